@@ -1,0 +1,168 @@
+/**
+ * Bulk byte operations on an address space: read, write, fill, copyWithin and
+ * discard, each one page span at a time. Every operation validates its whole
+ * range, and (for writes) checks that the pool can supply every frame it will
+ * need, before it changes anything.
+ *
+ * @module
+ */
+import type { AddressSpace } from "./address-space.js";
+import { throwInvalid, throwReleased, throwSegv } from "./errors.js";
+import { discardPage, needsFrame } from "./fault.js";
+import { flushTlbs, loadRead, loadWrite, vpnOf } from "./mmu.js";
+
+/** Below this many bytes a plain loop beats `subarray` + `set` (which allocates a view). */
+const SMALL_COPY = 64;
+
+/** Copies `len` bytes between two Uint8Arrays (distinct buffers or non-overlapping). */
+export function copyBytes(dst: Uint8Array, dOff: number, src: Uint8Array, sOff: number, len: number): void {
+  if (len <= SMALL_COPY) {
+    for (let i = 0; i < len; i++) dst[dOff + i] = src[sOff + i] as number;
+  } else if (dst.buffer === src.buffer) {
+    dst.copyWithin(dOff, sOff, sOff + len);
+  } else {
+    dst.set(src.subarray(sOff, sOff + len), dOff);
+  }
+}
+
+/** Validates `[addr, addr + length)` against `space`. */
+export function checkRange(space: AddressSpace, addr: number, length: number): void {
+  if (space.released) throwReleased("address space");
+  if (typeof addr !== "number" || !Number.isInteger(addr)) throwInvalid("address", addr, "an integer byte address");
+  if (typeof length !== "number" || !Number.isInteger(length) || length < 0)
+    throwInvalid("length", length, "an integer number of bytes >= 0");
+  if (addr < 0 || addr + length > space.size) throwSegv(addr, length, space.size);
+}
+
+/** Refuses (with OutOfMemoryError) a write to `[addr, addr+length)` the pool could not complete. */
+export function reserveForWrite(space: AddressSpace, addr: number, length: number): void {
+  const pool = space.pool;
+  if (length === 0 || pool.maxBytes === Number.POSITIVE_INFINITY) return;
+  const first = vpnOf(space, addr);
+  const last = vpnOf(space, addr + length - 1);
+  if (last - first + 1 <= pool.framesAvailable()) return; // cannot fail
+  let need = 0;
+  for (let vpn = first; vpn <= last; vpn++) if (needsFrame(space, vpn)) need++;
+  pool.requireFrames(need);
+}
+
+function asBytes(view: ArrayBufferView): Uint8Array {
+  if (view instanceof Uint8Array) return view;
+  if (!ArrayBuffer.isView(view)) throwInvalid("buffer", view, "an ArrayBufferView (TypedArray or DataView)");
+  return new Uint8Array(view.buffer, view.byteOffset, view.byteLength);
+}
+
+/** Copies `dst.byteLength` bytes at `addr` into `dst`. */
+export function readBytes(space: AddressSpace, addr: number, dst: ArrayBufferView): void {
+  const out = asBytes(dst);
+  const n = out.length;
+  checkRange(space, addr, n);
+  const ps = space.pool.pageSize;
+  let pos = 0;
+  while (pos < n) {
+    const a = addr + pos;
+    const vpn = vpnOf(space, a);
+    const off = a - vpn * ps;
+    const len = Math.min(ps - off, n - pos);
+    loadRead(space, vpn);
+    copyBytes(out, pos, space.rSlab.u8, space.rByte + off, len);
+    pos += len;
+  }
+}
+
+/** Copies all of `src` into the space at `addr`. */
+export function writeBytes(space: AddressSpace, addr: number, src: ArrayBufferView): void {
+  const input = asBytes(src);
+  const n = input.length;
+  checkRange(space, addr, n);
+  reserveForWrite(space, addr, n);
+  const ps = space.pool.pageSize;
+  let pos = 0;
+  while (pos < n) {
+    const a = addr + pos;
+    const vpn = vpnOf(space, a);
+    const off = a - vpn * ps;
+    const len = Math.min(ps - off, n - pos);
+    loadWrite(space, vpn);
+    copyBytes(space.wSlab.u8, space.wByte + off, input, pos, len);
+    pos += len;
+  }
+  space.bytesWritten += n;
+}
+
+/** Sets bytes `[start, end)` to `value & 0xff`. */
+export function fillBytes(space: AddressSpace, value: number, start: number, end: number): void {
+  if (typeof value !== "number") throwInvalid("value", value, "a number (stored as value & 0xff)");
+  checkRange(space, start, end - start);
+  reserveForWrite(space, start, end - start);
+  const ps = space.pool.pageSize;
+  const v = value & 0xff;
+  let a = start;
+  while (a < end) {
+    const vpn = vpnOf(space, a);
+    const off = a - vpn * ps;
+    const len = Math.min(ps - off, end - a);
+    loadWrite(space, vpn);
+    const b = space.wByte + off;
+    space.wSlab.u8.fill(v, b, b + len);
+    a += len;
+  }
+  space.bytesWritten += end - start;
+}
+
+/**
+ * memmove of `[start, end)` to `target`, through the pool's scratch page one
+ * chunk at a time: forward when `target < start`, backward otherwise, so a
+ * chunk's source is always read before any write could overwrite it.
+ */
+export function copyBytesWithin(space: AddressSpace, target: number, start: number, end: number): void {
+  checkRange(space, start, end - start);
+  const n = end - start;
+  checkRange(space, target, n);
+  if (n === 0 || target === start) return;
+  reserveForWrite(space, target, n);
+  const scratch = space.pool.scratch;
+  const chunk = scratch.length;
+  if (target < start) {
+    for (let done = 0; done < n; done += chunk) {
+      const len = Math.min(chunk, n - done);
+      readBytes(space, start + done, scratch.subarray(0, len));
+      writeSpan(space, target + done, scratch, len);
+    }
+  } else {
+    for (let left = n; left > 0; ) {
+      const len = Math.min(chunk, left);
+      left -= len;
+      readBytes(space, start + left, scratch.subarray(0, len));
+      writeSpan(space, target + left, scratch, len);
+    }
+  }
+  space.bytesWritten += n;
+}
+
+/** Writes `len` bytes of `src` at `addr` (range already checked and reserved). */
+function writeSpan(space: AddressSpace, addr: number, src: Uint8Array, len: number): void {
+  const ps = space.pool.pageSize;
+  let pos = 0;
+  while (pos < len) {
+    const a = addr + pos;
+    const vpn = vpnOf(space, a);
+    const off = a - vpn * ps;
+    const l = Math.min(ps - off, len - pos);
+    loadWrite(space, vpn);
+    copyBytes(space.wSlab.u8, space.wByte + off, src, pos, l);
+    pos += l;
+  }
+}
+
+/** Returns whole pages to the zero frame (MADV_DONTNEED). */
+export function discardRange(space: AddressSpace, addr: number, length: number): void {
+  checkRange(space, addr, length);
+  const ps = space.pool.pageSize;
+  if (addr % ps !== 0) throwInvalid("address", addr, `a multiple of the page size ${ps}`);
+  if (length % ps !== 0) throwInvalid("length", length, `a multiple of the page size ${ps}`);
+  const first = vpnOf(space, addr);
+  const count = length / ps;
+  for (let i = 0; i < count; i++) discardPage(space, first + i);
+  flushTlbs(space);
+}

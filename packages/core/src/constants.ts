@@ -1,0 +1,73 @@
+/**
+ * Layout constants. Every size is derived from a shift so that the hot paths
+ * can use `>>>`, `&` and `<<` instead of division (V8 keeps them in int32).
+ *
+ * @module
+ */
+
+/** Default page shift: 4 KiB pages, the size of an x86-64 base page. */
+export const PAGE_SHIFT = 12;
+/** Default page size in bytes (`1 << PAGE_SHIFT`). */
+export const PAGE_SIZE = 1 << PAGE_SHIFT;
+/** Mask of the in-page offset bits for the default page size. */
+export const PAGE_MASK = PAGE_SIZE - 1;
+
+/**
+ * Smallest page shift a pool accepts: 256 B pages. Below this the page-table
+ * entry per page (4 bytes) and the per-fault fixed cost dominate the copy.
+ */
+export const MIN_PAGE_SHIFT = 8;
+/** Largest page shift a pool accepts: 64 KiB pages (the largest arm64 base page). */
+export const MAX_PAGE_SHIFT = 16;
+
+/**
+ * Bits of virtual page number resolved by one page-table level: fanout 16.
+ *
+ * Why 16: a node is 16 int32 entries = 64 bytes (one cache line). A write
+ * after a fork copies one node per level, so the copy cost per level is
+ * proportional to the fanout while the number of levels shrinks only with its
+ * logarithm. For the editing-trace demo (about 2,000 live pages per version,
+ * one version per keystroke) fanout 16 gives 3 levels and ~190 bytes of node
+ * copies per faulted page; fanout 64 gives 2 levels but 512 bytes; fanout 4
+ * gives 6 levels and 96 bytes but twice the walk length. The W7 page-size
+ * benchmark (`bench/`) reports the resulting write amplification.
+ */
+export const PT_SHIFT = 4;
+/** Entries per page-table node (`1 << PT_SHIFT`). */
+export const PT_FANOUT = 1 << PT_SHIFT;
+/** Mask selecting one level's index bits from a vpn. */
+export const PT_MASK = PT_FANOUT - 1;
+
+/**
+ * Largest number of virtual pages in one address space: vpns must fit in a
+ * uint32 so the page-table walk can use `>>>`.
+ */
+export const MAX_PAGES = 2 ** 32;
+
+/** Frame number of the shared, never-written zero frame. A PTE of 0 maps it. */
+export const ZERO_PFN = 0;
+
+/** Default slab size in bytes: 64 MiB. One slab holds `slabBytes / pageSize` frames. */
+export const DEFAULT_SLAB_BYTES = 1 << 26;
+/** Largest slab: 1 GiB keeps every in-slab byte offset an int32 (no deopt to doubles). */
+export const MAX_SLAB_BYTES = 1 << 30;
+/** First size of a growing slab: small pools do not reserve 64 MiB up front. */
+export const INITIAL_SLAB_BYTES = 1 << 16;
+
+/**
+ * Entries in each direct-mapped TLB (read and write are separate).
+ * 256 entries cover 1 MiB at 4 KiB pages; a set costs 3 KiB (Float64 tag +
+ * Int32 pfn). TLBs are allocated on first use only, and move to the child on
+ * fork, so dormant versions never pay for one.
+ */
+export const TLB_SHIFT = 8;
+/** Number of TLB entries (`1 << TLB_SHIFT`). */
+export const TLB_SIZE = 1 << TLB_SHIFT;
+
+/**
+ * Page address meaning "cache empty" in an address space's last-page caches.
+ * Any address minus it exceeds every page mask, so the fast-path check fails;
+ * being a small integer (not NaN) keeps the cache fields in V8's integer
+ * representation for spaces under 2 GiB. @internal
+ */
+export const NO_PAGE = -0x40000000;

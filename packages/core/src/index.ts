@@ -1,0 +1,28 @@
+/**
+ * @pagefork/core: copy-on-write address spaces in userland.
+ *
+ * @packageDocumentation
+ */
+export { AddressSpace, type AddressSpaceOptions } from "./address-space.js";
+export {
+  DEFAULT_SLAB_BYTES,
+  MAX_PAGE_SHIFT,
+  MIN_PAGE_SHIFT,
+  PAGE_MASK,
+  PAGE_SHIFT,
+  PAGE_SIZE,
+  PT_FANOUT,
+  PT_SHIFT,
+  TLB_SIZE,
+} from "./constants.js";
+export {
+  AlignmentFault,
+  InvalidArgumentError,
+  OutOfMemoryError,
+  ProtectionFault,
+  ReleasedError,
+  SegmentationFault,
+} from "./errors.js";
+export { FramePool, type FramePoolOptions, type FramePoolStats } from "./frame-pool.js";
+export { PageSpanCursor, type SpanArrayConstructor, type SpanMode } from "./page-span.js";
+export type { SpaceStats } from "./stats.js";

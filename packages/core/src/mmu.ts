@@ -1,0 +1,86 @@
+/**
+ * The MMU side of an address space: access checks, vpn computation, TLB
+ * lookups and refills, and the write path into the fault handler. These are
+ * the miss paths; the hit paths are the inline fast paths of the accessors.
+ *
+ * @module
+ */
+import type { AddressSpace } from "./address-space.js";
+import { NO_PAGE } from "./constants.js";
+import { throwAlignment, throwInvalid, throwReleased, throwSegv } from "./errors.js";
+import { levelsFor, writeFault } from "./fault.js";
+import { Tlb } from "./tlb.js";
+
+/**
+ * Validates an access of `width` bytes at `addr`: released space, non-integer
+ * address, range, then natural alignment, in that order.
+ */
+export function checkAccess(space: AddressSpace, addr: number, width: number): void {
+  if (space.isReleased) throwReleased("address space");
+  if (typeof addr !== "number" || !Number.isInteger(addr)) throwInvalid("address", addr, "an integer byte address");
+  if (addr < 0 || addr + width > space.size) throwSegv(addr, width, space.size);
+  if (addr % width !== 0) throwAlignment(addr, width);
+}
+
+/** Virtual page number of a valid address (exact past 2^32: pageSize is a power of two). */
+export function vpnOf(space: AddressSpace, addr: number): number {
+  const pool = space.pool;
+  return addr <= 0x7fffffff ? addr >>> pool.pageShift : Math.floor(addr / pool.pageSize);
+}
+
+/** Current pfn of `vpn` (0: zero frame), through the read TLB, refilling it on a miss. */
+export function translate(space: AddressSpace, vpn: number): number {
+  let tlb = space.rtlb;
+  if (tlb === null) {
+    tlb = new Tlb();
+    space.rtlb = tlb;
+  }
+  let pfn = tlb.lookup(vpn);
+  if (pfn < 0) {
+    pfn = levelsFor(vpn) > space.levels ? 0 : space.pool.pt.lookup(space.root, space.levels, vpn);
+    tlb.insert(vpn, pfn);
+  }
+  return pfn;
+}
+
+/** Loads `vpn` into the space's read cache. */
+export function loadRead(space: AddressSpace, vpn: number): void {
+  const pfn = translate(space, vpn);
+  const pool = space.pool;
+  space.rPage = vpn * pool.pageSize;
+  space.rSlab = pool.slabOf(pfn);
+  space.rByte = pool.frameByte(pfn);
+}
+
+/** Makes `vpn` writable (faulting if the write TLB misses) and loads it into the write cache. */
+export function loadWrite(space: AddressSpace, vpn: number): void {
+  let tlb = space.wtlb;
+  if (tlb === null) {
+    tlb = new Tlb();
+    space.wtlb = tlb;
+  }
+  let pfn = tlb.lookup(vpn);
+  const pool = space.pool;
+  const page = vpn * pool.pageSize;
+  if (pfn < 0) {
+    pfn = writeFault(space, vpn);
+    tlb.insert(vpn, pfn);
+    // The frame behind vpn may have changed: keep the read side coherent.
+    if (space.rtlb !== null) space.rtlb.insert(vpn, pfn);
+    if (space.rPage === page) {
+      space.rSlab = pool.slabOf(pfn);
+      space.rByte = pool.frameByte(pfn);
+    }
+  }
+  space.wPage = page;
+  space.wSlab = pool.slabOf(pfn);
+  space.wByte = pool.frameByte(pfn);
+}
+
+/** Drops every cached translation of `space` (after its PTEs changed other than by a fault). */
+export function flushTlbs(space: AddressSpace): void {
+  space.rPage = NO_PAGE;
+  space.wPage = NO_PAGE;
+  if (space.rtlb !== null) space.rtlb.flush();
+  if (space.wtlb !== null) space.wtlb.flush();
+}

@@ -1,0 +1,150 @@
+/**
+ * The page table: a persistent radix tree mapping vpn -> pfn, with nodes kept
+ * in one Int32Array arena and refcounted, so spaces share whole subtrees.
+ *
+ * A node is `PT_FANOUT` int32 entries. A node at level 0 (a leaf node) holds
+ * pfns, 0 meaning the zero frame. A node at level L > 0 holds indices of nodes
+ * at level L-1, 0 meaning "every page below is the zero frame". Node 0 is that
+ * all-zero node and is never allocated or freed, so a walk needs no null checks.
+ *
+ * Sharing follows the persistent-data-structure rule (Driscoll et al., "Making
+ * data structures persistent", 1989; the same path copying as the HAMTs in
+ * Clojure and Immutable.js): fork shares the root; a write copies only the
+ * shared nodes on the path from the root to the page. Unlike Linux, which
+ * copies page tables at fork (about 10 ms per GB), fork here is O(1).
+ *
+ * @module
+ */
+import { PT_FANOUT, PT_MASK, PT_SHIFT } from "./constants.js";
+import type { FramePool } from "./frame-pool.js";
+
+/** Bytes of one page-table node. */
+export const PT_NODE_BYTES = PT_FANOUT * Int32Array.BYTES_PER_ELEMENT;
+
+/**
+ * Page-table node arena of one {@link FramePool}. Internal to the core: spaces
+ * hold a root index and a level count, the arena holds everything else.
+ */
+export class PageTable {
+  /** Entries of every node: node `n` is `nodes[n * PT_FANOUT ...]`. */
+  nodes: Int32Array;
+  /** Refcount per node: number of parent entries or space roots that point at it. */
+  ref: Int32Array;
+  private free: Int32Array;
+  private freeTop: number;
+  private next: number;
+  /** Nodes currently in use (node 0 excluded). */
+  nodesInUse: number;
+  private readonly pool: FramePool;
+
+  constructor(pool: FramePool) {
+    this.pool = pool;
+    this.nodes = new Int32Array(256 * PT_FANOUT);
+    this.ref = new Int32Array(256);
+    this.free = new Int32Array(64);
+    this.freeTop = 0;
+    this.next = 1; // node 0 is the shared all-zero node
+    this.nodesInUse = 0;
+  }
+
+  /** Bytes of the nodes in use. */
+  get bytesInUse(): number {
+    return this.nodesInUse * PT_NODE_BYTES;
+  }
+
+  /**
+   * Walks from `root` (a node at level `levels - 1`) to the PTE of `vpn`.
+   * Returns the pfn, 0 for the zero frame. O(levels), no allocation.
+   * `vpn` must be covered: `vpn < PT_FANOUT ** levels`.
+   */
+  lookup(root: number, levels: number, vpn: number): number {
+    const nodes = this.nodes;
+    let node = root;
+    for (let shift = (levels - 1) * PT_SHIFT; shift > 0; shift -= PT_SHIFT)
+      node = nodes[(node << PT_SHIFT) + ((vpn >>> shift) & PT_MASK)] as number;
+    return nodes[(node << PT_SHIFT) + (vpn & PT_MASK)] as number;
+  }
+
+  /** A new node with refcount 1 and all entries 0. */
+  alloc(): number {
+    let n: number;
+    if (this.freeTop > 0) {
+      n = this.free[--this.freeTop] as number;
+      this.nodes.fill(0, n << PT_SHIFT, (n + 1) << PT_SHIFT);
+    } else {
+      n = this.next++;
+      if (n >= this.ref.length) this.grow();
+    }
+    this.ref[n] = 1;
+    this.nodesInUse++;
+    return n;
+  }
+
+  /**
+   * Returns a node this caller may modify in place: `node` itself if its
+   * refcount is 1, otherwise a copy (whose children gain a reference) while
+   * `node` loses the caller's reference. `node` 0 yields a fresh empty node.
+   * `level` is the node's level (0 = its entries are pfns).
+   */
+  privatize(node: number, level: number): number {
+    if (node === 0) return this.alloc();
+    if (this.ref[node] === 1) return node;
+    const copy = this.alloc();
+    const nodes = this.nodes; // alloc may have grown the arena
+    const src = node << PT_SHIFT;
+    const dst = copy << PT_SHIFT;
+    nodes.copyWithin(dst, src, src + PT_FANOUT);
+    if (level === 0) {
+      const rc = this.pool.refcount;
+      for (let i = 0; i < PT_FANOUT; i++) {
+        const pfn = nodes[dst + i] as number;
+        if (pfn !== 0) rc[pfn]++;
+      }
+    } else {
+      const ref = this.ref;
+      for (let i = 0; i < PT_FANOUT; i++) {
+        const child = nodes[dst + i] as number;
+        if (child !== 0) ref[child]++;
+      }
+    }
+    this.ref[node]--;
+    return copy;
+  }
+
+  /** Adds a reference to `node` (no-op for node 0). */
+  retain(node: number): void {
+    if (node !== 0) this.ref[node]++;
+  }
+
+  /**
+   * Drops a reference to `node` at `level`; at zero, releases its children
+   * (frames at level 0) and frees it. O(nodes and frames freed).
+   */
+  release(node: number, level: number): void {
+    if (node === 0 || --this.ref[node] !== 0) return;
+    const base = node << PT_SHIFT;
+    for (let i = 0; i < PT_FANOUT; i++) {
+      const e = this.nodes[base + i] as number;
+      if (e === 0) continue;
+      if (level === 0) this.pool.releaseFrame(e);
+      else this.release(e, level - 1);
+    }
+    if (this.freeTop === this.free.length) {
+      const f = new Int32Array(this.free.length * 2);
+      f.set(this.free);
+      this.free = f;
+    }
+    this.free[this.freeTop++] = node;
+    this.nodesInUse--;
+  }
+
+  private grow(): void {
+    const cap = this.ref.length * 2;
+    const nodes = new Int32Array(cap * PT_FANOUT);
+    nodes.set(this.nodes);
+    this.nodes = nodes;
+    const ref = new Int32Array(cap);
+    ref.set(this.ref);
+    this.ref = ref;
+  }
+}

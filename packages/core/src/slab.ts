@@ -1,0 +1,63 @@
+/**
+ * A slab: one large ArrayBuffer holding many frames, with one typed view per
+ * element kind. All views are created in the constructor so every Slab has one
+ * hidden class and `slab.f64[i]` stays monomorphic in the hot paths.
+ *
+ * @module
+ */
+
+/** Element-kind keys of the views a {@link Slab} holds. */
+export type ViewKey = "u8" | "u8c" | "i8" | "u16" | "i16" | "u32" | "i32" | "f32" | "f64" | "i64" | "u64";
+
+/**
+ * One slab of frames and its typed views. The fields are replaced (never the
+ * object) when the last slab of a pool grows, so references held by TLBs and
+ * last-page caches stay valid.
+ */
+export class Slab {
+  buffer: ArrayBuffer;
+  u8: Uint8Array;
+  u8c: Uint8ClampedArray;
+  i8: Int8Array;
+  u16: Uint16Array;
+  i16: Int16Array;
+  u32: Uint32Array;
+  i32: Int32Array;
+  f32: Float32Array;
+  f64: Float64Array;
+  i64: BigInt64Array;
+  u64: BigUint64Array;
+
+  constructor(buffer: ArrayBuffer) {
+    this.buffer = buffer;
+    this.u8 = new Uint8Array(buffer);
+    this.u8c = new Uint8ClampedArray(buffer);
+    this.i8 = new Int8Array(buffer);
+    this.u16 = new Uint16Array(buffer);
+    this.i16 = new Int16Array(buffer);
+    this.u32 = new Uint32Array(buffer);
+    this.i32 = new Int32Array(buffer);
+    this.f32 = new Float32Array(buffer);
+    this.f64 = new Float64Array(buffer);
+    this.i64 = new BigInt64Array(buffer);
+    this.u64 = new BigUint64Array(buffer);
+  }
+
+  /** Replaces the buffer with a larger one holding the same leading bytes. */
+  grow(byteLength: number): void {
+    const next = new ArrayBuffer(byteLength);
+    new Uint8Array(next).set(this.u8);
+    this.buffer = next;
+    this.u8 = new Uint8Array(next);
+    this.u8c = new Uint8ClampedArray(next);
+    this.i8 = new Int8Array(next);
+    this.u16 = new Uint16Array(next);
+    this.i16 = new Int16Array(next);
+    this.u32 = new Uint32Array(next);
+    this.i32 = new Int32Array(next);
+    this.f32 = new Float32Array(next);
+    this.f64 = new Float64Array(next);
+    this.i64 = new BigInt64Array(next);
+    this.u64 = new BigUint64Array(next);
+  }
+}

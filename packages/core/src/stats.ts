@@ -1,0 +1,97 @@
+/**
+ * Memory accounting of one space, as Linux's `/proc/<pid>/smaps` reports it.
+ *
+ * - RSS: bytes of frames the space maps (zero-frame pages excluded);
+ * - USS: bytes of frames only this space can reach (every node on the path and
+ *   the frame itself have refcount 1);
+ * - PSS: each frame's bytes divided among the spaces that reach it. Sharing
+ *   here is a DAG of refcounted nodes, so each node splits its weight equally
+ *   among the references to it. Summed over all live spaces of a pool, PSS is
+ *   exactly the pool's bytes in use (Linux divides by the number of mappers
+ *   instead; the two agree whenever sharing is a tree, as after plain forks).
+ *
+ * @module
+ */
+import type { AddressSpace } from "./address-space.js";
+import { PT_FANOUT, PT_SHIFT } from "./constants.js";
+import { PT_NODE_BYTES } from "./page-table.js";
+
+/** Memory and fault counters of one {@link AddressSpace}; sizes in bytes. */
+export interface SpaceStats {
+  /** Page size in bytes. */
+  pageSize: number;
+  /** Virtual size of the space in bytes. */
+  size: number;
+  /** Resident set size: bytes of frames mapped (zero-frame pages excluded). */
+  rss: number;
+  /** Proportional set size: each mapped frame's bytes divided among its sharers. */
+  pss: number;
+  /** Unique set size: bytes of frames no other space can reach. */
+  uss: number;
+  /** `rss - uss`: bytes of frames shared with at least one other space. */
+  sharedBytes: number;
+  /** Page-table nodes reachable from this space's root. */
+  pageTableNodes: number;
+  /** Bytes of those nodes. */
+  pageTableBytes: number;
+  /** Faults served by clearing a fresh frame (first write to a page). */
+  zeroFillFaults: number;
+  /** Faults served by copying a shared frame (first write after a fork). */
+  copyFaults: number;
+  /** Faults served without a copy because the frame had refcount 1. */
+  reuseFaults: number;
+  /** Bytes copied by copy faults. */
+  bytesCopied: number;
+  /** Bytes of page-table nodes created by faults (path copies and new nodes). */
+  pageTableBytesCopied: number;
+  /** Bytes the program asked to write. */
+  bytesWritten: number;
+  /** `bytesCopied / bytesWritten` (0 when nothing was written). */
+  writeAmplification: number;
+}
+
+/** Computes {@link SpaceStats}. O(nodes reachable from the root). */
+export function spaceStats(space: AddressSpace): SpaceStats {
+  const pool = space.pool;
+  const pt = pool.pt;
+  const ps = pool.pageSize;
+  const acc = { rss: 0, pss: 0, uss: 0, nodes: 0 };
+  const visit = (node: number, level: number, weight: number, unique: boolean): void => {
+    acc.nodes++;
+    const base = node << PT_SHIFT;
+    for (let i = 0; i < PT_FANOUT; i++) {
+      const e = pt.nodes[base + i] as number;
+      if (e === 0) continue;
+      if (level === 0) {
+        const rc = pool.refcount[e] as number;
+        acc.rss += ps;
+        acc.pss += (ps * weight) / rc;
+        if (unique && rc === 1) acc.uss += ps;
+      } else {
+        const r = pt.ref[e] as number;
+        visit(e, level - 1, weight / r, unique && r === 1);
+      }
+    }
+  };
+  if (space.root !== 0) {
+    const r = pt.ref[space.root] as number;
+    visit(space.root, space.levels - 1, 1 / r, r === 1);
+  }
+  return {
+    pageSize: ps,
+    size: space.size,
+    rss: acc.rss,
+    pss: acc.pss,
+    uss: acc.uss,
+    sharedBytes: acc.rss - acc.uss,
+    pageTableNodes: acc.nodes,
+    pageTableBytes: acc.nodes * PT_NODE_BYTES,
+    zeroFillFaults: space.zeroFills,
+    copyFaults: space.cowCopies,
+    reuseFaults: space.reuses,
+    bytesCopied: space.bytesCopied,
+    pageTableBytesCopied: space.pageTableBytesCopied,
+    bytesWritten: space.bytesWritten,
+    writeAmplification: space.bytesWritten === 0 ? 0 : space.bytesCopied / space.bytesWritten,
+  };
+}

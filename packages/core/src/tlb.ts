@@ -1,0 +1,56 @@
+/**
+ * A direct-mapped translation lookaside buffer: vpn -> pfn for recently used
+ * pages, so most accesses skip the page-table walk. Each space has a read TLB
+ * (any mapped frame, the zero frame included) and a write TLB (only frames the
+ * space owns privately, so a hit may write without a fault).
+ *
+ * Entries live in typed arrays set up in the constructor: a lookup is two
+ * loads and a compare, with no allocation.
+ *
+ * @module
+ */
+import { TLB_SHIFT, TLB_SIZE } from "./constants.js";
+
+const TLB_MASK = TLB_SIZE - 1;
+
+/** One direct-mapped TLB of {@link TLB_SIZE} entries. @internal */
+export class Tlb {
+  /** Cached vpn per entry; -1 marks an empty entry. vpns reach 2^32, hence Float64. */
+  readonly tag: Float64Array;
+  /** pfn per entry. */
+  readonly pfn: Int32Array;
+
+  constructor() {
+    this.tag = new Float64Array(TLB_SIZE).fill(-1);
+    this.pfn = new Int32Array(TLB_SIZE);
+  }
+
+  /** The pfn cached for `vpn`, or -1 on a miss. */
+  lookup(vpn: number): number {
+    const i = vpn & TLB_MASK;
+    return this.tag[i] === vpn ? (this.pfn[i] as number) : -1;
+  }
+
+  /** Caches `vpn -> pfn`, evicting whatever shared its slot. */
+  insert(vpn: number, pfn: number): void {
+    const i = vpn & TLB_MASK;
+    this.tag[i] = vpn;
+    this.pfn[i] = pfn;
+  }
+
+  /** Drops the entry for `vpn`, if cached. */
+  invalidate(vpn: number): void {
+    const i = vpn & TLB_MASK;
+    if (this.tag[i] === vpn) this.tag[i] = -1;
+  }
+
+  /** Drops every entry (a TLB shootdown). O(TLB_SIZE). */
+  flush(): void {
+    this.tag.fill(-1);
+  }
+}
+
+/** Bytes one TLB holds in typed arrays (tags + pfns). */
+export const TLB_BYTES = TLB_SIZE * (Float64Array.BYTES_PER_ELEMENT + Int32Array.BYTES_PER_ELEMENT);
+/** @internal */
+export const TLB_INDEX_BITS = TLB_SHIFT;
