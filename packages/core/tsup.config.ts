@@ -3,7 +3,7 @@ import { defineConfig } from "tsup";
 export default defineConfig({
   entry: ["src/index.ts"],
   format: ["esm", "cjs"],
-  dts: { compilerOptions: { paths: {} } },
+  dts: { compilerOptions: { paths: {}, stripInternal: true } },
   sourcemap: true,
   clean: true,
   target: "es2022",

@@ -23,6 +23,11 @@ import type { Slab } from "./slab.js";
 import { type SpaceStats, spaceStats } from "./stats.js";
 import type { Tlb } from "./tlb.js";
 
+/** Set by `fork()` just before it calls the constructor (see there). */
+let forkOf: AddressSpace | null = null;
+/** The options object `fork()` passes; ignored while `forkOf` is set. */
+const FORK_OPTIONS: AddressSpaceOptions = { size: 1 };
+
 /** Options of {@link AddressSpace}. */
 export interface AddressSpaceOptions {
   /**
@@ -45,7 +50,8 @@ export interface AddressSpaceOptions {
  * (`addr % width === 0`), so no element ever straddles two pages. Reads never
  * allocate; a read of a never-written page returns zeros from the zero frame.
  *
- * Errors: a non-integer address throws {@link InvalidArgumentError}, an access
+ * Errors: a non-integer address, or a value that is not a number (a bigint for
+ * the 64-bit integer setters), throws {@link InvalidArgumentError}, an access
  * outside `[0, size)` {@link SegmentationFault}, a misaligned one
  * {@link AlignmentFault}, any call after `release()` {@link ReleasedError}, and
  * a write that needs a frame past the pool's limit {@link OutOfMemoryError}.
@@ -119,6 +125,32 @@ export class AddressSpace {
    * differs from the given pool's.
    */
   constructor(options: AddressSpaceOptions) {
+    const parent = forkOf;
+    if (parent !== null) {
+      // fork(): same shape, no validation, no options object per fork.
+      forkOf = null;
+      this.rPage = NO_PAGE;
+      this.rByte = 0;
+      this.rSlab = parent.rSlab;
+      this.wPage = NO_PAGE;
+      this.wByte = 0;
+      this.wSlab = parent.wSlab;
+      this.pageMask = parent.pageMask;
+      this.bytesWritten = 0;
+      this.root = 0;
+      this.levels = 1;
+      this.pool = parent.pool;
+      this.size = parent.size;
+      this.rtlb = null;
+      this.wtlb = null;
+      this.zeroFills = 0;
+      this.cowCopies = 0;
+      this.reuses = 0;
+      this.bytesCopied = 0;
+      this.pageTableBytesCopied = 0;
+      this.isReleased = false;
+      return;
+    }
     if (options === null || typeof options !== "object")
       throwInvalid("options", options, "an object { size, pageSize?, pool? }");
     let pool = options.pool;
@@ -168,7 +200,7 @@ export class AddressSpace {
 
   /** Reads the int8 at byte address `addr`. O(1); no allocation. */
   getInt8(addr: number): number {
-    const off = addr - this.rPage;
+    const off = (typeof addr === "number" ? addr : Number.NaN) - this.rPage;
     if ((off & this.pageMask) === off) return this.rSlab.i8[this.rByte + off] as number;
     this.readMiss(addr, 1);
     return this.rSlab.i8[this.rByte + addr - this.rPage] as number;
@@ -176,7 +208,8 @@ export class AddressSpace {
 
   /** Writes `value` as int8 at byte address `addr`, faulting the page in if needed. */
   setInt8(addr: number, value: number): void {
-    const off = addr - this.wPage;
+    if (typeof value !== "number") throwInvalid("value", value, "a number");
+    const off = (typeof addr === "number" ? addr : Number.NaN) - this.wPage;
     if ((off & this.pageMask) === off) {
       this.wSlab.i8[this.wByte + off] = value;
       this.bytesWritten += 1;
@@ -189,7 +222,7 @@ export class AddressSpace {
 
   /** Reads the uint8 at byte address `addr`. O(1); no allocation. */
   getUint8(addr: number): number {
-    const off = addr - this.rPage;
+    const off = (typeof addr === "number" ? addr : Number.NaN) - this.rPage;
     if ((off & this.pageMask) === off) return this.rSlab.u8[this.rByte + off] as number;
     this.readMiss(addr, 1);
     return this.rSlab.u8[this.rByte + addr - this.rPage] as number;
@@ -197,7 +230,8 @@ export class AddressSpace {
 
   /** Writes `value` as uint8 at byte address `addr`, faulting the page in if needed. */
   setUint8(addr: number, value: number): void {
-    const off = addr - this.wPage;
+    if (typeof value !== "number") throwInvalid("value", value, "a number");
+    const off = (typeof addr === "number" ? addr : Number.NaN) - this.wPage;
     if ((off & this.pageMask) === off) {
       this.wSlab.u8[this.wByte + off] = value;
       this.bytesWritten += 1;
@@ -210,7 +244,7 @@ export class AddressSpace {
 
   /** Reads the int16 at byte address `addr`. `addr` must be a multiple of 2. O(1); no allocation. */
   getInt16(addr: number): number {
-    const off = addr - this.rPage;
+    const off = (typeof addr === "number" ? addr : Number.NaN) - this.rPage;
     if ((off & (this.pageMask & -2)) === off) return this.rSlab.i16[(this.rByte + off) >> 1] as number;
     this.readMiss(addr, 2);
     return this.rSlab.i16[(this.rByte + addr - this.rPage) >> 1] as number;
@@ -218,7 +252,8 @@ export class AddressSpace {
 
   /** Writes `value` as int16 at byte address `addr`, faulting the page in if needed. `addr` must be a multiple of 2. */
   setInt16(addr: number, value: number): void {
-    const off = addr - this.wPage;
+    if (typeof value !== "number") throwInvalid("value", value, "a number");
+    const off = (typeof addr === "number" ? addr : Number.NaN) - this.wPage;
     if ((off & (this.pageMask & -2)) === off) {
       this.wSlab.i16[(this.wByte + off) >> 1] = value;
       this.bytesWritten += 2;
@@ -231,7 +266,7 @@ export class AddressSpace {
 
   /** Reads the uint16 at byte address `addr`. `addr` must be a multiple of 2. O(1); no allocation. */
   getUint16(addr: number): number {
-    const off = addr - this.rPage;
+    const off = (typeof addr === "number" ? addr : Number.NaN) - this.rPage;
     if ((off & (this.pageMask & -2)) === off) return this.rSlab.u16[(this.rByte + off) >> 1] as number;
     this.readMiss(addr, 2);
     return this.rSlab.u16[(this.rByte + addr - this.rPage) >> 1] as number;
@@ -239,7 +274,8 @@ export class AddressSpace {
 
   /** Writes `value` as uint16 at byte address `addr`, faulting the page in if needed. `addr` must be a multiple of 2. */
   setUint16(addr: number, value: number): void {
-    const off = addr - this.wPage;
+    if (typeof value !== "number") throwInvalid("value", value, "a number");
+    const off = (typeof addr === "number" ? addr : Number.NaN) - this.wPage;
     if ((off & (this.pageMask & -2)) === off) {
       this.wSlab.u16[(this.wByte + off) >> 1] = value;
       this.bytesWritten += 2;
@@ -252,7 +288,7 @@ export class AddressSpace {
 
   /** Reads the int32 at byte address `addr`. `addr` must be a multiple of 4. O(1); no allocation. */
   getInt32(addr: number): number {
-    const off = addr - this.rPage;
+    const off = (typeof addr === "number" ? addr : Number.NaN) - this.rPage;
     if ((off & (this.pageMask & -4)) === off) return this.rSlab.i32[(this.rByte + off) >> 2] as number;
     this.readMiss(addr, 4);
     return this.rSlab.i32[(this.rByte + addr - this.rPage) >> 2] as number;
@@ -260,7 +296,8 @@ export class AddressSpace {
 
   /** Writes `value` as int32 at byte address `addr`, faulting the page in if needed. `addr` must be a multiple of 4. */
   setInt32(addr: number, value: number): void {
-    const off = addr - this.wPage;
+    if (typeof value !== "number") throwInvalid("value", value, "a number");
+    const off = (typeof addr === "number" ? addr : Number.NaN) - this.wPage;
     if ((off & (this.pageMask & -4)) === off) {
       this.wSlab.i32[(this.wByte + off) >> 2] = value;
       this.bytesWritten += 4;
@@ -273,7 +310,7 @@ export class AddressSpace {
 
   /** Reads the uint32 at byte address `addr`. `addr` must be a multiple of 4. O(1); no allocation. */
   getUint32(addr: number): number {
-    const off = addr - this.rPage;
+    const off = (typeof addr === "number" ? addr : Number.NaN) - this.rPage;
     if ((off & (this.pageMask & -4)) === off) return this.rSlab.u32[(this.rByte + off) >> 2] as number;
     this.readMiss(addr, 4);
     return this.rSlab.u32[(this.rByte + addr - this.rPage) >> 2] as number;
@@ -281,7 +318,8 @@ export class AddressSpace {
 
   /** Writes `value` as uint32 at byte address `addr`, faulting the page in if needed. `addr` must be a multiple of 4. */
   setUint32(addr: number, value: number): void {
-    const off = addr - this.wPage;
+    if (typeof value !== "number") throwInvalid("value", value, "a number");
+    const off = (typeof addr === "number" ? addr : Number.NaN) - this.wPage;
     if ((off & (this.pageMask & -4)) === off) {
       this.wSlab.u32[(this.wByte + off) >> 2] = value;
       this.bytesWritten += 4;
@@ -294,7 +332,7 @@ export class AddressSpace {
 
   /** Reads the float32 at byte address `addr`. `addr` must be a multiple of 4. O(1); no allocation. */
   getFloat32(addr: number): number {
-    const off = addr - this.rPage;
+    const off = (typeof addr === "number" ? addr : Number.NaN) - this.rPage;
     if ((off & (this.pageMask & -4)) === off) return this.rSlab.f32[(this.rByte + off) >> 2] as number;
     this.readMiss(addr, 4);
     return this.rSlab.f32[(this.rByte + addr - this.rPage) >> 2] as number;
@@ -302,7 +340,8 @@ export class AddressSpace {
 
   /** Writes `value` as float32 at byte address `addr`, faulting the page in if needed. `addr` must be a multiple of 4. */
   setFloat32(addr: number, value: number): void {
-    const off = addr - this.wPage;
+    if (typeof value !== "number") throwInvalid("value", value, "a number");
+    const off = (typeof addr === "number" ? addr : Number.NaN) - this.wPage;
     if ((off & (this.pageMask & -4)) === off) {
       this.wSlab.f32[(this.wByte + off) >> 2] = value;
       this.bytesWritten += 4;
@@ -315,7 +354,7 @@ export class AddressSpace {
 
   /** Reads the float64 at byte address `addr`. `addr` must be a multiple of 8. O(1); no allocation. */
   getFloat64(addr: number): number {
-    const off = addr - this.rPage;
+    const off = (typeof addr === "number" ? addr : Number.NaN) - this.rPage;
     if ((off & (this.pageMask & -8)) === off) return this.rSlab.f64[(this.rByte + off) >> 3] as number;
     this.readMiss(addr, 8);
     return this.rSlab.f64[(this.rByte + addr - this.rPage) >> 3] as number;
@@ -323,7 +362,8 @@ export class AddressSpace {
 
   /** Writes `value` as float64 at byte address `addr`, faulting the page in if needed. `addr` must be a multiple of 8. */
   setFloat64(addr: number, value: number): void {
-    const off = addr - this.wPage;
+    if (typeof value !== "number") throwInvalid("value", value, "a number");
+    const off = (typeof addr === "number" ? addr : Number.NaN) - this.wPage;
     if ((off & (this.pageMask & -8)) === off) {
       this.wSlab.f64[(this.wByte + off) >> 3] = value;
       this.bytesWritten += 8;
@@ -336,7 +376,7 @@ export class AddressSpace {
 
   /** Reads the int64 at byte address `addr`. `addr` must be a multiple of 8. O(1); no allocation. */
   getBigInt64(addr: number): bigint {
-    const off = addr - this.rPage;
+    const off = (typeof addr === "number" ? addr : Number.NaN) - this.rPage;
     if ((off & (this.pageMask & -8)) === off) return this.rSlab.i64[(this.rByte + off) >> 3] as bigint;
     this.readMiss(addr, 8);
     return this.rSlab.i64[(this.rByte + addr - this.rPage) >> 3] as bigint;
@@ -344,7 +384,8 @@ export class AddressSpace {
 
   /** Writes `value` as int64 at byte address `addr`, faulting the page in if needed. `addr` must be a multiple of 8. */
   setBigInt64(addr: number, value: bigint): void {
-    const off = addr - this.wPage;
+    if (typeof value !== "bigint") throwInvalid("value", value, "a bigint");
+    const off = (typeof addr === "number" ? addr : Number.NaN) - this.wPage;
     if ((off & (this.pageMask & -8)) === off) {
       this.wSlab.i64[(this.wByte + off) >> 3] = value;
       this.bytesWritten += 8;
@@ -358,7 +399,7 @@ export class AddressSpace {
 
   /** Reads the uint64 at byte address `addr`. `addr` must be a multiple of 8. O(1); no allocation. */
   getBigUint64(addr: number): bigint {
-    const off = addr - this.rPage;
+    const off = (typeof addr === "number" ? addr : Number.NaN) - this.rPage;
     if ((off & (this.pageMask & -8)) === off) return this.rSlab.u64[(this.rByte + off) >> 3] as bigint;
     this.readMiss(addr, 8);
     return this.rSlab.u64[(this.rByte + addr - this.rPage) >> 3] as bigint;
@@ -366,7 +407,8 @@ export class AddressSpace {
 
   /** Writes `value` as uint64 at byte address `addr`, faulting the page in if needed. `addr` must be a multiple of 8. */
   setBigUint64(addr: number, value: bigint): void {
-    const off = addr - this.wPage;
+    if (typeof value !== "bigint") throwInvalid("value", value, "a bigint");
+    const off = (typeof addr === "number" ? addr : Number.NaN) - this.wPage;
     if ((off & (this.pageMask & -8)) === off) {
       this.wSlab.u64[(this.wByte + off) >> 3] = value;
       this.bytesWritten += 8;
@@ -401,7 +443,8 @@ export class AddressSpace {
    */
   fork(): AddressSpace {
     if (this.isReleased) throwReleased("address space");
-    const child = new AddressSpace({ size: this.size, pool: this.pool });
+    forkOf = this;
+    const child = new AddressSpace(FORK_OPTIONS);
     this.pool.pt.retain(this.root);
     child.root = this.root;
     child.levels = this.levels;

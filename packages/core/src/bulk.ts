@@ -14,15 +14,27 @@ import { flushTlbs, loadRead, loadWrite, vpnOf } from "./mmu.js";
 /** Below this many bytes a plain loop beats `subarray` + `set` (which allocates a view). */
 const SMALL_COPY = 64;
 
-/** Copies `len` bytes between two Uint8Arrays (distinct buffers or non-overlapping). */
+/**
+ * Copies `len` bytes between two Uint8Arrays. A user's view may share the slab's
+ * buffer (a page-span slice passed to `read` or `write`): `set` is correct for
+ * that too, whatever the two views' byte offsets (the spec clones an overlapping
+ * source), where `dst.copyWithin` would take `sOff` relative to `dst`. The
+ * small loop copies forward: a source view overlapping the destination bytes
+ * is memmove'd only above SMALL_COPY bytes (checking `.buffer` here would
+ * materialize the buffer of every small on-heap array a caller passes).
+ */
 export function copyBytes(dst: Uint8Array, dOff: number, src: Uint8Array, sOff: number, len: number): void {
   if (len <= SMALL_COPY) {
     for (let i = 0; i < len; i++) dst[dOff + i] = src[sOff + i] as number;
-  } else if (dst.buffer === src.buffer) {
-    dst.copyWithin(dOff, sOff, sOff + len);
   } else {
     dst.set(src.subarray(sOff, sOff + len), dOff);
   }
+}
+
+/** Validates `start` and `end` of fill / copyWithin before `end - start` can coerce them. */
+function checkStartEnd(start: number, end: number): void {
+  if (typeof start !== "number" || !Number.isInteger(start)) throwInvalid("start", start, "an integer byte address");
+  if (typeof end !== "number" || !Number.isInteger(end)) throwInvalid("end", end, "an integer byte address");
 }
 
 /** Validates `[addr, addr + length)` against `space`. */
@@ -93,6 +105,7 @@ export function writeBytes(space: AddressSpace, addr: number, src: ArrayBufferVi
 /** Sets bytes `[start, end)` to `value & 0xff`. */
 export function fillBytes(space: AddressSpace, value: number, start: number, end: number): void {
   if (typeof value !== "number") throwInvalid("value", value, "a number (stored as value & 0xff)");
+  checkStartEnd(start, end);
   checkRange(space, start, end - start);
   reserveForWrite(space, start, end - start);
   const ps = space.pool.pageSize;
@@ -116,6 +129,7 @@ export function fillBytes(space: AddressSpace, value: number, start: number, end
  * chunk's source is always read before any write could overwrite it.
  */
 export function copyBytesWithin(space: AddressSpace, target: number, start: number, end: number): void {
+  checkStartEnd(start, end);
   checkRange(space, start, end - start);
   const n = end - start;
   checkRange(space, target, n);

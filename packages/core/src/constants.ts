@@ -66,8 +66,12 @@ export const TLB_SIZE = 1 << TLB_SHIFT;
 
 /**
  * Page address meaning "cache empty" in an address space's last-page caches.
- * Any address minus it exceeds every page mask, so the fast-path check fails;
- * being a small integer (not NaN) keeps the cache fields in V8's integer
- * representation for spaces under 2 GiB. @internal
+ * It must be NaN: `addr - NaN` is NaN and `NaN & mask` is 0, so the fast-path
+ * check `(off & mask) === off` fails for every address. Any finite sentinel
+ * leaves a hole: with the former `-0x40000000`, the addresses
+ * `-0x40000000 .. -0x40000000 + pageSize - 1` passed the check on an empty
+ * cache, so a write there went to whatever frame the stale cache pointed at
+ * (the zero frame of a fresh space, a page shared with a fork) instead of
+ * throwing a SegmentationFault. @internal
  */
-export const NO_PAGE = -0x40000000;
+export const NO_PAGE = Number.NaN;

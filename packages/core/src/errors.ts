@@ -109,7 +109,12 @@ function describe(v: unknown): string {
   if (typeof v === "string") return JSON.stringify(v);
   if (typeof v === "bigint") return `${v}n`;
   if (Object.is(v, -0)) return "-0";
-  return String(v);
+  try {
+    return String(v);
+  } catch {
+    // Objects without a usable toString (Object.create(null), typed-array prototypes...).
+    return Object.prototype.toString.call(v);
+  }
 }
 
 /** @internal */

@@ -24,5 +24,6 @@ export {
   SegmentationFault,
 } from "./errors.js";
 export { FramePool, type FramePoolOptions, type FramePoolStats } from "./frame-pool.js";
+export { Heap, type HeapOptions, type HeapStats } from "./heap.js";
 export { PageSpanCursor, type SpanArrayConstructor, type SpanMode } from "./page-span.js";
 export type { SpaceStats } from "./stats.js";

@@ -7,7 +7,7 @@
  */
 import type { AddressSpace } from "./address-space.js";
 import { checkRange, reserveForWrite } from "./bulk.js";
-import { throwAlignment, throwInvalid } from "./errors.js";
+import { throwAlignment, throwInvalid, throwReleased } from "./errors.js";
 import { loadRead, loadWrite, vpnOf } from "./mmu.js";
 import type { Slab, ViewKey } from "./slab.js";
 
@@ -97,6 +97,8 @@ export class PageSpanCursor<T> {
     const a = this.next_;
     if (a >= this.stop) return false;
     const space = this.space;
+    // A cursor outliving its space must not fault frames into a released tree.
+    if (space.isReleased) throwReleased("address space");
     const ps = space.pool.pageSize;
     const vpn = vpnOf(space, a);
     const off = a - vpn * ps;

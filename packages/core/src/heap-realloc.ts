@@ -1,0 +1,110 @@
+/**
+ * realloc for a {@link Heap}: in place when it can be, otherwise a move
+ * (malloc, copy, free) reserved as one operation so that a refusal changes
+ * nothing.
+ *
+ * In place: a small block whose new size has the same size class; a large
+ * block whose new size needs no more pages (its tail pages are freed), or
+ * more pages when it ends at the break and the heap has room (the break is
+ * raised, as glibc grows a chunk that borders the top). Otherwise a move.
+ *
+ * The move's reservation covers the new block, the copied bytes and the free
+ * of the old block as planned before the malloc, plus the two pages the
+ * malloc could redirect that free to (the top stack chunk, or the old page
+ * itself as a new chunk): an upper bound, so near the pool's limit a move may
+ * be refused one or two frames early, never half done.
+ *
+ * @module
+ */
+import {
+  addBlockStats,
+  blkClass,
+  blkLarge,
+  blkPage,
+  blkPages,
+  blkSize,
+  blkStart,
+  classOf,
+  commitAlloc,
+  commitFree,
+  isSmall,
+  locateBlock,
+  planAlloc,
+  planFree,
+  plannedAddress,
+} from "./heap-blocks.js";
+import {
+  B_SIZE,
+  E_BYTES,
+  E_SIZE,
+  entryAt,
+  H_BRK,
+  H_CHUNK_TOP,
+  type HeapCore,
+  pageAt,
+  S_LARGE_BODY,
+} from "./heap-layout.js";
+import { beginWrites, reserveWrites, touch, touchRange } from "./heap-reserve.js";
+import { commitRelease, planRelease, raiseBreak, setStates } from "./page-allocator.js";
+
+/**
+ * Resizes the live block at `addr` (validated here) to `size` bytes (already
+ * validated). Returns the block's address, or -1 when the heap has no room
+ * (nothing changed then).
+ */
+export function reallocBlock(h: HeapCore, addr: number, size: number): number {
+  locateBlock(h, addr);
+  const s = h.space;
+  const ps = 1 << h.shift;
+  const old = blkSize;
+  beginWrites();
+  touch(h.base);
+  if (!blkLarge && isSmall(h, size) && classOf(size) === blkClass) {
+    touch(blkStart);
+    reserveWrites(s);
+    s.setUint32(blkStart + B_SIZE, size);
+    addBlockStats(h, 0, size - old, 0);
+    return addr;
+  }
+  if (blkLarge && !isSmall(h, size)) {
+    const p = blkPage;
+    const n = blkPages;
+    const n2 = Math.ceil(size / ps);
+    const e = entryAt(h, p);
+    if (n2 <= n) {
+      touch(e);
+      if (n2 < n) planRelease(h, p + n2, n - n2);
+      reserveWrites(s);
+      if (n2 < n) commitRelease(h);
+      s.setFloat64(e + E_SIZE, size);
+      addBlockStats(h, 0, size - old, (n2 - n) * ps);
+      return addr;
+    }
+    if (p + n === s.getFloat64(h.base + H_BRK) && p + n2 <= h.pages) {
+      touch(e);
+      touchRange(entryAt(h, p + n), (n2 - n) * E_BYTES, ps);
+      reserveWrites(s);
+      raiseBreak(h, p + n2);
+      setStates(h, p + n, n2 - n, S_LARGE_BODY, S_LARGE_BODY);
+      s.setFloat64(e + E_SIZE, size);
+      addBlockStats(h, 0, size - old, (n2 - n) * ps);
+      return addr;
+    }
+  }
+  // move: reserve for the new block, the copy and the free (planned before
+  // the malloc, plus the pages the malloc could redirect the free to)
+  if (!planAlloc(h, size)) return -1;
+  const copy = Math.min(old, size);
+  touchRange(plannedAddress(h), copy, ps);
+  touch(pageAt(h, blkPage));
+  const top = s.getUint32(h.base + H_CHUNK_TOP);
+  if (top !== 0) touch(pageAt(h, top));
+  planFree(h);
+  reserveWrites(s);
+  const dst = commitAlloc(h, size);
+  if (copy > 0) s.copyWithin(dst, addr, addr + copy);
+  locateBlock(h, addr);
+  planFree(h);
+  commitFree(h);
+  return dst;
+}

@@ -1,0 +1,343 @@
+/**
+ * The heap's page allocator: whole pages and runs of pages inside `[base,
+ * limit)`, with every piece of state in the space (see heap-layout.ts).
+ *
+ * Free single pages sit on a stack of page numbers kept OUTSIDE the free pages,
+ * so freeing a page never writes (and never copies) it: the page is discarded
+ * (`MADV_DONTNEED`: back to the zero frame, frame reference dropped) and its
+ * number is pushed. The top of the stack is a magazine in the header page
+ * (Bonwick and Adams, "Magazines and Vmem", USENIX 2001), which every
+ * operation writes anyway; below it, chunk pages linked like SQLite's freelist
+ * trunk pages. A push that finds magazine and top chunk full makes the freed
+ * page itself the next chunk (it was just discarded, so this is a zero-fill,
+ * not a copy); a pop that finds the top chunk empty hands out the chunk page
+ * itself. Pushes and pops are O(1) and write at most the header, one map page
+ * and one chunk page.
+ *
+ * Runs of n >= 2 pages come first fit from a singly linked list of free runs
+ * (threaded through page-map entries, split on allocation, never coalesced),
+ * then from the break. A run, or a page, freed just below the break lowers the
+ * break instead (as `sbrk` trimming, dlmalloc's "top" chunk). Single pages come
+ * from the stack, then the break, then split off the first free run. So free
+ * singles never merge into runs: a workload that frees singles and then asks
+ * for runs grows the break, and gets OutOfMemoryError once it meets `limit`
+ * even if enough scattered free pages exist.
+ *
+ * Every function is in two halves: `plan*` reads state, records the writes it
+ * will do (heap-reserve.ts) and keeps its decisions in module scratch;
+ * `commit*` applies them after the reservation succeeded.
+ *
+ * @module
+ */
+import { throwInvalid } from "./errors.js";
+import {
+  C_ENTRIES,
+  C_PREV,
+  chunkCap,
+  E_BYTES,
+  E_LEN,
+  E_NEXT,
+  E_STATE,
+  entryAt,
+  H_BRK,
+  H_CHUNK_COUNT,
+  H_CHUNK_TOP,
+  H_CHUNKS,
+  H_FREE,
+  H_HIGH,
+  H_MAG,
+  H_MAG_COUNT,
+  H_RUNS,
+  type HeapCore,
+  magCap,
+  pageAt,
+  S_CHUNK,
+  S_FREE,
+  S_RUN,
+  S_UNUSED,
+  SLOT,
+} from "./heap-layout.js";
+import { touch, touchRange } from "./heap-reserve.js";
+
+const FROM_MAG = 1;
+const FROM_CHUNK = 2;
+const FROM_CHUNK_PAGE = 3;
+const FROM_BREAK = 4;
+const FROM_RUN = 5;
+
+// Decisions of planTake.
+let takeFrom = 0;
+let takePage = 0;
+let takeCount = 0;
+
+/**
+ * Plans taking one page (stack, then break, then first free run). Returns its
+ * page number, or -1 when the heap has no page left. Records the writes.
+ */
+export function planTake(h: HeapCore): number {
+  const s = h.space;
+  const b = h.base;
+  touch(b);
+  const mc = s.getUint32(b + H_MAG_COUNT);
+  if (mc > 0) {
+    takeFrom = FROM_MAG;
+    takeCount = mc;
+    takePage = s.getUint32(b + H_MAG + (mc - 1) * SLOT);
+  } else {
+    const top = s.getUint32(b + H_CHUNK_TOP);
+    if (top !== 0) {
+      const cc = s.getUint32(b + H_CHUNK_COUNT);
+      takeCount = cc;
+      if (cc > 0) {
+        takeFrom = FROM_CHUNK;
+        takePage = s.getUint32(pageAt(h, top) + C_ENTRIES + (cc - 1) * SLOT);
+      } else {
+        takeFrom = FROM_CHUNK_PAGE;
+        takePage = top;
+      }
+    } else {
+      const brk = s.getFloat64(b + H_BRK);
+      if (brk < h.pages) {
+        takeFrom = FROM_BREAK;
+        takePage = brk;
+      } else {
+        const run = s.getUint32(b + H_RUNS);
+        if (run === 0) return -1;
+        takeFrom = FROM_RUN;
+        takePage = run;
+        takeCount = s.getUint32(entryAt(h, run) + E_LEN);
+        if (takeCount > 1) touch(entryAt(h, run + 1));
+      }
+    }
+  }
+  touch(entryAt(h, takePage));
+  return takePage;
+}
+
+/** Applies the last planTake. The caller then writes the page's map entry. */
+export function commitTake(h: HeapCore): void {
+  const s = h.space;
+  const b = h.base;
+  const p = takePage;
+  switch (takeFrom) {
+    case FROM_MAG:
+      s.setUint32(b + H_MAG_COUNT, takeCount - 1);
+      s.setFloat64(b + H_FREE, s.getFloat64(b + H_FREE) - 1);
+      break;
+    case FROM_CHUNK:
+      s.setUint32(b + H_CHUNK_COUNT, takeCount - 1);
+      s.setFloat64(b + H_FREE, s.getFloat64(b + H_FREE) - 1);
+      break;
+    case FROM_CHUNK_PAGE: {
+      const prev = s.getUint32(pageAt(h, p) + C_PREV);
+      s.discard(pageAt(h, p), 1 << h.shift); // stale entries: back to zeros
+      s.setUint32(b + H_CHUNK_TOP, prev);
+      s.setUint32(b + H_CHUNK_COUNT, prev === 0 ? 0 : chunkCap(h));
+      s.setFloat64(b + H_CHUNKS, s.getFloat64(b + H_CHUNKS) - 1);
+      break;
+    }
+    case FROM_BREAK:
+      raiseBreak(h, p + 1);
+      break;
+    default: {
+      const next = s.getUint32(entryAt(h, p) + E_NEXT);
+      if (takeCount > 1) {
+        const e = entryAt(h, p + 1);
+        s.setUint8(e + E_STATE, S_RUN);
+        s.setUint32(e + E_NEXT, next);
+        s.setUint32(e + E_LEN, takeCount - 1);
+        s.setUint32(b + H_RUNS, p + 1);
+      } else s.setUint32(b + H_RUNS, next);
+      s.setFloat64(b + H_FREE, s.getFloat64(b + H_FREE) - 1);
+    }
+  }
+}
+
+/** Sets the break to `brk` (above the current one) and the high-water mark. */
+export function raiseBreak(h: HeapCore, brk: number): void {
+  const s = h.space;
+  s.setFloat64(h.base + H_BRK, brk);
+  if (brk > s.getFloat64(h.base + H_HIGH)) s.setFloat64(h.base + H_HIGH, brk);
+}
+
+// Decisions of planRun.
+let runPage = 0;
+let runPrev = -1; // -1: from the break; 0: the list head is in the header
+let runLen = 0;
+let runNext = 0;
+
+/**
+ * Plans taking `n >= 2` contiguous pages: first fit over the free runs, else
+ * from the break. Returns the first page, or -1. O(free runs) reads.
+ */
+export function planRun(h: HeapCore, n: number): number {
+  const s = h.space;
+  const b = h.base;
+  touch(b);
+  let prev = 0;
+  let cur = s.getUint32(b + H_RUNS);
+  while (cur !== 0) {
+    const e = entryAt(h, cur);
+    const len = s.getUint32(e + E_LEN);
+    if (len >= n) break;
+    prev = cur;
+    cur = s.getUint32(e + E_NEXT);
+  }
+  if (cur !== 0) {
+    runPage = cur;
+    runPrev = prev;
+    runLen = s.getUint32(entryAt(h, cur) + E_LEN);
+    runNext = s.getUint32(entryAt(h, cur) + E_NEXT);
+    if (prev !== 0) touch(entryAt(h, prev));
+    if (runLen > n) touch(entryAt(h, cur + n));
+  } else {
+    const brk = s.getFloat64(b + H_BRK);
+    if (brk + n > h.pages) return -1;
+    runPage = brk;
+    runPrev = -1;
+  }
+  touchRange(entryAt(h, runPage), n * E_BYTES, 1 << h.shift);
+  return runPage;
+}
+
+/** Applies the last planRun: the head gets `headState`, the other pages `bodyState`. */
+export function commitRun(h: HeapCore, n: number, headState: number, bodyState: number): void {
+  const s = h.space;
+  const b = h.base;
+  const p = runPage;
+  if (runPrev < 0) raiseBreak(h, p + n);
+  else {
+    let link = runNext;
+    if (runLen > n) {
+      link = p + n;
+      const e = entryAt(h, link);
+      s.setUint8(e + E_STATE, S_RUN);
+      s.setUint32(e + E_NEXT, runNext);
+      s.setUint32(e + E_LEN, runLen - n);
+    }
+    if (runPrev === 0) s.setUint32(b + H_RUNS, link);
+    else s.setUint32(entryAt(h, runPrev) + E_NEXT, link);
+    s.setFloat64(b + H_FREE, s.getFloat64(b + H_FREE) - n);
+  }
+  setStates(h, p, n, headState, bodyState);
+}
+
+/** Writes the state of pages `[p, p + n)`. */
+export function setStates(h: HeapCore, p: number, n: number, headState: number, bodyState: number): void {
+  const s = h.space;
+  let e = entryAt(h, p);
+  s.setUint8(e + E_STATE, headState);
+  for (let i = 1; i < n; i++) {
+    e += E_BYTES;
+    s.setUint8(e + E_STATE, bodyState);
+  }
+}
+
+const TO_TRIM = 1;
+const TO_MAG = 2;
+const TO_CHUNK = 3;
+const TO_NEW_CHUNK = 4;
+const TO_RUNS = 5;
+
+// Decisions of planRelease.
+let relTo = 0;
+let relPage = 0;
+let relN = 0;
+let relCount = 0;
+let relTop = 0;
+
+/**
+ * Plans freeing pages `[p, p + n)` (already validated): trim at the break,
+ * else push a single page on the stack, else push a run on the run list.
+ */
+export function planRelease(h: HeapCore, p: number, n: number): void {
+  const s = h.space;
+  const b = h.base;
+  touch(b);
+  relPage = p;
+  relN = n;
+  if (p + n === s.getFloat64(b + H_BRK)) {
+    relTo = TO_TRIM;
+    touchRange(entryAt(h, p), n * E_BYTES, 1 << h.shift);
+    return;
+  }
+  if (n > 1) {
+    relTo = TO_RUNS;
+    touchRange(entryAt(h, p), n * E_BYTES, 1 << h.shift);
+    return;
+  }
+  touch(entryAt(h, p));
+  const mc = s.getUint32(b + H_MAG_COUNT);
+  if (mc < magCap(h)) {
+    relTo = TO_MAG;
+    relCount = mc;
+    return;
+  }
+  relTop = s.getUint32(b + H_CHUNK_TOP);
+  relCount = s.getUint32(b + H_CHUNK_COUNT);
+  if (relTop !== 0 && relCount < chunkCap(h)) {
+    relTo = TO_CHUNK;
+    touch(pageAt(h, relTop) + C_ENTRIES + relCount * SLOT);
+  } else {
+    relTo = TO_NEW_CHUNK;
+    touch(pageAt(h, p)); // written after its discard: a zero-fill, never a copy
+  }
+}
+
+/** Applies the last planRelease: discards the pages, then records them as free. */
+export function commitRelease(h: HeapCore): void {
+  const s = h.space;
+  const b = h.base;
+  const p = relPage;
+  const n = relN;
+  s.discard(pageAt(h, p), n * (1 << h.shift));
+  switch (relTo) {
+    case TO_TRIM:
+      setStates(h, p, n, S_UNUSED, S_UNUSED);
+      s.setFloat64(b + H_BRK, p);
+      return;
+    case TO_RUNS: {
+      const e = entryAt(h, p);
+      setStates(h, p, n, S_RUN, S_FREE);
+      s.setUint32(e + E_NEXT, s.getUint32(b + H_RUNS));
+      s.setUint32(e + E_LEN, n);
+      s.setUint32(b + H_RUNS, p);
+      break;
+    }
+    case TO_MAG:
+      s.setUint32(b + H_MAG + relCount * SLOT, p);
+      s.setUint32(b + H_MAG_COUNT, relCount + 1);
+      s.setUint8(entryAt(h, p) + E_STATE, S_FREE);
+      break;
+    case TO_CHUNK:
+      s.setUint32(pageAt(h, relTop) + C_ENTRIES + relCount * SLOT, p);
+      s.setUint32(b + H_CHUNK_COUNT, relCount + 1);
+      s.setUint8(entryAt(h, p) + E_STATE, S_FREE);
+      break;
+    default:
+      s.setUint32(pageAt(h, p) + C_PREV, relTop);
+      s.setUint32(b + H_CHUNK_TOP, p);
+      s.setUint32(b + H_CHUNK_COUNT, 0);
+      s.setUint8(entryAt(h, p) + E_STATE, S_CHUNK);
+      s.setFloat64(b + H_CHUNKS, s.getFloat64(b + H_CHUNKS) + 1);
+      return;
+  }
+  s.setFloat64(b + H_FREE, s.getFloat64(b + H_FREE) + n);
+}
+
+/**
+ * Page number of `addr` when it is the start of `n` pages below the break,
+ * past the metadata, each in state `state`; otherwise throws
+ * InvalidArgumentError naming `what`. Reads only.
+ */
+export function checkPages(h: HeapCore, addr: number, n: number, state: number, what: string): number {
+  const ps = 1 << h.shift;
+  const rel = typeof addr === "number" ? addr - h.base : Number.NaN;
+  const p = rel / ps;
+  if (!Number.isInteger(p) || p < h.dataStart || p + n > h.space.getFloat64(h.base + H_BRK))
+    throwInvalid("address", addr, what);
+  const s = h.space;
+  let e = entryAt(h, p);
+  for (let i = 0; i < n; i++, e += E_BYTES) if (s.getUint8(e + E_STATE) !== state) throwInvalid("address", addr, what);
+  return p;
+}

@@ -1,0 +1,239 @@
+/**
+ * The persistent page table and the frame pool under it: tree height growth,
+ * node counts of path copies, O(1) fork (counted in frames and nodes, not
+ * time), addresses past 2**32, frame recycling and slab growth, and the leak
+ * check. Node counts are worked out by hand from fanout 16 (4 vpn bits per
+ * level).
+ */
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { levelsFor } from "../src/fault.js";
+import { AddressSpace, FramePool, PT_FANOUT } from "../src/index.js";
+import { bytes, firstDiff } from "./support/helpers.js";
+
+describe("levelsFor (fanout 16)", () => {
+  it("is the number of 4-bit digits of the vpn", () => {
+    expect(PT_FANOUT).toBe(16);
+    const cases: [number, number][] = [
+      [0, 1],
+      [15, 1],
+      [16, 2],
+      [255, 2],
+      [256, 3],
+      [2 ** 28 - 1, 7],
+      [2 ** 28, 8],
+      [2 ** 31 - 1, 8],
+      [2 ** 31, 8],
+      [2 ** 32 - 1, 8],
+    ];
+    for (const [vpn, levels] of cases) expect(levelsFor(vpn), `vpn ${vpn}`).toBe(levels);
+  });
+});
+
+describe("page-table growth and path copies", () => {
+  it("a write near the top of a 2**40-byte space builds one path; a later low write grows nothing", () => {
+    const pool = new FramePool({ pageSize: 4096 });
+    const s = new AddressSpace({ size: 2 ** 40, pool });
+    const top = 2 ** 40 - 8; // vpn 2**28 - 1: seven 4-bit digits, all 15
+    s.setFloat64(top, -0);
+    expect(s.levels).toBe(7);
+    expect(pool.stats()).toMatchObject({ framesInUse: 1, pageTableNodes: 7 });
+    expect(s.stats()).toMatchObject({ pageTableNodes: 7, pageTableBytesCopied: 7 * 64, rss: 4096 });
+    s.setUint8(0, 1); // vpn 0: shares only the root, six new nodes below it
+    expect(pool.stats()).toMatchObject({ framesInUse: 2, pageTableNodes: 13 });
+    expect(Object.is(s.getFloat64(top), -0)).toBe(true);
+    expect(s.getUint8(0)).toBe(1);
+  });
+
+  it("grows the tree upward under existing pages, keeping them", () => {
+    const pool = new FramePool({ pageSize: 4096 });
+    const s = new AddressSpace({ size: 2 ** 40, pool });
+    s.setUint8(5, 42); // vpn 0: a one-level tree (one leaf)
+    expect(s.levels).toBe(1);
+    expect(pool.stats().pageTableNodes).toBe(1);
+    s.setUint8(2 ** 40 - 1, 43); // vpn 2**28 - 1: 6 new roots above the leaf, 6 new nodes down
+    expect(s.levels).toBe(7);
+    expect(pool.stats()).toMatchObject({ framesInUse: 2, pageTableNodes: 1 + 6 + 6 });
+    expect([s.getUint8(5), s.getUint8(2 ** 40 - 1)]).toEqual([42, 43]);
+    expect(s.stats().pageTableNodes).toBe(13);
+  });
+
+  it("a write after fork copies one page and the whole path (7 nodes), and nothing more", () => {
+    const pool = new FramePool({ pageSize: 4096 });
+    const a = new AddressSpace({ size: 2 ** 40, pool });
+    a.setUint8(0, 1);
+    a.setUint8(2 ** 40 - 1, 2);
+    const b = a.fork();
+    expect(pool.stats()).toMatchObject({ framesInUse: 2, pageTableNodes: 13 });
+    b.setUint8(1, 3);
+    expect(pool.stats()).toMatchObject({ framesInUse: 3, pageTableNodes: 20 });
+    expect(b.stats()).toMatchObject({ copyFaults: 1, pageTableBytesCopied: 7 * 64, pageTableNodes: 13 });
+    b.setUint8(2 ** 40 - 2, 4); // shares the new root; copies 6 nodes of the top path
+    expect(pool.stats()).toMatchObject({ framesInUse: 4, pageTableNodes: 26 });
+    expect(b.stats().pageTableBytesCopied).toBe(13 * 64);
+    expect([a.getUint8(1), a.getUint8(2 ** 40 - 2), b.getUint8(0), b.getUint8(2 ** 40 - 1)]).toEqual([0, 0, 1, 2]);
+    a.release();
+    expect(pool.stats()).toMatchObject({ framesInUse: 2, pageTableNodes: 13 });
+    b.release();
+    expect(pool.stats()).toMatchObject({ framesInUse: 0, pageTableNodes: 0 });
+  });
+
+  it("a fork whose tree then grows leaves the parent's tree as it was", () => {
+    const pool = new FramePool({ pageSize: 256 });
+    const a = new AddressSpace({ size: 2 ** 40, pool }); // 2**32 pages of 256 B
+    a.write(0, bytes(1, 512)); // vpns 0, 1: one leaf
+    const b = a.fork();
+    b.setBigUint64(2 ** 40 - 8, 2n ** 64n - 1n); // vpn 2**32 - 1: eight levels
+    expect([a.levels, b.levels]).toEqual([1, 8]);
+    // b: 7 new roots above the shared leaf + 7 new nodes down to vpn 2**32 - 1.
+    expect(pool.stats()).toMatchObject({ framesInUse: 3, pageTableNodes: 1 + 7 + 7 });
+    expect(a.getBigUint64(2 ** 40 - 8)).toBe(0n);
+    expect(b.getBigUint64(2 ** 40 - 8)).toBe(2n ** 64n - 1n);
+    expect(firstDiff(b.read(0, new Uint8Array(512)), bytes(1, 512))).toBe(-1);
+    b.setUint8(3, 0); // copies the shared leaf and page 0 (the 7 roots above are b's own)
+    expect(pool.stats()).toMatchObject({ framesInUse: 4, pageTableNodes: 16 });
+    expect(a.getUint8(3)).toBe(bytes(1, 4)[3]);
+    b.release();
+    a.release();
+    expect(pool.stats()).toMatchObject({ framesInUse: 0, pageTableNodes: 0 });
+  });
+
+  it("addresses around 2**31 and 2**32 map to distinct pages", () => {
+    const s = new AddressSpace({ size: 2 ** 40, pageSize: 256 });
+    const addrs = [2 ** 31 - 8, 2 ** 31, 2 ** 32 - 8, 2 ** 32, 2 ** 32 + 256, 2 ** 33, 2 ** 39 + 8, 2 ** 40 - 8];
+    for (const [i, a] of addrs.entries()) s.setFloat64(a, i + 0.5);
+    for (const [i, a] of addrs.entries()) expect(s.getFloat64(a), `at ${a}`).toBe(i + 0.5);
+    expect(s.stats().rss).toBe(addrs.length * 256);
+    // Addresses 2**32 apart share nothing (a 32-bit truncation would alias them).
+    expect(s.getFloat64(0)).toBe(0);
+    expect(s.getFloat64(2 ** 32 + 2 ** 31)).toBe(0);
+    // Page spans past 2**32.
+    const got: number[] = [];
+    for (const c = s.spans(Float64Array, 2 ** 32 - 8, 2, "read"); c.next(); ) {
+      for (let i = c.start; i < c.end; i++) got.push(c.array[i]!);
+    }
+    expect(got).toEqual([2.5, 3.5]);
+  });
+
+  it("discarding a shared page in one space leaves the other's frame and path intact", () => {
+    const pool = new FramePool({ pageSize: 256 });
+    const a = new AddressSpace({ size: 64 * 256, pool }); // two levels
+    a.write(0, bytes(2, 64 * 256));
+    expect(pool.stats()).toMatchObject({ framesInUse: 64, pageTableNodes: 5 });
+    const b = a.fork();
+    b.discard(256, 2 * 256); // vpns 1, 2: path-copies b's root and the first leaf
+    expect(pool.stats()).toMatchObject({ framesInUse: 64, pageTableNodes: 7 });
+    expect(b.stats().rss).toBe(62 * 256);
+    expect(a.stats().rss).toBe(64 * 256);
+    const want = bytes(2, 64 * 256);
+    expect(firstDiff(a.read(0, new Uint8Array(64 * 256)), want)).toBe(-1);
+    want.fill(0, 256, 768);
+    expect(firstDiff(b.read(0, new Uint8Array(64 * 256)), want)).toBe(-1);
+    a.discard(0, 64 * 256); // a drops everything: the frames b still maps survive
+    expect(pool.stats().framesInUse).toBe(62);
+    expect(firstDiff(b.read(0, new Uint8Array(64 * 256)), want)).toBe(-1);
+    b.release();
+    a.release();
+    expect(pool.stats()).toMatchObject({ framesInUse: 0, pageTableNodes: 0 });
+  });
+});
+
+describe("fork is O(1): it takes no frame and no page-table node", () => {
+  it("for any populated space, at both page sizes", () => {
+    fc.assert(
+      fc.property(
+        fc.constantFrom(256, 4096),
+        fc.uniqueArray(fc.nat(4095), { minLength: 1, maxLength: 300 }),
+        fc.integer({ min: 1, max: 20 }),
+        (ps, pages, forks) => {
+          const pool = new FramePool({ pageSize: ps });
+          const a = new AddressSpace({ size: 4096 * ps, pool });
+          for (const p of pages) a.setUint16(p * ps, p);
+          const before = pool.stats();
+          expect(before.framesInUse).toBe(pages.length);
+          const children: AddressSpace[] = [];
+          for (let i = 0; i < forks; i++) {
+            children.push((i % 2 === 0 ? a : children[children.length - 1]!).fork());
+            const now = pool.stats();
+            expect(now.framesInUse).toBe(before.framesInUse);
+            expect(now.pageTableNodes).toBe(before.pageTableNodes);
+            expect(now.bytesReserved).toBe(before.bytesReserved);
+          }
+          for (const c of children) {
+            expect(c.stats().rss).toBe(pages.length * ps);
+            c.release();
+          }
+          expect(pool.stats()).toMatchObject({
+            framesInUse: before.framesInUse,
+            pageTableNodes: before.pageTableNodes,
+          });
+          a.release();
+          expect(pool.stats()).toMatchObject({ framesInUse: 0, pageTableNodes: 0 });
+        },
+      ),
+      { numRuns: 60 },
+    );
+  });
+
+  it("for a space of 65,536 populated pages", () => {
+    const pool = new FramePool({ pageSize: 256 });
+    const a = new AddressSpace({ size: 2 ** 24, pool });
+    a.fill(1, 0, 2 ** 24);
+    const before = pool.stats();
+    // 65,536 leaves' worth of pages: 4096 leaves + 256 + 16 + 1 inner nodes.
+    expect(before).toMatchObject({ framesInUse: 65536, pageTableNodes: 4096 + 256 + 16 + 1 });
+    const b = a.fork();
+    expect(pool.stats()).toEqual(before);
+    b.setUint8(2 ** 24 - 1, 2); // one page and one path of four nodes
+    expect(pool.stats()).toMatchObject({ framesInUse: 65537, pageTableNodes: before.pageTableNodes + 4 });
+    a.release();
+    b.release();
+    expect(pool.stats()).toMatchObject({ framesInUse: 0, pageTableNodes: 0 });
+  });
+});
+
+describe("frame pool", () => {
+  it("recycles freed frames before taking fresh memory", () => {
+    const pool = new FramePool({ pageSize: 256 });
+    const a = new AddressSpace({ size: 64 * 256, pool });
+    a.fill(3, 0, 64 * 256);
+    const reserved = pool.stats().bytesReserved;
+    a.release();
+    expect(pool.stats()).toMatchObject({ framesInUse: 0, bytesReserved: reserved, peakBytesInUse: 64 * 256 });
+    const b = new AddressSpace({ size: 64 * 256, pool });
+    b.setUint8(0, 1);
+    // A recycled frame keeps old bytes: a zero-fill fault must clear it.
+    expect(b.getUint8(1)).toBe(0);
+    expect(b.getUint8(255)).toBe(0);
+    b.write(256, new Uint8Array(63 * 256));
+    expect(
+      firstDiff(
+        b.read(0, new Uint8Array(64 * 256)),
+        Uint8Array.from({ length: 64 * 256 }, (_, i) => +(i === 0)),
+      ),
+    ).toBe(-1);
+    expect(pool.stats().bytesReserved).toBe(reserved);
+  });
+
+  it("keeps every byte across slab growth and across many slabs", () => {
+    for (const slabBytes of [256, 1024, 2 ** 26]) {
+      const pool = new FramePool({ pageSize: 256, slabBytes });
+      const a = new AddressSpace({ size: 1024 * 256, pool });
+      const model = new Uint8Array(1024 * 256);
+      for (let p = 0; p < 1024; p++) {
+        // Each write may grow a slab while the last-page caches point into it.
+        a.setUint32(p * 256 + 4, p * 2654435761 + 1);
+        new DataView(model.buffer).setUint32(p * 256 + 4, p * 2654435761 + 1, true);
+        expect(a.getUint32(4)).toBe(1); // page 0, through a read cache that predates the growth
+      }
+      expect(firstDiff(a.read(0, new Uint8Array(model.length)), model)).toBe(-1);
+      const b = a.fork();
+      b.fill(9, 0, 1024 * 256); // copies every page, across slabs
+      expect(firstDiff(a.read(0, new Uint8Array(model.length)), model)).toBe(-1);
+      expect(pool.stats().framesInUse).toBe(2048);
+      a.release();
+      b.release();
+      expect(pool.stats()).toMatchObject({ framesInUse: 0, pageTableNodes: 0 });
+    }
+  });
+});

@@ -1,0 +1,272 @@
+/**
+ * Memory accounting: RSS / PSS / USS, fault kinds, bytes copied and write
+ * amplification. Expected figures are worked out by hand in the comments
+ * (small scenarios) or derived from the test's own bookkeeping (properties).
+ */
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { AddressSpace, FramePool } from "../src/index.js";
+import { bytes } from "./support/helpers.js";
+
+const KB4 = 4096;
+
+describe("stats of hand-worked scenarios (4 KiB pages, one-level page table)", () => {
+  it("a fresh space costs nothing", () => {
+    const s = new AddressSpace({ size: 2 ** 30 });
+    s.getFloat64(2 ** 29);
+    s.read(0, new Uint8Array(3 * KB4)); // reads never allocate
+    expect(s.stats()).toEqual({
+      pageSize: KB4,
+      size: 2 ** 30,
+      rss: 0,
+      pss: 0,
+      uss: 0,
+      sharedBytes: 0,
+      pageTableNodes: 0,
+      pageTableBytes: 0,
+      zeroFillFaults: 0,
+      copyFaults: 0,
+      reuseFaults: 0,
+      bytesCopied: 0,
+      pageTableBytesCopied: 0,
+      bytesWritten: 0,
+      writeAmplification: 0,
+    });
+    expect(s.pool.stats().framesInUse).toBe(0);
+  });
+
+  it("fork, copy faults, no fault on the second write, reuse after the sibling's release", () => {
+    const pool = new FramePool({ pageSize: KB4 });
+    const a = new AddressSpace({ size: 16 * KB4, pool });
+    a.setUint8(0, 1); // page 0: zero-fill
+    a.setUint16(2 * KB4 + 6, 2); // page 2: zero-fill
+    a.setUint8(1, 3); // page 0 again: write TLB hit, no fault
+    expect(a.stats()).toMatchObject({
+      rss: 2 * KB4,
+      pss: 2 * KB4,
+      uss: 2 * KB4,
+      sharedBytes: 0,
+      pageTableNodes: 1, // 16 pages: one leaf node is the root
+      pageTableBytes: 64,
+      zeroFillFaults: 2,
+      copyFaults: 0,
+      reuseFaults: 0,
+      bytesWritten: 4,
+      pageTableBytesCopied: 64,
+      writeAmplification: 0,
+    });
+
+    const b = a.fork();
+    expect(pool.stats()).toMatchObject({ framesInUse: 2, pageTableNodes: 1 });
+    for (const s of [a, b]) {
+      // Two frames, each shared by two spaces.
+      expect(s.stats()).toMatchObject({ rss: 2 * KB4, pss: KB4, uss: 0, sharedBytes: 2 * KB4, pageTableNodes: 1 });
+    }
+    expect(b.stats()).toMatchObject({ zeroFillFaults: 0, copyFaults: 0, reuseFaults: 0, bytesWritten: 0 });
+
+    b.setUint8(5, 9); // first write to a shared page: one copy fault (and the leaf is path-copied)
+    expect(b.stats()).toMatchObject({
+      copyFaults: 1,
+      zeroFillFaults: 0,
+      reuseFaults: 0,
+      bytesCopied: KB4,
+      bytesWritten: 1,
+      writeAmplification: KB4,
+      pageTableBytesCopied: 64,
+      rss: 2 * KB4,
+      uss: KB4, // its page 0 is private now; page 2 is still shared
+      pss: KB4 + KB4 / 2,
+    });
+    expect(a.stats()).toMatchObject({ uss: KB4, pss: KB4 + KB4 / 2, copyFaults: 0 });
+    expect(pool.stats()).toMatchObject({ framesInUse: 3, bytesInUse: 3 * KB4, pageTableNodes: 2 });
+
+    b.setUint8(6, 9); // second write to the same page: no fault
+    b.write(100, new Uint8Array(10));
+    expect(b.stats()).toMatchObject({ copyFaults: 1, zeroFillFaults: 0, reuseFaults: 0, bytesWritten: 12 });
+    expect(b.stats().writeAmplification).toBe(KB4 / 12);
+
+    // a's own page 0 has refcount 1 now (b has its copy), but a's write TLB was
+    // flushed by the fork: the write faults, and the fault reuses the frame.
+    a.setUint8(7, 1);
+    expect(a.stats()).toMatchObject({ zeroFillFaults: 2, copyFaults: 0, reuseFaults: 1, bytesCopied: 0 });
+    expect(pool.stats().framesInUse).toBe(3);
+
+    // A second fork, released at once: the write after it is a reuse, not a copy.
+    const c = a.fork();
+    c.release();
+    a.setUint8(8, 1);
+    expect(a.stats()).toMatchObject({ copyFaults: 0, reuseFaults: 2 });
+    expect(pool.stats().framesInUse).toBe(3);
+
+    // Page 2 is still shared with b: a write to it copies.
+    a.setUint8(2 * KB4, 1);
+    expect(a.stats()).toMatchObject({ copyFaults: 1, bytesCopied: KB4, uss: 2 * KB4, rss: 2 * KB4, pss: 2 * KB4 });
+    expect(b.stats()).toMatchObject({ uss: 2 * KB4, pss: 2 * KB4 });
+    expect(pool.stats().framesInUse).toBe(4);
+
+    b.release();
+    a.release();
+    expect(pool.stats()).toMatchObject({ framesInUse: 0, bytesInUse: 0, pageTableNodes: 0, peakBytesInUse: 4 * KB4 });
+  });
+
+  it("a write to a refcount-1 page after the sibling was released is a reuse fault", () => {
+    const pool = new FramePool({ pageSize: 256 });
+    const a = new AddressSpace({ size: 1024, pool });
+    a.write(0, bytes(1, 1024)); // 4 pages
+    const b = a.fork();
+    b.release();
+    const before = pool.stats();
+    a.write(0, bytes(2, 1024));
+    expect(a.stats()).toMatchObject({ zeroFillFaults: 4, copyFaults: 0, reuseFaults: 4, bytesCopied: 0 });
+    expect(pool.stats()).toEqual(before); // no frame, no node taken
+  });
+
+  it("PSS splits a node's weight among the references to it (the documented DAG rule)", () => {
+    // a forks b and c: the root is shared three ways. b then writes page 0 and
+    // path-copies the root; the old root keeps 2 references (a, c), the leaf
+    // holding page 1 gains one (old root + b's root), so page 1 is split
+    // a: 1/2 * 1/2, c: 1/2 * 1/2, b: 1 * 1/2. Two levels: 32 pages of 256 B.
+    const pool = new FramePool({ pageSize: 256 });
+    const a = new AddressSpace({ size: 32 * 256, pool });
+    a.setUint8(0, 1); // page 0 (vpn 0)
+    a.setUint8(16 * 256, 1); // page 16 (vpn 16): second leaf, root at level 1
+    const b = a.fork();
+    const c = a.fork();
+    expect([a, b, c].map((s) => s.stats().pss)).toEqual([512 / 3, 512 / 3, 512 / 3]);
+    b.setUint8(1, 2); // copies page 0 in b; leaf of vpn 0 and root path-copied
+    // page 0 (old frame): a and c via the old root (ref 2) and the old leaf (ref 1): 1/2 each.
+    // page 0 (b's copy): b alone. Page 16: leaf referenced by the old root and b's root.
+    expect(a.stats().pss).toBeCloseTo(256 / 2 + 256 / 4, 9);
+    expect(c.stats().pss).toBeCloseTo(256 / 2 + 256 / 4, 9);
+    expect(b.stats().pss).toBeCloseTo(256 + 256 / 2, 9);
+    const sum = [a, b, c].reduce((n, s) => n + s.stats().pss, 0);
+    expect(sum).toBeCloseTo(pool.stats().bytesInUse, 9);
+    expect(pool.stats().bytesInUse).toBe(3 * 256);
+  });
+
+  it("bytesWritten counts what the program asked to write, by every kind of write", () => {
+    const s = new AddressSpace({ size: 4096, pageSize: 256 });
+    s.setFloat64(8, 1); // 8
+    s.setBigUint64(16, 1n); // 8
+    s.setInt8(1, 1); // 1
+    s.write(100, new Uint16Array(50)); // 100
+    s.fill(7, 300, 1000); // 700
+    s.copyWithin(2000, 0, 500); // 500
+    s.copyWithin(10, 10, 300); // onto itself: nothing to do, nothing counted
+    for (const cur = s.spans(Int32Array, 3000, 100, "write"); cur.next(); ) cur.array.fill(1, cur.start, cur.end); // 400
+    s.discard(0, 256); // not a write
+    expect(s.stats().bytesWritten).toBe(8 + 8 + 1 + 100 + 700 + 500 + 400);
+    expect(s.stats().writeAmplification).toBe(0); // nothing was shared: nothing copied
+  });
+});
+
+/** Random programs over a few spaces of one pool, with the test's own page bookkeeping. */
+describe("accounting invariants as properties", () => {
+  type Op =
+    | { k: "write"; s: number; page: number; n: number }
+    | { k: "fork"; s: number }
+    | { k: "release"; s: number }
+    | { k: "discard"; s: number; page: number };
+  const op: fc.Arbitrary<Op> = fc.oneof(
+    {
+      weight: 5,
+      arbitrary: fc.record({ k: fc.constant("write" as const), s: fc.nat(7), page: fc.nat(40), n: fc.nat(3) }),
+    },
+    { weight: 2, arbitrary: fc.record({ k: fc.constant("fork" as const), s: fc.nat(7) }) },
+    { weight: 1, arbitrary: fc.record({ k: fc.constant("release" as const), s: fc.nat(7) }) },
+    { weight: 1, arbitrary: fc.record({ k: fc.constant("discard" as const), s: fc.nat(7), page: fc.nat(40) }) },
+  );
+
+  it("uss <= pss <= rss, sum of pss = bytesInUse, rss = pages written, writeAmplification = copied / written", () => {
+    fc.assert(
+      fc.property(fc.constantFrom(256, 4096), fc.array(op, { maxLength: 60 }), (ps, ops) => {
+        const pool = new FramePool({ pageSize: ps });
+        const size = 41 * ps;
+        const spaces: { s: AddressSpace; written: Set<number> }[] = [
+          { s: new AddressSpace({ size, pool }), written: new Set() },
+        ];
+        for (const o of ops) {
+          const t = spaces[o.s % spaces.length]!;
+          if (o.k === "write") {
+            // Writes of 1..4 pages, some of them zeros: a written page counts even if all zero.
+            const len = (o.n + 1) * ps - 3;
+            const addr = Math.min(o.page * ps + 1, size - len);
+            t.s.write(addr, o.n === 2 ? new Uint8Array(len) : bytes(o.page + 1, len));
+            for (let p = Math.floor(addr / ps); p <= Math.floor((addr + len - 1) / ps); p++) t.written.add(p);
+          } else if (o.k === "fork") {
+            spaces.push({ s: t.s.fork(), written: new Set(t.written) });
+          } else if (o.k === "release") {
+            if (spaces.length === 1) continue;
+            t.s.release();
+            spaces.splice(spaces.indexOf(t), 1);
+          } else {
+            t.s.discard(o.page * ps, ps);
+            t.written.delete(o.page);
+          }
+          let pss = 0;
+          for (const { s, written } of spaces) {
+            const st = s.stats();
+            expect(st.rss).toBe(written.size * ps);
+            expect(st.uss).toBeLessThanOrEqual(st.pss + 1e-9);
+            expect(st.pss).toBeLessThanOrEqual(st.rss + 1e-9);
+            expect(st.sharedBytes).toBe(st.rss - st.uss);
+            expect(st.bytesCopied).toBe(st.copyFaults * ps);
+            expect(st.writeAmplification).toBe(st.bytesWritten === 0 ? 0 : st.bytesCopied / st.bytesWritten);
+            pss += st.pss;
+          }
+          const ps0 = pool.stats();
+          expect(Math.abs(pss - ps0.bytesInUse)).toBeLessThanOrEqual(1e-6 * Math.max(1, ps0.bytesInUse));
+          const union = new Set<number>();
+          for (const { written } of spaces) for (const p of written) union.add(p);
+          // At least one frame per page some space wrote; at most one per (space, page).
+          expect(ps0.framesInUse).toBeGreaterThanOrEqual(union.size);
+          expect(ps0.framesInUse).toBeLessThanOrEqual(spaces.reduce((n, x) => n + x.written.size, 0));
+        }
+        for (const { s } of spaces) s.release();
+        expect(pool.stats()).toMatchObject({ framesInUse: 0, pageTableNodes: 0 });
+      }),
+      { numRuns: 150 },
+    );
+  });
+
+  it("after a fork, the first write to each shared page copies it once; later writes never fault", () => {
+    fc.assert(
+      fc.property(
+        fc.constantFrom(256, 4096),
+        fc.uniqueArray(fc.nat(63), { minLength: 1, maxLength: 20 }),
+        fc.array(fc.nat(63), { maxLength: 40 }),
+        (ps, populated, writes) => {
+          const pool = new FramePool({ pageSize: ps });
+          const a = new AddressSpace({ size: 64 * ps, pool });
+          for (const p of populated) a.setUint32(p * ps + 4, p + 1);
+          const b = a.fork();
+          const seen = new Set<number>();
+          let copies = 0;
+          let zeroFills = 0;
+          for (const p of writes) {
+            const before = b.stats();
+            b.setUint32(p * ps + 8, 7);
+            const after = b.stats();
+            if (!seen.has(p)) {
+              if (populated.includes(p)) copies++;
+              else zeroFills++;
+              seen.add(p);
+            }
+            expect(after.copyFaults).toBe(copies);
+            expect(after.zeroFillFaults).toBe(zeroFills);
+            expect(after.reuseFaults).toBe(0);
+            expect(after.bytesCopied - before.bytesCopied).toBe(after.copyFaults > before.copyFaults ? ps : 0);
+          }
+          // a is untouched by b's writes.
+          for (const p of populated) expect(a.getUint32(p * ps + 4)).toBe(p + 1);
+          for (const p of populated) expect(a.getUint32(p * ps + 8)).toBe(0);
+          expect(a.stats()).toMatchObject({ copyFaults: 0, zeroFillFaults: populated.length });
+          a.release();
+          b.release();
+          expect(pool.stats().framesInUse).toBe(0);
+        },
+      ),
+      { numRuns: 100 },
+    );
+  });
+});

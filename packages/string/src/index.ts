@@ -1,0 +1,6 @@
+/**
+ * @pagefork/string: a copy-on-write text buffer with O(1) fork.
+ *
+ * @packageDocumentation
+ */
+export { CowText, type CowTextOptions, TEXT_PAGE_SIZE } from "./cow-text.js";

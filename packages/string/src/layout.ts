@@ -1,0 +1,56 @@
+/**
+ * Byte layout of a CowText inside its address space. Every node of the
+ * B-tree is exactly one page, so an edit copies whole nodes and nothing else.
+ *
+ * ```
+ * page 0        text header: magic, layout version, root page number, height
+ * page 1 ...    the heap (@pagefork/core Heap) that hands out node pages
+ *
+ * leaf node     u32 count of UTF-16 code units | u16 units[capacity]
+ * inner node    u32 count of children | u32 pad | { u32 child page, u32 subtree length }[capacity]
+ * ```
+ *
+ * Subtree lengths are kept in the parent's entry (a counted B-tree, as in
+ * ropes and Boehm et al.'s "Ropes: an alternative to strings", 1995), so an
+ * edit at position p descends by lengths and then adds its delta to each entry
+ * on the path: O(height) pages written.
+ *
+ * @module
+ */
+
+/** Word offset of a node's count (units in a leaf, children in an inner node). */
+export const N_COUNT = 0;
+/** Byte offset of the first code unit in a leaf. */
+export const LEAF_UNITS = 4;
+/** Byte offset of the first entry in an inner node (8 keeps entries 8-aligned). */
+export const NODE_ENTRIES = 8;
+/** Bytes per inner-node entry. */
+export const ENTRY_BYTES = 8;
+/** Offset of the subtree length inside an entry (the child page number is at 0). */
+export const ENTRY_LENGTH = 4;
+
+/** Header word offsets (page 0). */
+export const H_MAGIC = 0;
+export const H_VERSION = 4;
+export const H_ROOT = 8;
+export const H_HEIGHT = 12;
+/** "TXT1" read as a little-endian uint32. */
+export const TEXT_MAGIC = 0x31545854;
+/** Layout version written in the header. */
+export const TEXT_LAYOUT_VERSION = 1;
+
+/** Code units a leaf holds at page size `pageSize`. */
+export function leafCapacity(pageSize: number): number {
+  return (pageSize - LEAF_UNITS) >>> 1;
+}
+
+/** Children an inner node holds at page size `pageSize`. */
+export function nodeCapacity(pageSize: number): number {
+  return ((pageSize - NODE_ENTRIES) / ENTRY_BYTES) | 0;
+}
+
+/**
+ * Virtual size of a text's address space: 2^40 bytes. Untouched pages cost
+ * nothing and the page table grows only as high as the pages in use need.
+ */
+export const TEXT_SPACE_BYTES = 2 ** 40;
