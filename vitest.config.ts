@@ -25,6 +25,10 @@ export default defineConfig({
         extends: true,
         test: { name: "examples", include: ["examples/*/test/**/*.test.ts"] },
       },
+      {
+        extends: true,
+        test: { name: "docs", include: ["test/**/*.test.ts"] },
+      },
     ],
   },
 });

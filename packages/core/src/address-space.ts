@@ -470,6 +470,8 @@ export class AddressSpace {
     this.root = 0;
     this.rPage = NO_PAGE;
     this.wPage = NO_PAGE;
+    if (this.rtlb !== null) this.pool.recycleTlb(this.rtlb);
+    if (this.wtlb !== null) this.pool.recycleTlb(this.wtlb);
     this.rtlb = null;
     this.wtlb = null;
   }

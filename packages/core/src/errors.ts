@@ -37,6 +37,15 @@ export class SegmentationFault extends RangeError {
  * A typed access at an address that is not a multiple of the element size
  * (the "alignment fault" of strict-alignment CPUs). Natural alignment is what
  * guarantees an element never straddles two pages.
+ *
+ * @example
+ * ```ts
+ * const s = new AddressSpace({ size: 4096 });
+ * let caught: unknown;
+ * try { s.getFloat64(4); } catch (e) { caught = e; }
+ * caught instanceof AlignmentFault; // true
+ * (caught as AlignmentFault).alignment; // 8
+ * ```
  */
 export class AlignmentFault extends RangeError {
   /** Stable error code. */
@@ -53,20 +62,20 @@ export class AlignmentFault extends RangeError {
   }
 }
 
-/** A write to a read-only page or mapping. */
-export class ProtectionFault extends Error {
-  /** Stable error code. */
-  readonly code = "ERR_PROTECTION_FAULT";
-  /** Address of the refused write. */
-  readonly address: number;
-  constructor(address: number, why: string) {
-    super(`protection fault: write at address ${address} refused: ${why}`);
-    this.name = "ProtectionFault";
-    this.address = address;
-  }
-}
-
-/** A frame was needed and the pool's limit (or the JS engine) could not provide it. */
+/**
+ * A frame was needed and the pool's limit (`maxBytes`) or the JS engine could
+ * not provide it. The call that throws it has changed nothing.
+ *
+ * @example
+ * ```ts
+ * const pool = new FramePool({ pageSize: 256, maxBytes: 1024 }); // 4 frames
+ * const s = new AddressSpace({ size: 1 << 20, pool });
+ * let caught: unknown;
+ * try { s.write(0, new Uint8Array(2048)); } catch (e) { caught = e; } // needs 8 frames
+ * caught instanceof OutOfMemoryError; // true
+ * pool.framesInUse; // 0
+ * ```
+ */
 export class OutOfMemoryError extends Error {
   /** Stable error code. */
   readonly code = "ERR_OUT_OF_MEMORY";
@@ -79,7 +88,18 @@ export class OutOfMemoryError extends Error {
   }
 }
 
-/** Any use of a space (or a structure on it) after `release()`. */
+/**
+ * Any use of a space (or a structure on it) after `release()`.
+ *
+ * @example
+ * ```ts
+ * const s = new AddressSpace({ size: 4096 });
+ * s.release();
+ * let caught: unknown;
+ * try { s.getUint8(0); } catch (e) { caught = e; }
+ * caught instanceof ReleasedError; // true
+ * ```
+ */
 export class ReleasedError extends Error {
   /** Stable error code. */
   readonly code = "ERR_RELEASED";
@@ -89,7 +109,18 @@ export class ReleasedError extends Error {
   }
 }
 
-/** An argument outside its domain: NaN, fractional, negative, not a power of two... */
+/**
+ * An argument outside its domain: NaN, fractional, negative, not a power of
+ * two, not a number where a number is required. A RangeError.
+ *
+ * @example
+ * ```ts
+ * let caught: unknown;
+ * try { new FramePool({ pageSize: 1000 }); } catch (e) { caught = e; }
+ * caught instanceof InvalidArgumentError; // true
+ * (caught as InvalidArgumentError).argument; // "pageSize"
+ * ```
+ */
 export class InvalidArgumentError extends RangeError {
   /** Stable error code. */
   readonly code = "ERR_INVALID_ARGUMENT";

@@ -70,11 +70,13 @@ export function needsFrame(t: FaultTarget, vpn: number): boolean {
 export function writeFault(t: FaultTarget, vpn: number): number {
   const pool = t.pool;
   const pt = pool.pt;
-  if (needsFrame(t, vpn)) pool.requireFrames(1);
+  // Walk twice only when the limit is near: with a frame to spare the fault cannot fail.
+  if (pool.framesAvailable() < 1 && needsFrame(t, vpn)) pool.requireFrames(1);
 
   // Grow the tree upward until it covers vpn: the old root moves under a new
-  // root, keeping its one reference (now from the new root's entry 0).
-  const want = levelsFor(vpn);
+  // root, keeping its one reference (now from the new root's entry 0). Rare,
+  // so one shift decides whether to compute the height at all.
+  const want = t.levels * PT_SHIFT < 32 && vpn >>> (t.levels * PT_SHIFT) !== 0 ? levelsFor(vpn) : t.levels;
   while (t.levels < want) {
     if (t.root !== 0) {
       const r = pt.alloc();

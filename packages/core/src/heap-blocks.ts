@@ -42,7 +42,6 @@ import {
   E_USED,
   entryAt,
   H_BLOCKS,
-  H_BRK,
   H_PARTIAL,
   H_REQUESTED,
   H_USABLE,
@@ -100,7 +99,19 @@ export let blkUsable = 0;
 /** Pages (large). */
 export let blkPages = 0;
 
-/** Finds the live block whose payload is `addr`, or throws InvalidArgumentError. Reads only. */
+/** Slots in use (small). */
+let blkUsed = 0;
+/** First free slot + 1 (small). */
+let blkFreeHead = 0;
+/** Partial-list neighbours (small). */
+let blkNext = 0;
+let blkPrev = 0;
+
+/**
+ * Finds the live block whose payload is `addr`, or throws InvalidArgumentError.
+ * Reads only: the page's map entry (every page at or above the break is
+ * S_UNUSED, so the state alone bounds the address), then the block header.
+ */
 export function locateBlock(h: HeapCore, addr: number): void {
   const s = h.space;
   const shift = h.shift;
@@ -108,7 +119,7 @@ export function locateBlock(h: HeapCore, addr: number): void {
   const rel = typeof addr === "number" ? addr - h.base : Number.NaN;
   if (!Number.isInteger(rel) || rel < h.dataStart * ps) throwInvalid("address", addr, NOT_A_BLOCK);
   const p = Math.floor(rel / ps);
-  if (p >= s.getFloat64(h.base + H_BRK)) throwInvalid("address", addr, NOT_A_BLOCK);
+  if (p >= h.pages) throwInvalid("address", addr, NOT_A_BLOCK);
   const e = entryAt(h, p);
   const state = s.getUint8(e + E_STATE);
   const off = rel - p * ps;
@@ -117,12 +128,13 @@ export function locateBlock(h: HeapCore, addr: number): void {
     const k = s.getUint8(e + E_CLASS);
     const cs = k + MIN_CLASS_SHIFT;
     const slot = off >>> cs;
+    const bump = s.getUint16(e + E_BUMP);
+    blkUsed = s.getUint16(e + E_USED);
+    blkFreeHead = s.getUint16(e + E_FREE);
+    blkNext = s.getUint32(e + E_NEXT);
+    blkPrev = s.getUint32(e + E_PREV);
     const start = pageAt(h, p) + (slot << cs);
-    if (
-      (off & ((1 << cs) - 1)) !== B_PAYLOAD ||
-      slot >= s.getUint16(e + E_BUMP) ||
-      s.getUint32(start + B_TAG) !== TAG_LIVE
-    )
+    if ((off & ((1 << cs) - 1)) !== B_PAYLOAD || slot >= bump || s.getUint32(start + B_TAG) !== TAG_LIVE)
       throwInvalid("address", addr, NOT_A_BLOCK);
     blkLarge = false;
     blkClass = k;
@@ -250,44 +262,36 @@ export function commitAlloc(h: HeapCore, size: number): number {
 
 let fRelease = false;
 let fWasFull = false;
-let fUsed = 0;
-let fPrev = 0;
-let fNext = 0;
 let fHead = 0;
 
 /** Plans freeing the located block. Records the writes. */
 export function planFree(h: HeapCore): void {
-  const s = h.space;
   if (blkLarge) {
     planRelease(h, blkPage, blkPages);
     return;
   }
-  const e = entryAt(h, blkPage);
   touch(h.base);
-  touch(e);
-  fUsed = s.getUint16(e + E_USED);
-  fNext = s.getUint32(e + E_NEXT);
-  fPrev = s.getUint32(e + E_PREV);
-  fWasFull = fUsed === 1 << (h.shift - blkClass - MIN_CLASS_SHIFT);
-  fRelease = fUsed === 1 && (fPrev !== 0 || fNext !== 0);
+  touch(entryAt(h, blkPage));
+  fWasFull = blkUsed === 1 << (h.shift - blkClass - MIN_CLASS_SHIFT);
+  fRelease = blkUsed === 1 && (blkPrev !== 0 || blkNext !== 0);
   if (fRelease) {
-    if (fPrev !== 0) touch(entryAt(h, fPrev));
-    if (fNext !== 0) touch(entryAt(h, fNext));
+    if (blkPrev !== 0) touch(entryAt(h, blkPrev));
+    if (blkNext !== 0) touch(entryAt(h, blkNext));
     planRelease(h, blkPage, 1);
     return;
   }
   touch(blkStart);
   if (fWasFull) {
-    fHead = s.getUint32(h.base + H_PARTIAL + blkClass * SLOT);
+    fHead = h.space.getUint32(h.base + H_PARTIAL + blkClass * SLOT);
     if (fHead !== 0) touch(entryAt(h, fHead));
   }
 }
 
-/** Applies the last planFree. */
+/** Applies the last planFree (writes grouped by page: block, map, header). */
 export function commitFree(h: HeapCore): void {
   const s = h.space;
-  addBlockStats(h, -1, -blkSize, -blkUsable);
   if (blkLarge) {
+    addBlockStats(h, -1, -blkSize, -blkUsable);
     commitRelease(h);
     return;
   }
@@ -295,20 +299,22 @@ export function commitFree(h: HeapCore): void {
   const e = entryAt(h, p);
   const head = h.base + H_PARTIAL + blkClass * SLOT;
   if (fRelease) {
-    if (fPrev !== 0) s.setUint32(entryAt(h, fPrev) + E_NEXT, fNext);
-    else s.setUint32(head, fNext);
-    if (fNext !== 0) s.setUint32(entryAt(h, fNext) + E_PREV, fPrev);
+    if (blkPrev !== 0) s.setUint32(entryAt(h, blkPrev) + E_NEXT, blkNext);
+    else s.setUint32(head, blkNext);
+    if (blkNext !== 0) s.setUint32(entryAt(h, blkNext) + E_PREV, blkPrev);
+    addBlockStats(h, -1, -blkSize, -blkUsable);
     commitRelease(h);
     return;
   }
   s.setUint32(blkStart + B_TAG, TAG_FREE);
-  s.setUint32(blkStart + B_PAYLOAD, s.getUint16(e + E_FREE));
+  s.setUint32(blkStart + B_PAYLOAD, blkFreeHead);
   s.setUint16(e + E_FREE, blkSlot + 1);
-  s.setUint16(e + E_USED, fUsed - 1);
+  s.setUint16(e + E_USED, blkUsed - 1);
   if (fWasFull) {
     s.setUint32(e + E_NEXT, fHead);
     s.setUint32(e + E_PREV, 0);
     if (fHead !== 0) s.setUint32(entryAt(h, fHead) + E_PREV, p);
     s.setUint32(head, p);
   }
+  addBlockStats(h, -1, -blkSize, -blkUsable);
 }

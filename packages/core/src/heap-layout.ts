@@ -131,7 +131,7 @@ export const C_ENTRIES = C_PREV + U32;
 /** Size of one u32 slot in the magazine and in chunk pages. */
 export const SLOT = U32;
 
-/** Fields of a heap handle every heap module reads. @internal */
+/** Fields of a heap handle every heap module reads (not exported from the package). */
 export interface HeapCore {
   readonly space: import("./address-space.js").AddressSpace;
   /** Byte address of the header. */

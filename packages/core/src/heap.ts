@@ -5,6 +5,11 @@
  * `Heap.attach(child)` continues it independently. A Heap object is only a
  * handle (the space, `base` and three numbers read from the header).
  *
+ * Files: heap-layout.ts (bytes of the header, page map and blocks),
+ * page-allocator.ts (pages and runs, the free-page stack), heap-blocks.ts
+ * (size classes, large blocks), heap-realloc.ts, heap-reserve.ts (plan,
+ * reserve, then write), heap-stats.ts, heap-check.ts (integrity walk).
+ *
  * @module
  */
 import { AddressSpace } from "./address-space.js";
@@ -75,6 +80,14 @@ export interface HeapOptions {
  * `[base, limit)` has no room, or when the pool cannot supply the frames the
  * call would write; {@link ReleasedError} from the space after `release()`.
  * A call that throws changes nothing: it plans and reserves before it writes.
+ *
+ * Sources of the design: size-segregated slabs with per-class partial lists
+ * (Bonwick, "The Slab Allocator", USENIX 1994; dlmalloc's bins), slab
+ * descriptors in a page map rather than in the slab (jemalloc, tcmalloc's
+ * pagemap), a per-CPU-style magazine in front of a stack of free pages
+ * (Bonwick and Adams, "Magazines and Vmem", USENIX 2001) whose overflow pages
+ * are linked like SQLite's freelist trunk pages, break trimming (`sbrk`,
+ * dlmalloc's top chunk), and `madvise(MADV_DONTNEED)` for freed pages.
  *
  * Address 0 is never a block (the header is at `base`, and `0 < base`
  * otherwise), so it serves as NULL: `free(0)` does nothing and
@@ -202,8 +215,8 @@ export class Heap implements HeapCore {
     reserveWrites(this.space);
     commitTake(this);
     const s = this.space;
-    s.setUint8(entryAt(this, p), S_PAGE);
     s.setFloat64(this.base + H_PAGES_OUT, s.getFloat64(this.base + H_PAGES_OUT) + 1);
+    s.setUint8(entryAt(this, p), S_PAGE);
     return pageAt(this, p);
   }
 
@@ -217,9 +230,9 @@ export class Heap implements HeapCore {
     beginWrites();
     planRelease(this, p, 1);
     reserveWrites(this.space);
-    commitRelease(this);
     const s = this.space;
     s.setFloat64(this.base + H_PAGES_OUT, s.getFloat64(this.base + H_PAGES_OUT) - 1);
+    commitRelease(this);
   }
 
   /**
@@ -252,9 +265,9 @@ export class Heap implements HeapCore {
     beginWrites();
     planRelease(this, p, n);
     reserveWrites(this.space);
-    commitRelease(this);
     const s = this.space;
     s.setFloat64(this.base + H_PAGES_OUT, s.getFloat64(this.base + H_PAGES_OUT) - n);
+    commitRelease(this);
   }
 
   /**

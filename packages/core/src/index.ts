@@ -19,7 +19,6 @@ export {
   AlignmentFault,
   InvalidArgumentError,
   OutOfMemoryError,
-  ProtectionFault,
   ReleasedError,
   SegmentationFault,
 } from "./errors.js";

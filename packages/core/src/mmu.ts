@@ -9,7 +9,6 @@ import type { AddressSpace } from "./address-space.js";
 import { NO_PAGE } from "./constants.js";
 import { throwAlignment, throwInvalid, throwReleased, throwSegv } from "./errors.js";
 import { levelsFor, writeFault } from "./fault.js";
-import { Tlb } from "./tlb.js";
 
 /**
  * Validates an access of `width` bytes at `addr`: released space, non-integer
@@ -19,7 +18,7 @@ export function checkAccess(space: AddressSpace, addr: number, width: number): v
   if (space.isReleased) throwReleased("address space");
   if (typeof addr !== "number" || !Number.isInteger(addr)) throwInvalid("address", addr, "an integer byte address");
   if (addr < 0 || addr + width > space.size) throwSegv(addr, width, space.size);
-  if (addr % width !== 0) throwAlignment(addr, width);
+  if ((addr & (width - 1)) !== 0) throwAlignment(addr, width); // low bits are exact below 2^53
 }
 
 /** Virtual page number of a valid address (exact past 2^32: pageSize is a power of two). */
@@ -32,7 +31,7 @@ export function vpnOf(space: AddressSpace, addr: number): number {
 export function translate(space: AddressSpace, vpn: number): number {
   let tlb = space.rtlb;
   if (tlb === null) {
-    tlb = new Tlb();
+    tlb = space.pool.takeTlb();
     space.rtlb = tlb;
   }
   let pfn = tlb.lookup(vpn);
@@ -56,7 +55,7 @@ export function loadRead(space: AddressSpace, vpn: number): void {
 export function loadWrite(space: AddressSpace, vpn: number): void {
   let tlb = space.wtlb;
   if (tlb === null) {
-    tlb = new Tlb();
+    tlb = space.pool.takeTlb();
     space.wtlb = tlb;
   }
   let pfn = tlb.lookup(vpn);

@@ -284,58 +284,59 @@ export function planRelease(h: HeapCore, p: number, n: number): void {
   }
 }
 
-/** Applies the last planRelease: discards the pages, then records them as free. */
+/** Applies the last planRelease: discards the pages, then records them as free (header first, page map last). */
 export function commitRelease(h: HeapCore): void {
   const s = h.space;
   const b = h.base;
   const p = relPage;
   const n = relN;
   s.discard(pageAt(h, p), n * (1 << h.shift));
+  let state = S_FREE;
   switch (relTo) {
     case TO_TRIM:
-      setStates(h, p, n, S_UNUSED, S_UNUSED);
       s.setFloat64(b + H_BRK, p);
+      setStates(h, p, n, S_UNUSED, S_UNUSED);
       return;
     case TO_RUNS: {
       const e = entryAt(h, p);
-      setStates(h, p, n, S_RUN, S_FREE);
-      s.setUint32(e + E_NEXT, s.getUint32(b + H_RUNS));
-      s.setUint32(e + E_LEN, n);
+      s.setFloat64(b + H_FREE, s.getFloat64(b + H_FREE) + n);
+      const next = s.getUint32(b + H_RUNS);
       s.setUint32(b + H_RUNS, p);
-      break;
+      setStates(h, p, n, S_RUN, S_FREE);
+      s.setUint32(e + E_NEXT, next);
+      s.setUint32(e + E_LEN, n);
+      return;
     }
     case TO_MAG:
       s.setUint32(b + H_MAG + relCount * SLOT, p);
       s.setUint32(b + H_MAG_COUNT, relCount + 1);
-      s.setUint8(entryAt(h, p) + E_STATE, S_FREE);
+      s.setFloat64(b + H_FREE, s.getFloat64(b + H_FREE) + 1);
       break;
     case TO_CHUNK:
       s.setUint32(pageAt(h, relTop) + C_ENTRIES + relCount * SLOT, p);
       s.setUint32(b + H_CHUNK_COUNT, relCount + 1);
-      s.setUint8(entryAt(h, p) + E_STATE, S_FREE);
+      s.setFloat64(b + H_FREE, s.getFloat64(b + H_FREE) + 1);
       break;
     default:
       s.setUint32(pageAt(h, p) + C_PREV, relTop);
       s.setUint32(b + H_CHUNK_TOP, p);
       s.setUint32(b + H_CHUNK_COUNT, 0);
-      s.setUint8(entryAt(h, p) + E_STATE, S_CHUNK);
       s.setFloat64(b + H_CHUNKS, s.getFloat64(b + H_CHUNKS) + 1);
-      return;
+      state = S_CHUNK;
   }
-  s.setFloat64(b + H_FREE, s.getFloat64(b + H_FREE) + n);
+  s.setUint8(entryAt(h, p) + E_STATE, state);
 }
 
 /**
- * Page number of `addr` when it is the start of `n` pages below the break,
- * past the metadata, each in state `state`; otherwise throws
- * InvalidArgumentError naming `what`. Reads only.
+ * Page number of `addr` when it is the start of `n` pages past the metadata,
+ * each in state `state` (pages at or above the break are S_UNUSED); otherwise
+ * throws InvalidArgumentError naming `what`. Reads only.
  */
 export function checkPages(h: HeapCore, addr: number, n: number, state: number, what: string): number {
   const ps = 1 << h.shift;
   const rel = typeof addr === "number" ? addr - h.base : Number.NaN;
   const p = rel / ps;
-  if (!Number.isInteger(p) || p < h.dataStart || p + n > h.space.getFloat64(h.base + H_BRK))
-    throwInvalid("address", addr, what);
+  if (!Number.isInteger(p) || p < h.dataStart || p + n > h.pages) throwInvalid("address", addr, what);
   const s = h.space;
   let e = entryAt(h, p);
   for (let i = 0; i < n; i++, e += E_BYTES) if (s.getUint8(e + E_STATE) !== state) throwInvalid("address", addr, what);

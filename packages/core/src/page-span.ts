@@ -47,6 +47,17 @@ const KEYS = new Map<SpanArrayConstructor, ViewKey>([
  * `array[start]` .. `array[end - 1]` are the range's elements on one page and
  * `address` is the byte address of `array[start]`. One cursor per call, no
  * allocation per page. Made by {@link AddressSpace.spans}.
+ *
+ * @example
+ * ```ts
+ * const s = new AddressSpace({ size: 1 << 16, pageSize: 4096 });
+ * for (const c = s.spans(Float64Array, 0, 1024, "write"); c.next(); )
+ *   for (let i = c.start; i < c.end; i++) c.array[i] = 2; // 2 pages of 512 elements
+ * let sum = 0;
+ * for (const c = s.spans(Float64Array, 0, 1024); c.next(); )
+ *   for (let i = c.start; i < c.end; i++) sum += c.array[i]!;
+ * sum; // 2048
+ * ```
  */
 export class PageSpanCursor<T> {
   /** The slab view holding the current span. */

@@ -15,7 +15,7 @@
  * page-table node (the leak check).
  *
  * Fault prediction: a write faults when its page is not in the space's write
- * TLB (direct-mapped, TLB_SIZE entries, flushed on fork and discard). The fault
+ * TLB (direct-mapped, TLB_SIZE entries, flushed on fork, invalidated on discard). The fault
  * is a zero-fill when the page holds no frame, a copy when another live space
  * holds the same frame, and a reuse otherwise.
  *
@@ -462,8 +462,12 @@ class DiscardCmd implements Cmd {
     const sm = m.slots[this.slot]!;
     const i = modelIndex(m.layout, this.w, this.firstPage * ps);
     sm.bytes.fill(0, i, i + this.pages * ps);
-    for (const vpn of pagesOf(m.layout, addr, this.pages * ps)) sm.frames.delete(vpn);
-    sm.wtlb.clear(); // discard shoots down the space's TLBs
+    const vpns = [...pagesOf(m.layout, addr, this.pages * ps)];
+    for (const vpn of vpns) sm.frames.delete(vpn);
+    // A discard of up to 64 pages invalidates just those pages' translations;
+    // a larger one shoots down the whole TLB.
+    if (vpns.length > 64) sm.wtlb.clear();
+    else for (const vpn of vpns) if (sm.wtlb.get(vpn % TLB_SIZE) === vpn) sm.wtlb.delete(vpn % TLB_SIZE);
     verify(m, r);
   }
   toString() {

@@ -519,7 +519,7 @@ describe("Heap: model-based", () => {
         expect(pool.stats().framesInUse).toBe(0);
         expect(pool.stats().pageTableNodes).toBe(0);
       }),
-      { numRuns: 200 },
+      { numRuns: 300 },
     );
   });
 });

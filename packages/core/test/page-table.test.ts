@@ -2,45 +2,86 @@
  * The persistent page table and the frame pool under it: tree height growth,
  * node counts of path copies, O(1) fork (counted in frames and nodes, not
  * time), addresses past 2**32, frame recycling and slab growth, and the leak
- * check. Node counts are worked out by hand from fanout 16 (4 vpn bits per
- * level).
+ * check. Expected levels, node counts and bytes are derived here from
+ * PT_SHIFT / PT_FANOUT by the formulas below (never by calling the code under
+ * test), so they hold for any fanout of at least 4: a tree over vpns up to v
+ * has `digits(v)` levels, a fresh path is one node per level, and a node is
+ * PT_FANOUT four-byte entries.
  */
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { levelsFor } from "../src/fault.js";
-import { AddressSpace, FramePool, PT_FANOUT } from "../src/index.js";
+import { AddressSpace, FramePool, PT_FANOUT, PT_SHIFT } from "../src/index.js";
 import { bytes, firstDiff } from "./support/helpers.js";
 
-describe("levelsFor (fanout 16)", () => {
-  it("is the number of 4-bit digits of the vpn", () => {
-    expect(PT_FANOUT).toBe(16);
+/** Bytes of one page-table node: PT_FANOUT entries of 4 bytes. */
+const NODE_BYTES = PT_FANOUT * 4;
+
+/** Number of base-PT_FANOUT digits of `vpn` (1 for vpn 0): the levels a tree needs to reach it. */
+function digits(vpn: number): number {
+  let n = 1;
+  while (vpn >= PT_FANOUT ** n) n++;
+  return n;
+}
+
+/** Nodes of a tree mapping every vpn in [0, pages), pages >= 2: ceil(below / PT_FANOUT) per level, up to one root. */
+function fullTreeNodes(pages: number): number {
+  let total = 0;
+  for (let n = pages; n > 1; ) {
+    n = Math.ceil(n / PT_FANOUT);
+    total += n;
+  }
+  return total;
+}
+
+describe(`levelsFor (fanout ${PT_FANOUT})`, () => {
+  it(`is the number of ${PT_SHIFT}-bit digits of the vpn`, () => {
+    expect(PT_FANOUT).toBe(2 ** PT_SHIFT);
+    expect(PT_FANOUT).toBeGreaterThanOrEqual(4); // the scenarios below need a few vpns per leaf
     const cases: [number, number][] = [
       [0, 1],
-      [15, 1],
-      [16, 2],
-      [255, 2],
-      [256, 3],
-      [2 ** 28 - 1, 7],
-      [2 ** 28, 8],
-      [2 ** 31 - 1, 8],
-      [2 ** 31, 8],
-      [2 ** 32 - 1, 8],
+      [1, 1],
+      [PT_FANOUT - 1, 1],
     ];
+    // F**k - 1 is the largest k-digit vpn, F**k the smallest (k+1)-digit one.
+    for (let k = 1; PT_FANOUT ** k < 2 ** 32; k++) {
+      cases.push([PT_FANOUT ** k - 1, k], [PT_FANOUT ** k, k + 1]);
+    }
+    // Near 2**31 and 2**32: a vpn of b significant bits has ceil(b / PT_SHIFT) digits.
+    cases.push(
+      [2 ** 31 - 1, Math.ceil(31 / PT_SHIFT)],
+      [2 ** 31, Math.ceil(32 / PT_SHIFT)],
+      [2 ** 32 - 1, Math.ceil(32 / PT_SHIFT)],
+    );
     for (const [vpn, levels] of cases) expect(levelsFor(vpn), `vpn ${vpn}`).toBe(levels);
+  });
+
+  it("agrees with the digit count for any uint32 vpn", () => {
+    fc.assert(
+      fc.property(fc.nat({ max: 2 ** 32 - 1 }), (vpn) => {
+        expect(levelsFor(vpn)).toBe(Math.ceil(vpn.toString(2).length / PT_SHIFT));
+        expect(levelsFor(vpn)).toBe(digits(vpn));
+      }),
+      { numRuns: 500 },
+    );
   });
 });
 
 describe("page-table growth and path copies", () => {
+  // 2**40 bytes of 4 KiB pages: the top vpn is 2**28 - 1, TOP levels deep.
+  const TOP = digits(2 ** 28 - 1);
+
   it("a write near the top of a 2**40-byte space builds one path; a later low write grows nothing", () => {
     const pool = new FramePool({ pageSize: 4096 });
     const s = new AddressSpace({ size: 2 ** 40, pool });
-    const top = 2 ** 40 - 8; // vpn 2**28 - 1: seven 4-bit digits, all 15
+    const top = 2 ** 40 - 8; // vpn 2**28 - 1: TOP digits, the leading one nonzero
     s.setFloat64(top, -0);
-    expect(s.levels).toBe(7);
-    expect(pool.stats()).toMatchObject({ framesInUse: 1, pageTableNodes: 7 });
-    expect(s.stats()).toMatchObject({ pageTableNodes: 7, pageTableBytesCopied: 7 * 64, rss: 4096 });
-    s.setUint8(0, 1); // vpn 0: shares only the root, six new nodes below it
-    expect(pool.stats()).toMatchObject({ framesInUse: 2, pageTableNodes: 13 });
+    expect(s.levels).toBe(TOP);
+    expect(pool.stats()).toMatchObject({ framesInUse: 1, pageTableNodes: TOP });
+    expect(s.stats()).toMatchObject({ pageTableNodes: TOP, pageTableBytesCopied: TOP * NODE_BYTES, rss: 4096 });
+    s.setUint8(0, 1); // vpn 0: shares only the root, TOP - 1 new nodes below it
+    expect(s.levels).toBe(TOP);
+    expect(pool.stats()).toMatchObject({ framesInUse: 2, pageTableNodes: TOP + (TOP - 1) });
     expect(Object.is(s.getFloat64(top), -0)).toBe(true);
     expect(s.getUint8(0)).toBe(1);
   });
@@ -51,29 +92,31 @@ describe("page-table growth and path copies", () => {
     s.setUint8(5, 42); // vpn 0: a one-level tree (one leaf)
     expect(s.levels).toBe(1);
     expect(pool.stats().pageTableNodes).toBe(1);
-    s.setUint8(2 ** 40 - 1, 43); // vpn 2**28 - 1: 6 new roots above the leaf, 6 new nodes down
-    expect(s.levels).toBe(7);
-    expect(pool.stats()).toMatchObject({ framesInUse: 2, pageTableNodes: 1 + 6 + 6 });
+    s.setUint8(2 ** 40 - 1, 43); // vpn 2**28 - 1: TOP - 1 new roots above the leaf, TOP - 1 new nodes down
+    expect(s.levels).toBe(TOP);
+    expect(pool.stats()).toMatchObject({ framesInUse: 2, pageTableNodes: 1 + (TOP - 1) + (TOP - 1) });
     expect([s.getUint8(5), s.getUint8(2 ** 40 - 1)]).toEqual([42, 43]);
-    expect(s.stats().pageTableNodes).toBe(13);
+    expect(s.stats().pageTableNodes).toBe(2 * TOP - 1);
   });
 
-  it("a write after fork copies one page and the whole path (7 nodes), and nothing more", () => {
+  it(`a write after fork copies one page and the whole path (${TOP} nodes), and nothing more`, () => {
     const pool = new FramePool({ pageSize: 4096 });
     const a = new AddressSpace({ size: 2 ** 40, pool });
     a.setUint8(0, 1);
     a.setUint8(2 ** 40 - 1, 2);
+    // Two paths of TOP nodes sharing the root.
+    const tree = 2 * TOP - 1;
     const b = a.fork();
-    expect(pool.stats()).toMatchObject({ framesInUse: 2, pageTableNodes: 13 });
-    b.setUint8(1, 3);
-    expect(pool.stats()).toMatchObject({ framesInUse: 3, pageTableNodes: 20 });
-    expect(b.stats()).toMatchObject({ copyFaults: 1, pageTableBytesCopied: 7 * 64, pageTableNodes: 13 });
-    b.setUint8(2 ** 40 - 2, 4); // shares the new root; copies 6 nodes of the top path
-    expect(pool.stats()).toMatchObject({ framesInUse: 4, pageTableNodes: 26 });
-    expect(b.stats().pageTableBytesCopied).toBe(13 * 64);
+    expect(pool.stats()).toMatchObject({ framesInUse: 2, pageTableNodes: tree });
+    b.setUint8(1, 3); // page 0: a copy fault, and the whole path to it (root included) copied
+    expect(pool.stats()).toMatchObject({ framesInUse: 3, pageTableNodes: tree + TOP });
+    expect(b.stats()).toMatchObject({ copyFaults: 1, pageTableBytesCopied: TOP * NODE_BYTES, pageTableNodes: tree });
+    b.setUint8(2 ** 40 - 2, 4); // same page as 2**40 - 1: shares b's new root; copies TOP - 1 nodes of the top path
+    expect(pool.stats()).toMatchObject({ framesInUse: 4, pageTableNodes: tree + TOP + (TOP - 1) });
+    expect(b.stats().pageTableBytesCopied).toBe((TOP + (TOP - 1)) * NODE_BYTES);
     expect([a.getUint8(1), a.getUint8(2 ** 40 - 2), b.getUint8(0), b.getUint8(2 ** 40 - 1)]).toEqual([0, 0, 1, 2]);
     a.release();
-    expect(pool.stats()).toMatchObject({ framesInUse: 2, pageTableNodes: 13 });
+    expect(pool.stats()).toMatchObject({ framesInUse: 2, pageTableNodes: tree });
     b.release();
     expect(pool.stats()).toMatchObject({ framesInUse: 0, pageTableNodes: 0 });
   });
@@ -83,15 +126,16 @@ describe("page-table growth and path copies", () => {
     const a = new AddressSpace({ size: 2 ** 40, pool }); // 2**32 pages of 256 B
     a.write(0, bytes(1, 512)); // vpns 0, 1: one leaf
     const b = a.fork();
-    b.setBigUint64(2 ** 40 - 8, 2n ** 64n - 1n); // vpn 2**32 - 1: eight levels
-    expect([a.levels, b.levels]).toEqual([1, 8]);
-    // b: 7 new roots above the shared leaf + 7 new nodes down to vpn 2**32 - 1.
-    expect(pool.stats()).toMatchObject({ framesInUse: 3, pageTableNodes: 1 + 7 + 7 });
+    const high = digits(2 ** 32 - 1);
+    b.setBigUint64(2 ** 40 - 8, 2n ** 64n - 1n); // vpn 2**32 - 1: `high` levels
+    expect([a.levels, b.levels]).toEqual([1, high]);
+    // b: high - 1 new roots above the shared leaf + high - 1 new nodes down to vpn 2**32 - 1.
+    expect(pool.stats()).toMatchObject({ framesInUse: 3, pageTableNodes: 1 + (high - 1) + (high - 1) });
     expect(a.getBigUint64(2 ** 40 - 8)).toBe(0n);
     expect(b.getBigUint64(2 ** 40 - 8)).toBe(2n ** 64n - 1n);
     expect(firstDiff(b.read(0, new Uint8Array(512)), bytes(1, 512))).toBe(-1);
-    b.setUint8(3, 0); // copies the shared leaf and page 0 (the 7 roots above are b's own)
-    expect(pool.stats()).toMatchObject({ framesInUse: 4, pageTableNodes: 16 });
+    b.setUint8(3, 0); // copies the shared leaf and page 0 (the roots above are b's own)
+    expect(pool.stats()).toMatchObject({ framesInUse: 4, pageTableNodes: 1 + 2 * (high - 1) + 1 });
     expect(a.getUint8(3)).toBe(bytes(1, 4)[3]);
     b.release();
     a.release();
@@ -117,21 +161,22 @@ describe("page-table growth and path copies", () => {
 
   it("discarding a shared page in one space leaves the other's frame and path intact", () => {
     const pool = new FramePool({ pageSize: 256 });
-    const a = new AddressSpace({ size: 64 * 256, pool }); // two levels
-    a.write(0, bytes(2, 64 * 256));
-    expect(pool.stats()).toMatchObject({ framesInUse: 64, pageTableNodes: 5 });
+    const n = PT_FANOUT * PT_FANOUT; // pages: two full levels, PT_FANOUT leaves under one root
+    const a = new AddressSpace({ size: n * 256, pool });
+    a.write(0, bytes(2, n * 256));
+    expect(pool.stats()).toMatchObject({ framesInUse: n, pageTableNodes: PT_FANOUT + 1 });
     const b = a.fork();
-    b.discard(256, 2 * 256); // vpns 1, 2: path-copies b's root and the first leaf
-    expect(pool.stats()).toMatchObject({ framesInUse: 64, pageTableNodes: 7 });
-    expect(b.stats().rss).toBe(62 * 256);
-    expect(a.stats().rss).toBe(64 * 256);
-    const want = bytes(2, 64 * 256);
-    expect(firstDiff(a.read(0, new Uint8Array(64 * 256)), want)).toBe(-1);
+    b.discard(256, 2 * 256); // vpns 1, 2 (both in the first leaf): path-copies b's root and the first leaf
+    expect(pool.stats()).toMatchObject({ framesInUse: n, pageTableNodes: PT_FANOUT + 1 + 2 });
+    expect(b.stats().rss).toBe((n - 2) * 256);
+    expect(a.stats().rss).toBe(n * 256);
+    const want = bytes(2, n * 256);
+    expect(firstDiff(a.read(0, new Uint8Array(n * 256)), want)).toBe(-1);
     want.fill(0, 256, 768);
-    expect(firstDiff(b.read(0, new Uint8Array(64 * 256)), want)).toBe(-1);
-    a.discard(0, 64 * 256); // a drops everything: the frames b still maps survive
-    expect(pool.stats().framesInUse).toBe(62);
-    expect(firstDiff(b.read(0, new Uint8Array(64 * 256)), want)).toBe(-1);
+    expect(firstDiff(b.read(0, new Uint8Array(n * 256)), want)).toBe(-1);
+    a.discard(0, n * 256); // a drops everything: the frames b still maps survive
+    expect(pool.stats().framesInUse).toBe(n - 2);
+    expect(firstDiff(b.read(0, new Uint8Array(n * 256)), want)).toBe(-1);
     b.release();
     a.release();
     expect(pool.stats()).toMatchObject({ framesInUse: 0, pageTableNodes: 0 });
@@ -180,12 +225,15 @@ describe("fork is O(1): it takes no frame and no page-table node", () => {
     const a = new AddressSpace({ size: 2 ** 24, pool });
     a.fill(1, 0, 2 ** 24);
     const before = pool.stats();
-    // 65,536 leaves' worth of pages: 4096 leaves + 256 + 16 + 1 inner nodes.
-    expect(before).toMatchObject({ framesInUse: 65536, pageTableNodes: 4096 + 256 + 16 + 1 });
+    // 2**16 pages: ceil(2**16 / F) leaves, ceil(leaves / F) nodes above them, ... up to one root.
+    expect(before).toMatchObject({ framesInUse: 65536, pageTableNodes: fullTreeNodes(2 ** 16) });
     const b = a.fork();
     expect(pool.stats()).toEqual(before);
-    b.setUint8(2 ** 24 - 1, 2); // one page and one path of four nodes
-    expect(pool.stats()).toMatchObject({ framesInUse: 65537, pageTableNodes: before.pageTableNodes + 4 });
+    b.setUint8(2 ** 24 - 1, 2); // one page and one path, a node per level
+    expect(pool.stats()).toMatchObject({
+      framesInUse: 65537,
+      pageTableNodes: before.pageTableNodes + digits(2 ** 16 - 1),
+    });
     a.release();
     b.release();
     expect(pool.stats()).toMatchObject({ framesInUse: 0, pageTableNodes: 0 });

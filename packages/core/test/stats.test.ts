@@ -2,13 +2,18 @@
  * Memory accounting: RSS / PSS / USS, fault kinds, bytes copied and write
  * amplification. Expected figures are worked out by hand in the comments
  * (small scenarios) or derived from the test's own bookkeeping (properties).
+ * Page-table sizes follow from PT_FANOUT alone (a space of PT_FANOUT pages is
+ * one leaf, which is the root; a node is PT_FANOUT four-byte entries), so the
+ * scenarios hold for any fanout of at least 4.
  */
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { AddressSpace, FramePool } from "../src/index.js";
+import { AddressSpace, FramePool, PT_FANOUT } from "../src/index.js";
 import { bytes } from "./support/helpers.js";
 
 const KB4 = 4096;
+/** Bytes of one page-table node: PT_FANOUT entries of 4 bytes. */
+const NODE_BYTES = PT_FANOUT * 4;
 
 describe("stats of hand-worked scenarios (4 KiB pages, one-level page table)", () => {
   it("a fresh space costs nothing", () => {
@@ -37,7 +42,7 @@ describe("stats of hand-worked scenarios (4 KiB pages, one-level page table)", (
 
   it("fork, copy faults, no fault on the second write, reuse after the sibling's release", () => {
     const pool = new FramePool({ pageSize: KB4 });
-    const a = new AddressSpace({ size: 16 * KB4, pool });
+    const a = new AddressSpace({ size: PT_FANOUT * KB4, pool }); // one leaf's worth of pages
     a.setUint8(0, 1); // page 0: zero-fill
     a.setUint16(2 * KB4 + 6, 2); // page 2: zero-fill
     a.setUint8(1, 3); // page 0 again: write TLB hit, no fault
@@ -46,13 +51,13 @@ describe("stats of hand-worked scenarios (4 KiB pages, one-level page table)", (
       pss: 2 * KB4,
       uss: 2 * KB4,
       sharedBytes: 0,
-      pageTableNodes: 1, // 16 pages: one leaf node is the root
-      pageTableBytes: 64,
+      pageTableNodes: 1, // PT_FANOUT pages: one leaf node is the root
+      pageTableBytes: NODE_BYTES,
       zeroFillFaults: 2,
       copyFaults: 0,
       reuseFaults: 0,
       bytesWritten: 4,
-      pageTableBytesCopied: 64,
+      pageTableBytesCopied: NODE_BYTES,
       writeAmplification: 0,
     });
 
@@ -72,7 +77,7 @@ describe("stats of hand-worked scenarios (4 KiB pages, one-level page table)", (
       bytesCopied: KB4,
       bytesWritten: 1,
       writeAmplification: KB4,
-      pageTableBytesCopied: 64,
+      pageTableBytesCopied: NODE_BYTES,
       rss: 2 * KB4,
       uss: KB4, // its page 0 is private now; page 2 is still shared
       pss: KB4 + KB4 / 2,
@@ -124,18 +129,19 @@ describe("stats of hand-worked scenarios (4 KiB pages, one-level page table)", (
   it("PSS splits a node's weight among the references to it (the documented DAG rule)", () => {
     // a forks b and c: the root is shared three ways. b then writes page 0 and
     // path-copies the root; the old root keeps 2 references (a, c), the leaf
-    // holding page 1 gains one (old root + b's root), so page 1 is split
-    // a: 1/2 * 1/2, c: 1/2 * 1/2, b: 1 * 1/2. Two levels: 32 pages of 256 B.
+    // holding page PT_FANOUT gains one (old root + b's root), so that page is
+    // split a: 1/2 * 1/2, c: 1/2 * 1/2, b: 1 * 1/2. Two levels: 2 * PT_FANOUT
+    // pages of 256 B, two leaves under one root.
     const pool = new FramePool({ pageSize: 256 });
-    const a = new AddressSpace({ size: 32 * 256, pool });
-    a.setUint8(0, 1); // page 0 (vpn 0)
-    a.setUint8(16 * 256, 1); // page 16 (vpn 16): second leaf, root at level 1
+    const a = new AddressSpace({ size: 2 * PT_FANOUT * 256, pool });
+    a.setUint8(0, 1); // page 0 (vpn 0): first leaf
+    a.setUint8(PT_FANOUT * 256, 1); // vpn PT_FANOUT: second leaf, root at level 1
     const b = a.fork();
     const c = a.fork();
     expect([a, b, c].map((s) => s.stats().pss)).toEqual([512 / 3, 512 / 3, 512 / 3]);
     b.setUint8(1, 2); // copies page 0 in b; leaf of vpn 0 and root path-copied
     // page 0 (old frame): a and c via the old root (ref 2) and the old leaf (ref 1): 1/2 each.
-    // page 0 (b's copy): b alone. Page 16: leaf referenced by the old root and b's root.
+    // page 0 (b's copy): b alone. Page PT_FANOUT: leaf referenced by the old root and b's root.
     expect(a.stats().pss).toBeCloseTo(256 / 2 + 256 / 4, 9);
     expect(c.stats().pss).toBeCloseTo(256 / 2 + 256 / 4, 9);
     expect(b.stats().pss).toBeCloseTo(256 + 256 / 2, 9);

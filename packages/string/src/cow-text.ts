@@ -21,6 +21,7 @@ import {
   LEAF_UNITS,
   leafCapacity,
   nodeCapacity,
+  TEXT_HEAP_PAGES,
   TEXT_LAYOUT_VERSION,
   TEXT_MAGIC,
   TEXT_SPACE_BYTES,
@@ -113,7 +114,7 @@ export class CowText implements TreeState, Iterable<string> {
     );
     const ps = space.pageSize;
     try {
-      const heap = Heap.create(space, { base: ps });
+      const heap = Heap.create(space, { base: ps, limit: ps + ps * TEXT_HEAP_PAGES });
       this.root = heap.allocPage(); // all zero: an empty leaf
       space.setUint32(H_MAGIC, TEXT_MAGIC);
       space.setUint32(H_VERSION, TEXT_LAYOUT_VERSION);

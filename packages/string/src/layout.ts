@@ -50,6 +50,19 @@ export function nodeCapacity(pageSize: number): number {
 }
 
 /**
+ * Pages a text's heap manages: 2^20, so one version holds at most 2^20 node
+ * pages (at 256-byte pages: 256 MiB, some 60 to 120 million code units).
+ *
+ * Why not more: the heap keeps a 16-byte page-map entry per page it manages,
+ * ahead of its data pages, so the data starts above the map and the page table
+ * must be high enough to reach it. On the automerge-paper demo (256-byte pages)
+ * the page tables of all 259,779 versions took 190 MiB with the heap spanning
+ * the whole 2^40-byte space (7 levels), 142 MiB at 2^20 pages (5 levels) and
+ * 125 MiB at 2^16 pages (4 levels, but only ~8 million code units).
+ */
+export const TEXT_HEAP_PAGES = 2 ** 20;
+
+/**
  * Virtual size of a text's address space: 2^40 bytes. Untouched pages cost
  * nothing and the page table grows only as high as the pages in use need.
  */

@@ -1,0 +1,154 @@
+/**
+ * The undo/redo demo: replay a real editing trace into a CowText, fork a new
+ * version after every edit, keep them all as the undo history, check them,
+ * and report speed and memory. Run it with `pnpm demo [options]` from the
+ * repository root (`pnpm demo --help` for options).
+ *
+ * Exit code 0 when every check passed, 1 otherwise (bad options, a trace
+ * that cannot be read or is malformed, an edit the library refused, or a
+ * failed check).
+ *
+ * @module
+ */
+import { FramePool } from "@pagefork/core";
+import { heapBaseline, measureMemory, sumFaultCounters, versionStats } from "./accounting.js";
+import { parseOptions } from "./options.js";
+import { createProgress } from "./progress.js";
+import { ReplayError, replayWithHistory } from "./replay.js";
+import { type DemoReport, formatReport } from "./report.js";
+import { mulberry32, sampleSorted } from "./sample.js";
+import { type EditScript, TraceError, validateTrace } from "./trace.js";
+import { displayPath, findRepoRoot, readTraceFile, resolveTracePath, TraceFileError } from "./trace-file.js";
+import { type CheckResult, checkFinalText, checkReleaseAll, checkSampledVersions, checkUndoRedo } from "./verify.js";
+
+/** Prints `message` on stderr and sets exit code 1. */
+function fail(message: string): void {
+  process.stderr.write(`error: ${message}\n`);
+  process.exitCode = 1;
+}
+
+/** Loads and validates the trace; undefined (after printing why) when it cannot. */
+function loadScript(traceArg: string | undefined, repoRoot: string): { script: EditScript; file: string } | undefined {
+  let path: string | undefined;
+  try {
+    path = resolveTracePath(traceArg, repoRoot);
+    const script = validateTrace(readTraceFile(path));
+    return { script, file: displayPath(path, repoRoot) };
+  } catch (e) {
+    if (e instanceof TraceFileError) fail(e.message);
+    else if (e instanceof TraceError)
+      fail(`malformed trace ${path === undefined ? "" : displayPath(path, repoRoot)}: ${e.message}`);
+    else throw e;
+    return undefined;
+  }
+}
+
+function main(): void {
+  const started = performance.now();
+  const opts = parseOptions(process.argv);
+  const repoRoot = findRepoRoot();
+  const progress = createProgress(!opts.json && process.stderr.isTTY === true);
+
+  // 1. Load and validate, before the library is touched.
+  const loaded = loadScript(opts.trace, repoRoot);
+  if (loaded === undefined) return;
+  const { script, file } = loaded;
+  const n = Math.min(opts.limit ?? script.edits, script.edits);
+  const undoSteps = Math.min(opts.undo ?? n, n);
+  const samples = sampleSorted(opts.check, n, mulberry32(opts.seed));
+  let flatHistoryChars = 0;
+  let insertedChars = script.insertedChars;
+  let deletedChars = script.deletedChars;
+  if (n < script.edits) {
+    insertedChars = 0;
+    deletedChars = 0;
+    for (let i = 0; i < n; i++) {
+      insertedChars += (script.ins[i] as string).length;
+      deletedChars += script.del[i] as number;
+    }
+  }
+  for (let v = 0; v <= n; v++) flatHistoryChars += script.lengths[v] as number;
+
+  // 2. Replay, one fork per edit, every version kept.
+  const baseline = heapBaseline();
+  const pool = new FramePool({ pageSize: opts.pageSize });
+  let replayed: ReturnType<typeof replayWithHistory>;
+  try {
+    replayed = replayWithHistory(script, n, pool, progress);
+  } catch (e) {
+    if (!(e instanceof ReplayError)) throw e;
+    fail(`replay failed: ${e.message}`);
+    return;
+  }
+  const { versions, seconds } = replayed;
+
+  // 3. Measure: memory right after the replay (after a full GC), then the fault counters.
+  const memory = measureMemory(pool, baseline);
+  const faults = sumFaultCounters(versions, progress);
+  const last = versionStats(versions[n]!);
+
+  // 4. Check.
+  const sampled = checkSampledVersions(versions, script, samples, progress);
+  let finalCheck: CheckResult;
+  if (n === script.edits) {
+    finalCheck = checkFinalText(versions, script.endContent, "endContent");
+    if (!finalCheck.passed && sampled.plain.advanceTo(n) !== script.endContent)
+      finalCheck = {
+        ...finalCheck,
+        detail: `${finalCheck.detail} (the plain-string replay does not give endContent either: the trace is inconsistent)`,
+      };
+  } else {
+    finalCheck = checkFinalText(versions, sampled.plain.advanceTo(n), `the plain-string replay of ${n} edits`);
+  }
+  const undoRedo = checkUndoRedo(versions, script, sampled.digests, undoSteps, progress);
+  const release = checkReleaseAll(versions, pool);
+  const checks = [finalCheck, sampled.result, undoRedo, release];
+  const ok = checks.every((c) => c.passed);
+
+  // 5. Report.
+  const kept = versions.length;
+  const report: DemoReport = {
+    ok,
+    trace: {
+      file,
+      txns: script.txns,
+      edits: script.edits,
+      editsReplayed: n,
+      finalLength: script.lengths[n] as number,
+      insertedChars,
+      deletedChars,
+      flatHistoryChars,
+    },
+    config: { pageSize: opts.pageSize, seed: opts.seed, check: samples.length, undoSteps },
+    versionsKept: kept,
+    replay: {
+      seconds,
+      editsPerSecond: seconds > 0 ? n / seconds : 0,
+      microsecondsPerEdit: n > 0 ? (seconds * 1e6) / n : 0,
+    },
+    memory: {
+      ...memory,
+      bytesPerVersion: memory.versionsBytes / kept,
+      heapBytesPerVersion: memory.heapHistoryBytes / kept,
+      totalHistoryBytes: memory.versionsBytes + memory.heapHistoryBytes,
+      flatHistoryBytes: 2 * flatHistoryChars,
+    },
+    faults: {
+      ...faults,
+      bytesCopiedPerEdit: n > 0 ? faults.bytesCopied / n : 0,
+      faultsPerEdit: n > 0 ? faults.faults / n : 0,
+    },
+    lastVersion: { rss: last.rss, pss: last.pss, uss: last.uss, pageTableNodes: last.pageTableNodes },
+    checks,
+    totalSeconds: (performance.now() - started) / 1000,
+  };
+  if (opts.json) {
+    process.stdout.write(`${JSON.stringify(report)}\n`);
+    for (const c of checks) if (!c.passed) process.stderr.write(`check failed: ${c.name}: ${c.detail}\n`);
+  } else {
+    process.stdout.write(`${formatReport(report)}\n`);
+  }
+  process.exitCode = ok ? 0 : 1;
+}
+
+main();

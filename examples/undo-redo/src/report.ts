@@ -1,0 +1,155 @@
+/**
+ * The demo's report: one object (printed as JSON with `--json`) and its
+ * human-readable rendering. Every field is documented, with units, in
+ * examples/undo-redo/README.md.
+ *
+ * @module
+ */
+import type { FaultTotals, MemoryFigures } from "./accounting.js";
+import type { CheckResult } from "./verify.js";
+
+/** Everything the demo measured and checked. Sizes in bytes, times in seconds. */
+export interface DemoReport {
+  /** True when every check passed (the exit code is 0 exactly then). */
+  readonly ok: boolean;
+  readonly trace: {
+    /** The trace file, relative to the repository root when inside it. */
+    readonly file: string;
+    /** Transactions in the file. */
+    readonly txns: number;
+    /** Edits (patches) in the file. */
+    readonly edits: number;
+    /** Edits replayed (`--limit`, else all). */
+    readonly editsReplayed: number;
+    /** Length of the last replayed version, in UTF-16 code units. */
+    readonly finalLength: number;
+    /** Characters the replayed edits insert / delete. */
+    readonly insertedChars: number;
+    readonly deletedChars: number;
+    /** Sum of the lengths of all kept versions: characters a history of flat strings would hold. */
+    readonly flatHistoryChars: number;
+  };
+  readonly config: {
+    readonly pageSize: number;
+    readonly seed: number;
+    readonly check: number;
+    readonly undoSteps: number;
+  };
+  /** Versions alive at the end: the start plus one per replayed edit. */
+  readonly versionsKept: number;
+  readonly replay: {
+    readonly seconds: number;
+    /** Edits per second, each edit including its fork. */
+    readonly editsPerSecond: number;
+    /** Mean microseconds per edit, fork included. */
+    readonly microsecondsPerEdit: number;
+  };
+  readonly memory: MemoryFigures & {
+    /** `versionsBytes / versionsKept`. */
+    readonly bytesPerVersion: number;
+    /** `heapHistoryBytes / versionsKept`: JS objects per version (CowText and AddressSpace). */
+    readonly heapBytesPerVersion: number;
+    /** `versionsBytes + heapHistoryBytes`: all the history costs. */
+    readonly totalHistoryBytes: number;
+    /** `2 * flatHistoryChars`: the same history as flat UTF-16 strings. */
+    readonly flatHistoryBytes: number;
+  };
+  readonly faults: FaultTotals & {
+    /** `bytesCopied / editsReplayed`. */
+    readonly bytesCopiedPerEdit: number;
+    /** `faults / editsReplayed`. */
+    readonly faultsPerEdit: number;
+  };
+  /** The newest version's own space statistics (RSS/PSS/USS, Linux smaps style). */
+  readonly lastVersion: {
+    readonly rss: number;
+    readonly pss: number;
+    readonly uss: number;
+    readonly pageTableNodes: number;
+  };
+  readonly checks: readonly CheckResult[];
+  /** Wall-clock seconds of the whole run, loading included. */
+  readonly totalSeconds: number;
+}
+
+const int = new Intl.NumberFormat("en-US", { maximumFractionDigits: 0 });
+const dec = (digits: number) =>
+  new Intl.NumberFormat("en-US", { minimumFractionDigits: digits, maximumFractionDigits: digits });
+
+/** `1234567` as `"1.18 MiB"`; binary units. */
+export function formatBytes(bytes: number): string {
+  const units = ["B", "KiB", "MiB", "GiB", "TiB"];
+  let v = bytes;
+  let u = 0;
+  while (Math.abs(v) >= 1024 && u < units.length - 1) {
+    v /= 1024;
+    u++;
+  }
+  return u === 0 ? `${int.format(v)} B` : `${dec(2).format(v)} ${units[u]}`;
+}
+
+/**
+ * Renders a {@link DemoReport} for a terminal: a few aligned sections, then
+ * one line per check.
+ */
+export function formatReport(r: DemoReport): string {
+  const lines: string[] = [];
+  const row = (label: string, value: string) => lines.push(`  ${label.padEnd(28)} ${value}`);
+  const m = r.memory;
+  const f = r.faults;
+  lines.push(`undo/redo history of ${r.trace.file}`);
+  row(
+    "edits replayed",
+    `${int.format(r.trace.editsReplayed)} of ${int.format(r.trace.edits)} (${int.format(r.trace.txns)} txns)`,
+  );
+  row("versions kept", int.format(r.versionsKept));
+  row("page size", `${int.format(r.config.pageSize)} B`);
+  row("final length", `${int.format(r.trace.finalLength)} characters`);
+  lines.push("speed");
+  row(
+    "edits/s (fork per edit)",
+    `${int.format(r.replay.editsPerSecond)}  (${dec(2).format(r.replay.microsecondsPerEdit)} µs/edit, ${dec(2).format(r.replay.seconds)} s)`,
+  );
+  lines.push("memory of all versions");
+  row(
+    "pool frames in use",
+    `${formatBytes(m.poolBytesInUse)}  (${int.format(m.framesInUse)} frames; peak ${formatBytes(m.poolPeakBytesInUse)}, reserved ${formatBytes(m.poolBytesReserved)})`,
+  );
+  row("page tables", `${formatBytes(m.pageTableBytes)}  (${int.format(m.pageTableNodes)} nodes)`);
+  row("frame metadata", formatBytes(m.frameMetadataBytes));
+  row("library total", `${formatBytes(m.versionsBytes)}  = ${int.format(r.memory.bytesPerVersion)} B per version`);
+  row(
+    "JS heap of the history",
+    `${formatBytes(m.heapHistoryBytes)}  = ${int.format(r.memory.heapBytesPerVersion)} B per version${m.gcExposed ? "" : " (no --expose-gc: includes garbage)"}`,
+  );
+  row("JS heap in use (after GC)", formatBytes(m.heapUsedBytes));
+  row("process RSS", formatBytes(m.rssBytes));
+  row(
+    "as flat strings instead",
+    `${formatBytes(r.memory.flatHistoryBytes)}  (${int.format(r.trace.flatHistoryChars)} characters × 2 B)`,
+  );
+  row(
+    "newest version alone",
+    `RSS ${formatBytes(r.lastVersion.rss)}, PSS ${formatBytes(r.lastVersion.pss)}, USS ${formatBytes(r.lastVersion.uss)}`,
+  );
+  lines.push("faults (all versions)");
+  row(
+    "zero-fill / copy / reuse",
+    `${int.format(f.zeroFillFaults)} / ${int.format(f.copyFaults)} / ${int.format(f.reuseFaults)}  (${dec(2).format(f.faultsPerEdit)} per edit)`,
+  );
+  row("bytes copied", `${formatBytes(f.bytesCopied)}  (${int.format(f.bytesCopiedPerEdit)} B per edit)`);
+  row("page-table bytes copied", formatBytes(f.pageTableBytesCopied));
+  row("bytes written", formatBytes(f.bytesWritten));
+  row("write amplification", `${dec(2).format(f.writeAmplification)}×  (bytes copied / bytes written)`);
+  lines.push("checks");
+  for (const c of r.checks) lines.push(`  ${c.passed ? "PASS" : "FAIL"} ${c.name.padEnd(17)} ${c.detail}`);
+  lines.push(
+    r.ok
+      ? "all checks passed"
+      : `FAILED: ${r.checks
+          .filter((c) => !c.passed)
+          .map((c) => c.name)
+          .join(", ")}`,
+  );
+  return lines.join("\n");
+}

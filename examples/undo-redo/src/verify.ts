@@ -1,0 +1,224 @@
+/**
+ * The checks that decide the exit code: the final text, a random sample of
+ * versions against a plain-string replay, an undo/redo walk through the whole
+ * history, and that releasing every version returns every frame.
+ *
+ * @module
+ */
+import type { FramePool } from "@pagefork/core";
+import { digestText, type TextDigest } from "./digest.js";
+import { UndoRedoCursor } from "./history.js";
+import { PlainReplay } from "./plain-replay.js";
+import { type Progress, progressStep, silentProgress } from "./progress.js";
+import { releaseAll, type TextVersion } from "./replay.js";
+import { describeEdit, type EditScript, showValue } from "./trace.js";
+
+/** The outcome of one check. */
+export interface CheckResult {
+  /** Short identifier: `final-text`, `sampled-versions`, `undo-redo`, `release`. */
+  readonly name: string;
+  /** Whether it passed. */
+  readonly passed: boolean;
+  /** How many versions (or steps) it looked at. */
+  readonly checked: number;
+  /** What was checked, or what went wrong. */
+  readonly detail: string;
+}
+
+/** Names version `v` for messages. */
+function describeVersion(script: EditScript, v: number): string {
+  return v === 0 ? "version 0 (the start)" : `version ${v} (after ${describeEdit(script, v - 1)})`;
+}
+
+/** Where `actual` first differs from `expected`, for a failure message. */
+export function describeMismatch(expected: string, actual: string): string {
+  let i = 0;
+  const n = Math.min(expected.length, actual.length);
+  while (i < n && expected.charCodeAt(i) === actual.charCodeAt(i)) i++;
+  const around = (s: string) => showValue(s.slice(Math.max(0, i - 10), i + 20));
+  return (
+    `lengths ${actual.length} (got) vs ${expected.length} (expected), first difference at index ${i}: ` +
+    `got ${around(actual)}, expected ${around(expected)}`
+  );
+}
+
+/**
+ * Checks that the newest version equals `expected` (the trace's `endContent`
+ * when the whole trace was replayed).
+ *
+ * @param versions - the history.
+ * @param expected - the text the last version must hold.
+ * @param what - names `expected` in messages, e.g. `endContent`.
+ */
+export function checkFinalText(versions: readonly TextVersion[], expected: string, what: string): CheckResult {
+  const last = versions[versions.length - 1] as TextVersion;
+  const actual = last.toString();
+  const passed = actual === expected && last.length === expected.length;
+  return {
+    name: "final-text",
+    passed,
+    checked: 1,
+    detail: passed
+      ? `version ${versions.length - 1} equals ${what} (${expected.length} characters)`
+      : `version ${versions.length - 1} differs from ${what}: ${describeMismatch(expected, actual)}`,
+  };
+}
+
+/** Result of {@link checkSampledVersions}, with what the undo/redo walk needs. */
+export interface SampleCheck {
+  readonly result: CheckResult;
+  /** Digest of the plain replay's text at each sampled version. */
+  readonly digests: Map<number, TextDigest>;
+  /** The plain replay, left at the last sampled version (advance it further to get later texts). */
+  readonly plain: PlainReplay;
+}
+
+/**
+ * Compares the sampled versions with a plain-string replay of the same edits.
+ * The plain string is replayed once, in order, and compared at each sampled
+ * index (sorted ascending); no plain version is kept, only its digest for the
+ * undo/redo walk. Every sample is compared; the message names the first mismatch.
+ *
+ * @param versions - the history (`versions[v]` after `v` edits).
+ * @param script - the trace the history was replayed from.
+ * @param samples - version indices to check, sorted ascending, within `versions`.
+ * @param progress - updated about every 1% of the edits replayed.
+ */
+export function checkSampledVersions(
+  versions: readonly TextVersion[],
+  script: EditScript,
+  samples: Int32Array,
+  progress: Progress = silentProgress,
+): SampleCheck {
+  const plain = new PlainReplay(script);
+  const digests = new Map<number, TextDigest>();
+  const last = samples.length === 0 ? 0 : (samples[samples.length - 1] as number);
+  const step = progressStep(last);
+  let nextTick = step;
+  progress.start("check samples", last);
+  let failure: string | null = null;
+  let failures = 0;
+  for (const v of samples) {
+    const expected = plain.advanceTo(v);
+    if (v >= nextTick) {
+      progress.update(v);
+      nextTick = v + step;
+    }
+    const version = versions[v] as TextVersion;
+    const actual = version.toString();
+    if (actual !== expected || version.length !== expected.length) {
+      failures++;
+      failure ??= `${describeVersion(script, v)} differs from the plain replay: ${describeMismatch(expected, actual)}`;
+    }
+    digests.set(v, digestText(expected));
+  }
+  progress.stop();
+  return {
+    result: {
+      name: "sampled-versions",
+      passed: failure === null,
+      checked: samples.length,
+      detail:
+        failure === null
+          ? `${samples.length} random versions (of ${versions.length}) equal the plain-string replay at the same step`
+          : `${failures} of ${samples.length} sampled versions differ from the plain replay; the first: ${failure}`,
+    },
+    digests,
+    plain,
+  };
+}
+
+/**
+ * Walks the history with an {@link UndoRedoCursor}: from the newest version,
+ * undo `steps` times, then redo back to the newest. At every step the
+ * current version's length must match the trace's length at that step; at
+ * every sampled step its text must match the plain replay's digest. The walk
+ * must end where it started, with nothing left to redo.
+ *
+ * @param versions - the history.
+ * @param script - the trace it was replayed from (for lengths and messages).
+ * @param digests - plain-replay digests at sampled versions ({@link checkSampledVersions}).
+ * @param steps - how many undos (then redos); at most `versions.length - 1`.
+ * @param progress - updated about every 1% of the steps.
+ */
+export function checkUndoRedo(
+  versions: readonly TextVersion[],
+  script: EditScript,
+  digests: ReadonlyMap<number, TextDigest>,
+  steps: number,
+  progress: Progress = silentProgress,
+): CheckResult {
+  const cursor = new UndoRedoCursor(versions);
+  const newest = cursor.position;
+  const lengths = script.lengths;
+  const total = 2 * steps;
+  const step = progressStep(total);
+  let done = 0;
+  let compared = 0;
+  progress.start("undo/redo walk", total);
+  const fail = (what: string): CheckResult => {
+    progress.stop();
+    return { name: "undo-redo", passed: false, checked: done, detail: what };
+  };
+  const look = (direction: string): CheckResult | null => {
+    const v = cursor.position;
+    const version = cursor.current;
+    if (version.length !== lengths[v])
+      return fail(
+        `after ${direction} to ${describeVersion(script, v)}: length ${version.length}, expected ${lengths[v]}`,
+      );
+    const want = digests.get(v);
+    if (want !== undefined) {
+      const got = digestText(version.toString());
+      if (got.length !== want.length || got.hash !== want.hash)
+        return fail(`after ${direction} to ${describeVersion(script, v)}: text differs from the plain replay`);
+      compared++;
+    }
+    if (++done % step === 0) progress.update(done);
+    return null;
+  };
+  for (let k = 0; k < steps; k++) {
+    if (!cursor.canUndo) return fail(`cannot undo at version ${cursor.position} after ${k} undos`);
+    cursor.undo();
+    const bad = look("undo");
+    if (bad !== null) return bad;
+  }
+  const oldest = cursor.position;
+  for (let k = 0; k < steps; k++) {
+    if (!cursor.canRedo) return fail(`cannot redo at version ${cursor.position} after ${k} redos`);
+    cursor.redo();
+    const bad = look("redo");
+    if (bad !== null) return bad;
+  }
+  progress.stop();
+  if (cursor.position !== newest || cursor.canRedo)
+    return fail(`the walk ended at version ${cursor.position}, expected ${newest} with nothing to redo`);
+  return {
+    name: "undo-redo",
+    passed: true,
+    checked: done,
+    detail:
+      `undid ${steps} steps (version ${newest} → ${oldest}) and redid them: every step's length matched, ` +
+      `${compared} sampled steps matched the plain replay's text`,
+  };
+}
+
+/**
+ * Releases every version and checks that the pool got every frame and
+ * page-table node back (no leaks). Run it last: the versions are unusable
+ * afterwards.
+ */
+export function checkReleaseAll(versions: readonly TextVersion[], pool: FramePool): CheckResult {
+  releaseAll(versions);
+  const s = pool.stats();
+  const passed = s.framesInUse === 0 && s.pageTableNodes === 0;
+  return {
+    name: "release",
+    passed,
+    checked: versions.length,
+    detail: passed
+      ? `releasing all ${versions.length} versions returned every frame and page-table node to the pool`
+      : `after releasing all ${versions.length} versions the pool still has ${s.framesInUse} frames and ` +
+        `${s.pageTableNodes} page-table nodes in use (a leak)`,
+  };
+}
