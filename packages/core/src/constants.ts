@@ -47,11 +47,18 @@ export const MAX_PAGES = 2 ** 32;
 /** Frame number of the shared, never-written zero frame. A PTE of 0 maps it. */
 export const ZERO_PFN = 0;
 
-/** Default slab size in bytes: 64 MiB. One slab holds `slabBytes / pageSize` frames. */
-export const DEFAULT_SLAB_BYTES = 1 << 26;
+/**
+ * Default slab size in bytes: 1 GiB, the largest (see MAX_SLAB_BYTES). A slab
+ * is a resizable ArrayBuffer that reserves this much address space and grows in
+ * place, so a large slab costs nothing until used; and a copy-on-write fault
+ * between two frames of one slab is a single `copyWithin`, where a copy across
+ * slabs needs a view per copy or a loop (the W1 fault benchmark measured a COW
+ * fault at 2.4x a page `copyWithin` with 64 MiB slabs, the copies crossing slabs).
+ */
+export const DEFAULT_SLAB_BYTES = 1 << 30;
 /** Largest slab: 1 GiB keeps every in-slab byte offset an int32 (no deopt to doubles). */
 export const MAX_SLAB_BYTES = 1 << 30;
-/** First size of a growing slab: small pools do not reserve 64 MiB up front. */
+/** First size of a growing slab: small pools commit 64 KiB, not a whole slab. */
 export const INITIAL_SLAB_BYTES = 1 << 16;
 
 /**
