@@ -26,7 +26,7 @@ const TLB_CACHE = 8;
 export interface FramePoolOptions {
   /** Page (and frame) size in bytes: a power of two from 256 to 65536. Default 4096. */
   pageSize?: number;
-  /** Bytes per slab: a power of two from `pageSize` to 1 GiB. Default 1 GiB (address space reserved, memory committed as frames are used). */
+  /** Bytes per slab: a power of two from `pageSize` to 1 GiB. Default 256 MiB. */
   slabBytes?: number;
   /** Most bytes of frames in use at once (the zero frame excluded). Default: no limit. */
   maxBytes?: number;
@@ -75,7 +75,7 @@ function log2Exact(n: number): number {
  * touch of fresh memory costs ~1.9 us per 4 KiB on the planning machine.
  *
  * Complexity: `allocFrame` and `releaseFrame` are O(1) amortized (a slab grows
- * in place by doubling; nothing is copied).
+ * by doubling, so each frame is copied at most once on average).
  *
  * @throws {InvalidArgumentError} when `pageSize`, `slabBytes` or `maxBytes` is out of range.
  * @example
@@ -141,7 +141,7 @@ export class FramePool {
     this.maxBytes = maxBytes;
     this.maxFrames = Math.floor(maxBytes / pageSize);
     const first = Math.min(slabBytes, Math.max(INITIAL_SLAB_BYTES, pageSize * 4));
-    this.slabs = [new Slab(first, slabBytes)];
+    this.slabs = [new Slab(first)];
     this.capacity = first >>> shift;
     this.refcount = new Int32Array(this.capacity);
     this.freeList = new Int32Array(64);
@@ -291,7 +291,7 @@ export class FramePool {
     };
   }
 
-  /** Adds capacity: doubles the last slab in place, or opens a new one when it is full. */
+  /** Adds capacity: doubles the last slab, or opens a new one when it is full. */
   private grow(): void {
     const framesPerSlab = this.slabMask + 1;
     const last = this.slabs[this.slabs.length - 1] as Slab;
@@ -300,8 +300,7 @@ export class FramePool {
       if (lastFrames < framesPerSlab) {
         last.grow(Math.min(framesPerSlab, lastFrames * 2) << this.pageShift);
       } else {
-        const bytes = framesPerSlab << this.pageShift;
-        this.slabs.push(new Slab(Math.min(bytes, INITIAL_SLAB_BYTES), bytes));
+        this.slabs.push(new Slab(Math.min(framesPerSlab << this.pageShift, INITIAL_SLAB_BYTES)));
       }
     } catch (e) {
       if (e instanceof RangeError) throwOom(this.pageSize, `the JS engine refused a slab: ${e.message}`);

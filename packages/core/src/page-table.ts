@@ -23,12 +23,8 @@ import type { FramePool } from "./frame-pool.js";
 export const PT_NODE_BYTES = PT_FANOUT * Int32Array.BYTES_PER_ELEMENT;
 /** Nodes the arena starts with. */
 const INITIAL_NODES = 256;
-/**
- * Most nodes in one pool's arena: 2^26 (4 GiB of nodes, the largest resizable
- * ArrayBuffer V8 accepts in Node 20). Reserving that much address space costs
- * nothing until it is touched.
- */
-const MAX_NODES = 2 ** 32 / PT_NODE_BYTES;
+/** Most nodes in one pool's arena: node indices times the fanout must stay int32. */
+const MAX_NODES = 2 ** 31 / PT_FANOUT;
 
 /**
  * Page-table node arena of one {@link FramePool}. Internal to the core: spaces
@@ -48,14 +44,11 @@ export class PageTable {
 
   constructor(pool: FramePool) {
     this.pool = pool;
-    // Resizable buffers grow in place, so the arena never copies itself (a
-    // doubling copy of a 200 MB arena cost 14% of the undo-redo demo's time).
-    // The views are fixed-length and re-made after each resize: length-tracking
-    // views cost the JIT a length reload and a harder bounds check per access.
-    const nodesBuffer = new ArrayBuffer(INITIAL_NODES * PT_NODE_BYTES, { maxByteLength: MAX_NODES * PT_NODE_BYTES });
-    const refBuffer = new ArrayBuffer(INITIAL_NODES * 4, { maxByteLength: MAX_NODES * 4 });
-    this.nodes = new Int32Array(nodesBuffer, 0, INITIAL_NODES * PT_FANOUT);
-    this.ref = new Int32Array(refBuffer, 0, INITIAL_NODES);
+    // Plain buffers, grown by doubling: views of resizable buffers pay a length
+    // check with a runtime-call branch on every access in Node 20 (see slab.ts),
+    // and the walk runs inside the accessors' miss paths.
+    this.nodes = new Int32Array(INITIAL_NODES * PT_FANOUT);
+    this.ref = new Int32Array(INITIAL_NODES);
     this.free = new Int32Array(64);
     this.freeTop = 0;
     this.next = 1; // node 0 is the shared all-zero node
@@ -152,11 +145,11 @@ export class PageTable {
   private grow(): void {
     const cap = this.ref.length * 2;
     if (cap > MAX_NODES) throwOom(PT_NODE_BYTES, `page-table arena is full (${MAX_NODES} nodes)`);
-    const nodesBuffer = this.nodes.buffer as ArrayBuffer;
-    const refBuffer = this.ref.buffer as ArrayBuffer;
-    nodesBuffer.resize(cap * PT_NODE_BYTES);
-    refBuffer.resize(cap * 4);
-    this.nodes = new Int32Array(nodesBuffer, 0, cap * PT_FANOUT);
-    this.ref = new Int32Array(refBuffer, 0, cap);
+    const nodes = new Int32Array(cap * PT_FANOUT);
+    nodes.set(this.nodes);
+    this.nodes = nodes;
+    const ref = new Int32Array(cap);
+    ref.set(this.ref);
+    this.ref = ref;
   }
 }

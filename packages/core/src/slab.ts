@@ -10,12 +10,15 @@
 export type ViewKey = "u8" | "u8c" | "i8" | "u16" | "i16" | "u32" | "i32" | "f32" | "f64" | "i64" | "u64";
 
 /**
- * One slab of frames and its typed views, over a resizable ArrayBuffer that
- * grows in place up to the pool's slab size: growing never copies frames, and
- * reserving the address space up front costs nothing until pages are touched.
- * The views are fixed-length (length-tracking views cost the JIT a length
- * reload per access) and are replaced, never the Slab object, when the slab
- * grows, so references held by TLBs and last-page caches stay valid.
+ * One slab of frames and its typed views. The last slab of a pool grows by
+ * doubling into a new ArrayBuffer; its fields are then replaced (never the
+ * object), so references held by TLBs and last-page caches stay valid.
+ *
+ * Why not a resizable ArrayBuffer grown in place: in Node 20 (V8 11.3) every
+ * access through a view of a resizable buffer, even a fixed-length one, carries
+ * a length check with a runtime-call branch; a native Float64Array loop over
+ * such a view ran at ~2x the same loop over a plain buffer, and inlined into a
+ * caller's loop the branch costs it its registers.
  */
 export class Slab {
   buffer: ArrayBuffer;
@@ -31,37 +34,38 @@ export class Slab {
   i64: BigInt64Array;
   u64: BigUint64Array;
 
-  /** @param byteLength - bytes usable now; @param maxByteLength - bytes the slab may grow to. */
-  constructor(byteLength: number, maxByteLength: number) {
-    const buffer = new ArrayBuffer(byteLength, { maxByteLength });
+  /** @param byteLength - bytes of the slab. */
+  constructor(byteLength: number) {
+    const buffer = new ArrayBuffer(byteLength);
     this.buffer = buffer;
-    this.u8 = new Uint8Array(buffer, 0, byteLength);
-    this.u8c = new Uint8ClampedArray(buffer, 0, byteLength);
-    this.i8 = new Int8Array(buffer, 0, byteLength);
-    this.u16 = new Uint16Array(buffer, 0, byteLength >>> 1);
-    this.i16 = new Int16Array(buffer, 0, byteLength >>> 1);
-    this.u32 = new Uint32Array(buffer, 0, byteLength >>> 2);
-    this.i32 = new Int32Array(buffer, 0, byteLength >>> 2);
-    this.f32 = new Float32Array(buffer, 0, byteLength >>> 2);
-    this.f64 = new Float64Array(buffer, 0, byteLength >>> 3);
-    this.i64 = new BigInt64Array(buffer, 0, byteLength >>> 3);
-    this.u64 = new BigUint64Array(buffer, 0, byteLength >>> 3);
+    this.u8 = new Uint8Array(buffer);
+    this.u8c = new Uint8ClampedArray(buffer);
+    this.i8 = new Int8Array(buffer);
+    this.u16 = new Uint16Array(buffer);
+    this.i16 = new Int16Array(buffer);
+    this.u32 = new Uint32Array(buffer);
+    this.i32 = new Int32Array(buffer);
+    this.f32 = new Float32Array(buffer);
+    this.f64 = new Float64Array(buffer);
+    this.i64 = new BigInt64Array(buffer);
+    this.u64 = new BigUint64Array(buffer);
   }
 
-  /** Grows the slab in place to `byteLength` bytes (its frames keep their bytes). */
+  /** Moves the slab into a new buffer of `byteLength` bytes holding the same leading bytes. */
   grow(byteLength: number): void {
-    const buffer = this.buffer;
-    buffer.resize(byteLength);
-    this.u8 = new Uint8Array(buffer, 0, byteLength);
-    this.u8c = new Uint8ClampedArray(buffer, 0, byteLength);
-    this.i8 = new Int8Array(buffer, 0, byteLength);
-    this.u16 = new Uint16Array(buffer, 0, byteLength >>> 1);
-    this.i16 = new Int16Array(buffer, 0, byteLength >>> 1);
-    this.u32 = new Uint32Array(buffer, 0, byteLength >>> 2);
-    this.i32 = new Int32Array(buffer, 0, byteLength >>> 2);
-    this.f32 = new Float32Array(buffer, 0, byteLength >>> 2);
-    this.f64 = new Float64Array(buffer, 0, byteLength >>> 3);
-    this.i64 = new BigInt64Array(buffer, 0, byteLength >>> 3);
-    this.u64 = new BigUint64Array(buffer, 0, byteLength >>> 3);
+    const next = new ArrayBuffer(byteLength);
+    new Uint8Array(next).set(this.u8);
+    this.buffer = next;
+    this.u8 = new Uint8Array(next);
+    this.u8c = new Uint8ClampedArray(next);
+    this.i8 = new Int8Array(next);
+    this.u16 = new Uint16Array(next);
+    this.i16 = new Int16Array(next);
+    this.u32 = new Uint32Array(next);
+    this.i32 = new Int32Array(next);
+    this.f32 = new Float32Array(next);
+    this.f64 = new Float64Array(next);
+    this.i64 = new BigInt64Array(next);
+    this.u64 = new BigUint64Array(next);
   }
 }
