@@ -57,6 +57,9 @@ export function loadWrite(space: AddressSpace, vpn: number): void {
   if (tlb === null) {
     tlb = space.pool.takeTlb();
     space.wtlb = tlb;
+    // The read TLB is taken here too: the accessors' read-miss path must stay
+    // call-free (see address-space.ts), so it never allocates one itself.
+    if (space.rtlb === null) space.rtlb = space.pool.takeTlb();
   }
   let pfn = tlb.lookup(vpn);
   const pool = space.pool;
