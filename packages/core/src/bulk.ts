@@ -92,17 +92,7 @@ export function writeBytes(space: AddressSpace, addr: number, src: ArrayBufferVi
   const n = input.length;
   checkRange(space, addr, n);
   reserveForWrite(space, addr, n);
-  const ps = space.pool.pageSize;
-  let pos = 0;
-  while (pos < n) {
-    const a = addr + pos;
-    const vpn = vpnOf(space, a);
-    const off = a - vpn * ps;
-    const len = Math.min(ps - off, n - pos);
-    loadWrite(space, vpn);
-    copyBytes(space.wSlab.u8, space.wByte + off, input, pos, len);
-    pos += len;
-  }
+  writeSpan(space, addr, input, n);
   space.bytesWritten += n;
 }
 

@@ -245,30 +245,50 @@ function replaceChildren(
       heap.freePage(node);
       rc = 0;
     } else {
-      const pieces = Math.ceil(total / t.nodeCap);
-      ensureRep(pieces);
-      let at = 0;
-      for (let i = 0; i < pieces; i++) {
-        const size = Math.floor(total / pieces) + (i < total % pieces ? 1 : 0);
-        const page = i === 0 ? node : heap.allocPage();
-        let sum = 0;
-        for (let j = 0; j < size; j++) {
-          const e = page + NODE_ENTRIES + j * ENTRY_BYTES;
-          space.setUint32(e, (entAddr[at + j] as number) / ps);
-          space.setUint32(e + ENTRY_LENGTH, entLen[at + j] as number);
-          sum += entLen[at + j] as number;
-        }
-        space.setUint32(page + N_COUNT, size);
-        repAddr[i] = page;
-        repLen[i] = sum;
-        at += size;
-      }
-      rc = pieces;
+      rc = splitEntries(t, heap, entAddr, entLen, total, node);
     }
     rm = 1;
     d--;
   }
   newRoot(t, heap, rc);
+}
+
+/**
+ * Cuts `total` (child address, subtree length) entries into ceil(total /
+ * nodeCap) inner nodes of near-equal size, the first one written into `first`
+ * (0: a new page), and leaves one entry per node in repAddr/repLen; returns
+ * the number of nodes. The source may be repAddr/repLen itself: node i's entry
+ * is stored at index i only after its own entries, at indices >= i, were read.
+ */
+function splitEntries(
+  t: TreeState,
+  heap: Heap,
+  srcAddr: Float64Array,
+  srcLen: Float64Array,
+  total: number,
+  first: number,
+): number {
+  const space = t.space;
+  const ps = space.pageSize;
+  const pieces = Math.ceil(total / t.nodeCap);
+  ensureRep(pieces);
+  let at = 0;
+  for (let i = 0; i < pieces; i++) {
+    const size = Math.floor(total / pieces) + (i < total % pieces ? 1 : 0);
+    const page = i === 0 && first !== 0 ? first : heap.allocPage();
+    let sum = 0;
+    for (let j = 0; j < size; j++) {
+      const e = page + NODE_ENTRIES + j * ENTRY_BYTES;
+      space.setUint32(e, (srcAddr[at + j] as number) / ps);
+      space.setUint32(e + ENTRY_LENGTH, srcLen[at + j] as number);
+      sum += srcLen[at + j] as number;
+    }
+    space.setUint32(page + N_COUNT, size);
+    repAddr[i] = page;
+    repLen[i] = sum;
+    at += size;
+  }
+  return pieces;
 }
 
 /** Writes entries [from, total) of the scratch list into `node` and sets its count. */
@@ -293,29 +313,7 @@ function newRoot(t: TreeState, heap: Heap, rc: number): void {
   }
   // Grow: stack new roots until one node holds every entry.
   while (rc > 1) {
-    const pieces = Math.ceil(rc / t.nodeCap);
-    ensureEntries(pieces);
-    let at = 0;
-    for (let i = 0; i < pieces; i++) {
-      const size = Math.floor(rc / pieces) + (i < rc % pieces ? 1 : 0);
-      const page = heap.allocPage();
-      let sum = 0;
-      for (let j = 0; j < size; j++) {
-        const e = page + NODE_ENTRIES + j * ENTRY_BYTES;
-        space.setUint32(e, (repAddr[at + j] as number) / ps);
-        space.setUint32(e + ENTRY_LENGTH, repLen[at + j] as number);
-        sum += repLen[at + j] as number;
-      }
-      space.setUint32(page + N_COUNT, size);
-      entAddr[i] = page;
-      entLen[i] = sum;
-      at += size;
-    }
-    for (let i = 0; i < pieces; i++) {
-      repAddr[i] = entAddr[i] as number;
-      repLen[i] = entLen[i] as number;
-    }
-    rc = pieces;
+    rc = splitEntries(t, heap, repAddr, repLen, rc, 0);
     t.height++;
   }
   t.root = repAddr[0] as number;
