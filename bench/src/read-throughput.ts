@@ -3,7 +3,7 @@
  * Float64Array holding the same 1M float64s (8 MiB, 4 KiB pages):
  * sequential `getFloat64`, the page-span cursor, and random `getFloat64`
  * with the same precomputed index array as the native random loop. A second
- * random pair confines the indices to 1 MiB, the reach of the 256-entry TLB.
+ * random pair confines the indices to the TLB's reach (TLB_SIZE pages).
  *
  * @module
  */
