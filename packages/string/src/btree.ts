@@ -48,29 +48,26 @@ function ensureUnits(n: number): Uint16Array {
   return units;
 }
 
+/** `a` itself if it holds `n` entries, else a copy at least twice as long. */
+function grown(a: Float64Array<ArrayBuffer>, n: number): Float64Array<ArrayBuffer> {
+  if (a.length >= n) return a;
+  const b = new Float64Array(Math.max(n, a.length * 2));
+  b.set(a);
+  return b;
+}
+
 function ensureEntries(n: number): void {
-  if (entAddr.length < n) {
-    const cap = Math.max(n, entAddr.length * 2);
-    const a = new Float64Array(cap);
-    a.set(entAddr);
-    entAddr = a;
-    const l = new Float64Array(cap);
-    l.set(entLen);
-    entLen = l;
-  }
+  entAddr = grown(entAddr, n);
+  entLen = grown(entLen, n);
 }
 
 function ensureRep(n: number): void {
-  if (repAddr.length < n) {
-    const cap = Math.max(n, repAddr.length * 2);
-    const a = new Float64Array(cap);
-    a.set(repAddr);
-    repAddr = a;
-    const l = new Float64Array(cap);
-    l.set(repLen);
-    repLen = l;
-  }
+  repAddr = grown(repAddr, n);
+  repLen = grown(repLen, n);
 }
+
+/** Second and third results of the last `descend`: offset in the leaf, inner nodes on the path. */
+export const descent = { offset: 0, depth: 0 };
 
 /**
  * Descends to the leaf holding position `pos` and returns its byte address;
@@ -78,8 +75,6 @@ function ensureRep(n: number): void {
  * position on a boundary goes to the end of the left leaf (for inserts);
  * without, to the start of the right one (for reads and deletes).
  */
-export const descent = { offset: 0, depth: 0 };
-
 export function descend(t: TreeState, pos: number, inclusive: boolean): number {
   const space = t.space;
   const ps = space.pageSize;
