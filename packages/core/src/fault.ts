@@ -87,11 +87,20 @@ export function writeFault(t: FaultTarget, vpn: number): number {
   }
 
   let before = pt.nodesInUse;
-  let node = pt.privatize(t.root, t.levels - 1);
-  t.root = node;
+  // Nodes already private (refcount 1) are walked through without a call or a
+  // store: after the first fault of a version most of the path is.
+  let node = t.root;
+  if (node === 0 || (pt.ref[node] as number) !== 1) {
+    node = pt.privatize(node, t.levels - 1);
+    t.root = node;
+  }
   for (let level = t.levels - 1; level > 0; level--) {
     const slot = (node << PT_SHIFT) + ((vpn >>> (level * PT_SHIFT)) & PT_MASK);
     const child = pt.nodes[slot] as number;
+    if (child !== 0 && (pt.ref[child] as number) === 1) {
+      node = child;
+      continue;
+    }
     const priv = pt.privatize(child, level - 1);
     pt.nodes[slot] = priv; // read pt.nodes again: privatize may grow the arena
     node = priv;
