@@ -5,17 +5,16 @@
  *
  * @module
  */
-
+import type { AddressSpace } from "./address-space.js";
 import { NO_PAGE } from "./constants.js";
 import { throwAlignment, throwInvalid, throwReleased, throwSegv } from "./errors.js";
 import { levelsFor, writeFault } from "./fault.js";
-import type { SpaceAccessors } from "./space-accessors.js";
 
 /**
  * Validates an access of `width` bytes at `addr`: released space, non-integer
  * address, range, then natural alignment, in that order.
  */
-export function checkAccess(space: SpaceAccessors, addr: number, width: number): void {
+export function checkAccess(space: AddressSpace, addr: number, width: number): void {
   if (space.isReleased) throwReleased("address space");
   if (typeof addr !== "number" || !Number.isInteger(addr)) throwInvalid("address", addr, "an integer byte address");
   if (addr < 0 || addr + width > space.size) throwSegv(addr, width, space.size);
@@ -23,13 +22,13 @@ export function checkAccess(space: SpaceAccessors, addr: number, width: number):
 }
 
 /** Virtual page number of a valid address (exact past 2^32: pageSize is a power of two). */
-export function vpnOf(space: SpaceAccessors, addr: number): number {
+export function vpnOf(space: AddressSpace, addr: number): number {
   const pool = space.pool;
   return addr <= 0x7fffffff ? addr >>> pool.pageShift : Math.floor(addr / pool.pageSize);
 }
 
 /** Current pfn of `vpn` (0: zero frame), through the read TLB, refilling it on a miss. */
-export function translate(space: SpaceAccessors, vpn: number): number {
+export function translate(space: AddressSpace, vpn: number): number {
   let tlb = space.rtlb;
   if (tlb === null) {
     tlb = space.pool.takeTlb();
@@ -44,7 +43,7 @@ export function translate(space: SpaceAccessors, vpn: number): number {
 }
 
 /** Loads `vpn` into the space's read cache. */
-export function loadRead(space: SpaceAccessors, vpn: number): void {
+export function loadRead(space: AddressSpace, vpn: number): void {
   const pfn = translate(space, vpn);
   const pool = space.pool;
   space.rPage = vpn * pool.pageSize;
@@ -53,7 +52,7 @@ export function loadRead(space: SpaceAccessors, vpn: number): void {
 }
 
 /** Makes `vpn` writable (faulting if the write TLB misses) and loads it into the write cache. */
-export function loadWrite(space: SpaceAccessors, vpn: number): void {
+export function loadWrite(space: AddressSpace, vpn: number): void {
   let tlb = space.wtlb;
   if (tlb === null) {
     tlb = space.pool.takeTlb();
@@ -81,7 +80,7 @@ export function loadWrite(space: SpaceAccessors, vpn: number): void {
 }
 
 /** Drops every cached translation of `space` (after its PTEs changed other than by a fault). */
-export function flushTlbs(space: SpaceAccessors): void {
+export function flushTlbs(space: AddressSpace): void {
   space.rPage = NO_PAGE;
   space.wPage = NO_PAGE;
   if (space.rtlb !== null) space.rtlb.flush();
