@@ -36,7 +36,7 @@
  * @module
  */
 import { copyBytesWithin, discardRange, fillBytes, readBytes, writeBytes } from "./bulk.js";
-import { MAX_PAGES, NO_PAGE, PT_SHIFT } from "./constants.js";
+import { MAX_PAGES, NO_PAGE } from "./constants.js";
 import { throwInvalid, throwReleased } from "./errors.js";
 import { FramePool } from "./frame-pool.js";
 import { checkAccess, loadWrite, vpnOf } from "./mmu.js";
@@ -49,6 +49,28 @@ import type { Tlb } from "./tlb.js";
 let forkOf: AddressSpace | null = null;
 /** The options object `fork()` passes; ignored while `forkOf` is set. */
 const FORK_OPTIONS: AddressSpaceOptions = { size: 1 };
+
+/** The pool `options` names, or a new one of `options.pageSize`; throws on bad options. */
+function poolOf(options: AddressSpaceOptions): FramePool {
+  if (options === null || typeof options !== "object")
+    throwInvalid("options", options, "an object { size, pageSize?, pool? }");
+  const pool = options.pool;
+  if (pool === undefined) return new FramePool(options.pageSize === undefined ? {} : { pageSize: options.pageSize });
+  if (!(pool instanceof FramePool)) throwInvalid("pool", pool, "a FramePool");
+  if (options.pageSize !== undefined && options.pageSize !== pool.pageSize)
+    throwInvalid("pageSize", options.pageSize, `the pool's page size ${pool.pageSize}`);
+  return pool;
+}
+
+/** `options.size` rounded up to whole pages of `pool`; throws on a bad size. */
+function sizeOf(options: AddressSpaceOptions, pool: FramePool): number {
+  const size = options.size;
+  if (typeof size !== "number" || !Number.isSafeInteger(size) || size <= 0)
+    throwInvalid("size", size, "a positive integer number of bytes");
+  const pages = Math.ceil(size / pool.pageSize);
+  if (pages > MAX_PAGES) throwInvalid("size", size, `at most 2**32 pages (${MAX_PAGES * pool.pageSize} bytes)`);
+  return pages * pool.pageSize;
+}
 
 /** Options of {@link AddressSpace}. */
 export interface AddressSpaceOptions {
@@ -152,44 +174,18 @@ export class AddressSpace {
    * differs from the given pool's.
    */
   constructor(options: AddressSpaceOptions) {
+    // fork() sets forkOf: no validation and no options object per fork.
     const parent = forkOf;
+    let pool: FramePool;
+    let size: number;
     if (parent !== null) {
-      // fork(): same shape, no validation, no options object per fork.
       forkOf = null;
-      this.rPage = NO_PAGE;
-      this.rByte = 0;
-      this.rSlab = parent.rSlab;
-      this.wPage = NO_PAGE;
-      this.wByte = 0;
-      this.wSlab = parent.wSlab;
-      this.pageMask = parent.pageMask;
-      this.bytesWritten = 0;
-      this.root = 0;
-      this.levels = 1;
-      this.pool = parent.pool;
-      this.size = parent.size;
-      this.rtlb = null;
-      this.wtlb = null;
-      this.zeroFills = 0;
-      this.cowCopies = 0;
-      this.reuses = 0;
-      this.bytesCopied = 0;
-      this.pageTableBytesCopied = 0;
-      this.isReleased = false;
-      return;
+      pool = parent.pool;
+      size = parent.size;
+    } else {
+      pool = poolOf(options);
+      size = sizeOf(options, pool);
     }
-    if (options === null || typeof options !== "object")
-      throwInvalid("options", options, "an object { size, pageSize?, pool? }");
-    let pool = options.pool;
-    if (pool === undefined) pool = new FramePool(options.pageSize === undefined ? {} : { pageSize: options.pageSize });
-    else if (!(pool instanceof FramePool)) throwInvalid("pool", pool, "a FramePool");
-    else if (options.pageSize !== undefined && options.pageSize !== pool.pageSize)
-      throwInvalid("pageSize", options.pageSize, `the pool's page size ${pool.pageSize}`);
-    const size = options.size;
-    if (typeof size !== "number" || !Number.isSafeInteger(size) || size <= 0)
-      throwInvalid("size", size, "a positive integer number of bytes");
-    const pages = Math.ceil(size / pool.pageSize);
-    if (pages > MAX_PAGES) throwInvalid("size", size, `at most 2**32 pages (${MAX_PAGES * pool.pageSize} bytes)`);
     const slab0 = pool.slabs[0] as Slab;
     this.rPage = NO_PAGE;
     this.rByte = 0;
@@ -202,7 +198,7 @@ export class AddressSpace {
     this.root = 0;
     this.levels = 1;
     this.pool = pool;
-    this.size = pages * pool.pageSize;
+    this.size = size;
     this.rtlb = null;
     this.wtlb = null;
     this.zeroFills = 0;
@@ -636,9 +632,7 @@ export class AddressSpace {
     const tlb = this.rtlb;
     let pfn = tlb === null ? -1 : tlb.lookup(vpn);
     if (pfn < 0) {
-      // `levelsFor(vpn) > levels`: the vpn lies beyond the tree, a zero page.
-      const covered = this.levels * PT_SHIFT;
-      pfn = covered < 32 && vpn >>> covered !== 0 ? 0 : pool.pt.lookup(this.root, this.levels, vpn);
+      pfn = pool.pt.lookup(this.root, this.levels, vpn);
       if (tlb !== null) tlb.insert(vpn, pfn);
     }
     this.rPage = vpn * pool.pageSize;

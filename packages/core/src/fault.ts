@@ -15,7 +15,7 @@
  */
 import { PT_MASK, PT_SHIFT } from "./constants.js";
 import type { FramePool } from "./frame-pool.js";
-import { PT_NODE_BYTES } from "./page-table.js";
+import { covers, PT_NODE_BYTES } from "./page-table.js";
 
 /**
  * The parts of an address space the fault handler reads and updates. The
@@ -48,7 +48,7 @@ export function levelsFor(vpn: number): number {
  */
 export function needsFrame(t: FaultTarget, vpn: number): boolean {
   const pt = t.pool.pt;
-  if (levelsFor(vpn) > t.levels) return true; // beyond the tree: a zero page
+  if (!covers(t.levels, vpn)) return true; // beyond the tree: a zero page
   const nodes = pt.nodes;
   const ref = pt.ref;
   let node = t.root;
@@ -76,7 +76,7 @@ export function writeFault(t: FaultTarget, vpn: number): number {
   // Grow the tree upward until it covers vpn: the old root moves under a new
   // root, keeping its one reference (now from the new root's entry 0). Rare,
   // so one shift decides whether to compute the height at all.
-  const want = t.levels * PT_SHIFT < 32 && vpn >>> (t.levels * PT_SHIFT) !== 0 ? levelsFor(vpn) : t.levels;
+  const want = covers(t.levels, vpn) ? t.levels : levelsFor(vpn);
   while (t.levels < want) {
     if (t.root !== 0) {
       const r = pt.alloc();
@@ -136,7 +136,7 @@ export function writeFault(t: FaultTarget, vpn: number): number {
 export function discardPage(t: FaultTarget, vpn: number): void {
   const pool = t.pool;
   const pt = pool.pt;
-  if (levelsFor(vpn) > t.levels || pt.lookup(t.root, t.levels, vpn) === 0) return;
+  if (pt.lookup(t.root, t.levels, vpn) === 0) return;
   let node = pt.privatize(t.root, t.levels - 1);
   t.root = node;
   for (let level = t.levels - 1; level > 0; level--) {

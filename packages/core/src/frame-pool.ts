@@ -210,11 +210,6 @@ export class FramePool {
     return pfn;
   }
 
-  /** Adds one reference to `pfn` (no-op for the zero frame). */
-  retainFrame(pfn: number): void {
-    if (pfn !== ZERO_PFN) this.refcount[pfn]++;
-  }
-
   /** Drops one reference; the frame returns to the free list at zero. */
   releaseFrame(pfn: number): void {
     if (pfn === ZERO_PFN) return;

@@ -8,7 +8,7 @@
 import type { AddressSpace } from "./address-space.js";
 import { NO_PAGE } from "./constants.js";
 import { throwAlignment, throwInvalid, throwReleased, throwSegv } from "./errors.js";
-import { levelsFor, writeFault } from "./fault.js";
+import { writeFault } from "./fault.js";
 
 /**
  * Validates an access of `width` bytes at `addr`: released space, non-integer
@@ -36,7 +36,7 @@ export function translate(space: AddressSpace, vpn: number): number {
   }
   let pfn = tlb.lookup(vpn);
   if (pfn < 0) {
-    pfn = levelsFor(vpn) > space.levels ? 0 : space.pool.pt.lookup(space.root, space.levels, vpn);
+    pfn = space.pool.pt.lookup(space.root, space.levels, vpn);
     tlb.insert(vpn, pfn);
   }
   return pfn;

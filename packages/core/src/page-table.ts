@@ -19,6 +19,15 @@ import { PT_FANOUT, PT_MASK, PT_SHIFT } from "./constants.js";
 import { throwOom } from "./errors.js";
 import type { FramePool } from "./frame-pool.js";
 
+/**
+ * True when a tree of `levels` levels reaches `vpn` (`vpn < PT_FANOUT ** levels`).
+ * One shift: the tree grows upward only when a write goes past it.
+ */
+export function covers(levels: number, vpn: number): boolean {
+  const bits = levels * PT_SHIFT;
+  return bits >= 32 || vpn >>> bits === 0;
+}
+
 /** Bytes of one page-table node. */
 export const PT_NODE_BYTES = PT_FANOUT * Int32Array.BYTES_PER_ELEMENT;
 /** Nodes the arena starts with. */
@@ -62,10 +71,11 @@ export class PageTable {
 
   /**
    * Walks from `root` (a node at level `levels - 1`) to the PTE of `vpn`.
-   * Returns the pfn, 0 for the zero frame. O(levels), no allocation.
-   * `vpn` must be covered: `vpn < PT_FANOUT ** levels`.
+   * Returns the pfn, 0 for the zero frame (also for a vpn beyond the tree,
+   * which no write has reached). O(levels), no allocation.
    */
   lookup(root: number, levels: number, vpn: number): number {
+    if (!covers(levels, vpn)) return 0;
     const nodes = this.nodes;
     let node = root;
     for (let shift = (levels - 1) * PT_SHIFT; shift > 0; shift -= PT_SHIFT)

@@ -9,7 +9,7 @@
  *
  * @module
  */
-import { TLB_SHIFT, TLB_SIZE } from "./constants.js";
+import { TLB_SIZE } from "./constants.js";
 
 const TLB_MASK = TLB_SIZE - 1;
 /** Fills remembered per TLB for a cheap flush: a fork per keystroke writes ~4 pages. */
@@ -70,8 +70,3 @@ export class Tlb {
     this.nUsed = 0;
   }
 }
-
-/** Bytes one TLB holds in typed arrays (tags + pfns). */
-export const TLB_BYTES = TLB_SIZE * (Float64Array.BYTES_PER_ELEMENT + Int32Array.BYTES_PER_ELEMENT);
-/** @internal */
-export const TLB_INDEX_BITS = TLB_SHIFT;
