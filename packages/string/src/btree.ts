@@ -48,6 +48,11 @@ function ensureUnits(n: number): Uint16Array {
   return units;
 }
 
+/** Size of piece `i` when `total` items are cut into `pieces` near-equal pieces (the first ones one larger). */
+function pieceSize(total: number, pieces: number, i: number): number {
+  return Math.floor(total / pieces) + (i < total % pieces ? 1 : 0);
+}
+
 /** `a` itself if it holds `n` entries, else a copy at least twice as long. */
 function grown(a: Float64Array<ArrayBuffer>, n: number): Float64Array<ArrayBuffer> {
   if (a.length >= n) return a;
@@ -143,7 +148,7 @@ export function insert(t: TreeState, heapOf: (t: TreeState) => Heap, pos: number
   const heap = heapOf(t);
   let at = 0;
   for (let i = 0; i < pieces; i++) {
-    const size = Math.floor(total / pieces) + (i < total % pieces ? 1 : 0);
+    const size = pieceSize(total, pieces, i);
     const page = i === 0 ? leaf : heap.allocPage();
     space.write(page + LEAF_UNITS, buf.subarray(at, at + size));
     space.setUint32(page + N_COUNT, size);
@@ -264,20 +269,13 @@ function splitEntries(
   first: number,
 ): number {
   const space = t.space;
-  const ps = space.pageSize;
   const pieces = Math.ceil(total / t.nodeCap);
   ensureRep(pieces);
   let at = 0;
   for (let i = 0; i < pieces; i++) {
-    const size = Math.floor(total / pieces) + (i < total % pieces ? 1 : 0);
+    const size = pieceSize(total, pieces, i);
     const page = i === 0 && first !== 0 ? first : heap.allocPage();
-    let sum = 0;
-    for (let j = 0; j < size; j++) {
-      const e = page + NODE_ENTRIES + j * ENTRY_BYTES;
-      space.setUint32(e, (srcAddr[at + j] as number) / ps);
-      space.setUint32(e + ENTRY_LENGTH, srcLen[at + j] as number);
-      sum += srcLen[at + j] as number;
-    }
+    const sum = putEntries(space, page, 0, srcAddr, srcLen, at, size);
     space.setUint32(page + N_COUNT, size);
     repAddr[i] = page;
     repLen[i] = sum;
@@ -286,14 +284,35 @@ function splitEntries(
   return pieces;
 }
 
+/**
+ * Writes `count` entries, from index `from` of srcAddr/srcLen (child page
+ * byte address, subtree length), into `node` starting at entry `to`.
+ * Returns the sum of their lengths.
+ */
+function putEntries(
+  space: AddressSpace,
+  node: number,
+  to: number,
+  srcAddr: Float64Array,
+  srcLen: Float64Array,
+  from: number,
+  count: number,
+): number {
+  const ps = space.pageSize;
+  let sum = 0;
+  for (let j = 0; j < count; j++) {
+    const e = node + NODE_ENTRIES + (to + j) * ENTRY_BYTES;
+    const len = srcLen[from + j] as number;
+    space.setUint32(e, (srcAddr[from + j] as number) / ps);
+    space.setUint32(e + ENTRY_LENGTH, len);
+    sum += len;
+  }
+  return sum;
+}
+
 /** Writes entries [from, total) of the scratch list into `node` and sets its count. */
 function writeEntries(space: AddressSpace, node: number, from: number, total: number): void {
-  const ps = space.pageSize;
-  for (let i = from; i < total; i++) {
-    const e = node + NODE_ENTRIES + i * ENTRY_BYTES;
-    space.setUint32(e, (entAddr[i] as number) / ps);
-    space.setUint32(e + ENTRY_LENGTH, entLen[i] as number);
-  }
+  putEntries(space, node, from, entAddr, entLen, from, total - from);
   space.setUint32(node + N_COUNT, total);
 }
 
