@@ -1,6 +1,8 @@
 import { fileURLToPath } from "node:url";
 import { defineConfig } from "vitest/config";
 
+/** The workspace packages: each is a vitest project and an alias to its sources. */
+const packages = ["core", "string", "array", "map"];
 const src = (pkg: string) => fileURLToPath(new URL(`./packages/${pkg}/src/index.ts`, import.meta.url));
 
 // One root config; each package is a project. The "source" export condition makes
@@ -9,18 +11,14 @@ const src = (pkg: string) => fileURLToPath(new URL(`./packages/${pkg}/src/index.
 export default defineConfig({
   resolve: {
     conditions: ["source"],
-    alias: { "@pagefork/core": src("core"), "@pagefork/string": src("string") },
+    alias: Object.fromEntries(packages.map((p) => [`@pagefork/${p}`, src(p)])),
   },
   test: {
     projects: [
-      {
-        extends: true,
-        test: { name: "core", include: ["packages/core/test/**/*.test.ts"] },
-      },
-      {
-        extends: true,
-        test: { name: "string", include: ["packages/string/test/**/*.test.ts"] },
-      },
+      ...packages.map((name) => ({
+        extends: true as const,
+        test: { name, include: [`packages/${name}/test/**/*.test.ts`] },
+      })),
       {
         extends: true,
         test: { name: "examples", include: ["examples/*/test/**/*.test.ts"] },

@@ -4,15 +4,17 @@
  * `expression; // literal` (a number, string, array, boolean...) becomes an
  * assertion that the expression equals the literal.
  */
-import { readdirSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
+import * as array from "@pagefork/array";
 import * as core from "@pagefork/core";
+import * as map from "@pagefork/map";
 import * as string from "@pagefork/string";
 import ts from "typescript";
 import { describe, expect, it } from "vitest";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
-const scope: Record<string, unknown> = { ...core, ...string };
+const scope: Record<string, unknown> = { ...core, ...string, ...array, ...map };
 const AsyncFunction = Object.getPrototypeOf(async () => {}).constructor as new (
   ...args: string[]
 ) => (...values: unknown[]) => Promise<void>;
@@ -66,7 +68,7 @@ function run(code: string): Promise<void> {
   return new AsyncFunction("__expect", ...Object.keys(scope), js)(check, ...Object.values(scope));
 }
 
-for (const pkg of ["core", "string"]) {
+for (const pkg of ["core", "string", "array", "map"]) {
   const dir = `${root}packages/${pkg}/src/`;
   describe(`@pagefork/${pkg} TSDoc examples`, () => {
     for (const f of readdirSync(dir).filter((n) => n.endsWith(".ts"))) {
@@ -89,7 +91,10 @@ function markdownBlocks(file: string): { line: number; code: string }[] {
 }
 
 describe("README examples", () => {
-  for (const f of ["README.md", "packages/core/README.md", "packages/string/README.md"]) {
+  for (const f of [
+    "README.md",
+    ...["core", "string", "array", "map"].map((p) => `packages/${p}/README.md`).filter((f) => existsSync(root + f)),
+  ]) {
     for (const { line, code } of markdownBlocks(root + f)) {
       it(`${f}:${line}`, async () => {
         await run(code.replace(/console\.log\(.*\);?/g, ""));

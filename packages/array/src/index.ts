@@ -1,0 +1,6 @@
+/**
+ * @pagefork/array: copy-on-write typed arrays and growable vectors.
+ *
+ * @packageDocumentation
+ */
+export {};

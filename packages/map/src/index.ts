@@ -1,0 +1,6 @@
+/**
+ * @pagefork/map: copy-on-write Map and Set.
+ *
+ * @packageDocumentation
+ */
+export {};
