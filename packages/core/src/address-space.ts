@@ -37,13 +37,16 @@
  */
 import { copyBytesWithin, discardRange, fillBytes, readBytes, writeBytes } from "./bulk.js";
 import { MAX_PAGES, NO_PAGE } from "./constants.js";
-import { throwInvalid, throwReleased } from "./errors.js";
+import { type DiffOptions, diffSpaces } from "./diff.js";
+import { throwInvalid, throwProtection, throwReleased } from "./errors.js";
 import { FramePool } from "./frame-pool.js";
+import { type Mapping, MappingList, type Protection } from "./mappings.js";
 import { checkAccess, loadWrite, vpnOf } from "./mmu.js";
 import { PageSpanCursor, type SpanArrayConstructor, type SpanMode } from "./page-span.js";
 import type { Slab } from "./slab.js";
 import { type SpaceStats, spaceStats } from "./stats.js";
 import type { Tlb } from "./tlb.js";
+import { freezeSpace, mapRange, protectRange, unmapRange } from "./vma.js";
 
 /** Set by `fork()` just before it calls the constructor (see there). */
 let forkOf: AddressSpace | null = null;
@@ -164,6 +167,12 @@ export class AddressSpace {
   pageTableBytesCopied: number;
   /** @internal */
   isReleased: boolean;
+  /** @internal The mappings (shared with forks until one changes them). */
+  maps: MappingList;
+  /** @internal Set by `freeze()`: every write is refused. */
+  isFrozen: boolean;
+  /** @internal Finalization slot in `pool.spaces`, -1 when none. */
+  slot: number;
 
   /**
    * Creates an empty space: every page reads as zero and holds no frame.
@@ -178,13 +187,17 @@ export class AddressSpace {
     const parent = forkOf;
     let pool: FramePool;
     let size: number;
+    let maps: MappingList;
     if (parent !== null) {
-      forkOf = null;
+      forkOf = null; // fork() has charged the child already
       pool = parent.pool;
       size = parent.size;
+      maps = parent.maps;
     } else {
       pool = poolOf(options);
       size = sizeOf(options, pool);
+      maps = new MappingList([0], [size], [true], size);
+      pool.charge(size, false);
     }
     const slab0 = pool.slabs[0] as Slab;
     this.rPage = NO_PAGE;
@@ -207,6 +220,10 @@ export class AddressSpace {
     this.bytesCopied = 0;
     this.pageTableBytesCopied = 0;
     this.isReleased = false;
+    this.maps = maps;
+    this.isFrozen = false;
+    this.slot = -1;
+    pool.spaces.add(this, maps.bytes);
   }
 
   /** Page size in bytes. */
@@ -217,6 +234,11 @@ export class AddressSpace {
   /** True once `release()` has run. */
   get released(): boolean {
     return this.isReleased;
+  }
+
+  /** True once `freeze()` has run: every write to this space throws {@link ProtectionFault}. */
+  get frozen(): boolean {
+    return this.isFrozen;
   }
 
   // ---- typed accessors: fast path inline, miss path out of line ----
@@ -486,11 +508,14 @@ export class AddressSpace {
    */
   fork(): AddressSpace {
     if (this.isReleased) throwReleased("address space");
+    const pool = this.pool;
+    pool.charge(this.maps.bytes, true); // may refuse (overcommit); nothing has changed yet
     forkOf = this;
     const child = new AddressSpace(FORK_OPTIONS);
-    this.pool.pt.retain(this.root);
+    pool.pt.retain(this.root);
     child.root = this.root;
     child.levels = this.levels;
+    if (child.slot >= 0) pool.spaces.sync(child);
     const w = this.wtlb;
     if (w !== null) w.flush();
     this.wPage = NO_PAGE;
@@ -509,7 +534,10 @@ export class AddressSpace {
   release(): void {
     if (this.isReleased) return;
     this.isReleased = true;
-    this.pool.pt.release(this.root, this.levels - 1);
+    const pool = this.pool;
+    pool.spaces.remove(this);
+    pool.uncharge(this.maps.bytes);
+    pool.pt.release(this.root, this.levels - 1);
     this.root = 0;
     this.rPage = NO_PAGE;
     this.wPage = NO_PAGE;
@@ -597,6 +625,118 @@ export class AddressSpace {
   }
 
   /**
+   * Maps `[start, start + length)` with protection `prot`, like
+   * `mmap(MAP_FIXED_NOREPLACE)`: the range must be page-aligned, inside the
+   * space and not mapped yet. Its pages read as zero. A new space starts with
+   * one read-write mapping of all of it; `map` gives back ranges taken away by
+   * `unmap`. Charges `length` bytes of commit (see {@link Overcommit}). O(mappings).
+   *
+   * @throws {InvalidArgumentError} for a range that is not page-aligned, leaves the space or overlaps a mapping.
+   * @throws {ProtectionFault} when the space is frozen.
+   * @throws {OutOfMemoryError} when the commit limit refuses the charge (overcommit `"never"`).
+   * @example
+   * ```ts
+   * const s = new AddressSpace({ size: 1 << 20, pageSize: 4096 });
+   * s.unmap(0, 1 << 20); // nothing mapped
+   * s.map(8192, 4096, "read-write");
+   * s.setUint8(8192, 1);
+   * s.mappings(); // [{ start: 8192, end: 12288, protection: "read-write" }]
+   * ```
+   */
+  map(start: number, length: number, prot: Protection = "read-write"): void {
+    mapRange(this, start, length, prot);
+  }
+
+  /**
+   * Unmaps `[start, start + length)`, like `munmap`: its pages return to the
+   * zero frame (their frames to the pool, when no other space shares them) and
+   * any later access there throws {@link SegmentationFault}. Holes inside the
+   * range are fine. Uncharges the unmapped bytes. Flushes this space's TLBs.
+   * O(mappings + page-table nodes on the range's boundary + frames freed):
+   * unmapping a huge shared range is cheap.
+   *
+   * @throws {InvalidArgumentError} for a range that is not page-aligned or leaves the space.
+   * @throws {ProtectionFault} when the space is frozen.
+   */
+  unmap(start: number, length: number): void {
+    unmapRange(this, start, length);
+  }
+
+  /**
+   * Sets the protection of `[start, start + length)`, like `mprotect`; the
+   * whole range must be mapped. A write to a read-only page throws
+   * {@link ProtectionFault} and changes nothing. Flushes this space's TLBs.
+   * O(mappings).
+   *
+   * @throws {InvalidArgumentError} for a range that is not page-aligned or leaves the space, or a bad `prot`.
+   * @throws {SegmentationFault} naming the first unmapped byte of the range.
+   * @throws {ProtectionFault} when the space is frozen.
+   */
+  protect(start: number, length: number, prot: Protection): void {
+    protectRange(this, start, length, prot);
+  }
+
+  /**
+   * Makes this space read-only for good: every later write, `fill`,
+   * `discard`, `map`, `unmap` and `protect` throws {@link ProtectionFault}.
+   * Reads, `fork()` and `release()` still work, and a fork of a frozen space
+   * is an ordinary writable space with the same mappings, so code handed a
+   * frozen snapshot can fork it to work on a copy. Idempotent. O(1).
+   *
+   * @throws {ReleasedError} after `release()`.
+   * @example
+   * ```ts
+   * const snapshot = new AddressSpace({ size: 4096 });
+   * snapshot.setUint8(0, 7);
+   * snapshot.freeze();
+   * let caught: unknown;
+   * try { snapshot.setUint8(0, 8); } catch (e) { caught = e; }
+   * caught instanceof ProtectionFault; // true
+   * const work = snapshot.fork();
+   * work.setUint8(0, 8);
+   * [snapshot.getUint8(0), work.getUint8(0)]; // [7, 8]
+   * ```
+   */
+  freeze(): void {
+    freezeSpace(this);
+  }
+
+  /** The mappings of this space, ascending, neighbours of equal protection merged (`/proc/<pid>/maps`). O(mappings). */
+  mappings(): Mapping[] {
+    if (this.isReleased) throwReleased("address space");
+    return this.maps.toArray();
+  }
+
+  /**
+   * Byte addresses (ascending) of the pages whose contents differ between this
+   * space and `other`, a space of the same pool (typically an earlier or later
+   * version: a fork, or the fork's parent). Both page tables are walked
+   * together and every subtree they share is skipped, so the cost follows the
+   * number of changed pages, not the size of the spaces: two versions of a
+   * 1 GiB space that differ in 10 pages are compared in microseconds. It is
+   * what an incremental save or an undo delta needs.
+   *
+   * O(changed pages x page-table levels x fanout), plus O(pageSize) per
+   * changed page with `compare: "bytes"` (the default).
+   *
+   * @throws {InvalidArgumentError} when `other` is not a space of the same pool, or for a bad option.
+   * @throws {ReleasedError} when either space was released.
+   * @example
+   * ```ts
+   * const v1 = new AddressSpace({ size: 1 << 30, pageSize: 4096 });
+   * v1.setFloat64(0, 1);
+   * const v2 = v1.fork();
+   * v2.setFloat64(8192, 2); // page 2
+   * v2.setFloat64(0, 1); // copies page 0 but writes the same bytes
+   * v1.diff(v2); // [8192]
+   * v1.diff(v2, { compare: "frames" }); // [0, 8192]
+   * ```
+   */
+  diff(other: AddressSpace, options?: DiffOptions): number[] {
+    return diffSpaces(this, other, options);
+  }
+
+  /**
    * Memory and fault counters of this space, as Linux reports them in
    * `/proc/<pid>/smaps`. O(page-table nodes reachable from the root).
    */
@@ -632,6 +772,9 @@ export class AddressSpace {
     const tlb = this.rtlb;
     let pfn = tlb === null ? -1 : tlb.lookup(vpn);
     if (pfn < 0) {
+      // A TLB hit was checked when it was inserted; only spaces with holes or
+      // read-only parts reach this call, so other spaces' loops never see it.
+      if (!this.maps.whole) this.maps.check(addr, width, false);
       pfn = pool.pt.lookup(this.root, this.levels, vpn);
       if (tlb !== null) tlb.insert(vpn, pfn);
     }
@@ -647,6 +790,8 @@ export class AddressSpace {
    */
   writeMiss(addr: number, width: number): void {
     checkAccess(this, addr, width);
+    if (this.isFrozen) throwProtection(addr, width, "the address space is frozen");
+    if (!this.maps.whole) this.maps.check(addr, width, true);
     if (this.rtlb === null) this.rtlb = this.pool.takeTlb();
     loadWrite(this, vpnOf(this, addr));
   }

@@ -8,8 +8,8 @@
  */
 import type { AddressSpace } from "./address-space.js";
 import { NO_PAGE } from "./constants.js";
-import { throwInvalid, throwReleased, throwSegv } from "./errors.js";
-import { discardPage, needsFrame } from "./fault.js";
+import { throwInvalid, throwProtection, throwReleased, throwSegv } from "./errors.js";
+import { discardPages, needsFrame } from "./fault.js";
 import { flushTlbs, loadRead, loadWrite, vpnOf } from "./mmu.js";
 
 /** Discards of up to this many pages invalidate per page instead of flushing the TLBs. */
@@ -41,13 +41,19 @@ function checkStartEnd(start: number, end: number): void {
   if (typeof end !== "number" || !Number.isInteger(end)) throwInvalid("end", end, "an integer byte address");
 }
 
-/** Validates `[addr, addr + length)` against `space`. */
-export function checkRange(space: AddressSpace, addr: number, length: number): void {
+/**
+ * Validates `[addr, addr + length)` against `space`: the bounds, then its
+ * mappings (every byte mapped; read-write and the space not frozen when
+ * `write`).
+ */
+export function checkRange(space: AddressSpace, addr: number, length: number, write: boolean): void {
   if (space.released) throwReleased("address space");
   if (typeof addr !== "number" || !Number.isInteger(addr)) throwInvalid("address", addr, "an integer byte address");
   if (typeof length !== "number" || !Number.isInteger(length) || length < 0)
     throwInvalid("length", length, "an integer number of bytes >= 0");
   if (addr < 0 || addr + length > space.size) throwSegv(addr, length, space.size);
+  if (write && space.isFrozen && length > 0) throwProtection(addr, length, "the address space is frozen");
+  space.maps.check(addr, length, write);
 }
 
 /** Refuses (with OutOfMemoryError) a write to `[addr, addr+length)` the pool could not complete. */
@@ -72,7 +78,7 @@ function asBytes(view: ArrayBufferView): Uint8Array {
 export function readBytes(space: AddressSpace, addr: number, dst: ArrayBufferView): void {
   const out = asBytes(dst);
   const n = out.length;
-  checkRange(space, addr, n);
+  checkRange(space, addr, n, false);
   const ps = space.pool.pageSize;
   let pos = 0;
   while (pos < n) {
@@ -90,7 +96,7 @@ export function readBytes(space: AddressSpace, addr: number, dst: ArrayBufferVie
 export function writeBytes(space: AddressSpace, addr: number, src: ArrayBufferView): void {
   const input = asBytes(src);
   const n = input.length;
-  checkRange(space, addr, n);
+  checkRange(space, addr, n, true);
   reserveForWrite(space, addr, n);
   writeSpan(space, addr, input, n);
   space.bytesWritten += n;
@@ -100,7 +106,7 @@ export function writeBytes(space: AddressSpace, addr: number, src: ArrayBufferVi
 export function fillBytes(space: AddressSpace, value: number, start: number, end: number): void {
   if (typeof value !== "number") throwInvalid("value", value, "a number (stored as value & 0xff)");
   checkStartEnd(start, end);
-  checkRange(space, start, end - start);
+  checkRange(space, start, end - start, true);
   reserveForWrite(space, start, end - start);
   const ps = space.pool.pageSize;
   const v = value & 0xff;
@@ -124,9 +130,9 @@ export function fillBytes(space: AddressSpace, value: number, start: number, end
  */
 export function copyBytesWithin(space: AddressSpace, target: number, start: number, end: number): void {
   checkStartEnd(start, end);
-  checkRange(space, start, end - start);
+  checkRange(space, start, end - start, false);
   const n = end - start;
-  checkRange(space, target, n);
+  checkRange(space, target, n, true);
   if (n === 0 || target === start) return;
   reserveForWrite(space, target, n);
   const scratch = space.pool.scratch;
@@ -165,13 +171,22 @@ function writeSpan(space: AddressSpace, addr: number, src: Uint8Array, len: numb
 
 /** Returns whole pages to the zero frame (MADV_DONTNEED). */
 export function discardRange(space: AddressSpace, addr: number, length: number): void {
-  checkRange(space, addr, length);
+  checkRange(space, addr, length, true);
   const ps = space.pool.pageSize;
   if (addr % ps !== 0) throwInvalid("address", addr, `a multiple of the page size ${ps}`);
   if (length % ps !== 0) throwInvalid("length", length, `a multiple of the page size ${ps}`);
+  if (length > 0) dropPages(space, addr, length);
+}
+
+/**
+ * Returns the pages of `[addr, addr + length)` (page-aligned, checked,
+ * length > 0) to the zero frame and drops their translations.
+ */
+export function dropPages(space: AddressSpace, addr: number, length: number): void {
+  const ps = space.pool.pageSize;
   const first = vpnOf(space, addr);
   const count = length / ps;
-  for (let i = 0; i < count; i++) discardPage(space, first + i);
+  discardPages(space, first, first + count - 1);
   if (count > SMALL_DISCARD) {
     flushTlbs(space);
     return;

@@ -7,27 +7,61 @@
  */
 
 /**
- * An access outside the address space (or, with mappings, outside every
- * mapping). Named after the POSIX signal a kernel sends for the same thing.
+ * An access outside the address space, or inside it but outside every
+ * mapping (a hole left by `unmap`). Named after the POSIX signal a kernel
+ * sends for the same thing.
  *
  * @example
  * ```ts
- * const s = new AddressSpace({ size: 4096 });
- * try { s.getUint8(4096); } catch (e) { e instanceof SegmentationFault; } // true
+ * const s = new AddressSpace({ size: 8192, pageSize: 4096 });
+ * s.unmap(4096, 4096);
+ * let caught: unknown;
+ * try { s.getUint8(5000); } catch (e) { caught = e; }
+ * caught instanceof SegmentationFault; // true
+ * (caught as SegmentationFault).address; // 5000
  * ```
  */
 export class SegmentationFault extends RangeError {
   /** Stable error code. */
   readonly code = "ERR_SEGMENTATION_FAULT";
-  /** First byte address of the refused access. */
+  /** First byte address of the refused access (the first unmapped byte, for a range). */
   readonly address: number;
   /** Length of the refused access in bytes. */
   readonly length: number;
-  constructor(address: number, length: number, size: number) {
-    super(
-      `segmentation fault: access of ${length} byte(s) at address ${address} is outside the address space [0, ${size})`,
-    );
+  /** @param where says what the address is outside of, e.g. "outside the address space [0, 4096)". */
+  constructor(address: number, length: number, where: string) {
+    super(`segmentation fault: access of ${length} byte(s) at address ${address}: ${where}`);
     this.name = "SegmentationFault";
+    this.address = address;
+    this.length = length;
+  }
+}
+
+/**
+ * A write to a read-only mapping, or to a space made read-only by `freeze()`;
+ * also `map`, `unmap` or `protect` on a frozen space. The write changed nothing.
+ *
+ * @example
+ * ```ts
+ * const s = new AddressSpace({ size: 8192, pageSize: 4096 });
+ * s.protect(0, 4096, "read-only");
+ * let caught: unknown;
+ * try { s.setUint8(10, 1); } catch (e) { caught = e; }
+ * caught instanceof ProtectionFault; // true
+ * s.getUint8(10); // 0
+ * s.setUint8(4096, 1); // the second page is still read-write
+ * ```
+ */
+export class ProtectionFault extends Error {
+  /** Stable error code. */
+  readonly code = "ERR_PROTECTION_FAULT";
+  /** First byte address of the refused write. */
+  readonly address: number;
+  /** Length of the refused write in bytes. */
+  readonly length: number;
+  constructor(address: number, length: number, why: string) {
+    super(`protection fault: write of ${length} byte(s) at address ${address}: ${why}`);
+    this.name = "ProtectionFault";
     this.address = address;
     this.length = length;
   }
@@ -150,7 +184,15 @@ function describe(v: unknown): string {
 
 /** @internal */
 export function throwSegv(address: number, length: number, size: number): never {
-  throw new SegmentationFault(address, length, size);
+  throw new SegmentationFault(address, length, `outside the address space [0, ${size})`);
+}
+/** @internal */
+export function throwUnmapped(address: number, length: number, first: number): never {
+  throw new SegmentationFault(first, length - (first - address), `address ${first} is not inside any mapping`);
+}
+/** @internal */
+export function throwProtection(address: number, length: number, why: string): never {
+  throw new ProtectionFault(address, length, why);
 }
 /** @internal */
 export function throwAlignment(address: number, alignment: number): never {

@@ -13,7 +13,8 @@
  *
  * @module
  */
-import { PT_MASK, PT_SHIFT } from "./constants.js";
+import { PT_FANOUT, PT_MASK, PT_SHIFT } from "./constants.js";
+import { throwReleased } from "./errors.js";
 import type { FramePool } from "./frame-pool.js";
 import { covers, PT_NODE_BYTES } from "./page-table.js";
 
@@ -32,6 +33,9 @@ export interface FaultTarget {
   reuses: number;
   bytesCopied: number;
   pageTableBytesCopied: number;
+  /** Finalization slot of the space (see space-registry.ts), -1 when none. */
+  slot: number;
+  readonly isReleased: boolean;
 }
 
 /** Number of page-table levels needed to cover `vpn`. */
@@ -71,7 +75,10 @@ export function writeFault(t: FaultTarget, vpn: number): number {
   const pool = t.pool;
   const pt = pool.pt;
   // Walk twice only when the limit is near: with a frame to spare the fault cannot fail.
-  if (pool.framesAvailable() < 1 && needsFrame(t, vpn)) pool.requireFrames(1);
+  if (pool.framesAvailable() < 1 && needsFrame(t, vpn)) {
+    pool.requireFrames(1); // may run the out-of-memory hook, which may release spaces
+    if (t.isReleased) throwReleased("address space");
+  }
 
   // Grow the tree upward until it covers vpn: the old root moves under a new
   // root, keeping its one reference (now from the new root's entry 0). Rare,
@@ -115,7 +122,7 @@ export function writeFault(t: FaultTarget, vpn: number): number {
   } else if ((pool.refcount[old] as number) > 1) {
     pfn = pool.allocFrame();
     pool.copyFrame(pfn, old);
-    pool.refcount[old]--;
+    pool.releaseFrame(old); // shared: never the last reference
     t.cowCopies++;
     t.bytesCopied += pool.pageSize;
   } else {
@@ -125,27 +132,54 @@ export function writeFault(t: FaultTarget, vpn: number): number {
   pt.nodes[slot] = pfn;
   before = pt.nodesInUse - before;
   if (before > 0) t.pageTableBytesCopied += before * PT_NODE_BYTES;
+  if (t.slot >= 0) pool.spaces.sync(t);
   return pfn;
 }
 
 /**
- * Unmaps `vpn` in `t` (its PTE goes back to the zero frame) and drops the
- * reference on its frame: `madvise(MADV_DONTNEED)` for one page. Path-copies
- * shared page-table nodes like a write fault, but never takes a frame.
+ * Returns pages `first..last` (inclusive vpns) of `t` to the zero frame and
+ * drops the references on their frames: `madvise(MADV_DONTNEED)`, and the page
+ * side of `munmap`. It walks only the page-table nodes that map something in
+ * the range, path-copying shared ones like a write fault, and drops a subtree
+ * that lies wholly inside the range with one release (O(1) when it is shared).
+ * Never takes a frame, so it cannot fail. O(nodes on the range's boundary +
+ * nodes and frames freed).
  */
-export function discardPage(t: FaultTarget, vpn: number): void {
-  const pool = t.pool;
+export function discardPages(t: FaultTarget, first: number, last: number): void {
+  if (t.root === 0 || !covers(t.levels, first)) return;
+  t.root = dropIn(t.pool, t.root, t.levels - 1, first, last, 0);
+  if (t.slot >= 0) t.pool.spaces.sync(t);
+}
+
+/**
+ * Drops the range from `node`, the node at `level` whose first vpn is `base`;
+ * returns what should now stand in its place (the node, a private copy of it,
+ * or 0 when nothing is left under it).
+ */
+function dropIn(pool: FramePool, node: number, level: number, first: number, last: number, base: number): number {
   const pt = pool.pt;
-  if (pt.lookup(t.root, t.levels, vpn) === 0) return;
-  let node = pt.privatize(t.root, t.levels - 1);
-  t.root = node;
-  for (let level = t.levels - 1; level > 0; level--) {
-    const slot = (node << PT_SHIFT) + ((vpn >>> (level * PT_SHIFT)) & PT_MASK);
-    const priv = pt.privatize(pt.nodes[slot] as number, level - 1);
-    pt.nodes[slot] = priv;
-    node = priv;
+  // Vpns under one entry of this node; plain multiplication: past 2^32 shifts would wrap.
+  const childSpan = PT_FANOUT ** level;
+  const span = childSpan * PT_FANOUT;
+  if (first <= base && base + span - 1 <= last) {
+    pt.release(node, level);
+    return 0;
   }
-  const slot = (node << PT_SHIFT) + (vpn & PT_MASK);
-  pool.releaseFrame(pt.nodes[slot] as number);
-  pt.nodes[slot] = 0;
+  const lo = Math.max(0, Math.floor((first - base) / childSpan));
+  const hi = Math.min(PT_MASK, Math.floor((last - base) / childSpan));
+  let any = false;
+  for (let i = lo; i <= hi && !any; i++) any = pt.nodes[(node << PT_SHIFT) + i] !== 0;
+  if (!any) return node;
+  node = pt.privatize(node, level);
+  for (let i = lo; i <= hi; i++) {
+    const e = pt.nodes[(node << PT_SHIFT) + i] as number;
+    if (e === 0) continue;
+    if (level === 0) pool.releaseFrame(e);
+    // Read pt.nodes again after the recursion: privatize may grow the arena.
+    const keep = level === 0 ? 0 : dropIn(pool, e, level - 1, first, last, base + i * childSpan);
+    pt.nodes[(node << PT_SHIFT) + i] = keep;
+  }
+  for (let i = 0; i < PT_FANOUT; i++) if (pt.nodes[(node << PT_SHIFT) + i] !== 0) return node;
+  pt.release(node, level); // empty now: free it (its entries are all 0)
+  return 0;
 }

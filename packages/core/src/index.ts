@@ -15,14 +15,18 @@ export {
   PT_SHIFT,
   TLB_SIZE,
 } from "./constants.js";
+export type { DiffOptions } from "./diff.js";
 export {
   AlignmentFault,
   InvalidArgumentError,
   OutOfMemoryError,
+  ProtectionFault,
   ReleasedError,
   SegmentationFault,
 } from "./errors.js";
 export { FramePool, type FramePoolOptions, type FramePoolStats } from "./frame-pool.js";
 export { Heap, type HeapOptions, type HeapStats } from "./heap.js";
+export type { Mapping, Protection } from "./mappings.js";
+export type { OutOfMemoryEvent, Overcommit } from "./overcommit.js";
 export { PageSpanCursor, type SpanArrayConstructor, type SpanMode } from "./page-span.js";
 export type { SpaceStats } from "./stats.js";

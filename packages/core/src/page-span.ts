@@ -88,7 +88,7 @@ export class PageSpanCursor<T> {
     const width = type.BYTES_PER_ELEMENT;
     if (typeof length !== "number" || !Number.isInteger(length) || length < 0)
       throwInvalid("length", length, "an integer number of elements >= 0");
-    checkRange(space, byteOffset, length * width);
+    checkRange(space, byteOffset, length * width, mode === "write");
     if (byteOffset % width !== 0) throwAlignment(byteOffset, width);
     if (mode === "write") reserveForWrite(space, byteOffset, length * width);
     this.array = space.pool.slabs[0]?.[key] as T;

@@ -115,11 +115,20 @@ export class PageTable {
     const src = node << PT_SHIFT;
     const dst = copy << PT_SHIFT;
     // Copy and take a reference on each child in one pass (no copyWithin call).
-    const counts = level === 0 ? this.pool.refcount : this.ref;
-    for (let i = 0; i < PT_FANOUT; i++) {
-      const e = nodes[src + i] as number;
-      nodes[dst + i] = e;
-      if (e !== 0) counts[e]++;
+    if (level === 0) {
+      const pool = this.pool;
+      for (let i = 0; i < PT_FANOUT; i++) {
+        const e = nodes[src + i] as number;
+        nodes[dst + i] = e;
+        if (e !== 0) pool.retainFrame(e);
+      }
+    } else {
+      const ref = this.ref;
+      for (let i = 0; i < PT_FANOUT; i++) {
+        const e = nodes[src + i] as number;
+        nodes[dst + i] = e;
+        if (e !== 0) ref[e]++;
+      }
     }
     this.ref[node]--;
     return copy;

@@ -22,6 +22,8 @@ export interface SpaceStats {
   pageSize: number;
   /** Virtual size of the space in bytes. */
   size: number;
+  /** Bytes inside the space's mappings: its commit charge (see `FramePoolStats.committedBytes`). */
+  mappedBytes: number;
   /** Resident set size: bytes of frames mapped (zero-frame pages excluded). */
   rss: number;
   /** Proportional set size: each mapped frame's bytes divided among its sharers. */
@@ -63,7 +65,7 @@ export function spaceStats(space: AddressSpace): SpaceStats {
       const e = pt.nodes[base + i] as number;
       if (e === 0) continue;
       if (level === 0) {
-        const rc = pool.refcount[e] as number;
+        const rc = pool.frameRefcount(e);
         acc.rss += ps;
         acc.pss += (ps * weight) / rc;
         if (unique && rc === 1) acc.uss += ps;
@@ -80,6 +82,7 @@ export function spaceStats(space: AddressSpace): SpaceStats {
   return {
     pageSize: ps,
     size: space.size,
+    mappedBytes: space.maps.bytes,
     rss: acc.rss,
     pss: acc.pss,
     uss: acc.uss,

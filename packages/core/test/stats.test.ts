@@ -23,6 +23,7 @@ describe("stats of hand-worked scenarios (4 KiB pages, one-level page table)", (
     expect(s.stats()).toEqual({
       pageSize: KB4,
       size: 2 ** 30,
+      mappedBytes: 2 ** 30,
       rss: 0,
       pss: 0,
       uss: 0,

@@ -1,0 +1,115 @@
+/**
+ * Live spaces of a pool, for leak safety. Each space gets a slot holding a
+ * copy of its page-table root, its level count and its commit charge, kept in
+ * sync by the few places that change them. The slot number is the held value
+ * of a `FinalizationRegistry` entry for the space: when the garbage collector
+ * finds a space that was dropped without `release()`, the registry's callback
+ * releases the slot's root and charge, and the frames return to the pool.
+ *
+ * Typed arrays, not an object per space: the held value must not reference
+ * the space, and an object per fork would cost more heap in long histories.
+ *
+ * @module
+ */
+import type { FramePool } from "./frame-pool.js";
+
+/** Slots the tables start with. */
+const INITIAL_SLOTS = 64;
+
+/** The parts of a space the registry reads. @internal */
+export interface RegisteredSpace {
+  root: number;
+  levels: number;
+  slot: number;
+}
+
+/** @internal */
+export class SpaceRegistry {
+  /** Page-table root of the space in each slot. */
+  private roots: Int32Array;
+  /** Its level count. */
+  private levels: Uint8Array;
+  /** Its commit charge in bytes. */
+  private charges: Float64Array;
+  private free: number[];
+  private next: number;
+  /** Spaces alive. */
+  live: number;
+  /** Spaces reclaimed by finalization. */
+  reclaimed: number;
+  private readonly pool: FramePool;
+  private readonly registry: FinalizationRegistry<number> | null;
+
+  constructor(pool: FramePool, finalize: boolean) {
+    this.roots = new Int32Array(INITIAL_SLOTS);
+    this.levels = new Uint8Array(INITIAL_SLOTS);
+    this.charges = new Float64Array(INITIAL_SLOTS);
+    this.free = [];
+    this.next = 0;
+    this.live = 0;
+    this.reclaimed = 0;
+    this.pool = pool;
+    this.registry = finalize ? new FinalizationRegistry((slot: number) => this.dropped(slot)) : null;
+  }
+
+  /** Takes a slot for `space` (already charged `charge` bytes) and registers it. O(1). */
+  add(space: RegisteredSpace & object, charge: number): void {
+    this.live++;
+    if (this.registry === null) return;
+    let slot = this.free.pop();
+    if (slot === undefined) {
+      slot = this.next++;
+      if (slot >= this.roots.length) this.grow();
+    }
+    this.charges[slot] = charge;
+    space.slot = slot;
+    this.sync(space);
+    this.registry.register(space, slot, space);
+  }
+
+  /** Records `space`'s current root and levels in its slot. */
+  sync(space: RegisteredSpace): void {
+    const slot = space.slot;
+    if (slot < 0) return;
+    this.roots[slot] = space.root;
+    this.levels[slot] = space.levels;
+  }
+
+  /** Records a new commit charge of `space`. */
+  setCharge(space: RegisteredSpace, charge: number): void {
+    if (space.slot >= 0) this.charges[space.slot] = charge;
+  }
+
+  /** `space` was released: frees its slot and unregisters it. */
+  remove(space: RegisteredSpace & object): void {
+    this.live--;
+    const slot = space.slot;
+    if (slot < 0 || this.registry === null) return;
+    this.registry.unregister(space);
+    this.free.push(slot);
+    space.slot = -1;
+  }
+
+  /** Finalization callback: the space in `slot` was collected without `release()`. */
+  private dropped(slot: number): void {
+    const pool = this.pool;
+    pool.pt.release(this.roots[slot] as number, (this.levels[slot] as number) - 1);
+    pool.uncharge(this.charges[slot] as number);
+    this.free.push(slot);
+    this.live--;
+    this.reclaimed++;
+  }
+
+  private grow(): void {
+    const n = this.roots.length * 2;
+    const roots = new Int32Array(n);
+    roots.set(this.roots);
+    this.roots = roots;
+    const levels = new Uint8Array(n);
+    levels.set(this.levels);
+    this.levels = levels;
+    const charges = new Float64Array(n);
+    charges.set(this.charges);
+    this.charges = charges;
+  }
+}

@@ -1,0 +1,70 @@
+/**
+ * The mapping operations of an address space: `map`, `unmap`, `protect` and
+ * `freeze`, as `mmap(MAP_FIXED_NOREPLACE)`, `munmap`, `mprotect` and a seal
+ * (Linux's `mseal`) do for a process. Each validates everything, charges the
+ * commit limit, and only then changes the space; each change of protection or
+ * of what is mapped flushes the space's TLBs.
+ *
+ * @module
+ */
+import type { AddressSpace } from "./address-space.js";
+import { dropPages } from "./bulk.js";
+import { NO_PAGE } from "./constants.js";
+import { throwInvalid, throwProtection, throwReleased } from "./errors.js";
+import { checkPageRange, type Protection, writableOf } from "./mappings.js";
+import { flushTlbs } from "./mmu.js";
+
+/** Common checks: live, not frozen, a page-aligned range inside the space. */
+function checkChange(space: AddressSpace, start: number, length: number): void {
+  if (space.isReleased) throwReleased("address space");
+  if (space.isFrozen) throwProtection(start, length, "the address space is frozen: its mappings cannot change");
+  checkPageRange(start, length, space.pool.pageSize, space.size);
+}
+
+/** `space.map`: adds a mapping over a range that has none. */
+export function mapRange(space: AddressSpace, start: number, length: number, prot: Protection): void {
+  checkChange(space, start, length);
+  const writable = writableOf(prot);
+  const maps = space.maps;
+  if (maps.mappedIn(start, start + length) > 0)
+    throwInvalid(
+      "start",
+      start,
+      `a range with no mapping yet ([${start}, ${start + length}) overlaps one; unmap first)`,
+    );
+  space.pool.charge(length, false);
+  space.maps = maps.with(start, start + length, writable, space.size);
+  space.pool.spaces.setCharge(space, space.maps.bytes);
+  // Nothing to flush: no translation of an unmapped page was ever cached.
+}
+
+/** `space.unmap`: drops the pages of a range and removes it from the mappings. */
+export function unmapRange(space: AddressSpace, start: number, length: number): void {
+  checkChange(space, start, length);
+  const maps = space.maps;
+  const bytes = maps.mappedIn(start, start + length);
+  if (bytes === 0) return; // munmap of a hole succeeds and does nothing
+  dropPages(space, start, length);
+  space.maps = maps.with(start, start + length, null, space.size);
+  space.pool.uncharge(bytes);
+  space.pool.spaces.setCharge(space, space.maps.bytes);
+  flushTlbs(space);
+}
+
+/** `space.protect`: changes the protection of a range that is mapped throughout. */
+export function protectRange(space: AddressSpace, start: number, length: number, prot: Protection): void {
+  checkChange(space, start, length);
+  const writable = writableOf(prot);
+  space.maps.check(start, length, false); // SegmentationFault at the first hole, as mprotect's ENOMEM
+  space.maps = space.maps.with(start, start + length, writable, space.size);
+  flushTlbs(space);
+}
+
+/** `space.freeze`: refuses every later write and mapping change of this space. */
+export function freezeSpace(space: AddressSpace): void {
+  if (space.isReleased) throwReleased("address space");
+  space.isFrozen = true;
+  // Reads keep their translations; writes must all reach writeMiss now.
+  space.wPage = NO_PAGE;
+  space.wtlb?.flush();
+}
