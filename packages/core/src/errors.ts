@@ -115,8 +115,8 @@ export class OutOfMemoryError extends Error {
   readonly code = "ERR_OUT_OF_MEMORY";
   /** Bytes that were requested when the limit was hit. */
   readonly requested: number;
-  constructor(requested: number, why: string) {
-    super(`out of memory: could not provide ${requested} byte(s): ${why}`);
+  constructor(requested: number, why: string, options?: ErrorOptions) {
+    super(`out of memory: could not provide ${requested} byte(s): ${why}`, options);
     this.name = "OutOfMemoryError";
     this.requested = requested;
   }

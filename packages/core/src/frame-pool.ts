@@ -14,7 +14,7 @@ import {
   PAGE_SIZE,
   ZERO_PFN,
 } from "./constants.js";
-import { throwInvalid, throwOom } from "./errors.js";
+import { OutOfMemoryError, throwInvalid, throwOom } from "./errors.js";
 import { type OutOfMemoryEvent, type Overcommit, overcommitOf } from "./overcommit.js";
 import { PageTable } from "./page-table.js";
 import { Slab } from "./slab.js";
@@ -311,6 +311,8 @@ export class FramePool {
     this.inOomHook = true;
     try {
       this.onOom({ kind, requestedBytes, pool: this });
+    } catch (e) {
+      throw new OutOfMemoryError(requestedBytes, `the onOutOfMemory hook threw: ${String(e)}`, { cause: e });
     } finally {
       this.inOomHook = false;
     }

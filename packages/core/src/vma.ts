@@ -14,11 +14,11 @@ import { throwInvalid, throwProtection, throwReleased } from "./errors.js";
 import { checkPageRange, type Protection, writableOf } from "./mappings.js";
 import { flushTlbs } from "./mmu.js";
 
-/** Common checks: live, not frozen, a page-aligned range inside the space. */
+/** Common checks: live, a page-aligned range inside the space, not frozen. */
 function checkChange(space: AddressSpace, start: number, length: number): void {
   if (space.isReleased) throwReleased("address space");
-  if (space.isFrozen) throwProtection(start, length, "the address space is frozen: its mappings cannot change");
   checkPageRange(start, length, space.pool.pageSize, space.size);
+  if (space.isFrozen) throwProtection(start, length, "the address space is frozen: its mappings cannot change");
 }
 
 /** `space.map`: adds a mapping over a range that has none. */
