@@ -89,3 +89,9 @@ export const TLB_SIZE = 1 << TLB_SHIFT;
  * the SegmentationFault / ReleasedError. Do not drop that guard. @internal
  */
 export const NO_PAGE = -0x40000000;
+
+/**
+ * Frame refcounts are one byte: 0..254 in the byte, 255 meaning "see the
+ * pool's overflow table". Below this value an increment stays in the byte.
+ */
+export const REF_MAX_INLINE = 254;

@@ -12,6 +12,7 @@ import {
   MAX_SLAB_BYTES,
   MIN_PAGE_SHIFT,
   PAGE_SIZE,
+  REF_MAX_INLINE,
   ZERO_PFN,
 } from "./constants.js";
 import { OutOfMemoryError, throwInvalid, throwOom } from "./errors.js";
@@ -31,7 +32,7 @@ const TLB_CACHE = 8;
  * neighbours changed) moves its count to a Map, as the seed design asks:
  * one byte per frame for the common case instead of four.
  */
-const REF_OVERFLOW = 255;
+const REF_OVERFLOW = REF_MAX_INLINE + 1;
 
 /** Options of {@link FramePool}. */
 export interface FramePoolOptions {
@@ -357,9 +358,9 @@ export class FramePool {
   /** Adds one reference to `pfn` (a page-table leaf copied by a path copy now maps it too). */
   retainFrame(pfn: number): void {
     const b = this.refcount[pfn] as number;
-    if (b < REF_OVERFLOW - 1) this.refcount[pfn] = b + 1;
+    if (b < REF_MAX_INLINE) this.refcount[pfn] = b + 1;
     else this.refOverflow.set(pfn, (b === REF_OVERFLOW ? (this.refOverflow.get(pfn) as number) : b) + 1);
-    if (b === REF_OVERFLOW - 1) this.refcount[pfn] = REF_OVERFLOW;
+    if (b === REF_MAX_INLINE) this.refcount[pfn] = REF_OVERFLOW;
   }
 
   /** Drops one reference; the frame returns to the free list at zero. */

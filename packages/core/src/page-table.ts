@@ -15,7 +15,7 @@
  *
  * @module
  */
-import { PT_FANOUT, PT_MASK, PT_SHIFT } from "./constants.js";
+import { PT_FANOUT, PT_MASK, PT_SHIFT, REF_MAX_INLINE } from "./constants.js";
 import { throwOom } from "./errors.js";
 import type { FramePool } from "./frame-pool.js";
 
@@ -117,10 +117,15 @@ export class PageTable {
     // Copy and take a reference on each child in one pass (no copyWithin call).
     if (level === 0) {
       const pool = this.pool;
+      const rc = pool.refcount;
       for (let i = 0; i < PT_FANOUT; i++) {
         const e = nodes[src + i] as number;
         nodes[dst + i] = e;
-        if (e !== 0) pool.retainFrame(e);
+        if (e === 0) continue;
+        // The one-byte common case inline; counts near and past 254 go through the pool.
+        const b = rc[e] as number;
+        if (b < REF_MAX_INLINE) rc[e] = b + 1;
+        else pool.retainFrame(e);
       }
     } else {
       const ref = this.ref;
