@@ -43,6 +43,7 @@ import { FramePool } from "./frame-pool.js";
 import { type Mapping, MappingList, type Protection } from "./mappings.js";
 import { checkAccess, loadWrite, vpnOf } from "./mmu.js";
 import { PageSpanCursor, type SpanArrayConstructor, type SpanMode } from "./page-span.js";
+import { createView, type ProxyView, type ViewArrayConstructor } from "./proxy-view.js";
 import type { Slab } from "./slab.js";
 import { type SpaceStats, spaceStats } from "./stats.js";
 import type { Tlb } from "./tlb.js";
@@ -622,6 +623,44 @@ export class AddressSpace {
     mode: SpanMode = "read",
   ): PageSpanCursor<InstanceType<A>> {
     return new PageSpanCursor(this, type, byteOffset, length, mode);
+  }
+
+  /**
+   * A typed-array-like Proxy over `length` elements of kind `type` at byte
+   * `byteOffset`: `view[i]`, `length`, iteration and the TypedArray methods
+   * work, and writes go through the fault handler, so the first write to a
+   * shared page copies it. Every TypedArray kind is accepted. One
+   * module-level Proxy handler serves every view (no closure per view). O(1).
+   *
+   * It is the way to hand copy-on-write memory to code written for typed
+   * arrays, not a hot-loop API: a Proxy trap costs about 110x a
+   * {@link AddressSpace.getFloat64} call and 220x-520x a native typed-array
+   * access (figures in {@link ProxyView}); hot code should use the typed
+   * accessors, {@link AddressSpace.read}/{@link AddressSpace.write} or
+   * {@link AddressSpace.spans}.
+   *
+   * @param type - one of the eleven TypedArray constructors.
+   * @param byteOffset - byte address of element 0; a multiple of `type.BYTES_PER_ELEMENT`. Default 0.
+   * @param length - number of elements. Default: to the end of the space.
+   * @throws {ReleasedError} when the space was released.
+   * @throws {InvalidArgumentError} when `type` is not a TypedArray constructor or `byteOffset`/`length`
+   *   is not a non-negative safe integer.
+   * @throws {SegmentationFault} when the range leaves the space or is not wholly mapped.
+   * @throws {AlignmentFault} when `byteOffset` is not a multiple of the element size.
+   *
+   * @example
+   * ```ts
+   * const s = new AddressSpace({ size: 1 << 16 });
+   * const v = s.view(Int32Array, 0, 8);
+   * v[0] = 41.9; // converted as Int32Array does
+   * v.fill(7, 1);
+   * const f = s.fork().view(Int32Array, 0, 8);
+   * f[0] = 1; // the fork copies one page; `v` still reads 41
+   * [v[0], f[0], f.length]; // [41, 1, 8]
+   * ```
+   */
+  view<C extends ViewArrayConstructor>(type: C, byteOffset = 0, length?: number): ProxyView<InstanceType<C>> {
+    return createView(this, type, byteOffset, length);
   }
 
   /**

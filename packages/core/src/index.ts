@@ -26,7 +26,9 @@ export {
 } from "./errors.js";
 export { FramePool, type FramePoolOptions, type FramePoolStats } from "./frame-pool.js";
 export { Heap, type HeapOptions, type HeapStats } from "./heap.js";
+export { type Forkable, History, type HistoryOptions, type HistoryStats, type Measurable } from "./history.js";
 export type { Mapping, Protection } from "./mappings.js";
 export type { OutOfMemoryEvent, Overcommit } from "./overcommit.js";
 export { PageSpanCursor, type SpanArrayConstructor, type SpanMode } from "./page-span.js";
+export type { ProxyView, ViewArrayConstructor } from "./proxy-view.js";
 export type { SpaceStats } from "./stats.js";

@@ -1,0 +1,293 @@
+/**
+ * History against a model: a plain array of version values and a cursor.
+ *
+ * The versions are address spaces of one pool; version k holds its model
+ * value as a float64 at address 0 and has written one more page of its own
+ * choice, so versions share some pages and not others. After every command
+ * the history's size, position, canUndo/canRedo, current version and the
+ * values of all its versions (through iteration and `at`) must equal the
+ * model's, and every space the history dropped (redo branch, eviction) must
+ * have been released while every version it holds is alive. Bad commits must
+ * throw InvalidArgumentError and change nothing. At the end the history is
+ * released and the pool must hold no frame and no page-table node (the leak
+ * check, covering dropped redo branches and evicted versions).
+ *
+ * Replaying a counterexample: `const pool = new FramePool({ pageSize: 256 });
+ * const h = new History(new AddressSpace({ size: 2048, pool }), options);`
+ * then the printed calls, with `commit(h, value, page)` as in `Commit.run`.
+ */
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { History, type HistoryOptions } from "../src/history.js";
+import { AddressSpace, FramePool, InvalidArgumentError, ProtectionFault, ReleasedError } from "../src/index.js";
+
+const PS = 256;
+const SIZE = 8 * PS;
+
+interface Model {
+  values: number[];
+  cursor: number;
+  max: number;
+}
+interface Real {
+  pool: FramePool;
+  history: History<AddressSpace>;
+  /** Every space the history ever held: alive iff still in the model. */
+  spaces: Map<AddressSpace, number>;
+  freeze: boolean;
+}
+
+const versionValue = (s: AddressSpace) => s.getFloat64(0);
+
+function checkAgainstModel(m: Model, r: Real): void {
+  const h = r.history;
+  expect(h.size).toBe(m.values.length);
+  expect(h.position).toBe(m.cursor);
+  expect(h.canUndo).toBe(m.cursor > 0);
+  expect(h.canRedo).toBe(m.cursor < m.values.length - 1);
+  expect(versionValue(h.current)).toBe(m.values[m.cursor]);
+  const held = [...h];
+  expect(held.map(versionValue)).toEqual(m.values);
+  expect(versionValue(h.at(-1) as AddressSpace)).toBe(m.values[m.values.length - 1]);
+  expect(h.at(m.values.length)).toBe(undefined);
+  // Held versions are alive, every other space the history had is released.
+  const heldSet = new Set(held);
+  for (const s of r.spaces.keys()) expect(s.released).toBe(!heldSet.has(s));
+}
+
+/** What the model does on a commit of `value`. */
+function modelCommit(m: Model, value: number): void {
+  m.values.splice(m.cursor + 1);
+  m.values.push(value);
+  if (m.values.length > m.max) m.values.shift();
+  m.cursor = m.values.length - 1;
+}
+
+class Commit implements fc.Command<Model, Real> {
+  constructor(
+    readonly value: number,
+    readonly page: number,
+  ) {}
+  check = () => true;
+  run(m: Model, r: Real): void {
+    const draft = r.history.fork();
+    draft.setFloat64(0, this.value);
+    draft.setUint8(this.page * PS + 8, this.value & 0xff);
+    r.history.commit(draft);
+    r.spaces.set(draft, this.value);
+    modelCommit(m, this.value);
+    checkAgainstModel(m, r);
+    if (r.freeze) expect(() => draft.setFloat64(0, 1)).toThrow(ProtectionFault);
+  }
+  toString = () => `commit(h, ${this.value}, ${this.page})`;
+}
+
+class Undo implements fc.Command<Model, Real> {
+  check = () => true;
+  run(m: Model, r: Real): void {
+    const got = r.history.undo();
+    if (m.cursor === 0) expect(got).toBe(undefined);
+    else {
+      m.cursor--;
+      expect(got).toBe(r.history.current);
+      expect(versionValue(got as AddressSpace)).toBe(m.values[m.cursor]);
+    }
+    checkAgainstModel(m, r);
+  }
+  toString = () => "h.undo()";
+}
+
+class Redo implements fc.Command<Model, Real> {
+  check = () => true;
+  run(m: Model, r: Real): void {
+    const got = r.history.redo();
+    if (m.cursor === m.values.length - 1) expect(got).toBe(undefined);
+    else {
+      m.cursor++;
+      expect(got).toBe(r.history.current);
+      expect(versionValue(got as AddressSpace)).toBe(m.values[m.cursor]);
+    }
+    checkAgainstModel(m, r);
+  }
+  toString = () => "h.redo()";
+}
+
+type BadKind = "current" | "oldest" | "released" | "plain" | "null";
+class BadCommit implements fc.Command<Model, Real> {
+  constructor(readonly kind: BadKind) {}
+  check = () => true;
+  run(m: Model, r: Real): void {
+    const h = r.history;
+    let state: unknown;
+    let extra: AddressSpace | null = null;
+    if (this.kind === "current") state = h.current;
+    else if (this.kind === "oldest") state = h.at(0);
+    else if (this.kind === "released") {
+      extra = h.fork();
+      extra.release();
+      state = extra;
+    } else if (this.kind === "plain") state = { fork: 1, release: () => {} };
+    else state = null;
+    const before = r.pool.stats();
+    expect(() => h.commit(state as AddressSpace)).toThrow(InvalidArgumentError);
+    expect(r.pool.stats()).toEqual(before);
+    checkAgainstModel(m, r);
+  }
+  toString = () => `expectThrows(() => h.commit(${this.kind}))`;
+}
+
+class Stats implements fc.Command<Model, Real> {
+  check = () => true;
+  run(m: Model, r: Real): void {
+    const s = r.history.stats();
+    expect([s.versions, s.position]).toEqual([m.values.length, m.cursor]);
+    // Every live space of the pool is a version: their PSS sums to the pool's bytes in use.
+    expect(s.pss).toBeCloseTo(r.pool.stats().bytesInUse, 6);
+    expect(s.uss).toBeLessThanOrEqual(s.pss + 1e-6);
+    let uss = 0;
+    for (const v of r.history) uss += v.stats().uss;
+    expect(s.uss).toBe(uss);
+    expect(s.newestPageTableBytes).toBe((r.history.at(-1) as AddressSpace).stats().pageTableBytes);
+  }
+  toString = () => "h.stats()";
+}
+
+const commands = [
+  fc.tuple(fc.integer({ min: 1, max: 1000 }), fc.integer({ min: 1, max: 7 })).map(([v, p]) => new Commit(v, p)),
+  fc.tuple(fc.integer({ min: 1, max: 1000 }), fc.integer({ min: 1, max: 7 })).map(([v, p]) => new Commit(v, p)),
+  fc.constant(new Undo()),
+  fc.constant(new Undo()),
+  fc.constant(new Redo()),
+  fc.constantFrom<BadKind>("current", "oldest", "released", "plain", "null").map((k) => new BadCommit(k)),
+  fc.constant(new Stats()),
+];
+
+describe("History: model test against an array and a cursor", () => {
+  for (const freeze of [false, true]) {
+    it(`maxVersions unlimited or 1..6, freeze ${freeze}: same versions, drops released, no leak`, () => {
+      fc.assert(
+        fc.property(
+          fc.oneof(fc.constant(Number.POSITIVE_INFINITY), fc.integer({ min: 1, max: 6 })),
+          fc.commands(commands, { maxCommands: 60 }),
+          (max, cmds) => {
+            const pool = new FramePool({ pageSize: PS });
+            const initial = new AddressSpace({ size: SIZE, pool });
+            const options: HistoryOptions = { freeze };
+            if (max !== Number.POSITIVE_INFINITY) options.maxVersions = max;
+            const history = new History(initial, options);
+            const real: Real = { pool, history, spaces: new Map([[initial, 0]]), freeze };
+            fc.modelRun(() => ({ model: { values: [0], cursor: 0, max }, real }), cmds);
+            history.release();
+            for (const s of real.spaces.keys()) expect(s.released).toBe(true);
+            expect(pool.framesInUse).toBe(0);
+            expect(pool.stats().pageTableNodes).toBe(0);
+            expect(() => history.current).toThrow(ReleasedError);
+          },
+        ),
+        { numRuns: 150 },
+      );
+    }, 60_000);
+  }
+});
+
+describe("History: API", () => {
+  it("refuses bad options and initial states", () => {
+    const s = new AddressSpace({ size: SIZE, pageSize: PS });
+    for (const options of [{ maxVersions: 0 }, { maxVersions: 1.5 }, { maxVersions: Number.NaN }, { freeze: 1 }, null])
+      expect(() => new History(s, options as HistoryOptions)).toThrow(InvalidArgumentError);
+    expect(() => new History({} as AddressSpace)).toThrow(InvalidArgumentError);
+    expect(() => new History({ fork() {}, release() {} } as never, { freeze: true })).toThrow(InvalidArgumentError);
+    const r = s.fork();
+    r.release();
+    expect(() => new History(r)).toThrow(InvalidArgumentError);
+    expect(s.released).toBe(false); // a refused constructor takes nothing
+  });
+
+  it("keeps the error's value and says why", () => {
+    const h = new History(new AddressSpace({ size: SIZE, pageSize: PS }));
+    let caught: unknown;
+    try {
+      h.commit(h.current);
+    } catch (e) {
+      caught = e;
+    }
+    expect(caught).toBeInstanceOf(InvalidArgumentError);
+    expect((caught as InvalidArgumentError).value).toBe(h.current);
+    expect((caught as Error).message).toMatch(/already in the history/);
+    h.release();
+  });
+
+  it("throws ReleasedError on every use after release, and release is idempotent", () => {
+    const pool = new FramePool({ pageSize: PS });
+    const h = new History(new AddressSpace({ size: SIZE, pool }));
+    const draft = h.fork();
+    h.release();
+    h.release();
+    expect(h.released).toBe(true);
+    for (const use of [
+      () => h.size,
+      () => h.position,
+      () => h.canUndo,
+      () => h.canRedo,
+      () => h.undo(),
+      () => h.redo(),
+      () => h.fork(),
+      () => h.at(0),
+      () => [...h],
+      () => h.stats(),
+      () => h.commit(draft),
+    ])
+      expect(use).toThrow(ReleasedError);
+    expect(draft.released).toBe(false); // the refused commit did not take it
+    draft.release();
+    expect(pool.framesInUse).toBe(0);
+  });
+
+  it("releases with `using`, and evicts the oldest versions with maxVersions", () => {
+    const pool = new FramePool({ pageSize: PS });
+    const spaces: AddressSpace[] = [];
+    {
+      using h = new History(new AddressSpace({ size: SIZE, pool }), { maxVersions: 3 });
+      spaces.push(h.current);
+      for (let i = 1; i <= 5000; i++) {
+        const d = h.fork();
+        d.setUint32(0, i);
+        h.commit(d);
+        spaces.push(d);
+      }
+      expect(h.size).toBe(3);
+      expect([...h].map((v) => v.getUint32(0))).toEqual([4998, 4999, 5000]);
+      expect(spaces.filter((s) => !s.released).length).toBe(3);
+      expect(h.at(-3)?.getUint32(0)).toBe(4998);
+      expect(() => h.at(0.5)).toThrow(InvalidArgumentError);
+    }
+    expect(spaces.every((s) => s.released)).toBe(true);
+    expect(pool.framesInUse).toBe(0);
+  });
+
+  it("releases every dropped version even if one release throws", () => {
+    const released: string[] = [];
+    class Fake {
+      constructor(
+        readonly name: string,
+        readonly bad = false,
+      ) {}
+      fork(): Fake {
+        return new Fake(`${this.name}'`);
+      }
+      release(): void {
+        released.push(this.name);
+        if (this.bad) throw new Error(`release of ${this.name} failed`);
+      }
+    }
+    const h = new History(new Fake("a"));
+    h.commit(new Fake("b", true));
+    h.commit(new Fake("c"));
+    h.undo();
+    h.undo();
+    expect(() => h.commit(new Fake("d"))).toThrow("release of b failed");
+    expect(released).toEqual(["b", "c"]);
+    expect([...h].map((f) => f.name)).toEqual(["a", "d"]);
+    expect([h.position, h.canRedo]).toEqual([1, false]);
+  });
+});
