@@ -1,0 +1,57 @@
+/**
+ * The example end to end on a small grid: every check passes, the figures
+ * have the shape the README describes, and bad options are refused.
+ */
+import { describe, expect, it } from "vitest";
+import { gridWidth, initialValue } from "../src/grid.js";
+import { run } from "../src/main.js";
+import { parseBytes } from "../src/options.js";
+import { formatReport, passed } from "../src/report.js";
+
+describe("fork-large-state", () => {
+  it("forks a small grid, keeps every version, and passes its checks", () => {
+    const r = run([
+      "node",
+      "main",
+      "--size",
+      "2MiB",
+      "--versions",
+      "50",
+      "--writes",
+      "4",
+      "--baseline-size",
+      "256KiB",
+      "--baseline-copies",
+      "2",
+      "--page-size",
+      "1024",
+    ]);
+    expect(passed(r)).toBe(true);
+    expect(r.grid.cells).toBe(2 ** 18);
+    expect(r.grid.width * r.grid.height).toBe(2 ** 18);
+    expect(r.forks.versions).toBe(50);
+    // Every version copied at most one page per write: 4 KiB of frames at 1 KiB pages.
+    expect(r.forks.memoryPerVersion.frames).toBeLessThanOrEqual(4 * 1024);
+    expect(r.forks.copyFaults).toBeGreaterThan(0);
+    expect(r.baselines.map((b) => b.name)).toEqual(["structuredClone", "Float64Array.prototype.slice"]);
+    for (const b of r.baselines) {
+      expect(b.bytesPerCopy).toBe(256 * 1024);
+      expect(b.extrapolated.bytesPerVersion).toBe(2 * 2 ** 20);
+    }
+    expect(formatReport(r)).toContain("checks: own writes ok, parents unchanged ok, grid unchanged ok");
+  });
+
+  it("parses sizes and refuses bad ones", () => {
+    expect(parseBytes("1GiB")).toBe(2 ** 30);
+    expect(parseBytes("64 MiB")).toBe(2 ** 26);
+    expect(parseBytes("65536")).toBe(65536);
+    for (const bad of ["", "1.5", "7", "-8", "1TB", "x"]) expect(() => parseBytes(bad)).toThrow(/multiple of 8/);
+  });
+
+  it("lays the grid out in rows of a power of two", () => {
+    expect(gridWidth(2 ** 27)).toBe(2 ** 13);
+    expect(gridWidth(2 ** 28)).toBe(2 ** 14);
+    expect(gridWidth(1000)).toBe(16);
+    expect(initialValue(0, 0, 8, 8)).toBe(20);
+  });
+});

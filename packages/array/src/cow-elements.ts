@@ -1,0 +1,573 @@
+/**
+ * CowElements: the methods every COW array of one element kind has, the
+ * fixed-length {@link CowTypedArray} kinds and the growable {@link CowVector}
+ * alike. Elements live densely in an address space from `byteOffset`; every
+ * bulk method goes through page spans or the core's bulk operations
+ * (bulk.ts, scan.ts), never through one element call per element.
+ *
+ * Why one module of ~21 KB: the ~45 methods must be methods of this class,
+ * and their bodies already live in bulk.ts, scan.ts, set-from.ts, derive.ts
+ * and iterators.ts; what stays is their documentation. Splitting the class
+ * into a chain of base classes would add a derived-constructor level to every
+ * `fork()` (the core measured that path at 2.5x the cost of a plain one).
+ *
+ * @module
+ */
+import type { AddressSpace, PageSpanCursor, ProxyView, SpaceStats } from "@pagefork/core";
+import { ReleasedError } from "@pagefork/core";
+import { copyBetween, copyOut, fillElements, moveElements, writeChanged, writeFrom } from "./bulk.js";
+import { fillFrom, mapInto } from "./derive.js";
+import { relativeIndex, toIntegerOrInfinity } from "./indices.js";
+import { EntryIterator, KeyIterator, ValueIterator } from "./iterators.js";
+import { type ElementKind, loadElement, type NativeTypedArray, storeElement, toElement } from "./kinds.js";
+import {
+  type AnyCallback,
+  backward,
+  forward,
+  includesElement,
+  indexOfElement,
+  joinElements,
+  lastIndexOfElement,
+  reduceElements,
+  reduceRightElements,
+  requireCallable,
+} from "./scan.js";
+import { setFromSource } from "./set-from.js";
+import type { SpaceOwner } from "./space-owner.js";
+import { readSpans } from "./view.js";
+
+/**
+ * The shared implementation of the COW arrays: reads, searches, iteration,
+ * callbacks, bulk writes and the copying methods, with the semantics of
+ * `%TypedArray%.prototype` (conversions, relative indices, NaN and -0,
+ * errors). Not constructed directly: use a {@link CowTypedArray} kind such as
+ * {@link CowFloat64Array}, or {@link CowVector}.
+ *
+ * Costs: reads never allocate; scans run over page spans; a write copies at
+ * most the pages it touches (each page shared with another version is copied
+ * once, on its first write). Methods that return a new array (`slice`, `map`,
+ * `filter`, `toSorted`, `toReversed`, `with`) return a new COW array in the same
+ * frame pool, which the caller releases; `toSorted`, `toReversed` and `with` of
+ * a whole array start from an O(1) fork, so they copy only the pages they change.
+ *
+ * Errors: native error types with native conditions (RangeError for an
+ * out-of-range `with` index, a `set` source that does not fit or a negative
+ * offset; TypeError for a non-callable callback, BigInt/Number mixing, a
+ * non-number element index); {@link ReleasedError} after `release()`;
+ * OutOfMemoryError when the pool's byte limit cannot cover a write. A call that
+ * throws changes nothing.
+ *
+ * @example
+ * ```ts
+ * const a = CowFloat64Array.of(3, -0, NaN, 1);
+ * const s = a.toSorted(); // numeric order, -0 first, NaN last
+ * s.join(); // "0,1,3,NaN"
+ * Object.is(s.get(0), -0); // true
+ * a.includes(NaN); // true
+ * a.indexOf(NaN); // -1
+ * a.indexOf(0); // 1
+ * a.reduce((sum, x) => sum + x, 0); // NaN
+ * a.release(); s.release();
+ * ```
+ */
+export abstract class CowElements<E extends number | bigint> implements Iterable<E> {
+  /** The address space holding the elements (shared with subarrays; read-only: write through the array). */
+  readonly space: AddressSpace;
+  /** @internal */
+  readonly owner: SpaceOwner;
+  /** @internal */
+  readonly kind: ElementKind;
+  /** Byte address of element 0 in `space` (0 except for subarrays). */
+  readonly byteOffset: number;
+  /** @internal Number of elements (0 once released). */
+  len: number;
+  /** @internal */
+  isReleased: boolean;
+
+  /** @internal */
+  constructor(owner: SpaceOwner, kind: ElementKind, byteOffset: number, len: number) {
+    this.space = owner.space;
+    this.owner = owner;
+    this.kind = kind;
+    this.byteOffset = byteOffset;
+    this.len = len;
+    this.isReleased = false;
+  }
+
+  /** A new, zero-filled array of the same class, kind and pool, of `length` elements. @internal */
+  protected abstract create(length: number): this;
+
+  /** Whether `fork()` copies exactly this array and no other bytes (false for subarrays). @internal */
+  protected abstract forkIsExact(): boolean;
+
+  /**
+   * A new version sharing every page with this one: O(1) whatever the length.
+   * Afterwards each version's first write to a page copies that page.
+   * @throws {ReleasedError} after `release()`.
+   */
+  abstract fork(): this;
+
+  /** Returns this array's pages to the pool (those no other version shares). Idempotent. */
+  abstract release(): void;
+
+  /** Same as `release()`, for `using` declarations. */
+  [Symbol.dispose](): void {
+    this.release();
+  }
+
+  /** True once `release()` has run. */
+  get released(): boolean {
+    return this.isReleased;
+  }
+
+  /** Number of elements. @throws {ReleasedError} after `release()`. */
+  get length(): number {
+    if (this.isReleased) this.check();
+    return this.len;
+  }
+
+  /** Bytes of the elements: `length * BYTES_PER_ELEMENT`. */
+  get byteLength(): number {
+    return this.length * this.kind.bytes;
+  }
+
+  /** Bytes per element, as the native kind's. */
+  get BYTES_PER_ELEMENT(): number {
+    return this.kind.bytes;
+  }
+
+  /** Page size of the underlying space, in bytes. */
+  get pageSize(): number {
+    return this.space.pageSize;
+  }
+
+  /** @internal Throws ReleasedError once released. */
+  check(): void {
+    if (this.isReleased) throw new ReleasedError(this.constructor.name);
+  }
+
+  /**
+   * The element at `index`, as `array[index]` reads it: an integer index in
+   * `[0, length)` reads the element; any other number (negative, fractional,
+   * NaN, past the end) reads `undefined`. O(1), no allocation.
+   * @throws {TypeError} when `index` is not a number.
+   */
+  get(index: number): E | undefined {
+    const i = index >>> 0;
+    if (i === index && i < this.len)
+      return loadElement(this.space, this.kind.code, this.byteOffset + i * this.kind.bytes) as E;
+    return this.getSlow(index);
+  }
+
+  /** @internal The rare cases of `get`: released, not a number, indices past 2^32 - 1, out of range. */
+  protected getSlow(index: number): E | undefined {
+    this.check();
+    if (typeof index !== "number") throw new TypeError(`index must be a number, got ${typeof index}`);
+    if (Number.isInteger(index) && index >= 0 && index < this.len)
+      return loadElement(this.space, this.kind.code, this.byteOffset + index * this.kind.bytes) as E;
+    return undefined;
+  }
+
+  /**
+   * `set(index, value)` writes one element as `array[index] = value` does:
+   * the value is converted first (ToNumber, or ToBigInt for the BigInt kinds,
+   * then wrapped, clamped or rounded to the kind), and an index outside
+   * `[0, length)` or not an integer is ignored.
+   *
+   * `set(source, offset = 0)` is the native bulk form: it stores every element
+   * of `source` (an array-like, a native TypedArray or a COW array) from
+   * `offset`, converting each; the two forms are told apart by the type of the
+   * first argument. O(source length), one page span or bulk copy at a time.
+   *
+   * @throws {TypeError} for a bigint into a number kind or a number into a
+   * BigInt kind, or a symbol; for a null or undefined source.
+   * @throws {RangeError} when `offset` is negative or the source does not fit.
+   */
+  set(index: number, value: E): void;
+  set(source: ArrayLike<E> | CowElements<E> | Iterable<E>, offset?: number): void;
+  set(a: unknown, b?: unknown): void {
+    if (typeof a === "number") this.setElement(a, b);
+    else this.setFrom(a, b);
+  }
+
+  /** @internal The element form of `set`, kind-generic (the kinds override `set` with a typed fast path). */
+  protected setElement(index: number, value: unknown): void {
+    const v = toElement(this.kind, value);
+    const i = index >>> 0;
+    if (i === index && i < this.len) {
+      storeElement(this.space, this.kind, this.byteOffset + i * this.kind.bytes, v);
+      this.owner.writes++;
+      return;
+    }
+    this.setSlow(index, v);
+  }
+
+  /** @internal The rare cases of the element `set`: released, indices past 2^32 - 1, out of range (ignored). */
+  protected setSlow(index: number, v: number | bigint): void {
+    this.check();
+    if (Number.isInteger(index) && index >= 0 && index < this.len) {
+      storeElement(this.space, this.kind, this.byteOffset + index * this.kind.bytes, v);
+      this.owner.writes++;
+    }
+  }
+
+  /** @internal The bulk form of `set`. */
+  protected setFrom(source: unknown, offset: unknown): void {
+    this.check();
+    setFromSource(this, source, offset, source instanceof CowElements ? source : null);
+  }
+
+  /** The element at `index`, negative counting from the end; `undefined` out of range. O(1). */
+  at(index: number): E | undefined {
+    this.check();
+    const rel = toIntegerOrInfinity(index);
+    const k = rel >= 0 ? rel : this.len + rel;
+    if (k < 0 || k >= this.len) return undefined;
+    return loadElement(this.space, this.kind.code, this.byteOffset + k * this.kind.bytes) as E;
+  }
+
+  /**
+   * Sets elements `[start, end)` (relative, clamped) to `value`, converted
+   * once. O(end - start) as a memset or one native `fill` per page; zeros over
+   * whole pages return them to the zero frame instead (they then cost nothing).
+   * @returns this array.
+   */
+  fill(value: E, start?: number, end?: number): this {
+    this.check();
+    const v = toElement(this.kind, value);
+    const len = this.len;
+    const a = relativeIndex(start, len, 0);
+    const b = relativeIndex(end, len, len);
+    fillElements(this, v, a, b);
+    return this;
+  }
+
+  /**
+   * Copies elements `[start, end)` to `target` (all relative, clamped), as a
+   * memmove. O(end - start), through the core's `copyWithin`.
+   * @returns this array.
+   */
+  copyWithin(target: number, start: number, end?: number): this {
+    this.check();
+    const len = this.len;
+    const to = relativeIndex(target, len, 0);
+    const from = relativeIndex(start, len, 0);
+    const final = relativeIndex(end, len, len);
+    moveElements(this, to, from, Math.min(final - from, len - to));
+    return this;
+  }
+
+  /** First index of `search` from `fromIndex` (strict equality: NaN never found), or -1. O(n). */
+  indexOf(search: E, fromIndex?: number): number {
+    this.check();
+    return indexOfElement(this, search, fromIndex);
+  }
+
+  /** Last index of `search` at or before `fromIndex` (default `length - 1`), or -1. O(n). */
+  lastIndexOf(search: E, fromIndex?: number): number {
+    this.check();
+    // biome-ignore lint/complexity/noArguments: an explicit undefined fromIndex means 0, an absent one length - 1
+    return lastIndexOfElement(this, search, fromIndex, arguments.length > 1);
+  }
+
+  /** Whether `search` occurs from `fromIndex` on (SameValueZero: NaN is found). O(n). */
+  includes(search: E, fromIndex?: number): boolean {
+    this.check();
+    return includesElement(this, search, fromIndex);
+  }
+
+  /** First element for which `predicate` is truthy, or `undefined`. */
+  find(predicate: (value: E, index: number, array: this) => unknown, thisArg?: unknown): E | undefined {
+    this.check();
+    requireCallable(predicate, "find");
+    let found: E | undefined;
+    forward(this, 0, this.len, (v, k) => {
+      if (!predicate.call(thisArg, v as E, k, this)) return false;
+      found = v as E; // the value the predicate saw, as natively, even if it then wrote the element
+      return true;
+    });
+    return found;
+  }
+
+  /** Index of the first element for which `predicate` is truthy, or -1. */
+  findIndex(predicate: (value: E, index: number, array: this) => unknown, thisArg?: unknown): number {
+    this.check();
+    requireCallable(predicate, "findIndex");
+    return forward(this, 0, this.len, (v, k) => !!predicate.call(thisArg, v as E, k, this));
+  }
+
+  /** Last element for which `predicate` is truthy, or `undefined`. */
+  findLast(predicate: (value: E, index: number, array: this) => unknown, thisArg?: unknown): E | undefined {
+    this.check();
+    requireCallable(predicate, "findLast");
+    let found: E | undefined;
+    backward(this, this.len - 1, (v, k) => {
+      if (!predicate.call(thisArg, v as E, k, this)) return false;
+      found = v as E;
+      return true;
+    });
+    return found;
+  }
+
+  /** Index of the last element for which `predicate` is truthy, or -1. */
+  findLastIndex(predicate: (value: E, index: number, array: this) => unknown, thisArg?: unknown): number {
+    this.check();
+    requireCallable(predicate, "findLastIndex");
+    return backward(this, this.len - 1, (v, k) => !!predicate.call(thisArg, v as E, k, this));
+  }
+
+  /** Whether `predicate` is truthy for every element (true when empty). */
+  every(predicate: (value: E, index: number, array: this) => unknown, thisArg?: unknown): boolean {
+    this.check();
+    requireCallable(predicate, "every");
+    return forward(this, 0, this.len, (v, k) => !predicate.call(thisArg, v as E, k, this)) < 0;
+  }
+
+  /** Whether `predicate` is truthy for some element (false when empty). */
+  some(predicate: (value: E, index: number, array: this) => unknown, thisArg?: unknown): boolean {
+    this.check();
+    requireCallable(predicate, "some");
+    return forward(this, 0, this.len, (v, k) => !!predicate.call(thisArg, v as E, k, this)) >= 0;
+  }
+
+  /** Calls `fn(value, index, array)` for every element in order. */
+  forEach(fn: (value: E, index: number, array: this) => void, thisArg?: unknown): void {
+    this.check();
+    requireCallable(fn, "forEach");
+    forward(this, 0, this.len, (v, k) => {
+      fn.call(thisArg, v as E, k, this);
+      return false;
+    });
+  }
+
+  /**
+   * A new array of the same kind holding `fn(value, index, array)` for each
+   * element, converted to the kind. O(n), written one chunk at a time.
+   */
+  map(fn: (value: E, index: number, array: this) => E, thisArg?: unknown): this {
+    this.check();
+    requireCallable(fn, "map");
+    const out = this.create(this.len);
+    return fillFrom(out, () => mapInto(this, out, fn, thisArg));
+  }
+
+  /** A new array of the same kind holding the elements for which `predicate` is truthy. O(n). */
+  filter(predicate: (value: E, index: number, array: this) => unknown, thisArg?: unknown): this {
+    this.check();
+    requireCallable(predicate, "filter");
+    const kept: E[] = [];
+    forward(this, 0, this.len, (v, k) => {
+      if (predicate.call(thisArg, v as E, k, this)) kept.push(v as E);
+      return false;
+    });
+    const src = new this.kind.Native(kept as never) as NativeTypedArray;
+    const out = this.create(src.length);
+    return fillFrom(out, () => writeFrom(out, 0, src));
+  }
+
+  /**
+   * Folds the elements from the first, as `Array.prototype.reduce`: a tight
+   * loop over page spans, the fast way to scan.
+   * @throws {TypeError} when the array is empty and no initial value is given.
+   */
+  reduce(fn: (acc: E, value: E, index: number, array: this) => E): E;
+  reduce<U>(fn: (acc: U, value: E, index: number, array: this) => U, initial: U): U;
+  reduce(fn: AnyCallback, initial?: unknown): unknown {
+    this.check();
+    requireCallable(fn, "reduce");
+    // biome-ignore lint/complexity/noArguments: an explicit undefined initial value is an initial value
+    return reduceElements(this, fn, initial, arguments.length > 1, this);
+  }
+
+  /** Folds the elements from the last, as `Array.prototype.reduceRight`. */
+  reduceRight(fn: (acc: E, value: E, index: number, array: this) => E): E;
+  reduceRight<U>(fn: (acc: U, value: E, index: number, array: this) => U, initial: U): U;
+  reduceRight(fn: AnyCallback, initial?: unknown): unknown {
+    this.check();
+    requireCallable(fn, "reduceRight");
+    // biome-ignore lint/complexity/noArguments: as in reduce
+    return reduceRightElements(this, fn, initial, arguments.length > 1, this);
+  }
+
+  /** The elements as strings joined by `separator` (default ","). O(n), joined natively per chunk. */
+  join(separator?: string): string {
+    this.check();
+    return joinElements(this, separator);
+  }
+
+  /** Same as `join()`. */
+  toString(): string {
+    return this.join();
+  }
+
+  /** The elements' `toLocaleString(locales, options)` joined by ",", as the native method. */
+  toLocaleString(locales?: string | string[], options?: Intl.NumberFormatOptions): string {
+    return this.toTypedArray().toLocaleString(locales, options);
+  }
+
+  /** Reverses the elements in place. O(n): one read out, one write back. @returns this array. */
+  reverse(): this {
+    this.check();
+    const a = copyOut(this, 0, this.len);
+    writeFrom(this, 0, a.reverse() as NativeTypedArray);
+    return this;
+  }
+
+  /**
+   * Sorts in place, as the native `sort`: numeric order by default (-0 before
+   * +0, NaN last), or by `comparator`. Sorts a native copy, then writes back
+   * only the pages that changed, so sorting sorted data copies nothing.
+   * O(n log n) time, O(n) temporary memory.
+   * @throws {TypeError} when `comparator` is neither a function nor undefined.
+   * @returns this array.
+   */
+  sort(comparator?: (a: E, b: E) => number): this {
+    this.check();
+    if (comparator !== undefined && typeof comparator !== "function")
+      throw new TypeError("The comparison function must be either a function or undefined");
+    const a = copyOut(this, 0, this.len) as Float64Array;
+    a.sort(comparator as ((x: number, y: number) => number) | undefined);
+    writeChanged(this, 0, a);
+    return this;
+  }
+
+  /** A sorted copy (see `sort`): an O(1) fork of a whole array plus the pages the sort changes. */
+  toSorted(comparator?: (a: E, b: E) => number): this {
+    this.check();
+    if (comparator !== undefined && typeof comparator !== "function")
+      throw new TypeError("The comparison function must be either a function or undefined");
+    return this.derive((out) => out.sort(comparator));
+  }
+
+  /** A reversed copy. */
+  toReversed(): this {
+    this.check();
+    return this.derive((out) => out.reverse());
+  }
+
+  /**
+   * A copy with element `index` (negative from the end) set to `value`: for a
+   * whole array an O(1) fork plus one page, the cheapest way to make a new
+   * version that differs in one element.
+   * @throws {RangeError} "Invalid typed array index" when `index` is out of range (after converting `value`).
+   */
+  with(index: number, value: E): this {
+    this.check();
+    const len = this.len;
+    const rel = toIntegerOrInfinity(index);
+    const k = rel >= 0 ? rel : len + rel;
+    const v = toElement(this.kind, value);
+    if (!(k >= 0 && k < len)) throw new RangeError(`Invalid typed array index: ${index} (length ${len})`);
+    return this.derive((out) => {
+      storeElement(out.space, out.kind, out.byteOffset + k * out.kind.bytes, v);
+      out.owner.writes++;
+    });
+  }
+
+  /**
+   * A new array holding elements `[start, end)` (relative, clamped). A copy
+   * of a whole array is an O(1) fork; otherwise O(end - start), one page at a time.
+   */
+  slice(start?: number, end?: number): this {
+    this.check();
+    const len = this.len;
+    const k = relativeIndex(start, len, 0);
+    const final = relativeIndex(end, len, len);
+    const count = Math.max(final - k, 0);
+    if (k === 0 && count === len && this.forkIsExact()) return this.fork();
+    const out = this.create(count);
+    return fillFrom(out, () => copyBetween(this, k, out, 0, count));
+  }
+
+  /** Iterator over `[index, value]` pairs. */
+  entries(): IterableIterator<[number, E]> {
+    return new EntryIterator<E>(this);
+  }
+
+  /** Iterator over the indices. */
+  keys(): IterableIterator<number> {
+    return new KeyIterator(this);
+  }
+
+  /** Iterator over the values, read straight from page spans (the fast way to `for..of`). */
+  values(): IterableIterator<E> {
+    return new ValueIterator<E>(this);
+  }
+
+  /** Same as `values()`. */
+  [Symbol.iterator](): IterableIterator<E> {
+    return new ValueIterator<E>(this);
+  }
+
+  /**
+   * A read-only page-span cursor over elements `[start, end)` (relative,
+   * clamped, as `slice`): after each `next()` that returns true, `array[start]`
+   * .. `array[end - 1]` are the elements on one page, read straight from the
+   * frame. The fastest scan, a native loop per page written at the call site:
+   * `for (const c = a.spans(); c.next(); ) for (let i = c.start; i < c.end; i++) sum += c.array[i]`.
+   * Never write through `array` (it may be shared with other versions, or be
+   * the zero frame); a span is valid until the next write to the pool.
+   * @example
+   * ```ts
+   * const a = CowFloat64Array.from([1, 2, 3, 4]);
+   * let sum = 0;
+   * for (const c = a.spans(1); c.next(); ) for (let i = c.start; i < c.end; i++) sum += c.array[i];
+   * sum; // 9
+   * a.release();
+   * ```
+   */
+  spans(start?: number, end?: number): PageSpanCursor<NativeTypedArray> {
+    this.check();
+    const len = this.len;
+    const a = relativeIndex(start, len, 0);
+    const b = relativeIndex(end, len, len);
+    return readSpans(this, a, Math.max(b - a, 0));
+  }
+
+  /**
+   * The core's trap-on-write proxy view over this array's elements
+   * (`space.view(Native, byteOffset, length)`): `p[i]`, `p[i] = x`,
+   * `p.length`, iteration and the TypedArray methods, for code written for a
+   * native typed array; writes go through the fault handler (the first write
+   * to a shared page copies it). It covers the `length` elements there are
+   * when it is made (a vector that grows needs a new one) and throws
+   * {@link ReleasedError} once the space is released. Each call makes a new
+   * view, O(1). A Proxy trap costs ~110x `get(i)` and 220x-520x a native
+   * access: use `get`/`set`, the bulk methods or `spans` in hot code.
+   * @throws {ReleasedError} after `release()`.
+   * @example
+   * ```ts
+   * const a = new CowInt16Array(4);
+   * const p = a.proxy();
+   * p[1] = 70000; // wraps as Int16Array does
+   * [a.get(1), p.length, [...p].join()]; // [4464, 4, "0,4464,0,0"]
+   * a.release();
+   * ```
+   */
+  proxy(): ProxyView {
+    this.check();
+    return this.space.view(this.kind.Native, this.byteOffset, this.len);
+  }
+
+  /** The elements as a new native TypedArray of the kind: one bulk copy out. O(n). */
+  toTypedArray(): NativeTypedArray {
+    this.check();
+    return copyOut(this, 0, this.len);
+  }
+
+  /**
+   * Memory and fault counters of the address space behind this array
+   * ({@link SpaceStats}: RSS, PSS, USS, faults, bytes copied). A subarray
+   * reports its parent's space, which it shares. O(page-table nodes).
+   */
+  stats(): SpaceStats {
+    this.check();
+    return this.space.stats();
+  }
+
+  /** A copy (`slice()`: a fork when that is exact) changed by `edit`; released if `edit` throws. */
+  private derive(edit: (out: this) => void): this {
+    const out = this.slice();
+    return fillFrom(out, () => edit(out));
+  }
+}

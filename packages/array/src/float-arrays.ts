@@ -1,0 +1,149 @@
+/**
+ * The floating-point kinds: CowFloat32Array and CowFloat64Array. Each shares every method of
+ * {@link CowTypedArray}; it adds only the typed fast path of `get(index)` and
+ * `set(index, value)` (a bounds check and one typed accessor of the address
+ * space, which TurboFan inlines into the caller's loop: a shared, kind-generic
+ * path would dispatch on the kind per element) and the kind's types for
+ * `toTypedArray` and `spans`.
+ *
+ * @module
+ */
+import type { PageSpanCursor, ProxyView } from "@pagefork/core";
+import type { CowElements } from "./cow-elements.js";
+import { CowTypedArray } from "./cow-typed-array.js";
+import { type ElementKind, F32, F64, KINDS } from "./kinds.js";
+import type { CowArrayOptions } from "./options.js";
+
+/**
+ * A copy-on-write `Float32Array`: 4 bytes per element, elements are numbers with the
+ * native `Float32Array` conversions. See {@link CowTypedArray} for construction,
+ * fork and views, and {@link CowElements} for every method.
+ *
+ * @example
+ * ```ts
+ * CowFloat32Array.of(0.1).get(0); // 0.10000000149011612
+ * ```
+ */
+export class CowFloat32Array extends CowTypedArray<number> {
+  /** Bytes per element: 4. */
+  static readonly BYTES_PER_ELEMENT = 4;
+  /** @internal */
+  static readonly elementKind = KINDS[F32] as ElementKind;
+
+  /**
+   * `new CowFloat32Array(length, options?)`: `length` zeros (RangeError for an invalid
+   * length). `new CowFloat32Array(source, options?)`: a copy of an iterable,
+   * array-like, native or COW typed array.
+   */
+  constructor(
+    lengthOrSource?: number | Iterable<number> | ArrayLike<number> | CowElements<number>,
+    options?: CowArrayOptions,
+  ) {
+    super(KINDS[F32] as ElementKind, lengthOrSource, options);
+  }
+
+  /** The elements as a new native `Float32Array`: one bulk copy out. O(n). */
+  override toTypedArray(): Float32Array {
+    return super.toTypedArray() as Float32Array;
+  }
+
+  /** A read-only page-span cursor over elements `[start, end)`, typed `Float32Array` (see {@link CowElements.spans}). */
+  override spans(start?: number, end?: number): PageSpanCursor<Float32Array> {
+    return super.spans(start, end) as PageSpanCursor<Float32Array>;
+  }
+
+  /** The trap-on-write proxy view, typed `Float32Array` (see {@link CowElements.proxy}). */
+  override proxy(): ProxyView<Float32Array<ArrayBuffer>> {
+    return super.proxy() as ProxyView<Float32Array<ArrayBuffer>>;
+  }
+
+  override get(index: number): number | undefined {
+    const i = index >>> 0;
+    if (i === index && i < this.len) return this.space.getFloat32(this.byteOffset + i * 4);
+    return this.getSlow(index);
+  }
+
+  override set(index: number, value: number): void;
+  override set(source: ArrayLike<number> | CowElements<number> | Iterable<number>, offset?: number): void;
+  override set(a: unknown, b?: unknown): void {
+    if (typeof a !== "number") {
+      this.setFrom(a, b);
+      return;
+    }
+    const v = typeof b === "number" ? b : +(b as number); // ToNumber: a bigint or symbol throws TypeError
+    const i = a >>> 0;
+    if (i === a && i < this.len) {
+      this.space.setFloat32(this.byteOffset + i * 4, v);
+      this.owner.writes++;
+      return;
+    }
+    this.setSlow(a, v);
+  }
+}
+
+/**
+ * A copy-on-write `Float64Array`: 8 bytes per element, elements are numbers with the
+ * native `Float64Array` conversions. See {@link CowTypedArray} for construction,
+ * fork and views, and {@link CowElements} for every method.
+ *
+ * @example
+ * ```ts
+ * CowFloat64Array.of(0.1, -0).join(); // "0.1,0"
+ * ```
+ */
+export class CowFloat64Array extends CowTypedArray<number> {
+  /** Bytes per element: 8. */
+  static readonly BYTES_PER_ELEMENT = 8;
+  /** @internal */
+  static readonly elementKind = KINDS[F64] as ElementKind;
+
+  /**
+   * `new CowFloat64Array(length, options?)`: `length` zeros (RangeError for an invalid
+   * length). `new CowFloat64Array(source, options?)`: a copy of an iterable,
+   * array-like, native or COW typed array.
+   */
+  constructor(
+    lengthOrSource?: number | Iterable<number> | ArrayLike<number> | CowElements<number>,
+    options?: CowArrayOptions,
+  ) {
+    super(KINDS[F64] as ElementKind, lengthOrSource, options);
+  }
+
+  /** The elements as a new native `Float64Array`: one bulk copy out. O(n). */
+  override toTypedArray(): Float64Array {
+    return super.toTypedArray() as Float64Array;
+  }
+
+  /** A read-only page-span cursor over elements `[start, end)`, typed `Float64Array` (see {@link CowElements.spans}). */
+  override spans(start?: number, end?: number): PageSpanCursor<Float64Array> {
+    return super.spans(start, end) as PageSpanCursor<Float64Array>;
+  }
+
+  /** The trap-on-write proxy view, typed `Float64Array` (see {@link CowElements.proxy}). */
+  override proxy(): ProxyView<Float64Array<ArrayBuffer>> {
+    return super.proxy() as ProxyView<Float64Array<ArrayBuffer>>;
+  }
+
+  override get(index: number): number | undefined {
+    const i = index >>> 0;
+    if (i === index && i < this.len) return this.space.getFloat64(this.byteOffset + i * 8);
+    return this.getSlow(index);
+  }
+
+  override set(index: number, value: number): void;
+  override set(source: ArrayLike<number> | CowElements<number> | Iterable<number>, offset?: number): void;
+  override set(a: unknown, b?: unknown): void {
+    if (typeof a !== "number") {
+      this.setFrom(a, b);
+      return;
+    }
+    const v = typeof b === "number" ? b : +(b as number); // ToNumber: a bigint or symbol throws TypeError
+    const i = a >>> 0;
+    if (i === a && i < this.len) {
+      this.space.setFloat64(this.byteOffset + i * 8, v);
+      this.owner.writes++;
+      return;
+    }
+    this.setSlow(a, v);
+  }
+}
