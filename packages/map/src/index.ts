@@ -1,6 +1,12 @@
 /**
- * @pagefork/map: copy-on-write Map and Set.
+ * @pagefork/map: CowMap and CowSet, copy-on-write Map and Set with the
+ * semantics of the native ones, O(1) fork and page-granular copy-on-write.
  *
  * @packageDocumentation
  */
-export {};
+export { type CowKey, CowMap } from "./cow-map.js";
+export { CowSet } from "./cow-set.js";
+export { DataCloneError, KeyTypeError } from "./errors.js";
+export { CowIterator } from "./iterator.js";
+export { type CowMapOptions, MAP_PAGE_SIZE } from "./options.js";
+export type { SetLike } from "./set-like.js";

@@ -1,0 +1,383 @@
+/**
+ * The codec of values that are not stored inline: msgpackr in structured-clone
+ * mode (`new Packr({ structuredClone: true })`: object identity and cycles,
+ * Map, Set, Date, RegExp, Error, ArrayBuffer, DataView, every TypedArray,
+ * bigints of any size), behind a walk that gives it `structuredClone`'s rules.
+ *
+ * The walk (one pass over the value, reading every property once, as
+ * `structuredClone` does) builds a snapshot of plain containers that
+ * msgpackr encodes exactly, and:
+ * - refuses with {@link DataCloneError} what `structuredClone` refuses
+ *   (functions, symbols, WeakMap, WeakSet, WeakRef, FinalizationRegistry,
+ *   Promise, generators, Intl objects, arguments objects, the global object)
+ *   and what cannot be stored by value (SharedArrayBuffer and views on one,
+ *   Blob, whose bytes are only readable asynchronously), and what msgpackr
+ *   would change (an own property named `__proto__`, which it renames;
+ *   property names with lone surrogates);
+ * - records a patch for what msgpackr would otherwise alter: -0 (written as
+ *   the integer 0), strings with lone surrogates (UTF-8 cannot carry them),
+ *   array holes (written as undefined), boxed primitives (written as
+ *   empty objects) and an Error's missing cause (written as undefined).
+ *   Patches are encoded next to the snapshot and applied after decoding;
+ *   a value needing none costs nothing extra.
+ *
+ * Known differences from `structuredClone`, documented in the README: an
+ * Error keeps name, message and cause but not its stack; a typed array or
+ * DataView comes back over a buffer of its own bytes (byteOffset 0), so two
+ * views of one buffer come back over two buffers; a resizable ArrayBuffer
+ * comes back fixed-length; non-index properties of arrays are not kept.
+ *
+ * @module
+ */
+import { Packr } from "msgpackr";
+import { DataCloneError } from "./errors.js";
+
+/**
+ * One encoder/decoder for every map: records (the default) are written with
+ * their definitions inline when no shared `structures` are given, so each
+ * value decodes on its own (verified: a value packed after others of the same
+ * shape decodes with a fresh Packr). `useToJSON: false`: structuredClone
+ * ignores toJSON. `copyBuffers: true`: decoded typed arrays must not alias
+ * the scratch buffer values are read into.
+ */
+const packr = new Packr({ structuredClone: true, useToJSON: false, copyBuffers: true });
+
+// Where a patch applies inside its container.
+const AT_PROPERTY = 0;
+const AT_MAP_KEY = 1;
+const AT_MAP_VALUE = 2;
+const AT_SET_ELEMENT = 3;
+// What a patch restores.
+const FIX_NEG_ZERO = 0;
+const FIX_STRING = 1;
+const FIX_HOLE = 2;
+const FIX_BOXED = 3;
+/** Kinds of boxed primitive inside a FIX_BOXED payload. */
+const BOX_NUMBER = 0;
+const BOX_STRING = 1;
+const BOX_BOOLEAN = 2;
+const BOX_BIGINT = 3;
+
+/** A lone surrogate: with the `u` flag, paired surrogates form one code point and do not match. */
+const LONE_SURROGATE = /[\ud800-\udfff]/u;
+
+const GeneratorPrototype = Object.getPrototypeOf(function* () {}).prototype as object;
+const AsyncGeneratorPrototype = Object.getPrototypeOf(async function* () {}).prototype as object;
+/** Intl's constructors (its properties are not enumerable; getCanonicalLocales and friends are plain functions). */
+const intlClasses = Object.getOwnPropertyNames(Intl)
+  .map((name) => (Intl as unknown as Record<string, unknown>)[name])
+  .filter((c): c is new () => object => typeof c === "function" && typeof c.prototype === "object");
+const BlobClass = (globalThis as unknown as { Blob?: new () => object }).Blob;
+
+/** The bytes of an encoded value and whether patches must be applied when decoding it. */
+export interface Encoded {
+  bytes: Uint8Array;
+  patched: boolean;
+}
+
+/**
+ * Encodes `value` (an object, or a bigint outside int64) for storage.
+ * Reads each property once; the returned bytes are valid until the next call.
+ * @throws {DataCloneError} for a value that cannot be stored (see the module doc).
+ */
+export function encode(value: unknown): Encoded {
+  const w = new Walk();
+  const snapshot = w.value(value, null, AT_PROPERTY, 0);
+  const patched = w.patches.length > 0;
+  try {
+    return { bytes: packr.pack(patched ? [snapshot, w.patches] : snapshot), patched };
+  } catch (e) {
+    // The walk refuses everything msgpackr would; this is a safety net.
+    throw new DataCloneError("value", `the codec refused it (${e instanceof Error ? e.message : String(e)})`);
+  }
+}
+
+/** Decodes bytes from {@link encode}. */
+export function decode(bytes: Uint8Array, patched: boolean): unknown {
+  const v = packr.unpack(bytes);
+  if (!patched) return v;
+  const [root, patches] = v as [unknown, unknown[][]];
+  return applyPatches(root, patches);
+}
+
+/** The snapshot walk: a copy of the value's containers, patches, and the path for error messages. */
+class Walk {
+  readonly memo: Map<object, unknown>;
+  /** The fix of each boxed primitive seen: every reference to one box gets a patch naming the same fix. */
+  readonly boxes: Map<object, unknown[]>;
+  readonly patches: unknown[][];
+  readonly path: (string | number)[];
+  constructor() {
+    this.memo = new Map();
+    this.boxes = new Map();
+    this.patches = [];
+    this.path = [];
+  }
+
+  /** The snapshot of `v`, found at `where`/`key` of `container` (null: the root). */
+  value(v: unknown, container: object | null, where: number, key: string | number): unknown {
+    switch (typeof v) {
+      case "number":
+        if (v === 0 && 1 / v < 0) return this.patch(container, where, key, [FIX_NEG_ZERO]);
+        return v;
+      case "string":
+        if (LONE_SURROGATE.test(v)) return this.patch(container, where, key, [FIX_STRING, units(v)]);
+        return v;
+      case "boolean":
+      case "undefined":
+      case "bigint":
+        return v;
+      case "object":
+        return v === null ? null : this.object(v, container, where, key);
+      case "symbol":
+        return this.refuse("a symbol cannot be cloned");
+      default:
+        return this.refuse("a function cannot be cloned");
+    }
+  }
+
+  /** Records a patch and returns the placeholder the snapshot holds meanwhile (unique where keys must be). */
+  private patch(container: object | null, where: number, key: string | number, fix: unknown[]): unknown {
+    this.patches.push([container, where, key, fix]);
+    return where === AT_MAP_KEY || where === AT_SET_ELEMENT ? {} : null;
+  }
+
+  private object(o: object, container: object | null, where: number, key: string | number): unknown {
+    const seen = this.memo.get(o);
+    if (seen !== undefined) return seen;
+    if (Array.isArray(o)) return this.array(o);
+    if (o instanceof Map) {
+      const m = new Map<unknown, unknown>();
+      this.memo.set(o, m);
+      let i = 0;
+      for (const [k, v] of Map.prototype.entries.call(o)) {
+        this.path.push(`<key ${i}>`);
+        const sk = this.value(k, m, AT_MAP_KEY, i);
+        this.path.pop();
+        this.path.push(`<value ${i}>`);
+        m.set(sk, this.value(v, m, AT_MAP_VALUE, i));
+        this.path.pop();
+        i++;
+      }
+      return m;
+    }
+    if (o instanceof Set) {
+      const s = new Set<unknown>();
+      this.memo.set(o, s);
+      let i = 0;
+      for (const e of Set.prototype.values.call(o)) {
+        this.path.push(`<element ${i}>`);
+        s.add(this.value(e, s, AT_SET_ELEMENT, i));
+        this.path.pop();
+        i++;
+      }
+      return s;
+    }
+    if (o instanceof Date) return this.keep(o, new Date(Date.prototype.getTime.call(o)));
+    if (o instanceof RegExp) return this.keep(o, new RegExp(o.source, o.flags));
+    if (o instanceof ArrayBuffer) return this.keep(o, o);
+    if (ArrayBuffer.isView(o)) {
+      if (!(o.buffer instanceof ArrayBuffer))
+        return this.refuse("a view of a SharedArrayBuffer cannot be stored by value");
+      return this.keep(o, o);
+    }
+    if (o instanceof Error) return this.error(o);
+    let boxed = this.boxes.get(o);
+    if (boxed === undefined) {
+      const fix = boxedFix(o);
+      if (fix !== null) {
+        boxed = fix;
+        this.boxes.set(o, fix);
+      }
+    }
+    if (boxed !== undefined) return this.patch(container, where, key, boxed);
+    this.refuseExotic(o);
+    return this.plain(o);
+  }
+
+  private keep(o: object, snapshot: unknown): unknown {
+    this.memo.set(o, snapshot);
+    return snapshot;
+  }
+
+  private array(o: unknown[]): unknown[] {
+    const n = o.length;
+    const a = new Array<unknown>(n);
+    this.memo.set(o, a);
+    for (let i = 0; i < n; i++) {
+      const v = o[i];
+      if (v === undefined && !(i in o)) {
+        this.patch(a, AT_PROPERTY, i, [FIX_HOLE]);
+        continue;
+      }
+      this.path.push(i);
+      a[i] = this.value(v, a, AT_PROPERTY, i);
+      this.path.pop();
+    }
+    return a;
+  }
+
+  /** Own enumerable string-keyed properties, in order, into a plain object (prototype dropped, as structuredClone). */
+  private plain(o: object): object {
+    const copy: Record<string, unknown> = {};
+    this.memo.set(o, copy);
+    const src = o as Record<string, unknown>;
+    for (const k of Object.keys(o)) {
+      this.path.push(k);
+      if (k === "__proto__") this.refuse('an own property named "__proto__" is renamed by the codec');
+      if (LONE_SURROGATE.test(k)) this.refuse("a property name with a lone surrogate cannot be encoded");
+      copy[k] = this.value(src[k], copy, AT_PROPERTY, k);
+      this.path.pop();
+    }
+    return copy;
+  }
+
+  /** An Error keeps its name (one of the standard ones, else "Error", as structuredClone), message and cause. */
+  private error(o: Error): Error {
+    const name = STANDARD_ERRORS.has(o.name) ? o.name : "Error";
+    const hasCause = "cause" in o;
+    const e = new Error(Object.hasOwn(o, "message") ? String(o.message) : "");
+    e.name = name;
+    this.memo.set(o, e);
+    if (hasCause) {
+      this.path.push("cause");
+      (e as { cause?: unknown }).cause = this.value(o.cause, e, AT_PROPERTY, "cause");
+      this.path.pop();
+    } else this.patch(e, AT_PROPERTY, "cause", [FIX_HOLE]); // msgpackr always writes a cause: delete it again
+    return e;
+  }
+
+  private refuseExotic(o: object): void {
+    if (o instanceof WeakMap || o instanceof WeakSet) this.refuse(`a ${o.constructor.name} cannot be cloned`);
+    if (o instanceof WeakRef || o instanceof FinalizationRegistry)
+      this.refuse(`a ${o.constructor.name} cannot be cloned`);
+    if (o instanceof Promise) this.refuse("a Promise cannot be cloned");
+    if (o instanceof SharedArrayBuffer) this.refuse("a SharedArrayBuffer cannot be stored by value");
+    if (o instanceof Symbol) this.refuse("a Symbol object cannot be cloned");
+    if (BlobClass !== undefined && o instanceof BlobClass)
+      this.refuse("a Blob's bytes can only be read asynchronously: store await blob.arrayBuffer() instead");
+    if (inherits(o, GeneratorPrototype) || inherits(o, AsyncGeneratorPrototype))
+      this.refuse("a generator cannot be cloned");
+    for (const c of intlClasses) if (o instanceof c) this.refuse(`an Intl.${c.name} cannot be cloned`);
+    if (o === globalThis) this.refuse("the global object cannot be cloned");
+    if (Object.prototype.toString.call(o) === "[object Arguments]") this.refuse("an arguments object cannot be cloned");
+  }
+
+  private refuse(what: string): never {
+    let p = "value";
+    for (const k of this.path)
+      p +=
+        typeof k === "number"
+          ? `[${k}]`
+          : /^[A-Za-z_$][\w$]*$/.test(k)
+            ? `.${k}`
+            : k.startsWith("<")
+              ? ` ${k}`
+              : `[${JSON.stringify(k)}]`;
+    throw new DataCloneError(p, what);
+  }
+}
+
+/** True when `proto` is on `o`'s prototype chain. */
+function inherits(o: object, proto: object): boolean {
+  return Object.prototype.isPrototypeOf.call(proto, o);
+}
+
+const STANDARD_ERRORS = new Set([
+  "Error",
+  "EvalError",
+  "RangeError",
+  "ReferenceError",
+  "SyntaxError",
+  "TypeError",
+  "URIError",
+]);
+
+/** The code units of `s`, for a string msgpackr's UTF-8 would alter. */
+function units(s: string): Uint16Array {
+  const u = new Uint16Array(s.length);
+  for (let i = 0; i < s.length; i++) u[i] = s.charCodeAt(i);
+  return u;
+}
+
+/** The patch restoring a boxed primitive, or null when `o` is not one. Brand-checked with valueOf. */
+function boxedFix(o: object): unknown[] | null {
+  if (o instanceof Number) return [FIX_BOXED, BOX_NUMBER, new Float64Array([Number.prototype.valueOf.call(o)])];
+  if (o instanceof String) return [FIX_BOXED, BOX_STRING, units(String.prototype.valueOf.call(o))];
+  if (o instanceof Boolean) return [FIX_BOXED, BOX_BOOLEAN, Boolean.prototype.valueOf.call(o)];
+  if (o instanceof BigInt) return [FIX_BOXED, BOX_BIGINT, BigInt.prototype.valueOf.call(o)];
+  return null;
+}
+
+/** The value a decoded fix stands for; FIX_HOLE is handled by the caller. */
+function fixValue(fix: unknown[]): unknown {
+  switch (fix[0]) {
+    case FIX_NEG_ZERO:
+      return -0;
+    case FIX_STRING:
+      return String.fromCharCode.apply(null, fix[1] as unknown as number[]);
+    default: {
+      const payload = fix[2];
+      switch (fix[1]) {
+        case BOX_NUMBER:
+          return Object((payload as Float64Array)[0]);
+        case BOX_STRING:
+          return Object(String.fromCharCode.apply(null, payload as unknown as number[]));
+        default:
+          return Object(payload);
+      }
+    }
+  }
+}
+
+/**
+ * Applies decoded patches. A boxed primitive decoded once keeps its identity
+ * for every reference to it: fixes are decoded objects shared like any other
+ * (structured-clone mode preserves identity), so one box is built per fix.
+ */
+function applyPatches(root: unknown, patches: unknown[][]): unknown {
+  const boxes = new Map<unknown[], unknown>();
+  const restore = (fix: unknown[]): unknown => {
+    if (fix[0] !== FIX_BOXED) return fixValue(fix);
+    let b = boxes.get(fix);
+    if (b === undefined) {
+      b = fixValue(fix);
+      boxes.set(fix, b);
+    }
+    return b;
+  };
+  // Map and Set patches are applied by rebuilding the collection in order.
+  const rebuild = new Map<Map<unknown, unknown> | Set<unknown>, unknown[][]>();
+  for (const p of patches) {
+    const [container, where, key, fix] = p as [object | null, number, string | number, unknown[]];
+    if (container === null) {
+      root = restore(fix);
+    } else if (where === AT_PROPERTY) {
+      if (fix[0] === FIX_HOLE) delete (container as Record<string | number, unknown>)[key];
+      else (container as Record<string | number, unknown>)[key] = restore(fix);
+    } else {
+      const c = container as Map<unknown, unknown> | Set<unknown>;
+      const list = rebuild.get(c);
+      if (list === undefined) rebuild.set(c, [p]);
+      else list.push(p);
+    }
+  }
+  for (const [c, list] of rebuild) {
+    if (c instanceof Map) {
+      const entries = [...c];
+      for (const [, where, i, fix] of list as [object, number, number, unknown[]][]) {
+        const e = entries[i] as [unknown, unknown];
+        if (where === AT_MAP_KEY) e[0] = restore(fix);
+        else e[1] = restore(fix);
+      }
+      c.clear();
+      for (const [k, v] of entries) c.set(k, v);
+    } else {
+      const elements = [...c];
+      for (const [, , i, fix] of list as [object, number, number, unknown[]][]) elements[i] = restore(fix);
+      c.clear();
+      for (const e of elements) c.add(e);
+    }
+  }
+  return root;
+}

@@ -1,0 +1,305 @@
+/**
+ * CowMap: a Map whose whole hash table lives in one address space.
+ *
+ * @module
+ */
+import type { AddressSpace, SpaceStats } from "@pagefork/core";
+import { throwKeyType } from "./errors.js";
+import { type CowIterator, Cursor, EntryIterator, KeyIterator, ValueIterator } from "./iterator.js";
+import { classifyKey, isKey } from "./key.js";
+import { MAP_VALUE_BYTES, R_VALUE } from "./layout.js";
+import { type CowMapOptions, spaceFor } from "./options.js";
+import { Table } from "./table.js";
+import { classifyValue, readValue } from "./value.js";
+
+/**
+ * The keys a CowMap or CowSet can hold: primitives compared by value
+ * (SameValueZero). Objects, functions and symbols cannot be keys (see
+ * {@link KeyTypeError}).
+ *
+ * @example
+ * ```ts
+ * const m = new CowMap<CowKey, string>();
+ * m.set("1", "string").set(1, "number").set(1n, "bigint").set(null, "null");
+ * m.size; // 4
+ * m.release();
+ * ```
+ */
+export type CowKey = string | number | bigint | boolean | null | undefined;
+
+/** Set by `fork()` just before it calls the constructor. */
+let forkTable: Table | null = null;
+
+/**
+ * A copy-on-write Map: the whole table (buckets, key bytes, value bytes,
+ * insertion order) is bytes in pages of an {@link AddressSpace}, so `fork()`
+ * is O(1) at any size and a write after a fork copies O(1) pages (one for an
+ * update, two for a new key or a delete, amortized: the table occasionally
+ * moves whole when it doubles, halves or compacts).
+ *
+ * Semantics are Map's: SameValueZero keys (NaN is one key, -0 is +0; "1", 1
+ * and 1n are three keys), insertion-order iteration, re-setting a key keeps
+ * its place, delete then set moves it to the end, iterators and `forEach`
+ * see entries added while they run and not those deleted before they get
+ * there.
+ *
+ * Differences, because entries are stored by value:
+ * - keys are primitives: string, number, bigint, boolean, null, undefined.
+ *   `set` with an object, function or symbol key throws {@link KeyTypeError};
+ *   `get`/`has`/`delete` of one find nothing.
+ * - values are copied in: primitives are stored inline and read back as they
+ *   were (a string is a new but equal string); anything else is encoded with
+ *   msgpackr in structured-clone mode and **`get` returns a fresh copy each
+ *   time**: mutating it changes nothing in the map, `m.get(k) !== m.get(k)`
+ *   for objects. Write it back with `set`. What can be stored is what
+ *   `structuredClone` accepts, with the exceptions listed in the README; a
+ *   value that cannot be stored throws {@link DataCloneError}.
+ *
+ * Errors: any use after `release()` throws ReleasedError (iterators too);
+ * a write the pool's `maxBytes` cannot cover throws OutOfMemoryError. A call
+ * that throws changes nothing.
+ *
+ * Source of the idea: Tyler Close's deterministic hash table (as in V8's
+ * OrderedHashMap) kept in copy-on-write pages, as `fork()` keeps a process's
+ * heap.
+ *
+ * @typeParam K - key type (see {@link CowKey}).
+ * @typeParam V - value type.
+ * @example
+ * ```ts
+ * import { CowMap } from "@pagefork/map";
+ * const v1 = CowMap.from([["a", 1], ["b", 2]]);
+ * const v2 = v1.fork(); // O(1)
+ * v2.set("a", 10).set("c", { deep: [1, 2] });
+ * v1.get("a"); // 1
+ * v2.get("a"); // 10
+ * [...v2.keys()]; // ["a", "b", "c"]
+ * v2.get("c"); // { deep: [1, 2] }
+ * v1.release(); v2.release();
+ * ```
+ */
+export class CowMap<K extends CowKey = CowKey, V = unknown> implements Iterable<[K, V]> {
+  /** @internal */
+  readonly table: Table;
+
+  /**
+   * An empty map in a new address space. O(1): no page is written until the
+   * first `set`.
+   * @throws {InvalidArgumentError} for a bad page size, one that differs from the pool's, or a pool that is not a FramePool.
+   */
+  constructor(options: CowMapOptions = {}) {
+    const t = forkTable;
+    forkTable = null;
+    this.table = t !== null ? t : new Table(spaceFor(options), MAP_VALUE_BYTES);
+  }
+
+  /**
+   * A map of the entries of `iterable` (pairs `[key, value]`, as `new Map(iterable)`).
+   * O(n) writes; from a CowMap whose pool `options` does not change, an O(1) fork.
+   * @throws {TypeError} when an entry is not an object; {@link KeyTypeError} / {@link DataCloneError} for a bad key or value (nothing is kept).
+   * @example
+   * ```ts
+   * const m = CowMap.from(new Map([[1, "one"], [2, "two"]]));
+   * m.get(2); // "two"
+   * m.release();
+   * ```
+   */
+  static from<K extends CowKey, V>(iterable: Iterable<readonly [K, V]>, options: CowMapOptions = {}): CowMap<K, V> {
+    if (iterable instanceof CowMap && sharesPool(iterable.table, options)) return iterable.fork() as CowMap<K, V>;
+    const m = new CowMap<K, V>(options);
+    m.table.presize(sizeOf(iterable));
+    try {
+      for (const entry of iterable) {
+        if (entry === null || (typeof entry !== "object" && typeof entry !== "function"))
+          throw new TypeError(`CowMap.from: iterator value ${String(entry)} is not an entry object`);
+        m.set(entry[0], entry[1]);
+      }
+    } catch (e) {
+      m.release();
+      throw e;
+    }
+    return m;
+  }
+
+  /** Number of entries. O(1). */
+  get size(): number {
+    this.table.check("map");
+    return this.table.size;
+  }
+
+  /** The address space holding this version (read it, fork it through the map, never write to it). */
+  get space(): AddressSpace {
+    return this.table.space;
+  }
+
+  /** Page size of the space, in bytes. */
+  get pageSize(): number {
+    return this.table.space.pageSize;
+  }
+
+  /** True once `release()` has run. */
+  get released(): boolean {
+    return this.table.space.released;
+  }
+
+  /**
+   * The value of `key`, or undefined. O(1) expected; no allocation for
+   * inline values. An object value is decoded into a new copy on every call.
+   */
+  get(key: K): V | undefined {
+    const t = this.table;
+    t.check("map");
+    if (!classifyKey(key)) return undefined;
+    const rec = t.find();
+    if (rec < 0) return undefined;
+    return readValue(t.space, t.space.getUint32(rec), rec + R_VALUE, t.logAddr) as V;
+  }
+
+  /**
+   * Sets `key` to a copy of `value`; returns the map. A new key goes to the
+   * end of the iteration order; an existing key keeps its place. O(1)
+   * expected (O(size of value) to encode), amortized over rehashes.
+   * @throws {KeyTypeError} when `key` is an object, function or symbol.
+   * @throws {DataCloneError} when `value` cannot be stored by value.
+   * @throws {OutOfMemoryError} when the pool's `maxBytes` cannot cover the write.
+   */
+  set(key: K, value: V): this {
+    const t = this.table;
+    t.check("map");
+    if (!isKey(key)) throwKeyType(key);
+    classifyValue(value); // may run getters: before the key is classified
+    t.check("map");
+    classifyKey(key);
+    const rec = t.find();
+    if (rec >= 0) t.update(rec);
+    else t.insert();
+    return this;
+  }
+
+  /** True when `key` is in the map. O(1) expected; no allocation. */
+  has(key: K): boolean {
+    const t = this.table;
+    t.check("map");
+    return classifyKey(key) && t.find() >= 0;
+  }
+
+  /**
+   * Removes `key`; true when it was there. O(1) expected.
+   * @throws {OutOfMemoryError} when the pool's `maxBytes` cannot supply the pages the delete copies.
+   */
+  delete(key: K): boolean {
+    const t = this.table;
+    t.check("map");
+    if (!classifyKey(key)) return false;
+    const rec = t.find();
+    if (rec < 0) return false;
+    t.remove(rec);
+    return true;
+  }
+
+  /** Removes every entry; its pages go back to the pool unless other versions share them. O(1) plus the pages freed. */
+  clear(): void {
+    this.table.check("map");
+    this.table.clear();
+  }
+
+  /**
+   * Calls `callback(value, key, map)` for each entry in insertion order, as
+   * `Map.prototype.forEach` (entries added meanwhile are visited, deleted ones
+   * are not).
+   * @throws {TypeError} when `callback` is not a function.
+   */
+  forEach(callback: (value: V, key: K, map: this) => void, thisArg?: unknown): void {
+    const t = this.table;
+    t.check("map");
+    if (typeof callback !== "function") throw new TypeError("CowMap.forEach: callback is not a function");
+    const c = new Cursor(t);
+    while (c.step("map")) {
+      const value = c.value(t) as V;
+      callback.call(thisArg, value, c.key(t) as K, this);
+    }
+  }
+
+  /** The keys in insertion order (decoded as the iterator reaches them). */
+  keys(): CowIterator<K> {
+    this.table.check("map");
+    return new KeyIterator<K>(this.table, "map");
+  }
+
+  /** The values in insertion order. */
+  values(): CowIterator<V> {
+    this.table.check("map");
+    return new ValueIterator<V>(this.table, "map");
+  }
+
+  /** `[key, value]` pairs in insertion order. */
+  entries(): CowIterator<[K, V]> {
+    this.table.check("map");
+    return new EntryIterator<K, V>(this.table, "map");
+  }
+
+  /** Same as `entries()`. */
+  [Symbol.iterator](): CowIterator<[K, V]> {
+    return this.entries();
+  }
+
+  /** "CowMap". */
+  get [Symbol.toStringTag](): string {
+    return "CowMap";
+  }
+
+  /**
+   * A new version sharing every page with this one: O(1) whatever the size.
+   * Each version's later writes copy the pages they touch. The fork has no
+   * iterators; this map's iterators keep iterating this map.
+   * @throws {ReleasedError} after `release()`.
+   * @example
+   * ```ts
+   * const a = CowMap.from([["x", 1]]);
+   * const b = a.fork();
+   * b.delete("x");
+   * [a.size, b.size]; // [1, 0]
+   * a.release(); b.release();
+   * ```
+   */
+  fork(): CowMap<K, V> {
+    this.table.check("map");
+    forkTable = this.table.fork();
+    return new CowMap<K, V>();
+  }
+
+  /** Returns this version's pages to the pool (those no other version shares). Idempotent. */
+  release(): void {
+    this.table.space.release();
+  }
+
+  /** Same as `release()`, for `using` declarations. */
+  [Symbol.dispose](): void {
+    this.release();
+  }
+
+  /**
+   * Memory and fault counters of this version's space: RSS/PSS/USS, faults
+   * by kind, bytes copied (see `SpaceStats` in @pagefork/core).
+   * O(page-table nodes).
+   * @throws {ReleasedError} after `release()`.
+   */
+  stats(): SpaceStats {
+    this.table.check("map");
+    return this.table.space.stats();
+  }
+}
+
+/** The number of items of an array, Map, Set or CowMap/CowSet (NaN for other iterables). @internal */
+export function sizeOf(iterable: unknown): number {
+  if (Array.isArray(iterable)) return iterable.length;
+  if (iterable instanceof Map || iterable instanceof Set) return iterable.size;
+  return Number.NaN;
+}
+
+/** True when a collection made with `options` may share `t`'s pool. @internal */
+export function sharesPool(t: Table, options: CowMapOptions): boolean {
+  if (options === null || typeof options !== "object" || t.space.released) return false;
+  const pool = options.pool ?? t.space.pool;
+  return pool === t.space.pool && (options.pageSize === undefined || options.pageSize === pool.pageSize);
+}

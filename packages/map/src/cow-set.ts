@@ -1,0 +1,355 @@
+/**
+ * CowSet: a Set whose whole hash table lives in one address space.
+ *
+ * @module
+ */
+import type { AddressSpace, SpaceStats } from "@pagefork/core";
+import { type CowKey, sharesPool, sizeOf } from "./cow-map.js";
+import { throwKeyType } from "./errors.js";
+import { type CowIterator, Cursor, KeyIterator, SetEntryIterator } from "./iterator.js";
+import { classifyKey, isKey } from "./key.js";
+import { type CowMapOptions, spaceFor } from "./options.js";
+import { forEachOtherKey, getSetRecord, otherHas, type SetLike } from "./set-like.js";
+import { Table } from "./table.js";
+
+/** Set by `fork()` just before it calls the constructor. */
+let forkTable: Table | null = null;
+
+/**
+ * A copy-on-write Set of primitives: the whole table (buckets, element
+ * bytes, insertion order) is bytes in pages of an {@link AddressSpace}, so
+ * `fork()` is O(1) at any size and an `add` or `delete` after a fork copies
+ * O(1) pages (amortized, as {@link CowMap}).
+ *
+ * Semantics are Set's: SameValueZero elements (NaN is one element, -0 is +0;
+ * "1", 1 and 1n are three), insertion-order iteration that sees elements
+ * added meanwhile, and the ES2025 set methods, whose results are new
+ * CowSets in the same frame pool (`union`, `difference` and
+ * `symmetricDifference` start as O(1) forks of this set). Elements are
+ * stored by value, so they are primitives: `add` of an object, function or
+ * symbol throws {@link KeyTypeError}; `has`/`delete` of one find nothing.
+ *
+ * Errors: any use after `release()` throws ReleasedError (iterators too); a
+ * write the pool's `maxBytes` cannot cover throws OutOfMemoryError. A call
+ * that throws changes nothing.
+ *
+ * @typeParam T - element type (see {@link CowKey}).
+ * @example
+ * ```ts
+ * import { CowSet } from "@pagefork/map";
+ * const a = CowSet.from([1, 2, 3]);
+ * const b = a.fork(); // O(1)
+ * b.add(4).delete(1);
+ * [...a]; // [1, 2, 3]
+ * [...b]; // [2, 3, 4]
+ * const u = a.union(new Set([3, 5]));
+ * [...u]; // [1, 2, 3, 5]
+ * a.release(); b.release(); u.release();
+ * ```
+ */
+export class CowSet<T extends CowKey = CowKey> implements Iterable<T> {
+  /** @internal */
+  readonly table: Table;
+
+  /**
+   * An empty set in a new address space. O(1).
+   * @throws {InvalidArgumentError} for a bad page size, one that differs from the pool's, or a pool that is not a FramePool.
+   */
+  constructor(options: CowMapOptions = {}) {
+    const t = forkTable;
+    forkTable = null;
+    this.table = t !== null ? t : new Table(spaceFor(options), 0);
+  }
+
+  /**
+   * A set of the values of `iterable` (as `new Set(iterable)`). O(n) writes;
+   * from a CowSet whose pool `options` does not change, an O(1) fork.
+   * @throws {KeyTypeError} for a value that is not a primitive (nothing is kept).
+   * @example
+   * ```ts
+   * const s = CowSet.from("hello");
+   * [...s].join(""); // "helo"
+   * s.release();
+   * ```
+   */
+  static from<T extends CowKey>(iterable: Iterable<T>, options: CowMapOptions = {}): CowSet<T> {
+    if (iterable instanceof CowSet && sharesPool(iterable.table, options)) return iterable.fork() as CowSet<T>;
+    const s = new CowSet<T>(options);
+    s.table.presize(sizeOf(iterable));
+    try {
+      for (const v of iterable) s.add(v);
+    } catch (e) {
+      s.release();
+      throw e;
+    }
+    return s;
+  }
+
+  /** Number of elements. O(1). */
+  get size(): number {
+    this.table.check("set");
+    return this.table.size;
+  }
+
+  /** The address space holding this version (read it, never write to it). */
+  get space(): AddressSpace {
+    return this.table.space;
+  }
+
+  /** Page size of the space, in bytes. */
+  get pageSize(): number {
+    return this.table.space.pageSize;
+  }
+
+  /** True once `release()` has run. */
+  get released(): boolean {
+    return this.table.space.released;
+  }
+
+  /**
+   * Adds `value` at the end of the iteration order unless it is already
+   * there; returns the set. O(1) expected, amortized.
+   * @throws {KeyTypeError} when `value` is an object, function or symbol.
+   * @throws {OutOfMemoryError} when the pool's `maxBytes` cannot cover the write.
+   */
+  add(value: T): this {
+    const t = this.table;
+    t.check("set");
+    if (!isKey(value)) throwKeyType(value);
+    classifyKey(value);
+    if (t.find() < 0) t.insert();
+    return this;
+  }
+
+  /** True when `value` is in the set. O(1) expected; no allocation. */
+  has(value: T): boolean {
+    const t = this.table;
+    t.check("set");
+    return classifyKey(value) && t.find() >= 0;
+  }
+
+  /** Removes `value`; true when it was there. O(1) expected. */
+  delete(value: T): boolean {
+    const t = this.table;
+    t.check("set");
+    if (!classifyKey(value)) return false;
+    const rec = t.find();
+    if (rec < 0) return false;
+    t.remove(rec);
+    return true;
+  }
+
+  /** Removes every element. O(1) plus the pages freed. */
+  clear(): void {
+    this.table.check("set");
+    this.table.clear();
+  }
+
+  /**
+   * Calls `callback(value, value, set)` for each element in insertion order,
+   * as `Set.prototype.forEach`.
+   * @throws {TypeError} when `callback` is not a function.
+   */
+  forEach(callback: (value: T, value2: T, set: this) => void, thisArg?: unknown): void {
+    const t = this.table;
+    t.check("set");
+    if (typeof callback !== "function") throw new TypeError("CowSet.forEach: callback is not a function");
+    const c = new Cursor(t);
+    while (c.step("set")) {
+      const v = c.key(t) as T;
+      callback.call(thisArg, v, v, this);
+    }
+  }
+
+  /** The elements in insertion order. */
+  values(): CowIterator<T> {
+    this.table.check("set");
+    return new KeyIterator<T>(this.table, "set");
+  }
+
+  /** Same as `values()`, as for Set. */
+  keys(): CowIterator<T> {
+    return this.values();
+  }
+
+  /** `[value, value]` pairs, as `Set.prototype.entries`. */
+  entries(): CowIterator<[T, T]> {
+    this.table.check("set");
+    return new SetEntryIterator<T>(this.table, "set");
+  }
+
+  /** Same as `values()`. */
+  [Symbol.iterator](): CowIterator<T> {
+    return this.values();
+  }
+
+  /** "CowSet". */
+  get [Symbol.toStringTag](): string {
+    return "CowSet";
+  }
+
+  /**
+   * A new version sharing every page with this one: O(1) whatever the size.
+   * @throws {ReleasedError} after `release()`.
+   */
+  fork(): CowSet<T> {
+    this.table.check("set");
+    forkTable = this.table.fork();
+    return new CowSet<T>();
+  }
+
+  /** Returns this version's pages to the pool (those no other version shares). Idempotent. */
+  release(): void {
+    this.table.space.release();
+  }
+
+  /** Same as `release()`, for `using` declarations. */
+  [Symbol.dispose](): void {
+    this.release();
+  }
+
+  /**
+   * Memory and fault counters of this version's space (see `SpaceStats` in @pagefork/core).
+   * @throws {ReleasedError} after `release()`.
+   */
+  stats(): SpaceStats {
+    this.table.check("set");
+    return this.table.space.stats();
+  }
+
+  // ---- ES2025 set methods (ECMA-262 24.2.4), results are new CowSets ----
+
+  /**
+   * Elements of this set, then those of `other` not in it. A fork of this
+   * set plus O(|other|) adds.
+   * @throws {TypeError} when `other` is not set-like; {@link KeyTypeError} when `other` yields an object.
+   */
+  union<U extends CowKey>(other: SetLike<U>): CowSet<T | U> {
+    this.table.check("set");
+    const rec = getSetRecord<U>(other, "union");
+    const result = this.fork() as CowSet<T | U>;
+    return build(result, () => {
+      forEachOtherKey(rec, "union", (v) => {
+        result.add(v);
+        return true;
+      });
+    });
+  }
+
+  /**
+   * Elements in both sets: in this set's order when it is the smaller (or
+   * equal) one, else in `other`'s iteration order, as the spec says.
+   * @throws {TypeError} when `other` is not set-like.
+   */
+  intersection<U extends CowKey>(other: SetLike<U>): CowSet<T & U> {
+    const t = this.table;
+    t.check("set");
+    const rec = getSetRecord<U>(other, "intersection");
+    const result = new CowSet<T & U>({ pool: t.space.pool });
+    return build(result, () => {
+      if (t.size <= rec.size) {
+        const c = new Cursor(t);
+        while (c.step("set")) {
+          const e = c.key(t) as T & U;
+          if (otherHas(rec, e)) result.add(e);
+        }
+      } else {
+        forEachOtherKey(rec, "intersection", (v) => {
+          if (isKey(v) && this.has(v as unknown as T)) result.add(v as T & U);
+          return true;
+        });
+      }
+    });
+  }
+
+  /**
+   * Elements of this set not in `other`, in this set's order. A fork of this
+   * set minus the elements found.
+   * @throws {TypeError} when `other` is not set-like.
+   */
+  difference<U extends CowKey>(other: SetLike<U>): CowSet<T> {
+    const t = this.table;
+    t.check("set");
+    const rec = getSetRecord<U>(other, "difference");
+    const result = this.fork();
+    return build(result, () => {
+      if (t.size <= rec.size) {
+        const r = result.table;
+        const c = new Cursor(r);
+        while (c.step("set")) {
+          const e = c.key(r) as T;
+          if (otherHas(rec, e as unknown as U)) result.delete(e);
+        }
+      } else {
+        forEachOtherKey(rec, "difference", (v) => {
+          result.delete(v as unknown as T);
+          return true;
+        });
+      }
+    });
+  }
+
+  /**
+   * Elements in exactly one of the two sets: this set's order, then
+   * `other`'s new elements in its order.
+   * @throws {TypeError} when `other` is not set-like; {@link KeyTypeError} when `other` yields an object not in this set.
+   */
+  symmetricDifference<U extends CowKey>(other: SetLike<U>): CowSet<T | U> {
+    this.table.check("set");
+    const rec = getSetRecord<U>(other, "symmetricDifference");
+    const result = this.fork() as CowSet<T | U>;
+    return build(result, () => {
+      forEachOtherKey(rec, "symmetricDifference", (v) => {
+        const inResult = result.has(v);
+        if (isKey(v) && this.has(v as unknown as T)) {
+          if (inResult) result.delete(v);
+        } else if (!inResult) result.add(v);
+        return true;
+      });
+    });
+  }
+
+  /** True when every element of this set is in `other`. */
+  isSubsetOf<U extends CowKey>(other: SetLike<U>): boolean {
+    const t = this.table;
+    t.check("set");
+    const rec = getSetRecord<U>(other, "isSubsetOf");
+    if (t.size > rec.size) return false;
+    const c = new Cursor(t);
+    while (c.step("set")) if (!otherHas(rec, c.key(t) as unknown as U)) return false;
+    return true;
+  }
+
+  /** True when every element of `other` is in this set. */
+  isSupersetOf<U extends CowKey>(other: SetLike<U>): boolean {
+    const t = this.table;
+    t.check("set");
+    const rec = getSetRecord<U>(other, "isSupersetOf");
+    if (t.size < rec.size) return false;
+    return forEachOtherKey(rec, "isSupersetOf", (v) => this.has(v as unknown as T));
+  }
+
+  /** True when no element is in both sets. */
+  isDisjointFrom<U extends CowKey>(other: SetLike<U>): boolean {
+    const t = this.table;
+    t.check("set");
+    const rec = getSetRecord<U>(other, "isDisjointFrom");
+    if (t.size <= rec.size) {
+      const c = new Cursor(t);
+      while (c.step("set")) if (otherHas(rec, c.key(t) as unknown as U)) return false;
+      return true;
+    }
+    return forEachOtherKey(rec, "isDisjointFrom", (v) => !this.has(v as unknown as T));
+  }
+}
+
+/** Runs `fill` on a new result set; on any error releases it (nothing is left behind) and rethrows. */
+function build<S extends CowSet>(result: S, fill: () => void): S {
+  try {
+    fill();
+  } catch (e) {
+    result.release();
+    throw e;
+  }
+  return result;
+}

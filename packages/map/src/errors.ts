@@ -1,0 +1,79 @@
+/**
+ * Errors of @pagefork/map. The core's errors (ReleasedError,
+ * OutOfMemoryError, InvalidArgumentError) are thrown as they are.
+ *
+ * @module
+ */
+
+/**
+ * A value `set` cannot store by value: something `structuredClone` refuses
+ * too (a function, a symbol, a WeakMap, a Promise...), or something the codec
+ * cannot keep exactly (see the package README for the list). The message says
+ * what was found and where (`path`, a JS-like access path from the value's
+ * root). Named after the DOMException `structuredClone` throws. The map is
+ * left unchanged.
+ *
+ * @example
+ * ```ts
+ * const m = new CowMap();
+ * let caught: unknown;
+ * try { m.set("f", { run: () => 1 }); } catch (e) { caught = e; }
+ * caught instanceof DataCloneError; // true
+ * (caught as DataCloneError).path; // "value.run"
+ * m.size; // 0
+ * m.release();
+ * ```
+ */
+export class DataCloneError extends Error {
+  /** Stable error code. */
+  readonly code = "ERR_DATA_CLONE";
+  /** Where the refused part is, e.g. `value.items[3].callback`. */
+  readonly path: string;
+  constructor(path: string, what: string) {
+    super(`cannot store ${path} by value: ${what}`);
+    this.name = "DataCloneError";
+    this.path = path;
+  }
+}
+
+/**
+ * A key that cannot be stored by value: an object, function or symbol. Keys
+ * live as bytes in pages, so only primitives that compare by value (strings,
+ * numbers, bigints, booleans, null, undefined) can be keys. A TypeError.
+ *
+ * @example
+ * ```ts
+ * const s = new CowSet();
+ * let caught: unknown;
+ * try { s.add({ id: 1 }); } catch (e) { caught = e; }
+ * caught instanceof KeyTypeError; // true
+ * caught instanceof TypeError; // true
+ * s.release();
+ * ```
+ */
+export class KeyTypeError extends TypeError {
+  /** Stable error code. */
+  readonly code = "ERR_KEY_TYPE";
+  /** The refused key. */
+  readonly key: unknown;
+  constructor(key: unknown) {
+    super(
+      `invalid key: ${describeType(key)}. Keys are stored by value in pages, so only strings, numbers, ` +
+        "bigints, booleans, null and undefined can be keys (use a primitive id, e.g. obj.id)",
+    );
+    this.name = "KeyTypeError";
+    this.key = key;
+  }
+}
+
+function describeType(v: unknown): string {
+  if (typeof v === "symbol") return `a symbol (${String(v)})`;
+  if (typeof v === "function") return "a function";
+  if (Array.isArray(v)) return "an array";
+  return `an object (${Object.prototype.toString.call(v)})`;
+}
+
+/** @internal */
+export function throwKeyType(key: unknown): never {
+  throw new KeyTypeError(key);
+}

@@ -1,0 +1,191 @@
+/**
+ * Byte layout of a CowMap / CowSet inside its address space, and the numbers
+ * that size it. Everything the collection holds is here: the bucket array,
+ * the entry log (keys, inline values, insertion order) and the value blobs.
+ *
+ * ```
+ * [0, LOG_BASE)       buckets  u32[nb]: head of each chain, a record ref (0: empty)
+ * [LOG_BASE, ...)     log      records appended in insertion order, each 8-aligned:
+ *
+ * entry record (map: V = 8; set: V = 0, no value slot)
+ *   +0        u32 meta   kind (bits 0-3) | value tag (bits 4-11) | key bytes (bits 12-31)
+ *   +4        u32 chain  next record of the same bucket (a ref), 0 ends the chain
+ *   +8        8 B value  float64, inline bytes, or u32 ref of a blob record   (maps only)
+ *   +8+V      u32 hash   32-bit hash of the key
+ *   +12+V     key bytes  [u32 byte length when the meta says "escaped"] bytes
+ *
+ * blob record (a value too large to be inline: long string, big bigint, msgpack)
+ *   +0        u32 meta   KIND_BLOB | value tag (bits 4-11)
+ *   +4        u32 byte length
+ *   +8        bytes
+ * ```
+ *
+ * Both regions grow in place: the virtual space above each is free, and a
+ * page costs nothing until written. Growing the buckets rewrites the bucket
+ * array and relinks every record (chain fields); the log never moves to grow.
+ * Dead records (tombstones, superseded blobs) are squeezed out in place when
+ * they make up half the log.
+ *
+ * A ref is `(offset >>> 3) + 1` where offset is the record's byte offset from
+ * the start of the log, so a u32 names any record of a log up to 32 GiB and 0
+ * stays free to mean "none". Offsets are relative so a log copied whole keeps
+ * its refs.
+ *
+ * The log is the insertion order: `set` appends, `delete` turns the record
+ * into a tombstone (kind DELETED, same size) and unlinks it from its chain,
+ * re-setting an existing key rewrites its value in place. A rehash copies the
+ * live records, in order, into a new generation and drops the dead ones. This
+ * is the "deterministic hash table" of Tyler Close (described by Jason
+ * Orendorff, "Deterministic hash tables", Mozilla wiki, 2012) that V8's
+ * OrderedHashMap and SpiderMonkey's OrderedHashTable implement.
+ *
+ * @module
+ */
+
+// ---- record fields ----
+
+/** u32 meta word: kind, value tag and key length. */
+export const R_META = 0;
+/** u32 ref of the next record of the same bucket (0: end of chain). */
+export const R_CHAIN = 4;
+/** 8-byte value slot of a map record (8-aligned because records are). */
+export const R_VALUE = 8;
+/** Bytes of a map record's value slot. A set's records have none. */
+export const MAP_VALUE_BYTES = 8;
+/** Offset of the hash for a record whose value slot has `vbytes` bytes: `R_HASH0 + vbytes`. */
+export const R_HASH0 = 8;
+/** Offset of the key bytes for a record whose value slot has `vbytes` bytes: `R_KEY0 + vbytes`. */
+export const R_KEY0 = 12;
+/** u32 byte length of a blob record's data. */
+export const B_LENGTH = 4;
+/** First data byte of a blob record. */
+export const B_DATA = 8;
+
+/** Records start at multiples of 8 so value slots can hold an aligned float64. */
+export const RECORD_ALIGN = 8;
+/** log2(RECORD_ALIGN): refs count 8-byte units. */
+export const REF_SHIFT = 3;
+
+// ---- meta word ----
+
+/** Bits of the record kind. */
+export const KIND_MASK = 0xf;
+/** Shift of the value tag (8 bits). */
+export const TAG_SHIFT = 4;
+/** Mask of the value tag once shifted down. */
+export const TAG_MASK = 0xff;
+/** Shift of the key length in bytes (20 bits). */
+export const KLEN_SHIFT = 12;
+/**
+ * Key length meaning "longer: the real byte length is the u32 before the key
+ * bytes". 2^20 - 1 bytes covers every key a program would hash in practice;
+ * the escape keeps the meta word at 32 bits without capping key length.
+ */
+export const KLEN_ESCAPE = 0xfffff;
+
+// ---- record kinds (bits 0-3 of the meta word) ----
+// Zero is never written, so a zero meta word marks the end of the log.
+
+/** A deleted entry: skipped by iteration, dropped by the next rehash. Keeps its key length so it can be stepped over. */
+export const KIND_DELETED = 1;
+/** A blob: the bytes of one value, referenced from an entry's value slot. */
+export const KIND_BLOB = 2;
+/** Key `undefined` (no key bytes). */
+export const KIND_UNDEFINED = 3;
+/** Key `null` (no key bytes). */
+export const KIND_NULL = 4;
+/** Key `false` (no key bytes). */
+export const KIND_FALSE = 5;
+/** Key `true` (no key bytes). */
+export const KIND_TRUE = 6;
+/** A number key: its float64 bits, canonical (-0 stored as +0, every NaN as one NaN), as two u32 words lo, hi. */
+export const KIND_NUMBER = 7;
+/** A bigint key: its hexadecimal digits (with a leading "-" when negative), one byte each. */
+export const KIND_BIGINT = 8;
+/** A string key whose code units are all below 256: one byte per code unit. */
+export const KIND_LATIN1 = 9;
+/** Any other string key: its UTF-16 code units, two bytes each, lone surrogates included. */
+export const KIND_UTF16 = 10;
+
+// ---- value tags (bits 4-11 of an entry's meta; low 4 bits: the kind of value) ----
+
+/** `undefined`. */
+export const V_UNDEFINED = 0;
+/** `null`. */
+export const V_NULL = 1;
+/** `false`. */
+export const V_FALSE = 2;
+/** `true`. */
+export const V_TRUE = 3;
+/** A number, as the float64 in the slot (so -0 and NaN round-trip). */
+export const V_NUMBER = 4;
+/** A string of at most 8 code units below 256, one byte each in the slot; the length is in the tag's high 4 bits. */
+export const V_SHORT_LATIN1 = 5;
+/** A string of at most 4 code units, two bytes each in the slot; the length is in the tag's high 4 bits. */
+export const V_SHORT_UTF16 = 6;
+/** A bigint in [-2^63, 2^63), as the int64 in the slot. */
+export const V_BIGINT64 = 7;
+/** A string of code units below 256 in a blob, one byte each. */
+export const V_BLOB_LATIN1 = 8;
+/** A string in a blob, as UTF-16 code units. */
+export const V_BLOB_UTF16 = 9;
+/** Anything else: msgpackr bytes (structured-clone mode) in a blob. */
+export const V_BLOB_PACKED = 10;
+/** Mask of the value kind in a tag; the high 4 bits hold an inline string's length. */
+export const V_KIND_MASK = 0xf;
+/** Shift of an inline string's length inside the tag. */
+export const V_LEN_SHIFT = 4;
+/** Latin-1 code units that fit the 8-byte slot. */
+export const SHORT_LATIN1_MAX = 8;
+/** UTF-16 code units that fit the 8-byte slot. */
+export const SHORT_UTF16_MAX = 4;
+
+// ---- sizing ----
+
+/**
+ * Most live entries per bucket before the table grows: 2, as in V8's
+ * OrderedHashTable (kLoadFactor). With the bucket count a power of two chosen
+ * at rehash so the load is at most 1, chains average 0.5 to 2 records; the
+ * stored hash rejects almost every foreign record without reading its key.
+ * 4 bytes of bucket per 0.5 to 2 entries is 2 to 8 bytes per entry.
+ */
+export const LOAD_FACTOR = 2;
+/** Fewest buckets: 16, or one page of them when pages hold more (a tiny map takes one bucket page anyway). */
+export const MIN_BUCKETS = 16;
+/**
+ * A delete halves (or more) the bucket array when fewer than
+ * `1 / SHRINK_DIVISOR` of the entries the buckets allow are live (V8 shrinks
+ * at a quarter of its capacity; here capacity is `LOAD_FACTOR` per bucket and
+ * a resize leaves room for twice the entries, so 8 keeps grow and shrink from
+ * chasing each other).
+ */
+export const SHRINK_DIVISOR = 8;
+/**
+ * Dead bytes (tombstones and superseded blobs) that trigger an in-place
+ * compaction once they are also half the log: each compaction moves at most
+ * as many live bytes as dead ones were made since the last, so it is
+ * amortized O(1) per write, and the log is never more than twice its live
+ * bytes (plus this floor, which spares small maps compactions that would
+ * free less than a few pages).
+ */
+export const COMPACT_MIN_BYTES = 4096;
+
+/**
+ * Byte address of the log: 2^27. Below it, the bucket array has room for
+ * 2^25 buckets, i.e. 2^26 entries at LOAD_FACTOR 2 (four times native Map's
+ * 2^24 limit), and grows in place. The log's base sets the page-table depth
+ * of every map: at 1 KiB pages, vpn 2^17 needs 6 levels of fanout 8, which a
+ * 1M-entry map needs anyway (its 32 MiB log spans 2^15 pages).
+ */
+export const LOG_BASE = 2 ** 27;
+/** Most buckets: the region below LOG_BASE. */
+export const MAX_BUCKETS = LOG_BASE / 4;
+/** Largest log: refs count 8-byte units in a u32 (`(offset >>> 3) + 1`). */
+export const MAX_LOG_BYTES = 2 ** 35 - RECORD_ALIGN;
+/** Virtual size of a collection's space: the bucket region and the largest log, rounded to a power of two. */
+export const SPACE_BYTES = 2 ** 36;
+
+/** Rounds a byte count up to a multiple of 8 (int32 arithmetic below 2^31, the common case). */
+export function align8(n: number): number {
+  return n < 0x7ffffff8 ? (n + 7) & ~7 : Math.ceil(n / 8) * 8;
+}

@@ -1,0 +1,292 @@
+import { FramePool, ReleasedError } from "@pagefork/core";
+import { CowMap } from "@pagefork/map";
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { keyArb, valueArb } from "./arbitraries.js";
+
+/**
+ * Differential model test: every CowMap version against a native Map. The
+ * model of a fork is `new Map(old)`; the model of an iterator is the native
+ * Map's own iterator, so iteration while mutating is checked against V8's
+ * OrderedHashMap itself.
+ */
+type K = string | number | bigint | boolean | null | undefined;
+type IterKind = "keys" | "values" | "entries";
+interface Pair {
+  v: number;
+  model: Iterator<unknown>;
+  real: Iterator<unknown>;
+  finished: boolean;
+}
+interface Model {
+  versions: (Map<K, unknown> | null)[];
+  iters: Pair[];
+}
+interface Real {
+  pool: FramePool;
+  maps: CowMap<K, unknown>[];
+}
+
+const show = (x: unknown): string =>
+  typeof x === "bigint"
+    ? `${x}n`
+    : typeof x === "string"
+      ? JSON.stringify(x)
+      : Object.is(x, -0)
+        ? "-0"
+        : typeof x === "object" && x !== null
+          ? `<${Object.prototype.toString.call(x)}>`
+          : String(x);
+
+/** Same value as a Map would hand back: Object.is for primitives, structural for copies of objects. */
+function expectSame(actual: unknown, expected: unknown): void {
+  if (typeof expected === "object" && expected !== null) expect(actual).toEqual(expected);
+  else expect(Object.is(actual, expected), `${show(actual)} vs ${show(expected)}`).toBe(true);
+}
+
+function expectEntries(real: CowMap<K, unknown>, model: Map<K, unknown>): void {
+  expect(real.size).toBe(model.size);
+  const r = [...real];
+  const m = [...model];
+  expect(r.length).toBe(m.length);
+  for (let i = 0; i < m.length; i++) {
+    expectSame(r[i]?.[0], m[i]?.[0]);
+    expectSame(r[i]?.[1], m[i]?.[1]);
+  }
+}
+
+function pick(m: Model, i: number): number {
+  const live = m.versions.flatMap((v, k) => (v === null ? [] : [k]));
+  return live.length === 0 ? -1 : (live[i % live.length] as number);
+}
+const hasLive = (m: Readonly<Model>) => pick(m as Model, 0) >= 0;
+
+class SetCmd implements fc.Command<Model, Real> {
+  constructor(
+    readonly v: number,
+    readonly key: K,
+    readonly value: unknown,
+  ) {}
+  check = hasLive;
+  run(m: Model, r: Real): void {
+    const k = pick(m, this.v);
+    expect(r.maps[k]?.set(this.key, this.value)).toBe(r.maps[k]);
+    m.versions[k]?.set(this.key, this.value);
+    expectSame(r.maps[k]?.get(this.key), m.versions[k]?.get(this.key));
+    expect(r.maps[k]?.size).toBe(m.versions[k]?.size);
+  }
+  toString = () => `set(v${this.v}, ${show(this.key)}, ${show(this.value)})`;
+}
+
+class DeleteCmd implements fc.Command<Model, Real> {
+  constructor(
+    readonly v: number,
+    readonly key: K,
+  ) {}
+  check = hasLive;
+  run(m: Model, r: Real): void {
+    const k = pick(m, this.v);
+    expect(r.maps[k]?.delete(this.key)).toBe(m.versions[k]?.delete(this.key));
+    expect(r.maps[k]?.has(this.key)).toBe(false);
+  }
+  toString = () => `delete(v${this.v}, ${show(this.key)})`;
+}
+
+class ReadCmd implements fc.Command<Model, Real> {
+  constructor(
+    readonly v: number,
+    readonly key: K,
+  ) {}
+  check = hasLive;
+  run(m: Model, r: Real): void {
+    const k = pick(m, this.v);
+    expect(r.maps[k]?.has(this.key)).toBe(m.versions[k]?.has(this.key));
+    expectSame(r.maps[k]?.get(this.key), m.versions[k]?.get(this.key));
+  }
+  toString = () => `read(v${this.v}, ${show(this.key)})`;
+}
+
+class ForkCmd implements fc.Command<Model, Real> {
+  constructor(readonly v: number) {}
+  check = hasLive;
+  run(m: Model, r: Real): void {
+    const k = pick(m, this.v);
+    r.maps.push((r.maps[k] as CowMap<K, unknown>).fork());
+    m.versions.push(new Map(m.versions[k] as Map<K, unknown>));
+  }
+  toString = () => `fork(v${this.v})`;
+}
+
+class ReleaseCmd implements fc.Command<Model, Real> {
+  constructor(readonly v: number) {}
+  check = hasLive;
+  run(m: Model, r: Real): void {
+    const k = pick(m, this.v);
+    r.maps[k]?.release();
+    m.versions[k] = null;
+    m.versions.forEach((mv, i) => {
+      if (mv !== null) expectEntries(r.maps[i] as CowMap<K, unknown>, mv);
+    });
+  }
+  toString = () => `release(v${this.v})`;
+}
+
+class ClearCmd implements fc.Command<Model, Real> {
+  constructor(readonly v: number) {}
+  check = hasLive;
+  run(m: Model, r: Real): void {
+    const k = pick(m, this.v);
+    r.maps[k]?.clear();
+    m.versions[k]?.clear();
+    expect(r.maps[k]?.size).toBe(0);
+  }
+  toString = () => `clear(v${this.v})`;
+}
+
+/** Inserts `n` fresh keys then deletes every other one, or all: grows, shrinks and compacts the table. */
+class ChurnCmd implements fc.Command<Model, Real> {
+  constructor(
+    readonly v: number,
+    readonly n: number,
+    readonly all: boolean,
+  ) {}
+  check = hasLive;
+  run(m: Model, r: Real): void {
+    const k = pick(m, this.v);
+    const rm = r.maps[k] as CowMap<K, unknown>;
+    const mm = m.versions[k] as Map<K, unknown>;
+    for (let i = 0; i < this.n; i++) {
+      const value = i % 3 === 0 ? { i, s: "blob".repeat(i % 7) } : i * 0.5;
+      rm.set(`churn-${i}`, value);
+      mm.set(`churn-${i}`, value);
+    }
+    for (let i = 0; i < this.n; i += this.all ? 1 : 2) {
+      rm.delete(`churn-${i}`);
+      mm.delete(`churn-${i}`);
+    }
+    expectEntries(rm, mm);
+  }
+  toString = () => `churn(v${this.v}, ${this.n}, ${this.all})`;
+}
+
+class OpenIterCmd implements fc.Command<Model, Real> {
+  constructor(
+    readonly v: number,
+    readonly kind: IterKind,
+  ) {}
+  check = hasLive;
+  run(m: Model, r: Real): void {
+    const k = pick(m, this.v);
+    const mm = m.versions[k] as Map<K, unknown>;
+    const rm = r.maps[k] as CowMap<K, unknown>;
+    m.iters.push({ v: k, model: mm[this.kind](), real: rm[this.kind](), finished: false });
+  }
+  toString = () => `iter(v${this.v}, ${this.kind})`;
+}
+
+class StepIterCmd implements fc.Command<Model, Real> {
+  constructor(
+    readonly i: number,
+    readonly steps: number,
+  ) {}
+  check = (m: Readonly<Model>) => m.iters.length > 0;
+  run(m: Model): void {
+    const p = m.iters[this.i % m.iters.length] as Pair;
+    for (let s = 0; s < this.steps; s++) {
+      if (m.versions[p.v] === null && !p.finished) {
+        expect(() => p.real.next()).toThrow(ReleasedError);
+        return;
+      }
+      const a = p.real.next();
+      const b = p.model.next();
+      expect(a.done).toBe(b.done);
+      if (b.done) p.finished = true;
+      else if (Array.isArray(b.value)) {
+        expectSame((a.value as unknown[])[0], b.value[0]);
+        expectSame((a.value as unknown[])[1], b.value[1]);
+      } else expectSame(a.value, b.value);
+    }
+  }
+  toString = () => `step(it${this.i}, ${this.steps})`;
+}
+
+/** forEach whose callback mutates the map it walks: deletes a key, re-sets one, adds one, as chosen by `plan`. */
+class ForEachMutateCmd implements fc.Command<Model, Real> {
+  constructor(
+    readonly v: number,
+    readonly plan: [number, K, unknown][],
+  ) {}
+  check = hasLive;
+  run(m: Model, r: Real): void {
+    const k = pick(m, this.v);
+    const walk = (map: Map<K, unknown> | CowMap<K, unknown>): unknown[][] => {
+      const seen: unknown[][] = [];
+      let n = 0;
+      map.forEach((value, key) => {
+        seen.push([key, value]);
+        const step = this.plan[n++ % Math.max(1, this.plan.length)];
+        if (step === undefined || n > 40) return;
+        const [op, pk, pv] = step;
+        if (op === 0) map.delete(pk);
+        else if (op === 1) map.set(pk, pv);
+        else if (op === 2) {
+          map.delete(key as K);
+          map.set(key as K, pv);
+        }
+      });
+      return seen;
+    };
+    const a = walk(r.maps[k] as CowMap<K, unknown>);
+    const b = walk(m.versions[k] as Map<K, unknown>);
+    expect(a.length).toBe(b.length);
+    for (let i = 0; i < b.length; i++) {
+      expectSame(a[i]?.[0], b[i]?.[0]);
+      expectSame(a[i]?.[1], b[i]?.[1]);
+    }
+    expectEntries(r.maps[k] as CowMap<K, unknown>, m.versions[k] as Map<K, unknown>);
+  }
+  toString = () =>
+    `forEachMutate(v${this.v}, [${this.plan.map(([o, key, v]) => `[${o}, ${show(key)}, ${show(v)}]`).join(", ")}])`;
+}
+
+const commands = [
+  fc.tuple(fc.nat(), keyArb, valueArb).map(([v, k, x]) => new SetCmd(v, k, x)),
+  fc.tuple(fc.nat(), keyArb, valueArb).map(([v, k, x]) => new SetCmd(v, k, x)),
+  fc.tuple(fc.nat(), keyArb, valueArb).map(([v, k, x]) => new SetCmd(v, k, x)),
+  fc.tuple(fc.nat(), keyArb).map(([v, k]) => new DeleteCmd(v, k)),
+  fc.tuple(fc.nat(), keyArb).map(([v, k]) => new DeleteCmd(v, k)),
+  fc.tuple(fc.nat(), keyArb).map(([v, k]) => new ReadCmd(v, k)),
+  fc.nat().map((v) => new ForkCmd(v)),
+  fc.nat().map((v) => new ReleaseCmd(v)),
+  fc.nat().map((v) => new ClearCmd(v)),
+  fc.tuple(fc.nat(), fc.integer({ min: 20, max: 300 }), fc.boolean()).map(([v, n, a]) => new ChurnCmd(v, n, a)),
+  fc.tuple(fc.nat(), fc.constantFrom<IterKind>("keys", "values", "entries")).map(([v, k]) => new OpenIterCmd(v, k)),
+  fc.tuple(fc.nat(), fc.integer({ min: 1, max: 6 })).map(([i, s]) => new StepIterCmd(i, s)),
+  fc.tuple(fc.nat(), fc.integer({ min: 1, max: 6 })).map(([i, s]) => new StepIterCmd(i, s)),
+  fc
+    .tuple(fc.nat(), fc.array(fc.tuple(fc.integer({ min: 0, max: 3 }), keyArb, valueArb), { maxLength: 6 }))
+    .map(([v, plan]) => new ForEachMutateCmd(v, plan)),
+];
+
+describe("CowMap against a native Map", () => {
+  for (const pageSize of [256, 1024]) {
+    it(`matches the model under random sets, deletes, forks, clears, churn and live iterators (pageSize ${pageSize})`, () => {
+      fc.assert(
+        fc.property(fc.commands(commands, { maxCommands: 80 }), (cmds) => {
+          const pool = new FramePool({ pageSize });
+          const real: Real = { pool, maps: [new CowMap({ pool })] };
+          const model: Model = { versions: [new Map()], iters: [] };
+          fc.modelRun(() => ({ model, real }), cmds);
+          model.versions.forEach((mv, i) => {
+            if (mv !== null) expectEntries(real.maps[i] as CowMap<K, unknown>, mv);
+          });
+          for (const m of real.maps) m.release();
+          // Frame-leak check: every frame and page-table node is back.
+          expect(pool.stats().framesInUse).toBe(0);
+          expect(pool.stats().pageTableNodes).toBe(0);
+        }),
+        { numRuns: 800 },
+      );
+    });
+  }
+});

@@ -1,0 +1,340 @@
+import { FramePool, ReleasedError } from "@pagefork/core";
+import { CowSet } from "@pagefork/map";
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { keyArb } from "./arbitraries.js";
+
+/**
+ * Differential model test: every CowSet version against a native Set, and
+ * the ES2025 set methods against a transcription of ECMA-262 24.2.4 on
+ * native Sets (Node 20 does not ship them). The model of a fork is
+ * `new Set(old)`; the other operand is a native Set or another live version.
+ */
+type K = string | number | bigint | boolean | null | undefined;
+interface Pair {
+  v: number;
+  model: Iterator<unknown>;
+  real: Iterator<unknown>;
+  finished: boolean;
+}
+interface Model {
+  versions: (Set<K> | null)[];
+  iters: Pair[];
+}
+interface Real {
+  pool: FramePool;
+  sets: CowSet<K>[];
+}
+
+const show = (x: unknown): string =>
+  typeof x === "bigint" ? `${x}n` : typeof x === "string" ? JSON.stringify(x) : Object.is(x, -0) ? "-0" : String(x);
+
+function expectSameOrder(actual: Iterable<unknown>, expected: Iterable<unknown>): void {
+  const a = [...actual];
+  const b = [...expected];
+  expect(a.length).toBe(b.length);
+  for (let i = 0; i < b.length; i++) expect(Object.is(a[i], b[i]), `${show(a[i])} vs ${show(b[i])}`).toBe(true);
+}
+
+// ---- ECMA-262 24.2.4 on native Sets (the model) ----
+interface SetLikeModel {
+  size: number;
+  has(v: K): boolean;
+  keys(): Iterator<K>;
+}
+const specUnion = (o: Set<K>, other: SetLikeModel): Set<K> => {
+  const r = new Set(o);
+  for (const v of { [Symbol.iterator]: () => other.keys() }) r.add(v);
+  return r;
+};
+const specIntersection = (o: Set<K>, other: SetLikeModel): Set<K> => {
+  const r = new Set<K>();
+  if (o.size <= other.size) {
+    for (const e of o) if (other.has(e)) r.add(e);
+  } else for (const v of { [Symbol.iterator]: () => other.keys() }) if (o.has(v)) r.add(v);
+  return r;
+};
+const specDifference = (o: Set<K>, other: SetLikeModel): Set<K> => {
+  const r = new Set(o);
+  if (o.size <= other.size) {
+    for (const e of [...o]) if (other.has(e)) r.delete(e);
+  } else for (const v of { [Symbol.iterator]: () => other.keys() }) r.delete(v);
+  return r;
+};
+const specSymmetricDifference = (o: Set<K>, other: SetLikeModel): Set<K> => {
+  const r = new Set(o);
+  for (const v of { [Symbol.iterator]: () => other.keys() }) {
+    const inResult = r.has(v);
+    if (o.has(v)) {
+      if (inResult) r.delete(v);
+    } else if (!inResult) r.add(v);
+  }
+  return r;
+};
+const specIsSubsetOf = (o: Set<K>, other: SetLikeModel): boolean => {
+  if (o.size > other.size) return false;
+  for (const e of o) if (!other.has(e)) return false;
+  return true;
+};
+const specIsSupersetOf = (o: Set<K>, other: SetLikeModel): boolean => {
+  if (o.size < other.size) return false;
+  for (const v of { [Symbol.iterator]: () => other.keys() }) if (!o.has(v)) return false;
+  return true;
+};
+const specIsDisjointFrom = (o: Set<K>, other: SetLikeModel): boolean => {
+  if (o.size <= other.size) {
+    for (const e of o) if (other.has(e)) return false;
+    return true;
+  }
+  for (const v of { [Symbol.iterator]: () => other.keys() }) if (o.has(v)) return false;
+  return true;
+};
+
+function pick(m: Model, i: number): number {
+  const live = m.versions.flatMap((v, k) => (v === null ? [] : [k]));
+  return live.length === 0 ? -1 : (live[i % live.length] as number);
+}
+const hasLive = (m: Readonly<Model>) => pick(m as Model, 0) >= 0;
+
+class AddCmd implements fc.Command<Model, Real> {
+  constructor(
+    readonly v: number,
+    readonly key: K,
+  ) {}
+  check = hasLive;
+  run(m: Model, r: Real): void {
+    const k = pick(m, this.v);
+    expect(r.sets[k]?.add(this.key)).toBe(r.sets[k]);
+    m.versions[k]?.add(this.key);
+    expect(r.sets[k]?.size).toBe(m.versions[k]?.size);
+  }
+  toString = () => `add(v${this.v}, ${show(this.key)})`;
+}
+
+class DeleteCmd implements fc.Command<Model, Real> {
+  constructor(
+    readonly v: number,
+    readonly key: K,
+  ) {}
+  check = hasLive;
+  run(m: Model, r: Real): void {
+    const k = pick(m, this.v);
+    expect(r.sets[k]?.delete(this.key)).toBe(m.versions[k]?.delete(this.key));
+  }
+  toString = () => `delete(v${this.v}, ${show(this.key)})`;
+}
+
+class HasCmd implements fc.Command<Model, Real> {
+  constructor(
+    readonly v: number,
+    readonly key: K,
+  ) {}
+  check = hasLive;
+  run(m: Model, r: Real): void {
+    const k = pick(m, this.v);
+    expect(r.sets[k]?.has(this.key)).toBe(m.versions[k]?.has(this.key));
+  }
+  toString = () => `has(v${this.v}, ${show(this.key)})`;
+}
+
+class ForkCmd implements fc.Command<Model, Real> {
+  constructor(readonly v: number) {}
+  check = hasLive;
+  run(m: Model, r: Real): void {
+    const k = pick(m, this.v);
+    r.sets.push((r.sets[k] as CowSet<K>).fork());
+    m.versions.push(new Set(m.versions[k] as Set<K>));
+  }
+  toString = () => `fork(v${this.v})`;
+}
+
+class ReleaseCmd implements fc.Command<Model, Real> {
+  constructor(readonly v: number) {}
+  check = hasLive;
+  run(m: Model, r: Real): void {
+    const k = pick(m, this.v);
+    r.sets[k]?.release();
+    m.versions[k] = null;
+  }
+  toString = () => `release(v${this.v})`;
+}
+
+class ClearCmd implements fc.Command<Model, Real> {
+  constructor(readonly v: number) {}
+  check = hasLive;
+  run(m: Model, r: Real): void {
+    const k = pick(m, this.v);
+    r.sets[k]?.clear();
+    m.versions[k]?.clear();
+  }
+  toString = () => `clear(v${this.v})`;
+}
+
+class ChurnCmd implements fc.Command<Model, Real> {
+  constructor(
+    readonly v: number,
+    readonly n: number,
+  ) {}
+  check = hasLive;
+  run(m: Model, r: Real): void {
+    const k = pick(m, this.v);
+    const rs = r.sets[k] as CowSet<K>;
+    const ms = m.versions[k] as Set<K>;
+    for (let i = 0; i < this.n; i++) {
+      rs.add(`churn-${i}`);
+      ms.add(`churn-${i}`);
+    }
+    for (let i = 0; i < this.n; i += 1 + (i % 2)) {
+      rs.delete(`churn-${i}`);
+      ms.delete(`churn-${i}`);
+    }
+    expectSameOrder(rs, ms);
+  }
+  toString = () => `churn(v${this.v}, ${this.n})`;
+}
+
+class OpenIterCmd implements fc.Command<Model, Real> {
+  constructor(
+    readonly v: number,
+    readonly kind: "values" | "keys" | "entries",
+  ) {}
+  check = hasLive;
+  run(m: Model, r: Real): void {
+    const k = pick(m, this.v);
+    m.iters.push({
+      v: k,
+      model: (m.versions[k] as Set<K>)[this.kind](),
+      real: (r.sets[k] as CowSet<K>)[this.kind](),
+      finished: false,
+    });
+  }
+  toString = () => `iter(v${this.v}, ${this.kind})`;
+}
+
+class StepIterCmd implements fc.Command<Model, Real> {
+  constructor(
+    readonly i: number,
+    readonly steps: number,
+  ) {}
+  check = (m: Readonly<Model>) => m.iters.length > 0;
+  run(m: Model): void {
+    const p = m.iters[this.i % m.iters.length] as Pair;
+    for (let s = 0; s < this.steps; s++) {
+      if (m.versions[p.v] === null && !p.finished) {
+        expect(() => p.real.next()).toThrow(ReleasedError);
+        return;
+      }
+      const a = p.real.next();
+      const b = p.model.next();
+      expect(a.done).toBe(b.done);
+      if (b.done) p.finished = true;
+      else if (Array.isArray(b.value)) expectSameOrder(a.value as unknown[], b.value);
+      else expect(Object.is(a.value, b.value)).toBe(true);
+    }
+  }
+  toString = () => `step(it${this.i}, ${this.steps})`;
+}
+
+type Method = "union" | "intersection" | "difference" | "symmetricDifference";
+type Predicate = "isSubsetOf" | "isSupersetOf" | "isDisjointFrom";
+const SPEC = {
+  union: specUnion,
+  intersection: specIntersection,
+  difference: specDifference,
+  symmetricDifference: specSymmetricDifference,
+  isSubsetOf: specIsSubsetOf,
+  isSupersetOf: specIsSupersetOf,
+  isDisjointFrom: specIsDisjointFrom,
+};
+
+/** A set method with `other` a native Set of `elements` or (when `version` picks one) another live CowSet. */
+class AlgebraCmd implements fc.Command<Model, Real> {
+  constructor(
+    readonly v: number,
+    readonly method: Method | Predicate,
+    readonly elements: K[],
+    readonly version: number | null,
+  ) {}
+  check = hasLive;
+  run(m: Model, r: Real): void {
+    const k = pick(m, this.v);
+    const o = m.versions[k] as Set<K>;
+    const self = r.sets[k] as CowSet<K>;
+    let otherReal: Set<K> | CowSet<K>;
+    let otherModel: Set<K>;
+    if (this.version === null) {
+      otherModel = new Set(this.elements);
+      otherReal = new Set(this.elements);
+    } else {
+      const j = pick(m, this.version);
+      otherModel = m.versions[j] as Set<K>;
+      otherReal = r.sets[j] as CowSet<K>;
+    }
+    const expected = SPEC[this.method](o, otherModel);
+    const actual = (self[this.method] as (x: Set<K> | CowSet<K>) => boolean | CowSet<K>)(otherReal);
+    if (typeof expected === "boolean") expect(actual).toBe(expected);
+    else {
+      const result = actual as CowSet<K>;
+      expect(result).toBeInstanceOf(CowSet);
+      expectSameOrder(result, expected);
+      r.sets.push(result);
+      m.versions.push(expected);
+    }
+    expectSameOrder(self, o); // the receiver is unchanged
+  }
+  toString = () =>
+    `${this.method}(v${this.v}, ${this.version === null ? `new Set([${this.elements.map(show).join(", ")}])` : `v${this.version}`})`;
+}
+
+const commands = [
+  fc.tuple(fc.nat(), keyArb).map(([v, k]) => new AddCmd(v, k)),
+  fc.tuple(fc.nat(), keyArb).map(([v, k]) => new AddCmd(v, k)),
+  fc.tuple(fc.nat(), keyArb).map(([v, k]) => new DeleteCmd(v, k)),
+  fc.tuple(fc.nat(), keyArb).map(([v, k]) => new HasCmd(v, k)),
+  fc.nat().map((v) => new ForkCmd(v)),
+  fc.nat().map((v) => new ReleaseCmd(v)),
+  fc.nat().map((v) => new ClearCmd(v)),
+  fc.tuple(fc.nat(), fc.integer({ min: 20, max: 300 })).map(([v, n]) => new ChurnCmd(v, n)),
+  fc
+    .tuple(fc.nat(), fc.constantFrom("values", "keys", "entries") as fc.Arbitrary<"values" | "keys" | "entries">)
+    .map(([v, kind]) => new OpenIterCmd(v, kind)),
+  fc.tuple(fc.nat(), fc.integer({ min: 1, max: 6 })).map(([i, s]) => new StepIterCmd(i, s)),
+  fc
+    .tuple(
+      fc.nat(),
+      fc.constantFrom<Method | Predicate>(
+        "union",
+        "intersection",
+        "difference",
+        "symmetricDifference",
+        "isSubsetOf",
+        "isSupersetOf",
+        "isDisjointFrom",
+      ),
+      fc.array(keyArb, { maxLength: 8 }),
+      fc.option(fc.nat(), { nil: null }),
+    )
+    .map(([v, method, els, ver]) => new AlgebraCmd(v, method, els, ver)),
+];
+
+describe("CowSet against a native Set", () => {
+  for (const pageSize of [256, 1024]) {
+    it(`matches the model, set methods included (pageSize ${pageSize})`, () => {
+      fc.assert(
+        fc.property(fc.commands(commands, { maxCommands: 60 }), (cmds) => {
+          const pool = new FramePool({ pageSize });
+          const real: Real = { pool, sets: [new CowSet({ pool })] };
+          const model: Model = { versions: [new Set()], iters: [] };
+          fc.modelRun(() => ({ model, real }), cmds);
+          model.versions.forEach((ms, i) => {
+            if (ms !== null) expectSameOrder(real.sets[i] as CowSet<K>, ms);
+          });
+          for (const s of real.sets) s.release();
+          expect(pool.stats().framesInUse).toBe(0);
+          expect(pool.stats().pageTableNodes).toBe(0);
+        }),
+        { numRuns: 600 },
+      );
+    });
+  }
+});
