@@ -6,7 +6,7 @@
  */
 import type { FramePool, SpaceStats } from "@pagefork/core";
 import { type Progress, progressStep, silentProgress } from "./progress.js";
-import type { TextVersion } from "./replay.js";
+import type { TextHistory, TextVersion } from "./replay.js";
 
 /** Fault counters summed over every version; counts and bytes. */
 export interface FaultTotals {
@@ -31,7 +31,7 @@ export interface FaultTotals {
 }
 
 /**
- * Sums the fault counters of every version's space.
+ * Sums the fault counters of every version's space held by the history.
  *
  * Counters are per space and a fork starts at zero, so the history's total is
  * the sum over all versions; because the replay edits each new fork exactly
@@ -39,34 +39,33 @@ export interface FaultTotals {
  * here, after the timed loop, with `stats()`, the only public way to read
  * them; `stats()` also walks the version's page table (O(nodes) each, a few
  * seconds over 259,779 versions), which is why it is never called inside the
- * replay loop.
+ * replay loop. With `--max-versions`, the evicted versions' counters went
+ * with them: the totals cover the versions held.
  *
- * @param versions - every kept version.
+ * @param history - the history.
  * @param progress - where to report progress (updated every ~1%).
  */
-export function sumFaultCounters(versions: readonly TextVersion[], progress: Progress = silentProgress): FaultTotals {
+export function sumFaultCounters(history: TextHistory, progress: Progress = silentProgress): FaultTotals {
   let zeroFill = 0;
   let copy = 0;
   let reuse = 0;
   let copied = 0;
   let ptCopied = 0;
   let written = 0;
-  const n = versions.length;
+  const n = history.size;
   const step = progressStep(n);
   progress.start("sum fault counters", n);
   const t0 = performance.now();
-  for (let i = 0; i < n; ) {
-    const end = Math.min(n, i + step);
-    for (; i < end; i++) {
-      const s = (versions[i] as TextVersion).space.stats();
-      zeroFill += s.zeroFillFaults;
-      copy += s.copyFaults;
-      reuse += s.reuseFaults;
-      copied += s.bytesCopied;
-      ptCopied += s.pageTableBytesCopied;
-      written += s.bytesWritten;
-    }
-    progress.update(i);
+  let i = 0;
+  for (const version of history) {
+    const s = version.space.stats();
+    zeroFill += s.zeroFillFaults;
+    copy += s.copyFaults;
+    reuse += s.reuseFaults;
+    copied += s.bytesCopied;
+    ptCopied += s.pageTableBytesCopied;
+    written += s.bytesWritten;
+    if (++i % step === 0) progress.update(i);
   }
   progress.stop();
   return {

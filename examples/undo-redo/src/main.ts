@@ -54,8 +54,11 @@ function main(): void {
   if (loaded === undefined) return;
   const { script, file } = loaded;
   const n = Math.min(opts.limit ?? script.edits, script.edits);
-  const undoSteps = Math.min(opts.undo ?? n, n);
-  const samples = sampleSorted(opts.check, n, mulberry32(opts.seed));
+  // With --max-versions only the newest versions stay: `first` is the oldest kept.
+  const kept = Math.min(n + 1, opts.maxVersions ?? n + 1);
+  const first = n + 1 - kept;
+  const undoSteps = Math.min(opts.undo ?? kept - 1, kept - 1);
+  const samples = sampleSorted(opts.check, n - first, mulberry32(opts.seed)).map((v) => v + first);
   let flatHistoryChars = 0;
   let insertedChars = script.insertedChars;
   let deletedChars = script.deletedChars;
@@ -67,46 +70,46 @@ function main(): void {
       deletedChars += script.del[i] as number;
     }
   }
-  for (let v = 0; v <= n; v++) flatHistoryChars += script.lengths[v] as number;
+  for (let v = first; v <= n; v++) flatHistoryChars += script.lengths[v] as number;
 
   // 2. Replay, one fork per edit, every version kept.
   const baseline = heapBaseline();
   const pool = new FramePool({ pageSize: opts.pageSize });
   let replayed: ReturnType<typeof replayWithHistory>;
   try {
-    replayed = replayWithHistory(script, n, pool, progress);
+    replayed = replayWithHistory(script, n, pool, progress, opts.maxVersions);
   } catch (e) {
     if (!(e instanceof ReplayError)) throw e;
     fail(`replay failed: ${e.message}`);
     return;
   }
-  const { versions, seconds } = replayed;
+  const { history, firstVersion, seconds } = replayed;
 
   // 3. Measure: memory right after the replay (after a full GC), then the fault counters.
   const memory = measureMemory(pool, baseline);
-  const faults = sumFaultCounters(versions, progress);
-  const last = versionStats(versions[n]!);
+  const faults = sumFaultCounters(history, progress);
+  const last = versionStats(history.current);
 
   // 4. Check.
-  const sampled = checkSampledVersions(versions, script, samples, progress);
+  const sampled = checkSampledVersions(history, firstVersion, script, samples, progress);
   let finalCheck: CheckResult;
   if (n === script.edits) {
-    finalCheck = checkFinalText(versions, script.endContent, "endContent");
+    finalCheck = checkFinalText(history, n, script.endContent, "endContent");
     if (!finalCheck.passed && sampled.plain.advanceTo(n) !== script.endContent)
       finalCheck = {
         ...finalCheck,
         detail: `${finalCheck.detail} (the plain-string replay does not give endContent either: the trace is inconsistent)`,
       };
   } else {
-    finalCheck = checkFinalText(versions, sampled.plain.advanceTo(n), `the plain-string replay of ${n} edits`);
+    finalCheck = checkFinalText(history, n, sampled.plain.advanceTo(n), `the plain-string replay of ${n} edits`);
   }
-  const undoRedo = checkUndoRedo(versions, script, sampled.digests, undoSteps, progress);
-  const release = checkReleaseAll(versions, pool);
+  const undoRedo = checkUndoRedo(history, firstVersion, script, sampled.digests, undoSteps, progress);
+  const versionsKept = history.size;
+  const release = checkReleaseAll(history, pool);
   const checks = [finalCheck, sampled.result, undoRedo, release];
   const ok = checks.every((c) => c.passed);
 
   // 5. Report.
-  const kept = versions.length;
   const report: DemoReport = {
     ok,
     trace: {
@@ -119,8 +122,15 @@ function main(): void {
       deletedChars,
       flatHistoryChars,
     },
-    config: { pageSize: opts.pageSize, seed: opts.seed, check: samples.length, undoSteps },
-    versionsKept: kept,
+    config: {
+      pageSize: opts.pageSize,
+      seed: opts.seed,
+      check: samples.length,
+      undoSteps,
+      maxVersions: opts.maxVersions ?? null,
+    },
+    versionsKept,
+    firstVersionKept: firstVersion,
     replay: {
       seconds,
       editsPerSecond: seconds > 0 ? n / seconds : 0,
@@ -128,8 +138,8 @@ function main(): void {
     },
     memory: {
       ...memory,
-      bytesPerVersion: memory.versionsBytes / kept,
-      heapBytesPerVersion: memory.heapHistoryBytes / kept,
+      bytesPerVersion: memory.versionsBytes / versionsKept,
+      heapBytesPerVersion: memory.heapHistoryBytes / versionsKept,
       totalHistoryBytes: memory.versionsBytes + memory.heapHistoryBytes,
       flatHistoryBytes: 2 * flatHistoryChars,
     },

@@ -31,6 +31,8 @@ export interface DemoOptions {
   readonly check: number;
   /** Undo steps of the walk; undefined for the whole history. */
   readonly undo: number | undefined;
+  /** Versions the history keeps (older ones are released during the replay); undefined for all. */
+  readonly maxVersions: number | undefined;
   readonly json: boolean;
 }
 
@@ -39,6 +41,15 @@ function nonNegativeInt(what: string) {
     const n = Number(value);
     if (value.trim() === "" || !Number.isSafeInteger(n) || n < 0)
       throw new InvalidArgumentError(`${what} must be a non-negative integer, got "${value}".`);
+    return n;
+  };
+}
+
+function positiveInt(what: string) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (value.trim() === "" || !Number.isSafeInteger(n) || n < 1)
+      throw new InvalidArgumentError(`${what} must be a positive integer, got "${value}".`);
     return n;
   };
 }
@@ -86,6 +97,11 @@ export function parseOptions(argv: readonly string[]): DemoOptions {
       DEFAULT_CHECK,
     )
     .option("--undo <steps>", "undo steps of the undo/redo walk (default: the whole history)", nonNegativeInt("--undo"))
+    .option(
+      "--max-versions <n>",
+      "keep only the newest n versions; older ones are released as the replay goes (default: all)",
+      positiveInt("--max-versions"),
+    )
     .option("--json", "print the figures as one JSON object on stdout, and no progress", false)
     .showHelpAfterError("(run with --help for usage)")
     .configureOutput({ writeErr: (s) => process.stderr.write(s) })
@@ -97,6 +113,7 @@ export function parseOptions(argv: readonly string[]): DemoOptions {
     seed: number;
     check: number;
     undo?: number;
+    maxVersions?: number;
     json: boolean;
   }>();
   return {
@@ -106,6 +123,7 @@ export function parseOptions(argv: readonly string[]): DemoOptions {
     seed: o.seed,
     check: o.check,
     undo: o.undo,
+    maxVersions: o.maxVersions,
     json: o.json === true,
   };
 }

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import type { FramePool } from "@pagefork/core";
+import { type FramePool, History } from "@pagefork/core";
 import { CowText } from "@pagefork/string";
 import { type Progress, progressStep, silentProgress } from "./progress.js";
 import { describeEdit, type EditScript } from "./trace.js";
@@ -12,13 +12,23 @@ import { describeEdit, type EditScript } from "./trace.js";
 /** One kept version of the document. */
 export type TextVersion = CowText;
 
+/** The undo history of the replay: one version per edit, owned by a core {@link History}. */
+export type TextHistory = History<TextVersion>;
+
 /** What {@link replayWithHistory} produced and how long it took. */
 export interface ReplayResult {
-  /** `versions[v]` is the document after `v` edits; `versions[0]` is the start. */
-  readonly versions: TextVersion[];
-  /** Edits replayed (`versions.length - 1`). */
+  /**
+   * The versions, oldest first, with the cursor on the newest. Without
+   * `maxVersions`, `history.at(v)` is the document after `v` edits; with it,
+   * the oldest versions were released and `history.at(0)` is version
+   * `firstVersion`.
+   */
+  readonly history: TextHistory;
+  /** Version number (edits applied) of `history.at(0)`: 0 unless `maxVersions` evicted older ones. */
+  readonly firstVersion: number;
+  /** Edits replayed. */
   readonly edits: number;
-  /** Wall-clock seconds of the replay loop: every edit and every fork. */
+  /** Wall-clock seconds of the replay loop: every edit, every fork and every commit. */
   readonly seconds: number;
 }
 
@@ -36,41 +46,44 @@ export class ReplayError extends Error {
 
 /**
  * Replays the first `edits` edits of `script` into a new CowText on `pool`,
- * forking before every edit so that every version stays alive:
+ * forking before every edit and committing every version to a
+ * {@link History}:
  *
  * ```ts
- * versions[0] = text;                      // startContent
- * for each edit i: text = text.fork(); apply edit i to text; versions[i + 1] = text;
+ * history = new History(text);             // version 0: startContent
+ * for each edit i: text = text.fork(); apply edit i to text; history.commit(text);
  * ```
  *
  * The new fork is the side that is edited: the core moves the TLBs to the
  * child, so the retained parent keeps none, and each version's fault counters
- * hold exactly the faults of its own edit (see `sumFaultCounters`).
+ * hold exactly the faults of its own edit (see `sumFaultCounters`). Forking
+ * the version just committed only reads it, as the history requires.
  *
  * The timed loop does only what the library needs: one fork, at most one
- * `delete` and one `insert`, one array store. The edits come from typed
- * arrays prepared by `validateTrace`, and progress is reported between
- * chunks of about 1% of the edits, never per edit.
+ * `delete` and one `insert`, one commit. The edits come from typed arrays
+ * prepared by `validateTrace`, and progress is reported between chunks of
+ * about 1% of the edits, never per edit.
  *
  * @param script - a validated trace.
  * @param edits - how many edits to replay, `0..script.edits`.
  * @param pool - the frame pool every version shares.
  * @param progress - where to report progress (default: nowhere).
- * @returns every version and the time the loop took.
+ * @param maxVersions - versions the history keeps (default: all); older ones are released as the replay goes.
+ * @returns the history and the time the loop took.
  * @throws {ReplayError} naming the edit, if the library throws (the cause
- *   keeps the library's error).
+ *   keeps the library's error); every version is released first.
  */
 export function replayWithHistory(
   script: EditScript,
   edits: number,
   pool: FramePool,
   progress: Progress = silentProgress,
+  maxVersions = Number.POSITIVE_INFINITY,
 ): ReplayResult {
   const { pos, del, ins } = script;
-  const versions: TextVersion[] = new Array<TextVersion>(edits + 1);
   let text = new CowText({ pool });
   if (script.startContent.length > 0) text.insert(0, script.startContent);
-  versions[0] = text;
+  const history = new History(text, { maxVersions });
   const step = progressStep(edits);
   progress.start("replay + fork", edits);
   let i = 0;
@@ -85,26 +98,18 @@ export function replayWithHistory(
         const s = ins[i] as string;
         if (d !== 0) text.delete(p, d);
         if (s.length !== 0) text.insert(p, s);
-        versions[i + 1] = text;
+        history.commit(text);
       }
       progress.update(i);
     }
   } catch (e) {
     progress.stop();
-    // The failed fork is not in `versions`; release it so the pool stays balanced.
-    text.release();
-    for (let v = 0; v <= i; v++) versions[v]?.release();
+    // The failed fork was not committed; release it so the pool stays balanced.
+    if (text !== history.current) text.release();
+    history.release();
     throw new ReplayError(`${describeEdit(script, i)} failed: ${(e as Error).message ?? e}`, i, e);
   }
   const seconds = (performance.now() - t0) / 1000;
   progress.stop();
-  return { versions, edits, seconds };
-}
-
-/**
- * Releases every version, returning their frames to the pool. O(pages each
- * version maps alone), so O(total pages) in all.
- */
-export function releaseAll(versions: readonly TextVersion[]): void {
-  for (const v of versions) v.release();
+  return { history, firstVersion: edits + 1 - history.size, edits, seconds };
 }

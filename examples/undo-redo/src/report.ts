@@ -34,9 +34,13 @@ export interface DemoReport {
     readonly seed: number;
     readonly check: number;
     readonly undoSteps: number;
+    /** `--max-versions`, or null when every version is kept. */
+    readonly maxVersions: number | null;
   };
-  /** Versions alive at the end: the start plus one per replayed edit. */
+  /** Versions alive at the end: the start plus one per replayed edit, or `--max-versions`. */
   readonly versionsKept: number;
+  /** Version number (edits applied) of the oldest version kept: 0 unless `--max-versions` released older ones. */
+  readonly firstVersionKept: number;
   readonly replay: {
     readonly seconds: number;
     /** Edits per second, each edit including its fork. */
@@ -102,7 +106,12 @@ export function formatReport(r: DemoReport): string {
     "edits replayed",
     `${int.format(r.trace.editsReplayed)} of ${int.format(r.trace.edits)} (${int.format(r.trace.txns)} txns)`,
   );
-  row("versions kept", int.format(r.versionsKept));
+  row(
+    "versions kept",
+    r.firstVersionKept === 0
+      ? int.format(r.versionsKept)
+      : `${int.format(r.versionsKept)}  (--max-versions ${int.format(r.config.maxVersions ?? 0)}: versions ${int.format(r.firstVersionKept)}..${int.format(r.firstVersionKept + r.versionsKept - 1)}; older ones released)`,
+  );
   row("page size", `${int.format(r.config.pageSize)} B`);
   row("final length", `${int.format(r.trace.finalLength)} characters`);
   lines.push("speed");

@@ -7,10 +7,9 @@
  */
 import type { FramePool } from "@pagefork/core";
 import { digestText, type TextDigest } from "./digest.js";
-import { UndoRedoCursor } from "./history.js";
 import { PlainReplay } from "./plain-replay.js";
 import { type Progress, progressStep, silentProgress } from "./progress.js";
-import { releaseAll, type TextVersion } from "./replay.js";
+import type { TextHistory, TextVersion } from "./replay.js";
 import { describeEdit, type EditScript, showValue } from "./trace.js";
 
 /** The outcome of one check. */
@@ -46,12 +45,13 @@ export function describeMismatch(expected: string, actual: string): string {
  * Checks that the newest version equals `expected` (the trace's `endContent`
  * when the whole trace was replayed).
  *
- * @param versions - the history.
+ * @param history - the history.
+ * @param newest - version number of the newest version (edits replayed).
  * @param expected - the text the last version must hold.
  * @param what - names `expected` in messages, e.g. `endContent`.
  */
-export function checkFinalText(versions: readonly TextVersion[], expected: string, what: string): CheckResult {
-  const last = versions[versions.length - 1] as TextVersion;
+export function checkFinalText(history: TextHistory, newest: number, expected: string, what: string): CheckResult {
+  const last = history.at(-1) as TextVersion;
   const actual = last.toString();
   const passed = actual === expected && last.length === expected.length;
   return {
@@ -59,8 +59,8 @@ export function checkFinalText(versions: readonly TextVersion[], expected: strin
     passed,
     checked: 1,
     detail: passed
-      ? `version ${versions.length - 1} equals ${what} (${expected.length} characters)`
-      : `version ${versions.length - 1} differs from ${what}: ${describeMismatch(expected, actual)}`,
+      ? `version ${newest} equals ${what} (${expected.length} characters)`
+      : `version ${newest} differs from ${what}: ${describeMismatch(expected, actual)}`,
   };
 }
 
@@ -79,13 +79,15 @@ export interface SampleCheck {
  * index (sorted ascending); no plain version is kept, only its digest for the
  * undo/redo walk. Every sample is compared; the message names the first mismatch.
  *
- * @param versions - the history (`versions[v]` after `v` edits).
+ * @param history - the history; `history.at(v - firstVersion)` is the text after `v` edits.
+ * @param firstVersion - version number of `history.at(0)`.
  * @param script - the trace the history was replayed from.
- * @param samples - version indices to check, sorted ascending, within `versions`.
+ * @param samples - version numbers to check, sorted ascending, all held by the history.
  * @param progress - updated about every 1% of the edits replayed.
  */
 export function checkSampledVersions(
-  versions: readonly TextVersion[],
+  history: TextHistory,
+  firstVersion: number,
   script: EditScript,
   samples: Int32Array,
   progress: Progress = silentProgress,
@@ -104,7 +106,7 @@ export function checkSampledVersions(
       progress.update(v);
       nextTick = v + step;
     }
-    const version = versions[v] as TextVersion;
+    const version = history.at(v - firstVersion) as TextVersion;
     const actual = version.toString();
     if (actual !== expected || version.length !== expected.length) {
       failures++;
@@ -120,7 +122,7 @@ export function checkSampledVersions(
       checked: samples.length,
       detail:
         failure === null
-          ? `${samples.length} random versions (of ${versions.length}) equal the plain-string replay at the same step`
+          ? `${samples.length} random versions (of ${history.size}) equal the plain-string replay at the same step`
           : `${failures} of ${samples.length} sampled versions differ from the plain replay; the first: ${failure}`,
     },
     digests,
@@ -129,27 +131,28 @@ export function checkSampledVersions(
 }
 
 /**
- * Walks the history with an {@link UndoRedoCursor}: from the newest version,
+ * Walks the history with its own undo and redo: from the newest version,
  * undo `steps` times, then redo back to the newest. At every step the
  * current version's length must match the trace's length at that step; at
  * every sampled step its text must match the plain replay's digest. The walk
  * must end where it started, with nothing left to redo.
  *
- * @param versions - the history.
+ * @param history - the history, its cursor on the newest version.
+ * @param firstVersion - version number of `history.at(0)`.
  * @param script - the trace it was replayed from (for lengths and messages).
  * @param digests - plain-replay digests at sampled versions ({@link checkSampledVersions}).
- * @param steps - how many undos (then redos); at most `versions.length - 1`.
+ * @param steps - how many undos (then redos); at most `history.size - 1`.
  * @param progress - updated about every 1% of the steps.
  */
 export function checkUndoRedo(
-  versions: readonly TextVersion[],
+  history: TextHistory,
+  firstVersion: number,
   script: EditScript,
   digests: ReadonlyMap<number, TextDigest>,
   steps: number,
   progress: Progress = silentProgress,
 ): CheckResult {
-  const cursor = new UndoRedoCursor(versions);
-  const newest = cursor.position;
+  const newest = firstVersion + history.position;
   const lengths = script.lengths;
   const total = 2 * steps;
   const step = progressStep(total);
@@ -161,8 +164,8 @@ export function checkUndoRedo(
     return { name: "undo-redo", passed: false, checked: done, detail: what };
   };
   const look = (direction: string): CheckResult | null => {
-    const v = cursor.position;
-    const version = cursor.current;
+    const v = firstVersion + history.position;
+    const version = history.current;
     if (version.length !== lengths[v])
       return fail(
         `after ${direction} to ${describeVersion(script, v)}: length ${version.length}, expected ${lengths[v]}`,
@@ -178,21 +181,22 @@ export function checkUndoRedo(
     return null;
   };
   for (let k = 0; k < steps; k++) {
-    if (!cursor.canUndo) return fail(`cannot undo at version ${cursor.position} after ${k} undos`);
-    cursor.undo();
+    if (history.undo() === undefined)
+      return fail(`cannot undo at version ${firstVersion + history.position} after ${k} undos`);
     const bad = look("undo");
     if (bad !== null) return bad;
   }
-  const oldest = cursor.position;
+  const oldest = firstVersion + history.position;
   for (let k = 0; k < steps; k++) {
-    if (!cursor.canRedo) return fail(`cannot redo at version ${cursor.position} after ${k} redos`);
-    cursor.redo();
+    if (history.redo() === undefined)
+      return fail(`cannot redo at version ${firstVersion + history.position} after ${k} redos`);
     const bad = look("redo");
     if (bad !== null) return bad;
   }
   progress.stop();
-  if (cursor.position !== newest || cursor.canRedo)
-    return fail(`the walk ended at version ${cursor.position}, expected ${newest} with nothing to redo`);
+  const end = firstVersion + history.position;
+  if (end !== newest || history.canRedo)
+    return fail(`the walk ended at version ${end}, expected ${newest} with nothing to redo`);
   return {
     name: "undo-redo",
     passed: true,
@@ -204,21 +208,22 @@ export function checkUndoRedo(
 }
 
 /**
- * Releases every version and checks that the pool got every frame and
- * page-table node back (no leaks). Run it last: the versions are unusable
- * afterwards.
+ * Releases the history (every version) and checks that the pool got every
+ * frame and page-table node back (no leaks). Run it last: the history is
+ * unusable afterwards.
  */
-export function checkReleaseAll(versions: readonly TextVersion[], pool: FramePool): CheckResult {
-  releaseAll(versions);
+export function checkReleaseAll(history: TextHistory, pool: FramePool): CheckResult {
+  const n = history.size;
+  history.release();
   const s = pool.stats();
   const passed = s.framesInUse === 0 && s.pageTableNodes === 0;
   return {
     name: "release",
     passed,
-    checked: versions.length,
+    checked: n,
     detail: passed
-      ? `releasing all ${versions.length} versions returned every frame and page-table node to the pool`
-      : `after releasing all ${versions.length} versions the pool still has ${s.framesInUse} frames and ` +
+      ? `releasing all ${n} versions returned every frame and page-table node to the pool`
+      : `after releasing all ${n} versions the pool still has ${s.framesInUse} frames and ` +
         `${s.pageTableNodes} page-table nodes in use (a leak)`,
   };
 }

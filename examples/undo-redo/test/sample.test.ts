@@ -1,25 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { UndoRedoCursor } from "../src/history.js";
 import { mulberry32, sampleSorted } from "../src/sample.js";
-
-describe("UndoRedoCursor", () => {
-  it("moves back and forth over the versions and stops at both ends", () => {
-    const c = new UndoRedoCursor(["a", "ab", "abc"]);
-    expect([c.position, c.current, c.canUndo, c.canRedo]).toEqual([2, "abc", true, false]);
-    expect(c.undo()).toBe("ab");
-    expect(c.undo()).toBe("a");
-    expect(c.canUndo).toBe(false);
-    expect(() => c.undo()).toThrow(RangeError);
-    expect(c.redo()).toBe("ab");
-    expect(c.redo()).toBe("abc");
-    expect(() => c.redo()).toThrow(RangeError);
-  });
-
-  it("refuses an empty history or a position outside it", () => {
-    expect(() => new UndoRedoCursor([])).toThrow(RangeError);
-    expect(() => new UndoRedoCursor(["a"], 1)).toThrow(RangeError);
-  });
-});
 
 describe("sampleSorted", () => {
   it("gives distinct sorted indices in range, the same for the same seed", () => {
