@@ -1,26 +1,27 @@
 /**
- * Command-line options (commander). `pnpm bench [-- ] --quick --only fork,read --runs 3`.
+ * Command-line options (commander): `pnpm bench [--quick] [--only W1,W4] [--runs N]
+ * [--libraries pagefork,immer] [--report <results.json>]`.
  *
  * @module
  */
 import { Command, InvalidArgumentError, Option } from "commander";
-import { GROUP_NAMES, type GroupName } from "./figures.js";
-import type { Timing } from "./harness.js";
+import { WORKLOAD_IDS, type WorkloadId } from "./model.js";
 
-const MiB = 1 << 20;
+/** Runs per case unless `--runs` says otherwise. */
+export const DEFAULT_RUNS = { full: 3, quick: 1 };
 
+/** What the command was asked to do. */
 export interface BenchConfig {
   quick: boolean;
-  groups: GroupName[];
-  timing: Timing;
-  /** Populated sizes (bytes) at which fork is timed. */
-  forkSizes: number[];
-  /** `--limit` passed to the demo; undefined replays the whole trace. */
-  demoLimit: number | undefined;
-  /** Kill the demo after this long (ms) and record a failure. */
-  demoTimeoutMs: number;
-  /** The flags as given, for the JSON. */
-  flags: Record<string, unknown>;
+  /** Workloads to run, in report order. */
+  only: WorkloadId[];
+  runs: number;
+  /** Library ids to run (all when undefined). */
+  libraries: string[] | undefined;
+  /** Re-render RESULTS.md and the charts from this results file instead of running. */
+  reportFrom: string | undefined;
+  /** The flags as given, for the results file. */
+  argv: string[];
 }
 
 function positiveInt(value: string): number {
@@ -29,61 +30,73 @@ function positiveInt(value: string): number {
   return n;
 }
 
-function groupList(value: string): GroupName[] {
-  const names = value
+function list(value: string): string[] {
+  const items = value
     .split(",")
     .map((s) => s.trim())
     .filter((s) => s !== "");
-  for (const n of names)
-    if (!(GROUP_NAMES as readonly string[]).includes(n))
-      throw new InvalidArgumentError(`unknown group "${n}" (groups: ${GROUP_NAMES.join(", ")})`);
-  if (names.length === 0) throw new InvalidArgumentError(`expected some of: ${GROUP_NAMES.join(", ")}`);
-  return names as GroupName[];
+  if (items.length === 0) throw new InvalidArgumentError("expected a comma-separated list");
+  return items;
+}
+
+function workloadList(value: string): WorkloadId[] {
+  const ids = list(value).map((s) => s.toUpperCase());
+  for (const id of ids)
+    if (!(WORKLOAD_IDS as readonly string[]).includes(id))
+      throw new InvalidArgumentError(`unknown workload "${id}" (workloads: ${WORKLOAD_IDS.join(", ")})`);
+  return WORKLOAD_IDS.filter((id) => ids.includes(id));
 }
 
 /** Parses `argv` (as `process.argv`). Exits with a usage message on bad input. */
-export function parseCli(argv: readonly string[]): BenchConfig {
+export function parseCli(argv: readonly string[], libraryIds: readonly string[]): BenchConfig {
   const program = new Command()
     .name("pnpm bench")
     .description(
-      "pagefork benchmarks: fork latency, read throughput, COW fault cost and the undo/redo demo, " +
-        "each as a ratio to a baseline measured in the same run.",
+      "pagefork head to head with Immer, Mutative, Immutable.js, structuredClone, TypedArray.slice, native Map, " +
+        "plain strings and jumprope: every case in its own process, medians of repeated runs, memory after gc().",
     )
-    .option("--quick", "small sizes, few short runs (under ~90 s); writes to bench/results/quick/", false)
+    .option("--quick", "small sizes, one run per case (about a minute); writes to bench/results/quick/", false)
     .addOption(
-      new Option("--only <groups>", `comma-separated groups to run (${GROUP_NAMES.join(",")})`).argParser(groupList),
-    )
-    .addOption(new Option("--runs <n>", "repeated runs per group (default 5, quick 2)").argParser(positiveInt))
-    .addOption(
-      new Option("--time <ms>", "tinybench time budget per task and run (default 400, quick 100)").argParser(
-        positiveInt,
+      new Option("--only <workloads>", `comma-separated workloads to run (${WORKLOAD_IDS.join(",")})`).argParser(
+        workloadList,
       ),
     )
     .addOption(
-      new Option("--demo-limit <n>", "edits the demo replays (default: all; quick 20000)").argParser(positiveInt),
+      new Option(
+        "--runs <n>",
+        `runs per case, each in a fresh process (default ${DEFAULT_RUNS.full}, quick ${DEFAULT_RUNS.quick})`,
+      ).argParser(positiveInt),
+    )
+    .addOption(
+      new Option("--libraries <ids>", `only these libraries (${libraryIds.join(",")})`).argParser((v) => {
+        const ids = list(v);
+        for (const id of ids)
+          if (!libraryIds.includes(id))
+            throw new InvalidArgumentError(`unknown library "${id}" (libraries: ${libraryIds.join(", ")})`);
+        return ids;
+      }),
+    )
+    .addOption(
+      new Option("--report <results.json>", "re-render RESULTS.md and the charts from a results file; runs nothing"),
     )
     .allowExcessArguments(false)
     .showHelpAfterError();
   // pnpm forwards a literal "--" when called as `pnpm bench -- --quick`.
   const args = argv.slice(2).filter((a) => a !== "--");
   program.parse(args, { from: "user" });
-  const o = program.opts<{ quick: boolean; only?: GroupName[]; runs?: number; time?: number; demoLimit?: number }>();
-  const quick = o.quick;
-  const runs = o.runs ?? (quick ? 2 : 5);
-  const timeMs = o.time ?? (quick ? 100 : 400);
+  const o = program.opts<{
+    quick: boolean;
+    only?: WorkloadId[];
+    runs?: number;
+    libraries?: string[];
+    report?: string;
+  }>();
   return {
-    quick,
-    groups: o.only ?? [...GROUP_NAMES],
-    timing: {
-      runs,
-      timeMs,
-      warmupMs: Math.max(20, Math.round(timeMs * 0.4)),
-      iterations: quick ? 8 : 16,
-      maxSamples: quick ? 200 : 1000,
-    },
-    forkSizes: quick ? [1 * MiB, 16 * MiB] : [1 * MiB, 16 * MiB, 256 * MiB, 1024 * MiB],
-    demoLimit: o.demoLimit ?? (quick ? 20_000 : undefined),
-    demoTimeoutMs: quick ? 60_000 : 30 * 60_000,
-    flags: { quick, only: o.only ?? null, runs, time: timeMs, demoLimit: o.demoLimit ?? null, argv: args },
+    quick: o.quick,
+    only: o.only ?? [...WORKLOAD_IDS],
+    runs: o.runs ?? (o.quick ? DEFAULT_RUNS.quick : DEFAULT_RUNS.full),
+    libraries: o.libraries,
+    reportFrom: o.report,
+    argv: args,
   };
 }

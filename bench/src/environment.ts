@@ -5,19 +5,21 @@
  */
 import os from "node:os";
 
+/** The machine and runtime, recorded in the results JSON and RESULTS.md. */
 export interface Environment {
+  /** ISO time the run started. */
   date: string;
   hostname: string;
   node: string;
   v8: string;
   platform: string;
   arch: string;
+  /** `os.cpus()[0].model`. */
   cpuModel: string;
   cpuCount: number;
   totalMemoryBytes: number;
-  /** 1/5/15-minute load averages when the bench started (the machine is shared). */
+  /** 1/5/15-minute load averages when the bench started (the machine may be shared). */
   loadAverageAtStart: number[];
-  exposeGc: boolean;
 }
 
 export function describeEnvironment(): Environment {
@@ -33,7 +35,6 @@ export function describeEnvironment(): Environment {
     cpuCount: cpus.length,
     totalMemoryBytes: os.totalmem(),
     loadAverageAtStart: os.loadavg(),
-    exposeGc: typeof (globalThis as { gc?: unknown }).gc === "function",
   };
 }
 

@@ -1,154 +1,153 @@
 /**
- * Output: a plain-text table per group on stdout, the markdown summary
- * (`latest.md`) and the raw JSON (`<date>-<host>.json`).
+ * RESULTS.md: the environment, the headline table, and per workload its
+ * method, charts and one table (every case, median [min – max] over runs,
+ * ratios against pagefork), with every case that could not finish marked as
+ * such and every extrapolated figure marked ≈.
  *
  * @module
  */
-import { mkdirSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
-import type { BenchConfig } from "./cli.js";
-import type { Environment } from "./environment.js";
-import type { Figure, GroupResult, Status, Unit } from "./figures.js";
-import { formatBytes, PAGE_SIZE } from "./sizes.js";
-import type { Spread } from "./stats.js";
+import { formatBytes, formatRatio, formatValue, sig3 } from "./format.js";
+import type { CaseSummary, ChartDef, HeadlineRow, MetricDef, Spread, WorkloadSpec } from "./model.js";
+import type { ResultsFile } from "./results.js";
 
-function formatNs(ns: number): string {
-  if (!Number.isFinite(ns)) return "n/a";
-  if (ns < 1e3) return `${ns.toPrecision(3)} ns`;
-  if (ns < 1e6) return `${(ns / 1e3).toPrecision(3)} µs`;
-  if (ns < 1e9) return `${(ns / 1e6).toPrecision(3)} ms`;
-  return `${(ns / 1e9).toPrecision(3)} s`;
+/** One workload as the report shows it. */
+export interface WorkloadReport {
+  spec: WorkloadSpec;
+  cases: CaseSummary[];
+  /** Charts written, with their path relative to the markdown file. */
+  charts: { chart: ChartDef; path: string }[];
+  headline: HeadlineRow[];
 }
 
-function formatValue(x: number, unit: Unit): string {
-  if (!Number.isFinite(x)) return "n/a";
-  switch (unit) {
-    case "ns":
-      return formatNs(x);
-    case "ms":
-      return formatNs(x * 1e6);
-    case "edits/s":
-      return `${Math.round(x).toLocaleString("en-US")}/s`;
-    case "bytes":
-      return formatBytes(x);
-    case "count":
-      return Math.round(x).toLocaleString("en-US");
-    case "x":
-      return `${x.toPrecision(3)}×`;
+function cell(s: Spread, metric: MetricDef, approx: boolean): string {
+  const v = `${approx ? "≈" : ""}${formatValue(s.median, metric.unit)}`;
+  if (s.n < 2 || s.min === s.max) return v;
+  return `${v} [${formatValue(s.min, metric.unit)} – ${formatValue(s.max, metric.unit)}]`;
+}
+
+function ratioCell(s: Spread | undefined, isBaseline: boolean, approx: boolean): string {
+  if (isBaseline) return "1×";
+  if (s === undefined) return "";
+  const v = `${approx ? "≈" : ""}${formatRatio(s.median)}`;
+  if (s.n < 2 || s.min === s.max) return v;
+  return `${v} [${sig3(s.min)}–${sig3(s.max)}]`;
+}
+
+const STATUS_TEXT: Record<string, string> = {
+  oom: "out of memory",
+  timeout: "timed out",
+  skipped: "not run",
+  error: "error",
+  crashed: "crashed",
+};
+
+function rowNote(c: CaseSummary): string {
+  const parts: string[] = [];
+  if (c.status !== "ok") parts.push(`**${STATUS_TEXT[c.status] ?? c.status}**: ${c.message ?? ""}`);
+  else if (c.message !== undefined) parts.push(c.message);
+  if (c.prefix !== undefined)
+    parts.push(
+      `prefix: ${c.prefix.done.toLocaleString("en-US")} of ${c.prefix.total.toLocaleString("en-US")} ` +
+        `(${c.prefix.stoppedBy} budget)`,
+    );
+  return parts.join("; ").replace(/\|/g, "\\|").replace(/\n/g, " ");
+}
+
+/** The table of one workload: a column per metric that any case measured, and its ratio. */
+export function workloadTable(w: WorkloadSpec, cases: readonly CaseSummary[]): string {
+  const metrics = w.metrics.filter((m) => cases.some((c) => c.metrics[m.key] !== undefined));
+  const header = ["library", w.groupLabel];
+  for (const m of metrics) {
+    header.push(m.label);
+    if (m.ratio) header.push(w.ratioLabel ?? "× pagefork");
   }
+  header.push("notes");
+  const lines = [`| ${header.join(" | ")} |`, `| ${header.map((_, i) => (i < 2 ? "---" : "---:")).join(" | ")} |`];
+  for (const c of cases) {
+    const row = [c.spec.label, c.spec.group];
+    for (const m of metrics) {
+      const s = c.metrics[m.key];
+      const approx = c.extrapolated.includes(m.key);
+      row.push(s === undefined ? "" : cell(s, m, approx));
+      if (m.ratio)
+        row.push(s === undefined ? "" : ratioCell(c.ratios[m.key], c.baselineOf[m.key] === c.spec.key, approx));
+    }
+    row.push(rowNote(c));
+    lines.push(`| ${row.join(" | ")} |`);
+  }
+  return lines.join("\n");
 }
 
-/** "1.23 µs [1.10–1.40]" (the range only when runs differ). */
-function formatSpread(s: Spread, unit: Unit): string {
-  if (s.n === 0) return "n/a";
-  const mid = formatValue(s.median, unit);
-  if (s.n === 1 || s.min === s.max) return mid;
-  return `${mid} [${formatValue(s.min, unit)} – ${formatValue(s.max, unit)}]`;
-}
-
-function ratioText(f: Figure): string {
-  if (f.ratio === undefined || f.ratio.n === 0) return "";
-  const r = f.ratio;
-  const one = (x: number) => (x >= 100 ? x.toFixed(0) : x >= 10 ? x.toFixed(1) : x.toFixed(2));
-  if (r.n === 1 || r.min === r.max) return `${one(r.median)}×`;
-  return `${one(r.median)}× [${one(r.min)}–${one(r.max)}]`;
-}
-
-const STATUS_TEXT: Record<Status, string> = { pass: "pass", miss: "MISS", info: "", failed: "FAILED" };
-
-function rows(g: GroupResult): string[][] {
-  return g.figures.map((f) => [
-    f.name,
-    formatSpread(f.value, f.unit),
-    f.baseline === undefined ? "" : `${f.baseline.name}: ${formatSpread(f.baseline.value, f.baseline.unit)}`,
-    ratioText(f),
-    f.target?.text ?? "",
-    STATUS_TEXT[f.status] + (f.status === "failed" && f.note !== undefined ? `: ${f.note}` : ""),
-  ]);
-}
-
-const HEAD = ["figure", "value (median [min – max])", "baseline (same run)", "ratio", "target", "result"];
-
-/** Plain-text tables for stdout. */
-export function textReport(groups: readonly GroupResult[], env: Environment, config: BenchConfig): string {
+function prefixNotes(cases: readonly CaseSummary[]): string[] {
   const out: string[] = [];
-  out.push(
-    `pagefork bench ${config.quick ? "(quick) " : ""}— ${env.node}, ${env.cpuModel} x${env.cpuCount}, ` +
-      `${config.timing.runs} runs, page size ${PAGE_SIZE} B`,
-  );
-  for (const g of groups) {
-    out.push("", `${g.title}${g.error === undefined ? "" : `  [FAILED: ${g.error}]`}`);
-    const table = [HEAD, ...rows(g)];
-    const widths = HEAD.map((_, c) => Math.max(...table.map((r) => (r[c] as string).length)));
-    for (const [i, r] of table.entries()) {
-      out.push(
-        `  ${r
-          .map((cell, c) => cell.padEnd(widths[c] as number))
-          .join("  ")
-          .trimEnd()}`,
-      );
-      if (i === 0) out.push(`  ${widths.map((w) => "-".repeat(w)).join("  ")}`);
-    }
-    for (const n of g.notes) out.push(`  note: ${n}`);
+  for (const c of cases) {
+    if (c.prefix === undefined) continue;
+    out.push(
+      `${c.spec.label} @ ${c.spec.group}: ran ${c.prefix.done.toLocaleString("en-US")} of ` +
+        `${c.prefix.total.toLocaleString("en-US")} before its ${c.prefix.stoppedBy} budget; ${c.prefix.basis}.`,
+    );
   }
-  return `${out.join("\n")}\n`;
+  return out;
 }
 
-/** The markdown summary: one table per group. */
-export function markdownReport(
-  groups: readonly GroupResult[],
-  env: Environment,
-  config: BenchConfig,
-  jsonName: string,
-  durationMs: number,
-): string {
-  const md: string[] = [];
-  md.push(`# pagefork benchmarks${config.quick ? " (quick run)" : ""}`, "");
-  md.push(
-    `- date: ${env.date}`,
-    `- host: ${env.hostname}, ${env.cpuModel} × ${env.cpuCount}, ${formatBytes(env.totalMemoryBytes)} RAM, ` +
-      `load average at start ${env.loadAverageAtStart.map((x) => x.toFixed(2)).join(" / ")}`,
-    `- runtime: Node ${env.node} (V8 ${env.v8}), ${env.platform}/${env.arch}`,
-    `- flags: \`${(config.flags.argv as string[]).join(" ") || "(none)"}\`; ${config.timing.runs} runs per group, ` +
-      `tinybench ${config.timing.timeMs} ms per task and run; page size ${PAGE_SIZE} B`,
-    `- raw samples: \`${jsonName}\`; whole bench took ${(durationMs / 1000).toFixed(0)} s`,
+/** The headline table (also what the README quotes). */
+export function headlineTable(rows: readonly HeadlineRow[]): string {
+  const lines = ["| workload | figure | pagefork | peers (× pagefork) |", "| --- | --- | ---: | --- |"];
+  for (const r of rows) lines.push(`| ${r.workload} | ${r.figure} | ${r.pagefork} | ${r.peers} |`);
+  return lines.join("\n");
+}
+
+function environmentSection(file: ResultsFile, jsonName: string): string {
+  const e = file.environment;
+  const v = file.versions;
+  const load = (l: number[]) => l.map((x) => x.toFixed(2)).join(" / ");
+  const shared = Math.max(...e.loadAverageAtStart.slice(0, 1), ...file.loadAverageAtEnd.slice(0, 1)) > 0.5;
+  const pkgs = Object.entries(v)
+    .filter(([k]) => k !== "node" && k !== "tinybench" && k !== "vega" && k !== "vega-lite")
+    .map(([k, ver]) => `${k} ${ver}`)
+    .join(", ");
+  return [
+    `Run on ${e.date.slice(0, 10)} on \`${e.hostname}\`: ${e.cpuModel} × ${e.cpuCount}, ` +
+      `${formatBytes(e.totalMemoryBytes)} RAM, Node ${e.node} (V8 ${e.v8}), ${e.platform}/${e.arch}. ` +
+      `Load average ${load(e.loadAverageAtStart)} at the start and ${load(file.loadAverageAtEnd)} at the end; ` +
+      `the whole run took ${(file.durationMs / 60000).toFixed(1)} min.` +
+      (shared
+        ? " **The machine was doing other work during this run**: absolute speeds are noisier than on an idle " +
+          "machine; ratios (both sides measured minutes apart) less so."
+        : ""),
     "",
-    "Values are medians over runs with [min – max]; each ratio is figure / baseline within one run, then summarised " +
-      "the same way. Times are per operation (per call, element or fault, as the figure says).",
-  );
-  for (const g of groups) {
-    md.push("", `## ${g.title} (\`--only ${g.name}\`)`, "", g.method, "");
-    if (g.error !== undefined) md.push(`**Failed:** ${g.error}`, "");
-    md.push(`| ${HEAD.join(" | ")} |`, `| ${HEAD.map(() => "---").join(" | ")} |`);
-    for (const [i, r] of rows(g).entries()) {
-      const f = g.figures[i] as Figure;
-      const cells = r.map((c) => c.replace(/\|/g, "\\|"));
-      if (f.status === "pass") cells[5] = "✅ pass";
-      else if (f.status === "miss") cells[5] = "❌ **miss**";
-      else if (f.status === "failed") cells[5] = `❌ **failed**${f.note === undefined ? "" : `: ${f.note}`}`;
-      else cells[5] = "info";
-      md.push(`| ${cells.join(" | ")} |`);
-    }
-    const notes = [
-      ...g.figures.filter((f) => f.note !== undefined && f.status !== "failed").map((f) => `${f.name}: ${f.note}`),
-      ...g.notes,
-    ];
-    if (notes.length > 0) md.push("", ...notes.map((n) => `- ${n}`));
-  }
-  return `${md.join("\n")}\n`;
+    `Versions: ${pkgs}. Raw samples, per run: [\`${jsonName}\`](${file.jsonPath}).`,
+    "",
+    `Every case runs ${file.config.runs === 1 ? "once" : `${file.config.runs} times`}, each in a fresh process ` +
+      "(`node --expose-gc --max-old-space-size=…`, `NODE_ENV=production`), all cases' run k before any run k + 1. " +
+      "A figure is the median over runs with [min – max]. **× pagefork** divides a row's figure by pagefork's in " +
+      "the same group, run k by run k, then takes the median [min – max]: for times and bytes, 12× means the row " +
+      "needs twelve times what pagefork needs; for rates (edits/s), 0.5× means half of pagefork's rate. " +
+      "Bytes are JS heap + ArrayBuffer bytes held after `gc()`. ≈ marks a figure extrapolated from a prefix " +
+      "(the row says how far it got). A row that ran out of memory or time, or could not run, says so.",
+  ].join("\n");
 }
 
-/** Writes `<date>-<host>.json` and `latest.md` into `dir`; returns their paths. */
-export function writeResults(
-  dir: string,
-  baseName: string,
-  json: unknown,
-  markdown: string,
-): { jsonPath: string; mdPath: string } {
-  mkdirSync(dir, { recursive: true });
-  const jsonPath = join(dir, `${baseName}.json`);
-  const mdPath = join(dir, "latest.md");
-  writeFileSync(jsonPath, `${JSON.stringify(json, null, 1)}\n`);
-  writeFileSync(mdPath, markdown);
-  return { jsonPath, mdPath };
+/** The whole RESULTS.md. */
+export function renderMarkdown(file: ResultsFile, jsonName: string, workloads: readonly WorkloadReport[]): string {
+  const parts: string[] = [
+    "# pagefork benchmarks: head to head",
+    "",
+    `<!-- Generated by \`pnpm bench\`${file.config.quick ? " --quick" : ""} from ${jsonName}; edit bench/src/report.ts, not this file. -->`,
+    "",
+    environmentSection(file, jsonName),
+    "",
+    "## Headlines",
+    "",
+    headlineTable(workloads.flatMap((w) => w.headline)),
+    "",
+  ];
+  for (const w of workloads) {
+    parts.push(`## ${w.spec.id}: ${w.spec.title}`, "", w.spec.method, "");
+    for (const { chart, path } of w.charts) parts.push(`![${chart.title}](${path})`, "");
+    parts.push(workloadTable(w.spec, w.cases), "");
+    const notes = [...prefixNotes(w.cases), ...(w.spec.notes?.(w.cases) ?? [])];
+    if (notes.length > 0) parts.push(...notes.map((n) => `- ${n}`), "");
+  }
+  return `${parts.join("\n").trimEnd()}\n`;
 }

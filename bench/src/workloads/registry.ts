@@ -1,0 +1,16 @@
+/**
+ * Every workload's spec, in report order, for the orchestrator and the
+ * report. (The worker imports only the one module it needs; see worker.ts.)
+ *
+ * @module
+ */
+import type { WorkloadId, WorkloadSpec } from "../model.js";
+import { spec as w1 } from "./w1-fork-numeric.js";
+import { spec as w2 } from "./w2-read.js";
+import { spec as w3 } from "./w3-fork-latency.js";
+import { spec as w4 } from "./w4-editing-trace.js";
+import { spec as w5 } from "./w5-map-history.js";
+import { spec as w6 } from "./w6-test-isolation.js";
+import { spec as w7 } from "./w7-page-size.js";
+
+export const WORKLOADS: Record<WorkloadId, WorkloadSpec> = { W1: w1, W2: w2, W3: w3, W4: w4, W5: w5, W6: w6, W7: w7 };

@@ -1,0 +1,328 @@
+/**
+ * W5: a map with history. 1,000,000 string keys (`item-0` … `item-999999`)
+ * map to numbers; 1,000 versions each change one random key's value, and
+ * every version is kept. Time and bytes per version.
+ *
+ * What a version is, per library: pagefork `CowMap` `fork()` + `set`; a native
+ * `Map` copied (`new Map(prev)`) + `set`; Immer (`enableMapSet`) and Mutative
+ * drafting a `Map`; Immutable.js `Map.set`. Copying peers stop at their
+ * budget and their 1,000-version total is extrapolated linearly.
+ *
+ * @module
+ */
+import { FramePool } from "@pagefork/core";
+import { CowMap, MAP_PAGE_SIZE } from "@pagefork/map";
+import { enableMapSet, Immer } from "immer";
+import { Map as ImmutableMap } from "immutable";
+import { create } from "mutative";
+import { groupedBarChart, pointsOf } from "../chart-specs.js";
+import { countLabel } from "../format.js";
+import {
+  defaultBudget,
+  memoryNow,
+  nowNs,
+  poolAccounting,
+  randomDoubles,
+  randomIndices,
+  runBudgeted,
+} from "../measure.js";
+import type { CaseSpec, Measurement, MetricDef, RunContext, VariantRunner, WorkloadSpec } from "../model.js";
+import { largestGroup, ratioHeadline } from "../summary.js";
+import { check, makeCase, numParam } from "./cases.js";
+
+const VERSIONS = 1000;
+const SEED = 0x5eed05;
+/** The warm-up round (as in W1): a map of the same size, up to 1,000 versions within 1 s and 256 MiB, then dropped. */
+const WARMUP = { versions: 1000, budget: { seconds: 1, bytes: 256 * 1024 * 1024 } };
+const QUICK_WARMUP = { versions: 100, budget: { seconds: 0.2, bytes: 32 * 1024 * 1024 } };
+
+const METRICS: MetricDef[] = [
+  { key: "nsPerVersion", label: "time / version", unit: "ns", ratio: true },
+  { key: "bytesPerVersion", label: "bytes / version", unit: "bytes", ratio: true },
+  { key: "inUsePerVersion", label: "in use / version (pool + JS heap)", unit: "bytes", ratio: false },
+  { key: "historyBytes", label: "1,000 versions", unit: "bytes", ratio: false },
+  { key: "baseBytes", label: "the map itself", unit: "bytes", ratio: true },
+  { key: "buildMs", label: "build the map", unit: "ms", ratio: false },
+];
+
+const VARIANTS = [
+  { variant: "pagefork", library: "pagefork", label: "pagefork CowMap", short: "pagefork" },
+  { variant: "map-copy", library: "native", label: "native Map, copied per version", short: "Map copy" },
+  {
+    variant: "immer-freeze",
+    library: "immer",
+    label: "Immer (enableMapSet), auto-freeze on (default)",
+    short: "Immer",
+  },
+  {
+    variant: "immer-nofreeze",
+    library: "immer",
+    label: "Immer (enableMapSet), auto-freeze off",
+    short: "Immer (no freeze)",
+  },
+  { variant: "mutative", library: "mutative", label: "Mutative create on a Map", short: "Mutative" },
+  { variant: "immutable", library: "immutable", label: "Immutable.js Map.set", short: "Immutable Map" },
+];
+
+/** Key `i`: made on demand, so the structure under test holds the only copy of each key. */
+function keyOf(i: number): string {
+  return `item-${i}`;
+}
+
+function* entries(n: number): Generator<[string, number]> {
+  for (let i = 0; i < n; i++) yield [keyOf(i), i + 0.5];
+}
+
+type StrMap = CowMap<string, number>;
+
+// One top-level loop per library.
+
+function cowLoop(vs: StrMap[], keys: string[], val: Float64Array, from: number, to: number): void {
+  let cur = vs[from] as StrMap;
+  for (let v = from; v < to; v++) {
+    const next = cur.fork();
+    next.set(keys[v] as string, val[v] as number);
+    vs[v + 1] = next;
+    cur = next;
+  }
+}
+
+function copyLoop(vs: Map<string, number>[], keys: string[], val: Float64Array, from: number, to: number): void {
+  let cur = vs[from] as Map<string, number>;
+  for (let v = from; v < to; v++) {
+    const next = new Map(cur);
+    next.set(keys[v] as string, val[v] as number);
+    vs[v + 1] = next;
+    cur = next;
+  }
+}
+
+type MapProduce = (base: Map<string, number>, recipe: (d: Map<string, number>) => void) => Map<string, number>;
+
+function draftLoop(
+  produce: MapProduce,
+  vs: Map<string, number>[],
+  keys: string[],
+  val: Float64Array,
+  a: number,
+  b: number,
+) {
+  let cur = vs[a] as Map<string, number>;
+  for (let v = a; v < b; v++) {
+    const k = keys[v] as string;
+    const x = val[v] as number;
+    cur = produce(cur, (d) => {
+      d.set(k, x);
+    });
+    vs[v + 1] = cur;
+  }
+}
+
+function immutableLoop(vs: ImmutableMap<string, number>[], keys: string[], val: Float64Array, a: number, b: number) {
+  let cur = vs[a] as ImmutableMap<string, number>;
+  for (let v = a; v < b; v++) {
+    cur = cur.set(keys[v] as string, val[v] as number);
+    vs[v + 1] = cur;
+  }
+}
+
+interface Adapter<S> {
+  build(n: number): S;
+  versions(vs: S[], keys: string[], val: Float64Array, from: number, to: number): void;
+  get(s: S, key: string): unknown;
+  size(s: S): number;
+  accounting?(): number;
+}
+
+function pageforkAdapter(): Adapter<StrMap> {
+  const pool = new FramePool({ pageSize: MAP_PAGE_SIZE });
+  return {
+    build: (n) => CowMap.from(entries(n), { pool }),
+    versions: cowLoop,
+    get: (s, k) => s.get(k),
+    size: (s) => s.size,
+    accounting: () => poolAccounting(pool).inUse,
+  };
+}
+
+function drafting(produce: MapProduce): Adapter<Map<string, number>> {
+  return {
+    build: (n) => new Map(entries(n)),
+    versions: (vs, keys, val, a, b) => draftLoop(produce, vs, keys, val, a, b),
+    get: (s, k) => s.get(k),
+    size: (s) => s.size,
+  };
+}
+
+function adapterFor(variant: string): Adapter<unknown> {
+  switch (variant) {
+    case "pagefork":
+      return pageforkAdapter() as Adapter<unknown>;
+    case "map-copy":
+      return {
+        build: (n: number) => new Map(entries(n)),
+        versions: copyLoop,
+        get: (s: Map<string, number>, k: string) => s.get(k),
+        size: (s: Map<string, number>) => s.size,
+      } as Adapter<unknown>;
+    case "immer-freeze":
+    case "immer-nofreeze": {
+      enableMapSet();
+      const immer = new Immer({ autoFreeze: variant === "immer-freeze" });
+      return drafting(immer.produce as MapProduce) as Adapter<unknown>;
+    }
+    case "mutative":
+      return drafting((base, recipe) => create(base, recipe)) as Adapter<unknown>;
+    case "immutable":
+      return {
+        build: (n: number) => ImmutableMap(entries(n)),
+        versions: immutableLoop,
+        get: (s: ImmutableMap<string, number>, k: string) => s.get(k),
+        size: (s: ImmutableMap<string, number>) => s.size,
+      } as Adapter<unknown>;
+    default:
+      throw new Error(`W5 has no variant ${variant}`);
+  }
+}
+
+function inputs(n: number, versions: number, seed: number): { keys: string[]; val: Float64Array; idx: Int32Array } {
+  const idx = randomIndices(n, versions, seed);
+  return { idx, keys: Array.from(idx, keyOf), val: randomDoubles(versions, seed + 1) };
+}
+
+/**
+ * The warm-up round, in its own function: a block inside `run` would leave
+ * the throwaway map reachable from `run`'s frame (V8 does not clear dead
+ * stack slots), and the memory figures would see it freed halfway.
+ */
+function warmUp(variant: string, n: number, quick: boolean): void {
+  const warm = adapterFor(variant);
+  const size = quick ? QUICK_WARMUP : WARMUP;
+  const w = inputs(n, size.versions, SEED + 7);
+  const ws: unknown[] = [warm.build(n)];
+  runBudgeted(size.versions, size.budget, (a, b) => warm.versions(ws, w.keys, w.val, a, b));
+}
+
+function run(variant: string, ctx: RunContext): Measurement {
+  const n = numParam(ctx.params, "keys");
+  const total = numParam(ctx.params, "versions");
+  ctx.progress("warm-up");
+  warmUp(variant, n, ctx.quick);
+  const adapter = adapterFor(variant);
+  const { keys, val, idx } = inputs(n, total, SEED);
+  const vs: unknown[] = new Array(total + 1).fill(undefined);
+
+  const m0 = memoryNow();
+  const pf0 = adapter.accounting?.() ?? 0;
+  const t0 = nowNs();
+  vs[0] = adapter.build(n);
+  const buildMs = (nowNs() - t0) / 1e6;
+  const m1 = memoryNow();
+  const pf1 = adapter.accounting?.() ?? 0;
+  ctx.progress(`built ${countLabel(n)} keys in ${buildMs.toFixed(0)} ms`);
+
+  const loop = runBudgeted(
+    total,
+    defaultBudget(ctx.quick),
+    (a, b) => adapter.versions(vs, keys, val, a, b),
+    (done) => ctx.progress(`${done} of ${total} versions`),
+  );
+  const done = loop.done;
+  const m2 = memoryNow();
+  const bytesPerVersion = (m2.held - m1.held) / done;
+
+  for (const v of new Set([1, Math.ceil(done / 2), done])) {
+    check(adapter.get(vs[v], keys[v - 1] as string) === val[v - 1], `version ${v} maps ${keys[v - 1]} to its value`);
+    check(adapter.size(vs[v]) === n, `version ${v} has ${n} keys`);
+  }
+  const k0 = idx[0] as number;
+  check(adapter.get(vs[0], keyOf(k0)) === k0 + 0.5, "version 0 still maps the first changed key to its first value");
+
+  const metrics: Record<string, number> = {
+    nsPerVersion: loop.ns / done,
+    bytesPerVersion,
+    historyBytes: bytesPerVersion * total,
+    baseBytes: m1.held - m0.held,
+    buildMs,
+  };
+  const out: Measurement = {
+    metrics,
+    checks: [`versions 1, ${Math.ceil(done / 2)}, ${done} hold their change and ${n} keys; version 0 is unchanged`],
+    info: { versionsDone: done },
+  };
+  if (adapter.accounting !== undefined) {
+    const pf2 = adapter.accounting();
+    metrics.inUsePerVersion = (pf2 - pf1 + (m2.heapUsed - m1.heapUsed)) / done;
+    out.info = { ...out.info, pageforkInUseBase: pf1 - pf0, pageforkInUseVersions: pf2 - pf1 };
+  }
+  if (loop.stoppedBy !== undefined) {
+    out.prefix = {
+      done,
+      total,
+      stoppedBy: loop.stoppedBy,
+      basis:
+        "each version is a full copy: time and bytes per version are from the prefix, the total is per version × 1,000",
+    };
+    out.extrapolated = ["historyBytes"];
+  }
+  return out;
+}
+
+export const variants: Record<string, VariantRunner> = Object.fromEntries(
+  VARIANTS.map((v) => [v.variant, (ctx: RunContext) => run(v.variant, ctx)]),
+);
+
+export const spec: WorkloadSpec = {
+  id: "W5",
+  title: "Map with history",
+  groupLabel: "keys",
+  method:
+    "A map of N string keys (`item-0` …, values `i + 0.5`) gets 1,000 versions; version k + 1 is version k " +
+    "with one random key (seeded, the same for every library) set to a random double, and every version is " +
+    "kept. Keys are generated while the map is built, so the map holds the only copy of each key string. " +
+    "**time / version** and **bytes / version** as in W1 (heap + ArrayBuffer bytes after `gc()`; pagefork's " +
+    "own accounting beside it). Each process first runs the same loop on a throwaway map of the same size (up to 1,000 versions in 1 s, then dropped). Copying peers stop " +
+    "at their budget (2 GiB or 10 s) and their 1,000-version total is extrapolated.",
+  metrics: METRICS,
+  cases(config) {
+    const n = config.quick ? 20_000 : 1_000_000;
+    const out: CaseSpec[] = VARIANTS.map((v) =>
+      makeCase("W5", config.quick, {
+        ...v,
+        group: countLabel(n),
+        params: { keys: n, versions: VERSIONS },
+        baseline: v.library === "pagefork",
+        timeoutSeconds: 240,
+      }),
+    );
+    return out;
+  },
+  charts(cases) {
+    return [
+      {
+        file: "w5-map-history.svg",
+        title: "W5: time and bytes per version of a map with history",
+        spec: groupedBarChart({
+          title: "W5: cost per version (log scale; lower is better)",
+          xTitle: "",
+          yTitle: "ns or bytes per version",
+          points: [
+            ...pointsOf(cases, "nsPerVersion", () => "time per version (ns)"),
+            ...pointsOf(cases, "bytesPerVersion", () => "bytes per version"),
+          ],
+        }),
+      },
+    ];
+  },
+  headline(cases) {
+    const g = largestGroup(cases, "keys") ?? cases[0]?.spec.group;
+    if (g === undefined) return [];
+    return [
+      ratioHeadline("W5", cases, g, METRICS[0] as MetricDef, `W5 time per version, map of ${g} keys`),
+      ratioHeadline("W5", cases, g, METRICS[1] as MetricDef, `W5 bytes per version, map of ${g} keys`, {
+        key: "inUsePerVersion",
+        label: "in use",
+      }),
+    ].filter((r) => r !== undefined);
+  },
+};
