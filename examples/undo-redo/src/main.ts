@@ -74,7 +74,11 @@ function main(): void {
 
   // 2. Replay, one fork per edit, every version kept.
   const baseline = heapBaseline();
-  const pool = new FramePool({ pageSize: opts.pageSize });
+  // The history releases every version itself (and the demo checks that all
+  // frames come back), so the FinalizationRegistry safety net is off unless
+  // asked for: registering 259,779 versions costs ~72 B of JS heap each and
+  // made the replay ~10% slower and noisier (README, "What it costs").
+  const pool = new FramePool({ pageSize: opts.pageSize, reclaimDropped: opts.reclaimDropped });
   let replayed: ReturnType<typeof replayWithHistory>;
   try {
     replayed = replayWithHistory(script, n, pool, progress, opts.maxVersions);
@@ -124,6 +128,7 @@ function main(): void {
     },
     config: {
       pageSize: opts.pageSize,
+      reclaimDropped: opts.reclaimDropped,
       seed: opts.seed,
       check: samples.length,
       undoSteps,

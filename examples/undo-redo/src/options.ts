@@ -33,6 +33,8 @@ export interface DemoOptions {
   readonly undo: number | undefined;
   /** Versions the history keeps (older ones are released during the replay); undefined for all. */
   readonly maxVersions: number | undefined;
+  /** The pool's `reclaimDropped` (FinalizationRegistry safety net); off unless `--reclaim-dropped`. */
+  readonly reclaimDropped: boolean;
   readonly json: boolean;
 }
 
@@ -102,6 +104,11 @@ export function parseOptions(argv: readonly string[]): DemoOptions {
       "keep only the newest n versions; older ones are released as the replay goes (default: all)",
       positiveInt("--max-versions"),
     )
+    .option(
+      "--reclaim-dropped",
+      "register every version with the pool's FinalizationRegistry (the core's default; the demo releases every version itself, so it is off: it costs ~72 B of JS heap per version)",
+      false,
+    )
     .option("--json", "print the figures as one JSON object on stdout, and no progress", false)
     .showHelpAfterError("(run with --help for usage)")
     .configureOutput({ writeErr: (s) => process.stderr.write(s) })
@@ -114,6 +121,7 @@ export function parseOptions(argv: readonly string[]): DemoOptions {
     check: number;
     undo?: number;
     maxVersions?: number;
+    reclaimDropped: boolean;
     json: boolean;
   }>();
   return {
@@ -124,6 +132,7 @@ export function parseOptions(argv: readonly string[]): DemoOptions {
     check: o.check,
     undo: o.undo,
     maxVersions: o.maxVersions,
+    reclaimDropped: o.reclaimDropped === true,
     json: o.json === true,
   };
 }

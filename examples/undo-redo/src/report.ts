@@ -31,6 +31,8 @@ export interface DemoReport {
   };
   readonly config: {
     readonly pageSize: number;
+    /** Whether the pool registered each version with its FinalizationRegistry (`--reclaim-dropped`). */
+    readonly reclaimDropped: boolean;
     readonly seed: number;
     readonly check: number;
     readonly undoSteps: number;
@@ -112,7 +114,10 @@ export function formatReport(r: DemoReport): string {
       ? int.format(r.versionsKept)
       : `${int.format(r.versionsKept)}  (--max-versions ${int.format(r.config.maxVersions ?? 0)}: versions ${int.format(r.firstVersionKept)}..${int.format(r.firstVersionKept + r.versionsKept - 1)}; older ones released)`,
   );
-  row("page size", `${int.format(r.config.pageSize)} B`);
+  row(
+    "frame pool",
+    `${int.format(r.config.pageSize)} B pages, reclaimDropped ${r.config.reclaimDropped ? "on" : "off (every version is released explicitly)"}`,
+  );
   row("final length", `${int.format(r.trace.finalLength)} characters`);
   lines.push("speed");
   row(
