@@ -83,14 +83,37 @@ export class CowMap<K extends CowKey = CowKey, V = unknown> implements Iterable<
   readonly table: Table;
 
   /**
-   * An empty map in a new address space. O(1): no page is written until the
-   * first `set`.
-   * @throws {InvalidArgumentError} for a bad page size, one that differs from the pool's, or a pool that is not a FramePool.
+   * A map in a new address space, as `new Map(entries)`: empty (O(1), no
+   * page written until the first `set`) or holding the pairs `[key, value]`
+   * of `entries` (O(n) writes). The options may come first when there are no
+   * entries: `new CowMap({ pool })`.
+   * @throws {InvalidArgumentError} for a bad page size, one that differs from the pool's, a pool that is not a
+   *   FramePool, or a first argument that is neither iterable nor an options object.
+   * @throws {TypeError} when an entry is not an object; {@link KeyTypeError} / {@link DataCloneError} for a bad
+   *   key or value (nothing is kept: the new space is released).
+   * @example
+   * ```ts
+   * const m = new CowMap([["a", 1], ["b", 2]]);
+   * const empty = new CowMap<string, number>({ pageSize: 256 });
+   * [m.size, empty.size, empty.pageSize]; // [2, 0, 256]
+   * m.release(); empty.release();
+   * ```
    */
-  constructor(options: CowMapOptions = {}) {
+  constructor(entries?: Iterable<readonly [K, V]> | null, options?: CowMapOptions);
+  constructor(options?: CowMapOptions);
+  constructor(first?: Iterable<readonly [K, V]> | CowMapOptions | null, options?: CowMapOptions) {
     const t = forkTable;
     forkTable = null;
-    this.table = t !== null ? t : new Table(spaceFor(options), MAP_VALUE_BYTES);
+    if (t !== null) {
+      this.table = t;
+      return;
+    }
+    const entries = isIterable(first) ? first : null;
+    this.table = new Table(
+      spaceFor(entries !== null || first == null ? (options ?? {}) : (first as CowMapOptions)),
+      MAP_VALUE_BYTES,
+    );
+    if (entries !== null) this.fill(entries);
   }
 
   /**
@@ -106,19 +129,22 @@ export class CowMap<K extends CowKey = CowKey, V = unknown> implements Iterable<
    */
   static from<K extends CowKey, V>(iterable: Iterable<readonly [K, V]>, options: CowMapOptions = {}): CowMap<K, V> {
     if (iterable instanceof CowMap && sharesPool(iterable.table, options)) return iterable.fork() as CowMap<K, V>;
-    const m = new CowMap<K, V>(options);
-    m.table.presize(sizeOf(iterable));
+    return new CowMap<K, V>(iterable, options);
+  }
+
+  /** Adds the entries of a new map's iterable; on a throw releases the map's space and rethrows. */
+  private fill(entries: Iterable<readonly [K, V]>): void {
+    this.table.presize(sizeOf(entries));
     try {
-      for (const entry of iterable) {
+      for (const entry of entries) {
         if (entry === null || (typeof entry !== "object" && typeof entry !== "function"))
-          throw new TypeError(`CowMap.from: iterator value ${String(entry)} is not an entry object`);
-        m.set(entry[0], entry[1]);
+          throw new TypeError(`CowMap: iterator value ${String(entry)} is not an entry object`);
+        this.set(entry[0], entry[1]);
       }
     } catch (e) {
-      m.release();
+      this.release();
       throw e;
     }
-    return m;
   }
 
   /** Number of entries. O(1). */
@@ -288,6 +314,11 @@ export class CowMap<K extends CowKey = CowKey, V = unknown> implements Iterable<
     this.table.check("map");
     return this.table.space.stats();
   }
+}
+
+/** True for anything `for...of` accepts (strings included), as the Map and Set constructors test. @internal */
+export function isIterable<T>(x: unknown): x is Iterable<T> {
+  return x != null && typeof (x as { [Symbol.iterator]?: unknown })[Symbol.iterator] === "function";
 }
 
 /** The number of items of an array, Map, Set or CowMap/CowSet (NaN for other iterables). @internal */

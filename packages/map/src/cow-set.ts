@@ -4,7 +4,7 @@
  * @module
  */
 import type { AddressSpace, SpaceStats } from "@pagefork/core";
-import { type CowKey, sharesPool, sizeOf } from "./cow-map.js";
+import { type CowKey, isIterable, sharesPool, sizeOf } from "./cow-map.js";
 import { throwKeyType } from "./errors.js";
 import { type CowIterator, Cursor, KeyIterator, SetEntryIterator } from "./iterator.js";
 import { classifyKey, isKey } from "./key.js";
@@ -52,13 +52,38 @@ export class CowSet<T extends CowKey = CowKey> implements Iterable<T> {
   readonly table: Table;
 
   /**
-   * An empty set in a new address space. O(1).
-   * @throws {InvalidArgumentError} for a bad page size, one that differs from the pool's, or a pool that is not a FramePool.
+   * A set in a new address space, as `new Set(values)`: empty (O(1)) or
+   * holding the values of `values` (O(n) writes). The options may come first
+   * when there are no values: `new CowSet({ pool })`.
+   * @throws {InvalidArgumentError} for a bad page size, one that differs from the pool's, a pool that is not a
+   *   FramePool, or a first argument that is neither iterable nor an options object.
+   * @throws {KeyTypeError} for a value that is not a primitive (nothing is kept: the new space is released).
+   * @example
+   * ```ts
+   * const s = new CowSet(["a", "b", "a"]);
+   * [s.size, new CowSet<number>({ pageSize: 512 }).pageSize]; // [2, 512]
+   * s.release();
+   * ```
    */
-  constructor(options: CowMapOptions = {}) {
+  constructor(values?: Iterable<T> | null, options?: CowMapOptions);
+  constructor(options?: CowMapOptions);
+  constructor(first?: Iterable<T> | CowMapOptions | null, options?: CowMapOptions) {
     const t = forkTable;
     forkTable = null;
-    this.table = t !== null ? t : new Table(spaceFor(options), 0);
+    if (t !== null) {
+      this.table = t;
+      return;
+    }
+    const values = isIterable(first) ? first : null;
+    this.table = new Table(spaceFor(values !== null || first == null ? (options ?? {}) : (first as CowMapOptions)), 0);
+    if (values === null) return;
+    this.table.presize(sizeOf(values));
+    try {
+      for (const v of values) this.add(v);
+    } catch (e) {
+      this.release();
+      throw e;
+    }
   }
 
   /**
@@ -74,15 +99,7 @@ export class CowSet<T extends CowKey = CowKey> implements Iterable<T> {
    */
   static from<T extends CowKey>(iterable: Iterable<T>, options: CowMapOptions = {}): CowSet<T> {
     if (iterable instanceof CowSet && sharesPool(iterable.table, options)) return iterable.fork() as CowSet<T>;
-    const s = new CowSet<T>(options);
-    s.table.presize(sizeOf(iterable));
-    try {
-      for (const v of iterable) s.add(v);
-    } catch (e) {
-      s.release();
-      throw e;
-    }
-    return s;
+    return new CowSet<T>(iterable, options);
   }
 
   /** Number of elements. O(1). */

@@ -255,7 +255,8 @@ describe("CowMap: copy-on-write", () => {
     expect(() => new CowMap({ pageSize: 1000 })).toThrow(InvalidArgumentError);
     expect(() => new CowMap({ pool: {} as FramePool })).toThrow(InvalidArgumentError);
     expect(() => new CowMap({ pool: new FramePool({ pageSize: 512 }), pageSize: 1024 })).toThrow(InvalidArgumentError);
-    expect(() => new CowMap(null as unknown as object)).toThrow(InvalidArgumentError);
+    expect(() => new CowMap(42 as unknown as object)).toThrow(InvalidArgumentError);
+    expect(new CowMap(null).size).toBe(0); // as new Map(null)
   });
 
   it("from(): a CowMap of the same pool is forked; a bad entry throws and leaks nothing", () => {
@@ -270,6 +271,26 @@ describe("CowMap: copy-on-write", () => {
     a.release();
     b.release();
     expect(pool.framesInUse).toBe(0);
+  });
+
+  it("constructs from entries or values as new Map / new Set do; a bad one throws and leaks nothing", () => {
+    const pool = new FramePool({ pageSize: 512 });
+    const entries: [K, number][] = [
+      ["a", 1],
+      [Number.NaN, 2],
+      ["a", 3],
+    ];
+    const m = new CowMap<K, number>(entries, { pool });
+    expect([...m]).toEqual([...new Map(entries)]);
+    const s = new CowSet("hello", { pool });
+    expect([...s]).toEqual([...new Set("hello")]);
+    expect(() => new CowMap("ab" as unknown as [K, number][], { pool })).toThrow(TypeError); // as new Map("ab")
+    expect(() => new CowMap([["f", () => 1]], { pool })).toThrow(DataCloneError);
+    expect(() => new CowSet([1, {} as unknown as number], { pool })).toThrow(KeyTypeError);
+    m.release();
+    s.release();
+    expect(pool.framesInUse).toBe(0);
+    expect(pool.stats().spaces).toBe(0);
   });
 
   it("throws ReleasedError on every use after release (iterators too), and release is idempotent", () => {
