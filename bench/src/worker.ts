@@ -29,6 +29,7 @@ const LOADERS: Record<WorkloadId, () => Promise<{ variants: VariantTable }>> = {
   W5: () => import("./workloads/w5-map-history.js"),
   W6: () => import("./workloads/w6-test-isolation.js"),
   W7: () => import("./workloads/w7-page-size.js"),
+  W8: () => import("./workloads/w8-core-mechanisms.js"),
 };
 
 const ALLOCATION_FAILED = /allocation failed|out of memory/i;

@@ -1,5 +1,5 @@
 /**
- * The measured read loops of W2 and W7. Each loop is its own top-level
+ * The measured read loops of W2, W7 and W8. Each loop is its own top-level
  * function that takes everything it touches as parameters: a loop at module
  * top level, or one that closes over module-level `let`/`const` bindings, runs
  * several times slower in V8 (every access is a context load with a TDZ
@@ -13,7 +13,7 @@
  * @module
  */
 import type { CowFloat64Array } from "@pagefork/array";
-import type { AddressSpace } from "@pagefork/core";
+import type { AddressSpace, ProxyView } from "@pagefork/core";
 import type { List } from "immutable";
 
 /** Sequential sum of `n` elements of a native Float64Array. */
@@ -84,6 +84,37 @@ export function sumSpaceSpans(space: AddressSpace, n: number): number {
     for (let i = c.start; i < end; i++) s += a[i] as number;
   }
   return s;
+}
+
+/** Sequential `view[i]` over a space's proxy view: one Proxy `get` trap per element. */
+export function sumViewSequential(v: ProxyView<Float64Array<ArrayBuffer>>, n: number): number {
+  let s = 0;
+  for (let i = 0; i < n; i++) s += v[i] as number;
+  return s;
+}
+
+/**
+ * W8's alternative to `diff`: every page of two spaces compared 4 bytes at a
+ * time through page spans (a float64 `!==` is no byte comparison: NaN, -0);
+ * the byte addresses of the pages that differ.
+ */
+export function diffPagesByBytes(a: AddressSpace, b: AddressSpace, bytes: number): number[] {
+  const out: number[] = [];
+  const n = bytes / 4;
+  const cb = b.spans(Int32Array, 0, n);
+  for (const ca = a.spans(Int32Array, 0, n); ca.next(); ) {
+    cb.next();
+    const x = ca.array;
+    const y = cb.array;
+    const d = cb.start - ca.start;
+    const end = ca.end;
+    for (let i = ca.start; i < end; i++)
+      if (x[i] !== y[i + d]) {
+        out.push(ca.address);
+        break;
+      }
+  }
+  return out;
 }
 
 /** Sequential `get(i)` over a CowFloat64Array. */

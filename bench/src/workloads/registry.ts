@@ -12,5 +12,15 @@ import { spec as w4 } from "./w4-editing-trace.js";
 import { spec as w5 } from "./w5-map-history.js";
 import { spec as w6 } from "./w6-test-isolation.js";
 import { spec as w7 } from "./w7-page-size.js";
+import { spec as w8 } from "./w8-core-mechanisms.js";
 
-export const WORKLOADS: Record<WorkloadId, WorkloadSpec> = { W1: w1, W2: w2, W3: w3, W4: w4, W5: w5, W6: w6, W7: w7 };
+export const WORKLOADS: Record<WorkloadId, WorkloadSpec> = {
+  W1: w1,
+  W2: w2,
+  W3: w3,
+  W4: w4,
+  W5: w5,
+  W6: w6,
+  W7: w7,
+  W8: w8,
+};
