@@ -1,7 +1,8 @@
 /**
  * W5: a map with history. 1,000,000 string keys (`item-0` … `item-999999`)
  * map to numbers; 1,000 versions each change one random key's value, and
- * every version is kept. Time and bytes per version.
+ * every version is kept. Time and bytes per version; then, on the newest
+ * version, ns per `get` of a random key and per entry of a full `for..of`.
  *
  * What a version is, per library: pagefork `CowMap` `fork()` + `set`; a native
  * `Map` copied (`new Map(prev)`) + `set`; Immer (`enableMapSet`) and Mutative
@@ -16,7 +17,8 @@ import { enableMapSet, Immer } from "immer";
 import { Map as ImmutableMap } from "immutable";
 import { create } from "mutative";
 import { groupedBarChart, pointsOf } from "../chart-specs.js";
-import { countLabel } from "../format.js";
+import { countLabel, formatRatio } from "../format.js";
+import { type TaskDef, timeTasks, timingFor } from "../harness.js";
 import {
   defaultBudget,
   memoryNow,
@@ -27,14 +29,18 @@ import {
   runBudgeted,
 } from "../measure.js";
 import type { CaseSpec, Measurement, MetricDef, RunContext, VariantRunner, WorkloadSpec } from "../model.js";
-import { largestGroup, ratioHeadline } from "../summary.js";
+import { largestGroup, medianOf, ratioHeadline } from "../summary.js";
 import { check, makeCase, numParam } from "./cases.js";
+import * as L from "./map-loops.js";
 
 const VERSIONS = 1000;
 const SEED = 0x5eed05;
 /** The warm-up round (as in W1): a map of the same size, up to 1,000 versions within 1 s and 256 MiB, then dropped. */
 const WARMUP = { versions: 1000, budget: { seconds: 1, bytes: 256 * 1024 * 1024 } };
 const QUICK_WARMUP = { versions: 100, budget: { seconds: 0.2, bytes: 32 * 1024 * 1024 } };
+/** Random-key lookups per timed `get` call (`--quick`: 16,384). */
+const LOOKUPS = 1 << 20;
+const QUICK_LOOKUPS = 1 << 14;
 
 const METRICS: MetricDef[] = [
   { key: "nsPerVersion", label: "time / version", unit: "ns", ratio: true },
@@ -43,7 +49,13 @@ const METRICS: MetricDef[] = [
   { key: "historyBytes", label: "1,000 versions", unit: "bytes", ratio: false },
   { key: "baseBytes", label: "the map itself", unit: "bytes", ratio: true },
   { key: "buildMs", label: "build the map", unit: "ms", ratio: false },
+  { key: "getNs", label: "get, random key", unit: "ns", ratio: true },
+  { key: "iterNs", label: "for..of, per entry", unit: "ns", ratio: true },
 ];
+
+function metric(key: string): MetricDef {
+  return METRICS.find((m) => m.key === key) as MetricDef;
+}
 
 const VARIANTS = [
   { variant: "pagefork", library: "pagefork", label: "pagefork CowMap", short: "pagefork" },
@@ -73,84 +85,40 @@ function* entries(n: number): Generator<[string, number]> {
   for (let i = 0; i < n; i++) yield [keyOf(i), i + 0.5];
 }
 
-type StrMap = CowMap<string, number>;
-
-// One top-level loop per library.
-
-function cowLoop(vs: StrMap[], keys: string[], val: Float64Array, from: number, to: number): void {
-  let cur = vs[from] as StrMap;
-  for (let v = from; v < to; v++) {
-    const next = cur.fork();
-    next.set(keys[v] as string, val[v] as number);
-    vs[v + 1] = next;
-    cur = next;
-  }
-}
-
-function copyLoop(vs: Map<string, number>[], keys: string[], val: Float64Array, from: number, to: number): void {
-  let cur = vs[from] as Map<string, number>;
-  for (let v = from; v < to; v++) {
-    const next = new Map(cur);
-    next.set(keys[v] as string, val[v] as number);
-    vs[v + 1] = next;
-    cur = next;
-  }
-}
-
-type MapProduce = (base: Map<string, number>, recipe: (d: Map<string, number>) => void) => Map<string, number>;
-
-function draftLoop(
-  produce: MapProduce,
-  vs: Map<string, number>[],
-  keys: string[],
-  val: Float64Array,
-  a: number,
-  b: number,
-) {
-  let cur = vs[a] as Map<string, number>;
-  for (let v = a; v < b; v++) {
-    const k = keys[v] as string;
-    const x = val[v] as number;
-    cur = produce(cur, (d) => {
-      d.set(k, x);
-    });
-    vs[v + 1] = cur;
-  }
-}
-
-function immutableLoop(vs: ImmutableMap<string, number>[], keys: string[], val: Float64Array, a: number, b: number) {
-  let cur = vs[a] as ImmutableMap<string, number>;
-  for (let v = a; v < b; v++) {
-    cur = cur.set(keys[v] as string, val[v] as number);
-    vs[v + 1] = cur;
-  }
-}
-
 interface Adapter<S> {
   build(n: number): S;
   versions(vs: S[], keys: string[], val: Float64Array, from: number, to: number): void;
   get(s: S, key: string): unknown;
   size(s: S): number;
+  /** The sum of `get` of every key in `keys` (a loop in map-loops.ts). */
+  sumGet(s: S, keys: readonly string[]): number;
+  /** The sum of the values by `for..of` over the entries. */
+  sumIter(s: S): number;
   accounting?(): number;
 }
 
-function pageforkAdapter(): Adapter<StrMap> {
+function pageforkAdapter(): Adapter<L.StrMap> {
   const pool = new FramePool({ pageSize: MAP_PAGE_SIZE });
   return {
     build: (n) => CowMap.from(entries(n), { pool }),
-    versions: cowLoop,
+    versions: L.cowLoop,
     get: (s, k) => s.get(k),
     size: (s) => s.size,
+    sumGet: L.sumCowMapGet,
+    sumIter: L.sumCowMapIterate,
     accounting: () => poolAccounting(pool).inUse,
   };
 }
 
-function drafting(produce: MapProduce): Adapter<Map<string, number>> {
+/** A native Map made by `versions`: copied per version, or produced by Immer or Mutative. */
+function nativeMap(versions: Adapter<Map<string, number>>["versions"]): Adapter<Map<string, number>> {
   return {
     build: (n) => new Map(entries(n)),
-    versions: (vs, keys, val, a, b) => draftLoop(produce, vs, keys, val, a, b),
+    versions,
     get: (s, k) => s.get(k),
     size: (s) => s.size,
+    sumGet: L.sumMapGet,
+    sumIter: L.sumMapIterate,
   };
 }
 
@@ -159,26 +127,25 @@ function adapterFor(variant: string): Adapter<unknown> {
     case "pagefork":
       return pageforkAdapter() as Adapter<unknown>;
     case "map-copy":
-      return {
-        build: (n: number) => new Map(entries(n)),
-        versions: copyLoop,
-        get: (s: Map<string, number>, k: string) => s.get(k),
-        size: (s: Map<string, number>) => s.size,
-      } as Adapter<unknown>;
+      return nativeMap(L.copyLoop) as Adapter<unknown>;
     case "immer-freeze":
-    case "immer-nofreeze": {
-      enableMapSet();
-      const immer = new Immer({ autoFreeze: variant === "immer-freeze" });
-      return drafting(immer.produce as MapProduce) as Adapter<unknown>;
+    case "immer-nofreeze":
+    case "mutative": {
+      if (variant !== "mutative") enableMapSet();
+      const produce: L.MapProduce =
+        variant === "mutative"
+          ? (base, recipe) => create(base, recipe)
+          : (new Immer({ autoFreeze: variant === "immer-freeze" }).produce as L.MapProduce);
+      return nativeMap((vs, keys, val, a, b) => L.draftLoop(produce, vs, keys, val, a, b)) as Adapter<unknown>;
     }
-    case "mutative":
-      return drafting((base, recipe) => create(base, recipe)) as Adapter<unknown>;
     case "immutable":
       return {
         build: (n: number) => ImmutableMap(entries(n)),
-        versions: immutableLoop,
+        versions: L.immutableLoop,
         get: (s: ImmutableMap<string, number>, k: string) => s.get(k),
         size: (s: ImmutableMap<string, number>) => s.size,
+        sumGet: L.sumImmutableMapGet,
+        sumIter: L.sumImmutableMapIterate,
       } as Adapter<unknown>;
     default:
       throw new Error(`W5 has no variant ${variant}`);
@@ -203,13 +170,67 @@ function warmUp(variant: string, n: number, quick: boolean): void {
   runBudgeted(size.versions, size.budget, (a, b) => warm.versions(ws, w.keys, w.val, a, b));
 }
 
+/**
+ * ns per `get` of a random key and per entry of `for..of`, on `map` (the
+ * newest version), timed by tinybench; both sums checked first. The expected
+ * values replay the first `done` changes on `i + 0.5`.
+ */
+function timeReads(
+  adapter: Adapter<unknown>,
+  map: unknown,
+  inp: { keys: string[]; val: Float64Array; idx: Int32Array },
+  done: number,
+  ctx: RunContext,
+): Pick<Measurement, "metrics" | "samples" | "checks"> {
+  const n = numParam(ctx.params, "keys");
+  const values = new Float64Array(n);
+  for (let i = 0; i < n; i++) values[i] = i + 0.5;
+  for (let v = 0; v < done; v++) values[inp.idx[v] as number] = inp.val[v] as number;
+  const lookIdx = randomIndices(n, ctx.quick ? QUICK_LOOKUPS : LOOKUPS, SEED + 3);
+  const lookups = Array.from(lookIdx, keyOf);
+  let wantGet = 0;
+  for (const i of lookIdx) wantGet += values[i] as number;
+  let wantIter = 0;
+  for (const x of values) wantIter += x;
+  const gotGet = adapter.sumGet(map, lookups);
+  check(gotGet === wantGet, `get of ${lookups.length} random keys summed ${gotGet}, expected ${wantGet}`);
+  const gotIter = adapter.sumIter(map);
+  // Immutable.js iterates in hash order, so its float sum rounds differently: 1e-12 of the sum (≈0.5 here).
+  check(Math.abs(gotIter - wantIter) <= 1e-12 * wantIter, `for..of summed ${gotIter}, expected ${wantIter}`);
+  const sink = { v: 0 };
+  const reads: [string, number, () => number][] = [
+    ["get", lookups.length, () => adapter.sumGet(map, lookups)],
+    ["iter", n, () => adapter.sumIter(map)],
+  ];
+  const tasks: TaskDef[] = reads.map(([id, unitsPerCall, read]) => ({
+    id,
+    unitsPerCall,
+    fn: () => {
+      sink.v = read();
+    },
+  }));
+  const stats = timeTasks(tasks, timingFor(ctx.quick), (id) => ctx.progress(`timing ${id}`));
+  const metrics: Record<string, number> = {};
+  const samples: Record<string, number[]> = {};
+  for (const [id, st] of stats) {
+    metrics[`${id}Ns`] = st.p50;
+    samples[`${id}Ns`] = st.samples;
+  }
+  return {
+    metrics,
+    samples,
+    checks: [`version ${done}: get of ${lookups.length} random keys and for..of return the expected sums`],
+  };
+}
+
 function run(variant: string, ctx: RunContext): Measurement {
   const n = numParam(ctx.params, "keys");
   const total = numParam(ctx.params, "versions");
   ctx.progress("warm-up");
   warmUp(variant, n, ctx.quick);
   const adapter = adapterFor(variant);
-  const { keys, val, idx } = inputs(n, total, SEED);
+  const inp = inputs(n, total, SEED);
+  const { keys, val, idx } = inp;
   const vs: unknown[] = new Array(total + 1).fill(undefined);
 
   const m0 = memoryNow();
@@ -238,18 +259,24 @@ function run(variant: string, ctx: RunContext): Measurement {
   const k0 = idx[0] as number;
   check(adapter.get(vs[0], keyOf(k0)) === k0 + 0.5, "version 0 still maps the first changed key to its first value");
 
+  const reads = timeReads(adapter, vs[done], inp, done, ctx);
   const metrics: Record<string, number> = {
     nsPerVersion: loop.ns / done,
     bytesPerVersion,
     historyBytes: bytesPerVersion * total,
     baseBytes: m1.held - m0.held,
     buildMs,
+    ...reads.metrics,
   };
   const out: Measurement = {
     metrics,
-    checks: [`versions 1, ${Math.ceil(done / 2)}, ${done} hold their change and ${n} keys; version 0 is unchanged`],
+    checks: [
+      `versions 1, ${Math.ceil(done / 2)}, ${done} hold their change and ${n} keys; version 0 is unchanged`,
+      ...(reads.checks ?? []),
+    ],
     info: { versionsDone: done },
   };
+  if (reads.samples !== undefined) out.samples = reads.samples;
   if (adapter.accounting !== undefined) {
     const pf2 = adapter.accounting();
     metrics.inUsePerVersion = (pf2 - pf1 + (m2.heapUsed - m1.heapUsed)) / done;
@@ -282,7 +309,14 @@ export const spec: WorkloadSpec = {
     "kept. Keys are generated while the map is built, so the map holds the only copy of each key string. " +
     "**time / version** and **bytes / version** as in W1 (heap + ArrayBuffer bytes after `gc()`; pagefork's " +
     "own accounting beside it). Each process first runs the same loop on a throwaway map of the same size (up to 1,000 versions in 1 s, then dropped). Copying peers stop " +
-    "at their budget (2 GiB or 10 s) and their 1,000-version total is extrapolated.",
+    "at their budget (2 GiB or 10 s) and their 1,000-version total is extrapolated. " +
+    "Then, on the newest version (version 1,000, or the last one a copying peer made; for Immer and Mutative " +
+    "a native `Map`), with every version still held: **get, random key** is ns per `get` of 1,048,576 " +
+    "random existing keys (`--quick`: 16,384; one seeded index array, the key strings made once and the " +
+    "same for every library, not the map's own string objects), and **for..of, per entry** is ns per entry " +
+    "of `for (const [, v] of map)`; both sum the values, are checked against the expected sum (the " +
+    "iteration to 1e-12 of it: Immutable.js iterates in hash order), and are timed by tinybench (p50 of " +
+    "calls ÷ lookups or entries), each a top-level loop with one receiver class.",
   metrics: METRICS,
   cases(config) {
     const n = config.quick ? 20_000 : 1_000_000;
@@ -312,6 +346,19 @@ export const spec: WorkloadSpec = {
           ],
         }),
       },
+      {
+        file: "w5-map-reads.svg",
+        title: "W5: get of a random key and for..of per entry, newest version",
+        spec: groupedBarChart({
+          title: "W5: reads on the newest version (log scale; lower is better)",
+          xTitle: "",
+          yTitle: "ns per get or per entry",
+          points: [
+            ...pointsOf(cases, "getNs", () => "get, random key"),
+            ...pointsOf(cases, "iterNs", () => "for..of, per entry"),
+          ],
+        }),
+      },
     ];
   },
   headline(cases) {
@@ -323,6 +370,28 @@ export const spec: WorkloadSpec = {
         key: "inUsePerVersion",
         label: "in use",
       }),
+      ratioHeadline("W5", cases, g, metric("getNs"), `W5 get of a random key, map of ${g} keys`),
+      ratioHeadline("W5", cases, g, metric("iterNs"), `W5 for..of, ns per entry, map of ${g} keys`),
     ].filter((r) => r !== undefined);
+  },
+  notes(cases) {
+    const out: string[] = [];
+    const g = largestGroup(cases, "keys") ?? cases[0]?.spec.group;
+    const at = (variant: string) => cases.find((c) => c.spec.group === g && c.spec.variant === variant);
+    const pf = at("pagefork");
+    const native = at("map-copy");
+    const immutable = at("immutable");
+    const vs = (key: string, what: string, target: string) => {
+      const a = medianOf(pf, key);
+      const b = medianOf(native, key);
+      const c = medianOf(immutable, key);
+      if (a === undefined || b === undefined) return;
+      const im = c === undefined ? "" : `; Immutable.js Map ${formatRatio(c / b)} native`;
+      out.push(`pagefork CowMap ${what}: ${formatRatio(a / b)} native Map (medians; target ${target})${im}.`);
+    };
+    vs("getNs", "`get` of a random key", "≤ 3×");
+    vs("iterNs", "`for..of` per entry", "≤ 3×");
+    vs("baseBytes", "base memory (the map itself)", "≤ 1×");
+    return out;
   },
 };
