@@ -1,6 +1,6 @@
 /**
  * Command-line options (commander): `pnpm bench [--quick] [--only W1,W4] [--runs N]
- * [--libraries pagefork,immer] [--report <results.json>]`.
+ * [--libraries pagefork,immer] [--report <results.json>[,<rerun.json>…]]`.
  *
  * @module
  */
@@ -18,8 +18,12 @@ export interface BenchConfig {
   runs: number;
   /** Library ids to run (all when undefined). */
   libraries: string[] | undefined;
-  /** Re-render RESULTS.md and the charts from this results file instead of running. */
-  reportFrom: string | undefined;
+  /**
+   * Re-render RESULTS.md and the charts from these results files instead of
+   * running: the first, with the workloads of each later one (a rerun of
+   * some workloads) in place of its own.
+   */
+  reportFrom: string[] | undefined;
   /** The flags as given, for the results file. */
   argv: string[];
 }
@@ -77,7 +81,10 @@ export function parseCli(argv: readonly string[], libraryIds: readonly string[])
       }),
     )
     .addOption(
-      new Option("--report <results.json>", "re-render RESULTS.md and the charts from a results file; runs nothing"),
+      new Option(
+        "--report <results.json[,rerun.json…]>",
+        "re-render RESULTS.md and the charts from a results file; runs nothing. Later files replace the workloads they hold",
+      ).argParser(list),
     )
     .allowExcessArguments(false)
     .showHelpAfterError();
@@ -89,7 +96,7 @@ export function parseCli(argv: readonly string[], libraryIds: readonly string[])
     only?: WorkloadId[];
     runs?: number;
     libraries?: string[];
-    report?: string;
+    report?: string[];
   }>();
   return {
     quick: o.quick,

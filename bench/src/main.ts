@@ -30,7 +30,7 @@ import { LIBRARIES, libraryVersions } from "./libraries.js";
 import { type CaseResult, type CaseSpec, RECORDED_STATUSES, type WorkloadId } from "./model.js";
 import { createReporter } from "./progress.js";
 import { renderMarkdown, type WorkloadReport } from "./report.js";
-import { RESULTS_SCHEMA, type ResultsFile, readResults } from "./results.js";
+import { RESULTS_SCHEMA, type Rerun, type ResultsFile, readResults, withReruns } from "./results.js";
 import { runCase } from "./runner.js";
 import { summarize } from "./summary.js";
 import { WORKLOADS } from "./workloads/registry.js";
@@ -101,7 +101,7 @@ async function runAll(config: BenchConfig, cases: CaseSpec[]): Promise<Map<strin
 }
 
 /** Summaries, charts and RESULTS.md from a results file. */
-async function render(file: ResultsFile, paths: OutputPaths): Promise<WorkloadReport[]> {
+async function render(file: ResultsFile, paths: OutputPaths, reruns: readonly Rerun[] = []): Promise<WorkloadReport[]> {
   const reports: WorkloadReport[] = [];
   for (const w of file.workloads) {
     const spec = WORKLOADS[w.id];
@@ -115,7 +115,7 @@ async function render(file: ResultsFile, paths: OutputPaths): Promise<WorkloadRe
       headline: spec.headline(cases),
     });
   }
-  writeFileSync(paths.markdown, renderMarkdown(file, basename(paths.json), reports));
+  writeFileSync(paths.markdown, renderMarkdown(file, basename(paths.json), reports, reruns));
   return reports;
 }
 
@@ -138,13 +138,21 @@ async function main(): Promise<void> {
     LIBRARIES.map((l) => l.id),
   );
   if (config.reportFrom !== undefined) {
-    const path = resolve(process.env.INIT_CWD ?? process.cwd(), config.reportFrom);
-    const file = readResults(path);
-    const quick = file.config.quick;
-    const partial = file.config.libraries !== null || file.config.only.length < Object.keys(WORKLOADS).length;
+    const cwd = process.env.INIT_CWD ?? process.cwd();
+    const [path, ...rerunPaths] = config.reportFrom.map((p) => resolve(cwd, p)) as [string, ...string[]];
+    const base = readResults(path);
+    const quick = base.config.quick;
+    const partial = base.config.libraries !== null || base.config.only.length < Object.keys(WORKLOADS).length;
     const paths = { ...outputPaths({ quick, partial }), json: path };
-    await render(file, paths);
-    process.stderr.write(`[bench] wrote ${relative(benchDir, paths.markdown)} from ${relative(benchDir, path)}\n`);
+    const reruns = rerunPaths.map((p) => ({
+      file: readResults(p),
+      link: relative(dirname(paths.markdown), p),
+      name: basename(p),
+    }));
+    await render(withReruns(base, reruns), paths, reruns);
+    process.stderr.write(
+      `[bench] wrote ${relative(benchDir, paths.markdown)} from ${[path, ...rerunPaths].map((p) => relative(benchDir, p)).join(", ")}\n`,
+    );
     return;
   }
   const partial = config.libraries !== undefined || config.only.length < Object.keys(WORKLOADS).length;

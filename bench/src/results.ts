@@ -33,3 +33,32 @@ export function readResults(path: string): ResultsFile {
     throw new Error(`${path} is not a results file of schema ${RESULTS_SCHEMA} (schema: ${String(file.schema)})`);
   return file;
 }
+
+/** A later results file whose workloads replace those of the same id in the file a report is rendered from. */
+export interface Rerun {
+  file: ResultsFile;
+  /** Link to it from the RESULTS.md being rendered. */
+  link: string;
+  /** Its file name. */
+  name: string;
+}
+
+/**
+ * `base` with each workload that a rerun holds taken from the last rerun
+ * that holds it (`pnpm bench --report base.json,rerun.json`): how a
+ * workload measured again after a change goes into a full run's report,
+ * which then says so ({@link Rerun}s are listed under the run's environment).
+ *
+ * @throws {Error} when a rerun is a quick run and the base is not, or the other way round.
+ */
+export function withReruns(base: ResultsFile, reruns: readonly Rerun[]): ResultsFile {
+  const workloads = base.workloads.map((w) => {
+    let out = w;
+    for (const r of reruns) {
+      if (r.file.config.quick !== base.config.quick) throw new Error(`${r.name}: cannot mix quick and full runs`);
+      out = r.file.workloads.find((x) => x.id === w.id) ?? out;
+    }
+    return out;
+  });
+  return { ...base, workloads };
+}
