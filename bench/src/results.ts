@@ -52,12 +52,11 @@ export interface Rerun {
  * @throws {Error} when a rerun is a quick run and the base is not, or the other way round.
  */
 export function withReruns(base: ResultsFile, reruns: readonly Rerun[]): ResultsFile {
+  for (const r of reruns)
+    if (r.file.config.quick !== base.config.quick) throw new Error(`${r.name}: cannot mix quick and full runs`);
   const workloads = base.workloads.map((w) => {
     let out = w;
-    for (const r of reruns) {
-      if (r.file.config.quick !== base.config.quick) throw new Error(`${r.name}: cannot mix quick and full runs`);
-      out = r.file.workloads.find((x) => x.id === w.id) ?? out;
-    }
+    for (const r of reruns) out = r.file.workloads.find((x) => x.id === w.id) ?? out;
     return out;
   });
   return { ...base, workloads };

@@ -122,6 +122,11 @@ function nativeMap(versions: Adapter<Map<string, number>>["versions"]): Adapter<
   };
 }
 
+/** A native Map produced per version by Immer or Mutative. */
+function drafting(produce: L.MapProduce): Adapter<Map<string, number>> {
+  return nativeMap((vs, keys, val, a, b) => L.draftLoop(produce, vs, keys, val, a, b));
+}
+
 function adapterFor(variant: string): Adapter<unknown> {
   switch (variant) {
     case "pagefork":
@@ -129,15 +134,13 @@ function adapterFor(variant: string): Adapter<unknown> {
     case "map-copy":
       return nativeMap(L.copyLoop) as Adapter<unknown>;
     case "immer-freeze":
-    case "immer-nofreeze":
-    case "mutative": {
-      if (variant !== "mutative") enableMapSet();
-      const produce: L.MapProduce =
-        variant === "mutative"
-          ? (base, recipe) => create(base, recipe)
-          : (new Immer({ autoFreeze: variant === "immer-freeze" }).produce as L.MapProduce);
-      return nativeMap((vs, keys, val, a, b) => L.draftLoop(produce, vs, keys, val, a, b)) as Adapter<unknown>;
+    case "immer-nofreeze": {
+      enableMapSet();
+      const immer = new Immer({ autoFreeze: variant === "immer-freeze" });
+      return drafting(immer.produce as L.MapProduce) as Adapter<unknown>;
     }
+    case "mutative":
+      return drafting((base, recipe) => create(base, recipe)) as Adapter<unknown>;
     case "immutable":
       return {
         build: (n: number) => ImmutableMap(entries(n)),

@@ -217,27 +217,27 @@ describe("CowMap: native Map semantics", () => {
     expect([...m.keys()][0]).toBe(big);
     m.release();
   });
-});
 
-it("decodes one-byte keys and values of every length, on a page and across pages (bytes 0x00-0xff)", () => {
-  const units = "\u0000a\u007f\u0080\u00ffZ\u00e9";
-  const text = (n: number, seed: number) =>
-    Array.from({ length: n }, (_, i) => units[(i * 5 + seed) % units.length]).join("");
-  const lengths = [...Array.from({ length: 131 }, (_, n) => n), 1000, 8191, 8192, 8193, 20_000];
-  for (const pageSize of [256, 1024]) {
-    const m = new CowMap<string, string>({ pageSize });
-    const model = new Map<string, string>();
-    lengths.forEach((n, seed) => {
-      const k = text(n, seed);
-      model.set(k, text(n, seed + 1));
-      m.set(k, text(n, seed + 1));
-    });
-    expect([...m.keys()]).toEqual([...model.keys()]);
-    expect([...m.values()]).toEqual([...model.values()]);
-    expect([...m]).toEqual([...model]);
-    for (const [k, v] of model) expect(m.get(k)).toBe(v);
-    m.release();
-  }
+  it("decodes one-byte keys and values of every length, on a page and across pages (bytes 0x00-0xff)", () => {
+    const units = "\u0000a\u007f\u0080\u00ffZ\u00e9";
+    const text = (n: number, seed: number) =>
+      Array.from({ length: n }, (_, i) => units[(i * 5 + seed) % units.length]).join("");
+    const lengths = [...Array.from({ length: 131 }, (_, n) => n), 1000, 8191, 8192, 8193, 20_000];
+    for (const pageSize of [256, 1024]) {
+      const m = new CowMap<string, string>({ pageSize });
+      const model = new Map<string, string>();
+      lengths.forEach((n, seed) => {
+        const k = text(n, seed);
+        model.set(k, text(n, seed + 1));
+        m.set(k, text(n, seed + 1));
+      });
+      expect([...m.keys()]).toEqual([...model.keys()]);
+      expect([...m.values()]).toEqual([...model.values()]);
+      expect([...m]).toEqual([...model]);
+      for (const [k, v] of model) expect(m.get(k)).toBe(v);
+      m.release();
+    }
+  });
 });
 
 describe("CowMap: copy-on-write", () => {
