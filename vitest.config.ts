@@ -14,6 +14,11 @@ export default defineConfig({
     alias: Object.fromEntries(packages.map((p) => [`@pagefork/${p}`, src(p)])),
   },
   test: {
+    // Model-based properties run hundreds of command sequences; on a loaded
+    // 2-core CI machine one took 8.4 s against vitest's 5 s default. Tests
+    // check behaviour, never speed, so the limit is only a hang guard.
+    testTimeout: 120_000,
+    hookTimeout: 120_000,
     projects: [
       ...packages.map((name) => ({
         extends: true as const,
