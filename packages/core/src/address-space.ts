@@ -103,7 +103,8 @@ export interface AddressSpaceOptions {
  * outside `[0, size)` {@link SegmentationFault}, a misaligned one
  * {@link AlignmentFault}, any call after `release()` {@link ReleasedError}, and
  * a write that needs a frame past the pool's limit {@link OutOfMemoryError}.
- * A call that throws changes nothing.
+ * When the pool's `onOutOfMemory` hook, run by a call, releases this very
+ * space, that call throws {@link ReleasedError}. A call that throws changes nothing.
  *
  * Source of the idea: `fork()` with copy-on-write in Unix (Bach, "The Design of
  * the UNIX Operating System", 1986, ch. 7) and Linux's `mm/memory.c`.
@@ -497,7 +498,9 @@ export class AddressSpace {
    * usually the side that goes on working; the parent allocates new ones only
    * if it is used again, so a retained version costs no TLB.
    *
-   * @throws {ReleasedError} after `release()`.
+   * @throws {ReleasedError} after `release()`, or when the pool's
+   *   `onOutOfMemory` hook, run by a refused commit charge, released this space.
+   * @throws {OutOfMemoryError} when the overcommit policy refuses the charge.
    * @example
    * ```ts
    * const a = new AddressSpace({ size: 4096 });
@@ -510,7 +513,8 @@ export class AddressSpace {
   fork(): AddressSpace {
     if (this.isReleased) throwReleased("address space");
     const pool = this.pool;
-    pool.charge(this.maps.bytes, true); // may refuse (overcommit); nothing has changed yet
+    // May refuse (overcommit), or find that the hook released this space; nothing has changed yet.
+    pool.charge(this.maps.bytes, true, this);
     forkOf = this;
     const child = new AddressSpace(FORK_OPTIONS);
     pool.pt.retain(this.root);
@@ -568,6 +572,7 @@ export class AddressSpace {
    * O(bytes). Either every byte is written or (on error) none.
    * @throws {SegmentationFault} if the range leaves the space.
    * @throws {OutOfMemoryError} if the pool cannot supply the frames needed.
+   * @throws {ReleasedError} after `release()`, or when the out-of-memory hook released this space.
    */
   write(addr: number, src: ArrayBufferView): void {
     writeBytes(this, addr, src);
@@ -673,6 +678,7 @@ export class AddressSpace {
    * @throws {InvalidArgumentError} for a range that is not page-aligned, leaves the space or overlaps a mapping.
    * @throws {ProtectionFault} when the space is frozen.
    * @throws {OutOfMemoryError} when the commit limit refuses the charge (overcommit `"never"`).
+   * @throws {ReleasedError} after `release()`, or when the out-of-memory hook run by a refused charge released this space.
    * @example
    * ```ts
    * const s = new AddressSpace({ size: 1 << 20, pageSize: 4096 });

@@ -65,7 +65,7 @@ export function reserveForWrite(space: AddressSpace, addr: number, length: numbe
   if (last - first + 1 <= pool.framesAvailable()) return; // cannot fail
   let need = 0;
   for (let vpn = first; vpn <= last; vpn++) if (needsFrame(space, vpn)) need++;
-  pool.requireFrames(need);
+  pool.requireFrames(need, space); // ReleasedError if the hook released `space`
 }
 
 function asBytes(view: ArrayBufferView): Uint8Array {

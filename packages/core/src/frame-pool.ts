@@ -5,6 +5,8 @@
  *
  * @module
  */
+
+import type { AddressSpace } from "./address-space.js";
 import {
   DEFAULT_SLAB_BYTES,
   INITIAL_SLAB_BYTES,
@@ -15,7 +17,7 @@ import {
   REF_MAX_INLINE,
   ZERO_PFN,
 } from "./constants.js";
-import { OutOfMemoryError, throwInvalid, throwOom } from "./errors.js";
+import { OutOfMemoryError, throwInvalid, throwOom, throwReleased } from "./errors.js";
 import { type OutOfMemoryEvent, type Overcommit, overcommitOf } from "./overcommit.js";
 import { PageTable } from "./page-table.js";
 import { Slab } from "./slab.js";
@@ -56,9 +58,11 @@ export interface FramePoolOptions {
    * killer's place): it may release spaces, for example the oldest versions of
    * an undo history, after which the refused operation is retried once. If it
    * still does not fit, or the hook throws, the operation throws
-   * {@link OutOfMemoryError} and has changed nothing. The hook must only
-   * release spaces; an out-of-memory condition inside it is not reported to
-   * it again.
+   * {@link OutOfMemoryError} and has changed nothing. If the hook released
+   * the space the operation was for (the one written, forked or mapped into),
+   * the operation throws {@link ReleasedError} instead, also having changed
+   * nothing. The hook must only release spaces; an out-of-memory condition
+   * inside it is not reported to it again.
    */
   onOutOfMemory?: (event: OutOfMemoryEvent) => void;
   /**
@@ -262,13 +266,20 @@ export class FramePool {
   /**
    * Throws {@link OutOfMemoryError} unless `n` frames can be allocated now,
    * after giving the out-of-memory hook one chance to release spaces. Callers
-   * check before they change anything, so a refused call changes nothing; a
-   * caller that survives the hook must check that its own space was not
-   * released by it.
+   * check before they change anything, so a refused call changes nothing.
+   * O(1), plus the hook when it runs.
+   *
+   * @param n - frames the caller is about to take.
+   * @param space - the space the frames are for. The hook may release it; then
+   *   this throws {@link ReleasedError}, so the caller stops before it faults
+   *   frames into a released space (which would never give them back). Pass it
+   *   whenever there is one.
+   * @throws {OutOfMemoryError} when the frames cannot be had, or the hook threw.
+   * @throws {ReleasedError} when the hook released `space`.
    */
-  requireFrames(n: number): void {
+  requireFrames(n: number, space?: AddressSpace): void {
     if (n <= 0 || n <= this.framesAvailable()) return;
-    if (this.reclaim(n * this.pageSize, "fault") && n <= this.framesAvailable()) return;
+    if (this.reclaim(n * this.pageSize, "fault", space) && n <= this.framesAvailable()) return;
     throwOom(
       n * this.pageSize,
       `pool limit maxBytes=${this.maxBytes} reached (${this.inUse} frames of ${this.pageSize} B in use)`,
@@ -279,11 +290,13 @@ export class FramePool {
    * Adds `bytes` to the commit charge, or throws {@link OutOfMemoryError}
    * (after the hook's one chance) when the policy refuses it: under `"never"`
    * when the charge would pass `maxBytes`; under `"heuristic"` when a fork
-   * finds every frame of the pool in use. O(1) unless refused.
+   * finds every frame of the pool in use. Throws {@link ReleasedError},
+   * charging nothing, when the hook released `space` (the space forked or
+   * mapped into). O(1) unless refused.
    */
-  charge(bytes: number, isFork: boolean): void {
+  charge(bytes: number, isFork: boolean, space?: AddressSpace): void {
     if (this.overcommit !== "always" && this.refuses(bytes, isFork)) {
-      if (!this.reclaim(bytes, "commit") || this.refuses(bytes, isFork))
+      if (!this.reclaim(bytes, "commit", space) || this.refuses(bytes, isFork))
         throwOom(
           bytes,
           this.overcommit === "never"
@@ -306,8 +319,12 @@ export class FramePool {
     return isFork && this.inUse >= this.maxFrames;
   }
 
-  /** Runs the out-of-memory hook once, unless it is already running. True if it ran. */
-  private reclaim(requestedBytes: number, kind: OutOfMemoryEvent["kind"]): boolean {
+  /**
+   * Runs the out-of-memory hook once, unless it is already running. True if it
+   * ran. The one place that re-checks, after the hook, that the space asking
+   * (if any) survived it: every caller then stops before changing anything.
+   */
+  private reclaim(requestedBytes: number, kind: OutOfMemoryEvent["kind"], space: AddressSpace | undefined): boolean {
     if (this.onOom === null || this.inOomHook) return false;
     this.inOomHook = true;
     try {
@@ -317,6 +334,7 @@ export class FramePool {
     } finally {
       this.inOomHook = false;
     }
+    if (space?.isReleased) throwReleased("address space");
     return true;
   }
 

@@ -56,7 +56,8 @@ export function touchRange(addr: number, len: number, pageSize: number): void {
 
 /**
  * Throws OutOfMemoryError unless `space`'s pool can supply every frame the
- * recorded writes need. Changes nothing.
+ * recorded writes need, and ReleasedError when the out-of-memory hook released
+ * `space` itself. Changes nothing.
  */
 export function reserveWrites(space: AddressSpace): void {
   if (space.pool.framesAvailable() >= bound) return;
@@ -67,7 +68,7 @@ export function reserveWrites(space: AddressSpace): void {
 function reserveExactly(space: AddressSpace): void {
   const pool = space.pool;
   if (overflow) {
-    pool.requireFrames(bound);
+    pool.requireFrames(bound, space);
     return;
   }
   const vpns = new Float64Array(bound);
@@ -86,5 +87,5 @@ function reserveExactly(space: AddressSpace): void {
     prev = v;
     if (needsFrame(space, v)) need++;
   }
-  pool.requireFrames(need);
+  pool.requireFrames(need, space);
 }

@@ -32,7 +32,7 @@ export function mapRange(space: AddressSpace, start: number, length: number, pro
       start,
       `a range with no mapping yet ([${start}, ${start + length}) overlaps one; unmap first)`,
     );
-  space.pool.charge(length, false);
+  space.pool.charge(length, false, space); // ReleasedError if the hook released `space`
   space.maps = maps.with(start, start + length, writable, space.size);
   space.pool.spaces.setCharge(space, space.maps.bytes);
   // Nothing to flush: no translation of an unmapped page was ever cached.

@@ -5,7 +5,7 @@
  * memory, the same call succeeds.
  */
 import { describe, expect, it } from "vitest";
-import { AddressSpace, FramePool, OutOfMemoryError } from "../src/index.js";
+import { AddressSpace, FramePool, Heap, OutOfMemoryError, ReleasedError } from "../src/index.js";
 import { bytes, expectRefused, firstDiff, TYPES, typedGet, typedSet } from "./support/helpers.js";
 
 const PS = 256;
@@ -130,5 +130,145 @@ describe("OutOfMemoryError at the pool limit, with nothing changed", () => {
     t.release();
     s.release();
     expect(pool.stats()).toMatchObject({ framesInUse: 0, pageTableNodes: 0 });
+  });
+});
+
+describe("an onOutOfMemory hook that releases the very space asking: ReleasedError, nothing leaked", () => {
+  /**
+   * A pool of 4 frames made full: `keep` holds one, `a` the rest (through
+   * `prepare`), `b` is a fork of `a`. The hook releases `a` and `b`, so any
+   * call on `b` that needs a frame runs the hook and loses its own space.
+   */
+  function scenario(prepare: (a: AddressSpace) => void) {
+    const victims: AddressSpace[] = [];
+    let calls = 0;
+    const pool = new FramePool({
+      pageSize: PS,
+      maxBytes: 4 * PS,
+      onOutOfMemory: () => {
+        calls++;
+        for (const v of victims) v.release();
+      },
+    });
+    const keep = new AddressSpace({ size: 16 * PS, pool });
+    keep.write(0, bytes(9, PS));
+    const a = new AddressSpace({ size: 16 * PS, pool });
+    prepare(a);
+    expect(pool.framesAvailable()).toBe(0);
+    const b = a.fork();
+    victims.push(a, b);
+    return { pool, keep, b, hookCalls: () => calls };
+  }
+
+  /** Runs `op` on the fork; it must throw ReleasedError, and `keep` must then hold the pool's only frame. */
+  function expectReleased(prepare: (a: AddressSpace) => void, op: (b: AddressSpace) => unknown, label: string): void {
+    const { pool, keep, b, hookCalls } = scenario(prepare);
+    let thrown: unknown;
+    try {
+      op(b);
+    } catch (e) {
+      thrown = e;
+    }
+    expect(hookCalls(), `${label}: the hook ran`).toBe(1);
+    expect(thrown, `${label}: ReleasedError`).toBeInstanceOf(ReleasedError);
+    expect(b.released).toBe(true);
+    expect(pool.stats(), `${label}: only keep's frame and leaf left`).toMatchObject({
+      framesInUse: 1,
+      pageTableNodes: 1,
+      spaces: 1,
+      committedBytes: 16 * PS,
+    });
+    expect(firstDiff(keep.read(0, new Uint8Array(PS)), bytes(9, PS))).toBe(-1);
+    keep.release();
+    expect(pool.stats(), label).toMatchObject({ framesInUse: 0, pageTableNodes: 0, spaces: 0, committedBytes: 0 });
+  }
+
+  const full = (a: AddressSpace) => a.write(0, bytes(1, 3 * PS));
+  const withHeap = (a: AddressSpace) => {
+    const h = Heap.create(a); // header page, page map, one small-class page: 3 frames
+    h.malloc(8);
+  };
+
+  it.each([
+    ["write", (b: AddressSpace) => b.write(0, new Uint8Array(600))],
+    ["write of one byte", (b: AddressSpace) => b.write(5, new Uint8Array(1))],
+    ["fill", (b: AddressSpace) => b.fill(3, 0, 600)],
+    ["copyWithin", (b: AddressSpace) => b.copyWithin(0, 5, 600)],
+    ["setUint8", (b: AddressSpace) => b.setUint8(0, 1)],
+    ["setFloat64", (b: AddressSpace) => b.setFloat64(PS, 1.5)],
+    ["spans in write mode", (b: AddressSpace) => b.spans(Float64Array, 0, 75, "write")],
+    ["view.fill", (b: AddressSpace) => b.view(Uint8Array, 0, 600).fill(1)],
+    ["view.set", (b: AddressSpace) => b.view(Uint8Array, 0, 600).set(new Uint8Array(600))],
+    ["view[i] = x", (b: AddressSpace) => (b.view(Int32Array, 0, 8)[2] = 5)],
+    ["view.copyWithin", (b: AddressSpace) => b.view(Uint8Array, 0, 600).copyWithin(0, 5)],
+    ["view.reverse", (b: AddressSpace) => b.view(Uint8Array, 0, 600).reverse()],
+    ["view.sort", (b: AddressSpace) => b.view(Uint8Array, 0, 600).sort()],
+  ])("%s", (label, op) => expectReleased(full, op, label));
+
+  it.each([
+    ["Heap.create", (b: AddressSpace) => Heap.create(b, { base: 8 * PS })],
+    ["malloc", (b: AddressSpace) => Heap.attach(b).malloc(10)],
+    ["calloc", (b: AddressSpace) => Heap.attach(b).calloc(300)],
+    ["free", (b: AddressSpace) => Heap.attach(b).free(Heap.attach(b).base + 2 * PS + 8)],
+    ["allocPage", (b: AddressSpace) => Heap.attach(b).allocPage()],
+    ["allocPages", (b: AddressSpace) => Heap.attach(b).allocPages(2)],
+    ["realloc", (b: AddressSpace) => Heap.attach(b).realloc(Heap.attach(b).base + 2 * PS + 8, 200)],
+  ])("heap: %s", (label, op) => expectReleased(label === "Heap.create" ? full : withHeap, op, label));
+
+  it("a hook that releases only other spaces lets the call go on", () => {
+    let victim: AddressSpace | null = null;
+    const pool = new FramePool({ pageSize: PS, maxBytes: 2 * PS, onOutOfMemory: () => victim?.release() });
+    victim = new AddressSpace({ size: 4 * PS, pool });
+    victim.write(0, bytes(2, PS));
+    const s = new AddressSpace({ size: 4 * PS, pool });
+    s.write(0, bytes(3, PS));
+    s.write(PS + 7, bytes(4, 3)); // needs the frame the victim held
+    expect(victim.released).toBe(true);
+    expect([...s.read(PS + 6, new Uint8Array(5))]).toEqual([0, ...bytes(4, 3), 0]);
+    s.release();
+    expect(pool.stats()).toMatchObject({ framesInUse: 0, pageTableNodes: 0, spaces: 0 });
+  });
+});
+
+describe("a commit charge whose hook releases the space forked or mapped into: ReleasedError, nothing charged", () => {
+  const SIZE = 16 * PS;
+  for (const overcommit of ["never", "heuristic"] as const) {
+    it(`fork under overcommit "${overcommit}"`, () => {
+      let victim: AddressSpace | null = null;
+      const pool = new FramePool({
+        pageSize: PS,
+        maxBytes: overcommit === "never" ? 2 * SIZE : 2 * PS,
+        overcommit,
+        onOutOfMemory: () => victim?.release(),
+      });
+      const keep = new AddressSpace({ size: SIZE, pool });
+      keep.setUint8(0, 1);
+      const a = new AddressSpace({ size: SIZE, pool });
+      a.setUint8(0, 2); // heuristic: every frame in use; never: the commit charge is at its limit
+      victim = a;
+      expect(() => a.fork()).toThrow(ReleasedError);
+      expect(a.released).toBe(true);
+      expect(pool.stats()).toMatchObject({ spaces: 1, committedBytes: SIZE, framesInUse: 1 });
+      keep.release();
+      expect(pool.stats()).toMatchObject({ spaces: 0, committedBytes: 0, framesInUse: 0, pageTableNodes: 0 });
+    });
+  }
+
+  it('map under overcommit "never"', () => {
+    let victim: AddressSpace | null = null;
+    const pool = new FramePool({
+      pageSize: PS,
+      maxBytes: SIZE,
+      overcommit: "never",
+      onOutOfMemory: () => victim?.release(),
+    });
+    const a = new AddressSpace({ size: SIZE, pool });
+    a.unmap(0, 2 * PS);
+    const filler = new AddressSpace({ size: 2 * PS, pool }); // the charge is at its limit again
+    victim = a;
+    expect(() => a.map(0, PS)).toThrow(ReleasedError);
+    expect(pool.stats()).toMatchObject({ spaces: 1, committedBytes: 2 * PS });
+    filler.release();
+    expect(pool.stats()).toMatchObject({ spaces: 0, committedBytes: 0, framesInUse: 0, pageTableNodes: 0 });
   });
 });
