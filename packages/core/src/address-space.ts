@@ -559,6 +559,8 @@ export class AddressSpace {
 
   /**
    * Copies `dst.byteLength` bytes starting at `addr` into `dst`. O(bytes).
+   * `dst` gets the bytes as they were when the call began, even if it is a
+   * view of slab memory (a write-mode page-span slice) that the range maps.
    * @returns `dst`.
    * @throws {SegmentationFault} if the range leaves the space.
    */
@@ -569,7 +571,9 @@ export class AddressSpace {
 
   /**
    * Copies all bytes of `src` into the space at `addr`, faulting pages in.
-   * O(bytes). Either every byte is written or (on error) none.
+   * O(bytes). Either every byte is written or (on error) none. Bytes are
+   * copied as `Uint8Array.prototype.set` does: `src` may be a view of slab
+   * memory (a page-span slice), even of the very bytes written.
    * @throws {SegmentationFault} if the range leaves the space.
    * @throws {OutOfMemoryError} if the pool cannot supply the frames needed.
    * @throws {ReleasedError} after `release()`, or when the out-of-memory hook released this space.

@@ -19,20 +19,46 @@ const SMALL_DISCARD = 64;
 const SMALL_COPY = 64;
 
 /**
- * Copies `len` bytes between two Uint8Arrays. A user's view may share the slab's
- * buffer (a page-span slice passed to `read` or `write`): `set` is correct for
- * that too, whatever the two views' byte offsets (the spec clones an overlapping
- * source), where `dst.copyWithin` would take `sOff` relative to `dst`. The
- * small loop copies forward: a source view overlapping the destination bytes
- * is memmove'd only above SMALL_COPY bytes (checking `.buffer` here would
- * materialize the buffer of every small on-heap array a caller passes).
+ * Staging bytes for a small copy that crosses a page boundary (see `readBytes`,
+ * `writeBytes`). Module scratch: nothing that runs while it is in use (page-table
+ * walks, faults whose frames were reserved) can reach user code.
+ */
+const SMALL = new Uint8Array(SMALL_COPY);
+
+/**
+ * Copies `len` bytes from `src[sOff..]` to `dst[dOff..]` with memmove
+ * semantics (as `Uint8Array.prototype.set`). A user's view may share the
+ * slab's buffer and overlap the bytes copied (a page-span slice passed to
+ * `read` or `write`). Above SMALL_COPY bytes `set` is right whatever the two
+ * views' byte offsets (the spec clones an overlapping source). The small loop
+ * runs backward when the destination starts after the source: comparing byte
+ * offsets is right whether or not the buffers are the same, and it never reads
+ * `.buffer` (which would materialize the buffer of every small on-heap array a
+ * caller passes).
  */
 export function copyBytes(dst: Uint8Array, dOff: number, src: Uint8Array, sOff: number, len: number): void {
   if (len <= SMALL_COPY) {
-    for (let i = 0; i < len; i++) dst[dOff + i] = src[sOff + i] as number;
+    if (dst.byteOffset + dOff > src.byteOffset + sOff) {
+      for (let i = len - 1; i >= 0; i--) dst[dOff + i] = src[sOff + i] as number;
+    } else {
+      for (let i = 0; i < len; i++) dst[dOff + i] = src[sOff + i] as number;
+    }
   } else {
     dst.set(src.subarray(sOff, sOff + len), dOff);
   }
+}
+
+/** True when `[addr, addr + n)` (valid, n > 0) lies on more than one page. */
+function crossesPage(space: AddressSpace, addr: number, n: number): boolean {
+  const ps = space.pool.pageSize;
+  return addr - vpnOf(space, addr) * ps + n > ps;
+}
+
+/** True when `view` (more than SMALL_COPY bytes, so reading `.buffer` is free) is a view of one of the pool's slabs. */
+function inSlab(space: AddressSpace, view: Uint8Array): boolean {
+  const buffer = view.buffer;
+  for (const slab of space.pool.slabs) if (slab.buffer === buffer) return true;
+  return false;
 }
 
 /** Validates `start` and `end` of fill / copyWithin before `end - start` can coerce them. */
@@ -74,30 +100,61 @@ function asBytes(view: ArrayBufferView): Uint8Array {
   return new Uint8Array(view.buffer, view.byteOffset, view.byteLength);
 }
 
-/** Copies `dst.byteLength` bytes at `addr` into `dst`. */
+/**
+ * Copies `dst.byteLength` bytes at `addr` into `dst`, as they were when the
+ * call began even if `dst` views slab memory that the range maps: one page is
+ * one memmove (`copyBytes`); a range over several pages goes through staging
+ * bytes when `dst` may view a slab (small: always, see SMALL; large: when it
+ * does), since a piece written early could overwrite a frame a later piece reads.
+ */
 export function readBytes(space: AddressSpace, addr: number, dst: ArrayBufferView): void {
   const out = asBytes(dst);
   const n = out.length;
   checkRange(space, addr, n, false);
+  if (n === 0 || !crossesPage(space, addr, n)) readSpan(space, addr, out, n);
+  else if (n <= SMALL_COPY) {
+    readSpan(space, addr, SMALL, n);
+    for (let i = 0; i < n; i++) out[i] = SMALL[i] as number;
+  } else if (inSlab(space, out)) out.set(readSpan(space, addr, new Uint8Array(n), n));
+  else readSpan(space, addr, out, n);
+}
+
+/** Reads `len` bytes at `addr` (range already checked) into `out[0..len)`; returns `out`. */
+function readSpan(space: AddressSpace, addr: number, out: Uint8Array, len: number): Uint8Array {
   const ps = space.pool.pageSize;
   let pos = 0;
-  while (pos < n) {
+  while (pos < len) {
     const a = addr + pos;
     const vpn = vpnOf(space, a);
     const off = a - vpn * ps;
-    const len = Math.min(ps - off, n - pos);
+    const l = Math.min(ps - off, len - pos);
     loadRead(space, vpn);
-    copyBytes(out, pos, space.rSlab.u8, space.rByte + off, len);
-    pos += len;
+    copyBytes(out, pos, space.rSlab.u8, space.rByte + off, l);
+    pos += l;
   }
+  return out;
 }
 
-/** Copies all of `src` into the space at `addr`. */
+/**
+ * Copies all of `src` into the space at `addr`, with the semantics of
+ * `Uint8Array.prototype.set`: the bytes written are those `src` held when the
+ * call began, even if `src` views slab memory that the write overwrites (a
+ * page-span slice). Within one page `copyBytes` is a memmove; a write over
+ * several pages first snapshots a source that may view a slab (small: always,
+ * into SMALL; large: a copy when it does), since a piece written early could
+ * overwrite bytes a later piece reads.
+ */
 export function writeBytes(space: AddressSpace, addr: number, src: ArrayBufferView): void {
-  const input = asBytes(src);
+  let input = asBytes(src);
   const n = input.length;
   checkRange(space, addr, n, true);
   reserveForWrite(space, addr, n);
+  if (n > 0 && crossesPage(space, addr, n)) {
+    if (n <= SMALL_COPY) {
+      for (let i = 0; i < n; i++) SMALL[i] = input[i] as number;
+      input = SMALL;
+    } else if (inSlab(space, input)) input = input.slice();
+  }
   writeSpan(space, addr, input, n);
   space.bytesWritten += n;
 }
@@ -140,14 +197,14 @@ export function copyBytesWithin(space: AddressSpace, target: number, start: numb
   if (target < start) {
     for (let done = 0; done < n; done += chunk) {
       const len = Math.min(chunk, n - done);
-      readBytes(space, start + done, scratch.subarray(0, len));
+      readSpan(space, start + done, scratch, len);
       writeSpan(space, target + done, scratch, len);
     }
   } else {
     for (let left = n; left > 0; ) {
       const len = Math.min(chunk, left);
       left -= len;
-      readBytes(space, start + left, scratch.subarray(0, len));
+      readSpan(space, start + left, scratch, len);
       writeSpan(space, target + left, scratch, len);
     }
   }

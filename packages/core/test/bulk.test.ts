@@ -141,6 +141,82 @@ describe("page-span slices as the source or destination of read / write", () => 
   });
 });
 
+describe("read / write through slices of the pool's own pages are memmoves (as Uint8Array.prototype.set)", () => {
+  const PS = 256;
+  const PAGES = 6;
+  interface Op {
+    read: boolean; // read(addr, slice) instead of write(addr, slice)
+    target: number; // the space read or written
+    addr: number;
+    len: number;
+    owner: number; // the space whose page the slice views
+    page: number;
+    off: number;
+    writeMode: boolean; // the slice's cursor mode (always "write" for a read's destination)
+  }
+  const op: fc.Arbitrary<Op> = fc
+    .record({
+      read: fc.boolean(),
+      target: fc.nat(1),
+      addr: fc.nat(PAGES * PS - 1),
+      len: fc.oneof(fc.integer({ min: 0, max: 70 }), fc.integer({ min: 0, max: PS })),
+      owner: fc.nat(1),
+      page: fc.nat(PAGES - 1),
+      off: fc.nat(PS - 1),
+      writeMode: fc.boolean(),
+    })
+    .map((o) => {
+      const len = Math.min(o.len, PS - Math.min(o.off, PS - 1), PAGES * PS - o.addr);
+      return { ...o, len, off: Math.min(o.off, PS - len), writeMode: o.read || o.writeMode };
+    });
+
+  it("at any offsets, lengths and overlaps, on shared, private and zero pages", () => {
+    fc.assert(
+      fc.property(fc.boolean(), fc.nat(), fc.array(op, { minLength: 1, maxLength: 8 }), (forked, seed, ops) => {
+        const pool = new FramePool({ pageSize: PS, slabBytes: 4 * PS }); // several slabs
+        const x = new AddressSpace({ size: PAGES * PS, pool });
+        const data = bytes(seed + 1, (PAGES - 2) * PS); // the last two pages stay on the zero frame
+        x.write(0, data);
+        const y = forked ? x.fork() : new AddressSpace({ size: PAGES * PS, pool });
+        const spaces = [x, y];
+        const models = [new Uint8Array(PAGES * PS), new Uint8Array(PAGES * PS)];
+        models[0]!.set(data);
+        if (forked) models[1]!.set(data);
+        for (const o of ops) {
+          const c = spaces[o.owner]!.spans(Uint8Array, o.page * PS + o.off, o.len, o.writeMode ? "write" : "read");
+          const slice = c.next() ? c.array.subarray(c.start, c.end) : new Uint8Array(0);
+          const sliceAt = o.page * PS + o.off;
+          if (o.read) {
+            const want = models[o.target]!.slice(o.addr, o.addr + o.len);
+            expect(spaces[o.target]!.read(o.addr, slice)).toBe(slice);
+            expect(firstDiff(slice, want), `read(${o.addr}, ${o.len} B) into a slice at ${sliceAt}`).toBe(-1);
+            models[o.owner]!.set(want, sliceAt); // the slice is the owner's memory
+          } else {
+            const src = models[o.owner]!.slice(sliceAt, sliceAt + o.len);
+            spaces[o.target]!.write(o.addr, slice);
+            models[o.target]!.set(src, o.addr);
+          }
+          for (let i = 0; i < 2; i++)
+            expect(firstDiff(whole(spaces[i]!), models[i]!), `space ${i} after ${JSON.stringify(o)}`).toBe(-1);
+        }
+        x.release();
+        y.release();
+        expect(pool.stats()).toMatchObject({ framesInUse: 0, pageTableNodes: 0 });
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it("the reported case: a 10-byte write one byte above its own source", () => {
+    const s = new AddressSpace({ size: 4096, pageSize: 256 });
+    for (let i = 0; i < 32; i++) s.setUint8(i, i);
+    const c = s.spans(Uint8Array, 0, 32);
+    c.next();
+    s.write(1, c.array.subarray(c.start, c.start + 10));
+    expect([...s.read(0, new Uint8Array(12))]).toEqual([0, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 11]);
+  });
+});
+
 describe("fill", () => {
   it("fills exactly [start, end) across pages with value & 0xff", () => {
     fc.assert(
