@@ -154,7 +154,7 @@ describe("read / write through slices of the pool's own pages are memmoves (as U
     off: number;
     writeMode: boolean; // the slice's cursor mode (always "write" for a read's destination)
   }
-  const op: fc.Arbitrary<Op> = fc
+  const anywhere: fc.Arbitrary<Op> = fc
     .record({
       read: fc.boolean(),
       target: fc.nat(1),
@@ -169,6 +169,28 @@ describe("read / write through slices of the pool's own pages are memmoves (as U
       const len = Math.min(o.len, PS - Math.min(o.off, PS - 1), PAGES * PS - o.addr);
       return { ...o, len, off: Math.min(o.off, PS - len), writeMode: o.read || o.writeMode };
     });
+  /** A slice of the very page read or written, a few bytes before or after the range: overlapping. */
+  const overlapping: fc.Arbitrary<Op> = fc
+    .record({
+      read: fc.boolean(),
+      target: fc.nat(1),
+      // Often just below a page boundary, so that the range crosses it.
+      addr: fc.oneof(
+        fc.nat(PAGES * PS - 1),
+        fc.tuple(fc.integer({ min: 1, max: PAGES - 1 }), fc.integer({ min: 1, max: 70 })).map(([p, k]) => p * PS - k),
+      ),
+      len: fc.oneof(fc.integer({ min: 1, max: 12 }), fc.integer({ min: 1, max: 80 })),
+      shift: fc.integer({ min: -9, max: 9 }),
+      atEnd: fc.boolean(), // the page of the range's last byte rather than its first
+      writeMode: fc.boolean(),
+    })
+    .map(({ read, target, addr, len: l, shift, atEnd, writeMode }) => {
+      const len = Math.min(l, PS, PAGES * PS - addr);
+      const page = Math.floor((atEnd ? addr + len - 1 : addr) / PS);
+      const off = Math.max(0, Math.min(PS - len, addr + shift - page * PS));
+      return { read, target, addr, len, owner: target, page, off, writeMode: read || writeMode };
+    });
+  const op = fc.oneof(anywhere, overlapping);
 
   it("at any offsets, lengths and overlaps, on shared, private and zero pages", () => {
     fc.assert(
