@@ -787,7 +787,22 @@ export class AddressSpace {
 
   /**
    * Memory and fault counters of this space, as Linux reports them in
-   * `/proc/<pid>/smaps`. O(page-table nodes reachable from the root).
+   * `/proc/<pid>/smaps`. O(page-table nodes reachable from the root), plus,
+   * on the first call after any page table of the pool changed, one walk of
+   * the pool's page tables (O(nodes and frames of the pool)) that splits
+   * shared frames among all live spaces at once: their `pss` then adds up to
+   * `pool.bytesInUse` exactly.
+   *
+   * @throws {ReleasedError} after `release()`.
+   * @example
+   * ```ts
+   * const a = new AddressSpace({ size: 4096, pageSize: 256 });
+   * a.setUint8(0, 1);
+   * const versions = [a, a.fork(), a.fork()]; // one frame shared three ways
+   * versions.map((v) => v.stats().rss); // [256, 256, 256]
+   * versions.map((v) => v.stats().uss); // [0, 0, 0]
+   * versions.reduce((n, v) => n + v.stats().pss, 0); // 256 (exactly: a.pool.bytesInUse)
+   * ```
    */
   stats(): SpaceStats {
     if (this.isReleased) throwReleased("address space");

@@ -364,6 +364,7 @@ export class FramePool {
     }
     this.refcount[pfn] = 1;
     if (++this.inUse > this.peak) this.peak = this.inUse;
+    this.pt.epoch++;
     return pfn;
   }
 
@@ -375,6 +376,7 @@ export class FramePool {
 
   /** Adds one reference to `pfn` (a page-table leaf copied by a path copy now maps it too). */
   retainFrame(pfn: number): void {
+    this.pt.epoch++;
     const b = this.refcount[pfn] as number;
     if (b < REF_MAX_INLINE) this.refcount[pfn] = b + 1;
     else this.refOverflow.set(pfn, (b === REF_OVERFLOW ? (this.refOverflow.get(pfn) as number) : b) + 1);
@@ -384,6 +386,7 @@ export class FramePool {
   /** Drops one reference; the frame returns to the free list at zero. */
   releaseFrame(pfn: number): void {
     if (pfn === ZERO_PFN) return;
+    this.pt.epoch++;
     const b = this.refcount[pfn] as number;
     if (b === REF_OVERFLOW) {
       const n = (this.refOverflow.get(pfn) as number) - 1;

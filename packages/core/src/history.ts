@@ -299,6 +299,8 @@ export class History<T extends Forkable<T>> implements Iterable<T> {
    * Memory held by the history, from each version's `stats()` (see
    * {@link HistoryStats}). O(page-table nodes reachable from all versions):
    * seconds for hundreds of thousands of versions, so keep it out of hot loops.
+   * `pss` is exact: when every live space of the pool is a version, it equals
+   * `pool.stats().bytesInUse` (see `SpaceStats.pss`).
    * @throws {ReleasedError} after `release()`.
    * @example
    * ```ts

@@ -49,6 +49,12 @@ export class PageTable {
   private next: number;
   /** Nodes currently in use (node 0 excluded). */
   nodesInUse: number;
+  /**
+   * Bumped by every change of a node, a frame's refcount or a live space's
+   * root (here, in the pool's frame calls and in the space registry), so that
+   * results cached per pool (the PSS census, pss.ts) know when to recompute.
+   */
+  epoch: number;
   private readonly pool: FramePool;
 
   constructor(pool: FramePool) {
@@ -62,6 +68,7 @@ export class PageTable {
     this.freeTop = 0;
     this.next = 1; // node 0 is the shared all-zero node
     this.nodesInUse = 0;
+    this.epoch = 0;
   }
 
   /** Bytes of the nodes in use. */
@@ -85,6 +92,7 @@ export class PageTable {
 
   /** A new node with refcount 1 and all entries 0. */
   alloc(): number {
+    this.epoch++;
     let n: number;
     if (this.freeTop > 0) {
       n = this.free[--this.freeTop] as number;
@@ -141,7 +149,9 @@ export class PageTable {
 
   /** Adds a reference to `node` (no-op for node 0). */
   retain(node: number): void {
-    if (node !== 0) this.ref[node]++;
+    if (node === 0) return;
+    this.ref[node]++;
+    this.epoch++;
   }
 
   /**
@@ -149,7 +159,9 @@ export class PageTable {
    * (frames at level 0) and frees it. O(nodes and frames freed).
    */
   release(node: number, level: number): void {
-    if (node === 0 || --this.ref[node] !== 0) return;
+    if (node === 0) return;
+    this.epoch++;
+    if (--this.ref[node] !== 0) return;
     const base = node << PT_SHIFT;
     for (let i = 0; i < PT_FANOUT; i++) {
       const e = this.nodes[base + i] as number;

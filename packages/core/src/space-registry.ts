@@ -1,10 +1,13 @@
 /**
- * Live spaces of a pool, for leak safety. Each space gets a slot holding a
- * copy of its page-table root, its level count and its commit charge, kept in
- * sync by the few places that change them. The slot number is the held value
- * of a `FinalizationRegistry` entry for the space: when the garbage collector
- * finds a space that was dropped without `release()`, the registry's callback
- * releases the slot's root and charge, and the frames return to the pool.
+ * Live spaces of a pool, for leak safety and for accounting. Each space gets
+ * a slot holding a copy of its page-table root, its level count and its
+ * commit charge, kept in sync by the few places that change them. The PSS
+ * census (pss.ts) walks the slots to split shared frames among all live
+ * spaces at once. Unless the pool was made with `reclaimDropped: false`, the
+ * slot number is also the held value of a `FinalizationRegistry` entry for
+ * the space: when the garbage collector finds a space that was dropped
+ * without `release()`, the registry's callback releases the slot's root and
+ * charge, and the frames return to the pool.
  *
  * Typed arrays, not an object per space: the held value must not reference
  * the space, and an object per fork would cost more heap in long histories.
@@ -34,15 +37,18 @@ export interface RegisteredSpace {
 /** @internal */
 export class SpaceRegistry {
   /** Page-table root of the space in each slot. */
-  private roots: Int32Array;
+  roots: Int32Array;
   /** Its level count. */
-  private levels: Uint8Array;
+  levels: Uint8Array;
+  /** 1 while a space (live, or dropped and not yet finalized) holds the slot. */
+  used: Uint8Array;
   /** Its commit charge in bytes. */
   private charges: Float64Array;
   /** Generation of each slot, bumped when its space is released. */
   private gens: Int32Array;
   private free: number[];
-  private next: number;
+  /** Slots ever handed out: every used slot is below it. */
+  next: number;
   /** Spaces alive. */
   live: number;
   /** Spaces reclaimed by finalization. */
@@ -53,6 +59,7 @@ export class SpaceRegistry {
   constructor(pool: FramePool, finalize: boolean) {
     this.roots = new Int32Array(INITIAL_SLOTS);
     this.levels = new Uint8Array(INITIAL_SLOTS);
+    this.used = new Uint8Array(INITIAL_SLOTS);
     this.charges = new Float64Array(INITIAL_SLOTS);
     this.gens = new Int32Array(INITIAL_SLOTS);
     this.free = [];
@@ -63,10 +70,13 @@ export class SpaceRegistry {
     this.registry = finalize ? new FinalizationRegistry((held: number) => this.dropped(held)) : null;
   }
 
-  /** Takes a slot for `space` (already charged `charge` bytes) and registers it. O(1). */
+  /**
+   * Takes a slot for `space` (already charged `charge` bytes) and registers it
+   * for finalization (unless the pool does not reclaim dropped spaces). O(1).
+   */
   add(space: RegisteredSpace & object, charge: number): void {
     this.live++;
-    if (this.registry === null) return;
+    this.pool.pt.epoch++; // one more space for the PSS census
     let slot = this.free.pop();
     if (slot === undefined) {
       if (this.next === SLOT_LIMIT) return; // 2^26 live spaces: the rest go unregistered
@@ -74,9 +84,10 @@ export class SpaceRegistry {
       if (slot >= this.roots.length) this.grow();
     }
     this.charges[slot] = charge;
+    this.used[slot] = 1;
     space.slot = slot;
     this.sync(space);
-    this.registry.register(space, (this.gens[slot] as number) * SLOT_LIMIT + slot);
+    if (this.registry !== null) this.registry.register(space, (this.gens[slot] as number) * SLOT_LIMIT + slot);
   }
 
   /** Records `space`'s current root and levels in its slot. */
@@ -95,8 +106,10 @@ export class SpaceRegistry {
   /** `space` was released: frees its slot; its registration goes stale. */
   remove(space: RegisteredSpace): void {
     this.live--;
+    this.pool.pt.epoch++;
     const slot = space.slot;
     if (slot < 0) return;
+    this.used[slot] = 0;
     this.gens[slot] = ((this.gens[slot] as number) + 1) % SLOT_LIMIT;
     this.free.push(slot);
     space.slot = -1;
@@ -107,7 +120,9 @@ export class SpaceRegistry {
     const slot = held % SLOT_LIMIT;
     if (Math.floor(held / SLOT_LIMIT) !== this.gens[slot]) return; // released (or its slot reused) already
     this.gens[slot] = ((this.gens[slot] as number) + 1) % SLOT_LIMIT;
+    this.used[slot] = 0;
     const pool = this.pool;
+    pool.pt.epoch++;
     pool.pt.release(this.roots[slot] as number, (this.levels[slot] as number) - 1);
     pool.uncharge(this.charges[slot] as number);
     this.free.push(slot);
@@ -123,6 +138,9 @@ export class SpaceRegistry {
     const levels = new Uint8Array(n);
     levels.set(this.levels);
     this.levels = levels;
+    const used = new Uint8Array(n);
+    used.set(this.used);
+    this.used = used;
     const charges = new Float64Array(n);
     charges.set(this.charges);
     this.charges = charges;

@@ -9,12 +9,15 @@
  *   among the references to it. Summed over all live spaces of a pool, PSS is
  *   exactly the pool's bytes in use (Linux divides by the number of mappers
  *   instead; the two agree whenever sharing is a tree, as after plain forks).
+ *   The shares come from one census of the whole pool in integer units
+ *   (pss.ts), so that those sums are exact in floating point too.
  *
  * @module
  */
 import type { AddressSpace } from "./address-space.js";
 import { PT_FANOUT, PT_SHIFT } from "./constants.js";
 import { PT_NODE_BYTES } from "./page-table.js";
+import { censusPss } from "./pss.js";
 
 /** Memory and fault counters of one {@link AddressSpace}; sizes in bytes. */
 export interface SpaceStats {
@@ -26,7 +29,14 @@ export interface SpaceStats {
   mappedBytes: number;
   /** Resident set size: bytes of frames mapped (zero-frame pages excluded). */
   rss: number;
-  /** Proportional set size: each mapped frame's bytes divided among its sharers. */
+  /**
+   * Proportional set size: each mapped frame's bytes divided among its
+   * sharers, to within 2^-k bytes per shared page-table node (k = 52 - the
+   * bits of the pool's bytes in use: about 2^-22 bytes for 1 GiB). Every
+   * share is a multiple of 2^-k, so the PSS of the pool's live spaces adds up
+   * to `pool.bytesInUse` exactly, in any order, and any subset adds up
+   * without rounding.
+   */
   pss: number;
   /** Unique set size: bytes of frames no other space can reach. */
   uss: number;
@@ -52,7 +62,11 @@ export interface SpaceStats {
   writeAmplification: number;
 }
 
-/** Computes {@link SpaceStats}. O(nodes reachable from the root). */
+/**
+ * Computes {@link SpaceStats}. O(nodes reachable from the root), plus the PSS
+ * census of the pool (O(nodes and frames of the pool)) when its page tables
+ * changed since the last one.
+ */
 export function spaceStats(space: AddressSpace): SpaceStats {
   const pool = space.pool;
   const pt = pool.pt;
@@ -79,12 +93,14 @@ export function spaceStats(space: AddressSpace): SpaceStats {
     const r = pt.ref[space.root] as number;
     visit(space.root, space.levels - 1, 1 / r, r === 1);
   }
+  // The census's share; a space without a registry slot (past 2^26) keeps its own float sum.
+  const pss = censusPss(space);
   return {
     pageSize: ps,
     size: space.size,
     mappedBytes: space.maps.bytes,
     rss: acc.rss,
-    pss: acc.pss,
+    pss: pss >= 0 ? pss : acc.pss,
     uss: acc.uss,
     sharedBytes: acc.rss - acc.uss,
     pageTableNodes: acc.nodes,

@@ -238,9 +238,7 @@ function verify(m: Model, r: Real): void {
   const ps2 = r.pool.stats();
   expect(ps2.framesInUse, "pool framesInUse = distinct frames of live spaces").toBe(tokens.size);
   expect(ps2.bytesInUse).toBe(tokens.size * ps);
-  expect(Math.abs(pssSum - ps2.bytesInUse), `sum of pss ${pssSum} vs bytesInUse ${ps2.bytesInUse}`).toBeLessThan(
-    1e-6 * Math.max(1, ps2.bytesInUse),
-  );
+  expect(pssSum, "sum of pss = bytesInUse, exactly").toBe(ps2.bytesInUse);
 }
 
 // ---------------------------------------------------------------------------

@@ -184,7 +184,7 @@ function checkAll(model: Model, r: Real): void {
     expect(st.pss).toBeLessThanOrEqual(st.rss + 1e-6);
     pss += st.pss;
   }
-  expect(pss).toBeCloseTo(r.pool.bytesInUse, 6);
+  expect(pss).toBe(r.pool.bytesInUse);
   expect(r.pool.stats().committedBytes).toBe(committed(model));
 }
 
