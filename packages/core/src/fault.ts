@@ -13,8 +13,8 @@
  *
  * @module
  */
+import type { AddressSpace } from "./address-space.js";
 import { PT_FANOUT, PT_MASK, PT_SHIFT } from "./constants.js";
-import { throwReleased } from "./errors.js";
 import type { FramePool } from "./frame-pool.js";
 import { covers, PT_NODE_BYTES } from "./page-table.js";
 
@@ -70,15 +70,14 @@ export function needsFrame(t: FaultTarget, vpn: number): boolean {
  * O(levels + pageSize) for a copy, O(levels) otherwise.
  *
  * @throws {OutOfMemoryError} when a frame is needed and none can be had; nothing changes then.
+ * @throws {ReleasedError} when the out-of-memory hook released `t` itself; nothing changes then.
  */
-export function writeFault(t: FaultTarget, vpn: number): number {
+export function writeFault(t: AddressSpace, vpn: number): number {
   const pool = t.pool;
   const pt = pool.pt;
   // Walk twice only when the limit is near: with a frame to spare the fault cannot fail.
-  if (pool.framesAvailable() < 1 && needsFrame(t, vpn)) {
-    pool.requireFrames(1); // may run the out-of-memory hook, which may release spaces
-    if (t.isReleased) throwReleased("address space");
-  }
+  // The out-of-memory hook may run and release spaces: requireFrames throws if it released t.
+  if (pool.framesAvailable() < 1 && needsFrame(t, vpn)) pool.requireFrames(1, t);
 
   // Grow the tree upward until it covers vpn: the old root moves under a new
   // root, keeping its one reference (now from the new root's entry 0). Rare,

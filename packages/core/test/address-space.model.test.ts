@@ -14,6 +14,18 @@
  * At the end every space is released and the pool must hold no frame and no
  * page-table node (the leak check).
  *
+ * Under a memory limit (the second describe block) the pool has a random
+ * `maxBytes` of a few frames, overcommit "always" or "heuristic", and maybe an
+ * `onOutOfMemory` hook. Every command that may need frames (typed sets,
+ * write, fill, copyWithin, write-mode spans, and forks under "heuristic")
+ * carries a plan for the hook: the slots it releases (the space the command
+ * runs on included, sometimes) and whether it then throws. The model predicts
+ * from its frame bookkeeping whether the call fits, whether the hook runs,
+ * and the outcome: success, OutOfMemoryError (the space exactly as before)
+ * or ReleasedError (the hook released the space the call was for). The
+ * checks above then run as usual, so a refused or aborted call that changed
+ * or leaked anything fails them.
+ *
  * Fault prediction: a write faults when its page is not in the space's write
  * TLB (direct-mapped, TLB_SIZE entries, flushed on fork, invalidated on discard). The fault
  * is a zero-fill when the page holds no frame, a copy when another live space
@@ -29,11 +41,22 @@
  *   let s0 = new AddressSpace({ size, pool }), s1, s2, s3, s4, s5;
  *   // ...then the printed calls, in order.
  *
+ * Under a limit, the failing run's pool options are printed first, and a
+ * command that may run the hook prints its plan as a comment
+ * (`/* hook: release s0 s2, then throw *\/`).
+ *
  * PAGEFORK_TEST_RUNS_SCALE=10 multiplies the number of runs (for a long soak).
  */
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { AddressSpace, FramePool, type SpanArrayConstructor, TLB_SIZE } from "../src/index.js";
+import {
+  AddressSpace,
+  FramePool,
+  OutOfMemoryError,
+  ReleasedError,
+  type SpanArrayConstructor,
+  TLB_SIZE,
+} from "../src/index.js";
 import {
   bytes,
   dv,
@@ -118,11 +141,60 @@ interface Model {
   layout: Layout;
   slots: (SpaceModel | null)[];
   nextToken: number;
+  /** The pool's limit in frames (Infinity: none). */
+  maxFrames: number;
+  /** Whether the pool has an out-of-memory hook. */
+  hook: boolean;
+  overcommit: "always" | "heuristic";
 }
 
 interface Real {
   pool: FramePool;
   slots: (AddressSpace | null)[];
+  /** What the hook does if the current command makes it run. */
+  plan: OomPlan;
+  hookCalls: number;
+}
+
+/** What the out-of-memory hook does if a command makes it run: release these slots (bit i: s_i), then maybe throw. */
+interface OomPlan {
+  victims: number;
+  throws: boolean;
+}
+
+const NO_PLAN: OomPlan = { victims: 0, throws: false };
+
+/** A generated plan: `spare` (2 times in 3) keeps the command's own slot out of the victims. */
+interface RawPlan extends OomPlan {
+  spare: number;
+}
+const RAW_NO_PLAN: RawPlan = { ...NO_PLAN, spare: 0 };
+
+/** The plan a command on `slot` runs under. */
+function planFor(p: RawPlan, slot: number): OomPlan {
+  if (p === RAW_NO_PLAN) return NO_PLAN;
+  return { victims: p.spare > 0 ? p.victims & ~(1 << slot) : p.victims, throws: p.throws };
+}
+
+/** The plan as a comment of the replayable call. */
+function planText(p: OomPlan): string {
+  const slots: string[] = [];
+  for (let i = 0; i < SLOTS; i++) if (p.victims & (1 << i)) slots.push(`s${i}`);
+  if (slots.length === 0 && !p.throws) return "";
+  return ` /* hook: ${slots.length > 0 ? `release ${slots.join(" ")}` : "release nothing"}${p.throws ? ", then throw" : ""} */`;
+}
+
+/** The hook of a pool under test: carries out `real.plan`. */
+function oomHook(real: Real): () => void {
+  return () => {
+    real.hookCalls++;
+    for (let i = 0; i < SLOTS; i++) {
+      if ((real.plan.victims & (1 << i)) === 0) continue;
+      real.slots[i]?.release();
+      real.slots[i] = null;
+    }
+    if (real.plan.throws) throw new Error("the hook failed");
+  };
 }
 
 function emptySpaceModel(layout: Layout): SpaceModel {
@@ -178,6 +250,69 @@ function touch(m: Model, slot: number, vpns: number[]): void {
     }
     sm.wtlb.set(t, vpn);
   }
+}
+
+/** Distinct frames the live spaces hold: the pool's framesInUse. */
+function framesInUse(m: Model): number {
+  const tokens = new Set<number>();
+  for (const sm of m.slots) if (sm !== null) for (const t of sm.frames.values()) tokens.add(t);
+  return tokens.size;
+}
+
+/** Frames a write of the pages `vpns` of `slot` needs: pages with no frame, or one another live space holds. */
+function framesNeeded(m: Model, slot: number, vpns: number[]): number {
+  const sm = m.slots[slot]!;
+  let need = 0;
+  for (const vpn of vpns) {
+    const token = sm.frames.get(vpn);
+    if (token === undefined || m.slots.some((o, i) => i !== slot && o !== null && o.frames.get(vpn) === token)) need++;
+  }
+  return need;
+}
+
+type Outcome = "ok" | "oom" | "released";
+
+/**
+ * The pool's answer to a call on `slot` that needs `need` frames (or, for a
+ * fork under "heuristic", one free frame): it fits; or the hook runs (its
+ * releases are applied to the model here), and then the call fails with
+ * OutOfMemoryError if the hook threw or it still does not fit (the need is
+ * counted before the hook: a release can only lower it), or with
+ * ReleasedError if the hook released `slot` itself.
+ */
+function admit(m: Model, slot: number, need: number, plan: OomPlan, fork = false): { outcome: Outcome; hook: boolean } {
+  const fits = () => (fork ? framesInUse(m) < m.maxFrames : need <= m.maxFrames - framesInUse(m));
+  if (fork && m.overcommit === "always") return { outcome: "ok", hook: false };
+  if (fits()) return { outcome: "ok", hook: false };
+  if (!m.hook) return { outcome: "oom", hook: false };
+  for (let i = 0; i < SLOTS; i++) if (plan.victims & (1 << i)) m.slots[i] = null;
+  if (plan.throws) return { outcome: "oom", hook: true };
+  if (!live(m, slot)) return { outcome: "released", hook: true };
+  return { outcome: fits() ? "ok" : "oom", hook: true };
+}
+
+/**
+ * Runs `act` on the real side under `plan` and checks what `admit` predicted:
+ * whether the hook ran and which error (if any) the call threw. Returns true
+ * when the call succeeded.
+ */
+function attempt(r: Real, plan: OomPlan, want: { outcome: Outcome; hook: boolean }, act: () => void): boolean {
+  r.plan = plan;
+  const calls = r.hookCalls;
+  let error: unknown = null;
+  try {
+    act();
+  } catch (e) {
+    error = e;
+  }
+  r.plan = NO_PLAN;
+  expect(r.hookCalls - calls, "calls of the out-of-memory hook").toBe(want.hook ? 1 : 0);
+  if (want.outcome === "ok") {
+    if (error !== null) throw error;
+    return true;
+  }
+  expect(error).toBeInstanceOf(want.outcome === "oom" ? OutOfMemoryError : ReleasedError);
+  return false;
 }
 
 function live(m: Readonly<Model>, slot: number): boolean {
@@ -248,6 +383,14 @@ type Cmd = fc.Command<Model, Real>;
 
 /** Commands executed per kind in the current layout: every kind must have run. */
 const executed = new Map<string, number>();
+/** Outcomes of the commands that may need frames, under a limit: each must have happened. */
+const outcomes = new Map<string, number>();
+
+/** Counts an outcome of `want` for the coverage check. */
+function tally(want: { outcome: Outcome; hook: boolean }): void {
+  const key = `${want.outcome}${want.hook ? " after the hook" : ""}`;
+  outcomes.set(key, (outcomes.get(key) ?? 0) + 1);
+}
 
 /** Real and model address of a range that lies inside window `w`. */
 interface Range {
@@ -264,6 +407,7 @@ class SetCmd implements Cmd {
     readonly off: number,
     readonly value: Scalar,
     readonly layout: Layout,
+    readonly plan: OomPlan = NO_PLAN,
   ) {}
   check(m: Readonly<Model>) {
     return live(m, this.slot);
@@ -271,16 +415,21 @@ class SetCmd implements Cmd {
   run(m: Model, r: Real) {
     executed.set(this.constructor.name, (executed.get(this.constructor.name) ?? 0) + 1);
     const addr = addrOf(m.layout, this.w, this.off);
-    typedSet(r.slots[this.slot]!, this.type, addr, this.value);
-    const sm = m.slots[this.slot]!;
-    modelSet(new DataView(sm.bytes.buffer), this.type, modelIndex(m.layout, this.w, this.off), this.value);
     const width = TYPES.find((t) => t.name === this.type)!.width;
-    touch(m, this.slot, pagesOf(m.layout, addr, width));
-    sm.bytesWritten += width;
+    const vpns = pagesOf(m.layout, addr, width);
+    const s = r.slots[this.slot]!;
+    const want = admit(m, this.slot, framesNeeded(m, this.slot, vpns), this.plan);
+    tally(want);
+    if (attempt(r, this.plan, want, () => typedSet(s, this.type, addr, this.value))) {
+      const sm = m.slots[this.slot]!;
+      modelSet(new DataView(sm.bytes.buffer), this.type, modelIndex(m.layout, this.w, this.off), this.value);
+      touch(m, this.slot, vpns);
+      sm.bytesWritten += width;
+    }
     verify(m, r);
   }
   toString() {
-    return `s${this.slot}.set${this.type}(${addrOf(this.layout, this.w, this.off)}, ${lit(this.value)})`;
+    return `s${this.slot}.set${this.type}(${addrOf(this.layout, this.w, this.off)}, ${lit(this.value)});${planText(this.plan)}`;
   }
 }
 
@@ -321,6 +470,7 @@ class WriteCmd implements Cmd {
     readonly seed: number,
     readonly kind: ViewKind,
     readonly layout: Layout,
+    readonly plan: OomPlan = NO_PLAN,
   ) {}
   check(m: Readonly<Model>) {
     return live(m, this.slot);
@@ -331,18 +481,23 @@ class WriteCmd implements Cmd {
     const addr = addrOf(m.layout, w, off);
     const data = bytes(this.seed, len);
     const src = wrap(this.kind, data);
-    r.slots[this.slot]!.write(addr, src);
-    const sm = m.slots[this.slot]!;
-    sm.bytes.set(data, modelIndex(m.layout, w, off));
-    touch(m, this.slot, pagesOf(m.layout, addr, len));
-    sm.bytesWritten += len;
+    const vpns = pagesOf(m.layout, addr, len);
+    const s = r.slots[this.slot]!;
+    const want = admit(m, this.slot, framesNeeded(m, this.slot, vpns), this.plan);
+    tally(want);
+    if (attempt(r, this.plan, want, () => s.write(addr, src))) {
+      const sm = m.slots[this.slot]!;
+      sm.bytes.set(data, modelIndex(m.layout, w, off));
+      touch(m, this.slot, vpns);
+      sm.bytesWritten += len;
+    }
     verify(m, r);
   }
   toString() {
     const { w, off, len } = this.range;
     const data = `bytes(${this.seed}, ${len})`;
     const src = this.kind === "u8" ? data : `${this.kind}(${data})`;
-    return `s${this.slot}.write(${addrOf(this.layout, w, off)}, ${src})`;
+    return `s${this.slot}.write(${addrOf(this.layout, w, off)}, ${src});${planText(this.plan)}`;
   }
 }
 
@@ -384,6 +539,7 @@ class FillCmd implements Cmd {
     readonly value: number,
     readonly range: Range,
     readonly layout: Layout,
+    readonly plan: OomPlan = NO_PLAN,
   ) {}
   check(m: Readonly<Model>) {
     return live(m, this.slot);
@@ -392,18 +548,23 @@ class FillCmd implements Cmd {
     executed.set(this.constructor.name, (executed.get(this.constructor.name) ?? 0) + 1);
     const { w, off, len } = this.range;
     const addr = addrOf(m.layout, w, off);
-    r.slots[this.slot]!.fill(this.value, addr, addr + len);
-    const sm = m.slots[this.slot]!;
-    const i = modelIndex(m.layout, w, off);
-    sm.bytes.fill(this.value & 0xff, i, i + len);
-    touch(m, this.slot, pagesOf(m.layout, addr, len));
-    sm.bytesWritten += len;
+    const vpns = pagesOf(m.layout, addr, len);
+    const s = r.slots[this.slot]!;
+    const want = admit(m, this.slot, framesNeeded(m, this.slot, vpns), this.plan);
+    tally(want);
+    if (attempt(r, this.plan, want, () => s.fill(this.value, addr, addr + len))) {
+      const sm = m.slots[this.slot]!;
+      const i = modelIndex(m.layout, w, off);
+      sm.bytes.fill(this.value & 0xff, i, i + len);
+      touch(m, this.slot, vpns);
+      sm.bytesWritten += len;
+    }
     verify(m, r);
   }
   toString() {
     const { w, off, len } = this.range;
     const addr = addrOf(this.layout, w, off);
-    return `s${this.slot}.fill(${lit(this.value)}, ${addr}, ${addr + len})`;
+    return `s${this.slot}.fill(${lit(this.value)}, ${addr}, ${addr + len});${planText(this.plan)}`;
   }
 }
 
@@ -414,6 +575,7 @@ class CopyWithinCmd implements Cmd {
     readonly dstW: number,
     readonly dstOff: number,
     readonly layout: Layout,
+    readonly plan: OomPlan = NO_PLAN,
   ) {}
   check(m: Readonly<Model>) {
     return live(m, this.slot);
@@ -423,21 +585,27 @@ class CopyWithinCmd implements Cmd {
     const { w, off, len } = this.src;
     const start = addrOf(m.layout, w, off);
     const target = addrOf(m.layout, this.dstW, this.dstOff);
-    r.slots[this.slot]!.copyWithin(target, start, start + len);
-    const sm = m.slots[this.slot]!;
-    const si = modelIndex(m.layout, w, off);
-    sm.bytes.copyWithin(modelIndex(m.layout, this.dstW, this.dstOff), si, si + len);
-    // A copy onto itself (or of nothing) is a no-op: no fault, nothing counted.
-    if (len > 0 && target !== start) {
-      touch(m, this.slot, pagesOf(m.layout, target, len));
-      sm.bytesWritten += len;
+    // A copy onto itself (or of nothing) is a no-op: no fault, nothing counted, no frame needed.
+    const writes = len > 0 && target !== start;
+    const vpns = writes ? pagesOf(m.layout, target, len) : [];
+    const s = r.slots[this.slot]!;
+    const want = admit(m, this.slot, framesNeeded(m, this.slot, vpns), this.plan);
+    tally(want);
+    if (attempt(r, this.plan, want, () => s.copyWithin(target, start, start + len))) {
+      const sm = m.slots[this.slot]!;
+      const si = modelIndex(m.layout, w, off);
+      sm.bytes.copyWithin(modelIndex(m.layout, this.dstW, this.dstOff), si, si + len);
+      if (writes) {
+        touch(m, this.slot, vpns);
+        sm.bytesWritten += len;
+      }
     }
     verify(m, r);
   }
   toString() {
     const { w, off, len } = this.src;
     const start = addrOf(this.layout, w, off);
-    return `s${this.slot}.copyWithin(${addrOf(this.layout, this.dstW, this.dstOff)}, ${start}, ${start + len})`;
+    return `s${this.slot}.copyWithin(${addrOf(this.layout, this.dstW, this.dstOff)}, ${start}, ${start + len});${planText(this.plan)}`;
   }
 }
 
@@ -478,34 +646,43 @@ class ForkCmd implements Cmd {
   constructor(
     readonly from: number,
     readonly to: number,
+    readonly plan: OomPlan = NO_PLAN,
   ) {}
   check(m: Readonly<Model>) {
     return live(m, this.from) && !live(m, this.to);
   }
   run(m: Model, r: Real) {
     executed.set(this.constructor.name, (executed.get(this.constructor.name) ?? 0) + 1);
+    const parent = r.slots[this.from]!;
+    // Under "heuristic" a fork is refused while every frame is in use (after the hook's chance).
+    const want = admit(m, this.from, 0, this.plan, true);
+    if (m.overcommit === "heuristic") tally(want);
     const before = r.pool.stats();
-    const child = r.slots[this.from]!.fork();
-    const after = r.pool.stats();
-    // O(1): a fork takes no frame and no page-table node.
-    expect(after.framesInUse).toBe(before.framesInUse);
-    expect(after.pageTableNodes).toBe(before.pageTableNodes);
-    r.slots[this.to] = child;
-    const p = m.slots[this.from]!;
-    m.slots[this.to] = {
-      bytes: p.bytes.slice(),
-      frames: new Map(p.frames),
-      wtlb: new Map(),
-      zeroFills: 0,
-      copies: 0,
-      reuses: 0,
-      bytesWritten: 0,
-    };
-    p.wtlb.clear(); // the parent's write TLB is flushed (shootdown)
+    let child: AddressSpace | null = null;
+    if (attempt(r, this.plan, want, () => (child = parent.fork()))) {
+      if (!want.hook) {
+        // O(1): a fork takes no frame and no page-table node.
+        const after = r.pool.stats();
+        expect(after.framesInUse).toBe(before.framesInUse);
+        expect(after.pageTableNodes).toBe(before.pageTableNodes);
+      }
+      r.slots[this.to] = child;
+      const p = m.slots[this.from]!;
+      m.slots[this.to] = {
+        bytes: p.bytes.slice(),
+        frames: new Map(p.frames),
+        wtlb: new Map(),
+        zeroFills: 0,
+        copies: 0,
+        reuses: 0,
+        bytesWritten: 0,
+      };
+      p.wtlb.clear(); // the parent's write TLB is flushed (shootdown)
+    }
     verify(m, r);
   }
   toString() {
-    return `s${this.to} = s${this.from}.fork()`;
+    return `s${this.to} = s${this.from}.fork();${planText(this.plan)}`;
   }
 }
 
@@ -600,6 +777,7 @@ class SpanWriteCmd implements Cmd {
     readonly count: number,
     readonly seed: number,
     readonly layout: Layout,
+    readonly plan: OomPlan = NO_PLAN,
   ) {}
   check(m: Readonly<Model>) {
     return live(m, this.slot);
@@ -608,29 +786,39 @@ class SpanWriteCmd implements Cmd {
     executed.set(this.constructor.name, (executed.get(this.constructor.name) ?? 0) + 1);
     const addr = addrOf(m.layout, this.w, this.off);
     const width = this.type.BYTES_PER_ELEMENT;
-    const slices = spanWrite(r.slots[this.slot]!, this.type, addr, this.count, this.seed);
     const pages = pagesOf(m.layout, addr, this.count * width);
-    expect(slices, "one slice per page").toBe(pages.length);
-    const sm = m.slots[this.slot]!;
-    const view = new DataView(sm.bytes.buffer);
-    const name = spanTypeName(this.type);
-    const base = modelIndex(m.layout, this.w, this.off);
-    for (let k = 0; k < this.count; k++) modelSet(view, name, base + k * width, spanValue(name, this.seed, k));
-    touch(m, this.slot, pages);
-    sm.bytesWritten += this.count * width;
+    const s = r.slots[this.slot]!;
+    // The cursor reserves every frame when it is made: a refusal comes before the first slice.
+    const want = admit(m, this.slot, framesNeeded(m, this.slot, pages), this.plan);
+    tally(want);
+    let slices = 0;
+    if (attempt(r, this.plan, want, () => (slices = spanWrite(s, this.type, addr, this.count, this.seed)))) {
+      expect(slices, "one slice per page").toBe(pages.length);
+      const sm = m.slots[this.slot]!;
+      const view = new DataView(sm.bytes.buffer);
+      const name = spanTypeName(this.type);
+      const base = modelIndex(m.layout, this.w, this.off);
+      for (let k = 0; k < this.count; k++) modelSet(view, name, base + k * width, spanValue(name, this.seed, k));
+      touch(m, this.slot, pages);
+      sm.bytesWritten += this.count * width;
+    }
     verify(m, r);
   }
   toString() {
     const addr = addrOf(this.layout, this.w, this.off);
-    return `spanWrite(s${this.slot}, ${this.type.name}, ${addr}, ${this.count}, ${this.seed})`;
+    return `spanWrite(s${this.slot}, ${this.type.name}, ${addr}, ${this.count}, ${this.seed});${planText(this.plan)}`;
   }
 }
 
 // ---------------------------------------------------------------------------
 // Arbitraries
 
-function commandsFor(layout: Layout): fc.Arbitrary<Cmd>[] {
+function commandsFor(layout: Layout, limited = false): fc.Arbitrary<Cmd>[] {
   const ps = layout.pageSize;
+  /** What the hook does if the command makes it run (without a limit it never runs). */
+  const plan: fc.Arbitrary<RawPlan> = limited
+    ? fc.record({ victims: fc.nat((1 << SLOTS) - 1), throws: fc.nat(5).map((k) => k === 0), spare: fc.nat(2) })
+    : fc.constant(RAW_NO_PLAN);
   // Low slots more often, so that commands mostly find a live space.
   const slot = fc.oneof({ weight: 3, arbitrary: fc.nat(2) }, { weight: 1, arbitrary: fc.nat(SLOTS - 1) });
   const window = fc.nat(layout.windows.length - 1);
@@ -680,32 +868,35 @@ function commandsFor(layout: Layout): fc.Arbitrary<Cmd>[] {
 
   const set = fc
     .tuple(slot, typed)
-    .chain(([s, [t, w, off]]) => valueFor(t.name).map((v) => new SetCmd(s, t.name, w, off, v, layout) as Cmd));
+    .chain(([s, [t, w, off]]) =>
+      fc.tuple(valueFor(t.name), plan).map(([v, p]) => new SetCmd(s, t.name, w, off, v, layout, planFor(p, s)) as Cmd),
+    );
   const get = fc.tuple(slot, typed).map(([s, [t, w, off]]) => new GetCmd(s, t.name, w, off, layout) as Cmd);
   const kind = fc.constantFrom<ViewKind>("u8", "sub", "dv");
   const write = fc
-    .tuple(slot, range, fc.oneof(fc.constant(0), fc.nat(1000)), kind)
-    .map(([s, rg, seed, k]) => new WriteCmd(s, rg, seed, k, layout) as Cmd);
+    .tuple(slot, range, fc.oneof(fc.constant(0), fc.nat(1000)), kind, plan)
+    .map(([s, rg, seed, k, p]) => new WriteCmd(s, rg, seed, k, layout, planFor(p, s)) as Cmd);
   const read = fc.tuple(slot, range, kind).map(([s, rg, k]) => new ReadCmd(s, rg, k, layout) as Cmd);
   const fill = fc
     .tuple(
       slot,
       fc.oneof(fc.integer({ min: -300, max: 300 }), fc.constantFrom(0, 255, 256, -1, Number.NaN, 1.5)),
       range,
+      plan,
     )
-    .map(([s, v, rg]) => new FillCmd(s, v, rg, layout) as Cmd);
+    .map(([s, v, rg, p]) => new FillCmd(s, v, rg, layout, planFor(p, s)) as Cmd);
 
   // copyWithin: independent ranges, or overlapping ones in the same window (both directions).
   const copyWithin = fc
-    .tuple(slot, range, fc.boolean(), fc.integer({ min: -2 * ps - 3, max: 2 * ps + 3 }), window, fc.nat())
-    .map(([s, src, near, delta, w2, pick]) => {
+    .tuple(slot, range, fc.boolean(), fc.integer({ min: -2 * ps - 3, max: 2 * ps + 3 }), window, fc.nat(), plan)
+    .map(([s, src, near, delta, w2, pick, p]) => {
       const dstW = near ? src.w : w2;
       const wlen = layout.windows[dstW]!.len;
       const want = near ? src.off + delta : pick % wlen;
       const dstOff = Math.max(0, Math.min(wlen - src.len, want));
       // src.len <= its window length; shrink so the target also fits its window.
       const len = Math.min(src.len, wlen - dstOff);
-      return new CopyWithinCmd(s, { ...src, len }, dstW, dstOff, layout) as Cmd;
+      return new CopyWithinCmd(s, { ...src, len }, dstW, dstOff, layout, planFor(p, s)) as Cmd;
     });
 
   const discard = fc.tuple(slot, window, fc.nat(), fc.nat()).map(([s, w, a, b]) => {
@@ -715,7 +906,7 @@ function commandsFor(layout: Layout): fc.Arbitrary<Cmd>[] {
     return new DiscardCmd(s, w, first, count, layout) as Cmd;
   });
 
-  const fork = fc.tuple(slot, slot).map(([a, b]) => new ForkCmd(a, b) as Cmd);
+  const fork = fc.tuple(slot, slot, plan).map(([a, b, p]) => new ForkCmd(a, b, planFor(p, a)) as Cmd);
   const create = slot.map((s) => new CreateCmd(s) as Cmd);
   const release = slot.map((s) => new ReleaseCmd(s) as Cmd);
 
@@ -733,8 +924,8 @@ function commandsFor(layout: Layout): fc.Arbitrary<Cmd>[] {
     .tuple(slot, spanRange(SPAN_TYPES))
     .map(([s, x]) => new SpanReadCmd(s, x.type, x.w, x.off, x.count, layout) as Cmd);
   const spanWr = fc
-    .tuple(slot, spanRange(SPAN_WRITE_TYPES), fc.nat(1000))
-    .map(([s, x, seed]) => new SpanWriteCmd(s, x.type, x.w, x.off, x.count, seed, layout) as Cmd);
+    .tuple(slot, spanRange(SPAN_WRITE_TYPES), fc.nat(1000), plan)
+    .map(([s, x, seed, p]) => new SpanWriteCmd(s, x.type, x.w, x.off, x.count, seed, layout, planFor(p, s)) as Cmd);
 
   return [
     set,
@@ -759,17 +950,49 @@ function commandsFor(layout: Layout): fc.Arbitrary<Cmd>[] {
 
 const RUNS_SCALE = Number(process.env.PAGEFORK_TEST_RUNS_SCALE ?? 1);
 
-function runLayout(layout: Layout, numRuns: number, maxCommands: number): void {
+/** The pool's memory budget in one run. */
+interface Limits {
+  /** maxBytes in frames (Infinity: no limit). */
+  maxFrames: number;
+  /** An onOutOfMemory hook carrying out each command's plan. */
+  hook: boolean;
+  overcommit: "always" | "heuristic";
+}
+
+const UNLIMITED: Limits = { maxFrames: Number.POSITIVE_INFINITY, hook: false, overcommit: "always" };
+
+function runLayout(layout: Layout, numRuns: number, maxCommands: number, limited = false): void {
   executed.clear();
+  outcomes.clear();
+  const limits: fc.Arbitrary<Limits> = limited
+    ? fc.record({
+        maxFrames: fc.integer({ min: 0, max: 10 }),
+        hook: fc.nat(3).map((k) => k !== 0),
+        overcommit: fc.constantFrom<Limits["overcommit"]>("always", "heuristic"),
+      })
+    : fc.constant(UNLIMITED);
   fc.assert(
-    fc.property(fc.commands(commandsFor(layout), { maxCommands, size: "max" }), (cmds) => {
-      const pool = new FramePool(
-        layout.slabBytes === undefined
-          ? { pageSize: layout.pageSize }
-          : { pageSize: layout.pageSize, slabBytes: layout.slabBytes },
-      );
-      const real: Real = { pool, slots: Array.from({ length: SLOTS }, () => null) };
-      const model: Model = { layout, slots: Array.from({ length: SLOTS }, () => null), nextToken: 1 };
+    fc.property(limits, fc.commands(commandsFor(layout, limited), { maxCommands, size: "max" }), (lim, cmds) => {
+      const real: Real = {
+        pool: null as unknown as FramePool,
+        slots: Array.from({ length: SLOTS }, () => null),
+        plan: NO_PLAN,
+        hookCalls: 0,
+      };
+      const pool = new FramePool({
+        pageSize: layout.pageSize,
+        ...(layout.slabBytes === undefined ? {} : { slabBytes: layout.slabBytes }),
+        ...(lim.maxFrames === Number.POSITIVE_INFINITY ? {} : { maxBytes: lim.maxFrames * layout.pageSize }),
+        overcommit: lim.overcommit,
+        ...(lim.hook ? { onOutOfMemory: oomHook(real) } : {}),
+      });
+      real.pool = pool;
+      const model: Model = {
+        layout,
+        slots: Array.from({ length: SLOTS }, () => null),
+        nextToken: 1,
+        ...lim,
+      };
       real.slots[0] = new AddressSpace({ size: layout.size, pool });
       model.slots[0] = emptySpaceModel(layout);
       fc.modelRun(() => ({ model, real }), cmds);
@@ -780,12 +1003,20 @@ function runLayout(layout: Layout, numRuns: number, maxCommands: number): void {
       expect(st.bytesInUse).toBe(0);
       expect(st.pageTableNodes).toBe(0);
       expect(st.pageTableBytes).toBe(0);
+      expect(st.spaces).toBe(0);
+      expect(st.committedBytes).toBe(0);
     }),
     { numRuns: Math.ceil(numRuns * RUNS_SCALE) },
   );
   const kinds = [SetCmd, GetCmd, WriteCmd, ReadCmd, FillCmd, CopyWithinCmd, DiscardCmd, ForkCmd, CreateCmd, ReleaseCmd];
   for (const k of [...kinds, SpanReadCmd, SpanWriteCmd]) expect(executed.get(k.name) ?? 0, k.name).toBeGreaterThan(0);
-  if (process.env.PAGEFORK_TEST_VERBOSE) console.log(layout.name, Object.fromEntries(executed));
+  if (limited) {
+    // Every outcome happened: fits, refused without and after the hook, aborted by it, fits after it.
+    for (const o of ["ok", "oom", "oom after the hook", "released after the hook", "ok after the hook"])
+      expect(outcomes.get(o) ?? 0, `outcome "${o}"`).toBeGreaterThan(0);
+  }
+  if (process.env.PAGEFORK_TEST_VERBOSE)
+    console.log(layout.name, Object.fromEntries(executed), Object.fromEntries(outcomes));
 }
 
 describe("AddressSpace against a Uint8Array model (fc.commands)", () => {
@@ -800,5 +1031,20 @@ describe("AddressSpace against a Uint8Array model (fc.commands)", () => {
   ];
   for (const [layout, numRuns, maxCommands] of layouts) {
     it(`${layout.name}`, () => runLayout(layout, numRuns, maxCommands), 60_000 * RUNS_SCALE);
+  }
+});
+
+describe("AddressSpace against the model under a memory limit and an out-of-memory hook that releases spaces", () => {
+  const layouts: [Layout, number, number][] = [
+    [dense(256, 8), 150, 60],
+    [{ ...dense(256, 12), name: "12 pages of 256 B, 4 frames per slab", slabBytes: 1024 }, 100, 60],
+    [sparse(256), 100, 60],
+  ];
+  for (const [layout, numRuns, maxCommands] of layouts) {
+    it(
+      `${layout.name}: maxBytes of 0..10 frames, overcommit "always" or "heuristic"`,
+      () => runLayout(layout, numRuns, maxCommands, true),
+      60_000 * RUNS_SCALE,
+    );
   }
 });
