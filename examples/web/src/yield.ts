@@ -1,24 +1,19 @@
 /**
- * Giving the event loop a turn between chunks of work, so the page can paint
- * (the replay's progress bar) and handle input.
+ * Giving the event loop a turn between chunks of work, so React can render
+ * (the replay's progress bar), the page can paint and input is handled.
  *
  * @module
  */
 
-/** `scheduler.yield()` (Chrome 129+), typed here because the DOM lib does not have it yet. */
-interface YieldingScheduler {
-  yield(): Promise<void>;
-}
-
-const scheduler = (globalThis as { scheduler?: Partial<YieldingScheduler> }).scheduler;
-
 /**
- * Resolves after the browser had a chance to run other tasks, render a frame
- * included. Uses `scheduler.yield()` where it exists, else a `MessageChannel`
- * task: unlike `setTimeout(0)`, neither is clamped to 4 ms after a few nested calls.
+ * Resolves in a new task queued behind those already waiting: a
+ * `MessageChannel` message, the channel React's scheduler posts its render
+ * work on, so a render scheduled by the chunk runs before the next chunk.
+ * Not `setTimeout(0)`, which is clamped to 4 ms once nested, and not
+ * `scheduler.yield()`, whose continuation runs before other queued tasks
+ * (React's render among them: the bar would not move until the end).
  */
 export function yieldToEventLoop(): Promise<void> {
-  if (typeof scheduler?.yield === "function") return scheduler.yield();
   return new Promise((resolve) => {
     const channel = new MessageChannel();
     channel.port1.onmessage = () => {
