@@ -33,10 +33,7 @@ function firstDifference(a: Float64Array, b: Float64Array): number {
   return -1;
 }
 
-type Command =
-  | { kind: "stroke"; dabs: { x: number; y: number }[] }
-  | { kind: "undo" }
-  | { kind: "redo" };
+type Command = { kind: "stroke"; dabs: { x: number; y: number }[] } | { kind: "undo" } | { kind: "redo" };
 
 const coordinate = fc.integer({ min: -20, max: GRID_SIDE + 20 });
 const command: fc.Arbitrary<Command> = fc.oneof(
