@@ -28,7 +28,8 @@ export function App({ session, paint, metrics }: { session: TraceSession; paint:
         <PaintGrid store={paint} />
       </section>
       <footer className="muted">
-        Trace: automerge-paper from josephg/editing-traces (CC BY 4.0), 259,778 edits of a paper as it was written.
+        Trace: automerge-paper, 259,778 edits of a paper as it was written, prepared by Martin Kleppmann
+        (automerge/automerge-perf), from josephg/editing-traces; CC BY 4.0.
       </footer>
     </main>
   );

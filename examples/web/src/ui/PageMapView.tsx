@@ -5,7 +5,7 @@ import { formatBytes, formatCount } from "./format.js";
 /** Pixels per page cell, gap included. */
 const CELL = 7;
 /** Cells per row of the map. */
-const COLUMNS = 96;
+const COLUMNS = 64;
 
 /** Colour and legend of each page class, indexed by `PageClass`. */
 const CLASSES: readonly { readonly colour: string; readonly label: string }[] = [
