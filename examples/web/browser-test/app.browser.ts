@@ -16,7 +16,7 @@ import { type EditScript, validateTrace } from "../../undo-redo/src/trace.js";
 import { DEFAULT_TRACE, findRepoRoot, readTraceFile } from "../../undo-redo/src/trace-file.js";
 // The app's debug hook declares window.__pagefork (the tests call it inside the page).
 import type {} from "../src/debug.js";
-import { type Chromium, launchChromium } from "./chromium.js";
+import { type Chromium, collectPageErrors, launchChromium } from "./chromium.js";
 import { buildAndPreview, type Served, WEB_ROOT } from "./serve.js";
 
 /** Screenshots go here (git-ignored). */
@@ -77,17 +77,14 @@ describe("examples/web in Chromium", () => {
   let served: Served;
   let browser: Chromium;
   let page: Page;
-  const errors: string[] = [];
+  let errors: string[] = [];
 
   beforeAll(async () => {
     script = validateTrace(readTraceFile(join(findRepoRoot(), DEFAULT_TRACE)));
     browser = await launchChromium();
     served = await buildAndPreview();
     page = await browser.context.newPage();
-    page.on("console", (m) => {
-      if (m.type() === "error") errors.push(`console.error: ${m.text()} (${m.location().url})`);
-    });
-    page.on("pageerror", (e) => errors.push(`uncaught: ${e.message}`));
+    errors = collectPageErrors(page);
     mkdirSync(SHOTS, { recursive: true });
   });
 

@@ -9,7 +9,7 @@ import { existsSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { type BrowserContext, chromium } from "playwright-core";
+import { type BrowserContext, chromium, type Page } from "playwright-core";
 
 /** The Chromium binary: `CHROMIUM_PATH`, else Debian's. */
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
@@ -66,4 +66,18 @@ export async function launchChromium(viewport = { width: 1280, height: 1000 }): 
       await rm(profile, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * Collects what the page reports as errors: `console.error` messages (with
+ * the URL that logged them) and uncaught exceptions. The array fills as the
+ * page runs; a test asserts it is empty.
+ */
+export function collectPageErrors(page: Page): string[] {
+  const errors: string[] = [];
+  page.on("console", (m) => {
+    if (m.type() === "error") errors.push(`console.error: ${m.text()} (${m.location().url})`);
+  });
+  page.on("pageerror", (e) => errors.push(`uncaught: ${e.message}`));
+  return errors;
 }

@@ -12,23 +12,20 @@ import { validateTrace } from "../../undo-redo/src/trace.js";
 import { DEFAULT_TRACE, findRepoRoot, readTraceFile } from "../../undo-redo/src/trace-file.js";
 // The app's debug hook declares window.__pagefork (the test calls it inside the page).
 import type {} from "../src/debug.js";
-import { type Chromium, launchChromium } from "./chromium.js";
+import { type Chromium, collectPageErrors, launchChromium } from "./chromium.js";
 import { devServer, type Served } from "./serve.js";
 
 describe("examples/web on the dev server (pnpm web)", () => {
   let served: Served;
   let browser: Chromium;
   let page: Page;
-  const errors: string[] = [];
+  let errors: string[] = [];
 
   beforeAll(async () => {
     browser = await launchChromium();
     served = await devServer();
     page = await browser.context.newPage();
-    page.on("console", (m) => {
-      if (m.type() === "error") errors.push(`console.error: ${m.text()} (${m.location().url})`);
-    });
-    page.on("pageerror", (e) => errors.push(`uncaught: ${e.message}`));
+    errors = collectPageErrors(page);
   });
 
   afterAll(async () => {
