@@ -1,0 +1,217 @@
+/**
+ * The web example in a real browser: playwright-core driving Debian's
+ * Chromium against the production build. Checks the replay against the
+ * trace and a plain-string replay computed here in Node (never by the app),
+ * the version slider, undo/redo, painting and undoing a stroke, and that the
+ * page logs no error. Prints (never asserts) the replay speed in Chromium and
+ * the p95 time of a slider step.
+ */
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
+import type { Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { PlainReplay } from "../../undo-redo/src/plain-replay.js";
+import { mulberry32, sampleSorted } from "../../undo-redo/src/sample.js";
+import { type EditScript, validateTrace } from "../../undo-redo/src/trace.js";
+import { DEFAULT_TRACE, findRepoRoot, readTraceFile } from "../../undo-redo/src/trace-file.js";
+// The app's debug hook declares window.__pagefork (the tests call it inside the page).
+import type {} from "../src/debug.js";
+import { type Chromium, collectPageErrors, launchChromium } from "./chromium.js";
+import { buildAndPreview, type Served, WEB_ROOT } from "./serve.js";
+
+/** Screenshots go here (git-ignored). */
+const SHOTS = join(WEB_ROOT, "screenshots");
+/** How long the replay of the whole trace may take in the browser before the test gives up. */
+const REPLAY_TIMEOUT_MS = 240_000;
+/** Versions checked against the plain replay, chosen with a fixed seed. */
+const SAMPLES = 5;
+const SEED = 20_261_206;
+/** Slider steps timed (each way). */
+const TIMED_STEPS = 100;
+
+const byTestId = (id: string) => `[data-testid="${id}"]`;
+
+/** The text the text view shows: its window of the version, without the struck-through deleted run. */
+async function shownWindow(page: Page): Promise<{ version: number; start: number; end: number; text: string }> {
+  return page.locator(byTestId("text-view")).evaluate((el) => {
+    const copy = el.cloneNode(true) as HTMLElement;
+    for (const d of copy.querySelectorAll("del")) d.remove();
+    return {
+      version: Number(el.getAttribute("data-version")),
+      start: Number(el.getAttribute("data-start")),
+      end: Number(el.getAttribute("data-end")),
+      text: copy.textContent ?? "",
+    };
+  });
+}
+
+/** Moves the slider to `v` as a user's drag would end: sets its value and fires `input`. */
+async function moveSlider(page: Page, v: number): Promise<void> {
+  await page.locator(byTestId("version-slider")).evaluate((el, value) => {
+    const input = el as HTMLInputElement;
+    const setValue = Object.getOwnPropertyDescriptor(HTMLInputElement.prototype, "value")?.set;
+    setValue?.call(input, String(value));
+    input.dispatchEvent(new Event("input", { bubbles: true }));
+  }, v);
+  await page.waitForSelector(`${byTestId("text-view")}[data-version="${v}"]`);
+}
+
+/** A hash of every pixel of the paint canvas. */
+async function canvasHash(page: Page): Promise<number> {
+  return page.locator(byTestId("paint-canvas")).evaluate((el) => {
+    const c = el as HTMLCanvasElement;
+    const data = (c.getContext("2d") as CanvasRenderingContext2D).getImageData(0, 0, c.width, c.height).data;
+    let h = 0x811c9dc5;
+    for (let i = 0; i < data.length; i++) h = Math.imul(h ^ (data[i] as number), 0x01000193);
+    return h >>> 0;
+  });
+}
+
+function percentile(values: readonly number[], p: number): number {
+  const s = [...values].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)] ?? Number.NaN;
+}
+
+describe("examples/web in Chromium", () => {
+  let script: EditScript;
+  let served: Served;
+  let browser: Chromium;
+  let page: Page;
+  let errors: string[] = [];
+
+  beforeAll(async () => {
+    script = validateTrace(readTraceFile(join(findRepoRoot(), DEFAULT_TRACE)));
+    browser = await launchChromium();
+    served = await buildAndPreview();
+    page = await browser.context.newPage();
+    errors = collectPageErrors(page);
+    mkdirSync(SHOTS, { recursive: true });
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await served?.close();
+  });
+
+  it("replays the whole trace with a moving progress bar, and ends on endContent", async () => {
+    await page.goto(served.url);
+    // The replay yields to the page between chunks: the bar is seen part-way.
+    await page.waitForFunction(
+      () => {
+        const bar = document.querySelector("progress");
+        return bar !== null && bar.value > 0 && bar.value < bar.max;
+      },
+      undefined,
+      { polling: 10, timeout: REPLAY_TIMEOUT_MS },
+    );
+    await expect
+      .poll(() => page.locator(byTestId("replay-status")).textContent(), { timeout: REPLAY_TIMEOUT_MS, interval: 250 })
+      .toBe("done");
+    const state = await page.evaluate(() => window.__pagefork?.replayState());
+    expect(state?.edits).toBe(script.edits);
+    const last = script.edits;
+    const full = await page.evaluate((v) => window.__pagefork?.versionText(v), last);
+    expect(full).toBe(script.endContent);
+    const shown = await shownWindow(page);
+    expect(shown.version).toBe(last);
+    expect(shown.text).toBe(script.endContent.slice(shown.start, shown.end));
+    console.log(
+      `[web] replay in Chromium: ${Math.round(state?.timing?.editsPerSecond ?? 0).toLocaleString("en-US")} edits/s ` +
+        `(${state?.timing?.workSeconds.toFixed(2)} s of replay, ${state?.timing?.wallSeconds.toFixed(2)} s wall ` +
+        `with ${state?.timing?.chunks} yields; trace loaded in ${state?.loadSeconds.toFixed(2)} s)`,
+    );
+    await page.screenshot({ path: join(SHOTS, "replayed.png"), fullPage: true });
+  });
+
+  it("shows the plain-string replay's text at sampled versions, and undo/redo step by one version", async () => {
+    const samples = [...sampleSorted(SAMPLES, script.edits, mulberry32(SEED))].map((v) => Math.max(1, v));
+    const plain = new PlainReplay(script);
+    for (const v of samples) {
+      const before = plain.advanceTo(v - 1);
+      const at = plain.advanceTo(v);
+      await moveSlider(page, v);
+      const shown = await shownWindow(page);
+      expect(shown.text, `window of version ${v}`).toBe(at.slice(shown.start, shown.end));
+      expect(await page.evaluate((x) => window.__pagefork?.versionText(x), v)).toBe(at);
+      expect(await page.locator(byTestId("stats")).getAttribute("data-version")).toBe(String(v));
+
+      await page.locator(byTestId("undo")).click();
+      await page.waitForSelector(`${byTestId("text-view")}[data-version="${v - 1}"]`);
+      const undone = await shownWindow(page);
+      expect(undone.text, `window after undo from ${v}`).toBe(before.slice(undone.start, undone.end));
+
+      await page.locator(byTestId("redo")).click();
+      await page.waitForSelector(`${byTestId("text-view")}[data-version="${v}"]`);
+      const redone = await shownWindow(page);
+      expect(redone.text, `window after redo to ${v}`).toBe(at.slice(redone.start, redone.end));
+    }
+    await moveSlider(page, 0);
+    expect(await page.locator(byTestId("undo")).isDisabled()).toBe(true);
+    expect((await shownWindow(page)).text).toBe(script.startContent.slice(0, 2400));
+    await moveSlider(page, script.edits);
+    expect(await page.locator(byTestId("redo")).isDisabled()).toBe(true);
+  });
+
+  it("times slider steps (printed, not asserted)", async () => {
+    const mid = Math.floor(script.edits * 0.8);
+    await moveSlider(page, mid);
+    await page.evaluate(() => window.__pagefork?.resetStepTimes());
+    const slider = page.locator(byTestId("version-slider"));
+    await slider.focus();
+    for (let k = 0; k < TIMED_STEPS; k++) await slider.press("ArrowLeft");
+    for (let k = 0; k < TIMED_STEPS; k++) await slider.press("ArrowRight");
+    await page.waitForSelector(`${byTestId("text-view")}[data-version="${mid}"]`);
+    await page.waitForTimeout(100); // the last step's after-paint timing
+    const times = await page.evaluate(() => window.__pagefork?.stepTimes());
+    expect(times?.work.length).toBe(2 * TIMED_STEPS);
+    console.log(
+      `[web] slider step (${times?.work.length} steps around version ${mid}): p95 ${percentile(times?.work ?? [], 95).toFixed(2)} ms ` +
+        `to the end of the commit (median ${percentile(times?.work ?? [], 50).toFixed(2)}), ` +
+        `p95 ${percentile(times?.paint ?? [], 95).toFixed(2)} ms to after the next painted frame ` +
+        `(median ${percentile(times?.paint ?? [], 50).toFixed(2)})`,
+    );
+    await page.locator(byTestId("page-map")).scrollIntoViewIfNeeded();
+    await page.screenshot({ path: join(SHOTS, "player.png") });
+  });
+
+  it("paints a stroke on the grid, and undo/redo restore it exactly", async () => {
+    const canvas = page.locator(byTestId("paint-canvas"));
+    await canvas.scrollIntoViewIfNeeded();
+    const box = await canvas.boundingBox();
+    if (box === null) throw new Error("the paint canvas has no box");
+    const blankSum = await page.evaluate(() => window.__pagefork?.paintChecksum());
+    const blankPixels = await canvasHash(page);
+    expect(blankSum).toBe(0);
+
+    // One stroke: a zig-zag across the canvas.
+    await page.mouse.move(box.x + box.width * 0.15, box.y + box.height * 0.3);
+    await page.mouse.down();
+    for (let k = 1; k <= 20; k++)
+      await page.mouse.move(box.x + box.width * (0.15 + 0.035 * k), box.y + box.height * (k % 2 === 0 ? 0.3 : 0.6), {
+        steps: 3,
+      });
+    await page.mouse.up();
+    await page.waitForSelector(`${byTestId("paint-undo")}:not([disabled])`);
+    const painted = await page.evaluate(() => window.__pagefork?.paintSnapshot());
+    expect(painted?.versions).toBe(2);
+    const paintedSum = await page.evaluate(() => window.__pagefork?.paintChecksum());
+    const paintedPixels = await canvasHash(page);
+    expect(paintedSum).toBeGreaterThan(0);
+    expect(paintedPixels).not.toBe(blankPixels);
+    await page.screenshot({ path: join(SHOTS, "painted.png"), fullPage: true });
+
+    await page.locator(byTestId("paint-undo")).click();
+    await page.waitForSelector(`${byTestId("paint-canvas")}[data-grid-id="0"]`);
+    expect(await page.evaluate(() => window.__pagefork?.paintChecksum())).toBe(blankSum);
+    expect(await canvasHash(page)).toBe(blankPixels);
+
+    await page.locator(byTestId("paint-redo")).click();
+    await page.waitForSelector(`${byTestId("paint-canvas")}[data-grid-id="${painted?.gridId}"]`);
+    expect(await page.evaluate(() => window.__pagefork?.paintChecksum())).toBe(paintedSum);
+    expect(await canvasHash(page)).toBe(paintedPixels);
+  });
+
+  it("logged no console error and threw no uncaught exception", () => {
+    expect(errors).toEqual([]);
+  });
+});
