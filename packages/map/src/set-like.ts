@@ -82,8 +82,9 @@ export function forEachOtherKey<T>(rec: SetRecord<T>, method: string, visit: (va
     const r = next.call(it) as IteratorResult<T>;
     if (r === null || (typeof r !== "object" && typeof r !== "function"))
       throw new TypeError(`CowSet.${method}: the iterator result is not an object`);
-    if (r.done) return true;
-    const v = (r.value === 0 ? 0 : r.value) as T; // CanonicalizeKeyedCollectionKey: -0 becomes +0
+    if (r.done) return true; // IteratorComplete: reads `done` once
+    const raw = r.value; // IteratorValue: reads `value` once (it may be a getter)
+    const v = (raw === 0 ? 0 : raw) as T; // CanonicalizeKeyedCollectionKey: -0 becomes +0
     let go: boolean;
     try {
       go = visit(v);
