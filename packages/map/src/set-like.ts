@@ -47,7 +47,9 @@ export function getSetRecord<T>(other: unknown, method: string): SetRecord<T> {
   if (other === null || (typeof other !== "object" && typeof other !== "function"))
     throw new TypeError(`CowSet.${method}: the argument must be a set-like object`);
   const o = other as { size: unknown; has: unknown; keys: unknown };
-  const num = Number(o.size); // ToNumber: throws for symbols and bigints, as the spec's
+  // ToNumber: unary plus throws a TypeError for symbols and bigints, as the
+  // spec's does (Number(x) would convert a bigint).
+  const num = +(o.size as number);
   if (Number.isNaN(num)) throw new TypeError(`CowSet.${method}: the argument's size is not a number`);
   const size = Number.isFinite(num) ? Math.trunc(num) : num;
   if (size < 0) throw new RangeError(`CowSet.${method}: the argument's size is negative`);

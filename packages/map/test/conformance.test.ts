@@ -86,3 +86,14 @@ describe("set-like iteration (GetSetRecord, IteratorStepValue)", () => {
     u.release();
   });
 });
+
+describe("GetSetRecord", () => {
+  it("refuses a BigInt size with a TypeError, as ToNumber does (native Set methods too)", () => {
+    const s = new CowSet([1, 2]);
+    const keys = () => [][Symbol.iterator]();
+    expect(() => s.union({ size: 2n as unknown as number, has: () => false, keys })).toThrow(TypeError);
+    expect(() => s.isSubsetOf({ size: Symbol() as unknown as number, has: () => false, keys })).toThrow(TypeError);
+    expect(s.isSubsetOf({ size: "2" as unknown as number, has: () => true, keys })).toBe(true); // strings convert
+    s.release();
+  });
+});
