@@ -4,13 +4,13 @@
  * @module
  */
 import type { AddressSpace, SpaceStats } from "@pagefork/core";
-import { throwKeyType } from "./errors.js";
-import { type CowIterator, Cursor, EntryIterator, KeyIterator, ValueIterator } from "./iterator.js";
-import { classifyKey, isKey } from "./key.js";
+import { type CowIterator, EntryIterator, KeyIterator, ValueIterator } from "./iterator.js";
+import { classifyKey } from "./key.js";
 import { MAP_VALUE_BYTES, R_VALUE } from "./layout.js";
+import { tableDelete, tableForEach, tableHas, tablePut } from "./ops.js";
 import { type CowMapOptions, spaceFor } from "./options.js";
 import { Table } from "./table.js";
-import { classifyValue, readValue } from "./value.js";
+import { readValue } from "./value.js";
 
 /**
  * The keys a CowMap or CowSet can hold: primitives compared by value
@@ -192,13 +192,7 @@ export class CowMap<K extends CowKey = CowKey, V = unknown> implements Iterable<
   set(key: K, value: V): this {
     const t = this.table;
     t.check("map");
-    if (!isKey(key)) throwKeyType(key);
-    classifyValue(value); // may run getters: before the key is classified
-    t.check("map");
-    classifyKey(key);
-    const rec = t.find();
-    if (rec >= 0) t.update(rec);
-    else t.insert();
+    tablePut(t, key, value, "map");
     return this;
   }
 
@@ -206,7 +200,7 @@ export class CowMap<K extends CowKey = CowKey, V = unknown> implements Iterable<
   has(key: K): boolean {
     const t = this.table;
     t.check("map");
-    return classifyKey(key) && t.find() >= 0;
+    return tableHas(t, key);
   }
 
   /**
@@ -216,11 +210,7 @@ export class CowMap<K extends CowKey = CowKey, V = unknown> implements Iterable<
   delete(key: K): boolean {
     const t = this.table;
     t.check("map");
-    if (!classifyKey(key)) return false;
-    const rec = t.find();
-    if (rec < 0) return false;
-    t.remove(rec);
-    return true;
+    return tableDelete(t, key);
   }
 
   /** Removes every entry; its pages go back to the pool unless other versions share them. O(1) plus the pages freed. */
@@ -238,12 +228,7 @@ export class CowMap<K extends CowKey = CowKey, V = unknown> implements Iterable<
   forEach(callback: (value: V, key: K, map: this) => void, thisArg?: unknown): void {
     const t = this.table;
     t.check("map");
-    if (typeof callback !== "function") throw new TypeError("CowMap.forEach: callback is not a function");
-    const c = new Cursor(t);
-    while (c.step("map")) {
-      const value = c.value(t) as V;
-      callback.call(thisArg, value, c.key(t) as K, this);
-    }
+    tableForEach(t, callback, thisArg, this, "map");
   }
 
   /** The keys in insertion order (decoded as the iterator reaches them). */

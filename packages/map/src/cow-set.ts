@@ -5,11 +5,11 @@
  */
 import type { AddressSpace, SpaceStats } from "@pagefork/core";
 import { type CowKey, isIterable, sharesPool, sizeOf } from "./cow-map.js";
-import { throwKeyType } from "./errors.js";
-import { type CowIterator, Cursor, KeyIterator, SetEntryIterator } from "./iterator.js";
-import { classifyKey, isKey } from "./key.js";
+import { type CowIterator, KeyIterator, SetEntryIterator } from "./iterator.js";
+import { tableAdd, tableDelete, tableForEach, tableHas } from "./ops.js";
 import { type CowMapOptions, spaceFor } from "./options.js";
-import { forEachOtherKey, getSetRecord, otherHas, type SetLike } from "./set-like.js";
+import type { SetLike } from "./set-like.js";
+import * as setMethods from "./set-methods.js";
 import { Table } from "./table.js";
 
 /** Set by `fork()` just before it calls the constructor. */
@@ -132,9 +132,7 @@ export class CowSet<T extends CowKey = CowKey> implements Iterable<T> {
   add(value: T): this {
     const t = this.table;
     t.check("set");
-    if (!isKey(value)) throwKeyType(value);
-    classifyKey(value);
-    if (t.find() < 0) t.insert();
+    tableAdd(t, value);
     return this;
   }
 
@@ -142,18 +140,14 @@ export class CowSet<T extends CowKey = CowKey> implements Iterable<T> {
   has(value: T): boolean {
     const t = this.table;
     t.check("set");
-    return classifyKey(value) && t.find() >= 0;
+    return tableHas(t, value);
   }
 
   /** Removes `value`; true when it was there. O(1) expected. */
   delete(value: T): boolean {
     const t = this.table;
     t.check("set");
-    if (!classifyKey(value)) return false;
-    const rec = t.find();
-    if (rec < 0) return false;
-    t.remove(rec);
-    return true;
+    return tableDelete(t, value);
   }
 
   /** Removes every element. O(1) plus the pages freed. */
@@ -170,12 +164,7 @@ export class CowSet<T extends CowKey = CowKey> implements Iterable<T> {
   forEach(callback: (value: T, value2: T, set: this) => void, thisArg?: unknown): void {
     const t = this.table;
     t.check("set");
-    if (typeof callback !== "function") throw new TypeError("CowSet.forEach: callback is not a function");
-    const c = new Cursor(t);
-    while (c.step("set")) {
-      const v = c.key(t) as T;
-      callback.call(thisArg, v, v, this);
-    }
+    tableForEach(t, callback, thisArg, this, "set");
   }
 
   /** The elements in insertion order. */
@@ -235,6 +224,8 @@ export class CowSet<T extends CowKey = CowKey> implements Iterable<T> {
   }
 
   // ---- ES2025 set methods (ECMA-262 24.2.4), results are new CowSets ----
+  // They work on this set's own table, never through its (overridable) has,
+  // add, delete or fork, as the native ones work on the receiver's [[SetData]].
 
   /**
    * Elements of this set, then those of `other` not in it. A fork of this
@@ -243,14 +234,7 @@ export class CowSet<T extends CowKey = CowKey> implements Iterable<T> {
    */
   union<U extends CowKey>(other: SetLike<U>): CowSet<T | U> {
     this.table.check("set");
-    const rec = getSetRecord<U>(other, "union");
-    const result = this.fork() as CowSet<T | U>;
-    return build(result, () => {
-      forEachOtherKey(rec, "union", (v) => {
-        result.add(v);
-        return true;
-      });
-    });
+    return wrap<T | U>(setMethods.union(this.table, other));
   }
 
   /**
@@ -259,24 +243,8 @@ export class CowSet<T extends CowKey = CowKey> implements Iterable<T> {
    * @throws {TypeError} when `other` is not set-like.
    */
   intersection<U extends CowKey>(other: SetLike<U>): CowSet<T & U> {
-    const t = this.table;
-    t.check("set");
-    const rec = getSetRecord<U>(other, "intersection");
-    const result = new CowSet<T & U>({ pool: t.space.pool });
-    return build(result, () => {
-      if (t.size <= rec.size) {
-        const c = new Cursor(t);
-        while (c.step("set")) {
-          const e = c.key(t) as T & U;
-          if (otherHas(rec, e)) result.add(e);
-        }
-      } else {
-        forEachOtherKey(rec, "intersection", (v) => {
-          if (isKey(v) && this.has(v as unknown as T)) result.add(v as T & U);
-          return true;
-        });
-      }
-    });
+    this.table.check("set");
+    return wrap<T & U>(setMethods.intersection(this.table, other));
   }
 
   /**
@@ -285,25 +253,8 @@ export class CowSet<T extends CowKey = CowKey> implements Iterable<T> {
    * @throws {TypeError} when `other` is not set-like.
    */
   difference<U extends CowKey>(other: SetLike<U>): CowSet<T> {
-    const t = this.table;
-    t.check("set");
-    const rec = getSetRecord<U>(other, "difference");
-    const result = this.fork();
-    return build(result, () => {
-      if (t.size <= rec.size) {
-        const r = result.table;
-        const c = new Cursor(r);
-        while (c.step("set")) {
-          const e = c.key(r) as T;
-          if (otherHas(rec, e as unknown as U)) result.delete(e);
-        }
-      } else {
-        forEachOtherKey(rec, "difference", (v) => {
-          result.delete(v as unknown as T);
-          return true;
-        });
-      }
-    });
+    this.table.check("set");
+    return wrap<T>(setMethods.difference(this.table, other));
   }
 
   /**
@@ -313,60 +264,30 @@ export class CowSet<T extends CowKey = CowKey> implements Iterable<T> {
    */
   symmetricDifference<U extends CowKey>(other: SetLike<U>): CowSet<T | U> {
     this.table.check("set");
-    const rec = getSetRecord<U>(other, "symmetricDifference");
-    const result = this.fork() as CowSet<T | U>;
-    return build(result, () => {
-      forEachOtherKey(rec, "symmetricDifference", (v) => {
-        const inResult = result.has(v);
-        if (isKey(v) && this.has(v as unknown as T)) {
-          if (inResult) result.delete(v);
-        } else if (!inResult) result.add(v);
-        return true;
-      });
-    });
+    return wrap<T | U>(setMethods.symmetricDifference(this.table, other));
   }
 
   /** True when every element of this set is in `other`. */
   isSubsetOf<U extends CowKey>(other: SetLike<U>): boolean {
-    const t = this.table;
-    t.check("set");
-    const rec = getSetRecord<U>(other, "isSubsetOf");
-    if (t.size > rec.size) return false;
-    const c = new Cursor(t);
-    while (c.step("set")) if (!otherHas(rec, c.key(t) as unknown as U)) return false;
-    return true;
+    this.table.check("set");
+    return setMethods.isSubsetOf(this.table, other);
   }
 
   /** True when every element of `other` is in this set. */
   isSupersetOf<U extends CowKey>(other: SetLike<U>): boolean {
-    const t = this.table;
-    t.check("set");
-    const rec = getSetRecord<U>(other, "isSupersetOf");
-    if (t.size < rec.size) return false;
-    return forEachOtherKey(rec, "isSupersetOf", (v) => this.has(v as unknown as T));
+    this.table.check("set");
+    return setMethods.isSupersetOf(this.table, other);
   }
 
   /** True when no element is in both sets. */
   isDisjointFrom<U extends CowKey>(other: SetLike<U>): boolean {
-    const t = this.table;
-    t.check("set");
-    const rec = getSetRecord<U>(other, "isDisjointFrom");
-    if (t.size <= rec.size) {
-      const c = new Cursor(t);
-      while (c.step("set")) if (otherHas(rec, c.key(t) as unknown as U)) return false;
-      return true;
-    }
-    return forEachOtherKey(rec, "isDisjointFrom", (v) => !this.has(v as unknown as T));
+    this.table.check("set");
+    return setMethods.isDisjointFrom(this.table, other);
   }
 }
 
-/** Runs `fill` on a new result set; on any error releases it (nothing is left behind) and rethrows. */
-function build<S extends CowSet>(result: S, fill: () => void): S {
-  try {
-    fill();
-  } catch (e) {
-    result.release();
-    throw e;
-  }
-  return result;
+/** A CowSet handle on `t` (a table the set methods made). */
+function wrap<T extends CowKey>(t: Table): CowSet<T> {
+  forkTable = t;
+  return new CowSet<T>();
 }

@@ -16,7 +16,7 @@
  *
  * @module
  */
-import { type AddressSpace, ReleasedError } from "@pagefork/core";
+import { AddressSpace, ReleasedError } from "@pagefork/core";
 import { Epoch } from "./epoch.js";
 import { keyEquals, keyFootprint, probe, storedKeyFootprint, writeKey } from "./key.js";
 import {
@@ -97,6 +97,21 @@ export class Table {
   fork(): Table {
     forkOf = this;
     return new Table(this.space, this.vbytes);
+  }
+
+  /** A new table holding the same entries (for the set methods' results): an O(1) fork. */
+  copy(): Table {
+    return this.fork();
+  }
+
+  /** A new empty table of the same kind in a new space of the same pool and size. */
+  emptyLike(): Table {
+    return new Table(new AddressSpace({ size: this.space.size, pool: this.space.pool }), this.vbytes);
+  }
+
+  /** Gives the table's storage back (a result the set methods could not finish). */
+  drop(): void {
+    this.space.release();
   }
 
   /** Throws ReleasedError once the space is released. */

@@ -1,4 +1,4 @@
-import { CowSet } from "@pagefork/map";
+import { type CowKey, CowSet, type SetLike } from "@pagefork/map";
 import { describe, expect, it } from "vitest";
 
 /**
@@ -8,15 +8,12 @@ import { describe, expect, it } from "vitest";
  */
 
 /** A set-like whose iterator results have a `value` getter that counts its reads. */
-function countingSetLike(values: unknown[]): {
-  other: { size: number; has: (v: unknown) => boolean; keys: () => Iterator<unknown> };
-  reads: () => number;
-} {
+function countingSetLike(values: CowKey[]): { other: SetLike<CowKey>; reads: () => number } {
   let reads = 0;
   const other = {
     size: values.length,
-    has: (v: unknown) => values.includes(v),
-    keys: (): Iterator<unknown> => {
+    has: (v: CowKey) => values.includes(v),
+    keys: (): Iterator<CowKey> => {
       let i = 0;
       return {
         next: () => {
@@ -28,7 +25,7 @@ function countingSetLike(values: unknown[]): {
               reads++;
               return v;
             },
-          };
+          } as IteratorResult<CowKey>;
         },
       };
     },
@@ -95,5 +92,73 @@ describe("GetSetRecord", () => {
     expect(() => s.isSubsetOf({ size: Symbol() as unknown as number, has: () => false, keys })).toThrow(TypeError);
     expect(s.isSubsetOf({ size: "2" as unknown as number, has: () => true, keys })).toBe(true); // strings convert
     s.release();
+  });
+});
+
+describe("set methods work on the receiver's own elements", () => {
+  it("ignore overridden has/add/delete/fork of the receiver and of CowSet.prototype, as native Set methods do", () => {
+    class L extends CowSet<number> {
+      override has(): boolean {
+        return false;
+      }
+      override add(): this {
+        throw new Error("add called");
+      }
+      override delete(): boolean {
+        throw new Error("delete called");
+      }
+      override fork(): CowSet<number> {
+        throw new Error("fork called");
+      }
+    }
+    const l = new L();
+    for (const v of [1, 2, 3]) CowSet.prototype.add.call(l, v);
+    const one = new CowSet([1]);
+    const big = new CowSet([1, 2, 3, 4, 5, 6]);
+    expect(l.isSupersetOf(one)).toBe(true); // native: true
+    expect(l.isDisjointFrom(new CowSet([9]))).toBe(true);
+    expect(l.isSubsetOf(big)).toBe(true);
+    expect(l.isDisjointFrom(big)).toBe(false);
+    const results = [
+      l.union(one),
+      l.intersection(big),
+      l.intersection(one),
+      l.difference(one),
+      l.difference(big),
+      l.symmetricDifference(one),
+    ];
+    expect(results.map((r) => [...r])).toEqual([[1, 2, 3], [1, 2, 3], [1], [2, 3], [], [2, 3]]);
+    for (const r of results) {
+      expect(Object.getPrototypeOf(r)).toBe(CowSet.prototype); // a plain CowSet, as natively a plain Set
+      r.release();
+    }
+
+    const { add, has, delete: del } = CowSet.prototype;
+    let calls = 0;
+    const spy = <F extends (...args: never[]) => unknown>(f: F): F =>
+      function (this: unknown, ...args: Parameters<F>) {
+        calls++;
+        return f.apply(this, args);
+      } as F;
+    CowSet.prototype.add = spy(add);
+    CowSet.prototype.has = spy(has);
+    CowSet.prototype.delete = spy(del);
+    try {
+      const a = new CowSet<number>([1]); // the constructor calls `add` (the spec's adder)
+      calls = 0;
+      const b = new Set([2, 3]);
+      const rs = [a.union(b), a.intersection(b), a.difference(b), a.symmetricDifference(b)];
+      a.isSubsetOf(b);
+      a.isSupersetOf(b);
+      a.isDisjointFrom(b);
+      expect(calls).toBe(0); // native: never
+      for (const r of rs) r.release();
+      a.release();
+    } finally {
+      CowSet.prototype.add = add;
+      CowSet.prototype.has = has;
+      CowSet.prototype.delete = del;
+    }
+    for (const s of [l, one, big]) s.release();
   });
 });

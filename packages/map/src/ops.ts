@@ -1,0 +1,73 @@
+/**
+ * The operations CowMap and CowSet share, on a {@link Table}: lookup, add,
+ * delete and the forEach walk. The classes check their receiver and call
+ * these; the set methods (set-methods.ts) call them on the receiver's own
+ * table, never through its overridable `has`/`add`/`delete`, as the native
+ * Set methods work on the receiver's [[SetData]].
+ *
+ * @module
+ */
+import { throwKeyType } from "./errors.js";
+import { Cursor } from "./iterator.js";
+import { classifyKey, isKey } from "./key.js";
+import type { Table } from "./table.js";
+import { classifyValue } from "./value.js";
+
+/** True when `key` is in `t`. O(1) expected; no allocation. */
+export function tableHas(t: Table, key: unknown): boolean {
+  return classifyKey(key) && t.find() >= 0;
+}
+
+/** Removes `key` from `t`; true when it was there. O(1) expected. */
+export function tableDelete(t: Table, key: unknown): boolean {
+  if (!classifyKey(key)) return false;
+  const rec = t.find();
+  if (rec < 0) return false;
+  t.remove(rec);
+  return true;
+}
+
+/** Adds `value` to the set table `t` unless it is there. @throws {KeyTypeError} for a value that cannot be a key. */
+export function tableAdd(t: Table, value: unknown): void {
+  if (!isKey(value)) throwKeyType(value);
+  classifyKey(value);
+  if (t.find() < 0) t.insert();
+}
+
+/**
+ * Sets `key` to `value` in the map table `t`. The value is classified first:
+ * encoding it may run getters, which may release the map (hence the second
+ * check) or classify other keys (hence the key after it).
+ * @throws {KeyTypeError} / {@link DataCloneError} for a bad key or value.
+ */
+export function tablePut(t: Table, key: unknown, value: unknown, what: string): void {
+  if (!isKey(key)) throwKeyType(key);
+  classifyValue(value);
+  t.check(what);
+  classifyKey(key);
+  const rec = t.find();
+  if (rec >= 0) t.update(rec);
+  else t.insert();
+}
+
+/**
+ * Calls `callback.call(thisArg, value, key, self)` (maps) or
+ * `callback.call(thisArg, key, key, self)` (sets) for each live entry in
+ * insertion order, seeing entries added meanwhile, as Map and Set's forEach.
+ * @throws {TypeError} when `callback` is not a function.
+ */
+export function tableForEach(t: Table, callback: unknown, thisArg: unknown, self: object, what: "map" | "set"): void {
+  if (typeof callback !== "function")
+    throw new TypeError(`${what === "map" ? "CowMap" : "CowSet"}.prototype.forEach: callback is not a function`);
+  const c = new Cursor(t);
+  const isMap = what === "map";
+  while (c.step(what)) {
+    if (isMap) {
+      const value = c.value(t);
+      callback.call(thisArg, value, c.key(t), self);
+    } else {
+      const key = c.key(t);
+      callback.call(thisArg, key, key, self);
+    }
+  }
+}
