@@ -7,7 +7,7 @@ import type { AddressSpace, SpaceStats } from "@pagefork/core";
 import { type CowIterator, EntryIterator, KeyIterator, ValueIterator } from "./iterator.js";
 import { classifyKey } from "./key.js";
 import { MAP_VALUE_BYTES, R_VALUE } from "./layout.js";
-import { tableDelete, tableForEach, tableHas, tablePut } from "./ops.js";
+import { fill, tableDelete, tableForEach, tableHas, tablePut } from "./ops.js";
 import { type CowMapOptions, spaceFor } from "./options.js";
 import { Table } from "./table.js";
 import { readValue } from "./value.js";
@@ -85,35 +85,31 @@ export class CowMap<K extends CowKey = CowKey, V = unknown> implements Iterable<
   /**
    * A map in a new address space, as `new Map(entries)`: empty (O(1), no
    * page written until the first `set`) or holding the pairs `[key, value]`
-   * of `entries` (O(n) writes). The options may come first when there are no
-   * entries: `new CowMap({ pool })`.
-   * @throws {InvalidArgumentError} for a bad page size, one that differs from the pool's, a pool that is not a
-   *   FramePool, or a first argument that is neither iterable nor an options object.
-   * @throws {TypeError} when an entry is not an object; {@link KeyTypeError} / {@link DataCloneError} for a bad
-   *   key or value (nothing is kept: the new space is released).
+   * of `entries` (O(n) writes: `this.set` is looked up once and called for
+   * each entry, as the Map constructor does). Options come second:
+   * `new CowMap(null, { pool })`.
+   * @throws {InvalidArgumentError} for a bad page size, one that differs from the pool's, or a pool that is not a
+   *   FramePool.
+   * @throws {TypeError} when `entries` is neither iterable nor null/undefined, `set` is not callable, or an entry
+   *   is not an object; {@link KeyTypeError} / {@link DataCloneError} for a bad key or value (nothing is kept:
+   *   the new space is released).
    * @example
    * ```ts
    * const m = new CowMap([["a", 1], ["b", 2]]);
-   * const empty = new CowMap<string, number>({ pageSize: 256 });
+   * const empty = new CowMap<string, number>(null, { pageSize: 256 });
    * [m.size, empty.size, empty.pageSize]; // [2, 0, 256]
    * m.release(); empty.release();
    * ```
    */
-  constructor(entries?: Iterable<readonly [K, V]> | null, options?: CowMapOptions);
-  constructor(options?: CowMapOptions);
-  constructor(first?: Iterable<readonly [K, V]> | CowMapOptions | null, options?: CowMapOptions) {
+  constructor(entries?: Iterable<readonly [K, V]> | null, options?: CowMapOptions) {
     const t = forkTable;
     forkTable = null;
     if (t !== null) {
       this.table = t;
       return;
     }
-    const entries = isIterable(first) ? first : null;
-    this.table = new Table(
-      spaceFor(entries !== null || first == null ? (options ?? {}) : (first as CowMapOptions)),
-      MAP_VALUE_BYTES,
-    );
-    if (entries !== null) this.fill(entries);
+    this.table = new Table(spaceFor(options ?? {}), MAP_VALUE_BYTES);
+    if (entries != null) fill(this, this.table, entries, "map");
   }
 
   /**
@@ -130,21 +126,6 @@ export class CowMap<K extends CowKey = CowKey, V = unknown> implements Iterable<
   static from<K extends CowKey, V>(iterable: Iterable<readonly [K, V]>, options: CowMapOptions = {}): CowMap<K, V> {
     if (iterable instanceof CowMap && sharesPool(iterable.table, options)) return iterable.fork() as CowMap<K, V>;
     return new CowMap<K, V>(iterable, options);
-  }
-
-  /** Adds the entries of a new map's iterable; on a throw releases the map's space and rethrows. */
-  private fill(entries: Iterable<readonly [K, V]>): void {
-    this.table.presize(sizeOf(entries));
-    try {
-      for (const entry of entries) {
-        if (entry === null || (typeof entry !== "object" && typeof entry !== "function"))
-          throw new TypeError(`CowMap: iterator value ${String(entry)} is not an entry object`);
-        this.set(entry[0], entry[1]);
-      }
-    } catch (e) {
-      this.release();
-      throw e;
-    }
   }
 
   /** Number of entries. O(1). */
@@ -299,18 +280,6 @@ export class CowMap<K extends CowKey = CowKey, V = unknown> implements Iterable<
     this.table.check("map");
     return this.table.space.stats();
   }
-}
-
-/** True for anything `for...of` accepts (strings included), as the Map and Set constructors test. @internal */
-export function isIterable<T>(x: unknown): x is Iterable<T> {
-  return x != null && typeof (x as { [Symbol.iterator]?: unknown })[Symbol.iterator] === "function";
-}
-
-/** The number of items of an array, Map, Set or CowMap/CowSet (NaN for other iterables). @internal */
-export function sizeOf(iterable: unknown): number {
-  if (Array.isArray(iterable)) return iterable.length;
-  if (iterable instanceof Map || iterable instanceof Set) return iterable.size;
-  return Number.NaN;
 }
 
 /** True when a collection made with `options` may share `t`'s pool. @internal */

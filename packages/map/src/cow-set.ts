@@ -4,9 +4,9 @@
  * @module
  */
 import type { AddressSpace, SpaceStats } from "@pagefork/core";
-import { type CowKey, isIterable, sharesPool, sizeOf } from "./cow-map.js";
+import { type CowKey, sharesPool } from "./cow-map.js";
 import { type CowIterator, KeyIterator, SetEntryIterator } from "./iterator.js";
-import { tableAdd, tableDelete, tableForEach, tableHas } from "./ops.js";
+import { fill, tableAdd, tableDelete, tableForEach, tableHas } from "./ops.js";
 import { type CowMapOptions, spaceFor } from "./options.js";
 import type { SetLike } from "./set-like.js";
 import * as setMethods from "./set-methods.js";
@@ -53,37 +53,29 @@ export class CowSet<T extends CowKey = CowKey> implements Iterable<T> {
 
   /**
    * A set in a new address space, as `new Set(values)`: empty (O(1)) or
-   * holding the values of `values` (O(n) writes). The options may come first
-   * when there are no values: `new CowSet({ pool })`.
-   * @throws {InvalidArgumentError} for a bad page size, one that differs from the pool's, a pool that is not a
-   *   FramePool, or a first argument that is neither iterable nor an options object.
-   * @throws {KeyTypeError} for a value that is not a primitive (nothing is kept: the new space is released).
+   * holding the values of `values` (O(n) writes: `this.add` is looked up
+   * once and called for each value, as the Set constructor does). Options
+   * come second: `new CowSet(null, { pool })`.
+   * @throws {InvalidArgumentError} for a bad page size, one that differs from the pool's, or a pool that is not a
+   *   FramePool.
+   * @throws {TypeError} when `values` is neither iterable nor null/undefined or `add` is not callable;
+   *   {@link KeyTypeError} for a value that is not a primitive (nothing is kept: the new space is released).
    * @example
    * ```ts
    * const s = new CowSet(["a", "b", "a"]);
-   * [s.size, new CowSet<number>({ pageSize: 512 }).pageSize]; // [2, 512]
+   * [s.size, new CowSet<number>(null, { pageSize: 512 }).pageSize]; // [2, 512]
    * s.release();
    * ```
    */
-  constructor(values?: Iterable<T> | null, options?: CowMapOptions);
-  constructor(options?: CowMapOptions);
-  constructor(first?: Iterable<T> | CowMapOptions | null, options?: CowMapOptions) {
+  constructor(values?: Iterable<T> | null, options?: CowMapOptions) {
     const t = forkTable;
     forkTable = null;
     if (t !== null) {
       this.table = t;
       return;
     }
-    const values = isIterable(first) ? first : null;
-    this.table = new Table(spaceFor(values !== null || first == null ? (options ?? {}) : (first as CowMapOptions)), 0);
-    if (values === null) return;
-    this.table.presize(sizeOf(values));
-    try {
-      for (const v of values) this.add(v);
-    } catch (e) {
-      this.release();
-      throw e;
-    }
+    this.table = new Table(spaceFor(options ?? {}), 0);
+    if (values != null) fill(this, this.table, values, "set");
   }
 
   /**

@@ -71,3 +71,54 @@ export function tableForEach(t: Table, callback: unknown, thisArg: unknown, self
     }
   }
 }
+
+/**
+ * Adds the entries (maps) or values (sets) of `iterable` to a new
+ * collection `self` whose table is `t`, as the Map and Set constructors do
+ * (AddEntriesFromIterable): `self.set` / `self.add` is looked up once, before
+ * iterating, and called for each item, so a subclass's override runs. On any
+ * throw the table is dropped (its new space released) and the error goes on;
+ * `for...of` has closed the iterator.
+ * @throws {TypeError} when the adder is not callable, `iterable` is not iterable, or (maps) an entry is not an object.
+ */
+export function fill(self: object, t: Table, iterable: unknown, what: "map" | "set"): void {
+  const name = what === "map" ? "CowMap" : "CowSet";
+  try {
+    const adder = (self as Record<string, unknown>)[what === "map" ? "set" : "add"];
+    if (typeof adder !== "function")
+      throw new TypeError(`${name}: ${what === "map" ? "set" : "add"} is not a function`);
+    if (!isIterable(iterable))
+      throw new TypeError(
+        `${name}: the first argument must be iterable or null/undefined, got ${describe(iterable)} ` +
+          `(options go second: new ${name}(null, { pool }))`,
+      );
+    t.presize(sizeOf(iterable));
+    if (what === "set") for (const v of iterable) adder.call(self, v);
+    else
+      for (const entry of iterable) {
+        if (entry === null || (typeof entry !== "object" && typeof entry !== "function"))
+          throw new TypeError(`CowMap: iterator value ${String(entry)} is not an entry object`);
+        const e = entry as { 0: unknown; 1: unknown };
+        adder.call(self, e[0], e[1]);
+      }
+  } catch (e) {
+    t.drop();
+    throw e;
+  }
+}
+
+function describe(x: unknown): string {
+  return x === null ? "null" : typeof x === "object" ? "an object" : typeof x;
+}
+
+/** True for anything `for...of` accepts (strings included), as the Map and Set constructors test. */
+export function isIterable<T>(x: unknown): x is Iterable<T> {
+  return x != null && typeof (x as { [Symbol.iterator]?: unknown })[Symbol.iterator] === "function";
+}
+
+/** The number of items of an array, Map or Set (NaN for other iterables), to size a new table. */
+export function sizeOf(iterable: unknown): number {
+  if (Array.isArray(iterable)) return iterable.length;
+  if (iterable instanceof Map || iterable instanceof Set) return iterable.size;
+  return Number.NaN;
+}

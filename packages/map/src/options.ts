@@ -38,8 +38,8 @@ const MAP_SLAB_BYTES = 16 << 20;
  * @example
  * ```ts
  * const pool = new FramePool({ pageSize: 1024, maxBytes: 64 << 20 }); // a 64 MiB budget
- * const users = new CowMap<string, { name: string }>({ pool });
- * const tags = new CowSet<string>({ pool }); // shares the budget
+ * const users = new CowMap<string, { name: string }>(null, { pool });
+ * const tags = new CowSet<string>(null, { pool }); // shares the budget
  * users.set("u1", { name: "Ada" });
  * tags.add("admin");
  * pool.framesInUse > 0; // true

@@ -1,4 +1,5 @@
-import { type CowKey, CowSet, type SetLike } from "@pagefork/map";
+import { FramePool } from "@pagefork/core";
+import { type CowKey, CowMap, CowSet, type SetLike } from "@pagefork/map";
 import { describe, expect, it } from "vitest";
 
 /**
@@ -160,5 +161,90 @@ describe("set methods work on the receiver's own elements", () => {
       CowSet.prototype.delete = del;
     }
     for (const s of [l, one, big]) s.release();
+  });
+});
+
+describe("constructors", () => {
+  it("take an iterable first and options second only: a non-iterable first argument throws TypeError, as new Map({}) does", () => {
+    const pool = new FramePool({ pageSize: 256 });
+    expect(() => new CowMap({ a: 1 } as never)).toThrow(TypeError);
+    expect(() => new CowSet({ a: 1 } as never)).toThrow(TypeError);
+    expect(() => new CowMap({ pool } as never)).toThrow(TypeError);
+    expect(() => new CowSet({ pool } as never)).toThrow(TypeError);
+    expect(() => new CowMap(5 as never)).toThrow(TypeError);
+    expect(pool.framesInUse).toBe(0);
+    expect(pool.stats().spaces).toBe(0); // the spaces made for the refused maps were released
+    const m = new CowMap(null, { pool });
+    const s = new CowSet(undefined, { pool });
+    m.set("a", 1);
+    s.add("a");
+    expect([m.space.pool, s.space.pool, m.size, s.size]).toEqual([pool, pool, 1, 1]);
+    m.release();
+    s.release();
+  });
+
+  it("look up set/add once, before iterating, and call it for each entry (the spec's adder)", () => {
+    for (const [C, name, arg] of [
+      [
+        CowMap,
+        "set",
+        [
+          ["a", 1],
+          ["b", 2],
+          ["c", 3],
+        ],
+      ],
+      [CowSet, "add", ["a", "b", "c"]],
+    ] as const) {
+      const proto = C.prototype as unknown as Record<string, unknown>;
+      const original = Object.getOwnPropertyDescriptor(proto, name) as PropertyDescriptor;
+      let gets = 0;
+      let calls = 0;
+      try {
+        Object.defineProperty(proto, name, {
+          configurable: true,
+          get() {
+            gets++;
+            return function (this: unknown, ...args: unknown[]) {
+              calls++;
+              return (original.value as (...a: unknown[]) => unknown).apply(this, args);
+            };
+          },
+        });
+        const c = new (C as new (x: unknown) => { size: number; release(): void })(arg);
+        expect([gets, calls, c.size]).toEqual([1, 3, 3]);
+        c.release();
+        new (C as new (x: unknown) => { release(): void })(null).release(); // no iterable: no lookup
+        expect(gets).toBe(1);
+        Object.defineProperty(proto, name, {
+          configurable: true,
+          get() {
+            throw new Error("getter");
+          },
+        });
+        // as natively (new Map([]) with a throwing Map.prototype.set getter): throws even for an empty iterable
+        expect(() => new (C as new (x: unknown) => unknown)([])).toThrow("getter");
+        Object.defineProperty(proto, name, { configurable: true, value: 42 });
+        expect(() => new (C as new (x: unknown) => unknown)([])).toThrow(TypeError);
+      } finally {
+        Object.defineProperty(proto, name, original);
+      }
+    }
+  });
+
+  it("call a subclass's set/add for each entry, as new (class extends Map) does", () => {
+    const seen: unknown[] = [];
+    class Logged extends CowSet<string> {
+      override add(v: string): this {
+        seen.push(v);
+        return super.add(v.toUpperCase());
+      }
+    }
+    const s = new Logged(["a", "b"]);
+    expect([seen, [...s]]).toEqual([
+      ["a", "b"],
+      ["A", "B"],
+    ]);
+    s.release();
   });
 });

@@ -274,7 +274,7 @@ describe("CowMap against a native Map", () => {
       fc.assert(
         fc.property(fc.commands(commands, { maxCommands: 80 }), (cmds) => {
           const pool = new FramePool({ pageSize });
-          const real: Real = { pool, maps: [new CowMap({ pool })] };
+          const real: Real = { pool, maps: [new CowMap(null, { pool })] };
           const model: Model = { versions: [new Map()], iters: [] };
           fc.modelRun(() => ({ model, real }), cmds);
           model.versions.forEach((mv, i) => {

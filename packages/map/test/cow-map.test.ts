@@ -98,7 +98,7 @@ describe("CowMap: native Map semantics", () => {
 
   it("keeps live iterators right across compaction and table resizes", () => {
     const native = new Map<K, number>();
-    const m = new CowMap<K, number>({ pageSize: 256 });
+    const m = new CowMap<K, number>(null, { pageSize: 256 });
     for (let i = 0; i < 3000; i++) {
       native.set(`k${i}`, i);
       m.set(`k${i}`, i);
@@ -196,7 +196,7 @@ describe("CowMap: native Map semantics", () => {
       null,
       undefined,
     ];
-    const m = new CowMap<number, unknown>({ pageSize: 256 });
+    const m = new CowMap<number, unknown>(null, { pageSize: 256 });
     values.forEach((v, i) => {
       m.set(i, v);
     });
@@ -224,7 +224,7 @@ describe("CowMap: native Map semantics", () => {
       Array.from({ length: n }, (_, i) => units[(i * 5 + seed) % units.length]).join("");
     const lengths = [...Array.from({ length: 131 }, (_, n) => n), 1000, 8191, 8192, 8193, 20_000];
     for (const pageSize of [256, 1024]) {
-      const m = new CowMap<string, string>({ pageSize });
+      const m = new CowMap<string, string>(null, { pageSize });
       const model = new Map<string, string>();
       lengths.forEach((n, seed) => {
         const k = text(n, seed);
@@ -243,7 +243,7 @@ describe("CowMap: native Map semantics", () => {
 describe("CowMap: copy-on-write", () => {
   it("forks in O(1) and copies one page to update a value, two or three to add a key", () => {
     const pool = new FramePool({ pageSize: 1024 });
-    const m = new CowMap<K, number>({ pool });
+    const m = new CowMap<K, number>(null, { pool });
     for (let i = 0; i < 50_000; i++) m.set(`key${i}`, i);
     const frames = pool.framesInUse;
     const a = m.fork();
@@ -268,15 +268,18 @@ describe("CowMap: copy-on-write", () => {
     expect(m.space.pageSize).toBe(MAP_PAGE_SIZE);
     m.set(1, 1);
     expect(m.stats().rss).toBeGreaterThan(0);
-    expect(new CowMap({ pageSize: 4096 }).pageSize).toBe(4096);
+    expect(new CowMap(null, { pageSize: 4096 }).pageSize).toBe(4096);
     m.release();
   });
 
   it("refuses bad options with InvalidArgumentError", () => {
-    expect(() => new CowMap({ pageSize: 1000 })).toThrow(InvalidArgumentError);
-    expect(() => new CowMap({ pool: {} as FramePool })).toThrow(InvalidArgumentError);
-    expect(() => new CowMap({ pool: new FramePool({ pageSize: 512 }), pageSize: 1024 })).toThrow(InvalidArgumentError);
-    expect(() => new CowMap(42 as unknown as object)).toThrow(InvalidArgumentError);
+    expect(() => new CowMap(null, { pageSize: 1000 })).toThrow(InvalidArgumentError);
+    expect(() => new CowMap(null, { pool: {} as FramePool })).toThrow(InvalidArgumentError);
+    expect(() => new CowMap(null, { pool: new FramePool({ pageSize: 512 }), pageSize: 1024 })).toThrow(
+      InvalidArgumentError,
+    );
+    expect(() => new CowMap(null, 42 as unknown as object)).toThrow(InvalidArgumentError);
+    expect(() => new CowMap(42 as never)).toThrow(TypeError); // as new Map(42)
     expect(new CowMap(null).size).toBe(0); // as new Map(null)
   });
 
@@ -339,7 +342,7 @@ describe("CowMap: copy-on-write", () => {
   it("works with `using`", () => {
     const pool = new FramePool({ pageSize: 256 });
     {
-      using m = new CowMap<K, number>({ pool });
+      using m = new CowMap<K, number>(null, { pool });
       m.set("a", 1);
       expect(pool.framesInUse).toBeGreaterThan(0);
     }
@@ -350,7 +353,7 @@ describe("CowMap: copy-on-write", () => {
 describe("CowMap: out of memory", () => {
   it("a write the pool cannot cover throws OutOfMemoryError and changes nothing", () => {
     const pool = new FramePool({ pageSize: 256, maxBytes: 64 * 256 });
-    const m = new CowMap<K, unknown>({ pool });
+    const m = new CowMap<K, unknown>(null, { pool });
     let i = 0;
     let caught: unknown;
     try {

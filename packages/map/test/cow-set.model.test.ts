@@ -323,7 +323,7 @@ describe("CowSet against a native Set", () => {
       fc.assert(
         fc.property(fc.commands(commands, { maxCommands: 60 }), (cmds) => {
           const pool = new FramePool({ pageSize });
-          const real: Real = { pool, sets: [new CowSet({ pool })] };
+          const real: Real = { pool, sets: [new CowSet(null, { pool })] };
           const model: Model = { versions: [new Set()], iters: [] };
           fc.modelRun(() => ({ model, real }), cmds);
           model.versions.forEach((ms, i) => {
