@@ -7,7 +7,7 @@ import type { AddressSpace, SpaceStats } from "@pagefork/core";
 import { type CowIterator, EntryIterator, KeyIterator, ValueIterator } from "./iterator.js";
 import { classifyKey } from "./key.js";
 import { MAP_VALUE_BYTES, R_VALUE } from "./layout.js";
-import { fill, tableDelete, tableForEach, tableHas, tablePut } from "./ops.js";
+import { aliasMethod, fill, tableDelete, tableForEach, tableHas, tablePut } from "./ops.js";
 import { type CowMapOptions, spaceFor } from "./options.js";
 import { Table } from "./table.js";
 import { readValue } from "./value.js";
@@ -78,6 +78,7 @@ let forkTable: Table | null = null;
  * v1.release(); v2.release();
  * ```
  */
+// biome-ignore lint/suspicious/noUnsafeDeclarationMerging: the interface below declares prototype aliases defined right after it
 export class CowMap<K extends CowKey = CowKey, V = unknown> implements Iterable<[K, V]> {
   /** @internal */
   readonly table: Table;
@@ -230,11 +231,6 @@ export class CowMap<K extends CowKey = CowKey, V = unknown> implements Iterable<
     return new EntryIterator<K, V>(this.table, "map");
   }
 
-  /** Same as `entries()`. */
-  [Symbol.iterator](): CowIterator<[K, V]> {
-    return this.entries();
-  }
-
   /** "CowMap". */
   get [Symbol.toStringTag](): string {
     return "CowMap";
@@ -281,6 +277,18 @@ export class CowMap<K extends CowKey = CowKey, V = unknown> implements Iterable<
     return this.table.space.stats();
   }
 }
+
+// Declaration merging adds the member the class body does not define: it is
+// the very function `entries`, as `Map.prototype[Symbol.iterator]` is
+// `Map.prototype.entries` (ECMA-262 24.1.3.12).
+export interface CowMap<K extends CowKey = CowKey, V = unknown> {
+  /**
+   * The `[key, value]` pairs: the same function as `entries`
+   * (`CowMap.prototype[Symbol.iterator] === CowMap.prototype.entries`), as for Map.
+   */
+  [Symbol.iterator](): CowIterator<[K, V]>;
+}
+aliasMethod(CowMap.prototype, Symbol.iterator, "entries");
 
 /** True when a collection made with `options` may share `t`'s pool. @internal */
 export function sharesPool(t: Table, options: CowMapOptions): boolean {

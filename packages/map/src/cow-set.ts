@@ -6,7 +6,7 @@
 import type { AddressSpace, SpaceStats } from "@pagefork/core";
 import { type CowKey, sharesPool } from "./cow-map.js";
 import { type CowIterator, KeyIterator, SetEntryIterator } from "./iterator.js";
-import { fill, tableAdd, tableDelete, tableForEach, tableHas } from "./ops.js";
+import { aliasMethod, fill, tableAdd, tableDelete, tableForEach, tableHas } from "./ops.js";
 import { type CowMapOptions, spaceFor } from "./options.js";
 import type { SetLike } from "./set-like.js";
 import * as setMethods from "./set-methods.js";
@@ -47,6 +47,7 @@ let forkTable: Table | null = null;
  * a.release(); b.release(); u.release();
  * ```
  */
+// biome-ignore lint/suspicious/noUnsafeDeclarationMerging: the interface below declares prototype aliases defined right after it
 export class CowSet<T extends CowKey = CowKey> implements Iterable<T> {
   /** @internal */
   readonly table: Table;
@@ -165,20 +166,10 @@ export class CowSet<T extends CowKey = CowKey> implements Iterable<T> {
     return new KeyIterator<T>(this.table, "set");
   }
 
-  /** Same as `values()`, as for Set. */
-  keys(): CowIterator<T> {
-    return this.values();
-  }
-
   /** `[value, value]` pairs, as `Set.prototype.entries`. */
   entries(): CowIterator<[T, T]> {
     this.table.check("set");
     return new SetEntryIterator<T>(this.table, "set");
-  }
-
-  /** Same as `values()`. */
-  [Symbol.iterator](): CowIterator<T> {
-    return this.values();
   }
 
   /** "CowSet". */
@@ -277,6 +268,18 @@ export class CowSet<T extends CowKey = CowKey> implements Iterable<T> {
     return setMethods.isDisjointFrom(this.table, other);
   }
 }
+
+// Declaration merging adds the members the class body does not define: they
+// are the very function `values`, as `Set.prototype.keys` and
+// `Set.prototype[Symbol.iterator]` are `Set.prototype.values` (ECMA-262 24.2.4).
+export interface CowSet<T extends CowKey = CowKey> {
+  /** The elements: the same function as `values` (`CowSet.prototype.keys === CowSet.prototype.values`), as for Set. */
+  keys(): CowIterator<T>;
+  /** The elements: the same function as `values`, as for Set. */
+  [Symbol.iterator](): CowIterator<T>;
+}
+aliasMethod(CowSet.prototype, "keys", "values");
+aliasMethod(CowSet.prototype, Symbol.iterator, "values");
 
 /** A CowSet handle on `t` (a table the set methods made). */
 function wrap<T extends CowKey>(t: Table): CowSet<T> {

@@ -122,3 +122,13 @@ export function sizeOf(iterable: unknown): number {
   if (iterable instanceof Map || iterable instanceof Set) return iterable.size;
   return Number.NaN;
 }
+
+/** Makes `proto[key]` the very function `proto[target]`, with a class method's attributes (writable, configurable, not enumerable). */
+export function aliasMethod(proto: object, key: PropertyKey, target: string): void {
+  Object.defineProperty(proto, key, {
+    value: (proto as Record<string, unknown>)[target],
+    writable: true,
+    enumerable: false,
+    configurable: true,
+  });
+}

@@ -248,3 +248,20 @@ describe("constructors", () => {
     s.release();
   });
 });
+
+describe("prototypes", () => {
+  it("alias iterator methods as Map and Set do: Map's @@iterator is entries; Set's keys and @@iterator are values", () => {
+    expect(CowMap.prototype[Symbol.iterator]).toBe(CowMap.prototype.entries);
+    expect(CowSet.prototype.keys).toBe(CowSet.prototype.values);
+    expect(CowSet.prototype[Symbol.iterator]).toBe(CowSet.prototype.values);
+    expect([CowSet.prototype.keys.name, CowMap.prototype[Symbol.iterator].name]).toEqual(["values", "entries"]);
+    for (const [proto, key] of [
+      [CowSet.prototype, "keys"],
+      [CowSet.prototype, Symbol.iterator],
+      [CowMap.prototype, Symbol.iterator],
+    ] as const) {
+      const d = Object.getOwnPropertyDescriptor(proto, key);
+      expect([d?.writable, d?.enumerable, d?.configurable]).toEqual([true, false, true]); // as a class method
+    }
+  });
+});
