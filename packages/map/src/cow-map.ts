@@ -7,8 +7,8 @@ import type { AddressSpace, SpaceStats } from "@pagefork/core";
 import { type CowIterator, EntryIterator, KeyIterator, ValueIterator } from "./iterator.js";
 import { classifyKey } from "./key.js";
 import { MAP_VALUE_BYTES, R_VALUE } from "./layout.js";
-import { aliasMethod, fill, tableDelete, tableForEach, tableHas, tablePut } from "./ops.js";
-import { type CowMapOptions, spaceFor } from "./options.js";
+import { aliasMethod, fill, nameClass, tableDelete, tableForEach, tableHas, tablePut } from "./ops.js";
+import { type CowMapOptions, NO_OPTIONS, spaceFor } from "./options.js";
 import { Table } from "./table.js";
 import { readValue } from "./value.js";
 
@@ -102,14 +102,16 @@ export class CowMap<K extends CowKey = CowKey, V = unknown> implements Iterable<
    * m.release(); empty.release();
    * ```
    */
-  constructor(entries?: Iterable<readonly [K, V]> | null, options?: CowMapOptions) {
+  // Default values, so that `CowMap.length` is 0 as `Map.length`; a shared
+  // options object, so that a fork allocates none.
+  constructor(entries: Iterable<readonly [K, V]> | null = null, options: CowMapOptions = NO_OPTIONS) {
     const t = forkTable;
     forkTable = null;
     if (t !== null) {
       this.table = t;
       return;
     }
-    this.table = new Table(spaceFor(options ?? {}), MAP_VALUE_BYTES);
+    this.table = new Table(spaceFor(options), MAP_VALUE_BYTES);
     if (entries != null) fill(this, this.table, entries, "map");
   }
 
@@ -289,6 +291,9 @@ export interface CowMap<K extends CowKey = CowKey, V = unknown> {
   [Symbol.iterator](): CowIterator<[K, V]>;
 }
 aliasMethod(CowMap.prototype, Symbol.iterator, "entries");
+// A bundler may rename a class that refers to itself (esbuild emits
+// `var CowMap = class _CowMap`); the name users see stays "CowMap".
+nameClass(CowMap, "CowMap");
 
 /** True when a collection made with `options` may share `t`'s pool. @internal */
 export function sharesPool(t: Table, options: CowMapOptions): boolean {

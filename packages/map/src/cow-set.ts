@@ -6,8 +6,8 @@
 import type { AddressSpace, SpaceStats } from "@pagefork/core";
 import { type CowKey, sharesPool } from "./cow-map.js";
 import { type CowIterator, KeyIterator, SetEntryIterator } from "./iterator.js";
-import { aliasMethod, fill, tableAdd, tableDelete, tableForEach, tableHas } from "./ops.js";
-import { type CowMapOptions, spaceFor } from "./options.js";
+import { aliasMethod, fill, nameClass, tableAdd, tableDelete, tableForEach, tableHas } from "./ops.js";
+import { type CowMapOptions, NO_OPTIONS, spaceFor } from "./options.js";
 import type { SetLike } from "./set-like.js";
 import * as setMethods from "./set-methods.js";
 import { Table } from "./table.js";
@@ -68,14 +68,15 @@ export class CowSet<T extends CowKey = CowKey> implements Iterable<T> {
    * s.release();
    * ```
    */
-  constructor(values?: Iterable<T> | null, options?: CowMapOptions) {
+  // Default values, so that `CowSet.length` is 0 as `Set.length` (see CowMap).
+  constructor(values: Iterable<T> | null = null, options: CowMapOptions = NO_OPTIONS) {
     const t = forkTable;
     forkTable = null;
     if (t !== null) {
       this.table = t;
       return;
     }
-    this.table = new Table(spaceFor(options ?? {}), 0);
+    this.table = new Table(spaceFor(options), 0);
     if (values != null) fill(this, this.table, values, "set");
   }
 
@@ -280,6 +281,7 @@ export interface CowSet<T extends CowKey = CowKey> {
 }
 aliasMethod(CowSet.prototype, "keys", "values");
 aliasMethod(CowSet.prototype, Symbol.iterator, "values");
+nameClass(CowSet, "CowSet"); // see CowMap
 
 /** A CowSet handle on `t` (a table the set methods made). */
 function wrap<T extends CowKey>(t: Table): CowSet<T> {

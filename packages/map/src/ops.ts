@@ -132,3 +132,8 @@ export function aliasMethod(proto: object, key: PropertyKey, target: string): vo
     configurable: true,
   });
 }
+
+/** Sets the `name` of class `C` to `name`, with the attributes of a class's own `name` (configurable only). */
+export function nameClass(C: abstract new (...args: never[]) => unknown, name: string): void {
+  Object.defineProperty(C, "name", { value: name, writable: false, enumerable: false, configurable: true });
+}

@@ -58,6 +58,9 @@ export interface CowMapOptions {
   pool?: FramePool;
 }
 
+/** The options of a collection made without any: frozen, shared (a fork allocates no options object). @internal */
+export const NO_OPTIONS: CowMapOptions = Object.freeze({});
+
 /** A new space for a collection; throws InvalidArgumentError for bad options. */
 export function spaceFor(options: CowMapOptions): AddressSpace {
   if (options === null || typeof options !== "object")
