@@ -4,6 +4,7 @@
  * @module
  */
 import type { AddressSpace, SpaceStats } from "@pagefork/core";
+import { throwIncompatible } from "./errors.js";
 import { type CowIterator, EntryIterator, KeyIterator, ValueIterator } from "./iterator.js";
 import { classifyKey } from "./key.js";
 import { MAP_VALUE_BYTES, R_VALUE } from "./layout.js";
@@ -29,6 +30,15 @@ export type CowKey = string | number | bigint | boolean | null | undefined;
 
 /** Set by `fork()` just before it calls the constructor. */
 let forkTable: Table | null = null;
+
+/**
+ * The table of `x` when it is a CowMap, else a TypeError: the brand check of
+ * every method, as Map's and Set's methods check their receiver's internal
+ * slot (CowMap.prototype.get.call(aCowSet) must not read a set as a map). A
+ * private field test: a map check V8 inlines. Defined in the class's static
+ * block, where the private name is in scope.
+ */
+let mapTable: (x: unknown, method: string) => Table;
 
 /**
  * A copy-on-write Map: the whole table (buckets, key bytes, value bytes,
@@ -80,8 +90,15 @@ let forkTable: Table | null = null;
  */
 // biome-ignore lint/suspicious/noUnsafeDeclarationMerging: the interface below declares prototype aliases defined right after it
 export class CowMap<K extends CowKey = CowKey, V = unknown> implements Iterable<[K, V]> {
-  /** @internal */
-  readonly table: Table;
+  /** This version's table (buckets and log in its space); a private field, so that it is also the brand check. */
+  #table: Table;
+
+  static {
+    mapTable = (x, method) => {
+      if (typeof x === "object" && x !== null && #table in x) return (x as CowMap).#table;
+      return throwIncompatible("CowMap", method, x);
+    };
+  }
 
   /**
    * A map in a new address space, as `new Map(entries)`: empty (O(1), no
@@ -108,11 +125,11 @@ export class CowMap<K extends CowKey = CowKey, V = unknown> implements Iterable<
     const t = forkTable;
     forkTable = null;
     if (t !== null) {
-      this.table = t;
+      this.#table = t;
       return;
     }
-    this.table = new Table(spaceFor(options), MAP_VALUE_BYTES);
-    if (entries != null) fill(this, this.table, entries, "map");
+    this.#table = new Table(spaceFor(options), MAP_VALUE_BYTES);
+    if (entries != null) fill(this, this.#table, entries, "map");
   }
 
   /**
@@ -127,29 +144,37 @@ export class CowMap<K extends CowKey = CowKey, V = unknown> implements Iterable<
    * ```
    */
   static from<K extends CowKey, V>(iterable: Iterable<readonly [K, V]>, options: CowMapOptions = {}): CowMap<K, V> {
-    if (iterable instanceof CowMap && sharesPool(iterable.table, options)) return iterable.fork() as CowMap<K, V>;
+    const t = typeof iterable === "object" && iterable !== null && #table in iterable ? iterable.#table : null;
+    if (t !== null && sharesPool(t, options)) {
+      forkTable = t.fork();
+      return new CowMap<K, V>();
+    }
     return new CowMap<K, V>(iterable, options);
   }
 
   /** Number of entries. O(1). */
   get size(): number {
-    this.table.check("map");
-    return this.table.size;
+    const t = mapTable(this, "size");
+    t.check("map");
+    return t.size;
   }
 
   /** The address space holding this version (read it, fork it through the map, never write to it). */
   get space(): AddressSpace {
-    return this.table.space;
+    const t = mapTable(this, "space");
+    return t.space;
   }
 
   /** Page size of the space, in bytes. */
   get pageSize(): number {
-    return this.table.space.pageSize;
+    const t = mapTable(this, "pageSize");
+    return t.space.pageSize;
   }
 
   /** True once `release()` has run. */
   get released(): boolean {
-    return this.table.space.released;
+    const t = mapTable(this, "released");
+    return t.space.released;
   }
 
   /**
@@ -157,7 +182,7 @@ export class CowMap<K extends CowKey = CowKey, V = unknown> implements Iterable<
    * inline values. An object value is decoded into a new copy on every call.
    */
   get(key: K): V | undefined {
-    const t = this.table;
+    const t = mapTable(this, "get");
     t.check("map");
     if (!classifyKey(key)) return undefined;
     const rec = t.find();
@@ -174,7 +199,7 @@ export class CowMap<K extends CowKey = CowKey, V = unknown> implements Iterable<
    * @throws {OutOfMemoryError} when the pool's `maxBytes` cannot cover the write.
    */
   set(key: K, value: V): this {
-    const t = this.table;
+    const t = mapTable(this, "set");
     t.check("map");
     tablePut(t, key, value, "map");
     return this;
@@ -182,7 +207,7 @@ export class CowMap<K extends CowKey = CowKey, V = unknown> implements Iterable<
 
   /** True when `key` is in the map. O(1) expected; no allocation. */
   has(key: K): boolean {
-    const t = this.table;
+    const t = mapTable(this, "has");
     t.check("map");
     return tableHas(t, key);
   }
@@ -192,15 +217,16 @@ export class CowMap<K extends CowKey = CowKey, V = unknown> implements Iterable<
    * @throws {OutOfMemoryError} when the pool's `maxBytes` cannot supply the pages the delete copies.
    */
   delete(key: K): boolean {
-    const t = this.table;
+    const t = mapTable(this, "delete");
     t.check("map");
     return tableDelete(t, key);
   }
 
   /** Removes every entry; its pages go back to the pool unless other versions share them. O(1) plus the pages freed. */
   clear(): void {
-    this.table.check("map");
-    this.table.clear();
+    const t = mapTable(this, "clear");
+    t.check("map");
+    t.clear();
   }
 
   /**
@@ -210,27 +236,30 @@ export class CowMap<K extends CowKey = CowKey, V = unknown> implements Iterable<
    * @throws {TypeError} when `callback` is not a function.
    */
   forEach(callback: (value: V, key: K, map: this) => void, thisArg?: unknown): void {
-    const t = this.table;
+    const t = mapTable(this, "forEach");
     t.check("map");
     tableForEach(t, callback, thisArg, this, "map");
   }
 
   /** The keys in insertion order (decoded as the iterator reaches them). */
   keys(): CowIterator<K> {
-    this.table.check("map");
-    return new KeyIterator<K>(this.table, "map");
+    const t = mapTable(this, "keys");
+    t.check("map");
+    return new KeyIterator<K>(t, "map");
   }
 
   /** The values in insertion order. */
   values(): CowIterator<V> {
-    this.table.check("map");
-    return new ValueIterator<V>(this.table, "map");
+    const t = mapTable(this, "values");
+    t.check("map");
+    return new ValueIterator<V>(t, "map");
   }
 
   /** `[key, value]` pairs in insertion order. */
   entries(): CowIterator<[K, V]> {
-    this.table.check("map");
-    return new EntryIterator<K, V>(this.table, "map");
+    const t = mapTable(this, "entries");
+    t.check("map");
+    return new EntryIterator<K, V>(t, "map");
   }
 
   /** "CowMap". */
@@ -253,19 +282,21 @@ export class CowMap<K extends CowKey = CowKey, V = unknown> implements Iterable<
    * ```
    */
   fork(): CowMap<K, V> {
-    this.table.check("map");
-    forkTable = this.table.fork();
+    const t = mapTable(this, "fork");
+    t.check("map");
+    forkTable = t.fork();
     return new CowMap<K, V>();
   }
 
   /** Returns this version's pages to the pool (those no other version shares). Idempotent. */
   release(): void {
-    this.table.space.release();
+    const t = mapTable(this, "release");
+    t.space.release();
   }
 
   /** Same as `release()`, for `using` declarations. */
   [Symbol.dispose](): void {
-    this.release();
+    mapTable(this, "[Symbol.dispose]").space.release();
   }
 
   /**
@@ -275,8 +306,9 @@ export class CowMap<K extends CowKey = CowKey, V = unknown> implements Iterable<
    * @throws {ReleasedError} after `release()`.
    */
   stats(): SpaceStats {
-    this.table.check("map");
-    return this.table.space.stats();
+    const t = mapTable(this, "stats");
+    t.check("map");
+    return t.space.stats();
   }
 }
 

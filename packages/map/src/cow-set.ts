@@ -5,6 +5,7 @@
  */
 import type { AddressSpace, SpaceStats } from "@pagefork/core";
 import { type CowKey, sharesPool } from "./cow-map.js";
+import { throwIncompatible } from "./errors.js";
 import { type CowIterator, KeyIterator, SetEntryIterator } from "./iterator.js";
 import { aliasMethod, fill, nameClass, tableAdd, tableDelete, tableForEach, tableHas } from "./ops.js";
 import { type CowMapOptions, NO_OPTIONS, spaceFor } from "./options.js";
@@ -14,6 +15,15 @@ import { Table } from "./table.js";
 
 /** Set by `fork()` just before it calls the constructor. */
 let forkTable: Table | null = null;
+
+/**
+ * The table of `x` when it is a CowSet, else a TypeError: the brand check of
+ * every method, as Map's and Set's methods check their receiver's internal
+ * slot (CowSet.prototype.get.call(aCowSet) must not read a set as a map). A
+ * private field test: a map check V8 inlines. Defined in the class's static
+ * block, where the private name is in scope.
+ */
+let setTable: (x: unknown, method: string) => Table;
 
 /**
  * A copy-on-write Set of primitives: the whole table (buckets, element
@@ -49,8 +59,15 @@ let forkTable: Table | null = null;
  */
 // biome-ignore lint/suspicious/noUnsafeDeclarationMerging: the interface below declares prototype aliases defined right after it
 export class CowSet<T extends CowKey = CowKey> implements Iterable<T> {
-  /** @internal */
-  readonly table: Table;
+  /** This version's table (buckets and log in its space); a private field, so that it is also the brand check. */
+  #table: Table;
+
+  static {
+    setTable = (x, method) => {
+      if (typeof x === "object" && x !== null && #table in x) return (x as CowSet).#table;
+      return throwIncompatible("CowSet", method, x);
+    };
+  }
 
   /**
    * A set in a new address space, as `new Set(values)`: empty (O(1)) or
@@ -73,11 +90,11 @@ export class CowSet<T extends CowKey = CowKey> implements Iterable<T> {
     const t = forkTable;
     forkTable = null;
     if (t !== null) {
-      this.table = t;
+      this.#table = t;
       return;
     }
-    this.table = new Table(spaceFor(options), 0);
-    if (values != null) fill(this, this.table, values, "set");
+    this.#table = new Table(spaceFor(options), 0);
+    if (values != null) fill(this, this.#table, values, "set");
   }
 
   /**
@@ -92,29 +109,37 @@ export class CowSet<T extends CowKey = CowKey> implements Iterable<T> {
    * ```
    */
   static from<T extends CowKey>(iterable: Iterable<T>, options: CowMapOptions = {}): CowSet<T> {
-    if (iterable instanceof CowSet && sharesPool(iterable.table, options)) return iterable.fork() as CowSet<T>;
+    const t = typeof iterable === "object" && iterable !== null && #table in iterable ? iterable.#table : null;
+    if (t !== null && sharesPool(t, options)) {
+      forkTable = t.fork();
+      return new CowSet<T>();
+    }
     return new CowSet<T>(iterable, options);
   }
 
   /** Number of elements. O(1). */
   get size(): number {
-    this.table.check("set");
-    return this.table.size;
+    const t = setTable(this, "size");
+    t.check("set");
+    return t.size;
   }
 
   /** The address space holding this version (read it, never write to it). */
   get space(): AddressSpace {
-    return this.table.space;
+    const t = setTable(this, "space");
+    return t.space;
   }
 
   /** Page size of the space, in bytes. */
   get pageSize(): number {
-    return this.table.space.pageSize;
+    const t = setTable(this, "pageSize");
+    return t.space.pageSize;
   }
 
   /** True once `release()` has run. */
   get released(): boolean {
-    return this.table.space.released;
+    const t = setTable(this, "released");
+    return t.space.released;
   }
 
   /**
@@ -124,7 +149,7 @@ export class CowSet<T extends CowKey = CowKey> implements Iterable<T> {
    * @throws {OutOfMemoryError} when the pool's `maxBytes` cannot cover the write.
    */
   add(value: T): this {
-    const t = this.table;
+    const t = setTable(this, "add");
     t.check("set");
     tableAdd(t, value);
     return this;
@@ -132,22 +157,23 @@ export class CowSet<T extends CowKey = CowKey> implements Iterable<T> {
 
   /** True when `value` is in the set. O(1) expected; no allocation. */
   has(value: T): boolean {
-    const t = this.table;
+    const t = setTable(this, "has");
     t.check("set");
     return tableHas(t, value);
   }
 
   /** Removes `value`; true when it was there. O(1) expected. */
   delete(value: T): boolean {
-    const t = this.table;
+    const t = setTable(this, "delete");
     t.check("set");
     return tableDelete(t, value);
   }
 
   /** Removes every element. O(1) plus the pages freed. */
   clear(): void {
-    this.table.check("set");
-    this.table.clear();
+    const t = setTable(this, "clear");
+    t.check("set");
+    t.clear();
   }
 
   /**
@@ -156,21 +182,23 @@ export class CowSet<T extends CowKey = CowKey> implements Iterable<T> {
    * @throws {TypeError} when `callback` is not a function.
    */
   forEach(callback: (value: T, value2: T, set: this) => void, thisArg?: unknown): void {
-    const t = this.table;
+    const t = setTable(this, "forEach");
     t.check("set");
     tableForEach(t, callback, thisArg, this, "set");
   }
 
   /** The elements in insertion order. */
   values(): CowIterator<T> {
-    this.table.check("set");
-    return new KeyIterator<T>(this.table, "set");
+    const t = setTable(this, "values");
+    t.check("set");
+    return new KeyIterator<T>(t, "set");
   }
 
   /** `[value, value]` pairs, as `Set.prototype.entries`. */
   entries(): CowIterator<[T, T]> {
-    this.table.check("set");
-    return new SetEntryIterator<T>(this.table, "set");
+    const t = setTable(this, "entries");
+    t.check("set");
+    return new SetEntryIterator<T>(t, "set");
   }
 
   /** "CowSet". */
@@ -183,19 +211,21 @@ export class CowSet<T extends CowKey = CowKey> implements Iterable<T> {
    * @throws {ReleasedError} after `release()`.
    */
   fork(): CowSet<T> {
-    this.table.check("set");
-    forkTable = this.table.fork();
+    const t = setTable(this, "fork");
+    t.check("set");
+    forkTable = t.fork();
     return new CowSet<T>();
   }
 
   /** Returns this version's pages to the pool (those no other version shares). Idempotent. */
   release(): void {
-    this.table.space.release();
+    const t = setTable(this, "release");
+    t.space.release();
   }
 
   /** Same as `release()`, for `using` declarations. */
   [Symbol.dispose](): void {
-    this.release();
+    setTable(this, "[Symbol.dispose]").space.release();
   }
 
   /**
@@ -203,8 +233,9 @@ export class CowSet<T extends CowKey = CowKey> implements Iterable<T> {
    * @throws {ReleasedError} after `release()`.
    */
   stats(): SpaceStats {
-    this.table.check("set");
-    return this.table.space.stats();
+    const t = setTable(this, "stats");
+    t.check("set");
+    return t.space.stats();
   }
 
   // ---- ES2025 set methods (ECMA-262 24.2.4), results are new CowSets ----
@@ -217,8 +248,9 @@ export class CowSet<T extends CowKey = CowKey> implements Iterable<T> {
    * @throws {TypeError} when `other` is not set-like; {@link KeyTypeError} when `other` yields an object.
    */
   union<U extends CowKey>(other: SetLike<U>): CowSet<T | U> {
-    this.table.check("set");
-    return wrap<T | U>(setMethods.union(this.table, other));
+    const t = setTable(this, "union");
+    t.check("set");
+    return wrap<T | U>(setMethods.union(t, other));
   }
 
   /**
@@ -227,8 +259,9 @@ export class CowSet<T extends CowKey = CowKey> implements Iterable<T> {
    * @throws {TypeError} when `other` is not set-like.
    */
   intersection<U extends CowKey>(other: SetLike<U>): CowSet<T & U> {
-    this.table.check("set");
-    return wrap<T & U>(setMethods.intersection(this.table, other));
+    const t = setTable(this, "intersection");
+    t.check("set");
+    return wrap<T & U>(setMethods.intersection(t, other));
   }
 
   /**
@@ -237,8 +270,9 @@ export class CowSet<T extends CowKey = CowKey> implements Iterable<T> {
    * @throws {TypeError} when `other` is not set-like.
    */
   difference<U extends CowKey>(other: SetLike<U>): CowSet<T> {
-    this.table.check("set");
-    return wrap<T>(setMethods.difference(this.table, other));
+    const t = setTable(this, "difference");
+    t.check("set");
+    return wrap<T>(setMethods.difference(t, other));
   }
 
   /**
@@ -247,26 +281,30 @@ export class CowSet<T extends CowKey = CowKey> implements Iterable<T> {
    * @throws {TypeError} when `other` is not set-like; {@link KeyTypeError} when `other` yields an object not in this set.
    */
   symmetricDifference<U extends CowKey>(other: SetLike<U>): CowSet<T | U> {
-    this.table.check("set");
-    return wrap<T | U>(setMethods.symmetricDifference(this.table, other));
+    const t = setTable(this, "symmetricDifference");
+    t.check("set");
+    return wrap<T | U>(setMethods.symmetricDifference(t, other));
   }
 
   /** True when every element of this set is in `other`. */
   isSubsetOf<U extends CowKey>(other: SetLike<U>): boolean {
-    this.table.check("set");
-    return setMethods.isSubsetOf(this.table, other);
+    const t = setTable(this, "isSubsetOf");
+    t.check("set");
+    return setMethods.isSubsetOf(t, other);
   }
 
   /** True when every element of `other` is in this set. */
   isSupersetOf<U extends CowKey>(other: SetLike<U>): boolean {
-    this.table.check("set");
-    return setMethods.isSupersetOf(this.table, other);
+    const t = setTable(this, "isSupersetOf");
+    t.check("set");
+    return setMethods.isSupersetOf(t, other);
   }
 
   /** True when no element is in both sets. */
   isDisjointFrom<U extends CowKey>(other: SetLike<U>): boolean {
-    this.table.check("set");
-    return setMethods.isDisjointFrom(this.table, other);
+    const t = setTable(this, "isDisjointFrom");
+    t.check("set");
+    return setMethods.isDisjointFrom(t, other);
   }
 }
 

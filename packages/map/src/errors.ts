@@ -77,3 +77,12 @@ function describeType(v: unknown): string {
 export function throwKeyType(key: unknown): never {
   throw new KeyTypeError(key);
 }
+
+/** @internal A method of `cls` called on something that is not one, as `Map.prototype.get.call(new Set())`. */
+export function throwIncompatible(cls: string, method: string, receiver: unknown): never {
+  const what =
+    receiver === null || (typeof receiver !== "object" && typeof receiver !== "function")
+      ? String(receiver)
+      : Object.prototype.toString.call(receiver);
+  throw new TypeError(`${cls}.prototype.${method} called on an incompatible receiver ${what}`);
+}

@@ -265,3 +265,42 @@ describe("prototypes", () => {
     }
   });
 });
+
+describe("brand checks", () => {
+  it("every method and accessor throws TypeError for a receiver that is not one of its class, and changes nothing", () => {
+    const m = new CowMap<CowKey, number>([["a", 1]]);
+    const s = new CowSet<CowKey>(["a"]);
+    // the test262 finding: a set read as a map (a number from key bytes), a map written as a set
+    expect(() => CowMap.prototype.set.call(s, "c", 1)).toThrow(TypeError);
+    expect(() => CowMap.prototype.get.call(s, "a")).toThrow(TypeError);
+    expect(() => CowSet.prototype.add.call(m, "c")).toThrow(TypeError);
+    const others = (own: object) => [
+      own === m ? s : m,
+      {},
+      new Map([["a", 1]]),
+      new Set(["a"]),
+      1,
+      "a",
+      null,
+      undefined,
+    ];
+    for (const [self, proto] of [
+      [m, CowMap.prototype],
+      [s, CowSet.prototype],
+    ] as const) {
+      for (const key of Reflect.ownKeys(proto)) {
+        if (key === "constructor" || key === Symbol.toStringTag) continue;
+        const d = Object.getOwnPropertyDescriptor(proto, key) as PropertyDescriptor;
+        const f = (d.get ?? d.value) as (...args: unknown[]) => unknown;
+        for (const receiver of others(self))
+          expect(() => f.call(receiver, "a", () => {}), `${String(key)} on ${String(receiver)}`).toThrow(TypeError);
+      }
+    }
+    expect(() => CowMap.prototype.get.call(s, "a")).toThrow(
+      /CowMap\.prototype\.get called on an incompatible receiver \[object CowSet\]/,
+    );
+    expect([[...m], [...s], m.released, s.released]).toEqual([[["a", 1]], ["a"], false, false]);
+    m.release();
+    s.release();
+  });
+});
