@@ -28,6 +28,32 @@ import { readValue } from "./value.js";
  */
 export type CowKey = string | number | bigint | boolean | null | undefined;
 
+/**
+ * The key type of a CowMap or CowSet whose keys TypeScript infers from its
+ * entries or values: the inferred type `T` restricted to {@link CowKey}, with
+ * `true`/`false` widened to `boolean`. With it, `new CowSet(["a"])` is a
+ * `CowSet<string>` and `CowMap.from([["alice", 1]])` a
+ * `CowMap<string, number>`, as TypeScript types `new Set(["a"])` and
+ * `new Map([["alice", 1]])`; a key type given explicitly is kept as given
+ * (`new CowSet<"red" | "green">()`). The constructors and `from` take their
+ * type parameters unconstrained and intersect them with CowKey, because a
+ * type parameter constrained to primitives keeps literal types: with
+ * `K extends CowKey`, `CowMap.from([["alice", 1]])` could hold only the key
+ * "alice".
+ *
+ * @example
+ * ```ts
+ * const k: CowKeyOf<"a" | true | object> = "a"; // "a" | boolean
+ * const m = CowMap.from([["alice", 1]]); // CowMap<string, number>
+ * m.set("carol", 2);
+ * [k, m.size]; // ["a", 2]
+ * m.release();
+ * ```
+ */
+export type CowKeyOf<T> = WidenBoolean<T & CowKey>;
+/** `true` or `false` widened to `boolean` (they are the literal types a primitive-keyed inference keeps). */
+type WidenBoolean<T> = T extends boolean ? boolean : T;
+
 /** Set by `fork()` just before it calls the constructor. */
 let forkTable: Table | null = null;
 
@@ -41,61 +67,19 @@ let forkTable: Table | null = null;
 let mapTable: (x: unknown, method: string) => Table;
 
 /**
- * A copy-on-write Map: the whole table (buckets, key bytes, value bytes,
- * insertion order) is bytes in pages of an {@link AddressSpace}, so `fork()`
- * is O(1) at any size and a write after a fork copies O(1) pages (one for an
- * update, two for a new key or a delete, amortized: the table occasionally
- * moves whole when it doubles, halves or compacts).
- *
- * Semantics are Map's: SameValueZero keys (NaN is one key, -0 is +0; "1", 1
- * and 1n are three keys), insertion-order iteration, re-setting a key keeps
- * its place, delete then set moves it to the end, iterators and `forEach`
- * see entries added while they run and not those deleted before they get
- * there.
- *
- * Differences, because entries are stored by value:
- * - keys are primitives: string, number, bigint, boolean, null, undefined.
- *   `set` with an object, function or symbol key throws {@link KeyTypeError};
- *   `get`/`has`/`delete` of one find nothing.
- * - values are copied in: primitives are stored inline and read back as they
- *   were (a string is a new but equal string); anything else is encoded with
- *   msgpackr in structured-clone mode and **`get` returns a fresh copy each
- *   time**: mutating it changes nothing in the map, `m.get(k) !== m.get(k)`
- *   for objects. Write it back with `set`. What can be stored is what
- *   `structuredClone` accepts, with the exceptions listed in the README; a
- *   value that cannot be stored throws {@link DataCloneError}.
- *
- * Errors: any use after `release()` throws ReleasedError (iterators too);
- * a write the pool's `maxBytes` cannot cover throws OutOfMemoryError. A call
- * that throws changes nothing.
- *
- * Source of the idea: Tyler Close's deterministic hash table (as in V8's
- * OrderedHashMap) kept in copy-on-write pages, as `fork()` keeps a process's
- * heap.
- *
- * @typeParam K - key type (see {@link CowKey}).
- * @typeParam V - value type.
- * @example
- * ```ts
- * import { CowMap } from "@pagefork/map";
- * const v1 = CowMap.from([["a", 1], ["b", 2]]);
- * const v2 = v1.fork(); // O(1)
- * v2.set("a", 10).set("c", { deep: [1, 2] });
- * v1.get("a"); // 1
- * v2.get("a"); // 10
- * [...v2.keys()]; // ["a", "b", "c"]
- * v2.get("c"); // { deep: [1, 2] }
- * v1.release(); v2.release();
- * ```
+ * The class behind {@link CowMap}: its members and their documentation. The
+ * exported `CowMap` is this class, typed by {@link CowMapConstructor} so that
+ * `new CowMap(...)` widens literal key types. Not exported by name: use
+ * `CowMap` (value and type).
  */
 // biome-ignore lint/suspicious/noUnsafeDeclarationMerging: the interface below declares prototype aliases defined right after it
-export class CowMap<K extends CowKey = CowKey, V = unknown> implements Iterable<[K, V]> {
+class CowMapImpl<K extends CowKey = CowKey, V = unknown> implements Iterable<[K, V]> {
   /** This version's table (buckets and log in its space); a private field, so that it is also the brand check. */
   #table: Table;
 
   static {
     mapTable = (x, method) => {
-      if (typeof x === "object" && x !== null && #table in x) return (x as CowMap).#table;
+      if (typeof x === "object" && x !== null && #table in x) return (x as CowMapImpl).#table;
       return throwIncompatible("CowMap", method, x);
     };
   }
@@ -143,13 +127,16 @@ export class CowMap<K extends CowKey = CowKey, V = unknown> implements Iterable<
    * m.release();
    * ```
    */
-  static from<K extends CowKey, V>(iterable: Iterable<readonly [K, V]>, options: CowMapOptions = {}): CowMap<K, V> {
+  static from<K = CowKey, V = unknown>(
+    iterable: Iterable<readonly [K & CowKey, V]>,
+    options: CowMapOptions = {},
+  ): CowMap<CowKeyOf<K>, V> {
     const t = typeof iterable === "object" && iterable !== null && #table in iterable ? iterable.#table : null;
     if (t !== null && sharesPool(t, options)) {
       forkTable = t.fork();
-      return new CowMap<K, V>();
+      return new CowMapImpl<CowKeyOf<K>, V>();
     }
-    return new CowMap<K, V>(iterable, options);
+    return new CowMapImpl<CowKeyOf<K>, V>(iterable as Iterable<readonly [CowKeyOf<K>, V]>, options);
   }
 
   /** Number of entries. O(1). */
@@ -285,7 +272,7 @@ export class CowMap<K extends CowKey = CowKey, V = unknown> implements Iterable<
     const t = mapTable(this, "fork");
     t.check("map");
     forkTable = t.fork();
-    return new CowMap<K, V>();
+    return new CowMapImpl<K, V>();
   }
 
   /** Returns this version's pages to the pool (those no other version shares). Idempotent. */
@@ -315,17 +302,86 @@ export class CowMap<K extends CowKey = CowKey, V = unknown> implements Iterable<
 // Declaration merging adds the member the class body does not define: it is
 // the very function `entries`, as `Map.prototype[Symbol.iterator]` is
 // `Map.prototype.entries` (ECMA-262 24.1.3.12).
-export interface CowMap<K extends CowKey = CowKey, V = unknown> {
+interface CowMapImpl<K extends CowKey = CowKey, V = unknown> {
   /**
    * The `[key, value]` pairs: the same function as `entries`
    * (`CowMap.prototype[Symbol.iterator] === CowMap.prototype.entries`), as for Map.
    */
   [Symbol.iterator](): CowIterator<[K, V]>;
 }
-aliasMethod(CowMap.prototype, Symbol.iterator, "entries");
+aliasMethod(CowMapImpl.prototype, Symbol.iterator, "entries");
 // A bundler may rename a class that refers to itself (esbuild emits
 // `var CowMap = class _CowMap`); the name users see stays "CowMap".
-nameClass(CowMap, "CowMap");
+nameClass(CowMapImpl, "CowMap");
+
+/**
+ * A copy-on-write Map: the whole table (buckets, key bytes, value bytes,
+ * insertion order) is bytes in pages of an {@link AddressSpace}, so `fork()`
+ * is O(1) at any size and a write after a fork copies O(1) pages (one for an
+ * update, two for a new key or a delete, amortized: the table occasionally
+ * moves whole when it doubles, halves or compacts).
+ *
+ * Semantics are Map's: SameValueZero keys (NaN is one key, -0 is +0; "1", 1
+ * and 1n are three keys), insertion-order iteration, re-setting a key keeps
+ * its place, delete then set moves it to the end, iterators and `forEach`
+ * see entries added while they run and not those deleted before they get
+ * there.
+ *
+ * Differences, because entries are stored by value:
+ * - keys are primitives: string, number, bigint, boolean, null, undefined.
+ *   `set` with an object, function or symbol key throws {@link KeyTypeError};
+ *   `get`/`has`/`delete` of one find nothing.
+ * - values are copied in: primitives are stored inline and read back as they
+ *   were (a string is a new but equal string); anything else is encoded with
+ *   msgpackr in structured-clone mode and **`get` returns a fresh copy each
+ *   time**: mutating it changes nothing in the map, `m.get(k) !== m.get(k)`
+ *   for objects. Write it back with `set`. What can be stored is what
+ *   `structuredClone` accepts, with the exceptions listed in the README; a
+ *   value that cannot be stored throws {@link DataCloneError}.
+ *
+ * Errors: any use after `release()` throws ReleasedError (iterators too);
+ * a write the pool's `maxBytes` cannot cover throws OutOfMemoryError. A call
+ * that throws changes nothing.
+ *
+ * Source of the idea: Tyler Close's deterministic hash table (as in V8's
+ * OrderedHashMap) kept in copy-on-write pages, as `fork()` keeps a process's
+ * heap.
+ *
+ * @typeParam K - key type (see {@link CowKey}).
+ * @typeParam V - value type.
+ * @example
+ * ```ts
+ * import { CowMap } from "@pagefork/map";
+ * const v1 = CowMap.from([["a", 1], ["b", 2]]);
+ * const v2 = v1.fork(); // O(1)
+ * v2.set("a", 10).set("c", { deep: [1, 2] });
+ * v1.get("a"); // 1
+ * v2.get("a"); // 10
+ * [...v2.keys()]; // ["a", "b", "c"]
+ * v2.get("c"); // { deep: [1, 2] }
+ * v1.release(); v2.release();
+ * ```
+ */
+export interface CowMap<K extends CowKey = CowKey, V = unknown> extends CowMapImpl<K, V> {}
+
+/**
+ * The type of the CowMap constructor (as lib.d.ts types Map with
+ * `MapConstructor`): `new CowMap(...)` infers its key type from the entries
+ * and widens literal types, as `new Map(...)` does, so
+ * `new CowMap([["a", 1]])` is a `CowMap<string, number>` to which other string
+ * keys can be added.
+ */
+export interface CowMapConstructor extends Omit<typeof CowMapImpl, "prototype"> {
+  /** See the constructor of {@link CowMap}: `entries`/`values` first, options only second. */
+  new <K = CowKey, V = unknown>(
+    entries?: Iterable<readonly [K & CowKey, V]> | null,
+    options?: CowMapOptions,
+  ): CowMap<CowKeyOf<K>, V>;
+  readonly prototype: CowMap;
+}
+
+/** The CowMap class (see {@link CowMap} for its members and {@link CowMapConstructor} for `new`). */
+export const CowMap: CowMapConstructor = CowMapImpl as unknown as CowMapConstructor;
 
 /** True when a collection made with `options` may share `t`'s pool. @internal */
 export function sharesPool(t: Table, options: CowMapOptions): boolean {

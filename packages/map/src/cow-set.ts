@@ -4,7 +4,7 @@
  * @module
  */
 import type { AddressSpace, SpaceStats } from "@pagefork/core";
-import { type CowKey, sharesPool } from "./cow-map.js";
+import { type CowKey, type CowKeyOf, sharesPool } from "./cow-map.js";
 import { throwIncompatible } from "./errors.js";
 import { type CowIterator, KeyIterator, SetEntryIterator } from "./iterator.js";
 import { aliasMethod, fill, nameClass, tableAdd, tableDelete, tableForEach, tableHas } from "./ops.js";
@@ -26,45 +26,19 @@ let forkTable: Table | null = null;
 let setTable: (x: unknown, method: string) => Table;
 
 /**
- * A copy-on-write Set of primitives: the whole table (buckets, element
- * bytes, insertion order) is bytes in pages of an {@link AddressSpace}, so
- * `fork()` is O(1) at any size and an `add` or `delete` after a fork copies
- * O(1) pages (amortized, as {@link CowMap}).
- *
- * Semantics are Set's: SameValueZero elements (NaN is one element, -0 is +0;
- * "1", 1 and 1n are three), insertion-order iteration that sees elements
- * added meanwhile, and the ES2025 set methods, whose results are new
- * CowSets in the same frame pool (`union`, `difference` and
- * `symmetricDifference` start as O(1) forks of this set). Elements are
- * stored by value, so they are primitives: `add` of an object, function or
- * symbol throws {@link KeyTypeError}; `has`/`delete` of one find nothing.
- *
- * Errors: any use after `release()` throws ReleasedError (iterators too); a
- * write the pool's `maxBytes` cannot cover throws OutOfMemoryError. A call
- * that throws changes nothing.
- *
- * @typeParam T - element type (see {@link CowKey}).
- * @example
- * ```ts
- * import { CowSet } from "@pagefork/map";
- * const a = CowSet.from([1, 2, 3]);
- * const b = a.fork(); // O(1)
- * b.add(4).delete(1);
- * [...a]; // [1, 2, 3]
- * [...b]; // [2, 3, 4]
- * const u = a.union(new Set([3, 5]));
- * [...u]; // [1, 2, 3, 5]
- * a.release(); b.release(); u.release();
- * ```
+ * The class behind {@link CowSet}: its members and their documentation. The
+ * exported `CowSet` is this class, typed by {@link CowSetConstructor} so that
+ * `new CowSet(...)` widens literal key types. Not exported by name: use
+ * `CowSet` (value and type).
  */
 // biome-ignore lint/suspicious/noUnsafeDeclarationMerging: the interface below declares prototype aliases defined right after it
-export class CowSet<T extends CowKey = CowKey> implements Iterable<T> {
+class CowSetImpl<T extends CowKey = CowKey> implements Iterable<T> {
   /** This version's table (buckets and log in its space); a private field, so that it is also the brand check. */
   #table: Table;
 
   static {
     setTable = (x, method) => {
-      if (typeof x === "object" && x !== null && #table in x) return (x as CowSet).#table;
+      if (typeof x === "object" && x !== null && #table in x) return (x as CowSetImpl).#table;
       return throwIncompatible("CowSet", method, x);
     };
   }
@@ -108,13 +82,13 @@ export class CowSet<T extends CowKey = CowKey> implements Iterable<T> {
    * s.release();
    * ```
    */
-  static from<T extends CowKey>(iterable: Iterable<T>, options: CowMapOptions = {}): CowSet<T> {
+  static from<T = CowKey>(iterable: Iterable<T & CowKey>, options: CowMapOptions = {}): CowSet<CowKeyOf<T>> {
     const t = typeof iterable === "object" && iterable !== null && #table in iterable ? iterable.#table : null;
     if (t !== null && sharesPool(t, options)) {
       forkTable = t.fork();
-      return new CowSet<T>();
+      return new CowSetImpl<CowKeyOf<T>>();
     }
-    return new CowSet<T>(iterable, options);
+    return new CowSetImpl<CowKeyOf<T>>(iterable as Iterable<CowKeyOf<T>>, options);
   }
 
   /** Number of elements. O(1). */
@@ -214,7 +188,7 @@ export class CowSet<T extends CowKey = CowKey> implements Iterable<T> {
     const t = setTable(this, "fork");
     t.check("set");
     forkTable = t.fork();
-    return new CowSet<T>();
+    return new CowSetImpl<T>();
   }
 
   /** Returns this version's pages to the pool (those no other version shares). Idempotent. */
@@ -311,18 +285,68 @@ export class CowSet<T extends CowKey = CowKey> implements Iterable<T> {
 // Declaration merging adds the members the class body does not define: they
 // are the very function `values`, as `Set.prototype.keys` and
 // `Set.prototype[Symbol.iterator]` are `Set.prototype.values` (ECMA-262 24.2.4).
-export interface CowSet<T extends CowKey = CowKey> {
+interface CowSetImpl<T extends CowKey = CowKey> {
   /** The elements: the same function as `values` (`CowSet.prototype.keys === CowSet.prototype.values`), as for Set. */
   keys(): CowIterator<T>;
   /** The elements: the same function as `values`, as for Set. */
   [Symbol.iterator](): CowIterator<T>;
 }
-aliasMethod(CowSet.prototype, "keys", "values");
-aliasMethod(CowSet.prototype, Symbol.iterator, "values");
-nameClass(CowSet, "CowSet"); // see CowMap
+aliasMethod(CowSetImpl.prototype, "keys", "values");
+aliasMethod(CowSetImpl.prototype, Symbol.iterator, "values");
+nameClass(CowSetImpl, "CowSet"); // see CowMap
+
+/**
+ * A copy-on-write Set of primitives: the whole table (buckets, element
+ * bytes, insertion order) is bytes in pages of an {@link AddressSpace}, so
+ * `fork()` is O(1) at any size and an `add` or `delete` after a fork copies
+ * O(1) pages (amortized, as {@link CowMap}).
+ *
+ * Semantics are Set's: SameValueZero elements (NaN is one element, -0 is +0;
+ * "1", 1 and 1n are three), insertion-order iteration that sees elements
+ * added meanwhile, and the ES2025 set methods, whose results are new
+ * CowSets in the same frame pool (`union`, `difference` and
+ * `symmetricDifference` start as O(1) forks of this set). Elements are
+ * stored by value, so they are primitives: `add` of an object, function or
+ * symbol throws {@link KeyTypeError}; `has`/`delete` of one find nothing.
+ *
+ * Errors: any use after `release()` throws ReleasedError (iterators too); a
+ * write the pool's `maxBytes` cannot cover throws OutOfMemoryError. A call
+ * that throws changes nothing.
+ *
+ * @typeParam T - element type (see {@link CowKey}).
+ * @example
+ * ```ts
+ * import { CowSet } from "@pagefork/map";
+ * const a = CowSet.from([1, 2, 3]);
+ * const b = a.fork(); // O(1)
+ * b.add(4).delete(1);
+ * [...a]; // [1, 2, 3]
+ * [...b]; // [2, 3, 4]
+ * const u = a.union(new Set([3, 5]));
+ * [...u]; // [1, 2, 3, 5]
+ * a.release(); b.release(); u.release();
+ * ```
+ */
+export interface CowSet<T extends CowKey = CowKey> extends CowSetImpl<T> {}
+
+/**
+ * The type of the CowSet constructor (as lib.d.ts types Map with
+ * `MapConstructor`): `new CowSet(...)` infers its key type from the entries
+ * and widens literal types, as `new Map(...)` does, so
+ * `new CowSet([["a", 1]])` is a `CowSet<string, number>` to which other string
+ * keys can be added.
+ */
+export interface CowSetConstructor extends Omit<typeof CowSetImpl, "prototype"> {
+  /** See the constructor of {@link CowSet}: `entries`/`values` first, options only second. */
+  new <T = CowKey>(values?: Iterable<T & CowKey> | null, options?: CowMapOptions): CowSet<CowKeyOf<T>>;
+  readonly prototype: CowSet;
+}
+
+/** The CowSet class (see {@link CowSet} for its members and {@link CowSetConstructor} for `new`). */
+export const CowSet: CowSetConstructor = CowSetImpl as unknown as CowSetConstructor;
 
 /** A CowSet handle on `t` (a table the set methods made). */
 function wrap<T extends CowKey>(t: Table): CowSet<T> {
   forkTable = t;
-  return new CowSet<T>();
+  return new CowSetImpl<T>();
 }
