@@ -180,10 +180,42 @@ export const COMPACT_MIN_BYTES = 4096;
 export const LOG_BASE = 2 ** 27;
 /** Most buckets: the region below LOG_BASE. */
 export const MAX_BUCKETS = LOG_BASE / 4;
+/** Most live entries, in every layout: MAX_BUCKETS at LOAD_FACTOR (2^26, four times native Map's 2^24). */
+export const MAX_ENTRIES = MAX_BUCKETS * LOAD_FACTOR;
 /** Largest log: refs count 8-byte units in a u32 (`(offset >>> 3) + 1`). */
 export const MAX_LOG_BYTES = 2 ** 35 - RECORD_ALIGN;
-/** Virtual size of a collection's space: the bucket region and the largest log, rounded to a power of two. */
+/**
+ * Default virtual size of a standalone collection's space: the bucket region
+ * and the largest log, rounded to a power of two. Virtual bytes cost nothing
+ * until written, except under a pool's `overcommit: "never"`, which charges
+ * every space its size: the `maxBytes` option bounds it.
+ */
 export const SPACE_BYTES = 2 ** 36;
+/**
+ * Share of a bounded space (the `maxBytes` option) given to the bucket
+ * region: an eighth, rounded down to a power of two, at most LOG_BASE. A log
+ * record takes at least 16 bytes and a bucket 4 bytes per 1 to 2 entries, so
+ * the buckets keep the load factor until the log is nearly full; past that
+ * the bucket array stops doubling and chains grow longer.
+ */
+export const BUCKET_SHARE = 8;
+
+/** Where the regions of a standalone collection's space of `size` bytes (pages of `pageSize` bytes) go. */
+export interface SpaceLayout {
+  /** Byte address of the log; the bucket region is `[0, logAddr)`. */
+  readonly logAddr: number;
+  /** Most buckets the region holds. */
+  readonly maxBuckets: number;
+  /** Most bytes the log may hold. */
+  readonly logBytes: number;
+}
+
+/** The layout of a space of `size` bytes: LOG_BASE and the largest log for the default size, smaller regions for a bounded one. */
+export function spaceLayout(size: number, pageSize: number): SpaceLayout {
+  let logAddr = LOG_BASE;
+  while (logAddr > pageSize && logAddr * BUCKET_SHARE > size) logAddr /= 2;
+  return { logAddr, maxBuckets: logAddr / 4, logBytes: Math.min(MAX_LOG_BYTES, size - logAddr) };
+}
 
 /** Rounds a byte count up to a multiple of 8 (int32 arithmetic below 2^31, the common case). */
 export function align8(n: number): number {

@@ -38,7 +38,7 @@ export function pageUp(n: number, ps: number): number {
 export function relink(t: Table, buckets: number, runs: Runs | null): void {
   t.writes++;
   const s = t.space;
-  if (t.mask >= 0) s.discard(0, pageUp((t.mask + 1) * 4, s.pageSize));
+  if (t.mask >= 0) s.discard(t.buckets, pageUp((t.mask + 1) * 4, s.pageSize));
   const mask = buckets - 1;
   const hashOff = t.hashOff;
   const base = t.logAddr;
@@ -53,7 +53,7 @@ export function relink(t: Table, buckets: number, runs: Runs | null): void {
       continue;
     }
     if (kind !== KIND_DELETED) {
-      const link = (s.getUint32(a + hashOff) & mask) * 4;
+      const link = t.buckets + (s.getUint32(a + hashOff) & mask) * 4;
       s.setUint32(a + R_CHAIN, s.getUint32(link));
       s.setUint32(link, refOf(p));
       if (remap) {

@@ -28,15 +28,14 @@ import {
   KIND_DELETED,
   KIND_MASK,
   LOAD_FACTOR,
-  LOG_BASE,
-  MAX_BUCKETS,
-  MAX_LOG_BYTES,
+  MAX_ENTRIES,
   MIN_BUCKETS,
   R_CHAIN,
   R_HASH0,
   R_KEY0,
   R_VALUE,
   SHRINK_DIVISOR,
+  spaceLayout,
   TAG_MASK,
   TAG_SHIFT,
 } from "./layout.js";
@@ -59,8 +58,14 @@ export class Table {
   readonly hashOff: number;
   /** Offset of the key bytes in a record. */
   readonly keyOff: number;
-  /** Byte address of the log (LOG_BASE; a field so hot loops read it like the others). */
+  /** Byte address of the bucket array (0 here; a field so that `find` reads it like the others). */
+  readonly buckets: number;
+  /** Byte address of the log (LOG_BASE, or less in a bounded space; a field so hot loops read it like the others). */
   readonly logAddr: number;
+  /** Most buckets: the bucket array stops doubling there (chains grow longer). */
+  readonly maxBuckets: number;
+  /** Most bytes the log may hold. */
+  readonly logBytes: number;
   /** Buckets minus one; -1 while the table has never held an entry (no bucket array yet). */
   mask: number;
   /** Bytes appended to the log. */
@@ -83,7 +88,17 @@ export class Table {
     this.vbytes = vbytes;
     this.hashOff = R_HASH0 + vbytes;
     this.keyOff = R_KEY0 + vbytes;
-    this.logAddr = LOG_BASE;
+    this.buckets = 0;
+    if (parent === null) {
+      const l = spaceLayout(this.space.size, this.space.pageSize);
+      this.logAddr = l.logAddr;
+      this.maxBuckets = l.maxBuckets;
+      this.logBytes = l.logBytes;
+    } else {
+      this.logAddr = parent.logAddr;
+      this.maxBuckets = parent.maxBuckets;
+      this.logBytes = parent.logBytes;
+    }
     this.mask = parent === null ? -1 : parent.mask;
     this.used = parent === null ? 0 : parent.used;
     this.garbage = parent === null ? 0 : parent.garbage;
@@ -126,7 +141,7 @@ export class Table {
    */
   presize(entries: number): void {
     if (this.mask >= 0 || !(entries > 0)) return;
-    this.mask = Math.min(bucketsFor(Math.ceil(entries / 2), this.space.pageSize), MAX_BUCKETS) - 1;
+    this.mask = Math.min(bucketsFor(Math.ceil(entries / 2), this.space.pageSize), this.maxBuckets) - 1;
   }
 
   // ---- lookup ----
@@ -140,7 +155,7 @@ export class Table {
     const s = this.space;
     const hash = probe.hash;
     const hashOff = this.hashOff;
-    let link = (hash & this.mask) * 4;
+    let link = this.buckets + (hash & this.mask) * 4;
     let ref = this.mask < 0 ? 0 : s.getUint32(link); // mask -1: no bucket array yet
     while (ref !== 0) {
       const rec = this.logAddr + offsetOf(ref);
@@ -162,24 +177,27 @@ export class Table {
    * when it is full.
    */
   insert(): void {
+    if (this.size >= MAX_ENTRIES) throw new RangeError(`CowMap/CowSet maximum size exceeded (${MAX_ENTRIES} entries)`);
     const recBytes = align8(this.keyOff + keyFootprint(probe.bytes));
     const blobBytes = this.vbytes !== 0 && pendingIsBlob() ? align8(B_DATA + pending.blobBytes) : 0;
     const need = recBytes + blobBytes;
-    this.checkLog(need);
-    this.writes++;
     const nb = this.mask + 1;
-    const grow = this.size + 1 > nb * LOAD_FACTOR;
-    // Doubling, as V8's OrderedHashTable: the load goes from LOAD_FACTOR to half that.
-    const buckets = !grow ? nb : nb === 0 ? bucketsFor(1, this.space.pageSize) : nb * 2;
-    if (buckets > MAX_BUCKETS)
-      throw new RangeError(`CowMap/CowSet maximum size exceeded (${MAX_BUCKETS * LOAD_FACTOR} entries)`);
-    this.reserve(grow ? this.resizeBytes(buckets) : 0, need, 1); // + the bucket page
+    // Doubling, as V8's OrderedHashTable: the load goes from LOAD_FACTOR to
+    // half that. A bounded space's bucket region may stop it (chains grow).
+    let buckets = nb;
+    if (this.size + 1 > nb * LOAD_FACTOR) {
+      buckets = nb === 0 ? bucketsFor(1, this.space.pageSize) : nb * 2;
+      if (buckets > this.maxBuckets) buckets = nb;
+    }
+    const grow = buckets !== nb;
+    this.room(need, grow ? this.resizeBytes(buckets) : 0, 1); // + the bucket page
+    this.writes++;
     if (grow) relink(this, buckets, null);
     const s = this.space;
     const blobRef = blobBytes !== 0 ? this.appendBlob() : 0;
     const off = this.used;
     const rec = this.logAddr + off;
-    const link = (probe.hash & this.mask) * 4;
+    const link = this.buckets + (probe.hash & this.mask) * 4;
     s.setUint32(rec, probe.meta | (pending.tag << TAG_SHIFT));
     s.setUint32(rec + R_CHAIN, s.getUint32(link));
     if (this.vbytes !== 0) writeSlot(s, rec + R_VALUE, blobRef);
@@ -193,8 +211,8 @@ export class Table {
   /** Rewrites the value of the record at `rec` (found by `find`) with the pending value. Maps only. */
   update(rec: number): void {
     const blobBytes = pendingIsBlob() ? align8(B_DATA + pending.blobBytes) : 0;
-    this.checkLog(blobBytes);
-    this.reserve(0, blobBytes, 2); // + the record's meta and slot (two pages when it straddles)
+    // + the record's meta and slot (two pages when it straddles)
+    if (this.room(blobBytes, 0, 2)) rec = this.find(); // a compaction moved the record
     this.writes++;
     const s = this.space;
     const meta = s.getUint32(rec);
@@ -252,7 +270,7 @@ export class Table {
     this.writes++;
     const s = this.space;
     const ps = s.pageSize;
-    if (this.mask >= 0) s.discard(0, pageUp((this.mask + 1) * 4, ps));
+    if (this.mask >= 0) s.discard(this.buckets, pageUp((this.mask + 1) * 4, ps));
     if (this.used > 0) s.discard(this.logAddr, pageUp(this.used, ps));
     this.mask = -1;
     this.used = 0;
@@ -279,10 +297,33 @@ export class Table {
 
   // ---- whole-table moves ----
 
-  /** Throws when `bytes` more would pass the largest log a ref can name. */
-  private checkLog(bytes: number): void {
-    if (this.used + bytes > MAX_LOG_BYTES)
-      throw new RangeError(`CowMap/CowSet maximum size exceeded (a log of ${MAX_LOG_BYTES} bytes)`);
+  /**
+   * Prepares a write that appends `bytes` to the log, moves `moved` bytes
+   * (a bucket resize, 0 if none) and writes `pages` single pages in place:
+   * when the log would pass its bound (`logBytes`) it compacts first, if
+   * that frees enough; then it reserves the frames of everything (see
+   * `reserve`), and only then compacts. Returns true when it compacted (the
+   * records moved: addresses found before are stale).
+   * @throws {RangeError} when even a compacted log could not take `bytes` more.
+   * @throws {OutOfMemoryError} from the reservation; nothing has changed.
+   */
+  private room(bytes: number, moved: number, pages: number): boolean {
+    let compactFirst = false;
+    if (this.used + bytes > this.logBytes) {
+      if (this.used - this.garbage + bytes > this.logBytes)
+        throw new RangeError(
+          `CowMap/CowSet maximum size exceeded (a log of ${this.logBytes} bytes: see the maxBytes option)`,
+        );
+      compactFirst = true;
+    }
+    this.reserve(moved + (compactFirst ? this.compactBytes() : 0), bytes, pages);
+    if (compactFirst) compact(this);
+    return compactFirst;
+  }
+
+  /** Bytes a compaction writes (an upper bound): the live log moved and every chain relinked. */
+  private compactBytes(): number {
+    return this.used + (this.mask + 1) * 4;
   }
 
   /** Bytes a resize to `buckets` buckets writes: the bucket array and the chain field of every record. */
@@ -318,7 +359,7 @@ export class Table {
   private maybeCompact(): void {
     const g = this.garbage;
     if (g < COMPACT_MIN_BYTES || g * 2 < this.used) return;
-    if (this.affords(this.used + (this.mask + 1) * 4)) compact(this);
+    if (this.affords(this.compactBytes())) compact(this);
   }
 }
 

@@ -446,3 +446,71 @@ describe("CowSet basics", () => {
     expect(pool.framesInUse).toBe(0);
   });
 });
+
+describe("bounded spaces (the maxBytes option)", () => {
+  it("lets collections live in a pool with overcommit 'never': each version is charged its bound", () => {
+    const pool = new FramePool({ pageSize: 1024, maxBytes: 8 << 20, overcommit: "never" });
+    expect(() => new CowMap(null, { pool })).toThrow(OutOfMemoryError); // charged the default 2^36 bytes
+    expect(pool.stats().committedBytes).toBe(0);
+    const m = new CowMap<K, number>(null, { pool, maxBytes: 1 << 20 });
+    const s = new CowSet<K>(["a"], { pool, maxBytes: 1000 * 1024 + 1 }); // rounded up to whole pages
+    expect(pool.stats().committedBytes).toBe((1 << 20) + 1001 * 1024);
+    m.set("a", 1);
+    const f = m.fork();
+    expect(pool.stats().committedBytes).toBe(2 * (1 << 20) + 1001 * 1024);
+    f.set("b", 2);
+    expect([m.get("b"), f.get("b"), s.has("a")]).toEqual([undefined, 2, true]);
+    for (const x of [m, f, s]) x.release();
+    expect(pool.stats().committedBytes).toBe(0);
+    expect(pool.framesInUse).toBe(0);
+  });
+
+  it("refuses a write past the bound with RangeError and changes nothing; dead records are compacted first", () => {
+    const pool = new FramePool({ pageSize: 256 });
+    const m = new CowMap<K, unknown>(null, { pool, maxBytes: 16 * 1024 });
+    let i = 0;
+    let caught: unknown;
+    for (; i < 2000; i++) {
+      const before = snapshot(m);
+      try {
+        m.set(`key-${i}`, i % 7 === 0 ? "a long string value, stored in a blob" : i);
+      } catch (e) {
+        caught = e;
+        expect(snapshot(m)).toEqual(before);
+        break;
+      }
+    }
+    expect(caught).toBeInstanceOf(RangeError);
+    expect(String(caught)).toMatch(/maximum size exceeded/);
+    expect(i).toBeGreaterThan(200); // 14 KiB of log at 24 to 80 bytes per entry
+    const full = m.size;
+    // Deleting leaves tombstones; the next writes compact them away instead of failing.
+    for (let k = 0; k < i; k += 2) m.delete(`key-${k}`);
+    for (let k = 0; k < full / 2 - 2; k++) m.set(`new-${k}`, k);
+    expect(m.size).toBe(full - Math.ceil(i / 2) + Math.ceil(full / 2 - 2));
+    expect(m.get("key-1")).toBe(1);
+    expect(() => m.set("x".repeat(20_000), 1)).toThrow(RangeError); // larger than the whole bound
+    // Four pages: one of 64 buckets, three of log (32 records of 24 bytes);
+    // past 128 entries the bucket array would double: chains grow instead.
+    const s = new CowSet<number>(null, { pool, maxBytes: 4 * 256 });
+    for (let k = 0; k < 32; k++) s.add(k);
+    expect(() => s.add(32)).toThrow(RangeError);
+    expect([...s]).toEqual(Array.from({ length: 32 }, (_, k) => k));
+    // 31 KiB: 2 KiB of buckets (512, for 1,024 entries), 29 KiB of log (1,856
+    // records of 16 bytes): past 1,024 entries the chains grow instead.
+    const big = new CowSet<string>(null, { pool, maxBytes: 31 * 1024 });
+    for (let k = 0; k < 1500; k++) big.add(k.toString(36));
+    expect([big.size, big.has((1499).toString(36)), big.has("zzzz")]).toEqual([1500, true, false]);
+    expect([...big].slice(-2)).toEqual([(1498).toString(36), (1499).toString(36)]);
+    big.release();
+    m.release();
+    s.release();
+    expect(pool.framesInUse).toBe(0);
+  });
+
+  it("refuses a bad bound with InvalidArgumentError", () => {
+    for (const maxBytes of [0, -1, 1.5, 2 ** 37, Number.NaN, "1" as unknown as number, 2 * 1024 - 1])
+      expect(() => new CowMap(null, { pageSize: 1024, maxBytes }), String(maxBytes)).toThrow(InvalidArgumentError);
+    expect(new CowMap(null, { pageSize: 1024, maxBytes: 2048 }).space.size).toBe(2048);
+  });
+});
