@@ -3,8 +3,9 @@
  *
  * @module
  */
-import type { AddressSpace, SpaceStats } from "@pagefork/core";
-import { throwIncompatible } from "./errors.js";
+import type { AddressSpace, Heap, SpaceStats } from "@pagefork/core";
+import { attachTable, createTable } from "./embedded.js";
+import { throwEmbedded, throwIncompatible } from "./errors.js";
 import { type CowIterator, EntryIterator, KeyIterator, ValueIterator } from "./iterator.js";
 import { classifyKey } from "./key.js";
 import { MAP_VALUE_BYTES, R_VALUE } from "./layout.js";
@@ -149,16 +150,16 @@ class CowMapImpl<K extends CowKey = CowKey, V = unknown> implements Iterable<[K,
   /** The address space holding this version (read it, fork it through the map, never write to it). */
   get space(): AddressSpace {
     const t = mapTable(this, "space");
-    return t.space;
+    return t.heap === null ? t.space : t.heap.space;
   }
 
   /** Page size of the space, in bytes. */
   get pageSize(): number {
     const t = mapTable(this, "pageSize");
-    return t.space.pageSize;
+    return (t.heap === null ? t.space : t.heap.space).pageSize;
   }
 
-  /** True once `release()` has run. */
+  /** True once `release()` (standalone) or `free()` (embedded) has run, or the space of an embedded CowMap was released. */
   get released(): boolean {
     const t = mapTable(this, "released");
     return t.space.released;
@@ -271,6 +272,7 @@ class CowMapImpl<K extends CowKey = CowKey, V = unknown> implements Iterable<[K,
   fork(): CowMap<K, V> {
     const t = mapTable(this, "fork");
     t.check("map");
+    if (t.heap !== null) throwEmbedded(this, "fork");
     forkTable = t.fork();
     return new CowMapImpl<K, V>();
   }
@@ -278,12 +280,96 @@ class CowMapImpl<K extends CowKey = CowKey, V = unknown> implements Iterable<[K,
   /** Returns this version's pages to the pool (those no other version shares). Idempotent. */
   release(): void {
     const t = mapTable(this, "release");
+    if (t.heap !== null) throwEmbedded(this, "release");
     t.space.release();
   }
 
-  /** Same as `release()`, for `using` declarations. */
+  /** `release()` for a standalone CowMap, `free()` for an embedded one: for `using` declarations. */
   [Symbol.dispose](): void {
-    mapTable(this, "[Symbol.dispose]").space.release();
+    const t = mapTable(this, "[Symbol.dispose]");
+    t.drop();
+  }
+
+  // ---- embedded in a heap (the in-space mode) ----
+
+  /**
+   * A new CowMap embedded in `heap`: every byte it owns is allocated from
+   * the heap, inside `heap.space`, so that a `fork()` of that space forks it
+   * with everything else there in O(1) ({@link CowMap.attach} finds it in the
+   * fork). Empty, it is a 24-byte header block (a 32-byte heap block); the
+   * first entry adds a data block (2 buckets and a log just large enough),
+   * which grows by `realloc`, doubling. entries are added as by the
+   * constructor. A grow that moves the block copies its pages into this
+   * version (amortized O(1) per entry).
+   *
+   * The space belongs to the embedder: an embedded CowMap has no `fork()` or
+   * `release()` (they throw InvalidArgumentError; fork or release the
+   * space), and `free()` gives its blocks back to the heap. Keep one handle
+   * per CowMap per space at a time: a handle caches the header, and another
+   * handle in the same space would not see its writes.
+   * @param heap - the heap (core `Heap`) to allocate from.
+   * @throws {InvalidArgumentError} when `heap` is not a Heap.
+   * @throws {OutOfMemoryError} when the heap's range or the pool's `maxBytes` has no room (nothing is kept).
+   * @throws {TypeError} / {@link KeyTypeError} / {@link DataCloneError} for bad entries (nothing is kept).
+   * @example
+   * ```ts
+   * const space = new AddressSpace({ size: 2 ** 32, pageSize: 256 });
+   * const heap = Heap.create(space, { base: 256 });
+   * const prices = CowMap.create(heap, [["apple", 1.5]]);
+   * prices.set("pear", 2);
+   * const child = space.fork(); // forks the map with the rest of the space
+   * const later = CowMap.attach<string, number>(Heap.attach(child, 256), prices.address);
+   * later.set("apple", 1.75);
+   * [prices.get("apple"), later.get("apple"), later.size]; // [1.5, 1.75, 2]
+   * child.release();
+   * space.release();
+   * ```
+   */
+  static create<K = CowKey, V = unknown>(
+    heap: Heap,
+    entries: Iterable<readonly [K & CowKey, V]> | null = null,
+  ): CowMap<CowKeyOf<K>, V> {
+    forkTable = createTable(heap, MAP_VALUE_BYTES);
+    const c = new CowMapImpl<CowKeyOf<K>, V>();
+    if (entries != null) fill(c, c.#table, entries, "map");
+    return c;
+  }
+
+  /**
+   * A handle to the embedded CowMap whose header block is at `address` in
+   * `heap`: in the space it was made in, or in a fork of that space (then
+   * writes through this handle copy the pages they touch, as any write after
+   * a fork). O(1); reads the header and writes nothing, so the space may be
+   * frozen.
+   * @throws {InvalidArgumentError} when `heap` is not a Heap, or `address` is
+   *   not a live block of it holding a CowMap's header.
+   */
+  static attach<K extends CowKey = CowKey, V = unknown>(heap: Heap, address: number): CowMap<K, V> {
+    forkTable = attachTable(heap, address, MAP_VALUE_BYTES, "CowMap");
+    return new CowMapImpl<K, V>();
+  }
+
+  /** Byte address of an embedded CowMap's header block in its space (stable for its life); -1 for a standalone one. */
+  get address(): number {
+    const t = mapTable(this, "address");
+    return t.heap === null ? -1 : t.header;
+  }
+
+  /** True for a CowMap made by `create` or `attach` (in a heap), false for a standalone one. */
+  get embedded(): boolean {
+    return mapTable(this, "embedded").heap !== null;
+  }
+
+  /**
+   * Embedded: gives every block back to the heap (O(1) plus the pages of a
+   * large data block); afterwards every use of this handle, and of its
+   * iterators, throws ReleasedError. Other versions (forks of the space)
+   * keep their copy: freeing discards, it never writes shared data.
+   * Standalone: the same as `release()`. Idempotent.
+   * @throws {OutOfMemoryError} when the pool cannot supply the heap's metadata pages (nothing is freed).
+   */
+  free(): void {
+    mapTable(this, "free").drop();
   }
 
   /**

@@ -3,9 +3,10 @@
  *
  * @module
  */
-import type { AddressSpace, SpaceStats } from "@pagefork/core";
+import type { AddressSpace, Heap, SpaceStats } from "@pagefork/core";
 import { type CowKey, type CowKeyOf, sharesPool } from "./cow-map.js";
-import { throwIncompatible } from "./errors.js";
+import { attachTable, createTable } from "./embedded.js";
+import { throwEmbedded, throwIncompatible } from "./errors.js";
 import { type CowIterator, KeyIterator, SetEntryIterator } from "./iterator.js";
 import { aliasMethod, fill, nameClass, tableAdd, tableDelete, tableForEach, tableHas } from "./ops.js";
 import { type CowMapOptions, NO_OPTIONS, spaceFor } from "./options.js";
@@ -101,16 +102,16 @@ class CowSetImpl<T extends CowKey = CowKey> implements Iterable<T> {
   /** The address space holding this version (read it, never write to it). */
   get space(): AddressSpace {
     const t = setTable(this, "space");
-    return t.space;
+    return t.heap === null ? t.space : t.heap.space;
   }
 
   /** Page size of the space, in bytes. */
   get pageSize(): number {
     const t = setTable(this, "pageSize");
-    return t.space.pageSize;
+    return (t.heap === null ? t.space : t.heap.space).pageSize;
   }
 
-  /** True once `release()` has run. */
+  /** True once `release()` (standalone) or `free()` (embedded) has run, or the space of an embedded CowSet was released. */
   get released(): boolean {
     const t = setTable(this, "released");
     return t.space.released;
@@ -187,6 +188,7 @@ class CowSetImpl<T extends CowKey = CowKey> implements Iterable<T> {
   fork(): CowSet<T> {
     const t = setTable(this, "fork");
     t.check("set");
+    if (t.heap !== null) throwEmbedded(this, "fork");
     forkTable = t.fork();
     return new CowSetImpl<T>();
   }
@@ -194,12 +196,93 @@ class CowSetImpl<T extends CowKey = CowKey> implements Iterable<T> {
   /** Returns this version's pages to the pool (those no other version shares). Idempotent. */
   release(): void {
     const t = setTable(this, "release");
+    if (t.heap !== null) throwEmbedded(this, "release");
     t.space.release();
   }
 
-  /** Same as `release()`, for `using` declarations. */
+  /** `release()` for a standalone CowSet, `free()` for an embedded one: for `using` declarations. */
   [Symbol.dispose](): void {
-    setTable(this, "[Symbol.dispose]").space.release();
+    const t = setTable(this, "[Symbol.dispose]");
+    t.drop();
+  }
+
+  // ---- embedded in a heap (the in-space mode) ----
+
+  /**
+   * A new CowSet embedded in `heap`: every byte it owns is allocated from
+   * the heap, inside `heap.space`, so that a `fork()` of that space forks it
+   * with everything else there in O(1) ({@link CowSet.attach} finds it in the
+   * fork). Empty, it is a 24-byte header block (a 32-byte heap block); the
+   * first entry adds a data block (2 buckets and a log just large enough),
+   * which grows by `realloc`, doubling. values are added as by the
+   * constructor. A grow that moves the block copies its pages into this
+   * version (amortized O(1) per entry).
+   *
+   * The space belongs to the embedder: an embedded CowSet has no `fork()` or
+   * `release()` (they throw InvalidArgumentError; fork or release the
+   * space), and `free()` gives its blocks back to the heap. Keep one handle
+   * per CowSet per space at a time: a handle caches the header, and another
+   * handle in the same space would not see its writes.
+   * @param heap - the heap (core `Heap`) to allocate from.
+   * @throws {InvalidArgumentError} when `heap` is not a Heap.
+   * @throws {OutOfMemoryError} when the heap's range or the pool's `maxBytes` has no room (nothing is kept).
+   * @throws {TypeError} / {@link KeyTypeError} for bad values (nothing is kept).
+   * @example
+   * ```ts
+   * const space = new AddressSpace({ size: 2 ** 32, pageSize: 256 });
+   * const heap = Heap.create(space, { base: 256 });
+   * const tags = CowSet.create(heap, ["todo"]);
+   * const before = heap.stats().requestedBytes;
+   * const empty = CowSet.create<string>(heap);
+   * heap.stats().requestedBytes - before; // 24 (a header block, no data block)
+   * tags.add("urgent");
+   * [...tags]; // ["todo", "urgent"]
+   * empty.free();
+   * space.release();
+   * ```
+   */
+  static create<T = CowKey>(heap: Heap, values: Iterable<T & CowKey> | null = null): CowSet<CowKeyOf<T>> {
+    forkTable = createTable(heap, 0);
+    const c = new CowSetImpl<CowKeyOf<T>>();
+    if (values != null) fill(c, c.#table, values, "set");
+    return c;
+  }
+
+  /**
+   * A handle to the embedded CowSet whose header block is at `address` in
+   * `heap`: in the space it was made in, or in a fork of that space (then
+   * writes through this handle copy the pages they touch, as any write after
+   * a fork). O(1); reads the header and writes nothing, so the space may be
+   * frozen.
+   * @throws {InvalidArgumentError} when `heap` is not a Heap, or `address` is
+   *   not a live block of it holding a CowSet's header.
+   */
+  static attach<T extends CowKey = CowKey>(heap: Heap, address: number): CowSet<T> {
+    forkTable = attachTable(heap, address, 0, "CowSet");
+    return new CowSetImpl<T>();
+  }
+
+  /** Byte address of an embedded CowSet's header block in its space (stable for its life); -1 for a standalone one. */
+  get address(): number {
+    const t = setTable(this, "address");
+    return t.heap === null ? -1 : t.header;
+  }
+
+  /** True for a CowSet made by `create` or `attach` (in a heap), false for a standalone one. */
+  get embedded(): boolean {
+    return setTable(this, "embedded").heap !== null;
+  }
+
+  /**
+   * Embedded: gives every block back to the heap (O(1) plus the pages of a
+   * large data block); afterwards every use of this handle, and of its
+   * iterators, throws ReleasedError. Other versions (forks of the space)
+   * keep their copy: freeing discards, it never writes shared data.
+   * Standalone: the same as `release()`. Idempotent.
+   * @throws {OutOfMemoryError} when the pool cannot supply the heap's metadata pages (nothing is freed).
+   */
+  free(): void {
+    setTable(this, "free").drop();
   }
 
   /**

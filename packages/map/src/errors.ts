@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { InvalidArgumentError } from "@pagefork/core";
 
 /**
  * A value `set` cannot store by value: something `structuredClone` refuses
@@ -85,4 +86,14 @@ export function throwIncompatible(cls: string, method: string, receiver: unknown
       ? String(receiver)
       : Object.prototype.toString.call(receiver);
   throw new TypeError(`${cls}.prototype.${method} called on an incompatible receiver ${what}`);
+}
+
+/** @internal `fork()` or `release()` of an embedded collection: its space belongs to the embedder. */
+export function throwEmbedded(receiver: object, method: string): never {
+  const cls = Object.prototype.toString.call(receiver).slice(8, -1);
+  throw new InvalidArgumentError(
+    "this",
+    receiver,
+    `a standalone ${cls}: an embedded one lives in its heap's space, so ${method} that space (free() frees the ${cls})`,
+  );
 }

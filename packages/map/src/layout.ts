@@ -221,3 +221,52 @@ export function spaceLayout(size: number, pageSize: number): SpaceLayout {
 export function align8(n: number): number {
   return n < 0x7ffffff8 ? (n + 7) & ~7 : Math.ceil(n / 8) * 8;
 }
+
+// ---- embedded mode: a collection inside a given heap (CowMap.create / CowSet.create) ----
+//
+// header block (malloc'd, HEADER_BYTES; its address is the collection's `address`)
+//   +0   u32 tag      magic (bits 8-31: MAGIC_MAP or MAGIC_SET) | log2 of the buckets (bits 0-7; 0: no data block)
+//   +4   u32 size     live entries
+//   +8   f64 data     byte address of the data block (0: none yet)
+//   +16  u32 used     bytes appended to the log / 8
+//   +20  u32 garbage  bytes of dead records in the log / 8
+// data block (malloc'd, grown by realloc)
+//   +0                u32[nb] buckets (nb >= 2, so the log starts 8-aligned)
+//   +4 nb             log, as in a space of its own: refs are offsets from the log's start, so a
+//                     data block that moves (realloc) or a log that moves inside it (the buckets
+//                     grow) keeps every ref
+//
+// An empty collection is its header alone (a 32-byte heap block); the first
+// entry allocates a data block just large enough for it and 2 buckets.
+
+/** u32 magic and log2(buckets) of an embedded collection's header. */
+export const H_TAG = 0;
+/** u32 live entries. */
+export const H_SIZE = 4;
+/** f64 byte address of the data block (0: none). */
+export const H_DATA = 8;
+/** u32 bytes appended to the log, in 8-byte units. */
+export const H_USED = 16;
+/** u32 bytes of dead records, in 8-byte units. */
+export const H_GARBAGE = 20;
+/** Bytes of the header block. */
+export const HEADER_BYTES = 24;
+/** Tag magic of an embedded CowMap ("pfm"). */
+export const MAGIC_MAP = 0x70666d;
+/** Tag magic of an embedded CowSet ("pfs"). */
+export const MAGIC_SET = 0x706673;
+/** Bits of the tag below the magic: log2 of the bucket count. */
+export const TAG_MAGIC_SHIFT = 8;
+/**
+ * Fewest buckets of an embedded collection: 2 (8 bytes), so that a set of a
+ * few entries takes a few dozen bytes (an app state may hold 100,000 of them);
+ * a standalone table starts with a page of buckets (written anyway).
+ */
+export const EMBEDDED_MIN_BUCKETS = 2;
+/**
+ * Dead bytes that let an embedded log compact (once they are also half of
+ * it): 64, not COMPACT_MIN_BYTES, because an embedded log is a heap block
+ * sized to its contents, not a region of whole pages; a small set that adds
+ * and deletes would otherwise grow its block to 8 KiB of tombstones.
+ */
+export const EMBEDDED_COMPACT_MIN_BYTES = 64;

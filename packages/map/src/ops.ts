@@ -102,7 +102,7 @@ export function fill(self: object, t: Table, iterable: unknown, what: "map" | "s
         adder.call(self, e[0], e[1]);
       }
   } catch (e) {
-    t.drop();
+    t.drop(false);
     throw e;
   }
 }

@@ -22,7 +22,7 @@ function build(result: Table, fill: (r: Table) => void): Table {
   try {
     fill(result);
   } catch (e) {
-    result.drop();
+    result.drop(false);
     throw e;
   }
   return result;
