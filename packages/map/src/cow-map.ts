@@ -4,56 +4,17 @@
  * @module
  */
 import type { AddressSpace, Heap, SpaceStats } from "@pagefork/core";
+import type { CowKey, CowKeyOf } from "./cow-key.js";
 import { attachTable, createTable } from "./embedded.js";
 import { throwEmbedded, throwIncompatible } from "./errors.js";
 import { type CowIterator, EntryIterator, KeyIterator, ValueIterator } from "./iterator.js";
 import { classifyKey } from "./key.js";
 import { MAP_VALUE_BYTES, R_VALUE } from "./layout.js";
 import { aliasMethod, fill, nameClass, tableDelete, tableForEach, tableHas, tablePut } from "./ops.js";
-import { type CowMapOptions, NO_OPTIONS, spaceFor } from "./options.js";
+import { type CowMapOptions, NO_OPTIONS, sharesPool, spaceFor } from "./options.js";
 import { Table } from "./table.js";
 import { readValue } from "./value.js";
-
-/**
- * The keys a CowMap or CowSet can hold: primitives compared by value
- * (SameValueZero). Objects, functions and symbols cannot be keys (see
- * {@link KeyTypeError}).
- *
- * @example
- * ```ts
- * const m = new CowMap<CowKey, string>();
- * m.set("1", "string").set(1, "number").set(1n, "bigint").set(null, "null");
- * m.size; // 4
- * m.release();
- * ```
- */
-export type CowKey = string | number | bigint | boolean | null | undefined;
-
-/**
- * The key type of a CowMap or CowSet whose keys TypeScript infers from its
- * entries or values: the inferred type `T` restricted to {@link CowKey}, with
- * `true`/`false` widened to `boolean`. With it, `new CowSet(["a"])` is a
- * `CowSet<string>` and `CowMap.from([["alice", 1]])` a
- * `CowMap<string, number>`, as TypeScript types `new Set(["a"])` and
- * `new Map([["alice", 1]])`; a key type given explicitly is kept as given
- * (`new CowSet<"red" | "green">()`). The constructors and `from` take their
- * type parameters unconstrained and intersect them with CowKey, because a
- * type parameter constrained to primitives keeps literal types: with
- * `K extends CowKey`, `CowMap.from([["alice", 1]])` could hold only the key
- * "alice".
- *
- * @example
- * ```ts
- * const k: CowKeyOf<"a" | true | object> = "a"; // "a" | boolean
- * const m = CowMap.from([["alice", 1]]); // CowMap<string, number>
- * m.set("carol", 2);
- * [k, m.size]; // ["a", 2]
- * m.release();
- * ```
- */
-export type CowKeyOf<T> = WidenBoolean<T & CowKey>;
-/** `true` or `false` widened to `boolean` (they are the literal types a primitive-keyed inference keeps). */
-type WidenBoolean<T> = T extends boolean ? boolean : T;
+import { clear } from "./writes.js";
 
 /** Set by `fork()` just before it calls the constructor. */
 let forkTable: Table | null = null;
@@ -214,7 +175,7 @@ class CowMapImpl<K extends CowKey = CowKey, V = unknown> implements Iterable<[K,
   clear(): void {
     const t = mapTable(this, "clear");
     t.check("map");
-    t.clear();
+    clear(t);
   }
 
   /**
@@ -293,20 +254,18 @@ class CowMapImpl<K extends CowKey = CowKey, V = unknown> implements Iterable<[K,
   // ---- embedded in a heap (the in-space mode) ----
 
   /**
-   * A new CowMap embedded in `heap`: every byte it owns is allocated from
-   * the heap, inside `heap.space`, so that a `fork()` of that space forks it
-   * with everything else there in O(1) ({@link CowMap.attach} finds it in the
-   * fork). Empty, it is a 24-byte header block (a 32-byte heap block); the
-   * first entry adds a data block (2 buckets and a log just large enough),
-   * which grows by `realloc`, doubling. entries are added as by the
-   * constructor. A grow that moves the block copies its pages into this
-   * version (amortized O(1) per entry).
-   *
-   * The space belongs to the embedder: an embedded CowMap has no `fork()` or
-   * `release()` (they throw InvalidArgumentError; fork or release the
-   * space), and `free()` gives its blocks back to the heap. Keep one handle
-   * per CowMap per space at a time: a handle caches the header, and another
-   * handle in the same space would not see its writes.
+   * A new CowMap embedded in `heap`, holding `entries` (added in order, as by
+   * the constructor): every byte it owns is a block of the heap, in
+   * `heap.space`, so a fork of that space forks it in O(1) and
+   * {@link CowMap.attach} finds it in the fork. Empty, it is a 24-byte header
+   * block (32 bytes of heap); the first entry adds a data block (2 buckets
+   * and a log just large enough) that grows by `realloc` (to the next size
+   * class while small, doubling once it is whole pages; a move copies the
+   * block's pages into this version: amortized O(1) per entry). The space
+   * belongs to the embedder: `fork()` and `release()` throw
+   * InvalidArgumentError (fork or release the space), `free()` gives the
+   * blocks back. Keep one handle per collection per space (a handle caches
+   * the header). README, "Embedded in a heap", has the layout and costs.
    * @param heap - the heap (core `Heap`) to allocate from.
    * @throws {InvalidArgumentError} when `heap` is not a Heap.
    * @throws {OutOfMemoryError} when the heap's range or the pool's `maxBytes` has no room (nothing is kept).
@@ -337,10 +296,9 @@ class CowMapImpl<K extends CowKey = CowKey, V = unknown> implements Iterable<[K,
 
   /**
    * A handle to the embedded CowMap whose header block is at `address` in
-   * `heap`: in the space it was made in, or in a fork of that space (then
-   * writes through this handle copy the pages they touch, as any write after
-   * a fork). O(1); reads the header and writes nothing, so the space may be
-   * frozen.
+   * `heap`: in the space it was made in, or in a fork (where writes copy the
+   * pages they touch, as after any fork). O(1); reads the header and writes
+   * nothing, so the space may be frozen.
    * @throws {InvalidArgumentError} when `heap` is not a Heap, or `address` is
    *   not a live block of it holding a CowMap's header.
    */
@@ -374,7 +332,8 @@ class CowMapImpl<K extends CowKey = CowKey, V = unknown> implements Iterable<[K,
 
   /**
    * Memory and fault counters of this version's space: RSS/PSS/USS, faults
-   * by kind, bytes copied (see `SpaceStats` in @pagefork/core).
+   * by kind, bytes copied (see `SpaceStats` in @pagefork/core); of the whole
+   * shared space for an embedded CowMap.
    * O(page-table nodes).
    * @throws {ReleasedError} after `release()`.
    */
@@ -468,10 +427,3 @@ export interface CowMapConstructor extends Omit<typeof CowMapImpl, "prototype"> 
 
 /** The CowMap class (see {@link CowMap} for its members and {@link CowMapConstructor} for `new`). */
 export const CowMap: CowMapConstructor = CowMapImpl as unknown as CowMapConstructor;
-
-/** True when a collection made with `options` may share `t`'s pool. @internal */
-export function sharesPool(t: Table, options: CowMapOptions): boolean {
-  if (options === null || typeof options !== "object" || t.space.released) return false;
-  const pool = options.pool ?? t.space.pool;
-  return pool === t.space.pool && (options.pageSize === undefined || options.pageSize === pool.pageSize);
-}

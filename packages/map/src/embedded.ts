@@ -33,6 +33,7 @@ import {
 } from "./layout.js";
 import { relink } from "./relayout.js";
 import { Table } from "./table.js";
+import { affords } from "./writes.js";
 
 /**
  * Frames one heap call may write besides the block it hands out (an upper
@@ -171,7 +172,7 @@ export function shrinkData(t: Table): void {
   const nb = t.mask + 1;
   const want = blockSize(nb * 4 + 2 * Math.max(t.used, 64), t.space.pageSize);
   const have = nb * 4 + t.logBytes;
-  if (t.buckets === 0 || want * 2 > have || !t.affords(want)) return;
+  if (t.buckets === 0 || want * 2 > have || !affords(t, want)) return;
   let d: number;
   try {
     d = heap.realloc(t.buckets, want);

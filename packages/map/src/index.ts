@@ -4,7 +4,8 @@
  *
  * @packageDocumentation
  */
-export { type CowKey, type CowKeyOf, CowMap, type CowMapConstructor } from "./cow-map.js";
+export type { CowKey, CowKeyOf } from "./cow-key.js";
+export { CowMap, type CowMapConstructor } from "./cow-map.js";
 export { CowSet, type CowSetConstructor } from "./cow-set.js";
 export { DataCloneError, KeyTypeError } from "./errors.js";
 export { CowIterator } from "./iterator.js";

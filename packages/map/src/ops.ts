@@ -12,6 +12,7 @@ import { Cursor } from "./iterator.js";
 import { classifyKey, isKey } from "./key.js";
 import type { Table } from "./table.js";
 import { classifyValue } from "./value.js";
+import { insert, remove, update } from "./writes.js";
 
 /** True when `key` is in `t`. O(1) expected; no allocation. */
 export function tableHas(t: Table, key: unknown): boolean {
@@ -23,7 +24,7 @@ export function tableDelete(t: Table, key: unknown): boolean {
   if (!classifyKey(key)) return false;
   const rec = t.find();
   if (rec < 0) return false;
-  t.remove(rec);
+  remove(t, rec);
   return true;
 }
 
@@ -31,7 +32,7 @@ export function tableDelete(t: Table, key: unknown): boolean {
 export function tableAdd(t: Table, value: unknown): void {
   if (!isKey(value)) throwKeyType(value);
   classifyKey(value);
-  if (t.find() < 0) t.insert();
+  if (t.find() < 0) insert(t);
 }
 
 /**
@@ -46,8 +47,8 @@ export function tablePut(t: Table, key: unknown, value: unknown, what: string): 
   t.check(what);
   classifyKey(key);
   const rec = t.find();
-  if (rec >= 0) t.update(rec);
-  else t.insert();
+  if (rec >= 0) update(t, rec);
+  else insert(t);
 }
 
 /**

@@ -5,6 +5,7 @@
  */
 import { AddressSpace, FramePool, InvalidArgumentError } from "@pagefork/core";
 import { SPACE_BYTES } from "./layout.js";
+import type { Table } from "./table.js";
 
 /**
  * Default page size of a CowMap or CowSet: 1024 bytes.
@@ -95,4 +96,11 @@ export function spaceFor(options: CowMapOptions): AddressSpace {
   const p =
     pool ?? new FramePool({ pageSize: ps, slabBytes: Math.max(MAP_SLAB_BYTES, typeof ps === "number" ? ps : 0) });
   return new AddressSpace(pageSize === undefined ? { size, pool: p } : { size, pool: p, pageSize });
+}
+
+/** True when a collection made with `options` may share `t`'s pool. @internal */
+export function sharesPool(t: Table, options: CowMapOptions): boolean {
+  if (options === null || typeof options !== "object" || t.space.released) return false;
+  const pool = options.pool ?? t.space.pool;
+  return pool === t.space.pool && (options.pageSize === undefined || options.pageSize === pool.pageSize);
 }
