@@ -98,9 +98,10 @@ export function spaceFor(options: CowMapOptions): AddressSpace {
   return new AddressSpace(pageSize === undefined ? { size, pool: p } : { size, pool: p, pageSize });
 }
 
-/** True when a collection made with `options` may share `t`'s pool. @internal */
+/** True when `from` may make a collection with `options` as an O(1) fork of the standalone table `t` (same pool and page size). @internal */
 export function sharesPool(t: Table, options: CowMapOptions): boolean {
-  if (options === null || typeof options !== "object" || t.space.released) return false;
+  // an embedded table is never forked: that would fork the embedder's whole space
+  if (options === null || typeof options !== "object" || t.space.released || t.heap !== null) return false;
   const pool = options.pool ?? t.space.pool;
   return pool === t.space.pool && (options.pageSize === undefined || options.pageSize === pool.pageSize);
 }

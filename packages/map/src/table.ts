@@ -136,6 +136,8 @@ export class Table {
 
   /** A new version sharing every page: O(1). */
   fork(): Table {
+    // the classes refuse it before: forking an embedded table would fork the embedder's whole space
+    if (this.heap !== null) throw new Error("internal error: an embedded table is never forked");
     forkOf = this;
     return new Table(this.space, this.vbytes);
   }

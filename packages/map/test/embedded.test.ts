@@ -61,6 +61,28 @@ describe("embedded collections: API", () => {
     expect(pool.framesInUse).toBe(0);
   });
 
+  it("from() of an embedded collection copies it into a standalone one (it never forks the embedder's space)", () => {
+    const { pool, space, heap } = world();
+    const m = CowMap.create(heap, [["a", 1]]);
+    const s = CowSet.create(heap, ["x"]);
+    const rss = space.stats().rss;
+    const [m2, s2] = [CowMap.from(m, { pool }), CowSet.from(s, { pool })];
+    expect([m2.embedded, s2.embedded, [...m2], [...s2], space.stats().rss]).toEqual([
+      false,
+      false,
+      [["a", 1]],
+      ["x"],
+      rss,
+    ]);
+    expect([m2.space.size, s2.space.size]).toEqual([2 ** 36, 2 ** 36]); // new spaces, not forks of the heap's
+    for (let i = 0; i < 100; i++) m2.set(`k${i}`, i);
+    expect([m.has("k1"), m2.get("k99"), m2.size]).toEqual([false, 99, 101]);
+    m2.release();
+    s2.release();
+    space.release();
+    expect(pool.framesInUse).toBe(0);
+  });
+
   it("fork() and release() of an embedded collection throw InvalidArgumentError: the embedder owns the space", () => {
     const { space, heap } = world();
     const m = CowMap.create(heap);
