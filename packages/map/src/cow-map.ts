@@ -3,32 +3,361 @@
  *
  * @module
  */
-import type { AddressSpace, SpaceStats } from "@pagefork/core";
-import { throwKeyType } from "./errors.js";
-import { type CowIterator, Cursor, EntryIterator, KeyIterator, ValueIterator } from "./iterator.js";
-import { classifyKey, isKey } from "./key.js";
+import type { AddressSpace, Heap, SpaceStats } from "@pagefork/core";
+import type { CowKey, CowKeyOf } from "./cow-key.js";
+import { attachTable, createTable } from "./embedded.js";
+import { throwEmbedded, throwIncompatible } from "./errors.js";
+import { type CowIterator, EntryIterator, KeyIterator, ValueIterator } from "./iterator.js";
+import { classifyKey } from "./key.js";
 import { MAP_VALUE_BYTES, R_VALUE } from "./layout.js";
-import { type CowMapOptions, spaceFor } from "./options.js";
+import { aliasMethod, fill, nameClass, tableDelete, tableForEach, tableHas, tablePut } from "./ops.js";
+import { type CowMapOptions, NO_OPTIONS, sharesPool, spaceFor } from "./options.js";
 import { Table } from "./table.js";
-import { classifyValue, readValue } from "./value.js";
-
-/**
- * The keys a CowMap or CowSet can hold: primitives compared by value
- * (SameValueZero). Objects, functions and symbols cannot be keys (see
- * {@link KeyTypeError}).
- *
- * @example
- * ```ts
- * const m = new CowMap<CowKey, string>();
- * m.set("1", "string").set(1, "number").set(1n, "bigint").set(null, "null");
- * m.size; // 4
- * m.release();
- * ```
- */
-export type CowKey = string | number | bigint | boolean | null | undefined;
+import { readValue } from "./value.js";
+import { clear } from "./writes.js";
 
 /** Set by `fork()` just before it calls the constructor. */
 let forkTable: Table | null = null;
+
+/**
+ * The table of `x` when it is a CowMap, else a TypeError: the brand check of
+ * every method, as Map's and Set's methods check their receiver's internal
+ * slot (CowMap.prototype.get.call(aCowSet) must not read a set as a map). A
+ * private field test: a map check V8 inlines. Defined in the class's static
+ * block, where the private name is in scope.
+ */
+let mapTable: (x: unknown, method: string) => Table;
+
+/**
+ * The class behind {@link CowMap}: its members and their documentation. The
+ * exported `CowMap` is this class, typed by {@link CowMapConstructor} so that
+ * `new CowMap(...)` widens literal key types. Not exported by name: use
+ * `CowMap` (value and type).
+ */
+// biome-ignore lint/suspicious/noUnsafeDeclarationMerging: the interface below declares prototype aliases defined right after it
+class CowMapImpl<K extends CowKey = CowKey, V = unknown> implements Iterable<[K, V]> {
+  /** This version's table (buckets and log in its space); a private field, so that it is also the brand check. */
+  #table: Table;
+
+  static {
+    mapTable = (x, method) => {
+      if (typeof x === "object" && x !== null && #table in x) return (x as CowMapImpl).#table;
+      return throwIncompatible("CowMap", method, x);
+    };
+  }
+
+  /**
+   * A map in a new address space, as `new Map(entries)`: empty (O(1), no
+   * page written until the first `set`) or holding the pairs `[key, value]`
+   * of `entries` (O(n) writes: `this.set` is looked up once and called for
+   * each entry, as the Map constructor does). Options come second:
+   * `new CowMap(null, { pool })`.
+   * @throws {InvalidArgumentError} for a bad page size, one that differs from the pool's, or a pool that is not a
+   *   FramePool.
+   * @throws {TypeError} when `entries` is neither iterable nor null/undefined, `set` is not callable, or an entry
+   *   is not an object; {@link KeyTypeError} / {@link DataCloneError} for a bad key or value (nothing is kept:
+   *   the new space is released).
+   * @example
+   * ```ts
+   * const m = new CowMap([["a", 1], ["b", 2]]);
+   * const empty = new CowMap<string, number>(null, { pageSize: 256 });
+   * [m.size, empty.size, empty.pageSize]; // [2, 0, 256]
+   * m.release(); empty.release();
+   * ```
+   */
+  // Default values, so that `CowMap.length` is 0 as `Map.length`; a shared
+  // options object, so that a fork allocates none.
+  constructor(entries: Iterable<readonly [K, V]> | null = null, options: CowMapOptions = NO_OPTIONS) {
+    const t = forkTable;
+    forkTable = null;
+    if (t !== null) {
+      this.#table = t;
+      return;
+    }
+    this.#table = new Table(spaceFor(options), MAP_VALUE_BYTES);
+    if (entries != null) fill(this, this.#table, entries, "map");
+  }
+
+  /**
+   * A map of the entries of `iterable` (pairs `[key, value]`, as `new Map(iterable)`).
+   * O(n) writes; from a CowMap whose pool `options` does not change, an O(1) fork.
+   * @throws {TypeError} when an entry is not an object; {@link KeyTypeError} / {@link DataCloneError} for a bad key or value (nothing is kept).
+   * @example
+   * ```ts
+   * const m = CowMap.from(new Map([[1, "one"], [2, "two"]]));
+   * m.get(2); // "two"
+   * m.release();
+   * ```
+   */
+  static from<K = CowKey, V = unknown>(
+    iterable: Iterable<readonly [K & CowKey, V]>,
+    options: CowMapOptions = {},
+  ): CowMap<CowKeyOf<K>, V> {
+    const t = typeof iterable === "object" && iterable !== null && #table in iterable ? iterable.#table : null;
+    if (t !== null && sharesPool(t, options)) {
+      forkTable = t.fork();
+      return new CowMapImpl<CowKeyOf<K>, V>();
+    }
+    return new CowMapImpl<CowKeyOf<K>, V>(iterable as Iterable<readonly [CowKeyOf<K>, V]>, options);
+  }
+
+  /** Number of entries. O(1). */
+  get size(): number {
+    const t = mapTable(this, "size");
+    t.check("map");
+    return t.size;
+  }
+
+  /** The address space holding this version (read it, fork it through the map, never write to it). */
+  get space(): AddressSpace {
+    const t = mapTable(this, "space");
+    return t.heap === null ? t.space : t.heap.space;
+  }
+
+  /** Page size of the space, in bytes. */
+  get pageSize(): number {
+    const t = mapTable(this, "pageSize");
+    return (t.heap === null ? t.space : t.heap.space).pageSize;
+  }
+
+  /** True once `release()` (standalone) or `free()` (embedded) has run, or the space of an embedded CowMap was released. */
+  get released(): boolean {
+    const t = mapTable(this, "released");
+    return t.space.released;
+  }
+
+  /**
+   * The value of `key`, or undefined. O(1) expected; no allocation for
+   * inline values. An object value is decoded into a new copy on every call.
+   */
+  get(key: K): V | undefined {
+    const t = mapTable(this, "get");
+    t.check("map");
+    if (!classifyKey(key)) return undefined;
+    const rec = t.find();
+    if (rec < 0) return undefined;
+    return readValue(t.space, t.space.getUint32(rec), rec + R_VALUE, t.logAddr) as V;
+  }
+
+  /**
+   * Sets `key` to a copy of `value`; returns the map. A new key goes to the
+   * end of the iteration order; an existing key keeps its place. O(1)
+   * expected (O(size of value) to encode), amortized over rehashes.
+   * @throws {KeyTypeError} when `key` is an object, function or symbol.
+   * @throws {DataCloneError} when `value` cannot be stored by value.
+   * @throws {OutOfMemoryError} when the pool's `maxBytes` cannot cover the write.
+   */
+  set(key: K, value: V): this {
+    const t = mapTable(this, "set");
+    t.check("map");
+    tablePut(t, key, value, "map");
+    return this;
+  }
+
+  /** True when `key` is in the map. O(1) expected; no allocation. */
+  has(key: K): boolean {
+    const t = mapTable(this, "has");
+    t.check("map");
+    return tableHas(t, key);
+  }
+
+  /**
+   * Removes `key`; true when it was there. O(1) expected.
+   * @throws {OutOfMemoryError} when the pool's `maxBytes` cannot supply the pages the delete copies.
+   */
+  delete(key: K): boolean {
+    const t = mapTable(this, "delete");
+    t.check("map");
+    return tableDelete(t, key);
+  }
+
+  /** Removes every entry; its pages go back to the pool unless other versions share them. O(1) plus the pages freed. */
+  clear(): void {
+    const t = mapTable(this, "clear");
+    t.check("map");
+    clear(t);
+  }
+
+  /**
+   * Calls `callback(value, key, map)` for each entry in insertion order, as
+   * `Map.prototype.forEach` (entries added meanwhile are visited, deleted ones
+   * are not).
+   * @throws {TypeError} when `callback` is not a function.
+   */
+  forEach(callback: (value: V, key: K, map: this) => void, thisArg?: unknown): void {
+    const t = mapTable(this, "forEach");
+    t.check("map");
+    tableForEach(t, callback, thisArg, this, "map");
+  }
+
+  /** The keys in insertion order (decoded as the iterator reaches them). */
+  keys(): CowIterator<K> {
+    const t = mapTable(this, "keys");
+    t.check("map");
+    return new KeyIterator<K>(t, "map");
+  }
+
+  /** The values in insertion order. */
+  values(): CowIterator<V> {
+    const t = mapTable(this, "values");
+    t.check("map");
+    return new ValueIterator<V>(t, "map");
+  }
+
+  /** `[key, value]` pairs in insertion order. */
+  entries(): CowIterator<[K, V]> {
+    const t = mapTable(this, "entries");
+    t.check("map");
+    return new EntryIterator<K, V>(t, "map");
+  }
+
+  /** "CowMap". */
+  get [Symbol.toStringTag](): string {
+    return "CowMap";
+  }
+
+  /**
+   * A new version sharing every page with this one: O(1) whatever the size.
+   * Each version's later writes copy the pages they touch. The fork has no
+   * iterators; this map's iterators keep iterating this map.
+   * @throws {ReleasedError} after `release()`.
+   * @example
+   * ```ts
+   * const a = CowMap.from([["x", 1]]);
+   * const b = a.fork();
+   * b.delete("x");
+   * [a.size, b.size]; // [1, 0]
+   * a.release(); b.release();
+   * ```
+   */
+  fork(): CowMap<K, V> {
+    const t = mapTable(this, "fork");
+    t.check("map");
+    if (t.heap !== null) throwEmbedded(this, "fork");
+    forkTable = t.fork();
+    return new CowMapImpl<K, V>();
+  }
+
+  /** Returns this version's pages to the pool (those no other version shares). Idempotent. */
+  release(): void {
+    const t = mapTable(this, "release");
+    if (t.heap !== null) throwEmbedded(this, "release");
+    t.space.release();
+  }
+
+  /** `release()` for a standalone CowMap, `free()` for an embedded one: for `using` declarations. */
+  [Symbol.dispose](): void {
+    const t = mapTable(this, "[Symbol.dispose]");
+    t.drop();
+  }
+
+  // ---- embedded in a heap (the in-space mode) ----
+
+  /**
+   * A new CowMap embedded in `heap`, holding `entries` (added in order, as by
+   * the constructor): every byte it owns is a block of the heap, in
+   * `heap.space`, so a fork of that space forks it in O(1) and
+   * {@link CowMap.attach} finds it in the fork. Empty, it is a 24-byte header
+   * block (32 bytes of heap); the first entry adds a data block (2 buckets
+   * and a log just large enough) that grows by `realloc` (to the next size
+   * class while small, doubling once it is whole pages; a move copies the
+   * block's pages into this version: amortized O(1) per entry). The space
+   * belongs to the embedder: `fork()` and `release()` throw
+   * InvalidArgumentError (fork or release the space), `free()` gives the
+   * blocks back. Keep one handle per collection per space (a handle caches
+   * the header). README, "Embedded in a heap", has the layout and costs.
+   * @param heap - the heap (core `Heap`) to allocate from.
+   * @throws {InvalidArgumentError} when `heap` is not a Heap.
+   * @throws {OutOfMemoryError} when the heap's range or the pool's `maxBytes` has no room (nothing is kept).
+   * @throws {TypeError} / {@link KeyTypeError} / {@link DataCloneError} for bad entries (nothing is kept).
+   * @example
+   * ```ts
+   * const space = new AddressSpace({ size: 2 ** 32, pageSize: 256 });
+   * const heap = Heap.create(space, { base: 256 });
+   * const prices = CowMap.create(heap, [["apple", 1.5]]);
+   * prices.set("pear", 2);
+   * const child = space.fork(); // forks the map with the rest of the space
+   * const later = CowMap.attach<string, number>(Heap.attach(child, 256), prices.address);
+   * later.set("apple", 1.75);
+   * [prices.get("apple"), later.get("apple"), later.size]; // [1.5, 1.75, 2]
+   * child.release();
+   * space.release();
+   * ```
+   */
+  static create<K = CowKey, V = unknown>(
+    heap: Heap,
+    entries: Iterable<readonly [K & CowKey, V]> | null = null,
+  ): CowMap<CowKeyOf<K>, V> {
+    forkTable = createTable(heap, MAP_VALUE_BYTES);
+    const c = new CowMapImpl<CowKeyOf<K>, V>();
+    if (entries != null) fill(c, c.#table, entries, "map");
+    return c;
+  }
+
+  /**
+   * A handle to the embedded CowMap whose header block is at `address` in
+   * `heap`: in the space it was made in, or in a fork (where writes copy the
+   * pages they touch, as after any fork). O(1); reads the header and writes
+   * nothing, so the space may be frozen.
+   * @throws {InvalidArgumentError} when `heap` is not a Heap, or `address` is
+   *   not a live block of it holding a CowMap's header.
+   */
+  static attach<K extends CowKey = CowKey, V = unknown>(heap: Heap, address: number): CowMap<K, V> {
+    forkTable = attachTable(heap, address, MAP_VALUE_BYTES, "CowMap");
+    return new CowMapImpl<K, V>();
+  }
+
+  /** Byte address of an embedded CowMap's header block in its space (stable for its life); -1 for a standalone one. */
+  get address(): number {
+    const t = mapTable(this, "address");
+    return t.heap === null ? -1 : t.header;
+  }
+
+  /** True for a CowMap made by `create` or `attach` (in a heap), false for a standalone one. */
+  get embedded(): boolean {
+    return mapTable(this, "embedded").heap !== null;
+  }
+
+  /**
+   * Embedded: gives every block back to the heap (O(1) plus the pages of a
+   * large data block); afterwards every use of this handle, and of its
+   * iterators, throws ReleasedError. Other versions (forks of the space)
+   * keep their copy: freeing discards, it never writes shared data.
+   * Standalone: the same as `release()`. Idempotent.
+   * @throws {OutOfMemoryError} when the pool cannot supply the heap's metadata pages (nothing is freed).
+   */
+  free(): void {
+    mapTable(this, "free").drop();
+  }
+
+  /**
+   * Memory and fault counters of this version's space: RSS/PSS/USS, faults
+   * by kind, bytes copied (see `SpaceStats` in @pagefork/core); of the whole
+   * shared space for an embedded CowMap.
+   * O(page-table nodes).
+   * @throws {ReleasedError} after `release()`.
+   */
+  stats(): SpaceStats {
+    const t = mapTable(this, "stats");
+    t.check("map");
+    return t.space.stats();
+  }
+}
+
+// Declaration merging adds the member the class body does not define: it is
+// the very function `entries`, as `Map.prototype[Symbol.iterator]` is
+// `Map.prototype.entries` (ECMA-262 24.1.3.12).
+interface CowMapImpl<K extends CowKey = CowKey, V = unknown> {
+  /**
+   * The `[key, value]` pairs: the same function as `entries`
+   * (`CowMap.prototype[Symbol.iterator] === CowMap.prototype.entries`), as for Map.
+   */
+  [Symbol.iterator](): CowIterator<[K, V]>;
+}
+aliasMethod(CowMapImpl.prototype, Symbol.iterator, "entries");
+// A bundler may rename a class that refers to itself (esbuild emits
+// `var CowMap = class _CowMap`); the name users see stays "CowMap".
+nameClass(CowMapImpl, "CowMap");
 
 /**
  * A copy-on-write Map: the whole table (buckets, key bytes, value bytes,
@@ -78,259 +407,23 @@ let forkTable: Table | null = null;
  * v1.release(); v2.release();
  * ```
  */
-export class CowMap<K extends CowKey = CowKey, V = unknown> implements Iterable<[K, V]> {
-  /** @internal */
-  readonly table: Table;
+export interface CowMap<K extends CowKey = CowKey, V = unknown> extends CowMapImpl<K, V> {}
 
-  /**
-   * A map in a new address space, as `new Map(entries)`: empty (O(1), no
-   * page written until the first `set`) or holding the pairs `[key, value]`
-   * of `entries` (O(n) writes). The options may come first when there are no
-   * entries: `new CowMap({ pool })`.
-   * @throws {InvalidArgumentError} for a bad page size, one that differs from the pool's, a pool that is not a
-   *   FramePool, or a first argument that is neither iterable nor an options object.
-   * @throws {TypeError} when an entry is not an object; {@link KeyTypeError} / {@link DataCloneError} for a bad
-   *   key or value (nothing is kept: the new space is released).
-   * @example
-   * ```ts
-   * const m = new CowMap([["a", 1], ["b", 2]]);
-   * const empty = new CowMap<string, number>({ pageSize: 256 });
-   * [m.size, empty.size, empty.pageSize]; // [2, 0, 256]
-   * m.release(); empty.release();
-   * ```
-   */
-  constructor(entries?: Iterable<readonly [K, V]> | null, options?: CowMapOptions);
-  constructor(options?: CowMapOptions);
-  constructor(first?: Iterable<readonly [K, V]> | CowMapOptions | null, options?: CowMapOptions) {
-    const t = forkTable;
-    forkTable = null;
-    if (t !== null) {
-      this.table = t;
-      return;
-    }
-    const entries = isIterable(first) ? first : null;
-    this.table = new Table(
-      spaceFor(entries !== null || first == null ? (options ?? {}) : (first as CowMapOptions)),
-      MAP_VALUE_BYTES,
-    );
-    if (entries !== null) this.fill(entries);
-  }
-
-  /**
-   * A map of the entries of `iterable` (pairs `[key, value]`, as `new Map(iterable)`).
-   * O(n) writes; from a CowMap whose pool `options` does not change, an O(1) fork.
-   * @throws {TypeError} when an entry is not an object; {@link KeyTypeError} / {@link DataCloneError} for a bad key or value (nothing is kept).
-   * @example
-   * ```ts
-   * const m = CowMap.from(new Map([[1, "one"], [2, "two"]]));
-   * m.get(2); // "two"
-   * m.release();
-   * ```
-   */
-  static from<K extends CowKey, V>(iterable: Iterable<readonly [K, V]>, options: CowMapOptions = {}): CowMap<K, V> {
-    if (iterable instanceof CowMap && sharesPool(iterable.table, options)) return iterable.fork() as CowMap<K, V>;
-    return new CowMap<K, V>(iterable, options);
-  }
-
-  /** Adds the entries of a new map's iterable; on a throw releases the map's space and rethrows. */
-  private fill(entries: Iterable<readonly [K, V]>): void {
-    this.table.presize(sizeOf(entries));
-    try {
-      for (const entry of entries) {
-        if (entry === null || (typeof entry !== "object" && typeof entry !== "function"))
-          throw new TypeError(`CowMap: iterator value ${String(entry)} is not an entry object`);
-        this.set(entry[0], entry[1]);
-      }
-    } catch (e) {
-      this.release();
-      throw e;
-    }
-  }
-
-  /** Number of entries. O(1). */
-  get size(): number {
-    this.table.check("map");
-    return this.table.size;
-  }
-
-  /** The address space holding this version (read it, fork it through the map, never write to it). */
-  get space(): AddressSpace {
-    return this.table.space;
-  }
-
-  /** Page size of the space, in bytes. */
-  get pageSize(): number {
-    return this.table.space.pageSize;
-  }
-
-  /** True once `release()` has run. */
-  get released(): boolean {
-    return this.table.space.released;
-  }
-
-  /**
-   * The value of `key`, or undefined. O(1) expected; no allocation for
-   * inline values. An object value is decoded into a new copy on every call.
-   */
-  get(key: K): V | undefined {
-    const t = this.table;
-    t.check("map");
-    if (!classifyKey(key)) return undefined;
-    const rec = t.find();
-    if (rec < 0) return undefined;
-    return readValue(t.space, t.space.getUint32(rec), rec + R_VALUE, t.logAddr) as V;
-  }
-
-  /**
-   * Sets `key` to a copy of `value`; returns the map. A new key goes to the
-   * end of the iteration order; an existing key keeps its place. O(1)
-   * expected (O(size of value) to encode), amortized over rehashes.
-   * @throws {KeyTypeError} when `key` is an object, function or symbol.
-   * @throws {DataCloneError} when `value` cannot be stored by value.
-   * @throws {OutOfMemoryError} when the pool's `maxBytes` cannot cover the write.
-   */
-  set(key: K, value: V): this {
-    const t = this.table;
-    t.check("map");
-    if (!isKey(key)) throwKeyType(key);
-    classifyValue(value); // may run getters: before the key is classified
-    t.check("map");
-    classifyKey(key);
-    const rec = t.find();
-    if (rec >= 0) t.update(rec);
-    else t.insert();
-    return this;
-  }
-
-  /** True when `key` is in the map. O(1) expected; no allocation. */
-  has(key: K): boolean {
-    const t = this.table;
-    t.check("map");
-    return classifyKey(key) && t.find() >= 0;
-  }
-
-  /**
-   * Removes `key`; true when it was there. O(1) expected.
-   * @throws {OutOfMemoryError} when the pool's `maxBytes` cannot supply the pages the delete copies.
-   */
-  delete(key: K): boolean {
-    const t = this.table;
-    t.check("map");
-    if (!classifyKey(key)) return false;
-    const rec = t.find();
-    if (rec < 0) return false;
-    t.remove(rec);
-    return true;
-  }
-
-  /** Removes every entry; its pages go back to the pool unless other versions share them. O(1) plus the pages freed. */
-  clear(): void {
-    this.table.check("map");
-    this.table.clear();
-  }
-
-  /**
-   * Calls `callback(value, key, map)` for each entry in insertion order, as
-   * `Map.prototype.forEach` (entries added meanwhile are visited, deleted ones
-   * are not).
-   * @throws {TypeError} when `callback` is not a function.
-   */
-  forEach(callback: (value: V, key: K, map: this) => void, thisArg?: unknown): void {
-    const t = this.table;
-    t.check("map");
-    if (typeof callback !== "function") throw new TypeError("CowMap.forEach: callback is not a function");
-    const c = new Cursor(t);
-    while (c.step("map")) {
-      const value = c.value(t) as V;
-      callback.call(thisArg, value, c.key(t) as K, this);
-    }
-  }
-
-  /** The keys in insertion order (decoded as the iterator reaches them). */
-  keys(): CowIterator<K> {
-    this.table.check("map");
-    return new KeyIterator<K>(this.table, "map");
-  }
-
-  /** The values in insertion order. */
-  values(): CowIterator<V> {
-    this.table.check("map");
-    return new ValueIterator<V>(this.table, "map");
-  }
-
-  /** `[key, value]` pairs in insertion order. */
-  entries(): CowIterator<[K, V]> {
-    this.table.check("map");
-    return new EntryIterator<K, V>(this.table, "map");
-  }
-
-  /** Same as `entries()`. */
-  [Symbol.iterator](): CowIterator<[K, V]> {
-    return this.entries();
-  }
-
-  /** "CowMap". */
-  get [Symbol.toStringTag](): string {
-    return "CowMap";
-  }
-
-  /**
-   * A new version sharing every page with this one: O(1) whatever the size.
-   * Each version's later writes copy the pages they touch. The fork has no
-   * iterators; this map's iterators keep iterating this map.
-   * @throws {ReleasedError} after `release()`.
-   * @example
-   * ```ts
-   * const a = CowMap.from([["x", 1]]);
-   * const b = a.fork();
-   * b.delete("x");
-   * [a.size, b.size]; // [1, 0]
-   * a.release(); b.release();
-   * ```
-   */
-  fork(): CowMap<K, V> {
-    this.table.check("map");
-    forkTable = this.table.fork();
-    return new CowMap<K, V>();
-  }
-
-  /** Returns this version's pages to the pool (those no other version shares). Idempotent. */
-  release(): void {
-    this.table.space.release();
-  }
-
-  /** Same as `release()`, for `using` declarations. */
-  [Symbol.dispose](): void {
-    this.release();
-  }
-
-  /**
-   * Memory and fault counters of this version's space: RSS/PSS/USS, faults
-   * by kind, bytes copied (see `SpaceStats` in @pagefork/core).
-   * O(page-table nodes).
-   * @throws {ReleasedError} after `release()`.
-   */
-  stats(): SpaceStats {
-    this.table.check("map");
-    return this.table.space.stats();
-  }
+/**
+ * The type of the CowMap constructor (as lib.d.ts types Map with
+ * `MapConstructor`): `new CowMap(...)` infers its key type from the entries
+ * and widens literal types, as `new Map(...)` does, so
+ * `new CowMap([["a", 1]])` is a `CowMap<string, number>` to which other string
+ * keys can be added.
+ */
+export interface CowMapConstructor extends Omit<typeof CowMapImpl, "prototype"> {
+  /** See the constructor of {@link CowMap}: `entries`/`values` first, options only second. */
+  new <K = CowKey, V = unknown>(
+    entries?: Iterable<readonly [K & CowKey, V]> | null,
+    options?: CowMapOptions,
+  ): CowMap<CowKeyOf<K>, V>;
+  readonly prototype: CowMap;
 }
 
-/** True for anything `for...of` accepts (strings included), as the Map and Set constructors test. @internal */
-export function isIterable<T>(x: unknown): x is Iterable<T> {
-  return x != null && typeof (x as { [Symbol.iterator]?: unknown })[Symbol.iterator] === "function";
-}
-
-/** The number of items of an array, Map, Set or CowMap/CowSet (NaN for other iterables). @internal */
-export function sizeOf(iterable: unknown): number {
-  if (Array.isArray(iterable)) return iterable.length;
-  if (iterable instanceof Map || iterable instanceof Set) return iterable.size;
-  return Number.NaN;
-}
-
-/** True when a collection made with `options` may share `t`'s pool. @internal */
-export function sharesPool(t: Table, options: CowMapOptions): boolean {
-  if (options === null || typeof options !== "object" || t.space.released) return false;
-  const pool = options.pool ?? t.space.pool;
-  return pool === t.space.pool && (options.pageSize === undefined || options.pageSize === pool.pageSize);
-}
+/** The CowMap class (see {@link CowMap} for its members and {@link CowMapConstructor} for `new`). */
+export const CowMap: CowMapConstructor = CowMapImpl as unknown as CowMapConstructor;

@@ -3,17 +3,367 @@
  *
  * @module
  */
-import type { AddressSpace, SpaceStats } from "@pagefork/core";
-import { type CowKey, isIterable, sharesPool, sizeOf } from "./cow-map.js";
-import { throwKeyType } from "./errors.js";
-import { type CowIterator, Cursor, KeyIterator, SetEntryIterator } from "./iterator.js";
-import { classifyKey, isKey } from "./key.js";
-import { type CowMapOptions, spaceFor } from "./options.js";
-import { forEachOtherKey, getSetRecord, otherHas, type SetLike } from "./set-like.js";
+import type { AddressSpace, Heap, SpaceStats } from "@pagefork/core";
+import type { CowKey, CowKeyOf } from "./cow-key.js";
+import { attachTable, createTable } from "./embedded.js";
+import { throwEmbedded, throwIncompatible } from "./errors.js";
+import { type CowIterator, KeyIterator, SetEntryIterator } from "./iterator.js";
+import { aliasMethod, fill, nameClass, tableAdd, tableDelete, tableForEach, tableHas } from "./ops.js";
+import { type CowMapOptions, NO_OPTIONS, sharesPool, spaceFor } from "./options.js";
+import type { SetLike } from "./set-like.js";
+import * as setMethods from "./set-methods.js";
 import { Table } from "./table.js";
+import { clear } from "./writes.js";
 
 /** Set by `fork()` just before it calls the constructor. */
 let forkTable: Table | null = null;
+
+/**
+ * The table of `x` when it is a CowSet, else a TypeError: the brand check of
+ * every method, as Map's and Set's methods check their receiver's internal
+ * slot (CowSet.prototype.get.call(aCowSet) must not read a set as a map). A
+ * private field test: a map check V8 inlines. Defined in the class's static
+ * block, where the private name is in scope.
+ */
+let setTable: (x: unknown, method: string) => Table;
+
+/**
+ * The class behind {@link CowSet}: its members and their documentation. The
+ * exported `CowSet` is this class, typed by {@link CowSetConstructor} so that
+ * `new CowSet(...)` widens literal key types. Not exported by name: use
+ * `CowSet` (value and type).
+ */
+// biome-ignore lint/suspicious/noUnsafeDeclarationMerging: the interface below declares prototype aliases defined right after it
+class CowSetImpl<T extends CowKey = CowKey> implements Iterable<T> {
+  /** This version's table (buckets and log in its space); a private field, so that it is also the brand check. */
+  #table: Table;
+
+  static {
+    setTable = (x, method) => {
+      if (typeof x === "object" && x !== null && #table in x) return (x as CowSetImpl).#table;
+      return throwIncompatible("CowSet", method, x);
+    };
+  }
+
+  /**
+   * A set in a new address space, as `new Set(values)`: empty (O(1)) or
+   * holding the values of `values` (O(n) writes: `this.add` is looked up
+   * once and called for each value, as the Set constructor does). Options
+   * come second: `new CowSet(null, { pool })`.
+   * @throws {InvalidArgumentError} for a bad page size, one that differs from the pool's, or a pool that is not a
+   *   FramePool.
+   * @throws {TypeError} when `values` is neither iterable nor null/undefined or `add` is not callable;
+   *   {@link KeyTypeError} for a value that is not a primitive (nothing is kept: the new space is released).
+   * @example
+   * ```ts
+   * const s = new CowSet(["a", "b", "a"]);
+   * [s.size, new CowSet<number>(null, { pageSize: 512 }).pageSize]; // [2, 512]
+   * s.release();
+   * ```
+   */
+  // Default values, so that `CowSet.length` is 0 as `Set.length` (see CowMap).
+  constructor(values: Iterable<T> | null = null, options: CowMapOptions = NO_OPTIONS) {
+    const t = forkTable;
+    forkTable = null;
+    if (t !== null) {
+      this.#table = t;
+      return;
+    }
+    this.#table = new Table(spaceFor(options), 0);
+    if (values != null) fill(this, this.#table, values, "set");
+  }
+
+  /**
+   * A set of the values of `iterable` (as `new Set(iterable)`). O(n) writes;
+   * from a CowSet whose pool `options` does not change, an O(1) fork.
+   * @throws {KeyTypeError} for a value that is not a primitive (nothing is kept).
+   * @example
+   * ```ts
+   * const s = CowSet.from("hello");
+   * [...s].join(""); // "helo"
+   * s.release();
+   * ```
+   */
+  static from<T = CowKey>(iterable: Iterable<T & CowKey>, options: CowMapOptions = {}): CowSet<CowKeyOf<T>> {
+    const t = typeof iterable === "object" && iterable !== null && #table in iterable ? iterable.#table : null;
+    if (t !== null && sharesPool(t, options)) {
+      forkTable = t.fork();
+      return new CowSetImpl<CowKeyOf<T>>();
+    }
+    return new CowSetImpl<CowKeyOf<T>>(iterable as Iterable<CowKeyOf<T>>, options);
+  }
+
+  /** Number of elements. O(1). */
+  get size(): number {
+    const t = setTable(this, "size");
+    t.check("set");
+    return t.size;
+  }
+
+  /** The address space holding this version (read it, never write to it). */
+  get space(): AddressSpace {
+    const t = setTable(this, "space");
+    return t.heap === null ? t.space : t.heap.space;
+  }
+
+  /** Page size of the space, in bytes. */
+  get pageSize(): number {
+    const t = setTable(this, "pageSize");
+    return (t.heap === null ? t.space : t.heap.space).pageSize;
+  }
+
+  /** True once `release()` (standalone) or `free()` (embedded) has run, or the space of an embedded CowSet was released. */
+  get released(): boolean {
+    const t = setTable(this, "released");
+    return t.space.released;
+  }
+
+  /**
+   * Adds `value` at the end of the iteration order unless it is already
+   * there; returns the set. O(1) expected, amortized.
+   * @throws {KeyTypeError} when `value` is an object, function or symbol.
+   * @throws {OutOfMemoryError} when the pool's `maxBytes` cannot cover the write.
+   */
+  add(value: T): this {
+    const t = setTable(this, "add");
+    t.check("set");
+    tableAdd(t, value);
+    return this;
+  }
+
+  /** True when `value` is in the set. O(1) expected; no allocation. */
+  has(value: T): boolean {
+    const t = setTable(this, "has");
+    t.check("set");
+    return tableHas(t, value);
+  }
+
+  /** Removes `value`; true when it was there. O(1) expected. */
+  delete(value: T): boolean {
+    const t = setTable(this, "delete");
+    t.check("set");
+    return tableDelete(t, value);
+  }
+
+  /** Removes every element. O(1) plus the pages freed. */
+  clear(): void {
+    const t = setTable(this, "clear");
+    t.check("set");
+    clear(t);
+  }
+
+  /**
+   * Calls `callback(value, value, set)` for each element in insertion order,
+   * as `Set.prototype.forEach`.
+   * @throws {TypeError} when `callback` is not a function.
+   */
+  forEach(callback: (value: T, value2: T, set: this) => void, thisArg?: unknown): void {
+    const t = setTable(this, "forEach");
+    t.check("set");
+    tableForEach(t, callback, thisArg, this, "set");
+  }
+
+  /** The elements in insertion order. */
+  values(): CowIterator<T> {
+    const t = setTable(this, "values");
+    t.check("set");
+    return new KeyIterator<T>(t, "set");
+  }
+
+  /** `[value, value]` pairs, as `Set.prototype.entries`. */
+  entries(): CowIterator<[T, T]> {
+    const t = setTable(this, "entries");
+    t.check("set");
+    return new SetEntryIterator<T>(t, "set");
+  }
+
+  /** "CowSet". */
+  get [Symbol.toStringTag](): string {
+    return "CowSet";
+  }
+
+  /**
+   * A new version sharing every page with this one: O(1) whatever the size.
+   * @throws {ReleasedError} after `release()`.
+   */
+  fork(): CowSet<T> {
+    const t = setTable(this, "fork");
+    t.check("set");
+    if (t.heap !== null) throwEmbedded(this, "fork");
+    forkTable = t.fork();
+    return new CowSetImpl<T>();
+  }
+
+  /** Returns this version's pages to the pool (those no other version shares). Idempotent. */
+  release(): void {
+    const t = setTable(this, "release");
+    if (t.heap !== null) throwEmbedded(this, "release");
+    t.space.release();
+  }
+
+  /** `release()` for a standalone CowSet, `free()` for an embedded one: for `using` declarations. */
+  [Symbol.dispose](): void {
+    const t = setTable(this, "[Symbol.dispose]");
+    t.drop();
+  }
+
+  // ---- embedded in a heap (the in-space mode) ----
+
+  /**
+   * A new CowSet embedded in `heap`, holding `values` (added in order, as by
+   * the constructor): every byte it owns is a block of the heap, in
+   * `heap.space`, so a fork of that space forks it. Costs and rules as
+   * {@link CowMap.create}: empty, a 24-byte header block (32 bytes of heap);
+   * 1 short string 64 bytes, 3 short strings 96 to 160 (measured, README).
+   * @throws {InvalidArgumentError} when `heap` is not a Heap.
+   * @throws {OutOfMemoryError} when the heap's range or the pool's `maxBytes` has no room (nothing is kept).
+   * @throws {TypeError} / {@link KeyTypeError} for bad values (nothing is kept).
+   * @example
+   * ```ts
+   * const space = new AddressSpace({ size: 2 ** 32, pageSize: 256 });
+   * const heap = Heap.create(space, { base: 256 });
+   * const tags = CowSet.create(heap, ["todo"]);
+   * const before = heap.stats().requestedBytes;
+   * const empty = CowSet.create<string>(heap);
+   * heap.stats().requestedBytes - before; // 24 (a header block, no data block)
+   * tags.add("urgent");
+   * [...tags]; // ["todo", "urgent"]
+   * empty.free();
+   * space.release();
+   * ```
+   */
+  static create<T = CowKey>(heap: Heap, values: Iterable<T & CowKey> | null = null): CowSet<CowKeyOf<T>> {
+    forkTable = createTable(heap, 0);
+    const c = new CowSetImpl<CowKeyOf<T>>();
+    if (values != null) fill(c, c.#table, values, "set");
+    return c;
+  }
+
+  /**
+   * A handle to the embedded CowSet whose header block is at `address` in
+   * `heap` (its space, or a fork of it), as {@link CowMap.attach}. O(1);
+   * writes nothing.
+   * @throws {InvalidArgumentError} when `heap` is not a Heap, or `address` is
+   *   not a live block of it holding a CowSet's header.
+   */
+  static attach<T extends CowKey = CowKey>(heap: Heap, address: number): CowSet<T> {
+    forkTable = attachTable(heap, address, 0, "CowSet");
+    return new CowSetImpl<T>();
+  }
+
+  /** Byte address of an embedded CowSet's header block in its space (stable for its life); -1 for a standalone one. */
+  get address(): number {
+    const t = setTable(this, "address");
+    return t.heap === null ? -1 : t.header;
+  }
+
+  /** True for a CowSet made by `create` or `attach` (in a heap), false for a standalone one. */
+  get embedded(): boolean {
+    return setTable(this, "embedded").heap !== null;
+  }
+
+  /**
+   * Embedded: gives every block back to the heap, as {@link CowMap.free};
+   * standalone: the same as `release()`. Idempotent.
+   * @throws {OutOfMemoryError} when the pool cannot supply the heap's metadata pages (nothing is freed).
+   */
+  free(): void {
+    setTable(this, "free").drop();
+  }
+
+  /**
+   * Memory and fault counters of this version's space (see `SpaceStats` in
+   * @pagefork/core); of the whole shared space for an embedded CowSet.
+   * @throws {ReleasedError} after `release()`.
+   */
+  stats(): SpaceStats {
+    const t = setTable(this, "stats");
+    t.check("set");
+    return t.space.stats();
+  }
+
+  // ---- ES2025 set methods (ECMA-262 24.2.4), results are new CowSets ----
+  // They work on this set's own table, never through its (overridable) has,
+  // add, delete or fork, as the native ones work on the receiver's [[SetData]].
+
+  /**
+   * Elements of this set, then those of `other` not in it. A fork of this
+   * set plus O(|other|) adds.
+   * @throws {TypeError} when `other` is not set-like; {@link KeyTypeError} when `other` yields an object.
+   */
+  union<U extends CowKey>(other: SetLike<U>): CowSet<T | U> {
+    const t = setTable(this, "union");
+    t.check("set");
+    return wrap<T | U>(setMethods.union(t, other));
+  }
+
+  /**
+   * Elements in both sets: in this set's order when it is the smaller (or
+   * equal) one, else in `other`'s iteration order, as the spec says.
+   * @throws {TypeError} when `other` is not set-like.
+   */
+  intersection<U extends CowKey>(other: SetLike<U>): CowSet<T & U> {
+    const t = setTable(this, "intersection");
+    t.check("set");
+    return wrap<T & U>(setMethods.intersection(t, other));
+  }
+
+  /**
+   * Elements of this set not in `other`, in this set's order. A fork of this
+   * set minus the elements found.
+   * @throws {TypeError} when `other` is not set-like.
+   */
+  difference<U extends CowKey>(other: SetLike<U>): CowSet<T> {
+    const t = setTable(this, "difference");
+    t.check("set");
+    return wrap<T>(setMethods.difference(t, other));
+  }
+
+  /**
+   * Elements in exactly one of the two sets: this set's order, then
+   * `other`'s new elements in its order.
+   * @throws {TypeError} when `other` is not set-like; {@link KeyTypeError} when `other` yields an object not in this set.
+   */
+  symmetricDifference<U extends CowKey>(other: SetLike<U>): CowSet<T | U> {
+    const t = setTable(this, "symmetricDifference");
+    t.check("set");
+    return wrap<T | U>(setMethods.symmetricDifference(t, other));
+  }
+
+  /** True when every element of this set is in `other`. */
+  isSubsetOf<U extends CowKey>(other: SetLike<U>): boolean {
+    const t = setTable(this, "isSubsetOf");
+    t.check("set");
+    return setMethods.isSubsetOf(t, other);
+  }
+
+  /** True when every element of `other` is in this set. */
+  isSupersetOf<U extends CowKey>(other: SetLike<U>): boolean {
+    const t = setTable(this, "isSupersetOf");
+    t.check("set");
+    return setMethods.isSupersetOf(t, other);
+  }
+
+  /** True when no element is in both sets. */
+  isDisjointFrom<U extends CowKey>(other: SetLike<U>): boolean {
+    const t = setTable(this, "isDisjointFrom");
+    t.check("set");
+    return setMethods.isDisjointFrom(t, other);
+  }
+}
+
+// Declaration merging adds the members the class body does not define: they
+// are the very function `values`, as `Set.prototype.keys` and
+// `Set.prototype[Symbol.iterator]` are `Set.prototype.values` (ECMA-262 24.2.4).
+interface CowSetImpl<T extends CowKey = CowKey> {
+  /** The elements: the same function as `values` (`CowSet.prototype.keys === CowSet.prototype.values`), as for Set. */
+  keys(): CowIterator<T>;
+  /** The elements: the same function as `values`, as for Set. */
+  [Symbol.iterator](): CowIterator<T>;
+}
+aliasMethod(CowSetImpl.prototype, "keys", "values");
+aliasMethod(CowSetImpl.prototype, Symbol.iterator, "values");
+nameClass(CowSetImpl, "CowSet"); // see CowMap
 
 /**
  * A copy-on-write Set of primitives: the whole table (buckets, element
@@ -47,326 +397,26 @@ let forkTable: Table | null = null;
  * a.release(); b.release(); u.release();
  * ```
  */
-export class CowSet<T extends CowKey = CowKey> implements Iterable<T> {
-  /** @internal */
-  readonly table: Table;
+export interface CowSet<T extends CowKey = CowKey> extends CowSetImpl<T> {}
 
-  /**
-   * A set in a new address space, as `new Set(values)`: empty (O(1)) or
-   * holding the values of `values` (O(n) writes). The options may come first
-   * when there are no values: `new CowSet({ pool })`.
-   * @throws {InvalidArgumentError} for a bad page size, one that differs from the pool's, a pool that is not a
-   *   FramePool, or a first argument that is neither iterable nor an options object.
-   * @throws {KeyTypeError} for a value that is not a primitive (nothing is kept: the new space is released).
-   * @example
-   * ```ts
-   * const s = new CowSet(["a", "b", "a"]);
-   * [s.size, new CowSet<number>({ pageSize: 512 }).pageSize]; // [2, 512]
-   * s.release();
-   * ```
-   */
-  constructor(values?: Iterable<T> | null, options?: CowMapOptions);
-  constructor(options?: CowMapOptions);
-  constructor(first?: Iterable<T> | CowMapOptions | null, options?: CowMapOptions) {
-    const t = forkTable;
-    forkTable = null;
-    if (t !== null) {
-      this.table = t;
-      return;
-    }
-    const values = isIterable(first) ? first : null;
-    this.table = new Table(spaceFor(values !== null || first == null ? (options ?? {}) : (first as CowMapOptions)), 0);
-    if (values === null) return;
-    this.table.presize(sizeOf(values));
-    try {
-      for (const v of values) this.add(v);
-    } catch (e) {
-      this.release();
-      throw e;
-    }
-  }
-
-  /**
-   * A set of the values of `iterable` (as `new Set(iterable)`). O(n) writes;
-   * from a CowSet whose pool `options` does not change, an O(1) fork.
-   * @throws {KeyTypeError} for a value that is not a primitive (nothing is kept).
-   * @example
-   * ```ts
-   * const s = CowSet.from("hello");
-   * [...s].join(""); // "helo"
-   * s.release();
-   * ```
-   */
-  static from<T extends CowKey>(iterable: Iterable<T>, options: CowMapOptions = {}): CowSet<T> {
-    if (iterable instanceof CowSet && sharesPool(iterable.table, options)) return iterable.fork() as CowSet<T>;
-    return new CowSet<T>(iterable, options);
-  }
-
-  /** Number of elements. O(1). */
-  get size(): number {
-    this.table.check("set");
-    return this.table.size;
-  }
-
-  /** The address space holding this version (read it, never write to it). */
-  get space(): AddressSpace {
-    return this.table.space;
-  }
-
-  /** Page size of the space, in bytes. */
-  get pageSize(): number {
-    return this.table.space.pageSize;
-  }
-
-  /** True once `release()` has run. */
-  get released(): boolean {
-    return this.table.space.released;
-  }
-
-  /**
-   * Adds `value` at the end of the iteration order unless it is already
-   * there; returns the set. O(1) expected, amortized.
-   * @throws {KeyTypeError} when `value` is an object, function or symbol.
-   * @throws {OutOfMemoryError} when the pool's `maxBytes` cannot cover the write.
-   */
-  add(value: T): this {
-    const t = this.table;
-    t.check("set");
-    if (!isKey(value)) throwKeyType(value);
-    classifyKey(value);
-    if (t.find() < 0) t.insert();
-    return this;
-  }
-
-  /** True when `value` is in the set. O(1) expected; no allocation. */
-  has(value: T): boolean {
-    const t = this.table;
-    t.check("set");
-    return classifyKey(value) && t.find() >= 0;
-  }
-
-  /** Removes `value`; true when it was there. O(1) expected. */
-  delete(value: T): boolean {
-    const t = this.table;
-    t.check("set");
-    if (!classifyKey(value)) return false;
-    const rec = t.find();
-    if (rec < 0) return false;
-    t.remove(rec);
-    return true;
-  }
-
-  /** Removes every element. O(1) plus the pages freed. */
-  clear(): void {
-    this.table.check("set");
-    this.table.clear();
-  }
-
-  /**
-   * Calls `callback(value, value, set)` for each element in insertion order,
-   * as `Set.prototype.forEach`.
-   * @throws {TypeError} when `callback` is not a function.
-   */
-  forEach(callback: (value: T, value2: T, set: this) => void, thisArg?: unknown): void {
-    const t = this.table;
-    t.check("set");
-    if (typeof callback !== "function") throw new TypeError("CowSet.forEach: callback is not a function");
-    const c = new Cursor(t);
-    while (c.step("set")) {
-      const v = c.key(t) as T;
-      callback.call(thisArg, v, v, this);
-    }
-  }
-
-  /** The elements in insertion order. */
-  values(): CowIterator<T> {
-    this.table.check("set");
-    return new KeyIterator<T>(this.table, "set");
-  }
-
-  /** Same as `values()`, as for Set. */
-  keys(): CowIterator<T> {
-    return this.values();
-  }
-
-  /** `[value, value]` pairs, as `Set.prototype.entries`. */
-  entries(): CowIterator<[T, T]> {
-    this.table.check("set");
-    return new SetEntryIterator<T>(this.table, "set");
-  }
-
-  /** Same as `values()`. */
-  [Symbol.iterator](): CowIterator<T> {
-    return this.values();
-  }
-
-  /** "CowSet". */
-  get [Symbol.toStringTag](): string {
-    return "CowSet";
-  }
-
-  /**
-   * A new version sharing every page with this one: O(1) whatever the size.
-   * @throws {ReleasedError} after `release()`.
-   */
-  fork(): CowSet<T> {
-    this.table.check("set");
-    forkTable = this.table.fork();
-    return new CowSet<T>();
-  }
-
-  /** Returns this version's pages to the pool (those no other version shares). Idempotent. */
-  release(): void {
-    this.table.space.release();
-  }
-
-  /** Same as `release()`, for `using` declarations. */
-  [Symbol.dispose](): void {
-    this.release();
-  }
-
-  /**
-   * Memory and fault counters of this version's space (see `SpaceStats` in @pagefork/core).
-   * @throws {ReleasedError} after `release()`.
-   */
-  stats(): SpaceStats {
-    this.table.check("set");
-    return this.table.space.stats();
-  }
-
-  // ---- ES2025 set methods (ECMA-262 24.2.4), results are new CowSets ----
-
-  /**
-   * Elements of this set, then those of `other` not in it. A fork of this
-   * set plus O(|other|) adds.
-   * @throws {TypeError} when `other` is not set-like; {@link KeyTypeError} when `other` yields an object.
-   */
-  union<U extends CowKey>(other: SetLike<U>): CowSet<T | U> {
-    this.table.check("set");
-    const rec = getSetRecord<U>(other, "union");
-    const result = this.fork() as CowSet<T | U>;
-    return build(result, () => {
-      forEachOtherKey(rec, "union", (v) => {
-        result.add(v);
-        return true;
-      });
-    });
-  }
-
-  /**
-   * Elements in both sets: in this set's order when it is the smaller (or
-   * equal) one, else in `other`'s iteration order, as the spec says.
-   * @throws {TypeError} when `other` is not set-like.
-   */
-  intersection<U extends CowKey>(other: SetLike<U>): CowSet<T & U> {
-    const t = this.table;
-    t.check("set");
-    const rec = getSetRecord<U>(other, "intersection");
-    const result = new CowSet<T & U>({ pool: t.space.pool });
-    return build(result, () => {
-      if (t.size <= rec.size) {
-        const c = new Cursor(t);
-        while (c.step("set")) {
-          const e = c.key(t) as T & U;
-          if (otherHas(rec, e)) result.add(e);
-        }
-      } else {
-        forEachOtherKey(rec, "intersection", (v) => {
-          if (isKey(v) && this.has(v as unknown as T)) result.add(v as T & U);
-          return true;
-        });
-      }
-    });
-  }
-
-  /**
-   * Elements of this set not in `other`, in this set's order. A fork of this
-   * set minus the elements found.
-   * @throws {TypeError} when `other` is not set-like.
-   */
-  difference<U extends CowKey>(other: SetLike<U>): CowSet<T> {
-    const t = this.table;
-    t.check("set");
-    const rec = getSetRecord<U>(other, "difference");
-    const result = this.fork();
-    return build(result, () => {
-      if (t.size <= rec.size) {
-        const r = result.table;
-        const c = new Cursor(r);
-        while (c.step("set")) {
-          const e = c.key(r) as T;
-          if (otherHas(rec, e as unknown as U)) result.delete(e);
-        }
-      } else {
-        forEachOtherKey(rec, "difference", (v) => {
-          result.delete(v as unknown as T);
-          return true;
-        });
-      }
-    });
-  }
-
-  /**
-   * Elements in exactly one of the two sets: this set's order, then
-   * `other`'s new elements in its order.
-   * @throws {TypeError} when `other` is not set-like; {@link KeyTypeError} when `other` yields an object not in this set.
-   */
-  symmetricDifference<U extends CowKey>(other: SetLike<U>): CowSet<T | U> {
-    this.table.check("set");
-    const rec = getSetRecord<U>(other, "symmetricDifference");
-    const result = this.fork() as CowSet<T | U>;
-    return build(result, () => {
-      forEachOtherKey(rec, "symmetricDifference", (v) => {
-        const inResult = result.has(v);
-        if (isKey(v) && this.has(v as unknown as T)) {
-          if (inResult) result.delete(v);
-        } else if (!inResult) result.add(v);
-        return true;
-      });
-    });
-  }
-
-  /** True when every element of this set is in `other`. */
-  isSubsetOf<U extends CowKey>(other: SetLike<U>): boolean {
-    const t = this.table;
-    t.check("set");
-    const rec = getSetRecord<U>(other, "isSubsetOf");
-    if (t.size > rec.size) return false;
-    const c = new Cursor(t);
-    while (c.step("set")) if (!otherHas(rec, c.key(t) as unknown as U)) return false;
-    return true;
-  }
-
-  /** True when every element of `other` is in this set. */
-  isSupersetOf<U extends CowKey>(other: SetLike<U>): boolean {
-    const t = this.table;
-    t.check("set");
-    const rec = getSetRecord<U>(other, "isSupersetOf");
-    if (t.size < rec.size) return false;
-    return forEachOtherKey(rec, "isSupersetOf", (v) => this.has(v as unknown as T));
-  }
-
-  /** True when no element is in both sets. */
-  isDisjointFrom<U extends CowKey>(other: SetLike<U>): boolean {
-    const t = this.table;
-    t.check("set");
-    const rec = getSetRecord<U>(other, "isDisjointFrom");
-    if (t.size <= rec.size) {
-      const c = new Cursor(t);
-      while (c.step("set")) if (otherHas(rec, c.key(t) as unknown as U)) return false;
-      return true;
-    }
-    return forEachOtherKey(rec, "isDisjointFrom", (v) => !this.has(v as unknown as T));
-  }
+/**
+ * The type of the CowSet constructor (as lib.d.ts types Map with
+ * `MapConstructor`): `new CowSet(...)` infers its key type from the entries
+ * and widens literal types, as `new Map(...)` does, so
+ * `new CowSet([["a", 1]])` is a `CowSet<string, number>` to which other string
+ * keys can be added.
+ */
+export interface CowSetConstructor extends Omit<typeof CowSetImpl, "prototype"> {
+  /** See the constructor of {@link CowSet}: `entries`/`values` first, options only second. */
+  new <T = CowKey>(values?: Iterable<T & CowKey> | null, options?: CowMapOptions): CowSet<CowKeyOf<T>>;
+  readonly prototype: CowSet;
 }
 
-/** Runs `fill` on a new result set; on any error releases it (nothing is left behind) and rethrows. */
-function build<S extends CowSet>(result: S, fill: () => void): S {
-  try {
-    fill();
-  } catch (e) {
-    result.release();
-    throw e;
-  }
-  return result;
+/** The CowSet class (see {@link CowSet} for its members and {@link CowSetConstructor} for `new`). */
+export const CowSet: CowSetConstructor = CowSetImpl as unknown as CowSetConstructor;
+
+/** A CowSet handle on `t` (a table the set methods made). */
+function wrap<T extends CowKey>(t: Table): CowSet<T> {
+  forkTable = t;
+  return new CowSetImpl<T>();
 }

@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { InvalidArgumentError } from "@pagefork/core";
 
 /**
  * A value `set` cannot store by value: something `structuredClone` refuses
@@ -76,4 +77,23 @@ function describeType(v: unknown): string {
 /** @internal */
 export function throwKeyType(key: unknown): never {
   throw new KeyTypeError(key);
+}
+
+/** @internal A method of `cls` called on something that is not one, as `Map.prototype.get.call(new Set())`. */
+export function throwIncompatible(cls: string, method: string, receiver: unknown): never {
+  const what =
+    receiver === null || (typeof receiver !== "object" && typeof receiver !== "function")
+      ? String(receiver)
+      : Object.prototype.toString.call(receiver);
+  throw new TypeError(`${cls}.prototype.${method} called on an incompatible receiver ${what}`);
+}
+
+/** @internal `fork()` or `release()` of an embedded collection: its space belongs to the embedder. */
+export function throwEmbedded(receiver: object, method: string): never {
+  const cls = Object.prototype.toString.call(receiver).slice(8, -1);
+  throw new InvalidArgumentError(
+    "this",
+    receiver,
+    `a standalone ${cls}: an embedded one lives in its heap's space, so ${method} that space (free() frees the ${cls})`,
+  );
 }

@@ -4,8 +4,9 @@
  *
  * @packageDocumentation
  */
-export { type CowKey, CowMap } from "./cow-map.js";
-export { CowSet } from "./cow-set.js";
+export type { CowKey, CowKeyOf } from "./cow-key.js";
+export { CowMap, type CowMapConstructor } from "./cow-map.js";
+export { CowSet, type CowSetConstructor } from "./cow-set.js";
 export { DataCloneError, KeyTypeError } from "./errors.js";
 export { CowIterator } from "./iterator.js";
 export { type CowMapOptions, MAP_PAGE_SIZE } from "./options.js";

@@ -98,7 +98,7 @@ export class Cursor {
       p >= t.used ||
       off < 0 ||
       off >= r.pageSize ||
-      t.writes !== r.stamp
+      t.writes + t.space.bytesWritten !== r.stamp
     )
       return this.stepSlow(what);
     const i = r.base + off;
@@ -127,7 +127,7 @@ export class Cursor {
     const r = this.reader;
     const base = t.logAddr;
     const end = t.used;
-    const stamp = t.writes;
+    const stamp = t.writes + t.space.bytesWritten;
     const keyOff = t.keyOff;
     while (p < end) {
       const a = base + p;

@@ -180,12 +180,93 @@ export const COMPACT_MIN_BYTES = 4096;
 export const LOG_BASE = 2 ** 27;
 /** Most buckets: the region below LOG_BASE. */
 export const MAX_BUCKETS = LOG_BASE / 4;
+/** Most live entries, in every layout: MAX_BUCKETS at LOAD_FACTOR (2^26, four times native Map's 2^24). */
+export const MAX_ENTRIES = MAX_BUCKETS * LOAD_FACTOR;
 /** Largest log: refs count 8-byte units in a u32 (`(offset >>> 3) + 1`). */
 export const MAX_LOG_BYTES = 2 ** 35 - RECORD_ALIGN;
-/** Virtual size of a collection's space: the bucket region and the largest log, rounded to a power of two. */
+/**
+ * Default virtual size of a standalone collection's space: the bucket region
+ * and the largest log, rounded to a power of two. Virtual bytes cost nothing
+ * until written, except under a pool's `overcommit: "never"`, which charges
+ * every space its size: the `maxBytes` option bounds it.
+ */
 export const SPACE_BYTES = 2 ** 36;
+/**
+ * Share of a bounded space (the `maxBytes` option) given to the bucket
+ * region: an eighth, rounded down to a power of two, at most LOG_BASE. A log
+ * record takes at least 16 bytes and a bucket 4 bytes per 1 to 2 entries, so
+ * the buckets keep the load factor until the log is nearly full; past that
+ * the bucket array stops doubling and chains grow longer.
+ */
+export const BUCKET_SHARE = 8;
+
+/** Where the regions of a standalone collection's space of `size` bytes (pages of `pageSize` bytes) go. */
+export interface SpaceLayout {
+  /** Byte address of the log; the bucket region is `[0, logAddr)`. */
+  readonly logAddr: number;
+  /** Most buckets the region holds. */
+  readonly maxBuckets: number;
+  /** Most bytes the log may hold. */
+  readonly logBytes: number;
+}
+
+/** The layout of a space of `size` bytes: LOG_BASE and the largest log for the default size, smaller regions for a bounded one. */
+export function spaceLayout(size: number, pageSize: number): SpaceLayout {
+  let logAddr = LOG_BASE;
+  while (logAddr > pageSize && logAddr * BUCKET_SHARE > size) logAddr /= 2;
+  return { logAddr, maxBuckets: logAddr / 4, logBytes: Math.min(MAX_LOG_BYTES, size - logAddr) };
+}
 
 /** Rounds a byte count up to a multiple of 8 (int32 arithmetic below 2^31, the common case). */
 export function align8(n: number): number {
   return n < 0x7ffffff8 ? (n + 7) & ~7 : Math.ceil(n / 8) * 8;
 }
+
+// ---- embedded mode: a collection inside a given heap (CowMap.create / CowSet.create) ----
+//
+// header block (malloc'd, HEADER_BYTES; its address is the collection's `address`)
+//   +0   u32 tag      magic (bits 8-31: MAGIC_MAP or MAGIC_SET) | log2 of the buckets (bits 0-7; 0: no data block)
+//   +4   u32 size     live entries
+//   +8   f64 data     byte address of the data block (0: none yet)
+//   +16  u32 used     bytes appended to the log / 8
+//   +20  u32 garbage  bytes of dead records in the log / 8
+// data block (malloc'd, grown by realloc)
+//   +0                u32[nb] buckets (nb >= 2, so the log starts 8-aligned)
+//   +4 nb             log, as in a space of its own: refs are offsets from the log's start, so a
+//                     data block that moves (realloc) or a log that moves inside it (the buckets
+//                     grow) keeps every ref
+//
+// An empty collection is its header alone (a 32-byte heap block); the first
+// entry allocates a data block just large enough for it and 2 buckets.
+
+/** u32 magic and log2(buckets) of an embedded collection's header. */
+export const H_TAG = 0;
+/** u32 live entries. */
+export const H_SIZE = 4;
+/** f64 byte address of the data block (0: none). */
+export const H_DATA = 8;
+/** u32 bytes appended to the log, in 8-byte units. */
+export const H_USED = 16;
+/** u32 bytes of dead records, in 8-byte units. */
+export const H_GARBAGE = 20;
+/** Bytes of the header block. */
+export const HEADER_BYTES = 24;
+/** Tag magic of an embedded CowMap ("pfm"). */
+export const MAGIC_MAP = 0x70666d;
+/** Tag magic of an embedded CowSet ("pfs"). */
+export const MAGIC_SET = 0x706673;
+/** Bits of the tag below the magic: log2 of the bucket count. */
+export const TAG_MAGIC_SHIFT = 8;
+/**
+ * Fewest buckets of an embedded collection: 2 (8 bytes), so that a set of a
+ * few entries takes a few dozen bytes (an app state may hold 100,000 of them);
+ * a standalone table starts with a page of buckets (written anyway).
+ */
+export const EMBEDDED_MIN_BUCKETS = 2;
+/**
+ * Dead bytes that let an embedded log compact (once they are also half of
+ * it): 64, not COMPACT_MIN_BYTES, because an embedded log is a heap block
+ * sized to its contents, not a region of whole pages; a small set that adds
+ * and deletes would otherwise grow its block to 8 KiB of tombstones.
+ */
+export const EMBEDDED_COMPACT_MIN_BYTES = 64;

@@ -5,6 +5,7 @@
  */
 import { AddressSpace, FramePool, InvalidArgumentError } from "@pagefork/core";
 import { SPACE_BYTES } from "./layout.js";
+import type { Table } from "./table.js";
 
 /**
  * Default page size of a CowMap or CowSet: 1024 bytes.
@@ -38,8 +39,8 @@ const MAP_SLAB_BYTES = 16 << 20;
  * @example
  * ```ts
  * const pool = new FramePool({ pageSize: 1024, maxBytes: 64 << 20 }); // a 64 MiB budget
- * const users = new CowMap<string, { name: string }>({ pool });
- * const tags = new CowSet<string>({ pool }); // shares the budget
+ * const users = new CowMap<string, { name: string }>(null, { pool });
+ * const tags = new CowSet<string>(null, { pool }); // shares the budget
  * users.set("u1", { name: "Ada" });
  * tags.add("admin");
  * pool.framesInUse > 0; // true
@@ -56,18 +57,51 @@ export interface CowMapOptions {
   pageSize?: number;
   /** Frame pool to share with other structures and versions. Default: a new pool of `pageSize`. */
   pool?: FramePool;
+  /**
+   * Most bytes the collection's table may take (buckets, keys, values and
+   * dead records not yet compacted), i.e. the virtual size of its address
+   * space, rounded up to whole pages: an integer from two pages to
+   * 2^36 (64 GiB, the default). Unwritten bytes cost nothing,
+   * so this matters only under a pool with `overcommit: "never"`, which
+   * charges every space (every version: a fork too) its whole size against
+   * the pool's own `maxBytes`: with the default, one map would need a 64 GiB
+   * budget. A write that would pass the bound first compacts dead records
+   * away if there are any, and otherwise throws `RangeError` ("maximum size
+   * exceeded", as a native Map past its capacity) and changes nothing.
+   * An eighth of the bound (a power of two, at most 128 MiB) holds the
+   * bucket array; past what it holds, chains grow longer instead.
+   */
+  maxBytes?: number;
 }
 
-/** A new space for a collection; throws InvalidArgumentError for bad options. */
+/** The options of a collection made without any: frozen, shared (a fork allocates no options object). @internal */
+export const NO_OPTIONS: CowMapOptions = Object.freeze({});
+
+/**
+ * A new space for a collection, of `maxBytes` (default SPACE_BYTES).
+ * @throws {InvalidArgumentError} for bad options (nothing is created).
+ * @throws {OutOfMemoryError} when the pool's commit limit refuses the space (overcommit "never").
+ */
 export function spaceFor(options: CowMapOptions): AddressSpace {
   if (options === null || typeof options !== "object")
-    throw new InvalidArgumentError("options", options, "an object { pageSize?, pool? }");
-  const { pageSize, pool } = options;
+    throw new InvalidArgumentError("options", options, "an object { pageSize?, pool?, maxBytes? }");
+  const { pageSize, pool, maxBytes } = options;
   if (pool !== undefined && !(pool instanceof FramePool)) throw new InvalidArgumentError("pool", pool, "a FramePool");
-  const ps = pageSize ?? MAP_PAGE_SIZE;
+  const size = maxBytes ?? SPACE_BYTES;
+  if (typeof size !== "number" || !Number.isSafeInteger(size) || size <= 0 || size > SPACE_BYTES)
+    throw new InvalidArgumentError("maxBytes", maxBytes, `an integer number of bytes up to ${SPACE_BYTES}`);
+  const ps = pageSize ?? pool?.pageSize ?? MAP_PAGE_SIZE;
+  if (typeof ps === "number" && size < 2 * ps)
+    throw new InvalidArgumentError("maxBytes", maxBytes, `at least two pages (${2 * ps} bytes)`);
   const p =
     pool ?? new FramePool({ pageSize: ps, slabBytes: Math.max(MAP_SLAB_BYTES, typeof ps === "number" ? ps : 0) });
-  return new AddressSpace(
-    pageSize === undefined ? { size: SPACE_BYTES, pool: p } : { size: SPACE_BYTES, pool: p, pageSize },
-  );
+  return new AddressSpace(pageSize === undefined ? { size, pool: p } : { size, pool: p, pageSize });
+}
+
+/** True when `from` may make a collection with `options` as an O(1) fork of the standalone table `t` (same pool and page size). @internal */
+export function sharesPool(t: Table, options: CowMapOptions): boolean {
+  // an embedded table is never forked: that would fork the embedder's whole space
+  if (options === null || typeof options !== "object" || t.space.released || t.heap !== null) return false;
+  const pool = options.pool ?? t.space.pool;
+  return pool === t.space.pool && (options.pageSize === undefined || options.pageSize === pool.pageSize);
 }

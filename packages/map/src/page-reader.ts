@@ -7,12 +7,16 @@
  * 40 to 100 ns per entry. Reading the page's slab slice directly, obtained
  * once per page with `space.spans`, brings it to native typed-array loads.
  *
- * A slice stays valid while the page's contents do not change. Only a write
- * through this table can change them: other versions sharing the frame copy
- * it before they write (copy-on-write), a frame is reused only after every
- * space dropped it, and a slab that grows into a new buffer leaves the old
- * one holding the same bytes. So the reader remembers the table's write
- * count (`stamp`) with the slice and reloads when it moved.
+ * A slice stays valid while this space maps the same frame there and the
+ * frame's contents do not change. Only a write to this space can change
+ * either: other versions sharing the frame copy it before they write
+ * (copy-on-write), a frame is reused only after every space dropped it, and a
+ * slab that grows into a new buffer leaves the old one holding the same
+ * bytes. In an embedded table's space other structures write too, and a
+ * write of theirs to a page shared with this log (a heap slab page) replaces
+ * the frame this space maps. So the reader stamps a slice with the space's
+ * `bytesWritten` plus the table's own write count (which also counts the
+ * discards, which write no bytes) and reloads when the stamp moved.
  *
  * @module
  */

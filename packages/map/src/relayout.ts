@@ -38,7 +38,10 @@ export function pageUp(n: number, ps: number): number {
 export function relink(t: Table, buckets: number, runs: Runs | null): void {
   t.writes++;
   const s = t.space;
-  if (t.mask >= 0) s.discard(0, pageUp((t.mask + 1) * 4, s.pageSize));
+  // A standalone space discards the old array (its pages then read as
+  // zeros); an embedded data block has room for the new one at its start.
+  if (t.heap !== null) s.fill(0, t.buckets, t.buckets + buckets * 4);
+  else if (t.mask >= 0) s.discard(t.buckets, pageUp((t.mask + 1) * 4, s.pageSize));
   const mask = buckets - 1;
   const hashOff = t.hashOff;
   const base = t.logAddr;
@@ -53,7 +56,7 @@ export function relink(t: Table, buckets: number, runs: Runs | null): void {
       continue;
     }
     if (kind !== KIND_DELETED) {
-      const link = (s.getUint32(a + hashOff) & mask) * 4;
+      const link = t.buckets + (s.getUint32(a + hashOff) & mask) * 4;
       s.setUint32(a + R_CHAIN, s.getUint32(link));
       s.setUint32(link, refOf(p));
       if (remap) {
@@ -104,9 +107,15 @@ export function compact(t: Table): void {
   }
   if (runStart >= 0) runs.move(s, base, runStart, end);
   const newUsed = runs.total;
+  // Drop the whole pages the log no longer reaches (an embedded log is a heap
+  // block: only pages wholly inside it, i.e. of a large block, are its own).
   const ps = s.pageSize;
-  const keep = pageUp(newUsed, ps);
-  if (pageUp(end, ps) > keep) s.discard(base + keep, pageUp(end, ps) - keep);
+  const from = pageUp(base + newUsed, ps);
+  const to =
+    t.heap === null
+      ? pageUp(base + end, ps)
+      : Math.floor(Math.min(pageUp(base + end, ps), base + t.logBytes) / ps) * ps;
+  if (to > from) s.discard(from, to - from);
   t.used = newUsed;
   t.garbage = 0;
   relink(t, t.mask + 1, runs);

@@ -47,7 +47,9 @@ export function getSetRecord<T>(other: unknown, method: string): SetRecord<T> {
   if (other === null || (typeof other !== "object" && typeof other !== "function"))
     throw new TypeError(`CowSet.${method}: the argument must be a set-like object`);
   const o = other as { size: unknown; has: unknown; keys: unknown };
-  const num = Number(o.size); // ToNumber: throws for symbols and bigints, as the spec's
+  // ToNumber: unary plus throws a TypeError for symbols and bigints, as the
+  // spec's does (Number(x) would convert a bigint).
+  const num = +(o.size as number);
   if (Number.isNaN(num)) throw new TypeError(`CowSet.${method}: the argument's size is not a number`);
   const size = Number.isFinite(num) ? Math.trunc(num) : num;
   if (size < 0) throw new RangeError(`CowSet.${method}: the argument's size is negative`);
@@ -82,8 +84,9 @@ export function forEachOtherKey<T>(rec: SetRecord<T>, method: string, visit: (va
     const r = next.call(it) as IteratorResult<T>;
     if (r === null || (typeof r !== "object" && typeof r !== "function"))
       throw new TypeError(`CowSet.${method}: the iterator result is not an object`);
-    if (r.done) return true;
-    const v = (r.value === 0 ? 0 : r.value) as T; // CanonicalizeKeyedCollectionKey: -0 becomes +0
+    if (r.done) return true; // IteratorComplete: reads `done` once
+    const raw = r.value; // IteratorValue: reads `value` once (it may be a getter)
+    const v = (raw === 0 ? 0 : raw) as T; // CanonicalizeKeyedCollectionKey: -0 becomes +0
     let go: boolean;
     try {
       go = visit(v);

@@ -3,6 +3,7 @@ import { CowMap } from "@pagefork/map";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { keyArb, valueArb } from "./arbitraries.js";
+import { Ballast, refusable, squeezes } from "./pressure.js";
 
 /**
  * Differential model test: every CowMap version against a native Map. The
@@ -25,6 +26,8 @@ interface Model {
 interface Real {
   pool: FramePool;
   maps: CowMap<K, unknown>[];
+  /** Holds frames of the pool, so that the maps work near its maxBytes (pressure.ts). */
+  ballast: Ballast;
 }
 
 const show = (x: unknown): string =>
@@ -55,6 +58,11 @@ function expectEntries(real: CowMap<K, unknown>, model: Map<K, unknown>): void {
   }
 }
 
+/** Runs a mutation `op` of version `k`; false when the pool refused it, which must have changed nothing (see pressure.ts). */
+function refusableOp(r: Real, m: Model, k: number, op: () => void): boolean {
+  return refusable(r.pool, op, () => expectEntries(r.maps[k] as CowMap<K, unknown>, m.versions[k] as Map<K, unknown>));
+}
+
 function pick(m: Model, i: number): number {
   const live = m.versions.flatMap((v, k) => (v === null ? [] : [k]));
   return live.length === 0 ? -1 : (live[i % live.length] as number);
@@ -70,7 +78,7 @@ class SetCmd implements fc.Command<Model, Real> {
   check = hasLive;
   run(m: Model, r: Real): void {
     const k = pick(m, this.v);
-    expect(r.maps[k]?.set(this.key, this.value)).toBe(r.maps[k]);
+    if (!refusableOp(r, m, k, () => expect(r.maps[k]?.set(this.key, this.value)).toBe(r.maps[k]))) return;
     m.versions[k]?.set(this.key, this.value);
     expectSame(r.maps[k]?.get(this.key), m.versions[k]?.get(this.key));
     expect(r.maps[k]?.size).toBe(m.versions[k]?.size);
@@ -86,7 +94,9 @@ class DeleteCmd implements fc.Command<Model, Real> {
   check = hasLive;
   run(m: Model, r: Real): void {
     const k = pick(m, this.v);
-    expect(r.maps[k]?.delete(this.key)).toBe(m.versions[k]?.delete(this.key));
+    const had = m.versions[k]?.has(this.key);
+    if (!refusableOp(r, m, k, () => expect(r.maps[k]?.delete(this.key)).toBe(had))) return;
+    m.versions[k]?.delete(this.key);
     expect(r.maps[k]?.has(this.key)).toBe(false);
   }
   toString = () => `delete(v${this.v}, ${show(this.key)})`;
@@ -136,7 +146,7 @@ class ClearCmd implements fc.Command<Model, Real> {
   check = hasLive;
   run(m: Model, r: Real): void {
     const k = pick(m, this.v);
-    r.maps[k]?.clear();
+    if (!refusableOp(r, m, k, () => r.maps[k]?.clear())) return;
     m.versions[k]?.clear();
     expect(r.maps[k]?.size).toBe(0);
   }
@@ -157,11 +167,11 @@ class ChurnCmd implements fc.Command<Model, Real> {
     const mm = m.versions[k] as Map<K, unknown>;
     for (let i = 0; i < this.n; i++) {
       const value = i % 3 === 0 ? { i, s: "blob".repeat(i % 7) } : i * 0.5;
-      rm.set(`churn-${i}`, value);
+      if (!refusableOp(r, m, k, () => rm.set(`churn-${i}`, value))) break;
       mm.set(`churn-${i}`, value);
     }
     for (let i = 0; i < this.n; i += this.all ? 1 : 2) {
-      rm.delete(`churn-${i}`);
+      if (!refusableOp(r, m, k, () => rm.delete(`churn-${i}`))) break;
       mm.delete(`churn-${i}`);
     }
     expectEntries(rm, mm);
@@ -219,25 +229,36 @@ class ForEachMutateCmd implements fc.Command<Model, Real> {
   check = hasLive;
   run(m: Model, r: Real): void {
     const k = pick(m, this.v);
-    const walk = (map: Map<K, unknown> | CowMap<K, unknown>): unknown[][] => {
+    // The real walk records which mutations the pool's maxBytes refused (each
+    // refused one must change nothing); the model walk skips those.
+    const done: boolean[] = [];
+    const walk = (map: Map<K, unknown> | CowMap<K, unknown>, real: boolean): unknown[][] => {
       const seen: unknown[][] = [];
       let n = 0;
+      let j = 0;
+      const mutate = (f: () => void): void => {
+        if (!real) {
+          if (done[j++]) f();
+          return;
+        }
+        done.push(refusable(r.pool, f, () => {}));
+      };
       map.forEach((value, key) => {
         seen.push([key, value]);
         const step = this.plan[n++ % Math.max(1, this.plan.length)];
         if (step === undefined || n > 40) return;
         const [op, pk, pv] = step;
-        if (op === 0) map.delete(pk);
-        else if (op === 1) map.set(pk, pv);
+        if (op === 0) mutate(() => map.delete(pk));
+        else if (op === 1) mutate(() => map.set(pk, pv));
         else if (op === 2) {
-          map.delete(key as K);
-          map.set(key as K, pv);
+          mutate(() => map.delete(key as K));
+          mutate(() => map.set(key as K, pv));
         }
       });
       return seen;
     };
-    const a = walk(r.maps[k] as CowMap<K, unknown>);
-    const b = walk(m.versions[k] as Map<K, unknown>);
+    const a = walk(r.maps[k] as CowMap<K, unknown>, true);
+    const b = walk(m.versions[k] as Map<K, unknown>, false);
     expect(a.length).toBe(b.length);
     for (let i = 0; i < b.length; i++) {
       expectSame(a[i]?.[0], b[i]?.[0]);
@@ -249,7 +270,31 @@ class ForEachMutateCmd implements fc.Command<Model, Real> {
     `forEachMutate(v${this.v}, [${this.plan.map(([o, key, v]) => `[${o}, ${show(key)}, ${show(v)}]`).join(", ")}])`;
 }
 
+/** `new CowMap(entries, { pool })` (or `CowMap.from`), a new version whose model is `new Map(entries)`. */
+class NewCmd implements fc.Command<Model, Real> {
+  constructor(
+    readonly entries: [K, unknown][],
+    readonly from: boolean,
+  ) {}
+  check = () => true;
+  run(m: Model, r: Real): void {
+    let made: CowMap<K, unknown> | null = null;
+    const build = () => {
+      made = this.from ? CowMap.from(this.entries, { pool: r.pool }) : new CowMap(this.entries, { pool: r.pool });
+    };
+    if (!refusable(r.pool, build, () => {}) || made === null) return; // refused: the half-built map was released
+    r.maps.push(made);
+    m.versions.push(new Map(this.entries));
+    expectEntries(made, m.versions[m.versions.length - 1] as Map<K, unknown>);
+  }
+  toString = () =>
+    `${this.from ? "from" : "new"}([${this.entries.map(([k, v]) => `[${show(k)}, ${show(v)}]`).join(", ")}])`;
+}
+
 const commands = [
+  fc
+    .tuple(fc.array(fc.tuple(keyArb, valueArb), { maxLength: 12 }), fc.boolean())
+    .map(([e, from]) => new NewCmd(e, from)),
   fc.tuple(fc.nat(), keyArb, valueArb).map(([v, k, x]) => new SetCmd(v, k, x)),
   fc.tuple(fc.nat(), keyArb, valueArb).map(([v, k, x]) => new SetCmd(v, k, x)),
   fc.tuple(fc.nat(), keyArb, valueArb).map(([v, k, x]) => new SetCmd(v, k, x)),
@@ -269,24 +314,41 @@ const commands = [
 ];
 
 describe("CowMap against a native Map", () => {
+  /** Runs `cmds` from one empty map in `pool`; with `leave`, first squeezes the pool to that many free frames. */
+  const run = (cmds: Iterable<fc.Command<Model, Real>>, pool: FramePool, leave?: number): void => {
+    const real: Real = { pool, maps: [new CowMap(null, { pool })], ballast: new Ballast(pool) };
+    const model: Model = { versions: [new Map()], iters: [] };
+    if (leave !== undefined) real.ballast.squeeze(leave);
+    fc.modelRun(() => ({ model, real }), cmds);
+    model.versions.forEach((mv, i) => {
+      if (mv !== null) expectEntries(real.maps[i] as CowMap<K, unknown>, mv);
+    });
+    for (const m of real.maps) m.release();
+    real.ballast.release();
+    // Frame-leak check: every frame and page-table node is back.
+    expect(pool.stats().framesInUse).toBe(0);
+    expect(pool.stats().pageTableNodes).toBe(0);
+  };
+
   for (const pageSize of [256, 1024]) {
     it(`matches the model under random sets, deletes, forks, clears, churn and live iterators (pageSize ${pageSize})`, () => {
       fc.assert(
-        fc.property(fc.commands(commands, { maxCommands: 80 }), (cmds) => {
-          const pool = new FramePool({ pageSize });
-          const real: Real = { pool, maps: [new CowMap({ pool })] };
-          const model: Model = { versions: [new Map()], iters: [] };
-          fc.modelRun(() => ({ model, real }), cmds);
-          model.versions.forEach((mv, i) => {
-            if (mv !== null) expectEntries(real.maps[i] as CowMap<K, unknown>, mv);
-          });
-          for (const m of real.maps) m.release();
-          // Frame-leak check: every frame and page-table node is back.
-          expect(pool.stats().framesInUse).toBe(0);
-          expect(pool.stats().pageTableNodes).toBe(0);
-        }),
+        fc.property(fc.commands(commands, { maxCommands: 80 }), (cmds) => run(cmds, new FramePool({ pageSize }))),
         { numRuns: 800 },
       );
     });
   }
+
+  it("matches the model when the pool's maxBytes refuses writes: a refused call changes nothing", () => {
+    const squeeze = squeezes<Model>();
+    fc.assert(
+      fc.property(
+        fc.commands([...commands, squeeze, squeeze, squeeze], { maxCommands: 80, size: "medium" }),
+        fc.integer({ min: 8, max: 400 }), // the pool's budget, in 256-byte frames
+        fc.integer({ min: 0, max: 24 }), // frames left free at the start
+        (cmds, frames, leave) => run(cmds, new FramePool({ pageSize: 256, maxBytes: frames * 256 }), leave),
+      ),
+      { numRuns: 500 },
+    );
+  });
 });

@@ -98,7 +98,7 @@ describe("CowMap: native Map semantics", () => {
 
   it("keeps live iterators right across compaction and table resizes", () => {
     const native = new Map<K, number>();
-    const m = new CowMap<K, number>({ pageSize: 256 });
+    const m = new CowMap<K, number>(null, { pageSize: 256 });
     for (let i = 0; i < 3000; i++) {
       native.set(`k${i}`, i);
       m.set(`k${i}`, i);
@@ -196,7 +196,7 @@ describe("CowMap: native Map semantics", () => {
       null,
       undefined,
     ];
-    const m = new CowMap<number, unknown>({ pageSize: 256 });
+    const m = new CowMap<number, unknown>(null, { pageSize: 256 });
     values.forEach((v, i) => {
       m.set(i, v);
     });
@@ -224,7 +224,7 @@ describe("CowMap: native Map semantics", () => {
       Array.from({ length: n }, (_, i) => units[(i * 5 + seed) % units.length]).join("");
     const lengths = [...Array.from({ length: 131 }, (_, n) => n), 1000, 8191, 8192, 8193, 20_000];
     for (const pageSize of [256, 1024]) {
-      const m = new CowMap<string, string>({ pageSize });
+      const m = new CowMap<string, string>(null, { pageSize });
       const model = new Map<string, string>();
       lengths.forEach((n, seed) => {
         const k = text(n, seed);
@@ -243,7 +243,7 @@ describe("CowMap: native Map semantics", () => {
 describe("CowMap: copy-on-write", () => {
   it("forks in O(1) and copies one page to update a value, two or three to add a key", () => {
     const pool = new FramePool({ pageSize: 1024 });
-    const m = new CowMap<K, number>({ pool });
+    const m = new CowMap<K, number>(null, { pool });
     for (let i = 0; i < 50_000; i++) m.set(`key${i}`, i);
     const frames = pool.framesInUse;
     const a = m.fork();
@@ -268,15 +268,18 @@ describe("CowMap: copy-on-write", () => {
     expect(m.space.pageSize).toBe(MAP_PAGE_SIZE);
     m.set(1, 1);
     expect(m.stats().rss).toBeGreaterThan(0);
-    expect(new CowMap({ pageSize: 4096 }).pageSize).toBe(4096);
+    expect(new CowMap(null, { pageSize: 4096 }).pageSize).toBe(4096);
     m.release();
   });
 
   it("refuses bad options with InvalidArgumentError", () => {
-    expect(() => new CowMap({ pageSize: 1000 })).toThrow(InvalidArgumentError);
-    expect(() => new CowMap({ pool: {} as FramePool })).toThrow(InvalidArgumentError);
-    expect(() => new CowMap({ pool: new FramePool({ pageSize: 512 }), pageSize: 1024 })).toThrow(InvalidArgumentError);
-    expect(() => new CowMap(42 as unknown as object)).toThrow(InvalidArgumentError);
+    expect(() => new CowMap(null, { pageSize: 1000 })).toThrow(InvalidArgumentError);
+    expect(() => new CowMap(null, { pool: {} as FramePool })).toThrow(InvalidArgumentError);
+    expect(() => new CowMap(null, { pool: new FramePool({ pageSize: 512 }), pageSize: 1024 })).toThrow(
+      InvalidArgumentError,
+    );
+    expect(() => new CowMap(null, 42 as unknown as object)).toThrow(InvalidArgumentError);
+    expect(() => new CowMap(42 as never)).toThrow(TypeError); // as new Map(42)
     expect(new CowMap(null).size).toBe(0); // as new Map(null)
   });
 
@@ -339,7 +342,7 @@ describe("CowMap: copy-on-write", () => {
   it("works with `using`", () => {
     const pool = new FramePool({ pageSize: 256 });
     {
-      using m = new CowMap<K, number>({ pool });
+      using m = new CowMap<K, number>(null, { pool });
       m.set("a", 1);
       expect(pool.framesInUse).toBeGreaterThan(0);
     }
@@ -350,7 +353,7 @@ describe("CowMap: copy-on-write", () => {
 describe("CowMap: out of memory", () => {
   it("a write the pool cannot cover throws OutOfMemoryError and changes nothing", () => {
     const pool = new FramePool({ pageSize: 256, maxBytes: 64 * 256 });
-    const m = new CowMap<K, unknown>({ pool });
+    const m = new CowMap<K, unknown>(null, { pool });
     let i = 0;
     let caught: unknown;
     try {
@@ -441,5 +444,73 @@ describe("CowSet basics", () => {
     expect([...s]).toEqual([1, 2]);
     s.release();
     expect(pool.framesInUse).toBe(0);
+  });
+});
+
+describe("bounded spaces (the maxBytes option)", () => {
+  it("lets collections live in a pool with overcommit 'never': each version is charged its bound", () => {
+    const pool = new FramePool({ pageSize: 1024, maxBytes: 8 << 20, overcommit: "never" });
+    expect(() => new CowMap(null, { pool })).toThrow(OutOfMemoryError); // charged the default 2^36 bytes
+    expect(pool.stats().committedBytes).toBe(0);
+    const m = new CowMap<K, number>(null, { pool, maxBytes: 1 << 20 });
+    const s = new CowSet<K>(["a"], { pool, maxBytes: 1000 * 1024 + 1 }); // rounded up to whole pages
+    expect(pool.stats().committedBytes).toBe((1 << 20) + 1001 * 1024);
+    m.set("a", 1);
+    const f = m.fork();
+    expect(pool.stats().committedBytes).toBe(2 * (1 << 20) + 1001 * 1024);
+    f.set("b", 2);
+    expect([m.get("b"), f.get("b"), s.has("a")]).toEqual([undefined, 2, true]);
+    for (const x of [m, f, s]) x.release();
+    expect(pool.stats().committedBytes).toBe(0);
+    expect(pool.framesInUse).toBe(0);
+  });
+
+  it("refuses a write past the bound with RangeError and changes nothing; dead records are compacted first", () => {
+    const pool = new FramePool({ pageSize: 256 });
+    const m = new CowMap<K, unknown>(null, { pool, maxBytes: 16 * 1024 });
+    let i = 0;
+    let caught: unknown;
+    for (; i < 2000; i++) {
+      const before = snapshot(m);
+      try {
+        m.set(`key-${i}`, i % 7 === 0 ? "a long string value, stored in a blob" : i);
+      } catch (e) {
+        caught = e;
+        expect(snapshot(m)).toEqual(before);
+        break;
+      }
+    }
+    expect(caught).toBeInstanceOf(RangeError);
+    expect(String(caught)).toMatch(/maximum size exceeded/);
+    expect(i).toBeGreaterThan(200); // 14 KiB of log at 24 to 80 bytes per entry
+    const full = m.size;
+    // Deleting leaves tombstones; the next writes compact them away instead of failing.
+    for (let k = 0; k < i; k += 2) m.delete(`key-${k}`);
+    for (let k = 0; k < full / 2 - 2; k++) m.set(`new-${k}`, k);
+    expect(m.size).toBe(full - Math.ceil(i / 2) + Math.ceil(full / 2 - 2));
+    expect(m.get("key-1")).toBe(1);
+    expect(() => m.set("x".repeat(20_000), 1)).toThrow(RangeError); // larger than the whole bound
+    // Four pages: one of 64 buckets, three of log (32 records of 24 bytes);
+    // past 128 entries the bucket array would double: chains grow instead.
+    const s = new CowSet<number>(null, { pool, maxBytes: 4 * 256 });
+    for (let k = 0; k < 32; k++) s.add(k);
+    expect(() => s.add(32)).toThrow(RangeError);
+    expect([...s]).toEqual(Array.from({ length: 32 }, (_, k) => k));
+    // 31 KiB: 2 KiB of buckets (512, for 1,024 entries), 29 KiB of log (1,856
+    // records of 16 bytes): past 1,024 entries the chains grow instead.
+    const big = new CowSet<string>(null, { pool, maxBytes: 31 * 1024 });
+    for (let k = 0; k < 1500; k++) big.add(k.toString(36));
+    expect([big.size, big.has((1499).toString(36)), big.has("zzzz")]).toEqual([1500, true, false]);
+    expect([...big].slice(-2)).toEqual([(1498).toString(36), (1499).toString(36)]);
+    big.release();
+    m.release();
+    s.release();
+    expect(pool.framesInUse).toBe(0);
+  });
+
+  it("refuses a bad bound with InvalidArgumentError", () => {
+    for (const maxBytes of [0, -1, 1.5, 2 ** 37, Number.NaN, "1" as unknown as number, 2 * 1024 - 1])
+      expect(() => new CowMap(null, { pageSize: 1024, maxBytes }), String(maxBytes)).toThrow(InvalidArgumentError);
+    expect(new CowMap(null, { pageSize: 1024, maxBytes: 2048 }).space.size).toBe(2048);
   });
 });

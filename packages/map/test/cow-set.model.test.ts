@@ -3,6 +3,7 @@ import { CowSet } from "@pagefork/map";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { keyArb } from "./arbitraries.js";
+import { Ballast, refusable, squeezes } from "./pressure.js";
 
 /**
  * Differential model test: every CowSet version against a native Set, and
@@ -24,6 +25,8 @@ interface Model {
 interface Real {
   pool: FramePool;
   sets: CowSet<K>[];
+  /** Holds frames of the pool, so that the sets work near its maxBytes (pressure.ts). */
+  ballast: Ballast;
 }
 
 const show = (x: unknown): string =>
@@ -90,6 +93,11 @@ const specIsDisjointFrom = (o: Set<K>, other: SetLikeModel): boolean => {
   return true;
 };
 
+/** Runs a mutation `op` of version `k`; false when the pool refused it, which must have changed nothing (see pressure.ts). */
+function refusableOp(r: Real, m: Model, k: number, op: () => void): boolean {
+  return refusable(r.pool, op, () => expectSameOrder(r.sets[k] as CowSet<K>, m.versions[k] as Set<K>));
+}
+
 function pick(m: Model, i: number): number {
   const live = m.versions.flatMap((v, k) => (v === null ? [] : [k]));
   return live.length === 0 ? -1 : (live[i % live.length] as number);
@@ -104,7 +112,7 @@ class AddCmd implements fc.Command<Model, Real> {
   check = hasLive;
   run(m: Model, r: Real): void {
     const k = pick(m, this.v);
-    expect(r.sets[k]?.add(this.key)).toBe(r.sets[k]);
+    if (!refusableOp(r, m, k, () => expect(r.sets[k]?.add(this.key)).toBe(r.sets[k]))) return;
     m.versions[k]?.add(this.key);
     expect(r.sets[k]?.size).toBe(m.versions[k]?.size);
   }
@@ -119,7 +127,9 @@ class DeleteCmd implements fc.Command<Model, Real> {
   check = hasLive;
   run(m: Model, r: Real): void {
     const k = pick(m, this.v);
-    expect(r.sets[k]?.delete(this.key)).toBe(m.versions[k]?.delete(this.key));
+    const had = m.versions[k]?.has(this.key);
+    if (!refusableOp(r, m, k, () => expect(r.sets[k]?.delete(this.key)).toBe(had))) return;
+    m.versions[k]?.delete(this.key);
   }
   toString = () => `delete(v${this.v}, ${show(this.key)})`;
 }
@@ -164,7 +174,7 @@ class ClearCmd implements fc.Command<Model, Real> {
   check = hasLive;
   run(m: Model, r: Real): void {
     const k = pick(m, this.v);
-    r.sets[k]?.clear();
+    if (!refusableOp(r, m, k, () => r.sets[k]?.clear())) return;
     m.versions[k]?.clear();
   }
   toString = () => `clear(v${this.v})`;
@@ -181,11 +191,11 @@ class ChurnCmd implements fc.Command<Model, Real> {
     const rs = r.sets[k] as CowSet<K>;
     const ms = m.versions[k] as Set<K>;
     for (let i = 0; i < this.n; i++) {
-      rs.add(`churn-${i}`);
+      if (!refusableOp(r, m, k, () => rs.add(`churn-${i}`))) break;
       ms.add(`churn-${i}`);
     }
     for (let i = 0; i < this.n; i += 1 + (i % 2)) {
-      rs.delete(`churn-${i}`);
+      if (!refusableOp(r, m, k, () => rs.delete(`churn-${i}`))) break;
       ms.delete(`churn-${i}`);
     }
     expectSameOrder(rs, ms);
@@ -271,7 +281,13 @@ class AlgebraCmd implements fc.Command<Model, Real> {
       otherReal = r.sets[j] as CowSet<K>;
     }
     const expected = SPEC[this.method](o, otherModel);
-    const actual = (self[this.method] as (x: Set<K> | CowSet<K>) => boolean | CowSet<K>)(otherReal);
+    const out: { actual: boolean | CowSet<K> } = { actual: false };
+    const call = () => {
+      out.actual = (self[this.method] as (x: Set<K> | CowSet<K>) => boolean | CowSet<K>)(otherReal);
+    };
+    // refused: the half-built result was released, the receiver is unchanged
+    if (!refusableOp(r, m, k, call)) return;
+    const actual = out.actual;
     if (typeof expected === "boolean") expect(actual).toBe(expected);
     else {
       const result = actual as CowSet<K>;
@@ -286,7 +302,27 @@ class AlgebraCmd implements fc.Command<Model, Real> {
     `${this.method}(v${this.v}, ${this.version === null ? `new Set([${this.elements.map(show).join(", ")}])` : `v${this.version}`})`;
 }
 
+/** `new CowSet(values, { pool })` (or `CowSet.from`), a new version whose model is `new Set(values)`. */
+class NewCmd implements fc.Command<Model, Real> {
+  constructor(
+    readonly values: K[],
+    readonly from: boolean,
+  ) {}
+  check = () => true;
+  run(m: Model, r: Real): void {
+    let made: CowSet<K> | null = null;
+    const build = () => {
+      made = this.from ? CowSet.from(this.values, { pool: r.pool }) : new CowSet(this.values, { pool: r.pool });
+    };
+    if (!refusable(r.pool, build, () => {}) || made === null) return; // refused: the half-built set was released
+    r.sets.push(made);
+    m.versions.push(new Set(this.values));
+    expectSameOrder(made, this.values.length === 0 ? [] : new Set(this.values));
+  }
+  toString = () => `${this.from ? "from" : "new"}([${this.values.map(show).join(", ")}])`;
+}
 const commands = [
+  fc.tuple(fc.array(keyArb, { maxLength: 12 }), fc.boolean()).map(([v, from]) => new NewCmd(v, from)),
   fc.tuple(fc.nat(), keyArb).map(([v, k]) => new AddCmd(v, k)),
   fc.tuple(fc.nat(), keyArb).map(([v, k]) => new AddCmd(v, k)),
   fc.tuple(fc.nat(), keyArb).map(([v, k]) => new DeleteCmd(v, k)),
@@ -318,23 +354,41 @@ const commands = [
 ];
 
 describe("CowSet against a native Set", () => {
+  /** Runs `cmds` from one empty set in `pool`; with `leave`, first squeezes the pool to that many free frames. */
+  const run = (cmds: Iterable<fc.Command<Model, Real>>, pool: FramePool, leave?: number): void => {
+    const real: Real = { pool, sets: [new CowSet(null, { pool })], ballast: new Ballast(pool) };
+    const model: Model = { versions: [new Set()], iters: [] };
+    if (leave !== undefined) real.ballast.squeeze(leave);
+    fc.modelRun(() => ({ model, real }), cmds);
+    model.versions.forEach((ms, i) => {
+      if (ms !== null) expectSameOrder(real.sets[i] as CowSet<K>, ms);
+    });
+    for (const s of real.sets) s.release();
+    real.ballast.release();
+    // Frame-leak check: every frame and page-table node is back.
+    expect(pool.stats().framesInUse).toBe(0);
+    expect(pool.stats().pageTableNodes).toBe(0);
+  };
+
   for (const pageSize of [256, 1024]) {
     it(`matches the model, set methods included (pageSize ${pageSize})`, () => {
       fc.assert(
-        fc.property(fc.commands(commands, { maxCommands: 60 }), (cmds) => {
-          const pool = new FramePool({ pageSize });
-          const real: Real = { pool, sets: [new CowSet({ pool })] };
-          const model: Model = { versions: [new Set()], iters: [] };
-          fc.modelRun(() => ({ model, real }), cmds);
-          model.versions.forEach((ms, i) => {
-            if (ms !== null) expectSameOrder(real.sets[i] as CowSet<K>, ms);
-          });
-          for (const s of real.sets) s.release();
-          expect(pool.stats().framesInUse).toBe(0);
-          expect(pool.stats().pageTableNodes).toBe(0);
-        }),
+        fc.property(fc.commands(commands, { maxCommands: 60 }), (cmds) => run(cmds, new FramePool({ pageSize }))),
         { numRuns: 600 },
       );
     });
   }
+
+  it("matches the model when the pool's maxBytes refuses writes: a refused call changes nothing", () => {
+    const squeeze = squeezes<Model>();
+    fc.assert(
+      fc.property(
+        fc.commands([...commands, squeeze, squeeze, squeeze], { maxCommands: 60, size: "medium" }),
+        fc.integer({ min: 8, max: 400 }), // the pool's budget, in 256-byte frames
+        fc.integer({ min: 0, max: 24 }), // frames left free at the start
+        (cmds, frames, leave) => run(cmds, new FramePool({ pageSize: 256, maxBytes: frames * 256 }), leave),
+      ),
+      { numRuns: 500 },
+    );
+  });
 });

@@ -4,7 +4,7 @@ import { describe, expect, it } from "vitest";
 
 /** Stores `v` and reads it back. */
 function roundTrip(v: unknown): unknown {
-  const m = new CowMap<string, unknown>({ pageSize: 256 });
+  const m = new CowMap<string, unknown>(null, { pageSize: 256 });
   try {
     m.set("k", v);
     return m.get("k");

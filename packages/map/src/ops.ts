@@ -1,0 +1,140 @@
+/**
+ * The operations CowMap and CowSet share, on a {@link Table}: lookup, add,
+ * delete and the forEach walk. The classes check their receiver and call
+ * these; the set methods (set-methods.ts) call them on the receiver's own
+ * table, never through its overridable `has`/`add`/`delete`, as the native
+ * Set methods work on the receiver's [[SetData]].
+ *
+ * @module
+ */
+import { throwKeyType } from "./errors.js";
+import { Cursor } from "./iterator.js";
+import { classifyKey, isKey } from "./key.js";
+import type { Table } from "./table.js";
+import { classifyValue } from "./value.js";
+import { insert, remove, update } from "./writes.js";
+
+/** True when `key` is in `t`. O(1) expected; no allocation. */
+export function tableHas(t: Table, key: unknown): boolean {
+  return classifyKey(key) && t.find() >= 0;
+}
+
+/** Removes `key` from `t`; true when it was there. O(1) expected. */
+export function tableDelete(t: Table, key: unknown): boolean {
+  if (!classifyKey(key)) return false;
+  const rec = t.find();
+  if (rec < 0) return false;
+  remove(t, rec);
+  return true;
+}
+
+/** Adds `value` to the set table `t` unless it is there. @throws {KeyTypeError} for a value that cannot be a key. */
+export function tableAdd(t: Table, value: unknown): void {
+  if (!isKey(value)) throwKeyType(value);
+  classifyKey(value);
+  if (t.find() < 0) insert(t);
+}
+
+/**
+ * Sets `key` to `value` in the map table `t`. The value is classified first:
+ * encoding it may run getters, which may release the map (hence the second
+ * check) or classify other keys (hence the key after it).
+ * @throws {KeyTypeError} / {@link DataCloneError} for a bad key or value.
+ */
+export function tablePut(t: Table, key: unknown, value: unknown, what: string): void {
+  if (!isKey(key)) throwKeyType(key);
+  classifyValue(value);
+  t.check(what);
+  classifyKey(key);
+  const rec = t.find();
+  if (rec >= 0) update(t, rec);
+  else insert(t);
+}
+
+/**
+ * Calls `callback.call(thisArg, value, key, self)` (maps) or
+ * `callback.call(thisArg, key, key, self)` (sets) for each live entry in
+ * insertion order, seeing entries added meanwhile, as Map and Set's forEach.
+ * @throws {TypeError} when `callback` is not a function.
+ */
+export function tableForEach(t: Table, callback: unknown, thisArg: unknown, self: object, what: "map" | "set"): void {
+  if (typeof callback !== "function")
+    throw new TypeError(`${what === "map" ? "CowMap" : "CowSet"}.prototype.forEach: callback is not a function`);
+  const c = new Cursor(t);
+  const isMap = what === "map";
+  while (c.step(what)) {
+    if (isMap) {
+      const value = c.value(t);
+      callback.call(thisArg, value, c.key(t), self);
+    } else {
+      const key = c.key(t);
+      callback.call(thisArg, key, key, self);
+    }
+  }
+}
+
+/**
+ * Adds the entries (maps) or values (sets) of `iterable` to a new
+ * collection `self` whose table is `t`, as the Map and Set constructors do
+ * (AddEntriesFromIterable): `self.set` / `self.add` is looked up once, before
+ * iterating, and called for each item, so a subclass's override runs. On any
+ * throw the table is dropped (its new space released) and the error goes on;
+ * `for...of` has closed the iterator.
+ * @throws {TypeError} when the adder is not callable, `iterable` is not iterable, or (maps) an entry is not an object.
+ */
+export function fill(self: object, t: Table, iterable: unknown, what: "map" | "set"): void {
+  const name = what === "map" ? "CowMap" : "CowSet";
+  try {
+    const adder = (self as Record<string, unknown>)[what === "map" ? "set" : "add"];
+    if (typeof adder !== "function")
+      throw new TypeError(`${name}: ${what === "map" ? "set" : "add"} is not a function`);
+    if (!isIterable(iterable))
+      throw new TypeError(
+        `${name}: the first argument must be iterable or null/undefined, got ${describe(iterable)} ` +
+          `(options go second: new ${name}(null, { pool }))`,
+      );
+    t.presize(sizeOf(iterable));
+    if (what === "set") for (const v of iterable) adder.call(self, v);
+    else
+      for (const entry of iterable) {
+        if (entry === null || (typeof entry !== "object" && typeof entry !== "function"))
+          throw new TypeError(`CowMap: iterator value ${String(entry)} is not an entry object`);
+        const e = entry as { 0: unknown; 1: unknown };
+        adder.call(self, e[0], e[1]);
+      }
+  } catch (e) {
+    t.drop(false);
+    throw e;
+  }
+}
+
+function describe(x: unknown): string {
+  return x === null ? "null" : typeof x === "object" ? "an object" : typeof x;
+}
+
+/** True for anything `for...of` accepts (strings included), as the Map and Set constructors test. */
+export function isIterable<T>(x: unknown): x is Iterable<T> {
+  return x != null && typeof (x as { [Symbol.iterator]?: unknown })[Symbol.iterator] === "function";
+}
+
+/** The number of items of an array, Map or Set (NaN for other iterables), to size a new table. */
+export function sizeOf(iterable: unknown): number {
+  if (Array.isArray(iterable)) return iterable.length;
+  if (iterable instanceof Map || iterable instanceof Set) return iterable.size;
+  return Number.NaN;
+}
+
+/** Makes `proto[key]` the very function `proto[target]`, with a class method's attributes (writable, configurable, not enumerable). */
+export function aliasMethod(proto: object, key: PropertyKey, target: string): void {
+  Object.defineProperty(proto, key, {
+    value: (proto as Record<string, unknown>)[target],
+    writable: true,
+    enumerable: false,
+    configurable: true,
+  });
+}
+
+/** Sets the `name` of class `C` to `name`, with the attributes of a class's own `name` (configurable only). */
+export function nameClass(C: abstract new (...args: never[]) => unknown, name: string): void {
+  Object.defineProperty(C, "name", { value: name, writable: false, enumerable: false, configurable: true });
+}

@@ -1,0 +1,119 @@
+/**
+ * The ES2025 Set methods (ECMA-262 24.2.4: union, intersection, difference,
+ * symmetricDifference, isSubsetOf, isSupersetOf, isDisjointFrom) on the
+ * receiver's own table. As the spec works on the receiver's [[SetData]],
+ * these never call the receiver's `has`, `add`, `delete` or `fork` (which a
+ * subclass or a patched prototype may have replaced); they call only the
+ * set-like `other`'s `size`, `has` and `keys`, in the spec's order.
+ *
+ * Results are new tables: `union`, `difference` and `symmetricDifference`
+ * start as a copy of the receiver (an O(1) fork for a standalone set),
+ * `intersection` as an empty table in the same pool.
+ *
+ * @module
+ */
+import { Cursor } from "./iterator.js";
+import { tableAdd, tableDelete, tableHas } from "./ops.js";
+import { forEachOtherKey, getSetRecord, otherHas } from "./set-like.js";
+import type { Table } from "./table.js";
+
+/** Runs `fill` on a new result table; on any error releases it (nothing is left behind) and rethrows. */
+function build(result: Table, fill: (r: Table) => void): Table {
+  try {
+    fill(result);
+  } catch (e) {
+    result.drop(false);
+    throw e;
+  }
+  return result;
+}
+
+/** Elements of `t`, then those of `other` not in it. */
+export function union(t: Table, other: unknown): Table {
+  const rec = getSetRecord(other, "union");
+  return build(t.copy(), (r) => {
+    forEachOtherKey(rec, "union", (v) => {
+      tableAdd(r, v);
+      return true;
+    });
+  });
+}
+
+/** Elements in both: in `t`'s order when it is the smaller (or equal), else in `other`'s. */
+export function intersection(t: Table, other: unknown): Table {
+  const rec = getSetRecord(other, "intersection");
+  return build(t.emptyLike(), (r) => {
+    if (t.size <= rec.size) {
+      const c = new Cursor(t);
+      while (c.step("set")) {
+        const e = c.key(t);
+        if (otherHas(rec, e)) tableAdd(r, e);
+      }
+    } else {
+      forEachOtherKey(rec, "intersection", (v) => {
+        if (tableHas(t, v)) tableAdd(r, v);
+        return true;
+      });
+    }
+  });
+}
+
+/** Elements of `t` not in `other`, in `t`'s order. */
+export function difference(t: Table, other: unknown): Table {
+  const rec = getSetRecord(other, "difference");
+  return build(t.copy(), (r) => {
+    if (t.size <= rec.size) {
+      const c = new Cursor(t);
+      while (c.step("set")) {
+        const e = c.key(t);
+        if (otherHas(rec, e)) tableDelete(r, e);
+      }
+    } else {
+      forEachOtherKey(rec, "difference", (v) => {
+        tableDelete(r, v);
+        return true;
+      });
+    }
+  });
+}
+
+/** Elements in exactly one: `t`'s order, then `other`'s new elements in its order. */
+export function symmetricDifference(t: Table, other: unknown): Table {
+  const rec = getSetRecord(other, "symmetricDifference");
+  return build(t.copy(), (r) => {
+    forEachOtherKey(rec, "symmetricDifference", (v) => {
+      const inResult = tableHas(r, v);
+      if (tableHas(t, v)) {
+        if (inResult) tableDelete(r, v);
+      } else if (!inResult) tableAdd(r, v);
+      return true;
+    });
+  });
+}
+
+/** True when every element of `t` is in `other`. */
+export function isSubsetOf(t: Table, other: unknown): boolean {
+  const rec = getSetRecord(other, "isSubsetOf");
+  if (t.size > rec.size) return false;
+  const c = new Cursor(t);
+  while (c.step("set")) if (!otherHas(rec, c.key(t))) return false;
+  return true;
+}
+
+/** True when every element of `other` is in `t`. */
+export function isSupersetOf(t: Table, other: unknown): boolean {
+  const rec = getSetRecord(other, "isSupersetOf");
+  if (t.size < rec.size) return false;
+  return forEachOtherKey(rec, "isSupersetOf", (v) => tableHas(t, v));
+}
+
+/** True when no element is in both. */
+export function isDisjointFrom(t: Table, other: unknown): boolean {
+  const rec = getSetRecord(other, "isDisjointFrom");
+  if (t.size <= rec.size) {
+    const c = new Cursor(t);
+    while (c.step("set")) if (otherHas(rec, c.key(t))) return false;
+    return true;
+  }
+  return forEachOtherKey(rec, "isDisjointFrom", (v) => !tableHas(t, v));
+}
