@@ -16,7 +16,7 @@ import {
   copyOut,
   fillElements,
   moveElements,
-  requirePages,
+  reserveZeroFill,
   setFromNative,
   writeFrom,
 } from "./bulk.js";
@@ -24,6 +24,7 @@ import { CowElements } from "./cow-elements.js";
 import { relativeIndex, strictIndex, toIntegerOrInfinity } from "./indices.js";
 import { type ElementOf, kindOf, type NativeTypedArray, storeElement, toElement } from "./kinds.js";
 import { type CowArrayOptions, poolFor } from "./options.js";
+import { checkLive, reserveWrites } from "./reserve.js";
 import { toKindArray } from "./set-from.js";
 import { SpaceOwner } from "./space-owner.js";
 
@@ -195,8 +196,12 @@ export class CowVector<K extends SpanArrayConstructor = Float64ArrayConstructor>
       const v = toElement(this.kind, items[0]);
       this.requireRoom(1);
       const at = this.len;
-      if ((at + 1) * this.kind.bytes > this.capBytes) this.mapFor(at + 1);
-      storeElement(this.space, this.kind, at * this.kind.bytes, v); // may throw OutOfMemoryError: nothing written yet
+      const w = this.kind.bytes;
+      if ((at + 1) * w > this.capBytes) {
+        reserveWrites(this, at * w, (at + 1) * w); // the store's frame, before the mapping grows
+        this.mapFor(at + 1);
+      }
+      storeElement(this.space, this.kind, at * w, v); // one write: refused (OutOfMemoryError) before it changes anything
       this.len = at + 1;
       this.owner.writes++;
       return this.len;
@@ -213,11 +218,13 @@ export class CowVector<K extends SpanArrayConstructor = Float64ArrayConstructor>
     this.check();
     const src = this.converted(source);
     const at = this.len;
+    const n = at + src.length;
     this.requireRoom(src.length);
-    requirePages(this.space, at * this.kind.bytes, (at + src.length) * this.kind.bytes);
-    this.growTo(at + src.length);
+    reserveWrites(this, at * this.kind.bytes, n * this.kind.bytes);
+    this.ensureCapacity(n);
     setFromNative(this, src, at);
-    return this.len;
+    this.setLength(n);
+    return n;
   }
 
   /** Removes and returns the last element, or `undefined` when empty. O(1), writes nothing. */
@@ -225,7 +232,7 @@ export class CowVector<K extends SpanArrayConstructor = Float64ArrayConstructor>
     this.check();
     if (this.len === 0) return undefined;
     const v = this.get(this.len - 1);
-    this.shrinkTo(this.len - 1);
+    this.setLength(this.len - 1);
     return v;
   }
 
@@ -250,11 +257,12 @@ export class CowVector<K extends SpanArrayConstructor = Float64ArrayConstructor>
     if (n === 0) return;
     this.requireRoom(n);
     const w = this.kind.bytes;
-    requirePages(this.space, at * w, (this.len + n) * w); // the shift and the write, before either
-    const tail = this.len - at;
-    this.growTo(this.len + n);
-    moveElements(this, at + n, at, tail);
+    const len = this.len;
+    reserveWrites(this, at * w, (len + n) * w); // the shift and the write, before either
+    this.ensureCapacity(len + n);
+    moveElements(this, at + n, at, len - at);
     writeFrom(this, at, src);
+    this.setLength(len + n);
   }
 
   /**
@@ -268,8 +276,8 @@ export class CowVector<K extends SpanArrayConstructor = Float64ArrayConstructor>
     const b = strictIndex(end, this.len, "end");
     if (b < a) throw new InvalidArgumentError("end", end, `an integer in [start (${a}), ${this.len}]`);
     if (a === b) return;
-    moveElements(this, a, b, this.len - b);
-    this.shrinkTo(this.len - (b - a));
+    moveElements(this, a, b, this.len - b); // one write: refused before it changes anything
+    this.setLength(this.len - (b - a));
   }
 
   /**
@@ -284,7 +292,7 @@ export class CowVector<K extends SpanArrayConstructor = Float64ArrayConstructor>
     const v = this.get(i) as ElementOf<K>;
     const last = this.len - 1;
     if (i !== last) this.setElement(i, this.get(last));
-    this.shrinkTo(last);
+    this.setLength(last);
     return v;
   }
 
@@ -307,14 +315,14 @@ export class CowVector<K extends SpanArrayConstructor = Float64ArrayConstructor>
     const n = src.length;
     if (n > del) this.requireRoom(n - del);
     const w = this.kind.bytes;
-    if (n > del) requirePages(this.space, at * w, (len + n - del) * w);
+    const newLen = len - del + n;
+    // Written: the items at [at, at + n), and the shifted tail up to the new end.
+    reserveWrites(this, at * w, (n === del ? at + n : newLen) * w);
     const removed = Array.from(copyOut(this, at, at + del) as unknown as ArrayLike<ElementOf<K>>);
-    if (n !== del) {
-      if (n > del) this.growTo(len + n - del);
-      moveElements(this, at + n, at + del, len - at - del);
-      if (n < del) this.shrinkTo(len - (del - n));
-    }
+    if (newLen > len) this.ensureCapacity(newLen);
+    if (n !== del) moveElements(this, at + n, at + del, len - at - del);
     writeFrom(this, at, src);
+    if (newLen !== len) this.setLength(newLen);
     return removed;
   }
 
@@ -329,14 +337,15 @@ export class CowVector<K extends SpanArrayConstructor = Float64ArrayConstructor>
     const n = strictIndex(length, this.maxLen, "length");
     const len = this.len;
     if (n <= len) {
-      this.shrinkTo(n);
+      if (n < len) this.setLength(n);
       return;
     }
     // Mapped elements past the length may hold removed values; newly mapped pages are zero.
     const dirty = Math.min(n, Math.floor(this.capBytes / this.kind.bytes));
-    if (dirty > len) requirePages(this.space, len * this.kind.bytes, dirty * this.kind.bytes);
-    this.growTo(n);
+    if (dirty > len) reserveZeroFill(this, len, dirty); // before the mapping grows
+    this.ensureCapacity(n);
     if (dirty > len) fillElements(this, this.kind.bigint ? 0n : 0, len, dirty);
+    this.setLength(n);
   }
 
   /**
@@ -352,6 +361,7 @@ export class CowVector<K extends SpanArrayConstructor = Float64ArrayConstructor>
     const to = this.pageEnd(n);
     if (to > this.capBytes) {
       this.space.map(this.capBytes, to - this.capBytes);
+      checkLive(this); // the out-of-memory hook may have released this vector
       this.capBytes = to;
     }
   }
@@ -439,26 +449,27 @@ export class CowVector<K extends SpanArrayConstructor = Float64ArrayConstructor>
     return Math.ceil((n * this.kind.bytes) / ps) * ps;
   }
 
-  /** Sets the length to `n` (> length), mapping more of the reservation first if needed. */
-  private growTo(n: number): void {
+  /** Maps more of the reservation when `n` elements do not fit the capacity. */
+  private ensureCapacity(n: number): void {
     if (n * this.kind.bytes > this.capBytes) this.mapFor(n);
-    this.len = n;
-    this.owner.writes++;
   }
 
   /**
    * Maps room for `n` elements: doubling the mapping (so pushes map O(log n)
    * times), at least one page, at most the whole space. A refused charge
-   * throws before anything changes.
+   * throws before anything changes; ReleasedError when the out-of-memory hook
+   * released this vector's space while the charge was refused.
    */
   private mapFor(n: number): void {
     const size = this.space.size;
     const to = Math.min(size, Math.max(this.pageEnd(n), 2 * this.capBytes, this.space.pageSize));
     this.space.map(this.capBytes, to - this.capBytes);
+    checkLive(this);
     this.capBytes = to;
   }
 
-  private shrinkTo(n: number): void {
+  /** Sets the length (the elements are in place) and bumps the write generation. */
+  private setLength(n: number): void {
     this.len = n;
     this.owner.writes++;
   }
