@@ -6,7 +6,9 @@
  */
 import {
   AddressSpace,
+  type FramePool,
   InvalidArgumentError,
+  OutOfMemoryError,
   type PageSpanCursor,
   type ProxyView,
   type SpanArrayConstructor,
@@ -31,13 +33,41 @@ import { SpaceOwner } from "./space-owner.js";
 /** Largest number of pages in one address space (the core's limit: vpns are uint32). */
 const MAX_PAGES = 2 ** 32;
 
+/**
+ * The default `maxLength`: the most the core allows, except under overcommit
+ * `"never"`. There a new space is charged its whole size until the vector
+ * unmaps all but its capacity (right away, in the constructor), so the
+ * default is what the pool's commit limit has room for now: a vector can then
+ * grow to as much as the pool could ever give it at this moment, and costs
+ * only its capacity once made.
+ * @throws {OutOfMemoryError} when the commit limit has no room for one element.
+ */
+function defaultMaxLength(pool: FramePool, bytes: number, limit: number): number {
+  if (pool.overcommit !== "never") return limit;
+  const ps = pool.pageSize;
+  const roomPages = Math.floor((pool.maxBytes - pool.stats().committedBytes) / ps);
+  const n = Math.min(limit, Math.floor((Math.max(roomPages, 0) * ps) / bytes));
+  if (n < 1) throwNoRoom(pool, bytes);
+  return n;
+}
+
+function throwNoRoom(pool: FramePool, bytes: number): never {
+  throw new OutOfMemoryError(
+    bytes,
+    `commit limit: ${pool.stats().committedBytes} of maxBytes=${pool.maxBytes} bytes already committed (overcommit "never")`,
+  );
+}
+
 /** Options of {@link CowVector}. */
 export interface CowVectorOptions extends CowArrayOptions {
   /**
    * Most elements the vector may hold: its address space is sized to this
    * many elements up front. Unwritten pages cost nothing and page-table levels
    * grow with use, so a large value is free. Default: the most the core
-   * allows (`2 ** 32` pages).
+   * allows (`2 ** 32` pages); in a pool with overcommit `"never"`, what its
+   * commit limit has room for when the vector is made (`maxBytes` less the
+   * bytes already committed), since the new space is charged its whole size
+   * for that instant (then only its capacity).
    */
   maxLength?: number;
   /** Elements to `reserve` at creation. Default 0. */
@@ -115,12 +145,16 @@ export class CowVector<K extends SpanArrayConstructor = Float64ArrayConstructor>
     const k = kindOf(kind);
     const pool = poolFor(options);
     const limit = Math.floor(Math.min(MAX_PAGES * pool.pageSize, Number.MAX_SAFE_INTEGER) / k.bytes);
-    const maxLen = options?.maxLength ?? limit;
+    const maxLen = options?.maxLength ?? defaultMaxLength(pool, k.bytes, limit);
     if (typeof maxLen !== "number" || !Number.isInteger(maxLen) || maxLen < 1 || maxLen > limit)
       throw new InvalidArgumentError("maxLength", maxLen, `an integer from 1 to ${limit} elements`);
     const capacity = options?.capacity ?? 0;
-    if (typeof capacity !== "number" || !Number.isInteger(capacity) || capacity < 0 || capacity > maxLen)
+    if (typeof capacity !== "number" || !Number.isInteger(capacity) || capacity < 0)
       throw new InvalidArgumentError("capacity", capacity, `an integer from 0 to maxLength (${maxLen})`);
+    if (capacity > maxLen) {
+      if (options?.maxLength === undefined && capacity <= limit) throwNoRoom(pool, capacity * k.bytes);
+      throw new InvalidArgumentError("capacity", capacity, `an integer from 0 to maxLength (${maxLen})`);
+    }
     const space = new AddressSpace({ size: maxLen * k.bytes, pool });
     const ps = pool.pageSize;
     const capBytes = Math.ceil((capacity * k.bytes) / ps) * ps;
@@ -419,11 +453,13 @@ export class CowVector<K extends SpanArrayConstructor = Float64ArrayConstructor>
 
   /** @internal */
   protected create(length: number): this {
-    const v = new (this.constructor as new (k: unknown, o: CowVectorOptions) => this)(this.kind.Native, {
-      pool: this.space.pool,
-      maxLength: Math.max(this.maxLen, length, 1),
-      capacity: length,
-    });
+    const pool = this.space.pool;
+    // Under overcommit "never" the default maxLength is the commit limit's room (see defaultMaxLength).
+    const options: CowVectorOptions =
+      pool.overcommit === "never"
+        ? { pool, capacity: length }
+        : { pool, maxLength: Math.max(this.maxLen, length, 1), capacity: length };
+    const v = new (this.constructor as new (k: unknown, o: CowVectorOptions) => this)(this.kind.Native, options);
     v.len = length; // a new space reads as zeros
     return v;
   }

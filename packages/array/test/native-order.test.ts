@@ -339,7 +339,7 @@ describe("argument conversion and error order match the native TypedArray method
             }
           },
         ),
-        { numRuns: 400 },
+        { numRuns: 250 },
       );
       expect(pool.framesInUse).toBe(0);
     });

@@ -167,3 +167,38 @@ describe("a refused vector call changes nothing (C2)", () => {
     expect(pool.framesInUse).toBe(0);
   });
 });
+
+describe('vectors in a pool with overcommit "never"', () => {
+  it("can be made with the default maxLength: what the commit limit has room for, charged only its capacity", () => {
+    const pool = new FramePool({ pageSize: 1024, maxBytes: 1 << 20, overcommit: "never" });
+    const v = new CowVector(Float64Array, { pool });
+    expect(v.maxLength).toBe((1 << 20) / 8);
+    expect(pool.stats().committedBytes).toBe(0);
+    v.push(1, 2, 3);
+    expect(pool.stats().committedBytes).toBe(1024); // one page of capacity
+    const w = CowVector.from(Int32Array, [1, 2, 3], { pool, capacity: 1000 });
+    expect(w.maxLength).toBe(((1 << 20) - 1024) / 4);
+    expect(pool.stats().committedBytes).toBe(1024 + 4096);
+    const f = v.fork(); // charged v's capacity again
+    expect(pool.stats().committedBytes).toBe(2 * 1024 + 4096);
+    expect([...f]).toEqual([1, 2, 3]);
+    for (const x of [v, w, f]) x.release();
+    expect(pool.stats().committedBytes).toBe(0);
+    expect(pool.framesInUse).toBe(0);
+  });
+
+  it("refuses with OutOfMemoryError, changing nothing, when the limit has no room left", () => {
+    const pool = new FramePool({ pageSize: 1024, maxBytes: 4096, overcommit: "never" });
+    const a = new AddressSpace({ size: 4096, pool }); // commits everything
+    expect(() => new CowVector(Float64Array, { pool })).toThrow(OutOfMemoryError);
+    expect(pool.stats().committedBytes).toBe(4096);
+    a.release();
+    expect(() => new CowVector(Float64Array, { pool, capacity: 513 })).toThrow(OutOfMemoryError);
+    const v = new CowVector(Float64Array, { pool, capacity: 512 });
+    expect(v.capacity).toBe(512);
+    expect(() => v.push(1, 2)).not.toThrow();
+    expect(() => v.reserve(513)).toThrow(RangeError); // past maxLength (512)
+    v.release();
+    expect(pool.stats().committedBytes).toBe(0);
+  });
+});
