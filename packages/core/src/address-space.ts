@@ -511,6 +511,11 @@ export class AddressSpace {
     if (this.isReleased) throwReleased("address space");
     const pool = this.pool;
     pool.charge(this.maps.bytes, true); // may refuse (overcommit); nothing has changed yet
+    if (this.isReleased) {
+      // A refused charge ran the out-of-memory hook, which released this space.
+      pool.uncharge(this.maps.bytes);
+      throwReleased("address space");
+    }
     forkOf = this;
     const child = new AddressSpace(FORK_OPTIONS);
     pool.pt.retain(this.root);

@@ -66,6 +66,7 @@ export function reserveForWrite(space: AddressSpace, addr: number, length: numbe
   let need = 0;
   for (let vpn = first; vpn <= last; vpn++) if (needsFrame(space, vpn)) need++;
   pool.requireFrames(need);
+  if (space.released) throwReleased("address space"); // the out-of-memory hook released it
 }
 
 /**

@@ -33,6 +33,11 @@ export function mapRange(space: AddressSpace, start: number, length: number, pro
       `a range with no mapping yet ([${start}, ${start + length}) overlaps one; unmap first)`,
     );
   space.pool.charge(length, false);
+  if (space.isReleased) {
+    // A refused charge ran the out-of-memory hook, which released this space.
+    space.pool.uncharge(length);
+    throwReleased("address space");
+  }
   space.maps = maps.with(start, start + length, writable, space.size);
   space.pool.spaces.setCharge(space, space.maps.bytes);
   // Nothing to flush: no translation of an unmapped page was ever cached.
