@@ -20,6 +20,7 @@ import { fillFrom, mapInto } from "./derive.js";
 import { relativeIndex, toIntegerOrInfinity } from "./indices.js";
 import { EntryIterator, KeyIterator, ValueIterator } from "./iterators.js";
 import { type ElementKind, loadElement, type NativeTypedArray, storeElement, toElement } from "./kinds.js";
+import { checkLive } from "./reserve.js";
 import {
   type AnyCallback,
   backward,
@@ -347,7 +348,7 @@ export abstract class CowElements<E extends number | bigint> implements Iterable
   map(fn: (value: E, index: number, array: this) => E, thisArg?: unknown): this {
     this.check();
     requireCallable(fn, "map");
-    const out = this.create(this.len);
+    const out = this.createLive(this.len);
     return fillFrom(out, () => mapInto(this, out, fn, thisArg));
   }
 
@@ -361,7 +362,7 @@ export abstract class CowElements<E extends number | bigint> implements Iterable
       return false;
     });
     const src = new this.kind.Native(kept as never) as NativeTypedArray;
-    const out = this.create(src.length);
+    const out = this.createLive(src.length);
     return fillFrom(out, () => writeFrom(out, 0, src));
   }
 
@@ -475,7 +476,7 @@ export abstract class CowElements<E extends number | bigint> implements Iterable
     const final = relativeIndex(end, len, len);
     const count = Math.max(final - k, 0);
     if (k === 0 && count === len && this.forkIsExact()) return this.fork();
-    const out = this.create(count);
+    const out = this.createLive(count);
     return fillFrom(out, () => copyBetween(this, k, out, 0, count));
   }
 
@@ -563,6 +564,20 @@ export abstract class CowElements<E extends number | bigint> implements Iterable
   stats(): SpaceStats {
     this.check();
     return this.space.stats();
+  }
+
+  /**
+   * `create(length)`, then ReleasedError (the new array released) if making
+   * it ran the out-of-memory hook and the hook released this array (a refused
+   * commit charge under overcommit "never").
+   */
+  private createLive(length: number): this {
+    const out = this.create(length);
+    if (this.isReleased || this.space.released) {
+      out.release();
+      checkLive(this);
+    }
+    return out;
   }
 
   /** A copy (`slice()`: a fork when that is exact) changed by `edit`; released if `edit` throws. */

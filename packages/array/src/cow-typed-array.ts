@@ -10,6 +10,7 @@ import { CowElements } from "./cow-elements.js";
 import { relativeIndex, toLength } from "./indices.js";
 import { type ElementKind, kindOfInstance, type NativeTypedArray } from "./kinds.js";
 import { type CowArrayOptions, poolFor } from "./options.js";
+import { forkSpace } from "./reserve.js";
 import { SpaceOwner } from "./space-owner.js";
 
 /** Largest number of pages in one address space (the core's limit: vpns are uint32). */
@@ -181,7 +182,7 @@ export abstract class CowTypedArray<E extends number | bigint> extends CowElemen
    */
   fork(): this {
     this.check();
-    return this.adopt(new SpaceOwner(this.space.fork()), this.byteOffset, this.len);
+    return this.adopt(new SpaceOwner(forkSpace(this)), this.byteOffset, this.len);
   }
 
   /**

@@ -26,7 +26,7 @@ import { CowElements } from "./cow-elements.js";
 import { relativeIndex, strictIndex, toIntegerOrInfinity } from "./indices.js";
 import { type ElementOf, kindOf, type NativeTypedArray, storeElement, toElement } from "./kinds.js";
 import { type CowArrayOptions, poolFor } from "./options.js";
-import { checkLive, reserveWrites } from "./reserve.js";
+import { checkLive, forkSpace, reserveWrites } from "./reserve.js";
 import { toKindArray } from "./set-from.js";
 import { SpaceOwner } from "./space-owner.js";
 
@@ -418,7 +418,7 @@ export class CowVector<K extends SpanArrayConstructor = Float64ArrayConstructor>
   /** A new version sharing every page with this one: O(1). @throws {ReleasedError} after `release()`. */
   fork(): this {
     this.check();
-    adoptOwner = new SpaceOwner(this.space.fork());
+    adoptOwner = new SpaceOwner(forkSpace(this));
     adoptFrom = this as unknown as CowVector<SpanArrayConstructor>;
     return new (this.constructor as new (k: unknown) => this)(undefined);
   }

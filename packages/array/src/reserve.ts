@@ -17,7 +17,7 @@
  *
  * @module
  */
-import { ReleasedError } from "@pagefork/core";
+import { type AddressSpace, ReleasedError } from "@pagefork/core";
 import type { ElementView } from "./view.js";
 
 /**
@@ -76,4 +76,18 @@ export function requireFrames(view: ElementView, n: number): void {
 export function checkLive(view: ElementView): void {
   view.check();
   if (view.space.released) throw new ReleasedError("address space");
+}
+
+/**
+ * `view.space.fork()`, refused with ReleasedError when the out-of-memory hook
+ * (run by a refused commit charge, overcommit "never" or "heuristic")
+ * released the view or its space: the fork would be of an emptied space.
+ */
+export function forkSpace(view: ElementView): AddressSpace {
+  const child = view.space.fork();
+  if (view.space.released || view.isReleased) {
+    child.release();
+    checkLive(view);
+  }
+  return child;
 }

@@ -301,7 +301,7 @@ describe("argument conversion and error order match the native TypedArray method
   it("set of a typed source checks the offset before the content type", () => {
     const n = (() => {
       try {
-        new BigInt64Array(4).set(new Float64Array(1), 4);
+        new BigInt64Array(4).set(new Float64Array(1) as unknown as BigInt64Array, 4);
       } catch (e) {
         return errorClass(e);
       }
