@@ -76,7 +76,7 @@ export function fillElements(view: ElementView, value: number | bigint, start: n
   }
   // Zeros: memset the partial pages at both ends, discard the whole pages between.
   // The partial pages are the only ones that may need frames: check both first.
-  reserveWrites(view, a, lo, hi, b);
+  reserveWrites(view, 0, a, lo, hi, b);
   if (a < lo) space.fill(0, a, lo);
   if (hi < b) space.fill(0, hi, b);
   space.discard(lo, hi - lo);
@@ -94,8 +94,8 @@ export function reserveZeroFill(view: ElementView, start: number, end: number): 
   const b = view.byteOffset + end * view.kind.bytes;
   const lo = Math.ceil(a / ps) * ps;
   const hi = Math.floor(b / ps) * ps;
-  if (hi <= lo) reserveWrites(view, a, b);
-  else reserveWrites(view, a, lo, hi, b);
+  if (hi <= lo) reserveWrites(view, 0, a, b);
+  else reserveWrites(view, 0, a, lo, hi, b);
 }
 
 /** The byte every byte of `bytes` equals, or -1 when they differ. */

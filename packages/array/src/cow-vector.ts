@@ -7,6 +7,7 @@
 import {
   AddressSpace,
   type FramePool,
+  type Heap,
   InvalidArgumentError,
   OutOfMemoryError,
   type PageSpanCursor,
@@ -23,12 +24,32 @@ import {
   writeFrom,
 } from "./bulk.js";
 import { CowElements } from "./cow-elements.js";
+import {
+  allocBlocks,
+  allocFrames,
+  HDR_BYTES,
+  heapOf,
+  readHeader,
+  requirePoolFrames,
+  throwEmbedded,
+  VECTOR_MAGIC,
+  writeHeader,
+} from "./in-space.js";
 import { relativeIndex, strictIndex, toIntegerOrInfinity } from "./indices.js";
-import { type ElementOf, kindOf, type NativeTypedArray, storeElement, toElement } from "./kinds.js";
+import {
+  type ElementKind,
+  type ElementOf,
+  KINDS,
+  kindOf,
+  type NativeTypedArray,
+  storeElement,
+  toElement,
+} from "./kinds.js";
 import { type CowArrayOptions, poolFor } from "./options.js";
-import { checkLive, forkSpace, reserveWrites } from "./reserve.js";
+import { forkSpace, reserveWrites } from "./reserve.js";
 import { toKindArray } from "./set-from.js";
 import { SpaceOwner } from "./space-owner.js";
+import { ensureCapacity, mapFor, planResize, planWrites, resizeBlock, setLength } from "./vector-storage.js";
 
 /** Largest number of pages in one address space (the core's limit: vpns are uint32). */
 const MAX_PAGES = 2 ** 32;
@@ -74,9 +95,21 @@ export interface CowVectorOptions extends CowArrayOptions {
   capacity?: number;
 }
 
-/** Set by `fork()` just before it calls the constructor (one hidden class for new vectors and forks). */
+/**
+ * Set by `fork()`, `create()` and `attach()` just before they call the
+ * constructor (one hidden class for new, forked, embedded and attached vectors).
+ */
 let adoptOwner: SpaceOwner | null = null;
-let adoptFrom: CowVector<SpanArrayConstructor> | null = null;
+let adoptKind: ElementKind = KINDS[0] as ElementKind;
+let adoptLen = 0;
+let adoptMaxLen = 0;
+let adoptCap = 0;
+
+/** Options of {@link CowVector.create}. */
+export interface CowVectorCreateOptions {
+  /** Elements to allocate room for at creation (one heap block). Default 0: no block until the first element. */
+  capacity?: number;
+}
 
 /**
  * A growable copy-on-write vector of one element kind (`Float64Array`,
@@ -122,7 +155,10 @@ let adoptFrom: CowVector<SpanArrayConstructor> | null = null;
 export class CowVector<K extends SpanArrayConstructor = Float64ArrayConstructor> extends CowElements<ElementOf<K>> {
   /** @internal Most elements the space holds. */
   readonly maxLen: number;
-  /** @internal Bytes mapped from address 0: the capacity, page-rounded. */
+  /**
+   * @internal Bytes of room for elements: mapped from address 0, page-rounded
+   * (standalone), or the element block's usable size (embedded).
+   */
   capBytes: number;
 
   /**
@@ -134,12 +170,10 @@ export class CowVector<K extends SpanArrayConstructor = Float64ArrayConstructor>
   constructor(kind: K, options?: CowVectorOptions) {
     const owner = adoptOwner;
     if (owner !== null) {
-      const from = adoptFrom as CowVector<SpanArrayConstructor>;
       adoptOwner = null;
-      adoptFrom = null;
-      super(owner, from.kind, 0, from.len);
-      this.maxLen = from.maxLen;
-      this.capBytes = from.capBytes;
+      super(owner, adoptKind, owner.data, adoptLen);
+      this.maxLen = adoptMaxLen;
+      this.capBytes = adoptCap;
       return;
     }
     const k = kindOf(kind);
@@ -203,15 +237,90 @@ export class CowVector<K extends SpanArrayConstructor = Float64ArrayConstructor>
     return CowVector.from(kind, items);
   }
 
-  /** Most elements this vector can hold (its address space's size in elements). */
+  /**
+   * A new, empty vector of `kind` embedded in `heap` (a core {@link Heap} in
+   * an address space the caller owns): its elements live in one heap block,
+   * allocated at the first element (or now, for `capacity`), that grows by
+   * `heap.realloc`, doubling. A grow stays in place when the block ends at
+   * the heap's break; otherwise it moves the block, copying its bytes, so it
+   * writes every page of the vector (after a fork of the space: copies them
+   * into this version), amortised O(1) per element as any doubling vector.
+   * Its header (kind, length, block address) is a 24-byte block at
+   * `address`, rewritten by every call that changes them, so the space can
+   * be forked (or frozen) between any two calls and the vector attached in
+   * the fork with `attach(heap, address)`. An empty vector costs its header
+   * only. `fork()` and `release()` throw (the embedder forks or releases the
+   * space); `free()` frees both blocks. `maxLength` is what the heap's range
+   * can hold. O(capacity) at most.
+   * @throws {InvalidArgumentError} when `heap` is not a Heap or `capacity` is not an integer in [0, maxLength].
+   * @throws {TypeError} when `kind` is not a TypedArray constructor.
+   * @throws {OutOfMemoryError} when the heap's range or the pool has no room; nothing changed then.
+   * @example
+   * ```ts
+   * const space = new AddressSpace({ size: 1 << 24, pageSize: 256 });
+   * const heap = Heap.create(space, { base: 256 });
+   * const v = CowVector.create(heap, Float64Array);
+   * v.push(1, 2, 3);
+   * const child = space.fork();
+   * const w = CowVector.attach(Heap.attach(child, 256), v.address, Float64Array);
+   * w.push(4);
+   * [v.length, w.length, w.join()]; // [3, 4, "1,2,3,4"]
+   * child.release();
+   * v.free();
+   * heap.stats().blocks; // 0
+   * space.release();
+   * ```
+   */
+  static create<K extends SpanArrayConstructor>(heap: Heap, kind: K, options?: CowVectorCreateOptions): CowVector<K> {
+    const h = heapOf(heap);
+    const k = kindOf(kind);
+    if (options !== undefined && (options === null || typeof options !== "object"))
+      throw new InvalidArgumentError("options", options, "an object { capacity? }");
+    const maxLen = heapMaxLength(h, k);
+    const capacity = options?.capacity ?? 0;
+    if (typeof capacity !== "number" || !Number.isInteger(capacity) || capacity < 0 || capacity > maxLen)
+      throw new InvalidArgumentError("capacity", capacity, `an integer from 0 to ${maxLen} elements`);
+    return embedVector(h, k, capacity, 0, false, 0) as unknown as CowVector<K>;
+  }
+
+  /**
+   * A handle to the embedded vector whose header is at `address` in `heap`
+   * (its `address`, in the space it was made in or in a fork of that space).
+   * O(1); reads only (the space may be frozen). Pass `kind` to check the
+   * element kind (and type the handle). One handle per vector per space at a
+   * time: two handles of one vector in one space do not see each other's changes of length.
+   * @throws {InvalidArgumentError} when `heap` is not a Heap, or `address` is
+   * not the header block of a vector (of `kind`, when given).
+   * @throws {TypeError} when `kind` is given and is not a TypedArray constructor.
+   */
+  static attach<K extends SpanArrayConstructor = SpanArrayConstructor>(
+    heap: Heap,
+    address: number,
+    kind?: K,
+  ): CowVector<K> {
+    const h = heapOf(heap);
+    const f = readHeader(h, address, VECTOR_MAGIC, "vector", kind === undefined ? undefined : kindOf(kind));
+    adoptOwner = new SpaceOwner(h.space, h, address, f.data);
+    adoptKind = f.kind;
+    adoptLen = f.length;
+    adoptMaxLen = heapMaxLength(h, f.kind);
+    adoptCap = f.data === 0 ? 0 : h.usableSize(f.data);
+    return new CowVector(undefined as unknown as K);
+  }
+
+  /**
+   * Most elements this vector can hold: its address space's size in elements
+   * (standalone), or what its heap's range can hold (embedded).
+   */
   get maxLength(): number {
     return this.maxLen;
   }
 
   /**
-   * Elements the mapped part of the space holds (>= length, <= maxLength):
-   * growing within it maps nothing. Grows with pushes (doubling) and
-   * `reserve`, shrinks with `shrinkToFit`.
+   * Elements the vector holds without growing (>= length, <= maxLength): the
+   * mapped part of its space (standalone), or its element block's usable
+   * size (embedded). Grows with pushes (doubling) and `reserve`, shrinks
+   * with `shrinkToFit`.
    */
   get capacity(): number {
     this.check();
@@ -231,14 +340,15 @@ export class CowVector<K extends SpanArrayConstructor = Float64ArrayConstructor>
       this.requireRoom(1);
       const at = this.len;
       const w = this.kind.bytes;
+      // One store needs no plan (it is refused before it changes anything), unless
+      // the vector grows first or (embedded) the header is written after it.
       if ((at + 1) * w > this.capBytes) {
-        reserveWrites(this, at * w, (at + 1) * w); // the store's frame, before the mapping grows
-        this.mapFor(at + 1);
-      }
-      storeElement(this.space, this.kind, at * w, v); // one write: refused (OutOfMemoryError) before it changes anything
-      this.len = at + 1;
-      this.owner.writes++;
-      return this.len;
+        planWrites(this, at, at + 1, at + 1);
+        ensureCapacity(this, at + 1);
+      } else if (this.owner.header !== 0 && this.space.pool.framesAvailable() < 2) planWrites(this, at, at + 1, at + 1);
+      storeElement(this.space, this.kind, this.byteOffset + at * w, v);
+      setLength(this, at + 1);
+      return at + 1;
     }
     return this.extend(items);
   }
@@ -254,19 +364,19 @@ export class CowVector<K extends SpanArrayConstructor = Float64ArrayConstructor>
     const at = this.len;
     const n = at + src.length;
     this.requireRoom(src.length);
-    reserveWrites(this, at * this.kind.bytes, n * this.kind.bytes);
-    this.ensureCapacity(n);
+    planWrites(this, at, n, n);
+    ensureCapacity(this, n);
     setFromNative(this, src, at);
-    this.setLength(n);
+    setLength(this, n);
     return n;
   }
 
-  /** Removes and returns the last element, or `undefined` when empty. O(1), writes nothing. */
+  /** Removes and returns the last element, or `undefined` when empty. O(1), writes no element. */
   pop(): ElementOf<K> | undefined {
     this.check();
     if (this.len === 0) return undefined;
     const v = this.get(this.len - 1);
-    this.setLength(this.len - 1);
+    setLength(this, this.len - 1); // one write at most (an embedded vector's header)
     return v;
   }
 
@@ -290,13 +400,12 @@ export class CowVector<K extends SpanArrayConstructor = Float64ArrayConstructor>
     const n = src.length;
     if (n === 0) return;
     this.requireRoom(n);
-    const w = this.kind.bytes;
     const len = this.len;
-    reserveWrites(this, at * w, (len + n) * w); // the shift and the write, before either
-    this.ensureCapacity(len + n);
+    planWrites(this, at, len + n, len + n); // the shift and the write, before either
+    ensureCapacity(this, len + n);
     moveElements(this, at + n, at, len - at);
     writeFrom(this, at, src);
-    this.setLength(len + n);
+    setLength(this, len + n);
   }
 
   /**
@@ -310,8 +419,10 @@ export class CowVector<K extends SpanArrayConstructor = Float64ArrayConstructor>
     const b = strictIndex(end, this.len, "end");
     if (b < a) throw new InvalidArgumentError("end", end, `an integer in [start (${a}), ${this.len}]`);
     if (a === b) return;
-    moveElements(this, a, b, this.len - b); // one write: refused before it changes anything
-    this.setLength(this.len - (b - a));
+    const n = this.len - (b - a);
+    planWrites(this, a, n, n);
+    moveElements(this, a, b, this.len - b);
+    setLength(this, n);
   }
 
   /**
@@ -325,8 +436,11 @@ export class CowVector<K extends SpanArrayConstructor = Float64ArrayConstructor>
     const i = strictIndex(index, this.len - 1, "index");
     const v = this.get(i) as ElementOf<K>;
     const last = this.len - 1;
-    if (i !== last) this.setElement(i, this.get(last));
-    this.setLength(last);
+    if (i !== last) {
+      planWrites(this, i, i + 1, last);
+      this.setElement(i, this.get(last));
+    }
+    setLength(this, last);
     return v;
   }
 
@@ -348,22 +462,22 @@ export class CowVector<K extends SpanArrayConstructor = Float64ArrayConstructor>
     const src = convertArrayLike(this.kind, items, items.length);
     const n = src.length;
     if (n > del) this.requireRoom(n - del);
-    const w = this.kind.bytes;
     const newLen = len - del + n;
     // Written: the items at [at, at + n), and the shifted tail up to the new end.
-    reserveWrites(this, at * w, (n === del ? at + n : newLen) * w);
+    planWrites(this, at, n === del ? at + n : newLen, newLen);
     const removed = Array.from(copyOut(this, at, at + del) as unknown as ArrayLike<ElementOf<K>>);
-    if (newLen > len) this.ensureCapacity(newLen);
+    ensureCapacity(this, newLen);
     if (n !== del) moveElements(this, at + n, at + del, len - at - del);
     writeFrom(this, at, src);
-    if (newLen !== len) this.setLength(newLen);
+    if (newLen !== len) setLength(this, newLen);
     return removed;
   }
 
   /**
    * Sets the length: a longer vector gets zeros (O(new elements) only where
-   * old pages may hold removed elements; fresh pages are already zero), a
-   * shorter one drops its tail. Writes nothing when shrinking.
+   * old pages may hold removed elements; fresh pages are already zero, and
+   * whole pages are zeroed by discarding them), a shorter one drops its
+   * tail. Writes no element when shrinking.
    * @throws {InvalidArgumentError} when `length` is not an integer in [0, maxLength].
    */
   resize(length: number): void {
@@ -371,42 +485,68 @@ export class CowVector<K extends SpanArrayConstructor = Float64ArrayConstructor>
     const n = strictIndex(length, this.maxLen, "length");
     const len = this.len;
     if (n <= len) {
-      if (n < len) this.setLength(n);
+      if (n < len) setLength(this, n);
+      return;
+    }
+    const zero = this.kind.bigint ? 0n : 0;
+    if (this.owner.heap !== null) {
+      // Embedded: the block past the length may hold anything (removed elements, a reused
+      // slot): zero all of it. Whole pages are discarded, so only the two partial pages take frames.
+      if (n * this.kind.bytes > this.capBytes) planWrites(this, len, Math.min(n, len + 2), n);
+      else reserveZeroFillAndHeader(this, len, n);
+      ensureCapacity(this, n);
+      fillElements(this, zero, len, n);
+      setLength(this, n);
       return;
     }
     // Mapped elements past the length may hold removed values; newly mapped pages are zero.
     const dirty = Math.min(n, Math.floor(this.capBytes / this.kind.bytes));
     if (dirty > len) reserveZeroFill(this, len, dirty); // before the mapping grows
-    this.ensureCapacity(n);
-    if (dirty > len) fillElements(this, this.kind.bigint ? 0n : 0, len, dirty);
-    this.setLength(n);
+    ensureCapacity(this, n);
+    if (dirty > len) fillElements(this, zero, len, dirty);
+    setLength(this, n);
   }
 
   /**
-   * Maps room for `capacity` elements now (whole pages; no frame is taken
-   * until a page is written), so that growing up to it maps nothing more.
-   * O(mappings).
+   * Makes room for `capacity` elements now, so that growing up to it
+   * allocates nothing more. Standalone: maps whole pages of the reservation
+   * (no frame is taken until a page is written), O(mappings). Embedded:
+   * reallocs the element block to exactly that size (a move copies it, see
+   * `create`).
    * @throws {InvalidArgumentError} when `capacity` is not an integer in [0, maxLength].
-   * @throws {OutOfMemoryError} when the pool's commit limit refuses the charge (overcommit `"never"`).
+   * @throws {OutOfMemoryError} when the pool's commit limit refuses the charge
+   * (overcommit `"never"`), or (embedded) the heap's range or the pool has no room.
    */
   reserve(capacity: number): void {
     this.check();
     const n = strictIndex(capacity, this.maxLen, "capacity");
-    const to = this.pageEnd(n);
-    if (to > this.capBytes) {
-      this.space.map(this.capBytes, to - this.capBytes);
-      checkLive(this); // the out-of-memory hook may have released this vector
-      this.capBytes = to;
+    const bytes = n * this.kind.bytes;
+    if (bytes <= this.capBytes) return;
+    if (this.owner.heap === null) mapFor(this, n);
+    else {
+      planResize(this, bytes);
+      resizeBlock(this, bytes);
     }
   }
 
   /**
-   * Unmaps the pages past the last element: their frames (when no other
-   * version shares them) and their commit charge return to the pool, and
-   * `capacity` drops to the length rounded up to a page. O(pages unmapped).
+   * Gives back the room past the last element. Standalone: unmaps those
+   * pages, so their frames (when no other version shares them) and their
+   * commit charge return to the pool, and `capacity` drops to the length
+   * rounded up to a page; O(pages unmapped). Embedded: reallocs the element
+   * block to the length (in place for a large block: its tail pages are
+   * freed; a small one may move), or frees it when empty.
+   * @throws {OutOfMemoryError} (embedded) when the pool cannot supply the frames of the heap's writes.
    */
   shrinkToFit(): void {
     this.check();
+    if (this.owner.heap !== null) {
+      const bytes = this.len * this.kind.bytes;
+      if (this.owner.data === 0 || this.capBytes === bytes) return;
+      planResize(this, bytes);
+      resizeBlock(this, bytes);
+      return;
+    }
     const end = this.pageEnd(this.len);
     if (this.capBytes > end) {
       this.space.unmap(end, this.capBytes - end);
@@ -415,17 +555,31 @@ export class CowVector<K extends SpanArrayConstructor = Float64ArrayConstructor>
     }
   }
 
-  /** A new version sharing every page with this one: O(1). @throws {ReleasedError} after `release()`. */
+  /**
+   * A new version sharing every page with this one: O(1).
+   * @throws {ReleasedError} after `release()`.
+   * @throws {InvalidArgumentError} for an embedded vector (fork its space, then `attach`).
+   */
   fork(): this {
     this.check();
-    adoptOwner = new SpaceOwner(forkSpace(this));
-    adoptFrom = this as unknown as CowVector<SpanArrayConstructor>;
+    if (this.owner.heap !== null) throwEmbedded("CowVector", "fork");
+    const owner = new SpaceOwner(forkSpace(this));
+    adoptOwner = owner;
+    adoptKind = this.kind;
+    adoptLen = this.len;
+    adoptMaxLen = this.maxLen;
+    adoptCap = this.capBytes;
     return new (this.constructor as new (k: unknown) => this)(undefined);
   }
 
-  /** Returns the vector's pages to the pool (those no other version shares). Idempotent. */
+  /**
+   * Returns the vector's pages to the pool (those no other version shares).
+   * Idempotent.
+   * @throws {InvalidArgumentError} for an embedded vector (`free()` it, or release its space).
+   */
   release(): void {
     if (this.isReleased) return;
+    if (this.owner.heap !== null) throwEmbedded("CowVector", "release");
     this.isReleased = true;
     this.len = 0;
     this.owner.drop();
@@ -452,7 +606,10 @@ export class CowVector<K extends SpanArrayConstructor = Float64ArrayConstructor>
   }
 
   /** @internal */
-  protected create(length: number): this {
+  protected create(length: number, written: number): this {
+    const heap = this.owner.heap;
+    if (heap !== null)
+      return embedVector(heap, this.kind, length, length, written < length, written) as unknown as this;
     const pool = this.space.pool;
     // Under overcommit "never" the default maxLength is the commit limit's room (see defaultMaxLength).
     const options: CowVectorOptions =
@@ -466,7 +623,7 @@ export class CowVector<K extends SpanArrayConstructor = Float64ArrayConstructor>
 
   /** @internal */
   protected forkIsExact(): boolean {
-    return true;
+    return this.owner.heap === null;
   }
 
   /** `source` as a native array of the kind, converted before anything is written. */
@@ -484,29 +641,52 @@ export class CowVector<K extends SpanArrayConstructor = Float64ArrayConstructor>
     const ps = this.space.pageSize;
     return Math.ceil((n * this.kind.bytes) / ps) * ps;
   }
+}
 
-  /** Maps more of the reservation when `n` elements do not fit the capacity. */
-  private ensureCapacity(n: number): void {
-    if (n * this.kind.bytes > this.capBytes) this.mapFor(n);
-  }
+/** Most elements of `kind` an embedded vector in `heap` can hold: its range's bytes. */
+function heapMaxLength(heap: Heap, kind: ElementKind): number {
+  return Math.max(1, Math.floor((heap.limit - heap.base) / kind.bytes));
+}
 
-  /**
-   * Maps room for `n` elements: doubling the mapping (so pushes map O(log n)
-   * times), at least one page, at most the whole space. A refused charge
-   * throws before anything changes; ReleasedError when the out-of-memory hook
-   * released this vector's space while the charge was refused.
-   */
-  private mapFor(n: number): void {
-    const size = this.space.size;
-    const to = Math.min(size, Math.max(this.pageEnd(n), 2 * this.capBytes, this.space.pageSize));
-    this.space.map(this.capBytes, to - this.capBytes);
-    checkLive(this);
-    this.capBytes = to;
-  }
+/**
+ * A new embedded vector in `heap` with room for `capacity` elements and
+ * length `len` (zeros when `zeroed`, else the caller writes them: `written`
+ * elements are reserved for): reserves the frames of the allocations and
+ * writes, allocates (element block first), writes the header.
+ */
+function embedVector(
+  heap: Heap,
+  kind: ElementKind,
+  capacity: number,
+  len: number,
+  zeroed: boolean,
+  written: number,
+): CowVector<SpanArrayConstructor> {
+  const bytes = capacity * kind.bytes;
+  const space = heap.space;
+  requirePoolFrames(space.pool, allocFrames(heap, bytes, written * kind.bytes));
+  const [header, data] = allocBlocks(heap, bytes, zeroed, true);
+  writeHeader(space, header, VECTOR_MAGIC, kind, len, data);
+  adoptOwner = new SpaceOwner(space, heap, header, data);
+  adoptKind = kind;
+  adoptLen = len;
+  adoptMaxLen = heapMaxLength(heap, kind);
+  adoptCap = data === 0 ? 0 : heap.usableSize(data);
+  return new CowVector(undefined as unknown as SpanArrayConstructor);
+}
 
-  /** Sets the length (the elements are in place) and bumps the write generation. */
-  private setLength(n: number): void {
-    this.len = n;
-    this.owner.writes++;
-  }
+/**
+ * Refuses (OutOfMemoryError) a zero fill of elements `[start, end)` of an
+ * embedded vector within its capacity, and the header write after it:
+ * only the partial pages at both ends take frames (see `fillElements`).
+ */
+function reserveZeroFillAndHeader(v: CowVector<SpanArrayConstructor>, start: number, end: number): void {
+  const ps = v.space.pageSize;
+  const a = v.byteOffset + start * v.kind.bytes;
+  const b = v.byteOffset + end * v.kind.bytes;
+  const lo = Math.ceil(a / ps) * ps;
+  const hi = Math.floor(b / ps) * ps;
+  const hdr = v.owner.header;
+  if (hi <= lo) reserveWrites(v, 0, a, b, hdr, hdr + HDR_BYTES);
+  else reserveWrites(v, 0, a, lo, hi, b, hdr, hdr + HDR_BYTES);
 }

@@ -20,44 +20,72 @@
 import { type AddressSpace, ReleasedError } from "@pagefork/core";
 import type { ElementView } from "./view.js";
 
+/** Page ranges `[lo, hi)` of one reservation (module scratch: reservations do not nest). */
+const lo = new Float64Array(3);
+const hi = new Float64Array(3);
+
 /**
  * Throws OutOfMemoryError unless the pool can supply every frame that writes
- * to bytes `[a0, b0)` and `[a1, b1)` of `view`'s space would take, plus
- * `extra` frames (the upper bound of heap calls the operation makes). Empty
- * ranges (`b <= a`) count nothing; a page in both ranges counts once. O(1)
- * without a limit or with frames to spare, else O(pages x page-table levels).
- * Changes nothing, except what the out-of-memory hook does.
+ * to the byte ranges `[a0, b0)`, `[a1, b1)` and `[a2, b2)` of `view`'s space
+ * would take, plus `extra` frames (an upper bound of the heap calls the
+ * operation makes). Empty ranges (`b <= a`) count nothing; a page in several
+ * ranges counts once. O(1) without a limit or with frames to spare, else
+ * O(pages x page-table levels). Changes nothing, except what the
+ * out-of-memory hook does.
  * @throws {ReleasedError} when the hook released the view or its space.
  */
-export function reserveWrites(view: ElementView, a0: number, b0: number, a1 = 0, b1 = 0, extra = 0): void {
+export function reserveWrites(
+  view: ElementView,
+  extra: number,
+  a0: number,
+  b0: number,
+  a1 = 0,
+  b1 = 0,
+  a2 = 0,
+  b2 = 0,
+): void {
   const space = view.space;
   const pool = space.pool;
   if (pool.maxBytes === Number.POSITIVE_INFINITY) return;
   const ps = pool.pageSize;
-  // Page ranges [p, q) of the two byte ranges, merged when they overlap.
-  let p0 = 0;
-  let q0 = 0;
-  let p1 = 0;
-  let q1 = 0;
-  if (b0 > a0) {
-    p0 = Math.floor(a0 / ps);
-    q0 = Math.floor((b0 - 1) / ps) + 1;
-  }
-  if (b1 > a1) {
-    p1 = Math.floor(a1 / ps);
-    q1 = Math.floor((b1 - 1) / ps) + 1;
-    if (q0 > p0 && p1 < q0 && p0 < q1) {
-      p0 = Math.min(p0, p1);
-      q0 = Math.max(q0, q1);
-      q1 = p1;
+  let n = 0;
+  n = addPages(n, a0, b0, ps);
+  n = addPages(n, a1, b1, ps);
+  n = addPages(n, a2, b2, ps);
+  // Merge overlapping page ranges (at most three, sorted by insertion in addPages).
+  let upper = extra;
+  let m = 0;
+  for (let i = 0; i < n; i++) {
+    if (m > 0 && (lo[i] as number) <= (hi[m - 1] as number)) {
+      hi[m - 1] = Math.max(hi[m - 1] as number, hi[i] as number);
+    } else {
+      lo[m] = lo[i] as number;
+      hi[m] = hi[i] as number;
+      m++;
     }
   }
-  const upper = q0 - p0 + (q1 - p1) + extra;
+  for (let i = 0; i < m; i++) upper += (hi[i] as number) - (lo[i] as number);
   if (upper <= pool.framesAvailable()) return; // cannot fail
   let need = extra;
-  if (q0 > p0) need += space.framesNeeded(p0 * ps, (q0 - p0) * ps);
-  if (q1 > p1) need += space.framesNeeded(p1 * ps, (q1 - p1) * ps);
+  for (let i = 0; i < m; i++)
+    need += space.framesNeeded((lo[i] as number) * ps, ((hi[i] as number) - (lo[i] as number)) * ps);
   requireFrames(view, need);
+}
+
+/** Adds the pages of bytes `[a, b)` to the first `n` ranges, kept sorted by start; returns the new count. */
+function addPages(n: number, a: number, b: number, ps: number): number {
+  if (b <= a) return n;
+  const p = Math.floor(a / ps);
+  const q = Math.floor((b - 1) / ps) + 1;
+  let i = n;
+  while (i > 0 && (lo[i - 1] as number) > p) {
+    lo[i] = lo[i - 1] as number;
+    hi[i] = hi[i - 1] as number;
+    i--;
+  }
+  lo[i] = p;
+  hi[i] = q;
+  return n + 1;
 }
 
 /**
