@@ -14,10 +14,10 @@
  * @module
  */
 import type { AddressSpace, PageSpanCursor, ProxyView, SpaceStats } from "@pagefork/core";
-import { InvalidArgumentError, ReleasedError } from "@pagefork/core";
+import { InvalidArgumentError, ProtectionFault, ReleasedError } from "@pagefork/core";
 import { copyBetween, copyOut, fillElements, moveElements, writeChanged, writeFrom } from "./bulk.js";
 import { fillFrom, mapInto, mapToNative } from "./derive.js";
-import { HDR_BYTES, heapCallFrames, requirePoolFrames } from "./in-space.js";
+import { heapCallFrames, requirePoolFrames } from "./in-space.js";
 import { relativeIndex, toIntegerOrInfinity } from "./indices.js";
 import { EntryIterator, KeyIterator, ValueIterator } from "./iterators.js";
 import { type ElementKind, loadElement, type NativeTypedArray, storeElement, toElement } from "./kinds.js";
@@ -131,6 +131,7 @@ export abstract class CowElements<E extends number | bigint> implements Iterable
    * @throws {OutOfMemoryError} when the pool cannot supply the frames of the
    * heap's metadata writes (after a fork of the space, the first free copies
    * the pages it writes); nothing changed then.
+   * @throws {ProtectionFault} when the space is frozen (and the blocks would be freed now).
    */
   free(): void {
     const owner = this.owner;
@@ -141,8 +142,12 @@ export abstract class CowElements<E extends number | bigint> implements Iterable
     }
     if (this.isReleased) return;
     if (owner.views === 1 && !this.space.released) {
-      const bytes = owner.data === 0 ? 0 : heap.usableSize(owner.data);
-      requirePoolFrames(this.space.pool, heapCallFrames(heap, bytes) + heapCallFrames(heap, HDR_BYTES));
+      // The last view: plan both frees, then free.
+      if (this.space.frozen)
+        throw new ProtectionFault(owner.header, 1, "the address space is frozen: free() writes the heap's metadata");
+      const data = owner.data === 0 ? 0 : heap.usableSize(owner.data);
+      requirePoolFrames(this.space, heapCallFrames(heap, data) + heapCallFrames(heap, heap.usableSize(owner.header)));
+      if (!this.space.released) owner.freeBlocks();
     }
     this.isReleased = true;
     this.len = 0;

@@ -8,8 +8,8 @@
 import { AddressSpace, type Heap } from "@pagefork/core";
 import { CowElements } from "./cow-elements.js";
 import {
-  allocBlocks,
   allocFrames,
+  HDR_BYTES,
   heapOf,
   readHeader,
   requirePoolFrames,
@@ -188,11 +188,11 @@ export abstract class CowTypedArray<E extends number | bigint> extends CowElemen
    * address space the caller owns, as `@pagefork/state` keeps a whole app
    * state in one space): `create(heap, length)` is `length` zeros,
    * `create(heap, source)` a copy of an iterable, array-like, native or COW
-   * typed array. Its elements live in one heap block, calloc'd: a large one
-   * is fresh pages that read as zeros and take no frame until written (a
-   * million zero Float64 elements cost the heap's page-map entries, not
-   * 8 MB); its header (kind, length, element block address) in a 24-byte
-   * block at `address`. Forking the space forks it; `attach(heap, address)`
+   * typed array. It is one heap block at `address`, calloc'd: a 24-byte
+   * header (kind, length, address of element 0), then the elements. A large
+   * block is fresh pages that read as zeros and take no frame until written
+   * (a million zero Float64 elements cost one page and the heap's page-map
+   * entries, not 8 MB). Forking the space forks it; `attach(heap, address)`
    * in the fork gives a handle to that version. `fork()` and `release()`
    * throw (the embedder forks or releases the space); `free()` frees both
    * blocks. Every other method works as on a standalone array, and methods
@@ -226,7 +226,7 @@ export abstract class CowTypedArray<E extends number | bigint> extends CowElemen
     const kind = kindOfClass(Ctor);
     const h = heapOf(heap);
     const name = `Cow${kind.name}Array`;
-    const max = Math.floor((h.limit - h.base) / kind.bytes);
+    const max = Math.floor((h.limit - h.base - HDR_BYTES) / kind.bytes); // the one block holds the header too
     let source: NativeTypedArray | null = null;
     let len: number;
     const arg: unknown = lengthOrSource;
@@ -269,7 +269,7 @@ export abstract class CowTypedArray<E extends number | bigint> extends CowElemen
     const kind = kindOfClass(Ctor);
     const h = heapOf(heap);
     const f = readHeader(h, address, TYPED_MAGIC, "fixed-length array", kind);
-    adoptOwner = new SpaceOwner(h.space, h, address, f.data);
+    adoptOwner = new SpaceOwner(h.space, h, address, 0); // one block: the header's
     adoptOffset = f.data;
     adoptLen = f.length;
     return new Ctor();
@@ -360,12 +360,13 @@ function embedNew<T>(
 ): T {
   const bytes = len * kind.bytes;
   const space = heap.space;
-  requirePoolFrames(space.pool, allocFrames(heap, bytes, written * kind.bytes));
-  const [header, data] = allocBlocks(heap, bytes, source === null);
+  requirePoolFrames(space, allocFrames(heap, bytes, written * kind.bytes));
+  // One block, header then elements: one heap call, so a refusal changes nothing.
+  const header = source === null ? heap.calloc(HDR_BYTES + bytes) : heap.malloc(HDR_BYTES + bytes);
+  const data = header + HDR_BYTES;
   writeHeader(space, header, TYPED_MAGIC, kind, len, data);
-  const owner = new SpaceOwner(space, heap, header, data);
   if (source !== null && len > 0) space.write(data, source); // reserved above: cannot be refused
-  adoptOwner = owner;
+  adoptOwner = new SpaceOwner(space, heap, header, 0);
   adoptOffset = data;
   adoptLen = len;
   return new Ctor();

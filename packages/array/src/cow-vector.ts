@@ -25,8 +25,8 @@ import {
 } from "./bulk.js";
 import { CowElements } from "./cow-elements.js";
 import {
-  allocBlocks,
   allocFrames,
+  allocVectorBlocks,
   HDR_BYTES,
   heapOf,
   readHeader,
@@ -664,8 +664,8 @@ function embedVector(
 ): CowVector<SpanArrayConstructor> {
   const bytes = capacity * kind.bytes;
   const space = heap.space;
-  requirePoolFrames(space.pool, allocFrames(heap, bytes, written * kind.bytes));
-  const [header, data] = allocBlocks(heap, bytes, zeroed, true);
+  requirePoolFrames(space, allocFrames(heap, bytes, written * kind.bytes));
+  const [header, data] = allocVectorBlocks(heap, bytes, zeroed);
   writeHeader(space, header, VECTOR_MAGIC, kind, len, data);
   adoptOwner = new SpaceOwner(space, heap, header, data);
   adoptKind = kind;

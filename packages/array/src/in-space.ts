@@ -1,29 +1,35 @@
 /**
  * Arrays and vectors embedded in a caller's address space ("in-space" mode):
- * the header block that describes one, the frames a heap call may take, and
- * freeing one's blocks.
+ * the header that describes one, the frames a heap call may take, and the
+ * allocation of its blocks.
  *
  * An embedded array or vector lives in a core {@link Heap} of a space the
  * embedder owns (`@pagefork/state` keeps a whole application state in one
- * space): its elements in one heap block (calloc'd, so a large one is fresh
- * pages that read as zeros and take no frame until written), and a small
- * header block, malloc'd, holding everything `attach` needs to rebuild a
- * handle in a fork of the space:
+ * space). Its header holds everything `attach` needs to rebuild a handle,
+ * in this space or in a fork of it:
  *
  * ```
  * offset  0  u32  magic: "pfta" (a fixed-length kind) or "pfve" (a CowVector), little-endian
  * offset  4  u32  element kind code (0 Int8 .. 10 BigUint64, kinds.ts)
  * offset  8  f64  length in elements
- * offset 16  f64  byte address of the element block (0: none, for length or capacity 0)
+ * offset 16  f64  byte address of element 0 (a vector: of its element block, 0 when it has none)
  * ```
  *
- * 24 bytes, the heap's 32-byte size class. A vector's capacity is its
- * element block's usable size (`heap.usableSize`), so it needs no field.
+ * A fixed-length array is ONE calloc'd block: the 24-byte header, then the
+ * elements (8-byte aligned). One heap call makes it, so a refused creation
+ * changes nothing, and 100,000 small arrays cost 100,000 blocks; a large one
+ * is fresh pages that read as zeros, so a million zero Float64 elements take
+ * one frame (the header's page) and the heap's page-map entries, not 8 MB.
+ * A vector's elements move when they grow, so its header is a block of its
+ * own (the heap's 32-byte size class) and its elements another, allocated at
+ * the first element; its capacity is that block's usable size
+ * (`heap.usableSize`), so the header needs no field for it.
  *
  * @module
  */
-import { type AddressSpace, type FramePool, Heap, InvalidArgumentError } from "@pagefork/core";
+import { type AddressSpace, Heap, InvalidArgumentError } from "@pagefork/core";
 import { type ElementKind, KINDS } from "./kinds.js";
+import { throwFrozen } from "./reserve.js";
 
 /** "pfta" read as a little-endian u32: the header of a fixed-length kind. */
 export const TYPED_MAGIC = 0x61746670;
@@ -58,8 +64,12 @@ export function heapCallFrames(heap: Heap, bytes: number): number {
   return HEAP_CALL_PAGES + Math.ceil((pages * MAP_BYTES_PER_PAGE) / ps) + 1;
 }
 
-/** Single pages a heap call may write besides its page-map range (see heapCallFrames), with one to spare. */
-const HEAP_CALL_PAGES = 6;
+/**
+ * Single pages a heap call may write besides its block's page-map range: the
+ * heap's header page, a slab page or a stack chunk page, and the page-map
+ * entries of a free-run or partial-slab neighbour (two pages at most).
+ */
+const HEAP_CALL_PAGES = 4;
 /** Page-map bytes per heap page the bound allows: twice the layout's 16. */
 const MAP_BYTES_PER_PAGE = 32;
 
@@ -73,10 +83,14 @@ export function reallocFrames(heap: Heap, oldBytes: number, newBytes: number): n
 }
 
 /**
- * Throws OutOfMemoryError unless `pool` can supply `n` frames now (after the
- * out-of-memory hook's one chance). Nothing to check without a limit.
+ * Throws OutOfMemoryError unless the pool of `space` can supply `n` frames
+ * now (after the out-of-memory hook's one chance), before heap calls and the
+ * writes that follow them. Nothing to check without a limit.
+ * @throws {ProtectionFault} when the space is frozen (the error that comes first).
  */
-export function requirePoolFrames(pool: FramePool, n: number): void {
+export function requirePoolFrames(space: AddressSpace, n: number): void {
+  if (space.frozen) throwFrozen(0, 1);
+  const pool = space.pool;
   if (n > 0 && n > pool.framesAvailable()) pool.requireFrames(n);
 }
 
@@ -127,8 +141,12 @@ export function readHeader(
       address,
       `the header of a ${what} of ${expected.name} elements (this one holds ${kind.name} elements)`,
     );
-  let room = 0;
-  if (data !== 0) {
+  let room = -1;
+  if (magic === TYPED_MAGIC) {
+    // One block: the elements follow the header.
+    if (data === address + HDR_BYTES) room = usable - HDR_BYTES;
+  } else if (data === 0) room = 0;
+  else {
     try {
       room = heap.usableSize(data);
     } catch {
@@ -160,20 +178,21 @@ export function writeHeader(
 }
 
 /**
- * Allocates an element block of `bytes` (0: none) and a header block, data
- * first: the large block is where a full heap range shows, and a refusal
- * there changes nothing. `zeroed`: calloc (a large block is then fresh pages,
- * no frame taken), else malloc (the caller writes every byte it will read).
- * `fit`: the block then asks for its whole usable size (see {@link fitBlock}).
- * The caller has reserved the frames (heapCallFrames for both calls).
+ * Allocates a vector's element block of `bytes` (0: none), then its header
+ * block: the element block first, since a full heap range shows there, and a
+ * refusal there changes nothing. `zeroed`: calloc, else malloc (the caller
+ * writes every element it will read). The element block then asks for its
+ * whole usable size (see {@link fitBlock}). The caller has reserved the
+ * frames ({@link allocFrames}).
  * @returns `[header, data]`.
- * @throws {OutOfMemoryError} when the heap's range has no room: nothing changed
- * (except in the rare case the header's small block finds no room after the
- * element block did: the element block is freed again).
+ * @throws {OutOfMemoryError} when the heap's range has no room. Nothing
+ * changed then, except in one corner: the header finds no room after the
+ * element block took the heap's last page; that block is freed again (the
+ * heap's counters are as before, but pages of heap metadata the two calls
+ * wrote may stay materialized: a few frames).
  */
-export function allocBlocks(heap: Heap, bytes: number, zeroed: boolean, fit = false): [number, number] {
-  let data = bytes === 0 ? 0 : zeroed ? heap.calloc(bytes) : heap.malloc(bytes);
-  if (fit && data !== 0) data = fitBlock(heap, data);
+export function allocVectorBlocks(heap: Heap, bytes: number, zeroed: boolean): [number, number] {
+  const data = bytes === 0 ? 0 : fitBlock(heap, zeroed ? heap.calloc(bytes) : heap.malloc(bytes));
   let header: number;
   try {
     header = heap.malloc(HDR_BYTES);
@@ -184,15 +203,19 @@ export function allocBlocks(heap: Heap, bytes: number, zeroed: boolean, fit = fa
   return [header, data];
 }
 
-/** Frames to reserve before {@link allocBlocks} of `bytes` that then writes `written` bytes of elements and the header. */
+/**
+ * Frames to reserve before allocating `bytes` of elements (with a header:
+ * a fixed-length array's one block, or a vector's two) and writing
+ * `written` bytes of elements and the header.
+ */
 export function allocFrames(heap: Heap, bytes: number, written: number): number {
   const ps = heap.pageSize;
-  const small = bytes > 0 && bytes + 8 <= ps / 2; // a calloc of a small block writes its slot
   return (
     heapCallFrames(heap, HDR_BYTES) +
-    1 + // the header's writes
-    (bytes === 0 ? 0 : heapCallFrames(heap, bytes)) +
-    (written > 0 ? Math.ceil(written / ps) + 1 : small ? 1 : 0)
+    (bytes === 0 ? 0 : heapCallFrames(heap, bytes + HDR_BYTES)) +
+    1 + // the header's page
+    Math.ceil((bytes + HDR_BYTES) / ps) + // a calloc of a small block writes its slot; the written elements
+    (written > 0 ? 1 : 0)
   );
 }
 

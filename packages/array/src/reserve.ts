@@ -17,7 +17,7 @@
  *
  * @module
  */
-import { type AddressSpace, ReleasedError } from "@pagefork/core";
+import { type AddressSpace, ProtectionFault, ReleasedError } from "@pagefork/core";
 import type { ElementView } from "./view.js";
 
 /** Page ranges `[lo, hi)` of one reservation (module scratch: reservations do not nest). */
@@ -32,6 +32,8 @@ const hi = new Float64Array(3);
  * ranges counts once. O(1) without a limit or with frames to spare, else
  * O(pages x page-table levels). Changes nothing, except what the
  * out-of-memory hook does.
+ * @throws {ProtectionFault} when the space is frozen: the error that comes
+ * first (a heap call would otherwise check its frames before the protection).
  * @throws {ReleasedError} when the hook released the view or its space.
  */
 export function reserveWrites(
@@ -46,6 +48,7 @@ export function reserveWrites(
 ): void {
   const space = view.space;
   const pool = space.pool;
+  if (space.frozen && (b0 > a0 || b1 > a1 || b2 > a2 || extra > 0)) throwFrozen(a0, b0);
   if (pool.maxBytes === Number.POSITIVE_INFINITY) return;
   const ps = pool.pageSize;
   let n = 0;
@@ -118,4 +121,9 @@ export function forkSpace(view: ElementView): AddressSpace {
     checkLive(view);
   }
   return child;
+}
+
+/** Throws the ProtectionFault of a write to a frozen space. */
+export function throwFrozen(a: number, b: number): never {
+  throw new ProtectionFault(a, Math.max(b - a, 1), "the address space is frozen");
 }

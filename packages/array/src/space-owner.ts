@@ -44,18 +44,24 @@ export class SpaceOwner {
   }
 
   /**
-   * Drops one view; with the last one releases the space (standalone) or
-   * frees the element and header blocks (embedded: the caller reserved the
-   * frames of both frees; nothing to free once the embedder released the space).
+   * Drops one view; with the last one of a standalone array releases the
+   * space (an embedded one's blocks were freed by `freeBlocks` first).
    */
   drop(): void {
     this.writes++;
-    if (--this.views > 0) return;
-    const heap = this.heap;
-    if (heap === null) this.space.release();
-    else if (!this.space.released) {
-      heap.free(this.data);
-      heap.free(this.header);
-    }
+    if (--this.views === 0 && this.heap === null) this.space.release();
+  }
+
+  /**
+   * Frees the element and header blocks of an embedded array (before its
+   * last view drops; the caller reserved the frames of both frees). The
+   * first free is refused before it changes anything (ProtectionFault in a
+   * frozen space); after it the second cannot fail.
+   */
+  freeBlocks(): void {
+    const heap = this.heap as Heap;
+    heap.free(this.data);
+    this.data = 0;
+    heap.free(this.header);
   }
 }

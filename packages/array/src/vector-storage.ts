@@ -108,10 +108,11 @@ export function resizeBlock(v: VectorCore, bytes: number): void {
 
 /** Sets the length (the elements are in place): in the header too when embedded; bumps the write generation. */
 export function setLength(v: VectorCore, n: number): void {
-  v.len = n;
   const owner = v.owner;
-  owner.writes++;
+  // The header first: its write may be refused (a pop after a fork copies the header's page).
   if (owner.header !== 0) v.space.setFloat64(owner.header + HDR_LENGTH, n);
+  v.len = n;
+  owner.writes++;
 }
 
 /**

@@ -7,7 +7,7 @@
  *
  * While a {@link Pressure} is active, `both()` (support.ts) runs the real call
  * first. A call refused with OutOfMemoryError, or with ReleasedError because
- * the hook released its array, must have changed nothing: every live array
+ * the hook released its array (or, embedded, the space holding it), must have changed nothing: every live array
  * still equals the model (checked by the command afterwards), and the pool's
  * frames, page-table nodes and commit charge are what they were, less what
  * the hook released. A call that returns is then run on the model and
@@ -47,6 +47,11 @@ function use(pool: FramePool): Use {
   return { frames: s.framesInUse, nodes: s.pageTableNodes, committed: s.committedBytes };
 }
 
+/** True when the array was released, or (embedded) its space was. */
+function gone(a: AnyCow): boolean {
+  return a.released || a.space.released;
+}
+
 /** The live pressure, if any (one model run at a time). */
 export let pressure: Pressure | null = null;
 
@@ -78,6 +83,9 @@ export class Pressure {
     });
   }
 
+  /** Live spaces of the test that hold no array of `real` (checkNoLeak counts them too). */
+  extraSpaces: () => Iterable<AddressSpace> = () => [];
+
   /** Makes the ballast and activates the pressure over `real` (arrays) and `model` (same indices). */
   start(real: (AnyCow | null)[], model: unknown[]): void {
     const ps = this.pool.pageSize;
@@ -102,11 +110,13 @@ export class Pressure {
     const before = use(this.pool);
     if (c === 1 && this.ballast.length > 0) (this.ballast.pop() as AddressSpace).release();
     else if (c === 2 && this.lists !== null) {
-      const live = this.lists.real.filter((a): a is AnyCow => a !== null && !a.released);
+      const live = this.lists.real.filter((a): a is AnyCow => a !== null && !gone(a));
       const t = live[this.step % Math.max(live.length, 1)];
       if (t !== undefined) {
         const space = t.space;
-        for (const a of live) if (a.space === space) a.release(); // the whole space
+        if (t.embedded)
+          space.release(); // the embedder's space, with every structure in it
+        else for (const a of live) if (a.space === space) a.release(); // every array over the space
         this.hookReleasedTests++;
       }
     }
@@ -121,7 +131,7 @@ export class Pressure {
     const l = this.lists;
     if (l === null) return;
     l.real.forEach((a, k) => {
-      if (a?.released) {
+      if (a !== null && gone(a)) {
         l.real[k] = null;
         l.model[k] = null;
       }
@@ -166,7 +176,8 @@ export class Pressure {
    */
   checkNoLeak(what: string): void {
     const spaces = new Set<AddressSpace>(this.ballast);
-    for (const a of this.lists?.real ?? []) if (a !== null && !a.released) spaces.add(a.space);
+    for (const a of this.lists?.real ?? []) if (a !== null && !gone(a)) spaces.add(a.space);
+    for (const s of this.extraSpaces()) if (!s.released) spaces.add(s);
     let pss = 0;
     let mapped = 0;
     for (const s of spaces) {
