@@ -1,15 +1,16 @@
 /**
- * CowVector: a growable COW array of one element kind, in an address space
- * sized to its maximum length.
+ * CowVector: a growable COW array of one element kind, standalone in an
+ * address space sized to its maximum length, or embedded in a caller's heap.
+ * Where the elements live and how that room grows is vector-storage.ts; the
+ * options and their defaults vector-options.ts. What stays here (~24 KB) are
+ * the methods, which must be members of the class, and their documentation.
  *
  * @module
  */
 import {
   AddressSpace,
-  type FramePool,
   type Heap,
   InvalidArgumentError,
-  OutOfMemoryError,
   type PageSpanCursor,
   type ProxyView,
   type SpanArrayConstructor,
@@ -27,7 +28,6 @@ import { CowElements } from "./cow-elements.js";
 import {
   allocFrames,
   allocVectorBlocks,
-  HDR_BYTES,
   heapOf,
   readHeader,
   requirePoolFrames,
@@ -45,55 +45,27 @@ import {
   storeElement,
   toElement,
 } from "./kinds.js";
-import { type CowArrayOptions, poolFor } from "./options.js";
-import { forkSpace, reserveWrites } from "./reserve.js";
+import { poolFor } from "./options.js";
+import { forkSpace } from "./reserve.js";
 import { toKindArray } from "./set-from.js";
 import { SpaceOwner } from "./space-owner.js";
-import { ensureCapacity, mapFor, planResize, planWrites, resizeBlock, setLength } from "./vector-storage.js";
-
-/** Largest number of pages in one address space (the core's limit: vpns are uint32). */
-const MAX_PAGES = 2 ** 32;
-
-/**
- * The default `maxLength`: the most the core allows, except under overcommit
- * `"never"`. There a new space is charged its whole size until the vector
- * unmaps all but its capacity (right away, in the constructor), so the
- * default is what the pool's commit limit has room for now: a vector can then
- * grow to as much as the pool could ever give it at this moment, and costs
- * only its capacity once made.
- * @throws {OutOfMemoryError} when the commit limit has no room for one element.
- */
-function defaultMaxLength(pool: FramePool, bytes: number, limit: number): number {
-  if (pool.overcommit !== "never") return limit;
-  const ps = pool.pageSize;
-  const roomPages = Math.floor((pool.maxBytes - pool.stats().committedBytes) / ps);
-  const n = Math.min(limit, Math.floor((Math.max(roomPages, 0) * ps) / bytes));
-  if (n < 1) throwNoRoom(pool, bytes);
-  return n;
-}
-
-function throwNoRoom(pool: FramePool, bytes: number): never {
-  throw new OutOfMemoryError(
-    bytes,
-    `commit limit: ${pool.stats().committedBytes} of maxBytes=${pool.maxBytes} bytes already committed (overcommit "never")`,
-  );
-}
-
-/** Options of {@link CowVector}. */
-export interface CowVectorOptions extends CowArrayOptions {
-  /**
-   * Most elements the vector may hold: its address space is sized to this
-   * many elements up front. Unwritten pages cost nothing and page-table levels
-   * grow with use, so a large value is free. Default: the most the core
-   * allows (`2 ** 32` pages); in a pool with overcommit `"never"`, what its
-   * commit limit has room for when the vector is made (`maxBytes` less the
-   * bytes already committed), since the new space is charged its whole size
-   * for that instant (then only its capacity).
-   */
-  maxLength?: number;
-  /** Elements to `reserve` at creation. Default 0. */
-  capacity?: number;
-}
+import {
+  type CowVectorCreateOptions,
+  type CowVectorOptions,
+  defaultMaxLength,
+  heapMaxLength,
+  MAX_PAGES,
+  throwNoRoom,
+} from "./vector-options.js";
+import {
+  ensureCapacity,
+  mapFor,
+  planResize,
+  planWrites,
+  reserveZeroFillAndHeader,
+  resizeBlock,
+  setLength,
+} from "./vector-storage.js";
 
 /**
  * Set by `fork()`, `create()` and `attach()` just before they call the
@@ -104,12 +76,6 @@ let adoptKind: ElementKind = KINDS[0] as ElementKind;
 let adoptLen = 0;
 let adoptMaxLen = 0;
 let adoptCap = 0;
-
-/** Options of {@link CowVector.create}. */
-export interface CowVectorCreateOptions {
-  /** Elements to allocate room for at creation (one heap block). Default 0: no block until the first element. */
-  capacity?: number;
-}
 
 /**
  * A growable copy-on-write vector of one element kind (`Float64Array`,
@@ -643,11 +609,6 @@ export class CowVector<K extends SpanArrayConstructor = Float64ArrayConstructor>
   }
 }
 
-/** Most elements of `kind` an embedded vector in `heap` can hold: its range's bytes. */
-function heapMaxLength(heap: Heap, kind: ElementKind): number {
-  return Math.max(1, Math.floor((heap.limit - heap.base) / kind.bytes));
-}
-
 /**
  * A new embedded vector in `heap` with room for `capacity` elements and
  * length `len` (zeros when `zeroed`, else the caller writes them: `written`
@@ -673,20 +634,4 @@ function embedVector(
   adoptMaxLen = heapMaxLength(heap, kind);
   adoptCap = data === 0 ? 0 : heap.usableSize(data);
   return new CowVector(undefined as unknown as SpanArrayConstructor);
-}
-
-/**
- * Refuses (OutOfMemoryError) a zero fill of elements `[start, end)` of an
- * embedded vector within its capacity, and the header write after it:
- * only the partial pages at both ends take frames (see `fillElements`).
- */
-function reserveZeroFillAndHeader(v: CowVector<SpanArrayConstructor>, start: number, end: number): void {
-  const ps = v.space.pageSize;
-  const a = v.byteOffset + start * v.kind.bytes;
-  const b = v.byteOffset + end * v.kind.bytes;
-  const lo = Math.ceil(a / ps) * ps;
-  const hi = Math.floor(b / ps) * ps;
-  const hdr = v.owner.header;
-  if (hi <= lo) reserveWrites(v, 0, a, b, hdr, hdr + HDR_BYTES);
-  else reserveWrites(v, 0, a, lo, hi, b, hdr, hdr + HDR_BYTES);
 }

@@ -128,3 +128,19 @@ export function planResize(v: VectorCore, bytes: number): void {
   const call = owner.data === 0 ? heapCallFrames(heap, bytes) : reallocFrames(heap, v.capBytes, bytes);
   reserveWrites(v, call, hdr, hdr + HDR_BYTES);
 }
+
+/**
+ * Refuses (OutOfMemoryError) a zero fill of elements `[start, end)` of an
+ * embedded vector within its capacity, and the header write after it:
+ * only the partial pages at both ends take frames (see `fillElements`).
+ */
+export function reserveZeroFillAndHeader(v: VectorCore, start: number, end: number): void {
+  const ps = v.space.pageSize;
+  const a = v.byteOffset + start * v.kind.bytes;
+  const b = v.byteOffset + end * v.kind.bytes;
+  const lo = Math.ceil(a / ps) * ps;
+  const hi = Math.floor(b / ps) * ps;
+  const hdr = v.owner.header;
+  if (hi <= lo) reserveWrites(v, 0, a, b, hdr, hdr + HDR_BYTES);
+  else reserveWrites(v, 0, a, lo, hi, b, hdr, hdr + HDR_BYTES);
+}
