@@ -90,6 +90,8 @@ let adoptCap = 0;
  * so growth never copies a page shared with another version; a push writes
  * only the page it lands on. `reserve(n)` maps room now (refused now under
  * overcommit `"never"`), `shrinkToFit()` unmaps the pages past the end.
+ * (An embedded vector, made by {@link CowVector.create} in a caller's heap,
+ * grows by `realloc` instead: see there for what a grow that moves costs.)
  *
  * A middle insert or removal shifts the later elements: it writes every page
  * from the position to the end, and after a fork copies each of them (at 1 KiB
@@ -220,7 +222,12 @@ export class CowVector<K extends SpanArrayConstructor = Float64ArrayConstructor>
    * can hold. O(capacity) at most.
    * @throws {InvalidArgumentError} when `heap` is not a Heap or `capacity` is not an integer in [0, maxLength].
    * @throws {TypeError} when `kind` is not a TypedArray constructor.
-   * @throws {OutOfMemoryError} when the heap's range or the pool has no room; nothing changed then.
+   * @throws {OutOfMemoryError} when the heap's range or the pool has no room;
+   * nothing changed then, but for one corner: with a `capacity`, the element
+   * block is allocated first, then the header; if the heap's range runs out
+   * exactly between the two, the element block is freed again, and the heap's
+   * counters are as before but pages of heap metadata the two calls wrote may
+   * stay materialized (a few frames).
    * @example
    * ```ts
    * const space = new AddressSpace({ size: 1 << 24, pageSize: 256 });
