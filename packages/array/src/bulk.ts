@@ -5,14 +5,14 @@
  * spaces, copyWithin, and writing back a sorted or reversed copy.
  *
  * Every writing algorithm is refused before it changes anything when the
- * pool's byte limit could not cover it: either the core call itself reserves
- * its frames (`write`, `fill`, a "write" span cursor), or {@link requirePages}
- * checks an upper bound first.
+ * pool's byte limit could not cover it: either it is one core call, which
+ * checks its frames itself (`write`, `fill`, `copyWithin`, a "write" span
+ * cursor), or it checks all its writes first (reserve.ts).
  *
  * @module
  */
-import type { AddressSpace } from "@pagefork/core";
 import type { ElementKind, NativeTypedArray } from "./kinds.js";
+import { requireFrames, reserveWrites } from "./reserve.js";
 import { type ElementView, writeSpans } from "./view.js";
 
 /** Bytes per chunk when a copy goes through a temporary buffer: big enough to amortize each call, small enough for the cache. */
@@ -21,19 +21,6 @@ export const CHUNK_BYTES = 1 << 16;
 /** The bytes of a native typed array, as a Uint8Array over the same memory. */
 export function bytesOf(a: ArrayBufferView): Uint8Array {
   return new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
-}
-
-/**
- * Throws OutOfMemoryError unless the pool can supply one frame for every page
- * that `[byteStart, byteEnd)` touches (an upper bound on what a write there
- * may need). Nothing to check when the pool has no limit.
- */
-export function requirePages(space: AddressSpace, byteStart: number, byteEnd: number): void {
-  const pool = space.pool;
-  if (pool.maxBytes === Number.POSITIVE_INFINITY || byteEnd <= byteStart) return;
-  const ps = pool.pageSize;
-  const pages = Math.floor((byteEnd - 1) / ps) - Math.floor(byteStart / ps) + 1;
-  pool.requireFrames(pages);
 }
 
 /** Elements `[from, from + out.length)` of `view` copied into `out` (a native array of the view's kind). */
@@ -89,11 +76,26 @@ export function fillElements(view: ElementView, value: number | bigint, start: n
   }
   // Zeros: memset the partial pages at both ends, discard the whole pages between.
   // The partial pages are the only ones that may need frames: check both first.
-  const partial = (a < lo ? 1 : 0) + (hi < b ? 1 : 0);
-  if (space.pool.maxBytes !== Number.POSITIVE_INFINITY) space.pool.requireFrames(partial);
+  reserveWrites(view, 0, a, lo, hi, b);
   if (a < lo) space.fill(0, a, lo);
   if (hi < b) space.fill(0, hi, b);
   space.discard(lo, hi - lo);
+}
+
+/**
+ * Refuses (OutOfMemoryError) a zero fill of elements `[start, end)` the pool
+ * could not complete, as {@link fillElements} would do it: only the partial
+ * pages at both ends take frames, whole pages go back to the zero frame.
+ */
+export function reserveZeroFill(view: ElementView, start: number, end: number): void {
+  if (end <= start) return;
+  const ps = view.space.pageSize;
+  const a = view.byteOffset + start * view.kind.bytes;
+  const b = view.byteOffset + end * view.kind.bytes;
+  const lo = Math.ceil(a / ps) * ps;
+  const hi = Math.floor(b / ps) * ps;
+  if (hi <= lo) reserveWrites(view, 0, a, b);
+  else reserveWrites(view, 0, a, lo, hi, b);
 }
 
 /** The byte every byte of `bytes` equals, or -1 when they differ. */
@@ -198,8 +200,13 @@ export function writeChanged(view: ElementView, from: number, next: NativeTypedA
     pos += len;
   }
   if (changed.length === 0) return;
-  // Pass 2: refuse before writing if the pool might not cover every changed page, then write them.
-  if (space.pool.maxBytes !== Number.POSITIVE_INFINITY) space.pool.requireFrames(changed.length >>> 1);
+  // Pass 2: refuse before writing if the pool cannot cover every changed page, then write them.
+  if (space.pool.framesAvailable() < changed.length >>> 1) {
+    let need = 0;
+    for (let i = 0; i < changed.length; i += 2)
+      need += space.framesNeeded(start + (changed[i] as number), changed[i + 1] as number);
+    requireFrames(view, need);
+  }
   view.owner.writes++;
   for (let i = 0; i < changed.length; i += 2) {
     const p = changed[i] as number;

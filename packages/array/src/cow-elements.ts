@@ -14,12 +14,14 @@
  * @module
  */
 import type { AddressSpace, PageSpanCursor, ProxyView, SpaceStats } from "@pagefork/core";
-import { ReleasedError } from "@pagefork/core";
+import { InvalidArgumentError, ProtectionFault, ReleasedError } from "@pagefork/core";
 import { copyBetween, copyOut, fillElements, moveElements, writeChanged, writeFrom } from "./bulk.js";
-import { fillFrom, mapInto } from "./derive.js";
+import { fillFrom, mapInto, mapToNative } from "./derive.js";
+import { heapCallFrames, requirePoolFrames } from "./in-space.js";
 import { relativeIndex, toIntegerOrInfinity } from "./indices.js";
 import { EntryIterator, KeyIterator, ValueIterator } from "./iterators.js";
 import { type ElementKind, loadElement, type NativeTypedArray, storeElement, toElement } from "./kinds.js";
+import { checkLive } from "./reserve.js";
 import {
   type AnyCallback,
   backward,
@@ -94,8 +96,12 @@ export abstract class CowElements<E extends number | bigint> implements Iterable
     this.isReleased = false;
   }
 
-  /** A new, zero-filled array of the same class, kind and pool, of `length` elements. @internal */
-  protected abstract create(length: number): this;
+  /**
+   * A new, zero-filled array of the same class, kind and pool (or heap, for an
+   * embedded one), of `length` elements, of which the caller then writes the
+   * first `written` (reserved up front for an embedded one). @internal
+   */
+  protected abstract create(length: number, written: number): this;
 
   /** Whether `fork()` copies exactly this array and no other bytes (false for subarrays). @internal */
   protected abstract forkIsExact(): boolean;
@@ -110,9 +116,69 @@ export abstract class CowElements<E extends number | bigint> implements Iterable
   /** Returns this array's pages to the pool (those no other version shares). Idempotent. */
   abstract release(): void;
 
-  /** Same as `release()`, for `using` declarations. */
+  /** Same as `free()` (for a standalone array, `release()`), for `using` declarations. */
   [Symbol.dispose](): void {
-    this.release();
+    this.free();
+  }
+
+  /**
+   * Frees the array. Embedded (made by `create` or `attach`): its element and
+   * header blocks return to the heap, with its last view (a subarray shares
+   * them); the heap discards freed pages and never writes them, so other
+   * versions of the space keep their copy. Standalone: the same as
+   * `release()`. Idempotent; afterwards any use of this handle throws
+   * {@link ReleasedError}. O(pages of the element block).
+   * @throws {OutOfMemoryError} when the pool cannot supply the frames of the
+   * heap's metadata writes (after a fork of the space, the first free copies
+   * the pages it writes); nothing changed then.
+   * @throws {ProtectionFault} when the space is frozen (and the blocks would be freed now).
+   */
+  free(): void {
+    const owner = this.owner;
+    const heap = owner.heap;
+    if (heap === null) {
+      this.release();
+      return;
+    }
+    if (this.isReleased) return;
+    if (owner.views === 1 && !this.space.released) {
+      // The last view: plan both frees, then free.
+      if (this.space.frozen)
+        throw new ProtectionFault(owner.header, 1, "the address space is frozen: free() writes the heap's metadata");
+      const data = owner.data === 0 ? 0 : heap.usableSize(owner.data);
+      requirePoolFrames(this.space, heapCallFrames(heap, data) + heapCallFrames(heap, heap.usableSize(owner.header)));
+      if (!this.space.released) owner.freeBlocks();
+    }
+    this.isReleased = true;
+    this.len = 0;
+    owner.drop();
+  }
+
+  /**
+   * True for an array embedded in a heap (made by `create` or `attach`, or a
+   * subarray or copy of one), false for a standalone one (which owns its
+   * address space).
+   */
+  get embedded(): boolean {
+    return this.owner.heap !== null;
+  }
+
+  /**
+   * Byte address of the header block of an embedded array in its heap's
+   * space: what `attach(heap, address)` takes, in this space or a fork of it.
+   * Stable for the array's life (a subarray reports its parent's).
+   * @throws {InvalidArgumentError} for a standalone array (it has no header).
+   * @throws {ReleasedError} after `free()`.
+   */
+  get address(): number {
+    this.check();
+    if (this.owner.heap === null)
+      throw new InvalidArgumentError(
+        "this",
+        `standalone ${this.constructor.name}`,
+        "an embedded array (create(heap, ...) or attach(heap, address)): a standalone one has no header address",
+      );
+    return this.owner.header;
   }
 
   /** True once `release()` has run. */
@@ -347,7 +413,13 @@ export abstract class CowElements<E extends number | bigint> implements Iterable
   map(fn: (value: E, index: number, array: this) => E, thisArg?: unknown): this {
     this.check();
     requireCallable(fn, "map");
-    const out = this.create(this.len);
+    if (this.owner.heap !== null) {
+      // Embedded: every value first, then one reserved allocation and write (callbacks may use the heap).
+      const src = mapToNative(this, fn, thisArg);
+      const out = this.createLive(src.length, src.length);
+      return fillFrom(out, () => writeFrom(out, 0, src));
+    }
+    const out = this.createLive(this.len, 0);
     return fillFrom(out, () => mapInto(this, out, fn, thisArg));
   }
 
@@ -361,7 +433,7 @@ export abstract class CowElements<E extends number | bigint> implements Iterable
       return false;
     });
     const src = new this.kind.Native(kept as never) as NativeTypedArray;
-    const out = this.create(src.length);
+    const out = this.createLive(src.length, src.length);
     return fillFrom(out, () => writeFrom(out, 0, src));
   }
 
@@ -475,7 +547,7 @@ export abstract class CowElements<E extends number | bigint> implements Iterable
     const final = relativeIndex(end, len, len);
     const count = Math.max(final - k, 0);
     if (k === 0 && count === len && this.forkIsExact()) return this.fork();
-    const out = this.create(count);
+    const out = this.createLive(count, count);
     return fillFrom(out, () => copyBetween(this, k, out, 0, count));
   }
 
@@ -563,6 +635,20 @@ export abstract class CowElements<E extends number | bigint> implements Iterable
   stats(): SpaceStats {
     this.check();
     return this.space.stats();
+  }
+
+  /**
+   * `create(length, written)`, then ReleasedError (the new array released) if making
+   * it ran the out-of-memory hook and the hook released this array (a refused
+   * commit charge under overcommit "never").
+   */
+  private createLive(length: number, written: number): this {
+    const out = this.create(length, written);
+    if (this.isReleased || this.space.released) {
+      out.free();
+      checkLive(this);
+    }
+    return out;
   }
 
   /** A copy (`slice()`: a fork when that is exact) changed by `edit`; released if `edit` throws. */

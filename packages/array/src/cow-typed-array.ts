@@ -5,11 +5,22 @@
  *
  * @module
  */
-import { AddressSpace } from "@pagefork/core";
+import { AddressSpace, type Heap } from "@pagefork/core";
 import { CowElements } from "./cow-elements.js";
+import {
+  allocFrames,
+  HDR_BYTES,
+  heapOf,
+  readHeader,
+  requirePoolFrames,
+  TYPED_MAGIC,
+  throwEmbedded,
+  writeHeader,
+} from "./in-space.js";
 import { relativeIndex, toLength } from "./indices.js";
 import { type ElementKind, kindOfInstance, type NativeTypedArray } from "./kinds.js";
 import { type CowArrayOptions, poolFor } from "./options.js";
+import { forkSpace } from "./reserve.js";
 import { SpaceOwner } from "./space-owner.js";
 
 /** Largest number of pages in one address space (the core's limit: vpns are uint32). */
@@ -173,6 +184,98 @@ export abstract class CowTypedArray<E extends number | bigint> extends CowElemen
   }
 
   /**
+   * A new array of this kind embedded in `heap` (a core {@link Heap} in an
+   * address space the caller owns, as `@pagefork/state` keeps a whole app
+   * state in one space): `create(heap, length)` is `length` zeros,
+   * `create(heap, source)` a copy of an iterable, array-like, native or COW
+   * typed array. It is one heap block at `address`, calloc'd: a 24-byte
+   * header (kind, length, address of element 0), then the elements. A large
+   * block is fresh pages that read as zeros and take no frame until written
+   * (a million zero Float64 elements cost one page and the heap's page-map
+   * entries, not 8 MB). Forking the space forks it; `attach(heap, address)`
+   * in the fork gives a handle to that version. `fork()` and `release()`
+   * throw (the embedder forks or releases the space); `free()` frees both
+   * blocks. Every other method works as on a standalone array, and methods
+   * that return a new array (`slice`, `map`, `with`...) embed it in the same
+   * heap. O(1) for zeros, else O(length).
+   * @throws {InvalidArgumentError} when `heap` is not a Heap.
+   * @throws {RangeError} for an invalid length, as the constructor.
+   * @throws {OutOfMemoryError} when the heap's range or the pool has no room; nothing changed then.
+   * @example
+   * ```ts
+   * const space = new AddressSpace({ size: 2 ** 32, pageSize: 1024 });
+   * const heap = Heap.create(space, { base: 1024 });
+   * const a = CowFloat64Array.create(heap, 1_000_000); // zeros: no frame for the elements
+   * a.set(7, 1.5);
+   * const child = space.fork(); // forks every structure in the space, O(1)
+   * const b = CowFloat64Array.attach(Heap.attach(child, 1024), a.address);
+   * b.set(7, 2.5); // copies one page, in the child only
+   * [a.get(7), b.get(7), b.embedded]; // [1.5, 2.5, true]
+   * child.release();
+   * a.free();
+   * space.release();
+   * ```
+   */
+  static create<T extends CowTypedArray<number> | CowTypedArray<bigint>>(
+    this: CowTypedArrayConstructor<T>,
+    heap: Heap,
+    lengthOrSource?: number | Iterable<unknown> | ArrayLike<unknown> | CowElements<number> | CowElements<bigint>,
+  ): T {
+    // biome-ignore lint/complexity/noThisInStatic: `this` is the kind's class (CowFloat64Array.create...)
+    const Ctor = this as unknown as new () => T;
+    const kind = kindOfClass(Ctor);
+    const h = heapOf(heap);
+    const name = `Cow${kind.name}Array`;
+    const max = Math.floor((h.limit - h.base - HDR_BYTES) / kind.bytes); // the one block holds the header too
+    let source: NativeTypedArray | null = null;
+    let len: number;
+    const arg: unknown = lengthOrSource;
+    if ((typeof arg === "object" && arg !== null) || typeof arg === "function") {
+      source = sourceArray(kind, arg, name);
+      len = source.length;
+      if (len > max)
+        throw new RangeError(`Invalid typed array length: ${len} (${name} in this heap holds 0 to ${max} elements)`);
+    } else len = toLength(arg, max, `${name} in this heap`);
+    return embedNew(Ctor, kind, h, len, source, len);
+  }
+
+  /**
+   * A handle to the embedded array whose header is at `address` in `heap`
+   * (its `address`, in the space it was made in or in a fork of that space).
+   * O(1); reads only (the space may be frozen). One handle per array per
+   * space at a time: two handles of one array in one space do not see each
+   * other's `free()`.
+   * @throws {InvalidArgumentError} when `heap` is not a Heap, or `address` is
+   * not the header block of an array of this kind.
+   * @example
+   * ```ts
+   * const space = new AddressSpace({ size: 1 << 24, pageSize: 256 });
+   * const heap = Heap.create(space, { base: 256 });
+   * const a = CowInt32Array.create(heap, [1, 2, 3]);
+   * CowInt32Array.attach(heap, a.address).join(); // "1,2,3"
+   * let caught: unknown;
+   * try { CowFloat64Array.attach(heap, a.address); } catch (e) { caught = e; }
+   * caught instanceof InvalidArgumentError; // true
+   * space.release();
+   * ```
+   */
+  static attach<T extends CowTypedArray<number> | CowTypedArray<bigint>>(
+    this: CowTypedArrayConstructor<T>,
+    heap: Heap,
+    address: number,
+  ): T {
+    // biome-ignore lint/complexity/noThisInStatic: `this` is the kind's class (CowFloat64Array.attach...)
+    const Ctor = this as unknown as new () => T;
+    const kind = kindOfClass(Ctor);
+    const h = heapOf(heap);
+    const f = readHeader(h, address, TYPED_MAGIC, "fixed-length array", kind);
+    adoptOwner = new SpaceOwner(h.space, h, address, 0); // one block: the header's
+    adoptOffset = f.data;
+    adoptLen = f.length;
+    return new Ctor();
+  }
+
+  /**
    * A new version sharing every page with this one, in O(1) whatever the
    * length: the space is forked, nothing is copied. Afterwards each version's
    * first write to a page copies that page (and the page-table path to it).
@@ -181,7 +284,8 @@ export abstract class CowTypedArray<E extends number | bigint> extends CowElemen
    */
   fork(): this {
     this.check();
-    return this.adopt(new SpaceOwner(this.space.fork()), this.byteOffset, this.len);
+    if (this.owner.heap !== null) throwEmbedded(this.constructor.name, "fork");
+    return this.adopt(new SpaceOwner(forkSpace(this)), this.byteOffset, this.len);
   }
 
   /**
@@ -205,6 +309,7 @@ export abstract class CowTypedArray<E extends number | bigint> extends CowElemen
    */
   release(): void {
     if (this.isReleased) return;
+    if (this.owner.heap !== null) throwEmbedded(this.constructor.name, "release");
     this.isReleased = true;
     this.len = 0;
     this.owner.drop();
@@ -216,13 +321,19 @@ export abstract class CowTypedArray<E extends number | bigint> extends CowElemen
   }
 
   /** @internal */
-  protected create(length: number): this {
+  protected create(length: number, written: number): this {
+    const heap = this.owner.heap;
+    if (heap !== null) return embedNew(this.constructor as new () => this, this.kind, heap, length, null, written);
     return new (this.constructor as new (n: number, o: CowArrayOptions) => this)(length, { pool: this.space.pool });
   }
 
   /** @internal */
   protected forkIsExact(): boolean {
-    return this.byteOffset === 0 && this.space.size - this.len * this.kind.bytes < this.space.pageSize;
+    return (
+      this.owner.heap === null &&
+      this.byteOffset === 0 &&
+      this.space.size - this.len * this.kind.bytes < this.space.pageSize
+    );
   }
 
   private adopt(owner: SpaceOwner, byteOffset: number, len: number): this {
@@ -231,6 +342,34 @@ export abstract class CowTypedArray<E extends number | bigint> extends CowElemen
     adoptLen = len;
     return new (this.constructor as new () => this)();
   }
+}
+
+/**
+ * A new embedded array of `len` elements of `kind` in `heap`, holding
+ * `source` (null: zeros), of which the caller (or `source`) writes the first
+ * `written`: reserves the frames of both allocations and of the writes, then
+ * allocates (element block first), then writes.
+ */
+function embedNew<T>(
+  Ctor: new () => T,
+  kind: ElementKind,
+  heap: Heap,
+  len: number,
+  source: NativeTypedArray | null,
+  written: number,
+): T {
+  const bytes = len * kind.bytes;
+  const space = heap.space;
+  requirePoolFrames(space, allocFrames(heap, bytes, written * kind.bytes));
+  // One block, header then elements: one heap call, so a refusal changes nothing.
+  const header = source === null ? heap.calloc(HDR_BYTES + bytes) : heap.malloc(HDR_BYTES + bytes);
+  const data = header + HDR_BYTES;
+  writeHeader(space, header, TYPED_MAGIC, kind, len, data);
+  if (source !== null && len > 0) space.write(data, source); // reserved above: cannot be refused
+  adoptOwner = new SpaceOwner(space, heap, header, 0);
+  adoptOffset = data;
+  adoptLen = len;
+  return new Ctor();
 }
 
 /**

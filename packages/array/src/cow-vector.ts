@@ -1,11 +1,15 @@
 /**
- * CowVector: a growable COW array of one element kind, in an address space
- * sized to its maximum length.
+ * CowVector: a growable COW array of one element kind, standalone in an
+ * address space sized to its maximum length, or embedded in a caller's heap.
+ * Where the elements live and how that room grows is vector-storage.ts; the
+ * options and their defaults vector-options.ts. What stays here (~24 KB) are
+ * the methods, which must be members of the class, and their documentation.
  *
  * @module
  */
 import {
   AddressSpace,
+  type Heap,
   InvalidArgumentError,
   type PageSpanCursor,
   type ProxyView,
@@ -16,36 +20,62 @@ import {
   copyOut,
   fillElements,
   moveElements,
-  requirePages,
+  reserveZeroFill,
   setFromNative,
   writeFrom,
 } from "./bulk.js";
 import { CowElements } from "./cow-elements.js";
+import {
+  allocFrames,
+  allocVectorBlocks,
+  heapOf,
+  readHeader,
+  requirePoolFrames,
+  throwEmbedded,
+  VECTOR_MAGIC,
+  writeHeader,
+} from "./in-space.js";
 import { relativeIndex, strictIndex, toIntegerOrInfinity } from "./indices.js";
-import { type ElementOf, kindOf, type NativeTypedArray, storeElement, toElement } from "./kinds.js";
-import { type CowArrayOptions, poolFor } from "./options.js";
+import {
+  type ElementKind,
+  type ElementOf,
+  KINDS,
+  kindOf,
+  type NativeTypedArray,
+  storeElement,
+  toElement,
+} from "./kinds.js";
+import { poolFor } from "./options.js";
+import { forkSpace } from "./reserve.js";
 import { toKindArray } from "./set-from.js";
 import { SpaceOwner } from "./space-owner.js";
+import {
+  type CowVectorCreateOptions,
+  type CowVectorOptions,
+  defaultMaxLength,
+  heapMaxLength,
+  MAX_PAGES,
+  throwNoRoom,
+} from "./vector-options.js";
+import {
+  ensureCapacity,
+  mapFor,
+  planResize,
+  planWrites,
+  reserveZeroFillAndHeader,
+  resizeBlock,
+  setLength,
+} from "./vector-storage.js";
 
-/** Largest number of pages in one address space (the core's limit: vpns are uint32). */
-const MAX_PAGES = 2 ** 32;
-
-/** Options of {@link CowVector}. */
-export interface CowVectorOptions extends CowArrayOptions {
-  /**
-   * Most elements the vector may hold: its address space is sized to this
-   * many elements up front. Unwritten pages cost nothing and page-table levels
-   * grow with use, so a large value is free. Default: the most the core
-   * allows (`2 ** 32` pages).
-   */
-  maxLength?: number;
-  /** Elements to `reserve` at creation. Default 0. */
-  capacity?: number;
-}
-
-/** Set by `fork()` just before it calls the constructor (one hidden class for new vectors and forks). */
+/**
+ * Set by `fork()`, `create()` and `attach()` just before they call the
+ * constructor (one hidden class for new, forked, embedded and attached vectors).
+ */
 let adoptOwner: SpaceOwner | null = null;
-let adoptFrom: CowVector<SpanArrayConstructor> | null = null;
+let adoptKind: ElementKind = KINDS[0] as ElementKind;
+let adoptLen = 0;
+let adoptMaxLen = 0;
+let adoptCap = 0;
 
 /**
  * A growable copy-on-write vector of one element kind (`Float64Array`,
@@ -60,6 +90,8 @@ let adoptFrom: CowVector<SpanArrayConstructor> | null = null;
  * so growth never copies a page shared with another version; a push writes
  * only the page it lands on. `reserve(n)` maps room now (refused now under
  * overcommit `"never"`), `shrinkToFit()` unmaps the pages past the end.
+ * (An embedded vector, made by {@link CowVector.create} in a caller's heap,
+ * grows by `realloc` instead: see there for what a grow that moves costs.)
  *
  * A middle insert or removal shifts the later elements: it writes every page
  * from the position to the end, and after a fork copies each of them (at 1 KiB
@@ -91,7 +123,10 @@ let adoptFrom: CowVector<SpanArrayConstructor> | null = null;
 export class CowVector<K extends SpanArrayConstructor = Float64ArrayConstructor> extends CowElements<ElementOf<K>> {
   /** @internal Most elements the space holds. */
   readonly maxLen: number;
-  /** @internal Bytes mapped from address 0: the capacity, page-rounded. */
+  /**
+   * @internal Bytes of room for elements: mapped from address 0, page-rounded
+   * (standalone), or the element block's usable size (embedded).
+   */
   capBytes: number;
 
   /**
@@ -103,23 +138,25 @@ export class CowVector<K extends SpanArrayConstructor = Float64ArrayConstructor>
   constructor(kind: K, options?: CowVectorOptions) {
     const owner = adoptOwner;
     if (owner !== null) {
-      const from = adoptFrom as CowVector<SpanArrayConstructor>;
       adoptOwner = null;
-      adoptFrom = null;
-      super(owner, from.kind, 0, from.len);
-      this.maxLen = from.maxLen;
-      this.capBytes = from.capBytes;
+      super(owner, adoptKind, owner.data, adoptLen);
+      this.maxLen = adoptMaxLen;
+      this.capBytes = adoptCap;
       return;
     }
     const k = kindOf(kind);
     const pool = poolFor(options);
     const limit = Math.floor(Math.min(MAX_PAGES * pool.pageSize, Number.MAX_SAFE_INTEGER) / k.bytes);
-    const maxLen = options?.maxLength ?? limit;
+    const maxLen = options?.maxLength ?? defaultMaxLength(pool, k.bytes, limit);
     if (typeof maxLen !== "number" || !Number.isInteger(maxLen) || maxLen < 1 || maxLen > limit)
       throw new InvalidArgumentError("maxLength", maxLen, `an integer from 1 to ${limit} elements`);
     const capacity = options?.capacity ?? 0;
-    if (typeof capacity !== "number" || !Number.isInteger(capacity) || capacity < 0 || capacity > maxLen)
+    if (typeof capacity !== "number" || !Number.isInteger(capacity) || capacity < 0)
       throw new InvalidArgumentError("capacity", capacity, `an integer from 0 to maxLength (${maxLen})`);
+    if (capacity > maxLen) {
+      if (options?.maxLength === undefined && capacity <= limit) throwNoRoom(pool, capacity * k.bytes);
+      throw new InvalidArgumentError("capacity", capacity, `an integer from 0 to maxLength (${maxLen})`);
+    }
     const space = new AddressSpace({ size: maxLen * k.bytes, pool });
     const ps = pool.pageSize;
     const capBytes = Math.ceil((capacity * k.bytes) / ps) * ps;
@@ -168,15 +205,95 @@ export class CowVector<K extends SpanArrayConstructor = Float64ArrayConstructor>
     return CowVector.from(kind, items);
   }
 
-  /** Most elements this vector can hold (its address space's size in elements). */
+  /**
+   * A new, empty vector of `kind` embedded in `heap` (a core {@link Heap} in
+   * an address space the caller owns): its elements live in one heap block,
+   * allocated at the first element (or now, for `capacity`), that grows by
+   * `heap.realloc`, doubling. A grow stays in place when the block ends at
+   * the heap's break; otherwise it moves the block, copying its bytes, so it
+   * writes every page of the vector (after a fork of the space: copies them
+   * into this version), amortised O(1) per element as any doubling vector.
+   * Its header (kind, length, block address) is a 24-byte block at
+   * `address`, rewritten by every call that changes them, so the space can
+   * be forked (or frozen) between any two calls and the vector attached in
+   * the fork with `attach(heap, address)`. An empty vector costs its header
+   * only. `fork()` and `release()` throw (the embedder forks or releases the
+   * space); `free()` frees both blocks. `maxLength` is what the heap's range
+   * can hold. O(capacity) at most.
+   * @throws {InvalidArgumentError} when `heap` is not a Heap or `capacity` is not an integer in [0, maxLength].
+   * @throws {TypeError} when `kind` is not a TypedArray constructor.
+   * @throws {OutOfMemoryError} when the heap's range or the pool has no room;
+   * nothing changed then, but for one corner: with a `capacity`, the element
+   * block is allocated first, then the header; if the heap's range runs out
+   * exactly between the two, the element block is freed again, and the heap's
+   * counters are as before but pages of heap metadata the two calls wrote may
+   * stay materialized (a few frames).
+   * @example
+   * ```ts
+   * const space = new AddressSpace({ size: 1 << 24, pageSize: 256 });
+   * const heap = Heap.create(space, { base: 256 });
+   * const v = CowVector.create(heap, Float64Array);
+   * v.push(1, 2, 3);
+   * const child = space.fork();
+   * const w = CowVector.attach(Heap.attach(child, 256), v.address, Float64Array);
+   * w.push(4);
+   * [v.length, w.length, w.join()]; // [3, 4, "1,2,3,4"]
+   * child.release();
+   * v.free();
+   * heap.stats().blocks; // 0
+   * space.release();
+   * ```
+   */
+  static create<K extends SpanArrayConstructor>(heap: Heap, kind: K, options?: CowVectorCreateOptions): CowVector<K> {
+    const h = heapOf(heap);
+    const k = kindOf(kind);
+    if (options !== undefined && (options === null || typeof options !== "object"))
+      throw new InvalidArgumentError("options", options, "an object { capacity? }");
+    const maxLen = heapMaxLength(h, k);
+    const capacity = options?.capacity ?? 0;
+    if (typeof capacity !== "number" || !Number.isInteger(capacity) || capacity < 0 || capacity > maxLen)
+      throw new InvalidArgumentError("capacity", capacity, `an integer from 0 to ${maxLen} elements`);
+    return embedVector(h, k, capacity, 0, false, 0) as unknown as CowVector<K>;
+  }
+
+  /**
+   * A handle to the embedded vector whose header is at `address` in `heap`
+   * (its `address`, in the space it was made in or in a fork of that space).
+   * O(1); reads only (the space may be frozen). Pass `kind` to check the
+   * element kind (and type the handle). One handle per vector per space at a
+   * time: two handles of one vector in one space do not see each other's changes of length.
+   * @throws {InvalidArgumentError} when `heap` is not a Heap, or `address` is
+   * not the header block of a vector (of `kind`, when given).
+   * @throws {TypeError} when `kind` is given and is not a TypedArray constructor.
+   */
+  static attach<K extends SpanArrayConstructor = SpanArrayConstructor>(
+    heap: Heap,
+    address: number,
+    kind?: K,
+  ): CowVector<K> {
+    const h = heapOf(heap);
+    const f = readHeader(h, address, VECTOR_MAGIC, "vector", kind === undefined ? undefined : kindOf(kind));
+    adoptOwner = new SpaceOwner(h.space, h, address, f.data);
+    adoptKind = f.kind;
+    adoptLen = f.length;
+    adoptMaxLen = heapMaxLength(h, f.kind);
+    adoptCap = f.data === 0 ? 0 : h.usableSize(f.data);
+    return new CowVector(undefined as unknown as K);
+  }
+
+  /**
+   * Most elements this vector can hold: its address space's size in elements
+   * (standalone), or what its heap's range can hold (embedded).
+   */
   get maxLength(): number {
     return this.maxLen;
   }
 
   /**
-   * Elements the mapped part of the space holds (>= length, <= maxLength):
-   * growing within it maps nothing. Grows with pushes (doubling) and
-   * `reserve`, shrinks with `shrinkToFit`.
+   * Elements the vector holds without growing (>= length, <= maxLength): the
+   * mapped part of its space (standalone), or its element block's usable
+   * size (embedded). Grows with pushes (doubling) and `reserve`, shrinks
+   * with `shrinkToFit`.
    */
   get capacity(): number {
     this.check();
@@ -195,11 +312,16 @@ export class CowVector<K extends SpanArrayConstructor = Float64ArrayConstructor>
       const v = toElement(this.kind, items[0]);
       this.requireRoom(1);
       const at = this.len;
-      if ((at + 1) * this.kind.bytes > this.capBytes) this.mapFor(at + 1);
-      storeElement(this.space, this.kind, at * this.kind.bytes, v); // may throw OutOfMemoryError: nothing written yet
-      this.len = at + 1;
-      this.owner.writes++;
-      return this.len;
+      const w = this.kind.bytes;
+      // One store needs no plan (it is refused before it changes anything), unless
+      // the vector grows first or (embedded) the header is written after it.
+      if ((at + 1) * w > this.capBytes) {
+        planWrites(this, at, at + 1, at + 1);
+        ensureCapacity(this, at + 1);
+      } else if (this.owner.header !== 0 && this.space.pool.framesAvailable() < 2) planWrites(this, at, at + 1, at + 1);
+      storeElement(this.space, this.kind, this.byteOffset + at * w, v);
+      setLength(this, at + 1);
+      return at + 1;
     }
     return this.extend(items);
   }
@@ -213,19 +335,21 @@ export class CowVector<K extends SpanArrayConstructor = Float64ArrayConstructor>
     this.check();
     const src = this.converted(source);
     const at = this.len;
+    const n = at + src.length;
     this.requireRoom(src.length);
-    requirePages(this.space, at * this.kind.bytes, (at + src.length) * this.kind.bytes);
-    this.growTo(at + src.length);
+    planWrites(this, at, n, n);
+    ensureCapacity(this, n);
     setFromNative(this, src, at);
-    return this.len;
+    setLength(this, n);
+    return n;
   }
 
-  /** Removes and returns the last element, or `undefined` when empty. O(1), writes nothing. */
+  /** Removes and returns the last element, or `undefined` when empty. O(1), writes no element. */
   pop(): ElementOf<K> | undefined {
     this.check();
     if (this.len === 0) return undefined;
     const v = this.get(this.len - 1);
-    this.shrinkTo(this.len - 1);
+    setLength(this, this.len - 1); // one write at most (an embedded vector's header)
     return v;
   }
 
@@ -249,12 +373,12 @@ export class CowVector<K extends SpanArrayConstructor = Float64ArrayConstructor>
     const n = src.length;
     if (n === 0) return;
     this.requireRoom(n);
-    const w = this.kind.bytes;
-    requirePages(this.space, at * w, (this.len + n) * w); // the shift and the write, before either
-    const tail = this.len - at;
-    this.growTo(this.len + n);
-    moveElements(this, at + n, at, tail);
+    const len = this.len;
+    planWrites(this, at, len + n, len + n); // the shift and the write, before either
+    ensureCapacity(this, len + n);
+    moveElements(this, at + n, at, len - at);
     writeFrom(this, at, src);
+    setLength(this, len + n);
   }
 
   /**
@@ -268,8 +392,10 @@ export class CowVector<K extends SpanArrayConstructor = Float64ArrayConstructor>
     const b = strictIndex(end, this.len, "end");
     if (b < a) throw new InvalidArgumentError("end", end, `an integer in [start (${a}), ${this.len}]`);
     if (a === b) return;
+    const n = this.len - (b - a);
+    planWrites(this, a, n, n);
     moveElements(this, a, b, this.len - b);
-    this.shrinkTo(this.len - (b - a));
+    setLength(this, n);
   }
 
   /**
@@ -283,8 +409,11 @@ export class CowVector<K extends SpanArrayConstructor = Float64ArrayConstructor>
     const i = strictIndex(index, this.len - 1, "index");
     const v = this.get(i) as ElementOf<K>;
     const last = this.len - 1;
-    if (i !== last) this.setElement(i, this.get(last));
-    this.shrinkTo(last);
+    if (i !== last) {
+      planWrites(this, i, i + 1, last);
+      this.setElement(i, this.get(last));
+    }
+    setLength(this, last);
     return v;
   }
 
@@ -306,22 +435,22 @@ export class CowVector<K extends SpanArrayConstructor = Float64ArrayConstructor>
     const src = convertArrayLike(this.kind, items, items.length);
     const n = src.length;
     if (n > del) this.requireRoom(n - del);
-    const w = this.kind.bytes;
-    if (n > del) requirePages(this.space, at * w, (len + n - del) * w);
+    const newLen = len - del + n;
+    // Written: the items at [at, at + n), and the shifted tail up to the new end.
+    planWrites(this, at, n === del ? at + n : newLen, newLen);
     const removed = Array.from(copyOut(this, at, at + del) as unknown as ArrayLike<ElementOf<K>>);
-    if (n !== del) {
-      if (n > del) this.growTo(len + n - del);
-      moveElements(this, at + n, at + del, len - at - del);
-      if (n < del) this.shrinkTo(len - (del - n));
-    }
+    ensureCapacity(this, newLen);
+    if (n !== del) moveElements(this, at + n, at + del, len - at - del);
     writeFrom(this, at, src);
+    if (newLen !== len) setLength(this, newLen);
     return removed;
   }
 
   /**
    * Sets the length: a longer vector gets zeros (O(new elements) only where
-   * old pages may hold removed elements; fresh pages are already zero), a
-   * shorter one drops its tail. Writes nothing when shrinking.
+   * old pages may hold removed elements; fresh pages are already zero, and
+   * whole pages are zeroed by discarding them), a shorter one drops its
+   * tail. Writes no element when shrinking.
    * @throws {InvalidArgumentError} when `length` is not an integer in [0, maxLength].
    */
   resize(length: number): void {
@@ -329,40 +458,68 @@ export class CowVector<K extends SpanArrayConstructor = Float64ArrayConstructor>
     const n = strictIndex(length, this.maxLen, "length");
     const len = this.len;
     if (n <= len) {
-      this.shrinkTo(n);
+      if (n < len) setLength(this, n);
+      return;
+    }
+    const zero = this.kind.bigint ? 0n : 0;
+    if (this.owner.heap !== null) {
+      // Embedded: the block past the length may hold anything (removed elements, a reused
+      // slot): zero all of it. Whole pages are discarded, so only the two partial pages take frames.
+      if (n * this.kind.bytes > this.capBytes) planWrites(this, len, Math.min(n, len + 2), n);
+      else reserveZeroFillAndHeader(this, len, n);
+      ensureCapacity(this, n);
+      fillElements(this, zero, len, n);
+      setLength(this, n);
       return;
     }
     // Mapped elements past the length may hold removed values; newly mapped pages are zero.
     const dirty = Math.min(n, Math.floor(this.capBytes / this.kind.bytes));
-    if (dirty > len) requirePages(this.space, len * this.kind.bytes, dirty * this.kind.bytes);
-    this.growTo(n);
-    if (dirty > len) fillElements(this, this.kind.bigint ? 0n : 0, len, dirty);
+    if (dirty > len) reserveZeroFill(this, len, dirty); // before the mapping grows
+    ensureCapacity(this, n);
+    if (dirty > len) fillElements(this, zero, len, dirty);
+    setLength(this, n);
   }
 
   /**
-   * Maps room for `capacity` elements now (whole pages; no frame is taken
-   * until a page is written), so that growing up to it maps nothing more.
-   * O(mappings).
+   * Makes room for `capacity` elements now, so that growing up to it
+   * allocates nothing more. Standalone: maps whole pages of the reservation
+   * (no frame is taken until a page is written), O(mappings). Embedded:
+   * reallocs the element block to exactly that size (a move copies it, see
+   * `create`).
    * @throws {InvalidArgumentError} when `capacity` is not an integer in [0, maxLength].
-   * @throws {OutOfMemoryError} when the pool's commit limit refuses the charge (overcommit `"never"`).
+   * @throws {OutOfMemoryError} when the pool's commit limit refuses the charge
+   * (overcommit `"never"`), or (embedded) the heap's range or the pool has no room.
    */
   reserve(capacity: number): void {
     this.check();
     const n = strictIndex(capacity, this.maxLen, "capacity");
-    const to = this.pageEnd(n);
-    if (to > this.capBytes) {
-      this.space.map(this.capBytes, to - this.capBytes);
-      this.capBytes = to;
+    const bytes = n * this.kind.bytes;
+    if (bytes <= this.capBytes) return;
+    if (this.owner.heap === null) mapFor(this, n);
+    else {
+      planResize(this, bytes);
+      resizeBlock(this, bytes);
     }
   }
 
   /**
-   * Unmaps the pages past the last element: their frames (when no other
-   * version shares them) and their commit charge return to the pool, and
-   * `capacity` drops to the length rounded up to a page. O(pages unmapped).
+   * Gives back the room past the last element. Standalone: unmaps those
+   * pages, so their frames (when no other version shares them) and their
+   * commit charge return to the pool, and `capacity` drops to the length
+   * rounded up to a page; O(pages unmapped). Embedded: reallocs the element
+   * block to the length (in place for a large block: its tail pages are
+   * freed; a small one may move), or frees it when empty.
+   * @throws {OutOfMemoryError} (embedded) when the pool cannot supply the frames of the heap's writes.
    */
   shrinkToFit(): void {
     this.check();
+    if (this.owner.heap !== null) {
+      const bytes = this.len * this.kind.bytes;
+      if (this.owner.data === 0 || this.capBytes === bytes) return;
+      planResize(this, bytes);
+      resizeBlock(this, bytes);
+      return;
+    }
     const end = this.pageEnd(this.len);
     if (this.capBytes > end) {
       this.space.unmap(end, this.capBytes - end);
@@ -371,17 +528,31 @@ export class CowVector<K extends SpanArrayConstructor = Float64ArrayConstructor>
     }
   }
 
-  /** A new version sharing every page with this one: O(1). @throws {ReleasedError} after `release()`. */
+  /**
+   * A new version sharing every page with this one: O(1).
+   * @throws {ReleasedError} after `release()`.
+   * @throws {InvalidArgumentError} for an embedded vector (fork its space, then `attach`).
+   */
   fork(): this {
     this.check();
-    adoptOwner = new SpaceOwner(this.space.fork());
-    adoptFrom = this as unknown as CowVector<SpanArrayConstructor>;
+    if (this.owner.heap !== null) throwEmbedded("CowVector", "fork");
+    const owner = new SpaceOwner(forkSpace(this));
+    adoptOwner = owner;
+    adoptKind = this.kind;
+    adoptLen = this.len;
+    adoptMaxLen = this.maxLen;
+    adoptCap = this.capBytes;
     return new (this.constructor as new (k: unknown) => this)(undefined);
   }
 
-  /** Returns the vector's pages to the pool (those no other version shares). Idempotent. */
+  /**
+   * Returns the vector's pages to the pool (those no other version shares).
+   * Idempotent.
+   * @throws {InvalidArgumentError} for an embedded vector (`free()` it, or release its space).
+   */
   release(): void {
     if (this.isReleased) return;
+    if (this.owner.heap !== null) throwEmbedded("CowVector", "release");
     this.isReleased = true;
     this.len = 0;
     this.owner.drop();
@@ -408,19 +579,24 @@ export class CowVector<K extends SpanArrayConstructor = Float64ArrayConstructor>
   }
 
   /** @internal */
-  protected create(length: number): this {
-    const v = new (this.constructor as new (k: unknown, o: CowVectorOptions) => this)(this.kind.Native, {
-      pool: this.space.pool,
-      maxLength: Math.max(this.maxLen, length, 1),
-      capacity: length,
-    });
+  protected create(length: number, written: number): this {
+    const heap = this.owner.heap;
+    if (heap !== null)
+      return embedVector(heap, this.kind, length, length, written < length, written) as unknown as this;
+    const pool = this.space.pool;
+    // Under overcommit "never" the default maxLength is the commit limit's room (see defaultMaxLength).
+    const options: CowVectorOptions =
+      pool.overcommit === "never"
+        ? { pool, capacity: length }
+        : { pool, maxLength: Math.max(this.maxLen, length, 1), capacity: length };
+    const v = new (this.constructor as new (k: unknown, o: CowVectorOptions) => this)(this.kind.Native, options);
     v.len = length; // a new space reads as zeros
     return v;
   }
 
   /** @internal */
   protected forkIsExact(): boolean {
-    return true;
+    return this.owner.heap === null;
   }
 
   /** `source` as a native array of the kind, converted before anything is written. */
@@ -438,28 +614,31 @@ export class CowVector<K extends SpanArrayConstructor = Float64ArrayConstructor>
     const ps = this.space.pageSize;
     return Math.ceil((n * this.kind.bytes) / ps) * ps;
   }
+}
 
-  /** Sets the length to `n` (> length), mapping more of the reservation first if needed. */
-  private growTo(n: number): void {
-    if (n * this.kind.bytes > this.capBytes) this.mapFor(n);
-    this.len = n;
-    this.owner.writes++;
-  }
-
-  /**
-   * Maps room for `n` elements: doubling the mapping (so pushes map O(log n)
-   * times), at least one page, at most the whole space. A refused charge
-   * throws before anything changes.
-   */
-  private mapFor(n: number): void {
-    const size = this.space.size;
-    const to = Math.min(size, Math.max(this.pageEnd(n), 2 * this.capBytes, this.space.pageSize));
-    this.space.map(this.capBytes, to - this.capBytes);
-    this.capBytes = to;
-  }
-
-  private shrinkTo(n: number): void {
-    this.len = n;
-    this.owner.writes++;
-  }
+/**
+ * A new embedded vector in `heap` with room for `capacity` elements and
+ * length `len` (zeros when `zeroed`, else the caller writes them: `written`
+ * elements are reserved for): reserves the frames of the allocations and
+ * writes, allocates (element block first), writes the header.
+ */
+function embedVector(
+  heap: Heap,
+  kind: ElementKind,
+  capacity: number,
+  len: number,
+  zeroed: boolean,
+  written: number,
+): CowVector<SpanArrayConstructor> {
+  const bytes = capacity * kind.bytes;
+  const space = heap.space;
+  requirePoolFrames(space, allocFrames(heap, bytes, written * kind.bytes));
+  const [header, data] = allocVectorBlocks(heap, bytes, zeroed);
+  writeHeader(space, header, VECTOR_MAGIC, kind, len, data);
+  adoptOwner = new SpaceOwner(space, heap, header, data);
+  adoptKind = kind;
+  adoptLen = len;
+  adoptMaxLen = heapMaxLength(heap, kind);
+  adoptCap = data === 0 ? 0 : heap.usableSize(data);
+  return new CowVector(undefined as unknown as SpanArrayConstructor);
 }

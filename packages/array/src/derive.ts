@@ -10,12 +10,12 @@ import type { NativeTypedArray } from "./kinds.js";
 import { type AnyCallback, forward } from "./scan.js";
 import type { ElementView } from "./view.js";
 
-/** Runs `fill`, then returns `out`; releases `out` and rethrows if `fill` throws. */
-export function fillFrom<T extends { release(): void }>(out: T, fill: () => void): T {
+/** Runs `fill`, then returns `out`; frees (releases) `out` and rethrows if `fill` throws. */
+export function fillFrom<T extends { free(): void }>(out: T, fill: () => void): T {
   try {
     fill();
   } catch (e) {
-    out.release();
+    out.free();
     throw e;
   }
   return out;
@@ -41,4 +41,18 @@ export function mapInto(src: ElementView, out: ElementView, fn: AnyCallback, thi
     return false;
   });
   if (n > 0) writeFrom(out, at, (buf as unknown as NativeTypedArray).subarray(0, n) as NativeTypedArray);
+}
+
+/**
+ * `fn(value, index, self)` of each element of `src`, converted to its kind,
+ * as a new native array: the callbacks all run before anything is allocated
+ * (the embedded `map`, whose callbacks may use the heap it allocates from).
+ */
+export function mapToNative(src: ElementView, fn: AnyCallback, thisArg: unknown): NativeTypedArray {
+  const out = new src.kind.Native(src.len) as unknown as unknown[];
+  forward(src, 0, src.len, (v, k) => {
+    out[k] = fn.call(thisArg, v, k, src);
+    return false;
+  });
+  return out as unknown as NativeTypedArray;
 }

@@ -8,10 +8,11 @@
 export { CowBigInt64Array, CowBigUint64Array } from "./bigint-arrays.js";
 export { CowElements } from "./cow-elements.js";
 export { CowTypedArray, type CowTypedArrayConstructor } from "./cow-typed-array.js";
-export { CowVector, type CowVectorOptions } from "./cow-vector.js";
+export { CowVector } from "./cow-vector.js";
 export { CowFloat32Array, CowFloat64Array } from "./float-arrays.js";
 export { CowInt8Array, CowUint8Array, CowUint8ClampedArray } from "./int8-arrays.js";
 export { CowInt16Array, CowUint16Array } from "./int16-arrays.js";
 export { CowInt32Array, CowUint32Array } from "./int32-arrays.js";
 export type { ElementOf, NativeTypedArray } from "./kinds.js";
 export { ARRAY_PAGE_SIZE, type CowArrayOptions } from "./options.js";
+export type { CowVectorCreateOptions, CowVectorOptions } from "./vector-options.js";

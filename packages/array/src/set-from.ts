@@ -13,25 +13,28 @@ import type { ElementView } from "./view.js";
  * Stores the elements of `source` in `view` from `offset`. `cow` is `source`
  * when it is a COW array (the caller knows its class), else null.
  *
- * @throws {RangeError} for a negative offset or a source that does not fit.
+ * @throws {RangeError} for a negative offset or a source that does not fit
+ * (checked before the content type, as natively: a BigInt source too long
+ * for a number array is a RangeError).
  * @throws {TypeError} for BigInt/Number mixing, a null or undefined source, or a value that does not convert.
  */
 export function setFromSource(view: ElementView, source: unknown, offset: unknown, cow: ElementView | null): void {
   const off = toIntegerOrInfinity(offset);
   if (off < 0) throw new RangeError(`offset is out of bounds: ${off} (set needs an offset >= 0)`);
   const len = view.len;
+  // SetTypedArrayFromTypedArray (ECMA-262 23.2.3.26.1): the range check, then the content type.
   if (cow !== null) {
     cow.check();
-    requireSameFamily(view, cow.kind.bigint);
     requireFits(cow.len, off, len);
+    requireSameFamily(view, cow.kind.bigint);
     setFromView(view, cow, off);
     return;
   }
   const k = kindOfInstance(source);
   if (k !== undefined) {
-    requireSameFamily(view, k.bigint);
     const src = source as NativeTypedArray;
     requireFits(src.length, off, len);
+    requireSameFamily(view, k.bigint);
     setFromNative(view, src, off);
     return;
   }

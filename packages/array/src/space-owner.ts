@@ -1,15 +1,17 @@
 /**
  * The owner of one address space shared by several views (an array and its
- * subarrays), as an ArrayBuffer is shared by the TypedArrays over it.
+ * subarrays), as an ArrayBuffer is shared by the TypedArrays over it; for an
+ * embedded array, the owner of its blocks in the embedder's heap.
  *
  * @module
  */
-import type { AddressSpace } from "@pagefork/core";
+import type { AddressSpace, Heap } from "@pagefork/core";
 
 /**
  * Holds the space, counts the live views over it, and counts writes.
  *
- * - `views`: the space is released when the last view over it is.
+ * - `views`: the space (standalone) or the header and element blocks
+ *   (embedded) are released with the last view over them.
  * - `writes`: a write generation, bumped by every call that writes the space
  *   through a view (and by `release()`). Readers that hold page spans (the
  *   iterators, the callback loops) compare it after every element they hand
@@ -17,6 +19,10 @@ import type { AddressSpace } from "@pagefork/core";
  *   copy-on-write fault) or grown the slab under the span, so on a change they
  *   re-translate before they read on. Writes made directly through `space`
  *   are not counted (see the iterator notes in the README).
+ * - `heap`, `header`, `data`: for an embedded array or vector, the heap it
+ *   lives in, the address of its header block and of its element block (0:
+ *   none; a vector's moves when it grows); null and 0 for a standalone one,
+ *   which owns its whole space.
  *
  * @internal
  */
@@ -24,16 +30,38 @@ export class SpaceOwner {
   readonly space: AddressSpace;
   views: number;
   writes: number;
+  readonly heap: Heap | null;
+  readonly header: number;
+  data: number;
 
-  constructor(space: AddressSpace) {
+  constructor(space: AddressSpace, heap: Heap | null = null, header = 0, data = 0) {
     this.space = space;
     this.views = 1;
     this.writes = 0;
+    this.heap = heap;
+    this.header = header;
+    this.data = data;
   }
 
-  /** Drops one view; releases the space with the last one. */
+  /**
+   * Drops one view; with the last one of a standalone array releases the
+   * space (an embedded one's blocks were freed by `freeBlocks` first).
+   */
   drop(): void {
     this.writes++;
-    if (--this.views === 0) this.space.release();
+    if (--this.views === 0 && this.heap === null) this.space.release();
+  }
+
+  /**
+   * Frees the element and header blocks of an embedded array (before its
+   * last view drops; the caller reserved the frames of both frees). The
+   * first free is refused before it changes anything (ProtectionFault in a
+   * frozen space); after it the second cannot fail.
+   */
+  freeBlocks(): void {
+    const heap = this.heap as Heap;
+    heap.free(this.data);
+    this.data = 0;
+    heap.free(this.header);
   }
 }

@@ -18,6 +18,8 @@ export interface ElementView {
   readonly byteOffset: number;
   /** Number of elements. */
   len: number;
+  /** True once the view was released. */
+  readonly isReleased: boolean;
   /** Throws ReleasedError once the view was released. */
   check(): void;
 }

@@ -270,7 +270,11 @@ describe("a write the pool's limit cannot cover is refused before it changes any
     expectRefused(a, () => a.map((x, i) => x + i), OutOfMemoryError);
     b.set(big.subarray(0, 200)); // 7 pages: 3 copies + 4 zero-fills; 10 of 12 frames in use
     expectRefused(b, () => b.reverse(), OutOfMemoryError);
-    expectRefused(b, () => b.sort((x, y) => y - x), OutOfMemoryError);
+    expectRefused(b, () => b.sort((x, y) => x - y), OutOfMemoryError); // moves 0..199 to the zero pages at the end
+    const frames = pool.framesInUse;
+    b.sort((x, y) => y - x); // rewrites only pages 0-6, already private: exactly no frame needed
+    expect(pool.framesInUse).toBe(frames);
+    expect([b.get(0), b.get(198), b.get(199)]).toEqual([199, 1, 0]);
     expectRefused(b, () => b.slice(0, 500), OutOfMemoryError);
     a.release();
     b.release();

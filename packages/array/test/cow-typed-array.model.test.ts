@@ -13,6 +13,7 @@ import type { NativeTypedArray } from "@pagefork/array";
 import { FramePool } from "@pagefork/core";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { Pressure, pressure, pressureArb } from "./pressure.js";
 import {
   type AnyCow,
   both,
@@ -198,12 +199,13 @@ class Derive implements Cmd {
     const k = live(m, this.v);
     const a = r.arrays[k] as Any;
     const n = m.arrays[k] as NativeTypedArray;
-    if (this.op === "fork") {
-      r.arrays.push(a.fork());
-      m.arrays.push(n.slice());
-    } else {
-      r.arrays.push(a.subarray(this.b, this.e));
-      m.arrays.push(n.subarray(this.b, this.e));
+    const make = () => (this.op === "fork" ? a.fork() : a.subarray(this.b, this.e));
+    const made = pressure === null ? { ok: true as const, value: make() } : pressure.attempt(make, this.toString());
+    pressure?.sync();
+    if (!made.ok && made.error !== null) throw made.error;
+    if (made.ok) {
+      r.arrays.push(made.value);
+      m.arrays.push(this.op === "fork" ? n.slice() : n.subarray(this.b, this.e));
     }
     checkAll(m, r);
   }
@@ -352,6 +354,7 @@ class Copying extends On {
   }
   override compare(real: unknown, model: unknown, _m: Model, r: Real) {
     const out = real as AnyCow;
+    expect(out.released, this.toString()).toBe(false);
     expect(out.space.pool).toBe(r.pool);
     expectContents(out, model as NativeTypedArray, this.toString());
     out.release();
@@ -415,6 +418,38 @@ function scenario(pageSize: number, maxLength: number) {
     }),
   );
 }
+
+describe("CowTypedArray under memory pressure", () => {
+  it("a call refused for memory, or whose space the out-of-memory hook released, changes nothing", () => {
+    const pageSize = 256;
+    fc.assert(
+      fc.property(scenario(pageSize, 600), pressureArb, ({ kind, init, cmds }, script) => {
+        // Room for the initial array: its frames, or under overcommit "never" its commit charge.
+        const len = typeof init === "number" ? init : init.length;
+        const pages = Math.ceil(Math.max(len * kind.Native.BYTES_PER_ELEMENT, 1) / pageSize);
+        const p = new Pressure(script, pageSize, typeof init !== "number" || script.overcommit === "never" ? pages : 0);
+        const pool = p.pool;
+        const first = typeof init === "number" ? new kind.Cow(init, { pool }) : kind.Cow.from(init, { pool });
+        const model: Model = {
+          kind,
+          arrays: [typeof init === "number" ? new kind.Native(init) : kind.Native.from(init)],
+        };
+        const real: Real = { pool, arrays: [first] };
+        p.start(real.arrays, model.arrays);
+        try {
+          fc.modelRun(() => ({ model, real }), cmds);
+          checkAll(model, real);
+        } finally {
+          p.stop();
+          for (const a of real.arrays) a?.release();
+        }
+        expect(poolUse(pool)).toEqual({ frames: 0, nodes: 0 });
+        expect(pool.stats().committedBytes).toBe(0);
+      }),
+      { numRuns: 300 },
+    );
+  });
+});
 
 describe("CowTypedArray against a native TypedArray of the same kind", () => {
   for (const [pageSize, maxLength, runs] of [

@@ -9,6 +9,7 @@ import { CowVector } from "@pagefork/array";
 import { FramePool, type SpanArrayConstructor } from "@pagefork/core";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { Pressure, pressure, pressureArb } from "./pressure.js";
 import {
   both,
   expectContents,
@@ -213,8 +214,14 @@ class Fork implements Cmd {
   check = (m: Readonly<Model>) => live(m as Model, this.v) >= 0 && m.vs.length < 10;
   run(m: Model, r: Real): void {
     const k = live(m, this.v);
-    r.vs.push((r.vs[k] as Vec).fork());
-    m.vs.push([...(m.vs[k] as Scalar[])]);
+    const fork = () => (r.vs[k] as Vec).fork();
+    const made = pressure === null ? { ok: true as const, value: fork() } : pressure.attempt(fork, this.toString());
+    pressure?.sync();
+    if (!made.ok && made.error !== null) throw made.error;
+    if (made.ok) {
+      r.vs.push(made.value);
+      m.vs.push([...(m.vs[k] as Scalar[])]);
+    }
     checkAll(m, r);
   }
   toString = () => `v${this.v}.fork()`;
@@ -245,10 +252,16 @@ class Read implements Cmd {
     const vec = r.vs[k] as Vec;
     const arr = m.vs[k] as Scalar[];
     const t = new m.kind.Native(arr);
-    const s = vec.slice(this.a, this.b);
-    expect(s).toBeInstanceOf(CowVector);
-    expectContents(s, t.slice(this.a, this.b), `${this.toString()} slice`);
-    s.release();
+    const slice = () => vec.slice(this.a, this.b);
+    const made = pressure === null ? { ok: true as const, value: slice() } : pressure.attempt(slice, this.toString());
+    pressure?.sync();
+    if (!made.ok && made.error !== null) throw made.error;
+    if (made.ok) {
+      expect(made.value).toBeInstanceOf(CowVector);
+      expectContents(made.value, t.slice(this.a, this.b), `${this.toString()} slice`);
+      made.value.release();
+    }
+    if (vec.released) return; // the out-of-memory hook released it
     expectSame(vec.join(), t.join(), "join");
     expectSame(vec.at(this.a ?? 0), t.at(this.a ?? 0), "at");
     if (arr.length > 0) {
@@ -313,6 +326,47 @@ function commands(kind: Kind): fc.Arbitrary<Cmd>[] {
 }
 
 const VECTOR_KINDS = KINDS.filter((k) => ["Float64", "Int16", "Uint8Clamped", "BigInt64"].includes(k.name));
+
+describe("CowVector under memory pressure", () => {
+  it("a call refused for memory, or whose space the out-of-memory hook released, changes nothing", () => {
+    fc.assert(
+      fc.property(
+        fc.constantFrom(...VECTOR_KINDS).chain((kind) =>
+          fc.record({
+            kind: fc.constant(kind),
+            init: fc.array(valueArb(kind), { maxLength: 600 }),
+            cmds: fc.commands(commands(kind), { maxCommands: 40 }),
+          }),
+        ),
+        pressureArb,
+        ({ kind, init, cmds }, script) => {
+          // Room for the initial elements' frames, and under overcommit "never" for the capacity's charge.
+          const pages = Math.ceil((init.length * kind.Native.BYTES_PER_ELEMENT) / 256);
+          const p = new Pressure(script, 256, script.overcommit === "never" ? 2 * pages + 2 : pages);
+          const pool = p.pool;
+          // Under overcommit "never" the default maxLength is the commit limit's room.
+          const first = CowVector.from(
+            kind.Native,
+            init,
+            script.overcommit === "never" ? { pool } : { pool, maxLength: 2000 },
+          );
+          const real: Real = { pool, vs: [first] };
+          const model: Model = { kind, maxLength: first.maxLength, vs: [init.map((x) => conv(kind, x))] };
+          p.start(real.vs, model.vs);
+          try {
+            fc.modelRun(() => ({ model, real }), cmds);
+          } finally {
+            p.stop();
+            for (const v of real.vs) v?.release();
+          }
+          expect(poolUse(pool)).toEqual({ frames: 0, nodes: 0 });
+          expect(pool.stats().committedBytes).toBe(0);
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+});
 
 describe("CowVector against a plain Array", () => {
   it("matches the model under random pushes, inserts, removals, forks and releases", () => {

@@ -22,6 +22,7 @@ import {
 import type { FramePool } from "@pagefork/core";
 import fc from "fast-check";
 import { expect } from "vitest";
+import { type Pressure, pressure } from "./pressure.js";
 
 export type Scalar = number | bigint;
 // biome-ignore lint/suspicious/noExplicitAny: arrays and vectors of either element type
@@ -176,6 +177,7 @@ export function expectContents(cow: AnyCow, model: NativeTypedArray | readonly S
  * Returns the model's result or error, for callers that check more.
  */
 export function both<T>(f: () => T, g: () => T, what: string): { ok: true; real: T; model: T } | { ok: false } {
+  if (pressure !== null) return bothUnderPressure(pressure, f, g, what);
   let modelResult: T;
   try {
     modelResult = g();
@@ -186,6 +188,40 @@ export function both<T>(f: () => T, g: () => T, what: string): { ok: true; real:
   }
   const real = f();
   return { ok: true, real, model: modelResult };
+}
+
+/**
+ * `both` while memory pressure is on (pressure.ts): the real call first; a
+ * refusal must change nothing (checked by `attempt`) and skips the model;
+ * another error must be the model's too; a result is compared as usual.
+ */
+function bothUnderPressure<T>(
+  p: Pressure,
+  f: () => T,
+  g: () => T,
+  what: string,
+): { ok: true; real: T; model: T } | { ok: false } {
+  const res = p.attempt(f, what);
+  if (res.ok) {
+    const model = g();
+    p.sync();
+    return { ok: true, real: res.value, model };
+  }
+  p.sync();
+  if (res.error === null) return { ok: false }; // refused, nothing changed
+  let modelError: unknown = null;
+  try {
+    g();
+  } catch (m) {
+    modelError = m;
+  }
+  if (modelError === null) throw res.error; // the real call threw where the model did not
+  expect(res.error, `${what}: model threw ${(modelError as Error).name}`).toBeInstanceOf(
+    (modelError as Error).constructor as new (
+      ...args: never[]
+    ) => Error,
+  );
+  return { ok: false };
 }
 
 /** Frames and page-table nodes in use in a pool. */

@@ -35,7 +35,7 @@
  *
  * @module
  */
-import { copyBytesWithin, discardRange, fillBytes, readBytes, writeBytes } from "./bulk.js";
+import { copyBytesWithin, discardRange, fillBytes, framesForWrite, readBytes, writeBytes } from "./bulk.js";
 import { MAX_PAGES, NO_PAGE } from "./constants.js";
 import { type DiffOptions, diffSpaces } from "./diff.js";
 import { throwInvalid, throwProtection, throwReleased } from "./errors.js";
@@ -598,6 +598,28 @@ export class AddressSpace {
    */
   copyWithin(target: number, start: number, end: number): void {
     copyBytesWithin(this, target, start, end);
+  }
+
+  /**
+   * How many frames a write to every byte of `[addr, addr + length)` would
+   * take now: one per page there that maps the zero frame or whose frame (or
+   * page-table path) is shared with another space; 0 for pages already
+   * private. Changes nothing; mappings are not consulted. With
+   * `pool.requireFrames`, it lets an operation made of several writes refuse
+   * up front when the pool could not complete all of them. O(pages x levels).
+   * @throws {SegmentationFault} if the range leaves the space.
+   * @throws {ReleasedError} after `release()`.
+   * @example
+   * ```ts
+   * const a = new AddressSpace({ size: 1 << 16, pageSize: 4096 });
+   * a.setUint8(0, 1);
+   * a.framesNeeded(0, 8192); // 1: page 0 is private, page 1 still the zero frame
+   * const b = a.fork();
+   * b.framesNeeded(0, 8192); // 2: page 0 is now shared
+   * ```
+   */
+  framesNeeded(addr: number, length: number): number {
+    return framesForWrite(this, addr, length);
   }
 
   /**

@@ -100,6 +100,25 @@ export function reserveForWrite(space: AddressSpace, addr: number, length: numbe
   pool.requireFrames(need, space); // ReleasedError if the hook released `space`
 }
 
+/**
+ * Frames a write to every byte of `[addr, addr + length)` would take now: the
+ * pages there that map the zero frame, or whose frame or page-table path is
+ * shared with another space. Mappings are not consulted (an unmapped page
+ * reads as the zero frame). Reads only.
+ */
+export function framesForWrite(space: AddressSpace, addr: number, length: number): number {
+  if (space.released) throwReleased("address space");
+  if (typeof addr !== "number" || !Number.isInteger(addr)) throwInvalid("address", addr, "an integer byte address");
+  if (typeof length !== "number" || !Number.isInteger(length) || length < 0)
+    throwInvalid("length", length, "an integer number of bytes >= 0");
+  if (addr < 0 || addr + length > space.size) throwSegv(addr, length, space.size);
+  if (length === 0) return 0;
+  const last = vpnOf(space, addr + length - 1);
+  let need = 0;
+  for (let vpn = vpnOf(space, addr); vpn <= last; vpn++) if (needsFrame(space, vpn)) need++;
+  return need;
+}
+
 function asBytes(view: ArrayBufferView): Uint8Array {
   if (view instanceof Uint8Array) return view;
   if (!ArrayBuffer.isView(view)) throwInvalid("buffer", view, "an ArrayBufferView (TypedArray or DataView)");

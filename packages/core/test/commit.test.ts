@@ -8,6 +8,7 @@ import { describe, expect, it } from "vitest";
 import {
   AddressSpace,
   FramePool,
+  Heap,
   InvalidArgumentError,
   OutOfMemoryError,
   ProtectionFault,
@@ -138,6 +139,80 @@ describe('overcommit "always" and the onOutOfMemory hook', () => {
     a.setUint8(0, 1);
     victim = a;
     expect(() => a.setUint8(P, 1)).toThrow(ReleasedError);
+    expect(pool.stats()).toMatchObject({ framesInUse: 0, spaces: 0, committedBytes: 0 });
+  });
+
+  it("a map or fork whose charge the hook answers by releasing that very space throws ReleasedError, charging nothing", () => {
+    let victim: AddressSpace | null = null;
+    const pool = new FramePool({
+      pageSize: P,
+      maxBytes: 4 * P,
+      overcommit: "never",
+      onOutOfMemory: () => victim?.release(),
+    });
+    const a = new AddressSpace({ size: 4 * P, pool });
+    a.unmap(2 * P, 2 * P);
+    const b = new AddressSpace({ size: 2 * P, pool }); // the limit is fully committed
+    victim = a;
+    expect(() => a.map(2 * P, P)).toThrow(ReleasedError);
+    expect(pool.stats()).toMatchObject({ spaces: 1, committedBytes: 2 * P });
+    const c = new AddressSpace({ size: 2 * P, pool });
+    victim = c;
+    expect(() => c.fork()).toThrow(ReleasedError);
+    expect(pool.stats()).toMatchObject({ spaces: 1, committedBytes: 2 * P });
+    b.release();
+    expect(pool.stats()).toMatchObject({ spaces: 0, committedBytes: 0, framesInUse: 0 });
+  });
+
+  it("a bulk write (write, fill, copyWithin, write spans) whose frames the hook finds by releasing that space throws ReleasedError and takes no frame", () => {
+    const calls: ((s: AddressSpace) => unknown)[] = [
+      (s) => s.write(0, new Uint8Array(2 * P).fill(7)),
+      (s) => s.fill(7, 0, 2 * P),
+      (s) => s.copyWithin(0, 2 * P, 4 * P),
+      (s) => s.spans(Uint8Array, 0, 2 * P, "write"),
+    ];
+    for (const call of calls) {
+      let victim: AddressSpace | null = null;
+      let ballast: AddressSpace | null = null;
+      const pool = new FramePool({
+        pageSize: P,
+        maxBytes: 4 * P,
+        onOutOfMemory: () => {
+          victim?.release();
+          ballast?.release(); // room enough: the write would go on, into a released space
+        },
+      });
+      const a = new AddressSpace({ size: 4 * P, pool });
+      a.setUint8(2 * P, 1);
+      ballast = new AddressSpace({ size: 3 * P, pool });
+      for (let i = 0; i < 3; i++) ballast.setUint8(i * P, 1);
+      victim = a;
+      expect(() => call(a)).toThrow(ReleasedError);
+      expect(pool.stats()).toMatchObject({ framesInUse: 0, spaces: 0, committedBytes: 0 });
+    }
+  });
+
+  it("a heap call whose frames the hook finds by releasing the heap's space throws ReleasedError and takes no frame", () => {
+    let victim: AddressSpace | null = null;
+    let ballast: AddressSpace | null = null;
+    const pool = new FramePool({
+      pageSize: P,
+      maxBytes: 4 * P,
+      onOutOfMemory: () => {
+        victim?.release();
+        ballast?.release();
+      },
+    });
+    const s = new AddressSpace({ size: 64 * P, pool });
+    const heap = Heap.create(s); // one frame: the header page
+    const child = s.fork(); // the header page is now shared: a heap call in the child copies it
+    ballast = new AddressSpace({ size: 3 * P, pool });
+    for (let i = 0; i < 3; i++) ballast.setUint8(i * P, 1);
+    victim = child;
+    expect(() => Heap.attach(child).malloc(100)).toThrow(ReleasedError);
+    expect(pool.stats()).toMatchObject({ framesInUse: 1, spaces: 1 });
+    expect(heap.stats().blocks).toBe(0);
+    s.release();
     expect(pool.stats()).toMatchObject({ framesInUse: 0, spaces: 0, committedBytes: 0 });
   });
 
