@@ -265,6 +265,18 @@ export class CowVector<K extends SpanArrayConstructor = Float64ArrayConstructor>
    * @throws {InvalidArgumentError} when `heap` is not a Heap, or `address` is
    * not the header block of a vector (of `kind`, when given).
    * @throws {TypeError} when `kind` is given and is not a TypedArray constructor.
+   * @example
+   * ```ts
+   * const space = new AddressSpace({ size: 1 << 24, pageSize: 256 });
+   * const heap = Heap.create(space, { base: 256 });
+   * const v = CowVector.create(heap, Int16Array);
+   * v.push(1, 70000);
+   * const frozen = space.fork();
+   * frozen.freeze();
+   * CowVector.attach(Heap.attach(frozen, 256), v.address, Int16Array).join(); // "1,4464"
+   * frozen.release();
+   * space.release();
+   * ```
    */
   static attach<K extends SpanArrayConstructor = SpanArrayConstructor>(
     heap: Heap,
