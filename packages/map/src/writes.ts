@@ -102,7 +102,8 @@ export function update(t: Table, rec: number): void {
   const next = (meta & ~(TAG_MASK << TAG_SHIFT)) | (pending.tag << TAG_SHIFT);
   if (next !== meta) s.setUint32(rec, next);
   if (old >= 0) maybeCompact(t);
-  if (t.heap !== null) syncHeader(t);
+  // An inline value over an inline value changes nothing the header holds.
+  if (t.heap !== null && (blobBytes !== 0 || old >= 0)) syncHeader(t);
 }
 
 /** Appends the pending value's blob record; returns its ref. The caller has reserved the pages. */
