@@ -437,6 +437,44 @@ class StepIterCmd implements fc.Command<Model, Real> {
   toString = () => `step(it${this.i}, ${this.steps})`;
 }
 
+/** A set method of an embedded set (frozen worlds too): a standalone result in the pool; the receiver is unchanged. */
+class SetMethodCmd extends Cmd {
+  constructor(
+    w: number,
+    c: number,
+    readonly method: "union" | "intersection" | "difference" | "symmetricDifference",
+    readonly other: K[],
+  ) {
+    super(w, c);
+  }
+  apply(_m: Model, r: Real, _w: number, _id: number, coll: Coll, data: Data): void {
+    if (!(coll instanceof CowSet)) return;
+    const o = new Set(this.other);
+    const d = data as Set<K>;
+    const expected =
+      this.method === "union"
+        ? new Set([...d, ...o])
+        : this.method === "intersection"
+          ? d.size <= o.size
+            ? new Set([...d].filter((x) => o.has(x)))
+            : new Set([...o].filter((x) => d.has(x)))
+          : this.method === "difference"
+            ? new Set([...d].filter((x) => !o.has(x)))
+            : new Set([...[...d].filter((x) => !o.has(x)), ...[...o].filter((x) => !d.has(x))]);
+    let result: CowSet<K> | null = null;
+    const call = () => {
+      result = (coll as CowSet<K>)[this.method](o) as CowSet<K>;
+    };
+    if (!refusable(r.pool, call, () => expectColl(coll, data)) || result === null) return;
+    const res = result as CowSet<K>;
+    expect([res.embedded, res.space.pool]).toEqual([false, r.pool]);
+    expectColl(res, expected);
+    expectColl(coll, data);
+    res.release();
+  }
+  toString = () => `${this.method}(w${this.w}, c${this.c}, [${this.other.map(show).join(", ")}])`;
+}
+
 const nat = fc.nat();
 const commands = [
   fc
@@ -460,6 +498,14 @@ const commands = [
   nat.map((w) => new ReleaseWorldCmd(w)),
   fc.tuple(nat, nat).map(([w, c]) => new ReattachCmd(w, c)),
   fc.tuple(nat, nat).map(([w, c]) => new OpenIterCmd(w, c)),
+  fc
+    .tuple(
+      nat,
+      nat,
+      fc.constantFrom("union", "intersection", "difference", "symmetricDifference" as const),
+      fc.array(keyArb, { maxLength: 6 }),
+    )
+    .map(([w, c, method, other]) => new SetMethodCmd(w, c, method, other)),
   fc.tuple(nat, fc.integer({ min: 1, max: 6 })).map(([i, s]) => new StepIterCmd(i, s)),
   fc.tuple(nat, fc.integer({ min: 1, max: 6 })).map(([i, s]) => new StepIterCmd(i, s)),
 ];
