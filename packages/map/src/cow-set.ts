@@ -405,6 +405,15 @@ export interface CowSet<T extends CowKey = CowKey> extends CowSetImpl<T> {}
  * and widens literal types, as `new Map(...)` does, so
  * `new CowSet([["a", 1]])` is a `CowSet<string, number>` to which other string
  * keys can be added.
+ *
+ * @example
+ * ```ts
+ * const Ctor: CowSetConstructor = CowSet;
+ * const s = new Ctor(["a"]); // CowSet<string>
+ * s.add("b");
+ * [s.size, CowSet.prototype.keys === CowSet.prototype.values]; // [2, true]
+ * s.release();
+ * ```
  */
 export interface CowSetConstructor extends Omit<typeof CowSetImpl, "prototype"> {
   /** See the constructor of {@link CowSet}: `entries`/`values` first, options only second. */
