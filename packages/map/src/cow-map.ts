@@ -445,7 +445,7 @@ export interface CowMap<K extends CowKey = CowKey, V = unknown> extends CowMapIm
  * ```
  */
 export interface CowMapConstructor extends Omit<typeof CowMapImpl, "prototype"> {
-  /** See the constructor of {@link CowMap}: `entries`/`values` first, options only second. */
+  /** See the constructor of {@link CowMap}: `entries` first, options only second. */
   new <K = CowKey, V = unknown>(
     entries?: Iterable<readonly [K & CowKey, V]> | null,
     options?: CowMapOptions,
