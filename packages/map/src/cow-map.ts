@@ -301,6 +301,15 @@ class CowMapImpl<K extends CowKey = CowKey, V = unknown> implements Iterable<[K,
    * nothing, so the space may be frozen.
    * @throws {InvalidArgumentError} when `heap` is not a Heap, or `address` is
    *   not a live block of it holding a CowMap's header.
+   * @example
+   * ```ts
+   * const space = new AddressSpace({ size: 2 ** 24, pageSize: 256 });
+   * const heap = Heap.create(space, { base: 256 });
+   * const address = CowMap.create(heap, [["a", 1]]).address; // kept in the embedder's records
+   * space.freeze(); // a snapshot: attach only reads
+   * CowMap.attach<string, number>(heap, address).get("a"); // 1
+   * space.release();
+   * ```
    */
   static attach<K extends CowKey = CowKey, V = unknown>(heap: Heap, address: number): CowMap<K, V> {
     forkTable = attachTable(heap, address, MAP_VALUE_BYTES, "CowMap");
@@ -325,6 +334,16 @@ class CowMapImpl<K extends CowKey = CowKey, V = unknown> implements Iterable<[K,
    * keep their copy: freeing discards, it never writes shared data.
    * Standalone: the same as `release()`. Idempotent.
    * @throws {OutOfMemoryError} when the pool cannot supply the heap's metadata pages (nothing is freed).
+   * @example
+   * ```ts
+   * const space = new AddressSpace({ size: 2 ** 24, pageSize: 256 });
+   * const heap = Heap.create(space, { base: 256 });
+   * const blocks = heap.stats().blocks;
+   * const m = CowMap.create(heap, [["a", 1]]); // a header and a data block
+   * m.free();
+   * [heap.stats().blocks - blocks, m.released]; // [0, true]
+   * space.release();
+   * ```
    */
   free(): void {
     mapTable(this, "free").drop();
@@ -415,9 +434,18 @@ export interface CowMap<K extends CowKey = CowKey, V = unknown> extends CowMapIm
  * and widens literal types, as `new Map(...)` does, so
  * `new CowMap([["a", 1]])` is a `CowMap<string, number>` to which other string
  * keys can be added.
+ *
+ * @example
+ * ```ts
+ * const Ctor: CowMapConstructor = CowMap;
+ * const m = new Ctor([["a", 1]]); // CowMap<string, number>
+ * m.set("b", 2);
+ * [m.size, CowMap.length, CowMap.name]; // [2, 0, "CowMap"]
+ * m.release();
+ * ```
  */
 export interface CowMapConstructor extends Omit<typeof CowMapImpl, "prototype"> {
-  /** See the constructor of {@link CowMap}: `entries`/`values` first, options only second. */
+  /** See the constructor of {@link CowMap}: `entries` first, options only second. */
   new <K = CowKey, V = unknown>(
     entries?: Iterable<readonly [K & CowKey, V]> | null,
     options?: CowMapOptions,

@@ -400,14 +400,23 @@ nameClass(CowSetImpl, "CowSet"); // see CowMap
 export interface CowSet<T extends CowKey = CowKey> extends CowSetImpl<T> {}
 
 /**
- * The type of the CowSet constructor (as lib.d.ts types Map with
- * `MapConstructor`): `new CowSet(...)` infers its key type from the entries
- * and widens literal types, as `new Map(...)` does, so
- * `new CowSet([["a", 1]])` is a `CowSet<string, number>` to which other string
- * keys can be added.
+ * The type of the CowSet constructor (as lib.d.ts types Set with
+ * `SetConstructor`): `new CowSet(...)` infers its element type from the
+ * values and widens literal types, as `new Set(...)` does, so
+ * `new CowSet(["a"])` is a `CowSet<string>` to which other strings can be
+ * added.
+ *
+ * @example
+ * ```ts
+ * const Ctor: CowSetConstructor = CowSet;
+ * const s = new Ctor(["a"]); // CowSet<string>
+ * s.add("b");
+ * [s.size, CowSet.prototype.keys === CowSet.prototype.values]; // [2, true]
+ * s.release();
+ * ```
  */
 export interface CowSetConstructor extends Omit<typeof CowSetImpl, "prototype"> {
-  /** See the constructor of {@link CowSet}: `entries`/`values` first, options only second. */
+  /** See the constructor of {@link CowSet}: `values` first, options only second. */
   new <T = CowKey>(values?: Iterable<T & CowKey> | null, options?: CowMapOptions): CowSet<CowKeyOf<T>>;
   readonly prototype: CowSet;
 }

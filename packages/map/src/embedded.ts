@@ -172,7 +172,7 @@ export function shrinkData(t: Table): void {
   const nb = t.mask + 1;
   const want = blockSize(nb * 4 + 2 * Math.max(t.used, 64), t.space.pageSize);
   const have = nb * 4 + t.logBytes;
-  if (t.buckets === 0 || want * 2 > have || !affords(t, want)) return;
+  if (t.buckets === 0 || want * 2 > have || !affords(t, want, true)) return;
   let d: number;
   try {
     d = heap.realloc(t.buckets, want);

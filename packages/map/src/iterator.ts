@@ -28,7 +28,7 @@ import {
   V_KIND_MASK,
   V_NUMBER,
 } from "./layout.js";
-import { PageReader } from "./page-reader.js";
+import { bytesWrittenOf, PageReader } from "./page-reader.js";
 import type { Table } from "./table.js";
 import { latin1From } from "./text.js";
 import { readValue } from "./value.js";
@@ -98,7 +98,7 @@ export class Cursor {
       p >= t.used ||
       off < 0 ||
       off >= r.pageSize ||
-      t.writes + t.space.bytesWritten !== r.stamp
+      t.writes + bytesWrittenOf(t.space) !== r.stamp
     )
       return this.stepSlow(what);
     const i = r.base + off;
@@ -127,7 +127,7 @@ export class Cursor {
     const r = this.reader;
     const base = t.logAddr;
     const end = t.used;
-    const stamp = t.writes + t.space.bytesWritten;
+    const stamp = t.writes + bytesWrittenOf(t.space);
     const keyOff = t.keyOff;
     while (p < end) {
       const a = base + p;

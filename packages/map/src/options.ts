@@ -45,6 +45,12 @@ const MAP_SLAB_BYTES = 16 << 20;
  * tags.add("admin");
  * pool.framesInUse > 0; // true
  * users.release(); tags.release();
+ *
+ * // Strict commit accounting charges each version its whole space: bound it.
+ * const strict = new FramePool({ pageSize: 1024, maxBytes: 64 << 20, overcommit: "never" });
+ * const small = new CowMap<string, number>(null, { pool: strict, maxBytes: 1 << 20 });
+ * strict.stats().committedBytes; // 1048576
+ * small.release();
  * ```
  */
 export interface CowMapOptions {

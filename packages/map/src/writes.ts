@@ -102,7 +102,8 @@ export function update(t: Table, rec: number): void {
   const next = (meta & ~(TAG_MASK << TAG_SHIFT)) | (pending.tag << TAG_SHIFT);
   if (next !== meta) s.setUint32(rec, next);
   if (old >= 0) maybeCompact(t);
-  if (t.heap !== null) syncHeader(t);
+  // An inline value over an inline value changes nothing the header holds.
+  if (t.heap !== null && (blobBytes !== 0 || old >= 0)) syncHeader(t);
 }
 
 /** Appends the pending value's blob record; returns its ref. The caller has reserved the pages. */
@@ -136,7 +137,7 @@ export function remove(t: Table, rec: number): void {
   }
   t.garbage += dead;
   t.size--;
-  if (t.heap !== null && t.size === 0 && affords(t, 0)) {
+  if (t.heap !== null && t.size === 0 && affords(t, 0, true)) {
     freeData(t); // an embedded table that empties goes back to its header alone
     closeEpoch(t);
   } else {
@@ -157,7 +158,7 @@ export function remove(t: Table, rec: number): void {
 export function clear(t: Table): void {
   t.writes++;
   if (t.heap !== null) {
-    reserve(t, 0, 0, 0);
+    reserve(t, 0, 0, HEAP_CALL_PAGES); // the free of the data block
     if (t.buckets !== 0) freeData(t);
     t.size = 0;
     syncHeader(t);
@@ -232,23 +233,23 @@ export function reserve(t: Table, moved: number, bytes: number, pages: number): 
   if (pool.maxBytes === Number.POSITIVE_INFINITY) return;
   const ps = pool.pageSize;
   const appended = bytes === 0 ? 0 : Math.ceil(bytes / ps) + 1;
-  // embedded: + the header page, and a heap call's metadata (a free may follow)
-  const extra = t.heap === null ? 0 : 1 + HEAP_CALL_PAGES;
+  // embedded: + the header's page (a heap call reserves its own: growData, clear)
+  const extra = t.heap === null ? 0 : 1;
   pool.requireFrames(Math.ceil(moved / ps) + appended + pages + extra);
   // The out-of-memory hook may have released spaces: maybe this one.
   if (t.space.released) throw new ReleasedError("collection");
 }
 
 /**
- * True when the pool can surely supply the pages of a move of `bytes`
- * (plus, embedded, a heap call and the header): optional work (shrinking,
- * compacting, freeing an empty data block) is skipped otherwise, so a
- * delete never fails for its sake.
+ * True when the pool can surely supply the pages of a move of `bytes` (plus,
+ * embedded, the header's page, and with `heapCall` a heap call's): optional
+ * work (shrinking, compacting, freeing an empty data block) is skipped
+ * otherwise, so a delete never fails for its sake.
  */
-export function affords(t: Table, bytes: number): boolean {
+export function affords(t: Table, bytes: number, heapCall = false): boolean {
   const pool = t.space.pool;
   if (pool.maxBytes === Number.POSITIVE_INFINITY) return true;
-  const extra = t.heap === null ? 0 : 1 + HEAP_CALL_PAGES;
+  const extra = (t.heap === null ? 0 : 1) + (heapCall ? HEAP_CALL_PAGES : 0);
   return Math.ceil(bytes / pool.pageSize) + 1 + extra <= pool.framesAvailable();
 }
 

@@ -4,6 +4,7 @@
  * strings, strings that fit or miss the inline value slot, lone surrogates.
  */
 import fc from "fast-check";
+import { expect } from "vitest";
 
 /** A NaN with a payload other than the canonical one (SameValueZero still makes it NaN). */
 const otherNaN = new Float64Array(new Uint32Array([1, 0x7ff00000]).buffer)[0] as number;
@@ -76,3 +77,21 @@ export const valueArb: fc.Arbitrary<unknown> = fc.oneof(
     ),
   },
 );
+
+/** A key or value as a test name shows it: bigints with `n`, strings quoted, -0, objects by their tag. */
+export const show = (x: unknown): string =>
+  typeof x === "bigint"
+    ? `${x}n`
+    : typeof x === "string"
+      ? JSON.stringify(x)
+      : Object.is(x, -0)
+        ? "-0"
+        : typeof x === "object" && x !== null
+          ? `<${Object.prototype.toString.call(x)}>`
+          : String(x);
+
+/** Same value as a Map would hand back: Object.is for primitives, structural for copies of objects. */
+export function expectSame(actual: unknown, expected: unknown): void {
+  if (typeof expected === "object" && expected !== null) expect(actual).toEqual(expected);
+  else expect(Object.is(actual, expected), `${show(actual)} vs ${show(expected)}`).toBe(true);
+}

@@ -2,7 +2,7 @@ import { FramePool, ReleasedError } from "@pagefork/core";
 import { CowMap } from "@pagefork/map";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { keyArb, valueArb } from "./arbitraries.js";
+import { expectSame, keyArb, show, valueArb } from "./arbitraries.js";
 import { Ballast, refusable, squeezes } from "./pressure.js";
 
 /**
@@ -28,23 +28,6 @@ interface Real {
   maps: CowMap<K, unknown>[];
   /** Holds frames of the pool, so that the maps work near its maxBytes (pressure.ts). */
   ballast: Ballast;
-}
-
-const show = (x: unknown): string =>
-  typeof x === "bigint"
-    ? `${x}n`
-    : typeof x === "string"
-      ? JSON.stringify(x)
-      : Object.is(x, -0)
-        ? "-0"
-        : typeof x === "object" && x !== null
-          ? `<${Object.prototype.toString.call(x)}>`
-          : String(x);
-
-/** Same value as a Map would hand back: Object.is for primitives, structural for copies of objects. */
-function expectSame(actual: unknown, expected: unknown): void {
-  if (typeof expected === "object" && expected !== null) expect(actual).toEqual(expected);
-  else expect(Object.is(actual, expected), `${show(actual)} vs ${show(expected)}`).toBe(true);
 }
 
 function expectEntries(real: CowMap<K, unknown>, model: Map<K, unknown>): void {

@@ -2,7 +2,7 @@ import { FramePool, ReleasedError } from "@pagefork/core";
 import { CowSet } from "@pagefork/map";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { keyArb } from "./arbitraries.js";
+import { keyArb, show } from "./arbitraries.js";
 import { Ballast, refusable, squeezes } from "./pressure.js";
 
 /**
@@ -28,9 +28,6 @@ interface Real {
   /** Holds frames of the pool, so that the sets work near its maxBytes (pressure.ts). */
   ballast: Ballast;
 }
-
-const show = (x: unknown): string =>
-  typeof x === "bigint" ? `${x}n` : typeof x === "string" ? JSON.stringify(x) : Object.is(x, -0) ? "-0" : String(x);
 
 function expectSameOrder(actual: Iterable<unknown>, expected: Iterable<unknown>): void {
   const a = [...actual];

@@ -2,7 +2,7 @@ import { AddressSpace, FramePool, Heap, OutOfMemoryError, ProtectionFault, Relea
 import { CowMap, CowSet } from "@pagefork/map";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { keyArb, valueArb } from "./arbitraries.js";
+import { expectSame, keyArb, show, valueArb } from "./arbitraries.js";
 import { Ballast, refusable, squeezes } from "./pressure.js";
 
 /**
@@ -52,22 +52,6 @@ interface Real {
   ballast: Ballast;
 }
 
-const show = (x: unknown): string =>
-  typeof x === "bigint"
-    ? `${x}n`
-    : typeof x === "string"
-      ? JSON.stringify(x)
-      : Object.is(x, -0)
-        ? "-0"
-        : typeof x === "object" && x !== null
-          ? `<${Object.prototype.toString.call(x)}>`
-          : String(x);
-
-function same(a: unknown, b: unknown): void {
-  if (typeof b === "object" && b !== null) expect(a).toEqual(b);
-  else expect(Object.is(a, b), `${show(a)} vs ${show(b)}`).toBe(true);
-}
-
 function expectColl(real: Coll, model: Data): void {
   expect(real.size).toBe(model.size);
   const r = [...real] as unknown[];
@@ -76,9 +60,9 @@ function expectColl(real: Coll, model: Data): void {
   for (let i = 0; i < m.length; i++) {
     const x = m[i];
     if (Array.isArray(x)) {
-      same((r[i] as unknown[])[0], x[0]);
-      same((r[i] as unknown[])[1], x[1]);
-    } else same(r[i], x);
+      expectSame((r[i] as unknown[])[0], x[0]);
+      expectSame((r[i] as unknown[])[1], x[1]);
+    } else expectSame(r[i], x);
   }
 }
 
@@ -223,7 +207,7 @@ class PutCmd extends Cmd {
     if (coll instanceof CowMap) {
       if (!write(r, m, w, id, () => expect(coll.set(this.key, this.value)).toBe(coll))) return;
       (data as Map<K, unknown>).set(this.key, this.value);
-      same(coll.get(this.key), (data as Map<K, unknown>).get(this.key));
+      expectSame(coll.get(this.key), (data as Map<K, unknown>).get(this.key));
     } else {
       if (!write(r, m, w, id, () => expect((coll as CowSet<K>).add(this.key)).toBe(coll))) return;
       (data as Set<K>).add(this.key);
@@ -260,7 +244,7 @@ class ReadCmd extends Cmd {
   }
   apply(_m: Model, _r: Real, _w: number, _id: number, coll: Coll, data: Data): void {
     expect(coll.has(this.key)).toBe(data.has(this.key));
-    if (coll instanceof CowMap) same(coll.get(this.key), (data as Map<K, unknown>).get(this.key));
+    if (coll instanceof CowMap) expectSame(coll.get(this.key), (data as Map<K, unknown>).get(this.key));
   }
   toString = () => `read(w${this.w}, c${this.c}, ${show(this.key)})`;
 }
@@ -429,12 +413,50 @@ class StepIterCmd implements fc.Command<Model, Real> {
       expect(a.done).toBe(b.done);
       if (b.done) p.finished = true;
       else {
-        same((a.value as unknown[])[0], (b.value as unknown[])[0]);
-        same((a.value as unknown[])[1], (b.value as unknown[])[1]);
+        expectSame((a.value as unknown[])[0], (b.value as unknown[])[0]);
+        expectSame((a.value as unknown[])[1], (b.value as unknown[])[1]);
       }
     }
   }
   toString = () => `step(it${this.i}, ${this.steps})`;
+}
+
+/** A set method of an embedded set (frozen worlds too): a standalone result in the pool; the receiver is unchanged. */
+class SetMethodCmd extends Cmd {
+  constructor(
+    w: number,
+    c: number,
+    readonly method: "union" | "intersection" | "difference" | "symmetricDifference",
+    readonly other: K[],
+  ) {
+    super(w, c);
+  }
+  apply(_m: Model, r: Real, _w: number, _id: number, coll: Coll, data: Data): void {
+    if (!(coll instanceof CowSet)) return;
+    const o = new Set(this.other);
+    const d = data as Set<K>;
+    const expected =
+      this.method === "union"
+        ? new Set([...d, ...o])
+        : this.method === "intersection"
+          ? d.size <= o.size
+            ? new Set([...d].filter((x) => o.has(x)))
+            : new Set([...o].filter((x) => d.has(x)))
+          : this.method === "difference"
+            ? new Set([...d].filter((x) => !o.has(x)))
+            : new Set([...[...d].filter((x) => !o.has(x)), ...[...o].filter((x) => !d.has(x))]);
+    let result: CowSet<K> | null = null;
+    const call = () => {
+      result = (coll as CowSet<K>)[this.method](o) as CowSet<K>;
+    };
+    if (!refusable(r.pool, call, () => expectColl(coll, data)) || result === null) return;
+    const res = result as CowSet<K>;
+    expect([res.embedded, res.space.pool]).toEqual([false, r.pool]);
+    expectColl(res, expected);
+    expectColl(coll, data);
+    res.release();
+  }
+  toString = () => `${this.method}(w${this.w}, c${this.c}, [${this.other.map(show).join(", ")}])`;
 }
 
 const nat = fc.nat();
@@ -460,6 +482,14 @@ const commands = [
   nat.map((w) => new ReleaseWorldCmd(w)),
   fc.tuple(nat, nat).map(([w, c]) => new ReattachCmd(w, c)),
   fc.tuple(nat, nat).map(([w, c]) => new OpenIterCmd(w, c)),
+  fc
+    .tuple(
+      nat,
+      nat,
+      fc.constantFrom("union", "intersection", "difference", "symmetricDifference" as const),
+      fc.array(keyArb, { maxLength: 6 }),
+    )
+    .map(([w, c, method, other]) => new SetMethodCmd(w, c, method, other)),
   fc.tuple(nat, fc.integer({ min: 1, max: 6 })).map(([i, s]) => new StepIterCmd(i, s)),
   fc.tuple(nat, fc.integer({ min: 1, max: 6 })).map(([i, s]) => new StepIterCmd(i, s)),
 ];
