@@ -20,7 +20,7 @@ export interface TreeState {
   /** 0 when the root is a leaf. */
   height: number;
   /** Length in UTF-16 code units. */
-  length: number;
+  len: number;
   /** Code units per leaf. */
   readonly leafCap: number;
   /** Children per inner node. */
@@ -134,7 +134,7 @@ export function insert(t: TreeState, heapOf: (t: TreeState) => Heap, pos: number
     for (let j = 0; j < k; j++) arr[s + j] = text.charCodeAt(j);
     space.setUint32(leaf + N_COUNT, count + k);
     addToPath(space, depth, k);
-    t.length += k;
+    t.len += k;
     return;
   }
   // Split: gather leaf[0, off) + text + leaf[off, count), cut it into pieces.
@@ -156,7 +156,7 @@ export function insert(t: TreeState, heapOf: (t: TreeState) => Heap, pos: number
     repLen[i] = size;
     at += size;
   }
-  t.length += k;
+  t.len += k;
   replaceChildren(t, heap, depth, 1, pieces, k);
 }
 
@@ -177,7 +177,7 @@ export function remove(t: TreeState, heapOf: (t: TreeState) => Heap, pos: number
       // The whole leaf goes: unlink it from its parent and free its page.
       const heap = heapOf(t);
       heap.freePage(leaf);
-      t.length -= r;
+      t.len -= r;
       replaceChildren(t, heap, depth, 1, 0, -r);
     } else {
       const tail = n - off - r;
@@ -188,7 +188,7 @@ export function remove(t: TreeState, heapOf: (t: TreeState) => Heap, pos: number
       }
       space.setUint32(leaf + N_COUNT, n - r);
       addToPath(space, depth, -r);
-      t.length -= r;
+      t.len -= r;
     }
     left -= r;
   }

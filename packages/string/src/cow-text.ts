@@ -83,8 +83,8 @@ export class CowText implements TreeState, Iterable<string> {
   root: number;
   /** @internal Tree height (0: the root is a leaf). */
   height: number;
-  /** Length in UTF-16 code units. */
-  length: number;
+  /** @internal Length in UTF-16 code units (read it through `length`). */
+  len: number;
   /** @internal */
   readonly leafCap: number;
   /** @internal */
@@ -101,7 +101,7 @@ export class CowText implements TreeState, Iterable<string> {
       this.space = parent.space.fork();
       this.root = parent.root;
       this.height = parent.height;
-      this.length = parent.length;
+      this.len = parent.len;
       this.leafCap = parent.leafCap;
       this.nodeCap = parent.nodeCap;
       return;
@@ -126,7 +126,7 @@ export class CowText implements TreeState, Iterable<string> {
     }
     this.space = space;
     this.height = 0;
-    this.length = 0;
+    this.len = 0;
     this.leafCap = leafCapacity(ps);
     this.nodeCap = nodeCapacity(ps);
   }
@@ -149,6 +149,21 @@ export class CowText implements TreeState, Iterable<string> {
     return t;
   }
 
+  /**
+   * Length in UTF-16 code units, as `String.prototype.length`. O(1). Read-only.
+   * @throws {ReleasedError} after `release()`.
+   * @example
+   * ```ts
+   * const t = CowText.from("a😀");
+   * t.length; // 3
+   * t.release();
+   * ```
+   */
+  get length(): number {
+    this.check();
+    return this.len;
+  }
+
   /** Page size of the underlying space, in bytes. */
   get pageSize(): number {
     return this.space.pageSize;
@@ -167,8 +182,8 @@ export class CowText implements TreeState, Iterable<string> {
    */
   insert(pos: number, text: string): void {
     this.check();
-    if (!Number.isInteger(pos) || pos < 0 || pos > this.length)
-      throw new InvalidArgumentError("pos", pos, `an integer in [0, ${this.length}]`);
+    if (!Number.isInteger(pos) || pos < 0 || pos > this.len)
+      throw new InvalidArgumentError("pos", pos, `an integer in [0, ${this.len}]`);
     if (typeof text !== "string") throw new TypeError(`CowText.insert: text must be a string, got ${typeof text}`);
     if (text.length === 0) return;
     this.reserve(text.length);
@@ -185,10 +200,10 @@ export class CowText implements TreeState, Iterable<string> {
    */
   delete(pos: number, count: number): void {
     this.check();
-    if (!Number.isInteger(pos) || pos < 0 || pos > this.length)
-      throw new InvalidArgumentError("pos", pos, `an integer in [0, ${this.length}]`);
-    if (!Number.isInteger(count) || count < 0 || pos + count > this.length)
-      throw new InvalidArgumentError("count", count, `an integer in [0, ${this.length - pos}]`);
+    if (!Number.isInteger(pos) || pos < 0 || pos > this.len)
+      throw new InvalidArgumentError("pos", pos, `an integer in [0, ${this.len}]`);
+    if (!Number.isInteger(count) || count < 0 || pos + count > this.len)
+      throw new InvalidArgumentError("count", count, `an integer in [0, ${this.len - pos}]`);
     if (count === 0) return;
     this.reserve(count);
     const h = this.height;
@@ -204,7 +219,7 @@ export class CowText implements TreeState, Iterable<string> {
    */
   slice(start?: number, end?: number): string {
     this.check();
-    const len = this.length;
+    const len = this.len;
     const a = clampIndex(start, 0, len);
     const b = clampIndex(end, len, len);
     if (a >= b) return "";
@@ -223,14 +238,14 @@ export class CowText implements TreeState, Iterable<string> {
   charCodeAt(index: number): number {
     this.check();
     const i = Math.trunc(Number(index)) || 0;
-    if (i < 0 || i >= this.length) return Number.NaN;
+    if (i < 0 || i >= this.len) return Number.NaN;
     const leaf = descend(this, i, false);
     return this.space.getUint16(leaf + LEAF_UNITS + descent.offset * 2);
   }
 
   /** The whole text. O(length). */
   toString(): string {
-    return this.slice(0, this.length);
+    return this.slice(0, this.len);
   }
 
   /** The text as strings of at most one leaf each, in order. O(length) in all. */
@@ -238,9 +253,9 @@ export class CowText implements TreeState, Iterable<string> {
     this.check();
     const out: string[] = [];
     const step = this.leafCap * 64;
-    for (let at = 0; at < this.length; at += step) {
+    for (let at = 0; at < this.len; at += step) {
       out.length = 0;
-      collect(this, at, Math.min(this.length, at + step), out);
+      collect(this, at, Math.min(this.len, at + step), out);
       yield* out;
     }
   }

@@ -91,6 +91,8 @@ describe("CowText", () => {
     const t = CowText.from("abc");
     t.release();
     t.release();
+    expect(t.released).toBe(true);
+    expect(() => t.length).toThrow(ReleasedError);
     expect(() => t.toString()).toThrow(ReleasedError);
     expect(() => t.insert(0, "x")).toThrow(ReleasedError);
     expect(() => t.delete(0, 1)).toThrow(ReleasedError);
@@ -125,6 +127,16 @@ describe("CowText", () => {
     expect(t.charAt(-1)).toBe("");
     expect(t.charAt(10)).toBe("");
     expect(t.charAt(3.7)).toBe("3");
+    t.release();
+  });
+
+  it("has a read-only length: assigning it throws and changes nothing", () => {
+    const t = CowText.from("hello");
+    expect(() => {
+      (t as { length: number }).length = 10;
+    }).toThrow(TypeError);
+    expect(t.length).toBe(5);
+    expect(t.toString()).toBe("hello");
     t.release();
   });
 });
