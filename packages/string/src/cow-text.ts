@@ -21,10 +21,12 @@ import {
   LEAF_UNITS,
   leafCapacity,
   nodeCapacity,
-  TEXT_HEAP_PAGES,
   TEXT_LAYOUT_VERSION,
   TEXT_MAGIC,
-  TEXT_SPACE_BYTES,
+  TEXT_MAX_PAGES,
+  TEXT_MAX_PAGES_LIMIT,
+  TEXT_MIN_PAGES,
+  TEXT_NEVER_BYTES,
 } from "./layout.js";
 
 /**
@@ -42,6 +44,20 @@ export interface CowTextOptions {
   pageSize?: number;
   /** Frame pool to share with other structures and versions. Default: a new pool. */
   pool?: FramePool;
+  /**
+   * Virtual size of each version's address space, in pages: the header page,
+   * the heap's header and page map (16 bytes per page, 1/16 of them at
+   * 256-byte pages), and the node pages. An edit that needs more node pages
+   * than are left throws {@link OutOfMemoryError}. Under the pool's
+   * `overcommit: "never"` it is also what every version is charged
+   * (`maxPages * pageSize` bytes of commit). An integer from 4 to 2^32.
+   * Default {@link TEXT_MAX_PAGES} (2^20: 256 MiB at 256-byte pages, 60 to
+   * 120 million code units), or 1 MiB worth of pages
+   * ({@link TEXT_NEVER_BYTES} / pageSize) in a pool with
+   * `overcommit: "never"`. A larger value costs no memory up front, only a
+   * taller page table (see layout.ts).
+   */
+  maxPages?: number;
 }
 
 /** Set by `fork()` just before it calls the constructor, so forks share one hidden class with new texts. */
@@ -91,8 +107,11 @@ export class CowText implements TreeState, Iterable<string> {
   readonly nodeCap: number;
 
   /**
-   * An empty text. O(1).
-   * @throws {InvalidArgumentError} for an invalid page size, or one that differs from the pool's.
+   * An empty text: a new address space of `maxPages` pages with a heap for its nodes. O(1).
+   * @throws {InvalidArgumentError} for an invalid page size, one that differs
+   * from the pool's, or a `maxPages` that is not an integer from 4 to 2^32.
+   * @throws {OutOfMemoryError} when the pool refuses the space's commit
+   * charge (`overcommit: "never"`) or the frames of its first pages.
    */
   constructor(options: CowTextOptions = {}) {
     const parent = forkOf;
@@ -106,15 +125,10 @@ export class CowText implements TreeState, Iterable<string> {
       this.nodeCap = parent.nodeCap;
       return;
     }
-    const pool = options.pool ?? new FramePool({ pageSize: options.pageSize ?? TEXT_PAGE_SIZE });
-    const space = new AddressSpace(
-      options.pageSize === undefined
-        ? { size: TEXT_SPACE_BYTES, pool }
-        : { size: TEXT_SPACE_BYTES, pool, pageSize: options.pageSize },
-    );
+    const space = newSpace(options);
     const ps = space.pageSize;
     try {
-      const heap = Heap.create(space, { base: ps, limit: ps + ps * TEXT_HEAP_PAGES });
+      const heap = Heap.create(space, { base: ps, limit: space.size });
       this.root = heap.allocPage(); // all zero: an empty leaf
       space.setUint32(H_MAGIC, TEXT_MAGIC);
       space.setUint32(H_VERSION, TEXT_LAYOUT_VERSION);
@@ -327,6 +341,19 @@ export class CowText implements TreeState, Iterable<string> {
     this.space.setUint32(H_ROOT, this.root / ps);
     this.space.setUint32(H_HEIGHT, this.height);
   }
+}
+
+/** The address space of a new text, sized by the `maxPages` option. */
+function newSpace(options: CowTextOptions): AddressSpace {
+  const pool = options.pool ?? new FramePool({ pageSize: options.pageSize ?? TEXT_PAGE_SIZE });
+  const ps = options.pageSize ?? pool.pageSize;
+  const maxPages =
+    options.maxPages ??
+    (pool.overcommit === "never" ? Math.max(TEXT_MIN_PAGES, TEXT_NEVER_BYTES / ps) : TEXT_MAX_PAGES);
+  if (!Number.isInteger(maxPages) || maxPages < TEXT_MIN_PAGES || maxPages > TEXT_MAX_PAGES_LIMIT)
+    throw new InvalidArgumentError("maxPages", maxPages, `an integer number of pages from ${TEXT_MIN_PAGES} to 2^32`);
+  const size = maxPages * ps;
+  return new AddressSpace(options.pageSize === undefined ? { size, pool } : { size, pool, pageSize: options.pageSize });
 }
 
 /** The heap of a version, attached on demand (only splits and merges need it). */

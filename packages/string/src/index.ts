@@ -4,3 +4,4 @@
  * @packageDocumentation
  */
 export { CowText, type CowTextOptions, TEXT_PAGE_SIZE } from "./cow-text.js";
+export { TEXT_MAX_PAGES, TEXT_NEVER_BYTES } from "./layout.js";

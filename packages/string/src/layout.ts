@@ -50,20 +50,48 @@ export function nodeCapacity(pageSize: number): number {
 }
 
 /**
- * Pages a text's heap manages: 2^20, so one version holds at most 2^20 node
- * pages (at 256-byte pages: 256 MiB, some 60 to 120 million code units).
+ * Default of the `maxPages` option: pages of one standalone text's address
+ * space (its header page, the heap's header and page map, and the node
+ * pages), so one version holds about 2^20 - 2^20 / 16 node pages at 256-byte
+ * pages (some 60 to 120 million code units).
  *
- * Why not more: the heap keeps a 16-byte page-map entry per page it manages,
- * ahead of its data pages, so the data starts above the map and the page table
- * must be high enough to reach it. On the automerge-paper demo (256-byte pages)
- * the page tables of all 259,779 versions took 190 MiB with the heap spanning
- * the whole 2^40-byte space (7 levels), 142 MiB at 2^20 pages (5 levels) and
- * 125 MiB at 2^16 pages (4 levels, but only ~8 million code units).
+ * Why a bound at all, and why this one: the heap keeps a 16-byte page-map
+ * entry per page it manages, ahead of its data pages, so the data starts
+ * above the map and the page table must be high enough to reach it. On the
+ * automerge-paper demo (256-byte pages) the page tables of all 259,779
+ * versions took 190 MiB with the heap spanning a 2^40-byte space (7 levels),
+ * 142 MiB at 2^20 pages (5 levels) and 125 MiB at 2^16 pages (4 levels, but
+ * only ~8 million code units). A larger `maxPages` costs page-table height,
+ * not memory up front.
+ *
+ * @example
+ * ```ts
+ * const t = new CowText(); // 256-byte pages
+ * t.space.size === TEXT_MAX_PAGES * 256; // true
+ * t.release();
+ * ```
  */
-export const TEXT_HEAP_PAGES = 2 ** 20;
+export const TEXT_MAX_PAGES = 2 ** 20;
 
 /**
- * Virtual size of a text's address space: 2^40 bytes. Untouched pages cost
- * nothing and the page table grows only as high as the pages in use need.
+ * Virtual size of a text's space, in bytes, when the `maxPages` option is
+ * not given and the pool has `overcommit: "never"`, which charges every
+ * version its whole virtual size: 1 MiB, so `maxPages` defaults to
+ * `2 ** 20 / pageSize` (4096 pages at 256 bytes; 3,839 of them node pages,
+ * 240,000 to 480,000 code units). A pool of 64 MiB then holds 64 versions.
+ *
+ * @example
+ * ```ts
+ * const pool = new FramePool({ pageSize: 256, maxBytes: 64 << 20, overcommit: "never" });
+ * const t = new CowText({ pool });
+ * pool.stats().committedBytes === TEXT_NEVER_BYTES; // true
+ * t.release();
+ * ```
  */
-export const TEXT_SPACE_BYTES = 2 ** 40;
+export const TEXT_NEVER_BYTES = 2 ** 20;
+
+/** Smallest `maxPages`: the text header page, the heap's header and page-map pages, and a node page. */
+export const TEXT_MIN_PAGES = 4;
+
+/** Largest `maxPages`: an address space has at most 2^32 pages. */
+export const TEXT_MAX_PAGES_LIMIT = 2 ** 32;
