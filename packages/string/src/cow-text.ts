@@ -3,62 +3,14 @@
  *
  * @module
  */
-import {
-  AddressSpace,
-  FramePool,
-  Heap,
-  InvalidArgumentError,
-  OutOfMemoryError,
-  ReleasedError,
-  type SpaceStats,
-} from "@pagefork/core";
-import { collect, descend, descent, insert, remove, type TreeState } from "./btree.js";
-import {
-  H_HEIGHT,
-  H_MAGIC,
-  H_ROOT,
-  H_VERSION,
-  LEAF_UNITS,
-  leafCapacity,
-  nodeCapacity,
-  TEXT_LAYOUT_VERSION,
-  TEXT_MAGIC,
-  TEXT_MAX_PAGES,
-  TEXT_MAX_PAGES_LIMIT,
-  TEXT_MIN_PAGES,
-  TEXT_NEVER_BYTES,
-} from "./layout.js";
+import { type AddressSpace, Heap, type SpaceStats } from "@pagefork/core";
+import { applyDelete, applyInsert, deleteInLeaf, insertInLeaf } from "./btree.js";
 
-/**
- * Default page size of a CowText: 256 bytes (124 code units per leaf, 31
- * children per inner node). Chosen by the undo-redo demo on the
- * automerge-paper trace, which keeps one version per keystroke: every edit
- * copies its leaf and the inner nodes above it, so smaller pages mean less
- * write amplification (see examples/undo-redo/README.md for the page-size sweep).
- */
-export const TEXT_PAGE_SIZE = 256;
-
-/** Options of {@link CowText}. */
-export interface CowTextOptions {
-  /** Page size in bytes (power of two, 256..65536). Default {@link TEXT_PAGE_SIZE}, or the pool's. */
-  pageSize?: number;
-  /** Frame pool to share with other structures and versions. Default: a new pool. */
-  pool?: FramePool;
-  /**
-   * Virtual size of each version's address space, in pages: the header page,
-   * the heap's header and page map (16 bytes per page, 1/16 of them at
-   * 256-byte pages), and the node pages. An edit that needs more node pages
-   * than are left throws {@link OutOfMemoryError}. Under the pool's
-   * `overcommit: "never"` it is also what every version is charged
-   * (`maxPages * pageSize` bytes of commit). An integer from 4 to 2^32.
-   * Default {@link TEXT_MAX_PAGES} (2^20: 256 MiB at 256-byte pages, 60 to
-   * 120 million code units), or 1 MiB worth of pages
-   * ({@link TEXT_NEVER_BYTES} / pageSize) in a pool with
-   * `overcommit: "never"`. A larger value costs no memory up front, only a
-   * taller page table (see layout.ts).
-   */
-  maxPages?: number;
-}
+import { throwInvalid, throwNotString, throwReleased, throwTooLong } from "./errors.js";
+import { H_HEIGHT, H_ROOT, LEAF_UNITS, leafCapacity, MAX_TEXT_LENGTH } from "./layout.js";
+import { type CowTextOptions, newTextHeap } from "./options.js";
+import { plan, planDelete, planInsert, type Reservable, reserveEdit } from "./plan.js";
+import { collect, descend, descent, type TreeState } from "./tree.js";
 
 /** Set by `fork()` just before it calls the constructor, so forks share one hidden class with new texts. */
 let forkOf: CowText | null = null;
@@ -74,10 +26,12 @@ let forkOf: CowText | null = null;
  * (`slice`, `charAt`, `toString`, iteration) follow `String.prototype`.
  *
  * Errors: a position that is not an integer in range throws
- * {@link InvalidArgumentError} (a RangeError); a non-string text throws a
- * TypeError; any use after `release()` throws {@link ReleasedError}; an edit
- * the pool's byte limit cannot cover throws {@link OutOfMemoryError}. A call
- * that throws changes nothing.
+ * {@link InvalidArgumentError} (a RangeError); a non-string text a
+ * TypeError; any use after `release()` {@link ReleasedError}; an edit the pool's byte limit
+ * cannot cover (after its `onOutOfMemory` hook had its chance) or that needs
+ * more pages than the text's heap has left {@link OutOfMemoryError}. A call
+ * that throws changes nothing: an edit is planned, and its pages and frames
+ * reserved, before it writes.
  *
  * @example
  * ```ts
@@ -92,26 +46,25 @@ let forkOf: CowText | null = null;
  * v1.release(); v2.release();
  * ```
  */
-export class CowText implements TreeState, Iterable<string> {
+export class CowText implements TreeState, Reservable, Iterable<string> {
   /** The address space holding every node of this version. */
   readonly space: AddressSpace;
-  /** @internal Byte address of the root node. */
+  /** @internal Byte address of the root node; 0 when the text is empty. */
   root: number;
   /** @internal Tree height (0: the root is a leaf). */
   height: number;
   /** @internal Length in UTF-16 code units (read it through `length`). */
   len: number;
-  /** @internal */
+  /** @internal Code units per leaf. */
   readonly leafCap: number;
-  /** @internal */
-  readonly nodeCap: number;
 
   /**
-   * An empty text: a new address space of `maxPages` pages with a heap for its nodes. O(1).
+   * An empty text: a new address space of `maxPages` pages with a
+   * heap for its nodes. O(1).
    * @throws {InvalidArgumentError} for an invalid page size, one that differs
    * from the pool's, or a `maxPages` that is not an integer from 4 to 2^32.
    * @throws {OutOfMemoryError} when the pool refuses the space's commit
-   * charge (`overcommit: "never"`) or the frames of its first pages.
+   * charge (`overcommit: "never"`) or the frames of its two header pages.
    */
   constructor(options: CowTextOptions = {}) {
     const parent = forkOf;
@@ -122,37 +75,26 @@ export class CowText implements TreeState, Iterable<string> {
       this.height = parent.height;
       this.len = parent.len;
       this.leafCap = parent.leafCap;
-      this.nodeCap = parent.nodeCap;
       return;
     }
-    const space = newSpace(options);
-    const ps = space.pageSize;
-    try {
-      const heap = Heap.create(space, { base: ps, limit: space.size });
-      this.root = heap.allocPage(); // all zero: an empty leaf
-      space.setUint32(H_MAGIC, TEXT_MAGIC);
-      space.setUint32(H_VERSION, TEXT_LAYOUT_VERSION);
-      space.setUint32(H_HEIGHT, 0);
-      space.setUint32(H_ROOT, this.root / ps);
-    } catch (e) {
-      space.release();
-      throw e;
-    }
+    const space = newTextHeap(options).space;
     this.space = space;
+    this.root = 0;
     this.height = 0;
     this.len = 0;
-    this.leafCap = leafCapacity(ps);
-    this.nodeCap = nodeCapacity(ps);
+    this.leafCap = leafCapacity(space.pageSize);
   }
 
   /**
    * A new text holding `text`. O(text.length).
+   * @throws {TypeError} if `text` is not a string; otherwise as the constructor and `insert`.
    * @example
    * ```ts
    * CowText.from("abc").slice(1); // "bc"
    * ```
    */
   static from(text: string, options: CowTextOptions = {}): CowText {
+    if (typeof text !== "string") throwNotString("from", text);
     const t = new CowText(options);
     try {
       t.insert(0, text);
@@ -190,40 +132,42 @@ export class CowText implements TreeState, Iterable<string> {
 
   /**
    * Inserts `text` before code unit `pos` (0 <= pos <= length).
-   * O(height + text.length / leafCapacity) pages written.
-   * @throws {InvalidArgumentError} if `pos` is not an integer in [0, length].
+   * O(height + text.length / leafCapacity) pages written; a keystroke into a
+   * leaf with room writes only the leaf and the inner nodes above it.
+   * @throws {InvalidArgumentError} if `pos` is not an integer in [0, length],
+   * or the text would pass 2^32 - 1 code units.
    * @throws {TypeError} if `text` is not a string.
+   * @throws {OutOfMemoryError} when the pool (after its hook) or the heap cannot hold the edit.
+   * @throws {ReleasedError} after release, or when the pool's hook released this text.
+   * @throws {ProtectionFault} when the space is frozen (nothing is written).
    */
   insert(pos: number, text: string): void {
     this.check();
-    if (!Number.isInteger(pos) || pos < 0 || pos > this.len)
-      throw new InvalidArgumentError("pos", pos, `an integer in [0, ${this.len}]`);
-    if (typeof text !== "string") throw new TypeError(`CowText.insert: text must be a string, got ${typeof text}`);
-    if (text.length === 0) return;
-    this.reserve(text.length);
-    const h = this.height;
-    const r = this.root;
-    insert(this, heapOf, pos, text);
-    if (h !== this.height || r !== this.root) this.writeHeader();
+    const len = this.len;
+    if (!Number.isInteger(pos) || pos < 0 || pos > len) throwInvalid("pos", pos, `an integer in [0, ${len}]`);
+    if (typeof text !== "string") throwNotString("insert", text);
+    const k = text.length;
+    if (k === 0) return;
+    if (k > MAX_TEXT_LENGTH - len) throwTooLong(k, len);
+    if (!insertInLeaf(this, pos, text)) this.insertPlanned(pos, text);
   }
 
   /**
    * Deletes `count` code units starting at `pos` (pos + count <= length).
    * O(height * leaves touched) pages written.
    * @throws {InvalidArgumentError} if `pos` or `count` is not an integer or the range leaves the text.
+   * @throws {OutOfMemoryError} when the pool (after its hook) cannot supply the pages it copies.
+   * @throws {ReleasedError} after release, or when the pool's hook released this text.
+   * @throws {ProtectionFault} when the space is frozen (nothing is written).
    */
   delete(pos: number, count: number): void {
     this.check();
-    if (!Number.isInteger(pos) || pos < 0 || pos > this.len)
-      throw new InvalidArgumentError("pos", pos, `an integer in [0, ${this.len}]`);
-    if (!Number.isInteger(count) || count < 0 || pos + count > this.len)
-      throw new InvalidArgumentError("count", count, `an integer in [0, ${this.len - pos}]`);
+    const len = this.len;
+    if (!Number.isInteger(pos) || pos < 0 || pos > len) throwInvalid("pos", pos, `an integer in [0, ${len}]`);
+    if (!Number.isInteger(count) || count < 0 || pos + count > len)
+      throwInvalid("count", count, `an integer in [0, ${len - pos}]`);
     if (count === 0) return;
-    this.reserve(count);
-    const h = this.height;
-    const r = this.root;
-    remove(this, heapOf, pos, count);
-    if (h !== this.height || r !== this.root) this.writeHeader();
+    if (!deleteInLeaf(this, pos, count)) this.deletePlanned(pos, count);
   }
 
   /**
@@ -268,6 +212,7 @@ export class CowText implements TreeState, Iterable<string> {
     const out: string[] = [];
     const step = this.leafCap * 64;
     for (let at = 0; at < this.len; at += step) {
+      this.check();
       out.length = 0;
       collect(this, at, Math.min(this.len, at + step), out);
       yield* out;
@@ -291,6 +236,7 @@ export class CowText implements TreeState, Iterable<string> {
    * A new version sharing every page with this one. O(1) whatever the length;
    * afterwards each version's first edit to a page copies that page.
    * @throws {ReleasedError} after `release()`.
+   * @throws {OutOfMemoryError} when the pool's overcommit policy refuses the fork's charge.
    */
   fork(): CowText {
     this.check();
@@ -308,32 +254,42 @@ export class CowText implements TreeState, Iterable<string> {
     this.release();
   }
 
-  /** Memory and fault counters of this version's space (see {@link SpaceStats}). O(page-table nodes). */
+  /**
+   * Memory and fault counters of this version's space (see {@link SpaceStats}). O(page-table nodes).
+   */
   stats(): SpaceStats {
     this.check();
     return this.space.stats();
   }
 
-  private check(): void {
-    if (this.space.released) throw new ReleasedError("text");
+  /** @internal The heap that hands out this text's node pages: at page 1 of its space, attached per need (O(1)). */
+  nodeHeap(): Heap {
+    return Heap.attach(this.space, this.space.pageSize);
   }
 
-  /**
-   * Refuses an edit of `units` code units that the pool's limit might not
-   * cover, before anything changes: a bound on the pages it could copy or take
-   * (every node on the path, each leaf it creates or touches, and the heap's
-   * metadata), against the frames still available.
-   */
-  private reserve(units: number): void {
-    const pool = this.space.pool;
-    if (pool.maxBytes === Number.POSITIVE_INFINITY) return;
-    const leaves = Math.ceil(units / Math.max(1, this.leafCap >>> 1)) + 2;
-    const bound = (this.height + 2) * (leaves + 2) + 8;
-    if (bound > pool.framesAvailable())
-      throw new OutOfMemoryError(
-        bound * pool.pageSize,
-        `the pool's limit may not cover this edit (maxBytes ${pool.maxBytes})`,
-      );
+  /** An insert that may split leaves or find the pool short: plan, reserve, then write (plan.ts). */
+  private insertPlanned(pos: number, text: string): void {
+    const k = text.length;
+    planInsert(this, pos, k);
+    if (plan.allocs !== 0 || plan.writes > this.space.pool.framesAvailable()) reserveEdit(this, pos, k, 0);
+    const h = this.height;
+    const r = this.root;
+    applyInsert(this, text);
+    if (h !== this.height || r !== this.root) this.writeHeader();
+  }
+
+  /** A delete that may free leaves or find the pool short: plan, reserve, then write (plan.ts). */
+  private deletePlanned(pos: number, count: number): void {
+    planDelete(this, pos, count);
+    if (plan.frees !== 0 || plan.writes > this.space.pool.framesAvailable()) reserveEdit(this, pos, -count, 0);
+    const h = this.height;
+    const r = this.root;
+    applyDelete(this, pos, count);
+    if (h !== this.height || r !== this.root) this.writeHeader();
+  }
+
+  private check(): void {
+    if (this.space.released) throwReleased();
   }
 
   private writeHeader(): void {
@@ -341,24 +297,6 @@ export class CowText implements TreeState, Iterable<string> {
     this.space.setUint32(H_ROOT, this.root / ps);
     this.space.setUint32(H_HEIGHT, this.height);
   }
-}
-
-/** The address space of a new text, sized by the `maxPages` option. */
-function newSpace(options: CowTextOptions): AddressSpace {
-  const pool = options.pool ?? new FramePool({ pageSize: options.pageSize ?? TEXT_PAGE_SIZE });
-  const ps = options.pageSize ?? pool.pageSize;
-  const maxPages =
-    options.maxPages ??
-    (pool.overcommit === "never" ? Math.max(TEXT_MIN_PAGES, TEXT_NEVER_BYTES / ps) : TEXT_MAX_PAGES);
-  if (!Number.isInteger(maxPages) || maxPages < TEXT_MIN_PAGES || maxPages > TEXT_MAX_PAGES_LIMIT)
-    throw new InvalidArgumentError("maxPages", maxPages, `an integer number of pages from ${TEXT_MIN_PAGES} to 2^32`);
-  const size = maxPages * ps;
-  return new AddressSpace(options.pageSize === undefined ? { size, pool } : { size, pool, pageSize: options.pageSize });
-}
-
-/** The heap of a version, attached on demand (only splits and merges need it). */
-function heapOf(t: TreeState): Heap {
-  return Heap.attach(t.space, t.space.pageSize);
 }
 
 /** `String.prototype.slice` index conversion: ToIntegerOrInfinity, negatives from the end, clamp. */

@@ -3,12 +3,18 @@
  * B-tree is exactly one page, so an edit copies whole nodes and nothing else.
  *
  * ```
- * page 0        text header: magic, layout version, root page number, height
- * page 1 ...    the heap (@pagefork/core Heap) that hands out node pages
- *
+ * text header   u32 magic | u32 layout version | u32 root page number (0: empty text) | u32 height
  * leaf node     u32 count of UTF-16 code units | u16 units[capacity]
  * inner node    u32 count of children | u32 pad | { u32 child page, u32 subtree length }[capacity]
  * ```
+ *
+ * A text owns its space: the header at address 0 (page 0), then a heap
+ * (@pagefork/core Heap) from page 1 to `maxPages` that hands out the node
+ * pages. An empty text has no node page at all (root 0).
+ *
+ * The length is not stored: it is the sum of the root's entries (or the root
+ * leaf's count), read when a handle is attached. So an edit writes the header
+ * only when the root or the height changes.
  *
  * Subtree lengths are kept in the parent's entry (a counted B-tree, as in
  * ropes and Boehm et al.'s "Ropes: an alternative to strings", 1995), so an
@@ -29,15 +35,15 @@ export const ENTRY_BYTES = 8;
 /** Offset of the subtree length inside an entry (the child page number is at 0). */
 export const ENTRY_LENGTH = 4;
 
-/** Header word offsets (page 0). */
+/** Header word offsets (from the header's address). */
 export const H_MAGIC = 0;
 export const H_VERSION = 4;
 export const H_ROOT = 8;
 export const H_HEIGHT = 12;
 /** "TXT1" read as a little-endian uint32. */
 export const TEXT_MAGIC = 0x31545854;
-/** Layout version written in the header. */
-export const TEXT_LAYOUT_VERSION = 1;
+/** Layout version written in the header (2: root 0 means empty). */
+export const TEXT_LAYOUT_VERSION = 2;
 
 /** Code units a leaf holds at page size `pageSize`. */
 export function leafCapacity(pageSize: number): number {
@@ -95,3 +101,6 @@ export const TEXT_MIN_PAGES = 4;
 
 /** Largest `maxPages`: an address space has at most 2^32 pages. */
 export const TEXT_MAX_PAGES_LIMIT = 2 ** 32;
+
+/** Longest text in UTF-16 code units: subtree lengths are uint32 fields of the inner nodes. */
+export const MAX_TEXT_LENGTH = 2 ** 32 - 1;
