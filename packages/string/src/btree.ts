@@ -1,8 +1,9 @@
 /**
- * The counted B-tree of UTF-16 chunks behind CowText, written as an ordinary
- * in-place B-tree over an address space: persistence comes from the space,
- * which copies a page on its first write after a fork. So the algorithm needs
- * no path copying of its own, and an edit writes O(height) pages.
+ * Edits of the counted B-tree of UTF-16 chunks behind CowText (descent and
+ * reads in tree.ts), written as an ordinary in-place B-tree over an address
+ * space: persistence comes from the space, which copies a page on its first
+ * write after a fork. So the algorithm needs no path copying of its own, and
+ * an edit writes O(height) pages.
  *
  * Scratch arrays are module-level and reused: the operations are synchronous
  * and never re-entered, so no call allocates per node.
@@ -10,29 +11,8 @@
  * @module
  */
 import type { AddressSpace, Heap } from "@pagefork/core";
-import { ENTRY_BYTES, ENTRY_LENGTH, LEAF_UNITS, N_COUNT, NODE_ENTRIES } from "./layout.js";
-
-/** The registers of one text version: where its tree is. */
-export interface TreeState {
-  readonly space: AddressSpace;
-  /** Byte address of the root node page. */
-  root: number;
-  /** 0 when the root is a leaf. */
-  height: number;
-  /** Length in UTF-16 code units. */
-  length: number;
-  /** Code units per leaf. */
-  readonly leafCap: number;
-  /** Children per inner node. */
-  readonly nodeCap: number;
-}
-
-/** Deepest tree supported: 2^40 bytes of 256-byte pages with fanout 31 needs 9. */
-const MAX_DEPTH = 32;
-/** Inner nodes on the path of the last descent, root first (byte addresses). */
-const pathNode = new Float64Array(MAX_DEPTH);
-/** Child index taken at each inner node of that path. */
-const pathIdx = new Int32Array(MAX_DEPTH);
+import { ENTRY_BYTES, ENTRY_LENGTH, LEAF_UNITS, N_COUNT, NODE_ENTRIES, nodeCapacity } from "./layout.js";
+import { descend, descent, pathIdx, pathNode, type TreeState } from "./tree.js";
 
 /** Scratch code units for leaf splits and merges. */
 let units = new Uint16Array(1024);
@@ -71,40 +51,6 @@ function ensureRep(n: number): void {
   repLen = grown(repLen, n);
 }
 
-/** Second and third results of the last `descend`: offset in the leaf, inner nodes on the path. */
-export const descent = { offset: 0, depth: 0 };
-
-/**
- * Descends to the leaf holding position `pos` and returns its byte address;
- * the offset in that leaf is left in `descent.offset`. With `inclusive`, a
- * position on a boundary goes to the end of the left leaf (for inserts);
- * without, to the start of the right one (for reads and deletes).
- */
-export function descend(t: TreeState, pos: number, inclusive: boolean): number {
-  const space = t.space;
-  const ps = space.pageSize;
-  let node = t.root;
-  let p = pos;
-  let depth = 0;
-  for (let h = t.height; h > 0; h--) {
-    const n = space.getUint32(node + N_COUNT);
-    let i = 0;
-    let e = node + NODE_ENTRIES;
-    for (; i < n - 1; i++, e += ENTRY_BYTES) {
-      const len = space.getUint32(e + ENTRY_LENGTH);
-      if (inclusive ? p <= len : p < len) break;
-      p -= len;
-    }
-    pathNode[depth] = node;
-    pathIdx[depth] = i;
-    depth++;
-    node = space.getUint32(e) * ps;
-  }
-  descent.offset = p;
-  descent.depth = depth;
-  return node;
-}
-
 /** Adds `delta` to the subtree length of every entry on the path above depth `depth`. */
 function addToPath(space: AddressSpace, depth: number, delta: number): void {
   for (let d = depth - 1; d >= 0; d--) {
@@ -114,27 +60,63 @@ function addToPath(space: AddressSpace, depth: number, delta: number): void {
 }
 
 /**
- * Inserts `text` at `pos` (0 <= pos <= length, text non-empty). O(height +
- * text.length / leafCap) pages written.
+ * The common insert, planned and done in one descent: when `text` fits in
+ * the leaf at `pos` and the pool has a frame for the leaf and for each inner
+ * node above it (the most the edit can copy), shifts the leaf's tail and
+ * writes the text in place. Otherwise returns false having written nothing,
+ * and the caller plans the edit (plan.ts). O(height).
  */
-export function insert(t: TreeState, heapOf: (t: TreeState) => Heap, pos: number, text: string): void {
+export function insertInLeaf(t: TreeState, pos: number, text: string): boolean {
+  if (t.root === 0) return false;
   const space = t.space;
   const k = text.length;
   const leaf = descend(t, pos, true);
+  const count = space.getUint32(leaf + N_COUNT);
+  const depth = descent.depth;
+  if (count + k > t.leafCap || depth + 1 > space.pool.framesAvailable()) return false;
+  writeInLeaf(space, leaf, count, descent.offset, text);
+  addToPath(space, depth, k);
+  t.len += k;
+  return true;
+}
+
+/** Shifts units [off, count) of `leaf` right by text.length and writes `text` at `off` (it fits). */
+function writeInLeaf(space: AddressSpace, leaf: number, count: number, off: number, text: string): void {
+  const k = text.length;
+  const c = space.spans(Uint16Array, leaf + LEAF_UNITS + off * 2, count - off + k, "write");
+  c.next();
+  const arr = c.array;
+  const s = c.start;
+  if (count > off) arr.copyWithin(s + k, s, s + (count - off));
+  for (let j = 0; j < k; j++) arr[s + j] = text.charCodeAt(j);
+  space.setUint32(leaf + N_COUNT, count + k);
+}
+
+/**
+ * Inserts `text` (non-empty) at the position planned by `planInsert`, whose
+ * descent registers must still be intact: nothing may descend in between.
+ * O(height + text.length / leafCap) pages written.
+ */
+export function applyInsert(t: TreeState, text: string): void {
+  const space = t.space;
+  const k = text.length;
+  let leaf = descent.leaf;
+  let count = descent.count;
+  if (t.root === 0) {
+    // An empty text has no node: its first leaf becomes the root.
+    leaf = t.nodeHeap().allocPage(); // all zero: an empty leaf
+    t.root = leaf;
+    t.height = 0;
+    descent.offset = 0;
+    descent.depth = 0;
+    count = 0;
+  }
   const off = descent.offset;
   const depth = descent.depth;
-  const count = space.getUint32(leaf + N_COUNT);
   if (count + k <= t.leafCap) {
-    // Fast path: shift the tail of the leaf right and write the text in place.
-    const c = space.spans(Uint16Array, leaf + LEAF_UNITS + off * 2, count - off + k, "write");
-    c.next();
-    const arr = c.array;
-    const s = c.start;
-    if (count > off) arr.copyWithin(s + k, s, s + (count - off));
-    for (let j = 0; j < k; j++) arr[s + j] = text.charCodeAt(j);
-    space.setUint32(leaf + N_COUNT, count + k);
+    writeInLeaf(space, leaf, count, off, text);
     addToPath(space, depth, k);
-    t.length += k;
+    t.len += k;
     return;
   }
   // Split: gather leaf[0, off) + text + leaf[off, count), cut it into pieces.
@@ -145,7 +127,7 @@ export function insert(t: TreeState, heapOf: (t: TreeState) => Heap, pos: number
   space.read(leaf + LEAF_UNITS + off * 2, buf.subarray(off + k, total));
   const pieces = Math.ceil(total / t.leafCap);
   ensureRep(pieces);
-  const heap = heapOf(t);
+  const heap = t.nodeHeap();
   let at = 0;
   for (let i = 0; i < pieces; i++) {
     const size = pieceSize(total, pieces, i);
@@ -156,41 +138,71 @@ export function insert(t: TreeState, heapOf: (t: TreeState) => Heap, pos: number
     repLen[i] = size;
     at += size;
   }
-  t.length += k;
+  t.len += k;
   replaceChildren(t, heap, depth, 1, pieces, k);
 }
 
 /**
- * Deletes `count` units at `pos` (pos + count <= length, count > 0).
+ * The common delete, planned and done in one descent: when the range lies
+ * in one leaf that keeps some units and the pool has a frame for the leaf
+ * and each inner node above it, cuts the range out. Otherwise returns false
+ * having written nothing, and the caller plans the edit (plan.ts). O(height).
+ */
+export function deleteInLeaf(t: TreeState, pos: number, count: number): boolean {
+  const space = t.space;
+  const leaf = descend(t, pos, false);
+  const off = descent.offset;
+  const depth = descent.depth;
+  const n = space.getUint32(leaf + N_COUNT);
+  if (off + count > n || (off === 0 && count === n) || depth + 1 > space.pool.framesAvailable()) return false;
+  cutFromLeaf(space, leaf, n, off, count);
+  addToPath(space, depth, -count);
+  t.len -= count;
+  return true;
+}
+
+/** Removes units [off, off + r) of `leaf`, which holds `n`. */
+function cutFromLeaf(space: AddressSpace, leaf: number, n: number, off: number, r: number): void {
+  const tail = n - off - r;
+  if (tail > 0) {
+    const c = space.spans(Uint16Array, leaf + LEAF_UNITS + off * 2, r + tail, "write");
+    c.next();
+    c.array.copyWithin(c.start, c.start + r, c.start + r + tail);
+  }
+  space.setUint32(leaf + N_COUNT, n - r);
+}
+
+/**
+ * Deletes `count` units at `pos` (pos + count <= length, count > 0), right
+ * after `planDelete`: when the plan left `descent.leaf` set (the delete stays
+ * inside one leaf that keeps some units), its descent is used as is.
  * O((height + 1) * leaves touched) pages written.
  */
-export function remove(t: TreeState, heapOf: (t: TreeState) => Heap, pos: number, count: number): void {
+export function applyDelete(t: TreeState, pos: number, count: number): void {
   const space = t.space;
   let left = count;
+  let leaf = descent.leaf;
   while (left > 0) {
-    const leaf = descend(t, pos, false);
+    if (leaf === 0) leaf = descend(t, pos, false);
     const off = descent.offset;
     const depth = descent.depth;
     const n = space.getUint32(leaf + N_COUNT);
     const r = Math.min(left, n - off);
-    if (r === n && depth > 0) {
-      // The whole leaf goes: unlink it from its parent and free its page.
-      const heap = heapOf(t);
+    if (r === n) {
+      // The whole leaf goes: unlink it from its parent and free its page; the
+      // last leaf of the text leaves no node at all.
+      const heap = t.nodeHeap();
       heap.freePage(leaf);
-      t.length -= r;
-      replaceChildren(t, heap, depth, 1, 0, -r);
+      t.len -= r;
+      if (depth > 0) replaceChildren(t, heap, depth, 1, 0, -r);
+      else t.root = 0;
     } else {
-      const tail = n - off - r;
-      if (tail > 0) {
-        const c = space.spans(Uint16Array, leaf + LEAF_UNITS + off * 2, r + tail, "write");
-        c.next();
-        c.array.copyWithin(c.start, c.start + r, c.start + r + tail);
-      }
-      space.setUint32(leaf + N_COUNT, n - r);
+      cutFromLeaf(space, leaf, n, off, r);
       addToPath(space, depth, -r);
-      t.length -= r;
+      t.len -= r;
     }
     left -= r;
+    leaf = 0;
   }
 }
 
@@ -211,6 +223,7 @@ function replaceChildren(
 ): void {
   const space = t.space;
   const ps = space.pageSize;
+  const cap = nodeCapacity(ps);
   let d = depth - 1;
   let rc = repCount;
   let rm = removeCount;
@@ -236,7 +249,7 @@ function replaceChildren(
       entAddr[m] = space.getUint32(e) * ps;
       entLen[m] = space.getUint32(e + ENTRY_LENGTH);
     }
-    if (total > 0 && total <= t.nodeCap) {
+    if (total > 0 && total <= cap) {
       writeEntries(space, node, ci, total);
       addToPath(space, d, delta);
       return;
@@ -269,7 +282,7 @@ function splitEntries(
   first: number,
 ): number {
   const space = t.space;
-  const pieces = Math.ceil(total / t.nodeCap);
+  const pieces = Math.ceil(total / nodeCapacity(space.pageSize));
   ensureRep(pieces);
   let at = 0;
   for (let i = 0; i < pieces; i++) {
@@ -321,7 +334,7 @@ function newRoot(t: TreeState, heap: Heap, rc: number): void {
   const space = t.space;
   const ps = space.pageSize;
   if (rc === 0) {
-    t.root = heap.allocPage(); // an all-zero page is an empty leaf
+    t.root = 0; // the text is empty: no node at all
     t.height = 0;
     return;
   }
@@ -337,40 +350,5 @@ function newRoot(t: TreeState, heap: Heap, rc: number): void {
     heap.freePage(t.root);
     t.root = child;
     t.height--;
-  }
-}
-
-/** Pushes the code units of [start, end) as strings onto `out`, one string per leaf. */
-export function collect(t: TreeState, start: number, end: number, out: string[]): void {
-  if (start >= end) return;
-  const space = t.space;
-  const ps = space.pageSize;
-  let leaf = descend(t, start, false);
-  let off = descent.offset;
-  const depth = descent.depth;
-  let left = end - start;
-  for (;;) {
-    const n = space.getUint32(leaf + N_COUNT);
-    const take = Math.min(n - off, left);
-    if (take > 0) {
-      const c = space.spans(Uint16Array, leaf + LEAF_UNITS + off * 2, take, "read");
-      c.next();
-      out.push(String.fromCharCode.apply(null, c.array.subarray(c.start, c.end) as unknown as number[]));
-      left -= take;
-    }
-    if (left === 0) return;
-    // Next leaf: climb to the first ancestor with a next child, then go leftmost down.
-    let d = depth - 1;
-    while (d >= 0 && (pathIdx[d] as number) + 1 >= space.getUint32((pathNode[d] as number) + N_COUNT)) d--;
-    if (d < 0) return;
-    pathIdx[d] = (pathIdx[d] as number) + 1;
-    let node = space.getUint32((pathNode[d] as number) + NODE_ENTRIES + (pathIdx[d] as number) * ENTRY_BYTES) * ps;
-    for (let dd = d + 1; dd < depth; dd++) {
-      pathNode[dd] = node;
-      pathIdx[dd] = 0;
-      node = space.getUint32(node + NODE_ENTRIES) * ps;
-    }
-    leaf = node;
-    off = 0;
   }
 }

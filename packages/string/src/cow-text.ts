@@ -3,46 +3,15 @@
  *
  * @module
  */
-import {
-  AddressSpace,
-  FramePool,
-  Heap,
-  InvalidArgumentError,
-  OutOfMemoryError,
-  ReleasedError,
-  type SpaceStats,
-} from "@pagefork/core";
-import { collect, descend, descent, insert, remove, type TreeState } from "./btree.js";
-import {
-  H_HEIGHT,
-  H_MAGIC,
-  H_ROOT,
-  H_VERSION,
-  LEAF_UNITS,
-  leafCapacity,
-  nodeCapacity,
-  TEXT_HEAP_PAGES,
-  TEXT_LAYOUT_VERSION,
-  TEXT_MAGIC,
-  TEXT_SPACE_BYTES,
-} from "./layout.js";
-
-/**
- * Default page size of a CowText: 256 bytes (124 code units per leaf, 31
- * children per inner node). Chosen by the undo-redo demo on the
- * automerge-paper trace, which keeps one version per keystroke: every edit
- * copies its leaf and the inner nodes above it, so smaller pages mean less
- * write amplification (see examples/undo-redo/README.md for the page-size sweep).
- */
-export const TEXT_PAGE_SIZE = 256;
-
-/** Options of {@link CowText}. */
-export interface CowTextOptions {
-  /** Page size in bytes (power of two, 256..65536). Default {@link TEXT_PAGE_SIZE}, or the pool's. */
-  pageSize?: number;
-  /** Frame pool to share with other structures and versions. Default: a new pool. */
-  pool?: FramePool;
-}
+import { type AddressSpace, Heap, type SpaceStats } from "@pagefork/core";
+import { deleteInLeaf, insertInLeaf } from "./btree.js";
+import { createText, type EmbeddedText, Embedding, freeText, pending } from "./embedded.js";
+import { throwEmbedded, throwInvalid, throwNotString, throwReleased, throwTooLong } from "./errors.js";
+import { header, readHeader } from "./header.js";
+import { LEAF_UNITS, leafCapacity, MAX_TEXT_LENGTH } from "./layout.js";
+import { type CowTextOptions, newTextHeap } from "./options.js";
+import { deletePlanned, insertPlanned } from "./plan.js";
+import { codePoints, collect, descend, descent, leafStrings, type TreeState } from "./tree.js";
 
 /** Set by `fork()` just before it calls the constructor, so forks share one hidden class with new texts. */
 let forkOf: CowText | null = null;
@@ -53,15 +22,27 @@ let forkOf: CowText | null = null;
  * length; an edit writes O(height) pages, and on a fork's first edit copies
  * just those pages.
  *
+ * Two modes. A standalone text (`new CowText()`, `CowText.from`) owns its
+ * space, and `fork()`/`release()` fork and release it. An embedded text
+ * (`CowText.create(heap)`, `CowText.attach(heap, address)`) lives in a
+ * {@link Heap} of an address space that others own along with many other
+ * structures: forking that space forks the text, and `free()` gives its
+ * pages back to the heap. Keep one handle per text per space at a time: a
+ * handle caches the root, height and length, so a second handle on the same
+ * text in the same space would not see the first one's edits.
+ *
  * Positions and lengths are in UTF-16 code units, as JS strings count them.
  * Astral characters and lone surrogates round-trip unchanged. Reads
  * (`slice`, `charAt`, `toString`, iteration) follow `String.prototype`.
  *
  * Errors: a position that is not an integer in range throws
- * {@link InvalidArgumentError} (a RangeError); a non-string text throws a
- * TypeError; any use after `release()` throws {@link ReleasedError}; an edit
- * the pool's byte limit cannot cover throws {@link OutOfMemoryError}. A call
- * that throws changes nothing.
+ * {@link InvalidArgumentError} (a RangeError); a non-string text a
+ * TypeError; any use after `release()` or `free()` (or after the embedder
+ * released the space) {@link ReleasedError}; an edit the pool's byte limit
+ * cannot cover (after its `onOutOfMemory` hook had its chance) or that needs
+ * more pages than the text's heap has left {@link OutOfMemoryError}. A call
+ * that throws changes nothing: an edit is planned, and its pages and frames
+ * reserved, before it writes.
  *
  * @example
  * ```ts
@@ -76,69 +57,74 @@ let forkOf: CowText | null = null;
  * v1.release(); v2.release();
  * ```
  */
-export class CowText implements TreeState, Iterable<string> {
-  /** The address space holding every node of this version. */
+export class CowText implements TreeState, EmbeddedText, Iterable<string> {
+  /** The address space holding every node of this version (for an embedded text: the heap's space). */
   readonly space: AddressSpace;
-  /** @internal Byte address of the root node. */
+  /** @internal Byte address of the root node; 0 when the text is empty. */
   root: number;
   /** @internal Tree height (0: the root is a leaf). */
   height: number;
-  /** Length in UTF-16 code units. */
-  length: number;
-  /** @internal */
+  /** @internal Length in UTF-16 code units (read it through `length`). */
+  len: number;
+  /** @internal Code units per leaf. */
   readonly leafCap: number;
-  /** @internal */
-  readonly nodeCap: number;
+  /** @internal Null for a standalone text; the heap and header address of an embedded one. */
+  readonly emb: Embedding | null;
 
   /**
-   * An empty text. O(1).
-   * @throws {InvalidArgumentError} for an invalid page size, or one that differs from the pool's.
+   * An empty standalone text: a new address space of `maxPages` pages with a
+   * heap for its nodes. O(1).
+   * @throws {InvalidArgumentError} for an invalid page size, one that differs
+   * from the pool's, or a `maxPages` that is not an integer from 4 to 2^32.
+   * @throws {OutOfMemoryError} when the pool refuses the space's commit
+   * charge (`overcommit: "never"`) or the frames of its two header pages.
    */
   constructor(options: CowTextOptions = {}) {
+    let space: AddressSpace;
+    let root = 0;
+    let height = 0;
+    let len = 0;
+    let emb: Embedding | null = null;
+    let leafCap: number;
     const parent = forkOf;
+    const heap = pending.heap;
     if (parent !== null) {
       forkOf = null;
-      this.space = parent.space.fork();
-      this.root = parent.root;
-      this.height = parent.height;
-      this.length = parent.length;
-      this.leafCap = parent.leafCap;
-      this.nodeCap = parent.nodeCap;
-      return;
-    }
-    const pool = options.pool ?? new FramePool({ pageSize: options.pageSize ?? TEXT_PAGE_SIZE });
-    const space = new AddressSpace(
-      options.pageSize === undefined
-        ? { size: TEXT_SPACE_BYTES, pool }
-        : { size: TEXT_SPACE_BYTES, pool, pageSize: options.pageSize },
-    );
-    const ps = space.pageSize;
-    try {
-      const heap = Heap.create(space, { base: ps, limit: ps + ps * TEXT_HEAP_PAGES });
-      this.root = heap.allocPage(); // all zero: an empty leaf
-      space.setUint32(H_MAGIC, TEXT_MAGIC);
-      space.setUint32(H_VERSION, TEXT_LAYOUT_VERSION);
-      space.setUint32(H_HEIGHT, 0);
-      space.setUint32(H_ROOT, this.root / ps);
-    } catch (e) {
-      space.release();
-      throw e;
+      space = parent.space.fork();
+      root = parent.root;
+      height = parent.height;
+      len = parent.len;
+      leafCap = parent.leafCap;
+    } else if (heap !== null) {
+      pending.heap = null;
+      space = heap.space;
+      emb = new Embedding(heap, pending.at);
+      root = header.root;
+      height = header.height;
+      len = header.len;
+      leafCap = leafCapacity(space.pageSize);
+    } else {
+      space = newTextHeap(options).space;
+      leafCap = leafCapacity(space.pageSize);
     }
     this.space = space;
-    this.height = 0;
-    this.length = 0;
-    this.leafCap = leafCapacity(ps);
-    this.nodeCap = nodeCapacity(ps);
+    this.root = root;
+    this.height = height;
+    this.len = len;
+    this.leafCap = leafCap;
+    this.emb = emb;
   }
 
   /**
-   * A new text holding `text`. O(text.length).
+   * A new standalone text holding `text`. O(text.length).
+   * @throws {TypeError} if `text` is not a string; otherwise as the constructor and `insert`.
    * @example
    * ```ts
    * CowText.from("abc").slice(1); // "bc"
    * ```
    */
   static from(text: string, options: CowTextOptions = {}): CowText {
+    if (typeof text !== "string") throwNotString("from", text);
     const t = new CowText(options);
     try {
       t.insert(0, text);
@@ -149,52 +135,138 @@ export class CowText implements TreeState, Iterable<string> {
     return t;
   }
 
+  /**
+   * A new embedded text in `heap`, holding `text` (default empty): a
+   * 16-byte header block malloc'd from the heap (32 bytes with the heap's
+   * block header), and node pages from `heap.allocPage()` once it has text.
+   * O(text.length). Fork and release it with `heap.space`; `free()` it to
+   * give its memory back to the heap.
+   * @throws {InvalidArgumentError} if `heap` is not a Heap.
+   * @throws {TypeError} if `text` is not a string.
+   * @throws {OutOfMemoryError} when the heap's range or the pool cannot hold it; nothing changes then.
+   * @throws {ReleasedError} when the heap's space was released.
+   * @throws {ProtectionFault} when the space is frozen.
+   * @example
+   * ```ts
+   * const space = new AddressSpace({ size: 2 ** 30, pageSize: 256 });
+   * const heap = Heap.create(space, { base: 256 });
+   * const title = CowText.create(heap, "Draft");
+   * const body = CowText.create(heap); // 32 bytes of heap, no page yet
+   * [title.toString(), body.length, title.embedded]; // ["Draft", 0, true]
+   * space.release();
+   * ```
+   */
+  static create(heap: Heap, text = ""): CowText {
+    return createText(heap, text, newHandle, heap instanceof Heap);
+  }
+
+  /**
+   * A handle to the embedded text whose header is at `address` in `heap`'s
+   * space, typically in a fork of the space it was created in. O(1) (reads
+   * the header and the root node); writes nothing, so the space may be
+   * frozen. Keep one handle per text per space.
+   * @throws {InvalidArgumentError} if `heap` is not a Heap, or `address` is
+   * not the header block of a text in it.
+   * @throws {ReleasedError} when the heap's space was released.
+   * @example
+   * ```ts
+   * const space = new AddressSpace({ size: 2 ** 30, pageSize: 256 });
+   * const text = CowText.create(Heap.create(space, { base: 256 }), "v1");
+   * const child = space.fork(); // forks the text, O(1)
+   * const t2 = CowText.attach(Heap.attach(child, 256), text.address);
+   * t2.insert(2, " and v2");
+   * [text.toString(), t2.toString()]; // ["v1", "v1 and v2"]
+   * child.release(); space.release();
+   * ```
+   */
+  static attach(heap: Heap, address: number): CowText {
+    if (!(heap instanceof Heap)) throwInvalid("heap", heap, "a Heap from @pagefork/core");
+    if (heap.space.released) throwReleased("address space");
+    readHeader(heap, address); // into `header`, which the constructor reads
+    pending.heap = heap;
+    pending.at = address;
+    return new CowText();
+  }
+
+  /**
+   * Length in UTF-16 code units, as `String.prototype.length`. O(1). Read-only.
+   * @throws {ReleasedError} after `release()` or `free()`.
+   * @example
+   * ```ts
+   * const t = CowText.from("a😀");
+   * t.length; // 3
+   * t.release();
+   * ```
+   */
+  get length(): number {
+    this.check();
+    return this.len;
+  }
+
   /** Page size of the underlying space, in bytes. */
   get pageSize(): number {
     return this.space.pageSize;
   }
 
-  /** True once `release()` has run. */
+  /**
+   * Byte address of this text's header in `space`: stable for the text's
+   * life, and the same in every fork of the space (pass it to `attach`).
+   * 0 for a standalone text, whose header is page 0 of its own space.
+   * See {@link CowText.attach} for an example.
+   */
+  get address(): number {
+    const e = this.emb;
+    return e === null ? 0 : e.at;
+  }
+
+  /** True for texts from `create`/`attach` (they live in a heap they do not own), false for standalone ones. */
+  get embedded(): boolean {
+    return this.emb !== null;
+  }
+
+  /** True once `release()` or `free()` has run, or the embedder released the space. */
   get released(): boolean {
-    return this.space.released;
+    return this.space.released || this.emb?.freed === true;
   }
 
   /**
    * Inserts `text` before code unit `pos` (0 <= pos <= length).
-   * O(height + text.length / leafCapacity) pages written.
-   * @throws {InvalidArgumentError} if `pos` is not an integer in [0, length].
+   * O(height + text.length / leafCapacity) pages written; a keystroke into a
+   * leaf with room writes only the leaf and the inner nodes above it.
+   * @throws {InvalidArgumentError} if `pos` is not an integer in [0, length],
+   * or the text would pass 2^32 - 1 code units.
    * @throws {TypeError} if `text` is not a string.
+   * @throws {OutOfMemoryError} when the pool (after its hook) or the heap cannot hold the edit.
+   * @throws {ReleasedError} after release, or when the pool's hook released this text.
+   * @throws {ProtectionFault} when the space is frozen (nothing is written).
    */
   insert(pos: number, text: string): void {
     this.check();
-    if (!Number.isInteger(pos) || pos < 0 || pos > this.length)
-      throw new InvalidArgumentError("pos", pos, `an integer in [0, ${this.length}]`);
-    if (typeof text !== "string") throw new TypeError(`CowText.insert: text must be a string, got ${typeof text}`);
-    if (text.length === 0) return;
-    this.reserve(text.length);
-    const h = this.height;
-    const r = this.root;
-    insert(this, heapOf, pos, text);
-    if (h !== this.height || r !== this.root) this.writeHeader();
+    const len = this.len;
+    if (!Number.isInteger(pos) || pos < 0 || pos > len) throwInvalid("pos", pos, `an integer in [0, ${len}]`);
+    if (typeof text !== "string") throwNotString("insert", text);
+    const k = text.length;
+    if (k === 0) return;
+    if (k > MAX_TEXT_LENGTH - len) throwTooLong(k, len);
+    if (!insertInLeaf(this, pos, text)) insertPlanned(this, pos, text);
   }
 
   /**
    * Deletes `count` code units starting at `pos` (pos + count <= length).
    * O(height * leaves touched) pages written.
    * @throws {InvalidArgumentError} if `pos` or `count` is not an integer or the range leaves the text.
+   * @throws {OutOfMemoryError} when the pool (after its hook) cannot supply the pages it copies.
+   * @throws {ReleasedError} after release, or when the pool's hook released this text.
+   * @throws {ProtectionFault} when the space is frozen (nothing is written).
    */
   delete(pos: number, count: number): void {
     this.check();
-    if (!Number.isInteger(pos) || pos < 0 || pos > this.length)
-      throw new InvalidArgumentError("pos", pos, `an integer in [0, ${this.length}]`);
-    if (!Number.isInteger(count) || count < 0 || pos + count > this.length)
-      throw new InvalidArgumentError("count", count, `an integer in [0, ${this.length - pos}]`);
+    const len = this.len;
+    if (!Number.isInteger(pos) || pos < 0 || pos > len) throwInvalid("pos", pos, `an integer in [0, ${len}]`);
+    if (!Number.isInteger(count) || count < 0 || pos + count > len)
+      throwInvalid("count", count, `an integer in [0, ${len - pos}]`);
     if (count === 0) return;
-    this.reserve(count);
-    const h = this.height;
-    const r = this.root;
-    remove(this, heapOf, pos, count);
-    if (h !== this.height || r !== this.root) this.writeHeader();
+    if (!deleteInLeaf(this, pos, count)) deletePlanned(this, pos, count);
   }
 
   /**
@@ -204,7 +276,7 @@ export class CowText implements TreeState, Iterable<string> {
    */
   slice(start?: number, end?: number): string {
     this.check();
-    const len = this.length;
+    const len = this.len;
     const a = clampIndex(start, 0, len);
     const b = clampIndex(end, len, len);
     if (a >= b) return "";
@@ -223,100 +295,101 @@ export class CowText implements TreeState, Iterable<string> {
   charCodeAt(index: number): number {
     this.check();
     const i = Math.trunc(Number(index)) || 0;
-    if (i < 0 || i >= this.length) return Number.NaN;
+    if (i < 0 || i >= this.len) return Number.NaN;
     const leaf = descend(this, i, false);
     return this.space.getUint16(leaf + LEAF_UNITS + descent.offset * 2);
   }
 
   /** The whole text. O(length). */
   toString(): string {
-    return this.slice(0, this.length);
+    return this.slice(0, this.len);
   }
 
   /** The text as strings of at most one leaf each, in order. O(length) in all. */
   *chunks(): IterableIterator<string> {
     this.check();
-    const out: string[] = [];
-    const step = this.leafCap * 64;
-    for (let at = 0; at < this.length; at += step) {
-      out.length = 0;
-      collect(this, at, Math.min(this.length, at + step), out);
-      yield* out;
-    }
+    yield* leafStrings(this);
   }
 
   /** Iterates code points, as `String.prototype[Symbol.iterator]` does (surrogate pairs stay whole). */
-  *[Symbol.iterator](): IterableIterator<string> {
-    let carry = "";
-    for (const chunk of this.chunks()) {
-      const s = carry + chunk;
-      const last = s.charCodeAt(s.length - 1);
-      const cut = last >= 0xd800 && last <= 0xdbff ? s.length - 1 : s.length;
-      carry = s.slice(cut);
-      yield* s.slice(0, cut);
-    }
-    if (carry !== "") yield carry;
+  [Symbol.iterator](): IterableIterator<string> {
+    return codePoints(this.chunks());
   }
 
   /**
    * A new version sharing every page with this one. O(1) whatever the length;
    * afterwards each version's first edit to a page copies that page.
    * @throws {ReleasedError} after `release()`.
+   * @throws {InvalidArgumentError} on an embedded text: fork its space instead.
+   * @throws {OutOfMemoryError} when the pool's overcommit policy refuses the fork's charge.
    */
   fork(): CowText {
     this.check();
+    if (this.emb !== null) throwEmbedded("fork");
     forkOf = this;
     return new CowText();
   }
 
-  /** Returns this version's pages to the pool (those no other version shares). Idempotent. */
+  /**
+   * Returns this version's pages to the pool (those no other version shares). Idempotent.
+   * @throws {InvalidArgumentError} on an embedded text: release its space, or `free()` the text.
+   */
   release(): void {
+    if (this.emb !== null) throwEmbedded("release");
     this.space.release();
   }
 
-  /** Same as `release()`, for `using` declarations. */
-  [Symbol.dispose](): void {
-    this.release();
+  /**
+   * Frees the text. Standalone: the same as `release()`. Embedded: gives
+   * every node page and the header block back to the heap (freed pages are
+   * discarded, never written, so other versions of the space keep theirs),
+   * after which this handle throws {@link ReleasedError}; the text in other
+   * forks of the space is untouched. Idempotent. O(node pages).
+   * @throws {OutOfMemoryError} when the pool cannot supply the frames of the
+   * heap's bookkeeping (after its hook); nothing changes then.
+   * @throws {ProtectionFault} when the space is frozen (nothing is freed).
+   * @example
+   * ```ts
+   * import { AddressSpace, Heap } from "@pagefork/core";
+   * import { CowText } from "@pagefork/string";
+   * const space = new AddressSpace({ size: 2 ** 30, pageSize: 256 });
+   * const heap = Heap.create(space, { base: 256 });
+   * const t = CowText.create(heap, "x".repeat(1000));
+   * t.free();
+   * heap.stats().pagesAllocated; // 0
+   * space.release();
+   * ```
+   */
+  free(): void {
+    if (this.emb !== null) freeText(this);
+    else this.space.release();
   }
 
-  /** Memory and fault counters of this version's space (see {@link SpaceStats}). O(page-table nodes). */
+  /** Same as `free()` (so `release()` for a standalone text), for `using` declarations. */
+  [Symbol.dispose](): void {
+    this.free();
+  }
+
+  /**
+   * Memory and fault counters of this version's space (see {@link SpaceStats});
+   * for an embedded text, those of the whole space it shares. O(page-table nodes).
+   */
   stats(): SpaceStats {
     this.check();
     return this.space.stats();
   }
 
+  /** @internal The heap that hands out this text's node pages. */
+  nodeHeap(): Heap {
+    // A standalone text's heap is at page 1 of its space: attached per need
+    // (O(1)), so a version does not pay a field for it.
+    const e = this.emb;
+    return e !== null ? e.heap : Heap.attach(this.space, this.space.pageSize);
+  }
+
   private check(): void {
-    if (this.space.released) throw new ReleasedError("text");
+    if (this.space.released || this.emb?.freed === true) throwReleased();
   }
-
-  /**
-   * Refuses an edit of `units` code units that the pool's limit might not
-   * cover, before anything changes: a bound on the pages it could copy or take
-   * (every node on the path, each leaf it creates or touches, and the heap's
-   * metadata), against the frames still available.
-   */
-  private reserve(units: number): void {
-    const pool = this.space.pool;
-    if (pool.maxBytes === Number.POSITIVE_INFINITY) return;
-    const leaves = Math.ceil(units / Math.max(1, this.leafCap >>> 1)) + 2;
-    const bound = (this.height + 2) * (leaves + 2) + 8;
-    if (bound > pool.framesAvailable())
-      throw new OutOfMemoryError(
-        bound * pool.pageSize,
-        `the pool's limit may not cover this edit (maxBytes ${pool.maxBytes})`,
-      );
-  }
-
-  private writeHeader(): void {
-    const ps = this.space.pageSize;
-    this.space.setUint32(H_ROOT, this.root / ps);
-    this.space.setUint32(H_HEIGHT, this.height);
-  }
-}
-
-/** The heap of a version, attached on demand (only splits and merges need it). */
-function heapOf(t: TreeState): Heap {
-  return Heap.attach(t.space, t.space.pageSize);
 }
 
 /** `String.prototype.slice` index conversion: ToIntegerOrInfinity, negatives from the end, clamp. */
@@ -325,4 +398,9 @@ function clampIndex(v: number | undefined, dflt: number, len: number): number {
   const n = Math.trunc(Number(v)) || 0;
   if (n < 0) return Math.max(len + n, 0);
   return Math.min(n, len);
+}
+
+/** The constructor on `pending` (for `create`). */
+function newHandle(): CowText {
+  return new CowText();
 }

@@ -3,4 +3,6 @@
  *
  * @packageDocumentation
  */
-export { CowText, type CowTextOptions, TEXT_PAGE_SIZE } from "./cow-text.js";
+export { CowText } from "./cow-text.js";
+export { TEXT_MAX_PAGES, TEXT_NEVER_BYTES } from "./layout.js";
+export { type CowTextOptions, TEXT_PAGE_SIZE } from "./options.js";

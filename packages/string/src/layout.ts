@@ -3,12 +3,21 @@
  * B-tree is exactly one page, so an edit copies whole nodes and nothing else.
  *
  * ```
- * page 0        text header: magic, layout version, root page number, height
- * page 1 ...    the heap (@pagefork/core Heap) that hands out node pages
- *
+ * text header   u32 magic | u32 layout version | u32 root page number (0: empty text) | u32 height
  * leaf node     u32 count of UTF-16 code units | u16 units[capacity]
  * inner node    u32 count of children | u32 pad | { u32 child page, u32 subtree length }[capacity]
  * ```
+ *
+ * A standalone text owns its space: the header at address 0 (page 0), then a
+ * heap (@pagefork/core Heap) from page 1 to `maxPages` that hands out the node
+ * pages. An embedded text (`CowText.create(heap)`) lives in someone else's
+ * space: its header is a 16-byte block malloc'd from that heap, and its nodes
+ * are pages of the same heap. An empty text has no node page at all (root 0),
+ * so an empty embedded text costs one 32-byte heap slot.
+ *
+ * The length is not stored: it is the sum of the root's entries (or the root
+ * leaf's count), read when a handle is attached. So an edit writes the header
+ * only when the root or the height changes.
  *
  * Subtree lengths are kept in the parent's entry (a counted B-tree, as in
  * ropes and Boehm et al.'s "Ropes: an alternative to strings", 1995), so an
@@ -29,15 +38,17 @@ export const ENTRY_BYTES = 8;
 /** Offset of the subtree length inside an entry (the child page number is at 0). */
 export const ENTRY_LENGTH = 4;
 
-/** Header word offsets (page 0). */
+/** Header word offsets (from the header's address). */
 export const H_MAGIC = 0;
 export const H_VERSION = 4;
 export const H_ROOT = 8;
 export const H_HEIGHT = 12;
 /** "TXT1" read as a little-endian uint32. */
 export const TEXT_MAGIC = 0x31545854;
-/** Layout version written in the header. */
-export const TEXT_LAYOUT_VERSION = 1;
+/** Layout version written in the header (2: root 0 means empty; the header may be a heap block). */
+export const TEXT_LAYOUT_VERSION = 2;
+/** Bytes of the header. */
+export const HEADER_BYTES = 16;
 
 /** Code units a leaf holds at page size `pageSize`. */
 export function leafCapacity(pageSize: number): number {
@@ -50,20 +61,51 @@ export function nodeCapacity(pageSize: number): number {
 }
 
 /**
- * Pages a text's heap manages: 2^20, so one version holds at most 2^20 node
- * pages (at 256-byte pages: 256 MiB, some 60 to 120 million code units).
+ * Default of the `maxPages` option: pages of one standalone text's address
+ * space (its header page, the heap's header and page map, and the node
+ * pages), so one version holds about 2^20 - 2^20 / 16 node pages at 256-byte
+ * pages (some 60 to 120 million code units).
  *
- * Why not more: the heap keeps a 16-byte page-map entry per page it manages,
- * ahead of its data pages, so the data starts above the map and the page table
- * must be high enough to reach it. On the automerge-paper demo (256-byte pages)
- * the page tables of all 259,779 versions took 190 MiB with the heap spanning
- * the whole 2^40-byte space (7 levels), 142 MiB at 2^20 pages (5 levels) and
- * 125 MiB at 2^16 pages (4 levels, but only ~8 million code units).
+ * Why a bound at all, and why this one: the heap keeps a 16-byte page-map
+ * entry per page it manages, ahead of its data pages, so the data starts
+ * above the map and the page table must be high enough to reach it. On the
+ * automerge-paper demo (256-byte pages) the page tables of all 259,779
+ * versions took 190 MiB with the heap spanning a 2^40-byte space (7 levels),
+ * 142 MiB at 2^20 pages (5 levels) and 125 MiB at 2^16 pages (4 levels, but
+ * only ~8 million code units). A larger `maxPages` costs page-table height,
+ * not memory up front.
+ *
+ * @example
+ * ```ts
+ * const t = new CowText(); // 256-byte pages
+ * t.space.size === TEXT_MAX_PAGES * 256; // true
+ * t.release();
+ * ```
  */
-export const TEXT_HEAP_PAGES = 2 ** 20;
+export const TEXT_MAX_PAGES = 2 ** 20;
 
 /**
- * Virtual size of a text's address space: 2^40 bytes. Untouched pages cost
- * nothing and the page table grows only as high as the pages in use need.
+ * Virtual size of a text's space, in bytes, when the `maxPages` option is
+ * not given and the pool has `overcommit: "never"`, which charges every
+ * version its whole virtual size: 1 MiB, so `maxPages` defaults to
+ * `2 ** 20 / pageSize` (4096 pages at 256 bytes; 3,839 of them node pages,
+ * 240,000 to 480,000 code units). A pool of 64 MiB then holds 64 versions.
+ *
+ * @example
+ * ```ts
+ * const pool = new FramePool({ pageSize: 256, maxBytes: 64 << 20, overcommit: "never" });
+ * const t = new CowText({ pool });
+ * pool.stats().committedBytes === TEXT_NEVER_BYTES; // true
+ * t.release();
+ * ```
  */
-export const TEXT_SPACE_BYTES = 2 ** 40;
+export const TEXT_NEVER_BYTES = 2 ** 20;
+
+/** Smallest `maxPages`: the text header page, the heap's header and page-map pages, and a node page. */
+export const TEXT_MIN_PAGES = 4;
+
+/** Largest `maxPages`: an address space has at most 2^32 pages. */
+export const TEXT_MAX_PAGES_LIMIT = 2 ** 32;
+
+/** Longest text in UTF-16 code units: subtree lengths are uint32 fields of the inner nodes. */
+export const MAX_TEXT_LENGTH = 2 ** 32 - 1;

@@ -1,4 +1,4 @@
-import { FramePool } from "@pagefork/core";
+import { FramePool, Heap, OutOfMemoryError, ReleasedError } from "@pagefork/core";
 import { CowText } from "@pagefork/string";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
@@ -13,6 +13,56 @@ interface Model {
 interface Real {
   pool: FramePool;
   texts: CowText[];
+  /** Versions the pool's onOutOfMemory hook released (indices into texts), not yet seen by the model. */
+  dropped: number[];
+  /** True when the pool has a limit: edits may then be refused. */
+  limited: boolean;
+}
+
+/** Marks in the model the versions the hook released. */
+function sync(m: Model, r: Real): void {
+  for (const i of r.dropped) m.versions[i] = null;
+  r.dropped.length = 0;
+}
+
+/**
+ * Runs the edit `run` on version `k`. Without a limit it must succeed. With
+ * one it may be refused (OutOfMemoryError), and then the text, its heap's
+ * counters and, unless the hook released something, the pool's frames and
+ * page-table nodes are as before; or the hook may release this very version
+ * (ReleasedError). Returns true when the edit happened.
+ */
+function edit(m: Model, r: Real, k: number, run: (t: CowText) => void): boolean {
+  const t = r.texts[k] as CowText;
+  if (!r.limited) {
+    run(t);
+    return true;
+  }
+  const before = { text: t.toString(), heap: Heap.attach(t.space, t.pageSize).stats(), ...r.pool.stats() };
+  try {
+    run(t);
+    sync(m, r);
+    return true;
+  } catch (e) {
+    const hookRan = r.dropped.length > 0;
+    sync(m, r);
+    if (e instanceof ReleasedError) {
+      expect(t.released).toBe(true);
+      expect(m.versions[k]).toBe(null);
+      return false;
+    }
+    expect(e).toBeInstanceOf(OutOfMemoryError);
+    if (m.versions[k] === null) return false; // the hook released it, and still too little was free
+    expect(t.toString()).toBe(before.text);
+    expect(Heap.attach(t.space, t.pageSize).stats()).toEqual(before.heap);
+    const after = r.pool.stats();
+    if (hookRan) expect(after.framesInUse).toBeLessThanOrEqual(before.framesInUse);
+    else {
+      expect(after.framesInUse).toBe(before.framesInUse);
+      expect(after.pageTableNodes).toBe(before.pageTableNodes);
+    }
+    return false;
+  }
 }
 
 // Text drawn to stress UTF-16: ASCII, BMP, astral pairs, lone surrogates, and
@@ -39,7 +89,7 @@ class Insert implements fc.Command<Model, Real> {
     const k = pick(m, this.v);
     const s = m.versions[k] as string;
     const pos = this.pos % (s.length + 1);
-    r.texts[k]?.insert(pos, this.text);
+    if (!edit(m, r, k, (t) => t.insert(pos, this.text))) return;
     m.versions[k] = s.slice(0, pos) + this.text + s.slice(pos);
     expect(r.texts[k]?.toString()).toBe(m.versions[k]);
     expect(r.texts[k]?.length).toBe(m.versions[k]?.length);
@@ -59,7 +109,7 @@ class Delete implements fc.Command<Model, Real> {
     const s = m.versions[k] as string;
     const pos = this.pos % (s.length + 1);
     const count = Math.min(this.count, s.length - pos);
-    r.texts[k]?.delete(pos, count);
+    if (!edit(m, r, k, (t) => t.delete(pos, count))) return;
     m.versions[k] = s.slice(0, pos) + s.slice(pos + count);
     expect(r.texts[k]?.toString()).toBe(m.versions[k]);
   }
@@ -129,7 +179,7 @@ describe("CowText against a plain string", () => {
       fc.assert(
         fc.property(fc.commands(commands, { maxCommands: 60 }), (cmds) => {
           const pool = new FramePool({ pageSize });
-          const real: Real = { pool, texts: [new CowText({ pool })] };
+          const real: Real = { pool, texts: [new CowText({ pool })], dropped: [], limited: false };
           const model: Model = { versions: [""] };
           fc.modelRun(() => ({ model, real }), cmds);
           model.versions.forEach((s, i) => {
@@ -144,4 +194,61 @@ describe("CowText against a plain string", () => {
       );
     });
   }
+});
+
+// Longer inserts, so that texts outgrow small limits and heaps.
+const bigText = fc
+  .tuple(fc.integer({ min: 100, max: 3000 }), unit)
+  .map(([n, u]) => u.repeat(Math.ceil(n / u.length)).slice(0, n));
+const limitedCommands = [...commands, fc.tuple(fc.nat(), fc.nat(), bigText).map(([v, p, t]) => new Insert(v, p, t))];
+
+describe("CowText against a plain string, under a byte limit and a heap that fills up", () => {
+  it("refuses what does not fit and changes nothing; the hook's releases are the only other change", () => {
+    const limits = fc.record({
+      maxFrames: fc.integer({ min: 12, max: 160 }),
+      maxPages: fc.constantFrom(16, 48, 128, undefined),
+      // how many of the oldest live versions the onOutOfMemory hook releases (it may hit the one being edited)
+      hookReleases: fc.constantFrom(0, 0, 1, 3),
+    });
+    fc.assert(
+      fc.property(limits, fc.commands(limitedCommands, { maxCommands: 80, size: "+1" }), (lim, cmds) => {
+        const real: Real = { pool: null as unknown as FramePool, texts: [], dropped: [], limited: true };
+        const pool = new FramePool({
+          pageSize: 256,
+          maxBytes: lim.maxFrames * 256,
+          onOutOfMemory: () => {
+            let n = lim.hookReleases;
+            for (let i = 0; i < real.texts.length && n > 0; i++) {
+              const t = real.texts[i] as CowText;
+              if (t.released) continue;
+              t.release();
+              real.dropped.push(i);
+              n--;
+            }
+          },
+        });
+        real.pool = pool;
+        let first: CowText;
+        try {
+          first = new CowText(lim.maxPages === undefined ? { pool } : { pool, maxPages: lim.maxPages });
+        } catch (e) {
+          expect(e).toBeInstanceOf(OutOfMemoryError); // the limit is below the two header pages
+          expect(pool.stats().framesInUse).toBe(0);
+          return;
+        }
+        real.texts.push(first);
+        const model: Model = { versions: [""] };
+        real.dropped.length = 0;
+        fc.modelRun(() => ({ model, real }), cmds);
+        model.versions.forEach((s, i) => {
+          if (s !== null) expect(real.texts[i]?.toString()).toBe(s);
+          else expect(real.texts[i]?.released).toBe(true);
+        });
+        for (const t of real.texts) t.release();
+        expect(pool.stats().framesInUse).toBe(0);
+        expect(pool.stats().pageTableNodes).toBe(0);
+      }),
+      { numRuns: 200 },
+    );
+  });
 });

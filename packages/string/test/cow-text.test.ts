@@ -1,5 +1,5 @@
 import { FramePool, InvalidArgumentError, OutOfMemoryError, ReleasedError } from "@pagefork/core";
-import { CowText } from "@pagefork/string";
+import { CowText, TEXT_MAX_PAGES } from "@pagefork/string";
 import { describe, expect, it } from "vitest";
 
 function snapshot(t: CowText) {
@@ -91,6 +91,8 @@ describe("CowText", () => {
     const t = CowText.from("abc");
     t.release();
     t.release();
+    expect(t.released).toBe(true);
+    expect(() => t.length).toThrow(ReleasedError);
     expect(() => t.toString()).toThrow(ReleasedError);
     expect(() => t.insert(0, "x")).toThrow(ReleasedError);
     expect(() => t.delete(0, 1)).toThrow(ReleasedError);
@@ -126,5 +128,57 @@ describe("CowText", () => {
     expect(t.charAt(10)).toBe("");
     expect(t.charAt(3.7)).toBe("3");
     t.release();
+  });
+
+  it("has a read-only length: assigning it throws and changes nothing", () => {
+    const t = CowText.from("hello");
+    expect(() => {
+      (t as { length: number }).length = 10;
+    }).toThrow(TypeError);
+    expect(t.length).toBe(5);
+    expect(t.toString()).toBe("hello");
+    t.release();
+  });
+
+  it("is sized by maxPages: the space's virtual size and, under overcommit never, its charge", () => {
+    const pool = new FramePool({ pageSize: 256 });
+    const a = new CowText({ pool });
+    expect(a.space.size).toBe(TEXT_MAX_PAGES * 256);
+    const b = new CowText({ pool, maxPages: 64 });
+    expect(b.space.size).toBe(64 * 256);
+    expect(pool.stats().committedBytes).toBe((TEXT_MAX_PAGES + 64) * 256);
+    a.release();
+    b.release();
+    for (const bad of [0, 3, 4.5, Number.NaN, -1, 2 ** 32 + 1, "64" as unknown as number]) {
+      expect(() => new CowText({ pool, maxPages: bad })).toThrow(InvalidArgumentError);
+    }
+    expect(pool.stats().framesInUse).toBe(0);
+    expect(pool.stats().committedBytes).toBe(0);
+  });
+
+  it("can be created and forked in a pool with overcommit never (1 MiB per version by default)", () => {
+    // Regression: every text's space was 2^40 bytes, so "never" refused even the first one.
+    const pool = new FramePool({ maxBytes: 64 << 20, overcommit: "never" });
+    const t = CowText.from("hello", { pool });
+    expect(pool.stats().committedBytes).toBe(1 << 20);
+    const versions = [t];
+    for (let i = 1; i < 64; i++) versions.push((versions[i - 1] as CowText).fork());
+    expect(pool.stats().committedBytes).toBe(64 << 20);
+    // the 65th version would pass the commit limit: refused, nothing changes
+    const frames = pool.framesInUse;
+    expect(() => (versions[63] as CowText).fork()).toThrow(OutOfMemoryError);
+    expect(pool.framesInUse).toBe(frames);
+    expect(pool.stats().committedBytes).toBe(64 << 20);
+    (versions[63] as CowText).insert(5, ", world");
+    expect((versions[63] as CowText).toString()).toBe("hello, world");
+    expect(t.toString()).toBe("hello");
+    for (const v of versions) v.release();
+    expect(pool.stats().framesInUse).toBe(0);
+    expect(pool.stats().committedBytes).toBe(0);
+    // a larger text asks for a larger maxPages, and is charged for it
+    const big = new CowText({ pool, maxPages: 16 * 1024 }); // 64 MiB of 4 KiB pages
+    expect(pool.stats().committedBytes).toBe(64 << 20);
+    expect(() => new CowText({ pool })).toThrow(OutOfMemoryError);
+    big.release();
   });
 });

@@ -1,0 +1,40 @@
+/**
+ * The errors CowText throws, from small helpers (the classes are @pagefork/core's).
+ *
+ * @module
+ */
+import { InvalidArgumentError, OutOfMemoryError, ReleasedError } from "@pagefork/core";
+import { MAX_TEXT_LENGTH } from "./layout.js";
+
+export function throwInvalid(argument: string, value: unknown, expected: string): never {
+  throw new InvalidArgumentError(argument, value, expected);
+}
+
+export function throwReleased(what = "text"): never {
+  throw new ReleasedError(what);
+}
+
+export function throwNotString(method: string, value: unknown): never {
+  throw new TypeError(`CowText.${method}: text must be a string, got ${typeof value}`);
+}
+
+export function throwTooLong(k: number, len: number): never {
+  throw new InvalidArgumentError(
+    "text",
+    `a string of ${k} code units`,
+    `one that keeps the text within ${MAX_TEXT_LENGTH} code units (it holds ${len})`,
+  );
+}
+
+export function throwEmbedded(method: string): never {
+  throw new InvalidArgumentError(
+    "this",
+    "an embedded CowText",
+    `a standalone text: an embedded text lives in a space its embedder owns, so ${method} that space (heap.space) instead, or free() the text`,
+  );
+}
+
+/** An edit needs `pages` more node pages than the text's heap has left. */
+export function throwHeapFull(pages: number, pageSize: number, why: string): never {
+  throw new OutOfMemoryError(pages * pageSize, why);
+}

@@ -1,0 +1,284 @@
+/**
+ * Edit planning and reservation: what an insert or delete may need, found
+ * and reserved before it writes anything, so that an edit the pool or the
+ * heap cannot serve is refused whole ("a call that throws changes nothing")
+ * instead of failing halfway.
+ *
+ * A plan reads the tree (the descent the edit needs anyway) and counts, as
+ * upper bounds: `writes`, the node pages the edit writes (each may need a
+ * frame: a copy when shared with another version, a zero-fill when new);
+ * `allocs`, the node pages it takes from the heap; `frees`, the node pages it
+ * gives back. {@link framesFor} then adds the heap's own metadata writes. The
+ * common edit (a keystroke inside a leaf with room) plans in one descent and
+ * allocates nothing, so its check is one comparison.
+ *
+ * @module
+ */
+import type { AddressSpace, Heap } from "@pagefork/core";
+import { applyDelete, applyInsert } from "./btree.js";
+import { throwHeapFull, throwReleased } from "./errors.js";
+import { writeHeader } from "./header.js";
+import { ENTRY_BYTES, N_COUNT, NODE_ENTRIES, nodeCapacity } from "./layout.js";
+import { descend, descent, nextLeaf, pathNode, type TreeState } from "./tree.js";
+
+/**
+ * Bytes of one entry of the heap's page map (E_BYTES in @pagefork/core
+ * heap-layout.ts): the heap writes the entry of every page it hands out or
+ * takes back.
+ */
+const HEAP_ENTRY_BYTES = 16;
+
+/** Upper bounds of the last plan (see the module comment). */
+export const plan = { writes: 0, allocs: 0, frees: 0 };
+
+/** Byte addresses of the pages the last plan may free (`plan.frees` of them). */
+let freeable = new Float64Array(64);
+
+function mayFree(addr: number): void {
+  const n = plan.frees;
+  if (n === freeable.length) {
+    const a = new Float64Array(n * 2);
+    a.set(freeable);
+    freeable = a;
+  }
+  freeable[n] = addr;
+  plan.frees = n + 1;
+}
+
+/** The `i`th page the last plan may free (for `free()`, which frees them all). */
+export function freeablePage(i: number): number {
+  return freeable[i] as number;
+}
+
+/** What {@link measureHeap} found: frames the planned edit may take, pages the heap can still hand out. */
+export const heapNeeds = { frames: 0, room: 0 };
+
+/**
+ * Plans inserting `k > 0` units at `pos`, and leaves the descent in the
+ * registers for `applyInsert`. O(height).
+ */
+export function planInsert(t: TreeState, pos: number, k: number): void {
+  let path: number;
+  let pieces: number;
+  let allocs: number;
+  let h: number;
+  if (t.root === 0) {
+    // Empty text: every leaf is new, the first one is also the root.
+    path = 0;
+    h = 0;
+    pieces = Math.ceil(k / t.leafCap);
+    allocs = pieces;
+  } else {
+    const leaf = descend(t, pos, true);
+    const count = t.space.getUint32(leaf + N_COUNT);
+    descent.leaf = leaf;
+    descent.count = count;
+    h = descent.depth;
+    path = h + 1;
+    if (count + k <= t.leafCap) {
+      // Fast path: the leaf and the inner nodes above it, nothing else.
+      plan.writes = path;
+      plan.allocs = 0;
+      plan.frees = 0;
+      return;
+    }
+    pieces = Math.ceil((count + k) / t.leafCap);
+    allocs = pieces - 1;
+  }
+  // New inner nodes, level by level: a node that receives x more entries than
+  // it had (at most nodeCap before) splits into at most ceil(x / nodeCap) more
+  // nodes; above the old root, new roots are stacked until one holds them all.
+  const cap = nodeCapacity(t.space.pageSize);
+  let x = pieces - 1;
+  for (let level = 0; level < h && x > 0; level++) {
+    x = Math.ceil(x / cap);
+    allocs += x;
+  }
+  if (x > 0) {
+    for (let rc = x + 1; rc > 1; ) {
+      rc = Math.ceil(rc / cap);
+      allocs += rc;
+    }
+  }
+  // Every allocated page is written (a zero-fill), besides the path.
+  plan.writes = path + allocs;
+  plan.allocs = allocs;
+  plan.frees = 0;
+}
+
+/**
+ * Plans deleting `count > 0` units at `pos`. When the delete stays inside one
+ * leaf that keeps some units (the common case), leaves the descent in the
+ * registers for `applyDelete` (`descent.leaf`); otherwise walks the leaves it
+ * covers, O(leaves + inner nodes touched), and clears `descent.leaf`.
+ */
+export function planDelete(t: TreeState, pos: number, count: number): void {
+  const space = t.space;
+  let leaf = descend(t, pos, false);
+  let off = descent.offset;
+  const depth = descent.depth;
+  let n = space.getUint32(leaf + N_COUNT);
+  if (off + count <= n && (off > 0 || count < n)) {
+    descent.leaf = leaf;
+    plan.writes = depth + 1;
+    plan.allocs = 0;
+    plan.frees = 0;
+    return;
+  }
+  descent.leaf = 0;
+  // Only the first and the last leaf can be cut; the ones between go whole.
+  // Each inner node on the way may be written once (later writes find it
+  // private) and may be freed; so may every leaf.
+  plan.frees = 0;
+  for (let d = 0; d < depth; d++) mayFree(pathNode[d] as number);
+  let leaves = 0;
+  for (let left = count; ; ) {
+    leaves++;
+    mayFree(leaf);
+    left -= Math.min(n - off, left);
+    if (left === 0) break;
+    leaf = nextLeaf(t, depth);
+    if (leaf === 0) break;
+    for (let d = depth - descent.entered; d < depth; d++) mayFree(pathNode[d] as number);
+    n = space.getUint32(leaf + N_COUNT);
+    off = 0;
+  }
+  plan.writes = Math.min(leaves, 2) + plan.frees - leaves;
+  plan.allocs = 0;
+}
+
+/** Plans freeing every node of `t` (an embedded text's `free()`). O(nodes). */
+export function planFree(t: TreeState): void {
+  plan.writes = 0;
+  plan.allocs = 0;
+  plan.frees = 0;
+  if (t.root !== 0) visit(t.space, t.root, t.height);
+}
+
+function visit(space: AddressSpace, node: number, height: number): void {
+  if (height > 0) {
+    const ps = space.pageSize;
+    const n = space.getUint32(node + N_COUNT);
+    for (let i = 0, e = node + NODE_ENTRIES; i < n; i++, e += ENTRY_BYTES)
+      visit(space, space.getUint32(e) * ps, height - 1);
+  }
+  mayFree(node);
+}
+
+/**
+ * Fills {@link heapNeeds} for the last plan: the frames it may take from the
+ * pool (its node writes, the heap's metadata writes for its allocations and
+ * frees, and `extra` more) and the pages `heap` can still hand out one at a
+ * time (free stack, free runs, above the break). O(1) for allocations (reads
+ * the heap's header counters), O(frees log frees) for frees.
+ *
+ * The heap's metadata (see @pagefork/core heap-layout.ts and
+ * page-allocator.ts): one header page, written by every call; the page-map
+ * entry of every page handed out or taken back (one or two entries for an
+ * allocation from the free stack or a free run; consecutive entries for
+ * allocations from the break); and, for frees, the chunk pages of the
+ * free-page stack, `pageSize / 4 - 1` page numbers each. Every bound errs on
+ * the heap's side.
+ */
+export function measureHeap(heap: Heap, extra: number): void {
+  const allocs = plan.allocs;
+  const frees = plan.frees;
+  const st = heap.stats();
+  const ps = st.pageSize;
+  const mapPages = (st.dataStart - st.base) / ps - 1;
+  const room = (st.limit - st.dataStart) / ps - st.dataPages;
+  const fromStack = Math.min(allocs, room - (st.limit - st.brk) / ps);
+  const fromBreak = allocs - fromStack;
+  let map = 2 * fromStack + (fromBreak > 0 ? Math.ceil((fromBreak * HEAP_ENTRY_BYTES) / ps) + 1 : 0);
+  if (frees > 0) map += mapPagesOf(st.base, ps, frees);
+  if (map > mapPages) map = mapPages;
+  const chunks = frees > 0 ? Math.ceil(frees / ((ps >>> 2) - 1)) + 1 : 0;
+  heapNeeds.frames = plan.writes + 1 + map + chunks + extra;
+  heapNeeds.room = room;
+}
+
+/** Distinct page-map pages holding the entries of the first `n` freeable pages. O(n log n). */
+function mapPagesOf(base: number, ps: number, n: number): number {
+  const pages = freeable.subarray(0, n).sort();
+  let count = 0;
+  let last = -1;
+  for (let i = 0; i < n; i++) {
+    const m = Math.floor((ps + (((pages[i] as number) - base) / ps) * HEAP_ENTRY_BYTES) / ps);
+    if (m !== last) count++;
+    last = m;
+  }
+  return count;
+}
+
+/** A text as the reservation sees it. */
+export interface Reservable extends TreeState {
+  /** True once released or freed (the pool's hook may release it). */
+  readonly released: boolean;
+  /** True for a text embedded in a heap it does not own. */
+  readonly embedded: boolean;
+  /** Byte address of its header in `space`. */
+  readonly address: number;
+}
+
+/** An insert that may split leaves or find the pool short: plan, reserve, then write. */
+export function insertPlanned(t: Reservable, pos: number, text: string): void {
+  const k = text.length;
+  planInsert(t, pos, k);
+  if (plan.allocs !== 0 || plan.writes > t.space.pool.framesAvailable()) reserveEdit(t, pos, k, 0);
+  const h = t.height;
+  const r = t.root;
+  applyInsert(t, text);
+  if (h !== t.height || r !== t.root) writeHeader(t.space, t.address, t.root, t.height);
+}
+
+/** A delete that may free leaves or find the pool short: plan, reserve, then write. */
+export function deletePlanned(t: Reservable, pos: number, count: number): void {
+  planDelete(t, pos, count);
+  if (plan.frees !== 0 || plan.writes > t.space.pool.framesAvailable()) reserveEdit(t, pos, -count, 0);
+  const h = t.height;
+  const r = t.root;
+  applyDelete(t, pos, count);
+  if (h !== t.height || r !== t.root) writeHeader(t.space, t.address, t.root, t.height);
+}
+
+/**
+ * Slow path of an edit's check, after its plan: refuses an edit whose node
+ * pages the heap cannot hand out, then asks the pool for every frame the
+ * edit may need with `pool.requireFrames`, which runs the pool's
+ * `onOutOfMemory` hook once if they are short. `n` is the insert's length,
+ * or minus the delete's count; `extra` frames are added to the plan's.
+ * Writes nothing.
+ * @throws {OutOfMemoryError} when the heap or the pool (after its hook) is short.
+ * @throws {ReleasedError} when the hook released the text.
+ */
+export function reserveEdit(t: Reservable, pos: number, n: number, extra: number): void {
+  let frames = plan.writes + extra;
+  if (plan.allocs !== 0 || plan.frees !== 0) {
+    const heap = t.nodeHeap();
+    measureHeap(heap, extra + 1); // + 1: the text header, written when the root or the height changes
+    if (plan.allocs > heapNeeds.room) {
+      const ps = t.space.pageSize;
+      throwHeapFull(
+        plan.allocs,
+        ps,
+        t.embedded
+          ? `heap [${heap.base}, ${heap.limit}) has no room left for ${plan.allocs} page(s)`
+          : `this text's space is full: ${t.space.size / ps} pages (the maxPages option)`,
+      );
+    }
+    frames = heapNeeds.frames;
+  }
+  if (frames > t.space.pool.framesAvailable()) {
+    requireFrames(t, frames);
+    // The hook is user code: it may have walked other texts, whose descents
+    // share the registers this edit planned in. The tree is unchanged: plan again.
+    if (n > 0) planInsert(t, pos, n);
+    else planDelete(t, pos, -n);
+  }
+}
+
+/** `pool.requireFrames(n)`, which may run the pool's hook once; then refuses to go on if the hook released `t`. */
+export function requireFrames(t: Reservable, n: number): void {
+  t.space.pool.requireFrames(n);
+  if (t.released) throwReleased();
+}
