@@ -1,9 +1,29 @@
+import { createRequire } from "node:module";
 import { fileURLToPath } from "node:url";
 import { defineConfig } from "vitest/config";
 
 /** The workspace packages: each is a vitest project and an alias to its sources. */
-const packages = ["core", "string", "array", "map"];
-const src = (pkg: string) => fileURLToPath(new URL(`./packages/${pkg}/src/index.ts`, import.meta.url));
+const packages = ["core", "string", "array", "map", "state", "react"];
+const here = (path: string) => fileURLToPath(new URL(path, import.meta.url));
+
+/** Exact-match aliases: `@pagefork/state` must not also catch `@pagefork/state/zustand`. */
+const aliases = [
+  { find: /^@pagefork\/state\/zustand$/, replacement: here("./packages/state/src/zustand.ts") },
+  ...packages.map((p) => ({ find: new RegExp(`^@pagefork/${p}$`), replacement: here(`./packages/${p}/src/index.ts`) })),
+];
+
+const react18 = createRequire(here("./test/react18/package.json"));
+const REACT18 = [
+  "react",
+  "react/jsx-runtime",
+  "react/jsx-dev-runtime",
+  "react-dom",
+  "react-dom/client",
+  "use-sync-external-store/with-selector",
+  "@testing-library/react",
+  "zustand",
+  "zustand/vanilla",
+].map((id) => ({ find: new RegExp(`^${id.replace("/", "\\/")}$`), replacement: react18.resolve(id) }));
 
 // One root config; each package is a project. The "source" export condition makes
 // workspace imports resolve to TypeScript sources, so tests need no build step;
@@ -11,7 +31,7 @@ const src = (pkg: string) => fileURLToPath(new URL(`./packages/${pkg}/src/index.
 export default defineConfig({
   resolve: {
     conditions: ["source"],
-    alias: Object.fromEntries(packages.map((p) => [`@pagefork/${p}`, src(p)])),
+    alias: aliases,
   },
   test: {
     // Model-based properties run hundreds of command sequences; on a loaded
@@ -22,8 +42,16 @@ export default defineConfig({
     projects: [
       ...packages.map((name) => ({
         extends: true as const,
-        test: { name, include: [`packages/${name}/test/**/*.test.ts`] },
+        test: { name, include: [`packages/${name}/test/**/*.test.{ts,tsx}`] },
       })),
+      {
+        // The React bindings again, against React 18: test/react18 installs React 18 and the
+        // libraries that import it, apart, so that they resolve React 18 among themselves;
+        // these aliases make the bindings' sources and the tests import those copies.
+        extends: true,
+        resolve: { alias: REACT18 },
+        test: { name: "react18", include: ["packages/react/test/**/*.test.{ts,tsx}"] },
+      },
       {
         extends: true,
         test: { name: "examples", include: ["examples/*/test/**/*.test.ts"] },

@@ -9,12 +9,15 @@ import { fileURLToPath } from "node:url";
 import * as array from "@pagefork/array";
 import * as core from "@pagefork/core";
 import * as map from "@pagefork/map";
+import * as state from "@pagefork/state";
+import * as zustandMiddleware from "@pagefork/state/zustand";
 import * as string from "@pagefork/string";
 import ts from "typescript";
 import { describe, expect, it } from "vitest";
+import { create } from "zustand";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
-const scope: Record<string, unknown> = { ...core, ...string, ...array, ...map };
+const scope: Record<string, unknown> = { ...core, ...string, ...array, ...map, ...state, ...zustandMiddleware, create };
 const AsyncFunction = Object.getPrototypeOf(async () => {}).constructor as new (
   ...args: string[]
 ) => (...values: unknown[]) => Promise<void>;
@@ -65,10 +68,11 @@ function run(code: string): Promise<void> {
     compilerOptions: { target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.ESNext },
   }).outputText;
   const check = (actual: unknown, expected: unknown, line: string) => expect(actual, line).toEqual(expected);
-  return new AsyncFunction("__expect", ...Object.keys(scope), js)(check, ...Object.values(scope));
+  // In a block of its own, an example may declare a name the scope also has (`const t = ...`).
+  return new AsyncFunction("__expect", ...Object.keys(scope), `{\n${js}\n}`)(check, ...Object.values(scope));
 }
 
-for (const pkg of ["core", "string", "array", "map"]) {
+for (const pkg of ["core", "string", "array", "map", "state"]) {
   const dir = `${root}packages/${pkg}/src/`;
   describe(`@pagefork/${pkg} TSDoc examples`, () => {
     for (const f of readdirSync(dir).filter((n) => n.endsWith(".ts"))) {
@@ -93,7 +97,9 @@ function markdownBlocks(file: string): { line: number; code: string }[] {
 describe("README examples", () => {
   for (const f of [
     "README.md",
-    ...["core", "string", "array", "map"].map((p) => `packages/${p}/README.md`).filter((f) => existsSync(root + f)),
+    ...["core", "string", "array", "map", "state"]
+      .map((p) => `packages/${p}/README.md`)
+      .filter((f) => existsSync(root + f)),
   ]) {
     for (const { line, code } of markdownBlocks(root + f)) {
       it(`${f}:${line}`, async () => {

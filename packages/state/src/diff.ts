@@ -1,0 +1,52 @@
+/**
+ * Patches between two versions of one lineage, found from the stamps: a
+ * subtree whose node has the same stamp at the same address in both is
+ * equal and skipped whole, so the cost follows what changed, not the size
+ * of the state. Records are compared field by field; a list, map, set, text
+ * or typed array that changed is reported as one `replace` of its value.
+ * For the exact, finer patches of an edit (list splices, text splices), use
+ * `produceWithPatches`; this is what a version made elsewhere gets.
+ *
+ * @module
+ */
+import type { Ctx } from "./containers.js";
+import type { Patch, PathKey } from "./patch-types.js";
+import { type AnyType, isComposite, type StructType } from "./schema.js";
+import { readField, unwrapNullable } from "./slots.js";
+import type { State } from "./state.js";
+import { jsonOf } from "./values.js";
+
+/**
+ * Patches that turn version `a` into version `b` (of the same lineage).
+ * O(changed nodes x their fields) plus the size of each value replaced.
+ */
+export function diffPatches<S extends AnyType>(a: State<S>, b: State<S>): Patch[] {
+  const out: Patch[] = [];
+  diffNode(a, b, a.schema, a.rootAddr, b.rootAddr, [], out);
+  return out;
+}
+
+function diffNode(a: Ctx, b: Ctx, type: AnyType, x: number, y: number, path: PathKey[], out: Patch[]): void {
+  if (x === y && a.space.getFloat64(x) === b.space.getFloat64(y)) return;
+  if (x !== y || type.kind !== "struct") {
+    out.push({ op: "replace", path, value: jsonOf(b, type, y) });
+    return;
+  }
+  for (const f of (type as StructType).fields) {
+    const u = readField(a.space, x, f);
+    const v = readField(b.space, y, f);
+    const p = [...path, f.name];
+    if (v === undefined) {
+      if (u !== undefined) out.push({ op: "remove", path: p });
+      continue;
+    }
+    if (u === undefined) {
+      out.push({ op: "add", path: p, value: jsonOf(b, f.type, v) });
+      continue;
+    }
+    const inner = unwrapNullable(f.type);
+    if (typeof u === "number" && typeof v === "number" && u !== null && isComposite(inner))
+      diffNode(a, b, inner, u, v, p, out);
+    else if (!Object.is(u, v)) out.push({ op: "replace", path: p, value: jsonOf(b, f.type, v) });
+  }
+}

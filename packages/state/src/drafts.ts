@@ -1,0 +1,611 @@
+/**
+ * Drafts of structs and lists: trap-on-write Proxies over the records in a
+ * session's fork (one module-level handler each; the draft record is the
+ * Proxy target, as in Immer's proxy.ts). Reads read through to the pages;
+ * writes validate, write the fork (copying only the pages they touch), mark
+ * the path to the root dirty and record patches. Map, set, text and
+ * typed-array drafts are in draft-collections.ts.
+ *
+ * @module
+ */
+import { NODE, viaProxy } from "./brand.js";
+import { handleOf, type ListHandle } from "./containers.js";
+import { throwSchema } from "./errors.js";
+import { indexOf } from "./indices.js";
+import { INSPECT, type InspectFn, type InspectOptions } from "./inspect.js";
+import type { Patch } from "./patch-types.js";
+import { type AnyType, type Field, isComposite, type ListType, type StructType } from "./schema.js";
+import {
+  type DraftNode,
+  draftOf,
+  emit,
+  errorPath,
+  patchValue,
+  placeComposite,
+  removeNode,
+  type Session,
+  touch,
+} from "./session.js";
+import {
+  decodeElement,
+  elementPointer,
+  encodeElement,
+  fieldPointer,
+  readField,
+  unwrapNullable,
+  writeField,
+} from "./slots.js";
+import { freeString, writeString } from "./strings.js";
+import { buildElement, check, jsonOf, plainOf } from "./values.js";
+import type { ListBox } from "./view.js";
+
+/** A raw slot value as a recipe reads it: composites become drafts held by `parent` under `key`. */
+export function wrapDraft(s: Session, type: AnyType, raw: unknown, parent: DraftNode, key: unknown): unknown {
+  if (typeof raw !== "number") return raw;
+  const t = unwrapNullable(type);
+  return isComposite(t) ? draftOf(s, t, raw, parent, key).proxy : raw;
+}
+
+/** Same value for a scalar slot (Object.is, after the f32 rounding the slot applies). */
+function sameScalar(type: AnyType, old: unknown, value: unknown): boolean {
+  const t = unwrapNullable(type);
+  if (t.kind === "f32" && typeof value === "number") return Object.is(old, Math.fround(value));
+  return Object.is(old, value);
+}
+
+/** True if assigning `value` over the raw slot value `old` of `type` changes nothing. */
+function unchanged(s: Session, type: AnyType, old: unknown, value: unknown): boolean {
+  if (old === null || old === undefined || value === null || value === undefined) return old === value;
+  if (isComposite(unwrapNullable(type))) {
+    const rec = s.drafts.get(old as number);
+    return rec !== undefined && rec.proxy === value; // the same child draft put back
+  }
+  return sameScalar(type, old, value);
+}
+
+// ---------------------------------------------------------------- structs
+
+class StructDraft implements DraftNode {
+  readonly session: Session;
+  readonly type: StructType;
+  readonly addr: number;
+  parent: DraftNode | null;
+  key: unknown;
+  detached: boolean;
+  dirty: boolean;
+  readonly origStamp: number;
+  readonly proxy: object;
+  constructor(session: Session, type: StructType, addr: number, origStamp: number) {
+    this.session = session;
+    this.type = type;
+    this.addr = addr;
+    this.parent = null;
+    this.key = undefined;
+    this.detached = false;
+    this.dirty = false;
+    this.origStamp = origStamp;
+    this.proxy = new Proxy(this, STRUCT_DRAFT);
+  }
+  get isDraft(): boolean {
+    return true;
+  }
+  ctx(): Session {
+    return this.session;
+  }
+  [INSPECT](_d: number, options: InspectOptions, inspect: InspectFn): string {
+    const rec = viaProxy(this);
+    return inspect(plainOf(rec.session, rec.type, rec.addr), options);
+  }
+}
+
+/** Assigns a value to field `f` of a struct draft (`undefined` removes an optional field). */
+export function assignField(rec: StructDraft, f: Field, value: unknown): void {
+  const s = rec.session;
+  s.usable();
+  if (value === undefined) {
+    if (!f.optional) throwSchema(errorPath(rec, f.name), f.declared.describe(), value, "a required field");
+  } else if (value === null) {
+    if (!f.nullable) throwSchema(errorPath(rec, f.name), f.declared.describe(), value);
+  } else check(f.type, value, errorPath(rec, f.name));
+  const space = s.space;
+  const old = readField(space, rec.addr, f);
+  if (unchanged(s, f.type, old, value)) return;
+  const oldJson = s.patches === null || old === undefined ? undefined : patchValue(s, f.type, old);
+  const kind = f.type.kind;
+  const comp = isComposite(f.type);
+  s.write(() => {
+    const oldPtr = kind === "string" || comp ? fieldPointer(space, rec.addr, f) : -1;
+    let enc = 0;
+    if (value !== undefined && value !== null) {
+      if (kind === "string") enc = writeString(s.heap, value as string);
+      else if (comp) enc = placeComposite(s, f.type, value, rec, f.name);
+    }
+    writeField(space, rec.addr, f, value, enc);
+    if (oldPtr > 0) {
+      if (kind === "string") freeString(s.heap, oldPtr);
+      else removeNode(s, f.type, oldPtr);
+    }
+    touch(rec);
+  });
+  emit(rec, (p) => {
+    const path = [...p, f.name];
+    const now = readField(space, rec.addr, f);
+    const nowJson = now === undefined ? undefined : patchValue(s, f.type, now);
+    if (old === undefined) return [[{ op: "add", path, value: nowJson }], [{ op: "remove", path }]];
+    if (now === undefined) return [[{ op: "remove", path }], [{ op: "add", path, value: oldJson }]];
+    return [[{ op: "replace", path, value: nowJson }], [{ op: "replace", path, value: oldJson }]];
+  });
+}
+
+function structDraftToJSON(this: { [NODE]: StructDraft }): unknown {
+  const rec = this[NODE];
+  rec.session.usable();
+  return jsonOf(rec.session, rec.type, rec.addr);
+}
+
+function readDraftField(rec: StructDraft, f: Field): unknown {
+  const s = rec.session;
+  s.usable();
+  return wrapDraft(s, f.type, readField(s.space, rec.addr, f), rec, f.name);
+}
+
+const STRUCT_DRAFT: ProxyHandler<StructDraft> = {
+  get(rec, prop) {
+    if (typeof prop === "string") {
+      const f = rec.type.byName.get(prop);
+      if (f !== undefined) return readDraftField(rec, f);
+      if (prop === "toJSON") return structDraftToJSON;
+    } else if (prop === NODE) return rec;
+    return Reflect.get(Object.prototype, prop);
+  },
+  set(rec, prop, value) {
+    const f = typeof prop === "string" ? rec.type.byName.get(prop) : undefined;
+    if (f === undefined)
+      throwSchema(errorPath(rec, String(prop)), "no such field", value, `fields: ${rec.type.names.join(", ")}`);
+    assignField(rec, f, value);
+    return true;
+  },
+  deleteProperty(rec, prop) {
+    const f = typeof prop === "string" ? rec.type.byName.get(prop) : undefined;
+    if (f === undefined) return true;
+    assignField(rec, f, undefined);
+    return true;
+  },
+  has(rec, prop) {
+    if (typeof prop === "string") {
+      const f = rec.type.byName.get(prop);
+      if (f !== undefined) return !f.optional || readDraftField(rec, f) !== undefined;
+    }
+    return prop in Object.prototype;
+  },
+  ownKeys(rec) {
+    rec.session.usable();
+    const space = rec.session.space;
+    const keys: string[] = [];
+    for (const f of rec.type.fields) if (!f.optional || readField(space, rec.addr, f) !== undefined) keys.push(f.name);
+    return keys;
+  },
+  getOwnPropertyDescriptor(rec, prop) {
+    const f = typeof prop === "string" ? rec.type.byName.get(prop) : undefined;
+    if (f === undefined) return undefined;
+    const value = readDraftField(rec, f);
+    if (value === undefined && f.optional) return undefined;
+    return { value, writable: true, enumerable: true, configurable: true };
+  },
+  getPrototypeOf() {
+    return Object.prototype;
+  },
+  defineProperty(_rec, prop) {
+    throw new TypeError(`cannot define property ${String(prop)} on a draft: assign it`);
+  },
+  setPrototypeOf() {
+    throw new TypeError("cannot set the prototype of a draft");
+  },
+  preventExtensions() {
+    throw new TypeError("cannot prevent extensions of a draft");
+  },
+};
+
+// ---------------------------------------------------------------- lists
+
+/** A list draft record; its Proxy's target is a `[record]` box (see `ListBox` in view.ts). */
+class ListDraft implements DraftNode {
+  readonly session: Session;
+  readonly type: ListType;
+  readonly addr: number;
+  parent: DraftNode | null;
+  key: unknown;
+  detached: boolean;
+  dirty: boolean;
+  readonly origStamp: number;
+  readonly proxy: object;
+  /** Drafts of elements handed out, by current index (kept in step with splices). */
+  children: (DraftNode | undefined)[];
+  constructor(session: Session, type: ListType, addr: number, origStamp: number) {
+    this.session = session;
+    this.type = type;
+    this.addr = addr;
+    this.parent = null;
+    this.key = undefined;
+    this.detached = false;
+    this.dirty = false;
+    this.origStamp = origStamp;
+    const box: ListBox<ListDraft> = [this];
+    box[INSPECT] = inspectListDraft;
+    this.proxy = new Proxy(box, LIST_DRAFT);
+    this.children = [];
+  }
+  get isDraft(): boolean {
+    return true;
+  }
+  ctx(): Session {
+    return this.session;
+  }
+}
+
+function inspectListDraft(this: ListBox<ListDraft>, _d: number, options: InspectOptions, inspect: InspectFn): string {
+  const rec = (this as unknown as { [NODE]?: ListDraft })[NODE] ?? this[0]; // Node calls it on the Proxy
+  return inspect(plainOf(rec.session, rec.type, rec.addr), options);
+}
+
+function listHandle(rec: ListDraft, create: boolean): ListHandle | null {
+  return handleOf(rec.session, rec.type, rec.addr, create) as ListHandle | null;
+}
+
+function listLength(rec: ListDraft): number {
+  rec.session.usable();
+  return listHandle(rec, false)?.length ?? 0;
+}
+
+/** Element `i` as the recipe sees it (a draft for composites). */
+function element(rec: ListDraft, i: number): unknown {
+  const s = rec.session;
+  s.usable();
+  const h = listHandle(rec, false);
+  if (h === null || i >= h.length) return undefined;
+  const e = rec.type.element;
+  const raw = decodeElement(s.space, e, h.get(i) as number);
+  if (typeof raw !== "number" || !isComposite(unwrapNullable(e))) return raw;
+  const d = draftOf(s, unwrapNullable(e), raw, rec, i);
+  rec.children[i] = d;
+  return d.proxy;
+}
+
+/** The slot word for a validated new element at index `i`: a removed draft moves back, anything else is built. */
+function newElementWord(rec: ListDraft, value: unknown, i: number): number {
+  const s = rec.session;
+  const e = rec.type.element;
+  const inner = unwrapNullable(e);
+  if (value !== null && isComposite(inner)) return encodeElement(e, value, placeComposite(s, inner, value, rec, i));
+  return buildElement(s, e, value);
+}
+
+/** Frees or detaches what an element slot word owned; returns the element as the recipe sees it. */
+function dropElement(rec: ListDraft, word: number): unknown {
+  const s = rec.session;
+  const e = rec.type.element;
+  const raw = decodeElement(s.space, e, word);
+  const p = elementPointer(e, word);
+  if (p === 0) return raw;
+  const inner = unwrapNullable(e);
+  if (!isComposite(inner)) {
+    s.heap.free(p); // a string block or a float box: the value is already read
+    return raw;
+  }
+  const d = draftOf(s, inner, p, null, undefined);
+  removeNode(s, inner, p);
+  return d.proxy;
+}
+
+function replaceElement(rec: ListDraft, i: number, value: unknown): void {
+  const s = rec.session;
+  const e = rec.type.element;
+  check(e, value, errorPath(rec, i));
+  const h = listHandle(rec, false) as ListHandle;
+  const oldWord = h.get(i) as number;
+  const old = decodeElement(s.space, e, oldWord);
+  if (unchanged(s, e, old, value)) return;
+  const oldJson = s.patches === null ? undefined : patchValue(s, e, old);
+  s.write(() => {
+    h.set(i, newElementWord(rec, value, i));
+    dropElement(rec, oldWord);
+    rec.children[i] = undefined;
+    const moved = s.drafts.get(decodeElement(s.space, e, h.get(i) as number) as number);
+    if (moved !== undefined && moved.parent === rec) rec.children[i] = moved;
+    touch(rec);
+  });
+  emit(rec, (p) => {
+    const path = [...p, i];
+    const now = patchValue(s, e, decodeElement(s.space, e, h.get(i) as number));
+    return [[{ op: "replace", path, value: now }], [{ op: "replace", path, value: oldJson }]];
+  });
+}
+
+/** `Array.prototype.splice` on a list draft: removed elements come back as values (drafts for composites). */
+export function spliceList(rec: ListDraft, start: number, del: number, items: readonly unknown[]): unknown[] {
+  const s = rec.session;
+  const e = rec.type.element;
+  for (let k = 0; k < items.length; k++) check(e, items[k], errorPath(rec, start + k));
+  const ins = items.length;
+  if (del === 0 && ins === 0) return [];
+  const h0 = listHandle(rec, false);
+  const oldWords: number[] = [];
+  for (let k = 0; k < del; k++) oldWords.push((h0 as ListHandle).get(start + k) as number);
+  const oldJson = s.patches === null ? null : oldWords.map((w) => patchValue(s, e, decodeElement(s.space, e, w)));
+  const removed: unknown[] = [];
+  s.write(() => {
+    const words = new Float64Array(ins);
+    for (let k = 0; k < ins; k++) words[k] = newElementWord(rec, items[k], start + k);
+    const h = listHandle(rec, ins > 0) as ListHandle;
+    if (del > 0) h.removeRange(start, start + del);
+    if (ins > 0) h.insertFrom(start, words);
+    for (const w of oldWords) removed.push(dropElement(rec, w));
+    spliceChildren(rec, start, del, ins);
+    for (let k = 0; k < ins; k++) {
+      const d = s.drafts.get(decodeElement(s.space, e, words[k] as number) as number);
+      if (d !== undefined && d.parent === rec) rec.children[start + k] = d;
+    }
+    touch(rec);
+  });
+  if (s.patches !== null) {
+    const h = listHandle(rec, false) as ListHandle;
+    emitSplice(rec, start, oldJson as unknown[], ins, (k) =>
+      patchValue(s, e, decodeElement(s.space, e, h.get(start + k) as number)),
+    );
+  }
+  return removed;
+}
+
+/** Keeps `rec.children` in step with a splice, and every child's key equal to its index. */
+function spliceChildren(rec: ListDraft, start: number, del: number, ins: number): void {
+  const c = rec.children;
+  if (c.length <= start) return;
+  const tail = c.slice(start + del);
+  c.length = start;
+  for (let k = 0; k < ins; k++) c.push(undefined);
+  for (const d of tail) c.push(d);
+  for (let j = start; j < c.length; j++) {
+    const d = c[j];
+    if (d !== undefined) d.key = j;
+  }
+}
+
+function emitSplice(
+  rec: ListDraft,
+  start: number,
+  oldJson: unknown[],
+  ins: number,
+  newJson: (k: number) => unknown,
+): void {
+  emit(rec, (p) => {
+    const fw: Patch[] = [];
+    const bw: Patch[] = [];
+    for (const value of oldJson) {
+      fw.push({ op: "remove", path: [...p, start] });
+      bw.push({ op: "add", path: [...p, start], value });
+    }
+    for (let k = 0; k < ins; k++) {
+      fw.push({ op: "add", path: [...p, start + k], value: newJson(k) });
+      bw.push({ op: "remove", path: [...p, start + k] });
+    }
+    return [fw, bw];
+  });
+}
+
+/** Reorders a list draft by `order` (new index j takes old element order[j]); records per-index patches. */
+function permute(rec: ListDraft, order: number[]): void {
+  const s = rec.session;
+  const h = listHandle(rec, false);
+  if (h === null) return;
+  const n = order.length;
+  const old = new Float64Array(n);
+  for (let j = 0; j < n; j++) old[j] = h.get(j) as number;
+  const next = new Float64Array(n);
+  let same = true;
+  for (let j = 0; j < n; j++) {
+    next[j] = old[order[j] as number] as number;
+    if (!Object.is(next[j], old[j])) same = false;
+  }
+  if (same) return; // equal elements swapped: nothing to write
+  const e = rec.type.element;
+  s.write(() => {
+    h.set(next, 0);
+    const c = rec.children;
+    const moved: (DraftNode | undefined)[] = new Array(n);
+    for (let j = 0; j < n; j++) {
+      const d = c[order[j] as number];
+      moved[j] = d;
+      if (d !== undefined) d.key = j;
+    }
+    rec.children = moved;
+    touch(rec);
+  });
+  emit(rec, (p) => {
+    const fw: Patch[] = [];
+    const bw: Patch[] = [];
+    for (let j = 0; j < n; j++) {
+      if (Object.is(next[j], old[j])) continue;
+      const path = [...p, j];
+      fw.push({ op: "replace", path, value: patchValue(s, e, decodeElement(s.space, e, next[j] as number)) });
+      bw.push({ op: "replace", path, value: patchValue(s, e, decodeElement(s.space, e, old[j] as number)) });
+    }
+    return [fw, bw];
+  });
+}
+
+/** Array.prototype.sort's default order: undefined last, then by String() in UTF-16 code units. */
+function defaultCompare(a: unknown, b: unknown): number {
+  if (a === undefined) return b === undefined ? 0 : 1;
+  if (b === undefined) return -1;
+  const x = String(a);
+  const y = String(b);
+  return x < y ? -1 : x > y ? 1 : 0;
+}
+
+// List methods, module-level so that no closure is made per access; `this` is the Proxy.
+type ListThis = { [NODE]: ListDraft };
+
+function relativeStart(v: unknown, len: number): number {
+  const n = Math.trunc(Number(v)) || 0;
+  return n < 0 ? Math.max(len + n, 0) : Math.min(n, len);
+}
+
+const LIST_METHODS: Record<string, (this: ListThis, ...args: unknown[]) => unknown> = {
+  push(...items) {
+    const rec = this[NODE];
+    spliceList(rec, listLength(rec), 0, items);
+    return listLength(rec);
+  },
+  pop() {
+    const rec = this[NODE];
+    const n = listLength(rec);
+    return n === 0 ? undefined : spliceList(rec, n - 1, 1, [])[0];
+  },
+  shift() {
+    const rec = this[NODE];
+    return listLength(rec) === 0 ? undefined : spliceList(rec, 0, 1, [])[0];
+  },
+  unshift(...items) {
+    const rec = this[NODE];
+    spliceList(rec, 0, 0, items);
+    return listLength(rec);
+  },
+  splice(...args) {
+    const rec = this[NODE];
+    const len = listLength(rec);
+    const start = relativeStart(args[0], len);
+    const del =
+      args.length === 0
+        ? 0
+        : args.length === 1
+          ? len - start
+          : Math.min(Math.max(Math.trunc(Number(args[1])) || 0, 0), len - start);
+    return spliceList(rec, start, del, args.slice(2));
+  },
+  sort(compare) {
+    const rec = this[NODE];
+    if (compare !== undefined && typeof compare !== "function")
+      throw new TypeError("The comparison function must be either a function or undefined");
+    const n = listLength(rec);
+    const values: unknown[] = new Array(n);
+    for (let i = 0; i < n; i++) values[i] = element(rec, i);
+    const cmp = (compare as ((a: unknown, b: unknown) => number) | undefined) ?? defaultCompare;
+    const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => cmp(values[a], values[b]));
+    permute(rec, order);
+    return this;
+  },
+  reverse() {
+    const rec = this[NODE];
+    const n = listLength(rec);
+    permute(
+      rec,
+      Array.from({ length: n }, (_, i) => n - 1 - i),
+    );
+    return this;
+  },
+  toJSON() {
+    const rec = this[NODE];
+    rec.session.usable();
+    return jsonOf(rec.session, rec.type, rec.addr);
+  },
+  *values() {
+    const rec = this[NODE];
+    for (let i = 0; i < listLength(rec); i++) yield element(rec, i);
+  },
+};
+
+const LIST_DRAFT: ProxyHandler<ListBox<ListDraft>> = {
+  get(box, prop) {
+    const rec = box[0];
+    if (typeof prop === "string") {
+      const i = indexOf(prop);
+      if (i >= 0) return element(rec, i);
+      if (prop === "length") return listLength(rec);
+      const m = LIST_METHODS[prop];
+      if (m !== undefined && Object.hasOwn(LIST_METHODS, prop)) return m;
+    } else if (prop === NODE) return rec;
+    else if (prop === Symbol.iterator) return LIST_METHODS.values;
+    return Reflect.get(Array.prototype, prop);
+  },
+  set(box, prop, value) {
+    const rec = box[0];
+    if (typeof prop === "string") {
+      const i = indexOf(prop);
+      const len = listLength(rec);
+      if (i >= 0) {
+        if (i < len) replaceElement(rec, i, value);
+        else if (i === len) spliceList(rec, len, 0, [value]);
+        else throwSchema(errorPath(rec, i), `an index up to ${len}`, i, "a list cannot have holes");
+        return true;
+      }
+      if (prop === "length") {
+        if (typeof value !== "number" || !Number.isInteger(value) || value < 0 || value > len)
+          throwSchema(
+            errorPath(rec, "length"),
+            `an integer in [0, ${len}]`,
+            value,
+            "a list can shrink, not grow holes",
+          );
+        if (value < len) spliceList(rec, value, len - value, []);
+        return true;
+      }
+    }
+    throw new TypeError(`cannot set property ${String(prop)} of a list draft`);
+  },
+  deleteProperty(box, prop) {
+    const rec = box[0];
+    throwSchema(
+      errorPath(rec, String(prop)),
+      "splice() to remove list elements",
+      undefined,
+      "a list cannot have holes",
+    );
+  },
+  has(box, prop) {
+    const rec = box[0];
+    if (typeof prop === "string") {
+      const i = indexOf(prop);
+      if (i >= 0) return i < listLength(rec);
+      if (prop === "length") return true;
+    }
+    return prop in Array.prototype;
+  },
+  ownKeys(box) {
+    const rec = box[0];
+    const n = listLength(rec);
+    const keys: string[] = new Array(n + 1);
+    for (let i = 0; i < n; i++) keys[i] = String(i);
+    keys[n] = "length";
+    return keys;
+  },
+  getOwnPropertyDescriptor(box, prop) {
+    const rec = box[0];
+    if (prop === "length") return { value: listLength(rec), writable: true, enumerable: false, configurable: false };
+    if (typeof prop !== "string") return undefined;
+    const i = indexOf(prop);
+    if (i < 0 || i >= listLength(rec)) return undefined;
+    return { value: element(rec, i), writable: true, enumerable: true, configurable: true };
+  },
+  getPrototypeOf() {
+    return Array.prototype;
+  },
+  defineProperty(_rec, prop) {
+    throw new TypeError(`cannot define property ${String(prop)} on a draft: assign it`);
+  },
+  setPrototypeOf() {
+    throw new TypeError("cannot set the prototype of a draft");
+  },
+  preventExtensions() {
+    throw new TypeError("cannot prevent extensions of a draft");
+  },
+};
+
+/** A new struct draft record. */
+export function newStructDraft(session: Session, type: StructType, addr: number, origStamp: number): DraftNode {
+  return new StructDraft(session, type, addr, origStamp);
+}
+
+/** A new list draft record. */
+export function newListDraftRecord(session: Session, type: ListType, addr: number, origStamp: number): DraftNode {
+  return new ListDraft(session, type, addr, origStamp);
+}

@@ -1,0 +1,37 @@
+/**
+ * @pagefork/state: a whole application state as one copy-on-write value:
+ * a typed schema (`t`), versions read in place (`createState`, `State`),
+ * Immer's `produce` with patches, over pages that `fork()` shares in O(1).
+ *
+ * @packageDocumentation
+ */
+export { NODE } from "./brand.js";
+export { diffPatches } from "./diff.js";
+export { DraftError, PatchError, type Path, SchemaError } from "./errors.js";
+export { STATE_HEAP_BYTES, STATE_PAGE_SIZE } from "./layout.js";
+export type { Patch, PathKey } from "./patch-types.js";
+export { applyPatches } from "./patches.js";
+export { current, isDraft, original, type PatchOptions, produce, produceWithPatches, type Recipe } from "./produce.js";
+export {
+  type AnyType,
+  BoolType,
+  EnumType,
+  type KeyType,
+  ListType,
+  MapType,
+  NullableType,
+  NumberType,
+  OptionalType,
+  SetType,
+  StringType,
+  StructType,
+  type TextDraft,
+  TextType,
+  type TextView,
+  Type,
+  TypedArrayType,
+  type TypedArrayView,
+} from "./schema.js";
+export { createState, State, type StateOptions } from "./state.js";
+export { createStore, Store, type StoreListener, type StoreOptions, type VersionInfo } from "./store.js";
+export * as t from "./t.js";

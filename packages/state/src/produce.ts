@@ -1,0 +1,303 @@
+/**
+ * `produce`, `produceWithPatches`, `original`, `current` and `isDraft`, with
+ * Immer's signatures and semantics (https://immerjs.github.io/immer/), over
+ * copy-on-write pages instead of copied objects.
+ *
+ * @module
+ */
+import { Heap, InvalidArgumentError } from "@pagefork/core";
+import { nodeOf } from "./brand.js";
+import { newMapDraft, newSetDraft, newTextDraft, newTypedDraft } from "./draft-collections.js";
+import { newListDraftRecord, newStructDraft } from "./drafts.js";
+import { DraftError } from "./errors.js";
+import { SH_ROOT } from "./layout.js";
+import type { Patch } from "./patch-types.js";
+import type { AnyType, ListType, MapType, SetType, StructType, TypedArrayType } from "./schema.js";
+import { type DraftNode, draftOf, removeNode, Session, setDraftFactory } from "./session.js";
+import { State } from "./state.js";
+import { build, check, freeNode, jsonOf, plainOf } from "./values.js";
+import { viewOf } from "./view.js";
+
+setDraftFactory((s, type, addr, origStamp): DraftNode => {
+  switch (type.kind) {
+    case "struct":
+      return newStructDraft(s, type as StructType, addr, origStamp);
+    case "list":
+      return newListDraftRecord(s, type as ListType, addr, origStamp);
+    case "map":
+      return newMapDraft(s, type as MapType, addr, origStamp);
+    case "set":
+      return newSetDraft(s, type as SetType, addr, origStamp);
+    case "text":
+      return newTextDraft(s, type, addr, origStamp);
+    default:
+      return newTypedDraft(s, type as TypedArrayType, addr, origStamp);
+  }
+});
+
+/** Options of {@link produceWithPatches} (and the patch-recording forms). */
+export interface PatchOptions {
+  /**
+   * How text edits are reported: `"splice"` (default) gives one
+   * `{ op: "splice", path, index, deleteCount, insert }` per edit, O(edit);
+   * `"replace"` gives Immer's plain `{ op: "replace", path, value }` with the
+   * whole new text, O(text length) per edit, which Immer's `applyPatches`
+   * understands.
+   */
+  textPatches?: "splice" | "replace";
+}
+
+/** A recipe: changes the draft in place, or returns a replacement value (plain data of the schema). */
+export type Recipe<S extends AnyType> = (draft: S["__draft"]) => S["__input"] | void;
+
+/** What one produce run gives back. */
+interface Produced<S extends AnyType> {
+  next: State<S>;
+  patches: Patch[];
+  inverse: Patch[];
+}
+
+const NO_PATCHES = { patches: false, textPatches: "splice" } as const;
+
+function checkBase(base: unknown): asserts base is State {
+  if (!(base instanceof State)) throw new InvalidArgumentError("base", base, "a State (from createState or produce)");
+  if (base.released) throw new InvalidArgumentError("base", base, "a State that was not released");
+}
+
+/** Runs `recipe` on a draft of `base`; the new version (or `base`), its patches and inverse patches. */
+function run<S extends AnyType>(
+  base: State<S>,
+  recipe: (draft: unknown) => unknown,
+  options: { patches: boolean; textPatches: "splice" | "replace" },
+): Produced<S> | Promise<Produced<S>> {
+  checkBase(base);
+  if (typeof recipe !== "function") throw new TypeError("produce: the recipe must be a function");
+  const space = base.space.fork(); // O(1); may refuse under overcommit "never" (nothing to undo)
+  let s: Session;
+  try {
+    s = new Session(base, space, Heap.attach(space, space.pageSize), base.rootAddr, options);
+    s.root = draftOf(s, base.schema, base.rootAddr, null, undefined);
+  } catch (e) {
+    space.release();
+    throw e;
+  }
+  let result: unknown;
+  try {
+    result = recipe(s.root.proxy);
+  } catch (e) {
+    abort(s);
+    throw e;
+  }
+  if (result !== null && typeof result === "object" && typeof (result as Promise<unknown>).then === "function") {
+    return (result as Promise<unknown>).then(
+      (r) => finish(base, s, r),
+      (e) => {
+        abort(s);
+        throw e;
+      },
+    );
+  }
+  return finish(base, s, result);
+}
+
+/** Drops a session: revokes its drafts and releases its fork. */
+function abort(s: Session): void {
+  s.done = true;
+  s.space.release();
+}
+
+function finish<S extends AnyType>(base: State<S>, s: Session, result: unknown): Produced<S> {
+  try {
+    if (s.error !== undefined) throw s.error;
+    const root = s.root as DraftNode;
+    if (result !== undefined && result !== root.proxy) {
+      if (s.changed)
+        throw new DraftError(
+          "the recipe returned a new value *and* modified its draft: either return a value or modify the draft",
+        );
+      replaceRoot(base.schema, s, result);
+    }
+    if (!s.changed) {
+      abort(s);
+      return { next: base, patches: [], inverse: [] };
+    }
+    commit(s);
+  } catch (e) {
+    abort(s);
+    throw e;
+  }
+  s.done = true;
+  const next = new State(base.schema, s.space, s.heap, s.lineage, s.handles, s.rootAddr);
+  return { next, patches: s.patches ?? [], inverse: s.inverse === null ? [] : s.inverse.reverse() };
+}
+
+/** The recipe returned a replacement: it becomes the new root (validated, copied), the old one is freed. */
+function replaceRoot(schema: AnyType, s: Session, value: unknown): void {
+  check(schema, value, []);
+  const old = s.rootAddr;
+  const oldJson = s.patches === null ? undefined : jsonOf(s, schema, old);
+  s.write(() => {
+    const addr = build(s, schema, value);
+    removeNode(s, schema, old);
+    s.rootAddr = addr;
+    s.space.setFloat64(SH_ROOT, addr);
+    s.changed = true;
+  });
+  if (s.patches !== null) {
+    s.patches.push({ op: "replace", path: [], value: jsonOf(s, schema, s.rootAddr) });
+    (s.inverse as Patch[]).push({ op: "replace", path: [], value: oldJson });
+  }
+}
+
+/** New stamps for every dirty node (the root last: the largest), then the frees, then freeze. */
+function commit(s: Session): void {
+  const space = s.space;
+  const root = s.root as DraftNode;
+  for (const d of s.dirtyList) if (d !== root) space.setFloat64(d.addr, s.lineage.stamp());
+  if (root.dirty && !root.detached) space.setFloat64(root.addr, s.lineage.stamp());
+  const freed = new Set<number>();
+  for (const [type, addr] of s.removed) {
+    if (freed.has(addr)) continue;
+    const d = s.drafts.get(addr);
+    if (d !== undefined && !d.detached) continue; // put back in the tree: a move
+    freed.add(addr);
+    freeNode(s, type, addr);
+  }
+  space.freeze();
+}
+
+/**
+ * Immer's `produce` over a state version: runs `recipe` on a draft of
+ * `base` and returns the next version, or `base` itself when the recipe
+ * changed nothing. The draft reads through to `base`'s pages; a write copies
+ * only the pages it touches (plus the page-table path to them) into the new
+ * version, and marks its record and their ancestors changed so that every
+ * untouched subtree keeps its view identity. O(1) to start, then O(what the
+ * recipe touches).
+ *
+ * Forms, as Immer's:
+ * - `produce(base, recipe)`; the recipe may modify the draft, or return a
+ *   replacement value (plain data, views or drafts, copied), not both;
+ * - `produce(recipe)` (curried): a function `(base, ...args) => next` that
+ *   calls `recipe(draft, ...args)`;
+ * - an async recipe (returning a Promise) makes `produce` return a Promise.
+ *
+ * Drafts support: field assignment and `delete` of optional fields in
+ * structs; index assignment, `length` truncation, `push`, `pop`, `shift`,
+ * `unshift`, `splice`, `sort`, `reverse` and every non-mutating Array method
+ * on lists; `set`, `delete`, `clear` on maps; `add`, `delete`, `clear` on
+ * sets; `insert`, `delete`, `splice`, `replace` on texts; index assignment,
+ * `set`, `fill`, `copyWithin`, `sort`, `reverse` on typed arrays. A value
+ * assigned, pushed or set is plain data of the schema (see `t.Input`); a
+ * draft removed in the same recipe (e.g. by `splice`) is moved back without
+ * a copy.
+ *
+ * Errors (nothing changes: `base` is untouched and the draft's pages are released):
+ * - SchemaError from a write whose value does not fit the schema (thrown by
+ *   the write itself, before it changes the draft; a recipe may catch it);
+ * - whatever the recipe throws, rethrown;
+ * - OutOfMemoryError when the pool or the heap runs out (it also fails every
+ *   later draft call of the recipe);
+ * - DraftError for a draft used after its recipe returned, or a recipe that
+ *   both modified its draft and returned a value;
+ * - InvalidArgumentError for a released or foreign `base`.
+ *
+ * @example
+ * ```ts
+ * const Todo = t.struct({ id: t.string, title: t.string, done: t.bool, tags: t.set(t.string) });
+ * const App = t.struct({ todos: t.list(Todo) });
+ * const s0 = createState(App, { todos: [{ id: "a", title: "write", done: false, tags: new Set() }] });
+ * const s1 = produce(s0, (d) => {
+ *   d.todos[0]!.done = true;
+ *   d.todos.push({ id: "b", title: "ship", done: false, tags: new Set(["urgent"]) });
+ * });
+ * [s0.root.todos.length, s1.root.todos.length]; // [1, 2]
+ * s1.root.todos[1]!.tags.has("urgent"); // true
+ * const toggle = produce((d: t.Draft<typeof App>, i: number) => { d.todos[i]!.done = !d.todos[i]!.done; });
+ * const s2 = toggle(s1, 0);
+ * s2.root.todos[0]!.done; // false
+ * s2.root.todos[1] === s1.root.todos[1]; // true (unchanged: the same view)
+ * for (const s of [s2, s1, s0]) s.release();
+ * ```
+ */
+export function produce<S extends AnyType>(base: State<S>, recipe: Recipe<S>): State<S>;
+export function produce<S extends AnyType>(
+  base: State<S>,
+  recipe: (draft: S["__draft"]) => Promise<S["__input"] | void>,
+): Promise<State<S>>;
+export function produce<S extends AnyType, A extends unknown[]>(
+  recipe: (draft: S["__draft"], ...args: A) => S["__input"] | void,
+): (base: State<S>, ...args: A) => State<S>;
+export function produce(a: unknown, b?: unknown): unknown {
+  if (typeof a === "function") {
+    const recipe = a as (draft: unknown, ...args: unknown[]) => unknown;
+    return (base: State, ...args: unknown[]) => produce(base, (d: unknown) => recipe(d, ...args) as never);
+  }
+  const r = run(a as State, b as (d: unknown) => unknown, NO_PATCHES);
+  return r instanceof Promise ? r.then((x) => x.next) : r.next;
+}
+
+/**
+ * `produce` that also returns the patches of the change and their inverse,
+ * in Immer's format: `[next, patches, inversePatches]`. Applying `patches`
+ * to `base` gives `next`; applying `inversePatches` to `next` gives `base`
+ * back (sets aside: an element re-added goes to the end of the insertion
+ * order, as in Immer). Patches are recorded as the recipe writes, in
+ * O(what changed); values in them are JSON-compatible (see {@link Patch}).
+ *
+ * @throws as {@link produce}.
+ * @example
+ * ```ts
+ * const S = t.struct({ count: t.u32, doc: t.text() });
+ * const s0 = createState(S, { count: 1, doc: "helo" });
+ * const [s1, patches, inverse] = produceWithPatches(s0, (d) => { d.count++; d.doc.insert(3, "l"); });
+ * patches; // [{ op: "replace", path: ["count"], value: 2 }, { op: "splice", path: ["doc"], index: 3, deleteCount: 0, insert: "l" }]
+ * applyPatches(s1, inverse).toJSON(); // { count: 1, doc: "helo" }
+ * ```
+ */
+export function produceWithPatches<S extends AnyType>(
+  base: State<S>,
+  recipe: Recipe<S>,
+  options: PatchOptions = {},
+): [next: State<S>, patches: Patch[], inversePatches: Patch[]] {
+  const textPatches = options.textPatches ?? "splice";
+  if (textPatches !== "splice" && textPatches !== "replace")
+    throw new InvalidArgumentError("textPatches", textPatches, '"splice" or "replace"');
+  const r = run(base, recipe as (d: unknown) => unknown, { patches: true, textPatches });
+  if (r instanceof Promise)
+    throw new TypeError("produceWithPatches: the recipe returned a Promise (use an async wrapper)");
+  return [r.next, r.patches, r.inverse];
+}
+
+/** True for a draft (the argument of a recipe, and every value read from it). O(1). */
+export function isDraft(value: unknown): boolean {
+  return nodeOf(value)?.isDraft === true;
+}
+
+/**
+ * The base version's view of what `draft` was when the recipe started, as
+ * Immer's `original`; undefined for a value created in this recipe.
+ * @throws {DraftError} for something that is not a live draft.
+ */
+export function original<T>(draft: T): unknown {
+  const rec = nodeOf(draft) as DraftNode | undefined;
+  if (rec === undefined || !rec.isDraft) throw new DraftError("original() expects a draft");
+  const s = rec.session;
+  s.usable();
+  const base = s.base;
+  if (base.released || base.space.getFloat64(rec.addr) !== rec.origStamp) return undefined;
+  return viewOf(base, rec.type, rec.addr);
+}
+
+/**
+ * A plain copy of a draft's current contents (or of a view's), as Immer's
+ * `current`: objects, arrays, `Map`s, `Set`s, strings for texts and native
+ * typed arrays. O(size).
+ * @throws {DraftError} for something that is neither a draft nor a view.
+ */
+export function current<T>(value: T): unknown {
+  const rec = nodeOf(value);
+  if (rec === undefined) throw new DraftError("current() expects a draft (or a view)");
+  if (rec.isDraft) (rec as DraftNode).session.usable();
+  return plainOf(rec.ctx(), rec.type, rec.addr);
+}

@@ -1,0 +1,523 @@
+/**
+ * The typed schema of a state: one class per kind of type, and the byte
+ * layout of records (structs). A schema value is immutable; the `t` builders
+ * (t.ts) are the way users make them.
+ *
+ * Layout of a struct record (a heap block, 8-byte aligned):
+ *
+ * ```
+ * +0     f64   stamp (see lineage.ts): changes whenever the record or anything under it changes
+ * +8     8-byte slots: f64 fields, string and composite pointers (byte addresses as f64)
+ *        4-byte slots: f32, i32, u32
+ *        2-byte slots: i16, u16, enums of more than 256 values
+ *        1-byte slots: i8, u8, bool, small enums, then one tag byte per optional/nullable field
+ * ```
+ *
+ * Fields are sorted by width (widest first) so no slot needs padding, and
+ * the whole record is rounded up to 8 bytes. A string or composite field is
+ * a pointer; 0 means "" for a string and "empty, not allocated yet" for a
+ * list, map, set or text (see nodes.ts).
+ *
+ * @module
+ */
+import { throwSchemaDefinition } from "./errors.js";
+
+/** The element kinds of typed-array fields, by constructor. */
+export type TypedArrayConstructor =
+  | Float64ArrayConstructor
+  | Float32ArrayConstructor
+  | Int32ArrayConstructor
+  | Uint32ArrayConstructor
+  | Int16ArrayConstructor
+  | Uint16ArrayConstructor
+  | Int8ArrayConstructor
+  | Uint8ArrayConstructor
+  | Uint8ClampedArrayConstructor
+  | BigInt64ArrayConstructor
+  | BigUint64ArrayConstructor;
+
+/** Names of the numeric scalar kinds. */
+export type NumberKind = "f64" | "f32" | "i32" | "u32" | "i16" | "u16" | "i8" | "u8";
+
+/** Every kind of schema type. */
+export type Kind =
+  | NumberKind
+  | "bool"
+  | "string"
+  | "enum"
+  | "optional"
+  | "nullable"
+  | "struct"
+  | "list"
+  | "map"
+  | "set"
+  | "text"
+  | "typedArray";
+
+/**
+ * Base of every schema type. The three phantom members carry the TypeScript
+ * types of the type's read-only view (`V`, what `state.root` gives), of its
+ * draft (`D`, what a `produce` recipe gets) and of the plain data it accepts
+ * (`I`, what `createState` and draft assignments take). They exist only for
+ * the type checker.
+ */
+export abstract class Type<V = unknown, D = V, I = V> {
+  /** @internal Phantom: the view type. */
+  declare readonly __view: V;
+  /** @internal Phantom: the draft type. */
+  declare readonly __draft: D;
+  /** @internal Phantom: the input type. */
+  declare readonly __input: I;
+  /** What kind of type this is. */
+  abstract readonly kind: Kind;
+  /** A short description for error messages, e.g. `"u8"`, `"list<string>"`. */
+  abstract describe(): string;
+}
+
+/** Any schema type. */
+// biome-ignore lint/suspicious/noExplicitAny: the phantom parameters of an arbitrary type
+export type AnyType = Type<any, any, any>;
+
+/** Valid ranges of the integer kinds, `[min, max]`. */
+export const INT_RANGE: Readonly<Record<"i32" | "u32" | "i16" | "u16" | "i8" | "u8", readonly [number, number]>> = {
+  i32: [-(2 ** 31), 2 ** 31 - 1],
+  u32: [0, 2 ** 32 - 1],
+  i16: [-(2 ** 15), 2 ** 15 - 1],
+  u16: [0, 2 ** 16 - 1],
+  i8: [-128, 127],
+  u8: [0, 255],
+};
+
+/** Bytes of a struct slot of each number kind. */
+export const NUMBER_BYTES: Readonly<Record<NumberKind, number>> = {
+  f64: 8,
+  f32: 4,
+  i32: 4,
+  u32: 4,
+  i16: 2,
+  u16: 2,
+  i8: 1,
+  u8: 1,
+};
+
+/** A number field or element: `t.f64` … `t.u8`. */
+export class NumberType<N extends NumberKind = NumberKind> extends Type<number> {
+  readonly kind: N;
+  constructor(kind: N) {
+    super();
+    this.kind = kind;
+  }
+  describe(): string {
+    return this.kind;
+  }
+}
+
+/** A boolean: `t.bool`. */
+export class BoolType extends Type<boolean> {
+  readonly kind = "bool" as const;
+  describe(): string {
+    return "bool";
+  }
+}
+
+/** An immutable string: `t.string` (edit it by assigning; for an editable text use `t.text()`). */
+export class StringType extends Type<string> {
+  readonly kind = "string" as const;
+  describe(): string {
+    return "string";
+  }
+}
+
+/** One of a fixed list of strings or numbers: `t.enum(["todo", "done"])`. Stored as its index. */
+export class EnumType<E extends string | number = string | number> extends Type<E> {
+  readonly kind = "enum" as const;
+  /** The values, in order; a value is stored as its index. */
+  readonly values: readonly E[];
+  /** @internal value -> index. */
+  readonly index: ReadonlyMap<E, number>;
+  constructor(values: readonly E[]) {
+    super();
+    if (!Array.isArray(values) || values.length === 0)
+      throwSchemaDefinition("t.enum", values, "a non-empty array of strings or numbers");
+    const index = new Map<E, number>();
+    for (const v of values) {
+      if ((typeof v !== "string" && typeof v !== "number") || Number.isNaN(v))
+        throwSchemaDefinition("t.enum", v, "a string or a number (not NaN)");
+      if (index.has(v as E)) throwSchemaDefinition("t.enum", v, "distinct values");
+      index.set(v as E, index.size);
+    }
+    if (values.length > 65536) throwSchemaDefinition("t.enum", values.length, "at most 65536 values");
+    this.values = Object.freeze([...values]);
+    this.index = index;
+  }
+  describe(): string {
+    return `enum(${this.values.map((v) => JSON.stringify(v)).join(" | ")})`;
+  }
+}
+
+/** A struct field that may be absent (`undefined`): `t.optional(x)`. */
+export class OptionalType<T extends AnyType = AnyType> extends Type<
+  T["__view"] | undefined,
+  T["__draft"] | undefined,
+  T["__input"] | undefined
+> {
+  readonly kind = "optional" as const;
+  readonly inner: T;
+  constructor(inner: T) {
+    super();
+    checkType("t.optional", inner);
+    if (inner.kind === "optional") throwSchemaDefinition("t.optional", inner.describe(), "a type that is not optional");
+    this.inner = inner;
+  }
+  describe(): string {
+    return `optional<${this.inner.describe()}>`;
+  }
+}
+
+/** A value that may be `null`: `t.nullable(x)`. */
+export class NullableType<T extends AnyType = AnyType> extends Type<
+  T["__view"] | null,
+  T["__draft"] | null,
+  T["__input"] | null
+> {
+  readonly kind = "nullable" as const;
+  readonly inner: T;
+  constructor(inner: T) {
+    super();
+    checkType("t.nullable", inner);
+    if (inner.kind === "nullable" || inner.kind === "optional")
+      throwSchemaDefinition("t.nullable", inner.describe(), "a type that is not already optional or nullable");
+    this.inner = inner;
+  }
+  describe(): string {
+    return `nullable<${this.inner.describe()}>`;
+  }
+}
+
+/** Where and how a struct field is stored. */
+export interface Field {
+  /** Field name. */
+  readonly name: string;
+  /** The field's type without its optional/nullable wrappers. */
+  readonly type: AnyType;
+  /** The field's declared type (with wrappers). */
+  readonly declared: AnyType;
+  /** `t.optional`: the field may be absent. */
+  readonly optional: boolean;
+  /** `t.nullable`: the field may be null. */
+  readonly nullable: boolean;
+  /** Byte offset of the value slot in the record. */
+  readonly offset: number;
+  /** Byte offset of the tag byte (TAG_*), -1 for a field that is neither optional nor nullable. */
+  readonly tag: number;
+  /** Position in declaration order. */
+  readonly position: number;
+}
+
+/** Tag byte of an optional/nullable field: absent. */
+export const TAG_UNDEFINED = 0;
+/** Tag byte: null. */
+export const TAG_NULL = 1;
+/** Tag byte: a value is in the slot. */
+export const TAG_VALUE = 2;
+
+/** Byte offset of the stamp in every node (records and container nodes). */
+export const NODE_STAMP = 0;
+/** Bytes before the first field of a record (the stamp). */
+export const RECORD_HEADER = 8;
+
+/** Bytes of the slot holding a value of `type` (without wrappers) in a record. */
+export function slotBytes(type: AnyType): number {
+  switch (type.kind) {
+    case "f64":
+    case "f32":
+    case "i32":
+    case "u32":
+    case "i16":
+    case "u16":
+    case "i8":
+    case "u8":
+      return NUMBER_BYTES[type.kind];
+    case "bool":
+      return 1;
+    case "enum":
+      return (type as EnumType).values.length <= 256 ? 1 : 2;
+    default:
+      return 8; // string and composite pointers
+  }
+}
+
+type Fields = Record<string, AnyType>;
+
+type OptionalKeys<F extends Fields> = { [K in keyof F]: F[K] extends OptionalType ? K : never }[keyof F];
+type RequiredKeys<F extends Fields> = Exclude<keyof F, OptionalKeys<F>>;
+type Simplify<T> = { [K in keyof T]: T[K] } & {};
+type Unwrap<T> = T extends OptionalType<infer I> ? I : T;
+
+/** The read-only view of a struct with fields `F`. */
+export type StructView<F extends Fields> = Simplify<
+  { readonly [K in RequiredKeys<F>]: F[K]["__view"] } & { readonly [K in OptionalKeys<F>]?: Unwrap<F[K]>["__view"] }
+>;
+/** The draft of a struct with fields `F`: assignable fields. */
+export type StructDraft<F extends Fields> = Simplify<
+  { -readonly [K in RequiredKeys<F>]: F[K]["__draft"] } & { -readonly [K in OptionalKeys<F>]?: Unwrap<F[K]>["__draft"] }
+>;
+/** Plain data accepted for a struct with fields `F`. */
+export type StructInput<F extends Fields> = Simplify<
+  { [K in RequiredKeys<F>]: F[K]["__input"] } & { [K in OptionalKeys<F>]?: Unwrap<F[K]>["__input"] }
+>;
+
+/** A record of named fields: `t.struct({ id: t.string, done: t.bool })`. */
+export class StructType<F extends Fields = Fields> extends Type<StructView<F>, StructDraft<F>, StructInput<F>> {
+  readonly kind = "struct" as const;
+  /** The field types, as given. */
+  readonly shape: Readonly<F>;
+  /** @internal Fields in declaration order. */
+  readonly fields: readonly Field[];
+  /** @internal name -> field. */
+  readonly byName: ReadonlyMap<string, Field>;
+  /** @internal Field names in declaration order (own keys of views and drafts). */
+  readonly names: readonly string[];
+  /** Bytes of one record, stamp included (a multiple of 8). */
+  readonly bytes: number;
+
+  constructor(shape: F) {
+    super();
+    if (shape === null || typeof shape !== "object" || Array.isArray(shape))
+      throwSchemaDefinition("t.struct", shape, "an object of field types");
+    const names = Object.keys(shape);
+    const entries = names.map((name, position) => {
+      const declared = shape[name] as AnyType;
+      checkType(`t.struct field "${name}"`, declared);
+      let type = declared;
+      let optional = false;
+      let nullable = false;
+      if (type instanceof OptionalType) {
+        optional = true;
+        type = type.inner;
+      }
+      if (type instanceof NullableType) {
+        nullable = true;
+        type = type.inner;
+      }
+      return { name, declared, type, optional, nullable, position, bytes: slotBytes(type) };
+    });
+    // widest first: every slot is naturally aligned without padding
+    const order = [...entries].sort((a, b) => b.bytes - a.bytes || a.position - b.position);
+    let at = RECORD_HEADER;
+    const offsets = new Map<string, number>();
+    for (const e of order) {
+      offsets.set(e.name, at);
+      at += e.bytes;
+    }
+    const tags = new Map<string, number>();
+    for (const e of entries) if (e.optional || e.nullable) tags.set(e.name, at++);
+    this.bytes = Math.ceil(at / 8) * 8;
+    this.shape = Object.freeze({ ...shape });
+    this.fields = Object.freeze(
+      entries.map(
+        (e): Field =>
+          Object.freeze({
+            name: e.name,
+            type: e.type,
+            declared: e.declared,
+            optional: e.optional,
+            nullable: e.nullable,
+            offset: offsets.get(e.name) as number,
+            tag: tags.get(e.name) ?? -1,
+            position: e.position,
+          }),
+      ),
+    );
+    this.byName = new Map(this.fields.map((f) => [f.name, f]));
+    this.names = Object.freeze(names);
+  }
+  describe(): string {
+    return `struct{${this.names.join(", ")}}`;
+  }
+}
+
+/** A growable list: `t.list(x)`. Elements of any type, structs included. */
+export class ListType<E extends AnyType = AnyType> extends Type<
+  readonly E["__view"][],
+  E["__draft"][],
+  readonly E["__input"][]
+> {
+  readonly kind = "list" as const;
+  readonly element: E;
+  constructor(element: E) {
+    super();
+    checkType("t.list", element);
+    if (element.kind === "optional")
+      throwSchemaDefinition("t.list", element.describe(), "an element type that is not optional (use t.nullable)");
+    this.element = element;
+  }
+  describe(): string {
+    return `list<${this.element.describe()}>`;
+  }
+}
+
+/** Types a map key or set element may have: strings, numbers, booleans, enums. */
+export type KeyType = StringType | NumberType | BoolType | EnumType;
+
+/** A map: `t.map(t.string, Todo)`, with Map's semantics (insertion order, SameValueZero keys). */
+export class MapType<K extends KeyType = KeyType, V extends AnyType = AnyType> extends Type<
+  ReadonlyMap<K["__view"], V["__view"]>,
+  Map<K["__view"], V["__draft"]>,
+  | ReadonlyMap<K["__view"], V["__input"]>
+  | (K extends StringType | EnumType<string> ? Readonly<Record<string, V["__input"]>> : never)
+> {
+  readonly kind = "map" as const;
+  readonly key: K;
+  readonly value: V;
+  constructor(key: K, value: V) {
+    super();
+    checkKey("t.map", key);
+    checkType("t.map", value);
+    if (value.kind === "optional")
+      throwSchemaDefinition("t.map", value.describe(), "a value type that is not optional (use t.nullable)");
+    this.key = key;
+    this.value = value;
+  }
+  describe(): string {
+    return `map<${this.key.describe()}, ${this.value.describe()}>`;
+  }
+}
+
+/** A set: `t.set(t.string)`, with Set's semantics. */
+export class SetType<K extends KeyType = KeyType> extends Type<
+  ReadonlySet<K["__view"]>,
+  Set<K["__view"]>,
+  ReadonlySet<K["__view"]> | readonly K["__view"][]
+> {
+  readonly kind = "set" as const;
+  readonly element: K;
+  constructor(element: K) {
+    super();
+    checkKey("t.set", element);
+    this.element = element;
+  }
+  describe(): string {
+    return `set<${this.element.describe()}>`;
+  }
+}
+
+/** Methods a text view has: the read-only part of `CowText`. */
+export interface TextView extends Iterable<string> {
+  /** Length in UTF-16 code units. */
+  readonly length: number;
+  /** `String.prototype.slice` semantics. */
+  slice(start?: number, end?: number): string;
+  /** The code unit at `index` as a string, or "" out of range. */
+  charAt(index: number): string;
+  /** The code unit at `index`, or NaN out of range. */
+  charCodeAt(index: number): number;
+  /** The whole text. */
+  toString(): string;
+  /** The whole text (so `JSON.stringify` writes a string). */
+  toJSON(): string;
+}
+
+/** A text draft: a {@link TextView} plus edits. Positions and lengths are UTF-16 code units. */
+export interface TextDraft extends TextView {
+  /** Inserts `text` before code unit `pos`. */
+  insert(pos: number, text: string): void;
+  /** Deletes `count` code units from `pos`. */
+  delete(pos: number, count: number): void;
+  /** Deletes `deleteCount` units at `pos` and inserts `text` there (one patch). */
+  splice(pos: number, deleteCount: number, text?: string): void;
+  /** Replaces the whole text. */
+  replace(text: string): void;
+}
+
+/** An editable text (a `CowText` rope in the state's pages): `t.text()`. Plain data: a string. */
+export class TextType extends Type<TextView, TextDraft, string> {
+  readonly kind = "text" as const;
+  describe(): string {
+    return "text";
+  }
+}
+
+/** The element type of a typed array. */
+export type ElementOfArray<A> = A extends BigInt64Array | BigUint64Array ? bigint : number;
+
+/**
+ * Read-only view of a typed-array field: index reads, `length`, and the
+ * TypedArray methods that do not write. `slice()` copies out to a native
+ * typed array (the fast way to hand the data to a canvas or WebGL).
+ */
+export interface TypedArrayView<A extends NativeArray = NativeArray> extends Iterable<ElementOfArray<A>> {
+  readonly [index: number]: ElementOfArray<A>;
+  /** Elements. */
+  readonly length: number;
+  at(index: number): ElementOfArray<A> | undefined;
+  slice(start?: number, end?: number): A;
+  indexOf(value: ElementOfArray<A>, fromIndex?: number): number;
+  includes(value: ElementOfArray<A>, fromIndex?: number): boolean;
+  reduce<U>(fn: (acc: U, value: ElementOfArray<A>, index: number) => U, initial: U): U;
+  forEach(fn: (value: ElementOfArray<A>, index: number) => void): void;
+  join(separator?: string): string;
+  toJSON(): (number | string)[];
+}
+
+/** The native typed arrays. */
+export type NativeArray =
+  | Float64Array
+  | Float32Array
+  | Int32Array
+  | Uint32Array
+  | Int16Array
+  | Uint16Array
+  | Int8Array
+  | Uint8Array
+  | Uint8ClampedArray
+  | BigInt64Array
+  | BigUint64Array;
+
+/** A fixed-length typed array: `t.float64Array(1024 * 1024)` and the other kinds. */
+export class TypedArrayType<A extends NativeArray = NativeArray> extends Type<
+  TypedArrayView<A>,
+  A,
+  A | ArrayLike<ElementOfArray<A>>
+> {
+  readonly kind = "typedArray" as const;
+  /** The native constructor of the element kind. */
+  readonly ctor: TypedArrayConstructor;
+  /** Elements. */
+  readonly length: number;
+  constructor(ctor: TypedArrayConstructor, length: number) {
+    super();
+    if (!Number.isSafeInteger(length) || length < 0 || length * ctor.BYTES_PER_ELEMENT > 2 ** 40)
+      throwSchemaDefinition(`t.${arrayBuilderName(ctor)}`, length, "a non-negative integer number of elements");
+    this.ctor = ctor;
+    this.length = length;
+  }
+  describe(): string {
+    return `${this.ctor.name}(${this.length})`;
+  }
+}
+
+/** `"float64Array"` for Float64Array, ... */
+export function arrayBuilderName(ctor: TypedArrayConstructor): string {
+  const n = ctor.name;
+  return n.charAt(0).toLowerCase() + n.slice(1);
+}
+
+function checkType(where: string, type: unknown): asserts type is AnyType {
+  if (!(type instanceof Type)) throwSchemaDefinition(where, type, "a schema type (t.f64, t.struct({...}), ...)");
+}
+
+function checkKey(where: string, type: unknown): void {
+  checkType(where, type);
+  const k = (type as AnyType).kind;
+  if (
+    !(type instanceof StringType || type instanceof NumberType || type instanceof BoolType || type instanceof EnumType)
+  )
+    throwSchemaDefinition(where, k, "a key type: t.string, a number type, t.bool or t.enum");
+}
+
+/** True for the kinds stored behind a pointer to a node (struct, list, map, set, text, typed array). */
+export function isComposite(type: AnyType): boolean {
+  const k = type.kind;
+  return k === "struct" || k === "list" || k === "map" || k === "set" || k === "text" || k === "typedArray";
+}

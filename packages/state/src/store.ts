@@ -1,0 +1,384 @@
+/**
+ * A store: the current version of a state, its undo history, and listeners,
+ * as apps reach their state (the role of zustand's store, Valtio's proxy,
+ * mobx-state-tree's UndoManager).
+ *
+ * @module
+ */
+import { FramePool, InvalidArgumentError, ReleasedError } from "@pagefork/core";
+import { diffPatches } from "./diff.js";
+import { STATE_PAGE_SIZE } from "./layout.js";
+import type { Patch } from "./patch-types.js";
+import { produceWithPatches, type Recipe } from "./produce.js";
+import type { AnyType } from "./schema.js";
+import { createState, State, type StateOptions } from "./state.js";
+
+/** Options of {@link createStore}. */
+export interface StoreOptions extends StateOptions {
+  /** Versions kept at most (an integer >= 1, or Infinity, the default); the oldest is released first. */
+  maxVersions?: number;
+  /**
+   * Bytes the store's versions may hold (frames in use in its pool; the
+   * store makes its own pool unless `pool` is given, then the whole pool
+   * counts). After a commit the oldest versions are released, each freeing
+   * its USS, until the store fits or only the current version is left.
+   * Default Infinity.
+   */
+  maxBytes?: number;
+  /**
+   * Commits closer together than this many milliseconds become one undo
+   * step, as an editor groups keystrokes (each commit restarts the window).
+   * Undo, redo and `goTo` end a group. Default 0: every commit is a step.
+   */
+  coalesceMs?: number;
+  /** How text edits appear in listeners' patches (see `produceWithPatches`). Default "splice". */
+  textPatches?: "splice" | "replace";
+  /** Clock in milliseconds for `coalesceMs` (for tests). Default `performance.now`. */
+  now?: () => number;
+}
+
+/** Told after every change of the current version: a commit, an undo, a redo, a `goTo`. */
+export type StoreListener<S extends AnyType> = (next: State<S>, prev: State<S>, patches: readonly Patch[]) => void;
+
+/** One entry of {@link Store.versions}. */
+export interface VersionInfo {
+  /** Position in the history (0: the oldest kept). */
+  readonly index: number;
+  /** The label given to `setState` or `transact`, if any. */
+  readonly label: string | undefined;
+  /** When it was committed (the store's clock, milliseconds). */
+  readonly time: number;
+}
+
+interface Step<S extends AnyType> {
+  state: State<S>;
+  label: string | undefined;
+  time: number;
+  /** Patches from the previous step to this one. */
+  patches: Patch[];
+  /** Patches from this step back to the previous one. */
+  inverse: Patch[];
+}
+
+interface Transaction<S extends AnyType> {
+  readonly base: State<S>;
+  state: State<S>;
+  patches: Patch[];
+  inverse: Patch[];
+}
+
+/**
+ * The store of one state: `getState()`, `setState(recipe)`, listeners,
+ * transactions and an undo history whose versions share every unchanged
+ * page. Make one with {@link createStore}.
+ *
+ * `getState`, `setState` and `subscribe` are bound to the store, so they can
+ * be passed around (`useSyncExternalStore(store.subscribe, store.getState)`).
+ *
+ * Costs: `setState` is one `produceWithPatches` (O(what changed)) plus O(1)
+ * bookkeeping; undo/redo are O(1) plus the listeners; each kept version
+ * costs its copied pages and its patches.
+ *
+ * Errors: a recipe that throws leaves the store, its history and its
+ * listeners as they were (the error is rethrown); ReleasedError after
+ * `release()`; InvalidArgumentError for a version of another state.
+ *
+ * @example
+ * ```ts
+ * const store = createStore(t.struct({ count: t.u32 }), { count: 0 });
+ * const seen: number[] = [];
+ * const stop = store.subscribe((next) => seen.push(next.root.count));
+ * store.setState((d) => { d.count++; });
+ * store.setState((d) => { d.count += 10; });
+ * store.undo();
+ * [store.getState().root.count, seen]; // [1, [1, 11, 1]]
+ * store.canRedo; // true
+ * stop();
+ * store.release();
+ * ```
+ */
+export class Store<S extends AnyType> {
+  private readonly steps: Step<S>[];
+  private cursor: number;
+  private readonly listeners: Set<StoreListener<S>>;
+  private tx: Transaction<S> | null;
+  private isReleased: boolean;
+  /** True right after an undo/redo/goTo: the next commit starts a new group. */
+  private grouped: boolean;
+  private readonly maxVersions: number;
+  private readonly maxBytes: number;
+  private readonly coalesceMs: number;
+  private readonly textPatches: "splice" | "replace";
+  private readonly now: () => number;
+
+  /** @internal Use {@link createStore}. */
+  constructor(initial: State<S>, options: StoreOptions) {
+    this.maxVersions = positive("maxVersions", options.maxVersions ?? Number.POSITIVE_INFINITY, 1);
+    this.maxBytes = positive("maxBytes", options.maxBytes ?? Number.POSITIVE_INFINITY, 0);
+    this.coalesceMs = positive("coalesceMs", options.coalesceMs ?? 0, 0);
+    this.textPatches = options.textPatches ?? "splice";
+    this.now = options.now ?? (() => performance.now());
+    this.steps = [{ state: initial, label: undefined, time: this.now(), patches: [], inverse: [] }];
+    this.cursor = 0;
+    this.listeners = new Set();
+    this.tx = null;
+    this.isReleased = false;
+    this.grouped = true;
+  }
+
+  /** The current version (inside `transact`, the transaction's latest). O(1). */
+  readonly getState = (): State<S> => {
+    this.check();
+    return this.tx !== null ? this.tx.state : (this.steps[this.cursor] as Step<S>).state;
+  };
+
+  /**
+   * Makes a new current version: from a recipe (as `produce`), or a version
+   * of this state made elsewhere (e.g. by `applyPatches`; the store takes
+   * ownership of it). A recipe that changes nothing changes nothing here
+   * either (no step, no notification). Drops the redo branch. Returns the
+   * new current version.
+   * @param label - shown in `versions`, e.g. "rename".
+   * @throws whatever the recipe throws, SchemaError, OutOfMemoryError (nothing changes).
+   */
+  readonly setState = (update: Recipe<S> | State<S>, label?: string): State<S> => {
+    const base = this.getState();
+    let next: State<S>;
+    let patches: Patch[];
+    let inverse: Patch[];
+    if (update instanceof State) {
+      if (update.lineage !== base.lineage)
+        throw new InvalidArgumentError("update", update, "a version of this store's state");
+      if (update === base) return base;
+      next = update;
+      patches = diffPatches(base, next);
+      inverse = diffPatches(next, base);
+    } else {
+      if (typeof update !== "function") throw new TypeError("setState expects a recipe function or a State");
+      [next, patches, inverse] = produceWithPatches(base, update, { textPatches: this.textPatches });
+      if (next === base) return base;
+    }
+    const tx = this.tx;
+    if (tx !== null) {
+      if (tx.state !== tx.base) tx.state.release();
+      tx.state = next;
+      tx.patches.push(...patches);
+      tx.inverse = inverse.concat(tx.inverse);
+      return next;
+    }
+    this.commit(next, patches, inverse, label);
+    return next;
+  };
+
+  /**
+   * Calls `listener(next, prev, patches)` after every change of the current
+   * version. Returns the function that unsubscribes it. Listeners run in
+   * subscription order; if one throws, the others still run and the first
+   * error is rethrown afterwards (the change itself stands).
+   */
+  readonly subscribe = (listener: StoreListener<S>): (() => void) => {
+    this.check();
+    if (typeof listener !== "function") throw new TypeError("subscribe expects a function");
+    this.listeners.add(listener);
+    return () => {
+      this.listeners.delete(listener);
+    };
+  };
+
+  /**
+   * Runs `fn`, in which every `setState` builds on the previous one, and
+   * makes all of them one undo step (labelled `label`) with one
+   * notification at the end. If `fn` throws, every change it made is
+   * dropped, nothing is notified, and the error is rethrown. Nested
+   * transactions join the outer one.
+   */
+  transact<T>(label: string, fn: () => T): T {
+    this.check();
+    if (this.tx !== null) return fn();
+    const base = this.getState();
+    const tx: Transaction<S> = { base, state: base, patches: [], inverse: [] };
+    this.tx = tx;
+    let result: T;
+    try {
+      result = fn();
+    } catch (e) {
+      this.tx = null;
+      if (tx.state !== base) tx.state.release();
+      throw e;
+    }
+    this.tx = null;
+    if (tx.state !== base) this.commit(tx.state, tx.patches, tx.inverse, label);
+    return result;
+  }
+
+  /** Moves to the previous version and tells the listeners (with the inverse patches). O(1). */
+  undo(): State<S> | undefined {
+    this.check();
+    return this.cursor > 0 ? this.goTo(this.cursor - 1) : undefined;
+  }
+
+  /** Moves to the next version (after an undo) and tells the listeners. O(1). */
+  redo(): State<S> | undefined {
+    this.check();
+    return this.cursor < this.steps.length - 1 ? this.goTo(this.cursor + 1) : undefined;
+  }
+
+  /** True when there is an older version to undo to. */
+  get canUndo(): boolean {
+    this.check();
+    return this.cursor > 0;
+  }
+
+  /** True when there is a newer version to redo to. */
+  get canRedo(): boolean {
+    this.check();
+    return this.cursor < this.steps.length - 1;
+  }
+
+  /** Index of the current version in `versions`. */
+  get position(): number {
+    this.check();
+    return this.cursor;
+  }
+
+  /** The versions kept, oldest first. O(versions). */
+  get versions(): readonly VersionInfo[] {
+    this.check();
+    return this.steps.map((s, index) => ({ index, label: s.label, time: s.time }));
+  }
+
+  /**
+   * Makes version `index` current and tells the listeners, with the patches
+   * of every step in between. O(steps moved) for the patches.
+   * @throws {InvalidArgumentError} for an index outside `versions`.
+   */
+  goTo(index: number): State<S> {
+    this.check();
+    if (this.tx !== null) throw new InvalidArgumentError("goTo", index, "a call outside transact()");
+    if (!Number.isInteger(index) || index < 0 || index >= this.steps.length)
+      throw new InvalidArgumentError("index", index, `an integer in [0, ${this.steps.length - 1}]`);
+    const from = this.cursor;
+    if (index === from) return this.getState();
+    const patches: Patch[] = [];
+    if (index < from) for (let i = from; i > index; i--) patches.push(...(this.steps[i] as Step<S>).inverse);
+    else for (let i = from + 1; i <= index; i++) patches.push(...(this.steps[i] as Step<S>).patches);
+    const prev = this.getState();
+    this.cursor = index;
+    this.grouped = true;
+    const next = this.getState();
+    this.notify(next, prev, patches);
+    return next;
+  }
+
+  /** Memory of the store: versions kept and the frames their pool holds (bytes). O(1). */
+  stats(): { versions: number; position: number; bytesInUse: number } {
+    this.check();
+    return { versions: this.steps.length, position: this.cursor, bytesInUse: this.getState().space.pool.bytesInUse };
+  }
+
+  /** Releases every version and drops the listeners. Idempotent. */
+  release(): void {
+    if (this.isReleased) return;
+    this.isReleased = true;
+    for (const s of this.steps) s.state.release();
+    this.steps.length = 0;
+    this.listeners.clear();
+  }
+
+  /** True once `release()` has run. */
+  get released(): boolean {
+    return this.isReleased;
+  }
+
+  private check(): void {
+    if (this.isReleased) throw new ReleasedError("store");
+  }
+
+  private commit(next: State<S>, patches: Patch[], inverse: Patch[], label: string | undefined): void {
+    const steps = this.steps;
+    const prev = (steps[this.cursor] as Step<S>).state;
+    const dropped: State<S>[] = [];
+    for (const s of steps.splice(this.cursor + 1)) dropped.push(s.state);
+    const now = this.now();
+    const top = steps[steps.length - 1] as Step<S>;
+    if (!this.grouped && this.coalesceMs > 0 && steps.length > 1 && now - top.time < this.coalesceMs) {
+      dropped.push(top.state); // the group's last version is replaced, after the listeners saw it go
+      top.state = next;
+      top.time = now;
+      top.patches = top.patches.concat(patches);
+      top.inverse = inverse.concat(top.inverse);
+      if (label !== undefined) top.label = label;
+    } else {
+      steps.push({ state: next, label, time: now, patches, inverse });
+    }
+    this.cursor = steps.length - 1;
+    this.grouped = false;
+    while (steps.length > this.maxVersions) dropped.push((steps.shift() as Step<S>).state);
+    this.cursor = steps.length - 1;
+    try {
+      this.notify(next, prev, patches);
+    } finally {
+      for (const s of dropped) s.release();
+      this.evictForBytes();
+    }
+  }
+
+  private evictForBytes(): void {
+    if (this.maxBytes === Number.POSITIVE_INFINITY) return;
+    const pool = this.getState().space.pool;
+    while (pool.bytesInUse > this.maxBytes && this.cursor > 0) {
+      (this.steps.shift() as Step<S>).state.release();
+      this.cursor--;
+    }
+  }
+
+  private notify(next: State<S>, prev: State<S>, patches: readonly Patch[]): void {
+    let failure: { error: unknown } | null = null;
+    for (const l of [...this.listeners]) {
+      try {
+        l(next, prev, patches);
+      } catch (e) {
+        failure ??= { error: e };
+      }
+    }
+    if (failure !== null) throw failure.error;
+  }
+}
+
+function positive(name: string, v: number, min: number): number {
+  if (typeof v !== "number" || Number.isNaN(v) || v < min || (v !== Number.POSITIVE_INFINITY && !Number.isFinite(v)))
+    throw new InvalidArgumentError(name, v, `a number >= ${min}, or Infinity`);
+  return v;
+}
+
+/**
+ * A store over a new state of schema `schema` holding `initial` (plain data,
+ * as `createState`). The store makes its own frame pool (so `maxBytes`
+ * measures only its versions) unless `options.pool` is given.
+ *
+ * @throws {SchemaError} when `initial` does not fit the schema.
+ * @throws {InvalidArgumentError} for bad options.
+ * @example
+ * ```ts
+ * const Doc = t.struct({ title: t.string, body: t.text() });
+ * const store = createStore(Doc, { title: "draft", body: "" }, { coalesceMs: 500 });
+ * for (const ch of "hello") store.setState((d) => { d.body.insert(d.body.length, ch); }, "typing");
+ * store.versions.length; // 2 (the keystrokes were one step)
+ * store.undo()?.root.body.toString(); // ""
+ * store.release();
+ * ```
+ */
+export function createStore<S extends AnyType>(schema: S, initial: S["__input"], options: StoreOptions = {}): Store<S> {
+  if (options === null || typeof options !== "object") throw new InvalidArgumentError("options", options, "an object");
+  const pool = options.pool ?? new FramePool({ pageSize: options.pageSize ?? STATE_PAGE_SIZE });
+  const stateOptions: StateOptions = { pool };
+  if (options.heapBytes !== undefined) stateOptions.heapBytes = options.heapBytes;
+  if (options.pageSize !== undefined) stateOptions.pageSize = options.pageSize;
+  const state = createState(schema, initial, stateOptions);
+  try {
+    return new Store(state, options);
+  } catch (e) {
+    state.release(); // bad store options: keep nothing
+    throw e;
+  }
+}

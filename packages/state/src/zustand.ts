@@ -1,0 +1,122 @@
+/**
+ * `@pagefork/state/zustand`: a zustand middleware that keeps the state's data
+ * in a pagefork {@link Store}: `set((draft) => { ... })` as with
+ * `zustand/middleware/immer`, plus `undo`, `redo`, `canUndo`, `canRedo`.
+ *
+ * No runtime dependency on zustand (it only shapes the state creator
+ * zustand calls); zustand is an optional peer dependency for the types.
+ *
+ * @module
+ */
+import type { StateCreator, StoreApi } from "zustand/vanilla";
+import type { AnyType } from "./schema.js";
+import type { State } from "./state.js";
+import { createStore, type Store, type StoreOptions } from "./store.js";
+
+/** The `set` an initializer's actions get: a recipe on the draft, or plain data for some fields. */
+export type PageforkSet<S extends AnyType> = (
+  update: ((draft: S["__draft"]) => S["__input"] | void) | Partial<S["__input"]>,
+  label?: string,
+) => void;
+
+/** Undo/redo members the middleware adds to the zustand state. */
+export interface PageforkControls<S extends AnyType> {
+  /** The current version (read it, fork it, save it). */
+  readonly $state: State<S>;
+  /** The pagefork store behind the zustand store (history, `versions`, `goTo`, `transact`). */
+  readonly $store: Store<S>;
+  /** True when `undo()` would move. */
+  readonly canUndo: boolean;
+  /** True when `redo()` would move. */
+  readonly canRedo: boolean;
+  /** Back one version. */
+  undo(): void;
+  /** Forward one version. */
+  redo(): void;
+}
+
+/** The zustand state: the root view's fields, the actions, and the controls. */
+export type PageforkState<S extends AnyType, A> = S["__view"] & Omit<A, keyof S["__input"]> & PageforkControls<S>;
+
+/**
+ * A zustand state creator whose data lives in a pagefork store. The
+ * initializer returns the initial data (plain data of `schema`) together with
+ * the actions (its function-valued properties), as with zustand's own
+ * middleware; actions call `set(recipe)` or `set(partialData)`.
+ *
+ * The zustand state is rebuilt on every change from the root view: its data
+ * fields are views, so a field that did not change keeps its identity and
+ * `useStore((s) => s.todos)` re-renders only when the todos changed. The
+ * store's own `setState` goes through the same path (recipe or partial
+ * data; the `replace` flag is not supported).
+ *
+ * @param schema - the state's schema (a `t.struct`).
+ * @param initializer - `(set, get, api) => ({ ...initialData, ...actions })`.
+ * @param options - options of the pagefork store (`maxVersions`, `coalesceMs`, ...).
+ * @throws {SchemaError} (when zustand calls the creator) if the initial data does not fit the schema.
+ * @example
+ * ```ts
+ * import { create } from "zustand";
+ * import { t } from "@pagefork/state";
+ * import { pagefork } from "@pagefork/state/zustand";
+ * const App = t.struct({ todos: t.list(t.struct({ title: t.string, done: t.bool })) });
+ * const useTodos = create(pagefork(App, (set) => ({
+ *   todos: [],
+ *   add: (title: string) => set((d) => { d.todos.push({ title, done: false }); }),
+ * })));
+ * useTodos.getState().add("write");
+ * useTodos.getState().todos.length; // 1
+ * useTodos.getState().undo();
+ * useTodos.getState().todos.length; // 0
+ * useTodos.getState().$store.release();
+ * ```
+ */
+export function pagefork<S extends AnyType, A extends object>(
+  schema: S,
+  initializer: (
+    set: PageforkSet<S>,
+    get: () => PageforkState<S, A>,
+    api: StoreApi<PageforkState<S, A>>,
+  ) => S["__input"] & A,
+  options: StoreOptions = {},
+): StateCreator<PageforkState<S, A>, [], []> {
+  return (zset, zget, api) => {
+    let store: Store<S> | null = null;
+    const set: PageforkSet<S> = (update, label) => {
+      if (store === null)
+        throw new Error("pagefork: set() was called before the store was made (inside the initializer)");
+      if (typeof update === "function") store.setState(update as (d: S["__draft"]) => void, label);
+      else
+        store.setState((d: S["__draft"]) => {
+          for (const k of Object.keys(update as object))
+            (d as Record<string, unknown>)[k] = (update as Record<string, unknown>)[k];
+        }, label);
+    };
+    const created = initializer(set, zget as () => PageforkState<S, A>, api as StoreApi<PageforkState<S, A>>);
+    const data: Record<string, unknown> = {};
+    const actions: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(created as object)) (typeof v === "function" ? actions : data)[k] = v;
+    store = createStore(schema, data as S["__input"], options);
+    const s = store;
+    const controls = {
+      $store: s,
+      undo: () => void s.undo(),
+      redo: () => void s.redo(),
+    };
+    const snapshot = (state: State<S>): PageforkState<S, A> =>
+      ({
+        ...(state.root as object),
+        ...actions,
+        ...controls,
+        $state: state,
+        canUndo: s.canUndo,
+        canRedo: s.canRedo,
+      }) as unknown as PageforkState<S, A>;
+    s.subscribe((next) => zset(snapshot(next), true));
+    api.setState = ((update: unknown) => {
+      if (typeof update === "function") set(update as (d: S["__draft"]) => void);
+      else set(update as Partial<S["__input"]>);
+    }) as StoreApi<PageforkState<S, A>>["setState"];
+    return snapshot(s.getState());
+  };
+}
