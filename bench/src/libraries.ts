@@ -31,6 +31,7 @@ const VERSIONED_PACKAGES = [
   "@pagefork/array",
   "@pagefork/map",
   "@pagefork/string",
+  "@pagefork/state",
   "immer",
   "mutative",
   "immutable",

@@ -30,6 +30,7 @@ const LOADERS: Record<WorkloadId, () => Promise<{ variants: VariantTable }>> = {
   W6: () => import("./workloads/w6-test-isolation.js"),
   W7: () => import("./workloads/w7-page-size.js"),
   W8: () => import("./workloads/w8-core-mechanisms.js"),
+  W9: () => import("./workloads/w9-app-state.js"),
 };
 
 const ALLOCATION_FAILED = /allocation failed|out of memory/i;

@@ -13,6 +13,7 @@ import { spec as w5 } from "./w5-map-history.js";
 import { spec as w6 } from "./w6-test-isolation.js";
 import { spec as w7 } from "./w7-page-size.js";
 import { spec as w8 } from "./w8-core-mechanisms.js";
+import { spec as w9 } from "./w9-app-state.js";
 
 export const WORKLOADS: Record<WorkloadId, WorkloadSpec> = {
   W1: w1,
@@ -23,4 +24,5 @@ export const WORKLOADS: Record<WorkloadId, WorkloadSpec> = {
   W6: w6,
   W7: w7,
   W8: w8,
+  W9: w9,
 };
