@@ -110,7 +110,9 @@ export interface HeapOptions {
  * space.release();
  * ```
  */
-export class Heap implements HeapCore {
+// Satisfies HeapCore structurally; not declared with `implements`, because the
+// published .d.ts leave out the internal members that interface names (stripInternal).
+export class Heap {
   /** The address space holding the heap. */
   readonly space: AddressSpace;
   /** Byte address of the header. */

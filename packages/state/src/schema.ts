@@ -62,11 +62,11 @@ export type Kind =
  * the type checker.
  */
 export abstract class Type<V = unknown, D = V, I = V> {
-  /** @internal Phantom: the view type. */
+  /** Phantom (types only, never set): the view type, read by `t.Infer`. */
   declare readonly __view: V;
-  /** @internal Phantom: the draft type. */
+  /** Phantom (types only, never set): the draft type, read by `t.Draft`. */
   declare readonly __draft: D;
-  /** @internal Phantom: the input type. */
+  /** Phantom (types only, never set): the plain-data type, read by `t.Input`. */
   declare readonly __input: I;
   /** What kind of type this is. */
   abstract readonly kind: Kind;

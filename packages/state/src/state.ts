@@ -63,7 +63,9 @@ export interface StateOptions {
  * s1.release(); s0.release();
  * ```
  */
-export class State<S extends AnyType = AnyType> implements VersionCtx {
+// Satisfies VersionCtx structurally; not declared with `implements`, because the
+// published .d.ts leave out the internal members that interface names (stripInternal).
+export class State<S extends AnyType = AnyType> {
   /** The schema the state follows. */
   readonly schema: S;
   /** The frozen address space holding this version (for `stats()`, `diff()`, persistence). */

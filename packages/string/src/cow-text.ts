@@ -57,7 +57,9 @@ let forkOf: CowText | null = null;
  * v1.release(); v2.release();
  * ```
  */
-export class CowText implements TreeState, EmbeddedText, Iterable<string> {
+// Satisfies TreeState and EmbeddedText structurally; not declared with `implements`, because the
+// published .d.ts leave out the internal members that interface names (stripInternal).
+export class CowText implements Iterable<string> {
   /** The address space holding every node of this version (for an embedded text: the heap's space). */
   readonly space: AddressSpace;
   /** @internal Byte address of the root node; 0 when the text is empty. */
