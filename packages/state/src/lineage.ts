@@ -45,8 +45,12 @@ export class Lineage {
   private readonly views: Map<number, WeakRef<ViewRecord>>;
   /** `views.size` after the last sweep. */
   private swept: number;
-  /** Versions not yet released: where a view whose own version was released can read instead. */
-  readonly live: Set<VersionLike>;
+  /**
+   * Versions not yet released, weakly (a version dropped without `release()`
+   * must stay collectable, so that its pool's FinalizationRegistry can reclaim
+   * its space): where a view whose own version was released can read instead.
+   */
+  readonly live: Set<WeakRef<VersionLike>>;
 
   /** @param first the first stamp to hand out (one above the largest stamp in a loaded version). */
   constructor(first = 1) {

@@ -78,6 +78,8 @@ export class State<S extends AnyType = AnyType> {
   readonly handles: Map<number, Handle>;
   /** @internal Byte address of the root node. */
   readonly rootAddr: number;
+  /** @internal This version's entry in `lineage.live`. */
+  private readonly liveRef: WeakRef<State<S>>;
 
   /** @internal Use {@link createState}, `produce` or `fork()`. */
   constructor(
@@ -94,7 +96,8 @@ export class State<S extends AnyType = AnyType> {
     this.lineage = lineage;
     this.handles = handles;
     this.rootAddr = rootAddr;
-    lineage.live.add(this);
+    this.liveRef = new WeakRef(this);
+    lineage.live.add(this.liveRef);
   }
 
   /**
@@ -133,7 +136,7 @@ export class State<S extends AnyType = AnyType> {
   /** Returns the pages only this version holds to the pool. Idempotent. O(pages it alone holds). */
   release(): void {
     if (this.space.released) return;
-    this.lineage.live.delete(this);
+    this.lineage.live.delete(this.liveRef);
     this.handles.clear();
     this.space.release();
   }

@@ -34,8 +34,13 @@ export interface ViewFields {
 export function liveCtx(view: ViewFields): VersionCtx {
   const v = view.ver;
   if (!v.released) return v;
-  for (const w of v.lineage.live as Set<VersionCtx>) {
-    if (w.space.getFloat64(view.addr) === view.stamp) {
+  for (const ref of v.lineage.live as Set<WeakRef<VersionCtx>>) {
+    const w = ref.deref();
+    if (w === undefined) {
+      v.lineage.live.delete(ref); // collected without release: its pool's registry reclaims the space
+      continue;
+    }
+    if (!w.released && w.space.getFloat64(view.addr) === view.stamp) {
       view.ver = w;
       return w;
     }
