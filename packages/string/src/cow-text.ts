@@ -4,13 +4,14 @@
  * @module
  */
 import { type AddressSpace, Heap, type SpaceStats } from "@pagefork/core";
-import { applyDelete, applyInsert, deleteInLeaf, insertInLeaf } from "./btree.js";
-
-import { throwInvalid, throwNotString, throwReleased, throwTooLong } from "./errors.js";
-import { H_HEIGHT, H_ROOT, LEAF_UNITS, leafCapacity, MAX_TEXT_LENGTH } from "./layout.js";
+import { deleteInLeaf, insertInLeaf } from "./btree.js";
+import { createText, type EmbeddedText, Embedding, freeText, pending } from "./embedded.js";
+import { throwEmbedded, throwInvalid, throwNotString, throwReleased, throwTooLong } from "./errors.js";
+import { header, readHeader } from "./header.js";
+import { LEAF_UNITS, leafCapacity, MAX_TEXT_LENGTH } from "./layout.js";
 import { type CowTextOptions, newTextHeap } from "./options.js";
-import { plan, planDelete, planInsert, type Reservable, reserveEdit } from "./plan.js";
-import { collect, descend, descent, type TreeState } from "./tree.js";
+import { deletePlanned, insertPlanned } from "./plan.js";
+import { codePoints, collect, descend, descent, leafStrings, type TreeState } from "./tree.js";
 
 /** Set by `fork()` just before it calls the constructor, so forks share one hidden class with new texts. */
 let forkOf: CowText | null = null;
@@ -21,13 +22,23 @@ let forkOf: CowText | null = null;
  * length; an edit writes O(height) pages, and on a fork's first edit copies
  * just those pages.
  *
+ * Two modes. A standalone text (`new CowText()`, `CowText.from`) owns its
+ * space, and `fork()`/`release()` fork and release it. An embedded text
+ * (`CowText.create(heap)`, `CowText.attach(heap, address)`) lives in a
+ * {@link Heap} of an address space that others own along with many other
+ * structures: forking that space forks the text, and `free()` gives its
+ * pages back to the heap. Keep one handle per text per space at a time: a
+ * handle caches the root, height and length, so a second handle on the same
+ * text in the same space would not see the first one's edits.
+ *
  * Positions and lengths are in UTF-16 code units, as JS strings count them.
  * Astral characters and lone surrogates round-trip unchanged. Reads
  * (`slice`, `charAt`, `toString`, iteration) follow `String.prototype`.
  *
  * Errors: a position that is not an integer in range throws
  * {@link InvalidArgumentError} (a RangeError); a non-string text a
- * TypeError; any use after `release()` {@link ReleasedError}; an edit the pool's byte limit
+ * TypeError; any use after `release()` or `free()` (or after the embedder
+ * released the space) {@link ReleasedError}; an edit the pool's byte limit
  * cannot cover (after its `onOutOfMemory` hook had its chance) or that needs
  * more pages than the text's heap has left {@link OutOfMemoryError}. A call
  * that throws changes nothing: an edit is planned, and its pages and frames
@@ -46,8 +57,8 @@ let forkOf: CowText | null = null;
  * v1.release(); v2.release();
  * ```
  */
-export class CowText implements TreeState, Reservable, Iterable<string> {
-  /** The address space holding every node of this version. */
+export class CowText implements TreeState, EmbeddedText, Iterable<string> {
+  /** The address space holding every node of this version (for an embedded text: the heap's space). */
   readonly space: AddressSpace;
   /** @internal Byte address of the root node; 0 when the text is empty. */
   root: number;
@@ -57,9 +68,11 @@ export class CowText implements TreeState, Reservable, Iterable<string> {
   len: number;
   /** @internal Code units per leaf. */
   readonly leafCap: number;
+  /** @internal Null for a standalone text; the heap and header address of an embedded one. */
+  readonly emb: Embedding | null;
 
   /**
-   * An empty text: a new address space of `maxPages` pages with a
+   * An empty standalone text: a new address space of `maxPages` pages with a
    * heap for its nodes. O(1).
    * @throws {InvalidArgumentError} for an invalid page size, one that differs
    * from the pool's, or a `maxPages` that is not an integer from 4 to 2^32.
@@ -67,26 +80,43 @@ export class CowText implements TreeState, Reservable, Iterable<string> {
    * charge (`overcommit: "never"`) or the frames of its two header pages.
    */
   constructor(options: CowTextOptions = {}) {
+    let space: AddressSpace;
+    let root = 0;
+    let height = 0;
+    let len = 0;
+    let emb: Embedding | null = null;
+    let leafCap: number;
     const parent = forkOf;
+    const heap = pending.heap;
     if (parent !== null) {
       forkOf = null;
-      this.space = parent.space.fork();
-      this.root = parent.root;
-      this.height = parent.height;
-      this.len = parent.len;
-      this.leafCap = parent.leafCap;
-      return;
+      space = parent.space.fork();
+      root = parent.root;
+      height = parent.height;
+      len = parent.len;
+      leafCap = parent.leafCap;
+    } else if (heap !== null) {
+      pending.heap = null;
+      space = heap.space;
+      emb = new Embedding(heap, pending.at);
+      root = header.root;
+      height = header.height;
+      len = header.len;
+      leafCap = leafCapacity(space.pageSize);
+    } else {
+      space = newTextHeap(options).space;
+      leafCap = leafCapacity(space.pageSize);
     }
-    const space = newTextHeap(options).space;
     this.space = space;
-    this.root = 0;
-    this.height = 0;
-    this.len = 0;
-    this.leafCap = leafCapacity(space.pageSize);
+    this.root = root;
+    this.height = height;
+    this.len = len;
+    this.leafCap = leafCap;
+    this.emb = emb;
   }
 
   /**
-   * A new text holding `text`. O(text.length).
+   * A new standalone text holding `text`. O(text.length).
    * @throws {TypeError} if `text` is not a string; otherwise as the constructor and `insert`.
    * @example
    * ```ts
@@ -106,8 +136,61 @@ export class CowText implements TreeState, Reservable, Iterable<string> {
   }
 
   /**
+   * A new embedded text in `heap`, holding `text` (default empty): a
+   * 16-byte header block malloc'd from the heap (32 bytes with the heap's
+   * block header), and node pages from `heap.allocPage()` once it has text.
+   * O(text.length). Fork and release it with `heap.space`; `free()` it to
+   * give its memory back to the heap.
+   * @throws {InvalidArgumentError} if `heap` is not a Heap.
+   * @throws {TypeError} if `text` is not a string.
+   * @throws {OutOfMemoryError} when the heap's range or the pool cannot hold it; nothing changes then.
+   * @throws {ReleasedError} when the heap's space was released.
+   * @throws {ProtectionFault} when the space is frozen.
+   * @example
+   * ```ts
+   * const space = new AddressSpace({ size: 2 ** 30, pageSize: 256 });
+   * const heap = Heap.create(space, { base: 256 });
+   * const title = CowText.create(heap, "Draft");
+   * const body = CowText.create(heap); // 32 bytes of heap, no page yet
+   * [title.toString(), body.length, title.embedded]; // ["Draft", 0, true]
+   * space.release();
+   * ```
+   */
+  static create(heap: Heap, text = ""): CowText {
+    return createText(heap, text, newHandle, heap instanceof Heap);
+  }
+
+  /**
+   * A handle to the embedded text whose header is at `address` in `heap`'s
+   * space, typically in a fork of the space it was created in. O(1) (reads
+   * the header and the root node); writes nothing, so the space may be
+   * frozen. Keep one handle per text per space.
+   * @throws {InvalidArgumentError} if `heap` is not a Heap, or `address` is
+   * not the header block of a text in it.
+   * @throws {ReleasedError} when the heap's space was released.
+   * @example
+   * ```ts
+   * const space = new AddressSpace({ size: 2 ** 30, pageSize: 256 });
+   * const text = CowText.create(Heap.create(space, { base: 256 }), "v1");
+   * const child = space.fork(); // forks the text, O(1)
+   * const t2 = CowText.attach(Heap.attach(child, 256), text.address);
+   * t2.insert(2, " and v2");
+   * [text.toString(), t2.toString()]; // ["v1", "v1 and v2"]
+   * child.release(); space.release();
+   * ```
+   */
+  static attach(heap: Heap, address: number): CowText {
+    if (!(heap instanceof Heap)) throwInvalid("heap", heap, "a Heap from @pagefork/core");
+    if (heap.space.released) throwReleased("address space");
+    readHeader(heap, address); // into `header`, which the constructor reads
+    pending.heap = heap;
+    pending.at = address;
+    return new CowText();
+  }
+
+  /**
    * Length in UTF-16 code units, as `String.prototype.length`. O(1). Read-only.
-   * @throws {ReleasedError} after `release()`.
+   * @throws {ReleasedError} after `release()` or `free()`.
    * @example
    * ```ts
    * const t = CowText.from("a😀");
@@ -125,9 +208,25 @@ export class CowText implements TreeState, Reservable, Iterable<string> {
     return this.space.pageSize;
   }
 
-  /** True once `release()` has run. */
+  /**
+   * Byte address of this text's header in `space`: stable for the text's
+   * life, and the same in every fork of the space (pass it to `attach`).
+   * 0 for a standalone text, whose header is page 0 of its own space.
+   * See {@link CowText.attach} for an example.
+   */
+  get address(): number {
+    const e = this.emb;
+    return e === null ? 0 : e.at;
+  }
+
+  /** True for texts from `create`/`attach` (they live in a heap they do not own), false for standalone ones. */
+  get embedded(): boolean {
+    return this.emb !== null;
+  }
+
+  /** True once `release()` or `free()` has run, or the embedder released the space. */
   get released(): boolean {
-    return this.space.released;
+    return this.space.released || this.emb?.freed === true;
   }
 
   /**
@@ -149,7 +248,7 @@ export class CowText implements TreeState, Reservable, Iterable<string> {
     const k = text.length;
     if (k === 0) return;
     if (k > MAX_TEXT_LENGTH - len) throwTooLong(k, len);
-    if (!insertInLeaf(this, pos, text)) this.insertPlanned(pos, text);
+    if (!insertInLeaf(this, pos, text)) insertPlanned(this, pos, text);
   }
 
   /**
@@ -167,7 +266,7 @@ export class CowText implements TreeState, Reservable, Iterable<string> {
     if (!Number.isInteger(count) || count < 0 || pos + count > len)
       throwInvalid("count", count, `an integer in [0, ${len - pos}]`);
     if (count === 0) return;
-    if (!deleteInLeaf(this, pos, count)) this.deletePlanned(pos, count);
+    if (!deleteInLeaf(this, pos, count)) deletePlanned(this, pos, count);
   }
 
   /**
@@ -209,93 +308,87 @@ export class CowText implements TreeState, Reservable, Iterable<string> {
   /** The text as strings of at most one leaf each, in order. O(length) in all. */
   *chunks(): IterableIterator<string> {
     this.check();
-    const out: string[] = [];
-    const step = this.leafCap * 64;
-    for (let at = 0; at < this.len; at += step) {
-      this.check();
-      out.length = 0;
-      collect(this, at, Math.min(this.len, at + step), out);
-      yield* out;
-    }
+    yield* leafStrings(this);
   }
 
   /** Iterates code points, as `String.prototype[Symbol.iterator]` does (surrogate pairs stay whole). */
-  *[Symbol.iterator](): IterableIterator<string> {
-    let carry = "";
-    for (const chunk of this.chunks()) {
-      const s = carry + chunk;
-      const last = s.charCodeAt(s.length - 1);
-      const cut = last >= 0xd800 && last <= 0xdbff ? s.length - 1 : s.length;
-      carry = s.slice(cut);
-      yield* s.slice(0, cut);
-    }
-    if (carry !== "") yield carry;
+  [Symbol.iterator](): IterableIterator<string> {
+    return codePoints(this.chunks());
   }
 
   /**
    * A new version sharing every page with this one. O(1) whatever the length;
    * afterwards each version's first edit to a page copies that page.
    * @throws {ReleasedError} after `release()`.
+   * @throws {InvalidArgumentError} on an embedded text: fork its space instead.
    * @throws {OutOfMemoryError} when the pool's overcommit policy refuses the fork's charge.
    */
   fork(): CowText {
     this.check();
+    if (this.emb !== null) throwEmbedded("fork");
     forkOf = this;
     return new CowText();
   }
 
-  /** Returns this version's pages to the pool (those no other version shares). Idempotent. */
+  /**
+   * Returns this version's pages to the pool (those no other version shares). Idempotent.
+   * @throws {InvalidArgumentError} on an embedded text: release its space, or `free()` the text.
+   */
   release(): void {
+    if (this.emb !== null) throwEmbedded("release");
     this.space.release();
   }
 
-  /** Same as `release()`, for `using` declarations. */
+  /**
+   * Frees the text. Standalone: the same as `release()`. Embedded: gives
+   * every node page and the header block back to the heap (freed pages are
+   * discarded, never written, so other versions of the space keep theirs),
+   * after which this handle throws {@link ReleasedError}; the text in other
+   * forks of the space is untouched. Idempotent. O(node pages).
+   * @throws {OutOfMemoryError} when the pool cannot supply the frames of the
+   * heap's bookkeeping (after its hook); nothing changes then.
+   * @throws {ProtectionFault} when the space is frozen (nothing is freed).
+   * @example
+   * ```ts
+   * import { AddressSpace, Heap } from "@pagefork/core";
+   * import { CowText } from "@pagefork/string";
+   * const space = new AddressSpace({ size: 2 ** 30, pageSize: 256 });
+   * const heap = Heap.create(space, { base: 256 });
+   * const t = CowText.create(heap, "x".repeat(1000));
+   * t.free();
+   * heap.stats().pagesAllocated; // 0
+   * space.release();
+   * ```
+   */
+  free(): void {
+    if (this.emb !== null) freeText(this);
+    else this.space.release();
+  }
+
+  /** Same as `free()` (so `release()` for a standalone text), for `using` declarations. */
   [Symbol.dispose](): void {
-    this.release();
+    this.free();
   }
 
   /**
-   * Memory and fault counters of this version's space (see {@link SpaceStats}). O(page-table nodes).
+   * Memory and fault counters of this version's space (see {@link SpaceStats});
+   * for an embedded text, those of the whole space it shares. O(page-table nodes).
    */
   stats(): SpaceStats {
     this.check();
     return this.space.stats();
   }
 
-  /** @internal The heap that hands out this text's node pages: at page 1 of its space, attached per need (O(1)). */
+  /** @internal The heap that hands out this text's node pages. */
   nodeHeap(): Heap {
-    return Heap.attach(this.space, this.space.pageSize);
-  }
-
-  /** An insert that may split leaves or find the pool short: plan, reserve, then write (plan.ts). */
-  private insertPlanned(pos: number, text: string): void {
-    const k = text.length;
-    planInsert(this, pos, k);
-    if (plan.allocs !== 0 || plan.writes > this.space.pool.framesAvailable()) reserveEdit(this, pos, k, 0);
-    const h = this.height;
-    const r = this.root;
-    applyInsert(this, text);
-    if (h !== this.height || r !== this.root) this.writeHeader();
-  }
-
-  /** A delete that may free leaves or find the pool short: plan, reserve, then write (plan.ts). */
-  private deletePlanned(pos: number, count: number): void {
-    planDelete(this, pos, count);
-    if (plan.frees !== 0 || plan.writes > this.space.pool.framesAvailable()) reserveEdit(this, pos, -count, 0);
-    const h = this.height;
-    const r = this.root;
-    applyDelete(this, pos, count);
-    if (h !== this.height || r !== this.root) this.writeHeader();
+    // A standalone text's heap is at page 1 of its space: attached per need
+    // (O(1)), so a version does not pay a field for it.
+    const e = this.emb;
+    return e !== null ? e.heap : Heap.attach(this.space, this.space.pageSize);
   }
 
   private check(): void {
-    if (this.space.released) throwReleased();
-  }
-
-  private writeHeader(): void {
-    const ps = this.space.pageSize;
-    this.space.setUint32(H_ROOT, this.root / ps);
-    this.space.setUint32(H_HEIGHT, this.height);
+    if (this.space.released || this.emb?.freed === true) throwReleased();
   }
 }
 
@@ -305,4 +398,9 @@ function clampIndex(v: number | undefined, dflt: number, len: number): number {
   const n = Math.trunc(Number(v)) || 0;
   if (n < 0) return Math.max(len + n, 0);
   return Math.min(n, len);
+}
+
+/** The constructor on `pending` (for `create`). */
+function newHandle(): CowText {
+  return new CowText();
 }

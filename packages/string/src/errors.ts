@@ -26,6 +26,14 @@ export function throwTooLong(k: number, len: number): never {
   );
 }
 
+export function throwEmbedded(method: string): never {
+  throw new InvalidArgumentError(
+    "this",
+    "an embedded CowText",
+    `a standalone text: an embedded text lives in a space its embedder owns, so ${method} that space (heap.space) instead, or free() the text`,
+  );
+}
+
 /** An edit needs `pages` more node pages than the text's heap has left. */
 export function throwHeapFull(pages: number, pageSize: number, why: string): never {
   throw new OutOfMemoryError(pages * pageSize, why);

@@ -8,9 +8,12 @@
  * inner node    u32 count of children | u32 pad | { u32 child page, u32 subtree length }[capacity]
  * ```
  *
- * A text owns its space: the header at address 0 (page 0), then a heap
- * (@pagefork/core Heap) from page 1 to `maxPages` that hands out the node
- * pages. An empty text has no node page at all (root 0).
+ * A standalone text owns its space: the header at address 0 (page 0), then a
+ * heap (@pagefork/core Heap) from page 1 to `maxPages` that hands out the node
+ * pages. An embedded text (`CowText.create(heap)`) lives in someone else's
+ * space: its header is a 16-byte block malloc'd from that heap, and its nodes
+ * are pages of the same heap. An empty text has no node page at all (root 0),
+ * so an empty embedded text costs one 32-byte heap slot.
  *
  * The length is not stored: it is the sum of the root's entries (or the root
  * leaf's count), read when a handle is attached. So an edit writes the header
@@ -42,8 +45,10 @@ export const H_ROOT = 8;
 export const H_HEIGHT = 12;
 /** "TXT1" read as a little-endian uint32. */
 export const TEXT_MAGIC = 0x31545854;
-/** Layout version written in the header (2: root 0 means empty). */
+/** Layout version written in the header (2: root 0 means empty; the header may be a heap block). */
 export const TEXT_LAYOUT_VERSION = 2;
+/** Bytes of the header. */
+export const HEADER_BYTES = 16;
 
 /** Code units a leaf holds at page size `pageSize`. */
 export function leafCapacity(pageSize: number): number {

@@ -30,7 +30,7 @@ import {
  */
 export const TEXT_PAGE_SIZE = 256;
 
-/** Options of a {@link CowText}. */
+/** Options of a standalone {@link CowText} (embedded texts live in a heap they are given). */
 export interface CowTextOptions {
   /** Page size in bytes (power of two, 256..65536). Default {@link TEXT_PAGE_SIZE}, or the pool's. */
   pageSize?: number;

@@ -14,9 +14,11 @@
  *
  * @module
  */
-import type { Heap } from "@pagefork/core";
+import type { AddressSpace, Heap } from "@pagefork/core";
+import { applyDelete, applyInsert } from "./btree.js";
 import { throwHeapFull, throwReleased } from "./errors.js";
-import { N_COUNT, nodeCapacity } from "./layout.js";
+import { writeHeader } from "./header.js";
+import { ENTRY_BYTES, N_COUNT, NODE_ENTRIES, nodeCapacity } from "./layout.js";
 import { descend, descent, nextLeaf, pathNode, type TreeState } from "./tree.js";
 
 /**
@@ -41,6 +43,11 @@ function mayFree(addr: number): void {
   }
   freeable[n] = addr;
   plan.frees = n + 1;
+}
+
+/** The `i`th page the last plan may free (for `free()`, which frees them all). */
+export function freeablePage(i: number): number {
+  return freeable[i] as number;
 }
 
 /** What {@link measureHeap} found: frames the planned edit may take, pages the heap can still hand out. */
@@ -140,6 +147,24 @@ export function planDelete(t: TreeState, pos: number, count: number): void {
   plan.allocs = 0;
 }
 
+/** Plans freeing every node of `t` (an embedded text's `free()`). O(nodes). */
+export function planFree(t: TreeState): void {
+  plan.writes = 0;
+  plan.allocs = 0;
+  plan.frees = 0;
+  if (t.root !== 0) visit(t.space, t.root, t.height);
+}
+
+function visit(space: AddressSpace, node: number, height: number): void {
+  if (height > 0) {
+    const ps = space.pageSize;
+    const n = space.getUint32(node + N_COUNT);
+    for (let i = 0, e = node + NODE_ENTRIES; i < n; i++, e += ENTRY_BYTES)
+      visit(space, space.getUint32(e) * ps, height - 1);
+  }
+  mayFree(node);
+}
+
 /**
  * Fills {@link heapNeeds} for the last plan: the frames it may take from the
  * pool (its node writes, the heap's metadata writes for its allocations and
@@ -187,8 +212,33 @@ function mapPagesOf(base: number, ps: number, n: number): number {
 
 /** A text as the reservation sees it. */
 export interface Reservable extends TreeState {
-  /** True once released (the pool's hook may release it). */
+  /** True once released or freed (the pool's hook may release it). */
   readonly released: boolean;
+  /** True for a text embedded in a heap it does not own. */
+  readonly embedded: boolean;
+  /** Byte address of its header in `space`. */
+  readonly address: number;
+}
+
+/** An insert that may split leaves or find the pool short: plan, reserve, then write. */
+export function insertPlanned(t: Reservable, pos: number, text: string): void {
+  const k = text.length;
+  planInsert(t, pos, k);
+  if (plan.allocs !== 0 || plan.writes > t.space.pool.framesAvailable()) reserveEdit(t, pos, k, 0);
+  const h = t.height;
+  const r = t.root;
+  applyInsert(t, text);
+  if (h !== t.height || r !== t.root) writeHeader(t.space, t.address, t.root, t.height);
+}
+
+/** A delete that may free leaves or find the pool short: plan, reserve, then write. */
+export function deletePlanned(t: Reservable, pos: number, count: number): void {
+  planDelete(t, pos, count);
+  if (plan.frees !== 0 || plan.writes > t.space.pool.framesAvailable()) reserveEdit(t, pos, -count, 0);
+  const h = t.height;
+  const r = t.root;
+  applyDelete(t, pos, count);
+  if (h !== t.height || r !== t.root) writeHeader(t.space, t.address, t.root, t.height);
 }
 
 /**
@@ -208,7 +258,13 @@ export function reserveEdit(t: Reservable, pos: number, n: number, extra: number
     measureHeap(heap, extra + 1); // + 1: the text header, written when the root or the height changes
     if (plan.allocs > heapNeeds.room) {
       const ps = t.space.pageSize;
-      throwHeapFull(plan.allocs, ps, `this text's space is full: ${t.space.size / ps} pages (the maxPages option)`);
+      throwHeapFull(
+        plan.allocs,
+        ps,
+        t.embedded
+          ? `heap [${heap.base}, ${heap.limit}) has no room left for ${plan.allocs} page(s)`
+          : `this text's space is full: ${t.space.size / ps} pages (the maxPages option)`,
+      );
     }
     frames = heapNeeds.frames;
   }

@@ -9,6 +9,7 @@
  * @module
  */
 import type { AddressSpace, Heap } from "@pagefork/core";
+import { throwReleased } from "./errors.js";
 import { ENTRY_BYTES, ENTRY_LENGTH, LEAF_UNITS, N_COUNT, NODE_ENTRIES } from "./layout.js";
 
 /** The registers of one text version: where its tree is. */
@@ -117,4 +118,33 @@ export function collect(t: TreeState, start: number, end: number, out: string[])
     if (leaf === 0) return;
     off = 0;
   }
+}
+
+/**
+ * The text of `t` as strings of at most one leaf each, in order, collected
+ * 64 leaves per descent. Throws ReleasedError if `t` is released between two
+ * of them. O(length) in all.
+ */
+export function* leafStrings(t: TreeState & { readonly released: boolean }): IterableIterator<string> {
+  const out: string[] = [];
+  const step = t.leafCap * 64;
+  for (let at = 0; at < t.len; at += step) {
+    if (t.released) throwReleased();
+    out.length = 0;
+    collect(t, at, Math.min(t.len, at + step), out);
+    yield* out;
+  }
+}
+
+/** The code points of a run of UTF-16 strings, keeping a surrogate pair split between two strings whole. */
+export function* codePoints(chunks: Iterable<string>): IterableIterator<string> {
+  let carry = "";
+  for (const chunk of chunks) {
+    const s = carry + chunk;
+    const last = s.charCodeAt(s.length - 1);
+    const cut = last >= 0xd800 && last <= 0xdbff ? s.length - 1 : s.length;
+    carry = s.slice(cut);
+    yield* s.slice(0, cut);
+  }
+  if (carry !== "") yield carry;
 }

@@ -1,4 +1,4 @@
-import { FramePool, Heap } from "@pagefork/core";
+import { AddressSpace, FramePool, Heap } from "@pagefork/core";
 import { CowText } from "@pagefork/string";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
@@ -105,4 +105,38 @@ describe("edit planner", () => {
       );
     });
   }
+
+  it("bounds them for texts embedded in one heap among other blocks, across space forks", () => {
+    const eop = fc.oneof(op, fc.record({ kind: fc.constant("noise"), n: fc.integer({ min: 1, max: 700 }) }));
+    fc.assert(
+      fc.property(fc.array(eop, { minLength: 1, maxLength: 120 }), (ops) => {
+        const pool = new FramePool({ pageSize: 256 });
+        const first = new AddressSpace({ size: 2 ** 32, pool });
+        const spaces = [first];
+        let heap = Heap.create(first, { base: 256 });
+        const addrs = [0, 1, 2].map(() => CowText.create(heap).address);
+        let texts = addrs.map((a) => CowText.attach(heap, a));
+        let c = 0;
+        for (const o of ops) {
+          if (o.kind === "noise") {
+            heap.malloc(o.n); // other structures' blocks between the text's pages
+            continue;
+          }
+          if (o.kind === "fork") {
+            const child = (spaces[spaces.length - 1] as AddressSpace).fork();
+            spaces.push(child);
+            heap = Heap.attach(child, 256);
+            texts = addrs.map((a) => CowText.attach(heap, a));
+            continue;
+          }
+          const t = texts[(o as { v: number }).v % texts.length] as CowText;
+          checkedEdit(pool, t, heap, o as { kind: string; pos: number; n: number }, c++);
+        }
+        heap.check();
+        for (const s of spaces) s.release();
+        expect(pool.framesInUse).toBe(0);
+      }),
+      { numRuns: 40 },
+    );
+  });
 });

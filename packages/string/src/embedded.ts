@@ -1,0 +1,113 @@
+/**
+ * The bodies of CowText's embedded-mode calls (`create`, `free`): a text whose
+ * header is a block of a heap it does not own, and whose nodes are pages of
+ * that heap.
+ *
+ * @module
+ */
+import type { Heap } from "@pagefork/core";
+import { applyInsert } from "./btree.js";
+import { throwInvalid, throwNotString, throwReleased, throwTooLong } from "./errors.js";
+import { header, initHeader, writeHeader } from "./header.js";
+import { HEADER_BYTES, MAX_TEXT_LENGTH } from "./layout.js";
+import {
+  freeablePage,
+  heapNeeds,
+  measureHeap,
+  plan,
+  planFree,
+  planInsert,
+  type Reservable,
+  requireFrames,
+  reserveEdit,
+} from "./plan.js";
+
+/**
+ * What an embedded handle knows beyond a standalone one: one object, so a
+ * standalone handle (the undo-redo demo keeps 259,779 of them) pays one null
+ * field for the embedded mode.
+ */
+export class Embedding {
+  /** The heap that holds the text's header block and node pages. */
+  readonly heap: Heap;
+  /** Byte address of the header block (0 until `create` has malloc'd it). */
+  at: number;
+  /** Set by `free()`. */
+  freed: boolean;
+  constructor(heap: Heap, at: number) {
+    this.heap = heap;
+    this.at = at;
+    this.freed = false;
+  }
+}
+
+/** A handle as these calls see it (CowText's internal fields). */
+export interface EmbeddedText extends Reservable {
+  /** Null for a standalone text. */
+  readonly emb: Embedding | null;
+}
+
+/**
+ * Where the next handle the constructor builds lives: set by `create` and
+ * `attach` just before they call it (its root, height and length are in
+ * `header`). Module registers rather than arguments, so that the public
+ * constructor keeps its options signature and every handle one hidden class.
+ */
+export const pending = { heap: null as Heap | null, at: 0 };
+
+/**
+ * `CowText.create(heap, text)`: checks, reserves the header block and the
+ * text's pages and frames together (so neither can fail halfway), then
+ * mallocs the header and inserts the text. `make` runs the constructor on
+ * `pending`. O(text.length).
+ */
+export function createText<T extends EmbeddedText>(heap: Heap, text: string, make: () => T, isHeap: boolean): T {
+  if (!isHeap) throwInvalid("heap", heap, "a Heap from @pagefork/core");
+  if (typeof text !== "string") throwNotString("create", text);
+  if (heap.space.released) throwReleased("address space");
+  if (text.length > MAX_TEXT_LENGTH) throwTooLong(text.length, 0);
+  header.root = 0;
+  header.height = 0;
+  header.len = 0;
+  pending.heap = heap;
+  pending.at = 0;
+  const t = make();
+  const k = text.length;
+  if (k > 0) {
+    // The header block may take a new slab page and three frames of metadata.
+    planInsert(t, 0, k);
+    plan.allocs += 1;
+    reserveEdit(t, 0, k, 3);
+  }
+  const emb = t.emb as Embedding;
+  emb.at = heap.malloc(HEADER_BYTES);
+  initHeader(heap.space, emb.at); // the block's page was just written by malloc: no fault
+  if (k > 0) {
+    applyInsert(t, text);
+    writeHeader(heap.space, emb.at, t.root, t.height);
+  }
+  return t;
+}
+
+/**
+ * `free()` of an embedded text: every node page and the header block back
+ * to the heap, after reserving the frames of the heap's bookkeeping. O(nodes).
+ */
+export function freeText(t: EmbeddedText): void {
+  if (t.released) return;
+  const emb = t.emb as Embedding;
+  const heap = emb.heap;
+  planFree(t);
+  // The header block's free writes its slab page and may free that page too.
+  measureHeap(heap, 4);
+  if (heapNeeds.frames > t.space.pool.framesAvailable()) {
+    requireFrames(t, heapNeeds.frames);
+    planFree(t); // again: the hook is user code and may have planned something else meanwhile
+  }
+  for (let i = 0, n = plan.frees; i < n; i++) heap.freePage(freeablePage(i));
+  heap.free(emb.at);
+  emb.freed = true;
+  t.root = 0;
+  t.height = 0;
+  t.len = 0;
+}

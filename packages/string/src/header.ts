@@ -1,0 +1,87 @@
+/**
+ * The text header (layout.ts): writing it, and reading and validating it to
+ * attach a handle.
+ *
+ * @module
+ */
+import { type AddressSpace, type Heap, InvalidArgumentError } from "@pagefork/core";
+import {
+  ENTRY_BYTES,
+  ENTRY_LENGTH,
+  H_HEIGHT,
+  H_MAGIC,
+  H_ROOT,
+  H_VERSION,
+  HEADER_BYTES,
+  N_COUNT,
+  NODE_ENTRIES,
+  TEXT_LAYOUT_VERSION,
+  TEXT_MAGIC,
+} from "./layout.js";
+import { MAX_DEPTH } from "./tree.js";
+
+/** What {@link readHeader} found: root byte address (0: empty), height, length in code units. */
+export const header = { root: 0, height: 0, len: 0 };
+
+/**
+ * Reads the header of the text whose header block is at `address` in
+ * `heap`, into {@link header}. O(nodeCap): the length is the sum of the
+ * root's entries. Writes nothing (the space may be frozen).
+ *
+ * @throws {InvalidArgumentError} unless `address` is a live heap block of at
+ * least HEADER_BYTES holding a text header of this layout version whose
+ * root lies inside the heap.
+ */
+export function readHeader(heap: Heap, address: number): void {
+  const space = heap.space;
+  const expected = `the address of a CowText header block in this heap (layout version ${TEXT_LAYOUT_VERSION})`;
+  let usable: number;
+  try {
+    usable = heap.usableSize(address);
+  } catch (e) {
+    if (e instanceof InvalidArgumentError) throwNotText(address, expected);
+    throw e;
+  }
+  if (
+    usable < HEADER_BYTES ||
+    space.getUint32(address + H_MAGIC) !== TEXT_MAGIC ||
+    space.getUint32(address + H_VERSION) !== TEXT_LAYOUT_VERSION
+  )
+    throwNotText(address, expected);
+  const ps = space.pageSize;
+  const root = space.getUint32(address + H_ROOT) * ps;
+  const height = space.getUint32(address + H_HEIGHT);
+  const st = heap.stats();
+  if (height >= MAX_DEPTH || (root === 0 ? height !== 0 : root < st.dataStart || root >= st.limit))
+    throwNotText(address, `${expected}: its root or height is out of range`);
+  header.root = root;
+  header.height = height;
+  header.len = root === 0 ? 0 : lengthOf(space, root, height);
+}
+
+/** Sum of a root's subtree lengths (or a root leaf's count). O(nodeCap). */
+function lengthOf(space: AddressSpace, root: number, height: number): number {
+  const n = space.getUint32(root + N_COUNT);
+  if (height === 0) return n;
+  let len = 0;
+  for (let i = 0, e = root + NODE_ENTRIES + ENTRY_LENGTH; i < n; i++, e += ENTRY_BYTES) len += space.getUint32(e);
+  return len;
+}
+
+/** Writes a new header at `at`: an empty text (root 0, height 0). */
+export function initHeader(space: AddressSpace, at: number): void {
+  space.setUint32(at + H_MAGIC, TEXT_MAGIC);
+  space.setUint32(at + H_VERSION, TEXT_LAYOUT_VERSION);
+  space.setUint32(at + H_ROOT, 0);
+  space.setUint32(at + H_HEIGHT, 0);
+}
+
+/** Writes the root (byte address, stored as a page number; 0: empty) and the height of the header at `at`. */
+export function writeHeader(space: AddressSpace, at: number, root: number, height: number): void {
+  space.setUint32(at + H_ROOT, root / space.pageSize);
+  space.setUint32(at + H_HEIGHT, height);
+}
+
+function throwNotText(address: unknown, expected: string): never {
+  throw new InvalidArgumentError("address", address, expected);
+}
