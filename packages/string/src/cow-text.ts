@@ -5,13 +5,13 @@
  */
 import { type AddressSpace, Heap, type SpaceStats } from "@pagefork/core";
 import { deleteInLeaf, insertInLeaf } from "./btree.js";
-import { createText, type EmbeddedText, Embedding, freeText, pending } from "./embedded.js";
+import { createText, Embedding, freeText, pending } from "./embedded.js";
 import { throwEmbedded, throwInvalid, throwNotString, throwReleased, throwTooLong } from "./errors.js";
 import { header, readHeader } from "./header.js";
 import { LEAF_UNITS, leafCapacity, MAX_TEXT_LENGTH } from "./layout.js";
 import { type CowTextOptions, newTextHeap } from "./options.js";
 import { deletePlanned, insertPlanned } from "./plan.js";
-import { codePoints, collect, descend, descent, leafStrings, type TreeState } from "./tree.js";
+import { codePoints, collect, descend, descent, leafStrings } from "./tree.js";
 
 /** Set by `fork()` just before it calls the constructor, so forks share one hidden class with new texts. */
 let forkOf: CowText | null = null;
@@ -57,8 +57,6 @@ let forkOf: CowText | null = null;
  * v1.release(); v2.release();
  * ```
  */
-// Satisfies TreeState and EmbeddedText structurally; not declared with `implements`, because the
-// published .d.ts leave out the internal members that interface names (stripInternal).
 export class CowText implements Iterable<string> {
   /** The address space holding every node of this version (for an embedded text: the heap's space). */
   readonly space: AddressSpace;

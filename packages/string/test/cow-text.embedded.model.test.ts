@@ -49,7 +49,7 @@ function liveText(m: Model, v: number, i: number): number {
  * text of the space, the heap's counters, the pool's frames and page-table
  * nodes must be as before. Returns true when the call succeeded.
  */
-function attempt(m: Model, r: Real, v: number, run: () => void): boolean {
+function attempt(r: Real, v: number, run: () => void): boolean {
   if (!r.limited) {
     run();
     return true;
@@ -67,7 +67,6 @@ function attempt(m: Model, r: Real, v: number, run: () => void): boolean {
   } catch (e) {
     expect(e).toBeInstanceOf(OutOfMemoryError);
     expect(snap()).toEqual(before);
-    void m;
     return false;
   }
 }
@@ -92,19 +91,18 @@ class Create extends SpaceCommand {
     const v = liveSpace(m, this.v);
     const id = m.nextId++;
     let t: CowText | null = null;
-    if (!attempt(m, r, v, () => (t = CowText.create(r.heaps[v] as Heap, this.text)))) return;
+    if (!attempt(r, v, () => (t = CowText.create(r.heaps[v] as Heap, this.text)))) return;
     (r.texts[v] as Map<number, CowText>).set(id, t as unknown as CowText);
     (m.spaces[v] as Map<number, string>).set(id, this.text);
   }
   toString = () => `create(s${this.v}, ${JSON.stringify(this.text)})`;
 }
 
-class Insert extends SpaceCommand {
+/** A command on one live text of one live space version. */
+abstract class TextCommand extends SpaceCommand {
   constructor(
     v: number,
     readonly id: number,
-    readonly pos: number,
-    readonly text: string,
   ) {
     super(v);
   }
@@ -112,13 +110,28 @@ class Insert extends SpaceCommand {
     const v = liveSpace(m as Model, this.v);
     return v >= 0 && liveText(m as Model, v, this.id) >= 0;
   }
-  run(m: Model, r: Real): void {
+  /** The space version, text id, model string and handle this command acts on. */
+  protected target(m: Model, r: Real): { v: number; id: number; s: string; t: CowText } {
     const v = liveSpace(m, this.v);
     const id = liveText(m, v, this.id);
     const s = (m.spaces[v] as Map<number, string>).get(id) as string;
-    const t = (r.texts[v] as Map<number, CowText>).get(id) as CowText;
+    return { v, id, s, t: (r.texts[v] as Map<number, CowText>).get(id) as CowText };
+  }
+}
+
+class Insert extends TextCommand {
+  constructor(
+    v: number,
+    id: number,
+    readonly pos: number,
+    readonly text: string,
+  ) {
+    super(v, id);
+  }
+  run(m: Model, r: Real): void {
+    const { v, id, s, t } = this.target(m, r);
     const pos = this.pos % (s.length + 1);
-    if (!attempt(m, r, v, () => t.insert(pos, this.text))) return;
+    if (!attempt(r, v, () => t.insert(pos, this.text))) return;
     const next = s.slice(0, pos) + this.text + s.slice(pos);
     (m.spaces[v] as Map<number, string>).set(id, next);
     expect(t.toString()).toBe(next);
@@ -126,27 +139,20 @@ class Insert extends SpaceCommand {
   toString = () => `insert(s${this.v}, t${this.id}, ${this.pos}, ${JSON.stringify(this.text)})`;
 }
 
-class Delete extends SpaceCommand {
+class Delete extends TextCommand {
   constructor(
     v: number,
-    readonly id: number,
+    id: number,
     readonly pos: number,
     readonly count: number,
   ) {
-    super(v);
-  }
-  override check(m: Readonly<Model>): boolean {
-    const v = liveSpace(m as Model, this.v);
-    return v >= 0 && liveText(m as Model, v, this.id) >= 0;
+    super(v, id);
   }
   run(m: Model, r: Real): void {
-    const v = liveSpace(m, this.v);
-    const id = liveText(m, v, this.id);
-    const s = (m.spaces[v] as Map<number, string>).get(id) as string;
-    const t = (r.texts[v] as Map<number, CowText>).get(id) as CowText;
+    const { v, id, s, t } = this.target(m, r);
     const pos = this.pos % (s.length + 1);
     const count = Math.min(this.count, s.length - pos);
-    if (!attempt(m, r, v, () => t.delete(pos, count))) return;
+    if (!attempt(r, v, () => t.delete(pos, count))) return;
     const next = s.slice(0, pos) + s.slice(pos + count);
     (m.spaces[v] as Map<number, string>).set(id, next);
     expect(t.toString()).toBe(next);
@@ -154,22 +160,10 @@ class Delete extends SpaceCommand {
   toString = () => `delete(s${this.v}, t${this.id}, ${this.pos}, ${this.count})`;
 }
 
-class Free extends SpaceCommand {
-  constructor(
-    v: number,
-    readonly id: number,
-  ) {
-    super(v);
-  }
-  override check(m: Readonly<Model>): boolean {
-    const v = liveSpace(m as Model, this.v);
-    return v >= 0 && liveText(m as Model, v, this.id) >= 0;
-  }
+class Free extends TextCommand {
   run(m: Model, r: Real): void {
-    const v = liveSpace(m, this.v);
-    const id = liveText(m, v, this.id);
-    const t = (r.texts[v] as Map<number, CowText>).get(id) as CowText;
-    if (!attempt(m, r, v, () => t.free())) return;
+    const { v, id, t } = this.target(m, r);
+    if (!attempt(r, v, () => t.free())) return;
     expect(t.released).toBe(true);
     (r.texts[v] as Map<number, CowText>).delete(id);
     (m.spaces[v] as Map<number, string>).delete(id);
