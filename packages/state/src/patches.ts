@@ -4,6 +4,7 @@
  * @module
  */
 import { InvalidArgumentError } from "@pagefork/core";
+import { check, keyFromString } from "./check.js";
 import { PatchError } from "./errors.js";
 import type { Patch, PathKey } from "./patch-types.js";
 import { produce } from "./produce.js";
@@ -17,7 +18,6 @@ import {
   type TypedArrayType,
 } from "./schema.js";
 import type { State } from "./state.js";
-import { check, keyFromString } from "./values.js";
 
 type Draftish = Record<string | number, unknown> & {
   splice(...a: unknown[]): unknown;

@@ -7,15 +7,21 @@
  */
 import { Heap, InvalidArgumentError } from "@pagefork/core";
 import { nodeOf } from "./brand.js";
-import { newMapDraft, newSetDraft, newTextDraft, newTypedDraft } from "./draft-collections.js";
-import { newListDraftRecord, newStructDraft } from "./drafts.js";
+import { build, freeNode } from "./build.js";
+import { check } from "./check.js";
+import { newListDraftRecord } from "./draft-list.js";
+import { newMapDraft } from "./draft-map.js";
+import { newSetDraft } from "./draft-set.js";
+import { newStructDraft } from "./draft-struct.js";
+import { newTextDraft } from "./draft-text.js";
+import { newTypedDraft } from "./draft-typed.js";
 import { DraftError } from "./errors.js";
 import { SH_ROOT } from "./layout.js";
 import type { Patch } from "./patch-types.js";
 import type { AnyType, ListType, MapType, SetType, StructType, TypedArrayType } from "./schema.js";
 import { type DraftNode, draftOf, removeNode, Session, setDraftFactory } from "./session.js";
 import { State } from "./state.js";
-import { build, check, freeNode, jsonOf, plainOf } from "./values.js";
+import { jsonOf, plainOf } from "./values.js";
 import { viewOf } from "./view.js";
 
 setDraftFactory((s, type, addr, origStamp): DraftNode => {

@@ -27,12 +27,13 @@
  */
 import type { AddressSpace, Heap } from "@pagefork/core";
 import { type NodeRecord, nodeOf } from "./brand.js";
+import { build } from "./build.js";
 import type { Ctx, Handle } from "./containers.js";
 import { DraftError, type Path, throwRevoked } from "./errors.js";
 import type { Lineage } from "./lineage.js";
 import type { Patch, PathKey } from "./patch-types.js";
 import type { AnyType } from "./schema.js";
-import { build, jsonOf } from "./values.js";
+import { jsonOf } from "./values.js";
 import type { VersionCtx } from "./version-ctx.js";
 
 /** What every draft record (the target behind a draft) has. */

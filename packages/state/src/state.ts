@@ -6,6 +6,8 @@
  * @module
  */
 import { AddressSpace, FramePool, Heap, InvalidArgumentError, ReleasedError, type SpaceStats } from "@pagefork/core";
+import { build } from "./build.js";
+import { check } from "./check.js";
 import type { Handle } from "./containers.js";
 import { SchemaError } from "./errors.js";
 import { INSPECT, type InspectFn, type InspectOptions } from "./inspect.js";
@@ -21,8 +23,7 @@ import {
 } from "./layout.js";
 import { Lineage } from "./lineage.js";
 import { type AnyType, isComposite, Type } from "./schema.js";
-import { build, check, jsonOf, plainOf } from "./values.js";
-import type { VersionCtx } from "./version-ctx.js";
+import { jsonOf, plainOf } from "./values.js";
 import { viewOf } from "./view.js";
 
 /** Options of {@link createState}. */

@@ -9,13 +9,14 @@
  */
 import type { CowText } from "@pagefork/string";
 import { NODE, type NodeRecord, viaProxy } from "./brand.js";
+import { isValidKey } from "./check.js";
 import { type ArrayHandle, type Ctx, handleOf, type MapHandle, type SetHandle } from "./containers.js";
 import { throwReadOnly } from "./errors.js";
 import { indexOf } from "./indices.js";
 import { formatTagged, INSPECT, type InspectFn, type InspectOptions, shownElements } from "./inspect.js";
 import type { AnyType, MapType, NativeArray, SetType, TypedArrayConstructor, TypedArrayType } from "./schema.js";
 import { decodeKey, decodeMapValue, encodeKey } from "./slots.js";
-import { isValidKey, jsonOf } from "./values.js";
+import { jsonOf } from "./values.js";
 import { liveCtx, type VersionCtx, type ViewFields } from "./version-ctx.js";
 import { wrapView } from "./view.js";
 

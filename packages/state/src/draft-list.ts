@@ -1,20 +1,23 @@
 /**
- * Drafts of structs and lists: trap-on-write Proxies over the records in a
- * session's fork (one module-level handler each; the draft record is the
- * Proxy target, as in Immer's proxy.ts). Reads read through to the pages;
- * writes validate, write the fork (copying only the pages they touch), mark
- * the path to the root dirty and record patches. Map, set, text and
- * typed-array drafts are in draft-collections.ts.
+ * Drafts of lists: Proxies over a `[record]` box (see `ListBox` in view.ts)
+ * with the Array API: index assignment, `length` truncation, `push`, `pop`,
+ * `shift`, `unshift`, `splice`, `sort`, `reverse` as native methods of the
+ * vector, every other Array method through `Array.prototype`. Element drafts
+ * handed out are renumbered on each splice so patches name their paths now.
  *
  * @module
  */
-import { NODE, viaProxy } from "./brand.js";
+
+import { NODE } from "./brand.js";
+import { buildElement } from "./build.js";
+import { check } from "./check.js";
 import { handleOf, type ListHandle } from "./containers.js";
+import { unchanged } from "./draft-common.js";
 import { throwSchema } from "./errors.js";
 import { indexOf } from "./indices.js";
 import { INSPECT, type InspectFn, type InspectOptions } from "./inspect.js";
 import type { Patch } from "./patch-types.js";
-import { type AnyType, type Field, isComposite, type ListType, type StructType } from "./schema.js";
+import { isComposite, type ListType } from "./schema.js";
 import {
   type DraftNode,
   draftOf,
@@ -26,187 +29,9 @@ import {
   type Session,
   touch,
 } from "./session.js";
-import {
-  decodeElement,
-  elementPointer,
-  encodeElement,
-  fieldPointer,
-  readField,
-  unwrapNullable,
-  writeField,
-} from "./slots.js";
-import { freeString, writeString } from "./strings.js";
-import { buildElement, check, jsonOf, plainOf } from "./values.js";
+import { decodeElement, elementPointer, encodeElement, unwrapNullable } from "./slots.js";
+import { jsonOf, plainOf } from "./values.js";
 import type { ListBox } from "./view.js";
-
-/** A raw slot value as a recipe reads it: composites become drafts held by `parent` under `key`. */
-export function wrapDraft(s: Session, type: AnyType, raw: unknown, parent: DraftNode, key: unknown): unknown {
-  if (typeof raw !== "number") return raw;
-  const t = unwrapNullable(type);
-  return isComposite(t) ? draftOf(s, t, raw, parent, key).proxy : raw;
-}
-
-/** Same value for a scalar slot (Object.is, after the f32 rounding the slot applies). */
-function sameScalar(type: AnyType, old: unknown, value: unknown): boolean {
-  const t = unwrapNullable(type);
-  if (t.kind === "f32" && typeof value === "number") return Object.is(old, Math.fround(value));
-  return Object.is(old, value);
-}
-
-/** True if assigning `value` over the raw slot value `old` of `type` changes nothing. */
-function unchanged(s: Session, type: AnyType, old: unknown, value: unknown): boolean {
-  if (old === null || old === undefined || value === null || value === undefined) return old === value;
-  if (isComposite(unwrapNullable(type))) {
-    const rec = s.drafts.get(old as number);
-    return rec !== undefined && rec.proxy === value; // the same child draft put back
-  }
-  return sameScalar(type, old, value);
-}
-
-// ---------------------------------------------------------------- structs
-
-class StructDraft implements DraftNode {
-  readonly session: Session;
-  readonly type: StructType;
-  readonly addr: number;
-  parent: DraftNode | null;
-  key: unknown;
-  detached: boolean;
-  dirty: boolean;
-  readonly origStamp: number;
-  readonly proxy: object;
-  constructor(session: Session, type: StructType, addr: number, origStamp: number) {
-    this.session = session;
-    this.type = type;
-    this.addr = addr;
-    this.parent = null;
-    this.key = undefined;
-    this.detached = false;
-    this.dirty = false;
-    this.origStamp = origStamp;
-    this.proxy = new Proxy(this, STRUCT_DRAFT);
-  }
-  get isDraft(): boolean {
-    return true;
-  }
-  ctx(): Session {
-    return this.session;
-  }
-  [INSPECT](_d: number, options: InspectOptions, inspect: InspectFn): string {
-    const rec = viaProxy(this);
-    return inspect(plainOf(rec.session, rec.type, rec.addr), options);
-  }
-}
-
-/** Assigns a value to field `f` of a struct draft (`undefined` removes an optional field). */
-export function assignField(rec: StructDraft, f: Field, value: unknown): void {
-  const s = rec.session;
-  s.usable();
-  if (value === undefined) {
-    if (!f.optional) throwSchema(errorPath(rec, f.name), f.declared.describe(), value, "a required field");
-  } else if (value === null) {
-    if (!f.nullable) throwSchema(errorPath(rec, f.name), f.declared.describe(), value);
-  } else check(f.type, value, errorPath(rec, f.name));
-  const space = s.space;
-  const old = readField(space, rec.addr, f);
-  if (unchanged(s, f.type, old, value)) return;
-  const oldJson = s.patches === null || old === undefined ? undefined : patchValue(s, f.type, old);
-  const kind = f.type.kind;
-  const comp = isComposite(f.type);
-  s.write(() => {
-    const oldPtr = kind === "string" || comp ? fieldPointer(space, rec.addr, f) : -1;
-    let enc = 0;
-    if (value !== undefined && value !== null) {
-      if (kind === "string") enc = writeString(s.heap, value as string);
-      else if (comp) enc = placeComposite(s, f.type, value, rec, f.name);
-    }
-    writeField(space, rec.addr, f, value, enc);
-    if (oldPtr > 0) {
-      if (kind === "string") freeString(s.heap, oldPtr);
-      else removeNode(s, f.type, oldPtr);
-    }
-    touch(rec);
-  });
-  emit(rec, (p) => {
-    const path = [...p, f.name];
-    const now = readField(space, rec.addr, f);
-    const nowJson = now === undefined ? undefined : patchValue(s, f.type, now);
-    if (old === undefined) return [[{ op: "add", path, value: nowJson }], [{ op: "remove", path }]];
-    if (now === undefined) return [[{ op: "remove", path }], [{ op: "add", path, value: oldJson }]];
-    return [[{ op: "replace", path, value: nowJson }], [{ op: "replace", path, value: oldJson }]];
-  });
-}
-
-function structDraftToJSON(this: { [NODE]: StructDraft }): unknown {
-  const rec = this[NODE];
-  rec.session.usable();
-  return jsonOf(rec.session, rec.type, rec.addr);
-}
-
-function readDraftField(rec: StructDraft, f: Field): unknown {
-  const s = rec.session;
-  s.usable();
-  return wrapDraft(s, f.type, readField(s.space, rec.addr, f), rec, f.name);
-}
-
-const STRUCT_DRAFT: ProxyHandler<StructDraft> = {
-  get(rec, prop) {
-    if (typeof prop === "string") {
-      const f = rec.type.byName.get(prop);
-      if (f !== undefined) return readDraftField(rec, f);
-      if (prop === "toJSON") return structDraftToJSON;
-    } else if (prop === NODE) return rec;
-    return Reflect.get(Object.prototype, prop);
-  },
-  set(rec, prop, value) {
-    const f = typeof prop === "string" ? rec.type.byName.get(prop) : undefined;
-    if (f === undefined)
-      throwSchema(errorPath(rec, String(prop)), "no such field", value, `fields: ${rec.type.names.join(", ")}`);
-    assignField(rec, f, value);
-    return true;
-  },
-  deleteProperty(rec, prop) {
-    const f = typeof prop === "string" ? rec.type.byName.get(prop) : undefined;
-    if (f === undefined) return true;
-    assignField(rec, f, undefined);
-    return true;
-  },
-  has(rec, prop) {
-    if (typeof prop === "string") {
-      const f = rec.type.byName.get(prop);
-      if (f !== undefined) return !f.optional || readDraftField(rec, f) !== undefined;
-    }
-    return prop in Object.prototype;
-  },
-  ownKeys(rec) {
-    rec.session.usable();
-    const space = rec.session.space;
-    const keys: string[] = [];
-    for (const f of rec.type.fields) if (!f.optional || readField(space, rec.addr, f) !== undefined) keys.push(f.name);
-    return keys;
-  },
-  getOwnPropertyDescriptor(rec, prop) {
-    const f = typeof prop === "string" ? rec.type.byName.get(prop) : undefined;
-    if (f === undefined) return undefined;
-    const value = readDraftField(rec, f);
-    if (value === undefined && f.optional) return undefined;
-    return { value, writable: true, enumerable: true, configurable: true };
-  },
-  getPrototypeOf() {
-    return Object.prototype;
-  },
-  defineProperty(_rec, prop) {
-    throw new TypeError(`cannot define property ${String(prop)} on a draft: assign it`);
-  },
-  setPrototypeOf() {
-    throw new TypeError("cannot set the prototype of a draft");
-  },
-  preventExtensions() {
-    throw new TypeError("cannot prevent extensions of a draft");
-  },
-};
-
-// ---------------------------------------------------------------- lists
 
 /** A list draft record; its Proxy's target is a `[record]` box (see `ListBox` in view.ts). */
 class ListDraft implements DraftNode {
@@ -599,11 +424,6 @@ const LIST_DRAFT: ProxyHandler<ListBox<ListDraft>> = {
     throw new TypeError("cannot prevent extensions of a draft");
   },
 };
-
-/** A new struct draft record. */
-export function newStructDraft(session: Session, type: StructType, addr: number, origStamp: number): DraftNode {
-  return new StructDraft(session, type, addr, origStamp);
-}
 
 /** A new list draft record. */
 export function newListDraftRecord(session: Session, type: ListType, addr: number, origStamp: number): DraftNode {

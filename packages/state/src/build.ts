@@ -1,0 +1,232 @@
+/**
+ * Writing validated plain data as new nodes (`build`) and freeing a subtree
+ * (`freeNode`). Views and drafts given as values are copied.
+ *
+ * @module
+ */
+
+import { CowVector } from "@pagefork/array";
+import { CowMap, CowSet } from "@pagefork/map";
+import { CowText } from "@pagefork/string";
+import { nodeOf } from "./brand.js";
+import { keyFromString } from "./check.js";
+import {
+  allocContainer,
+  arrayClass,
+  C_HANDLE,
+  type Ctx,
+  handleOf,
+  type ListHandle,
+  type MapHandle,
+} from "./containers.js";
+import {
+  type AnyType,
+  isComposite,
+  type ListType,
+  type MapType,
+  type SetType,
+  type StructType,
+  type TypedArrayType,
+} from "./schema.js";
+import {
+  boxFloat,
+  elementOwnsBlocks,
+  elementPointer,
+  encodeElement,
+  encodeKey,
+  encodeMapValue,
+  fieldPointer,
+  unwrapNullable,
+  writeField,
+} from "./slots.js";
+import { freeString, writeString } from "./strings.js";
+import { plainOf } from "./values.js";
+
+// ---------------------------------------------------------------- build
+
+/**
+ * Writes the validated value `v` of composite `type` as new nodes; returns
+ * the address of the top node. Views and drafts are copied.
+ */
+export function build(ctx: Ctx, type: AnyType, v: unknown): number {
+  if (type.kind === "struct") {
+    const node = nodeOf(v);
+    return buildStruct(
+      ctx,
+      type as StructType,
+      (node === undefined ? v : plainOf(node.ctx(), node.type, node.addr)) as Record<string, unknown>,
+    );
+  }
+  const node = allocContainer(ctx, 0);
+  fillContainer(ctx, type, v, node);
+  return node;
+}
+
+/** Builds the structure of container `type` holding `v` and points the container node `node` at it. */
+function fillContainer(ctx: Ctx, type: AnyType, v: unknown, node: number): void {
+  const rec = nodeOf(v);
+  if (rec !== undefined) v = plainOf(rec.ctx(), rec.type, rec.addr);
+  let handle = 0;
+  switch (type.kind) {
+    case "list":
+      handle = buildList(ctx, type as ListType, v as readonly unknown[]);
+      break;
+    case "map":
+      handle = buildMap(ctx, type as MapType, v);
+      break;
+    case "set":
+      handle = buildSet(ctx, type as SetType, v as Iterable<unknown>);
+      break;
+    case "text": {
+      const s = v as string;
+      if (s.length === 0) return;
+      const h = CowText.create(ctx.heap);
+      h.insert(0, s);
+      handle = h.address;
+      break;
+    }
+    default: {
+      const t = type as TypedArrayType;
+      const big = t.ctor === BigInt64Array || t.ctor === BigUint64Array;
+      const src = Array.isArray(v) && big ? v.map((x) => BigInt(x as string)) : (v as ArrayLike<number>);
+      handle = arrayClass(t).create(ctx.heap, src as ArrayLike<number>).address;
+    }
+  }
+  if (handle !== 0) ctx.space.setFloat64(node + C_HANDLE, handle);
+}
+
+/**
+ * A record: the block, then the container nodes of its list/map/set/text/
+ * typed-array fields, allocated together before their contents, so they sit
+ * side by side (in one slab page of their size class): a change under the
+ * record re-stamps the record and one such node, and adjacent nodes share the
+ * page copies. (W9: two page copies fewer per version.)
+ */
+function buildStruct(ctx: Ctx, type: StructType, v: Record<string, unknown>): number {
+  const rec = ctx.heap.calloc(type.bytes);
+  const space = ctx.space;
+  space.setFloat64(rec, ctx.lineage.stamp());
+  const fields = type.fields;
+  const nodes: number[] = [];
+  for (const f of fields) {
+    const x = v[f.name];
+    nodes.push(
+      x !== undefined && x !== null && isComposite(f.type) && f.type.kind !== "struct" ? allocContainer(ctx, 0) : 0,
+    );
+  }
+  for (let i = 0; i < fields.length; i++) {
+    const f = fields[i] as StructType["fields"][number];
+    const node = nodes[i] as number;
+    if (node === 0) writeFieldValue(ctx, rec, f, v[f.name]);
+    else {
+      fillContainer(ctx, f.type, v[f.name], node);
+      writeField(space, rec, f, v[f.name], node);
+    }
+  }
+  return rec;
+}
+
+/** Writes a validated value into field `f` of the record at `rec`, allocating its string/nodes. */
+export function writeFieldValue(ctx: Ctx, rec: number, f: StructType["fields"][number], x: unknown): void {
+  let enc = 0;
+  if (x !== undefined && x !== null) {
+    if (f.type.kind === "string") enc = writeString(ctx.heap, x as string);
+    else if (isComposite(f.type)) enc = build(ctx, f.type, x);
+  }
+  writeField(ctx.space, rec, f, x, enc);
+}
+
+/** The slot word for a validated list element, allocating its string/node/box. */
+export function buildElement(ctx: Ctx, type: AnyType, x: unknown): number {
+  if (x === null) return encodeElement(type, null, 0);
+  const inner = unwrapNullable(type);
+  let pointer = 0;
+  if (inner.kind === "string") pointer = writeString(ctx.heap, x as string);
+  else if (isComposite(inner)) pointer = build(ctx, inner, x);
+  else if (inner !== type && (inner.kind === "f64" || inner.kind === "f32"))
+    pointer = boxFloat(ctx.heap, inner.kind === "f32" ? Math.fround(x as number) : (x as number));
+  return encodeElement(type, x, pointer);
+}
+
+/** The vector of a new list holding `v` (0 for an empty list). */
+function buildList(ctx: Ctx, type: ListType, v: readonly unknown[]): number {
+  const n = v.length;
+  if (n === 0) return 0;
+  const words = new Float64Array(n);
+  for (let i = 0; i < n; i++) words[i] = buildElement(ctx, type.element, v[i]);
+  const h = CowVector.create(ctx.heap, Float64Array, { capacity: n });
+  h.extend(words);
+  return h.address;
+}
+
+/** The CowMap value for a validated map value, allocating its node. */
+export function buildMapValue(ctx: Ctx, type: AnyType, x: unknown): unknown {
+  if (x === null) return null;
+  const inner = unwrapNullable(type);
+  return encodeMapValue(type, x, isComposite(inner) ? build(ctx, inner, x) : 0);
+}
+
+function buildMap(ctx: Ctx, type: MapType, v: unknown): number {
+  const entries: [unknown, unknown][] =
+    v instanceof Map
+      ? [...v]
+      : Object.keys(v as object).map((k) => [keyFromString(type.key, k), (v as Record<string, unknown>)[k]]);
+  if (entries.length === 0) return 0;
+  const h = CowMap.create(ctx.heap);
+  for (const [k, x] of entries) h.set(encodeKey(type.key, k), buildMapValue(ctx, type.value, x));
+  return h.address;
+}
+
+function buildSet(ctx: Ctx, type: SetType, v: Iterable<unknown>): number {
+  const h = CowSet.create(ctx.heap);
+  for (const k of v) h.add(encodeKey(type.element, k));
+  if (h.size === 0) {
+    h.free();
+    return 0;
+  }
+  return h.address;
+}
+
+// ---------------------------------------------------------------- free
+
+/** Frees the node at `node` of composite `type` and everything under it. */
+export function freeNode(ctx: Ctx, type: AnyType, node: number): void {
+  const heap = ctx.heap;
+  const space = ctx.space;
+  if (type.kind === "struct") {
+    for (const f of (type as StructType).fields) {
+      if (f.type.kind !== "string" && !isComposite(f.type)) continue;
+      const p = fieldPointer(space, node, f);
+      if (p <= 0) continue;
+      if (f.type.kind === "string") freeString(heap, p);
+      else freeNode(ctx, f.type, p);
+    }
+    heap.free(node);
+    return;
+  }
+  const h = handleOf(ctx, type, node, false);
+  if (h !== null) {
+    if (type.kind === "list") {
+      const e = (type as ListType).element;
+      if (elementOwnsBlocks(e)) {
+        const list = h as ListHandle;
+        for (let i = 0; i < list.length; i++) freeElement(ctx, e, list.get(i) as number);
+      }
+    } else if (type.kind === "map") {
+      const vt = unwrapNullable((type as MapType).value);
+      if (isComposite(vt)) for (const x of (h as MapHandle).values()) if (x !== null) freeNode(ctx, vt, x as number);
+    }
+    h.free();
+    ctx.handles.delete(node);
+  }
+  heap.free(node);
+}
+
+/** Frees what a list element slot word owns (string, node or box). */
+export function freeElement(ctx: Ctx, type: AnyType, word: number): void {
+  const p = elementPointer(type, word);
+  if (p === 0) return;
+  const inner = unwrapNullable(type);
+  if (isComposite(inner)) freeNode(ctx, inner, p);
+  else ctx.heap.free(p);
+}

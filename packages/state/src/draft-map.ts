@@ -1,0 +1,191 @@
+/**
+ * Drafts of maps: a `Map` subclass (as Immer's DraftMap) whose every method
+ * is its own and works on the embedded CowMap of the session's fork.
+ *
+ * @module
+ */
+import { NODE } from "./brand.js";
+import { check, isValidKey } from "./check.js";
+import { handleOf, type MapHandle } from "./containers.js";
+import { wrapDraft } from "./draft-common.js";
+import { throwSchema } from "./errors.js";
+import { INSPECT, type InspectFn, type InspectOptions } from "./inspect.js";
+import type { Patch } from "./patch-types.js";
+import { type AnyType, isComposite, type MapType } from "./schema.js";
+import {
+  type DraftNode,
+  emit,
+  errorPath,
+  patchValue,
+  placeComposite,
+  removeNode,
+  type Session,
+  touch,
+} from "./session.js";
+import { decodeKey, decodeMapValue, encodeKey, encodeMapValue, unwrapNullable } from "./slots.js";
+import { jsonOf } from "./values.js";
+import { inspectMap } from "./view-collections.js";
+
+/** A draft of a `t.map` value: `Map` semantics; values of composite types are drafts. */
+export class DraftMap<K = unknown, V = unknown> extends Map<K, V> implements DraftNode {
+  readonly session: Session;
+  readonly type: MapType;
+  readonly addr: number;
+  parent: DraftNode | null;
+  key: unknown;
+  detached: boolean;
+  dirty: boolean;
+  readonly origStamp: number;
+  readonly proxy: object;
+  constructor(session: Session, type: MapType, addr: number, origStamp: number) {
+    super();
+    this.session = session;
+    this.type = type;
+    this.addr = addr;
+    this.parent = null;
+    this.key = undefined;
+    this.detached = false;
+    this.dirty = false;
+    this.origStamp = origStamp;
+    this.proxy = this;
+  }
+  get [NODE](): this {
+    return this;
+  }
+  get isDraft(): boolean {
+    return true;
+  }
+  ctx(): Session {
+    return this.session;
+  }
+  private handle(create: boolean): MapHandle | null {
+    this.session.usable();
+    return handleOf(this.session, this.type, this.addr, create) as MapHandle | null;
+  }
+  override get size(): number {
+    return this.handle(false)?.size ?? 0;
+  }
+  override get(key: K): V | undefined {
+    const h = this.handle(false);
+    if (h === null || !isValidKey(this.type.key, key)) return undefined;
+    const stored = h.get(encodeKey(this.type.key, key));
+    if (stored === undefined) return undefined;
+    return wrapDraft(this.session, this.type.value, decodeMapValue(this.type.value, stored), this, key) as V;
+  }
+  override has(key: K): boolean {
+    const h = this.handle(false);
+    return h !== null && isValidKey(this.type.key, key) && h.has(encodeKey(this.type.key, key));
+  }
+  override set(key: K, value: V): this {
+    const s = this.session;
+    const { key: kt, value: vt } = this.type;
+    this.handle(false);
+    if (!isValidKey(kt, key)) throwSchema(errorPath(this), `a key of type ${kt.describe()}`, key);
+    check(vt, value, errorPath(this, key));
+    const enc = encodeKey(kt, key);
+    const h0 = this.handle(false);
+    const had = h0?.has(enc);
+    const old = had ? decodeMapValue(vt, (h0 as MapHandle).get(enc)) : undefined;
+    if (had && sameValue(s, vt, old, value)) return this;
+    const oldJson = had && s.patches !== null ? patchValue(s, vt, old) : undefined;
+    const inner = unwrapNullable(vt);
+    s.write(() => {
+      const ptr = value !== null && isComposite(inner) ? placeComposite(s, inner, value, this, key) : 0;
+      const h = this.handle(true) as MapHandle;
+      h.set(enc, encodeMapValue(vt, value, ptr));
+      if (had && typeof old === "number" && isComposite(inner)) removeNode(s, inner, old);
+      touch(this);
+    });
+    emit(this, (p) => {
+      const path = [...p, key as Patch["path"][number]];
+      const now = patchValue(s, vt, decodeMapValue(vt, (this.handle(false) as MapHandle).get(enc)));
+      return had
+        ? [[{ op: "replace", path, value: now }], [{ op: "replace", path, value: oldJson }]]
+        : [[{ op: "add", path, value: now }], [{ op: "remove", path }]];
+    });
+    return this;
+  }
+  override delete(key: K): boolean {
+    const s = this.session;
+    const h = this.handle(false);
+    if (h === null || !isValidKey(this.type.key, key)) return false;
+    const enc = encodeKey(this.type.key, key);
+    if (!h.has(enc)) return false;
+    const vt = this.type.value;
+    const old = decodeMapValue(vt, h.get(enc));
+    const oldJson = s.patches === null ? undefined : patchValue(s, vt, old);
+    const inner = unwrapNullable(vt);
+    s.write(() => {
+      h.delete(enc);
+      if (typeof old === "number" && isComposite(inner)) removeNode(s, inner, old);
+      touch(this);
+    });
+    emit(this, (p) => {
+      const path = [...p, key as Patch["path"][number]];
+      return [[{ op: "remove", path }], [{ op: "add", path, value: oldJson }]];
+    });
+    return true;
+  }
+  override clear(): void {
+    const s = this.session;
+    const h = this.handle(false);
+    if (h === null || h.size === 0) return;
+    const { key: kt, value: vt } = this.type;
+    const inner = unwrapNullable(vt);
+    const entries = [...h].map(([k, x]) => [decodeKey(kt, k), decodeMapValue(vt, x)] as const);
+    const olds = s.patches === null ? null : entries.map(([, x]) => patchValue(s, vt, x));
+    s.write(() => {
+      if (isComposite(inner)) for (const [, x] of entries) if (typeof x === "number") removeNode(s, inner, x);
+      h.clear();
+      touch(this);
+    });
+    emit(this, (p) => [
+      entries.map(([k]) => ({ op: "remove", path: [...p, k] }) as Patch),
+      entries.map(([k], i) => ({ op: "add", path: [...p, k], value: (olds as unknown[])[i] }) as Patch),
+    ]);
+  }
+  override *entries(): MapIterator<[K, V]> {
+    const h = this.handle(false);
+    if (h === null) return;
+    const { key: kt, value: vt } = this.type;
+    for (const [k, x] of h) {
+      const key = decodeKey(kt, k) as K;
+      yield [key, wrapDraft(this.session, vt, decodeMapValue(vt, x), this, key) as V];
+    }
+  }
+  override *keys(): MapIterator<K> {
+    const h = this.handle(false);
+    if (h === null) return;
+    for (const k of h.keys()) yield decodeKey(this.type.key, k) as K;
+  }
+  override *values(): MapIterator<V> {
+    for (const [, v] of this.entries()) yield v;
+  }
+  override [Symbol.iterator](): MapIterator<[K, V]> {
+    return this.entries();
+  }
+  override forEach(fn: (value: V, key: K, map: Map<K, V>) => void, thisArg?: unknown): void {
+    for (const [k, v] of this.entries()) fn.call(thisArg, v, k, this);
+  }
+  /** JSON form of the draft's current contents. */
+  toJSON(): unknown {
+    this.session.usable();
+    return jsonOf(this.session, this.type, this.addr);
+  }
+  [INSPECT](_d: number, options: InspectOptions, inspect: InspectFn): string {
+    return inspectMap(this.size, this.entries(), options, inspect);
+  }
+}
+
+/** A new map draft record. */
+export function newMapDraft(s: Session, type: MapType, addr: number, origStamp: number): DraftNode {
+  return new DraftMap(s, type, addr, origStamp);
+}
+
+/** True if storing `value` over the raw map value `old` changes nothing. */
+function sameValue(s: Session, type: AnyType, old: unknown, value: unknown): boolean {
+  if (old === null || value === null) return old === value;
+  if (isComposite(unwrapNullable(type))) return s.drafts.get(old as number)?.proxy === value;
+  if (unwrapNullable(type).kind === "f32" && typeof value === "number") return Object.is(old, Math.fround(value));
+  return Object.is(old, value);
+}

@@ -1,0 +1,134 @@
+/**
+ * Drafts of texts: the read API of a text view plus `insert`, `delete`,
+ * `splice` and `replace`, on the embedded CowText of the session's fork.
+ *
+ * @module
+ */
+
+import { InvalidArgumentError } from "@pagefork/core";
+import type { CowText } from "@pagefork/string";
+import { NODE } from "./brand.js";
+import { handleOf } from "./containers.js";
+import { INSPECT, type InspectFn, type InspectOptions } from "./inspect.js";
+import type { AnyType } from "./schema.js";
+import { type DraftNode, emit, type Session, touch } from "./session.js";
+
+/** A draft of a `t.text` value: the read API of a text view plus edits (UTF-16 code units). */
+export class TextDraftImpl implements DraftNode, Iterable<string> {
+  readonly session: Session;
+  readonly type: AnyType;
+  readonly addr: number;
+  parent: DraftNode | null;
+  key: unknown;
+  detached: boolean;
+  dirty: boolean;
+  readonly origStamp: number;
+  readonly proxy: object;
+  constructor(session: Session, type: AnyType, addr: number, origStamp: number) {
+    this.session = session;
+    this.type = type;
+    this.addr = addr;
+    this.parent = null;
+    this.key = undefined;
+    this.detached = false;
+    this.dirty = false;
+    this.origStamp = origStamp;
+    this.proxy = this;
+  }
+  get [NODE](): this {
+    return this;
+  }
+  get isDraft(): boolean {
+    return true;
+  }
+  ctx(): Session {
+    return this.session;
+  }
+  private text(create: boolean): CowText | null {
+    this.session.usable();
+    return handleOf(this.session, this.type, this.addr, create) as CowText | null;
+  }
+  /** Length in UTF-16 code units. O(1). */
+  get length(): number {
+    return this.text(false)?.length ?? 0;
+  }
+  slice(start?: number, end?: number): string {
+    return this.text(false)?.slice(start, end) ?? "";
+  }
+  charAt(index: number): string {
+    return this.text(false)?.charAt(index) ?? "";
+  }
+  charCodeAt(index: number): number {
+    return this.text(false)?.charCodeAt(index) ?? Number.NaN;
+  }
+  toString(): string {
+    return this.text(false)?.toString() ?? "";
+  }
+  valueOf(): string {
+    return this.toString();
+  }
+  toJSON(): string {
+    return this.toString();
+  }
+  *[Symbol.iterator](): IterableIterator<string> {
+    const t = this.text(false);
+    if (t !== null) yield* t;
+  }
+  /**
+   * Inserts `text` before code unit `pos`. O(height + text.length / leaf) pages written.
+   * @throws {InvalidArgumentError} unless `pos` is an integer in [0, length]; TypeError for a non-string.
+   */
+  insert(pos: number, text: string): void {
+    this.splice(pos, 0, text);
+  }
+  /**
+   * Deletes `count` code units from `pos`.
+   * @throws {InvalidArgumentError} unless `[pos, pos + count)` is inside the text.
+   */
+  delete(pos: number, count: number): void {
+    this.splice(pos, count, "");
+  }
+  /**
+   * Deletes `deleteCount` code units at `pos`, then inserts `text` there: one edit, one patch.
+   * @throws {InvalidArgumentError} for a position or count outside the text; TypeError for a non-string.
+   */
+  splice(pos: number, deleteCount: number, text = ""): void {
+    const s = this.session;
+    const len = this.length;
+    if (!Number.isInteger(pos) || pos < 0 || pos > len)
+      throw new InvalidArgumentError("pos", pos, `an integer in [0, ${len}]`);
+    if (!Number.isInteger(deleteCount) || deleteCount < 0 || pos + deleteCount > len)
+      throw new InvalidArgumentError("deleteCount", deleteCount, `an integer in [0, ${len - pos}]`);
+    if (typeof text !== "string") throw new TypeError(`text must be a string, got ${typeof text}`);
+    if (deleteCount === 0 && text.length === 0) return;
+    const replace = s.patches !== null && s.textPatches === "replace";
+    const before = replace ? this.toString() : "";
+    const deleted = s.patches !== null && !replace && deleteCount > 0 ? this.slice(pos, pos + deleteCount) : "";
+    s.write(() => {
+      const t = this.text(true) as CowText;
+      if (deleteCount > 0) t.delete(pos, deleteCount);
+      if (text.length > 0) t.insert(pos, text);
+      touch(this);
+    });
+    emit(this, (p) =>
+      replace
+        ? [[{ op: "replace", path: p, value: this.toString() }], [{ op: "replace", path: p, value: before }]]
+        : [
+            [{ op: "splice", path: p, index: pos, deleteCount, insert: text }],
+            [{ op: "splice", path: p, index: pos, deleteCount: text.length, insert: deleted }],
+          ],
+    );
+  }
+  /** Replaces the whole text (one splice). */
+  replace(text: string): void {
+    this.splice(0, this.length, text);
+  }
+  [INSPECT](_d: number, options: InspectOptions, inspect: InspectFn): string {
+    return `[TextDraft: ${inspect(this.toString(), options)}]`;
+  }
+}
+
+/** A new text draft record. */
+export function newTextDraft(s: Session, type: AnyType, addr: number, origStamp: number): DraftNode {
+  return new TextDraftImpl(s, type, addr, origStamp);
+}

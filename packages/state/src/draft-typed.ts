@@ -1,0 +1,246 @@
+/**
+ * Drafts of typed arrays: Proxies with the native TypedArray API over the
+ * embedded Cow*Array of the session's fork; index assignment converts as the
+ * native array does; bulk methods record one patch per element they change.
+ *
+ * @module
+ */
+
+import { NODE, viaProxy } from "./brand.js";
+import { type ArrayHandle, handleOf } from "./containers.js";
+import { indexOf } from "./indices.js";
+import { INSPECT, type InspectFn, type InspectOptions } from "./inspect.js";
+import type { Patch } from "./patch-types.js";
+import type { TypedArrayType } from "./schema.js";
+import { type DraftNode, emit, type Session, touch } from "./session.js";
+import { jsonOf } from "./values.js";
+import { copyRange } from "./view-collections.js";
+
+/** The target of a typed-array draft Proxy. */
+class TypedDraft implements DraftNode {
+  readonly session: Session;
+  readonly type: TypedArrayType;
+  readonly addr: number;
+  parent: DraftNode | null;
+  key: unknown;
+  detached: boolean;
+  dirty: boolean;
+  readonly origStamp: number;
+  readonly proxy: object;
+  /** One element of the kind: converts a value as the native array would. */
+  readonly scratch: Float64Array;
+  constructor(session: Session, type: TypedArrayType, addr: number, origStamp: number) {
+    this.session = session;
+    this.type = type;
+    this.addr = addr;
+    this.parent = null;
+    this.key = undefined;
+    this.detached = false;
+    this.dirty = false;
+    this.origStamp = origStamp;
+    this.scratch = new type.ctor(1) as Float64Array;
+    this.proxy = new Proxy(this, TYPED_DRAFT);
+  }
+  get isDraft(): boolean {
+    return true;
+  }
+  ctx(): Session {
+    return this.session;
+  }
+  handle(): ArrayHandle {
+    this.session.usable();
+    return handleOf(this.session, this.type, this.addr, false) as ArrayHandle;
+  }
+  [INSPECT](_d: number, options: InspectOptions, inspect: InspectFn): string {
+    const rec = viaProxy(this);
+    const h = rec.handle();
+    return inspect(copyRange(h, rec.type.ctor, 0, Math.min(h.length, 100)), options);
+  }
+}
+
+/** JSON form of one element. */
+function elementJson(x: number | bigint): unknown {
+  return typeof x === "bigint" ? String(x) : x;
+}
+
+/**
+ * Runs `op` on elements `[start, end)` of a typed draft and records what it
+ * changed: the range is snapshot before and after, the node is dirty and
+ * one replace patch is emitted per element that changed. O(end - start).
+ */
+function changeRange(rec: TypedDraft, start: number, end: number, op: (h: ArrayHandle) => void): void {
+  const s = rec.session;
+  const h = rec.handle();
+  if (end <= start) return;
+  const before = copyRange(h, rec.type.ctor, start, end);
+  s.write(() => op(h));
+  const after = copyRange(h, rec.type.ctor, start, end);
+  const changed: number[] = [];
+  for (let j = 0; j < before.length; j++) if (!Object.is(before[j], after[j])) changed.push(j);
+  if (changed.length === 0) return;
+  touch(rec);
+  emit(rec, (p) => [
+    changed.map((j) => ({ op: "replace", path: [...p, start + j], value: elementJson(after[j] as number) }) as Patch),
+    changed.map((j) => ({ op: "replace", path: [...p, start + j], value: elementJson(before[j] as number) }) as Patch),
+  ]);
+}
+
+function relative(v: unknown, dflt: number, len: number): number {
+  if (v === undefined) return dflt;
+  const n = Math.trunc(Number(v)) || 0;
+  return n < 0 ? Math.max(len + n, 0) : Math.min(n, len);
+}
+
+type TypedThis = { [NODE]: TypedDraft };
+
+const TYPED_METHODS: Record<string, (this: TypedThis, ...args: unknown[]) => unknown> = {
+  set(source, offset) {
+    const rec = this[NODE];
+    const len = rec.type.length;
+    const off = offset === undefined ? 0 : Math.trunc(Number(offset)) || 0;
+    if (off < 0) throw new RangeError("offset is out of bounds");
+    const src = source as ArrayLike<unknown>;
+    const n = typeof src === "object" && src !== null ? (src.length ?? 0) : 0;
+    if (off + n > len) throw new RangeError("offset is out of bounds");
+    // converts every element as the native set does (TypeError for BigInt/Number mixing), before any write
+    const native = (rec.type.ctor as unknown as { from(x: ArrayLike<unknown>): ArrayLike<unknown> }).from(src);
+    changeRange(rec, off, off + n, (h) => h.set(native, off));
+  },
+  fill(value, start, end) {
+    const rec = this[NODE];
+    const len = rec.type.length;
+    rec.scratch[0] = value as number; // converts (throws TypeError for a number into a BigInt kind, as natively)
+    const v = rec.scratch[0] as number;
+    const a = relative(start, 0, len);
+    const b = relative(end, len, len);
+    changeRange(rec, a, b, (h) => h.fill(v, a, b));
+    return this;
+  },
+  copyWithin(target, start, end) {
+    const rec = this[NODE];
+    const len = rec.type.length;
+    const t = relative(target, 0, len);
+    const a = relative(start, 0, len);
+    const b = relative(end, len, len);
+    const count = Math.min(b - a, len - t);
+    changeRange(rec, t, t + Math.max(count, 0), (h) => h.copyWithin(t, a, b));
+    return this;
+  },
+  sort(compare) {
+    const rec = this[NODE];
+    changeRange(rec, 0, rec.type.length, (h) => h.sort(compare));
+    return this;
+  },
+  reverse() {
+    const rec = this[NODE];
+    changeRange(rec, 0, rec.type.length, (h) => h.reverse());
+    return this;
+  },
+  slice(start, end) {
+    const rec = this[NODE];
+    const h = rec.handle();
+    const len = h.length;
+    return copyRange(h, rec.type.ctor, relative(start, 0, len), relative(end, len, len));
+  },
+  toJSON() {
+    const rec = this[NODE];
+    rec.session.usable();
+    return jsonOf(rec.session, rec.type, rec.addr);
+  },
+  *values() {
+    const rec = this[NODE];
+    const h = rec.handle();
+    for (let i = 0; i < h.length; i++) yield h.get(i);
+  },
+};
+
+for (const name of [
+  "at",
+  "indexOf",
+  "lastIndexOf",
+  "includes",
+  "find",
+  "findIndex",
+  "findLast",
+  "findLastIndex",
+  "every",
+  "some",
+  "forEach",
+  "reduce",
+  "reduceRight",
+  "join",
+  "entries",
+  "keys",
+  "toLocaleString",
+]) {
+  TYPED_METHODS[name] = function (this: TypedThis, ...args: unknown[]): unknown {
+    const h = this[NODE].handle() as unknown as Record<string, (...a: unknown[]) => unknown>;
+    return (h[name] as (...a: unknown[]) => unknown).apply(h, args);
+  };
+}
+
+const TYPED_DRAFT: ProxyHandler<TypedDraft> = {
+  get(rec, prop) {
+    if (typeof prop === "string") {
+      const i = indexOf(prop);
+      if (i >= 0) {
+        const h = rec.handle();
+        return i < h.length ? h.get(i) : undefined;
+      }
+      if (prop === "length") return rec.type.length;
+      if (prop === "toString") return TYPED_METHODS.join;
+      if (Object.hasOwn(TYPED_METHODS, prop)) return TYPED_METHODS[prop];
+    } else if (prop === NODE) return rec;
+    else if (prop === Symbol.iterator) return TYPED_METHODS.values;
+    return undefined;
+  },
+  set(rec, prop, value) {
+    if (typeof prop === "string") {
+      const i = indexOf(prop);
+      if (i >= 0) {
+        const h = rec.handle();
+        if (i >= h.length) return true; // out of range: ignored, as natively
+        rec.scratch[0] = value as number; // the native conversion (and its TypeError)
+        const v = rec.scratch[0] as number;
+        const old = h.get(i) as number;
+        if (Object.is(old, v)) return true;
+        const s = rec.session;
+        s.write(() => h.set(i, v));
+        touch(rec);
+        emit(rec, (p) => [
+          [{ op: "replace", path: [...p, i], value: elementJson(v) }],
+          [{ op: "replace", path: [...p, i], value: elementJson(old) }],
+        ]);
+        return true;
+      }
+    }
+    throw new TypeError(`cannot set property ${String(prop)} of a typed-array draft`);
+  },
+  has(rec, prop) {
+    if (typeof prop === "string") {
+      const i = indexOf(prop);
+      if (i >= 0) return i < rec.type.length;
+    }
+    return prop === "length";
+  },
+  ownKeys(rec) {
+    return Array.from({ length: rec.type.length }, (_, i) => String(i));
+  },
+  getOwnPropertyDescriptor(rec, prop) {
+    if (typeof prop !== "string") return undefined;
+    const i = indexOf(prop);
+    if (i < 0 || i >= rec.type.length) return undefined;
+    return { value: rec.handle().get(i), writable: true, enumerable: true, configurable: true };
+  },
+  deleteProperty() {
+    throw new TypeError("cannot delete an element of a typed array");
+  },
+  defineProperty(_rec, prop) {
+    throw new TypeError(`cannot define property ${String(prop)} on a draft: assign it`);
+  },
+};
+
+/** A new typed-array draft record. */
+export function newTypedDraft(s: Session, type: TypedArrayType, addr: number, origStamp: number): DraftNode {
+  return new TypedDraft(s, type, addr, origStamp);
+}
