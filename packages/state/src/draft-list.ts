@@ -30,8 +30,8 @@ import {
   touch,
 } from "./session.js";
 import { decodeElement, elementPointer, encodeElement, unwrapNullable } from "./slots.js";
-import { jsonOf, plainOf } from "./values.js";
-import type { ListBox } from "./view.js";
+import { jsonOf } from "./values.js";
+import { type ListBox, shallowList } from "./view.js";
 
 /** A list draft record; its Proxy's target is a `[record]` box (see `ListBox` in view.ts). */
 class ListDraft implements DraftNode {
@@ -68,9 +68,14 @@ class ListDraft implements DraftNode {
   }
 }
 
-function inspectListDraft(this: ListBox<ListDraft>, _d: number, options: InspectOptions, inspect: InspectFn): string {
+function inspectListDraft(
+  this: ListBox<ListDraft>,
+  depth: number,
+  options: InspectOptions,
+  inspect: InspectFn,
+): string {
   const rec = (this as unknown as { [NODE]?: ListDraft })[NODE] ?? this[0]; // Node calls it on the Proxy
-  return inspect(plainOf(rec.session, rec.type, rec.addr), options);
+  return inspect(shallowList(rec.proxy as unknown[], options), { ...options, depth });
 }
 
 function listHandle(rec: ListDraft, create: boolean): ListHandle | null {

@@ -26,7 +26,8 @@ import {
 } from "./session.js";
 import { fieldPointer, readField, writeField } from "./slots.js";
 import { freeString, writeString } from "./strings.js";
-import { jsonOf, plainOf } from "./values.js";
+import { jsonOf } from "./values.js";
+import { shallowStruct } from "./view.js";
 
 class StructDraft implements DraftNode {
   readonly session: Session;
@@ -55,9 +56,9 @@ class StructDraft implements DraftNode {
   ctx(): Session {
     return this.session;
   }
-  [INSPECT](_d: number, options: InspectOptions, inspect: InspectFn): string {
-    const rec = viaProxy(this);
-    return inspect(plainOf(rec.session, rec.type, rec.addr), options);
+  [INSPECT](depth: number, options: InspectOptions, inspect: InspectFn): string {
+    const rec = viaProxy(this); // Node calls it on the Proxy
+    return inspect(shallowStruct(rec.proxy, rec.type), { ...options, depth });
   }
 }
 

@@ -16,10 +16,10 @@ import { NODE, type NodeRecord, viaProxy } from "./brand.js";
 import { type Ctx, handleOf, type ListHandle } from "./containers.js";
 import { throwReadOnly } from "./errors.js";
 import { indexOf } from "./indices.js";
-import { formatTagged, INSPECT, type InspectFn, type InspectOptions, shownElements } from "./inspect.js";
+import { INSPECT, type InspectFn, type InspectOptions, shownElements } from "./inspect.js";
 import type { AnyType, ListType, StructType } from "./schema.js";
 import { decodeElement, readField, unwrapNullable } from "./slots.js";
-import { jsonOf, plainOf } from "./values.js";
+import { jsonOf } from "./values.js";
 import { liveCtx, type VersionCtx, type ViewFields } from "./version-ctx.js";
 import { MapView, SetView, TextViewImpl, typedArrayView } from "./view-collections.js";
 
@@ -98,9 +98,9 @@ class StructView implements NodeRecord, ViewFields {
     return liveCtx(this);
   }
   /** Node's `util.inspect` formats the Proxy's target: show the record's contents. */
-  [INSPECT](_depth: number, options: InspectOptions, inspect: InspectFn): string {
-    const rec = viaProxy(this);
-    return formatTagged("", plainOf(rec.ctx(), rec.type, rec.addr), options, inspect).trimStart();
+  [INSPECT](depth: number, options: InspectOptions, inspect: InspectFn): string {
+    const rec = viaProxy(this); // Node calls it on the Proxy
+    return inspect(shallowStruct(rec.proxy, rec.type), { ...options, depth });
   }
 }
 
@@ -206,18 +206,33 @@ class ListView implements NodeRecord, ViewFields {
 }
 
 /** Node's inspect of a list view (`this` is the Proxy's target box). */
-function inspectListView(this: ListBox<ListView>, _d: number, options: InspectOptions, inspect: InspectFn): string {
+function inspectListView(this: ListBox<ListView>, depth: number, options: InspectOptions, inspect: InspectFn): string {
   const rec = (this as unknown as { [NODE]?: ListView })[NODE] ?? this[0]; // Node calls it on the Proxy
-  const ver = liveCtx(rec);
-  const h = handleOf(ver, rec.type, rec.addr, false) as ListHandle | null;
-  const n = h === null ? 0 : h.length;
+  return inspect(shallowList(rec.proxy as unknown[], options), { ...options, depth });
+}
+
+/**
+ * One level of a struct (view or draft) for `util.inspect`: its fields,
+ * composites as the views or drafts themselves, which Node then inspects in
+ * turn within its depth. Never a copy of the whole subtree.
+ */
+export function shallowStruct(proxy: object, type: StructType): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const f of type.fields) {
+    const v = (proxy as Record<string, unknown>)[f.name];
+    if (v !== undefined) out[f.name] = v;
+  }
+  return out;
+}
+
+/** The first `maxArrayLength` elements of a list (view or draft) for `util.inspect`, and how many more. */
+export function shallowList(proxy: ArrayLike<unknown>, options: InspectOptions): unknown[] {
+  const n = proxy.length;
   const shown = shownElements(options, n);
-  const e = rec.type.element;
   const out: unknown[] = [];
-  for (let i = 0; i < shown; i++)
-    out.push(plainOf(ver, e, decodeElement(ver.space, e, (h as ListHandle).get(i) as number)));
+  for (let i = 0; i < shown; i++) out.push(proxy[i]);
   if (shown < n) out.push(`... ${n - shown} more items`);
-  return formatTagged("", out, options, inspect).trimStart();
+  return out;
 }
 
 /** Length of a list view; O(1). */
