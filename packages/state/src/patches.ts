@@ -203,9 +203,12 @@ function assignWhole(root: Draftish, type: AnyType, value: unknown): void {
       }
       return;
     }
-    case "list":
-      root.splice(0, root.length, ...(value as unknown[]));
+    case "list": {
+      root.splice(0, root.length);
+      const items = value as unknown[];
+      for (let i = 0; i < items.length; i += 8192) root.splice(i, 0, ...items.slice(i, i + 8192)); // no spread of 100,000s
       return;
+    }
     case "map": {
       root.clear();
       const m = type as MapType;

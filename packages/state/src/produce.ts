@@ -214,7 +214,7 @@ function commit(s: Session): void {
  * ```ts
  * const Todo = t.struct({ id: t.string, title: t.string, done: t.bool, tags: t.set(t.string) });
  * const App = t.struct({ todos: t.list(Todo) });
- * const s0 = createState(App, { todos: [{ id: "a", title: "write", done: false, tags: new Set() }] });
+ * const s0 = createState(App, { todos: [{ id: "a", title: "write", done: false, tags: new Set<string>() }] });
  * const s1 = produce(s0, (d) => {
  *   d.todos[0]!.done = true;
  *   d.todos.push({ id: "b", title: "ship", done: false, tags: new Set(["urgent"]) });

@@ -9,7 +9,7 @@ import { FramePool, InvalidArgumentError, ReleasedError } from "@pagefork/core";
 import { diffPatches } from "./diff.js";
 import { STATE_PAGE_SIZE } from "./layout.js";
 import type { Patch } from "./patch-types.js";
-import { produceWithPatches, type Recipe } from "./produce.js";
+import { produce, produceWithPatches, type Recipe } from "./produce.js";
 import type { AnyType } from "./schema.js";
 import { createState, State, type StateOptions } from "./state.js";
 
@@ -33,6 +33,14 @@ export interface StoreOptions extends StateOptions {
   coalesceMs?: number;
   /** How text edits appear in listeners' patches (see `produceWithPatches`). Default "splice". */
   textPatches?: "splice" | "replace";
+  /**
+   * Record patches (default true). Each step keeps its patches and their
+   * inverse for the listeners of undo and redo: about a hundred bytes a
+   * changed value, which for bulk edits (a stroke that sets 30,000 grid cells)
+   * outweighs the pages the step copied. With `false`, `setState` runs a plain
+   * `produce` and listeners get an empty patch list.
+   */
+  patches?: boolean;
   /** Clock in milliseconds for `coalesceMs` (for tests). Default `performance.now`. */
   now?: () => number;
 }
@@ -109,6 +117,7 @@ export class Store<S extends AnyType> {
   private readonly maxBytes: number;
   private readonly coalesceMs: number;
   private readonly textPatches: "splice" | "replace";
+  private readonly recordPatches: boolean;
   private readonly now: () => number;
 
   /** @internal Use {@link createStore}. */
@@ -117,6 +126,9 @@ export class Store<S extends AnyType> {
     this.maxBytes = positive("maxBytes", options.maxBytes ?? Number.POSITIVE_INFINITY, 0);
     this.coalesceMs = positive("coalesceMs", options.coalesceMs ?? 0, 0);
     this.textPatches = options.textPatches ?? "splice";
+    const recordPatches = options.patches ?? true;
+    if (typeof recordPatches !== "boolean") throw new InvalidArgumentError("patches", recordPatches, "a boolean");
+    this.recordPatches = recordPatches;
     this.now = options.now ?? (() => performance.now());
     this.steps = [{ state: initial, label: undefined, time: this.now(), patches: [], inverse: [] }];
     this.cursor = 0;
@@ -151,18 +163,20 @@ export class Store<S extends AnyType> {
         throw new InvalidArgumentError("update", update, "a version of this store's state");
       if (update === base) return base;
       next = update;
-      patches = diffPatches(base, next);
-      inverse = diffPatches(next, base);
+      patches = this.recordPatches ? diffPatches(base, next) : [];
+      inverse = this.recordPatches ? diffPatches(next, base) : [];
     } else {
       if (typeof update !== "function") throw new TypeError("setState expects a recipe function or a State");
-      [next, patches, inverse] = produceWithPatches(base, update, { textPatches: this.textPatches });
+      if (this.recordPatches)
+        [next, patches, inverse] = produceWithPatches(base, update, { textPatches: this.textPatches });
+      else [next, patches, inverse] = [produce(base, update), [], []];
       if (next === base) return base;
     }
     const tx = this.tx;
     if (tx !== null) {
       if (tx.state !== tx.base) tx.state.release();
       tx.state = next;
-      tx.patches.push(...patches);
+      append(tx.patches, patches);
       tx.inverse = inverse.concat(tx.inverse);
       return next;
     }
@@ -260,8 +274,8 @@ export class Store<S extends AnyType> {
     const from = this.cursor;
     if (index === from) return this.getState();
     const patches: Patch[] = [];
-    if (index < from) for (let i = from; i > index; i--) patches.push(...(this.steps[i] as Step<S>).inverse);
-    else for (let i = from + 1; i <= index; i++) patches.push(...(this.steps[i] as Step<S>).patches);
+    if (index < from) for (let i = from; i > index; i--) append(patches, (this.steps[i] as Step<S>).inverse);
+    else for (let i = from + 1; i <= index; i++) append(patches, (this.steps[i] as Step<S>).patches);
     const prev = this.getState();
     this.cursor = index;
     this.grouped = true;
@@ -343,6 +357,11 @@ export class Store<S extends AnyType> {
     }
     if (failure !== null) throw failure.error;
   }
+}
+
+/** `out.push(...items)` without spreading (a step may hold hundreds of thousands of patches). */
+function append<T>(out: T[], items: readonly T[]): void {
+  for (let i = 0; i < items.length; i++) out.push(items[i] as T);
 }
 
 function positive(name: string, v: number, min: number): number {

@@ -204,4 +204,32 @@ describe("createStore", () => {
     expect(store.canRedo).toBe(false);
     store.release();
   });
+  it("handles steps of hundreds of thousands of patches (no argument spreading), and patches: false records none", () => {
+    const Grid = t.struct({ g: t.float64Array(200_000) });
+    const store = createStore(Grid, { g: new Float64Array(200_000) });
+    store.setState((d) => {
+      d.g.fill(1);
+    });
+    let seen = -1;
+    store.subscribe((_n, _p, patches) => {
+      seen = patches.length;
+    });
+    store.undo();
+    expect(seen).toBe(200_000);
+    store.redo();
+    expect(store.getState().root.g[199_999]).toBe(1);
+    store.release();
+    const quiet = createStore(Grid, { g: new Float64Array(200_000) }, { patches: false });
+    quiet.subscribe((_n, _p, patches) => {
+      seen = patches.length;
+    });
+    quiet.setState((d) => {
+      d.g.fill(2);
+    });
+    expect(seen).toBe(0);
+    quiet.undo();
+    expect(quiet.getState().root.g[5]).toBe(0);
+    quiet.release();
+    expect(() => createStore(Grid, { g: new Float64Array(200_000) }, { patches: 1 as never })).toThrow(/patches/);
+  });
 });
