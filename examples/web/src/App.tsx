@@ -2,12 +2,23 @@ import { useSyncExternalStore } from "react";
 import type { PaintStore } from "./paint/store.js";
 import type { TraceSession } from "./trace/trace-session.js";
 import { PaintGrid } from "./ui/PaintGrid.js";
+import type { PaintMetrics } from "./ui/paint-metrics.js";
 import { ReplayProgress } from "./ui/ReplayProgress.js";
 import type { StepMetrics } from "./ui/step-metrics.js";
 import { TracePlayer } from "./ui/TracePlayer.js";
 
 /** The page: the editing-trace player (with its page map) and the paint grid. */
-export function App({ session, paint, metrics }: { session: TraceSession; paint: PaintStore; metrics: StepMetrics }) {
+export function App({
+  session,
+  metrics,
+  paint,
+  paintMetrics,
+}: {
+  session: TraceSession;
+  metrics: StepMetrics;
+  paint: PaintStore;
+  paintMetrics: PaintMetrics;
+}) {
   const state = useSyncExternalStore(session.subscribe, session.getState);
   return (
     <main>
@@ -25,7 +36,7 @@ export function App({ session, paint, metrics }: { session: TraceSession; paint:
       </section>
       <section className="card">
         <h2>Paint grid: 1024 × 1024 Float64 cells, one version per stroke</h2>
-        <PaintGrid store={paint} />
+        <PaintGrid store={paint} metrics={paintMetrics} />
       </section>
       <footer className="muted">
         Trace: automerge-paper, 259,778 edits of a paper as it was written, prepared by Martin Kleppmann

@@ -5,8 +5,9 @@
  *
  * @module
  */
-import type { PaintSnapshot, PaintStore } from "./paint/store.js";
+import { gridChecksum, type PaintSnapshot, type PaintStore, paintSnapshot } from "./paint/store.js";
 import type { ReplayState, TraceSession } from "./trace/trace-session.js";
+import type { PaintMetrics, PaintTimes } from "./ui/paint-metrics.js";
 import type { StepMetrics, StepTimes } from "./ui/step-metrics.js";
 
 /** What `window.__pagefork` offers. */
@@ -19,10 +20,14 @@ export interface PageforkDebugHook {
   stepTimes(): StepTimes;
   /** Forgets the slider-step timings. */
   resetStepTimes(): void;
-  /** The paint grid's snapshot. */
+  /** The paint store's position, versions and frames in use (numbers, read now). */
   paintSnapshot(): PaintSnapshot;
-  /** A position-weighted sum of every cell of the shown paint grid. */
+  /** A position-weighted sum of every cell of the paint store's current grid. */
   paintChecksum(): number;
+  /** Paint timings so far (copies). */
+  paintTimes(): PaintTimes;
+  /** Forgets the paint timings. */
+  resetPaintTimes(): void;
 }
 
 declare global {
@@ -33,14 +38,21 @@ declare global {
 }
 
 /** Installs the frozen hook on `window.__pagefork`. */
-export function installDebugHook(session: TraceSession, paint: PaintStore, metrics: StepMetrics): void {
+export function installDebugHook(
+  session: TraceSession,
+  metrics: StepMetrics,
+  paint: PaintStore,
+  paintMetrics: PaintMetrics,
+): void {
   const hook: PageforkDebugHook = {
     replayState: () => session.getState(),
     versionText: (v) => session.version(v).toString(),
     stepTimes: () => metrics.times(),
     resetStepTimes: () => metrics.reset(),
-    paintSnapshot: () => paint.getSnapshot(),
-    paintChecksum: () => paint.checksum(),
+    paintSnapshot: () => paintSnapshot(paint),
+    paintChecksum: () => gridChecksum(paint.getState().root.grid),
+    paintTimes: () => paintMetrics.times(),
+    resetPaintTimes: () => paintMetrics.reset(),
   };
   window.__pagefork = Object.freeze(hook);
 }
