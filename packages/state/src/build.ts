@@ -11,6 +11,7 @@ import { CowText } from "@pagefork/string";
 import { nodeOf } from "./brand.js";
 import { keyFromString } from "./check.js";
 import {
+  type ArrayHandle,
   allocContainer,
   arrayClass,
   C_HANDLE,
@@ -89,10 +90,34 @@ function fillContainer(ctx: Ctx, type: AnyType, v: unknown, node: number): void 
       const t = type as TypedArrayType;
       const big = t.ctor === BigInt64Array || t.ctor === BigUint64Array;
       const src = Array.isArray(v) && big ? v.map((x) => BigInt(x as string)) : (v as ArrayLike<number>);
-      handle = arrayClass(t).create(ctx.heap, src as ArrayLike<number>).address;
+      handle = buildTypedArray(ctx, t, src).address;
     }
   }
   if (handle !== 0) ctx.space.setFloat64(node + C_HANDLE, handle);
+}
+
+/**
+ * A typed array holding `src`: made zero-filled (its pages stay on the zero
+ * frame, no frame taken), then written page by page where `src` has a
+ * non-zero element, so the zeros of a blank grid cost nothing (a 1M-cell
+ * grid of zeros: its page-map entries, not 8 MiB). O(src.length).
+ */
+function buildTypedArray(ctx: Ctx, t: TypedArrayType, src: ArrayLike<number | bigint>): ArrayHandle {
+  const h = arrayClass(t).create(ctx.heap, src.length);
+  const per = Math.max(1, ctx.space.pageSize / t.ctor.BYTES_PER_ELEMENT);
+  const native = ArrayBuffer.isView(src) && src.constructor === t.ctor ? (src as unknown as Float64Array) : null;
+  for (let at = 0; at < src.length; at += per) {
+    const end = Math.min(src.length, at + per);
+    let zero = true;
+    for (let i = at; i < end && zero; i++) {
+      const x = src[i];
+      zero = x === 0 ? !Object.is(x, -0) : x === 0n; // -0 is not a zero page's content
+    }
+    if (zero) continue;
+    const chunk = native !== null ? native.subarray(at, end) : Array.prototype.slice.call(src, at, end);
+    h.set(chunk, at);
+  }
+  return h;
 }
 
 /**

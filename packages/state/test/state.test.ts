@@ -230,4 +230,21 @@ describe("createState and views", () => {
     for (const v of versions) v.release();
     expect(p.framesInUse).toBe(0);
   });
+  it("a typed array of zeros in the initial data takes no frames for its zero pages; non-zero pages are written", () => {
+    const p = pool();
+    const N = 1 << 16; // 512 KiB of float64: 2,048 pages of 256 B
+    const G = t.struct({ g: t.float64Array(N) });
+    const blank = createState(G, { g: new Float64Array(N) }, { pool: p });
+    const framesBlank = p.framesInUse;
+    expect(framesBlank).toBeLessThan(200); // page-map entries and headers, not 2,048 pages
+    const src = new Float64Array(N);
+    src[5] = 1;
+    src[N - 1] = -0;
+    const some = createState(G, { g: src }, { pool: p });
+    expect(p.framesInUse - framesBlank).toBeLessThan(framesBlank + 4);
+    expect([some.root.g[5], Object.is(some.root.g[N - 1], -0), some.root.g[6]]).toEqual([1, true, 0]);
+    blank.release();
+    some.release();
+    expect(p.framesInUse).toBe(0);
+  });
 });
