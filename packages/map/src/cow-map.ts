@@ -416,7 +416,8 @@ nameClass(CowMapImpl, "CowMap");
  * @example
  * ```ts
  * import { CowMap } from "@pagefork/map";
- * const v1 = CowMap.from([["a", 1], ["b", 2]]);
+ * // Values of any type, as `new Map<string, unknown>()`: inferred from the entries they would be numbers.
+ * const v1 = CowMap.from<string, unknown>([["a", 1], ["b", 2]]);
  * const v2 = v1.fork(); // O(1)
  * v2.set("a", 10).set("c", { deep: [1, 2] });
  * v1.get("a"); // 1
