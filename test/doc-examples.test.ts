@@ -144,11 +144,37 @@ const KNOWN_TYPE_ERRORS: Readonly<Record<string, readonly string[]>> = {
 
 /** Type errors per block id, from one Program over every block (filled before the tests run). */
 let typeErrors = new Map<string, string[]>();
+/** Blocks that must fail, checked in the same Program: proof that the check can fail, and where it points. */
+const BROKEN: readonly DocBlock[] = [
+  // A README block that forgot an import, and one with a type error on its third line.
+  {
+    id: "broken:no-import",
+    file: "BROKEN.md",
+    line: 10,
+    code: "const s = new AddressSpace({ size: 1 << 16 });\n",
+    standalone: true,
+  },
+  {
+    id: "broken:type",
+    file: "BROKEN.md",
+    line: 20,
+    code: 'import { CowText } from "@pagefork/string";\nconst t = new CowText();\nconst n: string = t.length;\n',
+    standalone: true,
+  },
+  // A TSDoc example (imports supplied) with a type error on its second line; a local
+  // `t` may shadow the scope's `t` (@pagefork/state).
+  { id: "broken:tsdoc", file: "src/x.ts", line: 30, code: "const t = 1;\nt.push(2);\n", standalone: false },
+];
 beforeAll(() => {
-  typeErrors = typeCheckBlocks(
-    root,
-    entries.map((e) => e.block),
-  );
+  typeErrors = typeCheckBlocks(root, [...entries.map((e) => e.block), ...BROKEN]);
+});
+
+it("the type check reports errors with file and line", () => {
+  expect(BROKEN.map((b) => typeErrors.get(b.id)?.map((m) => m.replace(/ - TS\d+: .*/s, "")))).toEqual([
+    ["BROKEN.md:10:15"],
+    ["BROKEN.md:22:7"],
+    ["src/x.ts:31"],
+  ]);
 });
 
 for (const group of new Set(entries.map((e) => e.group))) {
