@@ -40,11 +40,13 @@ import { MAX_PAGES, NO_PAGE } from "./constants.js";
 import { type DiffOptions, diffSpaces } from "./diff.js";
 import { throwInvalid, throwProtection, throwReleased } from "./errors.js";
 import { FramePool } from "./frame-pool.js";
+import { INSPECT_CUSTOM, type InspectFunction, type InspectOptions, inspectRecord } from "./inspect.js";
 import { type Mapping, MappingList, type Protection } from "./mappings.js";
 import { checkAccess, loadWrite, vpnOf } from "./mmu.js";
 import { PageSpanCursor, type SpanArrayConstructor, type SpanMode } from "./page-span.js";
 import { createView, type ProxyView, type ViewArrayConstructor } from "./proxy-view.js";
 import type { Slab } from "./slab.js";
+import { type SpaceSummary, spaceSummary } from "./space-summary.js";
 import { type SpaceStats, spaceStats } from "./stats.js";
 import type { Tlb } from "./tlb.js";
 import { freezeSpace, mapRange, protectRange, unmapRange } from "./vma.js";
@@ -555,6 +557,33 @@ export class AddressSpace {
   /** Same as `release()`, for `using` declarations. */
   [Symbol.dispose](): void {
     this.release();
+  }
+
+  /**
+   * What `JSON.stringify(space)` writes: a short {@link SpaceSummary} (size,
+   * page size, mapped bytes, RSS, PSS, USS in bytes; frozen, released), never
+   * the bytes. O(page-table nodes), as `stats()`. A released space gives
+   * zeros instead of throwing, so that logging it is always safe.
+   * @example
+   * ```ts
+   * const s = new AddressSpace({ size: 1 << 16, pageSize: 4096 });
+   * s.setUint8(0, 1);
+   * JSON.parse(JSON.stringify(s)).rss; // 4096
+   * s.release();
+   * JSON.stringify(s); // '{"size":65536,"pageSize":4096,"mappedBytes":0,"rss":0,"pss":0,"uss":0,"frozen":false,"released":true}'
+   * ```
+   */
+  toJSON(): SpaceSummary {
+    return spaceSummary(this);
+  }
+
+  /**
+   * How `console.log` / `util.inspect` show the space: the summary of
+   * `toJSON()`, e.g. `AddressSpace { size: 65536, pageSize: 4096, rss: 4096, ... }`,
+   * never its slabs or caches.
+   */
+  [INSPECT_CUSTOM](depth: number, options: InspectOptions, inspect?: InspectFunction): string {
+    return inspectRecord("AddressSpace", spaceSummary(this), depth, options, inspect);
   }
 
   /**

@@ -37,7 +37,6 @@ import {
   H_VERSION,
   HEAP_MAGIC,
   HEAP_VERSION,
-  type HeapCore,
   pageAt,
   S_PAGE,
 } from "./heap-layout.js";
