@@ -597,6 +597,11 @@ export class CowVector<K extends SpanArrayConstructor = Float64ArrayConstructor>
     return "CowVector";
   }
 
+  /** @internal `console.log` shows the kind too: "CowVector<Float64Array>(3) [ 1, 2, 3 ]". */
+  protected override inspectName(): string {
+    return `CowVector<${this.kind.name}Array>`;
+  }
+
   /** @internal */
   protected create(length: number, written: number): this {
     const heap = this.owner.heap;

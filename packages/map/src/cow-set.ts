@@ -3,8 +3,10 @@
  *
  * @module
  */
-import type { AddressSpace, Heap, SpaceStats } from "@pagefork/core";
+import type { AddressSpace, Heap, InspectFunction, InspectOptions, SpaceStats } from "@pagefork/core";
+import { INSPECT_CUSTOM } from "@pagefork/core";
 import type { CowKey, CowKeyOf } from "./cow-key.js";
+import { inspectTable, tableToJSON } from "./debug.js";
 import { attachTable, createTable } from "./embedded.js";
 import { throwEmbedded, throwIncompatible } from "./errors.js";
 import { type CowIterator, KeyIterator, SetEntryIterator } from "./iterator.js";
@@ -180,6 +182,32 @@ class CowSetImpl<T extends CowKey = CowKey> implements Iterable<T> {
   /** "CowSet". */
   get [Symbol.toStringTag](): string {
     return "CowSet";
+  }
+
+  /**
+   * What `JSON.stringify` writes: the elements as an array in insertion
+   * order, which `new CowSet(JSON.parse(text))` reads back (a native Set
+   * gives `{}`). A bigint element throws TypeError, as `JSON.stringify` does
+   * for any BigInt. O(n).
+   * @throws {ReleasedError} after `release()`.
+   * @example
+   * ```ts
+   * const s = new CowSet(["a", 1, null]);
+   * JSON.stringify({ s }); // '{"s":["a",1,null]}'
+   * s.release();
+   * ```
+   */
+  toJSON(): T[] {
+    return tableToJSON(setTable(this, "toJSON"), "set") as T[];
+  }
+
+  /**
+   * How `console.log` / `util.inspect` show the set: as Node shows a Set,
+   * e.g. `CowSet(2) { 'a', 1 }`; at most `maxArrayLength` elements (Node's
+   * default 100) then "... N more items"; `CowSet <released>` once released.
+   */
+  [INSPECT_CUSTOM](depth: number, options: InspectOptions, inspect?: InspectFunction): string {
+    return inspectTable(setTable(this, "[inspect.custom]"), "set", depth, options, inspect);
   }
 
   /**

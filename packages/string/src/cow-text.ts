@@ -3,15 +3,23 @@
  *
  * @module
  */
-import { type AddressSpace, Heap, type SpaceStats } from "@pagefork/core";
+import {
+  type AddressSpace,
+  Heap,
+  INSPECT_CUSTOM,
+  type InspectFunction,
+  type InspectOptions,
+  inspectText,
+  type SpaceStats,
+} from "@pagefork/core";
 import { deleteInLeaf, insertInLeaf } from "./btree.js";
-import { createText, type EmbeddedText, Embedding, freeText, pending } from "./embedded.js";
+import { createText, Embedding, freeText, pending } from "./embedded.js";
 import { throwEmbedded, throwInvalid, throwNotString, throwReleased, throwTooLong } from "./errors.js";
 import { header, readHeader } from "./header.js";
 import { LEAF_UNITS, leafCapacity, MAX_TEXT_LENGTH } from "./layout.js";
 import { type CowTextOptions, newTextHeap } from "./options.js";
 import { deletePlanned, insertPlanned } from "./plan.js";
-import { codePoints, collect, descend, descent, leafStrings, type TreeState } from "./tree.js";
+import { codePoints, collect, descend, descent, leafStrings } from "./tree.js";
 
 /** Set by `fork()` just before it calls the constructor, so forks share one hidden class with new texts. */
 let forkOf: CowText | null = null;
@@ -305,6 +313,33 @@ export class CowText implements Iterable<string> {
   /** The whole text. O(length). */
   toString(): string {
     return this.slice(0, this.len);
+  }
+
+  /**
+   * What `JSON.stringify` writes: the text as a JSON string, so that
+   * `CowText.from(JSON.parse(text))` reads it back. O(length).
+   * @throws {ReleasedError} after `release()` or `free()`.
+   * @example
+   * ```ts
+   * const t = CowText.from('say "hi"');
+   * JSON.stringify({ t }); // '{"t":"say \\"hi\\""}'
+   * t.release();
+   * ```
+   */
+  toJSON(): string {
+    return this.toString();
+  }
+
+  /**
+   * How `console.log` / `util.inspect` show the text: its length in UTF-16
+   * code units and the text as Node shows a string, e.g. `CowText(5) 'hello'`;
+   * at most `maxStringLength` code units (Node's default 10,000) then
+   * "... N more characters", read from the pages as needed;
+   * `CowText <released>` once released.
+   */
+  [INSPECT_CUSTOM](_depth: number, options: InspectOptions, inspect?: InspectFunction): string {
+    if (this.released) return "CowText <released>";
+    return inspectText(`CowText(${this.len})`, this.len, (n) => this.slice(0, n), options, inspect);
   }
 
   /** The text as strings of at most one leaf each, in order. O(length) in all. */
