@@ -305,7 +305,7 @@ export abstract class CowTypedArray<E extends number | bigint> extends CowElemen
   /**
    * Releases this view; the space (and the frames no other version shares)
    * returns to the pool with the last view over it. Idempotent. Any later use
-   * of this array throws {@link ReleasedError}.
+   * of this array throws {@link @pagefork/core!ReleasedError | ReleasedError}.
    */
   release(): void {
     if (this.isReleased) return;

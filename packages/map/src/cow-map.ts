@@ -486,6 +486,7 @@ export interface CowMapConstructor extends Omit<typeof CowMapImpl, "prototype"> 
     entries?: Iterable<readonly [K & CowKey, V]> | null,
     options?: CowMapOptions,
   ): CowMap<CowKeyOf<K>, V>;
+  /** `CowMap.prototype`: the methods every CowMap has (as `Map.prototype`). */
   readonly prototype: CowMap;
 }
 

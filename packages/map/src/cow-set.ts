@@ -241,7 +241,7 @@ class CowSetImpl<T extends CowKey = CowKey> implements Iterable<T> {
    * A new CowSet embedded in `heap`, holding `values` (added in order, as by
    * the constructor): every byte it owns is a block of the heap, in
    * `heap.space`, so a fork of that space forks it. Costs and rules as
-   * {@link CowMap.create}: empty, a 24-byte header block (32 bytes of heap);
+   * {@link CowMapConstructor.create | CowMap.create}: empty, a 24-byte header block (32 bytes of heap);
    * 1 short string 64 bytes, 3 short strings 96 to 160 (measured, README).
    * @throws {InvalidArgumentError} when `heap` is not a Heap.
    * @throws {OutOfMemoryError} when the heap's range or the pool's `maxBytes` has no room (nothing is kept).
@@ -269,7 +269,7 @@ class CowSetImpl<T extends CowKey = CowKey> implements Iterable<T> {
 
   /**
    * A handle to the embedded CowSet whose header block is at `address` in
-   * `heap` (its space, or a fork of it), as {@link CowMap.attach}. O(1);
+   * `heap` (its space, or a fork of it), as {@link CowMapConstructor.attach | CowMap.attach}. O(1);
    * writes nothing.
    * @throws {InvalidArgumentError} when `heap` is not a Heap, or `address` is
    *   not a live block of it holding a CowSet's header.
@@ -446,6 +446,7 @@ export interface CowSet<T extends CowKey = CowKey> extends CowSetImpl<T> {}
 export interface CowSetConstructor extends Omit<typeof CowSetImpl, "prototype"> {
   /** See the constructor of {@link CowSet}: `values` first, options only second. */
   new <T = CowKey>(values?: Iterable<T & CowKey> | null, options?: CowMapOptions): CowSet<CowKeyOf<T>>;
+  /** `CowSet.prototype`: the methods every CowSet has (as `Set.prototype`). */
   readonly prototype: CowSet;
 }
 

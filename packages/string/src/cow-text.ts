@@ -44,11 +44,11 @@ let forkOf: CowText | null = null;
  * (`slice`, `charAt`, `toString`, iteration) follow `String.prototype`.
  *
  * Errors: a position that is not an integer in range throws
- * {@link InvalidArgumentError} (a RangeError); a non-string text a
+ * {@link @pagefork/core!InvalidArgumentError | InvalidArgumentError} (a RangeError); a non-string text a
  * TypeError; any use after `release()` or `free()` (or after the embedder
- * released the space) {@link ReleasedError}; an edit the pool's byte limit
+ * released the space) {@link @pagefork/core!ReleasedError | ReleasedError}; an edit the pool's byte limit
  * cannot cover (after its `onOutOfMemory` hook had its chance) or that needs
- * more pages than the text's heap has left {@link OutOfMemoryError}. A call
+ * more pages than the text's heap has left {@link @pagefork/core!OutOfMemoryError | OutOfMemoryError}. A call
  * that throws changes nothing: an edit is planned, and its pages and frames
  * reserved, before it writes.
  *
@@ -380,7 +380,7 @@ export class CowText implements Iterable<string> {
    * Frees the text. Standalone: the same as `release()`. Embedded: gives
    * every node page and the header block back to the heap (freed pages are
    * discarded, never written, so other versions of the space keep theirs),
-   * after which this handle throws {@link ReleasedError}; the text in other
+   * after which this handle throws {@link @pagefork/core!ReleasedError | ReleasedError}; the text in other
    * forks of the space is untouched. Idempotent. O(node pages).
    * @throws {OutOfMemoryError} when the pool cannot supply the frames of the
    * heap's bookkeeping (after its hook); nothing changes then.
