@@ -23,6 +23,7 @@ import type {
   SpaceStats,
 } from "@pagefork/core";
 import { INSPECT_CUSTOM, InvalidArgumentError, ProtectionFault, ReleasedError } from "@pagefork/core";
+import { brandCowArrayClass, isCowArray } from "./brand.js";
 import { copyBetween, copyOut, fillElements, moveElements, writeChanged, writeFrom } from "./bulk.js";
 import { elementsToJSON, inspectArray, type JsonElements } from "./debug.js";
 import { fillFrom, mapInto, mapToNative } from "./derive.js";
@@ -82,6 +83,9 @@ import { readSpans } from "./view.js";
  * ```
  */
 export abstract class CowElements<E extends number | bigint> implements Iterable<E> {
+  static {
+    brandCowArrayClass(CowElements); // brand.ts: recognised by every copy of the package
+  }
   /** The address space holding the elements (shared with subarrays; read-only: write through the array). */
   readonly space: AddressSpace;
   /** @internal */
@@ -318,7 +322,7 @@ export abstract class CowElements<E extends number | bigint> implements Iterable
   /** @internal The bulk form of `set`. */
   protected setFrom(source: unknown, offset: unknown): void {
     this.check();
-    setFromSource(this, source, offset, source instanceof CowElements ? source : null);
+    setFromSource(this, source, offset, isCowArray(source) ? source : null);
   }
 
   /** The element at `index`, negative counting from the end; `undefined` out of range. O(1). */

@@ -7,6 +7,7 @@
  *
  * @module
  */
+
 import {
   AddressSpace,
   type Heap,
@@ -15,6 +16,7 @@ import {
   type ProxyView,
   type SpanArrayConstructor,
 } from "@pagefork/core";
+import { isCowArray } from "./brand.js";
 import {
   convertArrayLike,
   copyOut,
@@ -625,7 +627,7 @@ export class CowVector<K extends SpanArrayConstructor = Float64ArrayConstructor>
 
   /** `source` as a native array of the kind, converted before anything is written. */
   private converted(source: unknown): NativeTypedArray {
-    return toKindArray(this.kind, source instanceof CowElements ? source.toTypedArray() : source);
+    return toKindArray(this.kind, isCowArray(source) ? source.toTypedArray() : source);
   }
 
   private requireRoom(n: number): void {

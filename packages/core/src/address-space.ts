@@ -35,6 +35,7 @@
  *
  * @module
  */
+import { ADDRESS_SPACE_BRAND, brandClass, isFramePool } from "./brand.js";
 import { copyBytesWithin, discardRange, fillBytes, framesForWrite, readBytes, writeBytes } from "./bulk.js";
 import { MAX_PAGES, NO_PAGE } from "./constants.js";
 import { type DiffOptions, diffSpaces } from "./diff.js";
@@ -62,7 +63,7 @@ function poolOf(options: AddressSpaceOptions): FramePool {
     throwInvalid("options", options, "an object { size, pageSize?, pool? }");
   const pool = options.pool;
   if (pool === undefined) return new FramePool(options.pageSize === undefined ? {} : { pageSize: options.pageSize });
-  if (!(pool instanceof FramePool)) throwInvalid("pool", pool, "a FramePool");
+  if (!isFramePool(pool)) throwInvalid("pool", pool, "a FramePool");
   if (options.pageSize !== undefined && options.pageSize !== pool.pageSize)
     throwInvalid("pageSize", options.pageSize, `the pool's page size ${pool.pageSize}`);
   return pool;
@@ -123,6 +124,9 @@ export interface AddressSpaceOptions {
  * ```
  */
 export class AddressSpace {
+  static {
+    brandClass(AddressSpace, ADDRESS_SPACE_BRAND); // on the prototype, not a field: see brand.ts
+  }
   // Field order is the hidden-class order: every field is set in the
   // constructor, in this order, so all spaces share one shape. Representations
   // matter to the fast paths: rPage/wPage/rByte/wByte/pageMask are Smi fields

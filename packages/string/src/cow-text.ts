@@ -10,6 +10,7 @@ import {
   type InspectFunction,
   type InspectOptions,
   inspectText,
+  isHeap,
   type SpaceStats,
 } from "@pagefork/core";
 import { deleteInLeaf, insertInLeaf } from "./btree.js";
@@ -167,7 +168,7 @@ export class CowText implements Iterable<string> {
    * ```
    */
   static create(heap: Heap, text = ""): CowText {
-    return createText(heap, text, newHandle, heap instanceof Heap);
+    return createText(heap, text, newHandle, isHeap(heap));
   }
 
   /**
@@ -190,7 +191,7 @@ export class CowText implements Iterable<string> {
    * ```
    */
   static attach(heap: Heap, address: number): CowText {
-    if (!(heap instanceof Heap)) throwInvalid("heap", heap, "a Heap from @pagefork/core");
+    if (!isHeap(heap)) throwInvalid("heap", heap, "a Heap from @pagefork/core");
     if (heap.space.released) throwReleased("address space");
     readHeader(heap, address); // into `header`, which the constructor reads
     pending.heap = heap;
