@@ -2,7 +2,18 @@
 // skipLibCheck off (test/consumer/check.mjs): the types users get must compile.
 
 import { CowFloat64Array, CowVector } from "@pagefork/array";
-import { AddressSpace, FramePool, Heap, History, OutOfMemoryError } from "@pagefork/core";
+import {
+  AddressSpace,
+  FramePool,
+  Heap,
+  History,
+  INSPECT_CUSTOM,
+  type InspectOptions,
+  inspectElements,
+  isFramePool,
+  OutOfMemoryError,
+  type SpaceSummary,
+} from "@pagefork/core";
 import { CowMap, CowSet } from "@pagefork/map";
 import { useHistory, useStore } from "@pagefork/react";
 import {
@@ -76,4 +87,14 @@ function Component(): number {
   const h = useHistory(store);
   return n + (h.canUndo ? 1 : 0);
 }
+// Debugging and brand checks (issue 16 B.3, B.5).
+const summary: SpaceSummary = space.toJSON();
+const gridJson: number[] = grid.toJSON();
+const pairs: [string, number][] = users.toJSON();
+const textJson: string = text.toJSON();
+const shown: string = grid[INSPECT_CUSTOM](2, { maxArrayLength: 3 } satisfies InspectOptions);
+const listed: string = inspectElements("L(1)", 1, () => [1], 2, {});
+const branded: boolean = isFramePool(pool) && !(new Error("x") instanceof OutOfMemoryError);
+export const debug = [summary, gridJson, pairs, textJson, shown, listed, branded];
+
 export const used = [text, grid, vec, users, tags, title, size, patches, Component, SchemaError, OutOfMemoryError];

@@ -14,9 +14,18 @@
  *
  * @module
  */
-import type { AddressSpace, PageSpanCursor, ProxyView, SpaceStats } from "@pagefork/core";
-import { InvalidArgumentError, ProtectionFault, ReleasedError } from "@pagefork/core";
+import type {
+  AddressSpace,
+  InspectFunction,
+  InspectOptions,
+  PageSpanCursor,
+  ProxyView,
+  SpaceStats,
+} from "@pagefork/core";
+import { INSPECT_CUSTOM, InvalidArgumentError, ProtectionFault, ReleasedError } from "@pagefork/core";
+import { brandCowArrayClass, isCowArray } from "./brand.js";
 import { copyBetween, copyOut, fillElements, moveElements, writeChanged, writeFrom } from "./bulk.js";
+import { elementsToJSON, inspectArray, type JsonElements } from "./debug.js";
 import { fillFrom, mapInto, mapToNative } from "./derive.js";
 import { heapCallFrames, requirePoolFrames } from "./in-space.js";
 import { relativeIndex, toIntegerOrInfinity } from "./indices.js";
@@ -74,6 +83,9 @@ import { readSpans } from "./view.js";
  * ```
  */
 export abstract class CowElements<E extends number | bigint> implements Iterable<E> {
+  static {
+    brandCowArrayClass(CowElements); // brand.ts: recognised by every copy of the package
+  }
   /** The address space holding the elements (shared with subarrays; read-only: write through the array). */
   readonly space: AddressSpace;
   /** @internal */
@@ -310,7 +322,7 @@ export abstract class CowElements<E extends number | bigint> implements Iterable
   /** @internal The bulk form of `set`. */
   protected setFrom(source: unknown, offset: unknown): void {
     this.check();
-    setFromSource(this, source, offset, source instanceof CowElements ? source : null);
+    setFromSource(this, source, offset, isCowArray(source) ? source : null);
   }
 
   /** The element at `index`, negative counting from the end; `undefined` out of range. O(1). */
@@ -655,6 +667,42 @@ export abstract class CowElements<E extends number | bigint> implements Iterable
   toTypedArray(): NativeTypedArray {
     this.check();
     return copyOut(this, 0, this.len);
+  }
+
+  /**
+   * What `JSON.stringify` writes: the elements as a plain array, numbers for
+   * the number kinds (NaN and ±Infinity become `null` in the JSON text, as
+   * for any array) and decimal strings for the BigInt kinds (JSON has no
+   * BigInt). `Kind.from(JSON.parse(text))` reads it back (with
+   * `.map(BigInt)` for the BigInt kinds). O(n): one bulk copy out.
+   * @throws {ReleasedError} after `release()`.
+   * @example
+   * ```ts
+   * const a = CowFloat64Array.of(1, 2.5);
+   * JSON.stringify({ a }); // '{"a":[1,2.5]}'
+   * const b = CowBigUint64Array.of(2n ** 64n - 1n);
+   * JSON.stringify(b); // '["18446744073709551615"]'
+   * CowBigUint64Array.from(JSON.parse(JSON.stringify(b)).map(BigInt)).at(0); // 18446744073709551615n
+   * a.release(); b.release();
+   * ```
+   */
+  toJSON(): JsonElements<E> {
+    return elementsToJSON(this);
+  }
+
+  /**
+   * How `console.log` / `util.inspect` show the array: as Node shows a typed
+   * array, with the class name, e.g. `CowFloat64Array(3) [ 1, 2, 3 ]`; at most
+   * `maxArrayLength` elements (Node's default 100) then "... N more items",
+   * read from the pages as needed; `CowFloat64Array <released>` once released.
+   */
+  [INSPECT_CUSTOM](depth: number, options: InspectOptions, inspect?: InspectFunction): string {
+    return inspectArray(this, this.inspectName(), depth, options, inspect);
+  }
+
+  /** @internal The name `console.log` shows: the class's ("CowFloat64Array"...). */
+  protected inspectName(): string {
+    return `Cow${this.kind.name}Array`;
   }
 
   /**

@@ -6,6 +6,7 @@
  * @module
  */
 import { AddressSpace, type Heap } from "@pagefork/core";
+import { isCowArray } from "./brand.js";
 import { CowElements } from "./cow-elements.js";
 import {
   allocFrames,
@@ -159,7 +160,7 @@ export abstract class CowTypedArray<E extends number | bigint> extends CowElemen
         map = undefined;
       } else throw new TypeError(`${String(map)} is not a function (the mapFn of from)`);
     }
-    const src = source instanceof CowElements ? source.toTypedArray() : source;
+    const src = isCowArray(source) ? source.toTypedArray() : source;
     const native =
       map === undefined && kindOfInstance(src) === kind
         ? (src as NativeTypedArray)
@@ -305,7 +306,7 @@ export abstract class CowTypedArray<E extends number | bigint> extends CowElemen
   /**
    * Releases this view; the space (and the frames no other version shares)
    * returns to the pool with the last view over it. Idempotent. Any later use
-   * of this array throws {@link ReleasedError}.
+   * of this array throws {@link @pagefork/core!ReleasedError | ReleasedError}.
    */
   release(): void {
     if (this.isReleased) return;
@@ -381,7 +382,7 @@ function sourceArray(kind: ElementKind, arg: object, name: string): NativeTypedA
     throw new TypeError(
       `${name} cannot view an ArrayBuffer: its elements live in an address space. Copy them in with ${name}.from(new ${kind.Native.name}(buffer))`,
     );
-  const src = arg instanceof CowElements ? arg.toTypedArray() : arg;
+  const src = isCowArray(arg) ? arg.toTypedArray() : arg;
   const k = kindOfInstance(src);
   if (k === kind) return src as NativeTypedArray;
   if (k !== undefined && k.bigint !== kind.bigint)

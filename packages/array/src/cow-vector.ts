@@ -7,6 +7,7 @@
  *
  * @module
  */
+
 import {
   AddressSpace,
   type Heap,
@@ -15,6 +16,7 @@ import {
   type ProxyView,
   type SpanArrayConstructor,
 } from "@pagefork/core";
+import { isCowArray } from "./brand.js";
 import {
   convertArrayLike,
   copyOut,
@@ -597,6 +599,11 @@ export class CowVector<K extends SpanArrayConstructor = Float64ArrayConstructor>
     return "CowVector";
   }
 
+  /** @internal `console.log` shows the kind too: "CowVector<Float64Array>(3) [ 1, 2, 3 ]". */
+  protected override inspectName(): string {
+    return `CowVector<${this.kind.name}Array>`;
+  }
+
   /** @internal */
   protected create(length: number, written: number): this {
     const heap = this.owner.heap;
@@ -620,7 +627,7 @@ export class CowVector<K extends SpanArrayConstructor = Float64ArrayConstructor>
 
   /** `source` as a native array of the kind, converted before anything is written. */
   private converted(source: unknown): NativeTypedArray {
-    return toKindArray(this.kind, source instanceof CowElements ? source.toTypedArray() : source);
+    return toKindArray(this.kind, isCowArray(source) ? source.toTypedArray() : source);
   }
 
   private requireRoom(n: number): void {

@@ -27,7 +27,7 @@
  *
  * @module
  */
-import { type AddressSpace, Heap, InvalidArgumentError } from "@pagefork/core";
+import { type AddressSpace, type Heap, InvalidArgumentError, isHeap } from "@pagefork/core";
 import { type ElementKind, KINDS } from "./kinds.js";
 import { throwFrozen } from "./reserve.js";
 
@@ -96,7 +96,7 @@ export function requirePoolFrames(space: AddressSpace, n: number): void {
 
 /** `heap`, checked to be a Heap. @throws {InvalidArgumentError} otherwise. */
 export function heapOf(heap: unknown): Heap {
-  if (!(heap instanceof Heap)) throw new InvalidArgumentError("heap", heap, "a Heap (Heap.create or Heap.attach)");
+  if (!isHeap(heap)) throw new InvalidArgumentError("heap", heap, "a Heap (Heap.create or Heap.attach)");
   return heap;
 }
 

@@ -9,6 +9,7 @@ export { CowBigInt64Array, CowBigUint64Array } from "./bigint-arrays.js";
 export { CowElements } from "./cow-elements.js";
 export { CowTypedArray, type CowTypedArrayConstructor } from "./cow-typed-array.js";
 export { CowVector } from "./cow-vector.js";
+export type { JsonElements } from "./debug.js";
 export { CowFloat32Array, CowFloat64Array } from "./float-arrays.js";
 export { CowInt8Array, CowUint8Array, CowUint8ClampedArray } from "./int8-arrays.js";
 export { CowInt16Array, CowUint16Array } from "./int16-arrays.js";

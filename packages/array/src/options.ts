@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { FramePool, InvalidArgumentError } from "@pagefork/core";
+import { FramePool, InvalidArgumentError, isFramePool } from "@pagefork/core";
 
 /**
  * Default page size of the COW arrays and vectors: 1 KiB.
@@ -62,7 +62,7 @@ export function poolFor(options: CowArrayOptions | undefined): FramePool {
     throw new InvalidArgumentError("options", options, "an object { pageSize?, pool? }");
   const { pool, pageSize } = options;
   if (pool === undefined) return defaultPool(pageSize === undefined ? ARRAY_PAGE_SIZE : pageSize);
-  if (!(pool instanceof FramePool)) throw new InvalidArgumentError("pool", pool, "a FramePool");
+  if (!isFramePool(pool)) throw new InvalidArgumentError("pool", pool, "a FramePool");
   if (pageSize !== undefined && pageSize !== pool.pageSize)
     throw new InvalidArgumentError("pageSize", pageSize, `the pool's page size ${pool.pageSize}`);
   return pool;

@@ -35,16 +35,19 @@
  *
  * @module
  */
+import { ADDRESS_SPACE_BRAND, brandClass, isFramePool } from "./brand.js";
 import { copyBytesWithin, discardRange, fillBytes, framesForWrite, readBytes, writeBytes } from "./bulk.js";
 import { MAX_PAGES, NO_PAGE } from "./constants.js";
 import { type DiffOptions, diffSpaces } from "./diff.js";
 import { throwInvalid, throwProtection, throwReleased } from "./errors.js";
 import { FramePool } from "./frame-pool.js";
+import { INSPECT_CUSTOM, type InspectFunction, type InspectOptions, inspectRecord } from "./inspect.js";
 import { type Mapping, MappingList, type Protection } from "./mappings.js";
 import { checkAccess, loadWrite, vpnOf } from "./mmu.js";
 import { PageSpanCursor, type SpanArrayConstructor, type SpanMode } from "./page-span.js";
 import { createView, type ProxyView, type ViewArrayConstructor } from "./proxy-view.js";
 import type { Slab } from "./slab.js";
+import { type SpaceSummary, spaceSummary } from "./space-summary.js";
 import { type SpaceStats, spaceStats } from "./stats.js";
 import type { Tlb } from "./tlb.js";
 import { freezeSpace, mapRange, protectRange, unmapRange } from "./vma.js";
@@ -60,7 +63,7 @@ function poolOf(options: AddressSpaceOptions): FramePool {
     throwInvalid("options", options, "an object { size, pageSize?, pool? }");
   const pool = options.pool;
   if (pool === undefined) return new FramePool(options.pageSize === undefined ? {} : { pageSize: options.pageSize });
-  if (!(pool instanceof FramePool)) throwInvalid("pool", pool, "a FramePool");
+  if (!isFramePool(pool)) throwInvalid("pool", pool, "a FramePool");
   if (options.pageSize !== undefined && options.pageSize !== pool.pageSize)
     throwInvalid("pageSize", options.pageSize, `the pool's page size ${pool.pageSize}`);
   return pool;
@@ -121,6 +124,9 @@ export interface AddressSpaceOptions {
  * ```
  */
 export class AddressSpace {
+  static {
+    brandClass(AddressSpace, ADDRESS_SPACE_BRAND); // on the prototype, not a field: see brand.ts
+  }
   // Field order is the hidden-class order: every field is set in the
   // constructor, in this order, so all spaces share one shape. Representations
   // matter to the fast paths: rPage/wPage/rByte/wByte/pageMask are Smi fields
@@ -555,6 +561,33 @@ export class AddressSpace {
   /** Same as `release()`, for `using` declarations. */
   [Symbol.dispose](): void {
     this.release();
+  }
+
+  /**
+   * What `JSON.stringify(space)` writes: a short {@link SpaceSummary} (size,
+   * page size, mapped bytes, RSS, PSS, USS in bytes; frozen, released), never
+   * the bytes. O(page-table nodes), as `stats()`. A released space gives
+   * zeros instead of throwing, so that logging it is always safe.
+   * @example
+   * ```ts
+   * const s = new AddressSpace({ size: 1 << 16, pageSize: 4096 });
+   * s.setUint8(0, 1);
+   * JSON.parse(JSON.stringify(s)).rss; // 4096
+   * s.release();
+   * JSON.stringify(s); // '{"size":65536,"pageSize":4096,"mappedBytes":0,"rss":0,"pss":0,"uss":0,"frozen":false,"released":true}'
+   * ```
+   */
+  toJSON(): SpaceSummary {
+    return spaceSummary(this);
+  }
+
+  /**
+   * How `console.log` / `util.inspect` show the space: the summary of
+   * `toJSON()`, e.g. `AddressSpace { size: 65536, pageSize: 4096, rss: 4096, ... }`,
+   * never its slabs or caches.
+   */
+  [INSPECT_CUSTOM](depth: number, options: InspectOptions, inspect?: InspectFunction): string {
+    return inspectRecord("AddressSpace", spaceSummary(this), depth, options, inspect);
   }
 
   /**

@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { brandClass, ERROR_BRAND, errorHasInstance } from "./brand.js";
 
 /**
  * An access outside the address space, or inside it but outside every
@@ -22,6 +23,17 @@
  * ```
  */
 export class SegmentationFault extends RangeError {
+  static {
+    brandClass(SegmentationFault, ERROR_BRAND, "ERR_SEGMENTATION_FAULT");
+  }
+  /**
+   * `e instanceof SegmentationFault`: also true for a SegmentationFault thrown by another copy of
+   * `@pagefork/core` (its ESM and CJS builds, say), which carries the same brand.
+   */
+  static override [Symbol.hasInstance](x: unknown): boolean {
+    // biome-ignore lint/complexity/noThisInStatic: `this` is the class on the right of `instanceof` (a subclass too)
+    return errorHasInstance(this, SegmentationFault, "ERR_SEGMENTATION_FAULT", x);
+  }
   /** Stable error code. */
   readonly code = "ERR_SEGMENTATION_FAULT";
   /** First byte address of the refused access (the first unmapped byte, for a range). */
@@ -53,6 +65,17 @@ export class SegmentationFault extends RangeError {
  * ```
  */
 export class ProtectionFault extends Error {
+  static {
+    brandClass(ProtectionFault, ERROR_BRAND, "ERR_PROTECTION_FAULT");
+  }
+  /**
+   * `e instanceof ProtectionFault`: also true for a ProtectionFault thrown by another copy of
+   * `@pagefork/core` (its ESM and CJS builds, say), which carries the same brand.
+   */
+  static override [Symbol.hasInstance](x: unknown): boolean {
+    // biome-ignore lint/complexity/noThisInStatic: `this` is the class on the right of `instanceof` (a subclass too)
+    return errorHasInstance(this, ProtectionFault, "ERR_PROTECTION_FAULT", x);
+  }
   /** Stable error code. */
   readonly code = "ERR_PROTECTION_FAULT";
   /** First byte address of the refused write. */
@@ -82,6 +105,17 @@ export class ProtectionFault extends Error {
  * ```
  */
 export class AlignmentFault extends RangeError {
+  static {
+    brandClass(AlignmentFault, ERROR_BRAND, "ERR_ALIGNMENT_FAULT");
+  }
+  /**
+   * `e instanceof AlignmentFault`: also true for a AlignmentFault thrown by another copy of
+   * `@pagefork/core` (its ESM and CJS builds, say), which carries the same brand.
+   */
+  static override [Symbol.hasInstance](x: unknown): boolean {
+    // biome-ignore lint/complexity/noThisInStatic: `this` is the class on the right of `instanceof` (a subclass too)
+    return errorHasInstance(this, AlignmentFault, "ERR_ALIGNMENT_FAULT", x);
+  }
   /** Stable error code. */
   readonly code = "ERR_ALIGNMENT_FAULT";
   /** The misaligned address. */
@@ -111,6 +145,17 @@ export class AlignmentFault extends RangeError {
  * ```
  */
 export class OutOfMemoryError extends Error {
+  static {
+    brandClass(OutOfMemoryError, ERROR_BRAND, "ERR_OUT_OF_MEMORY");
+  }
+  /**
+   * `e instanceof OutOfMemoryError`: also true for a OutOfMemoryError thrown by another copy of
+   * `@pagefork/core` (its ESM and CJS builds, say), which carries the same brand.
+   */
+  static override [Symbol.hasInstance](x: unknown): boolean {
+    // biome-ignore lint/complexity/noThisInStatic: `this` is the class on the right of `instanceof` (a subclass too)
+    return errorHasInstance(this, OutOfMemoryError, "ERR_OUT_OF_MEMORY", x);
+  }
   /** Stable error code. */
   readonly code = "ERR_OUT_OF_MEMORY";
   /** Bytes that were requested when the limit was hit. */
@@ -135,6 +180,17 @@ export class OutOfMemoryError extends Error {
  * ```
  */
 export class ReleasedError extends Error {
+  static {
+    brandClass(ReleasedError, ERROR_BRAND, "ERR_RELEASED");
+  }
+  /**
+   * `e instanceof ReleasedError`: also true for a ReleasedError thrown by another copy of
+   * `@pagefork/core` (its ESM and CJS builds, say), which carries the same brand.
+   */
+  static override [Symbol.hasInstance](x: unknown): boolean {
+    // biome-ignore lint/complexity/noThisInStatic: `this` is the class on the right of `instanceof` (a subclass too)
+    return errorHasInstance(this, ReleasedError, "ERR_RELEASED", x);
+  }
   /** Stable error code. */
   readonly code = "ERR_RELEASED";
   constructor(what: string) {
@@ -156,6 +212,17 @@ export class ReleasedError extends Error {
  * ```
  */
 export class InvalidArgumentError extends RangeError {
+  static {
+    brandClass(InvalidArgumentError, ERROR_BRAND, "ERR_INVALID_ARGUMENT");
+  }
+  /**
+   * `e instanceof InvalidArgumentError`: also true for a InvalidArgumentError thrown by another copy of
+   * `@pagefork/core` (its ESM and CJS builds, say), which carries the same brand.
+   */
+  static override [Symbol.hasInstance](x: unknown): boolean {
+    // biome-ignore lint/complexity/noThisInStatic: `this` is the class on the right of `instanceof` (a subclass too)
+    return errorHasInstance(this, InvalidArgumentError, "ERR_INVALID_ARGUMENT", x);
+  }
   /** Stable error code. */
   readonly code = "ERR_INVALID_ARGUMENT";
   /** Name of the offending argument. */

@@ -7,6 +7,7 @@
  */
 
 import type { AddressSpace } from "./address-space.js";
+import { brandClass, FRAME_POOL_BRAND } from "./brand.js";
 import {
   DEFAULT_SLAB_BYTES,
   INITIAL_SLAB_BYTES,
@@ -151,6 +152,9 @@ function log2Exact(n: number): number {
  * ```
  */
 export class FramePool {
+  static {
+    brandClass(FramePool, FRAME_POOL_BRAND); // see brand.ts: isFramePool works across copies of the package
+  }
   /** Page size in bytes. */
   readonly pageSize: number;
   /** log2(pageSize). */

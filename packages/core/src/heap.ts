@@ -12,7 +12,9 @@
  *
  * @module
  */
-import { AddressSpace } from "./address-space.js";
+
+import type { AddressSpace } from "./address-space.js";
+import { brandClass, HEAP_BRAND, isAddressSpace } from "./brand.js";
 import { throwInvalid, throwOom } from "./errors.js";
 import {
   blkUsable,
@@ -37,7 +39,6 @@ import {
   H_VERSION,
   HEAP_MAGIC,
   HEAP_VERSION,
-  type HeapCore,
   pageAt,
   S_PAGE,
 } from "./heap-layout.js";
@@ -113,6 +114,9 @@ export interface HeapOptions {
 // Satisfies HeapCore structurally; not declared with `implements`, because the
 // published .d.ts leave out the internal members that interface names (stripInternal).
 export class Heap {
+  static {
+    brandClass(Heap, HEAP_BRAND); // see brand.ts: isHeap works across copies of the package
+  }
   /** The address space holding the heap. */
   readonly space: AddressSpace;
   /** Byte address of the header. */
@@ -147,7 +151,7 @@ export class Heap {
    * ```
    */
   static create(space: AddressSpace, options: HeapOptions = {}): Heap {
-    if (!(space instanceof AddressSpace)) throwInvalid("space", space, "an AddressSpace");
+    if (!isAddressSpace(space)) throwInvalid("space", space, "an AddressSpace");
     const ps = space.pageSize;
     const base = options.base ?? 0;
     if (typeof base !== "number" || !Number.isSafeInteger(base) || base < 0 || base % ps !== 0 || base >= space.size)
@@ -182,7 +186,7 @@ export class Heap {
    * of the space, or no heap of this layout version and page size is there.
    */
   static attach(space: AddressSpace, base = 0): Heap {
-    if (!(space instanceof AddressSpace)) throwInvalid("space", space, "an AddressSpace");
+    if (!isAddressSpace(space)) throwInvalid("space", space, "an AddressSpace");
     const ps = space.pageSize;
     if (typeof base !== "number" || !Number.isSafeInteger(base) || base < 0 || base % ps !== 0 || base >= space.size)
       throwInvalid("base", base, `a multiple of the page size ${ps} inside the space`);

@@ -23,6 +23,7 @@ export interface Forkable<T> {
 
 /** A version that reports its memory as the core does (every core-based structure has `stats()`). */
 export interface Measurable {
+  /** Memory and fault counters of this version's space ({@link SpaceStats}: RSS, PSS, USS in bytes). */
   stats(): SpaceStats;
 }
 

@@ -4,6 +4,7 @@
  * @packageDocumentation
  */
 export { AddressSpace, type AddressSpaceOptions } from "./address-space.js";
+export { CORE_BRAND_VERSION, isAddressSpace, isFramePool, isHeap } from "./brand.js";
 export {
   DEFAULT_SLAB_BYTES,
   MAX_PAGE_SHIFT,
@@ -27,8 +28,18 @@ export {
 export { FramePool, type FramePoolOptions, type FramePoolStats } from "./frame-pool.js";
 export { Heap, type HeapOptions, type HeapStats } from "./heap.js";
 export { type Forkable, History, type HistoryOptions, type HistoryStats, type Measurable } from "./history.js";
+export {
+  INSPECT_CUSTOM,
+  type InspectFunction,
+  type InspectOptions,
+  inspectElements,
+  inspectEntries,
+  inspectRecord,
+  inspectText,
+} from "./inspect.js";
 export type { Mapping, Protection } from "./mappings.js";
 export type { OutOfMemoryEvent, Overcommit } from "./overcommit.js";
 export { PageSpanCursor, type SpanArrayConstructor, type SpanMode } from "./page-span.js";
 export type { ProxyView, ViewArrayConstructor } from "./proxy-view.js";
+export type { SpaceSummary } from "./space-summary.js";
 export type { SpaceStats } from "./stats.js";

@@ -8,6 +8,7 @@
  */
 import type { AddressSpace } from "./address-space.js";
 import { throwReleased } from "./errors.js";
+import { INSPECT_CUSTOM, type InspectFunction, type InspectOptions, inspectElements } from "./inspect.js";
 import type { SpanArrayConstructor } from "./page-span.js";
 
 /** A native typed array of one of the eleven kinds. */
@@ -108,17 +109,11 @@ export class ViewTarget {
    * How `console.log` / `util.inspect` show a view. Node looks this method up
    * on a Proxy's target (it never calls the traps) and calls it on the proxy.
    */
-  [Symbol.for("nodejs.util.inspect.custom")](
-    _depth: number,
-    options: { maxArrayLength?: number },
-    inspect: (v: unknown, o: unknown) => string,
-  ): string {
+  [INSPECT_CUSTOM](depth: number, options: InspectOptions, inspect?: InspectFunction): string {
     const t = targetOf(this) ?? this; // Node calls it with `this` = the proxy
     const head = `${t.kind.name} view(${t.length}) @ ${t.byteOffset}`;
     if (t.space.released) return `${head} <released>`;
-    const shown = Math.min(t.length, options.maxArrayLength ?? 100);
-    const body = inspect(Array.from(copyOut(t, 0, shown) as ArrayLike<unknown>), options);
-    return shown < t.length ? `${head} ${body.slice(0, -2)}, ... ${t.length - shown} more items ]` : `${head} ${body}`;
+    return inspectElements(head, t.length, (n) => copyOut(t, 0, n), depth, options, inspect);
   }
 }
 

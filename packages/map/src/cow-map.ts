@@ -3,8 +3,10 @@
  *
  * @module
  */
-import type { AddressSpace, Heap, SpaceStats } from "@pagefork/core";
+import type { AddressSpace, Heap, InspectFunction, InspectOptions, SpaceStats } from "@pagefork/core";
+import { INSPECT_CUSTOM } from "@pagefork/core";
 import type { CowKey, CowKeyOf } from "./cow-key.js";
+import { inspectTable, tableToJSON } from "./debug.js";
 import { attachTable, createTable } from "./embedded.js";
 import { throwEmbedded, throwIncompatible } from "./errors.js";
 import { type CowIterator, EntryIterator, KeyIterator, ValueIterator } from "./iterator.js";
@@ -217,6 +219,39 @@ class CowMapImpl<K extends CowKey = CowKey, V = unknown> implements Iterable<[K,
   }
 
   /**
+   * What `JSON.stringify` writes: the entries as an array of `[key, value]`
+   * pairs in insertion order, which `new CowMap(JSON.parse(text))` (or
+   * `new Map(...)`) reads back. Pairs rather than an object because keys are
+   * not only strings: an object would merge `1` and `"1"`, turn `null` into
+   * `"null"` and reorder integer-like keys. (A native Map gives `{}`.)
+   * Values go through JSON as anywhere else (a Date becomes its ISO string);
+   * a bigint key or value throws TypeError, as `JSON.stringify` does for any
+   * BigInt. O(n); each value is decoded (a fresh copy).
+   * @throws {ReleasedError} after `release()`.
+   * @example
+   * ```ts
+   * const m = new CowMap<string | number, unknown>([["a", 1], [2, { b: [true] }]]);
+   * const text = JSON.stringify(m); // '[["a",1],[2,{"b":[true]}]]'
+   * const back = new CowMap(JSON.parse(text) as [string | number, unknown][]);
+   * (back.get(2) as { b: boolean[] }).b; // [true]
+   * m.release(); back.release();
+   * ```
+   */
+  toJSON(): [K, V][] {
+    return tableToJSON(mapTable(this, "toJSON"), "map") as [K, V][];
+  }
+
+  /**
+   * How `console.log` / `util.inspect` show the map: as Node shows a Map,
+   * e.g. `CowMap(2) { 'a' => 1, 'b' => { deep: [ 1, 2 ] } }`; at most
+   * `maxArrayLength` entries (Node's default 100) then "... N more items",
+   * decoding only those; `CowMap <released>` once released.
+   */
+  [INSPECT_CUSTOM](depth: number, options: InspectOptions, inspect?: InspectFunction): string {
+    return inspectTable(mapTable(this, "[inspect.custom]"), "map", depth, options, inspect);
+  }
+
+  /**
    * A new version sharing every page with this one: O(1) whatever the size.
    * Each version's later writes copy the pages they touch. The fork has no
    * iterators; this map's iterators keep iterating this map.
@@ -416,7 +451,8 @@ nameClass(CowMapImpl, "CowMap");
  * @example
  * ```ts
  * import { CowMap } from "@pagefork/map";
- * const v1 = CowMap.from([["a", 1], ["b", 2]]);
+ * // Values of any type, as `new Map<string, unknown>()`: inferred from the entries they would be numbers.
+ * const v1 = CowMap.from<string, unknown>([["a", 1], ["b", 2]]);
  * const v2 = v1.fork(); // O(1)
  * v2.set("a", 10).set("c", { deep: [1, 2] });
  * v1.get("a"); // 1
@@ -450,6 +486,7 @@ export interface CowMapConstructor extends Omit<typeof CowMapImpl, "prototype"> 
     entries?: Iterable<readonly [K & CowKey, V]> | null,
     options?: CowMapOptions,
   ): CowMap<CowKeyOf<K>, V>;
+  /** `CowMap.prototype`: the methods every CowMap has (as `Map.prototype`). */
   readonly prototype: CowMap;
 }
 

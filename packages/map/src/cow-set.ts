@@ -3,8 +3,10 @@
  *
  * @module
  */
-import type { AddressSpace, Heap, SpaceStats } from "@pagefork/core";
+import type { AddressSpace, Heap, InspectFunction, InspectOptions, SpaceStats } from "@pagefork/core";
+import { INSPECT_CUSTOM } from "@pagefork/core";
 import type { CowKey, CowKeyOf } from "./cow-key.js";
+import { inspectTable, tableToJSON } from "./debug.js";
 import { attachTable, createTable } from "./embedded.js";
 import { throwEmbedded, throwIncompatible } from "./errors.js";
 import { type CowIterator, KeyIterator, SetEntryIterator } from "./iterator.js";
@@ -183,6 +185,32 @@ class CowSetImpl<T extends CowKey = CowKey> implements Iterable<T> {
   }
 
   /**
+   * What `JSON.stringify` writes: the elements as an array in insertion
+   * order, which `new CowSet(JSON.parse(text))` reads back (a native Set
+   * gives `{}`). A bigint element throws TypeError, as `JSON.stringify` does
+   * for any BigInt. O(n).
+   * @throws {ReleasedError} after `release()`.
+   * @example
+   * ```ts
+   * const s = new CowSet(["a", 1, null]);
+   * JSON.stringify({ s }); // '{"s":["a",1,null]}'
+   * s.release();
+   * ```
+   */
+  toJSON(): T[] {
+    return tableToJSON(setTable(this, "toJSON"), "set") as T[];
+  }
+
+  /**
+   * How `console.log` / `util.inspect` show the set: as Node shows a Set,
+   * e.g. `CowSet(2) { 'a', 1 }`; at most `maxArrayLength` elements (Node's
+   * default 100) then "... N more items"; `CowSet <released>` once released.
+   */
+  [INSPECT_CUSTOM](depth: number, options: InspectOptions, inspect?: InspectFunction): string {
+    return inspectTable(setTable(this, "[inspect.custom]"), "set", depth, options, inspect);
+  }
+
+  /**
    * A new version sharing every page with this one: O(1) whatever the size.
    * @throws {ReleasedError} after `release()`.
    */
@@ -213,7 +241,7 @@ class CowSetImpl<T extends CowKey = CowKey> implements Iterable<T> {
    * A new CowSet embedded in `heap`, holding `values` (added in order, as by
    * the constructor): every byte it owns is a block of the heap, in
    * `heap.space`, so a fork of that space forks it. Costs and rules as
-   * {@link CowMap.create}: empty, a 24-byte header block (32 bytes of heap);
+   * {@link CowMapConstructor.create | CowMap.create}: empty, a 24-byte header block (32 bytes of heap);
    * 1 short string 64 bytes, 3 short strings 96 to 160 (measured, README).
    * @throws {InvalidArgumentError} when `heap` is not a Heap.
    * @throws {OutOfMemoryError} when the heap's range or the pool's `maxBytes` has no room (nothing is kept).
@@ -241,7 +269,7 @@ class CowSetImpl<T extends CowKey = CowKey> implements Iterable<T> {
 
   /**
    * A handle to the embedded CowSet whose header block is at `address` in
-   * `heap` (its space, or a fork of it), as {@link CowMap.attach}. O(1);
+   * `heap` (its space, or a fork of it), as {@link CowMapConstructor.attach | CowMap.attach}. O(1);
    * writes nothing.
    * @throws {InvalidArgumentError} when `heap` is not a Heap, or `address` is
    *   not a live block of it holding a CowSet's header.
@@ -418,6 +446,7 @@ export interface CowSet<T extends CowKey = CowKey> extends CowSetImpl<T> {}
 export interface CowSetConstructor extends Omit<typeof CowSetImpl, "prototype"> {
   /** See the constructor of {@link CowSet}: `values` first, options only second. */
   new <T = CowKey>(values?: Iterable<T & CowKey> | null, options?: CowMapOptions): CowSet<CowKeyOf<T>>;
+  /** `CowSet.prototype`: the methods every CowSet has (as `Set.prototype`). */
   readonly prototype: CowSet;
 }
 

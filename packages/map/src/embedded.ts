@@ -17,7 +17,7 @@
  *
  * @module
  */
-import { AddressSpace, Heap, InvalidArgumentError, OutOfMemoryError, ReleasedError } from "@pagefork/core";
+import { AddressSpace, type Heap, InvalidArgumentError, isHeap, OutOfMemoryError, ReleasedError } from "@pagefork/core";
 import {
   EMBEDDED_MIN_BUCKETS,
   H_DATA,
@@ -228,7 +228,7 @@ export function freeTable(t: Table, reserve: boolean): void {
 
 /** Throws InvalidArgumentError unless `heap` is a Heap whose space is usable. */
 function checkHeap(heap: unknown): asserts heap is Heap {
-  if (!(heap instanceof Heap)) throw new InvalidArgumentError("heap", heap, "a Heap (from @pagefork/core)");
+  if (!isHeap(heap)) throw new InvalidArgumentError("heap", heap, "a Heap (from @pagefork/core)");
   if (heap.space.released) throw new ReleasedError("address space");
 }
 

@@ -46,7 +46,8 @@ export class DataCloneError extends Error {
  * ```ts
  * const s = new CowSet();
  * let caught: unknown;
- * try { s.add({ id: 1 }); } catch (e) { caught = e; }
+ * // TypeScript already refuses an object key; untyped code meets the error at run time.
+ * try { s.add({ id: 1 } as never); } catch (e) { caught = e; }
  * caught instanceof KeyTypeError; // true
  * caught instanceof TypeError; // true
  * s.release();

@@ -3,7 +3,7 @@
  *
  * @module
  */
-import { AddressSpace, FramePool, InvalidArgumentError } from "@pagefork/core";
+import { AddressSpace, FramePool, InvalidArgumentError, isFramePool } from "@pagefork/core";
 import { SPACE_BYTES } from "./layout.js";
 import type { Table } from "./table.js";
 
@@ -92,7 +92,7 @@ export function spaceFor(options: CowMapOptions): AddressSpace {
   if (options === null || typeof options !== "object")
     throw new InvalidArgumentError("options", options, "an object { pageSize?, pool?, maxBytes? }");
   const { pageSize, pool, maxBytes } = options;
-  if (pool !== undefined && !(pool instanceof FramePool)) throw new InvalidArgumentError("pool", pool, "a FramePool");
+  if (pool !== undefined && !isFramePool(pool)) throw new InvalidArgumentError("pool", pool, "a FramePool");
   const size = maxBytes ?? SPACE_BYTES;
   if (typeof size !== "number" || !Number.isSafeInteger(size) || size <= 0 || size > SPACE_BYTES)
     throw new InvalidArgumentError("maxBytes", maxBytes, `an integer number of bytes up to ${SPACE_BYTES}`);

@@ -3,7 +3,16 @@
  *
  * @module
  */
-import { type AddressSpace, Heap, type SpaceStats } from "@pagefork/core";
+import {
+  type AddressSpace,
+  Heap,
+  INSPECT_CUSTOM,
+  type InspectFunction,
+  type InspectOptions,
+  inspectText,
+  isHeap,
+  type SpaceStats,
+} from "@pagefork/core";
 import { deleteInLeaf, insertInLeaf } from "./btree.js";
 import { createText, Embedding, freeText, pending } from "./embedded.js";
 import { throwEmbedded, throwInvalid, throwNotString, throwReleased, throwTooLong } from "./errors.js";
@@ -36,11 +45,11 @@ let forkOf: CowText | null = null;
  * (`slice`, `charAt`, `toString`, iteration) follow `String.prototype`.
  *
  * Errors: a position that is not an integer in range throws
- * {@link InvalidArgumentError} (a RangeError); a non-string text a
+ * {@link @pagefork/core!InvalidArgumentError | InvalidArgumentError} (a RangeError); a non-string text a
  * TypeError; any use after `release()` or `free()` (or after the embedder
- * released the space) {@link ReleasedError}; an edit the pool's byte limit
+ * released the space) {@link @pagefork/core!ReleasedError | ReleasedError}; an edit the pool's byte limit
  * cannot cover (after its `onOutOfMemory` hook had its chance) or that needs
- * more pages than the text's heap has left {@link OutOfMemoryError}. A call
+ * more pages than the text's heap has left {@link @pagefork/core!OutOfMemoryError | OutOfMemoryError}. A call
  * that throws changes nothing: an edit is planned, and its pages and frames
  * reserved, before it writes.
  *
@@ -157,7 +166,7 @@ export class CowText implements Iterable<string> {
    * ```
    */
   static create(heap: Heap, text = ""): CowText {
-    return createText(heap, text, newHandle, heap instanceof Heap);
+    return createText(heap, text, newHandle, isHeap(heap));
   }
 
   /**
@@ -180,7 +189,7 @@ export class CowText implements Iterable<string> {
    * ```
    */
   static attach(heap: Heap, address: number): CowText {
-    if (!(heap instanceof Heap)) throwInvalid("heap", heap, "a Heap from @pagefork/core");
+    if (!isHeap(heap)) throwInvalid("heap", heap, "a Heap from @pagefork/core");
     if (heap.space.released) throwReleased("address space");
     readHeader(heap, address); // into `header`, which the constructor reads
     pending.heap = heap;
@@ -305,6 +314,33 @@ export class CowText implements Iterable<string> {
     return this.slice(0, this.len);
   }
 
+  /**
+   * What `JSON.stringify` writes: the text as a JSON string, so that
+   * `CowText.from(JSON.parse(text))` reads it back. O(length).
+   * @throws {ReleasedError} after `release()` or `free()`.
+   * @example
+   * ```ts
+   * const t = CowText.from('say "hi"');
+   * JSON.stringify({ t }); // '{"t":"say \\"hi\\""}'
+   * t.release();
+   * ```
+   */
+  toJSON(): string {
+    return this.toString();
+  }
+
+  /**
+   * How `console.log` / `util.inspect` show the text: its length in UTF-16
+   * code units and the text as Node shows a string, e.g. `CowText(5) 'hello'`;
+   * at most `maxStringLength` code units (Node's default 10,000) then
+   * "... N more characters", read from the pages as needed;
+   * `CowText <released>` once released.
+   */
+  [INSPECT_CUSTOM](_depth: number, options: InspectOptions, inspect?: InspectFunction): string {
+    if (this.released) return "CowText <released>";
+    return inspectText(`CowText(${this.len})`, this.len, (n) => this.slice(0, n), options, inspect);
+  }
+
   /** The text as strings of at most one leaf each, in order. O(length) in all. */
   *chunks(): IterableIterator<string> {
     this.check();
@@ -343,7 +379,7 @@ export class CowText implements Iterable<string> {
    * Frees the text. Standalone: the same as `release()`. Embedded: gives
    * every node page and the header block back to the heap (freed pages are
    * discarded, never written, so other versions of the space keep theirs),
-   * after which this handle throws {@link ReleasedError}; the text in other
+   * after which this handle throws {@link @pagefork/core!ReleasedError | ReleasedError}; the text in other
    * forks of the space is untouched. Idempotent. O(node pages).
    * @throws {OutOfMemoryError} when the pool cannot supply the frames of the
    * heap's bookkeeping (after its hook); nothing changes then.

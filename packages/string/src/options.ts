@@ -40,7 +40,7 @@ export interface CowTextOptions {
    * Virtual size of each version's address space, in pages: the header page,
    * the heap's header and page map (16 bytes per page, 1/16 of them at
    * 256-byte pages), and the node pages. An edit that needs more node pages
-   * than are left throws {@link OutOfMemoryError}. Under the pool's
+   * than are left throws {@link @pagefork/core!OutOfMemoryError | OutOfMemoryError}. Under the pool's
    * `overcommit: "never"` it is also what every version is charged
    * (`maxPages * pageSize` bytes of commit). An integer from 4 to 2^32.
    * Default {@link TEXT_MAX_PAGES} (2^20: 256 MiB at 256-byte pages, 60 to
