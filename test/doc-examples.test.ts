@@ -135,12 +135,7 @@ for (const file of MARKDOWN) {
  * the test fails as soon as the errors differ (fixed, or new ones) or the block is
  * gone, so an entry cannot outlive its reason.
  */
-const KNOWN_TYPE_ERRORS: Readonly<Record<string, readonly string[]>> = {
-  // `new Set()` is a Set<unknown>; the lead fixes it in packages/state (`new Set<string>()`).
-  "packages/state/src/produce.ts:205": [
-    "packages/state/src/produce.ts:209 - TS2322: Type 'Set<unknown>' is not assignable to type 'readonly string[] | ReadonlySet<string>'.",
-  ],
-};
+const KNOWN_TYPE_ERRORS: Readonly<Record<string, readonly string[]>> = {};
 
 /** Type errors per block id, from one Program over every block (filled before the tests run). */
 let typeErrors = new Map<string, string[]>();

@@ -33,5 +33,12 @@ export {
   type TypedArrayView,
 } from "./schema.js";
 export { createState, State, type StateOptions } from "./state.js";
-export { createStore, Store, type StoreListener, type StoreOptions, type VersionInfo } from "./store.js";
+export {
+  createStore,
+  Store,
+  type StoreListener,
+  type StoreOptions,
+  type StoreStats,
+  type VersionInfo,
+} from "./store.js";
 export * as t from "./t.js";

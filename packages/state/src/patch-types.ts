@@ -24,12 +24,31 @@ export type PathKey = string | number | boolean;
  * state's `toJSON()` with Immer's own `applyPatches` (text splices aside).
  */
 export type Patch =
-  | { readonly op: "replace" | "add"; readonly path: PathKey[]; readonly value: unknown }
-  | { readonly op: "remove"; readonly path: PathKey[]; readonly value?: unknown }
   | {
-      readonly op: "splice";
+      /** What changed: the value at `path` is now `value`, or a new element/entry/field is there. */
+      readonly op: "replace" | "add";
+      /** Where, from the root: field names, list indices, map keys, a set element's index. */
       readonly path: PathKey[];
+      /** The new value, JSON-compatible. */
+      readonly value: unknown;
+    }
+  | {
+      /** A list element, map entry, optional field or set element went away. */
+      readonly op: "remove";
+      /** Where, from the root. */
+      readonly path: PathKey[];
+      /** For a set element: which one (JSON form). */
+      readonly value?: unknown;
+    }
+  | {
+      /** A text edit (pagefork's own op). */
+      readonly op: "splice";
+      /** The text's path from the root. */
+      readonly path: PathKey[];
+      /** Position of the edit in UTF-16 code units. */
       readonly index: number;
+      /** Code units deleted at `index`. */
       readonly deleteCount: number;
+      /** Text inserted at `index` after the deletion. */
       readonly insert: string;
     };

@@ -162,6 +162,7 @@ export class OptionalType<T extends AnyType = AnyType> extends Type<
   T["__input"] | undefined
 > {
   readonly kind = "optional" as const;
+  /** The type of the value when present. */
   readonly inner: T;
   constructor(inner: T) {
     super();
@@ -181,6 +182,7 @@ export class NullableType<T extends AnyType = AnyType> extends Type<
   T["__input"] | null
 > {
   readonly kind = "nullable" as const;
+  /** The type of the value when not null. */
   readonly inner: T;
   constructor(inner: T) {
     super();
@@ -344,6 +346,7 @@ export class ListType<E extends AnyType = AnyType> extends Type<
   readonly E["__input"][]
 > {
   readonly kind = "list" as const;
+  /** The type of every element. */
   readonly element: E;
   constructor(element: E) {
     super();
@@ -368,7 +371,9 @@ export class MapType<K extends KeyType = KeyType, V extends AnyType = AnyType> e
   | (K extends StringType | EnumType<string> ? Readonly<Record<string, V["__input"]>> : never)
 > {
   readonly kind = "map" as const;
+  /** The type of the keys (string, number kinds, bool or enum). */
   readonly key: K;
+  /** The type of the values. */
   readonly value: V;
   constructor(key: K, value: V) {
     super();
@@ -391,6 +396,7 @@ export class SetType<K extends KeyType = KeyType> extends Type<
   ReadonlySet<K["__view"]> | readonly K["__view"][]
 > {
   readonly kind = "set" as const;
+  /** The type of the elements (string, number kinds, bool or enum). */
   readonly element: K;
   constructor(element: K) {
     super();
@@ -450,13 +456,21 @@ export interface TypedArrayView<A extends NativeArray = NativeArray> extends Ite
   readonly [index: number]: ElementOfArray<A>;
   /** Elements. */
   readonly length: number;
+  /** The element at `index` (negative counts from the end), as `TypedArray.prototype.at`. O(1). */
   at(index: number): ElementOfArray<A> | undefined;
+  /** Elements `[start, end)` copied into a new native typed array, page span by page span. O(end - start). */
   slice(start?: number, end?: number): A;
+  /** First index of `value` from `fromIndex`, or -1, as `TypedArray.prototype.indexOf`. O(n). */
   indexOf(value: ElementOfArray<A>, fromIndex?: number): number;
+  /** Whether `value` is an element (SameValueZero), as `TypedArray.prototype.includes`. O(n). */
   includes(value: ElementOfArray<A>, fromIndex?: number): boolean;
+  /** Folds the elements from the first, as `TypedArray.prototype.reduce`. O(n). */
   reduce<U>(fn: (acc: U, value: ElementOfArray<A>, index: number) => U, initial: U): U;
+  /** Calls `fn` for each element, as `TypedArray.prototype.forEach`. O(n). */
   forEach(fn: (value: ElementOfArray<A>, index: number) => void): void;
+  /** The elements as a string, as `TypedArray.prototype.join`. O(n). */
   join(separator?: string): string;
+  /** The elements as a JSON array (numbers; decimal strings for the BigInt kinds). O(n). */
   toJSON(): (number | string)[];
 }
 

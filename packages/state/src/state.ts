@@ -169,6 +169,7 @@ export class State<S extends AnyType = AnyType> {
     return jsonOf(this, this.schema, this.rootAddr);
   }
 
+  /** What `console.log` / `util.inspect` show: `State` and the root's contents, within Node's depth and lengths. */
   [INSPECT](_d: number, options: InspectOptions, inspect: InspectFn): string {
     if (this.space.released) return "State <released>";
     return `State ${inspect(this.root, options)}`;

@@ -48,6 +48,16 @@ export interface StoreOptions extends StateOptions {
 /** Told after every change of the current version: a commit, an undo, a redo, a `goTo`. */
 export type StoreListener<S extends AnyType> = (next: State<S>, prev: State<S>, patches: readonly Patch[]) => void;
 
+/** What {@link Store.stats} returns. */
+export interface StoreStats {
+  /** Versions kept. */
+  readonly versions: number;
+  /** Index of the current version. */
+  readonly position: number;
+  /** Bytes of frames in use in the store's pool (all of its versions; the whole pool if it was given). */
+  readonly bytesInUse: number;
+}
+
 /** One entry of {@link Store.versions}. */
 export interface VersionInfo {
   /** Position in the history (0: the oldest kept). */
@@ -285,7 +295,7 @@ export class Store<S extends AnyType> {
   }
 
   /** Memory of the store: versions kept and the frames their pool holds (bytes). O(1). */
-  stats(): { versions: number; position: number; bytesInUse: number } {
+  stats(): StoreStats {
     this.check();
     return { versions: this.steps.length, position: this.cursor, bytesInUse: this.getState().space.pool.bytesInUse };
   }
