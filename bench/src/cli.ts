@@ -44,10 +44,13 @@ function list(value: string): string[] {
 }
 
 function workloadList(value: string): WorkloadId[] {
-  const ids = list(value).map((s) => s.toUpperCase());
-  for (const id of ids)
-    if (!(WORKLOAD_IDS as readonly string[]).includes(id))
-      throw new InvalidArgumentError(`unknown workload "${id}" (workloads: ${WORKLOAD_IDS.join(", ")})`);
+  // Case-insensitive: "w1b" and "W1B" name W1b.
+  const ids = list(value).map((s) => {
+    const id = WORKLOAD_IDS.find((w) => w.toUpperCase() === s.toUpperCase());
+    if (id === undefined)
+      throw new InvalidArgumentError(`unknown workload "${s}" (workloads: ${WORKLOAD_IDS.join(", ")})`);
+    return id;
+  });
   return WORKLOAD_IDS.filter((id) => ids.includes(id));
 }
 

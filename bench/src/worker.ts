@@ -23,10 +23,12 @@ type VariantTable = Record<string, VariantRunner>;
 /** Dynamic imports, so a child loads only its own workload (and so its libraries). */
 const LOADERS: Record<WorkloadId, () => Promise<{ variants: VariantTable }>> = {
   W1: () => import("./workloads/w1-fork-numeric.js"),
+  W1b: () => import("./workloads/w1b-bounded-numeric.js"),
   W2: () => import("./workloads/w2-read.js"),
   W3: () => import("./workloads/w3-fork-latency.js"),
   W4: () => import("./workloads/w4-editing-trace.js"),
   W5: () => import("./workloads/w5-map-history.js"),
+  W5b: () => import("./workloads/w5b-bounded-map.js"),
   W6: () => import("./workloads/w6-test-isolation.js"),
   W7: () => import("./workloads/w7-page-size.js"),
   W8: () => import("./workloads/w8-core-mechanisms.js"),

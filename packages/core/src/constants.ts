@@ -48,18 +48,18 @@ export const MAX_PAGES = 2 ** 32;
 export const ZERO_PFN = 0;
 
 /**
- * Default slab size in bytes: 256 MiB. A slab starts small and doubles (one
- * copy of what it holds) until it reaches this size; then a new slab starts.
- * Larger slabs keep more copy-on-write faults inside one slab, where the copy
- * is one `copyWithin`; a copy across slabs needs a view or a loop (the fault
- * benchmark measured a COW fault at 2.4x a page `copyWithin` when every copy
- * crossed 64 MiB slabs, 1.4x within one). Smaller slabs bound the doubling
- * copy and the moment two buffers coexist while a slab grows.
+ * Default (and full) slab size in bytes: 256 MiB. A pool's slabs start small
+ * and each new one is as large as all before it, until they reach this size;
+ * then every new slab has this size. Nothing is ever copied to grow (see
+ * frame-pool.ts). Larger slabs keep more copy-on-write faults inside one slab,
+ * where the copy is one `copyWithin`; a copy across slabs needs a view or a
+ * loop (the fault benchmark measured a COW fault at 2.4x a page `copyWithin`
+ * when every copy crossed 64 MiB slabs, 1.4x within one).
  */
 export const DEFAULT_SLAB_BYTES = 1 << 28;
 /** Largest slab: 1 GiB keeps every in-slab byte offset an int32 (no deopt to doubles). */
 export const MAX_SLAB_BYTES = 1 << 30;
-/** First size of a growing slab: small pools take 64 KiB, not a whole slab. */
+/** Size of a pool's first slab: small pools take 64 KiB, not a whole slab. */
 export const INITIAL_SLAB_BYTES = 1 << 16;
 
 /**

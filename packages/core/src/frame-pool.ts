@@ -69,10 +69,13 @@ export interface FramePoolOptions {
   /**
    * Register every space with a `FinalizationRegistry` so that the frames of
    * a space dropped without `release()` return to the pool after the garbage
-   * collector finds it. Default true. It costs ~0.3 us and ~70 bytes of JS
-   * heap per space (measured on Node 20); histories of very many short-lived
-   * forks that always release may turn it off. `release()` (or `using`)
-   * remains the reliable path: finalization runs late or not at all.
+   * collector finds it. Default true. A space is registered only if it is
+   * still unreleased after the current job or after ~1,000 more forks (see
+   * space-registry.ts), so forks released soon after they were made (drafts,
+   * an undo history evicting its oldest versions) cost nothing extra; a
+   * registered space costs ~70 bytes of JS heap (measured on Node 20).
+   * `release()` (or `using`) remains the reliable path: finalization runs
+   * late or not at all.
    */
   reclaimDropped?: boolean;
 }
@@ -121,8 +124,17 @@ export interface FramePoolStats {
   spacesReclaimed: number;
 }
 
-/** Frames up to this size are copied across slabs with a loop instead of `set(subarray())`. */
-const SMALL_FRAME = 1024;
+/** Most frames a pool can hold: pfns are stored in Int32Array page-table entries and free lists. */
+const MAX_FRAMES = 2 ** 31 - 1;
+
+/**
+ * Frames up to this size are copied across slabs with an int32 loop instead
+ * of `set()` of a view. A copy across slabs costs a view (~100 ns) that a
+ * `copyWithin` inside one slab does not; measured on Node 20 for cold frames
+ * spread over 1 MiB, ns per copy, `copyWithin` / view + `set` / int32 loop:
+ * 31 / 100 / 93 at 256 B, 70 / 175 / 972 at 1 KiB, 210 / 353 / 2428 at 4 KiB.
+ */
+const SMALL_FRAME = 256;
 
 function log2Exact(n: number): number {
   return Number.isInteger(n) && n > 0 && (n & (n - 1)) === 0 ? 31 - Math.clz32(n) : -1;
@@ -139,8 +151,18 @@ function log2Exact(n: number): number {
  * a time: a fresh 4 KiB ArrayBuffer costs ~1 us and ~100 B of heap, and first
  * touch of fresh memory costs ~1.9 us per 4 KiB on the planning machine.
  *
- * Complexity: `allocFrame` and `releaseFrame` are O(1) amortized (a slab grows
- * by doubling, so each frame is copied at most once on average).
+ * Slabs are added, never grown: the first holds `INITIAL_SLAB_BYTES` (64 KiB,
+ * at least 4 frames), each next one as many frames as all before it, up to
+ * `slabBytes`; from then on every new slab is `slabBytes`. So a small pool
+ * reserves little, a large one reserves at most about twice what it used,
+ * and no frame is ever copied to make room: growing by copying into a buffer
+ * twice the size touched that much fresh memory again (measured on this VM:
+ * 33 ms of page faults for the 8 to 16 MiB step, 2 to 17 us per 4 KiB page,
+ * inside one version of the W1 bench at 1M elements). Untouched pages of a
+ * new slab cost no resident memory until a frame there is first written.
+ *
+ * Complexity: `allocFrame` and `releaseFrame` are O(1) (amortized: the free
+ * list and the refcount bytes grow by doubling; adding a slab copies nothing).
  *
  * @throws {InvalidArgumentError} when `pageSize`, `slabBytes` or `maxBytes` is out of range.
  * @example
@@ -161,15 +183,19 @@ export class FramePool {
   readonly pageShift: number;
   /** pageSize - 1. */
   readonly pageMask: number;
-  /** log2(frames per slab). */
+  /** log2(frames per full-size slab, `slabBytes / pageSize`). */
   readonly slabShift: number;
-  /** frames per slab - 1. */
+  /** Frames per full-size slab - 1. */
   readonly slabMask: number;
+  /** log2(frames of slab 0). Slab k >= 1 holds `1 << (firstShift + k - 1)` frames until full size. */
+  private readonly firstShift: number;
+  /** Slabs before the first full-size one, minus one: full-size slab for pfn p is `geoLast + (p >>> slabShift)`. */
+  private readonly geoLast: number;
   /** Byte limit on frames in use. */
   readonly maxBytes: number;
   /** `floor(maxBytes / pageSize)`. */
   private readonly maxFrames: number;
-  /** The slabs; only the last one may still grow. */
+  /** The slabs, in pfn order; slab k starts where slab k - 1 ends (see {@link slabOf}). */
   readonly slabs: Slab[];
   /** The page-table node arena shared by every space of this pool. */
   readonly pt: PageTable;
@@ -232,6 +258,8 @@ export class FramePool {
     this.maxBytes = maxBytes;
     this.maxFrames = Math.floor(maxBytes / pageSize);
     const first = Math.min(slabBytes, Math.max(INITIAL_SLAB_BYTES, pageSize * 4));
+    this.firstShift = log2Exact(first) - shift;
+    this.geoLast = this.slabShift - this.firstShift;
     this.slabs = [new Slab(first)];
     this.capacity = first >>> shift;
     this.refcount = new Uint8Array(this.capacity);
@@ -342,14 +370,22 @@ export class FramePool {
     return true;
   }
 
-  /** The slab holding `pfn`. */
+  /**
+   * The slab holding `pfn`. Below the first full-size slab, slab k >= 1 starts
+   * at pfn `2 ** (firstShift + k - 1)`, the highest power of two <= pfn, so its
+   * index is the bit length of `pfn >>> firstShift`; above it, slabs are
+   * `slabMask + 1` frames each. O(1): a compare, a shift and a clz.
+   */
   slabOf(pfn: number): Slab {
-    return this.slabs[pfn >>> this.slabShift] as Slab;
+    return this.slabs[
+      pfn <= this.slabMask ? 32 - Math.clz32(pfn >>> this.firstShift) : this.geoLast + (pfn >>> this.slabShift)
+    ] as Slab;
   }
 
-  /** Byte offset of `pfn`'s frame inside its slab. */
+  /** Byte offset of `pfn`'s frame inside its slab (see {@link slabOf}). */
   frameByte(pfn: number): number {
-    return (pfn & this.slabMask) << this.pageShift;
+    if (pfn > this.slabMask || pfn >>> this.firstShift === 0) return (pfn & this.slabMask) << this.pageShift;
+    return (pfn - (1 << (31 - Math.clz32(pfn)))) << this.pageShift;
   }
 
   /**
@@ -421,8 +457,8 @@ export class FramePool {
     const s = this.frameByte(src);
     if (ds === ss) ds.u8.copyWithin(d, s, s + this.pageSize);
     else if (this.pageSize <= SMALL_FRAME) {
-      // Across slabs, `set(subarray())` allocates a view per copy: small frames
-      // copy faster as an int32 loop (int32, not float64, so NaN bit patterns
+      // Across slabs, `set()` needs a view per copy: the smallest frames copy
+      // as fast as an int32 loop (int32, not float64, so NaN bit patterns
       // cannot be canonicalized on the way).
       const di = ds.i32;
       const si = ss.i32;
@@ -430,7 +466,7 @@ export class FramePool {
       const s4 = s >>> 2;
       const n = this.pageSize >>> 2;
       for (let i = 0; i < n; i++) di[d4 + i] = si[s4 + i] as number;
-    } else ds.u8.set(ss.u8.subarray(s, s + this.pageSize), d);
+    } else ds.u8.set(new Uint8Array(ss.buffer, s, this.pageSize), d); // a constructor call: no species lookup
   }
 
   /** Fills frame `pfn` with zero bytes. */
@@ -484,24 +520,22 @@ export class FramePool {
     };
   }
 
-  /** Adds capacity: doubles the last slab, or opens a new one when it is full. */
+  /**
+   * Adds capacity: one more slab, as many frames as all slabs before it (the
+   * pool doubles) up to the full slab size. Copies nothing.
+   */
   private grow(): void {
-    const framesPerSlab = this.slabMask + 1;
-    const last = this.slabs[this.slabs.length - 1] as Slab;
-    const lastFrames = last.buffer.byteLength >>> this.pageShift;
+    const k = this.slabs.length;
+    const frames = k > this.geoLast ? this.slabMask + 1 : 1 << (this.firstShift + k - 1);
+    if (this.capacity + frames > MAX_FRAMES)
+      throwOom(this.pageSize, `the pool holds the most frames a pfn can name (${MAX_FRAMES})`);
     try {
-      if (lastFrames < framesPerSlab) {
-        last.grow(Math.min(framesPerSlab, lastFrames * 2) << this.pageShift);
-      } else {
-        this.slabs.push(new Slab(Math.min(framesPerSlab << this.pageShift, INITIAL_SLAB_BYTES)));
-      }
+      this.slabs.push(new Slab(frames << this.pageShift));
     } catch (e) {
       if (e instanceof RangeError) throwOom(this.pageSize, `the JS engine refused a slab: ${e.message}`);
       throw e;
     }
-    this.capacity =
-      ((this.slabs.length - 1) << this.slabShift) +
-      ((this.slabs[this.slabs.length - 1] as Slab).buffer.byteLength >>> this.pageShift);
+    this.capacity += frames;
     if (this.capacity > this.refcount.length) {
       const rc = new Uint8Array(Math.max(this.capacity, this.refcount.length * 2));
       rc.set(this.refcount);

@@ -10,9 +10,10 @@
 export type ViewKey = "u8" | "u8c" | "i8" | "u16" | "i16" | "u32" | "i32" | "f32" | "f64" | "i64" | "u64";
 
 /**
- * One slab of frames and its typed views. The last slab of a pool grows by
- * doubling into a new ArrayBuffer; its fields are then replaced (never the
- * object), so references held by TLBs and last-page caches stay valid.
+ * One slab of frames and its typed views. A slab never changes size: a pool
+ * that needs more frames adds a slab (see frame-pool.ts), so the bytes a slab
+ * holds are never copied and its fields never change, and references held by
+ * TLBs and last-page caches stay valid for the slab's whole life.
  *
  * Why not a resizable ArrayBuffer grown in place: in Node 20 (V8 11.3) every
  * access through a view of a resizable buffer, even a fixed-length one, carries
@@ -21,18 +22,18 @@ export type ViewKey = "u8" | "u8c" | "i8" | "u16" | "i16" | "u32" | "i32" | "f32
  * caller's loop the branch costs it its registers.
  */
 export class Slab {
-  buffer: ArrayBuffer;
-  u8: Uint8Array;
-  u8c: Uint8ClampedArray;
-  i8: Int8Array;
-  u16: Uint16Array;
-  i16: Int16Array;
-  u32: Uint32Array;
-  i32: Int32Array;
-  f32: Float32Array;
-  f64: Float64Array;
-  i64: BigInt64Array;
-  u64: BigUint64Array;
+  readonly buffer: ArrayBuffer;
+  readonly u8: Uint8Array;
+  readonly u8c: Uint8ClampedArray;
+  readonly i8: Int8Array;
+  readonly u16: Uint16Array;
+  readonly i16: Int16Array;
+  readonly u32: Uint32Array;
+  readonly i32: Int32Array;
+  readonly f32: Float32Array;
+  readonly f64: Float64Array;
+  readonly i64: BigInt64Array;
+  readonly u64: BigUint64Array;
 
   /** @param byteLength - bytes of the slab. */
   constructor(byteLength: number) {
@@ -49,23 +50,5 @@ export class Slab {
     this.f64 = new Float64Array(buffer);
     this.i64 = new BigInt64Array(buffer);
     this.u64 = new BigUint64Array(buffer);
-  }
-
-  /** Moves the slab into a new buffer of `byteLength` bytes holding the same leading bytes. */
-  grow(byteLength: number): void {
-    const next = new ArrayBuffer(byteLength);
-    new Uint8Array(next).set(this.u8);
-    this.buffer = next;
-    this.u8 = new Uint8Array(next);
-    this.u8c = new Uint8ClampedArray(next);
-    this.i8 = new Int8Array(next);
-    this.u16 = new Uint16Array(next);
-    this.i16 = new Int16Array(next);
-    this.u32 = new Uint32Array(next);
-    this.i32 = new Int32Array(next);
-    this.f32 = new Float32Array(next);
-    this.f64 = new Float64Array(next);
-    this.i64 = new BigInt64Array(next);
-    this.u64 = new BigUint64Array(next);
   }
 }

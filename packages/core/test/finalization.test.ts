@@ -7,7 +7,7 @@
  */
 import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { AddressSpace, FramePool, ReleasedError } from "../src/index.js";
 
 setFlagsFromString("--expose-gc");
@@ -65,6 +65,42 @@ describe("dropped spaces are reclaimed", () => {
     keep.release();
     expect(() => keep.getUint8(0)).toThrow(ReleasedError);
     expect(pool.stats()).toMatchObject({ framesInUse: 0, pageTableNodes: 0, committedBytes: 0 });
+  });
+
+  it("dropped in a long synchronous loop (past the registration nursery), still reclaimed", async () => {
+    const pool = new FramePool({ pageSize: 256 });
+    dropVersions(pool, 5000);
+    expect(pool.framesInUse).toBeGreaterThan(0);
+    expect(await collectUntil(() => pool.framesInUse === 0)).toBe(true);
+    expect(pool.stats()).toMatchObject({ framesInUse: 0, pageTableNodes: 0, spaces: 0, spacesReclaimed: 5001 });
+  });
+
+  it("registers a space only if it outlives the nursery: a bounded history registers none in its loop", async () => {
+    const register = vi.spyOn(FinalizationRegistry.prototype, "register");
+    try {
+      const pool = new FramePool({ pageSize: 256 });
+      const ring: AddressSpace[] = [new AddressSpace({ size: 64 * 256, pool })];
+      for (let i = 1; i <= 5000; i++) {
+        const next = (ring[ring.length - 1] as AddressSpace).fork();
+        next.setUint32((i % 64) * 256, i);
+        ring.push(next);
+        if (ring.length > 100) ring.shift()?.release();
+      }
+      expect(register).toHaveBeenCalledTimes(0); // every released fork left the nursery unregistered
+      await Promise.resolve(); // the flush microtask registers the 100 live ones, each once
+      expect(register).toHaveBeenCalledTimes(100);
+      register.mockClear();
+      const kept: AddressSpace[] = [];
+      for (let i = 0; i < 3000; i++) kept.push((ring[99] as AddressSpace).fork());
+      expect(register.mock.calls.length).toBeGreaterThan(0); // long-lived ones are registered in the loop
+      await Promise.resolve();
+      expect(register).toHaveBeenCalledTimes(3000);
+      expect(new Set(register.mock.calls.map((c) => c[0])).size).toBe(3000);
+      for (const s of [...ring, ...kept]) s.release();
+      expect(pool.stats()).toMatchObject({ framesInUse: 0, pageTableNodes: 0, spaces: 0 });
+    } finally {
+      register.mockRestore();
+    }
   });
 
   it("with reclaimDropped: false nothing is reclaimed (release() is the only path)", async () => {

@@ -12,6 +12,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { levelsFor } from "../src/fault.js";
 import { AddressSpace, FramePool, PT_FANOUT, PT_SHIFT } from "../src/index.js";
+import type { Slab } from "../src/slab.js";
 import { bytes, firstDiff } from "./support/helpers.js";
 
 /** Bytes of one page-table node: PT_FANOUT entries of 4 bytes. */
@@ -267,6 +268,44 @@ describe("frame pool", () => {
       ),
     ).toBe(-1);
     expect(pool.stats().bytesReserved).toBe(reserved);
+  });
+
+  it("adds slabs without copying: doubling up to slabBytes, then full-size slabs, each frame its own bytes", () => {
+    const pool = new FramePool({ pageSize: 256, slabBytes: 2 ** 18 }); // slab 0 is 64 KiB = 256 frames
+    const a = new AddressSpace({ size: 5000 * 256, pool });
+    const seen: Slab[] = [];
+    for (let p = 0; p < 5000; p++) {
+      a.setUint32(p * 256, p + 1);
+      a.setUint32(p * 256 + 252, ~p);
+      // An added slab never replaces an earlier one (TLBs and caches hold them).
+      for (const [i, slab] of seen.entries()) expect(pool.slabs[i]).toBe(slab);
+      for (let i = seen.length; i < pool.slabs.length; i++) seen.push(pool.slabs[i] as Slab);
+    }
+    // 5000 frames + the zero frame: 256 + 256 + 512 frames doubling, then 1024-frame slabs.
+    expect(pool.slabs.map((s) => s.buffer.byteLength)).toEqual([
+      2 ** 16,
+      2 ** 16,
+      2 ** 17,
+      2 ** 18,
+      2 ** 18,
+      2 ** 18,
+      2 ** 18,
+    ]);
+    expect(pool.stats().bytesReserved).toBe(2 ** 16 * 4 + 2 ** 18 * 4);
+    for (let p = 0; p < 5000; p++) {
+      expect(a.getUint32(p * 256)).toBe(p + 1);
+      expect(a.getInt32(p * 256 + 252)).toBe(~p);
+    }
+    const b = a.fork();
+    for (let p = 0; p < 5000; p += 7) b.setUint32(p * 256 + 128, p); // copies across slabs
+    for (let p = 0; p < 5000; p++) {
+      expect(b.getUint32(p * 256)).toBe(p + 1);
+      expect(a.getUint32(p * 256 + 128)).toBe(0);
+      if (p % 7 === 0) expect(b.getUint32(p * 256 + 128)).toBe(p);
+    }
+    a.release();
+    b.release();
+    expect(pool.stats()).toMatchObject({ framesInUse: 0, pageTableNodes: 0 });
   });
 
   it("keeps every byte across slab growth and across many slabs", () => {
