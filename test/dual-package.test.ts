@@ -20,7 +20,7 @@ import { build } from "tsup";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
-const PACKAGES = ["core", "string", "array", "map"] as const;
+const PACKAGES = ["core", "string", "array", "map", "state"] as const;
 
 let work = "";
 
@@ -190,11 +190,26 @@ out.brands = [
   cjs.core.isHeap({}),
   cjs.core.isFramePool(Object.create(null)),
 ];
+let keyType, clone;
+try { new esm.map.CowSet().add({}); } catch (e) { keyType = e; }
+try { new esm.map.CowMap().set("f", () => 1); } catch (e) { clone = e; }
+let schema;
+try { esm.state.createState(esm.state.t.struct({ n: esm.state.t.f64 }), { n: "x" }); } catch (e) { schema = e; }
+out.stateErrors = [schema instanceof cjs.state.SchemaError, schema instanceof cjs.state.DraftError, schema.path];
+out.mapErrors = [
+  keyType instanceof cjs.map.KeyTypeError,
+  keyType instanceof TypeError,
+  clone instanceof cjs.map.DataCloneError,
+  clone instanceof cjs.map.KeyTypeError,
+  new TypeError("x") instanceof cjs.map.KeyTypeError,
+];
 attempt("refused", () => new cjs.array.CowFloat64Array(2, { pool: { pageSize: 256 } }));
 console.log(JSON.stringify(out));`);
     expect(r).toEqual({
       errors: [true, true, true, false, false, false, 0],
       brands: [true, true, false, false],
+      mapErrors: [true, true, true, false, false],
+      stateErrors: [true, false, ["n"]],
       refused: expect.stringMatching(/^threw InvalidArgumentError: invalid pool/),
     });
   });

@@ -96,3 +96,40 @@ export function isHeap(x: unknown): x is Heap {
 export function errorHasInstance(cls: object, base: object, code: string, x: unknown): boolean {
   return Function.prototype[Symbol.hasInstance].call(cls, x) || (cls === base && branded(x, ERROR_BRAND, code));
 }
+
+/**
+ * Makes `instanceof cls` recognise an error of class `cls` thrown by any copy
+ * of the package that defines it (its ESM and its CJS build, say), as the
+ * core's own error classes do: it brands `cls.prototype` with `code` and
+ * gives `cls` a `Symbol.hasInstance` that accepts, besides the prototype
+ * chain, any object carrying the same brand. Subclasses of `cls` keep plain
+ * prototype-chain `instanceof`. For the sibling packages' error classes
+ * (`KeyTypeError`, `SchemaError`...); call it once, right after the class.
+ *
+ * Costs nothing per error: the brand sits on the prototype. `instanceof` is
+ * O(prototype chain).
+ *
+ * @param cls - the error class (its instances must carry `code`).
+ * @param code - its stable error code, e.g. `"ERR_KEY_TYPE"`; unique across
+ *   the pagefork packages.
+ * @throws TypeError if `cls` already has a brand.
+ * @example
+ * ```ts
+ * class MyError extends Error {
+ *   readonly code = "ERR_MINE";
+ * }
+ * brandErrorClass(MyError, "ERR_MINE");
+ * // An error from another copy of the package: a different class, the same brand.
+ * class Copy extends Error {}
+ * brandErrorClass(Copy, "ERR_MINE");
+ * [new Copy() instanceof MyError, new Error() instanceof MyError]; // [true, false]
+ * ```
+ */
+export function brandErrorClass(cls: abstract new (...args: never[]) => Error, code: string): void {
+  brandClass(cls, ERROR_BRAND, code);
+  Object.defineProperty(cls, Symbol.hasInstance, {
+    value(this: object, x: unknown): boolean {
+      return errorHasInstance(this, cls, code, x);
+    },
+  });
+}

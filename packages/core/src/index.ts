@@ -4,7 +4,7 @@
  * @packageDocumentation
  */
 export { AddressSpace, type AddressSpaceOptions } from "./address-space.js";
-export { CORE_BRAND_VERSION, isAddressSpace, isFramePool, isHeap } from "./brand.js";
+export { brandErrorClass, CORE_BRAND_VERSION, isAddressSpace, isFramePool, isHeap } from "./brand.js";
 export {
   DEFAULT_SLAB_BYTES,
   MAX_PAGE_SHIFT,

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { InvalidArgumentError } from "@pagefork/core";
+import { brandErrorClass, InvalidArgumentError } from "@pagefork/core";
 
 /**
  * A value `set` cannot store by value: something `structuredClone` refuses
@@ -36,6 +36,8 @@ export class DataCloneError extends Error {
     this.path = path;
   }
 }
+// `instanceof DataCloneError` holds for one thrown by the package's other build too.
+brandErrorClass(DataCloneError, "ERR_DATA_CLONE");
 
 /**
  * A key that cannot be stored by value: an object, function or symbol. Keys
@@ -67,6 +69,7 @@ export class KeyTypeError extends TypeError {
     this.key = key;
   }
 }
+brandErrorClass(KeyTypeError, "ERR_KEY_TYPE");
 
 function describeType(v: unknown): string {
   if (typeof v === "symbol") return `a symbol (${String(v)})`;

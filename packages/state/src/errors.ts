@@ -1,5 +1,6 @@
 /**
- * Error classes of @pagefork/state. Each has a stable `code`. Hot code
+ * Error classes of @pagefork/state. Each has a stable `code`, and
+ * `instanceof` recognises one thrown by the package's other build (ESM/CJS). Hot code
  * throws through the small `throwX(): never` helpers at the bottom.
  *
  * The core's errors (`OutOfMemoryError`, `ReleasedError`, ...) pass through
@@ -7,6 +8,7 @@
  *
  * @module
  */
+import { brandErrorClass } from "@pagefork/core";
 
 /** A path into a state: field names, list indices and map keys, as in Immer's patches. */
 export type Path = readonly (string | number | boolean | null)[];
@@ -78,6 +80,7 @@ export class SchemaError extends TypeError {
     this.expected = expected;
   }
 }
+brandErrorClass(SchemaError, "ERR_SCHEMA");
 
 /**
  * A draft was used when it can no longer be: after its recipe returned (or
@@ -103,6 +106,7 @@ export class DraftError extends Error {
     this.name = "DraftError";
   }
 }
+brandErrorClass(DraftError, "ERR_DRAFT");
 
 /**
  * A patch that cannot be applied: an unknown op, a path that does not lead
@@ -130,6 +134,7 @@ export class PatchError extends Error {
     this.index = index;
   }
 }
+brandErrorClass(PatchError, "ERR_PATCH");
 
 /** Throws a SchemaError for a value at `path`. */
 export function throwSchema(path: Path, expected: string, value: unknown, detail?: string): never {
