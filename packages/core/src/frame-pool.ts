@@ -19,6 +19,7 @@ import {
   ZERO_PFN,
 } from "./constants.js";
 import { OutOfMemoryError, throwInvalid, throwOom, throwReleased } from "./errors.js";
+import { INSPECT_CUSTOM, type InspectFunction, type InspectOptions, inspectRecord } from "./inspect.js";
 import { type OutOfMemoryEvent, type Overcommit, overcommitOf } from "./overcommit.js";
 import { PageTable } from "./page-table.js";
 import { Slab } from "./slab.js";
@@ -518,6 +519,32 @@ export class FramePool {
       spaces: this.spaces.live,
       spacesReclaimed: this.spaces.reclaimed,
     };
+  }
+
+  /**
+   * What `JSON.stringify(pool)` writes: the counters of {@link stats}, never
+   * the slabs. O(slabs). `maxBytes: Infinity` is written as `null`, as JSON
+   * writes every non-finite number.
+   * @example
+   * ```ts
+   * const pool = new FramePool({ pageSize: 4096 });
+   * const s = new AddressSpace({ size: 8192, pool });
+   * s.setUint8(0, 1);
+   * JSON.parse(JSON.stringify(pool)).bytesInUse; // 4096
+   * s.release();
+   * ```
+   */
+  toJSON(): FramePoolStats {
+    return this.stats();
+  }
+
+  /**
+   * How `console.log` / `util.inspect` show the pool: its {@link stats}, e.g.
+   * `FramePool { pageSize: 4096, framesInUse: 1, bytesInUse: 4096, ... }`,
+   * never its slabs, refcounts or free list (megabytes of typed arrays).
+   */
+  [INSPECT_CUSTOM](depth: number, options: InspectOptions, inspect?: InspectFunction): string {
+    return inspectRecord("FramePool", this.stats(), depth, options, inspect);
   }
 
   /**

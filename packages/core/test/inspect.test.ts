@@ -216,3 +216,20 @@ describe("AddressSpace in console.log and JSON", () => {
     expect(inspect(v)).toBe("Float64Array view(100000) @ 0 <released>");
   });
 });
+
+describe("FramePool in console.log and JSON", () => {
+  it("shows and serialises its counters, never its slabs", () => {
+    const pool = new FramePool({ pageSize: 4096, maxBytes: 1 << 20 });
+    const s = new AddressSpace({ size: 8192, pool });
+    s.setUint8(0, 1);
+    const json = JSON.parse(JSON.stringify(pool));
+    expect(json).toMatchObject({ pageSize: 4096, framesInUse: 1, bytesInUse: 4096, maxBytes: 1 << 20, spaces: 1 });
+    const shown = inspect(pool);
+    expect(shown).toMatch(/^FramePool \{/);
+    expect(shown).toContain("framesInUse: 1");
+    expect(shown.length).toBeLessThan(1000); // the raw object prints its slabs: megabytes of numbers
+    expect(inspect({ deep: { deeper: { pool } } })).toBe("{ deep: { deeper: { pool: [FramePool] } } }");
+    s.release();
+    expect(JSON.parse(JSON.stringify(pool)).framesInUse).toBe(0);
+  });
+});
