@@ -81,9 +81,7 @@ function fillContainer(ctx: Ctx, type: AnyType, v: unknown, node: number): void 
     case "text": {
       const s = v as string;
       if (s.length === 0) return;
-      const h = CowText.create(ctx.heap);
-      h.insert(0, s);
-      handle = h.address;
+      handle = buildText(ctx, s).address;
       break;
     }
     default: {
@@ -94,6 +92,36 @@ function fillContainer(ctx: Ctx, type: AnyType, v: unknown, node: number): void 
     }
   }
   if (handle !== 0) ctx.space.setFloat64(node + C_HANDLE, handle);
+}
+
+/**
+ * Code units per append when a text is built: 3/8 of the page size, about
+ * three quarters of a leaf (a leaf holds `(pageSize - 4) / 2` units). The
+ * text package's bulk insert cuts a string into leaves filled to the brim,
+ * so the first keystroke into each leaf of a freshly built text splits it:
+ * a new leaf page (a zero-fill fault), the heap's page map and header
+ * pages, and the parent's entries rewritten, some five pages instead of
+ * two. Appending in chunks of this size leaves every leaf a quarter empty
+ * (a B-tree fill factor, as databases use for bulk loads), so edits of a
+ * loaded document go into leaves with room. Measured on bench W9 (100,000
+ * characters, 1,000 random one-character inserts, 256-byte pages): about 3
+ * pages fewer per version, for 1/3 more leaf pages in the built text.
+ */
+function textChunk(pageSize: number): number {
+  return (pageSize * 3) >>> 3;
+}
+
+/** A new embedded text holding `s` (non-empty), its leaves about 3/4 full (see {@link textChunk}). O(s.length). */
+function buildText(ctx: Ctx, s: string): CowText {
+  const chunk = textChunk(ctx.space.pageSize);
+  const h = CowText.create(ctx.heap, s.length <= chunk ? s : s.slice(0, chunk));
+  try {
+    for (let at = chunk; at < s.length; at += chunk) h.insert(at, s.slice(at, at + chunk));
+  } catch (e) {
+    h.free();
+    throw e;
+  }
+  return h;
 }
 
 /**
