@@ -27,7 +27,7 @@ class TypedDraft implements DraftNode {
   dirty: boolean;
   readonly origStamp: number;
   readonly proxy: object;
-  /** One element of the kind: converts a value as the native array would. */
+  /** One element of the kind, shared by every draft of the kind: converts a value as the native array would. */
   readonly scratch: Float64Array;
   constructor(session: Session, type: TypedArrayType, addr: number, origStamp: number) {
     this.session = session;
@@ -38,7 +38,7 @@ class TypedDraft implements DraftNode {
     this.detached = false;
     this.dirty = false;
     this.origStamp = origStamp;
-    this.scratch = new type.ctor(1) as Float64Array;
+    this.scratch = scratchOf(type);
     this.proxy = new Proxy(this, TYPED_DRAFT);
   }
   get isDraft(): boolean {
@@ -56,6 +56,23 @@ class TypedDraft implements DraftNode {
     const h = rec.handle();
     return inspect(copyRange(h, rec.type.ctor, 0, Math.min(h.length, 100)), options);
   }
+}
+
+/**
+ * One-element arrays of each kind, by constructor: a draft converts a value
+ * by writing it to one and reading it back. Shared, because the conversion
+ * is synchronous and reads the element right away; a typed array per draft
+ * cost a ~100 ns allocation per produce that touched a typed array.
+ */
+const SCRATCH = new Map<TypedArrayType["ctor"], Float64Array>();
+
+function scratchOf(type: TypedArrayType): Float64Array {
+  let a = SCRATCH.get(type.ctor);
+  if (a === undefined) {
+    a = new type.ctor(1) as Float64Array;
+    SCRATCH.set(type.ctor, a);
+  }
+  return a;
 }
 
 /** JSON form of one element. */

@@ -161,8 +161,18 @@ function replaceRoot(schema: AnyType, s: Session, value: unknown): void {
 function commit(s: Session): void {
   const space = s.space;
   const root = s.root as DraftNode;
-  for (const d of s.dirtyList) if (d !== root) space.setFloat64(d.addr, s.lineage.stamp());
+  const dirty = s.dirtyList;
+  for (let i = 0; i < dirty.length; i++) {
+    const d = dirty[i] as DraftNode;
+    if (d !== root) space.setFloat64(d.addr, s.lineage.stamp());
+  }
   if (root.dirty && !root.detached) space.setFloat64(root.addr, s.lineage.stamp());
+  if (s.removed.length > 0) freeRemoved(s);
+  space.freeze();
+}
+
+/** Frees the nodes taken out of the tree and not put back. */
+function freeRemoved(s: Session): void {
   const freed = new Set<number>();
   for (const [type, addr] of s.removed) {
     if (freed.has(addr)) continue;
@@ -171,7 +181,6 @@ function commit(s: Session): void {
     freed.add(addr);
     freeNode(s, type, addr);
   }
-  space.freeze();
 }
 
 /**
