@@ -20,6 +20,7 @@ import {
   errorPath,
   patchValue,
   placeComposite,
+  poison,
   removeNode,
   type Session,
   touch,
@@ -77,7 +78,7 @@ export function assignField(rec: StructDraft, f: Field, value: unknown): void {
   const oldJson = s.patches === null || old === undefined ? undefined : patchValue(s, f.type, old);
   const kind = f.type.kind;
   const comp = isComposite(f.type);
-  s.write(() => {
+  try {
     const oldPtr = kind === "string" || comp ? fieldPointer(space, rec.addr, f) : -1;
     let enc = 0;
     if (value !== undefined && value !== null) {
@@ -90,7 +91,10 @@ export function assignField(rec: StructDraft, f: Field, value: unknown): void {
       else removeNode(s, f.type, oldPtr);
     }
     touch(rec);
-  });
+  } catch (e) {
+    poison(s, e);
+  }
+  if (s.patches === null) return; // no closure for emit() when no patches are recorded
   emit(rec, (p) => {
     const path = [...p, f.name];
     const now = readField(space, rec.addr, f);

@@ -12,7 +12,7 @@ import { indexOf } from "./indices.js";
 import { INSPECT, type InspectFn, type InspectOptions } from "./inspect.js";
 import type { Patch } from "./patch-types.js";
 import type { TypedArrayType } from "./schema.js";
-import { type DraftNode, emit, type Session, touch } from "./session.js";
+import { type DraftNode, emit, poison, type Session, touch } from "./session.js";
 import { jsonOf } from "./values.js";
 import { copyRange } from "./view-collections.js";
 
@@ -222,12 +222,17 @@ const TYPED_DRAFT: ProxyHandler<TypedDraft> = {
         const old = h.get(i) as number;
         if (Object.is(old, v)) return true;
         const s = rec.session;
-        s.write(() => h.set(i, v));
+        try {
+          h.set(i, v);
+        } catch (e) {
+          poison(s, e);
+        }
         touch(rec);
-        emit(rec, (p) => [
-          [{ op: "replace", path: [...p, i], value: elementJson(v) }],
-          [{ op: "replace", path: [...p, i], value: elementJson(old) }],
-        ]);
+        if (s.patches !== null)
+          emit(rec, (p) => [
+            [{ op: "replace", path: [...p, i], value: elementJson(v) }],
+            [{ op: "replace", path: [...p, i], value: elementJson(old) }],
+          ]);
         return true;
       }
     }

@@ -133,9 +133,9 @@ function finish<S extends AnyType>(base: State<S>, s: Session, result: unknown):
     throw e;
   }
   s.done = true;
-  // A fresh handle map: the draft's handles would stay alive with every kept version (~1 KB of
-  // JS objects each); views attach what they read, lazily.
-  const next = new State(base.schema, s.space, s.heap, s.lineage, new Map(), s.rootAddr);
+  // No handle map: the draft's handles would stay alive with every kept version (~1 KB of
+  // JS objects each); views attach what they read, lazily, into a map made on first use.
+  const next = new State(base.schema, s.space, s.heap, s.lineage, null, s.rootAddr);
   return { next, patches: s.patches ?? [], inverse: s.inverse === null ? [] : s.inverse.reverse() };
 }
 

@@ -195,6 +195,26 @@ describe("produce refuses bad input and changes nothing", () => {
         }),
       OutOfMemoryError,
     );
+    for (const [what, write] of [
+      ["text splices", (d: t.Draft<typeof App>, i: number) => d.doc.insert(0, "x".repeat(200))],
+      [
+        "field assignments",
+        (d: t.Draft<typeof App>, i: number) =>
+          void (d.todos[i % 20]!.tags = new Set(Array.from({ length: 50 }, (_, k) => `${i}-${k}`))),
+      ],
+    ] as const)
+      refused(
+        s,
+        () =>
+          produce(s, (d) => {
+            try {
+              for (let i = 0; i < room * 2; i++) write(d, i);
+            } catch {
+              // swallowed (${what}): produce must still fail
+            }
+          }),
+        OutOfMemoryError,
+      );
     s.release();
     expect(p.framesInUse).toBe(0);
   });
