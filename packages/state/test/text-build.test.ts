@@ -45,7 +45,7 @@ describe("a text built by createState", () => {
 
   it("leaves room in its leaves: typing one character into a built text allocates no new page", () => {
     // A text cut into leaves filled to the brim splits a leaf on the first keystroke
-    // into it: a new page, a zero-fill fault. See textChunk in build.ts.
+    // into it: a new page, a zero-fill fault. See buildText in build.ts.
     const p = pool();
     const text = "lorem ipsum dolor sit amet ".repeat(400); // 10,800 code units
     const s0 = createState(Doc, { doc: text }, { pool: p });
