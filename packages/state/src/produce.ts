@@ -20,6 +20,7 @@ import { SH_ROOT } from "./layout.js";
 import type { Patch } from "./patch-types.js";
 import type { AnyType, ListType, MapType, SetType, StructType, TypedArrayType } from "./schema.js";
 import { type DraftNode, draftOf, removeNode, Session, setDraftFactory } from "./session.js";
+import { keepPilot, pilotPending, pilotState } from "./shapes.js";
 import { State } from "./state.js";
 import { jsonOf, plainOf } from "./values.js";
 import { viewOf } from "./view.js";
@@ -75,9 +76,11 @@ function run<S extends AnyType>(
   base: State<S>,
   recipe: (draft: unknown) => unknown,
   options: { patches: boolean; textPatches: "splice" | "replace" },
+  keep?: (s: Session) => void,
 ): Produced<S> | Promise<Produced<S>> {
   checkBase(base);
   if (typeof recipe !== "function") throw new TypeError("produce: the recipe must be a function");
+  if (pilotPending()) runPilot();
   const space = base.space.fork(); // O(1); may refuse under overcommit "never" (nothing to undo)
   let s: Session;
   try {
@@ -94,6 +97,7 @@ function run<S extends AnyType>(
     abort(s);
     throw e;
   }
+  keep?.(s);
   if (result !== null && typeof result === "object" && typeof (result as Promise<unknown>).then === "function") {
     return (result as Promise<unknown>).then(
       (r) => finish(base, s, r),
@@ -104,6 +108,16 @@ function run<S extends AnyType>(
     );
   }
   return finish(base, s, result);
+}
+
+/** Runs the pilot produce once per process and keeps its session (see shapes.ts). */
+function runPilot(): void {
+  try {
+    const [s0, recipe] = pilotState();
+    run(s0, recipe as (d: unknown) => unknown, NO_PATCHES, keepPilot);
+  } catch {
+    // only speed is lost: the next produces run as before
+  }
 }
 
 /** Drops a session: revokes its drafts and releases its fork. */
