@@ -18,7 +18,8 @@
  *
  * So the first `produce` of a process also runs one small "pilot" produce,
  * over every kind of node, on a private state in its own pool, and keeps
- * that session for the life of the process: its objects keep the maps alive.
+ * that session (and two page-span cursors, which the core makes per text or
+ * typed-array edit) for the life of the process: they keep the maps alive.
  * It costs one pool (a 64 KiB slab, a few frames) and a few KB of JS objects,
  * once; it never touches a user's pool, and users' versions stay
  * collectable (the pilot references only its own state).
@@ -27,6 +28,7 @@
  */
 import { FramePool } from "@pagefork/core";
 import { STATE_PAGE_SIZE } from "./layout.js";
+import type { Session } from "./session.js";
 import { createState, type State } from "./state.js";
 import * as t from "./t.js";
 
@@ -91,7 +93,14 @@ function pilotRecipe(d: PilotDraft): void {
   d.grid[1] = 0.5;
 }
 
-/** Keeps the pilot's session (and with it its objects' maps) for the life of the process. */
-export function keepPilot(session: object): void {
-  pilot = session;
+/**
+ * Keeps the pilot's session (and with it its objects' maps) for the life of
+ * the process, and one page-span cursor of each kind the text and typed
+ * arrays use (core's `PageSpanCursor`, made per edit and dropped at once).
+ */
+export function keepPilot(session: Session): void {
+  const space = session.space;
+  const cursors = [space.spans(Uint16Array, 0, 1), space.spans(Float64Array, 0, 1)];
+  for (const c of cursors) c.next();
+  pilot = [session, cursors];
 }
