@@ -114,7 +114,8 @@ function run<S extends AnyType>(
 function runPilot(): void {
   try {
     const [s0, recipe] = pilotState();
-    run(s0, recipe as (d: unknown) => unknown, NO_PATCHES, keepPilot);
+    const r = run(s0, recipe as (d: unknown) => unknown, NO_PATCHES, keepPilot) as Produced<AnyType>;
+    run(r.next, recipe as (d: unknown) => unknown, { patches: true, textPatches: "splice" }, keepPilot);
   } catch {
     // only speed is lost: the next produces run as before
   }

@@ -16,10 +16,11 @@
  * took 90-150 us each, against 30-35 us when one session's objects stayed
  * alive (CPU time, Node 20).
  *
- * So the first `produce` of a process also runs one small "pilot" produce,
- * over every kind of node, on a private state in its own pool, and keeps
- * that session (and two page-span cursors, which the core makes per text or
- * typed-array edit) for the life of the process: they keep the maps alive.
+ * So the first `produce` of a process also runs a small "pilot" recipe over
+ * every kind of node, on a private state in its own pool, twice (without
+ * and with patches), and keeps both sessions (and two page-span cursors
+ * each, which the core makes per text or typed-array edit) for the life of
+ * the process: they keep the maps alive.
  * It costs one pool (a 64 KiB slab, a few frames) and a few KB of JS objects,
  * once; it never touches a user's pool, and users' versions stay
  * collectable (the pilot references only its own state).
@@ -47,7 +48,7 @@ const Pilot = t.struct({
 
 type PilotDraft = t.Draft<typeof Pilot>;
 
-/** Undefined until the pilot ran (or was tried); then its session, or null if it failed. */
+/** Undefined until the pilot was tried; then what it keeps (null if it failed at once). */
 let pilot: unknown;
 
 /** True until the pilot was tried: the caller should run it (once per process). */
@@ -102,5 +103,6 @@ export function keepPilot(session: Session): void {
   const space = session.space;
   const cursors = [space.spans(Uint16Array, 0, 1), space.spans(Float64Array, 0, 1)];
   for (const c of cursors) c.next();
-  pilot = [session, cursors];
+  if (!Array.isArray(pilot)) pilot = [];
+  (pilot as unknown[]).push(session, cursors);
 }
