@@ -9,7 +9,7 @@
  */
 
 import { NODE, viaProxy } from "./brand.js";
-import { check } from "./check.js";
+import { check, scalarFits } from "./check.js";
 import { unchanged, wrapDraft } from "./draft-common.js";
 import { throwSchema } from "./errors.js";
 import { INSPECT, type InspectFn, type InspectOptions } from "./inspect.js";
@@ -71,7 +71,7 @@ export function assignField(rec: StructDraft, f: Field, value: unknown): void {
     if (!f.optional) throwSchema(errorPath(rec, f.name), f.declared.describe(), value, "a required field");
   } else if (value === null) {
     if (!f.nullable) throwSchema(errorPath(rec, f.name), f.declared.describe(), value);
-  } else check(f.type, value, errorPath(rec, f.name));
+  } else if (!scalarFits(f.type, value)) check(f.type, value, errorPath(rec, f.name));
   const space = s.space;
   const old = readField(space, rec.addr, f);
   if (unchanged(s, f.type, old, value)) return;
