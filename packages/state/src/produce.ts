@@ -205,7 +205,10 @@ function freeRemoved(s: Session): void {
  * only the pages it touches (plus the page-table path to them) into the new
  * version, and marks its record and their ancestors changed so that every
  * untouched subtree keeps its view identity. O(1) to start, then O(what the
- * recipe touches).
+ * recipe touches). The first call in a process also runs a small pilot
+ * produce on a private state (its own pool: a 64 KiB slab) and keeps it, so
+ * that the produce path stays optimised across garbage collections (see
+ * shapes.ts).
  *
  * Forms, as Immer's:
  * - `produce(base, recipe)`; the recipe may modify the draft, or return a
