@@ -39,7 +39,16 @@ const FULL: L.Sizes = { todos: 100_000, docChars: 100_000, cells: 1 << 20 };
 const QUICK: L.Sizes = { todos: 5_000, docChars: 10_000, cells: 1 << 16 };
 const VERSIONS = 1000;
 const QUICK_VERSIONS = 200;
-const WARMUP_VERSIONS = 200;
+/**
+ * Versions of the warm-up round (on a small throwaway state) and its budget.
+ * 200 versions left pagefork's produce path (a few hundred functions across
+ * five packages) mostly unoptimised: V8 had marked few of them for TurboFan
+ * by then, so the first ~2,000 measured versions ran at 4-5x the steady cost
+ * (first 1,000 versions of 100K todos, interleaved, CPU time: ~130 us/version
+ * after 200 warm-up versions, ~30-40 after 2,000). W1 and W5 warm up 1,000.
+ */
+const WARMUP = { versions: 2000, budget: { seconds: 2, bytes: 128 << 20 } };
+const QUICK_WARMUP = { versions: 200, budget: { seconds: 0.5, bytes: 64 << 20 } };
 const CHARS = "abcdefghijklmnopqrstuvwxyz ";
 
 const METRICS: MetricDef[] = [
@@ -142,13 +151,13 @@ function edits(n: L.Sizes, count: number, seed: number): L.Edits {
 }
 
 /** The warm-up round in its own function, so its state is unreachable afterwards (see W5). */
-function warmUp(variant: string, n: L.Sizes): void {
-  const a = adapterFor(variant, new Int32Array(WARMUP_VERSIONS));
+function warmUp(variant: string, n: L.Sizes, quick: boolean): void {
+  const w = quick ? QUICK_WARMUP : WARMUP;
+  const a = adapterFor(variant, new Int32Array(w.versions));
   const small: L.Sizes = { todos: Math.min(n.todos, 2000), docChars: 2000, cells: 1 << 12 };
   const vs: unknown[] = [a.build(small)];
-  runBudgeted(WARMUP_VERSIONS, { seconds: 0.5, bytes: 64 << 20 }, (x, y) =>
-    a.versions(vs, edits(small, WARMUP_VERSIONS, SEED + 7), x, y),
-  );
+  const e = edits(small, w.versions, SEED + 7);
+  runBudgeted(w.versions, w.budget, (x, y) => a.versions(vs, e, x, y));
 }
 
 /** The document, toggles and cells after the first `done` edits, replayed on plain data. */
@@ -177,7 +186,7 @@ function run(variant: string, ctx: RunContext): Measurement {
   };
   const total = numParam(ctx.params, "versions");
   ctx.progress("warm-up");
-  warmUp(variant, n);
+  warmUp(variant, n, ctx.quick);
   const counts = new Int32Array(total);
   const adapter = adapterFor(variant, counts);
   const e = edits(n, total, SEED);
@@ -269,7 +278,8 @@ export const spec: WorkloadSpec = {
     "copies to change a cell (neither drafts typed arrays); the document is a string rebuilt per keystroke. " +
     "Immutable.js: `Record`s in a `List`, a `Map`, a `List` of numbers for the grid. structuredClone: a clone " +
     "per version, then the edits. **time / version** and **bytes / version** as in W1; copying peers stop at " +
-    "their budget and are extrapolated. Each process first runs the loop on a small throwaway state.",
+    "their budget and are extrapolated. Each process first runs the loop on a small throwaway state " +
+    "(2,000 versions; `--quick`: 200), so that the measured versions run optimised code.",
   metrics: METRICS,
   cases(config) {
     const n = config.quick ? QUICK : FULL;

@@ -9,7 +9,7 @@
  */
 
 import { NODE, viaProxy } from "./brand.js";
-import { check } from "./check.js";
+import { check, scalarFits } from "./check.js";
 import { unchanged, wrapDraft } from "./draft-common.js";
 import { throwSchema } from "./errors.js";
 import { INSPECT, type InspectFn, type InspectOptions } from "./inspect.js";
@@ -20,6 +20,7 @@ import {
   errorPath,
   patchValue,
   placeComposite,
+  poison,
   removeNode,
   type Session,
   touch,
@@ -70,14 +71,14 @@ export function assignField(rec: StructDraft, f: Field, value: unknown): void {
     if (!f.optional) throwSchema(errorPath(rec, f.name), f.declared.describe(), value, "a required field");
   } else if (value === null) {
     if (!f.nullable) throwSchema(errorPath(rec, f.name), f.declared.describe(), value);
-  } else check(f.type, value, errorPath(rec, f.name));
+  } else if (!scalarFits(f.type, value)) check(f.type, value, errorPath(rec, f.name));
   const space = s.space;
   const old = readField(space, rec.addr, f);
   if (unchanged(s, f.type, old, value)) return;
   const oldJson = s.patches === null || old === undefined ? undefined : patchValue(s, f.type, old);
   const kind = f.type.kind;
   const comp = isComposite(f.type);
-  s.write(() => {
+  try {
     const oldPtr = kind === "string" || comp ? fieldPointer(space, rec.addr, f) : -1;
     let enc = 0;
     if (value !== undefined && value !== null) {
@@ -90,7 +91,10 @@ export function assignField(rec: StructDraft, f: Field, value: unknown): void {
       else removeNode(s, f.type, oldPtr);
     }
     touch(rec);
-  });
+  } catch (e) {
+    poison(s, e);
+  }
+  if (s.patches === null) return; // no closure for emit() when no patches are recorded
   emit(rec, (p) => {
     const path = [...p, f.name];
     const now = readField(space, rec.addr, f);

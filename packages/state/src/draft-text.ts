@@ -11,7 +11,7 @@ import { NODE } from "./brand.js";
 import { handleOf } from "./containers.js";
 import { INSPECT, type InspectFn, type InspectOptions } from "./inspect.js";
 import type { AnyType } from "./schema.js";
-import { type DraftNode, emit, type Session, touch } from "./session.js";
+import { type DraftNode, emit, poison, type Session, touch } from "./session.js";
 
 /** A draft of a `t.text` value: the read API of a text view plus edits (UTF-16 code units). */
 export class TextDraftImpl implements DraftNode, Iterable<string> {
@@ -104,12 +104,15 @@ export class TextDraftImpl implements DraftNode, Iterable<string> {
     const replace = s.patches !== null && s.textPatches === "replace";
     const before = replace ? this.toString() : "";
     const deleted = s.patches !== null && !replace && deleteCount > 0 ? this.slice(pos, pos + deleteCount) : "";
-    s.write(() => {
+    try {
       const t = this.text(true) as CowText;
       if (deleteCount > 0) t.delete(pos, deleteCount);
       if (text.length > 0) t.insert(pos, text);
       touch(this);
-    });
+    } catch (e) {
+      poison(s, e);
+    }
+    if (s.patches === null) return; // no closure for emit() when no patches are recorded
     emit(this, (p) =>
       replace
         ? [[{ op: "replace", path: p, value: this.toString() }], [{ op: "replace", path: p, value: before }]]

@@ -12,7 +12,7 @@ import { indexOf } from "./indices.js";
 import { INSPECT, type InspectFn, type InspectOptions } from "./inspect.js";
 import type { Patch } from "./patch-types.js";
 import type { TypedArrayType } from "./schema.js";
-import { type DraftNode, emit, type Session, touch } from "./session.js";
+import { type DraftNode, emit, poison, type Session, touch } from "./session.js";
 import { jsonOf } from "./values.js";
 import { copyRange } from "./view-collections.js";
 
@@ -27,7 +27,7 @@ class TypedDraft implements DraftNode {
   dirty: boolean;
   readonly origStamp: number;
   readonly proxy: object;
-  /** One element of the kind: converts a value as the native array would. */
+  /** One element of the kind, shared by every draft of the kind: converts a value as the native array would. */
   readonly scratch: Float64Array;
   constructor(session: Session, type: TypedArrayType, addr: number, origStamp: number) {
     this.session = session;
@@ -38,7 +38,7 @@ class TypedDraft implements DraftNode {
     this.detached = false;
     this.dirty = false;
     this.origStamp = origStamp;
-    this.scratch = new type.ctor(1) as Float64Array;
+    this.scratch = scratchOf(type);
     this.proxy = new Proxy(this, TYPED_DRAFT);
   }
   get isDraft(): boolean {
@@ -56,6 +56,23 @@ class TypedDraft implements DraftNode {
     const h = rec.handle();
     return inspect(copyRange(h, rec.type.ctor, 0, Math.min(h.length, 100)), options);
   }
+}
+
+/**
+ * One-element arrays of each kind, by constructor: a draft converts a value
+ * by writing it to one and reading it back. Shared, because the conversion
+ * is synchronous and reads the element right away; a typed array per draft
+ * cost a ~100 ns allocation per produce that touched a typed array.
+ */
+const SCRATCH = new Map<TypedArrayType["ctor"], Float64Array>();
+
+function scratchOf(type: TypedArrayType): Float64Array {
+  let a = SCRATCH.get(type.ctor);
+  if (a === undefined) {
+    a = new type.ctor(1) as Float64Array;
+    SCRATCH.set(type.ctor, a);
+  }
+  return a;
 }
 
 /** JSON form of one element. */
@@ -205,12 +222,17 @@ const TYPED_DRAFT: ProxyHandler<TypedDraft> = {
         const old = h.get(i) as number;
         if (Object.is(old, v)) return true;
         const s = rec.session;
-        s.write(() => h.set(i, v));
+        try {
+          h.set(i, v);
+        } catch (e) {
+          poison(s, e);
+        }
         touch(rec);
-        emit(rec, (p) => [
-          [{ op: "replace", path: [...p, i], value: elementJson(v) }],
-          [{ op: "replace", path: [...p, i], value: elementJson(old) }],
-        ]);
+        if (s.patches !== null)
+          emit(rec, (p) => [
+            [{ op: "replace", path: [...p, i], value: elementJson(v) }],
+            [{ op: "replace", path: [...p, i], value: elementJson(old) }],
+          ]);
         return true;
       }
     }

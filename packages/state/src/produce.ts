@@ -20,6 +20,7 @@ import { SH_ROOT } from "./layout.js";
 import type { Patch } from "./patch-types.js";
 import type { AnyType, ListType, MapType, SetType, StructType, TypedArrayType } from "./schema.js";
 import { type DraftNode, draftOf, removeNode, Session, setDraftFactory } from "./session.js";
+import { keepPilot, pilotPending, pilotState } from "./shapes.js";
 import { State } from "./state.js";
 import { jsonOf, plainOf } from "./values.js";
 import { viewOf } from "./view.js";
@@ -75,9 +76,11 @@ function run<S extends AnyType>(
   base: State<S>,
   recipe: (draft: unknown) => unknown,
   options: { patches: boolean; textPatches: "splice" | "replace" },
+  keep?: (s: Session) => void,
 ): Produced<S> | Promise<Produced<S>> {
   checkBase(base);
   if (typeof recipe !== "function") throw new TypeError("produce: the recipe must be a function");
+  if (pilotPending()) runPilot();
   const space = base.space.fork(); // O(1); may refuse under overcommit "never" (nothing to undo)
   let s: Session;
   try {
@@ -94,6 +97,7 @@ function run<S extends AnyType>(
     abort(s);
     throw e;
   }
+  keep?.(s);
   if (result !== null && typeof result === "object" && typeof (result as Promise<unknown>).then === "function") {
     return (result as Promise<unknown>).then(
       (r) => finish(base, s, r),
@@ -104,6 +108,17 @@ function run<S extends AnyType>(
     );
   }
   return finish(base, s, result);
+}
+
+/** Runs the pilot produce once per process and keeps its session (see shapes.ts). */
+function runPilot(): void {
+  try {
+    const [s0, recipe] = pilotState();
+    const r = run(s0, recipe as (d: unknown) => unknown, NO_PATCHES, keepPilot) as Produced<AnyType>;
+    run(r.next, recipe as (d: unknown) => unknown, { patches: true, textPatches: "splice" }, keepPilot);
+  } catch {
+    // only speed is lost: the next produces run as before
+  }
 }
 
 /** Drops a session: revokes its drafts and releases its fork. */
@@ -133,9 +148,9 @@ function finish<S extends AnyType>(base: State<S>, s: Session, result: unknown):
     throw e;
   }
   s.done = true;
-  // A fresh handle map: the draft's handles would stay alive with every kept version (~1 KB of
-  // JS objects each); views attach what they read, lazily.
-  const next = new State(base.schema, s.space, s.heap, s.lineage, new Map(), s.rootAddr);
+  // No handle map: the draft's handles would stay alive with every kept version (~1 KB of
+  // JS objects each); views attach what they read, lazily, into a map made on first use.
+  const next = new State(base.schema, s.space, s.heap, s.lineage, null, s.rootAddr);
   return { next, patches: s.patches ?? [], inverse: s.inverse === null ? [] : s.inverse.reverse() };
 }
 
@@ -161,8 +176,18 @@ function replaceRoot(schema: AnyType, s: Session, value: unknown): void {
 function commit(s: Session): void {
   const space = s.space;
   const root = s.root as DraftNode;
-  for (const d of s.dirtyList) if (d !== root) space.setFloat64(d.addr, s.lineage.stamp());
+  const dirty = s.dirtyList;
+  for (let i = 0; i < dirty.length; i++) {
+    const d = dirty[i] as DraftNode;
+    if (d !== root) space.setFloat64(d.addr, s.lineage.stamp());
+  }
   if (root.dirty && !root.detached) space.setFloat64(root.addr, s.lineage.stamp());
+  if (s.removed.length > 0) freeRemoved(s);
+  space.freeze();
+}
+
+/** Frees the nodes taken out of the tree and not put back. */
+function freeRemoved(s: Session): void {
   const freed = new Set<number>();
   for (const [type, addr] of s.removed) {
     if (freed.has(addr)) continue;
@@ -171,7 +196,6 @@ function commit(s: Session): void {
     freed.add(addr);
     freeNode(s, type, addr);
   }
-  space.freeze();
 }
 
 /**
@@ -181,7 +205,10 @@ function commit(s: Session): void {
  * only the pages it touches (plus the page-table path to them) into the new
  * version, and marks its record and their ancestors changed so that every
  * untouched subtree keeps its view identity. O(1) to start, then O(what the
- * recipe touches).
+ * recipe touches). The first call in a process also runs a small pilot
+ * produce on a private state (its own pool: a 64 KiB slab) and keeps it, so
+ * that the produce path stays optimised across garbage collections (see
+ * shapes.ts).
  *
  * Forms, as Immer's:
  * - `produce(base, recipe)`; the recipe may modify the draft, or return a

@@ -125,10 +125,20 @@ export class Session implements Ctx {
     try {
       return fn();
     } catch (e) {
-      this.error = e;
-      throw e;
+      poison(this, e);
     }
   }
+}
+
+/**
+ * Records `e`, thrown by a write that validated its input already, as the
+ * failure that poisons `s` (see {@link Session.write}), and rethrows it. The
+ * hot writes (a field, a typed-array element, a text splice) catch inline
+ * and call this instead of passing a closure to `write`: no closure per write.
+ */
+export function poison(s: Session, e: unknown): never {
+  s.error = e;
+  throw e;
 }
 
 let factory: DraftFactory | null = null;

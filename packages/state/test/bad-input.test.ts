@@ -195,6 +195,26 @@ describe("produce refuses bad input and changes nothing", () => {
         }),
       OutOfMemoryError,
     );
+    // a text splice, then a composite field assignment, each failing on its own inline catch
+    const writes = [
+      (d: t.Draft<typeof App>) => d.doc.insert(0, "x".repeat(200)),
+      (d: t.Draft<typeof App>, i: number) => {
+        d.todos[i % 20]!.tags = new Set(Array.from({ length: 50 }, (_, k) => `${i}-${k}`));
+      },
+    ];
+    for (const write of writes)
+      refused(
+        s,
+        () =>
+          produce(s, (d) => {
+            try {
+              for (let i = 0; i < room * 2; i++) write(d, i);
+            } catch {
+              // swallowed: produce must still fail
+            }
+          }),
+        OutOfMemoryError,
+      );
     s.release();
     expect(p.framesInUse).toBe(0);
   });

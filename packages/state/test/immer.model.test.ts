@@ -157,6 +157,28 @@ const opArb: fc.Arbitrary<Op> = fc.oneof(
       d.todos.splice(j % n, 0, x!);
     }),
   ),
+  fc.tuple(fc.nat(), fc.nat(), word, todoArb).map(([i, j, s, x]) =>
+    same(`hold todos[${i}], splice a new todo in at ${j}, write through the held draft`, (d) => {
+      const n = d.todos.length;
+      if (n === 0) return;
+      const held = d.todos[i % n]!;
+      d.todos.splice(j % (n + 1), 0, plainTodo(x));
+      held.title = s;
+      held.done = !held.done;
+    }),
+  ),
+  fc.tuple(fc.nat(), fc.nat(), word).map(([i, j, s]) =>
+    same(`hold todos[${i}] and [${j}], remove the first, reverse, write through both`, (d) => {
+      const n = d.todos.length;
+      if (n < 2) return;
+      const a = d.todos[i % n]!;
+      const b = d.todos[j % n]!;
+      d.todos.splice(0, 1);
+      d.todos.reverse();
+      a.title = s;
+      b.done = !b.done;
+    }),
+  ),
   fc.constant(
     same("sort by title", (d) => void d.todos.sort((a, b) => (a.title < b.title ? -1 : a.title > b.title ? 1 : 0))),
   ),
