@@ -16,8 +16,9 @@ import {
 import { deleteInLeaf, insertInLeaf } from "./btree.js";
 import { createText, Embedding, freeText, pending } from "./embedded.js";
 import { throwEmbedded, throwInvalid, throwNotString, throwReleased, throwTooLong } from "./errors.js";
-import { header, readHeader } from "./header.js";
-import { LEAF_UNITS, leafCapacity, MAX_TEXT_LENGTH } from "./layout.js";
+import { header, readHeader, upgradeHeader } from "./header.js";
+import { leafCapacity, MAX_TEXT_LENGTH } from "./layout.js";
+import { leafUnit } from "./leaf.js";
 import { type CowTextOptions, newTextHeap } from "./options.js";
 import { deletePlanned, insertPlanned } from "./plan.js";
 import { codePoints, collect, descend, descent, leafStrings } from "./tree.js";
@@ -26,7 +27,8 @@ import { codePoints, collect, descend, descent, leafStrings } from "./tree.js";
 let forkOf: CowText | null = null;
 
 /**
- * A copy-on-write text buffer: a counted B-tree of UTF-16 chunks, one node
+ * A copy-on-write text buffer: a counted B-tree of UTF-16 chunks (stored one
+ * byte per code unit in leaves whose units are all Latin-1), one node
  * per page, inside an {@link AddressSpace}. `fork()` is O(1) whatever the
  * length; an edit writes O(height) pages, and on a fork's first edit copies
  * just those pages.
@@ -75,7 +77,7 @@ export class CowText implements Iterable<string> {
   height: number;
   /** @internal Length in UTF-16 code units (read it through `length`). */
   len: number;
-  /** @internal Code units per leaf. */
+  /** @internal Code units per narrow leaf (twice those of a wide one). */
   readonly leafCap: number;
   /** @internal Null for a standalone text; the heap and header address of an embedded one. */
   readonly emb: Embedding | null;
@@ -173,10 +175,13 @@ export class CowText implements Iterable<string> {
    * A handle to the embedded text whose header is at `address` in `heap`'s
    * space, typically in a fork of the space it was created in. O(1) (reads
    * the header and the root node); writes nothing, so the space may be
-   * frozen. Keep one handle per text per space.
+   * frozen (except that a text of the older layout version 2 in a space that
+   * is not frozen gets its header's version word set to 3, the layout that
+   * may hold narrow leaves). Keep one handle per text per space.
    * @throws {InvalidArgumentError} if `heap` is not a Heap, or `address` is
    * not the header block of a text in it.
    * @throws {ReleasedError} when the heap's space was released.
+   * @throws {OutOfMemoryError} when a version-2 header's page must be copied and the pool has no frame.
    * @example
    * ```ts
    * const space = new AddressSpace({ size: 2 ** 30, pageSize: 256 });
@@ -192,6 +197,7 @@ export class CowText implements Iterable<string> {
     if (!isHeap(heap)) throwInvalid("heap", heap, "a Heap from @pagefork/core");
     if (heap.space.released) throwReleased("address space");
     readHeader(heap, address); // into `header`, which the constructor reads
+    upgradeHeader(heap.space, address);
     pending.heap = heap;
     pending.at = address;
     return new CowText();
@@ -306,7 +312,7 @@ export class CowText implements Iterable<string> {
     const i = Math.trunc(Number(index)) || 0;
     if (i < 0 || i >= this.len) return Number.NaN;
     const leaf = descend(this, i, false);
-    return this.space.getUint16(leaf + LEAF_UNITS + descent.offset * 2);
+    return leafUnit(this.space, leaf, descent.offset);
   }
 
   /** The whole text. O(length). */
