@@ -41,7 +41,7 @@ export function isLatin1(text: string): boolean {
 }
 
 /** True when `u[from, to)` are all <= 0xff. */
-function unitsLatin1(u: Uint16Array, from: number, to: number): boolean {
+export function unitsLatin1(u: Uint16Array, from: number, to: number): boolean {
   for (let j = from; j < to; j++) if ((u[j] as number) > 0xff) return false;
   return true;
 }
@@ -114,7 +114,7 @@ export function gatherInsert(space: AddressSpace, leaf: number, word: number, of
 }
 
 /** Copies units [from, to) of `leaf` (count word `word`) into `dst` at `at`. */
-function readUnits(
+export function readUnits(
   space: AddressSpace,
   leaf: number,
   word: number,

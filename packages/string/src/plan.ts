@@ -63,6 +63,7 @@ export function planInsert(t: TreeState, pos: number, k: number, latin1: boolean
   let pieces: number;
   let allocs: number;
   let h: number;
+  let extraWrites = 0;
   if (t.root === 0) {
     // Empty text: every leaf is new, the first one is also the root.
     path = 0;
@@ -87,6 +88,7 @@ export function planInsert(t: TreeState, pos: number, k: number, latin1: boolean
     }
     pieces = Math.ceil((count + k) / cap);
     allocs = pieces - 1;
+    extraWrites = 1; // the next leaf, which may take the last piece (btree.ts mergeIntoNext)
   }
   // New inner nodes, level by level: a node that receives x more entries than
   // it had (at most nodeCap before) splits into at most ceil(x / nodeCap) more
@@ -104,7 +106,7 @@ export function planInsert(t: TreeState, pos: number, k: number, latin1: boolean
     }
   }
   // Every allocated page is written (a zero-fill), besides the path.
-  plan.writes = path + allocs;
+  plan.writes = path + allocs + extraWrites;
   plan.allocs = allocs;
   plan.frees = 0;
 }

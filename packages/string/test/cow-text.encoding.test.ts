@@ -109,6 +109,28 @@ describe("CowText leaf encodings", () => {
     for (const t of [narrow, wide, over]) t.release();
   });
 
+  it("puts the short tail of a split into the next leaf when it has room: no new page", () => {
+    const pool = new FramePool({ pageSize: 256 });
+    const a = CowText.from("a".repeat(300), { pool }); // leaves of 252 and 48 units under one root
+    const heapOf = (t: CowText) => Heap.attach(t.space, 256).stats().pagesAllocated;
+    const b = a.fork();
+    b.insert(252, "b"); // the end of the full leaf: its split's last piece, "b", goes to the next leaf
+    expect(heapOf(b)).toBe(heapOf(a));
+    expect(b.stats().copyFaults).toBe(2); // the next leaf and the root; the full leaf is left as it was
+    const c = b.fork();
+    c.insert(100, "€".repeat(60)); // a wide split whose tail (152 units) cannot join the next leaf wide
+    for (const [t, s] of [
+      [a, "a".repeat(300)],
+      [b, `${"a".repeat(252)}b${"a".repeat(48)}`],
+      [c, `${"a".repeat(100)}${"€".repeat(60)}${"a".repeat(152)}b${"a".repeat(48)}`],
+    ] as const) {
+      expect(t.toString()).toBe(s);
+      expect(t.length).toBe(s.length);
+    }
+    for (const t of [a, b, c]) t.release();
+    expect(pool.stats().framesInUse).toBe(0);
+  });
+
   it("attaches to a text of layout version 2 (all leaves wide) and marks it version 3", () => {
     const space = new AddressSpace({ size: 2 ** 24, pageSize: 256 });
     const heap = Heap.create(space, { base: 256 });
