@@ -98,6 +98,7 @@ export function planInsert(t: TreeState, pos: number, k: number, latin1: boolean
   for (let level = 0; level < h && x > 0; level++) {
     x = Math.ceil(x / cap);
     allocs += x;
+    if (level + 1 < h) extraWrites++; // a sibling that takes entries instead of a split (btree.ts shareWithNext)
   }
   if (x > 0) {
     for (let rc = x + 1; rc > 1; ) {

@@ -98,6 +98,55 @@ describe("CowText leaf encodings", () => {
     expect(pool.stats().framesInUse).toBe(0);
   });
 
+  it("matches a plain string while keystrokes at moving cursors split leaves and fill inner nodes", () => {
+    // Typing runs at random places of a text of a few hundred leaves: leaf
+    // splits at the cursor, tails joining the next leaf, and inner nodes that
+    // overflow into their next sibling or split, at heights 2 and 3.
+    fc.assert(
+      fc.property(
+        fc.array(fc.record({ at: fc.nat(), keys: fc.integer({ min: 50, max: 700 }), back: fc.nat(5) }), {
+          minLength: 5,
+          maxLength: 25,
+        }),
+        (runs) => {
+          const pool = new FramePool({ pageSize: 256 });
+          let model = "";
+          for (let i = 0; i < 400; i++) model += String.fromCharCode(97 + (i % 26)).repeat(1 + ((i * 37) % 200));
+          // Full leaves under full inner nodes but the last: the first overflows split, later ones share.
+          const t = CowText.from(model, { pool });
+          const versions: [CowText, string][] = [];
+          let v = t;
+          for (const [r, run] of runs.entries()) {
+            v = v.fork();
+            let pos = run.at % (model.length + 1);
+            for (let k = 0; k < run.keys; k++) {
+              if (run.back > 0 && k % (run.back + 3) === 0 && pos > 0) {
+                v.delete(pos - 1, 1);
+                model = model.slice(0, pos - 1) + model.slice(pos);
+                pos--;
+              } else {
+                const ch = r % 7 === 6 && k % 50 === 0 ? "€" : String.fromCharCode(65 + (k % 26));
+                v.insert(pos, ch);
+                model = model.slice(0, pos) + ch + model.slice(pos);
+                pos++;
+              }
+            }
+            versions.push([v, model]);
+          }
+          for (const [ver, s] of versions) {
+            expect(ver.length).toBe(s.length);
+            expect(ver.toString()).toBe(s);
+            for (let j = 0; j < s.length; j += 997) expect(ver.slice(j, j + 300)).toBe(s.slice(j, j + 300));
+          }
+          for (const [ver] of versions) ver.release();
+          t.release();
+          expect(pool.stats().framesInUse).toBe(0);
+        },
+      ),
+      { numRuns: 25 },
+    );
+  });
+
   it("holds 252 Latin-1 units in a 256-byte leaf and 126 wide ones", () => {
     const pool = new FramePool({ pageSize: 256 });
     const narrow = CowText.from("a".repeat(252), { pool });
