@@ -74,6 +74,14 @@ export function insertIntoLeaf(
   const count = word & LEAF_COUNT;
   const k = text.length;
   if (count + k > insertCap(word, latin1, narrowCap)) return false;
+  if (k === 1 && off === count && (latin1 || (word & LEAF_NARROW) === 0)) {
+    // A keystroke at the end of the leaf (where typing after a split at the
+    // cursor lands): nothing to shift, so two stores and no span cursor.
+    if ((word & LEAF_NARROW) === 0) space.setUint16(leaf + LEAF_UNITS + off * 2, text.charCodeAt(0));
+    else space.setUint8(leaf + LEAF_UNITS + off, text.charCodeAt(0));
+    space.setUint32(leaf + N_COUNT, word + 1);
+    return true;
+  }
   if ((word & LEAF_NARROW) === 0) {
     const c = space.spans(Uint16Array, leaf + LEAF_UNITS + off * 2, count - off + k, "write");
     c.next();
