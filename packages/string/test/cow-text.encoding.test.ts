@@ -143,7 +143,7 @@ describe("CowText leaf encodings", () => {
           expect(pool.stats().framesInUse).toBe(0);
         },
       ),
-      { numRuns: 25 },
+      { numRuns: 12 },
     );
   });
 
