@@ -158,6 +158,22 @@ describe("CowText leaf encodings", () => {
     for (const t of [narrow, wide, over]) t.release();
   });
 
+  it("fills a leaf to its count word's limit at the largest page size, in both encodings", () => {
+    const pool = new FramePool({ pageSize: 65536 });
+    const narrow = CowText.from("n".repeat(65532), { pool }); // one narrow leaf: the count is 0xfffc
+    const wide = CowText.from("€".repeat(32766), { pool });
+    expect([narrow.height, wide.height]).toEqual([0, 0]);
+    const n2 = narrow.fork();
+    n2.insert(65532, "!"); // one more unit splits it
+    n2.insert(0, "€"); // and widens the first piece
+    expect(n2.toString()).toBe(`€${"n".repeat(65532)}!`);
+    expect(n2.charCodeAt(65533)).toBe(33);
+    expect(narrow.toString()).toBe("n".repeat(65532));
+    expect(wide.slice(32765)).toBe("€");
+    for (const t of [narrow, wide, n2]) t.release();
+    expect(pool.stats().framesInUse).toBe(0);
+  });
+
   it("puts the short tail of a split into the next leaf when it has room: no new page", () => {
     const pool = new FramePool({ pageSize: 256 });
     const a = CowText.from("a".repeat(300), { pool }); // leaves of 252 and 48 units under one root
