@@ -169,8 +169,8 @@ export class CowText implements Iterable<string> {
    * space, typically in a fork of the space it was created in. O(1) (reads
    * the header and the root node); writes nothing, so the space may be
    * frozen (except that a text of the older layout version 2 in a space that
-   * is not frozen gets its header's version word set to 3, the layout that
-   * may hold narrow leaves). Keep one handle per text per space.
+   * is not frozen, with its header on a writable page, gets its header's
+   * version word set to 3, the layout that may hold narrow leaves). Keep one handle per text per space.
    * @throws {InvalidArgumentError} if `heap` is not a Heap, or `address` is
    * not the header block of a text in it.
    * @throws {ReleasedError} when the heap's space was released.

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { type AddressSpace, type Heap, InvalidArgumentError } from "@pagefork/core";
+import { type AddressSpace, type Heap, InvalidArgumentError, ProtectionFault } from "@pagefork/core";
 import {
   ENTRY_BYTES,
   ENTRY_LENGTH,
@@ -73,13 +73,18 @@ function lengthOf(space: AddressSpace, root: number, height: number): number {
 
 /**
  * Marks the version-2 header at `at` as version 3, unless the space is
- * frozen (then nothing can write a narrow leaf into it), so that an older
- * reader refuses the text once this one may have written narrow leaves.
+ * frozen or the header's page is mapped read-only (then nothing writes this
+ * text through it), so that an older reader refuses the text once this one
+ * may have written narrow leaves.
  * @throws {OutOfMemoryError} when the header's page must be copied and the pool has no frame.
  */
 export function upgradeHeader(space: AddressSpace, at: number): void {
-  if (space.getUint32(at + H_VERSION) < TEXT_LAYOUT_VERSION && !space.frozen)
+  if (space.getUint32(at + H_VERSION) >= TEXT_LAYOUT_VERSION || space.frozen) return;
+  try {
     space.setUint32(at + H_VERSION, TEXT_LAYOUT_VERSION);
+  } catch (e) {
+    if (!(e instanceof ProtectionFault)) throw e; // refused before it wrote: the text stays readable
+  }
 }
 
 /** Writes a new header at `at`: an empty text (root 0, height 0). */

@@ -206,6 +206,11 @@ describe("CowText leaf encodings", () => {
     expect(child.getUint32(t.address + 4)).toBe(3);
     t2.insert(0, "abc");
     expect(t2.toString()).toBe(`abc${"€".repeat(300)}`);
+    const ro = space.fork();
+    ro.protect(0, ro.size, "read-only");
+    expect(CowText.attach(Heap.attach(ro, 256), t.address).toString()).toBe("€".repeat(300)); // read-only: left as version 2
+    expect(ro.getUint32(t.address + 4)).toBe(2);
+    ro.release();
     space.freeze();
     expect(CowText.attach(heap, t.address).toString()).toBe("€".repeat(300)); // frozen: left as version 2
     expect(space.getUint32(t.address + 4)).toBe(2);
