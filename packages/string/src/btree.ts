@@ -1,6 +1,6 @@
 /**
- * Edits of the counted B-tree of UTF-16 chunks behind CowText (descent and
- * reads in tree.ts), written as an ordinary in-place B-tree over an address
+ * Edits of the counted B-tree of UTF-16 chunks behind CowText at its leaves
+ * (descent and reads in tree.ts, inner nodes in inner.ts), written as an ordinary in-place B-tree over an address
  * space: persistence comes from the space, which copies a page on its first
  * write after a fork. So the algorithm needs no path copying of its own, and
  * an edit writes O(height) pages.
@@ -10,54 +10,23 @@
  *
  * @module
  */
-import type { AddressSpace, Heap } from "@pagefork/core";
-import { ENTRY_BYTES, ENTRY_LENGTH, LEAF_UNITS, N_COUNT, NODE_ENTRIES, nodeCapacity } from "./layout.js";
+import type { AddressSpace } from "@pagefork/core";
+import { cutPieces, pieceSize } from "./cut.js";
+import { addToPath, ensureRep, replaceChildren, setRep } from "./inner.js";
+import { ENTRY_BYTES, LEAF_COUNT, LEAF_NARROW, N_COUNT, NODE_ENTRIES } from "./layout.js";
+import {
+  cutFromLeaf,
+  gatherInsert,
+  insertCap,
+  insertIntoLeaf,
+  isLatin1,
+  readUnits,
+  sameLeaf,
+  scratchUnits,
+  unitsLatin1,
+  writeLeaf,
+} from "./leaf.js";
 import { descend, descent, pathIdx, pathNode, type TreeState } from "./tree.js";
-
-/** Scratch code units for leaf splits and merges. */
-let units = new Uint16Array(1024);
-/** Scratch entries (child page address, subtree length) for inner-node rebuilds. */
-let entAddr = new Float64Array(256);
-let entLen = new Float64Array(256);
-/** Replacement entries handed from one level to the next while propagating. */
-let repAddr = new Float64Array(64);
-let repLen = new Float64Array(64);
-
-function ensureUnits(n: number): Uint16Array {
-  if (units.length < n) units = new Uint16Array(Math.max(n, units.length * 2));
-  return units;
-}
-
-/** Size of piece `i` when `total` items are cut into `pieces` near-equal pieces (the first ones one larger). */
-function pieceSize(total: number, pieces: number, i: number): number {
-  return Math.floor(total / pieces) + (i < total % pieces ? 1 : 0);
-}
-
-/** `a` itself if it holds `n` entries, else a copy at least twice as long. */
-function grown(a: Float64Array<ArrayBuffer>, n: number): Float64Array<ArrayBuffer> {
-  if (a.length >= n) return a;
-  const b = new Float64Array(Math.max(n, a.length * 2));
-  b.set(a);
-  return b;
-}
-
-function ensureEntries(n: number): void {
-  entAddr = grown(entAddr, n);
-  entLen = grown(entLen, n);
-}
-
-function ensureRep(n: number): void {
-  repAddr = grown(repAddr, n);
-  repLen = grown(repLen, n);
-}
-
-/** Adds `delta` to the subtree length of every entry on the path above depth `depth`. */
-function addToPath(space: AddressSpace, depth: number, delta: number): void {
-  for (let d = depth - 1; d >= 0; d--) {
-    const e = (pathNode[d] as number) + NODE_ENTRIES + (pathIdx[d] as number) * ENTRY_BYTES + ENTRY_LENGTH;
-    space.setUint32(e, space.getUint32(e) + delta);
-  }
-}
 
 /**
  * The common insert, planned and done in one descent: when `text` fits in
@@ -69,77 +38,115 @@ function addToPath(space: AddressSpace, depth: number, delta: number): void {
 export function insertInLeaf(t: TreeState, pos: number, text: string): boolean {
   if (t.root === 0) return false;
   const space = t.space;
-  const k = text.length;
   const leaf = descend(t, pos, true);
-  const count = space.getUint32(leaf + N_COUNT);
   const depth = descent.depth;
-  if (count + k > t.leafCap || depth + 1 > space.pool.framesAvailable()) return false;
-  writeInLeaf(space, leaf, count, descent.offset, text);
-  addToPath(space, depth, k);
-  t.len += k;
+  if (depth + 1 > space.pool.framesAvailable()) return false;
+  const word = space.getUint32(leaf + N_COUNT);
+  if (!insertIntoLeaf(space, leaf, word, descent.offset, text, isLatin1(text), t.leafCap)) return false;
+  addToPath(space, depth, text.length);
+  t.len += text.length;
   return true;
 }
 
-/** Shifts units [off, count) of `leaf` right by text.length and writes `text` at `off` (it fits). */
-function writeInLeaf(space: AddressSpace, leaf: number, count: number, off: number, text: string): void {
-  const k = text.length;
-  const c = space.spans(Uint16Array, leaf + LEAF_UNITS + off * 2, count - off + k, "write");
-  c.next();
-  const arr = c.array;
-  const s = c.start;
-  if (count > off) arr.copyWithin(s + k, s, s + (count - off));
-  for (let j = 0; j < k; j++) arr[s + j] = text.charCodeAt(j);
-  space.setUint32(leaf + N_COUNT, count + k);
-}
-
 /**
- * Inserts `text` (non-empty) at the position planned by `planInsert`, whose
- * descent registers must still be intact: nothing may descend in between.
- * O(height + text.length / leafCap) pages written.
+ * Inserts `text` (non-empty; `latin1` when {@link isLatin1} holds for it) at
+ * the position planned by `planInsert`, whose descent registers must still
+ * be intact: nothing may descend in between. O(height + text.length /
+ * leafCap) pages written.
  */
-export function applyInsert(t: TreeState, text: string): void {
+export function applyInsert(t: TreeState, text: string, latin1: boolean): void {
   const space = t.space;
   const k = text.length;
   let leaf = descent.leaf;
-  let count = descent.count;
+  let word: number;
   if (t.root === 0) {
     // An empty text has no node: its first leaf becomes the root.
-    leaf = t.nodeHeap().allocPage(); // all zero: an empty leaf
+    leaf = t.nodeHeap().allocPage(); // all zero: an empty (wide) leaf
     t.root = leaf;
     t.height = 0;
     descent.offset = 0;
     descent.depth = 0;
-    count = 0;
+    word = latin1 ? LEAF_NARROW : 0; // not written yet: the insert writes it
+  } else {
+    word = space.getUint32(leaf + N_COUNT);
   }
+  const count = word & LEAF_COUNT;
   const off = descent.offset;
   const depth = descent.depth;
-  if (count + k <= t.leafCap) {
-    writeInLeaf(space, leaf, count, off, text);
+  if (insertIntoLeaf(space, leaf, word, off, text, latin1, t.leafCap)) {
     addToPath(space, depth, k);
     t.len += k;
     return;
   }
-  // Split: gather leaf[0, off) + text + leaf[off, count), cut it into pieces.
+  // Split: gather leaf[0, off) + text + leaf[off, count), cut it into pieces
+  // of the capacity the insert had (narrow only if leaf and text both are).
   const total = count + k;
-  const buf = ensureUnits(total);
-  space.read(leaf + LEAF_UNITS, buf.subarray(0, off));
-  for (let j = 0; j < k; j++) buf[off + j] = text.charCodeAt(j);
-  space.read(leaf + LEAF_UNITS + off * 2, buf.subarray(off + k, total));
-  const pieces = Math.ceil(total / t.leafCap);
+  scratchUnits(total + t.leafCap); // room behind the gathered units for a merge with the next leaf
+  const buf = gatherInsert(space, leaf, word, off, text);
+  const cap = insertCap(word, latin1, t.leafCap);
+  const narrow = cap === t.leafCap;
+  const pieces = cutPieces(total, off + k, cap);
   ensureRep(pieces);
   const heap = t.nodeHeap();
+  const next = pieces > 1 ? mergeIntoNext(space, t.leafCap, depth, buf, total, pieceSize(pieces - 1)) : 0;
   let at = 0;
   for (let i = 0; i < pieces; i++) {
-    const size = pieceSize(total, pieces, i);
+    const size = pieceSize(i);
+    if (i === pieces - 1 && next !== 0) {
+      setRep(i, next, size + mergedUnits); // the last piece went to the front of the next leaf
+      break;
+    }
     const page = i === 0 ? leaf : heap.allocPage();
-    space.write(page + LEAF_UNITS, buf.subarray(at, at + size));
-    space.setUint32(page + N_COUNT, size);
-    repAddr[i] = page;
-    repLen[i] = size;
+    // A first piece that is the old leaf as it was (an insert at the end of
+    // a full leaf) is left unwritten: writing it would copy a shared page for nothing.
+    if (i !== 0 || off !== count || !sameLeaf(word, size, narrow, buf, 0))
+      writeLeaf(space, page, buf, at, size, narrow);
+    setRep(i, page, size);
     at += size;
   }
   t.len += k;
-  replaceChildren(t, heap, depth, 1, pieces, k);
+  replaceChildren(t, heap, depth, next === 0 ? 1 : 2, pieces, k);
+}
+
+/** Units the next leaf held before the last {@link mergeIntoNext} that returned it. */
+let mergedUnits = 0;
+
+/**
+ * When the leaf that splits has a next leaf under the same parent, and
+ * `buf[total - size, total)` (the split's last piece) fits in front of that
+ * leaf's units, writes them there and returns the next leaf's address (its
+ * former count in `mergedUnits`); else returns 0 having written nothing.
+ * `buf` must have room for a leaf's capacity of units past `total`.
+ *
+ * Why: a split at the cursor leaves the text after the cursor as a piece of
+ * its own, however short; a writer who types one character at the end of a
+ * full leaf, or at a leaf boundary, and moves on leaves a leaf of one unit.
+ * On automerge-paper 151 of 806 leaves held fewer than 32 units. Putting the
+ * piece into the next leaf takes a page write (a copy, as the new leaf's
+ * zero-fill would be) and no new page or parent entry. O(leaf).
+ */
+function mergeIntoNext(
+  space: AddressSpace,
+  narrowCap: number,
+  depth: number,
+  buf: Uint16Array,
+  total: number,
+  size: number,
+): number {
+  if (depth === 0) return 0;
+  const parent = pathNode[depth - 1] as number;
+  const ci = pathIdx[depth - 1] as number;
+  if (ci + 1 >= space.getUint32(parent + N_COUNT)) return 0;
+  const next = space.getUint32(parent + NODE_ENTRIES + (ci + 1) * ENTRY_BYTES) * space.pageSize;
+  const word = space.getUint32(next + N_COUNT);
+  const n = word & LEAF_COUNT;
+  if (size + n > narrowCap) return 0; // too long in either encoding
+  buf.copyWithin(total, total - size, total);
+  readUnits(space, next, word, 0, n, buf, total + size);
+  if (size + n > narrowCap >>> 1 && !unitsLatin1(buf, total, total + size + n)) return 0; // too long wide
+  writeLeaf(space, next, buf, total, size + n, false);
+  mergedUnits = n;
+  return next;
 }
 
 /**
@@ -153,23 +160,13 @@ export function deleteInLeaf(t: TreeState, pos: number, count: number): boolean 
   const leaf = descend(t, pos, false);
   const off = descent.offset;
   const depth = descent.depth;
-  const n = space.getUint32(leaf + N_COUNT);
+  const word = space.getUint32(leaf + N_COUNT);
+  const n = word & LEAF_COUNT;
   if (off + count > n || (off === 0 && count === n) || depth + 1 > space.pool.framesAvailable()) return false;
-  cutFromLeaf(space, leaf, n, off, count);
+  cutFromLeaf(space, leaf, word, off, count);
   addToPath(space, depth, -count);
   t.len -= count;
   return true;
-}
-
-/** Removes units [off, off + r) of `leaf`, which holds `n`. */
-function cutFromLeaf(space: AddressSpace, leaf: number, n: number, off: number, r: number): void {
-  const tail = n - off - r;
-  if (tail > 0) {
-    const c = space.spans(Uint16Array, leaf + LEAF_UNITS + off * 2, r + tail, "write");
-    c.next();
-    c.array.copyWithin(c.start, c.start + r, c.start + r + tail);
-  }
-  space.setUint32(leaf + N_COUNT, n - r);
 }
 
 /**
@@ -186,7 +183,8 @@ export function applyDelete(t: TreeState, pos: number, count: number): void {
     if (leaf === 0) leaf = descend(t, pos, false);
     const off = descent.offset;
     const depth = descent.depth;
-    const n = space.getUint32(leaf + N_COUNT);
+    const word = space.getUint32(leaf + N_COUNT);
+    const n = word & LEAF_COUNT;
     const r = Math.min(left, n - off);
     if (r === n) {
       // The whole leaf goes: unlink it from its parent and free its page; the
@@ -197,158 +195,11 @@ export function applyDelete(t: TreeState, pos: number, count: number): void {
       if (depth > 0) replaceChildren(t, heap, depth, 1, 0, -r);
       else t.root = 0;
     } else {
-      cutFromLeaf(space, leaf, n, off, r);
+      cutFromLeaf(space, leaf, word, off, r);
       addToPath(space, depth, -r);
       t.len -= r;
     }
     left -= r;
     leaf = 0;
-  }
-}
-
-/**
- * Replaces `removeCount` entries, starting at the path's child index, of the
- * inner node at depth `depth - 1` with the `repCount` entries in repAddr/repLen,
- * then propagates splits or removals up to the root. `delta` is the change of
- * the total text length, added to the entries above the level where the
- * change stops.
- */
-function replaceChildren(
-  t: TreeState,
-  heap: Heap,
-  depth: number,
-  removeCount: number,
-  repCount: number,
-  delta: number,
-): void {
-  const space = t.space;
-  const ps = space.pageSize;
-  const cap = nodeCapacity(ps);
-  let d = depth - 1;
-  let rc = repCount;
-  let rm = removeCount;
-  while (d >= 0) {
-    const node = pathNode[d] as number;
-    const ci = pathIdx[d] as number;
-    const n = space.getUint32(node + N_COUNT);
-    const total = n - rm + rc;
-    ensureEntries(total);
-    // Entries before ci are unchanged; rebuild from ci onward.
-    let m = 0;
-    for (let i = 0; i < ci; i++, m++) {
-      const e = node + NODE_ENTRIES + i * ENTRY_BYTES;
-      entAddr[m] = space.getUint32(e) * ps;
-      entLen[m] = space.getUint32(e + ENTRY_LENGTH);
-    }
-    for (let i = 0; i < rc; i++, m++) {
-      entAddr[m] = repAddr[i] as number;
-      entLen[m] = repLen[i] as number;
-    }
-    for (let i = ci + rm; i < n; i++, m++) {
-      const e = node + NODE_ENTRIES + i * ENTRY_BYTES;
-      entAddr[m] = space.getUint32(e) * ps;
-      entLen[m] = space.getUint32(e + ENTRY_LENGTH);
-    }
-    if (total > 0 && total <= cap) {
-      writeEntries(space, node, ci, total);
-      addToPath(space, d, delta);
-      return;
-    }
-    if (total === 0) {
-      heap.freePage(node);
-      rc = 0;
-    } else {
-      rc = splitEntries(t, heap, entAddr, entLen, total, node);
-    }
-    rm = 1;
-    d--;
-  }
-  newRoot(t, heap, rc);
-}
-
-/**
- * Cuts `total` (child address, subtree length) entries into ceil(total /
- * nodeCap) inner nodes of near-equal size, the first one written into `first`
- * (0: a new page), and leaves one entry per node in repAddr/repLen; returns
- * the number of nodes. The source may be repAddr/repLen itself: node i's entry
- * is stored at index i only after its own entries, at indices >= i, were read.
- */
-function splitEntries(
-  t: TreeState,
-  heap: Heap,
-  srcAddr: Float64Array,
-  srcLen: Float64Array,
-  total: number,
-  first: number,
-): number {
-  const space = t.space;
-  const pieces = Math.ceil(total / nodeCapacity(space.pageSize));
-  ensureRep(pieces);
-  let at = 0;
-  for (let i = 0; i < pieces; i++) {
-    const size = pieceSize(total, pieces, i);
-    const page = i === 0 && first !== 0 ? first : heap.allocPage();
-    const sum = putEntries(space, page, 0, srcAddr, srcLen, at, size);
-    space.setUint32(page + N_COUNT, size);
-    repAddr[i] = page;
-    repLen[i] = sum;
-    at += size;
-  }
-  return pieces;
-}
-
-/**
- * Writes `count` entries, from index `from` of srcAddr/srcLen (child page
- * byte address, subtree length), into `node` starting at entry `to`.
- * Returns the sum of their lengths.
- */
-function putEntries(
-  space: AddressSpace,
-  node: number,
-  to: number,
-  srcAddr: Float64Array,
-  srcLen: Float64Array,
-  from: number,
-  count: number,
-): number {
-  const ps = space.pageSize;
-  let sum = 0;
-  for (let j = 0; j < count; j++) {
-    const e = node + NODE_ENTRIES + (to + j) * ENTRY_BYTES;
-    const len = srcLen[from + j] as number;
-    space.setUint32(e, (srcAddr[from + j] as number) / ps);
-    space.setUint32(e + ENTRY_LENGTH, len);
-    sum += len;
-  }
-  return sum;
-}
-
-/** Writes entries [from, total) of the scratch list into `node` and sets its count. */
-function writeEntries(space: AddressSpace, node: number, from: number, total: number): void {
-  putEntries(space, node, from, entAddr, entLen, from, total - from);
-  space.setUint32(node + N_COUNT, total);
-}
-
-/** Sets the root from the `rc` replacement entries left after propagation. */
-function newRoot(t: TreeState, heap: Heap, rc: number): void {
-  const space = t.space;
-  const ps = space.pageSize;
-  if (rc === 0) {
-    t.root = 0; // the text is empty: no node at all
-    t.height = 0;
-    return;
-  }
-  // Grow: stack new roots until one node holds every entry.
-  while (rc > 1) {
-    rc = splitEntries(t, heap, repAddr, repLen, rc, 0);
-    t.height++;
-  }
-  t.root = repAddr[0] as number;
-  // Shrink: a root with one child hands the root to that child.
-  while (t.height > 0 && space.getUint32(t.root + N_COUNT) === 1) {
-    const child = space.getUint32(t.root + NODE_ENTRIES) * ps;
-    heap.freePage(t.root);
-    t.root = child;
-    t.height--;
   }
 }

@@ -16,8 +16,9 @@ import {
 import { deleteInLeaf, insertInLeaf } from "./btree.js";
 import { createText, Embedding, freeText, pending } from "./embedded.js";
 import { throwEmbedded, throwInvalid, throwNotString, throwReleased, throwTooLong } from "./errors.js";
-import { header, readHeader } from "./header.js";
-import { LEAF_UNITS, leafCapacity, MAX_TEXT_LENGTH } from "./layout.js";
+import { header, readHeader, upgradeHeader } from "./header.js";
+import { leafCapacity, MAX_TEXT_LENGTH } from "./layout.js";
+import { leafUnit } from "./leaf.js";
 import { type CowTextOptions, newTextHeap } from "./options.js";
 import { deletePlanned, insertPlanned } from "./plan.js";
 import { codePoints, collect, descend, descent, leafStrings } from "./tree.js";
@@ -26,7 +27,8 @@ import { codePoints, collect, descend, descent, leafStrings } from "./tree.js";
 let forkOf: CowText | null = null;
 
 /**
- * A copy-on-write text buffer: a counted B-tree of UTF-16 chunks, one node
+ * A copy-on-write text buffer: a counted B-tree of UTF-16 chunks (stored one
+ * byte per code unit in leaves whose units are all Latin-1), one node
  * per page, inside an {@link AddressSpace}. `fork()` is O(1) whatever the
  * length; an edit writes O(height) pages, and on a fork's first edit copies
  * just those pages.
@@ -75,8 +77,6 @@ export class CowText implements Iterable<string> {
   height: number;
   /** @internal Length in UTF-16 code units (read it through `length`). */
   len: number;
-  /** @internal Code units per leaf. */
-  readonly leafCap: number;
   /** @internal Null for a standalone text; the heap and header address of an embedded one. */
   readonly emb: Embedding | null;
 
@@ -94,7 +94,6 @@ export class CowText implements Iterable<string> {
     let height = 0;
     let len = 0;
     let emb: Embedding | null = null;
-    let leafCap: number;
     const parent = forkOf;
     const heap = pending.heap;
     if (parent !== null) {
@@ -103,7 +102,6 @@ export class CowText implements Iterable<string> {
       root = parent.root;
       height = parent.height;
       len = parent.len;
-      leafCap = parent.leafCap;
     } else if (heap !== null) {
       pending.heap = null;
       space = heap.space;
@@ -111,16 +109,13 @@ export class CowText implements Iterable<string> {
       root = header.root;
       height = header.height;
       len = header.len;
-      leafCap = leafCapacity(space.pageSize);
     } else {
       space = newTextHeap(options).space;
-      leafCap = leafCapacity(space.pageSize);
     }
     this.space = space;
     this.root = root;
     this.height = height;
     this.len = len;
-    this.leafCap = leafCap;
     this.emb = emb;
   }
 
@@ -173,10 +168,13 @@ export class CowText implements Iterable<string> {
    * A handle to the embedded text whose header is at `address` in `heap`'s
    * space, typically in a fork of the space it was created in. O(1) (reads
    * the header and the root node); writes nothing, so the space may be
-   * frozen. Keep one handle per text per space.
+   * frozen (except that a text of the older layout version 2 in a space that
+   * is not frozen, with its header on a writable page, gets its header's
+   * version word set to 3, the layout that may hold narrow leaves). Keep one handle per text per space.
    * @throws {InvalidArgumentError} if `heap` is not a Heap, or `address` is
    * not the header block of a text in it.
    * @throws {ReleasedError} when the heap's space was released.
+   * @throws {OutOfMemoryError} when a version-2 header's page must be copied and the pool has no frame.
    * @example
    * ```ts
    * const space = new AddressSpace({ size: 2 ** 30, pageSize: 256 });
@@ -192,6 +190,7 @@ export class CowText implements Iterable<string> {
     if (!isHeap(heap)) throwInvalid("heap", heap, "a Heap from @pagefork/core");
     if (heap.space.released) throwReleased("address space");
     readHeader(heap, address); // into `header`, which the constructor reads
+    upgradeHeader(heap.space, address);
     pending.heap = heap;
     pending.at = address;
     return new CowText();
@@ -210,6 +209,15 @@ export class CowText implements Iterable<string> {
   get length(): number {
     this.check();
     return this.len;
+  }
+
+  /**
+   * @internal Code units per narrow leaf (twice those of a wide one). A
+   * getter, not a field: a text keeps one handle per version (259,779 in the
+   * W4 trace replay), and each field costs every one of them 8 bytes.
+   */
+  get leafCap(): number {
+    return leafCapacity(this.space.pool.pageSize);
   }
 
   /** Page size of the underlying space, in bytes. */
@@ -306,7 +314,7 @@ export class CowText implements Iterable<string> {
     const i = Math.trunc(Number(index)) || 0;
     if (i < 0 || i >= this.len) return Number.NaN;
     const leaf = descend(this, i, false);
-    return this.space.getUint16(leaf + LEAF_UNITS + descent.offset * 2);
+    return leafUnit(this.space, leaf, descent.offset);
   }
 
   /** The whole text. O(length). */

@@ -10,6 +10,7 @@ import { applyInsert } from "./btree.js";
 import { throwInvalid, throwNotString, throwReleased, throwTooLong } from "./errors.js";
 import { header, initHeader, writeHeader } from "./header.js";
 import { HEADER_BYTES, MAX_TEXT_LENGTH } from "./layout.js";
+import { isLatin1 } from "./leaf.js";
 import {
   freeablePage,
   heapNeeds,
@@ -73,17 +74,18 @@ export function createText<T extends EmbeddedText>(heap: Heap, text: string, mak
   pending.at = 0;
   const t = make();
   const k = text.length;
+  const latin1 = isLatin1(text);
   if (k > 0) {
     // The header block may take a new slab page and three frames of metadata.
-    planInsert(t, 0, k);
+    planInsert(t, 0, k, latin1);
     plan.allocs += 1;
-    reserveEdit(t, 0, k, 3);
+    reserveEdit(t, 0, k, 3, latin1);
   }
   const emb = t.emb as Embedding;
   emb.at = heap.malloc(HEADER_BYTES);
   initHeader(heap.space, emb.at); // the block's page was just written by malloc: no fault
   if (k > 0) {
-    applyInsert(t, text);
+    applyInsert(t, text, latin1);
     writeHeader(heap.space, emb.at, t.root, t.height);
   }
   return t;

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { type AddressSpace, type Heap, InvalidArgumentError } from "@pagefork/core";
+import { type AddressSpace, type Heap, InvalidArgumentError, ProtectionFault } from "@pagefork/core";
 import {
   ENTRY_BYTES,
   ENTRY_LENGTH,
@@ -13,8 +13,10 @@ import {
   H_ROOT,
   H_VERSION,
   HEADER_BYTES,
+  LEAF_COUNT,
   N_COUNT,
   NODE_ENTRIES,
+  TEXT_LAYOUT_OLDEST,
   TEXT_LAYOUT_VERSION,
   TEXT_MAGIC,
 } from "./layout.js";
@@ -29,12 +31,12 @@ export const header = { root: 0, height: 0, len: 0 };
  * root's entries. Writes nothing (the space may be frozen).
  *
  * @throws {InvalidArgumentError} unless `address` is a live heap block of at
- * least HEADER_BYTES holding a text header of this layout version whose
+ * least HEADER_BYTES holding a text header of layout version 2 or 3 whose
  * root lies inside the heap.
  */
 export function readHeader(heap: Heap, address: number): void {
   const space = heap.space;
-  const expected = `the address of a CowText header block in this heap (layout version ${TEXT_LAYOUT_VERSION})`;
+  const expected = `the address of a CowText header block in this heap (layout version ${TEXT_LAYOUT_OLDEST} to ${TEXT_LAYOUT_VERSION})`;
   let usable: number;
   try {
     usable = heap.usableSize(address);
@@ -45,7 +47,8 @@ export function readHeader(heap: Heap, address: number): void {
   if (
     usable < HEADER_BYTES ||
     space.getUint32(address + H_MAGIC) !== TEXT_MAGIC ||
-    space.getUint32(address + H_VERSION) !== TEXT_LAYOUT_VERSION
+    space.getUint32(address + H_VERSION) < TEXT_LAYOUT_OLDEST ||
+    space.getUint32(address + H_VERSION) > TEXT_LAYOUT_VERSION
   )
     throwNotText(address, expected);
   const ps = space.pageSize;
@@ -62,10 +65,26 @@ export function readHeader(heap: Heap, address: number): void {
 /** Sum of a root's subtree lengths (or a root leaf's count). O(nodeCap). */
 function lengthOf(space: AddressSpace, root: number, height: number): number {
   const n = space.getUint32(root + N_COUNT);
-  if (height === 0) return n;
+  if (height === 0) return n & LEAF_COUNT;
   let len = 0;
   for (let i = 0, e = root + NODE_ENTRIES + ENTRY_LENGTH; i < n; i++, e += ENTRY_BYTES) len += space.getUint32(e);
   return len;
+}
+
+/**
+ * Marks the version-2 header at `at` as version 3, unless the space is
+ * frozen or the header's page is mapped read-only (then nothing writes this
+ * text through it), so that an older reader refuses the text once this one
+ * may have written narrow leaves.
+ * @throws {OutOfMemoryError} when the header's page must be copied and the pool has no frame.
+ */
+export function upgradeHeader(space: AddressSpace, at: number): void {
+  if (space.getUint32(at + H_VERSION) >= TEXT_LAYOUT_VERSION || space.frozen) return;
+  try {
+    space.setUint32(at + H_VERSION, TEXT_LAYOUT_VERSION);
+  } catch (e) {
+    if (!(e instanceof ProtectionFault)) throw e; // refused before it wrote: the text stays readable
+  }
 }
 
 /** Writes a new header at `at`: an empty text (root 0, height 0). */

@@ -4,7 +4,7 @@
  *
  * ```
  * text header   u32 magic | u32 layout version | u32 root page number (0: empty text) | u32 height
- * leaf node     u32 count of UTF-16 code units | u16 units[capacity]
+ * leaf node     u32 count word | code units: u8 units[capacity] (narrow) or u16 units[capacity / 2] (wide)
  * inner node    u32 count of children | u32 pad | { u32 child page, u32 subtree length }[capacity]
  * ```
  *
@@ -14,6 +14,14 @@
  * space: its header is a 16-byte block malloc'd from that heap, and its nodes
  * are pages of the same heap. An empty text has no node page at all (root 0),
  * so an empty embedded text costs one 32-byte heap slot.
+ *
+ * A leaf's count word holds its number of UTF-16 code units (low 16 bits)
+ * and the LEAF_NARROW flag: set, the leaf stores each code unit in one byte
+ * (all of them are U+0000..U+00FF, Latin-1), so a 256-byte page holds 252 of
+ * them; clear, two bytes each (126). Most text in the editing traces is
+ * ASCII, and a leaf twice as long means half the leaves and a lower tree
+ * (see leaf.ts). A leaf with flag clear is laid out as in layout version 2,
+ * so version 3 reads version 2 texts unchanged.
  *
  * The length is not stored: it is the sum of the root's entries (or the root
  * leaf's count), read when a handle is attached. So an edit writes the header
@@ -27,10 +35,14 @@
  * @module
  */
 
-/** Word offset of a node's count (units in a leaf, children in an inner node). */
+/** Word offset of a node's count (units and the LEAF_NARROW flag in a leaf, children in an inner node). */
 export const N_COUNT = 0;
 /** Byte offset of the first code unit in a leaf. */
 export const LEAF_UNITS = 4;
+/** Flag of a leaf's count word: its code units are stored one byte each (all <= 0xff). */
+export const LEAF_NARROW = 0x10000;
+/** Mask of a leaf's count word giving its number of code units (at most 65,532 at 64 KiB pages). */
+export const LEAF_COUNT = 0xffff;
 /** Byte offset of the first entry in an inner node (8 keeps entries 8-aligned). */
 export const NODE_ENTRIES = 8;
 /** Bytes per inner-node entry. */
@@ -45,14 +57,19 @@ export const H_ROOT = 8;
 export const H_HEIGHT = 12;
 /** "TXT1" read as a little-endian uint32. */
 export const TEXT_MAGIC = 0x31545854;
-/** Layout version written in the header (2: root 0 means empty; the header may be a heap block). */
-export const TEXT_LAYOUT_VERSION = 2;
+/**
+ * Layout version written in the header (2: root 0 means empty; the header
+ * may be a heap block. 3: leaves may be narrow, one byte per code unit).
+ */
+export const TEXT_LAYOUT_VERSION = 3;
+/** Oldest layout version a handle attaches to (its leaves are all wide, which version 3 reads as they are). */
+export const TEXT_LAYOUT_OLDEST = 2;
 /** Bytes of the header. */
 export const HEADER_BYTES = 16;
 
-/** Code units a leaf holds at page size `pageSize`. */
+/** Code units a narrow leaf holds at page size `pageSize` (a wide one holds half as many). */
 export function leafCapacity(pageSize: number): number {
-  return (pageSize - LEAF_UNITS) >>> 1;
+  return pageSize - LEAF_UNITS;
 }
 
 /** Children an inner node holds at page size `pageSize`. */
@@ -64,7 +81,7 @@ export function nodeCapacity(pageSize: number): number {
  * Default of the `maxPages` option: pages of one standalone text's address
  * space (its header page, the heap's header and page map, and the node
  * pages), so one version holds about 2^20 - 2^20 / 16 node pages at 256-byte
- * pages (some 60 to 120 million code units).
+ * pages (some 60 to 120 million code units; twice that of Latin-1 text).
  *
  * Why a bound at all, and why this one: the heap keeps a 16-byte page-map
  * entry per page it manages, ahead of its data pages, so the data starts
@@ -89,7 +106,7 @@ export const TEXT_MAX_PAGES = 2 ** 20;
  * not given and the pool has `overcommit: "never"`, which charges every
  * version its whole virtual size: 1 MiB, so `maxPages` defaults to
  * `2 ** 20 / pageSize` (4096 pages at 256 bytes; 3,839 of them node pages,
- * 240,000 to 480,000 code units). A pool of 64 MiB then holds 64 versions.
+ * 240,000 to 480,000 code units; twice that of Latin-1 text). A pool of 64 MiB then holds 64 versions.
  *
  * @example
  * ```ts

@@ -17,8 +17,8 @@ import {
 } from "./layout.js";
 
 /**
- * Default page size of a CowText: 256 bytes (126 code units per leaf, 31
- * children per inner node). Chosen by the undo-redo demo on the
+ * Default page size of a CowText: 256 bytes (252 code units per leaf of
+ * Latin-1 text, 126 otherwise; 31 children per inner node). Chosen by the undo-redo demo on the
  * automerge-paper trace, which keeps one version per keystroke: every edit
  * copies its leaf and the inner nodes above it, so smaller pages mean less
  * write amplification (see examples/undo-redo/README.md for the page-size sweep).
@@ -44,7 +44,7 @@ export interface CowTextOptions {
    * `overcommit: "never"` it is also what every version is charged
    * (`maxPages * pageSize` bytes of commit). An integer from 4 to 2^32.
    * Default {@link TEXT_MAX_PAGES} (2^20: 256 MiB at 256-byte pages, 60 to
-   * 120 million code units), or 1 MiB worth of pages
+   * 120 million code units, twice that of Latin-1 text), or 1 MiB worth of pages
    * ({@link TEXT_NEVER_BYTES} / pageSize) in a pool with
    * `overcommit: "never"`. A larger value costs no memory up front, only a
    * taller page table (see layout.ts).

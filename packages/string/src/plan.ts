@@ -18,7 +18,8 @@ import type { AddressSpace, Heap } from "@pagefork/core";
 import { applyDelete, applyInsert } from "./btree.js";
 import { throwHeapFull, throwReleased } from "./errors.js";
 import { writeHeader } from "./header.js";
-import { ENTRY_BYTES, N_COUNT, NODE_ENTRIES, nodeCapacity } from "./layout.js";
+import { ENTRY_BYTES, LEAF_COUNT, LEAF_NARROW, N_COUNT, NODE_ENTRIES, nodeCapacity } from "./layout.js";
+import { insertCap, isLatin1 } from "./leaf.js";
 import { descend, descent, nextLeaf, pathNode, type TreeState } from "./tree.js";
 
 /**
@@ -54,36 +55,40 @@ export function freeablePage(i: number): number {
 export const heapNeeds = { frames: 0, room: 0 };
 
 /**
- * Plans inserting `k > 0` units at `pos`, and leaves the descent in the
- * registers for `applyInsert`. O(height).
+ * Plans inserting `k > 0` units at `pos` (`latin1`: all of them <= 0xff, see
+ * leaf.ts), and leaves the descent in the registers for `applyInsert`. O(height).
  */
-export function planInsert(t: TreeState, pos: number, k: number): void {
+export function planInsert(t: TreeState, pos: number, k: number, latin1: boolean): void {
   let path: number;
   let pieces: number;
   let allocs: number;
   let h: number;
+  let extraWrites = 0;
   if (t.root === 0) {
     // Empty text: every leaf is new, the first one is also the root.
     path = 0;
     h = 0;
-    pieces = Math.ceil(k / t.leafCap);
+    pieces = Math.ceil(k / insertCap(latin1 ? LEAF_NARROW : 0, latin1, t.leafCap));
     allocs = pieces;
   } else {
     const leaf = descend(t, pos, true);
-    const count = t.space.getUint32(leaf + N_COUNT);
+    const word = t.space.getUint32(leaf + N_COUNT);
+    const count = word & LEAF_COUNT;
+    const cap = insertCap(word, latin1, t.leafCap);
     descent.leaf = leaf;
     descent.count = count;
     h = descent.depth;
     path = h + 1;
-    if (count + k <= t.leafCap) {
+    if (count + k <= cap) {
       // Fast path: the leaf and the inner nodes above it, nothing else.
       plan.writes = path;
       plan.allocs = 0;
       plan.frees = 0;
       return;
     }
-    pieces = Math.ceil((count + k) / t.leafCap);
+    pieces = Math.ceil((count + k) / cap);
     allocs = pieces - 1;
+    extraWrites = 1; // the next leaf, which may take the last piece (btree.ts mergeIntoNext)
   }
   // New inner nodes, level by level: a node that receives x more entries than
   // it had (at most nodeCap before) splits into at most ceil(x / nodeCap) more
@@ -93,6 +98,7 @@ export function planInsert(t: TreeState, pos: number, k: number): void {
   for (let level = 0; level < h && x > 0; level++) {
     x = Math.ceil(x / cap);
     allocs += x;
+    if (level + 1 < h) extraWrites++; // a sibling that takes entries instead of a split (btree.ts shareWithNext)
   }
   if (x > 0) {
     for (let rc = x + 1; rc > 1; ) {
@@ -101,7 +107,7 @@ export function planInsert(t: TreeState, pos: number, k: number): void {
     }
   }
   // Every allocated page is written (a zero-fill), besides the path.
-  plan.writes = path + allocs;
+  plan.writes = path + allocs + extraWrites;
   plan.allocs = allocs;
   plan.frees = 0;
 }
@@ -117,7 +123,7 @@ export function planDelete(t: TreeState, pos: number, count: number): void {
   let leaf = descend(t, pos, false);
   let off = descent.offset;
   const depth = descent.depth;
-  let n = space.getUint32(leaf + N_COUNT);
+  let n = space.getUint32(leaf + N_COUNT) & LEAF_COUNT;
   if (off + count <= n && (off > 0 || count < n)) {
     descent.leaf = leaf;
     plan.writes = depth + 1;
@@ -140,7 +146,7 @@ export function planDelete(t: TreeState, pos: number, count: number): void {
     leaf = nextLeaf(t, depth);
     if (leaf === 0) break;
     for (let d = depth - descent.entered; d < depth; d++) mayFree(pathNode[d] as number);
-    n = space.getUint32(leaf + N_COUNT);
+    n = space.getUint32(leaf + N_COUNT) & LEAF_COUNT;
     off = 0;
   }
   plan.writes = Math.min(leaves, 2) + plan.frees - leaves;
@@ -223,11 +229,12 @@ export interface Reservable extends TreeState {
 /** An insert that may split leaves or find the pool short: plan, reserve, then write. */
 export function insertPlanned(t: Reservable, pos: number, text: string): void {
   const k = text.length;
-  planInsert(t, pos, k);
-  if (plan.allocs !== 0 || plan.writes > t.space.pool.framesAvailable()) reserveEdit(t, pos, k, 0);
+  const latin1 = isLatin1(text);
+  planInsert(t, pos, k, latin1);
+  if (plan.allocs !== 0 || plan.writes > t.space.pool.framesAvailable()) reserveEdit(t, pos, k, 0, latin1);
   const h = t.height;
   const r = t.root;
-  applyInsert(t, text);
+  applyInsert(t, text, latin1);
   if (h !== t.height || r !== t.root) writeHeader(t.space, t.address, t.root, t.height);
 }
 
@@ -245,13 +252,14 @@ export function deletePlanned(t: Reservable, pos: number, count: number): void {
  * Slow path of an edit's check, after its plan: refuses an edit whose node
  * pages the heap cannot hand out, then asks the pool for every frame the
  * edit may need with `pool.requireFrames`, which runs the pool's
- * `onOutOfMemory` hook once if they are short. `n` is the insert's length,
- * or minus the delete's count; `extra` frames are added to the plan's.
+ * `onOutOfMemory` hook once if they are short. `n` is the insert's length
+ * (`latin1`: its text is all <= 0xff), or minus the delete's count; `extra`
+ * frames are added to the plan's.
  * Writes nothing.
  * @throws {OutOfMemoryError} when the heap or the pool (after its hook) is short.
  * @throws {ReleasedError} when the hook released the text.
  */
-export function reserveEdit(t: Reservable, pos: number, n: number, extra: number): void {
+export function reserveEdit(t: Reservable, pos: number, n: number, extra: number, latin1 = false): void {
   let frames = plan.writes + extra;
   if (plan.allocs !== 0 || plan.frees !== 0) {
     const heap = t.nodeHeap();
@@ -272,7 +280,7 @@ export function reserveEdit(t: Reservable, pos: number, n: number, extra: number
     requireFrames(t, frames);
     // The hook is user code: it may have walked other texts, whose descents
     // share the registers this edit planned in. The tree is unchanged: plan again.
-    if (n > 0) planInsert(t, pos, n);
+    if (n > 0) planInsert(t, pos, n, latin1);
     else planDelete(t, pos, -n);
   }
 }

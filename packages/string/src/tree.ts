@@ -10,7 +10,8 @@
  */
 import type { AddressSpace, Heap } from "@pagefork/core";
 import { throwReleased } from "./errors.js";
-import { ENTRY_BYTES, ENTRY_LENGTH, LEAF_UNITS, N_COUNT, NODE_ENTRIES } from "./layout.js";
+import { ENTRY_BYTES, ENTRY_LENGTH, LEAF_COUNT, N_COUNT, NODE_ENTRIES } from "./layout.js";
+import { leafString } from "./leaf.js";
 
 /** The registers of one text version: where its tree is. */
 export interface TreeState {
@@ -21,7 +22,10 @@ export interface TreeState {
   height: number;
   /** Length in UTF-16 code units. */
   len: number;
-  /** Code units per leaf (children per inner node: `nodeCapacity(space.pageSize)`, needed only by splits). */
+  /**
+   * Code units per narrow leaf (a wide leaf holds half as many; children per
+   * inner node: `nodeCapacity(space.pageSize)`, needed only by splits).
+   */
   readonly leafCap: number;
   /** The heap that hands out and takes back node pages (only splits, merges and frees need it). */
   nodeHeap(): Heap;
@@ -105,12 +109,10 @@ export function collect(t: TreeState, start: number, end: number, out: string[])
   const depth = descent.depth;
   let left = end - start;
   for (;;) {
-    const n = space.getUint32(leaf + N_COUNT);
-    const take = Math.min(n - off, left);
+    const word = space.getUint32(leaf + N_COUNT);
+    const take = Math.min((word & LEAF_COUNT) - off, left);
     if (take > 0) {
-      const c = space.spans(Uint16Array, leaf + LEAF_UNITS + off * 2, take, "read");
-      c.next();
-      out.push(String.fromCharCode.apply(null, c.array.subarray(c.start, c.end) as unknown as number[]));
+      out.push(leafString(space, leaf, word, off, take));
       left -= take;
     }
     if (left === 0) return;

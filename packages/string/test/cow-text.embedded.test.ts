@@ -188,7 +188,7 @@ describe("CowText in a heap (embedded)", () => {
     const t2 = CowText.attach(Heap.attach(child, PS), t.address);
     const h2 = Heap.attach(child, PS);
     const s0 = state(h2, [t2]);
-    expect(() => t2.insert(1500, "u".repeat(8000))).toThrow(OutOfMemoryError);
+    expect(() => t2.insert(1500, "u".repeat(16_000))).toThrow(OutOfMemoryError); // 64 narrow leaves of 252 units
     expect(() => t2.free()).not.toThrow(); // frees need little: discarded pages are not copied
     expect(h2.stats().pagesAllocated).toBe(0);
     expect(s0.texts[0]).toBe("t".repeat(3000));

@@ -56,8 +56,10 @@ function checkedEdit(
   let allocs: number;
   let taken: number;
   if (o.kind === "insert") {
-    const s = String.fromCharCode(97 + (c % 26)).repeat(o.n);
-    planInsert(t, pos, o.n);
+    // Every third insert is Greek (above 0xff): it widens narrow leaves or splits them wide.
+    const latin1 = c % 3 !== 0;
+    const s = String.fromCharCode(latin1 ? 97 + (c % 26) : 0x3b1 + (c % 20)).repeat(o.n);
+    planInsert(t, pos, o.n, latin1);
     b = bound(t);
     allocs = plan.allocs;
     taken = framesTaken(pool, () => t.insert(pos, s));

@@ -1,0 +1,257 @@
+/**
+ * Inner nodes of the counted B-tree behind CowText: the lengths on the path
+ * of an edit, and the rebuild that replaces a node's children after a leaf
+ * split, a merge or a removal, splitting, sharing or freeing inner nodes up
+ * to the root (leaf edits in btree.ts).
+ *
+ * Scratch arrays are module-level and reused: the operations are synchronous
+ * and never re-entered, so no call allocates per node.
+ *
+ * @module
+ */
+import type { AddressSpace, Heap } from "@pagefork/core";
+import { cutPieces, pieceSize } from "./cut.js";
+import { ENTRY_BYTES, ENTRY_LENGTH, N_COUNT, NODE_ENTRIES, nodeCapacity } from "./layout.js";
+import { pathIdx, pathNode, type TreeState } from "./tree.js";
+
+/** Scratch entries (child page address, subtree length) for inner-node rebuilds. */
+let entAddr = new Float64Array(256);
+let entLen = new Float64Array(256);
+/** Replacement entries handed from one level to the next while propagating. */
+let repAddr = new Float64Array(64);
+let repLen = new Float64Array(64);
+
+/** `a` itself if it holds `n` entries, else a copy at least twice as long. */
+function grown(a: Float64Array<ArrayBuffer>, n: number): Float64Array<ArrayBuffer> {
+  if (a.length >= n) return a;
+  const b = new Float64Array(Math.max(n, a.length * 2));
+  b.set(a);
+  return b;
+}
+
+function ensureEntries(n: number): void {
+  entAddr = grown(entAddr, n);
+  entLen = grown(entLen, n);
+}
+
+export function ensureRep(n: number): void {
+  repAddr = grown(repAddr, n);
+  repLen = grown(repLen, n);
+}
+
+/** Sets replacement entry `i` (child page byte address, subtree length) for {@link replaceChildren}; call {@link ensureRep} first. */
+export function setRep(i: number, addr: number, len: number): void {
+  repAddr[i] = addr;
+  repLen[i] = len;
+}
+
+/** Adds `delta` to the subtree length of every entry on the path above depth `depth`. */
+export function addToPath(space: AddressSpace, depth: number, delta: number): void {
+  for (let d = depth - 1; d >= 0; d--) {
+    const e = (pathNode[d] as number) + NODE_ENTRIES + (pathIdx[d] as number) * ENTRY_BYTES + ENTRY_LENGTH;
+    space.setUint32(e, space.getUint32(e) + delta);
+  }
+}
+
+/**
+ * Replaces `removeCount` entries, starting at the path's child index, of the
+ * inner node at depth `depth - 1` with the `repCount` entries in repAddr/repLen,
+ * then propagates splits or removals up to the root. `delta` is the change of
+ * the total text length, added to the entries above the level where the
+ * change stops.
+ */
+export function replaceChildren(
+  t: TreeState,
+  heap: Heap,
+  depth: number,
+  removeCount: number,
+  repCount: number,
+  delta: number,
+): void {
+  const space = t.space;
+  const ps = space.pageSize;
+  const cap = nodeCapacity(ps);
+  let d = depth - 1;
+  let rc = repCount;
+  let rm = removeCount;
+  while (d >= 0) {
+    const node = pathNode[d] as number;
+    const ci = pathIdx[d] as number;
+    const n = space.getUint32(node + N_COUNT);
+    const total = n - rm + rc;
+    ensureEntries(total);
+    // Entries before ci are unchanged; rebuild from ci onward.
+    let m = 0;
+    for (let i = 0; i < ci; i++, m++) {
+      const e = node + NODE_ENTRIES + i * ENTRY_BYTES;
+      entAddr[m] = space.getUint32(e) * ps;
+      entLen[m] = space.getUint32(e + ENTRY_LENGTH);
+    }
+    for (let i = 0; i < rc; i++, m++) {
+      entAddr[m] = repAddr[i] as number;
+      entLen[m] = repLen[i] as number;
+    }
+    for (let i = ci + rm; i < n; i++, m++) {
+      const e = node + NODE_ENTRIES + i * ENTRY_BYTES;
+      entAddr[m] = space.getUint32(e) * ps;
+      entLen[m] = space.getUint32(e + ENTRY_LENGTH);
+    }
+    if (total > 0 && total <= cap) {
+      writeEntries(space, node, ci, total);
+      addToPath(space, d, delta);
+      return;
+    }
+    if (total === 0) {
+      heap.freePage(node);
+      rc = 0;
+    } else if (d > 0 && shareWithNext(space, cap, d, node, ci, total)) {
+      rc = 2; // the node and its next sibling, both rewritten: the level above keeps its entry count
+      rm = 2;
+      d--;
+      continue;
+    } else {
+      rc = splitEntries(t, heap, entAddr, entLen, total, -1, node); // even: see cutPieces
+    }
+    rm = 1;
+    d--;
+  }
+  newRoot(t, heap, rc);
+}
+
+/**
+ * When inner node `node` (at depth `d` > 0, rebuilt from entry `ci` on into
+ * the `total` > cap scratch entries) has a next sibling under the same parent
+ * with room, moves its last entries to the front of that sibling instead of
+ * splitting it, so that both end about equally full, and leaves their two
+ * replacement entries in repAddr/repLen; returns false, having written
+ * nothing, when there is no such sibling. O(nodeCap).
+ *
+ * Why: even splits leave inner nodes about 60% full on the traces
+ * (automerge-paper: 19.6 of 31 entries), and the height of the tree is what
+ * every edit pays, one page per level. Moving entries to a neighbour with
+ * room (as B*-trees do) costs one more page write when a node overflows, once
+ * per ~30 leaf splits, and no new page.
+ */
+function shareWithNext(space: AddressSpace, cap: number, d: number, node: number, ci: number, total: number): boolean {
+  const ps = space.pageSize;
+  const parent = pathNode[d - 1] as number;
+  const pi = pathIdx[d - 1] as number;
+  if (pi + 1 >= space.getUint32(parent + N_COUNT)) return false;
+  const next = space.getUint32(parent + NODE_ENTRIES + (pi + 1) * ENTRY_BYTES) * ps;
+  const n = space.getUint32(next + N_COUNT);
+  const combined = total + n;
+  if (combined > 2 * cap) return false; // more than the two nodes hold: split
+  // The node keeps at least one entry and at most `cap`; the sibling takes the rest, at most `cap`.
+  const keep = Math.max(combined - cap, Math.min(total - 1, Math.ceil(combined / 2)));
+  ensureEntries(combined);
+  for (let i = 0; i < n; i++) {
+    const e = next + NODE_ENTRIES + i * ENTRY_BYTES;
+    entAddr[total + i] = space.getUint32(e) * ps;
+    entLen[total + i] = space.getUint32(e + ENTRY_LENGTH);
+  }
+  const from = Math.min(ci, keep);
+  repLen[0] = sumLengths(0, keep);
+  repLen[1] = putEntries(space, next, 0, entAddr, entLen, keep, combined - keep);
+  space.setUint32(next + N_COUNT, combined - keep);
+  putEntries(space, node, from, entAddr, entLen, from, keep - from);
+  space.setUint32(node + N_COUNT, keep);
+  repAddr[0] = node;
+  repAddr[1] = next;
+  return true;
+}
+
+/** Sum of the scratch entries' lengths in [from, to). */
+function sumLengths(from: number, to: number): number {
+  let sum = 0;
+  for (let i = from; i < to; i++) sum += entLen[i] as number;
+  return sum;
+}
+
+/**
+ * Cuts `total` (child address, subtree length) entries into ceil(total /
+ * nodeCap) inner nodes (see {@link cutPieces}; `cursor` is the index just past
+ * the new entries, or -1), the first one written into `first`
+ * (0: a new page), and leaves one entry per node in repAddr/repLen; returns
+ * the number of nodes. The source may be repAddr/repLen itself: node i's entry
+ * is stored at index i only after its own entries, at indices >= i, were read.
+ */
+function splitEntries(
+  t: TreeState,
+  heap: Heap,
+  srcAddr: Float64Array,
+  srcLen: Float64Array,
+  total: number,
+  cursor: number,
+  first: number,
+): number {
+  const space = t.space;
+  const pieces = cutPieces(total, cursor, nodeCapacity(space.pageSize));
+  ensureRep(pieces);
+  let at = 0;
+  for (let i = 0; i < pieces; i++) {
+    const size = pieceSize(i);
+    const page = i === 0 && first !== 0 ? first : heap.allocPage();
+    const sum = putEntries(space, page, 0, srcAddr, srcLen, at, size);
+    space.setUint32(page + N_COUNT, size);
+    repAddr[i] = page;
+    repLen[i] = sum;
+    at += size;
+  }
+  return pieces;
+}
+
+/**
+ * Writes `count` entries, from index `from` of srcAddr/srcLen (child page
+ * byte address, subtree length), into `node` starting at entry `to`.
+ * Returns the sum of their lengths.
+ */
+function putEntries(
+  space: AddressSpace,
+  node: number,
+  to: number,
+  srcAddr: Float64Array,
+  srcLen: Float64Array,
+  from: number,
+  count: number,
+): number {
+  const ps = space.pageSize;
+  let sum = 0;
+  for (let j = 0; j < count; j++) {
+    const e = node + NODE_ENTRIES + (to + j) * ENTRY_BYTES;
+    const len = srcLen[from + j] as number;
+    space.setUint32(e, (srcAddr[from + j] as number) / ps);
+    space.setUint32(e + ENTRY_LENGTH, len);
+    sum += len;
+  }
+  return sum;
+}
+
+/** Writes entries [from, total) of the scratch list into `node` and sets its count. */
+function writeEntries(space: AddressSpace, node: number, from: number, total: number): void {
+  putEntries(space, node, from, entAddr, entLen, from, total - from);
+  space.setUint32(node + N_COUNT, total);
+}
+
+/** Sets the root from the `rc` replacement entries left after propagation. */
+function newRoot(t: TreeState, heap: Heap, rc: number): void {
+  const space = t.space;
+  const ps = space.pageSize;
+  if (rc === 0) {
+    t.root = 0; // the text is empty: no node at all
+    t.height = 0;
+    return;
+  }
+  // Grow: stack new roots until one node holds every entry.
+  while (rc > 1) {
+    rc = splitEntries(t, heap, repAddr, repLen, rc, rc, 0);
+    t.height++;
+  }
+  t.root = repAddr[0] as number;
+  // Shrink: a root with one child hands the root to that child.
+  while (t.height > 0 && space.getUint32(t.root + N_COUNT) === 1) {
+    const child = space.getUint32(t.root + NODE_ENTRIES) * ps;
+    heap.freePage(t.root);
+    t.root = child;
+    t.height--;
+  }
+}
