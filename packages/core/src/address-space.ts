@@ -911,7 +911,7 @@ export class AddressSpace {
     checkAccess(this, addr, width);
     if (this.isFrozen) throwProtection(addr, width, "the address space is frozen");
     if (!this.maps.whole) this.maps.check(addr, width, true);
-    if (this.rtlb === null) this.rtlb = this.pool.takeTlb();
+    if (this.rtlb === null) this.rtlb = this.pool.takeTlb(this.size / this.pool.pageSize);
     loadWrite(this, vpnOf(this, addr));
   }
 }

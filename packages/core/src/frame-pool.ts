@@ -16,6 +16,7 @@ import {
   MIN_PAGE_SHIFT,
   PAGE_SIZE,
   REF_MAX_INLINE,
+  TLB_SHIFT,
   ZERO_PFN,
 } from "./constants.js";
 import { OutOfMemoryError, throwInvalid, throwOom, throwReleased } from "./errors.js";
@@ -23,9 +24,9 @@ import { type OutOfMemoryEvent, type Overcommit, overcommitOf } from "./overcomm
 import { PageTable } from "./page-table.js";
 import { Slab } from "./slab.js";
 import { SpaceRegistry } from "./space-registry.js";
-import { Tlb } from "./tlb.js";
+import { Tlb, tlbEntries } from "./tlb.js";
 
-/** TLBs a pool keeps for reuse: enough for a few spaces forked and released in a loop. */
+/** TLBs a pool keeps for reuse per TLB size: enough for a few spaces forked and released in a loop. */
 const TLB_CACHE = 8;
 
 /**
@@ -220,8 +221,8 @@ export class FramePool {
   private peak: number;
   /** Scratch page for copies between overlapping ranges. @internal */
   readonly scratch: Uint8Array;
-  /** TLBs of released spaces, ready for reuse. */
-  private readonly tlbCache: Tlb[];
+  /** TLBs of released spaces, ready for reuse, by log2 of their entry count. */
+  private readonly tlbCache: Tlb[][];
   /** The overcommit policy. */
   readonly overcommit: Overcommit;
   /** The out-of-memory hook, or null. */
@@ -272,6 +273,7 @@ export class FramePool {
     this.pt = new PageTable(this);
     this.scratch = new Uint8Array(pageSize);
     this.tlbCache = [];
+    for (let k = 0; k <= TLB_SHIFT; k++) this.tlbCache.push([]);
     this.overcommit = overcommit;
     this.onOom = onOom;
     this.inOomHook = false;
@@ -476,20 +478,23 @@ export class FramePool {
   }
 
   /**
-   * A flushed TLB for a space that has none: recycled from a released space
-   * when possible, so short-lived forks do not allocate typed arrays.
+   * A flushed TLB for a space of `pages` pages that has none (sized by
+   * `tlbEntries(pages)`): recycled from a released space when possible, so
+   * short-lived forks do not allocate typed arrays.
    * @internal
    */
-  takeTlb(): Tlb {
-    const t = this.tlbCache.pop();
-    return t === undefined ? new Tlb() : t;
+  takeTlb(pages: number): Tlb {
+    const entries = tlbEntries(pages);
+    const t = (this.tlbCache[31 - Math.clz32(entries)] as Tlb[]).pop();
+    return t === undefined ? new Tlb(entries) : t;
   }
 
-  /** Takes back the TLB of a released space (keeps at most TLB_CACHE). @internal */
+  /** Takes back the TLB of a released space (keeps at most TLB_CACHE of each size). @internal */
   recycleTlb(t: Tlb): void {
-    if (this.tlbCache.length < TLB_CACHE) {
+    const cache = this.tlbCache[t.shift] as Tlb[];
+    if (cache.length < TLB_CACHE) {
       t.flush();
-      this.tlbCache.push(t);
+      cache.push(t);
     }
   }
 
