@@ -229,9 +229,15 @@ export class FramePool {
   private readonly onOom: ((event: OutOfMemoryEvent) => void) | null;
   /** True while the hook runs: an OOM inside it is not reported to it again. */
   private inOomHook: boolean;
-  /** Commit charge in bytes (see FramePoolStats.committedBytes). */
-  private committed: number;
-  private peakCommitted: number;
+  /**
+   * Commit charge in bytes (see FramePoolStats.committedBytes) at [0], its
+   * peak at [1]. In a typed array, not number fields: the charge passes 2^31
+   * after a few hundred forks of a large space (W1: 8 MB x 1,000 versions),
+   * and a Smi field turning Double changes the pool's hidden class, which
+   * deoptimized every function compiled for it (fork, writeFault, allocFrame,
+   * slabOf, frameByte: "wrong map", once per new pool) in the middle of W1.
+   */
+  private readonly commit: Float64Array;
   /** Live spaces, their roots for finalization, and the finalization registry. @internal */
   readonly spaces: SpaceRegistry;
 
@@ -277,8 +283,7 @@ export class FramePool {
     this.overcommit = overcommit;
     this.onOom = onOom;
     this.inOomHook = false;
-    this.committed = 0;
-    this.peakCommitted = 0;
+    this.commit = new Float64Array(2);
     this.spaces = new SpaceRegistry(this, reclaimDropped);
   }
 
@@ -334,22 +339,24 @@ export class FramePool {
         throwOom(
           bytes,
           this.overcommit === "never"
-            ? `commit limit: ${this.committed} of maxBytes=${this.maxBytes} bytes already committed (overcommit "never")`
+            ? `commit limit: ${this.commit[0]} of maxBytes=${this.maxBytes} bytes already committed (overcommit "never")`
             : `every frame is in use (maxBytes=${this.maxBytes}); a fork now is an obvious overcommit (overcommit "heuristic")`,
         );
     }
-    this.committed += bytes;
-    if (this.committed > this.peakCommitted) this.peakCommitted = this.committed;
+    const c = this.commit;
+    const now = (c[0] as number) + bytes;
+    c[0] = now;
+    if (now > (c[1] as number)) c[1] = now;
   }
 
   /** Removes `bytes` from the commit charge (a space released, a range unmapped). */
   uncharge(bytes: number): void {
-    this.committed -= bytes;
+    this.commit[0] = (this.commit[0] as number) - bytes;
   }
 
   /** True when the policy refuses a charge of `bytes` now. */
   private refuses(bytes: number, isFork: boolean): boolean {
-    if (this.overcommit === "never") return this.committed + bytes > this.maxBytes;
+    if (this.overcommit === "never") return (this.commit[0] as number) + bytes > this.maxBytes;
     return isFork && this.inUse >= this.maxFrames;
   }
 
@@ -518,8 +525,8 @@ export class FramePool {
       overflowRefcounts: this.refOverflow.size,
       maxBytes: this.maxBytes,
       overcommit: this.overcommit,
-      committedBytes: this.committed,
-      peakCommittedBytes: this.peakCommitted,
+      committedBytes: this.commit[0] as number,
+      peakCommittedBytes: this.commit[1] as number,
       spaces: this.spaces.live,
       spacesReclaimed: this.spaces.reclaimed,
     };
