@@ -44,6 +44,7 @@ const METRICS: MetricDef[] = [
   { key: "nsPerVersion", label: "time / version", unit: "ns", ratio: true },
   { key: "bytesPerVersion", label: "bytes / version", unit: "bytes", ratio: true },
   { key: "inUsePerVersion", label: "in use / version (pool + JS heap)", unit: "bytes", ratio: false },
+  { key: "rssPerVersion", label: "resident set growth / version", unit: "bytes", ratio: true },
   { key: "historyBytes", label: "1,000 versions", unit: "bytes", ratio: false },
   { key: "baseBytes", label: "the state itself", unit: "bytes", ratio: true },
   { key: "buildMs", label: "build the state", unit: "ms", ratio: false },
@@ -253,6 +254,7 @@ function run(variant: string, ctx: RunContext): Measurement {
   const metrics: Record<string, number> = {
     nsPerVersion: loop.ns / done,
     bytesPerVersion,
+    rssPerVersion: (m2.rss - m1.rss) / done,
     historyBytes: bytesPerVersion * total,
     baseBytes: m1.held - m0.held,
     buildMs,
@@ -298,7 +300,8 @@ export const spec: WorkloadSpec = {
     "the initial state was built, divided by the versions. For pagefork those bytes include whole slab " +
     "reservations, so **in use / version** gives its own accounting (frames + page-table nodes + frame metadata, " +
     "plus the versions' JS heap): reserved slab bytes make the first figure jump when a slab doubles and stay " +
-    "flat while versions fill reserved room. Immer and Mutative draft plain objects and arrays, not typed arrays, so they run " +
+    "flat while versions fill reserved room. **resident set growth / version** is `rss` after the versions minus after the build (both after `gc()`), divided by the versions: what the versions really took from the machine (untouched slab pages do not count; pages the allocator or V8 already held and reuse do not either). " +
+    "Immer and Mutative draft plain objects and arrays, not typed arrays, so they run " +
     "on a plain Array of numbers (V8 keeps it as unboxed doubles until Immer's auto-freeze boxes them). " +
     "Copying peers stop at their budget (2 GiB held or 10 s of work; `--quick`: 128 MiB, 0.5 s) and their " +
     "1,000-version total is extrapolated.",

@@ -46,6 +46,7 @@ const METRICS: MetricDef[] = [
   { key: "nsPerVersion", label: "time / version", unit: "ns", ratio: true },
   { key: "bytesPerVersion", label: "bytes / version", unit: "bytes", ratio: true },
   { key: "inUsePerVersion", label: "in use / version (pool + JS heap)", unit: "bytes", ratio: false },
+  { key: "rssPerVersion", label: "resident set growth / version", unit: "bytes", ratio: true },
   { key: "historyBytes", label: "1,000 versions", unit: "bytes", ratio: false },
   { key: "baseBytes", label: "the map itself", unit: "bytes", ratio: true },
   { key: "buildMs", label: "build the map", unit: "ms", ratio: false },
@@ -266,6 +267,7 @@ function run(variant: string, ctx: RunContext): Measurement {
   const metrics: Record<string, number> = {
     nsPerVersion: loop.ns / done,
     bytesPerVersion,
+    rssPerVersion: (m2.rss - m1.rss) / done,
     historyBytes: bytesPerVersion * total,
     baseBytes: m1.held - m0.held,
     buildMs,
@@ -311,7 +313,8 @@ export const spec: WorkloadSpec = {
     "with one random key (seeded, the same for every library) set to a random double, and every version is " +
     "kept. Keys are generated while the map is built, so the map holds the only copy of each key string. " +
     "**time / version** and **bytes / version** as in W1 (heap + ArrayBuffer bytes after `gc()`; pagefork's " +
-    "own accounting beside it). Each process first runs the same loop on a throwaway map of the same size (up to 1,000 versions in 1 s, then dropped). Copying peers stop " +
+    "own accounting beside it). **resident set growth / version** is `rss` after the versions minus after the build (both after `gc()`), divided by the versions: what the versions really took from the machine (untouched slab pages do not count; pages the allocator or V8 already held and reuse do not either). " +
+    "Each process first runs the same loop on a throwaway map of the same size (up to 1,000 versions in 1 s, then dropped). Copying peers stop " +
     "at their budget (2 GiB or 10 s) and their 1,000-version total is extrapolated. " +
     "Then, on the newest version (version 1,000, or the last one a copying peer made; for Immer and Mutative " +
     "a native `Map`), with every version still held: **get, random key** is ns per `get` of 1,048,576 " +

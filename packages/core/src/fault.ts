@@ -75,6 +75,33 @@ export function needsFrame(t: FaultTarget, vpn: number): boolean {
 export function writeFault(t: AddressSpace, vpn: number): number {
   const pool = t.pool;
   const pt = pool.pt;
+  // The reuse fault first: every node on the path and the frame have
+  // refcount 1 (the space wrote the page before a fork flushed its write
+  // TLB, and the fork was released or wrote its own copy). Nothing changes
+  // but a counter, so this walk takes no frame, allocates nothing and skips
+  // the bookkeeping below (limit check, node counts, registry sync): it
+  // took a reuse fault at 4 KiB pages from ~109 to ~88 ns (median; 62 -> 53
+  // ns best round), measured interleaved in one process (bench/README.md).
+  if (covers(t.levels, vpn)) {
+    const nodes = pt.nodes;
+    const ref = pt.ref;
+    let node = t.root;
+    let shift = (t.levels - 1) * PT_SHIFT;
+    if (node !== 0 && ref[node] === 1) {
+      for (; shift > 0; shift -= PT_SHIFT) {
+        const child = nodes[(node << PT_SHIFT) + ((vpn >>> shift) & PT_MASK)] as number;
+        if (child === 0 || ref[child] !== 1) break;
+        node = child;
+      }
+      if (shift === 0) {
+        const pfn = nodes[(node << PT_SHIFT) + (vpn & PT_MASK)] as number;
+        if (pfn !== 0 && pool.refcount[pfn] === 1) {
+          t.reuses++;
+          return pfn;
+        }
+      }
+    }
+  }
   // Walk twice only when the limit is near: with a frame to spare the fault cannot fail.
   // The out-of-memory hook may run and release spaces: requireFrames throws if it released t.
   if (pool.framesAvailable() < 1 && needsFrame(t, vpn)) pool.requireFrames(1, t);

@@ -16,6 +16,7 @@ import {
   MIN_PAGE_SHIFT,
   PAGE_SIZE,
   REF_MAX_INLINE,
+  TLB_SHIFT,
   ZERO_PFN,
 } from "./constants.js";
 import { OutOfMemoryError, throwInvalid, throwOom, throwReleased } from "./errors.js";
@@ -24,9 +25,9 @@ import { type OutOfMemoryEvent, type Overcommit, overcommitOf } from "./overcomm
 import { PageTable } from "./page-table.js";
 import { Slab } from "./slab.js";
 import { SpaceRegistry } from "./space-registry.js";
-import { Tlb } from "./tlb.js";
+import { Tlb, tlbEntries } from "./tlb.js";
 
-/** TLBs a pool keeps for reuse: enough for a few spaces forked and released in a loop. */
+/** TLBs a pool keeps for reuse per TLB size: enough for a few spaces forked and released in a loop. */
 const TLB_CACHE = 8;
 
 /**
@@ -221,17 +222,23 @@ export class FramePool {
   private peak: number;
   /** Scratch page for copies between overlapping ranges. @internal */
   readonly scratch: Uint8Array;
-  /** TLBs of released spaces, ready for reuse. */
-  private readonly tlbCache: Tlb[];
+  /** TLBs of released spaces, ready for reuse, by log2 of their entry count. */
+  private readonly tlbCache: Tlb[][];
   /** The overcommit policy. */
   readonly overcommit: Overcommit;
   /** The out-of-memory hook, or null. */
   private readonly onOom: ((event: OutOfMemoryEvent) => void) | null;
   /** True while the hook runs: an OOM inside it is not reported to it again. */
   private inOomHook: boolean;
-  /** Commit charge in bytes (see FramePoolStats.committedBytes). */
-  private committed: number;
-  private peakCommitted: number;
+  /**
+   * Commit charge in bytes (see FramePoolStats.committedBytes) at [0], its
+   * peak at [1]. In a typed array, not number fields: the charge passes 2^31
+   * after a few hundred forks of a large space (W1: 8 MB x 1,000 versions),
+   * and a Smi field turning Double changes the pool's hidden class, which
+   * deoptimized every function compiled for it (fork, writeFault, allocFrame,
+   * slabOf, frameByte: "wrong map", once per new pool) in the middle of W1.
+   */
+  private readonly commit: Float64Array;
   /** Live spaces, their roots for finalization, and the finalization registry. @internal */
   readonly spaces: SpaceRegistry;
 
@@ -273,11 +280,11 @@ export class FramePool {
     this.pt = new PageTable(this);
     this.scratch = new Uint8Array(pageSize);
     this.tlbCache = [];
+    for (let k = 0; k <= TLB_SHIFT; k++) this.tlbCache.push([]);
     this.overcommit = overcommit;
     this.onOom = onOom;
     this.inOomHook = false;
-    this.committed = 0;
-    this.peakCommitted = 0;
+    this.commit = new Float64Array(2);
     this.spaces = new SpaceRegistry(this, reclaimDropped);
   }
 
@@ -333,22 +340,24 @@ export class FramePool {
         throwOom(
           bytes,
           this.overcommit === "never"
-            ? `commit limit: ${this.committed} of maxBytes=${this.maxBytes} bytes already committed (overcommit "never")`
+            ? `commit limit: ${this.commit[0]} of maxBytes=${this.maxBytes} bytes already committed (overcommit "never")`
             : `every frame is in use (maxBytes=${this.maxBytes}); a fork now is an obvious overcommit (overcommit "heuristic")`,
         );
     }
-    this.committed += bytes;
-    if (this.committed > this.peakCommitted) this.peakCommitted = this.committed;
+    const c = this.commit;
+    const now = (c[0] as number) + bytes;
+    c[0] = now;
+    if (now > (c[1] as number)) c[1] = now;
   }
 
   /** Removes `bytes` from the commit charge (a space released, a range unmapped). */
   uncharge(bytes: number): void {
-    this.committed -= bytes;
+    this.commit[0] = (this.commit[0] as number) - bytes;
   }
 
   /** True when the policy refuses a charge of `bytes` now. */
   private refuses(bytes: number, isFork: boolean): boolean {
-    if (this.overcommit === "never") return this.committed + bytes > this.maxBytes;
+    if (this.overcommit === "never") return (this.commit[0] as number) + bytes > this.maxBytes;
     return isFork && this.inUse >= this.maxFrames;
   }
 
@@ -477,20 +486,23 @@ export class FramePool {
   }
 
   /**
-   * A flushed TLB for a space that has none: recycled from a released space
-   * when possible, so short-lived forks do not allocate typed arrays.
+   * A flushed TLB for a space of `pages` pages that has none (sized by
+   * `tlbEntries(pages)`): recycled from a released space when possible, so
+   * short-lived forks do not allocate typed arrays.
    * @internal
    */
-  takeTlb(): Tlb {
-    const t = this.tlbCache.pop();
-    return t === undefined ? new Tlb() : t;
+  takeTlb(pages: number): Tlb {
+    const entries = tlbEntries(pages);
+    const t = (this.tlbCache[31 - Math.clz32(entries)] as Tlb[]).pop();
+    return t === undefined ? new Tlb(entries) : t;
   }
 
-  /** Takes back the TLB of a released space (keeps at most TLB_CACHE). @internal */
+  /** Takes back the TLB of a released space (keeps at most TLB_CACHE of each size). @internal */
   recycleTlb(t: Tlb): void {
-    if (this.tlbCache.length < TLB_CACHE) {
+    const cache = this.tlbCache[t.shift] as Tlb[];
+    if (cache.length < TLB_CACHE) {
       t.flush();
-      this.tlbCache.push(t);
+      cache.push(t);
     }
   }
 
@@ -514,8 +526,8 @@ export class FramePool {
       overflowRefcounts: this.refOverflow.size,
       maxBytes: this.maxBytes,
       overcommit: this.overcommit,
-      committedBytes: this.committed,
-      peakCommittedBytes: this.peakCommitted,
+      committedBytes: this.commit[0] as number,
+      peakCommittedBytes: this.commit[1] as number,
       spaces: this.spaces.live,
       spacesReclaimed: this.spaces.reclaimed,
     };

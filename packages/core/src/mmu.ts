@@ -31,7 +31,7 @@ export function vpnOf(space: AddressSpace, addr: number): number {
 export function translate(space: AddressSpace, vpn: number): number {
   let tlb = space.rtlb;
   if (tlb === null) {
-    tlb = space.pool.takeTlb();
+    tlb = space.pool.takeTlb(space.size / space.pool.pageSize);
     space.rtlb = tlb;
   }
   let pfn = tlb.lookup(vpn);
@@ -55,11 +55,11 @@ export function loadRead(space: AddressSpace, vpn: number): void {
 export function loadWrite(space: AddressSpace, vpn: number): void {
   let tlb = space.wtlb;
   if (tlb === null) {
-    tlb = space.pool.takeTlb();
+    tlb = space.pool.takeTlb(space.size / space.pool.pageSize);
     space.wtlb = tlb;
     // The read TLB is taken here too: the accessors' read-miss path must stay
     // call-free (see address-space.ts), so it never allocates one itself.
-    if (space.rtlb === null) space.rtlb = space.pool.takeTlb();
+    if (space.rtlb === null) space.rtlb = space.pool.takeTlb(space.size / space.pool.pageSize);
   }
   let pfn = tlb.lookup(vpn);
   const pool = space.pool;

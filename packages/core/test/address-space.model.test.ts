@@ -27,7 +27,8 @@
  * or leaked anything fails them.
  *
  * Fault prediction: a write faults when its page is not in the space's write
- * TLB (direct-mapped, TLB_SIZE entries, flushed on fork, invalidated on discard). The fault
+ * TLB (direct-mapped; as many entries as the space has pages, rounded up to a power of two,
+ * from 2 to TLB_SIZE; flushed on fork, invalidated on discard). The fault
  * is a zero-fill when the page holds no frame, a copy when another live space
  * holds the same frame, and a reuse otherwise.
  *
@@ -232,11 +233,18 @@ function pagesOf(layout: Layout, addr: number, len: number): number[] {
   return out;
 }
 
+/** Entries of a TLB of a space of `layout`: its pages rounded up to a power of two, 2 to TLB_SIZE. */
+function tlbSlots(layout: Layout): number {
+  let n = 2;
+  while (n < TLB_SIZE && n < layout.size / layout.pageSize) n *= 2;
+  return n;
+}
+
 /** Predicts the faults of a write that touches `vpns` (in order) in `slot`. */
 function touch(m: Model, slot: number, vpns: number[]): void {
   const sm = m.slots[slot]!;
   for (const vpn of vpns) {
-    const t = vpn % TLB_SIZE;
+    const t = vpn % tlbSlots(m.layout);
     if (sm.wtlb.get(t) === vpn) continue; // TLB hit: no fault
     const token = sm.frames.get(vpn);
     if (token === undefined) {
@@ -633,7 +641,10 @@ class DiscardCmd implements Cmd {
     // A discard of up to 64 pages invalidates just those pages' translations;
     // a larger one shoots down the whole TLB.
     if (vpns.length > 64) sm.wtlb.clear();
-    else for (const vpn of vpns) if (sm.wtlb.get(vpn % TLB_SIZE) === vpn) sm.wtlb.delete(vpn % TLB_SIZE);
+    else {
+      const n = tlbSlots(m.layout);
+      for (const vpn of vpns) if (sm.wtlb.get(vpn % n) === vpn) sm.wtlb.delete(vpn % n);
+    }
     verify(m, r);
   }
   toString() {

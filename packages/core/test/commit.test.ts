@@ -49,6 +49,23 @@ describe('overcommit "never"', () => {
     for (const s of [a, b, c]) s.release();
     expect(pool.stats()).toMatchObject({ committedBytes: 0, framesInUse: 0, peakCommittedBytes: 10 * P });
   });
+
+  it("counts charges past 2^31 and 2^32 bytes exactly, and refuses at a limit that large", () => {
+    const GiB = 2 ** 30;
+    const pool = new FramePool({ pageSize: P, maxBytes: 6 * GiB, overcommit: "never" });
+    const a = new AddressSpace({ size: GiB, pool });
+    a.setUint8(0, 1);
+    const forks = [a.fork(), a.fork(), a.fork(), a.fork(), a.fork()]; // 6 GiB: the limit
+    expect(pool.stats().committedBytes).toBe(6 * GiB);
+    const before = counters(pool);
+    expect(() => a.fork()).toThrow(OutOfMemoryError);
+    expect(counters(pool)).toEqual(before);
+    for (const f of forks.splice(0, 3)) f.release();
+    expect(pool.stats()).toMatchObject({ committedBytes: 3 * GiB, peakCommittedBytes: 6 * GiB });
+    for (const f of forks) f.release();
+    a.release();
+    expect(pool.stats()).toMatchObject({ committedBytes: 0, peakCommittedBytes: 6 * GiB, framesInUse: 0 });
+  });
 });
 
 describe('overcommit "heuristic"', () => {

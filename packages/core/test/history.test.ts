@@ -310,4 +310,30 @@ describe("History: API", () => {
     expect([...h].map((f) => f.name)).toEqual(["a", "d"]);
     expect([h.position, h.canRedo]).toEqual([1, false]);
   });
+
+  it("an eviction whose release throws leaves the history as after a clean eviction, and rethrows", () => {
+    const released: string[] = [];
+    class Fake {
+      constructor(
+        readonly name: string,
+        readonly bad = false,
+      ) {}
+      fork(): Fake {
+        return new Fake(`${this.name}'`);
+      }
+      release(): void {
+        released.push(this.name);
+        if (this.bad) throw new Error(`release of ${this.name} failed`);
+      }
+    }
+    const h = new History(new Fake("a", true), { maxVersions: 2 });
+    h.commit(new Fake("b"));
+    expect(() => h.commit(new Fake("c"))).toThrow("release of a failed");
+    expect(released).toEqual(["a"]);
+    expect([...h].map((f) => f.name)).toEqual(["b", "c"]);
+    expect([h.size, h.position, h.canRedo]).toEqual([2, 1, false]);
+    h.commit(new Fake("d")); // the evicted "b" releases cleanly; "a" is not released again
+    expect(released).toEqual(["a", "b"]);
+    expect([...h].map((f) => f.name)).toEqual(["c", "d"]);
+  });
 });
