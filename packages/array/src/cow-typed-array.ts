@@ -310,7 +310,7 @@ export abstract class CowTypedArray<E extends number | bigint> extends CowElemen
   /**
    * A copy of this version for a thread that cannot share memory (a browser
    * page without cross-origin isolation): `postMessage(h, [h.space.bytes])`
-   * moves it, and `attachShared(h)` rebuilds it there. O(size of the space).
+   * moves it, and `attachShared(h)` rebuilds it there. O(pages written).
    * @throws {ReleasedError} after `release()`.
    * @throws {InvalidArgumentError} on an embedded array.
    * @example

@@ -79,6 +79,11 @@ function makeSpace(pool: FramePool, size: number): AddressSpace {
   return new AddressSpace({ size, pool });
 }
 
+/** A new, empty space of `space`'s size and pool (transfer.ts diffs against it). */
+function emptyLike(space: AddressSpace): AddressSpace {
+  return new AddressSpace({ size: space.size, pool: space.pool });
+}
+
 /** `options.size` rounded up to whole pages of `pool`; throws on a bad size. */
 function sizeOf(options: AddressSpaceOptions, pool: FramePool): number {
   const size = options.size;
@@ -617,11 +622,12 @@ export class AddressSpace {
   }
 
   /**
-   * A copy of this version's bytes in one ArrayBuffer, for threads that
-   * cannot share memory (a browser page without cross-origin isolation):
-   * `postMessage(copy, [copy.bytes])` moves the buffer, and
-   * {@link AddressSpace.attach} rebuilds a frozen space from it. O(size).
-   * Works on any pool, shared or not.
+   * A copy of the pages this version holds (not those still on the zero
+   * frame) in one ArrayBuffer, for threads that cannot share memory (a
+   * browser page without cross-origin isolation): `postMessage(copy,
+   * [copy.bytes])` moves the buffer, and {@link AddressSpace.attach} rebuilds
+   * a frozen space from it. O(pages written + page-table nodes on their
+   * paths). Works on any pool, shared or not.
    *
    * @throws {ReleasedError} after `release()`.
    * @example
@@ -636,7 +642,7 @@ export class AddressSpace {
    * ```
    */
   transferCopy(): SpaceCopy {
-    return copySpace(this);
+    return copySpace(this, emptyLike);
   }
 
   /**
@@ -647,7 +653,7 @@ export class AddressSpace {
    * (in a pool local to this thread, whose writes copy pages into local
    * slabs); `release()` unpins the version once the attached space and every
    * fork of it were released. Also takes a {@link SpaceCopy} from
-   * `transferCopy()`, rebuilt in O(size) in a new local pool.
+   * `transferCopy()`, rebuilt in O(pages copied) in a new local pool.
    *
    * O(1) in the size of the version (O(slabs) the first time a pool is seen
    * in this thread).

@@ -313,6 +313,7 @@ describe("transferCopy", () => {
     there.release();
     expect(there.pool.framesInUse).toBe(0);
     expect(() => AddressSpace.attach({ ...copy, bytes: new ArrayBuffer(3) })).toThrow(InvalidHandleError);
+    expect(copy.pages).toEqual([PAGE]); // only the page written is copied
     s.release();
   });
 });

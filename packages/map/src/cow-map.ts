@@ -322,7 +322,7 @@ class CowMapImpl<K extends CowKey = CowKey, V = unknown> implements Iterable<[K,
   /**
    * A copy of this version for a thread that cannot share memory (a browser
    * page without cross-origin isolation): `postMessage(h, [h.space.bytes])`
-   * moves it; `CowMap.attachShared(h)` rebuilds it there. O(size of the space).
+   * moves it; `CowMap.attachShared(h)` rebuilds it there. O(pages written).
    * @throws {ReleasedError} after `release()`.
    * @throws {InvalidArgumentError} on an embedded CowMap.
    */

@@ -271,7 +271,7 @@ class CowSetImpl<T extends CowKey = CowKey> implements Iterable<T> {
   /**
    * A copy of this version for a thread that cannot share memory (a browser
    * page without cross-origin isolation): `postMessage(h, [h.space.bytes])`
-   * moves it; `CowSet.attachShared(h)` rebuilds it there. O(size of the space).
+   * moves it; `CowSet.attachShared(h)` rebuilds it there. O(pages written).
    * @throws {ReleasedError} after `release()`.
    * @throws {InvalidArgumentError} on an embedded CowSet.
    */

@@ -173,7 +173,7 @@ export class State<S extends AnyType = AnyType> {
   /**
    * A copy of this version for a thread that cannot share memory (a browser
    * page without cross-origin isolation): `postMessage(h, [h.space.bytes])`
-   * moves it; {@link State.attachShared} rebuilds it there. O(size of the space).
+   * moves it; {@link State.attachShared} rebuilds it there. O(pages written).
    * @throws {ReleasedError} after `release()`.
    * @example
    * ```ts

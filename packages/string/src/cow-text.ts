@@ -409,7 +409,7 @@ export class CowText implements Iterable<string> {
   /**
    * A copy of this version for a thread that cannot share memory (a browser
    * page without cross-origin isolation): `postMessage(h, [h.space.bytes])`
-   * moves it; `CowText.attachShared(h)` rebuilds it there. O(size of the space).
+   * moves it; `CowText.attachShared(h)` rebuilds it there. O(pages written).
    * @throws {ReleasedError} after `release()`.
    * @throws {InvalidArgumentError} on an embedded text.
    */
