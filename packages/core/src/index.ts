@@ -43,6 +43,7 @@ export { PageSpanCursor, type SpanArrayConstructor, type SpanMode } from "./page
 export type { ProxyView, ViewArrayConstructor } from "./proxy-view.js";
 export {
   HANDLE_FORMAT,
+  type MappingArrays,
   type SharedSpaceHandle,
   type ShareOptions,
   type WorkerLike,

@@ -46,6 +46,16 @@ export const PIN_WORDS = 4;
 /** Header words: the wake counter at 0; the pool id as a float64 at byte 8. @internal */
 export const HEADER_BYTES = 16;
 
+/** A space's mappings as parallel arrays, ascending (what a handle or a copy carries). */
+export interface MappingArrays {
+  /** First byte address of each mapping. */
+  readonly starts: readonly number[];
+  /** One past the last byte address of each mapping. */
+  readonly ends: readonly number[];
+  /** Whether each mapping is read-write (false: read-only). */
+  readonly writable: readonly boolean[];
+}
+
 /**
  * A version of an address space handed to another thread: what
  * {@link AddressSpace.share} returns and {@link AddressSpace.attach} takes.
@@ -76,12 +86,8 @@ export interface SharedSpaceHandle {
   readonly levels: number;
   /** Size of the space in bytes. */
   readonly size: number;
-  /** The version's mappings: starts, ends (bytes) and writability, as parallel arrays. */
-  readonly mappings: {
-    readonly starts: readonly number[];
-    readonly ends: readonly number[];
-    readonly writable: readonly boolean[];
-  };
+  /** The version's mappings. */
+  readonly mappings: MappingArrays;
   /** This handle's pin word (state, root, levels, id as int32s). */
   readonly pin: SharedArrayBuffer;
   /** The pool's header: the wake counter and the pool id. */

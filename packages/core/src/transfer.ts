@@ -13,6 +13,7 @@ import type { AddressSpace } from "./address-space.js";
 import { throwReleased } from "./errors.js";
 import { FramePool } from "./frame-pool.js";
 import { MappingList } from "./mappings.js";
+import type { MappingArrays } from "./share.js";
 import { throwInvalidHandle } from "./share-errors.js";
 
 /** The `format` of a {@link SpaceCopy}. */
@@ -34,12 +35,8 @@ export interface SpaceCopy {
   readonly size: number;
   /** Byte address of each page copied, ascending; page `k` is `bytes[k * pageSize, (k + 1) * pageSize)`. */
   readonly pages: readonly number[];
-  /** The version's mappings: starts, ends (bytes) and writability, as parallel arrays. */
-  readonly mappings: {
-    readonly starts: readonly number[];
-    readonly ends: readonly number[];
-    readonly writable: readonly boolean[];
-  };
+  /** The version's mappings. */
+  readonly mappings: MappingArrays;
   /** The copied pages, `pages.length * pageSize` bytes. */
   readonly bytes: ArrayBuffer;
 }
