@@ -15,7 +15,7 @@ import { Worker } from "node:worker_threads";
 import { CowFloat64Array } from "@pagefork/array";
 import { FramePool } from "@pagefork/core";
 import { groupedBarChart, pointsOf } from "../chart-specs.js";
-import type { CaseSpec, Measurement, MetricDef, RunContext, VariantRunner, WorkloadSpec } from "../model.js";
+import type { Measurement, MetricDef, RunContext, VariantRunner, WorkloadSpec } from "../model.js";
 import { medianOf, ratioHeadline } from "../summary.js";
 import { check, makeCase, numParam } from "./cases.js";
 
