@@ -14,7 +14,8 @@
  * and counts every adopted frame and node as shared (refcount 2 / a large
  * count), so a write copies a page into a new, local slab and nothing of the
  * owner's is ever freed or reused here. The pin is released when the
- * attached space and every fork made from it were released.
+ * attached space and every fork made from it were released, or collected
+ * unreleased (the view pool reclaims dropped spaces, as any pool does).
  *
  * @module
  */
@@ -42,6 +43,13 @@ import { Slab } from "./slab.js";
 const ADOPTED_NODE_REF = 1 << 30;
 /** Refcount byte of every adopted frame before a fork: 2 means shared (a write copies), never 0. */
 const ADOPTED_FRAME_REF = 2;
+
+/**
+ * View pools whose pin is held. A pool's FinalizationRegistry must stay
+ * reachable for a dropped attached space to be reclaimed (and so unpinned):
+ * nothing else refers to a view pool but its own spaces.
+ */
+const pinnedPools = new Set<FramePool>();
 
 /** Slab views of the owner pools this thread reads, by pool id; dropped with the last attachment. */
 const slabCache = new Map<number, { slabs: Slab[]; attachments: number }>();
@@ -84,6 +92,7 @@ export class Attachment {
   spaceReleased(pool: FramePool): void {
     if (this.unpinned || pool.spaces.live > 0) return;
     this.unpinned = true;
+    pinnedPools.delete(pool);
     // ATTACHED -> RELEASED, then wake the owner (share.ts sweeps it).
     Atomics.compareExchange(this.word, 0, PIN_ATTACHED, PIN_RELEASED);
     Atomics.add(this.wake, 0, 1);
@@ -117,8 +126,9 @@ export function attachSpace(handle: unknown, make: (pool: FramePool, size: numbe
         : "the handle was released (by its holder, by unshare(), or its worker exited)",
     );
   const attachment = new Attachment(h, word);
-  const pool = new FramePool({ pageSize: h.pageSize, slabBytes: h.slabBytes, reclaimDropped: false });
+  const pool = new FramePool({ pageSize: h.pageSize, slabBytes: h.slabBytes });
   pool.adoptSlabs(slabs, attachment);
+  pinnedPools.add(pool);
   const ref = new Int32Array(h.root + 1);
   ref[h.root] = ADOPTED_NODE_REF;
   pool.pt.adopt(new Int32Array(h.nodes), h.nodeCount, ref);
