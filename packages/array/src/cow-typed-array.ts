@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { AddressSpace, type Heap } from "@pagefork/core";
+import { AddressSpace, type Heap, type ShareOptions } from "@pagefork/core";
 import { isCowArray } from "./brand.js";
 import { CowElements } from "./cow-elements.js";
 import {
@@ -22,6 +22,7 @@ import { relativeIndex, toLength } from "./indices.js";
 import { type ElementKind, kindOfInstance, type NativeTypedArray } from "./kinds.js";
 import { type CowArrayOptions, poolFor } from "./options.js";
 import { forkSpace } from "./reserve.js";
+import { arrayHandle, attachArraySpace, type SharedArrayHandle } from "./shared.js";
 import { SpaceOwner } from "./space-owner.js";
 
 /** Largest number of pages in one address space (the core's limit: vpns are uint32). */
@@ -273,6 +274,95 @@ export abstract class CowTypedArray<E extends number | bigint> extends CowElemen
     adoptOwner = new SpaceOwner(h.space, h, address, 0); // one block: the header's
     adoptOffset = f.data;
     adoptLen = f.length;
+    return new Ctor();
+  }
+
+  /**
+   * A handle to this version that `postMessage` can carry to a worker, where
+   * the kind's `attachShared(handle)` reads it in place, without a copy: see
+   * {@link @pagefork/core!AddressSpace.share | AddressSpace.share}, whose
+   * pinning, lifetimes and errors apply. O(1) in the length. The array's
+   * pool must be shared: `new CowFloat64Array(n, { pool: new FramePool({
+   * shared: true }) })`. Later writes to this array never change what the
+   * handle reads.
+   * @param options - `worker`: the worker the handle is for; its exit drops the pin.
+   * @throws {ReleasedError} after `release()`.
+   * @throws {InvalidArgumentError} on an embedded array: share its space.
+   * @throws {SharingUnavailableError} when the pool is not shared.
+   * @example
+   * ```ts
+   * const pool = new FramePool({ shared: true });
+   * const a = CowFloat64Array.from([1, 2, 3], { pool });
+   * const handle = a.share(); // worker.postMessage(handle)
+   * a.set(0, 10);
+   * const seen = CowFloat64Array.attachShared(handle); // in the worker
+   * [seen.join(), a.join()]; // ["1,2,3", "10,2,3"]
+   * seen.release();
+   * a.release();
+   * ```
+   */
+  share(options?: ShareOptions): SharedArrayHandle {
+    this.check();
+    if (this.owner.heap !== null) throwEmbedded(this.constructor.name, "share");
+    return arrayHandle(this.kind.name, this.space, this.byteOffset, this.len, false, options);
+  }
+
+  /**
+   * A copy of this version for a thread that cannot share memory (a browser
+   * page without cross-origin isolation): `postMessage(h, [h.space.bytes])`
+   * moves it, and `attachShared(h)` rebuilds it there. O(pages written).
+   * @throws {ReleasedError} after `release()`.
+   * @throws {InvalidArgumentError} on an embedded array.
+   * @example
+   * ```ts
+   * const a = CowInt32Array.of(4, 5, 6);
+   * const copy = a.transferCopy();
+   * CowInt32Array.attachShared(copy).join(); // "4,5,6"
+   * a.release();
+   * ```
+   */
+  transferCopy(): SharedArrayHandle {
+    this.check();
+    if (this.owner.heap !== null) throwEmbedded(this.constructor.name, "transferCopy");
+    return arrayHandle(this.kind.name, this.space, this.byteOffset, this.len, true, undefined);
+  }
+
+  /**
+   * The array a handle from `share()` or `transferCopy()` names, in this
+   * thread: read-only (every write throws
+   * {@link @pagefork/core!ProtectionFault | ProtectionFault}), reading the
+   * owner's pages in place at the speed of any array; `fork()` gives a
+   * private, writable copy; `release()` unpins the version (see
+   * {@link @pagefork/core!AddressSpace.attach | AddressSpace.attach}).
+   * Named `attachShared` because `attach(heap, address)` is the in-space
+   * mode's. O(1) in the length.
+   * @throws {InvalidHandleError} when `handle` is not one (`"forged"`), is of
+   *   another kind (`"type"`), or was attached or released already.
+   * @example
+   * ```ts
+   * const pool = new FramePool({ shared: true });
+   * const a = CowFloat64Array.from([1, 2], { pool });
+   * const seen = CowFloat64Array.attachShared(a.share());
+   * let caught: unknown;
+   * try { seen.set(0, 5); } catch (e) { caught = e; }
+   * caught instanceof ProtectionFault; // true
+   * const mine = seen.fork();
+   * mine.set(0, 5);
+   * [seen.get(0), mine.get(0)]; // [1, 5]
+   * mine.release(); seen.release(); a.release();
+   * ```
+   */
+  static attachShared<T extends CowTypedArray<number> | CowTypedArray<bigint>>(
+    this: CowTypedArrayConstructor<T>,
+    handle: SharedArrayHandle,
+  ): T {
+    // biome-ignore lint/complexity/noThisInStatic: `this` is the kind's class (CowFloat64Array.attachShared...)
+    const Ctor = this as unknown as new () => T;
+    const kind = kindOfClass(Ctor);
+    const { space, h } = attachArraySpace(handle, kind.name, kind.bytes);
+    adoptOwner = new SpaceOwner(space);
+    adoptOffset = h.byteOffset;
+    adoptLen = h.length;
     return new Ctor();
   }
 

@@ -223,7 +223,7 @@ export function allocFrames(heap: Heap, bytes: number, written: number): number 
  * Throws the InvalidArgumentError of `fork()` or `release()` on an embedded
  * array: the embedder owns the space, so it forks or releases the space.
  */
-export function throwEmbedded(name: string, method: "fork" | "release"): never {
+export function throwEmbedded(name: string, method: "fork" | "release" | "share" | "transferCopy"): never {
   throw new InvalidArgumentError(
     "this",
     `${name} embedded in a heap`,

@@ -16,4 +16,5 @@ export { CowInt16Array, CowUint16Array } from "./int16-arrays.js";
 export { CowInt32Array, CowUint32Array } from "./int32-arrays.js";
 export type { ElementOf, NativeTypedArray } from "./kinds.js";
 export { ARRAY_PAGE_SIZE, type CowArrayOptions } from "./options.js";
+export { ARRAY_HANDLE_FORMAT, type SharedArrayHandle } from "./shared.js";
 export type { CowVectorCreateOptions, CowVectorOptions } from "./vector-options.js";

@@ -35,6 +35,8 @@
  *
  * @module
  */
+
+import { attachSpace } from "./attach.js";
 import { ADDRESS_SPACE_BRAND, brandClass, isFramePool } from "./brand.js";
 import { copyBytesWithin, discardRange, fillBytes, framesForWrite, readBytes, writeBytes } from "./bulk.js";
 import { MAX_PAGES, NO_PAGE } from "./constants.js";
@@ -46,10 +48,13 @@ import { type Mapping, MappingList, type Protection } from "./mappings.js";
 import { checkAccess, loadWrite, vpnOf } from "./mmu.js";
 import { PageSpanCursor, type SpanArrayConstructor, type SpanMode } from "./page-span.js";
 import { createView, type ProxyView, type ViewArrayConstructor } from "./proxy-view.js";
+import { checkShareable, HANDLE_FORMAT, type SharedSpaceHandle, type ShareOptions, ShareRegistry } from "./share.js";
+import { throwInvalidHandle } from "./share-errors.js";
 import type { Slab } from "./slab.js";
 import { type SpaceSummary, spaceSummary } from "./space-summary.js";
 import { type SpaceStats, spaceStats } from "./stats.js";
 import type { Tlb } from "./tlb.js";
+import { attachCopy, COPY_FORMAT, copySpace, type SpaceCopy } from "./transfer.js";
 import { freezeSpace, mapRange, protectRange, unmapRange } from "./vma.js";
 
 /** Set by `fork()` just before it calls the constructor (see there). */
@@ -108,6 +113,16 @@ function poolOf(options: AddressSpaceOptions): FramePool {
   if (options.pageSize !== undefined && options.pageSize !== pool.pageSize)
     throwInvalid("pageSize", options.pageSize, `the pool's page size ${pool.pageSize}`);
   return pool;
+}
+
+/** A new space of `size` bytes in `pool` (for attach.ts and transfer.ts, which cannot import the class). */
+function makeSpace(pool: FramePool, size: number): AddressSpace {
+  return new AddressSpace({ size, pool });
+}
+
+/** A new, empty space of `space`'s size and pool (transfer.ts diffs against it). */
+function emptyLike(space: AddressSpace): AddressSpace {
+  return new AddressSpace({ size: space.size, pool: space.pool });
 }
 
 /** `options.size` rounded up to whole pages of `pool`; throws on a bad size. */
@@ -564,6 +579,8 @@ export class AddressSpace {
     const pool = this.pool;
     // May refuse (overcommit), or find that the hook released this space; nothing has changed yet.
     pool.charge(this.maps.bytes, true, this);
+    // An attached version's pool (attach.ts) takes private page-table nodes before its first fork.
+    if (pool.attachment !== null) pool.attachment.beforeFork(pool);
     forkOf = this;
     const child = new AddressSpace(FORK_OPTIONS);
     pool.pt.retain(this.root);
@@ -599,6 +616,117 @@ export class AddressSpace {
     if (this.wtlb !== null) this.pool.recycleTlb(this.wtlb);
     this.rtlb = null;
     this.wtlb = null;
+    // The last space of an attached version's pool releases the owner's pin.
+    if (pool.attachment !== null) pool.attachment.spaceReleased(pool);
+  }
+
+  /**
+   * A handle to this version that `postMessage` can carry to a worker,
+   * where {@link AddressSpace.attach} reads it without a copy. O(1) in the
+   * size of the space (O(slabs) to list the pool's buffers): the version is
+   * pinned by a frozen fork, so the owner may go on writing this space (its
+   * writes copy pages as after any fork, and never change what the worker
+   * reads) or release it; the version's frames stay until the reader
+   * releases the attached space, until `pool.unshare(handle)` before it was
+   * attached, or until the worker given as `options.worker` exits.
+   *
+   * A handle attaches once: call `share()` again for each reader. The pool
+   * must be shared (`new FramePool({ shared: true })`); a handle holds the
+   * pool's slabs as they are now, so slabs added later reach a worker with
+   * its next handle. Each outstanding handle counts as one live space of the
+   * pool (`stats().spaces`, `stats().sharedHandles`) and carries its commit
+   * charge.
+   *
+   * @param options - `worker`: the worker the handle is for; its exit drops the pin.
+   * @throws {SharingUnavailableError} when the pool is not shared, or this
+   *   space was itself attached from another thread (fork it to share it).
+   * @throws {ReleasedError} after `release()`.
+   * @throws {OutOfMemoryError} when the overcommit policy refuses the pin's charge.
+   * @throws {InvalidArgumentError} for bad options.
+   * @example
+   * ```ts
+   * const pool = new FramePool({ shared: true });
+   * const v = new AddressSpace({ size: 1 << 20, pool });
+   * v.setFloat64(0, 1.5);
+   * const handle = v.share(); // worker.postMessage(handle) in a real program
+   * v.setFloat64(0, 2.5); // copies the page: the handle still reads 1.5
+   * const seen = AddressSpace.attach(handle); // in the worker
+   * [seen.getFloat64(0), v.getFloat64(0)]; // [1.5, 2.5]
+   * seen.release(); // the worker is done: the pin goes
+   * v.release();
+   * pool.framesInUse; // 0
+   * ```
+   */
+  share(options?: ShareOptions): SharedSpaceHandle {
+    checkShareable(this);
+    const pool = this.pool;
+    if (pool.shares === null) pool.shares = new ShareRegistry(pool);
+    return pool.shares.share(this, options);
+  }
+
+  /**
+   * A copy of the pages this version holds (not those still on the zero
+   * frame) in one ArrayBuffer, for threads that cannot share memory (a
+   * browser page without cross-origin isolation): `postMessage(copy,
+   * [copy.bytes])` moves the buffer, and {@link AddressSpace.attach} rebuilds
+   * a frozen space from it. O(pages written + page-table nodes on their
+   * paths). Works on any pool, shared or not.
+   *
+   * @throws {ReleasedError} after `release()`.
+   * @example
+   * ```ts
+   * const v = new AddressSpace({ size: 4096 });
+   * v.setInt32(8, 42);
+   * const copy = v.transferCopy(); // worker.postMessage(copy, [copy.bytes])
+   * const there = AddressSpace.attach(copy);
+   * there.getInt32(8); // 42
+   * there.release();
+   * v.release();
+   * ```
+   */
+  transferCopy(): SpaceCopy {
+    return copySpace(this, emptyLike);
+  }
+
+  /**
+   * The version a handle from {@link AddressSpace.share} names, in this
+   * thread: a frozen space that reads the owner's pages in place, at the
+   * speed of any space (the same accessors, TLB and page spans). Every write
+   * throws {@link ProtectionFault}; `fork()` gives a private, writable copy
+   * (in a pool local to this thread, whose writes copy pages into local
+   * slabs); `release()` unpins the version once the attached space and every
+   * fork of it were released. Also takes a {@link SpaceCopy} from
+   * `transferCopy()`, rebuilt in O(pages copied) in a new local pool.
+   *
+   * O(1) in the size of the version (O(slabs) the first time a pool is seen
+   * in this thread).
+   *
+   * @throws {InvalidHandleError} (nothing attached) when `handle` is not one
+   *   (`"forged"`), was attached already (`"attached"`), or was released, by
+   *   `unshare`, or because its worker exited (`"released"`).
+   * @example
+   * ```ts
+   * const pool = new FramePool({ shared: true });
+   * const owner = new AddressSpace({ size: 4096, pool });
+   * owner.setUint8(0, 7);
+   * const handle = owner.share();
+   * const seen = AddressSpace.attach(handle);
+   * let caught: unknown;
+   * try { seen.setUint8(0, 8); } catch (e) { caught = e; }
+   * caught instanceof ProtectionFault; // true
+   * const mine = seen.fork();
+   * mine.setUint8(0, 8);
+   * [seen.getUint8(0), mine.getUint8(0)]; // [7, 8]
+   * mine.release();
+   * seen.release();
+   * owner.release();
+   * ```
+   */
+  static attach(handle: SharedSpaceHandle | SpaceCopy): AddressSpace {
+    const format = typeof handle === "object" && handle !== null ? (handle as { format?: unknown }).format : undefined;
+    if (format === COPY_FORMAT) return attachCopy(handle as SpaceCopy, makeSpace);
+    if (format !== HANDLE_FORMAT) throwInvalidHandle("forged", "not a handle made by share() or transferCopy()");
+    return attachSpace(handle, makeSpace);
   }
 
   /** Same as `release()`, for `using` declarations. */

@@ -7,6 +7,7 @@
  */
 
 import type { AddressSpace } from "./address-space.js";
+import type { Attachment } from "./attach.js";
 import { brandClass, FRAME_POOL_BRAND } from "./brand.js";
 import {
   DEFAULT_SLAB_BYTES,
@@ -23,6 +24,8 @@ import { OutOfMemoryError, throwInvalid, throwOom, throwReleased } from "./error
 import { INSPECT_CUSTOM, type InspectFunction, type InspectOptions, inspectRecord } from "./inspect.js";
 import { type OutOfMemoryEvent, type Overcommit, overcommitOf } from "./overcommit.js";
 import { PageTable } from "./page-table.js";
+import { dropWorkerPins, type SharedSpaceHandle, type ShareRegistry, unsharePin } from "./share.js";
+import { throwSharingUnavailable } from "./share-errors.js";
 import { Slab } from "./slab.js";
 import { SpaceRegistry } from "./space-registry.js";
 import { Tlb, tlbEntries } from "./tlb.js";
@@ -80,6 +83,17 @@ export interface FramePoolOptions {
    * late or not at all.
    */
   reclaimDropped?: boolean;
+  /**
+   * Keep slabs and page-table nodes in SharedArrayBuffers, so that versions
+   * can be handed to worker threads with {@link AddressSpace.share} and read
+   * there without a copy. Default false: a plain ArrayBuffer is available
+   * everywhere (a SharedArrayBuffer needs cross-origin isolation in
+   * browsers), and reads cost the same on both (measured: see
+   * docs/workers.md). Only `share()` and the pins it creates do any extra
+   * work; the accessors, faults and forks of a shared pool run the same code
+   * as those of a plain one.
+   */
+  shared?: boolean;
 }
 
 /** A snapshot of a pool's counters, all in bytes or counts as named. */
@@ -124,6 +138,8 @@ export interface FramePoolStats {
   spaces: number;
   /** Spaces whose frames were returned by finalization after being dropped without `release()`. */
   spacesReclaimed: number;
+  /** Handles from {@link AddressSpace.share} still pinning a version (not yet released by their holder). */
+  sharedHandles: number;
 }
 
 /** Most frames a pool can hold: pfns are stored in Int32Array page-table entries and free lists. */
@@ -137,6 +153,23 @@ const MAX_FRAMES = 2 ** 31 - 1;
  * 31 / 100 / 93 at 256 B, 70 / 175 / 972 at 1 KiB, 210 / 353 / 2428 at 4 KiB.
  */
 const SMALL_FRAME = 256;
+
+/** Throws {@link SharingUnavailableError} unless this thread can allocate SharedArrayBuffers. */
+function checkSharedMemory(): void {
+  if (typeof SharedArrayBuffer !== "function")
+    throwSharingUnavailable(
+      "SharedArrayBuffer is not available: in a browser, serve the page with the headers " +
+        "Cross-Origin-Opener-Policy: same-origin and Cross-Origin-Embedder-Policy: require-corp " +
+        "(cross-origin isolation); use transferCopy() where that is not possible",
+    );
+  const isolated = (globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated;
+  if (isolated === false)
+    throwSharingUnavailable(
+      "this page is not cross-origin isolated (crossOriginIsolated is false): serve it with " +
+        "Cross-Origin-Opener-Policy: same-origin and Cross-Origin-Embedder-Policy: require-corp, " +
+        "or use transferCopy()",
+    );
+}
 
 function log2Exact(n: number): number {
   return Number.isInteger(n) && n > 0 && (n & (n - 1)) === 0 ? 31 - Math.clz32(n) : -1;
@@ -167,6 +200,8 @@ function log2Exact(n: number): number {
  * list and the refcount bytes grow by doubling; adding a slab copies nothing).
  *
  * @throws {InvalidArgumentError} when `pageSize`, `slabBytes` or `maxBytes` is out of range.
+ * @throws {SharingUnavailableError} for `shared: true` where SharedArrayBuffer is missing
+ *   (a browser page without cross-origin isolation).
  * @example
  * ```ts
  * const pool = new FramePool({ pageSize: 1024 });
@@ -241,6 +276,12 @@ export class FramePool {
   private readonly commit: Float64Array;
   /** Live spaces, their roots for finalization, and the finalization registry. @internal */
   readonly spaces: SpaceRegistry;
+  /** True when slabs and page-table nodes live in SharedArrayBuffers (`FramePoolOptions.shared`). */
+  readonly shared: boolean;
+  /** Handles made by `share()` (created by the first one), or null. @internal */
+  shares: ShareRegistry | null;
+  /** Set on a worker's view of another thread's shared pool (attach.ts), else null. @internal */
+  attachment: Attachment | null;
 
   constructor(options: FramePoolOptions = {}) {
     const pageSize = options.pageSize ?? PAGE_SIZE;
@@ -258,6 +299,13 @@ export class FramePool {
     if (onOom !== null && typeof onOom !== "function") throwInvalid("onOutOfMemory", onOom, "a function");
     const reclaimDropped = options.reclaimDropped ?? true;
     if (typeof reclaimDropped !== "boolean") throwInvalid("reclaimDropped", reclaimDropped, "a boolean");
+    const shared = options.shared ?? false;
+    if (typeof shared !== "boolean") throwInvalid("shared", shared, "a boolean");
+    if (shared) checkSharedMemory();
+    // Set before the slab and the page table: both choose their buffer kind from it.
+    this.shared = shared;
+    this.shares = null;
+    this.attachment = null;
     this.pageSize = pageSize;
     this.pageShift = shift;
     this.pageMask = pageSize - 1;
@@ -268,7 +316,7 @@ export class FramePool {
     const first = Math.min(slabBytes, Math.max(INITIAL_SLAB_BYTES, pageSize * 4));
     this.firstShift = log2Exact(first) - shift;
     this.geoLast = this.slabShift - this.firstShift;
-    this.slabs = [new Slab(first)];
+    this.slabs = [new Slab(first, shared)];
     this.capacity = first >>> shift;
     this.refcount = new Uint8Array(this.capacity);
     this.refOverflow = new Map();
@@ -290,11 +338,13 @@ export class FramePool {
 
   /** Frames referenced by at least one PTE (the zero frame is never counted). */
   get framesInUse(): number {
+    if (this.shares !== null) this.shares.sweep();
     return this.inUse;
   }
 
   /** `framesInUse * pageSize`. */
   get bytesInUse(): number {
+    if (this.shares !== null) this.shares.sweep();
     return this.inUse * this.pageSize;
   }
 
@@ -319,6 +369,8 @@ export class FramePool {
    */
   requireFrames(n: number, space?: AddressSpace): void {
     if (n <= 0 || n <= this.framesAvailable()) return;
+    // Versions whose handles every holder released may still be pinned until swept.
+    if (this.shares?.sweep() && n <= this.framesAvailable()) return;
     if (this.reclaim(n * this.pageSize, "fault", space) && n <= this.framesAvailable()) return;
     throwOom(
       n * this.pageSize,
@@ -506,8 +558,59 @@ export class FramePool {
     }
   }
 
+  /**
+   * Drops the pin of a handle from {@link AddressSpace.share} that no reader
+   * has attached (a message never delivered, a worker that will not use it):
+   * the version's frames may return to the pool, and a later attach of the
+   * handle throws {@link InvalidHandleError} (`"released"`). O(1), plus the
+   * frames freed.
+   *
+   * @throws {InvalidHandleError} (changing nothing) when `handle` is not a
+   *   handle (`"forged"`), was made by another pool (`"foreign"`), was
+   *   released already (`"released"`), or is attached in a reader, which must
+   *   release it there (`"attached"`).
+   * @example
+   * ```ts
+   * const pool = new FramePool({ shared: true });
+   * const v = new AddressSpace({ size: 4096, pool });
+   * v.setUint8(0, 1);
+   * const handle = v.share();
+   * v.release();
+   * pool.framesInUse; // 1: the handle pins the version
+   * pool.unshare(handle);
+   * pool.framesInUse; // 0
+   * ```
+   */
+  unshare(handle: SharedSpaceHandle): void {
+    unsharePin(this, handle);
+  }
+
+  /**
+   * Drops every pin of the handles shared with `worker` (its `options.worker`
+   * in {@link AddressSpace.share}), attached or not: what a Node worker's
+   * `"exit"` event does by itself, for a browser Worker after `terminate()`.
+   * Returns the number of pins dropped. Do not call it while the worker may
+   * still read: its attached versions' frames may be reused. O(its handles).
+   *
+   * @example
+   * ```ts
+   * const pool = new FramePool({ shared: true });
+   * const v = new AddressSpace({ size: 4096, pool });
+   * v.setUint8(0, 1);
+   * const worker = {}; // a browser Worker, terminated
+   * v.share({ worker });
+   * v.release();
+   * pool.dropWorker(worker); // 1
+   * pool.framesInUse; // 0
+   * ```
+   */
+  dropWorker(worker: object): number {
+    return dropWorkerPins(this, worker);
+  }
+
   /** A snapshot of the counters. O(slabs). */
   stats(): FramePoolStats {
+    if (this.shares !== null) this.shares.sweep();
     let reserved = 0;
     for (const s of this.slabs) reserved += s.buffer.byteLength;
     // A Map entry costs about 3 words in V8's OrderedHashMap (key, value, chain).
@@ -530,6 +633,7 @@ export class FramePool {
       peakCommittedBytes: this.commit[1] as number,
       spaces: this.spaces.live,
       spacesReclaimed: this.spaces.reclaimed,
+      sharedHandles: this.shares === null ? 0 : this.shares.outstanding,
     };
   }
 
@@ -560,6 +664,31 @@ export class FramePool {
   }
 
   /**
+   * Makes this (new, empty) pool a worker's view of another thread's shared
+   * pool: `slabs` become its slabs, and every pfn they hold counts as taken,
+   * so frames this pool allocates later (for a fork's writes) go to new,
+   * local slabs after them. The refcount bytes of the adopted frames are set
+   * by {@link Attachment} before the first fork. @internal
+   */
+  adoptSlabs(slabs: Slab[], attachment: Attachment): void {
+    let capacity = 0;
+    for (const s of slabs) capacity += s.buffer.byteLength >>> this.pageShift;
+    this.slabs.length = 0;
+    this.slabs.push(...slabs);
+    this.capacity = capacity;
+    this.nextPfn = capacity;
+    this.refcount = new Uint8Array(0);
+    this.attachment = attachment;
+  }
+
+  /** Grows `refcount` to the capacity, every adopted frame's count set to `base`. @internal */
+  pinAdopted(base: number): void {
+    const rc = new Uint8Array(this.capacity);
+    rc.fill(base, ZERO_PFN + 1);
+    this.refcount = rc;
+  }
+
+  /**
    * Adds capacity: one more slab, as many frames as all slabs before it (the
    * pool doubles) up to the full slab size. Copies nothing.
    */
@@ -569,7 +698,7 @@ export class FramePool {
     if (this.capacity + frames > MAX_FRAMES)
       throwOom(this.pageSize, `the pool holds the most frames a pfn can name (${MAX_FRAMES})`);
     try {
-      this.slabs.push(new Slab(frames << this.pageShift));
+      this.slabs.push(new Slab(frames << this.pageShift, this.shared));
     } catch (e) {
       if (e instanceof RangeError) throwOom(this.pageSize, `the JS engine refused a slab: ${e.message}`);
       throw e;

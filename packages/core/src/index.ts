@@ -41,5 +41,14 @@ export type { Mapping, Protection } from "./mappings.js";
 export type { OutOfMemoryEvent, Overcommit } from "./overcommit.js";
 export { PageSpanCursor, type SpanArrayConstructor, type SpanMode } from "./page-span.js";
 export type { ProxyView, ViewArrayConstructor } from "./proxy-view.js";
+export {
+  HANDLE_FORMAT,
+  type MappingArrays,
+  type SharedSpaceHandle,
+  type ShareOptions,
+  type WorkerLike,
+} from "./share.js";
+export { InvalidHandleError, type InvalidHandleReason, SharingUnavailableError } from "./share-errors.js";
 export type { SpaceSummary } from "./space-summary.js";
 export type { SpaceStats } from "./stats.js";
+export { COPY_FORMAT, type SpaceCopy } from "./transfer.js";

@@ -28,6 +28,11 @@ export function covers(levels: number, vpn: number): boolean {
   return bits >= 32 || vpn >>> bits === 0;
 }
 
+/** `n` zeroed int32s, on a SharedArrayBuffer when `shared`. */
+function int32s(n: number, shared: boolean): Int32Array {
+  return shared ? new Int32Array(new SharedArrayBuffer(n * 4)) : new Int32Array(n);
+}
+
 /** Bytes of one page-table node. */
 export const PT_NODE_BYTES = PT_FANOUT * Int32Array.BYTES_PER_ELEMENT;
 /** Nodes the arena starts with. */
@@ -62,7 +67,8 @@ export class PageTable {
     // Plain buffers, grown by doubling: views of resizable buffers pay a length
     // check with a runtime-call branch on every access in Node 20 (see slab.ts),
     // and the walk runs inside the accessors' miss paths.
-    this.nodes = new Int32Array(INITIAL_NODES * PT_FANOUT);
+    // A shared pool keeps nodes in a SharedArrayBuffer: workers walk them (share.ts).
+    this.nodes = int32s(INITIAL_NODES * PT_FANOUT, pool.shared);
     this.ref = new Int32Array(INITIAL_NODES);
     this.free = new Int32Array(64);
     this.freeTop = 0;
@@ -215,10 +221,29 @@ export class PageTable {
     this.nodesInUse--;
   }
 
+  /** Nodes ever handed out, node 0 included: every index in use is below it. @internal */
+  get highWater(): number {
+    return this.next;
+  }
+
+  /**
+   * Makes this (new, empty) arena a worker's view of another thread's nodes
+   * (attach.ts): `nodes` are read in place until the first fork, which gives
+   * this arena a private copy of the first `next` nodes (see `adoptCopy`).
+   * @internal
+   */
+  adopt(nodes: Int32Array, next: number, ref: Int32Array): void {
+    this.nodes = nodes;
+    this.next = next;
+    this.ref = ref;
+  }
+
   private grow(): void {
     const cap = this.ref.length * 2;
     if (cap > MAX_NODES) throwOom(PT_NODE_BYTES, `page-table arena is full (${MAX_NODES} nodes)`);
-    const nodes = new Int32Array(cap * PT_FANOUT);
+    // Grown by copying into a new buffer: handles already sent to workers keep
+    // the old one, in which the nodes of the versions they pin never change.
+    const nodes = int32s(cap * PT_FANOUT, this.pool.shared);
     nodes.set(this.nodes);
     this.nodes = nodes;
     const ref = new Int32Array(cap);

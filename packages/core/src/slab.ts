@@ -22,7 +22,8 @@ export type ViewKey = "u8" | "u8c" | "i8" | "u16" | "i16" | "u32" | "i32" | "f32
  * caller's loop the branch costs it its registers.
  */
 export class Slab {
-  readonly buffer: ArrayBuffer;
+  /** The slab's bytes: a SharedArrayBuffer in a shared pool (see `FramePoolOptions.shared`). */
+  readonly buffer: ArrayBuffer | SharedArrayBuffer;
   readonly u8: Uint8Array;
   readonly u8c: Uint8ClampedArray;
   readonly i8: Int8Array;
@@ -35,9 +36,20 @@ export class Slab {
   readonly i64: BigInt64Array;
   readonly u64: BigUint64Array;
 
-  /** @param byteLength - bytes of the slab. */
-  constructor(byteLength: number) {
-    const buffer = new ArrayBuffer(byteLength);
+  /**
+   * @param byteLength - bytes of the slab, or an existing buffer to wrap (a
+   *   shared slab received from another thread, see attach.ts).
+   * @param shared - allocate a SharedArrayBuffer instead of an ArrayBuffer.
+   *   The views are the same typed-array classes either way, so a hot path
+   *   that reads slabs sees one map whichever kind of pool it serves.
+   */
+  constructor(byteLength: number | ArrayBuffer | SharedArrayBuffer, shared = false) {
+    const buffer =
+      typeof byteLength !== "number"
+        ? byteLength
+        : shared
+          ? new SharedArrayBuffer(byteLength)
+          : new ArrayBuffer(byteLength);
     this.buffer = buffer;
     this.u8 = new Uint8Array(buffer);
     this.u8c = new Uint8ClampedArray(buffer);

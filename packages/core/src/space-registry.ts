@@ -228,6 +228,8 @@ export class SpaceRegistry {
     this.free.push(slot);
     this.live--;
     this.reclaimed++;
+    // The last space of an attached version's view pool unpins the owner's version (attach.ts).
+    if (pool.attachment !== null) pool.attachment.spaceReleased(pool);
   }
 
   private grow(): void {

@@ -112,3 +112,21 @@ describe("dropped spaces are reclaimed", () => {
     expect(pool.stats().spacesReclaimed).toBe(0);
   });
 });
+
+describe("dropped attached versions", () => {
+  it("an attached version dropped without release() unpins the owner's version once collected", async () => {
+    const pool = new FramePool({ pageSize: 256, shared: true });
+    const owner = new AddressSpace({ size: 64 * 256, pool });
+    for (let i = 0; i < 64; i++) owner.setUint32(i * 256, i);
+    (() => {
+      const seen = AddressSpace.attach(owner.share());
+      const mine = seen.fork(); // a fork in the view pool, dropped too
+      mine.setUint32(0, 99);
+    })();
+    owner.release();
+    expect(pool.framesInUse).toBe(64); // pinned
+    const ok = await collectUntil(() => pool.framesInUse === 0);
+    expect(ok).toBe(true);
+    expect(pool.stats()).toMatchObject({ framesInUse: 0, pageTableNodes: 0, spaces: 0, sharedHandles: 0 });
+  });
+});

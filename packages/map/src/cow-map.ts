@@ -4,7 +4,7 @@
  * @module
  */
 import type { AddressSpace, Heap, InspectFunction, InspectOptions, SpaceStats } from "@pagefork/core";
-import { INSPECT_CUSTOM } from "@pagefork/core";
+import { INSPECT_CUSTOM, type ShareOptions } from "@pagefork/core";
 import type { CowKey, CowKeyOf } from "./cow-key.js";
 import { inspectTable, tableToJSON } from "./debug.js";
 import { attachTable, createTable } from "./embedded.js";
@@ -14,6 +14,7 @@ import { classifyKey } from "./key.js";
 import { MAP_VALUE_BYTES, R_VALUE } from "./layout.js";
 import { aliasMethod, fill, nameClass, tableDelete, tableForEach, tableHas, tablePut } from "./ops.js";
 import { type CowMapOptions, NO_OPTIONS, sharesPool, spaceFor } from "./options.js";
+import { attachTableShared, type SharedCollectionHandle, tableHandle } from "./shared.js";
 import { Table } from "./table.js";
 import { readValue } from "./value.js";
 import { clear } from "./writes.js";
@@ -284,6 +285,69 @@ class CowMapImpl<K extends CowKey = CowKey, V = unknown> implements Iterable<[K,
   [Symbol.dispose](): void {
     const t = mapTable(this, "[Symbol.dispose]");
     t.drop();
+  }
+
+  /**
+   * A handle to this version that `postMessage` can carry to a worker, where
+   * `CowMap.attachShared(handle)` reads it in place, without a copy; see
+   * {@link @pagefork/core!AddressSpace.share | AddressSpace.share}, whose
+   * pinning, lifetimes and errors apply. O(1) in the size. The pool must be
+   * shared (`{ pool: new FramePool({ shared: true }) }`). Later changes to
+   * this version never change what the handle reads.
+   * @param options - `worker`: the worker the handle is for; its exit drops the pin.
+   * @throws {ReleasedError} after `release()`.
+   * @throws {InvalidArgumentError} on an embedded CowMap: share its space.
+   * @throws {SharingUnavailableError} when the pool is not shared.
+   * @example
+   * ```ts
+   * const pool = new FramePool({ shared: true });
+   * const m = CowMap.from([["a", 1]], { pool });
+   * const handle = m.share(); // worker.postMessage(handle)
+   * m.set("a", 2);
+   * const seen = CowMap.attachShared(handle); // in the worker
+   * [seen.get("a"), m.get("a")]; // [1, 2]
+   * let caught: unknown;
+   * try { seen.set("b", 1); } catch (e) { caught = e; }
+   * caught instanceof ProtectionFault; // true
+   * seen.release(); m.release();
+   * ```
+   */
+  share(options?: ShareOptions): SharedCollectionHandle {
+    const t = mapTable(this, "share");
+    t.check("map");
+    if (t.heap !== null) throwEmbedded(this, "share");
+    return tableHandle(t, "CowMap", false, options);
+  }
+
+  /**
+   * A copy of this version for a thread that cannot share memory (a browser
+   * page without cross-origin isolation): `postMessage(h, [h.space.bytes])`
+   * moves it; `CowMap.attachShared(h)` rebuilds it there. O(pages written).
+   * @throws {ReleasedError} after `release()`.
+   * @throws {InvalidArgumentError} on an embedded CowMap.
+   */
+  transferCopy(): SharedCollectionHandle {
+    const t = mapTable(this, "transferCopy");
+    t.check("map");
+    if (t.heap !== null) throwEmbedded(this, "transferCopy");
+    return tableHandle(t, "CowMap", true, undefined);
+  }
+
+  /**
+   * The CowMap a handle from `share()` or `transferCopy()` names, in this
+   * thread: read-only (every change throws
+   * {@link @pagefork/core!ProtectionFault | ProtectionFault}), reading the
+   * owner's pages in place; `fork()` gives a private, writable copy;
+   * `release()` unpins the version (see
+   * {@link @pagefork/core!AddressSpace.attach | AddressSpace.attach}).
+   * Named `attachShared` because `attach(heap, address)` is the in-space
+   * mode's. O(1) in the size.
+   * @throws {InvalidHandleError} when `handle` is not one (`"forged"`), is
+   *   another structure's (`"type"`), or was attached or released already.
+   */
+  static attachShared<K extends CowKey = CowKey, V = unknown>(handle: SharedCollectionHandle): CowMap<K, V> {
+    forkTable = attachTableShared(handle, "CowMap", MAP_VALUE_BYTES);
+    return new CowMapImpl<K, V>();
   }
 
   // ---- embedded in a heap (the in-space mode) ----

@@ -4,7 +4,7 @@
  * @module
  */
 import type { AddressSpace, Heap, InspectFunction, InspectOptions, SpaceStats } from "@pagefork/core";
-import { INSPECT_CUSTOM } from "@pagefork/core";
+import { INSPECT_CUSTOM, type ShareOptions } from "@pagefork/core";
 import type { CowKey, CowKeyOf } from "./cow-key.js";
 import { inspectTable, tableToJSON } from "./debug.js";
 import { attachTable, createTable } from "./embedded.js";
@@ -14,6 +14,7 @@ import { aliasMethod, fill, nameClass, tableAdd, tableDelete, tableForEach, tabl
 import { type CowMapOptions, NO_OPTIONS, sharesPool, spaceFor } from "./options.js";
 import type { SetLike } from "./set-like.js";
 import * as setMethods from "./set-methods.js";
+import { attachTableShared, type SharedCollectionHandle, tableHandle } from "./shared.js";
 import { Table } from "./table.js";
 import { clear } from "./writes.js";
 
@@ -233,6 +234,69 @@ class CowSetImpl<T extends CowKey = CowKey> implements Iterable<T> {
   [Symbol.dispose](): void {
     const t = setTable(this, "[Symbol.dispose]");
     t.drop();
+  }
+
+  /**
+   * A handle to this version that `postMessage` can carry to a worker, where
+   * `CowSet.attachShared(handle)` reads it in place, without a copy; see
+   * {@link @pagefork/core!AddressSpace.share | AddressSpace.share}, whose
+   * pinning, lifetimes and errors apply. O(1) in the size. The pool must be
+   * shared (`{ pool: new FramePool({ shared: true }) }`). Later changes to
+   * this version never change what the handle reads.
+   * @param options - `worker`: the worker the handle is for; its exit drops the pin.
+   * @throws {ReleasedError} after `release()`.
+   * @throws {InvalidArgumentError} on an embedded CowSet: share its space.
+   * @throws {SharingUnavailableError} when the pool is not shared.
+   * @example
+   * ```ts
+   * const pool = new FramePool({ shared: true });
+   * const m = CowSet.from(["a"], { pool });
+   * const handle = m.share(); // worker.postMessage(handle)
+   * m.add("b");
+   * const seen = CowSet.attachShared(handle); // in the worker
+   * [seen.size, m.size]; // [1, 2]
+   * let caught: unknown;
+   * try { seen.add("c"); } catch (e) { caught = e; }
+   * caught instanceof ProtectionFault; // true
+   * seen.release(); m.release();
+   * ```
+   */
+  share(options?: ShareOptions): SharedCollectionHandle {
+    const t = setTable(this, "share");
+    t.check("set");
+    if (t.heap !== null) throwEmbedded(this, "share");
+    return tableHandle(t, "CowSet", false, options);
+  }
+
+  /**
+   * A copy of this version for a thread that cannot share memory (a browser
+   * page without cross-origin isolation): `postMessage(h, [h.space.bytes])`
+   * moves it; `CowSet.attachShared(h)` rebuilds it there. O(pages written).
+   * @throws {ReleasedError} after `release()`.
+   * @throws {InvalidArgumentError} on an embedded CowSet.
+   */
+  transferCopy(): SharedCollectionHandle {
+    const t = setTable(this, "transferCopy");
+    t.check("set");
+    if (t.heap !== null) throwEmbedded(this, "transferCopy");
+    return tableHandle(t, "CowSet", true, undefined);
+  }
+
+  /**
+   * The CowSet a handle from `share()` or `transferCopy()` names, in this
+   * thread: read-only (every change throws
+   * {@link @pagefork/core!ProtectionFault | ProtectionFault}), reading the
+   * owner's pages in place; `fork()` gives a private, writable copy;
+   * `release()` unpins the version (see
+   * {@link @pagefork/core!AddressSpace.attach | AddressSpace.attach}).
+   * Named `attachShared` because `attach(heap, address)` is the in-space
+   * mode's. O(1) in the size.
+   * @throws {InvalidHandleError} when `handle` is not one (`"forged"`), is
+   *   another structure's (`"type"`), or was attached or released already.
+   */
+  static attachShared<T extends CowKey = CowKey>(handle: SharedCollectionHandle): CowSet<T> {
+    forkTable = attachTableShared(handle, "CowSet", 0);
+    return new CowSetImpl<T>();
   }
 
   // ---- embedded in a heap (the in-space mode) ----

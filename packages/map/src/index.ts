@@ -11,3 +11,4 @@ export { DataCloneError, KeyTypeError } from "./errors.js";
 export { CowIterator } from "./iterator.js";
 export { type CowMapOptions, MAP_PAGE_SIZE } from "./options.js";
 export type { SetLike } from "./set-like.js";
+export { COLLECTION_HANDLE_FORMAT, type SharedCollectionHandle } from "./shared.js";

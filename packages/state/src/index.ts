@@ -32,6 +32,7 @@ export {
   TypedArrayType,
   type TypedArrayView,
 } from "./schema.js";
+export { type SharedStateHandle, STATE_HANDLE_FORMAT } from "./shared.js";
 export { createState, State, type StateOptions } from "./state.js";
 export {
   createStore,

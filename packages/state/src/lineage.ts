@@ -60,6 +60,11 @@ export class Lineage {
     this.live = new Set();
   }
 
+  /** The next stamp `stamp()` will hand out, without taking it (for a handle to another thread). O(1). */
+  get nextStamp(): number {
+    return this.next;
+  }
+
   /** A stamp no node of this lineage has had. O(1). */
   stamp(): number {
     return this.next++;

@@ -5,7 +5,15 @@
  *
  * @module
  */
-import { AddressSpace, FramePool, Heap, InvalidArgumentError, ReleasedError, type SpaceStats } from "@pagefork/core";
+import {
+  AddressSpace,
+  FramePool,
+  Heap,
+  InvalidArgumentError,
+  ReleasedError,
+  type ShareOptions,
+  type SpaceStats,
+} from "@pagefork/core";
 import { build } from "./build.js";
 import { check } from "./check.js";
 import type { Handle } from "./containers.js";
@@ -23,6 +31,7 @@ import {
 } from "./layout.js";
 import { Lineage } from "./lineage.js";
 import { type AnyType, isComposite, Type } from "./schema.js";
+import { attachSharedState, type SharedStateHandle, shareState, transferStateCopy } from "./shared.js";
 import { jsonOf, plainOf } from "./values.js";
 import { viewOf } from "./view.js";
 
@@ -146,6 +155,72 @@ export class State<S extends AnyType = AnyType> {
     const space = this.space.fork();
     space.freeze();
     return new State(this.schema, space, Heap.attach(space, space.pageSize), this.lineage, null, this.rootAddr);
+  }
+
+  /**
+   * A handle to this version that `postMessage` can carry to a worker, where
+   * {@link State.attachShared} reads it in place, without a copy; see
+   * `AddressSpace.share` in @pagefork/core, whose pinning, lifetimes and
+   * errors apply. O(1) in the size of the state. The state's pool must be
+   * shared: `createState(schema, initial, { pool: new FramePool({ shared: true, pageSize: 256 }) })`.
+   *
+   * @param options - `worker`: the worker the handle is for; its exit drops the pin.
+   * @throws {ReleasedError} after `release()`.
+   * @throws {SharingUnavailableError} when the pool is not shared.
+   * @example
+   * ```ts
+   * const Doc = t.struct({ title: t.string, values: t.list(t.f64) });
+   * const pool = new FramePool({ shared: true, pageSize: 256 });
+   * const s0 = createState(Doc, { title: "a", values: [1, 2] }, { pool });
+   * const handle = s0.share(); // worker.postMessage(handle)
+   * const seen = State.attachShared(handle, Doc); // in the worker, with the same schema
+   * [seen.root.title, seen.root.values.length]; // ["a", 2]
+   * const s1 = produce(seen, (d) => { d.title = "b"; }); // a private version in the worker
+   * [seen.root.title, s1.root.title]; // ["a", "b"]
+   * s1.release(); seen.release(); s0.release();
+   * ```
+   */
+  share(options?: ShareOptions): SharedStateHandle {
+    return shareState(this, options);
+  }
+
+  /**
+   * A copy of this version for a thread that cannot share memory (a browser
+   * page without cross-origin isolation): `postMessage(h, [h.space.bytes])`
+   * moves it; {@link State.attachShared} rebuilds it there. O(pages written).
+   * @throws {ReleasedError} after `release()`.
+   * @example
+   * ```ts
+   * const s0 = createState(t.struct({ n: t.f64 }), { n: 3 });
+   * const copy = s0.transferCopy();
+   * State.attachShared(copy, t.struct({ n: t.f64 })).root.n; // 3
+   * s0.release();
+   * ```
+   */
+  transferCopy(): SharedStateHandle {
+    return transferStateCopy(this);
+  }
+
+  /**
+   * The state version a handle names, in this thread, read with `schema` (the
+   * one the version was made with: its description must match). Read it as
+   * any version; `produce` and `fork()` give private versions in a pool local
+   * to this thread; `release()` unpins it. O(1) in the size of the state.
+   *
+   * @throws {InvalidHandleError} when `handle` is not one (`"forged"`), the
+   *   schema differs (`"type"`), or it was attached or released already.
+   * @example
+   * ```ts
+   * const pool = new FramePool({ shared: true, pageSize: 256 });
+   * const s0 = createState(t.struct({ n: t.f64 }), { n: 1 }, { pool });
+   * let caught: unknown;
+   * try { State.attachShared(s0.share(), t.struct({ m: t.f64 })); } catch (e) { caught = e; }
+   * (caught as InvalidHandleError).reason; // "type"
+   * s0.release();
+   * ```
+   */
+  static attachShared<T extends AnyType>(handle: SharedStateHandle, schema: T): State<T> {
+    return attachSharedState(handle, schema);
   }
 
   /** Returns the pages only this version holds to the pool. Idempotent. O(pages it alone holds). */

@@ -11,6 +11,7 @@ import {
   type InspectOptions,
   inspectText,
   isHeap,
+  type ShareOptions,
   type SpaceStats,
 } from "@pagefork/core";
 import { deleteInLeaf, insertInLeaf } from "./btree.js";
@@ -21,10 +22,13 @@ import { leafCapacity, MAX_TEXT_LENGTH } from "./layout.js";
 import { leafUnit } from "./leaf.js";
 import { type CowTextOptions, newTextHeap } from "./options.js";
 import { deletePlanned, insertPlanned } from "./plan.js";
+import { type AttachedText, attachTextSpace, type SharedTextHandle, textHandle } from "./shared.js";
 import { codePoints, collect, descend, descent, leafStrings } from "./tree.js";
 
 /** Set by `fork()` just before it calls the constructor, so forks share one hidden class with new texts. */
 let forkOf: CowText | null = null;
+/** Set by `attachShared()` just before it calls the constructor, for the same reason. */
+let attachedOf: AttachedText | null = null;
 
 /**
  * A copy-on-write text buffer: a counted B-tree of UTF-16 chunks (stored one
@@ -96,7 +100,15 @@ export class CowText implements Iterable<string> {
     let emb: Embedding | null = null;
     const parent = forkOf;
     const heap = pending.heap;
-    if (parent !== null) {
+    const attached = attachedOf;
+    if (attached !== null) {
+      attachedOf = null;
+      space = attached.space;
+      root = attached.root;
+      height = attached.height;
+      len = attached.len;
+      leafCap = leafCapacity(space.pageSize);
+    } else if (parent !== null) {
       forkOf = null;
       space = parent.space.fork();
       root = parent.root;
@@ -371,6 +383,77 @@ export class CowText implements Iterable<string> {
     this.check();
     if (this.emb !== null) throwEmbedded("fork");
     forkOf = this;
+    return new CowText();
+  }
+
+  /**
+   * A handle to this version that `postMessage` can carry to a worker, where
+   * `CowText.attachShared(handle)` reads it in place, without a copy; see
+   * {@link @pagefork/core!AddressSpace.share | AddressSpace.share}, whose
+   * pinning, lifetimes and errors apply. O(1) in the length. The pool must
+   * be shared (`{ pool: new FramePool({ shared: true }) }`). Later edits of
+   * this version never change what the handle reads.
+   * @param options - `worker`: the worker the handle is for; its exit drops the pin.
+   * @throws {ReleasedError} after `release()`.
+   * @throws {InvalidArgumentError} on an embedded text: share its space.
+   * @throws {SharingUnavailableError} when the pool is not shared.
+   * @example
+   * ```ts
+   * const pool = new FramePool({ shared: true });
+   * const doc = CowText.from("hello world", { pool });
+   * const handle = doc.share(); // worker.postMessage(handle)
+   * doc.insert(5, ",");
+   * const seen = CowText.attachShared(handle); // in the worker
+   * [seen.toString(), doc.toString()]; // ["hello world", "hello, world"]
+   * seen.release(); doc.release();
+   * ```
+   */
+  share(options?: ShareOptions): SharedTextHandle {
+    this.check();
+    if (this.emb !== null) throwEmbedded("share");
+    return textHandle(this.space, this.root, this.height, this.len, false, options);
+  }
+
+  /**
+   * A copy of this version for a thread that cannot share memory (a browser
+   * page without cross-origin isolation): `postMessage(h, [h.space.bytes])`
+   * moves it; `CowText.attachShared(h)` rebuilds it there. O(pages written).
+   * @throws {ReleasedError} after `release()`.
+   * @throws {InvalidArgumentError} on an embedded text.
+   */
+  transferCopy(): SharedTextHandle {
+    this.check();
+    if (this.emb !== null) throwEmbedded("transferCopy");
+    return textHandle(this.space, this.root, this.height, this.len, true, undefined);
+  }
+
+  /**
+   * The text a handle from `share()` or `transferCopy()` names, in this
+   * thread: read-only (every edit throws
+   * {@link @pagefork/core!ProtectionFault | ProtectionFault}), reading the
+   * owner's pages in place; `fork()` gives a private, editable copy;
+   * `release()` unpins the version (see
+   * {@link @pagefork/core!AddressSpace.attach | AddressSpace.attach}).
+   * Named `attachShared` because `attach(heap, address)` is the in-space
+   * mode's. O(1) in the length.
+   * @throws {InvalidHandleError} when `handle` is not one (`"forged"`), is
+   *   another structure's (`"type"`), or was attached or released already.
+   * @example
+   * ```ts
+   * const pool = new FramePool({ shared: true });
+   * const doc = CowText.from("abc", { pool });
+   * const seen = CowText.attachShared(doc.share());
+   * let caught: unknown;
+   * try { seen.insert(0, "x"); } catch (e) { caught = e; }
+   * caught instanceof ProtectionFault; // true
+   * const mine = seen.fork();
+   * mine.insert(0, "x");
+   * [seen.toString(), mine.toString()]; // ["abc", "xabc"]
+   * mine.release(); seen.release(); doc.release();
+   * ```
+   */
+  static attachShared(handle: SharedTextHandle): CowText {
+    attachedOf = attachTextSpace(handle);
     return new CowText();
   }
 

@@ -1,0 +1,102 @@
+/**
+ * Errors of sharing versions with other threads (share.ts, attach.ts). Each
+ * carries a stable `code`, and `instanceof` works across copies of the
+ * package as for the other error classes (see brand.ts).
+ *
+ * @module
+ */
+import { brandClass, ERROR_BRAND, errorHasInstance } from "./brand.js";
+
+/**
+ * Shared memory is not available where it was asked for: `new FramePool({
+ * shared: true })` where `SharedArrayBuffer` is missing (a browser page
+ * that is not cross-origin isolated: serve it with
+ * `Cross-Origin-Opener-Policy: same-origin` and
+ * `Cross-Origin-Embedder-Policy: require-corp`), or `share()` on a version
+ * whose pool is not shared. `transferCopy()` is the fallback that works
+ * everywhere (it copies the pages).
+ *
+ * @example
+ * ```ts
+ * const plain = new AddressSpace({ size: 4096 });
+ * let caught: unknown;
+ * try { plain.share(); } catch (e) { caught = e; }
+ * caught instanceof SharingUnavailableError; // true
+ * plain.release();
+ * ```
+ */
+export class SharingUnavailableError extends Error {
+  static {
+    brandClass(SharingUnavailableError, ERROR_BRAND, "ERR_SHARING_UNAVAILABLE");
+  }
+  /**
+   * `e instanceof SharingUnavailableError`: also true for one thrown by
+   * another copy of `@pagefork/core`, which carries the same brand.
+   */
+  static override [Symbol.hasInstance](x: unknown): boolean {
+    // biome-ignore lint/complexity/noThisInStatic: `this` is the class on the right of `instanceof` (a subclass too)
+    return errorHasInstance(this, SharingUnavailableError, "ERR_SHARING_UNAVAILABLE", x);
+  }
+  /** Stable error code. */
+  readonly code = "ERR_SHARING_UNAVAILABLE";
+  constructor(why: string) {
+    super(`cannot share memory with other threads: ${why}`);
+    this.name = "SharingUnavailableError";
+  }
+}
+
+/** Why a handle was refused (see {@link InvalidHandleError}). */
+export type InvalidHandleReason = "forged" | "foreign" | "released" | "attached" | "type";
+
+/**
+ * A handle from `share()` that cannot be used:
+ * - `"forged"`: not a handle, or one whose fields were changed;
+ * - `"foreign"`: made by another pool than the one asked (`pool.unshare`);
+ * - `"released"`: already released (by its holder, by `unshare`, or because
+ *   the worker it was given to exited);
+ * - `"attached"`: already attached (a handle is attached once; call
+ *   `share()` again for another worker, O(1));
+ * - `"type"`: a handle of another structure (a CowText handle given to
+ *   `CowFloat64Array.attachShared`, say).
+ * The call that throws it has changed nothing.
+ *
+ * @example
+ * ```ts
+ * let caught: unknown;
+ * try { AddressSpace.attach({ format: "nonsense" } as never); } catch (e) { caught = e; }
+ * caught instanceof InvalidHandleError; // true
+ * (caught as InvalidHandleError).reason; // "forged"
+ * ```
+ */
+export class InvalidHandleError extends TypeError {
+  static {
+    brandClass(InvalidHandleError, ERROR_BRAND, "ERR_INVALID_HANDLE");
+  }
+  /**
+   * `e instanceof InvalidHandleError`: also true for one thrown by another
+   * copy of `@pagefork/core`, which carries the same brand.
+   */
+  static override [Symbol.hasInstance](x: unknown): boolean {
+    // biome-ignore lint/complexity/noThisInStatic: `this` is the class on the right of `instanceof` (a subclass too)
+    return errorHasInstance(this, InvalidHandleError, "ERR_INVALID_HANDLE", x);
+  }
+  /** Stable error code. */
+  readonly code = "ERR_INVALID_HANDLE";
+  /** Why the handle was refused. */
+  readonly reason: InvalidHandleReason;
+  constructor(reason: InvalidHandleReason, why: string) {
+    super(`invalid shared handle (${reason}): ${why}`);
+    this.name = "InvalidHandleError";
+    this.reason = reason;
+  }
+}
+
+/** @internal */
+export function throwSharingUnavailable(why: string): never {
+  throw new SharingUnavailableError(why);
+}
+
+/** @internal */
+export function throwInvalidHandle(reason: InvalidHandleReason, why: string): never {
+  throw new InvalidHandleError(reason, why);
+}

@@ -1,0 +1,344 @@
+/**
+ * Handing versions to other threads, the owner's side. `space.share()` pins
+ * the version with a frozen fork (O(1): one refcount) and returns a handle,
+ * plain data that `postMessage` carries: the SharedArrayBuffers of the
+ * pool's slabs and page-table nodes, the version's root, and a pin word.
+ *
+ * Who touches what. Frame and node refcounts, free lists and the arena are
+ * only ever changed by the thread that owns the pool, so none of the owner's
+ * hot paths (accessors, faults, forks) needs an atomic operation or a lock:
+ * a shared pool runs exactly the code of a plain one. A reader in another
+ * thread only reads slabs and nodes that its pin keeps immutable (every page
+ * of a pinned version has refcount >= 2, so every write copies it first),
+ * and tells the owner it is done through its pin word with Atomics: it
+ * moves the word from ATTACHED to RELEASED and bumps the pool's wake
+ * counter. The owner then releases the pin fork, the one place a refcount
+ * changes, on its own thread: at once when `Atomics.waitAsync` is available
+ * (it wakes the owner's event loop, without keeping it alive), and in any
+ * case at the next `share()`, `stats()`, `framesInUse`/`bytesInUse` read, or
+ * before an out-of-memory error.
+ *
+ * Pin word states: ISSUED (made, not attached) -> ATTACHED (a reader
+ * attached it; compare-and-swap, so a handle attaches once) -> RELEASED (the
+ * reader is done) -> DEAD (the owner dropped the pin). `unshare()` and a
+ * worker's exit move ISSUED (or, after exit, ATTACHED) straight to DEAD.
+ *
+ * @module
+ */
+import type { AddressSpace } from "./address-space.js";
+import { throwInvalid, throwReleased } from "./errors.js";
+import type { FramePool } from "./frame-pool.js";
+import { throwInvalidHandle, throwSharingUnavailable } from "./share-errors.js";
+
+/** The `format` of every handle this version of the package makes and accepts. */
+export const HANDLE_FORMAT = "pagefork.shared-space/1";
+
+/** Pin word states (see the module notes). @internal */
+export const PIN_DEAD = 0;
+/** @internal */
+export const PIN_ISSUED = 1;
+/** @internal */
+export const PIN_ATTACHED = 2;
+/** @internal */
+export const PIN_RELEASED = 3;
+/** Int32 words of a pin: state, root, levels, handle id. @internal */
+export const PIN_WORDS = 4;
+/** Header words: the wake counter at 0; the pool id as a float64 at byte 8. @internal */
+export const HEADER_BYTES = 16;
+
+/** A space's mappings as parallel arrays, ascending (what a handle or a copy carries). */
+export interface MappingArrays {
+  /** First byte address of each mapping. */
+  readonly starts: readonly number[];
+  /** One past the last byte address of each mapping. */
+  readonly ends: readonly number[];
+  /** Whether each mapping is read-write (false: read-only). */
+  readonly writable: readonly boolean[];
+}
+
+/**
+ * A version of an address space handed to another thread: what
+ * {@link AddressSpace.share} returns and {@link AddressSpace.attach} takes.
+ * Plain data (numbers, arrays, SharedArrayBuffers), so `postMessage` carries
+ * it as it is, in O(slabs): no page is copied. Treat it as opaque; a handle
+ * whose fields were changed is refused with {@link InvalidHandleError}.
+ */
+export interface SharedSpaceHandle {
+  /** `"pagefork.shared-space/1"`: what {@link AddressSpace.attach} checks first. */
+  readonly format: typeof HANDLE_FORMAT;
+  /** Random id of the pool that made it (shared between its handles). */
+  readonly poolId: number;
+  /** Id of this handle within its pool, from 1. */
+  readonly id: number;
+  /** Page size in bytes. */
+  readonly pageSize: number;
+  /** Full slab size of the pool in bytes. */
+  readonly slabBytes: number;
+  /** The pool's slabs when the handle was made, in pfn order. */
+  readonly slabs: readonly SharedArrayBuffer[];
+  /** The pool's page-table node arena when the handle was made. */
+  readonly nodes: SharedArrayBuffer;
+  /** Node indices handed out when the handle was made (every node of the version is below). */
+  readonly nodeCount: number;
+  /** Page-table root of the version. */
+  readonly root: number;
+  /** Page-table levels of the version. */
+  readonly levels: number;
+  /** Size of the space in bytes. */
+  readonly size: number;
+  /** The version's mappings. */
+  readonly mappings: MappingArrays;
+  /** This handle's pin word (state, root, levels, id as int32s). */
+  readonly pin: SharedArrayBuffer;
+  /** The pool's header: the wake counter and the pool id. */
+  readonly header: SharedArrayBuffer;
+}
+
+/**
+ * A worker as far as sharing needs one: Node's `worker_threads.Worker` (its
+ * `"exit"` event drops the worker's pins). In a browser, where a Worker has
+ * no exit event, call {@link FramePool.dropWorker} after `terminate()`.
+ */
+export interface WorkerLike {
+  /** Subscribes once to an event; only `"exit"` is used. */
+  once(event: "exit", listener: () => void): unknown;
+}
+
+/** Options of {@link AddressSpace.share}. */
+export interface ShareOptions {
+  /**
+   * The worker the handle is for. When it exits (ends, crashes or is
+   * terminated), every pin of the handles made for it is dropped, attached
+   * or not. Without it, only `release()` in the reader (or `pool.unshare`
+   * before it attached) drops the pin.
+   */
+  worker?: WorkerLike | object;
+}
+
+/** One pin: the frozen fork that keeps a version's frames, and its word. */
+interface Pin {
+  readonly space: AddressSpace;
+  readonly word: Int32Array;
+  readonly worker: object | null;
+}
+
+type AsyncWaiter = (
+  a: Int32Array,
+  index: number,
+  value: number,
+) => { async: boolean; value: Promise<unknown> | string };
+
+/** The handles of one shared pool, created by its first `share()`. @internal */
+export class ShareRegistry {
+  readonly header: SharedArrayBuffer;
+  private readonly wake: Int32Array;
+  readonly poolId: number;
+  private readonly pool: FramePool;
+  private readonly pins: Map<number, Pin>;
+  private readonly byWorker: Map<object, Set<number>>;
+  private nextId: number;
+  private seenWake: number;
+  private armed: boolean;
+  /** Slab buffers, rebuilt when a slab is added (slabs never change otherwise). */
+  private slabBuffers: readonly SharedArrayBuffer[];
+
+  constructor(pool: FramePool) {
+    this.pool = pool;
+    this.header = new SharedArrayBuffer(HEADER_BYTES);
+    this.wake = new Int32Array(this.header, 0, 2);
+    // 52 random bits: a worker caches slab views per pool id (attach.ts).
+    this.poolId = Math.floor(Math.random() * 2 ** 52) + 1;
+    new Float64Array(this.header, 8, 1)[0] = this.poolId;
+    this.pins = new Map();
+    this.byWorker = new Map();
+    this.nextId = 1;
+    this.seenWake = 0;
+    this.armed = false;
+    this.slabBuffers = [];
+  }
+
+  /** Handles whose pin is still held. */
+  get outstanding(): number {
+    this.sweep();
+    return this.pins.size;
+  }
+
+  /** Pins `space` with a frozen fork and returns its handle. See AddressSpace.share. */
+  share(space: AddressSpace, options: ShareOptions | undefined): SharedSpaceHandle {
+    const worker = workerOf(options);
+    this.sweep();
+    const pool = this.pool;
+    // The pin: an O(1) fork. It may throw (overcommit), changing nothing.
+    const pin = space.fork();
+    // fork() moves the TLBs to the child; the owner goes on working, so they
+    // come back (the write TLB was flushed: its pages are shared now).
+    space.rtlb = pin.rtlb;
+    space.wtlb = pin.wtlb;
+    pin.rtlb = null;
+    pin.wtlb = null;
+    pin.freeze();
+    const id = this.nextId++;
+    const pinBuffer = new SharedArrayBuffer(PIN_WORDS * 4);
+    const word = new Int32Array(pinBuffer);
+    word[0] = PIN_ISSUED;
+    word[1] = pin.root;
+    word[2] = pin.levels;
+    word[3] = id;
+    this.pins.set(id, { space: pin, word, worker });
+    if (worker !== null) this.track(worker, id);
+    this.arm();
+    const maps = pin.maps;
+    if (this.slabBuffers.length !== pool.slabs.length)
+      this.slabBuffers = Object.freeze(pool.slabs.map((s) => s.buffer as SharedArrayBuffer));
+    return {
+      format: HANDLE_FORMAT,
+      poolId: this.poolId,
+      id,
+      pageSize: pool.pageSize,
+      slabBytes: (pool.slabMask + 1) * pool.pageSize,
+      slabs: this.slabBuffers,
+      nodes: pool.pt.nodes.buffer as SharedArrayBuffer,
+      nodeCount: pool.pt.highWater,
+      root: pin.root,
+      levels: pin.levels,
+      size: pin.size,
+      mappings: { starts: maps.starts, ends: maps.ends, writable: maps.writable },
+      pin: pinBuffer,
+      header: this.header,
+    };
+  }
+
+  /**
+   * Releases the pins whose holders released them. True if any was. O(1)
+   * when no holder released anything since the last sweep, else O(handles).
+   */
+  sweep(): boolean {
+    const now = Atomics.load(this.wake, 0);
+    if (now === this.seenWake) return false;
+    this.seenWake = now;
+    let freed = false;
+    for (const [id, pin] of this.pins)
+      if (Atomics.load(pin.word, 0) === PIN_RELEASED) {
+        Atomics.store(pin.word, 0, PIN_DEAD);
+        this.drop(id, pin);
+        freed = true;
+      }
+    return freed;
+  }
+
+  /** Drops the pin of a handle no reader attached yet. See FramePool.unshare. */
+  unshare(handle: unknown): void {
+    const id = this.idOf(handle);
+    const pin = this.pins.get(id);
+    if (pin === undefined) throwInvalidHandle("released", `handle ${id} was already released`);
+    const was = Atomics.compareExchange(pin.word, 0, PIN_ISSUED, PIN_DEAD);
+    if (was === PIN_ATTACHED)
+      throwInvalidHandle("attached", `handle ${id} is attached in another thread: release it there`);
+    if (was === PIN_RELEASED) Atomics.store(pin.word, 0, PIN_DEAD);
+    this.drop(id, pin);
+  }
+
+  /** Drops every pin made for `worker`, attached or not (it exited). O(its handles). */
+  dropWorker(worker: object): number {
+    const ids = this.byWorker.get(worker);
+    if (ids === undefined) return 0;
+    this.byWorker.delete(worker);
+    let n = 0;
+    for (const id of ids) {
+      const pin = this.pins.get(id);
+      if (pin === undefined) continue;
+      Atomics.store(pin.word, 0, PIN_DEAD);
+      this.drop(id, pin);
+      n++;
+    }
+    return n;
+  }
+
+  /** The id of `handle` if this pool made it; throws InvalidHandleError otherwise. */
+  private idOf(handle: unknown): number {
+    const h = handle as Partial<SharedSpaceHandle> | null;
+    if (typeof h !== "object" || h === null || h.format !== HANDLE_FORMAT || typeof h.id !== "number")
+      throwInvalidHandle("forged", "not a handle made by share()");
+    if (h.poolId !== this.poolId) throwInvalidHandle("foreign", "the handle was made by another pool");
+    return h.id;
+  }
+
+  private drop(id: number, pin: Pin): void {
+    this.pins.delete(id);
+    if (pin.worker !== null) this.byWorker.get(pin.worker)?.delete(id);
+    pin.space.release();
+  }
+
+  private track(worker: object, id: number): void {
+    let ids = this.byWorker.get(worker);
+    if (ids === undefined) {
+      ids = new Set();
+      this.byWorker.set(worker, ids);
+      const w = worker as Partial<WorkerLike>;
+      if (typeof w.once === "function") w.once("exit", () => this.dropWorker(worker));
+    }
+    ids.add(id);
+  }
+
+  /**
+   * Waits (without blocking, and without keeping a Node process alive) for
+   * the next release by a reader, then sweeps; re-armed while pins remain.
+   * Where `Atomics.waitAsync` is missing, sweeps happen at the next use.
+   */
+  private arm(): void {
+    if (this.armed) return;
+    const waitAsync = (Atomics as unknown as { waitAsync?: AsyncWaiter }).waitAsync;
+    if (typeof waitAsync !== "function") return;
+    const seen = Atomics.load(this.wake, 0);
+    const r = waitAsync(this.wake, 0, seen);
+    if (!r.async) {
+      this.sweep();
+      return;
+    }
+    this.armed = true;
+    (r.value as Promise<unknown>).then(() => {
+      this.armed = false;
+      this.sweep();
+      if (this.pins.size > 0) this.arm();
+    });
+  }
+}
+
+function workerOf(options: ShareOptions | undefined): object | null {
+  if (options === undefined) return null;
+  if (options === null || typeof options !== "object") throwInvalid("options", options, "an object { worker? }");
+  const w = options.worker;
+  if (w === undefined) return null;
+  if (w === null || (typeof w !== "object" && typeof w !== "function"))
+    throwInvalid("worker", w, "a Worker (or any object identifying the reader)");
+  return w;
+}
+
+/** See FramePool.unshare. @internal */
+export function unsharePin(pool: FramePool, handle: unknown): void {
+  const shares = pool.shares;
+  if (shares === null) {
+    const h = handle as Partial<SharedSpaceHandle> | null;
+    if (typeof h !== "object" || h === null || h.format !== HANDLE_FORMAT)
+      throwInvalidHandle("forged", "not a handle made by share()");
+    throwInvalidHandle("foreign", "the handle was made by another pool (this one never shared a version)");
+  }
+  shares.unshare(handle);
+}
+
+/** See FramePool.dropWorker. @internal */
+export function dropWorkerPins(pool: FramePool, worker: object): number {
+  return pool.shares === null ? 0 : pool.shares.dropWorker(worker);
+}
+
+/** Checks that `space` can be shared, before anything changes. @internal */
+export function checkShareable(space: AddressSpace): void {
+  if (space.isReleased) throwReleased("address space");
+  const pool = space.pool;
+  if (pool.attachment !== null)
+    throwSharingUnavailable("this version was attached from another thread: fork() it there to share a private copy");
+  if (!pool.shared)
+    throwSharingUnavailable(
+      "the version's pool is not shared: create it with new FramePool({ shared: true }), or use transferCopy()",
+    );
+}

@@ -1,0 +1,106 @@
+/**
+ * The fallback where shared memory is not available (a browser page without
+ * cross-origin isolation): `transferCopy()` copies the pages a version holds
+ * (those not on the zero frame, found by walking its page table, skipping
+ * empty subtrees) into one ArrayBuffer that `postMessage` can transfer (move,
+ * not copy), and `AddressSpace.attach` rebuilds a frozen space from it in the
+ * receiving thread. O(pages written) on both sides, against O(1) for
+ * `share()`; a sparse 1 GiB space with 10 pages written copies 10 pages.
+ *
+ * @module
+ */
+import type { AddressSpace } from "./address-space.js";
+import { throwReleased } from "./errors.js";
+import { FramePool } from "./frame-pool.js";
+import { MappingList } from "./mappings.js";
+import type { MappingArrays } from "./share.js";
+import { throwInvalidHandle } from "./share-errors.js";
+
+/** The `format` of a {@link SpaceCopy}. */
+export const COPY_FORMAT = "pagefork.space-copy/1";
+
+/**
+ * A copy of a version, from {@link AddressSpace.transferCopy}: the pages it
+ * holds (every other page reads as zero) in one ArrayBuffer, their byte
+ * addresses, its page size, size and mappings. Send it with
+ * `postMessage(copy, [copy.bytes])` to move the buffer rather than clone it;
+ * {@link AddressSpace.attach} takes it.
+ */
+export interface SpaceCopy {
+  /** `"pagefork.space-copy/1"`. */
+  readonly format: typeof COPY_FORMAT;
+  /** Page size in bytes. */
+  readonly pageSize: number;
+  /** Size of the space in bytes. */
+  readonly size: number;
+  /** Byte address of each page copied, ascending; page `k` is `bytes[k * pageSize, (k + 1) * pageSize)`. */
+  readonly pages: readonly number[];
+  /** The version's mappings. */
+  readonly mappings: MappingArrays;
+  /** The copied pages, `pages.length * pageSize` bytes. */
+  readonly bytes: ArrayBuffer;
+}
+
+/** See AddressSpace.transferCopy. @internal */
+export function copySpace(space: AddressSpace, makeEmpty: (like: AddressSpace) => AddressSpace): SpaceCopy {
+  if (space.isReleased) throwReleased("address space");
+  const maps = space.maps;
+  const pool = space.pool;
+  const ps = pool.pageSize;
+  // The pages on a frame: those that differ, frame-wise, from an empty space.
+  const empty = makeEmpty(space);
+  let pages: number[];
+  try {
+    pages = space.diff(empty, { compare: "frames" });
+  } finally {
+    empty.release();
+  }
+  const bytes = new ArrayBuffer(pages.length * ps);
+  const out = new Uint8Array(bytes);
+  for (let k = 0; k < pages.length; k++) {
+    const pfn = pool.pt.lookup(space.root, space.levels, (pages[k] as number) / ps);
+    const at = pool.frameByte(pfn);
+    out.set(pool.slabOf(pfn).u8.subarray(at, at + ps), k * ps);
+  }
+  return {
+    format: COPY_FORMAT,
+    pageSize: ps,
+    size: space.size,
+    pages,
+    mappings: { starts: maps.starts, ends: maps.ends, writable: maps.writable },
+    bytes,
+  };
+}
+
+/** Rebuilds a frozen space in a new pool from a copy. @internal */
+export function attachCopy(copy: SpaceCopy, make: (pool: FramePool, size: number) => AddressSpace): AddressSpace {
+  const m = copy.mappings;
+  const ok =
+    typeof copy.pageSize === "number" &&
+    Number.isSafeInteger(copy.size) &&
+    Array.isArray(copy.pages) &&
+    copy.pages.every((a) => Number.isSafeInteger(a) && a >= 0 && a % copy.pageSize === 0 && a < copy.size) &&
+    copy.bytes instanceof ArrayBuffer &&
+    copy.bytes.byteLength === copy.pages.length * copy.pageSize &&
+    typeof m === "object" &&
+    m !== null &&
+    Array.isArray(m.starts) &&
+    Array.isArray(m.ends) &&
+    Array.isArray(m.writable) &&
+    m.starts.length === m.ends.length &&
+    m.starts.length === m.writable.length;
+  if (!ok) throwInvalidHandle("forged", "not a copy made by transferCopy() (or its buffer was transferred away)");
+  const pool = new FramePool({ pageSize: copy.pageSize });
+  const space = make(pool, copy.size);
+  try {
+    const ps = copy.pageSize;
+    for (let k = 0; k < copy.pages.length; k++)
+      space.write(copy.pages[k] as number, new Uint8Array(copy.bytes, k * ps, ps));
+  } catch (e) {
+    space.release();
+    throw e;
+  }
+  space.maps = new MappingList([...m.starts], [...m.ends], [...m.writable], copy.size);
+  space.freeze();
+  return space;
+}

@@ -1,0 +1,92 @@
+/**
+ * Handing a standalone CowMap or CowSet to another thread: the handle of its
+ * space (from `AddressSpace.share()`, or a copy from `transferCopy()`) plus
+ * the few counters of its table that live outside the space (buckets mask,
+ * log bytes used and dead, entries). The layout of a standalone table
+ * follows from its space's size and page size, so nothing else is needed.
+ *
+ * @module
+ */
+import {
+  AddressSpace,
+  InvalidHandleError,
+  type SharedSpaceHandle,
+  type ShareOptions,
+  type SpaceCopy,
+} from "@pagefork/core";
+import { Table } from "./table.js";
+
+/** The `format` of a {@link SharedCollectionHandle}. */
+export const COLLECTION_HANDLE_FORMAT = "pagefork.shared-collection/1";
+
+/**
+ * A version of a standalone CowMap or CowSet handed to another thread: what
+ * their `share()` and `transferCopy()` return and `attachShared()` takes.
+ * Plain data for `postMessage` (for a copy, transfer `handle.space.bytes`).
+ */
+export interface SharedCollectionHandle {
+  /** `"pagefork.shared-collection/1"`. */
+  readonly format: typeof COLLECTION_HANDLE_FORMAT;
+  /** `"CowMap"` or `"CowSet"`. */
+  readonly type: "CowMap" | "CowSet";
+  /** Buckets minus one (-1: never held an entry). */
+  readonly mask: number;
+  /** Bytes appended to the log. */
+  readonly used: number;
+  /** Bytes of dead records in the log. */
+  readonly garbage: number;
+  /** Entries. */
+  readonly size: number;
+  /** The space: shared (zero copy) or copied. */
+  readonly space: SharedSpaceHandle | SpaceCopy;
+}
+
+/** A handle of the standalone table `t`. @internal */
+export function tableHandle(
+  t: Table,
+  type: "CowMap" | "CowSet",
+  copy: boolean,
+  options: ShareOptions | undefined,
+): SharedCollectionHandle {
+  return {
+    format: COLLECTION_HANDLE_FORMAT,
+    type,
+    mask: t.mask,
+    used: t.used,
+    garbage: t.garbage,
+    size: t.size,
+    space: copy ? t.space.transferCopy() : t.space.share(options),
+  };
+}
+
+/** The table a handle names, over its attached (frozen) space. @internal */
+export function attachTableShared(handle: unknown, type: "CowMap" | "CowSet", vbytes: number): Table {
+  const h = handle as SharedCollectionHandle;
+  if (typeof h !== "object" || h === null || h.format !== COLLECTION_HANDLE_FORMAT)
+    throwHandle(
+      typeof h === "object" && h !== null && typeof (h as { format?: unknown }).format === "string" ? "type" : "forged",
+      `not a handle made by a ${type}'s share() or transferCopy()`,
+    );
+  if (h.type !== type) throwHandle("type", `a ${String(h.type)} handle given to ${type}.attachShared`);
+  const ok =
+    Number.isSafeInteger(h.mask) &&
+    h.mask >= -1 &&
+    Number.isSafeInteger(h.used) &&
+    h.used >= 0 &&
+    Number.isSafeInteger(h.garbage) &&
+    h.garbage >= 0 &&
+    h.garbage <= h.used &&
+    Number.isSafeInteger(h.size) &&
+    h.size >= 0;
+  if (!ok) throwHandle("forged", "the handle's counters are not a table's");
+  const t = new Table(AddressSpace.attach(h.space), vbytes);
+  t.mask = h.mask;
+  t.used = h.used;
+  t.garbage = h.garbage;
+  t.size = h.size;
+  return t;
+}
+
+function throwHandle(reason: "forged" | "type", why: string): never {
+  throw new InvalidHandleError(reason, why);
+}

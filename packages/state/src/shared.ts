@@ -1,0 +1,86 @@
+/**
+ * Handing a state version to another thread: the handle of its space (from
+ * `AddressSpace.share()`, or a copy from `transferCopy()`), the schema's
+ * description (to refuse a handle attached with another schema) and the
+ * lineage's next stamp (so versions the reader produces from a fork get
+ * stamps no shared node has). The root address is in the space's header.
+ *
+ * @module
+ */
+import {
+  AddressSpace,
+  Heap,
+  InvalidHandleError,
+  type SharedSpaceHandle,
+  type ShareOptions,
+  type SpaceCopy,
+} from "@pagefork/core";
+import { SH_MAGIC, SH_ROOT, STATE_MAGIC } from "./layout.js";
+import { Lineage } from "./lineage.js";
+import type { AnyType } from "./schema.js";
+import { Type } from "./schema.js";
+import { State } from "./state.js";
+
+/** The `format` of a {@link SharedStateHandle}. */
+export const STATE_HANDLE_FORMAT = "pagefork.shared-state/1";
+
+/**
+ * A state version handed to another thread: what {@link State.share} and
+ * {@link State.transferCopy} return and {@link State.attachShared} takes.
+ * Plain data for `postMessage` (for a copy, transfer `handle.space.bytes`).
+ */
+export interface SharedStateHandle {
+  /** `"pagefork.shared-state/1"`. */
+  readonly format: typeof STATE_HANDLE_FORMAT;
+  /** `schema.describe()` of the version's schema. */
+  readonly schema: string;
+  /** The lineage's next stamp when the handle was made. */
+  readonly nextStamp: number;
+  /** The space: shared (zero copy) or copied. */
+  readonly space: SharedSpaceHandle | SpaceCopy;
+}
+
+function handleOf(state: State, copy: boolean, options: ShareOptions | undefined): SharedStateHandle {
+  if (!(state instanceof State)) throwHandle("forged", "not a State");
+  return {
+    format: STATE_HANDLE_FORMAT,
+    schema: state.schema.describe(),
+    nextStamp: state.lineage.nextStamp,
+    space: copy ? state.space.transferCopy() : state.space.share(options),
+  };
+}
+
+/** See State.share. @internal */
+export function shareState(state: State, options?: ShareOptions): SharedStateHandle {
+  return handleOf(state, false, options);
+}
+
+/** See State.transferCopy. @internal */
+export function transferStateCopy(state: State): SharedStateHandle {
+  return handleOf(state, true, undefined);
+}
+
+/** See State.attachShared. @internal */
+export function attachSharedState<S extends AnyType>(handle: SharedStateHandle, schema: S): State<S> {
+  const h = handle as SharedStateHandle;
+  if (typeof h !== "object" || h === null || h.format !== STATE_HANDLE_FORMAT)
+    throwHandle("forged", "not a handle made by shareState() or transferStateCopy()");
+  if (!(schema instanceof Type)) throwHandle("type", "the second argument must be the state's schema");
+  if (h.schema !== schema.describe())
+    throwHandle("type", `the handle's schema ${h.schema} is not ${schema.describe()}`);
+  if (!Number.isSafeInteger(h.nextStamp) || h.nextStamp < 1) throwHandle("forged", "bad stamp");
+  const space = AddressSpace.attach(h.space);
+  try {
+    if (space.size < 2 * space.pageSize || space.getUint32(SH_MAGIC) !== STATE_MAGIC)
+      throwHandle("forged", "the shared space does not hold a state");
+    const heap = Heap.attach(space, space.pageSize);
+    return new State(schema, space, heap, new Lineage(h.nextStamp), new Map(), space.getFloat64(SH_ROOT));
+  } catch (e) {
+    space.release();
+    throw e;
+  }
+}
+
+function throwHandle(reason: "forged" | "type", why: string): never {
+  throw new InvalidHandleError(reason, why);
+}
