@@ -107,7 +107,6 @@ export class CowText implements Iterable<string> {
       root = attached.root;
       height = attached.height;
       len = attached.len;
-      leafCap = leafCapacity(space.pageSize);
     } else if (parent !== null) {
       forkOf = null;
       space = parent.space.fork();
