@@ -6,6 +6,16 @@ import { defaultClientConditions, defineConfig } from "vite";
 export const DEV_HOST = "127.0.0.1";
 export const DEV_PORT = 5173;
 
+/**
+ * Cross-origin isolation, which SharedArrayBuffer needs: the trace player's
+ * pool keeps its slabs in SharedArrayBuffers so a worker reads versions in
+ * place (the app loads nothing cross-origin).
+ */
+const ISOLATION_HEADERS = {
+  "Cross-Origin-Opener-Policy": "same-origin",
+  "Cross-Origin-Embedder-Policy": "require-corp",
+};
+
 export default defineConfig({
   root: fileURLToPath(new URL(".", import.meta.url)),
   plugins: [react()],
@@ -15,8 +25,10 @@ export default defineConfig({
     // build of the packages. Vite's own client conditions follow, for React.
     conditions: ["source", ...defaultClientConditions],
   },
-  server: { host: DEV_HOST, port: DEV_PORT, strictPort: true },
-  preview: { host: DEV_HOST, port: 4173 },
+  server: { host: DEV_HOST, port: DEV_PORT, strictPort: true, headers: ISOLATION_HEADERS },
+  preview: { host: DEV_HOST, port: 4173, headers: ISOLATION_HEADERS },
+  // The worker is an ES module, bundled with the same "source" condition.
+  worker: { format: "es" },
   build: {
     outDir: "dist",
     emptyOutDir: true,

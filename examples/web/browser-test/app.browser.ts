@@ -155,6 +155,34 @@ describe("examples/web in Chromium", () => {
     expect(await page.locator(byTestId("redo")).isDisabled()).toBe(true);
   });
 
+  it("a worker counts the selected version from its shared pages, and agrees with the plain replay", async () => {
+    // The page is cross-origin isolated (vite.config.ts sends COOP/COEP), so versions can be shared.
+    expect(await page.evaluate(() => globalThis.crossOriginIsolated)).toBe(true);
+    const plain = new PlainReplay(script);
+    const picks = [...sampleSorted(3, script.edits, mulberry32(SEED + 1))];
+    for (const v of picks) {
+      const text = plain.advanceTo(v);
+      await moveSlider(page, v);
+      await page.locator(byTestId("worker-count")).click();
+      const panel = page.locator(`${byTestId("worker-stats")}[data-version="${v}"]`);
+      await panel.waitFor();
+      const shown = await panel.evaluate((el) =>
+        ["status", "length", "lines", "words", "non-ascii"].map((k) => el.getAttribute(`data-${k}`)),
+      );
+      // Counted here, by the test's own rules: lines = line feeds + 1; words = runs of non-blank characters.
+      const words = text.split(/[ \t\r\n]+/).filter((w) => w.length > 0).length;
+      let nonAscii = 0;
+      for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) > 0x7f) nonAscii++;
+      expect(shown, `worker's figures for version ${v}`).toEqual([
+        "ready",
+        String(text.length),
+        String(text.split("\n").length),
+        String(words),
+        String(nonAscii),
+      ]);
+    }
+  });
+
   it("times slider steps (printed, not asserted)", async () => {
     const mid = Math.floor(script.edits * 0.8);
     await moveSlider(page, mid);

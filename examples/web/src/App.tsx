@@ -6,6 +6,7 @@ import type { PaintMetrics } from "./ui/paint-metrics.js";
 import { ReplayProgress } from "./ui/ReplayProgress.js";
 import type { StepMetrics } from "./ui/step-metrics.js";
 import { TracePlayer } from "./ui/TracePlayer.js";
+import type { WorkerStats } from "./worker/stats-client.js";
 
 /** The page: the editing-trace player (with its page map) and the paint grid. */
 export function App({
@@ -13,11 +14,13 @@ export function App({
   metrics,
   paint,
   paintMetrics,
+  workerStats,
 }: {
   session: TraceSession;
   metrics: StepMetrics;
   paint: PaintStore;
   paintMetrics: PaintMetrics;
+  workerStats: WorkerStats;
 }) {
   const state = useSyncExternalStore(session.subscribe, session.getState);
   return (
@@ -32,7 +35,7 @@ export function App({
       <section className="card">
         <h2>Editing-trace player: automerge-paper, every keystroke a version</h2>
         <ReplayProgress state={state} />
-        {state.phase === "done" && <TracePlayer session={session} metrics={metrics} />}
+        {state.phase === "done" && <TracePlayer session={session} metrics={metrics} workerStats={workerStats} />}
       </section>
       <section className="card">
         <h2>Paint grid: 1024 × 1024 Float64 cells, one version per stroke</h2>

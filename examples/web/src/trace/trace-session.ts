@@ -10,6 +10,7 @@
 import { AddressSpace, FramePool, History } from "@pagefork/core";
 import { CowText, TEXT_PAGE_SIZE } from "@pagefork/string";
 import { describeEdit } from "../../../undo-redo/src/trace.js";
+import { canShare } from "../worker/stats-client.js";
 import { yieldToEventLoop } from "../yield.js";
 import { type EditScript, loadTrace } from "./load-trace.js";
 
@@ -70,7 +71,11 @@ const INITIAL: ReplayState = {
  * edits) for every `v` from 0 to the number of edits.
  */
 export class TraceSession {
-  /** The frame pool of every version: 256 B pages, no FinalizationRegistry (the history releases its versions). */
+  /**
+   * The frame pool of every version: 256 B pages, no FinalizationRegistry (the
+   * history releases its versions), its slabs SharedArrayBuffers where the page
+   * is cross-origin isolated, so a worker can read versions in place.
+   */
   readonly pool: FramePool;
   private script_: EditScript | null = null;
   private history: History<CowText> | null = null;
@@ -80,7 +85,7 @@ export class TraceSession {
   private readonly listeners = new Set<() => void>();
 
   constructor() {
-    this.pool = new FramePool({ pageSize: TEXT_PAGE_SIZE, reclaimDropped: false });
+    this.pool = new FramePool({ pageSize: TEXT_PAGE_SIZE, reclaimDropped: false, shared: canShare() });
   }
 
   /** Subscribes to state changes; returns the unsubscribe function (for `useSyncExternalStore`). */

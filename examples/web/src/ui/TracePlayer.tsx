@@ -2,11 +2,13 @@ import { type ChangeEvent, useCallback, useEffect, useMemo, useState } from "rea
 import { pageMap } from "../trace/page-map.js";
 import { textWindow } from "../trace/text-window.js";
 import type { Edit, TraceSession } from "../trace/trace-session.js";
+import type { WorkerStats } from "../worker/stats-client.js";
 import { formatCount } from "./format.js";
 import { PageMapView } from "./PageMapView.js";
 import { StatsPanel } from "./StatsPanel.js";
 import type { StepMetrics } from "./step-metrics.js";
 import { TextView } from "./TextView.js";
+import { WorkerStatsPanel } from "./WorkerStatsPanel.js";
 
 /** Shortens an inserted or deleted run for the caption. */
 function showRun(s: string): string {
@@ -27,7 +29,15 @@ function describe(edit: Edit): string {
  * version's memory and its page map. Every figure comes from the selected
  * version and its two neighbours only, so a step costs the same at any version.
  */
-export function TracePlayer({ session, metrics }: { session: TraceSession; metrics: StepMetrics }) {
+export function TracePlayer({
+  session,
+  metrics,
+  workerStats,
+}: {
+  session: TraceSession;
+  metrics: StepMetrics;
+  workerStats: WorkerStats;
+}) {
   const last = session.versions - 1;
   const [version, setVersion] = useState(last);
 
@@ -105,6 +115,10 @@ export function TracePlayer({ session, metrics }: { session: TraceSession; metri
           <PageMapView map={map} pageSize={stats.pageSize} uss={stats.uss} />
         </section>
       </div>
+      <section>
+        <h3>Counted in a worker, from the shared version</h3>
+        <WorkerStatsPanel session={session} stats={workerStats} version={version} />
+      </section>
     </div>
   );
 }
