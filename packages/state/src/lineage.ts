@@ -65,6 +65,11 @@ export class Lineage {
     return this.next++;
   }
 
+  /** The stamp `stamp()` hands out next: every node of the lineage has a smaller one. */
+  get nextStamp(): number {
+    return this.next;
+  }
+
   /** Makes sure later stamps are above `stamp` (after loading a version). */
   observe(stamp: number): void {
     if (stamp >= this.next) this.next = stamp + 1;

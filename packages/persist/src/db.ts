@@ -1,0 +1,124 @@
+/**
+ * The LMDB environment of a store and its format record.
+ *
+ * One environment (a directory holding `data.mdb` and `lock.mdb`) with four
+ * named databases:
+ *
+ * | database | key | value |
+ * | --- | --- | --- |
+ * | `meta` | `"format"`, `"counters"` | JSON: the format record, the blob counters |
+ * | `blobs` | 32-byte SHA-256 | the bytes of a page or of a page-table node |
+ * | `refs` | 32-byte SHA-256 | u32 LE refcount: version roots and node entries that point at the blob |
+ * | `versions` | name (UTF-8) | JSON version record (see record.ts) |
+ *
+ * Every save and delete is one LMDB write transaction: LMDB is copy-on-write
+ * itself (a commit switches its meta page last), so a process killed at any
+ * moment leaves the last committed transaction, whole.
+ *
+ * @module
+ */
+import { existsSync, statSync } from "node:fs";
+import { join } from "node:path";
+import { type Database, open, type RootDatabase } from "lmdb";
+import { throwCorrupt, throwFormat } from "./errors.js";
+
+/** Magic of the format record: a store is a pagefork store only if it has this. */
+export const FORMAT_MAGIC = "pagefork-persist";
+/** Format version this build writes and the newest it reads. */
+export const FORMAT_VERSION = 1;
+
+/** The open databases of one store. */
+export interface Dbs {
+  readonly env: RootDatabase;
+  readonly meta: Database<unknown, string>;
+  readonly blobs: Database<Buffer, Buffer>;
+  readonly refs: Database<Buffer, Buffer>;
+  readonly versions: Database<string, string>;
+}
+
+/** Blob counters kept in `meta` under "counters", updated by every write transaction. */
+export interface Counters {
+  /** Page blobs stored. */
+  pages: number;
+  /** Bytes of page blobs. */
+  pageBytes: number;
+  /** Page-table node blobs stored. */
+  nodes: number;
+  /** Bytes of node blobs. */
+  nodeBytes: number;
+}
+
+/**
+ * Opens (creating when absent) the environment at directory `path` and
+ * checks its format record; a new store gets one.
+ * @throws {FormatVersionError} when the store was written by a newer format, or is not a pagefork store.
+ * @throws {CorruptionError} when `data.mdb` is shorter than LMDB's last page (truncated) or LMDB reports damage.
+ */
+export function openDbs(path: string, sync: boolean): Dbs {
+  const file = join(path, "data.mdb");
+  const existed = existsSync(file);
+  let env: RootDatabase;
+  try {
+    env = open({ path, maxDbs: 8, compression: false, noSync: !sync, cache: false });
+  } catch (e) {
+    return throwCorrupt(null, null, `LMDB cannot open ${file}: ${(e as Error).message}`, e);
+  }
+  try {
+    if (existed) checkLength(env, file);
+    const dbs: Dbs = {
+      env,
+      meta: env.openDB<unknown, string>({ name: "meta", encoding: "json", cache: false }),
+      blobs: env.openDB<Buffer, Buffer>({ name: "blobs", keyEncoding: "binary", encoding: "binary", cache: false }),
+      refs: env.openDB<Buffer, Buffer>({ name: "refs", keyEncoding: "binary", encoding: "binary", cache: false }),
+      versions: env.openDB<string, string>({ name: "versions", encoding: "string", cache: false }),
+    };
+    checkFormat(dbs);
+    return dbs;
+  } catch (e) {
+    env.close();
+    throw e;
+  }
+}
+
+/**
+ * A data file shorter than the pages LMDB has committed is truncated: reading
+ * past its end through LMDB's memory map would kill the process (SIGBUS),
+ * so it is refused before any read.
+ */
+function checkLength(env: RootDatabase, file: string): void {
+  const st = env.getStats() as { pageSize: number; lastPageNumber: number };
+  const need = (st.lastPageNumber + 1) * st.pageSize;
+  const have = statSync(file).size;
+  if (have < need) throwCorrupt(null, null, `${file} is truncated: ${have} bytes, LMDB's last page ends at ${need}`);
+}
+
+/** Reads (or, in a new store, writes) the format record. */
+function checkFormat(dbs: Dbs): void {
+  let rec: unknown;
+  try {
+    rec = dbs.meta.get("format");
+  } catch (e) {
+    throwCorrupt(null, null, `the format record cannot be read: ${(e as Error).message}`, e);
+  }
+  if (rec === undefined) {
+    const empty = dbs.versions.getKeysCount() === 0 && dbs.blobs.getKeysCount() === 0;
+    if (!empty) throwFormat(Number.NaN, FORMAT_VERSION, "not a pagefork store: it holds data but no format record");
+    dbs.env.transactionSync(() => {
+      dbs.meta.putSync("format", { magic: FORMAT_MAGIC, version: FORMAT_VERSION });
+      dbs.meta.putSync("counters", { pages: 0, pageBytes: 0, nodes: 0, nodeBytes: 0 } satisfies Counters);
+    });
+    return;
+  }
+  const r = rec as { magic?: unknown; version?: unknown };
+  if (typeof r !== "object" || r === null || r.magic !== FORMAT_MAGIC)
+    throwFormat(Number.NaN, FORMAT_VERSION, `not a pagefork store: format record ${JSON.stringify(rec)}`);
+  if (typeof r.version !== "number" || !Number.isInteger(r.version) || r.version < 1)
+    throwCorrupt(null, null, `bad format version ${JSON.stringify(r.version)}`);
+  if (r.version > FORMAT_VERSION) throwFormat(r.version, FORMAT_VERSION);
+}
+
+/** The blob counters (zeros when absent). */
+export function readCounters(dbs: Dbs): Counters {
+  const c = dbs.meta.get("counters") as Counters | undefined;
+  return c === undefined ? { pages: 0, pageBytes: 0, nodes: 0, nodeBytes: 0 } : { ...c };
+}
