@@ -59,7 +59,8 @@ export function openDbs(path: string, sync: boolean): Dbs {
   const existed = existsSync(file);
   let env: RootDatabase;
   try {
-    env = open({ path, maxDbs: 8, compression: false, noSync: !sync, cache: false });
+    // noSubdir false: lmdb-js would take a directory name with a dot ("tmp.x1y2") for a file name.
+    env = open({ path, noSubdir: false, maxDbs: 8, compression: false, noSync: !sync, cache: false });
   } catch (e) {
     return throwCorrupt(null, null, `LMDB cannot open ${file}: ${(e as Error).message}`, e);
   }

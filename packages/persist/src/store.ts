@@ -97,7 +97,9 @@ const MAX_NAME_BYTES = 500;
  * last saved (sharing every frame) and the tree saved with it; the next save
  * of that name hashes only the pages whose frames differ, found by the
  * core's page-table diff, and writes those the store lacks plus the tree
- * nodes on their paths. Those forks are released by `delete(name)` and
+ * nodes on their paths. A first save under a name is diffed against the
+ * version saved last under any name (same pool, size and kind), so saving
+ * a fork under a new name costs its changes too. Those forks are released by `delete(name)` and
  * `close()`; until then they keep the saved version's frames alive (a frame
  * the application later writes is copied, as after any fork).
  *
@@ -133,6 +135,8 @@ const MAX_NAME_BYTES = 500;
 export class Store {
   #dbs: Dbs | null;
   readonly #saved: Map<string, Saved>;
+  /** The name saved last: a new name is hashed against its version (a fork saved under a new name costs its changes). */
+  #lastName: string | null;
   /** The directory of the LMDB environment. */
   readonly path: string;
 
@@ -141,6 +145,7 @@ export class Store {
     this.path = path;
     this.#dbs = dbs;
     this.#saved = new Map();
+    this.#lastName = null;
   }
 
   #open(): Dbs {
@@ -167,7 +172,8 @@ export class Store {
     const d = describe(version);
     let tree: Tree | undefined;
     const tally = this.#write(dbs, name, (txn) => {
-      const { tree: t, entry, hashed } = this.#saveOne(d, this.#saved.get(name), txn);
+      const base = this.#saved.get(name) ?? (this.#lastName === null ? undefined : this.#saved.get(this.#lastName));
+      const { tree: t, entry, hashed } = this.#saveOne(d, base, txn);
       tree = t;
       return { record: { format: 1, type: "version", ...entry }, hashed, pages: t.pages };
     });
@@ -263,6 +269,7 @@ export class Store {
   #remember(name: string, saved: Saved): void {
     this.#forget(name);
     this.#saved.set(name, saved);
+    this.#lastName = name;
   }
 
   #forget(name: string): void {
@@ -270,6 +277,7 @@ export class Store {
     if (s === undefined) return;
     s.baseline.release();
     this.#saved.delete(name);
+    if (this.#lastName === name) this.#lastName = null;
   }
 
   /**
