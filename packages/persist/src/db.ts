@@ -17,10 +17,10 @@
  *
  * @module
  */
-import { existsSync, statSync } from "node:fs";
+import { closeSync, existsSync, ftruncateSync, openSync, readSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { type Database, open, type RootDatabase } from "lmdb";
-import { throwCorrupt, throwFormat } from "./errors.js";
+import { CorruptionError, FormatVersionError, throwCorrupt, throwFormat } from "./errors.js";
 
 /** Magic of the format record: a store is a pagefork store only if it has this. */
 export const FORMAT_MAGIC = "pagefork-persist";
@@ -57,6 +57,7 @@ export interface Counters {
 export function openDbs(path: string, sync: boolean): Dbs {
   const file = join(path, "data.mdb");
   const existed = existsSync(file);
+  if (existed) checkMetaPages(file);
   let env: RootDatabase;
   try {
     // noSubdir false: lmdb-js would take a directory name with a dot ("tmp.x1y2") for a file name.
@@ -65,7 +66,6 @@ export function openDbs(path: string, sync: boolean): Dbs {
     return throwCorrupt(null, null, `LMDB cannot open ${file}: ${(e as Error).message}`, e);
   }
   try {
-    if (existed) checkLength(env, file);
     const dbs: Dbs = {
       env,
       meta: env.openDB<unknown, string>({ name: "meta", encoding: "json", cache: false }),
@@ -77,20 +77,57 @@ export function openDbs(path: string, sync: boolean): Dbs {
     return dbs;
   } catch (e) {
     env.close();
-    throw e;
+    if (e instanceof CorruptionError || e instanceof FormatVersionError) throw e;
+    return throwCorrupt(null, null, `LMDB cannot read ${file}: ${(e as Error).message}`, e);
   }
 }
 
+/** LMDB's meta page magic (mm_magic). */
+const LMDB_MAGIC = 0xbeefc0de;
 /**
- * A data file shorter than the pages LMDB has committed is truncated: reading
- * past its end through LMDB's memory map would kill the process (SIGBUS),
- * so it is refused before any read.
+ * Byte offsets in a meta page of lmdb-js's LMDB (data version 2, 24-byte
+ * page header): mm_magic, the free DB's md_pad (the page size), mm_last_pg,
+ * mm_txnid (read off files it wrote, and checked against its getStats()).
  */
-function checkLength(env: RootDatabase, file: string): void {
-  const st = env.getStats() as { pageSize: number; lastPageNumber: number };
-  const need = (st.lastPageNumber + 1) * st.pageSize;
-  const have = statSync(file).size;
-  if (have < need) throwCorrupt(null, null, `${file} is truncated: ${have} bytes, LMDB's last page ends at ${need}`);
+const META = { magic: 24, pageSize: 48, lastPage: 144, txnid: 152, end: 160 } as const;
+
+/**
+ * Checks `data.mdb` before LMDB maps it: LMDB reads its file through a
+ * memory map, and a read past the end of a truncated file kills the process
+ * (SIGBUS), so the two meta pages are read with plain file reads first.
+ *
+ * - Shorter than its two meta pages, or no LMDB magic: CorruptionError.
+ * - Shorter than the last page the newer meta page names: extended with zero
+ *   pages up to it. A sound file can be a few pages short (LMDB does not
+ *   write pages it allocated and freed within one transaction: seen after a
+ *   delete, 69,632 bytes for a last page ending at 73,728); in a truncated
+ *   file the lost pages then read as zeros, which LMDB reports as corrupt
+ *   (MDB_CORRUPTED) or the pages' SHA-256 checksums catch: a
+ *   CorruptionError, never a crash and never a wrong value.
+ *
+ * An empty file is left to LMDB (it initialises it).
+ * @throws {CorruptionError} when the file is too short or its meta pages are not LMDB's.
+ */
+function checkMetaPages(file: string): void {
+  const size = statSync(file).size;
+  if (size === 0) return;
+  const fd = openSync(file, "r+");
+  try {
+    const head = Buffer.alloc(META.end);
+    if (readSync(fd, head, 0, META.end, 0) < META.end || head.readUInt32LE(META.magic) !== LMDB_MAGIC)
+      throwCorrupt(null, null, `${file} is not an LMDB data file, or is truncated (${size} bytes)`);
+    const ps = head.readUInt32LE(META.pageSize);
+    if (ps < 512 || ps > 65536 || (ps & (ps - 1)) !== 0) throwCorrupt(null, null, `${file}: bad LMDB page size ${ps}`);
+    if (size < 2 * ps) throwCorrupt(null, null, `${file} is truncated: ${size} bytes, shorter than its two meta pages`);
+    const second = Buffer.alloc(META.end);
+    readSync(fd, second, 0, META.end, ps);
+    const metas = [head, second].filter((m) => m.readUInt32LE(META.magic) === LMDB_MAGIC);
+    const newest = metas.reduce((a, b) => (b.readBigUInt64LE(META.txnid) > a.readBigUInt64LE(META.txnid) ? b : a));
+    const need = (Number(newest.readBigUInt64LE(META.lastPage)) + 1) * ps;
+    if (size < need) ftruncateSync(fd, need);
+  } finally {
+    closeSync(fd);
+  }
 }
 
 /** Reads (or, in a new store, writes) the format record. */
