@@ -55,8 +55,11 @@ export function nextStampOf(state: State): number {
  * ```ts
  * const Doc = t.struct({ title: t.string });
  * const s0 = createState(Doc, { title: "saved" });
+ * // Copy the pages that hold data (a diff against an empty space lists them).
  * const copy = new AddressSpace({ size: s0.space.size, pageSize: s0.pageSize });
- * for (let a = 0; a < s0.space.size; a += 1 << 20) copy.write(a, s0.space.read(a, new Uint8Array(1 << 20)));
+ * const empty = new AddressSpace({ size: s0.pageSize, pool: s0.space.pool });
+ * for (const a of s0.space.diff(empty, { compare: "frames" })) copy.write(a, s0.space.read(a, new Uint8Array(s0.pageSize)));
+ * empty.release();
  * const s1 = attachState(Doc, copy, { nextStamp: nextStampOf(s0) });
  * s1.root.title; // "saved"
  * const s2 = produce(s1, (d) => { d.title = "edited"; });
