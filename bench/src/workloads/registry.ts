@@ -16,6 +16,7 @@ import { spec as w6 } from "./w6-test-isolation.js";
 import { spec as w7 } from "./w7-page-size.js";
 import { spec as w8 } from "./w8-core-mechanisms.js";
 import { spec as w9 } from "./w9-app-state.js";
+import { spec as w11 } from "./w11-persist.js";
 
 export const WORKLOADS: Record<WorkloadId, WorkloadSpec> = {
   W1: w1,
@@ -29,4 +30,5 @@ export const WORKLOADS: Record<WorkloadId, WorkloadSpec> = {
   W7: w7,
   W8: w8,
   W9: w9,
+  W11: w11,
 };
