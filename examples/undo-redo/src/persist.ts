@@ -53,7 +53,7 @@ function figures(
   };
 }
 
-/** Saves `history` in the store at `dir` (created if absent; the name is replaced). No fsync per commit: one commit. */
+/** Saves `history` in the store at `dir` (created if absent; the name is replaced): one transaction, fsynced at its commit. */
 export async function saveHistoryTo(dir: string, history: History<CowText>): Promise<PersistFigures> {
   const t0 = performance.now();
   const store = openStore(dir);

@@ -22,9 +22,23 @@ import { join } from "node:path";
 import { type Database, open, type RootDatabase } from "lmdb";
 import { CorruptionError, FormatVersionError, throwCorrupt, throwFormat } from "./errors.js";
 
-/** Magic of the format record: a store is a pagefork store only if it has this. */
+/**
+ * Magic of the format record (the `meta` database's `"format"` entry): a
+ * directory is a pagefork store only if it has this.
+ * @example
+ * ```ts
+ * FORMAT_MAGIC; // "pagefork-persist"
+ * ```
+ */
 export const FORMAT_MAGIC = "pagefork-persist";
-/** Format version this build writes and the newest it reads. */
+/**
+ * Format version this build writes and the newest it reads; a store or a
+ * version record of a larger one gives {@link FormatVersionError}.
+ * @example
+ * ```ts
+ * FORMAT_VERSION; // 1
+ * ```
+ */
 export const FORMAT_VERSION = 1;
 
 /** The open databases of one store. */

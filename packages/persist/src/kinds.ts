@@ -31,7 +31,11 @@ import { AddressSpace, type FramePool, InvalidArgumentError, isAddressSpace, typ
 import { type AnyType, attachState, nextStampOf, State } from "@pagefork/state";
 import { CowText } from "@pagefork/string";
 
-/** A version the store saves and loads. */
+/**
+ * A version the store saves and loads: an `AddressSpace`, a standalone
+ * `Cow*Array` (any of the 11 kinds, a subarray too), a standalone `CowText`,
+ * or a `State` of `@pagefork/state`.
+ */
 export type Persistable = AddressSpace | CowTypedArray<number> | CowTypedArray<bigint> | CowText | State;
 
 /** A COW typed array class the store rebuilds, by kind name. */

@@ -259,7 +259,7 @@ export class Store {
       const { record, hashed, pages } = body(txn);
       const old = dbs.versions.get(name);
       dbs.versions.putSync(name, JSON.stringify(record));
-      if (old !== undefined) releaseRecord(txn, name, parseRecord(name, old));
+      if (old !== undefined) releaseRecord(txn, parseRecord(name, old));
       txn.commitCounters();
       const t: WriteTally = txn.tally;
       return { pagesHashed: hashed, pagesWritten: t.pages, nodesWritten: t.nodes, bytesWritten: t.bytes, pages };
@@ -375,7 +375,7 @@ export class Store {
       if (old === undefined) return false;
       const txn = new BlobTxn(dbs, name);
       dbs.versions.removeSync(name);
-      releaseRecord(txn, name, parseRecord(name, old));
+      releaseRecord(txn, parseRecord(name, old));
       txn.commitCounters();
       return true;
     });
@@ -462,7 +462,7 @@ function checkPageSize(e: Entry, pool: FramePool): void {
 }
 
 /** Drops the references a record held (its roots). */
-function releaseRecord(txn: BlobTxn, name: string, rec: VersionRecord): void {
+function releaseRecord(txn: BlobTxn, rec: VersionRecord): void {
   for (const e of entriesOf(rec)) if (e.root !== null) txn.releaseNode(Buffer.from(e.root, "hex"), e.levels - 1, 0);
 }
 
