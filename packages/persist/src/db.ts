@@ -75,7 +75,17 @@ export function openDbs(path: string, sync: boolean): Dbs {
   let env: RootDatabase;
   try {
     // noSubdir false: lmdb-js would take a directory name with a dot ("tmp.x1y2") for a file name.
-    env = open({ path, noSubdir: false, maxDbs: 8, compression: false, noSync: !sync, cache: false });
+    // overlappingSync false: lmdb-js would otherwise return from a commit before its fsync
+    // (flushing it with the next one), and `sync: true` promises the save is on disk.
+    env = open({
+      path,
+      noSubdir: false,
+      maxDbs: 8,
+      compression: false,
+      noSync: !sync,
+      overlappingSync: false,
+      cache: false,
+    });
   } catch (e) {
     return throwCorrupt(null, null, `LMDB cannot open ${file}: ${(e as Error).message}`, e);
   }

@@ -4,7 +4,7 @@
  * LMDB database. Each gives a typed error naming what it can (version and
  * page), never a wrong value.
  */
-import { mkdtempSync, readFileSync, rmSync, truncateSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { AddressSpace, FramePool } from "@pagefork/core";
