@@ -5,7 +5,6 @@
  * @module
  */
 import {
-  type AddressSpace,
   type Forkable,
   type FramePool,
   History,
@@ -14,14 +13,24 @@ import {
   ReleasedError,
 } from "@pagefork/core";
 import type { AnyType } from "@pagefork/state";
-import { BlobTxn, type WriteTally } from "./blobs.js";
+import { BlobTxn } from "./blobs.js";
 import { type Dbs, openDbs, readCounters } from "./db.js";
 import { throwCorrupt, throwNotFound } from "./errors.js";
-import { type Described, describe, type Persistable, rebuild } from "./kinds.js";
+import { describe, type Persistable } from "./kinds.js";
+import { nextEntry, readEntry } from "./load.js";
 import { type Entry, entriesOf, parseRecord, type VersionRecord } from "./record.js";
-import { hashPages, pagesToHash, readPages } from "./snapshot.js";
-import { emptyTree, fanoutShiftFor, type Tree } from "./tree.js";
-import { applyTreeDiff } from "./tree-diff.js";
+import {
+  HISTORY_TXN_BYTES,
+  INTERNAL_KEY,
+  putRecord,
+  recoverPending,
+  releaseRecord,
+  type Saved,
+  type SaveResult,
+  saveVersion,
+  writeHistory,
+} from "./save.js";
+import type { Tree } from "./tree.js";
 
 /** Options of {@link openStore}. */
 export interface StoreOptions {
@@ -32,6 +41,11 @@ export interface StoreOptions {
    * cache) but not of the machine; saves are then faster.
    */
   sync?: boolean;
+  /**
+   * @internal Blob bytes a `saveHistory` transaction writes before it commits
+   * a chunk (default {@link HISTORY_TXN_BYTES}); tests make it tiny.
+   */
+  historyTxnBytes?: number;
 }
 
 /** Options of {@link Store.load} and {@link Store.loadHistory}. */
@@ -40,20 +54,6 @@ export interface LoadOptions {
   pool: FramePool;
   /** The schema of a saved `State` (required to load one, ignored otherwise). */
   schema?: AnyType;
-}
-
-/** What one save wrote. */
-export interface SaveResult {
-  /** Pages whose bytes the save hashed (the changed ones, for a save after a save of the same name). */
-  pagesHashed: number;
-  /** Page blobs written: pages the store did not hold. */
-  pagesWritten: number;
-  /** Page-table nodes written. */
-  nodesWritten: number;
-  /** Bytes of the blobs written (pages and nodes; LMDB's own overhead not counted). */
-  bytesWritten: number;
-  /** Non-zero pages of the version (of every version, for a history). */
-  pages: number;
 }
 
 /** Figures of {@link Store.stats}; sizes in bytes. */
@@ -74,14 +74,6 @@ export interface StoreStats {
   dedupRatio: number;
   /** Size of the LMDB data file (`data.mdb`), including free pages LMDB reuses. */
   fileBytes: number;
-}
-
-/** The last version saved under a name, kept so the next save of the name hashes only changed pages. */
-interface Saved {
-  /** A fork of the saved version's space: its frames are the saved bytes while it lives. */
-  readonly baseline: AddressSpace;
-  readonly tree: Tree;
-  readonly kind: string;
 }
 
 /** Longest name, in UTF-8 bytes (LMDB keys are at most 511 bytes). */
@@ -140,10 +132,14 @@ export class Store {
   /** The directory of the LMDB environment. */
   readonly path: string;
 
+  /** Blob bytes one transaction of `saveHistory` writes before it commits a chunk. */
+  readonly #historyTxnBytes: number;
+
   /** @internal Use {@link openStore}. */
-  constructor(path: string, dbs: Dbs) {
+  constructor(path: string, dbs: Dbs, historyTxnBytes: number) {
     this.path = path;
     this.#dbs = dbs;
+    this.#historyTxnBytes = historyTxnBytes;
     this.#saved = new Map();
     this.#lastName = null;
   }
@@ -173,7 +169,7 @@ export class Store {
     let tree: Tree | undefined;
     const tally = this.#write(dbs, name, (txn) => {
       const base = this.#saved.get(name) ?? (this.#lastName === null ? undefined : this.#saved.get(this.#lastName));
-      const { tree: t, entry, hashed } = this.#saveOne(d, base, txn);
+      const { tree: t, entry, hashed } = saveVersion(d, base, txn);
       tree = t;
       return { record: { format: 1, type: "version", ...entry }, hashed, pages: t.pages };
     });
@@ -195,60 +191,23 @@ export class Store {
     if (!(history instanceof History) || history.released)
       throw new InvalidArgumentError("history", history, "a History not released");
     const described = [...history].map((v) => describe(v));
-    const result = this.#write(dbs, name, (txn) => {
-      const entries: Entry[] = [];
-      let prev: Saved | undefined;
-      let hashed = 0;
-      let pages = 0;
-      for (const d of described) {
-        const r = this.#saveOne(d, prev, txn);
-        entries.push(r.entry);
-        hashed += r.hashed;
-        pages += r.tree.pages;
-        prev = { baseline: d.space, tree: r.tree, kind: d.kind };
-      }
-      const record: VersionRecord = {
-        format: 1,
-        type: "history",
-        position: history.position,
-        maxVersions: Number.isFinite(history.maxVersions) ? history.maxVersions : null,
-        freeze: history.freezes,
-        entries,
-      };
-      return { record, hashed, pages };
-    });
+    const meta = {
+      position: history.position,
+      maxVersions: Number.isFinite(history.maxVersions) ? history.maxVersions : null,
+      freeze: history.freezes,
+    };
+    let result: SaveResult;
+    try {
+      result = writeHistory(dbs, name, described, meta, this.#historyTxnBytes);
+    } catch (e) {
+      recoverPending(dbs, name); // the chunks committed before the failure
+      throw e;
+    }
     this.#forget(name);
     return result;
   }
 
-  /** Hashes and stores one version's pages inside `txn`; returns its tree and entry. */
-  #saveOne(d: Described, prev: Saved | undefined, txn: BlobTxn): { tree: Tree; entry: Entry; hashed: number } {
-    const space = d.space;
-    const shift = fanoutShiftFor(space.pageSize);
-    const incremental =
-      prev !== undefined &&
-      prev.kind === d.kind &&
-      prev.baseline.pool === space.pool &&
-      prev.baseline.size === space.size &&
-      !prev.baseline.released &&
-      prev.tree.shift === shift;
-    const addresses = pagesToHash(space, incremental ? (prev as Saved).baseline : null);
-    const tree = hashPages(space, addresses, incremental ? (prev as Saved).tree : emptyTree(shift), txn);
-    if (tree.root !== null) txn.retainNode(tree.root, shift, 0);
-    const entry: Entry = {
-      kind: d.kind,
-      pageSize: space.pageSize,
-      size: space.size,
-      shift,
-      root: tree.root === null ? null : (tree.root.hash as Buffer).toString("hex"),
-      levels: tree.levels,
-      pages: tree.pages,
-      meta: d.meta,
-    };
-    return { tree, entry, hashed: addresses.length };
-  }
-
-  /** Runs one write transaction that replaces `name`'s record; releases the old record's roots after retaining the new ones. */
+  /** Runs one write transaction that replaces `name`'s record (see `putRecord`). */
   #write(
     dbs: Dbs,
     name: string,
@@ -257,11 +216,9 @@ export class Store {
     return dbs.env.transactionSync(() => {
       const txn = new BlobTxn(dbs, name);
       const { record, hashed, pages } = body(txn);
-      const old = dbs.versions.get(name);
-      dbs.versions.putSync(name, JSON.stringify(record));
-      if (old !== undefined) releaseRecord(txn, parseRecord(name, old));
+      putRecord(dbs, txn, name, record);
       txn.commitCounters();
-      const t: WriteTally = txn.tally;
+      const t = txn.tally;
       return { pagesHashed: hashed, pagesWritten: t.pages, nodesWritten: t.nodes, bytesWritten: t.bytes, pages };
     });
   }
@@ -357,7 +314,7 @@ export class Store {
   /** Names held, in key order (UTF-8 bytes). O(names). @throws {ReleasedError} after `close()`. */
   list(): string[] {
     const dbs = this.#open();
-    return [...dbs.versions.getKeys()] as string[];
+    return ([...dbs.versions.getKeys()] as string[]).filter((k) => !k.startsWith(INTERNAL_KEY));
   }
 
   /**
@@ -394,6 +351,7 @@ export class Store {
     let logical = 0;
     let versions = 0;
     for (const { key, value } of dbs.versions.getRange()) {
+      if ((key as string).startsWith(INTERNAL_KEY)) continue;
       versions++;
       for (const e of entriesOf(parseRecord(key as string, value as string))) logical += e.pages * e.pageSize;
     }
@@ -442,12 +400,28 @@ export function openStore(path: string, options: StoreOptions = {}): Store {
   if (typeof path !== "string" || path === "") throw new InvalidArgumentError("path", path, "a directory path");
   if (options === null || typeof options !== "object")
     throw new InvalidArgumentError("options", options, "an object { sync? }");
-  return new Store(path, openDbs(path, options.sync !== false));
+  const dbs = openDbs(path, options.sync !== false);
+  try {
+    recoverPending(dbs, null); // a saveHistory cut short by a crash: release what it had committed
+  } catch (e) {
+    dbs.env.close();
+    throw e;
+  }
+  return new Store(path, dbs, options.historyTxnBytes ?? HISTORY_TXN_BYTES);
 }
 
 function checkName(name: unknown): asserts name is string {
-  if (typeof name !== "string" || name === "" || Buffer.byteLength(name) > MAX_NAME_BYTES)
-    throw new InvalidArgumentError("name", name, `a non-empty string of at most ${MAX_NAME_BYTES} UTF-8 bytes`);
+  if (
+    typeof name !== "string" ||
+    name === "" ||
+    name.startsWith(INTERNAL_KEY) ||
+    Buffer.byteLength(name) > MAX_NAME_BYTES
+  )
+    throw new InvalidArgumentError(
+      "name",
+      name,
+      `a non-empty string of at most ${MAX_NAME_BYTES} UTF-8 bytes, not starting with U+0000`,
+    );
 }
 
 function checkLoad(options: LoadOptions): { pool: FramePool; schema: AnyType | undefined } {
@@ -459,58 +433,4 @@ function checkLoad(options: LoadOptions): { pool: FramePool; schema: AnyType | u
 function checkPageSize(e: Entry, pool: FramePool): void {
   if (e.pageSize !== pool.pageSize)
     throw new InvalidArgumentError("pool", pool, `a FramePool of the saved page size ${e.pageSize}`);
-}
-
-/** Drops the references a record held (its roots). */
-function releaseRecord(txn: BlobTxn, rec: VersionRecord): void {
-  for (const e of entriesOf(rec)) if (e.root !== null) txn.releaseNode(Buffer.from(e.root, "hex"), e.levels - 1, 0);
-}
-
-/** One entry rebuilt from scratch. */
-function readEntry(dbs: Dbs, name: string, e: Entry, pool: FramePool, schema: AnyType | undefined): Persistable {
-  const r = rebuild(e.kind, e.size, e.meta, pool, schema);
-  try {
-    if (e.root !== null) readPages(dbs, name, Buffer.from(e.root, "hex"), e.levels, r.space);
-    return r.finish();
-  } catch (err) {
-    r.abort();
-    throw err;
-  }
-}
-
-/** Entry `e` rebuilt as a fork of `prevVersion` (entry `prev`) with the differing pages written. */
-function nextEntry(
-  dbs: Dbs,
-  name: string,
-  prev: Entry,
-  e: Entry,
-  prevVersion: Persistable,
-  pool: FramePool,
-  schema: AnyType | undefined,
-): Persistable {
-  const r = rebuild(
-    e.kind,
-    e.size,
-    e.meta,
-    pool,
-    schema,
-    prev.kind === e.kind && prev.size === e.size ? prevVersion : null,
-  );
-  try {
-    const a =
-      prev.root === null || !r.forked
-        ? { root: null, levels: 1 }
-        : { root: Buffer.from(prev.root, "hex"), levels: prev.levels };
-    applyTreeDiff(
-      dbs,
-      name,
-      a,
-      { root: e.root === null ? null : Buffer.from(e.root, "hex"), levels: e.levels },
-      r.space,
-    );
-    return r.finish();
-  } catch (err) {
-    r.abort();
-    throw err;
-  }
 }
