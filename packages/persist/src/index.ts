@@ -10,5 +10,5 @@
 export { FORMAT_MAGIC, FORMAT_VERSION } from "./db.js";
 export { CorruptionError, FormatVersionError, VersionNotFoundError } from "./errors.js";
 export type { Persistable } from "./kinds.js";
-export type { SaveResult } from "./save.js";
+export { HISTORY_TXN_BYTES, type SaveResult } from "./save.js";
 export { type LoadOptions, openStore, Store, type StoreOptions, type StoreStats } from "./store.js";

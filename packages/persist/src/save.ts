@@ -19,10 +19,15 @@ export const INTERNAL_KEY = "\u0000";
 const PENDING = `${INTERNAL_KEY}pending${INTERNAL_KEY}`;
 
 /**
- * Blob bytes one `saveHistory` transaction writes before it commits a chunk:
- * 64 MiB. One transaction for the whole automerge-paper history (1.8 GiB
- * file) took 404 s against 11 s for its first 60,000 versions (359 MiB): past
- * LMDB's dirty-page limit a transaction spills its pages and slows down.
+ * Bytes (blobs written plus pages hashed) one `saveHistory` transaction
+ * handles before it commits a chunk: 64 MiB. One transaction for the whole
+ * automerge-paper history (1.8 GiB file) took 404 s against 11 s for its
+ * first 60,000 versions (359 MiB): past LMDB's dirty-page limit a
+ * transaction spills its pages and slows down.
+ * @example
+ * ```ts
+ * HISTORY_TXN_BYTES; // 67108864
+ * ```
  */
 export const HISTORY_TXN_BYTES = 64 * 1024 * 1024;
 
@@ -121,6 +126,7 @@ export function writeHistory(
   let i = 0;
   let chunk = 0;
   while (i < described.length || entries.length === 0) {
+    unpinReadTxn(dbs);
     dbs.env.transactionSync(() => {
       const txn = new BlobTxn(dbs, name);
       const first = entries.length;
@@ -154,6 +160,18 @@ export function writeHistory(
   return result;
 }
 
+/**
+ * Ends lmdb-js's shared read transaction before a write transaction. It is
+ * renewed only on a later macrotask, so a program that awaits save after save
+ * (microtasks) kept one open from its first read on, and LMDB cannot reuse a
+ * page freed after a live reader's snapshot: the file grew by every page each
+ * commit copied (the automerge-paper history in 64 MiB chunks: past 3 GiB
+ * where one transaction wrote 1.8 GiB).
+ */
+export function unpinReadTxn(dbs: Dbs): void {
+  dbs.env.resetReadTxn();
+}
+
 /** Intent-record keys of `name` (or of every name when null). */
 function pendingKeys(dbs: Dbs, name: string | null): string[] {
   const start = name === null ? PENDING : `${PENDING}${name}${INTERNAL_KEY}`;
@@ -172,6 +190,7 @@ function pendingKeys(dbs: Dbs, name: string | null): string[] {
  */
 export function recoverPending(dbs: Dbs, name: string | null): void {
   if (pendingKeys(dbs, name).length === 0) return;
+  unpinReadTxn(dbs);
   dbs.env.transactionSync(() => {
     const txn = new BlobTxn(dbs, name ?? "(pending history)");
     for (const key of pendingKeys(dbs, name)) {

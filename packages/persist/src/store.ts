@@ -28,6 +28,7 @@ import {
   type Saved,
   type SaveResult,
   saveVersion,
+  unpinReadTxn,
   writeHistory,
 } from "./save.js";
 import type { Tree } from "./tree.js";
@@ -96,7 +97,8 @@ const MAX_NAME_BYTES = 500;
  * the application later writes is copied, as after any fork).
  *
  * Atomicity: every save and delete is one LMDB write transaction, so a
- * process killed at any point leaves every earlier save intact. A call that
+ * process killed at any point leaves every earlier save intact; a history
+ * goes in chunks of ~64 MiB, the record last (see `saveHistory`). A call that
  * throws (bad input, damage found) changes nothing in the store.
  *
  * One process at a time should write a store (LMDB serialises writers; the
@@ -179,9 +181,14 @@ export class Store {
 
   /**
    * Saves every version of `history` under `name` (oldest first, with its
-   * position, `maxVersions` and `freeze`), in one transaction. Versions share
-   * their unchanged pages and subtrees in the store as in memory: each is
-   * hashed only where its frames differ from the version before it.
+   * position, `maxVersions` and `freeze`). Versions share their unchanged
+   * pages and subtrees in the store as in memory: each is hashed only where
+   * its frames differ from the version before it. The versions go in LMDB
+   * transactions of ~64 MiB ({@link HISTORY_TXN_BYTES}: one transaction past
+   * LMDB's dirty-page limit spills and slows down many times over); the
+   * record under `name` is replaced only by the last, so a crash midway
+   * leaves the old one intact, and the chunks already committed (listed by
+   * intent records) are released by the next `openStore`.
    * @throws {InvalidArgumentError} for a bad name, a released history or a version {@link Store.save} refuses.
    * @throws {ReleasedError} after `close()`.
    */
@@ -213,6 +220,7 @@ export class Store {
     name: string,
     body: (txn: BlobTxn) => { record: VersionRecord; hashed: number; pages: number },
   ): SaveResult {
+    unpinReadTxn(dbs);
     return dbs.env.transactionSync(() => {
       const txn = new BlobTxn(dbs, name);
       const { record, hashed, pages } = body(txn);
@@ -327,6 +335,7 @@ export class Store {
   async delete(name: string): Promise<boolean> {
     const dbs = this.#open();
     checkName(name);
+    unpinReadTxn(dbs);
     const removed = dbs.env.transactionSync(() => {
       const old = dbs.versions.get(name);
       if (old === undefined) return false;
