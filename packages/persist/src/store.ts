@@ -98,7 +98,7 @@ const MAX_NAME_BYTES = 500;
  *
  * Atomicity: every save and delete is one LMDB write transaction, so a
  * process killed at any point leaves every earlier save intact; a history
- * goes in chunks of ~64 MiB, the record last (see `saveHistory`). A call that
+ * goes in chunks of ~256 MiB, the record last (see `saveHistory`). A call that
  * throws (bad input, damage found) changes nothing in the store.
  *
  * One process at a time should write a store (LMDB serialises writers; the
@@ -184,7 +184,7 @@ export class Store {
    * position, `maxVersions` and `freeze`). Versions share their unchanged
    * pages and subtrees in the store as in memory: each is hashed only where
    * its frames differ from the version before it. The versions go in LMDB
-   * transactions of ~64 MiB ({@link HISTORY_TXN_BYTES}: one transaction past
+   * transactions of ~256 MiB ({@link HISTORY_TXN_BYTES}: one transaction past
    * LMDB's dirty-page limit spills and slows down many times over); the
    * record under `name` is replaced only by the last, so a crash midway
    * leaves the old one intact, and the chunks already committed (listed by
