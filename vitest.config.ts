@@ -3,7 +3,7 @@ import { fileURLToPath } from "node:url";
 import { defineConfig } from "vitest/config";
 
 /** The workspace packages: each is a vitest project and an alias to its sources. */
-const packages = ["core", "string", "array", "map", "state", "react"];
+const packages = ["core", "string", "array", "map", "state", "react", "persist"];
 const here = (path: string) => fileURLToPath(new URL(path, import.meta.url));
 
 /** Exact-match aliases: `@pagefork/state` must not also catch `@pagefork/state/zustand`. */

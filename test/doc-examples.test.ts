@@ -8,11 +8,14 @@
  * `ts.Program` over all blocks, see doc-typecheck.ts). A README block is checked as
  * written, so it must import what it uses: it has to run when a user copies it.
  */
-import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import * as array from "@pagefork/array";
 import * as core from "@pagefork/core";
 import * as map from "@pagefork/map";
+import * as persist from "@pagefork/persist";
 import * as state from "@pagefork/state";
 import * as zustandMiddleware from "@pagefork/state/zustand";
 import * as string from "@pagefork/string";
@@ -22,7 +25,19 @@ import { create } from "zustand";
 import { type DocBlock, typeCheckBlocks } from "./doc-typecheck.js";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
-const scope: Record<string, unknown> = { ...core, ...string, ...array, ...map, ...state, ...zustandMiddleware, create };
+const scope: Record<string, unknown> = {
+  ...core,
+  ...string,
+  ...array,
+  ...map,
+  ...state,
+  ...zustandMiddleware,
+  ...persist,
+  create,
+  mkdtempSync,
+  tmpdir,
+  join,
+};
 const AsyncFunction = Object.getPrototypeOf(async () => {}).constructor as new (
   ...args: string[]
 ) => (...values: unknown[]) => Promise<void>;
@@ -90,7 +105,7 @@ function markdownBlocks(file: string): { line: number; code: string }[] {
   }));
 }
 
-const PACKAGES = ["core", "string", "array", "map", "state"];
+const PACKAGES = ["core", "string", "array", "map", "state", "persist"];
 /** Markdown files whose ```ts blocks must run as copied. */
 const MARKDOWN = ["README.md", "docs/guide.md", ...PACKAGES.map((p) => `packages/${p}/README.md`)].filter((f) =>
   existsSync(root + f),

@@ -36,10 +36,17 @@ export const SCOPE_MODULES = [
   "@pagefork/map",
   "@pagefork/state",
   "@pagefork/state/zustand",
+  "@pagefork/persist",
 ] as const;
 
 /** Exports that the runtime scope adds from elsewhere (name → module). */
-export const EXTRA_SCOPE: Readonly<Record<string, string>> = { create: "zustand" };
+export const EXTRA_SCOPE: Readonly<Record<string, string>> = {
+  create: "zustand",
+  // A store (@pagefork/persist) needs a directory: its examples make a temporary one.
+  mkdtempSync: "node:fs",
+  tmpdir: "node:os",
+  join: "node:path",
+};
 
 /** Import lines (also multi-line `import { ... } from "..."`) at the start of a line. */
 const IMPORT = /^import\s[\s\S]*?from\s*["'][^"']+["'];?[^\S\n]*$/gm;

@@ -32,6 +32,7 @@ const VERSIONED_PACKAGES = [
   "@pagefork/map",
   "@pagefork/string",
   "@pagefork/state",
+  "@pagefork/persist",
   "immer",
   "mutative",
   "immutable",

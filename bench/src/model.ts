@@ -3,7 +3,7 @@
  * (worker.ts) and the report: what one case is, what one run of it measured,
  * and how a workload describes its metrics, tables and charts.
  *
- * A **workload** (W1 … W10, W1b, W5b) asks one question of every library. A **case** is
+ * A **workload** (W1 … W11, W1b, W5b) asks one question of every library. A **case** is
  * one library's variant at one parameter point (say Immer with auto-freeze on,
  * 10,000,000 elements); it is run `runs` times, each run in a fresh child
  * process. A **group** collects the cases that answer the same question at the
@@ -15,7 +15,7 @@
 import type { TopLevelSpec } from "vega-lite";
 
 /** The workloads, in report order. */
-export const WORKLOAD_IDS = ["W1", "W1b", "W2", "W3", "W4", "W5", "W5b", "W6", "W7", "W8", "W9", "W10"] as const;
+export const WORKLOAD_IDS = ["W1", "W1b", "W2", "W3", "W4", "W5", "W5b", "W6", "W7", "W8", "W9", "W10", "W11"] as const;
 export type WorkloadId = (typeof WORKLOAD_IDS)[number];
 
 /** Values a case's parameters may take (they travel to the child as JSON). */

@@ -34,6 +34,7 @@ const LOADERS: Record<WorkloadId, () => Promise<{ variants: VariantTable }>> = {
   W8: () => import("./workloads/w8-core-mechanisms.js"),
   W9: () => import("./workloads/w9-app-state.js"),
   W10: () => import("./workloads/w10-workers.js"),
+  W11: () => import("./workloads/w11-persist.js"),
 };
 
 const ALLOCATION_FAILED = /allocation failed|out of memory/i;

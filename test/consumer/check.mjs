@@ -17,7 +17,7 @@ const run = (cmd, args, cwd) =>
   execFileSync(cmd, args, { cwd, stdio: ["ignore", "pipe", "inherit"], encoding: "utf8" });
 try {
   const tgz = join(work, "tgz");
-  for (const pkg of ["core", "string", "array", "map", "state", "react"])
+  for (const pkg of ["core", "string", "array", "map", "state", "react", "persist"])
     run("npx", ["-y", "pnpm@10.34.8", "pack", "--pack-destination", tgz], join(root, "packages", pkg));
   const tarballs = readdirSync(tgz).map((f) => join(tgz, f));
   for (const [name, module, moduleResolution] of [

@@ -15,6 +15,16 @@ import {
   type SpaceSummary,
 } from "@pagefork/core";
 import { CowMap, CowSet } from "@pagefork/map";
+import {
+  CorruptionError,
+  FormatVersionError,
+  type LoadOptions,
+  openStore,
+  type Persistable,
+  type SaveResult,
+  type StoreStats,
+  VersionNotFoundError,
+} from "@pagefork/persist";
 import { useHistory, useStore } from "@pagefork/react";
 import {
   applyPatches,
@@ -98,3 +108,25 @@ const branded: boolean = isFramePool(pool) && !(new Error("x") instanceof OutOfM
 export const debug = [summary, gridJson, pairs, textJson, shown, listed, branded];
 
 export const used = [text, grid, vec, users, tags, title, size, patches, Component, SchemaError, OutOfMemoryError];
+
+// Persistence (issue 15): the store's types.
+export async function persist(dir: string, version: Persistable): Promise<[SaveResult, StoreStats, string[]]> {
+  const saved = openStore(dir, { sync: false });
+  const r: SaveResult = await saved.save("v", version);
+  const options: LoadOptions = { pool: new FramePool({ pageSize: 4096 }) };
+  const back: Persistable = await saved.load("v", options);
+  back.release();
+  const h = new History(new AddressSpace({ size: 4096 }));
+  await saved.saveHistory("h", h);
+  const loaded: History<Persistable> = await saved.loadHistory("h", options);
+  loaded.release();
+  const errors = [
+    new CorruptionError("v", 0, "x").page,
+    new FormatVersionError(2, 1).found,
+    new VersionNotFoundError("v").version,
+  ];
+  const stats: StoreStats = saved.stats();
+  const names = saved.list();
+  await saved.close();
+  return [r, stats, [String(errors), ...names]];
+}

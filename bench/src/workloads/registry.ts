@@ -17,6 +17,7 @@ import { spec as w7 } from "./w7-page-size.js";
 import { spec as w8 } from "./w8-core-mechanisms.js";
 import { spec as w9 } from "./w9-app-state.js";
 import { spec as w10 } from "./w10-workers.js";
+import { spec as w11 } from "./w11-persist.js";
 
 export const WORKLOADS: Record<WorkloadId, WorkloadSpec> = {
   W1: w1,
@@ -31,4 +32,5 @@ export const WORKLOADS: Record<WorkloadId, WorkloadSpec> = {
   W8: w8,
   W9: w9,
   W10: w10,
+  W11: w11,
 };

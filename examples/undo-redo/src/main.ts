@@ -13,6 +13,7 @@
 import { FramePool } from "@pagefork/core";
 import { heapBaseline, measureMemory, sumFaultCounters, versionStats } from "./accounting.js";
 import { parseOptions } from "./options.js";
+import { loadHistoryFrom, type PersistFigures, saveHistoryTo } from "./persist.js";
 import { createProgress } from "./progress.js";
 import { ReplayError, replayWithHistory } from "./replay.js";
 import { type DemoReport, formatReport } from "./report.js";
@@ -43,7 +44,7 @@ function loadScript(traceArg: string | undefined, repoRoot: string): { script: E
   }
 }
 
-function main(): void {
+async function main(): Promise<void> {
   const started = performance.now();
   const opts = parseOptions(process.argv);
   const repoRoot = findRepoRoot();
@@ -80,14 +81,30 @@ function main(): void {
   // made the replay ~10% slower and noisier (README, "What it costs").
   const pool = new FramePool({ pageSize: opts.pageSize, reclaimDropped: opts.reclaimDropped });
   let replayed: ReturnType<typeof replayWithHistory>;
-  try {
-    replayed = replayWithHistory(script, n, pool, progress, opts.maxVersions);
-  } catch (e) {
-    if (!(e instanceof ReplayError)) throw e;
-    fail(`replay failed: ${e.message}`);
-    return;
+  let persist: PersistFigures | null = null;
+  if (opts.load !== undefined) {
+    // --load: the history comes from the store; the checks below run on it as on a replay.
+    const loadedHistory = await loadHistoryFrom(opts.load, pool);
+    persist = loadedHistory.figures;
+    if (loadedHistory.history.size !== kept) {
+      loadedHistory.history.release();
+      fail(
+        `the store holds ${loadedHistory.history.size} versions, the options ask for ${kept}: give --load the --limit and --max-versions given to --save`,
+      );
+      return;
+    }
+    replayed = { history: loadedHistory.history, firstVersion: first, edits: n, seconds: 0 };
+  } else {
+    try {
+      replayed = replayWithHistory(script, n, pool, progress, opts.maxVersions);
+    } catch (e) {
+      if (!(e instanceof ReplayError)) throw e;
+      fail(`replay failed: ${e.message}`);
+      return;
+    }
   }
   const { history, firstVersion, seconds } = replayed;
+  if (opts.save !== undefined) persist = await saveHistoryTo(opts.save, history);
 
   // 3. Measure: memory right after the replay (after a full GC), then the fault counters.
   const memory = measureMemory(pool, baseline);
@@ -155,6 +172,7 @@ function main(): void {
     },
     lastVersion: { rss: last.rss, pss: last.pss, uss: last.uss, pageTableNodes: last.pageTableNodes },
     checks,
+    persist,
     totalSeconds: (performance.now() - started) / 1000,
   };
   if (opts.json) {
@@ -166,4 +184,4 @@ function main(): void {
   process.exitCode = ok ? 0 : 1;
 }
 
-main();
+await main();

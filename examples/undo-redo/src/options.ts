@@ -36,6 +36,10 @@ export interface DemoOptions {
   /** The pool's `reclaimDropped` (FinalizationRegistry safety net); off unless `--reclaim-dropped`. */
   readonly reclaimDropped: boolean;
   readonly json: boolean;
+  /** `--save <dir>`: save the replayed history in an @pagefork/persist store there. */
+  readonly save: string | undefined;
+  /** `--load <dir>`: load the history from that store instead of replaying the trace. */
+  readonly load: string | undefined;
 }
 
 function nonNegativeInt(what: string) {
@@ -110,6 +114,14 @@ export function parseOptions(argv: readonly string[]): DemoOptions {
       false,
     )
     .option("--json", "print the figures as one JSON object on stdout, and no progress", false)
+    .option(
+      "--save <dir>",
+      "save the whole history in an @pagefork/persist store (LMDB) in <dir>, and report its size and time",
+    )
+    .option(
+      "--load <dir>",
+      "load the history saved by --save from <dir> instead of replaying, and run the checks on it (give the same --limit/--max-versions/--page-size)",
+    )
     .showHelpAfterError("(run with --help for usage)")
     .configureOutput({ writeErr: (s) => process.stderr.write(s) })
     .parse(argv as string[]);
@@ -123,7 +135,10 @@ export function parseOptions(argv: readonly string[]): DemoOptions {
     maxVersions?: number;
     reclaimDropped: boolean;
     json: boolean;
+    save?: string;
+    load?: string;
   }>();
+  if (o.save !== undefined && o.load !== undefined) program.error("error: --save and --load exclude each other");
   return {
     trace: o.trace,
     pageSize: o.pageSize,
@@ -134,5 +149,7 @@ export function parseOptions(argv: readonly string[]): DemoOptions {
     maxVersions: o.maxVersions,
     reclaimDropped: o.reclaimDropped === true,
     json: o.json === true,
+    save: o.save,
+    load: o.load,
   };
 }

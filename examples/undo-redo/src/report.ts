@@ -6,6 +6,7 @@
  * @module
  */
 import type { FaultTotals, MemoryFigures } from "./accounting.js";
+import type { PersistFigures } from "./persist.js";
 import type { CheckResult } from "./verify.js";
 
 /** Everything the demo measured and checked. Sizes in bytes, times in seconds. */
@@ -74,6 +75,8 @@ export interface DemoReport {
     readonly pageTableNodes: number;
   };
   readonly checks: readonly CheckResult[];
+  /** `--save` / `--load`: the store's figures; null otherwise. */
+  readonly persist: PersistFigures | null;
   /** Wall-clock seconds of the whole run, loading included. */
   readonly totalSeconds: number;
 }
@@ -120,10 +123,12 @@ export function formatReport(r: DemoReport): string {
   );
   row("final length", `${int.format(r.trace.finalLength)} characters`);
   lines.push("speed");
-  row(
-    "edits/s (fork per edit)",
-    `${int.format(r.replay.editsPerSecond)}  (${dec(2).format(r.replay.microsecondsPerEdit)} µs/edit, ${dec(2).format(r.replay.seconds)} s)`,
-  );
+  if (r.persist?.mode === "load") row("edits/s (fork per edit)", "no replay: the history was loaded (see below)");
+  else
+    row(
+      "edits/s (fork per edit)",
+      `${int.format(r.replay.editsPerSecond)}  (${dec(2).format(r.replay.microsecondsPerEdit)} µs/edit, ${dec(2).format(r.replay.seconds)} s)`,
+    );
   lines.push("memory of all versions");
   row(
     "pool frames in use",
@@ -155,6 +160,16 @@ export function formatReport(r: DemoReport): string {
   row("page-table bytes copied", formatBytes(f.pageTableBytesCopied));
   row("bytes written", formatBytes(f.bytesWritten));
   row("write amplification", `${dec(2).format(f.writeAmplification)}×  (bytes copied / bytes written)`);
+  const p = r.persist;
+  if (p !== null) {
+    lines.push(p.mode === "save" ? `saved to ${p.dir}` : `loaded from ${p.dir} (instead of the replay)`);
+    row(p.mode === "save" ? "saveHistory" : "loadHistory", `${dec(2).format(p.seconds)} s`);
+    row("size on disk", `${formatBytes(p.fileBytes)}  (data.mdb)`);
+    row(
+      "stored",
+      `${formatBytes(p.pageBytes)} of pages (${int.format(p.pages)}), ${formatBytes(p.nodeBytes)} of page-table nodes (${int.format(p.nodes)}); dedup ${dec(1).format(p.dedupRatio)}×`,
+    );
+  }
   lines.push("checks");
   for (const c of r.checks) lines.push(`  ${c.passed ? "PASS" : "FAIL"} ${c.name.padEnd(17)} ${c.detail}`);
   lines.push(

@@ -5,6 +5,7 @@
  *
  * @packageDocumentation
  */
+export { type AttachStateOptions, attachState, nextStampOf } from "./attach.js";
 export { NODE } from "./brand.js";
 export { diffPatches } from "./diff.js";
 export { DraftError, PatchError, type Path, SchemaError } from "./errors.js";

@@ -60,7 +60,11 @@ export class Lineage {
     this.live = new Set();
   }
 
-  /** The next stamp `stamp()` will hand out, without taking it (for a handle to another thread). O(1). */
+  /**
+   * The stamp `stamp()` hands out next, without taking it: every node of the
+   * lineage has a smaller one (for a handle to another thread, or a saved
+   * version). O(1).
+   */
   get nextStamp(): number {
     return this.next;
   }

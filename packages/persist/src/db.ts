@@ -1,0 +1,186 @@
+/**
+ * The LMDB environment of a store and its format record.
+ *
+ * One environment (a directory holding `data.mdb` and `lock.mdb`) with four
+ * named databases:
+ *
+ * | database | key | value |
+ * | --- | --- | --- |
+ * | `meta` | `"format"`, `"counters"` | JSON: the format record, the blob counters |
+ * | `blobs` | 32-byte SHA-256 | the bytes of a page or of a page-table node |
+ * | `refs` | 32-byte SHA-256 | u32 LE refcount: version roots and node entries that point at the blob |
+ * | `versions` | name (UTF-8) | JSON version record (see record.ts) |
+ *
+ * Every save and delete is one LMDB write transaction: LMDB is copy-on-write
+ * itself (a commit switches its meta page last), so a process killed at any
+ * moment leaves the last committed transaction, whole.
+ *
+ * @module
+ */
+import { closeSync, existsSync, ftruncateSync, openSync, readSync, statSync } from "node:fs";
+import { join } from "node:path";
+import { type Database, open, type RootDatabase } from "lmdb";
+import { CorruptionError, FormatVersionError, throwCorrupt, throwFormat } from "./errors.js";
+
+/**
+ * Magic of the format record (the `meta` database's `"format"` entry): a
+ * directory is a pagefork store only if it has this.
+ * @example
+ * ```ts
+ * FORMAT_MAGIC; // "pagefork-persist"
+ * ```
+ */
+export const FORMAT_MAGIC = "pagefork-persist";
+/**
+ * Format version this build writes and the newest it reads; a store or a
+ * version record of a larger one gives {@link FormatVersionError}.
+ * @example
+ * ```ts
+ * FORMAT_VERSION; // 1
+ * ```
+ */
+export const FORMAT_VERSION = 1;
+
+/** The open databases of one store. */
+export interface Dbs {
+  readonly env: RootDatabase;
+  readonly meta: Database<unknown, string>;
+  readonly blobs: Database<Buffer, Buffer>;
+  readonly refs: Database<Buffer, Buffer>;
+  readonly versions: Database<string, string>;
+}
+
+/** Blob counters kept in `meta` under "counters", updated by every write transaction. */
+export interface Counters {
+  /** Page blobs stored. */
+  pages: number;
+  /** Bytes of page blobs. */
+  pageBytes: number;
+  /** Page-table node blobs stored. */
+  nodes: number;
+  /** Bytes of node blobs. */
+  nodeBytes: number;
+}
+
+/**
+ * Opens (creating when absent) the environment at directory `path` and
+ * checks its format record; a new store gets one.
+ * @throws {FormatVersionError} when the store was written by a newer format, or is not a pagefork store.
+ * @throws {CorruptionError} when `data.mdb` is shorter than LMDB's last page (truncated) or LMDB reports damage.
+ */
+export function openDbs(path: string, sync: boolean): Dbs {
+  const file = join(path, "data.mdb");
+  const existed = existsSync(file);
+  if (existed) checkMetaPages(file);
+  let env: RootDatabase;
+  try {
+    // noSubdir false: lmdb-js would take a directory name with a dot ("tmp.x1y2") for a file name.
+    // overlappingSync false: lmdb-js would otherwise return from a commit before its fsync
+    // (flushing it with the next one), and `sync: true` promises the save is on disk.
+    env = open({
+      path,
+      noSubdir: false,
+      maxDbs: 8,
+      compression: false,
+      noSync: !sync,
+      overlappingSync: false,
+      cache: false,
+    });
+  } catch (e) {
+    return throwCorrupt(null, null, `LMDB cannot open ${file}: ${(e as Error).message}`, e);
+  }
+  try {
+    const dbs: Dbs = {
+      env,
+      meta: env.openDB<unknown, string>({ name: "meta", encoding: "json", cache: false }),
+      blobs: env.openDB<Buffer, Buffer>({ name: "blobs", keyEncoding: "binary", encoding: "binary", cache: false }),
+      refs: env.openDB<Buffer, Buffer>({ name: "refs", keyEncoding: "binary", encoding: "binary", cache: false }),
+      versions: env.openDB<string, string>({ name: "versions", encoding: "string", cache: false }),
+    };
+    checkFormat(dbs);
+    return dbs;
+  } catch (e) {
+    env.close();
+    if (e instanceof CorruptionError || e instanceof FormatVersionError) throw e;
+    return throwCorrupt(null, null, `LMDB cannot read ${file}: ${(e as Error).message}`, e);
+  }
+}
+
+/** LMDB's meta page magic (mm_magic). */
+const LMDB_MAGIC = 0xbeefc0de;
+/**
+ * Byte offsets in a meta page of lmdb-js's LMDB (data version 2, 24-byte
+ * page header): mm_magic, the free DB's md_pad (the page size), mm_last_pg,
+ * mm_txnid (read off files it wrote, and checked against its getStats()).
+ */
+const META = { magic: 24, pageSize: 48, lastPage: 144, txnid: 152, end: 160 } as const;
+
+/**
+ * Checks `data.mdb` before LMDB maps it: LMDB reads its file through a
+ * memory map, and a read past the end of a truncated file kills the process
+ * (SIGBUS), so the two meta pages are read with plain file reads first.
+ *
+ * - Shorter than its two meta pages, or no LMDB magic: CorruptionError.
+ * - Shorter than the last page the newer meta page names: extended with zero
+ *   pages up to it. A sound file can be a few pages short (LMDB does not
+ *   write pages it allocated and freed within one transaction: seen after a
+ *   delete, 69,632 bytes for a last page ending at 73,728); in a truncated
+ *   file the lost pages then read as zeros, which LMDB reports as corrupt
+ *   (MDB_CORRUPTED) or the pages' SHA-256 checksums catch: a
+ *   CorruptionError, never a crash and never a wrong value.
+ *
+ * An empty file is left to LMDB (it initialises it).
+ * @throws {CorruptionError} when the file is too short or its meta pages are not LMDB's.
+ */
+function checkMetaPages(file: string): void {
+  const size = statSync(file).size;
+  if (size === 0) return;
+  const fd = openSync(file, "r+");
+  try {
+    const head = Buffer.alloc(META.end);
+    if (readSync(fd, head, 0, META.end, 0) < META.end || head.readUInt32LE(META.magic) !== LMDB_MAGIC)
+      throwCorrupt(null, null, `${file} is not an LMDB data file, or is truncated (${size} bytes)`);
+    const ps = head.readUInt32LE(META.pageSize);
+    if (ps < 512 || ps > 65536 || (ps & (ps - 1)) !== 0) throwCorrupt(null, null, `${file}: bad LMDB page size ${ps}`);
+    if (size < 2 * ps) throwCorrupt(null, null, `${file} is truncated: ${size} bytes, shorter than its two meta pages`);
+    const second = Buffer.alloc(META.end);
+    readSync(fd, second, 0, META.end, ps);
+    const metas = [head, second].filter((m) => m.readUInt32LE(META.magic) === LMDB_MAGIC);
+    const newest = metas.reduce((a, b) => (b.readBigUInt64LE(META.txnid) > a.readBigUInt64LE(META.txnid) ? b : a));
+    const need = (Number(newest.readBigUInt64LE(META.lastPage)) + 1) * ps;
+    if (size < need) ftruncateSync(fd, need);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** Reads (or, in a new store, writes) the format record. */
+function checkFormat(dbs: Dbs): void {
+  let rec: unknown;
+  try {
+    rec = dbs.meta.get("format");
+  } catch (e) {
+    throwCorrupt(null, null, `the format record cannot be read: ${(e as Error).message}`, e);
+  }
+  if (rec === undefined) {
+    const empty = dbs.versions.getKeysCount() === 0 && dbs.blobs.getKeysCount() === 0;
+    if (!empty) throwFormat(Number.NaN, FORMAT_VERSION, "not a pagefork store: it holds data but no format record");
+    dbs.env.transactionSync(() => {
+      dbs.meta.putSync("format", { magic: FORMAT_MAGIC, version: FORMAT_VERSION });
+      dbs.meta.putSync("counters", { pages: 0, pageBytes: 0, nodes: 0, nodeBytes: 0 } satisfies Counters);
+    });
+    return;
+  }
+  const r = rec as { magic?: unknown; version?: unknown };
+  if (typeof r !== "object" || r === null || r.magic !== FORMAT_MAGIC)
+    throwFormat(Number.NaN, FORMAT_VERSION, `not a pagefork store: format record ${JSON.stringify(rec)}`);
+  if (typeof r.version !== "number" || !Number.isInteger(r.version) || r.version < 1)
+    throwCorrupt(null, null, `bad format version ${JSON.stringify(r.version)}`);
+  if (r.version > FORMAT_VERSION) throwFormat(r.version, FORMAT_VERSION);
+}
+
+/** The blob counters (zeros when absent). */
+export function readCounters(dbs: Dbs): Counters {
+  const c = dbs.meta.get("counters") as Counters | undefined;
+  return c === undefined ? { pages: 0, pageBytes: 0, nodes: 0, nodeBytes: 0 } : { ...c };
+}

@@ -1,0 +1,14 @@
+/**
+ * @pagefork/persist: incremental, crash-safe persistence of pagefork
+ * versions in LMDB. Pages are stored once by content (SHA-256, which is
+ * also their checksum) with a refcount; a save writes only the pages the
+ * store lacks and the page-table nodes on their paths, in one transaction.
+ *
+ * @packageDocumentation
+ */
+
+export { FORMAT_MAGIC, FORMAT_VERSION } from "./db.js";
+export { CorruptionError, FormatVersionError, VersionNotFoundError } from "./errors.js";
+export type { Persistable } from "./kinds.js";
+export { HISTORY_TXN_BYTES, type SaveResult } from "./save.js";
+export { type LoadOptions, openStore, Store, type StoreOptions, type StoreStats } from "./store.js";

@@ -1,0 +1,205 @@
+/**
+ * Writing versions inside LMDB write transactions: one version, a whole
+ * history (in chunks, with an intent record so a crash leaks nothing), and
+ * the recovery of a history save that a crash cut short.
+ *
+ * @module
+ */
+import type { AddressSpace } from "@pagefork/core";
+import { BlobTxn } from "./blobs.js";
+import type { Dbs } from "./db.js";
+import type { Described } from "./kinds.js";
+import { type Entry, entriesOf, parseRecord, type VersionRecord } from "./record.js";
+import { hashPages, pagesToHash } from "./snapshot.js";
+import { emptyTree, fanoutShiftFor, type Tree } from "./tree.js";
+
+/** Keys of the `versions` database that are not names start with this (names may not). */
+export const INTERNAL_KEY = "\u0000";
+/** Key prefix of a history save's pending chunks: `\0pending\0<name>\0<chunk>`. */
+const PENDING = `${INTERNAL_KEY}pending${INTERNAL_KEY}`;
+
+/**
+ * Bytes (blobs written plus pages hashed) one `saveHistory` transaction
+ * handles before it commits a chunk: 256 MiB. Saving the automerge-paper
+ * history (259,779 versions, 863 MiB of blobs): one transaction 404 s
+ * (data.mdb 1.80 GiB; past LMDB's dirty-page limit a transaction spills its
+ * pages), chunks of 64 MiB 290 s (3.34 GiB), of 256 MiB 125 s (3.81 GiB: each
+ * commit copies the B-tree pages it changed, and LMDB reuses the old copies
+ * only in later transactions).
+ * @example
+ * ```ts
+ * HISTORY_TXN_BYTES; // 268435456
+ * ```
+ */
+export const HISTORY_TXN_BYTES = 256 * 1024 * 1024;
+
+/** The last version saved (under a name, or before this one in a history), to hash the next one against. */
+export interface Saved {
+  /** A version whose frames hold the saved bytes (a fork, for a name). */
+  readonly baseline: AddressSpace;
+  readonly tree: Tree;
+  readonly kind: string;
+}
+
+/** What one save wrote. */
+export interface SaveResult {
+  /** Pages whose bytes the save hashed (the changed ones, for a save after a save of the same name). */
+  pagesHashed: number;
+  /** Page blobs written: pages the store did not hold. */
+  pagesWritten: number;
+  /** Page-table nodes written. */
+  nodesWritten: number;
+  /** Bytes of the blobs written (pages and nodes; LMDB's own overhead not counted). */
+  bytesWritten: number;
+  /** Non-zero pages of the version (of every version, for a history). */
+  pages: number;
+}
+
+/**
+ * Hashes and stores one version's pages inside `txn`, diffed against `prev`
+ * when it is of the same pool, size and kind; retains its root.
+ */
+export function saveVersion(
+  d: Described,
+  prev: Saved | undefined,
+  txn: BlobTxn,
+): { tree: Tree; entry: Entry; hashed: number } {
+  const space = d.space;
+  const shift = fanoutShiftFor(space.pageSize);
+  const incremental =
+    prev !== undefined &&
+    prev.kind === d.kind &&
+    prev.baseline.pool === space.pool &&
+    prev.baseline.size === space.size &&
+    !prev.baseline.released &&
+    prev.tree.shift === shift;
+  const addresses = pagesToHash(space, incremental ? (prev as Saved).baseline : null);
+  const tree = hashPages(space, addresses, incremental ? (prev as Saved).tree : emptyTree(shift), txn);
+  if (tree.root !== null) txn.retainNode(tree.root, shift, 0);
+  const entry: Entry = {
+    kind: d.kind,
+    pageSize: space.pageSize,
+    size: space.size,
+    shift,
+    root: tree.root === null ? null : (tree.root.hash as Buffer).toString("hex"),
+    levels: tree.levels,
+    pages: tree.pages,
+    meta: d.meta,
+  };
+  return { tree, entry, hashed: addresses.length };
+}
+
+/** Drops the references a record held (its roots). */
+export function releaseRecord(txn: BlobTxn, rec: VersionRecord): void {
+  for (const e of entriesOf(rec)) if (e.root !== null) txn.releaseNode(Buffer.from(e.root, "hex"), e.levels - 1, 0);
+}
+
+/**
+ * Puts `record` under `name` and releases the record it replaces (after the
+ * new roots were retained, so shared blobs never drop to zero), then the
+ * counters. Inside the caller's transaction.
+ */
+export function putRecord(dbs: Dbs, txn: BlobTxn, name: string, record: VersionRecord): void {
+  const old = dbs.versions.get(name);
+  dbs.versions.putSync(name, JSON.stringify(record));
+  if (old !== undefined) releaseRecord(txn, parseRecord(name, old));
+}
+
+/**
+ * Saves the versions of a history under `name`. The versions go in chunks,
+ * one transaction each of about `txnBytes` of blobs written plus bytes
+ * hashed: every chunk but the last
+ * also writes an intent record `\0pending\0<name>\0<k>` listing the roots it
+ * retained; the last writes the history record, replaces the old one and
+ * removes the intent records. Until then the old record is untouched; a
+ * crash leaves intent records, whose roots {@link recoverPending} releases.
+ */
+export function writeHistory(
+  dbs: Dbs,
+  name: string,
+  described: readonly Described[],
+  meta: { position: number; maxVersions: number | null; freeze: boolean },
+  txnBytes: number,
+): SaveResult {
+  recoverPending(dbs, name); // stale chunks of an earlier save of `name`, if the store was not reopened since
+  const result: SaveResult = { pagesHashed: 0, pagesWritten: 0, nodesWritten: 0, bytesWritten: 0, pages: 0 };
+  const entries: Entry[] = [];
+  let prev: Saved | undefined;
+  let i = 0;
+  let chunk = 0;
+  while (i < described.length || entries.length === 0) {
+    unpinReadTxn(dbs);
+    dbs.env.transactionSync(() => {
+      const txn = new BlobTxn(dbs, name);
+      const first = entries.length;
+      let hashedBytes = 0; // work of the chunk: bytes hashed, whether or not the store already held them
+      do {
+        const d = described[i] as Described;
+        const r = saveVersion(d, prev, txn);
+        hashedBytes += r.hashed * d.space.pageSize;
+        entries.push(r.entry);
+        result.pagesHashed += r.hashed;
+        result.pages += r.tree.pages;
+        prev = { baseline: d.space, tree: r.tree, kind: d.kind };
+        i++;
+      } while (i < described.length && txn.tally.bytes + hashedBytes < txnBytes);
+      if (i < described.length) {
+        const roots = entries.slice(first).map((e) => [e.root, e.levels]);
+        dbs.versions.putSync(
+          `${PENDING}${name}${INTERNAL_KEY}${String(chunk++).padStart(8, "0")}`,
+          JSON.stringify(roots),
+        );
+      } else {
+        putRecord(dbs, txn, name, { format: 1, type: "history", ...meta, entries });
+        for (const key of pendingKeys(dbs, name)) dbs.versions.removeSync(key);
+      }
+      txn.commitCounters();
+      result.pagesWritten += txn.tally.pages;
+      result.nodesWritten += txn.tally.nodes;
+      result.bytesWritten += txn.tally.bytes;
+    });
+  }
+  return result;
+}
+
+/**
+ * Ends lmdb-js's shared read transaction before a write transaction. It is
+ * renewed only on a later macrotask, so a program that awaits save after save
+ * (microtasks) kept one open from its first read on, and LMDB cannot reuse a
+ * page freed after a live reader's snapshot: the file grew by every page each
+ * commit copied. (It did not explain the growth of a chunked history save:
+ * see HISTORY_TXN_BYTES.)
+ */
+export function unpinReadTxn(dbs: Dbs): void {
+  dbs.env.resetReadTxn();
+}
+
+/** Intent-record keys of `name` (or of every name when null). */
+function pendingKeys(dbs: Dbs, name: string | null): string[] {
+  const start = name === null ? PENDING : `${PENDING}${name}${INTERNAL_KEY}`;
+  const keys: string[] = [];
+  for (const k of dbs.versions.getKeys({ start })) {
+    if (!(k as string).startsWith(start)) break;
+    keys.push(k as string);
+  }
+  return keys;
+}
+
+/**
+ * Releases the roots listed by the intent records of `name` (every name when
+ * null) and removes the records, in one transaction: what a history save
+ * committed before a crash or an error. O(blobs freed). Nothing when none.
+ */
+export function recoverPending(dbs: Dbs, name: string | null): void {
+  if (pendingKeys(dbs, name).length === 0) return;
+  unpinReadTxn(dbs);
+  dbs.env.transactionSync(() => {
+    const txn = new BlobTxn(dbs, name ?? "(pending history)");
+    for (const key of pendingKeys(dbs, name)) {
+      const roots = JSON.parse(dbs.versions.get(key) as string) as [string | null, number][];
+      for (const [root, levels] of roots) if (root !== null) txn.releaseNode(Buffer.from(root, "hex"), levels - 1, 0);
+      dbs.versions.removeSync(key);
+    }
+    txn.commitCounters();
+  });
+}

@@ -1,0 +1,445 @@
+/**
+ * The store: `openStore(path)`, then `save`, `saveHistory`, `load`,
+ * `loadHistory`, `list`, `delete`, `stats`, `close`.
+ *
+ * @module
+ */
+import {
+  type Forkable,
+  type FramePool,
+  History,
+  InvalidArgumentError,
+  isFramePool,
+  ReleasedError,
+} from "@pagefork/core";
+import type { AnyType } from "@pagefork/state";
+import { BlobTxn } from "./blobs.js";
+import { type Dbs, openDbs, readCounters } from "./db.js";
+import { throwCorrupt, throwNotFound } from "./errors.js";
+import { describe, type Persistable } from "./kinds.js";
+import { nextEntry, readEntry } from "./load.js";
+import { type Entry, entriesOf, parseRecord, type VersionRecord } from "./record.js";
+import {
+  HISTORY_TXN_BYTES,
+  INTERNAL_KEY,
+  putRecord,
+  recoverPending,
+  releaseRecord,
+  type Saved,
+  type SaveResult,
+  saveVersion,
+  unpinReadTxn,
+  writeHistory,
+} from "./save.js";
+import type { Tree } from "./tree.js";
+
+/** Options of {@link openStore}. */
+export interface StoreOptions {
+  /**
+   * Flush to disk (fsync) at every commit, so a save survives a power loss
+   * as well as a killed process. Default true. With false a commit is
+   * durable against a crash of the process (LMDB's pages are in the OS page
+   * cache) but not of the machine; saves are then faster.
+   */
+  sync?: boolean;
+  /**
+   * @internal Blob bytes a `saveHistory` transaction writes before it commits
+   * a chunk (default {@link HISTORY_TXN_BYTES}); tests make it tiny.
+   */
+  historyTxnBytes?: number;
+}
+
+/** Options of {@link Store.load} and {@link Store.loadHistory}. */
+export interface LoadOptions {
+  /** The frame pool the loaded version takes its frames from (its page size must be the saved one's). */
+  pool: FramePool;
+  /** The schema of a saved `State` (required to load one, ignored otherwise). */
+  schema?: AnyType;
+}
+
+/** Figures of {@link Store.stats}; sizes in bytes. */
+export interface StoreStats {
+  /** Names held. */
+  versions: number;
+  /** Distinct page blobs stored. */
+  pages: number;
+  /** Bytes of the stored pages. */
+  pageBytes: number;
+  /** Page-table node blobs stored. */
+  nodes: number;
+  /** Bytes of the stored nodes. */
+  nodeBytes: number;
+  /** Bytes the saved versions map: their non-zero pages x page size, summed over every version. */
+  logicalBytes: number;
+  /** `logicalBytes / pageBytes`: how many times a stored page is used on average (1 when nothing is shared). */
+  dedupRatio: number;
+  /** Size of the LMDB data file (`data.mdb`), including free pages LMDB reuses. */
+  fileBytes: number;
+}
+
+/** Longest name, in UTF-8 bytes (LMDB keys are at most 511 bytes). */
+const MAX_NAME_BYTES = 500;
+
+/**
+ * A store of versions in an LMDB environment (a directory). Open it with
+ * {@link openStore}. Pages are stored once by content (SHA-256), with a
+ * refcount; each name maps to a version record holding the root of its
+ * page-table tree (see the package README for the format).
+ *
+ * Incremental saves: the store keeps, per name, an O(1) fork of the version
+ * last saved (sharing every frame) and the tree saved with it; the next save
+ * of that name hashes only the pages whose frames differ, found by the
+ * core's page-table diff, and writes those the store lacks plus the tree
+ * nodes on their paths. A first save under a name is diffed against the
+ * version saved last under any name (same pool, size and kind), so saving
+ * a fork under a new name costs its changes too. Those forks are released by `delete(name)` and
+ * `close()`; until then they keep the saved version's frames alive (a frame
+ * the application later writes is copied, as after any fork).
+ *
+ * Atomicity: every save and delete is one LMDB write transaction, so a
+ * process killed at any point leaves every earlier save intact; a history
+ * goes in chunks of ~256 MiB, the record last (see `saveHistory`). A call that
+ * throws (bad input, damage found) changes nothing in the store.
+ *
+ * One process at a time should write a store (LMDB serialises writers; the
+ * in-memory forks assume this process made the last save of each name).
+ *
+ * @example
+ * ```ts
+ * import { AddressSpace } from "@pagefork/core";
+ * import { openStore } from "@pagefork/persist";
+ * import { mkdtempSync } from "node:fs";
+ * import { tmpdir } from "node:os";
+ * import { join } from "node:path";
+ *
+ * const store = openStore(mkdtempSync(join(tmpdir(), "pf-")));
+ * const a = new AddressSpace({ size: 1 << 20 });
+ * a.setFloat64(0, 3.5);
+ * (await store.save("doc", a)).pagesWritten; // 1
+ * const b = a.fork();
+ * b.setFloat64(8192, 7);
+ * (await store.save("doc", b)).pagesWritten; // 1 (page 2; page 0 is stored already)
+ * const c = (await store.load("doc", { pool: a.pool })) as AddressSpace;
+ * [c.getFloat64(0), c.getFloat64(8192)]; // [3.5, 7]
+ * store.list(); // ["doc"]
+ * c.release(); b.release(); a.release();
+ * await store.close();
+ * ```
+ */
+export class Store {
+  #dbs: Dbs | null;
+  readonly #saved: Map<string, Saved>;
+  /** The name saved last: a new name is hashed against its version (a fork saved under a new name costs its changes). */
+  #lastName: string | null;
+  /** The directory of the LMDB environment. */
+  readonly path: string;
+
+  /** Blob bytes one transaction of `saveHistory` writes before it commits a chunk. */
+  readonly #historyTxnBytes: number;
+
+  /** @internal Use {@link openStore}. */
+  constructor(path: string, dbs: Dbs, historyTxnBytes: number) {
+    this.path = path;
+    this.#dbs = dbs;
+    this.#historyTxnBytes = historyTxnBytes;
+    this.#saved = new Map();
+    this.#lastName = null;
+  }
+
+  #open(): Dbs {
+    if (this.#dbs === null) throw new ReleasedError("store");
+    return this.#dbs;
+  }
+
+  /**
+   * Saves `version` under `name`, replacing what the name held, in one
+   * transaction. Writes only pages the store lacks: a first save writes every
+   * non-zero page; a save of a fork of the version last saved under `name`
+   * that changed k pages hashes those k pages and writes them plus the
+   * page-table nodes on their paths (about k x levels nodes of ~1 page each).
+   * `version`: an AddressSpace (its mappings and frozen flag are kept), a
+   * standalone Cow*Array (a subarray too), a standalone CowText, or a State.
+   * @returns what was written.
+   * @throws {InvalidArgumentError} for a bad name (not a non-empty string of
+   *   at most 500 UTF-8 bytes) or an unsupported, released or embedded version; nothing changed.
+   * @throws {ReleasedError} after `close()`.
+   */
+  async save(name: string, version: Persistable): Promise<SaveResult> {
+    const dbs = this.#open();
+    checkName(name);
+    const d = describe(version);
+    let tree: Tree | undefined;
+    const tally = this.#write(dbs, name, (txn) => {
+      const base = this.#saved.get(name) ?? (this.#lastName === null ? undefined : this.#saved.get(this.#lastName));
+      const { tree: t, entry, hashed } = saveVersion(d, base, txn);
+      tree = t;
+      return { record: { format: 1, type: "version", ...entry }, hashed, pages: t.pages };
+    });
+    this.#remember(name, { baseline: d.space.fork(), tree: tree as Tree, kind: d.kind });
+    return tally;
+  }
+
+  /**
+   * Saves every version of `history` under `name` (oldest first, with its
+   * position, `maxVersions` and `freeze`). Versions share their unchanged
+   * pages and subtrees in the store as in memory: each is hashed only where
+   * its frames differ from the version before it. The versions go in LMDB
+   * transactions of ~256 MiB ({@link HISTORY_TXN_BYTES}: one transaction past
+   * LMDB's dirty-page limit spills and slows down many times over); the
+   * record under `name` is replaced only by the last, so a crash midway
+   * leaves the old one intact, and the chunks already committed (listed by
+   * intent records) are released by the next `openStore`.
+   * @throws {InvalidArgumentError} for a bad name, a released history or a version {@link Store.save} refuses.
+   * @throws {ReleasedError} after `close()`.
+   */
+  async saveHistory<T extends Persistable & Forkable<T>>(name: string, history: History<T>): Promise<SaveResult> {
+    const dbs = this.#open();
+    checkName(name);
+    if (!(history instanceof History) || history.released)
+      throw new InvalidArgumentError("history", history, "a History not released");
+    const described = [...history].map((v) => describe(v));
+    const meta = {
+      position: history.position,
+      maxVersions: Number.isFinite(history.maxVersions) ? history.maxVersions : null,
+      freeze: history.freezes,
+    };
+    let result: SaveResult;
+    try {
+      result = writeHistory(dbs, name, described, meta, this.#historyTxnBytes);
+    } catch (e) {
+      recoverPending(dbs, name); // the chunks committed before the failure
+      throw e;
+    }
+    this.#forget(name);
+    return result;
+  }
+
+  /** Runs one write transaction that replaces `name`'s record (see `putRecord`). */
+  #write(
+    dbs: Dbs,
+    name: string,
+    body: (txn: BlobTxn) => { record: VersionRecord; hashed: number; pages: number },
+  ): SaveResult {
+    unpinReadTxn(dbs);
+    return dbs.env.transactionSync(() => {
+      const txn = new BlobTxn(dbs, name);
+      const { record, hashed, pages } = body(txn);
+      putRecord(dbs, txn, name, record);
+      txn.commitCounters();
+      const t = txn.tally;
+      return { pagesHashed: hashed, pagesWritten: t.pages, nodesWritten: t.nodes, bytesWritten: t.bytes, pages };
+    });
+  }
+
+  #remember(name: string, saved: Saved): void {
+    this.#forget(name);
+    this.#saved.set(name, saved);
+    this.#lastName = name;
+  }
+
+  #forget(name: string): void {
+    const s = this.#saved.get(name);
+    if (s === undefined) return;
+    s.baseline.release();
+    this.#saved.delete(name);
+    if (this.#lastName === name) this.#lastName = null;
+  }
+
+  /**
+   * The version saved under `name`, rebuilt in `options.pool`: equal, byte for
+   * byte, to the one saved, and of the same kind (an AddressSpace, Cow*Array,
+   * CowText or State; pass `schema` for a State). Every page and page-table
+   * node read is checked against its SHA-256. O(pages x pageSize). The caller
+   * owns (releases) the result.
+   * @throws {VersionNotFoundError} when the name is unknown or holds a history.
+   * @throws {CorruptionError} naming the version and page, for a missing or damaged page or node.
+   * @throws {FormatVersionError} when the record was written by a newer format.
+   * @throws {InvalidArgumentError} for a bad name, pool (not a FramePool, or another page size) or missing schema.
+   * @throws {ReleasedError} after `close()`.
+   */
+  async load(name: string, options: LoadOptions): Promise<Persistable> {
+    const dbs = this.#open();
+    checkName(name);
+    const { pool, schema } = checkLoad(options);
+    const rec = this.#record(dbs, name);
+    if (rec.type !== "version") return throwNotFound(name, `${JSON.stringify(name)} holds a history: use loadHistory`);
+    checkPageSize(rec, pool);
+    return readEntry(dbs, name, rec, pool, schema);
+  }
+
+  /**
+   * The history saved under `name`, rebuilt in `options.pool`: its versions
+   * (each equal to the one saved), its position, `maxVersions` and `freeze`.
+   * Each version after the first is a fork of the one before it with only
+   * the differing pages written, so they share frames as the saved ones did.
+   * O(first version's pages + changed pages).
+   * @throws {VersionNotFoundError} when the name is unknown or holds a single version.
+   * @throws {CorruptionError}, {FormatVersionError}, {InvalidArgumentError}, {ReleasedError}: as {@link Store.load}.
+   */
+  async loadHistory(name: string, options: LoadOptions): Promise<History<Persistable>> {
+    const dbs = this.#open();
+    checkName(name);
+    const { pool, schema } = checkLoad(options);
+    const rec = this.#record(dbs, name);
+    if (rec.type !== "history") return throwNotFound(name, `${JSON.stringify(name)} holds one version: use load`);
+    if (rec.entries.length === 0) throwCorrupt(name, null, "a history record with no version");
+    for (const e of rec.entries) checkPageSize(e, pool);
+    const versions: Persistable[] = [];
+    try {
+      let prev: Entry | undefined;
+      for (const e of rec.entries) {
+        const last = versions[versions.length - 1];
+        versions.push(
+          prev !== undefined && last !== undefined
+            ? nextEntry(dbs, name, prev, e, last, pool, schema)
+            : readEntry(dbs, name, e, pool, schema),
+        );
+        prev = e;
+      }
+    } catch (err) {
+      for (const v of versions) v.release();
+      throw err;
+    }
+    const opts =
+      rec.maxVersions === null ? { freeze: rec.freeze } : { freeze: rec.freeze, maxVersions: rec.maxVersions };
+    const history = new History<Persistable>(versions[0] as Persistable, opts);
+    for (let i = 1; i < versions.length; i++) history.commit(versions[i] as Persistable);
+    for (let i = versions.length - 1; i > rec.position; i--) history.undo();
+    return history;
+  }
+
+  #record(dbs: Dbs, name: string): VersionRecord {
+    let text: string | undefined;
+    try {
+      text = dbs.versions.get(name);
+    } catch (e) {
+      throwCorrupt(name, null, `LMDB cannot read the version record: ${(e as Error).message}`, e);
+    }
+    if (text === undefined) return throwNotFound(name);
+    return parseRecord(name, text);
+  }
+
+  /** Names held, in key order (UTF-8 bytes). O(names). @throws {ReleasedError} after `close()`. */
+  list(): string[] {
+    const dbs = this.#open();
+    return ([...dbs.versions.getKeys()] as string[]).filter((k) => !k.startsWith(INTERNAL_KEY));
+  }
+
+  /**
+   * Removes `name` in one transaction; pages and nodes no other version uses
+   * are freed. Resolves to false (changing nothing) when the name is unknown.
+   * O(nodes and pages freed).
+   * @throws {InvalidArgumentError} for a bad name. @throws {ReleasedError} after `close()`.
+   * @throws {CorruptionError} when a node to free is damaged (nothing is removed then).
+   */
+  async delete(name: string): Promise<boolean> {
+    const dbs = this.#open();
+    checkName(name);
+    unpinReadTxn(dbs);
+    const removed = dbs.env.transactionSync(() => {
+      const old = dbs.versions.get(name);
+      if (old === undefined) return false;
+      const txn = new BlobTxn(dbs, name);
+      dbs.versions.removeSync(name);
+      releaseRecord(txn, parseRecord(name, old));
+      txn.commitCounters();
+      return true;
+    });
+    this.#forget(name);
+    return removed;
+  }
+
+  /**
+   * What the store holds: names, distinct pages and nodes and their bytes,
+   * the bytes the versions map, and the dedup ratio. O(names) (reads every record).
+   * @throws {ReleasedError} after `close()`.
+   */
+  stats(): StoreStats {
+    const dbs = this.#open();
+    const c = readCounters(dbs);
+    let logical = 0;
+    let versions = 0;
+    for (const { key, value } of dbs.versions.getRange()) {
+      if ((key as string).startsWith(INTERNAL_KEY)) continue;
+      versions++;
+      for (const e of entriesOf(parseRecord(key as string, value as string))) logical += e.pages * e.pageSize;
+    }
+    const st = dbs.env.getStats() as { pageSize: number; lastPageNumber: number };
+    return {
+      versions,
+      pages: c.pages,
+      pageBytes: c.pageBytes,
+      nodes: c.nodes,
+      nodeBytes: c.nodeBytes,
+      logicalBytes: logical,
+      dedupRatio: c.pageBytes === 0 ? 1 : logical / c.pageBytes,
+      fileBytes: (st.lastPageNumber + 1) * st.pageSize,
+    };
+  }
+
+  /** Releases the forks kept for incremental saves and closes LMDB. Idempotent. */
+  async close(): Promise<void> {
+    const dbs = this.#dbs;
+    if (dbs === null) return;
+    for (const name of [...this.#saved.keys()]) this.#forget(name);
+    this.#dbs = null;
+    await dbs.env.close();
+  }
+}
+
+/**
+ * Opens the store in directory `path` (created when absent): an LMDB
+ * environment (`data.mdb`, `lock.mdb`). A new store gets the format record
+ * (magic and version); an existing one is checked first.
+ * @throws {InvalidArgumentError} when `path` is not a non-empty string or `options` is not an object.
+ * @throws {FormatVersionError} for a store of a newer format, or a directory holding another LMDB database.
+ * @throws {CorruptionError} when `data.mdb` is truncated or LMDB cannot open it.
+ * @example
+ * ```ts
+ * import { openStore } from "@pagefork/persist";
+ * import { mkdtempSync } from "node:fs";
+ * import { tmpdir } from "node:os";
+ * import { join } from "node:path";
+ * const store = openStore(join(mkdtempSync(join(tmpdir(), "pf-")), "db"), { sync: false });
+ * store.stats().versions; // 0
+ * await store.close();
+ * ```
+ */
+export function openStore(path: string, options: StoreOptions = {}): Store {
+  if (typeof path !== "string" || path === "") throw new InvalidArgumentError("path", path, "a directory path");
+  if (options === null || typeof options !== "object")
+    throw new InvalidArgumentError("options", options, "an object { sync? }");
+  const dbs = openDbs(path, options.sync !== false);
+  try {
+    recoverPending(dbs, null); // a saveHistory cut short by a crash: release what it had committed
+  } catch (e) {
+    dbs.env.close();
+    throw e;
+  }
+  return new Store(path, dbs, options.historyTxnBytes ?? HISTORY_TXN_BYTES);
+}
+
+function checkName(name: unknown): asserts name is string {
+  if (
+    typeof name !== "string" ||
+    name === "" ||
+    name.startsWith(INTERNAL_KEY) ||
+    Buffer.byteLength(name) > MAX_NAME_BYTES
+  )
+    throw new InvalidArgumentError(
+      "name",
+      name,
+      `a non-empty string of at most ${MAX_NAME_BYTES} UTF-8 bytes, not starting with U+0000`,
+    );
+}
+
+function checkLoad(options: LoadOptions): { pool: FramePool; schema: AnyType | undefined } {
+  if (options === null || typeof options !== "object" || !isFramePool(options.pool))
+    throw new InvalidArgumentError("options", options, "an object { pool: FramePool, schema? }");
+  return { pool: options.pool, schema: options.schema };
+}
+
+function checkPageSize(e: Entry, pool: FramePool): void {
+  if (e.pageSize !== pool.pageSize)
+    throw new InvalidArgumentError("pool", pool, `a FramePool of the saved page size ${e.pageSize}`);
+}
