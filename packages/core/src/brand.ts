@@ -89,18 +89,18 @@ export function isHeap(x: unknown): x is Heap {
 }
 
 /**
- * @internal `x instanceof cls` for the error classes: the prototype chain as
- * usual, and for the class itself (not a subclass) any error that carries
- * its brand, from whichever copy of the package threw it.
+ * `x instanceof cls` for the error classes: the prototype chain as usual, and
+ * for the class itself (not a subclass) any error that carries its brand,
+ * from whichever copy of the package threw it.
  */
-export function errorHasInstance(cls: object, base: object, code: string, x: unknown): boolean {
+function errorHasInstance(cls: object, base: object, code: string, x: unknown): boolean {
   return Function.prototype[Symbol.hasInstance].call(cls, x) || (cls === base && branded(x, ERROR_BRAND, code));
 }
 
 /**
  * Makes `instanceof cls` recognise an error of class `cls` thrown by any copy
- * of the package that defines it (its ESM and its CJS build, say), as the
- * core's own error classes do: it brands `cls.prototype` with `code` and
+ * of the package that defines it (its ESM and its CJS build, say), as every
+ * error class of the pagefork packages does: it brands `cls.prototype` with `code` and
  * gives `cls` a `Symbol.hasInstance` that accepts, besides the prototype
  * chain, any object carrying the same brand. Subclasses of `cls` keep plain
  * prototype-chain `instanceof`. For the sibling packages' error classes

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { brandClass, ERROR_BRAND, errorHasInstance } from "./brand.js";
+import { brandErrorClass } from "./brand.js";
 
 /**
  * An access outside the address space, or inside it but outside every
@@ -23,17 +23,6 @@ import { brandClass, ERROR_BRAND, errorHasInstance } from "./brand.js";
  * ```
  */
 export class SegmentationFault extends RangeError {
-  static {
-    brandClass(SegmentationFault, ERROR_BRAND, "ERR_SEGMENTATION_FAULT");
-  }
-  /**
-   * `e instanceof SegmentationFault`: also true for a SegmentationFault thrown by another copy of
-   * `@pagefork/core` (its ESM and CJS builds, say), which carries the same brand.
-   */
-  static override [Symbol.hasInstance](x: unknown): boolean {
-    // biome-ignore lint/complexity/noThisInStatic: `this` is the class on the right of `instanceof` (a subclass too)
-    return errorHasInstance(this, SegmentationFault, "ERR_SEGMENTATION_FAULT", x);
-  }
   /** Stable error code. */
   readonly code = "ERR_SEGMENTATION_FAULT";
   /** First byte address of the refused access (the first unmapped byte, for a range). */
@@ -48,6 +37,8 @@ export class SegmentationFault extends RangeError {
     this.length = length;
   }
 }
+// `instanceof SegmentationFault` also holds for one thrown by another copy of @pagefork/core (its ESM and CJS builds, say).
+brandErrorClass(SegmentationFault, "ERR_SEGMENTATION_FAULT");
 
 /**
  * A write to a read-only mapping, or to a space made read-only by `freeze()`;
@@ -65,17 +56,6 @@ export class SegmentationFault extends RangeError {
  * ```
  */
 export class ProtectionFault extends Error {
-  static {
-    brandClass(ProtectionFault, ERROR_BRAND, "ERR_PROTECTION_FAULT");
-  }
-  /**
-   * `e instanceof ProtectionFault`: also true for a ProtectionFault thrown by another copy of
-   * `@pagefork/core` (its ESM and CJS builds, say), which carries the same brand.
-   */
-  static override [Symbol.hasInstance](x: unknown): boolean {
-    // biome-ignore lint/complexity/noThisInStatic: `this` is the class on the right of `instanceof` (a subclass too)
-    return errorHasInstance(this, ProtectionFault, "ERR_PROTECTION_FAULT", x);
-  }
   /** Stable error code. */
   readonly code = "ERR_PROTECTION_FAULT";
   /** First byte address of the refused write. */
@@ -89,6 +69,8 @@ export class ProtectionFault extends Error {
     this.length = length;
   }
 }
+// `instanceof ProtectionFault` also holds for one thrown by another copy of @pagefork/core (its ESM and CJS builds, say).
+brandErrorClass(ProtectionFault, "ERR_PROTECTION_FAULT");
 
 /**
  * A typed access at an address that is not a multiple of the element size
@@ -105,17 +87,6 @@ export class ProtectionFault extends Error {
  * ```
  */
 export class AlignmentFault extends RangeError {
-  static {
-    brandClass(AlignmentFault, ERROR_BRAND, "ERR_ALIGNMENT_FAULT");
-  }
-  /**
-   * `e instanceof AlignmentFault`: also true for a AlignmentFault thrown by another copy of
-   * `@pagefork/core` (its ESM and CJS builds, say), which carries the same brand.
-   */
-  static override [Symbol.hasInstance](x: unknown): boolean {
-    // biome-ignore lint/complexity/noThisInStatic: `this` is the class on the right of `instanceof` (a subclass too)
-    return errorHasInstance(this, AlignmentFault, "ERR_ALIGNMENT_FAULT", x);
-  }
   /** Stable error code. */
   readonly code = "ERR_ALIGNMENT_FAULT";
   /** The misaligned address. */
@@ -129,6 +100,8 @@ export class AlignmentFault extends RangeError {
     this.alignment = alignment;
   }
 }
+// `instanceof AlignmentFault` also holds for one thrown by another copy of @pagefork/core (its ESM and CJS builds, say).
+brandErrorClass(AlignmentFault, "ERR_ALIGNMENT_FAULT");
 
 /**
  * A frame was needed and the pool's limit (`maxBytes`) or the JS engine could
@@ -145,17 +118,6 @@ export class AlignmentFault extends RangeError {
  * ```
  */
 export class OutOfMemoryError extends Error {
-  static {
-    brandClass(OutOfMemoryError, ERROR_BRAND, "ERR_OUT_OF_MEMORY");
-  }
-  /**
-   * `e instanceof OutOfMemoryError`: also true for a OutOfMemoryError thrown by another copy of
-   * `@pagefork/core` (its ESM and CJS builds, say), which carries the same brand.
-   */
-  static override [Symbol.hasInstance](x: unknown): boolean {
-    // biome-ignore lint/complexity/noThisInStatic: `this` is the class on the right of `instanceof` (a subclass too)
-    return errorHasInstance(this, OutOfMemoryError, "ERR_OUT_OF_MEMORY", x);
-  }
   /** Stable error code. */
   readonly code = "ERR_OUT_OF_MEMORY";
   /** Bytes that were requested when the limit was hit. */
@@ -166,6 +128,8 @@ export class OutOfMemoryError extends Error {
     this.requested = requested;
   }
 }
+// `instanceof OutOfMemoryError` also holds for one thrown by another copy of @pagefork/core (its ESM and CJS builds, say).
+brandErrorClass(OutOfMemoryError, "ERR_OUT_OF_MEMORY");
 
 /**
  * Any use of a space (or a structure on it) after `release()`.
@@ -180,17 +144,6 @@ export class OutOfMemoryError extends Error {
  * ```
  */
 export class ReleasedError extends Error {
-  static {
-    brandClass(ReleasedError, ERROR_BRAND, "ERR_RELEASED");
-  }
-  /**
-   * `e instanceof ReleasedError`: also true for a ReleasedError thrown by another copy of
-   * `@pagefork/core` (its ESM and CJS builds, say), which carries the same brand.
-   */
-  static override [Symbol.hasInstance](x: unknown): boolean {
-    // biome-ignore lint/complexity/noThisInStatic: `this` is the class on the right of `instanceof` (a subclass too)
-    return errorHasInstance(this, ReleasedError, "ERR_RELEASED", x);
-  }
   /** Stable error code. */
   readonly code = "ERR_RELEASED";
   constructor(what: string) {
@@ -198,6 +151,8 @@ export class ReleasedError extends Error {
     this.name = "ReleasedError";
   }
 }
+// `instanceof ReleasedError` also holds for one thrown by another copy of @pagefork/core (its ESM and CJS builds, say).
+brandErrorClass(ReleasedError, "ERR_RELEASED");
 
 /**
  * An argument outside its domain: NaN, fractional, negative, not a power of
@@ -212,17 +167,6 @@ export class ReleasedError extends Error {
  * ```
  */
 export class InvalidArgumentError extends RangeError {
-  static {
-    brandClass(InvalidArgumentError, ERROR_BRAND, "ERR_INVALID_ARGUMENT");
-  }
-  /**
-   * `e instanceof InvalidArgumentError`: also true for a InvalidArgumentError thrown by another copy of
-   * `@pagefork/core` (its ESM and CJS builds, say), which carries the same brand.
-   */
-  static override [Symbol.hasInstance](x: unknown): boolean {
-    // biome-ignore lint/complexity/noThisInStatic: `this` is the class on the right of `instanceof` (a subclass too)
-    return errorHasInstance(this, InvalidArgumentError, "ERR_INVALID_ARGUMENT", x);
-  }
   /** Stable error code. */
   readonly code = "ERR_INVALID_ARGUMENT";
   /** Name of the offending argument. */
@@ -236,6 +180,8 @@ export class InvalidArgumentError extends RangeError {
     this.value = value;
   }
 }
+// `instanceof InvalidArgumentError` also holds for one thrown by another copy of @pagefork/core (its ESM and CJS builds, say).
+brandErrorClass(InvalidArgumentError, "ERR_INVALID_ARGUMENT");
 
 function describe(v: unknown): string {
   if (typeof v === "string") return JSON.stringify(v);

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { brandClass, ERROR_BRAND, errorHasInstance } from "./brand.js";
+import { brandErrorClass } from "./brand.js";
 
 /**
  * Shared memory is not available where it was asked for: `new FramePool({
@@ -26,17 +26,6 @@ import { brandClass, ERROR_BRAND, errorHasInstance } from "./brand.js";
  * ```
  */
 export class SharingUnavailableError extends Error {
-  static {
-    brandClass(SharingUnavailableError, ERROR_BRAND, "ERR_SHARING_UNAVAILABLE");
-  }
-  /**
-   * `e instanceof SharingUnavailableError`: also true for one thrown by
-   * another copy of `@pagefork/core`, which carries the same brand.
-   */
-  static override [Symbol.hasInstance](x: unknown): boolean {
-    // biome-ignore lint/complexity/noThisInStatic: `this` is the class on the right of `instanceof` (a subclass too)
-    return errorHasInstance(this, SharingUnavailableError, "ERR_SHARING_UNAVAILABLE", x);
-  }
   /** Stable error code. */
   readonly code = "ERR_SHARING_UNAVAILABLE";
   constructor(why: string) {
@@ -44,6 +33,8 @@ export class SharingUnavailableError extends Error {
     this.name = "SharingUnavailableError";
   }
 }
+// `instanceof SharingUnavailableError` also holds for one thrown by another copy of @pagefork/core (its ESM and CJS builds, say).
+brandErrorClass(SharingUnavailableError, "ERR_SHARING_UNAVAILABLE");
 
 /** Why a handle was refused (see {@link InvalidHandleError}). */
 export type InvalidHandleReason = "forged" | "foreign" | "released" | "attached" | "type";
@@ -69,17 +60,6 @@ export type InvalidHandleReason = "forged" | "foreign" | "released" | "attached"
  * ```
  */
 export class InvalidHandleError extends TypeError {
-  static {
-    brandClass(InvalidHandleError, ERROR_BRAND, "ERR_INVALID_HANDLE");
-  }
-  /**
-   * `e instanceof InvalidHandleError`: also true for one thrown by another
-   * copy of `@pagefork/core`, which carries the same brand.
-   */
-  static override [Symbol.hasInstance](x: unknown): boolean {
-    // biome-ignore lint/complexity/noThisInStatic: `this` is the class on the right of `instanceof` (a subclass too)
-    return errorHasInstance(this, InvalidHandleError, "ERR_INVALID_HANDLE", x);
-  }
   /** Stable error code. */
   readonly code = "ERR_INVALID_HANDLE";
   /** Why the handle was refused. */
@@ -90,6 +70,8 @@ export class InvalidHandleError extends TypeError {
     this.reason = reason;
   }
 }
+// `instanceof InvalidHandleError` also holds for one thrown by another copy of @pagefork/core (its ESM and CJS builds, say).
+brandErrorClass(InvalidHandleError, "ERR_INVALID_HANDLE");
 
 /** @internal */
 export function throwSharingUnavailable(why: string): never {

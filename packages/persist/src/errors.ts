@@ -1,9 +1,11 @@
 /**
- * Error classes of the store. Each has a stable `code`; they are thrown from
+ * Error classes of the store. Each has a stable `code` (and `instanceof`
+ * recognises one thrown by the package's other build); they are thrown from
  * the small `throwX(): never` helpers at the bottom.
  *
  * @module
  */
+import { brandErrorClass } from "@pagefork/core";
 
 /**
  * The store holds bytes that are not what was saved: a page or page-table
@@ -45,6 +47,7 @@ export class CorruptionError extends Error {
     this.page = page;
   }
 }
+brandErrorClass(CorruptionError, "ERR_STORE_CORRUPT");
 
 /**
  * The store (or one version record in it) was written by a newer format
@@ -79,6 +82,7 @@ export class FormatVersionError extends Error {
     this.supported = supported;
   }
 }
+brandErrorClass(FormatVersionError, "ERR_STORE_FORMAT");
 
 /**
  * `load`, `loadHistory` or `delete` of a name the store does not hold, or
@@ -105,6 +109,7 @@ export class VersionNotFoundError extends Error {
     this.version = version;
   }
 }
+brandErrorClass(VersionNotFoundError, "ERR_VERSION_NOT_FOUND");
 
 /** Throws {@link CorruptionError}. */
 export function throwCorrupt(version: string | null, page: number | null, detail: string, cause?: unknown): never {
