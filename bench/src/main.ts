@@ -142,7 +142,10 @@ async function main(): Promise<void> {
     const [path, ...rerunPaths] = config.reportFrom.map((p) => resolve(cwd, p)) as [string, ...string[]];
     const base = readResults(path);
     const quick = base.config.quick;
-    const partial = base.config.libraries !== null || base.config.only.length < Object.keys(WORKLOADS).length;
+    // A full run is one without --only or --libraries (its argv says so): comparing `only` with
+    // today's workloads would call every run made before a workload was added partial.
+    const partial =
+      base.config.libraries !== null || base.config.argv.some((a) => a === "--only" || a.startsWith("--only="));
     const paths = { ...outputPaths({ quick, partial }), json: path };
     const reruns = rerunPaths.map((p) => ({
       file: readResults(p),

@@ -8,7 +8,7 @@
  */
 import { readFileSync } from "node:fs";
 import type { Environment } from "./environment.js";
-import type { CaseResult, WorkloadId } from "./model.js";
+import { type CaseResult, WORKLOAD_IDS, type WorkloadId } from "./model.js";
 
 /** Schema tag of the results file. */
 export const RESULTS_SCHEMA = "pagefork-bench/2";
@@ -45,7 +45,7 @@ export interface Rerun {
 
 /**
  * `base` with each workload that a rerun holds taken from the last rerun
- * that holds it (`pnpm bench --report base.json,rerun.json`): how a
+ * that holds it (a workload added to the suite after the base run is added) (`pnpm bench --report base.json,rerun.json`): how a
  * workload measured again after a change goes into a full run's report,
  * which then says so ({@link Rerun}s are listed under the run's environment).
  *
@@ -54,10 +54,10 @@ export interface Rerun {
 export function withReruns(base: ResultsFile, reruns: readonly Rerun[]): ResultsFile {
   for (const r of reruns)
     if (r.file.config.quick !== base.config.quick) throw new Error(`${r.name}: cannot mix quick and full runs`);
-  const workloads = base.workloads.map((w) => {
-    let out = w;
-    for (const r of reruns) out = r.file.workloads.find((x) => x.id === w.id) ?? out;
-    return out;
-  });
+  // Workloads the base holds, or that only a rerun holds (added to the suite after the base
+  // run), each from the last file that holds it, in the suite's order.
+  const byId = new Map(base.workloads.map((w) => [w.id, w]));
+  for (const r of reruns) for (const w of r.file.workloads) byId.set(w.id, w);
+  const workloads = [...byId.values()].sort((a, b) => WORKLOAD_IDS.indexOf(a.id) - WORKLOAD_IDS.indexOf(b.id));
   return { ...base, workloads };
 }
