@@ -9,14 +9,13 @@
  */
 import {
   AddressSpace,
-  Heap,
+  InvalidArgumentError,
   InvalidHandleError,
   type SharedSpaceHandle,
   type ShareOptions,
   type SpaceCopy,
 } from "@pagefork/core";
-import { SH_MAGIC, SH_ROOT, STATE_MAGIC } from "./layout.js";
-import { Lineage } from "./lineage.js";
+import { attachState } from "./attach.js";
 import type { AnyType } from "./schema.js";
 import { Type } from "./schema.js";
 import { State } from "./state.js";
@@ -71,12 +70,12 @@ export function attachSharedState<S extends AnyType>(handle: SharedStateHandle, 
   if (!Number.isSafeInteger(h.nextStamp) || h.nextStamp < 1) throwHandle("forged", "bad stamp");
   const space = AddressSpace.attach(h.space);
   try {
-    if (space.size < 2 * space.pageSize || space.getUint32(SH_MAGIC) !== STATE_MAGIC)
-      throwHandle("forged", "the shared space does not hold a state");
-    const heap = Heap.attach(space, space.pageSize);
-    return new State(schema, space, heap, new Lineage(h.nextStamp), new Map(), space.getFloat64(SH_ROOT));
+    // The same checks of the header and root as for a loaded version (attach.ts).
+    return attachState(schema, space, { nextStamp: h.nextStamp });
   } catch (e) {
     space.release();
+    if (e instanceof InvalidArgumentError)
+      throwHandle("forged", `the shared space does not hold a state: ${e.message}`);
     throw e;
   }
 }
