@@ -44,8 +44,11 @@ interface OutputPaths {
   charts: string;
 }
 
-function outputPaths(config: { quick: boolean; partial: boolean }): OutputPaths {
-  const name = `${localDate()}-${fileSafeHostname()}.json`;
+function outputPaths(config: { quick: boolean; partial: boolean; only?: readonly string[] }): OutputPaths {
+  // A partial run's JSON is named after its workloads too, so that two subsets run on one day
+  // (W9, then W10) do not overwrite each other; RESULTS.md there is the last run's.
+  const subset = config.partial && !config.quick && config.only !== undefined ? `-${config.only.join("-")}` : "";
+  const name = `${localDate()}-${fileSafeHostname()}${subset}.json`;
   if (!config.quick && !config.partial)
     return {
       markdown: join(benchDir, "RESULTS.md"),
@@ -159,7 +162,7 @@ async function main(): Promise<void> {
     return;
   }
   const partial = config.libraries !== undefined || config.only.length < Object.keys(WORKLOADS).length;
-  const paths = outputPaths({ quick: config.quick, partial });
+  const paths = outputPaths({ quick: config.quick, partial, only: config.only });
   const environment = describeEnvironment();
   const t0 = performance.now();
   const cases = plan(config);
