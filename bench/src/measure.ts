@@ -13,6 +13,7 @@
  * @module
  */
 import type { FramePool } from "@pagefork/core";
+import type { Measurement } from "./model.js";
 
 /** Full collections in a row before the heap counts as settled, and at most this many. */
 const SETTLE_GCS = { min: 3, max: 12 };
@@ -208,4 +209,42 @@ export function runBudgeted(
 /** The budget of one case: generous in a full run, small in `--quick`. */
 export function defaultBudget(quick: boolean, fullSeconds = 10): Budget {
   return quick ? { seconds: 0.5, bytes: 128 * 1024 * 1024 } : { seconds: fullSeconds, bytes: 2 * 1024 ** 3 };
+}
+
+/** What a run that keeps every version (W1, W5, W9) measured, for {@link finishKeptVersions}. */
+export interface KeptVersions {
+  /** The library's own accounting of its bytes in use (pagefork's pool), if it has one. */
+  accounting: (() => number) | undefined;
+  /** `accounting()` before and after the initial state was built (0 without accounting). */
+  pf0: number;
+  pf1: number;
+  /** Memory after the build and after the versions. */
+  m1: MemorySnapshot;
+  m2: MemorySnapshot;
+  /** Versions made, and the versions asked for. */
+  done: number;
+  total: number;
+  /** The loop's {@link BudgetedRun.stoppedBy}. */
+  stoppedBy: "time" | "memory" | undefined;
+  /** How a prefix's totals extrapolate, in words (see {@link Prefix}). */
+  basis: string;
+}
+
+/**
+ * Adds to `out` what every kept-versions workload reports the same way: the
+ * library's bytes in use per version (its accounting plus the JS heap the
+ * versions hold) when it has an accounting, and, when a budget stopped the
+ * loop, the prefix and the extrapolated `historyBytes`.
+ */
+export function finishKeptVersions(out: Measurement, k: KeptVersions): Measurement {
+  if (k.accounting !== undefined) {
+    const pf2 = k.accounting();
+    out.metrics.inUsePerVersion = (pf2 - k.pf1 + (k.m2.heapUsed - k.m1.heapUsed)) / k.done;
+    out.info = { ...out.info, pageforkInUseBase: k.pf1 - k.pf0, pageforkInUseVersions: pf2 - k.pf1 };
+  }
+  if (k.stoppedBy !== undefined) {
+    out.prefix = { done: k.done, total: k.total, stoppedBy: k.stoppedBy, basis: k.basis };
+    out.extrapolated = ["historyBytes"];
+  }
+  return out;
 }

@@ -26,6 +26,7 @@ import { lineChart, pointsOf } from "../chart-specs.js";
 import { countLabel } from "../format.js";
 import {
   defaultBudget,
+  finishKeptVersions,
   memoryNow,
   nowNs,
   poolAccounting,
@@ -260,22 +261,18 @@ function run(variant: string, ctx: RunContext): Measurement {
     buildMs,
   };
   const out: Measurement = { metrics, checks, info: { versionsDone: done, heldBefore: m0, heldAfterBuild: m1 } };
-  if (adapter.accounting !== undefined) {
-    const pf2 = adapter.accounting();
-    metrics.inUsePerVersion = (pf2 - pf1 + (m2.heapUsed - m1.heapUsed)) / done;
-    out.info = { ...out.info, pageforkInUseBase: pf1 - pf0, pageforkInUseVersions: pf2 - pf1 };
-  }
-  if (loop.stoppedBy !== undefined) {
-    out.prefix = {
-      done,
-      total,
-      stoppedBy: loop.stoppedBy,
-      basis:
-        "each version is a full copy: time and bytes per version are from the prefix, the total is per version × 1,000",
-    };
-    out.extrapolated = ["historyBytes"];
-  }
-  return out;
+  return finishKeptVersions(out, {
+    accounting: adapter.accounting,
+    pf0,
+    pf1,
+    m1,
+    m2,
+    done,
+    total,
+    stoppedBy: loop.stoppedBy,
+    basis:
+      "each version is a full copy: time and bytes per version are from the prefix, the total is per version × 1,000",
+  });
 }
 
 /** The variants, by id, for the worker. */

@@ -21,6 +21,7 @@ import { countLabel, formatRatio } from "../format.js";
 import { type TaskDef, timeTasks, timingFor } from "../harness.js";
 import {
   defaultBudget,
+  finishKeptVersions,
   memoryNow,
   nowNs,
   poolAccounting,
@@ -282,22 +283,18 @@ function run(variant: string, ctx: RunContext): Measurement {
     info: { versionsDone: done },
   };
   if (reads.samples !== undefined) out.samples = reads.samples;
-  if (adapter.accounting !== undefined) {
-    const pf2 = adapter.accounting();
-    metrics.inUsePerVersion = (pf2 - pf1 + (m2.heapUsed - m1.heapUsed)) / done;
-    out.info = { ...out.info, pageforkInUseBase: pf1 - pf0, pageforkInUseVersions: pf2 - pf1 };
-  }
-  if (loop.stoppedBy !== undefined) {
-    out.prefix = {
-      done,
-      total,
-      stoppedBy: loop.stoppedBy,
-      basis:
-        "each version is a full copy: time and bytes per version are from the prefix, the total is per version × 1,000",
-    };
-    out.extrapolated = ["historyBytes"];
-  }
-  return out;
+  return finishKeptVersions(out, {
+    accounting: adapter.accounting,
+    pf0,
+    pf1,
+    m1,
+    m2,
+    done,
+    total,
+    stoppedBy: loop.stoppedBy,
+    basis:
+      "each version is a full copy: time and bytes per version are from the prefix, the total is per version × 1,000",
+  });
 }
 
 export const variants: Record<string, VariantRunner> = Object.fromEntries(

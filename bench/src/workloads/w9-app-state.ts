@@ -22,6 +22,7 @@ import { groupedBarChart, pointsOf } from "../chart-specs.js";
 import { countLabel } from "../format.js";
 import {
   defaultBudget,
+  finishKeptVersions,
   memoryNow,
   nowNs,
   poolAccounting,
@@ -242,22 +243,18 @@ function run(variant: string, ctx: RunContext): Measurement {
     ],
     info: { versionsDone: done },
   };
-  if (adapter.accounting !== undefined) {
-    const pf2 = adapter.accounting();
-    metrics.inUsePerVersion = (pf2 - pf1 + (m2.heapUsed - m1.heapUsed)) / done;
-    out.info = { ...out.info, pageforkInUseBase: pf1 - pf0, pageforkInUseVersions: pf2 - pf1 };
-  }
-  if (loop.stoppedBy !== undefined) {
-    out.prefix = {
-      done,
-      total,
-      stoppedBy: loop.stoppedBy,
-      basis:
-        "each version costs about the same: time and bytes per version are from the prefix, the total is per version × versions",
-    };
-    out.extrapolated = ["historyBytes"];
-  }
-  return out;
+  return finishKeptVersions(out, {
+    accounting: adapter.accounting,
+    pf0,
+    pf1,
+    m1,
+    m2,
+    done,
+    total,
+    stoppedBy: loop.stoppedBy,
+    basis:
+      "each version costs about the same: time and bytes per version are from the prefix, the total is per version × versions",
+  });
 }
 
 export const variants: Record<string, VariantRunner> = Object.fromEntries(
