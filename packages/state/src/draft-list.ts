@@ -14,7 +14,7 @@ import { check } from "./check.js";
 import { handleOf, type ListHandle } from "./containers.js";
 import { unchanged } from "./draft-common.js";
 import { throwSchema } from "./errors.js";
-import { indexOf } from "./indices.js";
+import { arrayLikeHas, arrayLikeOwnKeys, indexOf } from "./indices.js";
 import { INSPECT, type InspectFn, type InspectOptions } from "./inspect.js";
 import type { Patch } from "./patch-types.js";
 import { isComposite, type ListType } from "./schema.js";
@@ -421,21 +421,10 @@ const LIST_DRAFT: ProxyHandler<ListBox<ListDraft>> = {
     );
   },
   has(box, prop) {
-    const rec = box[0];
-    if (typeof prop === "string") {
-      const i = indexOf(prop);
-      if (i >= 0) return i < listLength(rec);
-      if (prop === "length") return true;
-    }
-    return prop in Array.prototype;
+    return arrayLikeHas(listLength(box[0]), prop);
   },
   ownKeys(box) {
-    const rec = box[0];
-    const n = listLength(rec);
-    const keys: string[] = new Array(n + 1);
-    for (let i = 0; i < n; i++) keys[i] = String(i);
-    keys[n] = "length";
-    return keys;
+    return arrayLikeOwnKeys(listLength(box[0]));
   },
   getOwnPropertyDescriptor(box, prop) {
     const rec = box[0];

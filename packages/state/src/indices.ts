@@ -1,5 +1,6 @@
 /**
- * Property keys as list indices.
+ * Property keys as list indices, and the key traps that list views and
+ * list drafts (both Proxies that look like arrays) answer alike.
  *
  * @module
  */
@@ -20,4 +21,22 @@ export function indexOf(prop: string): number {
     v = v * 10 + (c - 48);
   }
   return v <= 4294967294 ? v : -1;
+}
+
+/** The `has` trap of an array-like Proxy of `length` elements: its indices, `length`, and what arrays inherit. */
+export function arrayLikeHas(length: number, prop: string | symbol): boolean {
+  if (typeof prop === "string") {
+    const i = indexOf(prop);
+    if (i >= 0) return i < length;
+    if (prop === "length") return true;
+  }
+  return prop in Array.prototype;
+}
+
+/** The `ownKeys` trap of an array-like Proxy of `length` elements: `"0"` … `String(length - 1)`, then `"length"`. */
+export function arrayLikeOwnKeys(length: number): string[] {
+  const keys: string[] = new Array(length + 1);
+  for (let i = 0; i < length; i++) keys[i] = String(i);
+  keys[length] = "length";
+  return keys;
 }

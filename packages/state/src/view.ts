@@ -15,7 +15,7 @@
 import { NODE, type NodeRecord, viaProxy } from "./brand.js";
 import { type Ctx, handleOf, type ListHandle } from "./containers.js";
 import { throwReadOnly } from "./errors.js";
-import { indexOf } from "./indices.js";
+import { arrayLikeHas, arrayLikeOwnKeys, indexOf } from "./indices.js";
 import { INSPECT, type InspectFn, type InspectOptions, shownElements } from "./inspect.js";
 import type { AnyType, ListType, StructType } from "./schema.js";
 import { decodeElement, readField, unwrapNullable } from "./slots.js";
@@ -275,21 +275,10 @@ const LIST_HANDLER: ProxyHandler<ListBox<ListView>> = {
     return Reflect.get(Array.prototype, prop);
   },
   has(box, prop) {
-    const rec = box[0];
-    if (typeof prop === "string") {
-      const i = indexOf(prop);
-      if (i >= 0) return i < listLength(rec);
-      if (prop === "length") return true;
-    }
-    return prop in Array.prototype;
+    return arrayLikeHas(listLength(box[0]), prop);
   },
   ownKeys(box) {
-    const rec = box[0];
-    const n = listLength(rec);
-    const keys: string[] = new Array(n + 1);
-    for (let i = 0; i < n; i++) keys[i] = String(i);
-    keys[n] = "length";
-    return keys;
+    return arrayLikeOwnKeys(listLength(box[0]));
   },
   getOwnPropertyDescriptor(box, prop) {
     const rec = box[0];

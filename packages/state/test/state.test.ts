@@ -248,3 +248,20 @@ describe("createState and views", () => {
     expect(p.framesInUse).toBe(0);
   });
 });
+
+describe("lists look like arrays to `in`, Object.keys and Reflect.ownKeys", () => {
+  it("a list view and a list draft answer as a native array of the same elements", () => {
+    const S = t.struct({ xs: t.list(t.f64) });
+    const native = [1, 2, 3];
+    const probes: (string | symbol)[] = ["0", "2", "3", "01", "length", "push", "map", Symbol.iterator, "nope"];
+    const keysOf = (a: object) => [Object.keys(a), Reflect.ownKeys(a), probes.map((p) => p in a)];
+    const s0 = createState(S, { xs: native });
+    expect(keysOf(s0.root.xs as unknown as object)).toEqual(keysOf(native));
+    const s1 = produce(s0, (d) => {
+      d.xs.push(4);
+      expect(keysOf(d.xs as unknown as object)).toEqual(keysOf([...native, 4]));
+    });
+    s1.release();
+    s0.release();
+  });
+});
