@@ -121,7 +121,8 @@ interface Entry {
 const entries: Entry[] = [];
 for (const pkg of PACKAGES) {
   const dir = `${root}packages/${pkg}/src/`;
-  for (const f of readdirSync(dir).filter((n) => n.endsWith(".ts"))) {
+  // Recursive: core keeps the heap's files in src/heap/.
+  for (const f of readdirSync(dir, { recursive: true, encoding: "utf8" }).filter((n) => n.endsWith(".ts"))) {
     for (const { line, start, code } of examples(dir + f)) {
       const file = `packages/${pkg}/src/${f}`;
       entries.push({

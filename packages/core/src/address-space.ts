@@ -45,6 +45,7 @@ import { throwInvalid, throwProtection, throwReleased } from "./errors.js";
 import { FramePool } from "./frame-pool.js";
 import { INSPECT_CUSTOM, type InspectFunction, type InspectOptions, inspectRecord } from "./inspect.js";
 import { type Mapping, MappingList, type Protection } from "./mappings.js";
+import { freezeSpace, mapRange, protectRange, unmapRange } from "./mmap.js";
 import { checkAccess, loadWrite, vpnOf } from "./mmu.js";
 import { PageSpanCursor, type SpanArrayConstructor, type SpanMode } from "./page-span.js";
 import { createView, type ProxyView, type ViewArrayConstructor } from "./proxy-view.js";
@@ -55,7 +56,6 @@ import { type SpaceSummary, spaceSummary } from "./space-summary.js";
 import { type SpaceStats, spaceStats } from "./stats.js";
 import type { Tlb } from "./tlb.js";
 import { attachCopy, COPY_FORMAT, copySpace, type SpaceCopy } from "./transfer.js";
-import { freezeSpace, mapRange, protectRange, unmapRange } from "./vma.js";
 
 /** Set by `fork()` just before it calls the constructor (see there). */
 let forkOf: AddressSpace | null = null;

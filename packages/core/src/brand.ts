@@ -21,7 +21,7 @@
  */
 import type { AddressSpace } from "./address-space.js";
 import type { FramePool } from "./frame-pool.js";
-import type { Heap } from "./heap.js";
+import type { Heap } from "./heap/heap.js";
 
 /**
  * Version of the object layouts that copies of the core share: the brand

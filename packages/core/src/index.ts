@@ -26,7 +26,7 @@ export {
   SegmentationFault,
 } from "./errors.js";
 export { FramePool, type FramePoolOptions, type FramePoolStats } from "./frame-pool.js";
-export { Heap, type HeapOptions, type HeapStats } from "./heap.js";
+export { Heap, type HeapOptions, type HeapStats } from "./heap/heap.js";
 export { type Forkable, History, type HistoryOptions, type HistoryStats, type Measurable } from "./history.js";
 export {
   INSPECT_CUSTOM,

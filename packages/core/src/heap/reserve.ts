@@ -14,9 +14,9 @@
  *
  * @module
  */
-import type { AddressSpace } from "./address-space.js";
-import { needsFrame } from "./fault.js";
-import { vpnOf } from "./mmu.js";
+import type { AddressSpace } from "../address-space.js";
+import { needsFrame } from "../fault.js";
+import { vpnOf } from "../mmu.js";
 
 const MAX_RANGES = 32;
 const rangeStart = new Float64Array(MAX_RANGES);

@@ -1,32 +1,23 @@
 /**
  * Heap: malloc/free/realloc, and whole-page allocation, inside an
  * {@link AddressSpace}. Every byte of its state lives in the space (layout in
- * heap-layout.ts), so `space.fork()` forks the heap in O(1) and
+ * layout.ts), so `space.fork()` forks the heap in O(1) and
  * `Heap.attach(child)` continues it independently. A Heap object is only a
  * handle (the space, `base` and three numbers read from the header).
  *
- * Files: heap-layout.ts (bytes of the header, page map and blocks),
- * page-allocator.ts (pages and runs, the free-page stack), heap-blocks.ts
- * (size classes, large blocks), heap-realloc.ts, heap-reserve.ts (plan,
- * reserve, then write), heap-stats.ts, heap-check.ts (integrity walk).
+ * Files: layout.ts (bytes of the header, page map and blocks),
+ * page-allocator.ts (pages and runs, the free-page stack), blocks.ts
+ * (size classes, large blocks), realloc.ts, reserve.ts (plan,
+ * reserve, then write), stats.ts, check.ts (integrity walk).
  *
  * @module
  */
 
-import type { AddressSpace } from "./address-space.js";
-import { brandClass, HEAP_BRAND, isAddressSpace } from "./brand.js";
-import { throwInvalid, throwOom } from "./errors.js";
-import {
-  blkUsable,
-  classOf,
-  commitAlloc,
-  commitFree,
-  isSmall,
-  locateBlock,
-  planAlloc,
-  planFree,
-} from "./heap-blocks.js";
-import { checkHeap } from "./heap-check.js";
+import type { AddressSpace } from "../address-space.js";
+import { brandClass, HEAP_BRAND, isAddressSpace } from "../brand.js";
+import { throwInvalid, throwOom } from "../errors.js";
+import { blkUsable, classOf, commitAlloc, commitFree, isSmall, locateBlock, planAlloc, planFree } from "./blocks.js";
+import { checkHeap } from "./check.js";
 import {
   dataStartFor,
   entryAt,
@@ -41,13 +32,13 @@ import {
   HEAP_VERSION,
   pageAt,
   S_PAGE,
-} from "./heap-layout.js";
-import { reallocBlock } from "./heap-realloc.js";
-import { beginWrites, reserveWrites, touch } from "./heap-reserve.js";
-import { type HeapStats, heapStats } from "./heap-stats.js";
+} from "./layout.js";
 import { checkPages, commitRelease, commitRun, commitTake, planRelease, planRun, planTake } from "./page-allocator.js";
+import { reallocBlock } from "./realloc.js";
+import { beginWrites, reserveWrites, touch } from "./reserve.js";
+import { type HeapStats, heapStats } from "./stats.js";
 
-export type { HeapStats } from "./heap-stats.js";
+export type { HeapStats } from "./stats.js";
 
 /** Options of {@link Heap.create}. */
 export interface HeapOptions {
@@ -68,7 +59,7 @@ export interface HeapOptions {
  *   freed runs, else from the break; runs are not coalesced, see
  *   page-allocator.ts). Each page is owned separately: any sub-run may be freed.
  * - `malloc`, `calloc`, `realloc`, `free`, `usableSize`: blocks from size
- *   classes 16 B .. pageSize/2 (an 8-byte header each, see heap-blocks.ts) or
+ *   classes 16 B .. pageSize/2 (an 8-byte header each, see blocks.ts) or
  *   whole pages above that. O(1), except large blocks: O(pages) and O(free runs).
  *
  * Each call writes O(1) pages of metadata (header, one or two page-map pages,

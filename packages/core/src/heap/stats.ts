@@ -16,7 +16,7 @@ import {
   H_USABLE,
   type HeapCore,
   pageAt,
-} from "./heap-layout.js";
+} from "./layout.js";
 
 /** A snapshot of a heap's counters (bytes, pages, or counts as named). */
 export interface HeapStats {

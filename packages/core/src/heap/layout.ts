@@ -16,7 +16,7 @@
  *
  * @module
  */
-import { MAX_PAGE_SHIFT } from "./constants.js";
+import { MAX_PAGE_SHIFT } from "../constants.js";
 
 const U8 = 1;
 const U16 = 2;
@@ -133,7 +133,7 @@ export const SLOT = U32;
 
 /** Fields of a heap handle every heap module reads (not exported from the package). */
 export interface HeapCore {
-  readonly space: import("./address-space.js").AddressSpace;
+  readonly space: import("../address-space.js").AddressSpace;
   /** Byte address of the header. */
   readonly base: number;
   /** log2(pageSize). */

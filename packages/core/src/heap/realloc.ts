@@ -32,20 +32,10 @@ import {
   planAlloc,
   planFree,
   plannedAddress,
-} from "./heap-blocks.js";
-import {
-  B_SIZE,
-  E_BYTES,
-  E_SIZE,
-  entryAt,
-  H_BRK,
-  H_CHUNK_TOP,
-  type HeapCore,
-  pageAt,
-  S_LARGE_BODY,
-} from "./heap-layout.js";
-import { beginWrites, reserveWrites, touch, touchRange } from "./heap-reserve.js";
+} from "./blocks.js";
+import { B_SIZE, E_BYTES, E_SIZE, entryAt, H_BRK, H_CHUNK_TOP, type HeapCore, pageAt, S_LARGE_BODY } from "./layout.js";
 import { commitRelease, planRelease, raiseBreak, setStates } from "./page-allocator.js";
+import { beginWrites, reserveWrites, touch, touchRange } from "./reserve.js";
 
 /**
  * Resizes the live block at `addr` (validated here) to `size` bytes (already

@@ -27,7 +27,7 @@
  *
  * @module
  */
-import { throwInvalid } from "./errors.js";
+import { throwInvalid } from "../errors.js";
 import {
   B_PAYLOAD,
   B_SIZE,
@@ -54,9 +54,9 @@ import {
   SLOT,
   TAG_FREE,
   TAG_LIVE,
-} from "./heap-layout.js";
-import { touch } from "./heap-reserve.js";
+} from "./layout.js";
 import { commitRelease, commitRun, commitTake, planRelease, planRun, planTake } from "./page-allocator.js";
+import { touch } from "./reserve.js";
 
 const NOT_A_BLOCK = "the address of a live block returned by malloc/calloc/realloc";
 

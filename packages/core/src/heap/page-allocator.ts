@@ -1,6 +1,6 @@
 /**
  * The heap's page allocator: whole pages and runs of pages inside `[base,
- * limit)`, with every piece of state in the space (see heap-layout.ts).
+ * limit)`, with every piece of state in the space (see layout.ts).
  *
  * Free single pages sit on a stack of page numbers kept OUTSIDE the free pages,
  * so freeing a page never writes (and never copies) it: the page is discarded
@@ -24,12 +24,12 @@
  * even if enough scattered free pages exist.
  *
  * Every function is in two halves: `plan*` reads state, records the writes it
- * will do (heap-reserve.ts) and keeps its decisions in module scratch;
+ * will do (reserve.ts) and keeps its decisions in module scratch;
  * `commit*` applies them after the reservation succeeded.
  *
  * @module
  */
-import { throwInvalid } from "./errors.js";
+import { throwInvalid } from "../errors.js";
 import {
   C_ENTRIES,
   C_PREV,
@@ -56,8 +56,8 @@ import {
   S_RUN,
   S_UNUSED,
   SLOT,
-} from "./heap-layout.js";
-import { touch, touchRange } from "./heap-reserve.js";
+} from "./layout.js";
+import { touch, touchRange } from "./reserve.js";
 
 const FROM_MAG = 1;
 const FROM_CHUNK = 2;

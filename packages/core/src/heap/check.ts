@@ -58,7 +58,7 @@ import {
   SLOT,
   TAG_FREE,
   TAG_LIVE,
-} from "./heap-layout.js";
+} from "./layout.js";
 
 function fail(h: HeapCore, why: string): never {
   throw new Error(`heap check failed (heap at ${h.base}): ${why}`);
