@@ -91,7 +91,7 @@ export function reallocFrames(heap: Heap, oldBytes: number, newBytes: number): n
 export function requirePoolFrames(space: AddressSpace, n: number): void {
   if (space.frozen) throwFrozen(0, 1);
   const pool = space.pool;
-  if (n > 0 && n > pool.framesAvailable()) pool.requireFrames(n);
+  if (n > 0 && n > pool.framesAvailable()) space.reserveFrames(n);
 }
 
 /** `heap`, checked to be a Heap. @throws {InvalidArgumentError} otherwise. */

@@ -8,7 +8,7 @@
  * be refused halfway: the shift of a `splice` done, its items not written. So
  * such an operation first asks the core how many frames all its writes need
  * (`space.framesNeeded`: pages mapping the zero frame or shared), has the pool
- * check them at once (`pool.requireFrames`, which gives the out-of-memory hook
+ * check them at once (`space.reserveFrames`, which gives the out-of-memory hook
  * one chance), and only then writes. Each page needs at most one frame however
  * often the operation writes it, so the later writes' own checks then pass.
  *
@@ -99,7 +99,7 @@ function addPages(n: number, a: number, b: number, ps: number): number {
 export function requireFrames(view: ElementView, n: number): void {
   const space = view.space;
   if (n <= 0 || n <= space.pool.framesAvailable()) return;
-  space.pool.requireFrames(n);
+  space.reserveFrames(n); // the core's one check: the hook may release the space (ReleasedError)
   checkLive(view);
 }
 

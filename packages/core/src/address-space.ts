@@ -38,7 +38,7 @@
 
 import { attachSpace } from "./attach.js";
 import { ADDRESS_SPACE_BRAND, brandClass, isFramePool } from "./brand.js";
-import { copyBytesWithin, discardRange, fillBytes, framesForWrite, readBytes, writeBytes } from "./bulk.js";
+import { copyBytesWithin, discardRange, fillBytes, readBytes, writeBytes } from "./bulk.js";
 import { MAX_PAGES, NO_PAGE } from "./constants.js";
 import { type DiffOptions, diffSpaces } from "./diff.js";
 import { throwInvalid, throwProtection, throwReleased } from "./errors.js";
@@ -49,9 +49,11 @@ import { freezeSpace, mapRange, protectRange, unmapRange } from "./mmap.js";
 import { checkAccess, loadWrite, vpnOf } from "./mmu.js";
 import { PageSpanCursor, type SpanArrayConstructor, type SpanMode } from "./page-span.js";
 import { createView, type ProxyView, type ViewArrayConstructor } from "./proxy-view.js";
+import { framesForWrite, reserveFramesChecked } from "./reserve.js";
 import { checkShareable, HANDLE_FORMAT, type SharedSpaceHandle, type ShareOptions, ShareRegistry } from "./share.js";
 import { throwInvalidHandle } from "./share-errors.js";
 import type { Slab } from "./slab.js";
+import { dropTlbs, moveTlbs } from "./space-state.js";
 import { type SpaceSummary, spaceSummary } from "./space-summary.js";
 import { type SpaceStats, spaceStats } from "./stats.js";
 import type { Tlb } from "./tlb.js";
@@ -190,6 +192,9 @@ export class AddressSpace {
   // >= 2^30 (spaces over 1 GiB) turns rPage/wPage into Double fields for every
   // space of the process, which makes the check float64 (~1.35x slower, still
   // correct); bytesWritten turns Double past 1 GiB written, once.
+  // The @internal fields are the SpaceState contract (space-state.ts, where
+  // each is described): the helper modules type against it, and each call
+  // that passes `this` to one checks this class against it.
 
   /** @internal Virtual address of the page in the read cache; NO_PAGE when empty. */
   rPage: number;
@@ -587,13 +592,7 @@ export class AddressSpace {
     child.root = this.root;
     child.levels = this.levels;
     if (child.slot >= 0) pool.spaces.sync(child);
-    const w = this.wtlb;
-    if (w !== null) w.flush();
-    this.wPage = NO_PAGE;
-    child.wtlb = w;
-    child.rtlb = this.rtlb;
-    this.wtlb = null;
-    this.rtlb = null;
+    moveTlbs(this, child);
     return child;
   }
 
@@ -610,12 +609,7 @@ export class AddressSpace {
     pool.uncharge(this.maps.bytes);
     pool.pt.release(this.root, this.levels - 1);
     this.root = 0;
-    this.rPage = NO_PAGE;
-    this.wPage = NO_PAGE;
-    if (this.rtlb !== null) this.pool.recycleTlb(this.rtlb);
-    if (this.wtlb !== null) this.pool.recycleTlb(this.wtlb);
-    this.rtlb = null;
-    this.wtlb = null;
+    dropTlbs(this);
     // The last space of an attached version's pool releases the owner's pin.
     if (pool.attachment !== null) pool.attachment.spaceReleased(pool);
   }
@@ -809,7 +803,7 @@ export class AddressSpace {
    * take now: one per page there that maps the zero frame or whose frame (or
    * page-table path) is shared with another space; 0 for pages already
    * private. Changes nothing; mappings are not consulted. With
-   * `pool.requireFrames`, it lets an operation made of several writes refuse
+   * {@link AddressSpace.reserveFrames}, it lets an operation made of several writes refuse
    * up front when the pool could not complete all of them. O(pages x levels).
    * @throws {SegmentationFault} if the range leaves the space.
    * @throws {ReleasedError} after `release()`.
@@ -824,6 +818,31 @@ export class AddressSpace {
    */
   framesNeeded(addr: number, length: number): number {
     return framesForWrite(this, addr, length);
+  }
+
+  /**
+   * Makes sure the pool can supply `frames` more frames now, before a
+   * structure starts a change that will take up to that many (count them
+   * with {@link AddressSpace.framesNeeded}). It is the one reservation check
+   * every writer goes through, the space's own bulk writes included: when
+   * the pool is short it runs the pool's `onOutOfMemory` hook once, which may
+   * release old versions, and checks again. Changes nothing. O(1), plus the
+   * hook when it runs.
+   * @throws {OutOfMemoryError} when the frames cannot be had even after the hook (or the hook threw).
+   * @throws {ReleasedError} after `release()`, or when the hook released this very space: stop then.
+   * @throws {InvalidArgumentError} when `frames` is not a non-negative safe integer.
+   * @example
+   * ```ts
+   * const pool = new FramePool({ pageSize: 4096, maxBytes: 8192 });
+   * const s = new AddressSpace({ size: 1 << 16, pool });
+   * s.reserveFrames(s.framesNeeded(0, 8192)); // 2 frames: fine
+   * let caught: unknown;
+   * try { s.reserveFrames(3); } catch (e) { caught = e; }
+   * caught instanceof OutOfMemoryError; // true
+   * ```
+   */
+  reserveFrames(frames: number): void {
+    reserveFramesChecked(this, frames);
   }
 
   /**

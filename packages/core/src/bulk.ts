@@ -6,11 +6,11 @@
  *
  * @module
  */
-import type { AddressSpace } from "./address-space.js";
-import { NO_PAGE } from "./constants.js";
 import { throwInvalid, throwProtection, throwReleased, throwSegv } from "./errors.js";
-import { discardPages, needsFrame } from "./fault.js";
-import { flushTlbs, loadRead, loadWrite, vpnOf } from "./mmu.js";
+import { discardPages } from "./fault.js";
+import { loadRead, loadWrite, vpnOf } from "./mmu.js";
+import { reserveForWrite } from "./reserve.js";
+import { flushAll, invalidatePage, type SpaceState } from "./space-state.js";
 
 /** Discards of up to this many pages invalidate per page instead of flushing the TLBs. */
 const SMALL_DISCARD = 64;
@@ -51,7 +51,7 @@ export function copyBytes(dst: Uint8Array, dOff: number, src: Uint8Array, sOff: 
 }
 
 /** True when `[addr, addr + n)` (valid, n > 0) lies on more than one page. */
-function crossesPage(space: AddressSpace, addr: number, n: number): boolean {
+function crossesPage(space: SpaceState, addr: number, n: number): boolean {
   const ps = space.pool.pageSize;
   return addr - vpnOf(space, addr) * ps + n > ps;
 }
@@ -61,7 +61,7 @@ function crossesPage(space: AddressSpace, addr: number, n: number): boolean {
  * more than SMALL_COPY bytes: those are never on the JS heap, so reading
  * `.buffer` does not materialize an ArrayBuffer for them.
  */
-function inSlab(space: AddressSpace, view: Uint8Array): boolean {
+function inSlab(space: SpaceState, view: Uint8Array): boolean {
   const buffer = view.buffer;
   for (const slab of space.pool.slabs) if (slab.buffer === buffer) return true;
   return false;
@@ -78,45 +78,14 @@ function checkStartEnd(start: number, end: number): void {
  * mappings (every byte mapped; read-write and the space not frozen when
  * `write`).
  */
-export function checkRange(space: AddressSpace, addr: number, length: number, write: boolean): void {
-  if (space.released) throwReleased("address space");
+export function checkRange(space: SpaceState, addr: number, length: number, write: boolean): void {
+  if (space.isReleased) throwReleased("address space");
   if (typeof addr !== "number" || !Number.isInteger(addr)) throwInvalid("address", addr, "an integer byte address");
   if (typeof length !== "number" || !Number.isInteger(length) || length < 0)
     throwInvalid("length", length, "an integer number of bytes >= 0");
   if (addr < 0 || addr + length > space.size) throwSegv(addr, length, space.size);
   if (write && space.isFrozen && length > 0) throwProtection(addr, length, "the address space is frozen");
   space.maps.check(addr, length, write);
-}
-
-/** Refuses (with OutOfMemoryError) a write to `[addr, addr+length)` the pool could not complete. */
-export function reserveForWrite(space: AddressSpace, addr: number, length: number): void {
-  const pool = space.pool;
-  if (length === 0 || pool.maxBytes === Number.POSITIVE_INFINITY) return;
-  const first = vpnOf(space, addr);
-  const last = vpnOf(space, addr + length - 1);
-  if (last - first + 1 <= pool.framesAvailable()) return; // cannot fail
-  let need = 0;
-  for (let vpn = first; vpn <= last; vpn++) if (needsFrame(space, vpn)) need++;
-  pool.requireFrames(need, space); // ReleasedError if the hook released `space`
-}
-
-/**
- * Frames a write to every byte of `[addr, addr + length)` would take now: the
- * pages there that map the zero frame, or whose frame or page-table path is
- * shared with another space. Mappings are not consulted (an unmapped page
- * reads as the zero frame). Reads only.
- */
-export function framesForWrite(space: AddressSpace, addr: number, length: number): number {
-  if (space.released) throwReleased("address space");
-  if (typeof addr !== "number" || !Number.isInteger(addr)) throwInvalid("address", addr, "an integer byte address");
-  if (typeof length !== "number" || !Number.isInteger(length) || length < 0)
-    throwInvalid("length", length, "an integer number of bytes >= 0");
-  if (addr < 0 || addr + length > space.size) throwSegv(addr, length, space.size);
-  if (length === 0) return 0;
-  const last = vpnOf(space, addr + length - 1);
-  let need = 0;
-  for (let vpn = vpnOf(space, addr); vpn <= last; vpn++) if (needsFrame(space, vpn)) need++;
-  return need;
 }
 
 function asBytes(view: ArrayBufferView): Uint8Array {
@@ -135,7 +104,7 @@ function asBytes(view: ArrayBufferView): Uint8Array {
  * piece written early could overwrite a frame a later piece reads, so `dst`
  * gets the bytes through SMALL, or through a copy when it views a slab.
  */
-export function readBytes(space: AddressSpace, addr: number, dst: ArrayBufferView): void {
+export function readBytes(space: SpaceState, addr: number, dst: ArrayBufferView): void {
   const out = asBytes(dst);
   const n = out.length;
   checkRange(space, addr, n, false);
@@ -162,7 +131,7 @@ export function readBytes(space: AddressSpace, addr: number, dst: ArrayBufferVie
 }
 
 /** Reads `len` bytes at `addr` (range already checked) into `out[0..len)`, which must not alias them; returns `out`. */
-function readSpan(space: AddressSpace, addr: number, out: Uint8Array, len: number): Uint8Array {
+function readSpan(space: SpaceState, addr: number, out: Uint8Array, len: number): Uint8Array {
   const ps = space.pool.pageSize;
   let pos = 0;
   while (pos < len) {
@@ -187,7 +156,7 @@ function readSpan(space: AddressSpace, addr: number, out: Uint8Array, len: numbe
  * bytes a later piece reads, so `src` is first copied into SMALL, or copied
  * when it views a slab.
  */
-export function writeBytes(space: AddressSpace, addr: number, src: ArrayBufferView): void {
+export function writeBytes(space: SpaceState, addr: number, src: ArrayBufferView): void {
   let input = asBytes(src);
   const n = input.length;
   checkRange(space, addr, n, true);
@@ -213,7 +182,7 @@ export function writeBytes(space: AddressSpace, addr: number, src: ArrayBufferVi
 }
 
 /** Sets bytes `[start, end)` to `value & 0xff`. */
-export function fillBytes(space: AddressSpace, value: number, start: number, end: number): void {
+export function fillBytes(space: SpaceState, value: number, start: number, end: number): void {
   if (typeof value !== "number") throwInvalid("value", value, "a number (stored as value & 0xff)");
   checkStartEnd(start, end);
   checkRange(space, start, end - start, true);
@@ -238,7 +207,7 @@ export function fillBytes(space: AddressSpace, value: number, start: number, end
  * chunk at a time: forward when `target < start`, backward otherwise, so a
  * chunk's source is always read before any write could overwrite it.
  */
-export function copyBytesWithin(space: AddressSpace, target: number, start: number, end: number): void {
+export function copyBytesWithin(space: SpaceState, target: number, start: number, end: number): void {
   checkStartEnd(start, end);
   checkRange(space, start, end - start, false);
   const n = end - start;
@@ -265,7 +234,7 @@ export function copyBytesWithin(space: AddressSpace, target: number, start: numb
 }
 
 /** Writes `len` bytes of `src` at `addr` (range already checked and reserved). */
-function writeSpan(space: AddressSpace, addr: number, src: Uint8Array, len: number): void {
+function writeSpan(space: SpaceState, addr: number, src: Uint8Array, len: number): void {
   const ps = space.pool.pageSize;
   let pos = 0;
   while (pos < len) {
@@ -280,7 +249,7 @@ function writeSpan(space: AddressSpace, addr: number, src: Uint8Array, len: numb
 }
 
 /** Returns whole pages to the zero frame (MADV_DONTNEED). */
-export function discardRange(space: AddressSpace, addr: number, length: number): void {
+export function discardRange(space: SpaceState, addr: number, length: number): void {
   checkRange(space, addr, length, true);
   const ps = space.pool.pageSize;
   if (addr % ps !== 0) throwInvalid("address", addr, `a multiple of the page size ${ps}`);
@@ -292,23 +261,16 @@ export function discardRange(space: AddressSpace, addr: number, length: number):
  * Returns the pages of `[addr, addr + length)` (page-aligned, checked,
  * length > 0) to the zero frame and drops their translations.
  */
-export function dropPages(space: AddressSpace, addr: number, length: number): void {
+export function dropPages(space: SpaceState, addr: number, length: number): void {
   const ps = space.pool.pageSize;
   const first = vpnOf(space, addr);
   const count = length / ps;
   discardPages(space, first, first + count - 1);
   if (count > SMALL_DISCARD) {
-    flushTlbs(space);
+    flushAll(space);
     return;
   }
   // A few pages (a heap's freePage): drop just their translations, so the
   // space's other cached pages do not refault (halves allocPage + freePage).
-  for (let i = 0; i < count; i++) {
-    const vpn = first + i;
-    space.rtlb?.invalidate(vpn);
-    space.wtlb?.invalidate(vpn);
-    const page = vpn * ps;
-    if (space.rPage === page) space.rPage = NO_PAGE;
-    if (space.wPage === page) space.wPage = NO_PAGE;
-  }
+  for (let i = 0; i < count; i++) invalidatePage(space, first + i);
 }

@@ -9,10 +9,10 @@
  *
  * @module
  */
-import type { AddressSpace } from "./address-space.js";
 import { PT_FANOUT, PT_SHIFT } from "./constants.js";
 import { throwInvalid, throwReleased } from "./errors.js";
 import type { FramePool } from "./frame-pool.js";
+import type { SpaceState } from "./space-state.js";
 
 /** Options of {@link AddressSpace.diff}. */
 export interface DiffOptions {
@@ -58,11 +58,11 @@ function sameBytes(pool: FramePool, p: number, q: number): boolean {
  * nodes on the paths to changed pages x fanout), plus O(pageSize) per page whose
  * frame differs when comparing bytes.
  */
-export function diffSpaces(a: AddressSpace, b: unknown, options: DiffOptions | undefined): number[] {
+export function diffSpaces(a: SpaceState, b: unknown, options: DiffOptions | undefined): number[] {
   if (a.isReleased) throwReleased("address space");
-  if (b === null || typeof b !== "object" || !("pool" in b) || (b as AddressSpace).pool !== a.pool)
+  if (b === null || typeof b !== "object" || !("pool" in b) || (b as SpaceState).pool !== a.pool)
     throwInvalid("other", b, "an AddressSpace of the same pool");
-  const other = b as AddressSpace;
+  const other = b as SpaceState;
   if (other.isReleased) throwReleased("address space");
   const compare = options?.compare ?? "bytes";
   if (compare !== "bytes" && compare !== "frames") throwInvalid("compare", compare, '"bytes" or "frames"');

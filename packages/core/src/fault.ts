@@ -13,30 +13,11 @@
  *
  * @module
  */
-import type { AddressSpace } from "./address-space.js";
 import { PT_FANOUT, PT_MASK, PT_SHIFT } from "./constants.js";
 import type { FramePool } from "./frame-pool.js";
 import { covers, PT_NODE_BYTES } from "./page-table.js";
-
-/**
- * The parts of an address space the fault handler reads and updates. The
- * address space implements it; keeping the handler in its own module keeps the
- * class small.
- * @internal
- */
-export interface FaultTarget {
-  readonly pool: FramePool;
-  root: number;
-  levels: number;
-  zeroFills: number;
-  cowCopies: number;
-  reuses: number;
-  bytesCopied: number;
-  pageTableBytesCopied: number;
-  /** Finalization slot of the space (see space-registry.ts), -1 when none. */
-  slot: number;
-  readonly isReleased: boolean;
-}
+import { reserveFrames } from "./reserve.js";
+import type { SpaceState } from "./space-state.js";
 
 /** Number of page-table levels needed to cover `vpn`. */
 export function levelsFor(vpn: number): number {
@@ -46,33 +27,13 @@ export function levelsFor(vpn: number): number {
 }
 
 /**
- * True when a write to `vpn` would need a new frame (zero-fill or copy), that
- * is, when the PTE is the zero frame, or any node on the path or the frame
- * itself is shared. O(levels), changes nothing.
- */
-export function needsFrame(t: FaultTarget, vpn: number): boolean {
-  const pt = t.pool.pt;
-  if (!covers(t.levels, vpn)) return true; // beyond the tree: a zero page
-  const nodes = pt.nodes;
-  const ref = pt.ref;
-  let node = t.root;
-  if (node === 0 || (ref[node] as number) > 1) return true;
-  for (let shift = (t.levels - 1) * PT_SHIFT; shift > 0; shift -= PT_SHIFT) {
-    node = nodes[(node << PT_SHIFT) + ((vpn >>> shift) & PT_MASK)] as number;
-    if (node === 0 || (ref[node] as number) > 1) return true;
-  }
-  const pfn = nodes[(node << PT_SHIFT) + (vpn & PT_MASK)] as number;
-  return pfn === 0 || (t.pool.refcount[pfn] as number) > 1;
-}
-
-/**
  * Makes `vpn` writable in `t` and returns its (now private) pfn.
  * O(levels + pageSize) for a copy, O(levels) otherwise.
  *
  * @throws {OutOfMemoryError} when a frame is needed and none can be had; nothing changes then.
  * @throws {ReleasedError} when the out-of-memory hook released `t` itself; nothing changes then.
  */
-export function writeFault(t: AddressSpace, vpn: number): number {
+export function writeFault(t: SpaceState, vpn: number): number {
   const pool = t.pool;
   const pt = pool.pt;
   // The reuse fault first: every node on the path and the frame have
@@ -104,7 +65,7 @@ export function writeFault(t: AddressSpace, vpn: number): number {
   }
   // Walk twice only when the limit is near: with a frame to spare the fault cannot fail.
   // The out-of-memory hook may run and release spaces: requireFrames throws if it released t.
-  if (pool.framesAvailable() < 1 && needsFrame(t, vpn)) pool.requireFrames(1, t);
+  if (pool.framesAvailable() < 1 && pt.needsFrame(t.root, t.levels, vpn)) reserveFrames(t, 1);
 
   // Grow the tree upward until it covers vpn: the old root moves under a new
   // root, keeping its one reference (now from the new root's entry 0). Rare,
@@ -171,7 +132,7 @@ export function writeFault(t: AddressSpace, vpn: number): number {
  * Never takes a frame, so it cannot fail. O(nodes on the range's boundary +
  * nodes and frames freed).
  */
-export function discardPages(t: FaultTarget, first: number, last: number): void {
+export function discardPages(t: SpaceState, first: number, last: number): void {
   if (t.root === 0 || !covers(t.levels, first)) return;
   t.root = dropIn(t.pool, t.root, t.levels - 1, first, last, 0);
   if (t.slot >= 0) t.pool.spaces.sync(t);

@@ -28,6 +28,7 @@ import { dropWorkerPins, type SharedSpaceHandle, type ShareRegistry, unsharePin 
 import { throwSharingUnavailable } from "./share-errors.js";
 import { Slab } from "./slab.js";
 import { SpaceRegistry } from "./space-registry.js";
+import type { SpaceState } from "./space-state.js";
 import { Tlb, tlbEntries } from "./tlb.js";
 
 /** TLBs a pool keeps for reuse per TLB size: enough for a few spaces forked and released in a loop. */
@@ -367,7 +368,10 @@ export class FramePool {
    * @throws {OutOfMemoryError} when the frames cannot be had, or the hook threw.
    * @throws {ReleasedError} when the hook released `space`.
    */
-  requireFrames(n: number, space?: AddressSpace): void {
+  requireFrames(n: number, space?: AddressSpace): void;
+  /** @internal The core's helpers pass the space as its {@link SpaceState} (reserve.ts). */
+  requireFrames(n: number, space?: SpaceState): void;
+  requireFrames(n: number, space?: SpaceState): void {
     if (n <= 0 || n <= this.framesAvailable()) return;
     // Versions whose handles every holder released may still be pinned until swept.
     if (this.shares?.sweep() && n <= this.framesAvailable()) return;
@@ -386,7 +390,10 @@ export class FramePool {
    * charging nothing, when the hook released `space` (the space forked or
    * mapped into). O(1) unless refused.
    */
-  charge(bytes: number, isFork: boolean, space?: AddressSpace): void {
+  charge(bytes: number, isFork: boolean, space?: AddressSpace): void;
+  /** @internal The core's helpers pass the space as its {@link SpaceState} (mmap.ts). */
+  charge(bytes: number, isFork: boolean, space?: SpaceState): void;
+  charge(bytes: number, isFork: boolean, space?: SpaceState): void {
     if (this.overcommit !== "always" && this.refuses(bytes, isFork)) {
       if (!this.reclaim(bytes, "commit", space) || this.refuses(bytes, isFork))
         throwOom(
@@ -418,7 +425,7 @@ export class FramePool {
    * ran. The one place that re-checks, after the hook, that the space asking
    * (if any) survived it: every caller then stops before changing anything.
    */
-  private reclaim(requestedBytes: number, kind: OutOfMemoryEvent["kind"], space: AddressSpace | undefined): boolean {
+  private reclaim(requestedBytes: number, kind: OutOfMemoryEvent["kind"], space: SpaceState | undefined): boolean {
     if (this.onOom === null || this.inOomHook) return false;
     this.inOomHook = true;
     try {

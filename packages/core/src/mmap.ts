@@ -7,22 +7,20 @@
  *
  * @module
  */
-import type { AddressSpace } from "./address-space.js";
 import { dropPages } from "./bulk.js";
-import { NO_PAGE } from "./constants.js";
 import { throwInvalid, throwProtection, throwReleased } from "./errors.js";
 import { checkPageRange, type Protection, writableOf } from "./mappings.js";
-import { flushTlbs } from "./mmu.js";
+import { flushAll, flushWrite, type SpaceState } from "./space-state.js";
 
 /** Common checks: live, a page-aligned range inside the space, not frozen. */
-function checkChange(space: AddressSpace, start: number, length: number): void {
+function checkChange(space: SpaceState, start: number, length: number): void {
   if (space.isReleased) throwReleased("address space");
   checkPageRange(start, length, space.pool.pageSize, space.size);
   if (space.isFrozen) throwProtection(start, length, "the address space is frozen: its mappings cannot change");
 }
 
 /** `space.map`: adds a mapping over a range that has none. */
-export function mapRange(space: AddressSpace, start: number, length: number, prot: Protection): void {
+export function mapRange(space: SpaceState, start: number, length: number, prot: Protection): void {
   checkChange(space, start, length);
   const writable = writableOf(prot);
   const maps = space.maps;
@@ -39,7 +37,7 @@ export function mapRange(space: AddressSpace, start: number, length: number, pro
 }
 
 /** `space.unmap`: drops the pages of a range and removes it from the mappings. */
-export function unmapRange(space: AddressSpace, start: number, length: number): void {
+export function unmapRange(space: SpaceState, start: number, length: number): void {
   checkChange(space, start, length);
   const maps = space.maps;
   const bytes = maps.mappedIn(start, start + length);
@@ -48,23 +46,21 @@ export function unmapRange(space: AddressSpace, start: number, length: number): 
   space.maps = maps.with(start, start + length, null, space.size);
   space.pool.uncharge(bytes);
   space.pool.spaces.setCharge(space, space.maps.bytes);
-  flushTlbs(space);
+  flushAll(space);
 }
 
 /** `space.protect`: changes the protection of a range that is mapped throughout. */
-export function protectRange(space: AddressSpace, start: number, length: number, prot: Protection): void {
+export function protectRange(space: SpaceState, start: number, length: number, prot: Protection): void {
   checkChange(space, start, length);
   const writable = writableOf(prot);
   space.maps.check(start, length, false); // SegmentationFault at the first hole, as mprotect's ENOMEM
   space.maps = space.maps.with(start, start + length, writable, space.size);
-  flushTlbs(space);
+  flushAll(space);
 }
 
 /** `space.freeze`: refuses every later write and mapping change of this space. */
-export function freezeSpace(space: AddressSpace): void {
+export function freezeSpace(space: SpaceState): void {
   if (space.isReleased) throwReleased("address space");
   space.isFrozen = true;
-  // Reads keep their translations; writes must all reach writeMiss now.
-  space.wPage = NO_PAGE;
-  space.wtlb?.flush();
+  flushWrite(space); // writes must all reach writeMiss now
 }

@@ -5,16 +5,15 @@
  *
  * @module
  */
-import type { AddressSpace } from "./address-space.js";
-import { NO_PAGE } from "./constants.js";
 import { throwAlignment, throwInvalid, throwReleased, throwSegv } from "./errors.js";
 import { writeFault } from "./fault.js";
+import { remapPage, type SpaceState } from "./space-state.js";
 
 /**
  * Validates an access of `width` bytes at `addr`: released space, non-integer
  * address, range, then natural alignment, in that order.
  */
-export function checkAccess(space: AddressSpace, addr: number, width: number): void {
+export function checkAccess(space: SpaceState, addr: number, width: number): void {
   if (space.isReleased) throwReleased("address space");
   if (typeof addr !== "number" || !Number.isInteger(addr)) throwInvalid("address", addr, "an integer byte address");
   if (addr < 0 || addr + width > space.size) throwSegv(addr, width, space.size);
@@ -22,13 +21,13 @@ export function checkAccess(space: AddressSpace, addr: number, width: number): v
 }
 
 /** Virtual page number of a valid address (exact past 2^32: pageSize is a power of two). */
-export function vpnOf(space: AddressSpace, addr: number): number {
+export function vpnOf(space: SpaceState, addr: number): number {
   const pool = space.pool;
   return addr <= 0x7fffffff ? addr >>> pool.pageShift : Math.floor(addr / pool.pageSize);
 }
 
 /** Current pfn of `vpn` (0: zero frame), through the read TLB, refilling it on a miss. */
-export function translate(space: AddressSpace, vpn: number): number {
+export function translate(space: SpaceState, vpn: number): number {
   let tlb = space.rtlb;
   if (tlb === null) {
     tlb = space.pool.takeTlb(space.size / space.pool.pageSize);
@@ -43,7 +42,7 @@ export function translate(space: AddressSpace, vpn: number): number {
 }
 
 /** Loads `vpn` into the space's read cache. */
-export function loadRead(space: AddressSpace, vpn: number): void {
+export function loadRead(space: SpaceState, vpn: number): void {
   const pfn = translate(space, vpn);
   const pool = space.pool;
   space.rPage = vpn * pool.pageSize;
@@ -52,7 +51,7 @@ export function loadRead(space: AddressSpace, vpn: number): void {
 }
 
 /** Makes `vpn` writable (faulting if the write TLB misses) and loads it into the write cache. */
-export function loadWrite(space: AddressSpace, vpn: number): void {
+export function loadWrite(space: SpaceState, vpn: number): void {
   let tlb = space.wtlb;
   if (tlb === null) {
     tlb = space.pool.takeTlb(space.size / space.pool.pageSize);
@@ -67,22 +66,9 @@ export function loadWrite(space: AddressSpace, vpn: number): void {
   if (pfn < 0) {
     pfn = writeFault(space, vpn);
     tlb.insert(vpn, pfn);
-    // The frame behind vpn may have changed: keep the read side coherent.
-    if (space.rtlb !== null) space.rtlb.insert(vpn, pfn);
-    if (space.rPage === page) {
-      space.rSlab = pool.slabOf(pfn);
-      space.rByte = pool.frameByte(pfn);
-    }
+    remapPage(space, vpn, pfn); // the frame behind vpn may have changed
   }
   space.wPage = page;
   space.wSlab = pool.slabOf(pfn);
   space.wByte = pool.frameByte(pfn);
-}
-
-/** Drops every cached translation of `space` (after its PTEs changed other than by a fault). */
-export function flushTlbs(space: AddressSpace): void {
-  space.rPage = NO_PAGE;
-  space.wPage = NO_PAGE;
-  if (space.rtlb !== null) space.rtlb.flush();
-  if (space.wtlb !== null) space.wtlb.flush();
 }

@@ -6,9 +6,10 @@
  * @module
  */
 import type { AddressSpace } from "./address-space.js";
-import { checkRange, reserveForWrite } from "./bulk.js";
+import { checkRange } from "./bulk.js";
 import { throwAlignment, throwInvalid, throwReleased } from "./errors.js";
 import { loadRead, loadWrite, vpnOf } from "./mmu.js";
+import { reserveForWrite } from "./reserve.js";
 import type { Slab, ViewKey } from "./slab.js";
 
 /** Typed-array constructors a span can be viewed as. */

@@ -96,6 +96,25 @@ export class PageTable {
     return nodes[(node << PT_SHIFT) + (vpn & PT_MASK)] as number;
   }
 
+  /**
+   * True when a write to `vpn` in the tree at `root` (`levels` levels) would
+   * need a new frame (a zero-fill or a copy): its PTE is the zero frame, or a
+   * node on its path or the frame itself is shared. O(levels), changes nothing.
+   */
+  needsFrame(root: number, levels: number, vpn: number): boolean {
+    if (!covers(levels, vpn)) return true; // beyond the tree: a zero page
+    const nodes = this.nodes;
+    const ref = this.ref;
+    let node = root;
+    if (node === 0 || (ref[node] as number) > 1) return true;
+    for (let shift = (levels - 1) * PT_SHIFT; shift > 0; shift -= PT_SHIFT) {
+      node = nodes[(node << PT_SHIFT) + ((vpn >>> shift) & PT_MASK)] as number;
+      if (node === 0 || (ref[node] as number) > 1) return true;
+    }
+    const pfn = nodes[(node << PT_SHIFT) + (vpn & PT_MASK)] as number;
+    return pfn === 0 || (this.pool.refcount[pfn] as number) > 1;
+  }
+
   /** A new node with refcount 1 and all entries 0. */
   alloc(): number {
     const recycled = this.freeTop > 0;

@@ -25,9 +25,10 @@
  *
  * @module
  */
-import type { AddressSpace } from "./address-space.js";
+
 import { PT_FANOUT, PT_SHIFT, REF_MAX_INLINE } from "./constants.js";
 import type { FramePool } from "./frame-pool.js";
+import type { SpaceState } from "./space-state.js";
 
 /** Bits of the largest unit count: 2^52 keeps every integer and every sum of shares exact in a double. */
 const UNIT_BITS = 52;
@@ -129,7 +130,7 @@ const censuses = new WeakMap<FramePool, Census>();
  * page tables changed since), or -1 when the space has no registry slot (past
  * 2^26 live spaces), whose PSS the caller computes alone.
  */
-export function censusPss(space: AddressSpace): number {
+export function censusPss(space: SpaceState): number {
   if (space.slot < 0) return -1;
   const pool = space.pool;
   let c = censuses.get(pool);

@@ -14,10 +14,11 @@
  *
  * @module
  */
-import type { AddressSpace } from "./address-space.js";
+
 import { PT_FANOUT, PT_SHIFT } from "./constants.js";
 import { PT_NODE_BYTES } from "./page-table.js";
 import { censusPss } from "./pss.js";
+import type { SpaceState } from "./space-state.js";
 
 /** Memory and fault counters of one {@link AddressSpace}; sizes in bytes. */
 export interface SpaceStats {
@@ -67,7 +68,7 @@ export interface SpaceStats {
  * census of the pool (O(nodes and frames of the pool)) when its page tables
  * changed since the last one.
  */
-export function spaceStats(space: AddressSpace): SpaceStats {
+export function spaceStats(space: SpaceState): SpaceStats {
   const pool = space.pool;
   const pt = pool.pt;
   const ps = pool.pageSize;

@@ -5,7 +5,7 @@
  * memory, the same call succeeds.
  */
 import { describe, expect, it } from "vitest";
-import { AddressSpace, FramePool, Heap, OutOfMemoryError, ReleasedError } from "../src/index.js";
+import { AddressSpace, FramePool, Heap, InvalidArgumentError, OutOfMemoryError, ReleasedError } from "../src/index.js";
 import { bytes, expectRefused, firstDiff, TYPES, typedGet, typedSet } from "./support/helpers.js";
 
 const PS = 256;
@@ -215,6 +215,9 @@ describe("an onOutOfMemory hook that releases the very space asking: ReleasedErr
     ["realloc", (b: AddressSpace) => Heap.attach(b).realloc(Heap.attach(b).base + 2 * PS + 8, 200)],
   ])("heap: %s", (label, op) => expectReleased(label === "Heap.create" ? full : withHeap, op, label));
 
+  it("reserveFrames, the check every structure goes through", () =>
+    expectReleased(full, (b) => b.reserveFrames(1), "reserveFrames"));
+
   it("a hook that releases only other spaces lets the call go on", () => {
     let victim: AddressSpace | null = null;
     const pool = new FramePool({ pageSize: PS, maxBytes: 2 * PS, onOutOfMemory: () => victim?.release() });
@@ -270,5 +273,52 @@ describe("a commit charge whose hook releases the space forked or mapped into: R
     expect(pool.stats()).toMatchObject({ spaces: 1, committedBytes: 2 * PS });
     filler.release();
     expect(pool.stats()).toMatchObject({ spaces: 0, committedBytes: 0, framesInUse: 0, pageTableNodes: 0 });
+  });
+});
+
+describe("space.reserveFrames: the one reservation check before writes", () => {
+  it("passes while the frames are there, refuses past them, and changes nothing", () => {
+    const pool = new FramePool({ pageSize: PS, maxBytes: 4 * PS });
+    const s = new AddressSpace({ size: 16 * PS, pool });
+    s.write(0, bytes(5, PS));
+    s.reserveFrames(0);
+    s.reserveFrames(3);
+    const e = expectRefused(pool, [s], OutOfMemoryError, () => s.reserveFrames(4), "reserveFrames(4)");
+    expect(e).toMatchObject({ code: "ERR_OUT_OF_MEMORY", requested: 4 * PS });
+    expect(pool.stats().framesInUse).toBe(1);
+    s.release();
+  });
+
+  it("runs the pool's hook once when short, and goes on when the hook freed enough", () => {
+    const olds: AddressSpace[] = [];
+    let calls = 0;
+    const pool = new FramePool({
+      pageSize: PS,
+      maxBytes: 4 * PS,
+      onOutOfMemory: (ev) => {
+        calls++;
+        expect(ev).toMatchObject({ kind: "fault", requestedBytes: 3 * PS });
+        for (const o of olds.splice(0)) o.release();
+      },
+    });
+    const old = new AddressSpace({ size: 16 * PS, pool });
+    old.write(0, bytes(1, 3 * PS));
+    olds.push(old);
+    const s = new AddressSpace({ size: 16 * PS, pool });
+    s.reserveFrames(3);
+    expect(calls).toBe(1);
+    expect(old.released).toBe(true);
+    s.write(0, bytes(2, 3 * PS)); // the frames reserved are there
+    expect(pool.stats().framesInUse).toBe(3);
+    s.release();
+  });
+
+  it("refuses bad counts and released spaces with typed errors", () => {
+    const s = new AddressSpace({ size: 16 * PS, pageSize: PS });
+    for (const bad of [-1, 1.5, Number.NaN, "2", 2n, null]) {
+      expect(() => s.reserveFrames(bad as number), String(bad)).toThrow(InvalidArgumentError);
+    }
+    s.release();
+    expect(() => s.reserveFrames(0)).toThrow(ReleasedError);
   });
 });

@@ -8,8 +8,8 @@
  * block nor a log moving inside it (when the buckets grow) rewrites them.
  *
  * Every mutation plans, then reserves the frames of everything it will write
- * (the heap call included, see HEAP_CALL_PAGES) with the pool's
- * `requireFrames`, then makes at most one heap call that may fail (the heap's
+ * (the heap call included, see HEAP_CALL_PAGES) with the core's
+ * `space.reserveFrames`, then makes at most one heap call that may fail (the heap's
  * range full: it changes nothing then), then writes. The table's JS fields
  * cache the header; every mutation writes the header back before it returns
  * (`syncHeader`), so the embedder may fork or freeze the space after any call
@@ -54,9 +54,7 @@ function pagesOf(bytes: number, pageSize: number): number {
 function reserveFrames(t: Table, frames: number): void {
   const pool = t.space.pool;
   if (pool.maxBytes === Number.POSITIVE_INFINITY) return;
-  pool.requireFrames(frames);
-  // The out-of-memory hook may have released spaces: maybe this one.
-  if (t.space.released) throw new ReleasedError("collection");
+  t.space.reserveFrames(frames); // the core's one check: the hook runs, and the space may be released
 }
 
 /**
@@ -241,7 +239,7 @@ function checkHeap(heap: unknown): asserts heap is Heap {
 export function createTable(heap: Heap, vbytes: number): Table {
   checkHeap(heap);
   const pool = heap.space.pool;
-  if (pool.maxBytes !== Number.POSITIVE_INFINITY) pool.requireFrames(HEAP_CALL_PAGES + 1);
+  if (pool.maxBytes !== Number.POSITIVE_INFINITY) heap.space.reserveFrames(HEAP_CALL_PAGES + 1);
   const h = heap.malloc(HEADER_BYTES); // 24: the whole 32-byte class
   const t = new Table(heap.space, vbytes, heap, h);
   syncHeader(t);

@@ -15,7 +15,6 @@
  *
  * @module
  */
-import { ReleasedError } from "@pagefork/core";
 import { freeData, growData, HEAP_CALL_PAGES, shrinkBuckets, shrinkData, syncHeader } from "./embedded.js";
 import { Epoch } from "./epoch.js";
 import { keyFootprint, probe, writeKey } from "./key.js";
@@ -235,9 +234,8 @@ export function reserve(t: Table, moved: number, bytes: number, pages: number): 
   const appended = bytes === 0 ? 0 : Math.ceil(bytes / ps) + 1;
   // embedded: + the header's page (a heap call reserves its own: growData, clear)
   const extra = t.heap === null ? 0 : 1;
-  pool.requireFrames(Math.ceil(moved / ps) + appended + pages + extra);
-  // The out-of-memory hook may have released spaces: maybe this one.
-  if (t.space.released) throw new ReleasedError("collection");
+  // One core check (the pool's hook, ReleasedError if it released this space).
+  t.space.reserveFrames(Math.ceil(moved / ps) + appended + pages + extra);
 }
 
 /**

@@ -251,7 +251,7 @@ export function deletePlanned(t: Reservable, pos: number, count: number): void {
 /**
  * Slow path of an edit's check, after its plan: refuses an edit whose node
  * pages the heap cannot hand out, then asks the pool for every frame the
- * edit may need with `pool.requireFrames`, which runs the pool's
+ * edit may need with `space.reserveFrames`, which runs the pool's
  * `onOutOfMemory` hook once if they are short. `n` is the insert's length
  * (`latin1`: its text is all <= 0xff), or minus the delete's count; `extra`
  * frames are added to the plan's.
@@ -285,8 +285,8 @@ export function reserveEdit(t: Reservable, pos: number, n: number, extra: number
   }
 }
 
-/** `pool.requireFrames(n)`, which may run the pool's hook once; then refuses to go on if the hook released `t`. */
+/** `space.reserveFrames(n)` (the core's one check, which may run the pool's hook once); then refuses to go on if the hook released `t`. */
 export function requireFrames(t: Reservable, n: number): void {
-  t.space.pool.requireFrames(n);
+  t.space.reserveFrames(n);
   if (t.released) throwReleased();
 }

@@ -14,9 +14,9 @@
  *
  * @module
  */
-import type { AddressSpace } from "../address-space.js";
-import { needsFrame } from "../fault.js";
 import { vpnOf } from "../mmu.js";
+import { reserveFrames } from "../reserve.js";
+import type { SpaceState } from "../space-state.js";
 
 const MAX_RANGES = 32;
 const rangeStart = new Float64Array(MAX_RANGES);
@@ -59,16 +59,15 @@ export function touchRange(addr: number, len: number, pageSize: number): void {
  * recorded writes need, and ReleasedError when the out-of-memory hook released
  * `space` itself. Changes nothing.
  */
-export function reserveWrites(space: AddressSpace): void {
+export function reserveWrites(space: SpaceState): void {
   if (space.pool.framesAvailable() >= bound) return;
   reserveExactly(space);
 }
 
 /** Slow path: counts the distinct recorded pages that need a frame. */
-function reserveExactly(space: AddressSpace): void {
-  const pool = space.pool;
+function reserveExactly(space: SpaceState): void {
   if (overflow) {
-    pool.requireFrames(bound, space);
+    reserveFrames(space, bound);
     return;
   }
   const vpns = new Float64Array(bound);
@@ -85,7 +84,7 @@ function reserveExactly(space: AddressSpace): void {
     const v = vpns[i] as number;
     if (v === prev) continue;
     prev = v;
-    if (needsFrame(space, v)) need++;
+    if (space.pool.pt.needsFrame(space.root, space.levels, v)) need++;
   }
-  pool.requireFrames(need, space);
+  reserveFrames(space, need);
 }
