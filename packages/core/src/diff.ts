@@ -9,7 +9,7 @@
  *
  * @module
  */
-import { PT_FANOUT, PT_SHIFT } from "./constants.js";
+import { PT_FANOUT } from "./constants.js";
 import { throwInvalid, throwReleased } from "./errors.js";
 import type { FramePool } from "./frame-pool.js";
 import type { SpaceState } from "./space-state.js";
@@ -37,7 +37,7 @@ interface Side {
 
 /** Entry `i` of `node` at `level` in `side`'s tree. */
 function child(pool: FramePool, side: Side, node: number, level: number, i: number): number {
-  if (node !== VIRTUAL) return pool.pt.nodes[(node << PT_SHIFT) + i] as number;
+  if (node !== VIRTUAL) return pool.pt.entry(node, i);
   if (i !== 0) return 0;
   return level - 1 > side.top ? VIRTUAL : side.root;
 }
@@ -57,6 +57,7 @@ function sameBytes(pool: FramePool, p: number, q: number): boolean {
  * Byte addresses of the pages of `a` and `b` that differ, ascending. O(page-table
  * nodes on the paths to changed pages x fanout), plus O(pageSize) per page whose
  * frame differs when comparing bytes.
+ * @internal
  */
 export function diffSpaces(a: SpaceState, b: unknown, options: DiffOptions | undefined): number[] {
   if (a.isReleased) throwReleased("address space");

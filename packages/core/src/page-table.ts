@@ -2,6 +2,10 @@
  * The page table: a persistent radix tree mapping vpn -> pfn, with nodes kept
  * in one Int32Array arena and refcounted, so spaces share whole subtrees.
  *
+ * This module owns the layout: the other modules (fault, diff, stats, pss)
+ * walk the tree through `entry`, `lookup`, `needsFrame`, `reusablePfn`,
+ * `privatizePath` and `discard`, and never compute an index into `nodes`.
+ *
  * A node is `PT_FANOUT` int32 entries. A node at level 0 (a leaf node) holds
  * pfns, 0 meaning the zero frame. A node at level L > 0 holds indices of nodes
  * at level L-1, 0 meaning "every page below is the zero frame". Node 0 is that
@@ -26,6 +30,21 @@ import type { FramePool } from "./frame-pool.js";
 export function covers(levels: number, vpn: number): boolean {
   const bits = levels * PT_SHIFT;
   return bits >= 32 || vpn >>> bits === 0;
+}
+
+/** Number of page-table levels needed to cover `vpn`. */
+export function levelsFor(vpn: number): number {
+  let levels = 1;
+  while (levels * PT_SHIFT < 32 && vpn >>> (levels * PT_SHIFT) !== 0) levels++;
+  return levels;
+}
+
+/** The page-table root of a space: what the walks below read and path-copy. @internal */
+export interface PageTableRoot {
+  /** Root node (0: every page is the zero frame). */
+  root: number;
+  /** Levels under the root, >= 1. */
+  levels: number;
 }
 
 /** `n` zeroed int32s, on a SharedArrayBuffer when `shared`. */
@@ -100,6 +119,7 @@ export class PageTable {
    * True when a write to `vpn` in the tree at `root` (`levels` levels) would
    * need a new frame (a zero-fill or a copy): its PTE is the zero frame, or a
    * node on its path or the frame itself is shared. O(levels), changes nothing.
+   * @internal
    */
   needsFrame(root: number, levels: number, vpn: number): boolean {
     if (!covers(levels, vpn)) return true; // beyond the tree: a zero page
@@ -113,6 +133,123 @@ export class PageTable {
     }
     const pfn = nodes[(node << PT_SHIFT) + (vpn & PT_MASK)] as number;
     return pfn === 0 || (this.pool.refcount[pfn] as number) > 1;
+  }
+
+  /** Entry `i` (0 .. PT_FANOUT-1) of `node`: a pfn at level 0, a child node above. @internal */
+  entry(node: number, i: number): number {
+    return this.nodes[(node << PT_SHIFT) + i] as number;
+  }
+
+  /**
+   * The pfn of `vpn` when a write there may reuse it in place (Linux's
+   * `wp_page_reuse`): every node on the path and the frame itself have
+   * refcount 1. Otherwise 0. O(levels), changes nothing, no call.
+   * @internal
+   */
+  reusablePfn(root: number, levels: number, vpn: number): number {
+    if (!covers(levels, vpn)) return 0;
+    const nodes = this.nodes;
+    const ref = this.ref;
+    let node = root;
+    if (node === 0 || ref[node] !== 1) return 0;
+    for (let shift = (levels - 1) * PT_SHIFT; shift > 0; shift -= PT_SHIFT) {
+      node = nodes[(node << PT_SHIFT) + ((vpn >>> shift) & PT_MASK)] as number;
+      if (node === 0 || ref[node] !== 1) return 0;
+    }
+    const pfn = nodes[(node << PT_SHIFT) + (vpn & PT_MASK)] as number;
+    return pfn !== 0 && this.pool.refcount[pfn] === 1 ? pfn : 0;
+  }
+
+  /**
+   * Grows the tree of `t` upward until it covers `vpn`: the old root moves
+   * under a new root, keeping its one reference (now from the new root's
+   * entry 0). Takes at most one node per level added.
+   * @internal
+   */
+  growToCover(t: PageTableRoot, vpn: number): void {
+    const want = levelsFor(vpn);
+    while (t.levels < want) {
+      if (t.root !== 0) {
+        const r = this.alloc();
+        this.nodes[r << PT_SHIFT] = t.root;
+        t.root = r;
+      }
+      t.levels++;
+    }
+  }
+
+  /**
+   * Makes every node on the path from `t.root` to `vpn` private to `t`
+   * (path copying, see the module comment; `t.root` may change) and returns
+   * the index in `nodes` of `vpn`'s PTE, which the caller may now overwrite.
+   * The tree must cover `vpn` ({@link growToCover}). O(levels); nodes
+   * already private (refcount 1) are walked through without a call.
+   * @internal
+   */
+  privatizePath(t: PageTableRoot, vpn: number): number {
+    let node = t.root;
+    if (node === 0 || (this.ref[node] as number) !== 1) {
+      node = this.privatize(node, t.levels - 1);
+      t.root = node;
+    }
+    for (let level = t.levels - 1; level > 0; level--) {
+      const slot = (node << PT_SHIFT) + ((vpn >>> (level * PT_SHIFT)) & PT_MASK);
+      const child = this.nodes[slot] as number;
+      if (child !== 0 && (this.ref[child] as number) === 1) {
+        node = child;
+        continue;
+      }
+      const priv = this.privatize(child, level - 1);
+      this.nodes[slot] = priv; // read this.nodes again: privatize may grow the arena
+      node = priv;
+    }
+    return (node << PT_SHIFT) + (vpn & PT_MASK);
+  }
+
+  /**
+   * Returns pages `first..last` (inclusive vpns) of `t` to the zero frame
+   * and drops the references on their frames. It walks only the nodes that
+   * map something in the range, path-copying shared ones, and drops a
+   * subtree that lies wholly inside the range with one release (O(1) when it
+   * is shared). Never takes a frame. O(nodes on the range's boundary + nodes
+   * and frames freed).
+   * @internal
+   */
+  discard(t: PageTableRoot, first: number, last: number): void {
+    if (t.root === 0 || !covers(t.levels, first)) return;
+    t.root = this.dropIn(t.root, t.levels - 1, first, last, 0);
+  }
+
+  /**
+   * Drops the range from `node`, the node at `level` whose first vpn is `base`;
+   * returns what should now stand in its place (the node, a private copy of it,
+   * or 0 when nothing is left under it).
+   */
+  private dropIn(node: number, level: number, first: number, last: number, base: number): number {
+    // Vpns under one entry of this node; plain multiplication: past 2^32 shifts would wrap.
+    const childSpan = PT_FANOUT ** level;
+    const span = childSpan * PT_FANOUT;
+    if (first <= base && base + span - 1 <= last) {
+      this.release(node, level);
+      return 0;
+    }
+    const lo = Math.max(0, Math.floor((first - base) / childSpan));
+    const hi = Math.min(PT_MASK, Math.floor((last - base) / childSpan));
+    let any = false;
+    for (let i = lo; i <= hi && !any; i++) any = this.nodes[(node << PT_SHIFT) + i] !== 0;
+    if (!any) return node;
+    node = this.privatize(node, level);
+    for (let i = lo; i <= hi; i++) {
+      const e = this.nodes[(node << PT_SHIFT) + i] as number;
+      if (e === 0) continue;
+      if (level === 0) this.pool.releaseFrame(e);
+      // Read this.nodes again after the recursion: privatize may grow the arena.
+      const keep = level === 0 ? 0 : this.dropIn(e, level - 1, first, last, base + i * childSpan);
+      this.nodes[(node << PT_SHIFT) + i] = keep;
+    }
+    for (let i = 0; i < PT_FANOUT; i++) if (this.nodes[(node << PT_SHIFT) + i] !== 0) return node;
+    this.release(node, level); // empty now: free it (its entries are all 0)
+    return 0;
   }
 
   /** A new node with refcount 1 and all entries 0. */

@@ -26,7 +26,7 @@
  * @module
  */
 
-import { PT_FANOUT, PT_SHIFT, REF_MAX_INLINE } from "./constants.js";
+import { PT_FANOUT, REF_MAX_INLINE } from "./constants.js";
 import type { FramePool } from "./frame-pool.js";
 import type { SpaceState } from "./space-state.js";
 
@@ -98,9 +98,8 @@ class Census {
     if (v >= 0) return v;
     v = 0;
     const pt = pool.pt;
-    const base = n << PT_SHIFT;
     for (let i = 0; i < PT_FANOUT; i++) {
-      const e = pt.nodes[base + i] as number;
+      const e = pt.entry(n, i);
       if (e === 0) continue;
       if (level === 0) v += this.frameShare(pool, e);
       else v += share(this.valueOf(pool, e, level - 1), pt.ref[e] as number, this.nodeClaims[e]++);

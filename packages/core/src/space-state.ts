@@ -31,7 +31,9 @@ import type { Tlb } from "./tlb.js";
 
 /**
  * The fields of an address space that the core's helper modules read and
- * write. `AddressSpace` implements it (see the module comment).
+ * write. `AddressSpace` implements it (see the module comment). Internal:
+ * a helper exported from a module that also holds public types (diff.ts,
+ * stats.ts) is tagged internal too, so the published `.d.ts` never name it.
  * @internal
  */
 export interface SpaceState {

@@ -15,7 +15,7 @@
  * @module
  */
 
-import { PT_FANOUT, PT_SHIFT } from "./constants.js";
+import { PT_FANOUT } from "./constants.js";
 import { PT_NODE_BYTES } from "./page-table.js";
 import { censusPss } from "./pss.js";
 import type { SpaceState } from "./space-state.js";
@@ -67,6 +67,7 @@ export interface SpaceStats {
  * Computes {@link SpaceStats}. O(nodes reachable from the root), plus the PSS
  * census of the pool (O(nodes and frames of the pool)) when its page tables
  * changed since the last one.
+ * @internal
  */
 export function spaceStats(space: SpaceState): SpaceStats {
   const pool = space.pool;
@@ -75,9 +76,8 @@ export function spaceStats(space: SpaceState): SpaceStats {
   const acc = { rss: 0, pss: 0, uss: 0, nodes: 0 };
   const visit = (node: number, level: number, weight: number, unique: boolean): void => {
     acc.nodes++;
-    const base = node << PT_SHIFT;
     for (let i = 0; i < PT_FANOUT; i++) {
-      const e = pt.nodes[base + i] as number;
+      const e = pt.entry(node, i);
       if (e === 0) continue;
       if (level === 0) {
         const rc = pool.frameRefcount(e);
