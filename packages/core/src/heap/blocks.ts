@@ -55,7 +55,17 @@ import {
   TAG_FREE,
   TAG_LIVE,
 } from "./layout.js";
-import { commitRelease, commitRun, commitTake, planRelease, planRun, planTake } from "./page-allocator.js";
+import {
+  commitRelease,
+  commitRun,
+  commitTake,
+  planRelease,
+  planRun,
+  planTake,
+  ReleasePlan,
+  RunPlan,
+  TakePlan,
+} from "./page-allocator.js";
 import { touch } from "./reserve.js";
 
 const NOT_A_BLOCK = "the address of a live block returned by malloc/calloc/realloc";
@@ -80,39 +90,45 @@ export function addBlockStats(h: HeapCore, blocks: number, requested: number, us
   s.setFloat64(b + H_USABLE, s.getFloat64(b + H_USABLE) + usable);
 }
 
-// ---- locate: the block at an address (module scratch) ----
+// ---- locate: the block at an address ----
 
-/** Page of the located block. */
-export let blkPage = 0;
-/** True for a large block. */
-export let blkLarge = false;
-/** Size class (small). */
-export let blkClass = 0;
-/** Slot index (small). */
-export let blkSlot = 0;
-/** Byte address of the slot (small) or of the payload (large). */
-export let blkStart = 0;
-/** Requested bytes. */
-export let blkSize = 0;
-/** Usable bytes. */
-export let blkUsable = 0;
-/** Pages (large). */
-export let blkPages = 0;
-
-/** Slots in use (small). */
-let blkUsed = 0;
-/** First free slot + 1 (small). */
-let blkFreeHead = 0;
-/** Partial-list neighbours (small). */
-let blkNext = 0;
-let blkPrev = 0;
+/**
+ * What {@link locateBlock} found out about a live block, read by the plans
+ * and commits of free and realloc. One object per calling module, made once
+ * and passed in: nothing is allocated per call.
+ */
+export class BlockInfo {
+  /** Page of the block. */
+  page = 0;
+  /** True for a large block. */
+  large = false;
+  /** Size class (small). */
+  cls = 0;
+  /** Slot index (small). */
+  slot = 0;
+  /** Byte address of the slot (small) or of the payload (large). */
+  start = 0;
+  /** Requested bytes. */
+  size = 0;
+  /** Usable bytes. */
+  usable = 0;
+  /** Pages (large). */
+  pages = 0;
+  /** Slots in use in its slab (small). */
+  used = 0;
+  /** First free slot + 1 in its slab (small). */
+  freeHead = 0;
+  /** Partial-list neighbours of its slab (small). */
+  next = 0;
+  prev = 0;
+}
 
 /**
  * Finds the live block whose payload is `addr`, or throws InvalidArgumentError.
  * Reads only: the page's map entry (every page at or above the break is
  * S_UNUSED, so the state alone bounds the address), then the block header.
  */
-export function locateBlock(h: HeapCore, addr: number): void {
+export function locateBlock(h: HeapCore, addr: number, blk: BlockInfo): void {
   const s = h.space;
   const shift = h.shift;
   const ps = 1 << shift;
@@ -123,115 +139,133 @@ export function locateBlock(h: HeapCore, addr: number): void {
   const e = entryAt(h, p);
   const state = s.getUint8(e + E_STATE);
   const off = rel - p * ps;
-  blkPage = p;
+  blk.page = p;
   if (state === S_SLAB) {
     const k = s.getUint8(e + E_CLASS);
     const cs = k + MIN_CLASS_SHIFT;
     const slot = off >>> cs;
     const bump = s.getUint16(e + E_BUMP);
-    blkUsed = s.getUint16(e + E_USED);
-    blkFreeHead = s.getUint16(e + E_FREE);
-    blkNext = s.getUint32(e + E_NEXT);
-    blkPrev = s.getUint32(e + E_PREV);
+    blk.used = s.getUint16(e + E_USED);
+    blk.freeHead = s.getUint16(e + E_FREE);
+    blk.next = s.getUint32(e + E_NEXT);
+    blk.prev = s.getUint32(e + E_PREV);
     const start = pageAt(h, p) + (slot << cs);
     if ((off & ((1 << cs) - 1)) !== B_PAYLOAD || slot >= bump || s.getUint32(start + B_TAG) !== TAG_LIVE)
       throwInvalid("address", addr, NOT_A_BLOCK);
-    blkLarge = false;
-    blkClass = k;
-    blkSlot = slot;
-    blkStart = start;
-    blkSize = s.getUint32(start + B_SIZE);
-    blkUsable = (1 << cs) - B_PAYLOAD;
+    blk.large = false;
+    blk.cls = k;
+    blk.slot = slot;
+    blk.start = start;
+    blk.size = s.getUint32(start + B_SIZE);
+    blk.usable = (1 << cs) - B_PAYLOAD;
   } else if (state === S_LARGE && off === 0) {
-    blkLarge = true;
-    blkStart = addr;
-    blkSize = s.getFloat64(e + E_SIZE);
-    blkPages = Math.ceil(blkSize / ps);
-    blkUsable = blkPages * ps;
+    blk.large = true;
+    blk.start = addr;
+    blk.size = s.getFloat64(e + E_SIZE);
+    blk.pages = Math.ceil(blk.size / ps);
+    blk.usable = blk.pages * ps;
   } else throwInvalid("address", addr, NOT_A_BLOCK);
 }
 
 // ---- malloc ----
 
-let aSmall = false;
-let aClass = 0;
-let aPage = 0;
-let aSlot = 0;
-let aFresh = false;
-let aUsed = 0;
-let aFromFree = false;
-let aLink = 0;
-let aFull = false;
-let aNext = 0;
-let aPages = 0;
+/** Decisions of {@link planAlloc}, applied by {@link commitAlloc}. */
+export class AllocPlan {
+  /** True for a small block. */
+  small = false;
+  /** Size class (small). */
+  cls = 0;
+  /** The slab page (small) or first page (large). */
+  page = 0;
+  /** Slot index (small). */
+  slot = 0;
+  /** True when the slab page is new (small). */
+  fresh = false;
+  /** Slots in use in the slab before (small). */
+  used = 0;
+  /** True when the slot comes from the slab's free list (small). */
+  fromFree = false;
+  /** The free list's next slot + 1 (small, fromFree). */
+  link = 0;
+  /** True when the slab becomes full and leaves its partial list (small). */
+  full = false;
+  /** The partial list's next slab (small, full). */
+  next = 0;
+  /** Pages (large). */
+  pages = 0;
+  /** The page taken for a new slab or a one-page block. */
+  readonly take = new TakePlan();
+  /** The run taken for a large block of several pages. */
+  readonly run = new RunPlan();
+}
 
 /** Plans a block of `size` bytes; false when the heap has no room. Records the writes. */
-export function planAlloc(h: HeapCore, size: number): boolean {
+export function planAlloc(h: HeapCore, size: number, a: AllocPlan): boolean {
   const s = h.space;
   if (!isSmall(h, size)) {
-    aSmall = false;
-    aPages = Math.ceil(size / (1 << h.shift));
-    aPage = aPages === 1 ? planTake(h) : planRun(h, aPages);
-    return aPage >= 0;
+    a.small = false;
+    a.pages = Math.ceil(size / (1 << h.shift));
+    a.page = a.pages === 1 ? planTake(h, a.take) : planRun(h, a.pages, a.run);
+    return a.page >= 0;
   }
   const k = classOf(size);
   const cs = k + MIN_CLASS_SHIFT;
-  aSmall = true;
-  aClass = k;
+  a.small = true;
+  a.cls = k;
   touch(h.base);
   let p = s.getUint32(h.base + H_PARTIAL + k * SLOT);
-  aFull = false;
+  a.full = false;
   if (p === 0) {
-    p = planTake(h);
+    p = planTake(h, a.take);
     if (p < 0) return false;
-    aFresh = true;
-    aSlot = 0;
+    a.fresh = true;
+    a.slot = 0;
   } else {
     const e = entryAt(h, p);
-    aFresh = false;
-    aUsed = s.getUint16(e + E_USED);
+    a.fresh = false;
+    a.used = s.getUint16(e + E_USED);
     const free = s.getUint16(e + E_FREE);
-    aFromFree = free !== 0;
-    if (aFromFree) {
-      aSlot = free - 1;
-      aLink = s.getUint32(pageAt(h, p) + (aSlot << cs) + B_PAYLOAD);
-    } else aSlot = s.getUint16(e + E_BUMP);
+    a.fromFree = free !== 0;
+    if (a.fromFree) {
+      a.slot = free - 1;
+      a.link = s.getUint32(pageAt(h, p) + (a.slot << cs) + B_PAYLOAD);
+    } else a.slot = s.getUint16(e + E_BUMP);
     touch(e);
-    if (aUsed + 1 === 1 << (h.shift - cs)) {
-      aFull = true;
-      aNext = s.getUint32(e + E_NEXT);
-      if (aNext !== 0) touch(entryAt(h, aNext));
+    if (a.used + 1 === 1 << (h.shift - cs)) {
+      a.full = true;
+      a.next = s.getUint32(e + E_NEXT);
+      if (a.next !== 0) touch(entryAt(h, a.next));
     }
   }
-  aPage = p;
-  touch(pageAt(h, p) + (aSlot << cs));
+  a.page = p;
+  touch(pageAt(h, p) + (a.slot << cs));
   return true;
 }
 
 /** Payload address the last planAlloc will return. */
-export function plannedAddress(h: HeapCore): number {
-  return aSmall ? pageAt(h, aPage) + (aSlot << (aClass + MIN_CLASS_SHIFT)) + B_PAYLOAD : pageAt(h, aPage);
+export function plannedAddress(h: HeapCore, a: AllocPlan): number {
+  return a.small ? pageAt(h, a.page) + (a.slot << (a.cls + MIN_CLASS_SHIFT)) + B_PAYLOAD : pageAt(h, a.page);
 }
 
 /** Applies the last planAlloc for `size` bytes; returns the payload address. */
-export function commitAlloc(h: HeapCore, size: number): number {
+export function commitAlloc(h: HeapCore, size: number, a: AllocPlan): number {
   const s = h.space;
-  const p = aPage;
+  const p = a.page;
   const e = entryAt(h, p);
   const ps = 1 << h.shift;
-  if (!aSmall) {
-    if (aPages === 1) {
-      commitTake(h);
+  if (!a.small) {
+    if (a.pages === 1) {
+      commitTake(h, a.take);
       s.setUint8(e + E_STATE, S_LARGE);
-    } else commitRun(h, aPages, S_LARGE, S_LARGE_BODY);
+    } else commitRun(h, a.pages, a.run, S_LARGE, S_LARGE_BODY);
     s.setFloat64(e + E_SIZE, size);
-    addBlockStats(h, 1, size, aPages * ps);
+    addBlockStats(h, 1, size, a.pages * ps);
     return pageAt(h, p);
   }
-  const k = aClass;
+  const k = a.cls;
   const cs = k + MIN_CLASS_SHIFT;
-  if (aFresh) {
-    commitTake(h);
+  if (a.fresh) {
+    commitTake(h, a.take);
     s.setUint8(e + E_STATE, S_SLAB);
     s.setUint8(e + E_CLASS, k);
     s.setUint16(e + E_USED, 1);
@@ -241,17 +275,17 @@ export function commitAlloc(h: HeapCore, size: number): number {
     s.setUint32(e + E_PREV, 0);
     s.setUint32(h.base + H_PARTIAL + k * SLOT, p);
   } else {
-    if (aFromFree) s.setUint16(e + E_FREE, aLink);
-    else s.setUint16(e + E_BUMP, aSlot + 1);
-    s.setUint16(e + E_USED, aUsed + 1);
-    if (aFull) {
+    if (a.fromFree) s.setUint16(e + E_FREE, a.link);
+    else s.setUint16(e + E_BUMP, a.slot + 1);
+    s.setUint16(e + E_USED, a.used + 1);
+    if (a.full) {
       // a slab is always taken from the head of its list
-      s.setUint32(h.base + H_PARTIAL + k * SLOT, aNext);
-      if (aNext !== 0) s.setUint32(entryAt(h, aNext) + E_PREV, 0);
+      s.setUint32(h.base + H_PARTIAL + k * SLOT, a.next);
+      if (a.next !== 0) s.setUint32(entryAt(h, a.next) + E_PREV, 0);
       s.setUint32(e + E_NEXT, 0);
     }
   }
-  const start = pageAt(h, p) + (aSlot << cs);
+  const start = pageAt(h, p) + (a.slot << cs);
   s.setUint32(start + B_SIZE, size);
   s.setUint32(start + B_TAG, TAG_LIVE);
   addBlockStats(h, 1, size, (1 << cs) - B_PAYLOAD);
@@ -260,61 +294,69 @@ export function commitAlloc(h: HeapCore, size: number): number {
 
 // ---- free ----
 
-let fRelease = false;
-let fWasFull = false;
-let fHead = 0;
+/** Decisions of {@link planFree}, applied by {@link commitFree}. */
+export class FreePlan {
+  /** True when the slab page goes back to the page allocator (small). */
+  release = false;
+  /** True when the slab was full and rejoins its partial list (small). */
+  wasFull = false;
+  /** The partial list's head before (small, wasFull). */
+  head = 0;
+  /** The pages released (large, or a slab released). */
+  readonly pages = new ReleasePlan();
+}
 
 /** Plans freeing the located block. Records the writes. */
-export function planFree(h: HeapCore): void {
-  if (blkLarge) {
-    planRelease(h, blkPage, blkPages);
+export function planFree(h: HeapCore, blk: BlockInfo, f: FreePlan): void {
+  if (blk.large) {
+    planRelease(h, blk.page, blk.pages, f.pages);
     return;
   }
   touch(h.base);
-  touch(entryAt(h, blkPage));
-  fWasFull = blkUsed === 1 << (h.shift - blkClass - MIN_CLASS_SHIFT);
-  fRelease = blkUsed === 1 && (blkPrev !== 0 || blkNext !== 0);
-  if (fRelease) {
-    if (blkPrev !== 0) touch(entryAt(h, blkPrev));
-    if (blkNext !== 0) touch(entryAt(h, blkNext));
-    planRelease(h, blkPage, 1);
+  touch(entryAt(h, blk.page));
+  f.wasFull = blk.used === 1 << (h.shift - blk.cls - MIN_CLASS_SHIFT);
+  f.release = blk.used === 1 && (blk.prev !== 0 || blk.next !== 0);
+  if (f.release) {
+    if (blk.prev !== 0) touch(entryAt(h, blk.prev));
+    if (blk.next !== 0) touch(entryAt(h, blk.next));
+    planRelease(h, blk.page, 1, f.pages);
     return;
   }
-  touch(blkStart);
-  if (fWasFull) {
-    fHead = h.space.getUint32(h.base + H_PARTIAL + blkClass * SLOT);
-    if (fHead !== 0) touch(entryAt(h, fHead));
+  touch(blk.start);
+  if (f.wasFull) {
+    f.head = h.space.getUint32(h.base + H_PARTIAL + blk.cls * SLOT);
+    if (f.head !== 0) touch(entryAt(h, f.head));
   }
 }
 
 /** Applies the last planFree (writes grouped by page: block, map, header). */
-export function commitFree(h: HeapCore): void {
+export function commitFree(h: HeapCore, blk: BlockInfo, f: FreePlan): void {
   const s = h.space;
-  if (blkLarge) {
-    addBlockStats(h, -1, -blkSize, -blkUsable);
-    commitRelease(h);
+  if (blk.large) {
+    addBlockStats(h, -1, -blk.size, -blk.usable);
+    commitRelease(h, f.pages);
     return;
   }
-  const p = blkPage;
+  const p = blk.page;
   const e = entryAt(h, p);
-  const head = h.base + H_PARTIAL + blkClass * SLOT;
-  if (fRelease) {
-    if (blkPrev !== 0) s.setUint32(entryAt(h, blkPrev) + E_NEXT, blkNext);
-    else s.setUint32(head, blkNext);
-    if (blkNext !== 0) s.setUint32(entryAt(h, blkNext) + E_PREV, blkPrev);
-    addBlockStats(h, -1, -blkSize, -blkUsable);
-    commitRelease(h);
+  const head = h.base + H_PARTIAL + blk.cls * SLOT;
+  if (f.release) {
+    if (blk.prev !== 0) s.setUint32(entryAt(h, blk.prev) + E_NEXT, blk.next);
+    else s.setUint32(head, blk.next);
+    if (blk.next !== 0) s.setUint32(entryAt(h, blk.next) + E_PREV, blk.prev);
+    addBlockStats(h, -1, -blk.size, -blk.usable);
+    commitRelease(h, f.pages);
     return;
   }
-  s.setUint32(blkStart + B_TAG, TAG_FREE);
-  s.setUint32(blkStart + B_PAYLOAD, blkFreeHead);
-  s.setUint16(e + E_FREE, blkSlot + 1);
-  s.setUint16(e + E_USED, blkUsed - 1);
-  if (fWasFull) {
-    s.setUint32(e + E_NEXT, fHead);
+  s.setUint32(blk.start + B_TAG, TAG_FREE);
+  s.setUint32(blk.start + B_PAYLOAD, blk.freeHead);
+  s.setUint16(e + E_FREE, blk.slot + 1);
+  s.setUint16(e + E_USED, blk.used - 1);
+  if (f.wasFull) {
+    s.setUint32(e + E_NEXT, f.head);
     s.setUint32(e + E_PREV, 0);
-    if (fHead !== 0) s.setUint32(entryAt(h, fHead) + E_PREV, p);
+    if (f.head !== 0) s.setUint32(entryAt(h, f.head) + E_PREV, p);
     s.setUint32(head, p);
   }
-  addBlockStats(h, -1, -blkSize, -blkUsable);
+  addBlockStats(h, -1, -blk.size, -blk.usable);
 }

@@ -16,7 +16,18 @@
 import type { AddressSpace } from "../address-space.js";
 import { brandClass, HEAP_BRAND, isAddressSpace } from "../brand.js";
 import { throwInvalid, throwOom } from "../errors.js";
-import { blkUsable, classOf, commitAlloc, commitFree, isSmall, locateBlock, planAlloc, planFree } from "./blocks.js";
+import {
+  AllocPlan,
+  BlockInfo,
+  classOf,
+  commitAlloc,
+  commitFree,
+  FreePlan,
+  isSmall,
+  locateBlock,
+  planAlloc,
+  planFree,
+} from "./blocks.js";
 import { checkHeap } from "./check.js";
 import {
   dataStartFor,
@@ -33,13 +44,36 @@ import {
   pageAt,
   S_PAGE,
 } from "./layout.js";
-import { checkPages, commitRelease, commitRun, commitTake, planRelease, planRun, planTake } from "./page-allocator.js";
+import {
+  checkPages,
+  commitRelease,
+  commitRun,
+  commitTake,
+  planRelease,
+  planRun,
+  planTake,
+  ReleasePlan,
+  RunPlan,
+  TakePlan,
+} from "./page-allocator.js";
 import { reallocBlock } from "./realloc.js";
 import { beginWrites, reserveWrites, touch } from "./reserve.js";
 import { type HeapStats, heapStats } from "./stats.js";
 
 export type { HeapStats } from "./stats.js";
 
+/*
+ * The plans of the heap calls below, made once and passed to the plan and
+ * commit functions (nothing is allocated per call). Heap calls do not nest:
+ * between a plan and its commit only reserveWrites runs, and the
+ * out-of-memory hook it may run is not expected to use a heap meanwhile.
+ */
+const TAKE = new TakePlan();
+const RUN = new RunPlan();
+const RELEASE = new ReleasePlan();
+const BLOCK = new BlockInfo();
+const ALLOC = new AllocPlan();
+const FREE = new FreePlan();
 /** Options of {@link Heap.create}. */
 export interface HeapOptions {
   /** Byte address of the heap header: a multiple of the page size. Default 0. */
@@ -207,10 +241,10 @@ export class Heap {
    */
   allocPage(): number {
     beginWrites();
-    const p = planTake(this);
+    const p = planTake(this, TAKE);
     if (p < 0) this.exhausted(1 << this.shift);
     reserveWrites(this.space);
-    commitTake(this);
+    commitTake(this, TAKE);
     const s = this.space;
     s.setFloat64(this.base + H_PAGES_OUT, s.getFloat64(this.base + H_PAGES_OUT) + 1);
     s.setUint8(entryAt(this, p), S_PAGE);
@@ -225,11 +259,11 @@ export class Heap {
   freePage(addr: number): void {
     const p = checkPages(this, addr, 1, S_PAGE, "the address of a live page from allocPage/allocPages");
     beginWrites();
-    planRelease(this, p, 1);
+    planRelease(this, p, 1, RELEASE);
     reserveWrites(this.space);
     const s = this.space;
     s.setFloat64(this.base + H_PAGES_OUT, s.getFloat64(this.base + H_PAGES_OUT) - 1);
-    commitRelease(this);
+    commitRelease(this, RELEASE);
   }
 
   /**
@@ -242,10 +276,10 @@ export class Heap {
     this.checkCount(n);
     if (n === 1) return this.allocPage();
     beginWrites();
-    const p = planRun(this, n);
+    const p = planRun(this, n, RUN);
     if (p < 0) this.exhausted(n * (1 << this.shift));
     reserveWrites(this.space);
-    commitRun(this, n, S_PAGE, S_PAGE);
+    commitRun(this, n, RUN, S_PAGE, S_PAGE);
     const s = this.space;
     s.setFloat64(this.base + H_PAGES_OUT, s.getFloat64(this.base + H_PAGES_OUT) + n);
     return pageAt(this, p);
@@ -260,11 +294,11 @@ export class Heap {
     this.checkCount(n);
     const p = checkPages(this, addr, n, S_PAGE, `the address of ${n} live page(s) from allocPage/allocPages`);
     beginWrites();
-    planRelease(this, p, n);
+    planRelease(this, p, n, RELEASE);
     reserveWrites(this.space);
     const s = this.space;
     s.setFloat64(this.base + H_PAGES_OUT, s.getFloat64(this.base + H_PAGES_OUT) - n);
-    commitRelease(this);
+    commitRelease(this, RELEASE);
   }
 
   /**
@@ -278,18 +312,18 @@ export class Heap {
   malloc(size: number): number {
     this.checkSize(size);
     beginWrites();
-    if (!planAlloc(this, size)) this.exhausted(size);
+    if (!planAlloc(this, size, ALLOC)) this.exhausted(size);
     reserveWrites(this.space);
-    return commitAlloc(this, size);
+    return commitAlloc(this, size, ALLOC);
   }
 
   /** As {@link Heap.malloc}, with the usable bytes of the block set to 0. */
   calloc(size: number): number {
     this.checkSize(size);
     beginWrites();
-    if (!planAlloc(this, size)) this.exhausted(size);
+    if (!planAlloc(this, size, ALLOC)) this.exhausted(size);
     reserveWrites(this.space);
-    const addr = commitAlloc(this, size);
+    const addr = commitAlloc(this, size, ALLOC);
     // large blocks are fresh pages, already zero; a small slot may be reused
     if (isSmall(this, size)) this.space.fill(0, addr, addr + (16 << classOf(size)) - 8);
     return addr;
@@ -301,11 +335,11 @@ export class Heap {
    */
   free(addr: number): void {
     if (addr === 0) return;
-    locateBlock(this, addr);
+    locateBlock(this, addr, BLOCK);
     beginWrites();
-    planFree(this);
+    planFree(this, BLOCK, FREE);
     reserveWrites(this.space);
-    commitFree(this);
+    commitFree(this, BLOCK, FREE);
   }
 
   /**
@@ -331,8 +365,8 @@ export class Heap {
    * @throws {InvalidArgumentError} unless `addr` is a live block.
    */
   usableSize(addr: number): number {
-    locateBlock(this, addr);
-    return blkUsable;
+    locateBlock(this, addr, BLOCK);
+    return BLOCK.usable;
   }
 
   /** A snapshot of the heap's counters. O(1). */

@@ -24,8 +24,10 @@
  * even if enough scattered free pages exist.
  *
  * Every function is in two halves: `plan*` reads state, records the writes it
- * will do (reserve.ts) and keeps its decisions in module scratch;
- * `commit*` applies them after the reservation succeeded.
+ * will do (reserve.ts) and keeps its decisions in a plan object the caller
+ * passes ({@link TakePlan}, {@link RunPlan}, {@link ReleasePlan}: made once
+ * per module, so nothing is allocated per call); `commit*` applies that plan
+ * after the reservation succeeded.
  *
  * @module
  */
@@ -65,67 +67,72 @@ const FROM_CHUNK_PAGE = 3;
 const FROM_BREAK = 4;
 const FROM_RUN = 5;
 
-// Decisions of planTake.
-let takeFrom = 0;
-let takePage = 0;
-let takeCount = 0;
+/** Decisions of {@link planTake}, applied by {@link commitTake}. */
+export class TakePlan {
+  /** Where the page comes from: FROM_MAG .. FROM_RUN. */
+  from = 0;
+  /** The page number. */
+  page = 0;
+  /** Magazine or chunk count before the take (FROM_MAG, FROM_CHUNK), or the run's length (FROM_RUN). */
+  count = 0;
+}
 
 /**
  * Plans taking one page (stack, then break, then first free run). Returns its
  * page number, or -1 when the heap has no page left. Records the writes.
  */
-export function planTake(h: HeapCore): number {
+export function planTake(h: HeapCore, t: TakePlan): number {
   const s = h.space;
   const b = h.base;
   touch(b);
   const mc = s.getUint32(b + H_MAG_COUNT);
   if (mc > 0) {
-    takeFrom = FROM_MAG;
-    takeCount = mc;
-    takePage = s.getUint32(b + H_MAG + (mc - 1) * SLOT);
+    t.from = FROM_MAG;
+    t.count = mc;
+    t.page = s.getUint32(b + H_MAG + (mc - 1) * SLOT);
   } else {
     const top = s.getUint32(b + H_CHUNK_TOP);
     if (top !== 0) {
       const cc = s.getUint32(b + H_CHUNK_COUNT);
-      takeCount = cc;
+      t.count = cc;
       if (cc > 0) {
-        takeFrom = FROM_CHUNK;
-        takePage = s.getUint32(pageAt(h, top) + C_ENTRIES + (cc - 1) * SLOT);
+        t.from = FROM_CHUNK;
+        t.page = s.getUint32(pageAt(h, top) + C_ENTRIES + (cc - 1) * SLOT);
       } else {
-        takeFrom = FROM_CHUNK_PAGE;
-        takePage = top;
+        t.from = FROM_CHUNK_PAGE;
+        t.page = top;
       }
     } else {
       const brk = s.getFloat64(b + H_BRK);
       if (brk < h.pages) {
-        takeFrom = FROM_BREAK;
-        takePage = brk;
+        t.from = FROM_BREAK;
+        t.page = brk;
       } else {
         const run = s.getUint32(b + H_RUNS);
         if (run === 0) return -1;
-        takeFrom = FROM_RUN;
-        takePage = run;
-        takeCount = s.getUint32(entryAt(h, run) + E_LEN);
-        if (takeCount > 1) touch(entryAt(h, run + 1));
+        t.from = FROM_RUN;
+        t.page = run;
+        t.count = s.getUint32(entryAt(h, run) + E_LEN);
+        if (t.count > 1) touch(entryAt(h, run + 1));
       }
     }
   }
-  touch(entryAt(h, takePage));
-  return takePage;
+  touch(entryAt(h, t.page));
+  return t.page;
 }
 
 /** Applies the last planTake. The caller then writes the page's map entry. */
-export function commitTake(h: HeapCore): void {
+export function commitTake(h: HeapCore, t: TakePlan): void {
   const s = h.space;
   const b = h.base;
-  const p = takePage;
-  switch (takeFrom) {
+  const p = t.page;
+  switch (t.from) {
     case FROM_MAG:
-      s.setUint32(b + H_MAG_COUNT, takeCount - 1);
+      s.setUint32(b + H_MAG_COUNT, t.count - 1);
       s.setFloat64(b + H_FREE, s.getFloat64(b + H_FREE) - 1);
       break;
     case FROM_CHUNK:
-      s.setUint32(b + H_CHUNK_COUNT, takeCount - 1);
+      s.setUint32(b + H_CHUNK_COUNT, t.count - 1);
       s.setFloat64(b + H_FREE, s.getFloat64(b + H_FREE) - 1);
       break;
     case FROM_CHUNK_PAGE: {
@@ -141,11 +148,11 @@ export function commitTake(h: HeapCore): void {
       break;
     default: {
       const next = s.getUint32(entryAt(h, p) + E_NEXT);
-      if (takeCount > 1) {
+      if (t.count > 1) {
         const e = entryAt(h, p + 1);
         s.setUint8(e + E_STATE, S_RUN);
         s.setUint32(e + E_NEXT, next);
-        s.setUint32(e + E_LEN, takeCount - 1);
+        s.setUint32(e + E_LEN, t.count - 1);
         s.setUint32(b + H_RUNS, p + 1);
       } else s.setUint32(b + H_RUNS, next);
       s.setFloat64(b + H_FREE, s.getFloat64(b + H_FREE) - 1);
@@ -160,17 +167,23 @@ export function raiseBreak(h: HeapCore, brk: number): void {
   if (brk > s.getFloat64(h.base + H_HIGH)) s.setFloat64(h.base + H_HIGH, brk);
 }
 
-// Decisions of planRun.
-let runPage = 0;
-let runPrev = -1; // -1: from the break; 0: the list head is in the header
-let runLen = 0;
-let runNext = 0;
+/** Decisions of {@link planRun}, applied by {@link commitRun}. */
+export class RunPlan {
+  /** First page of the run. */
+  page = 0;
+  /** The free run before it in the list; -1: from the break; 0: the list head is in the header. */
+  prev = -1;
+  /** Length of the free run taken from. */
+  len = 0;
+  /** The free run after it in the list. */
+  next = 0;
+}
 
 /**
  * Plans taking `n >= 2` contiguous pages: first fit over the free runs, else
  * from the break. Returns the first page, or -1. O(free runs) reads.
  */
-export function planRun(h: HeapCore, n: number): number {
+export function planRun(h: HeapCore, n: number, r: RunPlan): number {
   const s = h.space;
   const b = h.base;
   touch(b);
@@ -184,39 +197,39 @@ export function planRun(h: HeapCore, n: number): number {
     cur = s.getUint32(e + E_NEXT);
   }
   if (cur !== 0) {
-    runPage = cur;
-    runPrev = prev;
-    runLen = s.getUint32(entryAt(h, cur) + E_LEN);
-    runNext = s.getUint32(entryAt(h, cur) + E_NEXT);
+    r.page = cur;
+    r.prev = prev;
+    r.len = s.getUint32(entryAt(h, cur) + E_LEN);
+    r.next = s.getUint32(entryAt(h, cur) + E_NEXT);
     if (prev !== 0) touch(entryAt(h, prev));
-    if (runLen > n) touch(entryAt(h, cur + n));
+    if (r.len > n) touch(entryAt(h, cur + n));
   } else {
     const brk = s.getFloat64(b + H_BRK);
     if (brk + n > h.pages) return -1;
-    runPage = brk;
-    runPrev = -1;
+    r.page = brk;
+    r.prev = -1;
   }
-  touchRange(entryAt(h, runPage), n * E_BYTES, 1 << h.shift);
-  return runPage;
+  touchRange(entryAt(h, r.page), n * E_BYTES, 1 << h.shift);
+  return r.page;
 }
 
 /** Applies the last planRun: the head gets `headState`, the other pages `bodyState`. */
-export function commitRun(h: HeapCore, n: number, headState: number, bodyState: number): void {
+export function commitRun(h: HeapCore, n: number, r: RunPlan, headState: number, bodyState: number): void {
   const s = h.space;
   const b = h.base;
-  const p = runPage;
-  if (runPrev < 0) raiseBreak(h, p + n);
+  const p = r.page;
+  if (r.prev < 0) raiseBreak(h, p + n);
   else {
-    let link = runNext;
-    if (runLen > n) {
+    let link = r.next;
+    if (r.len > n) {
       link = p + n;
       const e = entryAt(h, link);
       s.setUint8(e + E_STATE, S_RUN);
-      s.setUint32(e + E_NEXT, runNext);
-      s.setUint32(e + E_LEN, runLen - n);
+      s.setUint32(e + E_NEXT, r.next);
+      s.setUint32(e + E_LEN, r.len - n);
     }
-    if (runPrev === 0) s.setUint32(b + H_RUNS, link);
-    else s.setUint32(entryAt(h, runPrev) + E_NEXT, link);
+    if (r.prev === 0) s.setUint32(b + H_RUNS, link);
+    else s.setUint32(entryAt(h, r.prev) + E_NEXT, link);
     s.setFloat64(b + H_FREE, s.getFloat64(b + H_FREE) - n);
   }
   setStates(h, p, n, headState, bodyState);
@@ -239,60 +252,67 @@ const TO_CHUNK = 3;
 const TO_NEW_CHUNK = 4;
 const TO_RUNS = 5;
 
-// Decisions of planRelease.
-let relTo = 0;
-let relPage = 0;
-let relN = 0;
-let relCount = 0;
-let relTop = 0;
+/** Decisions of {@link planRelease}, applied by {@link commitRelease}. */
+export class ReleasePlan {
+  /** Where the pages go: TO_TRIM .. TO_RUNS. */
+  to = 0;
+  /** First page freed. */
+  page = 0;
+  /** Pages freed. */
+  n = 0;
+  /** Magazine or top-chunk count before the push. */
+  count = 0;
+  /** The top chunk page before the push. */
+  top = 0;
+}
 
 /**
  * Plans freeing pages `[p, p + n)` (already validated): trim at the break,
  * else push a single page on the stack, else push a run on the run list.
  */
-export function planRelease(h: HeapCore, p: number, n: number): void {
+export function planRelease(h: HeapCore, p: number, n: number, r: ReleasePlan): void {
   const s = h.space;
   const b = h.base;
   touch(b);
-  relPage = p;
-  relN = n;
+  r.page = p;
+  r.n = n;
   if (p + n === s.getFloat64(b + H_BRK)) {
-    relTo = TO_TRIM;
+    r.to = TO_TRIM;
     touchRange(entryAt(h, p), n * E_BYTES, 1 << h.shift);
     return;
   }
   if (n > 1) {
-    relTo = TO_RUNS;
+    r.to = TO_RUNS;
     touchRange(entryAt(h, p), n * E_BYTES, 1 << h.shift);
     return;
   }
   touch(entryAt(h, p));
   const mc = s.getUint32(b + H_MAG_COUNT);
   if (mc < magCap(h)) {
-    relTo = TO_MAG;
-    relCount = mc;
+    r.to = TO_MAG;
+    r.count = mc;
     return;
   }
-  relTop = s.getUint32(b + H_CHUNK_TOP);
-  relCount = s.getUint32(b + H_CHUNK_COUNT);
-  if (relTop !== 0 && relCount < chunkCap(h)) {
-    relTo = TO_CHUNK;
-    touch(pageAt(h, relTop) + C_ENTRIES + relCount * SLOT);
+  r.top = s.getUint32(b + H_CHUNK_TOP);
+  r.count = s.getUint32(b + H_CHUNK_COUNT);
+  if (r.top !== 0 && r.count < chunkCap(h)) {
+    r.to = TO_CHUNK;
+    touch(pageAt(h, r.top) + C_ENTRIES + r.count * SLOT);
   } else {
-    relTo = TO_NEW_CHUNK;
+    r.to = TO_NEW_CHUNK;
     touch(pageAt(h, p)); // written after its discard: a zero-fill, never a copy
   }
 }
 
 /** Applies the last planRelease: discards the pages, then records them as free (header first, page map last). */
-export function commitRelease(h: HeapCore): void {
+export function commitRelease(h: HeapCore, r: ReleasePlan): void {
   const s = h.space;
   const b = h.base;
-  const p = relPage;
-  const n = relN;
+  const p = r.page;
+  const n = r.n;
   s.discard(pageAt(h, p), n * (1 << h.shift));
   let state = S_FREE;
-  switch (relTo) {
+  switch (r.to) {
     case TO_TRIM:
       s.setFloat64(b + H_BRK, p);
       setStates(h, p, n, S_UNUSED, S_UNUSED);
@@ -308,17 +328,17 @@ export function commitRelease(h: HeapCore): void {
       return;
     }
     case TO_MAG:
-      s.setUint32(b + H_MAG + relCount * SLOT, p);
-      s.setUint32(b + H_MAG_COUNT, relCount + 1);
+      s.setUint32(b + H_MAG + r.count * SLOT, p);
+      s.setUint32(b + H_MAG_COUNT, r.count + 1);
       s.setFloat64(b + H_FREE, s.getFloat64(b + H_FREE) + 1);
       break;
     case TO_CHUNK:
-      s.setUint32(pageAt(h, relTop) + C_ENTRIES + relCount * SLOT, p);
-      s.setUint32(b + H_CHUNK_COUNT, relCount + 1);
+      s.setUint32(pageAt(h, r.top) + C_ENTRIES + r.count * SLOT, p);
+      s.setUint32(b + H_CHUNK_COUNT, r.count + 1);
       s.setFloat64(b + H_FREE, s.getFloat64(b + H_FREE) + 1);
       break;
     default:
-      s.setUint32(pageAt(h, p) + C_PREV, relTop);
+      s.setUint32(pageAt(h, p) + C_PREV, r.top);
       s.setUint32(b + H_CHUNK_TOP, p);
       s.setUint32(b + H_CHUNK_COUNT, 0);
       s.setFloat64(b + H_CHUNKS, s.getFloat64(b + H_CHUNKS) + 1);

@@ -17,16 +17,13 @@
  * @module
  */
 import {
+  AllocPlan,
   addBlockStats,
-  blkClass,
-  blkLarge,
-  blkPage,
-  blkPages,
-  blkSize,
-  blkStart,
+  BlockInfo,
   classOf,
   commitAlloc,
   commitFree,
+  FreePlan,
   isSmall,
   locateBlock,
   planAlloc,
@@ -34,8 +31,14 @@ import {
   plannedAddress,
 } from "./blocks.js";
 import { B_SIZE, E_BYTES, E_SIZE, entryAt, H_BRK, H_CHUNK_TOP, type HeapCore, pageAt, S_LARGE_BODY } from "./layout.js";
-import { commitRelease, planRelease, raiseBreak, setStates } from "./page-allocator.js";
+import { commitRelease, planRelease, ReleasePlan, raiseBreak, setStates } from "./page-allocator.js";
 import { beginWrites, reserveWrites, touch, touchRange } from "./reserve.js";
+
+/** The plans of a realloc, made once (see heap.ts). */
+const BLOCK = new BlockInfo();
+const ALLOC = new AllocPlan();
+const FREE = new FreePlan();
+const RELEASE = new ReleasePlan();
 
 /**
  * Resizes the live block at `addr` (validated here) to `size` bytes (already
@@ -43,29 +46,29 @@ import { beginWrites, reserveWrites, touch, touchRange } from "./reserve.js";
  * (nothing changed then).
  */
 export function reallocBlock(h: HeapCore, addr: number, size: number): number {
-  locateBlock(h, addr);
+  locateBlock(h, addr, BLOCK);
   const s = h.space;
   const ps = 1 << h.shift;
-  const old = blkSize;
+  const old = BLOCK.size;
   beginWrites();
   touch(h.base);
-  if (!blkLarge && isSmall(h, size) && classOf(size) === blkClass) {
-    touch(blkStart);
+  if (!BLOCK.large && isSmall(h, size) && classOf(size) === BLOCK.cls) {
+    touch(BLOCK.start);
     reserveWrites(s);
-    s.setUint32(blkStart + B_SIZE, size);
+    s.setUint32(BLOCK.start + B_SIZE, size);
     addBlockStats(h, 0, size - old, 0);
     return addr;
   }
-  if (blkLarge && !isSmall(h, size)) {
-    const p = blkPage;
-    const n = blkPages;
+  if (BLOCK.large && !isSmall(h, size)) {
+    const p = BLOCK.page;
+    const n = BLOCK.pages;
     const n2 = Math.ceil(size / ps);
     const e = entryAt(h, p);
     if (n2 <= n) {
       touch(e);
-      if (n2 < n) planRelease(h, p + n2, n - n2);
+      if (n2 < n) planRelease(h, p + n2, n - n2, RELEASE);
       reserveWrites(s);
-      if (n2 < n) commitRelease(h);
+      if (n2 < n) commitRelease(h, RELEASE);
       s.setFloat64(e + E_SIZE, size);
       addBlockStats(h, 0, size - old, (n2 - n) * ps);
       return addr;
@@ -83,18 +86,18 @@ export function reallocBlock(h: HeapCore, addr: number, size: number): number {
   }
   // move: reserve for the new block, the copy and the free (planned before
   // the malloc, plus the pages the malloc could redirect the free to)
-  if (!planAlloc(h, size)) return -1;
+  if (!planAlloc(h, size, ALLOC)) return -1;
   const copy = Math.min(old, size);
-  touchRange(plannedAddress(h), copy, ps);
-  touch(pageAt(h, blkPage));
+  touchRange(plannedAddress(h, ALLOC), copy, ps);
+  touch(pageAt(h, BLOCK.page));
   const top = s.getUint32(h.base + H_CHUNK_TOP);
   if (top !== 0) touch(pageAt(h, top));
-  planFree(h);
+  planFree(h, BLOCK, FREE);
   reserveWrites(s);
-  const dst = commitAlloc(h, size);
+  const dst = commitAlloc(h, size, ALLOC);
   if (copy > 0) s.copyWithin(dst, addr, addr + copy);
-  locateBlock(h, addr);
-  planFree(h);
-  commitFree(h);
+  locateBlock(h, addr, BLOCK);
+  planFree(h, BLOCK, FREE);
+  commitFree(h, BLOCK, FREE);
   return dst;
 }
