@@ -27,19 +27,27 @@
  * 4.0x back by the same mechanism; see the slab and page-table modules.
  * The miss path refills the cache and re-reads: it never returns a boxed value.
  *
- * Why one module of ~27 KB: the twenty accessors must be methods of this very
- * class. Moving them (with the fields) into a base class that AddressSpace
- * extends made `fork()` 2.5x slower (60 -> 150 ns p50: V8 constructs derived
- * classes through a slower path), and fork runs once per edit in an undo
- * history.
+ * Why one module of ~47 KB: the twenty-two accessors must be methods of this
+ * very class. Moving them (with the fields) into a base class that
+ * AddressSpace extends made `fork()` 2.5x slower (60 -> 150 ns p50: V8
+ * constructs derived classes through a slower path), and fork runs once per
+ * edit in an undo history. The same holds for any other method moved to a
+ * base class. What is left is mostly the TSDoc of the public members, which
+ * must sit on the members themselves (the published `.d.ts`, editor hovers,
+ * the API reference); their bodies are one-line calls into the modules that
+ * do the work: mmu.ts (miss paths), bulk.ts (read/write/fill/copyWithin/
+ * discard), reserve.ts (framesNeeded/reserveFrames), mmap.ts
+ * (map/unmap/protect/freeze), diff.ts, stats.ts, share.ts, transfer.ts,
+ * attach.ts, space-options.ts (constructor options), all typed against
+ * space-state.ts, which also owns every cache reset.
  *
  * @module
  */
 
 import { attachSpace } from "./attach.js";
-import { ADDRESS_SPACE_BRAND, brandClass, isFramePool } from "./brand.js";
+import { ADDRESS_SPACE_BRAND, brandClass } from "./brand.js";
 import { copyBytesWithin, discardRange, fillBytes, readBytes, writeBytes } from "./bulk.js";
-import { MAX_PAGES, NO_PAGE } from "./constants.js";
+import { NO_PAGE } from "./constants.js";
 import { type DiffOptions, diffSpaces } from "./diff.js";
 import { throwInvalid, throwProtection, throwReleased } from "./errors.js";
 import { FramePool } from "./frame-pool.js";
@@ -53,6 +61,7 @@ import { framesForWrite, reserveFramesChecked } from "./reserve.js";
 import { checkShareable, HANDLE_FORMAT, type SharedSpaceHandle, type ShareOptions, ShareRegistry } from "./share.js";
 import { throwInvalidHandle } from "./share-errors.js";
 import type { Slab } from "./slab.js";
+import { type AddressSpaceOptions, poolOf, sizeOf } from "./space-options.js";
 import { dropTlbs, moveTlbs } from "./space-state.js";
 import { type SpaceSummary, spaceSummary } from "./space-summary.js";
 import { type SpaceStats, spaceStats } from "./stats.js";
@@ -105,18 +114,6 @@ function keepShapes(): void {
   }
 }
 
-/** The pool `options` names, or a new one of `options.pageSize`; throws on bad options. */
-function poolOf(options: AddressSpaceOptions): FramePool {
-  if (options === null || typeof options !== "object")
-    throwInvalid("options", options, "an object { size, pageSize?, pool? }");
-  const pool = options.pool;
-  if (pool === undefined) return new FramePool(options.pageSize === undefined ? {} : { pageSize: options.pageSize });
-  if (!isFramePool(pool)) throwInvalid("pool", pool, "a FramePool");
-  if (options.pageSize !== undefined && options.pageSize !== pool.pageSize)
-    throwInvalid("pageSize", options.pageSize, `the pool's page size ${pool.pageSize}`);
-  return pool;
-}
-
 /** A new space of `size` bytes in `pool` (for attach.ts and transfer.ts, which cannot import the class). */
 function makeSpace(pool: FramePool, size: number): AddressSpace {
   return new AddressSpace({ size, pool });
@@ -125,30 +122,6 @@ function makeSpace(pool: FramePool, size: number): AddressSpace {
 /** A new, empty space of `space`'s size and pool (transfer.ts diffs against it). */
 function emptyLike(space: AddressSpace): AddressSpace {
   return new AddressSpace({ size: space.size, pool: space.pool });
-}
-
-/** `options.size` rounded up to whole pages of `pool`; throws on a bad size. */
-function sizeOf(options: AddressSpaceOptions, pool: FramePool): number {
-  const size = options.size;
-  if (typeof size !== "number" || !Number.isSafeInteger(size) || size <= 0)
-    throwInvalid("size", size, "a positive integer number of bytes");
-  const pages = Math.ceil(size / pool.pageSize);
-  if (pages > MAX_PAGES) throwInvalid("size", size, `at most 2**32 pages (${MAX_PAGES * pool.pageSize} bytes)`);
-  return pages * pool.pageSize;
-}
-
-/** Options of {@link AddressSpace}. */
-export interface AddressSpaceOptions {
-  /**
-   * Size of the virtual address space in bytes, rounded up to a whole number of
-   * pages. Unwritten pages cost nothing: a 1 TiB space that has written one
-   * page holds one frame. At most `2 ** 32` pages and `Number.MAX_SAFE_INTEGER` bytes.
-   */
-  size: number;
-  /** Page size in bytes (power of two, 256 to 65536). Default 4096, or the pool's. */
-  pageSize?: number;
-  /** The frame pool to take frames from. Default: a new pool of `pageSize`. */
-  pool?: FramePool;
 }
 
 /**

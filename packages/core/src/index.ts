@@ -3,7 +3,7 @@
  *
  * @packageDocumentation
  */
-export { AddressSpace, type AddressSpaceOptions } from "./address-space.js";
+export { AddressSpace } from "./address-space.js";
 export { brandErrorClass, CORE_BRAND_VERSION, isAddressSpace, isFramePool, isHeap } from "./brand.js";
 export {
   DEFAULT_SLAB_BYTES,
@@ -25,7 +25,7 @@ export {
   ReleasedError,
   SegmentationFault,
 } from "./errors.js";
-export { FramePool, type FramePoolOptions, type FramePoolStats } from "./frame-pool.js";
+export { FramePool } from "./frame-pool.js";
 export { Heap, type HeapOptions, type HeapStats } from "./heap/heap.js";
 export { type Forkable, History, type HistoryOptions, type HistoryStats, type Measurable } from "./history.js";
 export {
@@ -40,6 +40,7 @@ export {
 export type { Mapping, Protection } from "./mappings.js";
 export type { OutOfMemoryEvent, Overcommit } from "./overcommit.js";
 export { PageSpanCursor, type SpanArrayConstructor, type SpanMode } from "./page-span.js";
+export type { FramePoolOptions, FramePoolStats } from "./pool-options.js";
 export type { ProxyView, ViewArrayConstructor } from "./proxy-view.js";
 export {
   HANDLE_FORMAT,
@@ -49,6 +50,7 @@ export {
   type WorkerLike,
 } from "./share.js";
 export { InvalidHandleError, type InvalidHandleReason, SharingUnavailableError } from "./share-errors.js";
+export type { AddressSpaceOptions } from "./space-options.js";
 export type { SpaceSummary } from "./space-summary.js";
 export type { SpaceStats } from "./stats.js";
 export { COPY_FORMAT, type SpaceCopy } from "./transfer.js";
