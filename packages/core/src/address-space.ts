@@ -54,7 +54,7 @@ import { FramePool } from "./frame-pool.js";
 import { INSPECT_CUSTOM, type InspectFunction, type InspectOptions, inspectRecord } from "./inspect.js";
 import { type Mapping, MappingList, type Protection } from "./mappings.js";
 import { freezeSpace, mapRange, protectRange, unmapRange } from "./mmap.js";
-import { checkAccess, loadWrite, vpnOf } from "./mmu.js";
+import { checkAccess, loadWrite } from "./mmu.js";
 import { PageSpanCursor, type SpanArrayConstructor, type SpanMode } from "./page-span.js";
 import { createView, type ProxyView, type ViewArrayConstructor } from "./proxy-view.js";
 import { framesForWrite, reserveFramesChecked } from "./reserve.js";
@@ -62,7 +62,7 @@ import { checkShareable, HANDLE_FORMAT, type SharedSpaceHandle, type ShareOption
 import { throwInvalidHandle } from "./share-errors.js";
 import type { Slab } from "./slab.js";
 import { type AddressSpaceOptions, poolOf, sizeOf } from "./space-options.js";
-import { dropTlbs, moveTlbs } from "./space-state.js";
+import { dropTlbs, moveTlbs, vpnOf } from "./space-state.js";
 import { type SpaceSummary, spaceSummary } from "./space-summary.js";
 import { type SpaceStats, spaceStats } from "./stats.js";
 import type { Tlb } from "./tlb.js";

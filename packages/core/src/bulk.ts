@@ -8,9 +8,9 @@
  */
 import { throwInvalid, throwProtection, throwReleased, throwSegv } from "./errors.js";
 import { discardPages } from "./fault.js";
-import { loadRead, loadWrite, vpnOf } from "./mmu.js";
+import { loadRead, loadWrite } from "./mmu.js";
 import { reserveForWrite } from "./reserve.js";
-import { flushAll, invalidatePage, type SpaceState } from "./space-state.js";
+import { flushAll, invalidatePage, type SpaceState, vpnOf } from "./space-state.js";
 
 /** Discards of up to this many pages invalidate per page instead of flushing the TLBs. */
 const SMALL_DISCARD = 64;

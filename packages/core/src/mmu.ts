@@ -1,7 +1,8 @@
 /**
- * The MMU side of an address space: access checks, vpn computation, TLB
- * lookups and refills, and the write path into the fault handler. These are
- * the miss paths; the hit paths are the inline fast paths of the accessors.
+ * The MMU side of an address space: access checks, TLB lookups and refills
+ * (vpns come from space-state.ts), and the write path into the fault
+ * handler. These are the miss paths; the hit paths are the inline fast paths
+ * of the accessors.
  *
  * @module
  */
@@ -18,12 +19,6 @@ export function checkAccess(space: SpaceState, addr: number, width: number): voi
   if (typeof addr !== "number" || !Number.isInteger(addr)) throwInvalid("address", addr, "an integer byte address");
   if (addr < 0 || addr + width > space.size) throwSegv(addr, width, space.size);
   if ((addr & (width - 1)) !== 0) throwAlignment(addr, width); // low bits are exact below 2^53
-}
-
-/** Virtual page number of a valid address (exact past 2^32: pageSize is a power of two). */
-export function vpnOf(space: SpaceState, addr: number): number {
-  const pool = space.pool;
-  return addr <= 0x7fffffff ? addr >>> pool.pageShift : Math.floor(addr / pool.pageSize);
 }
 
 /** Current pfn of `vpn` (0: zero frame), through the read TLB, refilling it on a miss. */

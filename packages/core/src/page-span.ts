@@ -8,9 +8,10 @@
 import type { AddressSpace } from "./address-space.js";
 import { checkRange } from "./bulk.js";
 import { throwAlignment, throwInvalid, throwReleased } from "./errors.js";
-import { loadRead, loadWrite, vpnOf } from "./mmu.js";
+import { loadRead, loadWrite } from "./mmu.js";
 import { reserveForWrite } from "./reserve.js";
 import type { Slab, ViewKey } from "./slab.js";
+import { vpnOf } from "./space-state.js";
 
 /** Typed-array constructors a span can be viewed as. */
 export type SpanArrayConstructor =

@@ -16,8 +16,7 @@
  * @module
  */
 import { throwInvalid, throwReleased, throwSegv } from "./errors.js";
-import { vpnOf } from "./mmu.js";
-import type { SpaceState } from "./space-state.js";
+import { type SpaceState, vpnOf } from "./space-state.js";
 
 /**
  * Throws unless the pool of `s` can supply `n` frames now, after giving the

@@ -85,6 +85,12 @@ export interface SpaceState {
   slot: number;
 }
 
+/** Virtual page number of a valid address (exact past 2^32: pageSize is a power of two). */
+export function vpnOf(space: SpaceState, addr: number): number {
+  const pool = space.pool;
+  return addr <= 0x7fffffff ? addr >>> pool.pageShift : Math.floor(addr / pool.pageSize);
+}
+
 /**
  * Drops every cached translation of `s`: after its PTEs, mappings or
  * protections changed other than by a write fault (munmap, mprotect, a large

@@ -16,18 +16,7 @@
 import type { AddressSpace } from "../address-space.js";
 import { brandClass, HEAP_BRAND, isAddressSpace } from "../brand.js";
 import { throwInvalid, throwOom } from "../errors.js";
-import {
-  AllocPlan,
-  BlockInfo,
-  classOf,
-  commitAlloc,
-  commitFree,
-  FreePlan,
-  isSmall,
-  locateBlock,
-  planAlloc,
-  planFree,
-} from "./blocks.js";
+import { classOf, commitAlloc, commitFree, isSmall, locateBlock, planAlloc, planFree } from "./blocks.js";
 import { checkHeap } from "./check.js";
 import {
   dataStartFor,
@@ -44,36 +33,14 @@ import {
   pageAt,
   S_PAGE,
 } from "./layout.js";
-import {
-  checkPages,
-  commitRelease,
-  commitRun,
-  commitTake,
-  planRelease,
-  planRun,
-  planTake,
-  ReleasePlan,
-  RunPlan,
-  TakePlan,
-} from "./page-allocator.js";
+import { checkPages, commitRelease, commitRun, commitTake, planRelease, planRun, planTake } from "./page-allocator.js";
+import { HeapPlans } from "./plans.js";
 import { reallocBlock } from "./realloc.js";
 import { beginWrites, reserveWrites, touch } from "./reserve.js";
 import { type HeapStats, heapStats } from "./stats.js";
 
 export type { HeapStats } from "./stats.js";
 
-/*
- * The plans of the heap calls below, made once and passed to the plan and
- * commit functions (nothing is allocated per call). Heap calls do not nest:
- * between a plan and its commit only reserveWrites runs, and the
- * out-of-memory hook it may run is not expected to use a heap meanwhile.
- */
-const TAKE = new TakePlan();
-const RUN = new RunPlan();
-const RELEASE = new ReleasePlan();
-const BLOCK = new BlockInfo();
-const ALLOC = new AllocPlan();
-const FREE = new FreePlan();
 /** Options of {@link Heap.create}. */
 export interface HeapOptions {
   /** Byte address of the heap header: a multiple of the page size. Default 0. */
@@ -152,6 +119,8 @@ export class Heap {
   readonly pages: number;
   /** @internal First data page. */
   readonly dataStart: number;
+  /** @internal This handle's plans, made once (see plans.ts). */
+  readonly plans: HeapPlans;
 
   private constructor(space: AddressSpace, base: number, pages: number) {
     this.space = space;
@@ -159,6 +128,7 @@ export class Heap {
     this.shift = space.pool.pageShift;
     this.pages = pages;
     this.dataStart = dataStartFor(pages, space.pool.pageSize);
+    this.plans = new HeapPlans();
   }
 
   /**
@@ -241,10 +211,10 @@ export class Heap {
    */
   allocPage(): number {
     beginWrites();
-    const p = planTake(this, TAKE);
+    const p = planTake(this, this.plans.take);
     if (p < 0) this.exhausted(1 << this.shift);
     reserveWrites(this.space);
-    commitTake(this, TAKE);
+    commitTake(this, this.plans.take);
     const s = this.space;
     s.setFloat64(this.base + H_PAGES_OUT, s.getFloat64(this.base + H_PAGES_OUT) + 1);
     s.setUint8(entryAt(this, p), S_PAGE);
@@ -259,11 +229,11 @@ export class Heap {
   freePage(addr: number): void {
     const p = checkPages(this, addr, 1, S_PAGE, "the address of a live page from allocPage/allocPages");
     beginWrites();
-    planRelease(this, p, 1, RELEASE);
+    planRelease(this, p, 1, this.plans.release);
     reserveWrites(this.space);
     const s = this.space;
     s.setFloat64(this.base + H_PAGES_OUT, s.getFloat64(this.base + H_PAGES_OUT) - 1);
-    commitRelease(this, RELEASE);
+    commitRelease(this, this.plans.release);
   }
 
   /**
@@ -276,10 +246,10 @@ export class Heap {
     this.checkCount(n);
     if (n === 1) return this.allocPage();
     beginWrites();
-    const p = planRun(this, n, RUN);
+    const p = planRun(this, n, this.plans.run);
     if (p < 0) this.exhausted(n * (1 << this.shift));
     reserveWrites(this.space);
-    commitRun(this, n, RUN, S_PAGE, S_PAGE);
+    commitRun(this, n, this.plans.run, S_PAGE, S_PAGE);
     const s = this.space;
     s.setFloat64(this.base + H_PAGES_OUT, s.getFloat64(this.base + H_PAGES_OUT) + n);
     return pageAt(this, p);
@@ -294,11 +264,11 @@ export class Heap {
     this.checkCount(n);
     const p = checkPages(this, addr, n, S_PAGE, `the address of ${n} live page(s) from allocPage/allocPages`);
     beginWrites();
-    planRelease(this, p, n, RELEASE);
+    planRelease(this, p, n, this.plans.release);
     reserveWrites(this.space);
     const s = this.space;
     s.setFloat64(this.base + H_PAGES_OUT, s.getFloat64(this.base + H_PAGES_OUT) - n);
-    commitRelease(this, RELEASE);
+    commitRelease(this, this.plans.release);
   }
 
   /**
@@ -312,18 +282,18 @@ export class Heap {
   malloc(size: number): number {
     this.checkSize(size);
     beginWrites();
-    if (!planAlloc(this, size, ALLOC)) this.exhausted(size);
+    if (!planAlloc(this, size, this.plans.alloc)) this.exhausted(size);
     reserveWrites(this.space);
-    return commitAlloc(this, size, ALLOC);
+    return commitAlloc(this, size, this.plans.alloc);
   }
 
   /** As {@link Heap.malloc}, with the usable bytes of the block set to 0. */
   calloc(size: number): number {
     this.checkSize(size);
     beginWrites();
-    if (!planAlloc(this, size, ALLOC)) this.exhausted(size);
+    if (!planAlloc(this, size, this.plans.alloc)) this.exhausted(size);
     reserveWrites(this.space);
-    const addr = commitAlloc(this, size, ALLOC);
+    const addr = commitAlloc(this, size, this.plans.alloc);
     // large blocks are fresh pages, already zero; a small slot may be reused
     if (isSmall(this, size)) this.space.fill(0, addr, addr + (16 << classOf(size)) - 8);
     return addr;
@@ -335,11 +305,11 @@ export class Heap {
    */
   free(addr: number): void {
     if (addr === 0) return;
-    locateBlock(this, addr, BLOCK);
+    locateBlock(this, addr, this.plans.block);
     beginWrites();
-    planFree(this, BLOCK, FREE);
+    planFree(this, this.plans.block, this.plans.free);
     reserveWrites(this.space);
-    commitFree(this, BLOCK, FREE);
+    commitFree(this, this.plans.block, this.plans.free);
   }
 
   /**
@@ -355,7 +325,7 @@ export class Heap {
   realloc(addr: number, size: number): number {
     if (addr === 0) return this.malloc(size);
     this.checkSize(size);
-    const dst = reallocBlock(this, addr, size);
+    const dst = reallocBlock(this, addr, size, this.plans);
     if (dst < 0) this.exhausted(size);
     return dst;
   }
@@ -365,8 +335,8 @@ export class Heap {
    * @throws {InvalidArgumentError} unless `addr` is a live block.
    */
   usableSize(addr: number): number {
-    locateBlock(this, addr, BLOCK);
-    return BLOCK.usable;
+    locateBlock(this, addr, this.plans.block);
+    return this.plans.block.usable;
   }
 
   /** A snapshot of the heap's counters. O(1). */

@@ -17,13 +17,10 @@
  * @module
  */
 import {
-  AllocPlan,
   addBlockStats,
-  BlockInfo,
   classOf,
   commitAlloc,
   commitFree,
-  FreePlan,
   isSmall,
   locateBlock,
   planAlloc,
@@ -31,44 +28,40 @@ import {
   plannedAddress,
 } from "./blocks.js";
 import { B_SIZE, E_BYTES, E_SIZE, entryAt, H_BRK, H_CHUNK_TOP, type HeapCore, pageAt, S_LARGE_BODY } from "./layout.js";
-import { commitRelease, planRelease, ReleasePlan, raiseBreak, setStates } from "./page-allocator.js";
+import { commitRelease, planRelease, raiseBreak, setStates } from "./page-allocator.js";
+import type { HeapPlans } from "./plans.js";
 import { beginWrites, reserveWrites, touch, touchRange } from "./reserve.js";
-
-/** The plans of a realloc, made once (see heap.ts). */
-const BLOCK = new BlockInfo();
-const ALLOC = new AllocPlan();
-const FREE = new FreePlan();
-const RELEASE = new ReleasePlan();
 
 /**
  * Resizes the live block at `addr` (validated here) to `size` bytes (already
  * validated). Returns the block's address, or -1 when the heap has no room
  * (nothing changed then).
  */
-export function reallocBlock(h: HeapCore, addr: number, size: number): number {
-  locateBlock(h, addr, BLOCK);
+export function reallocBlock(h: HeapCore, addr: number, size: number, plans: HeapPlans): number {
+  const { block: blk, alloc, free: freePlan, release } = plans;
+  locateBlock(h, addr, blk);
   const s = h.space;
   const ps = 1 << h.shift;
-  const old = BLOCK.size;
+  const old = blk.size;
   beginWrites();
   touch(h.base);
-  if (!BLOCK.large && isSmall(h, size) && classOf(size) === BLOCK.cls) {
-    touch(BLOCK.start);
+  if (!blk.large && isSmall(h, size) && classOf(size) === blk.cls) {
+    touch(blk.start);
     reserveWrites(s);
-    s.setUint32(BLOCK.start + B_SIZE, size);
+    s.setUint32(blk.start + B_SIZE, size);
     addBlockStats(h, 0, size - old, 0);
     return addr;
   }
-  if (BLOCK.large && !isSmall(h, size)) {
-    const p = BLOCK.page;
-    const n = BLOCK.pages;
+  if (blk.large && !isSmall(h, size)) {
+    const p = blk.page;
+    const n = blk.pages;
     const n2 = Math.ceil(size / ps);
     const e = entryAt(h, p);
     if (n2 <= n) {
       touch(e);
-      if (n2 < n) planRelease(h, p + n2, n - n2, RELEASE);
+      if (n2 < n) planRelease(h, p + n2, n - n2, release);
       reserveWrites(s);
-      if (n2 < n) commitRelease(h, RELEASE);
+      if (n2 < n) commitRelease(h, release);
       s.setFloat64(e + E_SIZE, size);
       addBlockStats(h, 0, size - old, (n2 - n) * ps);
       return addr;
@@ -86,18 +79,18 @@ export function reallocBlock(h: HeapCore, addr: number, size: number): number {
   }
   // move: reserve for the new block, the copy and the free (planned before
   // the malloc, plus the pages the malloc could redirect the free to)
-  if (!planAlloc(h, size, ALLOC)) return -1;
+  if (!planAlloc(h, size, alloc)) return -1;
   const copy = Math.min(old, size);
-  touchRange(plannedAddress(h, ALLOC), copy, ps);
-  touch(pageAt(h, BLOCK.page));
+  touchRange(plannedAddress(h, alloc), copy, ps);
+  touch(pageAt(h, blk.page));
   const top = s.getUint32(h.base + H_CHUNK_TOP);
   if (top !== 0) touch(pageAt(h, top));
-  planFree(h, BLOCK, FREE);
+  planFree(h, blk, freePlan);
   reserveWrites(s);
-  const dst = commitAlloc(h, size, ALLOC);
+  const dst = commitAlloc(h, size, alloc);
   if (copy > 0) s.copyWithin(dst, addr, addr + copy);
-  locateBlock(h, addr, BLOCK);
-  planFree(h, BLOCK, FREE);
-  commitFree(h, BLOCK, FREE);
+  locateBlock(h, addr, blk);
+  planFree(h, blk, freePlan);
+  commitFree(h, blk, freePlan);
   return dst;
 }

@@ -14,9 +14,8 @@
  *
  * @module
  */
-import { vpnOf } from "../mmu.js";
 import { reserveFrames } from "../reserve.js";
-import type { SpaceState } from "../space-state.js";
+import { type SpaceState, vpnOf } from "../space-state.js";
 
 const MAX_RANGES = 32;
 const rangeStart = new Float64Array(MAX_RANGES);
