@@ -12,7 +12,7 @@
 import type { AddressSpace, Heap } from "@pagefork/core";
 import { cutPieces, pieceSize } from "./cut.js";
 import { ENTRY_BYTES, ENTRY_LENGTH, N_COUNT, NODE_ENTRIES, nodeCapacity } from "./layout.js";
-import { pathIdx, pathNode, type TreeState } from "./tree.js";
+import type { Path, TreeState } from "./tree.js";
 
 /** Scratch entries (child page address, subtree length) for inner-node rebuilds. */
 let entAddr = new Float64Array(256);
@@ -45,8 +45,10 @@ export function setRep(i: number, addr: number, len: number): void {
   repLen[i] = len;
 }
 
-/** Adds `delta` to the subtree length of every entry on the path above depth `depth`. */
-export function addToPath(space: AddressSpace, depth: number, delta: number): void {
+/** Adds `delta` to the subtree length of every entry of `path` above depth `depth`. */
+export function addToPath(space: AddressSpace, path: Path, depth: number, delta: number): void {
+  const pathNode = path.node;
+  const pathIdx = path.idx;
   for (let d = depth - 1; d >= 0; d--) {
     const e = (pathNode[d] as number) + NODE_ENTRIES + (pathIdx[d] as number) * ENTRY_BYTES + ENTRY_LENGTH;
     space.setUint32(e, space.getUint32(e) + delta);
@@ -54,7 +56,7 @@ export function addToPath(space: AddressSpace, depth: number, delta: number): vo
 }
 
 /**
- * Replaces `removeCount` entries, starting at the path's child index, of the
+ * Replaces `removeCount` entries, starting at `path`'s child index, of the
  * inner node at depth `depth - 1` with the `repCount` entries in repAddr/repLen,
  * then propagates splits or removals up to the root. `delta` is the change of
  * the total text length, added to the entries above the level where the
@@ -63,12 +65,15 @@ export function addToPath(space: AddressSpace, depth: number, delta: number): vo
 export function replaceChildren(
   t: TreeState,
   heap: Heap,
+  path: Path,
   depth: number,
   removeCount: number,
   repCount: number,
   delta: number,
 ): void {
   const space = t.space;
+  const pathNode = path.node;
+  const pathIdx = path.idx;
   const ps = space.pageSize;
   const cap = nodeCapacity(ps);
   let d = depth - 1;
@@ -98,13 +103,13 @@ export function replaceChildren(
     }
     if (total > 0 && total <= cap) {
       writeEntries(space, node, ci, total);
-      addToPath(space, d, delta);
+      addToPath(space, path, d, delta);
       return;
     }
     if (total === 0) {
       heap.freePage(node);
       rc = 0;
-    } else if (d > 0 && shareWithNext(space, cap, d, node, ci, total)) {
+    } else if (d > 0 && shareWithNext(space, path, cap, d, node, ci, total)) {
       rc = 2; // the node and its next sibling, both rewritten: the level above keeps its entry count
       rm = 2;
       d--;
@@ -132,10 +137,18 @@ export function replaceChildren(
  * room (as B*-trees do) costs one more page write when a node overflows, once
  * per ~30 leaf splits, and no new page.
  */
-function shareWithNext(space: AddressSpace, cap: number, d: number, node: number, ci: number, total: number): boolean {
+function shareWithNext(
+  space: AddressSpace,
+  path: Path,
+  cap: number,
+  d: number,
+  node: number,
+  ci: number,
+  total: number,
+): boolean {
   const ps = space.pageSize;
-  const parent = pathNode[d - 1] as number;
-  const pi = pathIdx[d - 1] as number;
+  const parent = path.node[d - 1] as number;
+  const pi = path.idx[d - 1] as number;
   if (pi + 1 >= space.getUint32(parent + N_COUNT)) return false;
   const next = space.getUint32(parent + NODE_ENTRIES + (pi + 1) * ENTRY_BYTES) * ps;
   const n = space.getUint32(next + N_COUNT);
