@@ -13,7 +13,7 @@
 import type { AddressSpace } from "@pagefork/core";
 import { cutPieces, pieceSize } from "./cut.js";
 import { addToPath, ensureRep, replaceChildren, setRep } from "./inner.js";
-import { ENTRY_BYTES, LEAF_COUNT, LEAF_NARROW, N_COUNT, NODE_ENTRIES } from "./layout.js";
+import { ENTRY_BYTES, INNER_COUNT, LEAF_COUNT, LEAF_NARROW, N_COUNT, NODE_ENTRIES } from "./layout.js";
 import {
   cutFromLeaf,
   gatherInsert,
@@ -43,7 +43,7 @@ export function insertInLeaf(t: TreeState, pos: number, text: string, path: Path
   if (depth + 1 > space.pool.framesAvailable()) return false;
   const word = space.getUint32(leaf + N_COUNT);
   if (!insertIntoLeaf(space, leaf, word, path.offset, text, isLatin1(text), t.leafCap)) return false;
-  addToPath(space, path, depth, text.length);
+  addToPath(t, path, depth, text.length);
   t.len += text.length;
   return true;
 }
@@ -74,7 +74,7 @@ export function applyInsert(t: TreeState, text: string, latin1: boolean, path: P
   const off = path.offset;
   const depth = path.depth;
   if (insertIntoLeaf(space, leaf, word, off, text, latin1, t.leafCap)) {
-    addToPath(space, path, depth, k);
+    addToPath(t, path, depth, k);
     t.len += k;
     return;
   }
@@ -134,7 +134,7 @@ function mergeIntoNext(
   if (depth === 0) return 0;
   const parent = path.node[depth - 1] as number;
   const ci = path.idx[depth - 1] as number;
-  if (ci + 1 >= space.getUint32(parent + N_COUNT)) return 0;
+  if (ci + 1 >= (space.getUint32(parent + N_COUNT) & INNER_COUNT)) return 0;
   const next = space.getUint32(parent + NODE_ENTRIES + (ci + 1) * ENTRY_BYTES) * space.pageSize;
   const word = space.getUint32(next + N_COUNT);
   const n = word & LEAF_COUNT;
@@ -162,7 +162,7 @@ export function deleteInLeaf(t: TreeState, pos: number, count: number, path: Pat
   const n = word & LEAF_COUNT;
   if (off + count > n || (off === 0 && count === n) || depth + 1 > space.pool.framesAvailable()) return false;
   cutFromLeaf(space, leaf, word, off, count);
-  addToPath(space, path, depth, -count);
+  addToPath(t, path, depth, -count);
   t.len -= count;
   return true;
 }
@@ -194,7 +194,7 @@ export function applyDelete(t: TreeState, pos: number, count: number, path: Path
       else t.root = 0;
     } else {
       cutFromLeaf(space, leaf, word, off, r);
-      addToPath(space, path, depth, -r);
+      addToPath(t, path, depth, -r);
       t.len -= r;
     }
     left -= r;

@@ -240,6 +240,14 @@ export class CowText implements Iterable<string> {
     return leafCapacity(this.space.pool.pageSize);
   }
 
+  /**
+   * @internal True for a standalone text, whose root may lag behind one
+   * subtree (see layout.ts); an embedded text's space is complete after every call.
+   */
+  get lazyRoot(): boolean {
+    return this.emb === null;
+  }
+
   /** Page size of the underlying space, in bytes. */
   get pageSize(): number {
     return this.space.pageSize;

@@ -18,7 +18,7 @@ import type { AddressSpace, Heap } from "@pagefork/core";
 import { applyDelete, applyInsert } from "./btree.js";
 import { throwHeapFull, throwReleased } from "./errors.js";
 import { writeHeader } from "./header.js";
-import { ENTRY_BYTES, LEAF_COUNT, LEAF_NARROW, N_COUNT, NODE_ENTRIES, nodeCapacity } from "./layout.js";
+import { ENTRY_BYTES, INNER_COUNT, LEAF_COUNT, LEAF_NARROW, N_COUNT, NODE_ENTRIES, nodeCapacity } from "./layout.js";
 import { insertCap, isLatin1 } from "./leaf.js";
 import { descend, nextLeaf, type Path, type TreeState } from "./tree.js";
 
@@ -164,7 +164,7 @@ export function planFree(t: TreeState): void {
 function visit(space: AddressSpace, node: number, height: number): void {
   if (height > 0) {
     const ps = space.pageSize;
-    const n = space.getUint32(node + N_COUNT);
+    const n = space.getUint32(node + N_COUNT) & INNER_COUNT;
     for (let i = 0, e = node + NODE_ENTRIES; i < n; i++, e += ENTRY_BYTES)
       visit(space, space.getUint32(e) * ps, height - 1);
   }

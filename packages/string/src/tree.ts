@@ -12,7 +12,16 @@
  */
 import type { AddressSpace, Heap } from "@pagefork/core";
 import { throwReleased } from "./errors.js";
-import { ENTRY_BYTES, ENTRY_LENGTH, LEAF_COUNT, N_COUNT, NODE_ENTRIES } from "./layout.js";
+import {
+  ENTRY_BYTES,
+  ENTRY_LENGTH,
+  INNER_COUNT,
+  INNER_TOTAL,
+  LEAF_COUNT,
+  N_COUNT,
+  N_TOTAL,
+  NODE_ENTRIES,
+} from "./layout.js";
 import { leafString } from "./leaf.js";
 
 /** The registers of one text version: where its tree is. */
@@ -29,6 +38,11 @@ export interface TreeState {
    * inner node: `nodeCapacity(space.pageSize)`, needed only by splits).
    */
   readonly leafCap: number;
+  /**
+   * True when one entry of the root may lag behind its subtree's length (a
+   * standalone text; see layout.ts): descents find it, edits may leave it.
+   */
+  readonly lazyRoot: boolean;
   /** The heap that hands out and takes back node pages (only splits, merges and frees need it). */
   nodeHeap(): Heap;
 }
@@ -61,6 +75,12 @@ export class Path {
   entered = 0;
   /** Units the next leaf held before the last split merged its tail into it (btree.ts). */
   merged = 0;
+  /** The root's entry that lags (see layout.ts) as the last descent found it, or -1. */
+  stale = -1;
+  /** By how much it lags: the subtree's length minus the entry (0 when `stale` is -1). */
+  staleDelta = 0;
+  /** The root entry that lagged last: tried first by the next {@link findStale}. */
+  hint = 0;
 }
 
 /**
@@ -75,15 +95,23 @@ export function descend(t: TreeState, pos: number, inclusive: boolean, path: Pat
   let node = t.root;
   let p = pos;
   let depth = 0;
+  // Every descent sets these: the edit that follows reads them, whatever text descended last.
+  path.stale = -1;
+  path.staleDelta = 0;
+  if (t.lazyRoot && t.height > 0) findStale(t, path);
+  let stale = path.stale;
+  const delta = path.staleDelta;
   for (let h = t.height; h > 0; h--) {
-    const n = space.getUint32(node + N_COUNT);
+    const n = space.getUint32(node + N_COUNT) & INNER_COUNT;
     let i = 0;
     let e = node + NODE_ENTRIES;
     for (; i < n - 1; i++, e += ENTRY_BYTES) {
-      const len = space.getUint32(e + ENTRY_LENGTH);
+      let len = space.getUint32(e + ENTRY_LENGTH);
+      if (i === stale) len += delta;
       if (inclusive ? p <= len : p < len) break;
       p -= len;
     }
+    stale = -1; // only the root's entries may lag
     path.node[depth] = node;
     path.idx[depth] = i;
     depth++;
@@ -92,6 +120,51 @@ export function descend(t: TreeState, pos: number, inclusive: boolean, path: Pat
   path.offset = p;
   path.depth = depth;
   return node;
+}
+
+/**
+ * Finds which entry of the root of `t` (height > 0) lags behind its subtree,
+ * and by how much, into `path.stale` and `path.staleDelta` (-1 and 0 when
+ * none does): the difference is `t.len` minus the sum of the root's entries,
+ * and the entry is the one whose child's own length (a leaf's count, an
+ * inner node's total) differs from it by that much (layout.ts). `path.hint`
+ * is tried first; only when it misses (another text was edited in between)
+ * are the children read one by one. O(nodeCap) reads of the root, plus
+ * O(nodeCap) pages when the hint misses. A text whose length disagrees with
+ * every child (a forged share handle) reads as its entries say.
+ */
+export function findStale(t: TreeState, path: Path): void {
+  const space = t.space;
+  const root = t.root;
+  const n = space.getUint32(root + N_COUNT) & INNER_COUNT;
+  let sum = 0;
+  for (let i = 0, e = root + NODE_ENTRIES + ENTRY_LENGTH; i < n; i++, e += ENTRY_BYTES) sum += space.getUint32(e);
+  const delta = t.len - sum;
+  path.stale = -1;
+  path.staleDelta = 0;
+  if (delta === 0) return;
+  const leaves = t.height === 1;
+  let i = path.hint;
+  if (i >= n || lagOf(space, root, i, leaves) !== delta) {
+    for (i = 0; i < n && lagOf(space, root, i, leaves) !== delta; i++);
+    if (i === n) return;
+  }
+  path.stale = i;
+  path.staleDelta = delta;
+  path.hint = i;
+}
+
+/**
+ * How far the root's entry `i` lags behind its child's own length; 0 when
+ * the child (an inner node, `leaves` false) holds no total. O(1).
+ */
+function lagOf(space: TreeState["space"], root: number, i: number, leaves: boolean): number {
+  const e = root + NODE_ENTRIES + i * ENTRY_BYTES;
+  const child = space.getUint32(e) * space.pageSize;
+  const word = space.getUint32(child + N_COUNT);
+  if (leaves) return (word & LEAF_COUNT) - space.getUint32(e + ENTRY_LENGTH);
+  if ((word & INNER_TOTAL) === 0) return 0;
+  return space.getUint32(child + N_TOTAL) - space.getUint32(e + ENTRY_LENGTH);
 }
 
 /**
@@ -108,7 +181,8 @@ export function nextLeaf(t: TreeState, path: Path): number {
   const pathIdx = path.idx;
   // Climb to the first ancestor with a next child, then go leftmost down.
   let d = depth - 1;
-  while (d >= 0 && (pathIdx[d] as number) + 1 >= space.getUint32((pathNode[d] as number) + N_COUNT)) d--;
+  while (d >= 0 && (pathIdx[d] as number) + 1 >= (space.getUint32((pathNode[d] as number) + N_COUNT) & INNER_COUNT))
+    d--;
   if (d < 0) return 0;
   pathIdx[d] = (pathIdx[d] as number) + 1;
   let node = space.getUint32((pathNode[d] as number) + NODE_ENTRIES + (pathIdx[d] as number) * ENTRY_BYTES) * ps;
