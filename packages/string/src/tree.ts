@@ -127,18 +127,23 @@ export function descend(t: TreeState, pos: number, inclusive: boolean, path: Pat
  * and by how much, into `path.stale` and `path.staleDelta` (-1 and 0 when
  * none does): the difference is `t.len` minus the sum of the root's entries,
  * and the entry is the one whose child's own length (a leaf's count, an
- * inner node's total) differs from it by that much (layout.ts). `path.hint`
- * is tried first; only when it misses (another text was edited in between)
- * are the children read one by one. O(nodeCap) reads of the root, plus
- * O(nodeCap) pages when the hint misses. A text whose length disagrees with
+ * inner node's total) differs from it by that much (layout.ts). The sum is
+ * the root's own total when it has one. `path.hint` is tried first; only
+ * when it misses (another text was edited in between) are the children read
+ * one by one. O(1) reads with a total and a hit; O(nodeCap) without a total,
+ * plus O(nodeCap) pages when the hint misses. A text whose length disagrees with
  * every child (a forged share handle) reads as its entries say.
  */
 export function findStale(t: TreeState, path: Path): void {
   const space = t.space;
   const root = t.root;
-  const n = space.getUint32(root + N_COUNT) & INNER_COUNT;
+  const word = space.getUint32(root + N_COUNT);
+  const n = word & INNER_COUNT;
+  // The root's total is the sum of its entries as they are stored (inner.ts
+  // keeps it so on every write): one read instead of n.
   let sum = 0;
-  for (let i = 0, e = root + NODE_ENTRIES + ENTRY_LENGTH; i < n; i++, e += ENTRY_BYTES) sum += space.getUint32(e);
+  if ((word & INNER_TOTAL) !== 0) sum = space.getUint32(root + N_TOTAL);
+  else for (let i = 0, e = root + NODE_ENTRIES + ENTRY_LENGTH; i < n; i++, e += ENTRY_BYTES) sum += space.getUint32(e);
   const delta = t.len - sum;
   path.stale = -1;
   path.staleDelta = 0;
