@@ -164,12 +164,14 @@ export function findStale(t: TreeState, path: Path): void {
  * the child (an inner node, `leaves` false) holds no total. O(1).
  */
 function lagOf(space: TreeState["space"], root: number, i: number, leaves: boolean): number {
+  // The root's two words first, then the child's: one change of page, not two.
   const e = root + NODE_ENTRIES + i * ENTRY_BYTES;
   const child = space.getUint32(e) * space.pageSize;
+  const stored = space.getUint32(e + ENTRY_LENGTH);
   const word = space.getUint32(child + N_COUNT);
-  if (leaves) return (word & LEAF_COUNT) - space.getUint32(e + ENTRY_LENGTH);
+  if (leaves) return (word & LEAF_COUNT) - stored;
   if ((word & INNER_TOTAL) === 0) return 0;
-  return space.getUint32(child + N_TOTAL) - space.getUint32(e + ENTRY_LENGTH);
+  return space.getUint32(child + N_TOTAL) - stored;
 }
 
 /**
