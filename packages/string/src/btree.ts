@@ -13,7 +13,7 @@
 import type { AddressSpace } from "@pagefork/core";
 import { cutPieces, pieceSize } from "./cut.js";
 import { addToPath, ensureRep, replaceChildren, setRep } from "./inner.js";
-import { ENTRY_BYTES, LEAF_COUNT, LEAF_NARROW, N_COUNT, NODE_ENTRIES } from "./layout.js";
+import { ENTRY_BYTES, INNER_COUNT, LEAF_COUNT, LEAF_NARROW, N_COUNT, NODE_ENTRIES } from "./layout.js";
 import {
   cutFromLeaf,
   gatherInsert,
@@ -26,7 +26,7 @@ import {
   unitsLatin1,
   writeLeaf,
 } from "./leaf.js";
-import { descend, descent, pathIdx, pathNode, type TreeState } from "./tree.js";
+import { descend, type Path, type TreeState } from "./tree.js";
 
 /**
  * The common insert, planned and done in one descent: when `text` fits in
@@ -35,46 +35,46 @@ import { descend, descent, pathIdx, pathNode, type TreeState } from "./tree.js";
  * writes the text in place. Otherwise returns false having written nothing,
  * and the caller plans the edit (plan.ts). O(height).
  */
-export function insertInLeaf(t: TreeState, pos: number, text: string): boolean {
+export function insertInLeaf(t: TreeState, pos: number, text: string, path: Path): boolean {
   if (t.root === 0) return false;
   const space = t.space;
-  const leaf = descend(t, pos, true);
-  const depth = descent.depth;
+  const leaf = descend(t, pos, true, path);
+  const depth = path.depth;
   if (depth + 1 > space.pool.framesAvailable()) return false;
   const word = space.getUint32(leaf + N_COUNT);
-  if (!insertIntoLeaf(space, leaf, word, descent.offset, text, isLatin1(text), t.leafCap)) return false;
-  addToPath(space, depth, text.length);
+  if (!insertIntoLeaf(space, leaf, word, path.offset, text, isLatin1(text), t.leafCap)) return false;
+  addToPath(t, path, depth, text.length);
   t.len += text.length;
   return true;
 }
 
 /**
  * Inserts `text` (non-empty; `latin1` when {@link isLatin1} holds for it) at
- * the position planned by `planInsert`, whose descent registers must still
- * be intact: nothing may descend in between. O(height + text.length /
+ * the position planned by `planInsert` into `path`, which must still be
+ * intact: nothing may descend with it in between. O(height + text.length /
  * leafCap) pages written.
  */
-export function applyInsert(t: TreeState, text: string, latin1: boolean): void {
+export function applyInsert(t: TreeState, text: string, latin1: boolean, path: Path): void {
   const space = t.space;
   const k = text.length;
-  let leaf = descent.leaf;
+  let leaf = path.leaf;
   let word: number;
   if (t.root === 0) {
     // An empty text has no node: its first leaf becomes the root.
     leaf = t.nodeHeap().allocPage(); // all zero: an empty (wide) leaf
     t.root = leaf;
     t.height = 0;
-    descent.offset = 0;
-    descent.depth = 0;
+    path.offset = 0;
+    path.depth = 0;
     word = latin1 ? LEAF_NARROW : 0; // not written yet: the insert writes it
   } else {
     word = space.getUint32(leaf + N_COUNT);
   }
   const count = word & LEAF_COUNT;
-  const off = descent.offset;
-  const depth = descent.depth;
+  const off = path.offset;
+  const depth = path.depth;
   if (insertIntoLeaf(space, leaf, word, off, text, latin1, t.leafCap)) {
-    addToPath(space, depth, k);
+    addToPath(t, path, depth, k);
     t.len += k;
     return;
   }
@@ -88,12 +88,12 @@ export function applyInsert(t: TreeState, text: string, latin1: boolean): void {
   const pieces = cutPieces(total, off + k, cap);
   ensureRep(pieces);
   const heap = t.nodeHeap();
-  const next = pieces > 1 ? mergeIntoNext(space, t.leafCap, depth, buf, total, pieceSize(pieces - 1)) : 0;
+  const next = pieces > 1 ? mergeIntoNext(space, path, t.leafCap, buf, total, pieceSize(pieces - 1)) : 0;
   let at = 0;
   for (let i = 0; i < pieces; i++) {
     const size = pieceSize(i);
     if (i === pieces - 1 && next !== 0) {
-      setRep(i, next, size + mergedUnits); // the last piece went to the front of the next leaf
+      setRep(i, next, size + path.merged); // the last piece went to the front of the next leaf
       break;
     }
     const page = i === 0 ? leaf : heap.allocPage();
@@ -105,17 +105,14 @@ export function applyInsert(t: TreeState, text: string, latin1: boolean): void {
     at += size;
   }
   t.len += k;
-  replaceChildren(t, heap, depth, next === 0 ? 1 : 2, pieces, k);
+  replaceChildren(t, heap, path, depth, next === 0 ? 1 : 2, pieces, k);
 }
 
-/** Units the next leaf held before the last {@link mergeIntoNext} that returned it. */
-let mergedUnits = 0;
-
 /**
- * When the leaf that splits has a next leaf under the same parent, and
+ * When the leaf that splits (at the end of `path`) has a next leaf under the same parent, and
  * `buf[total - size, total)` (the split's last piece) fits in front of that
  * leaf's units, writes them there and returns the next leaf's address (its
- * former count in `mergedUnits`); else returns 0 having written nothing.
+ * former count in `path.merged`); else returns 0 having written nothing.
  * `buf` must have room for a leaf's capacity of units past `total`.
  *
  * Why: a split at the cursor leaves the text after the cursor as a piece of
@@ -127,16 +124,17 @@ let mergedUnits = 0;
  */
 function mergeIntoNext(
   space: AddressSpace,
+  path: Path,
   narrowCap: number,
-  depth: number,
   buf: Uint16Array,
   total: number,
   size: number,
 ): number {
+  const depth = path.depth;
   if (depth === 0) return 0;
-  const parent = pathNode[depth - 1] as number;
-  const ci = pathIdx[depth - 1] as number;
-  if (ci + 1 >= space.getUint32(parent + N_COUNT)) return 0;
+  const parent = path.node[depth - 1] as number;
+  const ci = path.idx[depth - 1] as number;
+  if (ci + 1 >= (space.getUint32(parent + N_COUNT) & INNER_COUNT)) return 0;
   const next = space.getUint32(parent + NODE_ENTRIES + (ci + 1) * ENTRY_BYTES) * space.pageSize;
   const word = space.getUint32(next + N_COUNT);
   const n = word & LEAF_COUNT;
@@ -145,7 +143,7 @@ function mergeIntoNext(
   readUnits(space, next, word, 0, n, buf, total + size);
   if (size + n > narrowCap >>> 1 && !unitsLatin1(buf, total, total + size + n)) return 0; // too long wide
   writeLeaf(space, next, buf, total, size + n, false);
-  mergedUnits = n;
+  path.merged = n;
   return next;
 }
 
@@ -155,34 +153,34 @@ function mergeIntoNext(
  * and each inner node above it, cuts the range out. Otherwise returns false
  * having written nothing, and the caller plans the edit (plan.ts). O(height).
  */
-export function deleteInLeaf(t: TreeState, pos: number, count: number): boolean {
+export function deleteInLeaf(t: TreeState, pos: number, count: number, path: Path): boolean {
   const space = t.space;
-  const leaf = descend(t, pos, false);
-  const off = descent.offset;
-  const depth = descent.depth;
+  const leaf = descend(t, pos, false, path);
+  const off = path.offset;
+  const depth = path.depth;
   const word = space.getUint32(leaf + N_COUNT);
   const n = word & LEAF_COUNT;
   if (off + count > n || (off === 0 && count === n) || depth + 1 > space.pool.framesAvailable()) return false;
   cutFromLeaf(space, leaf, word, off, count);
-  addToPath(space, depth, -count);
+  addToPath(t, path, depth, -count);
   t.len -= count;
   return true;
 }
 
 /**
  * Deletes `count` units at `pos` (pos + count <= length, count > 0), right
- * after `planDelete`: when the plan left `descent.leaf` set (the delete stays
+ * after `planDelete`: when the plan left `path.leaf` set (the delete stays
  * inside one leaf that keeps some units), its descent is used as is.
  * O((height + 1) * leaves touched) pages written.
  */
-export function applyDelete(t: TreeState, pos: number, count: number): void {
+export function applyDelete(t: TreeState, pos: number, count: number, path: Path): void {
   const space = t.space;
   let left = count;
-  let leaf = descent.leaf;
+  let leaf = path.leaf;
   while (left > 0) {
-    if (leaf === 0) leaf = descend(t, pos, false);
-    const off = descent.offset;
-    const depth = descent.depth;
+    if (leaf === 0) leaf = descend(t, pos, false, path);
+    const off = path.offset;
+    const depth = path.depth;
     const word = space.getUint32(leaf + N_COUNT);
     const n = word & LEAF_COUNT;
     const r = Math.min(left, n - off);
@@ -192,11 +190,11 @@ export function applyDelete(t: TreeState, pos: number, count: number): void {
       const heap = t.nodeHeap();
       heap.freePage(leaf);
       t.len -= r;
-      if (depth > 0) replaceChildren(t, heap, depth, 1, 0, -r);
+      if (depth > 0) replaceChildren(t, heap, path, depth, 1, 0, -r);
       else t.root = 0;
     } else {
       cutFromLeaf(space, leaf, word, off, r);
-      addToPath(space, depth, -r);
+      addToPath(t, path, depth, -r);
       t.len -= r;
     }
     left -= r;

@@ -23,7 +23,16 @@ import { leafUnit } from "./leaf.js";
 import { type CowTextOptions, newTextHeap } from "./options.js";
 import { deletePlanned, insertPlanned } from "./plan.js";
 import { type AttachedText, attachTextSpace, type SharedTextHandle, textHandle } from "./shared.js";
-import { codePoints, collect, descend, descent, leafStrings } from "./tree.js";
+import { codePoints, collect, descend, leafStrings, Path } from "./tree.js";
+
+/**
+ * The one {@link Path} every call of every text descends with, handed down as
+ * an argument: calls are synchronous, and a plan's descent is used by its
+ * apply step before anything else descends (the pool's out-of-memory hook,
+ * which may, is followed by a new plan; see plan.ts reserveEdit). One object
+ * for the module's life, so no edit or read allocates one.
+ */
+const path = new Path();
 
 /** Set by `fork()` just before it calls the constructor, so forks share one hidden class with new texts. */
 let forkOf: CowText | null = null;
@@ -172,7 +181,7 @@ export class CowText implements Iterable<string> {
    * ```
    */
   static create(heap: Heap, text = ""): CowText {
-    return createText(heap, text, newHandle, isHeap(heap));
+    return createText(heap, text, newHandle, isHeap(heap), path);
   }
 
   /**
@@ -231,6 +240,14 @@ export class CowText implements Iterable<string> {
     return leafCapacity(this.space.pool.pageSize);
   }
 
+  /**
+   * @internal True for a standalone text, whose root may lag behind one
+   * subtree (see layout.ts); an embedded text's space is complete after every call.
+   */
+  get lazyRoot(): boolean {
+    return this.emb === null;
+  }
+
   /** Page size of the underlying space, in bytes. */
   get pageSize(): number {
     return this.space.pageSize;
@@ -276,7 +293,7 @@ export class CowText implements Iterable<string> {
     const k = text.length;
     if (k === 0) return;
     if (k > MAX_TEXT_LENGTH - len) throwTooLong(k, len);
-    if (!insertInLeaf(this, pos, text)) insertPlanned(this, pos, text);
+    if (!insertInLeaf(this, pos, text, path)) insertPlanned(this, pos, text, path);
   }
 
   /**
@@ -294,7 +311,7 @@ export class CowText implements Iterable<string> {
     if (!Number.isInteger(count) || count < 0 || pos + count > len)
       throwInvalid("count", count, `an integer in [0, ${len - pos}]`);
     if (count === 0) return;
-    if (!deleteInLeaf(this, pos, count)) deletePlanned(this, pos, count);
+    if (!deleteInLeaf(this, pos, count, path)) deletePlanned(this, pos, count, path);
   }
 
   /**
@@ -309,7 +326,7 @@ export class CowText implements Iterable<string> {
     const b = clampIndex(end, len, len);
     if (a >= b) return "";
     const out: string[] = [];
-    collect(this, a, b, out);
+    collect(this, a, b, out, path);
     return out.length === 1 ? (out[0] as string) : out.join("");
   }
 
@@ -324,8 +341,8 @@ export class CowText implements Iterable<string> {
     this.check();
     const i = Math.trunc(Number(index)) || 0;
     if (i < 0 || i >= this.len) return Number.NaN;
-    const leaf = descend(this, i, false);
-    return leafUnit(this.space, leaf, descent.offset);
+    const leaf = descend(this, i, false, path);
+    return leafUnit(this.space, leaf, path.offset);
   }
 
   /** The whole text. O(length). */
@@ -363,7 +380,7 @@ export class CowText implements Iterable<string> {
   /** The text as strings of at most one leaf each, in order. O(length) in all. */
   *chunks(): IterableIterator<string> {
     this.check();
-    yield* leafStrings(this);
+    yield* leafStrings(this, path);
   }
 
   /** Iterates code points, as `String.prototype[Symbol.iterator]` does (surrogate pairs stay whole). */

@@ -22,6 +22,7 @@ import {
   requireFrames,
   reserveEdit,
 } from "./plan.js";
+import type { Path } from "./tree.js";
 
 /**
  * What an embedded handle knows beyond a standalone one: one object, so a
@@ -59,10 +60,16 @@ export const pending = { heap: null as Heap | null, at: 0 };
 /**
  * `CowText.create(heap, text)`: checks, reserves the header block and the
  * text's pages and frames together (so neither can fail halfway), then
- * mallocs the header and inserts the text. `make` runs the constructor on
- * `pending`. O(text.length).
+ * mallocs the header and inserts the text (planned in `path`). `make` runs
+ * the constructor on `pending`. O(text.length).
  */
-export function createText<T extends EmbeddedText>(heap: Heap, text: string, make: () => T, isHeap: boolean): T {
+export function createText<T extends EmbeddedText>(
+  heap: Heap,
+  text: string,
+  make: () => T,
+  isHeap: boolean,
+  path: Path,
+): T {
   if (!isHeap) throwInvalid("heap", heap, "a Heap from @pagefork/core");
   if (typeof text !== "string") throwNotString("create", text);
   if (heap.space.released) throwReleased("address space");
@@ -77,15 +84,15 @@ export function createText<T extends EmbeddedText>(heap: Heap, text: string, mak
   const latin1 = isLatin1(text);
   if (k > 0) {
     // The header block may take a new slab page and three frames of metadata.
-    planInsert(t, 0, k, latin1);
+    planInsert(t, 0, k, latin1, path);
     plan.allocs += 1;
-    reserveEdit(t, 0, k, 3, latin1);
+    reserveEdit(t, path, 0, k, 3, latin1);
   }
   const emb = t.emb as Embedding;
   emb.at = heap.malloc(HEADER_BYTES);
   initHeader(heap.space, emb.at); // the block's page was just written by malloc: no fault
   if (k > 0) {
-    applyInsert(t, text, latin1);
+    applyInsert(t, text, latin1, path);
     writeHeader(heap.space, emb.at, t.root, t.height);
   }
   return t;

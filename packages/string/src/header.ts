@@ -13,6 +13,7 @@ import {
   H_ROOT,
   H_VERSION,
   HEADER_BYTES,
+  INNER_COUNT,
   LEAF_COUNT,
   N_COUNT,
   NODE_ENTRIES,
@@ -31,7 +32,7 @@ export const header = { root: 0, height: 0, len: 0 };
  * root's entries. Writes nothing (the space may be frozen).
  *
  * @throws {InvalidArgumentError} unless `address` is a live heap block of at
- * least HEADER_BYTES holding a text header of layout version 2 or 3 whose
+ * least HEADER_BYTES holding a text header of layout version 2 to 4 whose
  * root lies inside the heap.
  */
 export function readHeader(heap: Heap, address: number): void {
@@ -66,16 +67,19 @@ export function readHeader(heap: Heap, address: number): void {
 function lengthOf(space: AddressSpace, root: number, height: number): number {
   const n = space.getUint32(root + N_COUNT);
   if (height === 0) return n & LEAF_COUNT;
+  const children = n & INNER_COUNT;
   let len = 0;
-  for (let i = 0, e = root + NODE_ENTRIES + ENTRY_LENGTH; i < n; i++, e += ENTRY_BYTES) len += space.getUint32(e);
+  for (let i = 0, e = root + NODE_ENTRIES + ENTRY_LENGTH; i < children; i++, e += ENTRY_BYTES)
+    len += space.getUint32(e);
   return len;
 }
 
 /**
- * Marks the version-2 header at `at` as version 3, unless the space is
- * frozen or the header's page is mapped read-only (then nothing writes this
- * text through it), so that an older reader refuses the text once this one
- * may have written narrow leaves.
+ * Marks the header at `at` of layout version 2 or 3 as version 4, unless the
+ * space is frozen or the header's page is mapped read-only (then nothing
+ * writes this text through it), so that an older reader refuses the text once
+ * this one may have written narrow leaves (version 3) or inner nodes with
+ * totals (version 4).
  * @throws {OutOfMemoryError} when the header's page must be copied and the pool has no frame.
  */
 export function upgradeHeader(space: AddressSpace, at: number): void {

@@ -11,8 +11,17 @@
  */
 import type { AddressSpace, Heap } from "@pagefork/core";
 import { cutPieces, pieceSize } from "./cut.js";
-import { ENTRY_BYTES, ENTRY_LENGTH, N_COUNT, NODE_ENTRIES, nodeCapacity } from "./layout.js";
-import { pathIdx, pathNode, type TreeState } from "./tree.js";
+import {
+  ENTRY_BYTES,
+  ENTRY_LENGTH,
+  INNER_COUNT,
+  INNER_TOTAL,
+  N_COUNT,
+  N_TOTAL,
+  NODE_ENTRIES,
+  nodeCapacity,
+} from "./layout.js";
+import type { Path, TreeState } from "./tree.js";
 
 /** Scratch entries (child page address, subtree length) for inner-node rebuilds. */
 let entAddr = new Float64Array(256);
@@ -45,30 +54,94 @@ export function setRep(i: number, addr: number, len: number): void {
   repLen[i] = len;
 }
 
-/** Adds `delta` to the subtree length of every entry on the path above depth `depth`. */
-export function addToPath(space: AddressSpace, depth: number, delta: number): void {
-  for (let d = depth - 1; d >= 0; d--) {
-    const e = (pathNode[d] as number) + NODE_ENTRIES + (pathIdx[d] as number) * ENTRY_BYTES + ENTRY_LENGTH;
+/**
+ * Adds `delta` to the subtree length of every entry of `path` above depth
+ * `depth`, and to the total of each inner node it writes. The root's entry is
+ * left behind (see layout.ts) when `t` allows it and no other entry of the
+ * root lags: then the root's page is not written at all, and `path.stale`
+ * names the entry. Otherwise the root is written, and the entry that lagged
+ * is brought up to date with it. O(height) pages written (one less when the
+ * root is left).
+ */
+export function addToPath(t: TreeState, path: Path, depth: number, delta: number): void {
+  const space = t.space;
+  const pathNode = path.node;
+  const pathIdx = path.idx;
+  for (let d = depth - 1; d > 0; d--) {
+    const node = pathNode[d] as number;
+    const e = node + NODE_ENTRIES + (pathIdx[d] as number) * ENTRY_BYTES + ENTRY_LENGTH;
     space.setUint32(e, space.getUint32(e) + delta);
+    addToTotal(space, node, delta);
   }
+  if (depth === 0) return;
+  const root = pathNode[0] as number;
+  const ci = pathIdx[0] as number;
+  const stale = path.stale;
+  if (t.lazyRoot && (stale === -1 || stale === ci)) {
+    // The child now holds its exact length (a leaf's count; an inner node's
+    // total, just written above), so the root's entry may lag behind it.
+    path.stale = ci;
+    path.staleDelta += delta;
+    path.hint = ci;
+    return;
+  }
+  let e = root + NODE_ENTRIES + ci * ENTRY_BYTES + ENTRY_LENGTH;
+  space.setUint32(e, space.getUint32(e) + delta);
+  let change = delta;
+  if (stale !== -1) {
+    e = root + NODE_ENTRIES + stale * ENTRY_BYTES + ENTRY_LENGTH;
+    space.setUint32(e, space.getUint32(e) + path.staleDelta);
+    change += path.staleDelta;
+    path.stale = -1;
+    path.staleDelta = 0;
+  }
+  addToTotal(space, root, change);
 }
 
 /**
- * Replaces `removeCount` entries, starting at the path's child index, of the
+ * Adds `delta` to the total of inner node `node`, whose entries already
+ * include it; a node without a total (layout version 3) gets one, the sum of
+ * its entries. O(1), or O(nodeCap) once per such node.
+ */
+function addToTotal(space: AddressSpace, node: number, delta: number): void {
+  const word = space.getUint32(node + N_COUNT);
+  if ((word & INNER_TOTAL) !== 0) {
+    space.setUint32(node + N_TOTAL, space.getUint32(node + N_TOTAL) + delta);
+    return;
+  }
+  const n = word & INNER_COUNT;
+  let sum = 0;
+  for (let i = 0, e = node + NODE_ENTRIES + ENTRY_LENGTH; i < n; i++, e += ENTRY_BYTES) sum += space.getUint32(e);
+  space.setUint32(node + N_TOTAL, sum);
+  space.setUint32(node + N_COUNT, word | INNER_TOTAL);
+}
+
+/** Sets the count word (with INNER_TOTAL) and the total of inner node `node`. */
+function setInner(space: AddressSpace, node: number, count: number, total: number): void {
+  space.setUint32(node + N_COUNT, count | INNER_TOTAL);
+  space.setUint32(node + N_TOTAL, total);
+}
+
+/**
+ * Replaces `removeCount` entries, starting at `path`'s child index, of the
  * inner node at depth `depth - 1` with the `repCount` entries in repAddr/repLen,
  * then propagates splits or removals up to the root. `delta` is the change of
  * the total text length, added to the entries above the level where the
- * change stops.
+ * change stops. A rebuild of the root brings its lagging entry (`path.stale`)
+ * up to date.
  */
 export function replaceChildren(
   t: TreeState,
   heap: Heap,
+  path: Path,
   depth: number,
   removeCount: number,
   repCount: number,
   delta: number,
 ): void {
   const space = t.space;
+  const pathNode = path.node;
+  const pathIdx = path.idx;
   const ps = space.pageSize;
   const cap = nodeCapacity(ps);
   let d = depth - 1;
@@ -77,7 +150,7 @@ export function replaceChildren(
   while (d >= 0) {
     const node = pathNode[d] as number;
     const ci = pathIdx[d] as number;
-    const n = space.getUint32(node + N_COUNT);
+    const n = space.getUint32(node + N_COUNT) & INNER_COUNT;
     const total = n - rm + rc;
     ensureEntries(total);
     // Entries before ci are unchanged; rebuild from ci onward.
@@ -96,15 +169,27 @@ export function replaceChildren(
       entAddr[m] = space.getUint32(e) * ps;
       entLen[m] = space.getUint32(e + ENTRY_LENGTH);
     }
+    let from = ci;
+    if (d === 0 && path.stale !== -1) {
+      // The root's entry that lagged: rebuilt with its subtree's length (unless replaced).
+      const s = path.stale;
+      if (s < ci || s >= ci + rm) {
+        const at = s < ci ? s : s - rm + rc;
+        entLen[at] = (entLen[at] as number) + path.staleDelta;
+        if (s < ci) from = s;
+      }
+      path.stale = -1;
+      path.staleDelta = 0;
+    }
     if (total > 0 && total <= cap) {
-      writeEntries(space, node, ci, total);
-      addToPath(space, d, delta);
+      writeEntries(space, node, from, total);
+      addToPath(t, path, d, delta);
       return;
     }
     if (total === 0) {
       heap.freePage(node);
       rc = 0;
-    } else if (d > 0 && shareWithNext(space, cap, d, node, ci, total)) {
+    } else if (d > 0 && shareWithNext(space, path, cap, d, node, ci, total)) {
       rc = 2; // the node and its next sibling, both rewritten: the level above keeps its entry count
       rm = 2;
       d--;
@@ -132,13 +217,21 @@ export function replaceChildren(
  * room (as B*-trees do) costs one more page write when a node overflows, once
  * per ~30 leaf splits, and no new page.
  */
-function shareWithNext(space: AddressSpace, cap: number, d: number, node: number, ci: number, total: number): boolean {
+function shareWithNext(
+  space: AddressSpace,
+  path: Path,
+  cap: number,
+  d: number,
+  node: number,
+  ci: number,
+  total: number,
+): boolean {
   const ps = space.pageSize;
-  const parent = pathNode[d - 1] as number;
-  const pi = pathIdx[d - 1] as number;
-  if (pi + 1 >= space.getUint32(parent + N_COUNT)) return false;
+  const parent = path.node[d - 1] as number;
+  const pi = path.idx[d - 1] as number;
+  if (pi + 1 >= (space.getUint32(parent + N_COUNT) & INNER_COUNT)) return false;
   const next = space.getUint32(parent + NODE_ENTRIES + (pi + 1) * ENTRY_BYTES) * ps;
-  const n = space.getUint32(next + N_COUNT);
+  const n = space.getUint32(next + N_COUNT) & INNER_COUNT;
   const combined = total + n;
   if (combined > 2 * cap) return false; // more than the two nodes hold: split
   // The node keeps at least one entry and at most `cap`; the sibling takes the rest, at most `cap`.
@@ -152,9 +245,9 @@ function shareWithNext(space: AddressSpace, cap: number, d: number, node: number
   const from = Math.min(ci, keep);
   repLen[0] = sumLengths(0, keep);
   repLen[1] = putEntries(space, next, 0, entAddr, entLen, keep, combined - keep);
-  space.setUint32(next + N_COUNT, combined - keep);
+  setInner(space, next, combined - keep, repLen[1] as number);
   putEntries(space, node, from, entAddr, entLen, from, keep - from);
-  space.setUint32(node + N_COUNT, keep);
+  setInner(space, node, keep, repLen[0] as number);
   repAddr[0] = node;
   repAddr[1] = next;
   return true;
@@ -192,7 +285,7 @@ function splitEntries(
     const size = pieceSize(i);
     const page = i === 0 && first !== 0 ? first : heap.allocPage();
     const sum = putEntries(space, page, 0, srcAddr, srcLen, at, size);
-    space.setUint32(page + N_COUNT, size);
+    setInner(space, page, size, sum);
     repAddr[i] = page;
     repLen[i] = sum;
     at += size;
@@ -226,10 +319,10 @@ function putEntries(
   return sum;
 }
 
-/** Writes entries [from, total) of the scratch list into `node` and sets its count. */
+/** Writes entries [from, total) of the scratch list into `node` and sets its count and total. */
 function writeEntries(space: AddressSpace, node: number, from: number, total: number): void {
   putEntries(space, node, from, entAddr, entLen, from, total - from);
-  space.setUint32(node + N_COUNT, total);
+  setInner(space, node, total, sumLengths(0, total));
 }
 
 /** Sets the root from the `rc` replacement entries left after propagation. */
@@ -248,7 +341,7 @@ function newRoot(t: TreeState, heap: Heap, rc: number): void {
   }
   t.root = repAddr[0] as number;
   // Shrink: a root with one child hands the root to that child.
-  while (t.height > 0 && space.getUint32(t.root + N_COUNT) === 1) {
+  while (t.height > 0 && (space.getUint32(t.root + N_COUNT) & INNER_COUNT) === 1) {
     const child = space.getUint32(t.root + NODE_ENTRIES) * ps;
     heap.freePage(t.root);
     t.root = child;

@@ -5,7 +5,7 @@
  * ```
  * text header   u32 magic | u32 layout version | u32 root page number (0: empty text) | u32 height
  * leaf node     u32 count word | code units: u8 units[capacity] (narrow) or u16 units[capacity / 2] (wide)
- * inner node    u32 count of children | u32 pad | { u32 child page, u32 subtree length }[capacity]
+ * inner node    u32 count word | u32 total | { u32 child page, u32 subtree length }[capacity]
  * ```
  *
  * A standalone text owns its space: the header at address 0 (page 0), then a
@@ -23,9 +23,27 @@
  * (see leaf.ts). A leaf with flag clear is laid out as in layout version 2,
  * so version 3 reads version 2 texts unchanged.
  *
+ * An inner node's count word holds its number of children (low 16 bits) and
+ * the INNER_TOTAL flag: set, the node's second word holds the sum of its
+ * entries' lengths, its own length (layout version 4; every write of a node
+ * sets it, and a version-3 node gets it on its first write).
+ *
  * The length is not stored: it is the sum of the root's entries (or the root
  * leaf's count), read when a handle is attached. So an edit writes the header
  * only when the root or the height changes.
+ *
+ * A standalone text's handle keeps its exact length, and its root may lag
+ * (layout version 4): one entry of the root, at most, may differ from the
+ * length of its subtree, which that child holds itself (a leaf's count, an
+ * inner node's total). The difference is the handle's length minus the sum
+ * of the root's entries, so the space and the length say which entry lags
+ * and by how much: a descent reads them (tree.ts findStale). Why: every edit
+ * writes the leaf and every inner node above it, and a forked version copies
+ * each of those pages on its first write; typing stays under one child of the
+ * root for thousands of edits, so leaving the root's entry behind saves one
+ * page copy (and its page-table path) per edit: on automerge-paper, 3 pages
+ * per edit become 2. An embedded text's root never lags: its space must be
+ * complete between any two calls (attach reads the length from the root).
  *
  * Subtree lengths are kept in the parent's entry (a counted B-tree, as in
  * ropes and Boehm et al.'s "Ropes: an alternative to strings", 1995), so an
@@ -43,6 +61,12 @@ export const LEAF_UNITS = 4;
 export const LEAF_NARROW = 0x10000;
 /** Mask of a leaf's count word giving its number of code units (at most 65,532 at 64 KiB pages). */
 export const LEAF_COUNT = 0xffff;
+/** Byte offset of an inner node's total (its own length; valid when INNER_TOTAL is set). */
+export const N_TOTAL = 4;
+/** Flag of an inner node's count word: N_TOTAL holds the sum of its entries' lengths. */
+export const INNER_TOTAL = 0x10000;
+/** Mask of an inner node's count word giving its number of children. */
+export const INNER_COUNT = 0xffff;
 /** Byte offset of the first entry in an inner node (8 keeps entries 8-aligned). */
 export const NODE_ENTRIES = 8;
 /** Bytes per inner-node entry. */
@@ -59,10 +83,11 @@ export const H_HEIGHT = 12;
 export const TEXT_MAGIC = 0x31545854;
 /**
  * Layout version written in the header (2: root 0 means empty; the header
- * may be a heap block. 3: leaves may be narrow, one byte per code unit).
+ * may be a heap block. 3: leaves may be narrow, one byte per code unit. 4:
+ * inner nodes may hold their total, and a standalone text's root may lag).
  */
-export const TEXT_LAYOUT_VERSION = 3;
-/** Oldest layout version a handle attaches to (its leaves are all wide, which version 3 reads as they are). */
+export const TEXT_LAYOUT_VERSION = 4;
+/** Oldest layout version a handle attaches to (its leaves are all wide and no inner node has a total, which version 4 reads as they are). */
 export const TEXT_LAYOUT_OLDEST = 2;
 /** Bytes of the header. */
 export const HEADER_BYTES = 16;

@@ -18,9 +18,9 @@ import type { AddressSpace, Heap } from "@pagefork/core";
 import { applyDelete, applyInsert } from "./btree.js";
 import { throwHeapFull, throwReleased } from "./errors.js";
 import { writeHeader } from "./header.js";
-import { ENTRY_BYTES, LEAF_COUNT, LEAF_NARROW, N_COUNT, NODE_ENTRIES, nodeCapacity } from "./layout.js";
+import { ENTRY_BYTES, INNER_COUNT, LEAF_COUNT, LEAF_NARROW, N_COUNT, NODE_ENTRIES, nodeCapacity } from "./layout.js";
 import { insertCap, isLatin1 } from "./leaf.js";
-import { descend, descent, nextLeaf, pathNode, type TreeState } from "./tree.js";
+import { descend, nextLeaf, type Path, type TreeState } from "./tree.js";
 
 /**
  * Bytes of one entry of the heap's page map (E_BYTES in @pagefork/core
@@ -56,32 +56,32 @@ export const heapNeeds = { frames: 0, room: 0 };
 
 /**
  * Plans inserting `k > 0` units at `pos` (`latin1`: all of them <= 0xff, see
- * leaf.ts), and leaves the descent in the registers for `applyInsert`. O(height).
+ * leaf.ts), and leaves the descent in `path` for `applyInsert`. O(height).
  */
-export function planInsert(t: TreeState, pos: number, k: number, latin1: boolean): void {
-  let path: number;
+export function planInsert(t: TreeState, pos: number, k: number, latin1: boolean, path: Path): void {
+  let written: number;
   let pieces: number;
   let allocs: number;
   let h: number;
   let extraWrites = 0;
   if (t.root === 0) {
     // Empty text: every leaf is new, the first one is also the root.
-    path = 0;
+    written = 0;
     h = 0;
     pieces = Math.ceil(k / insertCap(latin1 ? LEAF_NARROW : 0, latin1, t.leafCap));
     allocs = pieces;
   } else {
-    const leaf = descend(t, pos, true);
+    const leaf = descend(t, pos, true, path);
     const word = t.space.getUint32(leaf + N_COUNT);
     const count = word & LEAF_COUNT;
     const cap = insertCap(word, latin1, t.leafCap);
-    descent.leaf = leaf;
-    descent.count = count;
-    h = descent.depth;
-    path = h + 1;
+    path.leaf = leaf;
+    path.count = count;
+    h = path.depth;
+    written = h + 1;
     if (count + k <= cap) {
       // Fast path: the leaf and the inner nodes above it, nothing else.
-      plan.writes = path;
+      plan.writes = written;
       plan.allocs = 0;
       plan.frees = 0;
       return;
@@ -107,45 +107,45 @@ export function planInsert(t: TreeState, pos: number, k: number, latin1: boolean
     }
   }
   // Every allocated page is written (a zero-fill), besides the path.
-  plan.writes = path + allocs + extraWrites;
+  plan.writes = written + allocs + extraWrites;
   plan.allocs = allocs;
   plan.frees = 0;
 }
 
 /**
  * Plans deleting `count > 0` units at `pos`. When the delete stays inside one
- * leaf that keeps some units (the common case), leaves the descent in the
- * registers for `applyDelete` (`descent.leaf`); otherwise walks the leaves it
- * covers, O(leaves + inner nodes touched), and clears `descent.leaf`.
+ * leaf that keeps some units (the common case), leaves the descent in
+ * `path` for `applyDelete` (`path.leaf`); otherwise walks the leaves it
+ * covers, O(leaves + inner nodes touched), and clears `path.leaf`.
  */
-export function planDelete(t: TreeState, pos: number, count: number): void {
+export function planDelete(t: TreeState, pos: number, count: number, path: Path): void {
   const space = t.space;
-  let leaf = descend(t, pos, false);
-  let off = descent.offset;
-  const depth = descent.depth;
+  let leaf = descend(t, pos, false, path);
+  let off = path.offset;
+  const depth = path.depth;
   let n = space.getUint32(leaf + N_COUNT) & LEAF_COUNT;
   if (off + count <= n && (off > 0 || count < n)) {
-    descent.leaf = leaf;
+    path.leaf = leaf;
     plan.writes = depth + 1;
     plan.allocs = 0;
     plan.frees = 0;
     return;
   }
-  descent.leaf = 0;
+  path.leaf = 0;
   // Only the first and the last leaf can be cut; the ones between go whole.
   // Each inner node on the way may be written once (later writes find it
   // private) and may be freed; so may every leaf.
   plan.frees = 0;
-  for (let d = 0; d < depth; d++) mayFree(pathNode[d] as number);
+  for (let d = 0; d < depth; d++) mayFree(path.node[d] as number);
   let leaves = 0;
   for (let left = count; ; ) {
     leaves++;
     mayFree(leaf);
     left -= Math.min(n - off, left);
     if (left === 0) break;
-    leaf = nextLeaf(t, depth);
+    leaf = nextLeaf(t, path);
     if (leaf === 0) break;
-    for (let d = depth - descent.entered; d < depth; d++) mayFree(pathNode[d] as number);
+    for (let d = depth - path.entered; d < depth; d++) mayFree(path.node[d] as number);
     n = space.getUint32(leaf + N_COUNT) & LEAF_COUNT;
     off = 0;
   }
@@ -164,7 +164,7 @@ export function planFree(t: TreeState): void {
 function visit(space: AddressSpace, node: number, height: number): void {
   if (height > 0) {
     const ps = space.pageSize;
-    const n = space.getUint32(node + N_COUNT);
+    const n = space.getUint32(node + N_COUNT) & INNER_COUNT;
     for (let i = 0, e = node + NODE_ENTRIES; i < n; i++, e += ENTRY_BYTES)
       visit(space, space.getUint32(e) * ps, height - 1);
   }
@@ -226,25 +226,25 @@ export interface Reservable extends TreeState {
   readonly address: number;
 }
 
-/** An insert that may split leaves or find the pool short: plan, reserve, then write. */
-export function insertPlanned(t: Reservable, pos: number, text: string): void {
+/** An insert that may split leaves or find the pool short: plan, reserve, then write (descending with `path`). */
+export function insertPlanned(t: Reservable, pos: number, text: string, path: Path): void {
   const k = text.length;
   const latin1 = isLatin1(text);
-  planInsert(t, pos, k, latin1);
-  if (plan.allocs !== 0 || plan.writes > t.space.pool.framesAvailable()) reserveEdit(t, pos, k, 0, latin1);
+  planInsert(t, pos, k, latin1, path);
+  if (plan.allocs !== 0 || plan.writes > t.space.pool.framesAvailable()) reserveEdit(t, path, pos, k, 0, latin1);
   const h = t.height;
   const r = t.root;
-  applyInsert(t, text, latin1);
+  applyInsert(t, text, latin1, path);
   if (h !== t.height || r !== t.root) writeHeader(t.space, t.address, t.root, t.height);
 }
 
-/** A delete that may free leaves or find the pool short: plan, reserve, then write. */
-export function deletePlanned(t: Reservable, pos: number, count: number): void {
-  planDelete(t, pos, count);
-  if (plan.frees !== 0 || plan.writes > t.space.pool.framesAvailable()) reserveEdit(t, pos, -count, 0);
+/** A delete that may free leaves or find the pool short: plan, reserve, then write (descending with `path`). */
+export function deletePlanned(t: Reservable, pos: number, count: number, path: Path): void {
+  planDelete(t, pos, count, path);
+  if (plan.frees !== 0 || plan.writes > t.space.pool.framesAvailable()) reserveEdit(t, path, pos, -count, 0);
   const h = t.height;
   const r = t.root;
-  applyDelete(t, pos, count);
+  applyDelete(t, pos, count, path);
   if (h !== t.height || r !== t.root) writeHeader(t.space, t.address, t.root, t.height);
 }
 
@@ -254,12 +254,12 @@ export function deletePlanned(t: Reservable, pos: number, count: number): void {
  * edit may need with `space.reserveFrames`, which runs the pool's
  * `onOutOfMemory` hook once if they are short. `n` is the insert's length
  * (`latin1`: its text is all <= 0xff), or minus the delete's count; `extra`
- * frames are added to the plan's.
+ * frames are added to the plan's; `path` holds the plan's descent.
  * Writes nothing.
  * @throws {OutOfMemoryError} when the heap or the pool (after its hook) is short.
  * @throws {ReleasedError} when the hook released the text.
  */
-export function reserveEdit(t: Reservable, pos: number, n: number, extra: number, latin1 = false): void {
+export function reserveEdit(t: Reservable, path: Path, pos: number, n: number, extra: number, latin1 = false): void {
   let frames = plan.writes + extra;
   if (plan.allocs !== 0 || plan.frees !== 0) {
     const heap = t.nodeHeap();
@@ -279,9 +279,9 @@ export function reserveEdit(t: Reservable, pos: number, n: number, extra: number
   if (frames > t.space.pool.framesAvailable()) {
     requireFrames(t, frames);
     // The hook is user code: it may have walked other texts, whose descents
-    // share the registers this edit planned in. The tree is unchanged: plan again.
-    if (n > 0) planInsert(t, pos, n, latin1);
-    else planDelete(t, pos, -n);
+    // share the path this edit planned in. The tree is unchanged: plan again.
+    if (n > 0) planInsert(t, pos, n, latin1, path);
+    else planDelete(t, pos, -n, path);
   }
 }
 

@@ -196,14 +196,14 @@ describe("CowText leaf encodings", () => {
     expect(pool.stats().framesInUse).toBe(0);
   });
 
-  it("attaches to a text of layout version 2 (all leaves wide) and marks it version 3", () => {
+  it("attaches to a text of layout version 2 (all leaves wide) and marks it version 4", () => {
     const space = new AddressSpace({ size: 2 ** 24, pageSize: 256 });
     const heap = Heap.create(space, { base: 256 });
     const t = CowText.create(heap, "€".repeat(300)); // wide leaves only: a version-2 tree as well
     space.setUint32(t.address + 4, 2); // the header's layout version word
     const child = space.fork();
     const t2 = CowText.attach(Heap.attach(child, 256), t.address);
-    expect(child.getUint32(t.address + 4)).toBe(3);
+    expect(child.getUint32(t.address + 4)).toBe(4);
     t2.insert(0, "abc");
     expect(t2.toString()).toBe(`abc${"€".repeat(300)}`);
     const ro = space.fork();
@@ -214,7 +214,7 @@ describe("CowText leaf encodings", () => {
     space.freeze();
     expect(CowText.attach(heap, t.address).toString()).toBe("€".repeat(300)); // frozen: left as version 2
     expect(space.getUint32(t.address + 4)).toBe(2);
-    for (const bad of [1, 4]) {
+    for (const bad of [1, 5]) {
       const c = child.fork();
       c.setUint32(t.address + 4, bad);
       expect(() => CowText.attach(Heap.attach(c, 256), t.address)).toThrow(InvalidArgumentError);

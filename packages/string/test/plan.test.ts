@@ -3,6 +3,10 @@ import { CowText } from "@pagefork/string";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { heapNeeds, measureHeap, plan, planDelete, planInsert } from "../src/plan.js";
+import { Path } from "../src/tree.js";
+
+/** The planner's descent goes here (the text's own edits use their module's path). */
+const scratchPath = new Path();
 
 /**
  * White-box check of the edit planner (src/plan.ts), on which "a refused edit
@@ -59,14 +63,14 @@ function checkedEdit(
     // Every third insert is Greek (above 0xff): it widens narrow leaves or splits them wide.
     const latin1 = c % 3 !== 0;
     const s = String.fromCharCode(latin1 ? 97 + (c % 26) : 0x3b1 + (c % 20)).repeat(o.n);
-    planInsert(t, pos, o.n, latin1);
+    planInsert(t, pos, o.n, latin1, scratchPath);
     b = bound(t);
     allocs = plan.allocs;
     taken = framesTaken(pool, () => t.insert(pos, s));
   } else {
     const count = Math.min(o.n, len - pos);
     if (count === 0) return;
-    planDelete(t, pos, count);
+    planDelete(t, pos, count, scratchPath);
     b = bound(t);
     allocs = plan.allocs;
     taken = framesTaken(pool, () => t.delete(pos, count));
