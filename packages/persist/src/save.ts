@@ -75,7 +75,7 @@ export function saveVersion(
     prev.tree.shift === shift;
   const addresses = pagesToHash(space, incremental ? (prev as Saved).baseline : null);
   const tree = hashPages(space, addresses, incremental ? (prev as Saved).tree : emptyTree(shift), txn);
-  if (tree.root !== null) txn.retainNode(tree.root, shift, 0);
+  if (tree.root !== null) txn.retainNode(tree.root, shift, 0, tree.update);
   const entry: Entry = {
     kind: d.kind,
     pageSize: space.pageSize,

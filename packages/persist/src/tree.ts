@@ -87,11 +87,17 @@ export interface Tree {
   readonly shift: number;
   /** Non-zero pages the tree addresses. */
   readonly pages: number;
+  /**
+   * Number of the update that made this tree (0 for an empty tree): its
+   * nodes whose `owner` is this number are new; every other node was made
+   * by an earlier update, of a tree that was saved (see `BlobTxn.retainNode`).
+   */
+  readonly update: number;
 }
 
 /** The empty tree of a fanout. */
 export function emptyTree(shift: number): Tree {
-  return { root: null, levels: 1, shift, pages: 0 };
+  return { root: null, levels: 1, shift, pages: 0, update: 0 };
 }
 
 let updates = 0;
@@ -141,7 +147,7 @@ export function updateTree(tree: Tree, changes: ReadonlyMap<number, Buffer | nul
     root = (root.children as (TreeNode | null)[])[0] as TreeNode | null;
     levels--;
   }
-  return { root, levels, shift, pages };
+  return { root, levels, shift, pages, update: owner };
 }
 
 /** True when `vpn` is below fanout ** levels. */
