@@ -115,11 +115,8 @@ export function describe(v: unknown): Described {
     if (v.released) throwBad(v, "a version not released");
     if (v.embedded) throwBad(v, "a standalone text (save the space or State that embeds this one)");
     const st = textStateOf(v);
-    return {
-      kind: "text",
-      space: v.space,
-      meta: { root: st.root, height: st.height, len: st.length, leafCap: v.leafCap },
-    };
+    // Records of the first release also held "leafCap", which follows from the page size.
+    return { kind: "text", space: v.space, meta: { root: st.root, height: st.height, len: st.length } };
   }
   if (v instanceof CowMap || v instanceof CowSet) {
     if (v.released) throwBad(v, "a version not released");
@@ -272,7 +269,7 @@ export function rebuild(
       forked,
       finish(): Persistable {
         if (kind === "text") {
-          // meta.leafCap (written for readers of the first release) follows from the page size, checked by the caller.
+          // meta.leafCap (in records of the first release) follows from the page size, checked by the caller.
           const st = { root: meta.root as number, height: meta.height as number, length: meta.len as number };
           return adopted(name, "text", () => adoptText(space, st));
         }
