@@ -27,7 +27,8 @@
 import { type Counters, type Dbs, readCounters } from "./db.js";
 import { throwCorrupt } from "./errors.js";
 import { HASH_BYTES, hashOf } from "./hash.js";
-import { NODE_HEADER_BYTES, NODE_MAGIC, type TreeNode } from "./tree.js";
+import { decodeNode } from "./node-image.js";
+import { NODE_HEADER_BYTES, type TreeNode } from "./tree.js";
 
 /** What one transaction wrote, for the caller's report. */
 export interface WriteTally {
@@ -166,12 +167,13 @@ export class BlobTxn {
     const t = this.touch(node.hash as Buffer, node.level, base);
     t.delta++;
     if (node.owner !== update || this.exists(t)) return;
-    this.dbs.blobs.putSync(t.hash, node.bytes);
+    const image = node.image as Buffer;
+    this.dbs.blobs.putSync(t.hash, image);
     t.fresh = true;
     this.counters.nodes++;
-    this.counters.nodeBytes += node.bytes.length;
+    this.counters.nodeBytes += image.length;
     this.tally.nodes++;
-    this.tally.bytes += node.bytes.length;
+    this.tally.bytes += image.length;
     const fanout = 1 << shift;
     const span = 2 ** (shift * node.level);
     for (let i = 0; i < fanout; i++) {
@@ -244,17 +246,17 @@ export class BlobTxn {
       return;
     }
     const level = t.level;
-    if (bytes.length < NODE_HEADER_BYTES || bytes.readUInt32LE(0) !== NODE_MAGIC || !hashOf(bytes).equals(t.hash))
-      throwCorrupt(this.name, t.base, `page-table node (level ${level}) fails its checksum`);
-    const shift = bytes[5] as number;
+    const dense = hashOf(bytes).equals(t.hash) ? decodeNode(bytes, level) : null;
+    if (dense === null) throwCorrupt(this.name, t.base, `page-table node (level ${level}) fails its checksum`);
+    const shift = dense[5] as number;
     this.dbs.blobs.removeSync(t.hash);
     this.counters.nodes--;
     this.counters.nodeBytes -= bytes.length;
     const span = 2 ** (shift * level);
     for (let i = 0; i < 1 << shift; i++) {
       const at = NODE_HEADER_BYTES + i * HASH_BYTES;
-      if (isZero(bytes, at)) continue;
-      const child = bytes.subarray(at, at + HASH_BYTES); // getBinary's copy: nothing changes it
+      if (isZero(dense, at)) continue;
+      const child = dense.subarray(at, at + HASH_BYTES); // a copy (getBinary's, or decodeNode's): nothing changes it
       const c = this.touch(child, level > 0 ? level - 1 : PAGE_LEVEL, t.base + i * span);
       c.delta--;
       this.released.push(c);

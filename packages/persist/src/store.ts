@@ -14,7 +14,7 @@ import {
 } from "@pagefork/core";
 import type { AnyType } from "@pagefork/state";
 import { BlobTxn } from "./blobs.js";
-import { type Dbs, openDbs, readCounters } from "./db.js";
+import { type Dbs, FORMAT_VERSION, openDbs, readCounters } from "./db.js";
 import { throwCorrupt, throwNotFound } from "./errors.js";
 import { describe, type Persistable } from "./kinds.js";
 import { nextEntry, readEntry } from "./load.js";
@@ -174,7 +174,7 @@ export class Store {
       const base = this.#saved.get(name) ?? (this.#lastName === null ? undefined : this.#saved.get(this.#lastName));
       const { tree: t, entry, hashed } = saveVersion(d, base, txn);
       tree = t;
-      return { record: { format: 1, type: "version", ...entry }, hashed, pages: t.pages };
+      return { record: { format: FORMAT_VERSION, type: "version", ...entry }, hashed, pages: t.pages };
     });
     this.#remember(name, { baseline: d.space.fork(), tree: tree as Tree, kind: d.kind });
     return tally;
