@@ -276,9 +276,11 @@ export function rebuild(
         if (kind === "vector") {
           const mappings = meta.mappings;
           if (!Array.isArray(mappings)) return throwCorrupt(name, null, "a vector record without its mappings");
-          applyMappings(space, size, mappings as number[][]);
           const st = { kind: meta.type as string, length: meta.length as number, maxLength: meta.maxLength as number };
-          return adopted(name, "vector", () => adoptVector(space, st));
+          return adopted(name, "vector", () => {
+            applyMappings(space, size, mappings as number[][]); // a refusal here too: mappings that do not fit
+            return adoptVector(space, st);
+          });
         }
         const st = {
           type: kind === "map" ? "CowMap" : "CowSet",

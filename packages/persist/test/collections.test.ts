@@ -173,6 +173,10 @@ it("a record of the wrong kind for its pages, or numbers that do not fit them: a
   await tamper("v2", (r) => {
     r.kind = "set"; // a vector's space is no table's
   });
+  await store.save("v4", v);
+  await tamper("v4", (r) => {
+    (r.meta as Record<string, unknown>).mappings = [[0, 3, 0]]; // not page-aligned
+  });
   await tamper("v3", (r) => {
     r.kind = "sparse-vector"; // a kind of a newer build
   });
@@ -180,7 +184,7 @@ it("a record of the wrong kind for its pages, or numbers that do not fit them: a
     (r.meta as Record<string, unknown>).mask = 6;
   });
   const before = pool.framesInUse;
-  for (const name of ["m", "v", "v2", "m2"]) {
+  for (const name of ["m", "v", "v2", "m2", "v4"]) {
     const e = await store.load(name, { pool }).catch((x: unknown) => x);
     expect(e, name).toBeInstanceOf(CorruptionError);
     expect(e).toMatchObject({ version: name });
