@@ -668,3 +668,24 @@ function embedVector(
   adoptCap = data === 0 ? 0 : heap.usableSize(data);
   return new CowVector(undefined as unknown as SpanArrayConstructor);
 }
+
+/**
+ * @internal A standalone vector of `kind` owning `space` (its `release()`
+ * releases it), holding `length` elements, `maxLength` at most, with
+ * `capBytes` bytes mapped from address 0: for standalone-vector.ts, which
+ * checks them first.
+ */
+export function vectorOverSpace(
+  space: AddressSpace,
+  kind: ElementKind,
+  length: number,
+  maxLength: number,
+  capBytes: number,
+): CowVector<SpanArrayConstructor> {
+  adoptOwner = new SpaceOwner(space);
+  adoptKind = kind;
+  adoptLen = length;
+  adoptMaxLen = maxLength;
+  adoptCap = capBytes;
+  return new CowVector(undefined as unknown as SpanArrayConstructor);
+}

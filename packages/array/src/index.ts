@@ -17,4 +17,5 @@ export { CowInt32Array, CowUint32Array } from "./int32-arrays.js";
 export type { ElementOf, NativeTypedArray } from "./kinds.js";
 export { ARRAY_PAGE_SIZE, type CowArrayOptions } from "./options.js";
 export { ARRAY_HANDLE_FORMAT, type SharedArrayHandle } from "./shared.js";
+export { adoptVector, type VectorState, vectorStateOf } from "./standalone-vector.js";
 export type { CowVectorCreateOptions, CowVectorOptions } from "./vector-options.js";

@@ -556,3 +556,14 @@ export interface CowMapConstructor extends Omit<typeof CowMapImpl, "prototype"> 
 
 /** The CowMap class (see {@link CowMap} for its members and {@link CowMapConstructor} for `new`). */
 export const CowMap: CowMapConstructor = CowMapImpl as unknown as CowMapConstructor;
+
+/** @internal The table of a CowMap (TypeError for anything else): for standalone.ts. */
+export function tableOfMap(x: unknown): Table {
+  return mapTable(x, "standaloneStateOf");
+}
+
+/** @internal A CowMap over the table `t`, which it then owns: for standalone.ts (as `attachShared`, without a handle). */
+export function mapOverTable<K extends CowKey = CowKey, V = unknown>(t: Table): CowMap<K, V> {
+  forkTable = t;
+  return new CowMapImpl<K, V>();
+}

@@ -522,3 +522,14 @@ function wrap<T extends CowKey>(t: Table): CowSet<T> {
   forkTable = t;
   return new CowSetImpl<T>();
 }
+
+/** @internal The table of a CowSet (TypeError for anything else): for standalone.ts. */
+export function tableOfSet(x: unknown): Table {
+  return setTable(x, "standaloneStateOf");
+}
+
+/** @internal A CowSet over the table `t`, which it then owns: for standalone.ts (as `attachShared`, without a handle). */
+export function setOverTable<T extends CowKey = CowKey>(t: Table): CowSet<T> {
+  forkTable = t;
+  return new CowSetImpl<T>();
+}

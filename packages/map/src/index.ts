@@ -12,3 +12,4 @@ export { CowIterator } from "./iterator.js";
 export { type CowMapOptions, MAP_PAGE_SIZE } from "./options.js";
 export type { SetLike } from "./set-like.js";
 export { COLLECTION_HANDLE_FORMAT, type SharedCollectionHandle } from "./shared.js";
+export { adoptCollection, type CollectionState, collectionStateOf } from "./standalone.js";

@@ -7,7 +7,7 @@
  * | database | key | value |
  * | --- | --- | --- |
  * | `meta` | `"format"`, `"counters"` | JSON: the format record, the blob counters |
- * | `blobs` | 32-byte SHA-256 | the bytes of a page or of a page-table node |
+ * | `blobs` | 32-byte SHA-256 | the bytes of a page, or the image of a page-table node (node-image.ts) |
  * | `refs` | 32-byte SHA-256 | u32 LE refcount: version roots and node entries that point at the blob |
  * | `versions` | name (UTF-8) | JSON version record (see record.ts) |
  *
@@ -34,12 +34,19 @@ export const FORMAT_MAGIC = "pagefork-persist";
 /**
  * Format version this build writes and the newest it reads; a store or a
  * version record of a larger one gives {@link FormatVersionError}.
+ *
+ * - 1: page-table nodes stored dense (every entry, empty ones as zeros).
+ * - 2: nodes stored sparse (a bitmap and the non-empty entries only; see
+ *   node-image.ts). This build reads both: a store of format 1 loads as it
+ *   is, and its format record becomes 2 when this build opens it (its next
+ *   saves write sparse nodes, which a build of format 1 cannot read: it then
+ *   refuses the store with FormatVersionError instead of misreading it).
  * @example
  * ```ts
- * FORMAT_VERSION; // 1
+ * FORMAT_VERSION; // 2
  * ```
  */
-export const FORMAT_VERSION = 1;
+export const FORMAT_VERSION = 2;
 
 /** The open databases of one store. */
 export interface Dbs {
@@ -154,7 +161,7 @@ function checkMetaPages(file: string): void {
   }
 }
 
-/** Reads (or, in a new store, writes) the format record. */
+/** Reads (or, in a new store, writes) the format record; raises an older store's to this format. */
 function checkFormat(dbs: Dbs): void {
   let rec: unknown;
   try {
@@ -177,6 +184,10 @@ function checkFormat(dbs: Dbs): void {
   if (typeof r.version !== "number" || !Number.isInteger(r.version) || r.version < 1)
     throwCorrupt(null, null, `bad format version ${JSON.stringify(r.version)}`);
   if (r.version > FORMAT_VERSION) throwFormat(r.version, FORMAT_VERSION);
+  if (r.version < FORMAT_VERSION)
+    dbs.env.transactionSync(() => {
+      dbs.meta.putSync("format", { magic: FORMAT_MAGIC, version: FORMAT_VERSION });
+    });
 }
 
 /** The blob counters (zeros when absent). */

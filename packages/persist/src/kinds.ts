@@ -5,15 +5,19 @@
  * a state's next stamp). Standalone structures only: an embedded one (in a
  * heap of a space its owner forks) is saved with that space or State.
  *
- * Coupling, on purpose: a standalone CowText keeps its root, height and
- * length in fields of its handle, not in its space; they are read and set
- * here through their (internal) names. `@pagefork/persist` is released in
- * lockstep with `@pagefork/string`; the model test checks texts round-trip.
+ * A standalone CowText, CowMap, CowSet or CowVector keeps a few numbers
+ * outside its space (a text's root, height and length; a table's counters;
+ * a vector's kind, length and maxLength): their packages give them
+ * (`textStateOf`, `collectionStateOf`, `vectorStateOf`) and rebuild the
+ * structure over a space holding its pages (`adoptText`, `adoptCollection`,
+ * `adoptVector`), checking them against the space; a record whose numbers
+ * do not fit its pages is a CorruptionError.
  *
  * @module
  */
 
 import {
+  adoptVector,
   CowBigInt64Array,
   CowBigUint64Array,
   CowFloat32Array,
@@ -26,17 +30,32 @@ import {
   CowUint8ClampedArray,
   CowUint16Array,
   CowUint32Array,
+  CowVector,
+  vectorStateOf,
 } from "@pagefork/array";
 import { AddressSpace, type FramePool, InvalidArgumentError, isAddressSpace, type Protection } from "@pagefork/core";
+import { adoptCollection, type CollectionState, CowMap, CowSet, collectionStateOf } from "@pagefork/map";
 import { type AnyType, attachState, nextStampOf, State } from "@pagefork/state";
-import { CowText } from "@pagefork/string";
+import { adoptText, CowText, textStateOf } from "@pagefork/string";
+import { throwCorrupt } from "./errors.js";
 
 /**
  * A version the store saves and loads: an `AddressSpace`, a standalone
- * `Cow*Array` (any of the 11 kinds, a subarray too), a standalone `CowText`,
- * or a `State` of `@pagefork/state`.
+ * `Cow*Array` (any of the 11 kinds, a subarray too), a standalone `CowVector`,
+ * `CowText`, `CowMap` or `CowSet`, or a `State` of `@pagefork/state`.
  */
-export type Persistable = AddressSpace | CowTypedArray<number> | CowTypedArray<bigint> | CowText | State;
+export type Persistable =
+  | AddressSpace
+  | CowTypedArray<number>
+  | CowTypedArray<bigint>
+  // biome-ignore lint/suspicious/noExplicitAny: any element kind
+  | CowVector<any>
+  | CowText
+  // biome-ignore lint/suspicious/noExplicitAny: any key and value types
+  | CowMap<any, any>
+  // biome-ignore lint/suspicious/noExplicitAny: any key type
+  | CowSet<any>
+  | State;
 
 /** A COW typed array class the store rebuilds, by kind name. */
 type ArrayClass = new (length: number, options: { pool: FramePool }) => CowTypedArray<number> | CowTypedArray<bigint>;
@@ -59,19 +78,10 @@ export type KindMeta = Record<string, number | string | boolean | number[][]>;
 
 /** A version taken apart for saving. */
 export interface Described {
-  /** "space", "text", "state" or "array:<Native kind name>". */
+  /** "space", "text", "state", "map", "set", "vector" or "array:<Native kind name>". */
   readonly kind: string;
   readonly space: AddressSpace;
   readonly meta: KindMeta;
-}
-
-/** The internal fields of a standalone CowText's handle (see the module notes). */
-interface TextFields {
-  root: number;
-  height: number;
-  len: number;
-  readonly leafCap: number;
-  readonly emb: unknown;
 }
 
 const PROTECTIONS: readonly Protection[] = ["read-write", "read-only"];
@@ -83,8 +93,17 @@ const PROTECTIONS: readonly Protection[] = ["read-write", "read-only"];
 export function describe(v: unknown): Described {
   if (isAddressSpace(v)) {
     if (v.released) throwBad(v, "a version not released");
-    const mappings = v.mappings().map((m) => [m.start, m.end, PROTECTIONS.indexOf(m.protection)]);
-    return { kind: "space", space: v, meta: { mappings, frozen: v.frozen } };
+    return { kind: "space", space: v, meta: { mappings: mappingsOf(v), frozen: v.frozen } };
+  }
+  if (v instanceof CowVector) {
+    if (v.released) throwBad(v, "a version not released");
+    if (v.embedded) throwBad(v, "a standalone vector (save the space or State that embeds this one)");
+    const st = vectorStateOf(v);
+    return {
+      kind: "vector",
+      space: v.space,
+      meta: { type: st.kind, length: st.length, maxLength: st.maxLength, mappings: mappingsOf(v.space) },
+    };
   }
   if (v instanceof CowTypedArray) {
     if (v.released) throwBad(v, "a version not released");
@@ -95,17 +114,69 @@ export function describe(v: unknown): Described {
   if (v instanceof CowText) {
     if (v.released) throwBad(v, "a version not released");
     if (v.embedded) throwBad(v, "a standalone text (save the space or State that embeds this one)");
-    const f = v as unknown as TextFields;
-    return { kind: "text", space: v.space, meta: { root: f.root, height: f.height, len: f.len, leafCap: f.leafCap } };
+    const st = textStateOf(v);
+    // Records of the first release also held "leafCap", which follows from the page size.
+    return { kind: "text", space: v.space, meta: { root: st.root, height: st.height, len: st.length } };
+  }
+  if (v instanceof CowMap || v instanceof CowSet) {
+    if (v.released) throwBad(v, "a version not released");
+    if (v.embedded) throwBad(v, "a standalone collection (save the space or State that embeds this one)");
+    const st = collectionStateOf(v);
+    return {
+      kind: st.type === "CowMap" ? "map" : "set",
+      space: v.space,
+      meta: { mask: st.mask, used: st.used, garbage: st.garbage, size: st.size },
+    };
   }
   if (v instanceof State) {
     if (v.released) throwBad(v, "a version not released");
     return { kind: "state", space: v.space, meta: { nextStamp: nextStampOf(v) } };
   }
-  return throwBad(
-    v,
-    "an AddressSpace, a standalone Cow*Array, CowText or a State (CowMap, CowSet and CowVector: save the State or space that embeds them)",
-  );
+  return throwBad(v, "an AddressSpace, a standalone Cow*Array, CowVector, CowText, CowMap or CowSet, or a State");
+}
+
+/** The mappings of `space` as saved: [start, end, index in PROTECTIONS]. */
+function mappingsOf(space: AddressSpace): number[][] {
+  return space.mappings().map((m) => [m.start, m.end, PROTECTIONS.indexOf(m.protection)]);
+}
+
+/**
+ * Gives `space` (of `size` bytes) the saved `mappings`: unmaps the gaps
+ * between them and sets the read-only ones. Every byte of `space` must be
+ * mapped read-write before.
+ */
+function applyMappings(space: AddressSpace, size: number, mappings: number[][]): void {
+  for (const [start, end, prot] of mappings) {
+    const p = PROTECTIONS[prot as number] as Protection;
+    if (p !== "read-write") space.protect(start as number, (end as number) - (start as number), p);
+  }
+  let at = 0;
+  for (const [start, end] of mappings) {
+    if ((start as number) > at) space.unmap(at, (start as number) - at);
+    at = end as number;
+  }
+  if (at < size) space.unmap(at, size - at);
+}
+
+/** Maps every gap of `space` read-write (a fork of a vector's space, before pages beyond its capacity are written). */
+function mapAll(space: AddressSpace): void {
+  let at = 0;
+  for (const m of space.mappings()) {
+    if (m.start > at) space.map(at, m.start - at);
+    at = m.end;
+  }
+  if (at < space.size) space.map(at, space.size - at);
+}
+
+/** Runs `adopt` (a package's adoptX); a refusal means the record's numbers do not fit its pages: CorruptionError. */
+function adopted<T>(name: string, what: string, adopt: () => T): T {
+  try {
+    return adopt();
+  } catch (e) {
+    if (e instanceof InvalidArgumentError)
+      throwCorrupt(name, null, `the saved ${what} does not fit its pages: ${e.message}`, e);
+    throw e;
+  }
 }
 
 /** A fresh space of `size` bytes for `kind`, and how to make the version once its pages are written. */
@@ -125,6 +196,7 @@ export interface Rebuild {
  * @throws {InvalidArgumentError} when a state has no `schema`, or `kind` is unknown (a newer format).
  */
 export function rebuild(
+  name: string,
   kind: string,
   size: number,
   meta: KindMeta,
@@ -142,17 +214,7 @@ export function rebuild(
       space,
       forked,
       finish() {
-        for (const [start, end, prot] of meta.mappings as number[][]) {
-          const p = PROTECTIONS[prot as number] as Protection;
-          if (p !== "read-write") space.protect(start as number, (end as number) - (start as number), p);
-        }
-        const mapped = meta.mappings as number[][];
-        let at = 0;
-        for (const [start, end] of mapped) {
-          if ((start as number) > at) space.unmap(at, (start as number) - at);
-          at = end as number;
-        }
-        if (at < size) space.unmap(at, size - at);
+        applyMappings(space, size, meta.mappings as number[][]);
         if (meta.frozen === true) space.freeze();
         return space;
       },
@@ -187,23 +249,49 @@ export function rebuild(
       abort: () => full.release(),
     };
   }
-  if (kind === "text") {
-    const forked = from instanceof CowText && from.space.pool === pool;
-    const text = forked ? (from as CowText).fork() : new CowText({ pool, maxPages: size / pool.pageSize });
-    if (!forked) text.space.discard(0, size); // the pages come from the store, header page included
+  if (kind === "text" || kind === "map" || kind === "set" || kind === "vector") {
+    // The pages go into a fork of the previous version's space (a history) or an empty space;
+    // the package then rebuilds the structure over it, checking the saved numbers.
+    const same =
+      kind === "text"
+        ? from instanceof CowText
+        : kind === "vector"
+          ? from instanceof CowVector
+          : kind === "map"
+            ? from instanceof CowMap
+            : from instanceof CowSet;
+    const prev = same ? (from as CowText | CowVector<Float64ArrayConstructor> | CowMap | CowSet).space : null;
+    const forked = prev !== null && prev.pool === pool && prev.size === size;
+    const space = forked ? (prev as AddressSpace).fork() : new AddressSpace({ size, pool });
+    if (kind === "vector" && forked) mapAll(space);
     return {
-      space: text.space,
+      space,
       forked,
-      finish() {
-        const f = text as unknown as TextFields;
-        if (f.leafCap !== meta.leafCap)
-          throw new InvalidArgumentError("text", meta.leafCap, `a leaf capacity of ${f.leafCap} at this page size`);
-        f.root = meta.root as number;
-        f.height = meta.height as number;
-        f.len = meta.len as number;
-        return text;
+      finish(): Persistable {
+        if (kind === "text") {
+          // meta.leafCap (in records of the first release) follows from the page size, checked by the caller.
+          const st = { root: meta.root as number, height: meta.height as number, length: meta.len as number };
+          return adopted(name, "text", () => adoptText(space, st));
+        }
+        if (kind === "vector") {
+          const mappings = meta.mappings;
+          if (!Array.isArray(mappings)) return throwCorrupt(name, null, "a vector record without its mappings");
+          const st = { kind: meta.type as string, length: meta.length as number, maxLength: meta.maxLength as number };
+          return adopted(name, "vector", () => {
+            applyMappings(space, size, mappings as number[][]); // a refusal here too: mappings that do not fit
+            return adoptVector(space, st);
+          });
+        }
+        const st = {
+          type: kind === "map" ? "CowMap" : "CowSet",
+          mask: meta.mask,
+          used: meta.used,
+          garbage: meta.garbage,
+          size: meta.size,
+        } as CollectionState;
+        return adopted(name, kind, () => adoptCollection(space, st)) as CowMap | CowSet;
       },
-      abort: () => text.release(),
+      abort: () => space.release(),
     };
   }
   if (kind === "state") {

@@ -14,7 +14,7 @@ import { applyTreeDiff } from "./tree-diff.js";
 
 /** One entry rebuilt from scratch. */
 export function readEntry(dbs: Dbs, name: string, e: Entry, pool: FramePool, schema: AnyType | undefined): Persistable {
-  const r = rebuild(e.kind, e.size, e.meta, pool, schema);
+  const r = rebuild(name, e.kind, e.size, e.meta, pool, schema);
   try {
     if (e.root !== null) readPages(dbs, name, Buffer.from(e.root, "hex"), e.levels, r.space);
     return r.finish();
@@ -35,6 +35,7 @@ export function nextEntry(
   schema: AnyType | undefined,
 ): Persistable {
   const r = rebuild(
+    name,
     e.kind,
     e.size,
     e.meta,

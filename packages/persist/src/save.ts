@@ -7,7 +7,7 @@
  */
 import type { AddressSpace } from "@pagefork/core";
 import { BlobTxn } from "./blobs.js";
-import type { Dbs } from "./db.js";
+import { type Dbs, FORMAT_VERSION } from "./db.js";
 import type { Described } from "./kinds.js";
 import { type Entry, entriesOf, parseRecord, type VersionRecord } from "./record.js";
 import { hashPages, pagesToHash } from "./snapshot.js";
@@ -75,7 +75,7 @@ export function saveVersion(
     prev.tree.shift === shift;
   const addresses = pagesToHash(space, incremental ? (prev as Saved).baseline : null);
   const tree = hashPages(space, addresses, incremental ? (prev as Saved).tree : emptyTree(shift), txn);
-  if (tree.root !== null) txn.retainNode(tree.root, shift, 0);
+  if (tree.root !== null) txn.retainNode(tree.root, shift, 0, tree.update);
   const entry: Entry = {
     kind: d.kind,
     pageSize: space.pageSize,
@@ -150,7 +150,7 @@ export function writeHistory(
           JSON.stringify(roots),
         );
       } else {
-        putRecord(dbs, txn, name, { format: 1, type: "history", ...meta, entries });
+        putRecord(dbs, txn, name, { format: FORMAT_VERSION, type: "history", ...meta, entries });
         for (const key of pendingKeys(dbs, name)) dbs.versions.removeSync(key);
       }
       txn.commitCounters();

@@ -9,7 +9,8 @@ import type { BlobTxn } from "./blobs.js";
 import type { Dbs } from "./db.js";
 import { throwCorrupt } from "./errors.js";
 import { HASH_BYTES, hashOf, isZeroEntry, zeroPageHash } from "./hash.js";
-import { NODE_HEADER_BYTES, NODE_MAGIC, type Tree, updateTree } from "./tree.js";
+import { decodeNode } from "./node-image.js";
+import { NODE_HEADER_BYTES, type Tree, updateTree } from "./tree.js";
 
 /**
  * Byte addresses of the pages of `space` a save must hash: with a baseline
@@ -79,20 +80,14 @@ export function readPages(dbs: Dbs, name: string, root: Buffer, levels: number, 
       throwCorrupt(name, base, `LMDB cannot read the page-table node: ${(e as Error).message}`, e);
     }
     if (bytes === undefined) throwCorrupt(name, base, `page-table node (level ${level}) missing`);
-    if (
-      bytes.length < NODE_HEADER_BYTES + 8 * HASH_BYTES ||
-      bytes.readUInt32LE(0) !== NODE_MAGIC ||
-      bytes[4] !== level ||
-      bytes.length !== NODE_HEADER_BYTES + (1 << (bytes[5] as number)) * HASH_BYTES ||
-      !hashOf(bytes).equals(hash)
-    )
-      throwCorrupt(name, base, `page-table node (level ${level}) fails its checksum`);
-    const shift = bytes[5] as number;
+    const node = hashOf(bytes).equals(hash) ? decodeNode(bytes, level) : null;
+    if (node === null) throwCorrupt(name, base, `page-table node (level ${level}) fails its checksum`);
+    const shift = node[5] as number;
     const span = 2 ** (shift * level);
     for (let i = 0; i < 1 << shift; i++) {
       const at = NODE_HEADER_BYTES + i * HASH_BYTES;
-      if (isZeroEntry(bytes, at)) continue;
-      const child = bytes.subarray(at, at + HASH_BYTES);
+      if (isZeroEntry(node, at)) continue;
+      const child = node.subarray(at, at + HASH_BYTES);
       const vpn = base + i * span;
       if (level > 0) {
         visit(Buffer.from(child), level - 1, vpn);

@@ -14,7 +14,7 @@ import {
 } from "@pagefork/core";
 import type { AnyType } from "@pagefork/state";
 import { BlobTxn } from "./blobs.js";
-import { type Dbs, openDbs, readCounters } from "./db.js";
+import { type Dbs, FORMAT_VERSION, openDbs, readCounters } from "./db.js";
 import { throwCorrupt, throwNotFound } from "./errors.js";
 import { describe, type Persistable } from "./kinds.js";
 import { nextEntry, readEntry } from "./load.js";
@@ -158,7 +158,8 @@ export class Store {
    * that changed k pages hashes those k pages and writes them plus the
    * page-table nodes on their paths (about k x levels nodes of ~1 page each).
    * `version`: an AddressSpace (its mappings and frozen flag are kept), a
-   * standalone Cow*Array (a subarray too), a standalone CowText, or a State.
+   * standalone Cow*Array (a subarray too), a standalone CowVector, CowText,
+   * CowMap or CowSet (with the numbers it keeps outside its space), or a State.
    * @returns what was written.
    * @throws {InvalidArgumentError} for a bad name (not a non-empty string of
    *   at most 500 UTF-8 bytes) or an unsupported, released or embedded version; nothing changed.
@@ -173,7 +174,7 @@ export class Store {
       const base = this.#saved.get(name) ?? (this.#lastName === null ? undefined : this.#saved.get(this.#lastName));
       const { tree: t, entry, hashed } = saveVersion(d, base, txn);
       tree = t;
-      return { record: { format: 1, type: "version", ...entry }, hashed, pages: t.pages };
+      return { record: { format: FORMAT_VERSION, type: "version", ...entry }, hashed, pages: t.pages };
     });
     this.#remember(name, { baseline: d.space.fork(), tree: tree as Tree, kind: d.kind });
     return tally;
@@ -248,13 +249,17 @@ export class Store {
   /**
    * The version saved under `name`, rebuilt in `options.pool`: equal, byte for
    * byte, to the one saved, and of the same kind (an AddressSpace, Cow*Array,
-   * CowText or State; pass `schema` for a State). Every page and page-table
+   * CowVector, CowText, CowMap, CowSet or State; pass `schema` for a State),
+   * writable and forkable. Every page and page-table
    * node read is checked against its SHA-256. O(pages x pageSize). The caller
    * owns (releases) the result.
    * @throws {VersionNotFoundError} when the name is unknown or holds a history.
-   * @throws {CorruptionError} naming the version and page, for a missing or damaged page or node.
+   * @throws {CorruptionError} naming the version and page, for a missing or damaged page or node;
+   *   naming the version, for a record whose numbers (a text's root, a table's counters, a
+   *   vector's length) do not fit its pages, e.g. a record of another kind.
    * @throws {FormatVersionError} when the record was written by a newer format.
-   * @throws {InvalidArgumentError} for a bad name, pool (not a FramePool, or another page size) or missing schema.
+   * @throws {InvalidArgumentError} for a bad name, pool (not a FramePool, or another page size), a
+   *   missing schema, or a record of a kind this build does not know (a newer one).
    * @throws {ReleasedError} after `close()`.
    */
   async load(name: string, options: LoadOptions): Promise<Persistable> {

@@ -12,7 +12,7 @@ import type { AddressSpace } from "@pagefork/core";
 import type { Dbs } from "./db.js";
 import { throwCorrupt } from "./errors.js";
 import { HASH_BYTES, hashOf, isZeroEntry } from "./hash.js";
-import { NODE_HEADER_BYTES, NODE_MAGIC } from "./tree.js";
+import { decodeNode, NODE_HEADER_BYTES } from "./node-image.js";
 
 /** Stands for a node above a tree's real root: entry 0 leads down to it, the others are empty. */
 const VIRTUAL = "virtual";
@@ -43,13 +43,13 @@ export function applyTreeDiff(dbs: Dbs, name: string, a: StoredTree, b: StoredTr
     }
     const bytes = dbs.blobs.getBinary(ref);
     if (bytes === undefined) throwCorrupt(name, base, `page-table node (level ${level}) missing`);
-    if (bytes.readUInt32LE(0) !== NODE_MAGIC || bytes[4] !== level || !hashOf(bytes).equals(ref))
-      throwCorrupt(name, base, `page-table node (level ${level}) fails its checksum`);
-    fanout = 1 << (bytes[5] as number);
+    const node = hashOf(bytes).equals(ref) ? decodeNode(bytes, level) : null;
+    if (node === null) throwCorrupt(name, base, `page-table node (level ${level}) fails its checksum`);
+    fanout = 1 << (node[5] as number);
     const out: (Buffer | null)[] = [];
     for (let i = 0; i < fanout; i++) {
       const at = NODE_HEADER_BYTES + i * HASH_BYTES;
-      out.push(isZeroEntry(bytes, at) ? null : Buffer.from(bytes.subarray(at, at + HASH_BYTES)));
+      out.push(isZeroEntry(node, at) ? null : Buffer.from(node.subarray(at, at + HASH_BYTES)));
     }
     return out;
   };

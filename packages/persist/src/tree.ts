@@ -3,7 +3,8 @@
  * indices (vpns). A leaf node holds the content addresses (SHA-256) of
  * `fanout` pages, an inner node those of `fanout` child nodes; an all-zero
  * entry is a zero page, or a subtree of zero pages, and is never stored.
- * A node's own address is the SHA-256 of its bytes, so two versions that
+ * A node's own address is the SHA-256 of its stored image (node-image.ts:
+ * sparse, only the non-empty entries), so two versions that
  * share a subtree share its node in the store, and saving a version that
  * changed k pages writes those pages and the nodes on their paths: the
  * same path copying as the core's page table (and as ZFS/Btrfs snapshots
@@ -21,11 +22,10 @@
  * @module
  */
 import { HASH_BYTES, hashOf, isZeroEntry } from "./hash.js";
+import { encodeNode, NODE_HEADER_BYTES, NODE_MAGIC } from "./node-image.js";
 
-/** "PFTN" read as a little-endian uint32: the first 4 bytes of every node. */
-export const NODE_MAGIC = 0x4e544650;
-/** Bytes before a node's entries: u32 magic, u8 level, u8 log2(fanout), u16 0. */
-export const NODE_HEADER_BYTES = 8;
+export { NODE_HEADER_BYTES, NODE_MAGIC };
+
 /** Fewest entries per node: small enough that a 256-byte page's path costs 264-byte nodes. */
 const MIN_FANOUT_SHIFT = 3;
 /**
@@ -52,8 +52,10 @@ export function fanoutShiftFor(pageSize: number): number {
 export class TreeNode {
   /** 0 for a leaf (entries address pages), else the height above the leaves. */
   readonly level: number;
-  /** Header and `fanout` entries of 32 bytes: the node's stored bytes once `hash` is set. */
+  /** Header and `fanout` entries of 32 bytes (the dense image, changed in place by its update). */
   readonly bytes: Buffer;
+  /** The stored (sparse) image of `bytes`, set with `hash`. */
+  image: Buffer | null;
   /** Child nodes of an inner node (null entries are empty subtrees); null for a leaf. */
   readonly children: (TreeNode | null)[] | null;
   /** Content address of `bytes`; null while the node is being changed. */
@@ -74,6 +76,7 @@ export class TreeNode {
       this.bytes[5] = shift;
       this.children = level === 0 ? null : new Array<TreeNode | null>(fanout).fill(null);
     }
+    this.image = null;
     this.hash = null;
     this.owner = owner;
   }
@@ -87,11 +90,17 @@ export interface Tree {
   readonly shift: number;
   /** Non-zero pages the tree addresses. */
   readonly pages: number;
+  /**
+   * Number of the update that made this tree (0 for an empty tree): its
+   * nodes whose `owner` is this number are new; every other node was made
+   * by an earlier update, of a tree that was saved (see `BlobTxn.retainNode`).
+   */
+  readonly update: number;
 }
 
 /** The empty tree of a fanout. */
 export function emptyTree(shift: number): Tree {
-  return { root: null, levels: 1, shift, pages: 0 };
+  return { root: null, levels: 1, shift, pages: 0, update: 0 };
 }
 
 let updates = 0;
@@ -141,7 +150,7 @@ export function updateTree(tree: Tree, changes: ReadonlyMap<number, Buffer | nul
     root = (root.children as (TreeNode | null)[])[0] as TreeNode | null;
     levels--;
   }
-  return { root, levels, shift, pages };
+  return { root, levels, shift, pages, update: owner };
 }
 
 /** True when `vpn` is below fanout ** levels. */
@@ -182,7 +191,8 @@ function seal(node: TreeNode, owner: number): TreeNode | null {
       break;
     }
   if (empty) return null;
-  node.hash = hashOf(node.bytes);
+  node.image = encodeNode(node.bytes);
+  node.hash = hashOf(node.image);
   return node;
 }
 

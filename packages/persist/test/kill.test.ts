@@ -20,6 +20,7 @@ import { type AddressSpace, FramePool } from "@pagefork/core";
 import { build } from "tsup";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { openStore } from "../src/index.js";
+import { auditStore } from "./fixtures/audit.js";
 import { imageAt, KILL_PAGE } from "./fixtures/kill-model.js";
 
 const here = fileURLToPath(new URL(".", import.meta.url));
@@ -158,6 +159,8 @@ it(`every save committed before a SIGKILL is intact (${ROUNDS} rounds)`, async (
     } finally {
       await store.close();
     }
+    // Every refcount equals the references counted from scratch (no leak, no early free).
+    expect(auditStore(dir), `round ${round}`).toEqual([]);
   }
   expect(kills).toBe(ROUNDS);
   expect(confirmed).toBeGreaterThan(ROUNDS); // the child got well past its first saves

@@ -2,8 +2,10 @@
  * Model test: random sequences of save / load / delete / reopen, against a
  * Map of byte images (what each name must hold). After every command the
  * store's page count must equal the number of distinct non-zero pages of the
- * images (refcounts neither leak nor free a page in use), and at the end the
- * pool holds no frame once the versions are released and the store closed.
+ * images (refcounts neither leak nor free a page in use); at every reopen and
+ * at the end every stored refcount must equal the references counted from
+ * scratch (fixtures/audit.ts); and at the end the pool holds no frame once
+ * the versions are released and the store closed.
  */
 import { createHash } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
@@ -13,6 +15,7 @@ import { AddressSpace, FramePool } from "@pagefork/core";
 import fc from "fast-check";
 import { expect, it } from "vitest";
 import { openStore, type Store } from "../src/index.js";
+import { auditStore } from "./fixtures/audit.js";
 
 const PAGE = 256;
 const PAGES = 80; // > 64: the page-table tree grows to three levels of fanout 8
@@ -117,6 +120,7 @@ class Reopen implements fc.AsyncCommand<Model, Real> {
   check = () => true;
   async run(m: Model, r: Real): Promise<void> {
     await r.store.close();
+    expect(auditStore(r.dir)).toEqual([]); // every refcount equals the references counted from scratch
     r.store = openStore(r.dir, { sync: false });
     await checkCounts(m, r);
   }
@@ -154,6 +158,7 @@ it("save/load/delete/reopen sequences match a map of byte images; pages and fram
       } finally {
         real.working.release();
         await real.store.close();
+        expect(auditStore(dir)).toEqual([]);
         rmSync(dir, { recursive: true, force: true });
       }
       expect(pool.framesInUse).toBe(0);

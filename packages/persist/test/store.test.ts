@@ -196,21 +196,22 @@ describe("structures", () => {
     expect(pool.framesInUse).toBe(0);
   });
 
-  it("a CowMap, an embedded array or a released version is refused, changing nothing", async () => {
+  it("an embedded structure or a released version is refused, changing nothing", async () => {
     const m = new CowMap([["a", 1]]);
+    m.release();
     const space = new AddressSpace({ size: 1 << 20, pageSize: 256 });
     const heap = Heap.create(space, { base: 256 });
     const embedded = CowFloat64Array.create(heap, 10);
+    const embeddedMap = CowMap.create(heap, [["a", 1]]);
     const gone = new AddressSpace({ size: 4096 });
     gone.release();
-    for (const v of [m, embedded, gone, 42, null]) {
+    for (const v of [m, embedded, embeddedMap, gone, 42, null]) {
       await expect(store.save("x", v as never)).rejects.toBeInstanceOf(InvalidArgumentError);
     }
     for (const name of ["", 7, "x".repeat(501)])
       await expect(store.save(name as string, space)).rejects.toBeInstanceOf(InvalidArgumentError);
     expect(store.list()).toEqual([]);
     expect(store.stats()).toMatchObject({ pages: 0, nodes: 0 });
-    m.release();
     space.release();
   });
 });

@@ -547,3 +547,13 @@ function clampIndex(v: number | undefined, dflt: number, len: number): number {
 function newHandle(): CowText {
   return new CowText();
 }
+
+/**
+ * @internal A standalone text over `a.space` (which it then owns), with
+ * `a`'s root, height and length: for standalone-text.ts, which checks them
+ * first (as `attachShared` does, without a handle).
+ */
+export function textOver(a: AttachedText): CowText {
+  attachedOf = a;
+  return new CowText();
+}

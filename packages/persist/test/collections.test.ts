@@ -1,0 +1,198 @@
+/**
+ * Standalone CowMap, CowSet and CowVector in the store: round trips against
+ * a native Map / Set / array, loaded versions are writable and fork, a
+ * history of them shares frames, records whose numbers do not fit their
+ * pages (or name a kind this build does not know) give typed errors and
+ * leave the pool as it was.
+ */
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { CowVector } from "@pagefork/array";
+import { FramePool, History, InvalidArgumentError } from "@pagefork/core";
+import { CowMap, CowSet } from "@pagefork/map";
+import { open } from "lmdb";
+import { afterEach, beforeEach, expect, it } from "vitest";
+import { CorruptionError, openStore, type Store } from "../src/index.js";
+
+let dir = "";
+let store: Store;
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), "pagefork-coll-"));
+  store = openStore(dir, { sync: false });
+});
+afterEach(async () => {
+  await store.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+it("a CowMap and a CowSet round-trip, equal to their native models; loaded, they are writable and fork", async () => {
+  const pool = new FramePool({ pageSize: 256 });
+  const m = new CowMap<string | number, unknown>(null, { pool });
+  const model = new Map<string | number, unknown>();
+  for (let i = 0; i < 2000; i++) {
+    const k = i % 3 === 0 ? i : `k${i}`;
+    const v = i % 5 === 0 ? { i, s: `v${i}` } : i * 1.5;
+    m.set(k, v);
+    model.set(k, v);
+    if (i % 7 === 0) {
+      m.delete(`k${i - 1}`);
+      model.delete(`k${i - 1}`);
+    }
+  }
+  const s = CowSet.from(["a", 1, "b", 2.5], { pool });
+  const r = await store.save("m", m);
+  expect(r.pagesWritten).toBeGreaterThan(0);
+  await store.save("s", s);
+  const back = (await store.load("m", { pool })) as CowMap<string | number, unknown>;
+  const backSet = (await store.load("s", { pool })) as CowSet<string | number>;
+  expect(back).toBeInstanceOf(CowMap);
+  expect(backSet).toBeInstanceOf(CowSet);
+  expect([...back]).toEqual([...model]);
+  expect([...backSet]).toEqual(["a", 1, "b", 2.5]);
+  const f = back.fork();
+  back.set("new", 1);
+  back.delete(0);
+  backSet.add("c");
+  expect(f.has("new")).toBe(false);
+  expect(f.get(0)).toEqual(model.get(0));
+  expect(back.size).toBe(model.size);
+  expect(backSet.size).toBe(5);
+  // An incremental save of a fork of the loaded map writes its changes only.
+  const r2 = await store.save("m", back);
+  expect(r2.pagesWritten).toBeLessThan(r.pagesWritten);
+  for (const x of [f, back, backSet, m, s]) x.release();
+  await store.close();
+  expect(pool.framesInUse).toBe(0);
+});
+
+it("a CowVector round-trips with its kind, length, capacity and maxLength; loaded, it is writable and forks", async () => {
+  const pool = new FramePool({ pageSize: 256 });
+  const kinds = [Float64Array, Int8Array, Uint16Array, BigInt64Array] as const;
+  const made: CowVector<Float64ArrayConstructor>[] = [];
+  for (const Kind of kinds) {
+    const v = new CowVector(Kind as Float64ArrayConstructor, { pool, maxLength: 100_000 });
+    const model: (number | bigint)[] = [];
+    for (let i = 0; i < 1500; i++) {
+      const x = Kind === BigInt64Array ? BigInt(i * 3) : (i * 7) % 100;
+      v.push(x as number);
+      model.push(x);
+    }
+    for (let i = 0; i < 300; i++) {
+      v.pop();
+      model.pop();
+    }
+    v.shrinkToFit();
+    await store.save(Kind.name, v);
+    const back = (await store.load(Kind.name, { pool })) as CowVector<Float64ArrayConstructor>;
+    expect(back).toBeInstanceOf(CowVector);
+    expect(back.toTypedArray()).toBeInstanceOf(Kind);
+    expect([...back]).toEqual(model);
+    expect([back.length, back.capacity, back.maxLength]).toEqual([v.length, v.capacity, v.maxLength]);
+    const f = back.fork();
+    back.push((Kind === BigInt64Array ? 1n : 1) as number);
+    expect(f.length).toBe(model.length);
+    expect(back.length).toBe(model.length + 1);
+    made.push(v, back, f);
+  }
+  for (const x of made) x.release();
+  await store.close();
+  expect(pool.framesInUse).toBe(0);
+});
+
+it("a history of CowVectors and of CowMaps round-trips; loaded versions share frames", async () => {
+  const pool = new FramePool({ pageSize: 256 });
+  let v = CowVector.from(Float64Array, [1, 2, 3], { pool, maxLength: 1 << 16 });
+  const hv = new History(v.fork());
+  const vModels: number[][] = [[1, 2, 3]];
+  for (let i = 0; i < 40; i++) {
+    const n = v.fork();
+    for (let k = 0; k < 50; k++) n.push(i * 100 + k); // grows past several capacities
+    if (i % 4 === 0) n.shrinkToFit();
+    v.release();
+    v = n;
+    hv.commit(v.fork());
+    vModels.push([...v]);
+  }
+  let m = new CowMap<string, number>(null, { pool });
+  const hm = new History(m.fork());
+  const mModels: [string, number][][] = [[]];
+  for (let i = 0; i < 30; i++) {
+    const n = m.fork();
+    for (let k = 0; k < 20; k++) n.set(`k${(i * 7 + k) % 150}`, i);
+    n.delete(`k${i}`);
+    m.release();
+    m = n;
+    hm.commit(m.fork());
+    mModels.push([...m]);
+  }
+  await store.saveHistory("hv", hv);
+  await store.saveHistory("hm", hm);
+  const lv = await store.loadHistory("hv", { pool });
+  const lm = await store.loadHistory("hm", { pool });
+  expect([...lv].map((x) => [...(x as CowVector<Float64ArrayConstructor>)])).toEqual(vModels);
+  expect([...lm].map((x) => [...(x as CowMap<string, number>)])).toEqual(mModels);
+  // Shared frames: the loaded history costs far less than its versions loaded one by one.
+  const last = [...lm].at(-1) as CowMap<string, number>;
+  expect(last.space.stats().uss).toBeLessThan(last.space.stats().rss);
+  for (const h of [hv, hm, lv, lm]) h.release();
+  v.release();
+  m.release();
+  await store.close();
+  expect(pool.framesInUse).toBe(0);
+});
+
+/** Rewrites the record of `name` with `change` applied (behind the store's back), then reopens the store. */
+async function tamper(name: string, change: (r: Record<string, unknown>) => void): Promise<void> {
+  await store.close();
+  const env = open({ path: dir, noSubdir: false, maxDbs: 8, compression: false });
+  const versions = env.openDB<string, string>({ name: "versions", encoding: "string" });
+  const r = JSON.parse(versions.get(name) as string);
+  change(r);
+  await versions.put(name, JSON.stringify(r));
+  await env.close();
+  store = openStore(dir, { sync: false });
+}
+
+it("a record of the wrong kind for its pages, or numbers that do not fit them: a typed error, the pool as it was", async () => {
+  const pool = new FramePool({ pageSize: 256 });
+  const m = new CowMap([["a", 1]], { pool });
+  const v = CowVector.from(Int32Array, [1, 2, 3], { pool });
+  await store.save("m", m);
+  await store.save("v", v);
+  await store.save("v2", v);
+  await store.save("v3", v);
+  await store.save("m2", m);
+  await tamper("m", (r) => {
+    r.kind = "text"; // a map's pages are no text: no text header at address 0
+    (r.meta as Record<string, unknown>).root = 0;
+  });
+  await tamper("v", (r) => {
+    (r.meta as Record<string, unknown>).length = 10 ** 6; // past its mapped range
+  });
+  await tamper("v2", (r) => {
+    r.kind = "set"; // a vector's space is no table's
+  });
+  await store.save("v4", v);
+  await tamper("v4", (r) => {
+    (r.meta as Record<string, unknown>).mappings = [[0, 3, 0]]; // not page-aligned
+  });
+  await tamper("v3", (r) => {
+    r.kind = "sparse-vector"; // a kind of a newer build
+  });
+  await tamper("m2", (r) => {
+    (r.meta as Record<string, unknown>).mask = 6;
+  });
+  const before = pool.framesInUse;
+  for (const name of ["m", "v", "v2", "m2", "v4"]) {
+    const e = await store.load(name, { pool }).catch((x: unknown) => x);
+    expect(e, name).toBeInstanceOf(CorruptionError);
+    expect(e).toMatchObject({ version: name });
+  }
+  await expect(store.load("v3", { pool })).rejects.toBeInstanceOf(InvalidArgumentError);
+  expect(pool.framesInUse).toBe(before);
+  m.release();
+  v.release();
+  await store.close();
+  expect(pool.framesInUse).toBe(0);
+});

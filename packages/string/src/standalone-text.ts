@@ -1,0 +1,101 @@
+/**
+ * A standalone CowText taken apart and put back together: its space holds
+ * the nodes and a header (magic and layout version at address 0), and three
+ * numbers live outside it (root address, height, length). `textStateOf`
+ * gives those; `adoptText` rebuilds the text over a space holding the same
+ * pages (one a store such as `@pagefork/persist` rebuilt from disk).
+ *
+ * @module
+ */
+import { type AddressSpace, InvalidArgumentError, isAddressSpace, ReleasedError } from "@pagefork/core";
+import { CowText, textOver } from "./cow-text.js";
+import { H_MAGIC, H_VERSION, MAX_TEXT_LENGTH, TEXT_LAYOUT_OLDEST, TEXT_LAYOUT_VERSION, TEXT_MAGIC } from "./layout.js";
+import { MAX_DEPTH } from "./tree.js";
+
+/**
+ * What a standalone CowText keeps outside its space: plain data
+ * (JSON-safe), from {@link textStateOf}, for {@link adoptText}.
+ */
+export interface TextState {
+  /** Byte address of the root node (0: empty). */
+  readonly root: number;
+  /** Tree height (0: the root is a leaf). */
+  readonly height: number;
+  /** Length in UTF-16 code units. */
+  readonly length: number;
+}
+
+/**
+ * The numbers of the standalone text `text` that live outside its space
+ * (its `space` holds the rest). Save them with the space's pages; give both
+ * to {@link adoptText}. O(1).
+ * @throws {TypeError} when `text` is not a CowText.
+ * @throws {InvalidArgumentError} for an embedded text (it lives in its heap: keep the space that holds it).
+ * @throws {ReleasedError} after `release()`.
+ * @example
+ * ```ts
+ * const t = CowText.from("hello");
+ * textStateOf(t).length; // 5
+ * t.release();
+ * ```
+ */
+export function textStateOf(text: CowText): TextState {
+  if (!(text instanceof CowText)) throw new TypeError(`textStateOf: ${String(text)} is not a CowText`);
+  if (text.released) throw new ReleasedError("text");
+  if (text.embedded)
+    throw new InvalidArgumentError(
+      "text",
+      text,
+      "a standalone CowText (an embedded one lives in its heap: keep its space)",
+    );
+  return { root: text.root, height: text.height, length: text.len };
+}
+
+/**
+ * A standalone CowText over `space`, which must hold the pages of the text
+ * `state` was taken from (its own space, a fork of it, or a copy of its
+ * pages in a space of the same size and page size, e.g. one a store
+ * rebuilt). The text owns `space` from then on: its `release()` releases
+ * it. A frozen space gives a read-only text (edits throw ProtectionFault;
+ * `fork()` gives a writable one). O(1): reads the header at address 0.
+ * @throws {InvalidArgumentError} when `space` is not an AddressSpace, holds
+ *   no standalone text header (magic and layout version at address 0), or
+ *   `state` is not a text's state inside it; nothing changed then.
+ * @throws {ReleasedError} when `space` was released.
+ * @example
+ * ```ts
+ * const t = CowText.from("hello");
+ * const state = JSON.parse(JSON.stringify(textStateOf(t)));
+ * const back = adoptText(t.space.fork(), state);
+ * back.insert(5, " world");
+ * [back.toString(), t.toString()]; // ["hello world", "hello"]
+ * back.release(); t.release();
+ * ```
+ */
+export function adoptText(space: AddressSpace, state: TextState): CowText {
+  if (!isAddressSpace(space)) throw new InvalidArgumentError("space", space, "an AddressSpace");
+  if (space.released) throw new ReleasedError("address space");
+  const version = space.getUint32(H_VERSION);
+  if (space.getUint32(H_MAGIC) !== TEXT_MAGIC || version < TEXT_LAYOUT_OLDEST || version > TEXT_LAYOUT_VERSION)
+    throw new InvalidArgumentError(
+      "space",
+      space,
+      `the space of a standalone CowText (a text header of layout version ${TEXT_LAYOUT_OLDEST} to ${TEXT_LAYOUT_VERSION} at address 0)`,
+    );
+  const s = state as Partial<TextState> | null;
+  const ok =
+    typeof s === "object" &&
+    s !== null &&
+    Number.isSafeInteger(s.root) &&
+    Number.isSafeInteger(s.height) &&
+    Number.isSafeInteger(s.length) &&
+    (s.root as number) >= 0 &&
+    (s.root as number) < space.size &&
+    (s.height as number) >= 0 &&
+    (s.height as number) < MAX_DEPTH &&
+    (s.length as number) >= 0 &&
+    (s.length as number) <= MAX_TEXT_LENGTH &&
+    (s.root === 0) === (s.length === 0);
+  if (!ok) throw new InvalidArgumentError("state", state, "an object { root, height, length } of a text in this space");
+  return textOver({ space, root: s.root as number, height: s.height as number, len: s.length as number });
+}
