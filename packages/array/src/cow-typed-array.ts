@@ -6,6 +6,7 @@
  * @module
  */
 import { AddressSpace, type Heap, type ShareOptions } from "@pagefork/core";
+import { Adoption, adoption } from "./adoption.js";
 import { isCowArray } from "./brand.js";
 import { CowElements } from "./cow-elements.js";
 import {
@@ -27,15 +28,6 @@ import { SpaceOwner } from "./space-owner.js";
 
 /** Largest number of pages in one address space (the core's limit: vpns are uint32). */
 const MAX_PAGES = 2 ** 32;
-
-/**
- * Set by `fork()` and `subarray()` just before they call the constructor, so
- * that forks and views are made by the kind's own constructor (one hidden
- * class per kind) without an options object or a validation pass.
- */
-let adoptOwner: SpaceOwner | null = null;
-let adoptOffset = 0;
-let adoptLen = 0;
 
 /** A CowTypedArray kind's constructor, as the static methods see `this`. */
 export interface CowTypedArrayConstructor<T extends CowTypedArray<number> | CowTypedArray<bigint>> {
@@ -102,10 +94,11 @@ export abstract class CowTypedArray<E extends number | bigint> extends CowElemen
    * @param options - page size and pool.
    */
   protected constructor(kind: ElementKind, arg: unknown, options: CowArrayOptions | undefined) {
-    const owner = adoptOwner;
-    if (owner !== null) {
-      adoptOwner = null;
-      super(owner, kind, adoptOffset, adoptLen);
+    if (arg instanceof Adoption) {
+      // fork(), subarray(), attach(): the space and the window are ready (adoption.ts)
+      const byteOffset = arg.byteOffset;
+      const len = arg.len;
+      super(arg.take(), kind, byteOffset, len);
       return;
     }
     const pool = poolFor(options);
@@ -271,10 +264,8 @@ export abstract class CowTypedArray<E extends number | bigint> extends CowElemen
     const kind = kindOfClass(Ctor);
     const h = heapOf(heap);
     const f = readHeader(h, address, TYPED_MAGIC, "fixed-length array", kind);
-    adoptOwner = new SpaceOwner(h.space, h, address, 0); // one block: the header's
-    adoptOffset = f.data;
-    adoptLen = f.length;
-    return new Ctor();
+    // one block: the header's
+    return adoptInto(Ctor, new SpaceOwner(h.space, h, address, 0), f.data, f.length);
   }
 
   /**
@@ -360,10 +351,7 @@ export abstract class CowTypedArray<E extends number | bigint> extends CowElemen
     const Ctor = this as unknown as new () => T;
     const kind = kindOfClass(Ctor);
     const { space, h } = attachArraySpace(handle, kind.name, kind.bytes);
-    adoptOwner = new SpaceOwner(space);
-    adoptOffset = h.byteOffset;
-    adoptLen = h.length;
-    return new Ctor();
+    return adoptInto(Ctor, new SpaceOwner(space), h.byteOffset, h.length);
   }
 
   /**
@@ -428,11 +416,17 @@ export abstract class CowTypedArray<E extends number | bigint> extends CowElemen
   }
 
   private adopt(owner: SpaceOwner, byteOffset: number, len: number): this {
-    adoptOwner = owner;
-    adoptOffset = byteOffset;
-    adoptLen = len;
-    return new (this.constructor as new () => this)();
+    return adoptInto(this.constructor as new () => this, owner, byteOffset, len);
   }
+}
+
+/**
+ * A new array of class `Ctor` over `owner`'s space, elements `[byteOffset,
+ * byteOffset + len * BYTES_PER_ELEMENT)`: the constructor adopts them
+ * (adoption.ts) instead of making a space.
+ */
+function adoptInto<T>(Ctor: new () => T, owner: SpaceOwner, byteOffset: number, len: number): T {
+  return new (Ctor as unknown as new (a: Adoption) => T)(adoption.of(owner, null, byteOffset, len, 0, 0));
 }
 
 /**
@@ -457,10 +451,7 @@ function embedNew<T>(
   const data = header + HDR_BYTES;
   writeHeader(space, header, TYPED_MAGIC, kind, len, data);
   if (source !== null && len > 0) space.write(data, source); // reserved above: cannot be refused
-  adoptOwner = new SpaceOwner(space, heap, header, 0);
-  adoptOffset = data;
-  adoptLen = len;
-  return new Ctor();
+  return adoptInto(Ctor, new SpaceOwner(space, heap, header, 0), data, len);
 }
 
 /**

@@ -16,6 +16,7 @@ import {
   type ProxyView,
   type SpanArrayConstructor,
 } from "@pagefork/core";
+import { Adoption, adoption } from "./adoption.js";
 import { isCowArray } from "./brand.js";
 import {
   convertArrayLike,
@@ -38,15 +39,7 @@ import {
   writeHeader,
 } from "./in-space.js";
 import { relativeIndex, strictIndex, toIntegerOrInfinity } from "./indices.js";
-import {
-  type ElementKind,
-  type ElementOf,
-  KINDS,
-  kindOf,
-  type NativeTypedArray,
-  storeElement,
-  toElement,
-} from "./kinds.js";
+import { type ElementKind, type ElementOf, kindOf, type NativeTypedArray, storeElement, toElement } from "./kinds.js";
 import { poolFor } from "./options.js";
 import { forkSpace } from "./reserve.js";
 import { toKindArray } from "./set-from.js";
@@ -68,16 +61,6 @@ import {
   resizeBlock,
   setLength,
 } from "./vector-storage.js";
-
-/**
- * Set by `fork()`, `create()` and `attach()` just before they call the
- * constructor (one hidden class for new, forked, embedded and attached vectors).
- */
-let adoptOwner: SpaceOwner | null = null;
-let adoptKind: ElementKind = KINDS[0] as ElementKind;
-let adoptLen = 0;
-let adoptMaxLen = 0;
-let adoptCap = 0;
 
 /**
  * A growable copy-on-write vector of one element kind (`Float64Array`,
@@ -138,12 +121,17 @@ export class CowVector<K extends SpanArrayConstructor = Float64ArrayConstructor>
    * @throws {InvalidArgumentError} for invalid options.
    */
   constructor(kind: K, options?: CowVectorOptions) {
-    const owner = adoptOwner;
-    if (owner !== null) {
-      adoptOwner = null;
-      super(owner, adoptKind, owner.data, adoptLen);
-      this.maxLen = adoptMaxLen;
-      this.capBytes = adoptCap;
+    if ((kind as unknown) instanceof Adoption) {
+      // fork(), create(), attach(): the space and the sizes are ready (adoption.ts)
+      const a = kind as unknown as Adoption;
+      const k = a.kind as ElementKind;
+      const len = a.len;
+      const maxLen = a.maxLen;
+      const capBytes = a.capBytes;
+      const owner = a.take();
+      super(owner, k, owner.data, len);
+      this.maxLen = maxLen;
+      this.capBytes = capBytes;
       return;
     }
     const k = kindOf(kind);
@@ -287,12 +275,15 @@ export class CowVector<K extends SpanArrayConstructor = Float64ArrayConstructor>
   ): CowVector<K> {
     const h = heapOf(heap);
     const f = readHeader(h, address, VECTOR_MAGIC, "vector", kind === undefined ? undefined : kindOf(kind));
-    adoptOwner = new SpaceOwner(h.space, h, address, f.data);
-    adoptKind = f.kind;
-    adoptLen = f.length;
-    adoptMaxLen = heapMaxLength(h, f.kind);
-    adoptCap = f.data === 0 ? 0 : h.usableSize(f.data);
-    return new CowVector(undefined as unknown as K);
+    const a = adoption.of(
+      new SpaceOwner(h.space, h, address, f.data),
+      f.kind,
+      f.data,
+      f.length,
+      heapMaxLength(h, f.kind),
+      f.data === 0 ? 0 : h.usableSize(f.data),
+    );
+    return new CowVector(a as unknown as K);
   }
 
   /**
@@ -558,12 +549,8 @@ export class CowVector<K extends SpanArrayConstructor = Float64ArrayConstructor>
     this.check();
     if (this.owner.heap !== null) throwEmbedded("CowVector", "fork");
     const owner = new SpaceOwner(forkSpace(this));
-    adoptOwner = owner;
-    adoptKind = this.kind;
-    adoptLen = this.len;
-    adoptMaxLen = this.maxLen;
-    adoptCap = this.capBytes;
-    return new (this.constructor as new (k: unknown) => this)(undefined);
+    const a = adoption.of(owner, this.kind, 0, this.len, this.maxLen, this.capBytes);
+    return new (this.constructor as new (k: unknown) => this)(a);
   }
 
   /**
@@ -661,10 +648,13 @@ function embedVector(
   requirePoolFrames(space, allocFrames(heap, bytes, written * kind.bytes));
   const [header, data] = allocVectorBlocks(heap, bytes, zeroed);
   writeHeader(space, header, VECTOR_MAGIC, kind, len, data);
-  adoptOwner = new SpaceOwner(space, heap, header, data);
-  adoptKind = kind;
-  adoptLen = len;
-  adoptMaxLen = heapMaxLength(heap, kind);
-  adoptCap = data === 0 ? 0 : heap.usableSize(data);
-  return new CowVector(undefined as unknown as SpanArrayConstructor);
+  const a = adoption.of(
+    new SpaceOwner(space, heap, header, data),
+    kind,
+    data,
+    len,
+    heapMaxLength(heap, kind),
+    data === 0 ? 0 : heap.usableSize(data),
+  );
+  return new CowVector(a as unknown as SpanArrayConstructor);
 }

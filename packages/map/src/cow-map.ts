@@ -10,7 +10,7 @@ import { inspectTable, tableToJSON } from "./debug.js";
 import { attachTable, createTable } from "./embedded.js";
 import { throwEmbedded, throwIncompatible } from "./errors.js";
 import { type CowIterator, EntryIterator, KeyIterator, ValueIterator } from "./iterator.js";
-import { classifyKey } from "./key.js";
+import { classifyKey, probe } from "./key.js";
 import { MAP_VALUE_BYTES, R_VALUE } from "./layout.js";
 import { aliasMethod, fill, nameClass, tableDelete, tableForEach, tableHas, tablePut } from "./ops.js";
 import { type CowMapOptions, NO_OPTIONS, sharesPool, spaceFor } from "./options.js";
@@ -18,9 +18,6 @@ import { attachTableShared, type SharedCollectionHandle, tableHandle } from "./s
 import { Table } from "./table.js";
 import { readValue } from "./value.js";
 import { clear } from "./writes.js";
-
-/** Set by `fork()` just before it calls the constructor. */
-let forkTable: Table | null = null;
 
 /**
  * The table of `x` when it is a CowMap, else a TypeError: the brand check of
@@ -71,10 +68,9 @@ class CowMapImpl<K extends CowKey = CowKey, V = unknown> implements Iterable<[K,
   // Default values, so that `CowMap.length` is 0 as `Map.length`; a shared
   // options object, so that a fork allocates none.
   constructor(entries: Iterable<readonly [K, V]> | null = null, options: CowMapOptions = NO_OPTIONS) {
-    const t = forkTable;
-    forkTable = null;
-    if (t !== null) {
-      this.#table = t;
+    if (entries instanceof Table) {
+      // fork(), from(), create(), attach(), attachShared(): a ready table (see adopt)
+      this.#table = entries;
       return;
     }
     this.#table = new Table(spaceFor(options), MAP_VALUE_BYTES);
@@ -98,8 +94,7 @@ class CowMapImpl<K extends CowKey = CowKey, V = unknown> implements Iterable<[K,
   ): CowMap<CowKeyOf<K>, V> {
     const t = typeof iterable === "object" && iterable !== null && #table in iterable ? iterable.#table : null;
     if (t !== null && sharesPool(t, options)) {
-      forkTable = t.fork();
-      return new CowMapImpl<CowKeyOf<K>, V>();
+      return adopt<CowKeyOf<K>, V>(t.fork());
     }
     return new CowMapImpl<CowKeyOf<K>, V>(iterable as Iterable<readonly [CowKeyOf<K>, V]>, options);
   }
@@ -136,8 +131,8 @@ class CowMapImpl<K extends CowKey = CowKey, V = unknown> implements Iterable<[K,
   get(key: K): V | undefined {
     const t = mapTable(this, "get");
     t.check("map");
-    if (!classifyKey(key)) return undefined;
-    const rec = t.find();
+    if (!classifyKey(key, probe)) return undefined;
+    const rec = t.find(probe);
     if (rec < 0) return undefined;
     return readValue(t.space, t.space.getUint32(rec), rec + R_VALUE, t.logAddr) as V;
   }
@@ -270,8 +265,7 @@ class CowMapImpl<K extends CowKey = CowKey, V = unknown> implements Iterable<[K,
     const t = mapTable(this, "fork");
     t.check("map");
     if (t.heap !== null) throwEmbedded(this, "fork");
-    forkTable = t.fork();
-    return new CowMapImpl<K, V>();
+    return adopt<K, V>(t.fork());
   }
 
   /** Returns this version's pages to the pool (those no other version shares). Idempotent. */
@@ -346,8 +340,7 @@ class CowMapImpl<K extends CowKey = CowKey, V = unknown> implements Iterable<[K,
    *   another structure's (`"type"`), or was attached or released already.
    */
   static attachShared<K extends CowKey = CowKey, V = unknown>(handle: SharedCollectionHandle): CowMap<K, V> {
-    forkTable = attachTableShared(handle, "CowMap", MAP_VALUE_BYTES);
-    return new CowMapImpl<K, V>();
+    return adopt<K, V>(attachTableShared(handle, "CowMap", MAP_VALUE_BYTES));
   }
 
   // ---- embedded in a heap (the in-space mode) ----
@@ -387,8 +380,7 @@ class CowMapImpl<K extends CowKey = CowKey, V = unknown> implements Iterable<[K,
     heap: Heap,
     entries: Iterable<readonly [K & CowKey, V]> | null = null,
   ): CowMap<CowKeyOf<K>, V> {
-    forkTable = createTable(heap, MAP_VALUE_BYTES);
-    const c = new CowMapImpl<CowKeyOf<K>, V>();
+    const c = adopt<CowKeyOf<K>, V>(createTable(heap, MAP_VALUE_BYTES));
     if (entries != null) fill(c, c.#table, entries, "map");
     return c;
   }
@@ -411,8 +403,7 @@ class CowMapImpl<K extends CowKey = CowKey, V = unknown> implements Iterable<[K,
    * ```
    */
   static attach<K extends CowKey = CowKey, V = unknown>(heap: Heap, address: number): CowMap<K, V> {
-    forkTable = attachTable(heap, address, MAP_VALUE_BYTES, "CowMap");
-    return new CowMapImpl<K, V>();
+    return adopt<K, V>(attachTable(heap, address, MAP_VALUE_BYTES, "CowMap"));
   }
 
   /** Byte address of an embedded CowMap's header block in its space (stable for its life); -1 for a standalone one. */
@@ -460,6 +451,16 @@ class CowMapImpl<K extends CowKey = CowKey, V = unknown> implements Iterable<[K,
     t.check("map");
     return t.space.stats();
   }
+}
+
+/**
+ * A CowMap over the ready table `t` (a fork, or an attached or new embedded
+ * table), handed to the constructor as its first argument: no user can pass
+ * a Table (it is internal), every CowMap is made by the one constructor (one
+ * hidden class), and nothing is allocated but the handle.
+ */
+function adopt<K extends CowKey, V>(t: Table): CowMapImpl<K, V> {
+  return new CowMapImpl<K, V>(t as unknown as null);
 }
 
 // Declaration merging adds the member the class body does not define: it is

@@ -18,9 +18,6 @@ import { attachTableShared, type SharedCollectionHandle, tableHandle } from "./s
 import { Table } from "./table.js";
 import { clear } from "./writes.js";
 
-/** Set by `fork()` just before it calls the constructor. */
-let forkTable: Table | null = null;
-
 /**
  * The table of `x` when it is a CowSet, else a TypeError: the brand check of
  * every method, as Map's and Set's methods check their receiver's internal
@@ -66,10 +63,9 @@ class CowSetImpl<T extends CowKey = CowKey> implements Iterable<T> {
    */
   // Default values, so that `CowSet.length` is 0 as `Set.length` (see CowMap).
   constructor(values: Iterable<T> | null = null, options: CowMapOptions = NO_OPTIONS) {
-    const t = forkTable;
-    forkTable = null;
-    if (t !== null) {
-      this.#table = t;
+    if (values instanceof Table) {
+      // fork(), from(), create(), attach(), attachShared(): a ready table (see adopt)
+      this.#table = values;
       return;
     }
     this.#table = new Table(spaceFor(options), 0);
@@ -90,8 +86,7 @@ class CowSetImpl<T extends CowKey = CowKey> implements Iterable<T> {
   static from<T = CowKey>(iterable: Iterable<T & CowKey>, options: CowMapOptions = {}): CowSet<CowKeyOf<T>> {
     const t = typeof iterable === "object" && iterable !== null && #table in iterable ? iterable.#table : null;
     if (t !== null && sharesPool(t, options)) {
-      forkTable = t.fork();
-      return new CowSetImpl<CowKeyOf<T>>();
+      return adopt<CowKeyOf<T>>(t.fork());
     }
     return new CowSetImpl<CowKeyOf<T>>(iterable as Iterable<CowKeyOf<T>>, options);
   }
@@ -219,8 +214,7 @@ class CowSetImpl<T extends CowKey = CowKey> implements Iterable<T> {
     const t = setTable(this, "fork");
     t.check("set");
     if (t.heap !== null) throwEmbedded(this, "fork");
-    forkTable = t.fork();
-    return new CowSetImpl<T>();
+    return adopt<T>(t.fork());
   }
 
   /** Returns this version's pages to the pool (those no other version shares). Idempotent. */
@@ -295,8 +289,7 @@ class CowSetImpl<T extends CowKey = CowKey> implements Iterable<T> {
    *   another structure's (`"type"`), or was attached or released already.
    */
   static attachShared<T extends CowKey = CowKey>(handle: SharedCollectionHandle): CowSet<T> {
-    forkTable = attachTableShared(handle, "CowSet", 0);
-    return new CowSetImpl<T>();
+    return adopt<T>(attachTableShared(handle, "CowSet", 0));
   }
 
   // ---- embedded in a heap (the in-space mode) ----
@@ -325,8 +318,7 @@ class CowSetImpl<T extends CowKey = CowKey> implements Iterable<T> {
    * ```
    */
   static create<T = CowKey>(heap: Heap, values: Iterable<T & CowKey> | null = null): CowSet<CowKeyOf<T>> {
-    forkTable = createTable(heap, 0);
-    const c = new CowSetImpl<CowKeyOf<T>>();
+    const c = adopt<CowKeyOf<T>>(createTable(heap, 0));
     if (values != null) fill(c, c.#table, values, "set");
     return c;
   }
@@ -339,8 +331,7 @@ class CowSetImpl<T extends CowKey = CowKey> implements Iterable<T> {
    *   not a live block of it holding a CowSet's header.
    */
   static attach<T extends CowKey = CowKey>(heap: Heap, address: number): CowSet<T> {
-    forkTable = attachTable(heap, address, 0, "CowSet");
-    return new CowSetImpl<T>();
+    return adopt<T>(attachTable(heap, address, 0, "CowSet"));
   }
 
   /** Byte address of an embedded CowSet's header block in its space (stable for its life); -1 for a standalone one. */
@@ -444,6 +435,16 @@ class CowSetImpl<T extends CowKey = CowKey> implements Iterable<T> {
   }
 }
 
+/**
+ * A CowSet over the ready table `t` (a fork, or an attached or new embedded
+ * table), handed to the constructor as its first argument: no user can pass
+ * a Table (it is internal), every CowSet is made by the one constructor (one
+ * hidden class), and nothing is allocated but the handle.
+ */
+function adopt<T extends CowKey>(t: Table): CowSetImpl<T> {
+  return new CowSetImpl<T>(t as unknown as null);
+}
+
 // Declaration merging adds the members the class body does not define: they
 // are the very function `values`, as `Set.prototype.keys` and
 // `Set.prototype[Symbol.iterator]` are `Set.prototype.values` (ECMA-262 24.2.4).
@@ -519,6 +520,5 @@ export const CowSet: CowSetConstructor = CowSetImpl as unknown as CowSetConstruc
 
 /** A CowSet handle on `t` (a table the set methods made). */
 function wrap<T extends CowKey>(t: Table): CowSet<T> {
-  forkTable = t;
-  return new CowSetImpl<T>();
+  return adopt<T>(t);
 }

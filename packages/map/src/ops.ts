@@ -9,20 +9,20 @@
  */
 import { throwKeyType } from "./errors.js";
 import { Cursor } from "./iterator.js";
-import { classifyKey, isKey } from "./key.js";
+import { classifyKey, isKey, probe } from "./key.js";
 import type { Table } from "./table.js";
-import { classifyValue } from "./value.js";
+import { classifyValue, pending } from "./value.js";
 import { insert, remove, update } from "./writes.js";
 
 /** True when `key` is in `t`. O(1) expected; no allocation. */
 export function tableHas(t: Table, key: unknown): boolean {
-  return classifyKey(key) && t.find() >= 0;
+  return classifyKey(key, probe) && t.find(probe) >= 0;
 }
 
 /** Removes `key` from `t`; true when it was there. O(1) expected. */
 export function tableDelete(t: Table, key: unknown): boolean {
-  if (!classifyKey(key)) return false;
-  const rec = t.find();
+  if (!classifyKey(key, probe)) return false;
+  const rec = t.find(probe);
   if (rec < 0) return false;
   remove(t, rec);
   return true;
@@ -31,8 +31,8 @@ export function tableDelete(t: Table, key: unknown): boolean {
 /** Adds `value` to the set table `t` unless it is there. @throws {KeyTypeError} for a value that cannot be a key. */
 export function tableAdd(t: Table, value: unknown): void {
   if (!isKey(value)) throwKeyType(value);
-  classifyKey(value);
-  if (t.find() < 0) insert(t);
+  classifyKey(value, probe);
+  if (t.find(probe) < 0) insert(t, probe, pending);
 }
 
 /**
@@ -43,12 +43,12 @@ export function tableAdd(t: Table, value: unknown): void {
  */
 export function tablePut(t: Table, key: unknown, value: unknown, what: string): void {
   if (!isKey(key)) throwKeyType(key);
-  classifyValue(value);
+  classifyValue(value, pending);
   t.check(what);
-  classifyKey(key);
-  const rec = t.find();
-  if (rec >= 0) update(t, rec);
-  else insert(t);
+  classifyKey(key, probe);
+  const rec = t.find(probe);
+  if (rec >= 0) update(t, rec, probe, pending);
+  else insert(t, probe, pending);
 }
 
 /**
