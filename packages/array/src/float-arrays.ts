@@ -11,7 +11,7 @@
 import type { PageSpanCursor, ProxyView } from "@pagefork/core";
 import type { CowElements } from "./cow-elements.js";
 import { CowTypedArray } from "./cow-typed-array.js";
-import { type ElementKind, F32, F64, KINDS } from "./kinds.js";
+import { type ElementKind, elementKinds, F32, F64 } from "./kinds.js";
 import type { CowArrayOptions } from "./options.js";
 
 /**
@@ -28,7 +28,7 @@ export class CowFloat32Array extends CowTypedArray<number> {
   /** Bytes per element: 4. */
   static readonly BYTES_PER_ELEMENT = 4;
   /** @internal */
-  static readonly elementKind = KINDS[F32] as ElementKind;
+  static readonly elementKind = elementKinds[F32] as ElementKind;
 
   /**
    * `new CowFloat32Array(length, options?)`: `length` zeros (RangeError for an invalid
@@ -39,7 +39,7 @@ export class CowFloat32Array extends CowTypedArray<number> {
     lengthOrSource?: number | Iterable<number> | ArrayLike<number> | CowElements<number>,
     options?: CowArrayOptions,
   ) {
-    super(KINDS[F32] as ElementKind, lengthOrSource, options);
+    super(elementKinds[F32] as ElementKind, lengthOrSource, options);
   }
 
   /** The elements as a new native `Float32Array`: one bulk copy out. O(n). */
@@ -95,7 +95,7 @@ export class CowFloat64Array extends CowTypedArray<number> {
   /** Bytes per element: 8. */
   static readonly BYTES_PER_ELEMENT = 8;
   /** @internal */
-  static readonly elementKind = KINDS[F64] as ElementKind;
+  static readonly elementKind = elementKinds[F64] as ElementKind;
 
   /**
    * `new CowFloat64Array(length, options?)`: `length` zeros (RangeError for an invalid
@@ -106,7 +106,7 @@ export class CowFloat64Array extends CowTypedArray<number> {
     lengthOrSource?: number | Iterable<number> | ArrayLike<number> | CowElements<number>,
     options?: CowArrayOptions,
   ) {
-    super(KINDS[F64] as ElementKind, lengthOrSource, options);
+    super(elementKinds[F64] as ElementKind, lengthOrSource, options);
   }
 
   /** The elements as a new native `Float64Array`: one bulk copy out. O(n). */

@@ -11,7 +11,7 @@
 import type { PageSpanCursor, ProxyView } from "@pagefork/core";
 import type { CowElements } from "./cow-elements.js";
 import { CowTypedArray } from "./cow-typed-array.js";
-import { type ElementKind, I16, KINDS, U16 } from "./kinds.js";
+import { type ElementKind, elementKinds, I16, U16 } from "./kinds.js";
 import type { CowArrayOptions } from "./options.js";
 
 /**
@@ -28,7 +28,7 @@ export class CowInt16Array extends CowTypedArray<number> {
   /** Bytes per element: 2. */
   static readonly BYTES_PER_ELEMENT = 2;
   /** @internal */
-  static readonly elementKind = KINDS[I16] as ElementKind;
+  static readonly elementKind = elementKinds[I16] as ElementKind;
 
   /**
    * `new CowInt16Array(length, options?)`: `length` zeros (RangeError for an invalid
@@ -39,7 +39,7 @@ export class CowInt16Array extends CowTypedArray<number> {
     lengthOrSource?: number | Iterable<number> | ArrayLike<number> | CowElements<number>,
     options?: CowArrayOptions,
   ) {
-    super(KINDS[I16] as ElementKind, lengthOrSource, options);
+    super(elementKinds[I16] as ElementKind, lengthOrSource, options);
   }
 
   /** The elements as a new native `Int16Array`: one bulk copy out. O(n). */
@@ -95,7 +95,7 @@ export class CowUint16Array extends CowTypedArray<number> {
   /** Bytes per element: 2. */
   static readonly BYTES_PER_ELEMENT = 2;
   /** @internal */
-  static readonly elementKind = KINDS[U16] as ElementKind;
+  static readonly elementKind = elementKinds[U16] as ElementKind;
 
   /**
    * `new CowUint16Array(length, options?)`: `length` zeros (RangeError for an invalid
@@ -106,7 +106,7 @@ export class CowUint16Array extends CowTypedArray<number> {
     lengthOrSource?: number | Iterable<number> | ArrayLike<number> | CowElements<number>,
     options?: CowArrayOptions,
   ) {
-    super(KINDS[U16] as ElementKind, lengthOrSource, options);
+    super(elementKinds[U16] as ElementKind, lengthOrSource, options);
   }
 
   /** The elements as a new native `Uint16Array`: one bulk copy out. O(n). */

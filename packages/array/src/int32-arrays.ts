@@ -11,7 +11,7 @@
 import type { PageSpanCursor, ProxyView } from "@pagefork/core";
 import type { CowElements } from "./cow-elements.js";
 import { CowTypedArray } from "./cow-typed-array.js";
-import { type ElementKind, I32, KINDS, U32 } from "./kinds.js";
+import { type ElementKind, elementKinds, I32, U32 } from "./kinds.js";
 import type { CowArrayOptions } from "./options.js";
 
 /**
@@ -28,7 +28,7 @@ export class CowInt32Array extends CowTypedArray<number> {
   /** Bytes per element: 4. */
   static readonly BYTES_PER_ELEMENT = 4;
   /** @internal */
-  static readonly elementKind = KINDS[I32] as ElementKind;
+  static readonly elementKind = elementKinds[I32] as ElementKind;
 
   /**
    * `new CowInt32Array(length, options?)`: `length` zeros (RangeError for an invalid
@@ -39,7 +39,7 @@ export class CowInt32Array extends CowTypedArray<number> {
     lengthOrSource?: number | Iterable<number> | ArrayLike<number> | CowElements<number>,
     options?: CowArrayOptions,
   ) {
-    super(KINDS[I32] as ElementKind, lengthOrSource, options);
+    super(elementKinds[I32] as ElementKind, lengthOrSource, options);
   }
 
   /** The elements as a new native `Int32Array`: one bulk copy out. O(n). */
@@ -95,7 +95,7 @@ export class CowUint32Array extends CowTypedArray<number> {
   /** Bytes per element: 4. */
   static readonly BYTES_PER_ELEMENT = 4;
   /** @internal */
-  static readonly elementKind = KINDS[U32] as ElementKind;
+  static readonly elementKind = elementKinds[U32] as ElementKind;
 
   /**
    * `new CowUint32Array(length, options?)`: `length` zeros (RangeError for an invalid
@@ -106,7 +106,7 @@ export class CowUint32Array extends CowTypedArray<number> {
     lengthOrSource?: number | Iterable<number> | ArrayLike<number> | CowElements<number>,
     options?: CowArrayOptions,
   ) {
-    super(KINDS[U32] as ElementKind, lengthOrSource, options);
+    super(elementKinds[U32] as ElementKind, lengthOrSource, options);
   }
 
   /** The elements as a new native `Uint32Array`: one bulk copy out. O(n). */

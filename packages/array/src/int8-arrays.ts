@@ -11,7 +11,7 @@
 import type { PageSpanCursor, ProxyView } from "@pagefork/core";
 import type { CowElements } from "./cow-elements.js";
 import { CowTypedArray } from "./cow-typed-array.js";
-import { type ElementKind, I8, KINDS, U8, U8C } from "./kinds.js";
+import { type ElementKind, elementKinds, I8, U8, U8C } from "./kinds.js";
 import type { CowArrayOptions } from "./options.js";
 
 /**
@@ -28,7 +28,7 @@ export class CowInt8Array extends CowTypedArray<number> {
   /** Bytes per element: 1. */
   static readonly BYTES_PER_ELEMENT = 1;
   /** @internal */
-  static readonly elementKind = KINDS[I8] as ElementKind;
+  static readonly elementKind = elementKinds[I8] as ElementKind;
 
   /**
    * `new CowInt8Array(length, options?)`: `length` zeros (RangeError for an invalid
@@ -39,7 +39,7 @@ export class CowInt8Array extends CowTypedArray<number> {
     lengthOrSource?: number | Iterable<number> | ArrayLike<number> | CowElements<number>,
     options?: CowArrayOptions,
   ) {
-    super(KINDS[I8] as ElementKind, lengthOrSource, options);
+    super(elementKinds[I8] as ElementKind, lengthOrSource, options);
   }
 
   /** The elements as a new native `Int8Array`: one bulk copy out. O(n). */
@@ -95,7 +95,7 @@ export class CowUint8Array extends CowTypedArray<number> {
   /** Bytes per element: 1. */
   static readonly BYTES_PER_ELEMENT = 1;
   /** @internal */
-  static readonly elementKind = KINDS[U8] as ElementKind;
+  static readonly elementKind = elementKinds[U8] as ElementKind;
 
   /**
    * `new CowUint8Array(length, options?)`: `length` zeros (RangeError for an invalid
@@ -106,7 +106,7 @@ export class CowUint8Array extends CowTypedArray<number> {
     lengthOrSource?: number | Iterable<number> | ArrayLike<number> | CowElements<number>,
     options?: CowArrayOptions,
   ) {
-    super(KINDS[U8] as ElementKind, lengthOrSource, options);
+    super(elementKinds[U8] as ElementKind, lengthOrSource, options);
   }
 
   /** The elements as a new native `Uint8Array`: one bulk copy out. O(n). */
@@ -162,7 +162,7 @@ export class CowUint8ClampedArray extends CowTypedArray<number> {
   /** Bytes per element: 1. */
   static readonly BYTES_PER_ELEMENT = 1;
   /** @internal */
-  static readonly elementKind = KINDS[U8C] as ElementKind;
+  static readonly elementKind = elementKinds[U8C] as ElementKind;
 
   /**
    * `new CowUint8ClampedArray(length, options?)`: `length` zeros (RangeError for an invalid
@@ -173,7 +173,7 @@ export class CowUint8ClampedArray extends CowTypedArray<number> {
     lengthOrSource?: number | Iterable<number> | ArrayLike<number> | CowElements<number>,
     options?: CowArrayOptions,
   ) {
-    super(KINDS[U8C] as ElementKind, lengthOrSource, options);
+    super(elementKinds[U8C] as ElementKind, lengthOrSource, options);
   }
 
   /** The elements as a new native `Uint8ClampedArray`: one bulk copy out. O(n). */

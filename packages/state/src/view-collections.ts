@@ -7,6 +7,7 @@
  *
  * @module
  */
+import { relativeIndex } from "@pagefork/core";
 import type { CowText } from "@pagefork/string";
 import { NODE, type NodeRecord, viaProxy } from "./brand.js";
 import { isValidKey } from "./check.js";
@@ -320,18 +321,11 @@ export function copyRange(h: ArrayHandle, ctor: TypedArrayConstructor, start: nu
   return out;
 }
 
-/** Relative index as TypedArray.prototype.slice converts it. */
-function relative(v: number | undefined, dflt: number, len: number): number {
-  if (v === undefined) return dflt;
-  const n = Math.trunc(Number(v)) || 0;
-  return n < 0 ? Math.max(len + n, 0) : Math.min(n, len);
-}
-
 function typedSlice(this: { [NODE]: TypedView }, start?: number, end?: number): unknown {
   const rec = this[NODE];
   const h = rec.handle();
   const len = h.length;
-  return copyRange(h, rec.type.ctor, relative(start, 0, len), relative(end, len, len));
+  return copyRange(h, rec.type.ctor, relativeIndex(start, len, 0), relativeIndex(end, len, len));
 }
 
 function typedToJSON(this: { [NODE]: TypedView }): unknown {
