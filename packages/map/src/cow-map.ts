@@ -8,11 +8,21 @@ import { INSPECT_CUSTOM, type ShareOptions } from "@pagefork/core";
 import type { CowKey, CowKeyOf } from "./cow-key.js";
 import { inspectTable, tableToJSON } from "./debug.js";
 import { attachTable, createTable } from "./embedded.js";
-import { throwEmbedded, throwIncompatible } from "./errors.js";
+import { throwIncompatible } from "./errors.js";
 import { type CowIterator, EntryIterator, KeyIterator, ValueIterator } from "./iterator.js";
 import { classifyKey, probe } from "./key.js";
 import { MAP_VALUE_BYTES, R_VALUE } from "./layout.js";
-import { aliasMethod, fill, nameClass, tableDelete, tableForEach, tableHas, tablePut } from "./ops.js";
+import {
+  aliasMethod,
+  fill,
+  nameClass,
+  releaseStandalone,
+  standalone,
+  tableDelete,
+  tableForEach,
+  tableHas,
+  tablePut,
+} from "./ops.js";
 import { type CowMapOptions, NO_OPTIONS, sharesPool, spaceFor } from "./options.js";
 import { attachTableShared, type SharedCollectionHandle, tableHandle } from "./shared.js";
 import { Table } from "./table.js";
@@ -109,13 +119,13 @@ class CowMapImpl<K extends CowKey = CowKey, V = unknown> implements Iterable<[K,
   /** The address space holding this version (read it, fork it through the map, never write to it). */
   get space(): AddressSpace {
     const t = mapTable(this, "space");
-    return t.heap === null ? t.space : t.heap.space;
+    return t.outerSpace();
   }
 
   /** Page size of the space, in bytes. */
   get pageSize(): number {
     const t = mapTable(this, "pageSize");
-    return (t.heap === null ? t.space : t.heap.space).pageSize;
+    return t.outerSpace().pageSize;
   }
 
   /** True once `release()` (standalone) or `free()` (embedded) has run, or the space of an embedded CowMap was released. */
@@ -262,17 +272,12 @@ class CowMapImpl<K extends CowKey = CowKey, V = unknown> implements Iterable<[K,
    * ```
    */
   fork(): CowMap<K, V> {
-    const t = mapTable(this, "fork");
-    t.check("map");
-    if (t.heap !== null) throwEmbedded(this, "fork");
-    return adopt<K, V>(t.fork());
+    return adopt<K, V>(standalone(mapTable(this, "fork"), this, "fork", "map").fork());
   }
 
   /** Returns this version's pages to the pool (those no other version shares). Idempotent. */
   release(): void {
-    const t = mapTable(this, "release");
-    if (t.heap !== null) throwEmbedded(this, "release");
-    t.space.release();
+    releaseStandalone(mapTable(this, "release"), this);
   }
 
   /** `release()` for a standalone CowMap, `free()` for an embedded one: for `using` declarations. */
@@ -307,10 +312,7 @@ class CowMapImpl<K extends CowKey = CowKey, V = unknown> implements Iterable<[K,
    * ```
    */
   share(options?: ShareOptions): SharedCollectionHandle {
-    const t = mapTable(this, "share");
-    t.check("map");
-    if (t.heap !== null) throwEmbedded(this, "share");
-    return tableHandle(t, "CowMap", false, options);
+    return tableHandle(standalone(mapTable(this, "share"), this, "share", "map"), "CowMap", false, options);
   }
 
   /**
@@ -321,10 +323,12 @@ class CowMapImpl<K extends CowKey = CowKey, V = unknown> implements Iterable<[K,
    * @throws {InvalidArgumentError} on an embedded CowMap.
    */
   transferCopy(): SharedCollectionHandle {
-    const t = mapTable(this, "transferCopy");
-    t.check("map");
-    if (t.heap !== null) throwEmbedded(this, "transferCopy");
-    return tableHandle(t, "CowMap", true, undefined);
+    return tableHandle(
+      standalone(mapTable(this, "transferCopy"), this, "transferCopy", "map"),
+      "CowMap",
+      true,
+      undefined,
+    );
   }
 
   /**

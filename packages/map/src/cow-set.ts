@@ -8,9 +8,19 @@ import { INSPECT_CUSTOM, type ShareOptions } from "@pagefork/core";
 import type { CowKey, CowKeyOf } from "./cow-key.js";
 import { inspectTable, tableToJSON } from "./debug.js";
 import { attachTable, createTable } from "./embedded.js";
-import { throwEmbedded, throwIncompatible } from "./errors.js";
+import { throwIncompatible } from "./errors.js";
 import { type CowIterator, KeyIterator, SetEntryIterator } from "./iterator.js";
-import { aliasMethod, fill, nameClass, tableAdd, tableDelete, tableForEach, tableHas } from "./ops.js";
+import {
+  aliasMethod,
+  fill,
+  nameClass,
+  releaseStandalone,
+  standalone,
+  tableAdd,
+  tableDelete,
+  tableForEach,
+  tableHas,
+} from "./ops.js";
 import { type CowMapOptions, NO_OPTIONS, sharesPool, spaceFor } from "./options.js";
 import type { SetLike } from "./set-like.js";
 import * as setMethods from "./set-methods.js";
@@ -101,13 +111,13 @@ class CowSetImpl<T extends CowKey = CowKey> implements Iterable<T> {
   /** The address space holding this version (read it, never write to it). */
   get space(): AddressSpace {
     const t = setTable(this, "space");
-    return t.heap === null ? t.space : t.heap.space;
+    return t.outerSpace();
   }
 
   /** Page size of the space, in bytes. */
   get pageSize(): number {
     const t = setTable(this, "pageSize");
-    return (t.heap === null ? t.space : t.heap.space).pageSize;
+    return t.outerSpace().pageSize;
   }
 
   /** True once `release()` (standalone) or `free()` (embedded) has run, or the space of an embedded CowSet was released. */
@@ -211,17 +221,12 @@ class CowSetImpl<T extends CowKey = CowKey> implements Iterable<T> {
    * @throws {ReleasedError} after `release()`.
    */
   fork(): CowSet<T> {
-    const t = setTable(this, "fork");
-    t.check("set");
-    if (t.heap !== null) throwEmbedded(this, "fork");
-    return adopt<T>(t.fork());
+    return adopt<T>(standalone(setTable(this, "fork"), this, "fork", "set").fork());
   }
 
   /** Returns this version's pages to the pool (those no other version shares). Idempotent. */
   release(): void {
-    const t = setTable(this, "release");
-    if (t.heap !== null) throwEmbedded(this, "release");
-    t.space.release();
+    releaseStandalone(setTable(this, "release"), this);
   }
 
   /** `release()` for a standalone CowSet, `free()` for an embedded one: for `using` declarations. */
@@ -256,10 +261,7 @@ class CowSetImpl<T extends CowKey = CowKey> implements Iterable<T> {
    * ```
    */
   share(options?: ShareOptions): SharedCollectionHandle {
-    const t = setTable(this, "share");
-    t.check("set");
-    if (t.heap !== null) throwEmbedded(this, "share");
-    return tableHandle(t, "CowSet", false, options);
+    return tableHandle(standalone(setTable(this, "share"), this, "share", "set"), "CowSet", false, options);
   }
 
   /**
@@ -270,10 +272,12 @@ class CowSetImpl<T extends CowKey = CowKey> implements Iterable<T> {
    * @throws {InvalidArgumentError} on an embedded CowSet.
    */
   transferCopy(): SharedCollectionHandle {
-    const t = setTable(this, "transferCopy");
-    t.check("set");
-    if (t.heap !== null) throwEmbedded(this, "transferCopy");
-    return tableHandle(t, "CowSet", true, undefined);
+    return tableHandle(
+      standalone(setTable(this, "transferCopy"), this, "transferCopy", "set"),
+      "CowSet",
+      true,
+      undefined,
+    );
   }
 
   /**

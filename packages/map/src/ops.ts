@@ -7,7 +7,7 @@
  *
  * @module
  */
-import { throwKeyType } from "./errors.js";
+import { throwEmbedded, throwKeyType } from "./errors.js";
 import { Cursor } from "./iterator.js";
 import { classifyKey, isKey, probe } from "./key.js";
 import type { Table } from "./table.js";
@@ -49,6 +49,28 @@ export function tablePut(t: Table, key: unknown, value: unknown, what: string): 
   const rec = t.find(probe);
   if (rec >= 0) update(t, rec, probe, pending);
   else insert(t, probe, pending);
+}
+
+/**
+ * `t`, after checking that it is live and standalone: what `fork`, `share`
+ * and `transferCopy` of CowMap and CowSet (`self`) start with. O(1).
+ * @throws {ReleasedError} after `release()`.
+ * @throws {InvalidArgumentError} for an embedded table (fork, share or release its space instead).
+ */
+export function standalone(t: Table, self: object, method: string, what: "map" | "set"): Table {
+  t.check(what);
+  if (t.heap !== null) throwEmbedded(self, method);
+  return t;
+}
+
+/**
+ * `release()` of a standalone CowMap or CowSet (`self`): its pages go back
+ * to the pool unless other versions share them. Idempotent.
+ * @throws {InvalidArgumentError} for an embedded table (`free()` it, or release its space).
+ */
+export function releaseStandalone(t: Table, self: object): void {
+  if (t.heap !== null) throwEmbedded(self, "release");
+  t.space.release();
 }
 
 /**

@@ -189,6 +189,11 @@ export class Table {
     this.mask = Math.min(bucketsFor(Math.ceil(entries / 2), this.minBuckets), this.maxBuckets) - 1;
   }
 
+  /** The space users see: the table's own (standalone) or its heap's (embedded: the embedder's space). */
+  outerSpace(): AddressSpace {
+    return this.heap === null ? this.space : this.heap.space;
+  }
+
   // ---- lookup ----
 
   /**
