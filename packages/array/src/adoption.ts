@@ -14,7 +14,7 @@ import type { SpaceOwner } from "./space-owner.js";
 /**
  * What a constructor adopts instead of making a space. Every field is set in
  * the constructor (one hidden class). One instance, {@link adoption}, serves
- * every hand-off: {@link Adoption.of} fills it and returns it, the
+ * every hand-off (constructors recognise it by identity: `arg === adoption`): {@link Adoption.of} fills it and returns it, the
  * constructor reads it at once and clears `owner` (so that the object keeps
  * no space alive), and JS runs nothing in between: nothing is allocated per
  * fork or view.
@@ -62,11 +62,22 @@ export class Adoption {
     return this;
   }
 
-  /** The owner, taken: `owner` is cleared so that this object keeps no space alive. */
+  /**
+   * Fills only the window (what a fixed-length array's constructor reads: it
+   * knows its kind and has no capacity); three stores on the path of every
+   * `subarray()` and `fork()`.
+   */
+  window(owner: SpaceOwner, byteOffset: number, len: number): Adoption {
+    this.owner = owner;
+    this.byteOffset = byteOffset;
+    this.len = len;
+    return this;
+  }
+
+  /** The owner, taken: `owner` is cleared so that this object keeps no space alive (`kind` is a table entry). */
   take(): SpaceOwner {
     const owner = this.owner as SpaceOwner;
     this.owner = null;
-    this.kind = null;
     return owner;
   }
 }

@@ -18,7 +18,7 @@ import {
   type ProxyView,
   type SpanArrayConstructor,
 } from "@pagefork/core";
-import { Adoption, adoption } from "./adoption.js";
+import { adoption } from "./adoption.js";
 import { CowElements } from "./cow-elements.js";
 import { heapOf, throwEmbedded } from "./in-space.js";
 import { strictIndex } from "./indices.js";
@@ -99,7 +99,8 @@ export class CowVector<K extends SpanArrayConstructor = Float64ArrayConstructor>
    */
   constructor(kind: K, options?: CowVectorOptions) {
     // fork(), create(), attach() pass a ready hand-off (adoption.ts); a new vector makes one (vector-spaces.ts)
-    const a = (kind as unknown) instanceof Adoption ? (kind as unknown as Adoption) : standaloneVector(kind, options);
+    // An identity test, not instanceof (see CowTypedArray's constructor).
+    const a = (kind as unknown) === adoption ? adoption : standaloneVector(kind, options);
     const k = a.kind as ElementKind;
     const len = a.len;
     const maxLen = a.maxLen;

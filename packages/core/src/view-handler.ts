@@ -88,7 +88,7 @@ class ViewPrototype {
   }
   get [Symbol.toStringTag](): string | undefined {
     const t = targetOf(this);
-    return t === undefined ? undefined : `${t.kind.name}Array`;
+    return t === undefined ? undefined : t.kind.Native.name;
   }
   at(index: unknown): unknown {
     const t = self(this);

@@ -58,7 +58,7 @@ export class ViewTarget {
    */
   [INSPECT_CUSTOM](depth: number, options: InspectOptions, inspect?: InspectFunction): string {
     const t = targetOf(this) ?? this; // Node calls it with `this` = the proxy
-    const head = `${t.kind.name}Array view(${t.length}) @ ${t.byteOffset}`;
+    const head = `${t.kind.Native.name} view(${t.length}) @ ${t.byteOffset}`;
     if (t.space.released) return `${head} <released>`;
     return inspectElements(head, t.length, (n) => copyOut(t, 0, n), depth, options, inspect);
   }

@@ -15,6 +15,7 @@ import { MAP_VALUE_BYTES, R_VALUE } from "./layout.js";
 import {
   aliasMethod,
   fill,
+  handoff,
   nameClass,
   releaseStandalone,
   standalone,
@@ -78,9 +79,10 @@ class CowMapImpl<K extends CowKey = CowKey, V = unknown> implements Iterable<[K,
   // Default values, so that `CowMap.length` is 0 as `Map.length`; a shared
   // options object, so that a fork allocates none.
   constructor(entries: Iterable<readonly [K, V]> | null = null, options: CowMapOptions = NO_OPTIONS) {
-    if (entries instanceof Table) {
-      // fork(), from(), create(), attach(), attachShared(): a ready table (see adopt)
-      this.#table = entries;
+    if ((entries as unknown) === handoff) {
+      // fork(), from(), create(), attach(), attachShared(): a ready table (see adopt). An
+      // identity test, not instanceof: one compare, and no getPrototypeOf trap of a Proxy.
+      this.#table = handoff.take();
       return;
     }
     this.#table = new Table(spaceFor(options), MAP_VALUE_BYTES);
@@ -459,12 +461,13 @@ class CowMapImpl<K extends CowKey = CowKey, V = unknown> implements Iterable<[K,
 
 /**
  * A CowMap over the ready table `t` (a fork, or an attached or new embedded
- * table), handed to the constructor as its first argument: no user can pass
- * a Table (it is internal), every CowMap is made by the one constructor (one
- * hidden class), and nothing is allocated but the handle.
+ * table), handed to the constructor as its first argument through the one
+ * preallocated {@link TableHandoff} (ops.ts), which no user can pass: every
+ * CowMap is made by the one constructor (one hidden class), and nothing is
+ * allocated but the handle.
  */
 function adopt<K extends CowKey, V>(t: Table): CowMapImpl<K, V> {
-  return new CowMapImpl<K, V>(t as unknown as null);
+  return new CowMapImpl<K, V>(handoff.of(t) as unknown as null);
 }
 
 // Declaration merging adds the member the class body does not define: it is

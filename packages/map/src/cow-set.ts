@@ -13,6 +13,7 @@ import { type CowIterator, KeyIterator, SetEntryIterator } from "./iterator.js";
 import {
   aliasMethod,
   fill,
+  handoff,
   nameClass,
   releaseStandalone,
   standalone,
@@ -73,9 +74,10 @@ class CowSetImpl<T extends CowKey = CowKey> implements Iterable<T> {
    */
   // Default values, so that `CowSet.length` is 0 as `Set.length` (see CowMap).
   constructor(values: Iterable<T> | null = null, options: CowMapOptions = NO_OPTIONS) {
-    if (values instanceof Table) {
-      // fork(), from(), create(), attach(), attachShared(): a ready table (see adopt)
-      this.#table = values;
+    if ((values as unknown) === handoff) {
+      // fork(), from(), create(), attach(), attachShared(): a ready table (see adopt). An
+      // identity test, not instanceof: one compare, and no getPrototypeOf trap of a Proxy.
+      this.#table = handoff.take();
       return;
     }
     this.#table = new Table(spaceFor(options), 0);
@@ -441,12 +443,13 @@ class CowSetImpl<T extends CowKey = CowKey> implements Iterable<T> {
 
 /**
  * A CowSet over the ready table `t` (a fork, or an attached or new embedded
- * table), handed to the constructor as its first argument: no user can pass
- * a Table (it is internal), every CowSet is made by the one constructor (one
- * hidden class), and nothing is allocated but the handle.
+ * table), handed to the constructor as its first argument through the one
+ * preallocated {@link TableHandoff} (ops.ts), which no user can pass: every
+ * CowSet is made by the one constructor (one hidden class), and nothing is
+ * allocated but the handle.
  */
 function adopt<T extends CowKey>(t: Table): CowSetImpl<T> {
-  return new CowSetImpl<T>(t as unknown as null);
+  return new CowSetImpl<T>(handoff.of(t) as unknown as null);
 }
 
 // Declaration merging adds the members the class body does not define: they

@@ -14,6 +14,36 @@ import type { Table } from "./table.js";
 import { classifyValue, pending } from "./value.js";
 import { insert, remove, update } from "./writes.js";
 
+/**
+ * The hand-off of a ready table (a fork, an attached or a new embedded one,
+ * a set method's result) to the CowMap or CowSet constructor, passed as its
+ * first argument: `new CowMapImpl(handoff.of(t))`. One preallocated
+ * instance, {@link handoff}, recognised by identity; the constructor takes
+ * the table at once and clears it (so it keeps no table alive), and nothing
+ * runs in between: nothing is allocated per fork but the handle.
+ */
+export class TableHandoff {
+  /** The table on its way to a constructor (null otherwise). */
+  table: Table | null;
+  constructor() {
+    this.table = null;
+  }
+  /** Holds `t` and returns the hand-off, to be passed straight to a constructor. */
+  of(t: Table): TableHandoff {
+    this.table = t;
+    return this;
+  }
+  /** The table, taken: `table` is cleared. */
+  take(): Table {
+    const t = this.table as Table;
+    this.table = null;
+    return t;
+  }
+}
+
+/** @internal The one preallocated hand-off (see {@link TableHandoff}). */
+export const handoff = new TableHandoff();
+
 /** True when `key` is in `t`. O(1) expected; no allocation. */
 export function tableHas(t: Table, key: unknown): boolean {
   return classifyKey(key, probe) && t.find(probe) >= 0;
