@@ -1,6 +1,15 @@
 /**
  * CowMap: a Map whose whole hash table lives in one address space.
  *
+ * Why one module of ~23 KB: about half of it is the TSDoc of the class's
+ * own members; their bodies already live in ops.ts, table.ts, writes.ts,
+ * embedded.ts, shared.ts and debug.ts, and what is left is the brand check
+ * and one delegation per method. A split would need a base class shared
+ * with CowSet (CowMap.prototype's parent would no longer be Object.prototype,
+ * as Map.prototype's is, and the private-field brand check would accept
+ * either class) or methods patched onto the prototype from another module;
+ * neither is worth its cost in clarity.
+ *
  * @module
  */
 import type { AddressSpace, Heap, InspectFunction, InspectOptions, SpaceStats } from "@pagefork/core";

@@ -1,6 +1,10 @@
 /**
  * CowSet: a Set whose whole hash table lives in one address space.
  *
+ * Why one module of ~21 KB: as cow-map.ts (half TSDoc, bodies in ops.ts,
+ * set-methods.ts and the table modules; no base class shared with CowMap, so
+ * that the prototype chain and the brand check stay as native Set's).
+ *
  * @module
  */
 import type { AddressSpace, Heap, InspectFunction, InspectOptions, SpaceStats } from "@pagefork/core";
