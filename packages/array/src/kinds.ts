@@ -11,17 +11,18 @@ import {
   type AddressSpace,
   type ElementKind,
   elementKindOf,
-  KIND_FLOAT32 as F32,
-  KIND_FLOAT64 as F64,
-  KIND_INT8 as I8,
-  KIND_INT16 as I16,
-  KIND_INT32 as I32,
-  KIND_BIGINT64 as I64,
+  KIND_BIGINT64,
+  KIND_BIGUINT64,
+  KIND_FLOAT32,
+  KIND_FLOAT64,
+  KIND_INT8,
+  KIND_INT16,
+  KIND_INT32,
+  KIND_UINT8,
+  KIND_UINT8_CLAMPED,
+  KIND_UINT16,
+  KIND_UINT32,
   type SpanArrayConstructor,
-  KIND_UINT8 as U8,
-  KIND_UINT8_CLAMPED as U8C,
-  KIND_UINT16 as U16,
-  KIND_UINT32 as U32,
 } from "@pagefork/core";
 
 /** Any native TypedArray instance. */
@@ -43,23 +44,50 @@ export type ElementOf<K extends SpanArrayConstructor> = K extends BigInt64ArrayC
   ? bigint
   : number;
 
-// The kind table is core's (one table for proxy views and arrays); the short
-// code names keep the hot-path switches below readable.
-export {
-  ElementKind,
-  elementKinds,
-  KIND_BIGINT64 as I64,
-  KIND_BIGUINT64 as U64,
-  KIND_FLOAT32 as F32,
-  KIND_FLOAT64 as F64,
-  KIND_INT8 as I8,
-  KIND_INT16 as I16,
-  KIND_INT32 as I32,
-  KIND_UINT8 as U8,
-  KIND_UINT8_CLAMPED as U8C,
-  KIND_UINT16 as U16,
-  KIND_UINT32 as U32,
-} from "@pagefork/core";
+// The kind table is core's (one table for proxy views and arrays).
+export { ElementKind, elementKinds } from "@pagefork/core";
+
+// Core's codes (KIND_*) under short names, as literals: V8 does not
+// constant-fold a binding imported from another package, so the switches
+// below compared each case against a loaded value (CowVector get/set measured
+// ~1.25x base); on literals they compile to compares against constants. They
+// are checked against core's codes when this module loads.
+/** Int8 (core KIND_INT8). */
+export const I8 = 0;
+/** Uint8 (core KIND_UINT8). */
+export const U8 = 1;
+/** Uint8Clamped (core KIND_UINT8_CLAMPED). */
+export const U8C = 2;
+/** Int16 (core KIND_INT16). */
+export const I16 = 3;
+/** Uint16 (core KIND_UINT16). */
+export const U16 = 4;
+/** Int32 (core KIND_INT32). */
+export const I32 = 5;
+/** Uint32 (core KIND_UINT32). */
+export const U32 = 6;
+/** Float32 (core KIND_FLOAT32). */
+export const F32 = 7;
+/** Float64 (core KIND_FLOAT64). */
+export const F64 = 8;
+/** BigInt64 (core KIND_BIGINT64). */
+export const I64 = 9;
+/** BigUint64 (core KIND_BIGUINT64). */
+export const U64 = 10;
+if (
+  KIND_INT8 !== I8 ||
+  KIND_UINT8 !== U8 ||
+  KIND_UINT8_CLAMPED !== U8C ||
+  KIND_INT16 !== I16 ||
+  KIND_UINT16 !== U16 ||
+  KIND_INT32 !== I32 ||
+  KIND_UINT32 !== U32 ||
+  KIND_FLOAT32 !== F32 ||
+  KIND_FLOAT64 !== F64 ||
+  KIND_BIGINT64 !== I64 ||
+  KIND_BIGUINT64 !== U64
+)
+  throw new Error("@pagefork/array: its element-kind codes differ from @pagefork/core's (mismatched versions)");
 
 /**
  * The kind of a native TypedArray constructor.
