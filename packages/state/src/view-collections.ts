@@ -10,13 +10,13 @@
 import { relativeIndex } from "@pagefork/core";
 import type { CowText } from "@pagefork/string";
 import { NODE, type NodeRecord, viaProxy } from "./brand.js";
-import { isValidKey } from "./check.js";
+import { handleHas, storedSlot } from "./collection-reads.js";
 import { type ArrayHandle, type Ctx, handleOf, type MapHandle, type SetHandle } from "./containers.js";
 import { throwReadOnly } from "./errors.js";
 import { indexOf } from "./indices.js";
 import { formatTagged, INSPECT, type InspectFn, type InspectOptions, shownElements } from "./inspect.js";
 import type { AnyType, MapType, NativeArray, SetType, TypedArrayConstructor, TypedArrayType } from "./schema.js";
-import { decodeKey, decodeMapValue, encodeKey } from "./slots.js";
+import { decodeKey, decodeMapValue } from "./slots.js";
 import { jsonOf } from "./values.js";
 import { liveCtx, type VersionCtx, type ViewFields } from "./version-ctx.js";
 import { wrapView } from "./view.js";
@@ -54,15 +54,12 @@ export class MapView<K = unknown, V = unknown> extends Map<K, V> implements Node
     return this.handle()?.size ?? 0;
   }
   override get(key: K): V | undefined {
-    const h = this.handle();
-    if (h === null || !isValidKey(this.type.key, key)) return undefined;
-    const stored = h.get(encodeKey(this.type.key, key));
+    const stored = storedSlot(this.handle(), this.type.key, key);
     if (stored === undefined) return undefined;
     return wrapView(this.ver, this.type.value, decodeMapValue(this.type.value, stored)) as V;
   }
   override has(key: K): boolean {
-    const h = this.handle();
-    return h !== null && isValidKey(this.type.key, key) && h.has(encodeKey(this.type.key, key));
+    return handleHas(this.handle(), this.type.key, key);
   }
   override *entries(): MapIterator<[K, V]> {
     const h = this.handle();
@@ -135,8 +132,7 @@ export class SetView<K = unknown> extends Set<K> implements NodeRecord, ViewFiel
     return this.handle()?.size ?? 0;
   }
   override has(value: K): boolean {
-    const h = this.handle();
-    return h !== null && isValidKey(this.type.element, value) && h.has(encodeKey(this.type.element, value));
+    return handleHas(this.handle(), this.type.element, value);
   }
   override *values(): SetIterator<K> {
     const h = this.handle();
