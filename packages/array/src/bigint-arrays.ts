@@ -11,8 +11,13 @@
 import type { PageSpanCursor, ProxyView } from "@pagefork/core";
 import type { CowElements } from "./cow-elements.js";
 import { CowTypedArray } from "./cow-typed-array.js";
-import { type ElementKind, I64, KINDS, toElement, U64 } from "./kinds.js";
+import { type ElementKind, elementKinds, I64, toElement, U64 } from "./kinds.js";
 import type { CowArrayOptions } from "./options.js";
+
+// The kinds of this module's classes, once: module constants V8 folds into the
+// constructors (an element lookup in core's table on every fork and subarray otherwise).
+const BIGINT64_KIND = elementKinds[I64] as ElementKind;
+const BIGUINT64_KIND = elementKinds[U64] as ElementKind;
 
 /**
  * A copy-on-write `BigInt64Array`: 8 bytes per element, elements are bigints with the
@@ -28,7 +33,7 @@ export class CowBigInt64Array extends CowTypedArray<bigint> {
   /** Bytes per element: 8. */
   static readonly BYTES_PER_ELEMENT = 8;
   /** @internal */
-  static readonly elementKind = KINDS[I64] as ElementKind;
+  static readonly elementKind = BIGINT64_KIND;
 
   /**
    * `new CowBigInt64Array(length, options?)`: `length` zeros (RangeError for an invalid
@@ -39,7 +44,7 @@ export class CowBigInt64Array extends CowTypedArray<bigint> {
     lengthOrSource?: number | Iterable<bigint> | ArrayLike<bigint> | CowElements<bigint>,
     options?: CowArrayOptions,
   ) {
-    super(KINDS[I64] as ElementKind, lengthOrSource, options);
+    super(BIGINT64_KIND, lengthOrSource, options);
   }
 
   /** The elements as a new native `BigInt64Array`: one bulk copy out. O(n). */
@@ -70,7 +75,7 @@ export class CowBigInt64Array extends CowTypedArray<bigint> {
       this.setFrom(a, b);
       return;
     }
-    const v = typeof b === "bigint" ? b : (toElement(KINDS[I64] as ElementKind, b) as bigint); // ToBigInt: a number throws TypeError
+    const v = typeof b === "bigint" ? b : (toElement(BIGINT64_KIND, b) as bigint); // ToBigInt: a number throws TypeError
     const i = a >>> 0;
     if (i === a && i < this.len) {
       this.space.setBigInt64(this.byteOffset + i * 8, v);
@@ -95,7 +100,7 @@ export class CowBigUint64Array extends CowTypedArray<bigint> {
   /** Bytes per element: 8. */
   static readonly BYTES_PER_ELEMENT = 8;
   /** @internal */
-  static readonly elementKind = KINDS[U64] as ElementKind;
+  static readonly elementKind = BIGUINT64_KIND;
 
   /**
    * `new CowBigUint64Array(length, options?)`: `length` zeros (RangeError for an invalid
@@ -106,7 +111,7 @@ export class CowBigUint64Array extends CowTypedArray<bigint> {
     lengthOrSource?: number | Iterable<bigint> | ArrayLike<bigint> | CowElements<bigint>,
     options?: CowArrayOptions,
   ) {
-    super(KINDS[U64] as ElementKind, lengthOrSource, options);
+    super(BIGUINT64_KIND, lengthOrSource, options);
   }
 
   /** The elements as a new native `BigUint64Array`: one bulk copy out. O(n). */
@@ -137,7 +142,7 @@ export class CowBigUint64Array extends CowTypedArray<bigint> {
       this.setFrom(a, b);
       return;
     }
-    const v = typeof b === "bigint" ? b : (toElement(KINDS[U64] as ElementKind, b) as bigint); // ToBigInt: a number throws TypeError
+    const v = typeof b === "bigint" ? b : (toElement(BIGUINT64_KIND, b) as bigint); // ToBigInt: a number throws TypeError
     const i = a >>> 0;
     if (i === a && i < this.len) {
       this.space.setBigUint64(this.byteOffset + i * 8, v);

@@ -5,7 +5,7 @@
  * bulk method goes through page spans or the core's bulk operations
  * (bulk.ts, scan.ts), never through one element call per element.
  *
- * Why one module of ~27 KB: the ~50 methods (with `free`, `embedded` and
+ * Why one module of ~29 KB (about two thirds of it TSDoc): the ~50 methods (with `free`, `embedded` and
  * `address` of the in-space mode) must be methods of this class,
  * and their bodies already live in bulk.ts, scan.ts, set-from.ts, derive.ts
  * and iterators.ts; what stays is their documentation. Splitting the class

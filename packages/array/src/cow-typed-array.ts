@@ -2,40 +2,23 @@
  * CowTypedArray: the fixed-length COW array, constructed, forked, viewed
  * (`subarray`) and released. The eleven kinds (int8-, int16-, int32-, float-
  * and bigint-arrays.ts) add only a typed fast path for `get` and `set`.
+ * Where a new or embedded array's room comes from (reading the constructor
+ * argument, making the space or the heap block) is typed-spaces.ts.
  *
  * @module
  */
 import { AddressSpace, type Heap, type ShareOptions } from "@pagefork/core";
+import { type Adoption, adoption } from "./adoption.js";
 import { isCowArray } from "./brand.js";
 import { CowElements } from "./cow-elements.js";
-import {
-  allocFrames,
-  HDR_BYTES,
-  heapOf,
-  readHeader,
-  requirePoolFrames,
-  TYPED_MAGIC,
-  throwEmbedded,
-  writeHeader,
-} from "./in-space.js";
-import { relativeIndex, toLength } from "./indices.js";
+import { heapOf, readHeader, TYPED_MAGIC, throwEmbedded } from "./in-space.js";
+import { relativeIndex } from "./indices.js";
 import { type ElementKind, kindOfInstance, type NativeTypedArray } from "./kinds.js";
-import { type CowArrayOptions, poolFor } from "./options.js";
+import type { CowArrayOptions } from "./options.js";
 import { forkSpace } from "./reserve.js";
 import { arrayHandle, attachArraySpace, type SharedArrayHandle } from "./shared.js";
 import { SpaceOwner } from "./space-owner.js";
-
-/** Largest number of pages in one address space (the core's limit: vpns are uint32). */
-const MAX_PAGES = 2 ** 32;
-
-/**
- * Set by `fork()` and `subarray()` just before they call the constructor, so
- * that forks and views are made by the kind's own constructor (one hidden
- * class per kind) without an options object or a validation pass.
- */
-let adoptOwner: SpaceOwner | null = null;
-let adoptOffset = 0;
-let adoptLen = 0;
+import { embeddedArray, embedNew, standaloneArray } from "./typed-spaces.js";
 
 /** A CowTypedArray kind's constructor, as the static methods see `this`. */
 export interface CowTypedArrayConstructor<T extends CowTypedArray<number> | CowTypedArray<bigint>> {
@@ -102,34 +85,14 @@ export abstract class CowTypedArray<E extends number | bigint> extends CowElemen
    * @param options - page size and pool.
    */
   protected constructor(kind: ElementKind, arg: unknown, options: CowArrayOptions | undefined) {
-    const owner = adoptOwner;
-    if (owner !== null) {
-      adoptOwner = null;
-      super(owner, kind, adoptOffset, adoptLen);
-      return;
-    }
-    const pool = poolFor(options);
-    const name = `Cow${kind.name}Array`;
-    const max = Math.floor(Math.min(MAX_PAGES * pool.pageSize, Number.MAX_SAFE_INTEGER) / kind.bytes);
-    let source: NativeTypedArray | null = null;
-    let len: number;
-    if ((typeof arg === "object" && arg !== null) || typeof arg === "function") {
-      source = sourceArray(kind, arg, name);
-      len = source.length;
-      if (len > max) throw new RangeError(`Invalid typed array length: ${len} (${name} holds 0 to ${max} elements)`);
-    } else {
-      len = toLength(arg, max, name);
-    }
-    const space = new AddressSpace({ size: Math.max(len * kind.bytes, 1), pool });
-    if (source !== null && len > 0) {
-      try {
-        space.write(0, source);
-      } catch (e) {
-        space.release();
-        throw e;
-      }
-    }
-    super(new SpaceOwner(space), kind, 0, len);
+    // fork(), subarray(), create(), attach() pass a ready hand-off (adoption.ts); a new array makes one (typed-spaces.ts)
+    // An identity test, not instanceof: V8 compiles it to one compare (instanceof of an
+    // imported class was a generic call: subarray() measured 1.5x slower), and it runs no
+    // getPrototypeOf trap of a Proxy passed as the source.
+    const a = arg === adoption ? adoption : standaloneArray(kind, arg, options);
+    const byteOffset = a.byteOffset;
+    const len = a.len;
+    super(a.take(), kind, byteOffset, len);
   }
 
   /**
@@ -226,19 +189,7 @@ export abstract class CowTypedArray<E extends number | bigint> extends CowElemen
     // biome-ignore lint/complexity/noThisInStatic: `this` is the kind's class (CowFloat64Array.create...)
     const Ctor = this as unknown as new () => T;
     const kind = kindOfClass(Ctor);
-    const h = heapOf(heap);
-    const name = `Cow${kind.name}Array`;
-    const max = Math.floor((h.limit - h.base - HDR_BYTES) / kind.bytes); // the one block holds the header too
-    let source: NativeTypedArray | null = null;
-    let len: number;
-    const arg: unknown = lengthOrSource;
-    if ((typeof arg === "object" && arg !== null) || typeof arg === "function") {
-      source = sourceArray(kind, arg, name);
-      len = source.length;
-      if (len > max)
-        throw new RangeError(`Invalid typed array length: ${len} (${name} in this heap holds 0 to ${max} elements)`);
-    } else len = toLength(arg, max, `${name} in this heap`);
-    return embedNew(Ctor, kind, h, len, source, len);
+    return construct(Ctor, embeddedArray(kind, heapOf(heap), lengthOrSource));
   }
 
   /**
@@ -271,10 +222,8 @@ export abstract class CowTypedArray<E extends number | bigint> extends CowElemen
     const kind = kindOfClass(Ctor);
     const h = heapOf(heap);
     const f = readHeader(h, address, TYPED_MAGIC, "fixed-length array", kind);
-    adoptOwner = new SpaceOwner(h.space, h, address, 0); // one block: the header's
-    adoptOffset = f.data;
-    adoptLen = f.length;
-    return new Ctor();
+    // one block: the header's
+    return adoptInto(Ctor, new SpaceOwner(h.space, h, address, 0), f.data, f.length);
   }
 
   /**
@@ -360,10 +309,7 @@ export abstract class CowTypedArray<E extends number | bigint> extends CowElemen
     const Ctor = this as unknown as new () => T;
     const kind = kindOfClass(Ctor);
     const { space, h } = attachArraySpace(handle, kind.name, kind.bytes);
-    adoptOwner = new SpaceOwner(space);
-    adoptOffset = h.byteOffset;
-    adoptLen = h.length;
-    return new Ctor();
+    return adoptInto(Ctor, new SpaceOwner(space), h.byteOffset, h.length);
   }
 
   /**
@@ -414,7 +360,8 @@ export abstract class CowTypedArray<E extends number | bigint> extends CowElemen
   /** @internal */
   protected create(length: number, written: number): this {
     const heap = this.owner.heap;
-    if (heap !== null) return embedNew(this.constructor as new () => this, this.kind, heap, length, null, written);
+    if (heap !== null)
+      return construct(this.constructor as new () => this, embedNew(this.kind, heap, length, null, written));
     return new (this.constructor as new (n: number, o: CowArrayOptions) => this)(length, { pool: this.space.pool });
   }
 
@@ -428,54 +375,20 @@ export abstract class CowTypedArray<E extends number | bigint> extends CowElemen
   }
 
   private adopt(owner: SpaceOwner, byteOffset: number, len: number): this {
-    adoptOwner = owner;
-    adoptOffset = byteOffset;
-    adoptLen = len;
-    return new (this.constructor as new () => this)();
+    return adoptInto(this.constructor as new () => this, owner, byteOffset, len);
   }
 }
 
 /**
- * A new embedded array of `len` elements of `kind` in `heap`, holding
- * `source` (null: zeros), of which the caller (or `source`) writes the first
- * `written`: reserves the frames of both allocations and of the writes, then
- * allocates (element block first), then writes.
+ * A new array of class `Ctor` over `owner`'s space, elements `[byteOffset,
+ * byteOffset + len * BYTES_PER_ELEMENT)`: the constructor adopts them
+ * (adoption.ts) instead of making a space.
  */
-function embedNew<T>(
-  Ctor: new () => T,
-  kind: ElementKind,
-  heap: Heap,
-  len: number,
-  source: NativeTypedArray | null,
-  written: number,
-): T {
-  const bytes = len * kind.bytes;
-  const space = heap.space;
-  requirePoolFrames(space, allocFrames(heap, bytes, written * kind.bytes));
-  // One block, header then elements: one heap call, so a refusal changes nothing.
-  const header = source === null ? heap.calloc(HDR_BYTES + bytes) : heap.malloc(HDR_BYTES + bytes);
-  const data = header + HDR_BYTES;
-  writeHeader(space, header, TYPED_MAGIC, kind, len, data);
-  if (source !== null && len > 0) space.write(data, source); // reserved above: cannot be refused
-  adoptOwner = new SpaceOwner(space, heap, header, 0);
-  adoptOffset = data;
-  adoptLen = len;
-  return new Ctor();
+function adoptInto<T>(Ctor: new () => T, owner: SpaceOwner, byteOffset: number, len: number): T {
+  return construct(Ctor, adoption.window(owner, byteOffset, len));
 }
 
-/**
- * The elements a constructor argument that is an object supplies, as a native
- * array of `kind`.
- */
-function sourceArray(kind: ElementKind, arg: object, name: string): NativeTypedArray {
-  if (arg instanceof ArrayBuffer || (typeof SharedArrayBuffer !== "undefined" && arg instanceof SharedArrayBuffer))
-    throw new TypeError(
-      `${name} cannot view an ArrayBuffer: its elements live in an address space. Copy them in with ${name}.from(new ${kind.Native.name}(buffer))`,
-    );
-  const src = isCowArray(arg) ? arg.toTypedArray() : arg;
-  const k = kindOfInstance(src);
-  if (k === kind) return src as NativeTypedArray;
-  if (k !== undefined && k.bigint !== kind.bigint)
-    throw new TypeError(`Cannot mix BigInt and other types: a ${k.Native.name} cannot initialize a ${name}`);
-  return new (kind.Native as new (s: unknown) => NativeTypedArray)(src);
+/** A new array of class `Ctor` that adopts `a` (filled by typed-spaces.ts or {@link adoptInto}). */
+function construct<T>(Ctor: new () => T, a: Adoption): T {
+  return new (Ctor as unknown as new (a: Adoption) => T)(a);
 }

@@ -1,83 +1,43 @@
 /**
  * CowVector: a growable COW array of one element kind, standalone in an
  * address space sized to its maximum length, or embedded in a caller's heap.
- * Where the elements live and how that room grows is vector-storage.ts; the
- * options and their defaults vector-options.ts. What stays here (~24 KB) are
- * the methods, which must be members of the class, and their documentation.
+ * Where the elements live and how that room grows is vector-storage.ts; how
+ * a new, embedded or attached vector gets its room vector-spaces.ts; the
+ * bodies of the shifting and resizing edits vector-edits.ts; the options and
+ * their defaults vector-options.ts. What stays here (~19 KB) are the
+ * methods, which must be members of the class, the hot `push`, and their
+ * documentation.
  *
  * @module
  */
 
 import {
-  AddressSpace,
   type Heap,
   InvalidArgumentError,
   type PageSpanCursor,
   type ProxyView,
   type SpanArrayConstructor,
 } from "@pagefork/core";
-import { isCowArray } from "./brand.js";
-import {
-  convertArrayLike,
-  copyOut,
-  fillElements,
-  moveElements,
-  reserveZeroFill,
-  setFromNative,
-  writeFrom,
-} from "./bulk.js";
+import { adoption } from "./adoption.js";
 import { CowElements } from "./cow-elements.js";
-import {
-  allocFrames,
-  allocVectorBlocks,
-  heapOf,
-  readHeader,
-  requirePoolFrames,
-  throwEmbedded,
-  VECTOR_MAGIC,
-  writeHeader,
-} from "./in-space.js";
-import { relativeIndex, strictIndex, toIntegerOrInfinity } from "./indices.js";
-import {
-  type ElementKind,
-  type ElementOf,
-  KINDS,
-  kindOf,
-  type NativeTypedArray,
-  storeElement,
-  toElement,
-} from "./kinds.js";
-import { poolFor } from "./options.js";
+import { heapOf, throwEmbedded } from "./in-space.js";
+import { strictIndex } from "./indices.js";
+import { type ElementKind, type ElementOf, kindOf, storeElement, toElement } from "./kinds.js";
 import { forkSpace } from "./reserve.js";
-import { toKindArray } from "./set-from.js";
 import { SpaceOwner } from "./space-owner.js";
 import {
-  type CowVectorCreateOptions,
-  type CowVectorOptions,
-  defaultMaxLength,
-  heapMaxLength,
-  MAX_PAGES,
-  throwNoRoom,
-} from "./vector-options.js";
-import {
-  ensureCapacity,
-  mapFor,
-  planResize,
-  planWrites,
-  reserveZeroFillAndHeader,
-  resizeBlock,
-  setLength,
-} from "./vector-storage.js";
-
-/**
- * Set by `fork()`, `create()` and `attach()` just before they call the
- * constructor (one hidden class for new, forked, embedded and attached vectors).
- */
-let adoptOwner: SpaceOwner | null = null;
-let adoptKind: ElementKind = KINDS[0] as ElementKind;
-let adoptLen = 0;
-let adoptMaxLen = 0;
-let adoptCap = 0;
+  extendVector,
+  insertIntoVector,
+  removeFromVector,
+  requireRoom,
+  reserveVector,
+  resizeVector,
+  shrinkVector,
+  spliceVector,
+} from "./vector-edits.js";
+import { type CowVectorCreateOptions, type CowVectorOptions, heapMaxLength } from "./vector-options.js";
+import { attachedVector, embeddedVector, standaloneVector } from "./vector-spaces.js";
+import { ensureCapacity, planWrites, setLength } from "./vector-storage.js";
 
 /**
  * A growable copy-on-write vector of one element kind (`Float64Array`,
@@ -138,37 +98,15 @@ export class CowVector<K extends SpanArrayConstructor = Float64ArrayConstructor>
    * @throws {InvalidArgumentError} for invalid options.
    */
   constructor(kind: K, options?: CowVectorOptions) {
-    const owner = adoptOwner;
-    if (owner !== null) {
-      adoptOwner = null;
-      super(owner, adoptKind, owner.data, adoptLen);
-      this.maxLen = adoptMaxLen;
-      this.capBytes = adoptCap;
-      return;
-    }
-    const k = kindOf(kind);
-    const pool = poolFor(options);
-    const limit = Math.floor(Math.min(MAX_PAGES * pool.pageSize, Number.MAX_SAFE_INTEGER) / k.bytes);
-    const maxLen = options?.maxLength ?? defaultMaxLength(pool, k.bytes, limit);
-    if (typeof maxLen !== "number" || !Number.isInteger(maxLen) || maxLen < 1 || maxLen > limit)
-      throw new InvalidArgumentError("maxLength", maxLen, `an integer from 1 to ${limit} elements`);
-    const capacity = options?.capacity ?? 0;
-    if (typeof capacity !== "number" || !Number.isInteger(capacity) || capacity < 0)
-      throw new InvalidArgumentError("capacity", capacity, `an integer from 0 to maxLength (${maxLen})`);
-    if (capacity > maxLen) {
-      if (options?.maxLength === undefined && capacity <= limit) throwNoRoom(pool, capacity * k.bytes);
-      throw new InvalidArgumentError("capacity", capacity, `an integer from 0 to maxLength (${maxLen})`);
-    }
-    const space = new AddressSpace({ size: maxLen * k.bytes, pool });
-    const ps = pool.pageSize;
-    const capBytes = Math.ceil((capacity * k.bytes) / ps) * ps;
-    try {
-      if (capBytes < space.size) space.unmap(capBytes, space.size - capBytes); // reserved, not mapped
-    } catch (e) {
-      space.release();
-      throw e;
-    }
-    super(new SpaceOwner(space), k, 0, 0);
+    // fork(), create(), attach() pass a ready hand-off (adoption.ts); a new vector makes one (vector-spaces.ts)
+    // An identity test, not instanceof (see CowTypedArray's constructor).
+    const a = (kind as unknown) === adoption ? adoption : standaloneVector(kind, options);
+    const k = a.kind as ElementKind;
+    const len = a.len;
+    const maxLen = a.maxLen;
+    const capBytes = a.capBytes;
+    const owner = a.take();
+    super(owner, k, owner.data, len);
     this.maxLen = maxLen;
     this.capBytes = capBytes;
   }
@@ -255,7 +193,7 @@ export class CowVector<K extends SpanArrayConstructor = Float64ArrayConstructor>
     const capacity = options?.capacity ?? 0;
     if (typeof capacity !== "number" || !Number.isInteger(capacity) || capacity < 0 || capacity > maxLen)
       throw new InvalidArgumentError("capacity", capacity, `an integer from 0 to ${maxLen} elements`);
-    return embedVector(h, k, capacity, 0, false, 0) as unknown as CowVector<K>;
+    return new CowVector(embeddedVector(h, k, capacity, 0, false, 0) as unknown as K);
   }
 
   /**
@@ -285,14 +223,7 @@ export class CowVector<K extends SpanArrayConstructor = Float64ArrayConstructor>
     address: number,
     kind?: K,
   ): CowVector<K> {
-    const h = heapOf(heap);
-    const f = readHeader(h, address, VECTOR_MAGIC, "vector", kind === undefined ? undefined : kindOf(kind));
-    adoptOwner = new SpaceOwner(h.space, h, address, f.data);
-    adoptKind = f.kind;
-    adoptLen = f.length;
-    adoptMaxLen = heapMaxLength(h, f.kind);
-    adoptCap = f.data === 0 ? 0 : h.usableSize(f.data);
-    return new CowVector(undefined as unknown as K);
+    return new CowVector(attachedVector(heap, address, kind) as unknown as K);
   }
 
   /**
@@ -325,7 +256,7 @@ export class CowVector<K extends SpanArrayConstructor = Float64ArrayConstructor>
     if (n === 1) {
       const kind = this.kind;
       const v = toElement(kind, items[0]);
-      this.requireRoom(1);
+      requireRoom(this, 1);
       const at = this.len;
       const owner = this.owner;
       if (owner.header === 0 && (at + 1) * kind.bytes <= this.capBytes) {
@@ -354,15 +285,7 @@ export class CowVector<K extends SpanArrayConstructor = Float64ArrayConstructor>
    */
   extend(source: Iterable<unknown> | ArrayLike<unknown>): number {
     this.check();
-    const src = this.converted(source);
-    const at = this.len;
-    const n = at + src.length;
-    this.requireRoom(src.length);
-    planWrites(this, at, n, n);
-    ensureCapacity(this, n);
-    setFromNative(this, src, at);
-    setLength(this, n);
-    return n;
+    return extendVector(this, source);
   }
 
   /** Removes and returns the last element, or `undefined` when empty. O(1), writes no element. */
@@ -389,17 +312,7 @@ export class CowVector<K extends SpanArrayConstructor = Float64ArrayConstructor>
   /** Inserts every element of `source` before element `index`, with one shift. See `insert`. */
   insertFrom(index: number, source: Iterable<unknown> | ArrayLike<unknown>): void {
     this.check();
-    const at = strictIndex(index, this.len, "index");
-    const src = this.converted(source);
-    const n = src.length;
-    if (n === 0) return;
-    this.requireRoom(n);
-    const len = this.len;
-    planWrites(this, at, len + n, len + n); // the shift and the write, before either
-    ensureCapacity(this, len + n);
-    moveElements(this, at + n, at, len - at);
-    writeFrom(this, at, src);
-    setLength(this, len + n);
+    insertIntoVector(this, index, source);
   }
 
   /**
@@ -409,14 +322,7 @@ export class CowVector<K extends SpanArrayConstructor = Float64ArrayConstructor>
    */
   removeRange(start: number, end: number): void {
     this.check();
-    const a = strictIndex(start, this.len, "start");
-    const b = strictIndex(end, this.len, "end");
-    if (b < a) throw new InvalidArgumentError("end", end, `an integer in [start (${a}), ${this.len}]`);
-    if (a === b) return;
-    const n = this.len - (b - a);
-    planWrites(this, a, n, n);
-    moveElements(this, a, b, this.len - b);
-    setLength(this, n);
+    removeFromVector(this, start, end);
   }
 
   /**
@@ -447,24 +353,9 @@ export class CowVector<K extends SpanArrayConstructor = Float64ArrayConstructor>
    */
   splice(start?: number, deleteCount?: number, ...items: ElementOf<K>[]): ElementOf<K>[] {
     this.check();
-    const len = this.len;
-    const at = relativeIndex(start, len, 0);
     // biome-ignore lint/complexity/noArguments: Array.prototype.splice tells an absent deleteCount from undefined
-    const argc = arguments.length;
-    const del =
-      argc === 0 ? 0 : argc === 1 ? len - at : Math.min(Math.max(toIntegerOrInfinity(deleteCount), 0), len - at);
-    const src = convertArrayLike(this.kind, items, items.length);
-    const n = src.length;
-    if (n > del) this.requireRoom(n - del);
-    const newLen = len - del + n;
-    // Written: the items at [at, at + n), and the shifted tail up to the new end.
-    planWrites(this, at, n === del ? at + n : newLen, newLen);
-    const removed = Array.from(copyOut(this, at, at + del) as unknown as ArrayLike<ElementOf<K>>);
-    ensureCapacity(this, newLen);
-    if (n !== del) moveElements(this, at + n, at + del, len - at - del);
-    writeFrom(this, at, src);
-    if (newLen !== len) setLength(this, newLen);
-    return removed;
+    const removed = spliceVector(this, arguments.length, start, deleteCount, items);
+    return Array.from(removed as ArrayLike<ElementOf<K>>);
   }
 
   /**
@@ -476,29 +367,7 @@ export class CowVector<K extends SpanArrayConstructor = Float64ArrayConstructor>
    */
   resize(length: number): void {
     this.check();
-    const n = strictIndex(length, this.maxLen, "length");
-    const len = this.len;
-    if (n <= len) {
-      if (n < len) setLength(this, n);
-      return;
-    }
-    const zero = this.kind.bigint ? 0n : 0;
-    if (this.owner.heap !== null) {
-      // Embedded: the block past the length may hold anything (removed elements, a reused
-      // slot): zero all of it. Whole pages are discarded, so only the two partial pages take frames.
-      if (n * this.kind.bytes > this.capBytes) planWrites(this, len, Math.min(n, len + 2), n);
-      else reserveZeroFillAndHeader(this, len, n);
-      ensureCapacity(this, n);
-      fillElements(this, zero, len, n);
-      setLength(this, n);
-      return;
-    }
-    // Mapped elements past the length may hold removed values; newly mapped pages are zero.
-    const dirty = Math.min(n, Math.floor(this.capBytes / this.kind.bytes));
-    if (dirty > len) reserveZeroFill(this, len, dirty); // before the mapping grows
-    ensureCapacity(this, n);
-    if (dirty > len) fillElements(this, zero, len, dirty);
-    setLength(this, n);
+    resizeVector(this, length);
   }
 
   /**
@@ -513,14 +382,7 @@ export class CowVector<K extends SpanArrayConstructor = Float64ArrayConstructor>
    */
   reserve(capacity: number): void {
     this.check();
-    const n = strictIndex(capacity, this.maxLen, "capacity");
-    const bytes = n * this.kind.bytes;
-    if (bytes <= this.capBytes) return;
-    if (this.owner.heap === null) mapFor(this, n);
-    else {
-      planResize(this, bytes);
-      resizeBlock(this, bytes);
-    }
+    reserveVector(this, capacity);
   }
 
   /**
@@ -534,19 +396,7 @@ export class CowVector<K extends SpanArrayConstructor = Float64ArrayConstructor>
    */
   shrinkToFit(): void {
     this.check();
-    if (this.owner.heap !== null) {
-      const bytes = this.len * this.kind.bytes;
-      if (this.owner.data === 0 || this.capBytes === bytes) return;
-      planResize(this, bytes);
-      resizeBlock(this, bytes);
-      return;
-    }
-    const end = this.pageEnd(this.len);
-    if (this.capBytes > end) {
-      this.space.unmap(end, this.capBytes - end);
-      this.capBytes = end;
-      this.owner.writes++;
-    }
+    shrinkVector(this);
   }
 
   /**
@@ -558,12 +408,8 @@ export class CowVector<K extends SpanArrayConstructor = Float64ArrayConstructor>
     this.check();
     if (this.owner.heap !== null) throwEmbedded("CowVector", "fork");
     const owner = new SpaceOwner(forkSpace(this));
-    adoptOwner = owner;
-    adoptKind = this.kind;
-    adoptLen = this.len;
-    adoptMaxLen = this.maxLen;
-    adoptCap = this.capBytes;
-    return new (this.constructor as new (k: unknown) => this)(undefined);
+    const a = adoption.of(owner, this.kind, 0, this.len, this.maxLen, this.capBytes);
+    return new (this.constructor as new (k: unknown) => this)(a);
   }
 
   /**
@@ -608,7 +454,9 @@ export class CowVector<K extends SpanArrayConstructor = Float64ArrayConstructor>
   protected create(length: number, written: number): this {
     const heap = this.owner.heap;
     if (heap !== null)
-      return embedVector(heap, this.kind, length, length, written < length, written) as unknown as this;
+      return new CowVector(
+        embeddedVector(heap, this.kind, length, length, written < length, written) as unknown as SpanArrayConstructor,
+      ) as unknown as this;
     const pool = this.space.pool;
     // Under overcommit "never" the default maxLength is the commit limit's room (see defaultMaxLength).
     const options: CowVectorOptions =
@@ -624,49 +472,6 @@ export class CowVector<K extends SpanArrayConstructor = Float64ArrayConstructor>
   protected forkIsExact(): boolean {
     return this.owner.heap === null;
   }
-
-  /** `source` as a native array of the kind, converted before anything is written. */
-  private converted(source: unknown): NativeTypedArray {
-    return toKindArray(this.kind, isCowArray(source) ? source.toTypedArray() : source);
-  }
-
-  private requireRoom(n: number): void {
-    if (this.len + n > this.maxLen)
-      throw new RangeError(`Invalid vector length: ${this.len + n} (maxLength is ${this.maxLen})`);
-  }
-
-  /** Byte end of the page holding element `n - 1` (0 for n = 0). */
-  private pageEnd(n: number): number {
-    const ps = this.space.pageSize;
-    return Math.ceil((n * this.kind.bytes) / ps) * ps;
-  }
-}
-
-/**
- * A new embedded vector in `heap` with room for `capacity` elements and
- * length `len` (zeros when `zeroed`, else the caller writes them: `written`
- * elements are reserved for): reserves the frames of the allocations and
- * writes, allocates (element block first), writes the header.
- */
-function embedVector(
-  heap: Heap,
-  kind: ElementKind,
-  capacity: number,
-  len: number,
-  zeroed: boolean,
-  written: number,
-): CowVector<SpanArrayConstructor> {
-  const bytes = capacity * kind.bytes;
-  const space = heap.space;
-  requirePoolFrames(space, allocFrames(heap, bytes, written * kind.bytes));
-  const [header, data] = allocVectorBlocks(heap, bytes, zeroed);
-  writeHeader(space, header, VECTOR_MAGIC, kind, len, data);
-  adoptOwner = new SpaceOwner(space, heap, header, data);
-  adoptKind = kind;
-  adoptLen = len;
-  adoptMaxLen = heapMaxLength(heap, kind);
-  adoptCap = data === 0 ? 0 : heap.usableSize(data);
-  return new CowVector(undefined as unknown as SpanArrayConstructor);
 }
 
 /**

@@ -11,8 +11,13 @@
 import type { PageSpanCursor, ProxyView } from "@pagefork/core";
 import type { CowElements } from "./cow-elements.js";
 import { CowTypedArray } from "./cow-typed-array.js";
-import { type ElementKind, F32, F64, KINDS } from "./kinds.js";
+import { type ElementKind, elementKinds, F32, F64 } from "./kinds.js";
 import type { CowArrayOptions } from "./options.js";
+
+// The kinds of this module's classes, once: module constants V8 folds into the
+// constructors (an element lookup in core's table on every fork and subarray otherwise).
+const FLOAT32_KIND = elementKinds[F32] as ElementKind;
+const FLOAT64_KIND = elementKinds[F64] as ElementKind;
 
 /**
  * A copy-on-write `Float32Array`: 4 bytes per element, elements are numbers with the
@@ -28,7 +33,7 @@ export class CowFloat32Array extends CowTypedArray<number> {
   /** Bytes per element: 4. */
   static readonly BYTES_PER_ELEMENT = 4;
   /** @internal */
-  static readonly elementKind = KINDS[F32] as ElementKind;
+  static readonly elementKind = FLOAT32_KIND;
 
   /**
    * `new CowFloat32Array(length, options?)`: `length` zeros (RangeError for an invalid
@@ -39,7 +44,7 @@ export class CowFloat32Array extends CowTypedArray<number> {
     lengthOrSource?: number | Iterable<number> | ArrayLike<number> | CowElements<number>,
     options?: CowArrayOptions,
   ) {
-    super(KINDS[F32] as ElementKind, lengthOrSource, options);
+    super(FLOAT32_KIND, lengthOrSource, options);
   }
 
   /** The elements as a new native `Float32Array`: one bulk copy out. O(n). */
@@ -95,7 +100,7 @@ export class CowFloat64Array extends CowTypedArray<number> {
   /** Bytes per element: 8. */
   static readonly BYTES_PER_ELEMENT = 8;
   /** @internal */
-  static readonly elementKind = KINDS[F64] as ElementKind;
+  static readonly elementKind = FLOAT64_KIND;
 
   /**
    * `new CowFloat64Array(length, options?)`: `length` zeros (RangeError for an invalid
@@ -106,7 +111,7 @@ export class CowFloat64Array extends CowTypedArray<number> {
     lengthOrSource?: number | Iterable<number> | ArrayLike<number> | CowElements<number>,
     options?: CowArrayOptions,
   ) {
-    super(KINDS[F64] as ElementKind, lengthOrSource, options);
+    super(FLOAT64_KIND, lengthOrSource, options);
   }
 
   /** The elements as a new native `Float64Array`: one bulk copy out. O(n). */

@@ -28,7 +28,7 @@
  * @module
  */
 import { type AddressSpace, type Heap, InvalidArgumentError, isHeap } from "@pagefork/core";
-import { type ElementKind, KINDS } from "./kinds.js";
+import { type ElementKind, elementKinds } from "./kinds.js";
 import { throwFrozen } from "./reserve.js";
 
 /** "pfta" read as a little-endian u32: the header of a fixed-length kind. */
@@ -130,7 +130,7 @@ export function readHeader(
   }
   if (usable < HDR_BYTES || s.getUint32(address + HDR_MAGIC) !== magic)
     throw new InvalidArgumentError("address", address, `the address of a ${what} header block in this heap`);
-  const kind = KINDS[s.getUint32(address + HDR_KIND)];
+  const kind = elementKinds[s.getUint32(address + HDR_KIND)];
   const length = s.getFloat64(address + HDR_LENGTH);
   const data = s.getFloat64(address + HDR_DATA);
   if (kind === undefined || !Number.isSafeInteger(length) || length < 0 || !Number.isSafeInteger(data))

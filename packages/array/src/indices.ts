@@ -5,29 +5,11 @@
  *
  * @module
  */
-import { InvalidArgumentError } from "@pagefork/core";
+import { InvalidArgumentError, toIntegerOrInfinity } from "@pagefork/core";
 
-/**
- * ECMAScript ToIntegerOrInfinity: ToNumber (a bigint or symbol throws
- * TypeError, as natively), NaN to 0, truncation, -0 to +0.
- */
-export function toIntegerOrInfinity(v: unknown): number {
-  const n = typeof v === "number" ? v : +(v as number);
-  if (Number.isNaN(n)) return 0;
-  return Math.trunc(n) + 0; // + 0 turns -0 into +0
-}
-
-/**
- * A relative index as `slice`, `fill`, `copyWithin`, `subarray` take it:
- * negatives count from `len`, the result is clamped to `[0, len]`, and
- * `undefined` means `dflt`.
- */
-export function relativeIndex(v: unknown, len: number, dflt: number): number {
-  if (v === undefined) return dflt;
-  const n = toIntegerOrInfinity(v);
-  if (n < 0) return n === Number.NEGATIVE_INFINITY ? 0 : Math.max(len + n, 0);
-  return Math.min(n, len);
-}
+// ToIntegerOrInfinity and the relative-index clamp are core's (one clamp for
+// every package); re-exported here beside the conversions only arrays use.
+export { relativeIndex, toIntegerOrInfinity } from "@pagefork/core";
 
 /**
  * ECMAScript ToIndex for a length: `undefined` is 0, otherwise an integer in

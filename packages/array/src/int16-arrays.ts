@@ -11,8 +11,13 @@
 import type { PageSpanCursor, ProxyView } from "@pagefork/core";
 import type { CowElements } from "./cow-elements.js";
 import { CowTypedArray } from "./cow-typed-array.js";
-import { type ElementKind, I16, KINDS, U16 } from "./kinds.js";
+import { type ElementKind, elementKinds, I16, U16 } from "./kinds.js";
 import type { CowArrayOptions } from "./options.js";
+
+// The kinds of this module's classes, once: module constants V8 folds into the
+// constructors (an element lookup in core's table on every fork and subarray otherwise).
+const INT16_KIND = elementKinds[I16] as ElementKind;
+const UINT16_KIND = elementKinds[U16] as ElementKind;
 
 /**
  * A copy-on-write `Int16Array`: 2 bytes per element, elements are numbers with the
@@ -28,7 +33,7 @@ export class CowInt16Array extends CowTypedArray<number> {
   /** Bytes per element: 2. */
   static readonly BYTES_PER_ELEMENT = 2;
   /** @internal */
-  static readonly elementKind = KINDS[I16] as ElementKind;
+  static readonly elementKind = INT16_KIND;
 
   /**
    * `new CowInt16Array(length, options?)`: `length` zeros (RangeError for an invalid
@@ -39,7 +44,7 @@ export class CowInt16Array extends CowTypedArray<number> {
     lengthOrSource?: number | Iterable<number> | ArrayLike<number> | CowElements<number>,
     options?: CowArrayOptions,
   ) {
-    super(KINDS[I16] as ElementKind, lengthOrSource, options);
+    super(INT16_KIND, lengthOrSource, options);
   }
 
   /** The elements as a new native `Int16Array`: one bulk copy out. O(n). */
@@ -95,7 +100,7 @@ export class CowUint16Array extends CowTypedArray<number> {
   /** Bytes per element: 2. */
   static readonly BYTES_PER_ELEMENT = 2;
   /** @internal */
-  static readonly elementKind = KINDS[U16] as ElementKind;
+  static readonly elementKind = UINT16_KIND;
 
   /**
    * `new CowUint16Array(length, options?)`: `length` zeros (RangeError for an invalid
@@ -106,7 +111,7 @@ export class CowUint16Array extends CowTypedArray<number> {
     lengthOrSource?: number | Iterable<number> | ArrayLike<number> | CowElements<number>,
     options?: CowArrayOptions,
   ) {
-    super(KINDS[U16] as ElementKind, lengthOrSource, options);
+    super(UINT16_KIND, lengthOrSource, options);
   }
 
   /** The elements as a new native `Uint16Array`: one bulk copy out. O(n). */

@@ -11,8 +11,13 @@
 import type { PageSpanCursor, ProxyView } from "@pagefork/core";
 import type { CowElements } from "./cow-elements.js";
 import { CowTypedArray } from "./cow-typed-array.js";
-import { type ElementKind, I32, KINDS, U32 } from "./kinds.js";
+import { type ElementKind, elementKinds, I32, U32 } from "./kinds.js";
 import type { CowArrayOptions } from "./options.js";
+
+// The kinds of this module's classes, once: module constants V8 folds into the
+// constructors (an element lookup in core's table on every fork and subarray otherwise).
+const INT32_KIND = elementKinds[I32] as ElementKind;
+const UINT32_KIND = elementKinds[U32] as ElementKind;
 
 /**
  * A copy-on-write `Int32Array`: 4 bytes per element, elements are numbers with the
@@ -28,7 +33,7 @@ export class CowInt32Array extends CowTypedArray<number> {
   /** Bytes per element: 4. */
   static readonly BYTES_PER_ELEMENT = 4;
   /** @internal */
-  static readonly elementKind = KINDS[I32] as ElementKind;
+  static readonly elementKind = INT32_KIND;
 
   /**
    * `new CowInt32Array(length, options?)`: `length` zeros (RangeError for an invalid
@@ -39,7 +44,7 @@ export class CowInt32Array extends CowTypedArray<number> {
     lengthOrSource?: number | Iterable<number> | ArrayLike<number> | CowElements<number>,
     options?: CowArrayOptions,
   ) {
-    super(KINDS[I32] as ElementKind, lengthOrSource, options);
+    super(INT32_KIND, lengthOrSource, options);
   }
 
   /** The elements as a new native `Int32Array`: one bulk copy out. O(n). */
@@ -95,7 +100,7 @@ export class CowUint32Array extends CowTypedArray<number> {
   /** Bytes per element: 4. */
   static readonly BYTES_PER_ELEMENT = 4;
   /** @internal */
-  static readonly elementKind = KINDS[U32] as ElementKind;
+  static readonly elementKind = UINT32_KIND;
 
   /**
    * `new CowUint32Array(length, options?)`: `length` zeros (RangeError for an invalid
@@ -106,7 +111,7 @@ export class CowUint32Array extends CowTypedArray<number> {
     lengthOrSource?: number | Iterable<number> | ArrayLike<number> | CowElements<number>,
     options?: CowArrayOptions,
   ) {
-    super(KINDS[U32] as ElementKind, lengthOrSource, options);
+    super(UINT32_KIND, lengthOrSource, options);
   }
 
   /** The elements as a new native `Uint32Array`: one bulk copy out. O(n). */

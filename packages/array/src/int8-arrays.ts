@@ -11,8 +11,14 @@
 import type { PageSpanCursor, ProxyView } from "@pagefork/core";
 import type { CowElements } from "./cow-elements.js";
 import { CowTypedArray } from "./cow-typed-array.js";
-import { type ElementKind, I8, KINDS, U8, U8C } from "./kinds.js";
+import { type ElementKind, elementKinds, I8, U8, U8C } from "./kinds.js";
 import type { CowArrayOptions } from "./options.js";
+
+// The kinds of this module's classes, once: module constants V8 folds into the
+// constructors (an element lookup in core's table on every fork and subarray otherwise).
+const INT8_KIND = elementKinds[I8] as ElementKind;
+const UINT8_KIND = elementKinds[U8] as ElementKind;
+const UINT8_CLAMPED_KIND = elementKinds[U8C] as ElementKind;
 
 /**
  * A copy-on-write `Int8Array`: 1 byte per element, elements are numbers with the
@@ -28,7 +34,7 @@ export class CowInt8Array extends CowTypedArray<number> {
   /** Bytes per element: 1. */
   static readonly BYTES_PER_ELEMENT = 1;
   /** @internal */
-  static readonly elementKind = KINDS[I8] as ElementKind;
+  static readonly elementKind = INT8_KIND;
 
   /**
    * `new CowInt8Array(length, options?)`: `length` zeros (RangeError for an invalid
@@ -39,7 +45,7 @@ export class CowInt8Array extends CowTypedArray<number> {
     lengthOrSource?: number | Iterable<number> | ArrayLike<number> | CowElements<number>,
     options?: CowArrayOptions,
   ) {
-    super(KINDS[I8] as ElementKind, lengthOrSource, options);
+    super(INT8_KIND, lengthOrSource, options);
   }
 
   /** The elements as a new native `Int8Array`: one bulk copy out. O(n). */
@@ -95,7 +101,7 @@ export class CowUint8Array extends CowTypedArray<number> {
   /** Bytes per element: 1. */
   static readonly BYTES_PER_ELEMENT = 1;
   /** @internal */
-  static readonly elementKind = KINDS[U8] as ElementKind;
+  static readonly elementKind = UINT8_KIND;
 
   /**
    * `new CowUint8Array(length, options?)`: `length` zeros (RangeError for an invalid
@@ -106,7 +112,7 @@ export class CowUint8Array extends CowTypedArray<number> {
     lengthOrSource?: number | Iterable<number> | ArrayLike<number> | CowElements<number>,
     options?: CowArrayOptions,
   ) {
-    super(KINDS[U8] as ElementKind, lengthOrSource, options);
+    super(UINT8_KIND, lengthOrSource, options);
   }
 
   /** The elements as a new native `Uint8Array`: one bulk copy out. O(n). */
@@ -162,7 +168,7 @@ export class CowUint8ClampedArray extends CowTypedArray<number> {
   /** Bytes per element: 1. */
   static readonly BYTES_PER_ELEMENT = 1;
   /** @internal */
-  static readonly elementKind = KINDS[U8C] as ElementKind;
+  static readonly elementKind = UINT8_CLAMPED_KIND;
 
   /**
    * `new CowUint8ClampedArray(length, options?)`: `length` zeros (RangeError for an invalid
@@ -173,7 +179,7 @@ export class CowUint8ClampedArray extends CowTypedArray<number> {
     lengthOrSource?: number | Iterable<number> | ArrayLike<number> | CowElements<number>,
     options?: CowArrayOptions,
   ) {
-    super(KINDS[U8C] as ElementKind, lengthOrSource, options);
+    super(UINT8_CLAMPED_KIND, lengthOrSource, options);
   }
 
   /** The elements as a new native `Uint8ClampedArray`: one bulk copy out. O(n). */

@@ -1,12 +1,29 @@
 /**
- * Element kinds: the eleven TypedArray element types, each with its native
- * constructor, width and a one-element scratch array of the kind. Assigning
- * to that scratch array is how values get the native conversions (ToInt8
- * wrapping, Uint8Clamped round-half-to-even, Float32 rounding, ToBigInt).
+ * Element kinds: the eleven TypedArray element types of core's table
+ * (`ElementKind`, each with its native constructor, width and a one-element
+ * scratch array of the kind), looked up and converted. Assigning to the
+ * scratch array is how values get the native conversions (ToInt8 wrapping,
+ * Uint8Clamped round-half-to-even, Float32 rounding, ToBigInt).
  *
  * @module
  */
-import type { AddressSpace, SpanArrayConstructor } from "@pagefork/core";
+import {
+  type AddressSpace,
+  type ElementKind,
+  elementKindOf,
+  KIND_BIGINT64,
+  KIND_BIGUINT64,
+  KIND_FLOAT32,
+  KIND_FLOAT64,
+  KIND_INT8,
+  KIND_INT16,
+  KIND_INT32,
+  KIND_UINT8,
+  KIND_UINT8_CLAMPED,
+  KIND_UINT16,
+  KIND_UINT32,
+  type SpanArrayConstructor,
+} from "@pagefork/core";
 
 /** Any native TypedArray instance. */
 export type NativeTypedArray =
@@ -27,70 +44,57 @@ export type ElementOf<K extends SpanArrayConstructor> = K extends BigInt64ArrayC
   ? bigint
   : number;
 
-/** Small-integer code of each kind, for `switch`es on the hot paths. */
+// The kind table is core's (one table for proxy views and arrays).
+export { ElementKind, elementKinds } from "@pagefork/core";
+
+// Core's codes (KIND_*) under short names, as literals: V8 does not
+// constant-fold a binding imported from another package, so the switches
+// below compared each case against a loaded value (CowVector get/set measured
+// ~1.25x base); on literals they compile to compares against constants. They
+// are checked against core's codes when this module loads.
+/** Int8 (core KIND_INT8). */
 export const I8 = 0;
+/** Uint8 (core KIND_UINT8). */
 export const U8 = 1;
+/** Uint8Clamped (core KIND_UINT8_CLAMPED). */
 export const U8C = 2;
+/** Int16 (core KIND_INT16). */
 export const I16 = 3;
+/** Uint16 (core KIND_UINT16). */
 export const U16 = 4;
+/** Int32 (core KIND_INT32). */
 export const I32 = 5;
+/** Uint32 (core KIND_UINT32). */
 export const U32 = 6;
+/** Float32 (core KIND_FLOAT32). */
 export const F32 = 7;
+/** Float64 (core KIND_FLOAT64). */
 export const F64 = 8;
+/** BigInt64 (core KIND_BIGINT64). */
 export const I64 = 9;
+/** BigUint64 (core KIND_BIGUINT64). */
 export const U64 = 10;
-
-/** One element kind (internal: not exported from the package). Every instance is made by the table below, so all share one shape. */
-export class ElementKind {
-  /** Code for `switch`es (I8 .. U64). */
-  readonly code: number;
-  /** Name as in the native constructor, without "Array": "Float64", "Uint8Clamped"... */
-  readonly name: string;
-  /** The native constructor. */
-  readonly Native: SpanArrayConstructor;
-  /** Bytes per element. */
-  readonly bytes: number;
-  /** log2(bytes). */
-  readonly shift: number;
-  /** True for BigInt64 and BigUint64: elements are bigints. */
-  readonly bigint: boolean;
-  /** One-element array of the kind: `scratch[0] = v` converts v as the native store does. */
-  readonly scratch: NativeTypedArray;
-
-  constructor(code: number, Native: SpanArrayConstructor) {
-    this.code = code;
-    this.name = Native.name.slice(0, -"Array".length);
-    this.Native = Native;
-    this.bytes = Native.BYTES_PER_ELEMENT;
-    this.shift = 31 - Math.clz32(Native.BYTES_PER_ELEMENT);
-    this.bigint = Native === BigInt64Array || Native === BigUint64Array;
-    this.scratch = new Native(1);
-  }
-}
-
-/** The kinds, indexed by code. */
-export const KINDS: readonly ElementKind[] = [
-  new ElementKind(I8, Int8Array),
-  new ElementKind(U8, Uint8Array),
-  new ElementKind(U8C, Uint8ClampedArray),
-  new ElementKind(I16, Int16Array),
-  new ElementKind(U16, Uint16Array),
-  new ElementKind(I32, Int32Array),
-  new ElementKind(U32, Uint32Array),
-  new ElementKind(F32, Float32Array),
-  new ElementKind(F64, Float64Array),
-  new ElementKind(I64, BigInt64Array),
-  new ElementKind(U64, BigUint64Array),
-];
-
-const BY_NATIVE = new Map<unknown, ElementKind>(KINDS.map((k) => [k.Native, k]));
+if (
+  KIND_INT8 !== I8 ||
+  KIND_UINT8 !== U8 ||
+  KIND_UINT8_CLAMPED !== U8C ||
+  KIND_INT16 !== I16 ||
+  KIND_UINT16 !== U16 ||
+  KIND_INT32 !== I32 ||
+  KIND_UINT32 !== U32 ||
+  KIND_FLOAT32 !== F32 ||
+  KIND_FLOAT64 !== F64 ||
+  KIND_BIGINT64 !== I64 ||
+  KIND_BIGUINT64 !== U64
+)
+  throw new Error("@pagefork/array: its element-kind codes differ from @pagefork/core's (mismatched versions)");
 
 /**
  * The kind of a native TypedArray constructor.
  * @throws {TypeError} when `Native` is not one of the eleven TypedArray constructors.
  */
 export function kindOf(Native: unknown): ElementKind {
-  const k = BY_NATIVE.get(Native);
+  const k = elementKindOf(Native);
   if (k === undefined)
     throw new TypeError(
       `invalid element kind: ${describeKind(Native)} (expected a TypedArray constructor such as Float64Array)`,
@@ -100,7 +104,7 @@ export function kindOf(Native: unknown): ElementKind {
 
 /** The kind of a native TypedArray instance, or undefined for anything else. */
 export function kindOfInstance(v: unknown): ElementKind | undefined {
-  return ArrayBuffer.isView(v) && !(v instanceof DataView) ? BY_NATIVE.get(v.constructor) : undefined;
+  return ArrayBuffer.isView(v) && !(v instanceof DataView) ? elementKindOf(v.constructor) : undefined;
 }
 
 function describeKind(v: unknown): string {

@@ -18,6 +18,22 @@ export {
 } from "./constants.js";
 export type { DiffOptions } from "./diff.js";
 export {
+  ElementKind,
+  elementKindOf,
+  elementKinds,
+  KIND_BIGINT64,
+  KIND_BIGUINT64,
+  KIND_FLOAT32,
+  KIND_FLOAT64,
+  KIND_INT8,
+  KIND_INT16,
+  KIND_INT32,
+  KIND_UINT8,
+  KIND_UINT8_CLAMPED,
+  KIND_UINT16,
+  KIND_UINT32,
+} from "./element-kind.js";
+export {
   AlignmentFault,
   InvalidArgumentError,
   OutOfMemoryError,
@@ -42,6 +58,7 @@ export type { OutOfMemoryEvent, Overcommit } from "./overcommit.js";
 export { PageSpanCursor, type SpanArrayConstructor, type SpanMode } from "./page-span.js";
 export type { FramePoolOptions, FramePoolStats } from "./pool-options.js";
 export type { ProxyView, ViewArrayConstructor } from "./proxy-view.js";
+export { relativeIndex, toIntegerOrInfinity } from "./relative-index.js";
 export {
   HANDLE_FORMAT,
   type MappingArrays,

@@ -9,10 +9,11 @@
  */
 import type { AddressSpace } from "./address-space.js";
 import { checkRange } from "./bulk.js";
+import { elementKindOf, type NativeTypedArray } from "./element-kind.js";
 import { throwAlignment, throwInvalid, throwReleased, throwSegv } from "./errors.js";
 import type { SpanArrayConstructor } from "./page-span.js";
 import { HANDLER } from "./view-handler.js";
-import { KINDS, type NativeTypedArray, ViewTarget } from "./view-target.js";
+import { ViewTarget } from "./view-target.js";
 
 /** The eleven TypedArray constructors a view can present its elements as. */
 export type ViewArrayConstructor = SpanArrayConstructor;
@@ -137,12 +138,12 @@ export function createView<C extends ViewArrayConstructor>(
   length?: number,
 ): ProxyView<InstanceType<C>> {
   if (space.released) throwReleased("address space");
-  const kind = KINDS.get(type);
+  const kind = elementKindOf(type);
   if (kind === undefined) throwInvalid("type", type, "one of the 11 TypedArray constructors");
   if (typeof byteOffset !== "number" || !Number.isSafeInteger(byteOffset) || byteOffset < 0)
     throwInvalid("byteOffset", byteOffset, "a non-negative integer byte address");
   if (byteOffset > space.size) throwSegv(byteOffset, 0, space.size);
-  const w = kind.width;
+  const w = kind.bytes;
   const n = length === undefined ? Math.floor((space.size - byteOffset) / w) : length;
   if (typeof n !== "number" || !Number.isSafeInteger(n) || n < 0)
     throwInvalid("length", length, "a non-negative integer number of elements");

@@ -7,13 +7,15 @@
  *
  * @module
  */
+
+import type { NativeTypedArray } from "./element-kind.js";
+import { relativeIndex } from "./relative-index.js";
 import {
   convert,
   copyIn,
   copyOut,
   live,
   load,
-  type NativeTypedArray,
   NOT_INDEX,
   NOT_NUMERIC,
   numericKey,
@@ -48,13 +50,6 @@ function callable(fn: unknown, method: string): asserts fn is (...args: unknown[
 function integer(v: unknown): number {
   const n = +(v as number);
   return Number.isNaN(n) || n === 0 ? 0 : Math.trunc(n);
-}
-
-/** A relative index (negative counts from the end) clamped to `[0, len]`; `dflt` when undefined. */
-function relative(v: unknown, len: number, dflt: number): number {
-  if (v === undefined) return dflt;
-  const n = integer(v);
-  return n < 0 ? Math.max(len + n, 0) : Math.min(n, len);
 }
 
 /** Values, keys and entries iterators: each step reads the element live, as native array iterators do. */
@@ -92,7 +87,8 @@ class ViewPrototype {
     return meta(this).width;
   }
   get [Symbol.toStringTag](): string | undefined {
-    return targetOf(this)?.kind.name;
+    const t = targetOf(this);
+    return t === undefined ? undefined : t.kind.Native.name;
   }
   at(index: unknown): unknown {
     const t = self(this);
@@ -102,12 +98,12 @@ class ViewPrototype {
   }
   indexOf(value: unknown, fromIndex?: unknown): number {
     const t = self(this);
-    const from = relative(fromIndex, t.length, 0);
+    const from = relativeIndex(fromIndex, t.length, 0);
     return searchable(t, value) ? scan(t, from, value, false) : -1;
   }
   includes(value: unknown, fromIndex?: unknown): boolean {
     const t = self(this);
-    const from = relative(fromIndex, t.length, 0);
+    const from = relativeIndex(fromIndex, t.length, 0);
     return searchable(t, value) && scan(t, from, value, Number.isNaN(value)) >= 0;
   }
   lastIndexOf(value: unknown, ...fromIndex: unknown[]): number {
@@ -175,7 +171,7 @@ class ViewPrototype {
   map(fn: Callback, thisArg?: unknown): NativeTypedArray {
     const t = self(this);
     callable(fn, "map");
-    const out = new t.kind.Type(t.length);
+    const out = new t.kind.Native(t.length);
     for (let i = 0; i < t.length; i++) out[i] = fn.call(thisArg, load(t, i), i, this) as never;
     return out;
   }
@@ -187,7 +183,7 @@ class ViewPrototype {
       const v = load(t, i);
       if (fn.call(thisArg, v, i, this)) kept.push(v);
     }
-    return new t.kind.Type(kept as never[]);
+    return new t.kind.Native(kept as never[]);
   }
   reduce(fn: (acc: unknown, value: unknown, index: number, view: unknown) => unknown, ...init: unknown[]): unknown {
     const t = self(this);
@@ -227,14 +223,14 @@ class ViewPrototype {
   }
   slice(start?: unknown, end?: unknown): NativeTypedArray {
     const t = self(this);
-    const k = relative(start, t.length, 0);
-    const f = relative(end, t.length, t.length);
+    const k = relativeIndex(start, t.length, 0);
+    const f = relativeIndex(end, t.length, t.length);
     return copyOut(t, k, Math.max(k, f));
   }
   subarray(begin?: unknown, end?: unknown): unknown {
     const t = self(this);
-    const k = relative(begin, t.length, 0);
-    const f = relative(end, t.length, t.length);
+    const k = relativeIndex(begin, t.length, 0);
+    const f = relativeIndex(end, t.length, t.length);
     return new Proxy(new ViewTarget(t.space, t.kind, t.byteOffset + k * t.width, Math.max(f - k, 0)), HANDLER);
   }
   toSorted(compare?: unknown): NativeTypedArray {
@@ -274,11 +270,11 @@ class ViewPrototype {
   fill(value: unknown, start?: unknown, end?: unknown): this {
     const t = self(this);
     const v = convert(t, value);
-    const k = relative(start, t.length, 0);
-    const f = relative(end, t.length, t.length);
+    const k = relativeIndex(start, t.length, 0);
+    const f = relativeIndex(end, t.length, t.length);
     if (k >= f) return this;
     // Write-mode spans check protection and reserve every frame before the first write.
-    for (const c = t.space.spans(t.kind.Type, t.byteOffset + k * t.width, f - k, "write"); c.next(); )
+    for (const c = t.space.spans(t.kind.Native, t.byteOffset + k * t.width, f - k, "write"); c.next(); )
       (c.array as { fill(v: unknown, s: number, e: number): unknown }).fill(v, c.start, c.end);
     return this;
   }
@@ -295,14 +291,14 @@ class ViewPrototype {
         throw new RangeError(`set: ${from.length} elements at ${off} overflow length ${t.length}`);
       const big = from instanceof BigInt64Array || from instanceof BigUint64Array;
       if (big !== t.kind.bigint) throw new TypeError("set: cannot mix BigInt and Number typed arrays");
-      src = from.constructor === t.kind.Type ? from : new t.kind.Type(from as never);
+      src = from.constructor === t.kind.Native ? from : new t.kind.Native(from as never);
     } else {
       if (source === null || source === undefined) throw new TypeError(`set: cannot convert ${source} to an object`);
       const o = Object(source) as ArrayLike<unknown>;
       const n = Math.min(Math.max(integer(o.length), 0), Number.MAX_SAFE_INTEGER);
       if (n + off > t.length) throw new RangeError(`set: ${n} elements at ${off} overflow length ${t.length}`);
       // Converted into a native array first: a valueOf that throws leaves the view unchanged.
-      src = new t.kind.Type(n);
+      src = new t.kind.Native(n);
       for (let k = 0; k < n; k++) src[k] = o[k] as never;
     }
     copyIn(t, off, src);
@@ -310,9 +306,9 @@ class ViewPrototype {
   copyWithin(target: unknown, start: unknown, end?: unknown): this {
     const t = self(this);
     const len = t.length;
-    const to = relative(target, len, 0);
-    const from = relative(start, len, 0);
-    const count = Math.min(relative(end, len, len) - from, len - to);
+    const to = relativeIndex(target, len, 0);
+    const from = relativeIndex(start, len, 0);
+    const count = Math.min(relativeIndex(end, len, len) - from, len - to);
     if (count > 0) {
       const w = t.width;
       t.space.copyWithin(t.byteOffset + to * w, t.byteOffset + from * w, t.byteOffset + (from + count) * w);
@@ -339,7 +335,7 @@ export const VIEW_PROTOTYPE: object = ViewPrototype.prototype;
 // code can allocate a native array of the same kind (`new view.constructor(n)`).
 Object.defineProperty(VIEW_PROTOTYPE, "constructor", {
   get(this: unknown) {
-    return targetOf(this)?.kind.Type;
+    return targetOf(this)?.kind.Native;
   },
   enumerable: false,
   configurable: true,

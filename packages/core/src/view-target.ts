@@ -7,75 +7,22 @@
  * @module
  */
 import type { AddressSpace } from "./address-space.js";
+import {
+  type ElementKind,
+  KIND_FLOAT32 as F32,
+  KIND_FLOAT64 as F64,
+  KIND_INT8 as I8,
+  KIND_INT16 as I16,
+  KIND_INT32 as I32,
+  KIND_BIGINT64 as I64,
+  type NativeTypedArray,
+  KIND_UINT8 as U8,
+  KIND_UINT8_CLAMPED as U8C,
+  KIND_UINT16 as U16,
+  KIND_UINT32 as U32,
+} from "./element-kind.js";
 import { throwReleased } from "./errors.js";
 import { INSPECT_CUSTOM, type InspectFunction, type InspectOptions, inspectElements } from "./inspect.js";
-import type { SpanArrayConstructor } from "./page-span.js";
-
-/** A native typed array of one of the eleven kinds. */
-export type NativeTypedArray = InstanceType<SpanArrayConstructor>;
-
-// Element kind codes: a small integer lets `load` and `store` pick the space's
-// accessor with a switch, so a view carries no closure and the accessors are
-// called monomorphically per case.
-const I8 = 0;
-const U8 = 1;
-const U8C = 2;
-const I16 = 3;
-const U16 = 4;
-const I32 = 5;
-const U32 = 6;
-const F32 = 7;
-const F64 = 8;
-const I64 = 9;
-const U64 = 10;
-
-/** Bytes of the conversion scratch buffer: one element of the widest kind (8 bytes). */
-const SCRATCH_BYTES = 8;
-const SCRATCH = new ArrayBuffer(SCRATCH_BYTES);
-
-/** One element kind: its native constructor and a one-element scratch view used to convert values. */
-export class Kind {
-  readonly Type: SpanArrayConstructor;
-  readonly code: number;
-  readonly width: number;
-  readonly bigint: boolean;
-  /** The native name, e.g. "Float64Array" (also the view's `Symbol.toStringTag`). */
-  readonly name: string;
-  /**
-   * `scratch[0] = value; scratch[0]` converts `value` exactly as an element
-   * store of a native array of this kind does: ToNumber / ToBigInt (TypeError
-   * for a BigInt into a number kind and the reverse), then ToInt8...,
-   * Float32 rounding, or Uint8Clamped's clamp with round-half-to-even.
-   */
-  readonly scratch: NativeTypedArray;
-  constructor(Type: SpanArrayConstructor, code: number) {
-    this.Type = Type;
-    this.code = code;
-    this.width = Type.BYTES_PER_ELEMENT;
-    this.bigint = code === I64 || code === U64;
-    this.name = Type.name;
-    this.scratch = new Type(SCRATCH, 0, 1);
-  }
-}
-
-/** The eleven kinds, by native constructor. */
-export const KINDS: ReadonlyMap<SpanArrayConstructor, Kind> = new Map(
-  (
-    [
-      Int8Array,
-      Uint8Array,
-      Uint8ClampedArray,
-      Int16Array,
-      Uint16Array,
-      Int32Array,
-      Uint32Array,
-      Float32Array,
-      Float64Array,
-      BigInt64Array,
-      BigUint64Array,
-    ] as SpanArrayConstructor[]
-  ).map((T, code) => [T, new Kind(T, code)]),
-);
 
 /** The key under which the handler's `get` trap hands out a view's target (immer's DRAFT_STATE). */
 export const STATE: unique symbol = Symbol("pagefork.view");
@@ -87,7 +34,7 @@ export const STATE: unique symbol = Symbol("pagefork.view");
  */
 export class ViewTarget {
   readonly space: AddressSpace;
-  readonly kind: Kind;
+  readonly kind: ElementKind;
   /** `kind.code`, copied so `load`/`store` switch on a field of the target. */
   readonly code: number;
   /** Bytes per element. */
@@ -96,11 +43,11 @@ export class ViewTarget {
   readonly byteOffset: number;
   /** Number of elements. */
   readonly length: number;
-  constructor(space: AddressSpace, kind: Kind, byteOffset: number, length: number) {
+  constructor(space: AddressSpace, kind: ElementKind, byteOffset: number, length: number) {
     this.space = space;
     this.kind = kind;
     this.code = kind.code;
-    this.width = kind.width;
+    this.width = kind.bytes;
     this.byteOffset = byteOffset;
     this.length = length;
   }
@@ -111,7 +58,7 @@ export class ViewTarget {
    */
   [INSPECT_CUSTOM](depth: number, options: InspectOptions, inspect?: InspectFunction): string {
     const t = targetOf(this) ?? this; // Node calls it with `this` = the proxy
-    const head = `${t.kind.name} view(${t.length}) @ ${t.byteOffset}`;
+    const head = `${t.kind.Native.name} view(${t.length}) @ ${t.byteOffset}`;
     if (t.space.released) return `${head} <released>`;
     return inspectElements(head, t.length, (n) => copyOut(t, 0, n), depth, options, inspect);
   }
@@ -241,7 +188,7 @@ export function store(t: ViewTarget, i: number, v: number | bigint): void {
 
 /** Elements `[from, to)` copied into a new native array of the view's kind (one bulk read). */
 export function copyOut(t: ViewTarget, from: number, to: number): NativeTypedArray {
-  const out = new t.kind.Type(to - from);
+  const out = new t.kind.Native(to - from);
   if (to > from) t.space.read(t.byteOffset + from * t.width, out);
   return out;
 }
@@ -255,7 +202,7 @@ export function copyIn(t: ViewTarget, at: number, src: NativeTypedArray): void {
 export function scan(t: ViewTarget, from: number, value: unknown, nan: boolean): number {
   if (from >= t.length) return -1;
   let base = from;
-  for (const c = t.space.spans(t.kind.Type, t.byteOffset + from * t.width, t.length - from); c.next(); ) {
+  for (const c = t.space.spans(t.kind.Native, t.byteOffset + from * t.width, t.length - from); c.next(); ) {
     const a = c.array as ArrayLike<unknown>;
     for (let i = c.start; i < c.end; i++) {
       const x = a[i];

@@ -1,6 +1,15 @@
 /**
  * CowMap: a Map whose whole hash table lives in one address space.
  *
+ * Why one module of ~23 KB: about half of it is the TSDoc of the class's
+ * own members; their bodies already live in ops.ts, table.ts, writes.ts,
+ * embedded.ts, shared.ts and debug.ts, and what is left is the brand check
+ * and one delegation per method. A split would need a base class shared
+ * with CowSet (CowMap.prototype's parent would no longer be Object.prototype,
+ * as Map.prototype's is, and the private-field brand check would accept
+ * either class) or methods patched onto the prototype from another module;
+ * neither is worth its cost in clarity.
+ *
  * @module
  */
 import type { AddressSpace, Heap, InspectFunction, InspectOptions, SpaceStats } from "@pagefork/core";
@@ -8,19 +17,27 @@ import { INSPECT_CUSTOM, type ShareOptions } from "@pagefork/core";
 import type { CowKey, CowKeyOf } from "./cow-key.js";
 import { inspectTable, tableToJSON } from "./debug.js";
 import { attachTable, createTable } from "./embedded.js";
-import { throwEmbedded, throwIncompatible } from "./errors.js";
+import { throwIncompatible } from "./errors.js";
 import { type CowIterator, EntryIterator, KeyIterator, ValueIterator } from "./iterator.js";
-import { classifyKey } from "./key.js";
+import { classifyKey, probe } from "./key.js";
 import { MAP_VALUE_BYTES, R_VALUE } from "./layout.js";
-import { aliasMethod, fill, nameClass, tableDelete, tableForEach, tableHas, tablePut } from "./ops.js";
+import {
+  aliasMethod,
+  fill,
+  handoff,
+  nameClass,
+  releaseStandalone,
+  standalone,
+  tableDelete,
+  tableForEach,
+  tableHas,
+  tablePut,
+} from "./ops.js";
 import { type CowMapOptions, NO_OPTIONS, sharesPool, spaceFor } from "./options.js";
 import { attachTableShared, type SharedCollectionHandle, tableHandle } from "./shared.js";
 import { Table } from "./table.js";
 import { readValue } from "./value.js";
 import { clear } from "./writes.js";
-
-/** Set by `fork()` just before it calls the constructor. */
-let forkTable: Table | null = null;
 
 /**
  * The table of `x` when it is a CowMap, else a TypeError: the brand check of
@@ -71,10 +88,10 @@ class CowMapImpl<K extends CowKey = CowKey, V = unknown> implements Iterable<[K,
   // Default values, so that `CowMap.length` is 0 as `Map.length`; a shared
   // options object, so that a fork allocates none.
   constructor(entries: Iterable<readonly [K, V]> | null = null, options: CowMapOptions = NO_OPTIONS) {
-    const t = forkTable;
-    forkTable = null;
-    if (t !== null) {
-      this.#table = t;
+    if ((entries as unknown) === handoff) {
+      // fork(), from(), create(), attach(), attachShared(): a ready table (see adopt). An
+      // identity test, not instanceof: one compare, and no getPrototypeOf trap of a Proxy.
+      this.#table = handoff.take();
       return;
     }
     this.#table = new Table(spaceFor(options), MAP_VALUE_BYTES);
@@ -98,8 +115,7 @@ class CowMapImpl<K extends CowKey = CowKey, V = unknown> implements Iterable<[K,
   ): CowMap<CowKeyOf<K>, V> {
     const t = typeof iterable === "object" && iterable !== null && #table in iterable ? iterable.#table : null;
     if (t !== null && sharesPool(t, options)) {
-      forkTable = t.fork();
-      return new CowMapImpl<CowKeyOf<K>, V>();
+      return adopt<CowKeyOf<K>, V>(t.fork());
     }
     return new CowMapImpl<CowKeyOf<K>, V>(iterable as Iterable<readonly [CowKeyOf<K>, V]>, options);
   }
@@ -114,13 +130,13 @@ class CowMapImpl<K extends CowKey = CowKey, V = unknown> implements Iterable<[K,
   /** The address space holding this version (read it, fork it through the map, never write to it). */
   get space(): AddressSpace {
     const t = mapTable(this, "space");
-    return t.heap === null ? t.space : t.heap.space;
+    return t.outerSpace();
   }
 
   /** Page size of the space, in bytes. */
   get pageSize(): number {
     const t = mapTable(this, "pageSize");
-    return (t.heap === null ? t.space : t.heap.space).pageSize;
+    return t.outerSpace().pageSize;
   }
 
   /** True once `release()` (standalone) or `free()` (embedded) has run, or the space of an embedded CowMap was released. */
@@ -136,8 +152,8 @@ class CowMapImpl<K extends CowKey = CowKey, V = unknown> implements Iterable<[K,
   get(key: K): V | undefined {
     const t = mapTable(this, "get");
     t.check("map");
-    if (!classifyKey(key)) return undefined;
-    const rec = t.find();
+    if (!classifyKey(key, probe)) return undefined;
+    const rec = t.find(probe);
     if (rec < 0) return undefined;
     return readValue(t.space, t.space.getUint32(rec), rec + R_VALUE, t.logAddr) as V;
   }
@@ -267,18 +283,12 @@ class CowMapImpl<K extends CowKey = CowKey, V = unknown> implements Iterable<[K,
    * ```
    */
   fork(): CowMap<K, V> {
-    const t = mapTable(this, "fork");
-    t.check("map");
-    if (t.heap !== null) throwEmbedded(this, "fork");
-    forkTable = t.fork();
-    return new CowMapImpl<K, V>();
+    return adopt<K, V>(standalone(mapTable(this, "fork"), this, "fork", "map").fork());
   }
 
   /** Returns this version's pages to the pool (those no other version shares). Idempotent. */
   release(): void {
-    const t = mapTable(this, "release");
-    if (t.heap !== null) throwEmbedded(this, "release");
-    t.space.release();
+    releaseStandalone(mapTable(this, "release"), this);
   }
 
   /** `release()` for a standalone CowMap, `free()` for an embedded one: for `using` declarations. */
@@ -313,10 +323,7 @@ class CowMapImpl<K extends CowKey = CowKey, V = unknown> implements Iterable<[K,
    * ```
    */
   share(options?: ShareOptions): SharedCollectionHandle {
-    const t = mapTable(this, "share");
-    t.check("map");
-    if (t.heap !== null) throwEmbedded(this, "share");
-    return tableHandle(t, "CowMap", false, options);
+    return tableHandle(standalone(mapTable(this, "share"), this, "share", "map"), "CowMap", false, options);
   }
 
   /**
@@ -327,10 +334,12 @@ class CowMapImpl<K extends CowKey = CowKey, V = unknown> implements Iterable<[K,
    * @throws {InvalidArgumentError} on an embedded CowMap.
    */
   transferCopy(): SharedCollectionHandle {
-    const t = mapTable(this, "transferCopy");
-    t.check("map");
-    if (t.heap !== null) throwEmbedded(this, "transferCopy");
-    return tableHandle(t, "CowMap", true, undefined);
+    return tableHandle(
+      standalone(mapTable(this, "transferCopy"), this, "transferCopy", "map"),
+      "CowMap",
+      true,
+      undefined,
+    );
   }
 
   /**
@@ -346,8 +355,7 @@ class CowMapImpl<K extends CowKey = CowKey, V = unknown> implements Iterable<[K,
    *   another structure's (`"type"`), or was attached or released already.
    */
   static attachShared<K extends CowKey = CowKey, V = unknown>(handle: SharedCollectionHandle): CowMap<K, V> {
-    forkTable = attachTableShared(handle, "CowMap", MAP_VALUE_BYTES);
-    return new CowMapImpl<K, V>();
+    return adopt<K, V>(attachTableShared(handle, "CowMap", MAP_VALUE_BYTES));
   }
 
   // ---- embedded in a heap (the in-space mode) ----
@@ -387,8 +395,7 @@ class CowMapImpl<K extends CowKey = CowKey, V = unknown> implements Iterable<[K,
     heap: Heap,
     entries: Iterable<readonly [K & CowKey, V]> | null = null,
   ): CowMap<CowKeyOf<K>, V> {
-    forkTable = createTable(heap, MAP_VALUE_BYTES);
-    const c = new CowMapImpl<CowKeyOf<K>, V>();
+    const c = adopt<CowKeyOf<K>, V>(createTable(heap, MAP_VALUE_BYTES));
     if (entries != null) fill(c, c.#table, entries, "map");
     return c;
   }
@@ -411,8 +418,7 @@ class CowMapImpl<K extends CowKey = CowKey, V = unknown> implements Iterable<[K,
    * ```
    */
   static attach<K extends CowKey = CowKey, V = unknown>(heap: Heap, address: number): CowMap<K, V> {
-    forkTable = attachTable(heap, address, MAP_VALUE_BYTES, "CowMap");
-    return new CowMapImpl<K, V>();
+    return adopt<K, V>(attachTable(heap, address, MAP_VALUE_BYTES, "CowMap"));
   }
 
   /** Byte address of an embedded CowMap's header block in its space (stable for its life); -1 for a standalone one. */
@@ -460,6 +466,17 @@ class CowMapImpl<K extends CowKey = CowKey, V = unknown> implements Iterable<[K,
     t.check("map");
     return t.space.stats();
   }
+}
+
+/**
+ * A CowMap over the ready table `t` (a fork, or an attached or new embedded
+ * table), handed to the constructor as its first argument through the one
+ * preallocated {@link TableHandoff} (ops.ts), which no user can pass: every
+ * CowMap is made by the one constructor (one hidden class), and nothing is
+ * allocated but the handle.
+ */
+function adopt<K extends CowKey, V>(t: Table): CowMapImpl<K, V> {
+  return new CowMapImpl<K, V>(handoff.of(t) as unknown as null);
 }
 
 // Declaration merging adds the member the class body does not define: it is

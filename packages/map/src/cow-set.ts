@@ -1,6 +1,10 @@
 /**
  * CowSet: a Set whose whole hash table lives in one address space.
  *
+ * Why one module of ~21 KB: as cow-map.ts (half TSDoc, bodies in ops.ts,
+ * set-methods.ts and the table modules; no base class shared with CowMap, so
+ * that the prototype chain and the brand check stay as native Set's).
+ *
  * @module
  */
 import type { AddressSpace, Heap, InspectFunction, InspectOptions, SpaceStats } from "@pagefork/core";
@@ -8,18 +12,26 @@ import { INSPECT_CUSTOM, type ShareOptions } from "@pagefork/core";
 import type { CowKey, CowKeyOf } from "./cow-key.js";
 import { inspectTable, tableToJSON } from "./debug.js";
 import { attachTable, createTable } from "./embedded.js";
-import { throwEmbedded, throwIncompatible } from "./errors.js";
+import { throwIncompatible } from "./errors.js";
 import { type CowIterator, KeyIterator, SetEntryIterator } from "./iterator.js";
-import { aliasMethod, fill, nameClass, tableAdd, tableDelete, tableForEach, tableHas } from "./ops.js";
+import {
+  aliasMethod,
+  fill,
+  handoff,
+  nameClass,
+  releaseStandalone,
+  standalone,
+  tableAdd,
+  tableDelete,
+  tableForEach,
+  tableHas,
+} from "./ops.js";
 import { type CowMapOptions, NO_OPTIONS, sharesPool, spaceFor } from "./options.js";
 import type { SetLike } from "./set-like.js";
 import * as setMethods from "./set-methods.js";
 import { attachTableShared, type SharedCollectionHandle, tableHandle } from "./shared.js";
 import { Table } from "./table.js";
 import { clear } from "./writes.js";
-
-/** Set by `fork()` just before it calls the constructor. */
-let forkTable: Table | null = null;
 
 /**
  * The table of `x` when it is a CowSet, else a TypeError: the brand check of
@@ -66,10 +78,10 @@ class CowSetImpl<T extends CowKey = CowKey> implements Iterable<T> {
    */
   // Default values, so that `CowSet.length` is 0 as `Set.length` (see CowMap).
   constructor(values: Iterable<T> | null = null, options: CowMapOptions = NO_OPTIONS) {
-    const t = forkTable;
-    forkTable = null;
-    if (t !== null) {
-      this.#table = t;
+    if ((values as unknown) === handoff) {
+      // fork(), from(), create(), attach(), attachShared(): a ready table (see adopt). An
+      // identity test, not instanceof: one compare, and no getPrototypeOf trap of a Proxy.
+      this.#table = handoff.take();
       return;
     }
     this.#table = new Table(spaceFor(options), 0);
@@ -90,8 +102,7 @@ class CowSetImpl<T extends CowKey = CowKey> implements Iterable<T> {
   static from<T = CowKey>(iterable: Iterable<T & CowKey>, options: CowMapOptions = {}): CowSet<CowKeyOf<T>> {
     const t = typeof iterable === "object" && iterable !== null && #table in iterable ? iterable.#table : null;
     if (t !== null && sharesPool(t, options)) {
-      forkTable = t.fork();
-      return new CowSetImpl<CowKeyOf<T>>();
+      return adopt<CowKeyOf<T>>(t.fork());
     }
     return new CowSetImpl<CowKeyOf<T>>(iterable as Iterable<CowKeyOf<T>>, options);
   }
@@ -106,13 +117,13 @@ class CowSetImpl<T extends CowKey = CowKey> implements Iterable<T> {
   /** The address space holding this version (read it, never write to it). */
   get space(): AddressSpace {
     const t = setTable(this, "space");
-    return t.heap === null ? t.space : t.heap.space;
+    return t.outerSpace();
   }
 
   /** Page size of the space, in bytes. */
   get pageSize(): number {
     const t = setTable(this, "pageSize");
-    return (t.heap === null ? t.space : t.heap.space).pageSize;
+    return t.outerSpace().pageSize;
   }
 
   /** True once `release()` (standalone) or `free()` (embedded) has run, or the space of an embedded CowSet was released. */
@@ -216,18 +227,12 @@ class CowSetImpl<T extends CowKey = CowKey> implements Iterable<T> {
    * @throws {ReleasedError} after `release()`.
    */
   fork(): CowSet<T> {
-    const t = setTable(this, "fork");
-    t.check("set");
-    if (t.heap !== null) throwEmbedded(this, "fork");
-    forkTable = t.fork();
-    return new CowSetImpl<T>();
+    return adopt<T>(standalone(setTable(this, "fork"), this, "fork", "set").fork());
   }
 
   /** Returns this version's pages to the pool (those no other version shares). Idempotent. */
   release(): void {
-    const t = setTable(this, "release");
-    if (t.heap !== null) throwEmbedded(this, "release");
-    t.space.release();
+    releaseStandalone(setTable(this, "release"), this);
   }
 
   /** `release()` for a standalone CowSet, `free()` for an embedded one: for `using` declarations. */
@@ -262,10 +267,7 @@ class CowSetImpl<T extends CowKey = CowKey> implements Iterable<T> {
    * ```
    */
   share(options?: ShareOptions): SharedCollectionHandle {
-    const t = setTable(this, "share");
-    t.check("set");
-    if (t.heap !== null) throwEmbedded(this, "share");
-    return tableHandle(t, "CowSet", false, options);
+    return tableHandle(standalone(setTable(this, "share"), this, "share", "set"), "CowSet", false, options);
   }
 
   /**
@@ -276,10 +278,12 @@ class CowSetImpl<T extends CowKey = CowKey> implements Iterable<T> {
    * @throws {InvalidArgumentError} on an embedded CowSet.
    */
   transferCopy(): SharedCollectionHandle {
-    const t = setTable(this, "transferCopy");
-    t.check("set");
-    if (t.heap !== null) throwEmbedded(this, "transferCopy");
-    return tableHandle(t, "CowSet", true, undefined);
+    return tableHandle(
+      standalone(setTable(this, "transferCopy"), this, "transferCopy", "set"),
+      "CowSet",
+      true,
+      undefined,
+    );
   }
 
   /**
@@ -295,8 +299,7 @@ class CowSetImpl<T extends CowKey = CowKey> implements Iterable<T> {
    *   another structure's (`"type"`), or was attached or released already.
    */
   static attachShared<T extends CowKey = CowKey>(handle: SharedCollectionHandle): CowSet<T> {
-    forkTable = attachTableShared(handle, "CowSet", 0);
-    return new CowSetImpl<T>();
+    return adopt<T>(attachTableShared(handle, "CowSet", 0));
   }
 
   // ---- embedded in a heap (the in-space mode) ----
@@ -325,8 +328,7 @@ class CowSetImpl<T extends CowKey = CowKey> implements Iterable<T> {
    * ```
    */
   static create<T = CowKey>(heap: Heap, values: Iterable<T & CowKey> | null = null): CowSet<CowKeyOf<T>> {
-    forkTable = createTable(heap, 0);
-    const c = new CowSetImpl<CowKeyOf<T>>();
+    const c = adopt<CowKeyOf<T>>(createTable(heap, 0));
     if (values != null) fill(c, c.#table, values, "set");
     return c;
   }
@@ -339,8 +341,7 @@ class CowSetImpl<T extends CowKey = CowKey> implements Iterable<T> {
    *   not a live block of it holding a CowSet's header.
    */
   static attach<T extends CowKey = CowKey>(heap: Heap, address: number): CowSet<T> {
-    forkTable = attachTable(heap, address, 0, "CowSet");
-    return new CowSetImpl<T>();
+    return adopt<T>(attachTable(heap, address, 0, "CowSet"));
   }
 
   /** Byte address of an embedded CowSet's header block in its space (stable for its life); -1 for a standalone one. */
@@ -444,6 +445,17 @@ class CowSetImpl<T extends CowKey = CowKey> implements Iterable<T> {
   }
 }
 
+/**
+ * A CowSet over the ready table `t` (a fork, or an attached or new embedded
+ * table), handed to the constructor as its first argument through the one
+ * preallocated {@link TableHandoff} (ops.ts), which no user can pass: every
+ * CowSet is made by the one constructor (one hidden class), and nothing is
+ * allocated but the handle.
+ */
+function adopt<T extends CowKey>(t: Table): CowSetImpl<T> {
+  return new CowSetImpl<T>(handoff.of(t) as unknown as null);
+}
+
 // Declaration merging adds the members the class body does not define: they
 // are the very function `values`, as `Set.prototype.keys` and
 // `Set.prototype[Symbol.iterator]` are `Set.prototype.values` (ECMA-262 24.2.4).
@@ -519,8 +531,7 @@ export const CowSet: CowSetConstructor = CowSetImpl as unknown as CowSetConstruc
 
 /** A CowSet handle on `t` (a table the set methods made). */
 function wrap<T extends CowKey>(t: Table): CowSet<T> {
-  forkTable = t;
-  return new CowSetImpl<T>();
+  return adopt<T>(t);
 }
 
 /** @internal The table of a CowSet (TypeError for anything else): for standalone.ts. */

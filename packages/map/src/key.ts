@@ -49,13 +49,13 @@ function fmix32(h: number): number {
 }
 
 /**
- * The classified probe key of the operation in progress. One module-level
- * object with every field set in its constructor (one hidden class), written
- * by {@link classifyKey} and read by the table: no allocation per lookup. JS
- * is single-threaded and a table operation runs no user code between
- * classifying its key and using it, so operations never see each other's probe.
+ * A classified key: what {@link classifyKey} fills and the table's lookup
+ * and writes read. Every field is set in the constructor (one hidden class).
+ * One instance, {@link probe}, serves every operation: the entry points
+ * (ops.ts, `CowMap.get`, table copies) pass it down as an argument, so
+ * nothing is allocated per lookup and the signatures show where the key goes.
  */
-class Probe {
+export class Probe {
   /** Record kind (KIND_*). */
   kind: number;
   /** Key bytes (0 for undefined, null and booleans, 8 for numbers). */
@@ -81,7 +81,11 @@ class Probe {
   }
 }
 
-/** @internal The probe key. */
+/**
+ * @internal The one preallocated probe the entry points pass down. JS is
+ * single-threaded and a table operation runs no user code between
+ * classifying its key and using it, so operations never see each other's key.
+ */
 export const probe = new Probe();
 
 const f64 = new Float64Array(1);
@@ -96,14 +100,14 @@ export function isKey(key: unknown): boolean {
 }
 
 /**
- * Classifies `key` into {@link probe}; false when it cannot be a key (an
- * object, function or symbol). O(length) for strings and bigints, O(1)
- * otherwise; allocates only for bigints (their hex digits).
+ * Classifies `key` into `probe`; false when it cannot be a key (an object,
+ * function or symbol). O(length) for strings and bigints, O(1) otherwise;
+ * allocates only for bigints (their hex digits).
  */
-export function classifyKey(key: unknown): boolean {
+export function classifyKey(key: unknown, probe: Probe): boolean {
   switch (typeof key) {
     case "string":
-      classifyString(key, KIND_LATIN1, FNV_OFFSET);
+      classifyString(key, KIND_LATIN1, FNV_OFFSET, probe);
       return true;
     case "number": {
       let lo = 0;
@@ -122,24 +126,24 @@ export function classifyKey(key: unknown): boolean {
       return true;
     }
     case "bigint":
-      classifyString(key.toString(16), KIND_BIGINT, SEED_BIGINT);
+      classifyString(key.toString(16), KIND_BIGINT, SEED_BIGINT, probe);
       return true;
     case "boolean":
-      constantKey(key ? KIND_TRUE : KIND_FALSE);
+      constantKey(key ? KIND_TRUE : KIND_FALSE, probe);
       return true;
     case "undefined":
-      constantKey(KIND_UNDEFINED);
+      constantKey(KIND_UNDEFINED, probe);
       return true;
     case "object":
       if (key !== null) return false;
-      constantKey(KIND_NULL);
+      constantKey(KIND_NULL, probe);
       return true;
     default:
       return false;
   }
 }
 
-function constantKey(kind: number): void {
+function constantKey(kind: number, probe: Probe): void {
   probe.kind = kind;
   probe.bytes = 0;
   probe.hash = fmix32(kind);
@@ -151,7 +155,7 @@ function constantKey(kind: number): void {
  * whether every unit is below 256 (then the key is stored one byte per unit).
  * The hash depends only on the code units, never on the storage width.
  */
-function classifyString(s: string, kind: number, seed: number): void {
+function classifyString(s: string, kind: number, seed: number, probe: Probe): void {
   const n = s.length;
   let h = seed;
   let wide = 0;
@@ -176,11 +180,10 @@ export function keyFootprint(bytes: number): number {
 
 /**
  * True when the key stored at `keyAddr` (the record's key field), whose
- * record has meta word `meta`, equals the probe. The caller has compared the
- * hashes; kind and length come from the meta word, then the bytes in place.
+ * record has meta word `meta`, equals the probe `p`. The caller has compared
+ * the hashes; kind and length come from the meta word, then the bytes in place.
  */
-export function keyEquals(space: AddressSpace, meta: number, keyAddr: number): boolean {
-  const p = probe;
+export function keyEquals(space: AddressSpace, meta: number, keyAddr: number, p: Probe): boolean {
   if ((meta & (KIND_MASK | (KLEN_ESCAPE << KLEN_SHIFT))) !== p.meta) return false;
   switch (p.kind) {
     case KIND_NUMBER:
@@ -202,9 +205,8 @@ export function keyEquals(space: AddressSpace, meta: number, keyAddr: number): b
   }
 }
 
-/** Writes the probe's key bytes at `keyAddr` (the escaped length word first, when needed). */
-export function writeKey(space: AddressSpace, keyAddr: number): void {
-  const p = probe;
+/** Writes the key bytes of probe `p` at `keyAddr` (the escaped length word first, when needed). */
+export function writeKey(space: AddressSpace, keyAddr: number, p: Probe): void {
   switch (p.kind) {
     case KIND_NUMBER:
       space.setUint32(keyAddr, p.lo);

@@ -7,22 +7,52 @@
  *
  * @module
  */
-import { throwKeyType } from "./errors.js";
+import { throwEmbedded, throwKeyType } from "./errors.js";
 import { Cursor } from "./iterator.js";
-import { classifyKey, isKey } from "./key.js";
+import { classifyKey, isKey, probe } from "./key.js";
 import type { Table } from "./table.js";
-import { classifyValue } from "./value.js";
+import { classifyValue, pending } from "./value.js";
 import { insert, remove, update } from "./writes.js";
+
+/**
+ * The hand-off of a ready table (a fork, an attached or a new embedded one,
+ * a set method's result) to the CowMap or CowSet constructor, passed as its
+ * first argument: `new CowMapImpl(handoff.of(t))`. One preallocated
+ * instance, {@link handoff}, recognised by identity; the constructor takes
+ * the table at once and clears it (so it keeps no table alive), and nothing
+ * runs in between: nothing is allocated per fork but the handle.
+ */
+export class TableHandoff {
+  /** The table on its way to a constructor (null otherwise). */
+  table: Table | null;
+  constructor() {
+    this.table = null;
+  }
+  /** Holds `t` and returns the hand-off, to be passed straight to a constructor. */
+  of(t: Table): TableHandoff {
+    this.table = t;
+    return this;
+  }
+  /** The table, taken: `table` is cleared. */
+  take(): Table {
+    const t = this.table as Table;
+    this.table = null;
+    return t;
+  }
+}
+
+/** @internal The one preallocated hand-off (see {@link TableHandoff}). */
+export const handoff = new TableHandoff();
 
 /** True when `key` is in `t`. O(1) expected; no allocation. */
 export function tableHas(t: Table, key: unknown): boolean {
-  return classifyKey(key) && t.find() >= 0;
+  return classifyKey(key, probe) && t.find(probe) >= 0;
 }
 
 /** Removes `key` from `t`; true when it was there. O(1) expected. */
 export function tableDelete(t: Table, key: unknown): boolean {
-  if (!classifyKey(key)) return false;
-  const rec = t.find();
+  if (!classifyKey(key, probe)) return false;
+  const rec = t.find(probe);
   if (rec < 0) return false;
   remove(t, rec);
   return true;
@@ -31,8 +61,8 @@ export function tableDelete(t: Table, key: unknown): boolean {
 /** Adds `value` to the set table `t` unless it is there. @throws {KeyTypeError} for a value that cannot be a key. */
 export function tableAdd(t: Table, value: unknown): void {
   if (!isKey(value)) throwKeyType(value);
-  classifyKey(value);
-  if (t.find() < 0) insert(t);
+  classifyKey(value, probe);
+  if (t.find(probe) < 0) insert(t, probe, pending);
 }
 
 /**
@@ -43,12 +73,34 @@ export function tableAdd(t: Table, value: unknown): void {
  */
 export function tablePut(t: Table, key: unknown, value: unknown, what: string): void {
   if (!isKey(key)) throwKeyType(key);
-  classifyValue(value);
+  classifyValue(value, pending);
   t.check(what);
-  classifyKey(key);
-  const rec = t.find();
-  if (rec >= 0) update(t, rec);
-  else insert(t);
+  classifyKey(key, probe);
+  const rec = t.find(probe);
+  if (rec >= 0) update(t, rec, probe, pending);
+  else insert(t, probe, pending);
+}
+
+/**
+ * `t`, after checking that it is live and standalone: what `fork`, `share`
+ * and `transferCopy` of CowMap and CowSet (`self`) start with. O(1).
+ * @throws {ReleasedError} after `release()`.
+ * @throws {InvalidArgumentError} for an embedded table (fork, share or release its space instead).
+ */
+export function standalone(t: Table, self: object, method: string, what: "map" | "set"): Table {
+  t.check(what);
+  if (t.heap !== null) throwEmbedded(self, method);
+  return t;
+}
+
+/**
+ * `release()` of a standalone CowMap or CowSet (`self`): its pages go back
+ * to the pool unless other versions share them. Idempotent.
+ * @throws {InvalidArgumentError} for an embedded table (`free()` it, or release its space).
+ */
+export function releaseStandalone(t: Table, self: object): void {
+  if (t.heap !== null) throwEmbedded(self, "release");
+  t.space.release();
 }
 
 /**

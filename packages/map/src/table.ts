@@ -13,7 +13,7 @@ import { AddressSpace, type Heap, ReleasedError } from "@pagefork/core";
 import { freeTable } from "./embedded.js";
 import type { Epoch } from "./epoch.js";
 import { Cursor } from "./iterator.js";
-import { classifyKey, keyEquals, probe, storedKeyFootprint } from "./key.js";
+import { classifyKey, keyEquals, type Probe, probe, storedKeyFootprint } from "./key.js";
 import {
   align8,
   B_DATA,
@@ -30,11 +30,8 @@ import {
   spaceLayout,
 } from "./layout.js";
 import { offsetOf } from "./relayout.js";
-import { classifyValue } from "./value.js";
+import { classifyValue, pending } from "./value.js";
 import { bucketsFor, insert } from "./writes.js";
-
-/** Set by `fork()` just before it calls the constructor, so forks and new tables share one hidden class. */
-let forkOf: Table | null = null;
 
 /**
  * One version of a table: the handle a CowMap or CowSet holds. Its fields
@@ -91,14 +88,14 @@ export class Table {
   writes: number;
 
   /**
-   * A new empty standalone table in `space`, a fork of the table `fork()`
-   * named, or (with `heap`) an empty embedded table whose header block is
-   * at `header` (embedded.ts fills in the rest).
+   * A new empty standalone table in `space`, or (with `heap`) an empty
+   * embedded table whose header block is at `header` (embedded.ts fills in
+   * the rest), or (with `parent`, from `fork()`) a fork of `parent` in
+   * `space`, its forked space: one constructor, so forks and new tables
+   * share one hidden class.
    */
-  constructor(space: AddressSpace, vbytes: number, heap: Heap | null = null, header = 0) {
-    const parent = forkOf;
-    forkOf = null;
-    this.space = parent === null ? space : parent.space.fork();
+  constructor(space: AddressSpace, vbytes: number, heap: Heap | null = null, header = 0, parent: Table | null = null) {
+    this.space = space;
     this.vbytes = vbytes;
     this.hashOff = R_HASH0 + vbytes;
     this.keyOff = R_KEY0 + vbytes;
@@ -138,8 +135,7 @@ export class Table {
   fork(): Table {
     // the classes refuse it before: forking an embedded table would fork the embedder's whole space
     if (this.heap !== null) throw new Error("internal error: an embedded table is never forked");
-    forkOf = this;
-    return new Table(this.space, this.vbytes);
+    return new Table(this.space.fork(), this.vbytes, null, 0, this);
   }
 
   /**
@@ -193,14 +189,19 @@ export class Table {
     this.mask = Math.min(bucketsFor(Math.ceil(entries / 2), this.minBuckets), this.maxBuckets) - 1;
   }
 
+  /** The space users see: the table's own (standalone) or its heap's (embedded: the embedder's space). */
+  outerSpace(): AddressSpace {
+    return this.heap === null ? this.space : this.heap.space;
+  }
+
   // ---- lookup ----
 
   /**
-   * Byte address of the live record whose key is the probe's, or -1; sets
+   * Byte address of the live record whose key is `probe`'s, or -1; sets
    * `link`. Reads the bucket, then per record of the chain its hash, and only
    * on a hash match its meta word and key bytes. No allocation.
    */
-  find(): number {
+  find(probe: Probe): number {
     const s = this.space;
     const hash = probe.hash;
     const hashOff = this.hashOff;
@@ -208,7 +209,7 @@ export class Table {
     let ref = this.mask < 0 ? 0 : s.getUint32(link); // mask -1: no bucket array yet
     while (ref !== 0) {
       const rec = this.logAddr + offsetOf(ref);
-      if (s.getUint32(rec + hashOff) === hash && keyEquals(s, s.getUint32(rec), rec + this.keyOff)) {
+      if (s.getUint32(rec + hashOff) === hash && keyEquals(s, s.getUint32(rec), rec + this.keyOff, probe)) {
         this.link = link;
         return rec;
       }
@@ -235,8 +236,8 @@ export class Table {
 function copyEntries(from: Table, to: Table): void {
   const c = new Cursor(from);
   while (c.step("set")) {
-    classifyKey(c.key(from));
-    if (from.vbytes !== 0) classifyValue(c.value(from));
-    insert(to);
+    classifyKey(c.key(from), probe);
+    if (from.vbytes !== 0) classifyValue(c.value(from), pending);
+    insert(to, probe, pending);
   }
 }

@@ -42,11 +42,12 @@ const INT64_MIN = -(2n ** 63n);
 const INT64_MAX = 2n ** 63n - 1n;
 
 /**
- * The value of the write in progress, classified. Module-level with every
- * field set in the constructor; filled by {@link classifyValue} after any user
- * code the encoding runs (getters), consumed by the same operation.
+ * A classified value: what {@link classifyValue} fills (after any user code
+ * the encoding runs: getters) and the writes of the same operation consume.
+ * Every field is set in the constructor (one hidden class). One instance,
+ * {@link pending}, serves every write, passed down as an argument.
  */
-class PendingValue {
+export class PendingValue {
   /** Value tag (V_*, with an inline string's length in the high bits). */
   tag: number;
   /** The number, for V_NUMBER. */
@@ -69,16 +70,15 @@ class PendingValue {
   }
 }
 
-/** @internal */
+/** @internal The one preallocated pending value the entry points pass down (no allocation per write). */
 export const pending = new PendingValue();
 
 /**
- * Classifies `value` into {@link pending}. O(1) for inline values, O(size)
- * for strings and encoded values.
+ * Classifies `value` into `p`. O(1) for inline values, O(size) for strings
+ * and encoded values.
  * @throws {DataCloneError} for a value that cannot be stored; nothing has changed.
  */
-export function classifyValue(value: unknown): void {
-  const p = pending;
+export function classifyValue(value: unknown, p: PendingValue): void {
   p.blobBytes = 0;
   p.bytes = null;
   switch (typeof value) {
@@ -87,7 +87,7 @@ export function classifyValue(value: unknown): void {
       p.num = value;
       return;
     case "string":
-      classifyString(value);
+      classifyString(value, p);
       return;
     case "undefined":
       p.tag = V_UNDEFINED;
@@ -119,8 +119,7 @@ export function classifyValue(value: unknown): void {
   p.blobBytes = e.bytes.length;
 }
 
-function classifyString(s: string): void {
-  const p = pending;
+function classifyString(s: string, p: PendingValue): void {
   const n = s.length;
   let wide = 0;
   for (let i = 0; i < n; i++) wide |= s.charCodeAt(i);
@@ -138,14 +137,13 @@ function classifyString(s: string): void {
   }
 }
 
-/** True when the pending value needs a blob record. */
-export function pendingIsBlob(): boolean {
-  return (pending.tag & V_KIND_MASK) >= V_BLOB_LATIN1;
+/** True when the classified value `p` needs a blob record. */
+export function pendingIsBlob(p: PendingValue): boolean {
+  return (p.tag & V_KIND_MASK) >= V_BLOB_LATIN1;
 }
 
-/** Writes the pending value's blob data at `dataAddr` (a blob record's B_DATA). */
-export function writeBlobData(space: AddressSpace, dataAddr: number): void {
-  const p = pending;
+/** Writes the blob data of the classified value `p` at `dataAddr` (a blob record's B_DATA). */
+export function writeBlobData(space: AddressSpace, dataAddr: number, p: PendingValue): void {
   switch (p.tag & V_KIND_MASK) {
     case V_BLOB_LATIN1:
       writeLatin1(space, dataAddr, p.str, p.blobBytes);
@@ -159,12 +157,11 @@ export function writeBlobData(space: AddressSpace, dataAddr: number): void {
 }
 
 /**
- * Writes the pending value into the 8-byte slot at `slot`; `blobRef` is the
- * ref of its blob record when it has one. Every byte of the slot is written,
- * so an in-place update leaves no trace of the old value.
+ * Writes the classified value `p` into the 8-byte slot at `slot`; `blobRef`
+ * is the ref of its blob record when it has one. Every byte of the slot is
+ * written, so an in-place update leaves no trace of the old value.
  */
-export function writeSlot(space: AddressSpace, slot: number, blobRef: number): void {
-  const p = pending;
+export function writeSlot(space: AddressSpace, slot: number, blobRef: number, p: PendingValue): void {
   switch (p.tag & V_KIND_MASK) {
     case V_NUMBER:
       space.setFloat64(slot, p.num);

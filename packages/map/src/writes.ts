@@ -1,6 +1,6 @@
 /**
- * The writes of a {@link Table} (the probe holds the key, `pending` the
- * value): insert, update, remove and clear, and how each plans and reserves
+ * The writes of a {@link Table} (a {@link Probe} holds the key, a
+ * {@link PendingValue} the value, both passed in): insert, update, remove and clear, and how each plans and reserves
  * its frames before it changes anything. Standalone tables grow in place in
  * their own space (relayout.ts moves them whole now and then); embedded ones
  * grow their data block in the heap (embedded.ts).
@@ -17,7 +17,7 @@
  */
 import { freeData, growData, HEAP_CALL_PAGES, shrinkBuckets, shrinkData, syncHeader } from "./embedded.js";
 import { Epoch } from "./epoch.js";
-import { keyFootprint, probe, writeKey } from "./key.js";
+import { keyFootprint, type Probe, writeKey } from "./key.js";
 import {
   align8,
   B_DATA,
@@ -35,17 +35,18 @@ import {
 } from "./layout.js";
 import { compact, offsetOf, pageUp, refOf, relink } from "./relayout.js";
 import type { Table } from "./table.js";
-import { pending, pendingIsBlob, slotBlob, writeBlobData, writeSlot } from "./value.js";
+import { type PendingValue, pendingIsBlob, slotBlob, writeBlobData, writeSlot } from "./value.js";
 
 /**
- * Appends a record for the probe key (with the pending value, for maps)
- * and links it at the head of its chain, after growing the bucket array
- * when it is full.
+ * Appends a record for the key of `probe` (with the value of `pending`, for
+ * maps; a set's record takes only its tag bits, which nothing reads) and
+ * links it at the head of its chain, after growing the bucket array when it
+ * is full.
  */
-export function insert(t: Table): void {
+export function insert(t: Table, probe: Probe, pending: PendingValue): void {
   if (t.size >= MAX_ENTRIES) throw new RangeError(`CowMap/CowSet maximum size exceeded (${MAX_ENTRIES} entries)`);
   const recBytes = align8(t.keyOff + keyFootprint(probe.bytes));
-  const blobBytes = t.vbytes !== 0 && pendingIsBlob() ? align8(B_DATA + pending.blobBytes) : 0;
+  const blobBytes = t.vbytes !== 0 && pendingIsBlob(pending) ? align8(B_DATA + pending.blobBytes) : 0;
   const need = recBytes + blobBytes;
   const nb = t.mask + 1;
   // Doubling, as V8's OrderedHashTable: the load goes from LOAD_FACTOR to
@@ -66,38 +67,41 @@ export function insert(t: Table): void {
   }
   t.writes++;
   const s = t.space;
-  const blobRef = blobBytes !== 0 ? appendBlob(t) : 0;
+  const blobRef = blobBytes !== 0 ? appendBlob(t, pending) : 0;
   const off = t.used;
   const rec = t.logAddr + off;
   const link = t.buckets + (probe.hash & t.mask) * 4;
   s.setUint32(rec, probe.meta | (pending.tag << TAG_SHIFT));
   s.setUint32(rec + R_CHAIN, s.getUint32(link));
-  if (t.vbytes !== 0) writeSlot(s, rec + R_VALUE, blobRef);
+  if (t.vbytes !== 0) writeSlot(s, rec + R_VALUE, blobRef, pending);
   s.setUint32(rec + t.hashOff, probe.hash);
-  writeKey(s, rec + t.keyOff);
+  writeKey(s, rec + t.keyOff, probe);
   s.setUint32(link, refOf(off)); // the record becomes reachable only now
   t.used = off + recBytes;
   t.size++;
   if (t.heap !== null) syncHeader(t);
 }
 
-/** Rewrites the value of the record at `rec` (found by `find`) with the pending value. Maps only. */
-export function update(t: Table, rec: number): void {
-  const blobBytes = pendingIsBlob() ? align8(B_DATA + pending.blobBytes) : 0;
+/**
+ * Rewrites the value of the record at `rec` (found by `find(probe)`) with
+ * the value of `pending`. Maps only.
+ */
+export function update(t: Table, rec: number, probe: Probe, pending: PendingValue): void {
+  const blobBytes = pendingIsBlob(pending) ? align8(B_DATA + pending.blobBytes) : 0;
   // + the record's meta and slot (two pages when it straddles)
   if (t.heap !== null) {
     if (t.used + blobBytes > t.logBytes) {
       growData(t, t.mask + 1, blobBytes);
-      rec = t.find(); // the data block moved
+      rec = t.find(probe); // the data block moved
     } else reserve(t, 0, blobBytes, 2);
-  } else if (room(t, blobBytes, 0, 2)) rec = t.find(); // a compaction moved the record
+  } else if (room(t, blobBytes, 0, 2)) rec = t.find(probe); // a compaction moved the record
   t.writes++;
   const s = t.space;
   const meta = s.getUint32(rec);
   const old = slotBlob(s, meta, rec + R_VALUE);
   if (old >= 0) t.garbage += t.blobSize(t.logAddr + offsetOf(old));
-  const blobRef = blobBytes !== 0 ? appendBlob(t) : 0;
-  writeSlot(s, rec + R_VALUE, blobRef);
+  const blobRef = blobBytes !== 0 ? appendBlob(t, pending) : 0;
+  writeSlot(s, rec + R_VALUE, blobRef, pending);
   const next = (meta & ~(TAG_MASK << TAG_SHIFT)) | (pending.tag << TAG_SHIFT);
   if (next !== meta) s.setUint32(rec, next);
   if (old >= 0) maybeCompact(t);
@@ -105,14 +109,14 @@ export function update(t: Table, rec: number): void {
   if (t.heap !== null && (blobBytes !== 0 || old >= 0)) syncHeader(t);
 }
 
-/** Appends the pending value's blob record; returns its ref. The caller has reserved the pages. */
-function appendBlob(t: Table): number {
+/** Appends the blob record of the classified value `pending`; returns its ref. The caller has reserved the pages. */
+function appendBlob(t: Table, pending: PendingValue): number {
   const s = t.space;
   const off = t.used;
   const b = t.logAddr + off;
   s.setUint32(b, KIND_BLOB | (pending.tag << TAG_SHIFT));
   s.setUint32(b + B_LENGTH, pending.blobBytes);
-  writeBlobData(s, b + B_DATA);
+  writeBlobData(s, b + B_DATA, pending);
   t.used = off + align8(B_DATA + pending.blobBytes);
   return refOf(off);
 }

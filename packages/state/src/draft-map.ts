@@ -4,8 +4,10 @@
  *
  * @module
  */
+
 import { NODE } from "./brand.js";
 import { check, isValidKey } from "./check.js";
+import { handleHas, storedSlot } from "./collection-reads.js";
 import { handleOf, type MapHandle } from "./containers.js";
 import { wrapDraft } from "./draft-common.js";
 import { throwSchema } from "./errors.js";
@@ -66,15 +68,12 @@ export class DraftMap<K = unknown, V = unknown> extends Map<K, V> implements Dra
     return this.handle(false)?.size ?? 0;
   }
   override get(key: K): V | undefined {
-    const h = this.handle(false);
-    if (h === null || !isValidKey(this.type.key, key)) return undefined;
-    const stored = h.get(encodeKey(this.type.key, key));
+    const stored = storedSlot(this.handle(false), this.type.key, key);
     if (stored === undefined) return undefined;
     return wrapDraft(this.session, this.type.value, decodeMapValue(this.type.value, stored), this, key) as V;
   }
   override has(key: K): boolean {
-    const h = this.handle(false);
-    return h !== null && isValidKey(this.type.key, key) && h.has(encodeKey(this.type.key, key));
+    return handleHas(this.handle(false), this.type.key, key);
   }
   override set(key: K, value: V): this {
     const s = this.session;

@@ -8,6 +8,7 @@
 
 import { NODE } from "./brand.js";
 import { isValidKey } from "./check.js";
+import { handleHas } from "./collection-reads.js";
 import { handleOf, type SetHandle } from "./containers.js";
 import { throwSchema } from "./errors.js";
 import { INSPECT, type InspectFn, type InspectOptions } from "./inspect.js";
@@ -57,8 +58,7 @@ export class DraftSet<K = unknown> extends Set<K> implements DraftNode {
     return this.handle(false)?.size ?? 0;
   }
   override has(value: K): boolean {
-    const h = this.handle(false);
-    return h !== null && isValidKey(this.type.element, value) && h.has(encodeKey(this.type.element, value));
+    return handleHas(this.handle(false), this.type.element, value);
   }
   override add(value: K): this {
     const s = this.session;

@@ -6,6 +6,7 @@
  * @module
  */
 
+import { relativeIndex } from "@pagefork/core";
 import { NODE, viaProxy } from "./brand.js";
 import { type ArrayHandle, handleOf } from "./containers.js";
 import { indexOf } from "./indices.js";
@@ -102,12 +103,6 @@ function changeRange(rec: TypedDraft, start: number, end: number, op: (h: ArrayH
   ]);
 }
 
-function relative(v: unknown, dflt: number, len: number): number {
-  if (v === undefined) return dflt;
-  const n = Math.trunc(Number(v)) || 0;
-  return n < 0 ? Math.max(len + n, 0) : Math.min(n, len);
-}
-
 type TypedThis = { [NODE]: TypedDraft };
 
 const TYPED_METHODS: Record<string, (this: TypedThis, ...args: unknown[]) => unknown> = {
@@ -128,17 +123,17 @@ const TYPED_METHODS: Record<string, (this: TypedThis, ...args: unknown[]) => unk
     const len = rec.type.length;
     rec.scratch[0] = value as number; // converts (throws TypeError for a number into a BigInt kind, as natively)
     const v = rec.scratch[0] as number;
-    const a = relative(start, 0, len);
-    const b = relative(end, len, len);
+    const a = relativeIndex(start, len, 0);
+    const b = relativeIndex(end, len, len);
     changeRange(rec, a, b, (h) => h.fill(v, a, b));
     return this;
   },
   copyWithin(target, start, end) {
     const rec = this[NODE];
     const len = rec.type.length;
-    const t = relative(target, 0, len);
-    const a = relative(start, 0, len);
-    const b = relative(end, len, len);
+    const t = relativeIndex(target, len, 0);
+    const a = relativeIndex(start, len, 0);
+    const b = relativeIndex(end, len, len);
     const count = Math.min(b - a, len - t);
     changeRange(rec, t, t + Math.max(count, 0), (h) => h.copyWithin(t, a, b));
     return this;
@@ -157,7 +152,7 @@ const TYPED_METHODS: Record<string, (this: TypedThis, ...args: unknown[]) => unk
     const rec = this[NODE];
     const h = rec.handle();
     const len = h.length;
-    return copyRange(h, rec.type.ctor, relative(start, 0, len), relative(end, len, len));
+    return copyRange(h, rec.type.ctor, relativeIndex(start, len, 0), relativeIndex(end, len, len));
   },
   toJSON() {
     const rec = this[NODE];

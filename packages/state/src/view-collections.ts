@@ -7,15 +7,16 @@
  *
  * @module
  */
+import { relativeIndex } from "@pagefork/core";
 import type { CowText } from "@pagefork/string";
 import { NODE, type NodeRecord, viaProxy } from "./brand.js";
-import { isValidKey } from "./check.js";
+import { handleHas, storedSlot } from "./collection-reads.js";
 import { type ArrayHandle, type Ctx, handleOf, type MapHandle, type SetHandle } from "./containers.js";
 import { throwReadOnly } from "./errors.js";
 import { indexOf } from "./indices.js";
 import { formatTagged, INSPECT, type InspectFn, type InspectOptions, shownElements } from "./inspect.js";
 import type { AnyType, MapType, NativeArray, SetType, TypedArrayConstructor, TypedArrayType } from "./schema.js";
-import { decodeKey, decodeMapValue, encodeKey } from "./slots.js";
+import { decodeKey, decodeMapValue } from "./slots.js";
 import { jsonOf } from "./values.js";
 import { liveCtx, type VersionCtx, type ViewFields } from "./version-ctx.js";
 import { wrapView } from "./view.js";
@@ -53,15 +54,12 @@ export class MapView<K = unknown, V = unknown> extends Map<K, V> implements Node
     return this.handle()?.size ?? 0;
   }
   override get(key: K): V | undefined {
-    const h = this.handle();
-    if (h === null || !isValidKey(this.type.key, key)) return undefined;
-    const stored = h.get(encodeKey(this.type.key, key));
+    const stored = storedSlot(this.handle(), this.type.key, key);
     if (stored === undefined) return undefined;
     return wrapView(this.ver, this.type.value, decodeMapValue(this.type.value, stored)) as V;
   }
   override has(key: K): boolean {
-    const h = this.handle();
-    return h !== null && isValidKey(this.type.key, key) && h.has(encodeKey(this.type.key, key));
+    return handleHas(this.handle(), this.type.key, key);
   }
   override *entries(): MapIterator<[K, V]> {
     const h = this.handle();
@@ -134,8 +132,7 @@ export class SetView<K = unknown> extends Set<K> implements NodeRecord, ViewFiel
     return this.handle()?.size ?? 0;
   }
   override has(value: K): boolean {
-    const h = this.handle();
-    return h !== null && isValidKey(this.type.element, value) && h.has(encodeKey(this.type.element, value));
+    return handleHas(this.handle(), this.type.element, value);
   }
   override *values(): SetIterator<K> {
     const h = this.handle();
@@ -320,18 +317,11 @@ export function copyRange(h: ArrayHandle, ctor: TypedArrayConstructor, start: nu
   return out;
 }
 
-/** Relative index as TypedArray.prototype.slice converts it. */
-function relative(v: number | undefined, dflt: number, len: number): number {
-  if (v === undefined) return dflt;
-  const n = Math.trunc(Number(v)) || 0;
-  return n < 0 ? Math.max(len + n, 0) : Math.min(n, len);
-}
-
 function typedSlice(this: { [NODE]: TypedView }, start?: number, end?: number): unknown {
   const rec = this[NODE];
   const h = rec.handle();
   const len = h.length;
-  return copyRange(h, rec.type.ctor, relative(start, 0, len), relative(end, len, len));
+  return copyRange(h, rec.type.ctor, relativeIndex(start, len, 0), relativeIndex(end, len, len));
 }
 
 function typedToJSON(this: { [NODE]: TypedView }): unknown {

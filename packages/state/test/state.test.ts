@@ -124,6 +124,47 @@ describe("createState and views", () => {
     s.release();
   });
 
+  it("typed-array views and drafts convert slice/fill/copyWithin indices as a native Float64Array does", () => {
+    const s = appState();
+    const native = Float64Array.from({ length: 16 }, (_, i) => i);
+    const s1 = produce(s, (d) => {
+      for (let i = 0; i < 16; i++) d.grid[i] = i;
+    });
+    const args: unknown[] = [undefined, -3, 2.9, -0, Number.NaN, "4", -99, 99, -Infinity, Infinity, null, true];
+    for (const a of args)
+      for (const b of args) {
+        const v = s1.root.grid as unknown as { slice(a: unknown, b: unknown): Float64Array };
+        expect(v.slice(a, b), `slice(${String(a)}, ${String(b)})`).toEqual(
+          (native.slice as (a: unknown, b: unknown) => Float64Array)(a, b),
+        );
+      }
+    // ToNumber of a bigint throws TypeError natively; it used to be read as a number.
+    const n = native as unknown as { slice(a: unknown): unknown; fill(v: number, a: unknown): unknown };
+    expect(() => n.slice(1n)).toThrow(TypeError);
+    expect(() => (s1.root.grid as unknown as { slice(a: unknown): unknown }).slice(1n)).toThrow(TypeError);
+    expect(() =>
+      produce(s1, (d) => {
+        (d.grid as unknown as { fill(v: number, a: unknown): unknown }).fill(7, 1n);
+      }),
+    ).toThrow(TypeError);
+    expect(s1.root.grid[1]).toBe(1);
+    const s2 = produce(s1, (d) => {
+      const g = d.grid as unknown as {
+        fill(v: number, a: unknown, b: unknown): unknown;
+        copyWithin(t: unknown, a: unknown, b?: unknown): unknown;
+      };
+      g.fill(-1, -3, "15");
+      g.copyWithin(-16, 4.5, -10);
+    });
+    const expected = native.slice();
+    expected.fill(-1, -3, 15);
+    expected.copyWithin(-16, 4.5, -10);
+    expect(s2.root.grid.slice()).toEqual(expected);
+    s2.release();
+    s1.release();
+    s.release();
+  });
+
   it("refuses every write to a view with a TypeError, and nothing changes", () => {
     const s = appState();
     const r = s.root as unknown as Record<string, unknown> & { todos: unknown[] };
