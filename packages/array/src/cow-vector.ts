@@ -12,6 +12,7 @@
  */
 
 import {
+  type AddressSpace,
   type Heap,
   InvalidArgumentError,
   type PageSpanCursor,
@@ -487,10 +488,7 @@ export function vectorOverSpace(
   maxLength: number,
   capBytes: number,
 ): CowVector<SpanArrayConstructor> {
-  adoptOwner = new SpaceOwner(space);
-  adoptKind = kind;
-  adoptLen = length;
-  adoptMaxLen = maxLength;
-  adoptCap = capBytes;
-  return new CowVector(undefined as unknown as SpanArrayConstructor);
+  return new CowVector(
+    adoption.of(new SpaceOwner(space), kind, 0, length, maxLength, capBytes) as unknown as SpanArrayConstructor,
+  );
 }

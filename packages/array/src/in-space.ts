@@ -52,7 +52,7 @@ export const HDR_BYTES = 24;
  * bound: the heap's header page, the page-map pages of the block's pages,
  * and a few single pages (a slab page or the block's first page, a free-run
  * or partial-slab neighbour's entry, a chunk of the free-page stack). The
- * page map holds 16 bytes per page (core heap-layout.ts); the bound allows
+ * page map holds 16 bytes per page (core heap/layout.ts); the bound allows
  * {@link MAP_BYTES_PER_PAGE}, so a change of that layout cannot make it
  * too small. Used to reserve, before a heap call, the frames of the writes
  * that follow it: near the pool's limit a call may then be refused a few
@@ -76,7 +76,7 @@ const MAP_BYTES_PER_PAGE = 32;
 /**
  * Frames `heap.realloc` of a block of `oldBytes` to `newBytes` may take: a
  * new block, the copy of the old bytes into it, and the free of the old one
- * (core heap-realloc.ts reserves the same, plus two pages).
+ * (core heap/realloc.ts reserves the same, plus two pages).
  */
 export function reallocFrames(heap: Heap, oldBytes: number, newBytes: number): number {
   return heapCallFrames(heap, newBytes) + Math.ceil(oldBytes / heap.pageSize) + 1 + heapCallFrames(heap, oldBytes) + 2;

@@ -16,7 +16,7 @@ import {
   type SpanArrayConstructor,
 } from "@pagefork/core";
 import { CowVector, vectorOverSpace } from "./cow-vector.js";
-import { KINDS } from "./kinds.js";
+import { elementKinds } from "./kinds.js";
 
 /**
  * What a standalone CowVector keeps outside its space: plain data
@@ -84,7 +84,7 @@ export function adoptVector(space: AddressSpace, state: VectorState): CowVector<
   if (!isAddressSpace(space)) throw new InvalidArgumentError("space", space, "an AddressSpace");
   if (space.released) throw new ReleasedError("address space");
   const s = state as Partial<VectorState> | null;
-  const kind = typeof s === "object" && s !== null ? KINDS.find((k) => `${k.name}Array` === s.kind) : undefined;
+  const kind = typeof s === "object" && s !== null ? elementKinds.find((k) => `${k.name}Array` === s.kind) : undefined;
   if (kind === undefined)
     return throwState(state, "an object { kind, length, maxLength } whose kind names a TypedArray");
   const { length, maxLength } = s as VectorState;

@@ -581,6 +581,5 @@ export function tableOfMap(x: unknown): Table {
 
 /** @internal A CowMap over the table `t`, which it then owns: for standalone.ts (as `attachShared`, without a handle). */
 export function mapOverTable<K extends CowKey = CowKey, V = unknown>(t: Table): CowMap<K, V> {
-  forkTable = t;
-  return new CowMapImpl<K, V>();
+  return adopt<K, V>(t) as unknown as CowMap<K, V>;
 }

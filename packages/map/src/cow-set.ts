@@ -541,6 +541,5 @@ export function tableOfSet(x: unknown): Table {
 
 /** @internal A CowSet over the table `t`, which it then owns: for standalone.ts (as `attachShared`, without a handle). */
 export function setOverTable<T extends CowKey = CowKey>(t: Table): CowSet<T> {
-  forkTable = t;
-  return new CowSetImpl<T>();
+  return adopt<T>(t) as unknown as CowSet<T>;
 }

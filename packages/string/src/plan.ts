@@ -24,7 +24,7 @@ import { descend, nextLeaf, type Path, type TreeState } from "./tree.js";
 
 /**
  * Bytes of one entry of the heap's page map (E_BYTES in @pagefork/core
- * heap-layout.ts): the heap writes the entry of every page it hands out or
+ * heap/layout.ts): the heap writes the entry of every page it hands out or
  * takes back.
  */
 const HEAP_ENTRY_BYTES = 16;
@@ -178,8 +178,8 @@ function visit(space: AddressSpace, node: number, height: number): void {
  * time (free stack, free runs, above the break). O(1) for allocations (reads
  * the heap's header counters), O(frees log frees) for frees.
  *
- * The heap's metadata (see @pagefork/core heap-layout.ts and
- * page-allocator.ts): one header page, written by every call; the page-map
+ * The heap's metadata (see @pagefork/core heap/layout.ts and
+ * heap/page-allocator.ts): one header page, written by every call; the page-map
  * entry of every page handed out or taken back (one or two entries for an
  * allocation from the free stack or a free run; consecutive entries for
  * allocations from the break); and, for frees, the chunk pages of the
