@@ -18,3 +18,4 @@ export type { ElementOf, NativeTypedArray } from "./kinds.js";
 export { ARRAY_PAGE_SIZE, type CowArrayOptions } from "./options.js";
 export { ARRAY_HANDLE_FORMAT, type SharedArrayHandle } from "./shared.js";
 export type { CowVectorCreateOptions, CowVectorOptions } from "./vector-options.js";
+export { type SharedVectorHandle, VECTOR_HANDLE_FORMAT } from "./vector-shared.js";
