@@ -44,7 +44,7 @@ const HANDOFFS = { share: { warm: 20, timed: 51 }, copy: { warm: 1, timed: 5 } }
 const QUICK_HANDOFFS = { share: { warm: 10, timed: 21 }, copy: { warm: 1, timed: 5 } };
 /** Throughput rounds: untimed warm-ups, then timed ones (each: main, 1 worker, 2 workers; snapshot and baseline). */
 const SUM_WARMUPS = 2;
-const SUM_ROUNDS = 7;
+const SUM_ROUNDS = 11;
 const QUICK_SUM_ROUNDS = 5;
 /** Checked sums while the main thread writes (phase 3). */
 const CHECKED_SUMS = 5;
@@ -62,6 +62,7 @@ const METRICS: MetricDef[] = [
   { key: "sum2Ms", label: "sum, 2 workers", unit: "ms", ratio: true },
   { key: "speedup2", label: "2 workers vs 1 thread", unit: "ratio", ratio: false },
   { key: "baseSpeedup2", label: "same, bare SharedArrayBuffer (machine)", unit: "ratio", ratio: false },
+  { key: "sumVsBare", label: "1-thread sum vs the bare buffer's", unit: "ratio", ratio: false },
   { key: "loadAvg", label: "load average (1 min) during the sums", unit: "count", ratio: false },
   { key: "writesDuringSum", label: "main-thread writes during the checked sums", unit: "count", ratio: false },
 ];
@@ -176,6 +177,7 @@ async function run(variant: string, ctx: RunContext): Promise<Measurement> {
   const two: number[] = [];
   const speedup: number[] = [];
   const baseSpeedup: number[] = [];
+  const vsBare: number[] = [];
   const load: number[] = [];
   for (let i = 0; i < SUM_WARMUPS + rounds; i++) {
     ctx.progress(
@@ -204,6 +206,7 @@ async function run(variant: string, ctx: RunContext): Promise<Measurement> {
     two.push(w2.ms);
     speedup.push(m / w2.ms);
     baseSpeedup.push(bm / b2.ms);
+    vsBare.push(m / bm);
     load.push(os.loadavg()[0] as number);
   }
   for (const r of readers) await r.call({ op: "base", sab: null });
@@ -264,6 +267,7 @@ async function run(variant: string, ctx: RunContext): Promise<Measurement> {
     sum2Ms: median(two),
     speedup2: median(speedup),
     baseSpeedup2: median(baseSpeedup),
+    sumVsBare: median(vsBare),
     loadAvg: median(load),
     writesDuringSum: writes,
   };
@@ -297,8 +301,8 @@ export const spec: WorkloadSpec = {
     "(pagefork; `--quick`: 21 after 10) or of 5 after 1 (the copies). Throughput, with the main thread idle (on 2 " +
     "cores a busy one takes a core): each round sums the snapshot on the main thread, in 1 worker, and in 2 " +
     "workers (each its half; pagefork through page spans, a plain indexed loop per page), then the same loop on a " +
-    "bare SharedArrayBuffer copy of the data on the main thread and in 2 workers; 7 rounds (`--quick`: 5) after " +
-    "2 warm-ups. 'speedup' is the median of the per-round ratios main / 2 workers; the bare-buffer ratio of the " +
+    "bare SharedArrayBuffer copy of the data on the main thread and in 2 workers; 11 rounds (`--quick`: 5) after " +
+    "2 warm-ups; '1-thread sum vs the bare buffer's' is the per-element cost of the method's loop against a plain one. 'speedup' is the median of the per-round ratios main / 2 workers; the bare-buffer ratio of the " +
     "same rounds is what two threads of the machine give at that moment (the machine is shared, so compare the " +
     "two). Then, as a check, 2 workers sum fresh snapshots while the main thread keeps writing to the live " +
     "version and forking it: every sum must equal its snapshot's.",
