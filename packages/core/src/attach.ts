@@ -4,20 +4,21 @@
  * slabs and page-table nodes, read in place, through the same accessors,
  * TLB and page-span code as any space (so at the same speed).
  *
- * Each attachment gets its own small pool (a "view pool") whose slabs are the
- * owner's, wrapped once per thread and cached per owner pool; its page-table
- * arena reads the owner's nodes. A view pool whose attachment ended without a
- * fork holds nothing of its own, so the next attachment of the same owner
- * pool in this thread takes it over (see `OwnerCache`). Nothing in the owner's memory is ever
- * written from here except the pin word. `fork()` of an attached space gives
- * a private, writable copy in the view pool: before the first fork the view
- * pool copies the node indices it may reach (O(page-table nodes of the owner
- * pool, about 1/128 of the bytes they map at 4 KiB pages), never the pages)
- * and counts every adopted frame and node as shared (refcount 2 / a large
- * count), so a write copies a page into a new, local slab and nothing of the
- * owner's is ever freed or reused here. The pin is released when the
- * attached space and every fork made from it were released, or collected
- * unreleased (the view pool reclaims dropped spaces, as any pool does).
+ * Each attachment gets its own small pool (a "view pool") whose slabs are
+ * the owner's, wrapped once per thread and cached per owner pool; its
+ * page-table arena reads the owner's nodes. A view pool whose attachment
+ * ended without a fork holds nothing of its own, so the next attachment of
+ * the same owner pool in this thread takes it over (see `OwnerCache`).
+ * Nothing in the owner's memory is ever written from here except the pin
+ * word. `fork()` of an attached space gives a private, writable copy in the
+ * view pool: before the first fork the view pool copies the node indices it
+ * may reach (O(page-table nodes of the owner pool, about 1/128 of the bytes
+ * they map at 4 KiB pages), never the pages) and counts every adopted frame
+ * and node as shared (refcount 2 / a large count), so a write copies a page
+ * into a new, local slab and nothing of the owner's is ever freed or reused
+ * here. The pin is released when the attached space and every fork made from
+ * it were released, or collected unreleased (the view pool reclaims dropped
+ * spaces, as any pool does).
  *
  * @module
  */
