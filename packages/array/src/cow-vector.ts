@@ -17,6 +17,7 @@ import {
   InvalidArgumentError,
   type PageSpanCursor,
   type ProxyView,
+  type ShareOptions,
   type SpanArrayConstructor,
 } from "@pagefork/core";
 import { adoption } from "./adoption.js";
@@ -37,6 +38,7 @@ import {
   spliceVector,
 } from "./vector-edits.js";
 import { type CowVectorCreateOptions, type CowVectorOptions, heapMaxLength } from "./vector-options.js";
+import { attachVectorSpace, type SharedVectorHandle, vectorHandle } from "./vector-shared.js";
 import { attachedVector, embeddedVector, standaloneVector } from "./vector-spaces.js";
 import { ensureCapacity, planWrites, setLength } from "./vector-storage.js";
 
@@ -225,6 +227,102 @@ export class CowVector<K extends SpanArrayConstructor = Float64ArrayConstructor>
     kind?: K,
   ): CowVector<K> {
     return new CowVector(attachedVector(heap, address, kind) as unknown as K);
+  }
+
+  /**
+   * A handle to this version that `postMessage` can carry to a worker, where
+   * `CowVector.attachShared(handle)` reads it in place, without a copy: see
+   * {@link @pagefork/core!AddressSpace.share | AddressSpace.share}, whose
+   * pinning, lifetimes and errors apply. O(1) in the length. The vector's
+   * pool must be shared: `new CowVector(Float64Array, { pool: new
+   * FramePool({ shared: true }) })`. Later pushes, writes and removals on
+   * this vector never change what the handle reads.
+   * @param options - `worker`: the worker the handle is for; its exit drops the pin.
+   * @throws {ReleasedError} after `release()`.
+   * @throws {InvalidArgumentError} for an embedded vector: share its space.
+   * @throws {SharingUnavailableError} when the pool is not shared.
+   * @example
+   * ```ts
+   * const pool = new FramePool({ shared: true });
+   * const v = CowVector.from(Float64Array, [1, 2, 3], { pool });
+   * const handle = v.share(); // worker.postMessage(handle)
+   * v.push(4);
+   * const seen = CowVector.attachShared(handle, Float64Array); // in the worker
+   * [seen.join(), v.join()]; // ["1,2,3", "1,2,3,4"]
+   * seen.release();
+   * v.release();
+   * ```
+   */
+  share(options?: ShareOptions): SharedVectorHandle {
+    this.check();
+    if (this.owner.heap !== null) throwEmbedded("CowVector", "share");
+    return vectorHandle(this.sharedFields(), this.space, false, options);
+  }
+
+  /**
+   * A copy of this version for a thread that cannot share memory (a browser
+   * page without cross-origin isolation): `postMessage(h, [h.space.bytes])`
+   * moves it, and `CowVector.attachShared(h)` rebuilds it there. O(pages written).
+   * @throws {ReleasedError} after `release()`.
+   * @throws {InvalidArgumentError} for an embedded vector.
+   * @example
+   * ```ts
+   * const v = CowVector.of(Int32Array, 4, 5, 6);
+   * const copy = v.transferCopy();
+   * CowVector.attachShared(copy, Int32Array).join(); // "4,5,6"
+   * v.release();
+   * ```
+   */
+  transferCopy(): SharedVectorHandle {
+    this.check();
+    if (this.owner.heap !== null) throwEmbedded("CowVector", "transferCopy");
+    return vectorHandle(this.sharedFields(), this.space, true, undefined);
+  }
+
+  /**
+   * The vector a handle from `share()` or `transferCopy()` names, in this
+   * thread: read-only (every write, push included, throws
+   * {@link @pagefork/core!ProtectionFault | ProtectionFault}), reading the
+   * owner's pages in place; `fork()` gives a private, growable copy;
+   * `release()` unpins the version (see
+   * {@link @pagefork/core!AddressSpace.attach | AddressSpace.attach}). Pass
+   * `kind` to check the element kind (and type the vector). Named
+   * `attachShared` because `attach(heap, address)` is the in-space mode's.
+   * O(1) in the length.
+   * @throws {InvalidHandleError} when `handle` is not one (`"forged"`), is
+   *   another structure's or of another kind than `kind` (`"type"`), or was
+   *   attached or released already. A refused handle stays attachable.
+   * @throws {TypeError} when `kind` is given and is not a TypedArray constructor.
+   * @example
+   * ```ts
+   * const pool = new FramePool({ shared: true });
+   * const v = CowVector.from(Int16Array, [1, 2], { pool });
+   * const seen = CowVector.attachShared(v.share(), Int16Array);
+   * let caught: unknown;
+   * try { seen.push(3); } catch (e) { caught = e; }
+   * caught instanceof ProtectionFault; // true
+   * const mine = seen.fork();
+   * mine.push(3);
+   * [seen.length, mine.join()]; // [2, "1,2,3"]
+   * mine.release(); seen.release(); v.release();
+   * ```
+   */
+  static attachShared<K extends SpanArrayConstructor = SpanArrayConstructor>(
+    handle: SharedVectorHandle,
+    kind?: K,
+  ): CowVector<K> {
+    const expected = kind === undefined ? undefined : kindOf(kind);
+    const { space, fields } = attachVectorSpace(handle, expected);
+    return new CowVector(
+      adoption.of(
+        new SpaceOwner(space),
+        fields.kind,
+        0,
+        fields.length,
+        fields.maxLength,
+        fields.capacityBytes,
+      ) as unknown as K,
+    );
   }
 
   /**
@@ -472,6 +570,11 @@ export class CowVector<K extends SpanArrayConstructor = Float64ArrayConstructor>
   /** @internal */
   protected forkIsExact(): boolean {
     return this.owner.heap === null;
+  }
+
+  /** What a handle carries besides the space (see vector-shared.ts). */
+  private sharedFields(): { kind: ElementKind; length: number; maxLength: number; capacityBytes: number } {
+    return { kind: this.kind, length: this.len, maxLength: this.maxLen, capacityBytes: this.capBytes };
   }
 }
 

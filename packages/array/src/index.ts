@@ -19,3 +19,4 @@ export { ARRAY_PAGE_SIZE, type CowArrayOptions } from "./options.js";
 export { ARRAY_HANDLE_FORMAT, type SharedArrayHandle } from "./shared.js";
 export { adoptVector, type VectorState, vectorStateOf } from "./standalone-vector.js";
 export type { CowVectorCreateOptions, CowVectorOptions } from "./vector-options.js";
+export { type SharedVectorHandle, VECTOR_HANDLE_FORMAT } from "./vector-shared.js";

@@ -13,9 +13,13 @@ type Request =
   | { op: "write"; key: number; addr: number }
   | { op: "fork-write"; key: number; addr: number; value: number }
   | { op: "release"; key: number }
+  | { op: "pool"; key: number }
   | { op: "attach-bad"; handle: unknown };
 
 const attached = new Map<number, AddressSpace>();
+/** A number per view pool seen, so the owner can tell whether two attachments used the same one. */
+const poolIds = new WeakMap<object, number>();
+let nextPoolId = 1;
 const port = parentPort;
 if (port === null) throw new Error("reader.ts runs as a worker");
 
@@ -51,6 +55,12 @@ port.on("message", (msg: { id: number; req: Request }) => {
         f.setFloat64(req.addr, req.value);
         result = [f.getFloat64(req.addr), s.getFloat64(req.addr)];
         f.release();
+        break;
+      }
+      case "pool": {
+        const pool = (attached.get(req.key) as AddressSpace).pool;
+        if (!poolIds.has(pool)) poolIds.set(pool, nextPoolId++);
+        result = poolIds.get(pool);
         break;
       }
       case "release":
