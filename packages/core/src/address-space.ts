@@ -68,10 +68,20 @@ import { type SpaceStats, spaceStats } from "./stats.js";
 import type { Tlb } from "./tlb.js";
 import { attachCopy, COPY_FORMAT, copySpace, type SpaceCopy } from "./transfer.js";
 
-/** Set by `fork()` just before it calls the constructor (see there). */
-let forkOf: AddressSpace | null = null;
-/** The options object `fork()` passes; ignored while `forkOf` is set. */
-const FORK_OPTIONS: AddressSpaceOptions = { size: 1 };
+/**
+ * The hand-off from `fork()` to the constructor: `fork()` sets `parent` and
+ * passes this one preallocated object as the options, and the constructor,
+ * recognising it by identity, takes the parent and clears the field (so the
+ * object keeps no space alive). No options object and no validation per fork,
+ * and every space is made by the one constructor (one hidden class).
+ */
+class ForkHandoff {
+  /** Ignored: a fork has its parent's size. Here so the object is an AddressSpaceOptions. */
+  readonly size = 1;
+  /** The space being forked, until the constructor takes it. */
+  parent: AddressSpace | null = null;
+}
+const forkHandoff = new ForkHandoff();
 
 /**
  * A tiny space (and its own pool) that lives as long as the module: it keeps
@@ -226,14 +236,13 @@ export class AddressSpace {
    */
   constructor(options: AddressSpaceOptions) {
     // Before anything else, so that it cannot leave this space half made.
-    if (!shapesKept && forkOf === null) keepShapes();
-    // fork() sets forkOf: no validation and no options object per fork.
-    const parent = forkOf;
+    const parent = options === forkHandoff ? forkHandoff.parent : null;
+    if (!shapesKept && parent === null) keepShapes();
     let pool: FramePool;
     let size: number;
     let maps: MappingList;
     if (parent !== null) {
-      forkOf = null; // fork() has charged the child already
+      forkHandoff.parent = null; // fork() has charged the child already
       pool = parent.pool;
       size = parent.size;
       maps = parent.maps;
@@ -559,8 +568,8 @@ export class AddressSpace {
     pool.charge(this.maps.bytes, true, this);
     // An attached version's pool (attach.ts) takes private page-table nodes before its first fork.
     if (pool.attachment !== null) pool.attachment.beforeFork(pool);
-    forkOf = this;
-    const child = new AddressSpace(FORK_OPTIONS);
+    forkHandoff.parent = this;
+    const child = new AddressSpace(forkHandoff);
     pool.pt.retain(this.root);
     child.root = this.root;
     child.levels = this.levels;

@@ -44,8 +44,7 @@
 
 // ---- record fields ----
 
-/** u32 meta word: kind, value tag and key length. */
-export const R_META = 0;
+// +0: the u32 meta word (kind, value tag and key length), read as `getUint32(rec)`.
 /** u32 ref of the next record of the same bucket (0: end of chain). */
 export const R_CHAIN = 4;
 /** 8-byte value slot of a map record (8-aligned because records are). */
@@ -63,9 +62,6 @@ export const B_DATA = 8;
 
 /** Records start at multiples of 8 so value slots can hold an aligned float64. */
 export const RECORD_ALIGN = 8;
-/** log2(RECORD_ALIGN): refs count 8-byte units. */
-export const REF_SHIFT = 3;
-
 // ---- meta word ----
 
 /** Bits of the record kind. */

@@ -11,12 +11,14 @@ import {
   type InspectOptions,
   inspectText,
   isHeap,
+  relativeIndex,
   type ShareOptions,
   type SpaceStats,
 } from "@pagefork/core";
 import { deleteInLeaf, insertInLeaf } from "./btree.js";
-import { createText, Embedding, freeText, pending } from "./embedded.js";
+import { createText, Embedding, freeText } from "./embedded.js";
 import { throwEmbedded, throwInvalid, throwNotString, throwReleased, throwTooLong } from "./errors.js";
+import { handoff } from "./handoff.js";
 import { header, readHeader, upgradeHeader } from "./header.js";
 import { leafCapacity, MAX_TEXT_LENGTH } from "./layout.js";
 import { leafUnit } from "./leaf.js";
@@ -33,11 +35,6 @@ import { codePoints, collect, descend, leafStrings, Path } from "./tree.js";
  * for the module's life, so no edit or read allocates one.
  */
 const path = new Path();
-
-/** Set by `fork()` just before it calls the constructor, so forks share one hidden class with new texts. */
-let forkOf: CowText | null = null;
-/** Set by `attachShared()` just before it calls the constructor, for the same reason. */
-let attachedOf: AttachedText | null = null;
 
 /**
  * A copy-on-write text buffer: a counted B-tree of UTF-16 chunks (stored one
@@ -107,30 +104,30 @@ export class CowText implements Iterable<string> {
     let height = 0;
     let len = 0;
     let emb: Embedding | null = null;
-    const parent = forkOf;
-    const heap = pending.heap;
-    const attached = attachedOf;
-    if (attached !== null) {
-      attachedOf = null;
+    if ((options as unknown) !== handoff) {
+      space = newTextHeap(options).space;
+    } else if (handoff.attached !== null) {
+      const attached = handoff.attached;
+      handoff.attached = null;
       space = attached.space;
       root = attached.root;
       height = attached.height;
       len = attached.len;
-    } else if (parent !== null) {
-      forkOf = null;
+    } else if (handoff.parent !== null) {
+      const parent = handoff.parent;
+      handoff.parent = null;
       space = parent.space.fork();
       root = parent.root;
       height = parent.height;
       len = parent.len;
-    } else if (heap !== null) {
-      pending.heap = null;
+    } else {
+      const heap = handoff.heap as Heap;
+      handoff.heap = null;
       space = heap.space;
-      emb = new Embedding(heap, pending.at);
+      emb = new Embedding(heap, handoff.at);
       root = header.root;
       height = header.height;
       len = header.len;
-    } else {
-      space = newTextHeap(options).space;
     }
     this.space = space;
     this.root = root;
@@ -211,9 +208,7 @@ export class CowText implements Iterable<string> {
     if (heap.space.released) throwReleased("address space");
     readHeader(heap, address); // into `header`, which the constructor reads
     upgradeHeader(heap.space, address);
-    pending.heap = heap;
-    pending.at = address;
-    return new CowText();
+    return new CowText(handoff.embed(heap, address) as CowTextOptions);
   }
 
   /**
@@ -322,8 +317,8 @@ export class CowText implements Iterable<string> {
   slice(start?: number, end?: number): string {
     this.check();
     const len = this.len;
-    const a = clampIndex(start, 0, len);
-    const b = clampIndex(end, len, len);
+    const a = relativeIndex(start, len, 0);
+    const b = relativeIndex(end, len, len);
     if (a >= b) return "";
     const out: string[] = [];
     collect(this, a, b, out, path);
@@ -398,8 +393,7 @@ export class CowText implements Iterable<string> {
   fork(): CowText {
     this.check();
     if (this.emb !== null) throwEmbedded("fork");
-    forkOf = this;
-    return new CowText();
+    return new CowText(handoff.fork(this) as CowTextOptions);
   }
 
   /**
@@ -469,8 +463,7 @@ export class CowText implements Iterable<string> {
    * ```
    */
   static attachShared(handle: SharedTextHandle): CowText {
-    attachedOf = attachTextSpace(handle);
-    return new CowText();
+    return new CowText(handoff.adopt(attachTextSpace(handle)) as CowTextOptions);
   }
 
   /**
@@ -535,17 +528,9 @@ export class CowText implements Iterable<string> {
   }
 }
 
-/** `String.prototype.slice` index conversion: ToIntegerOrInfinity, negatives from the end, clamp. */
-function clampIndex(v: number | undefined, dflt: number, len: number): number {
-  if (v === undefined) return dflt;
-  const n = Math.trunc(Number(v)) || 0;
-  if (n < 0) return Math.max(len + n, 0);
-  return Math.min(n, len);
-}
-
-/** The constructor on `pending` (for `create`). */
-function newHandle(): CowText {
-  return new CowText();
+/** An embedded text's handle over the header block at `at` in `heap` (for `create`). */
+function newHandle(heap: Heap, at: number): CowText {
+  return new CowText(handoff.embed(heap, at) as CowTextOptions);
 }
 
 /**
@@ -554,6 +539,5 @@ function newHandle(): CowText {
  * first (as `attachShared` does, without a handle).
  */
 export function textOver(a: AttachedText): CowText {
-  attachedOf = a;
-  return new CowText();
+  return new CowText(handoff.adopt(a) as CowTextOptions);
 }

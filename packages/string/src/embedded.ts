@@ -50,23 +50,15 @@ export interface EmbeddedText extends Reservable {
 }
 
 /**
- * Where the next handle the constructor builds lives: set by `create` and
- * `attach` just before they call it (its root, height and length are in
- * `header`). Module registers rather than arguments, so that the public
- * constructor keeps its options signature and every handle one hidden class.
- */
-export const pending = { heap: null as Heap | null, at: 0 };
-
-/**
  * `CowText.create(heap, text)`: checks, reserves the header block and the
  * text's pages and frames together (so neither can fail halfway), then
- * mallocs the header and inserts the text (planned in `path`). `make` runs
- * the constructor on `pending`. O(text.length).
+ * mallocs the header and inserts the text (planned in `path`). `make` builds
+ * the handle over the header block at address 0 of `heap`. O(text.length).
  */
 export function createText<T extends EmbeddedText>(
   heap: Heap,
   text: string,
-  make: () => T,
+  make: (heap: Heap, at: number) => T,
   isHeap: boolean,
   path: Path,
 ): T {
@@ -77,9 +69,7 @@ export function createText<T extends EmbeddedText>(
   header.root = 0;
   header.height = 0;
   header.len = 0;
-  pending.heap = heap;
-  pending.at = 0;
-  const t = make();
+  const t = make(heap, 0);
   const k = text.length;
   const latin1 = isLatin1(text);
   if (k > 0) {
