@@ -46,8 +46,16 @@ export function hashPages(space: AddressSpace, addresses: readonly number[], tre
   // the child). Saving 20,001 versions of a text gave each one: ~2 s of GC.
   // The fork is O(1) and its release returns the TLB to the pool.
   const reader = space.fork();
+  // A page outside every mapping has no bytes: it leaves the tree as a zero
+  // entry (a vector adopted from an earlier, smaller save is diffed against a
+  // baseline that mapped more). Mappings are few (one per vector).
+  const maps = space.mappings();
   try {
     for (const addr of addresses) {
+      if (!maps.some((m) => addr >= m.start && addr < m.end)) {
+        changes.set(addr / ps, null);
+        continue;
+      }
       reader.read(addr, buf);
       const h = hashOf(buf);
       if (h.equals(zero)) changes.set(addr / ps, null);

@@ -196,3 +196,28 @@ it("a record of the wrong kind for its pages, or numbers that do not fit them: a
   await store.close();
   expect(pool.framesInUse).toBe(0);
 });
+
+it("a vector loaded from a smaller save can be saved again under a name whose last save mapped more (regression: SegmentationFault reading an unmapped page)", async () => {
+  // Found by model-collections (seed 1520577302): save(c, empty vector), push, save(a),
+  // load(c) as the working vector, save(a): the diff against a's baseline listed pages the
+  // loaded vector does not map, and the save read them.
+  const pool = new FramePool({ pageSize: 256 });
+  const v = new CowVector(Int32Array, { pool, maxLength: 1 << 16 });
+  await store.save("c", v);
+  const w = v.fork();
+  for (let i = 0; i < 200; i++) w.push(i);
+  await store.save("a", w);
+  const loaded = (await store.load("c", { pool })) as CowVector<Int32ArrayConstructor>;
+  expect(loaded.length).toBe(0);
+  await store.save("a", loaded);
+  const back = (await store.load("a", { pool })) as CowVector<Int32ArrayConstructor>;
+  expect([...back]).toEqual([]);
+  loaded.push(7);
+  await store.save("a", loaded);
+  const again = (await store.load("a", { pool })) as CowVector<Int32ArrayConstructor>;
+  expect([...again]).toEqual([7]);
+  for (const x of [v, w, loaded, back, again]) x.release();
+  await store.close(); // releases the store's baselines (the forks that later saves diff against)
+  expect(pool.framesInUse).toBe(0);
+  store = openStore(dir, { sync: false });
+});
