@@ -201,22 +201,10 @@ export class AddressSpace {
   levels: number;
   /** The frame pool this space takes frames from. */
   readonly pool: FramePool;
-  /** Size of the space in bytes (a multiple of `pageSize`). */
-  readonly size: number;
   /** @internal */
   rtlb: Tlb | null;
   /** @internal */
   wtlb: Tlb | null;
-  /** @internal */
-  zeroFills: number;
-  /** @internal */
-  cowCopies: number;
-  /** @internal */
-  reuses: number;
-  /** @internal */
-  bytesCopied: number;
-  /** @internal */
-  pageTableBytesCopied: number;
   /** @internal */
   isReleased: boolean;
   /** @internal The mappings (shared with forks until one changes them). */
@@ -239,16 +227,14 @@ export class AddressSpace {
     const parent = options === forkHandoff ? forkHandoff.parent : null;
     if (!shapesKept && parent === null) keepShapes();
     let pool: FramePool;
-    let size: number;
     let maps: MappingList;
     if (parent !== null) {
       forkHandoff.parent = null; // fork() has charged the child already
       pool = parent.pool;
-      size = parent.size;
       maps = parent.maps;
     } else {
       pool = poolOf(options);
-      size = sizeOf(options, pool);
+      const size = sizeOf(options, pool);
       maps = new MappingList([0], [size], [true], size);
       pool.charge(size, false);
     }
@@ -264,19 +250,27 @@ export class AddressSpace {
     this.root = 0;
     this.levels = 1;
     this.pool = pool;
-    this.size = size;
     this.rtlb = null;
     this.wtlb = null;
-    this.zeroFills = 0;
-    this.cowCopies = 0;
-    this.reuses = 0;
-    this.bytesCopied = 0;
-    this.pageTableBytesCopied = 0;
     this.isReleased = false;
     this.maps = maps;
     this.isFrozen = false;
     this.slot = -1;
     pool.spaces.add(this, maps.bytes);
+  }
+
+  /**
+   * Size of the space in bytes (a multiple of `pageSize`), fixed at
+   * construction; forks have their parent's. O(1).
+   * @example
+   * ```ts
+   * const a = new AddressSpace({ size: 1 << 20 });
+   * a.size; // 1048576
+   * a.fork().size; // 1048576
+   * ```
+   */
+  get size(): number {
+    return this.maps.size;
   }
 
   /** Page size in bytes. */
