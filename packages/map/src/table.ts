@@ -141,7 +141,14 @@ export class Table {
       this.logAddr = l.logAddr;
       this.logBytes = l.logBytes;
     } else {
-      this.consts = new TableConsts(vbytes, heap, header, MAX_BUCKETS, EMBEDDED_MIN_BUCKETS, EMBEDDED_COMPACT_MIN_BYTES);
+      this.consts = new TableConsts(
+        vbytes,
+        heap,
+        header,
+        MAX_BUCKETS,
+        EMBEDDED_MIN_BUCKETS,
+        EMBEDDED_COMPACT_MIN_BYTES,
+      );
       this.buckets = 0;
       this.logAddr = 0;
       this.logBytes = 0;
