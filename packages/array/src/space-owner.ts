@@ -8,6 +8,25 @@
 import type { AddressSpace, Heap } from "@pagefork/core";
 
 /**
+ * Where an embedded array's blocks are: the heap, its header block and its
+ * element block (0: none; a vector's moves when it grows). A record of its
+ * own, made only for embedded arrays, so a standalone array's owner (one per
+ * kept version of a standalone array) has three fields fewer (issue 13).
+ * @internal
+ */
+class EmbeddedBlocks {
+  readonly heap: Heap;
+  readonly header: number;
+  data: number;
+
+  constructor(heap: Heap, header: number, data: number) {
+    this.heap = heap;
+    this.header = header;
+    this.data = data;
+  }
+}
+
+/**
  * Holds the space, counts the live views over it, and counts writes.
  *
  * - `views`: the space (standalone) or the header and element blocks
@@ -22,7 +41,8 @@ import type { AddressSpace, Heap } from "@pagefork/core";
  * - `heap`, `header`, `data`: for an embedded array or vector, the heap it
  *   lives in, the address of its header block and of its element block (0:
  *   none; a vector's moves when it grows); null and 0 for a standalone one,
- *   which owns its whole space.
+ *   which owns its whole space. Getters over an {@link EmbeddedBlocks}
+ *   record, null for a standalone owner.
  *
  * @internal
  */
@@ -30,17 +50,37 @@ export class SpaceOwner {
   readonly space: AddressSpace;
   views: number;
   writes: number;
-  readonly heap: Heap | null;
-  readonly header: number;
-  data: number;
+  private readonly blocks: EmbeddedBlocks | null;
 
   constructor(space: AddressSpace, heap: Heap | null = null, header = 0, data = 0) {
     this.space = space;
     this.views = 1;
     this.writes = 0;
-    this.heap = heap;
-    this.header = header;
-    this.data = data;
+    this.blocks = heap === null ? null : new EmbeddedBlocks(heap, header, data);
+  }
+
+  /** The heap of an embedded array; null for a standalone one. */
+  get heap(): Heap | null {
+    const b = this.blocks;
+    return b === null ? null : b.heap;
+  }
+
+  /** Byte address of an embedded array's header block; 0 for a standalone one. */
+  get header(): number {
+    const b = this.blocks;
+    return b === null ? 0 : b.header;
+  }
+
+  /** Byte address of an embedded array's element block (0: none, and for a standalone one). */
+  get data(): number {
+    const b = this.blocks;
+    return b === null ? 0 : b.data;
+  }
+
+  /** Records an embedded array's new element block (a vector's grows). */
+  set data(address: number) {
+    if (this.blocks === null) throw new Error("internal error: a standalone array has no element block");
+    this.blocks.data = address;
   }
 
   /**
@@ -59,9 +99,9 @@ export class SpaceOwner {
    * frozen space); after it the second cannot fail.
    */
   freeBlocks(): void {
-    const heap = this.heap as Heap;
-    heap.free(this.data);
-    this.data = 0;
-    heap.free(this.header);
+    const b = this.blocks as EmbeddedBlocks;
+    b.heap.free(b.data);
+    b.data = 0;
+    b.heap.free(b.header);
   }
 }

@@ -201,28 +201,21 @@ export class AddressSpace {
   levels: number;
   /** The frame pool this space takes frames from. */
   readonly pool: FramePool;
-  /** Size of the space in bytes (a multiple of `pageSize`). */
-  readonly size: number;
   /** @internal */
   rtlb: Tlb | null;
   /** @internal */
   wtlb: Tlb | null;
-  /** @internal */
-  zeroFills: number;
-  /** @internal */
-  cowCopies: number;
-  /** @internal */
-  reuses: number;
-  /** @internal */
-  bytesCopied: number;
-  /** @internal */
-  pageTableBytesCopied: number;
-  /** @internal */
-  isReleased: boolean;
   /** @internal The mappings (shared with forks until one changes them). */
   maps: MappingList;
-  /** @internal Set by `freeze()`: every write is refused. */
-  isFrozen: boolean;
+  /**
+   * @internal State bits, one Smi field rather than two booleans (one field
+   * less per fork, issue 13): SPACE_RELEASED (1), set by `release()`, and
+   * SPACE_FROZEN (2), set by `freeze()`. The helper modules use the
+   * `isReleased`/`isFrozen` accessors; the class reads the bits itself with
+   * literal masks, so the call-free `readMiss` stays call-free whether or not
+   * an accessor or a module constant would be inlined.
+   */
+  flags: number;
   /** @internal Finalization slot in `pool.spaces`, -1 when none. */
   slot: number;
 
@@ -239,16 +232,14 @@ export class AddressSpace {
     const parent = options === forkHandoff ? forkHandoff.parent : null;
     if (!shapesKept && parent === null) keepShapes();
     let pool: FramePool;
-    let size: number;
     let maps: MappingList;
     if (parent !== null) {
       forkHandoff.parent = null; // fork() has charged the child already
       pool = parent.pool;
-      size = parent.size;
       maps = parent.maps;
     } else {
       pool = poolOf(options);
-      size = sizeOf(options, pool);
+      const size = sizeOf(options, pool);
       maps = new MappingList([0], [size], [true], size);
       pool.charge(size, false);
     }
@@ -264,19 +255,26 @@ export class AddressSpace {
     this.root = 0;
     this.levels = 1;
     this.pool = pool;
-    this.size = size;
     this.rtlb = null;
     this.wtlb = null;
-    this.zeroFills = 0;
-    this.cowCopies = 0;
-    this.reuses = 0;
-    this.bytesCopied = 0;
-    this.pageTableBytesCopied = 0;
-    this.isReleased = false;
     this.maps = maps;
-    this.isFrozen = false;
+    this.flags = 0;
     this.slot = -1;
     pool.spaces.add(this, maps.bytes);
+  }
+
+  /**
+   * Size of the space in bytes (a multiple of `pageSize`), fixed at
+   * construction; forks have their parent's. O(1).
+   * @example
+   * ```ts
+   * const a = new AddressSpace({ size: 1 << 20 });
+   * a.size; // 1048576
+   * a.fork().size; // 1048576
+   * ```
+   */
+  get size(): number {
+    return this.maps.size;
   }
 
   /** Page size in bytes. */
@@ -286,12 +284,32 @@ export class AddressSpace {
 
   /** True once `release()` has run. */
   get released(): boolean {
-    return this.isReleased;
+    return (this.flags & 1) !== 0; // SPACE_RELEASED
   }
 
   /** True once `freeze()` has run: every write to this space throws {@link ProtectionFault}. */
   get frozen(): boolean {
-    return this.isFrozen;
+    return (this.flags & 2) !== 0; // SPACE_FROZEN
+  }
+
+  /** @internal Set by `release()` (the SpaceState contract; see `flags`). */
+  get isReleased(): boolean {
+    return (this.flags & 1) !== 0; // SPACE_RELEASED
+  }
+
+  /** @internal Only ever set to true. */
+  set isReleased(value: boolean) {
+    if (value) this.flags |= 1; // SPACE_RELEASED
+  }
+
+  /** @internal Set by `freeze()`: every write is refused (the SpaceState contract; see `flags`). */
+  get isFrozen(): boolean {
+    return (this.flags & 2) !== 0; // SPACE_FROZEN
+  }
+
+  /** @internal Only ever set to true. */
+  set isFrozen(value: boolean) {
+    if (value) this.flags |= 2; // SPACE_FROZEN
   }
 
   // ---- typed accessors: fast path inline, miss path out of line ----
@@ -562,7 +580,7 @@ export class AddressSpace {
    * ```
    */
   fork(): AddressSpace {
-    if (this.isReleased) throwReleased("address space");
+    if ((this.flags & 1) !== 0) throwReleased("address space"); // SPACE_RELEASED
     const pool = this.pool;
     // May refuse (overcommit), or find that the hook released this space; nothing has changed yet.
     pool.charge(this.maps.bytes, true, this);
@@ -584,8 +602,8 @@ export class AddressSpace {
    * maps). Prefer `using space = ...` so release cannot be forgotten.
    */
   release(): void {
-    if (this.isReleased) return;
-    this.isReleased = true;
+    if ((this.flags & 1) !== 0) return; // SPACE_RELEASED
+    this.flags |= 1;
     const pool = this.pool;
     pool.spaces.remove(this);
     pool.uncharge(this.maps.bytes);
@@ -979,7 +997,7 @@ export class AddressSpace {
 
   /** The mappings of this space, ascending, neighbours of equal protection merged (`/proc/<pid>/maps`). O(mappings). */
   mappings(): Mapping[] {
-    if (this.isReleased) throwReleased("address space");
+    if ((this.flags & 1) !== 0) throwReleased("address space"); // SPACE_RELEASED
     return this.maps.toArray();
   }
 
@@ -1032,7 +1050,7 @@ export class AddressSpace {
    * ```
    */
   stats(): SpaceStats {
-    if (this.isReleased) throwReleased("address space");
+    if ((this.flags & 1) !== 0) throwReleased("address space"); // SPACE_RELEASED
     return spaceStats(this);
   }
 
@@ -1049,10 +1067,10 @@ export class AddressSpace {
    */
   readMiss(addr: number, width: number): void {
     if (
-      this.isReleased ||
+      (this.flags & 1) !== 0 || // SPACE_RELEASED
       typeof addr !== "number" ||
       !(addr >= 0) ||
-      addr + width > this.size ||
+      addr + width > this.maps.size || // not the size getter: this path stays call-free
       !Number.isInteger(addr) ||
       (addr & (width - 1)) !== 0
     )
@@ -1081,7 +1099,7 @@ export class AddressSpace {
    */
   writeMiss(addr: number, width: number): void {
     checkAccess(this, addr, width);
-    if (this.isFrozen) throwProtection(addr, width, "the address space is frozen");
+    if ((this.flags & 2) !== 0) throwProtection(addr, width, "the address space is frozen");
     if (!this.maps.whole) this.maps.check(addr, width, true);
     if (this.rtlb === null) this.rtlb = this.pool.takeTlb(this.size / this.pool.pageSize);
     loadWrite(this, vpnOf(this, addr));

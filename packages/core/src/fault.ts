@@ -17,8 +17,9 @@
  * @module
  */
 import type { FramePool } from "./frame-pool.js";
-import { covers, PT_NODE_BYTES } from "./page-table.js";
+import { covers } from "./page-table.js";
 import { reserveFrames } from "./reserve.js";
+import { FAULT_COPY, FAULT_PT_NODES, FAULT_REUSE, FAULT_ZERO_FILL } from "./space-registry.js";
 import type { SpaceState } from "./space-state.js";
 
 /**
@@ -52,7 +53,7 @@ export function writeFault(t: SpaceState, vpn: number): number {
     old === 0 ? zeroFillPage(t, pool) : (pool.refcount[old] as number) > 1 ? copyPage(t, pool, old) : reusePage(t, old);
   pt.nodes[slot] = pfn; // read pt.nodes again: a new frame or node may have grown the arena
   const added = pt.nodesInUse - before;
-  if (added > 0) t.pageTableBytesCopied += added * PT_NODE_BYTES;
+  if (added > 0) pool.spaces.countFault(t, FAULT_PT_NODES, added);
   if (t.slot >= 0) pool.spaces.sync(t);
   return pfn;
 }
@@ -61,7 +62,7 @@ export function writeFault(t: SpaceState, vpn: number): number {
 function zeroFillPage(t: SpaceState, pool: FramePool): number {
   const pfn = pool.allocFrame();
   pool.zeroFrame(pfn);
-  t.zeroFills++;
+  pool.spaces.countFault(t, FAULT_ZERO_FILL, 1);
   return pfn;
 }
 
@@ -70,14 +71,13 @@ function copyPage(t: SpaceState, pool: FramePool, old: number): number {
   const pfn = pool.allocFrame();
   pool.copyFrame(pfn, old);
   pool.releaseFrame(old); // shared: never the last reference
-  t.cowCopies++;
-  t.bytesCopied += pool.pageSize;
+  pool.spaces.countFault(t, FAULT_COPY, 1);
   return pfn;
 }
 
 /** Reuse fault (Linux `wp_page_reuse`): frame `pfn` has refcount 1 and is written in place. */
 function reusePage(t: SpaceState, pfn: number): number {
-  t.reuses++;
+  t.pool.spaces.countFault(t, FAULT_REUSE, 1);
   return pfn;
 }
 

@@ -42,6 +42,12 @@ export class MappingList {
   readonly bytes: number;
   /** True when the list is exactly one read-write mapping of `[0, size)`. */
   readonly whole: boolean;
+  /**
+   * Size in bytes of the space(s) using this list: a space reads its size
+   * here rather than from a field of its own (one field less per fork; the
+   * list is shared by a space and its forks, which have the same size).
+   */
+  readonly size: number;
 
   constructor(starts: number[], ends: number[], writable: boolean[], size: number) {
     // Merge neighbours with the same protection (as vma_merge does) so the
@@ -65,6 +71,7 @@ export class MappingList {
     this.writable = w;
     this.bytes = bytes;
     this.whole = s.length === 1 && s[0] === 0 && e[0] === size && w[0] === true;
+    this.size = size;
   }
 
   /** Index of the mapping that contains byte `addr`, or -1. O(log mappings). */

@@ -54,6 +54,28 @@ const SLOT_LIMIT = 2 ** 26;
  */
 const NURSERY = 1024;
 
+/**
+ * Fault counters of a slot, `FAULT_COUNTERS` doubles per slot in
+ * `SpaceRegistry.faults`: zero-fill faults, copy faults, reuse faults, and
+ * page-table nodes created by faults. They live here rather than in four
+ * fields of every space because a kept version is mostly never asked for its
+ * stats: 32 bytes of typed array per live slot instead of 32 bytes of JS heap
+ * per space, which the collector would scan and copy (issue 13; the bytes
+ * copied by copy faults are `copy faults * pageSize`, so they need no
+ * counter). Doubles: a counter never wraps. A space without a slot (past
+ * 2^26 live spaces in one pool) counts no faults.
+ * @internal
+ */
+export const FAULT_ZERO_FILL = 0;
+/** @internal */
+export const FAULT_COPY = 1;
+/** @internal */
+export const FAULT_REUSE = 2;
+/** @internal */
+export const FAULT_PT_NODES = 3;
+/** Counters per slot (see {@link FAULT_ZERO_FILL}). */
+const FAULT_COUNTERS = 4;
+
 /** The parts of a space the registry reads. @internal */
 export interface RegisteredSpace {
   root: number;
@@ -71,6 +93,8 @@ export class SpaceRegistry {
   used: Uint8Array;
   /** Its commit charge in bytes. */
   private charges: Float64Array;
+  /** Fault counters of each slot, FAULT_COUNTERS per slot (see FAULT_ZERO_FILL). */
+  faults: Float64Array;
   /** Generation of each slot, bumped when its space is released. */
   private gens: Int32Array;
   private free: number[];
@@ -98,6 +122,7 @@ export class SpaceRegistry {
     this.levels = new Uint8Array(INITIAL_SLOTS);
     this.used = new Uint8Array(INITIAL_SLOTS);
     this.charges = new Float64Array(INITIAL_SLOTS);
+    this.faults = new Float64Array(INITIAL_SLOTS * FAULT_COUNTERS);
     this.gens = new Int32Array(INITIAL_SLOTS);
     this.free = [];
     this.next = 0;
@@ -127,6 +152,13 @@ export class SpaceRegistry {
       if (slot >= this.roots.length) this.grow();
     }
     this.charges[slot] = charge;
+    // Four stores, not `fill` (a builtin call per fork).
+    const f = this.faults;
+    const at = slot * FAULT_COUNTERS;
+    f[at + FAULT_ZERO_FILL] = 0;
+    f[at + FAULT_COPY] = 0;
+    f[at + FAULT_REUSE] = 0;
+    f[at + FAULT_PT_NODES] = 0;
     this.used[slot] = 1;
     space.slot = slot;
     this.sync(space);
@@ -193,6 +225,18 @@ export class SpaceRegistry {
     this.levels[slot] = space.levels;
   }
 
+  /** Adds `n` to fault counter `counter` (FAULT_ZERO_FILL...) of `space`. O(1). */
+  countFault(space: RegisteredSpace, counter: number, n: number): void {
+    const slot = space.slot;
+    if (slot >= 0) this.faults[slot * FAULT_COUNTERS + counter] += n;
+  }
+
+  /** Fault counter `counter` (FAULT_ZERO_FILL...) of `space`; 0 without a slot. O(1). */
+  faultCount(space: RegisteredSpace, counter: number): number {
+    const slot = space.slot;
+    return slot >= 0 ? (this.faults[slot * FAULT_COUNTERS + counter] as number) : 0;
+  }
+
   /** Records a new commit charge of `space`. */
   setCharge(space: RegisteredSpace, charge: number): void {
     if (space.slot >= 0) this.charges[space.slot] = charge;
@@ -246,6 +290,9 @@ export class SpaceRegistry {
     const charges = new Float64Array(n);
     charges.set(this.charges);
     this.charges = charges;
+    const faults = new Float64Array(n * FAULT_COUNTERS);
+    faults.set(this.faults);
+    this.faults = faults;
     const gens = new Int32Array(n);
     gens.set(this.gens);
     this.gens = gens;

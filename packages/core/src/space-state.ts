@@ -59,29 +59,19 @@ export interface SpaceState {
   levels: number;
   /** The frame pool the space takes frames from. */
   readonly pool: FramePool;
-  /** Size of the space in bytes (a multiple of the page size). */
+  /** Size of the space in bytes (a multiple of the page size): `maps.size`, a getter (no field per space). */
   readonly size: number;
   /** Read TLB, taken lazily (see mmu.ts); null when none. */
   rtlb: Tlb | null;
   /** Write TLB: a hit means the frame is private and the page writable. */
   wtlb: Tlb | null;
-  /** Faults served by clearing a fresh frame. */
-  zeroFills: number;
-  /** Faults served by copying a shared frame. */
-  cowCopies: number;
-  /** Faults served in place (refcount 1). */
-  reuses: number;
-  /** Bytes copied by copy faults. */
-  bytesCopied: number;
-  /** Bytes of page-table nodes created by faults. */
-  pageTableBytesCopied: number;
   /** Set by `release()`. */
   isReleased: boolean;
   /** The mappings (shared with forks until one changes them). */
   maps: MappingList;
   /** Set by `freeze()`: every write is refused. */
   isFrozen: boolean;
-  /** Finalization slot in `pool.spaces` (see space-registry.ts), -1 when none. */
+  /** Finalization slot in `pool.spaces` (see space-registry.ts), -1 when none; also indexes the space's fault counters there. */
   slot: number;
 }
 

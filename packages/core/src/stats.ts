@@ -18,6 +18,7 @@
 import { PT_FANOUT } from "./constants.js";
 import { PT_NODE_BYTES } from "./page-table.js";
 import { censusPss } from "./pss.js";
+import { FAULT_COPY, FAULT_PT_NODES, FAULT_REUSE, FAULT_ZERO_FILL } from "./space-registry.js";
 import type { SpaceState } from "./space-state.js";
 
 /** Memory and fault counters of one {@link AddressSpace}; sizes in bytes. */
@@ -96,6 +97,10 @@ export function spaceStats(space: SpaceState): SpaceStats {
   }
   // The census's share; a space without a registry slot (past 2^26) keeps its own float sum.
   const pss = censusPss(space);
+  // Fault counters live in the pool's registry (space-registry.ts); every copy fault copies one page.
+  const spaces = pool.spaces;
+  const copies = spaces.faultCount(space, FAULT_COPY);
+  const bytesCopied = copies * ps;
   return {
     pageSize: ps,
     size: space.size,
@@ -106,12 +111,12 @@ export function spaceStats(space: SpaceState): SpaceStats {
     sharedBytes: acc.rss - acc.uss,
     pageTableNodes: acc.nodes,
     pageTableBytes: acc.nodes * PT_NODE_BYTES,
-    zeroFillFaults: space.zeroFills,
-    copyFaults: space.cowCopies,
-    reuseFaults: space.reuses,
-    bytesCopied: space.bytesCopied,
-    pageTableBytesCopied: space.pageTableBytesCopied,
+    zeroFillFaults: spaces.faultCount(space, FAULT_ZERO_FILL),
+    copyFaults: copies,
+    reuseFaults: spaces.faultCount(space, FAULT_REUSE),
+    bytesCopied,
+    pageTableBytesCopied: spaces.faultCount(space, FAULT_PT_NODES) * PT_NODE_BYTES,
     bytesWritten: space.bytesWritten,
-    writeAmplification: space.bytesWritten === 0 ? 0 : space.bytesCopied / space.bytesWritten,
+    writeAmplification: space.bytesWritten === 0 ? 0 : bytesCopied / space.bytesWritten,
   };
 }

@@ -284,3 +284,34 @@ describe("accounting invariants as properties", () => {
     );
   });
 });
+
+describe("fault counters are per space (kept by slot in the pool's registry)", () => {
+  it("a space made in the slot of a released one starts from zero, and a fork from its own zero", () => {
+    const pool = new FramePool({ reclaimDropped: false });
+    const a = new AddressSpace({ size: 4 * KB4, pool });
+    a.setUint8(0, 1); // zero-fill
+    const f = a.fork();
+    a.setUint8(1, 2); // copy fault in a
+    a.setUint8(2, 3); // write cache hit: no fault
+    f.release();
+    a.setUint8(KB4, 4); // zero-fill
+    expect([a.stats().zeroFillFaults, a.stats().copyFaults, a.stats().bytesCopied]).toEqual([2, 1, KB4]);
+    a.release();
+    // b takes a's slot (the last freed), c the one f had
+    const b = new AddressSpace({ size: 4 * KB4, pool });
+    const c = new AddressSpace({ size: 4 * KB4, pool });
+    for (const s of [b, c]) {
+      const st = s.stats();
+      expect([st.zeroFillFaults, st.copyFaults, st.reuseFaults, st.bytesCopied, st.pageTableBytesCopied]).toEqual([
+        0, 0, 0, 0, 0,
+      ]);
+    }
+    b.setUint8(0, 1);
+    const g = b.fork();
+    expect([g.stats().zeroFillFaults, b.stats().zeroFillFaults]).toEqual([0, 1]);
+    g.setUint8(0, 2);
+    expect([g.stats().copyFaults, b.stats().copyFaults]).toEqual([1, 0]);
+    for (const s of [b, c, g]) s.release();
+    expect(pool.framesInUse).toBe(0);
+  });
+});

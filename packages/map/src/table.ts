@@ -34,14 +34,13 @@ import { classifyValue, pending } from "./value.js";
 import { bucketsFor, insert } from "./writes.js";
 
 /**
- * One version of a table: the handle a CowMap or CowSet holds. Its fields
- * count what the log holds; all of the table's bytes are in `space`.
- * Standalone and embedded tables share this class (one hidden class for the
- * hot paths); `heap` tells them apart.
+ * The parts of a table that never change and that its forks share: one
+ * object per table made by `new Table` without a parent, referenced by every
+ * fork of it. Kept out of {@link Table} because a map kept in a history is
+ * one Table per version: eight fields fewer per version (64 bytes of JS heap
+ * the collector would scan and copy; issue 13).
  */
-export class Table {
-  /** The address space holding every byte of this version (a released stand-in once an embedded table is freed). */
-  space: AddressSpace;
+class TableConsts {
   /** Bytes of each record's value slot: 8 for maps, 0 for sets. */
   readonly vbytes: number;
   /** Offset of the hash in a record. */
@@ -52,6 +51,45 @@ export class Table {
   readonly heap: Heap | null;
   /** Byte address of an embedded table's header block; 0 for a standalone one. */
   readonly header: number;
+  /** Most buckets: the bucket array stops doubling there (chains grow longer). */
+  readonly maxBuckets: number;
+  /** Fewest buckets: a page of them standalone (written anyway), EMBEDDED_MIN_BUCKETS embedded. */
+  readonly minBuckets: number;
+  /** Dead bytes below which the log is never compacted. */
+  readonly compactMin: number;
+
+  constructor(
+    vbytes: number,
+    heap: Heap | null,
+    header: number,
+    maxBuckets: number,
+    minBuckets: number,
+    compactMin: number,
+  ) {
+    this.vbytes = vbytes;
+    this.hashOff = R_HASH0 + vbytes;
+    this.keyOff = R_KEY0 + vbytes;
+    this.heap = heap;
+    this.header = header;
+    this.maxBuckets = maxBuckets;
+    this.minBuckets = minBuckets;
+    this.compactMin = compactMin;
+  }
+}
+
+/**
+ * One version of a table: the handle a CowMap or CowSet holds. Its fields
+ * count what the log holds; all of the table's bytes are in `space`.
+ * Standalone and embedded tables share this class (one hidden class for the
+ * hot paths); `heap` tells them apart. The constant parts are getters over
+ * the {@link TableConsts} a table shares with its forks (TurboFan inlines
+ * them: one more load).
+ */
+export class Table {
+  /** The address space holding every byte of this version (a released stand-in once an embedded table is freed). */
+  space: AddressSpace;
+  /** The constants shared with the forks. */
+  private readonly consts: TableConsts;
   /**
    * Byte address of the bucket array: 0 in a standalone space; an embedded
    * table's data block (0 while it has none). A field so `find` reads it like the others.
@@ -59,14 +97,8 @@ export class Table {
   buckets: number;
   /** Byte address of the log (LOG_BASE, or less in a bounded space; embedded: after the buckets in the data block). */
   logAddr: number;
-  /** Most buckets: the bucket array stops doubling there (chains grow longer). */
-  readonly maxBuckets: number;
-  /** Fewest buckets: a page of them standalone (written anyway), EMBEDDED_MIN_BUCKETS embedded. */
-  readonly minBuckets: number;
   /** Most bytes the log may hold now: the bound of a standalone space; the capacity of an embedded data block. */
   logBytes: number;
-  /** Dead bytes below which the log is never compacted. */
-  readonly compactMin: number;
   /** Buckets minus one; -1 while the table has never held an entry (no bucket array yet). */
   mask: number;
   /** Bytes appended to the log. */
@@ -96,31 +128,30 @@ export class Table {
    */
   constructor(space: AddressSpace, vbytes: number, heap: Heap | null = null, header = 0, parent: Table | null = null) {
     this.space = space;
-    this.vbytes = vbytes;
-    this.hashOff = R_HASH0 + vbytes;
-    this.keyOff = R_KEY0 + vbytes;
-    this.heap = heap;
-    this.header = header;
-    this.buckets = 0;
     if (parent !== null) {
+      this.consts = parent.consts;
+      this.buckets = 0;
       this.logAddr = parent.logAddr;
-      this.maxBuckets = parent.maxBuckets;
-      this.minBuckets = parent.minBuckets;
       this.logBytes = parent.logBytes;
-      this.compactMin = parent.compactMin;
     } else if (heap === null) {
       const l = spaceLayout(space.size, space.pageSize);
+      const minBuckets = Math.max(MIN_BUCKETS, space.pageSize / 4);
+      this.consts = new TableConsts(vbytes, null, 0, l.maxBuckets, minBuckets, COMPACT_MIN_BYTES);
+      this.buckets = 0;
       this.logAddr = l.logAddr;
-      this.maxBuckets = l.maxBuckets;
-      this.minBuckets = Math.max(MIN_BUCKETS, space.pageSize / 4);
       this.logBytes = l.logBytes;
-      this.compactMin = COMPACT_MIN_BYTES;
     } else {
+      this.consts = new TableConsts(
+        vbytes,
+        heap,
+        header,
+        MAX_BUCKETS,
+        EMBEDDED_MIN_BUCKETS,
+        EMBEDDED_COMPACT_MIN_BYTES,
+      );
+      this.buckets = 0;
       this.logAddr = 0;
-      this.maxBuckets = MAX_BUCKETS;
-      this.minBuckets = EMBEDDED_MIN_BUCKETS;
       this.logBytes = 0;
-      this.compactMin = EMBEDDED_COMPACT_MIN_BYTES;
     }
     this.mask = parent === null ? -1 : parent.mask;
     this.used = parent === null ? 0 : parent.used;
@@ -129,6 +160,46 @@ export class Table {
     this.epoch = null; // iterators belong to the version they were taken from
     this.link = 0;
     this.writes = 0;
+  }
+
+  /** Bytes of each record's value slot: 8 for maps, 0 for sets. */
+  get vbytes(): number {
+    return this.consts.vbytes;
+  }
+
+  /** Offset of the hash in a record. */
+  get hashOff(): number {
+    return this.consts.hashOff;
+  }
+
+  /** Offset of the key bytes in a record. */
+  get keyOff(): number {
+    return this.consts.keyOff;
+  }
+
+  /** The heap of an embedded table; null for a standalone one. */
+  get heap(): Heap | null {
+    return this.consts.heap;
+  }
+
+  /** Byte address of an embedded table's header block; 0 for a standalone one. */
+  get header(): number {
+    return this.consts.header;
+  }
+
+  /** Most buckets: the bucket array stops doubling there (chains grow longer). */
+  get maxBuckets(): number {
+    return this.consts.maxBuckets;
+  }
+
+  /** Fewest buckets: a page of them standalone (written anyway), EMBEDDED_MIN_BUCKETS embedded. */
+  get minBuckets(): number {
+    return this.consts.minBuckets;
+  }
+
+  /** Dead bytes below which the log is never compacted. */
+  get compactMin(): number {
+    return this.consts.compactMin;
   }
 
   /** A new version sharing every page: O(1). */
