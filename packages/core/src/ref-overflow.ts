@@ -15,16 +15,17 @@
  * @module
  */
 
-/** Slots of a new table (a power of two). */
+/** Slots of the table once a first frame overflows (a power of two); none before. */
 const INITIAL_SLOTS = 16;
 /** Fibonacci hashing multiplier, 2^32 / golden ratio (Knuth, TAOCP vol. 3, 6.4). */
 const GOLDEN = 0x9e3779b9;
 
 /**
  * Counts by pfn. Keys are pfns >= 1 (0, the zero frame, is never counted, so
- * 0 marks an empty slot); counts are positive int32s. O(1) expected per call;
- * the table doubles when half full and never shrinks (it stays as large as
- * the most frames that overflowed at once).
+ * 0 marks an empty slot); counts are int32s. O(1) expected per call; the
+ * table is empty (0 bytes) until a first frame overflows, doubles when half
+ * full and never shrinks (it stays as large as the most frames that
+ * overflowed at once).
  * @internal
  */
 export class RefOverflow {
@@ -38,9 +39,10 @@ export class RefOverflow {
   size: number;
 
   constructor() {
-    this.keys = new Int32Array(INITIAL_SLOTS);
-    this.counts = new Int32Array(INITIAL_SLOTS);
-    this.shift = 32 - Math.log2(INITIAL_SLOTS);
+    // No slots until needed: most pools never see a count past 254.
+    this.keys = new Int32Array(0);
+    this.counts = new Int32Array(0);
+    this.shift = 32;
     this.size = 0;
   }
 
@@ -49,7 +51,7 @@ export class RefOverflow {
     return this.keys.byteLength + this.counts.byteLength;
   }
 
-  /** The slot of `pfn`, or of the empty slot where it would go. */
+  /** The slot of `pfn`, or of the empty slot where it would go. The table must have slots. */
   private slot(pfn: number): number {
     const keys = this.keys;
     const mask = keys.length - 1;
@@ -63,18 +65,17 @@ export class RefOverflow {
 
   /** The count of `pfn`, 0 when it has none. */
   get(pfn: number): number {
+    if (this.size === 0) return 0;
     const i = this.slot(pfn);
     return this.keys[i] === pfn ? (this.counts[i] as number) : 0;
   }
 
   /** Adds `delta` to the count of `pfn` (an absent pfn counts 0) and returns the new count. */
   add(pfn: number, delta: number): number {
-    let i = this.slot(pfn);
+    // Room for one more at a load of at most 1/2, checked before the probe.
+    if ((this.size + 1) * 2 > this.keys.length) this.rehash(Math.max(INITIAL_SLOTS, this.keys.length * 2));
+    const i = this.slot(pfn);
     if (this.keys[i] !== pfn) {
-      if ((this.size + 1) * 2 > this.keys.length) {
-        this.rehash(this.keys.length * 2);
-        i = this.slot(pfn);
-      }
       this.keys[i] = pfn;
       this.counts[i] = 0;
       this.size++;
@@ -88,6 +89,7 @@ export class RefOverflow {
   delete(pfn: number): void {
     const keys = this.keys;
     const counts = this.counts;
+    if (this.size === 0) return;
     const mask = keys.length - 1;
     let i = this.slot(pfn);
     if (keys[i] !== pfn) return;

@@ -47,6 +47,9 @@ describe("RefOverflow", () => {
 
   it("keeps 10,000 entries exact through growth and deletion of every other one", () => {
     const t = new RefOverflow();
+    expect(t.byteLength).toBe(0); // no slots before a first overflow
+    expect(t.get(5)).toBe(0);
+    t.delete(5);
     for (let p = 1; p <= 10_000; p++) t.add(p * 7919, p);
     for (let p = 1; p <= 10_000; p += 2) t.delete(p * 7919);
     expect(t.size).toBe(5_000);
