@@ -27,7 +27,7 @@ import {
   planFree,
   plannedAddress,
 } from "./blocks.js";
-import { B_SIZE, E_BYTES, E_SIZE, entryAt, H_BRK, H_CHUNK_TOP, type HeapCore, pageAt, S_LARGE_BODY } from "./layout.js";
+import { B_SIZE, E_SIZE, entryAt, H_BRK, H_CHUNK_TOP, type HeapCore, pageAt, S_LARGE_BODY } from "./layout.js";
 import { commitRelease, planRelease, raiseBreak, setStates, touchEntries } from "./page-allocator.js";
 import type { HeapPlans } from "./plans.js";
 import { beginWrites, reserveWrites, touch, touchRange } from "./reserve.js";
