@@ -6,8 +6,10 @@
  * pages go and how tall the page table grows (levels derived from PT_FANOUT,
  * not from the code under test), runs and reallocs across page 4,096, and
  * heaps of layout version 1 (one map; every heap formatted before) still
- * attach and work.
+ * attach and work. A property test replays random runs, blocks, reallocs and
+ * forks with the break just below page 4,096.
  */
+import fc from "fast-check";
 import { describe, expect, test } from "vitest";
 import { AddressSpace, FramePool, Heap, InvalidArgumentError, PT_FANOUT } from "../src/index.js";
 
@@ -158,5 +160,81 @@ describe("heap layout 1 (one page map) still attaches", () => {
     space.setUint32(4, 1);
     expect(Heap.attach(space, 0).stats().dataEnd).toBe(SPLIT * PS);
     space.release();
+  });
+});
+
+describe("heap layout 2: random runs around the split", () => {
+  type Op =
+    | { kind: "pages"; n: number }
+    | { kind: "malloc"; size: number }
+    | { kind: "free"; pick: number }
+    | { kind: "realloc"; pick: number; size: number }
+    | { kind: "fork" };
+  const op: fc.Arbitrary<Op> = fc.oneof(
+    fc.record({ kind: fc.constant("pages" as const), n: fc.integer({ min: 1, max: 40 }) }),
+    fc.record({ kind: fc.constant("malloc" as const), size: fc.integer({ min: 1, max: 30 * PS }) }),
+    fc.record({ kind: fc.constant("free" as const), pick: fc.nat() }),
+    fc.record({ kind: fc.constant("realloc" as const), pick: fc.nat(), size: fc.integer({ min: 1, max: 30 * PS }) }),
+    fc.record({ kind: fc.constant("fork" as const) }),
+  );
+
+  test("allocations that straddle page 4,096 keep their bytes, never overlap, and leave no frame behind", () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 60 }), fc.array(op, { maxLength: 60 }), (below, ops) => {
+        const { pool, space } = newSpace(2 * SPLIT + 100);
+        let heap = Heap.create(space);
+        const spaces = [space];
+        let cur = space;
+        const st = heap.stats();
+        // A kept filler puts the break `below` pages under the split.
+        heap.allocPages(SPLIT - below - (st.dataStart - st.base) / PS);
+        /** Live allocations: address, bytes, fill byte, and how to free them. */
+        const live: { addr: number; bytes: number; fill: number; pages: number }[] = [];
+        let fill = 1;
+        const stamp = (addr: number, bytes: number, f: number) => cur.write(addr, new Uint8Array(bytes).fill(f));
+        for (const o of ops) {
+          let target: (typeof live)[number];
+          if (o.kind === "pages") {
+            const addr = heap.allocPages(o.n);
+            target = { addr, bytes: o.n * PS, fill, pages: o.n };
+            live.push(target);
+          } else if (o.kind === "malloc") {
+            const addr = heap.malloc(o.size);
+            target = { addr, bytes: o.size, fill, pages: 0 };
+            live.push(target);
+          } else if (o.kind === "fork") {
+            cur = cur.fork();
+            spaces.push(cur);
+            heap = Heap.attach(cur, 0);
+            continue;
+          } else if (live.length === 0) continue;
+          else {
+            const i = o.pick % live.length;
+            const a = live[i] as (typeof live)[number];
+            if (o.kind === "free") {
+              if (a.pages > 0) heap.freePages(a.addr, a.pages);
+              else heap.free(a.addr);
+              live.splice(i, 1);
+              heap.check();
+              continue;
+            }
+            if (a.pages > 0) continue; // pages are not reallocated
+            const keep = Math.min(a.bytes, o.size);
+            const addr = heap.realloc(a.addr, o.size);
+            expect(cur.read(addr, new Uint8Array(keep)).every((b) => b === a.fill)).toBe(true);
+            target = { addr, bytes: o.size, fill, pages: 0 };
+            live.splice(i, 1, target);
+          }
+          stamp(target.addr, target.bytes, fill);
+          fill = (fill % 250) + 1;
+          heap.check();
+          // Every live allocation still holds its own fill: none overlaps another.
+          for (const a of live) expect(cur.read(a.addr, new Uint8Array(a.bytes)).every((b) => b === a.fill)).toBe(true);
+        }
+        for (const s of spaces) s.release();
+        expect(pool.stats()).toMatchObject({ framesInUse: 0, pageTableNodes: 0 });
+      }),
+      { numRuns: 60 },
+    );
   });
 });
