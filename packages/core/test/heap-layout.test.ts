@@ -11,7 +11,7 @@
  */
 import fc from "fast-check";
 import { describe, expect, test } from "vitest";
-import { AddressSpace, FramePool, Heap, InvalidArgumentError, PT_FANOUT } from "../src/index.js";
+import { AddressSpace, FramePool, Heap, InvalidArgumentError, OutOfMemoryError, PT_FANOUT } from "../src/index.js";
 
 const PS = 256;
 /** Pages whose entries are in the low map. */
@@ -236,5 +236,50 @@ describe("heap layout 2: random runs around the split", () => {
       }),
       { numRuns: 60 },
     );
+  });
+});
+
+describe("heap layout 2: a refused allocation changes nothing", () => {
+  test("under a pool limit, a run across page 4,096 either succeeds or throws OutOfMemoryError leaving every byte and counter", () => {
+    let refused = 0;
+    let done = 0;
+    for (let spare = 0; spare < 8; spare++) {
+      // Measure the setup's frames in an unlimited pool, then rebuild it under a limit `spare` frames above.
+      const setup = (pool: FramePool) => {
+        const space = new AddressSpace({ size: (2 * SPLIT + 100) * PS, pool });
+        const heap = Heap.create(space);
+        const st = heap.stats();
+        heap.allocPages(SPLIT - 5 - (st.dataStart - st.base) / PS);
+        const child = space.fork(); // every page shared: a write copies
+        return { space, child, heap: Heap.attach(child, 0) };
+      };
+      const probe = new FramePool({ pageSize: PS });
+      setup(probe);
+      const pool = new FramePool({ pageSize: PS, maxBytes: (probe.framesInUse + spare) * PS });
+      const { space, child, heap } = setup(pool);
+      const before = [
+        JSON.stringify(pool.stats()),
+        JSON.stringify(child.stats()),
+        Buffer.from(child.read(0, new Uint8Array(child.size))).toString("base64"),
+      ];
+      try {
+        heap.allocPages(12); // pages SPLIT-5 .. SPLIT+6: entries in both maps
+        done++;
+        heap.check();
+      } catch (e) {
+        expect(e).toBeInstanceOf(OutOfMemoryError);
+        refused++;
+        expect([
+          JSON.stringify(pool.stats()),
+          JSON.stringify(child.stats()),
+          Buffer.from(child.read(0, new Uint8Array(child.size))).toString("base64"),
+        ]).toEqual(before);
+      }
+      child.release();
+      space.release();
+      expect(pool.stats().framesInUse).toBe(0);
+    }
+    expect(refused).toBeGreaterThan(0); // the limits tried include some too tight
+    expect(done).toBeGreaterThan(0); // and some wide enough
   });
 });
