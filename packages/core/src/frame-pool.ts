@@ -34,6 +34,7 @@ import { INSPECT_CUSTOM, type InspectFunction, type InspectOptions, inspectRecor
 import { type OutOfMemoryEvent, type Overcommit, overcommitOf } from "./overcommit.js";
 import { PageTable } from "./page-table.js";
 import { checkSharedMemory, type FramePoolOptions, type FramePoolStats, log2Exact } from "./pool-options.js";
+import { RefOverflow } from "./ref-overflow.js";
 import { dropWorkerPins, type SharedSpaceHandle, type ShareRegistry, unsharePin } from "./share.js";
 import { Slab } from "./slab.js";
 import { SpaceRegistry } from "./space-registry.js";
@@ -47,7 +48,7 @@ const TLB_CACHE = 8;
  * A refcount byte of this value means "255 or more: see the overflow table".
  * Counts 0..254 live in one byte per frame; a frame referenced by more page-table
  * leaves than that (a page left unchanged by hundreds of versions whose
- * neighbours changed) moves its count to a Map, as the seed design asks:
+ * neighbours changed) moves its count to the overflow table (ref-overflow.ts):
  * one byte per frame for the common case instead of four.
  */
 const REF_OVERFLOW = REF_MAX_INLINE + 1;
@@ -133,8 +134,8 @@ export class FramePool {
    * @internal
    */
   refcount: Uint8Array;
-  /** Counts of frames whose refcount byte is REF_OVERFLOW. @internal */
-  readonly refOverflow: Map<number, number>;
+  /** Counts of frames whose refcount byte is REF_OVERFLOW (a typed hash table, ref-overflow.ts). @internal */
+  readonly refOverflow: RefOverflow;
   /** Stack of free pfns. @internal */
   private freeList: Int32Array;
   private freeTop: number;
@@ -208,7 +209,7 @@ export class FramePool {
     this.slabs = [new Slab(first, shared)];
     this.capacity = first >>> shift;
     this.refcount = new Uint8Array(this.capacity);
-    this.refOverflow = new Map();
+    this.refOverflow = new RefOverflow();
     this.freeList = new Int32Array(64);
     this.freeTop = 0;
     this.nextPfn = ZERO_PFN + 1; // pfn 0 is the zero frame: never handed out
@@ -368,7 +369,7 @@ export class FramePool {
   /** The exact refcount of `pfn` (0 for a free frame). O(1). */
   frameRefcount(pfn: number): number {
     const b = this.refcount[pfn] as number;
-    return b < REF_OVERFLOW ? b : (this.refOverflow.get(pfn) as number);
+    return b < REF_OVERFLOW ? b : this.refOverflow.get(pfn);
   }
 
   /** Adds one reference to `pfn` (a page-table leaf copied by a path copy now maps it too). */
@@ -376,8 +377,12 @@ export class FramePool {
     this.pt.epoch++;
     const b = this.refcount[pfn] as number;
     if (b < REF_MAX_INLINE) this.refcount[pfn] = b + 1;
-    else this.refOverflow.set(pfn, (b === REF_OVERFLOW ? (this.refOverflow.get(pfn) as number) : b) + 1);
-    if (b === REF_MAX_INLINE) this.refcount[pfn] = REF_OVERFLOW;
+    else if (b === REF_OVERFLOW) this.refOverflow.add(pfn, 1);
+    else {
+      // 254 -> 255: the count moves to the table.
+      this.refOverflow.add(pfn, REF_OVERFLOW);
+      this.refcount[pfn] = REF_OVERFLOW;
+    }
   }
 
   /** Drops one reference; the frame returns to the free list at zero. */
@@ -386,9 +391,8 @@ export class FramePool {
     this.pt.epoch++;
     const b = this.refcount[pfn] as number;
     if (b === REF_OVERFLOW) {
-      const n = (this.refOverflow.get(pfn) as number) - 1;
-      if (n >= REF_OVERFLOW) this.refOverflow.set(pfn, n);
-      else {
+      const n = this.refOverflow.add(pfn, -1);
+      if (n < REF_OVERFLOW) {
         this.refOverflow.delete(pfn);
         this.refcount[pfn] = n;
       }
@@ -508,8 +512,7 @@ export class FramePool {
     if (this.shares !== null) this.shares.sweep();
     let reserved = 0;
     for (const s of this.slabs) reserved += s.buffer.byteLength;
-    // A Map entry costs about 3 words in V8's OrderedHashMap (key, value, chain).
-    const overflowBytes = this.refOverflow.size * 3 * 8;
+    const overflowBytes = this.refOverflow.byteLength;
     return {
       pageSize: this.pageSize,
       framesInUse: this.inUse,

@@ -56,7 +56,7 @@ export function readHeader(heap: Heap, address: number): void {
   const root = space.getUint32(address + H_ROOT) * ps;
   const height = space.getUint32(address + H_HEIGHT);
   const st = heap.stats();
-  if (height >= MAX_DEPTH || (root === 0 ? height !== 0 : root < st.dataStart || root >= st.limit))
+  if (height >= MAX_DEPTH || (root === 0 ? height !== 0 : root < st.dataStart || root >= st.dataEnd))
     throwNotText(address, `${expected}: its root or height is out of range`);
   header.root = root;
   header.height = height;

@@ -109,13 +109,14 @@ export function nodeCapacity(pageSize: number): number {
  * pages (some 60 to 120 million code units; twice that of Latin-1 text).
  *
  * Why a bound at all, and why this one: the heap keeps a 16-byte page-map
- * entry per page it manages, ahead of its data pages, so the data starts
- * above the map and the page table must be high enough to reach it. On the
- * automerge-paper demo (256-byte pages) the page tables of all 259,779
- * versions took 190 MiB with the heap spanning a 2^40-byte space (7 levels),
- * 142 MiB at 2^20 pages (5 levels) and 125 MiB at 2^16 pages (4 levels, but
- * only ~8 million code units). A larger `maxPages` costs page-table height,
- * not memory up front.
+ * entry per page it manages. Those of its first 4,096 pages lie ahead of
+ * the data (heap layout 2, @pagefork/core heap/layout.ts), so a text of up
+ * to ~4,000 node pages writes only pages below vpn 4,096 and its page table
+ * has 4 levels at any `maxPages` (automerge-paper: 5.3 page-table nodes
+ * copied per edit, against 7.5 when one map put the data above vpn 65,536).
+ * A larger text also writes the high map at the heap's top, and then its page
+ * table is as tall as `maxPages` needs: a larger `maxPages` costs page-table
+ * height, not memory up front.
  *
  * @example
  * ```ts

@@ -191,9 +191,10 @@ export function measureHeap(heap: Heap, extra: number): void {
   const frees = plan.frees;
   const st = heap.stats();
   const ps = st.pageSize;
-  const mapPages = (st.dataStart - st.base) / ps - 1;
-  const room = (st.limit - st.dataStart) / ps - st.dataPages;
-  const fromStack = Math.min(allocs, room - (st.limit - st.brk) / ps);
+  // The low page map lies between the header and the data, the high one (a heap of 8,192 pages or more) after it.
+  const mapPages = (st.dataStart - st.base) / ps - 1 + (st.limit - st.dataEnd) / ps;
+  const room = (st.dataEnd - st.dataStart) / ps - st.dataPages;
+  const fromStack = Math.min(allocs, room - (st.dataEnd - st.brk) / ps);
   const fromBreak = allocs - fromStack;
   let map = 2 * fromStack + (fromBreak > 0 ? Math.ceil((fromBreak * HEAP_ENTRY_BYTES) / ps) + 1 : 0);
   if (frees > 0) map += mapPagesOf(st.base, ps, frees);
@@ -203,7 +204,12 @@ export function measureHeap(heap: Heap, extra: number): void {
   heapNeeds.room = room;
 }
 
-/** Distinct page-map pages holding the entries of the first `n` freeable pages. O(n log n). */
+/**
+ * Distinct page-map pages holding the entries of the first `n` freeable pages.
+ * O(n log n). The index below counts as if one map held every entry: the high
+ * map starts at the entry of page 4,096, whose offset in one map would be a
+ * multiple of every page size, so pages group into map pages the same way.
+ */
 function mapPagesOf(base: number, ps: number, n: number): number {
   const pages = freeable.subarray(0, n).sort();
   let count = 0;

@@ -135,7 +135,7 @@ export function locateBlock(h: HeapCore, addr: number, blk: BlockInfo): void {
   const rel = typeof addr === "number" ? addr - h.base : Number.NaN;
   if (!Number.isInteger(rel) || rel < h.dataStart * ps) throwInvalid("address", addr, NOT_A_BLOCK);
   const p = Math.floor(rel / ps);
-  if (p >= h.pages) throwInvalid("address", addr, NOT_A_BLOCK);
+  if (p >= h.dataEnd) throwInvalid("address", addr, NOT_A_BLOCK);
   const e = entryAt(h, p);
   const state = s.getUint8(e + E_STATE);
   const off = rel - p * ps;

@@ -42,6 +42,7 @@ import {
   H_VERSION,
   HEAP_MAGIC,
   HEAP_VERSION,
+  HEAP_VERSION_ONE_MAP,
   type HeapCore,
   MAX_CLASSES,
   MIN_CLASS_SHIFT,
@@ -69,11 +70,12 @@ export function checkHeap(h: HeapCore): void {
   const s = h.space;
   const b = h.base;
   const ps = 1 << h.shift;
-  if (s.getUint32(b + H_MAGIC) !== HEAP_MAGIC || s.getUint32(b + H_VERSION) !== HEAP_VERSION) fail(h, "bad magic");
+  const version = h.split === h.pages ? HEAP_VERSION_ONE_MAP : HEAP_VERSION;
+  if (s.getUint32(b + H_MAGIC) !== HEAP_MAGIC || s.getUint32(b + H_VERSION) !== version) fail(h, "bad magic");
   if (s.getUint32(b + H_PAGE_SIZE) !== ps || s.getFloat64(b + H_PAGES) !== h.pages) fail(h, "bad geometry");
   const brk = s.getFloat64(b + H_BRK);
   const high = s.getFloat64(b + H_HIGH);
-  if (!(h.dataStart <= brk && brk <= high && high <= h.pages)) fail(h, `break ${brk} / high ${high} out of order`);
+  if (!(h.dataStart <= brk && brk <= high && high <= h.dataEnd)) fail(h, `break ${brk} / high ${high} out of order`);
   const state = new Uint8Array(brk);
   for (let p = h.dataStart; p < brk; p++) state[p] = s.getUint8(entryAt(h, p) + E_STATE);
   for (let p = brk; p < high; p++)

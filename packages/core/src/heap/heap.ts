@@ -19,8 +19,8 @@ import { throwInvalid, throwOom } from "../errors.js";
 import { classOf, commitAlloc, commitFree, isSmall, locateBlock, planAlloc, planFree } from "./blocks.js";
 import { checkHeap } from "./check.js";
 import {
-  dataStartFor,
   entryAt,
+  geometryFor,
   H_BRK,
   H_HIGH,
   H_MAGIC,
@@ -30,6 +30,8 @@ import {
   H_VERSION,
   HEAP_MAGIC,
   HEAP_VERSION,
+  HEAP_VERSION_ONE_MAP,
+  type HeapGeometry,
   pageAt,
   S_PAGE,
 } from "./layout.js";
@@ -119,15 +121,24 @@ export class Heap {
   readonly pages: number;
   /** @internal First data page. */
   readonly dataStart: number;
+  /** @internal First page past the data. */
+  readonly dataEnd: number;
+  /** @internal First page whose entry is in the high page map (`pages` when there is none). */
+  readonly split: number;
+  /** @internal Byte address of the high page map. */
+  readonly highMap: number;
   /** @internal This handle's plans, made once (see plans.ts). */
   readonly plans: HeapPlans;
 
-  private constructor(space: AddressSpace, base: number, pages: number) {
+  private constructor(space: AddressSpace, base: number, pages: number, g: HeapGeometry) {
     this.space = space;
     this.base = base;
     this.shift = space.pool.pageShift;
     this.pages = pages;
-    this.dataStart = dataStartFor(pages, space.pool.pageSize);
+    this.dataStart = g.dataStart;
+    this.dataEnd = g.dataEnd;
+    this.split = g.split;
+    this.highMap = base + g.dataEnd * space.pool.pageSize;
     this.plans = new HeapPlans();
   }
 
@@ -156,7 +167,8 @@ export class Heap {
       throwInvalid("limit", rawLimit, `an integer in (base, ${space.size}]`);
     const limit = rawLimit - (rawLimit % ps);
     const pages = (limit - base) / ps;
-    if (pages <= dataStartFor(pages, ps))
+    const g = geometryFor(pages, ps, HEAP_VERSION);
+    if (g.dataEnd <= g.dataStart)
       throwInvalid("limit", rawLimit, "room for the header page, the page map and at least one data page");
     if (space.getUint32(base + H_MAGIC) === HEAP_MAGIC)
       throwInvalid("base", base, "a range without a heap (one is already there: use Heap.attach)");
@@ -164,13 +176,12 @@ export class Heap {
     touch(base);
     reserveWrites(space);
     space.setUint32(base + H_MAGIC, HEAP_MAGIC);
-    space.setUint32(base + H_VERSION, HEAP_VERSION);
+    space.setUint32(base + H_VERSION, g.version);
     space.setUint32(base + H_PAGE_SIZE, ps);
     space.setFloat64(base + H_PAGES, pages);
-    const start = dataStartFor(pages, ps);
-    space.setFloat64(base + H_BRK, start);
-    space.setFloat64(base + H_HIGH, start);
-    return new Heap(space, base, pages);
+    space.setFloat64(base + H_BRK, g.dataStart);
+    space.setFloat64(base + H_HIGH, g.dataStart);
+    return new Heap(space, base, pages, g);
   }
 
   /**
@@ -185,13 +196,20 @@ export class Heap {
     const ps = space.pageSize;
     if (typeof base !== "number" || !Number.isSafeInteger(base) || base < 0 || base % ps !== 0 || base >= space.size)
       throwInvalid("base", base, `a multiple of the page size ${ps} inside the space`);
+    const version = space.getUint32(base + H_VERSION);
+    const pages = space.getFloat64(base + H_PAGES);
     if (
       space.getUint32(base + H_MAGIC) !== HEAP_MAGIC ||
-      space.getUint32(base + H_VERSION) !== HEAP_VERSION ||
-      space.getUint32(base + H_PAGE_SIZE) !== ps
+      (version !== HEAP_VERSION && version !== HEAP_VERSION_ONE_MAP) ||
+      space.getUint32(base + H_PAGE_SIZE) !== ps ||
+      geometryFor(pages, ps, version).version !== version // a version-2 header on a heap too small for two maps
     )
-      throwInvalid("base", base, `the address of a heap (version ${HEAP_VERSION}, page size ${ps})`);
-    return new Heap(space, base, space.getFloat64(base + H_PAGES));
+      throwInvalid(
+        "base",
+        base,
+        `the address of a heap (version ${HEAP_VERSION_ONE_MAP} or ${HEAP_VERSION}, page size ${ps})`,
+      );
+    return new Heap(space, base, pages, geometryFor(pages, ps, version));
   }
 
   /** Page size in bytes. */

@@ -2,13 +2,31 @@
  * Byte layout of a {@link Heap} inside its address space. Everything the heap
  * knows is here, in pages of the space, so forking the space forks the heap.
  *
+ * Layout version 2 (a heap of N >= 2 * SPLIT_PAGES pages):
+ *
  * ```
  * page 0 (at base)   header: magic, version, page size, counters, list heads,
  *                    then a "magazine" of free page numbers filling the page
- * pages 1 .. M       page map: one 16-byte entry per heap page (M = ceil(16 N / pageSize))
- * pages M+1 .. N-1   data: pages handed out, slab pages of small blocks, large
+ * pages 1 .. A       low page map: the 16-byte entries of heap pages 0 .. L-1
+ *                    (L = SPLIT_PAGES, A = ceil(16 L / pageSize))
+ * pages A+1 .. D-1   data: pages handed out, slab pages of small blocks, large
  *                    blocks, free pages, and the chunk pages of the free-page stack
+ * pages D .. N-1     high page map: the entries of heap pages L .. N-1
+ *                    (D = N - ceil(16 (N - L) / pageSize))
  * ```
+ *
+ * Layout version 1 (every heap formatted before version 2, and a heap of
+ * fewer than 2 * SPLIT_PAGES pages, which is written as version 1 because its
+ * bytes are the same) has one page map, pages 1 .. M with M = ceil(16 N /
+ * pageSize), and data from M+1 to N-1.
+ *
+ * Why the split: the page table of a space is as tall as its highest page
+ * written needs (page-table.ts), and every version's first write copies the
+ * whole path from the root. With one page map sized for N pages, the first
+ * data page sits above page N/16 (65,537 at N = 2^20, 256-byte pages: 6
+ * levels), however little the heap holds. With the split, a heap that uses
+ * fewer than L pages writes only pages below L (CowText on automerge-paper:
+ * 4 levels), and only a heap that grows past L writes the high map.
  *
  * Page numbers are relative to `base` (page 0 is the header, so 0 also means
  * "none" in every link field) and fit a uint32. Counters that can pass 2^32
@@ -25,8 +43,18 @@ const F64 = 8;
 
 /** "pfhp" in a little-endian hex dump. */
 export const HEAP_MAGIC = 0x70686670;
-/** Layout version written in the header; attach refuses others. */
-export const HEAP_VERSION = 1;
+/** Layout version of a heap of at least `2 * SPLIT_PAGES` pages (two page maps). */
+export const HEAP_VERSION = 2;
+/** Layout version of a smaller heap (one page map), and of every heap formatted before version 2. */
+export const HEAP_VERSION_ONE_MAP = 1;
+/**
+ * Heap pages whose page-map entries sit in the low map (version 2): 4,096, so
+ * that a heap using fewer pages than that, placed at the start of its space,
+ * keeps its pages below vpn 4,096 (a page table of 4 levels at fanout 8)
+ * while the low map costs at most 256 pages (at 256-byte pages) of virtual
+ * space, none of them touched until written.
+ */
+export const SPLIT_PAGES = 4096;
 
 // ---- header (offsets from base) ----
 /** u32 magic. */
@@ -140,8 +168,14 @@ export interface HeapCore {
   readonly shift: number;
   /** Pages managed (N). */
   readonly pages: number;
-  /** First data page (after the header and the page map). */
+  /** First data page (after the header and the low page map). */
   readonly dataStart: number;
+  /** First page past the data (N, or the first page of the high page map). */
+  readonly dataEnd: number;
+  /** First page whose entry is in the high page map (N when there is none). */
+  readonly split: number;
+  /** Byte address of page `split`'s entry (the high map's first byte). */
+  readonly highMap: number;
 }
 
 /** Byte address of heap page `p`. */
@@ -151,7 +185,7 @@ export function pageAt(h: HeapCore, p: number): number {
 
 /** Byte address of page `p`'s page-map entry. */
 export function entryAt(h: HeapCore, p: number): number {
-  return h.base + (1 << h.shift) + p * E_BYTES;
+  return p < h.split ? h.base + (1 << h.shift) + p * E_BYTES : h.highMap + (p - h.split) * E_BYTES;
 }
 
 /** Entries the header magazine holds. */
@@ -164,7 +198,37 @@ export function chunkCap(h: HeapCore): number {
   return ((1 << h.shift) - C_ENTRIES) >>> 2;
 }
 
-/** First data page for a heap of `pages` pages of `pageSize` bytes. */
-export function dataStartFor(pages: number, pageSize: number): number {
-  return 1 + Math.ceil((pages * E_BYTES) / pageSize);
+/** Where the page maps and the data of a heap lie, in heap pages (see the module comment). */
+export interface HeapGeometry {
+  /** Layout version: {@link HEAP_VERSION} or {@link HEAP_VERSION_ONE_MAP}. */
+  version: number;
+  /** First data page. */
+  dataStart: number;
+  /** First page past the data. */
+  dataEnd: number;
+  /** First page whose entry is in the high map (`pages` for one map). */
+  split: number;
+}
+
+/**
+ * The geometry of a heap of `pages` pages of `pageSize` bytes in layout
+ * `version` (the header's; a new heap passes {@link HEAP_VERSION}, and gets
+ * version 1 back when it is too small for two maps). O(1).
+ */
+export function geometryFor(pages: number, pageSize: number, version: number): HeapGeometry {
+  if (version === HEAP_VERSION && pages >= 2 * SPLIT_PAGES) {
+    const high = Math.ceil(((pages - SPLIT_PAGES) * E_BYTES) / pageSize);
+    return {
+      version,
+      dataStart: 1 + Math.ceil((SPLIT_PAGES * E_BYTES) / pageSize),
+      dataEnd: pages - high,
+      split: SPLIT_PAGES,
+    };
+  }
+  return {
+    version: HEAP_VERSION_ONE_MAP,
+    dataStart: 1 + Math.ceil((pages * E_BYTES) / pageSize),
+    dataEnd: pages,
+    split: pages,
+  };
 }

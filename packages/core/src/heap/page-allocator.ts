@@ -104,7 +104,7 @@ export function planTake(h: HeapCore, t: TakePlan): number {
       }
     } else {
       const brk = s.getFloat64(b + H_BRK);
-      if (brk < h.pages) {
+      if (brk < h.dataEnd) {
         t.from = FROM_BREAK;
         t.page = brk;
       } else {
@@ -205,11 +205,11 @@ export function planRun(h: HeapCore, n: number, r: RunPlan): number {
     if (r.len > n) touch(entryAt(h, cur + n));
   } else {
     const brk = s.getFloat64(b + H_BRK);
-    if (brk + n > h.pages) return -1;
+    if (brk + n > h.dataEnd) return -1;
     r.page = brk;
     r.prev = -1;
   }
-  touchRange(entryAt(h, r.page), n * E_BYTES, 1 << h.shift);
+  touchEntries(h, r.page, n);
   return r.page;
 }
 
@@ -238,12 +238,21 @@ export function commitRun(h: HeapCore, n: number, r: RunPlan, headState: number,
 /** Writes the state of pages `[p, p + n)`. */
 export function setStates(h: HeapCore, p: number, n: number, headState: number, bodyState: number): void {
   const s = h.space;
-  let e = entryAt(h, p);
-  s.setUint8(e + E_STATE, headState);
-  for (let i = 1; i < n; i++) {
-    e += E_BYTES;
-    s.setUint8(e + E_STATE, bodyState);
-  }
+  s.setUint8(entryAt(h, p) + E_STATE, headState);
+  // entryAt per page: the entries of a run that straddles the split are in two maps.
+  for (let i = 1; i < n; i++) s.setUint8(entryAt(h, p + i) + E_STATE, bodyState);
+}
+
+/**
+ * Records writes to the page-map entries of pages `[p, p + n)` (n >= 1): one
+ * range, or two when the pages straddle the split (layout.ts).
+ */
+export function touchEntries(h: HeapCore, p: number, n: number): void {
+  const ps = 1 << h.shift;
+  if (p < h.split && p + n > h.split) {
+    touchRange(entryAt(h, p), (h.split - p) * E_BYTES, ps);
+    touchRange(h.highMap, (p + n - h.split) * E_BYTES, ps);
+  } else touchRange(entryAt(h, p), n * E_BYTES, ps);
 }
 
 const TO_TRIM = 1;
@@ -278,12 +287,12 @@ export function planRelease(h: HeapCore, p: number, n: number, r: ReleasePlan): 
   r.n = n;
   if (p + n === s.getFloat64(b + H_BRK)) {
     r.to = TO_TRIM;
-    touchRange(entryAt(h, p), n * E_BYTES, 1 << h.shift);
+    touchEntries(h, p, n);
     return;
   }
   if (n > 1) {
     r.to = TO_RUNS;
-    touchRange(entryAt(h, p), n * E_BYTES, 1 << h.shift);
+    touchEntries(h, p, n);
     return;
   }
   touch(entryAt(h, p));
@@ -356,9 +365,9 @@ export function checkPages(h: HeapCore, addr: number, n: number, state: number, 
   const ps = 1 << h.shift;
   const rel = typeof addr === "number" ? addr - h.base : Number.NaN;
   const p = rel / ps;
-  if (!Number.isInteger(p) || p < h.dataStart || p + n > h.pages) throwInvalid("address", addr, what);
+  if (!Number.isInteger(p) || p < h.dataStart || p + n > h.dataEnd) throwInvalid("address", addr, what);
   const s = h.space;
-  let e = entryAt(h, p);
-  for (let i = 0; i < n; i++, e += E_BYTES) if (s.getUint8(e + E_STATE) !== state) throwInvalid("address", addr, what);
+  for (let i = 0; i < n; i++)
+    if (s.getUint8(entryAt(h, p + i) + E_STATE) !== state) throwInvalid("address", addr, what);
   return p;
 }

@@ -27,8 +27,8 @@ import {
   planFree,
   plannedAddress,
 } from "./blocks.js";
-import { B_SIZE, E_BYTES, E_SIZE, entryAt, H_BRK, H_CHUNK_TOP, type HeapCore, pageAt, S_LARGE_BODY } from "./layout.js";
-import { commitRelease, planRelease, raiseBreak, setStates } from "./page-allocator.js";
+import { B_SIZE, E_SIZE, entryAt, H_BRK, H_CHUNK_TOP, type HeapCore, pageAt, S_LARGE_BODY } from "./layout.js";
+import { commitRelease, planRelease, raiseBreak, setStates, touchEntries } from "./page-allocator.js";
 import type { HeapPlans } from "./plans.js";
 import { beginWrites, reserveWrites, touch, touchRange } from "./reserve.js";
 
@@ -66,9 +66,9 @@ export function reallocBlock(h: HeapCore, addr: number, size: number, plans: Hea
       addBlockStats(h, 0, size - old, (n2 - n) * ps);
       return addr;
     }
-    if (p + n === s.getFloat64(h.base + H_BRK) && p + n2 <= h.pages) {
+    if (p + n === s.getFloat64(h.base + H_BRK) && p + n2 <= h.dataEnd) {
       touch(e);
-      touchRange(entryAt(h, p + n), (n2 - n) * E_BYTES, ps);
+      touchEntries(h, p + n, n2 - n);
       reserveWrites(s);
       raiseBreak(h, p + n2);
       setStates(h, p + n, n2 - n, S_LARGE_BODY, S_LARGE_BODY);

@@ -28,6 +28,12 @@ export interface HeapStats {
   limit: number;
   /** Byte address of the first data page (after the header and the page map). */
   dataStart: number;
+  /**
+   * End of the data pages (exclusive), in bytes: `limit`, or, in a heap of
+   * at least 8,192 pages, where its high page map begins (the entries of
+   * pages 4,096 and up; see the heap's layout, `@pagefork/core` heap/layout.ts).
+   */
+  dataEnd: number;
   /** Live malloc/calloc/realloc blocks. */
   blocks: number;
   /** Bytes requested by live blocks. */
@@ -59,9 +65,12 @@ export function heapStats(h: HeapCore): HeapStats {
   const high = s.getFloat64(b + H_HIGH);
   const free = s.getFloat64(b + H_FREE);
   const chunks = s.getFloat64(b + H_CHUNKS);
-  // page-map entries of pages [dataStart, high) have been written
+  // page-map entries of pages [dataStart, high) have been written: in the low
+  // map those below the split, in the high map those above it
+  const low = Math.min(high, h.split);
   const mapPages =
-    high === h.dataStart ? 0 : Math.ceil((high * E_BYTES) / ps) - Math.floor((h.dataStart * E_BYTES) / ps);
+    (low === h.dataStart ? 0 : Math.ceil((low * E_BYTES) / ps) - Math.floor((h.dataStart * E_BYTES) / ps)) +
+    (high <= h.split ? 0 : Math.ceil(((high - h.split) * E_BYTES) / ps));
   const dataPages = brk - h.dataStart - free - chunks;
   const metadataPages = 1 + mapPages + chunks;
   return {
@@ -69,6 +78,7 @@ export function heapStats(h: HeapCore): HeapStats {
     base: b,
     limit: b + h.pages * ps,
     dataStart: pageAt(h, h.dataStart),
+    dataEnd: pageAt(h, h.dataEnd),
     blocks: s.getFloat64(b + H_BLOCKS),
     requestedBytes: s.getFloat64(b + H_REQUESTED),
     usableBytes: s.getFloat64(b + H_USABLE),
