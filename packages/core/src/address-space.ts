@@ -604,7 +604,9 @@ export class AddressSpace {
    * writes copy pages as after any fork, and never change what the worker
    * reads) or release it; the version's frames stay until the reader
    * releases the attached space, until `pool.unshare(handle)` before it was
-   * attached, or until the worker given as `options.worker` exits.
+   * attached, or until the worker given as `options.worker` exits (if that
+   * worker attached it, or nobody did: a handle another thread attached stays
+   * pinned until that thread releases it).
    *
    * A handle attaches once: call `share()` again for each reader. The pool
    * must be shared (`new FramePool({ shared: true })`); a handle holds the

@@ -27,11 +27,14 @@ import { PT_FANOUT } from "./constants.js";
 import { FramePool } from "./frame-pool.js";
 import { MappingList } from "./mappings.js";
 import {
+  attachedState,
   HANDLE_FORMAT,
   HEADER_BYTES,
+  MAX_THREAD_TAG,
   PIN_ATTACHED,
   PIN_ISSUED,
   PIN_RELEASED,
+  PIN_STATE_MASK,
   PIN_WORDS,
   type SharedSpaceHandle,
 } from "./share.js";
@@ -75,6 +78,28 @@ interface OwnerCache {
 }
 const ownerCache = new Map<number, OwnerCache>();
 
+/**
+ * This thread's tag in an ATTACHED pin word: Node's `threadId + 1` (the main
+ * thread is 1), read without importing `node:worker_threads` (the core runs in
+ * browsers too); 0 where it is unknown (a browser, a Node without
+ * `process.getBuiltinModule`). The owner uses it when a worker exits: a pin
+ * is dropped with the worker only if that worker attached it (share.ts).
+ */
+const THREAD_TAG = threadTag();
+/** The ATTACHED word this thread writes. */
+const ATTACHED_HERE = attachedState(THREAD_TAG);
+
+function threadTag(): number {
+  try {
+    const proc = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process;
+    const wt = proc?.getBuiltinModule?.("node:worker_threads") as { threadId?: unknown } | undefined;
+    const id = wt?.threadId;
+    return typeof id === "number" && Number.isInteger(id) && id >= 0 && id < MAX_THREAD_TAG ? id + 1 : 0;
+  } catch {
+    return 0;
+  }
+}
+
 /** One attached handle: its pin, and the view pool's state. @internal */
 export class Attachment {
   private readonly word: Int32Array;
@@ -115,7 +140,7 @@ export class Attachment {
     this.unpinned = true;
     pinnedPools.delete(pool);
     // ATTACHED -> RELEASED, then wake the owner (share.ts sweeps it).
-    Atomics.compareExchange(this.word, 0, PIN_ATTACHED, PIN_RELEASED);
+    Atomics.compareExchange(this.word, 0, ATTACHED_HERE, PIN_RELEASED);
     Atomics.add(this.wake, 0, 1);
     Atomics.notify(this.wake, 0);
     const cached = ownerCache.get(this.poolId);
@@ -144,11 +169,11 @@ export function attachSpace(handle: unknown, make: (pool: FramePool, size: numbe
     throwInvalidHandle("forged", "the handle does not match the version it pins");
   const header = new Float64Array(h.header, 8, 1);
   if (header[0] !== h.poolId) throwInvalidHandle("forged", "the handle does not match its pool");
-  const was = Atomics.compareExchange(word, 0, PIN_ISSUED, PIN_ATTACHED);
+  const was = Atomics.compareExchange(word, 0, PIN_ISSUED, ATTACHED_HERE);
   if (was !== PIN_ISSUED)
     throwInvalidHandle(
-      was === PIN_ATTACHED ? "attached" : "released",
-      was === PIN_ATTACHED
+      (was & PIN_STATE_MASK) === PIN_ATTACHED ? "attached" : "released",
+      (was & PIN_STATE_MASK) === PIN_ATTACHED
         ? "the handle is attached already (share() once per reader)"
         : "the handle was released (by its holder, by unshare(), or its worker exited)",
     );

@@ -484,6 +484,8 @@ export class FramePool {
    * Drops every pin of the handles shared with `worker` (its `options.worker`
    * in {@link AddressSpace.share}), attached or not: what a Node worker's
    * `"exit"` event does by itself, for a browser Worker after `terminate()`.
+   * A pin that another Node thread attached (a forwarded handle) is kept,
+   * untied from `worker`: the pin word names the thread that attached it.
    * Returns the number of pins dropped. Do not call it while the worker may
    * still read: its attached versions' frames may be reused. O(its handles).
    *

@@ -21,7 +21,14 @@
  * Pin word states: ISSUED (made, not attached) -> ATTACHED (a reader
  * attached it; compare-and-swap, so a handle attaches once) -> RELEASED (the
  * reader is done) -> DEAD (the owner dropped the pin). `unshare()` and a
- * worker's exit move ISSUED (or, after exit, ATTACHED) straight to DEAD.
+ * worker's exit move ISSUED straight to DEAD; the exit of the worker a
+ * handle was made for moves ATTACHED to DEAD only when that worker is the
+ * thread that attached it. The ATTACHED word carries the attaching thread's
+ * tag (see {@link attachedState}), written by the same compare-and-swap, so a
+ * handle forwarded to (or posted by mistake to) another thread keeps its pin
+ * while that thread reads it, whatever becomes of the worker it was made
+ * for. Dropping it there would free frames a live reader still reads, and
+ * the owner would reuse them under it.
  *
  * @module
  */
@@ -41,6 +48,17 @@ export const PIN_ISSUED = 1;
 export const PIN_ATTACHED = 2;
 /** @internal */
 export const PIN_RELEASED = 3;
+/** The state bits of a pin word; above them, an ATTACHED word holds the attaching thread's tag. @internal */
+export const PIN_STATE_MASK = 3;
+/**
+ * The ATTACHED word of a reader whose thread tag is `tag` (Node's
+ * `threadId + 1`; 0 where the thread cannot tell its id, e.g. a browser). @internal
+ */
+export function attachedState(tag: number): number {
+  return PIN_ATTACHED | (tag << 2);
+}
+/** Largest thread tag an ATTACHED word holds (int32, two state bits); a larger id counts as unknown (0). @internal */
+export const MAX_THREAD_TAG = 2 ** 29 - 1;
 /** Int32 words of a pin: state, root, levels, handle id. @internal */
 export const PIN_WORDS = 4;
 /** Header words: the wake counter at 0; the pool id as a float64 at byte 8. @internal */
@@ -119,7 +137,10 @@ export interface ShareOptions {
 interface Pin {
   readonly space: AddressSpace;
   readonly word: Int32Array;
-  readonly worker: object | null;
+  /** The worker it was made for (null: none, or no longer tied to it). */
+  worker: object | null;
+  /** That worker's thread tag (`threadId + 1`), 0 if unknown. */
+  readonly tag: number;
 }
 
 type AsyncWaiter = (
@@ -184,7 +205,7 @@ export class ShareRegistry {
     word[1] = pin.root;
     word[2] = pin.levels;
     word[3] = id;
-    this.pins.set(id, { space: pin, word, worker });
+    this.pins.set(id, { space: pin, word, worker, tag: tagOf(worker) });
     if (worker !== null) this.track(worker, id);
     this.arm();
     const maps = pin.maps;
@@ -232,13 +253,18 @@ export class ShareRegistry {
     const pin = this.pins.get(id);
     if (pin === undefined) throwInvalidHandle("released", `handle ${id} was already released`);
     const was = Atomics.compareExchange(pin.word, 0, PIN_ISSUED, PIN_DEAD);
-    if (was === PIN_ATTACHED)
+    if ((was & PIN_STATE_MASK) === PIN_ATTACHED)
       throwInvalidHandle("attached", `handle ${id} is attached in another thread: release it there`);
     if (was === PIN_RELEASED) Atomics.store(pin.word, 0, PIN_DEAD);
     this.drop(id, pin);
   }
 
-  /** Drops every pin made for `worker`, attached or not (it exited). O(its handles). */
+  /**
+   * Drops the pins made for `worker` (it exited): those not attached, and
+   * those it attached itself (or whose attaching thread is unknown). A pin
+   * another thread attached stays, no longer tied to the worker: that thread
+   * still reads the version and releases it. O(its handles).
+   */
   dropWorker(worker: object): number {
     const ids = this.byWorker.get(worker);
     if (ids === undefined) return 0;
@@ -247,6 +273,14 @@ export class ShareRegistry {
     for (const id of ids) {
       const pin = this.pins.get(id);
       if (pin === undefined) continue;
+      const was = Atomics.compareExchange(pin.word, 0, PIN_ISSUED, PIN_DEAD);
+      if ((was & PIN_STATE_MASK) === PIN_ATTACHED) {
+        const by = was >>> 2;
+        if (by !== 0 && pin.tag !== 0 && by !== pin.tag) {
+          pin.worker = null; // attached by another, live thread: it keeps the pin
+          continue;
+        }
+      }
       Atomics.store(pin.word, 0, PIN_DEAD);
       this.drop(id, pin);
       n++;
@@ -289,11 +323,16 @@ export class ShareRegistry {
     if (this.armed) return;
     const waitAsync = (Atomics as unknown as { waitAsync?: AsyncWaiter }).waitAsync;
     if (typeof waitAsync !== "function") return;
-    const seen = Atomics.load(this.wake, 0);
-    const r = waitAsync(this.wake, 0, seen);
-    if (!r.async) {
+    // Wait on the counter value the last sweep saw, not on a fresh read: a
+    // release that landed after that sweep read the counter (its pin already
+    // passed over) makes the wait return at once ("not-equal"), and is swept
+    // here; waiting on a fresh value would leave it pinned until the next
+    // release or use of the pool.
+    let r = waitAsync(this.wake, 0, this.seenWake);
+    while (!r.async) {
       this.sweep();
-      return;
+      if (this.pins.size === 0) return;
+      r = waitAsync(this.wake, 0, this.seenWake);
     }
     this.armed = true;
     (r.value as Promise<unknown>).then(() => {
@@ -302,6 +341,12 @@ export class ShareRegistry {
       if (this.pins.size > 0) this.arm();
     });
   }
+}
+
+/** The thread tag of a Node `Worker` (`threadId + 1`), 0 for anything else. */
+function tagOf(worker: object | null): number {
+  const id = (worker as { threadId?: unknown } | null)?.threadId;
+  return typeof id === "number" && Number.isInteger(id) && id >= 0 && id < MAX_THREAD_TAG ? id + 1 : 0;
 }
 
 function workerOf(options: ShareOptions | undefined): object | null {

@@ -1,0 +1,101 @@
+/**
+ * The pin-word protocol's edges (share.ts, attach.ts): a handle made for one
+ * worker but attached by another thread, and a release that lands between the
+ * owner's sweep and its next wait. Real worker_threads readers
+ * (test/workers/reader.ts).
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { AddressSpace, FramePool } from "../src/index.js";
+import { type Reader, spawnReader } from "./support/workers.js";
+
+const PAGE = 256;
+const SIZE = 64 * PAGE;
+
+let reader: Reader;
+beforeAll(async () => {
+  reader = await spawnReader();
+});
+afterAll(async () => {
+  await reader.terminate();
+});
+
+function filled(pool: FramePool, fill: (i: number) => number): AddressSpace {
+  const s = new AddressSpace({ size: SIZE, pool });
+  for (let i = 0; i < SIZE / 8; i++) s.setFloat64(i * 8, fill(i));
+  return s;
+}
+
+async function settled(pool: FramePool, handles: number): Promise<void> {
+  for (let i = 0; i < 200 && pool.stats().sharedHandles !== handles; i++) await new Promise((r) => setTimeout(r, 5));
+}
+
+describe("share({ worker }) and the thread that attached", () => {
+  it("a handle made for worker A but attached by thread B keeps its pin when A exits", async () => {
+    const pool = new FramePool({ shared: true, pageSize: PAGE });
+    const owner = filled(pool, (i) => i + 0.25);
+    const a = await spawnReader();
+    // Made for A, attached by `reader` (a forwarded or misrouted handle).
+    await reader.call({ op: "attach", key: 1, handle: owner.share({ worker: a.worker }) });
+    const never = owner.share({ worker: a.worker }); // issued to A, never attached
+    owner.release();
+    await a.terminate();
+    // The unattached handle is dropped with A; the attached one stays pinned by its reader.
+    expect(pool.stats().sharedHandles).toBe(1);
+    expect(() => pool.unshare(never)).toThrow(expect.objectContaining({ reason: "released" }));
+    // New versions take every free frame: none of the attached version's may be among them.
+    const others = [filled(pool, () => -1), filled(pool, () => -2)];
+    const seen = (await reader.call({ op: "read", key: 1, addr: 0, count: SIZE / 8 })) as Float64Array;
+    expect(Array.from(seen)).toEqual(Array.from({ length: SIZE / 8 }, (_, i) => i + 0.25));
+    await reader.call({ op: "release", key: 1 });
+    for (const o of others) o.release();
+    await settled(pool, 0);
+    expect(pool.framesInUse).toBe(0);
+    expect(pool.stats().spaces).toBe(0);
+  });
+
+  it("a handle attached by the worker it was made for is still dropped when that worker exits", async () => {
+    const pool = new FramePool({ shared: true, pageSize: PAGE });
+    const owner = filled(pool, (i) => i);
+    const a = await spawnReader();
+    await a.call({ op: "attach", key: 1, handle: owner.share({ worker: a.worker }) });
+    owner.release();
+    await a.terminate();
+    expect(pool.stats().sharedHandles).toBe(0);
+    expect(pool.framesInUse).toBe(0);
+  });
+});
+
+describe("the owner's wait for releases", () => {
+  it("a release that lands between a sweep and the next wait is swept without another use of the pool", async () => {
+    const pool = new FramePool({ shared: true, pageSize: PAGE });
+    const owner = filled(pool, (i) => i);
+    const h1 = owner.share();
+    const h2 = owner.share();
+    owner.release();
+    await reader.call({ op: "attach", key: 11, handle: h1 });
+    await reader.call({ op: "attach", key: 12, handle: h2 });
+    // Internals: the registry's pins, and the frame count without a sweep.
+    const reg = pool.shares as unknown as { pins: Map<number, { space: AddressSpace }> };
+    const inUse = () => (pool as unknown as { inUse: number }).inUse;
+    // The sweep visits pins in the order they were made: when it drops pin 2,
+    // it has already looked at pin 1. Then the reader releases h1, so the
+    // sweep's wake counter is stale, and the owner must not wait on the new one.
+    const pin2 = reg.pins.get(h2.id) as { space: AddressSpace };
+    const release = pin2.space.release.bind(pin2.space);
+    let second: Promise<unknown> | null = null;
+    pin2.space.release = () => {
+      release();
+      const wake = new Int32Array(h1.header, 0, 1);
+      const seen = Atomics.load(wake, 0);
+      second = reader.call({ op: "release", key: 11 });
+      // Block this thread (the sweep has not returned) until the reader's release bumped the counter.
+      const t0 = Date.now();
+      while (Atomics.load(wake, 0) === seen && Date.now() - t0 < 5000) Atomics.wait(wake, 0, seen, 10);
+    };
+    await reader.call({ op: "release", key: 12 });
+    await second;
+    for (let i = 0; i < 100 && reg.pins.size > 0; i++) await new Promise((r) => setTimeout(r, 5));
+    expect(reg.pins.size).toBe(0);
+    expect(inUse()).toBe(0);
+  });
+});
