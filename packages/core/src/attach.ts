@@ -28,14 +28,17 @@ import { FramePool } from "./frame-pool.js";
 import { MappingList } from "./mappings.js";
 import {
   attachedState,
+  CHUNK_HEADER_WORDS,
   HANDLE_FORMAT,
-  HEADER_BYTES,
   MAX_THREAD_TAG,
   PIN_ATTACHED,
+  PIN_CHUNK_BYTES,
+  PIN_CHUNK_SLOTS,
   PIN_ISSUED,
   PIN_RELEASED,
   PIN_STATE_MASK,
   PIN_WORDS,
+  poolIdWords,
   type SharedSpaceHandle,
 } from "./share.js";
 import { throwInvalidHandle } from "./share-errors.js";
@@ -102,19 +105,20 @@ function threadTag(): number {
 
 /** One attached handle: its pin, and the view pool's state. @internal */
 export class Attachment {
-  private readonly word: Int32Array;
-  private readonly wake: Int32Array;
+  /** The handle's pin chunk: the wake counter at 0, the pin word at `at`. */
+  private readonly words: Int32Array;
+  private readonly at: number;
   private readonly poolId: number;
   private readonly nodes: Int32Array;
   private readonly nodeCount: number;
   private forked: boolean;
   private unpinned: boolean;
 
-  constructor(h: SharedSpaceHandle, word: Int32Array) {
-    this.word = word;
-    this.wake = new Int32Array(h.header, 0, 2);
+  constructor(h: SharedSpaceHandle, words: Int32Array, at: number, nodes: Int32Array) {
+    this.words = words;
+    this.at = at;
     this.poolId = h.poolId;
-    this.nodes = new Int32Array(h.nodes);
+    this.nodes = nodes;
     this.nodeCount = h.nodeCount;
     this.forked = false;
     this.unpinned = false;
@@ -140,9 +144,10 @@ export class Attachment {
     this.unpinned = true;
     pinnedPools.delete(pool);
     // ATTACHED -> RELEASED, then wake the owner (share.ts sweeps it).
-    Atomics.compareExchange(this.word, 0, ATTACHED_HERE, PIN_RELEASED);
-    Atomics.add(this.wake, 0, 1);
-    Atomics.notify(this.wake, 0);
+    const words = this.words;
+    Atomics.compareExchange(words, this.at, ATTACHED_HERE, PIN_RELEASED);
+    Atomics.add(words, 0, 1);
+    Atomics.notify(words, 0);
     const cached = ownerCache.get(this.poolId);
     if (cached === undefined) return;
     // An unforked view pool holds nothing of its own (no local frame, node or
@@ -164,12 +169,13 @@ export class Attachment {
  */
 export function attachSpace(handle: unknown, make: (pool: FramePool, size: number) => AddressSpace): AddressSpace {
   const h = checkHandle(handle);
-  const word = new Int32Array(h.pin);
-  if (word[1] !== h.root || word[2] !== h.levels || word[3] !== h.id)
+  const words = new Int32Array(h.pins);
+  const at = CHUNK_HEADER_WORDS + h.slot * PIN_WORDS;
+  if (words[at + 1] !== h.root || words[at + 2] !== h.levels || words[at + 3] !== h.id)
     throwInvalidHandle("forged", "the handle does not match the version it pins");
-  const header = new Float64Array(h.header, 8, 1);
-  if (header[0] !== h.poolId) throwInvalidHandle("forged", "the handle does not match its pool");
-  const was = Atomics.compareExchange(word, 0, PIN_ISSUED, ATTACHED_HERE);
+  const [lo, hi] = poolIdWords(h.poolId);
+  if (words[2] !== lo || words[3] !== hi) throwInvalidHandle("forged", "the handle does not match its pool");
+  const was = Atomics.compareExchange(words, at, PIN_ISSUED, ATTACHED_HERE);
   if (was !== PIN_ISSUED)
     throwInvalidHandle(
       (was & PIN_STATE_MASK) === PIN_ATTACHED ? "attached" : "released",
@@ -179,7 +185,9 @@ export function attachSpace(handle: unknown, make: (pool: FramePool, size: numbe
     );
   // From here on nothing throws: the thread's cache changes only for an attach that succeeds.
   const slabs = slabsOf(h);
-  const attachment = new Attachment(h, word);
+  // One view of the owner's node arena, for the page table and for a later fork.
+  const nodes = new Int32Array(h.nodes);
+  const attachment = new Attachment(h, words, at, nodes);
   const cached = ownerCache.get(h.poolId) as OwnerCache; // slabsOf made it
   const spare = takeSpare(cached, h);
   const pool = spare ?? new FramePool({ pageSize: h.pageSize, slabBytes: h.slabBytes });
@@ -191,7 +199,7 @@ export function attachSpace(handle: unknown, make: (pool: FramePool, size: numbe
   const old = spare === null ? null : pool.pt.ref;
   const ref = old !== null && old.length > h.root ? old : new Int32Array(h.root + 1);
   ref[h.root] = ADOPTED_NODE_REF;
-  pool.pt.adopt(new Int32Array(h.nodes), h.nodeCount, ref);
+  pool.pt.adopt(nodes, h.nodeCount, ref);
   cached.attachments++;
   const space = make(pool, h.size);
   space.root = h.root;
@@ -221,13 +229,13 @@ function checkHandle(handle: unknown): SharedSpaceHandle {
     typeof h.poolId === "number" &&
     Array.isArray(h.slabs) &&
     h.slabs.length > 0 &&
-    h.slabs.every((s) => s instanceof SharedArrayBuffer) &&
+    allShared(h.slabs) &&
     h.nodes instanceof SharedArrayBuffer &&
     h.nodes.byteLength >= h.nodeCount * PT_FANOUT * 4 &&
-    h.pin instanceof SharedArrayBuffer &&
-    h.pin.byteLength === PIN_WORDS * 4 &&
-    h.header instanceof SharedArrayBuffer &&
-    h.header.byteLength === HEADER_BYTES &&
+    h.pins instanceof SharedArrayBuffer &&
+    h.pins.byteLength === PIN_CHUNK_BYTES &&
+    isUint(h.slot) &&
+    h.slot < PIN_CHUNK_SLOTS &&
     typeof h.mappings === "object" &&
     h.mappings !== null &&
     Array.isArray(h.mappings.starts) &&
@@ -237,6 +245,12 @@ function checkHandle(handle: unknown): SharedSpaceHandle {
     h.mappings.starts.length === h.mappings.writable.length;
   if (!ok) throwInvalidHandle("forged", "not a handle made by share()");
   return h;
+}
+
+/** Whether every element is a SharedArrayBuffer (a loop: no closure per attach). */
+function allShared(xs: readonly unknown[]): boolean {
+  for (let i = 0; i < xs.length; i++) if (!(xs[i] instanceof SharedArrayBuffer)) return false;
+  return true;
 }
 
 function isUint(x: unknown): x is number {

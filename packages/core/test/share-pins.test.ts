@@ -85,7 +85,7 @@ describe("the owner's wait for releases", () => {
     let second: Promise<unknown> | null = null;
     pin2.space.release = () => {
       release();
-      const wake = new Int32Array(h1.header, 0, 1);
+      const wake = new Int32Array(h1.pins, 0, 1); // the chunk's wake counter
       const seen = Atomics.load(wake, 0);
       second = reader.call({ op: "release", key: 11 });
       // Block this thread (the sweep has not returned) until the reader's release bumped the counter.
@@ -97,5 +97,75 @@ describe("the owner's wait for releases", () => {
     for (let i = 0; i < 100 && reg.pins.size > 0; i++) await new Promise((r) => setTimeout(r, 5));
     expect(reg.pins.size).toBe(0);
     expect(inUse()).toBe(0);
+  });
+});
+
+describe("pin chunks (64 pin words per SharedArrayBuffer)", () => {
+  type Reg = { pins: Map<number, unknown>; chunks: Set<unknown> };
+
+  it("handles across several chunks: released in any order, swept without another use, chunks retired", async () => {
+    const pool = new FramePool({ shared: true, pageSize: PAGE });
+    const owner = filled(pool, (i) => i * 3);
+    const frames = pool.framesInUse;
+    const handles = Array.from({ length: 150 }, () => owner.share()); // chunks of 64: 64 + 64 + 22
+    expect(new Set(handles.map((h) => h.pins)).size).toBe(3);
+    expect(handles.map((h) => h.slot)).toEqual(Array.from({ length: 150 }, (_, i) => i % 64));
+    owner.setFloat64(0, -1); // a copy: the pins hold the old page
+    const keys: number[] = [];
+    for (let i = 0; i < handles.length; i++) {
+      if (i % 5 === 4) pool.unshare(handles[i] as (typeof handles)[number]);
+      else {
+        await reader.call({ op: "attach", key: 1000 + i, handle: handles[i] });
+        keys.push(1000 + i);
+      }
+    }
+    const seen = (await reader.call({ op: "read", key: 1000 + 148, addr: 0, count: 2 })) as Float64Array;
+    expect(Array.from(seen)).toEqual([0, 3]);
+    // Release in a scrambled order (a stride coprime to the count).
+    const order = keys.map((_, i) => keys[(i * 37) % keys.length] as number);
+    for (const key of order) await reader.call({ op: "release", key });
+    const reg = pool.shares as unknown as Reg;
+    for (let i = 0; i < 200 && reg.pins.size > 0; i++) await new Promise((r) => setTimeout(r, 5));
+    expect(reg.pins.size).toBe(0); // swept by the owner's waits, no stats() call
+    expect(reg.chunks.size).toBe(1); // only the current chunk is kept
+    owner.release();
+    expect(pool.framesInUse).toBe(0);
+    expect(frames).toBeGreaterThan(0);
+    // A handle of a retired chunk is refused as released.
+    await expect(reader.call({ op: "attach-bad", handle: handles[0] })).rejects.toMatchObject({ reason: "released" });
+  });
+
+  it("a changed slot or chunk is a forged handle and changes nothing", async () => {
+    const pool = new FramePool({ shared: true, pageSize: PAGE });
+    const owner = filled(pool, (i) => i);
+    const h1 = owner.share();
+    const h2 = owner.share(); // the same version: only id and slot differ
+    const frames = pool.framesInUse;
+    const forgeries: unknown[] = [
+      { ...h1, slot: h2.slot },
+      { ...h1, slot: 64 },
+      { ...h1, slot: -1 },
+      { ...h1, pins: new SharedArrayBuffer(h1.pins.byteLength) },
+      { ...h1, pins: new SharedArrayBuffer(16) },
+      { ...h1, pins: undefined },
+    ];
+    for (const f of forgeries)
+      await expect(reader.call({ op: "attach-bad", handle: f })).rejects.toMatchObject({
+        name: "InvalidHandleError",
+        reason: "forged",
+      });
+    expect(pool.framesInUse).toBe(frames);
+    expect(pool.stats().sharedHandles).toBe(2);
+    // Both genuine handles still attach, each once.
+    for (const [key, h] of [
+      [21, h1],
+      [22, h2],
+    ] as const) {
+      await reader.call({ op: "attach", key, handle: h });
+      await reader.call({ op: "release", key });
+    }
+    owner.release();
+    await settled(pool, 0);
+    expect(pool.framesInUse).toBe(0);
   });
 });
