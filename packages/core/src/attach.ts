@@ -23,7 +23,7 @@
  * @module
  */
 import type { AddressSpace } from "./address-space.js";
-import { PT_FANOUT } from "./constants.js";
+import { MAX_PAGE_SHIFT, MAX_SLAB_BYTES, MIN_PAGE_SHIFT, PT_FANOUT } from "./constants.js";
 import { FramePool } from "./frame-pool.js";
 import { MappingList } from "./mappings.js";
 import {
@@ -190,7 +190,14 @@ export function attachSpace(handle: unknown, make: (pool: FramePool, size: numbe
   const attachment = new Attachment(h, words, at, nodes);
   const cached = ownerCache.get(h.poolId) as OwnerCache; // slabsOf made it
   const spare = takeSpare(cached, h);
-  const pool = spare ?? new FramePool({ pageSize: h.pageSize, slabBytes: h.slabBytes });
+  // The owner pool's slab sizes: frame numbers name the same slabs here as there.
+  const pool =
+    spare ??
+    new FramePool({
+      pageSize: h.pageSize,
+      slabBytes: h.slabBytes,
+      firstSlabBytes: (h.slabs[0] as SharedArrayBuffer).byteLength,
+    });
   pool.adoptSlabs(slabs, attachment);
   pinnedPools.add(pool);
   // Before a fork, the only refcount of the adopted arena ever read is the
@@ -224,12 +231,14 @@ function checkHandle(handle: unknown): SharedSpaceHandle {
     isUint(h.nodeCount) &&
     h.root < h.nodeCount &&
     isUint(h.size) &&
-    isUint(h.pageSize) &&
-    isUint(h.slabBytes) &&
+    isPow2(h.pageSize, 1 << MIN_PAGE_SHIFT, 1 << MAX_PAGE_SHIFT) &&
+    isPow2(h.slabBytes, h.pageSize, MAX_SLAB_BYTES) &&
     typeof h.poolId === "number" &&
     Array.isArray(h.slabs) &&
     h.slabs.length > 0 &&
     allShared(h.slabs) &&
+    // The view pool is built with the owner's first slab size (checked here: nothing throws after the attach).
+    isPow2((h.slabs[0] as SharedArrayBuffer).byteLength, h.pageSize, h.slabBytes) &&
     h.nodes instanceof SharedArrayBuffer &&
     h.nodes.byteLength >= h.nodeCount * PT_FANOUT * 4 &&
     h.pins instanceof SharedArrayBuffer &&
@@ -251,6 +260,11 @@ function checkHandle(handle: unknown): SharedSpaceHandle {
 function allShared(xs: readonly unknown[]): boolean {
   for (let i = 0; i < xs.length; i++) if (!(xs[i] instanceof SharedArrayBuffer)) return false;
   return true;
+}
+
+/** Whether `x` is a power of two from `lo` to `hi`. */
+function isPow2(x: unknown, lo: number, hi: number): x is number {
+  return isUint(x) && x >= lo && x <= hi && (x & (x - 1)) === 0;
 }
 
 function isUint(x: unknown): x is number {
@@ -296,6 +310,7 @@ function takeSpare(cached: OwnerCache, h: SharedSpaceHandle): FramePool | null {
   cached.spare = null;
   if (pool === undefined || pool.spaces.live > 0) return null;
   if (pool.pageSize !== h.pageSize || (pool.slabMask + 1) * pool.pageSize !== h.slabBytes) return null;
+  if ((pool.slabs[0] as Slab).buffer.byteLength !== (h.slabs[0] as SharedArrayBuffer).byteLength) return null;
   return pool.slabs.length <= h.slabs.length ? pool : null;
 }
 

@@ -5,7 +5,7 @@
  * (test/workers/reader.ts).
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { AddressSpace, FramePool } from "../src/index.js";
+import { AddressSpace, FramePool, InvalidArgumentError } from "../src/index.js";
 import { type Reader, spawnReader } from "./support/workers.js";
 
 const PAGE = 256;
@@ -167,5 +167,62 @@ describe("pin chunks (64 pin words per SharedArrayBuffer)", () => {
     owner.release();
     await settled(pool, 0);
     expect(pool.framesInUse).toBe(0);
+  });
+});
+
+describe("a shared pool's slab sizes and the view pool's", () => {
+  it("a shared pool starts with a 16 MiB slab; the reader maps every frame to the same slab as the owner", async () => {
+    const pool = new FramePool({ shared: true }); // 4 KiB pages, default slabs
+    expect(pool.slabs[0]?.buffer.byteLength).toBe(1 << 24);
+    const size = 40 << 20; // three slabs: 16 + 16 + 32 MiB
+    const owner = new AddressSpace({ size, pool });
+    const probes: number[] = [];
+    for (let a = 0; a < size; a += 4096) {
+      owner.setFloat64(a, a / 4096 + 0.5);
+      if (a % (1 << 22) === 0 || a % (1 << 24) === (1 << 24) - 4096) probes.push(a);
+    }
+    expect(pool.slabs.map((s) => s.buffer.byteLength)).toEqual([1 << 24, 1 << 24, 1 << 25]);
+    await reader.call({ op: "attach", key: 31, handle: owner.share() });
+    for (const a of probes) {
+      expect(await reader.call({ op: "read", key: 31, addr: a, count: 1 })).toEqual(new Float64Array([a / 4096 + 0.5]));
+      // A fork in the reader writes into its own slab and still reads the owner's frames right.
+      expect(await reader.call({ op: "fork-write", key: 31, addr: a, value: -a })).toEqual([-a, a / 4096 + 0.5]);
+    }
+    await reader.call({ op: "release", key: 31 });
+    owner.release();
+    await settled(pool, 0);
+    expect(pool.framesInUse).toBe(0);
+  });
+
+  it("a handle with a bad page, slab or first-slab size is forged and changes nothing", async () => {
+    const pool = new FramePool({ shared: true, pageSize: PAGE });
+    const owner = filled(pool, (i) => i);
+    const h = owner.share();
+    const frames = pool.framesInUse;
+    const forgeries: unknown[] = [
+      { ...h, pageSize: 3 },
+      { ...h, pageSize: 128 },
+      { ...h, slabBytes: h.slabBytes + 1 },
+      { ...h, slabBytes: PAGE / 2 },
+      { ...h, slabs: [new SharedArrayBuffer(3 * PAGE), ...h.slabs.slice(1)] },
+      { ...h, slabs: [new SharedArrayBuffer(h.slabBytes * 2)] },
+    ];
+    for (const f of forgeries)
+      await expect(reader.call({ op: "attach-bad", handle: f })).rejects.toMatchObject({ reason: "forged" });
+    expect(pool.framesInUse).toBe(frames);
+    await reader.call({ op: "attach", key: 41, handle: h }); // still attachable
+    expect(await reader.call({ op: "read", key: 41, addr: 8, count: 1 })).toEqual(new Float64Array([1]));
+    await reader.call({ op: "release", key: 41 });
+    owner.release();
+    await settled(pool, 0);
+    expect(pool.framesInUse).toBe(0);
+  });
+
+  it("firstSlabBytes out of range is an InvalidArgumentError", () => {
+    for (const firstSlabBytes of [3, 128, 1 << 20])
+      expect(() => new FramePool({ pageSize: 256, slabBytes: 1 << 16, firstSlabBytes })).toThrow(InvalidArgumentError);
+    expect(new FramePool({ pageSize: 256, slabBytes: 1 << 16, firstSlabBytes: 1024 }).slabs[0]?.buffer.byteLength).toBe(
+      1024,
+    );
   });
 });
