@@ -176,9 +176,22 @@ interface PinChunk {
   armed: boolean;
 }
 
+/**
+ * A frozen fork that keeps a version's frames, and the handles that hold it.
+ * Handles of a version that did not change between two `share()` calls hold
+ * the same fork (handing one version to several workers forks once).
+ */
+interface PinFork {
+  readonly space: AddressSpace;
+  /** The space it was forked from. */
+  readonly source: AddressSpace;
+  /** Handles whose pin holds it; released at 0. */
+  holders: number;
+}
+
 /** One pin: the frozen fork that keeps a version's frames, and its word. */
 interface Pin {
-  readonly space: AddressSpace;
+  readonly fork: PinFork;
   readonly chunk: PinChunk;
   /** Index of the pin's state word in `chunk.words`. */
   readonly at: number;
@@ -205,6 +218,8 @@ export class ShareRegistry {
   private chunk: PinChunk | null;
   /** The current chunk and every chunk with a live pin. */
   private readonly chunks: Set<PinChunk>;
+  /** The last pin fork made, while a handle holds it: the next share() of the same, unchanged version reuses it. */
+  private last: PinFork | null;
   /** Slab buffers, rebuilt when a slab is added (slabs never change otherwise). */
   private slabBuffers: readonly SharedArrayBuffer[];
 
@@ -217,6 +232,7 @@ export class ShareRegistry {
     this.nextId = 1;
     this.chunk = null;
     this.chunks = new Set();
+    this.last = null;
     this.slabBuffers = [];
   }
 
@@ -231,15 +247,22 @@ export class ShareRegistry {
     const worker = workerOf(options);
     this.sweep();
     const pool = this.pool;
-    // The pin: an O(1) fork. It may throw (overcommit), changing nothing.
-    const pin = space.fork();
-    // fork() moves the TLBs to the child; the owner goes on working, so they
-    // come back (the write TLB was flushed: its pages are shared now).
-    space.rtlb = pin.rtlb;
-    space.wtlb = pin.wtlb;
-    pin.rtlb = null;
-    pin.wtlb = null;
-    pin.freeze();
+    let fork = this.last;
+    if (fork === null || fork.source !== space || !unchanged(fork.space, space)) {
+      // The pin: an O(1) fork. It may throw (overcommit), changing nothing.
+      const pin = space.fork();
+      // fork() moves the TLBs to the child; the owner goes on working, so they
+      // come back (the write TLB was flushed: its pages are shared now).
+      space.rtlb = pin.rtlb;
+      space.wtlb = pin.wtlb;
+      pin.rtlb = null;
+      pin.wtlb = null;
+      pin.freeze();
+      fork = { space: pin, source: space, holders: 0 };
+      this.last = fork;
+    }
+    fork.holders++;
+    const pin = fork.space;
     const id = this.nextId++;
     const chunk = this.chunkWithRoom();
     const slot = chunk.used++;
@@ -250,7 +273,7 @@ export class ShareRegistry {
     words[at + 3] = id;
     Atomics.store(words, at, PIN_ISSUED);
     chunk.live++;
-    this.pins.set(id, { space: pin, chunk, at, worker, tag: tagOf(worker) });
+    this.pins.set(id, { fork, chunk, at, worker, tag: tagOf(worker) });
     if (worker !== null) this.track(worker, id);
     this.arm(chunk);
     const maps = pin.maps;
@@ -382,7 +405,11 @@ export class ShareRegistry {
     if (pin.worker !== null) this.byWorker.get(pin.worker)?.delete(id);
     const chunk = pin.chunk;
     if (--chunk.live === 0 && chunk !== this.chunk) this.retire(chunk);
-    pin.space.release();
+    const fork = pin.fork;
+    if (--fork.holders === 0) {
+      if (this.last === fork) this.last = null;
+      fork.space.release();
+    }
   }
 
   private track(worker: object, id: number): void {
@@ -424,6 +451,23 @@ export class ShareRegistry {
       if (chunk.live > 0) this.arm(chunk);
     });
   }
+}
+
+/**
+ * Whether `space` still is the version `pin` froze: the same page-table
+ * root, levels, mappings and size. A write after the fork copies the shared
+ * root first (its refcount is >= 2 while the pin holds it), and a mapping
+ * change replaces the mapping list, so an equal root and list mean that
+ * nothing changed; while the pin is held its root cannot be freed and reused.
+ */
+function unchanged(pin: AddressSpace, space: AddressSpace): boolean {
+  return (
+    !space.isReleased &&
+    space.root === pin.root &&
+    space.levels === pin.levels &&
+    space.maps === pin.maps &&
+    space.size === pin.size
+  );
 }
 
 /** The thread tag of a Node `Worker` (`threadId + 1`), 0 for anything else. */

@@ -70,17 +70,18 @@ describe("the owner's wait for releases", () => {
     const pool = new FramePool({ shared: true, pageSize: PAGE });
     const owner = filled(pool, (i) => i);
     const h1 = owner.share();
+    owner.setFloat64(0, 5); // a new version: h2 gets its own pin fork
     const h2 = owner.share();
     owner.release();
     await reader.call({ op: "attach", key: 11, handle: h1 });
     await reader.call({ op: "attach", key: 12, handle: h2 });
     // Internals: the registry's pins, and the frame count without a sweep.
-    const reg = pool.shares as unknown as { pins: Map<number, { space: AddressSpace }> };
+    const reg = pool.shares as unknown as { pins: Map<number, { fork: { space: AddressSpace } }> };
     const inUse = () => (pool as unknown as { inUse: number }).inUse;
     // The sweep visits pins in the order they were made: when it drops pin 2,
     // it has already looked at pin 1. Then the reader releases h1, so the
     // sweep's wake counter is stale, and the owner must not wait on the new one.
-    const pin2 = reg.pins.get(h2.id) as { space: AddressSpace };
+    const pin2 = (reg.pins.get(h2.id) as { fork: { space: AddressSpace } }).fork;
     const release = pin2.space.release.bind(pin2.space);
     let second: Promise<unknown> | null = null;
     pin2.space.release = () => {
@@ -224,5 +225,63 @@ describe("a shared pool's slab sizes and the view pool's", () => {
     expect(new FramePool({ pageSize: 256, slabBytes: 1 << 16, firstSlabBytes: 1024 }).slabs[0]?.buffer.byteLength).toBe(
       1024,
     );
+  });
+});
+
+describe("handles of one unchanged version share one pin fork", () => {
+  it("two shares fork once; a write, a protect or an unmap between them forks again; every reader sees its version", async () => {
+    const pool = new FramePool({ shared: true, pageSize: PAGE });
+    const owner = filled(pool, (i) => i);
+    const b = await spawnReader();
+    const h1 = owner.share();
+    const h2 = owner.share(); // unchanged: the same pin fork
+    expect(pool.stats().spaces).toBe(2); // the owner and one pin fork
+    expect(pool.stats().sharedHandles).toBe(2);
+    owner.setFloat64(0, -1); // changed: the next share forks again
+    const h3 = owner.share();
+    expect(pool.stats().spaces).toBe(3);
+    owner.protect(0, PAGE, "read-only"); // a mapping change alone also makes a new version
+    const h4 = owner.share();
+    expect(pool.stats().spaces).toBe(4);
+    owner.unmap(SIZE - PAGE, PAGE);
+    const h5 = owner.share();
+    expect(pool.stats().spaces).toBe(5);
+    expect([h1.root === h2.root, h4.mappings.writable[0], h5.mappings.ends.at(-1)]).toEqual([true, false, SIZE - PAGE]);
+    await reader.call({ op: "attach", key: 51, handle: h1 });
+    await b.call({ op: "attach", key: 52, handle: h2 });
+    await reader.call({ op: "attach", key: 53, handle: h3 });
+    owner.release();
+    // Releasing one holder of the shared fork keeps the version for the other.
+    await reader.call({ op: "release", key: 51 });
+    const frames = pool.framesInUse;
+    expect(await b.call({ op: "read", key: 52, addr: 0, count: 2 })).toEqual(new Float64Array([0, 1]));
+    expect(await reader.call({ op: "read", key: 53, addr: 0, count: 2 })).toEqual(new Float64Array([-1, 1]));
+    pool.unshare(h4);
+    pool.unshare(h5);
+    await b.call({ op: "release", key: 52 });
+    await settled(pool, 1);
+    expect(pool.framesInUse).toBeLessThan(frames); // h1/h2's page 0 went with its last holder
+    await reader.call({ op: "release", key: 53 });
+    await settled(pool, 0);
+    expect(pool.framesInUse).toBe(0);
+    expect(pool.stats().spaces).toBe(0);
+    await b.terminate();
+  });
+
+  it("a worker's exit drops its holder only; the other holder's reader still reads", async () => {
+    const pool = new FramePool({ shared: true, pageSize: PAGE });
+    const owner = filled(pool, (i) => i + 7);
+    const a = await spawnReader();
+    await a.call({ op: "attach", key: 1, handle: owner.share({ worker: a.worker }) });
+    await reader.call({ op: "attach", key: 61, handle: owner.share({ worker: reader.worker }) });
+    owner.release();
+    await a.terminate();
+    const others = [filled(pool, () => -1), filled(pool, () => -2)]; // would reuse freed frames
+    const seen = (await reader.call({ op: "read", key: 61, addr: 0, count: SIZE / 8 })) as Float64Array;
+    expect(Array.from(seen)).toEqual(Array.from({ length: SIZE / 8 }, (_, i) => i + 7));
+    await reader.call({ op: "release", key: 61 });
+    for (const o of others) o.release();
+    await settled(pool, 0);
+    expect(pool.framesInUse).toBe(0);
   });
 });
