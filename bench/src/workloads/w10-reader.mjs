@@ -44,6 +44,10 @@ parentPort.on("message", (m) => {
     // hrtime is one monotonic clock for every thread of the process: the owner
     // subtracts its own start time from `heldAt` (one-way latency).
     parentPort.postMessage({ op: "ready", attachNs: t1 - t0, heldAt: t1 });
+  } else if (m.op === "ping") {
+    // The baseline: a small plain message, answered at once with the same
+    // stamp as a hand-off, so its one-way time is Node's delivery alone.
+    parentPort.postMessage({ op: "ready", attachNs: 0, heldAt: now() });
   } else if (m.op === "base") {
     base = m.sab === null ? null : new Float64Array(m.sab);
     parentPort.postMessage({ op: "based" });

@@ -11,6 +11,11 @@
  *    cache): the owner's time (`share()` or the copy, plus `postMessage`),
  *    the worker's `attachShared`, and the one-way time until the worker holds
  *    the snapshot (the worker stamps `process.hrtime`, one clock per process).
+ *    Each hand-off is preceded, in the same iteration, by the baseline: a
+ *    `postMessage` of a small plain object to the same workers, timed the
+ *    same way (the owner's time of a bare post, and its one-way time, which is
+ *    Node's message delivery and the worker's wake-up alone). The one-way
+ *    time minus the baseline's is what the method itself adds.
  * 2. Throughput, with the main thread idle (on 2 cores a busy main thread
  *    takes one of them): in each round, interleaved, the main thread sums the
  *    snapshot alone, then 1 worker, then 2 workers (each its half); then the
@@ -57,6 +62,12 @@ const METRICS: MetricDef[] = [
   { key: "attachNs", label: "receive in the worker (attach / got message)", unit: "ns", ratio: true },
   { key: "heldNs", label: "until 1 worker holds it (one way)", unit: "ns", ratio: true },
   { key: "held2Ns", label: "until 2 workers hold it (one way)", unit: "ns", ratio: true },
+  { key: "postNs", label: "baseline: bare postMessage to 1 worker (owner's time)", unit: "ns", ratio: false },
+  { key: "post2Ns", label: "baseline: bare postMessage to 2 workers (owner's time)", unit: "ns", ratio: false },
+  { key: "pingNs", label: "baseline: bare message until 1 worker has it (one way)", unit: "ns", ratio: false },
+  { key: "ping2Ns", label: "baseline: bare message until 2 workers have it (one way)", unit: "ns", ratio: false },
+  { key: "addedNs", label: "added by the method, 1 worker (one way minus baseline)", unit: "ns", ratio: true },
+  { key: "added2Ns", label: "added by the method, 2 workers (one way minus baseline)", unit: "ns", ratio: true },
   { key: "sumMainMs", label: "sum, 1 thread (main)", unit: "ms", ratio: true },
   { key: "sum1Ms", label: "sum, 1 worker", unit: "ms", ratio: true },
   { key: "sum2Ms", label: "sum, 2 workers", unit: "ms", ratio: true },
@@ -111,14 +122,20 @@ async function run(variant: string, ctx: RunContext): Promise<Measurement> {
   const readers = [new Reader(), new Reader()];
   const checks: string[] = [];
 
-  /** Hands the current snapshot to `k` readers: the owner's time, until all hold it, the slowest attach. */
-  async function handOff(k: number): Promise<{ ownerNs: number; heldNs: number; attachNs: number }> {
+  /**
+   * Hands the current snapshot to `k` readers (`ping`: a small plain object
+   * instead, the baseline): the owner's time, until all hold it, the slowest
+   * attach.
+   */
+  async function handOff(k: number, ping = false): Promise<{ ownerNs: number; heldNs: number; attachNs: number }> {
     const ready: Promise<Reply>[] = [];
     const t0 = now();
     for (let r = 0; r < k; r++) {
       const reader = readers[r] as Reader;
       ready.push(reader.next());
-      if (shared) {
+      if (ping) {
+        reader.worker.postMessage({ op: "ping" });
+      } else if (shared) {
         const payload = (live as CowFloat64Array).share({ worker: reader.worker });
         reader.worker.postMessage({ op: "take", mode: "share", payload });
       } else if (variant === "structured-clone") {
@@ -147,15 +164,26 @@ async function run(variant: string, ctx: RunContext): Promise<Measurement> {
   const attach: number[] = [];
   const held1: number[] = [];
   const held2: number[] = [];
+  const post1: number[] = [];
+  const post2: number[] = [];
+  const ping1: number[] = [];
+  const ping2: number[] = [];
   for (let i = 0; i < plan.warm + plan.timed; i++) {
     ctx.progress(
       i < plan.warm ? `hand-off warm-up ${i + 1}/${plan.warm}` : `hand-off ${i + 1 - plan.warm}/${plan.timed}`,
     );
+    // The baseline right before each hand-off, to the same workers.
+    const p = await handOff(1, true);
     const a = await handOff(1);
     await dropAll(1);
+    const q = await handOff(2, true);
     const b = await handOff(2);
     await dropAll(2);
     if (i < plan.warm) continue;
+    post1.push(p.ownerNs);
+    ping1.push(p.heldNs);
+    post2.push(q.ownerNs);
+    ping2.push(q.heldNs);
     h1.push(a.ownerNs);
     attach.push(a.attachNs);
     held1.push(a.heldNs);
@@ -262,6 +290,13 @@ async function run(variant: string, ctx: RunContext): Promise<Measurement> {
     attachNs: median(attach),
     heldNs: median(held1),
     held2Ns: median(held2),
+    postNs: median(post1),
+    post2Ns: median(post2),
+    pingNs: median(ping1),
+    ping2Ns: median(ping2),
+    // Difference of the medians (both from the same iterations).
+    addedNs: median(held1) - median(ping1),
+    added2Ns: median(held2) - median(ping2),
     sumMainMs: median(mainMs),
     sum1Ms: median(one),
     sum2Ms: median(two),
@@ -273,7 +308,14 @@ async function run(variant: string, ctx: RunContext): Promise<Measurement> {
   };
   return {
     metrics,
-    samples: { handoff1Ns: h1, handoff2Ns: h2, heldNs: held1, speedup2: speedup, baseSpeedup2: baseSpeedup },
+    samples: {
+      handoff1Ns: h1,
+      handoff2Ns: h2,
+      heldNs: held1,
+      pingNs: ping1,
+      speedup2: speedup,
+      baseSpeedup2: baseSpeedup,
+    },
     checks,
   };
 }
@@ -297,7 +339,10 @@ export const spec: WorkloadSpec = {
     "a copy (`slice()` + `postMessage(copy, [copy.buffer])`). Hand-off: the owner's time, `share()` (or the copy) " +
     "plus `postMessage`; 'receive' is the worker's `attachShared` (nothing for a copy: it arrived whole); 'until " +
     "… holds it' is one way, from the owner's first call to the end of the worker's attach (the worker stamps " +
-    "`process.hrtime`, one clock for every thread of a process); medians of 51 after 20 untimed warm-ups " +
+    "`process.hrtime`, one clock for every thread of a process). Baseline, in the same iterations, right before each " +
+    "hand-off: a `postMessage` of a small plain object to the same workers, timed the same way ('bare " +
+    "postMessage': the owner's time; 'bare message until … has it': its one-way time, Node's delivery and the " +
+    "worker's wake-up alone); 'added by the method' is the one-way median minus the baseline's. Medians of 51 after 20 untimed warm-ups " +
     "(pagefork; `--quick`: 21 after 10) or of 5 after 1 (the copies). Throughput, with the main thread idle (on 2 " +
     "cores a busy one takes a core): each round sums the snapshot on the main thread, in 1 worker, and in 2 " +
     "workers (each its half; pagefork through page spans, a plain indexed loop per page), then the same loop on a " +
@@ -343,9 +388,21 @@ export const spec: WorkloadSpec = {
     const m = METRICS[0] as MetricDef;
     const groups = [...new Set(cases.map((c) => c.spec.group))];
     const g = groups[groups.length - 1] ?? "";
-    return [ratioHeadline("W10", cases, g, m, `W10 hand-off of a ${g} snapshot to a worker, owner's ns`)].filter(
-      (r) => r !== undefined,
-    );
+    const added = METRICS.find((x) => x.key === "addedNs") as MetricDef;
+    return [
+      ratioHeadline("W10", cases, g, m, `W10 hand-off of a ${g} snapshot to a worker, owner's ns`, {
+        key: "postNs",
+        label: "a bare postMessage:",
+      }),
+      ratioHeadline(
+        "W10",
+        cases,
+        g,
+        added,
+        `W10 one way until a worker holds a ${g} snapshot, minus a bare message's one way, ns`,
+        { key: "heldNs", label: "raw one way:" },
+      ),
+    ].filter((r) => r !== undefined);
   },
   notes(cases) {
     const out: string[] = [];
@@ -355,10 +412,18 @@ export const spec: WorkloadSpec = {
       const base = medianOf(pf, "baseSpeedup2");
       const h = medianOf(pf, "handoff1Ns");
       const held = medianOf(pf, "heldNs");
+      const ping = medianOf(pf, "pingNs");
+      const post = medianOf(pf, "postNs");
+      const us = (x: number): string => (x / 1000).toFixed(1);
       if (sp !== undefined && base !== undefined && h !== undefined && held !== undefined)
         out.push(
-          `${g}: pagefork hands off in ${(h / 1000).toFixed(1)} µs of the owner's time, and the worker holds it ` +
-            `${(held / 1000).toFixed(1)} µs after the call (target ≤ 50 µs); 2 workers sum ${sp.toFixed(2)}× as fast ` +
+          `${g}: pagefork hands off in ${us(h)} µs of the owner's time` +
+            (post !== undefined ? ` (a bare postMessage: ${us(post)} µs)` : "") +
+            `, and the worker holds it ${us(held)} µs after the call` +
+            (ping !== undefined
+              ? ` (a bare message arrives in ${us(ping)} µs: pagefork adds ${us(held - ping)} µs)`
+              : "") +
+            ` (target ≤ 50 µs); 2 workers sum ${sp.toFixed(2)}× as fast ` +
             `as 1 thread, against ${base.toFixed(2)}× on a bare SharedArrayBuffer in the same rounds (target ≥ 1.7×).`,
         );
     }

@@ -622,14 +622,19 @@ export class AddressSpace {
    * writes copy pages as after any fork, and never change what the worker
    * reads) or release it; the version's frames stay until the reader
    * releases the attached space, until `pool.unshare(handle)` before it was
-   * attached, or until the worker given as `options.worker` exits.
+   * attached, or until the worker given as `options.worker` exits (if that
+   * worker attached it, or nobody did: a handle another thread attached stays
+   * pinned until that thread releases it).
    *
    * A handle attaches once: call `share()` again for each reader. The pool
    * must be shared (`new FramePool({ shared: true })`); a handle holds the
    * pool's slabs as they are now, so slabs added later reach a worker with
-   * its next handle. Each outstanding handle counts as one live space of the
-   * pool (`stats().spaces`, `stats().sharedHandles`) and carries its commit
-   * charge.
+   * its next handle. Each outstanding handle counts in
+   * `stats().sharedHandles`; its pin fork counts as one live space
+   * (`stats().spaces`) and carries a fork's commit charge. Handles of a
+   * version unchanged between two `share()` calls (no write, no mapping
+   * change) hold the same pin fork: handing one version to several workers
+   * forks once.
    *
    * @param options - `worker`: the worker the handle is for; its exit drops the pin.
    * @throws {SharingUnavailableError} when the pool is not shared, or this

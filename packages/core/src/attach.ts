@@ -23,16 +23,22 @@
  * @module
  */
 import type { AddressSpace } from "./address-space.js";
-import { PT_FANOUT } from "./constants.js";
+import { MAX_PAGE_SHIFT, MAX_SLAB_BYTES, MIN_PAGE_SHIFT, PT_FANOUT } from "./constants.js";
 import { FramePool } from "./frame-pool.js";
 import { MappingList } from "./mappings.js";
 import {
+  attachedState,
+  CHUNK_HEADER_WORDS,
   HANDLE_FORMAT,
-  HEADER_BYTES,
+  MAX_THREAD_TAG,
   PIN_ATTACHED,
+  PIN_CHUNK_BYTES,
+  PIN_CHUNK_SLOTS,
   PIN_ISSUED,
   PIN_RELEASED,
+  PIN_STATE_MASK,
   PIN_WORDS,
+  poolIdWords,
   type SharedSpaceHandle,
 } from "./share.js";
 import { throwInvalidHandle } from "./share-errors.js";
@@ -75,21 +81,44 @@ interface OwnerCache {
 }
 const ownerCache = new Map<number, OwnerCache>();
 
+/**
+ * This thread's tag in an ATTACHED pin word: Node's `threadId + 1` (the main
+ * thread is 1), read without importing `node:worker_threads` (the core runs in
+ * browsers too); 0 where it is unknown (a browser, a Node without
+ * `process.getBuiltinModule`). The owner uses it when a worker exits: a pin
+ * is dropped with the worker only if that worker attached it (share.ts).
+ */
+const THREAD_TAG = threadTag();
+/** The ATTACHED word this thread writes. */
+const ATTACHED_HERE = attachedState(THREAD_TAG);
+
+function threadTag(): number {
+  try {
+    const proc = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process;
+    const wt = proc?.getBuiltinModule?.("node:worker_threads") as { threadId?: unknown } | undefined;
+    const id = wt?.threadId;
+    return typeof id === "number" && Number.isInteger(id) && id >= 0 && id < MAX_THREAD_TAG ? id + 1 : 0;
+  } catch {
+    return 0;
+  }
+}
+
 /** One attached handle: its pin, and the view pool's state. @internal */
 export class Attachment {
-  private readonly word: Int32Array;
-  private readonly wake: Int32Array;
+  /** The handle's pin chunk: the wake counter at 0, the pin word at `at`. */
+  private readonly words: Int32Array;
+  private readonly at: number;
   private readonly poolId: number;
   private readonly nodes: Int32Array;
   private readonly nodeCount: number;
   private forked: boolean;
   private unpinned: boolean;
 
-  constructor(h: SharedSpaceHandle, word: Int32Array) {
-    this.word = word;
-    this.wake = new Int32Array(h.header, 0, 2);
+  constructor(h: SharedSpaceHandle, words: Int32Array, at: number, nodes: Int32Array) {
+    this.words = words;
+    this.at = at;
     this.poolId = h.poolId;
-    this.nodes = new Int32Array(h.nodes);
+    this.nodes = nodes;
     this.nodeCount = h.nodeCount;
     this.forked = false;
     this.unpinned = false;
@@ -115,9 +144,10 @@ export class Attachment {
     this.unpinned = true;
     pinnedPools.delete(pool);
     // ATTACHED -> RELEASED, then wake the owner (share.ts sweeps it).
-    Atomics.compareExchange(this.word, 0, PIN_ATTACHED, PIN_RELEASED);
-    Atomics.add(this.wake, 0, 1);
-    Atomics.notify(this.wake, 0);
+    const words = this.words;
+    Atomics.compareExchange(words, this.at, ATTACHED_HERE, PIN_RELEASED);
+    Atomics.add(words, 0, 1);
+    Atomics.notify(words, 0);
     const cached = ownerCache.get(this.poolId);
     if (cached === undefined) return;
     // An unforked view pool holds nothing of its own (no local frame, node or
@@ -139,25 +169,35 @@ export class Attachment {
  */
 export function attachSpace(handle: unknown, make: (pool: FramePool, size: number) => AddressSpace): AddressSpace {
   const h = checkHandle(handle);
-  const word = new Int32Array(h.pin);
-  if (word[1] !== h.root || word[2] !== h.levels || word[3] !== h.id)
+  const words = new Int32Array(h.pins);
+  const at = CHUNK_HEADER_WORDS + h.slot * PIN_WORDS;
+  if (words[at + 1] !== h.root || words[at + 2] !== h.levels || words[at + 3] !== h.id)
     throwInvalidHandle("forged", "the handle does not match the version it pins");
-  const header = new Float64Array(h.header, 8, 1);
-  if (header[0] !== h.poolId) throwInvalidHandle("forged", "the handle does not match its pool");
-  const was = Atomics.compareExchange(word, 0, PIN_ISSUED, PIN_ATTACHED);
+  const [lo, hi] = poolIdWords(h.poolId);
+  if (words[2] !== lo || words[3] !== hi) throwInvalidHandle("forged", "the handle does not match its pool");
+  const was = Atomics.compareExchange(words, at, PIN_ISSUED, ATTACHED_HERE);
   if (was !== PIN_ISSUED)
     throwInvalidHandle(
-      was === PIN_ATTACHED ? "attached" : "released",
-      was === PIN_ATTACHED
+      (was & PIN_STATE_MASK) === PIN_ATTACHED ? "attached" : "released",
+      (was & PIN_STATE_MASK) === PIN_ATTACHED
         ? "the handle is attached already (share() once per reader)"
         : "the handle was released (by its holder, by unshare(), or its worker exited)",
     );
   // From here on nothing throws: the thread's cache changes only for an attach that succeeds.
   const slabs = slabsOf(h);
-  const attachment = new Attachment(h, word);
+  // One view of the owner's node arena, for the page table and for a later fork.
+  const nodes = new Int32Array(h.nodes);
+  const attachment = new Attachment(h, words, at, nodes);
   const cached = ownerCache.get(h.poolId) as OwnerCache; // slabsOf made it
   const spare = takeSpare(cached, h);
-  const pool = spare ?? new FramePool({ pageSize: h.pageSize, slabBytes: h.slabBytes });
+  // The owner pool's slab sizes: frame numbers name the same slabs here as there.
+  const pool =
+    spare ??
+    new FramePool({
+      pageSize: h.pageSize,
+      slabBytes: h.slabBytes,
+      firstSlabBytes: (h.slabs[0] as SharedArrayBuffer).byteLength,
+    });
   pool.adoptSlabs(slabs, attachment);
   pinnedPools.add(pool);
   // Before a fork, the only refcount of the adopted arena ever read is the
@@ -166,7 +206,7 @@ export function attachSpace(handle: unknown, make: (pool: FramePool, size: numbe
   const old = spare === null ? null : pool.pt.ref;
   const ref = old !== null && old.length > h.root ? old : new Int32Array(h.root + 1);
   ref[h.root] = ADOPTED_NODE_REF;
-  pool.pt.adopt(new Int32Array(h.nodes), h.nodeCount, ref);
+  pool.pt.adopt(nodes, h.nodeCount, ref);
   cached.attachments++;
   const space = make(pool, h.size);
   space.root = h.root;
@@ -191,18 +231,20 @@ function checkHandle(handle: unknown): SharedSpaceHandle {
     isUint(h.nodeCount) &&
     h.root < h.nodeCount &&
     isUint(h.size) &&
-    isUint(h.pageSize) &&
-    isUint(h.slabBytes) &&
+    isPow2(h.pageSize, 1 << MIN_PAGE_SHIFT, 1 << MAX_PAGE_SHIFT) &&
+    isPow2(h.slabBytes, h.pageSize, MAX_SLAB_BYTES) &&
     typeof h.poolId === "number" &&
     Array.isArray(h.slabs) &&
     h.slabs.length > 0 &&
-    h.slabs.every((s) => s instanceof SharedArrayBuffer) &&
+    allShared(h.slabs) &&
+    // The view pool is built with the owner's first slab size (checked here: nothing throws after the attach).
+    isPow2((h.slabs[0] as SharedArrayBuffer).byteLength, h.pageSize, h.slabBytes) &&
     h.nodes instanceof SharedArrayBuffer &&
     h.nodes.byteLength >= h.nodeCount * PT_FANOUT * 4 &&
-    h.pin instanceof SharedArrayBuffer &&
-    h.pin.byteLength === PIN_WORDS * 4 &&
-    h.header instanceof SharedArrayBuffer &&
-    h.header.byteLength === HEADER_BYTES &&
+    h.pins instanceof SharedArrayBuffer &&
+    h.pins.byteLength === PIN_CHUNK_BYTES &&
+    isUint(h.slot) &&
+    h.slot < PIN_CHUNK_SLOTS &&
     typeof h.mappings === "object" &&
     h.mappings !== null &&
     Array.isArray(h.mappings.starts) &&
@@ -212,6 +254,17 @@ function checkHandle(handle: unknown): SharedSpaceHandle {
     h.mappings.starts.length === h.mappings.writable.length;
   if (!ok) throwInvalidHandle("forged", "not a handle made by share()");
   return h;
+}
+
+/** Whether every element is a SharedArrayBuffer (a loop: no closure per attach). */
+function allShared(xs: readonly unknown[]): boolean {
+  for (let i = 0; i < xs.length; i++) if (!(xs[i] instanceof SharedArrayBuffer)) return false;
+  return true;
+}
+
+/** Whether `x` is a power of two from `lo` to `hi`. */
+function isPow2(x: unknown, lo: number, hi: number): x is number {
+  return isUint(x) && x >= lo && x <= hi && (x & (x - 1)) === 0;
 }
 
 function isUint(x: unknown): x is number {
@@ -257,6 +310,7 @@ function takeSpare(cached: OwnerCache, h: SharedSpaceHandle): FramePool | null {
   cached.spare = null;
   if (pool === undefined || pool.spaces.live > 0) return null;
   if (pool.pageSize !== h.pageSize || (pool.slabMask + 1) * pool.pageSize !== h.slabBytes) return null;
+  if ((pool.slabs[0] as Slab).buffer.byteLength !== (h.slabs[0] as SharedArrayBuffer).byteLength) return null;
   return pool.slabs.length <= h.slabs.length ? pool : null;
 }
 

@@ -26,6 +26,7 @@ import {
   MIN_PAGE_SHIFT,
   PAGE_SIZE,
   REF_MAX_INLINE,
+  SHARED_INITIAL_SLAB_BYTES,
   TLB_SHIFT,
   ZERO_PFN,
 } from "./constants.js";
@@ -76,8 +77,10 @@ const SMALL_FRAME = 256;
  * a time: a fresh 4 KiB ArrayBuffer costs ~1 us and ~100 B of heap, and first
  * touch of fresh memory costs ~1.9 us per 4 KiB on the planning machine.
  *
- * Slabs are added, never grown: the first holds `INITIAL_SLAB_BYTES` (64 KiB,
- * at least 4 frames), each next one as many frames as all before it, up to
+ * Slabs are added, never grown: the first holds `INITIAL_SLAB_BYTES` (64 KiB;
+ * a shared pool's `SHARED_INITIAL_SLAB_BYTES`, 16 MiB, since each slab travels
+ * with every handle; at least 4 frames), each next one as many frames as all
+ * before it, up to
  * `slabBytes`; from then on every new slab is `slabBytes`. So a small pool
  * reserves little, a large one reserves at most about twice what it used,
  * and no frame is ever copied to make room: growing by copying into a buffer
@@ -203,7 +206,12 @@ export class FramePool {
     this.slabMask = (1 << this.slabShift) - 1;
     this.maxBytes = maxBytes;
     this.maxFrames = Math.floor(maxBytes / pageSize);
-    const first = Math.min(slabBytes, Math.max(INITIAL_SLAB_BYTES, pageSize * 4));
+    // A shared pool starts larger: its slabs travel with every handle (constants.ts).
+    const initial = shared ? SHARED_INITIAL_SLAB_BYTES : INITIAL_SLAB_BYTES;
+    const first = options.firstSlabBytes ?? Math.min(slabBytes, Math.max(initial, pageSize * 4));
+    const firstLog = log2Exact(first);
+    if (firstLog < shift || first > slabBytes)
+      throwInvalid("firstSlabBytes", first, `a power of two from pageSize (${pageSize}) to slabBytes (${slabBytes})`);
     this.firstShift = log2Exact(first) - shift;
     this.geoLast = this.slabShift - this.firstShift;
     this.slabs = [new Slab(first, shared)];
@@ -488,6 +496,8 @@ export class FramePool {
    * Drops every pin of the handles shared with `worker` (its `options.worker`
    * in {@link AddressSpace.share}), attached or not: what a Node worker's
    * `"exit"` event does by itself, for a browser Worker after `terminate()`.
+   * A pin that another Node thread attached (a forwarded handle) is kept,
+   * untied from `worker`: the pin word names the thread that attached it.
    * Returns the number of pins dropped. Do not call it while the worker may
    * still read: its attached versions' frames may be reused. O(its handles).
    *

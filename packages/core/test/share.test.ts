@@ -188,7 +188,8 @@ describe("bad handles get typed errors and change nothing", () => {
       null,
       42,
       {},
-      { format: "pagefork.shared-space/1" },
+      { format: "pagefork.shared-space/2" },
+      { ...handle, format: "pagefork.shared-space/1" }, // the previous format
       { ...handle, root: handle.root + 1 },
       { ...handle, levels: handle.levels + 1 },
       { ...handle, id: handle.id + 1 },
