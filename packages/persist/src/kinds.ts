@@ -102,21 +102,35 @@ export function describe(v: unknown): Described {
     return {
       kind: "vector",
       space: v.space,
-      meta: { type: st.kind, length: st.length, maxLength: st.maxLength, mappings: mappingsOf(v.space) },
+      meta: {
+        type: st.kind,
+        length: st.length,
+        maxLength: st.maxLength,
+        mappings: mappingsOf(v.space),
+        frozen: v.space.frozen,
+      },
     };
   }
   if (v instanceof CowTypedArray) {
     if (v.released) throwBad(v, "a version not released");
     if (v.embedded) throwBad(v, "a standalone array (save the space or State that embeds this one)");
     const kind = v[Symbol.toStringTag].slice(3);
-    return { kind: `array:${kind}`, space: v.space, meta: { byteOffset: v.byteOffset, length: v.length } };
+    return {
+      kind: `array:${kind}`,
+      space: v.space,
+      meta: { byteOffset: v.byteOffset, length: v.length, frozen: v.space.frozen },
+    };
   }
   if (v instanceof CowText) {
     if (v.released) throwBad(v, "a version not released");
     if (v.embedded) throwBad(v, "a standalone text (save the space or State that embeds this one)");
     const st = textStateOf(v);
     // Records of the first release also held "leafCap", which follows from the page size.
-    return { kind: "text", space: v.space, meta: { root: st.root, height: st.height, len: st.length } };
+    return {
+      kind: "text",
+      space: v.space,
+      meta: { root: st.root, height: st.height, len: st.length, frozen: v.space.frozen },
+    };
   }
   if (v instanceof CowMap || v instanceof CowSet) {
     if (v.released) throwBad(v, "a version not released");
@@ -125,7 +139,7 @@ export function describe(v: unknown): Described {
     return {
       kind: st.type === "CowMap" ? "map" : "set",
       space: v.space,
-      meta: { mask: st.mask, used: st.used, garbage: st.garbage, size: st.size },
+      meta: { mask: st.mask, used: st.used, garbage: st.garbage, size: st.size, frozen: v.space.frozen },
     };
   }
   if (v instanceof State) {
@@ -232,7 +246,7 @@ export function rebuild(
       from.length === meta.length
     ) {
       const f = from.fork();
-      return { space: f.space, forked: true, finish: () => f, abort: () => f.release() };
+      return { space: f.space, forked: true, finish: () => frozenAsSaved(meta, f), abort: () => f.release() };
     }
     const full = new Ctor(size / bytes, { pool });
     return {
@@ -241,10 +255,10 @@ export function rebuild(
       finish() {
         const off = (meta.byteOffset as number) / bytes;
         const len = meta.length as number;
-        if (off === 0 && len === full.length) return full;
+        if (off === 0 && len === full.length) return frozenAsSaved(meta, full);
         const view = full.subarray(off, off + len);
         full.release(); // the view keeps the space
-        return view;
+        return frozenAsSaved(meta, view);
       },
       abort: () => full.release(),
     };
@@ -271,16 +285,22 @@ export function rebuild(
         if (kind === "text") {
           // meta.leafCap (in records of the first release) follows from the page size, checked by the caller.
           const st = { root: meta.root as number, height: meta.height as number, length: meta.len as number };
-          return adopted(name, "text", () => adoptText(space, st));
+          return frozenAsSaved(
+            meta,
+            adopted(name, "text", () => adoptText(space, st)),
+          );
         }
         if (kind === "vector") {
           const mappings = meta.mappings;
           if (!Array.isArray(mappings)) return throwCorrupt(name, null, "a vector record without its mappings");
           const st = { kind: meta.type as string, length: meta.length as number, maxLength: meta.maxLength as number };
-          return adopted(name, "vector", () => {
-            applyMappings(space, size, mappings as number[][]); // a refusal here too: mappings that do not fit
-            return adoptVector(space, st);
-          });
+          return frozenAsSaved(
+            meta,
+            adopted(name, "vector", () => {
+              applyMappings(space, size, mappings as number[][]); // a refusal here too: mappings that do not fit
+              return adoptVector(space, st);
+            }),
+          );
         }
         const st = {
           type: kind === "map" ? "CowMap" : "CowSet",
@@ -289,7 +309,7 @@ export function rebuild(
           garbage: meta.garbage,
           size: meta.size,
         } as CollectionState;
-        return adopted(name, kind, () => adoptCollection(space, st)) as CowMap | CowSet;
+        return frozenAsSaved(meta, adopted(name, kind, () => adoptCollection(space, st)) as CowMap | CowSet);
       },
       abort: () => space.release(),
     };
@@ -306,6 +326,17 @@ export function rebuild(
     };
   }
   throw new InvalidArgumentError("kind", kind, "a kind this version of the store knows");
+}
+
+/**
+ * Freezes the space of a rebuilt version `v` when it was saved frozen
+ * (`meta.frozen`), after its package has adopted it (adoption may write).
+ * Records saved before the flag was kept for every kind have no `frozen`:
+ * they load writable, as they did.
+ */
+function frozenAsSaved<T extends { readonly space: AddressSpace }>(meta: KindMeta, v: T): T {
+  if (meta.frozen === true) v.space.freeze();
+  return v;
 }
 
 function throwBad(v: unknown, expected: string): never {

@@ -35,7 +35,7 @@ import {
   type NativeTypedArray,
 } from "@pagefork/array";
 import { AddressSpace, FramePool, History } from "@pagefork/core";
-import { CowMap, CowSet } from "@pagefork/map";
+import { type CowKey, CowMap, CowSet } from "@pagefork/map";
 import { CowText } from "@pagefork/string";
 import fc from "fast-check";
 import { expect, it } from "vitest";
@@ -91,7 +91,7 @@ const VALUES: unknown[] = [
   { id: 1, tags: ["a", "\ud83d"], neg: -0 },
   [1, "1", null],
 ];
-const KEYS: unknown[] = [0, -0, 1, Number.NaN, "0", "1", "", "\ud800", "😀", 1n, 2n ** 64n, true, null, undefined];
+const KEYS: CowKey[] = [0, -0, 1, Number.NaN, "0", "1", "", "\ud800", "😀", 1n, 2n ** 64n, true, null, undefined];
 
 function textOf(n: number): string {
   let s = "";
@@ -130,27 +130,27 @@ function mapKind(set: boolean): Kind {
     name: set ? "set" : "map",
     create: (pool) => (set ? new CowSet(null, { pool }) : new CowMap(null, { pool })),
     empty: () => (set ? new Set() : new Map()),
-    fork: (v) => (v as CowMap<unknown, unknown>).fork(),
+    fork: (v) => (v as CowMap<CowKey, unknown>).fork(),
     copy: (m) => (set ? new Set(m as Set<unknown>) : new Map(m as Map<unknown, unknown>)),
     edit(v, model, [op, a, b, c]) {
       const key = a % 3 === 0 ? `k${b % 200}` : KEYS[b % KEYS.length];
       if (op % 9 === 0) {
-        (v as CowMap<unknown, unknown>).clear();
+        (v as CowMap<CowKey, unknown>).clear();
         (model as Map<unknown, unknown>).clear();
       } else if (op % 4 === 0) {
-        expect((v as CowMap<unknown, unknown>).delete(key)).toBe((model as Map<unknown, unknown>).delete(key));
+        expect((v as CowMap<CowKey, unknown>).delete(key)).toBe((model as Map<unknown, unknown>).delete(key));
       } else if (set) {
-        (v as CowSet<unknown>).add(key);
+        (v as CowSet<CowKey>).add(key);
         (model as Set<unknown>).add(key);
       } else {
         const value = VALUES[c % VALUES.length];
-        (v as CowMap<unknown, unknown>).set(key, value);
+        (v as CowMap<CowKey, unknown>).set(key, value);
         (model as Map<unknown, unknown>).set(key, value);
       }
     },
-    read: (v) => (set ? new Set(v as CowSet<unknown>) : new Map(v as CowMap<unknown, unknown>)),
-    space: (v) => (v as CowMap<unknown, unknown>).space,
-    release: (v) => (v as CowMap<unknown, unknown>).release(),
+    read: (v) => (set ? new Set(v as CowSet<CowKey>) : new Map(v as CowMap<CowKey, unknown>)),
+    space: (v) => (v as CowMap<CowKey, unknown>).space,
+    release: (v) => (v as CowMap<CowKey, unknown>).release(),
   };
 }
 
@@ -349,9 +349,10 @@ it.each(KINDS.map((k) => [k.name, k] as const))(
           const live: { v: unknown; model: unknown; frozen: boolean }[] = [];
           const saved = new Map<string, { model: unknown; frozen: boolean }>();
           const first = kind.create(pool);
-          const history = new History(kind.fork(first) as AddressSpace, {
-            maxVersions: maxBack === undefined ? undefined : maxBack + 2,
-          });
+          const history = new History(
+            kind.fork(first) as AddressSpace,
+            maxBack === undefined ? {} : { maxVersions: maxBack + 2 },
+          );
           const hModels: unknown[] = [kind.copy(kind.empty())];
           live.push({ v: first, model: box(kind, kind.empty()), frozen: false });
           try {
@@ -395,6 +396,7 @@ it.each(KINDS.map((k) => [k.name, k] as const))(
             for (const [name, want] of saved) {
               const got = await store.load(name, { pool });
               check(kind, kind.read(got), want.model);
+              expect(kind.space(got).frozen).toBe(want.frozen);
               if (!want.frozen) {
                 // Writable: an edit of the loaded version matches the model's.
                 const m = box(kind, kind.copy(want.model));
