@@ -16,23 +16,7 @@
  * @module
  */
 
-import {
-  adoptVector,
-  CowBigInt64Array,
-  CowBigUint64Array,
-  CowFloat32Array,
-  CowFloat64Array,
-  CowInt8Array,
-  CowInt16Array,
-  CowInt32Array,
-  CowTypedArray,
-  CowUint8Array,
-  CowUint8ClampedArray,
-  CowUint16Array,
-  CowUint32Array,
-  CowVector,
-  vectorStateOf,
-} from "@pagefork/array";
+import { adoptVector, CowTypedArray, CowVector, cowArrayClassOf, vectorStateOf } from "@pagefork/array";
 import { AddressSpace, type FramePool, InvalidArgumentError, isAddressSpace, type Protection } from "@pagefork/core";
 import { adoptCollection, type CollectionState, CowMap, CowSet, collectionStateOf } from "@pagefork/map";
 import { type AnyType, attachState, nextStampOf, State } from "@pagefork/state";
@@ -56,22 +40,6 @@ export type Persistable =
   // biome-ignore lint/suspicious/noExplicitAny: any key type
   | CowSet<any>
   | State;
-
-/** A COW typed array class the store rebuilds, by kind name. */
-type ArrayClass = new (length: number, options: { pool: FramePool }) => CowTypedArray<number> | CowTypedArray<bigint>;
-const ARRAYS: Readonly<Record<string, ArrayClass>> = {
-  Int8Array: CowInt8Array,
-  Uint8Array: CowUint8Array,
-  Uint8ClampedArray: CowUint8ClampedArray,
-  Int16Array: CowInt16Array,
-  Uint16Array: CowUint16Array,
-  Int32Array: CowInt32Array,
-  Uint32Array: CowUint32Array,
-  Float32Array: CowFloat32Array,
-  Float64Array: CowFloat64Array,
-  BigInt64Array: CowBigInt64Array,
-  BigUint64Array: CowBigUint64Array,
-} as unknown as Record<string, ArrayClass>;
 
 /** Numbers saved beside the pages. */
 export type KindMeta = Record<string, number | string | boolean | number[][]>;
@@ -236,9 +204,9 @@ export function rebuild(
     };
   }
   if (kind.startsWith("array:")) {
-    const Ctor = ARRAYS[kind.slice(6)];
+    const Ctor = cowArrayClassOf(kind.slice(6));
     if (Ctor === undefined) throw new InvalidArgumentError("kind", kind, "a kind this version of the store knows");
-    const bytes = (Ctor as unknown as { BYTES_PER_ELEMENT: number }).BYTES_PER_ELEMENT;
+    const bytes = Ctor.BYTES_PER_ELEMENT;
     if (
       from instanceof CowTypedArray &&
       from.space.pool === pool &&

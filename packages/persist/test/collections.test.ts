@@ -181,6 +181,12 @@ it("a record of the wrong kind for its pages, or numbers that do not fit them: a
   await tamper("v3", (r) => {
     r.kind = "sparse-vector"; // a kind of a newer build
   });
+  for (const kind of ["array:constructor", "array:toString", "array:Float64", "array:DataView"]) {
+    await store.save(kind, v);
+    await tamper(kind, (r) => {
+      r.kind = kind; // not one of the eleven kinds (the first two are members of every object)
+    });
+  }
   await tamper("m2", (r) => {
     (r.meta as Record<string, unknown>).mask = 6;
   });
@@ -190,7 +196,8 @@ it("a record of the wrong kind for its pages, or numbers that do not fit them: a
     expect(e, name).toBeInstanceOf(CorruptionError);
     expect(e).toMatchObject({ version: name });
   }
-  await expect(store.load("v3", { pool })).rejects.toBeInstanceOf(InvalidArgumentError);
+  for (const name of ["v3", "array:constructor", "array:toString", "array:Float64", "array:DataView"])
+    await expect(store.load(name, { pool }), name).rejects.toBeInstanceOf(InvalidArgumentError);
   expect(pool.framesInUse).toBe(before);
   m.release();
   v.release();
