@@ -34,7 +34,14 @@ import {
   CowVector,
   type NativeTypedArray,
 } from "@pagefork/array";
-import { AddressSpace, FramePool, History } from "@pagefork/core";
+import {
+  AddressSpace,
+  FramePool,
+  History,
+  InvalidArgumentError,
+  ProtectionFault,
+  SegmentationFault,
+} from "@pagefork/core";
 import { type CowKey, CowMap, CowSet } from "@pagefork/map";
 import { CowText } from "@pagefork/string";
 import fc from "fast-check";
@@ -301,7 +308,109 @@ const spaceKind: Kind = {
   release: (v) => (v as AddressSpace).release(),
 };
 
+/** Per page: "rw", "ro" or null (unmapped), beside the bytes (an unmapped page reads as zero once mapped again). */
+interface SpaceModel {
+  bytes: Uint8Array;
+  prot: ("rw" | "ro" | null)[];
+}
+const PAGES = SPACE_BYTES / PAGE;
+const PROT = { rw: "read-write", ro: "read-only" } as const;
+
+/** The mappings of a space model, as `AddressSpace.mappings()` gives them (neighbours of equal protection merged). */
+function mappingsOf(m: SpaceModel): { start: number; end: number; protection: string }[] {
+  const out: { start: number; end: number; protection: string }[] = [];
+  for (let p = 0; p < PAGES; p++) {
+    const prot = m.prot[p];
+    if (prot === null || prot === undefined) continue;
+    const last = out[out.length - 1];
+    if (last !== undefined && last.end === p * PAGE && last.protection === PROT[prot]) last.end += PAGE;
+    else out.push({ start: p * PAGE, end: (p + 1) * PAGE, protection: PROT[prot] });
+  }
+  return out;
+}
+
+/**
+ * An AddressSpace whose edits also unmap, map and protect page ranges. A
+ * refused call (a write to a read-only or unmapped page, a map over a
+ * mapping, a protect of an unmapped page) throws its fault and changes
+ * neither the bytes nor the pool's frames.
+ */
+const mappedSpaceKind: Kind = {
+  name: "space with mappings",
+  create: (pool) => new AddressSpace({ size: SPACE_BYTES, pool }),
+  empty: (): SpaceModel => ({ bytes: new Uint8Array(SPACE_BYTES), prot: new Array(PAGES).fill("rw") }),
+  fork: (v) => (v as AddressSpace).fork(),
+  copy: (m) => ({ bytes: (m as SpaceModel).bytes.slice(), prot: [...(m as SpaceModel).prot] }),
+  edit(v, model, [op, a, b, c, x]) {
+    const s = v as AddressSpace;
+    const m = model as SpaceModel;
+    const p0 = a % PAGES;
+    const p1 = Math.min(PAGES, p0 + 1 + (b % 4));
+    const range = m.prot.slice(p0, p1);
+    const frames = s.pool.framesInUse;
+    const refused = (run: () => void, Fault: new (...args: never[]) => Error) => {
+      expect(run).toThrow(Fault);
+      expect(s.pool.framesInUse).toBe(frames);
+    };
+    switch (op % 8) {
+      case 0:
+        s.unmap(p0 * PAGE, (p1 - p0) * PAGE);
+        for (let p = p0; p < p1; p++) m.prot[p] = null;
+        m.bytes.fill(0, p0 * PAGE, p1 * PAGE);
+        return;
+      case 1: {
+        const prot = c % 2 === 0 ? "rw" : "ro";
+        if (range.some((r) => r !== null)) {
+          refused(() => s.map(p0 * PAGE, (p1 - p0) * PAGE, PROT[prot]), InvalidArgumentError);
+          return;
+        }
+        s.map(p0 * PAGE, (p1 - p0) * PAGE, PROT[prot]);
+        for (let p = p0; p < p1; p++) m.prot[p] = prot;
+        return;
+      }
+      case 2: {
+        const prot = c % 2 === 0 ? "rw" : "ro";
+        if (range.some((r) => r === null)) {
+          refused(() => s.protect(p0 * PAGE, (p1 - p0) * PAGE, PROT[prot]), SegmentationFault);
+          return;
+        }
+        s.protect(p0 * PAGE, (p1 - p0) * PAGE, PROT[prot]);
+        for (let p = p0; p < p1; p++) m.prot[p] = prot;
+        return;
+      }
+      default: {
+        const at = a % SPACE_BYTES;
+        const end = Math.min(SPACE_BYTES, at + 1 + (c % (3 * PAGE)));
+        const byte = op % 5 === 0 ? 0 : x & 255;
+        const pages = m.prot.slice(Math.floor(at / PAGE), Math.ceil(end / PAGE));
+        // The fault of the first page refused: unmapped (SegmentationFault) or read-only (ProtectionFault).
+        const bad = pages.find((r) => r !== "rw");
+        if (bad === null) refused(() => s.fill(byte, at, end), SegmentationFault);
+        else if (bad === "ro") refused(() => s.fill(byte, at, end), ProtectionFault);
+        else {
+          s.fill(byte, at, end);
+          m.bytes.fill(byte, at, end);
+        }
+      }
+    }
+  },
+  read: (v) => {
+    const s = v as AddressSpace;
+    const bytes = new Uint8Array(SPACE_BYTES);
+    const prot: SpaceModel["prot"] = new Array(PAGES).fill(null);
+    for (const { start, end, protection } of s.mappings()) {
+      s.read(start, bytes.subarray(start, end));
+      for (let p = start / PAGE; p < end / PAGE; p++) prot[p] = protection === "read-write" ? "rw" : "ro";
+    }
+    for (let p = 0; p < PAGES; p++) if (prot[p] === null) expect(() => s.getUint8(p * PAGE)).toThrow(SegmentationFault);
+    return { bytes, prot, mappings: s.mappings() };
+  },
+  space: (v) => v as AddressSpace,
+  release: (v) => (v as AddressSpace).release(),
+};
+
 const KINDS: Kind[] = [
+  mappedSpaceKind,
   spaceKind,
   textKind,
   mapKind(false),
@@ -331,7 +440,13 @@ const stepArb = fc.record({
 });
 
 function check(k: Kind, got: unknown, want: unknown): void {
-  if (k === spaceKind) expect(Buffer.compare(got as Uint8Array, want as Uint8Array)).toBe(0);
+  if (k === mappedSpaceKind) {
+    const g = got as SpaceModel & { mappings: unknown };
+    const w = want as SpaceModel;
+    expect(g.prot).toEqual(w.prot);
+    expect(g.mappings).toEqual(mappingsOf(w));
+    expect(Buffer.compare(g.bytes, w.bytes)).toBe(0);
+  } else if (k === spaceKind) expect(Buffer.compare(got as Uint8Array, want as Uint8Array)).toBe(0);
   else expect(got).toEqual(want);
 }
 
