@@ -434,6 +434,9 @@ const opArb = fc.tuple(
 const stepArb = fc.record({
   ops: fc.array(opArb, { minLength: 0, maxLength: 12 }),
   releaseBack: fc.option(fc.nat(5), { nil: undefined }),
+  /** Undos then redos on the History before this step's commit (which drops the redo branch). */
+  undo: fc.nat(3),
+  redo: fc.nat(1),
   freeze: fc.boolean(),
   save: fc.option(fc.constantFrom("a", "b", "c"), { nil: undefined }),
   saveOp: opArb,
@@ -457,7 +460,8 @@ it.each(KINDS.map((k) => [k.name, k] as const))(
       fc.asyncProperty(
         fc.array(stepArb, { minLength: 1, maxLength: 10 }),
         fc.option(fc.nat(4), { nil: undefined }),
-        async (steps, maxBack) => {
+        fc.nat(3),
+        async (steps, maxBack, lastUndo) => {
           const dir = mkdtempSync(join(tmpdir(), "pagefork-model-kinds-"));
           const pool = new FramePool({ pageSize: PAGE });
           let store = openStore(dir, { sync: false });
@@ -468,7 +472,23 @@ it.each(KINDS.map((k) => [k.name, k] as const))(
             kind.fork(first) as AddressSpace,
             maxBack === undefined ? {} : { maxVersions: maxBack + 2 },
           );
-          const hModels: unknown[] = [kind.copy(kind.empty())];
+          // The History's model: its versions' contents (oldest first, the evicted ones shifted out) and cursor.
+          let hModels: unknown[] = [kind.copy(kind.empty())];
+          let cursor = 0;
+          const maxVersions = maxBack === undefined ? Number.POSITIVE_INFINITY : maxBack + 2;
+          const undoRedo = (undos: number, redos: number) => {
+            for (let u = 0; u < undos; u++) {
+              const moved = history.undo() !== undefined;
+              expect(moved).toBe(cursor > 0);
+              if (moved) cursor--;
+            }
+            for (let u = 0; u < redos; u++) {
+              const moved = history.redo() !== undefined;
+              expect(moved).toBe(cursor < hModels.length - 1);
+              if (moved) cursor++;
+            }
+            expect([history.position, history.size]).toEqual([cursor, hModels.length]);
+          };
           live.push({ v: first, model: box(kind, kind.empty()), frozen: false });
           try {
             for (const step of steps) {
@@ -478,8 +498,11 @@ it.each(KINDS.map((k) => [k.name, k] as const))(
               for (const op of step.ops) kind.edit(v, model, op);
               check(kind, kind.read(v), unbox(kind, model));
               live.push({ v, model, frozen: false });
+              undoRedo(step.undo, step.redo);
               history.commit(kind.fork(v) as AddressSpace);
-              hModels.push(kind.copy(unbox(kind, model)));
+              hModels = [...hModels.slice(0, cursor + 1), kind.copy(unbox(kind, model))];
+              if (hModels.length > maxVersions) hModels.shift();
+              cursor = hModels.length - 1;
               if (step.releaseBack !== undefined && live.length > 2) {
                 const i = Math.max(0, live.length - 2 - step.releaseBack);
                 const [old] = live.splice(i, 1);
@@ -505,6 +528,7 @@ it.each(KINDS.map((k) => [k.name, k] as const))(
               await expect(store.save("x", gone as AddressSpace)).rejects.toThrow();
               expect(pool.framesInUse).toBe(frames);
             }
+            undoRedo(lastUndo, 0); // saved at a position before the newest, too
             await store.saveHistory("h", history);
             store = await reopen(store, dir);
             const frames = pool.framesInUse;
@@ -522,10 +546,9 @@ it.each(KINDS.map((k) => [k.name, k] as const))(
               expect(pool.framesInUse).toBe(frames);
             }
             const back = await store.loadHistory("h", { pool });
-            const kept = hModels.slice(hModels.length - back.size);
-            expect(back.size).toBe(history.size);
-            expect(back.position).toBe(history.position);
-            for (const [i, v] of [...back].entries()) check(kind, kind.read(v), kept[i]);
+            expect([back.size, back.position]).toEqual([hModels.length, cursor]);
+            expect(back.maxVersions).toBe(maxVersions);
+            for (const [i, v] of [...back].entries()) check(kind, kind.read(v), hModels[i]);
             back.release();
             expect(pool.framesInUse).toBe(frames);
           } finally {
