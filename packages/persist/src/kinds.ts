@@ -289,7 +289,13 @@ export function rebuild(
     return {
       space,
       forked,
-      finish: () => attachState(schema, space, { nextStamp: meta.nextStamp as number }),
+      // A history's next version joins its predecessor's lineage (its pages came from the same one):
+      // they can then be diffed, as the saved versions could.
+      finish: () =>
+        attachState(schema, space, {
+          nextStamp: meta.nextStamp as number,
+          ...(forked ? { lineageOf: from as State } : {}),
+        }),
       abort: () => space.release(),
     };
   }
