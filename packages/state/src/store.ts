@@ -162,6 +162,11 @@ export class Store<S extends AnyType> {
    * new current version.
    * @param label - shown in `versions`, e.g. "rename".
    * @throws whatever the recipe throws, SchemaError, OutOfMemoryError (nothing changes).
+   * @throws {InvalidArgumentError} for a version of another state, a released
+   *   one, or one the store already holds (an older step: the store would
+   *   release it twice, when its first step is evicted or dropped, and undo
+   *   would reach a released version); to return to an older step, `goTo`
+   *   it, or commit `version.fork()` as a new step. Nothing changes.
    */
   readonly setState = (update: Recipe<S> | State<S>, label?: string): State<S> => {
     const base = this.getState();
@@ -172,6 +177,13 @@ export class Store<S extends AnyType> {
       if (update.lineage !== base.lineage)
         throw new InvalidArgumentError("update", update, "a version of this store's state");
       if (update === base) return base;
+      if (update.released) throw new InvalidArgumentError("update", update, "a version not released");
+      if (this.steps.some((step) => step.state === update))
+        throw new InvalidArgumentError(
+          "update",
+          update,
+          "a version this store does not hold yet (goTo(index) returns to a step; setState(version.fork()) commits it again)",
+        );
       next = update;
       patches = this.recordPatches ? diffPatches(base, next) : [];
       inverse = this.recordPatches ? diffPatches(next, base) : [];
