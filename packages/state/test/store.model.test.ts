@@ -202,7 +202,7 @@ it("createStore: commits, reverts, undo / redo / goTo and transactions match the
       const clock = { now: 0 };
       const store = createStore(
         S,
-        { n: 0, items: [], tags: new Set(), doc: "" },
+        { n: 0, items: [], tags: new Set<string>(), doc: "" },
         { pool, maxVersions: MAX, coalesceMs: COALESCE, now: () => clock.now },
       );
       const real: Real = { pool, store, clock, told: [] };
