@@ -3,7 +3,8 @@
  * elsewhere, forks of held steps), undo, redo, goTo, transactions (some
  * throwing) and refused setStates, with maxVersions and coalescing on a fake
  * clock, against a model of the steps (their JSON), the cursor and the
- * grouping. Every listener's patches, applied to the previous version, give
+ * grouping (transactions nest a throwing one, whose changes must be
+ * dropped). Every listener's patches, applied to the previous version, give
  * the next one; a refused or throwing call changes nothing and keeps no
  * frame; once the store is released the pool holds no frame.
  *
@@ -164,10 +165,20 @@ class Transact implements fc.Command<Model, Real> {
     const base = r.store.getState();
     const run = () =>
       r.store.transact("t", () => {
-        for (const xs of this.batches)
+        for (const xs of this.batches) {
           r.store.setState((d) => {
             for (const x of xs) edit(d, x);
           });
+          // A nested transaction that throws (caught here) leaves the outer one as it was.
+          const before = json(r.store.getState());
+          expect(() =>
+            r.store.transact("nested", () => {
+              r.store.setState((d) => edit(d, xs[0] as number));
+              throw new Error("nested");
+            }),
+          ).toThrow("nested");
+          expect(json(r.store.getState())).toEqual(before);
+        }
         if (this.throws) throw new Error("abort");
       });
     if (this.throws) {

@@ -118,6 +118,47 @@ describe("createStore", () => {
     store.release();
   });
 
+  it("a nested transaction that throws drops its own changes; the outer one goes on and commits the rest (regression: they were kept)", () => {
+    const pool = new FramePool({ pageSize: 256 });
+    const store = createStore(Counter, { n: 0, log: [] }, { pool });
+    const told: Patch[][] = [];
+    store.subscribe((_next, _prev, patches) => told.push([...patches]));
+    const failing = () =>
+      store.transact("inner", () => {
+        store.setState((d) => {
+          d.log.push("inner 1");
+        });
+        store.setState((d) => {
+          d.log.push("inner 2");
+        });
+        throw new Error("inner fails");
+      });
+    store.transact("outer", () => {
+      expect(failing).toThrow("inner fails"); // before any change of the outer one: back to the base
+      expect(store.getState().toJSON()).toEqual({ n: 0, log: [] });
+      store.setState((d) => {
+        d.n = 1;
+      });
+      expect(failing).toThrow("inner fails"); // after one: back to it
+      expect(store.transact("ok", () => store.setState((d) => void d.log.push("kept")))).toBe(store.getState());
+      store.setState((d) => {
+        d.n = 2;
+      });
+    });
+    expect(store.getState().toJSON()).toEqual({ n: 2, log: ["kept"] });
+    expect(told).toEqual([
+      [
+        { op: "replace", path: ["n"], value: 1 },
+        { op: "add", path: ["log", 0], value: "kept" },
+        { op: "replace", path: ["n"], value: 2 },
+      ],
+    ]);
+    expect(store.undo()?.toJSON()).toEqual({ n: 0, log: [] });
+    expect(store.redo()?.toJSON()).toEqual({ n: 2, log: ["kept"] });
+    store.release();
+    expect(pool.framesInUse).toBe(0);
+  });
+
   it("coalesceMs groups commits closer than the window into one step", () => {
     let clock = 0;
     const store = createStore(Counter, { n: 0, log: [] }, { coalesceMs: 100, now: () => clock });
