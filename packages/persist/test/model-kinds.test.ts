@@ -564,6 +564,7 @@ it.each(KINDS.map((k) => [k.name, k] as const))(
       { numRuns: Math.ceil(8 * RUNS_SCALE) },
     );
   },
+  120_000 * Math.max(1, RUNS_SCALE), // a hang guard that grows with the runs
 );
 
 async function reopen(store: ReturnType<typeof openStore>, dir: string) {

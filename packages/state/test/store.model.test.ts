@@ -206,31 +206,35 @@ const commands = [
   fc.tuple(fc.array(xs, { maxLength: 3 }), fc.boolean()).map(([b, th]) => new Transact(b, th)),
 ];
 
-it("createStore: commits, reverts, undo / redo / goTo and transactions match the model; patches replay; no frame kept", () => {
-  fc.assert(
-    fc.property(fc.commands(commands, { maxCommands: 40 }), (cmds) => {
-      const pool = new FramePool({ pageSize: 256 });
-      const clock = { now: 0 };
-      const store = createStore(
-        S,
-        { n: 0, items: [], tags: new Set<string>(), doc: "" },
-        { pool, maxVersions: MAX, coalesceMs: COALESCE, now: () => clock.now },
-      );
-      const real: Real = { pool, store, clock, told: [] };
-      // Replayed at once: a version a coalesced step replaced is released right after its listeners ran.
-      store.subscribe((next, prev, patches) => {
-        const moved = applyPatches(prev, patches);
-        real.told.push([json(next), json(moved)]);
-        if (moved !== prev) moved.release();
-      });
-      const model: Model = { steps: [json(store.getState())], cursor: 0, grouped: true, topTime: 0 };
-      try {
-        fc.modelRun(() => ({ model, real }), cmds);
-      } finally {
-        store.release();
-      }
-      expect(pool.framesInUse).toBe(0);
-    }),
-    { numRuns: Math.ceil(60 * RUNS_SCALE) },
-  );
-});
+it(
+  "createStore: commits, reverts, undo / redo / goTo and transactions match the model; patches replay; no frame kept",
+  () => {
+    fc.assert(
+      fc.property(fc.commands(commands, { maxCommands: 40 }), (cmds) => {
+        const pool = new FramePool({ pageSize: 256 });
+        const clock = { now: 0 };
+        const store = createStore(
+          S,
+          { n: 0, items: [], tags: new Set<string>(), doc: "" },
+          { pool, maxVersions: MAX, coalesceMs: COALESCE, now: () => clock.now },
+        );
+        const real: Real = { pool, store, clock, told: [] };
+        // Replayed at once: a version a coalesced step replaced is released right after its listeners ran.
+        store.subscribe((next, prev, patches) => {
+          const moved = applyPatches(prev, patches);
+          real.told.push([json(next), json(moved)]);
+          if (moved !== prev) moved.release();
+        });
+        const model: Model = { steps: [json(store.getState())], cursor: 0, grouped: true, topTime: 0 };
+        try {
+          fc.modelRun(() => ({ model, real }), cmds);
+        } finally {
+          store.release();
+        }
+        expect(pool.framesInUse).toBe(0);
+      }),
+      { numRuns: Math.ceil(60 * RUNS_SCALE) },
+    );
+  },
+  120_000 * Math.max(1, RUNS_SCALE),
+); // a hang guard that grows with the runs
