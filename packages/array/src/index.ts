@@ -6,6 +6,7 @@
  */
 
 export { CowBigInt64Array, CowBigUint64Array } from "./bigint-arrays.js";
+export { type CowArrayClass, cowArrayClassOf } from "./class-of.js";
 export { CowElements } from "./cow-elements.js";
 export { CowTypedArray, type CowTypedArrayConstructor } from "./cow-typed-array.js";
 export { CowVector } from "./cow-vector.js";

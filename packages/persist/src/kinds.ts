@@ -16,23 +16,7 @@
  * @module
  */
 
-import {
-  adoptVector,
-  CowBigInt64Array,
-  CowBigUint64Array,
-  CowFloat32Array,
-  CowFloat64Array,
-  CowInt8Array,
-  CowInt16Array,
-  CowInt32Array,
-  CowTypedArray,
-  CowUint8Array,
-  CowUint8ClampedArray,
-  CowUint16Array,
-  CowUint32Array,
-  CowVector,
-  vectorStateOf,
-} from "@pagefork/array";
+import { adoptVector, CowTypedArray, CowVector, cowArrayClassOf, vectorStateOf } from "@pagefork/array";
 import { AddressSpace, type FramePool, InvalidArgumentError, isAddressSpace, type Protection } from "@pagefork/core";
 import { adoptCollection, type CollectionState, CowMap, CowSet, collectionStateOf } from "@pagefork/map";
 import { type AnyType, attachState, nextStampOf, State } from "@pagefork/state";
@@ -56,22 +40,6 @@ export type Persistable =
   // biome-ignore lint/suspicious/noExplicitAny: any key type
   | CowSet<any>
   | State;
-
-/** A COW typed array class the store rebuilds, by kind name. */
-type ArrayClass = new (length: number, options: { pool: FramePool }) => CowTypedArray<number> | CowTypedArray<bigint>;
-const ARRAYS: Readonly<Record<string, ArrayClass>> = {
-  Int8Array: CowInt8Array,
-  Uint8Array: CowUint8Array,
-  Uint8ClampedArray: CowUint8ClampedArray,
-  Int16Array: CowInt16Array,
-  Uint16Array: CowUint16Array,
-  Int32Array: CowInt32Array,
-  Uint32Array: CowUint32Array,
-  Float32Array: CowFloat32Array,
-  Float64Array: CowFloat64Array,
-  BigInt64Array: CowBigInt64Array,
-  BigUint64Array: CowBigUint64Array,
-} as unknown as Record<string, ArrayClass>;
 
 /** Numbers saved beside the pages. */
 export type KindMeta = Record<string, number | string | boolean | number[][]>;
@@ -102,21 +70,35 @@ export function describe(v: unknown): Described {
     return {
       kind: "vector",
       space: v.space,
-      meta: { type: st.kind, length: st.length, maxLength: st.maxLength, mappings: mappingsOf(v.space) },
+      meta: {
+        type: st.kind,
+        length: st.length,
+        maxLength: st.maxLength,
+        mappings: mappingsOf(v.space),
+        frozen: v.space.frozen,
+      },
     };
   }
   if (v instanceof CowTypedArray) {
     if (v.released) throwBad(v, "a version not released");
     if (v.embedded) throwBad(v, "a standalone array (save the space or State that embeds this one)");
     const kind = v[Symbol.toStringTag].slice(3);
-    return { kind: `array:${kind}`, space: v.space, meta: { byteOffset: v.byteOffset, length: v.length } };
+    return {
+      kind: `array:${kind}`,
+      space: v.space,
+      meta: { byteOffset: v.byteOffset, length: v.length, frozen: v.space.frozen },
+    };
   }
   if (v instanceof CowText) {
     if (v.released) throwBad(v, "a version not released");
     if (v.embedded) throwBad(v, "a standalone text (save the space or State that embeds this one)");
     const st = textStateOf(v);
     // Records of the first release also held "leafCap", which follows from the page size.
-    return { kind: "text", space: v.space, meta: { root: st.root, height: st.height, len: st.length } };
+    return {
+      kind: "text",
+      space: v.space,
+      meta: { root: st.root, height: st.height, len: st.length, frozen: v.space.frozen },
+    };
   }
   if (v instanceof CowMap || v instanceof CowSet) {
     if (v.released) throwBad(v, "a version not released");
@@ -125,7 +107,7 @@ export function describe(v: unknown): Described {
     return {
       kind: st.type === "CowMap" ? "map" : "set",
       space: v.space,
-      meta: { mask: st.mask, used: st.used, garbage: st.garbage, size: st.size },
+      meta: { mask: st.mask, used: st.used, garbage: st.garbage, size: st.size, frozen: v.space.frozen },
     };
   }
   if (v instanceof State) {
@@ -222,9 +204,9 @@ export function rebuild(
     };
   }
   if (kind.startsWith("array:")) {
-    const Ctor = ARRAYS[kind.slice(6)];
+    const Ctor = cowArrayClassOf(kind.slice(6));
     if (Ctor === undefined) throw new InvalidArgumentError("kind", kind, "a kind this version of the store knows");
-    const bytes = (Ctor as unknown as { BYTES_PER_ELEMENT: number }).BYTES_PER_ELEMENT;
+    const bytes = Ctor.BYTES_PER_ELEMENT;
     if (
       from instanceof CowTypedArray &&
       from.space.pool === pool &&
@@ -232,7 +214,7 @@ export function rebuild(
       from.length === meta.length
     ) {
       const f = from.fork();
-      return { space: f.space, forked: true, finish: () => f, abort: () => f.release() };
+      return { space: f.space, forked: true, finish: () => frozenAsSaved(meta, f), abort: () => f.release() };
     }
     const full = new Ctor(size / bytes, { pool });
     return {
@@ -241,10 +223,10 @@ export function rebuild(
       finish() {
         const off = (meta.byteOffset as number) / bytes;
         const len = meta.length as number;
-        if (off === 0 && len === full.length) return full;
+        if (off === 0 && len === full.length) return frozenAsSaved(meta, full);
         const view = full.subarray(off, off + len);
         full.release(); // the view keeps the space
-        return view;
+        return frozenAsSaved(meta, view);
       },
       abort: () => full.release(),
     };
@@ -271,16 +253,22 @@ export function rebuild(
         if (kind === "text") {
           // meta.leafCap (in records of the first release) follows from the page size, checked by the caller.
           const st = { root: meta.root as number, height: meta.height as number, length: meta.len as number };
-          return adopted(name, "text", () => adoptText(space, st));
+          return frozenAsSaved(
+            meta,
+            adopted(name, "text", () => adoptText(space, st)),
+          );
         }
         if (kind === "vector") {
           const mappings = meta.mappings;
           if (!Array.isArray(mappings)) return throwCorrupt(name, null, "a vector record without its mappings");
           const st = { kind: meta.type as string, length: meta.length as number, maxLength: meta.maxLength as number };
-          return adopted(name, "vector", () => {
-            applyMappings(space, size, mappings as number[][]); // a refusal here too: mappings that do not fit
-            return adoptVector(space, st);
-          });
+          return frozenAsSaved(
+            meta,
+            adopted(name, "vector", () => {
+              applyMappings(space, size, mappings as number[][]); // a refusal here too: mappings that do not fit
+              return adoptVector(space, st);
+            }),
+          );
         }
         const st = {
           type: kind === "map" ? "CowMap" : "CowSet",
@@ -289,7 +277,7 @@ export function rebuild(
           garbage: meta.garbage,
           size: meta.size,
         } as CollectionState;
-        return adopted(name, kind, () => adoptCollection(space, st)) as CowMap | CowSet;
+        return frozenAsSaved(meta, adopted(name, kind, () => adoptCollection(space, st)) as CowMap | CowSet);
       },
       abort: () => space.release(),
     };
@@ -301,11 +289,28 @@ export function rebuild(
     return {
       space,
       forked,
-      finish: () => attachState(schema, space, { nextStamp: meta.nextStamp as number }),
+      // A history's next version joins its predecessor's lineage (its pages came from the same one):
+      // they can then be diffed, as the saved versions could.
+      finish: () =>
+        attachState(schema, space, {
+          nextStamp: meta.nextStamp as number,
+          ...(forked ? { lineageOf: from as State } : {}),
+        }),
       abort: () => space.release(),
     };
   }
   throw new InvalidArgumentError("kind", kind, "a kind this version of the store knows");
+}
+
+/**
+ * Freezes the space of a rebuilt version `v` when it was saved frozen
+ * (`meta.frozen`), after its package has adopted it (adoption may write).
+ * Records saved before the flag was kept for every kind have no `frozen`:
+ * they load writable, as they did.
+ */
+function frozenAsSaved<T extends { readonly space: AddressSpace }>(meta: KindMeta, v: T): T {
+  if (meta.frozen === true) v.space.freeze();
+  return v;
 }
 
 function throwBad(v: unknown, expected: string): never {

@@ -250,7 +250,7 @@ export class Store {
    * The version saved under `name`, rebuilt in `options.pool`: equal, byte for
    * byte, to the one saved, and of the same kind (an AddressSpace, Cow*Array,
    * CowVector, CowText, CowMap, CowSet or State; pass `schema` for a State),
-   * writable and forkable. Every page and page-table
+   * writable (frozen when its space was frozen at the save) and forkable. Every page and page-table
    * node read is checked against its SHA-256. O(pages x pageSize). The caller
    * owns (releases) the result.
    * @throws {VersionNotFoundError} when the name is unknown or holds a history.

@@ -3,17 +3,18 @@
  * a native Map / Set / array, loaded versions are writable and fork, a
  * history of them shares frames, records whose numbers do not fit their
  * pages (or name a kind this build does not know) give typed errors and
- * leave the pool as it was.
+ * leave the pool as it was; the frozen flag of every kind round-trips.
  */
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { CowVector } from "@pagefork/array";
-import { FramePool, History, InvalidArgumentError } from "@pagefork/core";
+import { CowFloat64Array, CowUint8Array, CowVector } from "@pagefork/array";
+import { type AddressSpace, FramePool, History, InvalidArgumentError } from "@pagefork/core";
 import { CowMap, CowSet } from "@pagefork/map";
+import { CowText } from "@pagefork/string";
 import { open } from "lmdb";
 import { afterEach, beforeEach, expect, it } from "vitest";
-import { CorruptionError, openStore, type Store } from "../src/index.js";
+import { CorruptionError, openStore, type Persistable, type Store } from "../src/index.js";
 
 let dir = "";
 let store: Store;
@@ -180,6 +181,12 @@ it("a record of the wrong kind for its pages, or numbers that do not fit them: a
   await tamper("v3", (r) => {
     r.kind = "sparse-vector"; // a kind of a newer build
   });
+  for (const kind of ["array:constructor", "array:toString", "array:Float64", "array:DataView"]) {
+    await store.save(kind, v);
+    await tamper(kind, (r) => {
+      r.kind = kind; // not one of the eleven kinds (the first two are members of every object)
+    });
+  }
   await tamper("m2", (r) => {
     (r.meta as Record<string, unknown>).mask = 6;
   });
@@ -189,7 +196,8 @@ it("a record of the wrong kind for its pages, or numbers that do not fit them: a
     expect(e, name).toBeInstanceOf(CorruptionError);
     expect(e).toMatchObject({ version: name });
   }
-  await expect(store.load("v3", { pool })).rejects.toBeInstanceOf(InvalidArgumentError);
+  for (const name of ["v3", "array:constructor", "array:toString", "array:Float64", "array:DataView"])
+    await expect(store.load(name, { pool }), name).rejects.toBeInstanceOf(InvalidArgumentError);
   expect(pool.framesInUse).toBe(before);
   m.release();
   v.release();
@@ -221,3 +229,62 @@ it("a vector loaded from a smaller save can be saved again under a name whose la
   expect(pool.framesInUse).toBe(0);
   store = openStore(dir, { sync: false });
 });
+
+it("a frozen CowText, CowMap, CowSet, CowVector or Cow*Array (a subarray too) loads frozen, alone and in a History; a writable one loads writable (regression: every kind but AddressSpace loaded writable)", async () => {
+  const pool = new FramePool({ pageSize: 256 });
+  const make = (): [string, Persistable & { readonly space: AddressSpace; fork(): unknown }][] => [
+    ["text", CowText.from("frozen 😀 text", { pool })],
+    ["map", new CowMap<number, string>([[1, "a"]], { pool })],
+    ["set", new CowSet<number>([1, 2], { pool })],
+    ["vector", CowVector.from(Int16Array, [1, 2, 3], { pool, maxLength: 1024 })],
+    ["array", CowFloat64Array.from([1.5, -0, 3], { pool })],
+    ["subarray", subarrayOf(CowUint8Array.from([1, 2, 3, 4], { pool }))],
+  ];
+  const frozen = make();
+  const writable = make();
+  for (const [name, v] of frozen) {
+    v.space.freeze();
+    await store.save(`f-${name}`, v);
+  }
+  for (const [name, v] of writable) await store.save(`w-${name}`, v);
+  const text = frozen[0]?.[1] as CowText;
+  const h = new History(text, { freeze: false });
+  const t2 = text.fork();
+  t2.insert(0, ">");
+  h.commit(t2); // writable after a frozen one
+  await store.saveHistory("h", h);
+  const frames = pool.framesInUse;
+  for (const [name, v] of frozen) {
+    const back = (await store.load(`f-${name}`, { pool })) as typeof v;
+    expect([name, back.space.frozen, [...(back as Iterable<unknown>)]]).toEqual([
+      name,
+      true,
+      [...(v as Iterable<unknown>)],
+    ]);
+    back.release();
+  }
+  for (const [name] of writable) {
+    const back = (await store.load(`w-${name}`, { pool })) as { space: AddressSpace; release(): void };
+    expect([name, back.space.frozen]).toEqual([name, false]);
+    back.release();
+  }
+  const hb = (await store.loadHistory("h", { pool })) as unknown as History<CowText>;
+  expect([...hb].map((t) => [t.toString(), t.space.frozen])).toEqual([
+    ["frozen 😀 text", true],
+    [">frozen 😀 text", false],
+  ]);
+  hb.release();
+  expect(pool.framesInUse).toBe(frames);
+  h.release();
+  for (const [, v] of [...frozen.slice(1), ...writable]) (v as { release(): void }).release();
+  await store.close(); // the store keeps a fork of each name's last save as its baseline
+  expect(pool.framesInUse).toBe(0);
+  store = openStore(dir, { sync: false });
+});
+
+/** A subarray [1, 3) of `full`, which it releases (the view keeps the space). */
+function subarrayOf(full: CowUint8Array): CowUint8Array {
+  const view = full.subarray(1, 3);
+  full.release();
+  return view;
+}

@@ -19,7 +19,7 @@ import {
 } from "@pagefork/array";
 import { AddressSpace, FramePool, Heap, History, InvalidArgumentError, ReleasedError } from "@pagefork/core";
 import { CowMap } from "@pagefork/map";
-import { createState, produce, type State, t } from "@pagefork/state";
+import { applyPatches, createState, diffPatches, produce, type State, t } from "@pagefork/state";
 import { CowText } from "@pagefork/string";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { openStore, type Store, VersionNotFoundError } from "../src/index.js";
@@ -290,6 +290,20 @@ describe("histories", () => {
     const pool = new FramePool({ pageSize: s.pageSize });
     const back = (await store.loadHistory("states", { pool, schema: S })) as unknown as History<State<typeof S>>;
     for (let i = 0; i <= 20; i++) expect(JSON.stringify(back.at(i))).toBe(JSON.stringify(h.at(i)));
+    // The loaded versions are one lineage, as the saved ones were: they diff as those did, and so
+    // does a version produced from one of them.
+    const [v3, v10] = [back.at(3), back.at(10)] as State<typeof S>[];
+    expect(diffPatches(v3 as State<typeof S>, v10 as State<typeof S>)).toEqual(
+      diffPatches(h.at(3) as State<typeof S>, h.at(10) as State<typeof S>),
+    );
+    const edited = produce(v10 as State<typeof S>, (d) => {
+      d.items.push("new");
+    });
+    const forward = diffPatches(v3 as State<typeof S>, edited);
+    const moved = applyPatches(v3 as State<typeof S>, forward);
+    expect(moved.toJSON()).toEqual(edited.toJSON());
+    moved.release();
+    edited.release();
     back.release();
     h.release();
     expect(pool.framesInUse).toBe(0);

@@ -21,6 +21,16 @@ export interface AttachStateOptions {
    * made no record, so pass it. A positive safe integer.
    */
   nextStamp?: number;
+  /**
+   * A version whose lineage the attached one joins, instead of starting a
+   * new one: a version attached before from a save of the same lineage
+   * (e.g. the version before it in a saved History). Versions of one
+   * lineage can be diffed (`diffPatches`) and share views of equal
+   * records. Only for versions whose pages came from one lineage: stamps
+   * name record contents within a lineage, so joining versions of two would
+   * make `diffPatches` miss changes.
+   */
+  lineageOf?: State;
 }
 
 /**
@@ -44,12 +54,14 @@ export function nextStampOf(state: State): number {
  * pages hold such a state (written by `createState`/`produce` in this
  * process or another, and copied back page for page, as `@pagefork/persist`
  * does). The state takes `space` over: it freezes it, and `release()` of the
- * state releases it. The versions produced from it form a new lineage. O(1):
+ * state releases it. It and the versions produced from it form a new
+ * lineage, or join `options.lineageOf`'s. O(1):
  * only the state header (page 0) is read.
  * @throws {SchemaError} when `schema` is not a composite schema type.
  * @throws {InvalidArgumentError} when `space` is not an AddressSpace, its page
  *   0 is not a state header of this layout version and page size, or
- *   `nextStamp` is not a positive safe integer; nothing changed then.
+ *   `nextStamp` is not a positive safe integer, or `lineageOf` is not a State
+ *   of `schema`; nothing changed then.
  * @throws {ReleasedError} when `space` was released.
  * @example
  * ```ts
@@ -91,7 +103,18 @@ export function attachState<S extends AnyType>(
   const root = space.getFloat64(SH_ROOT);
   if (!Number.isSafeInteger(root) || root < ps || root >= space.size)
     throw new InvalidArgumentError("space", space, `${header} with a root address inside the heap`);
+  const join = options.lineageOf;
+  if (join !== undefined) {
+    if (!(join instanceof State)) throw new InvalidArgumentError("lineageOf", join, "a State");
+    if (join.schema !== schema) throw new InvalidArgumentError("lineageOf", join, "a State of the same schema");
+  }
   const heap = Heap.attach(space, ps);
   if (!space.frozen) space.freeze();
-  return new State(schema, space, heap, new Lineage(next), new Map(), root);
+  let lineage: Lineage;
+  if (join === undefined) lineage = new Lineage(next);
+  else {
+    lineage = join.lineage;
+    lineage.observe(next - 1); // later stamps above this version's too
+  }
+  return new State(schema, space, heap, lineage, new Map(), root);
 }

@@ -21,25 +21,12 @@
  * @module
  */
 
-import {
-  CowBigInt64Array,
-  CowBigUint64Array,
-  CowFloat32Array,
-  CowFloat64Array,
-  CowInt8Array,
-  CowInt16Array,
-  CowInt32Array,
-  CowUint8Array,
-  CowUint8ClampedArray,
-  CowUint16Array,
-  CowUint32Array,
-  CowVector,
-} from "@pagefork/array";
+import { CowVector, cowArrayClassOf } from "@pagefork/array";
 import type { AddressSpace, Heap, PageSpanCursor } from "@pagefork/core";
 import { type CowKey, CowMap, CowSet } from "@pagefork/map";
 import { CowText } from "@pagefork/string";
 import type { Lineage } from "./lineage.js";
-import type { AnyType, TypedArrayConstructor, TypedArrayType } from "./schema.js";
+import type { AnyType, TypedArrayType } from "./schema.js";
 
 /** Byte offset of the structure's header address in a container node. */
 export const C_HANDLE = 8;
@@ -89,23 +76,9 @@ interface ArrayClass {
   attach(heap: Heap, address: number): ArrayHandle;
 }
 
-const ARRAY_CLASSES = new Map<TypedArrayConstructor, ArrayClass>([
-  [Float64Array, CowFloat64Array as unknown as ArrayClass],
-  [Float32Array, CowFloat32Array as unknown as ArrayClass],
-  [Int32Array, CowInt32Array as unknown as ArrayClass],
-  [Uint32Array, CowUint32Array as unknown as ArrayClass],
-  [Int16Array, CowInt16Array as unknown as ArrayClass],
-  [Uint16Array, CowUint16Array as unknown as ArrayClass],
-  [Int8Array, CowInt8Array as unknown as ArrayClass],
-  [Uint8Array, CowUint8Array as unknown as ArrayClass],
-  [Uint8ClampedArray, CowUint8ClampedArray as unknown as ArrayClass],
-  [BigInt64Array, CowBigInt64Array as unknown as ArrayClass],
-  [BigUint64Array, CowBigUint64Array as unknown as ArrayClass],
-]);
-
-/** The Cow class of a typed-array type. */
+/** The Cow class of a typed-array type (its `ctor` is one of the eleven kinds: the schema checked it). */
 export function arrayClass(type: TypedArrayType): ArrayClass {
-  return ARRAY_CLASSES.get(type.ctor) as ArrayClass;
+  return cowArrayClassOf(type.ctor) as unknown as ArrayClass;
 }
 
 /** A new empty structure of a list, map, set or text type in `heap`. */

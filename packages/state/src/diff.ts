@@ -9,18 +9,27 @@
  *
  * @module
  */
+import { InvalidArgumentError } from "@pagefork/core";
 import type { Ctx } from "./containers.js";
 import type { Patch, PathKey } from "./patch-types.js";
 import { type AnyType, isComposite, type StructType } from "./schema.js";
 import { readField, unwrapNullable } from "./slots.js";
-import type { State } from "./state.js";
+import { State } from "./state.js";
 import { jsonOf } from "./values.js";
 
 /**
  * Patches that turn version `a` into version `b` (of the same lineage).
  * O(changed nodes x their fields) plus the size of each value replaced.
+ * @throws {InvalidArgumentError} when `a` or `b` is not a State, or they are
+ *   of two lineages (two `createState` calls, or a version loaded apart: see
+ *   `attachState`'s `lineageOf`): their stamps say nothing about each other,
+ *   and a diff by them would miss changes.
  */
 export function diffPatches<S extends AnyType>(a: State<S>, b: State<S>): Patch[] {
+  if (!(a instanceof State)) throw new InvalidArgumentError("a", a, "a State");
+  if (!(b instanceof State)) throw new InvalidArgumentError("b", b, "a State");
+  if (a.lineage !== b.lineage)
+    throw new InvalidArgumentError("b", b, "a version of a's lineage (the same createState call)");
   const out: Patch[] = [];
   diffNode(a, b, a.schema, a.rootAddr, b.rootAddr, [], out);
   return out;

@@ -9,6 +9,7 @@ import { InvalidArgumentError } from "@pagefork/core";
 import type { CowText } from "@pagefork/string";
 import { NODE } from "./brand.js";
 import { handleOf } from "./containers.js";
+import { emptyCharAt, emptyCharCodeAt, emptySlice } from "./indices.js";
 import { INSPECT, type InspectFn, type InspectOptions } from "./inspect.js";
 import type { AnyType } from "./schema.js";
 import { type DraftNode, emit, poison, type Session, touch } from "./session.js";
@@ -53,13 +54,13 @@ export class TextDraftImpl implements DraftNode, Iterable<string> {
     return this.text(false)?.length ?? 0;
   }
   slice(start?: number, end?: number): string {
-    return this.text(false)?.slice(start, end) ?? "";
+    return this.text(false)?.slice(start, end) ?? emptySlice(start, end);
   }
   charAt(index: number): string {
-    return this.text(false)?.charAt(index) ?? "";
+    return this.text(false)?.charAt(index) ?? emptyCharAt(index);
   }
   charCodeAt(index: number): number {
-    return this.text(false)?.charCodeAt(index) ?? Number.NaN;
+    return this.text(false)?.charCodeAt(index) ?? emptyCharCodeAt(index);
   }
   toString(): string {
     return this.text(false)?.toString() ?? "";

@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { relativeIndex, toIntegerOrInfinity } from "@pagefork/core";
 
 /**
  * The array index a property key names, or -1: canonical indices only
@@ -39,4 +40,27 @@ export function arrayLikeOwnKeys(length: number): string[] {
   for (let i = 0; i < length; i++) keys[i] = String(i);
   keys[length] = "length";
   return keys;
+}
+
+/**
+ * `"".slice(start, end)` for a text value not created yet: "", after the
+ * same argument conversions a text's `slice` does (a bigint or symbol throws
+ * TypeError), so an empty text answers as a native empty string does.
+ */
+export function emptySlice(start: unknown, end: unknown): string {
+  relativeIndex(start, 0, 0);
+  relativeIndex(end, 0, 0);
+  return "";
+}
+
+/** `"".charAt(index)` for a text value not created yet: "", after ToIntegerOrInfinity (a bigint or symbol throws TypeError). */
+export function emptyCharAt(index: unknown): string {
+  toIntegerOrInfinity(index);
+  return "";
+}
+
+/** `"".charCodeAt(index)` for a text value not created yet: NaN, after ToIntegerOrInfinity (a bigint or symbol throws TypeError). */
+export function emptyCharCodeAt(index: unknown): number {
+  toIntegerOrInfinity(index);
+  return Number.NaN;
 }

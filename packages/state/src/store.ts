@@ -162,6 +162,11 @@ export class Store<S extends AnyType> {
    * new current version.
    * @param label - shown in `versions`, e.g. "rename".
    * @throws whatever the recipe throws, SchemaError, OutOfMemoryError (nothing changes).
+   * @throws {InvalidArgumentError} for a version of another state, a released
+   *   one, or one the store already holds (an older step: the store would
+   *   release it twice, when its first step is evicted or dropped, and undo
+   *   would reach a released version); to return to an older step, `goTo`
+   *   it, or commit `version.fork()` as a new step. Nothing changes.
    */
   readonly setState = (update: Recipe<S> | State<S>, label?: string): State<S> => {
     const base = this.getState();
@@ -172,6 +177,13 @@ export class Store<S extends AnyType> {
       if (update.lineage !== base.lineage)
         throw new InvalidArgumentError("update", update, "a version of this store's state");
       if (update === base) return base;
+      if (update.released) throw new InvalidArgumentError("update", update, "a version not released");
+      if (this.steps.some((step) => step.state === update))
+        throw new InvalidArgumentError(
+          "update",
+          update,
+          "a version this store does not hold yet (goTo(index) returns to a step; setState(version.fork()) commits it again)",
+        );
       next = update;
       patches = this.recordPatches ? diffPatches(base, next) : [];
       inverse = this.recordPatches ? diffPatches(next, base) : [];
@@ -214,11 +226,13 @@ export class Store<S extends AnyType> {
    * makes all of them one undo step (labelled `label`) with one
    * notification at the end. If `fn` throws, every change it made is
    * dropped, nothing is notified, and the error is rethrown. Nested
-   * transactions join the outer one.
+   * transactions join the outer one (one step, one notification); one that
+   * throws drops its own changes, so an outer `fn` that catches the error
+   * goes on from where the nested one began.
    */
   transact<T>(label: string, fn: () => T): T {
     this.check();
-    if (this.tx !== null) return fn();
+    if (this.tx !== null) return this.nested(this.tx, fn);
     const base = this.getState();
     const tx: Transaction<S> = { base, state: base, patches: [], inverse: [] };
     this.tx = tx;
@@ -232,6 +246,33 @@ export class Store<S extends AnyType> {
     }
     this.tx = null;
     if (tx.state !== base) this.commit(tx.state, tx.patches, tx.inverse, label);
+    return result;
+  }
+
+  /**
+   * Runs a transaction nested in `tx`: its changes join `tx`, or on a throw
+   * are dropped. The version `tx` holds at the start is kept by a fork (O(1)),
+   * since the nested setStates release each version they supersede.
+   */
+  private nested<T>(tx: Transaction<S>, fn: () => T): T {
+    const start = tx.state;
+    const kept = start === tx.base ? null : start.fork();
+    const patches = tx.patches.length;
+    const inverse = tx.inverse;
+    let result: T;
+    try {
+      result = fn();
+    } catch (e) {
+      if (tx.state === start) kept?.release();
+      else {
+        if (tx.state !== tx.base) tx.state.release();
+        tx.state = kept ?? tx.base;
+        tx.patches.length = patches;
+        tx.inverse = inverse;
+      }
+      throw e;
+    }
+    kept?.release();
     return result;
   }
 

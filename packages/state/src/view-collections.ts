@@ -13,7 +13,7 @@ import { NODE, type NodeRecord, viaProxy } from "./brand.js";
 import { handleHas, storedSlot } from "./collection-reads.js";
 import { type ArrayHandle, type Ctx, handleOf, type MapHandle, type SetHandle } from "./containers.js";
 import { throwReadOnly } from "./errors.js";
-import { indexOf } from "./indices.js";
+import { emptyCharAt, emptyCharCodeAt, emptySlice, indexOf } from "./indices.js";
 import { formatTagged, INSPECT, type InspectFn, type InspectOptions, shownElements } from "./inspect.js";
 import type { AnyType, MapType, NativeArray, SetType, TypedArrayConstructor, TypedArrayType } from "./schema.js";
 import { decodeKey, decodeMapValue } from "./slots.js";
@@ -230,15 +230,15 @@ export class TextViewImpl implements NodeRecord, ViewFields, Iterable<string> {
   }
   /** `String.prototype.slice` semantics. O(height + result length). */
   slice(start?: number, end?: number): string {
-    return this.text()?.slice(start, end) ?? "";
+    return this.text()?.slice(start, end) ?? emptySlice(start, end);
   }
   /** The code unit at `index` as a string, or "". O(height). */
   charAt(index: number): string {
-    return this.text()?.charAt(index) ?? "";
+    return this.text()?.charAt(index) ?? emptyCharAt(index);
   }
   /** The code unit at `index`, or NaN. O(height). */
   charCodeAt(index: number): number {
-    return this.text()?.charCodeAt(index) ?? Number.NaN;
+    return this.text()?.charCodeAt(index) ?? emptyCharCodeAt(index);
   }
   /** The whole text. O(length). */
   toString(): string {

@@ -8,6 +8,8 @@
  *   by ours to the base give the new version;
  * - our inverse patches take the new version back to the base (sets compared
  *   as sets: a re-added element goes to the end, as in Immer);
+ * - a recipe that throws after the same edits (run first, at random steps)
+ *   throws its error, leaves the base as it was and keeps no frame;
  * and at the end, with every version released, the pool holds no frame.
  */
 import { FramePool } from "@pagefork/core";
@@ -277,15 +279,30 @@ describe("produceWithPatches against Immer", () => {
       fc.property(
         fc.array(fc.array(opArb, { minLength: 1, maxLength: 4 }), { minLength: 1, maxLength: 10 }),
         fc.constantFrom<"splice" | "replace">("splice", "replace"),
-        (steps, textPatches) => {
+        fc.array(fc.boolean(), { minLength: 1, maxLength: 4 }),
+        (steps, textPatches, throwing) => {
           const pool = new FramePool({ pageSize: 256 });
           const versions: State<typeof M>[] = [
             createState(M, { ...initial(), grid: new Float64Array(initial().grid) }, { pool }),
           ];
           let model = initial();
           try {
-            for (const ops of steps) {
+            for (const [k, ops] of steps.entries()) {
               const cur = versions[versions.length - 1]!;
+              if (throwing[k % throwing.length]) {
+                // A recipe that throws after its edits: the error comes out, nothing is made, no frame is kept.
+                const frames = pool.framesInUse;
+                const before = cur.toJSON();
+                const oops = new Error("recipe failed");
+                expect(() =>
+                  produceWithPatches(cur, (d) => {
+                    for (const op of ops) op.ours(d);
+                    throw oops;
+                  }),
+                ).toThrow(oops);
+                expect(pool.framesInUse).toBe(frames);
+                expect(cur.toJSON()).toEqual(before);
+              }
               const [next, patches, inverse] = produceWithPatches(
                 cur,
                 (d) => {

@@ -1,4 +1,4 @@
-import { FramePool } from "@pagefork/core";
+import { FramePool, InvalidArgumentError } from "@pagefork/core";
 import { createStore, type Patch, produce, SchemaError, type State, t } from "@pagefork/state";
 import { describe, expect, it } from "vitest";
 import { App, appInput } from "./support.js";
@@ -118,6 +118,47 @@ describe("createStore", () => {
     store.release();
   });
 
+  it("a nested transaction that throws drops its own changes; the outer one goes on and commits the rest (regression: they were kept)", () => {
+    const pool = new FramePool({ pageSize: 256 });
+    const store = createStore(Counter, { n: 0, log: [] }, { pool });
+    const told: Patch[][] = [];
+    store.subscribe((_next, _prev, patches) => told.push([...patches]));
+    const failing = () =>
+      store.transact("inner", () => {
+        store.setState((d) => {
+          d.log.push("inner 1");
+        });
+        store.setState((d) => {
+          d.log.push("inner 2");
+        });
+        throw new Error("inner fails");
+      });
+    store.transact("outer", () => {
+      expect(failing).toThrow("inner fails"); // before any change of the outer one: back to the base
+      expect(store.getState().toJSON()).toEqual({ n: 0, log: [] });
+      store.setState((d) => {
+        d.n = 1;
+      });
+      expect(failing).toThrow("inner fails"); // after one: back to it
+      expect(store.transact("ok", () => store.setState((d) => void d.log.push("kept")))).toBe(store.getState());
+      store.setState((d) => {
+        d.n = 2;
+      });
+    });
+    expect(store.getState().toJSON()).toEqual({ n: 2, log: ["kept"] });
+    expect(told).toEqual([
+      [
+        { op: "replace", path: ["n"], value: 1 },
+        { op: "add", path: ["log", 0], value: "kept" },
+        { op: "replace", path: ["n"], value: 2 },
+      ],
+    ]);
+    expect(store.undo()?.toJSON()).toEqual({ n: 0, log: [] });
+    expect(store.redo()?.toJSON()).toEqual({ n: 2, log: ["kept"] });
+    store.release();
+    expect(pool.framesInUse).toBe(0);
+  });
+
   it("coalesceMs groups commits closer than the window into one step", () => {
     let clock = 0;
     const store = createStore(Counter, { n: 0, log: [] }, { coalesceMs: 100, now: () => clock });
@@ -204,6 +245,45 @@ describe("createStore", () => {
     expect(store.canRedo).toBe(false);
     store.release();
   });
+  it("setState refuses a version it already holds or a released one, and nothing changes; a fork of it is a new step (regression: the held version was released at its first step's eviction, and undo reached it released)", () => {
+    const pool = new FramePool({ pageSize: 256 });
+    const store = createStore(Counter, { n: 0, log: [] }, { pool, maxVersions: 3 });
+    const v0 = store.getState();
+    store.setState((d) => {
+      d.n = 1;
+    });
+    const released = produce(v0, (d) => {
+      d.n = 9;
+    });
+    released.release();
+    let told = 0;
+    store.subscribe(() => told++);
+    const frames = pool.framesInUse;
+    for (const bad of [v0, released]) {
+      expect(() => store.setState(bad)).toThrow(InvalidArgumentError);
+      expect([store.versions.length, store.position, store.getState().root.n, told]).toEqual([2, 1, 1, 0]);
+      expect(pool.framesInUse).toBe(frames);
+    }
+    // Inside a transaction too: the transaction's base is held.
+    expect(() =>
+      store.transact("t", () => {
+        store.setState((d) => {
+          d.n = 2;
+        });
+        store.setState(v0);
+      }),
+    ).toThrow(InvalidArgumentError);
+    expect(pool.framesInUse).toBe(frames);
+    store.setState(v0.fork()); // [v0, v1, fork of v0]
+    store.setState((d) => {
+      d.n = 2;
+    }); // evicts v0
+    expect(store.undo()?.root.n).toBe(0);
+    expect(store.undo()?.root.n).toBe(1);
+    store.release();
+    expect(pool.framesInUse).toBe(0);
+  });
+
   it("handles steps of hundreds of thousands of patches (no argument spreading), and patches: false records none", () => {
     const Grid = t.struct({ g: t.float64Array(200_000) });
     const store = createStore(Grid, { g: new Float64Array(200_000) });

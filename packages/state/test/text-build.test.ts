@@ -81,3 +81,41 @@ describe("a text built by createState", () => {
     expect(refused).toBeGreaterThan(10); // limits inside the text's ~140 pages were tried
   });
 });
+
+describe("text reads: index conversion as String.prototype", () => {
+  /** What `f` returns, or the class of what it throws. */
+  const outcome = (f: () => unknown) => {
+    try {
+      return `ok:${String(f())}`;
+    } catch (e) {
+      return `throws:${(e as Error).constructor.name}`;
+    }
+  };
+  const args: unknown[] = [undefined, 0, 1, -1, 2.7, Number.NaN, Number.POSITIVE_INFINITY, "1", null, 1n, Symbol("i")];
+
+  it("slice, charAt and charCodeAt of a view and of a draft, empty (no text made yet) or not, answer as a native string (regression: an empty text ignored its arguments)", () => {
+    for (const s of ["", "a😀b"]) {
+      const st = createState(Doc, { doc: s }, { pool: pool() });
+      const views = [st.root.doc];
+      const next = produce(st, (d) => {
+        views.push(d.doc as unknown as typeof st.root.doc);
+        for (const v of views)
+          for (const a of args) {
+            const call = (o: unknown, m: string, ...x: unknown[]) =>
+              outcome(() => (o as Record<string, (...y: unknown[]) => unknown>)[m]?.(...x));
+            for (const m of ["charAt", "charCodeAt"])
+              expect([s, m, String(a), call(v, m, a)]).toEqual([s, m, String(a), call(s, m, a)]);
+            for (const b of args)
+              expect([s, String(a), String(b), call(v, "slice", a, b)]).toEqual([
+                s,
+                String(a),
+                String(b),
+                call(s, "slice", a, b),
+              ]);
+          }
+      });
+      expect(next).toBe(st);
+      st.release();
+    }
+  });
+});

@@ -14,6 +14,7 @@ import {
   relativeIndex,
   type ShareOptions,
   type SpaceStats,
+  toIntegerOrInfinity,
 } from "@pagefork/core";
 import { deleteInLeaf, insertInLeaf } from "./btree.js";
 import { createText, Embedding, freeText } from "./embedded.js";
@@ -325,16 +326,22 @@ export class CowText implements Iterable<string> {
     return out.length === 1 ? (out[0] as string) : out.join("");
   }
 
-  /** The code unit at `index` as a string, or "" out of range (as `String.prototype.charAt`). O(height). */
+  /**
+   * The code unit at `index` as a string, or "" out of range (as `String.prototype.charAt`). O(height).
+   * @throws {TypeError} for a bigint or symbol `index` (ToNumber), as natively.
+   */
   charAt(index: number): string {
     const c = this.charCodeAt(index);
     return Number.isNaN(c) ? "" : String.fromCharCode(c);
   }
 
-  /** The code unit at `index`, or NaN out of range (as `String.prototype.charCodeAt`). O(height). */
+  /**
+   * The code unit at `index`, or NaN out of range (as `String.prototype.charCodeAt`). O(height).
+   * @throws {TypeError} for a bigint or symbol `index` (ToNumber), as natively.
+   */
   charCodeAt(index: number): number {
     this.check();
-    const i = Math.trunc(Number(index)) || 0;
+    const i = toIntegerOrInfinity(index); // as native: a bigint or a symbol throws TypeError
     if (i < 0 || i >= this.len) return Number.NaN;
     const leaf = descend(this, i, false, path);
     return leafUnit(this.space, leaf, path.offset);

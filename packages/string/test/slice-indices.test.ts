@@ -34,3 +34,23 @@ describe("CowText.slice index conversion (ToIntegerOrInfinity, as String.prototy
     t.release();
   });
 });
+
+describe("CowText.charAt / charCodeAt index conversion (ToIntegerOrInfinity, as String.prototype)", () => {
+  it("give what a native string gives, or throw the same error class (regression: a bigint index was read as a number)", () => {
+    const s = "a😀b\ud800c, wörld";
+    const t = CowText.from(s);
+    fc.assert(
+      fc.property(index, (a) => {
+        for (const m of ["charAt", "charCodeAt"] as const) {
+          const native = outcome(() => String((s[m] as (x?: unknown) => unknown).call(s, a)));
+          const ours = outcome(() => String((t[m] as (x?: unknown) => unknown).call(t, a)));
+          expect([m, ours]).toEqual([m, native]);
+        }
+      }),
+      { numRuns: 500 },
+    );
+    for (const m of ["charAt", "charCodeAt"] as const)
+      for (const a of [1n, Symbol("i")]) expect(() => (t[m] as (x?: unknown) => unknown).call(t, a)).toThrow(TypeError);
+    t.release();
+  });
+});
