@@ -29,17 +29,23 @@ import { MappingList } from "./mappings.js";
 import {
   attachedState,
   CHUNK_HEADER_WORDS,
+  CHUNK_POOL_ID_HI,
+  CHUNK_POOL_ID_LO,
   HANDLE_FORMAT,
   MAX_THREAD_TAG,
   PIN_ATTACHED,
   PIN_CHUNK_BYTES,
   PIN_CHUNK_SLOTS,
+  PIN_ID,
   PIN_ISSUED,
+  PIN_LEVELS,
   PIN_RELEASED,
+  PIN_ROOT,
   PIN_STATE_MASK,
   PIN_WORDS,
   poolIdWords,
   type SharedSpaceHandle,
+  wakeOwner,
 } from "./share.js";
 import { throwInvalidHandle } from "./share-errors.js";
 import { Slab } from "./slab.js";
@@ -146,8 +152,7 @@ export class Attachment {
     // ATTACHED -> RELEASED, then wake the owner (share.ts sweeps it).
     const words = this.words;
     Atomics.compareExchange(words, this.at, ATTACHED_HERE, PIN_RELEASED);
-    Atomics.add(words, 0, 1);
-    Atomics.notify(words, 0);
+    wakeOwner(words);
     const cached = ownerCache.get(this.poolId);
     if (cached === undefined) return;
     // An unforked view pool holds nothing of its own (no local frame, node or
@@ -171,10 +176,11 @@ export function attachSpace(handle: unknown, make: (pool: FramePool, size: numbe
   const h = checkHandle(handle);
   const words = new Int32Array(h.pins);
   const at = CHUNK_HEADER_WORDS + h.slot * PIN_WORDS;
-  if (words[at + 1] !== h.root || words[at + 2] !== h.levels || words[at + 3] !== h.id)
+  if (words[at + PIN_ROOT] !== h.root || words[at + PIN_LEVELS] !== h.levels || words[at + PIN_ID] !== h.id)
     throwInvalidHandle("forged", "the handle does not match the version it pins");
   const [lo, hi] = poolIdWords(h.poolId);
-  if (words[2] !== lo || words[3] !== hi) throwInvalidHandle("forged", "the handle does not match its pool");
+  if (words[CHUNK_POOL_ID_LO] !== lo || words[CHUNK_POOL_ID_HI] !== hi)
+    throwInvalidHandle("forged", "the handle does not match its pool");
   const was = Atomics.compareExchange(words, at, PIN_ISSUED, ATTACHED_HERE);
   if (was !== PIN_ISSUED)
     throwInvalidHandle(

@@ -74,11 +74,23 @@ export function attachedState(tag: number): number {
 export const MAX_THREAD_TAG = 2 ** 29 - 1;
 /** Int32 words of a pin: state, root, levels, handle id. @internal */
 export const PIN_WORDS = 4;
+/** Offsets in a pin (from its state word): the pinned version's root, its levels, the handle id. @internal */
+export const PIN_ROOT = 1;
+/** @internal */
+export const PIN_LEVELS = 2;
+/** @internal */
+export const PIN_ID = 3;
 /**
  * Int32 words of a pin chunk's header: the wake counter at 0, word 1 unused,
  * the pool id's low 32 bits at 2 and its high bits at 3. @internal
  */
 export const CHUNK_HEADER_WORDS = 4;
+/** Header word of a pin chunk: the wake counter a reader bumps after a release. @internal */
+export const CHUNK_WAKE = 0;
+/** Header words of a pin chunk: the pool id's low and high halves (see {@link poolIdWords}). @internal */
+export const CHUNK_POOL_ID_LO = 2;
+/** @internal */
+export const CHUNK_POOL_ID_HI = 3;
 /** Pin words per chunk: one SharedArrayBuffer allocation per 64 handles. @internal */
 export const PIN_CHUNK_SLOTS = 64;
 /** Bytes of a pin chunk (1,040). @internal */
@@ -86,6 +98,14 @@ export const PIN_CHUNK_BYTES = (CHUNK_HEADER_WORDS + PIN_CHUNK_SLOTS * PIN_WORDS
 /** The pool id's words in a chunk header (a 52-bit integer as low and high halves). @internal */
 export function poolIdWords(poolId: number): [lo: number, hi: number] {
   return [(poolId % 2 ** 32) | 0, Math.floor(poolId / 2 ** 32)];
+}
+/**
+ * Bumps a pin chunk's wake counter and wakes the owner waiting on it (a
+ * reader after a release; the owner itself when it retires a chunk). @internal
+ */
+export function wakeOwner(words: Int32Array): void {
+  Atomics.add(words, CHUNK_WAKE, 1);
+  Atomics.notify(words, CHUNK_WAKE);
 }
 
 /** A space's mappings as parallel arrays, ascending (what a handle or a copy carries). */
@@ -268,9 +288,9 @@ export class ShareRegistry {
     const slot = chunk.used++;
     const at = CHUNK_HEADER_WORDS + slot * PIN_WORDS;
     const words = chunk.words;
-    words[at + 1] = pin.root;
-    words[at + 2] = pin.levels;
-    words[at + 3] = id;
+    words[at + PIN_ROOT] = pin.root;
+    words[at + PIN_LEVELS] = pin.levels;
+    words[at + PIN_ID] = id;
     Atomics.store(words, at, PIN_ISSUED);
     chunk.live++;
     this.pins.set(id, { fork, chunk, at, worker, tag: tagOf(worker) });
@@ -304,8 +324,8 @@ export class ShareRegistry {
     const buffer = new SharedArrayBuffer(PIN_CHUNK_BYTES);
     const words = new Int32Array(buffer);
     const [lo, hi] = poolIdWords(this.poolId);
-    words[2] = lo;
-    words[3] = hi;
+    words[CHUNK_POOL_ID_LO] = lo;
+    words[CHUNK_POOL_ID_HI] = hi;
     const chunk: PinChunk = { buffer, words, used: 0, live: 0, seen: 0, armed: false };
     this.chunk = chunk;
     this.chunks.add(chunk);
@@ -318,8 +338,7 @@ export class ShareRegistry {
     this.chunks.delete(chunk);
     if (chunk.armed) {
       // No reader will bump it again: end the pending waitAsync, which does not re-arm (live is 0).
-      Atomics.add(chunk.words, 0, 1);
-      Atomics.notify(chunk.words, 0);
+      wakeOwner(chunk.words);
     }
   }
 
@@ -332,7 +351,7 @@ export class ShareRegistry {
     // moves that counter again, so the next sweep sees it.
     let changed = false;
     for (const c of this.chunks) {
-      const now = Atomics.load(c.words, 0);
+      const now = Atomics.load(c.words, CHUNK_WAKE);
       if (now !== c.seen) {
         c.seen = now;
         changed = true;
@@ -438,11 +457,11 @@ export class ShareRegistry {
     // passed over) makes the wait return at once ("not-equal"), and is swept
     // here; waiting on a fresh value would leave it pinned until the next
     // release or use of the pool.
-    let r = waitAsync(chunk.words, 0, chunk.seen);
+    let r = waitAsync(chunk.words, CHUNK_WAKE, chunk.seen);
     while (!r.async) {
       this.sweep();
       if (chunk.live === 0) return;
-      r = waitAsync(chunk.words, 0, chunk.seen);
+      r = waitAsync(chunk.words, CHUNK_WAKE, chunk.seen);
     }
     chunk.armed = true;
     (r.value as Promise<unknown>).then(() => {
