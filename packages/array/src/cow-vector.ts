@@ -13,6 +13,7 @@
 
 import {
   type AddressSpace,
+  type FramePool,
   type Heap,
   InvalidArgumentError,
   type PageSpanCursor,
@@ -26,6 +27,7 @@ import { heapOf, throwEmbedded } from "./in-space.js";
 import { strictIndex } from "./indices.js";
 import { type ElementKind, type ElementOf, kindOf, storeElement, toElement } from "./kinds.js";
 import { forkSpace } from "./reserve.js";
+import { keepVectorShapes } from "./shape-keeper.js";
 import { SpaceOwner } from "./space-owner.js";
 import {
   extendVector,
@@ -112,6 +114,8 @@ export class CowVector<K extends SpanArrayConstructor = Float64ArrayConstructor>
     super(owner, k, owner.data, len);
     this.maxLen = maxLen;
     this.capBytes = capBytes;
+    // The first vector keeps the hidden classes of vectors alive (shape-keeper.ts); a subclass is never built there.
+    if (new.target === CowVector) keepVectorShapes(makeKeptVector);
   }
 
   /**
@@ -594,4 +598,11 @@ export function vectorOverSpace(
   return new CowVector(
     adoption.of(new SpaceOwner(space), kind, 0, length, maxLength, capBytes) as unknown as SpanArrayConstructor,
   );
+}
+
+/** The vector shape-keeper.ts keeps: one element in `pool`. */
+function makeKeptVector(pool: FramePool): CowVector {
+  const v = new CowVector(Float64Array, { pool });
+  v.push(0);
+  return v;
 }

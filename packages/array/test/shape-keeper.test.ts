@@ -1,0 +1,68 @@
+import { spawnSync } from "node:child_process";
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { FramePool } from "@pagefork/core";
+import { build } from "tsup";
+import { beforeAll, describe, expect, it } from "vitest";
+import { CowFloat64Array, CowInt32Array, CowVector } from "../src/index.js";
+
+const here = fileURLToPath(new URL(".", import.meta.url));
+const out = join(here, "..", "node_modules", ".shape-test");
+
+beforeAll(async () => {
+  mkdirSync(out, { recursive: true });
+  await build({
+    entry: { child: join(here, "fixtures/shape-child.ts") },
+    format: ["esm"],
+    outExtension: () => ({ js: ".mjs" }),
+    outDir: out,
+    target: "es2022",
+    dts: false,
+    silent: true,
+    config: false,
+    noExternal: [/.*/],
+    esbuildOptions(options) {
+      options.conditions = ["source"];
+    },
+    tsconfig: join(here, "../../../tsconfig.base.json"),
+  });
+}, 120_000);
+
+describe("hidden classes kept alive (shape-keeper.ts)", () => {
+  it("no optimized array code is thrown away when every array of a warm-up round is collected", () => {
+    const r = spawnSync(process.execPath, ["--expose-gc", "--trace-deopt", join(out, "child.mjs")], {
+      encoding: "utf8",
+      maxBuffer: 64 * 1024 * 1024,
+      timeout: 120_000,
+    });
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toContain("done");
+    // V8 marks code that embedded a collected map "for deoptimization, reason: weak objects".
+    const weak = r.stdout
+      .split("\n")
+      .filter((l) => l.includes("reason: weak objects"))
+      .map((l) => /SharedFunctionInfo ([^>]+)>/.exec(l)?.[1] ?? l);
+    expect(weak).toEqual([]);
+  });
+
+  it("never constructs a user's subclass, and keeps nothing in the user's pool", () => {
+    let made = 0;
+    class Counted extends CowInt32Array {
+      constructor(n: number, options: { pool: FramePool }) {
+        super(n, options);
+        made++;
+      }
+    }
+    const pool = new FramePool({ pageSize: 1024 });
+    const a = new Counted(8, { pool });
+    a.set(0, 5);
+    expect(made).toBe(1);
+    const f = new CowFloat64Array(8, { pool });
+    const v = new CowVector(Float64Array, { pool });
+    v.push(1);
+    f.set(1, 2);
+    for (const x of [a, f, v]) x.release();
+    expect(pool.framesInUse).toBe(0);
+  });
+});
