@@ -206,6 +206,55 @@ export function runBudgeted(
   return { done, ns };
 }
 
+/**
+ * Units of a warm-up timed on their own as the cold start of a process: the
+ * first versions a fresh process makes, before V8 has optimised the code that
+ * makes them (reported beside the warm figure, never instead of it).
+ */
+export const COLD_UNITS = 1000;
+
+/**
+ * The warm-up round of the kept-versions workloads (W1, W5), the same for
+ * every library: up to 20,000 versions within 3 s and 256 MiB (`--quick`:
+ * 2,000 within 0.5 s and 32 MiB). Why 20,000: V8 optimises a function after
+ * a budget of bytecode executed in it, and a function called once per version
+ * (pagefork's `fork`, its `AddressSpace` constructor, the write-fault path)
+ * reached TurboFan only after 4,000-8,000 versions in a fresh process
+ * (`--trace-opt`, 2026-12-06); with 1,000 the timed versions measured
+ * interpreted code at 8-25 us per version where the same loop takes 1.2-1.6 us
+ * optimised. W1b and W5b already warmed up with 20,000 commits.
+ */
+export const KEPT_VERSIONS_WARMUP = {
+  full: { versions: 20_000, budget: { seconds: 3, bytes: 256 * 1024 * 1024 } },
+  quick: { versions: 2_000, budget: { seconds: 0.5, bytes: 32 * 1024 * 1024 } },
+} as const;
+
+/** What {@link runWarmUp} did. */
+export interface WarmUpRun {
+  /** Units completed in all. */
+  done: number;
+  /** Units of the cold part (the first {@link COLD_UNITS}, fewer if the budget stopped it). */
+  coldDone: number;
+  /** Timed nanoseconds per unit of the cold part. */
+  coldNsPerUnit: number;
+}
+
+/**
+ * A warm-up by {@link runBudgeted} whose first {@link COLD_UNITS} units are
+ * timed on their own (the process's cold start), then the rest within what
+ * is left of the time budget. The memory budget applies to each part.
+ */
+export function runWarmUp(total: number, budget: Budget, step: (from: number, to: number) => void): WarmUpRun {
+  const cold = runBudgeted(Math.min(COLD_UNITS, total), budget, step);
+  let done = cold.done;
+  if (cold.stoppedBy === undefined && total > done) {
+    const offset = cold.done;
+    const left = { seconds: Math.max(0, budget.seconds - cold.ns / 1e9), bytes: budget.bytes };
+    done += runBudgeted(total - offset, left, (from, to) => step(from + offset, to + offset)).done;
+  }
+  return { done, coldDone: cold.done, coldNsPerUnit: cold.ns / cold.done };
+}
+
 /** The budget of one case: generous in a full run, small in `--quick`. */
 export function defaultBudget(quick: boolean, fullSeconds = 10): Budget {
   return quick ? { seconds: 0.5, bytes: 128 * 1024 * 1024 } : { seconds: fullSeconds, bytes: 2 * 1024 ** 3 };

@@ -27,12 +27,15 @@ import { countLabel } from "../format.js";
 import {
   defaultBudget,
   finishKeptVersions,
+  KEPT_VERSIONS_WARMUP,
   memoryNow,
   nowNs,
   poolAccounting,
   randomDoubles,
   randomIndices,
   runBudgeted,
+  runWarmUp,
+  type WarmUpRun,
 } from "../measure.js";
 import type { CaseSpec, Measurement, MetricDef, RunContext, VariantRunner, WorkloadSpec } from "../model.js";
 import { largestGroup, ratioHeadline } from "../summary.js";
@@ -43,6 +46,12 @@ const SEED = 0x5eed01;
 
 const METRICS: MetricDef[] = [
   { key: "nsPerVersion", label: "time / version", unit: "ns", ratio: true },
+  {
+    key: "coldNsPerVersion",
+    label: "cold start: time / version of a fresh process's first 1,000",
+    unit: "ns",
+    ratio: true,
+  },
   { key: "bytesPerVersion", label: "bytes / version", unit: "bytes", ratio: true },
   { key: "inUsePerVersion", label: "in use / version (pool + JS heap)", unit: "bytes", ratio: false },
   { key: "rssPerVersion", label: "resident set growth / version", unit: "bytes", ratio: true },
@@ -193,23 +202,20 @@ function adapterFor(variant: string): Adapter<unknown> {
 
 /**
  * The warm-up round every variant runs first on a throwaway state of the same
- * size, then drops: up to 1,000 versions within 1 s and 256 MiB (so copying
- * peers make a few). On a small state the deeper page tables of a large one
- * stayed cold: a 10,000-element warm-up left 1M-element versions at ~15 us
- * where a warm process takes 2-5 us.
+ * size, then drops: {@link KEPT_VERSIONS_WARMUP} (20,000 versions within 3 s
+ * and 256 MiB, so copying peers make a few). On a small state the deeper page
+ * tables of a large one stayed cold: a 10,000-element warm-up left
+ * 1M-element versions at ~15 us where a warm process takes 2-5 us. Returns
+ * the cold start: the time per version of the warm-up's first 1,000.
  */
-const WARMUP = { versions: 1000, budget: { seconds: 1, bytes: 256 * 1024 * 1024 } };
-const QUICK_WARMUP = { versions: 100, budget: { seconds: 0.2, bytes: 32 * 1024 * 1024 } };
-
-/** The same loop on a small, separate state, so the measured loop runs optimised code. */
-function warmUp(variant: string, init: Float64Array, quick: boolean): void {
+function warmUp(variant: string, init: Float64Array, quick: boolean): WarmUpRun {
   const adapter = adapterFor(variant);
-  const w = quick ? QUICK_WARMUP : WARMUP;
+  const w = quick ? KEPT_VERSIONS_WARMUP.quick : KEPT_VERSIONS_WARMUP.full;
   const idx = randomIndices(init.length, w.versions, SEED + 2);
   const val = randomDoubles(w.versions, SEED + 3);
   const vs: unknown[] = new Array(w.versions + 1).fill(undefined);
   vs[0] = adapter.build(init);
-  runBudgeted(w.versions, w.budget, (from, to) => adapter.versions(vs, idx, val, from, to));
+  return runWarmUp(w.versions, w.budget, (from, to) => adapter.versions(vs, idx, val, from, to));
 }
 
 function run(variant: string, ctx: RunContext): Measurement {
@@ -217,7 +223,7 @@ function run(variant: string, ctx: RunContext): Measurement {
   const total = numParam(ctx.params, "versions");
   const init = initialState(n);
   ctx.progress("warm-up");
-  warmUp(variant, init, ctx.quick);
+  const cold = warmUp(variant, init, ctx.quick);
   const adapter = adapterFor(variant);
   const idx = randomIndices(n, total, SEED);
   const val = randomDoubles(total, SEED + 1);
@@ -254,13 +260,24 @@ function run(variant: string, ctx: RunContext): Measurement {
 
   const metrics: Record<string, number> = {
     nsPerVersion: loop.ns / done,
+    coldNsPerVersion: cold.coldNsPerUnit,
     bytesPerVersion,
     rssPerVersion: (m2.rss - m1.rss) / done,
     historyBytes: bytesPerVersion * total,
     baseBytes: m1.held - m0.held,
     buildMs,
   };
-  const out: Measurement = { metrics, checks, info: { versionsDone: done, heldBefore: m0, heldAfterBuild: m1 } };
+  const out: Measurement = {
+    metrics,
+    checks,
+    info: {
+      versionsDone: done,
+      heldBefore: m0,
+      heldAfterBuild: m1,
+      warmUpVersions: cold.done,
+      coldVersions: cold.coldDone,
+    },
+  };
   return finishKeptVersions(out, {
     accounting: adapter.accounting,
     pf0,

@@ -22,12 +22,15 @@ import { type TaskDef, timeTasks, timingFor } from "../harness.js";
 import {
   defaultBudget,
   finishKeptVersions,
+  KEPT_VERSIONS_WARMUP,
   memoryNow,
   nowNs,
   poolAccounting,
   randomDoubles,
   randomIndices,
   runBudgeted,
+  runWarmUp,
+  type WarmUpRun,
 } from "../measure.js";
 import type { CaseSpec, Measurement, MetricDef, RunContext, VariantRunner, WorkloadSpec } from "../model.js";
 import { largestGroup, medianOf, ratioHeadline } from "../summary.js";
@@ -36,15 +39,18 @@ import * as L from "./map-loops.js";
 
 const VERSIONS = 1000;
 const SEED = 0x5eed05;
-/** The warm-up round (as in W1): a map of the same size, up to 1,000 versions within 1 s and 256 MiB, then dropped. */
-const WARMUP = { versions: 1000, budget: { seconds: 1, bytes: 256 * 1024 * 1024 } };
-const QUICK_WARMUP = { versions: 100, budget: { seconds: 0.2, bytes: 32 * 1024 * 1024 } };
 /** Random-key lookups per timed `get` call (`--quick`: 16,384). */
 const LOOKUPS = 1 << 20;
 const QUICK_LOOKUPS = 1 << 14;
 
 const METRICS: MetricDef[] = [
   { key: "nsPerVersion", label: "time / version", unit: "ns", ratio: true },
+  {
+    key: "coldNsPerVersion",
+    label: "cold start: time / version of a fresh process's first 1,000",
+    unit: "ns",
+    ratio: true,
+  },
   { key: "bytesPerVersion", label: "bytes / version", unit: "bytes", ratio: true },
   { key: "inUsePerVersion", label: "in use / version (pool + JS heap)", unit: "bytes", ratio: false },
   { key: "rssPerVersion", label: "resident set growth / version", unit: "bytes", ratio: true },
@@ -163,16 +169,18 @@ function inputs(n: number, versions: number, seed: number): { keys: string[]; va
 }
 
 /**
- * The warm-up round, in its own function: a block inside `run` would leave
+ * The warm-up round (as in W1, {@link KEPT_VERSIONS_WARMUP}: a map of the
+ * same size, up to 20,000 versions within 3 s and 256 MiB, then dropped), in
+ * its own function: a block inside `run` would leave
  * the throwaway map reachable from `run`'s frame (V8 does not clear dead
  * stack slots), and the memory figures would see it freed halfway.
  */
-function warmUp(variant: string, n: number, quick: boolean): void {
+function warmUp(variant: string, n: number, quick: boolean): WarmUpRun {
   const warm = adapterFor(variant);
-  const size = quick ? QUICK_WARMUP : WARMUP;
+  const size = quick ? KEPT_VERSIONS_WARMUP.quick : KEPT_VERSIONS_WARMUP.full;
   const w = inputs(n, size.versions, SEED + 7);
   const ws: unknown[] = [warm.build(n)];
-  runBudgeted(size.versions, size.budget, (a, b) => warm.versions(ws, w.keys, w.val, a, b));
+  return runWarmUp(size.versions, size.budget, (a, b) => warm.versions(ws, w.keys, w.val, a, b));
 }
 
 /**
@@ -232,7 +240,7 @@ function run(variant: string, ctx: RunContext): Measurement {
   const n = numParam(ctx.params, "keys");
   const total = numParam(ctx.params, "versions");
   ctx.progress("warm-up");
-  warmUp(variant, n, ctx.quick);
+  const cold = warmUp(variant, n, ctx.quick);
   const adapter = adapterFor(variant);
   const inp = inputs(n, total, SEED);
   const { keys, val, idx } = inp;
@@ -267,6 +275,7 @@ function run(variant: string, ctx: RunContext): Measurement {
   const reads = timeReads(adapter, vs[done], inp, done, ctx);
   const metrics: Record<string, number> = {
     nsPerVersion: loop.ns / done,
+    coldNsPerVersion: cold.coldNsPerUnit,
     bytesPerVersion,
     rssPerVersion: (m2.rss - m1.rss) / done,
     historyBytes: bytesPerVersion * total,
@@ -280,7 +289,7 @@ function run(variant: string, ctx: RunContext): Measurement {
       `versions 1, ${Math.ceil(done / 2)}, ${done} hold their change and ${n} keys; version 0 is unchanged`,
       ...(reads.checks ?? []),
     ],
-    info: { versionsDone: done },
+    info: { versionsDone: done, warmUpVersions: cold.done, coldVersions: cold.coldDone },
   };
   if (reads.samples !== undefined) out.samples = reads.samples;
   return finishKeptVersions(out, {
