@@ -214,20 +214,42 @@ export function runBudgeted(
 export const COLD_UNITS = 1000;
 
 /**
- * The warm-up round of the kept-versions workloads (W1, W5), the same for
- * every library: up to 20,000 versions within 3 s and 256 MiB (`--quick`:
- * 2,000 within 0.5 s and 32 MiB). Why 20,000: V8 optimises a function after
- * a budget of bytecode executed in it, and a function called once per version
- * (pagefork's `fork`, its `AddressSpace` constructor, the write-fault path)
- * reached TurboFan only after 4,000-8,000 versions in a fresh process
- * (`--trace-opt`, 2026-12-06); with 1,000 the timed versions measured
- * interpreted code at 8-25 us per version where the same loop takes 1.2-1.6 us
- * optimised. W1b and W5b already warmed up with 20,000 commits.
+ * The warm-up of the kept-versions workloads (W1, W5), the same for every
+ * library: 2 rounds, each on its own throwaway state of the measured size,
+ * of up to 10,000 versions within 1.5 s and 256 MiB (`--quick`: 1,000 within
+ * 0.25 s and 32 MiB). Why: V8 optimises a function after a budget of bytecode
+ * executed in it, and a function called once per version (pagefork's `fork`,
+ * its `AddressSpace` constructor, the write-fault path) reached TurboFan only
+ * after 4,000-8,000 versions of a fresh process (`--trace-opt`, 2026-12-06);
+ * and code optimised on one state was deoptimized once by the next state's
+ * first versions (paths a young pool takes: --trace-deopt, "insufficient type
+ * feedback"), so the first 1,000-2,000 versions of a second state ran
+ * unoptimised again. Measured on pagefork, 100K elements, then 5 rounds of
+ * 1,000 versions on new states: after one warm-up round of 20,000 the first
+ * round took 9-21 us per version, after two rounds of 10,000 it took 1.0-2.0 us
+ * (3 runs each; later rounds 1.2-4 us in both). W1b and W5b warm up with
+ * 20,000 commits in one History, whose pool is never young again.
  */
 export const KEPT_VERSIONS_WARMUP = {
-  full: { versions: 20_000, budget: { seconds: 3, bytes: 256 * 1024 * 1024 } },
-  quick: { versions: 2_000, budget: { seconds: 0.5, bytes: 32 * 1024 * 1024 } },
+  full: { rounds: 2, versions: 10_000, budget: { seconds: 1.5, bytes: 256 * 1024 * 1024 } },
+  quick: { rounds: 2, versions: 1_000, budget: { seconds: 0.25, bytes: 32 * 1024 * 1024 } },
 } as const;
+
+/**
+ * Runs the {@link KEPT_VERSIONS_WARMUP} rounds: `round(r, versions, budget)`
+ * builds round `r`'s throwaway state, runs {@link runWarmUp} on it and drops
+ * it. Returns the versions of all rounds and round 0's cold start.
+ */
+export function warmUpRounds(
+  quick: boolean,
+  round: (r: number, versions: number, budget: Budget) => WarmUpRun,
+): WarmUpRun {
+  const plan = quick ? KEPT_VERSIONS_WARMUP.quick : KEPT_VERSIONS_WARMUP.full;
+  const first = round(0, plan.versions, plan.budget);
+  let done = first.done;
+  for (let r = 1; r < plan.rounds; r++) done += round(r, plan.versions, plan.budget).done;
+  return { done, coldDone: first.coldDone, coldNsPerUnit: first.coldNsPerUnit };
+}
 
 /** What {@link runWarmUp} did. */
 export interface WarmUpRun {

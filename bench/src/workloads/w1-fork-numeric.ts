@@ -25,9 +25,9 @@ import { create } from "mutative";
 import { lineChart, pointsOf } from "../chart-specs.js";
 import { countLabel } from "../format.js";
 import {
+  type Budget,
   defaultBudget,
   finishKeptVersions,
-  KEPT_VERSIONS_WARMUP,
   memoryNow,
   nowNs,
   poolAccounting,
@@ -36,6 +36,7 @@ import {
   runBudgeted,
   runWarmUp,
   type WarmUpRun,
+  warmUpRounds,
 } from "../measure.js";
 import type { CaseSpec, Measurement, MetricDef, RunContext, VariantRunner, WorkloadSpec } from "../model.js";
 import { largestGroup, ratioHeadline } from "../summary.js";
@@ -201,21 +202,25 @@ function adapterFor(variant: string): Adapter<unknown> {
 }
 
 /**
- * The warm-up round every variant runs first on a throwaway state of the same
- * size, then drops: {@link KEPT_VERSIONS_WARMUP} (20,000 versions within 3 s
- * and 256 MiB, so copying peers make a few). On a small state the deeper page
- * tables of a large one stayed cold: a 10,000-element warm-up left
- * 1M-element versions at ~15 us where a warm process takes 2-5 us. Returns
- * the cold start: the time per version of the warm-up's first 1,000.
+ * The warm-up every variant runs first ({@link KEPT_VERSIONS_WARMUP}: 2 rounds
+ * of up to 10,000 versions, each on a throwaway state of the same size, then
+ * dropped; copying peers make a few within the budget). On a small state the
+ * deeper page tables of a large one stayed cold: a 10,000-element warm-up left
+ * 1M-element versions at ~15 us where a warm process takes 2-5 us. Returns the
+ * cold start: the time per version of the process's first 1,000.
  */
 function warmUp(variant: string, init: Float64Array, quick: boolean): WarmUpRun {
+  return warmUpRounds(quick, (r, versions, budget) => warmUpRound(variant, init, r, versions, budget));
+}
+
+/** One warm-up round, in its own function so nothing of its state stays reachable. */
+function warmUpRound(variant: string, init: Float64Array, r: number, versions: number, budget: Budget): WarmUpRun {
   const adapter = adapterFor(variant);
-  const w = quick ? KEPT_VERSIONS_WARMUP.quick : KEPT_VERSIONS_WARMUP.full;
-  const idx = randomIndices(init.length, w.versions, SEED + 2);
-  const val = randomDoubles(w.versions, SEED + 3);
-  const vs: unknown[] = new Array(w.versions + 1).fill(undefined);
+  const idx = randomIndices(init.length, versions, SEED + 2 + 2 * r);
+  const val = randomDoubles(versions, SEED + 3 + 2 * r);
+  const vs: unknown[] = new Array(versions + 1).fill(undefined);
   vs[0] = adapter.build(init);
-  return runWarmUp(w.versions, w.budget, (from, to) => adapter.versions(vs, idx, val, from, to));
+  return runWarmUp(versions, budget, (from, to) => adapter.versions(vs, idx, val, from, to));
 }
 
 function run(variant: string, ctx: RunContext): Measurement {
@@ -308,8 +313,11 @@ export const spec: WorkloadSpec = {
   method:
     "A float64 state of N elements (initial values `i * 0.5 + 0.25`) gets 1,000 versions; version k + 1 is " +
     "version k with one random element (seeded, the same for every library) set to a random double, and every " +
-    "version is kept. Each process first runs the same loop on a throwaway state of the same size (up to 1,000 " +
-    "versions in 1 s, then dropped) so the measured loop runs optimised code. **time / version** is the timed loop (fork or copy, plus the write) divided by the " +
+    "version is kept. Each process first warms up: the same loop on two throwaway states of the same size in turn " +
+    "(up to 10,000 versions within 1.5 s each, then dropped), so the measured loop runs optimised code " +
+    "(`--trace-opt`: pagefork's per-version functions reach TurboFan after 4,000-8,000 versions, and a second " +
+    "state's first versions deoptimized code optimised on the first). **cold start** is the time per version of " +
+    "the warm-up's first 1,000: what a process pays before that. **time / version** is the timed loop (fork or copy, plus the write) divided by the " +
     "versions made; **bytes / version** is JS heap + ArrayBuffer bytes held after `gc()`, minus the same after " +
     "the initial state was built, divided by the versions. For pagefork those bytes include whole slab " +
     "reservations, so **in use / version** gives its own accounting (frames + page-table nodes + frame metadata, " +

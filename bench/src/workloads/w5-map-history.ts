@@ -22,7 +22,6 @@ import { type TaskDef, timeTasks, timingFor } from "../harness.js";
 import {
   defaultBudget,
   finishKeptVersions,
-  KEPT_VERSIONS_WARMUP,
   memoryNow,
   nowNs,
   poolAccounting,
@@ -31,6 +30,7 @@ import {
   runBudgeted,
   runWarmUp,
   type WarmUpRun,
+  warmUpRounds,
 } from "../measure.js";
 import type { CaseSpec, Measurement, MetricDef, RunContext, VariantRunner, WorkloadSpec } from "../model.js";
 import { largestGroup, medianOf, ratioHeadline } from "../summary.js";
@@ -169,18 +169,19 @@ function inputs(n: number, versions: number, seed: number): { keys: string[]; va
 }
 
 /**
- * The warm-up round (as in W1, {@link KEPT_VERSIONS_WARMUP}: a map of the
- * same size, up to 20,000 versions within 3 s and 256 MiB, then dropped), in
- * its own function: a block inside `run` would leave
+ * The warm-up (as in W1, {@link KEPT_VERSIONS_WARMUP}: 2 rounds, each on a
+ * throwaway map of the same size, up to 10,000 versions within 1.5 s and
+ * 256 MiB, then dropped), in its own function: a block inside `run` would leave
  * the throwaway map reachable from `run`'s frame (V8 does not clear dead
  * stack slots), and the memory figures would see it freed halfway.
  */
 function warmUp(variant: string, n: number, quick: boolean): WarmUpRun {
-  const warm = adapterFor(variant);
-  const size = quick ? KEPT_VERSIONS_WARMUP.quick : KEPT_VERSIONS_WARMUP.full;
-  const w = inputs(n, size.versions, SEED + 7);
-  const ws: unknown[] = [warm.build(n)];
-  return runWarmUp(size.versions, size.budget, (a, b) => warm.versions(ws, w.keys, w.val, a, b));
+  return warmUpRounds(quick, (r, versions, budget) => {
+    const warm = adapterFor(variant);
+    const w = inputs(n, versions, SEED + 7 + 2 * r);
+    const ws: unknown[] = [warm.build(n)];
+    return runWarmUp(versions, budget, (a, b) => warm.versions(ws, w.keys, w.val, a, b));
+  });
 }
 
 /**
@@ -320,7 +321,7 @@ export const spec: WorkloadSpec = {
     "kept. Keys are generated while the map is built, so the map holds the only copy of each key string. " +
     "**time / version** and **bytes / version** as in W1 (heap + ArrayBuffer bytes after `gc()`; pagefork's " +
     "own accounting beside it). **resident set growth / version** is `rss` after the versions minus after the build (both after `gc()`), divided by the versions: what the versions really took from the machine (untouched slab pages do not count; pages the allocator or V8 already held and reuse do not either). " +
-    "Each process first runs the same loop on a throwaway map of the same size (up to 1,000 versions in 1 s, then dropped). Copying peers stop " +
+    "Each process first warms up as in W1 (two throwaway maps of the same size in turn, up to 10,000 versions within 1.5 s each, then dropped); **cold start** is the time per version of its first 1,000. Copying peers stop " +
     "at their budget (2 GiB or 10 s) and their 1,000-version total is extrapolated. " +
     "Then, on the newest version (version 1,000, or the last one a copying peer made; for Immer and Mutative " +
     "a native `Map`), with every version still held: **get, random key** is ns per `get` of 1,048,576 " +
