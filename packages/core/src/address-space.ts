@@ -100,7 +100,7 @@ const forkHandoff = new ForkHandoff();
  * of 256-byte pages holding one frame, about 10 KB, made with the first space
  * (importing the module allocates nothing).
  */
-const shapeKeeper: AddressSpace[] = [];
+const shapeKeeper: object[] = [];
 /** True once {@link keepShapes} has started (it makes a space itself). */
 let shapesKept = false;
 
@@ -118,7 +118,11 @@ function keepShapes(): void {
     s.getFloat64(256);
     s.fork().release();
     s.setFloat64(0, 2); // a reuse fault: the fork flushed the write TLB
-    shapeKeeper.push(s);
+    // A span cursor too: text leaf edits and map page reads make one per call (PageSpanCursor,
+    // spans, next and insertIntoLeaf were deoptimized without it).
+    const c = s.spans(Uint8Array, 0, 16, "write");
+    c.next();
+    shapeKeeper.push(s, c);
   } catch {
     // An engine out of memory for 10 KB: the caller's own allocation will say so.
   }

@@ -12,7 +12,7 @@
  *
  * @module
  */
-import type { AddressSpace, Heap, InspectFunction, InspectOptions, SpaceStats } from "@pagefork/core";
+import type { AddressSpace, FramePool, Heap, InspectFunction, InspectOptions, SpaceStats } from "@pagefork/core";
 import { INSPECT_CUSTOM, type ShareOptions } from "@pagefork/core";
 import type { CowKey, CowKeyOf } from "./cow-key.js";
 import { inspectTable, tableToJSON } from "./debug.js";
@@ -34,6 +34,7 @@ import {
   tablePut,
 } from "./ops.js";
 import { type CowMapOptions, NO_OPTIONS, sharesPool, spaceFor } from "./options.js";
+import { KEEP_MAP, keepCollectionShapes } from "./shape-keeper.js";
 import { attachTableShared, type SharedCollectionHandle, tableHandle } from "./shared.js";
 import { Table } from "./table.js";
 import { readValue } from "./value.js";
@@ -96,6 +97,7 @@ class CowMapImpl<K extends CowKey = CowKey, V = unknown> implements Iterable<[K,
     }
     this.#table = new Table(spaceFor(options), MAP_VALUE_BYTES);
     if (entries != null) fill(this, this.#table, entries, "map");
+    if (new.target === CowMap) keepCollectionShapes(KEEP_MAP, makeKeptMap); // once: keeps the hidden classes alive (shape-keeper.ts)
   }
 
   /**
@@ -582,4 +584,11 @@ export function tableOfMap(x: unknown): Table {
 /** @internal A CowMap over the table `t`, which it then owns: for standalone.ts (as `attachShared`, without a handle). */
 export function mapOverTable<K extends CowKey = CowKey, V = unknown>(t: Table): CowMap<K, V> {
   return adopt<K, V>(t) as unknown as CowMap<K, V>;
+}
+
+/** The map shape-keeper.ts keeps: one entry, in `pool`. */
+function makeKeptMap(pool: FramePool): CowMap<string, number> {
+  const m = new CowMap<string, number>(null, { pool });
+  m.set("a", 0.5);
+  return m;
 }

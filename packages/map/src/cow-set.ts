@@ -7,7 +7,7 @@
  *
  * @module
  */
-import type { AddressSpace, Heap, InspectFunction, InspectOptions, SpaceStats } from "@pagefork/core";
+import type { AddressSpace, FramePool, Heap, InspectFunction, InspectOptions, SpaceStats } from "@pagefork/core";
 import { INSPECT_CUSTOM, type ShareOptions } from "@pagefork/core";
 import type { CowKey, CowKeyOf } from "./cow-key.js";
 import { inspectTable, tableToJSON } from "./debug.js";
@@ -29,6 +29,7 @@ import {
 import { type CowMapOptions, NO_OPTIONS, sharesPool, spaceFor } from "./options.js";
 import type { SetLike } from "./set-like.js";
 import * as setMethods from "./set-methods.js";
+import { KEEP_SET, keepCollectionShapes } from "./shape-keeper.js";
 import { attachTableShared, type SharedCollectionHandle, tableHandle } from "./shared.js";
 import { Table } from "./table.js";
 import { clear } from "./writes.js";
@@ -86,6 +87,7 @@ class CowSetImpl<T extends CowKey = CowKey> implements Iterable<T> {
     }
     this.#table = new Table(spaceFor(options), 0);
     if (values != null) fill(this, this.#table, values, "set");
+    if (new.target === CowSet) keepCollectionShapes(KEEP_SET, makeKeptSet); // once: keeps the hidden classes alive (shape-keeper.ts)
   }
 
   /**
@@ -542,4 +544,11 @@ export function tableOfSet(x: unknown): Table {
 /** @internal A CowSet over the table `t`, which it then owns: for standalone.ts (as `attachShared`, without a handle). */
 export function setOverTable<T extends CowKey = CowKey>(t: Table): CowSet<T> {
   return adopt<T>(t) as unknown as CowSet<T>;
+}
+
+/** The set shape-keeper.ts keeps: one key, in `pool`. */
+function makeKeptSet(pool: FramePool): CowSet<string> {
+  const s = new CowSet<string>(null, { pool });
+  s.add("a");
+  return s;
 }

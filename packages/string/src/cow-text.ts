@@ -5,6 +5,7 @@
  */
 import {
   type AddressSpace,
+  type FramePool,
   Heap,
   INSPECT_CUSTOM,
   type InspectFunction,
@@ -25,6 +26,7 @@ import { leafCapacity, MAX_TEXT_LENGTH } from "./layout.js";
 import { leafUnit } from "./leaf.js";
 import { type CowTextOptions, newTextHeap } from "./options.js";
 import { deletePlanned, insertPlanned } from "./plan.js";
+import { keepTextShapes } from "./shape-keeper.js";
 import { type AttachedText, attachTextSpace, type SharedTextHandle, textHandle } from "./shared.js";
 import { codePoints, collect, descend, leafStrings, Path } from "./tree.js";
 
@@ -135,6 +137,8 @@ export class CowText implements Iterable<string> {
     this.height = height;
     this.len = len;
     this.emb = emb;
+    // A new standalone text (not a fork): once, keeps the hidden classes alive (shape-keeper.ts).
+    if ((options as unknown) !== handoff && new.target === CowText) keepTextShapes(makeKeptText);
   }
 
   /**
@@ -547,4 +551,9 @@ function newHandle(heap: Heap, at: number): CowText {
  */
 export function textOver(a: AttachedText): CowText {
   return new CowText(handoff.adopt(a) as CowTextOptions);
+}
+
+/** The text shape-keeper.ts keeps: a few characters, in `pool`. */
+function makeKeptText(pool: FramePool): CowText {
+  return CowText.from("ab", { pool });
 }

@@ -1,0 +1,44 @@
+/**
+ * One small CowMap and one CowSet, each with an entry, a fork and an
+ * iteration, kept for the module's life, so that V8 keeps the hidden
+ * classes of the maps, their tables and iterators alive. When every map of a
+ * program had been dropped and collected (a warm-up round, a closed
+ * document, a finished test), V8 deoptimized `fork`, `set`, `get`, the table
+ * and iterator functions at the next GC ("weak objects" in `--trace-deopt`,
+ * 2026-12-06) and re-optimized them only thousands of calls later. Same
+ * mechanism as core's `shapeKeeper` (address-space.ts, which has the
+ * measurements). Made with the first standalone map or set (importing the
+ * module allocates nothing); its own pool of 1 KiB pages, a few KB. Never
+ * throws: without it only the optimization is lost.
+ *
+ * @module
+ */
+import { FramePool } from "@pagefork/core";
+
+interface Forkable {
+  fork(): object;
+  [Symbol.iterator](): Iterator<unknown>;
+}
+
+/** Which collections are kept, by index: {@link KEEP_MAP}, {@link KEEP_SET}. */
+const kept = new Uint8Array(2);
+export const KEEP_MAP = 0;
+export const KEEP_SET = 1;
+const keepers: object[] = [];
+
+/**
+ * Keeps what `make(pool)` builds (a map or a set with an entry), a fork of it
+ * and one pass of iteration over the fork, once per process for each `which`.
+ */
+export function keepCollectionShapes(which: number, make: (pool: FramePool) => Forkable): void {
+  if (kept[which] !== 0) return;
+  kept[which] = 1; // first: the constructor below calls back here
+  try {
+    const m = make(new FramePool({ pageSize: 1024, reclaimDropped: false }));
+    const f = m.fork() as Forkable;
+    for (const _ of f);
+    keepers.push(m, f);
+  } catch {
+    // An engine out of memory for a few KB: the caller's own allocation will say so.
+  }
+}
