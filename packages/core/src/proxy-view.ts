@@ -119,9 +119,14 @@ export type ProxyView<A extends NativeTypedArray = NativeTypedArray> = Omit<A, "
  * | `view[i]` read | 110x-126x | 220x-340x |
  * | `view[i] = x` write | 72x-115x | 350x-520x |
  *
- * About 160-390 ns per access. Most of it is the Proxy itself: a `get` trap
- * that returns a constant costs ~120 ns on an integer key here, because V8
- * hands every integer key to the trap as a string.
+ * About 160-390 ns per access. Most of it is the Proxy itself, before and
+ * after the trap runs: with an integer key, a `get` trap that only returns a
+ * constant cost 78x-94x a `getFloat64` call (266-325 ns) in the run where this
+ * handler's whole read cost 101x-104x (344-361 ns); the same constant trap
+ * read through one fixed string key cost 5x (issue 13, 2026-12-06, one
+ * process, medians of 25 rounds, load average 7.7). V8 hands an integer key
+ * to a trap as a string, on a slower path than a named key's; no handler can
+ * shorten it, so a view read stays near 80x `getFloat64` at best.
  *
  * @param byteOffset - byte address of element 0; a multiple of `type.BYTES_PER_ELEMENT`. Default 0.
  * @param length - number of elements. Default: to the end of the space.
