@@ -26,6 +26,7 @@ import type { AddressSpace } from "./address-space.js";
 import { MAX_PAGE_SHIFT, MAX_SLAB_BYTES, MIN_PAGE_SHIFT, PT_FANOUT } from "./constants.js";
 import { FramePool } from "./frame-pool.js";
 import { MappingList } from "./mappings.js";
+import { throwInvalidHandle } from "./share-errors.js";
 import {
   attachedState,
   CHUNK_HEADER_WORDS,
@@ -46,8 +47,7 @@ import {
   poolIdWords,
   type SharedSpaceHandle,
   wakeOwner,
-} from "./share.js";
-import { throwInvalidHandle } from "./share-errors.js";
+} from "./share-format.js";
 import { Slab } from "./slab.js";
 
 /**

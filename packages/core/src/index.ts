@@ -59,14 +59,14 @@ export { PageSpanCursor, type SpanArrayConstructor, type SpanMode } from "./page
 export type { FramePoolOptions, FramePoolStats } from "./pool-options.js";
 export type { ProxyView, ViewArrayConstructor } from "./proxy-view.js";
 export { relativeIndex, toIntegerOrInfinity } from "./relative-index.js";
+export { InvalidHandleError, type InvalidHandleReason, SharingUnavailableError } from "./share-errors.js";
 export {
   HANDLE_FORMAT,
   type MappingArrays,
   type SharedSpaceHandle,
   type ShareOptions,
   type WorkerLike,
-} from "./share.js";
-export { InvalidHandleError, type InvalidHandleReason, SharingUnavailableError } from "./share-errors.js";
+} from "./share-format.js";
 export type { AddressSpaceOptions } from "./space-options.js";
 export type { SpaceSummary } from "./space-summary.js";
 export type { SpaceStats } from "./stats.js";

@@ -19,29 +19,7 @@
  * case at the next `share()`, `stats()`, `framesInUse`/`bytesInUse` read, or
  * before an out-of-memory error.
  *
- * Pin word states: ISSUED (made, not attached) -> ATTACHED (a reader
- * attached it; compare-and-swap, so a handle attaches once) -> RELEASED (the
- * reader is done) -> DEAD (the owner dropped the pin). `unshare()` and a
- * worker's exit move ISSUED straight to DEAD; the exit of the worker a
- * handle was made for moves ATTACHED to DEAD only when that worker is the
- * thread that attached it. The ATTACHED word carries the attaching thread's
- * tag (see {@link attachedState}), written by the same compare-and-swap, so a
- * handle forwarded to (or posted by mistake to) another thread keeps its pin
- * while that thread reads it, whatever becomes of the worker it was made
- * for. Dropping it there would free frames a live reader still reads, and
- * the owner would reuse them under it.
- *
- * Pin chunks. Pin words live in chunks: one SharedArrayBuffer of
- * {@link PIN_CHUNK_BYTES} holding a header (the wake counter, the pool id)
- * and {@link PIN_CHUNK_SLOTS} pin words, filled in order, never reused (a
- * reused slot would let a stale handle attach a newer version's word). A
- * handle carries its chunk and slot: one SharedArrayBuffer where there were
- * two (a pin word and the pool's header), and `share()` allocates one per 64
- * handles instead of one per handle (measured on Node 20: ~1.4 us to
- * allocate a SharedArrayBuffer, ~0.3 us to post one and as much to receive
- * it). A reader bumps the wake counter of its handle's chunk; the owner waits
- * on every chunk with a live pin (usually one), and a full chunk whose pins
- * are all dropped is retired: the owner ends its wait itself.
+ * The format (pin words, pin chunks, the handle) is in share-format.ts.
  *
  * @module
  */
@@ -49,137 +27,33 @@ import type { AddressSpace } from "./address-space.js";
 import { throwInvalid, throwReleased } from "./errors.js";
 import type { FramePool } from "./frame-pool.js";
 import { throwInvalidHandle, throwSharingUnavailable } from "./share-errors.js";
+import {
+  CHUNK_HEADER_WORDS,
+  CHUNK_POOL_ID_HI,
+  CHUNK_POOL_ID_LO,
+  CHUNK_WAKE,
+  HANDLE_FORMAT,
+  MAX_THREAD_TAG,
+  PIN_ATTACHED,
+  PIN_CHUNK_BYTES,
+  PIN_CHUNK_SLOTS,
+  PIN_DEAD,
+  PIN_ID,
+  PIN_ISSUED,
+  PIN_LEVELS,
+  PIN_RELEASED,
+  PIN_ROOT,
+  PIN_STATE_MASK,
+  PIN_WORDS,
+  poolIdWords,
+  type SharedSpaceHandle,
+  type ShareOptions,
+  type WorkerLike,
+  wakeOwner,
+} from "./share-format.js";
 
-/** The `format` of every handle this version of the package makes and accepts. */
-export const HANDLE_FORMAT = "pagefork.shared-space/2";
-
-/** Pin word states (see the module notes). @internal */
-export const PIN_DEAD = 0;
-/** @internal */
-export const PIN_ISSUED = 1;
-/** @internal */
-export const PIN_ATTACHED = 2;
-/** @internal */
-export const PIN_RELEASED = 3;
-/** The state bits of a pin word; above them, an ATTACHED word holds the attaching thread's tag. @internal */
-export const PIN_STATE_MASK = 3;
-/**
- * The ATTACHED word of a reader whose thread tag is `tag` (Node's
- * `threadId + 1`; 0 where the thread cannot tell its id, e.g. a browser). @internal
- */
-export function attachedState(tag: number): number {
-  return PIN_ATTACHED | (tag << 2);
-}
-/** Largest thread tag an ATTACHED word holds (int32, two state bits); a larger id counts as unknown (0). @internal */
-export const MAX_THREAD_TAG = 2 ** 29 - 1;
-/** Int32 words of a pin: state, root, levels, handle id. @internal */
-export const PIN_WORDS = 4;
-/** Offsets in a pin (from its state word): the pinned version's root, its levels, the handle id. @internal */
-export const PIN_ROOT = 1;
-/** @internal */
-export const PIN_LEVELS = 2;
-/** @internal */
-export const PIN_ID = 3;
-/**
- * Int32 words of a pin chunk's header: the wake counter at 0, word 1 unused,
- * the pool id's low 32 bits at 2 and its high bits at 3. @internal
- */
-export const CHUNK_HEADER_WORDS = 4;
-/** Header word of a pin chunk: the wake counter a reader bumps after a release. @internal */
-export const CHUNK_WAKE = 0;
-/** Header words of a pin chunk: the pool id's low and high halves (see {@link poolIdWords}). @internal */
-export const CHUNK_POOL_ID_LO = 2;
-/** @internal */
-export const CHUNK_POOL_ID_HI = 3;
-/** Pin words per chunk: one SharedArrayBuffer allocation per 64 handles. @internal */
-export const PIN_CHUNK_SLOTS = 64;
-/** Bytes of a pin chunk (1,040). @internal */
-export const PIN_CHUNK_BYTES = (CHUNK_HEADER_WORDS + PIN_CHUNK_SLOTS * PIN_WORDS) * 4;
-/** The pool id's words in a chunk header (a 52-bit integer as low and high halves). @internal */
-export function poolIdWords(poolId: number): [lo: number, hi: number] {
-  return [(poolId % 2 ** 32) | 0, Math.floor(poolId / 2 ** 32)];
-}
-/**
- * Bumps a pin chunk's wake counter and wakes the owner waiting on it (a
- * reader after a release; the owner itself when it retires a chunk). @internal
- */
-export function wakeOwner(words: Int32Array): void {
-  Atomics.add(words, CHUNK_WAKE, 1);
-  Atomics.notify(words, CHUNK_WAKE);
-}
-
-/** A space's mappings as parallel arrays, ascending (what a handle or a copy carries). */
-export interface MappingArrays {
-  /** First byte address of each mapping. */
-  readonly starts: readonly number[];
-  /** One past the last byte address of each mapping. */
-  readonly ends: readonly number[];
-  /** Whether each mapping is read-write (false: read-only). */
-  readonly writable: readonly boolean[];
-}
-
-/**
- * A version of an address space handed to another thread: what
- * {@link AddressSpace.share} returns and {@link AddressSpace.attach} takes.
- * Plain data (numbers, arrays, SharedArrayBuffers), so `postMessage` carries
- * it as it is, in O(slabs): no page is copied. Treat it as opaque; a handle
- * whose fields were changed is refused with {@link InvalidHandleError}.
- */
-export interface SharedSpaceHandle {
-  /** `"pagefork.shared-space/2"` (`/1` had a pin word and a pool header of its own): what {@link AddressSpace.attach} checks first. */
-  readonly format: typeof HANDLE_FORMAT;
-  /** Random id of the pool that made it (shared between its handles). */
-  readonly poolId: number;
-  /** Id of this handle within its pool, from 1. */
-  readonly id: number;
-  /** Page size in bytes. */
-  readonly pageSize: number;
-  /** Full slab size of the pool in bytes. */
-  readonly slabBytes: number;
-  /** The pool's slabs when the handle was made, in pfn order. */
-  readonly slabs: readonly SharedArrayBuffer[];
-  /** The pool's page-table node arena when the handle was made. */
-  readonly nodes: SharedArrayBuffer;
-  /** Node indices handed out when the handle was made (every node of the version is below). */
-  readonly nodeCount: number;
-  /** Page-table root of the version. */
-  readonly root: number;
-  /** Page-table levels of the version. */
-  readonly levels: number;
-  /** Size of the space in bytes. */
-  readonly size: number;
-  /** The version's mappings. */
-  readonly mappings: MappingArrays;
-  /**
-   * The pin chunk holding this handle's pin word: a header (the pool's wake
-   * counter for this chunk, the pool id) and 64 pin words (state, root,
-   * levels, id as int32s), shared by up to 64 handles of the pool.
-   */
-  readonly pins: SharedArrayBuffer;
-  /** This handle's pin word in `pins`, 0 to 63. */
-  readonly slot: number;
-}
-
-/**
- * A worker as far as sharing needs one: Node's `worker_threads.Worker` (its
- * `"exit"` event drops the worker's pins). In a browser, where a Worker has
- * no exit event, call {@link FramePool.dropWorker} after `terminate()`.
- */
-export interface WorkerLike {
-  /** Subscribes once to an event; only `"exit"` is used. */
-  once(event: "exit", listener: () => void): unknown;
-}
-
-/** Options of {@link AddressSpace.share}. */
-export interface ShareOptions {
-  /**
-   * The worker the handle is for. When it exits (ends, crashes or is
-   * terminated), every pin of the handles made for it is dropped, attached
-   * or not. Without it, only `release()` in the reader (or `pool.unshare`
-   * before it attached) drops the pin.
-   */
-  worker?: WorkerLike | object;
-}
+// address-space.ts and frame-pool.ts import these from here.
+export { HANDLE_FORMAT, type SharedSpaceHandle, type ShareOptions } from "./share-format.js";
 
 /** A pin chunk (see the module notes). */
 interface PinChunk {

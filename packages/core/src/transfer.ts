@@ -13,8 +13,8 @@ import type { AddressSpace } from "./address-space.js";
 import { throwReleased } from "./errors.js";
 import { FramePool } from "./frame-pool.js";
 import { MappingList } from "./mappings.js";
-import type { MappingArrays } from "./share.js";
 import { throwInvalidHandle } from "./share-errors.js";
+import type { MappingArrays } from "./share-format.js";
 
 /** The `format` of a {@link SpaceCopy}. */
 export const COPY_FORMAT = "pagefork.space-copy/1";
