@@ -122,16 +122,17 @@ function appendBlob(t: Table, pending: PendingValue): number {
 }
 
 /**
- * Deletes the record at `rec` (found by `find`, which set `link`): unlinks
+ * Deletes the record at `rec` (found by `find`; `link` is the link to it,
+ * `foundLink()` read right after that `find`): unlinks
  * it from its chain and turns it into a tombstone, which keeps its place in
  * the log (for iterators) until a compaction drops it.
  */
-export function remove(t: Table, rec: number): void {
+export function remove(t: Table, rec: number, link: number): void {
   const s = t.space;
   reserve(t, 0, 0, 2); // the record's meta word and the link to it
   t.writes++;
   const meta = s.getUint32(rec);
-  s.setUint32(t.link, s.getUint32(rec + R_CHAIN));
+  s.setUint32(link, s.getUint32(rec + R_CHAIN));
   s.setUint32(rec, (meta & ~KIND_MASK) | KIND_DELETED);
   let dead = t.recordSize(rec, meta);
   if (t.vbytes !== 0) {
