@@ -20,7 +20,9 @@ import {
   B_LENGTH,
   COMPACT_MIN_BYTES,
   EMBEDDED_COMPACT_MIN_BYTES,
+  EMBEDDED_LOAD_FACTOR,
   EMBEDDED_MIN_BUCKETS,
+  LOAD_FACTOR,
   MAX_BUCKETS,
   MIN_BUCKETS,
   R_CHAIN,
@@ -64,6 +66,8 @@ class TableLayout {
   readonly minBuckets: number;
   /** Dead bytes below which the log is never compacted. */
   readonly compactMin: number;
+  /** Most live entries per bucket before the bucket array doubles: LOAD_FACTOR standalone, EMBEDDED_LOAD_FACTOR embedded. */
+  readonly loadFactor: number;
   /** Byte address of the bucket array: 0 standalone; an embedded table's data block (0 while it has none). */
   buckets: number;
   /** Byte address of the log (LOG_BASE, or less in a bounded space; embedded: after the buckets in the data block). */
@@ -78,6 +82,7 @@ class TableLayout {
     maxBuckets: number,
     minBuckets: number,
     compactMin: number,
+    loadFactor: number,
     logAddr: number,
     logBytes: number,
   ) {
@@ -89,6 +94,7 @@ class TableLayout {
     this.maxBuckets = maxBuckets;
     this.minBuckets = minBuckets;
     this.compactMin = compactMin;
+    this.loadFactor = loadFactor;
     this.buckets = 0;
     this.logAddr = logAddr;
     this.logBytes = logBytes;
@@ -162,6 +168,7 @@ export class Table {
         l.maxBuckets,
         minBuckets,
         COMPACT_MIN_BYTES,
+        LOAD_FACTOR,
         l.logAddr,
         l.logBytes,
       );
@@ -173,6 +180,7 @@ export class Table {
         MAX_BUCKETS,
         EMBEDDED_MIN_BUCKETS,
         EMBEDDED_COMPACT_MIN_BYTES,
+        EMBEDDED_LOAD_FACTOR,
         0,
         0,
       );
@@ -223,6 +231,11 @@ export class Table {
   /** Dead bytes below which the log is never compacted. */
   get compactMin(): number {
     return this.layout.compactMin;
+  }
+
+  /** Most live entries per bucket before the bucket array doubles. */
+  get loadFactor(): number {
+    return this.layout.loadFactor;
   }
 
   /** Byte address of the bucket array: 0 standalone; an embedded table's data block (0 while it has none). */
@@ -310,7 +323,7 @@ export class Table {
    */
   presize(entries: number): void {
     if (this.mask >= 0 || !(entries > 0) || this.heap !== null) return; // embedded: grown by doubling
-    this.mask = Math.min(bucketsFor(Math.ceil(entries / 2), this.minBuckets), this.maxBuckets) - 1;
+    this.mask = Math.min(bucketsFor(Math.ceil(entries / 2), this.minBuckets, this.loadFactor), this.maxBuckets) - 1;
   }
 
   /** The space users see: the table's own (standalone) or its heap's (embedded: the embedder's space). */
