@@ -115,13 +115,20 @@ export function foundLink(): number {
 }
 
 /**
+ * The epoch of each table that was ever iterated: a side table rather than a
+ * field that is null in almost every version of a history (8 bytes per
+ * version; issue 13). Weak, so a dropped version takes its epochs along.
+ */
+const epochs = new WeakMap<Table, Epoch>();
+
+/**
  * One version of a table: the handle a CowMap or CowSet holds. Its fields
  * count what the log holds; all of the table's bytes are in `space`.
  * Standalone and embedded tables share this class (one hidden class for the
  * hot paths); `heap` tells them apart. The layout (constants, where the
  * buckets and the log are) is read through getters over the
  * {@link TableLayout} a table shares with its forks (TurboFan inlines them:
- * one more load). Eight fields per version: space, layout and the six
+ * one more load). Seven fields per version: space, layout and the five
  * counters below.
  */
 export class Table {
@@ -137,8 +144,6 @@ export class Table {
   garbage: number;
   /** Live entries. */
   size: number;
-  /** The current epoch, once an iterator was taken; see epoch.ts. */
-  epoch: Epoch | null;
   /**
    * Writes of this table so far. Page readers (page-reader.ts) stamp a slice
    * with this plus the space's `bytesWritten` (which also counts the writes
@@ -189,7 +194,6 @@ export class Table {
     this.used = parent === null ? 0 : parent.used;
     this.garbage = parent === null ? 0 : parent.garbage;
     this.size = parent === null ? 0 : parent.size;
-    this.epoch = null; // iterators belong to the version they were taken from
     this.writes = 0;
   }
 
@@ -231,6 +235,20 @@ export class Table {
   /** Dead bytes below which the log is never compacted. */
   get compactMin(): number {
     return this.layout.compactMin;
+  }
+
+  /**
+   * The current epoch, once an iterator was taken (see epoch.ts); null
+   * before, and in a new fork (iterators belong to the version they were
+   * taken from). Kept in {@link epochs}, not in a field: read only when an
+   * iterator starts and when the log is compacted or cleared.
+   */
+  get epoch(): Epoch | null {
+    return epochs.get(this) ?? null;
+  }
+
+  set epoch(e: Epoch) {
+    epochs.set(this, e);
   }
 
   /** Most live entries per bucket before the bucket array doubles. */
