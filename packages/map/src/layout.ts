@@ -139,19 +139,32 @@ export const SHORT_UTF16_MAX = 4;
 // ---- sizing ----
 
 /**
- * Most live entries per bucket before the table grows: 2, as in V8's
- * OrderedHashTable (kLoadFactor). With the bucket count a power of two chosen
- * at rehash so the load is at most 1, chains average 0.5 to 2 records; the
- * stored hash rejects almost every foreign record without reading its key.
- * 4 bytes of bucket per 0.5 to 2 entries is 2 to 8 bytes per entry.
+ * Most live entries per bucket before a standalone table grows: 1. With the
+ * bucket count a power of two, chains average 0.5 to 1 record; the stored
+ * hash rejects almost every foreign record without reading its key, but
+ * reading it is a read of another random page: in a large map every record
+ * of a chain is one more page-table walk and cache miss. A successful
+ * lookup in a chain of load a reads 1 + a/2 records on average: at 1M keys,
+ * 1.48 here against 1.95 at V8's OrderedHashTable load of 2 (kLoadFactor),
+ * which measured random `get` ~10% faster (issue 13: 2.94 -> ~2.5 random
+ * page reads per lookup) for 4 bytes of bucket per 0.5 to 1 entries, 4 to
+ * 8 bytes per entry. A table adopted or attached with more entries per
+ * bucket (made before) reads the same and grows at its next new key.
  */
-export const LOAD_FACTOR = 2;
+export const LOAD_FACTOR = 1;
+/**
+ * Most live entries per bucket before an embedded table grows: 2, as V8's
+ * OrderedHashTable. An app state may hold 100,000 small embedded
+ * collections, where bytes count more than a page read (their buckets and
+ * log share one heap block).
+ */
+export const EMBEDDED_LOAD_FACTOR = 2;
 /** Fewest buckets: 16, or one page of them when pages hold more (a tiny map takes one bucket page anyway). */
 export const MIN_BUCKETS = 16;
 /**
  * A delete halves (or more) the bucket array when fewer than
  * `1 / SHRINK_DIVISOR` of the entries the buckets allow are live (V8 shrinks
- * at a quarter of its capacity; here capacity is `LOAD_FACTOR` per bucket and
+ * at a quarter of its capacity; here capacity is the load factor per bucket and
  * a resize leaves room for twice the entries, so 8 keeps grow and shrink from
  * chasing each other).
  */
@@ -168,16 +181,16 @@ export const COMPACT_MIN_BYTES = 4096;
 
 /**
  * Byte address of the log: 2^27. Below it, the bucket array has room for
- * 2^25 buckets, i.e. 2^26 entries at LOAD_FACTOR 2 (four times native Map's
- * 2^24 limit), and grows in place. The log's base sets the page-table depth
+ * 2^25 buckets, i.e. 2^25 entries at LOAD_FACTOR 1 (chains grow longer past
+ * that, up to MAX_ENTRIES), and grows in place. The log's base sets the page-table depth
  * of every map: at 1 KiB pages, vpn 2^17 needs 6 levels of fanout 8, which a
  * 1M-entry map needs anyway (its 32 MiB log spans 2^15 pages).
  */
 export const LOG_BASE = 2 ** 27;
 /** Most buckets: the region below LOG_BASE. */
 export const MAX_BUCKETS = LOG_BASE / 4;
-/** Most live entries, in every layout: MAX_BUCKETS at LOAD_FACTOR (2^26, four times native Map's 2^24). */
-export const MAX_ENTRIES = MAX_BUCKETS * LOAD_FACTOR;
+/** Most live entries, in every layout: 2^26, four times native Map's 2^24 (MAX_BUCKETS at EMBEDDED_LOAD_FACTOR). */
+export const MAX_ENTRIES = MAX_BUCKETS * EMBEDDED_LOAD_FACTOR;
 /** Largest log: refs count 8-byte units in a u32 (`(offset >>> 3) + 1`). */
 export const MAX_LOG_BYTES = 2 ** 35 - RECORD_ALIGN;
 /**
@@ -190,9 +203,10 @@ export const SPACE_BYTES = 2 ** 36;
 /**
  * Share of a bounded space (the `maxBytes` option) given to the bucket
  * region: an eighth, rounded down to a power of two, at most LOG_BASE. A log
- * record takes at least 16 bytes and a bucket 4 bytes per 1 to 2 entries, so
- * the buckets keep the load factor until the log is nearly full; past that
- * the bucket array stops doubling and chains grow longer.
+ * record takes at least 16 bytes and a bucket 4 bytes per 0.5 to 1 entries,
+ * so the buckets keep the load factor until the log is at least half full
+ * (nearly full for records of 32 bytes or more); past that the bucket array
+ * stops doubling and chains grow longer.
  */
 export const BUCKET_SHARE = 8;
 

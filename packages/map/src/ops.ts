@@ -10,7 +10,7 @@
 import { throwEmbedded, throwKeyType } from "./errors.js";
 import { Cursor } from "./iterator.js";
 import { classifyKey, isKey, probe } from "./key.js";
-import type { Table } from "./table.js";
+import { foundLink, type Table } from "./table.js";
 import { classifyValue, pending } from "./value.js";
 import { insert, remove, update } from "./writes.js";
 
@@ -54,7 +54,7 @@ export function tableDelete(t: Table, key: unknown): boolean {
   if (!classifyKey(key, probe)) return false;
   const rec = t.find(probe);
   if (rec < 0) return false;
-  remove(t, rec);
+  remove(t, rec, foundLink());
   return true;
 }
 

@@ -20,7 +20,9 @@ import {
   B_LENGTH,
   COMPACT_MIN_BYTES,
   EMBEDDED_COMPACT_MIN_BYTES,
+  EMBEDDED_LOAD_FACTOR,
   EMBEDDED_MIN_BUCKETS,
+  LOAD_FACTOR,
   MAX_BUCKETS,
   MIN_BUCKETS,
   R_CHAIN,
@@ -34,13 +36,20 @@ import { classifyValue, pending } from "./value.js";
 import { bucketsFor, insert } from "./writes.js";
 
 /**
- * The parts of a table that never change and that its forks share: one
- * object per table made by `new Table` without a parent, referenced by every
- * fork of it. Kept out of {@link Table} because a map kept in a history is
- * one Table per version: eight fields fewer per version (64 bytes of JS heap
- * the collector would scan and copy; issue 13).
+ * The parts of a table its versions share: one object per table made by
+ * `new Table` without a parent, referenced by every fork of it. Kept out of
+ * {@link Table} because a map kept in a history is one Table per version:
+ * eleven fields fewer per version (88 bytes of JS heap the collector would
+ * scan and copy, plus the 16-byte HeapNumber box of `logBytes`, 2^35 - 8
+ * bytes by default, which no Smi holds; issue 13).
+ *
+ * The first eight fields never change. The last three (where the buckets and
+ * the log are, and the log's bound) never change for a standalone table,
+ * whose forks share this object; an embedded table changes them as its data
+ * block moves, and has this object to itself: an embedded table is never
+ * forked (a fork of its space makes a new Table by `attach`).
  */
-class TableConsts {
+class TableLayout {
   /** Bytes of each record's value slot: 8 for maps, 0 for sets. */
   readonly vbytes: number;
   /** Offset of the hash in a record. */
@@ -57,6 +66,14 @@ class TableConsts {
   readonly minBuckets: number;
   /** Dead bytes below which the log is never compacted. */
   readonly compactMin: number;
+  /** Most live entries per bucket before the bucket array doubles: LOAD_FACTOR standalone, EMBEDDED_LOAD_FACTOR embedded. */
+  readonly loadFactor: number;
+  /** Byte address of the bucket array: 0 standalone; an embedded table's data block (0 while it has none). */
+  buckets: number;
+  /** Byte address of the log (LOG_BASE, or less in a bounded space; embedded: after the buckets in the data block). */
+  logAddr: number;
+  /** Most bytes the log may hold now: the bound of a standalone space; the capacity of an embedded data block. */
+  logBytes: number;
 
   constructor(
     vbytes: number,
@@ -65,6 +82,9 @@ class TableConsts {
     maxBuckets: number,
     minBuckets: number,
     compactMin: number,
+    loadFactor: number,
+    logAddr: number,
+    logBytes: number,
   ) {
     this.vbytes = vbytes;
     this.hashOff = R_HASH0 + vbytes;
@@ -74,31 +94,48 @@ class TableConsts {
     this.maxBuckets = maxBuckets;
     this.minBuckets = minBuckets;
     this.compactMin = compactMin;
+    this.loadFactor = loadFactor;
+    this.buckets = 0;
+    this.logAddr = logAddr;
+    this.logBytes = logBytes;
   }
 }
+
+/**
+ * Byte address of the u32 link (bucket slot or chain field) pointing at the
+ * record the last {@link Table.find} found: module state rather than a field
+ * of every version (issue 13). Read it with {@link foundLink} right after the
+ * `find`, before anything else can run a lookup.
+ */
+let lastLink = 0;
+
+/** The link to the record the last `find` found (see `lastLink`). */
+export function foundLink(): number {
+  return lastLink;
+}
+
+/**
+ * The epoch of each table that was ever iterated: a side table rather than a
+ * field that is null in almost every version of a history (8 bytes per
+ * version; issue 13). Weak, so a dropped version takes its epochs along.
+ */
+const epochs = new WeakMap<Table, Epoch>();
 
 /**
  * One version of a table: the handle a CowMap or CowSet holds. Its fields
  * count what the log holds; all of the table's bytes are in `space`.
  * Standalone and embedded tables share this class (one hidden class for the
- * hot paths); `heap` tells them apart. The constant parts are getters over
- * the {@link TableConsts} a table shares with its forks (TurboFan inlines
- * them: one more load).
+ * hot paths); `heap` tells them apart. The layout (constants, where the
+ * buckets and the log are) is read through getters over the
+ * {@link TableLayout} a table shares with its forks (TurboFan inlines them:
+ * one more load). Seven fields per version: space, layout and the five
+ * counters below.
  */
 export class Table {
   /** The address space holding every byte of this version (a released stand-in once an embedded table is freed). */
   space: AddressSpace;
-  /** The constants shared with the forks. */
-  private readonly consts: TableConsts;
-  /**
-   * Byte address of the bucket array: 0 in a standalone space; an embedded
-   * table's data block (0 while it has none). A field so `find` reads it like the others.
-   */
-  buckets: number;
-  /** Byte address of the log (LOG_BASE, or less in a bounded space; embedded: after the buckets in the data block). */
-  logAddr: number;
-  /** Most bytes the log may hold now: the bound of a standalone space; the capacity of an embedded data block. */
-  logBytes: number;
+  /** The layout shared with the forks (see {@link TableLayout}). */
+  private readonly layout: TableLayout;
   /** Buckets minus one; -1 while the table has never held an entry (no bucket array yet). */
   mask: number;
   /** Bytes appended to the log. */
@@ -107,10 +144,6 @@ export class Table {
   garbage: number;
   /** Live entries. */
   size: number;
-  /** The current epoch, once an iterator was taken; see epoch.ts. */
-  epoch: Epoch | null;
-  /** Set by `find`: byte address of the u32 link (bucket slot or chain field) that points at the record found. */
-  link: number;
   /**
    * Writes of this table so far. Page readers (page-reader.ts) stamp a slice
    * with this plus the space's `bytesWritten` (which also counts the writes
@@ -129,77 +162,128 @@ export class Table {
   constructor(space: AddressSpace, vbytes: number, heap: Heap | null = null, header = 0, parent: Table | null = null) {
     this.space = space;
     if (parent !== null) {
-      this.consts = parent.consts;
-      this.buckets = 0;
-      this.logAddr = parent.logAddr;
-      this.logBytes = parent.logBytes;
+      this.layout = parent.layout;
     } else if (heap === null) {
       const l = spaceLayout(space.size, space.pageSize);
       const minBuckets = Math.max(MIN_BUCKETS, space.pageSize / 4);
-      this.consts = new TableConsts(vbytes, null, 0, l.maxBuckets, minBuckets, COMPACT_MIN_BYTES);
-      this.buckets = 0;
-      this.logAddr = l.logAddr;
-      this.logBytes = l.logBytes;
+      this.layout = new TableLayout(
+        vbytes,
+        null,
+        0,
+        l.maxBuckets,
+        minBuckets,
+        COMPACT_MIN_BYTES,
+        LOAD_FACTOR,
+        l.logAddr,
+        l.logBytes,
+      );
     } else {
-      this.consts = new TableConsts(
+      this.layout = new TableLayout(
         vbytes,
         heap,
         header,
         MAX_BUCKETS,
         EMBEDDED_MIN_BUCKETS,
         EMBEDDED_COMPACT_MIN_BYTES,
+        EMBEDDED_LOAD_FACTOR,
+        0,
+        0,
       );
-      this.buckets = 0;
-      this.logAddr = 0;
-      this.logBytes = 0;
     }
     this.mask = parent === null ? -1 : parent.mask;
     this.used = parent === null ? 0 : parent.used;
     this.garbage = parent === null ? 0 : parent.garbage;
     this.size = parent === null ? 0 : parent.size;
-    this.epoch = null; // iterators belong to the version they were taken from
-    this.link = 0;
     this.writes = 0;
   }
 
   /** Bytes of each record's value slot: 8 for maps, 0 for sets. */
   get vbytes(): number {
-    return this.consts.vbytes;
+    return this.layout.vbytes;
   }
 
   /** Offset of the hash in a record. */
   get hashOff(): number {
-    return this.consts.hashOff;
+    return this.layout.hashOff;
   }
 
   /** Offset of the key bytes in a record. */
   get keyOff(): number {
-    return this.consts.keyOff;
+    return this.layout.keyOff;
   }
 
   /** The heap of an embedded table; null for a standalone one. */
   get heap(): Heap | null {
-    return this.consts.heap;
+    return this.layout.heap;
   }
 
   /** Byte address of an embedded table's header block; 0 for a standalone one. */
   get header(): number {
-    return this.consts.header;
+    return this.layout.header;
   }
 
   /** Most buckets: the bucket array stops doubling there (chains grow longer). */
   get maxBuckets(): number {
-    return this.consts.maxBuckets;
+    return this.layout.maxBuckets;
   }
 
   /** Fewest buckets: a page of them standalone (written anyway), EMBEDDED_MIN_BUCKETS embedded. */
   get minBuckets(): number {
-    return this.consts.minBuckets;
+    return this.layout.minBuckets;
   }
 
   /** Dead bytes below which the log is never compacted. */
   get compactMin(): number {
-    return this.consts.compactMin;
+    return this.layout.compactMin;
+  }
+
+  /**
+   * The current epoch, once an iterator was taken (see epoch.ts); null
+   * before, and in a new fork (iterators belong to the version they were
+   * taken from). Kept in {@link epochs}, not in a field: read only when an
+   * iterator starts and when the log is compacted or cleared.
+   */
+  get epoch(): Epoch | null {
+    return epochs.get(this) ?? null;
+  }
+
+  set epoch(e: Epoch) {
+    epochs.set(this, e);
+  }
+
+  /** Most live entries per bucket before the bucket array doubles. */
+  get loadFactor(): number {
+    return this.layout.loadFactor;
+  }
+
+  /** Byte address of the bucket array: 0 standalone; an embedded table's data block (0 while it has none). */
+  get buckets(): number {
+    return this.layout.buckets;
+  }
+
+  /** Embedded tables only (a standalone table's forks share its layout). */
+  set buckets(addr: number) {
+    this.layout.buckets = addr;
+  }
+
+  /** Byte address of the log (LOG_BASE, or less in a bounded space; embedded: after the buckets in the data block). */
+  get logAddr(): number {
+    return this.layout.logAddr;
+  }
+
+  /** Embedded tables only. */
+  set logAddr(addr: number) {
+    this.layout.logAddr = addr;
+  }
+
+  /** Most bytes the log may hold now: the bound of a standalone space; the capacity of an embedded data block. */
+  get logBytes(): number {
+    return this.layout.logBytes;
+  }
+
+  /** Embedded tables only. */
+  set logBytes(bytes: number) {
+    this.layout.logBytes = bytes;
   }
 
   /** A new version sharing every page: O(1). */
@@ -257,7 +341,7 @@ export class Table {
    */
   presize(entries: number): void {
     if (this.mask >= 0 || !(entries > 0) || this.heap !== null) return; // embedded: grown by doubling
-    this.mask = Math.min(bucketsFor(Math.ceil(entries / 2), this.minBuckets), this.maxBuckets) - 1;
+    this.mask = Math.min(bucketsFor(Math.ceil(entries / 2), this.minBuckets, this.loadFactor), this.maxBuckets) - 1;
   }
 
   /** The space users see: the table's own (standalone) or its heap's (embedded: the embedder's space). */
@@ -269,19 +353,21 @@ export class Table {
 
   /**
    * Byte address of the live record whose key is `probe`'s, or -1; sets
-   * `link`. Reads the bucket, then per record of the chain its hash, and only
+   * the link {@link foundLink} returns. Reads the bucket, then per record of the chain its hash, and only
    * on a hash match its meta word and key bytes. No allocation.
    */
   find(probe: Probe): number {
     const s = this.space;
+    const l = this.layout;
     const hash = probe.hash;
-    const hashOff = this.hashOff;
-    let link = this.buckets + (hash & this.mask) * 4;
+    const hashOff = l.hashOff;
+    const logAddr = l.logAddr;
+    let link = l.buckets + (hash & this.mask) * 4;
     let ref = this.mask < 0 ? 0 : s.getUint32(link); // mask -1: no bucket array yet
     while (ref !== 0) {
-      const rec = this.logAddr + offsetOf(ref);
-      if (s.getUint32(rec + hashOff) === hash && keyEquals(s, s.getUint32(rec), rec + this.keyOff, probe)) {
-        this.link = link;
+      const rec = logAddr + offsetOf(ref);
+      if (s.getUint32(rec + hashOff) === hash && keyEquals(s, s.getUint32(rec), rec + l.keyOff, probe)) {
+        lastLink = link;
         return rec;
       }
       link = rec + R_CHAIN;

@@ -25,7 +25,6 @@ import {
   KIND_BLOB,
   KIND_DELETED,
   KIND_MASK,
-  LOAD_FACTOR,
   MAX_ENTRIES,
   R_CHAIN,
   R_VALUE,
@@ -49,10 +48,10 @@ export function insert(t: Table, probe: Probe, pending: PendingValue): void {
   const blobBytes = t.vbytes !== 0 && pendingIsBlob(pending) ? align8(B_DATA + pending.blobBytes) : 0;
   const need = recBytes + blobBytes;
   const nb = t.mask + 1;
-  // Doubling, as V8's OrderedHashTable: the load goes from LOAD_FACTOR to
+  // Doubling, as V8's OrderedHashTable: the load goes from the load factor to
   // half that. A bounded space's bucket region may stop it (chains grow).
   let buckets = nb;
-  if (t.size + 1 > nb * LOAD_FACTOR) {
+  if (t.size + 1 > nb * t.loadFactor) {
     buckets = nb === 0 ? t.minBuckets : nb * 2;
     if (buckets > t.maxBuckets) buckets = nb;
   }
@@ -122,16 +121,17 @@ function appendBlob(t: Table, pending: PendingValue): number {
 }
 
 /**
- * Deletes the record at `rec` (found by `find`, which set `link`): unlinks
+ * Deletes the record at `rec` (found by `find`; `link` is the link to it,
+ * `foundLink()` read right after that `find`): unlinks
  * it from its chain and turns it into a tombstone, which keeps its place in
  * the log (for iterators) until a compaction drops it.
  */
-export function remove(t: Table, rec: number): void {
+export function remove(t: Table, rec: number, link: number): void {
   const s = t.space;
   reserve(t, 0, 0, 2); // the record's meta word and the link to it
   t.writes++;
   const meta = s.getUint32(rec);
-  s.setUint32(t.link, s.getUint32(rec + R_CHAIN));
+  s.setUint32(link, s.getUint32(rec + R_CHAIN));
   s.setUint32(rec, (meta & ~KIND_MASK) | KIND_DELETED);
   let dead = t.recordSize(rec, meta);
   if (t.vbytes !== 0) {
@@ -145,8 +145,8 @@ export function remove(t: Table, rec: number): void {
     closeEpoch(t);
   } else {
     const nb = t.mask + 1;
-    if (nb > t.minBuckets && t.size * SHRINK_DIVISOR < nb * LOAD_FACTOR) {
-      const smaller = bucketsFor(t.size, t.minBuckets);
+    if (nb > t.minBuckets && t.size * SHRINK_DIVISOR < nb * t.loadFactor) {
+      const smaller = bucketsFor(t.size, t.minBuckets, t.loadFactor);
       if (affords(t, resizeBytes(t, smaller))) {
         if (t.heap !== null) shrinkBuckets(t, smaller);
         else relink(t, smaller, null);
@@ -269,8 +269,8 @@ function maybeCompact(t: Table): void {
  * again before it is full: a power of two, at least `min` (the table's
  * `minBuckets`).
  */
-export function bucketsFor(entries: number, min: number): number {
+export function bucketsFor(entries: number, min: number, loadFactor: number): number {
   let nb = min;
-  while (nb * LOAD_FACTOR < 2 * entries) nb *= 2;
+  while (nb * loadFactor < 2 * entries) nb *= 2;
   return nb;
 }

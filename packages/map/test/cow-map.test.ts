@@ -491,13 +491,13 @@ describe("bounded spaces (the maxBytes option)", () => {
     expect(m.get("key-1")).toBe(1);
     expect(() => m.set("x".repeat(20_000), 1)).toThrow(RangeError); // larger than the whole bound
     // Four pages: one of 64 buckets, three of log (32 records of 24 bytes);
-    // past 128 entries the bucket array would double: chains grow instead.
+    // past 64 entries the bucket array would double: chains grow instead.
     const s = new CowSet<number>(null, { pool, maxBytes: 4 * 256 });
     for (let k = 0; k < 32; k++) s.add(k);
     expect(() => s.add(32)).toThrow(RangeError);
     expect([...s]).toEqual(Array.from({ length: 32 }, (_, k) => k));
-    // 31 KiB: 2 KiB of buckets (512, for 1,024 entries), 29 KiB of log (1,856
-    // records of 16 bytes): past 1,024 entries the chains grow instead.
+    // 31 KiB: 2 KiB of buckets (512, for 512 entries), 29 KiB of log (1,856
+    // records of 16 bytes): past 512 entries the chains grow instead.
     const big = new CowSet<string>(null, { pool, maxBytes: 31 * 1024 });
     for (let k = 0; k < 1500; k++) big.add(k.toString(36));
     expect([big.size, big.has((1499).toString(36)), big.has("zzzz")]).toEqual([1500, true, false]);

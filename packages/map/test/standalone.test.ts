@@ -6,7 +6,9 @@
 import { AddressSpace, FramePool, Heap, InvalidArgumentError, ReleasedError } from "@pagefork/core";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { tableOfMap } from "../src/cow-map.js";
 import { adoptCollection, type CollectionState, CowMap, CowSet, collectionStateOf } from "../src/index.js";
+import { relink } from "../src/relayout.js";
 
 const key = fc.oneof(fc.string({ maxLength: 6 }), fc.integer({ min: -50, max: 50 }));
 
@@ -71,6 +73,49 @@ describe("adoptCollection", () => {
         },
       ),
       { numRuns: 60 },
+    );
+  });
+
+  it("a map saved at the former load factor (2 entries per bucket) reads the same, then grows at its next new key", () => {
+    // Before issue 13 a standalone table doubled its buckets at 2 entries per
+    // bucket; stores and handles hold such tables. Relinking into half the
+    // buckets makes one (the chains are what that code wrote).
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 129, max: 700 }),
+        fc.array(fc.tuple(fc.boolean(), key, fc.double({ noNaN: true })), { maxLength: 60 }),
+        (n, after) => {
+          const pool = new FramePool({ pageSize: 256 });
+          const model = new Map<string | number, number>();
+          for (let i = 0; i < n; i++) model.set(`k${i}`, i);
+          const m = new CowMap<string | number, number>(model, { pool });
+          const t = tableOfMap(m);
+          const buckets = t.mask + 1;
+          expect(buckets).toBeGreaterThanOrEqual(n); // this code: at most 1 entry per bucket
+          relink(t, buckets / 2, null);
+          const state = collectionStateOf(m);
+          expect(state.mask + 1).toBe(buckets / 2);
+          const old = adoptCollection(copyPages(m.space), state) as CowMap<string | number, number>;
+          m.release();
+          expect([...old]).toEqual([...model]);
+          for (const k of model.keys()) expect(old.get(k)).toBe(model.get(k));
+          expect(old.has("absent")).toBe(false);
+          const before = old.fork();
+          for (const [del, k, v] of after)
+            if (del) expect(old.delete(k)).toBe(model.delete(k));
+            else {
+              old.set(k, v);
+              model.set(k, v);
+            }
+          expect([...old]).toEqual([...model]);
+          for (const k of model.keys()) expect(old.get(k)).toBe(model.get(k));
+          expect(before.size).toBe(n);
+          before.release();
+          old.release();
+          expect(pool.framesInUse).toBe(0);
+        },
+      ),
+      { numRuns: 40 },
     );
   });
 
