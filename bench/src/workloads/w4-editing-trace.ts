@@ -20,7 +20,15 @@ import { CowText } from "@pagefork/string";
 import { List } from "immutable";
 import JumpRope from "jumprope";
 import { groupedBarChart, pointsOf } from "../chart-specs.js";
-import { type Budget, defaultBudget, memoryNow, poolAccounting, runBudgeted } from "../measure.js";
+import {
+  type Budget,
+  defaultBudget,
+  memoryNow,
+  poolAccounting,
+  runBudgeted,
+  runWarmUp,
+  warmUpRounds,
+} from "../measure.js";
 import type { CaseSpec, Measurement, MetricDef, RunContext, VariantRunner, WorkloadSpec } from "../model.js";
 import { ratioHeadline } from "../summary.js";
 import { check, makeCase, strParam } from "./cases.js";
@@ -72,8 +80,6 @@ const VARIANTS = [
   },
 ];
 
-/** Edits of the warm-up round, replayed on a throwaway state first. */
-const WARMUP_EDITS = 2000;
 /** Edits per trace under `--quick`. */
 const QUICK_EDITS = 4000;
 
@@ -190,17 +196,27 @@ function budgetFor(variant: string, quick: boolean): Budget {
   return keepsGrowing ? defaultBudget(quick) : { ...defaultBudget(quick, 120), seconds: quick ? 20 : 120 };
 }
 
-/** The warm-up replay, in its own function so nothing of it stays reachable from `run`'s frame. */
-function warmUp(variant: string, t: FlatTrace, total: number): void {
-  const edits = Math.min(WARMUP_EDITS, total);
-  replayer(variant, t, edits).step(0, edits);
+/**
+ * The warm-up, as W1's ({@link warmUpRounds}): the trace's first edits
+ * replayed on two throwaway states in turn, up to 10,000 edits within 1.5 s
+ * and 256 MiB each (`--quick`: 1,000 within 0.25 s), each round in its own
+ * function so nothing of it stays reachable from `run`'s frame. Was one round
+ * of 2,000 edits: pagefork's per-edit functions reach TurboFan only after
+ * 4,000-8,000 calls (bench/README.md, "How it measures").
+ */
+function warmUp(variant: string, t: FlatTrace, total: number, quick: boolean): void {
+  warmUpRounds(quick, (_r, edits, budget) => {
+    const n = Math.min(edits, total);
+    const r = replayer(variant, t, n);
+    return runWarmUp(n, budget, (a, b) => r.step(a, b));
+  });
 }
 
 function run(variant: string, ctx: RunContext): Measurement {
   const t = loadTrace(strParam(ctx.params, "trace"));
   const limit = ctx.params.edits;
   const total = typeof limit === "number" ? Math.min(limit, t.edits) : t.edits;
-  warmUp(variant, t, total);
+  warmUp(variant, t, total, ctx.quick);
 
   const m0 = memoryNow();
   const r = replayer(variant, t, total);
@@ -275,7 +291,7 @@ export const spec: WorkloadSpec = {
     "bytes held after `gc()` by all versions; for pagefork **in use** is its pool's frames + page tables + " +
     "metadata plus the versions' JS heap (the demo's `totalHistoryBytes`). jumprope has no snapshot or clone, " +
     "so it and a plain string run **without history**, for speed reference only. Each process first replays " +
-    `${WARMUP_EDITS.toLocaleString("en-US")} edits on a throwaway state. Growing variants stop at their budget ` +
+    "the trace's first edits on two throwaway states in turn (up to 10,000 within 1.5 s each), as W1 warms up. Growing variants stop at their budget " +
     "(2 GiB or 10 s) and are extrapolated (see the notes). Each run checks the newest version (and a middle " +
     "one) against a plain-string replay.",
   metrics: METRICS,
