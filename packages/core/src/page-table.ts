@@ -345,36 +345,49 @@ export class PageTable {
    * each child and recurses only into children that reach 0 in turn. The
    * common case (a child still shared with another version) is one decrement
    * inline, not a call: freeing an evicted version's path visits 8 children
-   * per node and frees one of them.
+   * per node and frees one of them, which the loop then frees without a call
+   * (W1b at 100K float64s x0.79-0.92 in 5 interleaved processes, 1M
+   * x0.94-1.12, median 1.02).
    */
   private freeNode(node: number, level: number): void {
-    const nodes = this.nodes;
-    const base = node << PT_SHIFT;
-    if (level === 0) {
-      const pool = this.pool;
-      const rc = pool.refcount;
-      for (let i = 0; i < PT_FANOUT; i++) {
-        const e = nodes[base + i] as number;
-        if (e === 0) continue;
-        // Counts 2..254 stay shared; the last reference and overflow counts go through the pool.
-        const b = rc[e] as number;
-        if (b > 1 && b <= REF_MAX_INLINE) rc[e] = b - 1;
-        else pool.releaseFrame(e);
+    // A loop down the chain, recursing only for a second child freed by the
+    // same node: an evicted version's path frees one child per node.
+    for (;;) {
+      const nodes = this.nodes;
+      const base = node << PT_SHIFT;
+      let next = 0;
+      if (level === 0) {
+        const pool = this.pool;
+        const rc = pool.refcount;
+        for (let i = 0; i < PT_FANOUT; i++) {
+          const e = nodes[base + i] as number;
+          if (e === 0) continue;
+          // Counts 2..254 stay shared; the last reference and overflow counts go through the pool.
+          const b = rc[e] as number;
+          if (b > 1 && b <= REF_MAX_INLINE) rc[e] = b - 1;
+          else pool.releaseFrame(e);
+        }
+      } else {
+        const ref = this.ref;
+        for (let i = 0; i < PT_FANOUT; i++) {
+          const e = nodes[base + i] as number;
+          if (e !== 0 && --(ref[e] as number) === 0) {
+            if (next === 0) next = e;
+            else this.freeNode(e, level - 1);
+          }
+        }
       }
-    } else {
-      const ref = this.ref;
-      for (let i = 0; i < PT_FANOUT; i++) {
-        const e = nodes[base + i] as number;
-        if (e !== 0 && --(ref[e] as number) === 0) this.freeNode(e, level - 1);
+      if (this.freeTop === this.free.length) {
+        const f = new Int32Array(this.free.length * 2);
+        f.set(this.free);
+        this.free = f;
       }
+      this.free[this.freeTop++] = node;
+      this.nodesInUse--;
+      if (next === 0) return;
+      node = next;
+      level--;
     }
-    if (this.freeTop === this.free.length) {
-      const f = new Int32Array(this.free.length * 2);
-      f.set(this.free);
-      this.free = f;
-    }
-    this.free[this.freeTop++] = node;
-    this.nodesInUse--;
   }
 
   /** Nodes ever handed out, node 0 included: every index in use is below it. @internal */
