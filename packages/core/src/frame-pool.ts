@@ -31,7 +31,6 @@ import {
   ZERO_PFN,
 } from "./constants.js";
 import { OutOfMemoryError, throwInvalid, throwOom, throwReleased } from "./errors.js";
-import { FrameViews } from "./frame-views.js";
 import { INSPECT_CUSTOM, type InspectFunction, type InspectOptions, inspectRecord } from "./inspect.js";
 import { type OutOfMemoryEvent, type Overcommit, overcommitOf } from "./overcommit.js";
 import { PageTable } from "./page-table.js";
@@ -60,8 +59,7 @@ const MAX_FRAMES = 2 ** 31 - 1;
 
 /**
  * Frames up to this size are copied across slabs with an int32 loop instead
- * of `set()` of a view. A copy across slabs costs a view (~100 ns; frame-views.ts
- * keeps the views of frames copied again and again) that a
+ * of `set()` of a view. A copy across slabs costs a view (~100 ns) that a
  * `copyWithin` inside one slab does not; measured on Node 20 for cold frames
  * spread over 1 MiB, ns per copy, `copyWithin` / view + `set` / int32 loop:
  * 31 / 100 / 93 at 256 B, 70 / 175 / 972 at 1 KiB, 210 / 353 / 2428 at 4 KiB.
@@ -150,8 +148,6 @@ export class FramePool {
   private capacity: number;
   private inUse: number;
   private peak: number;
-  /** Views of frames for copies across slabs (frame-views.ts), made at the first such copy. */
-  private views: FrameViews | null;
   /** Scratch page for copies between overlapping ranges. @internal */
   readonly scratch: Uint8Array;
   /** TLBs of released spaces, ready for reuse, by log2 of their entry count. */
@@ -228,7 +224,6 @@ export class FramePool {
     this.inUse = 0;
     this.peak = 0;
     this.pt = new PageTable(this);
-    this.views = null;
     this.scratch = new Uint8Array(pageSize);
     this.tlbCache = [];
     for (let k = 0; k <= TLB_SHIFT; k++) this.tlbCache.push([]);
@@ -440,14 +435,7 @@ export class FramePool {
       const s4 = s >>> 2;
       const n = this.pageSize >>> 2;
       for (let i = 0; i < n; i++) di[d4 + i] = si[s4 + i] as number;
-    } else {
-      let views = this.views;
-      if (views === null) {
-        views = new FrameViews();
-        this.views = views;
-      }
-      ds.u8.set(views.view(src, ss.buffer, s, this.pageSize), d);
-    }
+    } else ds.u8.set(new Uint8Array(ss.buffer, s, this.pageSize), d); // a constructor call: no species lookup
   }
 
   /** Fills frame `pfn` with zero bytes. */
@@ -595,7 +583,6 @@ export class FramePool {
     for (const s of slabs) capacity += s.buffer.byteLength >>> this.pageShift;
     this.slabs.length = 0;
     this.slabs.push(...slabs);
-    this.views = null; // pfns now name other frames
     this.capacity = capacity;
     this.nextPfn = capacity;
     this.refcount = new Uint8Array(0);
