@@ -23,8 +23,27 @@ import { FAULT_COPY, FAULT_PT_NODES, FAULT_REUSE, FAULT_ZERO_FILL } from "./spac
 import type { SpaceState } from "./space-state.js";
 
 /**
- * Makes `vpn` writable in `t` and returns its (now private) pfn.
- * O(levels + pageSize) for a copy, O(levels) otherwise.
+ * The reuse fault on its own (Linux's `wp_page_reuse`), tried before
+ * {@link writeFault}: when every node on the path to `vpn` and its frame
+ * have refcount 1 (the space wrote the page before a fork flushed its write
+ * TLB, and the fork was released or wrote its own copy), counts the fault and
+ * returns the pfn, which stays where it was. Otherwise 0, changing nothing.
+ * O(levels); takes no frame, allocates nothing and skips writeFault's
+ * bookkeeping (limit check, node counts, registry sync): that took a reuse
+ * fault at 4 KiB pages from ~109 to ~88 ns (median; 62 -> 53 ns best
+ * round), measured interleaved in one process (bench/README.md). The PTE
+ * does not change, so the caller keeps its read translations as they are.
+ */
+export function reuseFault(t: SpaceState, vpn: number): number {
+  const pfn = t.pool.pt.reusablePfn(t.root, t.levels, vpn);
+  if (pfn !== 0) reusePage(t, pfn);
+  return pfn;
+}
+
+/**
+ * Makes `vpn` writable in `t` and returns its (now private) pfn, when
+ * {@link reuseFault} found it not reusable as it is. O(levels + pageSize)
+ * for a copy, O(levels) otherwise.
  *
  * @throws {OutOfMemoryError} when a frame is needed and none can be had; nothing changes then.
  * @throws {ReleasedError} when the out-of-memory hook released `t` itself; nothing changes then.
@@ -32,15 +51,6 @@ import type { SpaceState } from "./space-state.js";
 export function writeFault(t: SpaceState, vpn: number): number {
   const pool = t.pool;
   const pt = pool.pt;
-  // The reuse fault first: every node on the path and the frame have
-  // refcount 1 (the space wrote the page before a fork flushed its write
-  // TLB, and the fork was released or wrote its own copy). Nothing changes
-  // but a counter, so this walk takes no frame, allocates nothing and skips
-  // the bookkeeping below (limit check, node counts, registry sync): it
-  // took a reuse fault at 4 KiB pages from ~109 to ~88 ns (median; 62 -> 53
-  // ns best round), measured interleaved in one process (bench/README.md).
-  const reusable = pt.reusablePfn(t.root, t.levels, vpn);
-  if (reusable !== 0) return reusePage(t, reusable);
   // Walk twice only when the limit is near: with a frame to spare the fault cannot fail.
   // The out-of-memory hook may run and release spaces: reserveFrames throws if it released t.
   if (pool.framesAvailable() < 1 && pt.needsFrame(t.root, t.levels, vpn)) reserveFrames(t, 1);

@@ -106,8 +106,16 @@ export class SpaceRegistry {
   reclaimed: number;
   private readonly pool: FramePool;
   private readonly registry: FinalizationRegistry<number> | null;
-  /** Spaces added and not registered yet (released ones are dropped at the next sweep). */
+  /**
+   * Spaces added and not registered yet (released ones are dropped at the
+   * next sweep). NURSERY + 1 entries allocated once, `nursery[0 .. nurseryLength)` in use, the
+   * rest null: a length kept apart so a sweep never trims the array and the
+   * next additions never regrow it (trimming and regrowing it by `push`
+   * allocated ~35 B of JS heap per fork in W1b).
+   */
   private readonly nursery: ((RegisteredSpace & object) | null)[];
+  /** Entries of `nursery` in use. */
+  private nurseryLength: number;
   /** 1 + index in `nursery` of the space in each slot, 0 when it is not there. */
   private nurseryAt: Int32Array;
   /** `nursery[0 .. survivors)` survived a sweep: the next sweep registers those still unreleased. */
@@ -130,7 +138,10 @@ export class SpaceRegistry {
     this.reclaimed = 0;
     this.pool = pool;
     this.registry = finalize ? new FinalizationRegistry((held: number) => this.dropped(held)) : null;
-    this.nursery = [];
+    // NURSERY + 1: a sweep may keep all NURSERY spaces (none released, none
+    // older), and the next addition lands past them before it sweeps again.
+    this.nursery = new Array<(RegisteredSpace & object) | null>(NURSERY + 1).fill(null);
+    this.nurseryLength = 0;
     this.nurseryAt = new Int32Array(INITIAL_SLOTS);
     this.survivors = 0;
     this.flushQueued = false;
@@ -163,9 +174,11 @@ export class SpaceRegistry {
     space.slot = slot;
     this.sync(space);
     if (this.registry === null) return;
-    const n = this.nursery;
-    this.nurseryAt[slot] = n.push(space);
-    if (n.length >= NURSERY) this.sweep();
+    const len = this.nurseryLength;
+    this.nursery[len] = space;
+    this.nurseryLength = len + 1;
+    this.nurseryAt[slot] = len + 1;
+    if (len + 1 >= NURSERY) this.sweep();
     if (!this.flushQueued) {
       this.flushQueued = true;
       queueMicrotask(this.flushNursery);
@@ -183,9 +196,11 @@ export class SpaceRegistry {
     const old = this.survivors;
     let kept = 0;
     const at = this.nurseryAt;
-    for (let i = 0; i < n.length; i++) {
+    const len = this.nurseryLength;
+    for (let i = 0; i < len; i++) {
       const space = n[i];
       if (space === null || space === undefined) continue; // released: never registered
+      n[i] = null; // moved down or registered below: the nursery no longer holds it here
       if (i < old) {
         at[space.slot] = 0;
         this.register(space);
@@ -194,7 +209,7 @@ export class SpaceRegistry {
         at[space.slot] = kept;
       }
     }
-    n.length = kept;
+    this.nurseryLength = kept;
     this.survivors = kept;
   }
 
@@ -202,13 +217,15 @@ export class SpaceRegistry {
   private flush(): void {
     this.flushQueued = false;
     const n = this.nursery;
-    for (let i = 0; i < n.length; i++) {
+    const len = this.nurseryLength;
+    for (let i = 0; i < len; i++) {
       const space = n[i];
       if (space === null || space === undefined) continue;
+      n[i] = null;
       this.nurseryAt[space.slot] = 0;
       this.register(space);
     }
-    n.length = 0;
+    this.nurseryLength = 0;
     this.survivors = 0;
   }
 
