@@ -90,6 +90,12 @@ export class CowText implements Iterable<string> {
   len: number;
   /** @internal Null for a standalone text; the heap and header address of an embedded one. */
   readonly emb: Embedding | null;
+  /**
+   * @internal The lagging path of a standalone text (tree.ts `TreeState.lag`):
+   * 0 none, -1 not known yet (the next descent finds it), else packed child
+   * indices. Kept here because its pages are not written.
+   */
+  lag: number;
 
   /**
    * An empty standalone text: a new address space of `maxPages` pages with a
@@ -104,6 +110,7 @@ export class CowText implements Iterable<string> {
     let root = 0;
     let height = 0;
     let len = 0;
+    let lag = 0;
     let emb: Embedding | null = null;
     if ((options as unknown) !== handoff) {
       space = newTextHeap(options).space;
@@ -114,6 +121,7 @@ export class CowText implements Iterable<string> {
       root = attached.root;
       height = attached.height;
       len = attached.len;
+      lag = -1; // root, height and length only: the pages say which path lags
     } else if (handoff.parent !== null) {
       const parent = handoff.parent;
       handoff.parent = null;
@@ -121,6 +129,7 @@ export class CowText implements Iterable<string> {
       root = parent.root;
       height = parent.height;
       len = parent.len;
+      lag = parent.lag;
     } else {
       const heap = handoff.heap as Heap;
       handoff.heap = null;
@@ -135,6 +144,7 @@ export class CowText implements Iterable<string> {
     this.height = height;
     this.len = len;
     this.emb = emb;
+    this.lag = lag;
   }
 
   /**
