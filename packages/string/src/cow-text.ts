@@ -247,8 +247,8 @@ export class CowText implements Iterable<string> {
   }
 
   /**
-   * @internal True for a standalone text, whose root may lag behind one
-   * subtree (see layout.ts); an embedded text's space is complete after every call.
+   * @internal True for a standalone text, whose inner nodes may lag down one
+   * path (see layout.ts); an embedded text's space is complete after every call.
    */
   get lazyRoot(): boolean {
     return this.emb === null;
@@ -462,7 +462,8 @@ export class CowText implements Iterable<string> {
    * `release()` unpins the version (see
    * {@link @pagefork/core!AddressSpace.attach | AddressSpace.attach}).
    * Named `attachShared` because `attach(heap, address)` is the in-space
-   * mode's. O(1) in the length.
+   * mode's. O(1) in the length; the first read or edit then finds the
+   * version's lagging path (layout.ts) from the pages, O(node pages) once.
    * @throws {InvalidHandleError} when `handle` is not one (`"forged"`), is
    *   another structure's (`"type"`), or was attached or released already.
    * @example
