@@ -21,7 +21,17 @@ import {
   NODE_ENTRIES,
   nodeCapacity,
 } from "./layout.js";
-import { LAG_LEVELS, LAG_SHIFT, lagBits, MAX_DEPTH, maxLagLevels, type Path, packLag, type TreeState } from "./tree.js";
+import {
+  LAG_LEVELS,
+  LAG_SHIFT,
+  lagBits,
+  lagWrites,
+  MAX_DEPTH,
+  maxLagLevels,
+  type Path,
+  packLag,
+  type TreeState,
+} from "./tree.js";
 
 /** Scratch entries (child page address, subtree length) for inner-node rebuilds. */
 let entAddr = new Float64Array(256);
@@ -83,6 +93,20 @@ export function addToPath(t: TreeState, path: Path, depth: number, delta: number
   // Above `levels` the entries now lag by `delta` more (or by `delta`, after a settle or when none lagged).
   t.lag = lag;
   path.staleDelta = lag === 0 ? 0 : path.staleDelta + delta;
+}
+
+/**
+ * Pages an {@link addToPath} of `t` over `path` (to its leaf's depth) writes,
+ * the leaf included: the inner nodes below the levels that may lag, plus the
+ * lagging path when the edit moves it ({@link settleLag}). What the plans
+ * count for an edit inside one leaf, so that a keystroke that writes one page
+ * needs one free frame. O(lagging levels).
+ */
+export function pathWrites(t: TreeState, path: Path): number {
+  const depth = path.depth;
+  const levels = t.lazyRoot ? Math.min(depth, maxLagLevels(t.space.pageSize)) : 0;
+  const moves = packLag(path, levels, t.space.pageSize) !== t.lag && path.staleDelta !== 0;
+  return 1 + depth - levels + (moves ? lagWrites(t) : 0);
 }
 
 /** Scratch: the inner nodes of the lagging path, root first (byte addresses). */
