@@ -12,7 +12,7 @@
  */
 import type { AddressSpace } from "@pagefork/core";
 import { cutPieces, pieceSize } from "./cut.js";
-import { addToPath, ensureRep, replaceChildren, setRep } from "./inner.js";
+import { addToPath, ensureRep, pathWrites, replaceChildren, setRep } from "./inner.js";
 import { ENTRY_BYTES, INNER_COUNT, LEAF_COUNT, LEAF_NARROW, N_COUNT, NODE_ENTRIES } from "./layout.js";
 import {
   cutFromLeaf,
@@ -40,7 +40,7 @@ export function insertInLeaf(t: TreeState, pos: number, text: string, path: Path
   const space = t.space;
   const leaf = descend(t, pos, true, path);
   const depth = path.depth;
-  if (depth + 1 > space.pool.framesAvailable()) return false;
+  if (pathWrites(t, path) > space.pool.framesAvailable()) return false;
   const word = space.getUint32(leaf + N_COUNT);
   if (!insertIntoLeaf(space, leaf, word, path.offset, text, isLatin1(text), t.leafCap)) return false;
   addToPath(t, path, depth, text.length);
@@ -160,7 +160,7 @@ export function deleteInLeaf(t: TreeState, pos: number, count: number, path: Pat
   const depth = path.depth;
   const word = space.getUint32(leaf + N_COUNT);
   const n = word & LEAF_COUNT;
-  if (off + count > n || (off === 0 && count === n) || depth + 1 > space.pool.framesAvailable()) return false;
+  if (off + count > n || (off === 0 && count === n) || pathWrites(t, path) > space.pool.framesAvailable()) return false;
   cutFromLeaf(space, leaf, word, off, count);
   addToPath(t, path, depth, -count);
   t.len -= count;

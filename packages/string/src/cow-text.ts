@@ -92,6 +92,12 @@ export class CowText implements Iterable<string> {
   len: number;
   /** @internal Null for a standalone text; the heap and header address of an embedded one. */
   readonly emb: Embedding | null;
+  /**
+   * @internal The lagging path of a standalone text (tree.ts `TreeState.lag`):
+   * 0 none, -1 not known yet (the next descent finds it), else packed child
+   * indices. Kept here because its pages are not written.
+   */
+  lag: number;
 
   /**
    * An empty standalone text: a new address space of `maxPages` pages with a
@@ -106,6 +112,7 @@ export class CowText implements Iterable<string> {
     let root = 0;
     let height = 0;
     let len = 0;
+    let lag = 0;
     let emb: Embedding | null = null;
     if ((options as unknown) !== handoff) {
       space = newTextHeap(options).space;
@@ -116,6 +123,7 @@ export class CowText implements Iterable<string> {
       root = attached.root;
       height = attached.height;
       len = attached.len;
+      lag = -1; // root, height and length only: the pages say which path lags
     } else if (handoff.parent !== null) {
       const parent = handoff.parent;
       handoff.parent = null;
@@ -123,6 +131,7 @@ export class CowText implements Iterable<string> {
       root = parent.root;
       height = parent.height;
       len = parent.len;
+      lag = parent.lag;
     } else {
       const heap = handoff.heap as Heap;
       handoff.heap = null;
@@ -137,6 +146,7 @@ export class CowText implements Iterable<string> {
     this.height = height;
     this.len = len;
     this.emb = emb;
+    this.lag = lag;
     // A new standalone text (not a fork): once, keeps the hidden classes alive (shape-keeper.ts).
     if ((options as unknown) !== handoff && new.target === CowText) keepTextShapes(makeKeptText);
   }
@@ -241,8 +251,8 @@ export class CowText implements Iterable<string> {
   }
 
   /**
-   * @internal True for a standalone text, whose root may lag behind one
-   * subtree (see layout.ts); an embedded text's space is complete after every call.
+   * @internal True for a standalone text, whose inner nodes may lag down one
+   * path (see layout.ts); an embedded text's space is complete after every call.
    */
   get lazyRoot(): boolean {
     return this.emb === null;
@@ -456,7 +466,8 @@ export class CowText implements Iterable<string> {
    * `release()` unpins the version (see
    * {@link @pagefork/core!AddressSpace.attach | AddressSpace.attach}).
    * Named `attachShared` because `attach(heap, address)` is the in-space
-   * mode's. O(1) in the length.
+   * mode's. O(1) in the length; the first read or edit then finds the
+   * version's lagging path (layout.ts) from the pages, O(node pages) once.
    * @throws {InvalidHandleError} when `handle` is not one (`"forged"`), is
    *   another structure's (`"type"`), or was attached or released already.
    * @example

@@ -17,6 +17,7 @@ import {
   LEAF_COUNT,
   N_COUNT,
   NODE_ENTRIES,
+  TEXT_LAYOUT_EMBEDDED,
   TEXT_LAYOUT_OLDEST,
   TEXT_LAYOUT_VERSION,
   TEXT_MAGIC,
@@ -75,17 +76,18 @@ function lengthOf(space: AddressSpace, root: number, height: number): number {
 }
 
 /**
- * Marks the header at `at` of layout version 2 or 3 as version 4, unless the
+ * Marks the header at `at` of an older layout version as `version` (4 for
+ * an embedded text; 5 for a standalone one, from adoptText), unless the
  * space is frozen or the header's page is mapped read-only (then nothing
  * writes this text through it), so that an older reader refuses the text once
- * this one may have written narrow leaves (version 3) or inner nodes with
- * totals (version 4).
+ * this one may have written narrow leaves (version 3), inner nodes with
+ * totals (version 4) or a lagging path (version 5).
  * @throws {OutOfMemoryError} when the header's page must be copied and the pool has no frame.
  */
-export function upgradeHeader(space: AddressSpace, at: number): void {
-  if (space.getUint32(at + H_VERSION) >= TEXT_LAYOUT_VERSION || space.frozen) return;
+export function upgradeHeader(space: AddressSpace, at: number, version = TEXT_LAYOUT_EMBEDDED): void {
+  if (space.getUint32(at + H_VERSION) >= version || space.frozen) return;
   try {
-    space.setUint32(at + H_VERSION, TEXT_LAYOUT_VERSION);
+    space.setUint32(at + H_VERSION, version);
   } catch (e) {
     if (!(e instanceof ProtectionFault)) throw e; // refused before it wrote: the text stays readable
   }
@@ -94,7 +96,7 @@ export function upgradeHeader(space: AddressSpace, at: number): void {
 /** Writes a new header at `at`: an empty text (root 0, height 0). */
 export function initHeader(space: AddressSpace, at: number): void {
   space.setUint32(at + H_MAGIC, TEXT_MAGIC);
-  space.setUint32(at + H_VERSION, TEXT_LAYOUT_VERSION);
+  space.setUint32(at + H_VERSION, TEXT_LAYOUT_EMBEDDED);
   space.setUint32(at + H_ROOT, 0);
   space.setUint32(at + H_HEIGHT, 0);
 }

@@ -21,7 +21,17 @@ import {
   NODE_ENTRIES,
   nodeCapacity,
 } from "./layout.js";
-import type { Path, TreeState } from "./tree.js";
+import {
+  LAG_LEVELS,
+  LAG_SHIFT,
+  lagBits,
+  lagWrites,
+  MAX_DEPTH,
+  maxLagLevels,
+  type Path,
+  packLag,
+  type TreeState,
+} from "./tree.js";
 
 /** Scratch entries (child page address, subtree length) for inner-node rebuilds. */
 let entAddr = new Float64Array(256);
@@ -56,46 +66,84 @@ export function setRep(i: number, addr: number, len: number): void {
 
 /**
  * Adds `delta` to the subtree length of every entry of `path` above depth
- * `depth`, and to the total of each inner node it writes. The root's entry is
- * left behind (see layout.ts) when `t` allows it and no other entry of the
- * root lags: then the root's page is not written at all, and `path.stale`
- * names the entry. Otherwise the root is written, and the entry that lagged
- * is brought up to date with it. O(height) pages written (one less when the
- * root is left).
+ * `depth` (the node there holds its exact length: a leaf's count, or an inner
+ * node just written), and to the total of each inner node it writes. When `t`
+ * allows it (a standalone text; see layout.ts), the entries of the first
+ * `maxLagLevels` inner nodes of the path are left behind instead: those pages
+ * are not written, and `t.lag` names the path. Only one path may lag, by one
+ * amount: an edit elsewhere first brings the lagging one up to date
+ * ({@link settleLag}). So a keystroke into the leaf the last one went to
+ * writes only that leaf. O(height) pages written: none above the leaf when
+ * it extends the lagging path, up to twice the lagging levels when it moves it.
  */
 export function addToPath(t: TreeState, path: Path, depth: number, delta: number): void {
   const space = t.space;
   const pathNode = path.node;
   const pathIdx = path.idx;
-  for (let d = depth - 1; d > 0; d--) {
+  const ps = space.pageSize;
+  const levels = t.lazyRoot ? Math.min(depth, maxLagLevels(ps)) : 0;
+  const lag = packLag(path, levels, ps);
+  if (lag !== t.lag && path.staleDelta !== 0) settleLag(t, path);
+  for (let d = depth - 1; d >= levels; d--) {
     const node = pathNode[d] as number;
     const e = node + NODE_ENTRIES + (pathIdx[d] as number) * ENTRY_BYTES + ENTRY_LENGTH;
     space.setUint32(e, space.getUint32(e) + delta);
     addToTotal(space, node, delta);
   }
-  if (depth === 0) return;
-  const root = pathNode[0] as number;
-  const ci = pathIdx[0] as number;
-  const stale = path.stale;
-  if (t.lazyRoot && (stale === -1 || stale === ci)) {
-    // The child now holds its exact length (a leaf's count; an inner node's
-    // total, just written above), so the root's entry may lag behind it.
-    path.stale = ci;
-    path.staleDelta += delta;
-    path.hint = ci;
-    return;
+  // Above `levels` the entries now lag by `delta` more (or by `delta`, after a settle or when none lagged).
+  t.lag = lag;
+  path.staleDelta = lag === 0 ? 0 : path.staleDelta + delta;
+}
+
+/**
+ * Pages an {@link addToPath} of `t` over `path` (to its leaf's depth) writes,
+ * the leaf included: the inner nodes below the levels that may lag, plus the
+ * lagging path when the edit moves it ({@link settleLag}). What the plans
+ * count for an edit inside one leaf, so that a keystroke that writes one page
+ * needs one free frame. O(lagging levels).
+ */
+export function pathWrites(t: TreeState, path: Path): number {
+  const depth = path.depth;
+  const levels = t.lazyRoot ? Math.min(depth, maxLagLevels(t.space.pageSize)) : 0;
+  const moves = packLag(path, levels, t.space.pageSize) !== t.lag && path.staleDelta !== 0;
+  return 1 + depth - levels + (moves ? lagWrites(t) : 0);
+}
+
+/** Scratch: the inner nodes of the lagging path, root first (byte addresses). */
+const lagNodes = new Float64Array(MAX_DEPTH);
+
+/**
+ * Brings the lagging path of `t` up to date (layout.ts): adds
+ * `path.staleDelta`, as the last descent of `t` found it, to each lagging
+ * entry and to the total of each node on the path, then clears `t.lag` and
+ * `path.staleDelta`. Writes the path's pages (at most `t.lag & LAG_LEVELS`;
+ * plans count them): the tree is then exact, as edits that restructure it
+ * (splits, merges, removed leaves) expect. O(lagging levels) pages.
+ */
+export function settleLag(t: TreeState, path: Path): void {
+  const lag = t.lag;
+  const delta = path.staleDelta;
+  t.lag = 0;
+  path.staleDelta = 0;
+  if (lag <= 0 || delta === 0) return;
+  const space = t.space;
+  const ps = space.pageSize;
+  const bits = lagBits(ps);
+  const mask = (1 << bits) - 1;
+  const levels = lag & LAG_LEVELS;
+  let node = t.root;
+  let idx = lag >>> LAG_SHIFT;
+  for (let d = 0; d < levels; d++, idx >>>= bits) {
+    lagNodes[d] = node;
+    node = space.getUint32(node + NODE_ENTRIES + (idx & mask) * ENTRY_BYTES) * ps;
   }
-  let e = root + NODE_ENTRIES + ci * ENTRY_BYTES + ENTRY_LENGTH;
-  space.setUint32(e, space.getUint32(e) + delta);
-  let change = delta;
-  if (stale !== -1) {
-    e = root + NODE_ENTRIES + stale * ENTRY_BYTES + ENTRY_LENGTH;
-    space.setUint32(e, space.getUint32(e) + path.staleDelta);
-    change += path.staleDelta;
-    path.stale = -1;
-    path.staleDelta = 0;
+  idx = lag >>> LAG_SHIFT;
+  for (let d = levels - 1; d >= 0; d--) {
+    const n = lagNodes[d] as number;
+    const e = n + NODE_ENTRIES + ((idx >>> (d * bits)) & mask) * ENTRY_BYTES + ENTRY_LENGTH;
+    space.setUint32(e, space.getUint32(e) + delta);
+    addToTotal(space, n, delta);
   }
-  addToTotal(space, root, change);
 }
 
 /**
@@ -127,8 +175,8 @@ function setInner(space: AddressSpace, node: number, count: number, total: numbe
  * inner node at depth `depth - 1` with the `repCount` entries in repAddr/repLen,
  * then propagates splits or removals up to the root. `delta` is the change of
  * the total text length, added to the entries above the level where the
- * change stops. A rebuild of the root brings its lagging entry (`path.stale`)
- * up to date.
+ * change stops. The lagging path, if any, is brought up to date first
+ * ({@link settleLag}); the entries above the change may lag again after.
  */
 export function replaceChildren(
   t: TreeState,
@@ -144,6 +192,7 @@ export function replaceChildren(
   const pathIdx = path.idx;
   const ps = space.pageSize;
   const cap = nodeCapacity(ps);
+  settleLag(t, path); // the entries rebuilt below are read from the pages: they must be exact
   let d = depth - 1;
   let rc = repCount;
   let rm = removeCount;
@@ -169,18 +218,7 @@ export function replaceChildren(
       entAddr[m] = space.getUint32(e) * ps;
       entLen[m] = space.getUint32(e + ENTRY_LENGTH);
     }
-    let from = ci;
-    if (d === 0 && path.stale !== -1) {
-      // The root's entry that lagged: rebuilt with its subtree's length (unless replaced).
-      const s = path.stale;
-      if (s < ci || s >= ci + rm) {
-        const at = s < ci ? s : s - rm + rc;
-        entLen[at] = (entLen[at] as number) + path.staleDelta;
-        if (s < ci) from = s;
-      }
-      path.stale = -1;
-      path.staleDelta = 0;
-    }
+    const from = ci;
     if (total > 0 && total <= cap) {
       writeEntries(space, node, from, total);
       addToPath(t, path, d, delta);

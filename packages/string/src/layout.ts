@@ -35,15 +35,24 @@
  * A standalone text's handle keeps its exact length, and its root may lag
  * (layout version 4): one entry of the root, at most, may differ from the
  * length of its subtree, which that child holds itself (a leaf's count, an
- * inner node's total). The difference is the handle's length minus the sum
- * of the root's entries, so the space and the length say which entry lags
- * and by how much: a descent reads them (tree.ts findStale). Why: every edit
- * writes the leaf and every inner node above it, and a forked version copies
- * each of those pages on its first write; typing stays under one child of the
- * root for thousands of edits, so leaving the root's entry behind saves one
- * page copy (and its page-table path) per edit: on automerge-paper, 3 pages
- * per edit become 2. An embedded text's root never lags: its space must be
- * complete between any two calls (attach reads the length from the root).
+ * inner node's total). Why: every edit writes the leaf and every inner node
+ * above it, and a forked version copies each of those pages on its first
+ * write; typing stays under one child of the root for thousands of edits, so
+ * leaving the root's entry behind saves one page copy (and its page-table
+ * path) per edit: on automerge-paper, 3 pages per edit become 2.
+ *
+ * Layout version 5 lets a whole path lag: the first k inner nodes on the way
+ * to one node s (k at most 5 at 256-byte pages, see tree.ts maxLagLevels)
+ * each have one entry, the one towards s, and their own total lagging by the
+ * same amount D; s and everything off that path are exact. D is the handle's
+ * length minus the root's total, and s is the one node whose own length
+ * differs from its parent's entry for it (by D), so the space and the length
+ * still say which path lags (tree.ts findLag); the handle keeps the path, so
+ * only a handle made from root, height and length searches for it. Typing
+ * into one leaf then writes that leaf only: an edit that goes elsewhere
+ * first brings the path up to date (inner.ts settleLag). Version 4 is the
+ * case k = 1. An embedded text never lags: its space must be complete
+ * between any two calls (attach reads the length from the root).
  *
  * Subtree lengths are kept in the parent's entry (a counted B-tree, as in
  * ropes and Boehm et al.'s "Ropes: an alternative to strings", 1995), so an
@@ -84,10 +93,16 @@ export const TEXT_MAGIC = 0x31545854;
 /**
  * Layout version written in the header (2: root 0 means empty; the header
  * may be a heap block. 3: leaves may be narrow, one byte per code unit. 4:
- * inner nodes may hold their total, and a standalone text's root may lag).
+ * inner nodes may hold their total, and a standalone text's root may lag. 5:
+ * a standalone text's inner nodes down one path may lag).
  */
-export const TEXT_LAYOUT_VERSION = 4;
-/** Oldest layout version a handle attaches to (its leaves are all wide and no inner node has a total, which version 4 reads as they are). */
+export const TEXT_LAYOUT_VERSION = 5;
+/**
+ * Layout version an embedded text's header is written with (and raised to
+ * when attached): its nodes never lag, so a version-4 reader still reads it.
+ */
+export const TEXT_LAYOUT_EMBEDDED = 4;
+/** Oldest layout version a handle attaches to (its leaves are all wide and no inner node has a total, which later versions read as they are). */
 export const TEXT_LAYOUT_OLDEST = 2;
 /** Bytes of the header. */
 export const HEADER_BYTES = 16;

@@ -18,9 +18,10 @@ import type { AddressSpace, Heap } from "@pagefork/core";
 import { applyDelete, applyInsert } from "./btree.js";
 import { throwHeapFull, throwReleased } from "./errors.js";
 import { writeHeader } from "./header.js";
+import { pathWrites } from "./inner.js";
 import { ENTRY_BYTES, INNER_COUNT, LEAF_COUNT, LEAF_NARROW, N_COUNT, NODE_ENTRIES, nodeCapacity } from "./layout.js";
 import { insertCap, isLatin1 } from "./leaf.js";
-import { descend, nextLeaf, type Path, type TreeState } from "./tree.js";
+import { descend, lagWrites, nextLeaf, type Path, type TreeState } from "./tree.js";
 
 /**
  * Bytes of one entry of the heap's page map (E_BYTES in @pagefork/core
@@ -78,10 +79,10 @@ export function planInsert(t: TreeState, pos: number, k: number, latin1: boolean
     path.leaf = leaf;
     path.count = count;
     h = path.depth;
-    written = h + 1;
+    written = h + 1 + lagWrites(t); // + the lagging path, brought up to date when the edit goes elsewhere
     if (count + k <= cap) {
-      // Fast path: the leaf and the inner nodes above it, nothing else.
-      plan.writes = written;
+      // Fast path: the leaf and the inner nodes above it that do not lag, nothing else.
+      plan.writes = pathWrites(t, path);
       plan.allocs = 0;
       plan.frees = 0;
       return;
@@ -126,7 +127,7 @@ export function planDelete(t: TreeState, pos: number, count: number, path: Path)
   let n = space.getUint32(leaf + N_COUNT) & LEAF_COUNT;
   if (off + count <= n && (off > 0 || count < n)) {
     path.leaf = leaf;
-    plan.writes = depth + 1;
+    plan.writes = pathWrites(t, path);
     plan.allocs = 0;
     plan.frees = 0;
     return;
@@ -149,7 +150,7 @@ export function planDelete(t: TreeState, pos: number, count: number, path: Path)
     n = space.getUint32(leaf + N_COUNT) & LEAF_COUNT;
     off = 0;
   }
-  plan.writes = Math.min(leaves, 2) + plan.frees - leaves;
+  plan.writes = Math.min(leaves, 2) + plan.frees - leaves + lagWrites(t);
   plan.allocs = 0;
 }
 

@@ -9,6 +9,7 @@
  */
 import { type AddressSpace, InvalidArgumentError, isAddressSpace, ReleasedError } from "@pagefork/core";
 import { CowText, textOver } from "./cow-text.js";
+import { upgradeHeader } from "./header.js";
 import { H_MAGIC, H_VERSION, MAX_TEXT_LENGTH, TEXT_LAYOUT_OLDEST, TEXT_LAYOUT_VERSION, TEXT_MAGIC } from "./layout.js";
 import { MAX_DEPTH } from "./tree.js";
 
@@ -57,11 +58,15 @@ export function textStateOf(text: CowText): TextState {
  * pages in a space of the same size and page size, e.g. one a store
  * rebuilt). The text owns `space` from then on: its `release()` releases
  * it. A frozen space gives a read-only text (edits throw ProtectionFault;
- * `fork()` gives a writable one). O(1): reads the header at address 0.
+ * `fork()` gives a writable one). O(1): reads the header at address 0 (and
+ * marks one of an older layout version 5); the first read or edit of the text
+ * then finds its lagging path from the pages (layout.ts), O(nodes) once.
  * @throws {InvalidArgumentError} when `space` is not an AddressSpace, holds
  *   no standalone text header (magic and layout version at address 0), or
  *   `state` is not a text's state inside it; nothing changed then.
  * @throws {ReleasedError} when `space` was released.
+ * @throws {OutOfMemoryError} when the header of an older layout version must
+ *   be marked version 5 and the pool has no frame for its page; nothing changed then.
  * @example
  * ```ts
  * const t = CowText.from("hello");
@@ -97,5 +102,7 @@ export function adoptText(space: AddressSpace, state: TextState): CowText {
     (s.length as number) <= MAX_TEXT_LENGTH &&
     (s.root === 0) === (s.length === 0);
   if (!ok) throw new InvalidArgumentError("state", state, "an object { root, height, length } of a text in this space");
+  // Edits may leave a path of inner nodes behind (layout version 5): an older reader must refuse the text.
+  upgradeHeader(space, 0, TEXT_LAYOUT_VERSION);
   return textOver({ space, root: s.root as number, height: s.height as number, len: s.length as number });
 }

@@ -21,6 +21,7 @@ import {
   N_COUNT,
   N_TOTAL,
   NODE_ENTRIES,
+  nodeCapacity,
 } from "./layout.js";
 import { leafString } from "./leaf.js";
 
@@ -39,10 +40,18 @@ export interface TreeState {
    */
   readonly leafCap: number;
   /**
-   * True when one entry of the root may lag behind its subtree's length (a
-   * standalone text; see layout.ts): descents find it, edits may leave it.
+   * True when the inner nodes above the edited leaf may lag (a standalone
+   * text; see layout.ts): descents correct them, edits may leave them.
    */
   readonly lazyRoot: boolean;
+  /**
+   * The lagging path (see {@link findLag}, layout.ts): 0 when no entry lags,
+   * -1 when not known yet (a handle made from root, height and length only:
+   * the next descent finds it from the pages), else the path's levels and
+   * child indices packed by {@link packLag}. A Smi, kept by the handle
+   * because the pages above the edited leaf are not written.
+   */
+  lag: number;
   /** The heap that hands out and takes back node pages (only splits, merges and frees need it). */
   nodeHeap(): Heap;
 }
@@ -75,12 +84,11 @@ export class Path {
   entered = 0;
   /** Units the next leaf held before the last split merged its tail into it (btree.ts). */
   merged = 0;
-  /** The root's entry that lags (see layout.ts) as the last descent found it, or -1. */
-  stale = -1;
-  /** By how much it lags: the subtree's length minus the entry (0 when `stale` is -1). */
+  /**
+   * By how much the lagging path's entries lag, as the last descent found it:
+   * the text's length minus its root's own total (0: none lags).
+   */
   staleDelta = 0;
-  /** The root entry that lagged last: tried first by the next {@link findStale}. */
-  hint = 0;
 }
 
 /**
@@ -88,6 +96,10 @@ export class Path {
  * the path and the offset in that leaf are left in `path`. With `inclusive`, a
  * position on a boundary goes to the end of the left leaf (for inserts);
  * without, to the start of the right one (for reads and deletes). O(height * nodeCap).
+ *
+ * Entries on the text's lagging path (layout.ts) read `path.staleDelta` more
+ * than stored; the path comes from the handle (`t.lag`), found from the pages
+ * first when the handle does not know it.
  */
 export function descend(t: TreeState, pos: number, inclusive: boolean, path: Path): number {
   const space = t.space;
@@ -95,14 +107,22 @@ export function descend(t: TreeState, pos: number, inclusive: boolean, path: Pat
   let node = t.root;
   let p = pos;
   let depth = 0;
-  // Every descent sets these: the edit that follows reads them, whatever text descended last.
-  path.stale = -1;
-  path.staleDelta = 0;
-  if (t.lazyRoot && t.height > 0) findStale(t, path);
-  let stale = path.stale;
-  const delta = path.staleDelta;
+  let lag = t.lag;
+  let delta = 0;
+  if (lag !== 0 && t.height > 0) {
+    if (lag < 0) lag = findLag(t, path);
+    if (lag !== 0) delta = t.len - ownLength(space, node, 1);
+  }
+  // Every descent sets this: the edit that follows reads it, whatever text descended last.
+  path.staleDelta = delta;
+  // Levels of the lagging path still ahead (0 once the descent left it, or when nothing lags).
+  let levels = delta === 0 ? 0 : lag & LAG_LEVELS;
+  const bits = lagBits(ps);
+  const mask = (1 << bits) - 1;
+  let idx = lag >>> LAG_SHIFT;
   for (let h = t.height; h > 0; h--) {
     const n = space.getUint32(node + N_COUNT) & INNER_COUNT;
+    const stale = levels > 0 ? idx & mask : -1;
     let i = 0;
     let e = node + NODE_ENTRIES;
     for (; i < n - 1; i++, e += ENTRY_BYTES) {
@@ -111,7 +131,8 @@ export function descend(t: TreeState, pos: number, inclusive: boolean, path: Pat
       if (inclusive ? p <= len : p < len) break;
       p -= len;
     }
-    stale = -1; // only the root's entries may lag
+    levels = i === stale ? levels - 1 : 0; // off the lagging path, every entry is exact
+    idx >>>= bits;
     path.node[depth] = node;
     path.idx[depth] = i;
     depth++;
@@ -122,56 +143,93 @@ export function descend(t: TreeState, pos: number, inclusive: boolean, path: Pat
   return node;
 }
 
-/**
- * Finds which entry of the root of `t` (height > 0) lags behind its subtree,
- * and by how much, into `path.stale` and `path.staleDelta` (-1 and 0 when
- * none does): the difference is `t.len` minus the sum of the root's entries,
- * and the entry is the one whose child's own length (a leaf's count, an
- * inner node's total) differs from it by that much (layout.ts). The sum is
- * the root's own total when it has one. `path.hint` is tried first; only
- * when it misses (another text was edited in between) are the children read
- * one by one. O(1) reads with a total and a hit; O(nodeCap) without a total,
- * plus O(nodeCap) pages when the hint misses. A text whose length disagrees with
- * every child (a forged share handle) reads as its entries say.
- */
-export function findStale(t: TreeState, path: Path): void {
-  const space = t.space;
-  const root = t.root;
-  const word = space.getUint32(root + N_COUNT);
-  const n = word & INNER_COUNT;
-  // The root's total is the sum of its entries as they are stored (inner.ts
-  // keeps it so on every write): one read instead of n.
-  let sum = 0;
-  if ((word & INNER_TOTAL) !== 0) sum = space.getUint32(root + N_TOTAL);
-  else for (let i = 0, e = root + NODE_ENTRIES + ENTRY_LENGTH; i < n; i++, e += ENTRY_BYTES) sum += space.getUint32(e);
-  const delta = t.len - sum;
-  path.stale = -1;
-  path.staleDelta = 0;
-  if (delta === 0) return;
-  const leaves = t.height === 1;
-  let i = path.hint;
-  if (i >= n || lagOf(space, root, i, leaves) !== delta) {
-    for (i = 0; i < n && lagOf(space, root, i, leaves) !== delta; i++);
-    if (i === n) return;
-  }
-  path.stale = i;
-  path.staleDelta = delta;
-  path.hint = i;
+/** Mask of a packed lag (see {@link packLag}) giving its number of lagging levels. */
+export const LAG_LEVELS = 7;
+/** Bit offset of the first child index in a packed lag. */
+export const LAG_SHIFT = 3;
+/** Bits of child indices a packed lag may hold: 30 - LAG_SHIFT, so that it stays a Smi. */
+const LAG_INDEX_BITS = 27;
+
+/** Bits per child index in a packed lag at page size `ps` (5 at 256 B: 31 children per node). */
+export function lagBits(ps: number): number {
+  return 32 - Math.clz32(nodeCapacity(ps));
 }
 
 /**
- * How far the root's entry `i` lags behind its child's own length; 0 when
- * the child (an inner node, `leaves` false) holds no total. O(1).
+ * Most levels a standalone text's lagging path may have at page size `ps`
+ * (5 at 256 B, 3 at 4 KiB, 2 at 64 KiB): what a packed lag holds. Edits
+ * write the inner nodes below it.
  */
-function lagOf(space: TreeState["space"], root: number, i: number, leaves: boolean): number {
-  // The root's two words first, then the child's: one change of page, not two.
-  const e = root + NODE_ENTRIES + i * ENTRY_BYTES;
-  const child = space.getUint32(e) * space.pageSize;
-  const stored = space.getUint32(e + ENTRY_LENGTH);
-  const word = space.getUint32(child + N_COUNT);
-  if (leaves) return (word & LEAF_COUNT) - stored;
-  if ((word & INNER_TOTAL) === 0) return 0;
-  return space.getUint32(child + N_TOTAL) - stored;
+export function maxLagLevels(ps: number): number {
+  return Math.min(LAG_LEVELS, (LAG_INDEX_BITS / lagBits(ps)) | 0);
+}
+
+/**
+ * A lagging path packed into a Smi: `levels` (0 to {@link maxLagLevels}) in
+ * the low bits, then the child index taken at each of the first `levels`
+ * inner nodes of `path`, root first. 0 when `levels` is 0.
+ */
+export function packLag(path: Path, levels: number, ps: number): number {
+  const bits = lagBits(ps);
+  let lag = 0;
+  for (let d = levels - 1; d >= 0; d--) lag = (lag << bits) | (path.idx[d] as number);
+  return levels === 0 ? 0 : (lag << LAG_SHIFT) | levels;
+}
+
+/** Pages a {@link settleLag} of `t` may write (its lagging levels): plans add them to an edit's writes. */
+export function lagWrites(t: TreeState): number {
+  const lag = t.lag;
+  return lag > 0 ? lag & LAG_LEVELS : 0;
+}
+
+/** Own length of node `node`: a leaf's count (`height` 0), an inner node's total or the sum of its entries. */
+export function ownLength(space: AddressSpace, node: number, height: number): number {
+  const word = space.getUint32(node + N_COUNT);
+  if (height === 0) return word & LEAF_COUNT;
+  if ((word & INNER_TOTAL) !== 0) return space.getUint32(node + N_TOTAL);
+  const n = word & INNER_COUNT;
+  let sum = 0;
+  for (let i = 0, e = node + NODE_ENTRIES + ENTRY_LENGTH; i < n; i++, e += ENTRY_BYTES) sum += space.getUint32(e);
+  return sum;
+}
+
+/**
+ * Finds the lagging path of `t` (height > 0) from the pages, stores it in
+ * `t.lag` and returns it: for a handle made from root, height and length only
+ * (a share handle, a stored state). The lag is `t.len` minus the root's own
+ * total; the lagging path ends above the one node whose own length differs
+ * from its parent's entry for it (every node above it lags by the same
+ * amount in its entry and its total, so agrees with its own parent: see
+ * layout.ts). A depth-first search: O(nodes) reads, once per handle. A text
+ * whose length disagrees with every node (a forged handle) reads as its
+ * entries say.
+ */
+export function findLag(t: TreeState, path: Path): number {
+  const space = t.space;
+  const delta = t.len - ownLength(space, t.root, t.height);
+  let lag = 0;
+  if (delta !== 0) {
+    const levels = searchLag(space, t.root, t.height, 0, path);
+    if (levels > 0 && levels <= maxLagLevels(space.pageSize)) lag = packLag(path, levels, space.pageSize);
+  }
+  t.lag = lag;
+  return lag;
+}
+
+/** Depth-first search under `node` (at `depth`) for a child whose own length differs from its entry; its depth, or 0. */
+function searchLag(space: AddressSpace, node: number, height: number, depth: number, path: Path): number {
+  const ps = space.pageSize;
+  const n = space.getUint32(node + N_COUNT) & INNER_COUNT;
+  for (let i = 0, e = node + NODE_ENTRIES; i < n; i++, e += ENTRY_BYTES) {
+    const child = space.getUint32(e) * ps;
+    path.idx[depth] = i;
+    if (ownLength(space, child, height - 1) !== space.getUint32(e + ENTRY_LENGTH)) return depth + 1;
+    if (height > 1) {
+      const found = searchLag(space, child, height - 1, depth + 1, path);
+      if (found > 0) return found;
+    }
+  }
+  return 0;
 }
 
 /**

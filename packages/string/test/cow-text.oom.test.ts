@@ -77,6 +77,49 @@ describe("CowText out of memory", () => {
     expect(pool.stats().framesInUse).toBe(0);
   });
 
+  it("refuses an edit that must first bring a lagging path up to date when the pool lacks its frames, and changes nothing", () => {
+    // Layout version 5: typing into one leaf leaves the inner nodes above it
+    // behind; an edit in another leaf first writes them. With 1, 2, ... free
+    // frames, that edit of a fresh fork either succeeds or throws
+    // OutOfMemoryError having changed nothing (text, frames, page-table
+    // nodes, heap), and the text reads right either way.
+    const init = Array.from({ length: 400 }, (_, i) => `row ${i} ÿ€😀 text\n`).join(""); // height 2
+    for (let free = 1; free <= 6; free++) {
+      const probe = new FramePool({ pageSize: 256 });
+      const base = CowText.from(init, { pool: probe });
+      const needed = probe.stats().framesInUse;
+      base.release();
+      const pool = new FramePool({ pageSize: 256, maxBytes: (needed + 40) * 256 }); // forks below use up the rest
+      const a = CowText.from(init, { pool });
+      a.delete(5000, 10); // room in the leaf at 5000 (full since `from`)
+      a.insert(10, "abc"); // the path to the first leaf now lags
+      a.insert(13, "d");
+      const forks: CowText[] = [];
+      while (pool.framesAvailable() > free) {
+        const f = a.fork();
+        f.insert(0, "x"); // the first leaf: its own copy
+        forks.push(f);
+      }
+      const t = a.fork();
+      const before = snapshot(t);
+      const want = `${before.text.slice(0, 5000)}far${before.text.slice(5000)}`;
+      try {
+        t.insert(5000, "far");
+        expect(t.toString()).toBe(want);
+      } catch (e) {
+        expect(e).toBeInstanceOf(OutOfMemoryError);
+        expect(snapshot(t)).toEqual(before);
+        for (const f of forks) f.release();
+        t.insert(5000, "far"); // room again
+        forks.length = 0;
+        expect(t.toString()).toBe(want);
+      }
+      expect(a.slice(0, 20)).toBe(`${init.slice(0, 10)}abcd${init.slice(10, 16)}`);
+      for (const f of [...forks, t, a]) f.release();
+      expect(pool.stats().framesInUse).toBe(0);
+    }
+  });
+
   it("calls the pool's onOutOfMemory hook, which may release old versions, so a history of edits goes on", () => {
     // Regression: CowText refused an edit by itself, never asking the hook:
     // this loop ended with OutOfMemoryError, 76 versions kept and 0 hook calls.
