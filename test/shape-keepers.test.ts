@@ -4,8 +4,8 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { CowFloat64Array, CowInt32Array, CowVector } from "@pagefork/array";
 import { FramePool } from "@pagefork/core";
-import { build } from "tsup";
 import { beforeAll, describe, expect, it } from "vitest";
+import { bundle } from "./support/bundle.js";
 
 const here = fileURLToPath(new URL(".", import.meta.url));
 const out = join(here, "..", "node_modules", ".shape-test");
@@ -17,28 +17,16 @@ const out = join(here, "..", "node_modules", ".shape-test");
  */
 const KNOWN = new Set(["PageSpanCursor", "spans", "next", "insertIntoLeaf"]);
 
+let child = "";
+
 beforeAll(async () => {
   mkdirSync(out, { recursive: true });
-  await build({
-    entry: { child: join(here, "fixtures/shape-child.ts") },
-    format: ["esm"],
-    outExtension: () => ({ js: ".mjs" }),
-    outDir: out,
-    target: "es2022",
-    dts: false,
-    silent: true,
-    config: false,
-    noExternal: [/.*/],
-    esbuildOptions(options) {
-      options.conditions = ["source"];
-    },
-    tsconfig: join(here, "../tsconfig.base.json"),
-  });
+  child = await bundle(join(here, "fixtures/shape-child.ts"), out, "child");
 }, 120_000);
 
 describe("hidden classes kept alive (shape-keeper.ts)", () => {
   it("no optimized code of arrays, vectors, maps, sets and texts is thrown away when every structure of a warm-up round is collected", () => {
-    const r = spawnSync(process.execPath, ["--expose-gc", "--trace-deopt", join(out, "child.mjs")], {
+    const r = spawnSync(process.execPath, ["--expose-gc", "--trace-deopt", child], {
       encoding: "utf8",
       maxBuffer: 64 * 1024 * 1024,
       timeout: 120_000,

@@ -2,8 +2,8 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
-import { build } from "tsup";
 import { describe, expect, it } from "vitest";
+import { bundle } from "../../../test/support/bundle.js";
 
 /**
  * What users of the published bundle see: the package bundled by tsup
@@ -15,23 +15,10 @@ describe("the bundled package", () => {
   it("exports classes named CowMap and CowSet whose length is 0, as Map and Set", async () => {
     const out = mkdtempSync(join(tmpdir(), "pagefork-map-bundle-"));
     try {
-      await build({
-        entry: { index: fileURLToPath(new URL("../src/index.ts", import.meta.url)) },
-        format: ["esm"],
-        outDir: out,
-        target: "es2022",
-        dts: false,
-        silent: true,
-        config: false,
-        noExternal: [/.*/],
-        esbuildOptions(o) {
-          o.conditions = ["source"];
-        },
+      const file = await bundle(fileURLToPath(new URL("../src/index.ts", import.meta.url)), out, "index", {
+        ext: ".js",
       });
-      const m = (await import(pathToFileURL(join(out, "index.js")).href)) as Record<
-        string,
-        { name: string; length: number }
-      >;
+      const m = (await import(pathToFileURL(file).href)) as Record<string, { name: string; length: number }>;
       const { CowMap, CowSet } = m as {
         CowMap: { name: string; length: number };
         CowSet: { name: string; length: number };

@@ -17,8 +17,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { type AddressSpace, FramePool } from "@pagefork/core";
-import { build } from "tsup";
 import { afterAll, beforeAll, expect, it } from "vitest";
+import { bundle } from "../../../test/support/bundle.js";
 import { openStore } from "../src/index.js";
 import { auditStore } from "./fixtures/audit.js";
 import { imageAt, KILL_PAGE } from "./fixtures/kill-model.js";
@@ -31,19 +31,7 @@ const ROUNDS = 50;
 
 beforeAll(async () => {
   mkdirSync(out, { recursive: true });
-  await build({
-    entry: { child: join(here, "fixtures/kill-child.ts") },
-    format: ["esm"],
-    outExtension: () => ({ js: ".mjs" }),
-    outDir: out,
-    target: "es2022",
-    dts: false,
-    silent: true,
-    config: false,
-    external: ["lmdb"],
-    noExternal: [/^(?!lmdb)/],
-    tsconfig: join(here, "../../../tsconfig.base.json"),
-  });
+  await bundle(join(here, "fixtures/kill-child.ts"), out, "child", { external: ["lmdb"] });
   dir = mkdtempSync(join(tmpdir(), "pagefork-kill-"));
 }, 120_000);
 
