@@ -61,6 +61,11 @@ const METRICS: MetricDef[] = [
   { key: "buildMs", label: "build the state", unit: "ms", ratio: false },
 ];
 
+/** The metric of `key` (headlines name metrics by key, not by their place in {@link METRICS}). */
+function metric(key: string): MetricDef {
+  return METRICS.find((m) => m.key === key) as MetricDef;
+}
+
 interface Peer {
   variant: string;
   library: string;
@@ -375,8 +380,8 @@ export const spec: WorkloadSpec = {
     const g = largestGroup(cases, "elements");
     if (g === undefined) return [];
     return [
-      ratioHeadline("W1", cases, g, METRICS[0] as MetricDef, `W1 time per version, ${g} float64 state`),
-      ratioHeadline("W1", cases, g, METRICS[1] as MetricDef, `W1 bytes per version, ${g} float64 state`, {
+      ratioHeadline("W1", cases, g, metric("nsPerVersion"), `W1 time per version, ${g} float64 state`),
+      ratioHeadline("W1", cases, g, metric("bytesPerVersion"), `W1 bytes per version, ${g} float64 state`, {
         key: "inUsePerVersion",
         label: "in use",
       }),

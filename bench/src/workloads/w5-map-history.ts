@@ -378,8 +378,8 @@ export const spec: WorkloadSpec = {
     const g = largestGroup(cases, "keys") ?? cases[0]?.spec.group;
     if (g === undefined) return [];
     return [
-      ratioHeadline("W5", cases, g, METRICS[0] as MetricDef, `W5 time per version, map of ${g} keys`),
-      ratioHeadline("W5", cases, g, METRICS[1] as MetricDef, `W5 bytes per version, map of ${g} keys`, {
+      ratioHeadline("W5", cases, g, metric("nsPerVersion"), `W5 time per version, map of ${g} keys`),
+      ratioHeadline("W5", cases, g, metric("bytesPerVersion"), `W5 bytes per version, map of ${g} keys`, {
         key: "inUsePerVersion",
         label: "in use",
       }),
