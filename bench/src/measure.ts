@@ -214,7 +214,7 @@ export function runBudgeted(
 export const COLD_UNITS = 1000;
 
 /**
- * The warm-up of the kept-versions workloads (W1, W5), the same for every
+ * The warm-up of the kept-versions workloads (W1, W5; W4 replays edits), the same for every
  * library: 2 rounds, each on its own throwaway state of the measured size,
  * of up to 10,000 versions within 1.5 s and 256 MiB (`--quick`: 1,000 within
  * 0.25 s and 32 MiB). Why: V8 optimises a function after a budget of bytecode
