@@ -4,23 +4,10 @@
  * an array's handle shares with its forks (its owner record, the embedded
  * blocks record) keeps a dropped version's space alive.
  */
-import { setFlagsFromString } from "node:v8";
-import { runInNewContext } from "node:vm";
 import { FramePool } from "@pagefork/core";
 import { describe, expect, it } from "vitest";
+import { collectUntil } from "../../../test/support/collect.js";
 import { ARRAY_PAGE_SIZE, CowFloat64Array, CowVector } from "../src/index.js";
-
-setFlagsFromString("--expose-gc");
-const gc = runInNewContext("gc") as () => void;
-
-/** Collects garbage and yields until `done()` or `rounds` rounds of ~20 ms have passed. */
-async function collectUntil(done: () => boolean, rounds = 100): Promise<boolean> {
-  for (let i = 0; i < rounds && !done(); i++) {
-    gc();
-    await new Promise((r) => setTimeout(r, 20));
-  }
-  return done();
-}
 
 /** Forks `base` `n` times in a chain, writing one element per fork, and drops every fork. */
 function dropForks(base: CowFloat64Array, n: number): void {

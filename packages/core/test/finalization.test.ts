@@ -5,22 +5,9 @@
  * (`--expose-gc`, switched on at run time), and waits for the registry's
  * callbacks, which run in a later task.
  */
-import { setFlagsFromString } from "node:v8";
-import { runInNewContext } from "node:vm";
 import { describe, expect, it, vi } from "vitest";
+import { collectUntil } from "../../../test/support/collect.js";
 import { AddressSpace, FramePool, ReleasedError } from "../src/index.js";
-
-setFlagsFromString("--expose-gc");
-const gc = runInNewContext("gc") as () => void;
-
-/** Collects garbage and yields until `done()` or `rounds` rounds of ~20 ms have passed. */
-async function collectUntil(done: () => boolean, rounds = 100): Promise<boolean> {
-  for (let i = 0; i < rounds && !done(); i++) {
-    gc();
-    await new Promise((r) => setTimeout(r, 20));
-  }
-  return done();
-}
 
 /** Makes `n` versions with private pages and drops them all, without release. */
 function dropVersions(pool: FramePool, n: number): void {

@@ -4,23 +4,10 @@
  * nothing a table shares with its forks (its constants record) keeps a
  * dropped version's space alive.
  */
-import { setFlagsFromString } from "node:v8";
-import { runInNewContext } from "node:vm";
 import { FramePool } from "@pagefork/core";
 import { describe, expect, it } from "vitest";
+import { collectUntil } from "../../../test/support/collect.js";
 import { CowMap, CowSet, MAP_PAGE_SIZE } from "../src/index.js";
-
-setFlagsFromString("--expose-gc");
-const gc = runInNewContext("gc") as () => void;
-
-/** Collects garbage and yields until `done()` or `rounds` rounds of ~20 ms have passed. */
-async function collectUntil(done: () => boolean, rounds = 100): Promise<boolean> {
-  for (let i = 0; i < rounds && !done(); i++) {
-    gc();
-    await new Promise((r) => setTimeout(r, 20));
-  }
-  return done();
-}
 
 describe("dropped map and set versions are reclaimed", () => {
   it("the frames of map forks dropped without release() return to the pool; the kept version is intact", async () => {

@@ -3,14 +3,10 @@
  * to the pool through the core's FinalizationRegistry: nothing of the state
  * layer (the lineage's list of live versions, the view cache) keeps them.
  */
-import { setFlagsFromString } from "node:v8";
-import { runInNewContext } from "node:vm";
 import { produce, type State } from "@pagefork/state";
 import { expect, it } from "vitest";
+import { collectUntil } from "../../../test/support/collect.js";
 import { type App, appState, pool } from "./support.js";
-
-setFlagsFromString("--expose-gc");
-const gc = runInNewContext("gc") as () => void;
 
 /** Makes versions after `s0`, reads a view of each, and drops them all (`s0` stays). */
 function dropVersions(s0: State<typeof App>, n: number): void {
@@ -30,10 +26,7 @@ it("versions dropped while another version of the state lives are collected and 
   const base = p.framesInUse;
   dropVersions(s0, 50);
   expect(p.framesInUse).toBeGreaterThan(base);
-  for (let i = 0; i < 100 && p.framesInUse > base; i++) {
-    gc();
-    await new Promise((r) => setTimeout(r, 20));
-  }
+  await collectUntil(() => p.framesInUse <= base);
   expect(p.framesInUse).toBe(base);
   expect(s0.root.todos[0]!.title).toBe("todo 0");
   s0.release();
