@@ -18,24 +18,10 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import {
-  CowBigInt64Array,
-  CowBigUint64Array,
-  CowFloat32Array,
-  CowFloat64Array,
-  CowInt8Array,
-  CowInt16Array,
-  CowInt32Array,
-  type CowTypedArray,
-  CowUint8Array,
-  CowUint8ClampedArray,
-  CowUint16Array,
-  CowUint32Array,
-  CowVector,
-  type NativeTypedArray,
-} from "@pagefork/array";
+import { type CowTypedArray, CowVector, cowArrayClassOf, type NativeTypedArray } from "@pagefork/array";
 import {
   AddressSpace,
+  elementKinds,
   FramePool,
   History,
   InvalidArgumentError,
@@ -164,19 +150,8 @@ function mapKind(set: boolean): Kind {
 type Native = NativeTypedArray;
 // biome-ignore lint/suspicious/noExplicitAny: any native typed array constructor
 type NativeCtor = new (n: number) => any;
-const NATIVES: [NativeCtor, unknown][] = [
-  [Int8Array, CowInt8Array],
-  [Uint8Array, CowUint8Array],
-  [Uint8ClampedArray, CowUint8ClampedArray],
-  [Int16Array, CowInt16Array],
-  [Uint16Array, CowUint16Array],
-  [Int32Array, CowInt32Array],
-  [Uint32Array, CowUint32Array],
-  [Float32Array, CowFloat32Array],
-  [Float64Array, CowFloat64Array],
-  [BigInt64Array, CowBigInt64Array],
-  [BigUint64Array, CowBigUint64Array],
-];
+/** Every span kind with its Cow*Array class (the mapping itself is tested in @pagefork/array's class-of.test.ts). */
+const NATIVES: [NativeCtor, unknown][] = elementKinds.map((k) => [k.Native, cowArrayClassOf(k)]);
 const DOUBLES = [0, -0, Number.NaN, 1.5, -1, 255.5, 256, -129, 2 ** 31, -(2 ** 63), Number.NEGATIVE_INFINITY, 1e-45];
 const BIGINTS = [0n, -1n, 1n, 2n ** 63n, -(2n ** 63n), 2n ** 64n - 1n, 2n ** 70n + 3n];
 const big = (Native: NativeCtor) => Native === BigInt64Array || Native === BigUint64Array;
