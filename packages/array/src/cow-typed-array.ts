@@ -16,7 +16,7 @@ import { relativeIndex } from "./indices.js";
 import { type ElementKind, kindOfInstance, type NativeTypedArray } from "./kinds.js";
 import type { CowArrayOptions } from "./options.js";
 import { forkSpace } from "./reserve.js";
-import { keepTypedShapes, typedShapesKept } from "./shape-keeper.js";
+import { keepTypedShapes, shapesKept } from "./shape-keeper.js";
 import { arrayHandle, attachArraySpace, type SharedArrayHandle } from "./shared.js";
 import { SpaceOwner } from "./space-owner.js";
 import { embeddedArray, embedNew, standaloneArray } from "./typed-spaces.js";
@@ -95,7 +95,7 @@ export abstract class CowTypedArray<E extends number | bigint> extends CowElemen
     const len = a.len;
     super(a.take(), kind, byteOffset, len);
     // One load per construction; the first array of a class keeps its hidden classes alive (shape-keeper.ts).
-    if (typedShapesKept[kind.code] === 0) keepTypedShapes(kind.code, new.target);
+    if (shapesKept[kind.code] === 0) keepTypedShapes(kind.code, new.target);
   }
 
   /**

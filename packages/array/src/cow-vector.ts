@@ -27,7 +27,7 @@ import { heapOf, throwEmbedded } from "./in-space.js";
 import { strictIndex } from "./indices.js";
 import { type ElementKind, type ElementOf, kindOf, storeElement, toElement } from "./kinds.js";
 import { forkSpace } from "./reserve.js";
-import { keepVectorShapes } from "./shape-keeper.js";
+import { keepVectorShapes, shapesKept, VECTOR_SHAPES } from "./shape-keeper.js";
 import { SpaceOwner } from "./space-owner.js";
 import {
   extendVector,
@@ -114,8 +114,8 @@ export class CowVector<K extends SpanArrayConstructor = Float64ArrayConstructor>
     super(owner, k, owner.data, len);
     this.maxLen = maxLen;
     this.capBytes = capBytes;
-    // The first vector keeps the hidden classes of vectors alive (shape-keeper.ts); a subclass is never built there.
-    if (new.target === CowVector) keepVectorShapes(makeKeptVector);
+    // One load per construction; the first vector keeps CowVector's hidden classes alive (shape-keeper.ts).
+    if (shapesKept[VECTOR_SHAPES] === 0) keepVectorShapes(makeKeptVector);
   }
 
   /**

@@ -17,17 +17,19 @@
  * without a kept array, none with one.
  *
  * Cost: one pool of 256-byte pages, a frame per kept class used (about
- * 1 KB each), made with the first array of the class (importing the module
- * allocates nothing). Never throws: without it only the optimization is lost.
+ * 1 KB each), made with the first array of the kind or of a subclass of it;
+ * importing the module allocates nothing. Never throws: without it only the
+ * optimization is lost.
  *
  * @module
  */
 import { FramePool } from "@pagefork/core";
 import type { CowArrayOptions } from "./options.js";
 
-/** 1 at index `kind.code` once that Cow*Array class has its kept array. */
-export const typedShapesKept = new Uint8Array(16);
-let vectorShapesKept = false;
+/** Slot of CowVector in {@link shapesKept}, past the eleven kind codes. */
+export const VECTOR_SHAPES = 11;
+/** 1 at index `kind.code` once that Cow*Array class has its kept array; at {@link VECTOR_SHAPES} once CowVector has. */
+export const shapesKept = new Uint8Array(16);
 const keepers: object[] = [];
 let keeperPool: FramePool | null = null;
 
@@ -37,25 +39,28 @@ function pool(): FramePool {
 }
 
 /**
- * Keeps an array of class `Ctor` (kind code `code`) and a fork of it, if
- * `Ctor` is the kind's own class (a user's subclass is never constructed
- * here: its constructor may take other arguments or have effects).
+ * Keeps an array of kind code `code` and a fork of it. `Ctor` is the class
+ * being constructed: the kept array is of the kind's own class, the first
+ * class up `Ctor`'s chain with its own `elementKind` (a user's subclass is
+ * never constructed here: its constructor may take other arguments or have
+ * effects).
  */
 export function keepTypedShapes(code: number, Ctor: object): void {
-  if (!Object.hasOwn(Ctor, "elementKind")) return;
-  typedShapesKept[code] = 1; // first: the constructor below calls back here
+  shapesKept[code] = 1; // first: the constructor below calls back here
+  let Own: object | null = Ctor;
+  while (Own !== null && !Object.hasOwn(Own, "elementKind")) Own = Object.getPrototypeOf(Own) as object | null;
+  if (Own === null) return;
   try {
-    const a = new (Ctor as new (length: number, options: CowArrayOptions) => { fork(): object })(1, { pool: pool() });
+    const a = new (Own as new (length: number, options: CowArrayOptions) => { fork(): object })(1, { pool: pool() });
     keepers.push(a, a.fork());
   } catch {
     // An engine out of memory for 1 KB: the caller's own allocation will say so.
   }
 }
 
-/** Keeps a vector and a fork of it (`make` builds one in the given pool), once. */
+/** Keeps a vector and a fork of it (`make` builds one in the given pool). */
 export function keepVectorShapes(make: (pool: FramePool) => { fork(): object }): void {
-  if (vectorShapesKept) return;
-  vectorShapesKept = true;
+  shapesKept[VECTOR_SHAPES] = 1; // first: the constructor below calls back here
   try {
     const v = make(pool());
     keepers.push(v, v.fork());
