@@ -93,6 +93,11 @@ const COMPACT_MIN = 1024;
  * history.commit(draft);        // now owned by the history
  * ```
  *
+ * A draft from `history.fork()` is the cheapest to commit (no lookup in the
+ * double-commit check). The history remembers it until its next `commit`,
+ * `fork` or `release`, so a draft dropped without `release()` returns its
+ * frames to the pool (finalization) only after one of those.
+ *
  * Undo and redo with nothing to undo or redo return `undefined` and change
  * nothing, like an editor's disabled undo button; `canUndo` / `canRedo` say
  * beforehand.
