@@ -93,14 +93,22 @@ const COMPACT_MIN = 1024;
  * history.commit(draft);        // now owned by the history
  * ```
  *
+ * A draft from `history.fork()` is the cheapest to commit (no lookup in the
+ * double-commit check). The history remembers it until its next `commit`,
+ * `fork` or `release`, so a draft dropped without `release()` returns its
+ * frames to the pool (finalization) only after one of those.
+ *
  * Undo and redo with nothing to undo or redo return `undefined` and change
  * nothing, like an editor's disabled undo button; `canUndo` / `canRedo` say
  * beforehand.
  *
  * Costs: `commit` O(1) amortized plus the release of what it drops; `undo`,
  * `redo`, `at`, `current` O(1); `stats()` O(page-table nodes of all versions).
- * Each version costs one array slot and one entry of a Set (the
- * double-commit check), about 40 bytes of JS heap, besides the version itself.
+ * Each version costs one array slot, and one entry of a Set (the
+ * double-commit check) once a state other than the draft of the history's own
+ * last `fork()` was committed: 8 to about 40 bytes of JS heap besides the
+ * version itself. A commit of that draft (the usual `history.fork()`, edit,
+ * `commit`) needs no lookup; any other state, one.
  *
  * Errors: {@link InvalidArgumentError} for bad options, for committing
  * something that is not forkable, is released, is already in the history, or
@@ -139,8 +147,25 @@ export class History<T extends Forkable<T>> implements Iterable<T> {
   private first: number;
   /** Index in `items` of the current version. */
   private cursor: number;
-  /** Every version held, for the O(1) double-commit check. */
-  private readonly owned: Set<T>;
+  /**
+   * Every version held, for the O(1) double-commit check; null while every
+   * version committed so far was the draft that this history's own `fork()`
+   * had just handed out (see `lastFork`), which cannot already be held. Built
+   * from `items` by the first commit of any other state, then kept for the
+   * history's life. Why: the Set cost a commit an insertion, a deletion at
+   * eviction, a rehash every ~150 commits and, for every new version, an
+   * identity hash made by a runtime call: ~35% of the History's own time in
+   * a History-only loop, and ~33 B of JS heap per commit (W1b).
+   */
+  private owned: Set<T> | null;
+  /**
+   * The draft the last `fork()` returned, until the next commit, `fork()` or
+   * `release()`: a commit of exactly this object needs no double-commit
+   * check. It keeps that one draft reachable meanwhile (a draft dropped
+   * without `release()` is reclaimed once the history forks, commits or is
+   * released again).
+   */
+  private lastFork: T | null;
   /** Versions kept at most (an integer >= 1, or Infinity). */
   readonly maxVersions: number;
   /** Whether the history freezes the versions it takes. */
@@ -165,11 +190,12 @@ export class History<T extends Forkable<T>> implements Iterable<T> {
     this.items = [];
     this.first = 0;
     this.cursor = 0;
-    this.owned = new Set();
+    this.owned = null;
+    this.lastFork = null;
     this.maxVersions = max;
     this.freezes = freeze;
     this.isReleased = false;
-    this.accept(initial, "initial");
+    this.accept(initial, "initial", true); // an empty history holds nothing yet
     this.items.push(initial);
   }
 
@@ -214,7 +240,12 @@ export class History<T extends Forkable<T>> implements Iterable<T> {
    * @throws {ReleasedError} after `release()`.
    */
   fork(): T {
-    return this.current.fork();
+    const current = this.current;
+    const draft = current.fork();
+    // A Forkable whose fork() returned itself (against its contract) would
+    // otherwise pass as fresh: its commit then fails the double-commit check.
+    this.lastFork = draft === current ? null : draft;
+    return draft;
   }
 
   /**
@@ -231,7 +262,7 @@ export class History<T extends Forkable<T>> implements Iterable<T> {
    */
   commit(state: T): void {
     this.check();
-    this.accept(state, "state");
+    this.accept(state, "state", state === this.lastFork);
     const items = this.items;
     let dropped: (T | undefined)[] | null = null;
     if (this.cursor < items.length - 1) dropped = items.splice(this.cursor + 1);
@@ -255,7 +286,7 @@ export class History<T extends Forkable<T>> implements Iterable<T> {
       if (evicted !== undefined) dropped.push(evicted);
       this.drop(dropped);
     } else if (evicted !== undefined) {
-      this.owned.delete(evicted);
+      if (this.owned !== null) this.owned.delete(evicted);
       evicted.release();
     }
   }
@@ -354,6 +385,7 @@ export class History<T extends Forkable<T>> implements Iterable<T> {
     this.items = [];
     this.first = 0;
     this.cursor = 0;
+    this.lastFork = null;
     this.drop(all);
   }
 
@@ -367,38 +399,56 @@ export class History<T extends Forkable<T>> implements Iterable<T> {
   }
 
   /**
-   * Refuses a state the history cannot take, else adds it to `owned` and
-   * freezes it when asked. Changes nothing on error.
+   * Refuses a state the history cannot take, else adds it to `owned` (when
+   * there is one) and freezes it when asked. `fresh`: the state cannot be
+   * held already (the initial state; the draft of the last `fork()`), so
+   * there is no double-commit lookup. Changes nothing on error (building
+   * `owned` is no change: it lists the versions held).
    */
-  private accept(state: T, argument: string): void {
+  private accept(state: T, argument: string, fresh: boolean): void {
     const s = state as unknown as { fork?: unknown; release?: unknown; released?: unknown; freeze?: unknown };
     if (typeof state !== "object" || state === null || typeof s.fork !== "function" || typeof s.release !== "function")
       throwInvalid(argument, state, "an object with fork() and release()");
     if (s.released === true) throwInvalid(argument, state, "a state that was not released");
     if (this.freezes && typeof s.freeze !== "function")
       throwInvalid(argument, state, "a state with freeze() (the history's freeze option is set)");
-    // One hash lookup for the double-commit check and the insertion (it is
-    // most of a commit's cost: ~120 ns at 260,000 versions).
-    const owned = this.owned;
-    const size = owned.size;
-    owned.add(state);
-    if (owned.size === size) throwInvalid(argument, state, "a state not already in the history (commit a fork of it)");
+    // A fresh state needs no lookup, and nothing is recorded while `owned`
+    // is null. Any other state: one hash lookup for the double-commit check
+    // and the insertion (~120 ns at 260,000 versions).
+    let owned = this.owned;
+    if (!fresh) {
+      if (owned === null) owned = this.ownedSet();
+      const size = owned.size;
+      owned.add(state);
+      if (owned.size === size)
+        throwInvalid(argument, state, "a state not already in the history (commit a fork of it)");
+    } else if (owned !== null) owned.add(state);
     if (this.freezes) {
       try {
         (s.freeze as () => void).call(state);
       } catch (e) {
-        owned.delete(state);
+        if (owned !== null) owned.delete(state);
         throw e;
       }
     }
+    this.lastFork = null; // taken, or passed over by a commit of another state
+  }
+
+  /** Makes `owned` from the versions held, the first time a commit needs it. O(versions), once. */
+  private ownedSet(): Set<T> {
+    const owned = new Set<T>();
+    for (let i = this.first; i < this.items.length; i++) owned.add(this.items[i] as T);
+    this.owned = owned;
+    return owned;
   }
 
   /** Releases dropped versions; every one is released even if one throws (the first error is rethrown). */
   private drop(versions: readonly (T | undefined)[]): void {
     let error: unknown = null;
+    const owned = this.owned;
     for (const v of versions) {
       if (v === undefined) continue;
-      this.owned.delete(v);
+      if (owned !== null) owned.delete(v);
       try {
         v.release();
       } catch (e) {

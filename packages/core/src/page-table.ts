@@ -335,26 +335,83 @@ export class PageTable {
     const nodes = this.nodes;
     const src = node << PT_SHIFT;
     const dst = copy << PT_SHIFT;
-    // Copy and take a reference on each child in one pass (no copyWithin call).
+    // Copy and take a reference on each child, unrolled for PT_FANOUT = 8
+    // (a test checks PT_FANOUT): the eight loads, then the eight stores, then
+    // the references. The loop cost a counter, a branch and a bounds check per
+    // entry; unrolled, the path copy and the freeing of an evicted version's
+    // path (freeNode) took W1b (History of 100 versions, one write per commit)
+    // to x0.93-0.97 at 100K float64s and x0.89-0.92 at 1M (interleaved in one
+    // process, both load orders). No copyWithin call either.
+    const e0 = nodes[src] as number;
+    const e1 = nodes[src + 1] as number;
+    const e2 = nodes[src + 2] as number;
+    const e3 = nodes[src + 3] as number;
+    const e4 = nodes[src + 4] as number;
+    const e5 = nodes[src + 5] as number;
+    const e6 = nodes[src + 6] as number;
+    const e7 = nodes[src + 7] as number;
+    nodes[dst] = e0;
+    nodes[dst + 1] = e1;
+    nodes[dst + 2] = e2;
+    nodes[dst + 3] = e3;
+    nodes[dst + 4] = e4;
+    nodes[dst + 5] = e5;
+    nodes[dst + 6] = e6;
+    nodes[dst + 7] = e7;
     if (level === 0) {
       const pool = this.pool;
       const rc = pool.refcount;
-      for (let i = 0; i < PT_FANOUT; i++) {
-        const e = nodes[src + i] as number;
-        nodes[dst + i] = e;
-        if (e === 0) continue;
-        // The one-byte common case inline; counts near and past 254 go through the pool.
-        const b = rc[e] as number;
-        if (b < REF_MAX_INLINE) rc[e] = b + 1;
-        else pool.retainFrame(e);
+      // The one-byte common case inline; counts near and past 254 go through the pool.
+      if (e0 !== 0) {
+        const b = rc[e0] as number;
+        if (b < REF_MAX_INLINE) rc[e0] = b + 1;
+        else pool.retainFrame(e0);
+      }
+      if (e1 !== 0) {
+        const b = rc[e1] as number;
+        if (b < REF_MAX_INLINE) rc[e1] = b + 1;
+        else pool.retainFrame(e1);
+      }
+      if (e2 !== 0) {
+        const b = rc[e2] as number;
+        if (b < REF_MAX_INLINE) rc[e2] = b + 1;
+        else pool.retainFrame(e2);
+      }
+      if (e3 !== 0) {
+        const b = rc[e3] as number;
+        if (b < REF_MAX_INLINE) rc[e3] = b + 1;
+        else pool.retainFrame(e3);
+      }
+      if (e4 !== 0) {
+        const b = rc[e4] as number;
+        if (b < REF_MAX_INLINE) rc[e4] = b + 1;
+        else pool.retainFrame(e4);
+      }
+      if (e5 !== 0) {
+        const b = rc[e5] as number;
+        if (b < REF_MAX_INLINE) rc[e5] = b + 1;
+        else pool.retainFrame(e5);
+      }
+      if (e6 !== 0) {
+        const b = rc[e6] as number;
+        if (b < REF_MAX_INLINE) rc[e6] = b + 1;
+        else pool.retainFrame(e6);
+      }
+      if (e7 !== 0) {
+        const b = rc[e7] as number;
+        if (b < REF_MAX_INLINE) rc[e7] = b + 1;
+        else pool.retainFrame(e7);
       }
     } else {
       const ref = this.ref;
-      for (let i = 0; i < PT_FANOUT; i++) {
-        const e = nodes[src + i] as number;
-        nodes[dst + i] = e;
-        if (e !== 0) ref[e]++;
-      }
+      if (e0 !== 0) ref[e0]++;
+      if (e1 !== 0) ref[e1]++;
+      if (e2 !== 0) ref[e2]++;
+      if (e3 !== 0) ref[e3]++;
+      if (e4 !== 0) ref[e4]++;
+      if (e5 !== 0) ref[e5]++;
+      if (e6 !== 0) ref[e6]++;
+      if (e7 !== 0) ref[e7]++;
     }
     this.ref[node]--;
     return copy;
@@ -405,13 +462,46 @@ export class PageTable {
           else pool.releaseFrame(e);
         }
       } else {
+        // Unrolled for PT_FANOUT = 8, as in privatize: the loads first, then
+        // one decrement per child, the common case (still shared) inline; a
+        // second child freed by the same node recurses, the first is looped to.
         const ref = this.ref;
-        for (let i = 0; i < PT_FANOUT; i++) {
-          const e = nodes[base + i] as number;
-          if (e !== 0 && --(ref[e] as number) === 0) {
-            if (next === 0) next = e;
-            else this.freeNode(e, level - 1);
-          }
+        const e0 = nodes[base] as number;
+        const e1 = nodes[base + 1] as number;
+        const e2 = nodes[base + 2] as number;
+        const e3 = nodes[base + 3] as number;
+        const e4 = nodes[base + 4] as number;
+        const e5 = nodes[base + 5] as number;
+        const e6 = nodes[base + 6] as number;
+        const e7 = nodes[base + 7] as number;
+        if (e0 !== 0 && --(ref[e0] as number) === 0) next = e0;
+        if (e1 !== 0 && --(ref[e1] as number) === 0) {
+          if (next === 0) next = e1;
+          else this.freeNode(e1, level - 1);
+        }
+        if (e2 !== 0 && --(ref[e2] as number) === 0) {
+          if (next === 0) next = e2;
+          else this.freeNode(e2, level - 1);
+        }
+        if (e3 !== 0 && --(ref[e3] as number) === 0) {
+          if (next === 0) next = e3;
+          else this.freeNode(e3, level - 1);
+        }
+        if (e4 !== 0 && --(ref[e4] as number) === 0) {
+          if (next === 0) next = e4;
+          else this.freeNode(e4, level - 1);
+        }
+        if (e5 !== 0 && --(ref[e5] as number) === 0) {
+          if (next === 0) next = e5;
+          else this.freeNode(e5, level - 1);
+        }
+        if (e6 !== 0 && --(ref[e6] as number) === 0) {
+          if (next === 0) next = e6;
+          else this.freeNode(e6, level - 1);
+        }
+        if (e7 !== 0 && --(ref[e7] as number) === 0) {
+          if (next === 0) next = e7;
+          else this.freeNode(e7, level - 1);
         }
       }
       if (this.freeTop === this.free.length) {

@@ -35,6 +35,8 @@ interface Real {
   /** Every space the history ever held: alive iff still in the model. */
   spaces: Map<AddressSpace, number>;
   freeze: boolean;
+  /** The draft of the last Commit (committed: held, or released once dropped), null before any. */
+  lastDraft: AddressSpace | null;
 }
 
 const versionValue = (s: AddressSpace) => s.getFloat64(0);
@@ -75,11 +77,40 @@ class Commit implements fc.Command<Model, Real> {
     draft.setUint8(this.page * PS + 8, this.value & 0xff);
     r.history.commit(draft);
     r.spaces.set(draft, this.value);
+    r.lastDraft = draft;
     modelCommit(m, this.value);
     checkAgainstModel(m, r);
     if (r.freeze) expect(() => draft.setFloat64(0, 1)).toThrow(ProtectionFault);
   }
   toString = () => `commit(h, ${this.value}, ${this.page})`;
+}
+
+/**
+ * Two drafts forked from the same version, committed in fork order: the
+ * first is not the draft of the history's last fork() (the double-commit
+ * check looks it up), the second is.
+ */
+class CommitTwoDrafts implements fc.Command<Model, Real> {
+  constructor(
+    readonly first: number,
+    readonly second: number,
+  ) {}
+  check = () => true;
+  run(m: Model, r: Real): void {
+    const a = r.history.fork();
+    const b = r.history.fork();
+    a.setFloat64(0, this.first);
+    b.setFloat64(0, this.second);
+    r.history.commit(a);
+    r.spaces.set(a, this.first);
+    modelCommit(m, this.first);
+    r.history.commit(b);
+    r.spaces.set(b, this.second);
+    r.lastDraft = b;
+    modelCommit(m, this.second);
+    checkAgainstModel(m, r);
+  }
+  toString = () => `commitTwoDrafts(h, ${this.first}, ${this.second})`;
 }
 
 class Undo implements fc.Command<Model, Real> {
@@ -112,7 +143,7 @@ class Redo implements fc.Command<Model, Real> {
   toString = () => "h.redo()";
 }
 
-type BadKind = "current" | "oldest" | "released" | "plain" | "null";
+type BadKind = "current" | "oldest" | "newest" | "lastDraft" | "released" | "plain" | "null";
 class BadCommit implements fc.Command<Model, Real> {
   constructor(readonly kind: BadKind) {}
   check = () => true;
@@ -122,6 +153,9 @@ class BadCommit implements fc.Command<Model, Real> {
     let extra: AddressSpace | null = null;
     if (this.kind === "current") state = h.current;
     else if (this.kind === "oldest") state = h.at(0);
+    else if (this.kind === "newest") state = h.at(-1);
+    else if (this.kind === "lastDraft")
+      state = r.lastDraft ?? h.current; // held, or released once dropped
     else if (this.kind === "released") {
       extra = h.fork();
       extra.release();
@@ -158,7 +192,12 @@ const commands = [
   fc.constant(new Undo()),
   fc.constant(new Undo()),
   fc.constant(new Redo()),
-  fc.constantFrom<BadKind>("current", "oldest", "released", "plain", "null").map((k) => new BadCommit(k)),
+  fc
+    .constantFrom<BadKind>("current", "oldest", "newest", "lastDraft", "released", "plain", "null")
+    .map((k) => new BadCommit(k)),
+  fc
+    .tuple(fc.integer({ min: 1, max: 1000 }), fc.integer({ min: 1, max: 1000 }))
+    .map(([a, b]) => new CommitTwoDrafts(a, b)),
   fc.constant(new Stats()),
 ];
 
@@ -175,7 +214,7 @@ describe("History: model test against an array and a cursor", () => {
             const options: HistoryOptions = { freeze };
             if (max !== Number.POSITIVE_INFINITY) options.maxVersions = max;
             const history = new History(initial, options);
-            const real: Real = { pool, history, spaces: new Map([[initial, 0]]), freeze };
+            const real: Real = { pool, history, spaces: new Map([[initial, 0]]), freeze, lastDraft: null };
             fc.modelRun(() => ({ model: { values: [0], cursor: 0, max }, real }), cmds);
             history.release();
             for (const s of real.spaces.keys()) expect(s.released).toBe(true);
@@ -221,6 +260,42 @@ describe("History: API", () => {
     r.release();
     expect(() => new History(r)).toThrow(InvalidArgumentError);
     expect(s.released).toBe(false); // a refused constructor takes nothing
+  });
+
+  it("refuses the draft of its own fork() committed a second time, however it got there, changing nothing", () => {
+    const pool = new FramePool({ pageSize: PS });
+    const h = new History(new AddressSpace({ size: SIZE, pool }), { maxVersions: 3 });
+    const d = h.fork();
+    d.setUint8(0, 1);
+    h.commit(d); // no lookup: the draft of the last fork()
+    const before = pool.stats();
+    expect(() => h.commit(d)).toThrow(InvalidArgumentError);
+    h.undo();
+    expect(() => h.commit(d)).toThrow(InvalidArgumentError); // not current any more, still held
+    expect([h.size, h.position, pool.stats()]).toEqual([2, 0, before]);
+    const e = h.fork(); // a fork of the initial version, not committed yet
+    expect(() => h.commit(h.at(-1) as AddressSpace)).toThrow(InvalidArgumentError);
+    h.commit(e); // still new: accepted; drops the redo branch (d)
+    expect([h.size, d.released]).toEqual([2, true]);
+    h.release();
+    expect(pool.framesInUse).toBe(0);
+  });
+
+  it("treats a Forkable whose fork() returns itself as any other state: committing it is refused", () => {
+    class Self {
+      released = false;
+      fork(): Self {
+        return this;
+      }
+      release(): void {
+        this.released = true;
+      }
+    }
+    const h = new History(new Self());
+    const same = h.fork();
+    expect(same).toBe(h.current);
+    expect(() => h.commit(same)).toThrow(InvalidArgumentError);
+    expect(h.size).toBe(1);
   });
 
   it("keeps the error's value and says why", () => {
