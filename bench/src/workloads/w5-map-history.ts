@@ -179,7 +179,10 @@ function warmUp(variant: string, n: number, quick: boolean): WarmUpRun {
   return warmUpRounds(quick, (r, versions, budget) => {
     const warm = adapterFor(variant);
     const w = inputs(n, versions, SEED + 7 + 2 * r);
-    const ws: unknown[] = [warm.build(n)];
+    // Holey, as the timed run's `vs`: a packed warm-up array gave the loop
+    // functions a map that the timed array then deoptimized ("wrong map").
+    const ws: unknown[] = new Array(versions + 1).fill(undefined);
+    ws[0] = warm.build(n);
     return runWarmUp(versions, budget, (a, b) => warm.versions(ws, w.keys, w.val, a, b));
   });
 }
