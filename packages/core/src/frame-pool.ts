@@ -240,11 +240,6 @@ export class FramePool {
     return this.inUse;
   }
 
-  /** Bytes of the slabs allocated so far (frames in use, free and never used), without a sweep. O(1). @internal */
-  get bytesReservedBySlabs(): number {
-    return this.capacity * this.pageSize;
-  }
-
   /** `framesInUse * pageSize`. */
   get bytesInUse(): number {
     if (this.shares !== null) this.shares.sweep();

@@ -56,31 +56,6 @@ function int32s(n: number, shared: boolean): Int32Array {
 export const PT_NODE_BYTES = PT_FANOUT * Int32Array.BYTES_PER_ELEMENT;
 /** Nodes the arena starts with. */
 const INITIAL_NODES = 256;
-/**
- * Nodes past which an unshared arena stops doubling (256 KiB of nodes) and
- * reserves {@link RESERVED_NODES} instead.
- */
-const RESERVE_FROM = 8192;
-/**
- * Nodes an unshared arena reserves once it passes {@link RESERVE_FROM}:
- * 1,048,576 nodes, 32 MiB of nodes and 4 MiB of refcounts in one 36 MiB
- * buffer. Why: doubling by copying touched every node twice in fresh memory
- * (the copy, then the tail), and a first touch costs a page fault, ~2 us per
- * 4 KiB on the 2-core VM: growing 16,384 nodes into 32,768 took ~150 faults
- * (~0.3 ms), 15% of the W1 bench's 1,000 timed versions at 10M float64s
- * (bench/README.md). A buffer past glibc's largest mmap threshold (32 MiB)
- * is always mapped fresh and zero, so the nodes the arena never takes cost
- * no resident memory (the issue's "full-size slabs allocated once", applied
- * to the page table), and no node is copied again until a million are in
- * use. The 36 MiB count in `process.memoryUsage().arrayBuffers` as a
- * reservation, as untouched slab bytes do; only a pool whose slabs already
- * reserve as much makes it (a small pool keeps doubling, and so allocates
- * exactly as before). Not for a shared pool, whose nodes travel to workers
- * with each handle.
- */
-const RESERVED_NODES = 2 ** 20;
-/** Bytes of {@link RESERVED_NODES} nodes and their refcounts: the reservation is made only by a pool whose slabs already hold at least as much. */
-const RESERVED_BYTES = RESERVED_NODES * (PT_NODE_BYTES + Int32Array.BYTES_PER_ELEMENT);
 /** Most nodes in one pool's arena: node indices times the fanout must stay int32. */
 const MAX_NODES = 2 ** 31 / PT_FANOUT;
 
@@ -471,32 +446,15 @@ export class PageTable {
   }
 
   private grow(): void {
-    const shared = this.pool.shared;
-    let cap = this.ref.length * 2;
-    // A large unshared pool's arena reserves RESERVED_NODES at once instead
-    // of doubling again (see RESERVED_NODES).
-    const reserve =
-      !shared && cap > RESERVE_FROM && cap < RESERVED_NODES && this.pool.bytesReservedBySlabs >= RESERVED_BYTES;
-    if (reserve) cap = RESERVED_NODES;
+    const cap = this.ref.length * 2;
     if (cap > MAX_NODES) throwOom(PT_NODE_BYTES, `page-table arena is full (${MAX_NODES} nodes)`);
     // Grown by copying into a new buffer: handles already sent to workers keep
     // the old one, in which the nodes of the versions they pin never change.
-    let nodes: Int32Array;
-    let ref: Int32Array;
-    if (reserve) {
-      // Nodes and refcounts in one buffer, larger than any the allocator
-      // serves from its heap, so its untouched pages stay unmapped. Views at
-      // an offset cost a walk nothing.
-      const buffer = new ArrayBuffer(RESERVED_BYTES);
-      nodes = new Int32Array(buffer, 0, cap * PT_FANOUT);
-      ref = new Int32Array(buffer, cap * PT_NODE_BYTES, cap);
-    } else {
-      nodes = int32s(cap * PT_FANOUT, shared);
-      ref = new Int32Array(cap);
-    }
+    const nodes = int32s(cap * PT_FANOUT, this.pool.shared);
     nodes.set(this.nodes);
-    ref.set(this.ref);
     this.nodes = nodes;
+    const ref = new Int32Array(cap);
+    ref.set(this.ref);
     this.ref = ref;
   }
 }
