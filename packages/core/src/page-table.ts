@@ -468,12 +468,20 @@ export class PageTable {
    * node is copied again until a million are in use. Its bytes count in
    * `process.memoryUsage().arrayBuffers` as untouched slab bytes do. A shared
    * pool's nodes are a SharedArrayBuffer sent to workers with each handle:
-   * it keeps doubling. O(nodes) for the copy, once per pool.
+   * it keeps doubling. O(nodes) for the copy, once per pool. Never throws:
+   * it runs inside a frame allocation, in the middle of a fault, so when the
+   * engine refuses the buffer the arena just keeps doubling. The pool calls
+   * it from `allocFrame`: every walk reads `nodes` again after taking a frame.
    * @internal
    */
   reserve(): void {
     if (this.pool.shared || this.ref.length >= RESERVED_NODES) return;
-    const buffer = new ArrayBuffer(RESERVED_BYTES);
+    let buffer: ArrayBuffer;
+    try {
+      buffer = new ArrayBuffer(RESERVED_BYTES);
+    } catch {
+      return; // out of memory for the reservation: doubling as before needs far less at once
+    }
     const nodes = new Int32Array(buffer, 0, RESERVED_NODES * PT_FANOUT);
     const ref = new Int32Array(buffer, RESERVED_NODES * PT_NODE_BYTES, RESERVED_NODES);
     nodes.set(this.nodes);
