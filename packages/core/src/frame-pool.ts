@@ -54,6 +54,14 @@ const TLB_CACHE = 8;
  */
 const REF_OVERFLOW = REF_MAX_INLINE + 1;
 
+/**
+ * Slab bytes at which an unshared pool reserves room for a million
+ * page-table nodes (`PageTable.reserve`, 36 MiB mapped lazily): a pool this
+ * large reserves at most about half as much again for its page table, and a
+ * smaller one keeps doubling its arena as before.
+ */
+const RESERVE_POOL_BYTES = 64 * 1024 * 1024;
+
 /** Most frames a pool can hold: pfns are stored in Int32Array page-table entries and free lists. */
 const MAX_FRAMES = 2 ** 31 - 1;
 
@@ -617,5 +625,7 @@ export class FramePool {
       rc.set(this.refcount);
       this.refcount = rc;
     }
+    // A large pool reserves its page table with its slabs (see PageTable.reserve).
+    if (this.capacity * this.pageSize >= RESERVE_POOL_BYTES) this.pt.reserve();
   }
 }

@@ -56,6 +56,14 @@ function int32s(n: number, shared: boolean): Int32Array {
 export const PT_NODE_BYTES = PT_FANOUT * Int32Array.BYTES_PER_ELEMENT;
 /** Nodes the arena starts with. */
 const INITIAL_NODES = 256;
+/**
+ * Nodes an unshared arena of a large pool holds room for (see
+ * {@link PageTable.reserve}): 1,048,576 nodes, 32 MiB of entries and 4 MiB
+ * of refcounts in one 36 MiB buffer.
+ */
+const RESERVED_NODES = 2 ** 20;
+/** Bytes of the {@link RESERVED_NODES} reservation: past glibc's largest mmap threshold (32 MiB), so always mapped fresh and lazily. */
+const RESERVED_BYTES = RESERVED_NODES * (PT_NODE_BYTES + Int32Array.BYTES_PER_ELEMENT);
 /** Most nodes in one pool's arena: node indices times the fanout must stay int32. */
 const MAX_NODES = 2 ** 31 / PT_FANOUT;
 
@@ -532,6 +540,43 @@ export class PageTable {
     this.epoch++; // retires the cached leaf: its indices named the old nodes
     this.nodes = nodes;
     this.next = next;
+    this.ref = ref;
+  }
+
+  /**
+   * Makes room for {@link RESERVED_NODES} nodes at once, when the arena has
+   * less and its pool is unshared: called by the pool when its slabs reach
+   * `RESERVE_POOL_BYTES` (frame-pool.ts), so a large pool reserves its page
+   * table when it reserves large slabs, and small pools never do.
+   *
+   * Why: an arena grown by doubling touches every node twice in fresh memory
+   * (the copy, then the tail), and a first touch costs a page fault (~2 us
+   * per 4 KiB on the 2-core VM): W1's doubling from 16,384 to 32,768 nodes at
+   * 10M float64s took ~150 faults, 13-16% of the CPU samples of its 1,000
+   * timed versions. The 36 MiB buffer is past glibc's largest mmap threshold,
+   * so it is mapped fresh: untouched nodes cost no resident memory, and no
+   * node is copied again until a million are in use. Its bytes count in
+   * `process.memoryUsage().arrayBuffers` as untouched slab bytes do. A shared
+   * pool's nodes are a SharedArrayBuffer sent to workers with each handle:
+   * it keeps doubling. O(nodes) for the copy, once per pool. Never throws:
+   * it runs inside a frame allocation, in the middle of a fault, so when the
+   * engine refuses the buffer the arena just keeps doubling. The pool calls
+   * it from `allocFrame`: every walk reads `nodes` again after taking a frame.
+   * @internal
+   */
+  reserve(): void {
+    if (this.pool.shared || this.ref.length >= RESERVED_NODES) return;
+    let buffer: ArrayBuffer;
+    try {
+      buffer = new ArrayBuffer(RESERVED_BYTES);
+    } catch {
+      return; // out of memory for the reservation: doubling as before needs far less at once
+    }
+    const nodes = new Int32Array(buffer, 0, RESERVED_NODES * PT_FANOUT);
+    const ref = new Int32Array(buffer, RESERVED_NODES * PT_NODE_BYTES, RESERVED_NODES);
+    nodes.set(this.nodes);
+    ref.set(this.ref);
+    this.nodes = nodes;
     this.ref = ref;
   }
 

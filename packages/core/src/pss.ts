@@ -64,8 +64,9 @@ class Census {
     const reg = pool.spaces;
     // Scratch for this run only: a pool keeps no census memory between runs
     // but the result (8 bytes per registry slot).
-    this.nodeValue = new Float64Array(pt.ref.length).fill(-1);
-    this.nodeClaims = new Int32Array(pt.ref.length);
+    // Every node of a tree is below the arena's high-water mark, which may be far below its capacity.
+    this.nodeValue = new Float64Array(pt.highWater).fill(-1);
+    this.nodeClaims = new Int32Array(pt.highWater);
     this.frameClaims = new Uint8Array(pool.refcount.length);
     if (this.bySlot.length < reg.roots.length) this.bySlot = new Float64Array(reg.roots.length);
 
