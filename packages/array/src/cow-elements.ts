@@ -96,8 +96,11 @@ export abstract class CowElements<E extends number | bigint> implements Iterable
    * did for its subarrays, a SpaceOwner for an embedded array.
    */
   readonly owner: ViewOwner;
-  /** @internal */
-  readonly kind: ElementKind;
+  /**
+   * @internal The element kind: a constant on each Cow*Array class's
+   * prototype (see `kindOnPrototype`), a field of each CowVector.
+   */
+  declare readonly kind: ElementKind;
   /** Byte address of element 0 in `space` (0 except for subarrays). */
   readonly byteOffset: number;
   /** @internal Number of elements (0 once released). */
@@ -115,10 +118,9 @@ export abstract class CowElements<E extends number | bigint> implements Iterable
    * @internal `owner` null: this array owns `space` (a new standalone array,
    * a fork, an attached version).
    */
-  constructor(space: AddressSpace, owner: ViewOwner | null, kind: ElementKind, byteOffset: number, len: number) {
+  constructor(space: AddressSpace, owner: ViewOwner | null, byteOffset: number, len: number) {
     this.space = space;
     this.owner = owner === null ? this : owner;
-    this.kind = kind;
     this.byteOffset = byteOffset;
     this.len = len;
     this.isReleased = false;

@@ -37,6 +37,18 @@ function kindOfClass(ctor: unknown): ElementKind {
 }
 
 /**
+ * Puts `kind` on `cls.prototype` as its `kind`: every array of a Cow*Array
+ * class has its class's kind, so it is a constant of the prototype rather
+ * than a field of each array (8 bytes less per kept version, issue 13;
+ * CowVector, whose kind is per vector, keeps a field). Run once by each kind's
+ * class, in a static block.
+ * @internal
+ */
+export function kindOnPrototype(cls: { prototype: object }, kind: ElementKind): void {
+  Object.defineProperty(cls.prototype, "kind", { value: kind });
+}
+
+/**
  * A fixed-length copy-on-write typed array: the native TypedArray's
  * semantics, in pages of an {@link AddressSpace}, with an O(1) `fork()`.
  * The eleven kinds are its subclasses, named as the natives with a `Cow`
@@ -94,7 +106,7 @@ export abstract class CowTypedArray<E extends number | bigint> extends CowElemen
     const byteOffset = a.byteOffset;
     const len = a.len;
     const owner = a.owner; // before take(), which clears it
-    super(a.take(), owner, kind, byteOffset, len);
+    super(a.take(), owner, byteOffset, len); // `kind` is on the class's prototype (kindOnPrototype)
     // One load per construction; the first array of a class keeps its hidden classes alive (shape-keeper.ts).
     if (shapesKept[kind.code] === 0) keepTypedShapes(kind.code, new.target);
   }

@@ -88,6 +88,8 @@ import { ensureCapacity, planWrites, setLength } from "./vector-storage.js";
  * ```
  */
 export class CowVector<K extends SpanArrayConstructor = Float64ArrayConstructor> extends CowElements<ElementOf<K>> {
+  /** @internal The element kind: a field here (a vector's kind is its own; the fixed-length kinds keep theirs on the prototype). */
+  override readonly kind: ElementKind;
   /** @internal Most elements the space holds. */
   readonly maxLen: number;
   /**
@@ -111,7 +113,8 @@ export class CowVector<K extends SpanArrayConstructor = Float64ArrayConstructor>
     const maxLen = a.maxLen;
     const capBytes = a.capBytes;
     const owner = a.owner; // before take(), which clears it
-    super(a.take(), owner, k, owner === null ? 0 : (owner[EMBEDDING] as SpaceOwner).data, len);
+    super(a.take(), owner, owner === null ? 0 : (owner[EMBEDDING] as SpaceOwner).data, len);
+    this.kind = k;
     this.maxLen = maxLen;
     this.capBytes = capBytes;
     // One load per construction; the first vector keeps CowVector's hidden classes alive (shape-keeper.ts).
