@@ -35,7 +35,7 @@ export class CowBigInt64Array extends CowTypedArray<bigint> {
   /** @internal */
   static readonly elementKind = BIGINT64_KIND;
   static {
-    kindOnPrototype(this, BIGINT64_KIND); // each array reads its kind from the prototype, not a field
+    kindOnPrototype(CowBigInt64Array, BIGINT64_KIND); // each array reads its kind from the prototype, not a field
   }
 
   /**
@@ -105,7 +105,7 @@ export class CowBigUint64Array extends CowTypedArray<bigint> {
   /** @internal */
   static readonly elementKind = BIGUINT64_KIND;
   static {
-    kindOnPrototype(this, BIGUINT64_KIND); // each array reads its kind from the prototype, not a field
+    kindOnPrototype(CowBigUint64Array, BIGUINT64_KIND); // each array reads its kind from the prototype, not a field
   }
 
   /**

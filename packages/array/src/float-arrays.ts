@@ -35,7 +35,7 @@ export class CowFloat32Array extends CowTypedArray<number> {
   /** @internal */
   static readonly elementKind = FLOAT32_KIND;
   static {
-    kindOnPrototype(this, FLOAT32_KIND); // each array reads its kind from the prototype, not a field
+    kindOnPrototype(CowFloat32Array, FLOAT32_KIND); // each array reads its kind from the prototype, not a field
   }
 
   /**
@@ -105,7 +105,7 @@ export class CowFloat64Array extends CowTypedArray<number> {
   /** @internal */
   static readonly elementKind = FLOAT64_KIND;
   static {
-    kindOnPrototype(this, FLOAT64_KIND); // each array reads its kind from the prototype, not a field
+    kindOnPrototype(CowFloat64Array, FLOAT64_KIND); // each array reads its kind from the prototype, not a field
   }
 
   /**

@@ -35,7 +35,7 @@ export class CowInt16Array extends CowTypedArray<number> {
   /** @internal */
   static readonly elementKind = INT16_KIND;
   static {
-    kindOnPrototype(this, INT16_KIND); // each array reads its kind from the prototype, not a field
+    kindOnPrototype(CowInt16Array, INT16_KIND); // each array reads its kind from the prototype, not a field
   }
 
   /**
@@ -105,7 +105,7 @@ export class CowUint16Array extends CowTypedArray<number> {
   /** @internal */
   static readonly elementKind = UINT16_KIND;
   static {
-    kindOnPrototype(this, UINT16_KIND); // each array reads its kind from the prototype, not a field
+    kindOnPrototype(CowUint16Array, UINT16_KIND); // each array reads its kind from the prototype, not a field
   }
 
   /**

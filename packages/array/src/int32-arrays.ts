@@ -35,7 +35,7 @@ export class CowInt32Array extends CowTypedArray<number> {
   /** @internal */
   static readonly elementKind = INT32_KIND;
   static {
-    kindOnPrototype(this, INT32_KIND); // each array reads its kind from the prototype, not a field
+    kindOnPrototype(CowInt32Array, INT32_KIND); // each array reads its kind from the prototype, not a field
   }
 
   /**
@@ -105,7 +105,7 @@ export class CowUint32Array extends CowTypedArray<number> {
   /** @internal */
   static readonly elementKind = UINT32_KIND;
   static {
-    kindOnPrototype(this, UINT32_KIND); // each array reads its kind from the prototype, not a field
+    kindOnPrototype(CowUint32Array, UINT32_KIND); // each array reads its kind from the prototype, not a field
   }
 
   /**

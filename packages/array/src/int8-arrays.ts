@@ -36,7 +36,7 @@ export class CowInt8Array extends CowTypedArray<number> {
   /** @internal */
   static readonly elementKind = INT8_KIND;
   static {
-    kindOnPrototype(this, INT8_KIND); // each array reads its kind from the prototype, not a field
+    kindOnPrototype(CowInt8Array, INT8_KIND); // each array reads its kind from the prototype, not a field
   }
 
   /**
@@ -106,7 +106,7 @@ export class CowUint8Array extends CowTypedArray<number> {
   /** @internal */
   static readonly elementKind = UINT8_KIND;
   static {
-    kindOnPrototype(this, UINT8_KIND); // each array reads its kind from the prototype, not a field
+    kindOnPrototype(CowUint8Array, UINT8_KIND); // each array reads its kind from the prototype, not a field
   }
 
   /**
@@ -176,7 +176,7 @@ export class CowUint8ClampedArray extends CowTypedArray<number> {
   /** @internal */
   static readonly elementKind = UINT8_CLAMPED_KIND;
   static {
-    kindOnPrototype(this, UINT8_CLAMPED_KIND); // each array reads its kind from the prototype, not a field
+    kindOnPrototype(CowUint8ClampedArray, UINT8_CLAMPED_KIND); // each array reads its kind from the prototype, not a field
   }
 
   /**
