@@ -205,10 +205,8 @@ export class AddressSpace {
   levels: number;
   /** The frame pool this space takes frames from. */
   readonly pool: FramePool;
-  /** @internal */
+  /** @internal Read TLB, and through its `write` the write TLB (space-state.ts). */
   rtlb: Tlb | null;
-  /** @internal */
-  wtlb: Tlb | null;
   /** @internal The mappings (shared with forks until one changes them). */
   maps: MappingList;
   /**
@@ -261,7 +259,6 @@ export class AddressSpace {
     this.levels = 1;
     this.pool = pool;
     this.rtlb = null;
-    this.wtlb = null;
     this.maps = maps;
     this.flags = 0; // no slot yet: pool.spaces.add() below gives one
     pool.spaces.add(this, maps.bytes);
