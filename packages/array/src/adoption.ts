@@ -1,29 +1,37 @@
 /**
  * The hand-off from `fork()`, `subarray()`, `create()`, `attach()` and
  * `attachShared()` to the constructor of a CowTypedArray kind or of
- * CowVector: a ready space owner and the window over it, passed as the
+ * CowVector: a ready space (and the owner of its views, unless the new
+ * array is to own the space itself) and the window over it, passed as the
  * constructor's first argument, so that forks, views and attached arrays are
  * made by the class's own constructor (one hidden class per class) without
  * an options object or a validation pass.
  *
  * @module
  */
+import type { AddressSpace } from "@pagefork/core";
 import type { ElementKind } from "./kinds.js";
-import type { SpaceOwner } from "./space-owner.js";
+import type { ViewOwner } from "./space-owner.js";
 
 /**
  * What a constructor adopts instead of making a space. Every field is set in
  * the constructor (one hidden class). One instance, {@link adoption}, serves
  * every hand-off (constructors recognise it by identity: `arg === adoption`): {@link Adoption.of} fills it and returns it, the
- * constructor reads it at once and clears `owner` (so that the object keeps
- * no space alive), and JS runs nothing in between: nothing is allocated per
- * fork or view.
+ * constructor reads it at once and clears `space` and `owner` (so that the
+ * object keeps no space alive), and JS runs nothing in between: nothing is
+ * allocated per fork or view.
  *
  * @internal
  */
 export class Adoption {
-  /** The owner of the space (null once a constructor has taken it). */
-  owner: SpaceOwner | null;
+  /** The space (null once a constructor has taken it). */
+  space: AddressSpace | null;
+  /**
+   * The owner of the views over `space`, or null when the new array owns it
+   * itself (a new standalone array or vector, a fork, an attached version:
+   * see space-owner.ts).
+   */
+  owner: ViewOwner | null;
   /** Element kind (CowVector reads it; a typed-array kind knows its own). */
   kind: ElementKind | null;
   /** Byte offset of element 0 in the space. */
@@ -36,6 +44,7 @@ export class Adoption {
   capBytes: number;
 
   constructor() {
+    this.space = null;
     this.owner = null;
     this.kind = null;
     this.byteOffset = 0;
@@ -46,13 +55,15 @@ export class Adoption {
 
   /** Fills the hand-off and returns it, to be passed straight to a constructor. */
   of(
-    owner: SpaceOwner,
+    space: AddressSpace,
+    owner: ViewOwner | null,
     kind: ElementKind | null,
     byteOffset: number,
     len: number,
     maxLen: number,
     capBytes: number,
   ): Adoption {
+    this.space = space;
     this.owner = owner;
     this.kind = kind;
     this.byteOffset = byteOffset;
@@ -64,21 +75,26 @@ export class Adoption {
 
   /**
    * Fills only the window (what a fixed-length array's constructor reads: it
-   * knows its kind and has no capacity); three stores on the path of every
+   * knows its kind and has no capacity); four stores on the path of every
    * `subarray()` and `fork()`.
    */
-  window(owner: SpaceOwner, byteOffset: number, len: number): Adoption {
+  window(space: AddressSpace, owner: ViewOwner | null, byteOffset: number, len: number): Adoption {
+    this.space = space;
     this.owner = owner;
     this.byteOffset = byteOffset;
     this.len = len;
     return this;
   }
 
-  /** The owner, taken: `owner` is cleared so that this object keeps no space alive (`kind` is a table entry). */
-  take(): SpaceOwner {
-    const owner = this.owner as SpaceOwner;
+  /**
+   * The space, taken: `space` and `owner` are cleared so that this object
+   * keeps no space alive (`kind` is a table entry). Read `owner` first.
+   */
+  take(): AddressSpace {
+    const space = this.space as AddressSpace;
+    this.space = null;
     this.owner = null;
-    return owner;
+    return space;
   }
 }
 

@@ -10,7 +10,7 @@
  */
 import type { PageSpanCursor, ProxyView } from "@pagefork/core";
 import type { CowElements } from "./cow-elements.js";
-import { CowTypedArray } from "./cow-typed-array.js";
+import { CowTypedArray, kindOnPrototype } from "./cow-typed-array.js";
 import { type ElementKind, elementKinds, I64, toElement, U64 } from "./kinds.js";
 import type { CowArrayOptions } from "./options.js";
 
@@ -34,6 +34,9 @@ export class CowBigInt64Array extends CowTypedArray<bigint> {
   static readonly BYTES_PER_ELEMENT = 8;
   /** @internal */
   static readonly elementKind = BIGINT64_KIND;
+  static {
+    kindOnPrototype(CowBigInt64Array, BIGINT64_KIND); // each array reads its kind from the prototype, not a field
+  }
 
   /**
    * `new CowBigInt64Array(length, options?)`: `length` zeros (RangeError for an invalid
@@ -101,6 +104,9 @@ export class CowBigUint64Array extends CowTypedArray<bigint> {
   static readonly BYTES_PER_ELEMENT = 8;
   /** @internal */
   static readonly elementKind = BIGUINT64_KIND;
+  static {
+    kindOnPrototype(CowBigUint64Array, BIGUINT64_KIND); // each array reads its kind from the prototype, not a field
+  }
 
   /**
    * `new CowBigUint64Array(length, options?)`: `length` zeros (RangeError for an invalid

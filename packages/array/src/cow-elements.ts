@@ -45,7 +45,7 @@ import {
   requireCallable,
 } from "./scan.js";
 import { setFromSource } from "./set-from.js";
-import type { SpaceOwner } from "./space-owner.js";
+import { dropView, EMBEDDING, type SpaceOwner, type ViewOwner } from "./space-owner.js";
 import { readSpans } from "./view.js";
 
 /**
@@ -85,28 +85,47 @@ import { readSpans } from "./view.js";
 export abstract class CowElements<E extends number | bigint> implements Iterable<E> {
   static {
     brandCowArrayClass(CowElements); // brand.ts: recognised by every copy of the package
+    // A standalone array is a ViewOwner with no embedding: a prototype constant, not a field.
+    Object.defineProperty(CowElements.prototype, EMBEDDING, { value: null });
   }
   /** The address space holding the elements (shared with subarrays; read-only: write through the array). */
   readonly space: AddressSpace;
-  /** @internal */
-  readonly owner: SpaceOwner;
-  /** @internal */
-  readonly kind: ElementKind;
+  /**
+   * @internal The owner of the views over `space` (space-owner.ts): this
+   * array itself when it made or forked a standalone space, the array that
+   * did for its subarrays, a SpaceOwner for an embedded array.
+   */
+  readonly owner: ViewOwner;
+  /**
+   * @internal The element kind: a constant on each Cow*Array class's
+   * prototype (see `kindOnPrototype`), a field of each CowVector.
+   */
+  declare readonly kind: ElementKind;
   /** Byte address of element 0 in `space` (0 except for subarrays). */
   readonly byteOffset: number;
   /** @internal Number of elements (0 once released). */
   len: number;
   /** @internal */
   isReleased: boolean;
+  /** @internal Live views over the space, when this array is their owner (ViewOwner; unused otherwise). */
+  views: number;
+  /** @internal Write generation of the views over the space, when this array is their owner (ViewOwner). */
+  writes: number;
+  /** @internal A standalone array's owner has no embedding: null, on the prototype (see the static block). */
+  declare readonly [EMBEDDING]: SpaceOwner | null;
 
-  /** @internal */
-  constructor(owner: SpaceOwner, kind: ElementKind, byteOffset: number, len: number) {
-    this.space = owner.space;
-    this.owner = owner;
-    this.kind = kind;
+  /**
+   * @internal `owner` null: this array owns `space` (a new standalone array,
+   * a fork, an attached version).
+   */
+  constructor(space: AddressSpace, owner: ViewOwner | null, byteOffset: number, len: number) {
+    this.space = space;
+    this.owner = owner === null ? this : owner;
     this.byteOffset = byteOffset;
     this.len = len;
     this.isReleased = false;
+    this.views = 1;
+    this.writes = 0;
   }
 
   /**
@@ -160,23 +179,24 @@ export abstract class CowElements<E extends number | bigint> implements Iterable
    */
   free(): void {
     const owner = this.owner;
-    const heap = owner.heap;
-    if (heap === null) {
+    const blocks = owner[EMBEDDING];
+    if (blocks === null) {
       this.release();
       return;
     }
     if (this.isReleased) return;
     if (owner.views === 1 && !this.space.released) {
       // The last view: plan both frees, then free.
+      const heap = blocks.heap;
       if (this.space.frozen)
-        throw new ProtectionFault(owner.header, 1, "the address space is frozen: free() writes the heap's metadata");
-      const data = owner.data === 0 ? 0 : heap.usableSize(owner.data);
-      requirePoolFrames(this.space, heapCallFrames(heap, data) + heapCallFrames(heap, heap.usableSize(owner.header)));
-      if (!this.space.released) owner.freeBlocks();
+        throw new ProtectionFault(blocks.header, 1, "the address space is frozen: free() writes the heap's metadata");
+      const data = blocks.data === 0 ? 0 : heap.usableSize(blocks.data);
+      requirePoolFrames(this.space, heapCallFrames(heap, data) + heapCallFrames(heap, heap.usableSize(blocks.header)));
+      if (!this.space.released) blocks.freeBlocks();
     }
     this.isReleased = true;
     this.len = 0;
-    owner.drop();
+    dropView(owner);
   }
 
   /**
@@ -194,7 +214,7 @@ export abstract class CowElements<E extends number | bigint> implements Iterable
    * ```
    */
   get embedded(): boolean {
-    return this.owner.heap !== null;
+    return this.owner[EMBEDDING] !== null;
   }
 
   /**
@@ -214,13 +234,14 @@ export abstract class CowElements<E extends number | bigint> implements Iterable
    */
   get address(): number {
     this.check();
-    if (this.owner.heap === null)
+    const blocks = this.owner[EMBEDDING];
+    if (blocks === null)
       throw new InvalidArgumentError(
         "this",
         `standalone ${this.constructor.name}`,
         "an embedded array (create(heap, ...) or attach(heap, address)): a standalone one has no header address",
       );
-    return this.owner.header;
+    return blocks.header;
   }
 
   /** True once `release()` has run. */
@@ -455,7 +476,7 @@ export abstract class CowElements<E extends number | bigint> implements Iterable
   map(fn: (value: E, index: number, array: this) => E, thisArg?: unknown): this {
     this.check();
     requireCallable(fn, "map");
-    if (this.owner.heap !== null) {
+    if (this.owner[EMBEDDING] !== null) {
       // Embedded: every value first, then one reserved allocation and write (callbacks may use the heap).
       const src = mapToNative(this, fn, thisArg);
       const out = this.createLive(src.length, src.length);

@@ -7,7 +7,7 @@
  *
  * @module
  */
-import { AddressSpace, type Heap, type ShareOptions } from "@pagefork/core";
+import type { AddressSpace, Heap, ShareOptions } from "@pagefork/core";
 import { type Adoption, adoption } from "./adoption.js";
 import { isCowArray } from "./brand.js";
 import { CowElements } from "./cow-elements.js";
@@ -18,7 +18,7 @@ import type { CowArrayOptions } from "./options.js";
 import { forkSpace } from "./reserve.js";
 import { keepTypedShapes, shapesKept } from "./shape-keeper.js";
 import { arrayHandle, attachArraySpace, type SharedArrayHandle } from "./shared.js";
-import { SpaceOwner } from "./space-owner.js";
+import { dropView, EMBEDDING, SpaceOwner, type ViewOwner } from "./space-owner.js";
 import { embeddedArray, embedNew, standaloneArray } from "./typed-spaces.js";
 
 /** A CowTypedArray kind's constructor, as the static methods see `this`. */
@@ -34,6 +34,18 @@ function kindOfClass(ctor: unknown): ElementKind {
   const k = (ctor as { elementKind?: ElementKind }).elementKind;
   if (k === undefined) throw new TypeError("CowTypedArray is abstract: use a kind such as CowFloat64Array");
   return k;
+}
+
+/**
+ * Puts `kind` on `cls.prototype` as its `kind`: every array of a Cow*Array
+ * class has its class's kind, so it is a constant of the prototype rather
+ * than a field of each array (8 bytes less per kept version, issue 13;
+ * CowVector, whose kind is per vector, keeps a field). Run once by each kind's
+ * class, in a static block.
+ * @internal
+ */
+export function kindOnPrototype(cls: { prototype: object }, kind: ElementKind): void {
+  Object.defineProperty(cls.prototype, "kind", { value: kind });
 }
 
 /**
@@ -93,7 +105,8 @@ export abstract class CowTypedArray<E extends number | bigint> extends CowElemen
     const a = arg === adoption ? adoption : standaloneArray(kind, arg, options);
     const byteOffset = a.byteOffset;
     const len = a.len;
-    super(a.take(), kind, byteOffset, len);
+    const owner = a.owner; // before take(), which clears it
+    super(a.take(), owner, byteOffset, len); // `kind` is on the class's prototype (kindOnPrototype)
     // One load per construction; the first array of a class keeps its hidden classes alive (shape-keeper.ts).
     if (shapesKept[kind.code] === 0) keepTypedShapes(kind.code, new.target);
   }
@@ -226,7 +239,7 @@ export abstract class CowTypedArray<E extends number | bigint> extends CowElemen
     const h = heapOf(heap);
     const f = readHeader(h, address, TYPED_MAGIC, "fixed-length array", kind);
     // one block: the header's
-    return adoptInto(Ctor, new SpaceOwner(h.space, h, address, 0), f.data, f.length);
+    return adoptInto(Ctor, h.space, new SpaceOwner(h, address, 0), f.data, f.length);
   }
 
   /**
@@ -255,7 +268,7 @@ export abstract class CowTypedArray<E extends number | bigint> extends CowElemen
    */
   share(options?: ShareOptions): SharedArrayHandle {
     this.check();
-    if (this.owner.heap !== null) throwEmbedded(this.constructor.name, "share");
+    if (this.owner[EMBEDDING] !== null) throwEmbedded(this.constructor.name, "share");
     return arrayHandle(this.kind.name, this.space, this.byteOffset, this.len, false, options);
   }
 
@@ -275,7 +288,7 @@ export abstract class CowTypedArray<E extends number | bigint> extends CowElemen
    */
   transferCopy(): SharedArrayHandle {
     this.check();
-    if (this.owner.heap !== null) throwEmbedded(this.constructor.name, "transferCopy");
+    if (this.owner[EMBEDDING] !== null) throwEmbedded(this.constructor.name, "transferCopy");
     return arrayHandle(this.kind.name, this.space, this.byteOffset, this.len, true, undefined);
   }
 
@@ -312,7 +325,7 @@ export abstract class CowTypedArray<E extends number | bigint> extends CowElemen
     const Ctor = this as unknown as new () => T;
     const kind = kindOfClass(Ctor);
     const { space, h } = attachArraySpace(handle, kind.name, kind.bytes);
-    return adoptInto(Ctor, new SpaceOwner(space), h.byteOffset, h.length);
+    return adoptInto(Ctor, space, null, h.byteOffset, h.length);
   }
 
   /**
@@ -324,8 +337,8 @@ export abstract class CowTypedArray<E extends number | bigint> extends CowElemen
    */
   fork(): this {
     this.check();
-    if (this.owner.heap !== null) throwEmbedded(this.constructor.name, "fork");
-    return this.adopt(new SpaceOwner(forkSpace(this)), this.byteOffset, this.len);
+    if (this.owner[EMBEDDING] !== null) throwEmbedded(this.constructor.name, "fork");
+    return this.adopt(forkSpace(this), null, this.byteOffset, this.len);
   }
 
   /**
@@ -339,7 +352,7 @@ export abstract class CowTypedArray<E extends number | bigint> extends CowElemen
     const b = relativeIndex(begin, len, 0);
     const e = relativeIndex(end, len, len);
     this.owner.views++;
-    return this.adopt(this.owner, this.byteOffset + b * this.kind.bytes, Math.max(e - b, 0));
+    return this.adopt(this.space, this.owner, this.byteOffset + b * this.kind.bytes, Math.max(e - b, 0));
   }
 
   /**
@@ -349,10 +362,10 @@ export abstract class CowTypedArray<E extends number | bigint> extends CowElemen
    */
   release(): void {
     if (this.isReleased) return;
-    if (this.owner.heap !== null) throwEmbedded(this.constructor.name, "release");
+    if (this.owner[EMBEDDING] !== null) throwEmbedded(this.constructor.name, "release");
     this.isReleased = true;
     this.len = 0;
-    this.owner.drop();
+    dropView(this.owner);
   }
 
   /** "CowFloat64Array" and so on. */
@@ -362,33 +375,40 @@ export abstract class CowTypedArray<E extends number | bigint> extends CowElemen
 
   /** @internal */
   protected create(length: number, written: number): this {
-    const heap = this.owner.heap;
-    if (heap !== null)
-      return construct(this.constructor as new () => this, embedNew(this.kind, heap, length, null, written));
+    const blocks = this.owner[EMBEDDING];
+    if (blocks !== null)
+      return construct(this.constructor as new () => this, embedNew(this.kind, blocks.heap, length, null, written));
     return new (this.constructor as new (n: number, o: CowArrayOptions) => this)(length, { pool: this.space.pool });
   }
 
   /** @internal */
   protected forkIsExact(): boolean {
     return (
-      this.owner.heap === null &&
+      this.owner[EMBEDDING] === null &&
       this.byteOffset === 0 &&
       this.space.size - this.len * this.kind.bytes < this.space.pageSize
     );
   }
 
-  private adopt(owner: SpaceOwner, byteOffset: number, len: number): this {
-    return adoptInto(this.constructor as new () => this, owner, byteOffset, len);
+  private adopt(space: AddressSpace, owner: ViewOwner | null, byteOffset: number, len: number): this {
+    return adoptInto(this.constructor as new () => this, space, owner, byteOffset, len);
   }
 }
 
 /**
- * A new array of class `Ctor` over `owner`'s space, elements `[byteOffset,
+ * A new array of class `Ctor` over `space`, elements `[byteOffset,
  * byteOffset + len * BYTES_PER_ELEMENT)`: the constructor adopts them
- * (adoption.ts) instead of making a space.
+ * (adoption.ts) instead of making a space. `owner` null: the new array owns
+ * the space (space-owner.ts).
  */
-function adoptInto<T>(Ctor: new () => T, owner: SpaceOwner, byteOffset: number, len: number): T {
-  return construct(Ctor, adoption.window(owner, byteOffset, len));
+function adoptInto<T>(
+  Ctor: new () => T,
+  space: AddressSpace,
+  owner: ViewOwner | null,
+  byteOffset: number,
+  len: number,
+): T {
+  return construct(Ctor, adoption.window(space, owner, byteOffset, len));
 }
 
 /** A new array of class `Ctor` that adopts `a` (filled by typed-spaces.ts or {@link adoptInto}). */

@@ -28,7 +28,7 @@ import { strictIndex } from "./indices.js";
 import { type ElementKind, type ElementOf, kindOf, storeElement, toElement } from "./kinds.js";
 import { forkSpace } from "./reserve.js";
 import { keepVectorShapes, shapesKept, VECTOR_SHAPES } from "./shape-keeper.js";
-import { SpaceOwner } from "./space-owner.js";
+import { dropView, EMBEDDING, type SpaceOwner } from "./space-owner.js";
 import {
   extendVector,
   insertIntoVector,
@@ -88,6 +88,8 @@ import { ensureCapacity, planWrites, setLength } from "./vector-storage.js";
  * ```
  */
 export class CowVector<K extends SpanArrayConstructor = Float64ArrayConstructor> extends CowElements<ElementOf<K>> {
+  /** @internal The element kind: a field here (a vector's kind is its own; the fixed-length kinds keep theirs on the prototype). */
+  override readonly kind: ElementKind;
   /** @internal Most elements the space holds. */
   readonly maxLen: number;
   /**
@@ -110,8 +112,9 @@ export class CowVector<K extends SpanArrayConstructor = Float64ArrayConstructor>
     const len = a.len;
     const maxLen = a.maxLen;
     const capBytes = a.capBytes;
-    const owner = a.take();
-    super(owner, k, owner.data, len);
+    const owner = a.owner; // before take(), which clears it
+    super(a.take(), owner, owner === null ? 0 : (owner[EMBEDDING] as SpaceOwner).data, len);
+    this.kind = k;
     this.maxLen = maxLen;
     this.capBytes = capBytes;
     // One load per construction; the first vector keeps CowVector's hidden classes alive (shape-keeper.ts).
@@ -259,7 +262,7 @@ export class CowVector<K extends SpanArrayConstructor = Float64ArrayConstructor>
    */
   share(options?: ShareOptions): SharedVectorHandle {
     this.check();
-    if (this.owner.heap !== null) throwEmbedded("CowVector", "share");
+    if (this.owner[EMBEDDING] !== null) throwEmbedded("CowVector", "share");
     return vectorHandle(this.sharedFields(), this.space, false, options);
   }
 
@@ -279,7 +282,7 @@ export class CowVector<K extends SpanArrayConstructor = Float64ArrayConstructor>
    */
   transferCopy(): SharedVectorHandle {
     this.check();
-    if (this.owner.heap !== null) throwEmbedded("CowVector", "transferCopy");
+    if (this.owner[EMBEDDING] !== null) throwEmbedded("CowVector", "transferCopy");
     return vectorHandle(this.sharedFields(), this.space, true, undefined);
   }
 
@@ -318,14 +321,7 @@ export class CowVector<K extends SpanArrayConstructor = Float64ArrayConstructor>
     const expected = kind === undefined ? undefined : kindOf(kind);
     const { space, fields } = attachVectorSpace(handle, expected);
     return new CowVector(
-      adoption.of(
-        new SpaceOwner(space),
-        fields.kind,
-        0,
-        fields.length,
-        fields.maxLength,
-        fields.capacityBytes,
-      ) as unknown as K,
+      adoption.of(space, null, fields.kind, 0, fields.length, fields.maxLength, fields.capacityBytes) as unknown as K,
     );
   }
 
@@ -362,7 +358,7 @@ export class CowVector<K extends SpanArrayConstructor = Float64ArrayConstructor>
       requireRoom(this, 1);
       const at = this.len;
       const owner = this.owner;
-      if (owner.header === 0 && (at + 1) * kind.bytes <= this.capBytes) {
+      if (owner[EMBEDDING] === null && (at + 1) * kind.bytes <= this.capBytes) {
         // The hot case, standalone within capacity: one store, refused before it changes
         // anything (element 0 at address 0). Measured: the general path below costs ~5% more per push.
         storeElement(this.space, kind, at * kind.bytes, v);
@@ -509,9 +505,8 @@ export class CowVector<K extends SpanArrayConstructor = Float64ArrayConstructor>
    */
   fork(): this {
     this.check();
-    if (this.owner.heap !== null) throwEmbedded("CowVector", "fork");
-    const owner = new SpaceOwner(forkSpace(this));
-    const a = adoption.of(owner, this.kind, 0, this.len, this.maxLen, this.capBytes);
+    if (this.owner[EMBEDDING] !== null) throwEmbedded("CowVector", "fork");
+    const a = adoption.of(forkSpace(this), null, this.kind, 0, this.len, this.maxLen, this.capBytes);
     return new (this.constructor as new (k: unknown) => this)(a);
   }
 
@@ -522,10 +517,10 @@ export class CowVector<K extends SpanArrayConstructor = Float64ArrayConstructor>
    */
   release(): void {
     if (this.isReleased) return;
-    if (this.owner.heap !== null) throwEmbedded("CowVector", "release");
+    if (this.owner[EMBEDDING] !== null) throwEmbedded("CowVector", "release");
     this.isReleased = true;
     this.len = 0;
-    this.owner.drop();
+    dropView(this.owner);
   }
 
   /** A read-only page-span cursor over elements `[start, end)`, typed for the kind (see {@link CowElements.spans}). */
@@ -555,10 +550,17 @@ export class CowVector<K extends SpanArrayConstructor = Float64ArrayConstructor>
 
   /** @internal */
   protected create(length: number, written: number): this {
-    const heap = this.owner.heap;
-    if (heap !== null)
+    const blocks = this.owner[EMBEDDING];
+    if (blocks !== null)
       return new CowVector(
-        embeddedVector(heap, this.kind, length, length, written < length, written) as unknown as SpanArrayConstructor,
+        embeddedVector(
+          blocks.heap,
+          this.kind,
+          length,
+          length,
+          written < length,
+          written,
+        ) as unknown as SpanArrayConstructor,
       ) as unknown as this;
     const pool = this.space.pool;
     // Under overcommit "never" the default maxLength is the commit limit's room (see defaultMaxLength).
@@ -573,7 +575,7 @@ export class CowVector<K extends SpanArrayConstructor = Float64ArrayConstructor>
 
   /** @internal */
   protected forkIsExact(): boolean {
-    return this.owner.heap === null;
+    return this.owner[EMBEDDING] === null;
   }
 
   /** What a handle carries besides the space (see vector-shared.ts). */
@@ -596,7 +598,7 @@ export function vectorOverSpace(
   capBytes: number,
 ): CowVector<SpanArrayConstructor> {
   return new CowVector(
-    adoption.of(new SpaceOwner(space), kind, 0, length, maxLength, capBytes) as unknown as SpanArrayConstructor,
+    adoption.of(space, null, kind, 0, length, maxLength, capBytes) as unknown as SpanArrayConstructor,
   );
 }
 

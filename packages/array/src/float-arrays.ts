@@ -10,7 +10,7 @@
  */
 import type { PageSpanCursor, ProxyView } from "@pagefork/core";
 import type { CowElements } from "./cow-elements.js";
-import { CowTypedArray } from "./cow-typed-array.js";
+import { CowTypedArray, kindOnPrototype } from "./cow-typed-array.js";
 import { type ElementKind, elementKinds, F32, F64 } from "./kinds.js";
 import type { CowArrayOptions } from "./options.js";
 
@@ -34,6 +34,9 @@ export class CowFloat32Array extends CowTypedArray<number> {
   static readonly BYTES_PER_ELEMENT = 4;
   /** @internal */
   static readonly elementKind = FLOAT32_KIND;
+  static {
+    kindOnPrototype(CowFloat32Array, FLOAT32_KIND); // each array reads its kind from the prototype, not a field
+  }
 
   /**
    * `new CowFloat32Array(length, options?)`: `length` zeros (RangeError for an invalid
@@ -101,6 +104,9 @@ export class CowFloat64Array extends CowTypedArray<number> {
   static readonly BYTES_PER_ELEMENT = 8;
   /** @internal */
   static readonly elementKind = FLOAT64_KIND;
+  static {
+    kindOnPrototype(CowFloat64Array, FLOAT64_KIND); // each array reads its kind from the prototype, not a field
+  }
 
   /**
    * `new CowFloat64Array(length, options?)`: `length` zeros (RangeError for an invalid

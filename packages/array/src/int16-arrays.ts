@@ -10,7 +10,7 @@
  */
 import type { PageSpanCursor, ProxyView } from "@pagefork/core";
 import type { CowElements } from "./cow-elements.js";
-import { CowTypedArray } from "./cow-typed-array.js";
+import { CowTypedArray, kindOnPrototype } from "./cow-typed-array.js";
 import { type ElementKind, elementKinds, I16, U16 } from "./kinds.js";
 import type { CowArrayOptions } from "./options.js";
 
@@ -34,6 +34,9 @@ export class CowInt16Array extends CowTypedArray<number> {
   static readonly BYTES_PER_ELEMENT = 2;
   /** @internal */
   static readonly elementKind = INT16_KIND;
+  static {
+    kindOnPrototype(CowInt16Array, INT16_KIND); // each array reads its kind from the prototype, not a field
+  }
 
   /**
    * `new CowInt16Array(length, options?)`: `length` zeros (RangeError for an invalid
@@ -101,6 +104,9 @@ export class CowUint16Array extends CowTypedArray<number> {
   static readonly BYTES_PER_ELEMENT = 2;
   /** @internal */
   static readonly elementKind = UINT16_KIND;
+  static {
+    kindOnPrototype(CowUint16Array, UINT16_KIND); // each array reads its kind from the prototype, not a field
+  }
 
   /**
    * `new CowUint16Array(length, options?)`: `length` zeros (RangeError for an invalid

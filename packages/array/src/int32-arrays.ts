@@ -10,7 +10,7 @@
  */
 import type { PageSpanCursor, ProxyView } from "@pagefork/core";
 import type { CowElements } from "./cow-elements.js";
-import { CowTypedArray } from "./cow-typed-array.js";
+import { CowTypedArray, kindOnPrototype } from "./cow-typed-array.js";
 import { type ElementKind, elementKinds, I32, U32 } from "./kinds.js";
 import type { CowArrayOptions } from "./options.js";
 
@@ -34,6 +34,9 @@ export class CowInt32Array extends CowTypedArray<number> {
   static readonly BYTES_PER_ELEMENT = 4;
   /** @internal */
   static readonly elementKind = INT32_KIND;
+  static {
+    kindOnPrototype(CowInt32Array, INT32_KIND); // each array reads its kind from the prototype, not a field
+  }
 
   /**
    * `new CowInt32Array(length, options?)`: `length` zeros (RangeError for an invalid
@@ -101,6 +104,9 @@ export class CowUint32Array extends CowTypedArray<number> {
   static readonly BYTES_PER_ELEMENT = 4;
   /** @internal */
   static readonly elementKind = UINT32_KIND;
+  static {
+    kindOnPrototype(CowUint32Array, UINT32_KIND); // each array reads its kind from the prototype, not a field
+  }
 
   /**
    * `new CowUint32Array(length, options?)`: `length` zeros (RangeError for an invalid

@@ -10,7 +10,7 @@
  */
 import type { PageSpanCursor, ProxyView } from "@pagefork/core";
 import type { CowElements } from "./cow-elements.js";
-import { CowTypedArray } from "./cow-typed-array.js";
+import { CowTypedArray, kindOnPrototype } from "./cow-typed-array.js";
 import { type ElementKind, elementKinds, I8, U8, U8C } from "./kinds.js";
 import type { CowArrayOptions } from "./options.js";
 
@@ -35,6 +35,9 @@ export class CowInt8Array extends CowTypedArray<number> {
   static readonly BYTES_PER_ELEMENT = 1;
   /** @internal */
   static readonly elementKind = INT8_KIND;
+  static {
+    kindOnPrototype(CowInt8Array, INT8_KIND); // each array reads its kind from the prototype, not a field
+  }
 
   /**
    * `new CowInt8Array(length, options?)`: `length` zeros (RangeError for an invalid
@@ -102,6 +105,9 @@ export class CowUint8Array extends CowTypedArray<number> {
   static readonly BYTES_PER_ELEMENT = 1;
   /** @internal */
   static readonly elementKind = UINT8_KIND;
+  static {
+    kindOnPrototype(CowUint8Array, UINT8_KIND); // each array reads its kind from the prototype, not a field
+  }
 
   /**
    * `new CowUint8Array(length, options?)`: `length` zeros (RangeError for an invalid
@@ -169,6 +175,9 @@ export class CowUint8ClampedArray extends CowTypedArray<number> {
   static readonly BYTES_PER_ELEMENT = 1;
   /** @internal */
   static readonly elementKind = UINT8_CLAMPED_KIND;
+  static {
+    kindOnPrototype(CowUint8ClampedArray, UINT8_CLAMPED_KIND); // each array reads its kind from the prototype, not a field
+  }
 
   /**
    * `new CowUint8ClampedArray(length, options?)`: `length` zeros (RangeError for an invalid

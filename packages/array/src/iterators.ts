@@ -16,7 +16,7 @@
  */
 import type { PageSpanCursor } from "@pagefork/core";
 import type { NativeTypedArray } from "./kinds.js";
-import type { SpaceOwner } from "./space-owner.js";
+import type { ViewOwner } from "./space-owner.js";
 import { type ElementView, readSpans } from "./view.js";
 
 /** An empty span array for iterators that have not read a page yet (Float64: the likely kind). */
@@ -45,7 +45,7 @@ export class ValueIterator<E> implements IterableIterator<E> {
   private spanStart: number;
   private cursor: PageSpanCursor<NativeTypedArray> | null;
   /** The view's owner, in a field of its own so `next()` loads one monomorphic field. */
-  private readonly owner: SpaceOwner;
+  private readonly owner: ViewOwner;
   /** null once done. */
   private view: ElementView | null;
 

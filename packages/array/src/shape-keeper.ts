@@ -1,8 +1,9 @@
 /**
  * One tiny array per class, and one vector, kept for the module's life, so
- * that V8 keeps the hidden classes of the arrays and their space owners
- * alive (the array package's counterpart of the core's `shapeKeeper` in
- * address-space.ts).
+ * that V8 keeps the hidden classes of the arrays alive (a standalone array
+ * is its own space's owner, space-owner.ts; the SpaceOwner of embedded
+ * arrays is not kept here) (the array package's counterpart of the core's
+ * `shapeKeeper` in address-space.ts).
  *
  * Why: V8 holds the maps an object reaches through its constructor's field
  * stores only while some object uses them. When every array of a class has

@@ -44,7 +44,7 @@ export function standaloneArray(kind: ElementKind, arg: unknown, options: CowArr
       throw e;
     }
   }
-  return adoption.window(new SpaceOwner(space), 0, len);
+  return adoption.window(space, null, 0, len);
 }
 
 /**
@@ -82,7 +82,7 @@ export function embedNew(
   const data = header + HDR_BYTES;
   writeHeader(space, header, TYPED_MAGIC, kind, len, data);
   if (source !== null && len > 0) space.write(data, source); // reserved above: cannot be refused
-  return adoption.window(new SpaceOwner(space, heap, header, 0), data, len);
+  return adoption.window(space, new SpaceOwner(heap, header, 0), data, len);
 }
 
 /**

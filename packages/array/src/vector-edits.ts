@@ -25,6 +25,7 @@ import {
 import { relativeIndex, strictIndex, toIntegerOrInfinity } from "./indices.js";
 import type { NativeTypedArray } from "./kinds.js";
 import { toKindArray } from "./set-from.js";
+import { EMBEDDING, type SpaceOwner } from "./space-owner.js";
 import {
   ensureCapacity,
   mapFor,
@@ -131,7 +132,7 @@ export function resizeVector(v: VectorCore, length: unknown): void {
     return;
   }
   const zero = v.kind.bigint ? 0n : 0;
-  if (v.owner.heap !== null) {
+  if (v.owner[EMBEDDING] !== null) {
     // Embedded: the block past the length may hold anything (removed elements, a reused
     // slot): zero all of it. Whole pages are discarded, so only the two partial pages take frames.
     if (n * v.kind.bytes > v.capBytes) planWrites(v, len, Math.min(n, len + 2), n);
@@ -154,7 +155,7 @@ export function reserveVector(v: VectorCore, capacity: unknown): void {
   const n = strictIndex(capacity, v.maxLen, "capacity");
   const bytes = n * v.kind.bytes;
   if (bytes <= v.capBytes) return;
-  if (v.owner.heap === null) mapFor(v, n);
+  if (v.owner[EMBEDDING] === null) mapFor(v, n);
   else {
     planResize(v, bytes);
     resizeBlock(v, bytes);
@@ -163,9 +164,9 @@ export function reserveVector(v: VectorCore, capacity: unknown): void {
 
 /** Gives back the room past the last element (unmaps those pages, or shrinks the embedded block). */
 export function shrinkVector(v: VectorCore): void {
-  if (v.owner.heap !== null) {
+  if (v.owner[EMBEDDING] !== null) {
     const bytes = v.len * v.kind.bytes;
-    if (v.owner.data === 0 || v.capBytes === bytes) return;
+    if ((v.owner[EMBEDDING] as SpaceOwner).data === 0 || v.capBytes === bytes) return;
     planResize(v, bytes);
     resizeBlock(v, bytes);
     return;

@@ -56,7 +56,7 @@ export function standaloneVector(kind: unknown, options: CowVectorOptions | unde
     space.release();
     throw e;
   }
-  return adoption.of(new SpaceOwner(space), k, 0, 0, maxLen, capBytes);
+  return adoption.of(space, null, k, 0, 0, maxLen, capBytes);
 }
 
 /**
@@ -79,7 +79,8 @@ export function embeddedVector(
   const [header, data] = allocVectorBlocks(heap, bytes, zeroed);
   writeHeader(space, header, VECTOR_MAGIC, kind, len, data);
   return adoption.of(
-    new SpaceOwner(space, heap, header, data),
+    space,
+    new SpaceOwner(heap, header, data),
     kind,
     data,
     len,
@@ -98,7 +99,8 @@ export function attachedVector(heap: Heap, address: number, kind: unknown): Adop
   const h = heapOf(heap);
   const f = readHeader(h, address, VECTOR_MAGIC, "vector", kind === undefined ? undefined : kindOf(kind));
   return adoption.of(
-    new SpaceOwner(h.space, h, address, f.data),
+    h.space,
+    new SpaceOwner(h, address, f.data),
     f.kind,
     f.data,
     f.length,

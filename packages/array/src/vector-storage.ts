@@ -19,6 +19,7 @@
  */
 import { fitBlock, HDR_BYTES, HDR_DATA, HDR_LENGTH, heapCallFrames, reallocFrames } from "./in-space.js";
 import { checkLive, reserveWrites } from "./reserve.js";
+import { EMBEDDING, type SpaceOwner } from "./space-owner.js";
 import type { ElementView } from "./view.js";
 
 /** What these functions need of a vector (CowVector's fields). @internal */
@@ -40,12 +41,12 @@ export interface VectorCore extends ElementView {
  */
 export function planWrites(v: VectorCore, a: number, b: number, n: number): void {
   const w = v.kind.bytes;
-  const owner = v.owner;
-  const heap = owner.heap;
-  if (heap === null) {
+  const owner = v.owner[EMBEDDING];
+  if (owner === null) {
     reserveWrites(v, 0, a * w, b * w);
     return;
   }
+  const heap = owner.heap;
   const hdr = owner.header;
   if (n * w <= v.capBytes) {
     reserveWrites(v, 0, v.byteOffset + a * w, v.byteOffset + b * w, hdr, hdr + HDR_BYTES);
@@ -60,7 +61,7 @@ export function planWrites(v: VectorCore, a: number, b: number, n: number): void
 /** Makes room for `n` elements (the call was planned): maps more (standalone) or grows the block (embedded). */
 export function ensureCapacity(v: VectorCore, n: number): void {
   if (n * v.kind.bytes <= v.capBytes) return;
-  if (v.owner.heap === null) mapFor(v, n);
+  if (v.owner[EMBEDDING] === null) mapFor(v, n);
   else resizeBlock(v, grownBytes(v, n));
 }
 
@@ -92,9 +93,9 @@ export function mapFor(v: VectorCore, n: number): void {
  * @throws {OutOfMemoryError} when the heap's range has no room: nothing changed.
  */
 export function resizeBlock(v: VectorCore, bytes: number): void {
-  const owner = v.owner;
+  const owner = v.owner[EMBEDDING];
+  if (owner === null) return;
   const heap = owner.heap;
-  if (heap === null) return;
   const old = owner.data;
   let data = 0;
   if (bytes === 0) heap.free(old);
@@ -109,8 +110,9 @@ export function resizeBlock(v: VectorCore, bytes: number): void {
 /** Sets the length (the elements are in place): in the header too when embedded; bumps the write generation. */
 export function setLength(v: VectorCore, n: number): void {
   const owner = v.owner;
+  const blocks = owner[EMBEDDING];
   // The header first: its write may be refused (a pop after a fork copies the header's page).
-  if (owner.header !== 0) v.space.setFloat64(owner.header + HDR_LENGTH, n);
+  if (blocks !== null) v.space.setFloat64(blocks.header + HDR_LENGTH, n);
   v.len = n;
   owner.writes++;
 }
@@ -121,9 +123,9 @@ export function setLength(v: VectorCore, n: number): void {
  * @throws {OutOfMemoryError} when the pool cannot supply them.
  */
 export function planResize(v: VectorCore, bytes: number): void {
-  const owner = v.owner;
+  const owner = v.owner[EMBEDDING];
+  if (owner === null) return;
   const heap = owner.heap;
-  if (heap === null) return;
   const hdr = owner.header;
   const call = owner.data === 0 ? heapCallFrames(heap, bytes) : reallocFrames(heap, v.capBytes, bytes);
   reserveWrites(v, call, hdr, hdr + HDR_BYTES);
@@ -140,7 +142,7 @@ export function reserveZeroFillAndHeader(v: VectorCore, start: number, end: numb
   const b = v.byteOffset + end * v.kind.bytes;
   const lo = Math.ceil(a / ps) * ps;
   const hi = Math.floor(b / ps) * ps;
-  const hdr = v.owner.header;
+  const hdr = (v.owner[EMBEDDING] as SpaceOwner).header;
   if (hi <= lo) reserveWrites(v, 0, a, b, hdr, hdr + HDR_BYTES);
   else reserveWrites(v, 0, a, lo, hi, b, hdr, hdr + HDR_BYTES);
 }

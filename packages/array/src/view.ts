@@ -7,12 +7,12 @@
  */
 import type { AddressSpace, PageSpanCursor } from "@pagefork/core";
 import type { ElementKind, NativeTypedArray } from "./kinds.js";
-import type { SpaceOwner } from "./space-owner.js";
+import type { ViewOwner } from "./space-owner.js";
 
 /** A window of elements of one kind in an address space. @internal */
 export interface ElementView {
   readonly space: AddressSpace;
-  readonly owner: SpaceOwner;
+  readonly owner: ViewOwner;
   readonly kind: ElementKind;
   /** Byte address of element 0 in `space`. */
   readonly byteOffset: number;

@@ -132,6 +132,29 @@ describe("subarray views and their forks", () => {
     for (const x of [a, v, f, own]) x.release();
     expect(p.framesInUse).toBe(0);
   });
+  it("every fork owns its own space: a fork, its views and its parent release independently", () => {
+    const p = pool();
+    const a = CowFloat64Array.from({ length: 4 * PER_PAGE }, (_, i) => i, undefined, { pool: p });
+    const v = a.subarray(PER_PAGE);
+    const base = p.framesInUse;
+    const f = v.fork(); // owns a new space; v keeps a's
+    const g = f.subarray(PER_PAGE); // a view of f's space
+    f.release(); // g keeps f's space alive
+    expect(f.released).toBe(true);
+    g.set(0, -1); // copies one page into f's space, not a's
+    expect(p.framesInUse).toBe(base + 1);
+    expect([g.get(0), v.get(PER_PAGE), a.get(2 * PER_PAGE)]).toEqual([-1, 2 * PER_PAGE, 2 * PER_PAGE]);
+    const it = g.values();
+    expect(it.next().value).toBe(-1);
+    g.set(1, -2); // a write through g between two reads of its iterator is seen
+    expect(it.next().value).toBe(-2);
+    g.release(); // the last view of f's space: its copied page returns
+    expect(p.framesInUse).toBe(base);
+    a.release(); // v keeps a's space
+    expect(v.get(0)).toBe(PER_PAGE);
+    v.release();
+    expect(p.framesInUse).toBe(0);
+  });
 });
 
 describe("proxy views", () => {

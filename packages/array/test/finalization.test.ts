@@ -1,8 +1,9 @@
 /**
  * Versions of an array dropped without `release()` are collected and their
  * frames return to the pool through the core's FinalizationRegistry: nothing
- * an array's handle shares with its forks (its owner record, the embedded
- * blocks record) keeps a dropped version's space alive.
+ * an array's handle shares with its forks keeps a dropped version's space
+ * alive (a standalone array is its own views' owner, so a dropped fork
+ * takes its owner's counters with it).
  */
 import { FramePool } from "@pagefork/core";
 import { describe, expect, it } from "vitest";

@@ -205,23 +205,22 @@ export class AddressSpace {
   levels: number;
   /** The frame pool this space takes frames from. */
   readonly pool: FramePool;
-  /** @internal */
+  /** @internal Read TLB, and through its `write` the write TLB (space-state.ts). */
   rtlb: Tlb | null;
-  /** @internal */
-  wtlb: Tlb | null;
   /** @internal The mappings (shared with forks until one changes them). */
   maps: MappingList;
   /**
-   * @internal State bits, one Smi field rather than two booleans (one field
-   * less per fork, issue 13): SPACE_RELEASED (1), set by `release()`, and
-   * SPACE_FROZEN (2), set by `freeze()`. The helper modules use the
-   * `isReleased`/`isFrozen` accessors; the class reads the bits itself with
-   * literal masks, so the call-free `readMiss` stays call-free whether or not
-   * an accessor or a module constant would be inlined.
+   * @internal State bits and the finalization slot in one Smi field rather
+   * than two booleans and a number (two fields less per fork, issue 13):
+   * SPACE_RELEASED (1), set by `release()`; SPACE_FROZEN (2), set by
+   * `freeze()`; and above them `slot + 1` (`flags >> 2`: 0 when the space
+   * has no slot; slots are below 2^26, so the field stays a Smi). The helper
+   * modules use the `isReleased`/`isFrozen`/`slot` accessors; the class reads
+   * the bits itself with literal masks, so the call-free `readMiss` stays
+   * call-free whether or not an accessor or a module constant would be
+   * inlined.
    */
   flags: number;
-  /** @internal Finalization slot in `pool.spaces`, -1 when none. */
-  slot: number;
 
   /**
    * Creates an empty space: every page reads as zero and holds no frame.
@@ -260,10 +259,8 @@ export class AddressSpace {
     this.levels = 1;
     this.pool = pool;
     this.rtlb = null;
-    this.wtlb = null;
     this.maps = maps;
-    this.flags = 0;
-    this.slot = -1;
+    this.flags = 0; // no slot yet: pool.spaces.add() below gives one
     pool.spaces.add(this, maps.bytes);
   }
 
@@ -304,6 +301,16 @@ export class AddressSpace {
   /** @internal Only ever set to true. */
   set isReleased(value: boolean) {
     if (value) this.flags |= 1; // SPACE_RELEASED
+  }
+
+  /** @internal Finalization slot in `pool.spaces`, -1 when none (the SpaceState contract; see `flags`). */
+  get slot(): number {
+    return (this.flags >> 2) - 1;
+  }
+
+  /** @internal Set by the pool's space registry: a slot from 0 to 2^26 - 1, or -1 (none). */
+  set slot(value: number) {
+    this.flags = ((value + 1) << 2) | (this.flags & 3);
   }
 
   /** @internal Set by `freeze()`: every write is refused (the SpaceState contract; see `flags`). */

@@ -464,8 +464,13 @@ export class FramePool {
     return t === undefined ? new Tlb(entries) : t;
   }
 
-  /** Takes back the TLB of a released space (keeps at most TLB_CACHE of each size). @internal */
+  /** Takes back the TLB of a released space, and the write TLB hanging off it (keeps at most TLB_CACHE of each size). @internal */
   recycleTlb(t: Tlb): void {
+    const w = t.write;
+    if (w !== null) {
+      t.write = null; // cached TLBs stand alone: a taken one may become a read or a write TLB
+      this.recycleTlb(w);
+    }
     const cache = this.tlbCache[t.shift] as Tlb[];
     if (cache.length < TLB_CACHE) {
       t.flush();

@@ -47,13 +47,17 @@ export function loadRead(space: SpaceState, vpn: number): void {
 
 /** Makes `vpn` writable (faulting if the write TLB misses) and loads it into the write cache. */
 export function loadWrite(space: SpaceState, vpn: number): void {
-  let tlb = space.wtlb;
+  // The read TLB is taken here too: the accessors' read-miss path must stay
+  // call-free (see address-space.ts), so it never allocates one itself.
+  let rtlb = space.rtlb;
+  if (rtlb === null) {
+    rtlb = space.pool.takeTlb(space.size / space.pool.pageSize);
+    space.rtlb = rtlb;
+  }
+  let tlb = rtlb.write;
   if (tlb === null) {
     tlb = space.pool.takeTlb(space.size / space.pool.pageSize);
-    space.wtlb = tlb;
-    // The read TLB is taken here too: the accessors' read-miss path must stay
-    // call-free (see address-space.ts), so it never allocates one itself.
-    if (space.rtlb === null) space.rtlb = space.pool.takeTlb(space.size / space.pool.pageSize);
+    rtlb.write = tlb;
   }
   let pfn = tlb.lookup(vpn);
   const pool = space.pool;

@@ -147,10 +147,8 @@ export class ShareRegistry {
       const pin = space.fork();
       // fork() moves the TLBs to the child; the owner goes on working, so they
       // come back (the write TLB was flushed: its pages are shared now).
-      space.rtlb = pin.rtlb;
-      space.wtlb = pin.wtlb;
+      space.rtlb = pin.rtlb; // with the write TLB hanging off it
       pin.rtlb = null;
-      pin.wtlb = null;
       pin.freeze();
       fork = { space: pin, source: space, holders: 0 };
       this.last = fork;

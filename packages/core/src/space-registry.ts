@@ -44,7 +44,11 @@ import type { FramePool } from "./frame-pool.js";
 
 /** Slots the tables start with. */
 const INITIAL_SLOTS = 64;
-/** Held value = generation * SLOT_LIMIT + slot; both below 2^26, so it is an exact double. */
+/**
+ * Held value = generation * SLOT_LIMIT + slot; both below 2^26, so it is an
+ * exact double. A space keeps `slot + 1` above its two state bits in one Smi
+ * (`AddressSpace.flags`), which the bound keeps below 2^28.
+ */
 const SLOT_LIMIT = 2 ** 26;
 /**
  * Spaces the nursery holds before a sweep: a space released within ~NURSERY/2

@@ -14,7 +14,7 @@
  *
  * Cache coherence. A space caches translations in four places: the read and
  * write last-page caches (`rPage`/`rSlab`/`rByte`, `wPage`/`wSlab`/`wByte`)
- * and the read and write TLBs. Whatever changes a PTE, a mapping or a
+ * and the read and write TLBs (`rtlb`, and `rtlb.write`). Whatever changes a PTE, a mapping or a
  * protection other than through a write fault drops stale entries with one
  * of the functions below, as Linux's `flush_tlb_mm` / `flush_tlb_page` do;
  * a write fault reports its new frame with {@link remapPage}. Only two
@@ -61,10 +61,12 @@ export interface SpaceState {
   readonly pool: FramePool;
   /** Size of the space in bytes (a multiple of the page size): `maps.size`, a getter (no field per space). */
   readonly size: number;
-  /** Read TLB, taken lazily (see mmu.ts); null when none. */
+  /**
+   * Read TLB, taken lazily (see mmu.ts); null when none. Its `write` is the
+   * write TLB (a hit there means the frame is private and the page
+   * writable), taken on the first write miss: one field per space for both.
+   */
   rtlb: Tlb | null;
-  /** Write TLB: a hit means the frame is private and the page writable. */
-  wtlb: Tlb | null;
   /** Set by `release()`. */
   isReleased: boolean;
   /** The mappings (shared with forks until one changes them). */
@@ -89,8 +91,10 @@ export function vpnOf(space: SpaceState, addr: number): number {
 export function flushAll(s: SpaceState): void {
   s.rPage = NO_PAGE;
   s.wPage = NO_PAGE;
-  if (s.rtlb !== null) s.rtlb.flush();
-  if (s.wtlb !== null) s.wtlb.flush();
+  const t = s.rtlb;
+  if (t === null) return;
+  t.flush();
+  if (t.write !== null) t.write.flush();
 }
 
 /**
@@ -101,7 +105,8 @@ export function flushAll(s: SpaceState): void {
  */
 export function flushWrite(s: SpaceState): void {
   s.wPage = NO_PAGE;
-  if (s.wtlb !== null) s.wtlb.flush();
+  const t = s.rtlb;
+  if (t !== null && t.write !== null) t.write.flush();
 }
 
 /**
@@ -110,8 +115,11 @@ export function flushWrite(s: SpaceState): void {
  * translations in place. O(1).
  */
 export function invalidatePage(s: SpaceState, vpn: number): void {
-  if (s.rtlb !== null) s.rtlb.invalidate(vpn);
-  if (s.wtlb !== null) s.wtlb.invalidate(vpn);
+  const t = s.rtlb;
+  if (t !== null) {
+    t.invalidate(vpn);
+    if (t.write !== null) t.write.invalidate(vpn);
+  }
   const page = vpn * s.pool.pageSize;
   if (s.rPage === page) s.rPage = NO_PAGE;
   if (s.wPage === page) s.wPage = NO_PAGE;
@@ -140,9 +148,7 @@ export function remapPage(s: SpaceState, vpn: number, pfn: number): void {
  */
 export function moveTlbs(parent: SpaceState, child: SpaceState): void {
   flushWrite(parent);
-  child.wtlb = parent.wtlb;
-  child.rtlb = parent.rtlb;
-  parent.wtlb = null;
+  child.rtlb = parent.rtlb; // the write TLB moves with it
   parent.rtlb = null;
 }
 
@@ -150,8 +156,6 @@ export function moveTlbs(parent: SpaceState, child: SpaceState): void {
 export function dropTlbs(s: SpaceState): void {
   s.rPage = NO_PAGE;
   s.wPage = NO_PAGE;
-  if (s.rtlb !== null) s.pool.recycleTlb(s.rtlb);
-  if (s.wtlb !== null) s.pool.recycleTlb(s.wtlb);
+  if (s.rtlb !== null) s.pool.recycleTlb(s.rtlb); // and its write TLB
   s.rtlb = null;
-  s.wtlb = null;
 }

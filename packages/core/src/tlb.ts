@@ -12,6 +12,11 @@
  * whose low bits differ from its slot's, which no vpn mapped there can have
  * (see {@link emptyTag}).
  *
+ * A space holds one TLB object, its read TLB; the write TLB hangs off it
+ * (`write`), taken on the space's first write miss. One field per space
+ * rather than two (issue 13: every kept version is a space), and the read
+ * path loads exactly what it loaded before; a write miss loads one more.
+ *
  * A TLB has as many entries as its space has pages, rounded up to a power of
  * two, from {@link MIN_ENTRIES} to {@link TLB_SIZE}: a small space does not
  * pay 64 KiB for a TLB it cannot fill, a large one gets the full reach.
@@ -64,6 +69,12 @@ export class Tlb {
   private readonly used: Int32Array;
   /** Number of entries in `used`; FEW + 1 once it overflowed. */
   private nUsed: number;
+  /**
+   * The space's write TLB, when this is its read TLB and the space has
+   * written since it took it; null otherwise (always null in a write TLB,
+   * and in a TLB the pool caches: see `FramePool.recycleTlb`).
+   */
+  write: Tlb | null;
 
   /** @param entries - a power of two from 2 to {@link TLB_SIZE} (see {@link tlbEntries}). */
   constructor(entries: number) {
@@ -72,6 +83,7 @@ export class Tlb {
     this.shift = 31 - Math.clz32(entries);
     this.used = new Int32Array(FEW);
     this.nUsed = FEW + 1; // the first flush clears every entry
+    this.write = null;
     this.flush();
   }
 

@@ -315,3 +315,32 @@ describe("fault counters are per space (kept by slot in the pool's registry)", (
     expect(pool.framesInUse).toBe(0);
   });
 });
+
+describe("state bits and the registry slot (one field of the space)", () => {
+  it("freeze() and release() leave each space's fault counters and finalization slot its own", () => {
+    const pool = new FramePool({ pageSize: KB4 });
+    const spaces = [0, 1, 2].map(() => new AddressSpace({ size: 4 * KB4, pool }));
+    // Distinct counts per space: space i zero-fills i + 1 pages.
+    spaces.forEach((s, i) => {
+      for (let p = 0; p <= i; p++) s.setUint8(p * KB4, 1);
+    });
+    const a = spaces[1] as AddressSpace;
+    a.freeze();
+    expect(a.frozen).toBe(true);
+    expect(a.released).toBe(false);
+    expect(spaces.map((s) => s.stats().zeroFillFaults)).toEqual([1, 2, 3]);
+    const f = a.fork(); // a fork of a frozen space is writable, with a slot of its own
+    expect(f.frozen).toBe(false);
+    f.setUint8(0, 2);
+    expect([f.stats().copyFaults, a.stats().copyFaults]).toEqual([1, 0]);
+    a.release();
+    expect([a.frozen, a.released]).toEqual([true, true]);
+    // The freed slot goes to the next space; the others keep theirs.
+    const b = new AddressSpace({ size: 4 * KB4, pool });
+    b.setUint8(0, 1);
+    expect([spaces[0], spaces[2], b, f].map((s) => (s as AddressSpace).stats().zeroFillFaults)).toEqual([1, 3, 1, 0]);
+    expect(pool.stats().spaces).toBe(4);
+    for (const s of [spaces[0], spaces[2], b, f]) (s as AddressSpace).release();
+    expect(pool.framesInUse).toBe(0);
+  });
+});

@@ -92,12 +92,12 @@ describe("Tlb", () => {
     small.setUint8(2048, 1);
     large.setUint8(1 << 23, 2);
     expect(small.rtlb?.mask).toBe(3); // 3 pages -> 4 entries
-    expect(large.wtlb?.mask).toBe(TLB_SIZE - 1); // 16,384 pages -> TLB_SIZE entries
+    expect(large.rtlb?.write?.mask).toBe(TLB_SIZE - 1); // 16,384 pages -> TLB_SIZE entries
     small.release();
     large.release();
     const again = new AddressSpace({ size: 1 << 24, pool });
     again.setUint8(0, 3);
-    expect(again.wtlb?.mask).toBe(TLB_SIZE - 1);
+    expect(again.rtlb?.write?.mask).toBe(TLB_SIZE - 1);
     expect([again.getUint8(0), again.getUint8(1 << 23)]).toEqual([3, 0]);
     again.release();
     expect(pool.framesInUse).toBe(0);

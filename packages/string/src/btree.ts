@@ -26,7 +26,7 @@ import {
   unitsLatin1,
   writeLeaf,
 } from "./leaf.js";
-import { descend, type Path, type TreeState } from "./tree.js";
+import { descend, type Path, smiAddress, type TreeState } from "./tree.js";
 
 /**
  * The common insert, planned and done in one descent: when `text` fits in
@@ -62,7 +62,7 @@ export function applyInsert(t: TreeState, text: string, latin1: boolean, path: P
   if (t.root === 0) {
     // An empty text has no node: its first leaf becomes the root.
     leaf = t.nodeHeap().allocPage(); // all zero: an empty (wide) leaf
-    t.root = leaf;
+    t.root = smiAddress(leaf);
     t.height = 0;
     path.offset = 0;
     path.depth = 0;

@@ -28,7 +28,7 @@ import { type CowTextOptions, newTextHeap } from "./options.js";
 import { deletePlanned, insertPlanned } from "./plan.js";
 import { keepTextShapes } from "./shape-keeper.js";
 import { type AttachedText, attachTextSpace, type SharedTextHandle, textHandle } from "./shared.js";
-import { codePoints, collect, descend, leafStrings, Path } from "./tree.js";
+import { codePoints, collect, descend, leafStrings, Path, smiAddress } from "./tree.js";
 
 /**
  * The one {@link Path} every call of every text descends with, handed down as
@@ -142,7 +142,7 @@ export class CowText implements Iterable<string> {
       len = header.len;
     }
     this.space = space;
-    this.root = root;
+    this.root = smiAddress(root); // keeps the field a Smi (tree.ts)
     this.height = height;
     this.len = len;
     this.emb = emb;

@@ -30,6 +30,7 @@ import {
   maxLagLevels,
   type Path,
   packLag,
+  smiAddress,
   type TreeState,
 } from "./tree.js";
 
@@ -377,12 +378,12 @@ function newRoot(t: TreeState, heap: Heap, rc: number): void {
     rc = splitEntries(t, heap, repAddr, repLen, rc, rc, 0);
     t.height++;
   }
-  t.root = repAddr[0] as number;
+  t.root = smiAddress(repAddr[0] as number);
   // Shrink: a root with one child hands the root to that child.
   while (t.height > 0 && (space.getUint32(t.root + N_COUNT) & INNER_COUNT) === 1) {
     const child = space.getUint32(t.root + NODE_ENTRIES) * ps;
     heap.freePage(t.root);
-    t.root = child;
+    t.root = smiAddress(child);
     t.height--;
   }
 }
