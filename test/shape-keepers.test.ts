@@ -11,11 +11,11 @@ const here = fileURLToPath(new URL(".", import.meta.url));
 const out = join(here, "..", "node_modules", ".shape-test");
 
 /**
- * Functions still deoptimized this way, by name: the span cursor's (core
- * page-span.ts) and the text leaf edit that makes one. Known and left: the
- * kept span cursor does not keep whatever map their code embeds.
+ * Functions still deoptimized this way, by name (none: the span cursor's
+ * functions and insertIntoLeaf were, until string's shape keeper kept a cursor
+ * over a text's own space).
  */
-const KNOWN = new Set(["PageSpanCursor", "spans", "next", "insertIntoLeaf"]);
+const KNOWN = new Set<string>([]);
 
 let child = "";
 

@@ -8,18 +8,23 @@
  * thousands of edits later. Same mechanism as core's `shapeKeeper`
  * (address-space.ts, which has the measurements). Made with the first
  * standalone text (importing the module allocates nothing); its own pool of
- * 256-byte pages, a few KB. Never throws: without it only the optimization is
+ * 256-byte pages, a few KB, and a page-span cursor over the fork's space. Never throws: without it only the optimization is
  * lost.
  *
  * @module
  */
-import { FramePool } from "@pagefork/core";
+import { type AddressSpace, FramePool, type Heap } from "@pagefork/core";
 
 interface Editable {
+  readonly space: AddressSpace;
   fork(): Editable;
   insert(pos: number, text: string): void;
   delete(pos: number, count: number): void;
+  nodeHeap(): Heap;
 }
+
+/** Code units inserted to split the kept fork's leaf (more than a 256-byte leaf holds), then deleted. */
+const SPLIT_UNITS = 600;
 
 let kept = false;
 const keepers: object[] = [];
@@ -33,7 +38,22 @@ export function keepTextShapes(make: (pool: FramePool) => Editable): void {
     const f = t.fork();
     f.insert(1, "x");
     f.delete(0, 1);
-    keepers.push(t, f);
+    // Splits, merges and widening too (leaf pages allocated and freed through
+    // the node heap's plans), and one node heap kept with the plans it used:
+    // a standalone text attaches a new heap handle per split, so nothing else
+    // keeps the heap's classes (Heap, AllocPlan, TakePlan, RunPlan, ...) and
+    // the text's split path (applyInsert, replaceChildren, ...) alive.
+    f.insert(1, `${"y".repeat(SPLIT_UNITS)}\u20ac`);
+    f.delete(1, SPLIT_UNITS + 1);
+    const h = f.nodeHeap();
+    h.freePage(h.allocPage());
+    // A span cursor over a text's own space too: core keeps one over a small
+    // space, but the cursors of a text's space (2^36 bytes by default) have
+    // other hidden classes, so PageSpanCursor, spans, next and insertIntoLeaf
+    // were still deoptimized ("weak objects") after every text was collected.
+    const c = f.space.spans(Uint8Array, 0, 1, "read");
+    c.next();
+    keepers.push(t, f, h, c);
   } catch {
     // An engine out of memory for a few KB: the caller's own allocation will say so.
   }
