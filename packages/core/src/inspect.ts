@@ -160,11 +160,51 @@ export function inspectElements(
     if (remaining > 0) parts.push(more(remaining, "item"));
     return parts.length === 0 ? `${head} []` : `${head} [ ${parts.join(", ")} ]`;
   }
-  // A native typed array is formatted as itself, so that Node breaks lines as it
-  // does for typed arrays (its "Float64Array(n) " prefix counts in that choice).
-  const value = ArrayBuffer.isView(items) ? items : Array.from(items);
-  const out = viaNode(inspect, value, inner(depth, options), shown, remaining, "item");
+  // A native typed array is formatted as one of its kind, so that Node breaks
+  // lines as it does for typed arrays (its "Float64Array(n) " prefix counts in
+  // that choice); the prefix is then dropped for `head`.
+  const o = inner(depth, options);
+  const out =
+    remaining > 0 && length <= MAX_ARRAY_LENGTH
+      ? inspect(longArray(items, shown, length), { ...o, maxArrayLength: shown } as InspectOptions)
+      : viaNode(inspect, ArrayBuffer.isView(items) ? items : Array.from(items), o, shown, remaining, "item");
   return `${head} ${out.replace(/^[\w$]+\(\d+\) /, "")}`;
+}
+
+/** Longest JS array: a longer structure is shown through {@link viaNode}. */
+const MAX_ARRAY_LENGTH = 2 ** 32 - 1;
+
+/** Array subclasses named after each typed-array kind met, made once per name (see {@link longArray}). */
+const namedArrays = new Map<string, ArrayConstructor>();
+
+/**
+ * An array of `length` elements of which only the first `shown + 1` exist (a
+ * sparse array: O(shown) time and memory whatever `length`), for Node to
+ * format with `maxArrayLength: shown`. Node then writes the true
+ * "... N more items" itself and counts its length when it chooses where to
+ * break lines, exactly as for the whole native value (a stand-in of
+ * `shown + 1` elements made Node choose with "... 1 more item", which broke
+ * lines differently near the 80-column limit). When `items` is a typed
+ * array, the stand-in is an array subclass of the same name, so Node's
+ * "Float64Array(length) [" prefix (which counts in that choice too) has the
+ * native value's length.
+ */
+function longArray(items: ArrayLike<unknown>, shown: number, length: number): unknown[] {
+  let out: unknown[] = [];
+  if (ArrayBuffer.isView(items)) {
+    const name = items.constructor.name;
+    let Named = namedArrays.get(name);
+    if (Named === undefined) {
+      Named = { [name]: class extends Array {} }[name] as unknown as ArrayConstructor;
+      namedArrays.set(name, Named);
+    }
+    out = new Named();
+  }
+  // The element after the shown ones too (read anyway): Node tests the types of
+  // `output.length` elements to choose how to pad its columns of numbers.
+  for (let i = 0; i <= shown; i++) out.push(items[i]);
+  out.length = length;
+  return out;
 }
 
 /**

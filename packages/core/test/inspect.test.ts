@@ -60,6 +60,20 @@ describe("inspect helpers match Node's formatting of the native value", () => {
     );
   });
 
+  it("inspectElements breaks lines where Node does when the true remainder is longer than '1 more item'", () => {
+    // Found by the property above (1 run in ~7,700): formatted with "... 1 more item"
+    // this fitted in 80 columns, with "... 2 more items" Node breaks it.
+    const cases: [unknown[], number][] = [
+      [[-1.0016933549522212e146, -1.9101898446400954e157, 0n, 0], 2],
+      [[-1.0016933549522212e146, -1.9101898446400954e157, ...new Array<number>(20).fill(0)], 2],
+      [new Array<number>(30).fill(123456789), 7],
+    ];
+    for (const [xs, max] of cases) {
+      const obj = custom((d, o, i) => inspectElements("Thing", xs.length, (n) => xs.slice(0, n), d, o, i));
+      expect(inspect(obj, { maxArrayLength: max })).toBe(`Thing ${inspect(xs, { maxArrayLength: max })}`);
+    }
+  });
+
   it("inspectEntries: as a Map or a Set, nested values keep the user's limits and depth", () => {
     const value = fc.oneof(
       fc.string(),
