@@ -37,6 +37,7 @@ async function bundle(pkg: string): Promise<void> {
     format: ["esm", "cjs"],
     outDir: join(dir, "dist"),
     target: "es2022",
+    keepNames: true, // as the packages' tsup.config.ts
     dts: false,
     silent: true,
     config: false,
@@ -83,6 +84,22 @@ out.distinct = esm.core.FramePool !== cjs.core.FramePool && esm.array.CowFloat64
 out.instanceofFails = !(new esm.core.FramePool() instanceof cjs.core.FramePool);
 console.log(JSON.stringify(out));`);
     expect(r).toEqual({ distinct: true, instanceofFails: true });
+  });
+
+  it("every exported class and function keeps its name in both builds (errors and inspect print it)", () => {
+    const r = runNode(`${PRELUDE}
+const renamed = [];
+for (const [build, pkgs] of [["esm", esm], ["cjs", cjs]])
+  for (const [p, m] of Object.entries(pkgs))
+    for (const [k, v] of Object.entries(m))
+      if (typeof v === "function" && v.name !== k) renamed.push(build + " " + p + "." + k + ": " + v.name);
+const a = new esm.array.CowFloat64Array(1);
+attempt("message", () => a.address);
+out.renamed = renamed;
+console.log(JSON.stringify(out));`) as { renamed: string[]; message: string };
+    // esbuild turns a class that refers to itself into \`var X = class _X\`: "_X" without keepNames.
+    expect(r.renamed).toEqual([]);
+    expect(r.message).toContain('"standalone CowFloat64Array"');
   });
 
   it("an ESM FramePool in a CJS CowFloat64Array, an ESM Heap for a CJS CowText, a CJS pool for an ESM CowMap", () => {

@@ -7,5 +7,8 @@ export default defineConfig({
   sourcemap: true,
   clean: true,
   target: "es2022",
+  // esbuild renames a class that refers to itself (`var X = class _X`), so `X.name`
+  // and the messages built from it would say "_X": keep the source names.
+  keepNames: true,
   tsconfig: "../../tsconfig.base.json",
 });

@@ -26,6 +26,7 @@ export async function bundle(
     outExtension: () => ({ js: ext }),
     outDir,
     target: "es2022",
+    keepNames: true, // as the packages' tsup.config.ts
     dts: false,
     silent: true,
     config: false,
