@@ -75,6 +75,12 @@ interface Peer {
 
 const PEERS: Peer[] = [
   { variant: "pagefork", library: "pagefork", label: "pagefork CowFloat64Array", short: "pagefork" },
+  {
+    variant: "pagefork-populate",
+    library: "pagefork",
+    label: "pagefork CowFloat64Array, pool option `populate: true` (a thread maps new slabs ahead of use)",
+    short: "pagefork (populate)",
+  },
   { variant: "slice", library: "native", label: "Float64Array.prototype.slice", short: "TypedArray.slice" },
   { variant: "structuredclone", library: "native", label: "structuredClone(Float64Array)", short: "structuredClone" },
   {
@@ -163,8 +169,8 @@ interface Adapter<S> {
   accounting?(): number;
 }
 
-function pageforkAdapter(): Adapter<CowFloat64Array> {
-  const pool = new FramePool({ pageSize: ARRAY_PAGE_SIZE });
+function pageforkAdapter(populate: boolean): Adapter<CowFloat64Array> {
+  const pool = new FramePool({ pageSize: ARRAY_PAGE_SIZE, populate });
   return {
     build(init) {
       const a = new CowFloat64Array(init.length, { pool });
@@ -188,7 +194,9 @@ function drafting(produce: Produce): Adapter<number[]> {
 function adapterFor(variant: string): Adapter<unknown> {
   switch (variant) {
     case "pagefork":
-      return pageforkAdapter() as Adapter<unknown>;
+      return pageforkAdapter(false) as Adapter<unknown>;
+    case "pagefork-populate":
+      return pageforkAdapter(true) as Adapter<unknown>;
     case "slice":
       return { build: (init) => init.slice(), versions: sliceVersions, read: (s, i) => s[i] } as Adapter<Float64Array>;
     case "structuredclone":
@@ -342,7 +350,7 @@ export const spec: WorkloadSpec = {
             ...p,
             group: countLabel(n),
             params: { elements: n, versions: VERSIONS },
-            baseline: p.library === "pagefork",
+            baseline: p.variant === "pagefork",
             timeoutSeconds: 180,
           }),
         );
