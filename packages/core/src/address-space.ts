@@ -245,7 +245,7 @@ export class AddressSpace {
       // The parent's tree, so that the registry records it once, in add() below;
       // fork() takes the reference to the root right after.
       root = parent.root;
-      levelBits = parent.flags & 60;
+      levelBits = parent.flags & 60; // bits 2-5: the level count (see `flags`)
     } else {
       pool = poolOf(options);
       const size = sizeOf(options, pool);
@@ -315,7 +315,7 @@ export class AddressSpace {
 
   /** @internal Set by the pool's space registry: a slot from 0 to 2^23 - 1, or -1 (none). */
   set slot(value: number) {
-    this.flags = ((value + 1) << 6) | (this.flags & 63);
+    this.flags = ((value + 1) << 6) | (this.flags & 63); // keeps the state and level bits (0-5)
   }
 
   /** @internal Page-table levels under the root, 1 to 16 (the SpaceState contract; see `flags`). */
@@ -325,7 +325,7 @@ export class AddressSpace {
 
   /** @internal Set when the tree grows (page-table.ts) or a version is attached. */
   set levels(value: number) {
-    this.flags = (this.flags & ~60) | (((value - 1) & 15) << 2);
+    this.flags = (this.flags & ~60) | (((value - 1) & 15) << 2); // bits 2-5 (see `flags`)
   }
 
   /** @internal Set by `freeze()`: every write is refused (the SpaceState contract; see `flags`). */
