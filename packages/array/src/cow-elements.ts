@@ -105,10 +105,14 @@ export abstract class CowElements<E extends number | bigint> implements Iterable
   readonly byteOffset: number;
   /** @internal Number of elements (0 once released). */
   len: number;
-  /** @internal */
-  isReleased: boolean;
-  /** @internal Live views over the space, when this array is their owner (ViewOwner; unused otherwise). */
-  views: number;
+  /**
+   * @internal Released bit and view count in one Smi rather than a boolean
+   * and a number (a field less per kept fork, issue 13): bit 0 is set by
+   * `release()`/`free()` (`isReleased`), the bits above count the live views
+   * over the space when this array is their owner (`views`, ViewOwner; 1 and
+   * unused otherwise).
+   */
+  state: number;
   /** @internal Write generation of the views over the space, when this array is their owner (ViewOwner). */
   writes: number;
   /** @internal A standalone array's owner has no embedding: null, on the prototype (see the static block). */
@@ -123,9 +127,28 @@ export abstract class CowElements<E extends number | bigint> implements Iterable
     this.owner = owner === null ? this : owner;
     this.byteOffset = byteOffset;
     this.len = len;
-    this.isReleased = false;
-    this.views = 1;
+    this.state = 2; // one view, not released
     this.writes = 0;
+  }
+
+  /** @internal True once this view was released (bit 0 of `state`). */
+  get isReleased(): boolean {
+    return (this.state & 1) !== 0;
+  }
+
+  /** @internal Only ever set to true. */
+  set isReleased(value: boolean) {
+    if (value) this.state |= 1;
+  }
+
+  /** @internal Live views over the space, when this array is their owner (ViewOwner; see `state`). */
+  get views(): number {
+    return this.state >> 1;
+  }
+
+  /** @internal */
+  set views(value: number) {
+    this.state = (value << 1) | (this.state & 1);
   }
 
   /**

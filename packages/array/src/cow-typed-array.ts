@@ -37,6 +37,14 @@ function kindOfClass(ctor: unknown): ElementKind {
 }
 
 /**
+ * Key of a prototype constant naming the kind's own class (set with the
+ * kind by {@link kindOnPrototype}): `this.constructor === this[OWN_CLASS]` holds for an array of
+ * one of the eleven classes and not for one of a program's subclass, whose
+ * constructor and field initializers `fork()` must still run.
+ */
+const OWN_CLASS: unique symbol = Symbol("ownClass");
+
+/**
  * Puts `kind` on `cls.prototype` as its `kind`: every array of a Cow*Array
  * class has its class's kind, so it is a constant of the prototype rather
  * than a field of each array (8 bytes less per kept version, issue 13;
@@ -46,6 +54,7 @@ function kindOfClass(ctor: unknown): ElementKind {
  */
 export function kindOnPrototype(cls: { prototype: object }, kind: ElementKind): void {
   Object.defineProperty(cls.prototype, "kind", { value: kind });
+  Object.defineProperty(cls.prototype, OWN_CLASS, { value: cls });
 }
 
 /**
@@ -338,7 +347,15 @@ export abstract class CowTypedArray<E extends number | bigint> extends CowElemen
   fork(): this {
     this.check();
     if (this.owner[EMBEDDING] !== null) throwEmbedded(this.constructor.name, "fork");
-    return this.adopt(forkSpace(this), null, this.byteOffset, this.len);
+    const space = forkSpace(this);
+    const Ctor = this.constructor as new () => this;
+    // One of the eleven classes: only the base constructor sets fields (the
+    // kind's and CowTypedArray's run no code for a fork but the hand-off), so
+    // it is built by that one constructor with the class as new.target: the
+    // same hidden class, without two derived-constructor frames per fork.
+    if (Ctor === (this as unknown as { [OWN_CLASS]: unknown })[OWN_CLASS])
+      return Reflect.construct(CowElements, [space, null, this.byteOffset, this.len], Ctor) as this;
+    return this.adopt(space, null, this.byteOffset, this.len);
   }
 
   /**

@@ -4,6 +4,7 @@
  * construction forms and the large-index path.
  */
 import {
+  CowBigInt64Array,
   CowElements,
   CowFloat32Array,
   CowFloat64Array,
@@ -312,5 +313,34 @@ describe("construction, kinds and conveniences", () => {
     expect(a.get(2 ** 32 + 10)).toBeUndefined();
     expect(a.stats().rss).toBe(4096);
     a.release();
+  });
+});
+
+describe("forks of each class", () => {
+  it("a fork of a built-in class is of that class with its own state; a program's subclass runs its constructor", () => {
+    const pool = new FramePool({ pageSize: 256 });
+    const a = new CowFloat64Array(100, { pool });
+    a.set(3, 1.5);
+    const f = a.fork();
+    expect(Object.getPrototypeOf(f) === CowFloat64Array.prototype).toBe(true);
+    expect([f.constructor, f.length, f.byteOffset, f.released]).toEqual([CowFloat64Array, 100, 0, false]);
+    expect(Object.keys(f)).toEqual(Object.keys(a)); // the same fields, in the same order
+    f.set(3, 2.5);
+    expect([a.get(3), f.get(3)]).toEqual([1.5, 2.5]);
+    const b = CowBigInt64Array.of(1n, 2n).fork();
+    expect([b.constructor, b.get(1)]).toEqual([CowBigInt64Array, 2n]);
+    class Tagged extends CowFloat64Array {
+      readonly tag = "tagged";
+    }
+    const t = new Tagged(10, { pool });
+    t.set(0, 7);
+    const tf = t.fork();
+    expect([tf instanceof Tagged, tf.tag, tf.get(0), tf.length]).toEqual([true, "tagged", 7, 10]);
+    // A fork of a subarray of the subclass too.
+    const sub = t.subarray(2, 5);
+    const sf = sub.fork();
+    expect([sf instanceof Tagged, sf.tag, sf.length, sf.byteOffset]).toEqual([true, "tagged", 3, 16]);
+    for (const x of [a, f, b, t, sub, tf, sf]) x.release();
+    expect(pool.framesInUse).toBe(0);
   });
 });

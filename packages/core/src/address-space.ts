@@ -201,8 +201,6 @@ export class AddressSpace {
   bytesWritten: number;
   /** @internal Page-table root node (0: every page is the zero frame). */
   root: number;
-  /** @internal Page-table levels under the root, >= 1. */
-  levels: number;
   /** The frame pool this space takes frames from. */
   readonly pool: FramePool;
   /** @internal Read TLB, and through its `write` the write TLB (space-state.ts). */
@@ -210,12 +208,14 @@ export class AddressSpace {
   /** @internal The mappings (shared with forks until one changes them). */
   maps: MappingList;
   /**
-   * @internal State bits and the finalization slot in one Smi field rather
-   * than two booleans and a number (two fields less per fork, issue 13):
-   * SPACE_RELEASED (1), set by `release()`; SPACE_FROZEN (2), set by
-   * `freeze()`; and above them `slot + 1` (`flags >> 2`: 0 when the space
-   * has no slot; slots are below 2^26, so the field stays a Smi). The helper
-   * modules use the `isReleased`/`isFrozen`/`slot` accessors; the class reads
+   * @internal State bits, the page-table level count and the finalization
+   * slot in one Smi field rather than two booleans and two numbers (three
+   * fields less per fork, issue 13): SPACE_RELEASED (1), set by `release()`;
+   * SPACE_FROZEN (2), set by `freeze()`; `levels - 1` in bits 2-5 (a tree
+   * covering 2^32 pages has 11 levels: see page-table.ts); and above them
+   * `slot + 1` (`flags >> 6`: 0 when the space has no slot; slots are below
+   * 2^23, so the field stays a Smi even with 31-bit Smis). The helper modules
+   * use the `isReleased`/`isFrozen`/`levels`/`slot` accessors; the class reads
    * the bits itself with literal masks, so the call-free `readMiss` stays
    * call-free whether or not an accessor or a module constant would be
    * inlined.
@@ -236,10 +236,16 @@ export class AddressSpace {
     if (!shapesKept && parent === null) keepShapes();
     let pool: FramePool;
     let maps: MappingList;
+    let root = 0;
+    let levelBits = 0; // (levels - 1) << 2: one level
     if (parent !== null) {
       forkHandoff.parent = null; // fork() has charged the child already
       pool = parent.pool;
       maps = parent.maps;
+      // The parent's tree, so that the registry records it once, in add() below;
+      // fork() takes the reference to the root right after.
+      root = parent.root;
+      levelBits = parent.flags & 60; // bits 2-5: the level count (see `flags`)
     } else {
       pool = poolOf(options);
       const size = sizeOf(options, pool);
@@ -255,12 +261,11 @@ export class AddressSpace {
     this.wSlab = slab0;
     this.pageMask = pool.pageMask;
     this.bytesWritten = 0;
-    this.root = 0;
-    this.levels = 1;
+    this.root = root;
     this.pool = pool;
     this.rtlb = null;
     this.maps = maps;
-    this.flags = 0; // no slot yet: pool.spaces.add() below gives one
+    this.flags = levelBits; // no slot yet: pool.spaces.add() below gives one
     pool.spaces.add(this, maps.bytes);
   }
 
@@ -305,12 +310,22 @@ export class AddressSpace {
 
   /** @internal Finalization slot in `pool.spaces`, -1 when none (the SpaceState contract; see `flags`). */
   get slot(): number {
-    return (this.flags >> 2) - 1;
+    return (this.flags >> 6) - 1;
   }
 
-  /** @internal Set by the pool's space registry: a slot from 0 to 2^26 - 1, or -1 (none). */
+  /** @internal Set by the pool's space registry: a slot from 0 to 2^23 - 1, or -1 (none). */
   set slot(value: number) {
-    this.flags = ((value + 1) << 2) | (this.flags & 3);
+    this.flags = ((value + 1) << 6) | (this.flags & 63); // keeps the state and level bits (0-5)
+  }
+
+  /** @internal Page-table levels under the root, 1 to 16 (the SpaceState contract; see `flags`). */
+  get levels(): number {
+    return ((this.flags >> 2) & 15) + 1;
+  }
+
+  /** @internal Set when the tree grows (page-table.ts) or a version is attached. */
+  set levels(value: number) {
+    this.flags = (this.flags & ~60) | (((value - 1) & 15) << 2); // bits 2-5 (see `flags`)
   }
 
   /** @internal Set by `freeze()`: every write is refused (the SpaceState contract; see `flags`). */
@@ -598,11 +613,10 @@ export class AddressSpace {
     // An attached version's pool (attach.ts) takes private page-table nodes before its first fork.
     if (pool.attachment !== null) pool.attachment.beforeFork(pool);
     forkHandoff.parent = this;
+    // The constructor copies the root and level count (and the registry records
+    // them in the child's slot); nothing runs between it and the retain.
     const child = new AddressSpace(forkHandoff);
     pool.pt.retain(this.root);
-    child.root = this.root;
-    child.levels = this.levels;
-    if (child.slot >= 0) pool.spaces.sync(child);
     moveTlbs(this, child);
     return child;
   }
@@ -1100,7 +1114,7 @@ export class AddressSpace {
       // A TLB hit was checked when it was inserted; only spaces with holes or
       // read-only parts reach this call, so other spaces' loops never see it.
       if (!this.maps.whole) this.maps.check(addr, width, false);
-      pfn = pool.pt.lookup(this.root, this.levels, vpn);
+      pfn = pool.pt.lookup(this.root, ((this.flags >> 2) & 15) + 1, vpn); // levels, without the accessor
       if (tlb !== null) tlb.insert(vpn, pfn);
     }
     this.rPage = vpn * pool.pageSize;

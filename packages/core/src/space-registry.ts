@@ -45,11 +45,13 @@ import type { FramePool } from "./frame-pool.js";
 /** Slots the tables start with. */
 const INITIAL_SLOTS = 64;
 /**
- * Held value = generation * SLOT_LIMIT + slot; both below 2^26, so it is an
- * exact double. A space keeps `slot + 1` above its two state bits in one Smi
- * (`AddressSpace.flags`), which the bound keeps below 2^28.
+ * Held value = generation * SLOT_LIMIT + slot; both below 2^23, so it is an
+ * exact double. A space keeps `slot + 1` above its two state bits and its
+ * four level bits in one Smi (`AddressSpace.flags`), which the bound keeps
+ * below 2^29 (a Smi has 31 bits with pointer compression). 2^23 live spaces
+ * of one pool hold over 2 GiB of JS heap; the rest would go unregistered.
  */
-const SLOT_LIMIT = 2 ** 26;
+const SLOT_LIMIT = 2 ** 23;
 /**
  * Spaces the nursery holds before a sweep: a space released within ~NURSERY/2
  * forks of its creation is never registered (an undo history of up to ~500
@@ -67,7 +69,9 @@ const NURSERY = 1024;
  * per space, which the collector would scan and copy (issue 13; the bytes
  * copied by copy faults are `copy faults * pageSize`, so they need no
  * counter). Doubles: a counter never wraps. A space without a slot (past
- * 2^26 live spaces in one pool) counts no faults.
+ * 2^23 live spaces in one pool) counts no faults. A slot's counters are
+ * cleared when it is freed (new slots are zero already), not when a space
+ * takes it: a kept fork pays nothing for them.
  * @internal
  */
 export const FAULT_ZERO_FILL = 0;
@@ -162,18 +166,12 @@ export class SpaceRegistry {
     this.pool.pt.epoch++; // one more space for the PSS census
     let slot = this.free.pop();
     if (slot === undefined) {
-      if (this.next === SLOT_LIMIT) return; // 2^26 live spaces: the rest go unregistered
+      if (this.next === SLOT_LIMIT) return; // 2^23 live spaces: the rest go unregistered
       slot = this.next++;
       if (slot >= this.roots.length) this.grow();
     }
     this.charges[slot] = charge;
-    // Four stores, not `fill` (a builtin call per fork).
-    const f = this.faults;
-    const at = slot * FAULT_COUNTERS;
-    f[at + FAULT_ZERO_FILL] = 0;
-    f[at + FAULT_COPY] = 0;
-    f[at + FAULT_REUSE] = 0;
-    f[at + FAULT_PT_NODES] = 0;
+    // The slot's fault counters are zero: see clearFaults.
     this.used[slot] = 1;
     space.slot = slot;
     this.sync(space);
@@ -271,6 +269,7 @@ export class SpaceRegistry {
     if (slot < 0) return;
     this.used[slot] = 0;
     this.gens[slot] = ((this.gens[slot] as number) + 1) % SLOT_LIMIT;
+    this.clearFaults(slot);
     const at = this.nurseryAt[slot] as number;
     if (at > 0) {
       this.nursery[at - 1] = null; // not kept alive until the next sweep
@@ -290,11 +289,27 @@ export class SpaceRegistry {
     pool.pt.epoch++;
     pool.pt.release(this.roots[slot] as number, (this.levels[slot] as number) - 1);
     pool.uncharge(this.charges[slot] as number);
+    this.clearFaults(slot);
     this.free.push(slot);
     this.live--;
     this.reclaimed++;
     // The last space of an attached version's view pool unpins the owner's version (attach.ts).
     if (pool.attachment !== null) pool.attachment.spaceReleased(pool);
+  }
+
+  /**
+   * Zeroes the fault counters of `slot`, which is being freed, so that the
+   * next space to take it starts from zero without a store at fork time (a
+   * kept version never frees its slot). Four stores, not `fill` (a builtin
+   * call per release).
+   */
+  private clearFaults(slot: number): void {
+    const f = this.faults;
+    const at = slot * FAULT_COUNTERS;
+    f[at + FAULT_ZERO_FILL] = 0;
+    f[at + FAULT_COPY] = 0;
+    f[at + FAULT_REUSE] = 0;
+    f[at + FAULT_PT_NODES] = 0;
   }
 
   private grow(): void {

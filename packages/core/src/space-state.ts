@@ -55,7 +55,7 @@ export interface SpaceState {
   bytesWritten: number;
   /** Page-table root node (0: every page is the zero frame). */
   root: number;
-  /** Page-table levels under the root, >= 1. */
+  /** Page-table levels under the root, 1 to 16 (an accessor over `AddressSpace.flags`: no field per space). */
   levels: number;
   /** The frame pool the space takes frames from. */
   readonly pool: FramePool;

@@ -54,6 +54,25 @@ describe("dropped spaces are reclaimed", () => {
     expect(pool.stats()).toMatchObject({ framesInUse: 0, pageTableNodes: 0, committedBytes: 0 });
   });
 
+  it("a slot freed by the collector is handed out again with its fault counters at zero", async () => {
+    const pool = new FramePool({ pageSize: 256 });
+    (() => {
+      const s = new AddressSpace({ size: 4096, pool });
+      s.setUint8(0, 1); // zero-fill
+      const f = s.fork();
+      f.setUint8(0, 2); // copy fault
+      f.setUint8(256, 2); // zero-fill
+    })(); // both dropped without release
+    expect(await collectUntil(() => pool.stats().spacesReclaimed === 2)).toBe(true);
+    const a = new AddressSpace({ size: 4096, pool });
+    const b = new AddressSpace({ size: 4096, pool }); // the two freed slots, whatever their order
+    for (const s of [a, b])
+      expect([s.stats().zeroFillFaults, s.stats().copyFaults, s.stats().reuseFaults]).toEqual([0, 0, 0]);
+    a.release();
+    b.release();
+    expect(pool.stats()).toMatchObject({ framesInUse: 0, spaces: 0 });
+  });
+
   it("dropped in a long synchronous loop (past the registration nursery), still reclaimed", async () => {
     const pool = new FramePool({ pageSize: 256 });
     dropVersions(pool, 5000);

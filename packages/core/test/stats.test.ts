@@ -344,3 +344,34 @@ describe("state bits and the registry slot (one field of the space)", () => {
     expect(pool.framesInUse).toBe(0);
   });
 });
+
+describe("page-table levels kept in the state bits", () => {
+  it("a tree grown to 11 levels keeps its height through forks, freeze, slot reuse and release", () => {
+    const pool = new FramePool({ pageSize: 256 });
+    const size = 2 ** 32 * 256; // 2^32 pages: the tallest tree (11 levels of 8 entries)
+    const spaces = [0, 1, 2].map(() => new AddressSpace({ size, pool }));
+    const a = spaces[1] as AddressSpace;
+    const levelsOf = (s: AddressSpace) => (s as unknown as { levels: number }).levels;
+    expect(levelsOf(a)).toBe(1);
+    a.setUint32(size - 4, 7); // the last page: the tree grows to cover vpn 2^32 - 1
+    a.setUint32(8 * 256, 5); // a low page too (vpn 8, which a one-level tree does not cover)
+    expect(levelsOf(a)).toBe(11);
+    a.freeze();
+    const f = a.fork();
+    expect([levelsOf(f), f.frozen, a.frozen, f.released]).toEqual([11, false, true, false]);
+    f.setUint32(size - 4, 8);
+    expect([a.getUint32(size - 4), f.getUint32(size - 4), f.getUint32(8 * 256), f.getUint32(0)]).toEqual([7, 8, 5, 0]);
+    expect([f.stats().copyFaults, a.stats().zeroFillFaults]).toEqual([1, 2]);
+    // The other spaces' slots and heights are their own.
+    expect(spaces.map(levelsOf)).toEqual([1, 11, 1]);
+    (spaces[0] as AddressSpace).setUint8(9 * 256, 1);
+    expect(spaces.map(levelsOf)).toEqual([2, 11, 1]);
+    a.release();
+    expect([a.released, a.frozen]).toEqual([true, true]);
+    const b = new AddressSpace({ size, pool }); // takes a's slot
+    expect([levelsOf(b), b.stats().zeroFillFaults, b.getUint32(size - 4)]).toEqual([1, 0, 0]);
+    expect([levelsOf(f), f.getUint32(size - 4)]).toEqual([11, 8]);
+    for (const s of [spaces[0], spaces[2], b, f]) (s as AddressSpace).release();
+    expect(pool.stats()).toMatchObject({ framesInUse: 0, pageTableNodes: 0 });
+  });
+});
