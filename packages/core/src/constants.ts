@@ -88,7 +88,7 @@ export const SHARED_INITIAL_SLAB_BYTES = 1 << 24;
  * on fork and are recycled on release, so dormant versions never hold one.
  */
 export const TLB_SHIFT = 13;
-/** Most entries of a TLB (`1 << TLB_SHIFT`); spaces with 512-byte pages take up to twice as many (tlb.ts). */
+/** Number of TLB entries (`1 << TLB_SHIFT`). */
 export const TLB_SIZE = 1 << TLB_SHIFT;
 
 /**

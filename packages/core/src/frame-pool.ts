@@ -27,6 +27,7 @@ import {
   PAGE_SIZE,
   REF_MAX_INLINE,
   SHARED_INITIAL_SLAB_BYTES,
+  TLB_SHIFT,
   ZERO_PFN,
 } from "./constants.js";
 import { OutOfMemoryError, throwInvalid, throwOom, throwReleased } from "./errors.js";
@@ -39,7 +40,7 @@ import { dropWorkerPins, type SharedSpaceHandle, type ShareRegistry, unsharePin 
 import { Slab } from "./slab.js";
 import { SpaceRegistry } from "./space-registry.js";
 import type { SpaceState } from "./space-state.js";
-import { MAX_TLB_SHIFT, Tlb, tlbEntries } from "./tlb.js";
+import { Tlb, tlbEntries } from "./tlb.js";
 
 /** TLBs a pool keeps for reuse per TLB size: enough for a few spaces forked and released in a loop. */
 const TLB_CACHE = 8;
@@ -233,7 +234,7 @@ export class FramePool {
     this.pt = new PageTable(this);
     this.scratch = new Uint8Array(pageSize);
     this.tlbCache = [];
-    for (let k = 0; k <= MAX_TLB_SHIFT; k++) this.tlbCache.push([]);
+    for (let k = 0; k <= TLB_SHIFT; k++) this.tlbCache.push([]);
     this.overcommit = overcommit;
     this.onOom = onOom;
     this.inOomHook = false;
@@ -453,12 +454,12 @@ export class FramePool {
 
   /**
    * A flushed TLB for a space of `pages` pages that has none (sized by
-   * `tlbEntries(pages, pageShift)`): recycled from a released space when possible, so
+   * `tlbEntries(pages)`): recycled from a released space when possible, so
    * short-lived forks do not allocate typed arrays.
    * @internal
    */
   takeTlb(pages: number): Tlb {
-    const entries = tlbEntries(pages, this.pageShift);
+    const entries = tlbEntries(pages);
     const t = (this.tlbCache[31 - Math.clz32(entries)] as Tlb[]).pop();
     return t === undefined ? new Tlb(entries) : t;
   }

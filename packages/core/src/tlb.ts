@@ -18,14 +18,12 @@
  * path loads exactly what it loaded before; a write miss loads one more.
  *
  * A TLB has as many entries as its space has pages, rounded up to a power of
- * two, from {@link MIN_ENTRIES} to {@link TLB_SIZE} (to
- * {@link SMALL_PAGE_TLB_SIZE} at 512-byte pages, see {@link maxTlbEntries}): a
- * small space does not pay 64 KiB for a TLB it cannot fill, a large one gets
- * the full reach.
+ * two, from {@link MIN_ENTRIES} to {@link TLB_SIZE}: a small space does not
+ * pay 64 KiB for a TLB it cannot fill, a large one gets the full reach.
  *
  * @module
  */
-import { TLB_SHIFT, TLB_SIZE } from "./constants.js";
+import { TLB_SIZE } from "./constants.js";
 
 /** Fills remembered per TLB for a cheap flush: a fork per keystroke writes ~4 pages. */
 const FEW = 16;
@@ -33,51 +31,18 @@ const FEW = 16;
 /** Fewest entries of a TLB: two, so that every slot has an empty tag (see {@link emptyTag}). */
 const MIN_ENTRIES = 2;
 
-/** log2 of {@link SMALL_PAGE_TLB_SIZE}: the largest TLB a pool takes or caches. @internal */
-export const MAX_TLB_SHIFT = TLB_SHIFT + 1;
-
 /**
- * Most entries of the TLB of a space with 512-byte pages: 16,384 (128 KiB of
- * `[tag, pfn]` pairs), twice {@link TLB_SIZE}, so that it reaches the same
- * 8 MiB as a full TLB at 1 KiB pages. Measured (issue 13, CowMap of 1M keys
- * at 512 B pages, a 64 MiB log and buckets read at random): with 8,192
- * entries a random `get` walked the page table 2.0 times per lookup against
- * 1.6 at 1 KiB pages and ran x1.09-1.24 slower; with 16,384, x0.995. A TLB
- * moves from a space to its fork and is recycled on release (space-state.ts),
- * so a chain of kept versions holds one, not one per version. Other page
- * sizes keep {@link TLB_SIZE}: 65,536 entries at 1 KiB pages were no faster
- * (the TLB's own cache misses replaced the walk's), and 256-byte pages
- * (texts, states) were not measured with more.
+ * Entries of the TLB of a space of `pages` pages: `pages` rounded up to a
+ * power of two, clamped to `[MIN_ENTRIES, TLB_SIZE]`. O(1).
  * @internal
  */
-export const SMALL_PAGE_TLB_SIZE = 1 << MAX_TLB_SHIFT;
-
-/** Page shift (log2 of the page size) whose spaces may take {@link SMALL_PAGE_TLB_SIZE} entries: 512-byte pages. */
-const SMALL_PAGE_SHIFT = 9;
-
-/**
- * Most entries of a TLB of a space whose pages are `1 << pageShift` bytes:
- * {@link SMALL_PAGE_TLB_SIZE} at 512 bytes, {@link TLB_SIZE} otherwise. O(1).
- * @internal
- */
-export function maxTlbEntries(pageShift: number): number {
-  return pageShift === SMALL_PAGE_SHIFT ? SMALL_PAGE_TLB_SIZE : TLB_SIZE;
-}
-
-/**
- * Entries of the TLB of a space of `pages` pages of `1 << pageShift` bytes:
- * `pages` rounded up to a power of two, clamped to
- * `[MIN_ENTRIES, maxTlbEntries(pageShift)]`. O(1).
- * @internal
- */
-export function tlbEntries(pages: number, pageShift: number): number {
-  const max = maxTlbEntries(pageShift);
-  if (pages >= max) return max;
+export function tlbEntries(pages: number): number {
+  if (pages >= TLB_SIZE) return TLB_SIZE;
   if (pages <= MIN_ENTRIES) return MIN_ENTRIES;
   // A shift, not `2 **`: with a variable exponent V8 compiles `**` to a call
   // of the C library's pow (~45 ns), and this runs on every TLB a space takes
   // (a fork that writes after its parent's TLBs went to another fork: two per
-  // fork + write + release). Exact: the exponent is 2..MAX_TLB_SHIFT here.
+  // fork + write + release). Exact: the exponent is 2..TLB_SHIFT here.
   return 1 << (32 - Math.clz32(pages - 1));
 }
 
@@ -111,7 +76,7 @@ export class Tlb {
    */
   write: Tlb | null;
 
-  /** @param entries - a power of two from 2 to {@link SMALL_PAGE_TLB_SIZE} (see {@link tlbEntries}). */
+  /** @param entries - a power of two from 2 to {@link TLB_SIZE} (see {@link tlbEntries}). */
   constructor(entries: number) {
     this.e = new Int32Array(entries * 2);
     this.mask = entries - 1;

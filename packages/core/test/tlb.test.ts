@@ -11,17 +11,10 @@ import { describe, expect, it } from "vitest";
 import { AddressSpace, FramePool, TLB_SIZE } from "../src/index.js";
 import { Tlb, tlbEntries } from "../src/tlb.js";
 
-/** The largest TLB of a space with 512-byte pages: 16,384 entries, written out rather than taken from tlb.ts. */
-const TLB_512 = 16384;
-
-/**
- * Entries a space of `pages` pages of `pageSize` bytes should get: the pages
- * rounded up to a power of two, 2 to TLB_SIZE (to 16,384 at 512-byte pages).
- */
-function expectedEntries(pages: number, pageSize = 1024): number {
-  const max = pageSize === 512 ? TLB_512 : TLB_SIZE;
+/** Entries a space of `pages` pages should get: the pages rounded up to a power of two, 2 to TLB_SIZE. */
+function expectedEntries(pages: number): number {
   let n = 2;
-  while (n < max && n < pages) n *= 2;
+  while (n < TLB_SIZE && n < pages) n *= 2;
   return n;
 }
 
@@ -41,17 +34,13 @@ const opArb: fc.Arbitrary<Op> = fc.oneof(
 );
 
 describe("Tlb", () => {
-  it("has as many entries as the space has pages, rounded up to a power of two, from 2 to TLB_SIZE (16,384 at 512 B pages)", () => {
-    const sizes = [1, 2, 3, 4, 5, 100, 1024, 1025, TLB_SIZE - 1, TLB_SIZE, TLB_SIZE + 1, TLB_512, TLB_512 + 1, 2 ** 32];
-    for (const pageSize of [256, 512, 1024, 4096, 65536])
-      for (const pages of sizes)
-        expect(tlbEntries(pages, 31 - Math.clz32(pageSize))).toBe(expectedEntries(pages, pageSize));
-    expect(tlbEntries(2 ** 32, 9)).toBe(TLB_512);
-    expect(tlbEntries(2 ** 32, 8)).toBe(TLB_SIZE);
+  it("has as many entries as the space has pages, rounded up to a power of two, from 2 to TLB_SIZE", () => {
+    for (const pages of [1, 2, 3, 4, 5, 100, 1024, 1025, TLB_SIZE - 1, TLB_SIZE, TLB_SIZE + 1, 2 ** 32])
+      expect(tlbEntries(pages)).toBe(expectedEntries(pages));
   });
 
   it("a fresh TLB misses every vpn, including those whose int32 tag is an empty marker", () => {
-    for (const entries of [2, 4, 1024, TLB_SIZE, TLB_512]) {
+    for (const entries of [2, 4, 1024, TLB_SIZE]) {
       const t = new Tlb(entries);
       for (const vpn of [0, 1, entries - 1, entries, 2 ** 31, 2 ** 32 - 1, 2 ** 32 - entries])
         expect(t.lookup(vpn)).toBe(-1);
@@ -61,7 +50,7 @@ describe("Tlb", () => {
   it("behaves as a direct-mapped cache (model: slot -> vpn) under inserts, invalidations and flushes", () => {
     fc.assert(
       fc.property(
-        fc.constantFrom(2, 4, 8, 64, TLB_SIZE, TLB_512),
+        fc.constantFrom(2, 4, 8, 64, TLB_SIZE),
         fc.array(opArb, { maxLength: 80 }),
         fc.array(vpnArb, { maxLength: 20 }),
         (entries, ops, probes) => {
@@ -111,43 +100,6 @@ describe("Tlb", () => {
     expect(again.rtlb?.write?.mask).toBe(TLB_SIZE - 1);
     expect([again.getUint8(0), again.getUint8(1 << 23)]).toEqual([3, 0]);
     again.release();
-    expect(pool.framesInUse).toBe(0);
-  });
-
-  it("a space of 512-byte pages takes up to 16,384 entries, recycled at that size", () => {
-    const pool = new FramePool({ pageSize: 512 });
-    const large = new AddressSpace({ size: 1 << 26, pool }); // 131,072 pages
-    const mid = new AddressSpace({ size: 512 * 10000, pool }); // 10,000 pages -> 16,384 entries
-    large.setUint8(1 << 25, 1);
-    mid.setUint8(0, 2);
-    expect(large.rtlb?.mask).toBe(TLB_512 - 1);
-    expect(large.rtlb?.write?.mask).toBe(TLB_512 - 1);
-    expect(mid.rtlb?.mask).toBe(TLB_512 - 1);
-    const e = large.rtlb?.e;
-    large.release();
-    const again = new AddressSpace({ size: 1 << 26, pool });
-    again.setUint8(0, 3);
-    expect(again.rtlb?.mask).toBe(TLB_512 - 1);
-    expect(again.rtlb?.e).toBe(e); // the released space's read TLB, taken back from the pool's cache
-    expect([again.getUint8(0), again.getUint8(1 << 25)]).toEqual([3, 0]);
-    again.release();
-    mid.release();
-    expect(pool.framesInUse).toBe(0);
-  });
-
-  it("a chain of kept forks of a 512-byte-page space holds one TLB pair, not one per version", () => {
-    const pool = new FramePool({ pageSize: 512 });
-    let v = new AddressSpace({ size: 1 << 26, pool });
-    const kept: AddressSpace[] = [v];
-    for (let i = 0; i < 200; i++) {
-      v = v.fork();
-      v.setUint32(((i * 7919) % 4096) * 512, i); // a write after each fork, as a map version does
-      kept.push(v);
-    }
-    const withTlb = kept.filter((s) => s.rtlb !== null);
-    expect(withTlb).toEqual([v]); // the TLBs moved along the chain to the newest version
-    expect(v.rtlb?.mask).toBe(TLB_512 - 1);
-    for (const s of kept) s.release();
     expect(pool.framesInUse).toBe(0);
   });
 });
