@@ -18,11 +18,17 @@ import type { Table } from "./table.js";
  * 4,288 B, over the 4 KB target). Until table layout 2 the log started at
  * 2^27, which at 512 B pages needs 7 page-table levels, and 1 KiB was the
  * default (at 512 B a commit of W5b cost ~1.05x, random `get` more). With
- * the log at 2^26 (layout 2) a 1M-key map keeps 6 levels at 512 B, and
- * against 1 KiB pages (issue 13, one process, alternating rounds, CPU time,
- * load 5): W5 with every version kept (each version's copy is fresh memory)
- * x0.80, W5 with the versions released x0.97, W5b (History of 100) x0.95,
- * random `get` x1.01, `for..of` x1.03.
+ * the log at 2^26 (layout 2) a 1M-key map keeps 6 levels at 512 B. Against
+ * 1 KiB pages and layout 1 (issue 13, A/B against bdadef7, the bench's W5
+ * sequence, load 4-11): W5 with every version kept x0.60-0.90 per version
+ * in alternating processes (page faults per version 0.274 -> 0.125, pool
+ * bytes per version 1,217 -> 705 B), W5 steady x0.92-1.00 and W5b
+ * x0.95-1.01 with both builds in one process; random `get` x0.80-1.01 in
+ * alternating processes, x1.00-1.09 CPU time (median 1.04) and x1.06-1.23
+ * wall time (median 1.11) in one process: at 512 B a random `get` walks the
+ * page table 1.95 times against 1.62, the TLB's 8,192 entries reaching half
+ * the bytes (16,384 entries brought the walks back to 1.62 but not the
+ * time, and were not kept).
  */
 export const MAP_PAGE_SIZE = 512;
 
