@@ -14,7 +14,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { gunzipSync } from "node:zlib";
 import { AddressSpace, FramePool } from "@pagefork/core";
-import { type CowMap, type CowSet, collectionStateOf } from "@pagefork/map";
+import { type CowKey, type CowMap, type CowSet, collectionStateOf } from "@pagefork/map";
 import type { CowText } from "@pagefork/string";
 import { open } from "lmdb";
 import { afterEach, beforeEach, expect, it } from "vitest";
@@ -122,8 +122,8 @@ it("node images: encode and decode round-trip; malformed images are refused", ()
 });
 
 /** What the format-2 fixture's "map" holds: the recipe its writer ran, replayed on a native Map. */
-function fixtureMapModel(): Map<unknown, unknown> {
-  const m = new Map<unknown, unknown>();
+function fixtureMapModel(): Map<CowKey, unknown> {
+  const m = new Map<CowKey, unknown>();
   for (let i = 0; i < 600; i++) m.set(`k${i}`, i + 0.25);
   for (let i = 0; i < 600; i += 7) m.delete(`k${i}`);
   m.set("str", "format two");
@@ -139,7 +139,7 @@ it("a store of format 2 with layout-1 maps and sets (made before layout 2) loads
   let store = openStore(dir, { sync: false });
   expect(store.list()).toEqual(["hist", "map", "set"]);
   const model = fixtureMapModel();
-  const m = (await store.load("map", { pool })) as CowMap<unknown, unknown>;
+  const m = (await store.load("map", { pool })) as CowMap<CowKey, unknown>;
   expect(collectionStateOf(m).layout).toBe(1);
   expect(m.space.getUint32(2 ** 27)).not.toBe(0); // its log starts at 2^27 (layout 1), written out
   expect(m.size).toBe(517);
@@ -175,7 +175,7 @@ it("a store of format 2 with layout-1 maps and sets (made before layout 2) loads
   await env.close();
   expect(FORMAT_VERSION).toBe(3);
   store = openStore(dir, { sync: false });
-  const back = (await store.load("map2", { pool })) as CowMap<unknown, unknown>;
+  const back = (await store.load("map2", { pool })) as CowMap<CowKey, unknown>;
   expect(collectionStateOf(back).layout).toBe(1);
   expect([...back]).toEqual([...model]);
   await store.close();
