@@ -180,14 +180,33 @@ export const SHRINK_DIVISOR = 8;
 export const COMPACT_MIN_BYTES = 4096;
 
 /**
- * Byte address of the log: 2^27. Below it, the bucket array has room for
- * 2^25 buckets, i.e. 2^25 entries at LOAD_FACTOR 1 (chains grow longer past
- * that, up to MAX_ENTRIES), and grows in place. The log's base sets the page-table depth
+ * Byte address of the log in a layout-1 space (see {@link TABLE_LAYOUT}):
+ * 2^27. Below it, the bucket array has room for 2^25 buckets, i.e. 2^25
+ * entries at LOAD_FACTOR 1 (chains grow longer past that, up to
+ * MAX_ENTRIES), and grows in place. The log's base sets the page-table depth
  * of every map: at 1 KiB pages, vpn 2^17 needs 6 levels of fanout 8, which a
- * 1M-entry map needs anyway (its 32 MiB log spans 2^15 pages).
+ * 1M-entry map needs anyway (its 32 MiB log spans 2^15 pages); at 512 B
+ * pages it needs 7.
  */
 export const LOG_BASE = 2 ** 27;
-/** Most buckets: the region below LOG_BASE. */
+/**
+ * Byte address of the log in a layout-2 space: 2^26, room for 2^24 buckets
+ * below it (16,777,216 entries at LOAD_FACTOR 1; chains grow longer past
+ * that, up to MAX_ENTRIES, as in a bounded space). At the default 512 B
+ * pages its vpn is 2^17, so a map whose log stays under 64 MiB (about 2M
+ * entries of 32 bytes) keeps 6 page-table levels, as layout 1 did at 1 KiB.
+ */
+export const LOG_BASE_2 = 2 ** 26;
+/**
+ * Layout of the standalone tables this build makes: 2 (log at
+ * {@link LOG_BASE_2}). Layout 1 (log at {@link LOG_BASE}) is every
+ * standalone table made before; such tables still load
+ * (`adoptCollection`, `attachShared`: a saved state or handle without a
+ * `layout` is layout 1) and keep their layout in every fork. Embedded tables
+ * have no fixed regions and no layout.
+ */
+export const TABLE_LAYOUT = 2;
+/** Most buckets: the region below LOG_BASE (layout 1; embedded tables grow to the same bound). */
 export const MAX_BUCKETS = LOG_BASE / 4;
 /** Most live entries, in every layout: 2^26, four times native Map's 2^24 (MAX_BUCKETS at EMBEDDED_LOAD_FACTOR). */
 export const MAX_ENTRIES = MAX_BUCKETS * EMBEDDED_LOAD_FACTOR;
@@ -220,9 +239,14 @@ export interface SpaceLayout {
   readonly logBytes: number;
 }
 
-/** The layout of a space of `size` bytes: LOG_BASE and the largest log for the default size, smaller regions for a bounded one. */
-export function spaceLayout(size: number, pageSize: number): SpaceLayout {
-  let logAddr = LOG_BASE;
+/**
+ * The regions of a space of `size` bytes in table layout `layout` (1 or 2,
+ * see {@link TABLE_LAYOUT}): the layout's log base and the largest log for
+ * the default size, smaller regions for a bounded one (both layouts give
+ * the same below 512 MiB).
+ */
+export function spaceLayout(size: number, pageSize: number, layout: number): SpaceLayout {
+  let logAddr = layout === 1 ? LOG_BASE : LOG_BASE_2;
   while (logAddr > pageSize && logAddr * BUCKET_SHARE > size) logAddr /= 2;
   return { logAddr, maxBuckets: logAddr / 4, logBytes: Math.min(MAX_LOG_BYTES, size - logAddr) };
 }

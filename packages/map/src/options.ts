@@ -8,19 +8,29 @@ import { SPACE_BYTES } from "./layout.js";
 import type { Table } from "./table.js";
 
 /**
- * Default page size of a CowMap or CowSet: 1024 bytes.
+ * Default page size of a CowMap or CowSet: 512 bytes.
  *
  * Measured on W5 (1,000,000 string keys to numbers, 1,000 versions that each
  * change one random key, all kept; Node 20 on 2 cores shared with other
  * work; see the package README): an update copies one page plus the
  * page-table path to it, so the bytes per version follow the page size
  * (512 B pages: 736 B per version, 1 KiB: 1,216 B, 2 KiB: 2,240 B, 4 KiB:
- * 4,288 B, over the 4 KB target). Random `get` was ~2x a native Map from
- * 1 KiB up and worse at 512 B (more page-table levels, fewer TLB hits);
- * iteration did not depend on the page size. 1 KiB is the smallest page with
- * the fast `get`.
+ * 4,288 B, over the 4 KB target). Until table layout 2 the log started at
+ * 2^27, which at 512 B pages needs 7 page-table levels, and 1 KiB was the
+ * default (at 512 B a commit of W5b cost ~1.05x, random `get` more). With
+ * the log at 2^26 (layout 2) a 1M-key map keeps 6 levels at 512 B. Against
+ * 1 KiB pages and layout 1 (issue 13, A/B against bdadef7, the bench's W5
+ * sequence, load 4-11): W5 with every version kept x0.60-0.90 per version
+ * in alternating processes (page faults per version 0.274 -> 0.125, pool
+ * bytes per version 1,217 -> 705 B), W5 steady x0.92-1.00 and W5b
+ * x0.95-1.01 with both builds in one process; random `get` x0.80-1.01 in
+ * alternating processes, x1.00-1.09 CPU time (median 1.04) and x1.06-1.23
+ * wall time (median 1.11) in one process: at 512 B a random `get` walks the
+ * page table 1.95 times against 1.62, the TLB's 8,192 entries reaching half
+ * the bytes (16,384 entries brought the walks back to 1.62 but not the
+ * time, and were not kept).
  */
-export const MAP_PAGE_SIZE = 1024;
+export const MAP_PAGE_SIZE = 512;
 
 /**
  * Slab size of the frame pools CowMap and CowSet create: 16 MiB. A slab grows

@@ -2,8 +2,8 @@
  * Handing a standalone CowMap or CowSet to another thread: the handle of its
  * space (from `AddressSpace.share()`, or a copy from `transferCopy()`) plus
  * the few counters of its table that live outside the space (buckets mask,
- * log bytes used and dead, entries). The layout of a standalone table
- * follows from its space's size and page size, so nothing else is needed.
+ * log bytes used and dead, entries) and its layout version. Where its
+ * regions are follows from that version and its space's size and page size.
  *
  * @module
  */
@@ -14,6 +14,7 @@ import {
   type ShareOptions,
   type SpaceCopy,
 } from "@pagefork/core";
+import { TABLE_LAYOUT } from "./layout.js";
 import { Table } from "./table.js";
 
 /** The `format` of a {@link SharedCollectionHandle}. */
@@ -37,6 +38,8 @@ export interface SharedCollectionHandle {
   readonly garbage: number;
   /** Entries. */
   readonly size: number;
+  /** Layout of the space (1: log at 2^27; 2: at 2^26, what this build makes); absent in a handle made before layout 2: 1. */
+  readonly layout?: number;
   /** The space: shared (zero copy) or copied. */
   readonly space: SharedSpaceHandle | SpaceCopy;
 }
@@ -55,6 +58,7 @@ export function tableHandle(
     used: t.used,
     garbage: t.garbage,
     size: t.size,
+    layout: t.layoutVersion,
     space: copy ? t.space.transferCopy() : t.space.share(options),
   };
 }
@@ -77,9 +81,11 @@ export function attachTableShared(handle: unknown, type: "CowMap" | "CowSet", vb
     h.garbage >= 0 &&
     h.garbage <= h.used &&
     Number.isSafeInteger(h.size) &&
-    h.size >= 0;
+    h.size >= 0 &&
+    (h.layout === undefined || h.layout === 1 || h.layout === TABLE_LAYOUT);
   if (!ok) throwHandle("forged", "the handle's counters are not a table's");
-  const t = new Table(AddressSpace.attach(h.space), vbytes);
+  // a handle made before layouts were recorded: layout 1
+  const t = new Table(AddressSpace.attach(h.space), vbytes, null, 0, null, h.layout ?? 1);
   t.mask = h.mask;
   t.used = h.used;
   t.garbage = h.garbage;

@@ -1,12 +1,13 @@
 /**
  * A standalone CowMap or CowSet taken apart and put back together: its
  * space holds its buckets and log, and four counters live outside it
- * (buckets mask, log bytes used and dead, entries). `collectionStateOf`
- * gives those counters; `adoptCollection` rebuilds the collection over a
- * space holding the same pages (one a store such as `@pagefork/persist`
- * rebuilt from disk). The layout of a standalone table follows from its
- * space's size and page size, so nothing else is needed (as for
- * `share()` / `attachShared()`, which carry the same counters).
+ * (buckets mask, log bytes used and dead, entries), with the version of its
+ * layout (where the log starts). `collectionStateOf` gives those;
+ * `adoptCollection` rebuilds the collection over a space holding the same
+ * pages (one a store such as `@pagefork/persist` rebuilt from disk). Where
+ * the regions are follows from the layout version and the space's size and
+ * page size, so nothing else is needed (as for `share()` /
+ * `attachShared()`, which carry the same).
  *
  * @module
  */
@@ -14,7 +15,7 @@ import { type AddressSpace, InvalidArgumentError, isAddressSpace, ReleasedError 
 import type { CowKey } from "./cow-key.js";
 import { CowMap, mapOverTable, tableOfMap } from "./cow-map.js";
 import { type CowSet, setOverTable, tableOfSet } from "./cow-set.js";
-import { MAP_VALUE_BYTES } from "./layout.js";
+import { MAP_VALUE_BYTES, TABLE_LAYOUT } from "./layout.js";
 import { Table } from "./table.js";
 
 /**
@@ -32,6 +33,12 @@ export interface CollectionState {
   readonly garbage: number;
   /** Entries. */
   readonly size: number;
+  /**
+   * Layout of the space: where the log starts (1: at 2^27, every collection
+   * made before layout 2; 2: at 2^26, what this build makes). Absent means
+   * 1, so a state saved before this field existed still loads.
+   */
+  readonly layout?: number;
 }
 
 /**
@@ -59,7 +66,14 @@ export function collectionStateOf(collection: CowMap | CowSet): CollectionState 
       collection,
       "a standalone CowMap or CowSet (an embedded one lives in its heap: keep the space that holds it)",
     );
-  return { type: isMap ? "CowMap" : "CowSet", mask: t.mask, used: t.used, garbage: t.garbage, size: t.size };
+  return {
+    type: isMap ? "CowMap" : "CowSet",
+    mask: t.mask,
+    used: t.used,
+    garbage: t.garbage,
+    size: t.size,
+    layout: t.layoutVersion,
+  };
 }
 
 /**
@@ -71,7 +85,8 @@ export function collectionStateOf(collection: CowMap | CowSet): CollectionState 
  * collection (writes throw ProtectionFault; `fork()` gives a writable one).
  * O(1): nothing is read or written. The pages are trusted as
  * `attachShared()` trusts a handle's: `state` is checked against the layout
- * of a space of that size, not against the bytes.
+ * of a space of that size, not against the bytes. A state without `layout`
+ * (saved before it was recorded) is read as layout 1, the only one then.
  * @throws {InvalidArgumentError} when `space` is not an AddressSpace (or was
  *   released), or `state` is not a state of a collection in a space of that
  *   size and page size; nothing changed then.
@@ -93,8 +108,10 @@ export function adoptCollection<K extends CowKey = CowKey, V = unknown>(
   if (space.released) throw new ReleasedError("address space");
   const s = state as Partial<CollectionState> | null;
   if (typeof s !== "object" || s === null || (s.type !== "CowMap" && s.type !== "CowSet"))
-    throwState(state, 'an object { type: "CowMap" | "CowSet", mask, used, garbage, size }');
-  const t = new Table(space, s.type === "CowMap" ? MAP_VALUE_BYTES : 0);
+    throwState(state, 'an object { type: "CowMap" | "CowSet", mask, used, garbage, size, layout? }');
+  const layout = s.layout === undefined ? 1 : s.layout; // a state saved before layouts were recorded: layout 1
+  if (layout !== 1 && layout !== TABLE_LAYOUT) throwState(state, `a state whose layout is 1 or ${TABLE_LAYOUT}`);
+  const t = new Table(space, s.type === "CowMap" ? MAP_VALUE_BYTES : 0, null, 0, null, layout);
   const { mask, used, garbage, size } = s as CollectionState;
   const buckets = mask + 1;
   const ok =

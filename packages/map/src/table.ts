@@ -2,7 +2,8 @@
  * The hash table behind CowMap and CowSet: a bucket array of chain heads and
  * an append-only log of records in insertion order (layout.ts). A standalone
  * table has a space of its own, with the buckets at address 0 and the log at
- * LOG_BASE (or less in a bounded space), both growing in place; an embedded
+ * its layout's log base (LOG_BASE_2, or LOG_BASE for a table made before
+ * layout 2; less in a bounded space), both growing in place; an embedded
  * one (CowMap.create) keeps both in one block of a given heap, grown by
  * realloc, plus a header block (embedded.ts). This module holds the handle
  * (its fields, fork, copy) and the lookup; writes.ts holds the writes.
@@ -30,6 +31,7 @@ import {
   R_KEY0,
   SPACE_BYTES,
   spaceLayout,
+  TABLE_LAYOUT,
 } from "./layout.js";
 import { offsetOf } from "./relayout.js";
 import { classifyValue, pending } from "./value.js";
@@ -70,12 +72,15 @@ class TableLayout {
   readonly loadFactor: number;
   /** Byte address of the bucket array: 0 standalone; an embedded table's data block (0 while it has none). */
   buckets: number;
-  /** Byte address of the log (LOG_BASE, or less in a bounded space; embedded: after the buckets in the data block). */
+  /** Byte address of the log (the layout's log base, or less in a bounded space; embedded: after the buckets in the data block). */
   logAddr: number;
   /** Most bytes the log may hold now: the bound of a standalone space; the capacity of an embedded data block. */
   logBytes: number;
+  /** Table layout of a standalone table's space (1 or 2, see TABLE_LAYOUT); 0 for an embedded one. */
+  readonly version: number;
 
   constructor(
+    version: number,
     vbytes: number,
     heap: Heap | null,
     header: number,
@@ -86,6 +91,7 @@ class TableLayout {
     logAddr: number,
     logBytes: number,
   ) {
+    this.version = version;
     this.vbytes = vbytes;
     this.hashOff = R_HASH0 + vbytes;
     this.keyOff = R_KEY0 + vbytes;
@@ -157,16 +163,25 @@ export class Table {
    * embedded table whose header block is at `header` (embedded.ts fills in
    * the rest), or (with `parent`, from `fork()`) a fork of `parent` in
    * `space`, its forked space: one constructor, so forks and new tables
-   * share one hidden class.
+   * share one hidden class. `version` is a new standalone table's layout
+   * (TABLE_LAYOUT; 1 for the space of one made before layout 2).
    */
-  constructor(space: AddressSpace, vbytes: number, heap: Heap | null = null, header = 0, parent: Table | null = null) {
+  constructor(
+    space: AddressSpace,
+    vbytes: number,
+    heap: Heap | null = null,
+    header = 0,
+    parent: Table | null = null,
+    version = TABLE_LAYOUT,
+  ) {
     this.space = space;
     if (parent !== null) {
       this.layout = parent.layout;
     } else if (heap === null) {
-      const l = spaceLayout(space.size, space.pageSize);
+      const l = spaceLayout(space.size, space.pageSize, version);
       const minBuckets = Math.max(MIN_BUCKETS, space.pageSize / 4);
       this.layout = new TableLayout(
+        version,
         vbytes,
         null,
         0,
@@ -179,6 +194,7 @@ export class Table {
       );
     } else {
       this.layout = new TableLayout(
+        0,
         vbytes,
         heap,
         header,
@@ -200,6 +216,11 @@ export class Table {
   /** Bytes of each record's value slot: 8 for maps, 0 for sets. */
   get vbytes(): number {
     return this.layout.vbytes;
+  }
+
+  /** Table layout of a standalone table's space (1 or 2, see TABLE_LAYOUT); 0 for an embedded one. */
+  get layoutVersion(): number {
+    return this.layout.version;
   }
 
   /** Offset of the hash in a record. */
@@ -266,7 +287,7 @@ export class Table {
     this.layout.buckets = addr;
   }
 
-  /** Byte address of the log (LOG_BASE, or less in a bounded space; embedded: after the buckets in the data block). */
+  /** Byte address of the log (the layout's log base, or less in a bounded space; embedded: after the buckets in the data block). */
   get logAddr(): number {
     return this.layout.logAddr;
   }

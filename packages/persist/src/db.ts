@@ -41,12 +41,17 @@ export const FORMAT_MAGIC = "pagefork-persist";
  *   is, and its format record becomes 2 when this build opens it (its next
  *   saves write sparse nodes, which a build of format 1 cannot read: it then
  *   refuses the store with FormatVersionError instead of misreading it).
+ * - 3: a CowMap or CowSet record carries its table layout (`layout`: 2, the
+ *   log at 2^26, in what `@pagefork/map` makes now); a record without it
+ *   (formats 1 and 2) is layout 1 and loads as it is. A build of format 2
+ *   would misread a layout-2 collection, so it must refuse the store: the
+ *   format record is raised to 3 when this build opens a store.
  * @example
  * ```ts
- * FORMAT_VERSION; // 2
+ * FORMAT_VERSION; // 3
  * ```
  */
-export const FORMAT_VERSION = 2;
+export const FORMAT_VERSION = 3;
 
 /** The open databases of one store. */
 export interface Dbs {

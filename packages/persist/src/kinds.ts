@@ -107,7 +107,14 @@ export function describe(v: unknown): Described {
     return {
       kind: st.type === "CowMap" ? "map" : "set",
       space: v.space,
-      meta: { mask: st.mask, used: st.used, garbage: st.garbage, size: st.size, frozen: v.space.frozen },
+      meta: {
+        mask: st.mask,
+        used: st.used,
+        garbage: st.garbage,
+        size: st.size,
+        layout: st.layout ?? 1,
+        frozen: v.space.frozen,
+      },
     };
   }
   if (v instanceof State) {
@@ -276,6 +283,7 @@ export function rebuild(
           used: meta.used,
           garbage: meta.garbage,
           size: meta.size,
+          layout: meta.layout, // absent in a record of format 1 or 2: layout 1
         } as CollectionState;
         return frozenAsSaved(meta, adopted(name, kind, () => adoptCollection(space, st)) as CowMap | CowSet);
       },

@@ -9,8 +9,8 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { CowFloat64Array, CowUint8Array, CowVector } from "@pagefork/array";
-import { type AddressSpace, FramePool, History, InvalidArgumentError } from "@pagefork/core";
-import { CowMap, CowSet } from "@pagefork/map";
+import { AddressSpace, FramePool, History, InvalidArgumentError } from "@pagefork/core";
+import { adoptCollection, CowMap, CowSet, collectionStateOf } from "@pagefork/map";
 import { CowText } from "@pagefork/string";
 import { open } from "lmdb";
 import { afterEach, beforeEach, expect, it } from "vitest";
@@ -154,6 +154,57 @@ async function tamper(name: string, change: (r: Record<string, unknown>) => void
   await env.close();
   store = openStore(dir, { sync: false });
 }
+
+it("map and set records carry their table layout: a layout-1 collection (made before layout 2) and a layout-2 one round-trip; a record without `layout` (formats 1 and 2) loads as layout 1; an unknown layout is a CorruptionError", async () => {
+  const pool = new FramePool({ pageSize: 512 });
+  // a layout-1 map as every build before layout 2 made it: its state has no `layout`
+  const old = adoptCollection(new AddressSpace({ size: 2 ** 36, pool }), {
+    type: "CowMap",
+    mask: -1,
+    used: 0,
+    garbage: 0,
+    size: 0,
+  }) as CowMap<string, number>;
+  const fresh = new CowMap<string, number>(null, { pool });
+  const model = new Map<string, number>();
+  for (let i = 0; i < 1500; i++) {
+    old.set(`k${i}`, i + 0.25);
+    fresh.set(`k${i}`, i + 0.25);
+    model.set(`k${i}`, i + 0.25);
+  }
+  expect(collectionStateOf(old).layout).toBe(1);
+  expect(old.space.getUint32(2 ** 27)).not.toBe(0); // its log starts at 2^27
+  expect(collectionStateOf(fresh).layout).toBe(2);
+  await store.save("old", old);
+  await store.save("old-unmarked", old);
+  await store.save("fresh", fresh);
+  await store.save("bad", fresh);
+  await tamper("old-unmarked", (r) => {
+    delete (r.meta as Record<string, unknown>).layout; // as a build of format 2 wrote it
+  });
+  await tamper("bad", (r) => {
+    (r.meta as Record<string, unknown>).layout = 3;
+  });
+  for (const [name, layout] of [
+    ["old", 1],
+    ["old-unmarked", 1],
+    ["fresh", 2],
+  ] as const) {
+    const back = (await store.load(name, { pool })) as CowMap<string, number>;
+    expect(collectionStateOf(back).layout, name).toBe(layout);
+    expect([...back], name).toEqual([...model]);
+    back.set("after", 1);
+    expect(back.get("after")).toBe(1);
+    back.release();
+  }
+  const before = pool.framesInUse;
+  await expect(store.load("bad", { pool })).rejects.toBeInstanceOf(CorruptionError);
+  expect(pool.framesInUse).toBe(before);
+  old.release();
+  fresh.release();
+  await store.close();
+  expect(pool.framesInUse).toBe(0);
+});
 
 it("a record of the wrong kind for its pages, or numbers that do not fit them: a typed error, the pool as it was", async () => {
   const pool = new FramePool({ pageSize: 256 });

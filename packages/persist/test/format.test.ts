@@ -2,7 +2,11 @@
  * Node images and format versions: nodes are stored sparse (format 2), a
  * store written by format 1 (dense nodes; fixtures/format1-data.mdb.gz, made
  * by the first release) still loads, is raised to format 2 and stays
- * consistent when written to, and malformed node images are refused.
+ * consistent when written to, and malformed node images are refused. A
+ * store of format 2 holding maps and sets of table layout 1 (1 KiB pages, the
+ * log at 2^27; fixtures/format2-maps-data.mdb.gz, written by bdadef7, the
+ * last build before layout 2) loads, is raised to format 3, and its
+ * collections keep working in layout 1.
  */
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -10,6 +14,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { gunzipSync } from "node:zlib";
 import { AddressSpace, FramePool } from "@pagefork/core";
+import { type CowKey, type CowMap, type CowSet, collectionStateOf } from "@pagefork/map";
 import type { CowText } from "@pagefork/string";
 import { open } from "lmdb";
 import { afterEach, beforeEach, expect, it } from "vitest";
@@ -114,4 +119,67 @@ it("node images: encode and decode round-trip; malformed images are refused", ()
   const magic = Buffer.from(image);
   magic[0] ^= 1;
   expect(decodeNode(magic, 1)).toBeNull();
+});
+
+/** What the format-2 fixture's "map" holds: the recipe its writer ran, replayed on a native Map. */
+function fixtureMapModel(): Map<CowKey, unknown> {
+  const m = new Map<CowKey, unknown>();
+  for (let i = 0; i < 600; i++) m.set(`k${i}`, i + 0.25);
+  for (let i = 0; i < 600; i += 7) m.delete(`k${i}`);
+  m.set("str", "format two");
+  m.set("obj", { a: [1, 2, "x"], b: null });
+  m.set(7, true);
+  return m;
+}
+
+it("a store of format 2 with layout-1 maps and sets (made before layout 2) loads, keeps layout 1 through writes, and is raised to format 3", async () => {
+  writeFileSync(join(dir, "data.mdb"), gunzipSync(readFileSync(join(here, "fixtures/format2-maps-data.mdb.gz"))));
+  expect(auditStore(dir)).toEqual([]);
+  const pool = new FramePool({ pageSize: 1024 }); // the map page size of the build that wrote it
+  let store = openStore(dir, { sync: false });
+  expect(store.list()).toEqual(["hist", "map", "set"]);
+  const model = fixtureMapModel();
+  const m = (await store.load("map", { pool })) as CowMap<CowKey, unknown>;
+  expect(collectionStateOf(m).layout).toBe(1);
+  expect(m.space.getUint32(2 ** 27)).not.toBe(0); // its log starts at 2^27 (layout 1), written out
+  expect(m.size).toBe(517);
+  expect([...m]).toEqual([...model]);
+  for (const [k, v] of model) expect(m.get(k)).toEqual(v);
+  const set = (await store.load("set", { pool })) as CowSet<number>;
+  expect(collectionStateOf(set).layout).toBe(1);
+  expect([...set]).toEqual(Array.from({ length: 300 }, (_, i) => i * 3));
+  const h = await store.loadHistory("hist", { pool });
+  expect([...h].map((v) => (v as CowMap<string, number>).get("v"))).toEqual([0, 1, 2, 3]);
+  expect((h.current as CowMap<string, number>).get("only2")).toBe(2);
+  // Written to: enough keys to double the buckets several times and grow the log, and deletes.
+  const next = m.fork();
+  for (let i = 0; i < 5000; i++) {
+    next.set(`n${i}`, i);
+    model.set(`n${i}`, i);
+  }
+  for (let i = 1; i < 600; i += 3) {
+    next.delete(`k${i}`);
+    model.delete(`k${i}`);
+  }
+  expect(collectionStateOf(next).layout).toBe(1);
+  expect([...next]).toEqual([...model]);
+  expect([...m]).toEqual([...fixtureMapModel()]); // the loaded version is unchanged
+  await store.save("map2", next);
+  await store.close();
+  expect(auditStore(dir)).toEqual([]);
+  const env = open({ path: dir, noSubdir: false, maxDbs: 8, compression: false, readOnly: true });
+  expect(env.openDB({ name: "meta", encoding: "json" }).get("format")).toEqual({
+    magic: "pagefork-persist",
+    version: FORMAT_VERSION,
+  });
+  await env.close();
+  expect(FORMAT_VERSION).toBe(3);
+  store = openStore(dir, { sync: false });
+  const back = (await store.load("map2", { pool })) as CowMap<CowKey, unknown>;
+  expect(collectionStateOf(back).layout).toBe(1);
+  expect([...back]).toEqual([...model]);
+  await store.close();
+  for (const x of [back, next, m, set]) x.release();
+  h.release();
+  expect(pool.framesInUse).toBe(0);
 });
