@@ -192,6 +192,7 @@ describe("bad handles get typed errors and change nothing", () => {
       { ...handle, format: "pagefork.shared-space/1" }, // the previous format
       { ...handle, root: handle.root + 1 },
       { ...handle, levels: handle.levels + 1 },
+      { ...handle, levels: handle.levels + 16 }, // same low 4 bits: the space keeps levels - 1 in 4 bits of its flags
       { ...handle, id: handle.id + 1 },
       { ...handle, poolId: handle.poolId + 1 },
       { ...handle, slabs: [] },
