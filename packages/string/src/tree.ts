@@ -170,15 +170,36 @@ export function descend(t: TreeState, pos: number, inclusive: boolean, path: Pat
       delta = t.len - innerLength(w, b);
       levels = delta === 0 ? 0 : lag & LAG_LEVELS;
     }
-    const n = (w[b + W_COUNT] as number) & INNER_COUNT;
+    const word = w[b + W_COUNT] as number;
+    const n = word & INNER_COUNT;
     const stale = levels > 0 ? idx & mask : -1;
     let i = 0;
     let e = b + W_ENTRIES;
-    for (; i < n - 1; i++, e += W_ENTRY) {
-      let len = w[e + W_LENGTH] as number;
-      if (i === stale) len += delta;
-      if (inclusive ? p <= len : p < len) break;
-      p -= len;
+    // The node's own length, exact: its total lags by `delta` on the lagging path, as its entry there does.
+    const total = (word & INNER_TOTAL) === 0 ? -1 : (w[b + W_TOTAL] as number) + (levels > 0 ? delta : 0);
+    if (2 * p <= total || total < 0) {
+      for (; i < n - 1; i++, e += W_ENTRY) {
+        let len = w[e + W_LENGTH] as number;
+        if (i === stale) len += delta;
+        if (inclusive ? p <= len : p < len) break;
+        p -= len;
+      }
+    } else {
+      // Past the middle: from the last entry back, to the last child whose
+      // start is before `p` (inclusive; at or before it otherwise), which is
+      // the child the scan from the front stops at (starts never decrease).
+      // `start` is the node's length minus the entries from `i` on.
+      i = n - 1;
+      e = b + W_ENTRIES + i * W_ENTRY;
+      let start = total;
+      for (; i > 0; i--, e -= W_ENTRY) {
+        let len = w[e + W_LENGTH] as number;
+        if (i === stale) len += delta;
+        start -= len;
+        if (inclusive ? p > start : p >= start) break;
+      }
+      if (i === 0) start = 0;
+      p -= start;
     }
     levels = i === stale ? levels - 1 : 0; // off the lagging path, every entry is exact
     idx >>>= bits;
