@@ -173,34 +173,35 @@ export function descend(t: TreeState, pos: number, inclusive: boolean, path: Pat
     const word = w[b + W_COUNT] as number;
     const n = word & INNER_COUNT;
     const stale = levels > 0 ? idx & mask : -1;
-    let i = 0;
-    let e = b + W_ENTRIES;
-    // The node's own length, exact: its total lags by `delta` on the lagging path, as its entry there does.
+    // Scan from the nearer end: past the middle of the node's own length (its
+    // total, plus the lag on the lagging path, as its entry there), from the
+    // last entry back with x = the units after `p`, to the last child whose
+    // start is before `p` (inclusive; at or before it otherwise): the child
+    // the scan from the front stops at (starts never decrease). A quarter of
+    // the entries on average instead of half. Nodes without a total (layout
+    // 3) scan from the front. One loop for both directions, its arithmetic
+    // run whichever way it goes: a branch that the warm-up never took has no
+    // type feedback, and its first use deoptimized the descent in W4's timed
+    // window (`--trace-deopt`).
     const total = (word & INNER_TOTAL) === 0 ? -1 : (w[b + W_TOTAL] as number) + (levels > 0 ? delta : 0);
-    if (2 * p <= total || total < 0) {
-      for (; i < n - 1; i++, e += W_ENTRY) {
-        let len = w[e + W_LENGTH] as number;
-        if (i === stale) len += delta;
-        if (inclusive ? p <= len : p < len) break;
-        p -= len;
-      }
-    } else {
-      // Past the middle: from the last entry back, to the last child whose
-      // start is before `p` (inclusive; at or before it otherwise), which is
-      // the child the scan from the front stops at (starts never decrease).
-      // `start` is the node's length minus the entries from `i` on.
-      i = n - 1;
-      e = b + W_ENTRIES + i * W_ENTRY;
-      let start = total;
-      for (; i > 0; i--, e -= W_ENTRY) {
-        let len = w[e + W_LENGTH] as number;
-        if (i === stale) len += delta;
-        start -= len;
-        if (inclusive ? p > start : p >= start) break;
-      }
-      if (i === 0) start = 0;
-      p -= start;
+    const back = total >= 0 && 2 * p > total ? 1 : 0;
+    const le = (back === 1) !== inclusive; // from the back, `inclusive` turns strict
+    let x = p + back * (total - 2 * p);
+    const m = n > 0 ? n - 1 : 0; // the last entry (a node of no entries, a forged one, reads entry 0)
+    let i = back * m;
+    const stop = (1 - back) * m;
+    const di = 1 - 2 * back;
+    let e = b + W_ENTRIES + i * W_ENTRY;
+    const de = di * W_ENTRY;
+    for (; i !== stop; i += di, e += de) {
+      let len = w[e + W_LENGTH] as number;
+      if (i === stale) len += delta;
+      if (le ? x <= len : x < len) break;
+      x -= len;
     }
+    // The offset in child i: x from the front; its length minus x from the back.
+    const last = (w[e + W_LENGTH] as number) + (i === stale ? delta : 0);
+    p = x + back * (last - 2 * x);
     levels = i === stale ? levels - 1 : 0; // off the lagging path, every entry is exact
     idx >>>= bits;
     path.node[depth] = node;
