@@ -10,7 +10,7 @@
  *
  * @module
  */
-import type { AddressSpace, Heap } from "@pagefork/core";
+import { type AddressSpace, type Heap, readU32Span, U32Span } from "@pagefork/core";
 import { throwReleased } from "./errors.js";
 import {
   ENTRY_BYTES,
@@ -105,6 +105,36 @@ export class Path {
   staleDelta = 0;
 }
 
+/** Word indices in a node page (the byte offsets of layout.ts over 4), for reads through a {@link U32Span}. */
+const W_COUNT = N_COUNT >>> 2;
+const W_TOTAL = N_TOTAL >>> 2;
+const W_ENTRIES = NODE_ENTRIES >>> 2;
+const W_ENTRY = ENTRY_BYTES >>> 2;
+const W_LENGTH = ENTRY_LENGTH >>> 2;
+
+/**
+ * The node page a descent is reading, as slab words (one per module, refilled
+ * per node: nothing is allocated per call). Why not `space.getUint32` per
+ * entry: a descent scans up to 31 entries per inner node, and the accessor
+ * calls (not inlined at every call site: the inlining budget runs out) were
+ * about half of the descent's time in the W4 profile; one translation per
+ * node and a plain typed-array loop replace them.
+ */
+const nodeWords = new U32Span();
+
+/**
+ * Own length of the inner node whose words start at `w[b]`: its total, or
+ * the sum of its entries when it has none (layout version 3).
+ */
+function innerLength(w: Uint32Array, b: number): number {
+  const word = w[b + W_COUNT] as number;
+  if ((word & INNER_TOTAL) !== 0) return w[b + W_TOTAL] as number;
+  const n = word & INNER_COUNT;
+  let sum = 0;
+  for (let i = 0, e = b + W_ENTRIES + W_LENGTH; i < n; i++, e += W_ENTRY) sum += w[e] as number;
+  return sum;
+}
+
 /**
  * Descends to the leaf holding position `pos` and returns its byte address;
  * the path and the offset in that leaf are left in `path`. With `inclusive`, a
@@ -113,45 +143,74 @@ export class Path {
  *
  * Entries on the text's lagging path (layout.ts) read `path.staleDelta` more
  * than stored; the path comes from the handle (`t.lag`), found from the pages
- * first when the handle does not know it.
+ * first when the handle does not know it. Each inner node is read as one
+ * span of words (see `nodeWords`).
  */
 export function descend(t: TreeState, pos: number, inclusive: boolean, path: Path): number {
   const space = t.space;
   const ps = space.pageSize;
+  const pageWords = ps >>> 2;
+  const span = nodeWords;
   let node = t.root;
   let p = pos;
   let depth = 0;
   let lag = t.lag;
+  if (lag < 0 && t.height > 0) lag = findLag(t, path);
   let delta = 0;
-  if (lag !== 0 && t.height > 0) {
-    if (lag < 0) lag = findLag(t, path);
-    if (lag !== 0) delta = t.len - ownLength(space, node, 1);
-  }
-  // Every descent sets this: the edit that follows reads it, whatever text descended last.
-  path.staleDelta = delta;
-  // Levels of the lagging path still ahead (0 once the descent left it, or when nothing lags).
-  let levels = delta === 0 ? 0 : lag & LAG_LEVELS;
+  // Levels of the lagging path still ahead (0 once the descent left it, or when nothing lags); set at the root.
+  let levels = 0;
   const bits = lagBits(ps);
   const mask = (1 << bits) - 1;
   let idx = lag >>> LAG_SHIFT;
   for (let h = t.height; h > 0; h--) {
-    const n = space.getUint32(node + N_COUNT) & INNER_COUNT;
-    const stale = levels > 0 ? idx & mask : -1;
-    let i = 0;
-    let e = node + NODE_ENTRIES;
-    for (; i < n - 1; i++, e += ENTRY_BYTES) {
-      let len = space.getUint32(e + ENTRY_LENGTH);
-      if (i === stale) len += delta;
-      if (inclusive ? p <= len : p < len) break;
-      p -= len;
+    readU32Span(space, node, pageWords, span);
+    const w = span.array;
+    const b = span.start;
+    if (depth === 0 && lag !== 0) {
+      delta = t.len - innerLength(w, b);
+      levels = delta === 0 ? 0 : lag & LAG_LEVELS;
     }
+    const word = w[b + W_COUNT] as number;
+    const n = word & INNER_COUNT;
+    const stale = levels > 0 ? idx & mask : -1;
+    // Scan from the nearer end: past the middle of the node's own length (its
+    // total, plus the lag on the lagging path, as its entry there), from the
+    // last entry back with x = the units after `p`, to the last child whose
+    // start is before `p` (inclusive; at or before it otherwise): the child
+    // the scan from the front stops at (starts never decrease). A quarter of
+    // the entries on average instead of half. Nodes without a total (layout
+    // 3) scan from the front. One loop for both directions, its arithmetic
+    // run whichever way it goes: a branch that the warm-up never took has no
+    // type feedback, and its first use deoptimized the descent in W4's timed
+    // window (`--trace-deopt`).
+    const total = (word & INNER_TOTAL) === 0 ? -1 : (w[b + W_TOTAL] as number) + (levels > 0 ? delta : 0);
+    const back = total >= 0 && 2 * p > total ? 1 : 0;
+    const le = (back === 1) !== inclusive; // from the back, `inclusive` turns strict
+    let x = p + back * (total - 2 * p);
+    const m = n > 0 ? n - 1 : 0; // the last entry (a node of no entries, a forged one, reads entry 0)
+    let i = back * m;
+    const stop = (1 - back) * m;
+    const di = 1 - 2 * back;
+    let e = b + W_ENTRIES + i * W_ENTRY;
+    const de = di * W_ENTRY;
+    for (; i !== stop; i += di, e += de) {
+      let len = w[e + W_LENGTH] as number;
+      if (i === stale) len += delta;
+      if (le ? x <= len : x < len) break;
+      x -= len;
+    }
+    // The offset in child i: x from the front; its length minus x from the back.
+    const last = (w[e + W_LENGTH] as number) + (i === stale ? delta : 0);
+    p = x + back * (last - 2 * x);
     levels = i === stale ? levels - 1 : 0; // off the lagging path, every entry is exact
     idx >>>= bits;
     path.node[depth] = node;
     path.idx[depth] = i;
     depth++;
-    node = space.getUint32(e) * ps;
+    node = (w[e] as number) * ps;
   }
+  // Every descent sets this: the edit that follows reads it, whatever text descended last.
+  path.staleDelta = delta;
   path.offset = p;
   path.depth = depth;
   return node;
