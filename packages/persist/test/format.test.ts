@@ -40,6 +40,17 @@ function fixtureSpace(pool: FramePool): AddressSpace {
 
 const bytesOf = (s: AddressSpace) => Buffer.from(s.read(0, new Uint8Array(s.size)));
 
+/** The store in `dir` passes its audit and records the current format in its meta table. */
+async function expectCurrentFormat(dir: string): Promise<void> {
+  expect(auditStore(dir)).toEqual([]);
+  const env = open({ path: dir, noSubdir: false, maxDbs: 8, compression: false, readOnly: true });
+  expect(env.openDB({ name: "meta", encoding: "json" }).get("format")).toEqual({
+    magic: "pagefork-persist",
+    version: FORMAT_VERSION,
+  });
+  await env.close();
+}
+
 it("a node of one entry is stored as 40 bytes, not 8 + fanout x 32", async () => {
   const store = openStore(dir, { sync: false });
   const pool = new FramePool({ pageSize: 256 });
@@ -79,13 +90,7 @@ it("a store of format 1 loads, is raised to format 2, and stays consistent when 
   t.insert(0, ">");
   await store.save("text2", t);
   await store.close();
-  expect(auditStore(dir)).toEqual([]);
-  const env = open({ path: dir, noSubdir: false, maxDbs: 8, compression: false, readOnly: true });
-  expect(env.openDB({ name: "meta", encoding: "json" }).get("format")).toEqual({
-    magic: "pagefork-persist",
-    version: FORMAT_VERSION,
-  });
-  await env.close();
+  await expectCurrentFormat(dir);
   store = openStore(dir, { sync: false });
   const n2 = (await store.load("space", { pool })) as AddressSpace;
   expect(bytesOf(n2).equals(bytesOf(next))).toBe(true);
@@ -166,13 +171,7 @@ it("a store of format 2 with layout-1 maps and sets (made before layout 2) loads
   expect([...m]).toEqual([...fixtureMapModel()]); // the loaded version is unchanged
   await store.save("map2", next);
   await store.close();
-  expect(auditStore(dir)).toEqual([]);
-  const env = open({ path: dir, noSubdir: false, maxDbs: 8, compression: false, readOnly: true });
-  expect(env.openDB({ name: "meta", encoding: "json" }).get("format")).toEqual({
-    magic: "pagefork-persist",
-    version: FORMAT_VERSION,
-  });
-  await env.close();
+  await expectCurrentFormat(dir);
   expect(FORMAT_VERSION).toBe(3);
   store = openStore(dir, { sync: false });
   const back = (await store.load("map2", { pool })) as CowMap<CowKey, unknown>;
