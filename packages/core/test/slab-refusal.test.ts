@@ -95,6 +95,50 @@ describe("a slab the engine refuses", () => {
   });
 });
 
+describe("a page-table arena the engine refuses", () => {
+  it("leaves the pool's record of the space's root right (what finalization releases)", () => {
+    const pool = new FramePool({ pageSize: PS });
+    const roots = (pool.spaces as unknown as { roots: Float64Array }).roots;
+    const base = new AddressSpace({ size: 4096 * PS, pool });
+    for (let p = 0; p < 4096; p += 64) base.setUint8(p * PS, 1); // 4 levels of 8 entries over 4,096 pages
+    const a = base.fork(); // a shares base's whole tree: its next write copies a path of 4 nodes
+    const versions = [base, a];
+    // Nodes are never freed below (nothing is released): free = capacity - high-water mark. Another space
+    // takes nodes one or a few at a time (a new leaf per write) until exactly one is free: a's next
+    // write then copies its root into that one and needs the arena to double for the next node.
+    const z = new AddressSpace({ size: 4096 * PS, pool });
+    versions.push(z);
+    for (let p = 0; pool.pt.ref.length - pool.pt.highWater !== 1; p += 8) z.setUint8(p * PS, 1);
+    const page = 0;
+    const RealInt32Array = Int32Array;
+    let refuse = true;
+    vi.stubGlobal(
+      "Int32Array",
+      new Proxy(RealInt32Array, {
+        construct(target, args, newTarget) {
+          // Only the arena's doubling (a new array of 8 entries per node for 512 nodes or more).
+          if (refuse && typeof args[0] === "number" && args[0] >= 512 * 8)
+            throw new RangeError("Array buffer allocation failed");
+          return Reflect.construct(target, args, newTarget);
+        },
+      }),
+    );
+    let threw = false;
+    try {
+      a.setUint8(page * PS + 1, 2);
+    } catch {
+      threw = true;
+    }
+    refuse = false;
+    vi.unstubAllGlobals();
+    expect(threw).toBe(true);
+    expect(roots[a.slot]).toBe(a.root);
+    for (const v of versions) v.release();
+    expect(pool.framesInUse).toBe(0);
+    expect(pool.stats().pageTableNodes).toBe(0);
+  });
+});
+
 function s40(s: AddressSpace): number {
   return s.getUint8(40 * PS);
 }
