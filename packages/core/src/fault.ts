@@ -54,10 +54,21 @@ export function writeFault(t: SpaceState, vpn: number): number {
   // Walk twice only when the limit is near: with a frame to spare the fault cannot fail.
   // The out-of-memory hook may run and release spaces: reserveFrames throws if it released t.
   if (pool.framesAvailable() < 1 && pt.needsFrame(t.root, t.levels, vpn)) reserveFrames(t, 1);
+  // The frame may need a new slab, which the engine may refuse (OutOfMemoryError):
+  // add it before the path copy below changes the space, so a refused fault changes nothing.
+  pool.prepareFrame();
 
-  if (!covers(t.levels, vpn)) pt.growToCover(t, vpn); // rare: one shift decides
   const before = pt.nodesInUse;
-  const slot = pt.privatizePath(t, vpn);
+  let slot: number;
+  try {
+    if (!covers(t.levels, vpn)) pt.growToCover(t, vpn); // rare: one shift decides
+    slot = pt.privatizePath(t, vpn);
+  } catch (e) {
+    // A node arena the engine refused mid-path: the space keeps the nodes copied so far
+    // (same contents); the registry must know its root, which finalization releases.
+    if (t.slot >= 0) pool.spaces.sync(t);
+    throw e;
+  }
   const old = pt.nodes[slot] as number;
   const pfn =
     old === 0 ? zeroFillPage(t, pool) : (pool.refcount[old] as number) > 1 ? copyPage(t, pool, old) : reusePage(t, old);

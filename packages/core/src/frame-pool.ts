@@ -401,6 +401,19 @@ export class FramePool {
     return pfn;
   }
 
+  /**
+   * Makes sure the next {@link allocFrame} takes a frame without adding a
+   * slab: adds the slab now when the free list is empty and the slabs are
+   * full. The write fault calls it before its path copy, so that an engine
+   * refusing the slab (or the pfn limit) refuses the fault before it changes
+   * anything. O(1), plus the slab when one is added.
+   * @throws {OutOfMemoryError} when the engine cannot allocate the slab.
+   * @internal
+   */
+  prepareFrame(): void {
+    if (this.freeTop === 0 && this.nextPfn >= this.capacity) this.grow();
+  }
+
   /** The exact refcount of `pfn` (0 for a free frame). O(1). */
   frameRefcount(pfn: number): number {
     const b = this.refcount[pfn] as number;

@@ -113,6 +113,67 @@ class CommitTwoDrafts implements fc.Command<Model, Real> {
   toString = () => `commitTwoDrafts(h, ${this.first}, ${this.second})`;
 }
 
+/**
+ * A commit of a state that is not the draft of the history's last fork()
+ * (the double-commit check builds and uses its Set), or of that draft after
+ * a detour; `value` is what the committed state holds:
+ *
+ * - `oldFork`: a fork of the version at `at`, not the current one;
+ * - `fresh`: a new space of the pool, never forked from the history;
+ * - `afterRefusal`: the draft of the last fork(), committed after a refused
+ *   commit of the current version (the refusal leaves it the last fork's);
+ * - `newerFirst`: two drafts, the second (the last fork's) committed first,
+ *   then the first (looked up);
+ * - `afterUndo`: the draft of the last fork(), committed after an undo
+ *   (it drops the redo branch; the model's cursor moves back first);
+ * - `abandoned`: a draft released without a commit, then a commit of a
+ *   second draft (the history forgets the first).
+ */
+type OtherKind = "oldFork" | "fresh" | "afterRefusal" | "newerFirst" | "afterUndo" | "abandoned";
+class CommitOther implements fc.Command<Model, Real> {
+  constructor(
+    readonly kind: OtherKind,
+    readonly value: number,
+    readonly at: number,
+  ) {}
+  check = () => true;
+  run(m: Model, r: Real): void {
+    const h = r.history;
+    const take = (state: AddressSpace, value: number): void => {
+      state.setFloat64(0, value);
+      h.commit(state);
+      r.spaces.set(state, value);
+      r.lastDraft = state;
+      modelCommit(m, value);
+    };
+    if (this.kind === "oldFork") take((h.at(this.at % h.size) as AddressSpace).fork(), this.value);
+    else if (this.kind === "fresh") take(new AddressSpace({ size: SIZE, pool: r.pool }), this.value);
+    else if (this.kind === "afterRefusal") {
+      const d = h.fork();
+      const before = r.pool.stats();
+      expect(() => h.commit(h.current)).toThrow(InvalidArgumentError);
+      expect(r.pool.stats()).toEqual(before);
+      take(d, this.value);
+    } else if (this.kind === "newerFirst") {
+      const a = h.fork();
+      const b = h.fork();
+      take(b, this.value);
+      take(a, this.value + 1);
+    } else if (this.kind === "afterUndo") {
+      const d = h.fork();
+      if (h.undo() !== undefined) m.cursor--;
+      take(d, this.value);
+    } else {
+      const gone = h.fork();
+      gone.setFloat64(0, -1);
+      gone.release();
+      take(h.fork(), this.value);
+    }
+    checkAgainstModel(m, r);
+  }
+  toString = () => `commitOther(h, ${JSON.stringify(this.kind)}, ${this.value}, ${this.at})`;
+}
+
 class Undo implements fc.Command<Model, Real> {
   check = () => true;
   run(m: Model, r: Real): void {
@@ -199,6 +260,13 @@ const commands = [
     .tuple(fc.integer({ min: 1, max: 1000 }), fc.integer({ min: 1, max: 1000 }))
     .map(([a, b]) => new CommitTwoDrafts(a, b)),
   fc.constant(new Stats()),
+  fc
+    .tuple(
+      fc.constantFrom<OtherKind>("oldFork", "fresh", "afterRefusal", "newerFirst", "afterUndo", "abandoned"),
+      fc.integer({ min: 1, max: 1000 }),
+      fc.nat({ max: 10 }),
+    )
+    .map(([k, v, at]) => new CommitOther(k, v, at)),
 ];
 
 describe("History: model test against an array and a cursor", () => {

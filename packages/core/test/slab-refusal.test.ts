@@ -1,0 +1,144 @@
+/**
+ * A write fault whose new frame needs a new slab that the engine refuses
+ * (`new ArrayBuffer` / `new SharedArrayBuffer` throws RangeError, as under
+ * memory pressure with slabs of up to 256 MiB) throws OutOfMemoryError and
+ * changes nothing: no page-table node, frame or counter moves, and the pool's
+ * record of the space's root (what finalization releases when the space is
+ * dropped) stays the space's root. Before the fix the fault path-copied the
+ * space's page-table path first and threw after: the space kept a new root
+ * the pool had not recorded, and when the space was dropped without
+ * `release()` the collector released the OLD root, which its fork still
+ * used: the fork's frames went back to the free list while it mapped them,
+ * and the next writes elsewhere overwrote its data.
+ */
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { collectUntil } from "../../../test/support/collect.js";
+import { AddressSpace, FramePool, OutOfMemoryError } from "../src/index.js";
+
+const PS = 256;
+
+/** Makes `new <name>(...)` throw RangeError while `refuse.on` (the engine refusing a slab), and work otherwise. */
+function refusing(name: "ArrayBuffer" | "SharedArrayBuffer"): { on: boolean } {
+  const refuse = { on: false };
+  const Real = globalThis[name];
+  vi.stubGlobal(
+    name,
+    new Proxy(Real, {
+      construct(target, args, newTarget) {
+        if (refuse.on) throw new RangeError("Array buffer allocation failed");
+        return Reflect.construct(target, args, newTarget);
+      },
+    }),
+  );
+  return refuse;
+}
+
+afterEach(() => {
+  vi.unstubAllGlobals();
+});
+
+describe("a slab the engine refuses", () => {
+  for (const populate of [false, true]) {
+    it(`refuses the fault with OutOfMemoryError and changes nothing (populate: ${populate})`, () => {
+      const refuse = refusing(populate ? "SharedArrayBuffer" : "ArrayBuffer");
+      // Slabs of 4 frames: pfn 0 is the zero frame, so three pages fill the first slab.
+      const pool = new FramePool({ pageSize: PS, firstSlabBytes: 4 * PS, slabBytes: 4 * PS, populate });
+      const a = new AddressSpace({ size: 64 * PS, pool });
+      for (let p = 0; p < 3; p++) a.setUint8(p * PS, p + 1);
+      const b = a.fork();
+      const roots = (pool.spaces as unknown as { roots: Float64Array }).roots;
+      const before = pool.stats();
+      const root = a.root;
+      refuse.on = true;
+      expect(() => a.setUint8(40 * PS, 9)).toThrow(OutOfMemoryError); // a zero-fill fault
+      expect(() => a.setUint8(0, 9)).toThrow(OutOfMemoryError); // a COW fault (b shares the page)
+      refuse.on = false;
+      expect(pool.stats()).toEqual(before);
+      expect(a.root).toBe(root);
+      expect(roots[a.slot]).toBe(a.root);
+      for (const s of [a, b]) expect([0, 1, 2].map((p) => s.getUint8(p * PS))).toEqual([1, 2, 3]);
+      expect(s40(a)).toBe(0);
+      // The engine gives the slab now: the same writes succeed.
+      a.setUint8(40 * PS, 9);
+      a.setUint8(0, 9);
+      expect([a.getUint8(0), s40(a), b.getUint8(0)]).toEqual([9, 9, 1]);
+      a.release();
+      b.release();
+      expect(pool.framesInUse).toBe(0);
+      expect(pool.stats().pageTableNodes).toBe(0);
+    });
+  }
+
+  it("a space dropped after a refused fault is reclaimed without freeing what its fork maps", async () => {
+    const refuse = refusing("ArrayBuffer");
+    const pool = new FramePool({ pageSize: PS, firstSlabBytes: 4 * PS, slabBytes: 4 * PS });
+    const b = (() => {
+      const a = new AddressSpace({ size: 64 * PS, pool });
+      for (let p = 0; p < 3; p++) a.setUint8(p * PS, p + 1);
+      const fork = a.fork();
+      refuse.on = true;
+      expect(() => a.setUint8(0, 9)).toThrow(OutOfMemoryError);
+      refuse.on = false;
+      return fork; // `a` is dropped without release()
+    })();
+    expect(await collectUntil(() => pool.stats().spacesReclaimed === 1)).toBe(true);
+    // b still maps its three frames; writes to another space must not land in them.
+    expect(pool.framesInUse).toBe(3);
+    const c = new AddressSpace({ size: 64 * PS, pool });
+    for (let p = 0; p < 8; p++) c.setUint8(p * PS, 0xee);
+    // Pages 3..7 are not in b's read TLB (inherited from a at the fork): b walks its page table for them.
+    expect([0, 1, 2, 3, 4, 5, 6, 7].map((p) => b.getUint8(p * PS))).toEqual([1, 2, 3, 0, 0, 0, 0, 0]);
+    b.release();
+    c.release();
+    expect(pool.framesInUse).toBe(0);
+    expect(pool.stats().pageTableNodes).toBe(0);
+  });
+});
+
+describe("a page-table arena the engine refuses", () => {
+  it("leaves the pool's record of the space's root right (what finalization releases)", () => {
+    const pool = new FramePool({ pageSize: PS });
+    const roots = (pool.spaces as unknown as { roots: Float64Array }).roots;
+    const base = new AddressSpace({ size: 4096 * PS, pool });
+    for (let p = 0; p < 4096; p += 64) base.setUint8(p * PS, 1); // 4 levels of 8 entries over 4,096 pages
+    const a = base.fork(); // a shares base's whole tree: its next write copies a path of 4 nodes
+    const versions = [base, a];
+    // Nodes are never freed below (nothing is released): free = capacity - high-water mark. Another space
+    // takes nodes one or a few at a time (a new leaf per write) until exactly one is free: a's next
+    // write then copies its root into that one and needs the arena to double for the next node.
+    const z = new AddressSpace({ size: 4096 * PS, pool });
+    versions.push(z);
+    for (let p = 0; pool.pt.ref.length - pool.pt.highWater !== 1; p += 8) z.setUint8(p * PS, 1);
+    const page = 0;
+    const RealInt32Array = Int32Array;
+    let refuse = true;
+    vi.stubGlobal(
+      "Int32Array",
+      new Proxy(RealInt32Array, {
+        construct(target, args, newTarget) {
+          // Only the arena's doubling (a new array of 8 entries per node for 512 nodes or more).
+          if (refuse && typeof args[0] === "number" && args[0] >= 512 * 8)
+            throw new RangeError("Array buffer allocation failed");
+          return Reflect.construct(target, args, newTarget);
+        },
+      }),
+    );
+    let threw = false;
+    try {
+      a.setUint8(page * PS + 1, 2);
+    } catch {
+      threw = true;
+    }
+    refuse = false;
+    vi.unstubAllGlobals();
+    expect(threw).toBe(true);
+    expect(roots[a.slot]).toBe(a.root);
+    for (const v of versions) v.release();
+    expect(pool.framesInUse).toBe(0);
+    expect(pool.stats().pageTableNodes).toBe(0);
+  });
+});
+
+function s40(s: AddressSpace): number {
+  return s.getUint8(40 * PS);
+}
