@@ -262,7 +262,20 @@ export class PageTable {
    */
   discard(t: PageTableRoot, first: number, last: number): void {
     if (t.root === 0 || !covers(t.levels, first)) return;
+    // dropIn path-copies at most the two boundary nodes per level, and a
+    // refused arena must not cut it short: it would leave `t.root` naming a
+    // node whose reference the copy already dropped. So grow first.
+    this.ensureNodes(2 * t.levels);
     t.root = this.dropIn(t.root, t.levels - 1, first, last, 0);
+  }
+
+  /**
+   * Grows the arena now, if needed, so that `n` nodes can be taken without
+   * growing it: an operation that must not stop halfway calls this first.
+   * @throws {OutOfMemoryError} when the arena cannot grow (nothing changed).
+   */
+  private ensureNodes(n: number): void {
+    while (this.freeTop + (this.ref.length - this.next) < n) this.grow();
   }
 
   /**
@@ -585,10 +598,17 @@ export class PageTable {
     if (cap > MAX_NODES) throwOom(PT_NODE_BYTES, `page-table arena is full (${MAX_NODES} nodes)`);
     // Grown by copying into a new buffer: handles already sent to workers keep
     // the old one, in which the nodes of the versions they pin never change.
-    const nodes = int32s(cap * PT_FANOUT, this.pool.shared);
+    let nodes: Int32Array;
+    let ref: Int32Array;
+    try {
+      nodes = int32s(cap * PT_FANOUT, this.pool.shared);
+      ref = new Int32Array(cap);
+    } catch (e) {
+      if (e instanceof RangeError) throwOom(PT_NODE_BYTES, `the JS engine refused the page-table arena: ${e.message}`);
+      throw e;
+    }
     nodes.set(this.nodes);
     this.nodes = nodes;
-    const ref = new Int32Array(cap);
     ref.set(this.ref);
     this.ref = ref;
   }

@@ -139,6 +139,52 @@ describe("a page-table arena the engine refuses", () => {
   });
 });
 
+describe("a page-table arena the engine refuses during discard", () => {
+  it("refuses the discard with OutOfMemoryError before changing anything", () => {
+    const pool = new FramePool({ pageSize: PS });
+    const roots = (pool.spaces as unknown as { roots: Float64Array }).roots;
+    const base = new AddressSpace({ size: 4096 * PS, pool });
+    for (let p = 0; p < 4096; p += 64) base.setUint8(p * PS, 1);
+    const a = base.fork(); // shares base's tree: discarding a mapped page copies a's path first
+    const versions = [base, a];
+    const z = new AddressSpace({ size: 4096 * PS, pool });
+    versions.push(z);
+    for (let p = 0; pool.pt.ref.length - pool.pt.highWater !== 1; p += 8) z.setUint8(p * PS, 1);
+    const RealInt32Array = Int32Array;
+    let refuse = true;
+    vi.stubGlobal(
+      "Int32Array",
+      new Proxy(RealInt32Array, {
+        construct(target, args, newTarget) {
+          if (refuse && typeof args[0] === "number" && args[0] >= 512 * 8)
+            throw new RangeError("Array buffer allocation failed");
+          return Reflect.construct(target, args, newTarget);
+        },
+      }),
+    );
+    const nodes = pool.stats().pageTableNodes;
+    let caught: unknown;
+    try {
+      a.discard(0, PS);
+    } catch (e) {
+      caught = e;
+    }
+    refuse = false;
+    vi.unstubAllGlobals();
+    // Refused before anything changed (it used to copy a's root, then throw with a.root naming the old one).
+    expect(caught).toBeInstanceOf(OutOfMemoryError);
+    expect(pool.stats().pageTableNodes).toBe(nodes);
+    expect(roots[a.slot]).toBe(a.root);
+    expect(a.getUint8(0)).toBe(1);
+    a.discard(0, PS); // works once the arena can grow
+    expect(a.getUint8(0)).toBe(0);
+    expect(base.getUint8(0)).toBe(1);
+    for (const v of versions) v.release();
+    expect(pool.framesInUse).toBe(0);
+    expect(pool.stats().pageTableNodes).toBe(0);
+  });
+});
+
 function s40(s: AddressSpace): number {
   return s.getUint8(40 * PS);
 }
