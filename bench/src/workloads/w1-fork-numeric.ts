@@ -75,12 +75,6 @@ interface Peer {
 
 const PEERS: Peer[] = [
   { variant: "pagefork", library: "pagefork", label: "pagefork CowFloat64Array", short: "pagefork" },
-  {
-    variant: "pagefork-populate",
-    library: "pagefork",
-    label: "pagefork CowFloat64Array, pool option `populate: true` (a thread maps new slabs ahead of use)",
-    short: "pagefork (populate)",
-  },
   { variant: "slice", library: "native", label: "Float64Array.prototype.slice", short: "TypedArray.slice" },
   { variant: "structuredclone", library: "native", label: "structuredClone(Float64Array)", short: "structuredClone" },
   {
@@ -169,8 +163,8 @@ interface Adapter<S> {
   accounting?(): number;
 }
 
-function pageforkAdapter(populate: boolean): Adapter<CowFloat64Array> {
-  const pool = new FramePool({ pageSize: ARRAY_PAGE_SIZE, populate });
+function pageforkAdapter(): Adapter<CowFloat64Array> {
+  const pool = new FramePool({ pageSize: ARRAY_PAGE_SIZE });
   return {
     build(init) {
       const a = new CowFloat64Array(init.length, { pool });
@@ -194,9 +188,7 @@ function drafting(produce: Produce): Adapter<number[]> {
 function adapterFor(variant: string): Adapter<unknown> {
   switch (variant) {
     case "pagefork":
-      return pageforkAdapter(false) as Adapter<unknown>;
-    case "pagefork-populate":
-      return pageforkAdapter(true) as Adapter<unknown>;
+      return pageforkAdapter() as Adapter<unknown>;
     case "slice":
       return { build: (init) => init.slice(), versions: sliceVersions, read: (s, i) => s[i] } as Adapter<Float64Array>;
     case "structuredclone":
@@ -350,7 +342,7 @@ export const spec: WorkloadSpec = {
             ...p,
             group: countLabel(n),
             params: { elements: n, versions: VERSIONS },
-            baseline: p.variant === "pagefork",
+            baseline: p.library === "pagefork",
             timeoutSeconds: 180,
           }),
         );

@@ -67,12 +67,6 @@ function metric(key: string): MetricDef {
 
 const VARIANTS = [
   { variant: "pagefork", library: "pagefork", label: "pagefork CowMap", short: "pagefork" },
-  {
-    variant: "pagefork-populate",
-    library: "pagefork",
-    label: "pagefork CowMap, pool option `populate: true` (a thread maps new slabs ahead of use)",
-    short: "pagefork (populate)",
-  },
   { variant: "map-copy", library: "native", label: "native Map, copied per version", short: "Map copy" },
   {
     variant: "immer-freeze",
@@ -111,8 +105,8 @@ interface Adapter<S> {
   accounting?(): number;
 }
 
-function pageforkAdapter(populate: boolean): Adapter<L.StrMap> {
-  const pool = new FramePool({ pageSize: MAP_PAGE_SIZE, populate });
+function pageforkAdapter(): Adapter<L.StrMap> {
+  const pool = new FramePool({ pageSize: MAP_PAGE_SIZE });
   return {
     build: (n) => CowMap.from(entries(n), { pool }),
     versions: L.cowLoop,
@@ -144,9 +138,7 @@ function drafting(produce: L.MapProduce): Adapter<Map<string, number>> {
 function adapterFor(variant: string): Adapter<unknown> {
   switch (variant) {
     case "pagefork":
-      return pageforkAdapter(false) as Adapter<unknown>;
-    case "pagefork-populate":
-      return pageforkAdapter(true) as Adapter<unknown>;
+      return pageforkAdapter() as Adapter<unknown>;
     case "map-copy":
       return nativeMap(L.copyLoop) as Adapter<unknown>;
     case "immer-freeze":
@@ -349,7 +341,7 @@ export const spec: WorkloadSpec = {
         ...v,
         group: countLabel(n),
         params: { keys: n, versions: VERSIONS },
-        baseline: v.variant === "pagefork",
+        baseline: v.library === "pagefork",
         timeoutSeconds: 240,
       }),
     );

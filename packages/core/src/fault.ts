@@ -17,7 +17,7 @@
  * @module
  */
 import type { FramePool } from "./frame-pool.js";
-import { covers } from "./page-table.js";
+import { covers, FAULT_NODES_MAX } from "./page-table.js";
 import { reserveFrames } from "./reserve.js";
 import { FAULT_COPY, FAULT_PT_NODES, FAULT_REUSE, FAULT_ZERO_FILL } from "./space-registry.js";
 import type { SpaceState } from "./space-state.js";
@@ -58,17 +58,12 @@ export function writeFault(t: SpaceState, vpn: number): number {
   // add it before the path copy below changes the space, so a refused fault changes nothing.
   pool.prepareFrame();
 
+  // Likewise the nodes of the path copy: a refused arena must not cut it short.
+  pt.ensureNodes(FAULT_NODES_MAX);
+
   const before = pt.nodesInUse;
-  let slot: number;
-  try {
-    if (!covers(t.levels, vpn)) pt.growToCover(t, vpn); // rare: one shift decides
-    slot = pt.privatizePath(t, vpn);
-  } catch (e) {
-    // A node arena the engine refused mid-path: the space keeps the nodes copied so far
-    // (same contents); the registry must know its root, which finalization releases.
-    if (t.slot >= 0) pool.spaces.sync(t);
-    throw e;
-  }
+  if (!covers(t.levels, vpn)) pt.growToCover(t, vpn); // rare: one shift decides
+  const slot = pt.privatizePath(t, vpn);
   const old = pt.nodes[slot] as number;
   const pfn =
     old === 0 ? zeroFillPage(t, pool) : (pool.refcount[old] as number) > 1 ? copyPage(t, pool, old) : reusePage(t, old);

@@ -35,7 +35,6 @@ import { INSPECT_CUSTOM, type InspectFunction, type InspectOptions, inspectRecor
 import { type OutOfMemoryEvent, type Overcommit, overcommitOf } from "./overcommit.js";
 import { PageTable } from "./page-table.js";
 import { checkSharedMemory, type FramePoolOptions, type FramePoolStats, log2Exact } from "./pool-options.js";
-import { ensurePopulator, POPULATE_CHUNK_BYTES, POPULATE_LEAD_BYTES, populate } from "./populate.js";
 import { RefOverflow } from "./ref-overflow.js";
 import { dropWorkerPins, type SharedSpaceHandle, type ShareRegistry, unsharePin } from "./share.js";
 import { Slab } from "./slab.js";
@@ -102,8 +101,8 @@ const SMALL_FRAME = 256;
  * list and the refcount bytes grow by doubling; adding a slab copies nothing).
  *
  * @throws {InvalidArgumentError} when `pageSize`, `slabBytes` or `maxBytes` is out of range.
- * @throws {SharingUnavailableError} for `shared: true` or `populate: true` where SharedArrayBuffer is missing
- *   (a browser page without cross-origin isolation), or for `populate: true` where no worker thread can start.
+ * @throws {SharingUnavailableError} for `shared: true` where SharedArrayBuffer is missing
+ *   (a browser page without cross-origin isolation).
  * @example
  * ```ts
  * const pool = new FramePool({ pageSize: 1024 });
@@ -153,10 +152,6 @@ export class FramePool {
   private freeTop: number;
   /** Next never-used pfn. */
   private nextPfn: number;
-  /** The fresh frame number whose allocation asks the populating thread for more (`populateAhead`); -1 when not populated. */
-  private populateMark: number;
-  /** Frames below this number were handed to the populating thread. */
-  private populatedTo: number;
   /** Frames of capacity in the slabs allocated so far. */
   private capacity: number;
   private inUse: number;
@@ -186,8 +181,6 @@ export class FramePool {
   readonly shared: boolean;
   /** Handles made by `share()` (created by the first one), or null. @internal */
   shares: ShareRegistry | null;
-  /** True when a background thread populates new slabs (`FramePoolOptions.populate`). */
-  readonly populated: boolean;
   /** Set on a worker's view of another thread's shared pool (attach.ts), else null. @internal */
   attachment: Attachment | null;
 
@@ -210,15 +203,8 @@ export class FramePool {
     const shared = options.shared ?? false;
     if (typeof shared !== "boolean") throwInvalid("shared", shared, "a boolean");
     if (shared) checkSharedMemory();
-    const populated = options.populate ?? false;
-    if (typeof populated !== "boolean") throwInvalid("populate", populated, "a boolean");
-    if (populated) {
-      checkSharedMemory(); // the populating thread writes into the slabs
-      ensurePopulator();
-    }
     // Set before the slab and the page table: both choose their buffer kind from it.
     this.shared = shared;
-    this.populated = populated;
     this.shares = null;
     this.attachment = null;
     this.pageSize = pageSize;
@@ -236,15 +222,13 @@ export class FramePool {
       throwInvalid("firstSlabBytes", first, `a power of two from pageSize (${pageSize}) to slabBytes (${slabBytes})`);
     this.firstShift = log2Exact(first) - shift;
     this.geoLast = this.slabShift - this.firstShift;
-    this.slabs = [this.newSlab(first)];
+    this.slabs = [new Slab(first, shared)];
     this.capacity = first >>> shift;
     this.refcount = new Uint8Array(this.capacity);
     this.refOverflow = new RefOverflow();
     this.freeList = new Int32Array(64);
     this.freeTop = 0;
     this.nextPfn = ZERO_PFN + 1; // pfn 0 is the zero frame: never handed out
-    this.populateMark = -1; // set by populateAhead below when populated
-    this.populatedTo = 0;
     this.inUse = 0;
     this.peak = 0;
     this.pt = new PageTable(this);
@@ -256,7 +240,6 @@ export class FramePool {
     this.inOomHook = false;
     this.commit = new Float64Array(2);
     this.spaces = new SpaceRegistry(this, reclaimDropped);
-    if (populated) this.populateAhead(this.nextPfn); // the first frames, while the caller builds its state
   }
 
   /** Frames referenced by at least one PTE (the zero frame is never counted). */
@@ -392,8 +375,6 @@ export class FramePool {
     else {
       if (this.nextPfn >= this.capacity) this.grow();
       pfn = this.nextPfn++;
-      // -1 in an unpopulated pool: one compare on the fresh-frame path, none on the free-list path.
-      if (pfn === this.populateMark) this.populateAhead(pfn);
     }
     this.refcount[pfn] = 1;
     if (++this.inUse > this.peak) this.peak = this.inUse;
@@ -641,34 +622,6 @@ export class FramePool {
     this.refcount = rc;
   }
 
-  /** A slab of `bytes`: a SharedArrayBuffer when the pool is shared or populated (the populating thread writes into it). */
-  private newSlab(bytes: number): Slab {
-    return new Slab(bytes, this.shared || this.populated);
-  }
-
-  /**
-   * Asks the populating thread to map the frames from `pfn` up to
-   * `POPULATE_LEAD_BYTES` ahead (within the slabs allocated so far, never
-   * twice), and sets the next frame number at which to ask again, one
-   * `POPULATE_CHUNK_BYTES` later. So the pool's resident memory runs at most
-   * lead + chunk ahead of the frames it handed out. O(slabs crossed).
-   */
-  private populateAhead(pfn: number): void {
-    const shift = this.pageShift;
-    const end = Math.min(this.capacity, pfn + (POPULATE_LEAD_BYTES >>> shift));
-    let from = Math.max(this.populatedTo, pfn);
-    while (from < end) {
-      const slab = this.slabOf(from);
-      const offset = this.frameByte(from);
-      const slabEnd = from - (offset >>> shift) + (slab.buffer.byteLength >>> shift);
-      const to = Math.min(end, slabEnd);
-      populate(slab.buffer as SharedArrayBuffer, offset, (to - from) << shift);
-      from = to;
-    }
-    if (end > this.populatedTo) this.populatedTo = end;
-    this.populateMark = pfn + Math.max(1, POPULATE_CHUNK_BYTES >>> shift);
-  }
-
   /**
    * Adds capacity: one more slab, as many frames as all slabs before it (the
    * pool doubles) up to the full slab size. Copies nothing.
@@ -679,13 +632,12 @@ export class FramePool {
     if (this.capacity + frames > MAX_FRAMES)
       throwOom(this.pageSize, `the pool holds the most frames a pfn can name (${MAX_FRAMES})`);
     try {
-      this.slabs.push(this.newSlab(frames << this.pageShift));
+      this.slabs.push(new Slab(frames << this.pageShift, this.shared));
     } catch (e) {
       if (e instanceof RangeError) throwOom(this.pageSize, `the JS engine refused a slab: ${e.message}`);
       throw e;
     }
     this.capacity += frames;
-    if (this.populated) this.populateAhead(this.nextPfn); // the new slab's first frames come next
     if (this.capacity > this.refcount.length) {
       const rc = new Uint8Array(Math.max(this.capacity, this.refcount.length * 2));
       rc.set(this.refcount);

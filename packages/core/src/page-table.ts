@@ -47,6 +47,18 @@ export interface PageTableRoot {
   levels: number;
 }
 
+/** Most page-table levels: a vpn is below 2^32 and each level resolves PT_SHIFT bits (see {@link levelsFor}). */
+const PT_MAX_LEVELS = Math.ceil(32 / PT_SHIFT);
+
+/**
+ * Most nodes one write fault takes: `growToCover` adds a node per new level
+ * and `privatizePath` copies one per level. The fault reserves them first
+ * ({@link PageTable.ensureNodes}) so that a refused arena refuses the fault
+ * before it changes anything.
+ * @internal
+ */
+export const FAULT_NODES_MAX = 2 * PT_MAX_LEVELS;
+
 /** `n` zeroed int32s, on a SharedArrayBuffer when `shared`. */
 function int32s(n: number, shared: boolean): Int32Array {
   return shared ? new Int32Array(new SharedArrayBuffer(n * 4)) : new Int32Array(n);
@@ -272,9 +284,11 @@ export class PageTable {
   /**
    * Grows the arena now, if needed, so that `n` nodes can be taken without
    * growing it: an operation that must not stop halfway calls this first.
+   * O(1) unless it grows.
    * @throws {OutOfMemoryError} when the arena cannot grow (nothing changed).
+   * @internal
    */
-  private ensureNodes(n: number): void {
+  ensureNodes(n: number): void {
     while (this.freeTop + (this.ref.length - this.next) < n) this.grow();
   }
 

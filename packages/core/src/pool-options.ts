@@ -68,37 +68,6 @@ export interface FramePoolOptions {
    */
   shared?: boolean;
   /**
-   * Populate fresh frames ahead of use: a background thread (one per process,
-   * started by the first pool that asks, never keeping the process alive)
-   * writes one word of every 4 KiB of the next 4 MiB of never-used frames,
-   * asked for again after every MiB the pool hands out, so the operating
-   * system has mapped those pages before the pool hands out their frames. This is
-   * `MAP_POPULATE` / `madvise(MADV_POPULATE_WRITE)` done from userland: the
-   * first write to a page of fresh memory is a minor page fault (1.6–2.6 µs
-   * per 4 KiB measured on a 2-core VM), and a history that keeps every
-   * version takes a fresh frame per version. With `populate` those faults
-   * happen on the other thread, so forks and writes stop paying them.
-   *
-   * Costs: the pool's resident memory runs up to 5 MiB ahead of the frames
-   * it has handed out (frames recycled from the free list are mapped
-   * already and need nothing), the thread itself (a few MiB), and a second
-   * core's time. Slabs are
-   * SharedArrayBuffers (the thread writes into them), so the same
-   * availability rule as `shared` applies in browsers; the pool does not
-   * become shareable (`share()` still needs `shared: true`). Needs Node 20.16
-   * or later (`process.getBuiltinModule`) or Web Workers. Default false.
-   *
-   * @example
-   * ```ts
-   * const pool = new FramePool({ pageSize: 1024, populate: true });
-   * const space = new AddressSpace({ size: 1 << 20, pool });
-   * space.setFloat64(0, 1.5); // this frame's page may already be mapped by the thread
-   * space.getFloat64(0); // 1.5
-   * space.release();
-   * ```
-   */
-  populate?: boolean;
-  /**
    * Size of the first slab in bytes (a power of two from `pageSize` to
    * `slabBytes`). Default: 64 KiB, 16 MiB for a shared pool (at least 4
    * pages, at most `slabBytes`). A reader thread's view of a shared pool is

@@ -14,6 +14,7 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { collectUntil } from "../../../test/support/collect.js";
 import { AddressSpace, FramePool, OutOfMemoryError } from "../src/index.js";
+import { FAULT_NODES_MAX } from "../src/page-table.js";
 
 const PS = 256;
 
@@ -38,11 +39,11 @@ afterEach(() => {
 });
 
 describe("a slab the engine refuses", () => {
-  for (const populate of [false, true]) {
-    it(`refuses the fault with OutOfMemoryError and changes nothing (populate: ${populate})`, () => {
-      const refuse = refusing(populate ? "SharedArrayBuffer" : "ArrayBuffer");
+  for (const shared of [false, true]) {
+    it(`refuses the fault with OutOfMemoryError and changes nothing (shared: ${shared})`, () => {
+      const refuse = refusing(shared ? "SharedArrayBuffer" : "ArrayBuffer");
       // Slabs of 4 frames: pfn 0 is the zero frame, so three pages fill the first slab.
-      const pool = new FramePool({ pageSize: PS, firstSlabBytes: 4 * PS, slabBytes: 4 * PS, populate });
+      const pool = new FramePool({ pageSize: PS, firstSlabBytes: 4 * PS, slabBytes: 4 * PS, shared });
       const a = new AddressSpace({ size: 64 * PS, pool });
       for (let p = 0; p < 3; p++) a.setUint8(p * PS, p + 1);
       const b = a.fork();
@@ -103,12 +104,13 @@ describe("a page-table arena the engine refuses", () => {
     for (let p = 0; p < 4096; p += 64) base.setUint8(p * PS, 1); // 4 levels of 8 entries over 4,096 pages
     const a = base.fork(); // a shares base's whole tree: its next write copies a path of 4 nodes
     const versions = [base, a];
-    // Nodes are never freed below (nothing is released): free = capacity - high-water mark. Another space
-    // takes nodes one or a few at a time (a new leaf per write) until exactly one is free: a's next
-    // write then copies its root into that one and needs the arena to double for the next node.
-    const z = new AddressSpace({ size: 4096 * PS, pool });
+    // Nodes are never freed below (nothing is released): free = capacity - high-water mark. A write fault
+    // first makes sure FAULT_NODES_MAX nodes are free (growing the arena), then takes what it needs. Another
+    // space takes nodes a few at a time (a new leaf per write) until fewer than that are free: a's next
+    // write must then grow the arena before it copies anything.
+    const z = new AddressSpace({ size: 65536 * PS, pool });
     versions.push(z);
-    for (let p = 0; pool.pt.ref.length - pool.pt.highWater !== 1; p += 8) z.setUint8(p * PS, 1);
+    for (let p = 0; pool.pt.ref.length - pool.pt.highWater >= FAULT_NODES_MAX; p += 8) z.setUint8(p * PS, 1);
     const page = 0;
     const RealInt32Array = Int32Array;
     let refuse = true;
@@ -123,16 +125,24 @@ describe("a page-table arena the engine refuses", () => {
         },
       }),
     );
-    let threw = false;
+    const nodes = pool.stats().pageTableNodes;
+    const root = a.root;
+    let caught: unknown;
     try {
       a.setUint8(page * PS + 1, 2);
-    } catch {
-      threw = true;
+    } catch (e) {
+      caught = e;
     }
     refuse = false;
     vi.unstubAllGlobals();
-    expect(threw).toBe(true);
+    // Refused before the path copy: nothing changed (the fault reserves its nodes first).
+    expect(caught).toBeInstanceOf(OutOfMemoryError);
+    expect(pool.stats().pageTableNodes).toBe(nodes);
+    expect(a.root).toBe(root);
     expect(roots[a.slot]).toBe(a.root);
+    a.setUint8(page * PS + 1, 2); // works once the arena can grow
+    expect(a.getUint8(page * PS + 1)).toBe(2);
+    expect(base.getUint8(page * PS + 1)).toBe(0);
     for (const v of versions) v.release();
     expect(pool.framesInUse).toBe(0);
     expect(pool.stats().pageTableNodes).toBe(0);
@@ -143,13 +153,15 @@ describe("a page-table arena the engine refuses during discard", () => {
   it("refuses the discard with OutOfMemoryError before changing anything", () => {
     const pool = new FramePool({ pageSize: PS });
     const roots = (pool.spaces as unknown as { roots: Float64Array }).roots;
-    const base = new AddressSpace({ size: 4096 * PS, pool });
+    // 11 levels (a page at vpn 2^31), so discard makes sure of 2 x 11 = FAULT_NODES_MAX free nodes.
+    const base = new AddressSpace({ size: 2 ** 32 * PS, pool });
     for (let p = 0; p < 4096; p += 64) base.setUint8(p * PS, 1);
+    base.setUint8(2 ** 31 * PS, 1);
     const a = base.fork(); // shares base's tree: discarding a mapped page copies a's path first
     const versions = [base, a];
-    const z = new AddressSpace({ size: 4096 * PS, pool });
+    const z = new AddressSpace({ size: 65536 * PS, pool });
     versions.push(z);
-    for (let p = 0; pool.pt.ref.length - pool.pt.highWater !== 1; p += 8) z.setUint8(p * PS, 1);
+    for (let p = 0; pool.pt.ref.length - pool.pt.highWater >= FAULT_NODES_MAX; p += 8) z.setUint8(p * PS, 1);
     const RealInt32Array = Int32Array;
     let refuse = true;
     vi.stubGlobal(
