@@ -96,94 +96,71 @@ describe("a slab the engine refuses", () => {
   });
 });
 
+/**
+ * A pool holding `base` (mapped on 4,096 pages, plus one at vpn 2^31 when `deep`: 11 levels), its
+ * fork `a`, and a third space that took nodes until fewer than FAULT_NODES_MAX are free. Nodes are
+ * never freed here (nothing is released): free = capacity - high-water mark. A write fault (and a
+ * discard of an 11-level space) first makes sure of FAULT_NODES_MAX free nodes, so a's next one
+ * must grow the arena before it copies anything.
+ */
+function arenaNearlyFull(deep: boolean) {
+  const pool = new FramePool({ pageSize: PS });
+  const base = new AddressSpace({ size: (deep ? 2 ** 32 : 4096) * PS, pool });
+  for (let p = 0; p < 4096; p += 64) base.setUint8(p * PS, 1);
+  if (deep) base.setUint8(2 ** 31 * PS, 1);
+  const a = base.fork(); // shares base's whole tree: its next write or discard copies a path
+  const z = new AddressSpace({ size: 65536 * PS, pool });
+  for (let p = 0; pool.pt.ref.length - pool.pt.highWater >= FAULT_NODES_MAX; p += 8) z.setUint8(p * PS, 1);
+  return { pool, base, a, versions: [base, a, z] };
+}
+
+/** Runs `op` while the engine refuses the arena's doubling (an Int32Array of 512 nodes x 8 entries or more); returns what it threw. */
+function withArenaRefused(op: () => void): unknown {
+  const RealInt32Array = Int32Array;
+  vi.stubGlobal(
+    "Int32Array",
+    new Proxy(RealInt32Array, {
+      construct(target, args, newTarget) {
+        if (typeof args[0] === "number" && args[0] >= 512 * 8) throw new RangeError("Array buffer allocation failed");
+        return Reflect.construct(target, args, newTarget);
+      },
+    }),
+  );
+  try {
+    op();
+  } catch (e) {
+    return e;
+  } finally {
+    vi.unstubAllGlobals();
+  }
+  return undefined;
+}
+
 describe("a page-table arena the engine refuses", () => {
-  it("leaves the pool's record of the space's root right (what finalization releases)", () => {
-    const pool = new FramePool({ pageSize: PS });
+  it("refuses a write fault with OutOfMemoryError before its path copy, root and registry unchanged", () => {
+    const { pool, base, a, versions } = arenaNearlyFull(false);
     const roots = (pool.spaces as unknown as { roots: Float64Array }).roots;
-    const base = new AddressSpace({ size: 4096 * PS, pool });
-    for (let p = 0; p < 4096; p += 64) base.setUint8(p * PS, 1); // 4 levels of 8 entries over 4,096 pages
-    const a = base.fork(); // a shares base's whole tree: its next write copies a path of 4 nodes
-    const versions = [base, a];
-    // Nodes are never freed below (nothing is released): free = capacity - high-water mark. A write fault
-    // first makes sure FAULT_NODES_MAX nodes are free (growing the arena), then takes what it needs. Another
-    // space takes nodes a few at a time (a new leaf per write) until fewer than that are free: a's next
-    // write must then grow the arena before it copies anything.
-    const z = new AddressSpace({ size: 65536 * PS, pool });
-    versions.push(z);
-    for (let p = 0; pool.pt.ref.length - pool.pt.highWater >= FAULT_NODES_MAX; p += 8) z.setUint8(p * PS, 1);
-    const page = 0;
-    const RealInt32Array = Int32Array;
-    let refuse = true;
-    vi.stubGlobal(
-      "Int32Array",
-      new Proxy(RealInt32Array, {
-        construct(target, args, newTarget) {
-          // Only the arena's doubling (a new array of 8 entries per node for 512 nodes or more).
-          if (refuse && typeof args[0] === "number" && args[0] >= 512 * 8)
-            throw new RangeError("Array buffer allocation failed");
-          return Reflect.construct(target, args, newTarget);
-        },
-      }),
-    );
     const nodes = pool.stats().pageTableNodes;
     const root = a.root;
-    let caught: unknown;
-    try {
-      a.setUint8(page * PS + 1, 2);
-    } catch (e) {
-      caught = e;
-    }
-    refuse = false;
-    vi.unstubAllGlobals();
-    // Refused before the path copy: nothing changed (the fault reserves its nodes first).
+    const caught = withArenaRefused(() => a.setUint8(1, 2));
     expect(caught).toBeInstanceOf(OutOfMemoryError);
     expect(pool.stats().pageTableNodes).toBe(nodes);
     expect(a.root).toBe(root);
-    expect(roots[a.slot]).toBe(a.root);
-    a.setUint8(page * PS + 1, 2); // works once the arena can grow
-    expect(a.getUint8(page * PS + 1)).toBe(2);
-    expect(base.getUint8(page * PS + 1)).toBe(0);
+    expect(roots[a.slot]).toBe(a.root); // what finalization would release
+    a.setUint8(1, 2); // works once the arena can grow
+    expect(a.getUint8(1)).toBe(2);
+    expect(base.getUint8(1)).toBe(0);
     for (const v of versions) v.release();
     expect(pool.framesInUse).toBe(0);
     expect(pool.stats().pageTableNodes).toBe(0);
   });
-});
 
-describe("a page-table arena the engine refuses during discard", () => {
-  it("refuses the discard with OutOfMemoryError before changing anything", () => {
-    const pool = new FramePool({ pageSize: PS });
+  it("refuses a discard with OutOfMemoryError before changing anything", () => {
+    // It used to copy a's root, then throw with a.root naming the old one: 64 frames leaked.
+    const { pool, base, a, versions } = arenaNearlyFull(true);
     const roots = (pool.spaces as unknown as { roots: Float64Array }).roots;
-    // 11 levels (a page at vpn 2^31), so discard makes sure of 2 x 11 = FAULT_NODES_MAX free nodes.
-    const base = new AddressSpace({ size: 2 ** 32 * PS, pool });
-    for (let p = 0; p < 4096; p += 64) base.setUint8(p * PS, 1);
-    base.setUint8(2 ** 31 * PS, 1);
-    const a = base.fork(); // shares base's tree: discarding a mapped page copies a's path first
-    const versions = [base, a];
-    const z = new AddressSpace({ size: 65536 * PS, pool });
-    versions.push(z);
-    for (let p = 0; pool.pt.ref.length - pool.pt.highWater >= FAULT_NODES_MAX; p += 8) z.setUint8(p * PS, 1);
-    const RealInt32Array = Int32Array;
-    let refuse = true;
-    vi.stubGlobal(
-      "Int32Array",
-      new Proxy(RealInt32Array, {
-        construct(target, args, newTarget) {
-          if (refuse && typeof args[0] === "number" && args[0] >= 512 * 8)
-            throw new RangeError("Array buffer allocation failed");
-          return Reflect.construct(target, args, newTarget);
-        },
-      }),
-    );
     const nodes = pool.stats().pageTableNodes;
-    let caught: unknown;
-    try {
-      a.discard(0, PS);
-    } catch (e) {
-      caught = e;
-    }
-    refuse = false;
-    vi.unstubAllGlobals();
-    // Refused before anything changed (it used to copy a's root, then throw with a.root naming the old one).
+    const caught = withArenaRefused(() => a.discard(0, PS));
     expect(caught).toBeInstanceOf(OutOfMemoryError);
     expect(pool.stats().pageTableNodes).toBe(nodes);
     expect(roots[a.slot]).toBe(a.root);
