@@ -1124,14 +1124,13 @@ export class AddressSpace {
 
   /**
    * @internal Write-cache miss: validate, fault in, fill the cache. Writes call
-   * out anyway, so this is where a space gets its read TLB: `readMiss` cannot
-   * allocate one without a call.
+   * out anyway, so this is where a space gets its read TLB (`loadWrite` takes
+   * it): `readMiss` cannot allocate one without a call.
    */
   writeMiss(addr: number, width: number): void {
     checkAccess(this, addr, width);
     if ((this.flags & 2) !== 0) throwProtection(addr, width, "the address space is frozen");
     if (!this.maps.whole) this.maps.check(addr, width, true);
-    if (this.rtlb === null) this.rtlb = this.pool.takeTlb(this.size / this.pool.pageSize);
     loadWrite(this, vpnOf(this, addr));
   }
 }

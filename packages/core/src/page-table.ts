@@ -599,8 +599,14 @@ export class PageTable {
     } catch {
       return; // out of memory for the reservation: doubling as before needs far less at once
     }
-    const nodes = new Int32Array(buffer, 0, RESERVED_NODES * PT_FANOUT);
-    const ref = new Int32Array(buffer, RESERVED_NODES * PT_NODE_BYTES, RESERVED_NODES);
+    this.moveTo(
+      new Int32Array(buffer, 0, RESERVED_NODES * PT_FANOUT),
+      new Int32Array(buffer, RESERVED_NODES * PT_NODE_BYTES, RESERVED_NODES),
+    );
+  }
+
+  /** Copies the arena's entries and refcounts into larger arrays and uses those from now on. O(nodes). */
+  private moveTo(nodes: Int32Array, ref: Int32Array): void {
     nodes.set(this.nodes);
     ref.set(this.ref);
     this.nodes = nodes;
@@ -621,9 +627,6 @@ export class PageTable {
       if (e instanceof RangeError) throwOom(PT_NODE_BYTES, `the JS engine refused the page-table arena: ${e.message}`);
       throw e;
     }
-    nodes.set(this.nodes);
-    this.nodes = nodes;
-    ref.set(this.ref);
-    this.ref = ref;
+    this.moveTo(nodes, ref);
   }
 }
