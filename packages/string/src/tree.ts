@@ -257,13 +257,9 @@ export function lagWrites(t: TreeState): number {
 
 /** Own length of node `node`: a leaf's count (`height` 0), an inner node's total or the sum of its entries. */
 export function ownLength(space: AddressSpace, node: number, height: number): number {
-  const word = space.getUint32(node + N_COUNT);
-  if (height === 0) return word & LEAF_COUNT;
-  if ((word & INNER_TOTAL) !== 0) return space.getUint32(node + N_TOTAL);
-  const n = word & INNER_COUNT;
-  let sum = 0;
-  for (let i = 0, e = node + NODE_ENTRIES + ENTRY_LENGTH; i < n; i++, e += ENTRY_BYTES) sum += space.getUint32(e);
-  return sum;
+  if (height === 0) return space.getUint32(node + N_COUNT) & LEAF_COUNT;
+  readU32Span(space, node, space.pageSize >>> 2, nodeWords);
+  return innerLength(nodeWords.array, nodeWords.start);
 }
 
 /**
