@@ -65,6 +65,15 @@ function modelCommit(m: Model, value: number): void {
   m.cursor = m.values.length - 1;
 }
 
+/** Writes `value` into `state`, commits it to the real history and the same value to the model. */
+function commitBoth(m: Model, r: Real, state: AddressSpace, value: number): void {
+  state.setFloat64(0, value);
+  r.history.commit(state);
+  r.spaces.set(state, value);
+  r.lastDraft = state;
+  modelCommit(m, value);
+}
+
 class Commit implements fc.Command<Model, Real> {
   constructor(
     readonly value: number,
@@ -73,12 +82,8 @@ class Commit implements fc.Command<Model, Real> {
   check = () => true;
   run(m: Model, r: Real): void {
     const draft = r.history.fork();
-    draft.setFloat64(0, this.value);
     draft.setUint8(this.page * PS + 8, this.value & 0xff);
-    r.history.commit(draft);
-    r.spaces.set(draft, this.value);
-    r.lastDraft = draft;
-    modelCommit(m, this.value);
+    commitBoth(m, r, draft, this.value);
     checkAgainstModel(m, r);
     if (r.freeze) expect(() => draft.setFloat64(0, 1)).toThrow(ProtectionFault);
   }
@@ -99,15 +104,8 @@ class CommitTwoDrafts implements fc.Command<Model, Real> {
   run(m: Model, r: Real): void {
     const a = r.history.fork();
     const b = r.history.fork();
-    a.setFloat64(0, this.first);
-    b.setFloat64(0, this.second);
-    r.history.commit(a);
-    r.spaces.set(a, this.first);
-    modelCommit(m, this.first);
-    r.history.commit(b);
-    r.spaces.set(b, this.second);
-    r.lastDraft = b;
-    modelCommit(m, this.second);
+    commitBoth(m, r, a, this.first);
+    commitBoth(m, r, b, this.second);
     checkAgainstModel(m, r);
   }
   toString = () => `commitTwoDrafts(h, ${this.first}, ${this.second})`;
@@ -139,13 +137,7 @@ class CommitOther implements fc.Command<Model, Real> {
   check = () => true;
   run(m: Model, r: Real): void {
     const h = r.history;
-    const take = (state: AddressSpace, value: number): void => {
-      state.setFloat64(0, value);
-      h.commit(state);
-      r.spaces.set(state, value);
-      r.lastDraft = state;
-      modelCommit(m, value);
-    };
+    const take = (state: AddressSpace, value: number): void => commitBoth(m, r, state, value);
     if (this.kind === "oldFork") take((h.at(this.at % h.size) as AddressSpace).fork(), this.value);
     else if (this.kind === "fresh") take(new AddressSpace({ size: SIZE, pool: r.pool }), this.value);
     else if (this.kind === "afterRefusal") {
