@@ -240,6 +240,9 @@ export class FramePool {
     this.inOomHook = false;
     this.commit = new Float64Array(2);
     this.spaces = new SpaceRegistry(this, reclaimDropped);
+    // A first slab of RESERVE_POOL_BYTES or more (`firstSlabBytes`) reserves
+    // the page table now, as `grow` does for the slab that gets a pool there.
+    if (this.capacity * pageSize >= RESERVE_POOL_BYTES) this.pt.reserve();
   }
 
   /** Frames referenced by at least one PTE (the zero frame is never counted). */
@@ -427,16 +430,28 @@ export class FramePool {
       }
       return;
     }
-    this.refcount[pfn] = b - 1;
     if (b === 1) {
-      if (this.freeTop === this.freeList.length) {
-        const next = new Int32Array(this.freeList.length * 2);
-        next.set(this.freeList);
-        this.freeList = next;
-      }
+      // Room on the free list first: an engine refusing the larger list then
+      // leaves the frame counted and referenced as it was, never a refcount
+      // of 0 for a frame that is not on the free list.
+      if (this.freeTop === this.freeList.length) this.growFreeList();
       this.freeList[this.freeTop++] = pfn;
       this.inUse--;
     }
+    this.refcount[pfn] = b - 1;
+  }
+
+  /** Doubles the free list. @throws {OutOfMemoryError} when the engine refuses it (nothing changed). */
+  private growFreeList(): void {
+    let next: Int32Array;
+    try {
+      next = new Int32Array(this.freeList.length * 2);
+    } catch (e) {
+      if (e instanceof RangeError) throwOom(this.pageSize, `the JS engine refused the free list: ${e.message}`);
+      throw e;
+    }
+    next.set(this.freeList);
+    this.freeList = next;
   }
 
   /** Copies frame `src` into frame `dst` (both whole pages). */
@@ -624,26 +639,37 @@ export class FramePool {
 
   /**
    * Adds capacity: one more slab, as many frames as all slabs before it (the
-   * pool doubles) up to the full slab size. Copies nothing.
+   * pool doubles) up to the full slab size. Copies no frame. Allocates
+   * everything that can throw (the slab, the larger refcount bytes) before
+   * it changes a field, so a refusal changes nothing: a capacity raised
+   * before a refused refcount array left frames past the array's end whose
+   * refcount writes the typed array dropped (a shared frame then read as
+   * free: corruption, frame-pool.test.ts).
+   * @throws {OutOfMemoryError} at the pfn limit, or when the engine refuses an allocation.
    */
   private grow(): void {
     const k = this.slabs.length;
     const frames = k > this.geoLast ? this.slabMask + 1 : 1 << (this.firstShift + k - 1);
-    if (this.capacity + frames > MAX_FRAMES)
-      throwOom(this.pageSize, `the pool holds the most frames a pfn can name (${MAX_FRAMES})`);
+    const capacity = this.capacity + frames;
+    if (capacity > MAX_FRAMES) throwOom(this.pageSize, `the pool holds the most frames a pfn can name (${MAX_FRAMES})`);
+    let slab: Slab | null = null;
+    let rc = this.refcount;
     try {
-      this.slabs.push(new Slab(frames << this.pageShift, this.shared));
+      slab = new Slab(frames << this.pageShift, this.shared);
+      if (capacity > rc.length) rc = new Uint8Array(Math.max(capacity, rc.length * 2));
     } catch (e) {
-      if (e instanceof RangeError) throwOom(this.pageSize, `the JS engine refused a slab: ${e.message}`);
+      const what = slab === null ? "a slab" : "the refcount bytes of a slab";
+      if (e instanceof RangeError) throwOom(this.pageSize, `the JS engine refused ${what}: ${e.message}`);
       throw e;
     }
-    this.capacity += frames;
-    if (this.capacity > this.refcount.length) {
-      const rc = new Uint8Array(Math.max(this.capacity, this.refcount.length * 2));
+    // Nothing below throws.
+    if (rc !== this.refcount) {
       rc.set(this.refcount);
       this.refcount = rc;
     }
+    this.slabs.push(slab);
+    this.capacity = capacity;
     // A large pool reserves its page table with its slabs (see PageTable.reserve).
-    if (this.capacity * this.pageSize >= RESERVE_POOL_BYTES) this.pt.reserve();
+    if (capacity * this.pageSize >= RESERVE_POOL_BYTES) this.pt.reserve();
   }
 }
