@@ -160,6 +160,12 @@ export class FramePool {
   readonly scratch: Uint8Array;
   /** TLBs of released spaces, ready for reuse, by log2 of their entry count. */
   private readonly tlbCache: Tlb[][];
+  /**
+   * `[tlbEntries(capacity) - 1]`: the largest TLB mask the pool's frames
+   * justify now; shared with every TLB of the pool, which grows up to it on
+   * a miss (tlb.ts). Raised when a slab is added. @internal
+   */
+  readonly tlbLimit: Int32Array;
   /** The overcommit policy. */
   readonly overcommit: Overcommit;
   /** The out-of-memory hook, or null. */
@@ -235,6 +241,7 @@ export class FramePool {
     this.scratch = new Uint8Array(pageSize);
     this.tlbCache = [];
     for (let k = 0; k <= TLB_SHIFT; k++) this.tlbCache.push([]);
+    this.tlbLimit = Int32Array.of(tlbEntries(this.capacity) - 1);
     this.overcommit = overcommit;
     this.onOom = onOom;
     this.inOomHook = false;
@@ -481,15 +488,21 @@ export class FramePool {
   }
 
   /**
-   * A flushed TLB for a space of `pages` pages that has none (sized by
-   * `tlbEntries(pages)`): recycled from a released space when possible, so
+   * A flushed TLB for a space of `pages` pages that has none, of
+   * `tlbEntries(min(pages, capacity in frames))` entries: no larger than the
+   * pool's frames can fill, growing up to `tlbEntries(pages)` as the pool
+   * grows (tlb.ts). Recycled from a released space when possible, so
    * short-lived forks do not allocate typed arrays.
    * @internal
    */
   takeTlb(pages: number): Tlb {
-    const entries = tlbEntries(pages);
-    const t = (this.tlbCache[31 - Math.clz32(entries)] as Tlb[]).pop();
-    return t === undefined ? new Tlb(entries) : t;
+    const full = tlbEntries(pages);
+    const limit = (this.tlbLimit[0] as number) + 1;
+    const entries = Math.min(full, limit);
+    let t = (this.tlbCache[31 - Math.clz32(entries)] as Tlb[]).pop();
+    if (t === undefined) t = new Tlb(entries, this.tlbLimit);
+    t.maxMask = full - 1;
+    return t;
   }
 
   /** Takes back the TLB of a released space, and the write TLB hanging off it (keeps at most TLB_CACHE of each size). @internal */
@@ -628,6 +641,7 @@ export class FramePool {
     this.nextPfn = capacity;
     this.refcount = new Uint8Array(0);
     this.attachment = attachment;
+    this.tlbLimit[0] = tlbEntries(capacity) - 1;
   }
 
   /** Grows `refcount` to the capacity, every adopted frame's count set to `base`. @internal */
@@ -669,6 +683,7 @@ export class FramePool {
     }
     this.slabs.push(slab);
     this.capacity = capacity;
+    this.tlbLimit[0] = tlbEntries(capacity) - 1; // TLBs of the pool grow up to it on their next miss
     // A large pool reserves its page table with its slabs (see PageTable.reserve).
     if (capacity * this.pageSize >= RESERVE_POOL_BYTES) this.pt.reserve();
   }
