@@ -635,18 +635,29 @@ export class FramePool {
   adoptSlabs(slabs: Slab[], attachment: Attachment): void {
     let capacity = 0;
     for (const s of slabs) capacity += s.buffer.byteLength >>> this.pageShift;
+    const none = new Uint8Array(0); // allocated before anything changes (see pinAdopted)
     this.slabs.length = 0;
     this.slabs.push(...slabs);
     this.capacity = capacity;
     this.nextPfn = capacity;
-    this.refcount = new Uint8Array(0);
+    this.refcount = none;
     this.attachment = attachment;
     this.tlbLimit[0] = tlbEntries(capacity) - 1;
   }
 
-  /** Grows `refcount` to the capacity, every adopted frame's count set to `base`. @internal */
+  /**
+   * Grows `refcount` to the capacity, every adopted frame's count set to `base`.
+   * @throws {OutOfMemoryError} when the engine refuses the array (nothing changed).
+   * @internal
+   */
   pinAdopted(base: number): void {
-    const rc = new Uint8Array(this.capacity);
+    let rc: Uint8Array;
+    try {
+      rc = new Uint8Array(this.capacity);
+    } catch (e) {
+      if (e instanceof RangeError) throwOom(this.capacity, `the JS engine refused the refcount bytes: ${e.message}`);
+      throw e;
+    }
     rc.fill(base, ZERO_PFN + 1);
     this.refcount = rc;
   }

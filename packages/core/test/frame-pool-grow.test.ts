@@ -7,7 +7,10 @@
  * typed array dropped their refcount writes, a frame shared by two versions
  * read as private, and a write to it changed the other version too.
  * Second: a pool whose first slab already reaches 64 MiB reserves its
- * page-table arena at construction, as one that grows there does.
+ * page-table arena at construction, as one that grows there does. Third: an
+ * attached version's pool takes its refcount bytes before it marks itself
+ * forked; marked first, a refused first fork left later forks writing in
+ * place into frames the owner still mapped.
  */
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { AddressSpace, FramePool, OutOfMemoryError } from "../src/index.js";
@@ -115,5 +118,30 @@ describe("a pool whose first slab is already large", () => {
       shared: true,
     });
     expect(shared.pt.ref.length).toBeLessThan(RESERVED_NODES);
+  });
+});
+
+describe("an attached version whose first fork the engine refuses", () => {
+  it("refuses the fork with OutOfMemoryError and forks later with every adopted frame counted", () => {
+    const pool = new FramePool({ pageSize: PS, shared: true });
+    const owner = new AddressSpace({ size: 16 * PS, pool });
+    for (let p = 0; p < 4; p++) owner.setUint8(p * PS, p + 1);
+    const seen = AddressSpace.attach(owner.share()); // a worker's view, here in the same thread
+    const refuse = refusingByteArrays();
+    refuse.on = true;
+    // The view pool's first fork gives it private refcount bytes: the engine refuses them.
+    expect(() => seen.fork()).toThrow(OutOfMemoryError);
+    refuse.on = false;
+    expect(refuse.refused).toBe(1);
+    const child = seen.fork();
+    child.setUint8(0, 9); // an adopted frame: must be copied, never written in place
+    child.setUint8(5 * PS, 7);
+    expect(firstBytes(child, 6)).toEqual([9, 2, 3, 4, 0, 7]);
+    expect(firstBytes(seen, 6)).toEqual([1, 2, 3, 4, 0, 0]);
+    expect(firstBytes(owner, 6)).toEqual([1, 2, 3, 4, 0, 0]);
+    child.release();
+    seen.release();
+    owner.release();
+    expect(pool.framesInUse).toBe(0);
   });
 });
