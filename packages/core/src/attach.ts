@@ -133,15 +133,19 @@ export class Attachment {
   /** Gives the view pool private nodes and refcounts before its first fork. */
   beforeFork(pool: FramePool): void {
     if (this.forked) return;
-    this.forked = true;
     const n = this.nodeCount;
     // Only the first nodeCount nodes: the owner may have used later ones since.
     const nodes = new Int32Array(Math.max(n * 2, 64) * PT_FANOUT);
     nodes.set(this.nodes.subarray(0, n * PT_FANOUT));
     const ref = new Int32Array(Math.max(n * 2, 64));
     ref.fill(ADOPTED_NODE_REF, 1, n);
-    pool.pt.adopt(nodes, n, ref);
+    // The refcount bytes are the last allocation and may be refused (OutOfMemoryError):
+    // before anything is adopted or marked forked, so the next fork tries again. Marked
+    // forked first, a refused fork left the next ones with no refcount bytes: a fork's
+    // write went in place into a frame the owner's thread still mapped.
     pool.pinAdopted(ADOPTED_FRAME_REF);
+    pool.pt.adopt(nodes, n, ref);
+    this.forked = true;
   }
 
   /** Called after a space of the view pool was released: unpins with the last one. */

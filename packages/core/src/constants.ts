@@ -76,8 +76,9 @@ export const SHARED_INITIAL_SLAB_BYTES = 1 << 24;
  * Most entries of a direct-mapped TLB (read and write are separate): 8192,
  * covering 8 MiB at the arrays' and maps' 1 KiB pages and 32 MiB at 4 KiB,
  * for 64 KiB per TLB (an int32 tag and pfn per entry). A space's TLBs have as
- * many entries as it has pages, rounded up to a power of two, up to this
- * (tlb.ts), so small spaces take small TLBs. Measured on Node 20 (random
+ * many entries as it has pages, rounded up to a power of two, up to this,
+ * and no more than its pool has frames (growing with the pool; tlb.ts), so
+ * small spaces, and large ones in small pools, take small TLBs. Measured on Node 20 (random
  * reads over 1,048,576 float64s, ratio to a native Float64Array loop, in one
  * process): `CowFloat64Array.get` at 1 KiB pages 13.3x native with 2048
  * entries (8,192 pages: three reads in four missed and walked the page

@@ -160,6 +160,12 @@ export class FramePool {
   readonly scratch: Uint8Array;
   /** TLBs of released spaces, ready for reuse, by log2 of their entry count. */
   private readonly tlbCache: Tlb[][];
+  /**
+   * `[tlbEntries(capacity) - 1]`: the largest TLB mask the pool's frames
+   * justify now; shared with every TLB of the pool, which grows up to it on
+   * a miss (tlb.ts). Raised when a slab is added. @internal
+   */
+  readonly tlbLimit: Int32Array;
   /** The overcommit policy. */
   readonly overcommit: Overcommit;
   /** The out-of-memory hook, or null. */
@@ -235,11 +241,15 @@ export class FramePool {
     this.scratch = new Uint8Array(pageSize);
     this.tlbCache = [];
     for (let k = 0; k <= TLB_SHIFT; k++) this.tlbCache.push([]);
+    this.tlbLimit = Int32Array.of(tlbEntries(this.capacity) - 1);
     this.overcommit = overcommit;
     this.onOom = onOom;
     this.inOomHook = false;
     this.commit = new Float64Array(2);
     this.spaces = new SpaceRegistry(this, reclaimDropped);
+    // A first slab of RESERVE_POOL_BYTES or more (`firstSlabBytes`) reserves
+    // the page table now, as `grow` does for the slab that gets a pool there.
+    if (this.capacity * pageSize >= RESERVE_POOL_BYTES) this.pt.reserve();
   }
 
   /** Frames referenced by at least one PTE (the zero frame is never counted). */
@@ -427,16 +437,28 @@ export class FramePool {
       }
       return;
     }
-    this.refcount[pfn] = b - 1;
     if (b === 1) {
-      if (this.freeTop === this.freeList.length) {
-        const next = new Int32Array(this.freeList.length * 2);
-        next.set(this.freeList);
-        this.freeList = next;
-      }
+      // Room on the free list first: an engine refusing the larger list then
+      // leaves the frame counted and referenced as it was, never a refcount
+      // of 0 for a frame that is not on the free list.
+      if (this.freeTop === this.freeList.length) this.growFreeList();
       this.freeList[this.freeTop++] = pfn;
       this.inUse--;
     }
+    this.refcount[pfn] = b - 1;
+  }
+
+  /** Doubles the free list. @throws {OutOfMemoryError} when the engine refuses it (nothing changed). */
+  private growFreeList(): void {
+    let next: Int32Array;
+    try {
+      next = new Int32Array(this.freeList.length * 2);
+    } catch (e) {
+      if (e instanceof RangeError) throwOom(this.pageSize, `the JS engine refused the free list: ${e.message}`);
+      throw e;
+    }
+    next.set(this.freeList);
+    this.freeList = next;
   }
 
   /** Copies frame `src` into frame `dst` (both whole pages). */
@@ -466,15 +488,21 @@ export class FramePool {
   }
 
   /**
-   * A flushed TLB for a space of `pages` pages that has none (sized by
-   * `tlbEntries(pages)`): recycled from a released space when possible, so
+   * A flushed TLB for a space of `pages` pages that has none, of
+   * `tlbEntries(min(pages, capacity in frames))` entries: no larger than the
+   * pool's frames can fill, growing up to `tlbEntries(pages)` as the pool
+   * grows (tlb.ts). Recycled from a released space when possible, so
    * short-lived forks do not allocate typed arrays.
    * @internal
    */
   takeTlb(pages: number): Tlb {
-    const entries = tlbEntries(pages);
-    const t = (this.tlbCache[31 - Math.clz32(entries)] as Tlb[]).pop();
-    return t === undefined ? new Tlb(entries) : t;
+    const full = tlbEntries(pages);
+    const limit = (this.tlbLimit[0] as number) + 1;
+    const entries = Math.min(full, limit);
+    let t = (this.tlbCache[31 - Math.clz32(entries)] as Tlb[]).pop();
+    if (t === undefined) t = new Tlb(entries, this.tlbLimit);
+    t.maxMask = full - 1;
+    return t;
   }
 
   /** Takes back the TLB of a released space, and the write TLB hanging off it (keeps at most TLB_CACHE of each size). @internal */
@@ -607,43 +635,67 @@ export class FramePool {
   adoptSlabs(slabs: Slab[], attachment: Attachment): void {
     let capacity = 0;
     for (const s of slabs) capacity += s.buffer.byteLength >>> this.pageShift;
+    const none = new Uint8Array(0); // allocated before anything changes (see pinAdopted)
     this.slabs.length = 0;
     this.slabs.push(...slabs);
     this.capacity = capacity;
     this.nextPfn = capacity;
-    this.refcount = new Uint8Array(0);
+    this.refcount = none;
     this.attachment = attachment;
+    this.tlbLimit[0] = tlbEntries(capacity) - 1;
   }
 
-  /** Grows `refcount` to the capacity, every adopted frame's count set to `base`. @internal */
+  /**
+   * Grows `refcount` to the capacity, every adopted frame's count set to `base`.
+   * @throws {OutOfMemoryError} when the engine refuses the array (nothing changed).
+   * @internal
+   */
   pinAdopted(base: number): void {
-    const rc = new Uint8Array(this.capacity);
+    let rc: Uint8Array;
+    try {
+      rc = new Uint8Array(this.capacity);
+    } catch (e) {
+      if (e instanceof RangeError) throwOom(this.capacity, `the JS engine refused the refcount bytes: ${e.message}`);
+      throw e;
+    }
     rc.fill(base, ZERO_PFN + 1);
     this.refcount = rc;
   }
 
   /**
    * Adds capacity: one more slab, as many frames as all slabs before it (the
-   * pool doubles) up to the full slab size. Copies nothing.
+   * pool doubles) up to the full slab size. Copies no frame. Allocates
+   * everything that can throw (the slab, the larger refcount bytes) before
+   * it changes a field, so a refusal changes nothing: a capacity raised
+   * before a refused refcount array left frames past the array's end whose
+   * refcount writes the typed array dropped (a shared frame then read as
+   * free: corruption, frame-pool.test.ts).
+   * @throws {OutOfMemoryError} at the pfn limit, or when the engine refuses an allocation.
    */
   private grow(): void {
     const k = this.slabs.length;
     const frames = k > this.geoLast ? this.slabMask + 1 : 1 << (this.firstShift + k - 1);
-    if (this.capacity + frames > MAX_FRAMES)
-      throwOom(this.pageSize, `the pool holds the most frames a pfn can name (${MAX_FRAMES})`);
+    const capacity = this.capacity + frames;
+    if (capacity > MAX_FRAMES) throwOom(this.pageSize, `the pool holds the most frames a pfn can name (${MAX_FRAMES})`);
+    let slab: Slab | null = null;
+    let rc = this.refcount;
     try {
-      this.slabs.push(new Slab(frames << this.pageShift, this.shared));
+      slab = new Slab(frames << this.pageShift, this.shared);
+      if (capacity > rc.length) rc = new Uint8Array(Math.max(capacity, rc.length * 2));
     } catch (e) {
-      if (e instanceof RangeError) throwOom(this.pageSize, `the JS engine refused a slab: ${e.message}`);
+      const what = slab === null ? "a slab" : "the refcount bytes of a slab";
+      if (e instanceof RangeError) throwOom(this.pageSize, `the JS engine refused ${what}: ${e.message}`);
       throw e;
     }
-    this.capacity += frames;
-    if (this.capacity > this.refcount.length) {
-      const rc = new Uint8Array(Math.max(this.capacity, this.refcount.length * 2));
+    // Nothing below throws.
+    if (rc !== this.refcount) {
       rc.set(this.refcount);
       this.refcount = rc;
     }
+    this.slabs.push(slab);
+    this.capacity = capacity;
+    this.tlbLimit[0] = tlbEntries(capacity) - 1; // TLBs of the pool grow up to it on their next miss
     // A large pool reserves its page table with its slabs (see PageTable.reserve).
-    if (this.capacity * this.pageSize >= RESERVE_POOL_BYTES) this.pt.reserve();
+    if (capacity * this.pageSize >= RESERVE_POOL_BYTES) this.pt.reserve();
   }
 }

@@ -19,7 +19,14 @@
  *
  * A TLB has as many entries as its space has pages, rounded up to a power of
  * two, from {@link MIN_ENTRIES} to {@link TLB_SIZE}: a small space does not
- * pay 64 KiB for a TLB it cannot fill, a large one gets the full reach.
+ * pay 64 KiB for a TLB it cannot fill, a large one gets the full reach. Nor
+ * more than its pool's frames (their count rounded up the same way,
+ * `FramePool.tlbLimit`): a space cannot fill more entries than the pool has
+ * frames, short of reading many unwritten pages (the zero frame). A
+ * standalone CowMap (2^36 bytes) in a new pool took two TLBs of 64 KiB for
+ * one key. When the pool has grown since, the TLB grows in place on its next
+ * insert (a miss, never a hit) to what its space and the pool allow now,
+ * keeping every entry ({@link Tlb.insert}).
  *
  * @module
  */
@@ -56,14 +63,24 @@ function emptyTag(slot: number, mask: number): number {
   return slot === mask ? 0 : -1;
 }
 
+/** The limit of a TLB that is not a pool's: it never grows past the entries it was made with. */
+const NO_LIMIT = Int32Array.of(TLB_SIZE - 1);
+
 /** One direct-mapped TLB. @internal */
 export class Tlb {
-  /** `[tag, pfn]` per entry: entry `i` is `e[2i]`, `e[2i + 1]`. */
-  readonly e: Int32Array;
+  /** `[tag, pfn]` per entry: entry `i` is `e[2i]`, `e[2i + 1]`. Replaced by a larger array when the TLB grows. */
+  e: Int32Array;
   /** Entries - 1 (the entry count is a power of two). */
-  readonly mask: number;
+  mask: number;
   /** log2 of the entry count: the pool caches TLBs by it. */
-  readonly shift: number;
+  shift: number;
+  /** The mask its space's pages allow, `tlbEntries(pages) - 1` (set by `FramePool.takeTlb`): it grows no further. */
+  maxMask: number;
+  /**
+   * `[mask]` the pool's frames allow now, shared by every TLB of the pool
+   * and raised when the pool adds a slab (`FramePool.tlbLimit`).
+   */
+  private readonly limit: Int32Array;
 
   /** Entries filled since the last flush, while there are at most FEW of them. */
   private readonly used: Int32Array;
@@ -76,11 +93,17 @@ export class Tlb {
    */
   write: Tlb | null;
 
-  /** @param entries - a power of two from 2 to {@link TLB_SIZE} (see {@link tlbEntries}). */
-  constructor(entries: number) {
+  /**
+   * @param entries - a power of two from 2 to {@link TLB_SIZE} (see {@link tlbEntries}).
+   * @param limit - the pool's `[mask]` cell (see {@link Tlb.insert}); without
+   *   one, and while `maxMask` is the mask it starts with, the TLB never grows.
+   */
+  constructor(entries: number, limit: Int32Array = NO_LIMIT) {
     this.e = new Int32Array(entries * 2);
     this.mask = entries - 1;
     this.shift = 31 - Math.clz32(entries);
+    this.maxMask = entries - 1;
+    this.limit = limit;
     this.used = new Int32Array(FEW);
     this.nUsed = FEW + 1; // the first flush clears every entry
     this.write = null;
@@ -94,8 +117,14 @@ export class Tlb {
     return e[i] === (vpn | 0) ? (e[i + 1] as number) : -1;
   }
 
-  /** Caches `vpn -> pfn`, evicting whatever shared its slot. */
+  /**
+   * Caches `vpn -> pfn`, evicting whatever shared its slot. Runs on misses
+   * only: first, when the TLB is smaller than its space's pages allow and
+   * its pool has grown past its size, it grows (one compare when it is as
+   * large as its space allows, two when its pool holds it back).
+   */
   insert(vpn: number, pfn: number): void {
+    if (this.mask < this.maxMask && this.mask < (this.limit[0] as number)) this.grow();
     const slot = vpn & this.mask;
     const e = this.e;
     e[slot << 1] = vpn | 0;
@@ -108,6 +137,55 @@ export class Tlb {
   invalidate(vpn: number): void {
     const slot = vpn & this.mask;
     if (this.e[slot << 1] === (vpn | 0)) this.e[slot << 1] = emptyTag(slot, this.mask);
+  }
+
+  /**
+   * Grows to `min(maxMask, limit) + 1` entries, keeping every entry: an
+   * entry's new slot is its tag's low bits under the larger mask, and
+   * entries in distinct slots stay in distinct slots. So a grown TLB holds
+   * exactly the translations it held (the address-space model test counts
+   * faults by that). O(entries filled since the last flush) when few were,
+   * O(old entries) otherwise; once per doubling of the pool at most. When
+   * the engine refuses the array the TLB stays as it is and stops growing.
+   */
+  private grow(): void {
+    const mask = Math.min(this.maxMask, this.limit[0] as number); // both 2^k - 1
+    const oldMask = this.mask;
+    const old = this.e;
+    let e: Int32Array;
+    try {
+      e = new Int32Array((mask + 1) * 2);
+    } catch {
+      this.maxMask = oldMask; // a cache: serving from the smaller one is correct
+      return;
+    }
+    e.fill(-1);
+    e[mask << 1] = emptyTag(mask, mask);
+    const used = this.used;
+    const n = this.nUsed;
+    // A slot holds an entry when its tag's low bits are the slot's (an empty tag's are not).
+    if (n <= FEW) {
+      for (let k = 0; k < n; k++) {
+        const slot = used[k] as number;
+        const tag = old[slot << 1] as number;
+        if ((tag & oldMask) !== slot) continue; // invalidated since: flush clears the slot anyway
+        const to = tag & mask;
+        e[to << 1] = tag;
+        e[(to << 1) + 1] = old[(slot << 1) + 1] as number;
+        used[k] = to;
+      }
+    } else {
+      for (let slot = 0; slot <= oldMask; slot++) {
+        const tag = old[slot << 1] as number;
+        if ((tag & oldMask) !== slot) continue;
+        const to = tag & mask;
+        e[to << 1] = tag;
+        e[(to << 1) + 1] = old[(slot << 1) + 1] as number;
+      }
+    }
+    this.e = e;
+    this.mask = mask;
+    this.shift = 31 - Math.clz32(mask + 1);
   }
 
   /**

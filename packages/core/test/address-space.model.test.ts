@@ -28,7 +28,12 @@
  *
  * Fault prediction: a write faults when its page is not in the space's write
  * TLB (direct-mapped; as many entries as the space has pages, rounded up to a power of two,
- * from 2 to TLB_SIZE; flushed on fork, invalidated on discard). The fault
+ * from 2 to TLB_SIZE, but no more than the pool's capacity in frames rounded up the same
+ * way; flushed on fork, invalidated on discard). The pool's capacity is modelled from its
+ * slab geometry and the peak of frames in use (a pool adds a slab when a frame is taken
+ * with every frame of its slabs ever handed out); a TLB grows in place, keeping its
+ * entries, on an insert after the capacity passed its size, so the model keeps the set of
+ * cached vpns and evicts by the slot count at each insert. The fault
  * is a zero-fill when the page holds no frame, a copy when another live space
  * holds the same frame, and a reuse otherwise.
  *
@@ -130,8 +135,8 @@ interface SpaceModel {
   bytes: Uint8Array;
   /** vpn -> frame token, for every page that holds a frame. */
   frames: Map<number, number>;
-  /** Write-TLB contents: slot -> vpn. */
-  wtlb: Map<number, number>;
+  /** Write-TLB contents: the vpns cached, each in its slot `vpn % slots` (distinct slots; a grown TLB keeps them all). */
+  wtlb: Set<number>;
   zeroFills: number;
   copies: number;
   reuses: number;
@@ -142,6 +147,8 @@ interface Model {
   layout: Layout;
   slots: (SpaceModel | null)[];
   nextToken: number;
+  /** The most frames in use at once so far: the pool's slabs hold more (pfn 0 is the zero frame). */
+  peak: number;
   /** The pool's limit in frames (Infinity: none). */
   maxFrames: number;
   /** Whether the pool has an out-of-memory hook. */
@@ -203,7 +210,7 @@ function emptySpaceModel(layout: Layout): SpaceModel {
   return {
     bytes: new Uint8Array(total),
     frames: new Map(),
-    wtlb: new Map(),
+    wtlb: new Set(),
     zeroFills: 0,
     copies: 0,
     reuses: 0,
@@ -233,19 +240,41 @@ function pagesOf(layout: Layout, addr: number, len: number): number[] {
   return out;
 }
 
-/** Entries of a TLB of a space of `layout`: its pages rounded up to a power of two, 2 to TLB_SIZE. */
-function tlbSlots(layout: Layout): number {
-  let n = 2;
-  while (n < TLB_SIZE && n < layout.size / layout.pageSize) n *= 2;
-  return n;
+/** `n` rounded up to a power of two, 2 to TLB_SIZE. */
+function tlbRound(n: number): number {
+  let e = 2;
+  while (e < TLB_SIZE && e < n) e *= 2;
+  return e;
+}
+
+/**
+ * Frames the pool's slabs hold after the fewest slabs that give `peak` frames
+ * in use a pfn each (pfn 0 is the zero frame): the first slab holds
+ * max(64 KiB, 4 pages) up to the slab size, each next one as many frames as
+ * all before it, up to the slab size (FramePool's documented geometry).
+ */
+function poolCapacity(layout: Layout, peak: number): number {
+  const slabBytes = layout.slabBytes ?? Math.max(2 ** 28, layout.pageSize);
+  const slabFrames = slabBytes / layout.pageSize;
+  let capacity = Math.min(slabBytes, Math.max(64 * 1024, 4 * layout.pageSize)) / layout.pageSize;
+  while (capacity < peak + 1) capacity += Math.min(capacity, slabFrames);
+  return capacity;
+}
+
+/**
+ * Entries of the TLB of a space of `layout` now: its pages rounded up to a
+ * power of two, 2 to TLB_SIZE, and no more than the pool's capacity rounded
+ * the same way.
+ */
+function tlbSlots(m: Model): number {
+  return Math.min(tlbRound(m.layout.size / m.layout.pageSize), tlbRound(poolCapacity(m.layout, m.peak)));
 }
 
 /** Predicts the faults of a write that touches `vpns` (in order) in `slot`. */
 function touch(m: Model, slot: number, vpns: number[]): void {
   const sm = m.slots[slot]!;
   for (const vpn of vpns) {
-    const t = vpn % tlbSlots(m.layout);
-    if (sm.wtlb.get(t) === vpn) continue; // TLB hit: no fault
+    if (sm.wtlb.has(vpn)) continue; // TLB hit: no fault
     const token = sm.frames.get(vpn);
     if (token === undefined) {
       sm.zeroFills++;
@@ -256,7 +285,11 @@ function touch(m: Model, slot: number, vpns: number[]): void {
     } else {
       sm.reuses++;
     }
-    sm.wtlb.set(t, vpn);
+    m.peak = Math.max(m.peak, framesInUse(m));
+    // The insert after the fault: the TLB has grown to what the pool's capacity allows now.
+    const n = tlbSlots(m);
+    for (const v of sm.wtlb) if (v % n === vpn % n) sm.wtlb.delete(v);
+    sm.wtlb.add(vpn);
   }
 }
 
@@ -641,10 +674,7 @@ class DiscardCmd implements Cmd {
     // A discard of up to 64 pages invalidates just those pages' translations;
     // a larger one shoots down the whole TLB.
     if (vpns.length > 64) sm.wtlb.clear();
-    else {
-      const n = tlbSlots(m.layout);
-      for (const vpn of vpns) if (sm.wtlb.get(vpn % n) === vpn) sm.wtlb.delete(vpn % n);
-    }
+    else for (const vpn of vpns) sm.wtlb.delete(vpn);
     verify(m, r);
   }
   toString() {
@@ -682,7 +712,7 @@ class ForkCmd implements Cmd {
       m.slots[this.to] = {
         bytes: p.bytes.slice(),
         frames: new Map(p.frames),
-        wtlb: new Map(),
+        wtlb: new Set(),
         zeroFills: 0,
         copies: 0,
         reuses: 0,
@@ -1002,6 +1032,7 @@ function runLayout(layout: Layout, numRuns: number, maxCommands: number, limited
         layout,
         slots: Array.from({ length: SLOTS }, () => null),
         nextToken: 1,
+        peak: 0,
         ...lim,
       };
       real.slots[0] = new AddressSpace({ size: layout.size, pool });

@@ -250,7 +250,9 @@ describe("accounting invariants as properties", () => {
         fc.uniqueArray(fc.nat(63), { minLength: 1, maxLength: 20 }),
         fc.array(fc.nat(63), { maxLength: 40 }),
         (ps, populated, writes) => {
-          const pool = new FramePool({ pageSize: ps });
+          // A first slab of at least 64 frames: the write TLB (no larger than the pool's
+          // frames, tlb.ts) then holds all 64 pages, so a page written once stays writable.
+          const pool = new FramePool({ pageSize: ps, firstSlabBytes: Math.max(64 * 1024, 64 * ps) });
           const a = new AddressSpace({ size: 64 * ps, pool });
           for (const p of populated) a.setUint32(p * ps + 4, p + 1);
           const b = a.fork();
