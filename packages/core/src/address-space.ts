@@ -199,8 +199,6 @@ export class AddressSpace {
   readonly pageMask: number;
   /** @internal Bytes the program asked to write (the write-amplification denominator). */
   bytesWritten: number;
-  /** @internal Page-table root node (0: every page is the zero frame). */
-  root: number;
   /** The frame pool this space takes frames from. */
   readonly pool: FramePool;
   /** @internal Read TLB, and through its `write` the write TLB (space-state.ts). */
@@ -249,6 +247,7 @@ export class AddressSpace {
     } else {
       pool = poolOf(options);
       const size = sizeOf(options, pool);
+      pool.spaces.checkRoom(); // before the charge: a refusal changes nothing
       maps = new MappingList([0], [size], [true], size);
       pool.charge(size, false);
     }
@@ -261,12 +260,11 @@ export class AddressSpace {
     this.wSlab = slab0;
     this.pageMask = pool.pageMask;
     this.bytesWritten = 0;
-    this.root = root;
     this.pool = pool;
     this.rtlb = null;
     this.maps = maps;
-    this.flags = levelBits; // no slot yet: pool.spaces.add() below gives one
-    pool.spaces.add(this, maps.bytes);
+    this.flags = levelBits; // no slot yet: pool.spaces.add() below gives one, and records the root there
+    pool.spaces.add(this, maps.bytes, root);
   }
 
   /**
@@ -316,6 +314,26 @@ export class AddressSpace {
   /** @internal Set by the pool's space registry: a slot from 0 to 2^23 - 1, or -1 (none). */
   set slot(value: number) {
     this.flags = ((value + 1) << 6) | (this.flags & 63); // keeps the state and level bits (0-5)
+  }
+
+  /**
+   * @internal Page-table root node, 0 when every page is the zero frame (the
+   * SpaceState contract). Not a field: it lives in the space's slot of the
+   * pool's registry (`pool.spaces.roots`), which kept a copy of it anyway for
+   * finalization and the PSS census, so a kept fork holds 8 bytes less
+   * (issue 13). Every live space has a slot (the registry refuses a space
+   * past its limit, see `SpaceRegistry.checkRoom`); a released one has none
+   * and reads 0. Call-free, so `readMiss` stays call-free.
+   */
+  get root(): number {
+    const slot = (this.flags >> 6) - 1; // the slot accessor, inline
+    return slot >= 0 ? (this.pool.spaces.roots[slot] as number) : 0;
+  }
+
+  /** @internal Set by faults, discards and attach: written to the slot (ignored once released). */
+  set root(value: number) {
+    const slot = (this.flags >> 6) - 1;
+    if (slot >= 0) this.pool.spaces.roots[slot] = value;
   }
 
   /** @internal Page-table levels under the root, 1 to 16 (the SpaceState contract; see `flags`). */
@@ -608,6 +626,7 @@ export class AddressSpace {
   fork(): AddressSpace {
     if ((this.flags & 1) !== 0) throwReleased("address space"); // SPACE_RELEASED
     const pool = this.pool;
+    pool.spaces.checkRoom(); // the child's slot (space-registry.ts), before anything changes
     // May refuse (overcommit), or find that the hook released this space; nothing has changed yet.
     pool.charge(this.maps.bytes, true, this);
     // An attached version's pool (attach.ts) takes private page-table nodes before its first fork.
@@ -628,12 +647,12 @@ export class AddressSpace {
    */
   release(): void {
     if ((this.flags & 1) !== 0) return; // SPACE_RELEASED
-    this.flags |= 1;
     const pool = this.pool;
+    const root = this.root; // before remove(): the root lives in the slot it frees
+    this.flags |= 1;
     pool.spaces.remove(this);
     pool.uncharge(this.maps.bytes);
-    pool.pt.release(this.root, this.levels - 1);
-    this.root = 0;
+    pool.pt.release(root, this.levels - 1);
     dropTlbs(this);
     // The last space of an attached version's pool releases the owner's pin.
     if (pool.attachment !== null) pool.attachment.spaceReleased(pool);

@@ -1,6 +1,7 @@
 /**
  * Live spaces of a pool, for leak safety and for accounting. Each space gets
- * a slot holding a copy of its page-table root, its level count and its
+ * a slot holding its page-table root (the one place it is stored: the
+ * space's `root` is an accessor over it), a copy of its level count and its
  * commit charge, kept in sync by the few places that change them. The PSS
  * census (pss.ts) walks the slots to split shared frames among all live
  * spaces at once. Unless the pool was made with `reclaimDropped: false`, the
@@ -40,6 +41,7 @@
  *
  * @module
  */
+import { OutOfMemoryError } from "./errors.js";
 import type { FramePool } from "./frame-pool.js";
 
 /** Slots the tables start with. */
@@ -49,7 +51,8 @@ const INITIAL_SLOTS = 64;
  * exact double. A space keeps `slot + 1` above its two state bits and its
  * four level bits in one Smi (`AddressSpace.flags`), which the bound keeps
  * below 2^29 (a Smi has 31 bits with pointer compression). 2^23 live spaces
- * of one pool hold over 2 GiB of JS heap; the rest would go unregistered.
+ * of one pool hold over 2 GiB of JS heap; a pool refuses one more with an
+ * OutOfMemoryError (`checkRoom`), as every live space keeps its root in its slot.
  */
 const SLOT_LIMIT = 2 ** 23;
 /**
@@ -83,6 +86,11 @@ export const FAULT_REUSE = 2;
 export const FAULT_PT_NODES = 3;
 /** Counters per slot (see {@link FAULT_ZERO_FILL}). */
 const FAULT_COUNTERS = 4;
+
+/** A pool with SLOT_LIMIT live spaces refuses another (see {@link SpaceRegistry.checkRoom}). */
+function throwTooManySpaces(): never {
+  throw new OutOfMemoryError(0, `the pool already has ${SLOT_LIMIT} live address spaces (release some first)`);
+}
 
 /** The parts of a space the registry reads. @internal */
 export interface RegisteredSpace {
@@ -157,24 +165,35 @@ export class SpaceRegistry {
   }
 
   /**
+   * Throws unless a new space can take a slot: every live space holds its
+   * page-table root in its slot (`AddressSpace.root`), so there is no space
+   * without one. Called before a new space or a fork changes anything. O(1).
+   * @throws {OutOfMemoryError} when SLOT_LIMIT (2^23) spaces of this pool
+   *   are live (or dropped and not yet finalized).
+   */
+  checkRoom(): void {
+    if (this.next === SLOT_LIMIT && this.free.length === 0) throwTooManySpaces();
+  }
+
+  /**
    * Takes a slot for `space` (already charged `charge` bytes) and puts it in
    * the nursery, to be registered for finalization if it lives (unless the
    * pool does not reclaim dropped spaces). O(1) amortized.
    */
-  add(space: RegisteredSpace & object, charge: number): void {
+  add(space: RegisteredSpace & object, charge: number, root: number): void {
     this.live++;
     this.pool.pt.epoch++; // one more space for the PSS census
     let slot = this.free.pop();
     if (slot === undefined) {
-      if (this.next === SLOT_LIMIT) return; // 2^23 live spaces: the rest go unregistered
-      slot = this.next++;
+      slot = this.next++; // below SLOT_LIMIT: the caller ran checkRoom()
       if (slot >= this.roots.length) this.grow();
     }
     this.charges[slot] = charge;
     // The slot's fault counters are zero: see clearFaults.
     this.used[slot] = 1;
     space.slot = slot;
-    this.sync(space);
+    this.roots[slot] = root; // the space's root lives here (AddressSpace.root)
+    this.levels[slot] = space.levels;
     if (this.registry === null) return;
     const len = this.nurseryLength;
     this.nursery[len] = space;
@@ -236,11 +255,10 @@ export class SpaceRegistry {
     (this.registry as FinalizationRegistry<number>).register(space, (this.gens[slot] as number) * SLOT_LIMIT + slot);
   }
 
-  /** Records `space`'s current root and levels in its slot. */
+  /** Records `space`'s current level count in its slot (its root is stored there already: `AddressSpace.root`). */
   sync(space: RegisteredSpace): void {
     const slot = space.slot;
     if (slot < 0) return;
-    this.roots[slot] = space.root;
     this.levels[slot] = space.levels;
   }
 
