@@ -227,6 +227,8 @@ export class AddressSpace {
    * @throws {InvalidArgumentError} when `size` is not a positive safe integer
    * within `2 ** 32` pages, when `pageSize` is invalid, or when `pageSize`
    * differs from the given pool's.
+   * @throws {OutOfMemoryError} when the pool already has `2 ** 23` live
+   *   spaces (each holds a slot of the pool's space registry).
    */
   constructor(options: AddressSpaceOptions) {
     // Before anything else, so that it cannot leave this space half made.
@@ -613,7 +615,9 @@ export class AddressSpace {
    *
    * @throws {ReleasedError} after `release()`, or when the pool's
    *   `onOutOfMemory` hook, run by a refused commit charge, released this space.
-   * @throws {OutOfMemoryError} when the overcommit policy refuses the charge.
+   * @throws {OutOfMemoryError} when the overcommit policy refuses the charge,
+   *   or when the pool already has `2 ** 23` live spaces (each holds a slot of
+   *   the pool's space registry).
    * @example
    * ```ts
    * const a = new AddressSpace({ size: 4096 });

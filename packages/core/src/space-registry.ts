@@ -71,8 +71,8 @@ const NURSERY = 1024;
  * stats: 32 bytes of typed array per live slot instead of 32 bytes of JS heap
  * per space, which the collector would scan and copy (issue 13; the bytes
  * copied by copy faults are `copy faults * pageSize`, so they need no
- * counter). Doubles: a counter never wraps. A space without a slot (past
- * 2^23 live spaces in one pool) counts no faults. A slot's counters are
+ * counter). Doubles: a counter never wraps. A released space has no slot
+ * and counts no faults. A slot's counters are
  * cleared when it is freed (new slots are zero already), not when a space
  * takes it: a kept fork pays nothing for them.
  * @internal
