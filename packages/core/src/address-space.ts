@@ -62,6 +62,7 @@ import { checkShareable, HANDLE_FORMAT, type SharedSpaceHandle, type ShareOption
 import { throwInvalidHandle } from "./share-errors.js";
 import type { Slab } from "./slab.js";
 import { type AddressSpaceOptions, poolOf, sizeOf } from "./space-options.js";
+import { SLOT_LIMIT } from "./space-registry.js";
 import { dropTlbs, moveTlbs, vpnOf } from "./space-state.js";
 import { type SpaceSummary, spaceSummary } from "./space-summary.js";
 import { type SpaceStats, spaceStats } from "./stats.js";
@@ -80,6 +81,8 @@ class ForkHandoff {
   readonly size = 1;
   /** The space being forked, until the constructor takes it. */
   parent: AddressSpace | null = null;
+  /** Its page-table root, read once by fork() (`root` is an accessor over the registry). */
+  root = 0;
 }
 const forkHandoff = new ForkHandoff();
 
@@ -244,7 +247,7 @@ export class AddressSpace {
       maps = parent.maps;
       // The parent's tree, so that the registry records it once, in add() below;
       // fork() takes the reference to the root right after.
-      root = parent.root;
+      root = forkHandoff.root;
       levelBits = parent.flags & 60; // bits 2-5: the level count (see `flags`)
     } else {
       pool = poolOf(options);
@@ -630,16 +633,19 @@ export class AddressSpace {
   fork(): AddressSpace {
     if ((this.flags & 1) !== 0) throwReleased("address space"); // SPACE_RELEASED
     const pool = this.pool;
-    pool.spaces.checkRoom(); // the child's slot (space-registry.ts), before anything changes
+    // The child's registry slot, before anything changes; the call only when every slot was handed out once.
+    if (pool.spaces.next === SLOT_LIMIT) pool.spaces.checkRoom();
     // May refuse (overcommit), or find that the hook released this space; nothing has changed yet.
     pool.charge(this.maps.bytes, true, this);
     // An attached version's pool (attach.ts) takes private page-table nodes before its first fork.
     if (pool.attachment !== null) pool.attachment.beforeFork(pool);
+    const root = this.root; // one read of the accessor, after the charge (whose hook may release spaces)
     forkHandoff.parent = this;
+    forkHandoff.root = root;
     // The constructor copies the root and level count (and the registry records
     // them in the child's slot); nothing runs between it and the retain.
     const child = new AddressSpace(forkHandoff);
-    pool.pt.retain(this.root);
+    pool.pt.retain(root);
     moveTlbs(this, child);
     return child;
   }

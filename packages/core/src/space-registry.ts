@@ -53,8 +53,9 @@ const INITIAL_SLOTS = 64;
  * below 2^29 (a Smi has 31 bits with pointer compression). 2^23 live spaces
  * of one pool hold over 2 GiB of JS heap; a pool refuses one more with an
  * OutOfMemoryError (`checkRoom`), as every live space keeps its root in its slot.
+ * @internal
  */
-const SLOT_LIMIT = 2 ** 23;
+export const SLOT_LIMIT = 2 ** 23;
 /**
  * Spaces the nursery holds before a sweep: a space released within ~NURSERY/2
  * forks of its creation is never registered (an undo history of up to ~500
@@ -86,11 +87,6 @@ export const FAULT_REUSE = 2;
 export const FAULT_PT_NODES = 3;
 /** Counters per slot (see {@link FAULT_ZERO_FILL}). */
 const FAULT_COUNTERS = 4;
-
-/** A pool with SLOT_LIMIT live spaces refuses another (see {@link SpaceRegistry.checkRoom}). */
-function throwTooManySpaces(): never {
-  throw new OutOfMemoryError(0, `the pool already has ${SLOT_LIMIT} live address spaces (release some first)`);
-}
 
 /** The parts of a space the registry reads. @internal */
 export interface RegisteredSpace {
@@ -165,14 +161,17 @@ export class SpaceRegistry {
   }
 
   /**
-   * Throws unless a new space can take a slot: every live space holds its
-   * page-table root in its slot (`AddressSpace.root`), so there is no space
-   * without one. Called before a new space or a fork changes anything. O(1).
+   * Throws unless a new space can take a slot: every live space keeps its
+   * page-table root in its slot (`AddressSpace.root`), so none can go
+   * without one. Run before a new space or a fork changes anything (its
+   * commit charge included). O(1). `fork()` calls it only when
+   * `next === SLOT_LIMIT` (one compare on its path, see {@link SLOT_LIMIT}).
    * @throws {OutOfMemoryError} when SLOT_LIMIT (2^23) spaces of this pool
    *   are live (or dropped and not yet finalized).
    */
   checkRoom(): void {
-    if (this.next === SLOT_LIMIT && this.free.length === 0) throwTooManySpaces();
+    if (this.next === SLOT_LIMIT && this.free.length === 0)
+      throw new OutOfMemoryError(0, `the pool already has ${SLOT_LIMIT} live address spaces (release some first)`);
   }
 
   /**
@@ -181,13 +180,13 @@ export class SpaceRegistry {
    * pool does not reclaim dropped spaces). O(1) amortized.
    */
   add(space: RegisteredSpace & object, charge: number, root: number): void {
-    this.live++;
-    this.pool.pt.epoch++; // one more space for the PSS census
     let slot = this.free.pop();
     if (slot === undefined) {
       slot = this.next++; // below SLOT_LIMIT: the caller ran checkRoom()
       if (slot >= this.roots.length) this.grow();
     }
+    this.live++;
+    this.pool.pt.epoch++; // one more space for the PSS census
     this.charges[slot] = charge;
     // The slot's fault counters are zero: see clearFaults.
     this.used[slot] = 1;
