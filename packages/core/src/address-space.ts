@@ -62,6 +62,7 @@ import { checkShareable, HANDLE_FORMAT, type SharedSpaceHandle, type ShareOption
 import { throwInvalidHandle } from "./share-errors.js";
 import type { Slab } from "./slab.js";
 import { type AddressSpaceOptions, poolOf, sizeOf } from "./space-options.js";
+import { SLOT_LIMIT } from "./space-registry.js";
 import { dropTlbs, moveTlbs, vpnOf } from "./space-state.js";
 import { type SpaceSummary, spaceSummary } from "./space-summary.js";
 import { type SpaceStats, spaceStats } from "./stats.js";
@@ -80,6 +81,8 @@ class ForkHandoff {
   readonly size = 1;
   /** The space being forked, until the constructor takes it. */
   parent: AddressSpace | null = null;
+  /** Its page-table root, read once by fork() (`root` is an accessor over the registry). */
+  root = 0;
 }
 const forkHandoff = new ForkHandoff();
 
@@ -199,8 +202,6 @@ export class AddressSpace {
   readonly pageMask: number;
   /** @internal Bytes the program asked to write (the write-amplification denominator). */
   bytesWritten: number;
-  /** @internal Page-table root node (0: every page is the zero frame). */
-  root: number;
   /** The frame pool this space takes frames from. */
   readonly pool: FramePool;
   /** @internal Read TLB, and through its `write` the write TLB (space-state.ts). */
@@ -229,6 +230,8 @@ export class AddressSpace {
    * @throws {InvalidArgumentError} when `size` is not a positive safe integer
    * within `2 ** 32` pages, when `pageSize` is invalid, or when `pageSize`
    * differs from the given pool's.
+   * @throws {OutOfMemoryError} when the pool already has `2 ** 23` live
+   *   spaces (each holds a slot of the pool's space registry).
    */
   constructor(options: AddressSpaceOptions) {
     // Before anything else, so that it cannot leave this space half made.
@@ -244,11 +247,12 @@ export class AddressSpace {
       maps = parent.maps;
       // The parent's tree, so that the registry records it once, in add() below;
       // fork() takes the reference to the root right after.
-      root = parent.root;
+      root = forkHandoff.root;
       levelBits = parent.flags & 60; // bits 2-5: the level count (see `flags`)
     } else {
       pool = poolOf(options);
       const size = sizeOf(options, pool);
+      pool.spaces.checkRoom(); // before the charge: a refusal changes nothing
       maps = new MappingList([0], [size], [true], size);
       pool.charge(size, false);
     }
@@ -261,12 +265,11 @@ export class AddressSpace {
     this.wSlab = slab0;
     this.pageMask = pool.pageMask;
     this.bytesWritten = 0;
-    this.root = root;
     this.pool = pool;
     this.rtlb = null;
     this.maps = maps;
-    this.flags = levelBits; // no slot yet: pool.spaces.add() below gives one
-    pool.spaces.add(this, maps.bytes);
+    this.flags = levelBits; // no slot yet: pool.spaces.add() below gives one, and records the root there
+    pool.spaces.add(this, maps.bytes, root);
   }
 
   /**
@@ -316,6 +319,26 @@ export class AddressSpace {
   /** @internal Set by the pool's space registry: a slot from 0 to 2^23 - 1, or -1 (none). */
   set slot(value: number) {
     this.flags = ((value + 1) << 6) | (this.flags & 63); // keeps the state and level bits (0-5)
+  }
+
+  /**
+   * @internal Page-table root node, 0 when every page is the zero frame (the
+   * SpaceState contract). Not a field: it lives in the space's slot of the
+   * pool's registry (`pool.spaces.roots`), which kept a copy of it anyway for
+   * finalization and the PSS census, so a kept fork holds 8 bytes less
+   * (issue 13). Every live space has a slot (the registry refuses a space
+   * past its limit, see `SpaceRegistry.checkRoom`); a released one has none
+   * and reads 0. Call-free, so `readMiss` stays call-free.
+   */
+  get root(): number {
+    const slot = (this.flags >> 6) - 1; // the slot accessor, inline
+    return slot >= 0 ? (this.pool.spaces.roots[slot] as number) : 0;
+  }
+
+  /** @internal Set by faults, discards and attach: written to the slot (ignored once released). */
+  set root(value: number) {
+    const slot = (this.flags >> 6) - 1;
+    if (slot >= 0) this.pool.spaces.roots[slot] = value;
   }
 
   /** @internal Page-table levels under the root, 1 to 16 (the SpaceState contract; see `flags`). */
@@ -595,7 +618,9 @@ export class AddressSpace {
    *
    * @throws {ReleasedError} after `release()`, or when the pool's
    *   `onOutOfMemory` hook, run by a refused commit charge, released this space.
-   * @throws {OutOfMemoryError} when the overcommit policy refuses the charge.
+   * @throws {OutOfMemoryError} when the overcommit policy refuses the charge,
+   *   or when the pool already has `2 ** 23` live spaces (each holds a slot of
+   *   the pool's space registry).
    * @example
    * ```ts
    * const a = new AddressSpace({ size: 4096 });
@@ -608,15 +633,19 @@ export class AddressSpace {
   fork(): AddressSpace {
     if ((this.flags & 1) !== 0) throwReleased("address space"); // SPACE_RELEASED
     const pool = this.pool;
+    // The child's registry slot, before anything changes; the call only when every slot was handed out once.
+    if (pool.spaces.next === SLOT_LIMIT) pool.spaces.checkRoom();
     // May refuse (overcommit), or find that the hook released this space; nothing has changed yet.
     pool.charge(this.maps.bytes, true, this);
     // An attached version's pool (attach.ts) takes private page-table nodes before its first fork.
     if (pool.attachment !== null) pool.attachment.beforeFork(pool);
+    const root = this.root; // one read of the accessor, after the charge (whose hook may release spaces)
     forkHandoff.parent = this;
+    forkHandoff.root = root;
     // The constructor copies the root and level count (and the registry records
     // them in the child's slot); nothing runs between it and the retain.
     const child = new AddressSpace(forkHandoff);
-    pool.pt.retain(this.root);
+    pool.pt.retain(root);
     moveTlbs(this, child);
     return child;
   }
@@ -628,12 +657,12 @@ export class AddressSpace {
    */
   release(): void {
     if ((this.flags & 1) !== 0) return; // SPACE_RELEASED
-    this.flags |= 1;
     const pool = this.pool;
+    const root = this.root; // before remove(): the root lives in the slot it frees
+    this.flags |= 1;
     pool.spaces.remove(this);
     pool.uncharge(this.maps.bytes);
-    pool.pt.release(this.root, this.levels - 1);
-    this.root = 0;
+    pool.pt.release(root, this.levels - 1);
     dropTlbs(this);
     // The last space of an attached version's pool releases the owner's pin.
     if (pool.attachment !== null) pool.attachment.spaceReleased(pool);

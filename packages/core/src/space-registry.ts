@@ -1,6 +1,7 @@
 /**
  * Live spaces of a pool, for leak safety and for accounting. Each space gets
- * a slot holding a copy of its page-table root, its level count and its
+ * a slot holding its page-table root (the one place it is stored: the
+ * space's `root` is an accessor over it), a copy of its level count and its
  * commit charge, kept in sync by the few places that change them. The PSS
  * census (pss.ts) walks the slots to split shared frames among all live
  * spaces at once. Unless the pool was made with `reclaimDropped: false`, the
@@ -40,6 +41,7 @@
  *
  * @module
  */
+import { OutOfMemoryError } from "./errors.js";
 import type { FramePool } from "./frame-pool.js";
 
 /** Slots the tables start with. */
@@ -49,9 +51,11 @@ const INITIAL_SLOTS = 64;
  * exact double. A space keeps `slot + 1` above its two state bits and its
  * four level bits in one Smi (`AddressSpace.flags`), which the bound keeps
  * below 2^29 (a Smi has 31 bits with pointer compression). 2^23 live spaces
- * of one pool hold over 2 GiB of JS heap; the rest would go unregistered.
+ * of one pool hold over 2 GiB of JS heap; a pool refuses one more with an
+ * OutOfMemoryError (`checkRoom`), as every live space keeps its root in its slot.
+ * @internal
  */
-const SLOT_LIMIT = 2 ** 23;
+export const SLOT_LIMIT = 2 ** 23;
 /**
  * Spaces the nursery holds before a sweep: a space released within ~NURSERY/2
  * forks of its creation is never registered (an undo history of up to ~500
@@ -68,8 +72,8 @@ const NURSERY = 1024;
  * stats: 32 bytes of typed array per live slot instead of 32 bytes of JS heap
  * per space, which the collector would scan and copy (issue 13; the bytes
  * copied by copy faults are `copy faults * pageSize`, so they need no
- * counter). Doubles: a counter never wraps. A space without a slot (past
- * 2^23 live spaces in one pool) counts no faults. A slot's counters are
+ * counter). Doubles: a counter never wraps. A released space has no slot
+ * and counts no faults. A slot's counters are
  * cleared when it is freed (new slots are zero already), not when a space
  * takes it: a kept fork pays nothing for them.
  * @internal
@@ -157,24 +161,38 @@ export class SpaceRegistry {
   }
 
   /**
+   * Throws unless a new space can take a slot: every live space keeps its
+   * page-table root in its slot (`AddressSpace.root`), so none can go
+   * without one. Run before a new space or a fork changes anything (its
+   * commit charge included). O(1). `fork()` calls it only when
+   * `next === SLOT_LIMIT` (one compare on its path, see {@link SLOT_LIMIT}).
+   * @throws {OutOfMemoryError} when SLOT_LIMIT (2^23) spaces of this pool
+   *   are live (or dropped and not yet finalized).
+   */
+  checkRoom(): void {
+    if (this.next === SLOT_LIMIT && this.free.length === 0)
+      throw new OutOfMemoryError(0, `the pool already has ${SLOT_LIMIT} live address spaces (release some first)`);
+  }
+
+  /**
    * Takes a slot for `space` (already charged `charge` bytes) and puts it in
    * the nursery, to be registered for finalization if it lives (unless the
    * pool does not reclaim dropped spaces). O(1) amortized.
    */
-  add(space: RegisteredSpace & object, charge: number): void {
-    this.live++;
-    this.pool.pt.epoch++; // one more space for the PSS census
+  add(space: RegisteredSpace & object, charge: number, root: number): void {
     let slot = this.free.pop();
     if (slot === undefined) {
-      if (this.next === SLOT_LIMIT) return; // 2^23 live spaces: the rest go unregistered
-      slot = this.next++;
+      slot = this.next++; // below SLOT_LIMIT: the caller ran checkRoom()
       if (slot >= this.roots.length) this.grow();
     }
+    this.live++;
+    this.pool.pt.epoch++; // one more space for the PSS census
     this.charges[slot] = charge;
     // The slot's fault counters are zero: see clearFaults.
     this.used[slot] = 1;
     space.slot = slot;
-    this.sync(space);
+    this.roots[slot] = root; // the space's root lives here (AddressSpace.root)
+    this.levels[slot] = space.levels;
     if (this.registry === null) return;
     const len = this.nurseryLength;
     this.nursery[len] = space;
@@ -236,11 +254,10 @@ export class SpaceRegistry {
     (this.registry as FinalizationRegistry<number>).register(space, (this.gens[slot] as number) * SLOT_LIMIT + slot);
   }
 
-  /** Records `space`'s current root and levels in its slot. */
+  /** Records `space`'s current level count in its slot (its root is stored there already: `AddressSpace.root`). */
   sync(space: RegisteredSpace): void {
     const slot = space.slot;
     if (slot < 0) return;
-    this.roots[slot] = space.root;
     this.levels[slot] = space.levels;
   }
 

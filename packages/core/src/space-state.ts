@@ -53,7 +53,7 @@ export interface SpaceState {
   readonly pageMask: number;
   /** Bytes the program asked to write (the write-amplification denominator). */
   bytesWritten: number;
-  /** Page-table root node (0: every page is the zero frame). */
+  /** Page-table root node (0: every page is the zero frame); an accessor over the space's registry slot (`AddressSpace.root`: no field per space). */
   root: number;
   /** Page-table levels under the root, 1 to 16 (an accessor over `AddressSpace.flags`: no field per space). */
   levels: number;

@@ -7,7 +7,7 @@
  */
 import { describe, expect, it, vi } from "vitest";
 import { collectUntil } from "../../../test/support/collect.js";
-import { AddressSpace, FramePool, ReleasedError } from "../src/index.js";
+import { AddressSpace, FramePool, OutOfMemoryError, ReleasedError } from "../src/index.js";
 
 /** Makes `n` versions with private pages and drops them all, without release. */
 function dropVersions(pool: FramePool, n: number): void {
@@ -134,5 +134,53 @@ describe("dropped attached versions", () => {
     const ok = await collectUntil(() => pool.framesInUse === 0);
     expect(ok).toBe(true);
     expect(pool.stats()).toMatchObject({ framesInUse: 0, pageTableNodes: 0, spaces: 0, sharedHandles: 0 });
+  });
+});
+
+describe("a space's page-table root lives in its registry slot", () => {
+  it("a space taking a freed slot starts empty: no root is inherited from the slot's last space", async () => {
+    const pool = new FramePool({ pageSize: 256 });
+    const a = new AddressSpace({ size: 4096, pool });
+    a.setFloat64(0, 7);
+    a.setFloat64(1024, 8);
+    a.release(); // frees its slot (and frames)
+    const b = new AddressSpace({ size: 4096, pool }); // takes that slot
+    expect([b.getFloat64(0), b.getFloat64(1024)]).toEqual([0, 0]);
+    expect(pool.framesInUse).toBe(0);
+    b.setFloat64(0, 1);
+    const c = b.fork();
+    c.setFloat64(0, 2);
+    expect([b.getFloat64(0), c.getFloat64(0)]).toEqual([1, 2]);
+    c.release();
+    b.release();
+    expect(pool.stats()).toMatchObject({ framesInUse: 0, pageTableNodes: 0, spaces: 0 });
+    // The same through a slot the collector freed.
+    dropVersions(pool, 50);
+    expect(await collectUntil(() => pool.framesInUse === 0)).toBe(true);
+    const d = new AddressSpace({ size: 64 * 256, pool });
+    for (let p = 0; p < 64; p++) expect(d.getUint32(p * 256)).toBe(0);
+    d.release();
+    expect(pool.stats()).toMatchObject({ framesInUse: 0, pageTableNodes: 0, spaces: 0 });
+  });
+
+  it("a pool whose registry is full refuses a new space or a fork with OutOfMemoryError, changing nothing", () => {
+    const pool = new FramePool({ pageSize: 256 });
+    const a = new AddressSpace({ size: 4096, pool });
+    a.setFloat64(0, 3.5);
+    const registry = pool.spaces;
+    const next = registry.next;
+    registry.next = 2 ** 23; // as if every slot were taken (none is free: nothing was released)
+    const before = pool.stats();
+    expect(() => a.fork()).toThrow(OutOfMemoryError);
+    expect(() => new AddressSpace({ size: 4096, pool })).toThrow(OutOfMemoryError);
+    expect(pool.stats()).toEqual(before);
+    expect(a.getFloat64(0)).toBe(3.5);
+    registry.next = next;
+    const b = a.fork();
+    b.setFloat64(0, 4.5);
+    expect([a.getFloat64(0), b.getFloat64(0)]).toEqual([3.5, 4.5]);
+    b.release();
+    a.release();
+    expect(pool.stats()).toMatchObject({ framesInUse: 0, pageTableNodes: 0, spaces: 0, committedBytes: 0 });
   });
 });
