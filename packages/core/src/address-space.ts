@@ -44,7 +44,7 @@
  * @module
  */
 
-import { attachSpace } from "./attach.js";
+import { type Attachment, attachSpace } from "./attach.js";
 import { ADDRESS_SPACE_BRAND, brandClass } from "./brand.js";
 import { copyBytesWithin, discardRange, fillBytes, readBytes, writeBytes } from "./bulk.js";
 import { NO_PAGE } from "./constants.js";
@@ -128,6 +128,25 @@ function keepShapes(): void {
     shapeKeeper.push(s, c);
   } catch {
     // An engine out of memory for 10 KB: the caller's own allocation will say so.
+  }
+}
+
+/**
+ * fork()'s commit charge for a space of an attached version's pool, whose
+ * first fork then takes private page-table nodes and refcount bytes
+ * (attach.ts). When those are refused (OutOfMemoryError) the charge and its
+ * peak are taken back, so the refused fork changes nothing. Out of line:
+ * fork() stays small.
+ */
+function chargeAttachedFork(pool: FramePool, bytes: number, space: AddressSpace): void {
+  const peak = pool.commit[1] as number;
+  pool.charge(bytes, true, space);
+  try {
+    (pool.attachment as Attachment).beforeFork(pool);
+  } catch (e) {
+    pool.uncharge(bytes);
+    pool.commit[1] = peak;
+    throw e;
   }
 }
 
@@ -636,9 +655,9 @@ export class AddressSpace {
     // The child's registry slot, before anything changes; the call only when every slot was handed out once.
     if (pool.spaces.next === SLOT_LIMIT) pool.spaces.checkRoom();
     // May refuse (overcommit), or find that the hook released this space; nothing has changed yet.
-    pool.charge(this.maps.bytes, true, this);
-    // An attached version's pool (attach.ts) takes private page-table nodes before its first fork.
-    if (pool.attachment !== null) pool.attachment.beforeFork(pool);
+    // An attached version's pool (attach.ts) also takes private page-table nodes before its first fork.
+    if (pool.attachment === null) pool.charge(this.maps.bytes, true, this);
+    else chargeAttachedFork(pool, this.maps.bytes, this);
     const root = this.root; // one read of the accessor, after the charge (whose hook may release spaces)
     forkHandoff.parent = this;
     forkHandoff.root = root;

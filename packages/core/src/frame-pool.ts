@@ -179,8 +179,9 @@ export class FramePool {
    * and a Smi field turning Double changes the pool's hidden class, which
    * deoptimized every function compiled for it (fork, writeFault, allocFrame,
    * slabOf, frameByte: "wrong map", once per new pool) in the middle of W1.
+   * @internal Read and restored by a fork refused after its charge (address-space.ts).
    */
-  private readonly commit: Float64Array;
+  readonly commit: Float64Array;
   /** Live spaces, their roots for finalization, and the finalization registry. @internal */
   readonly spaces: SpaceRegistry;
   /** True when slabs and page-table nodes live in SharedArrayBuffers (`FramePoolOptions.shared`). */

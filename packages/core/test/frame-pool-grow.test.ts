@@ -128,11 +128,14 @@ describe("an attached version whose first fork the engine refuses", () => {
     for (let p = 0; p < 4; p++) owner.setUint8(p * PS, p + 1);
     const seen = AddressSpace.attach(owner.share()); // a worker's view, here in the same thread
     const refuse = refusingByteArrays();
+    const before = seen.pool.stats();
     refuse.on = true;
     // The view pool's first fork gives it private refcount bytes: the engine refuses them.
     expect(() => seen.fork()).toThrow(OutOfMemoryError);
     refuse.on = false;
     expect(refuse.refused).toBe(1);
+    // Nothing changed, the commit charge included (fork() charges it before the refusal).
+    expect(seen.pool.stats()).toEqual(before);
     const child = seen.fork();
     child.setUint8(0, 9); // an adopted frame: must be copied, never written in place
     child.setUint8(5 * PS, 7);
