@@ -22,50 +22,16 @@
 import { PT_FANOUT, PT_MASK, PT_SHIFT, REF_MAX_INLINE } from "./constants.js";
 import { throwOom } from "./errors.js";
 import type { FramePool } from "./frame-pool.js";
+import { covers, levelsFor, type PageTableRoot, PT_NODE_BYTES } from "./page-table-geometry.js";
 
-/**
- * True when a tree of `levels` levels reaches `vpn` (`vpn < PT_FANOUT ** levels`).
- * One shift: the tree grows upward only when a write goes past it.
- */
-export function covers(levels: number, vpn: number): boolean {
-  const bits = levels * PT_SHIFT;
-  return bits >= 32 || vpn >>> bits === 0;
-}
-
-/** Number of page-table levels needed to cover `vpn`. */
-export function levelsFor(vpn: number): number {
-  let levels = 1;
-  while (levels * PT_SHIFT < 32 && vpn >>> (levels * PT_SHIFT) !== 0) levels++;
-  return levels;
-}
-
-/** The page-table root of a space: what the walks below read and path-copy. @internal */
-export interface PageTableRoot {
-  /** Root node (0: every page is the zero frame). */
-  root: number;
-  /** Levels under the root, >= 1. */
-  levels: number;
-}
-
-/** Most page-table levels: a vpn is below 2^32 and each level resolves PT_SHIFT bits (see {@link levelsFor}). */
-const PT_MAX_LEVELS = Math.ceil(32 / PT_SHIFT);
-
-/**
- * Most nodes one write fault takes: `growToCover` adds a node per new level
- * and `privatizePath` copies one per level. The fault reserves them first
- * ({@link PageTable.ensureNodes}) so that a refused arena refuses the fault
- * before it changes anything.
- * @internal
- */
-export const FAULT_NODES_MAX = 2 * PT_MAX_LEVELS;
+/** The geometry, for the modules that import it from here (fault.ts, stats.ts, the tests). @internal */
+export { covers, FAULT_NODES_MAX, levelsFor, type PageTableRoot, PT_NODE_BYTES } from "./page-table-geometry.js";
 
 /** `n` zeroed int32s, on a SharedArrayBuffer when `shared`. */
 function int32s(n: number, shared: boolean): Int32Array {
   return shared ? new Int32Array(new SharedArrayBuffer(n * 4)) : new Int32Array(n);
 }
 
-/** Bytes of one page-table node. */
-export const PT_NODE_BYTES = PT_FANOUT * Int32Array.BYTES_PER_ELEMENT;
 /** Nodes the arena starts with. */
 const INITIAL_NODES = 256;
 /**
