@@ -5,6 +5,8 @@
  * This module owns the layout: the other modules (fault, diff, stats, pss)
  * walk the tree through `entry`, `lookup`, `needsFrame`, `reusablePfn`,
  * `privatizePath` and `discard`, and never compute an index into `nodes`.
+ * The tree's geometry (levels, node bytes) is in page-table-geometry.ts; how
+ * the arena's arrays are made and grown, in page-table-arena.ts.
  *
  * A node is `PT_FANOUT` int32 entries. A node at level 0 (a leaf node) holds
  * pfns, 0 meaning the zero frame. A node at level L > 0 holds indices of nodes
@@ -20,30 +22,12 @@
  * @module
  */
 import { PT_FANOUT, PT_MASK, PT_SHIFT, REF_MAX_INLINE } from "./constants.js";
-import { throwOom } from "./errors.js";
 import type { FramePool } from "./frame-pool.js";
+import { growArena, INITIAL_NODES, int32s, reserveArena } from "./page-table-arena.js";
 import { covers, levelsFor, type PageTableRoot, PT_NODE_BYTES } from "./page-table-geometry.js";
 
 /** The geometry, for the modules that import it from here (fault.ts, stats.ts, the tests). @internal */
 export { covers, FAULT_NODES_MAX, levelsFor, type PageTableRoot, PT_NODE_BYTES } from "./page-table-geometry.js";
-
-/** `n` zeroed int32s, on a SharedArrayBuffer when `shared`. */
-function int32s(n: number, shared: boolean): Int32Array {
-  return shared ? new Int32Array(new SharedArrayBuffer(n * 4)) : new Int32Array(n);
-}
-
-/** Nodes the arena starts with. */
-const INITIAL_NODES = 256;
-/**
- * Nodes an unshared arena of a large pool holds room for (see
- * {@link PageTable.reserve}): 1,048,576 nodes, 32 MiB of entries and 4 MiB
- * of refcounts in one 36 MiB buffer.
- */
-const RESERVED_NODES = 2 ** 20;
-/** Bytes of the {@link RESERVED_NODES} reservation: past glibc's largest mmap threshold (32 MiB), so always mapped fresh and lazily. */
-const RESERVED_BYTES = RESERVED_NODES * (PT_NODE_BYTES + Int32Array.BYTES_PER_ELEMENT);
-/** Most nodes in one pool's arena: node indices times the fanout must stay int32. */
-const MAX_NODES = 2 ** 31 / PT_FANOUT;
 
 /**
  * Page-table node arena of one {@link FramePool}. Internal to the core: spaces
@@ -84,7 +68,8 @@ export class PageTable {
   leafNode: number;
   /** @internal */
   leafEpoch: number;
-  private readonly pool: FramePool;
+  /** The pool whose frames the leaf entries name. @internal */
+  readonly pool: FramePool;
 
   constructor(pool: FramePool) {
     this.pool = pool;
@@ -255,7 +240,7 @@ export class PageTable {
    * @internal
    */
   ensureNodes(n: number): void {
-    while (this.freeTop + (this.ref.length - this.next) < n) this.grow();
+    while (this.freeTop + (this.ref.length - this.next) < n) growArena(this);
   }
 
   /**
@@ -314,7 +299,7 @@ export class PageTable {
     if (this.freeTop > 0) n = this.free[--this.freeTop] as number;
     else {
       n = this.next++;
-      if (n >= this.ref.length) this.grow();
+      if (n >= this.ref.length) growArena(this);
     }
     this.ref[n] = 1;
     this.nodesInUse++;
@@ -537,62 +522,13 @@ export class PageTable {
   }
 
   /**
-   * Makes room for {@link RESERVED_NODES} nodes at once, when the arena has
-   * less and its pool is unshared: called by the pool when its slabs reach
-   * `RESERVE_POOL_BYTES` (frame-pool.ts), so a large pool reserves its page
-   * table when it reserves large slabs, and small pools never do.
-   *
-   * Why: an arena grown by doubling touches every node twice in fresh memory
-   * (the copy, then the tail), and a first touch costs a page fault (~2 us
-   * per 4 KiB on the 2-core VM): W1's doubling from 16,384 to 32,768 nodes at
-   * 10M float64s took ~150 faults, 13-16% of the CPU samples of its 1,000
-   * timed versions. The 36 MiB buffer is past glibc's largest mmap threshold,
-   * so it is mapped fresh: untouched nodes cost no resident memory, and no
-   * node is copied again until a million are in use. Its bytes count in
-   * `process.memoryUsage().arrayBuffers` as untouched slab bytes do. A shared
-   * pool's nodes are a SharedArrayBuffer sent to workers with each handle:
-   * it keeps doubling. O(nodes) for the copy, once per pool. Never throws:
-   * it runs inside a frame allocation, in the middle of a fault, so when the
-   * engine refuses the buffer the arena just keeps doubling. The pool calls
-   * it from `allocFrame`: every walk reads `nodes` again after taking a frame.
+   * Makes room for a million nodes at once when the arena has less and its
+   * pool is unshared: the pool calls it when its slabs reach
+   * `RESERVE_POOL_BYTES` (frame-pool.ts). Why, and what it costs:
+   * {@link reserveArena}. Never throws. O(nodes), once per pool.
    * @internal
    */
   reserve(): void {
-    if (this.pool.shared || this.ref.length >= RESERVED_NODES) return;
-    let buffer: ArrayBuffer;
-    try {
-      buffer = new ArrayBuffer(RESERVED_BYTES);
-    } catch {
-      return; // out of memory for the reservation: doubling as before needs far less at once
-    }
-    this.moveTo(
-      new Int32Array(buffer, 0, RESERVED_NODES * PT_FANOUT),
-      new Int32Array(buffer, RESERVED_NODES * PT_NODE_BYTES, RESERVED_NODES),
-    );
-  }
-
-  /** Copies the arena's entries and refcounts into larger arrays and uses those from now on. O(nodes). */
-  private moveTo(nodes: Int32Array, ref: Int32Array): void {
-    nodes.set(this.nodes);
-    ref.set(this.ref);
-    this.nodes = nodes;
-    this.ref = ref;
-  }
-
-  private grow(): void {
-    const cap = this.ref.length * 2;
-    if (cap > MAX_NODES) throwOom(PT_NODE_BYTES, `page-table arena is full (${MAX_NODES} nodes)`);
-    // Grown by copying into a new buffer: handles already sent to workers keep
-    // the old one, in which the nodes of the versions they pin never change.
-    let nodes: Int32Array;
-    let ref: Int32Array;
-    try {
-      nodes = int32s(cap * PT_FANOUT, this.pool.shared);
-      ref = new Int32Array(cap);
-    } catch (e) {
-      if (e instanceof RangeError) throwOom(PT_NODE_BYTES, `the JS engine refused the page-table arena: ${e.message}`);
-      throw e;
-    }
-    this.moveTo(nodes, ref);
+    reserveArena(this);
   }
 }
