@@ -24,6 +24,7 @@
 import { PT_FANOUT, PT_MASK, PT_SHIFT, REF_MAX_INLINE } from "./constants.js";
 import type { FramePool } from "./frame-pool.js";
 import { growArena, INITIAL_NODES, int32s, reserveArena } from "./page-table-arena.js";
+import { discardPages } from "./page-table-discard.js";
 import { covers, levelsFor, type PageTableRoot, PT_NODE_BYTES } from "./page-table-geometry.js";
 
 /** The geometry, for the modules that import it from here (fault.ts, stats.ts, the tests). @internal */
@@ -224,12 +225,7 @@ export class PageTable {
    * @internal
    */
   discard(t: PageTableRoot, first: number, last: number): void {
-    if (t.root === 0 || !covers(t.levels, first)) return;
-    // dropIn path-copies at most the two boundary nodes per level, and a
-    // refused arena must not cut it short: it would leave `t.root` naming a
-    // node whose reference the copy already dropped. So grow first.
-    this.ensureNodes(2 * t.levels);
-    t.root = this.dropIn(t.root, t.levels - 1, first, last, 0);
+    discardPages(this, t, first, last);
   }
 
   /**
@@ -241,38 +237,6 @@ export class PageTable {
    */
   ensureNodes(n: number): void {
     while (this.freeTop + (this.ref.length - this.next) < n) growArena(this);
-  }
-
-  /**
-   * Drops the range from `node`, the node at `level` whose first vpn is `base`;
-   * returns what should now stand in its place (the node, a private copy of it,
-   * or 0 when nothing is left under it).
-   */
-  private dropIn(node: number, level: number, first: number, last: number, base: number): number {
-    // Vpns under one entry of this node; plain multiplication: past 2^32 shifts would wrap.
-    const childSpan = PT_FANOUT ** level;
-    const span = childSpan * PT_FANOUT;
-    if (first <= base && base + span - 1 <= last) {
-      this.release(node, level);
-      return 0;
-    }
-    const lo = Math.max(0, Math.floor((first - base) / childSpan));
-    const hi = Math.min(PT_MASK, Math.floor((last - base) / childSpan));
-    let any = false;
-    for (let i = lo; i <= hi && !any; i++) any = this.nodes[(node << PT_SHIFT) + i] !== 0;
-    if (!any) return node;
-    node = this.privatize(node, level);
-    for (let i = lo; i <= hi; i++) {
-      const e = this.nodes[(node << PT_SHIFT) + i] as number;
-      if (e === 0) continue;
-      if (level === 0) this.pool.releaseFrame(e);
-      // Read this.nodes again after the recursion: privatize may grow the arena.
-      const keep = level === 0 ? 0 : this.dropIn(e, level - 1, first, last, base + i * childSpan);
-      this.nodes[(node << PT_SHIFT) + i] = keep;
-    }
-    for (let i = 0; i < PT_FANOUT; i++) if (this.nodes[(node << PT_SHIFT) + i] !== 0) return node;
-    this.release(node, level); // empty now: free it (its entries are all 0)
-    return 0;
   }
 
   /** A new node with refcount 1 and all entries 0. */
