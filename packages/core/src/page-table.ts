@@ -25,6 +25,7 @@ import { PT_FANOUT, PT_MASK, PT_SHIFT, REF_MAX_INLINE } from "./constants.js";
 import type { FramePool } from "./frame-pool.js";
 import { growArena, INITIAL_NODES, int32s, reserveArena } from "./page-table-arena.js";
 import { discardPages } from "./page-table-discard.js";
+import { freeNode } from "./page-table-free.js";
 import { covers, levelsFor, type PageTableRoot, PT_NODE_BYTES } from "./page-table-geometry.js";
 
 /** The geometry, for the modules that import it from here (fault.ts, stats.ts, the tests). @internal */
@@ -39,8 +40,10 @@ export class PageTable {
   nodes: Int32Array;
   /** Refcount per node: number of parent entries or space roots that point at it. */
   ref: Int32Array;
-  private free: Int32Array;
-  private freeTop: number;
+  /** Stack of freed nodes, `free[0 .. freeTop - 1]`, the most recently freed on top (see page-table-free.ts). @internal */
+  free: Int32Array;
+  /** @internal */
+  freeTop: number;
   private next: number;
   /** Nodes currently in use (node 0 excluded). */
   nodesInUse: number;
@@ -381,90 +384,7 @@ export class PageTable {
   release(node: number, level: number): void {
     if (node === 0) return;
     this.epoch++;
-    if (--this.ref[node] === 0) this.freeNode(node, level);
-  }
-
-  /**
-   * Frees `node`, whose refcount just reached 0: drops one reference from
-   * each child and recurses only into children that reach 0 in turn. The
-   * common case (a child still shared with another version) is one decrement
-   * inline, not a call: freeing an evicted version's path visits 8 children
-   * per node and frees one of them, which the loop then frees without a call
-   * (W1b at 100K float64s x0.79-0.92 in 5 interleaved processes, 1M
-   * x0.94-1.12, median 1.02).
-   */
-  private freeNode(node: number, level: number): void {
-    // A loop down the chain, recursing only for a second child freed by the
-    // same node: an evicted version's path frees one child per node.
-    for (;;) {
-      const nodes = this.nodes;
-      const base = node << PT_SHIFT;
-      let next = 0;
-      if (level === 0) {
-        const pool = this.pool;
-        const rc = pool.refcount;
-        for (let i = 0; i < PT_FANOUT; i++) {
-          const e = nodes[base + i] as number;
-          if (e === 0) continue;
-          // Counts 2..254 stay shared; the last reference and overflow counts go through the pool.
-          const b = rc[e] as number;
-          if (b > 1 && b <= REF_MAX_INLINE) rc[e] = b - 1;
-          else pool.releaseFrame(e);
-        }
-      } else {
-        // Unrolled for PT_FANOUT = 8, as in privatize: the loads first, then
-        // one decrement per child, the common case (still shared) inline; a
-        // second child freed by the same node recurses, the first is looped to.
-        const ref = this.ref;
-        const e0 = nodes[base] as number;
-        const e1 = nodes[base + 1] as number;
-        const e2 = nodes[base + 2] as number;
-        const e3 = nodes[base + 3] as number;
-        const e4 = nodes[base + 4] as number;
-        const e5 = nodes[base + 5] as number;
-        const e6 = nodes[base + 6] as number;
-        const e7 = nodes[base + 7] as number;
-        if (e0 !== 0 && --(ref[e0] as number) === 0) next = e0;
-        if (e1 !== 0 && --(ref[e1] as number) === 0) {
-          if (next === 0) next = e1;
-          else this.freeNode(e1, level - 1);
-        }
-        if (e2 !== 0 && --(ref[e2] as number) === 0) {
-          if (next === 0) next = e2;
-          else this.freeNode(e2, level - 1);
-        }
-        if (e3 !== 0 && --(ref[e3] as number) === 0) {
-          if (next === 0) next = e3;
-          else this.freeNode(e3, level - 1);
-        }
-        if (e4 !== 0 && --(ref[e4] as number) === 0) {
-          if (next === 0) next = e4;
-          else this.freeNode(e4, level - 1);
-        }
-        if (e5 !== 0 && --(ref[e5] as number) === 0) {
-          if (next === 0) next = e5;
-          else this.freeNode(e5, level - 1);
-        }
-        if (e6 !== 0 && --(ref[e6] as number) === 0) {
-          if (next === 0) next = e6;
-          else this.freeNode(e6, level - 1);
-        }
-        if (e7 !== 0 && --(ref[e7] as number) === 0) {
-          if (next === 0) next = e7;
-          else this.freeNode(e7, level - 1);
-        }
-      }
-      if (this.freeTop === this.free.length) {
-        const f = new Int32Array(this.free.length * 2);
-        f.set(this.free);
-        this.free = f;
-      }
-      this.free[this.freeTop++] = node;
-      this.nodesInUse--;
-      if (next === 0) return;
-      node = next;
-      level--;
-    }
+    if (--this.ref[node] === 0) freeNode(this, node, level);
   }
 
   /** Nodes ever handed out, node 0 included: every index in use is below it. @internal */
