@@ -44,7 +44,7 @@
  * @module
  */
 
-import { type Attachment, attachSpace } from "./attach.js";
+import { type Attachment, attachHandle } from "./attach.js";
 import { ADDRESS_SPACE_BRAND, brandClass } from "./brand.js";
 import { copyBytesWithin, discardRange, fillBytes, readBytes, writeBytes } from "./bulk.js";
 import { NO_PAGE } from "./constants.js";
@@ -58,8 +58,7 @@ import { checkAccess, loadWrite } from "./mmu.js";
 import { PageSpanCursor, type SpanArrayConstructor, type SpanMode } from "./page-span.js";
 import { createView, type ProxyView, type ViewArrayConstructor } from "./proxy-view.js";
 import { framesForWrite, reserveFramesChecked } from "./reserve.js";
-import { checkShareable, HANDLE_FORMAT, type SharedSpaceHandle, type ShareOptions, ShareRegistry } from "./share.js";
-import { throwInvalidHandle } from "./share-errors.js";
+import { checkShareable, type SharedSpaceHandle, type ShareOptions, ShareRegistry } from "./share.js";
 import type { Slab } from "./slab.js";
 import { type AddressSpaceOptions, poolOf, sizeOf } from "./space-options.js";
 import { SLOT_LIMIT } from "./space-registry.js";
@@ -67,7 +66,7 @@ import { dropTlbs, moveTlbs, vpnOf } from "./space-state.js";
 import { type SpaceSummary, spaceSummary } from "./space-summary.js";
 import { type SpaceStats, spaceStats } from "./stats.js";
 import type { Tlb } from "./tlb.js";
-import { attachCopy, COPY_FORMAT, copySpace, type SpaceCopy } from "./transfer.js";
+import { copySpace, type SpaceCopy } from "./transfer.js";
 
 /**
  * The hand-off from `fork()` to the constructor: `fork()` sets `parent` and
@@ -795,10 +794,7 @@ export class AddressSpace {
    * ```
    */
   static attach(handle: SharedSpaceHandle | SpaceCopy): AddressSpace {
-    const format = typeof handle === "object" && handle !== null ? (handle as { format?: unknown }).format : undefined;
-    if (format === COPY_FORMAT) return attachCopy(handle as SpaceCopy, makeSpace);
-    if (format !== HANDLE_FORMAT) throwInvalidHandle("forged", "not a handle made by share() or transferCopy()");
-    return attachSpace(handle, makeSpace);
+    return attachHandle(handle, makeSpace);
   }
 
   /** Same as `release()`, for `using` declarations. */

@@ -49,6 +49,7 @@ import {
   wakeOwner,
 } from "./share-format.js";
 import { Slab } from "./slab.js";
+import { attachCopy, COPY_FORMAT, type SpaceCopy } from "./transfer.js";
 
 /**
  * Reference count given to every adopted page-table node before a fork: far
@@ -167,6 +168,24 @@ export class Attachment {
       cached.slabs = null;
     }
   }
+}
+
+/**
+ * The space `handle` names, made by `make`: a {@link SpaceCopy} from
+ * `transferCopy()` is rebuilt in a new local pool (transfer.ts), a handle
+ * from `share()` attached in place ({@link attachSpace}). The body of
+ * `AddressSpace.attach`.
+ * @throws {InvalidHandleError} (nothing attached) when `handle` is neither, or see {@link attachSpace}.
+ * @internal
+ */
+export function attachHandle(
+  handle: SharedSpaceHandle | SpaceCopy,
+  make: (pool: FramePool, size: number) => AddressSpace,
+): AddressSpace {
+  const format = typeof handle === "object" && handle !== null ? (handle as { format?: unknown }).format : undefined;
+  if (format === COPY_FORMAT) return attachCopy(handle as SpaceCopy, make);
+  if (format !== HANDLE_FORMAT) throwInvalidHandle("forged", "not a handle made by share() or transferCopy()");
+  return attachSpace(handle, make);
 }
 
 /**

@@ -7,7 +7,8 @@
  * @module
  */
 import { throwInvalid, throwReleased } from "./errors.js";
-import type { SpaceStats } from "./stats.js";
+import { checkHistoryOptions, type HistoryOptions } from "./history-options.js";
+import { type HistoryStats, historyStats, type Measurable } from "./history-stats.js";
 
 /**
  * What a history can hold: anything that forks into an independent version
@@ -19,58 +20,6 @@ export interface Forkable<T> {
   fork(): T;
   /** Returns this version's resources (pages no other version shares). Must not throw. */
   release(): void;
-}
-
-/** A version that reports its memory as the core does (every core-based structure has `stats()`). */
-export interface Measurable {
-  /** Memory and fault counters of this version's space ({@link SpaceStats}: RSS, PSS, USS in bytes). */
-  stats(): SpaceStats;
-}
-
-/** Options of {@link History}. */
-export interface HistoryOptions {
-  /**
-   * Versions kept at most, an integer >= 1 or `Infinity` (the default). A
-   * commit that makes the history longer releases the oldest version.
-   */
-  maxVersions?: number;
-  /**
-   * Call `freeze()` on every version the history takes (the initial state and
-   * each committed one), so an accidental write to `history.current` throws
-   * instead of silently changing the past ({@link AddressSpace.freeze} throws
-   * {@link ProtectionFault}). Forks of a frozen version are writable. The
-   * versions must have a `freeze()` method. Default false.
-   */
-  freeze?: boolean;
-}
-
-/** Memory of a history; sizes in bytes. See {@link History.stats}. */
-export interface HistoryStats {
-  /** Versions held (`history.size`). */
-  versions: number;
-  /** Index of the current version (`history.position`). */
-  position: number;
-  /**
-   * Sum of the versions' PSS: the history's proportional share of the frames
-   * its versions map, every frame shared between versions counted once in
-   * total (its bytes are divided among the spaces that map it). When every
-   * live space of the pool belongs to this history it equals the pool's
-   * `bytesInUse`; a frame also mapped by a space outside the history (a
-   * draft fork, another history) counts only for the versions' share.
-   */
-  pss: number;
-  /**
-   * Sum of the versions' USS: bytes of frames that only one version maps.
-   * Releasing a single version (an eviction, a dropped redo branch) frees at
-   * most its USS.
-   */
-  uss: number;
-  /**
-   * Bytes of page-table nodes reachable from the newest version: a lower
-   * bound of the page-table memory of the history (nodes are shared between
-   * versions, so the versions' figures cannot be summed).
-   */
-  newestPageTableBytes: number;
 }
 
 /** Evicted slots at the front of the list are dropped (one splice) once there are this many and they are half the list. */
@@ -180,19 +129,13 @@ export class History<T extends Forkable<T>> implements Iterable<T> {
    * not forkable, is released, or cannot be frozen when `freeze` is set.
    */
   constructor(initial: T, options: HistoryOptions = {}) {
-    if (options === null || typeof options !== "object")
-      throwInvalid("options", options, "an object { maxVersions?, freeze? }");
-    const max = options.maxVersions ?? Number.POSITIVE_INFINITY;
-    if (typeof max !== "number" || !(max >= 1) || (max !== Number.POSITIVE_INFINITY && !Number.isSafeInteger(max)))
-      throwInvalid("maxVersions", max, "an integer >= 1, or Infinity");
-    const freeze = options.freeze ?? false;
-    if (typeof freeze !== "boolean") throwInvalid("freeze", freeze, "a boolean");
+    const { maxVersions, freeze } = checkHistoryOptions(options);
     this.items = [];
     this.first = 0;
     this.cursor = 0;
     this.owned = null;
     this.lastFork = null;
-    this.maxVersions = max;
+    this.maxVersions = maxVersions;
     this.freezes = freeze;
     this.isReleased = false;
     this.accept(initial, "initial", true); // an empty history holds nothing yet
@@ -357,21 +300,7 @@ export class History<T extends Forkable<T>> implements Iterable<T> {
    */
   stats(this: T extends Measurable ? History<T> : never): HistoryStats {
     this.check();
-    let pss = 0;
-    let uss = 0;
-    for (let i = this.first; i < this.items.length; i++) {
-      const s = (this.items[i] as Measurable).stats();
-      pss += s.pss;
-      uss += s.uss;
-    }
-    const newest = (this.items[this.items.length - 1] as Measurable).stats();
-    return {
-      versions: this.items.length - this.first,
-      position: this.cursor - this.first,
-      pss,
-      uss,
-      newestPageTableBytes: newest.pageTableBytes,
-    };
+    return historyStats(this.items as readonly (Measurable | undefined)[], this.first, this.cursor);
   }
 
   /**

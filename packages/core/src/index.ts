@@ -43,7 +43,9 @@ export {
 } from "./errors.js";
 export { FramePool } from "./frame-pool.js";
 export { Heap, type HeapOptions, type HeapStats } from "./heap/heap.js";
-export { type Forkable, History, type HistoryOptions, type HistoryStats, type Measurable } from "./history.js";
+export { type Forkable, History } from "./history.js";
+export type { HistoryOptions } from "./history-options.js";
+export type { HistoryStats, Measurable } from "./history-stats.js";
 export {
   INSPECT_CUSTOM,
   type InspectFunction,

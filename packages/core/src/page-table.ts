@@ -5,6 +5,8 @@
  * This module owns the layout: the other modules (fault, diff, stats, pss)
  * walk the tree through `entry`, `lookup`, `needsFrame`, `reusablePfn`,
  * `privatizePath` and `discard`, and never compute an index into `nodes`.
+ * The tree's geometry (levels, node bytes) is in page-table-geometry.ts; how
+ * the arena's arrays are made and grown, in page-table-arena.ts.
  *
  * A node is `PT_FANOUT` int32 entries. A node at level 0 (a leaf node) holds
  * pfns, 0 meaning the zero frame. A node at level L > 0 holds indices of nodes
@@ -20,64 +22,14 @@
  * @module
  */
 import { PT_FANOUT, PT_MASK, PT_SHIFT, REF_MAX_INLINE } from "./constants.js";
-import { throwOom } from "./errors.js";
 import type { FramePool } from "./frame-pool.js";
+import { growArena, INITIAL_NODES, int32s, reserveArena } from "./page-table-arena.js";
+import { discardPages } from "./page-table-discard.js";
+import { freeNode } from "./page-table-free.js";
+import { covers, levelsFor, type PageTableRoot, PT_NODE_BYTES } from "./page-table-geometry.js";
 
-/**
- * True when a tree of `levels` levels reaches `vpn` (`vpn < PT_FANOUT ** levels`).
- * One shift: the tree grows upward only when a write goes past it.
- */
-export function covers(levels: number, vpn: number): boolean {
-  const bits = levels * PT_SHIFT;
-  return bits >= 32 || vpn >>> bits === 0;
-}
-
-/** Number of page-table levels needed to cover `vpn`. */
-export function levelsFor(vpn: number): number {
-  let levels = 1;
-  while (levels * PT_SHIFT < 32 && vpn >>> (levels * PT_SHIFT) !== 0) levels++;
-  return levels;
-}
-
-/** The page-table root of a space: what the walks below read and path-copy. @internal */
-export interface PageTableRoot {
-  /** Root node (0: every page is the zero frame). */
-  root: number;
-  /** Levels under the root, >= 1. */
-  levels: number;
-}
-
-/** Most page-table levels: a vpn is below 2^32 and each level resolves PT_SHIFT bits (see {@link levelsFor}). */
-const PT_MAX_LEVELS = Math.ceil(32 / PT_SHIFT);
-
-/**
- * Most nodes one write fault takes: `growToCover` adds a node per new level
- * and `privatizePath` copies one per level. The fault reserves them first
- * ({@link PageTable.ensureNodes}) so that a refused arena refuses the fault
- * before it changes anything.
- * @internal
- */
-export const FAULT_NODES_MAX = 2 * PT_MAX_LEVELS;
-
-/** `n` zeroed int32s, on a SharedArrayBuffer when `shared`. */
-function int32s(n: number, shared: boolean): Int32Array {
-  return shared ? new Int32Array(new SharedArrayBuffer(n * 4)) : new Int32Array(n);
-}
-
-/** Bytes of one page-table node. */
-export const PT_NODE_BYTES = PT_FANOUT * Int32Array.BYTES_PER_ELEMENT;
-/** Nodes the arena starts with. */
-const INITIAL_NODES = 256;
-/**
- * Nodes an unshared arena of a large pool holds room for (see
- * {@link PageTable.reserve}): 1,048,576 nodes, 32 MiB of entries and 4 MiB
- * of refcounts in one 36 MiB buffer.
- */
-const RESERVED_NODES = 2 ** 20;
-/** Bytes of the {@link RESERVED_NODES} reservation: past glibc's largest mmap threshold (32 MiB), so always mapped fresh and lazily. */
-const RESERVED_BYTES = RESERVED_NODES * (PT_NODE_BYTES + Int32Array.BYTES_PER_ELEMENT);
-/** Most nodes in one pool's arena: node indices times the fanout must stay int32. */
-const MAX_NODES = 2 ** 31 / PT_FANOUT;
+/** The geometry, for the modules that import it from here (fault.ts, stats.ts, the tests). @internal */
+export { covers, FAULT_NODES_MAX, levelsFor, type PageTableRoot, PT_NODE_BYTES } from "./page-table-geometry.js";
 
 /**
  * Page-table node arena of one {@link FramePool}. Internal to the core: spaces
@@ -88,8 +40,10 @@ export class PageTable {
   nodes: Int32Array;
   /** Refcount per node: number of parent entries or space roots that point at it. */
   ref: Int32Array;
-  private free: Int32Array;
-  private freeTop: number;
+  /** Stack of freed nodes, `free[0 .. freeTop - 1]`, the most recently freed on top (see page-table-free.ts). @internal */
+  free: Int32Array;
+  /** @internal */
+  freeTop: number;
   private next: number;
   /** Nodes currently in use (node 0 excluded). */
   nodesInUse: number;
@@ -118,7 +72,8 @@ export class PageTable {
   leafNode: number;
   /** @internal */
   leafEpoch: number;
-  private readonly pool: FramePool;
+  /** The pool whose frames the leaf entries name. @internal */
+  readonly pool: FramePool;
 
   constructor(pool: FramePool) {
     this.pool = pool;
@@ -273,12 +228,7 @@ export class PageTable {
    * @internal
    */
   discard(t: PageTableRoot, first: number, last: number): void {
-    if (t.root === 0 || !covers(t.levels, first)) return;
-    // dropIn path-copies at most the two boundary nodes per level, and a
-    // refused arena must not cut it short: it would leave `t.root` naming a
-    // node whose reference the copy already dropped. So grow first.
-    this.ensureNodes(2 * t.levels);
-    t.root = this.dropIn(t.root, t.levels - 1, first, last, 0);
+    discardPages(this, t, first, last);
   }
 
   /**
@@ -289,39 +239,7 @@ export class PageTable {
    * @internal
    */
   ensureNodes(n: number): void {
-    while (this.freeTop + (this.ref.length - this.next) < n) this.grow();
-  }
-
-  /**
-   * Drops the range from `node`, the node at `level` whose first vpn is `base`;
-   * returns what should now stand in its place (the node, a private copy of it,
-   * or 0 when nothing is left under it).
-   */
-  private dropIn(node: number, level: number, first: number, last: number, base: number): number {
-    // Vpns under one entry of this node; plain multiplication: past 2^32 shifts would wrap.
-    const childSpan = PT_FANOUT ** level;
-    const span = childSpan * PT_FANOUT;
-    if (first <= base && base + span - 1 <= last) {
-      this.release(node, level);
-      return 0;
-    }
-    const lo = Math.max(0, Math.floor((first - base) / childSpan));
-    const hi = Math.min(PT_MASK, Math.floor((last - base) / childSpan));
-    let any = false;
-    for (let i = lo; i <= hi && !any; i++) any = this.nodes[(node << PT_SHIFT) + i] !== 0;
-    if (!any) return node;
-    node = this.privatize(node, level);
-    for (let i = lo; i <= hi; i++) {
-      const e = this.nodes[(node << PT_SHIFT) + i] as number;
-      if (e === 0) continue;
-      if (level === 0) this.pool.releaseFrame(e);
-      // Read this.nodes again after the recursion: privatize may grow the arena.
-      const keep = level === 0 ? 0 : this.dropIn(e, level - 1, first, last, base + i * childSpan);
-      this.nodes[(node << PT_SHIFT) + i] = keep;
-    }
-    for (let i = 0; i < PT_FANOUT; i++) if (this.nodes[(node << PT_SHIFT) + i] !== 0) return node;
-    this.release(node, level); // empty now: free it (its entries are all 0)
-    return 0;
+    while (this.freeTop + (this.ref.length - this.next) < n) growArena(this);
   }
 
   /** A new node with refcount 1 and all entries 0. */
@@ -348,7 +266,7 @@ export class PageTable {
     if (this.freeTop > 0) n = this.free[--this.freeTop] as number;
     else {
       n = this.next++;
-      if (n >= this.ref.length) this.grow();
+      if (n >= this.ref.length) growArena(this);
     }
     this.ref[n] = 1;
     this.nodesInUse++;
@@ -466,90 +384,7 @@ export class PageTable {
   release(node: number, level: number): void {
     if (node === 0) return;
     this.epoch++;
-    if (--this.ref[node] === 0) this.freeNode(node, level);
-  }
-
-  /**
-   * Frees `node`, whose refcount just reached 0: drops one reference from
-   * each child and recurses only into children that reach 0 in turn. The
-   * common case (a child still shared with another version) is one decrement
-   * inline, not a call: freeing an evicted version's path visits 8 children
-   * per node and frees one of them, which the loop then frees without a call
-   * (W1b at 100K float64s x0.79-0.92 in 5 interleaved processes, 1M
-   * x0.94-1.12, median 1.02).
-   */
-  private freeNode(node: number, level: number): void {
-    // A loop down the chain, recursing only for a second child freed by the
-    // same node: an evicted version's path frees one child per node.
-    for (;;) {
-      const nodes = this.nodes;
-      const base = node << PT_SHIFT;
-      let next = 0;
-      if (level === 0) {
-        const pool = this.pool;
-        const rc = pool.refcount;
-        for (let i = 0; i < PT_FANOUT; i++) {
-          const e = nodes[base + i] as number;
-          if (e === 0) continue;
-          // Counts 2..254 stay shared; the last reference and overflow counts go through the pool.
-          const b = rc[e] as number;
-          if (b > 1 && b <= REF_MAX_INLINE) rc[e] = b - 1;
-          else pool.releaseFrame(e);
-        }
-      } else {
-        // Unrolled for PT_FANOUT = 8, as in privatize: the loads first, then
-        // one decrement per child, the common case (still shared) inline; a
-        // second child freed by the same node recurses, the first is looped to.
-        const ref = this.ref;
-        const e0 = nodes[base] as number;
-        const e1 = nodes[base + 1] as number;
-        const e2 = nodes[base + 2] as number;
-        const e3 = nodes[base + 3] as number;
-        const e4 = nodes[base + 4] as number;
-        const e5 = nodes[base + 5] as number;
-        const e6 = nodes[base + 6] as number;
-        const e7 = nodes[base + 7] as number;
-        if (e0 !== 0 && --(ref[e0] as number) === 0) next = e0;
-        if (e1 !== 0 && --(ref[e1] as number) === 0) {
-          if (next === 0) next = e1;
-          else this.freeNode(e1, level - 1);
-        }
-        if (e2 !== 0 && --(ref[e2] as number) === 0) {
-          if (next === 0) next = e2;
-          else this.freeNode(e2, level - 1);
-        }
-        if (e3 !== 0 && --(ref[e3] as number) === 0) {
-          if (next === 0) next = e3;
-          else this.freeNode(e3, level - 1);
-        }
-        if (e4 !== 0 && --(ref[e4] as number) === 0) {
-          if (next === 0) next = e4;
-          else this.freeNode(e4, level - 1);
-        }
-        if (e5 !== 0 && --(ref[e5] as number) === 0) {
-          if (next === 0) next = e5;
-          else this.freeNode(e5, level - 1);
-        }
-        if (e6 !== 0 && --(ref[e6] as number) === 0) {
-          if (next === 0) next = e6;
-          else this.freeNode(e6, level - 1);
-        }
-        if (e7 !== 0 && --(ref[e7] as number) === 0) {
-          if (next === 0) next = e7;
-          else this.freeNode(e7, level - 1);
-        }
-      }
-      if (this.freeTop === this.free.length) {
-        const f = new Int32Array(this.free.length * 2);
-        f.set(this.free);
-        this.free = f;
-      }
-      this.free[this.freeTop++] = node;
-      this.nodesInUse--;
-      if (next === 0) return;
-      node = next;
-      level--;
-    }
+    if (--this.ref[node] === 0) freeNode(this, node, level);
   }
 
   /** Nodes ever handed out, node 0 included: every index in use is below it. @internal */
@@ -571,62 +406,13 @@ export class PageTable {
   }
 
   /**
-   * Makes room for {@link RESERVED_NODES} nodes at once, when the arena has
-   * less and its pool is unshared: called by the pool when its slabs reach
-   * `RESERVE_POOL_BYTES` (frame-pool.ts), so a large pool reserves its page
-   * table when it reserves large slabs, and small pools never do.
-   *
-   * Why: an arena grown by doubling touches every node twice in fresh memory
-   * (the copy, then the tail), and a first touch costs a page fault (~2 us
-   * per 4 KiB on the 2-core VM): W1's doubling from 16,384 to 32,768 nodes at
-   * 10M float64s took ~150 faults, 13-16% of the CPU samples of its 1,000
-   * timed versions. The 36 MiB buffer is past glibc's largest mmap threshold,
-   * so it is mapped fresh: untouched nodes cost no resident memory, and no
-   * node is copied again until a million are in use. Its bytes count in
-   * `process.memoryUsage().arrayBuffers` as untouched slab bytes do. A shared
-   * pool's nodes are a SharedArrayBuffer sent to workers with each handle:
-   * it keeps doubling. O(nodes) for the copy, once per pool. Never throws:
-   * it runs inside a frame allocation, in the middle of a fault, so when the
-   * engine refuses the buffer the arena just keeps doubling. The pool calls
-   * it from `allocFrame`: every walk reads `nodes` again after taking a frame.
+   * Makes room for a million nodes at once when the arena has less and its
+   * pool is unshared: the pool calls it when its slabs reach
+   * `RESERVE_POOL_BYTES` (frame-pool.ts). Why, and what it costs:
+   * {@link reserveArena}. Never throws. O(nodes), once per pool.
    * @internal
    */
   reserve(): void {
-    if (this.pool.shared || this.ref.length >= RESERVED_NODES) return;
-    let buffer: ArrayBuffer;
-    try {
-      buffer = new ArrayBuffer(RESERVED_BYTES);
-    } catch {
-      return; // out of memory for the reservation: doubling as before needs far less at once
-    }
-    this.moveTo(
-      new Int32Array(buffer, 0, RESERVED_NODES * PT_FANOUT),
-      new Int32Array(buffer, RESERVED_NODES * PT_NODE_BYTES, RESERVED_NODES),
-    );
-  }
-
-  /** Copies the arena's entries and refcounts into larger arrays and uses those from now on. O(nodes). */
-  private moveTo(nodes: Int32Array, ref: Int32Array): void {
-    nodes.set(this.nodes);
-    ref.set(this.ref);
-    this.nodes = nodes;
-    this.ref = ref;
-  }
-
-  private grow(): void {
-    const cap = this.ref.length * 2;
-    if (cap > MAX_NODES) throwOom(PT_NODE_BYTES, `page-table arena is full (${MAX_NODES} nodes)`);
-    // Grown by copying into a new buffer: handles already sent to workers keep
-    // the old one, in which the nodes of the versions they pin never change.
-    let nodes: Int32Array;
-    let ref: Int32Array;
-    try {
-      nodes = int32s(cap * PT_FANOUT, this.pool.shared);
-      ref = new Int32Array(cap);
-    } catch (e) {
-      if (e instanceof RangeError) throwOom(PT_NODE_BYTES, `the JS engine refused the page-table arena: ${e.message}`);
-      throw e;
-    }
-    this.moveTo(nodes, ref);
+    reserveArena(this);
   }
 }

@@ -18,7 +18,8 @@
  */
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { History, type HistoryOptions } from "../src/history.js";
+import { History } from "../src/history.js";
+import type { HistoryOptions } from "../src/history-options.js";
 import { AddressSpace, FramePool, InvalidArgumentError, ProtectionFault, ReleasedError } from "../src/index.js";
 
 const PS = 256;
