@@ -1,0 +1,131 @@
+/**
+ * Releasing a space never allocates, so an engine short of memory cannot cut
+ * a release short. The case this guards: `FramePool.releaseFrame` doubled
+ * its free list when a freed frame found it full, and a refused
+ * `new Int32Array` threw OutOfMemoryError out of the page-table walk of
+ * `release()`: the space read as released, its slot was freed, and every
+ * frame the walk had not reached yet stayed counted forever (a leak the
+ * frame-leak checks of the model tests could not see, as they never refuse
+ * an allocation). The pool now grows its free list when it hands out a
+ * never-used frame (with the slab, before anything changes), so the list
+ * always has room for every frame it may get back.
+ */
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { AddressSpace, FramePool, OutOfMemoryError } from "../src/index.js";
+
+const PS = 256;
+
+/** Makes `new Int32Array(length)` (an allocation, not a view of a buffer) throw RangeError while `refuse.on`. */
+function refusingInt32Arrays(): { on: boolean; refused: number } {
+  const refuse = { on: false, refused: 0 };
+  const Real = globalThis.Int32Array;
+  vi.stubGlobal(
+    "Int32Array",
+    new Proxy(Real, {
+      construct(target, args, newTarget) {
+        if (refuse.on && typeof args[0] === "number") {
+          refuse.refused++;
+          throw new RangeError("Array buffer allocation failed");
+        }
+        return Reflect.construct(target, args, newTarget);
+      },
+    }),
+  );
+  return refuse;
+}
+
+afterEach(() => {
+  vi.unstubAllGlobals();
+});
+
+/** Byte 0 of each of the first `pages` pages of `s`. */
+function firstBytes(s: AddressSpace, pages: number): number[] {
+  return Array.from({ length: pages }, (_, p) => s.getUint8(p * PS));
+}
+
+describe("release() while the engine refuses every new Int32Array", () => {
+  it("frees every frame of a space whose frames outnumber the pool's first free list (64 slots)", () => {
+    const refuse = refusingInt32Arrays();
+    const pool = new FramePool({ pageSize: PS });
+    // 200 private frames in ~30 page-table nodes: only the frame free list must hold more than 64.
+    const a = new AddressSpace({ size: 256 * PS, pool });
+    for (let p = 0; p < 200; p++) a.setUint8(p * PS, (p % 255) + 1);
+    expect(pool.framesInUse).toBe(200);
+    refuse.on = true;
+    a.release();
+    refuse.on = false;
+    expect(refuse.refused).toBe(0); // release asked for nothing
+    expect(a.isReleased).toBe(true);
+    expect(pool.framesInUse).toBe(0);
+    expect(pool.stats().pageTableNodes).toBe(0);
+    // Every frame is reusable: a new space takes the 200 again without a new slab.
+    const reserved = pool.stats().bytesReserved;
+    const b = new AddressSpace({ size: 256 * PS, pool });
+    for (let p = 0; p < 200; p++) b.setUint8(p * PS, 7);
+    expect(pool.framesInUse).toBe(200);
+    expect(pool.stats().bytesReserved).toBe(reserved);
+    b.release();
+    expect(pool.framesInUse).toBe(0);
+  });
+
+  it("frees the frames of a version whose forks share some of them, and the forks keep their bytes", () => {
+    const refuse = refusingInt32Arrays();
+    const pool = new FramePool({ pageSize: PS });
+    const a = new AddressSpace({ size: 512 * PS, pool });
+    for (let p = 0; p < 300; p++) a.setUint8(p * PS, 1);
+    const b = a.fork();
+    for (let p = 0; p < 300; p += 2) b.setUint8(p * PS, 2); // b: 150 private copies, 150 shared
+    refuse.on = true;
+    a.release(); // frees the 150 frames b copied (more than 64 at once)
+    refuse.on = false;
+    expect(pool.framesInUse).toBe(300);
+    const c = b.fork();
+    for (let p = 1; p < 300; p += 2) c.setUint8(p * PS, 3); // b alone holds the 150 odd originals now
+    expect(pool.framesInUse).toBe(450);
+    refuse.on = true;
+    b.release(); // the 150 frames only b held go back (more than 64 at once)
+    refuse.on = false;
+    expect(refuse.refused).toBe(0);
+    expect(pool.framesInUse).toBe(300);
+    expect(firstBytes(c, 6)).toEqual([2, 3, 2, 3, 2, 3]);
+    c.release();
+    expect(pool.framesInUse).toBe(0);
+  });
+});
+
+describe("a write fault that needs a larger free list while the engine refuses it", () => {
+  it("throws OutOfMemoryError and changes nothing, then succeeds when the engine gives the memory", () => {
+    const refuse = refusingInt32Arrays();
+    // One slab large enough for every frame below: the free list is the only Int32Array a fresh frame may need.
+    const pool = new FramePool({ pageSize: PS, firstSlabBytes: 1024 * PS, slabBytes: 1024 * PS });
+    const a = new AddressSpace({ size: 512 * PS, pool });
+    a.setUint8(0, 5); // takes the space's TLBs (Int32Arrays) before any refusal
+    let written = 1;
+    let refusedAt = -1;
+    let before = pool.stats();
+    // Write fresh pages until one is refused: that fault had to grow the free list (after ~64 frames).
+    for (let p = 1; p < 300 && refusedAt < 0; p++) {
+      before = pool.stats();
+      refuse.on = true;
+      try {
+        a.setUint8(p * PS, 5);
+        written++;
+      } catch (e) {
+        expect(e).toBeInstanceOf(OutOfMemoryError);
+        refusedAt = p;
+      }
+      refuse.on = false;
+    }
+    expect(refusedAt).toBeGreaterThan(0); // the pool grows its free list on a fresh frame now
+    expect(refuse.refused).toBe(1);
+    expect(pool.stats()).toEqual(before); // no frame, no node, no slab, no larger list
+    expect(pool.framesInUse).toBe(written);
+    expect(a.getUint8(refusedAt * PS)).toBe(0); // the refused write left the page as it was
+    expect(firstBytes(a, refusedAt)).toEqual(new Array(refusedAt).fill(5));
+    a.setUint8(refusedAt * PS, 6);
+    expect(pool.framesInUse).toBe(written + 1);
+    expect(a.getUint8(refusedAt * PS)).toBe(6);
+    a.release();
+    expect(pool.framesInUse).toBe(0);
+  });
+});
