@@ -455,7 +455,7 @@ export class FramePool {
     this.pt.epoch++;
     const b = this.refcount[pfn] as number;
     if (b === REF_OVERFLOW) {
-      const n = this.refOverflow.add(pfn, -1);
+      const n = this.refOverflow.decrement(pfn); // never allocates: see `freeList`
       if (n < REF_OVERFLOW) {
         this.refOverflow.delete(pfn);
         this.refcount[pfn] = n;

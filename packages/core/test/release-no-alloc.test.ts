@@ -129,3 +129,64 @@ describe("a write fault that needs a larger free list while the engine refuses i
     expect(pool.framesInUse).toBe(0);
   });
 });
+
+describe("release() of a fork sharing frames past 254 references while the engine refuses every new Int32Array", () => {
+  it("drops the overflow counts without growing their table, and frees nothing still shared", () => {
+    const pool = new FramePool({ pageSize: PS });
+    const a = new AddressSpace({ size: 64 * PS, pool });
+    // Leaves of 8 pages: leaf 0 and leaf 1 full, leaf 2 holding pages 16 and 17.
+    for (let p = 0; p < 18; p++) a.setUint8(p * PS, p + 1);
+    // Each fork copies the three leaves (writing pages 0, 8 and 18), so each adds a reference to
+    // the 16 other frames. The 254th fork takes their counts past 254, all 16 at once, into the
+    // overflow table: 32 slots, exactly half full, where an add of a 17th key (or, before the fix,
+    // any add, a decrement too) doubles it.
+    const forks: AddressSpace[] = [];
+    for (let i = 0; i < 254; i++) {
+      const f = a.fork();
+      f.setUint8(0, 100);
+      f.setUint8(8 * PS, 100);
+      f.setUint8(18 * PS, 100);
+      forks.push(f);
+    }
+    expect(pool.stats().overflowRefcounts).toBe(16);
+    const inUse = pool.framesInUse;
+    const refuse = refusingInt32Arrays();
+    refuse.on = true;
+    (forks.pop() as AddressSpace).release();
+    refuse.on = false;
+    expect(refuse.refused).toBe(0);
+    expect(pool.framesInUse).toBe(inUse - 3); // its three private frames; the 16 shared stay
+    for (const f of forks)
+      expect(firstBytes(f, 19)).toEqual([100, 2, 3, 4, 5, 6, 7, 8, 100, 10, 11, 12, 13, 14, 15, 16, 17, 18, 100]);
+    for (const f of forks) f.release();
+    expect(pool.stats().overflowRefcounts).toBe(0);
+    expect(firstBytes(a, 18)).toEqual(Array.from({ length: 18 }, (_, p) => p + 1));
+    a.release();
+    expect(pool.framesInUse).toBe(0);
+  });
+});
+
+describe("release() of a space of more page-table nodes than the arena's first free list (64) while the engine refuses every new Int32Array", () => {
+  // KNOWN DEFECT in page-table.ts (not this helper's file this session): PageTable.freeNode
+  // doubles its node free list when a freed node finds it full, with an unguarded
+  // `new Int32Array`: a refusal throws RangeError out of the middle of release()'s walk, the
+  // space reads as released, and the nodes and frames not reached yet leak. Proposed fix: grow
+  // the node free list where a never-used node is taken (`take()`'s fresh branch / `grow()`,
+  // before anything changes; `ensureNodes` then covers it), as FramePool does for frames.
+  // When fixed, `it.fails` fails: make it `it`.
+  it.fails("frees every node and frame", () => {
+    const pool = new FramePool({ pageSize: PS });
+    const a = new AddressSpace({ size: 2048 * PS, pool });
+    for (let p = 0; p < 1100; p++) a.setUint8(p * PS, 1); // ~160 nodes (138 leaves)
+    const refuse = refusingInt32Arrays();
+    refuse.on = true;
+    try {
+      a.release();
+    } finally {
+      refuse.on = false;
+    }
+    expect(refuse.refused).toBe(0);
+    expect(pool.stats().pageTableNodes).toBe(0);
+    expect(pool.framesInUse).toBe(0);
+  });
+});
