@@ -272,7 +272,7 @@ export class FramePool {
     this.commit = new Float64Array(2);
     this.spaces = new SpaceRegistry(this, reclaimDropped);
     // A first slab of RESERVE_POOL_BYTES or more (`firstSlabBytes`) reserves
-    // the page table now, as `grow` does for the slab that gets a pool there.
+    // the page table now, as `growFresh` does for the slab that gets a pool there.
     if (this.capacity * pageSize >= RESERVE_POOL_BYTES) this.pt.reserve();
   }
 
