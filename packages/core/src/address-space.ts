@@ -61,7 +61,6 @@ import { framesForWrite, reserveFramesChecked } from "./reserve.js";
 import { checkShareable, type SharedSpaceHandle, type ShareOptions, ShareRegistry } from "./share.js";
 import type { Slab } from "./slab.js";
 import { type AddressSpaceOptions, poolOf, sizeOf } from "./space-options.js";
-import { SLOT_LIMIT } from "./space-registry.js";
 import { dropTlbs, moveTlbs, vpnOf } from "./space-state.js";
 import { type SpaceSummary, spaceSummary } from "./space-summary.js";
 import { type SpaceStats, spaceStats } from "./stats.js";
@@ -651,8 +650,8 @@ export class AddressSpace {
   fork(): AddressSpace {
     if ((this.flags & 1) !== 0) throwReleased("address space"); // SPACE_RELEASED
     const pool = this.pool;
-    // The child's registry slot, before anything changes; the call only when every slot was handed out once.
-    if (pool.spaces.next === SLOT_LIMIT) pool.spaces.checkRoom();
+    // The child's registry slot, before anything changes; the call only when every slot of the tables was handed out once.
+    if (pool.spaces.next >= pool.spaces.roots.length) pool.spaces.checkRoom();
     // May refuse (overcommit), or find that the hook released this space; nothing has changed yet.
     // An attached version's pool (attach.ts) also takes private page-table nodes before its first fork.
     if (pool.attachment === null) pool.charge(this.maps.bytes, true, this);

@@ -147,11 +147,32 @@ export class FramePool {
   refcount: Uint8Array;
   /** Counts of frames whose refcount byte is REF_OVERFLOW (a typed hash table, ref-overflow.ts). @internal */
   readonly refOverflow: RefOverflow;
-  /** Stack of free pfns. @internal */
+  /**
+   * Stack of free pfns. Always has room for every frame this pool may get
+   * back (`length >= nextPfn - freeBase`): it grows when a never-used frame
+   * is handed out ({@link growFresh}), never when one is freed, so that
+   * `releaseFrame`, and with it a space's `release()` and a discard, never
+   * allocates. Grown on free, a refused list threw OutOfMemoryError out of
+   * the middle of a release's page-table walk: the space read as released
+   * and the frames the walk had not reached stayed in use forever.
+   * @internal
+   */
   private freeList: Int32Array;
   private freeTop: number;
   /** Next never-used pfn. */
   private nextPfn: number;
+  /**
+   * First pfn this pool may ever free: past the zero frame, or past the
+   * adopted frames of an attached pool (pinned, never freed here), so the
+   * free list takes no slot per adopted frame.
+   */
+  private freeBase: number;
+  /**
+   * `min(capacity, freeBase + freeList.length)`: a fresh frame below it
+   * needs neither a slab nor a larger free list. One compare on
+   * `allocFrame`'s fresh path, as the capacity alone was.
+   */
+  private freshEnd: number;
   /** Frames of capacity in the slabs allocated so far. */
   private capacity: number;
   private inUse: number;
@@ -236,6 +257,8 @@ export class FramePool {
     this.freeList = new Int32Array(64);
     this.freeTop = 0;
     this.nextPfn = ZERO_PFN + 1; // pfn 0 is the zero frame: never handed out
+    this.freeBase = ZERO_PFN + 1;
+    this.freshEnd = Math.min(this.capacity, this.freeBase + this.freeList.length);
     this.inUse = 0;
     this.peak = 0;
     this.pt = new PageTable(this);
@@ -249,7 +272,7 @@ export class FramePool {
     this.commit = new Float64Array(2);
     this.spaces = new SpaceRegistry(this, reclaimDropped);
     // A first slab of RESERVE_POOL_BYTES or more (`firstSlabBytes`) reserves
-    // the page table now, as `grow` does for the slab that gets a pool there.
+    // the page table now, as `growFresh` does for the slab that gets a pool there.
     if (this.capacity * pageSize >= RESERVE_POOL_BYTES) this.pt.reserve();
   }
 
@@ -384,7 +407,7 @@ export class FramePool {
     let pfn: number;
     if (this.freeTop > 0) pfn = this.freeList[--this.freeTop] as number;
     else {
-      if (this.nextPfn >= this.capacity) this.grow();
+      if (this.nextPfn >= this.freshEnd) this.growFresh(); // a slab, a larger free list, or both
       pfn = this.nextPfn++;
     }
     this.refcount[pfn] = 1;
@@ -394,16 +417,17 @@ export class FramePool {
   }
 
   /**
-   * Makes sure the next {@link allocFrame} takes a frame without adding a
-   * slab: adds the slab now when the free list is empty and the slabs are
-   * full. The write fault calls it before its path copy, so that an engine
-   * refusing the slab (or the pfn limit) refuses the fault before it changes
-   * anything. O(1), plus the slab when one is added.
-   * @throws {OutOfMemoryError} when the engine cannot allocate the slab.
+   * Makes sure the next {@link allocFrame} takes a frame without
+   * allocating: adds the slab, or the larger free list, now when the free
+   * list is empty and the next never-used frame needs one. The write fault
+   * calls it before its path copy, so that an engine refusing either (or
+   * the pfn limit) refuses the fault before it changes anything. O(1), plus
+   * the allocation when there is one.
+   * @throws {OutOfMemoryError} when the engine cannot allocate the slab or the free list.
    * @internal
    */
   prepareFrame(): void {
-    if (this.freeTop === 0 && this.nextPfn >= this.capacity) this.grow();
+    if (this.freeTop === 0 && this.nextPfn >= this.freshEnd) this.growFresh();
   }
 
   /** The exact refcount of `pfn` (0 for a free frame). O(1). */
@@ -431,7 +455,7 @@ export class FramePool {
     this.pt.epoch++;
     const b = this.refcount[pfn] as number;
     if (b === REF_OVERFLOW) {
-      const n = this.refOverflow.add(pfn, -1);
+      const n = this.refOverflow.decrement(pfn); // never allocates: see `freeList`
       if (n < REF_OVERFLOW) {
         this.refOverflow.delete(pfn);
         this.refcount[pfn] = n;
@@ -439,27 +463,11 @@ export class FramePool {
       return;
     }
     if (b === 1) {
-      // Room on the free list first: an engine refusing the larger list then
-      // leaves the frame counted and referenced as it was, never a refcount
-      // of 0 for a frame that is not on the free list.
-      if (this.freeTop === this.freeList.length) this.growFreeList();
+      // The list has room: it grew when this frame was first handed out (see `freeList`).
       this.freeList[this.freeTop++] = pfn;
       this.inUse--;
     }
     this.refcount[pfn] = b - 1;
-  }
-
-  /** Doubles the free list. @throws {OutOfMemoryError} when the engine refuses it (nothing changed). */
-  private growFreeList(): void {
-    let next: Int32Array;
-    try {
-      next = new Int32Array(this.freeList.length * 2);
-    } catch (e) {
-      if (e instanceof RangeError) throwOom(this.pageSize, `the JS engine refused the free list: ${e.message}`);
-      throw e;
-    }
-    next.set(this.freeList);
-    this.freeList = next;
   }
 
   /** Copies frame `src` into frame `dst` (both whole pages). */
@@ -641,6 +649,8 @@ export class FramePool {
     this.slabs.push(...slabs);
     this.capacity = capacity;
     this.nextPfn = capacity;
+    this.freeBase = capacity; // adopted frames are pinned (attach.ts): the free list never holds them
+    this.freshEnd = capacity;
     this.refcount = none;
     this.attachment = attachment;
     this.tlbLimit[0] = tlbEntries(capacity) - 1;
@@ -664,39 +674,57 @@ export class FramePool {
   }
 
   /**
-   * Adds capacity: one more slab, as many frames as all slabs before it (the
-   * pool doubles) up to the full slab size. Copies no frame. Allocates
-   * everything that can throw (the slab, the larger refcount bytes) before
-   * it changes a field, so a refusal changes nothing: a capacity raised
-   * before a refused refcount array left frames past the array's end whose
+   * Makes room for the next never-used frame, `nextPfn`: adds a slab when
+   * the slabs are full (as many frames as all slabs before it, so the pool
+   * doubles, up to the full slab size; copies no frame), and doubles the
+   * free list when it could not hold every frame handed out so far plus
+   * this one (see `freeList`). Allocates everything that can throw (the
+   * slab, the larger refcount bytes, the larger free list) before it
+   * changes a field, so a refusal changes nothing: a capacity raised before
+   * a refused refcount array left frames past the array's end whose
    * refcount writes the typed array dropped (a shared frame then read as
-   * free: corruption, frame-pool.test.ts).
+   * free: corruption, frame-pool-grow.test.ts). O(frames) for the copies,
+   * amortized O(1) per frame.
    * @throws {OutOfMemoryError} at the pfn limit, or when the engine refuses an allocation.
    */
-  private grow(): void {
+  private growFresh(): void {
+    const addSlab = this.nextPfn >= this.capacity;
     const k = this.slabs.length;
-    const frames = k > this.geoLast ? this.slabMask + 1 : 1 << (this.firstShift + k - 1);
+    const frames = !addSlab ? 0 : k > this.geoLast ? this.slabMask + 1 : 1 << (this.firstShift + k - 1);
     const capacity = this.capacity + frames;
     if (capacity > MAX_FRAMES) throwOom(this.pageSize, `the pool holds the most frames a pfn can name (${MAX_FRAMES})`);
     let slab: Slab | null = null;
     let rc = this.refcount;
+    let list = this.freeList;
+    let what = "a slab";
     try {
-      slab = new Slab(frames << this.pageShift, this.shared);
-      if (capacity > rc.length) rc = new Uint8Array(Math.max(capacity, rc.length * 2));
+      if (addSlab) {
+        slab = new Slab(frames << this.pageShift, this.shared);
+        what = "the refcount bytes of a slab";
+        if (capacity > rc.length) rc = new Uint8Array(Math.max(capacity, rc.length * 2));
+      }
+      what = "the free list";
+      if (this.nextPfn - this.freeBase >= list.length) list = new Int32Array(list.length * 2);
     } catch (e) {
-      const what = slab === null ? "a slab" : "the refcount bytes of a slab";
       if (e instanceof RangeError) throwOom(this.pageSize, `the JS engine refused ${what}: ${e.message}`);
       throw e;
     }
     // Nothing below throws.
-    if (rc !== this.refcount) {
-      rc.set(this.refcount);
-      this.refcount = rc;
+    if (list !== this.freeList) {
+      list.set(this.freeList);
+      this.freeList = list;
     }
-    this.slabs.push(slab);
-    this.capacity = capacity;
-    this.tlbLimit[0] = tlbEntries(capacity) - 1; // TLBs of the pool grow up to it on their next miss
-    // A large pool reserves its page table with its slabs (see PageTable.reserve).
-    if (capacity * this.pageSize >= RESERVE_POOL_BYTES) this.pt.reserve();
+    if (slab !== null) {
+      if (rc !== this.refcount) {
+        rc.set(this.refcount);
+        this.refcount = rc;
+      }
+      this.slabs.push(slab);
+      this.capacity = capacity;
+      this.tlbLimit[0] = tlbEntries(capacity) - 1; // TLBs of the pool grow up to it on their next miss
+      // A large pool reserves its page table with its slabs (see PageTable.reserve).
+      if (capacity * this.pageSize >= RESERVE_POOL_BYTES) this.pt.reserve();
+    }
+    this.freshEnd = Math.min(this.capacity, this.freeBase + this.freeList.length);
   }
 }

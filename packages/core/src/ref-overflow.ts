@@ -85,6 +85,20 @@ export class RefOverflow {
     return n;
   }
 
+  /**
+   * Subtracts one from the count of `pfn`, which must be in the table, and
+   * returns the new count. Never allocates, unlike {@link add} (which makes
+   * room for a new key first, even for a key already there): a release
+   * calls it in the middle of its page-table walk, which must not stop
+   * halfway (frame-pool.ts, `releaseFrame`).
+   */
+  decrement(pfn: number): number {
+    const i = this.slot(pfn);
+    const n = (this.counts[i] as number) - 1;
+    this.counts[i] = n;
+    return n;
+  }
+
   /** Removes `pfn` and its count (no-op when absent). */
   delete(pfn: number): void {
     const keys = this.keys;

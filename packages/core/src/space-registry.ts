@@ -161,17 +161,24 @@ export class SpaceRegistry {
   }
 
   /**
-   * Throws unless a new space can take a slot: every live space keeps its
-   * page-table root in its slot (`AddressSpace.root`), so none can go
-   * without one. Run before a new space or a fork changes anything (its
-   * commit charge included). O(1). `fork()` calls it only when
-   * `next === SLOT_LIMIT` (one compare on its path, see {@link SLOT_LIMIT}).
+   * Makes sure a new space can take a slot without allocating, or throws:
+   * every live space keeps its page-table root in its slot
+   * (`AddressSpace.root`), so none can go without one. Grows the tables
+   * when every slot they hold is taken. Run before a new space or a fork
+   * changes anything (its commit charge included): grown in `add()`, at the
+   * end of the constructor, a refused table threw RangeError after the
+   * charge (registry-refusal.test.ts). O(1), O(slots) when it grows.
+   * `fork()` calls it only when `next >= roots.length` (one compare on its
+   * path).
    * @throws {OutOfMemoryError} when SLOT_LIMIT (2^23) spaces of this pool
-   *   are live (or dropped and not yet finalized).
+   *   are live (or dropped and not yet finalized), or when the engine
+   *   refuses the larger tables (nothing changed).
    */
   checkRoom(): void {
-    if (this.next === SLOT_LIMIT && this.free.length === 0)
+    if (this.next < this.roots.length || this.free.length > 0) return;
+    if (this.next === SLOT_LIMIT)
       throw new OutOfMemoryError(0, `the pool already has ${SLOT_LIMIT} live address spaces (release some first)`);
+    this.grow();
   }
 
   /**
@@ -183,7 +190,7 @@ export class SpaceRegistry {
     let slot = this.free.pop();
     if (slot === undefined) {
       slot = this.next++; // below SLOT_LIMIT: the caller ran checkRoom()
-      if (slot >= this.roots.length) this.grow();
+      if (slot >= this.roots.length) this.grow(); // only when an out-of-memory hook took the slot checkRoom() made
     }
     this.live++;
     this.pool.pt.epoch++; // one more space for the PSS census
@@ -329,27 +336,45 @@ export class SpaceRegistry {
     f[at + FAULT_PT_NODES] = 0;
   }
 
+  /**
+   * Doubles every table. Allocates them all before it replaces one, so a
+   * refusal changes nothing.
+   * @throws {OutOfMemoryError} when the engine refuses a table.
+   */
   private grow(): void {
     const n = this.roots.length * 2;
-    const roots = new Int32Array(n);
+    let roots: Int32Array;
+    let levels: Uint8Array;
+    let used: Uint8Array;
+    let charges: Float64Array;
+    let faults: Float64Array;
+    let gens: Int32Array;
+    let at: Int32Array;
+    try {
+      roots = new Int32Array(n);
+      levels = new Uint8Array(n);
+      used = new Uint8Array(n);
+      charges = new Float64Array(n);
+      faults = new Float64Array(n * FAULT_COUNTERS);
+      gens = new Int32Array(n);
+      at = new Int32Array(n);
+    } catch (e) {
+      if (e instanceof RangeError)
+        throw new OutOfMemoryError(0, `the JS engine refused the pool's space registry (${n} slots): ${e.message}`);
+      throw e;
+    }
     roots.set(this.roots);
     this.roots = roots;
-    const levels = new Uint8Array(n);
     levels.set(this.levels);
     this.levels = levels;
-    const used = new Uint8Array(n);
     used.set(this.used);
     this.used = used;
-    const charges = new Float64Array(n);
     charges.set(this.charges);
     this.charges = charges;
-    const faults = new Float64Array(n * FAULT_COUNTERS);
     faults.set(this.faults);
     this.faults = faults;
-    const gens = new Int32Array(n);
     gens.set(this.gens);
     this.gens = gens;
-    const at = new Int32Array(n);
     at.set(this.nurseryAt);
     this.nurseryAt = at;
   }

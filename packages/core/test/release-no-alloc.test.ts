@@ -1,0 +1,236 @@
+/**
+ * Releasing a space never allocates, so an engine short of memory cannot cut
+ * a release short. The case this guards: `FramePool.releaseFrame` doubled
+ * its free list when a freed frame found it full, and a refused
+ * `new Int32Array` threw OutOfMemoryError out of the page-table walk of
+ * `release()`: the space read as released, its slot was freed, and every
+ * frame the walk had not reached yet stayed counted forever (a leak the
+ * frame-leak checks of the model tests could not see, as they never refuse
+ * an allocation). The pool now grows its free list when it hands out a
+ * never-used frame (with the slab, before anything changes), so the list
+ * always has room for every frame it may get back.
+ */
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { AddressSpace, FramePool, OutOfMemoryError } from "../src/index.js";
+
+const PS = 256;
+
+/** Makes `new Int32Array(length)` (an allocation, not a view of a buffer) throw RangeError while `refuse.on`. */
+function refusingInt32Arrays(): { on: boolean; refused: number } {
+  const refuse = { on: false, refused: 0 };
+  const Real = globalThis.Int32Array;
+  vi.stubGlobal(
+    "Int32Array",
+    new Proxy(Real, {
+      construct(target, args, newTarget) {
+        if (refuse.on && typeof args[0] === "number") {
+          refuse.refused++;
+          throw new RangeError("Array buffer allocation failed");
+        }
+        return Reflect.construct(target, args, newTarget);
+      },
+    }),
+  );
+  return refuse;
+}
+
+afterEach(() => {
+  vi.unstubAllGlobals();
+});
+
+/** Byte 0 of each of the first `pages` pages of `s`. */
+function firstBytes(s: AddressSpace, pages: number): number[] {
+  return Array.from({ length: pages }, (_, p) => s.getUint8(p * PS));
+}
+
+describe("release() while the engine refuses every new Int32Array", () => {
+  it("frees every frame of a space whose frames outnumber the pool's first free list (64 slots)", () => {
+    const refuse = refusingInt32Arrays();
+    const pool = new FramePool({ pageSize: PS });
+    // 200 private frames in ~30 page-table nodes: only the frame free list must hold more than 64.
+    const a = new AddressSpace({ size: 256 * PS, pool });
+    for (let p = 0; p < 200; p++) a.setUint8(p * PS, (p % 255) + 1);
+    expect(pool.framesInUse).toBe(200);
+    refuse.on = true;
+    a.release();
+    refuse.on = false;
+    expect(refuse.refused).toBe(0); // release asked for nothing
+    expect(a.isReleased).toBe(true);
+    expect(pool.framesInUse).toBe(0);
+    expect(pool.stats().pageTableNodes).toBe(0);
+    // Every frame is reusable: a new space takes the 200 again without a new slab.
+    const reserved = pool.stats().bytesReserved;
+    const b = new AddressSpace({ size: 256 * PS, pool });
+    for (let p = 0; p < 200; p++) b.setUint8(p * PS, 7);
+    expect(pool.framesInUse).toBe(200);
+    expect(pool.stats().bytesReserved).toBe(reserved);
+    b.release();
+    expect(pool.framesInUse).toBe(0);
+  });
+
+  it("frees the frames of a version whose forks share some of them, and the forks keep their bytes", () => {
+    const refuse = refusingInt32Arrays();
+    const pool = new FramePool({ pageSize: PS });
+    const a = new AddressSpace({ size: 512 * PS, pool });
+    for (let p = 0; p < 300; p++) a.setUint8(p * PS, 1);
+    const b = a.fork();
+    for (let p = 0; p < 300; p += 2) b.setUint8(p * PS, 2); // b: 150 private copies, 150 shared
+    refuse.on = true;
+    a.release(); // frees the 150 frames b copied (more than 64 at once)
+    refuse.on = false;
+    expect(pool.framesInUse).toBe(300);
+    const c = b.fork();
+    for (let p = 1; p < 300; p += 2) c.setUint8(p * PS, 3); // b alone holds the 150 odd originals now
+    expect(pool.framesInUse).toBe(450);
+    refuse.on = true;
+    b.release(); // the 150 frames only b held go back (more than 64 at once)
+    refuse.on = false;
+    expect(refuse.refused).toBe(0);
+    expect(pool.framesInUse).toBe(300);
+    expect(firstBytes(c, 6)).toEqual([2, 3, 2, 3, 2, 3]);
+    c.release();
+    expect(pool.framesInUse).toBe(0);
+  });
+});
+
+describe("a write fault that needs a larger free list while the engine refuses it", () => {
+  it("throws OutOfMemoryError and changes nothing, then succeeds when the engine gives the memory", () => {
+    const refuse = refusingInt32Arrays();
+    // One slab large enough for every frame below: the free list is the only Int32Array a fresh frame may need.
+    const pool = new FramePool({ pageSize: PS, firstSlabBytes: 1024 * PS, slabBytes: 1024 * PS });
+    const a = new AddressSpace({ size: 512 * PS, pool });
+    a.setUint8(0, 5); // takes the space's TLBs (Int32Arrays) before any refusal
+    let written = 1;
+    let refusedAt = -1;
+    let before = pool.stats();
+    // Write fresh pages until one is refused: that fault had to grow the free list (after ~64 frames).
+    for (let p = 1; p < 300 && refusedAt < 0; p++) {
+      before = pool.stats();
+      refuse.on = true;
+      try {
+        a.setUint8(p * PS, 5);
+        written++;
+      } catch (e) {
+        expect(e).toBeInstanceOf(OutOfMemoryError);
+        refusedAt = p;
+      }
+      refuse.on = false;
+    }
+    expect(refusedAt).toBeGreaterThan(0); // the pool grows its free list on a fresh frame now
+    expect(refuse.refused).toBe(1);
+    expect(pool.stats()).toEqual(before); // no frame, no node, no slab, no larger list
+    expect(pool.framesInUse).toBe(written);
+    expect(a.getUint8(refusedAt * PS)).toBe(0); // the refused write left the page as it was
+    expect(firstBytes(a, refusedAt)).toEqual(new Array(refusedAt).fill(5));
+    a.setUint8(refusedAt * PS, 6);
+    expect(pool.framesInUse).toBe(written + 1);
+    expect(a.getUint8(refusedAt * PS)).toBe(6);
+    a.release();
+    expect(pool.framesInUse).toBe(0);
+  });
+});
+
+describe("release() of a fork sharing frames past 254 references while the engine refuses every new Int32Array", () => {
+  it("drops the overflow counts without growing their table, and frees nothing still shared", () => {
+    const pool = new FramePool({ pageSize: PS });
+    const a = new AddressSpace({ size: 64 * PS, pool });
+    // Leaves of 8 pages: leaf 0 and leaf 1 full, leaf 2 holding pages 16 and 17.
+    for (let p = 0; p < 18; p++) a.setUint8(p * PS, p + 1);
+    // Each fork copies the three leaves (writing pages 0, 8 and 18), so each adds a reference to
+    // the 16 other frames. The 254th fork takes their counts past 254, all 16 at once, into the
+    // overflow table: 32 slots, exactly half full, where an add of a 17th key (or, before the fix,
+    // any add, a decrement too) doubles it.
+    const forks: AddressSpace[] = [];
+    for (let i = 0; i < 254; i++) {
+      const f = a.fork();
+      f.setUint8(0, 100);
+      f.setUint8(8 * PS, 100);
+      f.setUint8(18 * PS, 100);
+      forks.push(f);
+    }
+    expect(pool.stats().overflowRefcounts).toBe(16);
+    const inUse = pool.framesInUse;
+    const refuse = refusingInt32Arrays();
+    refuse.on = true;
+    (forks.pop() as AddressSpace).release();
+    refuse.on = false;
+    expect(refuse.refused).toBe(0);
+    expect(pool.framesInUse).toBe(inUse - 3); // its three private frames; the 16 shared stay
+    for (const f of forks)
+      expect(firstBytes(f, 19)).toEqual([100, 2, 3, 4, 5, 6, 7, 8, 100, 10, 11, 12, 13, 14, 15, 16, 17, 18, 100]);
+    for (const f of forks) f.release();
+    expect(pool.stats().overflowRefcounts).toBe(0);
+    expect(firstBytes(a, 18)).toEqual(Array.from({ length: 18 }, (_, p) => p + 1));
+    a.release();
+    expect(pool.framesInUse).toBe(0);
+  });
+});
+
+describe("release() of a space of more page-table nodes than the arena's first free list (64) while the engine refuses every new Int32Array", () => {
+  // KNOWN DEFECT in page-table.ts (not this helper's file this session): PageTable.freeNode
+  // doubles its node free list when a freed node finds it full, with an unguarded
+  // `new Int32Array`: a refusal throws RangeError out of the middle of release()'s walk, the
+  // space reads as released, and the nodes and frames not reached yet leak. Proposed fix: grow
+  // the node free list where a never-used node is taken (`take()`'s fresh branch / `grow()`,
+  // before anything changes; `ensureNodes` then covers it), as FramePool does for frames.
+  // When fixed, `it.fails` fails: make it `it`.
+  it.fails("frees every node and frame", () => {
+    const pool = new FramePool({ pageSize: PS });
+    const a = new AddressSpace({ size: 2048 * PS, pool });
+    for (let p = 0; p < 1100; p++) a.setUint8(p * PS, 1); // ~160 nodes (138 leaves)
+    const refuse = refusingInt32Arrays();
+    refuse.on = true;
+    try {
+      a.release();
+    } finally {
+      refuse.on = false;
+    }
+    expect(refuse.refused).toBe(0);
+    expect(pool.stats().pageTableNodes).toBe(0);
+    expect(pool.framesInUse).toBe(0);
+  });
+});
+
+describe("a write fault whose path copy takes a frame past 254 references while the engine refuses the overflow table", () => {
+  // KNOWN DEFECT (page-table.ts privatize / ref-overflow.ts, not this helper's files this
+  // session): retainFrame moves a count past 254 into the overflow table, which may double
+  // (new Int32Array) in the middle of privatize's retains: a refusal throws RangeError with the
+  // leaf copy taken (orphaned: a node leaked) and the frames before the refused one retained
+  // (leaked too when there are any; here the first entry is refused), and not an OutOfMemoryError. Proposed fix: before the path copy (where the fault
+  // calls prepareFrame and ensureNodes), make room in the overflow table for PT_FANOUT more keys
+  // when the table already has one (a first overflow allocates it: INITIAL_SLOTS), or retain a
+  // leaf's frames only after checking room. When fixed, `it.fails` fails: make it `it`.
+  it.fails("throws OutOfMemoryError and changes nothing", () => {
+    const pool = new FramePool({ pageSize: PS });
+    const a = new AddressSpace({ size: 64 * PS, pool });
+    for (const p of [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 24, 25]) a.setUint8(p * PS, 1);
+    const forks: AddressSpace[] = [];
+    // 253 forks copy four leaves: the 18 other frames reach 254 references.
+    for (let i = 0; i < 253; i++) {
+      const f = a.fork();
+      for (const p of [0, 8, 18, 26]) f.setUint8(p * PS, 2);
+      forks.push(f);
+    }
+    // The 254th copies three: 16 frames move to the overflow table, 32 slots exactly half full.
+    const g = a.fork();
+    for (const p of [0, 8, 18]) g.setUint8(p * PS, 2);
+    forks.push(g);
+    expect(pool.stats().overflowRefcounts).toBe(16);
+    const before = pool.stats();
+    const refuse = refusingInt32Arrays();
+    refuse.on = true;
+    let caught: unknown;
+    try {
+      g.setUint8(26 * PS, 3); // copies leaf 3: frames of pages 24 and 25 pass 254, a 17th key
+    } catch (e) {
+      caught = e;
+    } finally {
+      refuse.on = false;
+    }
+    expect(caught).toBeInstanceOf(OutOfMemoryError);
+    expect(pool.stats()).toEqual(before);
+    for (const f of forks) f.release();
+    a.release();
+    expect(pool.framesInUse).toBe(0);
+  });
+});
