@@ -117,7 +117,8 @@ export class Attachment {
   private readonly at: number;
   private readonly poolId: number;
   private readonly nodes: Int32Array;
-  private readonly nodeCount: number;
+  /** Nodes adopted from the owner's arena (indices below it): the PSS census counts none of them. */
+  readonly nodeCount: number;
   private forked: boolean;
   private unpinned: boolean;
 
@@ -240,6 +241,9 @@ export function attachSpace(handle: unknown, make: (pool: FramePool, size: numbe
   const space = make(pool, h.size);
   space.root = h.root;
   space.levels = h.levels;
+  // The registry's copy of the level count, which the PSS census and the
+  // collector's reclaim of a dropped view walk the root with.
+  pool.spaces.sync(space);
   const m = h.mappings;
   space.maps = new MappingList([...m.starts], [...m.ends], [...m.writable], h.size);
   space.freeze();

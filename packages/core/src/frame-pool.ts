@@ -164,9 +164,10 @@ export class FramePool {
   /**
    * First pfn this pool may ever free: past the zero frame, or past the
    * adopted frames of an attached pool (pinned, never freed here), so the
-   * free list takes no slot per adopted frame.
+   * free list takes no slot per adopted frame. The PSS census counts no
+   * frame below it: adopted frames are the owner pool's memory. @internal
    */
-  private freeBase: number;
+  freeBase: number;
   /**
    * `min(capacity, freeBase + freeList.length)`: a fresh frame below it
    * needs neither a slab nor a larger free list. One compare on

@@ -58,6 +58,14 @@ class Census {
   private frameClaims = new Uint8Array(0);
   private readonly overflowClaims = new Map<number, number>();
   private frameUnits = 0;
+  /**
+   * An attached version's view pool (attach.ts): nodes and frames below
+   * these were adopted from the owner's pool, whose memory they are (it
+   * counts them in its own census); here they count 0, so the PSS of the
+   * pool's live spaces still adds up to its `bytesInUse`. Both 0 otherwise.
+   */
+  private adoptedNodes = 0;
+  private adoptedFrames = 0;
 
   run(pool: FramePool): void {
     const pt = pool.pt;
@@ -75,11 +83,14 @@ class Census {
     if (bytes > 0) while (g < UNIT_BITS && bytes * 2 ** (g + 1) <= 2 ** UNIT_BITS) g++;
     const unit = 2 ** -g;
     this.frameUnits = pool.pageSize * 2 ** g;
+    const a = pool.attachment;
+    this.adoptedNodes = a === null ? 0 : a.nodeCount;
+    this.adoptedFrames = a === null ? 0 : pool.freeBase;
 
     for (let slot = 0; slot < reg.next; slot++) {
       if (reg.used[slot] === 0) continue;
       const root = reg.roots[slot] as number;
-      if (root === 0) {
+      if (root < this.adoptedNodes || root === 0) {
         this.bySlot[slot] = 0;
         continue;
       }
@@ -102,8 +113,10 @@ class Census {
     for (let i = 0; i < PT_FANOUT; i++) {
       const e = pt.entry(n, i);
       if (e === 0) continue;
-      if (level === 0) v += this.frameShare(pool, e);
-      else v += share(this.valueOf(pool, e, level - 1), pt.ref[e] as number, this.nodeClaims[e]++);
+      if (level === 0) {
+        if (e >= this.adoptedFrames) v += this.frameShare(pool, e);
+      } else if (e >= this.adoptedNodes)
+        v += share(this.valueOf(pool, e, level - 1), pt.ref[e] as number, this.nodeClaims[e]++);
     }
     this.nodeValue[n] = v;
     return v;
