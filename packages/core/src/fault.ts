@@ -16,6 +16,7 @@
  *
  * @module
  */
+import { PT_FANOUT } from "./constants.js";
 import type { FramePool } from "./frame-pool.js";
 import { covers, FAULT_NODES_MAX } from "./page-table.js";
 import { reserveFrames } from "./reserve.js";
@@ -58,8 +59,10 @@ export function writeFault(t: SpaceState, vpn: number): number {
   // add it before the path copy below changes the space, so a refused fault changes nothing.
   pool.prepareFrame();
 
-  // Likewise the nodes of the path copy: a refused arena must not cut it short.
+  // Likewise the nodes of the path copy: a refused arena must not cut it short;
+  // nor a refused overflow table, into which a copied leaf's frames may pass 254 references.
   pt.ensureNodes(FAULT_NODES_MAX);
+  pool.refOverflow.reserve(PT_FANOUT);
 
   const before = pt.nodesInUse;
   if (!covers(t.levels, vpn)) pt.growToCover(t, vpn); // rare: one shift decides

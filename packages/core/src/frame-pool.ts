@@ -74,6 +74,16 @@ const MAX_FRAMES = 2 ** 31 - 1;
  */
 const SMALL_FRAME = 256;
 
+/** A new TLB of `entries` entries; a refused array is an OutOfMemoryError, not a RangeError. Out of line: takeTlb stays small. */
+function newTlb(entries: number, limit: Int32Array): Tlb {
+  try {
+    return new Tlb(entries, limit);
+  } catch (e) {
+    if (e instanceof RangeError) throwOom(entries * 8, `the JS engine refused a TLB: ${e.message}`);
+    throw e;
+  }
+}
+
 /**
  * Physical memory for address spaces. Frames are `pageSize`-byte slices of
  * slabs; a frame number (pfn) names slab `pfn >>> slabShift` and byte offset
@@ -503,6 +513,8 @@ export class FramePool {
    * pool's frames can fill, growing up to `tlbEntries(pages)` as the pool
    * grows (tlb.ts). Recycled from a released space when possible, so
    * short-lived forks do not allocate typed arrays.
+   * @throws {OutOfMemoryError} when the engine refuses a new TLB's array
+   *   (the caller, a TLB miss, has changed nothing yet).
    * @internal
    */
   takeTlb(pages: number): Tlb {
@@ -510,7 +522,7 @@ export class FramePool {
     const limit = (this.tlbLimit[0] as number) + 1;
     const entries = Math.min(full, limit);
     let t = (this.tlbCache[31 - Math.clz32(entries)] as Tlb[]).pop();
-    if (t === undefined) t = new Tlb(entries, this.tlbLimit);
+    if (t === undefined) t = newTlb(entries, this.tlbLimit);
     t.maxMask = full - 1;
     return t;
   }

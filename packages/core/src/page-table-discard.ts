@@ -25,6 +25,8 @@ export function discardPages(pt: PageTable, t: PageTableRoot, first: number, las
   // refused arena must not cut it short: it would leave `t.root` naming a
   // node whose reference the copy already dropped. So grow first.
   pt.ensureNodes(2 * t.levels);
+  // Each copied boundary leaf retains its frames: room for them past 254 references.
+  pt.pool.refOverflow.reserve(2 * PT_FANOUT);
   t.root = dropIn(pt, t.root, t.levels - 1, first, last, 0);
 }
 

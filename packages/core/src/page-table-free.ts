@@ -1,7 +1,8 @@
 /**
  * Freeing page-table nodes: a node whose refcount reached 0 drops one
  * reference from each child (a frame at level 0, a node above), frees the
- * children that reach 0 in turn, and goes on the arena's free stack, where
+ * children that reach 0 in turn, and goes on the arena's free stack (linked
+ * through the freed nodes' entry 0, so freeing allocates nothing), where
  * `PageTable.take` finds it first. It is the path an evicted or released
  * version takes (W1b frees one version's path per commit).
  *
@@ -81,12 +82,10 @@ export function freeNode(pt: PageTable, node: number, level: number): void {
         else freeNode(pt, e7, level - 1);
       }
     }
-    if (pt.freeTop === pt.free.length) {
-      const f = new Int32Array(pt.free.length * 2);
-      f.set(pt.free);
-      pt.free = f;
-    }
-    pt.free[pt.freeTop++] = node;
+    // On the free stack, linked through its entry 0 (read above: the entries are dead now).
+    nodes[base] = pt.freeHead;
+    pt.freeHead = node;
+    pt.freeCount++;
     pt.nodesInUse--;
     if (next === 0) return;
     node = next;

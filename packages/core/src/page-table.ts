@@ -40,10 +40,19 @@ export class PageTable {
   nodes: Int32Array;
   /** Refcount per node: number of parent entries or space roots that point at it. */
   ref: Int32Array;
-  /** Stack of freed nodes, `free[0 .. freeTop - 1]`, the most recently freed on top (see page-table-free.ts). @internal */
-  free: Int32Array;
-  /** @internal */
-  freeTop: number;
+  /**
+   * Top of the stack of freed nodes, 0 when none (node 0, the all-zero node,
+   * is never freed): a freed node's entry 0 links to the node freed before
+   * it (a free list threaded through the free blocks themselves, as in
+   * Knuth's TAOCP vol. 1, 2.5). No array beside the arena, so freeing a node
+   * never allocates: a space's `release()` cannot be refused halfway. The
+   * most recently freed node is taken first (LIFO: its cache lines are
+   * likely still hot), and taking it reads the line it is about to write.
+   * See page-table-free.ts. @internal
+   */
+  freeHead: number;
+  /** Freed nodes on that stack. @internal */
+  freeCount: number;
   private next: number;
   /** Nodes currently in use (node 0 excluded). */
   nodesInUse: number;
@@ -83,8 +92,8 @@ export class PageTable {
     // A shared pool keeps nodes in a SharedArrayBuffer: workers walk them (share.ts).
     this.nodes = int32s(INITIAL_NODES * PT_FANOUT, pool.shared);
     this.ref = new Int32Array(INITIAL_NODES);
-    this.free = new Int32Array(64);
-    this.freeTop = 0;
+    this.freeHead = 0;
+    this.freeCount = 0;
     this.next = 1; // node 0 is the shared all-zero node
     this.nodesInUse = 0;
     this.epoch = 0;
@@ -239,12 +248,12 @@ export class PageTable {
    * @internal
    */
   ensureNodes(n: number): void {
-    while (this.freeTop + (this.ref.length - this.next) < n) growArena(this);
+    while (this.freeCount + (this.ref.length - this.next) < n) growArena(this);
   }
 
   /** A new node with refcount 1 and all entries 0. */
   alloc(): number {
-    const recycled = this.freeTop > 0;
+    const recycled = this.freeHead !== 0;
     const n = this.take();
     if (recycled) {
       const nodes = this.nodes;
@@ -263,8 +272,11 @@ export class PageTable {
   private take(): number {
     this.epoch++;
     let n: number;
-    if (this.freeTop > 0) n = this.free[--this.freeTop] as number;
-    else {
+    if (this.freeHead !== 0) {
+      n = this.freeHead;
+      this.freeHead = this.nodes[n << PT_SHIFT] as number; // the link freeNode stored in entry 0
+      this.freeCount--;
+    } else {
       n = this.next++;
       if (n >= this.ref.length) growArena(this);
     }

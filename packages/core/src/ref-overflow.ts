@@ -14,6 +14,7 @@
  *
  * @module
  */
+import { throwOom } from "./errors.js";
 
 /** Slots of the table once a first frame overflows (a power of two); none before. */
 const INITIAL_SLOTS = 16;
@@ -86,6 +87,29 @@ export class RefOverflow {
   }
 
   /**
+   * Makes room now for `n` keys more (at a load of at most 1/2), so that the
+   * next `n` {@link add}s of new keys allocate nothing: a path copy retains
+   * up to eight frames of a copied leaf in the middle of changing the page
+   * table, and must not be refused there (fault.ts, page-table-discard.ts
+   * call this first). O(1) unless it grows; the first call makes the first
+   * table (16 slots, 128 bytes), as a first overflow would.
+   * @throws {OutOfMemoryError} when the engine refuses the table (nothing changed).
+   */
+  reserve(n: number): void {
+    const need = (this.size + n) * 2;
+    if (need <= this.keys.length) return;
+    let slots = Math.max(INITIAL_SLOTS, this.keys.length * 2);
+    while (slots < need) slots *= 2;
+    try {
+      this.rehash(slots);
+    } catch (e) {
+      if (e instanceof RangeError)
+        throwOom(slots * 8, `the JS engine refused the overflow refcount table: ${e.message}`);
+      throw e;
+    }
+  }
+
+  /**
    * Subtracts one from the count of `pfn`, which must be in the table, and
    * returns the new count. Never allocates, unlike {@link add} (which makes
    * room for a new key first, even for a key already there): a release
@@ -127,8 +151,11 @@ export class RefOverflow {
   private rehash(slots: number): void {
     const oldKeys = this.keys;
     const oldCounts = this.counts;
-    this.keys = new Int32Array(slots);
-    this.counts = new Int32Array(slots);
+    // Both arrays before any field changes: a refusal leaves the table as it was.
+    const keys = new Int32Array(slots);
+    const counts = new Int32Array(slots);
+    this.keys = keys;
+    this.counts = counts;
     this.shift = 32 - Math.log2(slots);
     for (let i = 0; i < oldKeys.length; i++) {
       const k = oldKeys[i] as number;

@@ -167,14 +167,11 @@ describe("release() of a fork sharing frames past 254 references while the engin
 });
 
 describe("release() of a space of more page-table nodes than the arena's first free list (64) while the engine refuses every new Int32Array", () => {
-  // KNOWN DEFECT in page-table.ts (not this helper's file this session): PageTable.freeNode
-  // doubles its node free list when a freed node finds it full, with an unguarded
-  // `new Int32Array`: a refusal throws RangeError out of the middle of release()'s walk, the
-  // space reads as released, and the nodes and frames not reached yet leak. Proposed fix: grow
-  // the node free list where a never-used node is taken (`take()`'s fresh branch / `grow()`,
-  // before anything changes; `ensureNodes` then covers it), as FramePool does for frames.
-  // When fixed, `it.fails` fails: make it `it`.
-  it.fails("frees every node and frame", () => {
+  // Regression: PageTable.freeNode doubled a node free list beside the arena when a freed
+  // node found it full, with an unguarded `new Int32Array`: a refusal threw RangeError out of
+  // the middle of release()'s walk, the space read as released, and the nodes and frames not
+  // reached yet leaked. The free stack is now linked through the freed nodes themselves.
+  it("frees every node and frame", () => {
     const pool = new FramePool({ pageSize: PS });
     const a = new AddressSpace({ size: 2048 * PS, pool });
     for (let p = 0; p < 1100; p++) a.setUint8(p * PS, 1); // ~160 nodes (138 leaves)
@@ -191,45 +188,79 @@ describe("release() of a space of more page-table nodes than the arena's first f
   });
 });
 
-describe("a write fault whose path copy takes a frame past 254 references while the engine refuses the overflow table", () => {
-  // KNOWN DEFECT (page-table.ts privatize / ref-overflow.ts, not this helper's files this
-  // session): retainFrame moves a count past 254 into the overflow table, which may double
-  // (new Int32Array) in the middle of privatize's retains: a refusal throws RangeError with the
-  // leaf copy taken (orphaned: a node leaked) and the frames before the refused one retained
-  // (leaked too when there are any; here the first entry is refused), and not an OutOfMemoryError. Proposed fix: before the path copy (where the fault
-  // calls prepareFrame and ensureNodes), make room in the overflow table for PT_FANOUT more keys
-  // when the table already has one (a first overflow allocates it: INITIAL_SLOTS), or retain a
-  // leaf's frames only after checking room. When fixed, `it.fails` fails: make it `it`.
-  it.fails("throws OutOfMemoryError and changes nothing", () => {
+describe("a write fault whose path copy takes frames past 254 references while the engine refuses the overflow table", () => {
+  // Regression: retainFrame moved a count past 254 into the overflow table, which could double
+  // (new Int32Array) in the middle of privatize's retains: a refusal threw RangeError with the
+  // leaf copy taken (orphaned) and the frames before the refused one retained (leaked). Now the
+  // fault makes room for a leaf's eight frames (RefOverflow.reserve) before the path copy.
+  it("throws OutOfMemoryError, changes nothing, and succeeds once allowed", () => {
     const pool = new FramePool({ pageSize: PS });
     const a = new AddressSpace({ size: 64 * PS, pool });
-    for (const p of [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 24, 25]) a.setUint8(p * PS, 1);
+    for (let p = 0; p < 64; p++) a.setUint8(p * PS, p + 1); // eight full leaves
     const forks: AddressSpace[] = [];
-    // 253 forks copy four leaves: the 18 other frames reach 254 references.
+    // 253 forks copy every leaf (writing its first page): the 56 other frames reach 254.
     for (let i = 0; i < 253; i++) {
       const f = a.fork();
-      for (const p of [0, 8, 18, 26]) f.setUint8(p * PS, 2);
+      for (let leaf = 0; leaf < 8; leaf++) f.setUint8(leaf * 8 * PS, 200);
       forks.push(f);
     }
-    // The 254th copies three: 16 frames move to the overflow table, 32 slots exactly half full.
+    expect(pool.stats().overflowRefcounts).toBe(0);
     const g = a.fork();
-    for (const p of [0, 8, 18]) g.setUint8(p * PS, 2);
     forks.push(g);
-    expect(pool.stats().overflowRefcounts).toBe(16);
+    g.setUint8(0, 100); // leaf 0 (and g's write TLB, which a refusal would refuse first)
+    const refuse = refusingInt32Arrays();
+    // Each leaf copy moves 7 counts past 254: the table must grow at some fault.
+    let refusedAt = -1;
+    for (let leaf = 1; leaf < 8 && refusedAt < 0; leaf++) {
+      const before = pool.stats();
+      const bytes = firstBytes(g, 64);
+      refuse.on = true;
+      try {
+        g.setUint8(leaf * 8 * PS, 100);
+      } catch (e) {
+        refuse.on = false;
+        expect(e).toBeInstanceOf(OutOfMemoryError);
+        expect(pool.stats()).toEqual(before);
+        expect(firstBytes(g, 64)).toEqual(bytes);
+        refusedAt = leaf;
+      } finally {
+        refuse.on = false;
+      }
+    }
+    expect(refusedAt).toBeGreaterThan(0);
+    for (let leaf = refusedAt; leaf < 8; leaf++) g.setUint8(leaf * 8 * PS, 100);
+    expect(pool.stats().overflowRefcounts).toBe(56);
+    expect(firstBytes(g, 64)).toEqual(Array.from({ length: 64 }, (_, p) => (p % 8 === 0 ? 100 : p + 1)));
+    expect(firstBytes(a, 64)).toEqual(Array.from({ length: 64 }, (_, p) => p + 1));
+    for (const f of forks) f.release();
+    expect(pool.stats().overflowRefcounts).toBe(0);
+    a.release();
+    expect(pool.framesInUse).toBe(0);
+    expect(pool.stats().pageTableNodes).toBe(0);
+  });
+});
+
+describe("a space's first TLB while the engine refuses it", () => {
+  // Regression: takeTlb let the engine's RangeError out of a TLB miss (it changed nothing, but
+  // the error was not the library's typed OutOfMemoryError).
+  it("throws OutOfMemoryError, changes nothing, and works once allowed", () => {
+    const pool = new FramePool({ pageSize: PS });
+    const a = new AddressSpace({ size: 64 * PS, pool });
+    a.setUint8(0, 1);
+    const b = a.fork(); // takes a's TLBs along: a's next access needs a TLB of its own
     const before = pool.stats();
     const refuse = refusingInt32Arrays();
     refuse.on = true;
-    let caught: unknown;
     try {
-      g.setUint8(26 * PS, 3); // copies leaf 3: frames of pages 24 and 25 pass 254, a 17th key
-    } catch (e) {
-      caught = e;
+      expect(() => a.setUint8(PS, 2)).toThrow(OutOfMemoryError);
     } finally {
       refuse.on = false;
     }
-    expect(caught).toBeInstanceOf(OutOfMemoryError);
+    expect(refuse.refused).toBeGreaterThan(0);
     expect(pool.stats()).toEqual(before);
-    for (const f of forks) f.release();
+    a.setUint8(PS, 2);
+    expect([a.getUint8(0), a.getUint8(PS), b.getUint8(PS)]).toEqual([1, 2, 0]);
+    b.release();
     a.release();
     expect(pool.framesInUse).toBe(0);
   });
