@@ -73,3 +73,4 @@ export type { AddressSpaceOptions } from "./space-options.js";
 export type { SpaceSummary } from "./space-summary.js";
 export type { SpaceStats } from "./stats.js";
 export { COPY_FORMAT, type SpaceCopy } from "./transfer.js";
+export { U8Span, U16Span, writeU8Span, writeU16Span } from "./write-span.js";
