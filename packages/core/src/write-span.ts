@@ -91,7 +91,7 @@ export class U8Span {
  * const s = new AddressSpace({ size: 1 << 16, pageSize: 256 });
  * const span = new U16Span();
  * writeU16Span(s, 512, 2, span);
- * span.array[span.start] = 0x20ac; // "€"
+ * span.array[span.start] = 0x20ac; // the euro sign
  * span.array[span.start + 1] = 0x31;
  * String.fromCharCode(s.getUint16(512), s.getUint16(514)); // "€1"
  * ```
@@ -168,6 +168,9 @@ function loadWriteRun(space: AddressSpace, byteOffset: number, length: number, w
  * write-mode cursor, ~150 ns and 104 B each, against ~104 ns and nothing
  * through a span (W4 profile, 2026-12-07).
  *
+ * Whatever it throws, the space, its frames and refcounts, and `span` are as
+ * they were.
+ *
  * @throws {ReleasedError} when the space has been released, or when the
  *   pool's out-of-memory hook released it to make room.
  * @throws {InvalidArgumentError} when `length` is not an integer >= 0,
@@ -177,8 +180,6 @@ function loadWriteRun(space: AddressSpace, byteOffset: number, length: number, w
  *   page mapped without write access.
  * @throws {OutOfMemoryError} when the fault needs a frame and the pool
  *   cannot supply one.
- * Whatever it throws, the space, its frames and refcounts, and `span` are as
- * they were.
  *
  * @example
  * ```ts
@@ -188,7 +189,7 @@ function loadWriteRun(space: AddressSpace, byteOffset: number, length: number, w
  * const span = new U8Span();
  * writeU8Span(child, 2, 3, span); // copies page 0 for the child: "lo" and one more byte
  * span.array.copyWithin(span.start + 1, span.start, span.start + 2); // shift the tail
- * span.array[span.start] = 108; // "l"
+ * span.array[span.start] = 108; // the inserted "l"
  * new TextDecoder().decode(child.read(0, new Uint8Array(5))); // "hello"
  * new TextDecoder().decode(s.read(0, new Uint8Array(4))); // "helo"
  * ```
@@ -223,6 +224,9 @@ export function writeU8Span(space: AddressSpace, byteOffset: number, length: num
  * `byteOffset` must also be a multiple of 2, and `stats().bytesWritten` grows by
  * `2 * length`.
  *
+ * Whatever it throws, the space, its frames and refcounts, and `span` are as
+ * they were.
+ *
  * @throws {ReleasedError} when the space has been released, or when the
  *   pool's out-of-memory hook released it to make room.
  * @throws {InvalidArgumentError} when `length` is not an integer >= 0,
@@ -233,8 +237,6 @@ export function writeU8Span(space: AddressSpace, byteOffset: number, length: num
  * @throws {AlignmentFault} when `byteOffset` is not a multiple of 2.
  * @throws {OutOfMemoryError} when the fault needs a frame and the pool
  *   cannot supply one.
- * Whatever it throws, the space, its frames and refcounts, and `span` are as
- * they were.
  *
  * @example
  * ```ts
