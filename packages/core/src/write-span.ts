@@ -36,11 +36,13 @@ const NO_BYTES = new Uint8Array(0);
 const NO_UNITS = new Uint16Array(0);
 
 /**
- * The slab slice behind a run of bytes that lies within one page, made
- * writable by {@link writeU8Span}: `array[start]` .. `array[end - 1]` are the
- * bytes at addresses `address`, `address + 1`, ... of the space. Writes
- * through it are writes to that space's page (and count in its
- * `stats().bytesWritten` when the span is filled). Meant to be allocated once and
+ * The slab slice behind a run of bytes that lies within one page, as
+ * {@link writeU8Span} (the page made private and writable) or `readU8Span`
+ * (for reading only: the slice may be the zero frame or shared with forks)
+ * leaves it: `array[start]` .. `array[end - 1]` are the bytes at addresses
+ * `address`, `address + 1`, ... of the space. Writes through a span that
+ * {@link writeU8Span} filled are writes to that space's page (and count in
+ * its `stats().bytesWritten` when the span is filled). Meant to be allocated once and
  * refilled by every call (all fields are set in the constructor, so every
  * span has one hidden class and a loop over `array` stays monomorphic).
  *
@@ -69,7 +71,7 @@ export class U8Span {
   /** Virtual byte address of `array[start]`. */
   address: number;
 
-  /** An empty span (`start === end`), to be filled by {@link writeU8Span}. O(1). */
+  /** An empty span (`start === end`), to be filled by {@link writeU8Span} or `readU8Span`. O(1). */
   constructor() {
     this.array = NO_BYTES;
     this.start = 0;
@@ -80,11 +82,13 @@ export class U8Span {
 
 /**
  * The slab slice behind a run of uint16 elements (UTF-16 code units, say)
- * that lies within one page, made writable by {@link writeU16Span}:
+ * that lies within one page, as {@link writeU16Span} (writable) or
+ * `readU16Span` (for reading only) leaves it:
  * `array[start]` .. `array[end - 1]` are the elements at byte addresses
  * `address`, `address + 2`, ... (little-endian, as
  * {@link AddressSpace.getUint16} reads them). Same lifetime rules as
- * {@link U8Span}: refill it after any other call on the space.
+ * {@link U8Span}: write only through a span {@link writeU16Span} filled, and
+ * refill it after any other call on the space.
  *
  * @example
  * ```ts
@@ -106,7 +110,7 @@ export class U16Span {
   /** Virtual byte address of `array[start]`. */
   address: number;
 
-  /** An empty span (`start === end`), to be filled by {@link writeU16Span}. O(1). */
+  /** An empty span (`start === end`), to be filled by {@link writeU16Span} or `readU16Span`. O(1). */
   constructor() {
     this.array = NO_UNITS;
     this.start = 0;

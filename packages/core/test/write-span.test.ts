@@ -2,9 +2,10 @@
  * `writeU8Span` / `writeU16Span`: the slab slice of one page, made writable
  * by the accessors' write fault. Checked against a plain Uint8Array per
  * version (copied on fork): writes through a span show in that version only,
- * never in a fork taken before or after; bad input gets the typed error
- * `setUint8`/`setUint16` give at the same address, and changes nothing (the
- * span, the contents, the pool's stats); no frame leaks.
+ * never in a fork taken before or after (read spans show the same bytes);
+ * bad input gets the typed error `setUint8`/`setUint16` give at the same
+ * address, and changes nothing (the span, the contents, the pool's stats);
+ * no frame leaks. `readU8Span`/`readU16Span` too.
  */
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
@@ -16,6 +17,8 @@ import {
   OutOfMemoryError,
   ProtectionFault,
   ReleasedError,
+  readU8Span,
+  readU16Span,
   SegmentationFault,
   U8Span,
   U16Span,
@@ -76,6 +79,8 @@ describe("writeU8Span / writeU16Span", () => {
         ];
         const bytes = new U8Span();
         const units = new U16Span();
+        const rbytes = new U8Span();
+        const runits = new U16Span();
         for (const o of ops) {
           if (live.length === 0) break;
           const v = live[o.version % live.length] as (typeof live)[number];
@@ -120,8 +125,22 @@ describe("writeU8Span / writeU16Span", () => {
             for (let j = 0; j < k; j++) m.setUint16(addr + j * 2, (o.seed * 31 + j) & 0xffff, true);
           }
           v.written += n * width;
-          // The written version and every other one (forks before and after) read their own model.
-          for (const w of live) expect(diffAt(w.s, w.model)).toBe(-1);
+          // The written version and every other one (forks before and after) read their own model,
+          // through read spans too (which show shared frames and the zero frame as they are).
+          for (const w of live) {
+            expect(diffAt(w.s, w.model)).toBe(-1);
+            readU8Span(w.s, addr, n * width, rbytes);
+            expect(Array.from(rbytes.array.subarray(rbytes.start, rbytes.end))).toEqual(
+              Array.from(w.model.subarray(addr, addr + n * width)),
+            );
+            if (width === 2) {
+              readU16Span(w.s, addr, n, runits);
+              const m = new DataView(w.model.buffer);
+              const want: number[] = [];
+              for (let j = 0; j < n; j++) want.push(m.getUint16(addr + j * 2, true));
+              expect(Array.from(runits.array.subarray(runits.start, runits.end))).toEqual(want);
+            }
+          }
         }
         for (const w of live) {
           expect(diffAt(w.s, w.model)).toBe(-1);
@@ -275,6 +294,41 @@ describe("writeU8Span / writeU16Span", () => {
     s.setUint8(0, 1);
     victim = s;
     expect(() => writeU8Span(s, 256, 1, new U8Span())).toThrow(ReleasedError);
+    expect(pool.stats().framesInUse).toBe(0);
+  });
+  it("readU8Span/readU16Span: typed errors, nothing changed, no frame taken", () => {
+    const pool = new FramePool({ pageSize: 256 });
+    const s = new AddressSpace({ size: 4096, pool });
+    s.setUint8(1536, 5);
+    s.unmap(1024, 256);
+    s.protect(1536, 256, "read-only");
+    const bytes = new U8Span();
+    const units = new U16Span();
+    readU8Span(s, 1536, 2, bytes); // a read-only page reads
+    expect([bytes.array[bytes.start], bytes.end - bytes.start]).toEqual([5, 2]);
+    readU16Span(s, 2048, 128, units); // a page never written: the zero frame, no frame taken
+    expect(Array.from(units.array.subarray(units.start, units.end)).every((u) => u === 0)).toBe(true);
+    const spans = [fields(bytes), fields(units)];
+    const stats = pool.stats();
+    const cases: [1 | 2, number, number, new (...args: never[]) => Error][] = [
+      [1, 0.5, 1, InvalidArgumentError],
+      [1, 0, -1, InvalidArgumentError],
+      [1, 250, 7, InvalidArgumentError],
+      [2, 250, 4, InvalidArgumentError],
+      [2, 1, 1, AlignmentFault],
+      [1, 4095, 2, SegmentationFault],
+      [2, -2, 1, SegmentationFault],
+      [1, 1024, 1, SegmentationFault], // unmapped
+    ];
+    for (const [width, addr, n, type] of cases) {
+      if (width === 1) expect(() => readU8Span(s, addr, n, bytes), `${addr} ${n}`).toThrow(type);
+      else expect(() => readU16Span(s, addr, n, units), `${addr} ${n}`).toThrow(type);
+      expect([fields(bytes), fields(units)]).toEqual(spans);
+    }
+    expect(pool.stats()).toEqual(stats);
+    s.release();
+    expect(() => readU8Span(s, 0, 1, bytes)).toThrow(ReleasedError);
+    expect(() => readU16Span(s, 0, -1, units)).toThrow(ReleasedError);
     expect(pool.stats().framesInUse).toBe(0);
   });
 });

@@ -22,16 +22,18 @@
  *
  * @module
  */
-import { type AddressSpace, U8Span, U16Span, writeU8Span, writeU16Span } from "@pagefork/core";
+import { type AddressSpace, readU8Span, readU16Span, U8Span, U16Span, writeU8Span, writeU16Span } from "@pagefork/core";
 import { LEAF_COUNT, LEAF_NARROW, LEAF_UNITS, N_COUNT } from "./layout.js";
 
 /**
- * Write spans over a leaf's units (narrow bytes, wide code units), refilled
- * by every shift: a leaf lies in one page, so core's one-page write spans
- * serve every leaf write, and a refill allocates nothing where a write-mode
- * `space.spans` cursor allocated 104 B per keystroke (W4 profile,
- * 2026-12-07). Module-level for the same reason as the scratch units below;
- * each is read only between its fill and the next call on the space.
+ * Spans over a leaf's units (narrow bytes, wide code units), refilled by
+ * every leaf read and write: a leaf lies in one page, so core's one-page
+ * spans serve them all, and a refill allocates nothing where a `space.spans`
+ * cursor allocated 104 B per keystroke (W4 profile, 2026-12-07). No cursor
+ * is made at all: a cursor's hidden classes died with the last text of a
+ * round, and with them the optimized split path (shape-keepers.test.ts).
+ * Module-level for the same reason as the scratch units below; each is used
+ * only between its fill and the next call on the space.
  */
 const narrowSpan = new U8Span();
 const wideSpan = new U16Span();
@@ -145,9 +147,8 @@ export function readUnits(
     space.read(leaf + LEAF_UNITS + from * 2, dst.subarray(at, at + (to - from)));
     return;
   }
-  const c = space.spans(Uint8Array, leaf + LEAF_UNITS + from, to - from, "read");
-  c.next(); // a leaf lies in one page: one span
-  dst.set(c.array.subarray(c.start, c.end), at);
+  readU8Span(space, leaf + LEAF_UNITS + from, to - from, narrowSpan); // a leaf lies in one page
+  dst.set(narrowSpan.array.subarray(narrowSpan.start, narrowSpan.end), at);
 }
 
 /**
@@ -206,11 +207,15 @@ export function leafUnit(space: AddressSpace, leaf: number, off: number): number
 /** Units [off, off + take) of `leaf` (count word `word`) as a string; take > 0. */
 export function leafString(space: AddressSpace, leaf: number, word: number, off: number, take: number): string {
   if ((word & LEAF_NARROW) === 0) {
-    const c = space.spans(Uint16Array, leaf + LEAF_UNITS + off * 2, take, "read");
-    c.next();
-    return String.fromCharCode.apply(null, c.array.subarray(c.start, c.end) as unknown as number[]);
+    readU16Span(space, leaf + LEAF_UNITS + off * 2, take, wideSpan);
+    return String.fromCharCode.apply(
+      null,
+      wideSpan.array.subarray(wideSpan.start, wideSpan.end) as unknown as number[],
+    );
   }
-  const c = space.spans(Uint8Array, leaf + LEAF_UNITS + off, take, "read");
-  c.next();
-  return String.fromCharCode.apply(null, c.array.subarray(c.start, c.end) as unknown as number[]);
+  readU8Span(space, leaf + LEAF_UNITS + off, take, narrowSpan);
+  return String.fromCharCode.apply(
+    null,
+    narrowSpan.array.subarray(narrowSpan.start, narrowSpan.end) as unknown as number[],
+  );
 }
