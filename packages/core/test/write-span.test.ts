@@ -95,6 +95,7 @@ describe("writeU8Span / writeU16Span", () => {
             }
             continue;
           }
+          if (!("seed" in o)) continue; // narrows the type (fork and release are handled above)
           const width = o.op === "u16" ? 2 : 1;
           const perPage = ps / width;
           const from = o.at % perPage;
