@@ -57,7 +57,15 @@ export {
 } from "./inspect.js";
 export type { Mapping, Protection } from "./mappings.js";
 export type { OutOfMemoryEvent, Overcommit } from "./overcommit.js";
-export { PageSpanCursor, readU32Span, type SpanArrayConstructor, type SpanMode, U32Span } from "./page-span.js";
+export {
+  PageSpanCursor,
+  readU8Span,
+  readU16Span,
+  readU32Span,
+  type SpanArrayConstructor,
+  type SpanMode,
+  U32Span,
+} from "./page-span.js";
 export type { FramePoolOptions, FramePoolStats } from "./pool-options.js";
 export type { ProxyView, ViewArrayConstructor } from "./proxy-view.js";
 export { relativeIndex, toIntegerOrInfinity } from "./relative-index.js";
@@ -73,3 +81,4 @@ export type { AddressSpaceOptions } from "./space-options.js";
 export type { SpaceSummary } from "./space-summary.js";
 export type { SpaceStats } from "./stats.js";
 export { COPY_FORMAT, type SpaceCopy } from "./transfer.js";
+export { U8Span, U16Span, writeU8Span, writeU16Span } from "./write-span.js";

@@ -12,6 +12,7 @@ import { loadRead, loadWrite } from "./mmu.js";
 import { reserveForWrite } from "./reserve.js";
 import type { Slab, ViewKey } from "./slab.js";
 import { vpnOf } from "./space-state.js";
+import type { U8Span, U16Span } from "./write-span.js";
 
 /** An empty view: what a {@link U32Span} holds before its first fill. */
 const NO_WORDS = new Uint32Array(0);
@@ -245,6 +246,119 @@ export function readU32Span(space: AddressSpace, byteOffset: number, length: num
   }
   const start = (space.rByte + off) >> 2;
   span.array = space.rSlab.u32;
+  span.start = start;
+  span.end = start + length;
+  span.address = byteOffset;
+}
+
+/**
+ * The slow path of {@link readU8Span} and {@link readU16Span}: the checks of
+ * {@link readU32Span} for `length` elements of `width` bytes, then the read
+ * translation. Returns the byte offset in the page, or -1 for an empty run
+ * (checked, nothing loaded). Changes nothing when it throws.
+ */
+function loadReadRun(space: AddressSpace, byteOffset: number, length: number, width: number): number {
+  if (typeof length !== "number" || !Number.isInteger(length) || length < 0) {
+    if (space.isReleased) throwReleased("address space");
+    throwInvalid("length", length, `an integer number of ${width === 1 ? "bytes" : "uint16 elements"} >= 0`);
+  }
+  checkRange(space, byteOffset, length * width, false); // released, address, range, mappings
+  if (byteOffset % width !== 0) throwAlignment(byteOffset, width);
+  if (length === 0) return -1;
+  const vpn = vpnOf(space, byteOffset);
+  const ps = space.pool.pageSize;
+  const off = byteOffset - vpn * ps;
+  if (off + length * width > ps)
+    throwInvalid("length", length, `at most ${(ps - off) / width} elements (to the end of the page)`);
+  loadRead(space, vpn);
+  return off;
+}
+
+/**
+ * Points `span` at the `length` bytes at `byteOffset`, which must lie within
+ * one page, for reading: {@link readU32Span} for bytes (one translation, no
+ * fault, no allocation once the space has its read TLB; O(1)). The slice may
+ * be the zero frame or a frame shared with forks: never write through it
+ * ({@link writeU8Span} makes the page private first). A run of zero bytes is
+ * checked and leaves `span` empty (`start === end`). Whatever it throws, the
+ * space and `span` are as they were.
+ *
+ * @throws {ReleasedError} when the space has been released.
+ * @throws {InvalidArgumentError} when `length` is not an integer >= 0,
+ *   `byteOffset` is not an integer, or the bytes cross a page boundary.
+ * @throws {SegmentationFault} when the bytes leave the space, or lie in a
+ *   hole or a page mapped without read access.
+ *
+ * @example
+ * ```ts
+ * const s = new AddressSpace({ size: 1 << 16, pageSize: 256 });
+ * s.write(300, new TextEncoder().encode("page"));
+ * const span = new U8Span();
+ * readU8Span(s, 300, 4, span);
+ * String.fromCharCode(...span.array.subarray(span.start, span.end)); // "page"
+ * ```
+ */
+export function readU8Span(space: AddressSpace, byteOffset: number, length: number, span: U8Span): void {
+  const a = typeof byteOffset === "number" ? byteOffset : Number.NaN;
+  let off = a - space.rPage;
+  // The fast path of readU32Span, for bytes.
+  if (!((off & space.pageMask) === off && a >= 0 && length >>> 0 === length && off + length <= space.pageMask + 1)) {
+    off = loadReadRun(space, byteOffset, length, 1);
+    if (off < 0) {
+      span.start = 0;
+      span.end = 0;
+      span.address = byteOffset;
+      return;
+    }
+  }
+  const start = space.rByte + off;
+  span.array = space.rSlab.u8;
+  span.start = start;
+  span.end = start + length;
+  span.address = byteOffset;
+}
+
+/**
+ * {@link readU8Span} for uint16 elements (UTF-16 code units, say):
+ * `byteOffset` must also be a multiple of 2. Same cost and rules.
+ *
+ * @throws {ReleasedError} when the space has been released.
+ * @throws {InvalidArgumentError} when `length` is not an integer >= 0,
+ *   `byteOffset` is not an integer, or the elements cross a page boundary.
+ * @throws {SegmentationFault} when the elements leave the space, or lie in a
+ *   hole or a page mapped without read access.
+ * @throws {AlignmentFault} when `byteOffset` is not a multiple of 2.
+ *
+ * @example
+ * ```ts
+ * const s = new AddressSpace({ size: 1 << 16, pageSize: 256 });
+ * s.setUint16(512, 0x20ac);
+ * const span = new U16Span();
+ * readU16Span(s, 512, 2, span);
+ * Array.from(span.array.subarray(span.start, span.end)); // [0x20ac, 0]
+ * ```
+ */
+export function readU16Span(space: AddressSpace, byteOffset: number, length: number, span: U16Span): void {
+  const a = typeof byteOffset === "number" ? byteOffset : Number.NaN;
+  let off = a - space.rPage;
+  if (
+    !(
+      (off & (space.pageMask & -2)) === off &&
+      a >= 0 &&
+      length >>> 0 === length &&
+      off + length * 2 <= space.pageMask + 1
+    )
+  ) {
+    off = loadReadRun(space, byteOffset, length, 2);
+    if (off < 0) {
+      span.start = 0;
+      span.end = 0;
+      span.address = byteOffset;
+      return;
+    }
+  }
+  const start = (space.rByte + off) >> 1;
+  span.array = space.rSlab.u16;
   span.start = start;
   span.end = start + length;
   span.address = byteOffset;

@@ -17,13 +17,26 @@
  * it. A leaf is never narrowed in place (only its split pieces are), so a
  * keystroke never rewrites a whole leaf to save space it may need again.
  *
- * Scratch arrays are module-level and reused: calls are synchronous and never
- * re-entered, so no call allocates.
+ * Scratch arrays and write spans are module-level and reused: calls are
+ * synchronous and never re-entered, so no call allocates.
  *
  * @module
  */
-import type { AddressSpace } from "@pagefork/core";
+import { type AddressSpace, readU8Span, readU16Span, U8Span, U16Span, writeU8Span, writeU16Span } from "@pagefork/core";
 import { LEAF_COUNT, LEAF_NARROW, LEAF_UNITS, N_COUNT } from "./layout.js";
+
+/**
+ * Spans over a leaf's units (narrow bytes, wide code units), refilled by
+ * every leaf read and write: a leaf lies in one page, so core's one-page
+ * spans serve them all, and a refill allocates nothing where a `space.spans`
+ * cursor allocated 104 B per keystroke (W4 profile, 2026-12-07). No cursor
+ * is made at all: a cursor's hidden classes died with the last text of a
+ * round, and with them the optimized split path (shape-keepers.test.ts).
+ * Module-level for the same reason as the scratch units below; each is used
+ * only between its fill and the next call on the space.
+ */
+const narrowSpan = new U8Span();
+const wideSpan = new U16Span();
 
 /** Scratch code units for leaf splits and widening. */
 let units = new Uint16Array(1024);
@@ -83,18 +96,16 @@ export function insertIntoLeaf(
     return true;
   }
   if ((word & LEAF_NARROW) === 0) {
-    const c = space.spans(Uint16Array, leaf + LEAF_UNITS + off * 2, count - off + k, "write");
-    c.next();
-    const arr = c.array;
-    const s = c.start;
+    writeU16Span(space, leaf + LEAF_UNITS + off * 2, count - off + k, wideSpan);
+    const arr = wideSpan.array;
+    const s = wideSpan.start;
     if (count > off) arr.copyWithin(s + k, s, s + (count - off));
     for (let j = 0; j < k; j++) arr[s + j] = text.charCodeAt(j);
     space.setUint32(leaf + N_COUNT, count + k);
   } else if (latin1) {
-    const c = space.spans(Uint8Array, leaf + LEAF_UNITS + off, count - off + k, "write");
-    c.next();
-    const arr = c.array;
-    const s = c.start;
+    writeU8Span(space, leaf + LEAF_UNITS + off, count - off + k, narrowSpan);
+    const arr = narrowSpan.array;
+    const s = narrowSpan.start;
     if (count > off) arr.copyWithin(s + k, s, s + (count - off));
     for (let j = 0; j < k; j++) arr[s + j] = text.charCodeAt(j);
     space.setUint32(leaf + N_COUNT, (count + k) | LEAF_NARROW);
@@ -136,9 +147,8 @@ export function readUnits(
     space.read(leaf + LEAF_UNITS + from * 2, dst.subarray(at, at + (to - from)));
     return;
   }
-  const c = space.spans(Uint8Array, leaf + LEAF_UNITS + from, to - from, "read");
-  c.next(); // a leaf lies in one page: one span
-  dst.set(c.array.subarray(c.start, c.end), at);
+  readU8Span(space, leaf + LEAF_UNITS + from, to - from, narrowSpan); // a leaf lies in one page
+  dst.set(narrowSpan.array.subarray(narrowSpan.start, narrowSpan.end), at);
 }
 
 /**
@@ -155,9 +165,8 @@ export function writeLeaf(
   narrow: boolean,
 ): void {
   if (narrow || unitsLatin1(src, at, at + size)) {
-    const c = space.spans(Uint8Array, page + LEAF_UNITS, size, "write");
-    c.next();
-    c.array.set(src.subarray(at, at + size), c.start); // every unit <= 0xff: stored as is
+    writeU8Span(space, page + LEAF_UNITS, size, narrowSpan);
+    narrowSpan.array.set(src.subarray(at, at + size), narrowSpan.start); // every unit <= 0xff: stored as is
     space.setUint32(page + N_COUNT, size | LEAF_NARROW);
   } else {
     space.write(page + LEAF_UNITS, src.subarray(at, at + size));
@@ -176,13 +185,13 @@ export function cutFromLeaf(space: AddressSpace, leaf: number, word: number, off
   const tail = (word & LEAF_COUNT) - off - r;
   if (tail > 0) {
     if ((word & LEAF_NARROW) === 0) {
-      const c = space.spans(Uint16Array, leaf + LEAF_UNITS + off * 2, r + tail, "write");
-      c.next();
-      c.array.copyWithin(c.start, c.start + r, c.start + r + tail);
+      writeU16Span(space, leaf + LEAF_UNITS + off * 2, r + tail, wideSpan);
+      const s = wideSpan.start;
+      wideSpan.array.copyWithin(s, s + r, s + r + tail);
     } else {
-      const c = space.spans(Uint8Array, leaf + LEAF_UNITS + off, r + tail, "write");
-      c.next();
-      c.array.copyWithin(c.start, c.start + r, c.start + r + tail);
+      writeU8Span(space, leaf + LEAF_UNITS + off, r + tail, narrowSpan);
+      const s = narrowSpan.start;
+      narrowSpan.array.copyWithin(s, s + r, s + r + tail);
     }
   }
   space.setUint32(leaf + N_COUNT, word - r); // the flag bit is above the count: kept
@@ -198,11 +207,15 @@ export function leafUnit(space: AddressSpace, leaf: number, off: number): number
 /** Units [off, off + take) of `leaf` (count word `word`) as a string; take > 0. */
 export function leafString(space: AddressSpace, leaf: number, word: number, off: number, take: number): string {
   if ((word & LEAF_NARROW) === 0) {
-    const c = space.spans(Uint16Array, leaf + LEAF_UNITS + off * 2, take, "read");
-    c.next();
-    return String.fromCharCode.apply(null, c.array.subarray(c.start, c.end) as unknown as number[]);
+    readU16Span(space, leaf + LEAF_UNITS + off * 2, take, wideSpan);
+    return String.fromCharCode.apply(
+      null,
+      wideSpan.array.subarray(wideSpan.start, wideSpan.end) as unknown as number[],
+    );
   }
-  const c = space.spans(Uint8Array, leaf + LEAF_UNITS + off, take, "read");
-  c.next();
-  return String.fromCharCode.apply(null, c.array.subarray(c.start, c.end) as unknown as number[]);
+  readU8Span(space, leaf + LEAF_UNITS + off, take, narrowSpan);
+  return String.fromCharCode.apply(
+    null,
+    narrowSpan.array.subarray(narrowSpan.start, narrowSpan.end) as unknown as number[],
+  );
 }

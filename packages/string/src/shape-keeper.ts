@@ -8,8 +8,8 @@
  * thousands of edits later. Same mechanism as core's `shapeKeeper`
  * (address-space.ts, which has the measurements). Made with the first
  * standalone text (importing the module allocates nothing); its own pool of
- * 256-byte pages, a few KB, and a page-span cursor over the fork's space. Never throws: without it only the optimization is
- * lost.
+ * 256-byte pages, a few KB. Never throws: without it only the optimization
+ * is lost.
  *
  * @module
  */
@@ -47,13 +47,9 @@ export function keepTextShapes(make: (pool: FramePool) => Editable): void {
     f.delete(1, SPLIT_UNITS + 1);
     const h = f.nodeHeap();
     h.freePage(h.allocPage());
-    // A span cursor over a text's own space too: core keeps one over a small
-    // space, but the cursors of a text's space (2^36 bytes by default) have
-    // other hidden classes, so PageSpanCursor, spans, next and insertIntoLeaf
-    // were still deoptimized ("weak objects") after every text was collected.
-    const c = f.space.spans(Uint8Array, 0, 1, "read");
-    c.next();
-    keepers.push(t, f, h, c);
+    // No span cursor: the leaves read and write through core's one-page
+    // spans (leaf.ts), whose two objects live as long as the module.
+    keepers.push(t, f, h);
   } catch {
     // An engine out of memory for a few KB: the caller's own allocation will say so.
   }
