@@ -13,7 +13,8 @@ const out = join(here, "..", "node_modules", ".shape-test");
 /**
  * Functions still deoptimized this way, by name (none: the span cursor's
  * functions and insertIntoLeaf were, until string's shape keeper kept a cursor
- * over a text's own space).
+ * over a text's own space; text leaves now use core's one-page spans and
+ * make no cursor at all).
  */
 const KNOWN = new Set<string>([]);
 

@@ -252,17 +252,31 @@ export function readU32Span(space: AddressSpace, byteOffset: number, length: num
 }
 
 /**
- * The slow path of {@link readU8Span} and {@link readU16Span}: the checks of
- * {@link readU32Span} for `length` elements of `width` bytes, then the read
- * translation. Returns the byte offset in the page, or -1 for an empty run
- * (checked, nothing loaded). Changes nothing when it throws.
+ * The slow path of the one-page span fills ({@link readU8Span},
+ * {@link readU16Span}, and write-span.ts's `writeU8Span`/`writeU16Span`):
+ * validates `length` elements of `width` bytes at `byteOffset` (the checks
+ * of {@link readU32Span} for a run: released space, integers, range, a
+ * frozen space when `write`, mappings, alignment, one page), then loads the
+ * page: the read translation, or for `write` the accessors' write fault
+ * (`loadWrite`: zero-fill, copy-on-write or reuse). Returns the byte offset
+ * in the page, or -1 for an empty run (checked, nothing loaded or faulted:
+ * a write of nothing takes no frame). Changes nothing when it throws: the
+ * checks come first, and the write fault itself changes nothing when it
+ * refuses (fault.ts).
+ * @internal
  */
-function loadReadRun(space: AddressSpace, byteOffset: number, length: number, width: number): number {
+export function loadRun(
+  space: AddressSpace,
+  byteOffset: number,
+  length: number,
+  width: number,
+  write: boolean,
+): number {
   if (typeof length !== "number" || !Number.isInteger(length) || length < 0) {
     if (space.isReleased) throwReleased("address space");
     throwInvalid("length", length, `an integer number of ${width === 1 ? "bytes" : "uint16 elements"} >= 0`);
   }
-  checkRange(space, byteOffset, length * width, false); // released, address, range, mappings
+  checkRange(space, byteOffset, length * width, write); // released, address, range, frozen (write), mappings
   if (byteOffset % width !== 0) throwAlignment(byteOffset, width);
   if (length === 0) return -1;
   const vpn = vpnOf(space, byteOffset);
@@ -270,7 +284,8 @@ function loadReadRun(space: AddressSpace, byteOffset: number, length: number, wi
   const off = byteOffset - vpn * ps;
   if (off + length * width > ps)
     throwInvalid("length", length, `at most ${(ps - off) / width} elements (to the end of the page)`);
-  loadRead(space, vpn);
+  if (write) loadWrite(space, vpn);
+  else loadRead(space, vpn);
   return off;
 }
 
@@ -303,7 +318,7 @@ export function readU8Span(space: AddressSpace, byteOffset: number, length: numb
   let off = a - space.rPage;
   // The fast path of readU32Span, for bytes.
   if (!((off & space.pageMask) === off && a >= 0 && length >>> 0 === length && off + length <= space.pageMask + 1)) {
-    off = loadReadRun(space, byteOffset, length, 1);
+    off = loadRun(space, byteOffset, length, 1, false);
     if (off < 0) {
       span.start = 0;
       span.end = 0;
@@ -349,7 +364,7 @@ export function readU16Span(space: AddressSpace, byteOffset: number, length: num
       off + length * 2 <= space.pageMask + 1
     )
   ) {
-    off = loadReadRun(space, byteOffset, length, 2);
+    off = loadRun(space, byteOffset, length, 2, false);
     if (off < 0) {
       span.start = 0;
       span.end = 0;

@@ -24,10 +24,7 @@
  * @module
  */
 import type { AddressSpace } from "./address-space.js";
-import { checkRange } from "./bulk.js";
-import { throwAlignment, throwInvalid, throwReleased } from "./errors.js";
-import { loadWrite } from "./mmu.js";
-import { vpnOf } from "./space-state.js";
+import { loadRun } from "./page-span.js";
 
 /** An empty byte view: what a {@link U8Span} holds before its first fill. */
 const NO_BYTES = new Uint8Array(0);
@@ -120,33 +117,6 @@ export class U16Span {
 }
 
 /**
- * The slow path of both fills: validates `length` elements of `width` bytes
- * at `byteOffset` as a write (the checks of `setUint8`, and of
- * `readU32Span` for a run: released space, integers, range, frozen
- * space, mappings, alignment, one page), then makes the page writable.
- * Returns the byte offset in the page, or -1 for an empty run (checked but
- * not faulted: a write of nothing takes no frame). Changes nothing when it
- * throws: the checks come first, and the write fault itself changes nothing
- * when it refuses (fault.ts).
- */
-function loadWriteRun(space: AddressSpace, byteOffset: number, length: number, width: number): number {
-  if (typeof length !== "number" || !Number.isInteger(length) || length < 0) {
-    if (space.isReleased) throwReleased("address space");
-    throwInvalid("length", length, `an integer number of ${width === 1 ? "bytes" : "uint16 elements"} >= 0`);
-  }
-  checkRange(space, byteOffset, length * width, true); // released, address, range, frozen, mappings
-  if (byteOffset % width !== 0) throwAlignment(byteOffset, width);
-  if (length === 0) return -1;
-  const vpn = vpnOf(space, byteOffset);
-  const ps = space.pool.pageSize;
-  const off = byteOffset - vpn * ps;
-  if (off + length * width > ps)
-    throwInvalid("length", length, `at most ${(ps - off) / width} elements (to the end of the page)`);
-  loadWrite(space, vpn); // the accessors' write fault: OutOfMemoryError or ReleasedError change nothing
-  return off;
-}
-
-/**
  * Makes the page holding the `length` bytes at `byteOffset` writable and
  * points `span` at them; the bytes must lie within one page. The page is
  * made private as by {@link AddressSpace.setUint8}: a page that maps the
@@ -205,7 +175,7 @@ export function writeU8Span(space: AddressSpace, byteOffset: number, length: num
   // cache, which holds only pages checked and faulted when they were loaded,
   // and the bytes end within it. Anything else (NaN included) takes the checks.
   if (!((off & space.pageMask) === off && a >= 0 && length >>> 0 === length && off + length <= space.pageMask + 1)) {
-    off = loadWriteRun(space, byteOffset, length, 1);
+    off = loadRun(space, byteOffset, length, 1, true);
     if (off < 0) {
       span.start = 0;
       span.end = 0;
@@ -265,7 +235,7 @@ export function writeU16Span(space: AddressSpace, byteOffset: number, length: nu
       off + length * 2 <= space.pageMask + 1
     )
   ) {
-    off = loadWriteRun(space, byteOffset, length, 2);
+    off = loadRun(space, byteOffset, length, 2, true);
     if (off < 0) {
       span.start = 0;
       span.end = 0;

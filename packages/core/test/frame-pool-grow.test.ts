@@ -14,27 +14,9 @@
  */
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { AddressSpace, FramePool, OutOfMemoryError } from "../src/index.js";
+import { refusing } from "./support/refuse.js";
 
 const PS = 256;
-
-/** Makes `new Uint8Array(length)` (an allocation, not a view of a buffer) throw RangeError while `refuse.on`. */
-function refusingByteArrays(): { on: boolean; refused: number } {
-  const refuse = { on: false, refused: 0 };
-  const Real = globalThis.Uint8Array;
-  vi.stubGlobal(
-    "Uint8Array",
-    new Proxy(Real, {
-      construct(target, args, newTarget) {
-        if (refuse.on && typeof args[0] === "number") {
-          refuse.refused++;
-          throw new RangeError("Array buffer allocation failed");
-        }
-        return Reflect.construct(target, args, newTarget);
-      },
-    }),
-  );
-  return refuse;
-}
 
 afterEach(() => {
   vi.unstubAllGlobals();
@@ -47,7 +29,7 @@ function firstBytes(s: AddressSpace, pages: number): number[] {
 
 describe("a pool whose refcount bytes the engine refuses to grow", () => {
   it("refuses the fault with OutOfMemoryError, changes nothing, and keeps counting references afterwards", () => {
-    const refuse = refusingByteArrays();
+    const refuse = refusing("Uint8Array");
     // Slabs of 4 frames: pfn 0 is the zero frame, so three pages fill the first slab and its
     // 4 refcount bytes; the second slab needs 8.
     const pool = new FramePool({ pageSize: PS, firstSlabBytes: 4 * PS, slabBytes: 4 * PS });
@@ -127,7 +109,7 @@ describe("an attached version whose first fork the engine refuses", () => {
     const owner = new AddressSpace({ size: 16 * PS, pool });
     for (let p = 0; p < 4; p++) owner.setUint8(p * PS, p + 1);
     const seen = AddressSpace.attach(owner.share()); // a worker's view, here in the same thread
-    const refuse = refusingByteArrays();
+    const refuse = refusing("Uint8Array");
     const before = seen.pool.stats();
     refuse.on = true;
     // The view pool's first fork gives it private refcount bytes: the engine refuses them.

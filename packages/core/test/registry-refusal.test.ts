@@ -11,27 +11,9 @@
  */
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { AddressSpace, FramePool, OutOfMemoryError } from "../src/index.js";
+import { refusing } from "./support/refuse.js";
 
 const PS = 256;
-
-/** Makes `new Int32Array(length)` (an allocation, not a view of a buffer) throw RangeError while `refuse.on`. */
-function refusingInt32Arrays(): { on: boolean; refused: number } {
-  const refuse = { on: false, refused: 0 };
-  const Real = globalThis.Int32Array;
-  vi.stubGlobal(
-    "Int32Array",
-    new Proxy(Real, {
-      construct(target, args, newTarget) {
-        if (refuse.on && typeof args[0] === "number") {
-          refuse.refused++;
-          throw new RangeError("Array buffer allocation failed");
-        }
-        return Reflect.construct(target, args, newTarget);
-      },
-    }),
-  );
-  return refuse;
-}
 
 afterEach(() => {
   vi.unstubAllGlobals();
@@ -47,7 +29,7 @@ describe("a space or fork that needs a larger space registry while the engine re
       // The registry starts with 64 slots: fill them.
       while (spaces.length < 64) spaces.push(new AddressSpace({ size: PS, pool }));
       const before = pool.stats();
-      const refuse = refusingInt32Arrays();
+      const refuse = refusing("Int32Array");
       refuse.on = true;
       let caught: unknown;
       try {

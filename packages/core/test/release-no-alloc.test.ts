@@ -12,27 +12,9 @@
  */
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { AddressSpace, FramePool, OutOfMemoryError } from "../src/index.js";
+import { refusing } from "./support/refuse.js";
 
 const PS = 256;
-
-/** Makes `new Int32Array(length)` (an allocation, not a view of a buffer) throw RangeError while `refuse.on`. */
-function refusingInt32Arrays(): { on: boolean; refused: number } {
-  const refuse = { on: false, refused: 0 };
-  const Real = globalThis.Int32Array;
-  vi.stubGlobal(
-    "Int32Array",
-    new Proxy(Real, {
-      construct(target, args, newTarget) {
-        if (refuse.on && typeof args[0] === "number") {
-          refuse.refused++;
-          throw new RangeError("Array buffer allocation failed");
-        }
-        return Reflect.construct(target, args, newTarget);
-      },
-    }),
-  );
-  return refuse;
-}
 
 afterEach(() => {
   vi.unstubAllGlobals();
@@ -45,7 +27,7 @@ function firstBytes(s: AddressSpace, pages: number): number[] {
 
 describe("release() while the engine refuses every new Int32Array", () => {
   it("frees every frame of a space whose frames outnumber the pool's first free list (64 slots)", () => {
-    const refuse = refusingInt32Arrays();
+    const refuse = refusing("Int32Array");
     const pool = new FramePool({ pageSize: PS });
     // 200 private frames in ~30 page-table nodes: only the frame free list must hold more than 64.
     const a = new AddressSpace({ size: 256 * PS, pool });
@@ -69,7 +51,7 @@ describe("release() while the engine refuses every new Int32Array", () => {
   });
 
   it("frees the frames of a version whose forks share some of them, and the forks keep their bytes", () => {
-    const refuse = refusingInt32Arrays();
+    const refuse = refusing("Int32Array");
     const pool = new FramePool({ pageSize: PS });
     const a = new AddressSpace({ size: 512 * PS, pool });
     for (let p = 0; p < 300; p++) a.setUint8(p * PS, 1);
@@ -95,7 +77,7 @@ describe("release() while the engine refuses every new Int32Array", () => {
 
 describe("a write fault that needs a larger free list while the engine refuses it", () => {
   it("throws OutOfMemoryError and changes nothing, then succeeds when the engine gives the memory", () => {
-    const refuse = refusingInt32Arrays();
+    const refuse = refusing("Int32Array");
     // One slab large enough for every frame below: the free list is the only Int32Array a fresh frame may need.
     const pool = new FramePool({ pageSize: PS, firstSlabBytes: 1024 * PS, slabBytes: 1024 * PS });
     const a = new AddressSpace({ size: 512 * PS, pool });
@@ -150,7 +132,7 @@ describe("release() of a fork sharing frames past 254 references while the engin
     }
     expect(pool.stats().overflowRefcounts).toBe(16);
     const inUse = pool.framesInUse;
-    const refuse = refusingInt32Arrays();
+    const refuse = refusing("Int32Array");
     refuse.on = true;
     (forks.pop() as AddressSpace).release();
     refuse.on = false;
@@ -175,7 +157,7 @@ describe("release() of a space of more page-table nodes than the arena's first f
     const pool = new FramePool({ pageSize: PS });
     const a = new AddressSpace({ size: 2048 * PS, pool });
     for (let p = 0; p < 1100; p++) a.setUint8(p * PS, 1); // ~160 nodes (138 leaves)
-    const refuse = refusingInt32Arrays();
+    const refuse = refusing("Int32Array");
     refuse.on = true;
     try {
       a.release();
@@ -208,7 +190,7 @@ describe("a write fault whose path copy takes frames past 254 references while t
     const g = a.fork();
     forks.push(g);
     g.setUint8(0, 100); // leaf 0 (and g's write TLB, which a refusal would refuse first)
-    const refuse = refusingInt32Arrays();
+    const refuse = refusing("Int32Array");
     // Each leaf copy moves 7 counts past 254: the table must grow at some fault.
     let refusedAt = -1;
     for (let leaf = 1; leaf < 8 && refusedAt < 0; leaf++) {
@@ -249,7 +231,7 @@ describe("a space's first TLB while the engine refuses it", () => {
     a.setUint8(0, 1);
     const b = a.fork(); // takes a's TLBs along: a's next access needs a TLB of its own
     const before = pool.stats();
-    const refuse = refusingInt32Arrays();
+    const refuse = refusing("Int32Array");
     refuse.on = true;
     try {
       expect(() => a.setUint8(PS, 2)).toThrow(OutOfMemoryError);

@@ -15,24 +15,9 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 import { collectUntil } from "../../../test/support/collect.js";
 import { AddressSpace, FramePool, OutOfMemoryError } from "../src/index.js";
 import { FAULT_NODES_MAX } from "../src/page-table.js";
+import { refusing } from "./support/refuse.js";
 
 const PS = 256;
-
-/** Makes `new <name>(...)` throw RangeError while `refuse.on` (the engine refusing a slab), and work otherwise. */
-function refusing(name: "ArrayBuffer" | "SharedArrayBuffer"): { on: boolean } {
-  const refuse = { on: false };
-  const Real = globalThis[name];
-  vi.stubGlobal(
-    name,
-    new Proxy(Real, {
-      construct(target, args, newTarget) {
-        if (refuse.on) throw new RangeError("Array buffer allocation failed");
-        return Reflect.construct(target, args, newTarget);
-      },
-    }),
-  );
-  return refuse;
-}
 
 afterEach(() => {
   vi.unstubAllGlobals();

@@ -1,0 +1,29 @@
+/**
+ * Makes the engine "refuse" an allocation, as it does when out of memory:
+ * while `refuse.on`, `new <name>(length)` (an allocation by length, not a
+ * view of an existing buffer) throws the RangeError V8 throws then. For the
+ * tests that a refused allocation changes nothing. Undo with
+ * `vi.unstubAllGlobals()` (in an afterEach).
+ */
+import { vi } from "vitest";
+
+type Refusable = "ArrayBuffer" | "SharedArrayBuffer" | "Uint8Array" | "Int32Array";
+
+export function refusing(name: Refusable): { on: boolean; refused: number } {
+  const refuse = { on: false, refused: 0 };
+  const Real = globalThis[name];
+  vi.stubGlobal(
+    name,
+    new Proxy(Real, {
+      construct(target, args, newTarget) {
+        // A buffer constructor always allocates; a typed array only when given a length.
+        if (refuse.on && (name.endsWith("Buffer") || typeof args[0] === "number")) {
+          refuse.refused++;
+          throw new RangeError("Array buffer allocation failed");
+        }
+        return Reflect.construct(target, args, newTarget);
+      },
+    }),
+  );
+  return refuse;
+}
