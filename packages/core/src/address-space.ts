@@ -363,9 +363,16 @@ export class AddressSpace {
     return ((this.flags >> 2) & 15) + 1;
   }
 
-  /** @internal Set when the tree grows (page-table.ts) or a version is attached. */
+  /**
+   * @internal Set when the tree grows (page-table.ts) or a version is
+   * attached; also written to the space's registry slot, whose copy the
+   * collector's reclaim of a dropped space and the PSS census walk the root
+   * with (the object is gone by then), so the two cannot disagree.
+   */
   set levels(value: number) {
     this.flags = (this.flags & ~60) | (((value - 1) & 15) << 2); // bits 2-5 (see `flags`)
+    const slot = (this.flags >> 6) - 1;
+    if (slot >= 0) this.pool.spaces.levels[slot] = value;
   }
 
   /** @internal Set by `freeze()`: every write is refused (the SpaceState contract; see `flags`). */

@@ -240,10 +240,7 @@ export function attachSpace(handle: unknown, make: (pool: FramePool, size: numbe
   cached.attachments++;
   const space = make(pool, h.size);
   space.root = h.root;
-  space.levels = h.levels;
-  // The registry's copy of the level count, which the PSS census and the
-  // collector's reclaim of a dropped view walk the root with.
-  pool.spaces.sync(space);
+  space.levels = h.levels; // the registry's copy too (the census and the collector walk with it)
   const m = h.mappings;
   space.maps = new MappingList([...m.starts], [...m.ends], [...m.writable], h.size);
   space.freeze();

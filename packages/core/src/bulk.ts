@@ -7,7 +7,6 @@
  * @module
  */
 import { throwInvalid, throwProtection, throwReleased, throwSegv } from "./errors.js";
-import { discardPages } from "./fault.js";
 import { loadRead, loadWrite } from "./mmu.js";
 import { reserveForWrite } from "./reserve.js";
 import { flushAll, invalidatePage, type SpaceState, vpnOf } from "./space-state.js";
@@ -265,7 +264,8 @@ export function dropPages(space: SpaceState, addr: number, length: number): void
   const ps = space.pool.pageSize;
   const first = vpnOf(space, addr);
   const count = length / ps;
-  discardPages(space, first, first + count - 1);
+  // madvise(MADV_DONTNEED), and the page side of munmap: the frames lose this space's references.
+  space.pool.pt.discard(space, first, first + count - 1);
   if (count > SMALL_DISCARD) {
     flushAll(space);
     return;

@@ -18,7 +18,7 @@
  */
 import { PT_FANOUT } from "./constants.js";
 import type { FramePool } from "./frame-pool.js";
-import { covers, FAULT_NODES_MAX } from "./page-table.js";
+import { covers, FAULT_NODES_MAX } from "./page-table-geometry.js";
 import { reserveFrames } from "./reserve.js";
 import { FAULT_COPY, FAULT_PT_NODES, FAULT_REUSE, FAULT_ZERO_FILL } from "./space-registry.js";
 import type { SpaceState } from "./space-state.js";
@@ -73,7 +73,6 @@ export function writeFault(t: SpaceState, vpn: number): number {
   pt.nodes[slot] = pfn; // read pt.nodes again: a new frame or node may have grown the arena
   const added = pt.nodesInUse - before;
   if (added > 0) pool.spaces.countFault(t, FAULT_PT_NODES, added);
-  if (t.slot >= 0) pool.spaces.sync(t);
   return pfn;
 }
 
@@ -98,16 +97,4 @@ function copyPage(t: SpaceState, pool: FramePool, old: number): number {
 function reusePage(t: SpaceState, pfn: number): number {
   t.pool.spaces.countFault(t, FAULT_REUSE, 1);
   return pfn;
-}
-
-/**
- * Returns pages `first..last` (inclusive vpns) of `t` to the zero frame and
- * drops the references on their frames: `madvise(MADV_DONTNEED)`, and the
- * page side of `munmap` (see `PageTable.discard`). Never takes a frame, so it
- * cannot fail. The caller drops the translations (space-state.ts).
- */
-export function discardPages(t: SpaceState, first: number, last: number): void {
-  const root = t.root;
-  t.pool.pt.discard(t, first, last);
-  if (t.root !== root && t.slot >= 0) t.pool.spaces.sync(t);
 }

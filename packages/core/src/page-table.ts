@@ -28,9 +28,6 @@ import { discardPages } from "./page-table-discard.js";
 import { freeNode } from "./page-table-free.js";
 import { covers, levelsFor, type PageTableRoot, PT_NODE_BYTES } from "./page-table-geometry.js";
 
-/** The geometry, for the modules that import it from here (fault.ts, stats.ts, the tests). @internal */
-export { covers, FAULT_NODES_MAX, levelsFor, type PageTableRoot, PT_NODE_BYTES } from "./page-table-geometry.js";
-
 /**
  * Page-table node arena of one {@link FramePool}. Internal to the core: spaces
  * hold a root index and a level count, the arena holds everything else.

@@ -261,13 +261,6 @@ export class SpaceRegistry {
     (this.registry as FinalizationRegistry<number>).register(space, (this.gens[slot] as number) * SLOT_LIMIT + slot);
   }
 
-  /** Records `space`'s current level count in its slot (its root is stored there already: `AddressSpace.root`). */
-  sync(space: RegisteredSpace): void {
-    const slot = space.slot;
-    if (slot < 0) return;
-    this.levels[slot] = space.levels;
-  }
-
   /** Adds `n` to fault counter `counter` (FAULT_ZERO_FILL...) of `space`. O(1). */
   countFault(space: RegisteredSpace, counter: number, n: number): void {
     const slot = space.slot;

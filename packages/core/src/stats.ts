@@ -16,7 +16,7 @@
  */
 
 import { PT_FANOUT } from "./constants.js";
-import { PT_NODE_BYTES } from "./page-table.js";
+import { PT_NODE_BYTES } from "./page-table-geometry.js";
 import { censusPss } from "./pss.js";
 import { FAULT_COPY, FAULT_PT_NODES, FAULT_REUSE, FAULT_ZERO_FILL } from "./space-registry.js";
 import type { SpaceState } from "./space-state.js";

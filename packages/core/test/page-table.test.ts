@@ -11,7 +11,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { AddressSpace, FramePool, PT_FANOUT, PT_SHIFT } from "../src/index.js";
-import { levelsFor } from "../src/page-table.js";
+import { levelsFor } from "../src/page-table-geometry.js";
 import type { Slab } from "../src/slab.js";
 import { bytes, firstDiff } from "./support/helpers.js";
 
