@@ -223,3 +223,14 @@ export function throwInvalid(argument: string, value: unknown, expected: string)
 export function throwOom(requested: number, why: string): never {
   throw new OutOfMemoryError(requested, why);
 }
+/**
+ * Rethrows `e`, caught around an allocation that must change nothing when
+ * the engine refuses it: the engine's refusal (a `RangeError` from `new
+ * ArrayBuffer` or a typed array) as an OutOfMemoryError of `requested` bytes
+ * naming `what`, anything else as it is.
+ * @internal
+ */
+export function throwRefused(e: unknown, requested: number, what: string): never {
+  if (e instanceof RangeError) throwOom(requested, `the JS engine refused ${what}: ${e.message}`);
+  throw e;
+}

@@ -30,7 +30,7 @@ import {
   TLB_SHIFT,
   ZERO_PFN,
 } from "./constants.js";
-import { OutOfMemoryError, throwInvalid, throwOom, throwReleased } from "./errors.js";
+import { OutOfMemoryError, throwInvalid, throwOom, throwRefused, throwReleased } from "./errors.js";
 import { INSPECT_CUSTOM, type InspectFunction, type InspectOptions, inspectRecord } from "./inspect.js";
 import { type OutOfMemoryEvent, type Overcommit, overcommitOf } from "./overcommit.js";
 import { PageTable } from "./page-table.js";
@@ -79,8 +79,7 @@ function newTlb(entries: number, limit: Int32Array): Tlb {
   try {
     return new Tlb(entries, limit);
   } catch (e) {
-    if (e instanceof RangeError) throwOom(entries * 8, `the JS engine refused a TLB: ${e.message}`);
-    throw e;
+    throwRefused(e, entries * 8, "a TLB");
   }
 }
 
@@ -679,8 +678,7 @@ export class FramePool {
     try {
       rc = new Uint8Array(this.capacity);
     } catch (e) {
-      if (e instanceof RangeError) throwOom(this.capacity, `the JS engine refused the refcount bytes: ${e.message}`);
-      throw e;
+      throwRefused(e, this.capacity, "the refcount bytes");
     }
     rc.fill(base, ZERO_PFN + 1);
     this.refcount = rc;
@@ -719,8 +717,7 @@ export class FramePool {
       what = "the free list";
       if (this.nextPfn - this.freeBase >= list.length) list = new Int32Array(list.length * 2);
     } catch (e) {
-      if (e instanceof RangeError) throwOom(this.pageSize, `the JS engine refused ${what}: ${e.message}`);
-      throw e;
+      throwRefused(e, this.pageSize, what);
     }
     // Nothing below throws.
     if (list !== this.freeList) {

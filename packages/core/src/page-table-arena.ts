@@ -8,7 +8,7 @@
  * @module
  */
 import { PT_FANOUT } from "./constants.js";
-import { throwOom } from "./errors.js";
+import { throwOom, throwRefused } from "./errors.js";
 import type { PageTable } from "./page-table.js";
 import { PT_NODE_BYTES } from "./page-table-geometry.js";
 
@@ -84,8 +84,7 @@ export function growArena(pt: PageTable): void {
     nodes = int32s(cap * PT_FANOUT, pt.pool.shared);
     ref = new Int32Array(cap);
   } catch (e) {
-    if (e instanceof RangeError) throwOom(PT_NODE_BYTES, `the JS engine refused the page-table arena: ${e.message}`);
-    throw e;
+    throwRefused(e, PT_NODE_BYTES, "the page-table arena");
   }
   moveTo(pt, nodes, ref);
 }

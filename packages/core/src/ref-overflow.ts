@@ -14,7 +14,7 @@
  *
  * @module
  */
-import { throwOom } from "./errors.js";
+import { throwRefused } from "./errors.js";
 
 /** Slots of the table once a first frame overflows (a power of two); none before. */
 const INITIAL_SLOTS = 16;
@@ -103,9 +103,7 @@ export class RefOverflow {
     try {
       this.rehash(slots);
     } catch (e) {
-      if (e instanceof RangeError)
-        throwOom(slots * 8, `the JS engine refused the overflow refcount table: ${e.message}`);
-      throw e;
+      throwRefused(e, slots * 8, "the overflow refcount table");
     }
   }
 

@@ -41,7 +41,7 @@
  *
  * @module
  */
-import { OutOfMemoryError } from "./errors.js";
+import { OutOfMemoryError, throwRefused } from "./errors.js";
 import type { FramePool } from "./frame-pool.js";
 
 /** Slots the tables start with. */
@@ -352,9 +352,7 @@ export class SpaceRegistry {
       gens = new Int32Array(n);
       at = new Int32Array(n);
     } catch (e) {
-      if (e instanceof RangeError)
-        throw new OutOfMemoryError(0, `the JS engine refused the pool's space registry (${n} slots): ${e.message}`);
-      throw e;
+      throwRefused(e, 0, `the pool's space registry (${n} slots)`);
     }
     roots.set(this.roots);
     this.roots = roots;
