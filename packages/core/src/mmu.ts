@@ -70,8 +70,14 @@ export function loadWrite(space: SpaceState, vpn: number): void {
     if (pfn === 0) {
       pfn = writeFault(space, vpn);
       remapPage(space, vpn, pfn); // the frame behind vpn may have changed
-    }
-    tlb.insert(vpn, pfn);
+      // The fault may run the pool's out-of-memory hook, which may fork this
+      // space: its TLBs then moved to the child (moveTlbs), and `tlb` is the
+      // child's write TLB, where this private frame must never be cached (the
+      // child's next write to vpn would land in it). Cache it in the space's
+      // current write TLB, if it has one.
+      const now = space.rtlb;
+      if (now !== null && now.write !== null) now.write.insert(vpn, pfn);
+    } else tlb.insert(vpn, pfn);
   }
   space.wPage = page;
   space.wSlab = pool.slabOf(pfn);
