@@ -417,7 +417,7 @@ export class FramePool {
     let pfn: number;
     if (this.freeTop > 0) pfn = this.freeList[--this.freeTop] as number;
     else {
-      if (this.nextPfn >= this.freshEnd) this.growFresh(); // a slab, a larger free list, or both
+      if (this.nextPfn >= this.freshEnd) this.growFresh(this.nextPfn); // a slab, a larger free list, or both
       pfn = this.nextPfn++;
     }
     this.refcount[pfn] = 1;
@@ -437,7 +437,30 @@ export class FramePool {
    * @internal
    */
   prepareFrame(): void {
-    if (this.freeTop === 0 && this.nextPfn >= this.freshEnd) this.growFresh();
+    if (this.freeTop === 0 && this.nextPfn >= this.freshEnd) this.growFresh(this.nextPfn);
+  }
+
+  /**
+   * Frames the next {@link allocFrame} calls can take without allocating:
+   * the free list, then the never-used frames below `freshEnd`. O(1).
+   * @internal
+   */
+  framesReady(): number {
+    return this.freeTop + (this.freshEnd - this.nextPfn);
+  }
+
+  /**
+   * Makes sure the next `n` {@link allocFrame} calls take frames without
+   * allocating: adds the slabs and the larger free list they would add, now.
+   * A write over several pages calls it first (reserve.ts), so that an
+   * engine refusing a slab refuses the write before its first page changes,
+   * not halfway through it. O(1) when ready, plus the allocations.
+   * @throws {OutOfMemoryError} when the engine refuses an allocation, or at
+   *   the pfn limit (frames in use unchanged; slabs added before the refusal stay).
+   * @internal
+   */
+  prepareFrames(n: number): void {
+    while (this.framesReady() < n) this.growFresh(this.freshEnd);
   }
 
   /** The exact refcount of `pfn` (0 for a free frame). O(1). */
@@ -685,7 +708,8 @@ export class FramePool {
   }
 
   /**
-   * Makes room for the next never-used frame, `nextPfn`: adds a slab when
+   * Makes room for never-used frame `pfn` (`nextPfn`; `freshEnd` when
+   * {@link prepareFrames} makes room ahead, one step per call): adds a slab when
    * the slabs are full (as many frames as all slabs before it, so the pool
    * doubles, up to the full slab size; copies no frame), and doubles the
    * free list when it could not hold every frame handed out so far plus
@@ -698,8 +722,8 @@ export class FramePool {
    * amortized O(1) per frame.
    * @throws {OutOfMemoryError} at the pfn limit, or when the engine refuses an allocation.
    */
-  private growFresh(): void {
-    const addSlab = this.nextPfn >= this.capacity;
+  private growFresh(pfn: number): void {
+    const addSlab = pfn >= this.capacity;
     const k = this.slabs.length;
     const frames = !addSlab ? 0 : k > this.geoLast ? this.slabMask + 1 : 1 << (this.firstShift + k - 1);
     const capacity = this.capacity + frames;
@@ -715,7 +739,7 @@ export class FramePool {
         if (capacity > rc.length) rc = new Uint8Array(Math.max(capacity, rc.length * 2));
       }
       what = "the free list";
-      if (this.nextPfn - this.freeBase >= list.length) list = new Int32Array(list.length * 2);
+      if (pfn - this.freeBase >= list.length) list = new Int32Array(list.length * 2);
     } catch (e) {
       throwRefused(e, this.pageSize, what);
     }

@@ -15,7 +15,9 @@
  *
  * @module
  */
+import { PT_FANOUT } from "./constants.js";
 import { throwInvalid, throwReleased, throwSegv } from "./errors.js";
+import { FAULT_NODES_MAX } from "./page-table-geometry.js";
 import { type SpaceState, vpnOf } from "./space-state.js";
 
 /**
@@ -39,14 +41,26 @@ function countFrames(s: SpaceState, addr: number, length: number): number {
   return need;
 }
 
-/** Reserves (as {@link reserveFrames}) the frames of a write to `[addr, addr + length)`, range already checked. */
+/**
+ * Reserves (as {@link reserveFrames}) the frames of a write to `[addr,
+ * addr + length)`, range already checked. For a write over several pages it
+ * also makes the allocations its faults would make (slabs, the free list,
+ * page-table nodes) now: one page's fault changes nothing when the engine
+ * refuses one (fault.ts), but a refusal at the third page of a write left
+ * the first two written (`write` promises every byte or none).
+ */
 export function reserveForWrite(s: SpaceState, addr: number, length: number): void {
+  if (length === 0) return;
   const pool = s.pool;
-  if (length === 0 || pool.maxBytes === Number.POSITIVE_INFINITY) return;
   const first = vpnOf(s, addr);
-  const last = vpnOf(s, addr + length - 1);
-  if (last - first + 1 <= pool.framesAvailable()) return; // cannot fail
-  reserveFrames(s, countFrames(s, addr, length));
+  const pages = vpnOf(s, addr + length - 1) - first + 1;
+  if (pool.maxBytes !== Number.POSITIVE_INFINITY && pages > pool.framesAvailable())
+    reserveFrames(s, countFrames(s, addr, length));
+  if (pages === 1) return;
+  // Path copies of `pages` consecutive pages: at most one leaf per PT_FANOUT
+  // pages plus the two ends', and so on up, and the levels a growing tree adds.
+  pool.pt.ensureNodes(Math.ceil(pages / (PT_FANOUT - 1)) + 2 * FAULT_NODES_MAX);
+  if (pages > pool.framesReady()) pool.prepareFrames(countFrames(s, addr, length));
 }
 
 /**

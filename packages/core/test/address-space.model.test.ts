@@ -31,7 +31,8 @@
  * from 2 to TLB_SIZE, but no more than the pool's capacity in frames rounded up the same
  * way; flushed on fork, invalidated on discard). The pool's capacity is modelled from its
  * slab geometry and the peak of frames in use (a pool adds a slab when a frame is taken
- * with every frame of its slabs ever handed out); a TLB grows in place, keeping its
+ * with every frame of its slabs ever handed out, and a write over several pages adds
+ * the slabs its frames need before its first fault); a TLB grows in place, keeping its
  * entries, on an insert after the capacity passed its size, so the model keeps the set of
  * cached vpns and evicts by the slot count at each insert. The fault
  * is a zero-fill when the page holds no frame, a copy when another live space
@@ -273,6 +274,9 @@ function tlbSlots(m: Model): number {
 /** Predicts the faults of a write that touches `vpns` (in order) in `slot`. */
 function touch(m: Model, slot: number, vpns: number[]): void {
   const sm = m.slots[slot]!;
+  // A write over several pages first makes the pool ready to hand out every
+  // frame it needs (reserve.ts): the slabs are added before the first fault.
+  if (vpns.length > 1) m.peak = Math.max(m.peak, framesInUse(m) + framesNeeded(m, slot, vpns));
   for (const vpn of vpns) {
     if (sm.wtlb.has(vpn)) continue; // TLB hit: no fault
     const token = sm.frames.get(vpn);
