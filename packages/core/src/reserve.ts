@@ -15,7 +15,7 @@
  *
  * @module
  */
-import { PT_FANOUT } from "./constants.js";
+import { PT_FANOUT, REF_MAX_INLINE } from "./constants.js";
 import { throwInvalid, throwReleased, throwSegv } from "./errors.js";
 import { FAULT_NODES_MAX } from "./page-table-geometry.js";
 import { type SpaceState, vpnOf } from "./space-state.js";
@@ -45,7 +45,7 @@ function countFrames(s: SpaceState, addr: number, length: number): number {
  * Reserves (as {@link reserveFrames}) the frames of a write to `[addr,
  * addr + length)`, range already checked. For a write over several pages it
  * also makes the allocations its faults would make (slabs, the free list,
- * page-table nodes) now: one page's fault changes nothing when the engine
+ * page-table nodes, overflow refcount slots) now: one page's fault changes nothing when the engine
  * refuses one (fault.ts), but a refusal at the third page of a write left
  * the first two written (`write` promises every byte or none).
  */
@@ -60,7 +60,37 @@ export function reserveForWrite(s: SpaceState, addr: number, length: number): vo
   // Path copies of `pages` consecutive pages: at most one leaf per PT_FANOUT
   // pages plus the two ends', and so on up, and the levels a growing tree adds.
   pool.pt.ensureNodes(Math.ceil(pages / (PT_FANOUT - 1)) + 2 * FAULT_NODES_MAX);
+  // Each leaf copied retains its frames: room in the overflow table for those
+  // that pass 254 references (and the PT_FANOUT each fault makes room for).
+  const last = first + pages - 1;
+  const leaves = Math.floor(last / PT_FANOUT) - Math.floor(first / PT_FANOUT) + 1;
+  const keys = leaves * PT_FANOUT <= OVERFLOW_BOUND_MAX ? leaves * PT_FANOUT : overflowKeys(s, first, last);
+  pool.refOverflow.reserve(keys + PT_FANOUT);
   if (pages > pool.framesReady()) pool.prepareFrames(countFrames(s, addr, length));
+}
+
+/**
+ * Up to this many overflow-table keys (a table of 2,048 slots, 16 KiB) a
+ * write reserves by the bound (every frame of every leaf it covers) rather
+ * than by counting: the table never shrinks, so a large write counts.
+ */
+const OVERFLOW_BOUND_MAX = 1024;
+
+/**
+ * Frames a write to vpns `first..last` can take past 254 references: those
+ * at exactly 254 now in the leaves that cover the range (a leaf copy retains
+ * all its frames once). O(pages x levels), reads only.
+ */
+function overflowKeys(s: SpaceState, first: number, last: number): number {
+  const pool = s.pool;
+  const rc = pool.refcount;
+  const end = last - (last % PT_FANOUT) + PT_FANOUT;
+  let n = 0;
+  for (let vpn = first - (first % PT_FANOUT); vpn < end; vpn++) {
+    const pfn = pool.pt.lookup(s.root, s.levels, vpn);
+    if (pfn !== 0 && rc[pfn] === REF_MAX_INLINE) n++;
+  }
+  return n;
 }
 
 /**
