@@ -7,7 +7,7 @@
  */
 import type { AddressSpace } from "./address-space.js";
 import { checkRange } from "./bulk.js";
-import { throwAlignment, throwInvalid, throwReleased } from "./errors.js";
+import { throwAlignment, throwInvalid, throwProtection, throwReleased } from "./errors.js";
 import { loadRead, loadWrite } from "./mmu.js";
 import { reserveForWrite } from "./reserve.js";
 import type { Slab, ViewKey } from "./slab.js";
@@ -109,7 +109,17 @@ export class PageSpanCursor<T> {
     this.stop = byteOffset + length * width;
   }
 
-  /** Moves to the next page of the range; false when the range is done. */
+  /**
+   * Moves to the next page of the range; false when the range is done. Each
+   * page is checked again as the constructor checked the range, so a change
+   * of the space between two calls is refused with the same errors.
+   * @throws {ReleasedError} when the space has been released since.
+   * @throws {SegmentationFault} when the page has been unmapped since.
+   * @throws {ProtectionFault} in write mode, when the space has been frozen
+   *   or the page made read-only since.
+   * @throws {OutOfMemoryError} in write mode, when the page's fault needs a
+   *   frame the pool can no longer supply (frames taken since the constructor reserved them).
+   */
   next(): boolean {
     const a = this.next_;
     if (a >= this.stop) return false;
@@ -120,6 +130,12 @@ export class PageSpanCursor<T> {
     const vpn = vpnOf(space, a);
     const off = a - vpn * ps;
     const len = Math.min(ps - off, this.stop - a);
+    // The space may have changed since the constructor checked the range: a
+    // page unmapped or made read-only since, or a freeze, must not be
+    // faulted in (a frame in a hole would reappear when the range is mapped
+    // again; a frozen version would change). One test when the space is whole.
+    if (this.write && space.isFrozen) throwProtection(a, len, "the address space is frozen");
+    space.maps.check(a, len, this.write);
     let slab: Slab;
     let byte: number;
     if (this.write) {
