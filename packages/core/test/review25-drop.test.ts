@@ -35,7 +35,9 @@ function at(k: number, off: number): number {
 
 function readModel(s: AddressSpace): Uint8Array {
   const out = new Uint8Array(PAGES.length * PS);
-  PAGES.forEach((p, k) => s.read(p * PS, out.subarray(k * PS, (k + 1) * PS)));
+  PAGES.forEach((p, k) => {
+    s.read(p * PS, out.subarray(k * PS, (k + 1) * PS));
+  });
   return out;
 }
 
