@@ -11,6 +11,9 @@ import { describe, expect, it } from "vitest";
 
 const S = t.struct({ n: t.u32 });
 type V = State<typeof S>;
+const setN = (n: number) => (d: t.Draft<typeof S>) => {
+  d.n = n;
+};
 const read = (v: V) => {
   try {
     return v.root.n;
@@ -32,10 +35,10 @@ describe("a listener that changes the store while it notifies", () => {
       const store = createStore(S, { n: 0 }, { ...opts, pool });
       const seen: [unknown, unknown][] = [];
       store.subscribe((next) => {
-        if (next.root.n === 1) store.setState((d) => void (d.n = 2));
+        if (next.root.n === 1) store.setState(setN(2));
       });
       store.subscribe((next, prev) => void seen.push([read(next), read(prev)]));
-      store.setState((d) => void (d.n = 1));
+      store.setState(setN(1));
       // The nested notification comes first (as in zustand), then the outer one.
       expect(seen).toEqual([
         [2, 1],
@@ -49,14 +52,14 @@ describe("a listener that changes the store while it notifies", () => {
   it("an undo whose listener commits: the dropped redo step stays readable until the notification ends", () => {
     const pool = new FramePool({ pageSize: 256 });
     const store = createStore(S, { n: 0 }, { pool });
-    store.setState((d) => void (d.n = 1));
-    store.setState((d) => void (d.n = 5));
+    store.setState(setN(1));
+    store.setState(setN(5));
     const seen: [unknown, unknown][] = [];
     let once = true;
     store.subscribe(() => {
       if (once) {
         once = false;
-        store.setState((d) => void (d.n = 3));
+        store.setState(setN(3));
       }
     });
     store.subscribe((next, prev) => void seen.push([read(next), read(prev)]));
@@ -74,7 +77,7 @@ describe("a listener that changes the store while it notifies", () => {
     const pool = new FramePool({ pageSize: 256 });
     const store = createStore(S, { n: 0 }, { pool, maxVersions: 1, maxBytes: 0 });
     store.subscribe(() => store.release());
-    store.setState((d) => void (d.n = 1));
+    store.setState(setN(1));
     expect(store.released).toBe(true);
     expect(pool.framesInUse).toBe(0);
   });
