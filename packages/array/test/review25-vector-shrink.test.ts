@@ -54,8 +54,17 @@ const CALLS: [string, Call][] = [
   ["copyWithin(0, 1, e)", (a, e) => void a.copyWithin(0, 1, e)],
 ];
 
+/** A resizable ArrayBuffer (ES2024; Node 20 has it, the project's TypeScript lib is ES2023). */
+interface Resizable extends ArrayBuffer {
+  resize(byteLength: number): void;
+}
+const ResizableBuffer = ArrayBuffer as unknown as new (
+  byteLength: number,
+  options: { maxByteLength: number },
+) => Resizable;
+
 function native(call: Call, value: number): [unknown, number[]] {
-  const rab = new ArrayBuffer(INIT.length * 8, { maxByteLength: INIT.length * 8 });
+  const rab = new ResizableBuffer(INIT.length * 8, { maxByteLength: INIT.length * 8 });
   const a = new Float64Array(rab);
   a.set(INIT);
   const r = call(

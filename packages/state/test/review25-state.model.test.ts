@@ -204,7 +204,7 @@ function editModel(m: Json, [kind, a, b]: Edit): void {
 
 /** Comparable JSON: the map's entries in insertion order, kept as an array of pairs. */
 function norm(j: unknown): unknown {
-  const x = structuredClone(j) as Json & { byKey: unknown };
+  const x = structuredClone(j) as Omit<Json, "byKey"> & { byKey: unknown };
   x.byKey = Object.entries(x.byKey as Record<string, RecJ>);
   return x;
 }
