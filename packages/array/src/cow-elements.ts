@@ -405,7 +405,11 @@ export abstract class CowElements<E extends number | bigint> implements Iterable
     const to = relativeIndex(target, len, 0);
     const from = relativeIndex(start, len, 0);
     const final = relativeIndex(end, len, len);
-    moveElements(this, to, from, Math.min(final - from, len - to));
+    // An argument's valueOf may have shrunk a vector: copy only within its
+    // current end, as a native copyWithin does within a shrunk buffer.
+    const cur = this.len;
+    const count = Math.min(final - from, len - to, cur - from, cur - to);
+    if (count > 0) moveElements(this, to, from, count);
     return this;
   }
 
@@ -632,9 +636,12 @@ export abstract class CowElements<E extends number | bigint> implements Iterable
     const k = relativeIndex(start, len, 0);
     const final = relativeIndex(end, len, len);
     const count = Math.max(final - k, 0);
-    if (k === 0 && count === len && this.forkIsExact()) return this.fork();
+    if (k === 0 && count === len && this.len === len && this.forkIsExact()) return this.fork();
     const out = this.createLive(count, count);
-    return fillFrom(out, () => copyBetween(this, k, out, 0, count));
+    // An argument's valueOf may have shrunk a vector: copy only what is left
+    // (the rest stays zero, as a native slice of a shrunk buffer gives).
+    const n = Math.min(count, Math.max(this.len - k, 0));
+    return fillFrom(out, () => copyBetween(this, k, out, 0, n));
   }
 
   /** Iterator over `[index, value]` pairs. */

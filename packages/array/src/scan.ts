@@ -191,8 +191,9 @@ export function indexOfElement(view: ElementView, search: unknown, fromIndex: un
   let k = toIntegerOrInfinity(fromIndex);
   if (k === Number.POSITIVE_INFINITY) return -1;
   if (k < 0) k = Math.max(len + k, 0);
-  if (k >= len || !representable(view, search)) return -1;
-  for (const c = readSpans(view, k, len - k); c.next(); ) {
+  const end = Math.min(len, view.len); // fromIndex's valueOf may have shrunk a vector: never read past its end
+  if (k >= end || !representable(view, search)) return -1;
+  for (const c = readSpans(view, k, end - k); c.next(); ) {
     const a = c.array;
     const e = c.end;
     for (let i = c.start; i < e; i++) if (a[i] === search) return k + (i - c.start);
@@ -208,10 +209,11 @@ export function includesElement(view: ElementView, search: unknown, fromIndex: u
   let k = toIntegerOrInfinity(fromIndex);
   if (k === Number.POSITIVE_INFINITY) return false;
   if (k < 0) k = Math.max(len + k, 0);
-  if (k >= len) return false;
+  const end = Math.min(len, view.len); // fromIndex's valueOf may have shrunk a vector: never read past its end
+  if (k >= end) return false;
   if (typeof search === "number" && Number.isNaN(search)) {
     if (view.kind.bigint) return false;
-    for (const c = readSpans(view, k, len - k); c.next(); ) {
+    for (const c = readSpans(view, k, end - k); c.next(); ) {
       const a = c.array as Float64Array;
       for (let i = c.start; i < c.end; i++) if (Number.isNaN(a[i])) return true;
     }
@@ -229,7 +231,8 @@ export function lastIndexOfElement(view: ElementView, search: unknown, fromIndex
   if (len === 0) return -1;
   const n = hasFrom ? toIntegerOrInfinity(fromIndex) : len - 1;
   if (n === Number.NEGATIVE_INFINITY) return -1;
-  const k = n >= 0 ? Math.min(n, len - 1) : len + n;
+  // fromIndex's valueOf may have shrunk a vector: never read past its end.
+  const k = Math.min(n >= 0 ? Math.min(n, len - 1) : len + n, view.len - 1);
   if (k < 0 || !representable(view, search)) return -1;
   return backward(view, k, (v) => v === search);
 }

@@ -105,11 +105,17 @@ export function spliceVector(
   deleteCount: unknown,
   items: ArrayLike<unknown>,
 ): ArrayLike<unknown> {
-  const len = v.len;
-  const at = relativeIndex(start, len, 0);
-  const del =
-    argc === 0 ? 0 : argc === 1 ? len - at : Math.min(Math.max(toIntegerOrInfinity(deleteCount), 0), len - at);
+  let len = v.len;
+  let at = relativeIndex(start, len, 0);
+  let del = argc === 0 ? 0 : argc === 1 ? len - at : Math.min(Math.max(toIntegerOrInfinity(deleteCount), 0), len - at);
   const src = convertArrayLike(v.kind, items, items.length);
+  if (v.len !== len) {
+    // An argument's valueOf changed the length (resize, pop, push): splice
+    // what the vector holds now, never elements past its end.
+    len = v.len;
+    at = Math.min(at, len);
+    del = Math.min(del, len - at);
+  }
   const n = src.length;
   if (n > del) requireRoom(v, n - del);
   const newLen = len - del + n;

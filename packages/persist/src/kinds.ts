@@ -22,6 +22,7 @@ import { adoptCollection, type CollectionState, CowMap, CowSet, collectionStateO
 import { type AnyType, attachState, nextStampOf, State } from "@pagefork/state";
 import { adoptText, CowText, textStateOf } from "@pagefork/string";
 import { throwCorrupt } from "./errors.js";
+import { schemaFingerprint } from "./schema-print.js";
 
 /**
  * A version the store saves and loads: an `AddressSpace`, a standalone
@@ -119,7 +120,7 @@ export function describe(v: unknown): Described {
   }
   if (v instanceof State) {
     if (v.released) throwBad(v, "a version not released");
-    return { kind: "state", space: v.space, meta: { nextStamp: nextStampOf(v) } };
+    return { kind: "state", space: v.space, meta: { nextStamp: nextStampOf(v), schema: schemaFingerprint(v.schema) } };
   }
   return throwBad(v, "an AddressSpace, a standalone Cow*Array, CowVector, CowText, CowMap or CowSet, or a State");
 }
@@ -292,6 +293,9 @@ export function rebuild(
   }
   if (kind === "state") {
     if (schema === undefined) throw new InvalidArgumentError("schema", schema, "the schema of the saved State");
+    // Records saved before the fingerprint was kept have none: they load with any schema, as they did.
+    if (typeof meta.schema === "string" && meta.schema !== schemaFingerprint(schema))
+      throw new InvalidArgumentError("schema", schema, `the schema the State was saved with: ${meta.schema}`);
     const forked = from instanceof State && from.space.pool === pool;
     const space = forked ? (from as State).space.fork() : new AddressSpace({ size, pool });
     return {

@@ -259,7 +259,9 @@ export class Store {
    *   vector's length) do not fit its pages, e.g. a record of another kind.
    * @throws {FormatVersionError} when the record was written by a newer format.
    * @throws {InvalidArgumentError} for a bad name, pool (not a FramePool, or another page size), a
-   *   missing schema, or a record of a kind this build does not know (a newer one).
+   *   missing schema or one other than the State was saved with (its fields, their types and
+   *   order; records saved before the schema was kept load with any), or a record of a kind this
+   *   build does not know (a newer one). Nothing is kept then.
    * @throws {ReleasedError} after `close()`.
    */
   async load(name: string, options: LoadOptions): Promise<Persistable> {

@@ -4,7 +4,7 @@
  * @module
  */
 import { InvalidArgumentError } from "@pagefork/core";
-import { check, keyFromString } from "./check.js";
+import { check, isValidKey, keyFromString } from "./check.js";
 import { PatchError } from "./errors.js";
 import type { Patch, PathKey } from "./patch-types.js";
 import { produce } from "./produce.js";
@@ -14,6 +14,7 @@ import {
   type ListType,
   type MapType,
   NullableType,
+  type SetType,
   type StructType,
   type TypedArrayType,
 } from "./schema.js";
@@ -76,13 +77,18 @@ function unwrap(type: AnyType): AnyType {
   return type instanceof NullableType ? type.inner : type;
 }
 
-/** The key of a map of key type `keyType` that a path step names. */
+/**
+ * The key of a map of key type `keyType` that a path step names. A step that
+ * is no key of that type fails (a `remove` of it would otherwise find
+ * nothing and change nothing, silently: e.g. a NaN key that JSON made null).
+ */
 function mapKey(keyType: AnyType, step: PathKey): unknown {
   if (typeof step === "string" && keyType.kind !== "string") {
     const k = keyFromString(keyType, step);
     if (k === undefined) fail(`${JSON.stringify(step)} is not a key of type ${keyType.describe()}`);
     return k;
   }
+  if (!isValidKey(keyType, step)) fail(`${JSON.stringify(step)} is not a key of type ${keyType.describe()}`);
   return step;
 }
 
@@ -174,8 +180,11 @@ function applyAt(
     case "set": {
       if (patch.op === "add") parent.add(value);
       else if (patch.op === "remove") {
-        if ("value" in patch) parent.delete(value);
-        else parent.delete([...parent][listIndex(step, parent.size - 1)]);
+        if ("value" in patch) {
+          const e = (type as SetType).element;
+          if (!isValidKey(e, value)) fail(`${JSON.stringify(value)} is not an element of type ${e.describe()}`);
+          parent.delete(value);
+        } else parent.delete([...parent][listIndex(step, parent.size - 1)]);
       } else fail("a set has no replace: remove and add");
       return;
     }
@@ -183,6 +192,17 @@ function applyAt(
       if (patch.op !== "replace") fail(`a typed array has fixed length: only "replace" of an element`);
       const t = type as TypedArrayType;
       const big = t.ctor === BigInt64Array || t.ctor === BigUint64Array;
+      // The draft converts as a native typed array does (null to 0, "x" to NaN);
+      // a patch's value must be an element already, as createState asks: a
+      // NaN or Infinity that JSON made null is refused, not written as 0.
+      if (
+        big
+          ? typeof value !== "bigint" && !(typeof value === "string" && /^-?\d+$/.test(value))
+          : typeof value !== "number"
+      )
+        fail(
+          `${JSON.stringify(value)} is not an element of ${t.describe()} (${big ? "a bigint or its decimal string" : "a number"})`,
+        );
       parent[listIndex(step, t.length - 1)] = big && typeof value === "string" ? BigInt(value) : value;
       return;
     }

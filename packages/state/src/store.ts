@@ -129,6 +129,14 @@ export class Store<S extends AnyType> {
   private readonly textPatches: "splice" | "replace";
   private readonly recordPatches: boolean;
   private readonly now: () => number;
+  /** Depth of `notify` calls running (a listener may commit, undo or redo). */
+  private notifying: number;
+  /**
+   * Versions the store dropped while listeners ran: released once the
+   * outermost notification is over, since a listener still to be told may
+   * read them (as `next` or `prev`).
+   */
+  private readonly dropped: State<S>[];
 
   /** @internal Use {@link createStore}. */
   constructor(initial: State<S>, options: StoreOptions) {
@@ -146,6 +154,8 @@ export class Store<S extends AnyType> {
     this.tx = null;
     this.isReleased = false;
     this.grouped = true;
+    this.notifying = 0;
+    this.dropped = [];
   }
 
   /** The current version (inside `transact`, the transaction's latest). O(1). */
@@ -210,7 +220,11 @@ export class Store<S extends AnyType> {
    * Calls `listener(next, prev, patches)` after every change of the current
    * version. Returns the function that unsubscribes it. Listeners run in
    * subscription order; if one throws, the others still run and the first
-   * error is rethrown afterwards (the change itself stands).
+   * error is rethrown afterwards (the change itself stands). A listener may
+   * itself commit, undo or redo: the listeners are told of that change
+   * first, then the rest of the outer notification goes on, and the versions
+   * the inner change dropped (`next` or `prev` of the outer one among them)
+   * stay readable until the outermost notification is over.
    */
   readonly subscribe = (listener: StoreListener<S>): (() => void) => {
     this.check();
@@ -331,7 +345,11 @@ export class Store<S extends AnyType> {
     this.cursor = index;
     this.grouped = true;
     const next = this.getState();
-    this.notify(next, prev, patches);
+    try {
+      this.notify(next, prev, patches);
+    } finally {
+      this.settle();
+    }
     return next;
   }
 
@@ -346,7 +364,9 @@ export class Store<S extends AnyType> {
     if (this.isReleased) return;
     this.isReleased = true;
     for (const s of this.steps) s.state.release();
+    for (const s of this.dropped) s.release();
     this.steps.length = 0;
+    this.dropped.length = 0;
     this.listeners.clear();
   }
 
@@ -362,7 +382,7 @@ export class Store<S extends AnyType> {
   private commit(next: State<S>, patches: Patch[], inverse: Patch[], label: string | undefined): void {
     const steps = this.steps;
     const prev = (steps[this.cursor] as Step<S>).state;
-    const dropped: State<S>[] = [];
+    const dropped = this.dropped;
     for (const s of steps.splice(this.cursor + 1)) dropped.push(s.state);
     const now = this.now();
     const top = steps[steps.length - 1] as Step<S>;
@@ -383,9 +403,21 @@ export class Store<S extends AnyType> {
     try {
       this.notify(next, prev, patches);
     } finally {
-      for (const s of dropped) s.release();
-      this.evictForBytes();
+      this.settle();
     }
+  }
+
+  /**
+   * After a notification: unless an outer one is still running (a listener
+   * committed or moved), releases the versions dropped meanwhile, then the
+   * oldest steps past `maxBytes`. Nothing to do once a listener released the store.
+   */
+  private settle(): void {
+    if (this.notifying > 0 || this.isReleased) return;
+    const dropped = this.dropped;
+    for (let i = 0; i < dropped.length; i++) (dropped[i] as State<S>).release();
+    dropped.length = 0;
+    this.evictForBytes();
   }
 
   private evictForBytes(): void {
@@ -399,12 +431,17 @@ export class Store<S extends AnyType> {
 
   private notify(next: State<S>, prev: State<S>, patches: readonly Patch[]): void {
     let failure: { error: unknown } | null = null;
-    for (const l of [...this.listeners]) {
-      try {
-        l(next, prev, patches);
-      } catch (e) {
-        failure ??= { error: e };
+    this.notifying++;
+    try {
+      for (const l of [...this.listeners]) {
+        try {
+          l(next, prev, patches);
+        } catch (e) {
+          failure ??= { error: e };
+        }
       }
+    } finally {
+      this.notifying--;
     }
     if (failure !== null) throw failure.error;
   }
