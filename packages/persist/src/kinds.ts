@@ -19,10 +19,9 @@
 import { adoptVector, CowTypedArray, CowVector, cowArrayClassOf, vectorStateOf } from "@pagefork/array";
 import { AddressSpace, type FramePool, InvalidArgumentError, isAddressSpace, type Protection } from "@pagefork/core";
 import { adoptCollection, type CollectionState, CowMap, CowSet, collectionStateOf } from "@pagefork/map";
-import { type AnyType, attachState, nextStampOf, State } from "@pagefork/state";
+import { type AnyType, attachState, nextStampOf, State, schemaFingerprint } from "@pagefork/state";
 import { adoptText, CowText, textStateOf } from "@pagefork/string";
 import { throwCorrupt } from "./errors.js";
-import { schemaFingerprint } from "./schema-print.js";
 
 /**
  * A version the store saves and loads: an `AddressSpace`, a standalone

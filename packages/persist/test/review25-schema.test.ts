@@ -54,7 +54,7 @@ describe("loading a State with another schema", () => {
 
   it("a history of States is refused the same way", async () => {
     const pool = new FramePool({ pageSize: 256 });
-    const s0 = createState(Saved, { n: 1, tags: new Set(), names: [], mode: "a" }, { pool });
+    const s0 = createState(Saved, { n: 1, tags: new Set<string>(), names: [], mode: "a" }, { pool });
     const h = new History<State<typeof Saved>>(s0);
     h.commit(
       produce(s0, (d) => {

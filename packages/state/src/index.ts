@@ -9,6 +9,7 @@ export { type AttachStateOptions, attachState, nextStampOf } from "./attach.js";
 export { NODE } from "./brand.js";
 export { diffPatches } from "./diff.js";
 export { DraftError, PatchError, type Path, SchemaError } from "./errors.js";
+export { schemaFingerprint } from "./fingerprint.js";
 export { STATE_HEAP_BYTES, STATE_PAGE_SIZE } from "./layout.js";
 export type { Patch, PathKey } from "./patch-types.js";
 export { applyPatches } from "./patches.js";

@@ -16,6 +16,7 @@ import {
   type SpaceCopy,
 } from "@pagefork/core";
 import { attachState } from "./attach.js";
+import { schemaFingerprint } from "./fingerprint.js";
 import type { AnyType } from "./schema.js";
 import { Type } from "./schema.js";
 import { State } from "./state.js";
@@ -31,7 +32,7 @@ export const STATE_HANDLE_FORMAT = "pagefork.shared-state/1";
 export interface SharedStateHandle {
   /** `"pagefork.shared-state/1"`. */
   readonly format: typeof STATE_HANDLE_FORMAT;
-  /** `schema.describe()` of the version's schema. */
+  /** `schemaFingerprint(schema)` of the version's schema (its whole structure). */
   readonly schema: string;
   /** The lineage's next stamp when the handle was made. */
   readonly nextStamp: number;
@@ -43,7 +44,7 @@ function handleOf(state: State, copy: boolean, options: ShareOptions | undefined
   if (!(state instanceof State)) throwHandle("forged", "not a State");
   return {
     format: STATE_HANDLE_FORMAT,
-    schema: state.schema.describe(),
+    schema: schemaFingerprint(state.schema),
     nextStamp: state.lineage.nextStamp,
     space: copy ? state.space.transferCopy() : state.space.share(options),
   };
@@ -65,8 +66,10 @@ export function attachSharedState<S extends AnyType>(handle: SharedStateHandle, 
   if (typeof h !== "object" || h === null || h.format !== STATE_HANDLE_FORMAT)
     throwHandle("forged", "not a handle made by shareState() or transferStateCopy()");
   if (!(schema instanceof Type)) throwHandle("type", "the second argument must be the state's schema");
-  if (h.schema !== schema.describe())
-    throwHandle("type", `the handle's schema ${h.schema} is not ${schema.describe()}`);
+  // The whole structure: describe() of a record names only its fields, so a
+  // schema with the same names and other types passed, and read the pages wrongly.
+  const print = schemaFingerprint(schema);
+  if (h.schema !== print) throwHandle("type", `the handle's schema ${h.schema} is not ${print}`);
   if (!Number.isSafeInteger(h.nextStamp) || h.nextStamp < 1) throwHandle("forged", "bad stamp");
   const space = AddressSpace.attach(h.space);
   try {

@@ -1,17 +1,26 @@
 /**
- * The fingerprint of a State's schema, saved beside its pages so that a load
- * with another schema is refused instead of reading the pages as records of
- * the wrong shape (wrong numbers, or a confusing error on some later read).
+ * `schemaFingerprint`: the whole structure of a schema as a string, to tell
+ * whether pages written with one schema can be read with another.
  *
  * @module
  */
-import type { AnyType, ListType, MapType, NullableType, OptionalType, SetType, StructType } from "@pagefork/state";
+import type { AnyType, ListType, MapType, NullableType, OptionalType, SetType, StructType } from "./schema.js";
 
 /**
  * The whole structure of `type` as a string: `describe()` of every type,
  * with records spelled out field by field in their declaration order (the
- * order their layout follows), e.g.
- * `struct{title: string, tags: set<string>}`. O(size of the schema).
+ * order their layout follows), so two schemas have the same fingerprint
+ * exactly when they store data the same way. `describe()` of a record names
+ * only its fields (it is for error messages). A shared handle carries it
+ * (`State.attachShared` refuses another schema) and `@pagefork/persist`
+ * saves it with a State (`load` refuses another schema). O(size of the schema).
+ * @example
+ * ```ts
+ * const A = t.struct({ n: t.u32, tags: t.set(t.string) });
+ * schemaFingerprint(A); // 'struct{"n": u32, "tags": set<string>}'
+ * schemaFingerprint(t.struct({ n: t.f64, tags: t.set(t.string) })) === schemaFingerprint(A); // false
+ * A.describe(); // "struct{n, tags}"
+ * ```
  */
 export function schemaFingerprint(type: AnyType): string {
   switch (type.kind) {
