@@ -16,7 +16,13 @@ export { CowInt8Array, CowUint8Array, CowUint8ClampedArray } from "./int8-arrays
 export { CowInt16Array, CowUint16Array } from "./int16-arrays.js";
 export { CowInt32Array, CowUint32Array } from "./int32-arrays.js";
 export type { ElementOf, NativeTypedArray } from "./kinds.js";
-export { ARRAY_PAGE_SIZE, type CowArrayOptions } from "./options.js";
+export {
+  ARRAY_PAGE_SIZE,
+  arrayPageSizeFor,
+  type CowArrayOptions,
+  SMALL_ARRAY_MAX_BYTES,
+  SMALL_ARRAY_PAGE_SIZE,
+} from "./options.js";
 export { ARRAY_HANDLE_FORMAT, type SharedArrayHandle } from "./shared.js";
 export { adoptVector, type VectorState, vectorStateOf } from "./standalone-vector.js";
 export type { CowVectorCreateOptions, CowVectorOptions } from "./vector-options.js";

@@ -4,10 +4,12 @@
  *
  * @module
  */
-import { FramePool, InvalidArgumentError, isFramePool } from "@pagefork/core";
+import { FramePool, InvalidArgumentError, isFramePool, TLB_SIZE } from "@pagefork/core";
 
 /**
- * Default page size of the COW arrays and vectors: 1 KiB.
+ * Default page size of a {@link CowVector}, and of a fixed-length COW array
+ * of more than {@link SMALL_ARRAY_MAX_BYTES} (4 MiB): 1 KiB. Smaller arrays
+ * get {@link SMALL_ARRAY_PAGE_SIZE} (see {@link arrayPageSizeFor}).
  *
  * The issue's budget for a new version of a 1,000,000-element Float64 array
  * that differs in one element is <= 5 us and <= 2 KB, with a full scan at
@@ -30,14 +32,114 @@ import { FramePool, InvalidArgumentError, isFramePool } from "@pagefork/core";
  *
  * 1 KiB is the largest page inside the 2 KB budget, and scans within ~1.5x
  * native through page spans; past it scans gain little and versions grow.
+ * Below it a 1M-element array's pages outnumber the largest TLB's entries:
+ * at 512 B pages random `get` ran x2.06 slower than at 1 KiB, so 512 B is the
+ * default only for arrays whose pages all fit the TLB.
+ *
+ * @example
+ * ```ts
+ * import { ARRAY_PAGE_SIZE, CowFloat64Array, CowVector } from "@pagefork/array";
+ *
+ * const a = new CowFloat64Array(1_000_000); // 8,000,000 bytes: over 4 MiB
+ * const v = new CowVector(Float64Array);
+ * [ARRAY_PAGE_SIZE, a.pageSize, v.pageSize]; // [1024, 1024, 1024]
+ * a.release();
+ * v.release();
+ * ```
  */
 export const ARRAY_PAGE_SIZE = 1024;
+
+/**
+ * Default page size of a fixed-length COW array of at most
+ * {@link SMALL_ARRAY_MAX_BYTES} bytes: 512 B.
+ *
+ * Half the page halves the copy a version makes. Issue 13's W1 (fork a
+ * 100,000-element Float64 array, set one random element, keep every
+ * version): 848 bytes in use per version at 512 B against 1,354 at 1 KiB
+ * (Immutable.js `List.set`: 1,286), time per version unchanged (x0.87-1.01,
+ * noise x0.92). Reads pay a translation per page, but up to
+ * {@link SMALL_ARRAY_MAX_BYTES} every page keeps its own TLB entry: against
+ * 1 KiB, at 100,000 / 524,288 elements, `get` sequential x0.99-1.04, random
+ * x0.87-1.05, `reduce` x0.97-1.07, `spans()` x1.07-1.10. Writing every page
+ * (building an array, filling a fork) costs up to x1.7-2.0: a fault per page,
+ * twice the pages. Measured on Node 20, 2 cores under load, medians of paired
+ * ratios over alternating fresh processes (packages/array/README.md, "Page
+ * size").
+ *
+ * @example
+ * ```ts
+ * import { CowFloat64Array, SMALL_ARRAY_PAGE_SIZE } from "@pagefork/array";
+ *
+ * const a = new CowFloat64Array(100_000); // 800,000 bytes
+ * a.pageSize === SMALL_ARRAY_PAGE_SIZE; // true
+ * a.release();
+ * ```
+ */
+export const SMALL_ARRAY_PAGE_SIZE = 512;
+
+/**
+ * Largest byte length of a fixed-length COW array whose default page size
+ * is {@link SMALL_ARRAY_PAGE_SIZE}: as many of those pages as the largest TLB
+ * of the core has entries (`TLB_SIZE`, 8,192), so 4 MiB (4,194,304 bytes).
+ * Up to it every page of the array has its own TLB entry, so reads never walk
+ * the page table once the TLB is warm; above it 512 B pages would share
+ * entries, and {@link ARRAY_PAGE_SIZE} (1 KiB) is the default.
+ *
+ * @example
+ * ```ts
+ * import { CowFloat64Array, SMALL_ARRAY_MAX_BYTES } from "@pagefork/array";
+ *
+ * SMALL_ARRAY_MAX_BYTES; // 4194304
+ * const atBound = new CowFloat64Array(SMALL_ARRAY_MAX_BYTES / 8);
+ * const above = new CowFloat64Array(SMALL_ARRAY_MAX_BYTES / 8 + 1);
+ * [atBound.pageSize, above.pageSize]; // [512, 1024]
+ * atBound.release();
+ * above.release();
+ * ```
+ */
+export const SMALL_ARRAY_MAX_BYTES = TLB_SIZE * SMALL_ARRAY_PAGE_SIZE;
+
+/**
+ * The page size in bytes a fixed-length COW array of `byteLength` bytes
+ * gets when its options give neither `pageSize` nor `pool`:
+ * {@link SMALL_ARRAY_PAGE_SIZE} (512) up to {@link SMALL_ARRAY_MAX_BYTES}
+ * (4 MiB) included, {@link ARRAY_PAGE_SIZE} (1024) above. Use it to make a
+ * pool of your own that matches the default: `new FramePool({ pageSize:
+ * arrayPageSizeFor(n * 8) })`. O(1).
+ *
+ * @param byteLength - the array's length times its `BYTES_PER_ELEMENT`.
+ * @throws {InvalidArgumentError} when `byteLength` is not a non-negative
+ * safe integer.
+ *
+ * @example
+ * ```ts
+ * import { arrayPageSizeFor, CowUint8Array } from "@pagefork/array";
+ * import { FramePool } from "@pagefork/core";
+ *
+ * arrayPageSizeFor(4 * 1024 * 1024); // 512
+ * arrayPageSizeFor(4 * 1024 * 1024 + 1); // 1024
+ * const pool = new FramePool({ pageSize: arrayPageSizeFor(1_000) });
+ * const a = new CowUint8Array(1_000, { pool });
+ * a.pageSize; // 512
+ * a.release();
+ * ```
+ */
+export function arrayPageSizeFor(byteLength: number): number {
+  if (!Number.isSafeInteger(byteLength) || byteLength < 0)
+    throw new InvalidArgumentError("byteLength", byteLength, "a non-negative safe integer (bytes)");
+  return byteLength <= SMALL_ARRAY_MAX_BYTES ? SMALL_ARRAY_PAGE_SIZE : ARRAY_PAGE_SIZE;
+}
 
 /** Options of the COW arrays ({@link CowTypedArray} kinds and {@link CowVector}). */
 export interface CowArrayOptions {
   /**
-   * Page size in bytes (a power of two, 256 to 65536). Default
-   * {@link ARRAY_PAGE_SIZE}, or the pool's page size when `pool` is given.
+   * Page size in bytes (a power of two, 256 to 65536). Default: the pool's
+   * page size when `pool` is given; otherwise, for a fixed-length array,
+   * {@link arrayPageSizeFor}`(byteLength)` ({@link SMALL_ARRAY_PAGE_SIZE},
+   * 512 B, up to {@link SMALL_ARRAY_MAX_BYTES}, 4 MiB; {@link ARRAY_PAGE_SIZE},
+   * 1 KiB, above), and for a {@link CowVector} {@link ARRAY_PAGE_SIZE}. Forks,
+   * subarrays and the arrays that methods return keep their source's pool,
+   * so its page size.
    */
   pageSize?: number;
   /**
@@ -52,20 +154,39 @@ export interface CowArrayOptions {
 const DEFAULT_POOLS = new Map<number, FramePool>();
 
 /**
- * The pool an array made with `options` takes frames from.
+ * The pool `options` choose: the given pool, or the default pool of the given
+ * page size; `undefined` when they give neither (the caller then picks the
+ * default page size, which may depend on the array's byte length).
  * @throws {InvalidArgumentError} for options that are not an object, a pool
  * that is not a FramePool, an invalid page size, or one that differs from the pool's.
  */
-export function poolFor(options: CowArrayOptions | undefined): FramePool {
-  if (options === undefined) return defaultPool(ARRAY_PAGE_SIZE);
+export function chosenPool(options: CowArrayOptions | undefined): FramePool | undefined {
+  if (options === undefined) return undefined;
   if (options === null || typeof options !== "object")
     throw new InvalidArgumentError("options", options, "an object { pageSize?, pool? }");
   const { pool, pageSize } = options;
-  if (pool === undefined) return defaultPool(pageSize === undefined ? ARRAY_PAGE_SIZE : pageSize);
+  if (pool === undefined) return pageSize === undefined ? undefined : defaultPool(pageSize);
   if (!isFramePool(pool)) throw new InvalidArgumentError("pool", pool, "a FramePool");
   if (pageSize !== undefined && pageSize !== pool.pageSize)
     throw new InvalidArgumentError("pageSize", pageSize, `the pool's page size ${pool.pageSize}`);
   return pool;
+}
+
+/**
+ * The shared default pool of the page size {@link arrayPageSizeFor}
+ * chooses for an array of `byteLength` bytes.
+ */
+export function defaultArrayPool(byteLength: number): FramePool {
+  return defaultPool(arrayPageSizeFor(byteLength));
+}
+
+/**
+ * The pool a vector made with `options` takes frames from: see
+ * {@link chosenPool}; by default the shared pool of {@link ARRAY_PAGE_SIZE}.
+ * @throws {InvalidArgumentError} as {@link chosenPool}.
+ */
+export function poolFor(options: CowArrayOptions | undefined): FramePool {
+  return chosenPool(options) ?? defaultPool(ARRAY_PAGE_SIZE);
 }
 
 function defaultPool(pageSize: number): FramePool {

@@ -15,7 +15,7 @@ import { isCowArray } from "./brand.js";
 import { allocFrames, HDR_BYTES, requirePoolFrames, TYPED_MAGIC, writeHeader } from "./in-space.js";
 import { toLength } from "./indices.js";
 import { type ElementKind, kindOfInstance, type NativeTypedArray } from "./kinds.js";
-import { type CowArrayOptions, poolFor } from "./options.js";
+import { ARRAY_PAGE_SIZE, type CowArrayOptions, chosenPool, defaultArrayPool } from "./options.js";
 import { SpaceOwner } from "./space-owner.js";
 
 /** Largest number of pages in one address space (the core's limit: vpns are uint32). */
@@ -29,12 +29,17 @@ const MAX_PAGES = 2 ** 32;
  * @throws {InvalidArgumentError} for invalid options.
  */
 export function standaloneArray(kind: ElementKind, arg: unknown, options: CowArrayOptions | undefined): Adoption {
-  const pool = poolFor(options);
+  const given = chosenPool(options);
   const name = `Cow${kind.name}Array`;
-  const max = Math.floor(Math.min(MAX_PAGES * pool.pageSize, Number.MAX_SAFE_INTEGER) / kind.bytes);
+  // Without a pool or page size the page size follows the length, known only
+  // once the argument is read: bound it by ARRAY_PAGE_SIZE, the page size of
+  // every array too large for the small default (options.ts).
+  const ps = given === undefined ? ARRAY_PAGE_SIZE : given.pageSize;
+  const max = Math.floor(Math.min(MAX_PAGES * ps, Number.MAX_SAFE_INTEGER) / kind.bytes);
   const s = sourceOrLength(kind, arg, max, name, "");
   const source = typeof s === "number" ? null : s;
   const len = source === null ? (s as number) : source.length;
+  const pool = given ?? defaultArrayPool(len * kind.bytes);
   const space = new AddressSpace({ size: Math.max(len * kind.bytes, 1), pool });
   if (source !== null && len > 0) {
     try {
