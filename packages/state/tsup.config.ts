@@ -11,5 +11,5 @@ export default defineConfig({
   // esbuild renames a class that refers to itself (`var X = class _X`), so `X.name`
   // and the messages built from it would say "_X": keep the source names.
   keepNames: true,
-  tsconfig: "../../tsconfig.base.json",
+  tsconfig: "./tsconfig.build.json",
 });
