@@ -17,7 +17,7 @@
  *
  * @module
  */
-import { ARRAY_PAGE_SIZE, CowFloat64Array } from "@pagefork/array";
+import { arrayPageSizeFor, CowFloat64Array } from "@pagefork/array";
 import { FramePool } from "@pagefork/core";
 import { Immer } from "immer";
 import { List } from "immutable";
@@ -163,8 +163,13 @@ interface Adapter<S> {
   accounting?(): number;
 }
 
-function pageforkAdapter(): Adapter<CowFloat64Array> {
-  const pool = new FramePool({ pageSize: ARRAY_PAGE_SIZE });
+/**
+ * pagefork's state on a pool of its own (so its accounting counts this state
+ * alone) with the page size the array would get by default for its length
+ * (`arrayPageSizeFor`: 512 B up to 4 MiB, 1 KiB above).
+ */
+function pageforkAdapter(n: number): Adapter<CowFloat64Array> {
+  const pool = new FramePool({ pageSize: arrayPageSizeFor(n * Float64Array.BYTES_PER_ELEMENT) });
   return {
     build(init) {
       const a = new CowFloat64Array(init.length, { pool });
@@ -185,10 +190,10 @@ function drafting(produce: Produce): Adapter<number[]> {
   };
 }
 
-function adapterFor(variant: string): Adapter<unknown> {
+function adapterFor(variant: string, n: number): Adapter<unknown> {
   switch (variant) {
     case "pagefork":
-      return pageforkAdapter() as Adapter<unknown>;
+      return pageforkAdapter(n) as Adapter<unknown>;
     case "slice":
       return { build: (init) => init.slice(), versions: sliceVersions, read: (s, i) => s[i] } as Adapter<Float64Array>;
     case "structuredclone":
@@ -220,7 +225,7 @@ function warmUp(variant: string, init: Float64Array, quick: boolean): WarmUpRun 
 
 /** One warm-up round, in its own function so nothing of its state stays reachable. */
 function warmUpRound(variant: string, init: Float64Array, r: number, versions: number, budget: Budget): WarmUpRun {
-  const adapter = adapterFor(variant);
+  const adapter = adapterFor(variant, init.length);
   const idx = randomIndices(init.length, versions, SEED + 2 + 2 * r);
   const val = randomDoubles(versions, SEED + 3 + 2 * r);
   const vs: unknown[] = new Array(versions + 1).fill(undefined);
@@ -234,7 +239,7 @@ function run(variant: string, ctx: RunContext): Measurement {
   const init = initialState(n);
   ctx.progress("warm-up");
   const cold = warmUp(variant, init, ctx.quick);
-  const adapter = adapterFor(variant);
+  const adapter = adapterFor(variant, n);
   const idx = randomIndices(n, total, SEED);
   const val = randomDoubles(total, SEED + 1);
   const vs: unknown[] = new Array(total + 1).fill(undefined);
@@ -318,7 +323,9 @@ export const spec: WorkloadSpec = {
   method:
     "A float64 state of N elements (initial values `i * 0.5 + 0.25`) gets 1,000 versions; version k + 1 is " +
     "version k with one random element (seeded, the same for every library) set to a random double, and every " +
-    "version is kept. Each process first warms up: the same loop on two throwaway states of the same size in turn " +
+    "version is kept. pagefork's `CowFloat64Array` has a pool of its own with the page size the array gets by " +
+    "default for its length (`arrayPageSizeFor`: 512 B up to 4 MiB, so at 100K; 1 KiB above). " +
+    "Each process first warms up: the same loop on two throwaway states of the same size in turn " +
     "(up to 10,000 versions within 1.5 s each, then dropped), so the measured loop runs optimised code " +
     "(`--trace-opt`: pagefork's per-version functions reach TurboFan after 4,000-8,000 versions, and a second " +
     "state's first versions deoptimized code optimised on the first). **cold start** is the time per version of " +

@@ -12,7 +12,7 @@
  *
  * @module
  */
-import { ARRAY_PAGE_SIZE, CowFloat64Array } from "@pagefork/array";
+import { arrayPageSizeFor, CowFloat64Array } from "@pagefork/array";
 import { FramePool, History } from "@pagefork/core";
 import { List } from "immutable";
 import { lineChart, pointsOf } from "../chart-specs.js";
@@ -97,8 +97,9 @@ function inputs(n: number, commits: number, seed: number): { idx: Int32Array; va
 }
 
 function pageforkAdapter(ctx: RunContext): BoundedAdapter<History<CowFloat64Array>> {
-  const pool = new FramePool({ pageSize: ARRAY_PAGE_SIZE });
   const n = numParam(ctx.params, "size");
+  // The page size the array would get by default for its length (512 B up to 4 MiB, 1 KiB above).
+  const pool = new FramePool({ pageSize: arrayPageSizeFor(n * Float64Array.BYTES_PER_ELEMENT) });
   const { idx, val } = inputs(n, numParam(ctx.params, "commits"), SEED);
   return {
     build(size) {
@@ -151,7 +152,8 @@ export const spec: WorkloadSpec = {
     "W1's float64 state of N elements (initial values `i * 0.5 + 0.25`) gets 100,000 commits (`--quick`: 10,000); " +
     "commit k sets one random element (seeded, the same for every library) to a random double and goes on an undo " +
     "stack that keeps the newest 100 versions, dropping the oldest. pagefork uses the core `History` with " +
-    "`maxVersions: 100` (`draft = history.fork(); draft.set(i, x); history.commit(draft)`), which releases the " +
+    "`maxVersions: 100` (`draft = history.fork(); draft.set(i, x); history.commit(draft)`) on a pool with the array's " +
+    "default page size for its length (512 B up to 4 MiB, 1 KiB above); `History` releases the " +
     "version it evicts, so its frames are reused; Immutable.js pushes `List.set` results on an array and shifts the " +
     "oldest out. Each process first runs 20,000 commits on a throwaway state of the same size. **time / commit** " +
     "is the timed loop divided by the commits; **100 versions hold** is JS heap + ArrayBuffer bytes after `gc()` " +

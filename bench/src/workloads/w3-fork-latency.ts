@@ -152,7 +152,7 @@ export const spec: WorkloadSpec = {
     "**fork p50 / p99** are percentiles of the single-duplicate times; **bytes held by one fork** is heap + " +
     "ArrayBuffer bytes after `gc()` with one copy alive (with 1,000 forks alive, ÷ 1,000). The 8 GiB state is sparse: one page in 256 " +
     "written (32 MiB at 4 KiB pages); a TypedArray cannot be sparse, and its copy would need 16 GiB, so the " +
-    "peers are not run there. pagefork's AddressSpace uses 4 KiB pages, CowFloat64Array its default (1 KiB).",
+    "peers are not run there. pagefork's AddressSpace uses 4 KiB pages, CowFloat64Array its default for its length (`arrayPageSizeFor`: 512 B up to 4 MiB, 1 KiB above).",
   metrics: METRICS,
   cases(config) {
     const out: CaseSpec[] = [];
