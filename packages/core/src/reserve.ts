@@ -16,7 +16,7 @@
  * @module
  */
 import { PT_FANOUT, REF_MAX_INLINE } from "./constants.js";
-import { throwInvalid, throwReleased, throwSegv } from "./errors.js";
+import { throwInvalid, throwOom, throwReleased, throwSegv } from "./errors.js";
 import { FAULT_NODES_MAX } from "./page-table-geometry.js";
 import { type SpaceState, vpnOf } from "./space-state.js";
 
@@ -54,8 +54,18 @@ export function reserveForWrite(s: SpaceState, addr: number, length: number): vo
   const pool = s.pool;
   const first = vpnOf(s, addr);
   const pages = vpnOf(s, addr + length - 1) - first + 1;
-  if (pool.maxBytes !== Number.POSITIVE_INFINITY && pages > pool.framesAvailable())
+  if (pool.maxBytes !== Number.POSITIVE_INFINITY && pages > pool.framesAvailable()) {
     reserveFrames(s, countFrames(s, addr, length));
+    // The hook that may have run can also have forked `s`: pages it had to
+    // itself are shared now and need frames too. Count again, and refuse now
+    // rather than at the page that finds none (the hook had its one chance).
+    const need = pages > pool.framesAvailable() ? countFrames(s, addr, length) : 0;
+    if (need > pool.framesAvailable())
+      throwOom(
+        need * pool.pageSize,
+        `pool limit maxBytes=${pool.maxBytes} reached (${pool.framesInUse} frames of ${pool.pageSize} B in use)`,
+      );
+  }
   if (pages === 1) return;
   // Path copies of `pages` consecutive pages: at most one leaf per PT_FANOUT
   // pages plus the two ends', and so on up, and the levels a growing tree adds.
