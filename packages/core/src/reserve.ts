@@ -16,7 +16,7 @@
  * @module
  */
 import { PT_FANOUT, REF_MAX_INLINE } from "./constants.js";
-import { throwInvalid, throwOom, throwReleased, throwSegv } from "./errors.js";
+import { throwInvalid, throwOom, throwProtection, throwReleased, throwSegv } from "./errors.js";
 import { FAULT_NODES_MAX } from "./page-table-geometry.js";
 import { type SpaceState, vpnOf } from "./space-state.js";
 
@@ -59,6 +59,7 @@ export function reserveForWrite(s: SpaceState, addr: number, length: number): vo
     // The hook that may have run can also have forked `s`: pages it had to
     // itself are shared now and need frames too. Count again, and refuse now
     // rather than at the page that finds none (the hook had its one chance).
+    recheckWrite(s, addr, length);
     const need = pages > pool.framesAvailable() ? countFrames(s, addr, length) : 0;
     if (need > pool.framesAvailable())
       throwOom(
@@ -101,6 +102,20 @@ function overflowKeys(s: SpaceState, first: number, last: number): number {
     if (pfn !== 0 && rc[pfn] === REF_MAX_INLINE) n++;
   }
   return n;
+}
+
+/**
+ * After the out-of-memory hook ran for a write to `[addr, addr + length)`:
+ * throws, as the write's own checks would have, when the hook froze the
+ * space or unmapped or write-protected part of the range (the write went on
+ * into the frozen version, or into a hole whose bytes reappeared when the
+ * range was mapped again). O(1) for a space without holes.
+ * @throws {ProtectionFault} when the space is frozen now, or part of the range read-only.
+ * @throws {SegmentationFault} when part of the range is unmapped now.
+ */
+export function recheckWrite(s: SpaceState, addr: number, length: number): void {
+  if (s.isFrozen) throwProtection(addr, length, "the address space was frozen (by the out-of-memory hook)");
+  s.maps.check(addr, length, true);
 }
 
 /**
