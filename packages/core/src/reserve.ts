@@ -77,7 +77,11 @@ export function reserveForWrite(s: SpaceState, addr: number, length: number): vo
   const leaves = Math.floor(last / PT_FANOUT) - Math.floor(first / PT_FANOUT) + 1;
   const keys = leaves * PT_FANOUT <= OVERFLOW_BOUND_MAX ? leaves * PT_FANOUT : overflowKeys(s, first, last);
   pool.refOverflow.reserve(keys + PT_FANOUT);
-  if (pages > pool.framesReady()) pool.prepareFrames(countFrames(s, addr, length));
+  // Up to the frames the slabs hold unused, readying one per page costs at
+  // most a larger free list; past them, count, so that no slab is added that
+  // the write does not need (a rewrite of private pages needs none).
+  if (pages > pool.framesReady())
+    pool.prepareFrames(pages <= pool.framesUnused() ? pages : countFrames(s, addr, length));
 }
 
 /**
