@@ -661,8 +661,12 @@ export class AddressSpace {
     if (pool.spaces.next >= pool.spaces.roots.length) pool.spaces.checkRoom();
     // May refuse (overcommit), or find that the hook released this space; nothing has changed yet.
     // An attached version's pool (attach.ts) also takes private page-table nodes before its first fork.
-    if (pool.attachment === null) pool.charge(this.maps.bytes, true, this);
-    else chargeAttachedFork(pool, this.maps.bytes, this);
+    const bytes = this.maps.bytes;
+    if (pool.attachment === null) pool.charge(bytes, true, this);
+    else chargeAttachedFork(pool, bytes, this);
+    // The charge's out-of-memory hook may have mapped or unmapped ranges of
+    // this space: the child is charged (and uncharged at release) what it maps.
+    if (this.maps.bytes !== bytes) pool.uncharge(bytes - this.maps.bytes);
     const root = this.root; // one read of the accessor, after the charge (whose hook may release spaces)
     forkHandoff.parent = this;
     forkHandoff.root = root;

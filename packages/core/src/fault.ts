@@ -19,7 +19,7 @@
 import { PT_FANOUT } from "./constants.js";
 import type { FramePool } from "./frame-pool.js";
 import { covers, FAULT_NODES_MAX } from "./page-table-geometry.js";
-import { reserveFrames } from "./reserve.js";
+import { recheckWrite, reserveFrames } from "./reserve.js";
 import { FAULT_COPY, FAULT_PT_NODES, FAULT_REUSE, FAULT_ZERO_FILL } from "./space-registry.js";
 import type { SpaceState } from "./space-state.js";
 
@@ -54,7 +54,11 @@ export function writeFault(t: SpaceState, vpn: number): number {
   const pt = pool.pt;
   // Walk twice only when the limit is near: with a frame to spare the fault cannot fail.
   // The out-of-memory hook may run and release spaces: reserveFrames throws if it released t.
-  if (pool.framesAvailable() < 1 && pt.needsFrame(t.root, t.levels, vpn)) reserveFrames(t, 1);
+  if (pool.framesAvailable() < 1 && pt.needsFrame(t.root, t.levels, vpn)) {
+    reserveFrames(t, 1);
+    // The hook may also have frozen `t` or unmapped the page: check again, as the write did before.
+    recheckWrite(t, vpn * pool.pageSize, pool.pageSize);
+  }
   // The frame may need a new slab, which the engine may refuse (OutOfMemoryError):
   // add it before the path copy below changes the space, so a refused fault changes nothing.
   pool.prepareFrame();

@@ -450,6 +450,16 @@ export class FramePool {
   }
 
   /**
+   * Frames the slabs hold that are not in use (the free list and the
+   * never-used ones): {@link prepareFrames} of up to this many adds no slab,
+   * at most a larger free list. O(1).
+   * @internal
+   */
+  framesUnused(): number {
+    return this.freeTop + (this.capacity - this.nextPfn);
+  }
+
+  /**
    * Makes sure the next `n` {@link allocFrame} calls take frames without
    * allocating: adds the slabs and the larger free list they would add, now.
    * A write over several pages calls it first (reserve.ts), so that an

@@ -31,7 +31,19 @@ export function mapRange(space: SpaceState, start: number, length: number, prot:
       `a range with no mapping yet ([${start}, ${start + length}) overlaps one; unmap first)`,
     );
   space.pool.charge(length, false, space); // ReleasedError if the hook released `space`
-  space.maps = maps.with(start, start + length, writable, space.size);
+  if (space.maps !== maps) {
+    // The charge's out-of-memory hook changed the mappings (or froze the
+    // space): check again against them, and build on them, not on the old list.
+    try {
+      checkChange(space, start, length);
+      if (space.maps.mappedIn(start, start + length) > 0)
+        throwInvalid("start", start, `a range with no mapping yet ([${start}, ${start + length}) overlaps one)`);
+    } catch (e) {
+      space.pool.uncharge(length);
+      throw e;
+    }
+  }
+  space.maps = space.maps.with(start, start + length, writable, space.size);
   space.pool.spaces.setCharge(space, space.maps.bytes);
   // Nothing to flush: no translation of an unmapped page was ever cached.
 }

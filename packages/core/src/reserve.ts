@@ -16,7 +16,7 @@
  * @module
  */
 import { PT_FANOUT, REF_MAX_INLINE } from "./constants.js";
-import { throwInvalid, throwReleased, throwSegv } from "./errors.js";
+import { throwInvalid, throwOom, throwProtection, throwReleased, throwSegv } from "./errors.js";
 import { FAULT_NODES_MAX } from "./page-table-geometry.js";
 import { type SpaceState, vpnOf } from "./space-state.js";
 
@@ -54,8 +54,19 @@ export function reserveForWrite(s: SpaceState, addr: number, length: number): vo
   const pool = s.pool;
   const first = vpnOf(s, addr);
   const pages = vpnOf(s, addr + length - 1) - first + 1;
-  if (pool.maxBytes !== Number.POSITIVE_INFINITY && pages > pool.framesAvailable())
+  if (pool.maxBytes !== Number.POSITIVE_INFINITY && pages > pool.framesAvailable()) {
     reserveFrames(s, countFrames(s, addr, length));
+    // The hook that may have run can also have forked `s`: pages it had to
+    // itself are shared now and need frames too. Count again, and refuse now
+    // rather than at the page that finds none (the hook had its one chance).
+    recheckWrite(s, addr, length);
+    const need = pages > pool.framesAvailable() ? countFrames(s, addr, length) : 0;
+    if (need > pool.framesAvailable())
+      throwOom(
+        need * pool.pageSize,
+        `pool limit maxBytes=${pool.maxBytes} reached (${pool.framesInUse} frames of ${pool.pageSize} B in use)`,
+      );
+  }
   if (pages === 1) return;
   // Path copies of `pages` consecutive pages: at most one leaf per PT_FANOUT
   // pages plus the two ends', and so on up, and the levels a growing tree adds.
@@ -66,7 +77,11 @@ export function reserveForWrite(s: SpaceState, addr: number, length: number): vo
   const leaves = Math.floor(last / PT_FANOUT) - Math.floor(first / PT_FANOUT) + 1;
   const keys = leaves * PT_FANOUT <= OVERFLOW_BOUND_MAX ? leaves * PT_FANOUT : overflowKeys(s, first, last);
   pool.refOverflow.reserve(keys + PT_FANOUT);
-  if (pages > pool.framesReady()) pool.prepareFrames(countFrames(s, addr, length));
+  // Up to the frames the slabs hold unused, readying one per page costs at
+  // most a larger free list; past them, count, so that no slab is added that
+  // the write does not need (a rewrite of private pages needs none).
+  if (pages > pool.framesReady())
+    pool.prepareFrames(pages <= pool.framesUnused() ? pages : countFrames(s, addr, length));
 }
 
 /**
@@ -91,6 +106,20 @@ function overflowKeys(s: SpaceState, first: number, last: number): number {
     if (pfn !== 0 && rc[pfn] === REF_MAX_INLINE) n++;
   }
   return n;
+}
+
+/**
+ * After the out-of-memory hook ran for a write to `[addr, addr + length)`:
+ * throws, as the write's own checks would have, when the hook froze the
+ * space or unmapped or write-protected part of the range (the write went on
+ * into the frozen version, or into a hole whose bytes reappeared when the
+ * range was mapped again). O(1) for a space without holes.
+ * @throws {ProtectionFault} when the space is frozen now, or part of the range read-only.
+ * @throws {SegmentationFault} when part of the range is unmapped now.
+ */
+export function recheckWrite(s: SpaceState, addr: number, length: number): void {
+  if (s.isFrozen) throwProtection(addr, length, "the address space was frozen (by the out-of-memory hook)");
+  s.maps.check(addr, length, true);
 }
 
 /**

@@ -547,7 +547,7 @@ class CopyWithin extends OnVersion {
       m,
       r,
       v,
-      this.target_ === this.start ? 0 : n,
+      n, // a copy onto itself is still a write: refused on a frozen version
       this.refused,
       () => s.copyWithin(t, a, a + n),
       () => (m.versions[v] as Uint8Array).copyWithin(base + this.target_, base + this.start, base + this.start + n),
