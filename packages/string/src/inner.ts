@@ -178,10 +178,13 @@ function setInner(space: AddressSpace, node: number, count: number, total: numbe
  * the total text length, added to the entries above the level where the
  * change stops. The lagging path, if any, is brought up to date first
  * ({@link settleLag}); the entries above the change may lag again after.
+ * `heap` is the text's node heap, or null when the caller has not attached
+ * it: then it is attached here only if a node splits, empties or the root
+ * changes (a rebuild that fits its node takes or frees no page).
  */
 export function replaceChildren(
   t: TreeState,
-  heap: Heap,
+  heap: Heap | null,
   path: Path,
   depth: number,
   removeCount: number,
@@ -197,6 +200,7 @@ export function replaceChildren(
   let d = depth - 1;
   let rc = repCount;
   let rm = removeCount;
+  let nodes = heap;
   while (d >= 0) {
     const node = pathNode[d] as number;
     const ci = pathIdx[d] as number;
@@ -225,8 +229,9 @@ export function replaceChildren(
       addToPath(t, path, d, delta);
       return;
     }
+    if (nodes === null) nodes = t.nodeHeap(); // the node empties, splits or shares: the rare case
     if (total === 0) {
-      heap.freePage(node);
+      nodes.freePage(node);
       rc = 0;
     } else if (d > 0 && shareWithNext(space, path, cap, d, node, ci, total)) {
       rc = 2; // the node and its next sibling, both rewritten: the level above keeps its entry count
@@ -234,12 +239,12 @@ export function replaceChildren(
       d--;
       continue;
     } else {
-      rc = splitEntries(t, heap, entAddr, entLen, total, -1, node); // even: see cutPieces
+      rc = splitEntries(t, nodes, entAddr, entLen, total, -1, node); // even: see cutPieces
     }
     rm = 1;
     d--;
   }
-  newRoot(t, heap, rc);
+  newRoot(t, nodes ?? t.nodeHeap(), rc);
 }
 
 /**
