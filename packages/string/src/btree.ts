@@ -26,7 +26,7 @@ import {
   unitsLatin1,
   writeLeaf,
 } from "./leaf.js";
-import { descend, type Path, smiAddress, type TreeState } from "./tree.js";
+import { descend, fingerLeaf, type Path, smiAddress, type TreeState } from "./tree.js";
 
 /**
  * The common insert, planned and done in one descent: when `text` fits in
@@ -38,7 +38,8 @@ import { descend, type Path, smiAddress, type TreeState } from "./tree.js";
 export function insertInLeaf(t: TreeState, pos: number, text: string, path: Path): boolean {
   if (t.root === 0) return false;
   const space = t.space;
-  const leaf = descend(t, pos, true, path);
+  let leaf = fingerLeaf(t, pos, true, path); // typing where the last edit was: no inner node read
+  if (leaf === 0) leaf = descend(t, pos, true, path);
   const depth = path.depth;
   if (pathWrites(t, path) > space.pool.framesAvailable()) return false;
   const word = space.getUint32(leaf + N_COUNT);
@@ -158,7 +159,8 @@ function mergeIntoNext(
  */
 export function deleteInLeaf(t: TreeState, pos: number, count: number, path: Path): boolean {
   const space = t.space;
-  const leaf = descend(t, pos, false, path);
+  let leaf = fingerLeaf(t, pos, false, path);
+  if (leaf === 0) leaf = descend(t, pos, false, path);
   const off = path.offset;
   const depth = path.depth;
   const word = space.getUint32(leaf + N_COUNT);
