@@ -10,7 +10,7 @@
  *
  * @module
  */
-import type { AddressSpace } from "@pagefork/core";
+import type { AddressSpace, Heap } from "@pagefork/core";
 import { cutPieces, pieceSize } from "./cut.js";
 import { addToPath, ensureRep, pathWrites, replaceChildren, setRep } from "./inner.js";
 import { ENTRY_BYTES, INNER_COUNT, LEAF_COUNT, LEAF_NARROW, N_COUNT, NODE_ENTRIES } from "./layout.js";
@@ -26,7 +26,7 @@ import {
   unitsLatin1,
   writeLeaf,
 } from "./leaf.js";
-import { descend, type Path, smiAddress, type TreeState } from "./tree.js";
+import { descend, fingerLeaf, type Path, smiAddress, type TreeState } from "./tree.js";
 
 /**
  * The common insert, planned and done in one descent: when `text` fits in
@@ -38,7 +38,8 @@ import { descend, type Path, smiAddress, type TreeState } from "./tree.js";
 export function insertInLeaf(t: TreeState, pos: number, text: string, path: Path): boolean {
   if (t.root === 0) return false;
   const space = t.space;
-  const leaf = descend(t, pos, true, path);
+  let leaf = fingerLeaf(t, pos, true, path); // typing where the last edit was: no inner node read
+  if (leaf === 0) leaf = descend(t, pos, true, path);
   const depth = path.depth;
   if (pathWrites(t, path) > space.pool.framesAvailable()) return false;
   const word = space.getUint32(leaf + N_COUNT);
@@ -51,17 +52,19 @@ export function insertInLeaf(t: TreeState, pos: number, text: string, path: Path
 /**
  * Inserts `text` (non-empty; `latin1` when {@link isLatin1} holds for it) at
  * the position planned by `planInsert` into `path`, which must still be
- * intact: nothing may descend with it in between. O(height + text.length /
- * leafCap) pages written.
+ * intact: nothing may descend with it in between. `heap` is the text's node
+ * heap when the caller has it (null: attached here if the insert takes or
+ * frees a page; a split whose pieces fit the leaf and the next one needs
+ * none). O(height + text.length / leafCap) pages written.
  */
-export function applyInsert(t: TreeState, text: string, latin1: boolean, path: Path): void {
+export function applyInsert(t: TreeState, text: string, latin1: boolean, path: Path, heap: Heap | null = null): void {
   const space = t.space;
   const k = text.length;
   let leaf = path.leaf;
   let word: number;
   if (t.root === 0) {
     // An empty text has no node: its first leaf becomes the root.
-    leaf = t.nodeHeap().allocPage(); // all zero: an empty (wide) leaf
+    leaf = (heap ?? t.nodeHeap()).allocPage(); // all zero: an empty (wide) leaf
     t.root = smiAddress(leaf);
     t.height = 0;
     path.offset = 0;
@@ -87,7 +90,7 @@ export function applyInsert(t: TreeState, text: string, latin1: boolean, path: P
   const narrow = cap === t.leafCap;
   const pieces = cutPieces(total, off + k, cap);
   ensureRep(pieces);
-  const heap = t.nodeHeap();
+  let nodes = heap;
   const next = pieces > 1 ? mergeIntoNext(space, path, t.leafCap, buf, total, pieceSize(pieces - 1)) : 0;
   let at = 0;
   for (let i = 0; i < pieces; i++) {
@@ -96,7 +99,8 @@ export function applyInsert(t: TreeState, text: string, latin1: boolean, path: P
       setRep(i, next, size + path.merged); // the last piece went to the front of the next leaf
       break;
     }
-    const page = i === 0 ? leaf : heap.allocPage();
+    if (i !== 0 && nodes === null) nodes = t.nodeHeap();
+    const page = i === 0 ? leaf : (nodes as Heap).allocPage();
     // A first piece that is the old leaf as it was (an insert at the end of
     // a full leaf) is left unwritten: writing it would copy a shared page for nothing.
     if (i !== 0 || off !== count || !sameLeaf(word, size, narrow, buf, 0))
@@ -105,7 +109,7 @@ export function applyInsert(t: TreeState, text: string, latin1: boolean, path: P
     at += size;
   }
   t.len += k;
-  replaceChildren(t, heap, path, depth, next === 0 ? 1 : 2, pieces, k);
+  replaceChildren(t, nodes, path, depth, next === 0 ? 1 : 2, pieces, k);
 }
 
 /**
@@ -155,7 +159,8 @@ function mergeIntoNext(
  */
 export function deleteInLeaf(t: TreeState, pos: number, count: number, path: Path): boolean {
   const space = t.space;
-  const leaf = descend(t, pos, false, path);
+  let leaf = fingerLeaf(t, pos, false, path);
+  if (leaf === 0) leaf = descend(t, pos, false, path);
   const off = path.offset;
   const depth = path.depth;
   const word = space.getUint32(leaf + N_COUNT);
@@ -170,13 +175,15 @@ export function deleteInLeaf(t: TreeState, pos: number, count: number, path: Pat
 /**
  * Deletes `count` units at `pos` (pos + count <= length, count > 0), right
  * after `planDelete`: when the plan left `path.leaf` set (the delete stays
- * inside one leaf that keeps some units), its descent is used as is.
- * O((height + 1) * leaves touched) pages written.
+ * inside one leaf that keeps some units), its descent is used as is. `heap`
+ * is the text's node heap when the caller has it (null: attached here once,
+ * when the first leaf goes whole). O((height + 1) * leaves touched) pages written.
  */
-export function applyDelete(t: TreeState, pos: number, count: number, path: Path): void {
+export function applyDelete(t: TreeState, pos: number, count: number, path: Path, heap: Heap | null = null): void {
   const space = t.space;
   let left = count;
   let leaf = path.leaf;
+  let nodes = heap;
   while (left > 0) {
     if (leaf === 0) leaf = descend(t, pos, false, path);
     const off = path.offset;
@@ -187,10 +194,10 @@ export function applyDelete(t: TreeState, pos: number, count: number, path: Path
     if (r === n) {
       // The whole leaf goes: unlink it from its parent and free its page; the
       // last leaf of the text leaves no node at all.
-      const heap = t.nodeHeap();
-      heap.freePage(leaf);
+      if (nodes === null) nodes = t.nodeHeap();
+      nodes.freePage(leaf);
       t.len -= r;
-      if (depth > 0) replaceChildren(t, heap, path, depth, 1, 0, -r);
+      if (depth > 0) replaceChildren(t, nodes, path, depth, 1, 0, -r);
       else t.root = 0;
     } else {
       cutFromLeaf(space, leaf, word, off, r);

@@ -28,7 +28,17 @@ import { type CowTextOptions, newTextHeap } from "./options.js";
 import { deletePlanned, insertPlanned } from "./plan.js";
 import { keepTextShapes } from "./shape-keeper.js";
 import { type AttachedText, attachTextSpace, type SharedTextHandle, textHandle } from "./shared.js";
-import { codePoints, collect, descend, leafStrings, Path, smiAddress } from "./tree.js";
+import {
+  codePoints,
+  collect,
+  descend,
+  type LagPath,
+  leafStrings,
+  NO_LAG,
+  Path,
+  smiAddress,
+  UNKNOWN_LAG,
+} from "./tree.js";
 
 /**
  * The one {@link Path} every call of every text descends with, handed down as
@@ -93,11 +103,10 @@ export class CowText implements Iterable<string> {
   /** @internal Null for a standalone text; the heap and header address of an embedded one. */
   readonly emb: Embedding | null;
   /**
-   * @internal The lagging path of a standalone text (tree.ts `TreeState.lag`):
-   * 0 none, -1 not known yet (the next descent finds it), else packed child
-   * indices. Kept here because its pages are not written.
+   * @internal The lagging path of a standalone text and its finger (tree.ts
+   * `LagPath`, shared with forks: immutable). Kept here because its pages are not written.
    */
-  lag: number;
+  lp: LagPath;
 
   /**
    * An empty standalone text: a new address space of `maxPages` pages with a
@@ -112,7 +121,7 @@ export class CowText implements Iterable<string> {
     let root = 0;
     let height = 0;
     let len = 0;
-    let lag = 0;
+    let lp = NO_LAG;
     let emb: Embedding | null = null;
     if ((options as unknown) !== handoff) {
       space = newTextHeap(options).space;
@@ -123,7 +132,7 @@ export class CowText implements Iterable<string> {
       root = attached.root;
       height = attached.height;
       len = attached.len;
-      lag = -1; // root, height and length only: the pages say which path lags
+      lp = UNKNOWN_LAG; // root, height and length only: the pages say which path lags
     } else if (handoff.parent !== null) {
       const parent = handoff.parent;
       handoff.parent = null;
@@ -131,7 +140,7 @@ export class CowText implements Iterable<string> {
       root = parent.root;
       height = parent.height;
       len = parent.len;
-      lag = parent.lag;
+      lp = parent.lp;
     } else {
       const heap = handoff.heap as Heap;
       handoff.heap = null;
@@ -146,7 +155,7 @@ export class CowText implements Iterable<string> {
     this.height = height;
     this.len = len;
     this.emb = emb;
-    this.lag = lag;
+    this.lp = lp;
     // A new standalone text (not a fork): once, keeps the hidden classes alive (shape-keeper.ts).
     if ((options as unknown) !== handoff && new.target === CowText) keepTextShapes(makeKeptText);
   }

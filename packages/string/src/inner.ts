@@ -28,8 +28,10 @@ import {
   lagWrites,
   MAX_DEPTH,
   maxLagLevels,
+  NO_LAG,
   type Path,
   packLag,
+  setLag,
   smiAddress,
   type TreeState,
 } from "./tree.js";
@@ -71,7 +73,7 @@ export function setRep(i: number, addr: number, len: number): void {
  * node just written), and to the total of each inner node it writes. When `t`
  * allows it (a standalone text; see layout.ts), the entries of the first
  * `maxLagLevels` inner nodes of the path are left behind instead: those pages
- * are not written, and `t.lag` names the path. Only one path may lag, by one
+ * are not written, and `t.lp` names the path. Only one path may lag, by one
  * amount: an edit elsewhere first brings the lagging one up to date
  * ({@link settleLag}). So a keystroke into the leaf the last one went to
  * writes only that leaf. O(height) pages written: none above the leaf when
@@ -84,7 +86,7 @@ export function addToPath(t: TreeState, path: Path, depth: number, delta: number
   const ps = space.pageSize;
   const levels = t.lazyRoot ? Math.min(depth, maxLagLevels(ps)) : 0;
   const lag = packLag(path, levels, ps);
-  if (lag !== t.lag && path.staleDelta !== 0) settleLag(t, path);
+  if (lag !== t.lp.lag && path.staleDelta !== 0) settleLag(t, path);
   for (let d = depth - 1; d >= levels; d--) {
     const node = pathNode[d] as number;
     const e = node + NODE_ENTRIES + (pathIdx[d] as number) * ENTRY_BYTES + ENTRY_LENGTH;
@@ -92,7 +94,8 @@ export function addToPath(t: TreeState, path: Path, depth: number, delta: number
     addToTotal(space, node, delta);
   }
   // Above `levels` the entries now lag by `delta` more (or by `delta`, after a settle or when none lagged).
-  t.lag = lag;
+  // The same path keeps its LagPath and finger (the leaf, its start and the root's total stay as they were).
+  if (lag !== t.lp.lag) setLag(t, lag);
   path.staleDelta = lag === 0 ? 0 : path.staleDelta + delta;
 }
 
@@ -106,7 +109,7 @@ export function addToPath(t: TreeState, path: Path, depth: number, delta: number
 export function pathWrites(t: TreeState, path: Path): number {
   const depth = path.depth;
   const levels = t.lazyRoot ? Math.min(depth, maxLagLevels(t.space.pageSize)) : 0;
-  const moves = packLag(path, levels, t.space.pageSize) !== t.lag && path.staleDelta !== 0;
+  const moves = packLag(path, levels, t.space.pageSize) !== t.lp.lag && path.staleDelta !== 0;
   return 1 + depth - levels + (moves ? lagWrites(t) : 0);
 }
 
@@ -116,15 +119,15 @@ const lagNodes = new Float64Array(MAX_DEPTH);
 /**
  * Brings the lagging path of `t` up to date (layout.ts): adds
  * `path.staleDelta`, as the last descent of `t` found it, to each lagging
- * entry and to the total of each node on the path, then clears `t.lag` and
- * `path.staleDelta`. Writes the path's pages (at most `t.lag & LAG_LEVELS`;
+ * entry and to the total of each node on the path, then clears `t.lp` and
+ * `path.staleDelta`. Writes the path's pages (at most `t.lp.lag & LAG_LEVELS`;
  * plans count them): the tree is then exact, as edits that restructure it
  * (splits, merges, removed leaves) expect. O(lagging levels) pages.
  */
 export function settleLag(t: TreeState, path: Path): void {
-  const lag = t.lag;
+  const lag = t.lp.lag;
   const delta = path.staleDelta;
-  t.lag = 0;
+  t.lp = NO_LAG;
   path.staleDelta = 0;
   if (lag <= 0 || delta === 0) return;
   const space = t.space;
@@ -178,10 +181,13 @@ function setInner(space: AddressSpace, node: number, count: number, total: numbe
  * the total text length, added to the entries above the level where the
  * change stops. The lagging path, if any, is brought up to date first
  * ({@link settleLag}); the entries above the change may lag again after.
+ * `heap` is the text's node heap, or null when the caller has not attached
+ * it: then it is attached here only if a node splits, empties or the root
+ * changes (a rebuild that fits its node takes or frees no page).
  */
 export function replaceChildren(
   t: TreeState,
-  heap: Heap,
+  heap: Heap | null,
   path: Path,
   depth: number,
   removeCount: number,
@@ -197,6 +203,7 @@ export function replaceChildren(
   let d = depth - 1;
   let rc = repCount;
   let rm = removeCount;
+  let nodes = heap;
   while (d >= 0) {
     const node = pathNode[d] as number;
     const ci = pathIdx[d] as number;
@@ -225,8 +232,9 @@ export function replaceChildren(
       addToPath(t, path, d, delta);
       return;
     }
+    if (nodes === null) nodes = t.nodeHeap(); // the node empties, splits or shares: the rare case
     if (total === 0) {
-      heap.freePage(node);
+      nodes.freePage(node);
       rc = 0;
     } else if (d > 0 && shareWithNext(space, path, cap, d, node, ci, total)) {
       rc = 2; // the node and its next sibling, both rewritten: the level above keeps its entry count
@@ -234,12 +242,12 @@ export function replaceChildren(
       d--;
       continue;
     } else {
-      rc = splitEntries(t, heap, entAddr, entLen, total, -1, node); // even: see cutPieces
+      rc = splitEntries(t, nodes, entAddr, entLen, total, -1, node); // even: see cutPieces
     }
     rm = 1;
     d--;
   }
-  newRoot(t, heap, rc);
+  newRoot(t, nodes ?? t.nodeHeap(), rc);
 }
 
 /**

@@ -16,6 +16,7 @@
  */
 import type { AddressSpace, Heap } from "@pagefork/core";
 import { applyDelete, applyInsert } from "./btree.js";
+import { cutPieces, pieceSize } from "./cut.js";
 import { throwHeapFull, throwReleased } from "./errors.js";
 import { writeHeader } from "./header.js";
 import { pathWrites } from "./inner.js";
@@ -65,6 +66,7 @@ export function planInsert(t: TreeState, pos: number, k: number, latin1: boolean
   let allocs: number;
   let h: number;
   let extraWrites = 0;
+  let merged = 0;
   if (t.root === 0) {
     // Empty text: every leaf is new, the first one is also the root.
     written = 0;
@@ -88,14 +90,20 @@ export function planInsert(t: TreeState, pos: number, k: number, latin1: boolean
       return;
     }
     pieces = Math.ceil((count + k) / cap);
-    allocs = pieces - 1;
+    // The split's last piece joins the next leaf (btree.ts mergeIntoNext)
+    // about half the time; when it surely will, that piece takes no page
+    // and no entry in the parent, so a split into two pieces takes nothing
+    // from the heap and the edit never attaches it (Heap.attach and its
+    // measure were ~2% of seph-blog1's replay).
+    merged = mergesIntoNext(t, path, word, latin1, count + k, k, cap);
+    allocs = pieces - 1 - merged;
     extraWrites = 1; // the next leaf, which may take the last piece (btree.ts mergeIntoNext)
   }
   // New inner nodes, level by level: a node that receives x more entries than
   // it had (at most nodeCap before) splits into at most ceil(x / nodeCap) more
   // nodes; above the old root, new roots are stacked until one holds them all.
   const cap = nodeCapacity(t.space.pageSize);
-  let x = pieces - 1;
+  let x = pieces - 1 - merged;
   for (let level = 0; level < h && x > 0; level++) {
     x = Math.ceil(x / cap);
     allocs += x;
@@ -111,6 +119,42 @@ export function planInsert(t: TreeState, pos: number, k: number, latin1: boolean
   plan.writes = written + allocs + extraWrites;
   plan.allocs = allocs;
   plan.frees = 0;
+}
+
+/**
+ * 1 when the split of the leaf at the end of `path` (count word `word`,
+ * `total` units once the `k` inserted ones are in, cut into pieces of at
+ * most `cap`) surely puts its last piece into the next leaf, as
+ * btree.ts `mergeIntoNext` decides, else 0. Sure means: the next leaf is
+ * under the same parent and both fit in a wide leaf, or in a narrow one when
+ * the next leaf, the split leaf and the text are all narrow (then every unit
+ * is <= 0xff). Anything else counts as no merge, which only overestimates
+ * the plan. Reads the parent's count and the next leaf's count word. O(pieces).
+ */
+function mergesIntoNext(
+  t: TreeState,
+  path: Path,
+  word: number,
+  latin1: boolean,
+  total: number,
+  k: number,
+  cap: number,
+): number {
+  const depth = path.depth;
+  if (depth === 0) return 0;
+  const space = t.space;
+  const parent = path.node[depth - 1] as number;
+  const ci = path.idx[depth - 1] as number;
+  if (ci + 1 >= (space.getUint32(parent + N_COUNT) & INNER_COUNT)) return 0;
+  const pieces = cutPieces(total, path.offset + k, cap); // as applyInsert cuts
+  const size = pieceSize(pieces - 1);
+  const next = space.getUint32(parent + NODE_ENTRIES + (ci + 1) * ENTRY_BYTES) * space.pageSize;
+  const nextWord = space.getUint32(next + N_COUNT);
+  const units = size + (nextWord & LEAF_COUNT);
+  const narrowCap = t.leafCap;
+  if (units > narrowCap) return 0;
+  if (units <= narrowCap >>> 1) return 1;
+  return latin1 && (word & LEAF_NARROW) !== 0 && (nextWord & LEAF_NARROW) !== 0 ? 1 : 0;
 }
 
 /**
@@ -238,20 +282,22 @@ export function insertPlanned(t: Reservable, pos: number, text: string, path: Pa
   const k = text.length;
   const latin1 = isLatin1(text);
   planInsert(t, pos, k, latin1, path);
-  if (plan.allocs !== 0 || plan.writes > t.space.pool.framesAvailable()) reserveEdit(t, path, pos, k, 0, latin1);
+  const heap =
+    plan.allocs !== 0 || plan.writes > t.space.pool.framesAvailable() ? reserveEdit(t, path, pos, k, 0, latin1) : null;
   const h = t.height;
   const r = t.root;
-  applyInsert(t, text, latin1, path);
+  applyInsert(t, text, latin1, path, heap);
   if (h !== t.height || r !== t.root) writeHeader(t.space, t.address, t.root, t.height);
 }
 
 /** A delete that may free leaves or find the pool short: plan, reserve, then write (descending with `path`). */
 export function deletePlanned(t: Reservable, pos: number, count: number, path: Path): void {
   planDelete(t, pos, count, path);
-  if (plan.frees !== 0 || plan.writes > t.space.pool.framesAvailable()) reserveEdit(t, path, pos, -count, 0);
+  const heap =
+    plan.frees !== 0 || plan.writes > t.space.pool.framesAvailable() ? reserveEdit(t, path, pos, -count, 0) : null;
   const h = t.height;
   const r = t.root;
-  applyDelete(t, pos, count, path);
+  applyDelete(t, pos, count, path, heap);
   if (h !== t.height || r !== t.root) writeHeader(t.space, t.address, t.root, t.height);
 }
 
@@ -262,14 +308,24 @@ export function deletePlanned(t: Reservable, pos: number, count: number, path: P
  * `onOutOfMemory` hook once if they are short. `n` is the insert's length
  * (`latin1`: its text is all <= 0xff), or minus the delete's count; `extra`
  * frames are added to the plan's; `path` holds the plan's descent.
- * Writes nothing.
+ * Writes nothing. Returns the text's node heap when it attached it (the
+ * plan takes or frees pages), else null: the edit that follows uses it, so
+ * a standalone text's heap is attached at most once per edit.
  * @throws {OutOfMemoryError} when the heap or the pool (after its hook) is short.
  * @throws {ReleasedError} when the hook released the text.
  */
-export function reserveEdit(t: Reservable, path: Path, pos: number, n: number, extra: number, latin1 = false): void {
+export function reserveEdit(
+  t: Reservable,
+  path: Path,
+  pos: number,
+  n: number,
+  extra: number,
+  latin1 = false,
+): Heap | null {
   let frames = plan.writes + extra;
+  let heap: Heap | null = null;
   if (plan.allocs !== 0 || plan.frees !== 0) {
-    const heap = t.nodeHeap();
+    heap = t.nodeHeap();
     measureHeap(heap, extra + 1); // + 1: the text header, written when the root or the height changes
     if (plan.allocs > heapNeeds.room) {
       const ps = t.space.pageSize;
@@ -290,6 +346,7 @@ export function reserveEdit(t: Reservable, path: Path, pos: number, n: number, e
     if (n > 0) planInsert(t, pos, n, latin1, path);
     else planDelete(t, pos, -n, path);
   }
+  return heap;
 }
 
 /** `space.reserveFrames(n)` (the core's one check, which may run the pool's hook once); then refuses to go on if the hook released `t`. */

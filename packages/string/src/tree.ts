@@ -45,13 +45,12 @@ export interface TreeState {
    */
   readonly lazyRoot: boolean;
   /**
-   * The lagging path (see {@link findLag}, layout.ts): 0 when no entry lags,
-   * -1 when not known yet (a handle made from root, height and length only:
-   * the next descent finds it from the pages), else the path's levels and
-   * child indices packed by {@link packLag}. A Smi, kept by the handle
-   * because the pages above the edited leaf are not written.
+   * The lagging path (see {@link findLag}, layout.ts) and, once a descent
+   * went down it to a leaf, that leaf's finger: see {@link LagPath}. Kept by
+   * the handle because the pages above the edited leaf are not written; set
+   * it only through {@link setLag} (or to a {@link LagPath} a descent made).
    */
-  lag: number;
+  lp: LagPath;
   /** The heap that hands out and takes back node pages (only splits, merges and frees need it). */
   nodeHeap(): Heap;
 }
@@ -68,6 +67,54 @@ export interface TreeState {
  */
 export function smiAddress(addr: number): number {
   return addr <= 0x7fffffff ? addr | 0 : addr;
+}
+
+/**
+ * A text version's lagging path (layout.ts), immutable so that forks share
+ * it: `lag` is 0 when no entry lags, -1 when not known yet (a handle made
+ * from root, height and length only: the next descent finds it from the
+ * pages), else the path's levels and child indices packed by
+ * {@link packLag}. When the path reaches a leaf (it lags at every inner
+ * level) and a descent has gone down it, `leaf` is that leaf's byte address,
+ * `start` the position of its first code unit and `base` the root's own
+ * total (the stored one, which lags): a finger. While the path stays as it
+ * is, none of the three changes, whatever edits the leaf takes: an edit
+ * elsewhere moves the path, and every restructure settles it first
+ * (inner.ts), each making a new `LagPath`. So an edit in the leaf of the
+ * previous one (95-99% of the W4 traces' edits) finds it without reading
+ * an inner node ({@link fingerLeaf}); D, by which the path lags, is the
+ * handle's length minus `base`.
+ *
+ * Why an object and not fields of the handle: a text keeps one handle per
+ * version, and this is one field (as the packed Smi was); a new `LagPath` is
+ * made only when the path moves, once per thousands of edits while typing.
+ */
+export class LagPath {
+  /** The packed path (see above). */
+  readonly lag: number;
+  /** Byte address of the leaf at the end of the path; 0 when not known (no finger). */
+  readonly leaf: number;
+  /** Position of the leaf's first code unit in the text. */
+  readonly start: number;
+  /** The root's stored total while the path is unchanged. */
+  readonly base: number;
+
+  constructor(lag: number, leaf: number, start: number, base: number) {
+    this.lag = lag;
+    this.leaf = leaf;
+    this.start = start;
+    this.base = base;
+  }
+}
+
+/** No lagging path. */
+export const NO_LAG = new LagPath(0, 0, 0, 0);
+/** A lagging path not known yet (found from the pages by the next descent). */
+export const UNKNOWN_LAG = new LagPath(-1, 0, 0, 0);
+
+/** Sets the lagging path of `t` to the packed `lag`, with no finger. Allocates only for a path that is neither none nor unknown. */
+export function setLag(t: TreeState, lag: number): void {
+  t.lp = lag === 0 ? NO_LAG : lag === -1 ? UNKNOWN_LAG : new LagPath(lag, 0, 0, 0);
 }
 
 /** Deepest tree supported: 2^40 bytes of 256-byte pages with fanout 31 needs 9. */
@@ -142,7 +189,7 @@ function innerLength(w: Uint32Array, b: number): number {
  * without, to the start of the right one (for reads and deletes). O(height * nodeCap).
  *
  * Entries on the text's lagging path (layout.ts) read `path.staleDelta` more
- * than stored; the path comes from the handle (`t.lag`), found from the pages
+ * than stored; the path comes from the handle (`t.lp`), found from the pages
  * first when the handle does not know it. Each inner node is read as one
  * span of words (see `nodeWords`).
  */
@@ -154,8 +201,11 @@ export function descend(t: TreeState, pos: number, inclusive: boolean, path: Pat
   let node = t.root;
   let p = pos;
   let depth = 0;
-  let lag = t.lag;
+  let lag = t.lp.lag;
   if (lag < 0 && t.height > 0) lag = findLag(t, path);
+  // Levels of the descent that went down the lagging path (a finger when all of them did).
+  let along = 0;
+  let base = 0;
   let delta = 0;
   // Levels of the lagging path still ahead (0 once the descent left it, or when nothing lags); set at the root.
   let levels = 0;
@@ -167,7 +217,8 @@ export function descend(t: TreeState, pos: number, inclusive: boolean, path: Pat
     const w = span.array;
     const b = span.start;
     if (depth === 0 && lag !== 0) {
-      delta = t.len - innerLength(w, b);
+      base = innerLength(w, b);
+      delta = t.len - base;
       levels = delta === 0 ? 0 : lag & LAG_LEVELS;
     }
     const word = w[b + W_COUNT] as number;
@@ -203,6 +254,7 @@ export function descend(t: TreeState, pos: number, inclusive: boolean, path: Pat
     const last = (w[e + W_LENGTH] as number) + (i === stale ? delta : 0);
     p = x + back * (last - 2 * x);
     levels = i === stale ? levels - 1 : 0; // off the lagging path, every entry is exact
+    if (i === stale) along++;
     idx >>>= bits;
     path.node[depth] = node;
     path.idx[depth] = i;
@@ -213,7 +265,41 @@ export function descend(t: TreeState, pos: number, inclusive: boolean, path: Pat
   path.staleDelta = delta;
   path.offset = p;
   path.depth = depth;
+  // Down the whole lagging path to a leaf (it lags at every inner level): keep the finger.
+  if (along === depth && depth > 0 && (lag & LAG_LEVELS) === depth && t.lp.leaf !== node)
+    t.lp = new LagPath(lag, node, pos - p, base);
   return node;
+}
+
+/**
+ * The leaf holding position `pos` when the finger of `t` (see
+ * {@link LagPath}) says so without a descent, else 0 (then call
+ * {@link descend}). On a hit, `path` is as {@link descend} leaves it (the
+ * offset in the leaf, the depth, the child indices, `staleDelta`) except
+ * `path.node`, which it does not fill: only for the edits inside one leaf
+ * (btree.ts insertInLeaf, deleteInLeaf), which write no inner node when the
+ * whole path lags. A position strictly inside the leaf, or at its end for
+ * an insert (`inclusive`) or at its start for a delete, is in it whichever
+ * way a descent scans. Reads the leaf's count word. O(height), no inner
+ * node read.
+ */
+export function fingerLeaf(t: TreeState, pos: number, inclusive: boolean, path: Path): number {
+  const lp = t.lp;
+  const leaf = lp.leaf;
+  if (leaf === 0) return 0;
+  const off = pos - lp.start;
+  if (off < 0 || (inclusive && off === 0 && pos !== 0)) return 0;
+  const count = t.space.getUint32(leaf + N_COUNT) & LEAF_COUNT;
+  if (inclusive ? off > count : off >= count) return 0;
+  const depth = t.height;
+  const bits = lagBits(t.space.pageSize);
+  const mask = (1 << bits) - 1;
+  let idx = lp.lag >>> LAG_SHIFT;
+  for (let d = 0; d < depth; d++, idx >>>= bits) path.idx[d] = idx & mask;
+  path.staleDelta = t.len - lp.base;
+  path.offset = off;
+  path.depth = depth;
+  return leaf;
 }
 
 /** Mask of a packed lag (see {@link packLag}) giving its number of lagging levels. */
@@ -251,7 +337,7 @@ export function packLag(path: Path, levels: number, ps: number): number {
 
 /** Pages a {@link settleLag} of `t` may write (its lagging levels): plans add them to an edit's writes. */
 export function lagWrites(t: TreeState): number {
-  const lag = t.lag;
+  const lag = t.lp.lag;
   return lag > 0 ? lag & LAG_LEVELS : 0;
 }
 
@@ -264,7 +350,7 @@ export function ownLength(space: AddressSpace, node: number, height: number): nu
 
 /**
  * Finds the lagging path of `t` (height > 0) from the pages, stores it in
- * `t.lag` and returns it: for a handle made from root, height and length only
+ * `t.lp` and returns it: for a handle made from root, height and length only
  * (a share handle, a stored state). The lag is `t.len` minus the root's own
  * total; the lagging path ends above the one node whose own length differs
  * from its parent's entry for it (every node above it lags by the same
@@ -281,7 +367,7 @@ export function findLag(t: TreeState, path: Path): number {
     const levels = searchLag(space, t.root, t.height, 0, path);
     if (levels > 0 && levels <= maxLagLevels(space.pageSize)) lag = packLag(path, levels, space.pageSize);
   }
-  t.lag = lag;
+  setLag(t, lag);
   return lag;
 }
 

@@ -191,6 +191,32 @@ describe("CowText whose inner nodes lag down one path", () => {
     expect(pool.stats().framesInUse).toBe(0);
   });
 
+  it("a finger (the lagging leaf, its start) serves only the path it was found on, in the versions that share it", () => {
+    const pool = new FramePool({ pageSize: 256 });
+    const ins = (x: string, p: number, y: string) => x.slice(0, p) + y + x.slice(p);
+    const cut = (x: string, p: number, n: number) => x.slice(0, p) + x.slice(p + n);
+    let want = "a".repeat(400); // narrow leaves of 252 and 148 units under one root
+    const t = CowText.from(want, { pool });
+    t.insert(300, "b"); // the path now lags towards the second leaf
+    t.insert(301, "c"); // a descent down that path: the second leaf is the finger, starting at 252
+    want = ins(ins(want, 300, "b"), 301, "c");
+    const u = t.fork(); // shares the finger
+    u.delete(10, 2); // the path moves to the first leaf: the second one now starts at 250 in u
+    u.insert(301, "d"); // back in the second leaf, at 51 of its units
+    u.insert(250, "e"); // at the boundary of the two leaves: the end of the first
+    u.delete(299, 3);
+    const wantU = cut(ins(ins(cut(want, 10, 2), 301, "d"), 250, "e"), 299, 3);
+    t.insert(302, "f"); // t keeps typing through the finger it shares with u
+    t.delete(301, 1);
+    want = cut(ins(want, 302, "f"), 301, 1);
+    expect(u.toString()).toBe(wantU);
+    expect(t.toString()).toBe(want);
+    expect([u.slice(240, 320), t.slice(240, 320)]).toEqual([wantU.slice(240, 320), want.slice(240, 320)]);
+    t.release();
+    u.release();
+    expect(pool.stats().framesInUse).toBe(0);
+  });
+
   it("typing into one leaf of a height-3 text copies one page per version", () => {
     const pool = new FramePool({ pageSize: 256 });
     const init = seedOf(200_000);

@@ -89,6 +89,33 @@ describe("edit planner", () => {
     u.release();
   });
 
+  it("plans no page for a split whose last piece surely joins the next leaf, and takes none", () => {
+    const pool = new FramePool({ pageSize: 256 });
+    const t = CowText.from("a".repeat(400), { pool }); // narrow leaves of 252 and 148 units under a root
+    const pages = Heap.attach(t.space, 256).stats().pagesAllocated;
+    // Latin-1 at 230 of the full leaf: pieces of 231 and 22 units; the 22 join the 148 (all narrow).
+    planInsert(t, 230, 1, true, scratchPath);
+    expect(plan.allocs).toBe(0);
+    const u = t.fork();
+    u.insert(230, "b");
+    expect(Heap.attach(u.space, 256).stats().pagesAllocated).toBe(pages);
+    expect([...u.chunks()]).toEqual([`${"a".repeat(230)}b`, "a".repeat(170)]);
+    // A wide unit at 200: pieces of 126, 75 and 52 units; 52 + 148 fit only a narrow leaf, and the
+    // plan does not read the units, so it counts the last piece's page (the apply finds them all
+    // Latin-1 and joins them after all: the plan is an upper bound).
+    planInsert(t, 200, 1, false, scratchPath);
+    expect(plan.allocs).toBe(4); // two leaves, and the bound for a new inner node and a new root
+    const latin1 = plan.allocs;
+    planInsert(t, 230, 1, true, scratchPath);
+    expect(plan.allocs).toBeLessThan(latin1);
+    t.insert(200, "\u03b1");
+    expect(Heap.attach(t.space, 256).stats().pagesAllocated).toBe(pages + 1);
+    expect(t.toString()).toBe(`${"a".repeat(200)}\u03b1${"a".repeat(200)}`);
+    t.release();
+    u.release();
+    expect(pool.framesInUse).toBe(0);
+  });
+
   for (const pageSize of [256, 1024]) {
     it(`bounds every frame and heap page an edit takes (pageSize ${pageSize})`, () => {
       fc.assert(
