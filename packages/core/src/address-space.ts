@@ -1135,6 +1135,10 @@ export class AddressSpace {
    */
   stats(): SpaceStats {
     if ((this.flags & 1) !== 0) throwReleased("address space"); // SPACE_RELEASED
+    // Pins whose readers released them are dropped first, as pool.stats() does:
+    // else the census still split frames with a pin fork no reader held.
+    const shares = this.pool.shares;
+    if (shares !== null) shares.sweep();
     return spaceStats(this);
   }
 

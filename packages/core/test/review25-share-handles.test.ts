@@ -211,3 +211,17 @@ describe("share/attach in one thread against a model taken at share time", () =>
     );
   });
 });
+
+describe("space stats after a reader released its handle", () => {
+  it("drop the released pin first: uss and pss are the space's again, and the census adds up to bytesInUse", () => {
+    const { pool, s } = owner();
+    const seen = AddressSpace.attach(s.share());
+    const shared = s.stats();
+    expect([shared.pss, shared.uss]).toEqual([(PAGES * PAGE) / 2, 0]); // split with the pin fork
+    seen.release(); // in the reader's thread in a real program; no event-loop turn in between here
+    const st = s.stats();
+    expect([st.rss, st.pss, st.uss]).toEqual([PAGES * PAGE, PAGES * PAGE, PAGES * PAGE]);
+    expect(st.pss).toBe(pool.bytesInUse);
+    s.release();
+  });
+});
