@@ -184,7 +184,9 @@ export interface ShareOptions {
   /**
    * The worker the handle is for. When it exits (ends, crashes or is
    * terminated), every pin of the handles made for it is dropped, attached
-   * or not. Without it, only `release()` in the reader (or `pool.unshare`
+   * or not; for a Node `Worker` that has exited already, the pin is dropped
+   * at once (the handle is released: a message to it is dropped anyway).
+   * Without it, only `release()` in the reader (or `pool.unshare`
    * before it attached) drops the pin.
    */
   worker?: WorkerLike | object;

@@ -165,13 +165,12 @@ export class ShareRegistry {
     words[at + PIN_ID] = id;
     Atomics.store(words, at, PIN_ISSUED);
     chunk.live++;
-    this.pins.set(id, { fork, chunk, at, worker, tag: tagOf(worker) });
-    if (worker !== null) this.track(worker, id);
-    this.arm(chunk);
+    const made: Pin = { fork, chunk, at, worker, tag: tagOf(worker) };
+    this.pins.set(id, made);
     const maps = pin.maps;
     if (this.slabBuffers.length !== pool.slabs.length)
       this.slabBuffers = Object.freeze(pool.slabs.map((s) => s.buffer as SharedArrayBuffer));
-    return {
+    const handle: SharedSpaceHandle = {
       format: HANDLE_FORMAT,
       poolId: this.poolId,
       id,
@@ -187,6 +186,17 @@ export class ShareRegistry {
       pins: chunk.buffer,
       slot,
     };
+    if (worker !== null && hasExited(worker)) {
+      // A Node Worker that exited already emits no more "exit": tracked, its
+      // pin was never dropped (the handle cannot reach it: postMessage to an
+      // exited worker drops the message). Dropped now, as its exit would have.
+      Atomics.store(words, at, PIN_DEAD);
+      this.drop(id, made);
+      return handle;
+    }
+    if (worker !== null) this.track(worker, id);
+    this.arm(chunk);
+    return handle;
   }
 
   /** The current chunk, or a new one when it is full (or there is none). */
@@ -246,6 +256,15 @@ export class ShareRegistry {
     const pin = this.pins.get(id);
     if (pin === undefined) throwInvalidHandle("released", `handle ${id} was already released`);
     const words = pin.chunk.words;
+    // The handle's pin word, as attach checks it: a handle whose id was changed
+    // to another handle's dropped that other pin.
+    const h = handle as SharedSpaceHandle;
+    if (
+      h.slot !== (pin.at - CHUNK_HEADER_WORDS) / PIN_WORDS ||
+      h.root !== words[pin.at + PIN_ROOT] ||
+      h.levels !== words[pin.at + PIN_LEVELS]
+    )
+      throwInvalidHandle("forged", "the handle does not match the version it pins");
     const was = Atomics.compareExchange(words, pin.at, PIN_ISSUED, PIN_DEAD);
     if ((was & PIN_STATE_MASK) === PIN_ATTACHED)
       throwInvalidHandle("attached", `handle ${id} is attached in another thread: release it there`);
@@ -359,6 +378,12 @@ function unchanged(pin: AddressSpace, space: AddressSpace): boolean {
     space.maps === pin.maps &&
     space.size === pin.size
   );
+}
+
+/** Whether `worker` is a Node `Worker` that exited (Node sets its `threadId` to -1 then). */
+function hasExited(worker: object): boolean {
+  const w = worker as { threadId?: unknown; once?: unknown };
+  return w.threadId === -1 && typeof w.once === "function";
 }
 
 /** The thread tag of a Node `Worker` (`threadId + 1`), 0 for anything else. */

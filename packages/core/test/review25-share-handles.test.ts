@@ -105,6 +105,25 @@ describe("AddressSpace.attach refuses a malformed shared handle and changes noth
   });
 });
 
+describe("pool.unshare checks the handle against its pin", () => {
+  it("a handle whose id was changed to another handle's is refused and drops neither pin", () => {
+    const { pool, s, model } = owner();
+    const h1 = s.share();
+    s.setUint8(0, 1); // a second version, a second pin
+    const h2 = s.share();
+    s.release();
+    expect(() => pool.unshare({ ...h1, id: h2.id })).toThrow(expect.objectContaining({ reason: "forged" }));
+    expect(pool.stats().sharedHandles).toBe(2);
+    const seen = AddressSpace.attach(h2);
+    expect(seen.getUint8(0)).toBe(1);
+    const first = AddressSpace.attach(h1);
+    expect(bytesOf(first)).toEqual(model);
+    seen.release();
+    first.release();
+    expect(pool.framesInUse).toBe(0);
+  });
+});
+
 describe("AddressSpace.attach refuses a malformed copy from transferCopy()", () => {
   function copy(): { c: SpaceCopy; model: Uint8Array } {
     const pool = new FramePool({ pageSize: PAGE });

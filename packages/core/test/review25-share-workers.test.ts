@@ -147,6 +147,30 @@ describe("readers that exit without releasing", () => {
   });
 });
 
+describe("share({ worker }) for a worker that exited already", () => {
+  it("drops the pin at once: the exit that would drop it was emitted before", async () => {
+    const pool = new FramePool({ shared: true, pageSize: PAGE });
+    const s = new AddressSpace({ size: SIZE, pool });
+    fillVersion(s, 6);
+    const w = await spawnReader();
+    await w.terminate();
+    const h = s.share({ worker: w.worker }); // postMessage to it would drop the handle
+    expect(pool.stats().sharedHandles).toBe(0);
+    expect(() => AddressSpace.attach(h)).toThrow(expect.objectContaining({ reason: "released" }));
+    s.release();
+    expect(pool.framesInUse).toBe(0);
+    expect(pool.stats().spaces).toBe(0);
+    // A live worker's handle made right after is pinned and dropped as usual.
+    const live = new AddressSpace({ size: SIZE, pool });
+    fillVersion(live, 7);
+    const h2 = live.share({ worker: r1.worker });
+    expect(pool.stats().sharedHandles).toBe(1);
+    pool.unshare(h2);
+    live.release();
+    expect(pool.framesInUse).toBe(0);
+  });
+});
+
 describe("many attach/release cycles", () => {
   it("200 hand-offs to two readers, some unshared before delivery, leave no frame, space or pin", async () => {
     const pool = new FramePool({ shared: true, pageSize: PAGE });
