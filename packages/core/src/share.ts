@@ -107,6 +107,8 @@ export class ShareRegistry {
   private readonly pool: FramePool;
   private readonly pins: Map<number, Pin>;
   private readonly byWorker: Map<object, Set<number>>;
+  /** Workers whose "exit" this registry listens to. */
+  private readonly listening: WeakSet<object>;
   private nextId: number;
   /** The chunk new pins go to (null before the first share). */
   private chunk: PinChunk | null;
@@ -123,6 +125,7 @@ export class ShareRegistry {
     this.poolId = Math.floor(Math.random() * 2 ** 52) + 1;
     this.pins = new Map();
     this.byWorker = new Map();
+    this.listening = new WeakSet();
     this.nextId = 1;
     this.chunk = null;
     this.chunks = new Set();
@@ -327,8 +330,17 @@ export class ShareRegistry {
     if (ids === undefined) {
       ids = new Set();
       this.byWorker.set(worker, ids);
+      // One "exit" listener per worker: dropWorker() forgets the worker's ids,
+      // not its listener, and a listener per share/dropWorker cycle piled up
+      // on a long-lived worker (and Node warned of a leak past 10).
       const w = worker as Partial<WorkerLike>;
-      if (typeof w.once === "function") w.once("exit", () => this.dropWorker(worker));
+      if (typeof w.once === "function" && !this.listening.has(worker)) {
+        this.listening.add(worker);
+        w.once("exit", () => {
+          this.listening.delete(worker);
+          this.dropWorker(worker);
+        });
+      }
     }
     ids.add(id);
   }

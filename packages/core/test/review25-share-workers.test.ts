@@ -171,6 +171,26 @@ describe("share({ worker }) for a worker that exited already", () => {
   });
 });
 
+describe("dropWorker on a live worker, many times", () => {
+  it("keeps one exit listener per worker, and the exit still drops later pins", async () => {
+    const pool = new FramePool({ shared: true, pageSize: PAGE });
+    const s = new AddressSpace({ size: SIZE, pool });
+    fillVersion(s, 8);
+    const w = await spawnReader();
+    const before = w.worker.listenerCount("exit");
+    for (let i = 0; i < 20; i++) {
+      s.share({ worker: w.worker });
+      expect(pool.dropWorker(w.worker)).toBe(1);
+    }
+    expect(w.worker.listenerCount("exit")).toBe(before + 1);
+    await w.call({ op: "attach", key: 1, handle: s.share({ worker: w.worker }) });
+    s.release();
+    await w.terminate();
+    expect(pool.stats().sharedHandles).toBe(0);
+    expect(pool.framesInUse).toBe(0);
+  });
+});
+
 describe("many attach/release cycles", () => {
   it("200 hand-offs to two readers, some unshared before delivery, leave no frame, space or pin", async () => {
     const pool = new FramePool({ shared: true, pageSize: PAGE });
