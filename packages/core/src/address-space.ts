@@ -720,7 +720,9 @@ export class AddressSpace {
    *
    * @param options - `worker`: the worker the handle is for; its exit drops the pin.
    * @throws {SharingUnavailableError} when the pool is not shared, or this
-   *   space was itself attached from another thread (fork it to share it).
+   *   space was itself attached from another thread, or is a fork of one (its
+   *   forks live in the same view pool: share from the owner's thread, or
+   *   send a `transferCopy()`).
    * @throws {ReleasedError} after `release()`.
    * @throws {OutOfMemoryError} when the overcommit policy refuses the pin's charge.
    * @throws {InvalidArgumentError} for bad options.

@@ -436,7 +436,9 @@ export function checkShareable(space: AddressSpace): void {
   if (space.isReleased) throwReleased("address space");
   const pool = space.pool;
   if (pool.attachment !== null)
-    throwSharingUnavailable("this version was attached from another thread: fork() it there to share a private copy");
+    throwSharingUnavailable(
+      "this version was attached from another thread, and it and its forks live in this thread's view pool, which cannot share: share it from the owner's thread, or send a transferCopy()",
+    );
   if (!pool.shared)
     throwSharingUnavailable(
       "the version's pool is not shared: create it with new FramePool({ shared: true }), or use transferCopy()",

@@ -7,7 +7,14 @@
  */
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { AddressSpace, FramePool, InvalidHandleError, type SharedSpaceHandle, type SpaceCopy } from "../src/index.js";
+import {
+  AddressSpace,
+  FramePool,
+  InvalidHandleError,
+  type SharedSpaceHandle,
+  SharingUnavailableError,
+  type SpaceCopy,
+} from "../src/index.js";
 
 const PAGE = 256;
 const PAGES = 16;
@@ -242,5 +249,32 @@ describe("space stats after a reader released its handle", () => {
     expect([st.rss, st.pss, st.uss]).toEqual([PAGES * PAGE, PAGES * PAGE, PAGES * PAGE]);
     expect(st.pss).toBe(pool.bytesInUse);
     s.release();
+  });
+});
+
+describe("share() of an attached version or of its fork", () => {
+  it("is refused, and the error does not advise a fork (a fork is refused too) but transferCopy()", () => {
+    const { pool, s, model } = owner();
+    const seen = AddressSpace.attach(s.share());
+    const mine = seen.fork();
+    for (const v of [seen, mine]) {
+      let caught: unknown;
+      try {
+        v.share();
+      } catch (e) {
+        caught = e;
+      }
+      expect(caught).toBeInstanceOf(SharingUnavailableError);
+      expect((caught as Error).message).toContain("transferCopy()");
+      expect((caught as Error).message).not.toContain("fork() it");
+    }
+    // What the message advises works.
+    const there = AddressSpace.attach(mine.transferCopy());
+    expect(bytesOf(there)).toEqual(model);
+    there.release();
+    mine.release();
+    seen.release();
+    s.release();
+    expect(pool.framesInUse).toBe(0);
   });
 });
