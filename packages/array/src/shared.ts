@@ -70,6 +70,8 @@ export function attachArraySpace(
     Number.isSafeInteger(h.byteOffset) &&
     Number.isSafeInteger(h.length) &&
     h.byteOffset >= 0 &&
+    // Element 0 on an element boundary, as subarray() keeps it: else every read threw an AlignmentFault.
+    h.byteOffset % bytes === 0 &&
     h.length >= 0 &&
     typeof h.space === "object" &&
     h.space !== null &&

@@ -720,7 +720,9 @@ export class AddressSpace {
    *
    * @param options - `worker`: the worker the handle is for; its exit drops the pin.
    * @throws {SharingUnavailableError} when the pool is not shared, or this
-   *   space was itself attached from another thread (fork it to share it).
+   *   space was itself attached from another thread, or is a fork of one (its
+   *   forks live in the same view pool: share from the owner's thread, or
+   *   send a `transferCopy()`).
    * @throws {ReleasedError} after `release()`.
    * @throws {OutOfMemoryError} when the overcommit policy refuses the pin's charge.
    * @throws {InvalidArgumentError} for bad options.
@@ -1135,6 +1137,10 @@ export class AddressSpace {
    */
   stats(): SpaceStats {
     if ((this.flags & 1) !== 0) throwReleased("address space"); // SPACE_RELEASED
+    // Pins whose readers released them are dropped first, as pool.stats() does:
+    // else the census still split frames with a pin fork no reader held.
+    const shares = this.pool.shares;
+    if (shares !== null) shares.sweep();
     return spaceStats(this);
   }
 

@@ -23,7 +23,7 @@
  * @module
  */
 import type { AddressSpace } from "./address-space.js";
-import { MAX_PAGE_SHIFT, MAX_SLAB_BYTES, MIN_PAGE_SHIFT, PT_FANOUT } from "./constants.js";
+import { MAX_PAGE_SHIFT, MAX_PAGES, MAX_SLAB_BYTES, MIN_PAGE_SHIFT, PT_FANOUT } from "./constants.js";
 import { FramePool } from "./frame-pool.js";
 import { MappingList } from "./mappings.js";
 import { throwInvalidHandle } from "./share-errors.js";
@@ -33,6 +33,7 @@ import {
   CHUNK_POOL_ID_HI,
   CHUNK_POOL_ID_LO,
   HANDLE_FORMAT,
+  isMappingArrays,
   MAX_THREAD_TAG,
   PIN_ATTACHED,
   PIN_CHUNK_BYTES,
@@ -260,8 +261,12 @@ function checkHandle(handle: unknown): SharedSpaceHandle {
     h.levels >= 1 &&
     isUint(h.nodeCount) &&
     h.root < h.nodeCount &&
-    isUint(h.size) &&
     isPow2(h.pageSize, 1 << MIN_PAGE_SHIFT, 1 << MAX_PAGE_SHIFT) &&
+    // The size as the space's constructor takes it (checked here: it ran after the
+    // compare-and-swap, and a size it refused left the handle attached and pinned for good).
+    isUint(h.size) &&
+    h.size > 0 &&
+    Math.ceil(h.size / h.pageSize) <= MAX_PAGES &&
     isPow2(h.slabBytes, h.pageSize, MAX_SLAB_BYTES) &&
     typeof h.poolId === "number" &&
     Array.isArray(h.slabs) &&
@@ -275,15 +280,23 @@ function checkHandle(handle: unknown): SharedSpaceHandle {
     h.pins.byteLength === PIN_CHUNK_BYTES &&
     isUint(h.slot) &&
     h.slot < PIN_CHUNK_SLOTS &&
-    typeof h.mappings === "object" &&
-    h.mappings !== null &&
-    Array.isArray(h.mappings.starts) &&
-    Array.isArray(h.mappings.ends) &&
-    Array.isArray(h.mappings.writable) &&
-    h.mappings.starts.length === h.mappings.ends.length &&
-    h.mappings.starts.length === h.mappings.writable.length;
+    slabsFitGeometry(h.slabs, h.slabBytes) &&
+    isMappingArrays(h.mappings, h.pageSize, h.size);
   if (!ok) throwInvalidHandle("forged", "not a handle made by share()");
   return h;
+}
+
+/**
+ * Whether the slabs after the first have the sizes the owner pool gives them
+ * (FramePool.growFresh): slab k >= 1 holds `first * 2 ** (k - 1)` bytes, up to
+ * the full slab size. The view pool finds a frame's slab by that geometry; a
+ * slab of another size made reads land past its end, or on other bytes.
+ */
+function slabsFitGeometry(slabs: readonly SharedArrayBuffer[], slabBytes: number): boolean {
+  const first = (slabs[0] as SharedArrayBuffer).byteLength;
+  for (let k = 1; k < slabs.length; k++)
+    if ((slabs[k] as SharedArrayBuffer).byteLength !== Math.min(first * 2 ** (k - 1), slabBytes)) return false;
+  return true;
 }
 
 /** Whether every element is a SharedArrayBuffer (a loop: no closure per attach). */

@@ -99,6 +99,35 @@ export interface MappingArrays {
 }
 
 /**
+ * Whether `m` is a well-formed mapping list of a space of `size` bytes and
+ * `pageSize`-byte pages, as `share()` and `transferCopy()` write it: parallel
+ * arrays of one length, each start a multiple of the page size, each end one
+ * too (or `size`), `start < end`, ascending without overlap, inside
+ * `[0, size]`, and a boolean protection each. O(mappings). Checked before an
+ * attach changes anything: an unsorted, unaligned or out-of-range list made a
+ * space whose reads faulted where the version was mapped, or read where it was
+ * not. @internal
+ */
+export function isMappingArrays(m: unknown, pageSize: number, size: number): m is MappingArrays {
+  if (typeof m !== "object" || m === null) return false;
+  const { starts, ends, writable } = m as Partial<MappingArrays>;
+  if (!Array.isArray(starts) || !Array.isArray(ends) || !Array.isArray(writable)) return false;
+  const n = starts.length;
+  if (ends.length !== n || writable.length !== n) return false;
+  let prev = 0;
+  for (let i = 0; i < n; i++) {
+    const s = starts[i];
+    const e = ends[i];
+    if (typeof s !== "number" || !Number.isSafeInteger(s) || s < prev || s % pageSize !== 0) return false;
+    if (typeof e !== "number" || !Number.isSafeInteger(e) || e <= s || e > size) return false;
+    if (e % pageSize !== 0 && e !== size) return false;
+    if (typeof writable[i] !== "boolean") return false;
+    prev = e;
+  }
+  return true;
+}
+
+/**
  * A version of an address space handed to another thread: what
  * {@link AddressSpace.share} returns and {@link AddressSpace.attach} takes.
  * Plain data (numbers, arrays, SharedArrayBuffers), so `postMessage` carries
@@ -155,7 +184,9 @@ export interface ShareOptions {
   /**
    * The worker the handle is for. When it exits (ends, crashes or is
    * terminated), every pin of the handles made for it is dropped, attached
-   * or not. Without it, only `release()` in the reader (or `pool.unshare`
+   * or not; for a Node `Worker` that has exited already, the pin is dropped
+   * at once (the handle is released: a message to it is dropped anyway).
+   * Without it, only `release()` in the reader (or `pool.unshare`
    * before it attached) drops the pin.
    */
   worker?: WorkerLike | object;

@@ -107,6 +107,8 @@ export class ShareRegistry {
   private readonly pool: FramePool;
   private readonly pins: Map<number, Pin>;
   private readonly byWorker: Map<object, Set<number>>;
+  /** Workers whose "exit" this registry listens to. */
+  private readonly listening: WeakSet<object>;
   private nextId: number;
   /** The chunk new pins go to (null before the first share). */
   private chunk: PinChunk | null;
@@ -123,6 +125,7 @@ export class ShareRegistry {
     this.poolId = Math.floor(Math.random() * 2 ** 52) + 1;
     this.pins = new Map();
     this.byWorker = new Map();
+    this.listening = new WeakSet();
     this.nextId = 1;
     this.chunk = null;
     this.chunks = new Set();
@@ -165,13 +168,12 @@ export class ShareRegistry {
     words[at + PIN_ID] = id;
     Atomics.store(words, at, PIN_ISSUED);
     chunk.live++;
-    this.pins.set(id, { fork, chunk, at, worker, tag: tagOf(worker) });
-    if (worker !== null) this.track(worker, id);
-    this.arm(chunk);
+    const made: Pin = { fork, chunk, at, worker, tag: tagOf(worker) };
+    this.pins.set(id, made);
     const maps = pin.maps;
     if (this.slabBuffers.length !== pool.slabs.length)
       this.slabBuffers = Object.freeze(pool.slabs.map((s) => s.buffer as SharedArrayBuffer));
-    return {
+    const handle: SharedSpaceHandle = {
       format: HANDLE_FORMAT,
       poolId: this.poolId,
       id,
@@ -187,6 +189,17 @@ export class ShareRegistry {
       pins: chunk.buffer,
       slot,
     };
+    if (worker !== null && hasExited(worker)) {
+      // A Node Worker that exited already emits no more "exit": tracked, its
+      // pin was never dropped (the handle cannot reach it: postMessage to an
+      // exited worker drops the message). Dropped now, as its exit would have.
+      Atomics.store(words, at, PIN_DEAD);
+      this.drop(id, made);
+      return handle;
+    }
+    if (worker !== null) this.track(worker, id);
+    this.arm(chunk);
+    return handle;
   }
 
   /** The current chunk, or a new one when it is full (or there is none). */
@@ -246,6 +259,15 @@ export class ShareRegistry {
     const pin = this.pins.get(id);
     if (pin === undefined) throwInvalidHandle("released", `handle ${id} was already released`);
     const words = pin.chunk.words;
+    // The handle's pin word, as attach checks it: a handle whose id was changed
+    // to another handle's dropped that other pin.
+    const h = handle as SharedSpaceHandle;
+    if (
+      h.slot !== (pin.at - CHUNK_HEADER_WORDS) / PIN_WORDS ||
+      h.root !== words[pin.at + PIN_ROOT] ||
+      h.levels !== words[pin.at + PIN_LEVELS]
+    )
+      throwInvalidHandle("forged", "the handle does not match the version it pins");
     const was = Atomics.compareExchange(words, pin.at, PIN_ISSUED, PIN_DEAD);
     if ((was & PIN_STATE_MASK) === PIN_ATTACHED)
       throwInvalidHandle("attached", `handle ${id} is attached in another thread: release it there`);
@@ -308,8 +330,17 @@ export class ShareRegistry {
     if (ids === undefined) {
       ids = new Set();
       this.byWorker.set(worker, ids);
+      // One "exit" listener per worker: dropWorker() forgets the worker's ids,
+      // not its listener, and a listener per share/dropWorker cycle piled up
+      // on a long-lived worker (and Node warned of a leak past 10).
       const w = worker as Partial<WorkerLike>;
-      if (typeof w.once === "function") w.once("exit", () => this.dropWorker(worker));
+      if (typeof w.once === "function" && !this.listening.has(worker)) {
+        this.listening.add(worker);
+        w.once("exit", () => {
+          this.listening.delete(worker);
+          this.dropWorker(worker);
+        });
+      }
     }
     ids.add(id);
   }
@@ -361,6 +392,12 @@ function unchanged(pin: AddressSpace, space: AddressSpace): boolean {
   );
 }
 
+/** Whether `worker` is a Node `Worker` that exited (Node sets its `threadId` to -1 then). */
+function hasExited(worker: object): boolean {
+  const w = worker as { threadId?: unknown; once?: unknown };
+  return w.threadId === -1 && typeof w.once === "function";
+}
+
 /** The thread tag of a Node `Worker` (`threadId + 1`), 0 for anything else. */
 function tagOf(worker: object | null): number {
   const id = (worker as { threadId?: unknown } | null)?.threadId;
@@ -399,7 +436,9 @@ export function checkShareable(space: AddressSpace): void {
   if (space.isReleased) throwReleased("address space");
   const pool = space.pool;
   if (pool.attachment !== null)
-    throwSharingUnavailable("this version was attached from another thread: fork() it there to share a private copy");
+    throwSharingUnavailable(
+      "this version was attached from another thread, and it and its forks live in this thread's view pool, which cannot share: share it from the owner's thread, or send a transferCopy()",
+    );
   if (!pool.shared)
     throwSharingUnavailable(
       "the version's pool is not shared: create it with new FramePool({ shared: true }), or use transferCopy()",

@@ -10,11 +10,12 @@
  * @module
  */
 import type { AddressSpace } from "./address-space.js";
+import { MAX_PAGE_SHIFT, MAX_PAGES, MIN_PAGE_SHIFT } from "./constants.js";
 import { throwReleased } from "./errors.js";
 import { FramePool } from "./frame-pool.js";
 import { MappingList } from "./mappings.js";
 import { throwInvalidHandle } from "./share-errors.js";
-import type { MappingArrays } from "./share-format.js";
+import { isMappingArrays, type MappingArrays } from "./share-format.js";
 
 /** The `format` of a {@link SpaceCopy}. */
 export const COPY_FORMAT = "pagefork.space-copy/1";
@@ -75,25 +76,30 @@ export function copySpace(space: AddressSpace, makeEmpty: (like: AddressSpace) =
 /** Rebuilds a frozen space in a new pool from a copy. @internal */
 export function attachCopy(copy: SpaceCopy, make: (pool: FramePool, size: number) => AddressSpace): AddressSpace {
   const m = copy.mappings;
+  const ps = copy.pageSize;
+  // Everything the pool and space constructors would refuse is refused here as a
+  // forged copy (it threw their InvalidArgumentError), and the pages must be
+  // ascending without repeats, as transferCopy() writes them (a repeated page
+  // was silently overwritten by the last of its copies).
   const ok =
-    typeof copy.pageSize === "number" &&
+    typeof ps === "number" &&
+    Number.isSafeInteger(ps) &&
+    ps >= 1 << MIN_PAGE_SHIFT &&
+    ps <= 1 << MAX_PAGE_SHIFT &&
+    (ps & (ps - 1)) === 0 &&
+    typeof copy.size === "number" &&
     Number.isSafeInteger(copy.size) &&
+    copy.size > 0 &&
+    Math.ceil(copy.size / ps) <= MAX_PAGES &&
     Array.isArray(copy.pages) &&
-    copy.pages.every((a) => Number.isSafeInteger(a) && a >= 0 && a % copy.pageSize === 0 && a < copy.size) &&
+    ascendingPages(copy.pages, ps, copy.size) &&
     copy.bytes instanceof ArrayBuffer &&
-    copy.bytes.byteLength === copy.pages.length * copy.pageSize &&
-    typeof m === "object" &&
-    m !== null &&
-    Array.isArray(m.starts) &&
-    Array.isArray(m.ends) &&
-    Array.isArray(m.writable) &&
-    m.starts.length === m.ends.length &&
-    m.starts.length === m.writable.length;
+    copy.bytes.byteLength === copy.pages.length * ps &&
+    isMappingArrays(m, ps, copy.size);
   if (!ok) throwInvalidHandle("forged", "not a copy made by transferCopy() (or its buffer was transferred away)");
   const pool = new FramePool({ pageSize: copy.pageSize });
   const space = make(pool, copy.size);
   try {
-    const ps = copy.pageSize;
     for (let k = 0; k < copy.pages.length; k++)
       space.write(copy.pages[k] as number, new Uint8Array(copy.bytes, k * ps, ps));
   } catch (e) {
@@ -103,4 +109,15 @@ export function attachCopy(copy: SpaceCopy, make: (pool: FramePool, size: number
   space.maps = new MappingList([...m.starts], [...m.ends], [...m.writable], copy.size);
   space.freeze();
   return space;
+}
+
+/** Whether `pages` are byte addresses of pages of a `size`-byte space, strictly ascending. */
+function ascendingPages(pages: readonly unknown[], pageSize: number, size: number): boolean {
+  let prev = -1;
+  for (let k = 0; k < pages.length; k++) {
+    const a = pages[k];
+    if (typeof a !== "number" || !Number.isSafeInteger(a) || a <= prev || a % pageSize !== 0 || a >= size) return false;
+    prev = a;
+  }
+  return true;
 }

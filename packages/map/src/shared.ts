@@ -75,6 +75,9 @@ export function attachTableShared(handle: unknown, type: "CowMap" | "CowSet", vb
   const ok =
     Number.isSafeInteger(h.mask) &&
     h.mask >= -1 &&
+    // -1 (no bucket array yet) or a power of two minus one no larger than the space: a
+    // forged mask attached, then probed buckets past the space (SegmentationFault).
+    validMask(h.mask, h.space) &&
     Number.isSafeInteger(h.used) &&
     h.used >= 0 &&
     Number.isSafeInteger(h.garbage) &&
@@ -91,6 +94,14 @@ export function attachTableShared(handle: unknown, type: "CowMap" | "CowSet", vb
   t.garbage = h.garbage;
   t.size = h.size;
   return t;
+}
+
+/** Whether `mask` is -1 or `2 ** k - 1` with `mask + 1` bucket links (4 bytes each) fitting in `space`. */
+function validMask(mask: number, space: unknown): boolean {
+  if (mask === -1) return true;
+  const size = typeof space === "object" && space !== null ? (space as { size?: unknown }).size : undefined;
+  if (typeof size !== "number" || (mask + 1) * 4 > size) return false; // 4-byte bucket links
+  return mask < 2 ** 31 && ((mask + 1) & mask) === 0;
 }
 
 function throwHandle(reason: "forged" | "type", why: string): never {

@@ -75,9 +75,29 @@ export function attachTextSpace(handle: unknown): AttachedText {
     h.height >= 0 &&
     Number.isSafeInteger(h.length) &&
     h.length >= 0 &&
-    (h.root === 0) === (h.length === 0);
+    (h.root === 0) === (h.length === 0) &&
+    rootInSpace(h.root, h.height, h.space);
   if (!ok) throwHandle("forged", "the handle's root, height or length is not a text's");
   return { space: AddressSpace.attach(h.space), root: h.root, height: h.height, len: h.length };
+}
+
+/**
+ * Most levels a text's tree can have: every inner node has two children or
+ * more and a space holds at most 2 ** 32 pages, one node per page.
+ */
+const MAX_TEXT_HEIGHT = 32;
+
+/**
+ * Whether `root` can be a node page of `space` (a page-aligned byte address
+ * inside it) and `height` a tree's. Checked before the space is attached: a
+ * root past the space or off a page boundary attached, and every read then
+ * threw a SegmentationFault or AlignmentFault, the handle spent.
+ */
+function rootInSpace(root: number, height: number, space: unknown): boolean {
+  if (typeof space !== "object" || space === null) return false;
+  const { size, pageSize } = space as { size?: unknown; pageSize?: unknown };
+  if (typeof size !== "number" || typeof pageSize !== "number" || !(pageSize > 0)) return false;
+  return height <= MAX_TEXT_HEIGHT && root < size && root % pageSize === 0;
 }
 
 function throwHandle(reason: "forged" | "type", why: string): never {
