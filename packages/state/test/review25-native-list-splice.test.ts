@@ -64,7 +64,7 @@ describe("list draft splice whose argument shrinks the list", () => {
               }),
             ];
           });
-          expect([removed, s1.toJSON().xs]).toEqual([dense(modelRemoved), dense(model)]);
+          expect([removed, (s1.toJSON() as { xs: number[] }).xs]).toEqual([dense(modelRemoved), dense(model)]);
           if (s1 !== s0) s1.release();
           s0.release();
         },
@@ -80,7 +80,7 @@ describe("list draft splice whose argument shrinks the list", () => {
       expect(() => f([1, 2, 3])).toThrow(TypeError);
       expect(() => produce(s0, (d) => void f(d.xs as unknown as number[]))).toThrow(TypeError);
     }
-    expect(s0.toJSON().xs).toEqual([1, 2, 3]);
+    expect((s0.toJSON() as { xs: number[] }).xs).toEqual([1, 2, 3]);
     s0.release();
     expect(p.framesInUse).toBe(0);
   });
