@@ -29,7 +29,7 @@ function getSetRecord(other: { size: number; has: (v: number) => unknown; keys: 
   const size = Math.trunc(+other.size);
   return { set: other, size, has: other.has, keys: other.keys };
 }
-function* stepValues(rec: Rec): Generator<number, void, boolean> {
+function* stepValues(rec: Rec): Generator<number, void, boolean | undefined> {
   const it = rec.keys.call(rec.set);
   const next = it.next;
   for (;;) {
