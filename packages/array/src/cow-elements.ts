@@ -31,6 +31,7 @@ import { heapCallFrames, requirePoolFrames } from "./in-space.js";
 import { relativeIndex, toIntegerOrInfinity } from "./indices.js";
 import { EntryIterator, KeyIterator, ValueIterator } from "./iterators.js";
 import { type ElementKind, loadElement, type NativeTypedArray, storeElement, toElement } from "./kinds.js";
+import { matchNativeArity } from "./native-arity.js";
 import { checkLive } from "./reserve.js";
 import {
   type AnyCallback,
@@ -87,6 +88,15 @@ export abstract class CowElements<E extends number | bigint> implements Iterable
     brandCowArrayClass(CowElements); // brand.ts: recognised by every copy of the package
     // A standalone array is a ViewOwner with no embedding: a prototype constant, not a field.
     Object.defineProperty(CowElements.prototype, EMBEDDING, { value: null });
+    // As %TypedArray%.prototype: [Symbol.iterator] is the same function as
+    // values, and each method's `length` counts its required parameters
+    // only (TypeScript's optional ones would count: fill's would be 3, not 1).
+    Object.defineProperty(CowElements.prototype, Symbol.iterator, {
+      value: CowElements.prototype.values,
+      writable: true,
+      configurable: true,
+    });
+    matchNativeArity(CowElements.prototype, Object.getPrototypeOf(Int8Array.prototype) as object);
   }
   /** The address space holding the elements (shared with subarrays; read-only: write through the array). */
   readonly space: AddressSpace;
@@ -682,10 +692,8 @@ export abstract class CowElements<E extends number | bigint> implements Iterable
     return new ValueIterator<E>(this);
   }
 
-  /** Same as `values()`. */
-  [Symbol.iterator](): IterableIterator<E> {
-    return new ValueIterator<E>(this);
-  }
+  /** Same function as `values` (set in the static block), as for native typed arrays. */
+  declare [Symbol.iterator]: () => IterableIterator<E>;
 
   /**
    * A read-only page-span cursor over elements `[start, end)` (relative,
