@@ -78,12 +78,17 @@ function reads(el: (k: number) => unknown): [string, (a: Arr) => unknown][] {
       "forEach",
       (a) => {
         const seen: unknown[] = [];
-        a.forEach((x: unknown, k: unknown, s: unknown) => seen.push([x, k, s === a]));
+        a.forEach((x: unknown, k: unknown, s: unknown) => {
+          seen.push([x, k, s === a]);
+        });
         return seen;
       },
     ],
-    ["reduce", (a) => a.reduce((acc: unknown[], x: unknown, k: unknown, s: unknown) => [...acc, x, k, s === a], [])],
-    ["reduceRight", (a) => a.reduceRight((acc: unknown[], x: unknown, k: unknown) => [...acc, x, k], [])],
+    [
+      "reduce",
+      (a) => a.reduce((acc: unknown[], x: unknown, k: unknown, s: unknown) => acc.concat([x, k, s === a]), []),
+    ],
+    ["reduceRight", (a) => a.reduceRight((acc: unknown[], x: unknown, k: unknown) => acc.concat([x, k]), [])],
     ["reduce no initial", (a) => a.reduce((acc: unknown, x: unknown) => (acc === x ? acc : x))],
     ["find(undefined)", (a) => a.find(undefined)],
     ["length", (a) => a.length],
