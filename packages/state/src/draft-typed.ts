@@ -6,7 +6,7 @@
  * @module
  */
 
-import { relativeIndex } from "@pagefork/core";
+import { relativeIndex, toIntegerOrInfinity } from "@pagefork/core";
 import { NODE, viaProxy } from "./brand.js";
 import { type ArrayHandle, handleOf } from "./containers.js";
 import { indexOf } from "./indices.js";
@@ -110,7 +110,7 @@ const TYPED_METHODS: Record<string, (this: TypedThis, ...args: unknown[]) => unk
   set(source, offset) {
     const rec = this[NODE];
     const len = rec.type.length;
-    const off = offset === undefined ? 0 : Math.trunc(Number(offset)) || 0;
+    const off = toIntegerOrInfinity(offset); // as native: a bigint or symbol offset throws TypeError
     if (off < 0) throw new RangeError("offset is out of bounds");
     const src = source as ArrayLike<unknown>;
     const n = typeof src === "object" && src !== null ? (src.length ?? 0) : 0;

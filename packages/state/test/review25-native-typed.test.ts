@@ -119,6 +119,9 @@ function writes(el: (k: number) => unknown): [string, (a: Arr) => unknown][] {
     ["set([el0, el1], 4)", (a) => a.set([el(0), el(1)], 4)],
     ["set([el0], 6)", (a) => a.set([el(0)], 6)],
     ["set([el0], -1)", (a) => a.set([el(0)], -1)],
+    ["set([el0], 1n)", (a) => a.set([el(0)], 1n)],
+    ["set([el0], '1')", (a) => a.set([el(0)], "1")],
+    ["set([el0], NaN)", (a) => a.set([el(0)], Number.NaN)],
   ];
 }
 
