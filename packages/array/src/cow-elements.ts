@@ -31,6 +31,7 @@ import { heapCallFrames, requirePoolFrames } from "./in-space.js";
 import { relativeIndex, toIntegerOrInfinity } from "./indices.js";
 import { EntryIterator, KeyIterator, ValueIterator } from "./iterators.js";
 import { type ElementKind, loadElement, type NativeTypedArray, storeElement, toElement } from "./kinds.js";
+import { matchNativeArity } from "./native-arity.js";
 import { checkLive } from "./reserve.js";
 import {
   type AnyCallback,
@@ -87,6 +88,15 @@ export abstract class CowElements<E extends number | bigint> implements Iterable
     brandCowArrayClass(CowElements); // brand.ts: recognised by every copy of the package
     // A standalone array is a ViewOwner with no embedding: a prototype constant, not a field.
     Object.defineProperty(CowElements.prototype, EMBEDDING, { value: null });
+    // As %TypedArray%.prototype: [Symbol.iterator] is the same function as
+    // values, and each method's `length` counts its required parameters
+    // only (TypeScript's optional ones would count: fill's would be 3, not 1).
+    Object.defineProperty(CowElements.prototype, Symbol.iterator, {
+      value: CowElements.prototype.values,
+      writable: true,
+      configurable: true,
+    });
+    matchNativeArity(CowElements.prototype, Object.getPrototypeOf(Int8Array.prototype) as object);
   }
   /** The address space holding the elements (shared with subarrays; read-only: write through the array). */
   readonly space: AddressSpace;
@@ -372,9 +382,13 @@ export abstract class CowElements<E extends number | bigint> implements Iterable
   /** The element at `index`, negative counting from the end; `undefined` out of range. O(1). */
   at(index: number): E | undefined {
     this.check();
+    // The length before converting `index`, as the native `at`: an index
+    // whose valueOf shrinks a vector counts from the old end, and an element
+    // past the new end reads as `undefined`.
+    const len = this.len;
     const rel = toIntegerOrInfinity(index);
-    const k = rel >= 0 ? rel : this.len + rel;
-    if (k < 0 || k >= this.len) return undefined;
+    const k = rel >= 0 ? rel : len + rel;
+    if (k < 0 || k >= len || k >= this.len) return undefined;
     return loadElement(this.space, this.kind.code, this.byteOffset + k * this.kind.bytes) as E;
   }
 
@@ -554,7 +568,7 @@ export abstract class CowElements<E extends number | bigint> implements Iterable
   /** The elements as strings joined by `separator` (default ","). O(n), joined natively per chunk. */
   join(separator?: string): string {
     this.check();
-    return joinElements(this, separator);
+    return joinElements(this, this.len, separator);
   }
 
   /** Same as `join()`. */
@@ -611,7 +625,13 @@ export abstract class CowElements<E extends number | bigint> implements Iterable
    * A copy with element `index` (negative from the end) set to `value`: for a
    * whole array an O(1) fork plus one page, the cheapest way to make a new
    * version that differs in one element.
-   * @throws {RangeError} "Invalid typed array index" when `index` is out of range (after converting `value`).
+   * As the native `with`, `index` is relative to the length before the
+   * conversions; if converting them shrank a vector, the copy still has that
+   * length and its elements past the new end are those a native typed array
+   * stores for `undefined` (NaN for floats, 0 for integers; a BigInt kind
+   * throws TypeError).
+   * @throws {RangeError} "Invalid typed array index" when `index` is out of range, checked against the
+   * length after converting `value` (a conversion that shrinks a vector below `index` makes it out of range).
    */
   with(index: number, value: E): this {
     this.check();
@@ -619,7 +639,20 @@ export abstract class CowElements<E extends number | bigint> implements Iterable
     const rel = toIntegerOrInfinity(index);
     const k = rel >= 0 ? rel : len + rel;
     const v = toElement(this.kind, value);
-    if (!(k >= 0 && k < len)) throw new RangeError(`Invalid typed array index: ${index} (length ${len})`);
+    const cur = this.len;
+    if (!(k >= 0 && k < len && k < cur)) throw new RangeError(`Invalid typed array index: ${index} (length ${cur})`);
+    if (cur < len) {
+      // A conversion shrank this vector: the native copy keeps the old length
+      // and stores `undefined` converted past the new end.
+      const tail = toElement(this.kind, undefined);
+      const out = this.createLive(len, len);
+      return fillFrom(out, () => {
+        copyBetween(this, 0, out, 0, cur);
+        fillElements(out, tail, cur, len);
+        storeElement(out.space, out.kind, out.byteOffset + k * out.kind.bytes, v);
+        out.owner.writes++;
+      });
+    }
     return this.derive((out) => {
       storeElement(out.space, out.kind, out.byteOffset + k * out.kind.bytes, v);
       out.owner.writes++;
@@ -659,10 +692,8 @@ export abstract class CowElements<E extends number | bigint> implements Iterable
     return new ValueIterator<E>(this);
   }
 
-  /** Same as `values()`. */
-  [Symbol.iterator](): IterableIterator<E> {
-    return new ValueIterator<E>(this);
-  }
+  /** Same function as `values` (set in the static block), as for native typed arrays. */
+  declare [Symbol.iterator]: () => IterableIterator<E>;
 
   /**
    * A read-only page-span cursor over elements `[start, end)` (relative,

@@ -14,6 +14,7 @@ import { CowElements } from "./cow-elements.js";
 import { heapOf, readHeader, TYPED_MAGIC, throwEmbedded } from "./in-space.js";
 import { relativeIndex } from "./indices.js";
 import { type ElementKind, kindOfInstance, type NativeTypedArray } from "./kinds.js";
+import { matchNativeArity } from "./native-arity.js";
 import type { CowArrayOptions } from "./options.js";
 import { forkSpace } from "./reserve.js";
 import { keepTypedShapes, shapesKept } from "./shape-keeper.js";
@@ -55,6 +56,8 @@ const OWN_CLASS: unique symbol = Symbol("ownClass");
 export function kindOnPrototype(cls: { prototype: object }, kind: ElementKind): void {
   Object.defineProperty(cls.prototype, "kind", { value: kind });
   Object.defineProperty(cls.prototype, OWN_CLASS, { value: cls });
+  // Each kind declares its own `set` overloads: give them the native length (1).
+  matchNativeArity(cls.prototype, Object.getPrototypeOf(Int8Array.prototype) as object);
 }
 
 /**

@@ -26,6 +26,7 @@ import { CowElements } from "./cow-elements.js";
 import { heapOf, throwEmbedded } from "./in-space.js";
 import { strictIndex } from "./indices.js";
 import { type ElementKind, type ElementOf, kindOf, storeElement, toElement } from "./kinds.js";
+import { matchNativeArity } from "./native-arity.js";
 import { forkSpace } from "./reserve.js";
 import { keepVectorShapes, shapesKept, VECTOR_SHAPES } from "./shape-keeper.js";
 import { dropView, EMBEDDING, type SpaceOwner } from "./space-owner.js";
@@ -88,6 +89,10 @@ import { ensureCapacity, planWrites, setLength } from "./vector-storage.js";
  * ```
  */
 export class CowVector<K extends SpanArrayConstructor = Float64ArrayConstructor> extends CowElements<ElementOf<K>> {
+  static {
+    // push(...items) would have length 0; Array.prototype.push's is 1 (native-arity.ts).
+    matchNativeArity(CowVector.prototype, Array.prototype);
+  }
   /** @internal The element kind: a field here (a vector's kind is its own; the fixed-length kinds keep theirs on the prototype). */
   override readonly kind: ElementKind;
   /** @internal Most elements the space holds. */

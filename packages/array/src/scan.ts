@@ -248,11 +248,17 @@ function representable(view: ElementView, v: unknown): boolean {
  * ToString(separator); elements as ToString gives them (-0 is "0", bigints
  * without "n"). Joined natively one chunk at a time.
  */
-export function joinElements(view: ElementView, separator: unknown): string {
+export function joinElements(view: ElementView, len: number, separator: unknown): string {
   const sep = separator === undefined ? "," : `${separator as string}`;
   const parts: string[] = [];
-  chunks(view, 0, view.len, (buf, n) => {
+  // `len` is the length before converting `separator`, as the native join:
+  // if that conversion shrank a vector, the elements past its new end join
+  // as empty strings.
+  const cur = Math.min(len, view.len);
+  chunks(view, 0, cur, (buf, n) => {
     parts.push((n === buf.length ? buf : buf.subarray(0, n)).join(sep));
   });
-  return parts.join(sep);
+  const s = parts.join(sep);
+  if (cur === len) return s;
+  return cur === 0 ? sep.repeat(len - 1) : s + sep.repeat(len - cur);
 }

@@ -61,6 +61,8 @@ class CowMapImpl<K extends CowKey = CowKey, V = unknown> implements Iterable<[K,
   #table: Table;
 
   static {
+    // forEach(callback, thisArg?) would have length 2; the native one's is 1.
+    Object.defineProperty(CowMapImpl.prototype.forEach, "length", { value: 1, configurable: true });
     mapTable = (x, method) => {
       if (typeof x === "object" && x !== null && #table in x) return (x as CowMapImpl).#table;
       return throwIncompatible("CowMap", method, x);

@@ -55,6 +55,8 @@ class CowSetImpl<T extends CowKey = CowKey> implements Iterable<T> {
   #table: Table;
 
   static {
+    // forEach(callback, thisArg?) would have length 2; the native one's is 1.
+    Object.defineProperty(CowSetImpl.prototype.forEach, "length", { value: 1, configurable: true });
     setTable = (x, method) => {
       if (typeof x === "object" && x !== null && #table in x) return (x as CowSetImpl).#table;
       return throwIncompatible("CowSet", method, x);

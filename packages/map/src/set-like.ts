@@ -65,21 +65,43 @@ export function otherHas<T>(rec: SetRecord<T>, value: T): boolean {
   return Boolean(rec.has.call(rec.set, value));
 }
 
+/** An iterator and its `next` method, read once (ECMA-262 Iterator Record). */
+export interface IteratorRecord<T> {
+  readonly it: Iterator<T>;
+  readonly next: (this: unknown) => unknown;
+}
+
 /**
- * Runs `visit` on each value of `rec.keys()` (GetIteratorFromMethod, then
- * IteratorStepValue with the `next` read once), -0 canonicalized to +0. When
- * `visit` returns false the iterator is closed (IteratorClose: its `return`
- * is called) and the walk stops; when `visit` throws, the iterator is closed
- * and the error goes on.
- * @returns false when `visit` stopped the walk.
+ * GetIteratorFromMethod(rec.set, rec.keys): calls `keys()` and reads the
+ * iterator's `next`. Separate from the walk because some methods (union,
+ * symmetricDifference) must call `keys()` before copying the receiver.
+ * @throws {TypeError} when `keys()` returns a non-object or its `next` is not callable.
  */
-export function forEachOtherKey<T>(rec: SetRecord<T>, method: string, visit: (value: T) => boolean): boolean {
+export function openOtherKeys<T>(rec: SetRecord<T>, method: string): IteratorRecord<T> {
   const iter = rec.keys.call(rec.set);
   if (iter === null || (typeof iter !== "object" && typeof iter !== "function"))
     throw new TypeError(`CowSet.${method}: the argument's keys() did not return an object`);
   const it = iter as Iterator<T>;
   const next = it.next;
   if (typeof next !== "function") throw new TypeError(`CowSet.${method}: the argument's iterator has no next()`);
+  return { it, next };
+}
+
+/**
+ * Runs `visit` on each value of `rec.keys()` (or of `opened`, when the caller already called it) (GetIteratorFromMethod, then
+ * IteratorStepValue with the `next` read once), -0 canonicalized to +0. When
+ * `visit` returns false the iterator is closed (IteratorClose: its `return`
+ * is called) and the walk stops; when `visit` throws, the iterator is closed
+ * and the error goes on.
+ * @returns false when `visit` stopped the walk.
+ */
+export function forEachOtherKey<T>(
+  rec: SetRecord<T>,
+  method: string,
+  visit: (value: T) => boolean,
+  opened?: IteratorRecord<T>,
+): boolean {
+  const { it, next } = opened ?? openOtherKeys(rec, method);
   for (;;) {
     const r = next.call(it) as IteratorResult<T>;
     if (r === null || (typeof r !== "object" && typeof r !== "function"))

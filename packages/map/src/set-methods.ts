@@ -14,7 +14,7 @@
  */
 import { Cursor } from "./iterator.js";
 import { tableAdd, tableDelete, tableHas } from "./ops.js";
-import { forEachOtherKey, getSetRecord, otherHas } from "./set-like.js";
+import { forEachOtherKey, getSetRecord, openOtherKeys, otherHas } from "./set-like.js";
 import type { Table } from "./table.js";
 
 /** Runs `fill` on a new result table; on any error releases it (nothing is left behind) and rethrows. */
@@ -31,11 +31,19 @@ function build(result: Table, fill: (r: Table) => void): Table {
 /** Elements of `t`, then those of `other` not in it. */
 export function union(t: Table, other: unknown): Table {
   const rec = getSetRecord(other, "union");
+  // Spec step order: other.keys() is called before the receiver is copied
+  // (a keys() that changes the receiver changes the copy).
+  const it = openOtherKeys(rec, "union");
   return build(t.copy(), (r) => {
-    forEachOtherKey(rec, "union", (v) => {
-      tableAdd(r, v);
-      return true;
-    });
+    forEachOtherKey(
+      rec,
+      "union",
+      (v) => {
+        tableAdd(r, v);
+        return true;
+      },
+      it,
+    );
   });
 }
 
@@ -63,10 +71,19 @@ export function difference(t: Table, other: unknown): Table {
   const rec = getSetRecord(other, "difference");
   return build(t.copy(), (r) => {
     if (t.size <= rec.size) {
-      const c = new Cursor(t);
-      while (c.step("set")) {
-        const e = c.key(t);
-        if (otherHas(rec, e)) tableDelete(r, e);
+      // The spec walks the copy, not the receiver: elements that other.has()
+      // deletes from or adds to the receiver are still, or never, asked about.
+      // A second copy (an O(1) fork for a standalone set) is that walk's
+      // fixed snapshot, as `r` itself changes under it.
+      const snap = t.copy();
+      try {
+        const c = new Cursor(snap);
+        while (c.step("set")) {
+          const e = c.key(snap);
+          if (otherHas(rec, e)) tableDelete(r, e);
+        }
+      } finally {
+        snap.drop(false);
       }
     } else {
       forEachOtherKey(rec, "difference", (v) => {
@@ -80,14 +97,20 @@ export function difference(t: Table, other: unknown): Table {
 /** Elements in exactly one: `t`'s order, then `other`'s new elements in its order. */
 export function symmetricDifference(t: Table, other: unknown): Table {
   const rec = getSetRecord(other, "symmetricDifference");
+  const it = openOtherKeys(rec, "symmetricDifference"); // before the copy, as in union
   return build(t.copy(), (r) => {
-    forEachOtherKey(rec, "symmetricDifference", (v) => {
-      const inResult = tableHas(r, v);
-      if (tableHas(t, v)) {
-        if (inResult) tableDelete(r, v);
-      } else if (!inResult) tableAdd(r, v);
-      return true;
-    });
+    forEachOtherKey(
+      rec,
+      "symmetricDifference",
+      (v) => {
+        const inResult = tableHas(r, v);
+        if (tableHas(t, v)) {
+          if (inResult) tableDelete(r, v);
+        } else if (!inResult) tableAdd(r, v);
+        return true;
+      },
+      it,
+    );
   });
 }
 

@@ -8,6 +8,7 @@
  * @module
  */
 
+import { toIntegerOrInfinity } from "@pagefork/core";
 import { NODE } from "./brand.js";
 import { buildElement } from "./build.js";
 import { check } from "./check.js";
@@ -305,7 +306,7 @@ function defaultCompare(a: unknown, b: unknown): number {
 type ListThis = { [NODE]: ListDraft };
 
 function relativeStart(v: unknown, len: number): number {
-  const n = Math.trunc(Number(v)) || 0;
+  const n = toIntegerOrInfinity(v); // ToIntegerOrInfinity: a BigInt or Symbol throws TypeError, as for Array
   return n < 0 ? Math.max(len + n, 0) : Math.min(n, len);
 }
 
@@ -338,8 +339,14 @@ const LIST_METHODS: Record<string, (this: ListThis, ...args: unknown[]) => unkno
         ? 0
         : args.length === 1
           ? len - start
-          : Math.min(Math.max(Math.trunc(Number(args[1])) || 0, 0), len - start);
-    return spliceList(rec, start, del, args.slice(2));
+          : Math.min(Math.max(toIntegerOrInfinity(args[1]), 0), len - start);
+    // As Array's splice, start and deleteCount are relative to the length read
+    // before converting them; if a conversion (a valueOf) shrank the list,
+    // splice within what is left (Array would leave holes, which a list
+    // cannot have) instead of refusing indices past the new end.
+    const cur = listLength(rec);
+    const at = Math.min(start, cur);
+    return spliceList(rec, at, Math.min(del, cur - at), args.slice(2));
   },
   sort(compare) {
     const rec = this[NODE];

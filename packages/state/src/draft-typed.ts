@@ -6,7 +6,7 @@
  * @module
  */
 
-import { relativeIndex } from "@pagefork/core";
+import { relativeIndex, toIntegerOrInfinity } from "@pagefork/core";
 import { NODE, viaProxy } from "./brand.js";
 import { type ArrayHandle, handleOf } from "./containers.js";
 import { indexOf } from "./indices.js";
@@ -14,6 +14,7 @@ import { INSPECT, type InspectFn, type InspectOptions } from "./inspect.js";
 import type { Patch } from "./patch-types.js";
 import type { TypedArrayType } from "./schema.js";
 import { type DraftNode, emit, poison, type Session, touch } from "./session.js";
+import { READ_METHODS, typedProperty } from "./typed-methods.js";
 import { jsonOf } from "./values.js";
 import { copyRange } from "./view-collections.js";
 
@@ -109,7 +110,7 @@ const TYPED_METHODS: Record<string, (this: TypedThis, ...args: unknown[]) => unk
   set(source, offset) {
     const rec = this[NODE];
     const len = rec.type.length;
-    const off = offset === undefined ? 0 : Math.trunc(Number(offset)) || 0;
+    const off = toIntegerOrInfinity(offset); // as native: a bigint or symbol offset throws TypeError
     if (off < 0) throw new RangeError("offset is out of bounds");
     const src = source as ArrayLike<unknown>;
     const n = typeof src === "object" && src !== null ? (src.length ?? 0) : 0;
@@ -148,11 +149,12 @@ const TYPED_METHODS: Record<string, (this: TypedThis, ...args: unknown[]) => unk
     changeRange(rec, 0, rec.type.length, (h) => h.reverse());
     return this;
   },
-  slice(start, end) {
-    const rec = this[NODE];
-    const h = rec.handle();
-    const len = h.length;
-    return copyRange(h, rec.type.ctor, relativeIndex(start, len, 0), relativeIndex(end, len, len));
+  subarray() {
+    // A native subarray shares its buffer: writes through it change this
+    // array. A draft cannot hand out such a window without bypassing its
+    // patches, so it refuses instead of returning a copy that would silently
+    // drop writes.
+    throw new TypeError("subarray() of a typed-array draft: use slice() for a copy, or index the draft to write");
   },
   toJSON() {
     const rec = this[NODE];
@@ -166,30 +168,9 @@ const TYPED_METHODS: Record<string, (this: TypedThis, ...args: unknown[]) => unk
   },
 };
 
-for (const name of [
-  "at",
-  "indexOf",
-  "lastIndexOf",
-  "includes",
-  "find",
-  "findIndex",
-  "findLast",
-  "findLastIndex",
-  "every",
-  "some",
-  "forEach",
-  "reduce",
-  "reduceRight",
-  "join",
-  "entries",
-  "keys",
-  "toLocaleString",
-]) {
-  TYPED_METHODS[name] = function (this: TypedThis, ...args: unknown[]): unknown {
-    const h = this[NODE].handle() as unknown as Record<string, (...a: unknown[]) => unknown>;
-    return (h[name] as (...a: unknown[]) => unknown).apply(h, args);
-  };
-}
+// The methods that only read (shared with views), after the ones above.
+for (const name of Object.keys(READ_METHODS))
+  if (!Object.hasOwn(TYPED_METHODS, name)) TYPED_METHODS[name] = READ_METHODS[name] as (typeof TYPED_METHODS)[string];
 
 const TYPED_DRAFT: ProxyHandler<TypedDraft> = {
   get(rec, prop) {
@@ -200,11 +181,10 @@ const TYPED_DRAFT: ProxyHandler<TypedDraft> = {
         return i < h.length ? h.get(i) : undefined;
       }
       if (prop === "length") return rec.type.length;
-      if (prop === "toString") return TYPED_METHODS.join;
       if (Object.hasOwn(TYPED_METHODS, prop)) return TYPED_METHODS[prop];
     } else if (prop === NODE) return rec;
     else if (prop === Symbol.iterator) return TYPED_METHODS.values;
-    return undefined;
+    return typedProperty(rec, prop);
   },
   set(rec, prop, value) {
     if (typeof prop === "string") {

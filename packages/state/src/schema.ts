@@ -263,6 +263,35 @@ export interface TypedArrayView<A extends NativeArray = NativeArray> extends Ite
   join(separator?: string): string;
   /** The elements as a JSON array (numbers; decimal strings for the BigInt kinds). O(n). */
   toJSON(): (number | string)[];
+  /** Elements `[start, end)` as a new native typed array (a copy: the view is read-only). O(end - start). */
+  subarray(start?: number, end?: number): A;
+  /** A new native typed array of `fn`'s results, as `TypedArray.prototype.map`. O(n). */
+  map(fn: (value: ElementOfArray<A>, index: number, array: this) => ElementOfArray<A>, thisArg?: unknown): A;
+  /** A new native typed array of the elements `fn` keeps, as `TypedArray.prototype.filter`. O(n). */
+  filter(fn: (value: ElementOfArray<A>, index: number, array: this) => unknown, thisArg?: unknown): A;
+  /** A sorted native copy, as `TypedArray.prototype.toSorted`. O(n log n). */
+  toSorted(compare?: (a: ElementOfArray<A>, b: ElementOfArray<A>) => number): A;
+  /** A reversed native copy. O(n). */
+  toReversed(): A;
+  /** A native copy with element `index` (negative from the end) set to `value`; RangeError out of range. O(n). */
+  with(index: number, value: ElementOfArray<A>): A;
+  /** First element `fn` accepts, or undefined. O(n). */
+  find(
+    fn: (value: ElementOfArray<A>, index: number, array: this) => unknown,
+    thisArg?: unknown,
+  ): ElementOfArray<A> | undefined;
+  /** Index of the first element `fn` accepts, or -1. O(n). */
+  findIndex(fn: (value: ElementOfArray<A>, index: number, array: this) => unknown, thisArg?: unknown): number;
+  /** Whether `fn` accepts every element. O(n). */
+  every(fn: (value: ElementOfArray<A>, index: number, array: this) => unknown, thisArg?: unknown): boolean;
+  /** Whether `fn` accepts some element. O(n). */
+  some(fn: (value: ElementOfArray<A>, index: number, array: this) => unknown, thisArg?: unknown): boolean;
+  /** Last index of `value` at or before `fromIndex`, or -1. O(n). */
+  lastIndexOf(value: ElementOfArray<A>, fromIndex?: number): number;
+  /** Bytes per element of the kind. */
+  readonly BYTES_PER_ELEMENT: number;
+  /** `length * BYTES_PER_ELEMENT`. */
+  readonly byteLength: number;
 }
 
 /** The native typed arrays. */

@@ -7,7 +7,6 @@
  *
  * @module
  */
-import { relativeIndex } from "@pagefork/core";
 import type { CowText } from "@pagefork/string";
 import { NODE, type NodeRecord, viaProxy } from "./brand.js";
 import { handleHas, storedSlot } from "./collection-reads.js";
@@ -17,6 +16,7 @@ import { emptyCharAt, emptyCharCodeAt, emptySlice, indexOf } from "./indices.js"
 import { formatTagged, INSPECT, type InspectFn, type InspectOptions, shownElements } from "./inspect.js";
 import type { AnyType, MapType, NativeArray, SetType, TypedArrayConstructor, TypedArrayType } from "./schema.js";
 import { decodeKey, decodeMapValue } from "./slots.js";
+import { READ_METHODS, typedProperty } from "./typed-methods.js";
 import { jsonOf } from "./values.js";
 import { liveCtx, type VersionCtx, type ViewFields } from "./version-ctx.js";
 import { wrapView } from "./view.js";
@@ -317,13 +317,6 @@ export function copyRange(h: ArrayHandle, ctor: TypedArrayConstructor, start: nu
   return out;
 }
 
-function typedSlice(this: { [NODE]: TypedView }, start?: number, end?: number): unknown {
-  const rec = this[NODE];
-  const h = rec.handle();
-  const len = h.length;
-  return copyRange(h, rec.type.ctor, relativeIndex(start, len, 0), relativeIndex(end, len, len));
-}
-
 function typedToJSON(this: { [NODE]: TypedView }): unknown {
   const rec = this[NODE];
   return jsonOf(rec.ctx(), rec.type, rec.addr);
@@ -334,36 +327,17 @@ function* typedValues(this: { [NODE]: TypedView }): IterableIterator<number | bi
   for (let i = 0; i < h.length; i++) yield h.get(i) as number | bigint;
 }
 
-/** Methods of the element handle that only read, forwarded as they are. */
-const READ_METHODS = [
-  "at",
-  "indexOf",
-  "lastIndexOf",
-  "includes",
-  "find",
-  "findIndex",
-  "findLast",
-  "findLastIndex",
-  "every",
-  "some",
-  "forEach",
-  "reduce",
-  "reduceRight",
-  "join",
-  "entries",
-  "keys",
-  "toLocaleString",
-] as const;
+/** The TypedArray methods that write: a view refuses them (TypeError), as its index writes. */
+const WRITE_METHODS = new Set(["set", "fill", "copyWithin", "sort", "reverse"]);
 
-const FORWARDED = new Map<string, (this: { [NODE]: TypedView }, ...args: unknown[]) => unknown>(
-  READ_METHODS.map((name) => [
-    name,
-    function (this: { [NODE]: TypedView }, ...args: unknown[]): unknown {
-      const h = this[NODE].handle() as unknown as Record<string, (...a: unknown[]) => unknown>;
-      return (h[name] as (...a: unknown[]) => unknown).apply(h, args);
-    },
-  ]),
-);
+function refuseWrite(this: unknown): never {
+  return throwReadOnly("change a typed array");
+}
+
+/** `subarray` of a view: a copy (the view is read-only, so a copy and a window read alike; its `buffer` is its own). */
+function typedSubarray(this: { [NODE]: TypedView }, start?: number, end?: number): unknown {
+  return (READ_METHODS.slice as (this: unknown, a?: number, b?: number) => unknown).call(this, start, end);
+}
 
 const TYPED_VIEW_HANDLER: ProxyHandler<TypedView> = {
   get(rec, prop) {
@@ -374,15 +348,14 @@ const TYPED_VIEW_HANDLER: ProxyHandler<TypedView> = {
         return i < h.length ? h.get(i) : undefined;
       }
       if (prop === "length") return rec.type.length;
-      if (prop === "slice") return typedSlice;
       if (prop === "toJSON") return typedToJSON;
       if (prop === "values") return typedValues;
-      if (prop === "toString") return FORWARDED.get("join");
-      const f = FORWARDED.get(prop);
-      if (f !== undefined) return f;
+      if (prop === "subarray") return typedSubarray;
+      if (Object.hasOwn(READ_METHODS, prop)) return READ_METHODS[prop];
+      if (WRITE_METHODS.has(prop)) return refuseWrite;
     } else if (prop === NODE) return rec;
     else if (prop === Symbol.iterator) return typedValues;
-    return undefined;
+    return typedProperty(rec, prop);
   },
   has(rec, prop) {
     if (typeof prop === "string") {
