@@ -11,37 +11,9 @@
 import { CowVector } from "@pagefork/array";
 import { FramePool } from "@pagefork/core";
 import { describe, expect, it } from "vitest";
+import { ResizableBuffer, shrinking } from "../../../test/support/shrinking.js";
 
 const INIT = [10, 20, 30, 40, 50, 60, 70, 80];
-
-interface Resizable extends ArrayBuffer {
-  resize(byteLength: number): void;
-}
-const ResizableBuffer = ArrayBuffer as unknown as new (
-  byteLength: number,
-  options: { maxByteLength: number },
-) => Resizable;
-
-/** A value converting to `value` (valueOf and toString) that calls `shrink` on its first conversion. */
-function shrinking(value: unknown, shrink: () => void): never {
-  let fired = false;
-  const fire = () => {
-    if (!fired) {
-      fired = true;
-      shrink();
-    }
-  };
-  return {
-    valueOf() {
-      fire();
-      return value;
-    },
-    toString() {
-      fire();
-      return String(value);
-    },
-  } as never;
-}
 
 type Kind = Float64ArrayConstructor | Int16ArrayConstructor | BigInt64ArrayConstructor;
 type Arr = { at(i: number): unknown; with(i: number, v: unknown): Iterable<unknown>; join(s?: string): string };

@@ -14,23 +14,10 @@
 import { CowVector } from "@pagefork/array";
 import { FramePool } from "@pagefork/core";
 import { describe, expect, it } from "vitest";
+import { ResizableBuffer, shrinking } from "../../../test/support/shrinking.js";
 
 const INIT = [10, 20, 30, 40, 50, 60, 70, 80];
 const KEEP = 2;
-
-/** An argument converting to `value` that shrinks the array to KEEP elements on its first conversion. */
-function shrinking(value: number, shrink: () => void): number {
-  let fired = false;
-  return {
-    valueOf() {
-      if (!fired) {
-        fired = true;
-        shrink();
-      }
-      return value;
-    },
-  } as unknown as number;
-}
 
 /** The elements of a slice (released when it is a CowVector). */
 function contents(s: Float64Array | CowVector<Float64ArrayConstructor>): number[] {
@@ -53,15 +40,6 @@ const CALLS: [string, Call][] = [
   ["copyWithin(e, 0)", (a, e) => void a.copyWithin(e, 0)],
   ["copyWithin(0, 1, e)", (a, e) => void a.copyWithin(0, 1, e)],
 ];
-
-/** A resizable ArrayBuffer (ES2024; Node 20 has it, the project's TypeScript lib is ES2023). */
-interface Resizable extends ArrayBuffer {
-  resize(byteLength: number): void;
-}
-const ResizableBuffer = ArrayBuffer as unknown as new (
-  byteLength: number,
-  options: { maxByteLength: number },
-) => Resizable;
 
 function native(call: Call, value: number): [unknown, number[]] {
   const rab = new ResizableBuffer(INIT.length * 8, { maxByteLength: INIT.length * 8 });

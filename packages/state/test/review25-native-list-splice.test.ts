@@ -11,23 +11,10 @@
 import { createState, produce, t } from "@pagefork/state";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { shrinking } from "../../../test/support/shrinking.js";
 import { pool } from "./support.js";
 
 const S = t.struct({ xs: t.list(t.f64) });
-
-/** `value` whose first conversion calls `shrink`. */
-function shrinking(value: number, shrink: () => void): number {
-  let fired = false;
-  return {
-    valueOf() {
-      if (!fired) {
-        fired = true;
-        shrink();
-      }
-      return value;
-    },
-  } as unknown as number;
-}
 
 /** The present elements of `a`, holes left out. */
 const dense = (a: unknown[]): unknown[] => a.filter((_, i) => Object.hasOwn(a, i));
