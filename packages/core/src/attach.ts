@@ -23,7 +23,7 @@
  * @module
  */
 import type { AddressSpace } from "./address-space.js";
-import { MAX_PAGE_SHIFT, MAX_PAGES, MAX_SLAB_BYTES, MIN_PAGE_SHIFT, PT_FANOUT } from "./constants.js";
+import { MAX_SLAB_BYTES, PT_FANOUT } from "./constants.js";
 import { FramePool } from "./frame-pool.js";
 import { MappingList } from "./mappings.js";
 import { throwInvalidHandle } from "./share-errors.js";
@@ -34,6 +34,9 @@ import {
   CHUNK_POOL_ID_LO,
   HANDLE_FORMAT,
   isMappingArrays,
+  isPow2,
+  isSpaceGeometry,
+  isUint,
   MAX_THREAD_TAG,
   PIN_ATTACHED,
   PIN_CHUNK_BYTES,
@@ -261,12 +264,8 @@ function checkHandle(handle: unknown): SharedSpaceHandle {
     h.levels >= 1 &&
     isUint(h.nodeCount) &&
     h.root < h.nodeCount &&
-    isPow2(h.pageSize, 1 << MIN_PAGE_SHIFT, 1 << MAX_PAGE_SHIFT) &&
-    // The size as the space's constructor takes it (checked here: it ran after the
-    // compare-and-swap, and a size it refused left the handle attached and pinned for good).
-    isUint(h.size) &&
-    h.size > 0 &&
-    Math.ceil(h.size / h.pageSize) <= MAX_PAGES &&
+    // As the space's constructor takes them (it runs after the compare-and-swap).
+    isSpaceGeometry(h.pageSize, h.size) &&
     isPow2(h.slabBytes, h.pageSize, MAX_SLAB_BYTES) &&
     typeof h.poolId === "number" &&
     Array.isArray(h.slabs) &&
@@ -303,15 +302,6 @@ function slabsFitGeometry(slabs: readonly SharedArrayBuffer[], slabBytes: number
 function allShared(xs: readonly unknown[]): boolean {
   for (let i = 0; i < xs.length; i++) if (!(xs[i] instanceof SharedArrayBuffer)) return false;
   return true;
-}
-
-/** Whether `x` is a power of two from `lo` to `hi`. */
-function isPow2(x: unknown, lo: number, hi: number): x is number {
-  return isUint(x) && x >= lo && x <= hi && (x & (x - 1)) === 0;
-}
-
-function isUint(x: unknown): x is number {
-  return typeof x === "number" && Number.isSafeInteger(x) && x >= 0;
 }
 
 /**

@@ -30,6 +30,8 @@
  *
  * @module
  */
+
+import { MAX_PAGE_SHIFT, MAX_PAGES, MIN_PAGE_SHIFT } from "./constants.js";
 /** The `format` of every handle this version of the package makes and accepts. */
 export const HANDLE_FORMAT = "pagefork.shared-space/2";
 
@@ -96,6 +98,32 @@ export interface MappingArrays {
   readonly ends: readonly number[];
   /** Whether each mapping is read-write (false: read-only). */
   readonly writable: readonly boolean[];
+}
+
+/** Whether `x` is a non-negative safe integer. @internal */
+export function isUint(x: unknown): x is number {
+  return typeof x === "number" && Number.isSafeInteger(x) && x >= 0;
+}
+
+/** Whether `x` is a power of two from `lo` to `hi`. @internal */
+export function isPow2(x: unknown, lo: number, hi: number): x is number {
+  return isUint(x) && x >= lo && x <= hi && (x & (x - 1)) === 0;
+}
+
+/**
+ * Whether `pageSize` and `size` are a page size and a space size the pool and
+ * space constructors take (a power of two from 256 B to 64 KiB; a positive
+ * safe integer of at most `MAX_PAGES` pages): a handle or a copy is refused
+ * before anything changes, not by those constructors halfway through an
+ * attach (a size they refused left a handle attached and pinned for good). @internal
+ */
+export function isSpaceGeometry(pageSize: unknown, size: unknown): boolean {
+  return (
+    isPow2(pageSize, 1 << MIN_PAGE_SHIFT, 1 << MAX_PAGE_SHIFT) &&
+    isUint(size) &&
+    size > 0 &&
+    Math.ceil(size / pageSize) <= MAX_PAGES
+  );
 }
 
 /**

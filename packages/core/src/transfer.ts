@@ -10,12 +10,11 @@
  * @module
  */
 import type { AddressSpace } from "./address-space.js";
-import { MAX_PAGE_SHIFT, MAX_PAGES, MIN_PAGE_SHIFT } from "./constants.js";
 import { throwReleased } from "./errors.js";
 import { FramePool } from "./frame-pool.js";
 import { MappingList } from "./mappings.js";
 import { throwInvalidHandle } from "./share-errors.js";
-import { isMappingArrays, type MappingArrays } from "./share-format.js";
+import { isMappingArrays, isSpaceGeometry, type MappingArrays } from "./share-format.js";
 
 /** The `format` of a {@link SpaceCopy}. */
 export const COPY_FORMAT = "pagefork.space-copy/1";
@@ -82,15 +81,7 @@ export function attachCopy(copy: SpaceCopy, make: (pool: FramePool, size: number
   // ascending without repeats, as transferCopy() writes them (a repeated page
   // was silently overwritten by the last of its copies).
   const ok =
-    typeof ps === "number" &&
-    Number.isSafeInteger(ps) &&
-    ps >= 1 << MIN_PAGE_SHIFT &&
-    ps <= 1 << MAX_PAGE_SHIFT &&
-    (ps & (ps - 1)) === 0 &&
-    typeof copy.size === "number" &&
-    Number.isSafeInteger(copy.size) &&
-    copy.size > 0 &&
-    Math.ceil(copy.size / ps) <= MAX_PAGES &&
+    isSpaceGeometry(ps, copy.size) &&
     Array.isArray(copy.pages) &&
     ascendingPages(copy.pages, ps, copy.size) &&
     copy.bytes instanceof ArrayBuffer &&
