@@ -105,9 +105,12 @@ export class DraftSet<K = unknown> extends Set<K> implements DraftNode {
       h.clear();
       touch(this);
     });
+    // The inverse list is reversed as a whole at the end of the recipe: its
+    // adds go in last to first here, so that they re-add first to last, each
+    // at its index (Immer's applyPatches on the JSON array inserts there too).
     emit(this, (p) => [
       values.map((value) => ({ op: "remove", path: [...p, 0], value }) as Patch),
-      values.map((value) => ({ op: "add", path: [...p, 0], value }) as Patch),
+      values.map((value, i) => ({ op: "add", path: [...p, i], value }) as Patch).reverse(),
     ]);
   }
   override *values(): SetIterator<K> {
