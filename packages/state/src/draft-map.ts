@@ -15,15 +15,7 @@ import { INSPECT, type InspectFn, type InspectOptions } from "./inspect.js";
 import type { Patch, PathKey } from "./patch-types.js";
 import { valuePatches } from "./patches.js";
 import { type AnyType, isComposite, type MapType } from "./schema.js";
-import {
-  type DraftNode,
-  emit,
-  errorPath,
-  placeComposite,
-  removeNode,
-  type Session,
-  touch,
-} from "./session.js";
+import { type DraftNode, emit, errorPath, placeComposite, removeNode, type Session, touch } from "./session.js";
 import { decodeKey, decodeMapValue, encodeKey, encodeMapValue, unwrapNullable } from "./slots.js";
 import { jsonOf } from "./values.js";
 import { inspectMap } from "./view-collections.js";
@@ -145,11 +137,19 @@ export class DraftMap<K = unknown, V = unknown> extends Map<K, V> implements Dra
       backward(p, undo as Patch[]),
     ]);
   }
+  // The iterators check the session on every step, as every other use of
+  // the draft does: once the recipe has returned or thrown, next() throws
+  // DraftError (it went on reading the committed version, or threw ReleasedError).
   override *entries(): MapIterator<[K, V]> {
     const h = this.handle(false);
     if (h === null) return;
     const { key: kt, value: vt } = this.type;
-    for (const [k, x] of h) {
+    const it = h[Symbol.iterator]();
+    for (;;) {
+      this.session.usable();
+      const r = it.next();
+      if (r.done) return;
+      const [k, x] = r.value;
       const key = decodeKey(kt, k) as K;
       yield [key, wrapDraft(this.session, vt, decodeMapValue(vt, x), this, key) as V];
     }
@@ -157,7 +157,13 @@ export class DraftMap<K = unknown, V = unknown> extends Map<K, V> implements Dra
   override *keys(): MapIterator<K> {
     const h = this.handle(false);
     if (h === null) return;
-    for (const k of h.keys()) yield decodeKey(this.type.key, k) as K;
+    const it = h.keys();
+    for (;;) {
+      this.session.usable();
+      const r = it.next();
+      if (r.done) return;
+      yield decodeKey(this.type.key, r.value) as K;
+    }
   }
   override *values(): MapIterator<V> {
     for (const [, v] of this.entries()) yield v;

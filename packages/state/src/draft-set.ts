@@ -116,7 +116,14 @@ export class DraftSet<K = unknown> extends Set<K> implements DraftNode {
   override *values(): SetIterator<K> {
     const h = this.handle(false);
     if (h === null) return;
-    for (const k of h) yield decodeKey(this.type.element, k) as K;
+    // checks the session on every step: once the recipe has returned or thrown, next() throws DraftError
+    const it = h[Symbol.iterator]();
+    for (;;) {
+      this.session.usable();
+      const r = it.next();
+      if (r.done) return;
+      yield decodeKey(this.type.element, r.value) as K;
+    }
   }
   override keys(): SetIterator<K> {
     return this.values();

@@ -347,7 +347,11 @@ it("map and set views and drafts behave as native Map and Set across produce, pa
   fc.assert(
     fc.property(cmds, (cs) => {
       const p = pool();
-      const v0 = createState(S, { nums: new Map(), strs: new Map(), tags: new Set() }, { pool: p });
+      const v0 = createState(
+        S,
+        { nums: new Map<number, number>(), strs: new Map<string, number>(), tags: new Set<number>() },
+        { pool: p },
+      );
       const r: Real = { versions: [v0] };
       const m: M = { versions: [{ nums: new Map(), strs: new Map(), tags: new Set() }] };
       try {
