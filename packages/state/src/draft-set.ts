@@ -8,7 +8,7 @@
 
 import { NODE } from "./brand.js";
 import { isValidKey } from "./check.js";
-import { handleHas } from "./collection-reads.js";
+import { defineSetMethods, handleHas } from "./collection-reads.js";
 import { handleOf, type SetHandle } from "./containers.js";
 import { throwSchema } from "./errors.js";
 import { INSPECT, type InspectFn, type InspectOptions } from "./inspect.js";
@@ -146,6 +146,9 @@ export class DraftSet<K = unknown> extends Set<K> implements DraftNode {
     return inspect(plainOf(this.session, this.type, this.addr), options);
   }
 }
+
+// union, intersection, ... of this draft's elements (the inherited native ones, Node 22+, would read empty internal slots)
+defineSetMethods(DraftSet.prototype);
 
 /** A set element as a patch value (its JSON form is itself). */
 function encodeJsonKey(v: unknown): unknown {
