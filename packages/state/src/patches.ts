@@ -106,13 +106,9 @@ function mayHoldMap(type: AnyType): boolean {
  * state's `toJSON()` with Immer's `applyPatches` too. O(size of the value);
  * a type that holds no map costs one `jsonOf`.
  *
- * @example
- * ```ts
- * // in a draft: d.byId.set("k", new Map([[2, "b"], [1, "a"]])) gives
- * // [{ op: "add", path: ["byId", "k"], value: {} },
- * //  { op: "add", path: ["byId", "k", 2], value: "b" },
- * //  { op: "add", path: ["byId", "k", 1], value: "a" }]
- * ```
+ * E.g. in a draft, `d.byId.set("k", new Map([[2, "b"], [1, "a"]]))` gives
+ * `add ["byId", "k"] {}`, `add ["byId", "k", 2] "b"`, `add ["byId", "k", 1] "a"`.
+ * Internal (the drafts' emitters call it); not exported from the package.
  */
 export function valuePatches(ctx: Ctx, op: "add" | "replace", path: PathKey[], type: AnyType, raw: unknown): Patch[] {
   const json = jsonOf(ctx, type, raw);
