@@ -32,6 +32,7 @@ import {
   tableForEach,
   tableHas,
   tablePut,
+  tagPrototype,
 } from "./ops.js";
 import { type CowMapOptions, NO_OPTIONS, sharesPool, spaceFor } from "./options.js";
 import { KEEP_MAP, keepCollectionShapes } from "./shape-keeper.js";
@@ -232,11 +233,6 @@ class CowMapImpl<K extends CowKey = CowKey, V = unknown> implements Iterable<[K,
     const t = mapTable(this, "entries");
     t.check("map");
     return new EntryIterator<K, V>(t, "map");
-  }
-
-  /** "CowMap". */
-  get [Symbol.toStringTag](): string {
-    return "CowMap";
   }
 
   /**
@@ -487,6 +483,8 @@ function adopt<K extends CowKey, V>(t: Table): CowMapImpl<K, V> {
 // the very function `entries`, as `Map.prototype[Symbol.iterator]` is
 // `Map.prototype.entries` (ECMA-262 24.1.3.12).
 interface CowMapImpl<K extends CowKey = CowKey, V = unknown> {
+  /** "CowMap": a read-only data property of the prototype, as `Map.prototype[Symbol.toStringTag]` is "Map". */
+  readonly [Symbol.toStringTag]: string;
   /**
    * The `[key, value]` pairs: the same function as `entries`
    * (`CowMap.prototype[Symbol.iterator] === CowMap.prototype.entries`), as for Map.
@@ -494,6 +492,7 @@ interface CowMapImpl<K extends CowKey = CowKey, V = unknown> {
   [Symbol.iterator](): CowIterator<[K, V]>;
 }
 aliasMethod(CowMapImpl.prototype, Symbol.iterator, "entries");
+tagPrototype(CowMapImpl.prototype, "CowMap");
 // A bundler may rename a class that refers to itself (esbuild emits
 // `var CowMap = class _CowMap`); the name users see stays "CowMap".
 nameClass(CowMapImpl, "CowMap");

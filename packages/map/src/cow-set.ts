@@ -25,6 +25,7 @@ import {
   tableDelete,
   tableForEach,
   tableHas,
+  tagPrototype,
 } from "./ops.js";
 import { type CowMapOptions, NO_OPTIONS, sharesPool, spaceFor } from "./options.js";
 import type { SetLike } from "./set-like.js";
@@ -193,11 +194,6 @@ class CowSetImpl<T extends CowKey = CowKey> implements Iterable<T> {
     const t = setTable(this, "entries");
     t.check("set");
     return new SetEntryIterator<T>(t, "set");
-  }
-
-  /** "CowSet". */
-  get [Symbol.toStringTag](): string {
-    return "CowSet";
   }
 
   /**
@@ -464,6 +460,8 @@ function adopt<T extends CowKey>(t: Table): CowSetImpl<T> {
 // are the very function `values`, as `Set.prototype.keys` and
 // `Set.prototype[Symbol.iterator]` are `Set.prototype.values` (ECMA-262 24.2.4).
 interface CowSetImpl<T extends CowKey = CowKey> {
+  /** "CowSet": a read-only data property of the prototype, as `Set.prototype[Symbol.toStringTag]` is "Set". */
+  readonly [Symbol.toStringTag]: string;
   /** The elements: the same function as `values` (`CowSet.prototype.keys === CowSet.prototype.values`), as for Set. */
   keys(): CowIterator<T>;
   /** The elements: the same function as `values`, as for Set. */
@@ -471,6 +469,7 @@ interface CowSetImpl<T extends CowKey = CowKey> {
 }
 aliasMethod(CowSetImpl.prototype, "keys", "values");
 aliasMethod(CowSetImpl.prototype, Symbol.iterator, "values");
+tagPrototype(CowSetImpl.prototype, "CowSet");
 nameClass(CowSetImpl, "CowSet"); // see CowMap
 
 /**

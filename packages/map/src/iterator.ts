@@ -246,6 +246,14 @@ export abstract class CowIterator<T> implements IterableIterator<T> {
   }
 }
 
+// %IteratorPrototype% (the prototype of every built-in iterator's prototype,
+// found from an array iterator: Node 20 has no global `Iterator`) above
+// CowIterator, as it is above %MapIteratorPrototype%: what an engine adds
+// there (the iterator helpers `map`, `filter`, `take`, `toArray`... of
+// ES2025, Node 22+) works on a CowMap's iterators as on a Map's. Done once,
+// before any iterator exists; `next` stays on the subclasses' own prototypes.
+Object.setPrototypeOf(CowIterator.prototype, Object.getPrototypeOf(Object.getPrototypeOf([][Symbol.iterator]())));
+
 /** @internal Yields keys (a set's values). */
 export class KeyIterator<K> extends CowIterator<K> {
   next(): IteratorResult<K> {

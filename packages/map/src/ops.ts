@@ -186,6 +186,22 @@ export function aliasMethod(proto: object, key: PropertyKey, target: string): vo
   });
 }
 
+/**
+ * Gives `proto` its `Symbol.toStringTag` as the natives have theirs (a data
+ * property, read-only, not enumerable, configurable; `Map.prototype`'s is
+ * "Map"), rather than an accessor: `Object.prototype.toString` gives
+ * "[object <tag>]" either way, but descriptors and `Reflect.ownKeys` users
+ * see what they see on Map and Set.
+ */
+export function tagPrototype(proto: object, tag: string): void {
+  Object.defineProperty(proto, Symbol.toStringTag, {
+    value: tag,
+    writable: false,
+    enumerable: false,
+    configurable: true,
+  });
+}
+
 /** Sets the `name` of class `C` to `name`, with the attributes of a class's own `name` (configurable only). */
 export function nameClass(C: abstract new (...args: never[]) => unknown, name: string): void {
   Object.defineProperty(C, "name", { value: name, writable: false, enumerable: false, configurable: true });

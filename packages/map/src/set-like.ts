@@ -133,7 +133,7 @@ function close(it: Iterator<unknown>): void {
 }
 
 /** IteratorClose on a throw completion: the original error wins over anything `return` throws. */
-function closeQuietly(it: Iterator<unknown>): void {
+export function closeQuietly(it: Iterator<unknown>): void {
   try {
     it.return?.();
   } catch {

@@ -14,7 +14,14 @@
  */
 import { Cursor } from "./iterator.js";
 import { tableAdd, tableDelete, tableHas } from "./ops.js";
-import { forEachOtherKey, getSetRecord, openOtherKeys, otherHas } from "./set-like.js";
+import {
+  closeQuietly,
+  forEachOtherKey,
+  getSetRecord,
+  type IteratorRecord,
+  openOtherKeys,
+  otherHas,
+} from "./set-like.js";
 import type { Table } from "./table.js";
 
 /** Runs `fill` on a new result table; on any error releases it (nothing is left behind) and rethrows. */
@@ -28,13 +35,28 @@ function build(result: Table, fill: (r: Table) => void): Table {
   return result;
 }
 
+/**
+ * A copy of `t` for a method that already called `other.keys()` (`it`): when
+ * the copy is refused (OutOfMemoryError under the pool's commit limit), `it`
+ * is closed before the error goes on, as IteratorClose does for any abrupt
+ * completion once an iterator is open (the walk that would close it never starts).
+ */
+function copyOpen(t: Table, it: IteratorRecord<unknown>): Table {
+  try {
+    return t.copy();
+  } catch (e) {
+    closeQuietly(it.it);
+    throw e;
+  }
+}
+
 /** Elements of `t`, then those of `other` not in it. */
 export function union(t: Table, other: unknown): Table {
   const rec = getSetRecord(other, "union");
   // Spec step order: other.keys() is called before the receiver is copied
   // (a keys() that changes the receiver changes the copy).
   const it = openOtherKeys(rec, "union");
-  return build(t.copy(), (r) => {
+  return build(copyOpen(t, it), (r) => {
     forEachOtherKey(
       rec,
       "union",
@@ -98,7 +120,7 @@ export function difference(t: Table, other: unknown): Table {
 export function symmetricDifference(t: Table, other: unknown): Table {
   const rec = getSetRecord(other, "symmetricDifference");
   const it = openOtherKeys(rec, "symmetricDifference"); // before the copy, as in union
-  return build(t.copy(), (r) => {
+  return build(copyOpen(t, it), (r) => {
     forEachOtherKey(
       rec,
       "symmetricDifference",

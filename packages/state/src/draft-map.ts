@@ -12,18 +12,10 @@ import { handleOf, type MapHandle } from "./containers.js";
 import { wrapDraft } from "./draft-common.js";
 import { throwSchema } from "./errors.js";
 import { INSPECT, type InspectFn, type InspectOptions } from "./inspect.js";
-import type { Patch } from "./patch-types.js";
+import type { Patch, PathKey } from "./patch-types.js";
+import { valuePatches } from "./patches.js";
 import { type AnyType, isComposite, type MapType } from "./schema.js";
-import {
-  type DraftNode,
-  emit,
-  errorPath,
-  patchValue,
-  placeComposite,
-  removeNode,
-  type Session,
-  touch,
-} from "./session.js";
+import { type DraftNode, emit, errorPath, placeComposite, removeNode, type Session, touch } from "./session.js";
 import { decodeKey, decodeMapValue, encodeKey, encodeMapValue, unwrapNullable } from "./slots.js";
 import { jsonOf } from "./values.js";
 import { inspectMap } from "./view-collections.js";
@@ -86,7 +78,8 @@ export class DraftMap<K = unknown, V = unknown> extends Map<K, V> implements Dra
     const had = h0?.has(enc);
     const old = had ? decodeMapValue(vt, (h0 as MapHandle).get(enc)) : undefined;
     if (had && sameValue(s, vt, old, value)) return this;
-    const oldJson = had && s.patches !== null ? patchValue(s, vt, old) : undefined;
+    // The old value's patches, read before the write (its nodes go away), relative to this map.
+    const undo = had && s.patches !== null ? valuePatches(s, "replace", [key as PathKey], vt, old) : null;
     const inner = unwrapNullable(vt);
     s.write(() => {
       const ptr = value !== null && isComposite(inner) ? placeComposite(s, inner, value, this, key) : 0;
@@ -96,11 +89,15 @@ export class DraftMap<K = unknown, V = unknown> extends Map<K, V> implements Dra
       touch(this);
     });
     emit(this, (p) => {
-      const path = [...p, key as Patch["path"][number]];
-      const now = patchValue(s, vt, decodeMapValue(vt, (this.handle(false) as MapHandle).get(enc)));
-      return had
-        ? [[{ op: "replace", path, value: now }], [{ op: "replace", path, value: oldJson }]]
-        : [[{ op: "add", path, value: now }], [{ op: "remove", path }]];
+      const path = [...p, key as PathKey];
+      const now = valuePatches(
+        s,
+        had ? "replace" : "add",
+        path,
+        vt,
+        decodeMapValue(vt, (this.handle(false) as MapHandle).get(enc)),
+      );
+      return [now, undo === null ? [{ op: "remove", path }] : backward(p, undo)];
     });
     return this;
   }
@@ -112,17 +109,14 @@ export class DraftMap<K = unknown, V = unknown> extends Map<K, V> implements Dra
     if (!h.has(enc)) return false;
     const vt = this.type.value;
     const old = decodeMapValue(vt, h.get(enc));
-    const oldJson = s.patches === null ? undefined : patchValue(s, vt, old);
+    const undo = s.patches === null ? null : valuePatches(s, "add", [key as PathKey], vt, old);
     const inner = unwrapNullable(vt);
     s.write(() => {
       h.delete(enc);
       if (typeof old === "number" && isComposite(inner)) removeNode(s, inner, old);
       touch(this);
     });
-    emit(this, (p) => {
-      const path = [...p, key as Patch["path"][number]];
-      return [[{ op: "remove", path }], [{ op: "add", path, value: oldJson }]];
-    });
+    emit(this, (p) => [[{ op: "remove", path: [...p, key as PathKey] }], backward(p, undo as Patch[])]);
     return true;
   }
   override clear(): void {
@@ -132,7 +126,7 @@ export class DraftMap<K = unknown, V = unknown> extends Map<K, V> implements Dra
     const { key: kt, value: vt } = this.type;
     const inner = unwrapNullable(vt);
     const entries = [...h].map(([k, x]) => [decodeKey(kt, k), decodeMapValue(vt, x)] as const);
-    const olds = s.patches === null ? null : entries.map(([, x]) => patchValue(s, vt, x));
+    const undo = s.patches === null ? null : entries.flatMap(([k, x]) => valuePatches(s, "add", [k as PathKey], vt, x));
     s.write(() => {
       if (isComposite(inner)) for (const [, x] of entries) if (typeof x === "number") removeNode(s, inner, x);
       h.clear();
@@ -140,14 +134,22 @@ export class DraftMap<K = unknown, V = unknown> extends Map<K, V> implements Dra
     });
     emit(this, (p) => [
       entries.map(([k]) => ({ op: "remove", path: [...p, k] }) as Patch),
-      entries.map(([k], i) => ({ op: "add", path: [...p, k], value: (olds as unknown[])[i] }) as Patch),
+      backward(p, undo as Patch[]),
     ]);
   }
+  // The iterators check the session on every step, as every other use of
+  // the draft does: once the recipe has returned or thrown, next() throws
+  // DraftError (it went on reading the committed version, or threw ReleasedError).
   override *entries(): MapIterator<[K, V]> {
     const h = this.handle(false);
     if (h === null) return;
     const { key: kt, value: vt } = this.type;
-    for (const [k, x] of h) {
+    const it = h[Symbol.iterator]();
+    for (;;) {
+      this.session.usable();
+      const r = it.next();
+      if (r.done) return;
+      const [k, x] = r.value;
       const key = decodeKey(kt, k) as K;
       yield [key, wrapDraft(this.session, vt, decodeMapValue(vt, x), this, key) as V];
     }
@@ -155,7 +157,13 @@ export class DraftMap<K = unknown, V = unknown> extends Map<K, V> implements Dra
   override *keys(): MapIterator<K> {
     const h = this.handle(false);
     if (h === null) return;
-    for (const k of h.keys()) yield decodeKey(this.type.key, k) as K;
+    const it = h.keys();
+    for (;;) {
+      this.session.usable();
+      const r = it.next();
+      if (r.done) return;
+      yield decodeKey(this.type.key, r.value) as K;
+    }
   }
   override *values(): MapIterator<V> {
     for (const [, v] of this.entries()) yield v;
@@ -174,6 +182,21 @@ export class DraftMap<K = unknown, V = unknown> extends Map<K, V> implements Dra
   [INSPECT](_d: number, options: InspectOptions, inspect: InspectFn): string {
     return inspectMap(this.size, this.entries(), options, inspect);
   }
+}
+
+/**
+ * Inverse patches `undo` (paths relative to the map at `p`) as `emit` takes
+ * them: prefixed with `p`, and last to first, since the session reverses
+ * its whole inverse list at the end (a clear's entries, or a value's `add`s
+ * that keep a map's order, then re-apply first to first).
+ */
+function backward(p: PathKey[], undo: Patch[]): Patch[] {
+  const out: Patch[] = new Array(undo.length);
+  for (let i = 0; i < undo.length; i++) {
+    const x = undo[i] as Patch;
+    out[undo.length - 1 - i] = { ...x, path: [...p, ...x.path] } as Patch;
+  }
+  return out;
 }
 
 /** A new map draft record. */

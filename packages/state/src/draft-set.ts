@@ -8,7 +8,7 @@
 
 import { NODE } from "./brand.js";
 import { isValidKey } from "./check.js";
-import { handleHas } from "./collection-reads.js";
+import { defineSetMethods, handleHas } from "./collection-reads.js";
 import { handleOf, type SetHandle } from "./containers.js";
 import { throwSchema } from "./errors.js";
 import { INSPECT, type InspectFn, type InspectOptions } from "./inspect.js";
@@ -105,15 +105,25 @@ export class DraftSet<K = unknown> extends Set<K> implements DraftNode {
       h.clear();
       touch(this);
     });
+    // The inverse list is reversed as a whole at the end of the recipe: its
+    // adds go in last to first here, so that they re-add first to last, each
+    // at its index (Immer's applyPatches on the JSON array inserts there too).
     emit(this, (p) => [
       values.map((value) => ({ op: "remove", path: [...p, 0], value }) as Patch),
-      values.map((value) => ({ op: "add", path: [...p, 0], value }) as Patch),
+      values.map((value, i) => ({ op: "add", path: [...p, i], value }) as Patch).reverse(),
     ]);
   }
   override *values(): SetIterator<K> {
     const h = this.handle(false);
     if (h === null) return;
-    for (const k of h) yield decodeKey(this.type.element, k) as K;
+    // checks the session on every step: once the recipe has returned or thrown, next() throws DraftError
+    const it = h[Symbol.iterator]();
+    for (;;) {
+      this.session.usable();
+      const r = it.next();
+      if (r.done) return;
+      yield decodeKey(this.type.element, r.value) as K;
+    }
   }
   override keys(): SetIterator<K> {
     return this.values();
@@ -136,6 +146,9 @@ export class DraftSet<K = unknown> extends Set<K> implements DraftNode {
     return inspect(plainOf(this.session, this.type, this.addr), options);
   }
 }
+
+// union, intersection, ... of this draft's elements (the inherited native ones, Node 22+, would read empty internal slots)
+defineSetMethods(DraftSet.prototype);
 
 /** A set element as a patch value (its JSON form is itself). */
 function encodeJsonKey(v: unknown): unknown {

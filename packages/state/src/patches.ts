@@ -5,6 +5,7 @@
  */
 import { InvalidArgumentError } from "@pagefork/core";
 import { check, isValidKey, keyFromString } from "./check.js";
+import type { Ctx } from "./containers.js";
 import { PatchError } from "./errors.js";
 import type { Patch, PathKey } from "./patch-types.js";
 import { produce } from "./produce.js";
@@ -19,6 +20,7 @@ import {
   type TypedArrayType,
 } from "./schema.js";
 import type { State } from "./state.js";
+import { jsonOf, plainOf } from "./values.js";
 
 type Draftish = Record<string | number, unknown> & {
   splice(...a: unknown[]): unknown;
@@ -67,6 +69,112 @@ export function applyPatches<S extends AnyType>(base: State<S>, patches: readonl
       }
     }
   });
+}
+
+/** Per type: true when a value of it may hold a map (whose JSON form is an object). */
+const holdsMap = new WeakMap<AnyType, boolean>();
+
+function mayHoldMap(type: AnyType): boolean {
+  let r = holdsMap.get(type);
+  if (r !== undefined) return r;
+  const t = unwrap(type);
+  switch (t.kind) {
+    case "map":
+      r = true;
+      break;
+    case "struct":
+      r = (t as StructType).fields.some((f) => mayHoldMap(f.type));
+      break;
+    case "list":
+      r = mayHoldMap((t as ListType).element);
+      break;
+    default:
+      r = false;
+  }
+  holdsMap.set(type, r);
+  return r;
+}
+
+/**
+ * The patches that put the value `raw` (a raw slot of `type`, read in
+ * `ctx`) at `path` with `op`: one patch whose value is its JSON form, then,
+ * for each map inside it whose iteration order a JSON object cannot keep (a
+ * JS object lists integer-like keys first, ascending: a map with keys "2",
+ * "1", or 5, 3, would come back reordered from the patch, JSON round trip
+ * or not), that map sent empty in the value and filled by one `add` per
+ * entry, in the map's order. Immer-compatible: the patches apply to the
+ * state's `toJSON()` with Immer's `applyPatches` too. O(size of the value);
+ * a type that holds no map costs one `jsonOf`.
+ *
+ * E.g. in a draft, `d.byId.set("k", new Map([[2, "b"], [1, "a"]]))` gives
+ * `add ["byId", "k"] {}`, `add ["byId", "k", 2] "b"`, `add ["byId", "k", 1] "a"`.
+ * Internal (the drafts' emitters call it); not exported from the package.
+ */
+export function valuePatches(ctx: Ctx, op: "add" | "replace", path: PathKey[], type: AnyType, raw: unknown): Patch[] {
+  const json = jsonOf(ctx, type, raw);
+  if (!mayHoldMap(type)) return [{ op, path, value: json }];
+  const extra: Patch[] = [];
+  const value = keepOrder(json, plainOf(ctx, type, raw), type, path, extra);
+  return [{ op, path, value }, ...extra];
+}
+
+/**
+ * `json` (the JSON form of the value `plain`, of `type`, at `path`) with every
+ * map whose key order an object loses replaced by `{}`, the `add`s that fill
+ * it pushed to `extra` (each entry's own fixes right after its `add`).
+ */
+function keepOrder(json: unknown, plain: unknown, type: AnyType, path: PathKey[], extra: Patch[]): unknown {
+  if (json === null || json === undefined || !mayHoldMap(type)) return json;
+  const t = unwrap(type);
+  switch (t.kind) {
+    case "struct": {
+      const o = json as Record<string, unknown>;
+      const src = plain as Record<string, unknown>;
+      for (const f of (t as StructType).fields)
+        if (o[f.name] !== undefined)
+          put(o, f.name, keepOrder(o[f.name], src[f.name], f.type, [...path, f.name], extra));
+      return o;
+    }
+    case "list": {
+      const a = json as unknown[];
+      const src = plain as unknown[];
+      const e = (t as ListType).element;
+      for (let i = 0; i < a.length; i++) a[i] = keepOrder(a[i], src[i], e, [...path, i], extra);
+      return a;
+    }
+    case "map": {
+      const o = json as Record<string, unknown>;
+      const src = plain as Map<PathKey, unknown>;
+      const vt = (t as MapType).value;
+      const names = Object.keys(o);
+      let i = 0;
+      let kept = names.length === src.size;
+      if (kept)
+        for (const k of src.keys())
+          if (names[i++] !== String(k)) {
+            kept = false;
+            break;
+          }
+      if (kept) {
+        for (const [k, x] of src) put(o, String(k), keepOrder(o[String(k)], x, vt, [...path, k], extra));
+        return o;
+      }
+      for (const [k, x] of src) {
+        const inner: Patch[] = [];
+        const at = [...path, k];
+        const v = keepOrder(o[String(k)], x, vt, at, inner);
+        extra.push({ op: "add", path: at, value: v }, ...inner);
+      }
+      return {};
+    }
+    default:
+      return json;
+  }
+}
+
+/** Sets an own data property when the value changed (defineProperty: a key "__proto__" stays a key). */
+function put(o: Record<string, unknown>, name: string, v: unknown): void {
+  if (o[name] !== v) Object.defineProperty(o, name, { value: v, enumerable: true, writable: true, configurable: true });
 }
 
 function fail(why: string): never {
@@ -178,7 +286,7 @@ function applyAt(
       return;
     }
     case "set": {
-      if (patch.op === "add") parent.add(value);
+      if (patch.op === "add") addAt(parent, (type as SetType).element, step, value);
       else if (patch.op === "remove") {
         if ("value" in patch) {
           const e = (type as SetType).element;
@@ -209,6 +317,25 @@ function applyAt(
     default:
       fail(`cannot change an element of a ${type.describe()}`);
   }
+}
+
+/**
+ * A set's `add` at index `step` of its insertion order: an inverse patch of a
+ * `delete` (or of a `clear`) puts the element back where it was. An index at
+ * or past the end, "-", or a step that is no index appends, as a native
+ * `add` does (every forward `add` names the end). O(size - index).
+ */
+function addAt(set: Draftish, et: AnyType, step: PathKey, value: unknown): void {
+  const i = typeof step === "number" ? step : typeof step === "string" && /^\d+$/.test(step) ? Number(step) : -1;
+  // an element that is not one (add throws, changing nothing) or is there already (add changes nothing)
+  if (!Number.isInteger(i) || i < 0 || i >= set.size || !isValidKey(et, value) || set.has(value)) {
+    set.add(value);
+    return;
+  }
+  const tail = [...set].slice(i);
+  for (const x of tail) set.delete(x);
+  set.add(value);
+  for (const x of tail) set.add(x);
 }
 
 /** A `replace` of the whole state: every part of the root draft takes the value's. */

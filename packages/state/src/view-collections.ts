@@ -9,7 +9,7 @@
  */
 import type { CowText } from "@pagefork/string";
 import { NODE, type NodeRecord, viaProxy } from "./brand.js";
-import { handleHas, storedSlot } from "./collection-reads.js";
+import { defineSetMethods, handleHas, storedSlot } from "./collection-reads.js";
 import { type ArrayHandle, type Ctx, handleOf, type MapHandle, type SetHandle } from "./containers.js";
 import { throwReadOnly } from "./errors.js";
 import { emptyCharAt, emptyCharCodeAt, emptySlice, indexOf } from "./indices.js";
@@ -177,6 +177,8 @@ export class SetView<K = unknown> extends Set<K> implements NodeRecord, ViewFiel
     );
   }
 }
+// union, intersection, ... of this view's elements (the inherited native ones, Node 22+, would read empty internal slots)
+defineSetMethods(SetView.prototype);
 
 /** Node-style `Map(n) { k => v, ... }` of a map view or draft. */
 export function inspectMap(
