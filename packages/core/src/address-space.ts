@@ -55,6 +55,7 @@ import { INSPECT_CUSTOM, type InspectFunction, type InspectOptions, inspectRecor
 import { type Mapping, MappingList, type Protection } from "./mappings.js";
 import { freezeSpace, mapRange, protectRange, unmapRange } from "./mmap.js";
 import { checkAccess, loadWrite } from "./mmu.js";
+import { settleForkCharge } from "./overcommit.js";
 import { PageSpanCursor, type SpanArrayConstructor, type SpanMode } from "./page-span.js";
 import { createView, type ProxyView, type ViewArrayConstructor } from "./proxy-view.js";
 import { framesForWrite, reserveFramesChecked } from "./reserve.js";
@@ -272,6 +273,7 @@ export class AddressSpace {
       pool.spaces.checkRoom(); // before the charge: a refusal changes nothing
       maps = new MappingList([0], [size], [true], size);
       pool.charge(size, false);
+      pool.spaces.checkRoomCharged(size); // the charge's hook may have taken the slot checkRoom() made
     }
     const slab0 = pool.slabs[0] as Slab;
     this.rPage = NO_PAGE;
@@ -665,8 +667,11 @@ export class AddressSpace {
     if (pool.attachment === null) pool.charge(bytes, true, this);
     else chargeAttachedFork(pool, bytes, this);
     // The charge's out-of-memory hook may have mapped or unmapped ranges of
-    // this space: the child is charged (and uncharged at release) what it maps.
-    if (this.maps.bytes !== bytes) pool.uncharge(bytes - this.maps.bytes);
+    // this space: the child is charged (and uncharged at release) what it maps,
+    // an increase checked against the policy. The hook may also have taken the
+    // child's registry slot: a refusal to make another takes the charge back.
+    if (this.maps.bytes !== bytes) settleForkCharge(pool, this, bytes);
+    if (pool.spaces.next >= pool.spaces.roots.length) pool.spaces.checkRoomCharged(this.maps.bytes);
     const root = this.root; // one read of the accessor, after the charge (whose hook may release spaces)
     forkHandoff.parent = this;
     forkHandoff.root = root;
