@@ -647,6 +647,9 @@ export class AddressSpace {
    * @throws {OutOfMemoryError} when the overcommit policy refuses the charge,
    *   or when the pool already has `2 ** 23` live spaces (each holds a slot of
    *   the pool's space registry).
+   * @throws {InvalidHandleError} for the first fork of an attached space
+   *   whose handle names frames or page-table nodes it does not carry (a
+   *   forged handle; see {@link AddressSpace.attach}).
    * @example
    * ```ts
    * const a = new AddressSpace({ size: 4096 });
