@@ -154,11 +154,6 @@ function makeSpace(pool: FramePool, size: number): AddressSpace {
   return new AddressSpace({ size, pool });
 }
 
-/** A new, empty space of `space`'s size and pool (transfer.ts diffs against it). */
-function emptyLike(space: AddressSpace): AddressSpace {
-  return new AddressSpace({ size: space.size, pool: space.pool });
-}
-
 /**
  * A copy-on-write address space of `size` bytes.
  *
@@ -776,7 +771,7 @@ export class AddressSpace {
    * ```
    */
   transferCopy(): SpaceCopy {
-    return copySpace(this, emptyLike);
+    return copySpace(this);
   }
 
   /**
