@@ -14,7 +14,8 @@
  *
  * @module
  */
-import { reserveFrames } from "../reserve.js";
+import { throwOom } from "../errors.js";
+import { recheckWrite, reserveFrames } from "../reserve.js";
 import { type SpaceState, vpnOf } from "../space-state.js";
 
 const MAX_RANGES = 32;
@@ -63,20 +64,47 @@ export function reserveWrites(space: SpaceState): void {
   reserveExactly(space);
 }
 
-/** Slow path: counts the distinct recorded pages that need a frame. */
+/**
+ * Slow path: counts the distinct recorded pages that need a frame. When
+ * that runs the out-of-memory hook, the pages are checked again afterwards
+ * (from local copies: a heap call in the hook reuses this module's scratch),
+ * as the core's bulk writes do (reserve.ts): a hook that forked the space
+ * shared pages the operation had to itself, so it needs more frames now (the
+ * operation ran out of them halfway, its metadata half written: a corrupt
+ * heap), and one that froze the space or unmapped or write-protected a page
+ * it writes would stop it halfway too. (Past MAX_RANGES recorded ranges the
+ * count is the upper bound `bound`, which no sharing can pass, and only the
+ * recorded ranges are checked again.)
+ */
 function reserveExactly(space: SpaceState): void {
-  if (overflow) {
-    reserveFrames(space, bound);
-    return;
-  }
-  const vpns = new Float64Array(bound);
+  const pool = space.pool;
+  const ps = pool.pageSize;
+  const r = ranges;
+  const starts = rangeStart.slice(0, r);
+  const lens = rangeLen.slice(0, r);
+  let vpns: Float64Array | null = null;
   let n = 0;
-  for (let i = 0; i < ranges; i++) {
-    const start = rangeStart[i] as number;
-    const last = vpnOf(space, start + (rangeLen[i] as number) - 1);
-    for (let v = vpnOf(space, start); v <= last; v++) vpns[n++] = v;
+  let need = bound;
+  if (!overflow) {
+    vpns = new Float64Array(bound);
+    for (let i = 0; i < r; i++) {
+      const start = starts[i] as number;
+      const last = vpnOf(space, start + (lens[i] as number) - 1);
+      for (let v = vpnOf(space, start); v <= last; v++) vpns[n++] = v;
+    }
+    vpns.subarray(0, n).sort();
+    need = countNeeded(space, vpns, n);
   }
-  vpns.subarray(0, n).sort();
+  if (need <= pool.framesAvailable()) return;
+  reserveFrames(space, need); // runs the hook (ReleasedError if it released `space`)
+  for (let i = 0; i < r; i++) recheckWrite(space, starts[i] as number, lens[i] as number);
+  const now = vpns === null ? need : countNeeded(space, vpns, n);
+  if (now > pool.framesAvailable())
+    throwOom(now * ps, `pool limit maxBytes=${pool.maxBytes} reached (${pool.framesInUse} frames of ${ps} B in use)`);
+}
+
+/** Distinct pages among the sorted `vpns[0 .. n)` whose write needs a frame now. */
+function countNeeded(space: SpaceState, vpns: Float64Array, n: number): number {
   let need = 0;
   let prev = -1;
   for (let i = 0; i < n; i++) {
@@ -85,5 +113,5 @@ function reserveExactly(space: SpaceState): void {
     prev = v;
     if (space.pool.pt.needsFrame(space.root, space.levels, v)) need++;
   }
-  reserveFrames(space, need);
+  return need;
 }
