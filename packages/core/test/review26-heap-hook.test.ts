@@ -7,18 +7,21 @@
  * changed (`heap.check()`: "page 6 has state 0"). Likewise a hook that froze
  * the space, or unmapped or write-protected the heap's pages. Each must now
  * either complete or throw having changed nothing, in the space and in the
- * fork the hook made.
+ * fork the hook made. And a hook that allocated from the same heap took the
+ * block the waiting call had planned: both got the same address (the heap's
+ * check then failed: "blocks 4 != counter 5"); the waiting call is refused.
  */
 import { describe, expect, it } from "vitest";
 import { AddressSpace, FramePool, Heap, OutOfMemoryError, ProtectionFault, SegmentationFault } from "../src/index.js";
 
 const PS = 256;
 
-type Act = "fork" | "freeze" | "unmap" | "protect";
+type Act = "fork" | "freeze" | "unmap" | "protect" | "malloc";
 
 function setup(act: Act) {
   let armed = false;
   const made: AddressSpace[] = [];
+  const inner: number[] = [];
   const box: { space: AddressSpace | null; victim: AddressSpace | null } = { space: null, victim: null };
   const pool = new FramePool({
     pageSize: PS,
@@ -31,6 +34,7 @@ function setup(act: Act) {
       if (act === "fork") made.push(s.fork());
       else if (act === "freeze") s.freeze();
       else if (act === "unmap") s.unmap(0, 64 * PS);
+      else if (act === "malloc") inner.push(Heap.attach(s).malloc(40), Heap.attach(s).malloc(300));
       else s.protect(0, 64 * PS, "read-only");
     },
   });
@@ -39,11 +43,12 @@ function setup(act: Act) {
   const heap = Heap.create(space);
   const blocks = [heap.malloc(20), heap.malloc(20), heap.malloc(300)];
   const victim = new AddressSpace({ size: 4 * PS, pool });
-  victim.setUint8(0, 1); // one frame the hook gives back
+  // One frame the hook gives back; four when it allocates in the hook too.
+  for (let p = 0; p < (act === "malloc" ? 4 : 1); p++) victim.setUint8(p * PS, 1);
   box.victim = victim;
   const filler = new AddressSpace({ size: 64 * PS, pool });
   for (let k = 0; pool.framesAvailable() > 0; k++) filler.setUint8(k * PS, 1);
-  return { pool, space, heap, blocks, filler, victim, made, arm: () => (armed = true) };
+  return { pool, space, heap, blocks, filler, victim, made, inner, arm: () => (armed = true) };
 }
 
 const calls: [string, (h: Heap, blocks: number[]) => unknown][] = [
@@ -56,16 +61,17 @@ const calls: [string, (h: Heap, blocks: number[]) => unknown][] = [
   ["allocPage()", (h) => h.allocPage()],
 ];
 
-describe("a heap call whose out-of-memory hook forks, freezes, unmaps or write-protects the heap's space", () => {
-  for (const act of ["fork", "freeze", "unmap", "protect"] as const)
+describe("a heap call whose out-of-memory hook forks, freezes, unmaps, write-protects or allocates in the heap's space", () => {
+  for (const act of ["fork", "freeze", "unmap", "protect", "malloc"] as const)
     for (const [name, call] of calls)
       it(`${act}: ${name} completes, or throws having changed nothing`, () => {
-        const { pool, space, heap, blocks, filler, victim, made, arm } = setup(act);
+        const { pool, space, heap, blocks, filler, victim, made, inner, arm } = setup(act);
         const before = space.read(0, new Uint8Array(space.size));
         arm();
         let caught: unknown = null;
+        let got: unknown = null;
         try {
-          call(heap, blocks);
+          got = call(heap, blocks);
         } catch (e) {
           caught = e;
         }
@@ -73,8 +79,10 @@ describe("a heap call whose out-of-memory hook forks, freezes, unmaps or write-p
           expect([OutOfMemoryError, ProtectionFault, SegmentationFault].some((c) => caught instanceof c)).toBe(true);
           if (act === "unmap") space.map(0, 64 * PS);
           if (act === "protect") space.protect(0, 64 * PS, "read-write");
-          if (act !== "unmap") expect(space.read(0, new Uint8Array(space.size))).toEqual(before);
+          if (act !== "unmap" && act !== "malloc") expect(space.read(0, new Uint8Array(space.size))).toEqual(before);
         }
+        // A block the hook allocated is never handed out again by the call that waited.
+        if (typeof got === "number" && got !== 0) expect(inner).not.toContain(got);
         if (act !== "unmap") heap.check();
         for (const m of made) Heap.attach(m).check();
         for (const m of made) m.release();

@@ -25,6 +25,13 @@ let ranges = 0;
 /** Upper bound of the distinct pages recorded. */
 let bound = 0;
 let overflow = false;
+/** The space whose reservation is running the out-of-memory hook, or null. */
+let reserving: SpaceState | null = null;
+/**
+ * Set when a heap call made in that hook reserved writes to that same space:
+ * the waiting call's plan (slots, free lists, break) may be stale.
+ */
+let stale = false;
 
 /** Starts recording the writes of one operation. */
 export function beginWrites(): void {
@@ -60,6 +67,7 @@ export function touchRange(addr: number, len: number, pageSize: number): void {
  * `space` itself. Changes nothing.
  */
 export function reserveWrites(space: SpaceState): void {
+  if (space === reserving) stale = true; // a heap call in the out-of-memory hook, on the space waiting below
   if (space.pool.framesAvailable() >= bound) return;
   reserveExactly(space);
 }
@@ -74,7 +82,9 @@ export function reserveWrites(space: SpaceState): void {
  * heap), and one that froze the space or unmapped or write-protected a page
  * it writes would stop it halfway too. (Past MAX_RANGES recorded ranges the
  * count is the upper bound `bound`, which no sharing can pass, and only the
- * recorded ranges are checked again.)
+ * recorded ranges are checked again.) A heap call made in the hook on the
+ * same space refuses the waiting call (OutOfMemoryError, nothing changed):
+ * its plan was made before the hook changed the heap.
  */
 function reserveExactly(space: SpaceState): void {
   const pool = space.pool;
@@ -96,7 +106,25 @@ function reserveExactly(space: SpaceState): void {
     need = countNeeded(space, vpns, n);
   }
   if (need <= pool.framesAvailable()) return;
-  reserveFrames(space, need); // runs the hook (ReleasedError if it released `space`)
+  const outer = reserving;
+  const outerStale = stale;
+  reserving = space;
+  stale = false;
+  let used: boolean;
+  try {
+    reserveFrames(space, need); // runs the hook (ReleasedError if it released `space`)
+  } finally {
+    used = stale;
+    reserving = outer;
+    stale = outerStale || (used && outer === space);
+  }
+  // A heap call in the hook on this space (malloc from the same heap) took
+  // what this call planned to take: two callers got one block. Refuse instead.
+  if (used)
+    throwOom(
+      need * ps,
+      "the onOutOfMemory hook made a heap call on this space while this call waited for frames; nothing changed, call again",
+    );
   for (let i = 0; i < r; i++) recheckWrite(space, starts[i] as number, lens[i] as number);
   const now = vpns === null ? need : countNeeded(space, vpns, n);
   if (now > pool.framesAvailable())
