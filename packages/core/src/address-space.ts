@@ -55,6 +55,7 @@ import { INSPECT_CUSTOM, type InspectFunction, type InspectOptions, inspectRecor
 import { type Mapping, MappingList, type Protection } from "./mappings.js";
 import { freezeSpace, mapRange, protectRange, unmapRange } from "./mmap.js";
 import { checkAccess, loadWrite } from "./mmu.js";
+import { settleForkCharge } from "./overcommit.js";
 import { PageSpanCursor, type SpanArrayConstructor, type SpanMode } from "./page-span.js";
 import { createView, type ProxyView, type ViewArrayConstructor } from "./proxy-view.js";
 import { framesForWrite, reserveFramesChecked } from "./reserve.js";
@@ -151,11 +152,6 @@ function chargeAttachedFork(pool: FramePool, bytes: number, space: AddressSpace)
 /** A new space of `size` bytes in `pool` (for attach.ts and transfer.ts, which cannot import the class). */
 function makeSpace(pool: FramePool, size: number): AddressSpace {
   return new AddressSpace({ size, pool });
-}
-
-/** A new, empty space of `space`'s size and pool (transfer.ts diffs against it). */
-function emptyLike(space: AddressSpace): AddressSpace {
-  return new AddressSpace({ size: space.size, pool: space.pool });
 }
 
 /**
@@ -272,6 +268,7 @@ export class AddressSpace {
       pool.spaces.checkRoom(); // before the charge: a refusal changes nothing
       maps = new MappingList([0], [size], [true], size);
       pool.charge(size, false);
+      pool.spaces.checkRoomCharged(size); // the charge's hook may have taken the slot checkRoom() made
     }
     const slab0 = pool.slabs[0] as Slab;
     this.rPage = NO_PAGE;
@@ -645,6 +642,9 @@ export class AddressSpace {
    * @throws {OutOfMemoryError} when the overcommit policy refuses the charge,
    *   or when the pool already has `2 ** 23` live spaces (each holds a slot of
    *   the pool's space registry).
+   * @throws {InvalidHandleError} for the first fork of an attached space
+   *   whose handle names frames or page-table nodes it does not carry (a
+   *   forged handle; see {@link AddressSpace.attach}).
    * @example
    * ```ts
    * const a = new AddressSpace({ size: 4096 });
@@ -665,8 +665,11 @@ export class AddressSpace {
     if (pool.attachment === null) pool.charge(bytes, true, this);
     else chargeAttachedFork(pool, bytes, this);
     // The charge's out-of-memory hook may have mapped or unmapped ranges of
-    // this space: the child is charged (and uncharged at release) what it maps.
-    if (this.maps.bytes !== bytes) pool.uncharge(bytes - this.maps.bytes);
+    // this space: the child is charged (and uncharged at release) what it maps,
+    // an increase checked against the policy. The hook may also have taken the
+    // child's registry slot: a refusal to make another takes the charge back.
+    if (this.maps.bytes !== bytes) settleForkCharge(pool, this, bytes);
+    if (pool.spaces.next >= pool.spaces.roots.length) pool.spaces.checkRoomCharged(this.maps.bytes);
     const root = this.root; // one read of the accessor, after the charge (whose hook may release spaces)
     forkHandoff.parent = this;
     forkHandoff.root = root;
@@ -768,7 +771,7 @@ export class AddressSpace {
    * ```
    */
   transferCopy(): SpaceCopy {
-    return copySpace(this, emptyLike);
+    return copySpace(this);
   }
 
   /**

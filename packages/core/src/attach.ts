@@ -125,6 +125,10 @@ export class Attachment {
   readonly nodeCount: number;
   private forked: boolean;
   private unpinned: boolean;
+  /** The version's root and levels, and the frames of the handle's slabs (checked before the first fork). */
+  private readonly root: number;
+  private readonly levels: number;
+  private readonly frames: number;
 
   constructor(h: SharedSpaceHandle, words: Int32Array, at: number, nodes: Int32Array) {
     this.words = words;
@@ -134,12 +138,29 @@ export class Attachment {
     this.nodeCount = h.nodeCount;
     this.forked = false;
     this.unpinned = false;
+    this.root = h.root;
+    this.levels = h.levels;
+    let frames = 0;
+    for (let i = 0; i < h.slabs.length; i++)
+      frames += Math.floor((h.slabs[i] as SharedArrayBuffer).byteLength / h.pageSize);
+    this.frames = frames;
   }
 
-  /** Gives the view pool private nodes and refcounts before its first fork. */
+  /**
+   * Gives the view pool private nodes and refcounts before its first fork.
+   * First checks that the version names only nodes below `nodeCount` and
+   * frames inside the handle's slabs, O(the version's page-table nodes), in
+   * the same order as the copy below: the fork's local frames are numbered
+   * from the end of those slabs, so a handle whose `slabs` list was cut
+   * short made the version read the fork's new pages as its own (and a node
+   * past `nodeCount` read as an empty subtree in the fork).
+   * @throws {InvalidHandleError} ("forged") when it names others; nothing changed.
+   */
   beforeFork(pool: FramePool): void {
     if (this.forked) return;
     const n = this.nodeCount;
+    if (this.root !== 0 && !treeWithin(this.nodes, this.root, this.levels - 1, n, this.frames))
+      throwInvalidHandle("forged", "the version names page-table nodes or frames the handle does not hold");
     // Only the first nodeCount nodes: the owner may have used later ones since.
     const nodes = new Int32Array(Math.max(n * 2, 64) * PT_FANOUT);
     nodes.set(this.nodes.subarray(0, n * PT_FANOUT));
@@ -249,6 +270,24 @@ export function attachSpace(handle: unknown, make: (pool: FramePool, size: numbe
   space.maps = new MappingList([...m.starts], [...m.ends], [...m.writable], h.size);
   space.freeze();
   return space;
+}
+
+/**
+ * Whether the subtree at `node` (at `level`, 0 for a leaf) of an owner's
+ * arena names only nodes below `nodeCount` and frames below `frames`.
+ * O(nodes of the subtree); the depth is bounded by the level count, whatever
+ * a forged arena holds.
+ */
+function treeWithin(nodes: Int32Array, node: number, level: number, nodeCount: number, frames: number): boolean {
+  const base = node * PT_FANOUT;
+  for (let i = 0; i < PT_FANOUT; i++) {
+    const e = nodes[base + i] as number;
+    if (e === 0) continue; // the zero frame, or no subtree
+    if (level === 0) {
+      if (e < 0 || e >= frames) return false;
+    } else if (e < 0 || e >= nodeCount || !treeWithin(nodes, e, level - 1, nodeCount, frames)) return false;
+  }
+  return true;
 }
 
 /** `handle` as a SharedSpaceHandle, or InvalidHandleError("forged"). */

@@ -31,7 +31,7 @@ export function mapRange(space: SpaceState, start: number, length: number, prot:
       `a range with no mapping yet ([${start}, ${start + length}) overlaps one; unmap first)`,
     );
   space.pool.charge(length, false, space); // ReleasedError if the hook released `space`
-  if (space.maps !== maps) {
+  if (space.maps !== maps || space.isFrozen) {
     // The charge's out-of-memory hook changed the mappings (or froze the
     // space): check again against them, and build on them, not on the old list.
     try {

@@ -6,6 +6,7 @@
  */
 import { throwInvalid } from "./errors.js";
 import type { FramePool } from "./frame-pool.js";
+import type { SpaceState } from "./space-state.js";
 
 /**
  * What a pool promises against its `maxBytes`:
@@ -49,4 +50,31 @@ export function overcommitOf(v: unknown): Overcommit {
   if (v === undefined) return "always";
   if (v === "never" || v === "heuristic" || v === "always") return v;
   return throwInvalid("overcommit", v, '"never", "heuristic" or "always"');
+}
+
+/**
+ * Settles fork()'s commit charge when the charge's out-of-memory hook
+ * changed the mappings of the space being forked: `charged` bytes were
+ * taken for what it mapped before the hook ran; the child is charged what it
+ * maps now, and any increase is checked against the policy like the first
+ * charge (adding it unchecked let the charge pass `maxBytes` under
+ * `"never"`). Loops while hooks run by that check change the mappings again.
+ * On a refusal (or a {@link ReleasedError} when a hook released `space`) the
+ * fork's whole charge is taken back. Out of line: fork() calls it only when
+ * the mappings changed.
+ * @throws {OutOfMemoryError} when the policy refuses the increase.
+ * @internal
+ */
+export function settleForkCharge(pool: FramePool, space: SpaceState, charged: number): void {
+  let c = charged;
+  try {
+    for (let now = space.maps.bytes; now !== c; now = space.maps.bytes) {
+      if (now < c) pool.uncharge(c - now);
+      else pool.charge(now - c, true, space);
+      c = now;
+    }
+  } catch (e) {
+    pool.uncharge(c);
+    throw e;
+  }
 }

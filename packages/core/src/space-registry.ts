@@ -182,6 +182,25 @@ export class SpaceRegistry {
   }
 
   /**
+   * {@link checkRoom} for a caller that has taken a commit charge of
+   * `charged` bytes since its own `checkRoom()`: the charge's out-of-memory
+   * hook may have made spaces and taken the slot that call made. On a
+   * refusal the charge is taken back, so the refused call leaves the charge
+   * as the hook left it (registry-refusal and review26-hook-charge tests).
+   * O(1), O(slots) when it grows.
+   * @throws {OutOfMemoryError} as `checkRoom()`.
+   */
+  checkRoomCharged(charged: number): void {
+    if (this.next < this.roots.length || this.free.length > 0) return;
+    try {
+      this.checkRoom();
+    } catch (e) {
+      this.pool.uncharge(charged);
+      throw e;
+    }
+  }
+
+  /**
    * Takes a slot for `space` (already charged `charge` bytes) and puts it in
    * the nursery, to be registered for finalization if it lives (unless the
    * pool does not reclaim dropped spaces). O(1) amortized.
@@ -190,7 +209,7 @@ export class SpaceRegistry {
     let slot = this.free.pop();
     if (slot === undefined) {
       slot = this.next++; // below SLOT_LIMIT: the caller ran checkRoom()
-      if (slot >= this.roots.length) this.grow(); // only when an out-of-memory hook took the slot checkRoom() made
+      if (slot >= this.roots.length) this.grow(); // unreachable: callers run checkRoomCharged() after their charge
     }
     this.live++;
     this.pool.pt.epoch++; // one more space for the PSS census

@@ -10,6 +10,7 @@
  * @module
  */
 import type { AddressSpace } from "./address-space.js";
+import { diffSpaces } from "./diff.js";
 import { throwReleased } from "./errors.js";
 import { FramePool } from "./frame-pool.js";
 import { MappingList } from "./mappings.js";
@@ -41,20 +42,20 @@ export interface SpaceCopy {
   readonly bytes: ArrayBuffer;
 }
 
-/** See AddressSpace.transferCopy. @internal */
-export function copySpace(space: AddressSpace, makeEmpty: (like: AddressSpace) => AddressSpace): SpaceCopy {
+/**
+ * See AddressSpace.transferCopy. The pages on a frame are those that differ,
+ * frame-wise, from an empty tree: diffed against a bare root of 0, not a new
+ * empty space, whose commit charge (the whole size, under overcommit
+ * "never") refused the copy of any space larger than the room left, and
+ * whose out-of-memory hook could release the space being copied.
+ * @internal
+ */
+export function copySpace(space: AddressSpace): SpaceCopy {
   if (space.isReleased) throwReleased("address space");
   const maps = space.maps;
   const pool = space.pool;
   const ps = pool.pageSize;
-  // The pages on a frame: those that differ, frame-wise, from an empty space.
-  const empty = makeEmpty(space);
-  let pages: number[];
-  try {
-    pages = space.diff(empty, { compare: "frames" });
-  } finally {
-    empty.release();
-  }
+  const pages = diffSpaces(space, { pool, root: 0, levels: 1, isReleased: false }, { compare: "frames" });
   const bytes = new ArrayBuffer(pages.length * ps);
   const out = new Uint8Array(bytes);
   for (let k = 0; k < pages.length; k++) {

@@ -73,7 +73,9 @@ export interface HeapOptions {
  * `[0, limit - base]`, or an address that is not a live block or page (double
  * free, interior pointer, out of range); {@link OutOfMemoryError} when
  * `[base, limit)` has no room, or when the pool cannot supply the frames the
- * call would write; {@link ReleasedError} from the space after `release()`.
+ * call would write, or when that pool's `onOutOfMemory` hook, run by the
+ * call, made a heap call on the same space (the waiting call's plan is stale;
+ * call it again); {@link ReleasedError} from the space after `release()`.
  * A call that throws changes nothing: it plans and reserves before it writes.
  *
  * Sources of the design: size-segregated slabs with per-class partial lists

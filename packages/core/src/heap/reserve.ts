@@ -14,7 +14,8 @@
  *
  * @module
  */
-import { reserveFrames } from "../reserve.js";
+import { throwOom } from "../errors.js";
+import { recheckWrite, reserveFrames } from "../reserve.js";
 import { type SpaceState, vpnOf } from "../space-state.js";
 
 const MAX_RANGES = 32;
@@ -24,6 +25,13 @@ let ranges = 0;
 /** Upper bound of the distinct pages recorded. */
 let bound = 0;
 let overflow = false;
+/** The space whose reservation is running the out-of-memory hook, or null. */
+let reserving: SpaceState | null = null;
+/**
+ * Set when a heap call made in that hook reserved writes to that same space:
+ * the waiting call's plan (slots, free lists, break) may be stale.
+ */
+let stale = false;
 
 /** Starts recording the writes of one operation. */
 export function beginWrites(): void {
@@ -59,24 +67,72 @@ export function touchRange(addr: number, len: number, pageSize: number): void {
  * `space` itself. Changes nothing.
  */
 export function reserveWrites(space: SpaceState): void {
+  if (space === reserving) stale = true; // a heap call in the out-of-memory hook, on the space waiting below
   if (space.pool.framesAvailable() >= bound) return;
   reserveExactly(space);
 }
 
-/** Slow path: counts the distinct recorded pages that need a frame. */
+/**
+ * Slow path: counts the distinct recorded pages that need a frame. When
+ * that runs the out-of-memory hook, the pages are checked again afterwards
+ * (from local copies: a heap call in the hook reuses this module's scratch),
+ * as the core's bulk writes do (reserve.ts): a hook that forked the space
+ * shared pages the operation had to itself, so it needs more frames now (the
+ * operation ran out of them halfway, its metadata half written: a corrupt
+ * heap), and one that froze the space or unmapped or write-protected a page
+ * it writes would stop it halfway too. (Past MAX_RANGES recorded ranges the
+ * count is the upper bound `bound`, which no sharing can pass, and only the
+ * recorded ranges are checked again.) A heap call made in the hook on the
+ * same space refuses the waiting call (OutOfMemoryError, nothing changed):
+ * its plan was made before the hook changed the heap.
+ */
 function reserveExactly(space: SpaceState): void {
-  if (overflow) {
-    reserveFrames(space, bound);
-    return;
-  }
-  const vpns = new Float64Array(bound);
+  const pool = space.pool;
+  const ps = pool.pageSize;
+  const r = ranges;
+  const starts = rangeStart.slice(0, r);
+  const lens = rangeLen.slice(0, r);
+  let vpns: Float64Array | null = null;
   let n = 0;
-  for (let i = 0; i < ranges; i++) {
-    const start = rangeStart[i] as number;
-    const last = vpnOf(space, start + (rangeLen[i] as number) - 1);
-    for (let v = vpnOf(space, start); v <= last; v++) vpns[n++] = v;
+  let need = bound;
+  if (!overflow) {
+    vpns = new Float64Array(bound);
+    for (let i = 0; i < r; i++) {
+      const start = starts[i] as number;
+      const last = vpnOf(space, start + (lens[i] as number) - 1);
+      for (let v = vpnOf(space, start); v <= last; v++) vpns[n++] = v;
+    }
+    vpns.subarray(0, n).sort();
+    need = countNeeded(space, vpns, n);
   }
-  vpns.subarray(0, n).sort();
+  if (need <= pool.framesAvailable()) return;
+  const outer = reserving;
+  const outerStale = stale;
+  reserving = space;
+  stale = false;
+  let used: boolean;
+  try {
+    reserveFrames(space, need); // runs the hook (ReleasedError if it released `space`)
+  } finally {
+    used = stale;
+    reserving = outer;
+    stale = outerStale || (used && outer === space);
+  }
+  // A heap call in the hook on this space (malloc from the same heap) took
+  // what this call planned to take: two callers got one block. Refuse instead.
+  if (used)
+    throwOom(
+      need * ps,
+      "the onOutOfMemory hook made a heap call on this space while this call waited for frames; nothing changed, call again",
+    );
+  for (let i = 0; i < r; i++) recheckWrite(space, starts[i] as number, lens[i] as number);
+  const now = vpns === null ? need : countNeeded(space, vpns, n);
+  if (now > pool.framesAvailable())
+    throwOom(now * ps, `pool limit maxBytes=${pool.maxBytes} reached (${pool.framesInUse} frames of ${ps} B in use)`);
+}
+
+/** Distinct pages among the sorted `vpns[0 .. n)` whose write needs a frame now. */
+function countNeeded(space: SpaceState, vpns: Float64Array, n: number): number {
   let need = 0;
   let prev = -1;
   for (let i = 0; i < n; i++) {
@@ -85,5 +141,5 @@ function reserveExactly(space: SpaceState): void {
     prev = v;
     if (space.pool.pt.needsFrame(space.root, space.levels, v)) need++;
   }
-  reserveFrames(space, need);
+  return need;
 }
