@@ -16,7 +16,11 @@ const unit = fc.constantFrom("a", "b", " ", "\n", "é", "ÿ", "€", "😀", "\u
 const short = fc.array(unit, { minLength: 1, maxLength: 4 }).map((a) => a.join(""));
 const latin = fc.array(fc.constantFrom("x", "y", "é"), { minLength: 100, maxLength: 600 }).map((a) => a.join(""));
 const long = fc.array(unit, { minLength: 60, maxLength: 600 }).map((a) => a.join(""));
-const textArb = fc.oneof({ weight: 8, arbitrary: short }, { weight: 1, arbitrary: long }, { weight: 1, arbitrary: latin });
+const textArb = fc.oneof(
+  { weight: 8, arbitrary: short },
+  { weight: 1, arbitrary: long },
+  { weight: 1, arbitrary: latin },
+);
 
 /** Where an edit or read goes: a leaf boundary (± 1), the start, the end, or anywhere. */
 type Where = { kind: "edge"; i: number; d: number } | { kind: "end"; d: number } | { kind: "any"; i: number };
@@ -62,7 +66,12 @@ const ops: fc.Arbitrary<Op> = fc.oneof(
   { weight: 1, arbitrary: fc.record({ op: fc.constant("release" as const), v: fc.nat() }) },
   {
     weight: 5,
-    arbitrary: fc.record({ op: fc.constant("read" as const), v: fc.nat(), at: where, n: fc.integer({ min: 0, max: 400 }) }),
+    arbitrary: fc.record({
+      op: fc.constant("read" as const),
+      v: fc.nat(),
+      at: where,
+      n: fc.integer({ min: 0, max: 400 }),
+    }),
   },
   { weight: 1, arbitrary: fc.record({ op: fc.constant("bad" as const), v: fc.nat(), which: fc.nat() }) },
 );
