@@ -86,7 +86,12 @@ const kindDamage: Record<string, [string, (r: Rec) => Rec][]> = {
     ["length -1", (r) => ({ ...r, meta: { ...r.meta, length: -1 } })],
   ],
   vector: [["meta {}", (r) => ({ ...r, meta: {} })]],
-  text: [["meta {}", (r) => ({ ...r, meta: {} })]],
+  text: [
+    ["meta {}", (r) => ({ ...r, meta: {} })],
+    ["length one more than its pages hold", (r) => ({ ...r, meta: { ...r.meta, len: r.meta.len + 1 } })],
+    ["length one less than its pages hold", (r) => ({ ...r, meta: { ...r.meta, len: r.meta.len - 1 } })],
+    ["root not a node page", (r) => ({ ...r, meta: { ...r.meta, root: r.meta.root + 8 } })],
+  ],
   map: [["meta {}", (r) => ({ ...r, meta: {} })]],
 };
 

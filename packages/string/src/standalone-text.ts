@@ -11,7 +11,7 @@ import { type AddressSpace, InvalidArgumentError, isAddressSpace, ReleasedError 
 import { CowText, textOver } from "./cow-text.js";
 import { upgradeHeader } from "./header.js";
 import { H_MAGIC, H_VERSION, MAX_TEXT_LENGTH, TEXT_LAYOUT_OLDEST, TEXT_LAYOUT_VERSION, TEXT_MAGIC } from "./layout.js";
-import { MAX_DEPTH } from "./tree.js";
+import { LAG_MISMATCH, lagOf, MAX_DEPTH, Path, setLag } from "./tree.js";
 
 /**
  * What a standalone CowText keeps outside its space: plain data
@@ -58,12 +58,15 @@ export function textStateOf(text: CowText): TextState {
  * pages in a space of the same size and page size, e.g. one a store
  * rebuilt). The text owns `space` from then on: its `release()` releases
  * it. A frozen space gives a read-only text (edits throw ProtectionFault;
- * `fork()` gives a writable one). O(1): reads the header at address 0 (and
- * marks one of an older layout version 5); the first read or edit of the text
- * then finds its lagging path from the pages (layout.ts), O(nodes) once.
+ * `fork()` gives a writable one). Reads the header at address 0 (and marks
+ * one of an older layout version 5) and checks `state.length` against the
+ * pages: O(1) when the root's total is the length, else it finds the
+ * lagging path (layout.ts) from the pages, O(nodes), which the first read
+ * would have done.
  * @throws {InvalidArgumentError} when `space` is not an AddressSpace, holds
  *   no standalone text header (magic and layout version at address 0), or
- *   `state` is not a text's state inside it; nothing changed then.
+ *   `state` is not a text's state inside it (its root not a node page, its
+ *   length not the one the pages hold); nothing changed then.
  * @throws {ReleasedError} when `space` was released.
  * @throws {OutOfMemoryError} when the header of an older layout version must
  *   be marked version 5 and the pool has no frame for its page; nothing changed then.
@@ -101,8 +104,30 @@ export function adoptText(space: AddressSpace, state: TextState): CowText {
     (s.length as number) >= 0 &&
     (s.length as number) <= MAX_TEXT_LENGTH &&
     (s.root === 0) === (s.length === 0);
-  if (!ok) throw new InvalidArgumentError("state", state, "an object { root, height, length } of a text in this space");
+  const ps = space.pageSize;
+  // The root is a node page (page 0 is the header); the length must be the one its pages hold,
+  // found as the first read would (below): a length off by one read as the entries say but made
+  // `length` disagree with `toString()`, and an insert at the end wrote past the last leaf's units.
+  let lag = ok && s.root === 0 ? 0 : LAG_MISMATCH;
+  if (ok && s.root !== 0 && (s.root as number) % ps === 0 && (s.root as number) >= ps) {
+    try {
+      lag = lagOf(space, s.root as number, s.height as number, s.length as number, scratch);
+    } catch {
+      lag = LAG_MISMATCH; // a height the pages do not have sent the search outside the space
+    }
+  }
+  if (lag === LAG_MISMATCH)
+    throw new InvalidArgumentError(
+      "state",
+      state,
+      "an object { root, height, length } of a text in this space (its root a node page, its length the one its pages hold)",
+    );
   // Edits may leave a path of inner nodes behind (layout version 5): an older reader must refuse the text.
   upgradeHeader(space, 0, TEXT_LAYOUT_VERSION);
-  return textOver({ space, root: s.root as number, height: s.height as number, len: s.length as number });
+  const text = textOver({ space, root: s.root as number, height: s.height as number, len: s.length as number });
+  setLag(text, lag); // found already: the first read need not search the pages again
+  return text;
 }
+
+/** The path {@link adoptText} finds the lagging path with (one per module: adoption is synchronous). */
+const scratch = new Path();

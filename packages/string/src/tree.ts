@@ -360,15 +360,40 @@ export function ownLength(space: AddressSpace, node: number, height: number): nu
  * entries say.
  */
 export function findLag(t: TreeState, path: Path): number {
-  const space = t.space;
-  const delta = t.len - ownLength(space, t.root, t.height);
-  let lag = 0;
-  if (delta !== 0) {
-    const levels = searchLag(space, t.root, t.height, 0, path);
-    if (levels > 0 && levels <= maxLagLevels(space.pageSize)) lag = packLag(path, levels, space.pageSize);
-  }
+  const found = lagOf(t.space, t.root, t.height, t.len, path);
+  const lag = found === LAG_MISMATCH ? 0 : found;
   setLag(t, lag);
   return lag;
+}
+
+/** What {@link lagOf} returns when the length does not fit the pages. */
+export const LAG_MISMATCH = -2;
+
+/**
+ * The packed lagging path (see {@link packLag}; 0: none) of the text whose
+ * root node `root` (non-zero) at `height` holds a text of `len` code units,
+ * found from the pages as {@link findLag} does; or {@link LAG_MISMATCH}
+ * when `len` cannot be that text's length: a leaf root whose count is not
+ * `len`, or a root whose own total differs from `len` by an amount D that
+ * no path of at most {@link maxLagLevels} levels lags by (the node ending
+ * the path must hold its entry's value plus D). `path.idx` is left with the
+ * path. O(nodes) reads when `len` differs from the root's total, else O(1).
+ */
+export function lagOf(space: AddressSpace, root: number, height: number, len: number, path: Path): number {
+  const delta = len - ownLength(space, root, height);
+  if (delta === 0) return 0;
+  if (height === 0) return LAG_MISMATCH;
+  const levels = searchLag(space, root, height, 0, path);
+  if (levels === 0 || levels > maxLagLevels(space.pageSize)) return LAG_MISMATCH;
+  // The node the path ends at holds its exact length, D more than its parent's entry for it.
+  const ps = space.pageSize;
+  let node = root;
+  for (let d = 0; d < levels - 1; d++)
+    node = space.getUint32(node + NODE_ENTRIES + (path.idx[d] as number) * ENTRY_BYTES) * ps;
+  const e = node + NODE_ENTRIES + (path.idx[levels - 1] as number) * ENTRY_BYTES;
+  const end = space.getUint32(e) * ps;
+  if (ownLength(space, end, height - levels) - space.getUint32(e + ENTRY_LENGTH) !== delta) return LAG_MISMATCH;
+  return packLag(path, levels, ps);
 }
 
 /** Depth-first search under `node` (at `depth`) for a child whose own length differs from its entry; its depth, or 0. */
