@@ -11,7 +11,7 @@
  * @module
  */
 import { type AddressSpace, type Heap, readU32Span, U32Span } from "@pagefork/core";
-import { throwReleased } from "./errors.js";
+import { throwLengthMismatch, throwReleased } from "./errors.js";
 import {
   ENTRY_BYTES,
   ENTRY_LENGTH,
@@ -355,13 +355,16 @@ export function ownLength(space: AddressSpace, node: number, height: number): nu
  * total; the lagging path ends above the one node whose own length differs
  * from its parent's entry for it (every node above it lags by the same
  * amount in its entry and its total, so agrees with its own parent: see
- * layout.ts). A depth-first search: O(nodes) reads, once per handle. A text
- * whose length disagrees with every node (a forged handle) reads as its
- * entries say.
+ * layout.ts). A depth-first search: O(nodes) reads, once per handle.
+ * @throws {InvalidArgumentError} when the handle's length is not the one
+ *   the pages hold (a forged handle or a damaged saved state: read as its
+ *   entries say, its `length` disagreed with `toString()` and an insert at
+ *   the end wrote past the last leaf's units); the handle is unchanged, so
+ *   every later read throws too.
  */
 export function findLag(t: TreeState, path: Path): number {
-  const found = lagOf(t.space, t.root, t.height, t.len, path);
-  const lag = found === LAG_MISMATCH ? 0 : found;
+  const lag = lagOf(t.space, t.root, t.height, t.len, path);
+  if (lag === LAG_MISMATCH) throwLengthMismatch(t.len);
   setLag(t, lag);
   return lag;
 }

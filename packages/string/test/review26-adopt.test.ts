@@ -2,9 +2,11 @@
  * Review 26: `adoptText` with a state whose length is not the one its pages
  * hold (off by one either way, or by more; at heights 0 to 2, with and
  * without a lagging path) or whose root is not a node page throws
- * InvalidArgumentError and changes nothing. Before, it adopted the text: its
- * `length` disagreed with `toString()`, and an insert at the end wrote a NUL
- * past the last leaf's units. Sound states still adopt, lagging or not.
+ * InvalidArgumentError and changes nothing, at adoption when O(1) can tell,
+ * else (a lagging path must be found first) at every read and edit. Before,
+ * it adopted the text: its `length` disagreed with `toString()`, and an
+ * insert at the end wrote a NUL past the last leaf's units. Sound states
+ * still adopt, lagging or not.
  */
 import { FramePool, InvalidArgumentError } from "@pagefork/core";
 import { adoptText, CowText, textStateOf } from "@pagefork/string";
@@ -42,11 +44,31 @@ describe("review 26: adoptText checks the length against the pages", () => {
         const space = t.space.fork();
         const frames = pool.framesInUse;
         const header = space.getUint32(4);
-        expect(() => adoptText(space, state), `${name}: ${JSON.stringify(state)}`).toThrow(InvalidArgumentError);
-        expect(pool.framesInUse).toBe(frames);
-        expect(space.getUint32(4)).toBe(header);
-        expect(space.released).toBe(false);
-        space.release();
+        let adopted: CowText | null = null;
+        try {
+          adopted = adoptText(space, state);
+        } catch (e) {
+          expect(e, `${name}: ${JSON.stringify(state)}`).toBeInstanceOf(InvalidArgumentError);
+          expect(pool.framesInUse).toBe(frames);
+          expect(space.getUint32(4)).toBe(header);
+          expect(space.released).toBe(false);
+          space.release();
+          continue;
+        }
+        // Adoption is O(1): a text whose path lags finds the mismatch at its first read or edit,
+        // which throws and changes nothing, every time.
+        const bad = adopted;
+        expect(bad.lazyRoot && textStateOf(t).height > 0, `${name}: ${JSON.stringify(state)} adopted`).toBe(true);
+        const after = pool.framesInUse;
+        for (let k = 0; k < 2; k++) {
+          expect(() => bad.insert(bad.length, "X")).toThrow(InvalidArgumentError);
+          expect(() => bad.toString()).toThrow(InvalidArgumentError);
+          expect(() => bad.charCodeAt(0)).toThrow(InvalidArgumentError);
+          expect(() => bad.delete(0, 1)).toThrow(InvalidArgumentError);
+          expect(() => [...bad.chunks()]).toThrow(InvalidArgumentError);
+        }
+        expect(pool.framesInUse).toBe(after);
+        bad.release();
       }
       const back = adoptText(t.space.fork(), st);
       expect(back.length).toBe(t.length);
