@@ -1,7 +1,8 @@
 /**
  * Review 26: the store against a model. Versions (address spaces and texts,
  * forked and edited on both sides) are saved under a few names, replaced,
- * deleted, the store closed and reopened, some saves run concurrently; after
+ * deleted, saved as histories, the store closed and reopened, some saves run
+ * concurrently; after
  * every step each name loads byte for byte as saved, the store holds exactly
  * the distinct non-zero pages of the saved versions (so a delete never frees
  * a page another version shares, and never keeps one nobody does), a save of
@@ -11,11 +12,11 @@ import { createHash } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { AddressSpace, FramePool } from "@pagefork/core";
+import { AddressSpace, FramePool, History } from "@pagefork/core";
 import { CowText } from "@pagefork/string";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { openStore, type Store } from "../src/index.js";
+import { openStore, type Store, VersionNotFoundError } from "../src/index.js";
 
 const PS = 256;
 const PAGES = 24;
@@ -28,6 +29,7 @@ type Op =
   | { op: "save2"; v: number; w: number; a: number; b: number }
   | { op: "resave"; name: number }
   | { op: "delete"; name: number }
+  | { op: "hist"; name: number; vs: number[] }
   | { op: "reopen" };
 
 const ops: fc.Arbitrary<Op> = fc.oneof(
@@ -60,6 +62,14 @@ const ops: fc.Arbitrary<Op> = fc.oneof(
   { weight: 1, arbitrary: fc.record({ op: fc.constant("resave" as const), name: fc.integer({ min: 0, max: 3 }) }) },
   { weight: 2, arbitrary: fc.record({ op: fc.constant("delete" as const), name: fc.integer({ min: 0, max: 3 }) }) },
   { weight: 1, arbitrary: fc.record({ op: fc.constant("reopen" as const) }) },
+  {
+    weight: 2,
+    arbitrary: fc.record({
+      op: fc.constant("hist" as const),
+      name: fc.integer({ min: 0, max: 3 }),
+      vs: fc.array(fc.nat(), { minLength: 1, maxLength: 4 }),
+    }),
+  },
 );
 
 interface V {
@@ -68,9 +78,9 @@ interface V {
 }
 
 /** Distinct non-zero page contents of the saved models. */
-function distinctPages(saved: Map<string, Uint8Array>): number {
+function distinctPages(saved: Map<string, Uint8Array | Uint8Array[]>): number {
   const seen = new Set<string>();
-  for (const m of saved.values())
+  for (const m of [...saved.values()].flat())
     for (let p = 0; p < PAGES; p++) {
       const page = m.subarray(p * PS, (p + 1) * PS);
       if (page.some((b) => b !== 0)) seen.add(createHash("sha256").update(page).digest("hex"));
@@ -83,7 +93,8 @@ async function run(list: Op[]): Promise<void> {
   const pool = new FramePool({ pageSize: PS });
   let store: Store = openStore(dir, { sync: false });
   const vs: (V | null)[] = [{ space: new AddressSpace({ size: PAGES * PS, pool }), model: new Uint8Array(PAGES * PS) }];
-  const saved = new Map<string, Uint8Array>();
+  /** Per name: the bytes of the version saved, or of each version of the history saved. */
+  const saved = new Map<string, Uint8Array | Uint8Array[]>();
   /** The version each name's last save was of, unchanged since (for "resave"). */
   const lastOf = new Map<string, V>();
   const live = () => vs.filter((v): v is V => v !== null);
@@ -152,6 +163,20 @@ async function run(list: Op[]): Promise<void> {
           expect(await store.delete(`n${o.name}`)).toBe(had);
           break;
         }
+        case "hist": {
+          const chosen = o.vs.map((i) => pick(i)).filter((v): v is V => v !== null);
+          if (chosen.length === 0) break;
+          const h = new History((chosen[0] as V).space.fork());
+          for (const v of chosen.slice(1)) h.commit(v.space.fork());
+          await store.saveHistory(`n${o.name}`, h);
+          h.release();
+          saved.set(
+            `n${o.name}`,
+            chosen.map((v) => v.model.slice()),
+          );
+          lastOf.delete(`n${o.name}`);
+          break;
+        }
         case "reopen":
           await store.close();
           store = openStore(dir, { sync: false });
@@ -160,6 +185,18 @@ async function run(list: Op[]): Promise<void> {
       }
       expect(store.list().sort()).toEqual([...saved.keys()].sort());
       for (const [name, model] of saved) {
+        if (Array.isArray(model)) {
+          await expect(store.load(name, { pool })).rejects.toBeInstanceOf(VersionNotFoundError);
+          const h = await store.loadHistory(name, { pool });
+          const got = [...h].map((v) => {
+            const bytes = new Uint8Array(PAGES * PS);
+            (v as AddressSpace).read(0, bytes);
+            return Buffer.from(bytes).toString("hex");
+          });
+          h.release();
+          expect(got, `${name} after ${o.op}`).toEqual(model.map((m) => Buffer.from(m).toString("hex")));
+          continue;
+        }
         const got = (await store.load(name, { pool })) as AddressSpace;
         const bytes = new Uint8Array(PAGES * PS);
         got.read(0, bytes);
@@ -189,7 +226,7 @@ describe("review 26: store against a model", () => {
   it("saves, replaces, deletes, reopens; every name loads as saved; pages stored exactly once", async () => {
     await fc.assert(
       fc.asyncProperty(fc.array(ops, { minLength: 5, maxLength: 40, size: "max" }), (list) => run(list)),
-      { numRuns: 150 },
+      { numRuns: 80 },
     );
   });
 
