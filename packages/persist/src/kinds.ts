@@ -309,7 +309,7 @@ export function rebuild(
               // A read finds the lagging path, checking the saved length against the pages
               // (O(nodes), once: a load read every page already). The versions of a history
               // after its first leave it to their first read, as adoption does: 70 us a version
-              // of an 81k-unit text was 25% of a history's load.
+              // of an 81k-unit text, about 420 ms of a ~1.6 s load of 6,000.
               if (from === null) text.charCodeAt(0);
               return text;
             }),
