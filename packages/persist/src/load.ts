@@ -7,6 +7,7 @@
 import type { FramePool } from "@pagefork/core";
 import type { AnyType } from "@pagefork/state";
 import type { Dbs } from "./db.js";
+import { throwCorrupt } from "./errors.js";
 import { type Persistable, rebuild } from "./kinds.js";
 import type { Entry } from "./record.js";
 import { readPages } from "./snapshot.js";
@@ -16,7 +17,11 @@ import { applyTreeDiff } from "./tree-diff.js";
 export function readEntry(dbs: Dbs, name: string, e: Entry, pool: FramePool, schema: AnyType | undefined): Persistable {
   const r = rebuild(name, e.kind, e.size, e.meta, pool, schema);
   try {
-    if (e.root !== null) readPages(dbs, name, Buffer.from(e.root, "hex"), e.levels, r.space);
+    const pages = e.root === null ? 0 : readPages(dbs, name, Buffer.from(e.root, "hex"), e.levels, r.space);
+    // The record's page count is not covered by a checksum: a tree that holds other pages
+    // than the record says is a record of another version, or a damaged one.
+    if (pages !== e.pages)
+      throwCorrupt(name, null, `the version record counts ${e.pages} pages, its page-table tree holds ${pages}`);
     return r.finish();
   } catch (err) {
     r.abort();

@@ -11,6 +11,7 @@
  * @module
  */
 
+import { MAX_PAGE_SHIFT, MIN_PAGE_SHIFT } from "@pagefork/core";
 import { FORMAT_VERSION } from "./db.js";
 import { throwCorrupt, throwFormat } from "./errors.js";
 import type { KindMeta } from "./kinds.js";
@@ -63,16 +64,48 @@ export function parseRecord(name: string, text: string): VersionRecord {
     throwFormat(r.format, FORMAT_VERSION, `version ${JSON.stringify(name)} was saved by a newer format (${r.format})`);
   const entries = r.type === "history" ? r.entries : r.type === "version" ? [r] : null;
   if (entries === null || !Array.isArray(entries)) return throwCorrupt(name, null, "the version record has no entries");
-  for (const e of entries)
-    if (
-      typeof e.kind !== "string" ||
-      !Number.isSafeInteger(e.size) ||
-      !Number.isSafeInteger(e.pageSize) ||
-      !Number.isSafeInteger(e.levels) ||
-      (e.root !== null && !/^[0-9a-f]{64}$/.test(e.root))
-    )
-      throwCorrupt(name, null, "the version record is malformed");
+  for (const e of entries) if (!isEntry(e)) throwCorrupt(name, null, "the version record is malformed");
   return r;
+}
+
+/** Pages an address space may have (the core's limit, 2^32). */
+const MAX_SPACE_PAGES = 2 ** 32;
+/** Most levels a stored tree may have: 2^32 pages at the smallest fanout (8) need 11. */
+const MAX_LEVELS = 11;
+
+/**
+ * True when `e` has the shape of an entry a save writes: a kind, a page size
+ * the core allows, a size of whole pages (at most 2^32), a level count a
+ * tree of that size can have, a non-negative page count that is 0 exactly
+ * when the root is null (an all-zero version), and a metadata object. A
+ * misshapen record is damage, refused here before anything is built (a
+ * size of -256 reached `new AddressSpace` and a missing `meta` a TypeError).
+ */
+function isEntry(e: Entry): boolean {
+  const ps = e.pageSize;
+  return (
+    typeof e === "object" &&
+    e !== null &&
+    typeof e.kind === "string" &&
+    Number.isSafeInteger(ps) &&
+    ps >= 1 << MIN_PAGE_SHIFT &&
+    ps <= 1 << MAX_PAGE_SHIFT &&
+    (ps & (ps - 1)) === 0 &&
+    Number.isSafeInteger(e.size) &&
+    e.size > 0 &&
+    e.size % ps === 0 &&
+    e.size / ps <= MAX_SPACE_PAGES &&
+    Number.isSafeInteger(e.levels) &&
+    e.levels >= 1 &&
+    e.levels <= MAX_LEVELS &&
+    Number.isSafeInteger(e.pages) &&
+    e.pages >= 0 &&
+    e.pages <= e.size / ps &&
+    (e.root === null ? e.pages === 0 : typeof e.root === "string" && e.pages > 0 && /^[0-9a-f]{64}$/.test(e.root)) &&
+    typeof e.meta === "object" &&
+    e.meta !== null &&
+    !Array.isArray(e.meta)
+  );
 }
 
 /** The entries (page-table roots) a record holds. */

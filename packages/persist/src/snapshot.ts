@@ -73,13 +73,15 @@ export function hashPages(space: AddressSpace, addresses: readonly number[], tre
 /**
  * Writes every page of the stored tree rooted at `root` into `space` (whose
  * pages must read as zero), checking each node's and page's SHA-256 against
- * its address. O(pages x pageSize).
+ * its address. Returns how many pages it wrote (the record's `pages`, when
+ * sound). O(pages x pageSize).
  * @throws {CorruptionError} naming `name` and the page, for a missing, damaged
  *   or misshapen page or node, or a page beyond the space.
  */
-export function readPages(dbs: Dbs, name: string, root: Buffer, levels: number, space: AddressSpace): void {
+export function readPages(dbs: Dbs, name: string, root: Buffer, levels: number, space: AddressSpace): number {
   const ps = space.pageSize;
   const maxVpn = space.size / ps;
+  let pages = 0;
   const visit = (hash: Buffer, level: number, base: number): void => {
     let bytes: Buffer | undefined;
     try {
@@ -112,7 +114,9 @@ export function readPages(dbs: Dbs, name: string, root: Buffer, levels: number, 
       if (page.length !== ps) throwCorrupt(name, vpn, `page of ${page.length} bytes, expected ${ps}`);
       if (!hashOf(page).equals(child)) throwCorrupt(name, vpn, "page fails its checksum (SHA-256)");
       space.write(vpn * ps, page);
+      pages++;
     }
   };
   visit(root, levels - 1, 0);
+  return pages;
 }

@@ -101,8 +101,10 @@ const MAX_NAME_BYTES = 500;
  * goes in chunks of ~256 MiB, the record last (see `saveHistory`). A call that
  * throws (bad input, damage found) changes nothing in the store.
  *
- * One process at a time should write a store (LMDB serialises writers; the
- * in-memory forks assume this process made the last save of each name).
+ * One process at a time should write a store (LMDB serialises writers). A
+ * kept fork is diffed against only while the store still holds its version
+ * under its name; otherwise (another handle replaced or deleted it) a save
+ * hashes every page.
  *
  * @example
  * ```ts
@@ -171,8 +173,7 @@ export class Store {
     const d = describe(version);
     let tree: Tree | undefined;
     const tally = this.#write(dbs, name, (txn) => {
-      const base = this.#saved.get(name) ?? (this.#lastName === null ? undefined : this.#saved.get(this.#lastName));
-      const { tree: t, entry, hashed } = saveVersion(d, base, txn);
+      const { tree: t, entry, hashed } = saveVersion(d, this.#baseline(dbs, name), txn);
       tree = t;
       return { record: { format: FORMAT_VERSION, type: "version", ...entry }, hashed, pages: t.pages };
     });
@@ -230,6 +231,23 @@ export class Store {
       const t = txn.tally;
       return { pagesHashed: hashed, pagesWritten: t.pages, nodesWritten: t.nodes, bytesWritten: t.bytes, pages };
     });
+  }
+
+  /**
+   * The version to diff a save of `name` against: the one this store saved
+   * last under `name`, else under the name saved last; only while the store
+   * still holds it under that name (its record has the tree's root). Another
+   * handle on the same directory may have replaced or deleted it: the tree's
+   * nodes may then be gone from the store, and a save that assumed them
+   * failed with a CorruptionError ("a page the version shares is missing")
+   * at every try, in a sound store. O(1): one record read and parsed.
+   */
+  #baseline(dbs: Dbs, name: string): Saved | undefined {
+    const own = this.#saved.get(name);
+    if (own !== undefined) return holds(dbs, name, own) ? own : undefined;
+    const last = this.#lastName;
+    const s = last === null ? undefined : this.#saved.get(last);
+    return s !== undefined && holds(dbs, last as string, s) ? s : undefined;
   }
 
   #remember(name: string, saved: Saved): void {
@@ -424,6 +442,20 @@ export function openStore(path: string, options: StoreOptions = {}): Store {
     throw e;
   }
   return new Store(path, dbs, options.historyTxnBytes ?? HISTORY_TXN_BYTES);
+}
+
+/** True when the record under `name` holds the version `s` (same tree root and levels). */
+function holds(dbs: Dbs, name: string, s: Saved): boolean {
+  const text = dbs.versions.get(name);
+  if (text === undefined) return false;
+  let r: { type?: unknown; root?: unknown; levels?: unknown };
+  try {
+    r = JSON.parse(text);
+  } catch {
+    return false; // not a record of this version (putRecord reports the damage)
+  }
+  const root = s.tree.root === null ? null : (s.tree.root.hash as Buffer).toString("hex");
+  return r !== null && r.type === "version" && r.root === root && r.levels === s.tree.levels;
 }
 
 function checkName(name: unknown): asserts name is string {

@@ -38,3 +38,12 @@ export function throwEmbedded(method: string): never {
 export function throwHeapFull(pages: number, pageSize: number, why: string): never {
   throw new OutOfMemoryError(pages * pageSize, why);
 }
+
+/** A text handle made from root, height and length (a share handle, `adoptText`) whose length its pages do not hold. */
+export function throwLengthMismatch(len: number): never {
+  throw new InvalidArgumentError(
+    "state",
+    `a text of ${len} code units`,
+    "the length its pages hold (the handle or saved state does not fit its pages)",
+  );
+}

@@ -11,7 +11,7 @@
  * @module
  */
 import { type AddressSpace, type Heap, readU32Span, U32Span } from "@pagefork/core";
-import { throwReleased } from "./errors.js";
+import { throwLengthMismatch, throwReleased } from "./errors.js";
 import {
   ENTRY_BYTES,
   ENTRY_LENGTH,
@@ -355,20 +355,48 @@ export function ownLength(space: AddressSpace, node: number, height: number): nu
  * total; the lagging path ends above the one node whose own length differs
  * from its parent's entry for it (every node above it lags by the same
  * amount in its entry and its total, so agrees with its own parent: see
- * layout.ts). A depth-first search: O(nodes) reads, once per handle. A text
- * whose length disagrees with every node (a forged handle) reads as its
- * entries say.
+ * layout.ts). A depth-first search: O(nodes) reads, once per handle.
+ * @throws {InvalidArgumentError} when the handle's length is not the one
+ *   the pages hold (a forged handle or a damaged saved state: read as its
+ *   entries say, its `length` disagreed with `toString()` and an insert at
+ *   the end wrote past the last leaf's units); the handle is unchanged, so
+ *   every later read throws too.
  */
 export function findLag(t: TreeState, path: Path): number {
-  const space = t.space;
-  const delta = t.len - ownLength(space, t.root, t.height);
-  let lag = 0;
-  if (delta !== 0) {
-    const levels = searchLag(space, t.root, t.height, 0, path);
-    if (levels > 0 && levels <= maxLagLevels(space.pageSize)) lag = packLag(path, levels, space.pageSize);
-  }
+  const lag = lagOf(t.space, t.root, t.height, t.len, path);
+  if (lag === LAG_MISMATCH) throwLengthMismatch(t.len);
   setLag(t, lag);
   return lag;
+}
+
+/** What {@link lagOf} returns when the length does not fit the pages. */
+export const LAG_MISMATCH = -2;
+
+/**
+ * The packed lagging path (see {@link packLag}; 0: none) of the text whose
+ * root node `root` (non-zero) at `height` holds a text of `len` code units,
+ * found from the pages as {@link findLag} does; or {@link LAG_MISMATCH}
+ * when `len` cannot be that text's length: a leaf root whose count is not
+ * `len`, or a root whose own total differs from `len` by an amount D that
+ * no path of at most {@link maxLagLevels} levels lags by (the node ending
+ * the path must hold its entry's value plus D). `path.idx` is left with the
+ * path. O(nodes) reads when `len` differs from the root's total, else O(1).
+ */
+export function lagOf(space: AddressSpace, root: number, height: number, len: number, path: Path): number {
+  const delta = len - ownLength(space, root, height);
+  if (delta === 0) return 0;
+  if (height === 0) return LAG_MISMATCH;
+  const levels = searchLag(space, root, height, 0, path);
+  if (levels === 0 || levels > maxLagLevels(space.pageSize)) return LAG_MISMATCH;
+  // The node the path ends at holds its exact length, D more than its parent's entry for it.
+  const ps = space.pageSize;
+  let node = root;
+  for (let d = 0; d < levels - 1; d++)
+    node = space.getUint32(node + NODE_ENTRIES + (path.idx[d] as number) * ENTRY_BYTES) * ps;
+  const e = node + NODE_ENTRIES + (path.idx[levels - 1] as number) * ENTRY_BYTES;
+  const end = space.getUint32(e) * ps;
+  if (ownLength(space, end, height - levels) - space.getUint32(e + ENTRY_LENGTH) !== delta) return LAG_MISMATCH;
+  return packLag(path, levels, ps);
 }
 
 /** Depth-first search under `node` (at `depth`) for a child whose own length differs from its entry; its depth, or 0. */
