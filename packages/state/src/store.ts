@@ -241,7 +241,10 @@ export class Store<S extends AnyType> {
   /**
    * Calls `listener(next, prev, patches)` after every change of the current
    * version. Returns the function that unsubscribes it. Listeners run in
-   * subscription order; if one throws, the others still run and the first
+   * subscription order. Each notification tells the listeners subscribed
+   * when it began, as Redux does: one unsubscribed by an earlier listener is
+   * still told this once, one subscribed meanwhile is told from the next
+   * change on. If one throws, the others still run and the first
    * error is rethrown afterwards (the change itself stands). A listener may
    * itself commit, undo or redo: the listeners are told of that change
    * first, then the rest of the outer notification goes on, and the versions
