@@ -33,6 +33,12 @@ interface Pin {
   readonly owner: Set<Pin>;
 }
 
+/**
+ * `useLayoutEffect` in a browser, `useEffect` on a server (where neither
+ * runs, but React 18 warns about the layout one), as react-redux does.
+ */
+const useClientLayoutEffect = typeof document !== "undefined" ? useLayoutEffect : useEffect;
+
 /** Releases a pin whose selected value was collected. */
 const collected = new FinalizationRegistry<Pin>((pin) => {
   pin.state.release();
@@ -155,7 +161,7 @@ export function useStore<S extends AnyType, T = S["__view"]>(
   const pins = ref.current;
   // Pinned after the commit (a render may be thrown away; a pin made there would stay), before
   // the browser paints and before any passive effect or event can commit to the store.
-  useLayoutEffect(() => pinShown(pins, store, value), [pins, store, value]);
+  useClientLayoutEffect(() => pinShown(pins, store, value), [pins, store, value]);
   useEffect(() => () => releasePins(pins), [pins]);
   return value;
 }
