@@ -60,6 +60,19 @@ function viewRecord(value: object): { addr: number; stamp: number } | undefined 
 }
 
 /**
+ * True if version `state` holds the node content of view record `rec` (its
+ * stamp at its address). False for a view of another store's state, whose
+ * address may lie outside `state`'s space.
+ */
+function holds(state: State, rec: { addr: number; stamp: number }): boolean {
+  try {
+    return state.space.getFloat64(rec.addr) === rec.stamp;
+  } catch {
+    return false;
+  }
+}
+
+/**
  * After a commit that showed `value` (selected from the store's current
  * version, or kept by `isEqual` from an earlier one that is pinned already):
  * pins the current version for it, once per value. A view shown again from a
@@ -75,7 +88,7 @@ function pinShown<S extends AnyType>(pins: Pins, store: Store<S>, value: unknown
   if (pin !== undefined) {
     if (pin.of === now) return;
     const rec = viewRecord(value);
-    if (rec === undefined || now.space.getFloat64(rec.addr) !== rec.stamp) return; // needs its own version
+    if (rec === undefined || !holds(now, rec)) return; // needs its own version
     const moved = now.fork();
     pin.state.release();
     pin.state = moved;
