@@ -12,7 +12,7 @@
  * @packageDocumentation
  */
 import { type AnyType, NODE, type State, type Store } from "@pagefork/state";
-import { useCallback, useEffect, useLayoutEffect, useRef } from "react";
+import { useCallback, useEffect, useLayoutEffect, useRef, useSyncExternalStore } from "react";
 import { useSyncExternalStoreWithSelector } from "use-sync-external-store/with-selector";
 
 /**
@@ -197,7 +197,9 @@ export interface HistoryControls {
 
 /**
  * Undo/redo state of `store` for buttons: re-renders when `canUndo`,
- * `canRedo`, the position or the number of versions change. O(1) per change.
+ * `canRedo`, the position or the number of versions change, including when
+ * `maxBytes` evicts old versions after a commit (checked in a microtask
+ * after each notification). O(1) per change.
  * @example
  * ```tsx
  * function UndoButtons() {
@@ -208,12 +210,22 @@ export interface HistoryControls {
  * ```
  */
 export function useHistory<S extends AnyType>(store: Store<S>): HistoryControls {
-  const key = useSyncExternalStoreWithSelector(
-    store.subscribe,
-    store.getState,
-    store.getState,
-    () => `${store.position}/${store.stats().versions}`,
+  // The snapshot is the position and size themselves (a string: equal while they are), not the
+  // current version: `maxBytes` evicts old versions after the listeners ran, changing both with
+  // no notification and no new version. So each notification is followed by a second check in
+  // a microtask, once the store has settled.
+  const subscribe = useCallback(
+    (onChange: () => void) =>
+      store.subscribe(() => {
+        onChange();
+        queueMicrotask(() => {
+          if (!store.released) onChange();
+        });
+      }),
+    [store],
   );
+  const getKey = useCallback(() => `${store.position}/${store.stats().versions}`, [store]);
+  const key = useSyncExternalStore(subscribe, getKey, getKey);
   const [position, size] = key.split("/").map(Number) as [number, number];
   const undo = useCallback(() => void store.undo(), [store]);
   const redo = useCallback(() => void store.redo(), [store]);

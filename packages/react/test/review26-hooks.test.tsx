@@ -196,6 +196,38 @@ describe(`review 26: useStore lifetimes (React ${version})`, () => {
     expect(pool.framesInUse).toBe(0);
   });
 
+  it("useHistory follows maxBytes evicting old versions after a commit (regression: it kept showing the size and position from before the eviction)", async () => {
+    const pool = new FramePool({ pageSize: 256 });
+    const store = createStore(
+      t.struct({ list: t.list(t.f64) }),
+      { list: [] },
+      { pool, maxVersions: 2, maxBytes: 64 * 256 },
+    );
+    function H() {
+      const h = useHistory(store);
+      return <p data-testid="h">{`${h.position}/${h.size} ${h.canUndo}`}</p>;
+    }
+    render(<H />);
+    act(() => {
+      store.setState((d) => {
+        d.list.push(1);
+      });
+    });
+    expect(screen.getByTestId("h").textContent).toBe("1/2 true");
+    // a big commit: at notification time still 2 versions (maxVersions), then maxBytes evicts the older one
+    await act(async () => {
+      store.setState((d) => {
+        for (let i = 0; i < 2000; i++) d.list.push(i);
+      });
+    });
+    expect([store.position, store.versions.length]).toEqual([0, 1]);
+    expect(screen.getByTestId("h").textContent).toBe("0/1 false");
+    cleanup();
+    store.release();
+    await microtasks();
+    expect(pool.framesInUse).toBe(0);
+  });
+
   it("startTransition commits: both hooks of a component always read one version (no tearing)", () => {
     const { store } = makeStore({});
     const pairs: [number, number][] = [];

@@ -105,6 +105,36 @@ describe("review 26: pagefork zustand middleware, set and setState", () => {
     expect(pool.framesInUse).toBe(0);
   });
 
+  it("canUndo follows maxBytes evicting old versions after a commit (regression: it stayed true)", async () => {
+    const pool = new FramePool({ pageSize: 256 });
+    const z = createVanilla(
+      pagefork(
+        t.struct({ list: t.list(t.f64) }),
+        (set) => ({
+          list: [] as number[],
+          push: (n: number) =>
+            set((d) => {
+              for (let i = 0; i < n; i++) d.list.push(i);
+            }),
+        }),
+        { pool, maxVersions: 2, maxBytes: 64 * 256 },
+      ),
+    );
+    z.getState().push(1);
+    expect([z.getState().canUndo, z.getState().$store.canUndo]).toEqual([true, true]);
+    z.getState().push(2000);
+    expect([z.getState().canUndo, z.getState().$store.canUndo]).toEqual([false, false]);
+    // a commit made on $store directly: checked a microtask later
+    z.getState().$store.undo();
+    z.getState().$store.setState((d) => {
+      d.list.length = 0;
+    });
+    await Promise.resolve();
+    expect(z.getState().canUndo).toBe(z.getState().$store.canUndo);
+    z.getState().$store.release();
+    expect(pool.framesInUse).toBe(0);
+  });
+
   it("bad updates throw a TypeError or SchemaError and change nothing", () => {
     const pool = new FramePool({ pageSize: 256 });
     const z = make(pool);
