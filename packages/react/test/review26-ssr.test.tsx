@@ -9,15 +9,16 @@ import { createRequire } from "node:module";
 import { FramePool } from "@pagefork/core";
 import { useStore } from "@pagefork/react";
 import { createStore, t } from "@pagefork/state";
-import { version } from "react";
-import { renderToString as render19 } from "react-dom/server";
+import { type ReactElement, version } from "react";
 import { expect, it, vi } from "vitest";
 
 // vitest.config.ts points react18's "react" and "react-dom" at test/react18 but not
-// "react-dom/server": take that one from test/react18 here.
-const renderToString: typeof render19 = version.startsWith("18.")
-  ? createRequire(new URL("../../../test/react18/package.json", import.meta.url))("react-dom/server").renderToString
-  : render19;
+// "react-dom/server": take it from test/react18 for React 18 (and, as the package has no
+// @types/react-dom, typed here).
+const from = version.startsWith("18.") ? "../../../test/react18/package.json" : "../package.json";
+const { renderToString } = createRequire(new URL(from, import.meta.url))("react-dom/server") as {
+  renderToString(element: ReactElement): string;
+};
 
 it("renders on the server without warnings and keeps no frame", () => {
   const pool = new FramePool({ pageSize: 256 });
