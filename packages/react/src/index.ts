@@ -140,7 +140,8 @@ function releasePins(pins: Pins): void {
  * fork, O(1), sharing every page; one per selected object, none for
  * primitives), released once that value is garbage collected or when the
  * component unmounts. Release the store after unmounting its components to
- * get every frame back at once.
+ * get every frame back at once. Until then, the pages only a pinned version
+ * holds count in its pool's `bytesInUse`, hence in a store's `maxBytes`.
  *
  * Works with React 18 and 19 (`react` is a peer dependency). O(1) per store
  * change plus the selector.
