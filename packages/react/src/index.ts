@@ -11,9 +11,114 @@
  *
  * @packageDocumentation
  */
-import type { AnyType, State, Store } from "@pagefork/state";
-import { useCallback } from "react";
+import { type AnyType, NODE, type State, type Store } from "@pagefork/state";
+import { useCallback, useEffect, useLayoutEffect, useRef, useSyncExternalStore } from "react";
 import { useSyncExternalStoreWithSelector } from "use-sync-external-store/with-selector";
+
+/**
+ * A pin: a fork of the version a selected value was read from, so that the
+ * value stays readable after the store drops that version (a commit past
+ * `maxVersions`, a coalesced keystroke, `maxBytes`, the redo branch of an
+ * undo followed by a commit) while React may still render it: the value a
+ * `useDeferredValue` shows during urgent renders, the previous tree of a
+ * transition, an event handler's closure. Released when the selected value
+ * is garbage collected (nothing of React holds it any more), or at unmount.
+ */
+interface Pin {
+  /** The fork keeping the pages of the selected value's version. */
+  state: State;
+  /** The store version `state` is a fork of. */
+  of: State;
+  /** The hook's set of pins, to drop this one from once released. */
+  readonly owner: Set<Pin>;
+}
+
+/**
+ * `useLayoutEffect` in a browser, `useEffect` on a server (where neither
+ * runs, but React 18 warns about the layout one), as react-redux does.
+ */
+const useClientLayoutEffect = typeof document !== "undefined" ? useLayoutEffect : useEffect;
+
+/** Releases a pin whose selected value was collected. */
+const collected = new FinalizationRegistry<Pin>((pin) => {
+  pin.state.release();
+  pin.owner.delete(pin);
+});
+
+/** What one `useStore` keeps between renders: its pins, by selected value. */
+interface Pins {
+  byValue: WeakMap<object, Pin>;
+  all: Set<Pin>;
+}
+
+/** The node record of a view (`addr`, `stamp`), or undefined for any other value. */
+function viewRecord(value: object): { addr: number; stamp: number } | undefined {
+  const r = (value as { [NODE]?: { isDraft?: boolean; addr?: number; stamp?: number } })[NODE];
+  return r !== undefined && r.isDraft === false && typeof r.addr === "number" && typeof r.stamp === "number"
+    ? (r as { addr: number; stamp: number })
+    : undefined;
+}
+
+/**
+ * True if version `state` holds the node content of view record `rec` (its
+ * stamp at its address). False for a view of another store's state, whose
+ * address may lie outside `state`'s space.
+ */
+function holds(state: State, rec: { addr: number; stamp: number }): boolean {
+  try {
+    return state.space.getFloat64(rec.addr) === rec.stamp;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * After a commit that showed `value` (selected from the store's current
+ * version, or kept by `isEqual` from an earlier one that is pinned already):
+ * pins the current version for it, once per value. A view shown again from a
+ * newer version that holds it (the same stamp at its address: it did not
+ * change) moves its pin to that version, so an unchanged selection does not
+ * keep an old version's pages. O(1) (a fork) per commit whose selection changed.
+ */
+function pinShown<S extends AnyType>(pins: Pins, store: Store<S>, value: unknown): void {
+  if (value === null || (typeof value !== "object" && typeof value !== "function")) return; // nothing to read later
+  if (store.released) return;
+  const now = store.getState() as State;
+  const pin = pins.byValue.get(value);
+  if (pin !== undefined) {
+    if (pin.of === now) return;
+    const rec = viewRecord(value);
+    if (rec === undefined || !holds(now, rec)) return; // needs its own version
+    const moved = now.fork();
+    pin.state.release();
+    pin.state = moved;
+    pin.of = now;
+    return;
+  }
+  const made: Pin = { state: now.fork(), of: now, owner: pins.all };
+  pins.byValue.set(value, made);
+  pins.all.add(made);
+  collected.register(value, made, made);
+}
+
+/**
+ * At unmount: releases every pin the hook holds, in a microtask, so that the
+ * component's own effect cleanups (which run after this one) can still read
+ * what it showed. Under StrictMode's simulated unmount the remount pins
+ * afresh. O(pins).
+ */
+function releasePins(pins: Pins): void {
+  const gone = pins.all;
+  pins.all = new Set();
+  pins.byValue = new WeakMap();
+  queueMicrotask(() => {
+    for (const pin of gone) {
+      collected.unregister(pin);
+      pin.state.release();
+    }
+    gone.clear();
+  });
+}
 
 /**
  * The part of `store`'s current version that `selector` picks, kept up to
@@ -26,6 +131,17 @@ import { useSyncExternalStoreWithSelector } from "use-sync-external-store/with-s
  * that builds a new object or array on every call needs an `isEqual` such as
  * a shallow compare. A selector that throws throws from the render, so the
  * nearest error boundary shows it; the store is unchanged.
+ *
+ * Lifetimes: a selected value stays readable while React may still render
+ * it, even after the store dropped its version (a commit past `maxVersions`,
+ * a coalesced keystroke, `maxBytes`, a commit after undo): the value a
+ * `useDeferredValue` shows during urgent renders, an event handler's
+ * closure. The hook pins the version each value it showed came from (a
+ * fork, O(1), sharing every page; one per selected object, none for
+ * primitives), released once that value is garbage collected or when the
+ * component unmounts. Release the store after unmounting its components to
+ * get every frame back at once. Until then, the pages only a pinned version
+ * holds count in its pool's `bytesInUse`, hence in a store's `maxBytes`.
  *
  * Works with React 18 and 19 (`react` is a peer dependency). O(1) per store
  * change plus the selector.
@@ -53,7 +169,15 @@ export function useStore<S extends AnyType, T = S["__view"]>(
     (state: State<S>): T => (selector === undefined ? (state.root as T) : selector(state.root, state)),
     [selector],
   );
-  return useSyncExternalStoreWithSelector(store.subscribe, store.getState, store.getState, select, isEqual);
+  const value = useSyncExternalStoreWithSelector(store.subscribe, store.getState, store.getState, select, isEqual);
+  const ref = useRef<Pins | null>(null);
+  if (ref.current === null) ref.current = { byValue: new WeakMap(), all: new Set() };
+  const pins = ref.current;
+  // Pinned after the commit (a render may be thrown away; a pin made there would stay), before
+  // the browser paints and before any passive effect or event can commit to the store.
+  useClientLayoutEffect(() => pinShown(pins, store, value), [pins, store, value]);
+  useEffect(() => () => releasePins(pins), [pins]);
+  return value;
 }
 
 /** What {@link useHistory} returns. */
@@ -74,7 +198,9 @@ export interface HistoryControls {
 
 /**
  * Undo/redo state of `store` for buttons: re-renders when `canUndo`,
- * `canRedo`, the position or the number of versions change. O(1) per change.
+ * `canRedo`, the position or the number of versions change, including when
+ * `maxBytes` evicts old versions after a commit (checked in a microtask
+ * after each notification). O(1) per change.
  * @example
  * ```tsx
  * function UndoButtons() {
@@ -85,12 +211,22 @@ export interface HistoryControls {
  * ```
  */
 export function useHistory<S extends AnyType>(store: Store<S>): HistoryControls {
-  const key = useSyncExternalStoreWithSelector(
-    store.subscribe,
-    store.getState,
-    store.getState,
-    () => `${store.position}/${store.stats().versions}`,
+  // The snapshot is the position and size themselves (a string: equal while they are), not the
+  // current version: `maxBytes` evicts old versions after the listeners ran, changing both with
+  // no notification and no new version. So each notification is followed by a second check in
+  // a microtask, once the store has settled.
+  const subscribe = useCallback(
+    (onChange: () => void) =>
+      store.subscribe(() => {
+        onChange();
+        queueMicrotask(() => {
+          if (!store.released) onChange();
+        });
+      }),
+    [store],
   );
+  const getKey = useCallback(() => `${store.position}/${store.stats().versions}`, [store]);
+  const key = useSyncExternalStore(subscribe, getKey, getKey);
   const [position, size] = key.split("/").map(Number) as [number, number];
   const undo = useCallback(() => void store.undo(), [store]);
   const redo = useCallback(() => void store.redo(), [store]);

@@ -77,6 +77,7 @@ function run<S extends AnyType>(
   recipe: (draft: unknown) => unknown,
   options: { patches: boolean; textPatches: "splice" | "replace" },
   keep?: (s: Session) => void,
+  sync?: string,
 ): Produced<S> | Promise<Produced<S>> {
   checkBase(base);
   if (typeof recipe !== "function") throw new TypeError("produce: the recipe must be a function");
@@ -99,6 +100,20 @@ function run<S extends AnyType>(
   }
   keep?.(s);
   if (result !== null && typeof result === "object" && typeof (result as Promise<unknown>).then === "function") {
+    if (sync !== undefined) {
+      // A caller that needs the version now (produceWithPatches, a store): drop the session
+      // at once, so its fork keeps no frame while the recipe's promise is pending, and
+      // revoke the drafts, so the recipe's writes after an await throw DraftError instead
+      // of landing in a version nobody holds. That rejection is the recipe's own: handled
+      // here, since the TypeError below is what the caller sees.
+      abort(s);
+      try {
+        (result as Promise<unknown>).then(undefined, () => {});
+      } catch {
+        // a thenable whose then throws: nothing to handle
+      }
+      throw new TypeError(`${sync}: the recipe returned a Promise (use an async wrapper)`);
+    }
     return (result as Promise<unknown>).then(
       (r) => finish(base, s, r),
       (e) => {
@@ -280,7 +295,8 @@ export function produce(a: unknown, b?: unknown): unknown {
  * order, as in Immer). Patches are recorded as the recipe writes, in
  * O(what changed); values in them are JSON-compatible (see {@link Patch}).
  *
- * @throws as {@link produce}.
+ * @throws as {@link produce}; TypeError for a recipe that returns a Promise
+ *   (its draft is revoked at once: its later writes throw DraftError).
  * @example
  * ```ts
  * const S = t.struct({ count: t.u32, doc: t.text() });
@@ -298,10 +314,23 @@ export function produceWithPatches<S extends AnyType>(
   const textPatches = options.textPatches ?? "splice";
   if (textPatches !== "splice" && textPatches !== "replace")
     throw new InvalidArgumentError("textPatches", textPatches, '"splice" or "replace"');
-  const r = run(base, recipe as (d: unknown) => unknown, { patches: true, textPatches });
-  if (r instanceof Promise)
-    throw new TypeError("produceWithPatches: the recipe returned a Promise (use an async wrapper)");
-  return [r.next, r.patches, r.inverse];
+  const r = run(
+    base,
+    recipe as (d: unknown) => unknown,
+    { patches: true, textPatches },
+    undefined,
+    "produceWithPatches",
+  );
+  return [(r as Produced<S>).next, (r as Produced<S>).patches, (r as Produced<S>).inverse];
+}
+
+/**
+ * @internal `produce` for a caller that needs the next version now (a
+ * store): a recipe that returns a Promise is refused with a TypeError, its
+ * draft revoked and its fork released, instead of `produce`'s Promise.
+ */
+export function produceNow<S extends AnyType>(base: State<S>, recipe: Recipe<S>, what: string): State<S> {
+  return (run(base, recipe as (d: unknown) => unknown, NO_PATCHES, undefined, what) as Produced<S>).next;
 }
 
 /** True for a draft (the argument of a recipe, and every value read from it). O(1). */

@@ -7,9 +7,10 @@
  */
 import { FramePool, InvalidArgumentError, ReleasedError } from "@pagefork/core";
 import { diffPatches } from "./diff.js";
+import { DraftError } from "./errors.js";
 import { STATE_PAGE_SIZE } from "./layout.js";
 import type { Patch } from "./patch-types.js";
-import { produce, produceWithPatches, type Recipe } from "./produce.js";
+import { produceNow, produceWithPatches, type Recipe } from "./produce.js";
 import type { AnyType } from "./schema.js";
 import { createState, State, type StateOptions } from "./state.js";
 
@@ -137,6 +138,8 @@ export class Store<S extends AnyType> {
    * read them (as `next` or `prev`).
    */
   private readonly dropped: State<S>[];
+  /** Depth of `setState` recipes running: a change of the store from inside one is refused. */
+  private recipes: number;
 
   /** @internal Use {@link createStore}. */
   constructor(initial: State<S>, options: StoreOptions) {
@@ -156,6 +159,7 @@ export class Store<S extends AnyType> {
     this.grouped = true;
     this.notifying = 0;
     this.dropped = [];
+    this.recipes = 0;
   }
 
   /** The current version (inside `transact`, the transaction's latest). O(1). */
@@ -172,6 +176,10 @@ export class Store<S extends AnyType> {
    * new current version.
    * @param label - shown in `versions`, e.g. "rename".
    * @throws whatever the recipe throws, SchemaError, OutOfMemoryError (nothing changes).
+   * @throws {TypeError} for a recipe that returns a Promise (its draft is
+   *   revoked; nothing changes): await first, then `setState`.
+   * @throws {DraftError} when called from inside one of this store's recipes
+   *   (its change would be lost under the recipe's result); nothing changes.
    * @throws {InvalidArgumentError} for a version of another state, a released
    *   one, or one the store already holds (an older step: the store would
    *   release it twice, when its first step is evicted or dropped, and undo
@@ -179,6 +187,7 @@ export class Store<S extends AnyType> {
    *   it, or commit `version.fork()` as a new step. Nothing changes.
    */
   readonly setState = (update: Recipe<S> | State<S>, label?: string): State<S> => {
+    this.notInRecipe("setState");
     const base = this.getState();
     let next: State<S>;
     let patches: Patch[];
@@ -199,9 +208,22 @@ export class Store<S extends AnyType> {
       inverse = this.recordPatches ? diffPatches(next, base) : [];
     } else {
       if (typeof update !== "function") throw new TypeError("setState expects a recipe function or a State");
-      if (this.recordPatches)
-        [next, patches, inverse] = produceWithPatches(base, update, { textPatches: this.textPatches });
-      else [next, patches, inverse] = [produce(base, update), [], []];
+      // A recipe that changes this store (setState, undo, redo, goTo, transact) would commit
+      // on top of `base` while this recipe's result, made from `base`, is committed after it
+      // and silently drops that change: refused (see `inRecipe`).
+      this.recipes++;
+      try {
+        if (this.recordPatches)
+          [next, patches, inverse] = produceWithPatches(base, update, { textPatches: this.textPatches });
+        else [next, patches, inverse] = [produceNow(base, update, "setState"), [], []];
+      } finally {
+        this.recipes--;
+      }
+      if (this.isReleased) {
+        // the recipe released the store: keep nothing of its result
+        if (next !== base) next.release();
+        return this.check() as never;
+      }
       if (next === base) return base;
     }
     const tx = this.tx;
@@ -219,7 +241,10 @@ export class Store<S extends AnyType> {
   /**
    * Calls `listener(next, prev, patches)` after every change of the current
    * version. Returns the function that unsubscribes it. Listeners run in
-   * subscription order; if one throws, the others still run and the first
+   * subscription order. Each notification tells the listeners subscribed
+   * when it began, as Redux does: one unsubscribed by an earlier listener is
+   * still told this once, one subscribed meanwhile is told from the next
+   * change on. If one throws, the others still run and the first
    * error is rethrown afterwards (the change itself stands). A listener may
    * itself commit, undo or redo: the listeners are told of that change
    * first, then the rest of the outer notification goes on, and the versions
@@ -246,6 +271,7 @@ export class Store<S extends AnyType> {
    */
   transact<T>(label: string, fn: () => T): T {
     this.check();
+    this.notInRecipe("transact");
     if (this.tx !== null) return this.nested(this.tx, fn);
     const base = this.getState();
     const tx: Transaction<S> = { base, state: base, patches: [], inverse: [] };
@@ -259,6 +285,7 @@ export class Store<S extends AnyType> {
       throw e;
     }
     this.tx = null;
+    if (this.isReleased) return result; // fn released the store (and, with it, tx.state)
     if (tx.state !== base) this.commit(tx.state, tx.patches, tx.inverse, label);
     return result;
   }
@@ -293,12 +320,14 @@ export class Store<S extends AnyType> {
   /** Moves to the previous version and tells the listeners (with the inverse patches). O(1). */
   undo(): State<S> | undefined {
     this.check();
+    this.notInRecipe("undo");
     return this.cursor > 0 ? this.goTo(this.cursor - 1) : undefined;
   }
 
   /** Moves to the next version (after an undo) and tells the listeners. O(1). */
   redo(): State<S> | undefined {
     this.check();
+    this.notInRecipe("redo");
     return this.cursor < this.steps.length - 1 ? this.goTo(this.cursor + 1) : undefined;
   }
 
@@ -333,6 +362,7 @@ export class Store<S extends AnyType> {
    */
   goTo(index: number): State<S> {
     this.check();
+    this.notInRecipe("goTo");
     if (this.tx !== null) throw new InvalidArgumentError("goTo", index, "a call outside transact()");
     if (!Number.isInteger(index) || index < 0 || index >= this.steps.length)
       throw new InvalidArgumentError("index", index, `an integer in [0, ${this.steps.length - 1}]`);
@@ -363,6 +393,8 @@ export class Store<S extends AnyType> {
   release(): void {
     if (this.isReleased) return;
     this.isReleased = true;
+    const tx = this.tx;
+    if (tx !== null && tx.state !== tx.base) tx.state.release(); // released from inside transact()
     for (const s of this.steps) s.state.release();
     for (const s of this.dropped) s.release();
     this.steps.length = 0;
@@ -377,6 +409,11 @@ export class Store<S extends AnyType> {
 
   private check(): void {
     if (this.isReleased) throw new ReleasedError("store");
+  }
+
+  /** Refuses a change of the store made from inside one of its recipes (see `setState`). */
+  private notInRecipe(what: string): void {
+    if (this.recipes > 0) throwInRecipe(what);
   }
 
   private commit(next: State<S>, patches: Patch[], inverse: Patch[], label: string | undefined): void {
@@ -445,6 +482,13 @@ export class Store<S extends AnyType> {
     }
     if (failure !== null) throw failure.error;
   }
+}
+
+/** Throws the DraftError of a store changed from inside one of its own recipes. */
+function throwInRecipe(what: string): never {
+  throw new DraftError(
+    `store.${what}() was called inside a recipe of the same store: the recipe's result would overwrite that change; make both changes in one recipe, or call ${what}() after it`,
+  );
 }
 
 /** `out.push(...items)` without spreading (a step may hold hundreds of thousands of patches). */

@@ -13,11 +13,31 @@ import type { AnyType } from "./schema.js";
 import type { State } from "./state.js";
 import { createStore, type Store, type StoreOptions } from "./store.js";
 
-/** The `set` an initializer's actions get: a recipe on the draft, or plain data for some fields. */
+/**
+ * The `set` an initializer's actions get, as with `zustand/middleware/immer`:
+ * a recipe that changes the draft (or returns plain data for some fields,
+ * merged as zustand merges), or plain data for some fields.
+ */
 export type PageforkSet<S extends AnyType> = (
-  update: ((draft: S["__draft"]) => S["__input"] | void) | Partial<S["__input"]>,
+  update: ((draft: S["__draft"]) => Partial<S["__input"]> | void) | Partial<S["__input"]>,
   label?: string,
 ) => void;
+
+/** Keys of the zustand state that are not data of the schema: never written to the draft. */
+const CONTROL_KEYS = new Set(["$state", "$store", "canUndo", "canRedo", "undo", "redo"]);
+
+/**
+ * The data fields of `value` (a partial or whole zustand state, plain data or
+ * views): its own keys, less the functions (actions) and the controls.
+ */
+function dataOf(value: object): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const k of Object.keys(value)) {
+    const v = (value as Record<string, unknown>)[k];
+    if (typeof v !== "function" && !CONTROL_KEYS.has(k)) out[k] = v;
+  }
+  return out;
+}
 
 /** Undo/redo members the middleware adds to the zustand state. */
 export interface PageforkControls<S extends AnyType> {
@@ -47,8 +67,15 @@ export type PageforkState<S extends AnyType, A> = S["__view"] & Omit<A, keyof S[
  * The zustand state is rebuilt on every change from the root view: its data
  * fields are views, so a field that did not change keeps its identity and
  * `useStore((s) => s.todos)` re-renders only when the todos changed. The
- * store's own `setState` goes through the same path (recipe or partial
- * data; the `replace` flag is not supported).
+ * store's own `setState(update, replace)` goes through the same path: a
+ * recipe, or data merged into the state (what a recipe returns is merged
+ * too, as with `zustand/middleware/immer`); with `replace: true` the data
+ * given (or returned) becomes the whole state's data, so it must hold every
+ * field of the schema. Actions and the controls (`undo`, `$store`, ...) are
+ * never data: functions and those keys in the data given are ignored, so
+ * `setState({ ...getState(), count: 1 })` works. One commit (one undo step)
+ * per call; a call that throws (a SchemaError for data that does not fit)
+ * changes nothing.
  *
  * @param schema - the state's schema (a `t.struct`).
  * @param initializer - `(set, get, api) => ({ ...initialData, ...actions })`.
@@ -82,15 +109,36 @@ export function pagefork<S extends AnyType, A extends object>(
 ): StateCreator<PageforkState<S, A>, [], []> {
   return (zset, zget, api) => {
     let store: Store<S> | null = null;
-    const set: PageforkSet<S> = (update, label) => {
+    /**
+     * zustand's `set(update, replace)` on the pagefork store: a recipe changes the draft;
+     * data (given, or returned by the recipe) is merged field by field, as zustand merges
+     * (a field given as the current version's own view is left alone: no copy), or with
+     * `replace` becomes the whole state's data (every field of the schema required).
+     */
+    const apply = (update: unknown, replace: boolean, label: string | undefined): void => {
       if (store === null)
         throw new Error("pagefork: set() was called before the store was made (inside the initializer)");
-      if (typeof update === "function") store.setState(update as (d: S["__draft"]) => void, label);
-      else
-        store.setState((d: S["__draft"]) => {
-          for (const k of Object.keys(update as object))
-            (d as Record<string, unknown>)[k] = (update as Record<string, unknown>)[k];
-        }, label);
+      const s = store;
+      if (typeof update !== "function" && (update === null || typeof update !== "object"))
+        throw new TypeError("pagefork: set() expects a recipe function or an object of fields");
+      s.setState((d: S["__draft"]) => {
+        const r = typeof update === "function" ? (update as (d: S["__draft"]) => unknown)(d) : update;
+        if (r === undefined || r === d) return undefined;
+        if (r === null || typeof r !== "object")
+          throw new TypeError("pagefork: a set() recipe may return only an object of fields (or nothing)");
+        const data = dataOf(r);
+        if (replace) return data as S["__input"];
+        const base = s.getState().root as Record<string, unknown>;
+        for (const k of Object.keys(data)) {
+          const v = data[k];
+          if (v !== base[k]) (d as Record<string, unknown>)[k] = v;
+        }
+        return undefined;
+      }, label);
+    };
+    const set: PageforkSet<S> = (update, label) => {
+      apply(update, false, label);
+      resync();
     };
     const created = initializer(set, zget as () => PageforkState<S, A>, api as StoreApi<PageforkState<S, A>>);
     const data: Record<string, unknown> = {};
@@ -98,10 +146,27 @@ export function pagefork<S extends AnyType, A extends object>(
     for (const [k, v] of Object.entries(created as object)) (typeof v === "function" ? actions : data)[k] = v;
     store = createStore(schema, data as S["__input"], options);
     const s = store;
+    /**
+     * `maxBytes` evicts the oldest versions after the listeners ran (store.ts `settle`), which
+     * may turn `canUndo` false without a notification: after each call of the middleware (and
+     * a microtask after any notification, for calls on `$store`), the controls are checked
+     * against the store and the zustand state is remade if they differ.
+     */
+    const resync = (): void => {
+      if (s.released) return;
+      const cur = zget() as PageforkState<S, A>;
+      if (cur.canUndo !== s.canUndo || cur.canRedo !== s.canRedo) zset(snapshot(s.getState()), true);
+    };
     const controls = {
       $store: s,
-      undo: () => void s.undo(),
-      redo: () => void s.redo(),
+      undo: () => {
+        s.undo();
+        resync();
+      },
+      redo: () => {
+        s.redo();
+        resync();
+      },
     };
     const snapshot = (state: State<S>): PageforkState<S, A> =>
       ({
@@ -112,10 +177,13 @@ export function pagefork<S extends AnyType, A extends object>(
         canUndo: s.canUndo,
         canRedo: s.canRedo,
       }) as unknown as PageforkState<S, A>;
-    s.subscribe((next) => zset(snapshot(next), true));
-    api.setState = ((update: unknown) => {
-      if (typeof update === "function") set(update as (d: S["__draft"]) => void);
-      else set(update as Partial<S["__input"]>);
+    s.subscribe((next) => {
+      zset(snapshot(next), true);
+      queueMicrotask(resync);
+    });
+    api.setState = ((update: unknown, replace?: boolean) => {
+      apply(update, replace === true, undefined);
+      resync();
     }) as StoreApi<PageforkState<S, A>>["setState"];
     return snapshot(s.getState());
   };
