@@ -1196,4 +1196,43 @@ export class AddressSpace {
     if (!this.maps.whole) this.maps.check(addr, width, true);
     loadWrite(this, vpnOf(this, addr));
   }
+
+  /**
+   * @internal `getFloat64` for a caller that has checked `addr` itself: an
+   * integer multiple of 8, >= 0, and inside the space (a Cow*Array's `get`
+   * after its index check). The hit test drops the alignment mask and the
+   * `addr >= 0` guard (an empty cache's NO_PAGE puts every address >= 0 out
+   * of reach), and the miss skips the address checks (`readInMiss`). A
+   * released space still throws: its cache is empty, and the miss checks the
+   * flag. O(1); no allocation.
+   */
+  readInF64(addr: number): number {
+    const off = addr - this.rPage;
+    if ((off & this.pageMask) === off) return this.rSlab.f64[(this.rByte + off) >> 3] as number;
+    this.readInMiss(addr, 8);
+    return this.rSlab.f64[(this.rByte + addr - this.rPage) >> 3] as number;
+  }
+
+  /**
+   * @internal `readMiss` for an address checked by the caller (see
+   * {@link readInF64}): the released check, then the same translation and
+   * refill, call-free on its common path. `width` is the element's, for the
+   * errors' messages (an unmapped or released read throws what `readMiss`
+   * throws).
+   */
+  readInMiss(addr: number, width: number): void {
+    if ((this.flags & 1) !== 0) checkAccess(this, addr, width); // SPACE_RELEASED: throws
+    const pool = this.pool;
+    const vpn = addr <= 0x7fffffff ? addr >>> pool.pageShift : (addr - (addr & pool.pageMask)) / pool.pageSize;
+    const tlb = this.rtlb;
+    let pfn = tlb === null ? -1 : tlb.lookup(vpn);
+    if (pfn < 0) {
+      if (!this.maps.whole) this.maps.check(addr, width, false);
+      pfn = pool.pt.lookup(this.root, ((this.flags >> 2) & 15) + 1, vpn);
+      if (tlb !== null) tlb.insert(vpn, pfn);
+    }
+    this.rPage = vpn * pool.pageSize;
+    this.rSlab = pool.slabOf(pfn);
+    this.rByte = pool.frameByte(pfn);
+  }
 }
