@@ -1168,21 +1168,7 @@ export class AddressSpace {
       (addr & (width - 1)) !== 0
     )
       checkAccess(this, addr, width); // throws: every bad access fails one test above
-    const pool = this.pool;
-    // Exact for integers below 2^53: `&` keeps the low bits, pageSize is a power of two.
-    const vpn = addr <= 0x7fffffff ? addr >>> pool.pageShift : (addr - (addr & pool.pageMask)) / pool.pageSize;
-    const tlb = this.rtlb;
-    let pfn = tlb === null ? -1 : tlb.lookup(vpn);
-    if (pfn < 0) {
-      // A TLB hit was checked when it was inserted; only spaces with holes or
-      // read-only parts reach this call, so other spaces' loops never see it.
-      if (!this.maps.whole) this.maps.check(addr, width, false);
-      pfn = pool.pt.lookup(this.root, ((this.flags >> 2) & 15) + 1, vpn); // levels, without the accessor
-      if (tlb !== null) tlb.insert(vpn, pfn);
-    }
-    this.rPage = vpn * pool.pageSize;
-    this.rSlab = pool.slabOf(pfn);
-    this.rByte = pool.frameByte(pfn);
+    this.readInMiss(addr, width); // inlined by TurboFan where readMiss is (--trace-turbo-inlining)
   }
 
   /**
@@ -1214,21 +1200,25 @@ export class AddressSpace {
   }
 
   /**
-   * @internal `readMiss` for an address checked by the caller (see
-   * {@link readInF64}): the released check, then the same translation and
-   * refill, call-free on its common path. `width` is the element's, for the
+   * @internal The read-cache refill for an address already checked (by
+   * `readMiss`, or by the caller of {@link readInF64}): the released check,
+   * then the translation (TLB, else a page-table walk) and the refill,
+   * call-free on its common path. `width` is the element's, for the
    * errors' messages (an unmapped or released read throws what `readMiss`
    * throws).
    */
   readInMiss(addr: number, width: number): void {
     if ((this.flags & 1) !== 0) checkAccess(this, addr, width); // SPACE_RELEASED: throws
     const pool = this.pool;
+    // Exact for integers below 2^53: `&` keeps the low bits, pageSize is a power of two.
     const vpn = addr <= 0x7fffffff ? addr >>> pool.pageShift : (addr - (addr & pool.pageMask)) / pool.pageSize;
     const tlb = this.rtlb;
     let pfn = tlb === null ? -1 : tlb.lookup(vpn);
     if (pfn < 0) {
+      // A TLB hit was checked when it was inserted; only spaces with holes or
+      // read-only parts reach this call, so other spaces' loops never see it.
       if (!this.maps.whole) this.maps.check(addr, width, false);
-      pfn = pool.pt.lookup(this.root, ((this.flags >> 2) & 15) + 1, vpn);
+      pfn = pool.pt.lookup(this.root, ((this.flags >> 2) & 15) + 1, vpn); // levels, without the accessor
       if (tlb !== null) tlb.insert(vpn, pfn);
     }
     this.rPage = vpn * pool.pageSize;
