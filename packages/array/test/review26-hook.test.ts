@@ -1,0 +1,229 @@
+/**
+ * A multi-step vector or typed-array call near the pool's limit counts the
+ * frames of all its writes, then reserves them (`space.reserveFrames`), which
+ * may run the pool's out-of-memory hook. A hook that forks the array's space
+ * there shares every page the call had to itself: each write then needs a
+ * copy, and the call may run out of frames halfway (the shift of a splice
+ * done, its items not written). A hook that freezes, unmaps or write-protects
+ * the space stops the call at its first write, possibly after a growth.
+ * Each call must complete (the fork keeping the old contents) or throw having
+ * changed nothing, and leak nothing.
+ */
+import { CowFloat64Array, CowVector } from "@pagefork/array";
+import {
+  AddressSpace,
+  FramePool,
+  type Mapping,
+  OutOfMemoryError,
+  ProtectionFault,
+  SegmentationFault,
+} from "@pagefork/core";
+import { describe, expect, it } from "vitest";
+
+const PS = 256;
+type Act = "fork" | "freeze" | "protect" | "unmap" | "protect page 3" | "unmap page 3";
+const ACTS: readonly Act[] = ["fork", "freeze", "protect", "unmap", "protect page 3", "unmap page 3"];
+
+interface Target {
+  readonly space: AddressSpace;
+  fork(): Target;
+  release(): void;
+  [Symbol.iterator](): Iterator<number>;
+  readonly length: number;
+}
+
+/**
+ * A pool of 24 frames: `make(pool)` builds the array under test; `shared`
+ * of its first pages are shared with a fork kept aside (so the call's count
+ * needs frames there); a filler leaves `left` frames; the hook, armed for the
+ * call, releases a victim of `victim` frames and then acts on the array.
+ */
+function run<T extends Target>(
+  make: (pool: FramePool) => T,
+  call: (t: T) => unknown,
+  model: (a: number[]) => void,
+  act: Act,
+  left: number,
+  victim: number,
+  shared: number,
+): string | null {
+  let armed = false;
+  let ran = false;
+  let protectedRanges: readonly Mapping[] = [];
+  const box: { t: T | null; victim: AddressSpace | null; child: Target | null } = {
+    t: null,
+    victim: null,
+    child: null,
+  };
+  const pool = new FramePool({
+    pageSize: PS,
+    maxBytes: 24 * PS,
+    onOutOfMemory: () => {
+      if (!armed) return;
+      armed = false;
+      ran = true;
+      box.victim?.release();
+      const t = box.t as T;
+      if (act === "fork") box.child = t.fork();
+      else if (act === "freeze") t.space.freeze();
+      else if (act === "protect") {
+        protectedRanges = t.space.mappings();
+        for (const m of protectedRanges) t.space.protect(m.start, m.end - m.start, "read-only");
+      } else if (act === "protect page 3") {
+        protectedRanges = [{ start: 3 * PS, end: 4 * PS, protection: "read-only" }];
+        t.space.protect(3 * PS, PS, "read-only");
+      } else if (act === "unmap page 3") t.space.unmap(3 * PS, PS);
+      else t.space.unmap(0, t.space.size);
+      atCall = use(pool);
+    },
+  });
+  const t = make(pool);
+  box.t = t;
+  const keep = shared > 0 ? t.fork() : null;
+  // Half: the first pages written again (private), the later ones still shared with `keep`.
+  if (shared === 2) for (let a = 0; a < (t.length * 8) / 2; a += PS) t.space.setUint8(a, t.space.getUint8(a));
+  const init = [...t];
+  const v = new AddressSpace({ size: 16 * PS, pool });
+  for (let p = 0; p < victim; p++) v.setUint8(p * PS, 1);
+  box.victim = v;
+  const fill = new AddressSpace({ size: 32 * PS, pool });
+  for (let i = 0; pool.framesAvailable() > left; i++) fill.setUint8(i * PS, 1);
+  let atCall = use(pool);
+  armed = true;
+  let caught: unknown = null;
+  try {
+    call(t);
+  } catch (e) {
+    caught = e;
+  }
+  armed = false;
+  const after = use(pool);
+  const problems: string[] = [];
+  // What the call starts from: the hook acts before it writes anything.
+  const expected = [...init];
+  if (act === "unmap page 3" && ran) {
+    t.space.map(3 * PS, PS);
+    for (let i = 3 * (PS / 8); i < Math.min(4 * (PS / 8), expected.length); i++) expected[i] = 0;
+  }
+  if (caught === null) model(expected);
+  else if (JSON.stringify(after) !== JSON.stringify(atCall))
+    problems.push(`threw ${String(caught)}: pool ${JSON.stringify(after)}, expected ${JSON.stringify(atCall)}`);
+  else if (![OutOfMemoryError, ProtectionFault, SegmentationFault].some((c) => caught instanceof c))
+    problems.push(`threw ${String(caught)}`);
+  if (caught === null && ran && (act === "freeze" || act === "protect" || act === "unmap"))
+    problems.push(`completed although the hook ran ${act}`);
+  for (const m of protectedRanges) t.space.protect(m.start, m.end - m.start, "read-write");
+  if (act === "unmap" && ran) {
+    // Nothing to read back: the hook dropped every page.
+  } else {
+    const got = [...t];
+    const k = firstDiff(got, expected);
+    if (k >= 0)
+      problems.push(
+        `${caught === null ? "completed" : `threw ${String(caught)}`}: [${k}] = ${got[k]} (length ${got.length}), expected ${expected[k]} (length ${expected.length})`,
+      );
+  }
+  const child = box.child;
+  if (child !== null && JSON.stringify([...child]) !== JSON.stringify(init)) problems.push("the hook's fork changed");
+  if (keep !== null && JSON.stringify([...keep]) !== JSON.stringify(init)) problems.push("the kept fork changed");
+  for (const s of [child, keep, t]) s?.release();
+  v.release();
+  fill.release();
+  const st = pool.stats();
+  if (st.framesInUse !== 0 || st.committedBytes !== 0 || st.spaces !== 0)
+    problems.push(
+      `leak: ${JSON.stringify({ frames: st.framesInUse, committed: st.committedBytes, spaces: st.spaces })}`,
+    );
+  return problems.length === 0 ? null : problems.join("; ");
+}
+
+function use(pool: FramePool) {
+  const st = pool.stats();
+  return { frames: st.framesInUse, nodes: st.pageTableNodes, committed: st.committedBytes };
+}
+
+/** The first index where `a` and `b` differ, or -1. */
+function firstDiff(a: readonly number[], b: readonly number[]): number {
+  for (let i = 0; i < Math.max(a.length, b.length); i++) if (a[i] !== b[i]) return i;
+  return -1;
+}
+
+const init = Array.from({ length: 200 }, (_, i) => i + 1); // 7 pages of 32 elements
+const zeros = (n: number) => new Array<number>(n).fill(0);
+const desc = (x: number, y: number) => y - x;
+
+/** [name, the call, what it does to a plain array, the length the vector is cut to first (its capacity kept)] */
+const vectorCalls: [string, (w: CowVector) => unknown, (a: number[]) => void, number?][] = [
+  ["removeRange", (w) => w.removeRange(0, 40), (a) => a.splice(0, 40)],
+  ["insert", (w) => w.insert(3, 1, 2, 3), (a) => a.splice(3, 0, 1, 2, 3)],
+  ["insertFrom", (w) => w.insertFrom(0, new Float64Array(100).fill(5)), (a) => a.splice(0, 0, ...zeros(100).fill(5))],
+  ["resize", (w) => w.resize(400), (a) => a.push(...zeros(200))],
+  ["resize over old elements", (w) => w.resize(150), (a) => a.push(...zeros(140)), 10],
+  ["extend", (w) => w.extend(new Float64Array(300).fill(3)), (a) => a.push(...zeros(300).fill(3))],
+  ["push 1", (w) => w.push(9), (a) => a.push(9)],
+  ["push 25", (w) => w.push(...zeros(25).fill(4)), (a) => a.push(...zeros(25).fill(4))],
+  ["splice grow", (w) => w.splice(10, 2, 1, 2, 3, 4, 5), (a) => a.splice(10, 2, 1, 2, 3, 4, 5)],
+  ["splice shrink", (w) => w.splice(10, 50, 7), (a) => a.splice(10, 50, 7)],
+  ["splice head", (w) => w.splice(0, 65, ...zeros(32).fill(6)), (a) => a.splice(0, 65, ...zeros(32).fill(6))],
+  ["swapRemove", (w) => w.swapRemove(3), (a) => a.splice(3, 1, a.pop() as number)],
+  ["copyWithin", (w) => w.copyWithin(0, 100), (a) => a.copyWithin(0, 100)],
+  ["fill", (w) => w.fill(7), (a) => a.fill(7)],
+  ["fill zeros", (w) => w.fill(0, 5, 190), (a) => a.fill(0, 5, 190)],
+  ["sort", (w) => w.sort(desc), (a) => a.sort(desc)],
+  ["reverse", (w) => w.reverse(), (a) => a.reverse()],
+  ["set", (w) => w.set(new Float64Array(150).fill(2), 10), (a) => a.splice(10, 150, ...zeros(150).fill(2))],
+  ["set Int8", (w) => w.set(new Int8Array(150).fill(2), 10), (a) => a.splice(10, 150, ...zeros(150).fill(2))],
+];
+
+const arrayCalls: [string, (w: CowFloat64Array) => unknown, (a: number[]) => void][] = [
+  ["copyWithin", (w) => w.copyWithin(0, 100), (a) => a.copyWithin(0, 100)],
+  ["fill", (w) => w.fill(7), (a) => a.fill(7)],
+  ["fill zeros", (w) => w.fill(0, 5, 190), (a) => a.fill(0, 5, 190)],
+  ["sort", (w) => w.sort(desc), (a) => a.sort(desc)],
+  ["reverse", (w) => w.reverse(), (a) => a.reverse()],
+  ["set", (w) => w.set(new Float64Array(150).fill(2), 10), (a) => a.splice(10, 150, ...zeros(150).fill(2))],
+  ["set Int8", (w) => w.set(new Int8Array(150).fill(2), 10), (a) => a.splice(10, 150, ...zeros(150).fill(2))],
+];
+
+function sweep<T extends Target>(
+  make: (pool: FramePool) => T,
+  call: (t: T) => unknown,
+  model: (a: number[]) => void,
+  act: Act,
+): string[] {
+  const bad: string[] = [];
+  for (const shared of [0, 1, 2])
+    for (let left = 0; left <= 8; left++)
+      for (let victim = 1; victim <= 8; victim++) {
+        let p: string | null;
+        try {
+          p = run(make, call, model, act, left, victim, shared);
+        } catch (e) {
+          p = `the check threw ${String(e)}`;
+        }
+        if (p !== null) bad.push(`left ${left} victim ${victim} shared ${shared}: ${p}`);
+      }
+  return bad;
+}
+
+describe("a CowVector call whose out-of-memory hook forks, freezes, protects or unmaps the vector's space", () => {
+  for (const act of ACTS)
+    for (const [name, call, model, cut] of vectorCalls)
+      it(`${act}: ${name} completes, or throws having changed nothing`, () => {
+        const make = (pool: FramePool) => {
+          const v = CowVector.from(Float64Array, init, { pool, maxLength: 1024 });
+          if (cut !== undefined) v.resize(cut);
+          return v;
+        };
+        expect(sweep(make, call, model, act).slice(0, 3)).toEqual([]);
+      });
+});
+
+describe("a CowFloat64Array call whose out-of-memory hook forks, freezes, protects or unmaps its space", () => {
+  for (const act of ACTS)
+    for (const [name, call, model] of arrayCalls)
+      it(`${act}: ${name} completes, or throws having changed nothing`, () => {
+        const make = (pool: FramePool) => CowFloat64Array.from(init, { pool });
+        expect(sweep(make, call, model, act).slice(0, 3)).toEqual([]);
+      });
+});
