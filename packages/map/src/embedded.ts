@@ -32,6 +32,7 @@ import {
   TAG_MAGIC_SHIFT,
 } from "./layout.js";
 import { relink } from "./relayout.js";
+import { reserveFrames as reserveSpace } from "./reserve.js";
 import { Table } from "./table.js";
 import { affords } from "./writes.js";
 
@@ -54,7 +55,7 @@ function pagesOf(bytes: number, pageSize: number): number {
 function reserveFrames(t: Table, frames: number): void {
   const pool = t.space.pool;
   if (pool.maxBytes === Number.POSITIVE_INFINITY) return;
-  t.space.reserveFrames(frames); // the core's one check: the hook runs, and the space may be released
+  reserveSpace(t.space, frames); // the core's one check: the hook runs, and the space may be released (or made unwritable)
 }
 
 /**
@@ -239,7 +240,7 @@ function checkHeap(heap: unknown): asserts heap is Heap {
 export function createTable(heap: Heap, vbytes: number): Table {
   checkHeap(heap);
   const pool = heap.space.pool;
-  if (pool.maxBytes !== Number.POSITIVE_INFINITY) heap.space.reserveFrames(HEAP_CALL_PAGES + 1);
+  if (pool.maxBytes !== Number.POSITIVE_INFINITY) reserveSpace(heap.space, HEAP_CALL_PAGES + 1);
   const h = heap.malloc(HEADER_BYTES); // 24: the whole 32-byte class
   const t = new Table(heap.space, vbytes, heap, h);
   syncHeader(t);
