@@ -13,6 +13,7 @@ import { CowFloat64Array, CowVector } from "@pagefork/array";
 import {
   AddressSpace,
   FramePool,
+  Heap,
   type Mapping,
   OutOfMemoryError,
   ProtectionFault,
@@ -26,20 +27,66 @@ const ACTS: readonly Act[] = ["fork", "freeze", "protect", "unmap", "protect pag
 
 interface Target {
   readonly space: AddressSpace;
-  fork(): Target;
+  readonly byteOffset: number;
   release(): void;
   [Symbol.iterator](): Iterator<number>;
   readonly length: number;
 }
 
+/** A version made by a fork: its contents, and its release. */
+interface Snapshot {
+  read(): number[];
+  release(): void;
+}
+
+/** How a sweep forks and releases the array under test: the array's own (standalone) or its space's (embedded). */
+interface Env<T extends Target> {
+  make(pool: FramePool): T;
+  fork(t: T): Snapshot;
+  release(t: T): void;
+  /** Acts the sweep tries. */
+  readonly acts: readonly Act[];
+}
+
+/** A standalone array or vector: it forks and releases itself. */
+function standalone<T extends Target & { fork(): T }>(make: (pool: FramePool) => T): Env<T> {
+  return {
+    make,
+    fork: (t) => {
+      const c = t.fork();
+      return { read: () => [...c], release: () => c.release() };
+    },
+    release: (t) => t.release(),
+    acts: ACTS,
+  };
+}
+
+/** An array or vector embedded in a heap at page 1 of a 128-page space: the space forks, the fork attaches it. */
+function embedded<T extends Target & { readonly address: number }>(
+  make: (heap: Heap) => T,
+  attach: (heap: Heap, address: number) => Target,
+): Env<T> {
+  return {
+    make: (pool) => make(Heap.create(new AddressSpace({ size: 128 * PS, pool }), { base: PS })),
+    fork: (t) => {
+      const s = t.space.fork();
+      const c = attach(Heap.attach(s, PS), t.address);
+      return { read: () => [...c], release: () => s.release() };
+    },
+    release: (t) => t.space.release(),
+    // Unmapping a page of the embedder's space drops heap metadata too: nothing to compare then.
+    acts: ["fork", "freeze", "protect", "protect page 3"],
+  };
+}
+
 /**
- * A pool of 24 frames: `make(pool)` builds the array under test; `shared`
+ * A pool of 32 frames: `make(pool)` builds the array under test; `shared`
  * of its first pages are shared with a fork kept aside (so the call's count
  * needs frames there); a filler leaves `left` frames; the hook, armed for the
  * call, releases a victim of `victim` frames and then acts on the array.
  */
 function run<T extends Target>(
-  make: (pool: FramePool) => T,
+  env: Env<T>,
   call: (t: T) => unknown,
   model: (a: number[]) => void,
   act: Act,
@@ -50,21 +97,21 @@ function run<T extends Target>(
   let armed = false;
   let ran = false;
   let protectedRanges: readonly Mapping[] = [];
-  const box: { t: T | null; victim: AddressSpace | null; child: Target | null } = {
+  const box: { t: T | null; victim: AddressSpace | null; child: Snapshot | null } = {
     t: null,
     victim: null,
     child: null,
   };
   const pool = new FramePool({
     pageSize: PS,
-    maxBytes: 24 * PS,
+    maxBytes: 32 * PS,
     onOutOfMemory: () => {
       if (!armed) return;
       armed = false;
       ran = true;
       box.victim?.release();
       const t = box.t as T;
-      if (act === "fork") box.child = t.fork();
+      if (act === "fork") box.child = env.fork(t);
       else if (act === "freeze") t.space.freeze();
       else if (act === "protect") {
         protectedRanges = t.space.mappings();
@@ -77,11 +124,13 @@ function run<T extends Target>(
       atCall = use(pool);
     },
   });
-  const t = make(pool);
+  const t = env.make(pool);
   box.t = t;
-  const keep = shared > 0 ? t.fork() : null;
+  const keep = shared > 0 ? env.fork(t) : null;
   // Half: the first pages written again (private), the later ones still shared with `keep`.
-  if (shared === 2) for (let a = 0; a < (t.length * 8) / 2; a += PS) t.space.setUint8(a, t.space.getUint8(a));
+  if (shared === 2)
+    for (let a = 0; a < (t.length * 8) / 2; a += PS)
+      t.space.setUint8(t.byteOffset + a, t.space.getUint8(t.byteOffset + a));
   const init = [...t];
   const v = new AddressSpace({ size: 16 * PS, pool });
   for (let p = 0; p < victim; p++) v.setUint8(p * PS, 1);
@@ -124,9 +173,11 @@ function run<T extends Target>(
       );
   }
   const child = box.child;
-  if (child !== null && JSON.stringify([...child]) !== JSON.stringify(init)) problems.push("the hook's fork changed");
-  if (keep !== null && JSON.stringify([...keep]) !== JSON.stringify(init)) problems.push("the kept fork changed");
-  for (const s of [child, keep, t]) s?.release();
+  if (child !== null && JSON.stringify(child.read()) !== JSON.stringify(init)) problems.push("the hook's fork changed");
+  if (keep !== null && JSON.stringify(keep.read()) !== JSON.stringify(init)) problems.push("the kept fork changed");
+  child?.release();
+  keep?.release();
+  env.release(t);
   v.release();
   fill.release();
   const st = pool.stats();
@@ -186,7 +237,7 @@ const arrayCalls: [string, (w: CowFloat64Array) => unknown, (a: number[]) => voi
 ];
 
 function sweep<T extends Target>(
-  make: (pool: FramePool) => T,
+  env: Env<T>,
   call: (t: T) => unknown,
   model: (a: number[]) => void,
   act: Act,
@@ -197,7 +248,7 @@ function sweep<T extends Target>(
       for (let victim = 1; victim <= 8; victim++) {
         let p: string | null;
         try {
-          p = run(make, call, model, act, left, victim, shared);
+          p = run(env, call, model, act, left, victim, shared);
         } catch (e) {
           p = `the check threw ${String(e)}`;
         }
@@ -206,24 +257,57 @@ function sweep<T extends Target>(
   return bad;
 }
 
+/** A vector of `init`, cut to `cut` elements first (its capacity kept) when given. */
+function cutTo<V extends CowVector>(v: V, cut: number | undefined): V {
+  if (cut !== undefined) v.resize(cut);
+  return v;
+}
+
+const vectorEnvs: [string, (cut: number | undefined) => Env<CowVector>][] = [
+  [
+    "standalone",
+    (cut) => standalone((pool) => cutTo(CowVector.from(Float64Array, init, { pool, maxLength: 1024 }), cut)),
+  ],
+  [
+    "embedded",
+    (cut) =>
+      embedded(
+        (heap) => {
+          const v = CowVector.create(heap, Float64Array, { maxLength: 1024 });
+          v.extend(init);
+          return cutTo(v, cut);
+        },
+        (heap, address) => CowVector.attach(heap, address, Float64Array),
+      ),
+  ],
+];
+
+const arrayEnvs: [string, () => Env<CowFloat64Array>][] = [
+  ["standalone", () => standalone((pool) => CowFloat64Array.from(init, { pool }))],
+  [
+    "embedded",
+    () =>
+      embedded(
+        (heap) => CowFloat64Array.create(heap, init),
+        (heap, address) => CowFloat64Array.attach(heap, address),
+      ),
+  ],
+];
+
 describe("a CowVector call whose out-of-memory hook forks, freezes, protects or unmaps the vector's space", () => {
-  for (const act of ACTS)
-    for (const [name, call, model, cut] of vectorCalls)
-      it(`${act}: ${name} completes, or throws having changed nothing`, () => {
-        const make = (pool: FramePool) => {
-          const v = CowVector.from(Float64Array, init, { pool, maxLength: 1024 });
-          if (cut !== undefined) v.resize(cut);
-          return v;
-        };
-        expect(sweep(make, call, model, act).slice(0, 3)).toEqual([]);
-      });
+  for (const [where, envOf] of vectorEnvs)
+    for (const act of envOf(undefined).acts)
+      for (const [name, call, model, cut] of vectorCalls)
+        it(`${where}, ${act}: ${name} completes, or throws having changed nothing`, () => {
+          expect(sweep(envOf(cut), call, model, act).slice(0, 3)).toEqual([]);
+        });
 });
 
 describe("a CowFloat64Array call whose out-of-memory hook forks, freezes, protects or unmaps its space", () => {
-  for (const act of ACTS)
-    for (const [name, call, model] of arrayCalls)
-      it(`${act}: ${name} completes, or throws having changed nothing`, () => {
-        const make = (pool: FramePool) => CowFloat64Array.from(init, { pool });
-        expect(sweep(make, call, model, act).slice(0, 3)).toEqual([]);
-      });
+  for (const [where, envOf] of arrayEnvs)
+    for (const act of envOf().acts)
+      for (const [name, call, model] of arrayCalls)
+        it(`${where}, ${act}: ${name} completes, or throws having changed nothing`, () => {
+          expect(sweep(envOf(), call, model, act).slice(0, 3)).toEqual([]);
+        });
 });
