@@ -311,3 +311,61 @@ describe("a CowFloat64Array call whose out-of-memory hook forks, freezes, protec
           expect(sweep(envOf(), call, model, act).slice(0, 3)).toEqual([]);
         });
 });
+
+describe("a vector call whose out-of-memory hook writes the same vector", () => {
+  it("keeps the hook's write: the call is refused with OutOfMemoryError, changing nothing (its plan is stale)", () => {
+    const calls: [string, (w: CowVector) => unknown, (a: number[]) => void][] = [
+      [
+        "insertFrom",
+        (w) => w.insertFrom(0, new Float64Array(100).fill(5)),
+        (a) => a.splice(0, 0, ...zeros(100).fill(5)),
+      ],
+      ["splice head", (w) => w.splice(0, 65, ...zeros(32).fill(6)), (a) => a.splice(0, 65, ...zeros(32).fill(6))],
+      ["removeRange", (w) => w.removeRange(0, 40), (a) => a.splice(0, 40)],
+      ["sort", (w) => w.sort(desc), (a) => a.sort(desc)],
+    ];
+    for (const [name, call, model] of calls)
+      for (let left = 0; left <= 8; left++) {
+        let armed = false;
+        let ran = false;
+        const box: { w: CowVector | null; victim: AddressSpace | null } = { w: null, victim: null };
+        const pool = new FramePool({
+          pageSize: PS,
+          maxBytes: 32 * PS,
+          onOutOfMemory: () => {
+            if (!armed) return;
+            armed = false;
+            box.victim?.release();
+            (box.w as CowVector).push(-1); // a write of the vector the call is about to change
+            ran = true;
+          },
+        });
+        const w = CowVector.from(Float64Array, init, { pool, maxLength: 1024 });
+        box.w = w;
+        const keep = w.fork(); // every page shared: the call needs frames
+        const victim = new AddressSpace({ size: 16 * PS, pool });
+        for (let p = 0; p < 8; p++) victim.setUint8(p * PS, 1);
+        box.victim = victim;
+        const fill = new AddressSpace({ size: 32 * PS, pool });
+        for (let i = 0; pool.framesAvailable() > left; i++) fill.setUint8(i * PS, 1);
+        armed = true;
+        let caught: unknown = null;
+        try {
+          call(w);
+        } catch (e) {
+          caught = e;
+        }
+        const what = `${name}, ${left} left`;
+        // Refused (the hook's push kept), or done after the hook's push: never a mix.
+        const pushed = [...init, -1];
+        if (caught === null) model(pushed);
+        if (ran) {
+          if (caught !== null) expect(caught, what).toBeInstanceOf(OutOfMemoryError);
+          expect([...w], what).toEqual(pushed);
+        } else expect(caught, what).toBeNull();
+        expect([...keep], what).toEqual(init);
+        for (const s of [w, keep, victim, fill]) s.release();
+        expect(pool.stats(), what).toMatchObject({ framesInUse: 0, committedBytes: 0, spaces: 0 });
+      }
+  });
+});
