@@ -14,24 +14,52 @@
  * before; otherwise the write is refused, having changed nothing. A write
  * does not list its pages, so any such change refuses it.
  *
+ * And a hook that writes a map or set itself: a write's key and value are
+ * encoded into module scratch (the probe, the pending value) before it
+ * reserves, and its table's plan (buckets, log end) read; a `set` made in
+ * the hook reused that scratch, so the waiting `set` wrote the hook's key
+ * again (a map holding "hook" twice and not the key it was asked to set).
+ * Every write bumps {@link generation} as it reserves, whatever its pool, so
+ * the waiting write sees one made in the hook and is refused instead
+ * (OutOfMemoryError, nothing changed, "call again").
+ *
  * @module
  */
-import { type AddressSpace, type Mapping, ProtectionFault, SegmentationFault } from "@pagefork/core";
+import { type AddressSpace, type Mapping, OutOfMemoryError, ProtectionFault, SegmentationFault } from "@pagefork/core";
+
+/** Map and set writes that reserved so far (all tables, all pools): one made in the hook changes it. */
+let generation = 0;
+
+/** What the reservation reads of a table: its write generation. */
+interface Written {
+  readonly writes: number;
+}
 
 /**
  * Throws unless the pool of `space` can supply `frames` frames now (after
- * the out-of-memory hook's one chance) and, when the hook ran, the space is
- * still writable wherever it was before. O(1) unless the pool is short, then
- * O(mappings) besides the hook. Changes nothing, except what the hook does.
- * @throws {OutOfMemoryError} when the frames cannot be had.
+ * the out-of-memory hook's one chance) for a write of table `t` (null: one
+ * being made) and, when the hook ran, no map or set was written meanwhile
+ * and the space is still writable wherever it was before. Every map or set
+ * write calls it once before it changes anything, even in a pool without
+ * a limit. O(1) unless the pool is short, then O(mappings) besides the
+ * hook. Changes nothing, except what the hook does.
+ * @throws {OutOfMemoryError} when the frames cannot be had, or the hook wrote a map or set.
  * @throws {ReleasedError} when the hook released `space`.
  * @throws {ProtectionFault} when the hook froze the space or write-protected part of it.
  * @throws {SegmentationFault} when the hook unmapped part of it.
  */
-export function reserveFrames(space: AddressSpace, frames: number): void {
-  if (frames <= space.pool.framesAvailable()) return; // the hook cannot run
+export function reserveFrames(space: AddressSpace, frames: number, t: Written | null): void {
+  const g = ++generation;
+  const pool = space.pool;
+  if (frames <= pool.framesAvailable()) return; // the hook cannot run (always so without a limit)
+  const writes = t === null ? 0 : t.writes;
   const before = space.mappings();
   space.reserveFrames(frames);
+  if (generation !== g || (t !== null && t.writes !== writes))
+    throw new OutOfMemoryError(
+      frames * pool.pageSize,
+      "the onOutOfMemory hook wrote a CowMap or CowSet while this call waited for frames; nothing changed, call again",
+    );
   if (space.frozen) throw new ProtectionFault(0, 1, "the address space was frozen (by the out-of-memory hook)");
   const now = space.mappings();
   if (!sameMappings(before, now)) checkStillWritable(before, now);
