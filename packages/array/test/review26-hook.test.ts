@@ -273,7 +273,7 @@ const vectorEnvs: [string, (cut: number | undefined) => Env<CowVector>][] = [
     (cut) =>
       embedded(
         (heap) => {
-          const v = CowVector.create(heap, Float64Array, { maxLength: 1024 });
+          const v = CowVector.create(heap, Float64Array);
           v.extend(init);
           return cutTo(v, cut);
         },
