@@ -369,3 +369,24 @@ describe("a vector call whose out-of-memory hook writes the same vector", () => 
       }
   });
 });
+
+describe("a zero fill over a write-protected page (no hook)", () => {
+  it("throws ProtectionFault before it writes, for a typed array and a vector's resize", () => {
+    const pool = new FramePool({ pageSize: PS });
+    const a = CowFloat64Array.from(init, { pool });
+    a.space.protect(3 * PS, PS, "read-only"); // elements 96..127
+    expect(() => a.fill(0, 5, 190)).toThrow(ProtectionFault); // memsets pages 0 and 5, discards 1-4
+    expect([...a]).toEqual(init);
+    const v = CowVector.from(Float64Array, init, { pool, maxLength: 1024 });
+    v.resize(10);
+    v.space.protect(3 * PS, PS, "read-only");
+    expect(() => v.resize(150)).toThrow(ProtectionFault); // zeros elements 10..149 first
+    v.space.protect(3 * PS, PS, "read-write");
+    expect(v.length).toBe(10);
+    v.resize(200);
+    expect([...v].slice(0, 12)).toEqual([...init.slice(0, 10), 0, 0]);
+    a.release();
+    v.release();
+    expect(pool.stats()).toMatchObject({ framesInUse: 0, committedBytes: 0, spaces: 0 });
+  });
+});
