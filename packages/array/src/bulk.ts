@@ -12,7 +12,7 @@
  * @module
  */
 import type { ElementKind, NativeTypedArray } from "./kinds.js";
-import { requireFrames, reserveWrites } from "./reserve.js";
+import { checkWritable, reserveRanges, reserveWrites } from "./reserve.js";
 import { type ElementView, writeSpans } from "./view.js";
 
 /** Bytes per chunk when a copy goes through a temporary buffer: big enough to amortize each call, small enough for the cache. */
@@ -75,8 +75,10 @@ export function fillElements(view: ElementView, value: number | bigint, start: n
     return;
   }
   // Zeros: memset the partial pages at both ends, discard the whole pages between.
-  // The partial pages are the only ones that may need frames: check both first.
+  // The partial pages are the only ones that may need frames: check both first,
+  // and that the discard (a third call, after the memsets) is allowed too.
   reserveWrites(view, 0, a, lo, hi, b);
+  checkWritable(space, a, b);
   if (a < lo) space.fill(0, a, lo);
   if (hi < b) space.fill(0, hi, b);
   space.discard(lo, hi - lo);
@@ -95,7 +97,10 @@ export function reserveZeroFill(view: ElementView, start: number, end: number): 
   const lo = Math.ceil(a / ps) * ps;
   const hi = Math.floor(b / ps) * ps;
   if (hi <= lo) reserveWrites(view, 0, a, b);
-  else reserveWrites(view, 0, a, lo, hi, b);
+  else {
+    reserveWrites(view, 0, a, lo, hi, b);
+    checkWritable(view.space, a, b); // the discard too, before the caller changes anything
+  }
 }
 
 /** The byte every byte of `bytes` equals, or -1 when they differ. */
@@ -201,11 +206,12 @@ export function writeChanged(view: ElementView, from: number, next: NativeTypedA
   }
   if (changed.length === 0) return;
   // Pass 2: refuse before writing if the pool cannot cover every changed page, then write them.
-  if (space.pool.framesAvailable() < changed.length >>> 1) {
-    let need = 0;
-    for (let i = 0; i < changed.length; i += 2)
-      need += space.framesNeeded(start + (changed[i] as number), changed[i + 1] as number);
-    requireFrames(view, need);
+  // Near the limit, count them exactly (and again after the out-of-memory hook, see reserve.ts).
+  const k = changed.length >>> 1;
+  if (space.pool.framesAvailable() < k) {
+    const r = new Float64Array(changed);
+    for (let i = 0; i < r.length; i += 2) r[i] = start + (r[i] as number);
+    reserveRanges(view, 0, r, k);
   }
   view.owner.writes++;
   for (let i = 0; i < changed.length; i += 2) {

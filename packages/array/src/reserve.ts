@@ -14,10 +14,26 @@
  *
  * The hook may release spaces, this array's own among them: after it ran, an
  * operation on a released array throws {@link ReleasedError} before it writes.
+ * The hook is user code and may do more to the array's space (see
+ * {@link afterHook}): fork it (then every page the operation had to itself is
+ * shared, and each write needs a copy the count did not include: the
+ * operation ran out of frames halfway, a splice's shift done and its items
+ * not written), freeze it, unmap or write-protect pages the operation writes
+ * (it stopped at the first such write, the earlier ones done), or write the
+ * array itself (the operation's plan is then stale). So after the hook the
+ * operation checks its writes again, as the core's bulk writes do, and
+ * refuses before it writes.
  *
  * @module
  */
-import { type AddressSpace, ProtectionFault, ReleasedError } from "@pagefork/core";
+import {
+  type AddressSpace,
+  type Mapping,
+  OutOfMemoryError,
+  ProtectionFault,
+  ReleasedError,
+  SegmentationFault,
+} from "@pagefork/core";
 import type { ElementView } from "./view.js";
 
 /** Page ranges `[lo, hi)` of one reservation (module scratch: reservations do not nest). */
@@ -69,10 +85,121 @@ export function reserveWrites(
   }
   for (let i = 0; i < m; i++) upper += (hi[i] as number) - (lo[i] as number);
   if (upper <= pool.framesAvailable()) return; // cannot fail
-  let need = extra;
-  for (let i = 0; i < m; i++)
-    need += space.framesNeeded((lo[i] as number) * ps, ((hi[i] as number) - (lo[i] as number)) * ps);
-  requireFrames(view, need);
+  // Near the limit: the ranges as (address, length) pairs, copied from the
+  // module scratch (a reservation made in the hook, for another array, reuses it).
+  const r = new Float64Array(2 * m);
+  for (let i = 0; i < m; i++) {
+    r[2 * i] = (lo[i] as number) * ps;
+    r[2 * i + 1] = ((hi[i] as number) - (lo[i] as number)) * ps;
+  }
+  reserveRanges(view, extra, r, m);
+}
+
+/**
+ * Throws OutOfMemoryError unless the pool can supply every frame that writes
+ * to the `k` byte ranges `r[2i] .. r[2i] + r[2i + 1]` of `view`'s space
+ * (disjoint, in its mappings) would take, plus `extra`. When that runs the
+ * out-of-memory hook, checks the writes again afterwards ({@link afterHook}).
+ * O(pages x page-table levels). Changes nothing, except what the hook does.
+ * @throws {ReleasedError} when the hook released the view or its space.
+ * @throws {ProtectionFault} / {SegmentationFault} when the hook froze the
+ * space, or write-protected or unmapped a page the writes touch.
+ */
+export function reserveRanges(view: ElementView, extra: number, r: Float64Array, k: number): void {
+  const space = view.space;
+  const need = extra + framesFor(space, r, k);
+  if (need <= space.pool.framesAvailable()) return;
+  // The hook runs: note what it may change.
+  const writes = view.owner.writes;
+  const maps = space.mappings();
+  space.reserveFrames(need); // the core's one check: the hook may release the space (ReleasedError)
+  afterHook(view, writes, maps, extra, r, k);
+}
+
+/** Frames writes to the `k` ranges of `r` (see {@link reserveRanges}) take now. */
+function framesFor(space: AddressSpace, r: Float64Array, k: number): number {
+  let n = 0;
+  for (let i = 0; i < k; i++) n += space.framesNeeded(r[2 * i] as number, r[2 * i + 1] as number);
+  return n;
+}
+
+/**
+ * After the out-of-memory hook ran for writes to the ranges of `r`, refuses
+ * them unless they can still all be done: the view and its space still live
+ * (ReleasedError); the array not written meanwhile (its write generation
+ * still `writes`: a hook that wrote it made the operation's plan stale, so
+ * OutOfMemoryError, nothing changed, "call again"); the space not frozen
+ * (ProtectionFault); every byte of the ranges that a read-write mapping held
+ * before the hook (`maps`) still read-write (ProtectionFault, or
+ * SegmentationFault when unmapped; ranges outside every mapping are a
+ * growth the operation maps itself); and the frames counted again (a fork
+ * shared the pages the operation had to itself) still available, without
+ * running the hook a second time (OutOfMemoryError).
+ */
+function afterHook(
+  view: ElementView,
+  writes: number,
+  maps: readonly Mapping[],
+  extra: number,
+  r: Float64Array,
+  k: number,
+): void {
+  checkLive(view);
+  const space = view.space;
+  const first = k > 0 ? (r[0] as number) : 0;
+  if (view.owner.writes !== writes)
+    throw new OutOfMemoryError(
+      extra * space.pageSize,
+      "the onOutOfMemory hook wrote this array while this call waited for frames; nothing changed, call again",
+    );
+  if (space.frozen) throwFrozen(first, first + (k > 0 ? (r[1] as number) : 1));
+  const now = space.mappings();
+  if (!sameMappings(maps, now))
+    for (let i = 0; i < k; i++) checkStillWritable(maps, now, r[2 * i] as number, r[2 * i + 1] as number);
+  const need = extra + framesFor(space, r, k);
+  const pool = space.pool;
+  if (need > pool.framesAvailable())
+    throw new OutOfMemoryError(
+      need * pool.pageSize,
+      `pool limit maxBytes=${pool.maxBytes} reached (${pool.framesInUse} frames of ${pool.pageSize} B in use, after the onOutOfMemory hook)`,
+    );
+}
+
+function sameMappings(a: readonly Mapping[], b: readonly Mapping[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) {
+    const x = a[i] as Mapping;
+    const y = b[i] as Mapping;
+    if (x.start !== y.start || x.end !== y.end || x.protection !== y.protection) return false;
+  }
+  return true;
+}
+
+/**
+ * Throws when a byte of `[addr, addr + len)` that a read-write mapping of
+ * `before` held is not in a read-write mapping of `now`.
+ */
+function checkStillWritable(
+  before: readonly Mapping[],
+  now: readonly Mapping[],
+  addr: number,
+  len: number,
+  by = " by the out-of-memory hook",
+): void {
+  const end = addr + len;
+  for (const b of before) {
+    if (b.protection !== "read-write") continue;
+    let x = Math.max(addr, b.start);
+    const y = Math.min(end, b.end);
+    while (x < y) {
+      const m = now.find((n) => n.start <= x && x < n.end);
+      if (m === undefined)
+        throw new SegmentationFault(x, y - x, `address ${x} is not inside any mapping (unmapped${by})`);
+      if (m.protection !== "read-write")
+        throw new ProtectionFault(x, Math.min(y, m.end) - x, `address ${x} is in a read-only mapping${by}`);
+      x = m.end;
+    }
+  }
 }
 
 /** Adds the pages of bytes `[a, b)` to the first `n` ranges, kept sorted by start; returns the new count. */
@@ -92,15 +219,23 @@ function addPages(n: number, a: number, b: number, ps: number): number {
 }
 
 /**
- * Throws OutOfMemoryError unless the pool can supply `n` frames now (after
- * the out-of-memory hook's one chance), then ReleasedError if the hook
- * released the view or its space.
+ * Throws, as a write to `[a, b)` of `space` would, unless every byte there is
+ * in a read-write mapping: for an operation of several core calls (a zero
+ * fill: two memsets and a discard) whose later call would otherwise be
+ * refused after the earlier ones wrote. O(mappings).
+ * @throws {ProtectionFault} when part of the range is read-only.
+ * @throws {SegmentationFault} when part of it is unmapped.
  */
-export function requireFrames(view: ElementView, n: number): void {
-  const space = view.space;
-  if (n <= 0 || n <= space.pool.framesAvailable()) return;
-  space.reserveFrames(n); // the core's one check: the hook may release the space (ReleasedError)
-  checkLive(view);
+export function checkWritable(space: AddressSpace, a: number, b: number): void {
+  const maps = space.mappings();
+  if (
+    maps.length === 1 &&
+    (maps[0] as Mapping).protection === "read-write" &&
+    (maps[0] as Mapping).start <= a &&
+    b <= (maps[0] as Mapping).end
+  )
+    return;
+  checkStillWritable([{ start: a, end: b, protection: "read-write" }], maps, a, b - a, "");
 }
 
 /** Throws ReleasedError when the view, or the space under it, was released (say, by the out-of-memory hook). */

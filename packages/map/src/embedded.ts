@@ -32,6 +32,7 @@ import {
   TAG_MAGIC_SHIFT,
 } from "./layout.js";
 import { relink } from "./relayout.js";
+import { reserveFrames as reserveSpace } from "./reserve.js";
 import { Table } from "./table.js";
 import { affords } from "./writes.js";
 
@@ -52,9 +53,7 @@ function pagesOf(bytes: number, pageSize: number): number {
 
 /** Requires `frames` frames of the table's pool (OutOfMemoryError, nothing changed, when it cannot). */
 function reserveFrames(t: Table, frames: number): void {
-  const pool = t.space.pool;
-  if (pool.maxBytes === Number.POSITIVE_INFINITY) return;
-  t.space.reserveFrames(frames); // the core's one check: the hook runs, and the space may be released
+  reserveSpace(t.space, frames, t); // the core's one check: the hook runs, and the space may be released (or made unwritable)
 }
 
 /**
@@ -238,8 +237,7 @@ function checkHeap(heap: unknown): asserts heap is Heap {
  */
 export function createTable(heap: Heap, vbytes: number): Table {
   checkHeap(heap);
-  const pool = heap.space.pool;
-  if (pool.maxBytes !== Number.POSITIVE_INFINITY) heap.space.reserveFrames(HEAP_CALL_PAGES + 1);
+  reserveSpace(heap.space, HEAP_CALL_PAGES + 1, null);
   const h = heap.malloc(HEADER_BYTES); // 24: the whole 32-byte class
   const t = new Table(heap.space, vbytes, heap, h);
   syncHeader(t);

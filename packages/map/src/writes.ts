@@ -33,6 +33,7 @@ import {
   TAG_SHIFT,
 } from "./layout.js";
 import { compact, offsetOf, pageUp, refOf, relink } from "./relayout.js";
+import { reserveFrames } from "./reserve.js";
 import type { Table } from "./table.js";
 import { type PendingValue, pendingIsBlob, slotBlob, writeBlobData, writeSlot } from "./value.js";
 
@@ -232,14 +233,12 @@ function resizeBytes(t: Table, buckets: number): number {
  * a few frames fewer.
  */
 export function reserve(t: Table, moved: number, bytes: number, pages: number): void {
-  const pool = t.space.pool;
-  if (pool.maxBytes === Number.POSITIVE_INFINITY) return;
-  const ps = pool.pageSize;
+  const ps = t.space.pageSize;
   const appended = bytes === 0 ? 0 : Math.ceil(bytes / ps) + 1;
   // embedded: + the header's page (a heap call reserves its own: growData, clear)
   const extra = t.heap === null ? 0 : 1;
-  // One core check (the pool's hook, ReleasedError if it released this space).
-  t.space.reserveFrames(Math.ceil(moved / ps) + appended + pages + extra);
+  // One core check (the pool's hook, ReleasedError if it released this space), and the space still writable after it.
+  reserveFrames(t.space, Math.ceil(moved / ps) + appended + pages + extra, t);
 }
 
 /**
