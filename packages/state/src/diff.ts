@@ -26,6 +26,24 @@ import { State } from "./state.js";
  *   of two lineages (two `createState` calls, or a version loaded apart: see
  *   `attachState`'s `lineageOf`): their stamps say nothing about each other,
  *   and a diff by them would miss changes.
+ * @example
+ * ```ts
+ * const S = t.struct({ n: t.u32, byId: t.map(t.string, t.u32) });
+ * const a = createState(S, { n: 0, byId: new Map() });
+ * const b = produce(a, (d) => {
+ *   d.n = 1;
+ *   d.byId = new Map([["2", 20], ["1", 10]]); // a whole new map: one replace
+ * });
+ * const ps = diffPatches(a, b);
+ * ps.length; // 4
+ * ps[0]; // { op: "replace", path: ["n"], value: 1 }
+ * // "2" before "1": an object would list "1" first, so the map is sent
+ * // empty and its entries follow, in order
+ * ps[1]; // { op: "replace", path: ["byId"], value: {} }
+ * ps[2]; // { op: "add", path: ["byId", "2"], value: 20 }
+ * ps[3]; // { op: "add", path: ["byId", "1"], value: 10 }
+ * [...applyPatches(a, ps).root.byId.keys()]; // ["2", "1"]
+ * ```
  */
 export function diffPatches<S extends AnyType>(a: State<S>, b: State<S>): Patch[] {
   if (!(a instanceof State)) throw new InvalidArgumentError("a", a, "a State");
