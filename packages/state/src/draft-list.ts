@@ -309,8 +309,8 @@ function permute(rec: ListDraft, order: number[]): void {
     }
     touch(rec);
   });
-  const ordered = mayHoldMap(e); // elements that may hold maps go as valuePatches groups
   emit(rec, (p) => {
+    const ordered = mayHoldMap(e); // elements that may hold maps go as valuePatches groups
     const fw: Patch[] = [];
     const bw: Patch[] = [];
     for (let j = 0; j < n; j++) {
