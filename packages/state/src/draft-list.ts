@@ -18,6 +18,7 @@ import { throwSchema } from "./errors.js";
 import { arrayLikeHas, arrayLikeOwnKeys, indexOf } from "./indices.js";
 import { INSPECT, type InspectFn, type InspectOptions } from "./inspect.js";
 import type { Patch } from "./patch-types.js";
+import { backward, mayHoldMap, valuePatches } from "./patches.js";
 import { isComposite, type ListType } from "./schema.js";
 import {
   type DraftNode,
@@ -142,7 +143,11 @@ function replaceElement(rec: ListDraft, i: number, value: unknown): void {
   const oldWord = h.get(i) as number;
   const old = decodeElement(s.space, e, oldWord);
   if (unchanged(s, e, old, value)) return;
-  const oldJson = s.patches === null ? undefined : patchValue(s, e, old);
+  // An element that may hold a map goes in a patch as valuePatches' group
+  // (an object would reorder integer-like keys), read before the write.
+  const ordered = s.patches !== null && mayHoldMap(e);
+  const oldJson = s.patches === null ? undefined : ordered ? null : patchValue(s, e, old);
+  const undo = ordered ? valuePatches(s, "replace", [i], e, old) : null;
   s.write(() => {
     h.set(i, newElementWord(rec, value, i));
     dropElement(rec, oldWord);
@@ -153,8 +158,9 @@ function replaceElement(rec: ListDraft, i: number, value: unknown): void {
   });
   emit(rec, (p) => {
     const path = [...p, i];
-    const now = patchValue(s, e, decodeElement(s.space, e, h.get(i) as number));
-    return [[{ op: "replace", path, value: now }], [{ op: "replace", path, value: oldJson }]];
+    const raw = decodeElement(s.space, e, h.get(i) as number);
+    if (undo !== null) return [valuePatches(s, "replace", path, e, raw), backward(p, undo)];
+    return [[{ op: "replace", path, value: patchValue(s, e, raw) }], [{ op: "replace", path, value: oldJson }]];
   });
 }
 
@@ -168,7 +174,17 @@ export function spliceList(rec: ListDraft, start: number, del: number, items: re
   const h0 = listHandle(rec, false);
   const oldWords: number[] = [];
   for (let k = 0; k < del; k++) oldWords.push((h0 as ListHandle).get(start + k) as number);
-  const oldJson = s.patches === null ? null : oldWords.map((w) => patchValue(s, e, decodeElement(s.space, e, w)));
+  // The removed elements' JSON forms, or (an element that may hold a map)
+  // their valuePatches groups relative to the list, read before the write.
+  const ordered = s.patches !== null && mayHoldMap(e);
+  const oldJson =
+    s.patches === null
+      ? null
+      : oldWords.map((w) =>
+          ordered
+            ? valuePatches(s, "add", [start], e, decodeElement(s.space, e, w))
+            : patchValue(s, e, decodeElement(s.space, e, w)),
+        );
   const removed: unknown[] = [];
   s.write(() => {
     const words = new Float64Array(ins);
@@ -186,8 +202,8 @@ export function spliceList(rec: ListDraft, start: number, del: number, items: re
   });
   if (s.patches !== null) {
     const h = listHandle(rec, false) as ListHandle;
-    emitSplice(rec, start, oldJson as unknown[], ins, (k) =>
-      patchValue(s, e, decodeElement(s.space, e, h.get(start + k) as number)),
+    emitSplice(rec, start, oldJson as unknown[], ins, ordered, (k) =>
+      decodeElement(s.space, e, h.get(start + k) as number),
     );
   }
   return removed;
@@ -227,22 +243,35 @@ function spliceChildren(rec: ListDraft, start: number, del: number, ins: number)
   rec.children = next;
 }
 
+/**
+ * Records a splice at `start`: one `remove` per old element (inverse: its
+ * `add`, from `old`), one `add` per new one (raw element `newRaw(k)`; inverse:
+ * its `remove`). `ordered`: the elements may hold maps, `old` holds their
+ * valuePatches groups (paths relative to the list), and new ones are sent as
+ * valuePatches groups too.
+ */
 function emitSplice(
   rec: ListDraft,
   start: number,
-  oldJson: unknown[],
+  old: unknown[],
   ins: number,
-  newJson: (k: number) => unknown,
+  ordered: boolean,
+  newRaw: (k: number) => unknown,
 ): void {
+  const s = rec.session;
+  const e = rec.type.element;
   emit(rec, (p) => {
     const fw: Patch[] = [];
     const bw: Patch[] = [];
-    for (const value of oldJson) {
+    for (const value of old) {
       fw.push({ op: "remove", path: [...p, start] });
-      bw.push({ op: "add", path: [...p, start], value });
+      if (ordered) for (const x of backward(p, value as Patch[])) bw.push(x);
+      else bw.push({ op: "add", path: [...p, start], value });
     }
     for (let k = 0; k < ins; k++) {
-      fw.push({ op: "add", path: [...p, start + k], value: newJson(k) });
+      const path = [...p, start + k];
+      if (ordered) valuePatches(s, "add", path, e, newRaw(k), fw);
+      else fw.push({ op: "add", path, value: patchValue(s, e, newRaw(k)) });
       bw.push({ op: "remove", path: [...p, start + k] });
     }
     return [fw, bw];
@@ -281,13 +310,22 @@ function permute(rec: ListDraft, order: number[]): void {
     touch(rec);
   });
   emit(rec, (p) => {
+    const ordered = mayHoldMap(e); // elements that may hold maps go as valuePatches groups
     const fw: Patch[] = [];
     const bw: Patch[] = [];
     for (let j = 0; j < n; j++) {
       if (Object.is(next[j], old[j])) continue;
       const path = [...p, j];
-      fw.push({ op: "replace", path, value: patchValue(s, e, decodeElement(s.space, e, next[j] as number)) });
-      bw.push({ op: "replace", path, value: patchValue(s, e, decodeElement(s.space, e, old[j] as number)) });
+      const now = decodeElement(s.space, e, next[j] as number);
+      const was = decodeElement(s.space, e, old[j] as number); // still there: a permutation frees nothing
+      if (ordered) {
+        valuePatches(s, "replace", path, e, now, fw);
+        const undo = valuePatches(s, "replace", path, e, was);
+        for (let k = undo.length - 1; k >= 0; k--) bw.push(undo[k] as Patch); // last to first: see backward()
+      } else {
+        fw.push({ op: "replace", path, value: patchValue(s, e, now) });
+        bw.push({ op: "replace", path, value: patchValue(s, e, was) });
+      }
     }
     return [fw, bw];
   });

@@ -13,7 +13,7 @@ import { wrapDraft } from "./draft-common.js";
 import { throwSchema } from "./errors.js";
 import { INSPECT, type InspectFn, type InspectOptions } from "./inspect.js";
 import type { Patch, PathKey } from "./patch-types.js";
-import { valuePatches } from "./patches.js";
+import { backward, valuePatches } from "./patches.js";
 import { type AnyType, isComposite, type MapType } from "./schema.js";
 import { type DraftNode, emit, errorPath, placeComposite, removeNode, type Session, touch } from "./session.js";
 import { decodeKey, decodeMapValue, encodeKey, encodeMapValue, unwrapNullable } from "./slots.js";
@@ -126,7 +126,11 @@ export class DraftMap<K = unknown, V = unknown> extends Map<K, V> implements Dra
     const { key: kt, value: vt } = this.type;
     const inner = unwrapNullable(vt);
     const entries = [...h].map(([k, x]) => [decodeKey(kt, k), decodeMapValue(vt, x)] as const);
-    const undo = s.patches === null ? null : entries.flatMap(([k, x]) => valuePatches(s, "add", [k as PathKey], vt, x));
+    let undo: Patch[] | null = null;
+    if (s.patches !== null) {
+      undo = [];
+      for (const [k, x] of entries) valuePatches(s, "add", [k as PathKey], vt, x, undo);
+    }
     s.write(() => {
       if (isComposite(inner)) for (const [, x] of entries) if (typeof x === "number") removeNode(s, inner, x);
       h.clear();
@@ -182,21 +186,6 @@ export class DraftMap<K = unknown, V = unknown> extends Map<K, V> implements Dra
   [INSPECT](_d: number, options: InspectOptions, inspect: InspectFn): string {
     return inspectMap(this.size, this.entries(), options, inspect);
   }
-}
-
-/**
- * Inverse patches `undo` (paths relative to the map at `p`) as `emit` takes
- * them: prefixed with `p`, and last to first, since the session reverses
- * its whole inverse list at the end (a clear's entries, or a value's `add`s
- * that keep a map's order, then re-apply first to first).
- */
-function backward(p: PathKey[], undo: Patch[]): Patch[] {
-  const out: Patch[] = new Array(undo.length);
-  for (let i = 0; i < undo.length; i++) {
-    const x = undo[i] as Patch;
-    out[undo.length - 1 - i] = { ...x, path: [...p, ...x.path] } as Patch;
-  }
-  return out;
 }
 
 /** A new map draft record. */

@@ -13,6 +13,7 @@ import { check, scalarFits } from "./check.js";
 import { unchanged, wrapDraft } from "./draft-common.js";
 import { throwSchema } from "./errors.js";
 import { INSPECT, type InspectFn, type InspectOptions } from "./inspect.js";
+import { backward, mayHoldMap, valuePatches } from "./patches.js";
 import { type Field, isComposite, type StructType } from "./schema.js";
 import {
   type DraftNode,
@@ -75,7 +76,16 @@ export function assignField(rec: StructDraft, f: Field, value: unknown): void {
   const space = s.space;
   const old = readField(space, rec.addr, f);
   if (unchanged(s, f.type, old, value)) return;
-  const oldJson = s.patches === null || old === undefined ? undefined : patchValue(s, f.type, old);
+  // A value that may hold a map goes in a patch as valuePatches' group (an
+  // object would reorder integer-like keys); any other as its JSON form, one
+  // patch, no group made (the hot path: W9's writes are scalar fields).
+  const ordered = s.patches !== null && mayHoldMap(f.type);
+  const oldJson = s.patches === null || old === undefined || ordered ? undefined : patchValue(s, f.type, old);
+  // the old value's patches, read before the write (its nodes go), relative to this record
+  const undo =
+    ordered && old !== undefined
+      ? valuePatches(s, value === undefined ? "add" : "replace", [f.name], f.type, old)
+      : null;
   const kind = f.type.kind;
   const comp = isComposite(f.type);
   try {
@@ -98,6 +108,13 @@ export function assignField(rec: StructDraft, f: Field, value: unknown): void {
   emit(rec, (p) => {
     const path = [...p, f.name];
     const now = readField(space, rec.addr, f);
+    if (ordered)
+      return [
+        now === undefined
+          ? [{ op: "remove", path }]
+          : valuePatches(s, old === undefined ? "add" : "replace", path, f.type, now),
+        undo === null ? [{ op: "remove", path }] : backward(p, undo),
+      ];
     const nowJson = now === undefined ? undefined : patchValue(s, f.type, now);
     if (old === undefined) return [[{ op: "add", path, value: nowJson }], [{ op: "remove", path }]];
     if (now === undefined) return [[{ op: "remove", path }], [{ op: "add", path, value: oldJson }]];

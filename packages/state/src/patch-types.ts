@@ -22,10 +22,15 @@ export type PathKey = string | number | boolean;
  * Values are JSON-compatible (`jsonOf`: maps as objects, sets and typed
  * arrays as arrays), so patches survive `JSON.stringify` and apply to the
  * state's `toJSON()` with Immer's own `applyPatches` (text splices aside).
- * Order is kept: a map inside a value whose keys an object would reorder
- * (integer-like keys, which JS objects list first) is sent as `{}` followed
- * by one `add` per entry in the map's order; a set's `add` is applied at
- * its index (the inverse of a `delete` puts the element back in place).
+ * Order is kept: a map inside any patch value (a map entry's, a struct
+ * field's, a list element's, a `diffPatches` replace, a recipe's returned
+ * root; nested in records, lists and maps at any depth) whose keys an object
+ * would reorder (integer-like keys, which JS objects list first, ascending)
+ * is sent as `{}` followed by one `add` per entry in the map's order, so
+ * applying the patches (directly or after `JSON.stringify`) builds maps that
+ * iterate as the source's did; a map an object keeps in order stays an
+ * object. A set's `add` is applied at its index (the inverse of a `delete`
+ * puts the element back in place).
  * The inverse of a map entry's `remove` is an `add`, which appends the
  * entry at the end of the map's order, as Immer's does.
  */

@@ -18,11 +18,12 @@ import { newTypedDraft } from "./draft-typed.js";
 import { DraftError } from "./errors.js";
 import { SH_ROOT } from "./layout.js";
 import type { Patch } from "./patch-types.js";
+import { valuePatches } from "./patches.js";
 import type { AnyType, ListType, MapType, SetType, StructType, TypedArrayType } from "./schema.js";
 import { type DraftNode, draftOf, removeNode, Session, setDraftFactory } from "./session.js";
 import { keepPilot, pilotPending, pilotState } from "./shapes.js";
 import { State } from "./state.js";
-import { jsonOf, plainOf } from "./values.js";
+import { plainOf } from "./values.js";
 import { viewOf } from "./view.js";
 
 setDraftFactory((s, type, addr, origStamp): DraftNode => {
@@ -173,7 +174,8 @@ function finish<S extends AnyType>(base: State<S>, s: Session, result: unknown):
 function replaceRoot(schema: AnyType, s: Session, value: unknown): void {
   check(schema, value, []);
   const old = s.rootAddr;
-  const oldJson = s.patches === null ? undefined : jsonOf(s, schema, old);
+  // the old root's patches (valuePatches: maps inside keep their order), read before the write
+  const undo = s.patches === null ? null : valuePatches(s, "replace", [], schema, old);
   s.write(() => {
     const addr = build(s, schema, value);
     removeNode(s, schema, old);
@@ -182,8 +184,10 @@ function replaceRoot(schema: AnyType, s: Session, value: unknown): void {
     s.changed = true;
   });
   if (s.patches !== null) {
-    s.patches.push({ op: "replace", path: [], value: jsonOf(s, schema, s.rootAddr) });
-    (s.inverse as Patch[]).push({ op: "replace", path: [], value: oldJson });
+    valuePatches(s, "replace", [], schema, s.rootAddr, s.patches);
+    // last to first: the inverse list is reversed as a whole at the end (see backward() in patches.ts)
+    const inverse = s.inverse as Patch[];
+    for (let i = (undo as Patch[]).length - 1; i >= 0; i--) inverse.push((undo as Patch[])[i] as Patch);
   }
 }
 
