@@ -37,7 +37,9 @@ interface Pin {
  * `useLayoutEffect` in a browser, `useEffect` on a server (where neither
  * runs, but React 18 warns about the layout one), as react-redux does.
  */
-const useClientLayoutEffect = typeof document !== "undefined" ? useLayoutEffect : useEffect;
+// Through globalThis: the package compiles without the DOM library (its declaration build has none).
+const useClientLayoutEffect =
+  (globalThis as { document?: unknown }).document !== undefined ? useLayoutEffect : useEffect;
 
 /** Releases a pin whose selected value was collected. */
 const collected = new FinalizationRegistry<Pin>((pin) => {
