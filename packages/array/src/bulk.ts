@@ -12,7 +12,7 @@
  * @module
  */
 import type { ElementKind, NativeTypedArray } from "./kinds.js";
-import { checkWritable, reserveRanges, reserveWrites } from "./reserve.js";
+import { reserveRanges, reserveWrites } from "./reserve.js";
 import { type ElementView, writeSpans } from "./view.js";
 
 /** Bytes per chunk when a copy goes through a temporary buffer: big enough to amortize each call, small enough for the cache. */
@@ -78,7 +78,7 @@ export function fillElements(view: ElementView, value: number | bigint, start: n
   // The partial pages are the only ones that may need frames: check both first,
   // and that the discard (a third call, after the memsets) is allowed too.
   reserveWrites(view, 0, a, lo, hi, b);
-  checkWritable(space, a, b);
+  space.checkWritable(a, b - a);
   if (a < lo) space.fill(0, a, lo);
   if (hi < b) space.fill(0, hi, b);
   space.discard(lo, hi - lo);
@@ -99,7 +99,7 @@ export function reserveZeroFill(view: ElementView, start: number, end: number): 
   if (hi <= lo) reserveWrites(view, 0, a, b);
   else {
     reserveWrites(view, 0, a, lo, hi, b);
-    checkWritable(view.space, a, b); // the discard too, before the caller changes anything
+    view.space.checkWritable(a, b - a); // the discard too, before the caller changes anything
   }
 }
 

@@ -26,14 +26,7 @@
  *
  * @module
  */
-import {
-  type AddressSpace,
-  type Mapping,
-  OutOfMemoryError,
-  ProtectionFault,
-  ReleasedError,
-  SegmentationFault,
-} from "@pagefork/core";
+import { type AddressSpace, type Mapping, OutOfMemoryError, ProtectionFault, ReleasedError } from "@pagefork/core";
 import type { ElementView } from "./view.js";
 
 /** Page ranges `[lo, hi)` of one reservation (module scratch: reservations do not nest). */
@@ -153,9 +146,16 @@ function afterHook(
       "the onOutOfMemory hook wrote this array while this call waited for frames; nothing changed, call again",
     );
   if (space.frozen) throwFrozen(first, first + (k > 0 ? (r[1] as number) : 1));
-  const now = space.mappings();
-  if (!sameMappings(maps, now))
-    for (let i = 0; i < k; i++) checkStillWritable(maps, now, r[2 * i] as number, r[2 * i + 1] as number);
+  // Every byte of the ranges a read-write mapping held before the hook, still writable (the core's check).
+  for (let i = 0; i < k; i++) {
+    const a = r[2 * i] as number;
+    const e = a + (r[2 * i + 1] as number);
+    for (const b of maps) {
+      const x = Math.max(a, b.start);
+      const y = Math.min(e, b.end);
+      if (b.protection === "read-write" && x < y) space.checkWritable(x, y - x);
+    }
+  }
   const need = extra + framesFor(space, r, k);
   const pool = space.pool;
   if (need > pool.framesAvailable())
@@ -163,43 +163,6 @@ function afterHook(
       need * pool.pageSize,
       `pool limit maxBytes=${pool.maxBytes} reached (${pool.framesInUse} frames of ${pool.pageSize} B in use, after the onOutOfMemory hook)`,
     );
-}
-
-function sameMappings(a: readonly Mapping[], b: readonly Mapping[]): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) {
-    const x = a[i] as Mapping;
-    const y = b[i] as Mapping;
-    if (x.start !== y.start || x.end !== y.end || x.protection !== y.protection) return false;
-  }
-  return true;
-}
-
-/**
- * Throws when a byte of `[addr, addr + len)` that a read-write mapping of
- * `before` held is not in a read-write mapping of `now`.
- */
-function checkStillWritable(
-  before: readonly Mapping[],
-  now: readonly Mapping[],
-  addr: number,
-  len: number,
-  by = " by the out-of-memory hook",
-): void {
-  const end = addr + len;
-  for (const b of before) {
-    if (b.protection !== "read-write") continue;
-    let x = Math.max(addr, b.start);
-    const y = Math.min(end, b.end);
-    while (x < y) {
-      const m = now.find((n) => n.start <= x && x < n.end);
-      if (m === undefined)
-        throw new SegmentationFault(x, y - x, `address ${x} is not inside any mapping (unmapped${by})`);
-      if (m.protection !== "read-write")
-        throw new ProtectionFault(x, Math.min(y, m.end) - x, `address ${x} is in a read-only mapping${by}`);
-      x = m.end;
-    }
-  }
 }
 
 /** Adds the pages of bytes `[a, b)` to the first `n` ranges, kept sorted by start; returns the new count. */
@@ -216,26 +179,6 @@ function addPages(n: number, a: number, b: number, ps: number): number {
   lo[i] = p;
   hi[i] = q;
   return n + 1;
-}
-
-/**
- * Throws, as a write to `[a, b)` of `space` would, unless every byte there is
- * in a read-write mapping: for an operation of several core calls (a zero
- * fill: two memsets and a discard) whose later call would otherwise be
- * refused after the earlier ones wrote. O(mappings).
- * @throws {ProtectionFault} when part of the range is read-only.
- * @throws {SegmentationFault} when part of it is unmapped.
- */
-export function checkWritable(space: AddressSpace, a: number, b: number): void {
-  const maps = space.mappings();
-  if (
-    maps.length === 1 &&
-    (maps[0] as Mapping).protection === "read-write" &&
-    (maps[0] as Mapping).start <= a &&
-    b <= (maps[0] as Mapping).end
-  )
-    return;
-  checkStillWritable([{ start: a, end: b, protection: "read-write" }], maps, a, b - a, "");
 }
 
 /** Throws ReleasedError when the view, or the space under it, was released (say, by the out-of-memory hook). */

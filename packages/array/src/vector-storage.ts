@@ -18,7 +18,7 @@
  * @module
  */
 import { fitBlock, HDR_BYTES, HDR_DATA, HDR_LENGTH, heapCallFrames, reallocFrames } from "./in-space.js";
-import { checkLive, checkWritable, reserveWrites } from "./reserve.js";
+import { checkLive, reserveWrites } from "./reserve.js";
 import { EMBEDDING, type SpaceOwner } from "./space-owner.js";
 import type { ElementView } from "./view.js";
 
@@ -146,6 +146,6 @@ export function reserveZeroFillAndHeader(v: VectorCore, start: number, end: numb
   if (hi <= lo) reserveWrites(v, 0, a, b, hdr, hdr + HDR_BYTES);
   else {
     reserveWrites(v, 0, a, lo, hi, b, hdr, hdr + HDR_BYTES);
-    checkWritable(v.space, a, b); // the discard too, before the caller changes anything
+    v.space.checkWritable(a, b - a); // the discard too, before the caller changes anything
   }
 }

@@ -58,7 +58,7 @@ import { checkAccess, loadWrite } from "./mmu.js";
 import { settleForkCharge } from "./overcommit.js";
 import { PageSpanCursor, type SpanArrayConstructor, type SpanMode } from "./page-span.js";
 import { createView, type ProxyView, type ViewArrayConstructor } from "./proxy-view.js";
-import { framesForWrite, reserveFramesChecked } from "./reserve.js";
+import { checkWritableChecked, framesForWrite, reserveFramesChecked } from "./reserve.js";
 import { checkShareable, type SharedSpaceHandle, type ShareOptions, ShareRegistry } from "./share.js";
 import type { Slab } from "./slab.js";
 import { type AddressSpaceOptions, poolOf, sizeOf } from "./space-options.js";
@@ -907,6 +907,35 @@ export class AddressSpace {
    */
   framesNeeded(addr: number, length: number): number {
     return framesForWrite(this, addr, length);
+  }
+
+  /**
+   * Throws as a write to every byte of `[addr, addr + length)` would, having
+   * written nothing: when the space is frozen or part of the range is
+   * read-only ({@link ProtectionFault}) or unmapped ({@link SegmentationFault}).
+   * For an operation made of several writes whose later write would otherwise
+   * be refused after the earlier ones were done, and for one that ran the
+   * pool's `onOutOfMemory` hook (through {@link AddressSpace.reserveFrames}),
+   * which may have frozen the space or changed its mappings. Changes nothing.
+   * O(1) for a space without holes or read-only parts, else O(log mappings +
+   * mappings in the range), like `access(2)` with `W_OK` for a range.
+   * @throws {ProtectionFault} when the space is frozen, or part of the range is read-only.
+   * @throws {SegmentationFault} when part of the range is unmapped or leaves the space.
+   * @throws {InvalidArgumentError} when `addr` or `length` is not a non-negative integer.
+   * @throws {ReleasedError} after `release()`.
+   * @example
+   * ```ts
+   * const s = new AddressSpace({ size: 1 << 16, pageSize: 4096 });
+   * // Every byte writable: returns, changing nothing.
+   * s.checkWritable(0, 8192);
+   * s.protect(4096, 4096, "read-only");
+   * let caught: unknown;
+   * try { s.checkWritable(0, 8192); } catch (e) { caught = e; }
+   * caught instanceof ProtectionFault; // true
+   * ```
+   */
+  checkWritable(addr: number, length: number): void {
+    checkWritableChecked(this, addr, length);
   }
 
   /**

@@ -129,12 +129,30 @@ export function recheckWrite(s: SpaceState, addr: number, length: number): void 
  * reads as the zero frame). Validates its arguments; reads only.
  */
 export function framesForWrite(s: SpaceState, addr: number, length: number): number {
+  checkRange(s, addr, length);
+  return length === 0 ? 0 : countFrames(s, addr, length);
+}
+
+/** Throws unless `s` is live and `[addr, addr + length)` a range of integer bytes inside it. */
+function checkRange(s: SpaceState, addr: number, length: number): void {
   if (s.isReleased) throwReleased("address space");
   if (typeof addr !== "number" || !Number.isInteger(addr)) throwInvalid("address", addr, "an integer byte address");
   if (typeof length !== "number" || !Number.isInteger(length) || length < 0)
     throwInvalid("length", length, "an integer number of bytes >= 0");
   if (addr < 0 || addr + length > s.size) throwSegv(addr, length, s.size);
-  return length === 0 ? 0 : countFrames(s, addr, length);
+}
+
+/**
+ * `space.checkWritable(addr, length)`: validates, then throws as a write to
+ * every byte of `[addr, addr + length)` would on the space's mappings and
+ * freeze. Reads only. O(1) for a space without holes, else O(log mappings +
+ * mappings in the range).
+ */
+export function checkWritableChecked(s: SpaceState, addr: number, length: number): void {
+  checkRange(s, addr, length);
+  if (length === 0) return;
+  if (s.isFrozen) throwProtection(addr, length, "the address space is frozen");
+  s.maps.check(addr, length, true);
 }
 
 /** `space.reserveFrames(frames)`: validates, then {@link reserveFrames}. */

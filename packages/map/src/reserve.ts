@@ -25,7 +25,7 @@
  *
  * @module
  */
-import { type AddressSpace, type Mapping, OutOfMemoryError, ProtectionFault, SegmentationFault } from "@pagefork/core";
+import { type AddressSpace, OutOfMemoryError } from "@pagefork/core";
 
 /** Map and set writes that reserved so far (all tables, all pools): one made in the hook changes it. */
 let generation = 0;
@@ -60,40 +60,5 @@ export function reserveFrames(space: AddressSpace, frames: number, t: Written | 
       frames * pool.pageSize,
       "the onOutOfMemory hook wrote a CowMap or CowSet while this call waited for frames; nothing changed, call again",
     );
-  if (space.frozen) throw new ProtectionFault(0, 1, "the address space was frozen (by the out-of-memory hook)");
-  const now = space.mappings();
-  if (!sameMappings(before, now)) checkStillWritable(before, now);
-}
-
-function sameMappings(a: readonly Mapping[], b: readonly Mapping[]): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) {
-    const x = a[i] as Mapping;
-    const y = b[i] as Mapping;
-    if (x.start !== y.start || x.end !== y.end || x.protection !== y.protection) return false;
-  }
-  return true;
-}
-
-/** Throws at the first byte a read-write mapping of `before` held that no read-write mapping of `now` holds. */
-function checkStillWritable(before: readonly Mapping[], now: readonly Mapping[]): void {
-  for (const b of before) {
-    if (b.protection !== "read-write") continue;
-    for (let x = b.start; x < b.end; ) {
-      const m = now.find((n) => n.start <= x && x < n.end);
-      if (m === undefined)
-        throw new SegmentationFault(
-          x,
-          1,
-          `address ${x} is not inside any mapping (unmapped by the out-of-memory hook)`,
-        );
-      if (m.protection !== "read-write")
-        throw new ProtectionFault(
-          x,
-          1,
-          `address ${x} is in a read-only mapping (write-protected by the out-of-memory hook)`,
-        );
-      x = m.end;
-    }
-  }
+  for (const b of before) if (b.protection === "read-write") space.checkWritable(b.start, b.end - b.start);
 }

@@ -3,13 +3,7 @@
  *
  * @module
  */
-import {
-  InvalidArgumentError,
-  OutOfMemoryError,
-  ProtectionFault,
-  ReleasedError,
-  SegmentationFault,
-} from "@pagefork/core";
+import { InvalidArgumentError, OutOfMemoryError, ReleasedError } from "@pagefork/core";
 import { MAX_TEXT_LENGTH } from "./layout.js";
 
 export function throwInvalid(argument: string, value: unknown, expected: string): never {
@@ -52,14 +46,4 @@ export function throwLengthMismatch(len: number): never {
     `a text of ${len} code units`,
     "the length its pages hold (the handle or saved state does not fit its pages)",
   );
-}
-
-/** A write to `[address, address + length)` that the space's protection refuses (frozen, or a read-only mapping). */
-export function throwProtection(address: number, length: number, why: string): never {
-  throw new ProtectionFault(address, length, why);
-}
-
-/** A write to `[address, address + length)` outside every mapping of the space. */
-export function throwUnmapped(address: number, length: number, why: string): never {
-  throw new SegmentationFault(address, length, why);
 }

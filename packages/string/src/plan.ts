@@ -14,10 +14,10 @@
  *
  * @module
  */
-import type { AddressSpace, Heap, Mapping } from "@pagefork/core";
+import type { AddressSpace, Heap } from "@pagefork/core";
 import { applyDelete, applyInsert } from "./btree.js";
 import { cutPieces, pieceSize } from "./cut.js";
-import { throwHeapFull, throwProtection, throwReleased, throwUnmapped } from "./errors.js";
+import { throwHeapFull, throwReleased } from "./errors.js";
 import { writeHeader } from "./header.js";
 import { pathWrites } from "./inner.js";
 import { ENTRY_BYTES, INNER_COUNT, LEAF_COUNT, LEAF_NARROW, N_COUNT, NODE_ENTRIES, nodeCapacity } from "./layout.js";
@@ -366,32 +366,6 @@ export function requireFrames(t: Reservable, n: number): void {
   const before = space.mappings();
   space.reserveFrames(n);
   if (t.released) throwReleased();
-  if (space.frozen) throwProtection(t.address, 1, "the address space was frozen (by the out-of-memory hook)");
-  const now = space.mappings();
-  if (!sameMappings(before, now)) checkStillWritable(before, now);
-}
-
-function sameMappings(a: readonly Mapping[], b: readonly Mapping[]): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) {
-    const x = a[i] as Mapping;
-    const y = b[i] as Mapping;
-    if (x.start !== y.start || x.end !== y.end || x.protection !== y.protection) return false;
-  }
-  return true;
-}
-
-/** Throws at the first byte a read-write mapping of `before` held that no read-write mapping of `now` holds. */
-function checkStillWritable(before: readonly Mapping[], now: readonly Mapping[]): void {
-  for (const b of before) {
-    if (b.protection !== "read-write") continue;
-    for (let x = b.start; x < b.end; ) {
-      const m = now.find((n) => n.start <= x && x < n.end);
-      if (m === undefined)
-        throwUnmapped(x, 1, `address ${x} is not inside any mapping (unmapped by the out-of-memory hook)`);
-      if (m.protection !== "read-write")
-        throwProtection(x, 1, `address ${x} is in a read-only mapping (write-protected by the out-of-memory hook)`);
-      x = m.end;
-    }
-  }
+  // Still writable wherever it was (the core's check: frozen, read-only, unmapped).
+  for (const b of before) if (b.protection === "read-write") space.checkWritable(b.start, b.end - b.start);
 }
