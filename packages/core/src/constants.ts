@@ -39,8 +39,10 @@ export const PT_FANOUT = 1 << PT_SHIFT;
 export const PT_MASK = PT_FANOUT - 1;
 
 /**
- * Largest number of virtual pages in one address space: vpns must fit in a
- * uint32 so the page-table walk can use `>>>`.
+ * Largest number of virtual pages in one address space (2^32 pages, so
+ * `size` is at most `MAX_PAGES * pageSize` bytes): vpns must fit in a uint32
+ * so the page-table walk can use `>>>`. A larger space is refused with
+ * InvalidArgumentError; a shared handle or saved record naming one is damage.
  */
 export const MAX_PAGES = 2 ** 32;
 

@@ -8,6 +8,7 @@ export { brandErrorClass, CORE_BRAND_VERSION, isAddressSpace, isFramePool, isHea
 export {
   DEFAULT_SLAB_BYTES,
   MAX_PAGE_SHIFT,
+  MAX_PAGES,
   MIN_PAGE_SHIFT,
   PAGE_MASK,
   PAGE_SHIFT,

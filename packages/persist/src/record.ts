@@ -11,7 +11,7 @@
  * @module
  */
 
-import { MAX_PAGE_SHIFT, MIN_PAGE_SHIFT } from "@pagefork/core";
+import { MAX_PAGE_SHIFT, MAX_PAGES, MIN_PAGE_SHIFT, PT_SHIFT } from "@pagefork/core";
 import { FORMAT_VERSION } from "./db.js";
 import { throwCorrupt, throwFormat } from "./errors.js";
 import type { KindMeta } from "./kinds.js";
@@ -68,10 +68,8 @@ export function parseRecord(name: string, text: string): VersionRecord {
   return r;
 }
 
-/** Pages an address space may have (the core's limit, 2^32). */
-const MAX_SPACE_PAGES = 2 ** 32;
-/** Most levels a stored tree may have: 2^32 pages at the smallest fanout (8) need 11. */
-const MAX_LEVELS = 11;
+/** Most levels a stored tree may have: those that cover MAX_PAGES vpns, PT_SHIFT bits a level (11). */
+const MAX_LEVELS = Math.ceil(Math.log2(MAX_PAGES) / PT_SHIFT);
 
 /**
  * True when `e` has the shape of an entry a save writes: a kind, a page size
@@ -94,7 +92,7 @@ function isEntry(e: Entry): boolean {
     Number.isSafeInteger(e.size) &&
     e.size > 0 &&
     e.size % ps === 0 &&
-    e.size / ps <= MAX_SPACE_PAGES &&
+    e.size / ps <= MAX_PAGES &&
     Number.isSafeInteger(e.levels) &&
     e.levels >= 1 &&
     e.levels <= MAX_LEVELS &&
