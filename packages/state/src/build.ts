@@ -27,8 +27,7 @@ import {
   isComposite,
   type ListType,
   type MapType,
-  NullableType,
-  OptionalType,
+  type NullableType,
   type SetType,
   type StructType,
   type TypedArrayType,
@@ -72,16 +71,33 @@ function throwChanged(type: AnyType, x: unknown): never {
 }
 
 /**
- * True when `x`, as read while writing, still has the shape `check` found for
- * `type`: a scalar in range, an enum value, null for a nullable, or the right
- * kind of container (its contents are checked as they are written). Views
- * and drafts fit: their data is read through `plainOf`. O(1).
+ * True when `x`, as read while writing, still fits `type` as `check` found:
+ * a scalar in range, an enum value, null for a nullable; for a container
+ * only that it is an object (or a string, for a text): its kind is checked
+ * where it is built ({@link containerFits}), where its node is looked up
+ * anyway. O(1), no property lookup (it runs once a field or element).
  */
 function stillFits(type: AnyType, x: unknown): boolean {
-  if (x === null) return type instanceof NullableType;
-  const t = type instanceof NullableType ? type.inner : type;
-  if (nodeOf(x) !== undefined) return isComposite(t);
+  if (x === null) return type.kind === "nullable";
+  const t = type.kind === "nullable" ? (type as NullableType).inner : type;
   switch (t.kind) {
+    case "struct":
+    case "map":
+    case "list":
+    case "set":
+    case "typedArray":
+    case "text":
+      return typeof x === "object" || typeof x === "string";
+    case "enum":
+      return (t as EnumType).index.has(x as string | number);
+    default:
+      return scalarFits(t, x);
+  }
+}
+
+/** True when `x`, neither a view nor a draft, is plain data of container `type`'s kind. O(1). */
+function containerFits(type: AnyType, x: unknown): boolean {
+  switch (type.kind) {
     case "struct":
     case "map":
       return typeof x === "object" && x !== null && !Array.isArray(x);
@@ -91,14 +107,11 @@ function stillFits(type: AnyType, x: unknown): boolean {
       return x instanceof Set || Array.isArray(x);
     case "text":
       return typeof x === "string";
-    case "typedArray":
-      return (
-        (ArrayBuffer.isView(x) || Array.isArray(x)) && (x as ArrayLike<unknown>).length === (t as TypedArrayType).length
-      );
-    case "enum":
-      return (t as EnumType).index.has(x as string | number);
     default:
-      return scalarFits(t, x);
+      return (
+        (ArrayBuffer.isView(x) || Array.isArray(x)) &&
+        (x as ArrayLike<unknown>).length === (type as TypedArrayType).length
+      );
   }
 }
 
@@ -109,7 +122,7 @@ function stillFits(type: AnyType, x: unknown): boolean {
 export function build(ctx: Ctx, type: AnyType, v: unknown): number {
   if (type.kind === "struct") {
     const node = nodeOf(v);
-    if (node === undefined && !stillFits(type, v)) throwChanged(type, v);
+    if (node === undefined && !containerFits(type, v)) throwChanged(type, v);
     return buildStruct(
       ctx,
       type as StructType,
@@ -125,7 +138,7 @@ export function build(ctx: Ctx, type: AnyType, v: unknown): number {
 function fillContainer(ctx: Ctx, type: AnyType, v: unknown, node: number): void {
   const rec = nodeOf(v);
   if (rec !== undefined) v = plainOf(rec.ctx(), rec.type, rec.addr);
-  else if (!stillFits(type, v)) throwChanged(type, v);
+  else if (!containerFits(type, v)) throwChanged(type, v);
   let handle = 0;
   switch (type.kind) {
     case "list":
@@ -256,10 +269,7 @@ function buildStruct(ctx: Ctx, type: StructType, v: Record<string, unknown>): nu
   const xs: unknown[] = []; // each field read once (a getter is called once), then checked again
   for (const f of fields) {
     const x = v[f.name];
-    if (
-      x === undefined ? !f.optional : !stillFits(f.declared instanceof OptionalType ? f.declared.inner : f.declared, x)
-    )
-      throwChanged(f.declared, x);
+    if (x === undefined ? !f.optional : x === null ? !f.nullable : !stillFits(f.type, x)) throwChanged(f.declared, x);
     xs.push(x);
     nodes.push(
       x !== undefined && x !== null && isComposite(f.type) && f.type.kind !== "struct" ? allocContainer(ctx, 0) : 0,

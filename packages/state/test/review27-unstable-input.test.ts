@@ -66,7 +66,7 @@ describe("input whose reads change", () => {
 
   it("a list whose length grows after its check", () => {
     const p = pool();
-    const o = { ...base(), l: growing() } as In;
+    const o = { ...base(), l: growing() } as unknown as In;
     expect(() => createState(S, o, { pool: p })).toThrow(SchemaError);
     expect(p.framesInUse).toBe(0);
   });
