@@ -9,7 +9,7 @@ import { CowVector } from "@pagefork/array";
 import { CowMap, CowSet } from "@pagefork/map";
 import { CowText } from "@pagefork/string";
 import { nodeOf } from "./brand.js";
-import { keyFromString } from "./check.js";
+import { isValidKey, keyFromString, scalarFits } from "./check.js";
 import {
   type ArrayHandle,
   allocContainer,
@@ -20,11 +20,14 @@ import {
   type ListHandle,
   type MapHandle,
 } from "./containers.js";
+import { throwSchema } from "./errors.js";
 import {
   type AnyType,
+  type EnumType,
   isComposite,
   type ListType,
   type MapType,
+  type NullableType,
   type SetType,
   type StructType,
   type TypedArrayType,
@@ -45,6 +48,73 @@ import { plainOf } from "./values.js";
 
 // ---------------------------------------------------------------- build
 
+/*
+ * Why the guards below: `check` validated the value, and build reads it
+ * again. Plain data reads the same both times, but a getter or a Proxy may
+ * give another value on the second read (a list check saw as [1] built from
+ * "zz" as a u8 list holding nulls; a u8 field checked as 1 stored as 300
+ * wrapped to 44). Each value is read once here and its shape is checked
+ * again before it is written, O(1) a value (a typed array's elements: O(n),
+ * next to the O(n) copy), so such input throws a SchemaError instead of
+ * writing data that breaks the schema; the caller's rollback (createState
+ * releases its space, produce fails its session) then changes nothing.
+ */
+
+/** Throws the SchemaError of a value that no longer fits `type` when it is written. */
+function throwChanged(type: AnyType, x: unknown): never {
+  throwSchema(
+    [],
+    type.describe(),
+    x,
+    "read again while it was written, the value differs from the one checked: a getter or Proxy that changes",
+  );
+}
+
+/**
+ * True when `x`, as read while writing, still fits `type` as `check` found:
+ * a scalar in range, an enum value, null for a nullable; for a container
+ * only that it is an object (or a string, for a text): its kind is checked
+ * where it is built ({@link containerFits}), where its node is looked up
+ * anyway. O(1), no property lookup (it runs once a field or element).
+ */
+function stillFits(type: AnyType, x: unknown): boolean {
+  if (x === null) return type.kind === "nullable";
+  const t = type.kind === "nullable" ? (type as NullableType).inner : type;
+  switch (t.kind) {
+    case "struct":
+    case "map":
+    case "list":
+    case "set":
+    case "typedArray":
+    case "text":
+      return typeof x === "object" || typeof x === "string";
+    case "enum":
+      return (t as EnumType).index.has(x as string | number);
+    default:
+      return scalarFits(t, x);
+  }
+}
+
+/** True when `x`, neither a view nor a draft, is plain data of container `type`'s kind. O(1). */
+function containerFits(type: AnyType, x: unknown): boolean {
+  switch (type.kind) {
+    case "struct":
+    case "map":
+      return typeof x === "object" && x !== null && !Array.isArray(x);
+    case "list":
+      return Array.isArray(x);
+    case "set":
+      return x instanceof Set || Array.isArray(x);
+    case "text":
+      return typeof x === "string";
+    default:
+      return (
+        (ArrayBuffer.isView(x) || Array.isArray(x)) &&
+        (x as ArrayLike<unknown>).length === (type as TypedArrayType).length
+      );
+  }
+}
+
 /**
  * Writes the validated value `v` of composite `type` as new nodes; returns
  * the address of the top node. Views and drafts are copied.
@@ -52,6 +122,7 @@ import { plainOf } from "./values.js";
 export function build(ctx: Ctx, type: AnyType, v: unknown): number {
   if (type.kind === "struct") {
     const node = nodeOf(v);
+    if (node === undefined && !containerFits(type, v)) throwChanged(type, v);
     return buildStruct(
       ctx,
       type as StructType,
@@ -67,6 +138,7 @@ export function build(ctx: Ctx, type: AnyType, v: unknown): number {
 function fillContainer(ctx: Ctx, type: AnyType, v: unknown, node: number): void {
   const rec = nodeOf(v);
   if (rec !== undefined) v = plainOf(rec.ctx(), rec.type, rec.addr);
+  else if (!containerFits(type, v)) throwChanged(type, v);
   let handle = 0;
   switch (type.kind) {
     case "list":
@@ -87,6 +159,12 @@ function fillContainer(ctx: Ctx, type: AnyType, v: unknown, node: number): void 
     default: {
       const t = type as TypedArrayType;
       const big = t.ctor === BigInt64Array || t.ctor === BigUint64Array;
+      if (Array.isArray(v))
+        for (let i = 0; i < v.length; i++) {
+          const x = v[i];
+          if (big ? typeof x !== "bigint" && !(typeof x === "string" && /^-?\d+$/.test(x)) : typeof x !== "number")
+            throwChanged(t, v);
+        }
       const src = Array.isArray(v) && big ? v.map((x) => BigInt(x as string)) : (v as ArrayLike<number>);
       handle = buildTypedArray(ctx, t, src).address;
     }
@@ -188,8 +266,11 @@ function buildStruct(ctx: Ctx, type: StructType, v: Record<string, unknown>): nu
   space.setFloat64(rec, ctx.lineage.stamp());
   const fields = type.fields;
   const nodes: number[] = [];
+  const xs: unknown[] = []; // each field read once (a getter is called once), then checked again
   for (const f of fields) {
     const x = v[f.name];
+    if (x === undefined ? !f.optional : x === null ? !f.nullable : !stillFits(f.type, x)) throwChanged(f.declared, x);
+    xs.push(x);
     nodes.push(
       x !== undefined && x !== null && isComposite(f.type) && f.type.kind !== "struct" ? allocContainer(ctx, 0) : 0,
     );
@@ -197,10 +278,11 @@ function buildStruct(ctx: Ctx, type: StructType, v: Record<string, unknown>): nu
   for (let i = 0; i < fields.length; i++) {
     const f = fields[i] as StructType["fields"][number];
     const node = nodes[i] as number;
-    if (node === 0) writeFieldValue(ctx, rec, f, v[f.name]);
+    const x = xs[i];
+    if (node === 0) writeFieldValue(ctx, rec, f, x);
     else {
-      fillContainer(ctx, f.type, v[f.name], node);
-      writeField(space, rec, f, v[f.name], node);
+      fillContainer(ctx, f.type, x, node);
+      writeField(space, rec, f, x, node);
     }
   }
   return rec;
@@ -233,7 +315,12 @@ function buildList(ctx: Ctx, type: ListType, v: readonly unknown[]): number {
   const n = v.length;
   if (n === 0) return 0;
   const words = new Float64Array(n);
-  for (let i = 0; i < n; i++) words[i] = buildElement(ctx, type.element, v[i]);
+  const e = type.element;
+  for (let i = 0; i < n; i++) {
+    const x = v[i];
+    if (!stillFits(e, x)) throwChanged(e, x);
+    words[i] = buildElement(ctx, e, x);
+  }
   const h = CowVector.create(ctx.heap, Float64Array, { capacity: n });
   h.extend(words);
   return h.address;
@@ -253,13 +340,23 @@ function buildMap(ctx: Ctx, type: MapType, v: unknown): number {
       : Object.keys(v as object).map((k) => [keyFromString(type.key, k), (v as Record<string, unknown>)[k]]);
   if (entries.length === 0) return 0;
   const h = CowMap.create(ctx.heap);
-  for (const [k, x] of entries) h.set(encodeKey(type.key, k), buildMapValue(ctx, type.value, x));
+  for (const [k, x] of entries) {
+    if (!isValidKey(type.key, k)) throwChanged(type.key, k);
+    if (!stillFits(type.value, x)) throwChanged(type.value, x);
+    h.set(encodeKey(type.key, k), buildMapValue(ctx, type.value, x));
+  }
   return h.address;
 }
 
 function buildSet(ctx: Ctx, type: SetType, v: Iterable<unknown>): number {
   const h = CowSet.create(ctx.heap);
-  for (const k of v) h.add(encodeKey(type.element, k));
+  for (const k of v) {
+    if (!isValidKey(type.element, k)) {
+      h.free();
+      throwChanged(type.element, k);
+    }
+    h.add(encodeKey(type.element, k));
+  }
   if (h.size === 0) {
     h.free();
     return 0;

@@ -340,6 +340,15 @@ function defaultCompare(a: unknown, b: unknown): number {
   return x < y ? -1 : x > y ? 1 : 0;
 }
 
+/** True when the list's slots are `words`, its length included. O(n). */
+function sameSlots(rec: ListDraft, words: Float64Array): boolean {
+  const h = listHandle(rec, false);
+  const n = h?.length ?? 0;
+  if (n !== words.length) return false;
+  for (let i = 0; i < n; i++) if (!Object.is((h as ListHandle).get(i), words[i])) return false;
+  return true;
+}
+
 // List methods, module-level so that no closure is made per access; `this` is the Proxy.
 type ListThis = { [NODE]: ListDraft };
 
@@ -394,8 +403,24 @@ const LIST_METHODS: Record<string, (this: ListThis, ...args: unknown[]) => unkno
     const values: unknown[] = new Array(n);
     for (let i = 0; i < n; i++) values[i] = element(rec, i);
     const cmp = (compare as ((a: unknown, b: unknown) => number) | undefined) ?? defaultCompare;
+    const h = listHandle(rec, false);
+    const words = new Float64Array(n); // the slots before the comparator runs
+    for (let i = 0; i < n; i++) words[i] = (h as ListHandle).get(i) as number;
     const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => cmp(values[a], values[b]));
-    permute(rec, order);
+    if (sameSlots(rec, words)) permute(rec, order);
+    // The comparator changed the list (a write, a push, a pop): permuting the
+    // slots now would sort what it wrote or run past the new end. As Array's
+    // sort writes back the values it read before comparing to indices [0, n),
+    // they replace the first n elements (all, if it shrank the list) and what
+    // it pushed stays after them (a record removed by the comparator moves
+    // back; one still in the list is copied).
+    else
+      spliceList(
+        rec,
+        0,
+        Math.min(n, listLength(rec)),
+        order.map((i) => values[i]),
+      );
     return this;
   },
   reverse() {

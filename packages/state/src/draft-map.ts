@@ -62,7 +62,9 @@ export class DraftMap<K = unknown, V = unknown> extends Map<K, V> implements Dra
   override get(key: K): V | undefined {
     const stored = storedSlot(this.handle(false), this.type.key, key);
     if (stored === undefined) return undefined;
-    return wrapDraft(this.session, this.type.value, decodeMapValue(this.type.value, stored), this, key) as V;
+    // the draft's key (the path of its patches) is the key as stored: an f32 key rounded
+    const k = decodeKey(this.type.key, encodeKey(this.type.key, key)) as K;
+    return wrapDraft(this.session, this.type.value, decodeMapValue(this.type.value, stored), this, k) as V;
   }
   override has(key: K): boolean {
     return handleHas(this.handle(false), this.type.key, key);
@@ -74,6 +76,10 @@ export class DraftMap<K = unknown, V = unknown> extends Map<K, V> implements Dra
     if (!isValidKey(kt, key)) throwSchema(errorPath(this), `a key of type ${kt.describe()}`, key);
     check(vt, value, errorPath(this, key));
     const enc = encodeKey(kt, key);
+    // Patches and drafts name the key as stored (an f32 key rounded, as the map
+    // holds it and toJSON writes it), not as given: else a patch of key 0.1 would
+    // not name the entry 0.10000000149011612 of the map's JSON.
+    key = decodeKey(kt, enc) as K;
     const h0 = this.handle(false);
     const had = h0?.has(enc);
     const old = had ? decodeMapValue(vt, (h0 as MapHandle).get(enc)) : undefined;
@@ -107,6 +113,7 @@ export class DraftMap<K = unknown, V = unknown> extends Map<K, V> implements Dra
     if (h === null || !isValidKey(this.type.key, key)) return false;
     const enc = encodeKey(this.type.key, key);
     if (!h.has(enc)) return false;
+    key = decodeKey(this.type.key, enc) as K; // the path names the key as stored (see set)
     const vt = this.type.value;
     const old = decodeMapValue(vt, h.get(enc));
     const undo = s.patches === null ? null : valuePatches(s, "add", [key as PathKey], vt, old);

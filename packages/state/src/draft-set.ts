@@ -67,6 +67,8 @@ export class DraftSet<K = unknown> extends Set<K> implements DraftNode {
     if (!isValidKey(et, value)) throwSchema(errorPath(this), `an element of type ${et.describe()}`, value);
     const enc = encodeKey(et, value);
     if (h0?.has(enc)) return this;
+    // the patch names the element as stored (an f32 rounded, as toJSON writes it), not as given
+    value = decodeKey(et, enc) as K;
     const index = h0?.size ?? 0;
     s.write(() => {
       (this.handle(true) as SetHandle).add(enc);
@@ -85,6 +87,7 @@ export class DraftSet<K = unknown> extends Set<K> implements DraftNode {
     if (h === null || !isValidKey(et, value)) return false;
     const enc = encodeKey(et, value);
     if (!h.has(enc)) return false;
+    value = decodeKey(et, enc) as K; // as stored (see add)
     const index = s.patches === null ? 0 : rankOf(h, enc);
     s.write(() => {
       h.delete(enc);

@@ -104,6 +104,22 @@ function changeRange(rec: TypedDraft, start: number, end: number, op: (h: ArrayH
   ]);
 }
 
+/** Writes `src` over `h` from 0, one `set` per run of elements that differ (by Object.is). O(n). */
+function writeRuns(h: ArrayHandle, src: Float64Array): void {
+  const n = src.length;
+  let i = 0;
+  while (i < n) {
+    if (Object.is(h.get(i), src[i])) {
+      i++;
+      continue;
+    }
+    let j = i + 1;
+    while (j < n && !Object.is(h.get(j), src[j])) j++;
+    h.set(src.subarray(i, j), i);
+    i = j;
+  }
+}
+
 type TypedThis = { [NODE]: TypedDraft };
 
 const TYPED_METHODS: Record<string, (this: TypedThis, ...args: unknown[]) => unknown> = {
@@ -141,7 +157,17 @@ const TYPED_METHODS: Record<string, (this: TypedThis, ...args: unknown[]) => unk
   },
   sort(compare) {
     const rec = this[NODE];
-    changeRange(rec, 0, rec.type.length, (h) => h.sort(compare));
+    if (compare !== undefined && typeof compare !== "function")
+      throw new TypeError("The comparison function must be either a function or undefined");
+    const len = rec.type.length;
+    // The comparator is the caller's code: it runs on a native copy, outside the
+    // session's write, so that a comparator that throws changes nothing and the
+    // recipe may catch it and go on, as with a native sort (inside the write, its
+    // throw poisoned the session and failed the whole produce). Then only the
+    // runs of elements that moved are written: sorting sorted data copies nothing.
+    const sorted = copyRange(rec.handle(), rec.type.ctor, 0, len) as Float64Array;
+    sorted.sort(compare as ((a: number, b: number) => number) | undefined);
+    changeRange(rec, 0, len, (h) => writeRuns(h, sorted));
     return this;
   },
   reverse() {
@@ -190,10 +216,10 @@ const TYPED_DRAFT: ProxyHandler<TypedDraft> = {
     if (typeof prop === "string") {
       const i = indexOf(prop);
       if (i >= 0) {
+        rec.scratch[0] = value as number; // the native conversion (and its TypeError), before the range check as natively
+        const v = rec.scratch[0] as number;
         const h = rec.handle();
         if (i >= h.length) return true; // out of range: ignored, as natively
-        rec.scratch[0] = value as number; // the native conversion (and its TypeError)
-        const v = rec.scratch[0] as number;
         const old = h.get(i) as number;
         if (Object.is(old, v)) return true;
         const s = rec.session;
@@ -208,6 +234,12 @@ const TYPED_DRAFT: ProxyHandler<TypedDraft> = {
             [{ op: "replace", path: [...p, i], value: elementJson(v) }],
             [{ op: "replace", path: [...p, i], value: elementJson(old) }],
           ]);
+        return true;
+      }
+      // A numeric key that is no index ("-1", "1.5", "-0", "NaN", "1e+21"): a native
+      // typed array converts the value (its TypeError included) and ignores the write.
+      if (prop === "-0" || String(Number(prop)) === prop) {
+        rec.scratch[0] = value as number;
         return true;
       }
     }

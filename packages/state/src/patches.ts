@@ -295,6 +295,7 @@ function applyOne(root: Draftish, schema: AnyType, patch: Patch): void {
     let [node, type] = [root as unknown, schema];
     for (const step of path) [node, type] = child(node as Draftish, unwrap(type), step);
     if (unwrap(type).kind !== "text") fail(`a splice needs a text, ${type.describe()} found`);
+    if (node === null || node === undefined) fail(`a splice needs a text, ${node === null ? "null" : "none"} found`);
     (node as { splice(i: number, d: number, s: string): void }).splice(patch.index, patch.deleteCount, patch.insert);
     return;
   }
@@ -325,9 +326,15 @@ function applyAt(
     case "struct": {
       const f = (type as StructType).byName.get(String(step));
       if (f === undefined) fail(`no field ${JSON.stringify(step)} in ${type.describe()}`);
-      if (patch.op === "remove") delete parent[f.name];
-      else if (f.type.kind === "text" && typeof value === "string" && parent[f.name] !== null)
-        (parent[f.name] as Draftish).replace(value);
+      if (patch.op === "remove") {
+        delete parent[f.name];
+        return;
+      }
+      // A text that is there takes the string as one edit; an absent (optional)
+      // or null (nullable) text has no draft to edit: the assignment makes one.
+      const cur = parent[f.name];
+      if (f.type.kind === "text" && typeof value === "string" && cur !== null && cur !== undefined)
+        (cur as Draftish).replace(value);
       else parent[f.name] = value;
       return;
     }

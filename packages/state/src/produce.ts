@@ -24,6 +24,7 @@ import { type DraftNode, draftOf, removeNode, Session, setDraftFactory } from ".
 import { keepPilot, pilotPending, pilotState } from "./shapes.js";
 import { State } from "./state.js";
 import { plainOf } from "./values.js";
+import type { ViewFields } from "./version-ctx.js";
 import { viewOf } from "./view.js";
 
 setDraftFactory((s, type, addr, origStamp): DraftNode => {
@@ -152,7 +153,7 @@ function finish<S extends AnyType>(base: State<S>, s: Session, result: unknown):
         throw new DraftError(
           "the recipe returned a new value *and* modified its draft: either return a value or modify the draft",
         );
-      replaceRoot(base.schema, s, result);
+      if (!isBaseRoot(base, result)) replaceRoot(base.schema, s, result);
     }
     if (!s.changed) {
       abort(s);
@@ -168,6 +169,20 @@ function finish<S extends AnyType>(base: State<S>, s: Session, result: unknown):
   // JS objects each); views attach what they read, lazily, into a map made on first use.
   const next = new State(base.schema, s.space, s.heap, s.lineage, null, s.rootAddr);
   return { next, patches: s.patches ?? [], inverse: s.inverse === null ? [] : s.inverse.reverse() };
+}
+
+/**
+ * True when `value` is `base`'s own root view (`base.root`, or `original(draft)`
+ * of the root): as in Immer, a recipe returning its base gives the base back,
+ * not a copy of the whole state with new stamps (which would take frames for
+ * every node and change every view's identity). Same lineage, address and
+ * stamp: the same node contents. O(1).
+ */
+function isBaseRoot(base: State, value: unknown): boolean {
+  const rec = nodeOf(value);
+  if (rec === undefined || rec.isDraft || rec.addr !== base.rootAddr) return false;
+  const v = rec as unknown as ViewFields;
+  return v.ver?.lineage === base.lineage && v.stamp === base.space.getFloat64(base.rootAddr);
 }
 
 /** The recipe returned a replacement: it becomes the new root (validated, copied), the old one is freed. */
@@ -220,7 +235,7 @@ function freeRemoved(s: Session): void {
 /**
  * Immer's `produce` over a state version: runs `recipe` on a draft of
  * `base` and returns the next version, or `base` itself when the recipe
- * changed nothing. The draft reads through to `base`'s pages; a write copies
+ * changed nothing (or returned `base.root`, as Immer gives the base back). The draft reads through to `base`'s pages; a write copies
  * only the pages it touches (plus the page-table path to them) into the new
  * version, and marks its record and their ancestors changed so that every
  * untouched subtree keeps its view identity. O(1) to start, then O(what the

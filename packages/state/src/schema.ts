@@ -78,6 +78,14 @@ export class StructType<F extends Fields = Fields> extends Type<StructView<F>, S
     super();
     if (shape === null || typeof shape !== "object" || Array.isArray(shape))
       throwSchemaDefinition("t.struct", shape, "an object of field types");
+    // `t.struct({ __proto__: t.u8 })`: an object literal's `__proto__:` sets the
+    // prototype, so the field would be dropped without a word.
+    if (Object.getPrototypeOf(shape) instanceof Type)
+      throwSchemaDefinition(
+        "t.struct",
+        shape,
+        'an object of field types (its prototype is a schema type: a field named __proto__ is written ["__proto__"]: t.x)',
+      );
     const names = Object.keys(shape);
     const entries = names.map((name, position) => {
       const declared = shape[name] as AnyType;
