@@ -200,9 +200,9 @@ export interface HistoryControls {
 
 /**
  * Undo/redo state of `store` for buttons: re-renders when `canUndo`,
- * `canRedo`, the position or the number of versions change, including when
- * `maxBytes` evicts old versions after a commit (checked in a microtask
- * after each notification). O(1) per change.
+ * `canRedo`, the position or the number of versions change (the store applies
+ * `maxVersions` and `maxBytes` before it notifies, so one notification per
+ * change suffices). O(1) per change.
  * @example
  * ```tsx
  * function UndoButtons() {
@@ -214,21 +214,10 @@ export interface HistoryControls {
  */
 export function useHistory<S extends AnyType>(store: Store<S>): HistoryControls {
   // The snapshot is the position and size themselves (a string: equal while they are), not the
-  // current version: `maxBytes` evicts old versions after the listeners ran, changing both with
-  // no notification and no new version. So each notification is followed by a second check in
-  // a microtask, once the store has settled.
-  const subscribe = useCallback(
-    (onChange: () => void) =>
-      store.subscribe(() => {
-        onChange();
-        queueMicrotask(() => {
-          if (!store.released) onChange();
-        });
-      }),
-    [store],
-  );
+  // current version: an eviction by `maxBytes` (a goTo in a pool that grew) changes them with
+  // no new version.
   const getKey = useCallback(() => `${store.position}/${store.stats().versions}`, [store]);
-  const key = useSyncExternalStore(subscribe, getKey, getKey);
+  const key = useSyncExternalStore(store.subscribe, getKey, getKey);
   const [position, size] = key.split("/").map(Number) as [number, number];
   const undo = useCallback(() => void store.undo(), [store]);
   const redo = useCallback(() => void store.redo(), [store]);
