@@ -8,8 +8,9 @@
 import type { AddressSpace } from "@pagefork/core";
 import { BlobTxn } from "./blobs.js";
 import { type Dbs, FORMAT_VERSION } from "./db.js";
+import { CorruptionError } from "./errors.js";
 import type { Described } from "./kinds.js";
-import { type Entry, entriesOf, parseRecord, type VersionRecord } from "./record.js";
+import { type Entry, entriesOf, parseRecord, recordText, type VersionRecord } from "./record.js";
 import { hashPages, pagesToHash } from "./snapshot.js";
 import { emptyTree, fanoutShiftFor, type Tree } from "./tree.js";
 
@@ -95,14 +96,36 @@ export function releaseRecord(txn: BlobTxn, rec: VersionRecord): void {
 }
 
 /**
+ * Releases the roots of `text`, the record under `name` being replaced or
+ * deleted. A record that does not parse (not JSON, misshapen, failing its
+ * checksum) is dropped without releasing anything: its roots are unknown,
+ * so the blobs it referenced keep their counts (a leak, never a wrong
+ * free), and the name can be written or deleted again. Refusing instead
+ * stuck the name: every save of it and every delete threw CorruptionError.
+ * @throws {FormatVersionError} for a record of a newer format (not damage:
+ *   a newer build's data, left alone).
+ */
+export function releaseOld(txn: BlobTxn, name: string, text: string): void {
+  let rec: VersionRecord;
+  try {
+    rec = parseRecord(name, text);
+  } catch (e) {
+    if (e instanceof CorruptionError) return;
+    throw e;
+  }
+  releaseRecord(txn, rec);
+}
+
+/**
  * Puts `record` under `name` and releases the record it replaces (after the
- * new roots were retained, so shared blobs never drop to zero), then the
- * counters. Inside the caller's transaction.
+ * new roots were retained, so shared blobs never drop to zero; see
+ * {@link releaseOld} for one that does not parse), then the counters.
+ * Inside the caller's transaction.
  */
 export function putRecord(dbs: Dbs, txn: BlobTxn, name: string, record: VersionRecord): void {
   const old = dbs.versions.get(name);
-  dbs.versions.putSync(name, JSON.stringify(record));
-  if (old !== undefined) releaseRecord(txn, parseRecord(name, old));
+  dbs.versions.putSync(name, recordText(record));
+  if (old !== undefined) releaseOld(txn, name, old);
 }
 
 /**

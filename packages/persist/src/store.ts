@@ -24,7 +24,7 @@ import {
   INTERNAL_KEY,
   putRecord,
   recoverPending,
-  releaseRecord,
+  releaseOld,
   type Saved,
   type SaveResult,
   saveVersion,
@@ -162,9 +162,12 @@ export class Store {
    * `version`: an AddressSpace (its mappings and frozen flag are kept), a
    * standalone Cow*Array (a subarray too), a standalone CowVector, CowText,
    * CowMap or CowSet (with the numbers it keeps outside its space), or a State.
+   * A record under `name` that does not parse or fails its checksum is
+   * replaced (what it referenced stays stored: its roots are unknown).
    * @returns what was written.
    * @throws {InvalidArgumentError} for a bad name (not a non-empty string of
    *   at most 500 UTF-8 bytes) or an unsupported, released or embedded version; nothing changed.
+   * @throws {FormatVersionError} when `name` holds a record of a newer format; nothing changed.
    * @throws {ReleasedError} after `close()`.
    */
   async save(name: string, version: Persistable): Promise<SaveResult> {
@@ -353,7 +356,8 @@ export class Store {
   /**
    * Removes `name` in one transaction; pages and nodes no other version uses
    * are freed. Resolves to false (changing nothing) when the name is unknown.
-   * O(nodes and pages freed).
+   * A record that does not parse or fails its checksum is removed, what it
+   * referenced left stored (its roots are unknown). O(nodes and pages freed).
    * @throws {InvalidArgumentError} for a bad name. @throws {ReleasedError} after `close()`.
    * @throws {CorruptionError} when a node to free is damaged (nothing is removed then).
    */
@@ -366,7 +370,7 @@ export class Store {
       if (old === undefined) return false;
       const txn = new BlobTxn(dbs, name);
       dbs.versions.removeSync(name);
-      releaseRecord(txn, parseRecord(name, old));
+      releaseOld(txn, name, old);
       txn.commitCounters();
       return true;
     });
