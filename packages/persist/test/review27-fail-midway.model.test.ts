@@ -66,8 +66,8 @@ let injected = 0;
 
 /**
  * Runs `fn` with a throw injected inside the store's transactions: at the
- * `at`-th page stored (at < 7), or at the `(at - 7)`-th refcount pass, which
- * ends each transaction (a history's chunks: the ones before committed).
+ * `at`-th page stored (0 <= at < 7), or at the `(at - 7)`-th refcount pass, which
+ * ends each transaction (a history's chunks: the ones before committed); none when `at` < 0.
  * True if it threw there (false: `fn` did not get that far, and succeeded).
  */
 async function failing(at: number, fn: () => Promise<unknown>): Promise<boolean> {
@@ -76,7 +76,7 @@ async function failing(at: number, fn: () => Promise<unknown>): Promise<boolean>
   const put = BlobTxn.prototype.putPage;
   const commit = BlobTxn.prototype.commitCounters;
   const a = vi.spyOn(BlobTxn.prototype, "putPage").mockImplementation(function (this: BlobTxn, h, b) {
-    if (at < 7 && pages++ === at) throw new Injected("injected: page store");
+    if (at >= 0 && at < 7 && pages++ === at) throw new Injected("injected: page store");
     return put.call(this, h, b);
   });
   const c = vi.spyOn(BlobTxn.prototype, "commitCounters").mockImplementation(function (this: BlobTxn) {
@@ -145,7 +145,7 @@ async function run(list: Op[]): Promise<void> {
           const v = vs[o.v % vs.length] as (typeof vs)[number];
           const save = () => store.save(`n${o.name}`, v.space);
           const before = JSON.stringify({ ...store.stats(), fileBytes: 0 });
-          const threw = o.fail === null ? (await save(), false) : await failing(o.fail, save);
+          const threw = await failing(o.fail ?? -1, save);
           if (!threw) saved.set(`n${o.name}`, v.model.slice());
           else expect(JSON.stringify({ ...store.stats(), fileBytes: 0 })).toBe(before);
           break;
@@ -156,7 +156,7 @@ async function run(list: Op[]): Promise<void> {
           for (const v of chosen.slice(1)) h.commit(v.space.fork());
           const save = () => store.saveHistory(`n${o.name}`, h);
           const before = JSON.stringify({ ...store.stats(), fileBytes: 0 });
-          const threw = o.fail === null ? (await save(), false) : await failing(o.fail, save);
+          const threw = await failing(o.fail ?? -1, save);
           if (threw) expect(JSON.stringify({ ...store.stats(), fileBytes: 0 })).toBe(before);
           if (!threw)
             saved.set(
