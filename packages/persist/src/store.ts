@@ -101,10 +101,13 @@ const MAX_NAME_BYTES = 500;
  * goes in chunks of ~256 MiB, the record last (see `saveHistory`). A call that
  * throws (bad input, damage found) changes nothing in the store.
  *
- * One process at a time should write a store (LMDB serialises writers). A
- * kept fork is diffed against only while the store still holds its version
- * under its name; otherwise (another handle replaced or deleted it) a save
- * hashes every page.
+ * Several handles or processes may write a store at once: LMDB serialises
+ * write transactions across processes, and a save reads what it replaces
+ * inside its own, so saves interleave whole; the last save of a name wins
+ * (no compare-and-set). A kept fork is diffed against only while the store
+ * still holds its version under its name; otherwise (another handle or
+ * process replaced or deleted it) a save hashes every page. LMDB's lock
+ * file needs a local file system.
  *
  * @example
  * ```ts
