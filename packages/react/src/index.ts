@@ -218,7 +218,12 @@ export function useStore<S extends AnyType, T = S["__view"]>(
     (onChange: () => void) =>
       store.subscribe(() => {
         const pin = pins.byValue.get(pins.shown as object);
-        if (pin?.of.released) pinShown(pins, store, pins.shown);
+        try {
+          if (pin?.of.released) pinShown(pins, store, pins.shown);
+        } catch {
+          // a fork refused (the pool's commit limit): the pin stays where it is, and the
+          // store's change, already made, is not reported as failed by its setState
+        }
         onChange();
       }),
     [store, pins],
