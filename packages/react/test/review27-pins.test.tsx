@@ -37,11 +37,11 @@ it("a selection that never changes does not keep the first version's pages (regr
     return <p data-testid={`s${id}`}>{settings.theme}</p>;
   }
   render(
-    <>
-      {Array.from({ length: 20 }, (_, i) => (
-        <Rows key={i} id={i} />
+    <div>
+      {Array.from({ length: 20 }, (_, i) => `row${i}`).map((key, i) => (
+        <Rows key={key} id={i} />
       ))}
-    </>,
+    </div>,
   );
   for (let k = 2; k < 8; k++)
     act(() => {
