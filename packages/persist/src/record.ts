@@ -8,9 +8,20 @@
  *   "entries": [ <version records without "format" and "type"> ] }
  * ```
  *
+ * Each record written since review 27 ends with `"sum": "<64 hex digits>"`,
+ * the SHA-256 of its text without that member ({@link recordText}). Pages and
+ * nodes are checked by their content address, but a record's own numbers (a
+ * vector's length, a text's root, a history's position) are not covered by
+ * anything else: a changed digit still parses, fits every shape check, and
+ * loaded a wrong value. A record without `sum` (written before) is read
+ * unchecked, as it was; builds that predate it ignore the member. (A flip
+ * that turns the key `"sum"` itself into another valid key makes the record
+ * read as one without a checksum: the one damage this cannot see.)
+ *
  * @module
  */
 
+import { createHash } from "node:crypto";
 import { MAX_PAGE_SHIFT, MAX_PAGES, MIN_PAGE_SHIFT, PT_SHIFT } from "@pagefork/core";
 import { FORMAT_VERSION } from "./db.js";
 import { throwCorrupt, throwFormat } from "./errors.js";
@@ -46,13 +57,34 @@ export type VersionRecord =
       readonly entries: readonly Entry[];
     };
 
+/** The tail {@link recordText} appends: the checksum member, last. */
+const SUM_TAIL = /,"sum":"([0-9a-f]{64})"\}$/;
+
+/** SHA-256 (hex) of a record's text. O(text). */
+function sumOf(body: string): string {
+  return createHash("sha256").update(body).digest("hex");
+}
+
 /**
- * Parses a record.
+ * The text stored for `record`: its JSON with a last member `"sum"`, the
+ * SHA-256 (hex) of that JSON (see the module comment). O(record).
+ * @example
+ * ```ts
+ * // recordText({ format: 3, type: "version", ... }) === '{"format":3,"type":"version",...,"sum":"5f1c..."}'
+ * ```
+ */
+export function recordText(record: VersionRecord): string {
+  const body = JSON.stringify(record);
+  return `${body.slice(0, -1)},"sum":"${sumOf(body)}"}`;
+}
+
+/**
+ * Parses a record and checks its checksum when it has one.
  * @throws {FormatVersionError} for a newer format.
- * @throws {CorruptionError} when it is not a record.
+ * @throws {CorruptionError} when it is not a record or fails its checksum.
  */
 export function parseRecord(name: string, text: string): VersionRecord {
-  let r: VersionRecord;
+  let r: VersionRecord & { sum?: unknown };
   try {
     r = JSON.parse(text) as VersionRecord;
   } catch (e) {
@@ -62,6 +94,14 @@ export function parseRecord(name: string, text: string): VersionRecord {
     throwCorrupt(name, null, "the version record has no format number");
   if (r.format > FORMAT_VERSION)
     throwFormat(r.format, FORMAT_VERSION, `version ${JSON.stringify(name)} was saved by a newer format (${r.format})`);
+  // after the format: a newer format may check its records otherwise
+  if (Object.hasOwn(r, "sum")) {
+    const tail = SUM_TAIL.exec(text);
+    if (tail === null) throwCorrupt(name, null, "the version record's checksum is not where a save puts it");
+    if (sumOf(`${text.slice(0, text.length - tail[0].length)}}`) !== tail[1])
+      throwCorrupt(name, null, "the version record fails its checksum");
+    delete r.sum;
+  }
   const entries = r.type === "history" ? r.entries : r.type === "version" ? [r] : null;
   if (entries === null || !Array.isArray(entries)) return throwCorrupt(name, null, "the version record has no entries");
   for (const e of entries) if (!isEntry(e)) throwCorrupt(name, null, "the version record is malformed");

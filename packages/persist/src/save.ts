@@ -5,18 +5,30 @@
  *
  * @module
  */
+import { threadId } from "node:worker_threads";
 import type { AddressSpace } from "@pagefork/core";
 import { BlobTxn } from "./blobs.js";
 import { type Dbs, FORMAT_VERSION } from "./db.js";
+import { CorruptionError } from "./errors.js";
 import type { Described } from "./kinds.js";
-import { type Entry, entriesOf, parseRecord, type VersionRecord } from "./record.js";
+import { type Entry, entriesOf, parseRecord, recordText, type VersionRecord } from "./record.js";
 import { hashPages, pagesToHash } from "./snapshot.js";
 import { emptyTree, fanoutShiftFor, type Tree } from "./tree.js";
 
 /** Keys of the `versions` database that are not names start with this (names may not). */
 export const INTERNAL_KEY = "\u0000";
-/** Key prefix of a history save's pending chunks: `\0pending\0<name>\0<chunk>`. */
+/**
+ * Key prefix of a history save's pending chunks:
+ * `\0pending\0<name>\0<writer>\0<chunk>`, the writer `p<pid>t<threadId>s<save>`
+ * (records written before review 27 have no writer: `\0pending\0<name>\0<chunk>`).
+ */
 const PENDING = `${INTERNAL_KEY}pending${INTERNAL_KEY}`;
+/** This thread's writer tag: intent records of another live writer are never released. */
+const WRITER = `p${process.pid}t${threadId}`;
+/** A writer tag in an intent key. */
+const WRITER_TAG = /^p(\d+)t(\d+)s\d+$/;
+/** History saves this thread began (each names its own intent records). */
+let saves = 0;
 
 /**
  * Bytes (blobs written plus pages hashed) one `saveHistory` transaction
@@ -95,14 +107,36 @@ export function releaseRecord(txn: BlobTxn, rec: VersionRecord): void {
 }
 
 /**
+ * Releases the roots of `text`, the record under `name` being replaced or
+ * deleted. A record that does not parse (not JSON, misshapen, failing its
+ * checksum) is dropped without releasing anything: its roots are unknown,
+ * so the blobs it referenced keep their counts (a leak, never a wrong
+ * free), and the name can be written or deleted again. Refusing instead
+ * stuck the name: every save of it and every delete threw CorruptionError.
+ * @throws {FormatVersionError} for a record of a newer format (not damage:
+ *   a newer build's data, left alone).
+ */
+export function releaseOld(txn: BlobTxn, name: string, text: string): void {
+  let rec: VersionRecord;
+  try {
+    rec = parseRecord(name, text);
+  } catch (e) {
+    if (e instanceof CorruptionError) return;
+    throw e;
+  }
+  releaseRecord(txn, rec);
+}
+
+/**
  * Puts `record` under `name` and releases the record it replaces (after the
- * new roots were retained, so shared blobs never drop to zero), then the
- * counters. Inside the caller's transaction.
+ * new roots were retained, so shared blobs never drop to zero; see
+ * {@link releaseOld} for one that does not parse), then the counters.
+ * Inside the caller's transaction.
  */
 export function putRecord(dbs: Dbs, txn: BlobTxn, name: string, record: VersionRecord): void {
   const old = dbs.versions.get(name);
-  dbs.versions.putSync(name, JSON.stringify(record));
-  if (old !== undefined) releaseRecord(txn, parseRecord(name, old));
+  dbs.versions.putSync(name, recordText(record));
+  if (old !== undefined) releaseOld(txn, name, old);
 }
 
 /**
@@ -122,6 +156,8 @@ export function writeHistory(
   txnBytes: number,
 ): SaveResult {
   recoverPending(dbs, name); // stale chunks of an earlier save of `name`, if the store was not reopened since
+  const writer = `${WRITER}s${saves++}`;
+  const mine: string[] = [];
   const result: SaveResult = { pagesHashed: 0, pagesWritten: 0, nodesWritten: 0, bytesWritten: 0, pages: 0 };
   const entries: Entry[] = [];
   let prev: Saved | undefined;
@@ -145,13 +181,13 @@ export function writeHistory(
       } while (i < described.length && txn.tally.bytes + hashedBytes < txnBytes);
       if (i < described.length) {
         const roots = entries.slice(first).map((e) => [e.root, e.levels]);
-        dbs.versions.putSync(
-          `${PENDING}${name}${INTERNAL_KEY}${String(chunk++).padStart(8, "0")}`,
-          JSON.stringify(roots),
-        );
+        const key = `${PENDING}${name}${INTERNAL_KEY}${writer}${INTERNAL_KEY}${String(chunk++).padStart(8, "0")}`;
+        dbs.versions.putSync(key, JSON.stringify(roots));
+        mine.push(key);
       } else {
         putRecord(dbs, txn, name, { format: FORMAT_VERSION, type: "history", ...meta, entries });
-        for (const key of pendingKeys(dbs, name)) dbs.versions.removeSync(key);
+        // only this save's: another process may be saving a history of `name` at the same time
+        for (const key of mine) dbs.versions.removeSync(key);
       }
       txn.commitCounters();
       result.pagesWritten += txn.tally.pages;
@@ -186,16 +222,43 @@ function pendingKeys(dbs: Dbs, name: string | null): string[] {
 }
 
 /**
- * Releases the roots listed by the intent records of `name` (every name when
- * null) and removes the records, in one transaction: what a history save
- * committed before a crash or an error. O(blobs freed). Nothing when none.
+ * True when the intent record `key` was left by a writer no longer saving:
+ * one of this thread (its saves run synchronously, so none is running now),
+ * of a process no longer running, or of a record without a writer (written
+ * before review 27). Another thread of this process, or another live
+ * process, may be between two chunks of its save: its records are left.
+ * (A pid reused by an unrelated process keeps a dead writer's records until
+ * that process ends: a leak until then, never a wrong free.)
+ */
+function abandoned(key: string): boolean {
+  const parts = key.split(INTERNAL_KEY);
+  const m = WRITER_TAG.exec(parts[parts.length - 2] ?? "");
+  if (m === null) return true;
+  const pid = Number(m[1]);
+  if (pid === process.pid) return Number(m[2]) === threadId;
+  try {
+    process.kill(pid, 0); // signal 0: only asks whether the process exists
+    return false;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === "ESRCH"; // EPERM: it exists, under another user
+  }
+}
+
+/**
+ * Releases the roots listed by the abandoned intent records of `name` (every
+ * name when null; see `abandoned`) and removes the records, in one
+ * transaction: what a history save committed before a crash or an error.
+ * Before, this released the records of a save still running in another
+ * process too, which then committed a history of freed nodes.
+ * O(blobs freed). Nothing when none.
  */
 export function recoverPending(dbs: Dbs, name: string | null): void {
-  if (pendingKeys(dbs, name).length === 0) return;
+  if (!pendingKeys(dbs, name).some(abandoned)) return;
   unpinReadTxn(dbs);
   dbs.env.transactionSync(() => {
     const txn = new BlobTxn(dbs, name ?? "(pending history)");
     for (const key of pendingKeys(dbs, name)) {
+      if (!abandoned(key)) continue;
       const roots = JSON.parse(dbs.versions.get(key) as string) as [string | null, number][];
       for (const [root, levels] of roots) if (root !== null) txn.releaseNode(Buffer.from(root, "hex"), levels - 1, 0);
       dbs.versions.removeSync(key);

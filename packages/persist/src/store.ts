@@ -24,7 +24,7 @@ import {
   INTERNAL_KEY,
   putRecord,
   recoverPending,
-  releaseRecord,
+  releaseOld,
   type Saved,
   type SaveResult,
   saveVersion,
@@ -101,10 +101,13 @@ const MAX_NAME_BYTES = 500;
  * goes in chunks of ~256 MiB, the record last (see `saveHistory`). A call that
  * throws (bad input, damage found) changes nothing in the store.
  *
- * One process at a time should write a store (LMDB serialises writers). A
- * kept fork is diffed against only while the store still holds its version
- * under its name; otherwise (another handle replaced or deleted it) a save
- * hashes every page.
+ * Several handles or processes may write a store at once: LMDB serialises
+ * write transactions across processes, and a save reads what it replaces
+ * inside its own, so saves interleave whole; the last save of a name wins
+ * (no compare-and-set). A kept fork is diffed against only while the store
+ * still holds its version under its name; otherwise (another handle or
+ * process replaced or deleted it) a save hashes every page. LMDB's lock
+ * file needs a local file system.
  *
  * @example
  * ```ts
@@ -162,9 +165,12 @@ export class Store {
    * `version`: an AddressSpace (its mappings and frozen flag are kept), a
    * standalone Cow*Array (a subarray too), a standalone CowVector, CowText,
    * CowMap or CowSet (with the numbers it keeps outside its space), or a State.
+   * A record under `name` that does not parse or fails its checksum is
+   * replaced (what it referenced stays stored: its roots are unknown).
    * @returns what was written.
    * @throws {InvalidArgumentError} for a bad name (not a non-empty string of
    *   at most 500 UTF-8 bytes) or an unsupported, released or embedded version; nothing changed.
+   * @throws {FormatVersionError} when `name` holds a record of a newer format; nothing changed.
    * @throws {ReleasedError} after `close()`.
    */
   async save(name: string, version: Persistable): Promise<SaveResult> {
@@ -353,7 +359,8 @@ export class Store {
   /**
    * Removes `name` in one transaction; pages and nodes no other version uses
    * are freed. Resolves to false (changing nothing) when the name is unknown.
-   * O(nodes and pages freed).
+   * A record that does not parse or fails its checksum is removed, what it
+   * referenced left stored (its roots are unknown). O(nodes and pages freed).
    * @throws {InvalidArgumentError} for a bad name. @throws {ReleasedError} after `close()`.
    * @throws {CorruptionError} when a node to free is damaged (nothing is removed then).
    */
@@ -366,7 +373,7 @@ export class Store {
       if (old === undefined) return false;
       const txn = new BlobTxn(dbs, name);
       dbs.versions.removeSync(name);
-      releaseRecord(txn, parseRecord(name, old));
+      releaseOld(txn, name, old);
       txn.commitCounters();
       return true;
     });

@@ -25,12 +25,42 @@ import { useSyncExternalStoreWithSelector } from "use-sync-external-store/with-s
  * is garbage collected (nothing of React holds it any more), or at unmount.
  */
 interface Pin {
-  /** The fork keeping the pages of the selected value's version. */
-  state: State;
-  /** The store version `state` is a fork of. */
+  /** The fork keeping the pages of the selected value's version (shared by every pin of that version). */
+  fork: SharedFork;
+  /** The store version `fork` is a fork of. */
   of: State;
   /** The hook's set of pins, to drop this one from once released. */
   readonly owner: Set<Pin>;
+}
+
+/**
+ * One fork of a store version, shared by every pin of that version (all the
+ * hooks that showed a value of it): one fork per version a commit shows, not
+ * one per hook (a fork and its release cost ~26 µs here).
+ */
+interface SharedFork {
+  readonly state: State;
+  /** Pins holding it; released at 0. */
+  count: number;
+}
+
+/** The live shared fork of each store version pinned. */
+const forks = new WeakMap<State, SharedFork>();
+
+/** A pin's share of the fork of `version` (live: the store's current one). O(1). */
+function acquire(version: State): SharedFork {
+  let f = forks.get(version);
+  if (f === undefined || f.count === 0) {
+    f = { state: version.fork(), count: 0 };
+    forks.set(version, f);
+  }
+  f.count++;
+  return f;
+}
+
+/** Gives a pin's share back; the last releases the fork. */
+function drop(f: SharedFork): void {
+  if (--f.count === 0) f.state.release();
 }
 
 /**
@@ -43,7 +73,7 @@ const useClientLayoutEffect =
 
 /** Releases a pin whose selected value was collected. */
 const collected = new FinalizationRegistry<Pin>((pin) => {
-  pin.state.release();
+  drop(pin.fork);
   pin.owner.delete(pin);
 });
 
@@ -51,6 +81,8 @@ const collected = new FinalizationRegistry<Pin>((pin) => {
 interface Pins {
   byValue: WeakMap<object, Pin>;
   all: Set<Pin>;
+  /** The value the hook showed last (its pin is moved on when the store drops its version). */
+  shown: unknown;
 }
 
 /** The node record of a view (`addr`, `stamp`), or undefined for any other value. */
@@ -91,13 +123,13 @@ function pinShown<S extends AnyType>(pins: Pins, store: Store<S>, value: unknown
     if (pin.of === now) return;
     const rec = viewRecord(value);
     if (rec === undefined || !holds(now, rec)) return; // needs its own version
-    const moved = now.fork();
-    pin.state.release();
-    pin.state = moved;
+    const moved = acquire(now);
+    drop(pin.fork);
+    pin.fork = moved;
     pin.of = now;
     return;
   }
-  const made: Pin = { state: now.fork(), of: now, owner: pins.all };
+  const made: Pin = { fork: acquire(now), of: now, owner: pins.all };
   pins.byValue.set(value, made);
   pins.all.add(made);
   collected.register(value, made, made);
@@ -116,7 +148,7 @@ function releasePins(pins: Pins): void {
   queueMicrotask(() => {
     for (const pin of gone) {
       collected.unregister(pin);
-      pin.state.release();
+      drop(pin.fork);
     }
     gone.clear();
   });
@@ -139,9 +171,12 @@ function releasePins(pins: Pins): void {
  * a coalesced keystroke, `maxBytes`, a commit after undo): the value a
  * `useDeferredValue` shows during urgent renders, an event handler's
  * closure. The hook pins the version each value it showed came from (a
- * fork, O(1), sharing every page; one per selected object, none for
- * primitives), released once that value is garbage collected or when the
- * component unmounts. Release the store after unmounting its components to
+ * fork, O(1), sharing every page; one per version, shared by every hook
+ * that showed a value of it; none for primitives), released once that value
+ * is garbage collected or when the component unmounts. A value that stays
+ * selected while the store changes moves its pin to the current version
+ * once the store released the older one, so an unchanged selection keeps
+ * no old version's pages. Release the store after unmounting its components to
  * get every frame back at once. Until then, the pages only a pinned version
  * holds count in its pool's `bytesInUse`, hence in a store's `maxBytes`.
  *
@@ -171,13 +206,35 @@ export function useStore<S extends AnyType, T = S["__view"]>(
     (state: State<S>): T => (selector === undefined ? (state.root as T) : selector(state.root, state)),
     [selector],
   );
-  const value = useSyncExternalStoreWithSelector(store.subscribe, store.getState, store.getState, select, isEqual);
   const ref = useRef<Pins | null>(null);
-  if (ref.current === null) ref.current = { byValue: new WeakMap(), all: new Set() };
+  if (ref.current === null) ref.current = { byValue: new WeakMap(), all: new Set(), shown: undefined };
   const pins = ref.current;
+  // The layout effect below runs only when the selected value changes: a value that stays the
+  // same keeps its pin where it was made. So each change of the store also checks the value
+  // shown last: once the store released the version its pin forks (from then on the fork alone
+  // keeps that version's pages), the pin moves to the current version if it holds the value.
+  // O(1) per change; a fork only then, shared by the hooks that move to that version.
+  const subscribe = useCallback(
+    (onChange: () => void) =>
+      store.subscribe(() => {
+        const pin = pins.byValue.get(pins.shown as object);
+        try {
+          if (pin?.of.released) pinShown(pins, store, pins.shown);
+        } catch {
+          // a fork refused (the pool's commit limit): the pin stays where it is, and the
+          // store's change, already made, is not reported as failed by its setState
+        }
+        onChange();
+      }),
+    [store, pins],
+  );
+  const value = useSyncExternalStoreWithSelector(subscribe, store.getState, store.getState, select, isEqual);
   // Pinned after the commit (a render may be thrown away; a pin made there would stay), before
   // the browser paints and before any passive effect or event can commit to the store.
-  useClientLayoutEffect(() => pinShown(pins, store, value), [pins, store, value]);
+  useClientLayoutEffect(() => {
+    pins.shown = value;
+    pinShown(pins, store, value);
+  }, [pins, store, value]);
   useEffect(() => () => releasePins(pins), [pins]);
   return value;
 }
@@ -200,9 +257,9 @@ export interface HistoryControls {
 
 /**
  * Undo/redo state of `store` for buttons: re-renders when `canUndo`,
- * `canRedo`, the position or the number of versions change, including when
- * `maxBytes` evicts old versions after a commit (checked in a microtask
- * after each notification). O(1) per change.
+ * `canRedo`, the position or the number of versions change (the store applies
+ * `maxVersions` and `maxBytes` before it notifies, so one notification per
+ * change suffices). O(1) per change.
  * @example
  * ```tsx
  * function UndoButtons() {
@@ -214,21 +271,10 @@ export interface HistoryControls {
  */
 export function useHistory<S extends AnyType>(store: Store<S>): HistoryControls {
   // The snapshot is the position and size themselves (a string: equal while they are), not the
-  // current version: `maxBytes` evicts old versions after the listeners ran, changing both with
-  // no notification and no new version. So each notification is followed by a second check in
-  // a microtask, once the store has settled.
-  const subscribe = useCallback(
-    (onChange: () => void) =>
-      store.subscribe(() => {
-        onChange();
-        queueMicrotask(() => {
-          if (!store.released) onChange();
-        });
-      }),
-    [store],
-  );
+  // current version: an eviction by `maxBytes` (a goTo in a pool that grew) changes them with
+  // no new version.
   const getKey = useCallback(() => `${store.position}/${store.stats().versions}`, [store]);
-  const key = useSyncExternalStore(subscribe, getKey, getKey);
+  const key = useSyncExternalStore(store.subscribe, getKey, getKey);
   const [position, size] = key.split("/").map(Number) as [number, number];
   const undo = useCallback(() => void store.undo(), [store]);
   const redo = useCallback(() => void store.redo(), [store]);

@@ -21,9 +21,13 @@ export interface StoreOptions extends StateOptions {
   /**
    * Bytes the store's versions may hold (frames in use in its pool; the
    * store makes its own pool unless `pool` is given, then the whole pool
-   * counts). After a commit the oldest versions are released, each freeing
-   * its USS, until the store fits or only the current version is left.
-   * Default Infinity.
+   * counts). At each change (a commit, an undo, a redo, a `goTo`), before
+   * the listeners are told, the oldest versions are released, each freeing
+   * its USS, until the store fits or the current version is the oldest
+   * left: listeners read `versions`, `canUndo` and `stats()` as they stay.
+   * The version a change replaced stays readable (and counted) until the
+   * listeners were told, so a coalesced keystroke at the edge of the budget
+   * may release one old version more than strictly needed. Default Infinity.
    */
   maxBytes?: number;
   /**
@@ -46,7 +50,12 @@ export interface StoreOptions extends StateOptions {
   now?: () => number;
 }
 
-/** Told after every change of the current version: a commit, an undo, a redo, a `goTo`. */
+/**
+ * Told after every change of the current version: a commit, an undo, a redo, a
+ * `goTo`. The history (`versions`, `canUndo`, `canRedo`, `position`,
+ * `stats()`) is already as the change leaves it, `maxVersions` and `maxBytes`
+ * applied.
+ */
 export type StoreListener<S extends AnyType> = (next: State<S>, prev: State<S>, patches: readonly Patch[]) => void;
 
 /** What {@link Store.stats} returns. */
@@ -130,12 +139,17 @@ export class Store<S extends AnyType> {
   private readonly textPatches: "splice" | "replace";
   private readonly recordPatches: boolean;
   private readonly now: () => number;
-  /** Depth of `notify` calls running (a listener may commit, undo or redo). */
-  private notifying: number;
   /**
-   * Versions the store dropped while listeners ran: released once the
-   * outermost notification is over, since a listener still to be told may
-   * read them (as `next` or `prev`).
+   * `next` and `prev` of each notification running, outermost first (a
+   * listener may commit, undo or redo): versions a listener still to be told
+   * may read, so the store keeps them until the outermost one is over.
+   */
+  private readonly handed: State<S>[];
+  /**
+   * Versions the store dropped (the redo branch, a coalesced step, the oldest
+   * past `maxVersions` or `maxBytes`) that a notification hands out: released
+   * once the outermost notification is over. Every other dropped version is
+   * released before the listeners are told.
    */
   private readonly dropped: State<S>[];
   /** Depth of `setState` recipes running: a change of the store from inside one is refused. */
@@ -157,7 +171,7 @@ export class Store<S extends AnyType> {
     this.tx = null;
     this.isReleased = false;
     this.grouped = true;
-    this.notifying = 0;
+    this.handed = [];
     this.dropped = [];
     this.recipes = 0;
   }
@@ -183,8 +197,10 @@ export class Store<S extends AnyType> {
    * @throws {InvalidArgumentError} for a version of another state, a released
    *   one, or one the store already holds (an older step: the store would
    *   release it twice, when its first step is evicted or dropped, and undo
-   *   would reach a released version); to return to an older step, `goTo`
-   *   it, or commit `version.fork()` as a new step. Nothing changes.
+   *   would reach a released version; or a listener's `prev` the change
+   *   dropped, released once the notification is over); to return to an
+   *   older step, `goTo` it, or commit `version.fork()` as a new step.
+   *   Nothing changes.
    */
   readonly setState = (update: Recipe<S> | State<S>, label?: string): State<S> => {
     this.notInRecipe("setState");
@@ -197,7 +213,9 @@ export class Store<S extends AnyType> {
         throw new InvalidArgumentError("update", update, "a version of this store's state");
       if (update === base) return base;
       if (update.released) throw new InvalidArgumentError("update", update, "a version not released");
-      if (this.steps.some((step) => step.state === update))
+      // a dropped version a listener was handed (`prev` of a coalesced or evicted step) is still
+      // the store's: released once the notification is over, so refused as a held one
+      if (this.steps.some((step) => step.state === update) || this.dropped.includes(update))
         throw new InvalidArgumentError(
           "update",
           update,
@@ -245,11 +263,14 @@ export class Store<S extends AnyType> {
    * when it began, as Redux does: one unsubscribed by an earlier listener is
    * still told this once, one subscribed meanwhile is told from the next
    * change on. If one throws, the others still run and the first
-   * error is rethrown afterwards (the change itself stands). A listener may
-   * itself commit, undo or redo: the listeners are told of that change
-   * first, then the rest of the outer notification goes on, and the versions
-   * the inner change dropped (`next` or `prev` of the outer one among them)
-   * stay readable until the outermost notification is over.
+   * error is rethrown afterwards (the change itself stands). The history a
+   * listener reads (`versions`, `canUndo`, `stats()`) is the one the change
+   * leaves (`maxVersions` and `maxBytes` applied before the listeners are
+   * told), and `prev` stays readable while they run even if the change
+   * dropped it. A listener may itself commit, undo or redo: the listeners
+   * are told of that change first, then the rest of the outer notification
+   * goes on, and the `next` and `prev` of the outer one stay readable until
+   * the outermost notification is over, even if the inner change dropped them.
    */
   readonly subscribe = (listener: StoreListener<S>): (() => void) => {
     this.check();
@@ -375,6 +396,7 @@ export class Store<S extends AnyType> {
     this.cursor = index;
     this.grouped = true;
     const next = this.getState();
+    this.trim(next, prev);
     try {
       this.notify(next, prev, patches);
     } finally {
@@ -437,6 +459,7 @@ export class Store<S extends AnyType> {
     this.grouped = false;
     while (steps.length > this.maxVersions) dropped.push((steps.shift() as Step<S>).state);
     this.cursor = steps.length - 1;
+    this.trim(next, prev);
     try {
       this.notify(next, prev, patches);
     } finally {
@@ -445,30 +468,58 @@ export class Store<S extends AnyType> {
   }
 
   /**
+   * Before a notification of (`next`, `prev`): releases the dropped versions
+   * no listener will be handed, then the oldest steps while the pool holds
+   * more than `maxBytes` (and the current one is not the oldest), so that the
+   * listeners read the history as it stays (as redux-undo's and zundo's
+   * `limit` trims in the same update its subscribers are told of). A version
+   * handed out (`next`, `prev`, or those of an outer notification still
+   * running) is kept until the outermost notification is over, its pages
+   * still counted: a commit that replaces its step (`coalesceMs`) may then
+   * evict one older step more than it would once that version is released.
+   * O(dropped + evicted).
+   */
+  private trim(next: State<S>, prev: State<S>): void {
+    const dropped = this.dropped;
+    let kept = 0;
+    for (let i = 0; i < dropped.length; i++) {
+      const s = dropped[i] as State<S>;
+      if (this.isHanded(s, next, prev)) dropped[kept++] = s;
+      else s.release();
+    }
+    dropped.length = kept;
+    if (this.maxBytes === Number.POSITIVE_INFINITY) return;
+    const pool = next.space.pool;
+    while (pool.bytesInUse > this.maxBytes && this.cursor > 0) {
+      const s = (this.steps.shift() as Step<S>).state;
+      this.cursor--;
+      if (this.isHanded(s, next, prev)) dropped.push(s);
+      else s.release();
+    }
+  }
+
+  /** True if `s` is `next`, `prev` or a version an outer notification handed out. O(nesting depth). */
+  private isHanded(s: State<S>, next: State<S>, prev: State<S>): boolean {
+    return s === next || s === prev || this.handed.includes(s);
+  }
+
+  /**
    * After a notification: unless an outer one is still running (a listener
-   * committed or moved), releases the versions dropped meanwhile, then the
-   * oldest steps past `maxBytes`. Nothing to do once a listener released the store.
+   * committed or moved), releases the versions it handed out that the store
+   * dropped. Nothing to do once a listener released the store.
    */
   private settle(): void {
-    if (this.notifying > 0 || this.isReleased) return;
+    if (this.handed.length > 0 || this.isReleased) return;
     const dropped = this.dropped;
     for (let i = 0; i < dropped.length; i++) (dropped[i] as State<S>).release();
     dropped.length = 0;
-    this.evictForBytes();
-  }
-
-  private evictForBytes(): void {
-    if (this.maxBytes === Number.POSITIVE_INFINITY) return;
-    const pool = this.getState().space.pool;
-    while (pool.bytesInUse > this.maxBytes && this.cursor > 0) {
-      (this.steps.shift() as Step<S>).state.release();
-      this.cursor--;
-    }
   }
 
   private notify(next: State<S>, prev: State<S>, patches: readonly Patch[]): void {
     let failure: { error: unknown } | null = null;
-    this.notifying++;
+    const handed = this.handed;
+    const depth = handed.length;
+    handed.push(next, prev);
     try {
       for (const l of [...this.listeners]) {
         try {
@@ -478,7 +529,7 @@ export class Store<S extends AnyType> {
         }
       }
     } finally {
-      this.notifying--;
+      handed.length = depth;
     }
     if (failure !== null) throw failure.error;
   }

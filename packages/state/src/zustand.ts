@@ -136,37 +136,17 @@ export function pagefork<S extends AnyType, A extends object>(
         return undefined;
       }, label);
     };
-    const set: PageforkSet<S> = (update, label) => {
-      apply(update, false, label);
-      resync();
-    };
+    const set: PageforkSet<S> = (update, label) => apply(update, false, label);
     const created = initializer(set, zget as () => PageforkState<S, A>, api as StoreApi<PageforkState<S, A>>);
     const data: Record<string, unknown> = {};
     const actions: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(created as object)) (typeof v === "function" ? actions : data)[k] = v;
     store = createStore(schema, data as S["__input"], options);
     const s = store;
-    /**
-     * `maxBytes` evicts the oldest versions after the listeners ran (store.ts `settle`), which
-     * may turn `canUndo` false without a notification: after each call of the middleware (and
-     * a microtask after any notification, for calls on `$store`), the controls are checked
-     * against the store and the zustand state is remade if they differ.
-     */
-    const resync = (): void => {
-      if (s.released) return;
-      const cur = zget() as PageforkState<S, A>;
-      if (cur.canUndo !== s.canUndo || cur.canRedo !== s.canRedo) zset(snapshot(s.getState()), true);
-    };
     const controls = {
       $store: s,
-      undo: () => {
-        s.undo();
-        resync();
-      },
-      redo: () => {
-        s.redo();
-        resync();
-      },
+      undo: () => void s.undo(),
+      redo: () => void s.redo(),
     };
     const snapshot = (state: State<S>): PageforkState<S, A> =>
       ({
@@ -177,14 +157,15 @@ export function pagefork<S extends AnyType, A extends object>(
         canUndo: s.canUndo,
         canRedo: s.canRedo,
       }) as unknown as PageforkState<S, A>;
-    s.subscribe((next) => {
-      zset(snapshot(next), true);
-      queueMicrotask(resync);
+    // The store notifies with its history settled (`maxVersions`, `maxBytes` applied), so the
+    // controls are read there. The current version rather than `next`: the same unless a
+    // listener changed the store while this notification ran, and then the current one is news.
+    s.subscribe(() => {
+      if (!s.released) zset(snapshot(s.getState()), true);
     });
-    api.setState = ((update: unknown, replace?: boolean) => {
-      apply(update, replace === true, undefined);
-      resync();
-    }) as StoreApi<PageforkState<S, A>>["setState"];
+    api.setState = ((update: unknown, replace?: boolean) => apply(update, replace === true, undefined)) as StoreApi<
+      PageforkState<S, A>
+    >["setState"];
     return snapshot(s.getState());
   };
 }
