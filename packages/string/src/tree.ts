@@ -82,8 +82,9 @@ export function smiAddress(addr: number): number {
  * elsewhere moves the path, and every restructure settles it first
  * (inner.ts), each making a new `LagPath`. So an edit in the leaf of the
  * previous one (95-99% of the W4 traces' edits) finds it without reading
- * an inner node ({@link fingerLeaf}); D, by which the path lags, is the
- * handle's length minus `base`.
+ * an inner node, and writes only that leaf (btree.ts `insertInLeaf`,
+ * `deleteInLeaf`); D, by which the path lags, is the handle's length minus
+ * `base`.
  *
  * Why an object and not fields of the handle: a text keeps one handle per
  * version, and this is one field (as the packed Smi was); a new `LagPath` is
@@ -269,37 +270,6 @@ export function descend(t: TreeState, pos: number, inclusive: boolean, path: Pat
   if (along === depth && depth > 0 && (lag & LAG_LEVELS) === depth && t.lp.leaf !== node)
     t.lp = new LagPath(lag, node, pos - p, base);
   return node;
-}
-
-/**
- * The leaf holding position `pos` when the finger of `t` (see
- * {@link LagPath}) says so without a descent, else 0 (then call
- * {@link descend}). On a hit, `path` is as {@link descend} leaves it (the
- * offset in the leaf, the depth, the child indices, `staleDelta`) except
- * `path.node`, which it does not fill: only for the edits inside one leaf
- * (btree.ts insertInLeaf, deleteInLeaf), which write no inner node when the
- * whole path lags. A position strictly inside the leaf, or at its end for
- * an insert (`inclusive`) or at its start for a delete, is in it whichever
- * way a descent scans. Reads the leaf's count word. O(height), no inner
- * node read.
- */
-export function fingerLeaf(t: TreeState, pos: number, inclusive: boolean, path: Path): number {
-  const lp = t.lp;
-  const leaf = lp.leaf;
-  if (leaf === 0) return 0;
-  const off = pos - lp.start;
-  if (off < 0 || (inclusive && off === 0 && pos !== 0)) return 0;
-  const count = t.space.getUint32(leaf + N_COUNT) & LEAF_COUNT;
-  if (inclusive ? off > count : off >= count) return 0;
-  const depth = t.height;
-  const bits = lagBits(t.space.pageSize);
-  const mask = (1 << bits) - 1;
-  let idx = lp.lag >>> LAG_SHIFT;
-  for (let d = 0; d < depth; d++, idx >>>= bits) path.idx[d] = idx & mask;
-  path.staleDelta = t.len - lp.base;
-  path.offset = off;
-  path.depth = depth;
-  return leaf;
 }
 
 /** Mask of a packed lag (see {@link packLag}) giving its number of lagging levels. */
