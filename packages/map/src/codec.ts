@@ -30,7 +30,8 @@
  * @module
  */
 import { Packr } from "msgpackr";
-import { DataCloneError } from "./errors.js";
+import { DataCloneError, throwStructureValue } from "./errors.js";
+import { coreObjectName, stateNodeName, storeInstead, structureName } from "./structure.js";
 
 /**
  * One encoder/decoder for every map: records (the default) are written with
@@ -145,6 +146,9 @@ class Walk {
   private object(o: object, container: object | null, where: number, key: string | number): unknown {
     const seen = this.memo.get(o);
     if (seen !== undefined) return seen;
+    // Before the Array/Map/Set tests: a state view may be a Proxy over an array or a Map with empty slots.
+    const node = stateNodeName(o);
+    if (node !== null) this.refuseStructure(node, "");
     if (Array.isArray(o)) return this.array(o);
     if (o instanceof Map) {
       const m = new Map<unknown, unknown>();
@@ -191,8 +195,14 @@ class Walk {
       }
     }
     if (boxed !== undefined) return this.patch(container, where, key, boxed);
-    this.refuseExotic(o);
-    return this.plain(o);
+    const tag = Object.prototype.toString.call(o);
+    this.refuseExotic(o, tag);
+    const proto = Object.getPrototypeOf(o);
+    if (proto === Object.prototype || proto === null) return this.plain(o);
+    // A class instance: a pagefork structure keeps its contents out of its fields (structure.ts).
+    const name = structureName(o, tag.slice(8, -1));
+    if (name !== null) this.refuseStructure(name, "");
+    return this.instance(o, proto as object);
   }
 
   private keep(o: object, snapshot: unknown): unknown {
@@ -224,12 +234,51 @@ class Walk {
     const src = o as Record<string, unknown>;
     for (const k of Object.keys(o)) {
       this.path.push(k);
-      if (k === "__proto__") this.refuse('an own property named "__proto__" is renamed by the codec');
-      if (LONE_SURROGATE.test(k)) this.refuse("a property name with a lone surrogate cannot be encoded");
+      this.checkName(k);
       copy[k] = this.value(src[k], copy, AT_PROPERTY, k);
       this.path.pop();
     }
     return copy;
+  }
+
+  /**
+   * A class instance, as {@link Walk.plain} (its prototype dropped, as
+   * structuredClone drops it), but each field is read first: one holding a
+   * core object (a CowText's or a State's `space`) is refused as what it is,
+   * a pagefork structure, before anything inside it is walked.
+   */
+  private instance(o: object, proto: object): object {
+    const keys = Object.keys(o);
+    const src = o as Record<string, unknown>;
+    const values = new Array<unknown>(keys.length);
+    for (let i = 0; i < keys.length; i++) values[i] = src[keys[i] as string];
+    for (let i = 0; i < keys.length; i++) {
+      const v = values[i];
+      const core = typeof v === "object" && v !== null ? coreObjectName(v) : null;
+      if (core === null) continue;
+      const ctor = (proto as { constructor?: unknown }).constructor;
+      const name = typeof ctor === "function" && ctor.name !== "" ? ctor.name : "class instance";
+      this.path.push(keys[i] as string);
+      const at = this.pathString();
+      this.path.pop();
+      this.refuseStructure(name, `${core} (${at})`);
+    }
+    const copy: Record<string, unknown> = {};
+    this.memo.set(o, copy);
+    for (let i = 0; i < keys.length; i++) {
+      const k = keys[i] as string;
+      this.path.push(k);
+      this.checkName(k);
+      copy[k] = this.value(values[i], copy, AT_PROPERTY, k);
+      this.path.pop();
+    }
+    return copy;
+  }
+
+  /** Refuses property names msgpackr would change. */
+  private checkName(k: string): void {
+    if (k === "__proto__") this.refuse('an own property named "__proto__" is renamed by the codec');
+    if (LONE_SURROGATE.test(k)) this.refuse("a property name with a lone surrogate cannot be encoded");
   }
 
   /** An Error keeps its name (one of the standard ones, else "Error", as structuredClone), message and cause. */
@@ -247,7 +296,8 @@ class Walk {
     return e;
   }
 
-  private refuseExotic(o: object): void {
+  /** Refuses what structuredClone refuses; `tag` is `Object.prototype.toString.call(o)`. */
+  private refuseExotic(o: object, tag: string): void {
     if (o instanceof WeakMap || o instanceof WeakSet) this.refuse(`a ${o.constructor.name} cannot be cloned`);
     if (o instanceof WeakRef || o instanceof FinalizationRegistry)
       this.refuse(`a ${o.constructor.name} cannot be cloned`);
@@ -260,10 +310,20 @@ class Walk {
       this.refuse("a generator cannot be cloned");
     for (const c of intlClasses) if (o instanceof c) this.refuse(`an Intl.${c.name} cannot be cloned`);
     if (o === globalThis) this.refuse("the global object cannot be cloned");
-    if (Object.prototype.toString.call(o) === "[object Arguments]") this.refuse("an arguments object cannot be cloned");
+    if (tag === "[object Arguments]") this.refuse("an arguments object cannot be cloned");
   }
 
   private refuse(what: string): never {
+    throw new DataCloneError(this.pathString(), what);
+  }
+
+  /** Refuses a pagefork structure at the current path (see StructureValueError for `holding`). */
+  private refuseStructure(name: string, holding: string): never {
+    return throwStructureValue(this.pathString(), name, holding, storeInstead(name));
+  }
+
+  /** The current path, JS-like: `value.items[3] <key 0>`. */
+  private pathString(): string {
     let p = "value";
     for (const k of this.path)
       p +=
@@ -274,7 +334,7 @@ class Walk {
             : k.startsWith("<")
               ? ` ${k}`
               : `[${JSON.stringify(k)}]`;
-    throw new DataCloneError(p, what);
+    return p;
   }
 }
 
