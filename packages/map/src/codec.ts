@@ -284,10 +284,14 @@ class Walk {
   /** An Error keeps its name (one of the standard ones, else "Error", as structuredClone), message and cause. */
   private error(o: Error): Error {
     const name = STANDARD_ERRORS.has(o.name) ? o.name : "Error";
-    const hasCause = "cause" in o;
-    const e = new Error(Object.hasOwn(o, "message") ? String(o.message) : "");
+    // An own cause only, as structuredClone (one on the prototype is not kept).
+    const hasCause = Object.hasOwn(o, "cause");
+    const message = Object.hasOwn(o, "message") ? String(o.message) : "";
+    const e = new Error(message);
     e.name = name;
     this.memo.set(o, e);
+    // msgpackr's UTF-8 would turn a lone surrogate of the message into U+FFFD: patched as any string.
+    if (LONE_SURROGATE.test(message)) this.patch(e, AT_PROPERTY, "message", [FIX_STRING, units(message)]);
     if (hasCause) {
       this.path.push("cause");
       (e as { cause?: unknown }).cause = this.value(o.cause, e, AT_PROPERTY, "cause");
