@@ -6,7 +6,9 @@
  *
  * The walk (one pass over the value, reading every property once, as
  * `structuredClone` does) builds a snapshot of plain containers that
- * msgpackr encodes exactly, and:
+ * msgpackr encodes exactly, recognises built-ins by their internal slots
+ * as `structuredClone` does (a Map from another realm is a Map; an
+ * `Object.create(Map.prototype)` is a plain object), and:
  * - refuses with {@link DataCloneError} what `structuredClone` refuses
  *   (functions, symbols, WeakMap, WeakSet, WeakRef, FinalizationRegistry,
  *   Promise, generators, Intl objects, arguments objects, the global object)
@@ -30,7 +32,8 @@
  * @module
  */
 import { Packr } from "msgpackr";
-import { DataCloneError } from "./errors.js";
+import { DataCloneError, throwStructureValue } from "./errors.js";
+import { coreObjectName, stateNodeName, storeInstead, structureName } from "./structure.js";
 
 /**
  * One encoder/decoder for every map: records (the default) are written with
@@ -145,43 +148,29 @@ class Walk {
   private object(o: object, container: object | null, where: number, key: string | number): unknown {
     const seen = this.memo.get(o);
     if (seen !== undefined) return seen;
+    // Before the Array/Map/Set tests: a state view may be a Proxy over an array or a Map with empty slots.
+    const node = stateNodeName(o);
+    if (node !== null) this.refuseStructure(node, "");
     if (Array.isArray(o)) return this.array(o);
+    // Same-realm built-ins by instanceof (a subclass with its own tag included), each confirmed by its
+    // internal slot: an Object.create(Map.prototype) has none and is a plain object, as for structuredClone.
     if (o instanceof Map) {
-      const m = new Map<unknown, unknown>();
-      this.memo.set(o, m);
-      let i = 0;
-      for (const [k, v] of Map.prototype.entries.call(o)) {
-        this.path.push(`<key ${i}>`);
-        const sk = this.value(k, m, AT_MAP_KEY, i);
-        this.path.pop();
-        this.path.push(`<value ${i}>`);
-        m.set(sk, this.value(v, m, AT_MAP_VALUE, i));
-        this.path.pop();
-        i++;
-      }
-      return m;
+      if (hasMapData(o)) return this.map(o);
+    } else if (o instanceof Set) {
+      if (hasSetData(o)) return this.set(o);
+    } else if (o instanceof Date) {
+      if (hasDateValue(o)) return this.keep(o, new Date(Date.prototype.getTime.call(o)));
+    } else if (o instanceof RegExp) {
+      if (isRegExp(o)) return this.keep(o, new RegExp(o.source, o.flags));
+    } else if (o instanceof ArrayBuffer) {
+      if (isArrayBuffer(o)) return this.keep(o, o);
+    } else if (o instanceof Error) {
+      if (Object.prototype.toString.call(o) === "[object Error]") return this.error(o);
     }
-    if (o instanceof Set) {
-      const s = new Set<unknown>();
-      this.memo.set(o, s);
-      let i = 0;
-      for (const e of Set.prototype.values.call(o)) {
-        this.path.push(`<element ${i}>`);
-        s.add(this.value(e, s, AT_SET_ELEMENT, i));
-        this.path.pop();
-        i++;
-      }
-      return s;
-    }
-    if (o instanceof Date) return this.keep(o, new Date(Date.prototype.getTime.call(o)));
-    if (o instanceof RegExp) return this.keep(o, new RegExp(o.source, o.flags));
-    if (o instanceof ArrayBuffer) return this.keep(o, o);
     if (ArrayBuffer.isView(o)) {
-      if (!(o.buffer instanceof ArrayBuffer))
-        return this.refuse("a view of a SharedArrayBuffer cannot be stored by value");
-      return this.keep(o, o);
+      if (!isArrayBuffer(o.buffer)) return this.refuse("a view of a SharedArrayBuffer cannot be stored by value");
+      return this.keep(o, o instanceof Object ? o : localView(o));
     }
-    if (o instanceof Error) return this.error(o);
     let boxed = this.boxes.get(o);
     if (boxed === undefined) {
       const fix = boxedFix(o);
@@ -191,8 +180,66 @@ class Walk {
       }
     }
     if (boxed !== undefined) return this.patch(container, where, key, boxed);
-    this.refuseExotic(o);
-    return this.plain(o);
+    const tag = Object.prototype.toString.call(o);
+    this.refuseExotic(o, tag);
+    const proto = Object.getPrototypeOf(o);
+    if (proto === Object.prototype || proto === null) return this.plain(o);
+    // A built-in of another realm (a vm context, an iframe): instanceof fails, its tag and slots do not.
+    const foreign = this.foreign(o, tag);
+    if (foreign !== NOT_BUILTIN) return foreign;
+    // A class instance: a pagefork structure keeps its contents out of its fields (structure.ts).
+    const name = structureName(o, tag.slice(8, -1));
+    if (name !== null) this.refuseStructure(name, "");
+    return this.instance(o, proto as object);
+  }
+
+  /** The snapshot of a built-in of another realm, by its tag and internal slots; NOT_BUILTIN for anything else. */
+  private foreign(o: object, tag: string): unknown {
+    switch (tag) {
+      case "[object Map]":
+        return hasMapData(o) ? this.map(o as Map<unknown, unknown>) : NOT_BUILTIN;
+      case "[object Set]":
+        return hasSetData(o) ? this.set(o as Set<unknown>) : NOT_BUILTIN;
+      case "[object Date]":
+        return hasDateValue(o) ? this.keep(o, new Date(Date.prototype.getTime.call(o))) : NOT_BUILTIN;
+      case "[object RegExp]":
+        return isRegExp(o) ? this.keep(o, new RegExp((o as RegExp).source, (o as RegExp).flags)) : NOT_BUILTIN;
+      case "[object ArrayBuffer]":
+        return isArrayBuffer(o) ? this.keep(o, new Uint8Array(new Uint8Array(o as ArrayBuffer)).buffer) : NOT_BUILTIN;
+      case "[object Error]":
+        return this.error(o as Error);
+      default:
+        return NOT_BUILTIN;
+    }
+  }
+
+  private map(o: Map<unknown, unknown>): Map<unknown, unknown> {
+    const m = new Map<unknown, unknown>();
+    this.memo.set(o, m);
+    let i = 0;
+    for (const [k, v] of Map.prototype.entries.call(o)) {
+      this.path.push(`<key ${i}>`);
+      const sk = this.value(k, m, AT_MAP_KEY, i);
+      this.path.pop();
+      this.path.push(`<value ${i}>`);
+      m.set(sk, this.value(v, m, AT_MAP_VALUE, i));
+      this.path.pop();
+      i++;
+    }
+    return m;
+  }
+
+  private set(o: Set<unknown>): Set<unknown> {
+    const s = new Set<unknown>();
+    this.memo.set(o, s);
+    let i = 0;
+    for (const e of Set.prototype.values.call(o)) {
+      this.path.push(`<element ${i}>`);
+      s.add(this.value(e, s, AT_SET_ELEMENT, i));
+      this.path.pop();
+      i++;
+    }
+    return s;
   }
 
   private keep(o: object, snapshot: unknown): unknown {
@@ -224,21 +271,64 @@ class Walk {
     const src = o as Record<string, unknown>;
     for (const k of Object.keys(o)) {
       this.path.push(k);
-      if (k === "__proto__") this.refuse('an own property named "__proto__" is renamed by the codec');
-      if (LONE_SURROGATE.test(k)) this.refuse("a property name with a lone surrogate cannot be encoded");
+      this.checkName(k);
       copy[k] = this.value(src[k], copy, AT_PROPERTY, k);
       this.path.pop();
     }
     return copy;
   }
 
+  /**
+   * A class instance, as {@link Walk.plain} (its prototype dropped, as
+   * structuredClone drops it), but each field is read first: one holding a
+   * core object (a CowText's or a State's `space`) is refused as what it is,
+   * a pagefork structure, before anything inside it is walked.
+   */
+  private instance(o: object, proto: object): object {
+    const keys = Object.keys(o);
+    const src = o as Record<string, unknown>;
+    const values = new Array<unknown>(keys.length);
+    for (let i = 0; i < keys.length; i++) values[i] = src[keys[i] as string];
+    for (let i = 0; i < keys.length; i++) {
+      const v = values[i];
+      const core = typeof v === "object" && v !== null ? coreObjectName(v) : null;
+      if (core === null) continue;
+      const ctor = (proto as { constructor?: unknown }).constructor;
+      const name = typeof ctor === "function" && ctor.name !== "" ? ctor.name : "class instance";
+      this.path.push(keys[i] as string);
+      const at = this.pathString();
+      this.path.pop();
+      this.refuseStructure(name, `${core} (${at})`);
+    }
+    const copy: Record<string, unknown> = {};
+    this.memo.set(o, copy);
+    for (let i = 0; i < keys.length; i++) {
+      const k = keys[i] as string;
+      this.path.push(k);
+      this.checkName(k);
+      copy[k] = this.value(values[i], copy, AT_PROPERTY, k);
+      this.path.pop();
+    }
+    return copy;
+  }
+
+  /** Refuses property names msgpackr would change. */
+  private checkName(k: string): void {
+    if (k === "__proto__") this.refuse('an own property named "__proto__" is renamed by the codec');
+    if (LONE_SURROGATE.test(k)) this.refuse("a property name with a lone surrogate cannot be encoded");
+  }
+
   /** An Error keeps its name (one of the standard ones, else "Error", as structuredClone), message and cause. */
   private error(o: Error): Error {
     const name = STANDARD_ERRORS.has(o.name) ? o.name : "Error";
-    const hasCause = "cause" in o;
-    const e = new Error(Object.hasOwn(o, "message") ? String(o.message) : "");
+    // An own cause only, as structuredClone (one on the prototype is not kept).
+    const hasCause = Object.hasOwn(o, "cause");
+    const message = Object.hasOwn(o, "message") ? String(o.message) : "";
+    const e = new Error(message);
     e.name = name;
     this.memo.set(o, e);
+    // msgpackr's UTF-8 would turn a lone surrogate of the message into U+FFFD: patched as any string.
+    if (LONE_SURROGATE.test(message)) this.patch(e, AT_PROPERTY, "message", [FIX_STRING, units(message)]);
     if (hasCause) {
       this.path.push("cause");
       (e as { cause?: unknown }).cause = this.value(o.cause, e, AT_PROPERTY, "cause");
@@ -247,7 +337,8 @@ class Walk {
     return e;
   }
 
-  private refuseExotic(o: object): void {
+  /** Refuses what structuredClone refuses; `tag` is `Object.prototype.toString.call(o)`. */
+  private refuseExotic(o: object, tag: string): void {
     if (o instanceof WeakMap || o instanceof WeakSet) this.refuse(`a ${o.constructor.name} cannot be cloned`);
     if (o instanceof WeakRef || o instanceof FinalizationRegistry)
       this.refuse(`a ${o.constructor.name} cannot be cloned`);
@@ -260,10 +351,20 @@ class Walk {
       this.refuse("a generator cannot be cloned");
     for (const c of intlClasses) if (o instanceof c) this.refuse(`an Intl.${c.name} cannot be cloned`);
     if (o === globalThis) this.refuse("the global object cannot be cloned");
-    if (Object.prototype.toString.call(o) === "[object Arguments]") this.refuse("an arguments object cannot be cloned");
+    if (tag === "[object Arguments]") this.refuse("an arguments object cannot be cloned");
   }
 
   private refuse(what: string): never {
+    throw new DataCloneError(this.pathString(), what);
+  }
+
+  /** Refuses a pagefork structure at the current path (see StructureValueError for `holding`). */
+  private refuseStructure(name: string, holding: string): never {
+    return throwStructureValue(this.pathString(), name, holding, storeInstead(name));
+  }
+
+  /** The current path, JS-like: `value.items[3] <key 0>`. */
+  private pathString(): string {
     let p = "value";
     for (const k of this.path)
       p +=
@@ -274,8 +375,46 @@ class Walk {
             : k.startsWith("<")
               ? ` ${k}`
               : `[${JSON.stringify(k)}]`;
-    throw new DataCloneError(p, what);
+    return p;
   }
+}
+
+/** What {@link Walk.foreign} returns for an object that is no built-in. */
+const NOT_BUILTIN: unique symbol = Symbol("not a built-in");
+
+// Internal-slot tests, realm-independent: each native method throws a TypeError for a receiver without
+// its slot (an object made with Object.create(Map.prototype), say), whatever its prototype or tag says.
+const mapHas = Map.prototype.has;
+const setHas = Set.prototype.has;
+const dateTime = Date.prototype.getTime;
+const regExpSource = Object.getOwnPropertyDescriptor(RegExp.prototype, "source")?.get as (this: unknown) => string;
+const bufferBytes = Object.getOwnPropertyDescriptor(ArrayBuffer.prototype, "byteLength")?.get as (
+  this: unknown,
+) => number;
+
+function slotted(method: (this: unknown, ...a: unknown[]) => unknown, o: unknown): boolean {
+  try {
+    method.call(o);
+    return true;
+  } catch {
+    return false;
+  }
+}
+const hasMapData = (o: unknown): boolean => slotted(mapHas, o);
+const hasSetData = (o: unknown): boolean => slotted(setHas, o);
+const hasDateValue = (o: unknown): boolean => slotted(dateTime, o);
+/** RegExp.prototype itself answers `source` ("(?:)") but is no RegExp. */
+const isRegExp = (o: unknown): boolean => o !== RegExp.prototype && slotted(regExpSource, o);
+/** An ArrayBuffer (not a SharedArrayBuffer, whose byteLength getter is another one). */
+const isArrayBuffer = (o: unknown): boolean => slotted(bufferBytes, o);
+
+/** A copy in this realm of a view from another realm (msgpackr recognises this realm's classes only). */
+function localView(o: ArrayBufferView): ArrayBufferView {
+  const bytes = new Uint8Array(new Uint8Array(o.buffer, o.byteOffset, o.byteLength));
+  const name = Object.prototype.toString.call(o).slice(8, -1);
+  if (name === "DataView") return new DataView(bytes.buffer);
+  const C = (globalThis as unknown as Record<string, new (b: ArrayBuffer) => ArrayBufferView>)[name];
+  return C === undefined ? new DataView(bytes.buffer) : new C(bytes.buffer);
 }
 
 /** True when `proto` is on `o`'s prototype chain. */
@@ -302,6 +441,14 @@ function units(s: string): Uint16Array {
 
 /** The patch restoring a boxed primitive, or null when `o` is not one. Brand-checked with valueOf. */
 function boxedFix(o: object): unknown[] | null {
+  try {
+    return boxedFixOf(o);
+  } catch {
+    return null; // Object.create(Number.prototype) and the like: no primitive inside, a plain object
+  }
+}
+
+function boxedFixOf(o: object): unknown[] | null {
   if (o instanceof Number) return [FIX_BOXED, BOX_NUMBER, new Float64Array([Number.prototype.valueOf.call(o)])];
   if (o instanceof String) return [FIX_BOXED, BOX_STRING, units(String.prototype.valueOf.call(o))];
   if (o instanceof Boolean) return [FIX_BOXED, BOX_BOOLEAN, Boolean.prototype.valueOf.call(o)];

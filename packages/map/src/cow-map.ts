@@ -37,6 +37,7 @@ import {
 import { type CowMapOptions, NO_OPTIONS, sharesPool, spaceFor } from "./options.js";
 import { KEEP_MAP, keepCollectionShapes } from "./shape-keeper.js";
 import { attachTableShared, type SharedCollectionHandle, tableHandle } from "./shared.js";
+import { registerCollectionCheck } from "./structure.js";
 import { Table } from "./table.js";
 import { readValue } from "./value.js";
 import { clear } from "./writes.js";
@@ -68,6 +69,8 @@ class CowMapImpl<K extends CowKey = CowKey, V = unknown> implements Iterable<[K,
       if (typeof x === "object" && x !== null && #table in x) return (x as CowMapImpl).#table;
       return throwIncompatible("CowMap", method, x);
     };
+    // The codec refuses a CowMap given as a value (structure.ts), subclasses with another tag included.
+    registerCollectionCheck((x) => (#table in x ? "CowMap" : null));
   }
 
   /**
@@ -79,8 +82,9 @@ class CowMapImpl<K extends CowKey = CowKey, V = unknown> implements Iterable<[K,
    * @throws {InvalidArgumentError} for a bad page size, one that differs from the pool's, or a pool that is not a
    *   FramePool.
    * @throws {TypeError} when `entries` is neither iterable nor null/undefined, `set` is not callable, or an entry
-   *   is not an object; {@link KeyTypeError} / {@link DataCloneError} for a bad key or value (nothing is kept:
-   *   the new space is released).
+   *   is not an object; {@link KeyTypeError} / {@link DataCloneError} for a bad key or value, which includes
+   *   {@link StructureValueError} for a value that is or holds a pagefork structure (see `set` for the values
+   *   accepted; nothing is kept: the new space is released).
    * @example
    * ```ts
    * const m = new CowMap([["a", 1], ["b", 2]]);
@@ -106,7 +110,8 @@ class CowMapImpl<K extends CowKey = CowKey, V = unknown> implements Iterable<[K,
   /**
    * A map of the entries of `iterable` (pairs `[key, value]`, as `new Map(iterable)`).
    * O(n) writes; from a CowMap whose pool `options` does not change, an O(1) fork.
-   * @throws {TypeError} when an entry is not an object; {@link KeyTypeError} / {@link DataCloneError} for a bad key or value (nothing is kept).
+   * @throws {TypeError} when an entry is not an object; {@link KeyTypeError} / {@link DataCloneError} (or its
+   *   {@link StructureValueError}) for a bad key or value, as `set` (nothing is kept).
    * @example
    * ```ts
    * const m = CowMap.from(new Map([[1, "one"], [2, "two"]]));
@@ -167,9 +172,35 @@ class CowMapImpl<K extends CowKey = CowKey, V = unknown> implements Iterable<[K,
    * Sets `key` to a copy of `value`; returns the map. A new key goes to the
    * end of the iteration order; an existing key keeps its place. O(1)
    * expected (O(size of value) to encode), amortized over rehashes.
+   *
+   * Values accepted are what `structuredClone` accepts, copied as it copies
+   * them: primitives (inline), plain objects, class instances (as their own
+   * enumerable fields: the prototype, private `#fields` and getters are not
+   * kept), arrays (holes kept), Map, Set, Date, RegExp, ArrayBuffer, typed
+   * arrays, DataView, Error, with shared references and cycles (the README's
+   * "Stored values" lists the few differences). Refused, changing nothing:
+   * what `structuredClone` refuses (functions, symbols, WeakMap, WeakSet,
+   * WeakRef, Promise...) and, at any depth, pagefork structures (a CowMap,
+   * CowSet, CowText, COW array, state view or draft, AddressSpace...), whose
+   * contents live in pages a stored copy cannot hold: store a plain copy
+   * (`new Map(x)`, `x.toString()`, `current(x)`) or keep the structure
+   * beside the map.
    * @throws {KeyTypeError} when `key` is an object, function or symbol.
-   * @throws {DataCloneError} when `value` cannot be stored by value.
+   * @throws {DataCloneError} when `value` cannot be stored by value;
+   *   {@link StructureValueError} (a DataCloneError) when it is or holds a pagefork structure.
    * @throws {OutOfMemoryError} when the pool's `maxBytes` cannot cover the write.
+   * @example
+   * ```ts
+   * const m = new CowMap<string, unknown>();
+   * m.set("when", new Date(0)).set("tags", new Set(["a"]));
+   * const inner = CowMap.from([["x", 1]]);
+   * let caught: unknown;
+   * try { m.set("inner", inner); } catch (e) { caught = e; }
+   * [caught instanceof StructureValueError, m.size]; // [true, 2]
+   * m.set("inner", new Map(inner)); // a plain copy is stored
+   * [...(m.get("inner") as Map<string, number>)]; // [["x", 1]]
+   * inner.release(); m.release();
+   * ```
    */
   set(key: K, value: V): this {
     const t = mapTable(this, "set");
@@ -376,7 +407,8 @@ class CowMapImpl<K extends CowKey = CowKey, V = unknown> implements Iterable<[K,
    * @param heap - the heap (core `Heap`) to allocate from.
    * @throws {InvalidArgumentError} when `heap` is not a Heap.
    * @throws {OutOfMemoryError} when the heap's range or the pool's `maxBytes` has no room (nothing is kept).
-   * @throws {TypeError} / {@link KeyTypeError} / {@link DataCloneError} for bad entries (nothing is kept).
+   * @throws {TypeError} / {@link KeyTypeError} / {@link DataCloneError} (or its {@link StructureValueError}) for bad
+   *   entries, as `set` (nothing is kept).
    * @example
    * ```ts
    * const space = new AddressSpace({ size: 2 ** 32, pageSize: 256 });
@@ -520,7 +552,9 @@ nameClass(CowMapImpl, "CowMap");
  *   time**: mutating it changes nothing in the map, `m.get(k) !== m.get(k)`
  *   for objects. Write it back with `set`. What can be stored is what
  *   `structuredClone` accepts, with the exceptions listed in the README; a
- *   value that cannot be stored throws {@link DataCloneError}.
+ *   value that cannot be stored throws {@link DataCloneError}, and one that
+ *   is or holds a pagefork structure (a CowMap, a CowText...)
+ *   {@link StructureValueError}.
  *
  * Errors: any use after `release()` throws ReleasedError (iterators too);
  * a write the pool's `maxBytes` cannot cover throws OutOfMemoryError. A call

@@ -32,6 +32,7 @@ import type { SetLike } from "./set-like.js";
 import * as setMethods from "./set-methods.js";
 import { KEEP_SET, keepCollectionShapes } from "./shape-keeper.js";
 import { attachTableShared, type SharedCollectionHandle, tableHandle } from "./shared.js";
+import { registerCollectionCheck } from "./structure.js";
 import { Table } from "./table.js";
 import { clear } from "./writes.js";
 
@@ -62,6 +63,8 @@ class CowSetImpl<T extends CowKey = CowKey> implements Iterable<T> {
       if (typeof x === "object" && x !== null && #table in x) return (x as CowSetImpl).#table;
       return throwIncompatible("CowSet", method, x);
     };
+    // The codec refuses a CowSet given as a value (structure.ts), subclasses with another tag included.
+    registerCollectionCheck((x) => (#table in x ? "CowSet" : null));
   }
 
   /**
@@ -72,7 +75,8 @@ class CowSetImpl<T extends CowKey = CowKey> implements Iterable<T> {
    * @throws {InvalidArgumentError} for a bad page size, one that differs from the pool's, or a pool that is not a
    *   FramePool.
    * @throws {TypeError} when `values` is neither iterable nor null/undefined or `add` is not callable;
-   *   {@link KeyTypeError} for a value that is not a primitive (nothing is kept: the new space is released).
+   *   {@link KeyTypeError} for a value that is not a primitive (see `add` for the values accepted; nothing is
+   *   kept: the new space is released).
    * @example
    * ```ts
    * const s = new CowSet(["a", "b", "a"]);
@@ -140,6 +144,14 @@ class CowSetImpl<T extends CowKey = CowKey> implements Iterable<T> {
   /**
    * Adds `value` at the end of the iteration order unless it is already
    * there; returns the set. O(1) expected, amortized.
+   *
+   * Values accepted are the primitives that compare by value: strings (any
+   * code units, lone surrogates included), numbers (-0 is stored as +0 and
+   * every NaN is one value, SameValueZero as Set), bigints, booleans, null
+   * and undefined. Anything else, a pagefork structure included (a CowMap or
+   * CowSet is an object), is refused with KeyTypeError, changing nothing:
+   * elements are stored by value in pages, and an object has no value to
+   * compare by; add a primitive id instead.
    * @throws {KeyTypeError} when `value` is an object, function or symbol.
    * @throws {OutOfMemoryError} when the pool's `maxBytes` cannot cover the write.
    */

@@ -40,6 +40,69 @@ export class DataCloneError extends Error {
 brandErrorClass(DataCloneError, "ERR_DATA_CLONE");
 
 /**
+ * A pagefork structure given as a value, or found inside one: a CowMap,
+ * CowSet or one of their iterators, a CowText, a COW typed array or
+ * CowVector, a `@pagefork/state` view, draft or State, an AddressSpace, Heap,
+ * FramePool, History or proxy view, or a class instance holding one of the
+ * core's in a field. Its contents live in the pages of an address space (or
+ * it is one), not in its own fields, so a stored copy cannot hold them:
+ * walked as `structuredClone` walks a class instance, a CowMap would be
+ * stored as `{}`. The message names the structure, where it is (`path`) and
+ * what to store instead (`new Map(x)` for a CowMap, `x.toString()` for a
+ * CowText, `current(x)` for a state view...). The map is left unchanged.
+ *
+ * A {@link DataCloneError} (same `code`, `"ERR_DATA_CLONE"`), so code that
+ * handles every unstorable value catches it too. `instanceof
+ * StructureValueError` follows the prototype chain only (no brand of its
+ * own), so that an error from another copy of the package still passes
+ * `instanceof DataCloneError`.
+ *
+ * @example
+ * ```ts
+ * const inner = CowMap.from([["x", 1]]);
+ * const m = new CowMap<string, unknown>();
+ * let caught: unknown;
+ * try { m.set("k", { nested: inner }); } catch (e) { caught = e; }
+ * caught instanceof StructureValueError; // true
+ * caught instanceof DataCloneError; // true
+ * [(caught as StructureValueError).path, (caught as StructureValueError).structure]; // ["value.nested", "CowMap"]
+ * m.set("k", { nested: new Map(inner) }); // a plain copy is stored
+ * [...(m.get("k") as { nested: Map<string, number> }).nested]; // [["x", 1]]
+ * inner.release(); m.release();
+ * ```
+ */
+export class StructureValueError extends DataCloneError {
+  /** What was found at `path`: "CowMap", "AddressSpace", "@pagefork/state view", a class's name... */
+  readonly structure: string;
+  /**
+   * @param path - where it is, e.g. `value.items[3]`.
+   * @param structure - what it is (see {@link StructureValueError.structure}).
+   * @param holding - for a class instance that holds a core object: that object's name and path, e.g.
+   *   `"AddressSpace (value.space)"`; "" otherwise.
+   * @param instead - what to store instead, e.g. `"new Map(x)"`; "" when nothing fits.
+   */
+  constructor(path: string, structure: string, holding: string, instead: string) {
+    super(
+      path,
+      `it is ${article(structure)} ${structure}${holding === "" ? "" : ` holding a pagefork ${holding}`}, whose ` +
+        "contents live in the pages of an address space, not in its own fields: a stored copy would lose them " +
+        `(structuredClone would give {})${instead === "" ? "" : `; store a plain copy instead, e.g. ${instead}`}`,
+    );
+    this.name = "StructureValueError";
+    this.structure = structure;
+  }
+}
+
+/** @internal Throws {@link StructureValueError} (see its constructor for the arguments). */
+export function throwStructureValue(path: string, structure: string, holding: string, instead: string): never {
+  throw new StructureValueError(path, structure, holding, instead);
+}
+
+function article(name: string): string {
+  return /^[aeiou]/i.test(name) ? "an" : "a";
+}
+
+/**
  * A key that cannot be stored by value: an object, function or symbol. Keys
  * live as bytes in pages, so only primitives that compare by value (strings,
  * numbers, bigints, booleans, null, undefined) can be keys. A TypeError.

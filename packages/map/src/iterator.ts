@@ -29,6 +29,7 @@ import {
   V_NUMBER,
 } from "./layout.js";
 import { bytesWrittenOf, PageReader } from "./page-reader.js";
+import { registerCollectionCheck } from "./structure.js";
 import type { Table } from "./table.js";
 import { latin1From } from "./text.js";
 import { readValue } from "./value.js";
@@ -253,6 +254,15 @@ export abstract class CowIterator<T> implements IterableIterator<T> {
 // ES2025, Node 22+) works on a CowMap's iterators as on a Map's. Done once,
 // before any iterator exists; `next` stays on the subclasses' own prototypes.
 Object.setPrototypeOf(CowIterator.prototype, Object.getPrototypeOf(Object.getPrototypeOf([][Symbol.iterator]())));
+
+// The codec refuses an iterator given as a value (structure.ts).
+registerCollectionCheck((x) =>
+  x instanceof CowIterator
+    ? (x as CowIterator<unknown>).owner === "map"
+      ? "CowMap Iterator"
+      : "CowSet Iterator"
+    : null,
+);
 
 /** @internal Yields keys (a set's values). */
 export class KeyIterator<K> extends CowIterator<K> {

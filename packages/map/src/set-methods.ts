@@ -52,14 +52,14 @@ function copyOpen(t: Table, it: IteratorRecord<unknown>): Table {
 
 /** Elements of `t`, then those of `other` not in it. */
 export function union(t: Table, other: unknown): Table {
-  const rec = getSetRecord(other, "union");
+  const rec = getSetRecord(other, "CowSet.union");
   // Spec step order: other.keys() is called before the receiver is copied
   // (a keys() that changes the receiver changes the copy).
-  const it = openOtherKeys(rec, "union");
+  const it = openOtherKeys(rec, "CowSet.union");
   return build(copyOpen(t, it), (r) => {
     forEachOtherKey(
       rec,
-      "union",
+      "CowSet.union",
       (v) => {
         tableAdd(r, v);
         return true;
@@ -71,7 +71,7 @@ export function union(t: Table, other: unknown): Table {
 
 /** Elements in both: in `t`'s order when it is the smaller (or equal), else in `other`'s. */
 export function intersection(t: Table, other: unknown): Table {
-  const rec = getSetRecord(other, "intersection");
+  const rec = getSetRecord(other, "CowSet.intersection");
   return build(t.emptyLike(), (r) => {
     if (t.size <= rec.size) {
       const c = new Cursor(t);
@@ -80,7 +80,7 @@ export function intersection(t: Table, other: unknown): Table {
         if (otherHas(rec, e)) tableAdd(r, e);
       }
     } else {
-      forEachOtherKey(rec, "intersection", (v) => {
+      forEachOtherKey(rec, "CowSet.intersection", (v) => {
         if (tableHas(t, v)) tableAdd(r, v);
         return true;
       });
@@ -90,7 +90,7 @@ export function intersection(t: Table, other: unknown): Table {
 
 /** Elements of `t` not in `other`, in `t`'s order. */
 export function difference(t: Table, other: unknown): Table {
-  const rec = getSetRecord(other, "difference");
+  const rec = getSetRecord(other, "CowSet.difference");
   return build(t.copy(), (r) => {
     if (t.size <= rec.size) {
       // The spec walks the copy, not the receiver: elements that other.has()
@@ -108,7 +108,7 @@ export function difference(t: Table, other: unknown): Table {
         snap.drop(false);
       }
     } else {
-      forEachOtherKey(rec, "difference", (v) => {
+      forEachOtherKey(rec, "CowSet.difference", (v) => {
         tableDelete(r, v);
         return true;
       });
@@ -118,12 +118,12 @@ export function difference(t: Table, other: unknown): Table {
 
 /** Elements in exactly one: `t`'s order, then `other`'s new elements in its order. */
 export function symmetricDifference(t: Table, other: unknown): Table {
-  const rec = getSetRecord(other, "symmetricDifference");
-  const it = openOtherKeys(rec, "symmetricDifference"); // before the copy, as in union
+  const rec = getSetRecord(other, "CowSet.symmetricDifference");
+  const it = openOtherKeys(rec, "CowSet.symmetricDifference"); // before the copy, as in union
   return build(copyOpen(t, it), (r) => {
     forEachOtherKey(
       rec,
-      "symmetricDifference",
+      "CowSet.symmetricDifference",
       (v) => {
         const inResult = tableHas(r, v);
         if (tableHas(t, v)) {
@@ -138,7 +138,7 @@ export function symmetricDifference(t: Table, other: unknown): Table {
 
 /** True when every element of `t` is in `other`. */
 export function isSubsetOf(t: Table, other: unknown): boolean {
-  const rec = getSetRecord(other, "isSubsetOf");
+  const rec = getSetRecord(other, "CowSet.isSubsetOf");
   if (t.size > rec.size) return false;
   const c = new Cursor(t);
   while (c.step("set")) if (!otherHas(rec, c.key(t))) return false;
@@ -147,18 +147,18 @@ export function isSubsetOf(t: Table, other: unknown): boolean {
 
 /** True when every element of `other` is in `t`. */
 export function isSupersetOf(t: Table, other: unknown): boolean {
-  const rec = getSetRecord(other, "isSupersetOf");
+  const rec = getSetRecord(other, "CowSet.isSupersetOf");
   if (t.size < rec.size) return false;
-  return forEachOtherKey(rec, "isSupersetOf", (v) => tableHas(t, v));
+  return forEachOtherKey(rec, "CowSet.isSupersetOf", (v) => tableHas(t, v));
 }
 
 /** True when no element is in both. */
 export function isDisjointFrom(t: Table, other: unknown): boolean {
-  const rec = getSetRecord(other, "isDisjointFrom");
+  const rec = getSetRecord(other, "CowSet.isDisjointFrom");
   if (t.size <= rec.size) {
     const c = new Cursor(t);
     while (c.step("set")) if (otherHas(rec, c.key(t))) return false;
     return true;
   }
-  return forEachOtherKey(rec, "isDisjointFrom", (v) => !tableHas(t, v));
+  return forEachOtherKey(rec, "CowSet.isDisjointFrom", (v) => !tableHas(t, v));
 }

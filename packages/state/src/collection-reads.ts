@@ -8,6 +8,7 @@
  * @module
  */
 
+import { forEachOtherKey, getSetRecord, otherHas } from "@pagefork/map";
 import { isValidKey } from "./check.js";
 import type { MapHandle, SetHandle } from "./containers.js";
 import type { AnyType } from "./schema.js";
@@ -34,61 +35,6 @@ export function storedSlot(h: MapHandle | null, kt: AnyType, key: unknown): unkn
 
 // ---------------------------------------------------------------- ES2025 Set methods
 
-/** GetSetRecord(other): its `size` (an integer or Infinity), `has` and `keys`. */
-interface SetRecord {
-  readonly set: object;
-  readonly size: number;
-  readonly has: (this: unknown, v: unknown) => unknown;
-  readonly keys: (this: unknown) => unknown;
-}
-
-function getSetRecord(other: unknown, method: string): SetRecord {
-  if (other === null || (typeof other !== "object" && typeof other !== "function"))
-    throw new TypeError(`Set.prototype.${method}: the argument must be a set-like object`);
-  const o = other as { size: unknown; has: unknown; keys: unknown };
-  const num = +(o.size as number); // ToNumber: throws for a symbol or a bigint, as the spec's does
-  if (Number.isNaN(num)) throw new TypeError(`Set.prototype.${method}: the argument's size is not a number`);
-  const size = Number.isFinite(num) ? Math.trunc(num) : num;
-  if (size < 0) throw new RangeError(`Set.prototype.${method}: the argument's size is negative`);
-  const has = o.has;
-  if (typeof has !== "function") throw new TypeError(`Set.prototype.${method}: the argument's has is not a function`);
-  const keys = o.keys;
-  if (typeof keys !== "function") throw new TypeError(`Set.prototype.${method}: the argument's keys is not a function`);
-  return { set: o, size, has: has as SetRecord["has"], keys: keys as SetRecord["keys"] };
-}
-
-/**
- * Walks `rec.keys()` (its `next` read once; `done` and `value` read once
- * per step; -0 made +0) until `visit` returns false, which closes the
- * iterator (IteratorClose: its `return`, whose result must be an object).
- * @returns false when `visit` stopped the walk.
- */
-function eachKey(rec: SetRecord, method: string, visit: (v: unknown) => boolean): boolean {
-  const it = rec.keys.call(rec.set) as Iterator<unknown>;
-  if (it === null || (typeof it !== "object" && typeof it !== "function"))
-    throw new TypeError(`Set.prototype.${method}: the argument's keys() did not return an object`);
-  const next = it.next;
-  if (typeof next !== "function") throw new TypeError(`Set.prototype.${method}: the argument's iterator has no next()`);
-  for (;;) {
-    const r = next.call(it) as IteratorResult<unknown>;
-    if (r === null || (typeof r !== "object" && typeof r !== "function"))
-      throw new TypeError(`Set.prototype.${method}: the iterator result is not an object`);
-    if (r.done) return true;
-    const raw = r.value;
-    if (!visit(raw === 0 ? 0 : raw)) {
-      const ret = it.return;
-      if (ret !== undefined && ret !== null) {
-        const x = (ret as () => unknown).call(it);
-        if (x === null || (typeof x !== "object" && typeof x !== "function"))
-          throw new TypeError(`Set.prototype.${method}: the iterator's return() did not return an object`);
-      }
-      return false;
-    }
-  }
-}
-
-const isIn = (rec: SetRecord, v: unknown): boolean => Boolean(rec.has.call(rec.set, v));
-
 /**
  * The seven ES2025 Set methods (ECMA-262 24.2.4: `union`, `intersection`,
  * `difference`, `symmetricDifference`, `isSubsetOf`, `isSupersetOf`,
@@ -98,48 +44,51 @@ const isIn = (rec: SetRecord, v: unknown): boolean => Boolean(rec.has.call(rec.s
  * methods (Node 22 and later) would read an empty [[SetData]] and answer
  * wrongly without a word. Results are native Sets, as the native methods'
  * are; `other` is any set-like (`size`, `has`, `keys`), read in the spec's
- * order. One difference from the spec: `other`'s callbacks that change the
+ * order, with @pagefork/map's set-like helpers (GetSetRecord and the walk
+ * of `other.keys()`, which closes the iterator when a step throws), errors
+ * naming the method as the native's do ("Set.prototype.union: ...").
+ * One difference from the spec: `other`'s callbacks that change the
  * receiver (a draft) are not seen by the walk of its elements, which works
  * on the copy. O(|self| + |other|).
  */
 export const SET_METHODS = {
   union(self: Set<unknown>, other: unknown): Set<unknown> {
-    const rec = getSetRecord(other, "union");
+    const rec = getSetRecord(other, "Set.prototype.union");
     const out = new Set(self);
-    eachKey(rec, "union", (v) => {
+    forEachOtherKey(rec, "Set.prototype.union", (v) => {
       out.add(v);
       return true;
     });
     return out;
   },
   intersection(self: Set<unknown>, other: unknown): Set<unknown> {
-    const rec = getSetRecord(other, "intersection");
+    const rec = getSetRecord(other, "Set.prototype.intersection");
     const out = new Set<unknown>();
     if (self.size <= rec.size) {
-      for (const e of self) if (isIn(rec, e)) out.add(e);
+      for (const e of self) if (otherHas(rec, e)) out.add(e);
     } else
-      eachKey(rec, "intersection", (v) => {
+      forEachOtherKey(rec, "Set.prototype.intersection", (v) => {
         if (self.has(v)) out.add(v);
         return true;
       });
     return out;
   },
   difference(self: Set<unknown>, other: unknown): Set<unknown> {
-    const rec = getSetRecord(other, "difference");
+    const rec = getSetRecord(other, "Set.prototype.difference");
     const out = new Set(self);
     if (self.size <= rec.size) {
-      for (const e of self) if (isIn(rec, e)) out.delete(e);
+      for (const e of self) if (otherHas(rec, e)) out.delete(e);
     } else
-      eachKey(rec, "difference", (v) => {
+      forEachOtherKey(rec, "Set.prototype.difference", (v) => {
         out.delete(v);
         return true;
       });
     return out;
   },
   symmetricDifference(self: Set<unknown>, other: unknown): Set<unknown> {
-    const rec = getSetRecord(other, "symmetricDifference");
+    const rec = getSetRecord(other, "Set.prototype.symmetricDifference");
     const out = new Set(self);
-    eachKey(rec, "symmetricDifference", (v) => {
+    forEachOtherKey(rec, "Set.prototype.symmetricDifference", (v) => {
       if (self.has(v)) out.delete(v);
       else out.add(v);
       return true;
@@ -147,23 +96,23 @@ export const SET_METHODS = {
     return out;
   },
   isSubsetOf(self: Set<unknown>, other: unknown): boolean {
-    const rec = getSetRecord(other, "isSubsetOf");
+    const rec = getSetRecord(other, "Set.prototype.isSubsetOf");
     if (self.size > rec.size) return false;
-    for (const e of self) if (!isIn(rec, e)) return false;
+    for (const e of self) if (!otherHas(rec, e)) return false;
     return true;
   },
   isSupersetOf(self: Set<unknown>, other: unknown): boolean {
-    const rec = getSetRecord(other, "isSupersetOf");
+    const rec = getSetRecord(other, "Set.prototype.isSupersetOf");
     if (self.size < rec.size) return false;
-    return eachKey(rec, "isSupersetOf", (v) => self.has(v));
+    return forEachOtherKey(rec, "Set.prototype.isSupersetOf", (v) => self.has(v));
   },
   isDisjointFrom(self: Set<unknown>, other: unknown): boolean {
-    const rec = getSetRecord(other, "isDisjointFrom");
+    const rec = getSetRecord(other, "Set.prototype.isDisjointFrom");
     if (self.size <= rec.size) {
-      for (const e of self) if (isIn(rec, e)) return false;
+      for (const e of self) if (otherHas(rec, e)) return false;
       return true;
     }
-    return eachKey(rec, "isDisjointFrom", (v) => !self.has(v));
+    return forEachOtherKey(rec, "Set.prototype.isDisjointFrom", (v) => !self.has(v));
   },
 };
 
