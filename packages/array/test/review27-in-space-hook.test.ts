@@ -353,14 +353,24 @@ describe("an embedded create, copy or free whose out-of-memory hook acts on the 
       });
 });
 
-describe("an embedded create in an empty heap whose out-of-memory hook protects or unmaps the pages past the break", () => {
-  it("throws before the heap call (no block allocated, nothing written), for arrays and vectors", () => {
-    const makes: [string, (h: Heap) => unknown][] = [
-      ["create from source", (h) => CowFloat64Array.create(h, new Float64Array(150).fill(2))],
-      ["create small", (h) => CowFloat64Array.create(h, [1, 2, 3])],
-      ["vector create", (h) => CowVector.create(h, Float64Array, { capacity: 150 })],
+describe("an embedded create or growth whose out-of-memory hook protects or unmaps the pages past the break", () => {
+  it("throws before the heap call (no block allocated or moved, nothing written), for arrays and vectors", () => {
+    // [name, what is in the heap before, the call]
+    const makes: [string, (h: Heap) => unknown, (h: Heap, x: unknown) => unknown][] = [
+      ["create from source", () => null, (h) => CowFloat64Array.create(h, new Float64Array(150).fill(2))],
+      ["create small", () => null, (h) => CowFloat64Array.create(h, [1, 2, 3])],
+      ["vector create", () => null, (h) => CowVector.create(h, Float64Array, { capacity: 150 })],
+      ...[30, 60].map((n): [string, (h: Heap) => unknown, (h: Heap, x: unknown) => unknown] => [
+        `vector of ${n} extended by ${n} (its block moves to the break)`,
+        (h) => {
+          const v = CowVector.create(h, Float64Array);
+          v.extend(new Float64Array(n).fill(1));
+          return v;
+        },
+        (_h, v) => (v as CowVector).extend(new Float64Array(n).fill(2)),
+      ]),
     ];
-    for (const [name, make] of makes)
+    for (const [name, prepare, make] of makes)
       for (const mode of ["protect", "unmap"] as const) {
         const what = `${name}, ${mode}`;
         let armed = false;
@@ -388,6 +398,8 @@ describe("an embedded create in an empty heap whose out-of-memory hook protects 
         const space = new AddressSpace({ size: PAGES * PS, pool });
         const heap = Heap.create(space, { base: PS });
         box.heap = heap;
+        const x = prepare(heap);
+        const before = x instanceof CowVector ? [...x] : [];
         const keep = space.fork();
         const victim = new AddressSpace({ size: 32 * PS, pool });
         for (let i = 0; i < 20; i++) victim.setUint8(i * PS, 1);
@@ -395,7 +407,8 @@ describe("an embedded create in an empty heap whose out-of-memory hook protects 
         const fill = new AddressSpace({ size: 32 * PS, pool });
         for (let i = 0; pool.framesAvailable() > 2; i++) fill.setUint8(i * PS, 1);
         armed = true;
-        expect(() => make(heap), what).toThrow(mode === "protect" ? ProtectionFault : SegmentationFault);
+        expect(() => make(heap, x), what).toThrow(mode === "protect" ? ProtectionFault : SegmentationFault);
+        if (x instanceof CowVector) expect([...x], what).toEqual(before);
         expect(heap.stats().blocks, what).toBe(box.blocks);
         expect(use(pool), what).toEqual(box.use);
         heap.check();
