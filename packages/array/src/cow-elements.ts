@@ -22,7 +22,7 @@ import type {
   ProxyView,
   SpaceStats,
 } from "@pagefork/core";
-import { INSPECT_CUSTOM, InvalidArgumentError, ProtectionFault, ReleasedError } from "@pagefork/core";
+import { INSPECT_CUSTOM, InvalidArgumentError, OutOfMemoryError, ProtectionFault, ReleasedError } from "@pagefork/core";
 import { brandCowArrayClass, isCowArray } from "./brand.js";
 import { copyBetween, copyOut, fillElements, moveElements, writeChanged, writeFrom } from "./bulk.js";
 import { elementsToJSON, inspectArray, type JsonElements } from "./debug.js";
@@ -195,8 +195,14 @@ export abstract class CowElements<E extends number | bigint> implements Iterable
    * {@link ReleasedError}. O(pages of the element block).
    * @throws {OutOfMemoryError} when the pool cannot supply the frames of the
    * heap's metadata writes (after a fork of the space, the first free copies
-   * the pages it writes); nothing changed then.
-   * @throws {ProtectionFault} when the space is frozen (and the blocks would be freed now).
+   * the pages it writes), also after the out-of-memory hook grew the array's
+   * block; nothing changed then.
+   * @throws {ProtectionFault} when the space is frozen (and the blocks would
+   * be freed now), or the out-of-memory hook froze it or write-protected a
+   * page of the heap's range (SegmentationFault: unmapped one);
+   * nothing changed then. A hook that freed this array, released its space
+   * or took a subarray of it (which then keeps the blocks) leaves this call
+   * nothing to free.
    * @example
    * ```ts
    * const space = new AddressSpace({ size: 1 << 24, pageSize: 256 });
@@ -223,9 +229,27 @@ export abstract class CowElements<E extends number | bigint> implements Iterable
       const heap = blocks.heap;
       if (this.space.frozen)
         throw new ProtectionFault(blocks.header, 1, "the address space is frozen: free() writes the heap's metadata");
-      const data = blocks.data === 0 ? 0 : heap.usableSize(blocks.data);
-      requirePoolFrames(this.space, heapCallFrames(heap, data) + heapCallFrames(heap, heap.usableSize(blocks.header)));
-      if (!this.space.released) blocks.freeBlocks();
+      const frames = freeFrames(blocks);
+      // The out-of-memory hook may run here and free this array itself (done:
+      // free() is idempotent), take a subarray (which now keeps the blocks),
+      // release the space, grow a vector's block (the frames counted again,
+      // the hook not run twice), or freeze or protect the heap's pages
+      // (refused by requirePoolFrames before the first free).
+      try {
+        requirePoolFrames(heap, frames, null);
+      } catch (e) {
+        if (!(e instanceof ReleasedError)) throw e;
+      }
+      if (this.isReleased) return;
+      if (owner.views === 1 && !this.space.released) {
+        const now = freeFrames(blocks);
+        if (now > frames && now > this.space.pool.framesAvailable())
+          throw new OutOfMemoryError(
+            now * this.space.pageSize,
+            "the onOutOfMemory hook grew this array while free() waited for frames; nothing changed, call again",
+          );
+        blocks.freeBlocks();
+      }
     }
     this.isReleased = true;
     this.len = 0;
@@ -396,7 +420,17 @@ export abstract class CowElements<E extends number | bigint> implements Iterable
    * Sets elements `[start, end)` (relative, clamped) to `value`, converted
    * once. O(end - start) as a memset or one native `fill` per page; zeros over
    * whole pages return them to the zero frame instead (they then cost nothing).
+   * `start` and `end` are read as the specification says (an undefined
+   * `start` is 0, an undefined `end` the length), as `Array.prototype.fill`
+   * does. Deliberately different from V8's typed arrays up to at least Node
+   * 20, whose `fill(value, undefined, end)` ignores `end` and fills to the end.
    * @returns this array.
+   * @example
+   * ```ts
+   * const a = CowInt8Array.of(0, 0, 0, 0);
+   * a.fill(7, undefined, 2).join(); // "7,7,0,0" (new Int8Array(4).fill(7, undefined, 2) gives "7,7,7,7" on Node 20)
+   * a.release();
+   * ```
    */
   fill(value: E, start?: number, end?: number): this {
     this.check();
@@ -800,7 +834,9 @@ export abstract class CowElements<E extends number | bigint> implements Iterable
   /**
    * `create(length, written)`, then ReleasedError (the new array released) if making
    * it ran the out-of-memory hook and the hook released this array (a refused
-   * commit charge under overcommit "never").
+   * commit charge under overcommit "never"). Embedded, the reservation before
+   * the heap calls checks this array itself once the hook ran (ReleasedError,
+   * or OutOfMemoryError when the hook wrote it), before it allocates.
    */
   private createLive(length: number, written: number): this {
     const out = this.create(length, written);
@@ -816,4 +852,11 @@ export abstract class CowElements<E extends number | bigint> implements Iterable
     const out = this.slice();
     return fillFrom(out, () => edit(out));
   }
+}
+
+/** Frames the two frees of an embedded array's blocks may take (its element block, then its header block). */
+function freeFrames(blocks: SpaceOwner): number {
+  const heap = blocks.heap;
+  const data = blocks.data === 0 ? 0 : heap.usableSize(blocks.data);
+  return heapCallFrames(heap, data) + heapCallFrames(heap, heap.usableSize(blocks.header));
 }

@@ -397,7 +397,10 @@ export abstract class CowTypedArray<E extends number | bigint> extends CowElemen
   protected create(length: number, written: number): this {
     const blocks = this.owner[EMBEDDING];
     if (blocks !== null)
-      return construct(this.constructor as new () => this, embedNew(this.kind, blocks.heap, length, null, written));
+      return construct(
+        this.constructor as new () => this,
+        embedNew(this.kind, blocks.heap, length, null, written, this),
+      );
     return new (this.constructor as new (n: number, o: CowArrayOptions) => this)(length, { pool: this.space.pool });
   }
 

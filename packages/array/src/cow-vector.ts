@@ -208,7 +208,7 @@ export class CowVector<K extends SpanArrayConstructor = Float64ArrayConstructor>
     const capacity = options?.capacity ?? 0;
     if (typeof capacity !== "number" || !Number.isInteger(capacity) || capacity < 0 || capacity > maxLen)
       throw new InvalidArgumentError("capacity", capacity, `an integer from 0 to ${maxLen} elements`);
-    return new CowVector(embeddedVector(h, k, capacity, 0, false, 0) as unknown as K);
+    return new CowVector(embeddedVector(h, k, capacity, 0, false, 0, null) as unknown as K);
   }
 
   /**
@@ -565,6 +565,7 @@ export class CowVector<K extends SpanArrayConstructor = Float64ArrayConstructor>
           length,
           written < length,
           written,
+          this,
         ) as unknown as SpanArrayConstructor,
       ) as unknown as this;
     const pool = this.space.pool;

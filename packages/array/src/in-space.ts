@@ -27,9 +27,10 @@
  *
  * @module
  */
-import { type AddressSpace, type Heap, InvalidArgumentError, isHeap } from "@pagefork/core";
+import { type AddressSpace, type Heap, InvalidArgumentError, isHeap, OutOfMemoryError } from "@pagefork/core";
 import { type ElementKind, elementKinds } from "./kinds.js";
-import { throwFrozen } from "./reserve.js";
+import { checkLive, throwFrozen } from "./reserve.js";
+import type { ElementView } from "./view.js";
 
 /** "pfta" read as a little-endian u32: the header of a fixed-length kind. */
 export const TYPED_MAGIC = 0x61746670;
@@ -83,15 +84,59 @@ export function reallocFrames(heap: Heap, oldBytes: number, newBytes: number): n
 }
 
 /**
- * Throws OutOfMemoryError unless the pool of `space` can supply `n` frames
- * now (after the out-of-memory hook's one chance), before heap calls and the
- * writes that follow them. Nothing to check without a limit.
+ * Throws OutOfMemoryError unless the pool of `heap`'s space can supply `n`
+ * frames now, before heap calls and the writes that follow them. Nothing to
+ * check without a limit or with frames to spare (O(1)).
+ *
+ * Near the limit the reservation runs the pool's out-of-memory hook, which is
+ * user code and may do more than release memory: fork the space (the pages
+ * the heap calls write are then shared; `n` bounds pages, not copies, so it
+ * still holds), freeze it, write-protect or unmap pages of the heap's range
+ * (a heap call would stop at its first refused write, its metadata half
+ * written: a block freed, its neighbour's entry not), release the space,
+ * or write, free or release `watch`, the array the call reads (a copy made
+ * from it would then start from a plan made before the hook). So after the
+ * hook this checks again, reading only, and refuses before any heap call:
+ * ReleasedError when the space or `watch` was released; OutOfMemoryError
+ * ("call again") when `watch`'s write generation moved; ProtectionFault when
+ * the space is frozen; ProtectionFault or SegmentationFault when a byte of
+ * the heap's range that a read-write mapping held before the hook is no
+ * longer writable (the heap may write any page of its range, so this refuses
+ * a call the hook's change might not have stopped: a few calls early, never
+ * halfway); OutOfMemoryError when the `n` frames are not available (the hook
+ * is not run twice). O(mappings) then.
  * @throws {ProtectionFault} when the space is frozen (the error that comes first).
  */
-export function requirePoolFrames(space: AddressSpace, n: number): void {
-  if (space.frozen) throwFrozen(0, 1);
+export function requirePoolFrames(heap: Heap, n: number, watch: ElementView | null): void {
+  const space = heap.space;
+  if (space.frozen) throwFrozen(heap.base, heap.base + 1);
   const pool = space.pool;
-  if (n > 0 && n > pool.framesAvailable()) space.reserveFrames(n);
+  if (n <= 0 || n <= pool.framesAvailable()) return;
+  // The hook runs: note what it may change.
+  const writes = watch === null ? 0 : watch.owner.writes;
+  const maps = space.mappings();
+  space.reserveFrames(n); // the core's one check: ReleasedError when the hook released the space
+  if (watch !== null) {
+    checkLive(watch);
+    if (watch.owner.writes !== writes)
+      throw new OutOfMemoryError(
+        n * pool.pageSize,
+        "the onOutOfMemory hook wrote this array while this call waited for frames; nothing changed, call again",
+      );
+  }
+  if (space.frozen) throwFrozen(heap.base, heap.base + 1);
+  const lo = heap.base;
+  const hi = heap.limit;
+  for (const m of maps) {
+    const x = Math.max(lo, m.start);
+    const y = Math.min(hi, m.end);
+    if (m.protection === "read-write" && x < y) space.checkWritable(x, y - x);
+  }
+  if (n > pool.framesAvailable())
+    throw new OutOfMemoryError(
+      n * pool.pageSize,
+      `pool limit maxBytes=${pool.maxBytes} reached (${pool.framesInUse} frames of ${pool.pageSize} B in use, after the onOutOfMemory hook)`,
+    );
 }
 
 /** `heap`, checked to be a Heap. @throws {InvalidArgumentError} otherwise. */

@@ -27,6 +27,7 @@
  * @module
  */
 import { type AddressSpace, type Mapping, OutOfMemoryError, ProtectionFault, ReleasedError } from "@pagefork/core";
+import { EMBEDDING } from "./space-owner.js";
 import type { ElementView } from "./view.js";
 
 /** Page ranges `[lo, hi)` of one reservation (module scratch: reservations do not nest). */
@@ -125,7 +126,11 @@ function framesFor(space: AddressSpace, r: Float64Array, k: number): number {
  * (ProtectionFault); every byte of the ranges that a read-write mapping held
  * before the hook (`maps`) still read-write (ProtectionFault, or
  * SegmentationFault when unmapped; ranges outside every mapping are a
- * growth the operation maps itself); and the frames counted again (a fork
+ * growth the operation maps itself), and, when the operation makes heap
+ * calls (`extra` > 0 on an embedded array), every such byte of the heap's
+ * range (a moved block lands on pages no range names; this refuses a call
+ * the hook's change might not have stopped, never one halfway); and the
+ * frames counted again (a fork
  * shared the pages the operation had to itself) still available, without
  * running the hook a second time (OutOfMemoryError).
  */
@@ -147,15 +152,12 @@ function afterHook(
     );
   if (space.frozen) throwFrozen(first, first + (k > 0 ? (r[1] as number) : 1));
   // Every byte of the ranges a read-write mapping held before the hook, still writable (the core's check).
-  for (let i = 0; i < k; i++) {
-    const a = r[2 * i] as number;
-    const e = a + (r[2 * i + 1] as number);
-    for (const b of maps) {
-      const x = Math.max(a, b.start);
-      const y = Math.min(e, b.end);
-      if (b.protection === "read-write" && x < y) space.checkWritable(x, y - x);
-    }
-  }
+  for (let i = 0; i < k; i++)
+    stillWritable(space, maps, r[2 * i] as number, (r[2 * i] as number) + (r[2 * i + 1] as number));
+  // Heap calls (an embedded vector's block grown, moved or shrunk) may write any page of
+  // the heap's range: its metadata, and a moved block's new pages past the break.
+  const blocks = view.owner[EMBEDDING];
+  if (extra > 0 && blocks !== null) stillWritable(space, maps, blocks.heap.base, blocks.heap.limit);
   const need = extra + framesFor(space, r, k);
   const pool = space.pool;
   if (need > pool.framesAvailable())
@@ -163,6 +165,19 @@ function afterHook(
       need * pool.pageSize,
       `pool limit maxBytes=${pool.maxBytes} reached (${pool.framesInUse} frames of ${pool.pageSize} B in use, after the onOutOfMemory hook)`,
     );
+}
+
+/**
+ * Throws as a write would (ProtectionFault, SegmentationFault) unless every
+ * byte of `[a, e)` that a read-write mapping of `maps` (the mappings before
+ * the hook) held is still writable. O(mappings).
+ */
+function stillWritable(space: AddressSpace, maps: readonly Mapping[], a: number, e: number): void {
+  for (const b of maps) {
+    const x = Math.max(a, b.start);
+    const y = Math.min(e, b.end);
+    if (b.protection === "read-write" && x < y) space.checkWritable(x, y - x);
+  }
 }
 
 /** Adds the pages of bytes `[a, b)` to the first `n` ranges, kept sorted by start; returns the new count. */

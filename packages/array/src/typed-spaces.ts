@@ -17,6 +17,7 @@ import { toLength } from "./indices.js";
 import { type ElementKind, kindOfInstance, type NativeTypedArray } from "./kinds.js";
 import { ARRAY_PAGE_SIZE, type CowArrayOptions, chosenPool, defaultArrayPool } from "./options.js";
 import { SpaceOwner } from "./space-owner.js";
+import type { ElementView } from "./view.js";
 
 /** Largest number of pages in one address space (the core's limit: vpns are uint32). */
 const MAX_PAGES = 2 ** 32;
@@ -63,14 +64,18 @@ export function embeddedArray(kind: ElementKind, heap: Heap, arg: unknown): Adop
   const name = `Cow${kind.name}Array`;
   const max = Math.floor((heap.limit - heap.base - HDR_BYTES) / kind.bytes); // the one block holds the header too
   const s = sourceOrLength(kind, arg, max, name, " in this heap");
-  return typeof s === "number" ? embedNew(kind, heap, s, null, s) : embedNew(kind, heap, s.length, s, s.length);
+  return typeof s === "number"
+    ? embedNew(kind, heap, s, null, s, null)
+    : embedNew(kind, heap, s.length, s, s.length, null);
 }
 
 /**
  * A new embedded array of `len` elements of `kind` in `heap`, holding
  * `source` (null: zeros), of which the caller (or `source`) writes the first
  * `written`: reserves the frames of both allocations and of the writes, then
- * allocates (element block first), then writes.
+ * allocates (element block first), then writes. `watch`: the array a copy is
+ * made from (null for a new one), which the out-of-memory hook must not have
+ * written or released meanwhile ({@link requirePoolFrames}).
  */
 export function embedNew(
   kind: ElementKind,
@@ -78,10 +83,11 @@ export function embedNew(
   len: number,
   source: NativeTypedArray | null,
   written: number,
+  watch: ElementView | null,
 ): Adoption {
   const bytes = len * kind.bytes;
   const space = heap.space;
-  requirePoolFrames(space, allocFrames(heap, bytes, written * kind.bytes));
+  requirePoolFrames(heap, allocFrames(heap, bytes, written * kind.bytes), watch);
   // One block, header then elements: one heap call, so a refusal changes nothing.
   const header = source === null ? heap.calloc(HDR_BYTES + bytes) : heap.malloc(HDR_BYTES + bytes);
   const data = header + HDR_BYTES;

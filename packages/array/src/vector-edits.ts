@@ -28,7 +28,7 @@ import { toKindArray } from "./set-from.js";
 import { EMBEDDING, type SpaceOwner } from "./space-owner.js";
 import {
   ensureCapacity,
-  mapFor,
+  growMapping,
   planResize,
   planWrites,
   reserveZeroFillAndHeader,
@@ -151,7 +151,8 @@ export function resizeVector(v: VectorCore, length: unknown): void {
   // Mapped elements past the length may hold removed values; newly mapped pages are zero.
   const dirty = Math.min(n, Math.floor(v.capBytes / v.kind.bytes));
   if (dirty > len) reserveZeroFill(v, len, dirty); // before the mapping grows
-  ensureCapacity(v, n);
+  const w = v.kind.bytes;
+  if (n * w > v.capBytes) growMapping(v, n, len * w, Math.max(dirty, len) * w, true); // checks the plan again
   if (dirty > len) fillElements(v, zero, len, dirty);
   setLength(v, n);
 }
@@ -161,7 +162,7 @@ export function reserveVector(v: VectorCore, capacity: unknown): void {
   const n = strictIndex(capacity, v.maxLen, "capacity");
   const bytes = n * v.kind.bytes;
   if (bytes <= v.capBytes) return;
-  if (v.owner[EMBEDDING] === null) mapFor(v, n);
+  if (v.owner[EMBEDDING] === null) growMapping(v, n, 0, 0, false);
   else {
     planResize(v, bytes);
     resizeBlock(v, bytes);

@@ -23,6 +23,7 @@ import { type ElementKind, kindOf } from "./kinds.js";
 import { poolFor } from "./options.js";
 import { SpaceOwner } from "./space-owner.js";
 import { type CowVectorOptions, defaultMaxLength, heapMaxLength, MAX_PAGES, throwNoRoom } from "./vector-options.js";
+import type { ElementView } from "./view.js";
 
 /**
  * A new standalone vector of `kind`: its space reserved for `maxLength`
@@ -63,7 +64,9 @@ export function standaloneVector(kind: unknown, options: CowVectorOptions | unde
  * A new embedded vector in `heap` with room for `capacity` elements and
  * length `len` (zeros when `zeroed`, else the caller writes them: `written`
  * elements are reserved for): reserves the frames of the allocations and
- * writes, allocates (element block first), writes the header.
+ * writes, allocates (element block first), writes the header. `watch`: the
+ * vector a copy is made from (null for a new one), which the out-of-memory
+ * hook must not have written or released meanwhile ({@link requirePoolFrames}).
  */
 export function embeddedVector(
   heap: Heap,
@@ -72,10 +75,11 @@ export function embeddedVector(
   len: number,
   zeroed: boolean,
   written: number,
+  watch: ElementView | null,
 ): Adoption {
   const bytes = capacity * kind.bytes;
   const space = heap.space;
-  requirePoolFrames(space, allocFrames(heap, bytes, written * kind.bytes));
+  requirePoolFrames(heap, allocFrames(heap, bytes, written * kind.bytes), watch);
   const [header, data] = allocVectorBlocks(heap, bytes, zeroed);
   writeHeader(space, header, VECTOR_MAGIC, kind, len, data);
   return adoption.of(

@@ -17,6 +17,8 @@
  *
  * @module
  */
+
+import { OutOfMemoryError } from "@pagefork/core";
 import { fitBlock, HDR_BYTES, HDR_DATA, HDR_LENGTH, heapCallFrames, reallocFrames } from "./in-space.js";
 import { checkLive, reserveWrites } from "./reserve.js";
 import { EMBEDDING, type SpaceOwner } from "./space-owner.js";
@@ -44,6 +46,7 @@ export function planWrites(v: VectorCore, a: number, b: number, n: number): void
   const owner = v.owner[EMBEDDING];
   if (owner === null) {
     reserveWrites(v, 0, a * w, b * w);
+    if (n * w > v.capBytes) growMapping(v, n, a * w, b * w, false);
     return;
   }
   const heap = owner.heap;
@@ -84,6 +87,70 @@ export function mapFor(v: VectorCore, n: number): void {
   space.map(v.capBytes, to - v.capBytes);
   checkLive(v);
   v.capBytes = to;
+}
+
+/**
+ * Maps room for `n` elements of a standalone vector (as {@link mapFor}) while
+ * a call plans, after it reserved its writes to bytes `[a, b)` (`zeros`: a
+ * zero fill, whose whole pages are discarded and take no frame). Under
+ * overcommit "never" or "heuristic" the mapping's commit charge may run the
+ * out-of-memory hook, after the reservation's own checks: a hook that forked
+ * the vector (its pages now shared need frames the count did not include),
+ * write-protected or unmapped a page the call writes, or wrote the vector
+ * (a push, a pop: the call's length and plan are stale, and a write after a
+ * pop would bring back the popped element) would leave the call to fail
+ * halfway or to write stale data. So afterwards this checks again, reading
+ * only: the vector live (ReleasedError); its write generation unchanged
+ * (OutOfMemoryError, "call again"); `[a, b)` writable (ProtectionFault,
+ * SegmentationFault); the frames of the writes available (OutOfMemoryError,
+ * the hook not run twice). A refused call unmaps what it mapped: nothing
+ * changed. O(1) without a limit or with frames to spare, else O(pages).
+ */
+export function growMapping(v: VectorCore, n: number, a: number, b: number, zeros: boolean): void {
+  const space = v.space;
+  const ps = space.pageSize;
+  const old = v.capBytes;
+  const writes = v.owner.writes;
+  const to = Math.min(space.size, Math.max(Math.ceil((n * v.kind.bytes) / ps) * ps, 2 * old, ps));
+  try {
+    space.map(old, to - old);
+  } catch (e) {
+    // The map changed nothing. A hook that grew the vector (a push) made the range overlap its mapping.
+    if (!v.isReleased && !space.released && v.owner.writes !== writes) throwWrittenMeanwhile(to - old);
+    throw e;
+  }
+  try {
+    checkLive(v);
+    if (v.owner.writes !== writes) throwWrittenMeanwhile(to - old);
+    if (b > a) {
+      space.checkWritable(a, b - a);
+      const pool = space.pool;
+      const lo = zeros ? Math.ceil(a / ps) * ps : b;
+      const hi = zeros ? Math.floor(b / ps) * ps : b;
+      const pages = Math.ceil(b / ps) - Math.floor(a / ps);
+      if (pages > pool.framesAvailable()) {
+        const need =
+          hi > lo ? space.framesNeeded(a, lo - a) + space.framesNeeded(hi, b - hi) : space.framesNeeded(a, b - a);
+        if (need > pool.framesAvailable())
+          throw new OutOfMemoryError(
+            need * ps,
+            `pool limit maxBytes=${pool.maxBytes} reached (${pool.framesInUse} frames of ${ps} B in use, after the onOutOfMemory hook)`,
+          );
+      }
+    }
+  } catch (e) {
+    if (!space.released) space.unmap(old, to - old); // fresh pages: nothing written there yet
+    throw e;
+  }
+  v.capBytes = to;
+}
+
+/** The OutOfMemoryError of a call whose plan the out-of-memory hook made stale by writing the vector. */
+function throwWrittenMeanwhile(bytes: number): never {
+  throw new OutOfMemoryError(
+    bytes,
+    "the onOutOfMemory hook wrote this vector while this call waited for memory; nothing changed, call again",
+  );
 }
 
 /**

@@ -10,16 +10,9 @@
  * changed nothing, and leak nothing.
  */
 import { CowFloat64Array, CowVector } from "@pagefork/array";
-import {
-  AddressSpace,
-  FramePool,
-  Heap,
-  type Mapping,
-  OutOfMemoryError,
-  ProtectionFault,
-  SegmentationFault,
-} from "@pagefork/core";
+import { AddressSpace, FramePool, Heap, OutOfMemoryError, ProtectionFault } from "@pagefork/core";
 import { describe, expect, it } from "vitest";
+import { type HookAct, runHookCase, sweep as sweepCases, type Version } from "../../../test/support/oom-hook.js";
 
 const PS = 256;
 type Act = "fork" | "freeze" | "protect" | "unmap" | "protect page 3" | "unmap page 3";
@@ -33,16 +26,10 @@ interface Target {
   readonly length: number;
 }
 
-/** A version made by a fork: its contents, and its release. */
-interface Snapshot {
-  read(): number[];
-  release(): void;
-}
-
 /** How a sweep forks and releases the array under test: the array's own (standalone) or its space's (embedded). */
 interface Env<T extends Target> {
   make(pool: FramePool): T;
-  fork(t: T): Snapshot;
+  fork(t: T): Version<number[]>;
   release(t: T): void;
   /** Acts the sweep tries. */
   readonly acts: readonly Act[];
@@ -79,11 +66,20 @@ function embedded<T extends Target & { readonly address: number }>(
   };
 }
 
+/** The harness's act for this file's act name. */
+function hookAct(act: Act): HookAct {
+  if (act === "protect page 3") return { kind: "protect page", page: 3 };
+  if (act === "unmap page 3") return { kind: "unmap page", page: 3 };
+  return { kind: act };
+}
+
 /**
- * A pool of 32 frames: `make(pool)` builds the array under test; `shared`
- * of its first pages are shared with a fork kept aside (so the call's count
- * needs frames there); a filler leaves `left` frames; the hook, armed for the
- * call, releases a victim of `victim` frames and then acts on the array.
+ * One run (test/support/oom-hook.ts) in a pool of 32 frames: `env.make(pool)`
+ * builds the array under test; `shared` 1 keeps a fork aside (so the call's
+ * count needs frames there), 2 also writes its first half again (private),
+ * the later pages still shared; the filler leaves `left` frames; the hook,
+ * armed for the call, releases a victim of `victim` frames and then acts on
+ * the array. After "unmap page 3" the page is mapped again and reads as zeros.
  */
 function run<T extends Target>(
   env: Env<T>,
@@ -94,109 +90,39 @@ function run<T extends Target>(
   victim: number,
   shared: number,
 ): string | null {
-  let armed = false;
-  let ran = false;
-  let protectedRanges: readonly Mapping[] = [];
-  const box: { t: T | null; victim: AddressSpace | null; child: Snapshot | null } = {
-    t: null,
-    victim: null,
-    child: null,
-  };
-  const pool = new FramePool({
+  return runHookCase<T, number[]>({
     pageSize: PS,
-    maxBytes: 32 * PS,
-    onOutOfMemory: () => {
-      if (!armed) return;
-      armed = false;
-      ran = true;
-      box.victim?.release();
-      const t = box.t as T;
-      if (act === "fork") box.child = env.fork(t);
-      else if (act === "freeze") t.space.freeze();
-      else if (act === "protect") {
-        protectedRanges = t.space.mappings();
-        for (const m of protectedRanges) t.space.protect(m.start, m.end - m.start, "read-only");
-      } else if (act === "protect page 3") {
-        protectedRanges = [{ start: 3 * PS, end: 4 * PS, protection: "read-only" }];
-        t.space.protect(3 * PS, PS, "read-only");
-      } else if (act === "unmap page 3") t.space.unmap(3 * PS, PS);
-      else t.space.unmap(0, t.space.size);
-      atCall = use(pool);
+    maxFrames: 32,
+    fillPages: 32,
+    make: (pool) => env.make(pool),
+    space: (t) => t.space,
+    read: (t) => [...t],
+    fork: (t) => env.fork(t),
+    release: (t) => env.release(t),
+    keep: shared > 0,
+    prepare:
+      shared === 2
+        ? (t) => {
+            for (let a = 0; a < (t.length * 8) / 2; a += PS)
+              t.space.setUint8(t.byteOffset + a, t.space.getUint8(t.byteOffset + a));
+          }
+        : undefined,
+    call,
+    model: (before) => {
+      const a = [...before];
+      model(a);
+      return a;
+    },
+    act: hookAct(act),
+    left,
+    victim,
+    remap: (t, before) => {
+      t.space.map(3 * PS, PS);
+      const a = [...before];
+      for (let i = 3 * (PS / 8); i < Math.min(4 * (PS / 8), a.length); i++) a[i] = 0;
+      return a;
     },
   });
-  const t = env.make(pool);
-  box.t = t;
-  const keep = shared > 0 ? env.fork(t) : null;
-  // Half: the first pages written again (private), the later ones still shared with `keep`.
-  if (shared === 2)
-    for (let a = 0; a < (t.length * 8) / 2; a += PS)
-      t.space.setUint8(t.byteOffset + a, t.space.getUint8(t.byteOffset + a));
-  const init = [...t];
-  const v = new AddressSpace({ size: 16 * PS, pool });
-  for (let p = 0; p < victim; p++) v.setUint8(p * PS, 1);
-  box.victim = v;
-  const fill = new AddressSpace({ size: 32 * PS, pool });
-  for (let i = 0; pool.framesAvailable() > left; i++) fill.setUint8(i * PS, 1);
-  let atCall = use(pool);
-  armed = true;
-  let caught: unknown = null;
-  try {
-    call(t);
-  } catch (e) {
-    caught = e;
-  }
-  armed = false;
-  const after = use(pool);
-  const problems: string[] = [];
-  // What the call starts from: the hook acts before it writes anything.
-  const expected = [...init];
-  if (act === "unmap page 3" && ran) {
-    t.space.map(3 * PS, PS);
-    for (let i = 3 * (PS / 8); i < Math.min(4 * (PS / 8), expected.length); i++) expected[i] = 0;
-  }
-  if (caught === null) model(expected);
-  else if (JSON.stringify(after) !== JSON.stringify(atCall))
-    problems.push(`threw ${String(caught)}: pool ${JSON.stringify(after)}, expected ${JSON.stringify(atCall)}`);
-  else if (![OutOfMemoryError, ProtectionFault, SegmentationFault].some((c) => caught instanceof c))
-    problems.push(`threw ${String(caught)}`);
-  if (caught === null && ran && (act === "freeze" || act === "protect" || act === "unmap"))
-    problems.push(`completed although the hook ran ${act}`);
-  for (const m of protectedRanges) t.space.protect(m.start, m.end - m.start, "read-write");
-  if (act === "unmap" && ran) {
-    // Nothing to read back: the hook dropped every page.
-  } else {
-    const got = [...t];
-    const k = firstDiff(got, expected);
-    if (k >= 0)
-      problems.push(
-        `${caught === null ? "completed" : `threw ${String(caught)}`}: [${k}] = ${got[k]} (length ${got.length}), expected ${expected[k]} (length ${expected.length})`,
-      );
-  }
-  const child = box.child;
-  if (child !== null && JSON.stringify(child.read()) !== JSON.stringify(init)) problems.push("the hook's fork changed");
-  if (keep !== null && JSON.stringify(keep.read()) !== JSON.stringify(init)) problems.push("the kept fork changed");
-  child?.release();
-  keep?.release();
-  env.release(t);
-  v.release();
-  fill.release();
-  const st = pool.stats();
-  if (st.framesInUse !== 0 || st.committedBytes !== 0 || st.spaces !== 0)
-    problems.push(
-      `leak: ${JSON.stringify({ frames: st.framesInUse, committed: st.committedBytes, spaces: st.spaces })}`,
-    );
-  return problems.length === 0 ? null : problems.join("; ");
-}
-
-function use(pool: FramePool) {
-  const st = pool.stats();
-  return { frames: st.framesInUse, nodes: st.pageTableNodes, committed: st.committedBytes };
-}
-
-/** The first index where `a` and `b` differ, or -1. */
-function firstDiff(a: readonly number[], b: readonly number[]): number {
-  for (let i = 0; i < Math.max(a.length, b.length); i++) if (a[i] !== b[i]) return i;
-  return -1;
 }
 
 const init = Array.from({ length: 200 }, (_, i) => i + 1); // 7 pages of 32 elements
@@ -242,19 +168,14 @@ function sweep<T extends Target>(
   model: (a: number[]) => void,
   act: Act,
 ): string[] {
-  const bad: string[] = [];
-  for (const shared of [0, 1, 2])
-    for (let left = 0; left <= 8; left++)
-      for (let victim = 1; victim <= 8; victim++) {
-        let p: string | null;
-        try {
-          p = run(env, call, model, act, left, victim, shared);
-        } catch (e) {
-          p = `the check threw ${String(e)}`;
-        }
-        if (p !== null) bad.push(`left ${left} victim ${victim} shared ${shared}: ${p}`);
-      }
-  return bad;
+  return sweepCases(
+    [
+      ["shared", [0, 1, 2]],
+      ["left", [0, 1, 2, 3, 4, 5, 6, 7, 8]],
+      ["victim", [1, 2, 3, 4, 5, 6, 7, 8]],
+    ],
+    ([shared, left, victim]) => run(env, call, model, act, left as number, victim as number, shared as number),
+  );
 }
 
 /** A vector of `init`, cut to `cut` elements first (its capacity kept) when given. */

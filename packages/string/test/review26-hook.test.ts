@@ -6,30 +6,31 @@
  * edit's writes. Each edit must complete (a fork keeping the old text) or
  * throw having changed nothing, and leak nothing.
  */
-import {
-  AddressSpace,
-  FramePool,
-  type Mapping,
-  OutOfMemoryError,
-  ProtectionFault,
-  SegmentationFault,
-} from "@pagefork/core";
+import type { FramePool } from "@pagefork/core";
 import { CowText } from "@pagefork/string";
 import { describe, expect, it } from "vitest";
+import { type HookAct, runHookCase, sweep } from "../../../test/support/oom-hook.js";
 
 const PS = 256;
 type Act = "fork" | "freeze" | "protect" | "protect one page" | "unmap one page";
 const ACTS: readonly Act[] = ["fork", "freeze", "protect", "protect one page", "unmap one page"];
 
-function use(pool: FramePool) {
-  const st = pool.stats();
-  return { frames: st.framesInUse, nodes: st.pageTableNodes, committed: st.committedBytes };
-}
-
 const base = Array.from({ length: 1500 }, (_, i) => String.fromCharCode(97 + (i % 26)) + (i % 7 === 0 ? "é" : "")).join(
   "",
 );
 
+/** The harness's act for this file's act name, on page `page`. */
+function hookAct(act: Act, page: number): HookAct {
+  if (act === "protect one page") return { kind: "protect page", page };
+  if (act === "unmap one page") return { kind: "unmap page", page };
+  return { kind: act };
+}
+
+/**
+ * One run (test/support/oom-hook.ts) over a text of `base` in a pool of 64
+ * frames: `shared` 1 keeps a fork aside, 2 also writes the first leaf again
+ * (its path private); after an unmapped page the text is not read back.
+ */
 function run(
   call: (t: CowText) => unknown,
   model: (s: string) => string,
@@ -39,94 +40,26 @@ function run(
   shared: number,
   page: number,
 ): string | null {
-  let armed = false;
-  let ran = false;
-  let restore: readonly Mapping[] = [];
-  let unmapped = false;
-  const box: { t: CowText | null; victim: AddressSpace | null; child: CowText | null } = {
-    t: null,
-    victim: null,
-    child: null,
-  };
-  let atCall = { frames: 0, nodes: 0, committed: 0 };
-  const pool = new FramePool({
+  return runHookCase<CowText, string>({
     pageSize: PS,
-    maxBytes: 64 * PS,
-    onOutOfMemory: () => {
-      if (!armed) return;
-      armed = false;
-      ran = true;
-      box.victim?.release();
-      const t = box.t as CowText;
-      const s = t.space;
-      if (act === "fork") box.child = t.fork();
-      else if (act === "freeze") s.freeze();
-      else if (act === "protect") {
-        restore = s.mappings();
-        for (const m of restore) s.protect(m.start, m.end - m.start, "read-only");
-      } else if (act === "protect one page") {
-        restore = [{ start: page * PS, end: (page + 1) * PS, protection: "read-only" }];
-        s.protect(page * PS, PS, "read-only");
-      } else {
-        s.unmap(page * PS, PS);
-        unmapped = true;
-      }
-      atCall = use(pool);
+    maxFrames: 64,
+    fillPages: 64,
+    make: (pool: FramePool) => CowText.from(base, { pool }),
+    space: (t) => t.space,
+    read: (t) => t.toString(),
+    fork: (t) => {
+      const c = t.fork();
+      return { read: () => c.toString(), release: () => c.release() };
     },
+    release: (t) => t.release(),
+    keep: shared > 0,
+    prepare: shared === 2 ? (t) => t.insert(0, "x") : undefined,
+    call,
+    model,
+    act: hookAct(act, page),
+    left,
+    victim,
   });
-  const t = CowText.from(base, { pool });
-  box.t = t;
-  const keep = shared > 0 ? t.fork() : null;
-  if (shared === 2) t.insert(0, "x"); // the path to the first leaf private again
-  const init = t.toString();
-  const v = new AddressSpace({ size: 16 * PS, pool });
-  for (let p = 0; p < victim; p++) v.setUint8(p * PS, 1);
-  box.victim = v;
-  const fill = new AddressSpace({ size: 64 * PS, pool });
-  for (let i = 0; pool.framesAvailable() > left; i++) fill.setUint8(i * PS, 1);
-  atCall = use(pool);
-  armed = true;
-  let caught: unknown = null;
-  try {
-    call(t);
-  } catch (e) {
-    caught = e;
-  }
-  armed = false;
-  const after = use(pool);
-  const problems: string[] = [];
-  if (caught !== null) {
-    if (![OutOfMemoryError, ProtectionFault, SegmentationFault].some((c) => caught instanceof c))
-      problems.push(`threw ${String(caught)}`);
-    if (JSON.stringify(after) !== JSON.stringify(atCall))
-      problems.push(`threw ${String(caught)}: pool ${JSON.stringify(after)}, expected ${JSON.stringify(atCall)}`);
-  } else if (ran && (act === "freeze" || act === "protect")) problems.push(`completed although the hook ran ${act}`);
-  for (const m of restore) t.space.protect(m.start, m.end - m.start, "read-write");
-  if (!unmapped) {
-    let got: string;
-    try {
-      got = t.toString();
-    } catch (e) {
-      got = `<${String(e)}>`;
-    }
-    const expected = caught === null ? model(init) : init;
-    if (got !== expected)
-      problems.push(
-        `${caught === null ? "completed" : `threw ${String(caught)}`}: text differs (length ${got.length}, expected ${expected.length})`,
-      );
-  }
-  const child = box.child;
-  if (child !== null && child.toString() !== init) problems.push("the hook's fork changed");
-  if (keep !== null && shared === 1 && keep.toString() !== init) problems.push("the kept fork changed");
-  for (const s of [child, keep, t]) s?.release();
-  v.release();
-  fill.release();
-  const st = pool.stats();
-  if (st.framesInUse !== 0 || st.committedBytes !== 0 || st.spaces !== 0)
-    problems.push(
-      `leak: ${JSON.stringify({ frames: st.framesInUse, committed: st.committedBytes, spaces: st.spaces })}`,
-    );
-  return problems.length === 0 ? null : problems.join("; ");
 }
 
 const chunk = "0123456789".repeat(60);
@@ -143,19 +76,16 @@ describe("a CowText edit whose out-of-memory hook forks, freezes, protects or un
   for (const act of ACTS)
     for (const [name, call, model] of calls)
       it(`${act}: ${name} completes, or throws having changed nothing`, () => {
-        const bad: string[] = [];
-        for (const shared of [0, 1, 2])
-          for (let left = 0; left <= 8; left += 2)
-            for (let victim = 1; victim <= 9; victim += 2)
-              for (const page of act.endsWith("one page") ? [1, 2, 5, 9] : [0]) {
-                let p: string | null;
-                try {
-                  p = run(call, model, act, left, victim, shared, page);
-                } catch (e) {
-                  p = `the check threw ${String(e)}`;
-                }
-                if (p !== null) bad.push(`left ${left} victim ${victim} shared ${shared} page ${page}: ${p}`);
-              }
+        const bad = sweep(
+          [
+            ["left", [0, 2, 4, 6, 8]],
+            ["victim", [1, 3, 5, 7, 9]],
+            ["shared", [0, 1, 2]],
+            ["page", act.endsWith("one page") ? [1, 2, 5, 9] : [0]],
+          ],
+          ([left, victim, shared, page]) =>
+            run(call, model, act, left as number, victim as number, shared as number, page as number),
+        );
         expect(bad.slice(0, 3)).toEqual([]);
       });
 });
