@@ -8,7 +8,7 @@
  * hidden class), the frame calls the miss paths and faults make most
  * (slabOf, frameByte, allocFrame and its prepare calls) and the TSDoc of its
  * public members; the bodies of the rest are calls into the modules that do
- * the work, typed against the class's @internal fields: frame-refcount.ts
+ * the work, typed against the class's internal fields: frame-refcount.ts
  * (frameRefcount, retainFrame, releaseFrame), frame-copy.ts (copyFrame,
  * zeroFrame), slab-growth.ts (a new slab, the free list, adopted slabs),
  * commit-charge.ts (a refused charge and the out-of-memory hook),
