@@ -37,7 +37,7 @@
  * the API reference); their bodies are one-line calls into the modules that
  * do the work: mmu.ts (miss paths), bulk.ts (read/write/fill/copyWithin/
  * discard), reserve.ts (framesNeeded/reserveFrames), mmap.ts
- * (map/unmap/protect/freeze), fork.ts (fork's charge, release),
+ * (map/unmap/protect/freeze), fork.ts (release, the fork hand-off),
  * shape-keeper.ts (the module's kept space), diff.ts, stats.ts, share.ts, transfer.ts,
  * attach.ts, space-options.ts (constructor options), all typed against
  * space-state.ts, which also owns every cache reset.
@@ -51,12 +51,13 @@ import { copyBytesWithin, discardRange, fillBytes, readBytes, writeBytes } from 
 import { NO_PAGE } from "./constants.js";
 import { type DiffOptions, diffSpaces } from "./diff.js";
 import { throwInvalid, throwProtection, throwReleased } from "./errors.js";
-import { chargeFork, forkHandoff, releaseSpace } from "./fork.js";
+import { chargeAttachedFork, forkHandoff, releaseSpace } from "./fork.js";
 import type { FramePool } from "./frame-pool.js";
 import { INSPECT_CUSTOM, type InspectFunction, type InspectOptions, inspectRecord } from "./inspect.js";
 import { type Mapping, MappingList, type Protection } from "./mappings.js";
 import { freezeSpace, mapRange, protectRange, unmapRange } from "./mmap.js";
 import { checkAccess, loadWrite } from "./mmu.js";
+import { settleForkCharge } from "./overcommit.js";
 import { PageSpanCursor, type SpanArrayConstructor, type SpanMode } from "./page-span.js";
 import { createView, type ProxyView, type ViewArrayConstructor } from "./proxy-view.js";
 import { checkWritableChecked, framesForWrite, reserveFramesChecked } from "./reserve.js";
@@ -577,13 +578,27 @@ export class AddressSpace {
    */
   fork(): AddressSpace {
     if ((this.flags & 1) !== 0) throwReleased("address space"); // SPACE_RELEASED
-    const root = chargeFork(this); // the registry slot and the commit charge (fork.ts)
+    const pool = this.pool;
+    // The child's registry slot, before anything changes; the call only when every slot of the tables was handed out once.
+    if (pool.spaces.next >= pool.spaces.roots.length) pool.spaces.checkRoom();
+    // May refuse (overcommit), or find that the hook released this space; nothing has changed yet.
+    // An attached version's pool (attach.ts) also takes private page-table nodes before its first fork.
+    const bytes = this.maps.bytes;
+    if (pool.attachment === null) pool.charge(bytes, true, this);
+    else chargeAttachedFork(pool, bytes, this);
+    // The charge's out-of-memory hook may have mapped or unmapped ranges of
+    // this space: the child is charged (and uncharged at release) what it maps,
+    // an increase checked against the policy. The hook may also have taken the
+    // child's registry slot: a refusal to make another takes the charge back.
+    if (this.maps.bytes !== bytes) settleForkCharge(pool, this, bytes);
+    if (pool.spaces.next >= pool.spaces.roots.length) pool.spaces.checkRoomCharged(this.maps.bytes);
+    const root = this.root; // one read of the accessor, after the charge (whose hook may release spaces)
     forkHandoff.parent = this;
     forkHandoff.root = root;
     // The constructor copies the root and level count (and the registry records
     // them in the child's slot); nothing runs between it and the retain.
     const child = new AddressSpace(forkHandoff);
-    this.pool.pt.retain(root);
+    pool.pt.retain(root);
     moveTlbs(this, child);
     return child;
   }
