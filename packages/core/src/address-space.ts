@@ -27,7 +27,7 @@
  * 4.0x back by the same mechanism; see the slab and page-table modules.
  * The miss path refills the cache and re-reads: it never returns a boxed value.
  *
- * Why one module of ~47 KB: the twenty-two accessors must be methods of this
+ * Why one module this large (~50 KB): the twenty-two accessors must be methods of this
  * very class. Moving them (with the fields) into a base class that
  * AddressSpace extends made `fork()` 2.5x slower (60 -> 150 ns p50: V8
  * constructs derived classes through a slower path), and fork runs once per
@@ -37,20 +37,22 @@
  * the API reference); their bodies are one-line calls into the modules that
  * do the work: mmu.ts (miss paths), bulk.ts (read/write/fill/copyWithin/
  * discard), reserve.ts (framesNeeded/reserveFrames), mmap.ts
- * (map/unmap/protect/freeze), diff.ts, stats.ts, share.ts, transfer.ts,
+ * (map/unmap/protect/freeze), fork.ts (release, the fork hand-off),
+ * shape-keeper.ts (the module's kept space), diff.ts, stats.ts, share.ts, transfer.ts,
  * attach.ts, space-options.ts (constructor options), all typed against
  * space-state.ts, which also owns every cache reset.
  *
  * @module
  */
 
-import { type Attachment, attachHandle } from "./attach.js";
+import { attachHandle } from "./attach.js";
 import { ADDRESS_SPACE_BRAND, brandClass } from "./brand.js";
 import { copyBytesWithin, discardRange, fillBytes, readBytes, writeBytes } from "./bulk.js";
 import { NO_PAGE } from "./constants.js";
 import { type DiffOptions, diffSpaces } from "./diff.js";
 import { throwInvalid, throwProtection, throwReleased } from "./errors.js";
-import { FramePool } from "./frame-pool.js";
+import { chargeAttachedFork, forkHandoff, releaseSpace } from "./fork.js";
+import type { FramePool } from "./frame-pool.js";
 import { INSPECT_CUSTOM, type InspectFunction, type InspectOptions, inspectRecord } from "./inspect.js";
 import { type Mapping, MappingList, type Protection } from "./mappings.js";
 import { freezeSpace, mapRange, protectRange, unmapRange } from "./mmap.js";
@@ -59,95 +61,15 @@ import { settleForkCharge } from "./overcommit.js";
 import { PageSpanCursor, type SpanArrayConstructor, type SpanMode } from "./page-span.js";
 import { createView, type ProxyView, type ViewArrayConstructor } from "./proxy-view.js";
 import { checkWritableChecked, framesForWrite, reserveFramesChecked } from "./reserve.js";
+import { keepShapes } from "./shape-keeper.js";
 import { checkShareable, type SharedSpaceHandle, type ShareOptions, ShareRegistry } from "./share.js";
 import type { Slab } from "./slab.js";
 import { type AddressSpaceOptions, poolOf, sizeOf } from "./space-options.js";
-import { dropTlbs, moveTlbs, vpnOf } from "./space-state.js";
+import { moveTlbs, vpnOf } from "./space-state.js";
 import { type SpaceSummary, spaceSummary } from "./space-summary.js";
 import { type SpaceStats, spaceStats } from "./stats.js";
 import type { Tlb } from "./tlb.js";
 import { copySpace, type SpaceCopy } from "./transfer.js";
-
-/**
- * The hand-off from `fork()` to the constructor: `fork()` sets `parent` and
- * passes this one preallocated object as the options, and the constructor,
- * recognising it by identity, takes the parent and clears the field (so the
- * object keeps no space alive). No options object and no validation per fork,
- * and every space is made by the one constructor (one hidden class).
- */
-class ForkHandoff {
-  /** Ignored: a fork has its parent's size. Here so the object is an AddressSpaceOptions. */
-  readonly size = 1;
-  /** The space being forked, until the constructor takes it. */
-  parent: AddressSpace | null = null;
-  /** Its page-table root, read once by fork() (`root` is an accessor over the registry). */
-  root = 0;
-}
-const forkHandoff = new ForkHandoff();
-
-/**
- * A tiny space (and its own pool) that lives as long as the module: it keeps
- * the hidden classes of the core's objects alive. V8 holds the maps an object
- * reaches through its constructor's field stores only while some object uses
- * them; when every space, pool and TLB of a program has been dropped (a
- * warm-up round, a closed document, a finished test), the next ones are built
- * on new maps and every optimized function that embedded the old ones is
- * deoptimized at the next GC ("weak objects" in --trace-deopt: allocFrame,
- * slabOf, frameByte, lookup, insert, loadWrite, privatize, writeFault, ...) and
- * compiled again while the new objects are being used. Measured on the
- * loaded 2-core VM: the first 1,000 versions (fork + one write, all kept) of
- * a 1M-element CowFloat64Array in a fresh pool, after a warm-up pool was
- * dropped and collected, took 47-80 ms (median ~60) without this space and
- * 17-61 ms (median ~28) with it, 6 alternating processes each. Cost: one pool
- * of 256-byte pages holding one frame, about 10 KB, made with the first space
- * (importing the module allocates nothing).
- */
-const shapeKeeper: object[] = [];
-/** True once {@link keepShapes} has started (it makes a space itself). */
-let shapesKept = false;
-
-/**
- * Makes {@link shapeKeeper}: a space that has written a page and been
- * forked, so every map on the hot paths exists. Never throws: without it only
- * the optimization above is lost.
- */
-function keepShapes(): void {
-  shapesKept = true;
-  try {
-    const pool = new FramePool({ pageSize: 256, slabBytes: 256 * 4, reclaimDropped: false });
-    const s = new AddressSpace({ size: 256 * 4, pool });
-    s.setFloat64(0, 1);
-    s.getFloat64(256);
-    s.fork().release();
-    s.setFloat64(0, 2); // a reuse fault: the fork flushed the write TLB
-    // A span cursor too: text leaf edits and map page reads make one per call (PageSpanCursor,
-    // spans, next and insertIntoLeaf were deoptimized without it).
-    const c = s.spans(Uint8Array, 0, 16, "write");
-    c.next();
-    shapeKeeper.push(s, c);
-  } catch {
-    // An engine out of memory for 10 KB: the caller's own allocation will say so.
-  }
-}
-
-/**
- * fork()'s commit charge for a space of an attached version's pool, whose
- * first fork then takes private page-table nodes and refcount bytes
- * (attach.ts). When those are refused (OutOfMemoryError) the charge and its
- * peak are taken back, so the refused fork changes nothing. Out of line:
- * fork() stays small.
- */
-function chargeAttachedFork(pool: FramePool, bytes: number, space: AddressSpace): void {
-  const peak = pool.commit[1] as number;
-  pool.charge(bytes, true, space);
-  try {
-    (pool.attachment as Attachment).beforeFork(pool);
-  } catch (e) {
-    pool.uncharge(bytes);
-    pool.commit[1] = peak;
-    throw e;
-  }
-}
 
 /** A new space of `size` bytes in `pool` (for attach.ts and transfer.ts, which cannot import the class). */
 function makeSpace(pool: FramePool, size: number): AddressSpace {
@@ -249,7 +171,6 @@ export class AddressSpace {
   constructor(options: AddressSpaceOptions) {
     // Before anything else, so that it cannot leave this space half made.
     const parent = options === forkHandoff ? forkHandoff.parent : null;
-    if (!shapesKept && parent === null) keepShapes();
     let pool: FramePool;
     let maps: MappingList;
     let root = 0;
@@ -263,6 +184,7 @@ export class AddressSpace {
       root = forkHandoff.root;
       levelBits = parent.flags & 60; // bits 2-5: the level count (see `flags`)
     } else {
+      keepShapes(makeSpace); // the first time only (shape-keeper.ts)
       pool = poolOf(options);
       const size = sizeOf(options, pool);
       pool.spaces.checkRoom(); // before the charge: a refusal changes nothing
@@ -688,15 +610,7 @@ export class AddressSpace {
    */
   release(): void {
     if ((this.flags & 1) !== 0) return; // SPACE_RELEASED
-    const pool = this.pool;
-    const root = this.root; // before remove(): the root lives in the slot it frees
-    this.flags |= 1;
-    pool.spaces.remove(this);
-    pool.uncharge(this.maps.bytes);
-    pool.pt.release(root, this.levels - 1);
-    dropTlbs(this);
-    // The last space of an attached version's pool releases the owner's pin.
-    if (pool.attachment !== null) pool.attachment.spaceReleased(pool);
+    releaseSpace(this);
   }
 
   /**

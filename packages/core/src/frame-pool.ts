@@ -4,13 +4,17 @@
  * node arena, because page-table nodes are shared across the spaces of a pool.
  * Its options and statistics types live in pool-options.ts.
  *
- * Size (~25 KB): the class keeps the frame calls the miss paths and faults
- * make (slabOf, frameByte, allocFrame, retainFrame, releaseFrame, copyFrame,
- * zeroFrame) next to the private fields they read, the commit charge and
- * its out-of-memory hook, and the TSDoc of its public members. Moving
- * members to a base class was not tried here: for spaces it made fork 2.5x
- * slower (address-space.ts). The sharing calls (unshare, dropWorker)
- * already delegate to share.ts.
+ * Size: the class keeps its fields (all set in its one constructor: one
+ * hidden class), the frame calls the miss paths and faults make most
+ * (slabOf, frameByte, allocFrame and its prepare calls) and the TSDoc of its
+ * public members; the bodies of the rest are calls into the modules that do
+ * the work, typed against the class's internal fields: frame-refcount.ts
+ * (frameRefcount, retainFrame, releaseFrame), frame-copy.ts (copyFrame,
+ * zeroFrame), slab-growth.ts (a new slab, the free list, adopted slabs),
+ * commit-charge.ts (a refused charge and the out-of-memory hook),
+ * tlb-cache.ts (takeTlb, recycleTlb), pool-stats.ts (stats) and share.ts
+ * (unshare, dropWorker). Moving members to a base class was not tried
+ * here: for spaces it made fork 2.5x slower (address-space.ts).
  *
  * @module
  */
@@ -18,6 +22,7 @@
 import type { AddressSpace } from "./address-space.js";
 import type { Attachment } from "./attach.js";
 import { brandClass, FRAME_POOL_BRAND } from "./brand.js";
+import { chargeRefused, refusesCharge, requireFramesSlow } from "./commit-charge.js";
 import {
   DEFAULT_SLAB_BYTES,
   INITIAL_SLAB_BYTES,
@@ -25,63 +30,26 @@ import {
   MAX_SLAB_BYTES,
   MIN_PAGE_SHIFT,
   PAGE_SIZE,
-  REF_MAX_INLINE,
   SHARED_INITIAL_SLAB_BYTES,
   TLB_SHIFT,
   ZERO_PFN,
 } from "./constants.js";
-import { OutOfMemoryError, throwInvalid, throwOom, throwRefused, throwReleased } from "./errors.js";
+import { throwInvalid } from "./errors.js";
+import { copyFrameBytes, zeroFrameBytes } from "./frame-copy.js";
+import { refcountOf, releaseRef, retainRef } from "./frame-refcount.js";
 import { INSPECT_CUSTOM, type InspectFunction, type InspectOptions, inspectRecord } from "./inspect.js";
 import { type OutOfMemoryEvent, type Overcommit, overcommitOf } from "./overcommit.js";
 import { PageTable } from "./page-table.js";
 import { checkSharedMemory, type FramePoolOptions, type FramePoolStats, log2Exact } from "./pool-options.js";
+import { poolStats } from "./pool-stats.js";
 import { RefOverflow } from "./ref-overflow.js";
 import { dropWorkerPins, type SharedSpaceHandle, type ShareRegistry, unsharePin } from "./share.js";
 import { Slab } from "./slab.js";
+import { adoptSlabsInto, growFresh, pinAdoptedFrames, RESERVE_POOL_BYTES } from "./slab-growth.js";
 import { SpaceRegistry } from "./space-registry.js";
 import type { SpaceState } from "./space-state.js";
-import { Tlb, tlbEntries } from "./tlb.js";
-
-/** TLBs a pool keeps for reuse per TLB size: enough for a few spaces forked and released in a loop. */
-const TLB_CACHE = 8;
-
-/**
- * A refcount byte of this value means "255 or more: see the overflow table".
- * Counts 0..254 live in one byte per frame; a frame referenced by more page-table
- * leaves than that (a page left unchanged by hundreds of versions whose
- * neighbours changed) moves its count to the overflow table (ref-overflow.ts):
- * one byte per frame for the common case instead of four.
- */
-const REF_OVERFLOW = REF_MAX_INLINE + 1;
-
-/**
- * Slab bytes at which an unshared pool reserves room for a million
- * page-table nodes (`PageTable.reserve`, 36 MiB mapped lazily): a pool this
- * large reserves at most about half as much again for its page table, and a
- * smaller one keeps doubling its arena as before.
- */
-const RESERVE_POOL_BYTES = 64 * 1024 * 1024;
-
-/** Most frames a pool can hold: pfns are stored in Int32Array page-table entries and free lists. */
-const MAX_FRAMES = 2 ** 31 - 1;
-
-/**
- * Frames up to this size are copied across slabs with an int32 loop instead
- * of `set()` of a view. A copy across slabs costs a view (~100 ns) that a
- * `copyWithin` inside one slab does not; measured on Node 20 for cold frames
- * spread over 1 MiB, ns per copy, `copyWithin` / view + `set` / int32 loop:
- * 31 / 100 / 93 at 256 B, 70 / 175 / 972 at 1 KiB, 210 / 353 / 2428 at 4 KiB.
- */
-const SMALL_FRAME = 256;
-
-/** A new TLB of `entries` entries; a refused array is an OutOfMemoryError, not a RangeError. Out of line: takeTlb stays small. */
-function newTlb(entries: number, limit: Int32Array): Tlb {
-  try {
-    return new Tlb(entries, limit);
-  } catch (e) {
-    throwRefused(e, entries * 8, "a TLB");
-  }
-}
+import { type Tlb, tlbEntries } from "./tlb.js";
+import { recycleCachedTlb, takeCachedTlb } from "./tlb-cache.js";
 
 /**
  * Physical memory for address spaces. Frames are `pageSize`-byte slices of
@@ -134,14 +102,14 @@ export class FramePool {
   readonly slabShift: number;
   /** Frames per full-size slab - 1. */
   readonly slabMask: number;
-  /** log2(frames of slab 0). Slab k >= 1 holds `1 << (firstShift + k - 1)` frames until full size. */
-  private readonly firstShift: number;
-  /** Slabs before the first full-size one, minus one: full-size slab for pfn p is `geoLast + (p >>> slabShift)`. */
-  private readonly geoLast: number;
+  /** log2(frames of slab 0). Slab k >= 1 holds `1 << (firstShift + k - 1)` frames until full size. @internal */
+  readonly firstShift: number;
+  /** Slabs before the first full-size one, minus one: full-size slab for pfn p is `geoLast + (p >>> slabShift)`. @internal */
+  readonly geoLast: number;
   /** Byte limit on frames in use. */
   readonly maxBytes: number;
-  /** `floor(maxBytes / pageSize)`. */
-  private readonly maxFrames: number;
+  /** `floor(maxBytes / pageSize)`. @internal */
+  readonly maxFrames: number;
   /** The slabs, in pfn order; slab k starts where slab k - 1 ends (see {@link slabOf}). */
   readonly slabs: Slab[];
   /** The page-table node arena shared by every space of this pool. */
@@ -159,17 +127,18 @@ export class FramePool {
   /**
    * Stack of free pfns. Always has room for every frame this pool may get
    * back (`length >= nextPfn - freeBase`): it grows when a never-used frame
-   * is handed out ({@link growFresh}), never when one is freed, so that
+   * is handed out (`growFresh`, slab-growth.ts), never when one is freed, so that
    * `releaseFrame`, and with it a space's `release()` and a discard, never
    * allocates. Grown on free, a refused list threw OutOfMemoryError out of
    * the middle of a release's page-table walk: the space read as released
    * and the frames the walk had not reached stayed in use forever.
    * @internal
    */
-  private freeList: Int32Array;
-  private freeTop: number;
-  /** Next never-used pfn. */
-  private nextPfn: number;
+  freeList: Int32Array;
+  /** Free pfns on `freeList`. @internal */
+  freeTop: number;
+  /** Next never-used pfn. @internal */
+  nextPfn: number;
   /**
    * First pfn this pool may ever free: past the zero frame, or past the
    * adopted frames of an attached pool (pinned, never freed here), so the
@@ -181,16 +150,19 @@ export class FramePool {
    * `min(capacity, freeBase + freeList.length)`: a fresh frame below it
    * needs neither a slab nor a larger free list. One compare on
    * `allocFrame`'s fresh path, as the capacity alone was.
+   * @internal
    */
-  private freshEnd: number;
-  /** Frames of capacity in the slabs allocated so far. */
-  private capacity: number;
-  private inUse: number;
-  private peak: number;
+  freshEnd: number;
+  /** Frames of capacity in the slabs allocated so far. @internal */
+  capacity: number;
+  /** Frames in use (refcount >= 1). @internal */
+  inUse: number;
+  /** The most frames ever in use at once. @internal */
+  peak: number;
   /** Scratch page for copies between overlapping ranges. @internal */
   readonly scratch: Uint8Array;
-  /** TLBs of released spaces, ready for reuse, by log2 of their entry count. */
-  private readonly tlbCache: Tlb[][];
+  /** TLBs of released spaces, ready for reuse, by log2 of their entry count (tlb-cache.ts). @internal */
+  readonly tlbCache: Tlb[][];
   /**
    * `[tlbEntries(capacity) - 1]`: the largest TLB mask the pool's frames
    * justify now; shared with every TLB of the pool, which grows up to it on
@@ -199,10 +171,10 @@ export class FramePool {
   readonly tlbLimit: Int32Array;
   /** The overcommit policy. */
   readonly overcommit: Overcommit;
-  /** The out-of-memory hook, or null. */
-  private readonly onOom: ((event: OutOfMemoryEvent) => void) | null;
-  /** True while the hook runs: an OOM inside it is not reported to it again. */
-  private inOomHook: boolean;
+  /** The out-of-memory hook, or null. @internal */
+  readonly onOom: ((event: OutOfMemoryEvent) => void) | null;
+  /** True while the hook runs: an OOM inside it is not reported to it again (commit-charge.ts). @internal */
+  inOomHook: boolean;
   /**
    * Commit charge in bytes (see FramePoolStats.committedBytes) at [0], its
    * peak at [1]. In a typed array, not number fields: the charge passes 2^31
@@ -322,13 +294,7 @@ export class FramePool {
   requireFrames(n: number, space?: SpaceState): void;
   requireFrames(n: number, space?: SpaceState): void {
     if (n <= 0 || n <= this.framesAvailable()) return;
-    // Versions whose handles every holder released may still be pinned until swept.
-    if (this.shares?.sweep() && n <= this.framesAvailable()) return;
-    if (this.reclaim(n * this.pageSize, "fault", space) && n <= this.framesAvailable()) return;
-    throwOom(
-      n * this.pageSize,
-      `pool limit maxBytes=${this.maxBytes} reached (${this.inUse} frames of ${this.pageSize} B in use)`,
-    );
+    requireFramesSlow(this, n, space); // the hook, or OutOfMemoryError (commit-charge.ts)
   }
 
   /**
@@ -343,15 +309,8 @@ export class FramePool {
   /** @internal The core's helpers pass the space as its {@link SpaceState} (mmap.ts). */
   charge(bytes: number, isFork: boolean, space?: SpaceState): void;
   charge(bytes: number, isFork: boolean, space?: SpaceState): void {
-    if (this.overcommit !== "always" && this.refuses(bytes, isFork)) {
-      if (!this.reclaim(bytes, "commit", space) || this.refuses(bytes, isFork))
-        throwOom(
-          bytes,
-          this.overcommit === "never"
-            ? `commit limit: ${this.commit[0]} of maxBytes=${this.maxBytes} bytes already committed (overcommit "never")`
-            : `every frame is in use (maxBytes=${this.maxBytes}); a fork now is an obvious overcommit (overcommit "heuristic")`,
-        );
-    }
+    // The refusal (the hook, then OutOfMemoryError) is out of line, in commit-charge.ts.
+    if (this.overcommit !== "always" && refusesCharge(this, bytes, isFork)) chargeRefused(this, bytes, isFork, space);
     const c = this.commit;
     const now = (c[0] as number) + bytes;
     c[0] = now;
@@ -361,31 +320,6 @@ export class FramePool {
   /** Removes `bytes` from the commit charge (a space released, a range unmapped). */
   uncharge(bytes: number): void {
     this.commit[0] = (this.commit[0] as number) - bytes;
-  }
-
-  /** True when the policy refuses a charge of `bytes` now. */
-  private refuses(bytes: number, isFork: boolean): boolean {
-    if (this.overcommit === "never") return (this.commit[0] as number) + bytes > this.maxBytes;
-    return isFork && this.inUse >= this.maxFrames;
-  }
-
-  /**
-   * Runs the out-of-memory hook once, unless it is already running. True if it
-   * ran. The one place that re-checks, after the hook, that the space asking
-   * (if any) survived it: every caller then stops before changing anything.
-   */
-  private reclaim(requestedBytes: number, kind: OutOfMemoryEvent["kind"], space: SpaceState | undefined): boolean {
-    if (this.onOom === null || this.inOomHook) return false;
-    this.inOomHook = true;
-    try {
-      this.onOom({ kind, requestedBytes, pool: this });
-    } catch (e) {
-      throw new OutOfMemoryError(requestedBytes, `the onOutOfMemory hook threw: ${String(e)}`, { cause: e });
-    } finally {
-      this.inOomHook = false;
-    }
-    if (space?.isReleased) throwReleased("address space");
-    return true;
   }
 
   /**
@@ -417,7 +351,7 @@ export class FramePool {
     let pfn: number;
     if (this.freeTop > 0) pfn = this.freeList[--this.freeTop] as number;
     else {
-      if (this.nextPfn >= this.freshEnd) this.growFresh(this.nextPfn); // a slab, a larger free list, or both
+      if (this.nextPfn >= this.freshEnd) growFresh(this, this.nextPfn); // a slab, a larger free list, or both
       pfn = this.nextPfn++;
     }
     this.refcount[pfn] = 1;
@@ -437,7 +371,7 @@ export class FramePool {
    * @internal
    */
   prepareFrame(): void {
-    if (this.freeTop === 0 && this.nextPfn >= this.freshEnd) this.growFresh(this.nextPfn);
+    if (this.freeTop === 0 && this.nextPfn >= this.freshEnd) growFresh(this, this.nextPfn);
   }
 
   /**
@@ -470,92 +404,32 @@ export class FramePool {
    * @internal
    */
   prepareFrames(n: number): void {
-    while (this.framesReady() < n) this.growFresh(this.freshEnd);
+    while (this.framesReady() < n) growFresh(this, this.freshEnd);
   }
 
   /** The exact refcount of `pfn` (0 for a free frame). O(1). */
   frameRefcount(pfn: number): number {
-    const b = this.refcount[pfn] as number;
-    return b < REF_OVERFLOW ? b : this.refOverflow.get(pfn);
+    return refcountOf(this, pfn);
   }
 
   /** Adds one reference to `pfn` (a page-table leaf copied by a path copy now maps it too). */
   retainFrame(pfn: number): void {
-    this.pt.epoch++;
-    const b = this.refcount[pfn] as number;
-    if (b < REF_MAX_INLINE) this.refcount[pfn] = b + 1;
-    else if (b === REF_OVERFLOW) this.refOverflow.add(pfn, 1);
-    else {
-      // 254 -> 255: the count moves to the table.
-      this.refOverflow.add(pfn, REF_OVERFLOW);
-      this.refcount[pfn] = REF_OVERFLOW;
-    }
+    retainRef(this, pfn);
   }
 
   /** Drops one reference; the frame returns to the free list at zero. */
   releaseFrame(pfn: number): void {
-    if (pfn === ZERO_PFN) return;
-    this.pt.epoch++;
-    const b = this.refcount[pfn] as number;
-    if (b === REF_OVERFLOW) {
-      const n = this.refOverflow.decrement(pfn); // never allocates: see `freeList`
-      if (n < REF_OVERFLOW) {
-        this.refOverflow.delete(pfn);
-        this.refcount[pfn] = n;
-      }
-      return;
-    }
-    if (b === 1) {
-      // The list has room: it grew when this frame was first handed out (see `freeList`).
-      this.freeList[this.freeTop++] = pfn;
-      this.inUse--;
-    }
-    this.refcount[pfn] = b - 1;
+    releaseRef(this, pfn);
   }
 
   /** Copies frame `src` into frame `dst` (both whole pages). */
   copyFrame(dst: number, src: number): void {
-    const ds = this.slabOf(dst);
-    const ss = this.slabOf(src);
-    const d = this.frameByte(dst);
-    const s = this.frameByte(src);
-    if (ds === ss) ds.u8.copyWithin(d, s, s + this.pageSize);
-    else if (this.pageSize <= SMALL_FRAME) {
-      // Across slabs, `set()` needs a view per copy: the smallest frames copy
-      // as fast as an int32 loop (int32, not float64, so NaN bit patterns
-      // cannot be canonicalized on the way).
-      // Unrolled by 8 (a frame of 256 B is 64 int32s; pageSize >= 256, so
-      // the count is a multiple of 8): eight loads, then eight stores, one
-      // counter, branch and bounds check per 32 B. A plain loop cost ~1.6-2x
-      // (cold frames spread over 1 MiB: 115-160 vs 167-457 ns per copy).
-      const di = ds.i32;
-      const si = ss.i32;
-      const end = (s >>> 2) + (this.pageSize >>> 2);
-      for (let j = s >>> 2, k = d >>> 2; j < end; j += 8, k += 8) {
-        const a0 = si[j] as number;
-        const a1 = si[j + 1] as number;
-        const a2 = si[j + 2] as number;
-        const a3 = si[j + 3] as number;
-        const a4 = si[j + 4] as number;
-        const a5 = si[j + 5] as number;
-        const a6 = si[j + 6] as number;
-        const a7 = si[j + 7] as number;
-        di[k] = a0;
-        di[k + 1] = a1;
-        di[k + 2] = a2;
-        di[k + 3] = a3;
-        di[k + 4] = a4;
-        di[k + 5] = a5;
-        di[k + 6] = a6;
-        di[k + 7] = a7;
-      }
-    } else ds.u8.set(new Uint8Array(ss.buffer, s, this.pageSize), d); // a constructor call: no species lookup
+    copyFrameBytes(this, dst, src);
   }
 
   /** Fills frame `pfn` with zero bytes. */
   zeroFrame(pfn: number): void {
-    const d = this.frameByte(pfn);
-    this.slabOf(pfn).u8.fill(0, d, d + this.pageSize);
+    zeroFrameBytes(this, pfn);
   }
 
   /**
@@ -569,27 +443,12 @@ export class FramePool {
    * @internal
    */
   takeTlb(pages: number): Tlb {
-    const full = tlbEntries(pages);
-    const limit = (this.tlbLimit[0] as number) + 1;
-    const entries = Math.min(full, limit);
-    let t = (this.tlbCache[31 - Math.clz32(entries)] as Tlb[]).pop();
-    if (t === undefined) t = newTlb(entries, this.tlbLimit);
-    t.maxMask = full - 1;
-    return t;
+    return takeCachedTlb(this, pages);
   }
 
-  /** Takes back the TLB of a released space, and the write TLB hanging off it (keeps at most TLB_CACHE of each size). @internal */
+  /** Takes back the TLB of a released space, and the write TLB hanging off it (see tlb-cache.ts). @internal */
   recycleTlb(t: Tlb): void {
-    const w = t.write;
-    if (w !== null) {
-      t.write = null; // cached TLBs stand alone: a taken one may become a read or a write TLB
-      this.recycleTlb(w);
-    }
-    const cache = this.tlbCache[t.shift] as Tlb[];
-    if (cache.length < TLB_CACHE) {
-      t.flush();
-      cache.push(t);
-    }
+    recycleCachedTlb(this, t);
   }
 
   /**
@@ -646,30 +505,7 @@ export class FramePool {
 
   /** A snapshot of the counters. O(slabs). */
   stats(): FramePoolStats {
-    if (this.shares !== null) this.shares.sweep();
-    let reserved = 0;
-    for (const s of this.slabs) reserved += s.buffer.byteLength;
-    const overflowBytes = this.refOverflow.byteLength;
-    return {
-      pageSize: this.pageSize,
-      framesInUse: this.inUse,
-      bytesInUse: this.inUse * this.pageSize,
-      peakBytesInUse: this.peak * this.pageSize,
-      bytesReserved: reserved,
-      framesFree: this.freeTop + (this.capacity - this.nextPfn),
-      pageTableNodes: this.pt.nodesInUse,
-      pageTableBytes: this.pt.bytesInUse,
-      metadataBytesPerFrame:
-        (this.refcount.byteLength + this.freeList.byteLength + overflowBytes) / Math.max(1, this.capacity),
-      overflowRefcounts: this.refOverflow.size,
-      maxBytes: this.maxBytes,
-      overcommit: this.overcommit,
-      committedBytes: this.commit[0] as number,
-      peakCommittedBytes: this.commit[1] as number,
-      spaces: this.spaces.live,
-      spacesReclaimed: this.spaces.reclaimed,
-      sharedHandles: this.shares === null ? 0 : this.shares.outstanding,
-    };
+    return poolStats(this);
   }
 
   /**
@@ -706,18 +542,7 @@ export class FramePool {
    * by {@link Attachment} before the first fork. @internal
    */
   adoptSlabs(slabs: Slab[], attachment: Attachment): void {
-    let capacity = 0;
-    for (const s of slabs) capacity += s.buffer.byteLength >>> this.pageShift;
-    const none = new Uint8Array(0); // allocated before anything changes (see pinAdopted)
-    this.slabs.length = 0;
-    this.slabs.push(...slabs);
-    this.capacity = capacity;
-    this.nextPfn = capacity;
-    this.freeBase = capacity; // adopted frames are pinned (attach.ts): the free list never holds them
-    this.freshEnd = capacity;
-    this.refcount = none;
-    this.attachment = attachment;
-    this.tlbLimit[0] = tlbEntries(capacity) - 1;
+    adoptSlabsInto(this, slabs, attachment);
   }
 
   /**
@@ -726,68 +551,6 @@ export class FramePool {
    * @internal
    */
   pinAdopted(base: number): void {
-    let rc: Uint8Array;
-    try {
-      rc = new Uint8Array(this.capacity);
-    } catch (e) {
-      throwRefused(e, this.capacity, "the refcount bytes");
-    }
-    rc.fill(base, ZERO_PFN + 1);
-    this.refcount = rc;
-  }
-
-  /**
-   * Makes room for never-used frame `pfn` (`nextPfn`; `freshEnd` when
-   * {@link prepareFrames} makes room ahead, one step per call): adds a slab when
-   * the slabs are full (as many frames as all slabs before it, so the pool
-   * doubles, up to the full slab size; copies no frame), and doubles the
-   * free list when it could not hold every frame handed out so far plus
-   * this one (see `freeList`). Allocates everything that can throw (the
-   * slab, the larger refcount bytes, the larger free list) before it
-   * changes a field, so a refusal changes nothing: a capacity raised before
-   * a refused refcount array left frames past the array's end whose
-   * refcount writes the typed array dropped (a shared frame then read as
-   * free: corruption, frame-pool-grow.test.ts). O(frames) for the copies,
-   * amortized O(1) per frame.
-   * @throws {OutOfMemoryError} at the pfn limit, or when the engine refuses an allocation.
-   */
-  private growFresh(pfn: number): void {
-    const addSlab = pfn >= this.capacity;
-    const k = this.slabs.length;
-    const frames = !addSlab ? 0 : k > this.geoLast ? this.slabMask + 1 : 1 << (this.firstShift + k - 1);
-    const capacity = this.capacity + frames;
-    if (capacity > MAX_FRAMES) throwOom(this.pageSize, `the pool holds the most frames a pfn can name (${MAX_FRAMES})`);
-    let slab: Slab | null = null;
-    let rc = this.refcount;
-    let list = this.freeList;
-    let what = "a slab";
-    try {
-      if (addSlab) {
-        slab = new Slab(frames << this.pageShift, this.shared);
-        what = "the refcount bytes of a slab";
-        if (capacity > rc.length) rc = new Uint8Array(Math.max(capacity, rc.length * 2));
-      }
-      what = "the free list";
-      if (pfn - this.freeBase >= list.length) list = new Int32Array(list.length * 2);
-    } catch (e) {
-      throwRefused(e, this.pageSize, what);
-    }
-    // Nothing below throws.
-    if (list !== this.freeList) {
-      list.set(this.freeList);
-      this.freeList = list;
-    }
-    if (slab !== null) {
-      if (rc !== this.refcount) {
-        rc.set(this.refcount);
-        this.refcount = rc;
-      }
-      this.slabs.push(slab);
-      this.capacity = capacity;
-      this.tlbLimit[0] = tlbEntries(capacity) - 1; // TLBs of the pool grow up to it on their next miss
-      // A large pool reserves its page table with its slabs (see PageTable.reserve).
-      if (capacity * this.pageSize >= RESERVE_POOL_BYTES) this.pt.reserve();
-    }
-    this.freshEnd = Math.min(this.capacity, this.freeBase + this.freeList.length);
+    pinAdoptedFrames(this, base);
   }
 }

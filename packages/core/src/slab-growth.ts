@@ -1,0 +1,123 @@
+/**
+ * How a frame pool grows: a new slab when every frame of the slabs was handed
+ * out (as many frames as all slabs before it, up to the full slab size;
+ * nothing is ever copied to make room), the refcount bytes and the free list
+ * grown with it, and the adopted slabs of an attached pool (a worker's view of
+ * another thread's shared pool). The pool's `allocFrame`, `prepareFrame` and
+ * `prepareFrames` call {@link growFresh} only when the free list is empty and
+ * the next never-used frame needs room: rare, and out of line.
+ *
+ * @module
+ */
+import type { Attachment } from "./attach.js";
+import { ZERO_PFN } from "./constants.js";
+import { throwOom, throwRefused } from "./errors.js";
+import type { FramePool } from "./frame-pool.js";
+import { Slab } from "./slab.js";
+import { tlbEntries } from "./tlb.js";
+
+/**
+ * Slab bytes at which an unshared pool reserves room for a million
+ * page-table nodes (`PageTable.reserve`, 36 MiB mapped lazily): a pool this
+ * large reserves at most about half as much again for its page table, and a
+ * smaller one keeps doubling its arena as before.
+ * @internal
+ */
+export const RESERVE_POOL_BYTES = 64 * 1024 * 1024;
+
+/** Most frames a pool can hold: pfns are stored in Int32Array page-table entries and free lists. */
+const MAX_FRAMES = 2 ** 31 - 1;
+
+/**
+ * Makes room for never-used frame `pfn` (`nextPfn`; `freshEnd` when
+ * `pool.prepareFrames` makes room ahead, one step per call): adds a slab when
+ * the slabs are full (as many frames as all slabs before it, so the pool
+ * doubles, up to the full slab size; copies no frame), and doubles the
+ * free list when it could not hold every frame handed out so far plus
+ * this one (see `freeList`). Allocates everything that can throw (the
+ * slab, the larger refcount bytes, the larger free list) before it
+ * changes a field, so a refusal changes nothing: a capacity raised before
+ * a refused refcount array left frames past the array's end whose
+ * refcount writes the typed array dropped (a shared frame then read as
+ * free: corruption, frame-pool-grow.test.ts). O(frames) for the copies,
+ * amortized O(1) per frame.
+ * @throws {OutOfMemoryError} at the pfn limit, or when the engine refuses an allocation.
+ * @internal
+ */
+export function growFresh(pool: FramePool, pfn: number): void {
+  const addSlab = pfn >= pool.capacity;
+  const k = pool.slabs.length;
+  const frames = !addSlab ? 0 : k > pool.geoLast ? pool.slabMask + 1 : 1 << (pool.firstShift + k - 1);
+  const capacity = pool.capacity + frames;
+  if (capacity > MAX_FRAMES) throwOom(pool.pageSize, `the pool holds the most frames a pfn can name (${MAX_FRAMES})`);
+  let slab: Slab | null = null;
+  let rc = pool.refcount;
+  let list = pool.freeList;
+  let what = "a slab";
+  try {
+    if (addSlab) {
+      slab = new Slab(frames << pool.pageShift, pool.shared);
+      what = "the refcount bytes of a slab";
+      if (capacity > rc.length) rc = new Uint8Array(Math.max(capacity, rc.length * 2));
+    }
+    what = "the free list";
+    if (pfn - pool.freeBase >= list.length) list = new Int32Array(list.length * 2);
+  } catch (e) {
+    throwRefused(e, pool.pageSize, what);
+  }
+  // Nothing below throws.
+  if (list !== pool.freeList) {
+    list.set(pool.freeList);
+    pool.freeList = list;
+  }
+  if (slab !== null) {
+    if (rc !== pool.refcount) {
+      rc.set(pool.refcount);
+      pool.refcount = rc;
+    }
+    pool.slabs.push(slab);
+    pool.capacity = capacity;
+    pool.tlbLimit[0] = tlbEntries(capacity) - 1; // TLBs of the pool grow up to it on their next miss
+    // A large pool reserves its page table with its slabs (see PageTable.reserve).
+    if (capacity * pool.pageSize >= RESERVE_POOL_BYTES) pool.pt.reserve();
+  }
+  pool.freshEnd = Math.min(pool.capacity, pool.freeBase + pool.freeList.length);
+}
+
+/**
+ * `pool.adoptSlabs`: makes the (new, empty) pool a worker's view of another thread's shared
+ * pool: `slabs` become its slabs, and every pfn they hold counts as taken,
+ * so frames this pool allocates later (for a fork's writes) go to new,
+ * local slabs after them. The refcount bytes of the adopted frames are set
+ * by {@link Attachment} before the first fork. @internal
+ */
+export function adoptSlabsInto(pool: FramePool, slabs: Slab[], attachment: Attachment): void {
+  let capacity = 0;
+  for (const s of slabs) capacity += s.buffer.byteLength >>> pool.pageShift;
+  const none = new Uint8Array(0); // allocated before anything changes (see pinAdopted)
+  pool.slabs.length = 0;
+  pool.slabs.push(...slabs);
+  pool.capacity = capacity;
+  pool.nextPfn = capacity;
+  pool.freeBase = capacity; // adopted frames are pinned (attach.ts): the free list never holds them
+  pool.freshEnd = capacity;
+  pool.refcount = none;
+  pool.attachment = attachment;
+  pool.tlbLimit[0] = tlbEntries(capacity) - 1;
+}
+
+/**
+ * `pool.pinAdopted`: grows `refcount` to the capacity, every adopted frame's count set to `base`.
+ * @throws {OutOfMemoryError} when the engine refuses the array (nothing changed).
+ * @internal
+ */
+export function pinAdoptedFrames(pool: FramePool, base: number): void {
+  let rc: Uint8Array;
+  try {
+    rc = new Uint8Array(pool.capacity);
+  } catch (e) {
+    throwRefused(e, pool.capacity, "the refcount bytes");
+  }
+  rc.fill(base, ZERO_PFN + 1);
+  pool.refcount = rc;
+}
