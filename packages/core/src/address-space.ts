@@ -27,7 +27,7 @@
  * 4.0x back by the same mechanism; see the slab and page-table modules.
  * The miss path refills the cache and re-reads: it never returns a boxed value.
  *
- * Why one module this large (~50 KB): the twenty-two accessors must be methods of this
+ * Why one module this large (~53 KB, 31.6 KB of it TSDoc): the twenty-two accessors must be methods of this
  * very class. Moving them (with the fields) into a base class that
  * AddressSpace extends made `fork()` 2.5x slower (60 -> 150 ns p50: V8
  * constructs derived classes through a slower path), and fork runs once per
