@@ -75,8 +75,13 @@ export interface HeapOptions {
  * `[base, limit)` has no room, or when the pool cannot supply the frames the
  * call would write, or when that pool's `onOutOfMemory` hook, run by the
  * call, made a heap call on the same space (the waiting call's plan is stale;
- * call it again); {@link ReleasedError} from the space after `release()`.
- * A call that throws changes nothing: it plans and reserves before it writes.
+ * call it again); {@link ReleasedError} from the space after `release()`;
+ * {@link ProtectionFault} when a page the call would write or discard (the
+ * header, a page-map page, a slab, a freed block's pages) is read-only or the
+ * space is frozen, and {@link SegmentationFault} when such a page is unmapped,
+ * as the write would throw (pages it hands out unwritten, like `allocPage`'s,
+ * are not checked). A call that throws changes nothing: it plans, checks the
+ * mappings of everything it will write, and reserves frames before it writes.
  *
  * Sources of the design: size-segregated slabs with per-class partial lists
  * (Bonwick, "The Slab Allocator", USENIX 1994; dlmalloc's bins), slab

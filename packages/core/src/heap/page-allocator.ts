@@ -59,7 +59,7 @@ import {
   S_UNUSED,
   SLOT,
 } from "./layout.js";
-import { touch, touchRange } from "./reserve.js";
+import { touch, touchDiscard, touchRange } from "./reserve.js";
 
 const FROM_MAG = 1;
 const FROM_CHUNK = 2;
@@ -101,6 +101,7 @@ export function planTake(h: HeapCore, t: TakePlan): number {
       } else {
         t.from = FROM_CHUNK_PAGE;
         t.page = top;
+        touchDiscard(pageAt(h, top), 1 << h.shift); // commitTake discards it
       }
     } else {
       const brk = s.getFloat64(b + H_BRK);
@@ -283,6 +284,7 @@ export function planRelease(h: HeapCore, p: number, n: number, r: ReleasePlan): 
   const s = h.space;
   const b = h.base;
   touch(b);
+  touchDiscard(pageAt(h, p), n * (1 << h.shift)); // commitRelease discards the pages: a write-protected one refuses
   r.page = p;
   r.n = n;
   if (p + n === s.getFloat64(b + H_BRK)) {

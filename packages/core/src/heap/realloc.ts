@@ -86,6 +86,10 @@ export function reallocBlock(h: HeapCore, addr: number, size: number, plans: Hea
   const top = s.getUint32(h.base + H_CHUNK_TOP);
   if (top !== 0) touch(pageAt(h, top));
   planFree(h, blk, freePlan);
+  // The copy reads the old block after the new one is committed; its pages
+  // are all recorded above (the small block's page, or the large block's
+  // pages, which planFree records as discarded), so an unmapped one refuses
+  // the move before any write.
   reserveWrites(s);
   const dst = commitAlloc(h, size, alloc);
   if (copy > 0) s.copyWithin(dst, addr, addr + copy);

@@ -2,12 +2,17 @@
  * Write reservation for heap operations: "a call that throws changes nothing".
  *
  * A heap operation first plans (reads only) and records every byte range it
- * will write; then {@link reserveWrites} refuses, with OutOfMemoryError, an
- * operation the pool could not complete; only then does the operation write.
- * The fast path is one comparison: when the pool has at least as many frames
- * available as pages touched (always so without `maxBytes`), nothing more is
- * done. Near the limit it counts, page by page, the writes that really need a
- * frame (zero-fill or copy), as the bulk writes of the core do.
+ * will write, and every page range it will discard; then {@link reserveWrites}
+ * refuses an operation that could not complete: ProtectionFault or
+ * SegmentationFault (as the write would throw) when a recorded range is in a
+ * read-only or unmapped page or the space is frozen, OutOfMemoryError when the
+ * pool could not supply its frames. Only then does the operation write.
+ * The fast path is two field tests and one comparison: a space without holes
+ * or read-only pages that is not frozen (`maps.whole`) needs no mapping check,
+ * and when the pool has at least as many frames available as pages touched
+ * (always so without `maxBytes`), nothing more is done. Near the limit it
+ * counts, page by page, the writes that really need a frame (zero-fill or
+ * copy), as the bulk writes of the core do.
  *
  * State is module-level scratch (JS is single-threaded and heap operations do
  * not nest), so recording costs no allocation.
@@ -15,16 +20,25 @@
  * @module
  */
 import { throwOom } from "../errors.js";
-import { recheckWrite, reserveFrames } from "../reserve.js";
+import { checkWritableChecked, recheckWrite, reserveFrames } from "../reserve.js";
 import { type SpaceState, vpnOf } from "../space-state.js";
 
 const MAX_RANGES = 32;
 const rangeStart = new Float64Array(MAX_RANGES);
 const rangeLen = new Float64Array(MAX_RANGES);
+/** 1: a write (needs a frame per page); 0: a discard (needs a writable mapping, no frame). */
+const rangeWrites = new Uint8Array(MAX_RANGES);
 let ranges = 0;
 /** Upper bound of the distinct pages recorded. */
 let bound = 0;
 let overflow = false;
+/**
+ * Hull `[overLo, overHi)` of the ranges not recorded past MAX_RANGES (a moving
+ * realloc, the call recording most, stays well below it). Checked whole
+ * against the mappings, so a refusal may then be conservative, never missed.
+ */
+let overLo = 0;
+let overHi = 0;
 /** The space whose reservation is running the out-of-memory hook, or null. */
 let reserving: SpaceState | null = null;
 /**
@@ -40,36 +54,74 @@ export function beginWrites(): void {
   overflow = false;
 }
 
-/** Records a write inside the page holding byte `addr`. */
-export function touch(addr: number): void {
+/** Records `[addr, addr + len)` (len > 0): `writes` 1 for a write, 0 for a discard. */
+function record(addr: number, len: number, writes: number): void {
   if (ranges < MAX_RANGES) {
     rangeStart[ranges] = addr;
-    rangeLen[ranges] = 1;
+    rangeLen[ranges] = len;
+    rangeWrites[ranges] = writes;
     ranges++;
-  } else overflow = true;
+  } else if (!overflow) {
+    overflow = true;
+    overLo = addr;
+    overHi = addr + len;
+  } else {
+    if (addr < overLo) overLo = addr;
+    if (addr + len > overHi) overHi = addr + len;
+  }
+}
+
+/**
+ * Records a write inside the page holding byte `addr` (checked as that one
+ * byte: mappings and protection are per page, so it stands for the page).
+ */
+export function touch(addr: number): void {
+  record(addr, 1, 1);
   bound++;
 }
 
 /** Records writes to bytes `[addr, addr + len)`. */
 export function touchRange(addr: number, len: number, pageSize: number): void {
   if (len <= 0) return;
-  if (ranges < MAX_RANGES) {
-    rangeStart[ranges] = addr;
-    rangeLen[ranges] = len;
-    ranges++;
-  } else overflow = true;
+  record(addr, len, 1);
   bound += Math.floor((addr + len - 1) / pageSize) - Math.floor(addr / pageSize) + 1;
 }
 
 /**
- * Throws OutOfMemoryError unless `space`'s pool can supply every frame the
- * recorded writes need, and ReleasedError when the out-of-memory hook released
- * `space` itself. Changes nothing.
+ * Records a discard of bytes `[addr, addr + len)` (whole pages): it needs a
+ * writable mapping, as `space.discard` does, but no frame.
+ */
+export function touchDiscard(addr: number, len: number): void {
+  if (len > 0) record(addr, len, 0);
+}
+
+/**
+ * Throws, changing nothing, unless every recorded write and discard can be
+ * done: ProtectionFault (a read-only page, or the space frozen) or
+ * SegmentationFault (an unmapped page), as the write would throw; then
+ * OutOfMemoryError unless `space`'s pool can supply every frame the recorded
+ * writes need, and ReleasedError when the out-of-memory hook released `space`
+ * itself. The mappings are checked first, so a bad page gets its fault
+ * whatever the pool holds, and the hook does not run for a call that would
+ * fault anyway.
  */
 export function reserveWrites(space: SpaceState): void {
   if (space === reserving) stale = true; // a heap call in the out-of-memory hook, on the space waiting below
+  // Hot path: a space not frozen with one read-write mapping of all of it
+  // (the usual case) passes on two field reads, with no loop and no call.
+  if (space.isFrozen || !space.maps.whole) checkRecorded(space);
   if (space.pool.framesAvailable() >= bound) return;
   reserveExactly(space);
+}
+
+/**
+ * Throws as a write would unless every recorded range (and the hull of the
+ * unrecorded ones) is in writable pages of a space that is not frozen.
+ * O(ranges * log mappings); reads only.
+ */
+function checkRecorded(space: SpaceState): void {
+  for (let i = 0; i < ranges; i++) checkWritableChecked(space, rangeStart[i] as number, rangeLen[i] as number);
+  if (overflow) checkWritableChecked(space, overLo, overHi - overLo);
 }
 
 /**
@@ -81,8 +133,8 @@ export function reserveWrites(space: SpaceState): void {
  * operation ran out of them halfway, its metadata half written: a corrupt
  * heap), and one that froze the space or unmapped or write-protected a page
  * it writes would stop it halfway too. (Past MAX_RANGES recorded ranges the
- * count is the upper bound `bound`, which no sharing can pass, and only the
- * recorded ranges are checked again.) A heap call made in the hook on the
+ * count is the upper bound `bound`, which no sharing can pass, and the
+ * unrecorded ranges are checked again as their hull.) A heap call made in the hook on the
  * same space refuses the waiting call (OutOfMemoryError, nothing changed):
  * its plan was made before the hook changed the heap.
  */
@@ -92,12 +144,17 @@ function reserveExactly(space: SpaceState): void {
   const r = ranges;
   const starts = rangeStart.slice(0, r);
   const lens = rangeLen.slice(0, r);
+  const writes = rangeWrites.slice(0, r);
+  const wasOverflow = overflow;
+  const lo = overLo;
+  const hi = overHi;
   let vpns: Float64Array | null = null;
   let n = 0;
   let need = bound;
   if (!overflow) {
     vpns = new Float64Array(bound);
     for (let i = 0; i < r; i++) {
+      if (writes[i] === 0) continue; // a discard takes no frame
       const start = starts[i] as number;
       const last = vpnOf(space, start + (lens[i] as number) - 1);
       for (let v = vpnOf(space, start); v <= last; v++) vpns[n++] = v;
@@ -126,6 +183,7 @@ function reserveExactly(space: SpaceState): void {
       "the onOutOfMemory hook made a heap call on this space while this call waited for frames; nothing changed, call again",
     );
   for (let i = 0; i < r; i++) recheckWrite(space, starts[i] as number, lens[i] as number);
+  if (wasOverflow) recheckWrite(space, lo, hi - lo);
   const now = vpns === null ? need : countNeeded(space, vpns, n);
   if (now > pool.framesAvailable())
     throwOom(now * ps, `pool limit maxBytes=${pool.maxBytes} reached (${pool.framesInUse} frames of ${ps} B in use)`);
