@@ -341,14 +341,6 @@ function defaultCompare(a: unknown, b: unknown): number {
 }
 
 /** True when the list's slots are `words`, its length included. O(n). */
-function sameSlots(rec: ListDraft, words: Float64Array): boolean {
-  const h = listHandle(rec, false);
-  const n = h?.length ?? 0;
-  if (n !== words.length) return false;
-  for (let i = 0; i < n; i++) if (!Object.is((h as ListHandle).get(i), words[i])) return false;
-  return true;
-}
-
 // List methods, module-level so that no closure is made per access; `this` is the Proxy.
 type ListThis = { [NODE]: ListDraft };
 
@@ -403,13 +395,13 @@ const LIST_METHODS: Record<string, (this: ListThis, ...args: unknown[]) => unkno
     const values: unknown[] = new Array(n);
     for (let i = 0; i < n; i++) values[i] = element(rec, i);
     const cmp = (compare as ((a: unknown, b: unknown) => number) | undefined) ?? defaultCompare;
-    const h = listHandle(rec, false);
-    const words = new Float64Array(n); // the slots before the comparator runs
-    for (let i = 0; i < n; i++) words[i] = (h as ListHandle).get(i) as number;
+    const touches = rec.session.touches;
     const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => cmp(values[a], values[b]));
-    if (sameSlots(rec, words)) permute(rec, order);
-    // The comparator changed the list (a write, a push, a pop): permuting the
-    // slots now would sort what it wrote or run past the new end. As Array's
+    if (rec.session.touches === touches) permute(rec, order);
+    // The comparator wrote (the list: a write, a push, a pop; or anything else
+    // of the state): permuting the slots now could sort what it wrote or run
+    // past the new end (slot words cannot tell: a string freed by a pop and
+    // one pushed may get the same block, hence the same word). As Array's
     // sort writes back the values it read before comparing to indices [0, n),
     // they replace the first n elements (all, if it shrank the list) and what
     // it pushed stays after them (a record removed by the comparator moves

@@ -87,6 +87,13 @@ export class Session implements Ctx {
   root: DraftNode | null;
   /** True once anything changed. */
   changed: boolean;
+  /**
+   * How many times {@link touch} ran: any write of the session bumps it. A
+   * caller that runs user code (a sort's comparator) compares it before and
+   * after to know whether that code wrote; comparing slot words instead is
+   * fooled when a freed block is reallocated at the same address.
+   */
+  touches: number;
   /** True once the recipe returned or threw: every draft is revoked. */
   done: boolean;
   /** The failure that poisoned the session, if any. */
@@ -107,6 +114,7 @@ export class Session implements Ctx {
     this.rootAddr = rootAddr;
     this.root = null;
     this.changed = false;
+    this.touches = 0;
     this.done = false;
     this.error = undefined;
   }
@@ -173,6 +181,7 @@ export function draftOf(
 export function touch(d: DraftNode): void {
   const s = d.session;
   s.changed = true;
+  s.touches++;
   let x: DraftNode | null = d;
   while (x !== null && !x.dirty) {
     x.dirty = true;
