@@ -116,7 +116,7 @@ describe("list sort with a comparator that changes the list", () => {
         return 0;
       });
     });
-    expect(s1.toJSON().l).toEqual(want);
+    expect((s1.toJSON() as { l: string[] }).l).toEqual(want);
     s1.release();
     s0.release();
     expect(p.framesInUse).toBe(0);
