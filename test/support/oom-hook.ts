@@ -79,6 +79,13 @@ export function poolUse(pool: FramePool): { frames: number; nodes: number; commi
   return { frames: st.framesInUse, nodes: st.pageTableNodes, committed: st.committedBytes };
 }
 
+/** What `pool` still holds once every space is released ("leak: {...}"), or null when it is empty. */
+export function poolLeak(pool: FramePool): string | null {
+  const st = pool.stats();
+  if (st.framesInUse === 0 && st.committedBytes === 0 && st.spaces === 0) return null;
+  return `leak: ${JSON.stringify({ frames: st.framesInUse, committed: st.committedBytes, spaces: st.spaces })}`;
+}
+
 /** Runs one case; returns what went wrong, or null. */
 export function runHookCase<T, C>(c: HookCase<T, C>): string | null {
   const ps = c.pageSize;
@@ -170,11 +177,8 @@ export function runHookCase<T, C>(c: HookCase<T, C>): string | null {
   c.release(t);
   victim.release();
   fill.release();
-  const st = pool.stats();
-  if (st.framesInUse !== 0 || st.committedBytes !== 0 || st.spaces !== 0)
-    problems.push(
-      `leak: ${JSON.stringify({ frames: st.framesInUse, committed: st.committedBytes, spaces: st.spaces })}`,
-    );
+  const leak = poolLeak(pool);
+  if (leak !== null) problems.push(leak);
   return problems.length === 0 ? null : problems.join("; ");
 }
 

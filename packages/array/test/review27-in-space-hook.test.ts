@@ -22,6 +22,7 @@ import {
   SegmentationFault,
 } from "@pagefork/core";
 import { describe, expect, it } from "vitest";
+import { poolLeak, poolUse } from "../../../test/support/oom-hook.js";
 
 const PS = 256;
 const PAGES = 128;
@@ -145,11 +146,6 @@ function zeros(n: number): number[] {
   return new Array<number>(n).fill(0);
 }
 
-function use(pool: FramePool) {
-  const st = pool.stats();
-  return { frames: st.framesInUse, nodes: st.pageTableNodes, committed: st.committedBytes };
-}
-
 /** Every byte of the space's mappings (zeros elsewhere). */
 function bytes(space: AddressSpace): Uint8Array {
   const out = new Uint8Array(space.size);
@@ -182,7 +178,7 @@ function run(call: Call, act: Act, left: number, victim: number, shared: boolean
     v: [] as number[],
   };
   const snapshot = (w: World) => ({
-    use: use(w.pool),
+    use: poolUse(w.pool),
     heap: JSON.stringify(w.heap.stats()),
     bytes: bytes(w.space),
     a: w.a.isReleased ? [] : [...w.a],
@@ -310,11 +306,8 @@ function run(call: Call, act: Act, left: number, victim: number, shared: boolean
   space.release();
   vi.release();
   fill.release();
-  const st = pool.stats();
-  if (st.framesInUse !== 0 || st.committedBytes !== 0 || st.spaces !== 0)
-    problems.push(
-      `leak: ${JSON.stringify({ frames: st.framesInUse, committed: st.committedBytes, spaces: st.spaces })}`,
-    );
+  const leak = poolLeak(pool);
+  if (leak !== null) problems.push(leak);
   return problems.length === 0 ? null : problems.join("; ");
 }
 
@@ -392,7 +385,7 @@ describe("an embedded create or growth whose out-of-memory hook protects or unma
             if (mode === "protect") h.space.protect(brk, 8 * PS, "read-only");
             else h.space.unmap(brk, 8 * PS);
             box.blocks = h.stats().blocks;
-            box.use = use(pool);
+            box.use = poolUse(pool);
           },
         });
         const space = new AddressSpace({ size: PAGES * PS, pool });
@@ -410,7 +403,7 @@ describe("an embedded create or growth whose out-of-memory hook protects or unma
         expect(() => make(heap, x), what).toThrow(mode === "protect" ? ProtectionFault : SegmentationFault);
         if (x instanceof CowVector) expect([...x], what).toEqual(before);
         expect(heap.stats().blocks, what).toBe(box.blocks);
-        expect(use(pool), what).toEqual(box.use);
+        expect(poolUse(pool), what).toEqual(box.use);
         heap.check();
         for (const s of [space, keep, fill]) s.release();
         expect(pool.stats(), what).toMatchObject({ framesInUse: 0, committedBytes: 0, spaces: 0 });

@@ -19,6 +19,7 @@ import {
   SegmentationFault,
 } from "@pagefork/core";
 import { describe, expect, it } from "vitest";
+import { poolLeak, poolUse } from "../../../test/support/oom-hook.js";
 
 const PS = 256;
 type Act =
@@ -66,11 +67,6 @@ const calls: [string, (v: CowVector) => unknown, (a: number[]) => void][] = [
   ["reserve", (v) => v.reserve(400), () => undefined],
 ];
 
-function use(pool: FramePool) {
-  const st = pool.stats();
-  return { frames: st.framesInUse, nodes: st.pageTableNodes, committed: st.committedBytes };
-}
-
 /**
  * A pool of 128 frames under overcommit "never"; the vector (capacity 64,
  * maxLength 1024), a fork of it kept aside, a victim of 20 frames, and a
@@ -85,7 +81,7 @@ function run(call: (v: CowVector) => unknown, model: (a: number[]) => void, act:
     victim: null,
     child: null,
   };
-  let atCall = { use: use(new FramePool({ pageSize: PS })), a: [] as number[], capacity: 0 };
+  let atCall = { use: poolUse(new FramePool({ pageSize: PS })), a: [] as number[], capacity: 0 };
   const pool = new FramePool({
     pageSize: PS,
     maxBytes: 128 * PS,
@@ -110,7 +106,7 @@ function run(call: (v: CowVector) => unknown, model: (a: number[]) => void, act:
       } finally {
         // The hook's hole (unmap page 0) reads as zeros once mapped again.
         const a = act === "unmap page 0" ? pre.map((x, i) => (i < PS / 8 ? 0 : x)) : v.released ? [] : [...v];
-        if (!v.released) atCall = { use: use(pool), a, capacity: v.capacity };
+        if (!v.released) atCall = { use: poolUse(pool), a, capacity: v.capacity };
       }
     },
   });
@@ -122,7 +118,7 @@ function run(call: (v: CowVector) => unknown, model: (a: number[]) => void, act:
   box.victim = victim;
   const room = 128 * PS - pool.stats().committedBytes - left * PS;
   const fill = new AddressSpace({ size: Math.max(room, PS), pool });
-  atCall = { use: use(pool), a: [...v], capacity: v.capacity };
+  atCall = { use: poolUse(pool), a: [...v], capacity: v.capacity };
   armed = true;
   let caught: unknown = null;
   try {
@@ -132,7 +128,7 @@ function run(call: (v: CowVector) => unknown, model: (a: number[]) => void, act:
   }
   armed = false;
   const problems: string[] = [];
-  const after = use(pool);
+  const after = poolUse(pool);
   if (act === "unmap page 0" && ran && !v.released && v.space.mappings()[0]?.start !== 0) v.space.map(0, PS);
   if ((act === "protect" || act === "protect page 0") && ran && !v.released)
     for (const m of v.space.mappings()) v.space.protect(m.start, m.end - m.start, "read-write");
@@ -159,11 +155,8 @@ function run(call: (v: CowVector) => unknown, model: (a: number[]) => void, act:
   for (const x of [v, keep, box.child]) x?.release();
   fill.release();
   victim.release();
-  const st = pool.stats();
-  if (st.framesInUse !== 0 || st.committedBytes !== 0 || st.spaces !== 0)
-    problems.push(
-      `leak: ${JSON.stringify({ frames: st.framesInUse, committed: st.committedBytes, spaces: st.spaces })}`,
-    );
+  const leak = poolLeak(pool);
+  if (leak !== null) problems.push(leak);
   return problems.length === 0 ? null : problems.join("; ");
 }
 
