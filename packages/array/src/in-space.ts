@@ -27,9 +27,9 @@
  *
  * @module
  */
-import { type AddressSpace, type Heap, InvalidArgumentError, isHeap, OutOfMemoryError } from "@pagefork/core";
+import { type AddressSpace, type Heap, InvalidArgumentError, isHeap } from "@pagefork/core";
 import { type ElementKind, elementKinds } from "./kinds.js";
-import { checkLive, throwFrozen } from "./reserve.js";
+import { checkLive, stillWritable, throwFrozen, throwHookWrote, throwPoolLimitAfterHook } from "./reserve.js";
 import type { ElementView } from "./view.js";
 
 /** "pfta" read as a little-endian u32: the header of a fixed-length kind. */
@@ -118,25 +118,11 @@ export function requirePoolFrames(heap: Heap, n: number, watch: ElementView | nu
   space.reserveFrames(n); // the core's one check: ReleasedError when the hook released the space
   if (watch !== null) {
     checkLive(watch);
-    if (watch.owner.writes !== writes)
-      throw new OutOfMemoryError(
-        n * pool.pageSize,
-        "the onOutOfMemory hook wrote this array while this call waited for frames; nothing changed, call again",
-      );
+    if (watch.owner.writes !== writes) throwHookWrote(n * pool.pageSize);
   }
   if (space.frozen) throwFrozen(heap.base, heap.base + 1);
-  const lo = heap.base;
-  const hi = heap.limit;
-  for (const m of maps) {
-    const x = Math.max(lo, m.start);
-    const y = Math.min(hi, m.end);
-    if (m.protection === "read-write" && x < y) space.checkWritable(x, y - x);
-  }
-  if (n > pool.framesAvailable())
-    throw new OutOfMemoryError(
-      n * pool.pageSize,
-      `pool limit maxBytes=${pool.maxBytes} reached (${pool.framesInUse} frames of ${pool.pageSize} B in use, after the onOutOfMemory hook)`,
-    );
+  stillWritable(space, maps, heap.base, heap.limit);
+  if (n > pool.framesAvailable()) throwPoolLimitAfterHook(pool, n);
 }
 
 /** `heap`, checked to be a Heap. @throws {InvalidArgumentError} otherwise. */

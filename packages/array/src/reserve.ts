@@ -26,7 +26,14 @@
  *
  * @module
  */
-import { type AddressSpace, type Mapping, OutOfMemoryError, ProtectionFault, ReleasedError } from "@pagefork/core";
+import {
+  type AddressSpace,
+  type FramePool,
+  type Mapping,
+  OutOfMemoryError,
+  ProtectionFault,
+  ReleasedError,
+} from "@pagefork/core";
 import { EMBEDDING } from "./space-owner.js";
 import type { ElementView } from "./view.js";
 
@@ -145,11 +152,7 @@ function afterHook(
   checkLive(view);
   const space = view.space;
   const first = k > 0 ? (r[0] as number) : 0;
-  if (view.owner.writes !== writes)
-    throw new OutOfMemoryError(
-      extra * space.pageSize,
-      "the onOutOfMemory hook wrote this array while this call waited for frames; nothing changed, call again",
-    );
+  if (view.owner.writes !== writes) throwHookWrote(extra * space.pageSize);
   if (space.frozen) throwFrozen(first, first + (k > 0 ? (r[1] as number) : 1));
   // Every byte of the ranges a read-write mapping held before the hook, still writable (the core's check).
   for (let i = 0; i < k; i++)
@@ -159,12 +162,23 @@ function afterHook(
   const blocks = view.owner[EMBEDDING];
   if (extra > 0 && blocks !== null) stillWritable(space, maps, blocks.heap.base, blocks.heap.limit);
   const need = extra + framesFor(space, r, k);
-  const pool = space.pool;
-  if (need > pool.framesAvailable())
-    throw new OutOfMemoryError(
-      need * pool.pageSize,
-      `pool limit maxBytes=${pool.maxBytes} reached (${pool.framesInUse} frames of ${pool.pageSize} B in use, after the onOutOfMemory hook)`,
-    );
+  if (need > space.pool.framesAvailable()) throwPoolLimitAfterHook(space.pool, need);
+}
+
+/** The OutOfMemoryError of a call whose plan the out-of-memory hook made stale by writing the array. */
+export function throwHookWrote(bytes: number): never {
+  throw new OutOfMemoryError(
+    bytes,
+    "the onOutOfMemory hook wrote this array while this call waited for frames; nothing changed, call again",
+  );
+}
+
+/** The OutOfMemoryError of a call still `frames` frames short after the out-of-memory hook ran (it runs once). */
+export function throwPoolLimitAfterHook(pool: FramePool, frames: number): never {
+  throw new OutOfMemoryError(
+    frames * pool.pageSize,
+    `pool limit maxBytes=${pool.maxBytes} reached (${pool.framesInUse} frames of ${pool.pageSize} B in use, after the onOutOfMemory hook)`,
+  );
 }
 
 /**
@@ -172,7 +186,7 @@ function afterHook(
  * byte of `[a, e)` that a read-write mapping of `maps` (the mappings before
  * the hook) held is still writable. O(mappings).
  */
-function stillWritable(space: AddressSpace, maps: readonly Mapping[], a: number, e: number): void {
+export function stillWritable(space: AddressSpace, maps: readonly Mapping[], a: number, e: number): void {
   for (const b of maps) {
     const x = Math.max(a, b.start);
     const y = Math.min(e, b.end);

@@ -20,7 +20,7 @@
 
 import { OutOfMemoryError } from "@pagefork/core";
 import { fitBlock, HDR_BYTES, HDR_DATA, HDR_LENGTH, heapCallFrames, reallocFrames } from "./in-space.js";
-import { checkLive, reserveWrites } from "./reserve.js";
+import { checkLive, reserveWrites, throwPoolLimitAfterHook } from "./reserve.js";
 import { EMBEDDING, type SpaceOwner } from "./space-owner.js";
 import type { ElementView } from "./view.js";
 
@@ -131,11 +131,7 @@ export function growMapping(v: VectorCore, n: number, a: number, b: number, zero
       if (pages > pool.framesAvailable()) {
         const need =
           hi > lo ? space.framesNeeded(a, lo - a) + space.framesNeeded(hi, b - hi) : space.framesNeeded(a, b - a);
-        if (need > pool.framesAvailable())
-          throw new OutOfMemoryError(
-            need * ps,
-            `pool limit maxBytes=${pool.maxBytes} reached (${pool.framesInUse} frames of ${ps} B in use, after the onOutOfMemory hook)`,
-          );
+        if (need > pool.framesAvailable()) throwPoolLimitAfterHook(pool, need);
       }
     }
   } catch (e) {
