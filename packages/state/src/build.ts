@@ -9,7 +9,7 @@ import { CowVector } from "@pagefork/array";
 import { CowMap, CowSet } from "@pagefork/map";
 import { CowText } from "@pagefork/string";
 import { nodeOf } from "./brand.js";
-import { isValidKey, keyFromString, scalarFits } from "./check.js";
+import { isValidKey, keyFromString, scalarFits, typedElementFits } from "./check.js";
 import {
   type ArrayHandle,
   allocContainer,
@@ -159,12 +159,7 @@ function fillContainer(ctx: Ctx, type: AnyType, v: unknown, node: number): void 
     default: {
       const t = type as TypedArrayType;
       const big = t.ctor === BigInt64Array || t.ctor === BigUint64Array;
-      if (Array.isArray(v))
-        for (let i = 0; i < v.length; i++) {
-          const x = v[i];
-          if (big ? typeof x !== "bigint" && !(typeof x === "string" && /^-?\d+$/.test(x)) : typeof x !== "number")
-            throwChanged(t, v);
-        }
+      if (Array.isArray(v)) for (let i = 0; i < v.length; i++) if (!typedElementFits(big, v[i])) throwChanged(t, v);
       const src = Array.isArray(v) && big ? v.map((x) => BigInt(x as string)) : (v as ArrayLike<number>);
       handle = buildTypedArray(ctx, t, src).address;
     }

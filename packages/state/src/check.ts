@@ -215,6 +215,14 @@ export function keyFromString(keyType: AnyType, s: string): string | number | bo
   }
 }
 
+/**
+ * True when array element `x` may go into a typed array: a number, or for a
+ * BigInt kind (`big`) a bigint or its decimal string. O(length of a string).
+ */
+export function typedElementFits(big: boolean, x: unknown): boolean {
+  return big ? typeof x === "bigint" || (typeof x === "string" && /^-?\d+$/.test(x)) : typeof x === "number";
+}
+
 function checkTypedArray(type: TypedArrayType, v: unknown, path: Path): void {
   const big = type.ctor === BigInt64Array || type.ctor === BigUint64Array;
   let length: number;
@@ -226,8 +234,8 @@ function checkTypedArray(type: TypedArrayType, v: unknown, path: Path): void {
   } else if (Array.isArray(v)) {
     for (let i = 0; i < v.length; i++) {
       const x = v[i];
-      const ok = big ? typeof x === "bigint" || (typeof x === "string" && /^-?\d+$/.test(x)) : typeof x === "number";
-      if (!ok) throwSchema([...path, i], big ? "a bigint (or its decimal string)" : "a number", x);
+      if (!typedElementFits(big, x))
+        throwSchema([...path, i], big ? "a bigint (or its decimal string)" : "a number", x);
     }
     length = v.length;
   } else throwSchema(path, `${type.describe()} (a typed array or an array)`, v);
