@@ -205,3 +205,39 @@ describe("the heap hands out only pages the caller can write", () => {
     );
   });
 });
+
+describe("free() of a block in a write-protected page", () => {
+  it("is refused with ProtectionFault (free writes the slot's tag and free-list link there), changing nothing; it frees once writable", () => {
+    const pool = new FramePool({ pageSize: PS });
+    const space = new AddressSpace({ size: PAGES * PS, pool });
+    const heap = Heap.create(space);
+    const a = heap.malloc(20);
+    const b = heap.malloc(20); // same slab page
+    const big = heap.malloc(3 * PS);
+    space.fill(0x11, a, a + 20);
+    space.fill(0x22, b, b + 20);
+    const slab = a - (a % PS);
+    space.protect(slab, PS, "read-only");
+    space.protect(big, PS, "read-only"); // the first page of the large block
+    const stats = heap.stats();
+    const bytes = snapshot(space);
+    const frames = pool.stats();
+    expect(() => heap.free(a)).toThrow(ProtectionFault);
+    expect(() => heap.free(big)).toThrow(ProtectionFault); // its pages are discarded: a write-protected one refuses
+    expect(() => heap.realloc(a, 100)).toThrow(ProtectionFault); // a move frees the old slot
+    expect(snapshot(space)).toEqual(bytes);
+    expect(pool.stats()).toEqual(frames);
+    expect(heap.stats()).toEqual(stats);
+    heap.check();
+    expect(heap.usableSize(a)).toBe(24); // still live
+    space.protect(slab, PS, "read-write");
+    space.protect(big, PS, "read-write");
+    heap.free(a);
+    heap.free(big);
+    expect(space.read(b, new Uint8Array(20)).every((x) => x === 0x22)).toBe(true);
+    heap.check();
+    expect(heap.stats().blocks).toBe(1);
+    space.release();
+    expect(pool.stats()).toMatchObject({ framesInUse: 0, pageTableNodes: 0, spaces: 0 });
+  });
+});
