@@ -880,7 +880,20 @@ export class AddressSpace {
   /**
    * Returns the pages in `[addr, addr + length)` to the zero frame and drops
    * their frames, like `madvise(MADV_DONTNEED)`. `addr` and `length` must be
-   * multiples of the page size. O(pages).
+   * multiples of the page size. Unlike Linux, which discards read-only
+   * private pages too, the range must be writable: discarding changes what
+   * the pages read, so it is refused where a write would be. O(pages).
+   * @throws {InvalidArgumentError} when `addr` or `length` is not an integer multiple of the page size.
+   * @throws {SegmentationFault} when the range leaves the space or lies partly in a hole (as Linux's ENOMEM).
+   * @throws {ProtectionFault} when the space is frozen or part of the range is read-only.
+   * @throws {ReleasedError} after `release()`.
+   * @example
+   * ```ts
+   * const s = new AddressSpace({ size: 1 << 16, pageSize: 4096 });
+   * s.setUint8(4096, 7);
+   * s.discard(4096, 4096);
+   * [s.getUint8(4096), s.stats().rss]; // [0, 0]
+   * ```
    */
   discard(addr: number, length: number): void {
     discardRange(this, addr, length);
@@ -893,6 +906,12 @@ export class AddressSpace {
    * (or be the zero frame): never write through them. In `"write"` mode each
    * page is faulted in before its slice is handed out, and is counted as
    * written. A slice is valid until the next call that allocates a frame.
+   * A write-mode slice may be written only until the space is next forked
+   * or shared, its mappings change (`protect`, `unmap`, `discard`,
+   * `freeze`) or it is released: the slice is the frame itself, so a write
+   * through it afterwards would change the fork or the shared snapshot too,
+   * pass a protection, or land in a frame the pool has given to another
+   * space. Take a new cursor then.
    *
    * @example
    * ```ts

@@ -59,6 +59,25 @@ export function chargeRefused(pool: FramePool, bytes: number, isFork: boolean, s
         ? `commit limit: ${pool.commit[0]} of maxBytes=${pool.maxBytes} bytes already committed (overcommit "never")`
         : `every frame is in use (maxBytes=${pool.maxBytes}); a fork now is an obvious overcommit (overcommit "heuristic")`,
     );
+  // The hook made room: the caller adds the charge now, but the hook may have
+  // changed what the call depends on (the mappings, the registry), so the call
+  // may still be refused. Keep the peak as it is before the charge for that.
+  pool.commit[2] = pool.commit[1] as number;
+}
+
+/**
+ * Takes back `bytes` charged by a call that is refused after its charge,
+ * which happens only when the charge's out-of-memory hook ran and changed
+ * what the call depends on (the space's mappings, the registry's slots):
+ * uncharges them and restores the peak (`peakCommittedBytes`) to what it was
+ * before the charge, `peak` (default: the peak chargeRefused kept), so that
+ * the refused call changes nothing. O(1).
+ * @internal
+ */
+export function takeBackCharge(pool: FramePool, bytes: number, peak: number = pool.commit[2] as number): void {
+  pool.uncharge(bytes);
+  const c = pool.commit;
+  c[1] = Math.max(peak, c[0] as number);
 }
 
 /**

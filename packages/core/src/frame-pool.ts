@@ -177,7 +177,10 @@ export class FramePool {
   inOomHook: boolean;
   /**
    * Commit charge in bytes (see FramePoolStats.committedBytes) at [0], its
-   * peak at [1]. In a typed array, not number fields: the charge passes 2^31
+   * peak at [1], and at [2] the peak as it was when the out-of-memory hook
+   * last made room for a charge, just before that charge was added (a call
+   * refused after it takes the charge back and restores that peak:
+   * commit-charge.ts, takeBackCharge). In a typed array, not number fields: the charge passes 2^31
    * after a few hundred forks of a large space (W1: 8 MB x 1,000 versions),
    * and a Smi field turning Double changes the pool's hidden class, which
    * deoptimized every function compiled for it (fork, writeFault, allocFrame,
@@ -251,7 +254,7 @@ export class FramePool {
     this.overcommit = overcommit;
     this.onOom = onOom;
     this.inOomHook = false;
-    this.commit = new Float64Array(2);
+    this.commit = new Float64Array(3);
     this.spaces = new SpaceRegistry(this, reclaimDropped);
     // A first slab of RESERVE_POOL_BYTES or more (`firstSlabBytes`) reserves
     // the page table now, as `growFresh` does for the slab that gets a pool there.

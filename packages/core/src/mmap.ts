@@ -8,6 +8,7 @@
  * @module
  */
 import { dropPages } from "./bulk.js";
+import { takeBackCharge } from "./commit-charge.js";
 import { throwInvalid, throwProtection, throwReleased } from "./errors.js";
 import { checkPageRange, type Protection, writableOf } from "./mappings.js";
 import { flushAll, flushWrite, type SpaceState } from "./space-state.js";
@@ -39,7 +40,7 @@ export function mapRange(space: SpaceState, start: number, length: number, prot:
       if (space.maps.mappedIn(start, start + length) > 0)
         throwInvalid("start", start, `a range with no mapping yet ([${start}, ${start + length}) overlaps one)`);
     } catch (e) {
-      space.pool.uncharge(length);
+      takeBackCharge(space.pool, length); // and the peak it raised: the refused map changes nothing
       throw e;
     }
   }

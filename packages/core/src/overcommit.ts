@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { takeBackCharge } from "./commit-charge.js";
 import { throwInvalid } from "./errors.js";
 import type { FramePool } from "./frame-pool.js";
 import type { SpaceState } from "./space-state.js";
@@ -66,6 +67,10 @@ export function overcommitOf(v: unknown): Overcommit {
  * @internal
  */
 export function settleForkCharge(pool: FramePool, space: SpaceState, charged: number): void {
+  // The hook ran in the first charge (only it changes the mappings meanwhile):
+  // the peak before that charge, restored on a refusal (the increase's own
+  // hook run would keep another).
+  const peak = pool.commit[2] as number;
   let c = charged;
   try {
     for (let now = space.maps.bytes; now !== c; now = space.maps.bytes) {
@@ -74,7 +79,7 @@ export function settleForkCharge(pool: FramePool, space: SpaceState, charged: nu
       c = now;
     }
   } catch (e) {
-    pool.uncharge(c);
+    takeBackCharge(pool, c, peak);
     throw e;
   }
 }

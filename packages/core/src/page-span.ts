@@ -52,7 +52,10 @@ const KEYS = new Map<SpanArrayConstructor, ViewKey>([
  * Iterates the pages of a range. After each `next()` that returns true,
  * `array[start]` .. `array[end - 1]` are the range's elements on one page and
  * `address` is the byte address of `array[start]`. One cursor per call, no
- * allocation per page. Made by {@link AddressSpace.spans}.
+ * allocation per page. Made by {@link AddressSpace.spans}. `array` is the
+ * slab itself: write through it only in `"write"` mode, and only until the
+ * space is forked, shared, released or its mappings change (see
+ * {@link AddressSpace.spans}); a write after a fork would change the fork too.
  *
  * @example
  * ```ts

@@ -41,6 +41,7 @@
  *
  * @module
  */
+import { takeBackCharge } from "./commit-charge.js";
 import { OutOfMemoryError, throwRefused } from "./errors.js";
 import type { FramePool } from "./frame-pool.js";
 
@@ -195,7 +196,7 @@ export class SpaceRegistry {
     try {
       this.checkRoom();
     } catch (e) {
-      this.pool.uncharge(charged);
+      takeBackCharge(this.pool, charged); // refused only after the charge's hook took the slot
       throw e;
     }
   }

@@ -76,12 +76,14 @@ export interface HeapOptions {
  * call would write, or when that pool's `onOutOfMemory` hook, run by the
  * call, made a heap call on the same space (the waiting call's plan is stale;
  * call it again); {@link ReleasedError} from the space after `release()`;
- * {@link ProtectionFault} when a page the call would write or discard (the
- * header, a page-map page, a slab, a freed block's pages) is read-only or the
- * space is frozen, and {@link SegmentationFault} when such a page is unmapped,
- * as the write would throw (pages it hands out unwritten, like `allocPage`'s,
- * are not checked). A call that throws changes nothing: it plans, checks the
- * mappings of everything it will write, and reserves frames before it writes.
+ * {@link ProtectionFault} when a page the call would write, discard or hand
+ * out (the header, a page-map page, a slab, a freed block's pages, the pages
+ * `allocPage`, `allocPages` or a large block give the caller) is read-only or
+ * the space is frozen, and {@link SegmentationFault} when such a page is
+ * unmapped, as the write would throw: the heap never hands out memory its
+ * caller cannot write. A call that throws changes nothing: it plans, checks
+ * the mappings of everything it will write or hand out, and reserves frames
+ * before it writes.
  *
  * Sources of the design: size-segregated slabs with per-class partial lists
  * (Bonwick, "The Slab Allocator", USENIX 1994; dlmalloc's bins), slab
@@ -233,6 +235,9 @@ export class Heap {
    * Allocates one page and returns its page-aligned byte address; every byte
    * reads 0. O(1) amortized: the free stack, else the break, else a free run.
    * @throws {OutOfMemoryError} when the heap (or the pool) has no page left.
+   * @throws {ProtectionFault} / {@link SegmentationFault} when the page it
+   * would hand out (or one it writes) is write-protected / unmapped, or the
+   * space is frozen; nothing changed.
    */
   allocPage(): number {
     beginWrites();
@@ -266,6 +271,9 @@ export class Heap {
    * First fit over freed runs, else from the break. O(n + free runs).
    * @throws {InvalidArgumentError} unless `n` is an integer from 1 to the heap's pages.
    * @throws {OutOfMemoryError} when no free run or room above the break fits `n`.
+   * @throws {ProtectionFault} / {@link SegmentationFault} when a page it would
+   * hand out (or one it writes) is write-protected / unmapped, or the space is
+   * frozen; nothing changed.
    */
   allocPages(n: number): number {
     this.checkCount(n);

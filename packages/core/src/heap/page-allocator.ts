@@ -59,7 +59,7 @@ import {
   S_UNUSED,
   SLOT,
 } from "./layout.js";
-import { touch, touchDiscard, touchRange } from "./reserve.js";
+import { touch, touchDiscard, touchHandOut, touchRange } from "./reserve.js";
 
 const FROM_MAG = 1;
 const FROM_CHUNK = 2;
@@ -119,6 +119,9 @@ export function planTake(h: HeapCore, t: TakePlan): number {
     }
   }
   touch(entryAt(h, t.page));
+  // The page goes to the caller (a page, a slab, a one-page block): refused
+  // now if the caller could not write it (write-protected or unmapped).
+  touchHandOut(pageAt(h, t.page), 1 << h.shift);
   return t.page;
 }
 
@@ -211,6 +214,7 @@ export function planRun(h: HeapCore, n: number, r: RunPlan): number {
     r.prev = -1;
   }
   touchEntries(h, r.page, n);
+  touchHandOut(pageAt(h, r.page), n * (1 << h.shift)); // the caller's pages: writable, or refused now
   return r.page;
 }
 

@@ -30,7 +30,7 @@ import {
 import { B_SIZE, E_SIZE, entryAt, H_BRK, H_CHUNK_TOP, type HeapCore, pageAt, S_LARGE_BODY } from "./layout.js";
 import { commitRelease, planRelease, raiseBreak, setStates, touchEntries } from "./page-allocator.js";
 import type { HeapPlans } from "./plans.js";
-import { beginWrites, reserveWrites, touch, touchRange } from "./reserve.js";
+import { beginWrites, reserveWrites, touch, touchHandOut, touchRange } from "./reserve.js";
 
 /**
  * Resizes the live block at `addr` (validated here) to `size` bytes (already
@@ -69,6 +69,7 @@ export function reallocBlock(h: HeapCore, addr: number, size: number, plans: Hea
     if (p + n === s.getFloat64(h.base + H_BRK) && p + n2 <= h.dataEnd) {
       touch(e);
       touchEntries(h, p + n, n2 - n);
+      touchHandOut(pageAt(h, p + n), (n2 - n) * (1 << h.shift)); // the block's new pages: writable, or refused now
       reserveWrites(s);
       raiseBreak(h, p + n2);
       setStates(h, p + n, n2 - n, S_LARGE_BODY, S_LARGE_BODY);

@@ -5,7 +5,8 @@
  * will write, and every page range it will discard; then {@link reserveWrites}
  * refuses an operation that could not complete: ProtectionFault or
  * SegmentationFault (as the write would throw) when a recorded range is in a
- * read-only or unmapped page or the space is frozen, OutOfMemoryError when the
+ * read-only or unmapped page or the space is frozen (pages handed out to the
+ * caller unwritten count: the caller's first write would fault), OutOfMemoryError when the
  * pool could not supply its frames. Only then does the operation write.
  * The fast path is two field tests and one comparison: a space without holes
  * or read-only pages that is not frozen (`maps.whole`) needs no mapping check,
@@ -92,6 +93,17 @@ export function touchRange(addr: number, len: number, pageSize: number): void {
  * writable mapping, as `space.discard` does, but no frame.
  */
 export function touchDiscard(addr: number, len: number): void {
+  if (len > 0) record(addr, len, 0);
+}
+
+/**
+ * Records pages `[addr, addr + len)` that the operation hands out unwritten
+ * (allocPage, allocPages, a large block's pages): the caller will write them,
+ * so they must be in a writable mapping (a write-protected or unmapped free
+ * page is refused with the fault the caller's first write would throw), but
+ * the heap itself takes no frame for them.
+ */
+export function touchHandOut(addr: number, len: number): void {
   if (len > 0) record(addr, len, 0);
 }
 
