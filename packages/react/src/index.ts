@@ -211,15 +211,18 @@ export function useStore<S extends AnyType, T = S["__view"]>(
   const pins = ref.current;
   // The layout effect below runs only when the selected value changes: a value that stays the
   // same keeps its pin where it was made. So each change of the store also checks the value
-  // shown last: once the store released the version its pin forks (from then on the fork alone
-  // keeps that version's pages), the pin moves to the current version if it holds the value.
+  // shown last: once the store no longer keeps the version its pin forks (from then on the fork
+  // alone keeps that version's pages), the pin moves to the current version if it holds the
+  // value. `keeps`, not `released`: the store releases the version a change dropped only after
+  // telling its listeners, so `released` moved the pin one change late, and the fork kept the
+  // dropped version's pages until then (for good if no change came).
   // O(1) per change; a fork only then, shared by the hooks that move to that version.
   const subscribe = useCallback(
     (onChange: () => void) =>
       store.subscribe(() => {
         const pin = pins.byValue.get(pins.shown as object);
         try {
-          if (pin?.of.released) pinShown(pins, store, pins.shown);
+          if (pin !== undefined && !store.keeps(pin.of)) pinShown(pins, store, pins.shown);
         } catch {
           // a fork refused (the pool's commit limit): the pin stays where it is, and the
           // store's change, already made, is not reported as failed by its setState
