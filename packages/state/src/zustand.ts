@@ -91,6 +91,15 @@ export type PageforkState<S extends AnyType, A> = S["__view"] & Omit<A, keyof S[
  * first version its data fields are the initializer's data as given, so a
  * reset (`setState(getInitialState(), true)`) works at any time.
  *
+ * Lifetimes: a zustand state's views read the version it was made from, and
+ * nothing here pins it. Once the store dropped that version (`maxVersions`,
+ * `maxBytes`, `coalesceMs`, the redo branch) a view of a part that changed
+ * since throws ReleasedError: a `prev` state kept past its listener's call,
+ * or what zustand's own `useStore` shows through `useDeferredValue` or a
+ * transition's previous tree. With such renders and a bounded history, read
+ * through `@pagefork/react`'s `useStore(state.$store, selector)`, which pins
+ * the versions of what it shows.
+ *
  * @param schema - the state's schema (a `t.struct`).
  * @param initializer - `(set, get, api) => ({ ...initialData, ...actions })`.
  * @param options - options of the pagefork store (`maxVersions`, `coalesceMs`, ...).
