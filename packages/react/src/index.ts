@@ -233,7 +233,8 @@ export function useStore<S extends AnyType, T = S["__view"]>(
         const pin = pins.byValue.get(pins.shown as object);
         try {
           const of = pin?.of.deref();
-          if (pin !== undefined && (of === undefined || !store.keeps(of))) pinShown(pins, store, pins.shown);
+          if (pin !== undefined && (of === undefined || !store.keeps(of as State<S>)))
+            pinShown(pins, store, pins.shown);
         } catch {
           // a fork refused (the pool's commit limit): the pin stays where it is, and the
           // store's change, already made, is not reported as failed by its setState

@@ -81,11 +81,14 @@ function check(m: Model, r: Real): void {
   expect(r.store.getState().toJSON()).toEqual(cur);
   expect([r.store.position, r.store.stats().versions]).toEqual([m.cursor, m.versions.length]);
   for (const slot of r.mounted)
-    if (slot !== null)
-      expect(slot.root.textContent).toBe(text(slot.kind, cur, m.cursor, m.versions.length).repeat(1));
+    if (slot !== null) expect(slot.root.textContent).toBe(text(slot.kind, cur, m.cursor, m.versions.length));
 }
 
-type Change = { kind: "x"; v: string } | { kind: "push"; v: number } | { kind: "n"; v: number } | { kind: "fill"; v: number };
+type Change =
+  | { kind: "x"; v: string }
+  | { kind: "push"; v: number }
+  | { kind: "n"; v: number }
+  | { kind: "fill"; v: number };
 
 class Commit implements fc.AsyncCommand<Model, Real> {
   constructor(

@@ -61,7 +61,13 @@ describe("review 28: store.keeps", () => {
           const store = createStore(
             t.struct({ n: t.u32, pad: t.list(t.f64) }),
             { n: 0, pad: [] },
-            { pool, maxVersions, maxBytes, coalesceMs: coalesce ? 2 : 0, now: () => clock++ },
+            {
+              pool,
+              maxVersions: maxVersions ?? Number.POSITIVE_INFINITY,
+              maxBytes: maxBytes ?? Number.POSITIVE_INFINITY,
+              coalesceMs: coalesce ? 2 : 0,
+              now: () => clock++,
+            },
           );
           const all: State[] = [store.getState() as State];
           const kept = () => {
