@@ -11,7 +11,7 @@
  *
  * @packageDocumentation
  */
-import { type AnyType, NODE, type State, type Store } from "@pagefork/state";
+import { type AnyType, NODE, State, type Store } from "@pagefork/state";
 import { useCallback, useEffect, useLayoutEffect, useRef, useSyncExternalStore } from "react";
 import { useSyncExternalStoreWithSelector } from "use-sync-external-store/with-selector";
 
@@ -27,8 +27,14 @@ import { useSyncExternalStoreWithSelector } from "use-sync-external-store/with-s
 interface Pin {
   /** The fork keeping the pages of the selected value's version (shared by every pin of that version). */
   fork: SharedFork;
-  /** The store version `fork` is a fork of. */
-  of: State;
+  /**
+   * The store version `fork` is a fork of, held weakly: the registry holds
+   * each pin strongly until its value is collected, so a pin that held its
+   * version strongly would keep a value that version references alive (the
+   * version itself, `(root, state) => state`), and with it the pin and the
+   * version's pages, for as long as the component stays mounted.
+   */
+  of: WeakRef<State>;
   /** The hook's set of pins, to drop this one from once released. */
   readonly owner: Set<Pin>;
 }
@@ -116,20 +122,23 @@ function holds(state: State, rec: { addr: number; stamp: number }): boolean {
  */
 function pinShown<S extends AnyType>(pins: Pins, store: Store<S>, value: unknown): void {
   if (value === null || (typeof value !== "object" && typeof value !== "function")) return; // nothing to read later
+  // A version itself (`(root, state) => state`): once the store releases it, it cannot be read
+  // whatever holds its pages, so a fork of it would keep them for nothing.
+  if (value instanceof State) return;
   if (store.released) return;
   const now = store.getState() as State;
   const pin = pins.byValue.get(value);
   if (pin !== undefined) {
-    if (pin.of === now) return;
+    if (pin.of.deref() === now) return;
     const rec = viewRecord(value);
     if (rec === undefined || !holds(now, rec)) return; // needs its own version
     const moved = acquire(now);
     drop(pin.fork);
     pin.fork = moved;
-    pin.of = now;
+    pin.of = new WeakRef(now);
     return;
   }
-  const made: Pin = { fork: acquire(now), of: now, owner: pins.all };
+  const made: Pin = { fork: acquire(now), of: new WeakRef(now), owner: pins.all };
   pins.byValue.set(value, made);
   pins.all.add(made);
   collected.register(value, made, made);
@@ -172,7 +181,8 @@ function releasePins(pins: Pins): void {
  * `useDeferredValue` shows during urgent renders, an event handler's
  * closure. The hook pins the version each value it showed came from (a
  * fork, O(1), sharing every page; one per version, shared by every hook
- * that showed a value of it; none for primitives), released once that value
+ * that showed a value of it; none for primitives or a version itself, which
+ * cannot be read once the store released it: select views), released once that value
  * is garbage collected or when the component unmounts. A value that stays
  * selected while the store changes moves its pin to the current version
  * once the store released the older one, so an unchanged selection keeps
@@ -211,15 +221,20 @@ export function useStore<S extends AnyType, T = S["__view"]>(
   const pins = ref.current;
   // The layout effect below runs only when the selected value changes: a value that stays the
   // same keeps its pin where it was made. So each change of the store also checks the value
-  // shown last: once the store released the version its pin forks (from then on the fork alone
-  // keeps that version's pages), the pin moves to the current version if it holds the value.
+  // shown last: once the store no longer keeps the version its pin forks (from then on the fork
+  // alone keeps that version's pages), the pin moves to the current version if it holds the
+  // value. `keeps`, not `released`: the store releases the version a change dropped only after
+  // telling its listeners, so `released` moved the pin one change late, and the fork kept the
+  // dropped version's pages until then (for good if no change came).
   // O(1) per change; a fork only then, shared by the hooks that move to that version.
   const subscribe = useCallback(
     (onChange: () => void) =>
       store.subscribe(() => {
         const pin = pins.byValue.get(pins.shown as object);
         try {
-          if (pin?.of.released) pinShown(pins, store, pins.shown);
+          const of = pin?.of.deref();
+          if (pin !== undefined && (of === undefined || !store.keeps(of as State<S>)))
+            pinShown(pins, store, pins.shown);
         } catch {
           // a fork refused (the pool's commit limit): the pin stays where it is, and the
           // store's change, already made, is not reported as failed by its setState

@@ -154,6 +154,11 @@ export class Store<S extends AnyType> {
   private readonly dropped: State<S>[];
   /** Depth of `setState` recipes running: a change of the store from inside one is refused. */
   private recipes: number;
+  /**
+   * Every version that was ever one of the steps. A step leaves the steps only
+   * to `dropped` or to release, so `keeps` is O(1) (plus the few handed out).
+   */
+  private readonly everKept: WeakSet<State<S>>;
 
   /** @internal Use {@link createStore}. */
   constructor(initial: State<S>, options: StoreOptions) {
@@ -174,6 +179,7 @@ export class Store<S extends AnyType> {
     this.handed = [];
     this.dropped = [];
     this.recipes = 0;
+    this.everKept = new WeakSet([initial]);
   }
 
   /** The current version (inside `transact`, the transaction's latest). O(1). */
@@ -405,6 +411,36 @@ export class Store<S extends AnyType> {
     return next;
   }
 
+  /**
+   * True while `version` is one of the versions the store keeps (a step of
+   * `versions`, the current one included). False once the store dropped it
+   * (the redo branch of a commit after undo, the step a coalesced commit
+   * replaced, the oldest past `maxVersions` or `maxBytes`): already while the
+   * listeners of the change that dropped it run, when it is still readable
+   * and released only once they were told. False for a version the store
+   * never held (a fork of one of its versions, one of another store, the
+   * transaction's own inside `transact`) and after `release()`.
+   *
+   * For a reader that holds a fork of a version to keep it readable (a UI
+   * binding pinning what it showed): once the store no longer keeps that
+   * version, the fork alone holds its pages.
+   * O(1) (plus the versions a running notification handed out).
+   * @example
+   * ```ts
+   * const store = createStore(t.struct({ n: t.u32 }), { n: 0 }, { maxVersions: 1 });
+   * const first = store.getState();
+   * const seen: boolean[] = [];
+   * store.subscribe((next, prev) => seen.push(store.keeps(next), store.keeps(prev), prev.released));
+   * store.setState((d) => { d.n = 1; });
+   * seen; // [true, false, false]: prev is dropped, still readable while told
+   * [store.keeps(first), first.released]; // [false, true]
+   * store.release();
+   * ```
+   */
+  keeps(version: State<S>): boolean {
+    return !this.isReleased && this.everKept.has(version) && !version.released && !this.dropped.includes(version);
+  }
+
   /** Memory of the store: versions kept and the frames their pool holds (bytes). O(1). */
   stats(): StoreStats {
     this.check();
@@ -448,12 +484,14 @@ export class Store<S extends AnyType> {
     if (!this.grouped && this.coalesceMs > 0 && steps.length > 1 && now - top.time < this.coalesceMs) {
       dropped.push(top.state); // the group's last version is replaced, after the listeners saw it go
       top.state = next;
+      this.everKept.add(next);
       top.time = now;
       top.patches = top.patches.concat(patches);
       top.inverse = inverse.concat(top.inverse);
       if (label !== undefined) top.label = label;
     } else {
       steps.push({ state: next, label, time: now, patches, inverse });
+      this.everKept.add(next);
     }
     this.cursor = steps.length - 1;
     this.grouped = false;

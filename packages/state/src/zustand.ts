@@ -39,11 +39,15 @@ function dataOf(value: object): Record<string, unknown> {
   return out;
 }
 
-/** Undo/redo members the middleware adds to the zustand state. */
+/**
+ * Undo/redo members the middleware adds to the zustand state. `$state` and
+ * `$store` are not enumerable (not data): a spread or the JSON of the state
+ * (persist, devtools) leaves them out.
+ */
 export interface PageforkControls<S extends AnyType> {
-  /** The current version (read it, fork it, save it). */
+  /** The current version (read it, fork it, save it). Not enumerable. */
   readonly $state: State<S>;
-  /** The pagefork store behind the zustand store (history, `versions`, `goTo`, `transact`). */
+  /** The pagefork store behind the zustand store (history, `versions`, `goTo`, `transact`). Not enumerable. */
   readonly $store: Store<S>;
   /** True when `undo()` would move. */
   readonly canUndo: boolean;
@@ -76,6 +80,25 @@ export type PageforkState<S extends AnyType, A> = S["__view"] & Omit<A, keyof S[
  * `setState({ ...getState(), count: 1 })` works. One commit (one undo step)
  * per call; a call that throws (a SchemaError for data that does not fit)
  * changes nothing.
+ *
+ * Composes with zustand's middlewares around it. A zustand state set past
+ * the middleware (zustand's own `set`, as `persist` rehydrates with) is
+ * merged into the store as one commit (one undo step) and replaced by the
+ * store's snapshot; data that do not fit throw (persist hands the
+ * SchemaError to `onRehydrateStorage`) and the state stays the store's.
+ * `persist` saves the data fields and `canUndo`/`canRedo`, not the history.
+ * `getInitialState()` is the first snapshot; once the store dropped the
+ * first version its data fields are the initializer's data as given, so a
+ * reset (`setState(getInitialState(), true)`) works at any time.
+ *
+ * Lifetimes: a zustand state's views read the version it was made from, and
+ * nothing here pins it. Once the store dropped that version (`maxVersions`,
+ * `maxBytes`, `coalesceMs`, the redo branch) a view of a part that changed
+ * since throws ReleasedError: a `prev` state kept past its listener's call,
+ * or what zustand's own `useStore` shows through `useDeferredValue` or a
+ * transition's previous tree. With such renders and a bounded history, read
+ * through `@pagefork/react`'s `useStore(state.$store, selector)`, which pins
+ * the versions of what it shows.
  *
  * @param schema - the state's schema (a `t.struct`).
  * @param initializer - `(set, get, api) => ({ ...initialData, ...actions })`.
@@ -144,28 +167,80 @@ export function pagefork<S extends AnyType, A extends object>(
     store = createStore(schema, data as S["__input"], options);
     const s = store;
     const controls = {
-      $store: s,
       undo: () => void s.undo(),
       redo: () => void s.redo(),
     };
-    const snapshot = (state: State<S>): PageforkState<S, A> =>
-      ({
+    /**
+     * The zustand state of version `state`. `$state` and `$store` are not enumerable: they are
+     * not data, so a spread of the state (persist's `partialize`, devtools) or its JSON leaves
+     * them out instead of writing the whole history (every version's data and patches) with
+     * every save; reading them is unchanged.
+     */
+    const snapshot = (state: State<S>): PageforkState<S, A> => {
+      const out = {
         ...(state.root as object),
         ...actions,
         ...controls,
-        $state: state,
         canUndo: s.canUndo,
         canRedo: s.canRedo,
-      }) as unknown as PageforkState<S, A>;
+      };
+      Object.defineProperty(out, "$state", { value: state, writable: true, configurable: true });
+      Object.defineProperty(out, "$store", { value: s, writable: true, configurable: true });
+      return out as unknown as PageforkState<S, A>;
+    };
+    /** The last zustand state the middleware made: any other one was set past it. */
+    let shown: object;
+    const first = s.getState();
+    const initial = snapshot(first);
+    /**
+     * zustand's `getInitialState()` (and persist's) returns the first snapshot, whose fields are
+     * views of the first version: once the store drops that version they could not be read any
+     * more (ReleasedError), so its data fields then become the initializer's data as given.
+     */
+    let initialViews = true;
     // The store notifies with its history settled (`maxVersions`, `maxBytes` applied), so the
     // controls are read there. The current version rather than `next`: the same unless a
     // listener changed the store while this notification ran, and then the current one is news.
     s.subscribe(() => {
-      if (!s.released) zset(snapshot(s.getState()), true);
+      if (s.released) return;
+      if (initialViews && !s.keeps(first)) {
+        initialViews = false;
+        Object.assign(initial, data);
+      }
+      shown = snapshot(s.getState());
+      zset(shown as PageforkState<S, A>, true);
+    });
+    // A zustand state the middleware did not make was set past it: persist's rehydration (it
+    // calls zustand's own `set(merged, true)`), another middleware. Its data are merged into
+    // the store (one commit), whose notification sets the store's snapshot in its place; data
+    // that do not fit (a SchemaError) put the store's snapshot back and throw.
+    api.subscribe((state, prev) => {
+      if (state === shown || s.released) return;
+      const before = s.getState();
+      try {
+        apply(state, false, undefined);
+      } finally {
+        if (s.getState() === before) {
+          shown = snapshot(before);
+          zset(shown as PageforkState<S, A>, true);
+        }
+        // While zustand makes the store (a persist reading a synchronous storage), the state
+        // set is what zustand installs once the creators return: it becomes the snapshot.
+        if (prev === undefined && state !== null && typeof state === "object") {
+          const made = shown as Record<string, unknown>;
+          const raw = state as Record<string, unknown>;
+          for (const k of Object.keys(raw)) if (!(k in made)) delete raw[k];
+          Object.assign(raw, made);
+          Object.defineProperty(raw, "$state", { value: made.$state, writable: true, configurable: true });
+          Object.defineProperty(raw, "$store", { value: s, writable: true, configurable: true });
+          shown = raw;
+        }
+      }
     });
     api.setState = ((update: unknown, replace?: boolean) => apply(update, replace === true, undefined)) as StoreApi<
       PageforkState<S, A>
     >["setState"];
-    return snapshot(s.getState());
+    shown = initial;
+    return initial;
   };
 }
