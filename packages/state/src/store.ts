@@ -344,17 +344,27 @@ export class Store<S extends AnyType> {
     return result;
   }
 
-  /** Moves to the previous version and tells the listeners (with the inverse patches). O(1). */
+  /**
+   * Moves to the previous version and tells the listeners (with the inverse patches). O(1).
+   * Returns undefined (and does nothing) at the oldest version.
+   * @throws {InvalidArgumentError} inside `transact()` (as `goTo`), wherever the history stands; nothing changes.
+   */
   undo(): State<S> | undefined {
     this.check();
     this.notInRecipe("undo");
+    this.notInTransaction("undo");
     return this.cursor > 0 ? this.goTo(this.cursor - 1) : undefined;
   }
 
-  /** Moves to the next version (after an undo) and tells the listeners. O(1). */
+  /**
+   * Moves to the next version (after an undo) and tells the listeners. O(1).
+   * Returns undefined (and does nothing) at the newest version.
+   * @throws {InvalidArgumentError} inside `transact()` (as `goTo`), wherever the history stands; nothing changes.
+   */
   redo(): State<S> | undefined {
     this.check();
     this.notInRecipe("redo");
+    this.notInTransaction("redo");
     return this.cursor < this.steps.length - 1 ? this.goTo(this.cursor + 1) : undefined;
   }
 
@@ -385,12 +395,12 @@ export class Store<S extends AnyType> {
   /**
    * Makes version `index` current and tells the listeners, with the patches
    * of every step in between. O(steps moved) for the patches.
-   * @throws {InvalidArgumentError} for an index outside `versions`.
+   * @throws {InvalidArgumentError} for an index outside `versions`, or inside `transact()`.
    */
   goTo(index: number): State<S> {
     this.check();
     this.notInRecipe("goTo");
-    if (this.tx !== null) throw new InvalidArgumentError("goTo", index, "a call outside transact()");
+    this.notInTransaction("goTo", index);
     if (!Number.isInteger(index) || index < 0 || index >= this.steps.length)
       throw new InvalidArgumentError("index", index, `an integer in [0, ${this.steps.length - 1}]`);
     const from = this.cursor;
@@ -472,6 +482,12 @@ export class Store<S extends AnyType> {
   /** Refuses a change of the store made from inside one of its recipes (see `setState`). */
   private notInRecipe(what: string): void {
     if (this.recipes > 0) throwInRecipe(what);
+  }
+
+  // undo/redo reach goTo only when there is a step to move to: checked here so that they are
+  // refused in a transaction wherever the history stands, by their own name.
+  private notInTransaction(what: string, value?: unknown): void {
+    if (this.tx !== null) throwInTransaction(what, value);
   }
 
   private commit(next: State<S>, patches: Patch[], inverse: Patch[], label: string | undefined): void {
@@ -574,6 +590,10 @@ export class Store<S extends AnyType> {
 }
 
 /** Throws the DraftError of a store changed from inside one of its own recipes. */
+function throwInTransaction(what: string, value: unknown): never {
+  throw new InvalidArgumentError(what, value, "a call outside transact()");
+}
+
 function throwInRecipe(what: string): never {
   throw new DraftError(
     `store.${what}() was called inside a recipe of the same store: the recipe's result would overwrite that change; make both changes in one recipe, or call ${what}() after it`,
