@@ -16,6 +16,7 @@ import type { AnyType } from "@pagefork/state";
 import { BlobTxn } from "./blobs.js";
 import { type Dbs, FORMAT_VERSION, openDbs, readCounters } from "./db.js";
 import { throwCorrupt, throwNotFound } from "./errors.js";
+import { decodeKey, encodeKey } from "./keys.js";
 import { describe, type Persistable } from "./kinds.js";
 import { nextEntry, readEntry } from "./load.js";
 import { type Entry, entriesOf, parseRecord, type VersionRecord } from "./record.js";
@@ -342,7 +343,7 @@ export class Store {
   #record(dbs: Dbs, name: string): VersionRecord {
     let text: string | undefined;
     try {
-      text = dbs.versions.get(name);
+      text = dbs.versions.get(encodeKey(name));
     } catch (e) {
       throwCorrupt(name, null, `LMDB cannot read the version record: ${(e as Error).message}`, e);
     }
@@ -350,10 +351,18 @@ export class Store {
     return parseRecord(name, text);
   }
 
-  /** Names held, in key order (UTF-8 bytes). O(names). @throws {ReleasedError} after `close()`. */
+  /**
+   * Names held, in key order (UTF-8 bytes, for names without U+0000..U+001B:
+   * see keys.ts). O(names). @throws {ReleasedError} after `close()`.
+   */
   list(): string[] {
     const dbs = this.#open();
-    return ([...dbs.versions.getKeys()] as string[]).filter((k) => !k.startsWith(INTERNAL_KEY));
+    const names: string[] = [];
+    for (const k of dbs.versions.getKeys()) {
+      const name = decodeKey(k as unknown as Buffer);
+      if (!name.startsWith(INTERNAL_KEY)) names.push(name);
+    }
+    return names;
   }
 
   /**
@@ -368,11 +377,12 @@ export class Store {
     const dbs = this.#open();
     checkName(name);
     unpinReadTxn(dbs);
+    const key = encodeKey(name);
     const removed = dbs.env.transactionSync(() => {
-      const old = dbs.versions.get(name);
+      const old = dbs.versions.get(key);
       if (old === undefined) return false;
       const txn = new BlobTxn(dbs, name);
-      dbs.versions.removeSync(name);
+      dbs.versions.removeSync(key);
       releaseOld(txn, name, old);
       txn.commitCounters();
       return true;
@@ -392,9 +402,10 @@ export class Store {
     let logical = 0;
     let versions = 0;
     for (const { key, value } of dbs.versions.getRange()) {
-      if ((key as string).startsWith(INTERNAL_KEY)) continue;
+      const name = decodeKey(key as unknown as Buffer);
+      if (name.startsWith(INTERNAL_KEY)) continue;
       versions++;
-      for (const e of entriesOf(parseRecord(key as string, value as string))) logical += e.pages * e.pageSize;
+      for (const e of entriesOf(parseRecord(name, value as string))) logical += e.pages * e.pageSize;
     }
     const st = dbs.env.getStats() as { pageSize: number; lastPageNumber: number };
     return {
@@ -453,7 +464,7 @@ export function openStore(path: string, options: StoreOptions = {}): Store {
 
 /** True when the record under `name` holds the version `s` (same tree root and levels). */
 function holds(dbs: Dbs, name: string, s: Saved): boolean {
-  const text = dbs.versions.get(name);
+  const text = dbs.versions.get(encodeKey(name));
   if (text === undefined) return false;
   let r: { type?: unknown; root?: unknown; levels?: unknown };
   try {
