@@ -10,6 +10,7 @@ import type { AddressSpace } from "@pagefork/core";
 import { BlobTxn } from "./blobs.js";
 import { type Dbs, FORMAT_VERSION } from "./db.js";
 import { CorruptionError } from "./errors.js";
+import { intentRoots, noteUnreclaimed } from "./gc.js";
 import { decodeKey, encodeKey, startsWith } from "./keys.js";
 import type { Described } from "./kinds.js";
 import { type Entry, entriesOf, parseRecord, recordText, type VersionRecord } from "./record.js";
@@ -112,17 +113,21 @@ export function releaseRecord(txn: BlobTxn, rec: VersionRecord): void {
  * deleted. A record that does not parse (not JSON, misshapen, failing its
  * checksum) is dropped without releasing anything: its roots are unknown,
  * so the blobs it referenced keep their counts (a leak, never a wrong
- * free), and the name can be written or deleted again. Refusing instead
+ * free: counted in `stats().unreclaimed`, reclaimed by `gc()`), and the name
+ * can be written or deleted again. Refusing instead
  * stuck the name: every save of it and every delete threw CorruptionError.
  * @throws {FormatVersionError} for a record of a newer format (not damage:
  *   a newer build's data, left alone).
  */
-export function releaseOld(txn: BlobTxn, name: string, text: string): void {
+export function releaseOld(dbs: Dbs, txn: BlobTxn, name: string, text: string): void {
   let rec: VersionRecord;
   try {
     rec = parseRecord(name, text);
   } catch (e) {
-    if (e instanceof CorruptionError) return;
+    if (e instanceof CorruptionError) {
+      noteUnreclaimed(dbs); // counted for stats().unreclaimed; gc() reclaims what it referenced
+      return;
+    }
     throw e;
   }
   releaseRecord(txn, rec);
@@ -138,7 +143,7 @@ export function putRecord(dbs: Dbs, txn: BlobTxn, name: string, record: VersionR
   const key = encodeKey(name);
   const old = dbs.versions.get(key);
   dbs.versions.putSync(key, recordText(record));
-  if (old !== undefined) releaseOld(txn, name, old);
+  if (old !== undefined) releaseOld(dbs, txn, name, old);
 }
 
 /**
@@ -306,7 +311,15 @@ export function recoverPending(dbs: Dbs, name: string | null): void {
     const txn = new BlobTxn(dbs, name ?? "(pending history)");
     for (const { key, writer } of pendingKeys(dbs, name)) {
       if (!gone(writer)) continue;
-      const roots = JSON.parse(dbs.versions.get(key) as string) as [string | null, number][];
+      let roots: [string | null, number][] = [];
+      try {
+        roots = intentRoots(decodeKey(key), dbs.versions.get(key) as string);
+      } catch (e) {
+        // Damaged (intent records carry no checksum): dropped with its roots unknown, as a
+        // damaged version record. It threw a SyntaxError before, at every openStore.
+        if (!(e instanceof CorruptionError)) throw e;
+        noteUnreclaimed(dbs);
+      }
       for (const [root, levels] of roots) if (root !== null) txn.releaseNode(Buffer.from(root, "hex"), levels - 1, 0);
       dbs.versions.removeSync(key);
     }
