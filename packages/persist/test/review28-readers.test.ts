@@ -85,7 +85,9 @@ it("loads while another process replaces and frees versions: each is one round's
       }
       try {
         const h = await store.loadHistory("hist", { pool });
-        const [a, b] = [...h].map((v) => Buffer.from((v as AddressSpace).read(0, new Uint8Array(TWO_PAGE * TWO_PAGES))));
+        const [a, b] = [...h].map((v) =>
+          Buffer.from((v as AddressSpace).read(0, new Uint8Array(TWO_PAGE * TWO_PAGES))),
+        );
         h.release();
         const r = round(b as Buffer);
         expect(r).toBeGreaterThan(0);
