@@ -46,7 +46,10 @@ it("a history of any length, maxVersions, freeze and position round-trips; it go
         const dir = tmp();
         const pool = new FramePool({ pageSize: PS });
         const store = openStore(dir, { sync: false, historyTxnBytes: PS * 2 });
-        const h = new History(new AddressSpace({ size: PAGES * PS, pool }), { maxVersions, freeze });
+        const h = new History(
+          new AddressSpace({ size: PAGES * PS, pool }),
+          maxVersions === undefined ? { freeze } : { maxVersions, freeze },
+        );
         for (const [page, b] of edits) {
           const f = h.fork();
           f.fill(b, page * PS, (page + 1) * PS);
