@@ -9,7 +9,7 @@
  * | `meta` | `"format"`, `"counters"` | JSON: the format record, the blob counters |
  * | `blobs` | 32-byte SHA-256 | the bytes of a page, or the image of a page-table node (node-image.ts) |
  * | `refs` | 32-byte SHA-256 | u32 LE refcount: version roots and node entries that point at the blob |
- * | `versions` | name (UTF-8) | JSON version record (see record.ts) |
+ * | `versions` | name (keys.ts: UTF-8, escapes as lmdb-js's ordered-binary) | JSON version record (see record.ts) |
  *
  * Every save and delete is one LMDB write transaction: LMDB is copy-on-write
  * itself (a commit switches its meta page last), so a process killed at any
@@ -59,7 +59,8 @@ export interface Dbs {
   readonly meta: Database<unknown, string>;
   readonly blobs: Database<Buffer, Buffer>;
   readonly refs: Database<Buffer, Buffer>;
-  readonly versions: Database<string, string>;
+  /** Keys are encoded by keys.ts (`encodeKey` / `decodeKey`), not by lmdb-js. */
+  readonly versions: Database<string, Buffer>;
 }
 
 /** Blob counters kept in `meta` under "counters", updated by every write transaction. */
@@ -107,7 +108,12 @@ export function openDbs(path: string, sync: boolean): Dbs {
       meta: env.openDB<unknown, string>({ name: "meta", encoding: "json", cache: false }),
       blobs: env.openDB<Buffer, Buffer>({ name: "blobs", keyEncoding: "binary", encoding: "binary", cache: false }),
       refs: env.openDB<Buffer, Buffer>({ name: "refs", keyEncoding: "binary", encoding: "binary", cache: false }),
-      versions: env.openDB<string, string>({ name: "versions", encoding: "string", cache: false }),
+      versions: env.openDB<string, Buffer>({
+        name: "versions",
+        keyEncoding: "binary",
+        encoding: "string",
+        cache: false,
+      }),
     };
     checkFormat(dbs);
     return dbs;

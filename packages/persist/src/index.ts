@@ -9,6 +9,7 @@
 
 export { FORMAT_MAGIC, FORMAT_VERSION } from "./db.js";
 export { CorruptionError, FormatVersionError, VersionNotFoundError } from "./errors.js";
+export type { GcResult } from "./gc.js";
 export type { Persistable } from "./kinds.js";
 export { HISTORY_TXN_BYTES, type SaveResult } from "./save.js";
 export { type LoadOptions, openStore, Store, type StoreOptions, type StoreStats } from "./store.js";

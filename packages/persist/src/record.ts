@@ -105,7 +105,29 @@ export function parseRecord(name: string, text: string): VersionRecord {
   const entries = r.type === "history" ? r.entries : r.type === "version" ? [r] : null;
   if (entries === null || !Array.isArray(entries)) return throwCorrupt(name, null, "the version record has no entries");
   for (const e of entries) if (!isEntry(e)) throwCorrupt(name, null, "the version record is malformed");
+  if (r.type === "history" && !historyFits(r))
+    throwCorrupt(name, null, "the history record's position, maxVersions or freeze do not fit its versions");
   return r;
+}
+
+/**
+ * True when a history record's own fields fit its versions, as a save writes
+ * them: a position among them, a `maxVersions` of null or at least their
+ * count, a boolean `freeze`. A record without a checksum (written before
+ * review 27) is checked by this alone: a bad `freeze` or `maxVersions` made
+ * the History constructor throw after every version was built (their frames
+ * never released), and a position outside the versions or a `maxVersions`
+ * below their count loaded another history than the one saved.
+ */
+function historyFits(r: Extract<VersionRecord, { type: "history" }>): boolean {
+  const n = r.entries.length;
+  return (
+    Number.isSafeInteger(r.position) &&
+    r.position >= 0 &&
+    r.position < n &&
+    (r.maxVersions === null || (Number.isSafeInteger(r.maxVersions) && r.maxVersions >= Math.max(1, n))) &&
+    typeof r.freeze === "boolean"
+  );
 }
 
 /** Most levels a stored tree may have: those that cover MAX_PAGES vpns, PT_SHIFT bits a level (11). */

@@ -10,6 +10,8 @@ import type { AddressSpace } from "@pagefork/core";
 import { BlobTxn } from "./blobs.js";
 import { type Dbs, FORMAT_VERSION } from "./db.js";
 import { CorruptionError } from "./errors.js";
+import { intentRoots, noteUnreclaimed } from "./gc.js";
+import { decodeKey, encodeKey, startsWith } from "./keys.js";
 import type { Described } from "./kinds.js";
 import { type Entry, entriesOf, parseRecord, recordText, type VersionRecord } from "./record.js";
 import { hashPages, pagesToHash } from "./snapshot.js";
@@ -111,17 +113,21 @@ export function releaseRecord(txn: BlobTxn, rec: VersionRecord): void {
  * deleted. A record that does not parse (not JSON, misshapen, failing its
  * checksum) is dropped without releasing anything: its roots are unknown,
  * so the blobs it referenced keep their counts (a leak, never a wrong
- * free), and the name can be written or deleted again. Refusing instead
+ * free: counted in `stats().unreclaimed`, reclaimed by `gc()`), and the name
+ * can be written or deleted again. Refusing instead
  * stuck the name: every save of it and every delete threw CorruptionError.
  * @throws {FormatVersionError} for a record of a newer format (not damage:
  *   a newer build's data, left alone).
  */
-export function releaseOld(txn: BlobTxn, name: string, text: string): void {
+export function releaseOld(dbs: Dbs, txn: BlobTxn, name: string, text: string): void {
   let rec: VersionRecord;
   try {
     rec = parseRecord(name, text);
   } catch (e) {
-    if (e instanceof CorruptionError) return;
+    if (e instanceof CorruptionError) {
+      noteUnreclaimed(dbs); // counted for stats().unreclaimed; gc() reclaims what it referenced
+      return;
+    }
     throw e;
   }
   releaseRecord(txn, rec);
@@ -134,9 +140,10 @@ export function releaseOld(txn: BlobTxn, name: string, text: string): void {
  * Inside the caller's transaction.
  */
 export function putRecord(dbs: Dbs, txn: BlobTxn, name: string, record: VersionRecord): void {
-  const old = dbs.versions.get(name);
-  dbs.versions.putSync(name, recordText(record));
-  if (old !== undefined) releaseOld(txn, name, old);
+  const key = encodeKey(name);
+  const old = dbs.versions.get(key);
+  dbs.versions.putSync(key, recordText(record));
+  if (old !== undefined) releaseOld(dbs, txn, name, old);
 }
 
 /**
@@ -157,7 +164,7 @@ export function writeHistory(
 ): SaveResult {
   recoverPending(dbs, name); // stale chunks of an earlier save of `name`, if the store was not reopened since
   const writer = `${WRITER}s${saves++}`;
-  const mine: string[] = [];
+  const mine: Buffer[] = [];
   const result: SaveResult = { pagesHashed: 0, pagesWritten: 0, nodesWritten: 0, bytesWritten: 0, pages: 0 };
   const entries: Entry[] = [];
   let prev: Saved | undefined;
@@ -181,7 +188,9 @@ export function writeHistory(
       } while (i < described.length && txn.tally.bytes + hashedBytes < txnBytes);
       if (i < described.length) {
         const roots = entries.slice(first).map((e) => [e.root, e.levels]);
-        const key = `${PENDING}${name}${INTERNAL_KEY}${writer}${INTERNAL_KEY}${String(chunk++).padStart(8, "0")}`;
+        const key = encodeKey(
+          `${PENDING}${name}${INTERNAL_KEY}${writer}${INTERNAL_KEY}${String(chunk++).padStart(8, "0")}`,
+        );
         dbs.versions.putSync(key, JSON.stringify(roots));
         mine.push(key);
       } else {
@@ -210,29 +219,59 @@ export function unpinReadTxn(dbs: Dbs): void {
   dbs.env.resetReadTxn();
 }
 
-/** Intent-record keys of `name` (or of every name when null). */
-function pendingKeys(dbs: Dbs, name: string | null): string[] {
-  const start = name === null ? PENDING : `${PENDING}${name}${INTERNAL_KEY}`;
-  const keys: string[] = [];
-  for (const k of dbs.versions.getKeys({ start })) {
-    if (!(k as string).startsWith(start)) break;
-    keys.push(k as string);
-  }
-  return keys;
+/** Key bytes of every intent record (ordered-binary's short form, as `encodeKey` writes). */
+const PENDING_KEY = encodeKey(PENDING);
+/**
+ * Key bytes that begin an intent record lmdb-js wrote in its long form (a
+ * key of 64 UTF-16 units or more, before review 28: raw zeros). Such keys
+ * sort before {@link PENDING_KEY}'s range, so the recovery scans both.
+ */
+const LEGACY_PENDING_KEY = Buffer.from("\u001b\u0000pending\u0000", "latin1");
+
+/** An intent record's key, and the name and writer it names. */
+interface Intent {
+  readonly key: Buffer;
+  readonly name: string;
+  /** Writer tag, or null for a record written before review 27. */
+  readonly writer: string | null;
 }
 
 /**
- * True when the intent record `key` was left by a writer no longer saving:
- * one of this thread (its saves run synchronously, so none is running now),
- * of a process no longer running, or of a record without a writer (written
- * before review 27). Another thread of this process, or another live
- * process, may be between two chunks of its save: its records are left.
- * (A pid reused by an unrelated process keeps a dead writer's records until
- * that process ends: a leak until then, never a wrong free.)
+ * The intent records of `name` (of every name when null). A key is
+ * `\0pending\0<name>\0<writer>\0<chunk>`; the name may hold U+0000 itself,
+ * so it is what lies between the prefix and the last two parts (the last one
+ * when the one before it is not a writer tag: a record without a writer), and
+ * is compared whole: the records of "a\0b" are not those of "a". O(records
+ * of names that begin with `name`).
  */
-function abandoned(key: string): boolean {
-  const parts = key.split(INTERNAL_KEY);
-  const m = WRITER_TAG.exec(parts[parts.length - 2] ?? "");
+function pendingKeys(dbs: Dbs, name: string | null): Intent[] {
+  const out: Intent[] = [];
+  const starts = [name === null ? PENDING_KEY : encodeKey(`${PENDING}${name}${INTERNAL_KEY}`), LEGACY_PENDING_KEY];
+  for (const start of starts)
+    for (const k of dbs.versions.getKeys({ start })) {
+      if (!startsWith(k as unknown as Buffer, start)) break;
+      const key = Buffer.from(k as unknown as Buffer); // a copy: lmdb-js may reuse its key buffer
+      const parts = decodeKey(key).slice(PENDING.length).split(INTERNAL_KEY);
+      parts.pop(); // the chunk number
+      const writer =
+        parts.length > 1 && WRITER_TAG.test(parts[parts.length - 1] as string) ? (parts.pop() as string) : null;
+      const owner = parts.join(INTERNAL_KEY);
+      if (name === null || owner === name) out.push({ key, name: owner, writer });
+    }
+  return out;
+}
+
+/**
+ * True when the intent records of `writer` were left by a writer no longer
+ * saving: one of this thread (its saves run synchronously, so none is
+ * running now), of a process no longer running, or a record without a
+ * writer (written before review 27). Another thread of this process, or
+ * another live process, may be between two chunks of its save: its records
+ * are left. (A pid reused by an unrelated process keeps a dead writer's
+ * records until that process ends: a leak until then, never a wrong free.)
+ */
+function abandoned(writer: string | null): boolean {
+  const m = writer === null ? null : WRITER_TAG.exec(writer);
   if (m === null) return true;
   const pid = Number(m[1]);
   if (pid === process.pid) return Number(m[2]) === threadId;
@@ -253,13 +292,34 @@ function abandoned(key: string): boolean {
  * O(blobs freed). Nothing when none.
  */
 export function recoverPending(dbs: Dbs, name: string | null): void {
-  if (!pendingKeys(dbs, name).some(abandoned)) return;
+  // One verdict per writer for the whole call: asked per record, before the transaction and
+  // again inside it, a live writer's save 2,000 chunks in cost ~4,000 signals per call. A writer
+  // found running and then ending before the transaction keeps its records until the next
+  // recovery (a leak until then, never a wrong free); an ended writer does not come back.
+  const verdicts = new Map<string | null, boolean>();
+  const gone = (writer: string | null): boolean => {
+    let v = verdicts.get(writer);
+    if (v === undefined) {
+      v = abandoned(writer);
+      verdicts.set(writer, v);
+    }
+    return v;
+  };
+  if (!pendingKeys(dbs, name).some((p) => gone(p.writer))) return;
   unpinReadTxn(dbs);
   dbs.env.transactionSync(() => {
     const txn = new BlobTxn(dbs, name ?? "(pending history)");
-    for (const key of pendingKeys(dbs, name)) {
-      if (!abandoned(key)) continue;
-      const roots = JSON.parse(dbs.versions.get(key) as string) as [string | null, number][];
+    for (const { key, writer } of pendingKeys(dbs, name)) {
+      if (!gone(writer)) continue;
+      let roots: [string | null, number][] = [];
+      try {
+        roots = intentRoots(decodeKey(key), dbs.versions.get(key) as string);
+      } catch (e) {
+        // Damaged (intent records carry no checksum): dropped with its roots unknown, as a
+        // damaged version record. It threw a SyntaxError before, at every openStore.
+        if (!(e instanceof CorruptionError)) throw e;
+        noteUnreclaimed(dbs);
+      }
       for (const [root, levels] of roots) if (root !== null) txn.releaseNode(Buffer.from(root, "hex"), levels - 1, 0);
       dbs.versions.removeSync(key);
     }

@@ -1,6 +1,6 @@
 /**
  * The store: `openStore(path)`, then `save`, `saveHistory`, `load`,
- * `loadHistory`, `list`, `delete`, `stats`, `close`.
+ * `loadHistory`, `list`, `delete`, `stats`, `gc`, `close`.
  *
  * @module
  */
@@ -15,7 +15,9 @@ import {
 import type { AnyType } from "@pagefork/state";
 import { BlobTxn } from "./blobs.js";
 import { type Dbs, FORMAT_VERSION, openDbs, readCounters } from "./db.js";
-import { throwCorrupt, throwNotFound } from "./errors.js";
+import { CorruptionError, FormatVersionError, throwCorrupt, throwNotFound } from "./errors.js";
+import { collectGarbage, type GcResult, unreclaimed } from "./gc.js";
+import { decodeKey, encodeKey } from "./keys.js";
 import { describe, type Persistable } from "./kinds.js";
 import { nextEntry, readEntry } from "./load.js";
 import { type Entry, entriesOf, parseRecord, type VersionRecord } from "./record.js";
@@ -75,6 +77,18 @@ export interface StoreStats {
   dedupRatio: number;
   /** Size of the LMDB data file (`data.mdb`), including free pages LMDB reuses. */
   fileBytes: number;
+  /**
+   * Names whose record this build cannot read, in key order: damaged (it does not parse or
+   * fails its checksum: `load` throws CorruptionError) or of a newer format (FormatVersionError).
+   * Counted in `versions`, not in `logicalBytes`. Empty in a sound store.
+   */
+  unreadable: string[];
+  /**
+   * Damaged records (and intent records) dropped by a save over them, a delete or the
+   * recovery since the last {@link Store.gc}: what they referenced is still stored and
+   * counted in `pages` and `nodes` (their roots are unknown). 0 in a sound store.
+   */
+  unreclaimed: number;
 }
 
 /** Longest name, in UTF-8 bytes (LMDB keys are at most 511 bytes). */
@@ -166,7 +180,8 @@ export class Store {
    * standalone Cow*Array (a subarray too), a standalone CowVector, CowText,
    * CowMap or CowSet (with the numbers it keeps outside its space), or a State.
    * A record under `name` that does not parse or fails its checksum is
-   * replaced (what it referenced stays stored: its roots are unknown).
+   * replaced (what it referenced stays stored, its roots unknown, until
+   * {@link Store.gc}; `stats().unreclaimed` counts it).
    * @returns what was written.
    * @throws {InvalidArgumentError} for a bad name (not a non-empty string of
    *   at most 500 UTF-8 bytes) or an unsupported, released or embedded version; nothing changed.
@@ -342,7 +357,7 @@ export class Store {
   #record(dbs: Dbs, name: string): VersionRecord {
     let text: string | undefined;
     try {
-      text = dbs.versions.get(name);
+      text = dbs.versions.get(encodeKey(name));
     } catch (e) {
       throwCorrupt(name, null, `LMDB cannot read the version record: ${(e as Error).message}`, e);
     }
@@ -350,17 +365,25 @@ export class Store {
     return parseRecord(name, text);
   }
 
-  /** Names held, in key order (UTF-8 bytes). O(names). @throws {ReleasedError} after `close()`. */
+  /**
+   * Names held, in key order (UTF-8 bytes, for names without U+0000..U+001B:
+   * see keys.ts). O(names). @throws {ReleasedError} after `close()`.
+   */
   list(): string[] {
     const dbs = this.#open();
-    return ([...dbs.versions.getKeys()] as string[]).filter((k) => !k.startsWith(INTERNAL_KEY));
+    const names: string[] = [];
+    for (const k of dbs.versions.getKeys()) {
+      const name = decodeKey(k as unknown as Buffer);
+      if (!name.startsWith(INTERNAL_KEY)) names.push(name);
+    }
+    return names;
   }
 
   /**
    * Removes `name` in one transaction; pages and nodes no other version uses
    * are freed. Resolves to false (changing nothing) when the name is unknown.
    * A record that does not parse or fails its checksum is removed, what it
-   * referenced left stored (its roots are unknown). O(nodes and pages freed).
+   * referenced left stored (its roots are unknown) until {@link Store.gc}. O(nodes and pages freed).
    * @throws {InvalidArgumentError} for a bad name. @throws {ReleasedError} after `close()`.
    * @throws {CorruptionError} when a node to free is damaged (nothing is removed then).
    */
@@ -368,12 +391,13 @@ export class Store {
     const dbs = this.#open();
     checkName(name);
     unpinReadTxn(dbs);
+    const key = encodeKey(name);
     const removed = dbs.env.transactionSync(() => {
-      const old = dbs.versions.get(name);
+      const old = dbs.versions.get(key);
       if (old === undefined) return false;
       const txn = new BlobTxn(dbs, name);
-      dbs.versions.removeSync(name);
-      releaseOld(txn, name, old);
+      dbs.versions.removeSync(key);
+      releaseOld(dbs, txn, name, old);
       txn.commitCounters();
       return true;
     });
@@ -383,7 +407,11 @@ export class Store {
 
   /**
    * What the store holds: names, distinct pages and nodes and their bytes,
-   * the bytes the versions map, and the dedup ratio. O(names) (reads every record).
+   * the bytes the versions map, the dedup ratio, and the damage found: names
+   * whose record cannot be read (`unreadable`) and damaged records dropped
+   * whose pages are not reclaimed yet (`unreclaimed`; see {@link Store.gc}).
+   * A damaged record is reported, not thrown: before review 28 one such record
+   * made every `stats()` throw CorruptionError. O(names) (reads every record).
    * @throws {ReleasedError} after `close()`.
    */
   stats(): StoreStats {
@@ -391,10 +419,20 @@ export class Store {
     const c = readCounters(dbs);
     let logical = 0;
     let versions = 0;
+    const unreadable: string[] = [];
     for (const { key, value } of dbs.versions.getRange()) {
-      if ((key as string).startsWith(INTERNAL_KEY)) continue;
+      const name = decodeKey(key as unknown as Buffer);
+      if (name.startsWith(INTERNAL_KEY)) continue;
       versions++;
-      for (const e of entriesOf(parseRecord(key as string, value as string))) logical += e.pages * e.pageSize;
+      let rec: VersionRecord;
+      try {
+        rec = parseRecord(name, value as string);
+      } catch (e) {
+        if (!(e instanceof CorruptionError || e instanceof FormatVersionError)) throw e;
+        unreadable.push(name);
+        continue;
+      }
+      for (const e of entriesOf(rec)) logical += e.pages * e.pageSize;
     }
     const st = dbs.env.getStats() as { pageSize: number; lastPageNumber: number };
     return {
@@ -406,7 +444,43 @@ export class Store {
       logicalBytes: logical,
       dedupRatio: c.pageBytes === 0 ? 1 : logical / c.pageBytes,
       fileBytes: (st.lastPageNumber + 1) * st.pageSize,
+      unreadable,
+      unreclaimed: unreclaimed(dbs),
     };
+  }
+
+  /**
+   * Reclaims what no record references, in one write transaction: recounts
+   * every reference from the records and intent records (mark), deletes the
+   * page and node blobs none reaches (sweep), and rewrites the refcounts that
+   * differ. Needed only after damage: a save over a damaged record, or a
+   * delete of one, drops it without releasing what it referenced (its roots
+   * are unknown; `stats().unreclaimed` counts those drops); in a sound store
+   * it frees nothing and fixes nothing. Not run by `openStore`: it reads
+   * every node and keeps one entry per blob, O(blobs) time and memory.
+   * @returns the blobs and bytes freed and the refcounts rewritten.
+   * @throws {CorruptionError} naming the version, while a record that does
+   *   not parse or fails its checksum is stored (its references are unknown:
+   *   delete it or save over it first), or when a page or node a record
+   *   references is missing or damaged. Nothing changed then.
+   * @throws {FormatVersionError} when a record is of a newer format (nothing changed).
+   * @throws {ReleasedError} after `close()`.
+   * @example
+   * ```ts
+   * import { openStore } from "@pagefork/persist";
+   * import { mkdtempSync } from "node:fs";
+   * import { tmpdir } from "node:os";
+   * import { join } from "node:path";
+   * const store = openStore(mkdtempSync(join(tmpdir(), "pf-")), { sync: false });
+   * if (store.stats().unreclaimed > 0) await store.gc();
+   * (await store.gc()).blobsFreed; // 0: a sound store has nothing to reclaim
+   * await store.close();
+   * ```
+   */
+  async gc(): Promise<GcResult> {
+    const dbs = this.#open();
+    unpinReadTxn(dbs);
+    return collectGarbage(dbs);
   }
 
   /** Releases the forks kept for incremental saves and closes LMDB. Idempotent. */
@@ -453,7 +527,7 @@ export function openStore(path: string, options: StoreOptions = {}): Store {
 
 /** True when the record under `name` holds the version `s` (same tree root and levels). */
 function holds(dbs: Dbs, name: string, s: Saved): boolean {
-  const text = dbs.versions.get(name);
+  const text = dbs.versions.get(encodeKey(name));
   if (text === undefined) return false;
   let r: { type?: unknown; root?: unknown; levels?: unknown };
   try {

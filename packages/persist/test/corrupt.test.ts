@@ -131,15 +131,21 @@ it("a sound file a few pages short of LMDB's last page (pages allocated and free
 it("a store of a newer format: FormatVersionError at open; a record of a newer format: at load", async () => {
   await saveDoc(MARKER);
   const env = open({ path: dir, noSubdir: false, maxDbs: 8, compression: false });
-  const meta = env.openDB<unknown, string>({ name: "meta", encoding: "json" });
   const versions = env.openDB<string, string>({ name: "versions", encoding: "string" });
   const record = JSON.parse(versions.get("doc") as string);
   await versions.put("doc", JSON.stringify({ ...record, format: FORMAT_VERSION + 1 }));
+  // Closed before the store opens: the store reads its keys as bytes (keys.ts), and lmdb-js
+  // misreads a database opened at once with two key encodings in one process.
+  await env.close();
   const store = openStore(dir);
   await expect(store.load("doc", { pool })).rejects.toBeInstanceOf(FormatVersionError);
   await store.close();
-  await meta.put("format", { magic: "pagefork-persist", version: FORMAT_VERSION + 1 });
-  await env.close();
+  const again = open({ path: dir, noSubdir: false, maxDbs: 8, compression: false });
+  await again.openDB<unknown, string>({ name: "meta", encoding: "json" }).put("format", {
+    magic: "pagefork-persist",
+    version: FORMAT_VERSION + 1,
+  });
+  await again.close();
   const e = (() => {
     try {
       openStore(dir);

@@ -39,8 +39,12 @@ afterAll(() => {
   if (dir !== "") rmSync(dir, { recursive: true, force: true });
 });
 
-/** Runs the child until it printed "ready" and then `ms` more milliseconds, then SIGKILLs it; resolves to the versions it reported saved. */
-function runAndKill(ms: number, sync: boolean): Promise<number[]> {
+/**
+ * Runs the child until it printed "ready" (or, with `afterSave`, its first
+ * saved version) and then `ms` more milliseconds, then SIGKILLs it; resolves
+ * to the versions it reported saved.
+ */
+function runAndKill(ms: number, sync: boolean, afterSave: boolean): Promise<number[]> {
   return new Promise((resolve, reject) => {
     const child: ChildProcess = spawn(process.execPath, [join(out, "child.mjs"), dir, sync ? "sync" : "nosync"], {
       stdio: ["ignore", "pipe", "pipe"],
@@ -50,7 +54,8 @@ function runAndKill(ms: number, sync: boolean): Promise<number[]> {
     let timer: NodeJS.Timeout | undefined;
     child.stdout?.on("data", (d: Buffer) => {
       text += d.toString();
-      if (timer === undefined && text.includes("ready\n")) timer = setTimeout(() => child.kill("SIGKILL"), ms);
+      const started = afterSave ? /^\d+$/m.test(text) : text.includes("ready\n");
+      if (timer === undefined && started) timer = setTimeout(() => child.kill("SIGKILL"), ms);
     });
     child.stderr?.on("data", (d: Buffer) => {
       err += d.toString();
@@ -82,7 +87,10 @@ it(`every save committed before a SIGKILL is intact (${ROUNDS} rounds)`, async (
   let confirmed = -1;
   let kills = 0;
   for (let round = 0; round < ROUNDS; round++) {
-    const reported = await runAndKill(Math.random() * 120, round % 5 === 4);
+    // Odd rounds kill after the child's first save of the round: each of them confirms a version
+    // newer than any before (the child continues after the newest it finds), so the run makes
+    // progress however slow the machine is; even rounds may kill it while it opens and loads.
+    const reported = await runAndKill(Math.random() * 120, round % 5 === 4, round % 2 === 1);
     kills++;
     if (reported.length > 0) confirmed = Math.max(confirmed, ...reported);
     const store = openStore(dir, { sync: false });
@@ -151,5 +159,8 @@ it(`every save committed before a SIGKILL is intact (${ROUNDS} rounds)`, async (
     expect(auditStore(dir), `round ${round}`).toEqual([]);
   }
   expect(kills).toBe(ROUNDS);
-  expect(confirmed).toBeGreaterThan(ROUNDS); // the child got well past its first saves
+  // The child got past its first saves: each odd round confirmed a newer version (a count, not a
+  // rate: the old bound, more versions than rounds, needed the child to save fast enough in its
+  // random 0-120 ms and failed on a loaded machine).
+  expect(confirmed).toBeGreaterThanOrEqual(Math.floor(ROUNDS / 2) - 1);
 });
