@@ -59,8 +59,7 @@ export function loadWrite(space: SpaceState, vpn: number): void {
     tlb = space.pool.takeTlb(space.size / space.pool.pageSize);
     rtlb.write = tlb;
   }
-  // lookupFresh: right after a fork the write TLB is empty; do not probe it.
-  let pfn = tlb.lookupFresh(vpn);
+  let pfn = tlb.lookup(vpn);
   const pool = space.pool;
   const page = vpn * pool.pageSize;
   if (pfn < 0) {

@@ -118,21 +118,6 @@ export class Tlb {
   }
 
   /**
-   * `lookup` for a write TLB: -1 without touching the entries while nothing
-   * was inserted since the last flush. Every fork flushes the parent's write
-   * TLB (its frames became shared), so a version's first write would
-   * otherwise probe a random slot of up to 64 KiB that cannot hit: a cache
-   * miss per version on a large space (W1b, W5b). Exact: `nUsed` is 0 only
-   * between a flush and the next insert, and only inserts fill entries.
-   */
-  lookupFresh(vpn: number): number {
-    if (this.nUsed === 0) return -1;
-    const i = (vpn & this.mask) << 1;
-    const e = this.e;
-    return e[i] === (vpn | 0) ? (e[i + 1] as number) : -1;
-  }
-
-  /**
    * Caches `vpn -> pfn`, evicting whatever shared its slot. Runs on misses
    * only: first, when the TLB is smaller than its space's pages allow and
    * its pool has grown past its size, it grows (one compare when it is as

@@ -1,8 +1,7 @@
 /**
- * The write TLB is not probed while nothing was inserted into it since its
- * last flush (`Tlb.lookupFresh` in `loadWrite`). That must never serve a stale
- * translation: forks (which flush the parent's write TLB and hand both TLBs to
- * the child), COW and reuse faults, `unmap`, `protect` and `map` (which flush
+ * No stale translation from a space's TLBs and read/write caches, through
+ * forks (which flush the parent's write TLB and hand both TLBs to the
+ * child), COW and reuse faults, `unmap`, `protect` and `map` (which flush
  * both TLBs), discards and releases (TLBs back to the pool's cache, taken by
  * the next space) interleaved with writes and reads, against a plain model:
  * a Uint8Array of every byte of each space, copied on fork, and a protection
@@ -11,6 +10,11 @@
  * writes into a frame another version still maps (its bytes change); a stale
  * read translation reads a frame the space no longer maps. After every space
  * is released the pool holds no frame and no page-table node.
+ *
+ * Written for session 28's "write TLB not probed while empty" (`lookupFresh`
+ * in `loadWrite`, not kept: bench/README.md, "Tried and not kept"); it fails
+ * with a fork that does not flush the write TLB, or a flush that forgets its
+ * filled slots.
  */
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
@@ -189,7 +193,7 @@ function run(pages: number, slabFrames: number, ops: Op[]): void {
   expect(pool.stats().pageTableNodes).toBe(0);
 }
 
-describe("the write TLB, not probed while empty: no stale translation (model: bytes and protections per space)", () => {
+describe("TLBs through forks, faults, unmap, protect, map, discards and releases: no stale translation (model: bytes and protections per space)", () => {
   for (const [pages, slabFrames] of [
     [512, 64],
     [96, 16],
