@@ -61,34 +61,143 @@ function plain(): Any {
 type Case = [string, (d: D, base: State<typeof S>) => void, ((d: Any, b: Any) => void)?];
 
 const cases: Case[] = [
-  ["a text assigned its content", (d) => void (d.doc = "hello" as never)],
-  ["an empty text assigned an empty string", (d) => void (d.empty = "" as never)],
-  ["a nullable text assigned its content", (d) => void (d.maybe = "m" as never)],
-  ["a text in a list assigned its content", (d) => void (d.texts[1] = "y" as never)],
-  ["a text map value set to its content", (d) => void d.m.set("k", "v" as never)],
-  ["a number assigned its value", (d) => void (d.n = 1.5)],
-  ["an f32 assigned the value it rounds to", (d) => void (d.f = 0.1)],
-  ["a string assigned its value", (d) => void (d.str = "s")],
-  ["a list element assigned its value", (d) => void (d.l[2] = "a")],
-  ["a list spliced with the elements it has", (d) => void d.l.splice(0, 2, "a", "b")],
-  ["a list filled with what it holds", (d) => void d.l.fill("a", 0, 1)],
-  ["a list copyWithin of equal elements", (d) => void d.l.copyWithin(2, 0, 1)],
-  ["a list's length assigned its length", (d) => void (d.l.length = 3)],
-  ["a palindrome list reversed", (d) => void d.l.reverse(), (d) => void d.l.reverse()],
-  ["a map value set to its value", (d) => void d.mn.set("k", 7)],
-  ["a map key deleted that is absent", (d) => void d.mn.delete("zz")],
-  ["a set element added that is present", (d) => void d.st.add(2)],
-  ["a set element deleted that is absent", (d) => void d.st.delete(9)],
-  ["a record assigned the base's view of itself", (d, b) => void (d.r = b.root.r as never), (d, b) => void (d.r = b.r)],
+  [
+    "a text assigned its content",
+    (d) => {
+      d.doc = "hello" as never;
+    },
+  ],
+  [
+    "an empty text assigned an empty string",
+    (d) => {
+      d.empty = "" as never;
+    },
+  ],
+  [
+    "a nullable text assigned its content",
+    (d) => {
+      d.maybe = "m" as never;
+    },
+  ],
+  [
+    "a text in a list assigned its content",
+    (d) => {
+      d.texts[1] = "y" as never;
+    },
+  ],
+  [
+    "a text map value set to its content",
+    (d) => {
+      d.m.set("k", "v" as never);
+    },
+  ],
+  [
+    "a number assigned its value",
+    (d) => {
+      d.n = 1.5;
+    },
+  ],
+  [
+    "an f32 assigned the value it rounds to",
+    (d) => {
+      d.f = 0.1;
+    },
+  ],
+  [
+    "a string assigned its value",
+    (d) => {
+      d.str = "s";
+    },
+  ],
+  [
+    "a list element assigned its value",
+    (d) => {
+      d.l[2] = "a";
+    },
+  ],
+  [
+    "a list spliced with the elements it has",
+    (d) => {
+      d.l.splice(0, 2, "a", "b");
+    },
+  ],
+  [
+    "a list filled with what it holds",
+    (d) => {
+      d.l.fill("a", 0, 1);
+    },
+  ],
+  [
+    "a list copyWithin of equal elements",
+    (d) => {
+      d.l.copyWithin(2, 0, 1);
+    },
+  ],
+  [
+    "a list's length assigned its length",
+    (d) => {
+      d.l.length = 3;
+    },
+  ],
+  [
+    "a palindrome list reversed",
+    (d) => {
+      d.l.reverse();
+    },
+    (d) => {
+      d.l.reverse();
+    },
+  ],
+  [
+    "a map value set to its value",
+    (d) => {
+      d.mn.set("k", 7);
+    },
+  ],
+  [
+    "a map key deleted that is absent",
+    (d) => {
+      d.mn.delete("zz");
+    },
+  ],
+  [
+    "a set element added that is present",
+    (d) => {
+      d.st.add(2);
+    },
+  ],
+  [
+    "a set element deleted that is absent",
+    (d) => {
+      d.st.delete(9);
+    },
+  ],
+  [
+    "a record assigned the base's view of itself",
+    (d, b) => {
+      d.r = b.root.r as never;
+    },
+    (d, b) => {
+      d.r = b.r;
+    },
+  ],
   [
     "a list element assigned the base's view of itself",
-    (d, b) => void (d.rs[1] = b.root.rs[1] as never),
-    (d, b) => void (d.rs[1] = b.rs[1]),
+    (d, b) => {
+      d.rs[1] = b.root.rs[1] as never;
+    },
+    (d, b) => {
+      d.rs[1] = b.rs[1];
+    },
   ],
   [
     "a text assigned the base's view of itself",
-    (d, b) => void (d.doc = b.root.doc as never),
-    (d, b) => void (d.doc = b.doc),
+    (d, b) => {
+      d.doc = b.root.doc as never;
+    },
+    (d, b) => {
+      d.doc = b.doc;
+    },
   ],
 ];
 
