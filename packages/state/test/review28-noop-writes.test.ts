@@ -62,6 +62,24 @@ type Case = [string, (d: D, base: State<typeof S>) => void, ((d: Any, b: Any) =>
 
 const cases: Case[] = [
   [
+    "a text replaced by its content",
+    (d) => {
+      d.doc.replace("hello");
+    },
+    (d) => {
+      d.doc = "hello";
+    },
+  ],
+  [
+    "a text spliced with the units it removes",
+    (d) => {
+      d.doc.splice(1, 2, "el");
+    },
+    (d) => {
+      d.doc = `h${"el"}lo`;
+    },
+  ],
+  [
     "a text assigned its content",
     (d) => {
       d.doc = "hello" as never;
