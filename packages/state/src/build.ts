@@ -20,7 +20,7 @@ import {
   type ListHandle,
   type MapHandle,
 } from "./containers.js";
-import { throwSchema } from "./errors.js";
+import { describeValue, type Path, SchemaError } from "./errors.js";
 import {
   type AnyType,
   type EnumType,
@@ -60,14 +60,36 @@ import { plainOf } from "./values.js";
  * releases its space, produce fails its session) then changes nothing.
  */
 
-/** Throws the SchemaError of a value that no longer fits `type` when it is written. */
-function throwChanged(type: AnyType, x: unknown): never {
-  throwSchema(
-    [],
-    type.describe(),
-    x,
-    "read again while it was written, the value differs from the one checked: a getter or Proxy that changes",
-  );
+const CHANGED_DETAIL =
+  "read again while it was written, the value differs from the one checked: a getter or Proxy that changes";
+
+/**
+ * The SchemaErrors thrown by {@link throwChanged}, with the description of
+ * their value: a builder that knows the key it was building under rethrows
+ * one with that key in front ({@link underKey}), so that the error names the
+ * path from the state's root, as `check`'s do. The path is put together only
+ * when one is thrown: building passes no path down (no array per value).
+ */
+const CHANGED = new WeakMap<SchemaError, string>();
+
+/** Throws the SchemaError of a value `x` at `path` (relative to what is built) that no longer fits `type`. */
+function throwChanged(type: AnyType | string, x: unknown, path: Path = []): never {
+  const got = describeValue(x);
+  const e = new SchemaError(path, typeof type === "string" ? type : type.describe(), got, CHANGED_DETAIL);
+  CHANGED.set(e, got);
+  throw e;
+}
+
+/**
+ * `e` with `keys` in front of its path when it is a SchemaError of
+ * {@link throwChanged} (thrown under `keys`), else `e` as it is. O(path).
+ */
+export function underKey(e: unknown, keys: Path): unknown {
+  const got = e instanceof SchemaError ? CHANGED.get(e) : undefined;
+  if (got === undefined) return e;
+  const out = new SchemaError([...keys, ...(e as SchemaError).path], (e as SchemaError).expected, got, CHANGED_DETAIL);
+  CHANGED.set(out, got);
+  return out;
 }
 
 /**
@@ -159,7 +181,10 @@ function fillContainer(ctx: Ctx, type: AnyType, v: unknown, node: number): void 
     default: {
       const t = type as TypedArrayType;
       const big = t.ctor === BigInt64Array || t.ctor === BigUint64Array;
-      if (Array.isArray(v)) for (let i = 0; i < v.length; i++) if (!typedElementFits(big, v[i])) throwChanged(t, v);
+      if (Array.isArray(v))
+        for (let i = 0; i < v.length; i++)
+          if (!typedElementFits(big, v[i]))
+            throwChanged(big ? "a bigint (or its decimal string)" : "a number", v[i], [i]);
       const src = Array.isArray(v) && big ? v.map((x) => BigInt(x as string)) : (v as ArrayLike<number>);
       handle = buildTypedArray(ctx, t, src).address;
     }
@@ -264,21 +289,27 @@ function buildStruct(ctx: Ctx, type: StructType, v: Record<string, unknown>): nu
   const xs: unknown[] = []; // each field read once (a getter is called once), then checked again
   for (const f of fields) {
     const x = v[f.name];
-    if (x === undefined ? !f.optional : x === null ? !f.nullable : !stillFits(f.type, x)) throwChanged(f.declared, x);
+    if (x === undefined ? !f.optional : x === null ? !f.nullable : !stillFits(f.type, x))
+      throwChanged(f.declared, x, [f.name]);
     xs.push(x);
     nodes.push(
       x !== undefined && x !== null && isComposite(f.type) && f.type.kind !== "struct" ? allocContainer(ctx, 0) : 0,
     );
   }
-  for (let i = 0; i < fields.length; i++) {
-    const f = fields[i] as StructType["fields"][number];
-    const node = nodes[i] as number;
-    const x = xs[i];
-    if (node === 0) writeFieldValue(ctx, rec, f, x);
-    else {
-      fillContainer(ctx, f.type, x, node);
-      writeField(space, rec, f, x, node);
+  let i = 0;
+  try {
+    for (; i < fields.length; i++) {
+      const f = fields[i] as StructType["fields"][number];
+      const node = nodes[i] as number;
+      const x = xs[i];
+      if (node === 0) writeFieldValue(ctx, rec, f, x);
+      else {
+        fillContainer(ctx, f.type, x, node);
+        writeField(space, rec, f, x, node);
+      }
     }
+  } catch (e) {
+    throw underKey(e, [(fields[i] as StructType["fields"][number]).name]);
   }
   return rec;
 }
@@ -311,10 +342,15 @@ function buildList(ctx: Ctx, type: ListType, v: readonly unknown[]): number {
   if (n === 0) return 0;
   const words = new Float64Array(n);
   const e = type.element;
-  for (let i = 0; i < n; i++) {
-    const x = v[i];
-    if (!stillFits(e, x)) throwChanged(e, x);
-    words[i] = buildElement(ctx, e, x);
+  let i = 0;
+  try {
+    for (; i < n; i++) {
+      const x = v[i];
+      if (!stillFits(e, x)) throwChanged(e, x);
+      words[i] = buildElement(ctx, e, x);
+    }
+  } catch (err) {
+    throw underKey(err, [i]);
   }
   const h = CowVector.create(ctx.heap, Float64Array, { capacity: n });
   h.extend(words);
@@ -336,9 +372,15 @@ function buildMap(ctx: Ctx, type: MapType, v: unknown): number {
   if (entries.length === 0) return 0;
   const h = CowMap.create(ctx.heap);
   for (const [k, x] of entries) {
-    if (!isValidKey(type.key, k)) throwChanged(type.key, k);
-    if (!stillFits(type.value, x)) throwChanged(type.value, x);
-    h.set(encodeKey(type.key, k), buildMapValue(ctx, type.value, x));
+    if (!isValidKey(type.key, k)) throwChanged(type.key, k, [k as string]);
+    if (!stillFits(type.value, x)) throwChanged(type.value, x, [k as string]);
+    let value: unknown;
+    try {
+      value = buildMapValue(ctx, type.value, x);
+    } catch (e) {
+      throw underKey(e, [k as string]);
+    }
+    h.set(encodeKey(type.key, k), value);
   }
   return h.address;
 }
@@ -348,7 +390,7 @@ function buildSet(ctx: Ctx, type: SetType, v: Iterable<unknown>): number {
   for (const k of v) {
     if (!isValidKey(type.element, k)) {
       h.free();
-      throwChanged(type.element, k);
+      throwChanged(type.element, k, [k as string]);
     }
     h.add(encodeKey(type.element, k));
   }

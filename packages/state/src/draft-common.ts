@@ -4,9 +4,13 @@
  *
  * @module
  */
+import type { CowText } from "@pagefork/string";
+import { nodeOf } from "./brand.js";
+import { handleOf } from "./containers.js";
 import { type AnyType, isComposite } from "./schema.js";
 import { type DraftNode, draftOf, type Session } from "./session.js";
 import { unwrapNullable } from "./slots.js";
+import type { ViewFields } from "./version-ctx.js";
 
 /** A raw slot value as a recipe reads it: composites become drafts held by `parent` under `key`. */
 export function wrapDraft(s: Session, type: AnyType, raw: unknown, parent: DraftNode, key: unknown): unknown {
@@ -22,12 +26,49 @@ export function sameScalar(type: AnyType, old: unknown, value: unknown): boolean
   return Object.is(old, value);
 }
 
-/** True if assigning `value` over the raw slot value `old` of `type` changes nothing. */
+/**
+ * True if assigning `value` over the raw slot value `old` of `type` changes
+ * nothing, as Immer's set trap skips a same-value (`Object.is`) assignment:
+ * a scalar of the same value, the same child draft put back, a text given
+ * the string it holds (plain data of a text is a string: Immer's draft would
+ * hold an equal string), or the base version's view of the very node in the
+ * slot while nothing under it was written. O(1), O(text length) for a text
+ * (the write it saves is O(text length) too).
+ */
 export function unchanged(s: Session, type: AnyType, old: unknown, value: unknown): boolean {
   if (old === null || old === undefined || value === null || value === undefined) return old === value;
-  if (isComposite(unwrapNullable(type))) {
-    const rec = s.drafts.get(old as number);
-    return rec !== undefined && rec.proxy === value; // the same child draft put back
+  const inner = unwrapNullable(type);
+  if (isComposite(inner)) {
+    const addr = old as number;
+    const rec = s.drafts.get(addr);
+    if (rec !== undefined && rec.proxy === value) return true; // the same child draft put back
+    if (typeof value === "string") return inner.kind === "text" && sameText(s, inner, addr, value);
+    return rec?.dirty !== true && isBaseView(s, addr, value);
   }
   return sameScalar(type, old, value);
+}
+
+/** True if the text node at `addr` holds `value`. O(length). */
+function sameText(s: Session, type: AnyType, addr: number, value: string): boolean {
+  const h = handleOf(s, type, addr, false) as CowText | null;
+  if (h === null) return value.length === 0;
+  return h.length === value.length && h.toString() === value;
+}
+
+/** The content of the text node at `addr` (of text `type`). O(length). */
+export function textOf(s: Session, type: AnyType, addr: number): string {
+  return (handleOf(s, type, addr, false) as CowText | null)?.toString() ?? "";
+}
+
+/**
+ * True if `value` is a view of the node at `addr` of `s`'s fork as the base
+ * holds it: a view (not a draft) of the same lineage, address and stamp (a
+ * stamp names one content of a node: a node changed or made later has
+ * another). The caller checks that no write of the session went under it.
+ */
+function isBaseView(s: Session, addr: number, value: unknown): boolean {
+  const rec = nodeOf(value);
+  if (rec === undefined || rec.isDraft || rec.addr !== addr) return false;
+  const v = rec as unknown as ViewFields;
+  return v.ver?.lineage === s.lineage && v.stamp === s.space.getFloat64(addr);
 }

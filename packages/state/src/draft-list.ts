@@ -13,7 +13,7 @@ import { NODE } from "./brand.js";
 import { buildElement } from "./build.js";
 import { check } from "./check.js";
 import { handleOf, type ListHandle } from "./containers.js";
-import { unchanged } from "./draft-common.js";
+import { textOf, unchanged } from "./draft-common.js";
 import { throwSchema } from "./errors.js";
 import { arrayLikeHas, arrayLikeOwnKeys, indexOf } from "./indices.js";
 import { INSPECT, type InspectFn, type InspectOptions } from "./inspect.js";
@@ -172,6 +172,14 @@ export function spliceList(rec: ListDraft, start: number, del: number, items: re
   const ins = items.length;
   if (del === 0 && ins === 0) return [];
   const h0 = listHandle(rec, false);
+  // Elements put back over themselves (`splice(i, 1, list[i])`, or a sort
+  // through a comparator that wrote): a no-op, as Immer's set trap skips
+  // same-value writes. Returns what a splice returns; writes nothing.
+  if (del === ins && sameElements(rec, h0 as ListHandle, start, items)) {
+    const out: unknown[] = new Array(del);
+    for (let k = 0; k < del; k++) out[k] = element(rec, start + k);
+    return out;
+  }
   const oldWords: number[] = [];
   for (let k = 0; k < del; k++) oldWords.push((h0 as ListHandle).get(start + k) as number);
   // The removed elements' JSON forms, or (an element that may hold a map)
@@ -207,6 +215,33 @@ export function spliceList(rec: ListDraft, start: number, del: number, items: re
     );
   }
   return removed;
+}
+
+/** True if elements `[start, start + items.length)` of `h` are each `items[k]` already (see `unchanged`). */
+function sameElements(rec: ListDraft, h: ListHandle, start: number, items: readonly unknown[]): boolean {
+  const s = rec.session;
+  const e = rec.type.element;
+  for (let k = 0; k < items.length; k++)
+    if (!unchanged(s, e, decodeElement(s.space, e, h.get(start + k) as number), items[k])) return false;
+  return true;
+}
+
+/**
+ * True if slot words `a` and `b` of element type `e` hold the same value:
+ * the same word, or two strings (or texts) of equal content, in different
+ * blocks. A permutation that only swaps equal strings changes nothing, as
+ * for Immer's draft, whose strings compare by value.
+ */
+function sameWord(s: Session, e: ListType["element"], a: number, b: number): boolean {
+  if (Object.is(a, b)) return true;
+  const inner = unwrapNullable(e).kind;
+  if (inner !== "string" && inner !== "text") return false;
+  const x = decodeElement(s.space, e, a);
+  const y = decodeElement(s.space, e, b);
+  if (x === null || y === null) return false;
+  if (inner === "string") return x === y;
+  const t = unwrapNullable(e);
+  return textOf(s, t, x as number) === textOf(s, t, y as number);
 }
 
 /** The element drafts of `rec` by index, made on first use. */
@@ -290,7 +325,7 @@ function permute(rec: ListDraft, order: number[]): void {
   let same = true;
   for (let j = 0; j < n; j++) {
     next[j] = old[order[j] as number] as number;
-    if (!Object.is(next[j], old[j])) same = false;
+    if (same && !sameWord(s, rec.type.element, next[j] as number, old[j] as number)) same = false;
   }
   if (same) return; // equal elements swapped: nothing to write
   const e = rec.type.element;

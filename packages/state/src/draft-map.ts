@@ -9,12 +9,12 @@ import { NODE } from "./brand.js";
 import { check, isValidKey } from "./check.js";
 import { handleHas, storedSlot } from "./collection-reads.js";
 import { handleOf, type MapHandle } from "./containers.js";
-import { wrapDraft } from "./draft-common.js";
+import { unchanged, wrapDraft } from "./draft-common.js";
 import { throwSchema } from "./errors.js";
 import { INSPECT, type InspectFn, type InspectOptions } from "./inspect.js";
 import type { Patch, PathKey } from "./patch-types.js";
 import { backward, valuePatches } from "./patches.js";
-import { type AnyType, isComposite, type MapType } from "./schema.js";
+import { isComposite, type MapType } from "./schema.js";
 import { type DraftNode, emit, errorPath, placeComposite, removeNode, type Session, touch } from "./session.js";
 import { decodeKey, decodeMapValue, encodeKey, encodeMapValue, unwrapNullable } from "./slots.js";
 import { jsonOf } from "./values.js";
@@ -83,7 +83,7 @@ export class DraftMap<K = unknown, V = unknown> extends Map<K, V> implements Dra
     const h0 = this.handle(false);
     const had = h0?.has(enc);
     const old = had ? decodeMapValue(vt, (h0 as MapHandle).get(enc)) : undefined;
-    if (had && sameValue(s, vt, old, value)) return this;
+    if (had && unchanged(s, vt, old, value)) return this;
     // The old value's patches, read before the write (its nodes go away), relative to this map.
     const undo = had && s.patches !== null ? valuePatches(s, "replace", [key as PathKey], vt, old) : null;
     const inner = unwrapNullable(vt);
@@ -198,12 +198,4 @@ export class DraftMap<K = unknown, V = unknown> extends Map<K, V> implements Dra
 /** A new map draft record. */
 export function newMapDraft(s: Session, type: MapType, addr: number, origStamp: number): DraftNode {
   return new DraftMap(s, type, addr, origStamp);
-}
-
-/** True if storing `value` over the raw map value `old` changes nothing. */
-function sameValue(s: Session, type: AnyType, old: unknown, value: unknown): boolean {
-  if (old === null || value === null) return old === value;
-  if (isComposite(unwrapNullable(type))) return s.drafts.get(old as number)?.proxy === value;
-  if (unwrapNullable(type).kind === "f32" && typeof value === "number") return Object.is(old, Math.fround(value));
-  return Object.is(old, value);
 }

@@ -90,7 +90,8 @@ export class TextDraftImpl implements DraftNode, Iterable<string> {
     this.splice(pos, count, "");
   }
   /**
-   * Deletes `deleteCount` code units at `pos`, then inserts `text` there: one edit, one patch.
+   * Deletes `deleteCount` code units at `pos`, then inserts `text` there: one edit, one patch
+   * (none, and no change, when `text` is the units it deletes).
    * @throws {InvalidArgumentError} for a position or count outside the text; TypeError for a non-string.
    */
   splice(pos: number, deleteCount: number, text = ""): void {
@@ -102,9 +103,15 @@ export class TextDraftImpl implements DraftNode, Iterable<string> {
       throw new InvalidArgumentError("deleteCount", deleteCount, `an integer in [0, ${len - pos}]`);
     if (typeof text !== "string") throw new TypeError(`text must be a string, got ${typeof text}`);
     if (deleteCount === 0 && text.length === 0) return;
+    // Units put back over themselves (`replace` with the text it holds, as a
+    // bound input's value is written back): a no-op, as Immer's same-value
+    // assignment; O(deleteCount) read, no write, no new version.
+    const same = deleteCount === text.length ? this.slice(pos, pos + deleteCount) : null;
+    if (same === text) return;
     const replace = s.patches !== null && s.textPatches === "replace";
     const before = replace ? this.toString() : "";
-    const deleted = s.patches !== null && !replace && deleteCount > 0 ? this.slice(pos, pos + deleteCount) : "";
+    const deleted =
+      s.patches !== null && !replace && deleteCount > 0 ? (same ?? this.slice(pos, pos + deleteCount)) : "";
     try {
       const t = this.text(true) as CowText;
       if (deleteCount > 0) t.delete(pos, deleteCount);

@@ -128,12 +128,20 @@ const TYPED_METHODS: Record<string, (this: TypedThis, ...args: unknown[]) => unk
     const len = rec.type.length;
     const off = toIntegerOrInfinity(offset); // as native: a bigint or symbol offset throws TypeError
     if (off < 0) throw new RangeError("offset is out of bounds");
-    const src = source as ArrayLike<unknown>;
-    const n = typeof src === "object" && src !== null ? (src.length ?? 0) : 0;
+    // As the native set (%TypedArray%.prototype.set, "SetTypedArrayFromArrayLike"):
+    // the source is ToObject'd (a string is an array-like of its characters, a
+    // number or boolean has no length: nothing is written; null and undefined
+    // throw TypeError), its length is ToLength(source.length), and its elements
+    // are read by index, never through its iterator.
+    if (source === null || source === undefined)
+      throw new TypeError(`cannot convert ${source} to an object (the source of a typed array's set)`);
+    const src = Object(source) as { readonly length?: unknown; readonly [k: number]: unknown };
+    const n = Math.min(Math.max(toIntegerOrInfinity(src.length), 0), Number.MAX_SAFE_INTEGER);
     if (off + n > len) throw new RangeError("offset is out of bounds");
     // converts every element as the native set does (TypeError for BigInt/Number mixing), before any write
-    const native = (rec.type.ctor as unknown as { from(x: ArrayLike<unknown>): ArrayLike<unknown> }).from(src);
-    changeRange(rec, off, off + n, (h) => h.set(native, off));
+    const native = new rec.type.ctor(n) as unknown as unknown[];
+    for (let k = 0; k < n; k++) native[k] = src[k];
+    changeRange(rec, off, off + n, (h) => h.set(native as unknown as Float64Array, off));
   },
   fill(value, start, end) {
     const rec = this[NODE];

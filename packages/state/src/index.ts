@@ -13,7 +13,16 @@ export { schemaFingerprint } from "./fingerprint.js";
 export { STATE_HEAP_BYTES, STATE_PAGE_SIZE } from "./layout.js";
 export type { Patch, PathKey } from "./patch-types.js";
 export { applyPatches } from "./patches.js";
-export { current, isDraft, original, type PatchOptions, produce, produceWithPatches, type Recipe } from "./produce.js";
+export {
+  current,
+  isDraft,
+  original,
+  type PatchOptions,
+  produce,
+  produceWithPatches,
+  type Recipe,
+  type RecipeReturn,
+} from "./produce.js";
 export {
   type AnyType,
   BoolType,

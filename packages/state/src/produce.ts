@@ -56,8 +56,26 @@ export interface PatchOptions {
   textPatches?: "splice" | "replace";
 }
 
-/** A recipe: changes the draft in place, or returns a replacement value (plain data of the schema). */
-export type Recipe<S extends AnyType> = (draft: S["__draft"]) => S["__input"] | void;
+/**
+ * What a recipe may return, as Immer's `ValidRecipeReturnType`: nothing
+ * (the draft's changes make the next version), the draft itself (the same),
+ * or a replacement: plain data of the schema, or a view (the base's root
+ * gives the base back; any other view or draft is copied).
+ */
+export type RecipeReturn<S extends AnyType> = S["__input"] | S["__draft"] | S["__view"] | void | undefined;
+
+/**
+ * A recipe: changes the draft (`t.Draft<S>`, as Immer's `Draft<T>`) in place,
+ * or returns a replacement (see {@link RecipeReturn}).
+ * @example
+ * ```ts
+ * const S = t.struct({ n: t.u8, doc: t.text() });
+ * const bump: Recipe<typeof S> = (d) => { d.n++; return d; };
+ * const s0 = createState(S, { n: 1, doc: "" });
+ * produce(s0, bump).root.n; // 2
+ * ```
+ */
+export type Recipe<S extends AnyType> = (draft: S["__draft"]) => RecipeReturn<S>;
 
 /** What one produce run gives back. */
 interface Produced<S extends AnyType> {
@@ -292,10 +310,10 @@ function freeRemoved(s: Session): void {
 export function produce<S extends AnyType>(base: State<S>, recipe: Recipe<S>): State<S>;
 export function produce<S extends AnyType>(
   base: State<S>,
-  recipe: (draft: S["__draft"]) => Promise<S["__input"] | void>,
+  recipe: (draft: S["__draft"]) => Promise<RecipeReturn<S>>,
 ): Promise<State<S>>;
 export function produce<S extends AnyType, A extends unknown[]>(
-  recipe: (draft: S["__draft"], ...args: A) => S["__input"] | void,
+  recipe: (draft: S["__draft"], ...args: A) => RecipeReturn<S>,
 ): (base: State<S>, ...args: A) => State<S>;
 export function produce(a: unknown, b?: unknown): unknown {
   if (typeof a === "function") {

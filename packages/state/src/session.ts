@@ -27,7 +27,7 @@
  */
 import type { AddressSpace, Heap } from "@pagefork/core";
 import { type NodeRecord, nodeOf } from "./brand.js";
-import { build } from "./build.js";
+import { build, underKey } from "./build.js";
 import type { Ctx, Handle } from "./containers.js";
 import { DraftError, type Path, throwRevoked } from "./errors.js";
 import type { Lineage } from "./lineage.js";
@@ -249,7 +249,11 @@ export function placeComposite(s: Session, type: AnyType, value: unknown, parent
     rec.key = key;
     return rec.addr;
   }
-  return build(s, type, value);
+  try {
+    return build(s, type, value);
+  } catch (e) {
+    throw underKey(e, errorPath(parent, key)); // a value whose reads changed: name its path from the root
+  }
 }
 
 /** True if `a` is `b` or one of `b`'s ancestors. */
