@@ -16,7 +16,7 @@ import { handleOf, type ListHandle } from "./containers.js";
 import { textOf, unchanged } from "./draft-common.js";
 import { throwSchema } from "./errors.js";
 import { arrayLikeHas, arrayLikeOwnKeys, indexOf } from "./indices.js";
-import { INSPECT, type InspectFn, type InspectOptions } from "./inspect.js";
+import { INSPECT, type InspectFn, type InspectOptions, plainInspect } from "./inspect.js";
 import type { Patch } from "./patch-types.js";
 import { backward, mayHoldMap, valuePatches } from "./patches.js";
 import { isComposite, type ListType } from "./schema.js";
@@ -79,8 +79,8 @@ class ListDraft implements DraftNode {
 function inspectListDraft(
   this: ListBox<ListDraft>,
   depth: number,
-  options: InspectOptions,
-  inspect: InspectFn,
+  options: InspectOptions = {},
+  inspect: InspectFn = plainInspect,
 ): string {
   const rec = (this as unknown as { [NODE]?: ListDraft })[NODE] ?? this[0]; // Node calls it on the Proxy
   return inspect(shallowList(rec.proxy as unknown[], options), { ...options, depth });

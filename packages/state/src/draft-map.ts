@@ -11,7 +11,7 @@ import { handleHas, storedSlot } from "./collection-reads.js";
 import { handleOf, type MapHandle } from "./containers.js";
 import { unchanged, wrapDraft } from "./draft-common.js";
 import { throwSchema } from "./errors.js";
-import { INSPECT, type InspectFn, type InspectOptions } from "./inspect.js";
+import { INSPECT, type InspectFn, type InspectOptions, plainInspect } from "./inspect.js";
 import type { Patch, PathKey } from "./patch-types.js";
 import { backward, valuePatches } from "./patches.js";
 import { isComposite, type MapType } from "./schema.js";
@@ -190,7 +190,7 @@ export class DraftMap<K = unknown, V = unknown> extends Map<K, V> implements Dra
     this.session.usable();
     return jsonOf(this.session, this.type, this.addr);
   }
-  [INSPECT](_d: number, options: InspectOptions, inspect: InspectFn): string {
+  [INSPECT](_d: number, options: InspectOptions = {}, inspect: InspectFn = plainInspect): string {
     return inspectMap(this.size, this.entries(), options, inspect);
   }
 }

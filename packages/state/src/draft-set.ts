@@ -11,7 +11,7 @@ import { isValidKey } from "./check.js";
 import { defineSetMethods, handleHas } from "./collection-reads.js";
 import { handleOf, type SetHandle } from "./containers.js";
 import { throwSchema } from "./errors.js";
-import { INSPECT, type InspectFn, type InspectOptions } from "./inspect.js";
+import { INSPECT, type InspectFn, type InspectOptions, plainInspect } from "./inspect.js";
 import type { Patch } from "./patch-types.js";
 import type { SetType } from "./schema.js";
 import { type DraftNode, emit, errorPath, type Session, touch } from "./session.js";
@@ -145,7 +145,7 @@ export class DraftSet<K = unknown> extends Set<K> implements DraftNode {
     this.session.usable();
     return jsonOf(this.session, this.type, this.addr);
   }
-  [INSPECT](_d: number, options: InspectOptions, inspect: InspectFn): string {
+  [INSPECT](_d: number, options: InspectOptions = {}, inspect: InspectFn = plainInspect): string {
     return inspect(plainOf(this.session, this.type, this.addr), options);
   }
 }

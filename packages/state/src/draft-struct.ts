@@ -12,7 +12,7 @@ import { NODE, viaProxy } from "./brand.js";
 import { check, scalarFits } from "./check.js";
 import { unchanged, wrapDraft } from "./draft-common.js";
 import { throwSchema } from "./errors.js";
-import { INSPECT, type InspectFn, type InspectOptions } from "./inspect.js";
+import { INSPECT, type InspectFn, type InspectOptions, plainInspect } from "./inspect.js";
 import { backward, mayHoldMap, valuePatches } from "./patches.js";
 import { type Field, isComposite, type StructType } from "./schema.js";
 import {
@@ -58,7 +58,7 @@ class StructDraft implements DraftNode {
   ctx(): Session {
     return this.session;
   }
-  [INSPECT](depth: number, options: InspectOptions, inspect: InspectFn): string {
+  [INSPECT](depth: number, options: InspectOptions = {}, inspect: InspectFn = plainInspect): string {
     const rec = viaProxy(this); // Node calls it on the Proxy
     return inspect(shallowStruct(rec.proxy, rec.type), { ...options, depth });
   }

@@ -10,7 +10,7 @@ import type { CowText } from "@pagefork/string";
 import { NODE } from "./brand.js";
 import { handleOf } from "./containers.js";
 import { emptyCharAt, emptyCharCodeAt, emptySlice } from "./indices.js";
-import { INSPECT, type InspectFn, type InspectOptions } from "./inspect.js";
+import { INSPECT, type InspectFn, type InspectOptions, plainInspect } from "./inspect.js";
 import type { AnyType } from "./schema.js";
 import { type DraftNode, emit, poison, type Session, touch } from "./session.js";
 
@@ -134,7 +134,7 @@ export class TextDraftImpl implements DraftNode, Iterable<string> {
   replace(text: string): void {
     this.splice(0, this.length, text);
   }
-  [INSPECT](_d: number, options: InspectOptions, inspect: InspectFn): string {
+  [INSPECT](_d: number, options: InspectOptions = {}, inspect: InspectFn = plainInspect): string {
     return `[TextDraft: ${inspect(this.toString(), options)}]`;
   }
 }

@@ -10,7 +10,7 @@ import { relativeIndex, toIntegerOrInfinity } from "@pagefork/core";
 import { NODE, viaProxy } from "./brand.js";
 import { type ArrayHandle, handleOf } from "./containers.js";
 import { indexOf } from "./indices.js";
-import { INSPECT, type InspectFn, type InspectOptions } from "./inspect.js";
+import { INSPECT, type InspectFn, type InspectOptions, plainInspect } from "./inspect.js";
 import type { Patch } from "./patch-types.js";
 import type { TypedArrayType } from "./schema.js";
 import { type DraftNode, emit, poison, type Session, touch } from "./session.js";
@@ -53,7 +53,7 @@ class TypedDraft implements DraftNode {
     this.session.usable();
     return handleOf(this.session, this.type, this.addr, false) as ArrayHandle;
   }
-  [INSPECT](_d: number, options: InspectOptions, inspect: InspectFn): string {
+  [INSPECT](_d: number, options: InspectOptions = {}, inspect: InspectFn = plainInspect): string {
     const rec = viaProxy(this);
     const h = rec.handle();
     return inspect(copyRange(h, rec.type.ctor, 0, Math.min(h.length, 100)), options);

@@ -12,6 +12,25 @@ export const INSPECT: unique symbol = Symbol.for("nodejs.util.inspect.custom") a
 /** The `inspect(value, options)` function Node passes to custom inspectors. */
 export type InspectFn = (value: unknown, options?: object) => string;
 
+/**
+ * The `inspect` used when none is passed: a method called by hand, or by a
+ * formatter other than Node's (a test runner's diff). A plain one-line form:
+ * strings quoted, bigints with `n`, a Map or Set as its entries; never throws.
+ */
+export function plainInspect(value: unknown): string {
+  try {
+    return JSON.stringify(value, plainReplacer) ?? String(value);
+  } catch {
+    return Object.prototype.toString.call(value);
+  }
+}
+
+function plainReplacer(_key: string, v: unknown): unknown {
+  if (typeof v === "bigint") return `${v}n`;
+  if (v instanceof Map || v instanceof Set) return [...v];
+  return v;
+}
+
 /** Options Node passes; the ones this package reads. */
 export interface InspectOptions {
   depth?: number | null;
@@ -30,8 +49,7 @@ export function formatTagged(
   tag: string,
   plain: unknown,
   options: InspectOptions | undefined,
-  inspect: InspectFn | undefined,
+  inspect: InspectFn,
 ): string {
-  const body = inspect === undefined ? JSON.stringify(plain) : inspect(plain, options);
-  return `${tag} ${body}`;
+  return `${tag} ${inspect(plain, options)}`;
 }

@@ -18,7 +18,7 @@ import { build } from "./build.js";
 import { check } from "./check.js";
 import type { Handle } from "./containers.js";
 import { SchemaError } from "./errors.js";
-import { INSPECT, type InspectFn, type InspectOptions } from "./inspect.js";
+import { INSPECT, type InspectFn, type InspectOptions, plainInspect } from "./inspect.js";
 import {
   SH_MAGIC,
   SH_PAGE_SIZE,
@@ -259,7 +259,7 @@ export class State<S extends AnyType = AnyType> {
   }
 
   /** What `console.log` / `util.inspect` show: `State` and the root's contents, within Node's depth and lengths. */
-  [INSPECT](_d: number, options: InspectOptions, inspect: InspectFn): string {
+  [INSPECT](_d: number, options: InspectOptions = {}, inspect: InspectFn = plainInspect): string {
     if (this.space.released) return "State <released>";
     return `State ${inspect(this.root, options)}`;
   }

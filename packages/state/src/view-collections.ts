@@ -13,7 +13,7 @@ import { defineSetMethods, handleHas, storedSlot } from "./collection-reads.js";
 import { type ArrayHandle, type Ctx, handleOf, type MapHandle, type SetHandle } from "./containers.js";
 import { throwReadOnly } from "./errors.js";
 import { emptyCharAt, emptyCharCodeAt, emptySlice, indexOf } from "./indices.js";
-import { formatTagged, INSPECT, type InspectFn, type InspectOptions, shownElements } from "./inspect.js";
+import { formatTagged, INSPECT, type InspectFn, type InspectOptions, plainInspect, shownElements } from "./inspect.js";
 import type { AnyType, MapType, NativeArray, SetType, TypedArrayConstructor, TypedArrayType } from "./schema.js";
 import { decodeKey, decodeMapValue } from "./slots.js";
 import { READ_METHODS, typedProperty } from "./typed-methods.js";
@@ -94,7 +94,7 @@ export class MapView<K = unknown, V = unknown> extends Map<K, V> implements Node
   toJSON(): unknown {
     return jsonOf(liveCtx(this), this.type, this.addr);
   }
-  [INSPECT](_d: number, options: InspectOptions, inspect: InspectFn): string {
+  [INSPECT](_d: number, options: InspectOptions = {}, inspect: InspectFn = plainInspect): string {
     return inspectMap(this.size, this.entries(), options, inspect);
   }
 }
@@ -164,7 +164,7 @@ export class SetView<K = unknown> extends Set<K> implements NodeRecord, ViewFiel
   toJSON(): unknown {
     return jsonOf(liveCtx(this), this.type, this.addr);
   }
-  [INSPECT](_d: number, options: InspectOptions, inspect: InspectFn): string {
+  [INSPECT](_d: number, options: InspectOptions = {}, inspect: InspectFn = plainInspect): string {
     const shown: unknown[] = [];
     const max = shownElements(options, this.size);
     for (const k of this.values()) {
@@ -184,8 +184,8 @@ defineSetMethods(SetView.prototype);
 export function inspectMap(
   size: number,
   entries: Iterable<[unknown, unknown]>,
-  options: InspectOptions,
-  inspect: InspectFn,
+  options: InspectOptions = {},
+  inspect: InspectFn = plainInspect,
 ): string {
   const shown = new Map();
   const max = shownElements(options, size);
@@ -259,7 +259,7 @@ export class TextViewImpl implements NodeRecord, ViewFields, Iterable<string> {
     const t = this.text();
     if (t !== null) yield* t;
   }
-  [INSPECT](_d: number, options: InspectOptions, inspect: InspectFn): string {
+  [INSPECT](_d: number, options: InspectOptions = {}, inspect: InspectFn = plainInspect): string {
     const n = this.length;
     const max = options?.maxStringLength ?? 10000;
     const shown = this.slice(0, max === null ? n : max);
@@ -292,7 +292,7 @@ class TypedView implements NodeRecord, ViewFields {
   handle(): ArrayHandle {
     return handleOf(liveCtx(this), this.type, this.addr, false) as ArrayHandle;
   }
-  [INSPECT](_d: number, options: InspectOptions, inspect: InspectFn): string {
+  [INSPECT](_d: number, options: InspectOptions = {}, inspect: InspectFn = plainInspect): string {
     const rec = viaProxy(this);
     const h = rec.handle();
     const shown = shownElements(options, h.length);

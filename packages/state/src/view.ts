@@ -16,7 +16,7 @@ import { NODE, type NodeRecord, viaProxy } from "./brand.js";
 import { type Ctx, handleOf, type ListHandle } from "./containers.js";
 import { throwReadOnly } from "./errors.js";
 import { arrayLikeHas, arrayLikeOwnKeys, indexOf } from "./indices.js";
-import { INSPECT, type InspectFn, type InspectOptions, shownElements } from "./inspect.js";
+import { INSPECT, type InspectFn, type InspectOptions, plainInspect, shownElements } from "./inspect.js";
 import type { AnyType, ListType, StructType } from "./schema.js";
 import { decodeElement, readField, unwrapNullable } from "./slots.js";
 import { jsonOf } from "./values.js";
@@ -98,7 +98,7 @@ class StructView implements NodeRecord, ViewFields {
     return liveCtx(this);
   }
   /** Node's `util.inspect` formats the Proxy's target: show the record's contents. */
-  [INSPECT](depth: number, options: InspectOptions, inspect: InspectFn): string {
+  [INSPECT](depth: number, options: InspectOptions = {}, inspect: InspectFn = plainInspect): string {
     const rec = viaProxy(this); // Node calls it on the Proxy
     return inspect(shallowStruct(rec.proxy, rec.type), { ...options, depth });
   }
@@ -206,7 +206,12 @@ class ListView implements NodeRecord, ViewFields {
 }
 
 /** Node's inspect of a list view (`this` is the Proxy's target box). */
-function inspectListView(this: ListBox<ListView>, depth: number, options: InspectOptions, inspect: InspectFn): string {
+function inspectListView(
+  this: ListBox<ListView>,
+  depth: number,
+  options: InspectOptions = {},
+  inspect: InspectFn = plainInspect,
+): string {
   const rec = (this as unknown as { [NODE]?: ListView })[NODE] ?? this[0]; // Node calls it on the Proxy
   return inspect(shallowList(rec.proxy as unknown[], options), { ...options, depth });
 }
