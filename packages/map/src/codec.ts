@@ -11,7 +11,9 @@
  * `Object.create(Map.prototype)` is a plain object), and:
  * - refuses with {@link DataCloneError} what `structuredClone` refuses
  *   (functions, symbols, WeakMap, WeakSet, WeakRef, FinalizationRegistry,
- *   Promise, generators, Intl objects, arguments objects, the global object)
+ *   Promise, generators, Intl objects, arguments objects, the global object;
+ *   another realm's too, by slot, or by tag where no method checks the slot
+ *   without side effects)
  *   and what cannot be stored by value (SharedArrayBuffer and views on one,
  *   Blob, whose bytes are only readable asynchronously), and what msgpackr
  *   would change (an own property named `__proto__`, which it renames;
@@ -187,6 +189,11 @@ class Walk {
     // A built-in of another realm (a vm context, an iframe): instanceof fails, its tag and slots do not.
     const foreign = this.foreign(o, tag);
     if (foreign !== NOT_BUILTIN) return foreign;
+    const foreignBox = foreignBoxedFix(o, tag);
+    if (foreignBox !== null) {
+      this.boxes.set(o, foreignBox);
+      return this.patch(container, where, key, foreignBox);
+    }
     // A class instance: a pagefork structure keeps its contents out of its fields (structure.ts).
     const name = structureName(o, tag.slice(8, -1));
     if (name !== null) this.refuseStructure(name, "");
@@ -209,8 +216,41 @@ class Walk {
       case "[object Error]":
         return this.error(o as Error);
       default:
+        this.refuseForeignExotic(o, tag);
         return NOT_BUILTIN;
     }
+  }
+
+  /**
+   * Refuses what structuredClone refuses among objects of another realm, which
+   * {@link Walk.refuseExotic}'s `instanceof` tests miss: by internal slot where
+   * a side-effect-free native method checks one (WeakMap, WeakSet, WeakRef,
+   * FinalizationRegistry, SharedArrayBuffer, Symbol objects), else by tag on an
+   * object that is not of this realm (Promise, generators, Intl objects: their
+   * methods that check the slot would run or settle them), and a global object
+   * (its own `globalThis` is itself). Without this they were stored as `{}`.
+   */
+  private refuseForeignExotic(o: object, tag: string): void {
+    const name = tag.slice(8, -1);
+    switch (tag) {
+      case "[object WeakMap]":
+      case "[object WeakSet]":
+      case "[object WeakRef]":
+      case "[object FinalizationRegistry]":
+        if (hasSlotOf(name, o)) this.refuse(`a ${name} cannot be cloned`);
+        return;
+      case "[object SharedArrayBuffer]":
+        if (hasSlotOf(name, o)) this.refuse("a SharedArrayBuffer cannot be stored by value");
+        return;
+      case "[object Symbol]":
+        if (hasSlotOf(name, o)) this.refuse("a Symbol object cannot be cloned");
+        return;
+    }
+    if (o instanceof Object) return; // this realm's: refuseExotic has seen it
+    if (tag === "[object Promise]") this.refuse("a Promise cannot be cloned");
+    if (tag === "[object Generator]" || tag === "[object AsyncGenerator]") this.refuse("a generator cannot be cloned");
+    if (tag.startsWith("[object Intl.")) this.refuse(`an ${name} cannot be cloned`);
+    if (Object.getOwnPropertyDescriptor(o, "globalThis")?.value === o) this.refuse("a global object cannot be cloned");
   }
 
   private map(o: Map<unknown, unknown>): Map<unknown, unknown> {
@@ -407,6 +447,64 @@ const hasDateValue = (o: unknown): boolean => slotted(dateTime, o);
 const isRegExp = (o: unknown): boolean => o !== RegExp.prototype && slotted(regExpSource, o);
 /** An ArrayBuffer (not a SharedArrayBuffer, whose byteLength getter is another one). */
 const isArrayBuffer = (o: unknown): boolean => slotted(bufferBytes, o);
+
+/**
+ * Side-effect-free native methods that throw a TypeError for a receiver
+ * without the slot of the class they are named after (see {@link slotted}).
+ * FinalizationRegistry's `unregister` of a token never registered changes
+ * nothing; SharedArrayBuffer may be absent (a page that is not cross-origin
+ * isolated).
+ */
+const slotTests: Record<string, (o: object) => unknown> = {
+  WeakMap: (o) => WeakMap.prototype.has.call(o, SLOT_PROBE),
+  WeakSet: (o) => WeakSet.prototype.has.call(o, SLOT_PROBE),
+  WeakRef: (o) => WeakRef.prototype.deref.call(o),
+  FinalizationRegistry: (o) => FinalizationRegistry.prototype.unregister.call(o, SLOT_PROBE),
+  SharedArrayBuffer: (o) => sharedBufferBytes?.call(o),
+  Symbol: (o) => Symbol.prototype.valueOf.call(o),
+};
+/** A key no WeakMap, WeakSet or FinalizationRegistry holds. */
+const SLOT_PROBE = {};
+const sharedBufferBytes =
+  typeof SharedArrayBuffer === "function"
+    ? (Object.getOwnPropertyDescriptor(SharedArrayBuffer.prototype, "byteLength")?.get as (this: unknown) => number)
+    : undefined;
+
+/** True when `o` has the internal slot of the class `name` (a key of {@link slotTests}), whatever its realm. */
+function hasSlotOf(name: string, o: object): boolean {
+  const test = slotTests[name] as (o: object) => unknown;
+  if (name === "SharedArrayBuffer" && sharedBufferBytes === undefined) return false;
+  try {
+    test(o);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The patch restoring a boxed primitive of another realm (which the
+ * `instanceof` tests of {@link boxedFixOf} miss: it was stored as `{}`), or
+ * null: by tag, confirmed by the `valueOf` that checks the slot.
+ */
+function foreignBoxedFix(o: object, tag: string): unknown[] | null {
+  try {
+    switch (tag) {
+      case "[object Number]":
+        return [FIX_BOXED, BOX_NUMBER, new Float64Array([Number.prototype.valueOf.call(o)])];
+      case "[object String]":
+        return [FIX_BOXED, BOX_STRING, units(String.prototype.valueOf.call(o))];
+      case "[object Boolean]":
+        return [FIX_BOXED, BOX_BOOLEAN, Boolean.prototype.valueOf.call(o)];
+      case "[object BigInt]":
+        return [FIX_BOXED, BOX_BIGINT, BigInt.prototype.valueOf.call(o)];
+      default:
+        return null;
+    }
+  } catch {
+    return null; // the tag without the slot: a plain object
+  }
+}
 
 /** A copy in this realm of a view from another realm (msgpackr recognises this realm's classes only). */
 function localView(o: ArrayBufferView): ArrayBufferView {
