@@ -34,7 +34,7 @@
  * @module
  */
 import { Packr } from "msgpackr";
-import { DataCloneError, throwStructureValue } from "./errors.js";
+import { DataCloneError, StructureValueError, throwStructureValue } from "./errors.js";
 import { coreObjectName, stateNodeName, storeInstead, structureName } from "./structure.js";
 
 /**
@@ -342,6 +342,9 @@ class Walk {
     }
     const copy: Record<string, unknown> = {};
     this.memo.set(o, copy);
+    let method = -1;
+    for (let i = 0; i < keys.length && method < 0; i++) if (typeof values[i] === "function") method = i;
+    if (method >= 0) this.withMethods(proto, keys, values, copy, method);
     for (let i = 0; i < keys.length; i++) {
       const k = keys[i] as string;
       this.path.push(k);
@@ -350,6 +353,42 @@ class Walk {
       this.path.pop();
     }
     return copy;
+  }
+
+  /**
+   * A class instance with a function in a field (a bound method, say):
+   * refused, as structuredClone refuses it, but its other fields are walked
+   * first, so that an object with behaviour holding a pagefork structure
+   * deeper inside is refused as what it is (StructureValueError naming it
+   * and what it holds) rather than by its first method. A @pagefork/state
+   * Store is one: bound getState/setState/subscribe first, its versions'
+   * States in an array of steps. Never returns.
+   */
+  private withMethods(proto: object, keys: string[], values: unknown[], copy: object, method: number): never {
+    const depth = this.path.length;
+    for (let i = 0; i < keys.length; i++) {
+      const v = values[i];
+      if (typeof v === "function") continue;
+      const k = keys[i] as string;
+      this.path.push(k);
+      this.checkName(k);
+      try {
+        this.value(v, copy, AT_PROPERTY, k);
+      } catch (e) {
+        if (!(e instanceof StructureValueError)) throw e;
+        this.path.length = depth;
+        const ctor = (proto as { constructor?: unknown }).constructor;
+        const name = typeof ctor === "function" && ctor.name !== "" ? ctor.name : "class instance";
+        const held = `${e.structure} (${e.path})`;
+        // A @pagefork/state Store holds its versions: its current one, as plain data, is what fits.
+        const instead =
+          name === "Store" && e.structure === "State" ? "current(x.getState().root) from @pagefork/state" : "";
+        throwStructureValue(this.pathString(), name, held, instead);
+      }
+      this.path.pop();
+    }
+    this.path.push(keys[method] as string);
+    return this.refuse("a function cannot be cloned");
   }
 
   /** Refuses property names msgpackr would change. */
