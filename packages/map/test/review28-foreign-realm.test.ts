@@ -207,7 +207,7 @@ describe("values of another realm", () => {
         const m = new CowMap<string, unknown>(null, { pool });
         const model = new Map<string, unknown>();
         for (const [k, src] of ops) {
-          const v = there(src);
+          const v = there(src as string);
           m.set(k, v);
           model.set(k, structuredClone(v));
           for (const [mk, mv] of model) expect(differ(m.get(mk), mv), `${mk} = ${src}`).toBe("");
