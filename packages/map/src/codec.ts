@@ -11,14 +11,17 @@
  * `Object.create(Map.prototype)` is a plain object), and:
  * - refuses with {@link DataCloneError} what `structuredClone` refuses
  *   (functions, symbols, WeakMap, WeakSet, WeakRef, FinalizationRegistry,
- *   Promise, generators, Intl objects, arguments objects, the global object)
+ *   Promise, generators, Intl objects, arguments objects, the global object;
+ *   another realm's too, by slot, or by tag where no method checks the slot
+ *   without side effects)
  *   and what cannot be stored by value (SharedArrayBuffer and views on one,
  *   Blob, whose bytes are only readable asynchronously), and what msgpackr
  *   would change (an own property named `__proto__`, which it renames;
  *   property names with lone surrogates);
  * - records a patch for what msgpackr would otherwise alter: -0 (written as
  *   the integer 0), strings with lone surrogates (UTF-8 cannot carry them),
- *   array holes (written as undefined), boxed primitives (written as
+ *   array holes (left out of the snapshot; one patch per array lists their
+ *   runs, so a sparse array costs its elements), boxed primitives (written as
  *   empty objects) and an Error's missing cause (written as undefined).
  *   Patches are encoded next to the snapshot and applied after decoding;
  *   a value needing none costs nothing extra.
@@ -32,7 +35,7 @@
  * @module
  */
 import { Packr } from "msgpackr";
-import { DataCloneError, throwStructureValue } from "./errors.js";
+import { DataCloneError, StructureValueError, throwStructureValue } from "./errors.js";
 import { coreObjectName, stateNodeName, storeInstead, structureName } from "./structure.js";
 
 /**
@@ -54,6 +57,15 @@ const AT_SET_ELEMENT = 3;
 const FIX_NEG_ZERO = 0;
 const FIX_STRING = 1;
 const FIX_HOLE = 2;
+/**
+ * An array with holes: the snapshot holds its elements only, in order, and
+ * the patch `[FIX_SPARSE, length, runs]` (runs: `[start, end)` pairs of
+ * holes, in order) spreads them back to their indices on decode, in place.
+ * One patch per array, bytes per element and per run, not per hole: a
+ * length-200,000 array with three elements took 3.4 MB and seconds with a
+ * patch per hole. Values stored before it used FIX_HOLE per hole and still decode.
+ */
+const FIX_SPARSE = 4;
 const FIX_BOXED = 3;
 /** Kinds of boxed primitive inside a FIX_BOXED payload. */
 const BOX_NUMBER = 0;
@@ -187,6 +199,11 @@ class Walk {
     // A built-in of another realm (a vm context, an iframe): instanceof fails, its tag and slots do not.
     const foreign = this.foreign(o, tag);
     if (foreign !== NOT_BUILTIN) return foreign;
+    const foreignBox = foreignBoxedFix(o, tag);
+    if (foreignBox !== null) {
+      this.boxes.set(o, foreignBox);
+      return this.patch(container, where, key, foreignBox);
+    }
     // A class instance: a pagefork structure keeps its contents out of its fields (structure.ts).
     const name = structureName(o, tag.slice(8, -1));
     if (name !== null) this.refuseStructure(name, "");
@@ -209,8 +226,41 @@ class Walk {
       case "[object Error]":
         return this.error(o as Error);
       default:
+        this.refuseForeignExotic(o, tag);
         return NOT_BUILTIN;
     }
+  }
+
+  /**
+   * Refuses what structuredClone refuses among objects of another realm, which
+   * {@link Walk.refuseExotic}'s `instanceof` tests miss: by internal slot where
+   * a side-effect-free native method checks one (WeakMap, WeakSet, WeakRef,
+   * FinalizationRegistry, SharedArrayBuffer, Symbol objects), else by tag on an
+   * object that is not of this realm (Promise, generators, Intl objects: their
+   * methods that check the slot would run or settle them), and a global object
+   * (its own `globalThis` is itself). Without this they were stored as `{}`.
+   */
+  private refuseForeignExotic(o: object, tag: string): void {
+    const name = tag.slice(8, -1);
+    switch (tag) {
+      case "[object WeakMap]":
+      case "[object WeakSet]":
+      case "[object WeakRef]":
+      case "[object FinalizationRegistry]":
+        if (hasSlotOf(name, o)) this.refuse(`a ${name} cannot be cloned`);
+        return;
+      case "[object SharedArrayBuffer]":
+        if (hasSlotOf(name, o)) this.refuse("a SharedArrayBuffer cannot be stored by value");
+        return;
+      case "[object Symbol]":
+        if (hasSlotOf(name, o)) this.refuse("a Symbol object cannot be cloned");
+        return;
+    }
+    if (o instanceof Object) return; // this realm's: refuseExotic has seen it
+    if (tag === "[object Promise]") this.refuse("a Promise cannot be cloned");
+    if (tag === "[object Generator]" || tag === "[object AsyncGenerator]") this.refuse("a generator cannot be cloned");
+    if (tag.startsWith("[object Intl.")) this.refuse(`an ${name} cannot be cloned`);
+    if (Object.getOwnPropertyDescriptor(o, "globalThis")?.value === o) this.refuse("a global object cannot be cloned");
   }
 
   private map(o: Map<unknown, unknown>): Map<unknown, unknown> {
@@ -251,15 +301,33 @@ class Walk {
     const n = o.length;
     const a = new Array<unknown>(n);
     this.memo.set(o, a);
+    // Elements go to a[j], j counting elements only; holes are noted as runs (see FIX_SPARSE).
+    let j = 0;
+    let runs: number[] | null = null;
+    let hole = -1; // start of the run of holes being read, -1 when none
     for (let i = 0; i < n; i++) {
       const v = o[i];
       if (v === undefined && !(i in o)) {
-        this.patch(a, AT_PROPERTY, i, [FIX_HOLE]);
+        if (hole < 0) hole = i;
         continue;
       }
+      if (hole >= 0) {
+        if (runs === null) runs = [];
+        runs.push(hole, i);
+        hole = -1;
+      }
       this.path.push(i);
-      a[i] = this.value(v, a, AT_PROPERTY, i);
+      a[j] = this.value(v, a, AT_PROPERTY, j);
+      j++;
       this.path.pop();
+    }
+    if (hole >= 0) {
+      if (runs === null) runs = [];
+      runs.push(hole, n);
+    }
+    if (runs !== null) {
+      a.length = j;
+      this.patch(a, AT_PROPERTY, 0, [FIX_SPARSE, n, runs]);
     }
     return a;
   }
@@ -302,6 +370,9 @@ class Walk {
     }
     const copy: Record<string, unknown> = {};
     this.memo.set(o, copy);
+    let method = -1;
+    for (let i = 0; i < keys.length && method < 0; i++) if (typeof values[i] === "function") method = i;
+    if (method >= 0) this.withMethods(proto, keys, values, copy, method);
     for (let i = 0; i < keys.length; i++) {
       const k = keys[i] as string;
       this.path.push(k);
@@ -310,6 +381,42 @@ class Walk {
       this.path.pop();
     }
     return copy;
+  }
+
+  /**
+   * A class instance with a function in a field (a bound method, say):
+   * refused, as structuredClone refuses it, but its other fields are walked
+   * first, so that an object with behaviour holding a pagefork structure
+   * deeper inside is refused as what it is (StructureValueError naming it
+   * and what it holds) rather than by its first method. A @pagefork/state
+   * Store is one: bound getState/setState/subscribe first, its versions'
+   * States in an array of steps. Never returns.
+   */
+  private withMethods(proto: object, keys: string[], values: unknown[], copy: object, method: number): never {
+    const depth = this.path.length;
+    for (let i = 0; i < keys.length; i++) {
+      const v = values[i];
+      if (typeof v === "function") continue;
+      const k = keys[i] as string;
+      this.path.push(k);
+      this.checkName(k);
+      try {
+        this.value(v, copy, AT_PROPERTY, k);
+      } catch (e) {
+        if (!(e instanceof StructureValueError)) throw e;
+        this.path.length = depth;
+        const ctor = (proto as { constructor?: unknown }).constructor;
+        const name = typeof ctor === "function" && ctor.name !== "" ? ctor.name : "class instance";
+        const held = `${e.structure} (${e.path})`;
+        // A @pagefork/state Store holds its versions: its current one, as plain data, is what fits.
+        const instead =
+          name === "Store" && e.structure === "State" ? "current(x.getState().root) from @pagefork/state" : "";
+        throwStructureValue(this.pathString(), name, held, instead);
+      }
+      this.path.pop();
+    }
+    this.path.push(keys[method] as string);
+    return this.refuse("a function cannot be cloned");
   }
 
   /** Refuses property names msgpackr would change. */
@@ -408,6 +515,64 @@ const isRegExp = (o: unknown): boolean => o !== RegExp.prototype && slotted(regE
 /** An ArrayBuffer (not a SharedArrayBuffer, whose byteLength getter is another one). */
 const isArrayBuffer = (o: unknown): boolean => slotted(bufferBytes, o);
 
+/**
+ * Side-effect-free native methods that throw a TypeError for a receiver
+ * without the slot of the class they are named after (see {@link slotted}).
+ * FinalizationRegistry's `unregister` of a token never registered changes
+ * nothing; SharedArrayBuffer may be absent (a page that is not cross-origin
+ * isolated).
+ */
+const slotTests: Record<string, (o: object) => unknown> = {
+  WeakMap: (o) => WeakMap.prototype.has.call(o, SLOT_PROBE),
+  WeakSet: (o) => WeakSet.prototype.has.call(o, SLOT_PROBE),
+  WeakRef: (o) => WeakRef.prototype.deref.call(o),
+  FinalizationRegistry: (o) => FinalizationRegistry.prototype.unregister.call(o, SLOT_PROBE),
+  SharedArrayBuffer: (o) => sharedBufferBytes?.call(o),
+  Symbol: (o) => Symbol.prototype.valueOf.call(o),
+};
+/** A key no WeakMap, WeakSet or FinalizationRegistry holds. */
+const SLOT_PROBE = {};
+const sharedBufferBytes =
+  typeof SharedArrayBuffer === "function"
+    ? (Object.getOwnPropertyDescriptor(SharedArrayBuffer.prototype, "byteLength")?.get as (this: unknown) => number)
+    : undefined;
+
+/** True when `o` has the internal slot of the class `name` (a key of {@link slotTests}), whatever its realm. */
+function hasSlotOf(name: string, o: object): boolean {
+  const test = slotTests[name] as (o: object) => unknown;
+  if (name === "SharedArrayBuffer" && sharedBufferBytes === undefined) return false;
+  try {
+    test(o);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The patch restoring a boxed primitive of another realm (which the
+ * `instanceof` tests of {@link boxedFixOf} miss: it was stored as `{}`), or
+ * null: by tag, confirmed by the `valueOf` that checks the slot.
+ */
+function foreignBoxedFix(o: object, tag: string): unknown[] | null {
+  try {
+    switch (tag) {
+      case "[object Number]":
+        return [FIX_BOXED, BOX_NUMBER, new Float64Array([Number.prototype.valueOf.call(o)])];
+      case "[object String]":
+        return [FIX_BOXED, BOX_STRING, units(String.prototype.valueOf.call(o))];
+      case "[object Boolean]":
+        return [FIX_BOXED, BOX_BOOLEAN, Boolean.prototype.valueOf.call(o)];
+      case "[object BigInt]":
+        return [FIX_BOXED, BOX_BIGINT, BigInt.prototype.valueOf.call(o)];
+      default:
+        return null;
+    }
+  } catch {
+    return null; // the tag without the slot: a plain object
+  }
+}
+
 /** A copy in this realm of a view from another realm (msgpackr recognises this realm's classes only). */
 function localView(o: ArrayBufferView): ArrayBufferView {
   const bytes = new Uint8Array(new Uint8Array(o.buffer, o.byteOffset, o.byteLength));
@@ -495,12 +660,15 @@ function applyPatches(root: unknown, patches: unknown[][]): unknown {
   };
   // Map and Set patches are applied by rebuilding the collection in order.
   const rebuild = new Map<Map<unknown, unknown> | Set<unknown>, unknown[][]>();
+  // Arrays with holes, spread out once every element is patched (at its index among the elements).
+  const sparse: [unknown[], unknown[]][] = [];
   for (const p of patches) {
     const [container, where, key, fix] = p as [object | null, number, string | number, unknown[]];
     if (container === null) {
       root = restore(fix);
     } else if (where === AT_PROPERTY) {
-      if (fix[0] === FIX_HOLE) delete (container as Record<string | number, unknown>)[key];
+      if (fix[0] === FIX_SPARSE) sparse.push([container as unknown[], fix]);
+      else if (fix[0] === FIX_HOLE) delete (container as Record<string | number, unknown>)[key];
       else (container as Record<string | number, unknown>)[key] = restore(fix);
     } else {
       const c = container as Map<unknown, unknown> | Set<unknown>;
@@ -509,6 +677,7 @@ function applyPatches(root: unknown, patches: unknown[][]): unknown {
       else list.push(p);
     }
   }
+  for (const [a, fix] of sparse) spread(a, fix[1] as number, fix[2] as number[]);
   for (const [c, list] of rebuild) {
     if (c instanceof Map) {
       const entries = [...c];
@@ -527,4 +696,23 @@ function applyPatches(root: unknown, patches: unknown[][]): unknown {
     }
   }
   return root;
+}
+
+/**
+ * Moves the elements of `a` (in order, holes left out) to their indices in
+ * an array of `length` whose holes are the runs `[runs[2r], runs[2r+1])`:
+ * in place, as the decoded array may be referenced from elsewhere in the
+ * value (itself included). O(elements + runs).
+ */
+function spread(a: unknown[], length: number, runs: number[]): void {
+  const values = a.slice();
+  a.length = 0;
+  a.length = length;
+  let k = 0;
+  let i = 0;
+  for (let r = 0; r <= runs.length; r += 2) {
+    const end = r < runs.length ? (runs[r] as number) : length;
+    for (; i < end; i++) a[i] = values[k++];
+    if (r < runs.length) i = runs[r + 1] as number;
+  }
 }

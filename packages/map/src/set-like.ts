@@ -194,6 +194,8 @@ export function forEachOtherKey<T>(
 function close(it: Iterator<unknown>, method: string): void {
   const ret = it.return;
   if (ret === undefined || ret === null) return;
+  // GetMethod: a `return` that is neither absent nor callable is a TypeError (of its own, named here).
+  if (typeof ret !== "function") throw new TypeError(`${method}: the argument's iterator's return is not a function`);
   const r = (ret as () => unknown).call(it);
   if (r === null || (typeof r !== "object" && typeof r !== "function"))
     throw new TypeError(`${method}: the iterator's return() did not return an object`);

@@ -17,7 +17,9 @@
  * their modules, or their `Symbol.toStringTag`), the core's History
  * (`instanceof`) and proxy views (a typed array's tag on an object that is
  * no typed array). A CowText, a state's `State` and other class instances
- * are caught by the codec when one holds a core object in a field.
+ * are caught by the codec when one holds a core object in a field; a
+ * state's `Store`, and any class instance with a function in a field, when
+ * one holds any of these anywhere inside (codec.ts's `withMethods`).
  *
  * @module
  */

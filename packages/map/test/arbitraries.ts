@@ -47,6 +47,21 @@ export const keyArb: fc.Arbitrary<string | number | bigint | boolean | null | un
       "a".repeat(300),
       `${"a".repeat(299)}b`,
       "日本語のキー",
+      // Around int64 and the inline limits (8 one-byte, 4 two-byte code units), one-byte against two-byte.
+      2n ** 63n - 1n,
+      2n ** 63n,
+      -(2n ** 63n),
+      -(2n ** 63n) - 1n,
+      2n ** 64n - 1n,
+      "\u00ff",
+      "\u0100",
+      "abcdefgh",
+      "abcdefghi",
+      "\u00ffbcdefgh",
+      "\u0100bcd",
+      "\u0100bcde",
+      Number.MIN_VALUE,
+      -Number.MAX_VALUE,
     ),
   },
   { weight: 3, arbitrary: fc.integer({ min: -4, max: 12 }) },
@@ -94,4 +109,82 @@ export const show = (x: unknown): string =>
 export function expectSame(actual: unknown, expected: unknown): void {
   if (typeof expected === "object" && expected !== null) expect(actual).toEqual(expected);
   else expect(Object.is(actual, expected), `${show(actual)} vs ${show(expected)}`).toBe(true);
+}
+
+/** Strict structural equality of a stored copy `got` with `want` (a structuredClone), as a reason or "". */
+export function differ(got: unknown, want: unknown, pairs = new Map<object, object>(), at = "v"): string {
+  if (typeof got !== typeof want) return `${at}: type ${typeof got} vs ${typeof want}`;
+  if (typeof want !== "object" || want === null || got === null) {
+    return Object.is(got, want) ? "" : `${at}: ${String(got)} vs ${String(want)}`;
+  }
+  const g = got as object;
+  const w = want as object;
+  const seen = pairs.get(w);
+  if (seen !== undefined) return seen === g ? "" : `${at}: aliasing differs`;
+  pairs.set(w, g);
+  if (Object.getPrototypeOf(g) !== Object.getPrototypeOf(w)) return `${at}: prototype differs`;
+  if (ArrayBuffer.isView(w)) {
+    const gv = g as ArrayBufferView;
+    if (gv.byteLength !== w.byteLength) return `${at}: byteLength`;
+    const gb = new Uint8Array(gv.buffer, gv.byteOffset, gv.byteLength);
+    const wb = new Uint8Array(w.buffer, w.byteOffset, w.byteLength);
+    return gb.every((b, i) => b === wb[i]) ? "" : `${at}: bytes differ`;
+  }
+  if (w instanceof ArrayBuffer) {
+    const gb = new Uint8Array(g as ArrayBuffer);
+    const wb = new Uint8Array(w);
+    return gb.length === wb.length && gb.every((b, i) => b === wb[i]) ? "" : `${at}: buffer bytes differ`;
+  }
+  if (w instanceof Date) return Object.is((g as Date).getTime(), w.getTime()) ? "" : `${at}: date`;
+  if (w instanceof RegExp) {
+    const r = g as RegExp;
+    return r.source === w.source && r.flags === w.flags && r.lastIndex === w.lastIndex ? "" : `${at}: regexp`;
+  }
+  if (w instanceof Number || w instanceof String || w instanceof Boolean || w instanceof BigInt) {
+    return Object.is(g.valueOf(), w.valueOf()) ? "" : `${at}: boxed ${String(g.valueOf())} vs ${String(w.valueOf())}`;
+  }
+  if (w instanceof Error) {
+    const e = g as Error;
+    if (e.name !== w.name || e.message !== w.message) return `${at}: error ${e.name}/${e.message}`;
+    if ("cause" in e !== "cause" in w) return `${at}: cause presence`;
+    if ("cause" in w) return differ(e.cause, w.cause, pairs, `${at}.cause`);
+    return "";
+  }
+  if (w instanceof Map) {
+    const ge = [...(g as Map<unknown, unknown>)];
+    const we = [...w];
+    if (ge.length !== we.length) return `${at}: map size`;
+    for (let i = 0; i < we.length; i++) {
+      const r =
+        differ(ge[i]?.[0], we[i]?.[0], pairs, `${at}<key ${i}>`) ||
+        differ(ge[i]?.[1], we[i]?.[1], pairs, `${at}<value ${i}>`);
+      if (r) return r;
+    }
+    return "";
+  }
+  if (w instanceof Set) {
+    const ge = [...(g as Set<unknown>)];
+    const we = [...w];
+    if (ge.length !== we.length) return `${at}: set size`;
+    for (let i = 0; i < we.length; i++) {
+      const r = differ(ge[i], we[i], pairs, `${at}<element ${i}>`);
+      if (r) return r;
+    }
+    return "";
+  }
+  if (Array.isArray(w) && (g as unknown[]).length !== w.length) return `${at}: length`;
+  const gk = Reflect.ownKeys(g).filter((k) => k !== "length" || !Array.isArray(w));
+  const wk = Reflect.ownKeys(w).filter((k) => k !== "length" || !Array.isArray(w));
+  if (gk.length !== wk.length || gk.some((k, i) => k !== wk[i]))
+    return `${at}: keys ${gk.map(String).join(",")} vs ${wk.map(String).join(",")}`;
+  for (const k of wk) {
+    const r = differ(
+      (g as Record<PropertyKey, unknown>)[k],
+      (w as Record<PropertyKey, unknown>)[k],
+      pairs,
+      `${at}.${String(k)}`,
+    );
+    if (r) return r;
+  }
+  return "";
 }
