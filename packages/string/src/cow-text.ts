@@ -337,12 +337,21 @@ export class CowText implements Iterable<string> {
    * The code units in [start, end), with `String.prototype.slice` semantics
    * (negative indices count from the end; out-of-range ones clamp).
    * O(height + (end - start)).
+   * @throws {TypeError} for a bigint or symbol index (ToNumber), as natively.
+   * @throws {ReleasedError} after `release()` or `free()`.
    */
   slice(start?: number, end?: number): string {
     this.check();
+    // Both indices are converted before the length is read: converting an
+    // object runs its valueOf, user code that may edit (or release) this
+    // text. Read first, the length was stale, and a valueOf that emptied the
+    // text made collect read the header page as text.
+    const s = start === undefined ? 0 : toIntegerOrInfinity(start);
+    const e = end === undefined ? Number.POSITIVE_INFINITY : toIntegerOrInfinity(end);
+    this.check();
     const len = this.len;
-    const a = relativeIndex(start, len, 0);
-    const b = relativeIndex(end, len, len);
+    const a = relativeIndex(s, len, 0);
+    const b = relativeIndex(e, len, len);
     if (a >= b) return "";
     const out: string[] = [];
     collect(this, a, b, out, path);
@@ -365,6 +374,7 @@ export class CowText implements Iterable<string> {
   charCodeAt(index: number): number {
     this.check();
     const i = toIntegerOrInfinity(index); // as native: a bigint or a symbol throws TypeError
+    this.check(); // an object's valueOf (user code) may have released this text
     if (i < 0 || i >= this.len) return Number.NaN;
     const leaf = descend(this, i, false, path);
     return leafUnit(this.space, leaf, path.offset);
