@@ -300,7 +300,8 @@ export class CowText implements Iterable<string> {
    * @throws {InvalidArgumentError} if `pos` is not an integer in [0, length],
    * or the text would pass 2^32 - 1 code units.
    * @throws {TypeError} if `text` is not a string.
-   * @throws {OutOfMemoryError} when the pool (after its hook) or the heap cannot hold the edit.
+   * @throws {OutOfMemoryError} when the pool (after its hook) or the heap cannot hold the edit,
+   * or the pool's hook edited this text meanwhile (then only the hook's edit is done: call again).
    * @throws {ReleasedError} after release, or when the pool's hook released this text.
    * @throws {ProtectionFault} when the space is frozen (nothing is written).
    */
@@ -319,7 +320,8 @@ export class CowText implements Iterable<string> {
    * Deletes `count` code units starting at `pos` (pos + count <= length).
    * O(height * leaves touched) pages written.
    * @throws {InvalidArgumentError} if `pos` or `count` is not an integer or the range leaves the text.
-   * @throws {OutOfMemoryError} when the pool (after its hook) cannot supply the pages it copies.
+   * @throws {OutOfMemoryError} when the pool (after its hook) cannot supply the pages it copies,
+   * or the pool's hook edited this text meanwhile (then only the hook's edit is done: call again).
    * @throws {ReleasedError} after release, or when the pool's hook released this text.
    * @throws {ProtectionFault} when the space is frozen (nothing is written).
    */
