@@ -111,7 +111,8 @@ export class CowText implements Iterable<string> {
   /**
    * An empty standalone text: a new address space of `maxPages` pages with a
    * heap for its nodes. O(1).
-   * @throws {InvalidArgumentError} for an invalid page size, one that differs
+   * @throws {InvalidArgumentError} for `options` that are not an object
+   * (`undefined` gives the defaults), an invalid page size, one that differs
    * from the pool's, or a `maxPages` that is not an integer from 4 to 2^32.
    * @throws {OutOfMemoryError} when the pool refuses the space's commit
    * charge (`overcommit: "never"`) or the frames of its two header pages.

@@ -70,7 +70,12 @@ describe("index conversion that edits the text (valueOf)", () => {
 
   it("the case found: a valueOf that empties the text reads no header bytes", () => {
     const t = CowText.from("hello world");
-    const end = { valueOf: () => (t.delete(0, t.length), 5) } as unknown as number;
+    const end = {
+      valueOf: () => {
+        t.delete(0, t.length);
+        return 5;
+      },
+    } as unknown as number;
     expect(t.slice(0, end)).toBe("");
     t.release();
   });
@@ -106,7 +111,12 @@ describe("index conversion that edits the text (valueOf)", () => {
     ]) {
       const pool = new FramePool({ pageSize: 256 });
       const t = CowText.from("x".repeat(600), { pool });
-      const index = { valueOf: () => (t.release(), 1) } as unknown as number;
+      const index = {
+        valueOf: () => {
+          t.release();
+          return 1;
+        },
+      } as unknown as number;
       expect(() => call(t, index)).toThrow(ReleasedError);
       expect(pool.framesInUse).toBe(0);
     }
