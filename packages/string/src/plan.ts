@@ -383,6 +383,9 @@ function editFrames(t: Reservable, heap: Heap | null, extra: number): number {
 export function requireFrames(t: Reservable, n: number): void {
   const space = t.space;
   const before = space.mappings();
+  // A frozen space first: the call cannot be done, so the hook (which releases the user's spaces) need not run
+  // (a frozen embedded text's free() ran it, then threw OutOfMemoryError or ReleasedError, not ProtectionFault).
+  if (space.frozen) for (const b of before) space.checkWritable(b.start, b.end - b.start);
   space.reserveFrames(n);
   if (t.released) throwReleased();
   // Still writable wherever it was (the core's check: frozen, read-only, unmapped).

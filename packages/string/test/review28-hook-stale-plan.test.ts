@@ -14,7 +14,7 @@
  * `toString()`). A hook that edited the text itself left the edit to
  * replan a position past its new end.
  */
-import { AddressSpace, FramePool, Heap, InvalidArgumentError, OutOfMemoryError } from "@pagefork/core";
+import { AddressSpace, FramePool, Heap, InvalidArgumentError, OutOfMemoryError, ProtectionFault } from "@pagefork/core";
 import { CowText } from "@pagefork/string";
 import { describe, expect, it } from "vitest";
 
@@ -171,6 +171,25 @@ describe("an edit whose plan the out-of-memory hook made stale", () => {
     t.release();
     f.release();
     expect(pool.stats().framesInUse).toBe(0);
+  });
+
+  it("a frozen embedded text's free() or edit throws ProtectionFault before the hook runs", () => {
+    for (const call of [(t: CowText) => t.free(), (t: CowText) => t.insert(0, "x".repeat(600))]) {
+      const { pool, w, fill } = world(4000);
+      const space = new AddressSpace({ size: 2 ** 24, pool });
+      const t = CowText.create(Heap.create(space, { base: PS }), "t".repeat(3000));
+      const snap = space.fork();
+      space.freeze();
+      fill();
+      w.act = () => snap.release(); // what an app's hook does: release old versions
+      expect(() => call(t)).toThrow(ProtectionFault);
+      expect(w.ran).toBe(false);
+      expect(t.toString()).toBe("t".repeat(3000));
+      w.ballast?.release();
+      snap.release();
+      space.release();
+      expect(pool.stats().framesInUse).toBe(0);
+    }
   });
 
   it("bad input is still refused before the hook can run", () => {
