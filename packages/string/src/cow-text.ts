@@ -111,7 +111,8 @@ export class CowText implements Iterable<string> {
   /**
    * An empty standalone text: a new address space of `maxPages` pages with a
    * heap for its nodes. O(1).
-   * @throws {InvalidArgumentError} for an invalid page size, one that differs
+   * @throws {InvalidArgumentError} for `options` that are not an object
+   * (`undefined` gives the defaults), an invalid page size, one that differs
    * from the pool's, or a `maxPages` that is not an integer from 4 to 2^32.
    * @throws {OutOfMemoryError} when the pool refuses the space's commit
    * charge (`overcommit: "never"`) or the frames of its two header pages.
@@ -300,7 +301,8 @@ export class CowText implements Iterable<string> {
    * @throws {InvalidArgumentError} if `pos` is not an integer in [0, length],
    * or the text would pass 2^32 - 1 code units.
    * @throws {TypeError} if `text` is not a string.
-   * @throws {OutOfMemoryError} when the pool (after its hook) or the heap cannot hold the edit.
+   * @throws {OutOfMemoryError} when the pool (after its hook) or the heap cannot hold the edit,
+   * or the pool's hook edited this text meanwhile (then only the hook's edit is done: call again).
    * @throws {ReleasedError} after release, or when the pool's hook released this text.
    * @throws {ProtectionFault} when the space is frozen (nothing is written).
    */
@@ -319,7 +321,8 @@ export class CowText implements Iterable<string> {
    * Deletes `count` code units starting at `pos` (pos + count <= length).
    * O(height * leaves touched) pages written.
    * @throws {InvalidArgumentError} if `pos` or `count` is not an integer or the range leaves the text.
-   * @throws {OutOfMemoryError} when the pool (after its hook) cannot supply the pages it copies.
+   * @throws {OutOfMemoryError} when the pool (after its hook) cannot supply the pages it copies,
+   * or the pool's hook edited this text meanwhile (then only the hook's edit is done: call again).
    * @throws {ReleasedError} after release, or when the pool's hook released this text.
    * @throws {ProtectionFault} when the space is frozen (nothing is written).
    */
@@ -337,12 +340,21 @@ export class CowText implements Iterable<string> {
    * The code units in [start, end), with `String.prototype.slice` semantics
    * (negative indices count from the end; out-of-range ones clamp).
    * O(height + (end - start)).
+   * @throws {TypeError} for a bigint or symbol index (ToNumber), as natively.
+   * @throws {ReleasedError} after `release()` or `free()`.
    */
   slice(start?: number, end?: number): string {
     this.check();
+    // Both indices are converted before the length is read: converting an
+    // object runs its valueOf, user code that may edit (or release) this
+    // text. Read first, the length was stale, and a valueOf that emptied the
+    // text made collect read the header page as text.
+    const s = start === undefined ? 0 : toIntegerOrInfinity(start);
+    const e = end === undefined ? Number.POSITIVE_INFINITY : toIntegerOrInfinity(end);
+    this.check();
     const len = this.len;
-    const a = relativeIndex(start, len, 0);
-    const b = relativeIndex(end, len, len);
+    const a = relativeIndex(s, len, 0);
+    const b = relativeIndex(e, len, len);
     if (a >= b) return "";
     const out: string[] = [];
     collect(this, a, b, out, path);
@@ -365,6 +377,7 @@ export class CowText implements Iterable<string> {
   charCodeAt(index: number): number {
     this.check();
     const i = toIntegerOrInfinity(index); // as native: a bigint or a symbol throws TypeError
+    this.check(); // an object's valueOf (user code) may have released this text
     if (i < 0 || i >= this.len) return Number.NaN;
     const leaf = descend(this, i, false, path);
     return leafUnit(this.space, leaf, path.offset);

@@ -3,7 +3,7 @@
  *
  * @module
  */
-import { InvalidArgumentError, OutOfMemoryError, ReleasedError } from "@pagefork/core";
+import { type FramePool, InvalidArgumentError, OutOfMemoryError, ReleasedError } from "@pagefork/core";
 import { MAX_TEXT_LENGTH } from "./layout.js";
 
 export function throwInvalid(argument: string, value: unknown, expected: string): never {
@@ -45,5 +45,28 @@ export function throwLengthMismatch(len: number): never {
     "state",
     `a text of ${len} code units`,
     "the length its pages hold (the handle or saved state does not fit its pages)",
+  );
+}
+
+/**
+ * The pool's out-of-memory hook edited the text whose edit waited for frames
+ * (the edit's plan is stale): nothing changed by that edit; call it again.
+ */
+export function throwHookEdited(pages: number, pageSize: number): never {
+  throw new OutOfMemoryError(
+    pages * pageSize,
+    "the onOutOfMemory hook edited this text while this call waited for frames; nothing changed, call again",
+  );
+}
+
+/**
+ * An edit still `frames` frames short after the pool's out-of-memory hook
+ * ran (it runs once per call): the hook changed what the edit needs (it
+ * wrote the text's heap, or forked its space) or freed too little.
+ */
+export function throwShortAfterHook(pool: FramePool, frames: number): never {
+  throw new OutOfMemoryError(
+    frames * pool.pageSize,
+    `pool limit maxBytes=${pool.maxBytes} reached (${pool.framesInUse} frames of ${pool.pageSize} B in use, after the onOutOfMemory hook)`,
   );
 }

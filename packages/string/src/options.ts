@@ -55,10 +55,13 @@ export interface CowTextOptions {
 /**
  * The heap of a new standalone text, in a new address space of `maxPages`
  * pages: the text header at page 0 (empty: root 0), the heap from page 1. O(1).
- * @throws {InvalidArgumentError} for a bad page size or `maxPages`.
+ * @throws {InvalidArgumentError} for options that are not an object, a bad page size or `maxPages`.
  * @throws {OutOfMemoryError} when the pool refuses the commit charge or the two header frames.
  */
 export function newTextHeap(options: CowTextOptions): Heap {
+  // As AddressSpace's options: `null` read `null.pool` (an engine TypeError), and a string or a number passed as defaults.
+  if (typeof options !== "object" || options === null)
+    throwInvalid("options", options, "an object { pageSize?, pool?, maxPages? }");
   const pool = options.pool ?? new FramePool({ pageSize: options.pageSize ?? TEXT_PAGE_SIZE });
   const ps = options.pageSize ?? pool.pageSize;
   const maxPages =

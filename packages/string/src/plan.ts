@@ -17,7 +17,7 @@
 import type { AddressSpace, Heap } from "@pagefork/core";
 import { applyDelete, applyInsert } from "./btree.js";
 import { cutPieces, pieceSize } from "./cut.js";
-import { throwHeapFull, throwReleased } from "./errors.js";
+import { throwHeapFull, throwHookEdited, throwReleased, throwShortAfterHook } from "./errors.js";
 import { writeHeader } from "./header.js";
 import { pathWrites } from "./inner.js";
 import { ENTRY_BYTES, INNER_COUNT, LEAF_COUNT, LEAF_NARROW, N_COUNT, NODE_ENTRIES, nodeCapacity } from "./layout.js";
@@ -310,8 +310,10 @@ export function deletePlanned(t: Reservable, pos: number, count: number, path: P
  * frames are added to the plan's; `path` holds the plan's descent.
  * Writes nothing. Returns the text's node heap when it attached it (the
  * plan takes or frees pages), else null: the edit that follows uses it, so
- * a standalone text's heap is attached at most once per edit.
- * @throws {OutOfMemoryError} when the heap or the pool (after its hook) is short.
+ * a standalone text's heap is attached at most once per edit. After the
+ * hook ran, plans and measures again (the hook may have written the heap).
+ * @throws {OutOfMemoryError} when the heap or the pool (after its hook) is
+ * short, or the hook edited `t` (its root, height or length changed).
  * @throws {ReleasedError} when the hook released the text.
  */
 export function reserveEdit(
@@ -322,31 +324,48 @@ export function reserveEdit(
   extra: number,
   latin1 = false,
 ): Heap | null {
-  let frames = plan.writes + extra;
-  let heap: Heap | null = null;
-  if (plan.allocs !== 0 || plan.frees !== 0) {
-    heap = t.nodeHeap();
-    measureHeap(heap, extra + 1); // + 1: the text header, written when the root or the height changes
-    if (plan.allocs > heapNeeds.room) {
-      const ps = t.space.pageSize;
-      throwHeapFull(
-        plan.allocs,
-        ps,
-        t.embedded
-          ? `heap [${heap.base}, ${heap.limit}) has no room left for ${plan.allocs} page(s)`
-          : `this text's space is full: ${t.space.size / ps} pages (the maxPages option)`,
-      );
-    }
-    frames = heapNeeds.frames;
-  }
+  let heap: Heap | null = plan.allocs !== 0 || plan.frees !== 0 ? t.nodeHeap() : null;
+  const frames = editFrames(t, heap, extra);
   if (frames > t.space.pool.framesAvailable()) {
+    const { root, height, len } = t;
     requireFrames(t, frames);
-    // The hook is user code: it may have walked other texts, whose descents
-    // share the path this edit planned in. The tree is unchanged: plan again.
+    // The hook is user code. It may have edited this text: the edit's
+    // position may be past its end now (a delete's replan then looped
+    // forever), so refuse it. It may have walked or edited other texts,
+    // whose descents share the path this edit planned in, and written this
+    // text's heap (another embedded text in it took its last pages: the edit
+    // went on with the room measured before, and the heap refused a page
+    // halfway, the text's length counted over its old pages): plan and
+    // measure again, and refuse without running the hook again.
+    if (t.root !== root || t.height !== height || t.len !== len) throwHookEdited(frames, t.space.pageSize);
     if (n > 0) planInsert(t, pos, n, latin1, path);
     else planDelete(t, pos, -n, path);
+    if (heap === null && (plan.allocs !== 0 || plan.frees !== 0)) heap = t.nodeHeap();
+    const again = editFrames(t, heap, extra);
+    if (again > t.space.pool.framesAvailable()) throwShortAfterHook(t.space.pool, again);
   }
   return heap;
+}
+
+/**
+ * Frames the last plan may take (its writes and `extra`; with `heap`, the
+ * node heap of a plan that takes or frees pages, the heap's metadata too).
+ * @throws {OutOfMemoryError} when the plan needs more pages than `heap` has left.
+ */
+function editFrames(t: Reservable, heap: Heap | null, extra: number): number {
+  if (heap === null) return plan.writes + extra;
+  measureHeap(heap, extra + 1); // + 1: the text header, written when the root or the height changes
+  if (plan.allocs > heapNeeds.room) {
+    const ps = t.space.pageSize;
+    throwHeapFull(
+      plan.allocs,
+      ps,
+      t.embedded
+        ? `heap [${heap.base}, ${heap.limit}) has no room left for ${plan.allocs} page(s)`
+        : `this text's space is full: ${t.space.size / ps} pages (the maxPages option)`,
+    );
+  }
+  return heapNeeds.frames;
 }
 
 /**
@@ -364,6 +383,9 @@ export function reserveEdit(
 export function requireFrames(t: Reservable, n: number): void {
   const space = t.space;
   const before = space.mappings();
+  // A frozen space first: the call cannot be done, so the hook (which releases the user's spaces) need not run
+  // (a frozen embedded text's free() ran it, then threw OutOfMemoryError or ReleasedError, not ProtectionFault).
+  if (space.frozen) for (const b of before) space.checkWritable(b.start, b.end - b.start);
   space.reserveFrames(n);
   if (t.released) throwReleased();
   // Still writable wherever it was (the core's check: frozen, read-only, unmapped).
