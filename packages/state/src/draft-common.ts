@@ -4,9 +4,11 @@
  *
  * @module
  */
+import type { AddressSpace } from "@pagefork/core";
 import type { CowText } from "@pagefork/string";
 import { nodeOf } from "./brand.js";
 import { handleOf } from "./containers.js";
+import type { Lineage } from "./lineage.js";
 import { type AnyType, isComposite } from "./schema.js";
 import { type DraftNode, draftOf, type Session } from "./session.js";
 import { unwrapNullable } from "./slots.js";
@@ -43,7 +45,7 @@ export function unchanged(s: Session, type: AnyType, old: unknown, value: unknow
     const rec = s.drafts.get(addr);
     if (rec !== undefined && rec.proxy === value) return true; // the same child draft put back
     if (typeof value === "string") return inner.kind === "text" && sameText(s, inner, addr, value);
-    return rec?.dirty !== true && isBaseView(s, addr, value);
+    return rec?.dirty !== true && isViewAt(s.lineage, s.space, addr, value);
   }
   return sameScalar(type, old, value);
 }
@@ -61,14 +63,15 @@ export function textOf(s: Session, type: AnyType, addr: number): string {
 }
 
 /**
- * True if `value` is a view of the node at `addr` of `s`'s fork as the base
+ * True if `value` is a view of the node at `addr` as `space` (of `lineage`)
  * holds it: a view (not a draft) of the same lineage, address and stamp (a
  * stamp names one content of a node: a node changed or made later has
  * another). The caller checks that no write of the session went under it.
+ * Also produce's check of a recipe returning the base's root.
  */
-function isBaseView(s: Session, addr: number, value: unknown): boolean {
+export function isViewAt(lineage: Lineage, space: AddressSpace, addr: number, value: unknown): boolean {
   const rec = nodeOf(value);
   if (rec === undefined || rec.isDraft || rec.addr !== addr) return false;
   const v = rec as unknown as ViewFields;
-  return v.ver?.lineage === s.lineage && v.stamp === s.space.getFloat64(addr);
+  return v.ver?.lineage === lineage && v.stamp === space.getFloat64(addr);
 }

@@ -9,6 +9,7 @@ import { Heap, InvalidArgumentError } from "@pagefork/core";
 import { nodeOf } from "./brand.js";
 import { build, freeNode } from "./build.js";
 import { check } from "./check.js";
+import { isViewAt } from "./draft-common.js";
 import { newListDraftRecord } from "./draft-list.js";
 import { newMapDraft } from "./draft-map.js";
 import { newSetDraft } from "./draft-set.js";
@@ -24,7 +25,6 @@ import { type DraftNode, draftOf, removeNode, Session, setDraftFactory } from ".
 import { keepPilot, pilotPending, pilotState } from "./shapes.js";
 import { State } from "./state.js";
 import { plainOf } from "./values.js";
-import type { ViewFields } from "./version-ctx.js";
 import { viewOf } from "./view.js";
 
 setDraftFactory((s, type, addr, origStamp): DraftNode => {
@@ -171,7 +171,9 @@ function finish<S extends AnyType>(base: State<S>, s: Session, result: unknown):
         throw new DraftError(
           "the recipe returned a new value *and* modified its draft: either return a value or modify the draft",
         );
-      if (!isBaseRoot(base, result)) replaceRoot(base.schema, s, result);
+      // As Immer, a recipe returning its base (base.root, original(draft)) gives the base back,
+      // not a copy with new stamps (frames for every node, every view's identity changed).
+      if (!isViewAt(base.lineage, base.space, base.rootAddr, result)) replaceRoot(base.schema, s, result);
     }
     if (!s.changed) {
       abort(s);
@@ -187,20 +189,6 @@ function finish<S extends AnyType>(base: State<S>, s: Session, result: unknown):
   // JS objects each); views attach what they read, lazily, into a map made on first use.
   const next = new State(base.schema, s.space, s.heap, s.lineage, null, s.rootAddr);
   return { next, patches: s.patches ?? [], inverse: s.inverse === null ? [] : s.inverse.reverse() };
-}
-
-/**
- * True when `value` is `base`'s own root view (`base.root`, or `original(draft)`
- * of the root): as in Immer, a recipe returning its base gives the base back,
- * not a copy of the whole state with new stamps (which would take frames for
- * every node and change every view's identity). Same lineage, address and
- * stamp: the same node contents. O(1).
- */
-function isBaseRoot(base: State, value: unknown): boolean {
-  const rec = nodeOf(value);
-  if (rec === undefined || rec.isDraft || rec.addr !== base.rootAddr) return false;
-  const v = rec as unknown as ViewFields;
-  return v.ver?.lineage === base.lineage && v.stamp === base.space.getFloat64(base.rootAddr);
 }
 
 /** The recipe returned a replacement: it becomes the new root (validated, copied), the old one is freed. */
