@@ -26,7 +26,7 @@ const PENDING = "\u0000pending\u0000";
 /** The `meta` key counting damaged records dropped since the last collection. */
 export const UNRECLAIMED_KEY = "unreclaimed";
 
-/** What {@link collectGarbage} (`Store.gc()`) did. */
+/** What {@link Store.gc} did. */
 export interface GcResult {
   /** Page and page-table node blobs deleted: stored, but referenced by no record. */
   blobsFreed: number;
