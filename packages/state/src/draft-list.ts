@@ -16,7 +16,7 @@ import { handleOf, type ListHandle } from "./containers.js";
 import { textOf, unchanged } from "./draft-common.js";
 import { throwSchema } from "./errors.js";
 import { arrayLikeHas, arrayLikeOwnKeys, indexOf } from "./indices.js";
-import { INSPECT, type InspectFn, type InspectOptions, plainInspect } from "./inspect.js";
+import { INSPECT } from "./inspect.js";
 import type { Patch } from "./patch-types.js";
 import { backward, mayHoldMap, valuePatches } from "./patches.js";
 import { isComposite, type ListType } from "./schema.js";
@@ -33,7 +33,7 @@ import {
 } from "./session.js";
 import { decodeElement, elementPointer, encodeElement, unwrapNullable } from "./slots.js";
 import { jsonOf } from "./values.js";
-import { type ListBox, shallowList } from "./view.js";
+import { inspectListBox, type ListBox } from "./view.js";
 
 /** A list draft record; its Proxy's target is a `[record]` box (see `ListBox` in view.ts). */
 class ListDraft implements DraftNode {
@@ -64,7 +64,7 @@ class ListDraft implements DraftNode {
     this.dirty = false;
     this.origStamp = origStamp;
     const box: ListBox<ListDraft> = [this];
-    box[INSPECT] = inspectListDraft;
+    box[INSPECT] = inspectListBox;
     this.proxy = new Proxy(box, LIST_DRAFT);
     this.children = null;
   }
@@ -74,16 +74,6 @@ class ListDraft implements DraftNode {
   ctx(): Session {
     return this.session;
   }
-}
-
-function inspectListDraft(
-  this: ListBox<ListDraft>,
-  depth: number,
-  options: InspectOptions = {},
-  inspect: InspectFn = plainInspect,
-): string {
-  const rec = (this as unknown as { [NODE]?: ListDraft })[NODE] ?? this[0]; // Node calls it on the Proxy
-  return inspect(shallowList(rec.proxy as unknown[], options), { ...options, depth });
 }
 
 function listHandle(rec: ListDraft, create: boolean): ListHandle | null {

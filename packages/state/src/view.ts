@@ -194,7 +194,7 @@ class ListView implements NodeRecord, ViewFields {
     this.addr = addr;
     this.stamp = stamp;
     const box: ListBox<ListView> = [this];
-    box[INSPECT] = inspectListView;
+    box[INSPECT] = inspectListBox;
     this.proxy = new Proxy(box, LIST_HANDLER);
   }
   get isDraft(): boolean {
@@ -205,14 +205,14 @@ class ListView implements NodeRecord, ViewFields {
   }
 }
 
-/** Node's inspect of a list view (`this` is the Proxy's target box). */
-function inspectListView(
-  this: ListBox<ListView>,
+/** Node's inspect of a list view or list draft (`this` is the Proxy's target box). */
+export function inspectListBox(
+  this: ListBox<{ readonly proxy: unknown }>,
   depth: number,
   options: InspectOptions = {},
   inspect: InspectFn = plainInspect,
 ): string {
-  const rec = (this as unknown as { [NODE]?: ListView })[NODE] ?? this[0]; // Node calls it on the Proxy
+  const rec = (this as unknown as { [NODE]?: { readonly proxy: unknown } })[NODE] ?? this[0]; // Node calls it on the Proxy
   return inspect(shallowList(rec.proxy as unknown[], options), { ...options, depth });
 }
 
