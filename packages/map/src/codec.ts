@@ -517,36 +517,33 @@ const isArrayBuffer = (o: unknown): boolean => slotted(bufferBytes, o);
 
 /**
  * Side-effect-free native methods that throw a TypeError for a receiver
- * without the slot of the class they are named after (see {@link slotted}).
- * FinalizationRegistry's `unregister` of a token never registered changes
- * nothing; SharedArrayBuffer may be absent (a page that is not cross-origin
- * isolated).
+ * without the slot of the class they are named after, called by
+ * {@link slotted} with no argument (`has(undefined)` is false for any
+ * WeakMap or WeakSet). FinalizationRegistry's `unregister` needs an object
+ * token: one never registered changes nothing. SharedArrayBuffer may be
+ * absent (a page that is not cross-origin isolated).
  */
-const slotTests: Record<string, (o: object) => unknown> = {
-  WeakMap: (o) => WeakMap.prototype.has.call(o, SLOT_PROBE),
-  WeakSet: (o) => WeakSet.prototype.has.call(o, SLOT_PROBE),
-  WeakRef: (o) => WeakRef.prototype.deref.call(o),
-  FinalizationRegistry: (o) => FinalizationRegistry.prototype.unregister.call(o, SLOT_PROBE),
-  SharedArrayBuffer: (o) => sharedBufferBytes?.call(o),
-  Symbol: (o) => Symbol.prototype.valueOf.call(o),
+const slotTests: Record<string, ((this: unknown) => unknown) | undefined> = {
+  WeakMap: WeakMap.prototype.has as (this: unknown) => unknown,
+  WeakSet: WeakSet.prototype.has as (this: unknown) => unknown,
+  WeakRef: WeakRef.prototype.deref,
+  FinalizationRegistry: unregisterProbe,
+  SharedArrayBuffer:
+    typeof SharedArrayBuffer === "function"
+      ? (Object.getOwnPropertyDescriptor(SharedArrayBuffer.prototype, "byteLength")?.get as (this: unknown) => number)
+      : undefined,
+  Symbol: Symbol.prototype.valueOf,
 };
-/** A key no WeakMap, WeakSet or FinalizationRegistry holds. */
+/** A token no FinalizationRegistry holds. */
 const SLOT_PROBE = {};
-const sharedBufferBytes =
-  typeof SharedArrayBuffer === "function"
-    ? (Object.getOwnPropertyDescriptor(SharedArrayBuffer.prototype, "byteLength")?.get as (this: unknown) => number)
-    : undefined;
+function unregisterProbe(this: unknown): unknown {
+  return FinalizationRegistry.prototype.unregister.call(this as FinalizationRegistry<unknown>, SLOT_PROBE);
+}
 
 /** True when `o` has the internal slot of the class `name` (a key of {@link slotTests}), whatever its realm. */
 function hasSlotOf(name: string, o: object): boolean {
-  const test = slotTests[name] as (o: object) => unknown;
-  if (name === "SharedArrayBuffer" && sharedBufferBytes === undefined) return false;
-  try {
-    test(o);
-    return true;
-  } catch {
-    return false;
-  }
+  const test = slotTests[name];
+  return test !== undefined && slotted(test, o);
 }
 
 /**
