@@ -39,6 +39,10 @@ export default defineConfig({
     // check behaviour, never speed, so the limit is only a hang guard.
     testTimeout: 120_000,
     hookTimeout: 120_000,
+    // The event loop turns before each test, so that synchronous tests of one
+    // file do not add up past the 60 s in which vitest's worker must read the
+    // reply to its "onTaskUpdate" RPC (see the file).
+    setupFiles: [here("./test/support/yield-between-tests.ts")],
     projects: [
       ...packages.map((name) => ({
         extends: true as const,

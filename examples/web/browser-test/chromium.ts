@@ -30,6 +30,17 @@ export const CHROMIUM_FLAGS = [
   "--disable-sync",
 ];
 
+/**
+ * Playwright's limit for every navigation, wait and action of the tests'
+ * pages (its default is 30 s). Only a hang guard, as the 300 s test limits of
+ * vitest.browser.config.ts: the tests assert what the page shows, never how
+ * fast. On a loaded 2-core machine (load ~24) `page.goto` of the dev server
+ * took 18-28 s before its load event (Vite transforms every source module on
+ * first request, and pre-bundles React when its cache is empty, as on a clean
+ * clone): within 10% of the default.
+ */
+export const PAGE_TIMEOUT_MS = 240_000;
+
 /** Thrown when the Chromium binary is missing. */
 export class ChromiumMissingError extends Error {
   override readonly name = "ChromiumMissingError";
@@ -59,6 +70,7 @@ export async function launchChromium(viewport = { width: 1280, height: 1000 }): 
     args: CHROMIUM_FLAGS,
     viewport,
   });
+  context.setDefaultTimeout(PAGE_TIMEOUT_MS); // navigations too (setDefaultNavigationTimeout falls back to it)
   return {
     context,
     async close() {

@@ -17,6 +17,7 @@ import { applyPatches, createState, type Patch, produceWithPatches, type State, 
 import fc from "fast-check";
 import { enableMapSet, enablePatches, applyPatches as immerApply, produce as immerProduce, setAutoFreeze } from "immer";
 import { describe, expect, it } from "vitest";
+import { eventLoopTurns } from "../../../test/support/turn.js";
 
 enableMapSet();
 enablePatches();
@@ -274,13 +275,16 @@ function initial(): Plain {
 }
 
 describe("produceWithPatches against Immer", () => {
-  it("gives Immer's result, Immer-applicable patches and inverse patches that undo", () => {
-    fc.assert(
-      fc.property(
+  // Async only to give the event loop a turn per run (test/support/turn.ts): at load ~25
+  // on 2 cores its 150 runs took 44 s, near the 60 s after which vitest's worker RPC times out.
+  it("gives Immer's result, Immer-applicable patches and inverse patches that undo", async () => {
+    await fc.assert(
+      fc.asyncProperty(
         fc.array(fc.array(opArb, { minLength: 1, maxLength: 4 }), { minLength: 1, maxLength: 10 }),
         fc.constantFrom<"splice" | "replace">("splice", "replace"),
         fc.array(fc.boolean(), { minLength: 1, maxLength: 4 }),
-        (steps, textPatches, throwing) => {
+        async (steps, textPatches, throwing) => {
+          await eventLoopTurns();
           const pool = new FramePool({ pageSize: 256 });
           const versions: State<typeof M>[] = [
             createState(M, { ...initial(), grid: new Float64Array(initial().grid) }, { pool }),

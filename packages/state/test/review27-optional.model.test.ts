@@ -16,6 +16,7 @@
 import { applyPatches, createState, diffPatches, type Patch, produceWithPatches, type State, t } from "@pagefork/state";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { eventLoopTurns } from "../../../test/support/turn.js";
 import { pool } from "./support.js";
 
 const Inner = t.struct({ x: t.u8, tx: t.optional(t.text()) });
@@ -242,55 +243,62 @@ function clone(o: Any): Any {
 }
 
 describe("optional and nullable composite fields: produce, patches, diffPatches vs a model", () => {
-  it("random recipes", () => {
-    fc.assert(
-      fc.property(fc.array(fc.tuple(fc.array(op, { maxLength: 6 }), fc.boolean()), { maxLength: 12 }), (steps) => {
-        const p = pool();
-        let model: Any = { nt: null, nl: null, ns: null, nta: null, nr: null, lr: [], mm: new Map() };
-        let s: State<typeof S> = createState(S, clone(model), { pool: p });
-        const kept: State<typeof S>[] = [s];
-        for (const [ops, fail] of steps) {
-          const before = JSON.stringify(s.toJSON());
-          if (fail) {
-            const frames = p.framesInUse;
-            const boom = new Error("boom");
-            expect(() =>
-              produceWithPatches(s, (d) => {
-                for (const x of ops) apply(d, x, true);
-                throw boom;
-              }),
-            ).toThrow(boom);
+  // Async only to give the event loop a turn per run: the 300 runs took 17 s at
+  // load ~13 and 75 s at load ~25 on a 2-core machine, and a synchronous test
+  // that long ends vitest's run with an RPC timeout (test/support/turn.ts).
+  it("random recipes", async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(fc.tuple(fc.array(op, { maxLength: 6 }), fc.boolean()), { maxLength: 12 }),
+        async (steps) => {
+          await eventLoopTurns();
+          const p = pool();
+          let model: Any = { nt: null, nl: null, ns: null, nta: null, nr: null, lr: [], mm: new Map() };
+          let s: State<typeof S> = createState(S, clone(model), { pool: p });
+          const kept: State<typeof S>[] = [s];
+          for (const [ops, fail] of steps) {
+            const before = JSON.stringify(s.toJSON());
+            if (fail) {
+              const frames = p.framesInUse;
+              const boom = new Error("boom");
+              expect(() =>
+                produceWithPatches(s, (d) => {
+                  for (const x of ops) apply(d, x, true);
+                  throw boom;
+                }),
+              ).toThrow(boom);
+              expect(JSON.stringify(s.toJSON())).toBe(before);
+              expect(p.framesInUse).toBe(frames);
+            }
+            const next = clone(model);
+            for (const x of ops) apply(next, x, false);
+            const [n, fwd, inv] = produceWithPatches(s, (d) => {
+              for (const x of ops) apply(d, x, true);
+            });
+            const want = json(next);
+            expect(n.toJSON()).toEqual(want);
             expect(JSON.stringify(s.toJSON())).toBe(before);
-            expect(p.framesInUse).toBe(frames);
+            const check = (ps: Patch[], from: State<typeof S>, to: unknown, norm: (j: unknown) => unknown) => {
+              const r = applyPatches(from, ps);
+              expect(norm(r.toJSON())).toEqual(norm(to));
+              if (r !== from) r.release();
+              const w = applyPatches(from, JSON.parse(JSON.stringify(ps)));
+              expect(norm(w.toJSON())).toEqual(norm(to));
+              if (w !== from) w.release();
+            };
+            const id = (j: unknown) => j;
+            check(fwd, s, want, id);
+            check(diffPatches(s, n), s, want, id);
+            check(inv, n, JSON.parse(before), sets);
+            check(diffPatches(n, s), n, JSON.parse(before), sets);
+            model = next;
+            if (n !== s) kept.push(n);
+            s = n;
           }
-          const next = clone(model);
-          for (const x of ops) apply(next, x, false);
-          const [n, fwd, inv] = produceWithPatches(s, (d) => {
-            for (const x of ops) apply(d, x, true);
-          });
-          const want = json(next);
-          expect(n.toJSON()).toEqual(want);
-          expect(JSON.stringify(s.toJSON())).toBe(before);
-          const check = (ps: Patch[], from: State<typeof S>, to: unknown, norm: (j: unknown) => unknown) => {
-            const r = applyPatches(from, ps);
-            expect(norm(r.toJSON())).toEqual(norm(to));
-            if (r !== from) r.release();
-            const w = applyPatches(from, JSON.parse(JSON.stringify(ps)));
-            expect(norm(w.toJSON())).toEqual(norm(to));
-            if (w !== from) w.release();
-          };
-          const id = (j: unknown) => j;
-          check(fwd, s, want, id);
-          check(diffPatches(s, n), s, want, id);
-          check(inv, n, JSON.parse(before), sets);
-          check(diffPatches(n, s), n, JSON.parse(before), sets);
-          model = next;
-          if (n !== s) kept.push(n);
-          s = n;
-        }
-        for (const k of kept) k.release();
-        expect(p.framesInUse).toBe(0);
-      }),
+          for (const k of kept) k.release();
+          expect(p.framesInUse).toBe(0);
+        },
+      ),
       { numRuns: 300 },
     );
   });
