@@ -16,14 +16,16 @@
  * they map at 4 KiB pages), never the pages) and counts every adopted frame
  * and node as shared (refcount 2 / a large count), so a write copies a page
  * into a new, local slab and nothing of the owner's is ever freed or reused
- * here. The pin is released when the attached space and every fork made from
- * it were released, or collected unreleased (the view pool reclaims dropped
+ * here. A space made in the view pool (`new AddressSpace({ pool })`) gets the
+ * same first. The pin is released when the attached space, every fork made
+ * from it and every space made in its pool were released, or collected unreleased (the view pool reclaims dropped
  * spaces, as any pool does).
  *
  * @module
  */
 import type { AddressSpace } from "./address-space.js";
 import { MAX_SLAB_BYTES, PT_FANOUT } from "./constants.js";
+import { throwReleased } from "./errors.js";
 import { FramePool } from "./frame-pool.js";
 import { MappingList } from "./mappings.js";
 import { throwInvalidHandle } from "./share-errors.js";
@@ -125,6 +127,8 @@ export class Attachment {
   readonly nodeCount: number;
   private forked: boolean;
   private unpinned: boolean;
+  /** The attached space was made (attachSpace): every later new space of the pool is a scratch space (see beforeNewSpace). */
+  made: boolean;
   /** The version's root and levels, and the frames of the handle's slabs (checked before the first fork). */
   private readonly root: number;
   private readonly levels: number;
@@ -138,6 +142,7 @@ export class Attachment {
     this.nodeCount = h.nodeCount;
     this.forked = false;
     this.unpinned = false;
+    this.made = false;
     this.root = h.root;
     this.levels = h.levels;
     let frames = 0;
@@ -173,6 +178,25 @@ export class Attachment {
     pool.pinAdopted(ADOPTED_FRAME_REF);
     pool.pt.adopt(nodes, n, ref);
     this.forked = true;
+  }
+
+  /**
+   * Called before a new space of the view pool (not a fork) takes a slot:
+   * `new AddressSpace({ pool: attached.pool })`, a scratch space next to the
+   * version. Until the first fork, the pool's page-table arena is the owner's
+   * node buffer, read in place: the new space's first write grew it into a
+   * smaller private copy and threw a raw RangeError. So the new space gets
+   * what a fork gets first ({@link beforeFork}). The space `attachSpace`
+   * makes itself passes (`made` is false until then). O(1) after the first
+   * time.
+   * @throws {ReleasedError} when the version was released (every space of
+   *   the pool): the owner may have reused its frames and nodes.
+   * @throws {InvalidHandleError} or {@link OutOfMemoryError} as beforeFork; nothing changed.
+   */
+  beforeNewSpace(pool: FramePool): void {
+    if (!this.made) return;
+    if (this.unpinned) throwReleased("attached version (its pool makes no new space; attach a new handle)");
+    this.beforeFork(pool);
   }
 
   /** Called after a space of the view pool was released: unpins with the last one. */
@@ -264,6 +288,7 @@ export function attachSpace(handle: unknown, make: (pool: FramePool, size: numbe
   pool.pt.adopt(nodes, h.nodeCount, ref);
   cached.attachments++;
   const space = make(pool, h.size);
+  attachment.made = true;
   space.root = h.root;
   space.levels = h.levels; // the registry's copy too (the census and the collector walk with it)
   const m = h.mappings;

@@ -10,7 +10,7 @@
  * @module
  */
 import type { Attachment } from "./attach.js";
-import { ZERO_PFN } from "./constants.js";
+import { INITIAL_SLAB_BYTES, ZERO_PFN } from "./constants.js";
 import { throwOom, throwRefused } from "./errors.js";
 import type { FramePool } from "./frame-pool.js";
 import { Slab } from "./slab.js";
@@ -45,6 +45,10 @@ const MAX_FRAMES = 2 ** 31 - 1;
  * @internal
  */
 export function growFresh(pool: FramePool, pfn: number): void {
+  if (pool.attachment !== null) {
+    growLocal(pool, pfn); // a worker's view of another thread's pool: small local slabs
+    return;
+  }
   const addSlab = pfn >= pool.capacity;
   const k = pool.slabs.length;
   const frames = !addSlab ? 0 : k > pool.geoLast ? pool.slabMask + 1 : 1 << (pool.firstShift + k - 1);
@@ -80,6 +84,114 @@ export function growFresh(pool: FramePool, pfn: number): void {
     pool.tlbLimit[0] = tlbEntries(capacity) - 1; // TLBs of the pool grow up to it on their next miss
     // A large pool reserves its page table with its slabs (see PageTable.reserve).
     if (capacity * pool.pageSize >= RESERVE_POOL_BYTES) pool.pt.reserve();
+  }
+  pool.freshEnd = Math.min(pool.capacity, pool.freeBase + pool.freeList.length);
+}
+
+/**
+ * Bytes of the first local slab of a view pool (at least 4 frames, at most
+ * its slot): as a plain pool's first slab. A fork of an attached version
+ * usually writes a few pages; its local slabs double from here.
+ */
+const LOCAL_FIRST_BYTES = INITIAL_SLAB_BYTES;
+
+/** First pfn of slab `k` in `pool`'s geometry (see `FramePool.slabOf`). O(1). */
+function slotStart(pool: FramePool, k: number): number {
+  if (k === 0) return 0;
+  return k <= pool.geoLast ? 1 << (pool.firstShift + k - 1) : (k - pool.geoLast) * (pool.slabMask + 1);
+}
+
+/** Frames slab `k` of `pool`'s geometry can hold: what `growFresh` gives a plain pool's slab `k`. O(1). */
+function slotFrames(pool: FramePool, k: number): number {
+  if (k === 0) return 1 << pool.firstShift;
+  return k <= pool.geoLast ? 1 << (pool.firstShift + k - 1) : pool.slabMask + 1;
+}
+
+/**
+ * {@link growFresh} for a view pool (an attached version's, attach.ts). Its
+ * frame numbers follow the owner pool's geometry (the adopted slabs keep
+ * their pfns), so its first local slab was the next slab of that geometry:
+ * as many frames as all the owner's slabs together (16 MiB behind a shared
+ * pool's first slab, up to the full slab size for a large owner), for a
+ * fork that writes a few pages. Measured: a loop of 200 attach + fork + one
+ * write held 3.2 GB of ArrayBuffers until the job ended (its pools wait for
+ * the registry's microtask, space-registry.ts).
+ *
+ * Here a local slab takes a slot of the geometry (slab index `k`, pfns from
+ * `slotStart(k)`) with a buffer of only part of it: {@link LOCAL_FIRST_BYTES}
+ * first, then twice the last local buffer. When it is used up, the next
+ * local slab takes the next slot and the pfns left in the last one are
+ * never handed out (`nextPfn` jumps; slabOf never sees them, and the free
+ * list and refcount bytes are sized to cover them). A slot whose buffer
+ * reached the full slot size is followed by the next with no gap, so a large
+ * write (`prepareFrames`) still finds its frames in consecutive pfns, as in
+ * a plain pool. A local slab no frame was taken from yet (`prepareFrames`
+ * asking for more) is replaced by a larger one instead: nothing refers to
+ * it. No page-table reservation (`PageTable.reserve`): the local frames are
+ * few, however large the owner. Allocates everything before it changes a
+ * field, as growFresh.
+ * @throws {OutOfMemoryError} at the pfn limit, or when the engine refuses an allocation.
+ */
+function growLocal(pool: FramePool, pfn: number): void {
+  const last = pool.slabs.length - 1;
+  const lastStart = slotStart(pool, last);
+  const lastFrames = (pool.slabs[last] as Slab).buffer.byteLength >>> pool.pageShift;
+  const local = lastStart >= pool.freeBase; // the last slab is a local one (not adopted)
+  let slot = last; // the slot of the new local buffer (last: nothing changes but the free list)
+  let start = lastStart;
+  let frames = lastFrames;
+  let next = pool.nextPfn;
+  if (pfn >= pool.capacity) {
+    const fullSlot = lastFrames === slotFrames(pool, last);
+    const grown = Math.max(LOCAL_FIRST_BYTES >>> pool.pageShift, 4, local ? lastFrames * 2 : 0);
+    if (local && next === lastStart && !fullSlot) {
+      // No frame taken from the last local slab yet: a larger one replaces it.
+      frames = Math.min(slotFrames(pool, last), grown);
+    } else {
+      slot = last + 1;
+      start = slotStart(pool, slot);
+      frames = Math.min(slotFrames(pool, slot), grown);
+      // The pfns left in the last slot past its buffer (and in it, when prepareFrames
+      // asks for more than it has left) are never handed out. A full-size slot ends
+      // where the next starts: nothing is skipped.
+      if (!fullSlot) next = start;
+    }
+  }
+  const capacity = start + frames;
+  if (capacity > MAX_FRAMES) throwOom(pool.pageSize, `the pool holds the most frames a pfn can name (${MAX_FRAMES})`);
+  let slab: Slab | null = null;
+  let rc = pool.refcount;
+  let list = pool.freeList;
+  let what = "a slab";
+  try {
+    if (slot !== last || frames !== lastFrames) {
+      slab = new Slab(frames << pool.pageShift, pool.shared);
+      what = "the refcount bytes of a slab";
+      if (capacity > rc.length) rc = new Uint8Array(Math.max(capacity, rc.length * 2));
+    }
+    what = "the free list";
+    // Room for every pfn up to the capacity, the skipped ones included (see FramePool.freeList).
+    let n = list.length;
+    while (pool.freeBase + n < capacity) n *= 2;
+    if (n !== list.length) list = new Int32Array(n);
+  } catch (e) {
+    throwRefused(e, pool.pageSize, what);
+  }
+  // Nothing below throws.
+  if (list !== pool.freeList) {
+    list.set(pool.freeList);
+    pool.freeList = list;
+  }
+  if (rc !== pool.refcount) {
+    rc.set(pool.refcount);
+    pool.refcount = rc;
+  }
+  if (slab !== null) {
+    if (slot === last) pool.slabs[last] = slab;
+    else pool.slabs.push(slab);
+    pool.capacity = capacity;
+    pool.nextPfn = next;
+    pool.tlbLimit[0] = tlbEntries(capacity) - 1;
   }
   pool.freshEnd = Math.min(pool.capacity, pool.freeBase + pool.freeList.length);
 }

@@ -174,8 +174,14 @@ export class SpaceRegistry {
    * @throws {OutOfMemoryError} when SLOT_LIMIT (2^23) spaces of this pool
    *   are live (or dropped and not yet finalized), or when the engine
    *   refuses the larger tables (nothing changed).
+   * @throws {ReleasedError} in the pool of an attached version that was released (attach.ts).
    */
   checkRoom(): void {
+    // A new space in an attached version's pool first takes private nodes and
+    // refcounts, as a fork does (attach.ts, beforeNewSpace). fork() reaches
+    // here only when the tables are full, after which it takes them anyway.
+    const a = this.pool.attachment;
+    if (a !== null) a.beforeNewSpace(this.pool);
     if (this.next < this.roots.length || this.free.length > 0) return;
     if (this.next === SLOT_LIMIT)
       throw new OutOfMemoryError(0, `the pool already has ${SLOT_LIMIT} live address spaces (release some first)`);
