@@ -674,7 +674,8 @@ export abstract class CowElements<E extends number | bigint> implements Iterable
    * conversions; if converting them shrank a vector, the copy still has that
    * length and its elements past the new end are those a native typed array
    * stores for `undefined` (NaN for floats, 0 for integers; a BigInt kind
-   * throws TypeError).
+   * throws TypeError); if they grew it, the copy has that length too (the
+   * elements added meanwhile are not in it).
    * @throws {RangeError} "Invalid typed array index" when `index` is out of range, checked against the
    * length after converting `value` (a conversion that shrinks a vector below `index` makes it out of range).
    */
@@ -698,7 +699,9 @@ export abstract class CowElements<E extends number | bigint> implements Iterable
         out.owner.writes++;
       });
     }
-    return this.derive((out) => {
+    // A conversion that grew a vector: the copy still has the old length, as natively.
+    const out = cur === len ? this.slice() : this.slice(0, len);
+    return fillFrom(out, () => {
       storeElement(out.space, out.kind, out.byteOffset + k * out.kind.bytes, v);
       out.owner.writes++;
     });

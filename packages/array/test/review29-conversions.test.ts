@@ -237,3 +237,30 @@ describe("a subarray released while the arguments are converted", () => {
     expect(pool.stats()).toMatchObject({ framesInUse: 0, spaces: 0 });
   });
 });
+
+describe("with whose value's conversion grows the vector", () => {
+  it("returns a copy of the length before the conversions, as the native with (standalone and embedded)", () => {
+    const pool = new FramePool({ pageSize: 256 });
+    const v = CowVector.from(Float64Array, [1, 2, 3], { pool });
+    const w = v.with(
+      0,
+      shrinking(9, () => v.push(4, 5)),
+    );
+    expect([...w]).toEqual([9, 2, 3]);
+    expect([...v]).toEqual([1, 2, 3, 4, 5]);
+    w.release();
+    v.release();
+    const space = new AddressSpace({ size: 1 << 20, pool });
+    const heap = Heap.create(space, { base: 256 });
+    const e = CowVector.create(heap, Float64Array);
+    e.extend([1, 2, 3]);
+    const f = e.with(
+      -1,
+      shrinking(9, () => e.push(4)),
+    );
+    expect([...f]).toEqual([1, 2, 9]);
+    expect([...e]).toEqual([1, 2, 3, 4]);
+    space.release();
+    expect(pool.framesInUse).toBe(0);
+  });
+});
