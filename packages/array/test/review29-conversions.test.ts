@@ -37,7 +37,14 @@ const CALLS: readonly Call[] = [
   ["fill(7, start)", (a, s) => a.fill(7, shrinking(0, s))],
   ["fill(7, 1, end)", (a, s) => a.fill(7, 1, shrinking(N, s))],
   ["fill(value)", (a, s) => a.fill(shrinking(7, s))],
-  ["sort(desc)", (a, s) => a.sort((x, y) => (s(), y - x))],
+  [
+    "sort(desc)",
+    (a, s) =>
+      a.sort((x, y) => {
+        s();
+        return y - x;
+      }),
+  ],
   [
     "set(arrayLike, 0) by its length",
     (a, s) =>
@@ -193,7 +200,14 @@ describe("a subarray released while the arguments are converted", () => {
         ),
     ],
     ["fill(value)", (s) => s.fill(shrinking(7, () => s.release()))],
-    ["sort", (s) => s.sort((x, y) => (s.release(), y - x))],
+    [
+      "sort",
+      (s) =>
+        s.sort((x, y) => {
+          s.release();
+          return y - x;
+        }),
+    ],
     [
       "set(arrayLike)",
       (s) =>
