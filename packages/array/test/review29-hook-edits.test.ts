@@ -103,3 +103,46 @@ describe("a one-write call whose out-of-memory hook shrinks or grows the same ve
       for (const [name, call] of CALLS) for (const act of ACTS) run(embedded, name, call, act);
   });
 });
+
+describe("push (the standalone fast path) whose out-of-memory hook pops or pushes the same vector", () => {
+  it("is refused with OutOfMemoryError, the hook's edit kept: no popped element comes back, no pushed one is lost", () => {
+    for (const act of ["pop 100", "push -1"] as const) {
+      let armed = false;
+      const box: { v: CowVector | null; victim: AddressSpace | null } = { v: null, victim: null };
+      const pool = new FramePool({
+        pageSize: PS,
+        maxBytes: 40 * PS,
+        onOutOfMemory: () => {
+          if (!armed) return;
+          armed = false;
+          box.victim?.release();
+          const v = box.v as CowVector;
+          if (act === "push -1") v.push(-1);
+          else v.resize(100);
+        },
+      });
+      const v = CowVector.from(Float64Array, INIT, { pool, maxLength: 1024 });
+      v.reserve(400); // the push stays within capacity: the fast path
+      box.v = v;
+      const keep = v.fork(); // the page the push lands on is shared: its store needs a frame
+      const victim = new AddressSpace({ size: 16 * PS, pool });
+      for (let p = 0; p < 8; p++) victim.setUint8(p * PS, 1);
+      box.victim = victim;
+      const filler = new AddressSpace({ size: 64 * PS, pool });
+      for (let i = 0; pool.framesAvailable() > 0; i++) filler.setUint8(i * PS, 1);
+      armed = true;
+      let caught: unknown = null;
+      try {
+        v.push(5);
+      } catch (e) {
+        caught = e;
+      }
+      expect(armed, act).toBe(false);
+      expect(caught, act).toBeInstanceOf(OutOfMemoryError);
+      expect([...v], act).toEqual(act === "push -1" ? [...INIT, -1] : INIT.slice(0, 100));
+      expect([...keep], act).toEqual(INIT);
+      for (const s of [filler, victim, keep, v]) s.release();
+      expect(pool.stats(), act).toMatchObject({ framesInUse: 0, committedBytes: 0, spaces: 0 });
+    }
+  });
+});
