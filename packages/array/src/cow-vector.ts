@@ -421,7 +421,11 @@ export class CowVector<K extends SpanArrayConstructor = Float64ArrayConstructor>
     this.insertFrom(index, items);
   }
 
-  /** Inserts every element of `source` before element `index`, with one shift. See `insert`. */
+  /**
+   * Inserts every element of `source` before element `index`, with one shift.
+   * See `insert`. If converting the elements shrinks the vector below
+   * `index` (a valueOf that pops), they go at its new end, as `splice` does.
+   */
   insertFrom(index: number, source: Iterable<unknown> | ArrayLike<unknown>): void {
     this.check();
     insertIntoVector(this, index, source);
