@@ -41,8 +41,27 @@ export function copyOut(view: ElementView, from: number, to: number): NativeType
  */
 export function writeFrom(view: ElementView, at: number, src: NativeTypedArray): void {
   if (src.length === 0) return;
+  reserveElements(view, at, src.length);
   view.space.write(view.byteOffset + at * view.kind.bytes, src);
   view.owner.writes++;
+}
+
+/**
+ * Refuses (OutOfMemoryError), before anything changes, a write of elements
+ * `[at, at + count)` of `view` that the pool could not supply: the array's
+ * own reservation (reserve.ts) rather than the core's inside the write, so
+ * that when it runs the out-of-memory hook the array's checks follow it. The
+ * hook is user code: a hook that shrank a vector (an embedded one's block
+ * then shrunk, its tail perhaps another heap block), freed or released the
+ * array, or wrote it, leaves the write's range stale, and the core's write
+ * would store there all the same. Afterwards {@link reserveWrites} refuses
+ * (ReleasedError, or OutOfMemoryError "call again", the hook's change kept).
+ * O(1) without a limit or with frames to spare; the core's own check in the
+ * write then passes without running the hook again.
+ */
+export function reserveElements(view: ElementView, at: number, count: number): void {
+  const a = view.byteOffset + at * view.kind.bytes;
+  reserveWrites(view, 0, a, a + count * view.kind.bytes);
 }
 
 /**
@@ -62,6 +81,7 @@ export function fillElements(view: ElementView, value: number | bigint, start: n
   (s as unknown as unknown[])[0] = value;
   const byte = repeatedByte(bytesOf(s));
   view.owner.writes++;
+  if (byte !== 0) reserveWrites(view, 0, a, b); // before the hook may run in the core's write (see reserveElements)
   if (byte < 0) {
     for (const c = writeSpans(view, start, end - start); c.next(); )
       (c.array as Float64Array).fill(value as number, c.start, c.end);
@@ -122,6 +142,7 @@ export function copyBetween(src: ElementView, from: number, dst: ElementView, at
   let srcAddr = src.byteOffset + from * w;
   const dstAddr = dst.byteOffset + at * w;
   dst.owner.writes++;
+  reserveElements(dst, at, count); // before the write cursor's own reservation (see reserveElements)
   for (const c = dst.space.spans(Uint8Array, dstAddr, count * w, "write"); c.next(); ) {
     const n = c.end - c.start;
     src.space.read(srcAddr, c.array.subarray(c.start, c.end));
@@ -141,6 +162,7 @@ export function setFromNative(view: ElementView, src: NativeTypedArray, at: numb
     return;
   }
   view.owner.writes++;
+  reserveElements(view, at, src.length); // before the write cursor's own reservation (see reserveElements)
   let k = 0;
   for (const c = writeSpans(view, at, src.length); c.next(); ) {
     const n = c.end - c.start;
@@ -226,6 +248,7 @@ export function moveElements(view: ElementView, to: number, from: number, count:
   const w = view.kind.bytes;
   const base = view.byteOffset;
   view.owner.writes++;
+  reserveElements(view, to, count); // before the core's copy reserves (see reserveElements)
   view.space.copyWithin(base + to * w, base + from * w, base + (from + count) * w);
 }
 

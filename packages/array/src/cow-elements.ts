@@ -438,7 +438,12 @@ export abstract class CowElements<E extends number | bigint> implements Iterable
     const len = this.len;
     const a = relativeIndex(start, len, 0);
     const b = relativeIndex(end, len, len);
-    fillElements(this, v, a, b);
+    // A conversion may have released this view (a subarray's space lives on:
+    // never write through a released view) or shrunk a vector: fill only up
+    // to its current end, as a native fill clamps to a shrunk buffer (past
+    // it, an embedded vector's freed block may be another heap block now).
+    this.check();
+    fillElements(this, v, a, Math.min(b, this.len));
     return this;
   }
 
@@ -453,8 +458,10 @@ export abstract class CowElements<E extends number | bigint> implements Iterable
     const to = relativeIndex(target, len, 0);
     const from = relativeIndex(start, len, 0);
     const final = relativeIndex(end, len, len);
-    // An argument's valueOf may have shrunk a vector: copy only within its
-    // current end, as a native copyWithin does within a shrunk buffer.
+    // An argument's valueOf may have released this view (ReleasedError, as
+    // every call on it) or shrunk a vector: copy only within its current
+    // end, as a native copyWithin does within a shrunk buffer.
+    this.check();
     const cur = this.len;
     const count = Math.min(final - from, len - to, cur - from, cur - to);
     if (count > 0) moveElements(this, to, from, count);
@@ -637,7 +644,11 @@ export abstract class CowElements<E extends number | bigint> implements Iterable
       throw new TypeError("The comparison function must be either a function or undefined");
     const a = copyOut(this, 0, this.len) as Float64Array;
     a.sort(comparator as ((x: number, y: number) => number) | undefined);
-    writeChanged(this, 0, a);
+    // The comparator may have released this view or shrunk a vector: write
+    // back only the sorted elements that still fit, as the native sort sets
+    // only the indices a shrunk buffer still holds.
+    this.check();
+    writeChanged(this, 0, this.len < a.length ? a.subarray(0, this.len) : a);
     return this;
   }
 
@@ -663,7 +674,8 @@ export abstract class CowElements<E extends number | bigint> implements Iterable
    * conversions; if converting them shrank a vector, the copy still has that
    * length and its elements past the new end are those a native typed array
    * stores for `undefined` (NaN for floats, 0 for integers; a BigInt kind
-   * throws TypeError).
+   * throws TypeError); if they grew it, the copy has that length too (the
+   * elements added meanwhile are not in it).
    * @throws {RangeError} "Invalid typed array index" when `index` is out of range, checked against the
    * length after converting `value` (a conversion that shrinks a vector below `index` makes it out of range).
    */
@@ -687,7 +699,9 @@ export abstract class CowElements<E extends number | bigint> implements Iterable
         out.owner.writes++;
       });
     }
-    return this.derive((out) => {
+    // A conversion that grew a vector: the copy still has the old length, as natively.
+    const out = cur === len ? this.slice() : this.slice(0, len);
+    return fillFrom(out, () => {
       storeElement(out.space, out.kind, out.byteOffset + k * out.kind.bytes, v);
       out.owner.writes++;
     });
@@ -751,7 +765,9 @@ export abstract class CowElements<E extends number | bigint> implements Iterable
     const len = this.len;
     const a = relativeIndex(start, len, 0);
     const b = relativeIndex(end, len, len);
-    return readSpans(this, a, Math.max(b - a, 0));
+    // A conversion may have released this view or shrunk a vector: never read past its end.
+    this.check();
+    return readSpans(this, a, Math.max(Math.min(b, this.len) - a, 0));
   }
 
   /**

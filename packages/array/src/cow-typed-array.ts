@@ -371,6 +371,7 @@ export abstract class CowTypedArray<E extends number | bigint> extends CowElemen
     const len = this.len;
     const b = relativeIndex(begin, len, 0);
     const e = relativeIndex(end, len, len);
+    this.check(); // a conversion may have released this view (and its space with it)
     this.owner.views++;
     return this.adopt(this.space, this.owner, this.byteOffset + b * this.kind.bytes, Math.max(e - b, 0));
   }

@@ -42,7 +42,15 @@ export function setFromSource(view: ElementView, source: unknown, offset: unknow
   const obj = Object(source) as ArrayLike<unknown>;
   const n = lengthOfArrayLike(obj);
   requireFits(n, off, len);
-  writeFrom(view, off, convertArrayLike(view.kind, obj, n));
+  const src = convertArrayLike(view.kind, obj, n);
+  // The source's getters and valueOf ran: they may have released the view
+  // (a subarray's space lives on: never write through a released view) or
+  // shrunk a vector. Store only the elements that still fit, as the native
+  // set stores only at indices a shrunk buffer still holds (past its end, an
+  // embedded vector's freed block may be another heap block now).
+  view.check();
+  const fit = Math.max(0, Math.min(n, view.len - off));
+  writeFrom(view, off, fit < n ? (src.subarray(0, fit) as NativeTypedArray) : src);
 }
 
 /** ToLength of an array-like's `length`. */

@@ -68,8 +68,14 @@ export function extendVector(v: VectorCore, source: unknown): number {
 
 /** Inserts every element of `source` before element `index`, with one shift. */
 export function insertIntoVector(v: VectorCore, index: unknown, source: unknown): void {
-  const at = strictIndex(index, v.len, "index");
+  let at = strictIndex(index, v.len, "index");
   const src = converted(v, source);
+  // The source's conversions may have released the vector or shrunk it below
+  // `index`: insert at its end then, as splice does, never past it (that lost
+  // the items and brought back removed elements, or wrote past an embedded
+  // vector's block).
+  v.check();
+  at = Math.min(at, v.len);
   const n = src.length;
   if (n === 0) return;
   requireRoom(v, n);
