@@ -500,7 +500,9 @@ export class CowText implements Iterable<string> {
    * t.release();
    * ```
    */
-  indexOf(searchString: string, position?: number): number {
+  indexOf(searchString: string, position: number | undefined = undefined): number {
+    // `= undefined` (here and in the search methods below) keeps the position
+    // out of the method's `length`, which is then 1 as String.prototype's.
     this.check();
     const needle = toStringArg(searchString);
     const pos = toIntegerOrInfinity(position);
@@ -528,7 +530,7 @@ export class CowText implements Iterable<string> {
    * t.release();
    * ```
    */
-  lastIndexOf(searchString: string, position?: number): number {
+  lastIndexOf(searchString: string, position: number | undefined = undefined): number {
     this.check();
     const needle = toStringArg(searchString);
     const n = typeof position === "number" ? position : +(position as unknown as number); // ToNumber: a bigint or symbol throws
@@ -557,7 +559,7 @@ export class CowText implements Iterable<string> {
    * t.release();
    * ```
    */
-  includes(searchString: string, position?: number): boolean {
+  includes(searchString: string, position: number | undefined = undefined): boolean {
     this.check();
     const needle = searchStringArg("includes", searchString);
     const pos = toIntegerOrInfinity(position);
@@ -581,7 +583,7 @@ export class CowText implements Iterable<string> {
    * t.release();
    * ```
    */
-  startsWith(searchString: string, position?: number): boolean {
+  startsWith(searchString: string, position: number | undefined = undefined): boolean {
     this.check();
     const needle = searchStringArg("startsWith", searchString);
     const pos = toIntegerOrInfinity(position);
@@ -607,7 +609,7 @@ export class CowText implements Iterable<string> {
    * t.release();
    * ```
    */
-  endsWith(searchString: string, endPosition?: number): boolean {
+  endsWith(searchString: string, endPosition: number | undefined = undefined): boolean {
     this.check();
     const needle = searchStringArg("endsWith", searchString);
     const pos = endPosition === undefined ? Number.POSITIVE_INFINITY : toIntegerOrInfinity(endPosition);

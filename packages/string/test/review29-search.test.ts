@@ -253,6 +253,15 @@ describe("read methods against a native string", () => {
   });
 });
 
+describe("as functions", () => {
+  it("each method has the native length (count of required parameters)", () => {
+    const diffs = METHODS.map((n) => [n, CowText.prototype[n].length, String.prototype[n].length]).filter(
+      ([, a, b]) => a !== b,
+    );
+    expect(diffs).toEqual([]);
+  });
+});
+
 describe("needles across leaf and window boundaries", () => {
   /** A text of `n` units of 'a' and 'b' built by many edits (uneven leaves), with `marker` at `at`. */
   function build(pool: FramePool, n: number, marker: string, at: number, wide: boolean): [CowText, string] {
