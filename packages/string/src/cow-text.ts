@@ -36,6 +36,7 @@ import {
   type LagPath,
   leafStrings,
   NO_LAG,
+  noteEdit,
   Path,
   smiAddress,
   UNKNOWN_LAG,
@@ -320,6 +321,7 @@ export class CowText implements Iterable<string> {
     const k = text.length;
     if (k === 0) return;
     if (k > MAX_TEXT_LENGTH - len) throwTooLong(k, len);
+    noteEdit(); // iterators over any text re-read before their next step (tree.ts)
     if (!insertInLeaf(this, pos, text, path)) insertPlanned(this, pos, text, path);
   }
 
@@ -339,6 +341,7 @@ export class CowText implements Iterable<string> {
     if (!Number.isInteger(count) || count < 0 || pos + count > len)
       throwInvalid("count", count, `an integer in [0, ${len - pos}]`);
     if (count === 0) return;
+    noteEdit();
     if (!deleteInLeaf(this, pos, count, path)) deletePlanned(this, pos, count, path);
   }
 
@@ -652,15 +655,52 @@ export class CowText implements Iterable<string> {
     return inspectText(`CowText(${this.len})`, this.len, (n) => this.slice(0, n), options, inspect);
   }
 
-  /** The text as strings of at most one leaf each, in order. O(length) in all. */
+  /**
+   * The text as strings of at most one leaf each, in order (their
+   * concatenation is `toString()`). O(length) in all; reads 64 leaves per
+   * descent.
+   *
+   * Live by position, as an Array's iterator is by index: each step yields
+   * units of the text as it is at that step, from the position the steps
+   * before reached (the units they yielded), and the iteration ends when that
+   * position reaches the length. So an edit between two steps shows from the
+   * next step on if it lies at or after that position, and shifts what
+   * follows if it lies before. To read one version while editing, iterate a
+   * `fork()` (and release it after).
+   * @throws {ReleasedError} at the first step, or the step after the text was released or freed.
+   * @example
+   * ```ts
+   * const t = CowText.from("ab".repeat(300)); // 3 leaves of 252, 252 and 96 units
+   * const seen: number[] = [];
+   * for (const c of t.chunks()) {
+   *   seen.push(c.length);
+   *   if (seen.length === 1) t.delete(252, t.length - 262); // leaves 10 units after the first chunk
+   * }
+   * seen; // [252, 10]
+   * t.release();
+   * ```
+   */
   *chunks(): IterableIterator<string> {
     this.check();
     yield* leafStrings(this, path);
   }
 
-  /** Iterates code points, as `String.prototype[Symbol.iterator]` does (surrogate pairs stay whole). */
+  /**
+   * Iterates code points, as `String.prototype[Symbol.iterator]` does
+   * (surrogate pairs stay whole, a lone surrogate comes alone). Live by
+   * position as {@link CowText.chunks} is: each step yields the code point
+   * at the position the steps before reached, in the text as it is then.
+   * O(1) per step without edits (it reads 64 leaves per descent).
+   * @throws {ReleasedError} at the first step, or the step after the text was released or freed.
+   * @example
+   * ```ts
+   * const t = CowText.from("a😀b");
+   * [...t]; // ["a", "😀", "b"]
+   * t.release();
+   * ```
+   */
   [Symbol.iterator](): IterableIterator<string> {
-    return codePoints(this.chunks());
+    return codePoints(this, path);
   }
 
   /**
