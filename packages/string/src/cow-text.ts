@@ -351,6 +351,12 @@ export class CowText implements Iterable<string> {
    * O(height + (end - start)).
    * @throws {TypeError} for a bigint or symbol index (ToNumber), as natively.
    * @throws {ReleasedError} after `release()` or `free()`.
+   * @example
+   * ```ts
+   * const t = CowText.from("hello world");
+   * [t.slice(6), t.slice(-5, -1), t.slice(4, 2)]; // ["world", "worl", ""]
+   * t.release();
+   * ```
    */
   slice(start?: number, end?: number): string {
     this.check();
@@ -405,6 +411,13 @@ export class CowText implements Iterable<string> {
   /**
    * The code unit at `index` as a string, or "" out of range (as `String.prototype.charAt`). O(height).
    * @throws {TypeError} for a bigint or symbol `index` (ToNumber), as natively.
+   * @throws {ReleasedError} after `release()` or `free()`, also when converting `index` released the text.
+   * @example
+   * ```ts
+   * const t = CowText.from("abc");
+   * [t.charAt(1), t.charAt(-1), t.charAt(NaN)]; // ["b", "", "a"]
+   * t.release();
+   * ```
    */
   charAt(index: number): string {
     const c = this.charCodeAt(index);
@@ -414,6 +427,13 @@ export class CowText implements Iterable<string> {
   /**
    * The code unit at `index`, or NaN out of range (as `String.prototype.charCodeAt`). O(height).
    * @throws {TypeError} for a bigint or symbol `index` (ToNumber), as natively.
+   * @throws {ReleasedError} after `release()` or `free()`, also when converting `index` released the text.
+   * @example
+   * ```ts
+   * const t = CowText.from("a😀");
+   * [t.charCodeAt(0), t.charCodeAt(1), t.charCodeAt(3)]; // [97, 55357, NaN]
+   * t.release();
+   * ```
    */
   charCodeAt(index: number): number {
     this.check();
