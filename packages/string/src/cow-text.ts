@@ -22,10 +22,11 @@ import { createText, Embedding, freeText } from "./embedded.js";
 import { throwEmbedded, throwInvalid, throwNotString, throwReleased, throwTooLong } from "./errors.js";
 import { handoff } from "./handoff.js";
 import { header, readHeader, upgradeHeader } from "./header.js";
-import { leafCapacity, MAX_TEXT_LENGTH } from "./layout.js";
+import { LEAF_COUNT, leafCapacity, MAX_TEXT_LENGTH, N_COUNT } from "./layout.js";
 import { leafUnit } from "./leaf.js";
 import { type CowTextOptions, newTextHeap } from "./options.js";
 import { deletePlanned, insertPlanned } from "./plan.js";
+import { indexIn, lastIndexIn, matchesAt, searchStringArg, toStringArg } from "./search.js";
 import { keepTextShapes } from "./shape-keeper.js";
 import { type AttachedText, attachTextSpace, type SharedTextHandle, textHandle } from "./shared.js";
 import {
@@ -35,6 +36,7 @@ import {
   type LagPath,
   leafStrings,
   NO_LAG,
+  noteEdit,
   Path,
   smiAddress,
   UNKNOWN_LAG,
@@ -67,7 +69,12 @@ const path = new Path();
  *
  * Positions and lengths are in UTF-16 code units, as JS strings count them.
  * Astral characters and lone surrogates round-trip unchanged. Reads
- * (`slice`, `charAt`, `toString`, iteration) follow `String.prototype`.
+ * (`slice`, `substring`, `charAt`, `charCodeAt`, `at`, `codePointAt`,
+ * `indexOf`, `lastIndexOf`, `includes`, `startsWith`, `endsWith`,
+ * `toString`, iteration) follow `String.prototype`, arguments converted in
+ * its order; the length is read after the conversions (an object's
+ * `valueOf` may edit the text), and searches read the leaves in windows,
+ * never the whole text into one string.
  *
  * Errors: a position that is not an integer in range throws
  * {@link @pagefork/core!InvalidArgumentError | InvalidArgumentError} (a RangeError); a non-string text a
@@ -314,6 +321,7 @@ export class CowText implements Iterable<string> {
     const k = text.length;
     if (k === 0) return;
     if (k > MAX_TEXT_LENGTH - len) throwTooLong(k, len);
+    noteEdit(); // iterators over any text re-read before their next step (tree.ts)
     if (!insertInLeaf(this, pos, text, path)) insertPlanned(this, pos, text, path);
   }
 
@@ -333,6 +341,7 @@ export class CowText implements Iterable<string> {
     if (!Number.isInteger(count) || count < 0 || pos + count > len)
       throwInvalid("count", count, `an integer in [0, ${len - pos}]`);
     if (count === 0) return;
+    noteEdit();
     if (!deleteInLeaf(this, pos, count, path)) deletePlanned(this, pos, count, path);
   }
 
@@ -342,6 +351,12 @@ export class CowText implements Iterable<string> {
    * O(height + (end - start)).
    * @throws {TypeError} for a bigint or symbol index (ToNumber), as natively.
    * @throws {ReleasedError} after `release()` or `free()`.
+   * @example
+   * ```ts
+   * const t = CowText.from("hello world");
+   * [t.slice(6), t.slice(-5, -1), t.slice(4, 2)]; // ["world", "worl", ""]
+   * t.release();
+   * ```
    */
   slice(start?: number, end?: number): string {
     this.check();
@@ -355,6 +370,38 @@ export class CowText implements Iterable<string> {
     const len = this.len;
     const a = relativeIndex(s, len, 0);
     const b = relativeIndex(e, len, len);
+    return this.read(a, b);
+  }
+
+  /**
+   * The code units between `start` and `end`, with
+   * `String.prototype.substring` semantics: each index is clamped to
+   * [0, length] (negative and NaN are 0; no counting from the end), and the
+   * two are swapped when `start` is the greater; `end` defaults to the
+   * length. Both are converted (ToIntegerOrInfinity, which may run an
+   * object's `valueOf`) before the length is read. O(height + (end - start)).
+   * @throws {TypeError} for a bigint or symbol index (ToNumber), as natively.
+   * @throws {ReleasedError} after `release()` or `free()`, also when converting an index released the text.
+   * @example
+   * ```ts
+   * const t = CowText.from("hello world");
+   * [t.substring(6), t.substring(5, 0), t.substring(-3, 2), t.substring(NaN, 99)]; // ["world", "hello", "he", "hello world"]
+   * t.release();
+   * ```
+   */
+  substring(start: number, end?: number): string {
+    this.check();
+    const s = toIntegerOrInfinity(start);
+    const e = end === undefined ? Number.POSITIVE_INFINITY : toIntegerOrInfinity(end);
+    this.check(); // a valueOf (user code) may have edited or released this text: read the length now
+    const len = this.len;
+    const a = Math.min(Math.max(s, 0), len);
+    const b = Math.min(Math.max(e, 0), len);
+    return a <= b ? this.read(a, b) : this.read(b, a);
+  }
+
+  /** Units [a, b) as one string, "" when a >= b (0 <= a, b <= length). O(height + (b - a)). */
+  private read(a: number, b: number): string {
     if (a >= b) return "";
     const out: string[] = [];
     collect(this, a, b, out, path);
@@ -364,6 +411,13 @@ export class CowText implements Iterable<string> {
   /**
    * The code unit at `index` as a string, or "" out of range (as `String.prototype.charAt`). O(height).
    * @throws {TypeError} for a bigint or symbol `index` (ToNumber), as natively.
+   * @throws {ReleasedError} after `release()` or `free()`, also when converting `index` released the text.
+   * @example
+   * ```ts
+   * const t = CowText.from("abc");
+   * [t.charAt(1), t.charAt(-1), t.charAt(NaN)]; // ["b", "", "a"]
+   * t.release();
+   * ```
    */
   charAt(index: number): string {
     const c = this.charCodeAt(index);
@@ -373,6 +427,13 @@ export class CowText implements Iterable<string> {
   /**
    * The code unit at `index`, or NaN out of range (as `String.prototype.charCodeAt`). O(height).
    * @throws {TypeError} for a bigint or symbol `index` (ToNumber), as natively.
+   * @throws {ReleasedError} after `release()` or `free()`, also when converting `index` released the text.
+   * @example
+   * ```ts
+   * const t = CowText.from("a😀");
+   * [t.charCodeAt(0), t.charCodeAt(1), t.charCodeAt(3)]; // [97, 55357, NaN]
+   * t.release();
+   * ```
    */
   charCodeAt(index: number): number {
     this.check();
@@ -381,6 +442,205 @@ export class CowText implements Iterable<string> {
     if (i < 0 || i >= this.len) return Number.NaN;
     const leaf = descend(this, i, false, path);
     return leafUnit(this.space, leaf, path.offset);
+  }
+
+  /**
+   * The code unit at `index` as a string, counting back from the end for a
+   * negative `index`, or undefined out of range: `String.prototype.at`.
+   * `index` is converted as natively (ToIntegerOrInfinity: fractions
+   * truncate toward 0, NaN is 0) before the length is read. O(height).
+   * @throws {TypeError} for a bigint or symbol `index` (ToNumber), as natively.
+   * @throws {ReleasedError} after `release()` or `free()`, also when converting `index` released the text.
+   * @example
+   * ```ts
+   * const t = CowText.from("abc");
+   * [t.at(0), t.at(-1), t.at(1.9), t.at(3), t.at(-4)]; // ["a", "c", "b", undefined, undefined]
+   * t.release();
+   * ```
+   */
+  at(index: number): string | undefined {
+    this.check();
+    const rel = toIntegerOrInfinity(index);
+    this.check(); // an object's valueOf (user code) may have edited or released this text
+    const len = this.len;
+    const k = rel >= 0 ? rel : len + rel;
+    if (k < 0 || k >= len) return undefined;
+    const leaf = descend(this, k, false, path);
+    return String.fromCharCode(leafUnit(this.space, leaf, path.offset));
+  }
+
+  /**
+   * The code point starting at code unit `pos`, or undefined out of range:
+   * `String.prototype.codePointAt`. A lead surrogate followed by a trail
+   * surrogate (in the same leaf or the next) gives the pair's code point;
+   * any other unit, a lone surrogate included, gives itself. `pos` is
+   * converted as natively (ToIntegerOrInfinity) before the length is read;
+   * no counting from the end. O(height) (twice that when the pair spans two leaves).
+   * @throws {TypeError} for a bigint or symbol `pos` (ToNumber), as natively.
+   * @throws {ReleasedError} after `release()` or `free()`, also when converting `pos` released the text.
+   * @example
+   * ```ts
+   * const t = CowText.from("a😀");
+   * [t.codePointAt(1), t.codePointAt(2), t.codePointAt(3), t.codePointAt(-1)]; // [128512, 56832, undefined, undefined]
+   * t.release();
+   * ```
+   */
+  codePointAt(pos: number): number | undefined {
+    this.check();
+    const i = toIntegerOrInfinity(pos);
+    this.check(); // an object's valueOf (user code) may have edited or released this text
+    const len = this.len;
+    if (i < 0 || i >= len) return undefined;
+    const space = this.space;
+    const leaf = descend(this, i, false, path);
+    const off = path.offset;
+    const first = leafUnit(space, leaf, off);
+    if (first < 0xd800 || first > 0xdbff || i + 1 === len) return first;
+    // The unit after a lead surrogate: in this leaf, or the first of the next.
+    const second =
+      off + 1 < (space.getUint32(leaf + N_COUNT) & LEAF_COUNT)
+        ? leafUnit(space, leaf, off + 1)
+        : leafUnit(space, descend(this, i + 1, false, path), path.offset);
+    if (second < 0xdc00 || second > 0xdfff) return first;
+    return (first - 0xd800) * 0x400 + (second - 0xdc00) + 0x10000;
+  }
+
+  /**
+   * The first index at or after `position` where `searchString` occurs, or
+   * -1: `String.prototype.indexOf`. `searchString` is converted to a string
+   * (ToString: a RegExp searches for its source text, as natively; a symbol
+   * throws), then `position` (ToIntegerOrInfinity; clamped to [0, length]),
+   * then the length is read. An empty `searchString` is found at the clamped
+   * position. Matches may span leaves; the text is read in windows of
+   * leaves, never whole: O(height + d + m) for d units scanned (from
+   * `position` to the match, or to the end) and a needle of m units.
+   * @throws {TypeError} for a symbol `searchString`, or a bigint or symbol `position`, as natively.
+   * @throws {ReleasedError} after `release()` or `free()`, also when a conversion released the text.
+   * @example
+   * ```ts
+   * const t = CowText.from("a rope of ropes");
+   * [t.indexOf("rope"), t.indexOf("rope", 3), t.indexOf("cord"), t.indexOf("", 99)]; // [2, 10, -1, 15]
+   * t.release();
+   * ```
+   */
+  indexOf(searchString: string, position: number | undefined = undefined): number {
+    // `= undefined` (here and in the search methods below) keeps the position
+    // out of the method's `length`, which is then 1 as String.prototype's.
+    this.check();
+    const needle = toStringArg(searchString);
+    const pos = toIntegerOrInfinity(position);
+    this.check(); // a conversion (user code) may have edited or released this text
+    const from = Math.min(Math.max(pos, 0), this.len);
+    return needle.length === 0 ? from : indexIn(this, needle, from, path);
+  }
+
+  /**
+   * The last index at or before `position` where `searchString` occurs, or
+   * -1: `String.prototype.lastIndexOf`. `searchString` is converted to a
+   * string (ToString), then `position` (ToNumber: NaN and undefined search
+   * from the end; else ToIntegerOrInfinity), then the length is read; the
+   * start is clamped to [0, length - searchString.length]. An empty
+   * `searchString` is found at the clamped position. Matches may span
+   * leaves; the text is read backwards in windows of leaves, never whole:
+   * O(height + d + m) for d units scanned (from `position` back to the
+   * match, or to the start) and a needle of m units.
+   * @throws {TypeError} for a symbol `searchString`, or a bigint or symbol `position`, as natively.
+   * @throws {ReleasedError} after `release()` or `free()`, also when a conversion released the text.
+   * @example
+   * ```ts
+   * const t = CowText.from("a rope of ropes");
+   * [t.lastIndexOf("rope"), t.lastIndexOf("rope", 9), t.lastIndexOf("rope", NaN), t.lastIndexOf("")]; // [10, 2, 10, 15]
+   * t.release();
+   * ```
+   */
+  lastIndexOf(searchString: string, position: number | undefined = undefined): number {
+    this.check();
+    const needle = toStringArg(searchString);
+    const n = typeof position === "number" ? position : +(position as unknown as number); // ToNumber: a bigint or symbol throws
+    const pos = Number.isNaN(n) ? Number.POSITIVE_INFINITY : toIntegerOrInfinity(n);
+    this.check(); // a conversion (user code) may have edited or released this text
+    const m = needle.length;
+    const len = this.len;
+    if (m > len) return -1;
+    const last = Math.min(Math.max(pos, 0), len - m);
+    return m === 0 ? last : lastIndexIn(this, needle, last, path);
+  }
+
+  /**
+   * Whether `searchString` occurs at or after `position`:
+   * `String.prototype.includes`. A regular expression (IsRegExp: a
+   * `Symbol.match` property, else a RegExp's internal slots) throws
+   * TypeError; otherwise `searchString` is converted to a string, then
+   * `position` (ToIntegerOrInfinity; clamped to [0, length]), then the
+   * length is read. O(height + d + m), as {@link CowText.indexOf}.
+   * @throws {TypeError} for a regular expression or a symbol `searchString`, or a bigint or symbol `position`, as natively.
+   * @throws {ReleasedError} after `release()` or `free()`, also when a conversion released the text.
+   * @example
+   * ```ts
+   * const t = CowText.from("copy on write");
+   * [t.includes("on"), t.includes("on", 6), t.includes("")]; // [true, false, true]
+   * t.release();
+   * ```
+   */
+  includes(searchString: string, position: number | undefined = undefined): boolean {
+    this.check();
+    const needle = searchStringArg("includes", searchString);
+    const pos = toIntegerOrInfinity(position);
+    this.check(); // a conversion (user code) may have edited or released this text
+    const from = Math.min(Math.max(pos, 0), this.len);
+    return needle.length === 0 || indexIn(this, needle, from, path) >= 0;
+  }
+
+  /**
+   * Whether the text holds `searchString` starting at `position` (default
+   * 0): `String.prototype.startsWith`. A regular expression throws
+   * TypeError; otherwise `searchString` is converted to a string, then
+   * `position` (ToIntegerOrInfinity; clamped to [0, length]), then the
+   * length is read. O(height + m) for a needle of m units.
+   * @throws {TypeError} for a regular expression or a symbol `searchString`, or a bigint or symbol `position`, as natively.
+   * @throws {ReleasedError} after `release()` or `free()`, also when a conversion released the text.
+   * @example
+   * ```ts
+   * const t = CowText.from("copy on write");
+   * [t.startsWith("copy"), t.startsWith("on", 5), t.startsWith("write", 99), t.startsWith("", 99)]; // [true, true, false, true]
+   * t.release();
+   * ```
+   */
+  startsWith(searchString: string, position: number | undefined = undefined): boolean {
+    this.check();
+    const needle = searchStringArg("startsWith", searchString);
+    const pos = toIntegerOrInfinity(position);
+    this.check(); // a conversion (user code) may have edited or released this text
+    const m = needle.length;
+    const start = Math.min(Math.max(pos, 0), this.len);
+    if (m === 0) return true;
+    return start + m <= this.len && matchesAt(this, needle, start, path);
+  }
+
+  /**
+   * Whether the text holds `searchString` ending just before `endPosition`
+   * (default: the length): `String.prototype.endsWith`. A regular
+   * expression throws TypeError; otherwise `searchString` is converted to a
+   * string, then `endPosition` (ToIntegerOrInfinity; clamped to [0,
+   * length]), then the length is read. O(height + m) for a needle of m units.
+   * @throws {TypeError} for a regular expression or a symbol `searchString`, or a bigint or symbol `endPosition`, as natively.
+   * @throws {ReleasedError} after `release()` or `free()`, also when a conversion released the text.
+   * @example
+   * ```ts
+   * const t = CowText.from("copy on write");
+   * [t.endsWith("write"), t.endsWith("on", 7), t.endsWith("copy", -1), t.endsWith("", 0)]; // [true, true, false, true]
+   * t.release();
+   * ```
+   */
+  endsWith(searchString: string, endPosition: number | undefined = undefined): boolean {
+    this.check();
+    const needle = searchStringArg("endsWith", searchString);
+    const pos = endPosition === undefined ? Number.POSITIVE_INFINITY : toIntegerOrInfinity(endPosition);
+    this.check(); // a conversion (user code) may have edited or released this text
+    const m = needle.length;
+    const end = Math.min(Math.max(pos, 0), this.len);
+    if (m === 0) return true;
+    return end >= m && matchesAt(this, needle, end - m, path);
   }
 
   /** The whole text. O(length). */
@@ -415,15 +675,52 @@ export class CowText implements Iterable<string> {
     return inspectText(`CowText(${this.len})`, this.len, (n) => this.slice(0, n), options, inspect);
   }
 
-  /** The text as strings of at most one leaf each, in order. O(length) in all. */
+  /**
+   * The text as strings of at most one leaf each, in order (their
+   * concatenation is `toString()`). O(length) in all; reads 64 leaves per
+   * descent.
+   *
+   * Live by position, as an Array's iterator is by index: each step yields
+   * units of the text as it is at that step, from the position the steps
+   * before reached (the units they yielded), and the iteration ends when that
+   * position reaches the length. So an edit between two steps shows from the
+   * next step on if it lies at or after that position, and shifts what
+   * follows if it lies before. To read one version while editing, iterate a
+   * `fork()` (and release it after).
+   * @throws {ReleasedError} at the first step, or the step after the text was released or freed.
+   * @example
+   * ```ts
+   * const t = CowText.from("ab".repeat(300)); // 3 leaves of 252, 252 and 96 units
+   * const seen: number[] = [];
+   * for (const c of t.chunks()) {
+   *   seen.push(c.length);
+   *   if (seen.length === 1) t.delete(252, t.length - 262); // leaves 10 units after the first chunk
+   * }
+   * seen; // [252, 10]
+   * t.release();
+   * ```
+   */
   *chunks(): IterableIterator<string> {
     this.check();
     yield* leafStrings(this, path);
   }
 
-  /** Iterates code points, as `String.prototype[Symbol.iterator]` does (surrogate pairs stay whole). */
+  /**
+   * Iterates code points, as `String.prototype[Symbol.iterator]` does
+   * (surrogate pairs stay whole, a lone surrogate comes alone). Live by
+   * position as {@link CowText.chunks} is: each step yields the code point
+   * at the position the steps before reached, in the text as it is then.
+   * O(1) per step without edits (it reads 64 leaves per descent).
+   * @throws {ReleasedError} at the first step, or the step after the text was released or freed.
+   * @example
+   * ```ts
+   * const t = CowText.from("a😀b");
+   * [...t]; // ["a", "😀", "b"]
+   * t.release();
+   * ```
+   */
   [Symbol.iterator](): IterableIterator<string> {
-    return codePoints(this.chunks());
+    return codePoints(this, path);
   }
 
   /**

@@ -7,7 +7,7 @@
  */
 import type { Heap } from "@pagefork/core";
 import { applyInsert } from "./btree.js";
-import { throwInvalid, throwNotString, throwReleased, throwTooLong } from "./errors.js";
+import { throwInvalid, throwNotString, throwReleased, throwShortAfterHook, throwTooLong } from "./errors.js";
 import { header, initHeader, writeHeader } from "./header.js";
 import { HEADER_BYTES, MAX_TEXT_LENGTH } from "./layout.js";
 import { isLatin1 } from "./leaf.js";
@@ -76,7 +76,7 @@ export function createText<T extends EmbeddedText>(
     // The header block may take a new slab page and three frames of metadata.
     planInsert(t, 0, k, latin1, path);
     plan.allocs += 1;
-    reserveEdit(t, path, 0, k, 3, latin1);
+    reserveEdit(t, path, 0, k, 3, latin1, 1);
   }
   const emb = t.emb as Embedding;
   emb.at = heap.malloc(HEADER_BYTES);
@@ -101,7 +101,13 @@ export function freeText(t: EmbeddedText): void {
   measureHeap(heap, 4);
   if (heapNeeds.frames > t.space.pool.framesAvailable()) {
     requireFrames(t, heapNeeds.frames);
-    planFree(t); // again: the hook is user code and may have planned something else meanwhile
+    // Again, and measured again: the hook is user code. It may have planned
+    // something else meanwhile, and it may have edited this text (more pages
+    // to free) and forked or filled the pool; the frames checked were the
+    // old plan's, and a free that needed more stopped halfway.
+    planFree(t);
+    measureHeap(heap, 4);
+    if (heapNeeds.frames > t.space.pool.framesAvailable()) throwShortAfterHook(t.space.pool, heapNeeds.frames);
   }
   for (let i = 0, n = plan.frees; i < n; i++) heap.freePage(freeablePage(i));
   heap.free(emb.at);

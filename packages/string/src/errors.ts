@@ -70,3 +70,10 @@ export function throwShortAfterHook(pool: FramePool, frames: number): never {
     `pool limit maxBytes=${pool.maxBytes} reached (${pool.framesInUse} frames of ${pool.pageSize} B in use, after the onOutOfMemory hook)`,
   );
 }
+
+/** `includes`, `startsWith` or `endsWith` was given a regular expression to search for (a TypeError, as natively). */
+export function throwRegExp(method: string): never {
+  throw new TypeError(
+    `CowText.${method}: the search string must not be a regular expression (as String.prototype.${method})`,
+  );
+}

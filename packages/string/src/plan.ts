@@ -307,7 +307,9 @@ export function deletePlanned(t: Reservable, pos: number, count: number, path: P
  * edit may need with `space.reserveFrames`, which runs the pool's
  * `onOutOfMemory` hook once if they are short. `n` is the insert's length
  * (`latin1`: its text is all <= 0xff), or minus the delete's count; `extra`
- * frames are added to the plan's; `path` holds the plan's descent.
+ * frames are added to the plan's, and `pages` heap pages to its `allocs`
+ * (`create`'s header block: the caller added them to the first plan, and
+ * every replan adds them again); `path` holds the plan's descent.
  * Writes nothing. Returns the text's node heap when it attached it (the
  * plan takes or frees pages), else null: the edit that follows uses it, so
  * a standalone text's heap is attached at most once per edit. After the
@@ -323,6 +325,7 @@ export function reserveEdit(
   n: number,
   extra: number,
   latin1 = false,
+  pages = 0,
 ): Heap | null {
   let heap: Heap | null = plan.allocs !== 0 || plan.frees !== 0 ? t.nodeHeap() : null;
   const frames = editFrames(t, heap, extra);
@@ -340,6 +343,7 @@ export function reserveEdit(
     if (t.root !== root || t.height !== height || t.len !== len) throwHookEdited(frames, t.space.pageSize);
     if (n > 0) planInsert(t, pos, n, latin1, path);
     else planDelete(t, pos, -n, path);
+    plan.allocs += pages; // without them, create went on with a heap one page short and failed halfway
     if (heap === null && (plan.allocs !== 0 || plan.frees !== 0)) heap = t.nodeHeap();
     const again = editFrames(t, heap, extra);
     if (again > t.space.pool.framesAvailable()) throwShortAfterHook(t.space.pool, again);

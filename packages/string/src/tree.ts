@@ -435,31 +435,93 @@ export function collect(t: TreeState, start: number, end: number, out: string[],
 }
 
 /**
- * The text of `t` as strings of at most one leaf each, in order, collected
- * 64 leaves per descent (with `path`, which other calls may use between two
- * yields: each descent starts afresh). Throws ReleasedError if `t` is released between two
- * of them. O(length) in all.
+ * Edits of any text in this module instance so far: CowText's `insert` and
+ * `delete` count every call they let through (see {@link noteEdit}). The
+ * iterators below read up to 64 leaves at a time and, before each step,
+ * compare this with what it was when they read: unchanged, what they hold
+ * is still the text; changed (this text or any other was edited), they
+ * read again from the position they reached. One module-wide number rather
+ * than a field per handle: a text keeps one handle per version (see
+ * CowText.leafCap), and an edit of another text only costs a re-read.
+ */
+let editCount = 0;
+
+/** Counts an edit (of any text) for the iterators' staleness check. O(1). */
+export function noteEdit(): void {
+  editCount = (editCount + 1) | 0; // wraps: only equality is compared
+}
+
+/** Units one read of an iterator takes: 64 narrow leaves' worth. */
+function batchUnits(t: TreeState): number {
+  return t.leafCap * 64;
+}
+
+/**
+ * The text of `t` as strings of at most one leaf each, in order, live by
+ * position (as an Array's iterator is by index): each step yields units of
+ * the text as it is then, from the position the steps before reached (the
+ * units they yielded), and the iteration ends when that position reaches the
+ * length. Reads 64 leaves per descent (with `path`, which other calls may
+ * use between two steps: each read descends afresh), again after any edit.
+ * Throws ReleasedError at the step after `t` was released. O(length) in all
+ * without edits.
  */
 export function* leafStrings(t: TreeState & { readonly released: boolean }, path: Path): IterableIterator<string> {
   const out: string[] = [];
-  const step = t.leafCap * 64;
-  for (let at = 0; at < t.len; at += step) {
+  let at = 0;
+  for (;;) {
     if (t.released) throwReleased();
+    const len = t.len;
+    if (at >= len) return;
     out.length = 0;
-    collect(t, at, Math.min(t.len, at + step), out, path);
-    yield* out;
+    const stamp = editCount;
+    collect(t, at, Math.min(len, at + batchUnits(t)), out, path);
+    for (let i = 0; i < out.length; i++) {
+      // Code of the caller ran since the last step: it may have edited or released the text.
+      if (editCount !== stamp) break;
+      if (t.released) throwReleased();
+      const c = out[i] as string;
+      at += c.length;
+      yield c;
+    }
   }
 }
 
-/** The code points of a run of UTF-16 strings, keeping a surrogate pair split between two strings whole. */
-export function* codePoints(chunks: Iterable<string>): IterableIterator<string> {
-  let carry = "";
-  for (const chunk of chunks) {
-    const s = carry + chunk;
-    const last = s.charCodeAt(s.length - 1);
-    const cut = last >= 0xd800 && last <= 0xdbff ? s.length - 1 : s.length;
-    carry = s.slice(cut);
-    yield* s.slice(0, cut);
+/**
+ * The code points of `t`, as `String.prototype[Symbol.iterator]` yields
+ * them (a surrogate pair whole, a lone surrogate alone), live by position as
+ * {@link leafStrings} is: each step yields the code point at the position
+ * the steps before reached, in the text as it is then. Reads 64 leaves per
+ * descent, again after any edit, and when fewer than two units are left of
+ * what it read (a pair needs both). Throws ReleasedError at the step after
+ * `t` was released. O(length) in all without edits.
+ */
+export function* codePoints(t: TreeState & { readonly released: boolean }, path: Path): IterableIterator<string> {
+  const out: string[] = [];
+  let at = 0;
+  let buf = ""; // units [at - i, at - i + buf.length) of the text, as read
+  let i = 0;
+  let stamp = editCount;
+  for (;;) {
+    if (t.released) throwReleased();
+    const len = t.len;
+    if (at >= len) return;
+    if (stamp !== editCount || (buf.length - i < 2 && at + (buf.length - i) < len)) {
+      out.length = 0;
+      collect(t, at, Math.min(len, at + batchUnits(t)), out, path);
+      buf = out.length === 1 ? (out[0] as string) : out.join("");
+      i = 0;
+      stamp = editCount;
+    }
+    const c = buf.charCodeAt(i);
+    let n = 1;
+    if (c >= 0xd800 && c <= 0xdbff && i + 1 < buf.length) {
+      const d = buf.charCodeAt(i + 1);
+      if (d >= 0xdc00 && d <= 0xdfff) n = 2;
+    }
+    const cp = n === 1 ? (buf[i] as string) : buf.slice(i, i + 2);
+    i += n;
+    at += n;
+    yield cp;
   }
-  if (carry !== "") yield carry;
 }
