@@ -8,6 +8,7 @@
  */
 import { throwAlignment, throwInvalid, throwReleased, throwSegv } from "./errors.js";
 import { reuseFault, writeFault } from "./fault.js";
+import type { Slab } from "./slab.js";
 import { remapPage, type SpaceState } from "./space-state.js";
 
 /**
@@ -21,28 +22,31 @@ export function checkAccess(space: SpaceState, addr: number, width: number): voi
   if ((addr & (width - 1)) !== 0) throwAlignment(addr, width); // low bits are exact below 2^53
 }
 
-/** Current pfn of `vpn` (0: zero frame), through the read TLB, refilling it on a miss. */
+/**
+ * The locator of `vpn`'s current frame (`FramePool.frameLoc`; the zero
+ * frame's is 0), through the read TLB, refilling it on a miss.
+ */
 export function translate(space: SpaceState, vpn: number): number {
   let tlb = space.rtlb;
   if (tlb === null) {
     tlb = space.pool.takeTlb(space.size / space.pool.pageSize);
     space.rtlb = tlb;
   }
-  let pfn = tlb.lookup(vpn);
-  if (pfn < 0) {
-    pfn = space.pool.pt.lookup(space.root, space.levels, vpn);
-    tlb.insert(vpn, pfn);
+  let loc = tlb.lookup(vpn);
+  if (loc === -1) {
+    loc = space.pool.frameLoc(space.pool.pt.lookup(space.root, space.levels, vpn));
+    tlb.insertLoc(vpn, loc);
   }
-  return pfn;
+  return loc;
 }
 
 /** Loads `vpn` into the space's read cache. */
 export function loadRead(space: SpaceState, vpn: number): void {
-  const pfn = translate(space, vpn);
+  const loc = translate(space, vpn);
   const pool = space.pool;
   space.rPage = vpn * pool.pageSize;
-  space.rSlab = pool.slabOf(pfn);
-  space.rByte = pool.frameByte(pfn);
+  space.rSlab = pool.slabs[loc >>> pool.slabShift] as Slab;
+  space.rByte = (loc & pool.slabMask) << pool.pageShift;
 }
 
 /** Makes `vpn` writable (faulting if the write TLB misses) and loads it into the write cache. */
@@ -59,14 +63,14 @@ export function loadWrite(space: SpaceState, vpn: number): void {
     tlb = space.pool.takeTlb(space.size / space.pool.pageSize);
     rtlb.write = tlb;
   }
-  let pfn = tlb.lookup(vpn);
+  let loc = tlb.lookup(vpn); // the frame's locator (tlb.ts)
   const pool = space.pool;
   const page = vpn * pool.pageSize;
-  if (pfn < 0) {
+  if (loc === -1) {
     // A reuse fault leaves the PTE as it was, so the read TLB and read cache
     // stay valid: skipping remapPage took ~15% off a reuse fault at 4 KiB
     // pages (interleaved in one process).
-    pfn = reuseFault(space, vpn);
+    let pfn = reuseFault(space, vpn);
     if (pfn === 0) {
       pfn = writeFault(space, vpn);
       remapPage(space, vpn, pfn); // the frame behind vpn may have changed
@@ -78,8 +82,9 @@ export function loadWrite(space: SpaceState, vpn: number): void {
       const now = space.rtlb;
       if (now !== null && now.write !== null) now.write.insert(vpn, pfn);
     } else tlb.insert(vpn, pfn);
+    loc = pool.frameLoc(pfn);
   }
   space.wPage = page;
-  space.wSlab = pool.slabOf(pfn);
-  space.wByte = pool.frameByte(pfn);
+  space.wSlab = pool.slabs[loc >>> pool.slabShift] as Slab;
+  space.wByte = (loc & pool.slabMask) << pool.pageShift;
 }
