@@ -98,7 +98,7 @@ const out = { dir, load: os.loadavg()[0], calls };
 const names = Object.keys(loops).filter((k) => only.length === 0 || only.includes(k));
 for (const k of names) {
   const [fn, want] = loops[k];
-  for (let w = 0; w < 15; w++) if (fn() !== want) throw new Error(`${k}: wrong sum`);
+  for (let w = 0; w < 8; w++) if (fn() !== want) throw new Error(`${k}: wrong sum`);
 }
 // Rounds interleave the loops so that a slow moment of the machine hits all of them.
 const cpu = Object.fromEntries(names.map((k) => [k, []]));
