@@ -1175,20 +1175,16 @@ export class AddressSpace {
     // Exact for integers below 2^53: `&` keeps the low bits, pageSize is a power of two.
     const vpn = addr <= 0x7fffffff ? addr >>> pool.pageShift : (addr - (addr & pool.pageMask)) / pool.pageSize;
     const tlb = this.rtlb;
-    // The TLB gives the frame's locator, slab index and frame in it (tlb.ts):
-    // a hit costs a shift and a mask here, where a pfn cost slabOf + frameByte.
-    let loc = tlb === null ? -1 : tlb.lookup(vpn);
-    if (loc === -1) {
+    let pfn = tlb === null ? -1 : tlb.lookup(vpn);
+    if (pfn < 0) {
       // A TLB hit was checked when it was inserted; only spaces with holes or
       // read-only parts reach this call, so other spaces' loops never see it.
       if (!this.maps.whole) this.maps.check(addr, width, false);
-      loc = pool.frameLoc(pool.pt.lookup(this.root, ((this.flags >> 2) & 15) + 1, vpn)); // levels, without the accessor
-      if (tlb !== null) tlb.insertLoc(vpn, loc);
+      pfn = pool.pt.lookup(this.root, ((this.flags >> 2) & 15) + 1, vpn); // levels, without the accessor
+      if (tlb !== null) tlb.insert(vpn, pfn);
     }
-    // The page's address as `addr - offset`, not `vpn * pageSize` (a multiply
-    // with overflow and -0 checks): exact below 2^53, `&` keeps the low bits.
-    this.rPage = addr - (addr & this.pageMask);
-    this.rSlab = pool.slabs[loc >>> pool.slabShift] as Slab;
-    this.rByte = (loc & pool.slabMask) << pool.pageShift;
+    this.rPage = vpn * pool.pageSize;
+    this.rSlab = pool.slabOf(pfn);
+    this.rByte = pool.frameByte(pfn);
   }
 }

@@ -48,7 +48,7 @@ import { Slab } from "./slab.js";
 import { adoptSlabsInto, growFresh, pinAdoptedFrames, RESERVE_POOL_BYTES } from "./slab-growth.js";
 import { SpaceRegistry } from "./space-registry.js";
 import type { SpaceState } from "./space-state.js";
-import { frameLocOf, type Tlb, tlbEntries } from "./tlb.js";
+import { type Tlb, tlbEntries } from "./tlb.js";
 import { recycleCachedTlb, takeCachedTlb } from "./tlb-cache.js";
 
 /**
@@ -164,11 +164,9 @@ export class FramePool {
   /** TLBs of released spaces, ready for reuse, by log2 of their entry count (tlb-cache.ts). @internal */
   readonly tlbCache: Tlb[][];
   /**
-   * `[tlbEntries(capacity) - 1, slabShift, firstShift, geoLast]`: at [0] the
-   * largest TLB mask the pool's frames justify now, shared with every TLB of
-   * the pool, which grows up to it on a miss (tlb.ts), raised when a slab is
-   * added; then the slab geometry, fixed, from which a TLB of the pool
-   * computes the frame locators it stores (`frameLocOf`, tlb.ts). @internal
+   * `[tlbEntries(capacity) - 1]`: the largest TLB mask the pool's frames
+   * justify now; shared with every TLB of the pool, which grows up to it on
+   * a miss (tlb.ts). Raised when a slab is added. @internal
    */
   readonly tlbLimit: Int32Array;
   /** The overcommit policy. */
@@ -252,7 +250,7 @@ export class FramePool {
     this.scratch = new Uint8Array(pageSize);
     this.tlbCache = [];
     for (let k = 0; k <= TLB_SHIFT; k++) this.tlbCache.push([]);
-    this.tlbLimit = Int32Array.of(tlbEntries(this.capacity) - 1, this.slabShift, this.firstShift, this.geoLast);
+    this.tlbLimit = Int32Array.of(tlbEntries(this.capacity) - 1);
     this.overcommit = overcommit;
     this.onOom = onOom;
     this.inOomHook = false;
@@ -343,18 +341,6 @@ export class FramePool {
   frameByte(pfn: number): number {
     if (pfn > this.slabMask || pfn >>> this.firstShift === 0) return (pfn & this.slabMask) << this.pageShift;
     return (pfn - (1 << (31 - Math.clz32(pfn)))) << this.pageShift;
-  }
-
-  /**
-   * The locator of `pfn`'s frame, as this pool's TLBs store it: `(slab index
-   * << slabShift) | frame within the slab` (see `frameLocOf` in tlb.ts). Its
-   * slab is `slabs[loc >>> slabShift]` and its byte offset there
-   * `(loc & slabMask) << pageShift`: what {@link slabOf} and
-   * {@link frameByte} give for `pfn`. O(1), call-free.
-   * @internal
-   */
-  frameLoc(pfn: number): number {
-    return frameLocOf(pfn, this.slabShift, this.slabMask, this.firstShift, this.geoLast);
   }
 
   /**

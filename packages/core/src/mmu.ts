@@ -8,7 +8,6 @@
  */
 import { throwAlignment, throwInvalid, throwReleased, throwSegv } from "./errors.js";
 import { reuseFault, writeFault } from "./fault.js";
-import type { Slab } from "./slab.js";
 import { remapPage, type SpaceState } from "./space-state.js";
 
 /**
@@ -22,31 +21,28 @@ export function checkAccess(space: SpaceState, addr: number, width: number): voi
   if ((addr & (width - 1)) !== 0) throwAlignment(addr, width); // low bits are exact below 2^53
 }
 
-/**
- * The locator of `vpn`'s current frame (`FramePool.frameLoc`; the zero
- * frame's is 0), through the read TLB, refilling it on a miss.
- */
+/** Current pfn of `vpn` (0: zero frame), through the read TLB, refilling it on a miss. */
 export function translate(space: SpaceState, vpn: number): number {
   let tlb = space.rtlb;
   if (tlb === null) {
     tlb = space.pool.takeTlb(space.size / space.pool.pageSize);
     space.rtlb = tlb;
   }
-  let loc = tlb.lookup(vpn);
-  if (loc === -1) {
-    loc = space.pool.frameLoc(space.pool.pt.lookup(space.root, space.levels, vpn));
-    tlb.insertLoc(vpn, loc);
+  let pfn = tlb.lookup(vpn);
+  if (pfn < 0) {
+    pfn = space.pool.pt.lookup(space.root, space.levels, vpn);
+    tlb.insert(vpn, pfn);
   }
-  return loc;
+  return pfn;
 }
 
 /** Loads `vpn` into the space's read cache. */
 export function loadRead(space: SpaceState, vpn: number): void {
-  const loc = translate(space, vpn);
+  const pfn = translate(space, vpn);
   const pool = space.pool;
   space.rPage = vpn * pool.pageSize;
-  space.rSlab = pool.slabs[loc >>> pool.slabShift] as Slab;
-  space.rByte = (loc & pool.slabMask) << pool.pageShift;
+  space.rSlab = pool.slabOf(pfn);
+  space.rByte = pool.frameByte(pfn);
 }
 
 /** Makes `vpn` writable (faulting if the write TLB misses) and loads it into the write cache. */
@@ -63,14 +59,14 @@ export function loadWrite(space: SpaceState, vpn: number): void {
     tlb = space.pool.takeTlb(space.size / space.pool.pageSize);
     rtlb.write = tlb;
   }
-  let loc = tlb.lookup(vpn); // the frame's locator (tlb.ts)
+  let pfn = tlb.lookup(vpn);
   const pool = space.pool;
   const page = vpn * pool.pageSize;
-  if (loc === -1) {
+  if (pfn < 0) {
     // A reuse fault leaves the PTE as it was, so the read TLB and read cache
     // stay valid: skipping remapPage took ~15% off a reuse fault at 4 KiB
     // pages (interleaved in one process).
-    let pfn = reuseFault(space, vpn);
+    pfn = reuseFault(space, vpn);
     if (pfn === 0) {
       pfn = writeFault(space, vpn);
       remapPage(space, vpn, pfn); // the frame behind vpn may have changed
@@ -82,9 +78,8 @@ export function loadWrite(space: SpaceState, vpn: number): void {
       const now = space.rtlb;
       if (now !== null && now.write !== null) now.write.insert(vpn, pfn);
     } else tlb.insert(vpn, pfn);
-    loc = pool.frameLoc(pfn);
   }
   space.wPage = page;
-  space.wSlab = pool.slabs[loc >>> pool.slabShift] as Slab;
-  space.wByte = (loc & pool.slabMask) << pool.pageShift;
+  space.wSlab = pool.slabOf(pfn);
+  space.wByte = pool.frameByte(pfn);
 }

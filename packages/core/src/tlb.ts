@@ -1,27 +1,16 @@
 /**
- * A direct-mapped translation lookaside buffer: vpn -> frame for recently used
+ * A direct-mapped translation lookaside buffer: vpn -> pfn for recently used
  * pages, so most accesses skip the page-table walk. Each space has a read TLB
  * (any mapped frame, the zero frame included) and a write TLB (only frames the
  * space owns privately, so a hit may write without a fault).
  *
- * Layout: one Int32Array of entry pairs `[tag, loc]`, so a lookup touches one
- * cache line (with the tag and the value in two arrays, a random read missed
+ * Layout: one Int32Array of entry pairs `[tag, pfn]`, so a lookup touches one
+ * cache line (with the tag and the pfn in two arrays, a random read missed
  * twice: the bench's random `getFloat64` loop over 8 MiB spent ~1.3x the
  * time of one array). The tag is `vpn | 0`: vpns are below 2^32, so
  * `| 0` is one-to-one and a compare stays int32. An empty entry holds a tag
  * whose low bits differ from its slot's, which no vpn mapped there can have
  * (see {@link emptyTag}).
- *
- * The value is not the pfn but the frame's *locator* (see {@link frameLocOf}):
- * its slab's index above bit `slabShift` and its frame number inside that
- * slab below, so a hit gives the slab (`slabs[loc >>> slabShift]`) and the
- * frame's byte offset (`(loc & slabMask) << pageShift`) with a shift, a mask
- * and a shift, where the pfn needed the pool's `slabOf` and `frameByte` (a
- * compare, a clz and branches each: ~35 of the ~115 instructions of a random
- * read's miss path, issue 13). `insert` takes a pfn and stores its locator,
- * computed with the pool's slab geometry, which the pool hands every TLB in
- * its `tlbLimit` cell (`[mask, slabShift, firstShift, geoLast]`); a TLB made
- * without a pool's cell stores the pfn itself (the identity geometry).
  *
  * A space holds one TLB object, its read TLB; the write TLB hangs off it
  * (`write`), taken on the space's first write miss. One field per space
@@ -77,34 +66,9 @@ function emptyTag(slot: number, mask: number): number {
 /** The limit of a TLB that is not a pool's: it never grows past the entries it was made with. */
 const NO_LIMIT = Int32Array.of(TLB_SIZE - 1);
 
-/**
- * The locator of frame `pfn` in a pool of slab geometry `slabShift`,
- * `firstShift`, `geoLast` (the `FramePool` fields of those names;
- * `slabMask` is `2 ** slabShift - 1`): `(slab index << slabShift) | frame
- * within the slab`, as an int32 (the index may reach bit 31; read it back
- * with `>>>`). The slab and offset are what the pool's `slabOf` and
- * `frameByte` give: slab k >= 1 below the first full-size slab starts at pfn
- * `2 ** (firstShift + k - 1)`, the highest power of two <= pfn. Never -1,
- * the TLB's miss value: an index of `2 ** (32 - slabShift) - 1` would need
- * pfns past 2^31 (slabShift <= 22, geoLast <= 22). O(1), call-free.
- * @internal
- */
-export function frameLocOf(
-  pfn: number,
-  slabShift: number,
-  slabMask: number,
-  firstShift: number,
-  geoLast: number,
-): number {
-  if (pfn > slabMask) return ((geoLast + (pfn >>> slabShift)) << slabShift) | (pfn & slabMask);
-  if (pfn >>> firstShift === 0) return pfn; // slab 0
-  const top = 31 - Math.clz32(pfn); // pfn's slab, top - firstShift + 1, starts at pfn 2^top
-  return ((top - firstShift + 1) << slabShift) | (pfn ^ (1 << top));
-}
-
 /** One direct-mapped TLB. @internal */
 export class Tlb {
-  /** `[tag, loc]` per entry: entry `i` is `e[2i]`, `e[2i + 1]`. Replaced by a larger array when the TLB grows. */
+  /** `[tag, pfn]` per entry: entry `i` is `e[2i]`, `e[2i + 1]`. Replaced by a larger array when the TLB grows. */
   e: Int32Array;
   /** Entries - 1 (the entry count is a power of two). */
   mask: number;
@@ -117,11 +81,6 @@ export class Tlb {
    * and raised when the pool adds a slab (`FramePool.tlbLimit`).
    */
   private readonly limit: Int32Array;
-  /** The pool's slab geometry for {@link frameLocOf} (from its `tlbLimit` cell; 31, 2^31 - 1, 31, 0 without one: the locator is the pfn). */
-  private readonly slabShift: number;
-  private readonly slabMask: number;
-  private readonly firstShift: number;
-  private readonly geoLast: number;
 
   /** Entries filled since the last flush, while there are at most FEW of them. */
   private readonly used: Int32Array;
@@ -136,10 +95,8 @@ export class Tlb {
 
   /**
    * @param entries - a power of two from 2 to {@link TLB_SIZE} (see {@link tlbEntries}).
-   * @param limit - the pool's `[mask, slabShift, firstShift, geoLast]` cell
-   *   (see {@link Tlb.insert}); without one, and while `maxMask` is the mask
-   *   it starts with, the TLB never grows. With only `[mask]`, or without a
-   *   cell, the TLB stores pfns as they are (a locator is the pfn).
+   * @param limit - the pool's `[mask]` cell (see {@link Tlb.insert}); without
+   *   one, and while `maxMask` is the mask it starts with, the TLB never grows.
    */
   constructor(entries: number, limit: Int32Array = NO_LIMIT) {
     this.e = new Int32Array(entries * 2);
@@ -147,42 +104,31 @@ export class Tlb {
     this.shift = 31 - Math.clz32(entries);
     this.maxMask = entries - 1;
     this.limit = limit;
-    const geo = limit.length >= 4;
-    this.slabShift = geo ? (limit[1] as number) : 31;
-    this.slabMask = geo ? (1 << (limit[1] as number)) - 1 : 0x7fffffff;
-    this.firstShift = geo ? (limit[2] as number) : 31;
-    this.geoLast = geo ? (limit[3] as number) : 0;
     this.used = new Int32Array(FEW);
     this.nUsed = FEW + 1; // the first flush clears every entry
     this.write = null;
     this.flush();
   }
 
-  /** The locator cached for `vpn` (see {@link frameLocOf}), or -1 on a miss (test `=== -1`: a locator may be negative). */
+  /** The pfn cached for `vpn`, or -1 on a miss. */
   lookup(vpn: number): number {
     const i = (vpn & this.mask) << 1;
     const e = this.e;
     return e[i] === (vpn | 0) ? (e[i + 1] as number) : -1;
   }
 
-  /** Caches `vpn -> pfn` as the frame's locator (see {@link insertLoc}). */
-  insert(vpn: number, pfn: number): void {
-    this.insertLoc(vpn, frameLocOf(pfn, this.slabShift, this.slabMask, this.firstShift, this.geoLast));
-  }
-
   /**
-   * Caches `vpn -> loc`, a locator of this TLB's pool ({@link frameLocOf}),
-   * evicting whatever shared its slot. Runs on misses only: first, when the
-   * TLB is smaller than its space's pages allow and its pool has grown past
-   * its size, it grows (one compare when it is as large as its space
-   * allows, two when its pool holds it back).
+   * Caches `vpn -> pfn`, evicting whatever shared its slot. Runs on misses
+   * only: first, when the TLB is smaller than its space's pages allow and
+   * its pool has grown past its size, it grows (one compare when it is as
+   * large as its space allows, two when its pool holds it back).
    */
-  insertLoc(vpn: number, loc: number): void {
+  insert(vpn: number, pfn: number): void {
     if (this.mask < this.maxMask && this.mask < (this.limit[0] as number)) this.grow();
     const slot = vpn & this.mask;
     const e = this.e;
     e[slot << 1] = vpn | 0;
-    e[(slot << 1) + 1] = loc;
+    e[(slot << 1) + 1] = pfn;
     if (this.nUsed < FEW) this.used[this.nUsed++] = slot;
     else this.nUsed = FEW + 1;
   }
