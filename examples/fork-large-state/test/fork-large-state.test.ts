@@ -43,11 +43,11 @@ describe("fork-large-state", () => {
   });
 
   it("the checks can fail: a write that leaks into a parent, the grid or a version is caught", () => {
-    const tampers = [
-      (g: ReturnType<typeof buildGrid>, r: ReturnType<typeof forkVersions>) => r.kept[0]?.set(r.index[4] as number, 7), // version 1's first cell, written into its parent
-      (g: ReturnType<typeof buildGrid>, r: ReturnType<typeof forkVersions>) => g.state.set(r.index[9] as number, 7),
-      (_g: ReturnType<typeof buildGrid>, r: ReturnType<typeof forkVersions>) =>
-        r.kept[3]?.set(r.index[13] as number, 7),
+    type Tamper = (grid: ReturnType<typeof buildGrid>, r: ReturnType<typeof forkVersions>) => void;
+    const tampers: Tamper[] = [
+      (_grid, r) => r.kept[0]?.set(r.index[4] as number, 7), // version 1's first cell, written into its parent
+      (grid, r) => grid.state.set(r.index[9] as number, 7), // version 2's second cell, written into the grid
+      (_grid, r) => r.kept[3]?.set(r.index[13] as number, 7), // over version 3's own second write
     ];
     const seen: string[] = [];
     for (const tamper of [undefined, ...tampers]) {
