@@ -11,6 +11,7 @@
  */
 import { resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import type { FramePool } from "@pagefork/core";
 import { createStore, produce, produceWithPatches } from "@pagefork/state";
 import { Command, InvalidArgumentError } from "commander";
 import {
@@ -39,7 +40,20 @@ export interface Report {
   versions: number;
   docChars: number;
   immer: { versions: number; usPerVersion: number; bytesPerVersion: number };
-  pagefork: { versions: number; usPerVersion: number; bytesPerVersion: number; framesBytesPerVersion: number };
+  /**
+   * Bytes per version: `bytesPerVersion` = `libraryBytesPerVersion` (frames, page-table nodes and
+   * frame metadata in use, from the pool's counters) + `heapBytesPerVersion` (JS heap after a full
+   * GC). `reservedBytesPerVersion` is the growth of the pool's slabs (reserved, in use or not).
+   */
+  pagefork: {
+    versions: number;
+    usPerVersion: number;
+    bytesPerVersion: number;
+    framesBytesPerVersion: number;
+    libraryBytesPerVersion: number;
+    heapBytesPerVersion: number;
+    reservedBytesPerVersion: number;
+  };
   samePlainData: boolean;
   patchesOfOneEdit: unknown[];
   undoRestores: boolean;
@@ -89,11 +103,34 @@ function edits(count: number, todos: number, docChars: number, seed = 0x5eed): E
   }));
 }
 
+function collect(): void {
+  const gc = (globalThis as { gc?: () => void }).gc;
+  gc?.();
+  gc?.();
+}
+
+/** JS heap and ArrayBuffer bytes after a full GC (Immer's versions are plain objects and typed arrays). */
 function heldBytes(): number {
-  (globalThis as { gc?: () => void }).gc?.();
-  (globalThis as { gc?: () => void }).gc?.();
+  collect();
   const m = process.memoryUsage();
   return m.heapUsed + m.arrayBuffers;
+}
+
+/**
+ * pagefork's memory, counted apart: the library's (frames, page tables, metadata in use: the
+ * pool's counters, exact) and the JS heap after a full GC. Not `arrayBuffers`: the slabs are
+ * reserved ahead and double as they grow, and the process's other ArrayBuffers (freed by the
+ * Immer run before) moved that figure by megabytes either way, more than 1,000 versions hold.
+ */
+function pageforkBytes(pool: FramePool): { library: number; frames: number; heap: number; reserved: number } {
+  collect();
+  const p = pool.stats();
+  return {
+    library: p.bytesInUse + p.pageTableBytes + p.framesInUse * p.metadataBytesPerFrame,
+    frames: p.bytesInUse,
+    heap: process.memoryUsage().heapUsed,
+    reserved: p.bytesReserved,
+  };
 }
 
 /** Runs the example with `argv`; returns the report. */
@@ -117,13 +154,12 @@ export function run(argv: readonly string[]): Report {
   const s0 = pageforkState(o.todos, o.docChars);
   const pool = s0.space.pool;
   const versions: AppState[] = [s0];
-  const frames0 = pool.bytesInUse;
-  const m1 = heldBytes();
+  const m1 = pageforkBytes(pool);
   t = performance.now();
   for (const e of es) versions.push(produce(versions[versions.length - 1]!, (d) => pageforkEdit(d, e)));
   const pageforkUs = ((performance.now() - t) * 1000) / es.length;
-  const pageforkBytes = (heldBytes() - m1) / es.length;
-  const framesPerVersion = (pool.bytesInUse - frames0) / es.length;
+  const m2 = pageforkBytes(pool);
+  const perVersion = (k: keyof typeof m1) => (m2[k] - m1[k]) / es.length;
   const last = versions[immerEs.length]!; // the version Immer's last one must equal
 
   const ours = last.toJSON() as { todos: unknown[]; doc: string; grid: number[] };
@@ -155,8 +191,11 @@ export function run(argv: readonly string[]): Report {
     pagefork: {
       versions: es.length,
       usPerVersion: pageforkUs,
-      bytesPerVersion: pageforkBytes,
-      framesBytesPerVersion: framesPerVersion,
+      bytesPerVersion: perVersion("library") + perVersion("heap"),
+      framesBytesPerVersion: perVersion("frames"),
+      libraryBytesPerVersion: perVersion("library"),
+      heapBytesPerVersion: perVersion("heap"),
+      reservedBytesPerVersion: perVersion("reserved"),
     },
     samePlainData,
     patchesOfOneEdit: patches.map((p) => ({ ...p, path: p.path.join("/") })),
@@ -182,7 +221,7 @@ export function formatReport(r: Report): string {
     "",
     "                     time / version   memory / version",
     `  Immer              ${`${r.immer.usPerVersion.toFixed(1)} µs`.padEnd(17)}${kib(r.immer.bytesPerVersion)}`,
-    `  pagefork           ${`${r.pagefork.usPerVersion.toFixed(1)} µs`.padEnd(17)}${kib(r.pagefork.bytesPerVersion)} (frames: ${kib(r.pagefork.framesBytesPerVersion)})`,
+    `  pagefork           ${`${r.pagefork.usPerVersion.toFixed(1)} µs`.padEnd(17)}${kib(r.pagefork.bytesPerVersion)} (frames ${kib(r.pagefork.framesBytesPerVersion)}, page tables and metadata ${kib(r.pagefork.libraryBytesPerVersion - r.pagefork.framesBytesPerVersion)}, JS heap ${kib(r.pagefork.heapBytesPerVersion)}; slabs reserved +${kib(r.pagefork.reservedBytesPerVersion)})`,
     `  Immer ÷ pagefork   ${ratio(r.immer.usPerVersion, r.pagefork.usPerVersion).padEnd(17)}${ratio(r.immer.bytesPerVersion, r.pagefork.bytesPerVersion)}`,
     "",
     `Patches of one edit: ${JSON.stringify(r.patchesOfOneEdit)}`,

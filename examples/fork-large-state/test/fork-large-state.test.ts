@@ -3,7 +3,8 @@
  * have the shape the README describes, and bad options are refused.
  */
 import { describe, expect, it } from "vitest";
-import { gridWidth, initialValue } from "../src/grid.js";
+import { checkVersions, forkVersions } from "../src/experiment.js";
+import { buildGrid, gridWidth, initialValue } from "../src/grid.js";
 import { run } from "../src/main.js";
 import { parseBytes } from "../src/options.js";
 import { formatReport, passed } from "../src/report.js";
@@ -39,6 +40,27 @@ describe("fork-large-state", () => {
       expect(b.extrapolated.bytesPerVersion).toBe(2 * 2 ** 20);
     }
     expect(formatReport(r)).toContain("checks: own writes ok, parents unchanged ok, grid unchanged ok");
+  });
+
+  it("the checks can fail: a write that leaks into a parent, the grid or a version is caught", () => {
+    type Tamper = (grid: ReturnType<typeof buildGrid>, r: ReturnType<typeof forkVersions>) => void;
+    const tampers: Tamper[] = [
+      (_grid, r) => r.kept[0]?.set(r.index[4] as number, 7), // version 1's first cell, written into its parent
+      (grid, r) => grid.state.set(r.index[9] as number, 7), // version 2's second cell, written into the grid
+      (_grid, r) => r.kept[3]?.set(r.index[13] as number, 7), // over version 3's own second write
+    ];
+    const seen: string[] = [];
+    for (const tamper of [undefined, ...tampers]) {
+      const grid = buildGrid(2 ** 16, 1024);
+      const r = forkVersions(grid, 5, 4, 1);
+      tamper?.(grid, r);
+      const c = checkVersions(grid, r);
+      seen.push([c.ownWrites, c.parentUnchanged, c.baseUnchanged].map((ok) => (ok ? "ok" : "FAIL")).join(" "));
+      for (const v of r.kept) v.release();
+      grid.state.release();
+      expect(grid.pool.framesInUse).toBe(0);
+    }
+    expect(seen).toEqual(["ok ok ok", "ok FAIL ok", "ok ok FAIL", "FAIL ok ok"]);
   });
 
   it("parses sizes and refuses bad ones", () => {

@@ -31,6 +31,18 @@ export interface FaultTotals {
 }
 
 /**
+ * The edits whose faults {@link sumFaultCounters} sums: one per kept version but version 0
+ * (no edit made it). With `--max-versions` the released versions took their counters with them,
+ * so a per-edit figure must divide by this, not by the edits replayed.
+ *
+ * @param editsReplayed - edits replayed (the newest version's number).
+ * @param firstVersion - the oldest version kept.
+ */
+export function editsCounted(editsReplayed: number, firstVersion: number): number {
+  return firstVersion === 0 ? editsReplayed : editsReplayed - firstVersion + 1;
+}
+
+/**
  * Sums the fault counters of every version's space held by the history.
  *
  * Counters are per space and a fork starts at zero, so the history's total is

@@ -11,7 +11,7 @@
  * @module
  */
 import { FramePool } from "@pagefork/core";
-import { heapBaseline, measureMemory, sumFaultCounters, versionStats } from "./accounting.js";
+import { editsCounted, heapBaseline, measureMemory, sumFaultCounters, versionStats } from "./accounting.js";
 import { parseOptions } from "./options.js";
 import { loadHistoryFrom, type PersistFigures, saveHistoryTo } from "./persist.js";
 import { createProgress } from "./progress.js";
@@ -126,6 +126,7 @@ async function main(): Promise<void> {
   }
   const undoRedo = checkUndoRedo(history, firstVersion, script, sampled.digests, undoSteps, progress);
   const versionsKept = history.size;
+  const counted = editsCounted(n, firstVersion); // the per-edit fault figures divide by this
   const release = checkReleaseAll(history, pool);
   const checks = [finalCheck, sampled.result, undoRedo, release];
   const ok = checks.every((c) => c.passed);
@@ -167,8 +168,9 @@ async function main(): Promise<void> {
     },
     faults: {
       ...faults,
-      bytesCopiedPerEdit: n > 0 ? faults.bytesCopied / n : 0,
-      faultsPerEdit: n > 0 ? faults.faults / n : 0,
+      editsCounted: counted,
+      bytesCopiedPerEdit: counted > 0 ? faults.bytesCopied / counted : 0,
+      faultsPerEdit: counted > 0 ? faults.faults / counted : 0,
     },
     lastVersion: { rss: last.rss, pss: last.pss, uss: last.uss, pageTableNodes: last.pageTableNodes },
     checks,

@@ -62,9 +62,14 @@ export interface DemoReport {
     readonly flatHistoryBytes: number;
   };
   readonly faults: FaultTotals & {
-    /** `bytesCopied / editsReplayed`. */
+    /**
+     * Edits whose faults the totals hold: the kept versions' edits (`editsReplayed`, unless
+     * `--max-versions` released older versions and their counters with them).
+     */
+    readonly editsCounted: number;
+    /** `bytesCopied / editsCounted`. */
     readonly bytesCopiedPerEdit: number;
-    /** `faults / editsReplayed`. */
+    /** `faults / editsCounted`. */
     readonly faultsPerEdit: number;
   };
   /** The newest version's own space statistics (RSS/PSS/USS, Linux smaps style). */
@@ -129,7 +134,8 @@ export function formatReport(r: DemoReport): string {
       "edits/s (fork per edit)",
       `${int.format(r.replay.editsPerSecond)}  (${dec(2).format(r.replay.microsecondsPerEdit)} µs/edit, ${dec(2).format(r.replay.seconds)} s)`,
     );
-  lines.push("memory of all versions");
+  const which = r.firstVersionKept === 0 ? "all versions" : "the kept versions";
+  lines.push(`memory of ${which}`);
   row(
     "pool frames in use",
     `${formatBytes(m.poolBytesInUse)}  (${int.format(m.framesInUse)} frames; peak ${formatBytes(m.poolPeakBytesInUse)}, reserved ${formatBytes(m.poolBytesReserved)})`,
@@ -151,7 +157,11 @@ export function formatReport(r: DemoReport): string {
     "newest version alone",
     `RSS ${formatBytes(r.lastVersion.rss)}, PSS ${formatBytes(r.lastVersion.pss)}, USS ${formatBytes(r.lastVersion.uss)}`,
   );
-  lines.push("faults (all versions)");
+  lines.push(
+    r.firstVersionKept === 0
+      ? "faults (all versions)"
+      : `faults (the kept versions: ${int.format(f.editsCounted)} edits)`,
+  );
   row(
     "zero-fill / copy / reuse",
     `${int.format(f.zeroFillFaults)} / ${int.format(f.copyFaults)} / ${int.format(f.reuseFaults)}  (${dec(2).format(f.faultsPerEdit)} per edit)`,

@@ -1,5 +1,6 @@
 import { FramePool } from "@pagefork/core";
 import { describe, expect, it } from "vitest";
+import { editsCounted, sumFaultCounters } from "../src/accounting.js";
 import { replayWithHistory } from "../src/replay.js";
 import { mulberry32, sampleSorted } from "../src/sample.js";
 import { type EditScript, validateTrace } from "../src/trace.js";
@@ -56,6 +57,22 @@ describe("replay with a History and the demo's checks", () => {
     expect(checks.every((c) => c.passed)).toBe(true);
     expect(checks[1]?.checked).toBe(100); // every kept version was sampled
     expect(checks[2]?.detail).toMatch(/version 3000 → 2901/);
+  });
+
+  it("per-edit fault figures divide by the kept versions' edits, with and without maxVersions", () => {
+    for (const maxVersions of [undefined, 100]) {
+      const pool = new FramePool({ pageSize: 256 });
+      const { history, firstVersion } = replayWithHistory(script, script.edits, pool, undefined, maxVersions);
+      const counted = editsCounted(script.edits, firstVersion);
+      expect(counted).toBe(maxVersions ?? script.edits); // every kept version but version 0 is one edit
+      // Each edit copies at least the leaf it edits (the new fork shares every page), so about one
+      // fault per edit or more; dividing by the edits replayed would give 100/3000 with maxVersions.
+      const perEdit = sumFaultCounters(history).faults / counted;
+      expect(perEdit, `maxVersions ${maxVersions}`).toBeGreaterThanOrEqual(1);
+      expect(perEdit).toBeLessThan(10);
+      history.release();
+      expect(pool.framesInUse).toBe(0);
+    }
   });
 
   it("the checks can fail: a version edited in place is caught", () => {

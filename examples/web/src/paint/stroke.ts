@@ -17,13 +17,14 @@ import { GRID_CELLS, GRID_SIDE, type PaintSchema, type PaintStore } from "./stor
 
 /**
  * Cells one version may change at most; a stroke that changed more is
- * committed as several versions (top rows first). A workaround: the store
- * keeps one patch per changed cell, and `Store.undo()` / `redo()` pass a
- * step's patches to `Array.prototype.push` as spread arguments, which throws
- * a RangeError past V8's ~120,000 arguments (JavaScriptCore's limit is
- * 65,536), so a version that changed more cells could never be undone. Half
- * of V8's limit, under JavaScriptCore's. A stroke across the whole canvas
- * (a 29-cell wide brush over ~2,000 cells of path) stays under it.
+ * committed as several versions (top rows first). It bounds one version's
+ * patches: the store keeps a patch and its inverse per changed cell (~282 B
+ * of JS heap a cell in Chromium, so ~17 MB at the limit). First a workaround
+ * for `Store.undo()` / `redo()`, which passed a step's patches to
+ * `Array.prototype.push` as spread arguments and threw a RangeError past
+ * V8's ~120,000 arguments; the store no longer spreads them. A stroke across
+ * the whole canvas (a 29-cell wide brush over ~2,000 cells of path) stays
+ * under it.
  */
 export const MAX_CELLS_PER_VERSION = 60_000;
 

@@ -82,7 +82,7 @@ export function PaintStats({ store }: { store: PaintStore }) {
           <td className="muted">
             {committed
               ? `copied by its setState (${formatBytes(figures.pagesWritten * GRID_PAGE_SIZE)}); the rest are shared with the version before`
-              : "written when the store was made (createStore writes the whole grid, zeros included)"}
+              : "written when the store was made (the state's own records: the grid's zeros map the zero frame)"}
           </td>
         </tr>
         {committed && (
