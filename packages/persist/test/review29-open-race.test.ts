@@ -1,0 +1,106 @@
+/**
+ * Review 29: `openStore` while another process writes the store.
+ *
+ * Before LMDB maps `data.mdb`, `openStore` extended a file shorter than
+ * LMDB's last page with zero pages (a read past the end of a truncated file
+ * through the map is SIGBUS). It took the file's size (stat), then read the
+ * meta pages, then `ftruncate`d the file to the last page they named, all
+ * outside LMDB's writer lock. A writer in another process could commit
+ * between the stat and the read (the meta named a larger last page than the
+ * stale size) and then write the pages of its next transaction past that
+ * last page, as LMDB does before it writes the next meta page: the
+ * `ftruncate` shrank the file and destroyed them, and the history committed
+ * next pointed at lost pages ("a page the version shares is missing from the
+ * store", in review27-pending.test.ts about one run in three). The size is
+ * now taken, and the file extended (never shrunk), under the writer lock.
+ *
+ * The writer here is a child process run at the moment `openStore` first
+ * reads the file (a hook on `readSync`): it commits a transaction that grows
+ * the file, then writes bytes past the last page its meta page names, as the
+ * page flush of its next transaction would.
+ */
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { AddressSpace, FramePool } from "@pagefork/core";
+import { afterEach, beforeEach, expect, it, vi } from "vitest";
+import { openStore } from "../src/index.js";
+
+const hooks = vi.hoisted(() => ({ beforeRead: null as (() => void) | null }));
+vi.mock("node:fs", async (importOriginal) => {
+  const fs = await importOriginal<typeof import("node:fs")>();
+  const readSync = ((...args: Parameters<typeof fs.readSync>) => {
+    const h = hooks.beforeRead;
+    hooks.beforeRead = null;
+    h?.();
+    return fs.readSync(...args);
+  }) as typeof fs.readSync;
+  return { ...fs, readSync, default: { ...fs, readSync } };
+});
+
+const PERSIST = fileURLToPath(new URL("..", import.meta.url));
+/** Bytes the writer flushes past its last committed page. */
+const FLUSHED = 3 * 4096;
+/**
+ * The other process: commits a 1 MiB value (the file grows), then writes
+ * FLUSHED bytes of 0xa5 right after the last page its meta page names, and
+ * prints that offset.
+ */
+const WRITER = `
+import { open } from "lmdb";
+import { closeSync, openSync, writeSync } from "node:fs";
+const dir = process.argv[1];
+const env = open({ path: dir, noSubdir: false, maxDbs: 8, compression: false, noSync: true, overlappingSync: false, cache: false });
+const db = env.openDB({ name: "review29-writer", keyEncoding: "binary", encoding: "binary", cache: false });
+db.putSync(Buffer.from("k"), Buffer.alloc(1 << 20, 7));
+const st = env.getStats();
+const end = (st.lastPageNumber + 1) * st.pageSize;
+await env.close();
+const fd = openSync(dir + "/data.mdb", "r+");
+writeSync(fd, Buffer.alloc(${FLUSHED}, 0xa5), 0, ${FLUSHED}, end);
+closeSync(fd);
+process.stdout.write(String(end));
+`;
+
+let dir = "";
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), "pagefork-open-race-"));
+});
+afterEach(() => {
+  hooks.beforeRead = null;
+  rmSync(dir, { recursive: true, force: true });
+});
+
+it("openStore while another process commits and flushes its next pages: the file is never cut short", async () => {
+  const pool = new FramePool({ pageSize: 4096 });
+  const first = openStore(dir, { sync: false });
+  const a = new AddressSpace({ size: 64 * 4096, pool });
+  for (let p = 0; p < 16; p++) a.fill(p + 1, p * 4096, (p + 1) * 4096);
+  await first.save("a", a);
+  await first.close();
+
+  let end = -1;
+  let err = "";
+  hooks.beforeRead = () => {
+    const r = spawnSync(process.execPath, ["--input-type=module", "-e", WRITER, dir], {
+      cwd: PERSIST,
+      encoding: "utf8",
+    });
+    err = r.stderr;
+    end = Number(r.stdout);
+  };
+  const store = openStore(dir, { sync: false });
+  expect(err).toBe("");
+  expect(end).toBeGreaterThan(0);
+  const bytes = readFileSync(join(dir, "data.mdb"));
+  expect(bytes.length).toBeGreaterThanOrEqual(end + FLUSHED);
+  expect(bytes.subarray(end, end + FLUSHED).every((b) => b === 0xa5)).toBe(true);
+  const b = (await store.load("a", { pool })) as AddressSpace;
+  expect(b.getUint8(5 * 4096)).toBe(6);
+  b.release();
+  a.release();
+  await store.close();
+  expect(pool.framesInUse).toBe(0);
+});
