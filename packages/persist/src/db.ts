@@ -218,8 +218,34 @@ function extendToLastPage(file: string): void {
   }
 }
 
-/** Reads (or, in a new store, writes) the format record; raises an older store's to this format. */
+/**
+ * Reads (or, in a new store, writes) the format record; raises an older
+ * store's to this format. What to write is decided again inside the write
+ * transaction, from the record read there: decided from a read before it
+ * (as before review 29), a second process opening a new store at once wrote
+ * a format record and zero counters over the first one's saves (the counters
+ * then no longer counted the blobs), and a store a newer build raised
+ * meanwhile was lowered back to this format.
+ */
 function checkFormat(dbs: Dbs): void {
+  if (formatToWrite(dbs) === null) return;
+  dbs.env.transactionSync(() => {
+    const write = formatToWrite(dbs);
+    if (write === null) return;
+    dbs.meta.putSync("format", { magic: FORMAT_MAGIC, version: FORMAT_VERSION });
+    if (write === "new")
+      dbs.meta.putSync("counters", { pages: 0, pageBytes: 0, nodes: 0, nodeBytes: 0 } satisfies Counters);
+  });
+}
+
+/**
+ * Checks the format record as the current transaction sees it: "new" when
+ * the store has none and is empty (it gets one), "raise" when it is of an
+ * older format, null when it is of this format.
+ * @throws {FormatVersionError} when the store is of a newer format or not a pagefork store.
+ * @throws {CorruptionError} when the record cannot be read or its version is not a positive integer.
+ */
+function formatToWrite(dbs: Dbs): "new" | "raise" | null {
   let rec: unknown;
   try {
     rec = dbs.meta.get("format");
@@ -229,11 +255,7 @@ function checkFormat(dbs: Dbs): void {
   if (rec === undefined) {
     const empty = dbs.versions.getKeysCount() === 0 && dbs.blobs.getKeysCount() === 0;
     if (!empty) throwFormat(Number.NaN, FORMAT_VERSION, "not a pagefork store: it holds data but no format record");
-    dbs.env.transactionSync(() => {
-      dbs.meta.putSync("format", { magic: FORMAT_MAGIC, version: FORMAT_VERSION });
-      dbs.meta.putSync("counters", { pages: 0, pageBytes: 0, nodes: 0, nodeBytes: 0 } satisfies Counters);
-    });
-    return;
+    return "new";
   }
   const r = rec as { magic?: unknown; version?: unknown };
   if (typeof r !== "object" || r === null || r.magic !== FORMAT_MAGIC)
@@ -241,10 +263,7 @@ function checkFormat(dbs: Dbs): void {
   if (typeof r.version !== "number" || !Number.isInteger(r.version) || r.version < 1)
     throwCorrupt(null, null, `bad format version ${JSON.stringify(r.version)}`);
   if (r.version > FORMAT_VERSION) throwFormat(r.version, FORMAT_VERSION);
-  if (r.version < FORMAT_VERSION)
-    dbs.env.transactionSync(() => {
-      dbs.meta.putSync("format", { magic: FORMAT_MAGIC, version: FORMAT_VERSION });
-    });
+  return r.version < FORMAT_VERSION ? "raise" : null;
 }
 
 /** The blob counters (zeros when absent). */

@@ -18,17 +18,50 @@
  * reads the file (a hook on `readSync`): it commits a transaction that grows
  * the file, then writes bytes past the last page its meta page names, as the
  * page flush of its next transaction would.
+ *
+ * The format record too was decided from a read outside the write that
+ * acted on it: a store found without one was given one with zero counters,
+ * and one of an older format raised to this one, in a later transaction.
+ * Two processes opening a new store at once: the second reset the counters
+ * of the first's saves (stats() off, the counters below zero after their
+ * deletes); a newer build raising the store meanwhile was lowered back. The
+ * decision is now read again inside the transaction that writes it. Here the
+ * other process runs when `openStore` has found no format record (a hook on
+ * `getKeysCount`, which it calls then): it opens the store and saves a
+ * history.
  */
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { AddressSpace, FramePool } from "@pagefork/core";
-import { afterEach, beforeEach, expect, it, vi } from "vitest";
+import { afterEach, beforeAll, beforeEach, expect, it, vi } from "vitest";
+import { bundle } from "../../../test/support/bundle.js";
 import { openStore } from "../src/index.js";
+import { auditStore } from "./fixtures/audit.js";
 
-const hooks = vi.hoisted(() => ({ beforeRead: null as (() => void) | null }));
+const hooks = vi.hoisted(() => ({
+  beforeRead: null as (() => void) | null,
+  beforeCount: null as (() => void) | null,
+}));
+vi.mock("lmdb", async (importOriginal) => {
+  const lmdb = await importOriginal<typeof import("lmdb")>();
+  const open = ((...args: Parameters<typeof lmdb.open>) => {
+    const env = lmdb.open(...args);
+    // Every database of this environment is of this class (lmdb-js makes one per environment).
+    const proto = Object.getPrototypeOf(env) as { getKeysCount: (...a: unknown[]) => number };
+    const count = proto.getKeysCount;
+    proto.getKeysCount = function (this: unknown, ...a: unknown[]) {
+      const h = hooks.beforeCount;
+      hooks.beforeCount = null;
+      h?.();
+      return count.apply(this, a);
+    };
+    return env;
+  }) as typeof lmdb.open;
+  return { ...lmdb, open };
+});
 vi.mock("node:fs", async (importOriginal) => {
   const fs = await importOriginal<typeof import("node:fs")>();
   const readSync = ((...args: Parameters<typeof fs.readSync>) => {
@@ -65,11 +98,18 @@ process.stdout.write(String(end));
 `;
 
 let dir = "";
+let child = "";
+beforeAll(async () => {
+  const out = join(PERSIST, "node_modules", ".open-race-test");
+  mkdirSync(out, { recursive: true });
+  child = await bundle(join(PERSIST, "test/fixtures/pending-child.ts"), out, "pending-child", { external: ["lmdb"] });
+}, 120_000);
 beforeEach(() => {
   dir = mkdtempSync(join(tmpdir(), "pagefork-open-race-"));
 });
 afterEach(() => {
   hooks.beforeRead = null;
+  hooks.beforeCount = null;
   rmSync(dir, { recursive: true, force: true });
 });
 
@@ -103,4 +143,26 @@ it("openStore while another process commits and flushes its next pages: the file
   a.release();
   await store.close();
   expect(pool.framesInUse).toBe(0);
+});
+
+it("two processes opening a new store at once: the counters of the first one's saves are kept", async () => {
+  let err = "";
+  let out = "";
+  hooks.beforeCount = () => {
+    const r = spawnSync(process.execPath, [child, "history", dir, "hist", "20"], { encoding: "utf8" });
+    err = r.stderr;
+    out = r.stdout;
+  };
+  const store = openStore(dir, { sync: false });
+  expect(err).toBe("");
+  expect(out).toBe("done\n");
+  const st = store.stats();
+  expect(st.pages).toBeGreaterThan(0);
+  await store.close();
+  expect(auditStore(dir)).toEqual([]);
+  const again = openStore(dir, { sync: false });
+  expect(await again.delete("hist")).toBe(true);
+  expect(again.stats()).toMatchObject({ pages: 0, pageBytes: 0, nodes: 0, nodeBytes: 0 });
+  await again.close();
+  expect(auditStore(dir)).toEqual([]);
 });
