@@ -17,10 +17,11 @@
  *
  * @module
  */
-import { closeSync, existsSync, fstatSync, ftruncateSync, openSync, readSync } from "node:fs";
+import { closeSync, existsSync, fstatSync, ftruncateSync, mkdirSync, openSync, readSync } from "node:fs";
 import { join } from "node:path";
 import { type Database, open, type RootDatabase } from "lmdb";
 import { CorruptionError, FormatVersionError, throwCorrupt, throwFormat } from "./errors.js";
+import { withOpenLock } from "./open-lock.js";
 
 /**
  * Magic of the format record (the `meta` database's `"format"` entry): a
@@ -55,6 +56,8 @@ export const FORMAT_VERSION = 3;
 
 /** The open databases of one store. */
 export interface Dbs {
+  /** The store's directory. */
+  readonly dir: string;
   readonly env: RootDatabase;
   readonly meta: Database<unknown, string>;
   readonly blobs: Database<Buffer, Buffer>;
@@ -84,20 +87,23 @@ export interface Counters {
 export function openDbs(path: string, sync: boolean): Dbs {
   const file = join(path, "data.mdb");
   if (existsSync(file)) checkMetaPages(file);
+  mkdirSync(path, { recursive: true });
   let env: RootDatabase;
   try {
     // noSubdir false: lmdb-js would take a directory name with a dot ("tmp.x1y2") for a file name.
     // overlappingSync false: lmdb-js would otherwise return from a commit before its fsync
     // (flushing it with the next one), and `sync: true` promises the save is on disk.
-    env = open({
-      path,
-      noSubdir: false,
-      maxDbs: 8,
-      compression: false,
-      noSync: !sync,
-      overlappingSync: false,
-      cache: false,
-    });
+    env = withOpenLock(path, () =>
+      open({
+        path,
+        noSubdir: false,
+        maxDbs: 8,
+        compression: false,
+        noSync: !sync,
+        overlappingSync: false,
+        cache: false,
+      }),
+    );
   } catch (e) {
     return throwCorrupt(null, null, `LMDB cannot open ${file}: ${(e as Error).message}`, e);
   }
@@ -107,6 +113,7 @@ export function openDbs(path: string, sync: boolean): Dbs {
     // database's transaction touches no page).
     env.transactionSync(() => extendToLastPage(file));
     const dbs: Dbs = {
+      dir: path,
       env,
       meta: env.openDB<unknown, string>({ name: "meta", encoding: "json", cache: false }),
       blobs: env.openDB<Buffer, Buffer>({ name: "blobs", keyEncoding: "binary", encoding: "binary", cache: false }),
@@ -121,10 +128,19 @@ export function openDbs(path: string, sync: boolean): Dbs {
     checkFormat(dbs);
     return dbs;
   } catch (e) {
-    env.close();
+    void closeEnv(path, env);
     if (e instanceof CorruptionError || e instanceof FormatVersionError) throw e;
     return throwCorrupt(null, null, `LMDB cannot read ${file}: ${(e as Error).message}`, e);
   }
+}
+
+/** Closes the LMDB environment of `dbs` (under the open lock: see open-lock.ts). */
+export function closeDbs(dbs: Dbs): Promise<void> {
+  return closeEnv(dbs.dir, dbs.env);
+}
+
+function closeEnv(dir: string, env: RootDatabase): Promise<void> {
+  return withOpenLock(dir, () => env.close());
 }
 
 /** LMDB's meta page magic (mm_magic). */

@@ -1,0 +1,143 @@
+/**
+ * A lock file that serialises, across processes, the moments a store's LMDB
+ * environment is opened and closed (`openStore`, `Store.close`).
+ *
+ * Why: lmdb-js's LMDB (0.9.x before ITS#10095, fixed upstream in 0.9.32)
+ * destroys the robust write mutex in `lock.mdb` when a process closes the
+ * environment and finds itself its only user (it gets the lock file's
+ * exclusive fcntl lock). A process opening the environment at that moment
+ * waits for a shared lock, gets it once the closer is gone, finds the lock
+ * region initialised (no reinitialisation: it is not the first user) and
+ * uses the destroyed mutex: every write transaction of every process sharing
+ * the region then fails with EINVAL (lmdb-js: "Invalid argument: No
+ * transaction to renew", thrown by `openStore` as a CorruptionError) until
+ * all of them close. Two processes opening and closing one store in a loop
+ * hit it within seconds (review29-open-race.test.ts). With the opens and
+ * closes of pagefork serialised, a close that finds itself the only user
+ * has no open in progress beside it, and an open after it initialises the
+ * region afresh.
+ *
+ * The lock is `pagefork-open.lock` in the store's directory, made with an
+ * exclusive create (O_EXCL) holding its holder's tag (`pid:threadId:n`),
+ * removed at release. Held for the LMDB open or close only (a few ms); a
+ * waiter polls every millisecond. One left by a process that died holding it
+ * (killed mid-open) is taken over: its pid no longer runs, or (written but
+ * empty, the holder killed between create and write) it is older than
+ * {@link STALE_MS}. A process exiting without `close()` is closed by
+ * lmdb-js's exit hook, outside the lock: that close can still meet an open.
+ *
+ * @module
+ */
+import { closeSync, linkSync, openSync, readFileSync, renameSync, statSync, unlinkSync, writeSync } from "node:fs";
+import { join } from "node:path";
+import { threadId } from "node:worker_threads";
+
+/** Name of the lock file in the store's directory. */
+export const OPEN_LOCK = "pagefork-open.lock";
+/** Age (ms) after which a lock file without a holder's tag is taken for abandoned. */
+const STALE_MS = 10_000;
+/** A holder's tag: pid, thread, a count of this thread's acquisitions. */
+const TAG = /^(\d+):(\d+):(\d+)$/;
+
+let taken = 0;
+const pause = new Int32Array(new SharedArrayBuffer(4));
+
+/**
+ * Runs `fn` holding the open lock of the store in directory `dir` (which
+ * must exist). Not reentrant: `fn` must not take it again.
+ */
+export function withOpenLock<T>(dir: string, fn: () => T): T {
+  const file = join(dir, OPEN_LOCK);
+  const tag = `${process.pid}:${threadId}:${taken++}`;
+  acquire(file, tag);
+  try {
+    return fn();
+  } finally {
+    release(file, tag);
+  }
+}
+
+function acquire(file: string, tag: string): void {
+  for (;;) {
+    let fd: number;
+    try {
+      fd = openSync(file, "wx");
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== "EEXIST") throw e;
+      if (abandoned(file)) takeOver(file);
+      else Atomics.wait(pause, 0, 0, 1);
+      continue;
+    }
+    try {
+      writeSync(fd, tag);
+    } finally {
+      closeSync(fd);
+    }
+    return;
+  }
+}
+
+function release(file: string, tag: string): void {
+  // Only its own: a holder taken for dead (a pid reused meanwhile) may have lost it to another.
+  let text = "";
+  try {
+    text = readFileSync(file, "utf8");
+  } catch {
+    return;
+  }
+  if (text === tag) unlinkSync(file);
+}
+
+/** True when the lock file's holder no longer runs (see the module's doc). */
+function abandoned(file: string): boolean {
+  let text: string;
+  let age: number;
+  try {
+    text = readFileSync(file, "utf8");
+    age = Date.now() - statSync(file).mtimeMs;
+  } catch {
+    return false; // released meanwhile: the next create tells
+  }
+  const m = TAG.exec(text);
+  if (m === null) return age > STALE_MS;
+  const pid = Number(m[1]);
+  return pid !== process.pid && !running(pid); // another thread of this process releases its own
+}
+
+/** True unless process `pid` is known not to run. */
+function running(pid: number): boolean {
+  try {
+    process.kill(pid, 0); // signal 0: only asks whether the process exists
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code !== "ESRCH"; // EPERM: it runs, under another user
+  }
+}
+
+/**
+ * Removes an abandoned lock file: renamed first (atomic: of several waiters
+ * taking it over, one moves it), then deleted; a waiter that moved a live
+ * holder's file instead (it was released and taken again between the check
+ * and the rename) puts it back, unless another waiter took the lock meanwhile.
+ */
+function takeOver(file: string): void {
+  const moved = `${file}.${process.pid}.${threadId}.stale`;
+  try {
+    renameSync(file, moved);
+  } catch {
+    return; // another waiter moved it
+  }
+  let text = "";
+  try {
+    text = readFileSync(moved, "utf8");
+  } catch {}
+  const m = TAG.exec(text);
+  if (m !== null && (Number(m[1]) === process.pid || running(Number(m[1])))) {
+    try {
+      linkSync(moved, file); // fails (EEXIST) when another waiter took the lock meanwhile
+    } catch {}
+  }
+  try {
+    unlinkSync(moved);
+  } catch {}
+}
