@@ -2,8 +2,8 @@
  * A lock file that serialises, across processes, the moments a store's LMDB
  * environment is opened and closed (`openStore`, `Store.close`).
  *
- * Why: lmdb-js's LMDB (0.9.x before ITS#10095, fixed upstream in 0.9.32)
- * destroys the robust write mutex in `lock.mdb` when a process closes the
+ * Why: the LMDB that lmdb-js 3.5 bundles (`mdb_env_close_active`, in its
+ * mdb.c) destroys the robust write mutex in `lock.mdb` when a process closes the
  * environment and finds itself its only user (it gets the lock file's
  * exclusive fcntl lock). A process opening the environment at that moment
  * waits for a shared lock, gets it once the closer is gone, finds the lock

@@ -38,7 +38,16 @@
  * and closes are now serialised by a lock file (src/open-lock.ts).
  */
 import { spawn, spawnSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  utimesSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -196,3 +205,19 @@ it("two processes opening and closing one store in a loop: every open succeeds",
   expect(await Promise.all(loops)).toEqual(["ready\ndone\n", "ready\ndone\n"]);
   expect(readdirSync(dir).sort()).toEqual(["data.mdb", "lock.mdb"]); // the open lock was released
 }, 120_000);
+
+it("an open lock left by a process that died holding it is taken over", async () => {
+  await openStore(dir, { sync: false }).close();
+  const gone = spawnSync(process.execPath, ["-e", "process.stdout.write(String(process.pid))"], { encoding: "utf8" });
+  const lock = join(dir, "pagefork-open.lock");
+  writeFileSync(lock, `${gone.stdout}:0:0`);
+  const store = openStore(dir, { sync: false });
+  expect(existsSync(lock)).toBe(false);
+  await store.close();
+  // Killed between its create and its write: empty, taken over once old.
+  writeFileSync(lock, "");
+  const old = new Date(Date.now() - 60_000);
+  utimesSync(lock, old, old);
+  await openStore(dir, { sync: false }).close();
+  expect(readdirSync(dir).sort()).toEqual(["data.mdb", "lock.mdb"]);
+});
