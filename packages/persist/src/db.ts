@@ -126,7 +126,7 @@ export function openDbs(path: string, sync: boolean): Dbs {
       }),
     };
     checkFormat(dbs);
-    return dbs;
+    return remember(dbs);
   } catch (e) {
     void closeEnv(path, env);
     if (e instanceof CorruptionError || e instanceof FormatVersionError) throw e;
@@ -136,7 +136,40 @@ export function openDbs(path: string, sync: boolean): Dbs {
 
 /** Closes the LMDB environment of `dbs` (under the open lock: see open-lock.ts). */
 export function closeDbs(dbs: Dbs): Promise<void> {
+  open_.delete(dbs);
   return closeEnv(dbs.dir, dbs.env);
+}
+
+/** The stores of this thread not closed yet: closed at its exit (`closeAtExit`). */
+const open_ = new Set<Dbs>();
+let exitHooked = false;
+
+function remember(dbs: Dbs): Dbs {
+  open_.add(dbs);
+  if (!exitHooked) {
+    exitHooked = true;
+    process.on("exit", closeAtExit);
+  }
+  return dbs;
+}
+
+/**
+ * Closes, under the open lock, the stores a program left open when it exits.
+ * lmdb-js would close them after this (its exit hook), outside the lock, and
+ * such a close could destroy the write mutex under another process opening
+ * the store (see open-lock.ts): seen within 60 processes that opened a store
+ * and exited without `close()` beside one opening and closing it in a loop.
+ * lmdb-js's close is synchronous here (no asynchronous writes are pending).
+ */
+function closeAtExit(): void {
+  for (const dbs of [...open_]) {
+    open_.delete(dbs);
+    try {
+      void closeEnv(dbs.dir, dbs.env);
+    } catch {
+      // exiting: lmdb-js's own hook closes what this could not
+    }
+  }
 }
 
 function closeEnv(dir: string, env: RootDatabase): Promise<void> {

@@ -45,6 +45,7 @@ import {
   readdirSync,
   readFileSync,
   rmSync,
+  unlinkSync,
   utimesSync,
   writeFileSync,
 } from "node:fs";
@@ -220,4 +221,27 @@ it("an open lock left by a process that died holding it is taken over", async ()
   utimesSync(lock, old, old);
   await openStore(dir, { sync: false }).close();
   expect(readdirSync(dir).sort()).toEqual(["data.mdb", "lock.mdb"]);
+});
+
+it("a store left open at exit is closed under the open lock", async () => {
+  // lmdb-js closes a store left open when the process exits; outside the open lock that close
+  // could destroy the write mutex under another process's open (1 in 60 such exits beside a
+  // process opening and closing the store in a loop, before review 29).
+  await openStore(dir, { sync: false }).close();
+  const c = spawn(process.execPath, [child, "open-wait-exit", dir], { stdio: ["pipe", "pipe", "pipe"] });
+  let err = "";
+  c.stderr.on("data", (d: Buffer) => {
+    err += d.toString();
+  });
+  const exited = new Promise<number | null>((resolve) => c.on("exit", (code) => resolve(code)));
+  await new Promise<void>((resolve) =>
+    c.stdout.on("data", (d: Buffer) => d.toString().includes("opened") && resolve()),
+  );
+  const lock = join(dir, "pagefork-open.lock");
+  writeFileSync(lock, `${process.pid}:0:999999`); // held by this (live) process
+  c.stdin.end(); // the child exits without close()
+  const early = await Promise.race([exited.then(() => true), new Promise((r) => setTimeout(() => r(false), 3000))]);
+  unlinkSync(lock);
+  expect(await exited, err).toBe(0);
+  expect(early, "the child closed the store without waiting for the open lock").toBe(false);
 });
