@@ -23,8 +23,9 @@
  * waiter polls every millisecond. One left by a process that died holding it
  * (killed mid-open) is taken over: its pid no longer runs, or (written but
  * empty, the holder killed between create and write) it is older than
- * {@link STALE_MS}. A process exiting without `close()` is closed by
- * lmdb-js's exit hook, outside the lock: that close can still meet an open.
+ * {@link STALE_MS}. A store left open at exit is closed under the lock by an
+ * `exit` listener (db.ts), before lmdb-js's own exit hook could close it
+ * outside it; a killed process does not close at all (safe: no destroy).
  *
  * @module
  */
