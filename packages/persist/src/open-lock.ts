@@ -23,7 +23,7 @@
  * waiter polls every millisecond. One left by a process that died holding it
  * (killed mid-open) is taken over: its pid no longer runs, or (written but
  * empty, the holder killed between create and write) it is older than
- * {@link STALE_MS}. A store left open at exit is closed under the lock by an
+ * `STALE_MS`. A store left open at exit is closed under the lock by an
  * `exit` listener (db.ts), before lmdb-js's own exit hook could close it
  * outside it; a killed process does not close at all (safe: no destroy).
  *
