@@ -21,9 +21,9 @@
  * exclusive create (O_EXCL) holding its holder's tag (`pid:threadId:n`),
  * removed at release. Held for the LMDB open or close only (a few ms); a
  * waiter polls every millisecond. One left by a process that died holding it
- * (killed mid-open) is taken over: its pid no longer runs, or (written but
- * empty, the holder killed between create and write) it is older than
- * `STALE_MS`. A store left open at exit is closed under the lock by an
+ * (killed mid-open) is taken over: its pid no longer runs, or it is older
+ * than `STALE_MS` (empty: the holder was killed between create and write; or
+ * its pid was reused by another process, which would keep it forever). A store left open at exit is closed under the lock by an
  * `exit` listener (db.ts), before lmdb-js's own exit hook could close it
  * outside it; a killed process does not close at all (safe: no destroy).
  *
@@ -35,8 +35,12 @@ import { threadId } from "node:worker_threads";
 
 /** Name of the lock file in the store's directory. */
 export const OPEN_LOCK = "pagefork-open.lock";
-/** Age (ms) after which a lock file without a holder's tag is taken for abandoned. */
-const STALE_MS = 10_000;
+/**
+ * Age (ms) after which a lock file is taken for abandoned whoever holds it:
+ * an LMDB open or close takes milliseconds (taken over wrongly, a slow holder
+ * would only risk the failed opens the lock prevents, never data).
+ */
+const STALE_MS = 30_000;
 /** A holder's tag: pid, thread, a count of this thread's acquisitions. */
 const TAG = /^(\d+):(\d+):(\d+)$/;
 
@@ -89,20 +93,33 @@ function release(file: string, tag: string): void {
   if (text === tag) unlinkSync(file);
 }
 
-/** True when the lock file's holder no longer runs (see the module's doc). */
+/** True when the lock file's holder no longer holds it (see the module's doc). */
 function abandoned(file: string): boolean {
-  let text: string;
-  let age: number;
+  const h = holder(file);
+  return h !== null && !held(h);
+}
+
+/** The text and age (ms) of a lock file, or null when there is none. */
+function holder(file: string): { text: string; age: number } | null {
   try {
-    text = readFileSync(file, "utf8");
-    age = Date.now() - statSync(file).mtimeMs;
+    const text = readFileSync(file, "utf8");
+    return { text, age: Date.now() - statSync(file).mtimeMs };
   } catch {
-    return false; // released meanwhile: the next create tells
+    return null; // released meanwhile: the next create tells
   }
+}
+
+/**
+ * True when a lock file of `text`, `age` ms old, is held: not older than
+ * STALE_MS, and empty (its holder is writing its tag) or of a holder that
+ * runs (another thread of this process releases its own).
+ */
+function held({ text, age }: { text: string; age: number }): boolean {
+  if (age > STALE_MS) return false;
   const m = TAG.exec(text);
-  if (m === null) return age > STALE_MS;
+  if (m === null) return true;
   const pid = Number(m[1]);
-  return pid !== process.pid && !running(pid); // another thread of this process releases its own
+  return pid === process.pid || running(pid);
 }
 
 /** True unless process `pid` is known not to run. */
@@ -128,12 +145,8 @@ function takeOver(file: string): void {
   } catch {
     return; // another waiter moved it
   }
-  let text = "";
-  try {
-    text = readFileSync(moved, "utf8");
-  } catch {}
-  const m = TAG.exec(text);
-  if (m !== null && (Number(m[1]) === process.pid || running(Number(m[1])))) {
+  const h = holder(moved); // rename keeps the file's age
+  if (h !== null && held(h)) {
     try {
       linkSync(moved, file); // fails (EEXIST) when another waiter took the lock meanwhile
     } catch {}
