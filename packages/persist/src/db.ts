@@ -17,10 +17,11 @@
  *
  * @module
  */
-import { closeSync, existsSync, ftruncateSync, openSync, readSync, statSync } from "node:fs";
+import { closeSync, existsSync, fstatSync, ftruncateSync, mkdirSync, openSync, readSync } from "node:fs";
 import { join } from "node:path";
 import { type Database, open, type RootDatabase } from "lmdb";
 import { CorruptionError, FormatVersionError, throwCorrupt, throwFormat } from "./errors.js";
+import { withOpenLock } from "./open-lock.js";
 
 /**
  * Magic of the format record (the `meta` database's `"format"` entry): a
@@ -55,6 +56,8 @@ export const FORMAT_VERSION = 3;
 
 /** The open databases of one store. */
 export interface Dbs {
+  /** The store's directory. */
+  readonly dir: string;
   readonly env: RootDatabase;
   readonly meta: Database<unknown, string>;
   readonly blobs: Database<Buffer, Buffer>;
@@ -79,31 +82,38 @@ export interface Counters {
  * Opens (creating when absent) the environment at directory `path` and
  * checks its format record; a new store gets one.
  * @throws {FormatVersionError} when the store was written by a newer format, or is not a pagefork store.
- * @throws {CorruptionError} when `data.mdb` is shorter than LMDB's last page (truncated) or LMDB reports damage.
+ * @throws {CorruptionError} when `data.mdb` is shorter than its meta pages (truncated) or LMDB reports damage.
  */
 export function openDbs(path: string, sync: boolean): Dbs {
   const file = join(path, "data.mdb");
-  const existed = existsSync(file);
-  if (existed) checkMetaPages(file);
+  if (existsSync(file)) checkMetaPages(file);
+  mkdirSync(path, { recursive: true });
   let env: RootDatabase;
   try {
     // noSubdir false: lmdb-js would take a directory name with a dot ("tmp.x1y2") for a file name.
     // overlappingSync false: lmdb-js would otherwise return from a commit before its fsync
     // (flushing it with the next one), and `sync: true` promises the save is on disk.
-    env = open({
-      path,
-      noSubdir: false,
-      maxDbs: 8,
-      compression: false,
-      noSync: !sync,
-      overlappingSync: false,
-      cache: false,
-    });
+    env = withOpenLock(path, () =>
+      open({
+        path,
+        noSubdir: false,
+        maxDbs: 8,
+        compression: false,
+        noSync: !sync,
+        overlappingSync: false,
+        cache: false,
+      }),
+    );
   } catch (e) {
     return throwCorrupt(null, null, `LMDB cannot open ${file}: ${(e as Error).message}`, e);
   }
   try {
+    // Under LMDB's writer lock, before anything reads a data page: openDB reads the main
+    // database's pages. open() did not (it reads the meta pages with pread, and the root
+    // database's transaction touches no page).
+    env.transactionSync(() => extendToLastPage(file));
     const dbs: Dbs = {
+      dir: path,
       env,
       meta: env.openDB<unknown, string>({ name: "meta", encoding: "json", cache: false }),
       blobs: env.openDB<Buffer, Buffer>({ name: "blobs", keyEncoding: "binary", encoding: "binary", cache: false }),
@@ -116,12 +126,54 @@ export function openDbs(path: string, sync: boolean): Dbs {
       }),
     };
     checkFormat(dbs);
-    return dbs;
+    return remember(dbs);
   } catch (e) {
-    env.close();
+    void closeEnv(path, env);
     if (e instanceof CorruptionError || e instanceof FormatVersionError) throw e;
     return throwCorrupt(null, null, `LMDB cannot read ${file}: ${(e as Error).message}`, e);
   }
+}
+
+/** Closes the LMDB environment of `dbs` (under the open lock: see open-lock.ts). */
+export function closeDbs(dbs: Dbs): Promise<void> {
+  open_.delete(dbs);
+  return closeEnv(dbs.dir, dbs.env);
+}
+
+/** The stores of this thread not closed yet: closed at its exit (`closeAtExit`). */
+const open_ = new Set<Dbs>();
+let exitHooked = false;
+
+function remember(dbs: Dbs): Dbs {
+  open_.add(dbs);
+  if (!exitHooked) {
+    exitHooked = true;
+    process.on("exit", closeAtExit);
+  }
+  return dbs;
+}
+
+/**
+ * Closes, under the open lock, the stores a program left open when it exits.
+ * lmdb-js would close them after this (its exit hook), outside the lock, and
+ * such a close could destroy the write mutex under another process opening
+ * the store (see open-lock.ts): seen within 60 processes that opened a store
+ * and exited without `close()` beside one opening and closing it in a loop.
+ * lmdb-js's close is synchronous here (no asynchronous writes are pending).
+ */
+function closeAtExit(): void {
+  for (const dbs of [...open_]) {
+    open_.delete(dbs);
+    try {
+      void closeEnv(dbs.dir, dbs.env);
+    } catch {
+      // exiting: lmdb-js's own hook closes what this could not
+    }
+  }
+}
+
+function closeEnv(dir: string, env: RootDatabase): Promise<void> {
+  return withOpenLock(dir, () => env.close());
 }
 
 /** LMDB's meta page magic (mm_magic). */
@@ -134,37 +186,80 @@ const LMDB_MAGIC = 0xbeefc0de;
 const META = { magic: 24, pageSize: 48, lastPage: 144, txnid: 152, end: 160 } as const;
 
 /**
- * Checks `data.mdb` before LMDB maps it: LMDB reads its file through a
- * memory map, and a read past the end of a truncated file kills the process
- * (SIGBUS), so the two meta pages are read with plain file reads first.
- *
- * - Shorter than its two meta pages, or no LMDB magic: CorruptionError.
- * - Shorter than the last page the newer meta page names: extended with zero
- *   pages up to it. A sound file can be a few pages short (LMDB does not
- *   write pages it allocated and freed within one transaction: seen after a
- *   delete, 69,632 bytes for a last page ending at 73,728); in a truncated
- *   file the lost pages then read as zeros, which LMDB reports as corrupt
- *   (MDB_CORRUPTED) or the pages' SHA-256 checksums catch: a
- *   CorruptionError, never a crash and never a wrong value.
+ * Checks `data.mdb` before LMDB maps it, with plain file reads (nothing
+ * written): LMDB trusts what it finds there, and crashes the process on a
+ * file shorter than its two meta pages (SIGSEGV) or with a bad page size.
+ * Its extension to LMDB's last page is left to `extendToLastPage`,
+ * under the writer lock.
  *
  * An empty file is left to LMDB (it initialises it).
- * @throws {CorruptionError} when the file is too short or its meta pages are not LMDB's.
+ * @throws {CorruptionError} when the file is shorter than its two meta pages, has no LMDB magic,
+ *   or names a page size that is not a power of two from 512 to 65,536.
  */
 function checkMetaPages(file: string): void {
-  const size = statSync(file).size;
-  if (size === 0) return;
+  const fd = openSync(file, "r");
+  try {
+    const size = fstatSync(fd).size;
+    if (size === 0) return;
+    metaPageSize(file, fd, size);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/**
+ * The page size of LMDB's first meta page, read through `fd` (a file of `size` bytes).
+ * @throws {CorruptionError} as `checkMetaPages`.
+ */
+function metaPageSize(file: string, fd: number, size: number): number {
+  const head = Buffer.alloc(META.end);
+  if (readSync(fd, head, 0, META.end, 0) < META.end || head.readUInt32LE(META.magic) !== LMDB_MAGIC)
+    throwCorrupt(null, null, `${file} is not an LMDB data file, or is truncated (${size} bytes)`);
+  const ps = head.readUInt32LE(META.pageSize);
+  if (ps < 512 || ps > 65536 || (ps & (ps - 1)) !== 0) throwCorrupt(null, null, `${file}: bad LMDB page size ${ps}`);
+  if (size < 2 * ps) throwCorrupt(null, null, `${file} is truncated: ${size} bytes, shorter than its two meta pages`);
+  return ps;
+}
+
+/**
+ * Extends `data.mdb` with zero pages up to the last page LMDB's newer meta
+ * page names, when it is shorter; never shrinks it. Runs inside a write
+ * transaction (LMDB's writer lock), before anything reads a data page:
+ * LMDB reads data pages through a memory map, and a read past the end of a
+ * truncated file kills the process (SIGBUS).
+ *
+ * - Shorter than its two meta pages, or not LMDB's (as `checkMetaPages`):
+ *   CorruptionError (LMDB refused neither: it opened the file).
+ * - Shorter than the last page: extended. A sound file can be a few pages
+ *   short (LMDB does not write pages it allocated and freed within one
+ *   transaction: seen after a delete, 69,632 bytes for a last page ending at
+ *   73,728); in a truncated file the lost pages then read as zeros, which
+ *   LMDB reports as corrupt (MDB_CORRUPTED) or the pages' SHA-256 checksums
+ *   catch: a CorruptionError, never a crash and never a wrong value.
+ *
+ * Why under the lock: a writer in another process writes the pages of its
+ * transaction past the last committed page before it writes the meta page
+ * that names them. Before review 29 the size was taken (stat) before LMDB
+ * opened, outside the lock: a writer committing in between made it stale,
+ * and the file was cut to the last committed page, destroying the pages of
+ * the writer's next transaction (its history then pointed at lost pages).
+ * Under the lock no writer is between its pages and its meta page, and the
+ * size and meta pages are read through one descriptor there.
+ * @throws {CorruptionError} when the file is shorter than its two meta pages or they are not LMDB's.
+ */
+function extendToLastPage(file: string): void {
   const fd = openSync(file, "r+");
   try {
-    const head = Buffer.alloc(META.end);
-    if (readSync(fd, head, 0, META.end, 0) < META.end || head.readUInt32LE(META.magic) !== LMDB_MAGIC)
-      throwCorrupt(null, null, `${file} is not an LMDB data file, or is truncated (${size} bytes)`);
-    const ps = head.readUInt32LE(META.pageSize);
-    if (ps < 512 || ps > 65536 || (ps & (ps - 1)) !== 0) throwCorrupt(null, null, `${file}: bad LMDB page size ${ps}`);
-    if (size < 2 * ps) throwCorrupt(null, null, `${file} is truncated: ${size} bytes, shorter than its two meta pages`);
-    const second = Buffer.alloc(META.end);
-    readSync(fd, second, 0, META.end, ps);
-    const metas = [head, second].filter((m) => m.readUInt32LE(META.magic) === LMDB_MAGIC);
-    const newest = metas.reduce((a, b) => (b.readBigUInt64LE(META.txnid) > a.readBigUInt64LE(META.txnid) ? b : a));
+    const size = fstatSync(fd).size;
+    const ps = metaPageSize(file, fd, size);
+    const metas = [0, ps].map((at) => {
+      const m = Buffer.alloc(META.end);
+      readSync(fd, m, 0, META.end, at);
+      return m;
+    });
+    const newest = metas
+      .filter((m) => m.readUInt32LE(META.magic) === LMDB_MAGIC)
+      .reduce((a, b) => (b.readBigUInt64LE(META.txnid) > a.readBigUInt64LE(META.txnid) ? b : a));
     const need = (Number(newest.readBigUInt64LE(META.lastPage)) + 1) * ps;
     if (size < need) ftruncateSync(fd, need);
   } finally {
@@ -172,8 +267,34 @@ function checkMetaPages(file: string): void {
   }
 }
 
-/** Reads (or, in a new store, writes) the format record; raises an older store's to this format. */
+/**
+ * Reads (or, in a new store, writes) the format record; raises an older
+ * store's to this format. What to write is decided again inside the write
+ * transaction, from the record read there: decided from a read before it
+ * (as before review 29), a second process opening a new store at once wrote
+ * a format record and zero counters over the first one's saves (the counters
+ * then no longer counted the blobs), and a store a newer build raised
+ * meanwhile was lowered back to this format.
+ */
 function checkFormat(dbs: Dbs): void {
+  if (formatToWrite(dbs) === null) return;
+  dbs.env.transactionSync(() => {
+    const write = formatToWrite(dbs);
+    if (write === null) return;
+    dbs.meta.putSync("format", { magic: FORMAT_MAGIC, version: FORMAT_VERSION });
+    if (write === "new")
+      dbs.meta.putSync("counters", { pages: 0, pageBytes: 0, nodes: 0, nodeBytes: 0 } satisfies Counters);
+  });
+}
+
+/**
+ * Checks the format record as the current transaction sees it: "new" when
+ * the store has none and is empty (it gets one), "raise" when it is of an
+ * older format, null when it is of this format.
+ * @throws {FormatVersionError} when the store is of a newer format or not a pagefork store.
+ * @throws {CorruptionError} when the record cannot be read or its version is not a positive integer.
+ */
+function formatToWrite(dbs: Dbs): "new" | "raise" | null {
   let rec: unknown;
   try {
     rec = dbs.meta.get("format");
@@ -183,11 +304,7 @@ function checkFormat(dbs: Dbs): void {
   if (rec === undefined) {
     const empty = dbs.versions.getKeysCount() === 0 && dbs.blobs.getKeysCount() === 0;
     if (!empty) throwFormat(Number.NaN, FORMAT_VERSION, "not a pagefork store: it holds data but no format record");
-    dbs.env.transactionSync(() => {
-      dbs.meta.putSync("format", { magic: FORMAT_MAGIC, version: FORMAT_VERSION });
-      dbs.meta.putSync("counters", { pages: 0, pageBytes: 0, nodes: 0, nodeBytes: 0 } satisfies Counters);
-    });
-    return;
+    return "new";
   }
   const r = rec as { magic?: unknown; version?: unknown };
   if (typeof r !== "object" || r === null || r.magic !== FORMAT_MAGIC)
@@ -195,10 +312,7 @@ function checkFormat(dbs: Dbs): void {
   if (typeof r.version !== "number" || !Number.isInteger(r.version) || r.version < 1)
     throwCorrupt(null, null, `bad format version ${JSON.stringify(r.version)}`);
   if (r.version > FORMAT_VERSION) throwFormat(r.version, FORMAT_VERSION);
-  if (r.version < FORMAT_VERSION)
-    dbs.env.transactionSync(() => {
-      dbs.meta.putSync("format", { magic: FORMAT_MAGIC, version: FORMAT_VERSION });
-    });
+  return r.version < FORMAT_VERSION ? "raise" : null;
 }
 
 /** The blob counters (zeros when absent). */

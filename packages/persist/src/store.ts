@@ -14,7 +14,7 @@ import {
 } from "@pagefork/core";
 import type { AnyType } from "@pagefork/state";
 import { BlobTxn } from "./blobs.js";
-import { type Dbs, FORMAT_VERSION, openDbs, readCounters } from "./db.js";
+import { closeDbs, type Dbs, FORMAT_VERSION, openDbs, readCounters } from "./db.js";
 import { CorruptionError, FormatVersionError, throwCorrupt, throwNotFound } from "./errors.js";
 import { collectGarbage, type GcResult, unreclaimed } from "./gc.js";
 import { decodeKey, encodeKey } from "./keys.js";
@@ -489,7 +489,7 @@ export class Store {
     if (dbs === null) return;
     for (const name of [...this.#saved.keys()]) this.#forget(name);
     this.#dbs = null;
-    await dbs.env.close();
+    await closeDbs(dbs);
   }
 }
 
@@ -519,7 +519,7 @@ export function openStore(path: string, options: StoreOptions = {}): Store {
   try {
     recoverPending(dbs, null); // a saveHistory cut short by a crash: release what it had committed
   } catch (e) {
-    dbs.env.close();
+    void closeDbs(dbs);
     throw e;
   }
   return new Store(path, dbs, options.historyTxnBytes ?? HISTORY_TXN_BYTES);

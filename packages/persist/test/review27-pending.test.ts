@@ -42,8 +42,10 @@ function start(args: string[]): { c: ChildProcess; lines: Promise<string>; ready
   let text = "";
   let err = "";
   let onReady: () => void = () => {};
-  const ready = new Promise<void>((r) => {
-    onReady = r;
+  let notReady: (e: Error) => void = () => {};
+  const ready = new Promise<void>((resolve, reject) => {
+    onReady = resolve;
+    notReady = reject;
   });
   c.stdout?.on("data", (d: Buffer) => {
     text += d.toString();
@@ -53,11 +55,24 @@ function start(args: string[]): { c: ChildProcess; lines: Promise<string>; ready
     err += d.toString();
   });
   const lines = new Promise<string>((resolve, reject) =>
-    c.on("exit", (code, signal) =>
-      code === 0 || signal === "SIGKILL" ? resolve(text) : reject(new Error(`child exited ${code}: ${err}`)),
-    ),
+    c.on("exit", (code, signal) => {
+      // a child that died before "ready" fails the test instead of leaving it waiting
+      notReady(new Error(`child exited ${code ?? signal} before it was ready: ${err}`));
+      if (code === 0 || signal === "SIGKILL") resolve(text);
+      else reject(new Error(`child exited ${code ?? signal}: ${err}`));
+    }),
   );
+  // Handled here too: a test that fails before awaiting them leaves no unhandled rejection.
+  ready.catch(() => {});
+  lines.catch(() => {});
   return { c, lines, ready };
+}
+
+/** Kills `child` (SIGKILL) unless it has exited, and waits for its exit. */
+async function stop(child: ReturnType<typeof start> | undefined): Promise<void> {
+  if (child === undefined) return;
+  if (child.c.exitCode === null && child.c.signalCode === null) child.c.kill("SIGKILL");
+  await child.lines.catch(() => {});
 }
 
 async function check(dir: string, names: string[], n: number): Promise<void> {
@@ -78,11 +93,17 @@ it("a store opened again and again by another process while a history save runs:
   dirs.push(dir);
   await openStore(dir, { sync: false }).close();
   const opener = start(["open", dir]);
-  await opener.ready;
-  const saver = start(["history", dir, "hist", "400"]);
-  expect(await saver.lines).toBe("done\n");
-  opener.c.kill("SIGKILL");
-  await opener.lines;
+  let saver: ReturnType<typeof start> | undefined;
+  try {
+    await opener.ready;
+    saver = start(["history", dir, "hist", "400"]);
+    expect(await saver.lines).toBe("done\n");
+  } finally {
+    // Killed whatever happened: a child left running kept writing the directory, and
+    // afterAll's rmSync failed with ENOTEMPTY on top of the failure.
+    await stop(saver);
+    await stop(opener);
+  }
   await check(dir, ["hist"], 400);
 });
 
@@ -92,6 +113,11 @@ it("two processes saving a history under one name at once: the one committed las
   await openStore(dir, { sync: false }).close();
   const a = start(["history", dir, "hist", "300"]);
   const b = start(["history", dir, "hist", "300"]);
-  expect(await Promise.all([a.lines, b.lines])).toEqual(["done\n", "done\n"]);
+  try {
+    expect(await Promise.all([a.lines, b.lines])).toEqual(["done\n", "done\n"]);
+  } finally {
+    await stop(a);
+    await stop(b);
+  }
   await check(dir, ["hist"], 300);
 });

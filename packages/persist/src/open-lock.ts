@@ -1,0 +1,157 @@
+/**
+ * A lock file that serialises, across processes, the moments a store's LMDB
+ * environment is opened and closed (`openStore`, `Store.close`).
+ *
+ * Why: the LMDB that lmdb-js 3.5 bundles (`mdb_env_close_active`, in its
+ * mdb.c) destroys the robust write mutex in `lock.mdb` when a process closes the
+ * environment and finds itself its only user (it gets the lock file's
+ * exclusive fcntl lock). A process opening the environment at that moment
+ * waits for a shared lock, gets it once the closer is gone, finds the lock
+ * region initialised (no reinitialisation: it is not the first user) and
+ * uses the destroyed mutex: every write transaction of every process sharing
+ * the region then fails with EINVAL (lmdb-js: "Invalid argument: No
+ * transaction to renew", thrown by `openStore` as a CorruptionError) until
+ * all of them close. Two processes opening and closing one store in a loop
+ * hit it within seconds (review29-open-race.test.ts). With the opens and
+ * closes of pagefork serialised, a close that finds itself the only user
+ * has no open in progress beside it, and an open after it initialises the
+ * region afresh.
+ *
+ * The lock is `pagefork-open.lock` in the store's directory, made with an
+ * exclusive create (O_EXCL) holding its holder's tag (`pid:threadId:n`),
+ * removed at release. Held for the LMDB open or close only (a few ms); a
+ * waiter polls every millisecond. One left by a process that died holding it
+ * (killed mid-open) is taken over: its pid no longer runs, or it is older
+ * than `STALE_MS` (empty: the holder was killed between create and write; or
+ * its pid was reused by another process, which would keep it forever). A store left open at exit is closed under the lock by an
+ * `exit` listener (db.ts), before lmdb-js's own exit hook could close it
+ * outside it; a killed process does not close at all (safe: no destroy).
+ *
+ * @module
+ */
+import { closeSync, linkSync, openSync, readFileSync, renameSync, statSync, unlinkSync, writeSync } from "node:fs";
+import { join } from "node:path";
+import { threadId } from "node:worker_threads";
+
+/** Name of the lock file in the store's directory. */
+export const OPEN_LOCK = "pagefork-open.lock";
+/**
+ * Age (ms) after which a lock file is taken for abandoned whoever holds it:
+ * an LMDB open or close takes milliseconds (taken over wrongly, a slow holder
+ * would only risk the failed opens the lock prevents, never data).
+ */
+const STALE_MS = 30_000;
+/** A holder's tag: pid, thread, a count of this thread's acquisitions. */
+const TAG = /^(\d+):(\d+):(\d+)$/;
+
+let taken = 0;
+const pause = new Int32Array(new SharedArrayBuffer(4));
+
+/**
+ * Runs `fn` holding the open lock of the store in directory `dir` (which
+ * must exist). Not reentrant: `fn` must not take it again.
+ */
+export function withOpenLock<T>(dir: string, fn: () => T): T {
+  const file = join(dir, OPEN_LOCK);
+  const tag = `${process.pid}:${threadId}:${taken++}`;
+  acquire(file, tag);
+  try {
+    return fn();
+  } finally {
+    release(file, tag);
+  }
+}
+
+function acquire(file: string, tag: string): void {
+  for (;;) {
+    let fd: number;
+    try {
+      fd = openSync(file, "wx");
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== "EEXIST") throw e;
+      if (abandoned(file)) takeOver(file);
+      else Atomics.wait(pause, 0, 0, 1);
+      continue;
+    }
+    try {
+      writeSync(fd, tag);
+    } finally {
+      closeSync(fd);
+    }
+    return;
+  }
+}
+
+function release(file: string, tag: string): void {
+  // Only its own: a holder taken for dead (a pid reused meanwhile) may have lost it to another.
+  let text = "";
+  try {
+    text = readFileSync(file, "utf8");
+  } catch {
+    return;
+  }
+  if (text === tag) unlinkSync(file);
+}
+
+/** True when the lock file's holder no longer holds it (see the module's doc). */
+function abandoned(file: string): boolean {
+  const h = holder(file);
+  return h !== null && !held(h);
+}
+
+/** The text and age (ms) of a lock file, or null when there is none. */
+function holder(file: string): { text: string; age: number } | null {
+  try {
+    const text = readFileSync(file, "utf8");
+    return { text, age: Date.now() - statSync(file).mtimeMs };
+  } catch {
+    return null; // released meanwhile: the next create tells
+  }
+}
+
+/**
+ * True when a lock file of `text`, `age` ms old, is held: not older than
+ * STALE_MS, and empty (its holder is writing its tag) or of a holder that
+ * runs (another thread of this process releases its own).
+ */
+function held({ text, age }: { text: string; age: number }): boolean {
+  if (age > STALE_MS) return false;
+  const m = TAG.exec(text);
+  if (m === null) return true;
+  const pid = Number(m[1]);
+  return pid === process.pid || running(pid);
+}
+
+/** True unless process `pid` is known not to run. */
+function running(pid: number): boolean {
+  try {
+    process.kill(pid, 0); // signal 0: only asks whether the process exists
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code !== "ESRCH"; // EPERM: it runs, under another user
+  }
+}
+
+/**
+ * Removes an abandoned lock file: renamed first (atomic: of several waiters
+ * taking it over, one moves it), then deleted; a waiter that moved a live
+ * holder's file instead (it was released and taken again between the check
+ * and the rename) puts it back, unless another waiter took the lock meanwhile.
+ */
+function takeOver(file: string): void {
+  const moved = `${file}.${process.pid}.${threadId}.stale`;
+  try {
+    renameSync(file, moved);
+  } catch {
+    return; // another waiter moved it
+  }
+  const h = holder(moved); // rename keeps the file's age
+  if (h !== null && held(h)) {
+    try {
+      linkSync(moved, file); // fails (EEXIST) when another waiter took the lock meanwhile
+    } catch {}
+  }
+  try {
+    unlinkSync(moved);
+  } catch {}
+}
