@@ -718,11 +718,20 @@ export abstract class CowElements<E extends number | bigint> implements Iterable
     const final = relativeIndex(end, len, len);
     const count = Math.max(final - k, 0);
     if (k === 0 && count === len && this.len === len && this.forkIsExact()) return this.fork();
-    const out = this.createLive(count, count);
     // An argument's valueOf may have shrunk a vector: copy only what is left
-    // (the rest stays zero, as a native slice of a shrunk buffer gives).
+    // (the rest reads zero, as a native slice of a shrunk buffer gives).
     const n = Math.min(count, Math.max(this.len - k, 0));
-    return fillFrom(out, () => copyBetween(this, k, out, 0, n));
+    // `written` n: an embedded vector's block is malloc'd (not zeroed) only when
+    // every element is written; with fewer, calloc. (It was `count`: the rest
+    // of the copy read whatever a freed block had left there.)
+    const out = this.createLive(count, n);
+    // The out-of-memory hook, run by createLive, may have shrunk this further:
+    // what it cut off must read zero too, and a malloc'd block is not.
+    const m = Math.min(n, Math.max(this.len - k, 0));
+    return fillFrom(out, () => {
+      copyBetween(this, k, out, 0, m);
+      fillElements(out, this.kind.bigint ? 0n : 0, m, n);
+    });
   }
 
   /** Iterator over `[index, value]` pairs. */

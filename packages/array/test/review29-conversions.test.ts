@@ -278,3 +278,32 @@ describe("with whose value's conversion grows the vector", () => {
     expect(pool.framesInUse).toBe(0);
   });
 });
+
+describe("slice whose end's conversion empties an embedded CowVector", () => {
+  it("the copy's elements past what is left read zero, not what a freed block held", () => {
+    // Found by review29-conversions.model (seed -969856267): the copy's block was malloc'd
+    // as if every element were written, and the heap handed out a block freed before.
+    const pool = new FramePool({ pageSize: 256 });
+    const space = new AddressSpace({ size: 1 << 16, pool });
+    const heap = Heap.create(space, { base: 256 });
+    const v = CowVector.create(heap, Float64Array);
+    v.extend([0, 0]);
+    v.push(1000); // grows the element block (moved: the old one is freed)
+    v.push(1001);
+    const buffer = new ResizableBuffer(4 * 8, { maxByteLength: 64 * 8 });
+    const model = new Float64Array(buffer as ArrayBuffer);
+    model.set([0, 0, 1000, 1001]);
+    const want = model.slice(
+      -3,
+      shrinking(4, () => buffer.resize(0)),
+    );
+    const got = v.slice(
+      -3,
+      shrinking(4, () => v.resize(0)),
+    );
+    expect([...got]).toEqual([...want]); // [0, 0, 0]: native zeroes what is gone
+    expect(() => heap.check()).not.toThrow();
+    space.release();
+    expect(pool.framesInUse).toBe(0);
+  });
+});
