@@ -9,7 +9,7 @@ import { InvalidArgumentError } from "@pagefork/core";
 import type { CowText } from "@pagefork/string";
 import { NODE } from "./brand.js";
 import { handleOf } from "./containers.js";
-import { emptyCharAt, emptyCharCodeAt, emptySlice } from "./indices.js";
+import { emptyCharAt, emptyCharCodeAt, emptySlice, readsOf } from "./indices.js";
 import { INSPECT, type InspectFn, type InspectOptions, plainInspect } from "./inspect.js";
 import type { AnyType } from "./schema.js";
 import { type DraftNode, emit, poison, type Session, touch } from "./session.js";
@@ -61,6 +61,31 @@ export class TextDraftImpl implements DraftNode, Iterable<string> {
   }
   charCodeAt(index: number): number {
     return this.text(false)?.charCodeAt(index) ?? emptyCharCodeAt(index);
+  }
+  at(index: number): string | undefined {
+    return readsOf(this.text(false)).at(index);
+  }
+  codePointAt(pos: number): number | undefined {
+    return readsOf(this.text(false)).codePointAt(pos);
+  }
+  // `= undefined` keeps the position out of each search method's `length` (1, as String.prototype's).
+  indexOf(searchString: string, position: number | undefined = undefined): number {
+    return readsOf(this.text(false)).indexOf(searchString, position);
+  }
+  lastIndexOf(searchString: string, position: number | undefined = undefined): number {
+    return readsOf(this.text(false)).lastIndexOf(searchString, position);
+  }
+  includes(searchString: string, position: number | undefined = undefined): boolean {
+    return readsOf(this.text(false)).includes(searchString, position);
+  }
+  startsWith(searchString: string, position: number | undefined = undefined): boolean {
+    return readsOf(this.text(false)).startsWith(searchString, position);
+  }
+  endsWith(searchString: string, endPosition: number | undefined = undefined): boolean {
+    return readsOf(this.text(false)).endsWith(searchString, endPosition);
+  }
+  substring(start: number, end?: number): string {
+    return readsOf(this.text(false)).substring(start, end);
   }
   toString(): string {
     return this.text(false)?.toString() ?? "";

@@ -53,6 +53,21 @@ export function emptySlice(start: unknown, end: unknown): string {
   return "";
 }
 
+/** The `String.prototype` reads a text view or draft passes to its CowText (see {@link readsOf}). */
+export type TextReads = Pick<
+  string,
+  "at" | "codePointAt" | "indexOf" | "lastIndexOf" | "includes" | "startsWith" | "endsWith" | "substring"
+>;
+
+/**
+ * What answers a text view's or draft's `String.prototype` reads: its
+ * CowText, or "" for a text value not created yet (so an empty text converts
+ * its arguments and answers exactly as a native empty string does).
+ */
+export function readsOf(text: TextReads | null): TextReads {
+  return text ?? "";
+}
+
 /** `"".charAt(index)` for a text value not created yet: "", after ToIntegerOrInfinity (a bigint or symbol throws TypeError). */
 export function emptyCharAt(index: unknown): string {
   toIntegerOrInfinity(index);

@@ -217,6 +217,33 @@ export interface TextView extends Iterable<string> {
   charAt(index: number): string;
   /** The code unit at `index`, or NaN out of range. */
   charCodeAt(index: number): number;
+  /**
+   * The code unit at `index` as a string, counting back from the end for a
+   * negative `index`, or undefined out of range: `String.prototype.at`. O(height).
+   */
+  at(index: number): string | undefined;
+  /**
+   * The code point starting at code unit `pos` (a surrogate pair joined), or
+   * undefined out of range: `String.prototype.codePointAt`. O(height).
+   */
+  codePointAt(pos: number): number | undefined;
+  /**
+   * First index at or after `position` where `searchString` occurs, or -1:
+   * `String.prototype.indexOf` (same argument conversions). The text is
+   * searched in windows of leaves, never copied whole: O(height + d + m) for
+   * d code units scanned and a needle of m units.
+   */
+  indexOf(searchString: string, position?: number): number;
+  /** Last index at or before `position` where `searchString` occurs, or -1: `String.prototype.lastIndexOf`. O(height + d + m). */
+  lastIndexOf(searchString: string, position?: number): number;
+  /** Whether `searchString` occurs at or after `position`: `String.prototype.includes` (a RegExp throws TypeError). O(height + d + m). */
+  includes(searchString: string, position?: number): boolean;
+  /** Whether the text at `position` begins with `searchString`: `String.prototype.startsWith`. O(height + m). */
+  startsWith(searchString: string, position?: number): boolean;
+  /** Whether the text before `endPosition` ends with `searchString`: `String.prototype.endsWith`. O(height + m). */
+  endsWith(searchString: string, endPosition?: number): boolean;
+  /** Code units `[start, end)` (swapped when `start` is the greater, clamped, no negatives): `String.prototype.substring`. O(height + result length). */
+  substring(start: number, end?: number): string;
   /** The whole text. */
   toString(): string;
   /** The whole text (so `JSON.stringify` writes a string). */

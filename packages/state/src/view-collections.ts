@@ -12,7 +12,7 @@ import { NODE, type NodeRecord, viaProxy } from "./brand.js";
 import { defineSetMethods, handleHas, storedSlot } from "./collection-reads.js";
 import { type ArrayHandle, type Ctx, handleOf, type MapHandle, type SetHandle } from "./containers.js";
 import { throwReadOnly } from "./errors.js";
-import { emptyCharAt, emptyCharCodeAt, emptySlice, indexOf } from "./indices.js";
+import { emptyCharAt, emptyCharCodeAt, emptySlice, indexOf, readsOf } from "./indices.js";
 import { formatTagged, INSPECT, type InspectFn, type InspectOptions, plainInspect, shownElements } from "./inspect.js";
 import type { AnyType, MapType, NativeArray, SetType, TypedArrayConstructor, TypedArrayType } from "./schema.js";
 import { decodeKey, decodeMapValue } from "./slots.js";
@@ -241,6 +241,32 @@ export class TextViewImpl implements NodeRecord, ViewFields, Iterable<string> {
   /** The code unit at `index`, or NaN. O(height). */
   charCodeAt(index: number): number {
     return this.text()?.charCodeAt(index) ?? emptyCharCodeAt(index);
+  }
+  /** `String.prototype` reads, answered by the CowText (see {@link TextView}). */
+  at(index: number): string | undefined {
+    return readsOf(this.text()).at(index);
+  }
+  codePointAt(pos: number): number | undefined {
+    return readsOf(this.text()).codePointAt(pos);
+  }
+  // `= undefined` keeps the position out of each search method's `length` (1, as String.prototype's).
+  indexOf(searchString: string, position: number | undefined = undefined): number {
+    return readsOf(this.text()).indexOf(searchString, position);
+  }
+  lastIndexOf(searchString: string, position: number | undefined = undefined): number {
+    return readsOf(this.text()).lastIndexOf(searchString, position);
+  }
+  includes(searchString: string, position: number | undefined = undefined): boolean {
+    return readsOf(this.text()).includes(searchString, position);
+  }
+  startsWith(searchString: string, position: number | undefined = undefined): boolean {
+    return readsOf(this.text()).startsWith(searchString, position);
+  }
+  endsWith(searchString: string, endPosition: number | undefined = undefined): boolean {
+    return readsOf(this.text()).endsWith(searchString, endPosition);
+  }
+  substring(start: number, end?: number): string {
+    return readsOf(this.text()).substring(start, end);
   }
   /** The whole text. O(length). */
   toString(): string {
