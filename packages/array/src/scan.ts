@@ -191,7 +191,11 @@ export function indexOfElement(view: ElementView, search: unknown, fromIndex: un
   let k = toIntegerOrInfinity(fromIndex);
   if (k === Number.POSITIVE_INFINITY) return -1;
   if (k < 0) k = Math.max(len + k, 0);
-  const end = Math.min(len, view.len); // fromIndex's valueOf may have shrunk a vector: never read past its end
+  return indexIn(view, search, k, Math.min(len, view.len)); // fromIndex's valueOf may have shrunk a vector: never read past its end
+}
+
+/** First index in `[k, end)` holding `search` (strict equality), or -1. */
+function indexIn(view: ElementView, search: unknown, k: number, end: number): number {
   if (k >= end || !representable(view, search)) return -1;
   for (const c = readSpans(view, k, end - k); c.next(); ) {
     const a = c.array;
@@ -202,24 +206,31 @@ export function indexOfElement(view: ElementView, search: unknown, fromIndex: un
   return -1;
 }
 
-/** `%TypedArray%.prototype.includes`: SameValueZero, so NaN is found. */
+/**
+ * `%TypedArray%.prototype.includes`: SameValueZero, so NaN is found. As
+ * natively, the elements searched are those of the length read before
+ * `fromIndex` is converted: a vector its valueOf grew is searched up to the
+ * old length (it searched the new one), and one it shrank has its lost
+ * elements read as undefined (so `includes(undefined)` finds them).
+ */
 export function includesElement(view: ElementView, search: unknown, fromIndex: unknown): boolean {
   const len = view.len;
   if (len === 0) return false;
   let k = toIntegerOrInfinity(fromIndex);
   if (k === Number.POSITIVE_INFINITY) return false;
   if (k < 0) k = Math.max(len + k, 0);
-  const end = Math.min(len, view.len); // fromIndex's valueOf may have shrunk a vector: never read past its end
-  if (k >= end) return false;
+  if (k >= len) return false;
+  const end = Math.min(len, view.len); // never read past a shrunk vector's end
+  if (search === undefined) return end < len;
   if (typeof search === "number" && Number.isNaN(search)) {
-    if (view.kind.bigint) return false;
+    if (view.kind.bigint || k >= end) return false;
     for (const c = readSpans(view, k, end - k); c.next(); ) {
       const a = c.array as Float64Array;
       for (let i = c.start; i < c.end; i++) if (Number.isNaN(a[i])) return true;
     }
     return false;
   }
-  return indexOfElement(view, search, k) >= 0;
+  return indexIn(view, search, k, end) >= 0;
 }
 
 /**

@@ -307,3 +307,36 @@ describe("slice whose end's conversion empties an embedded CowVector", () => {
     expect(pool.framesInUse).toBe(0);
   });
 });
+
+describe("includes whose fromIndex's conversion resizes a CowVector", () => {
+  it("searches the length read before the conversion, as the native includes", () => {
+    // Found by review29-conversions.model ([1], includes(0, fromIndex that resizes to 2)):
+    // it searched the grown vector and found the new zero.
+    const pool = new FramePool({ pageSize: 256 });
+    for (const [search, to] of [
+      [0, 2],
+      [0, 40],
+      [Number.NaN, 3],
+      [undefined, 0],
+      [undefined, 1],
+      [undefined, 3],
+      [1, 0],
+    ] as const) {
+      const v = CowVector.from(Float64Array, [1, 2], { pool });
+      const buffer = new ResizableBuffer(16, { maxByteLength: 64 * 8 });
+      const model = new Float64Array(buffer as ArrayBuffer);
+      model.set([1, 2]);
+      const want = model.includes(
+        search as number,
+        shrinking(0, () => buffer.resize(to * 8)),
+      );
+      const got = v.includes(
+        search as number,
+        shrinking(0, () => v.resize(to)),
+      );
+      expect([search, to, got]).toEqual([search, to, want]);
+      v.release();
+    }
+    expect(pool.framesInUse).toBe(0);
+  });
+});
