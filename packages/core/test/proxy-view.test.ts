@@ -221,6 +221,13 @@ class Call implements fc.Command<Model, Real> {
       const args = this.args.map((a) => resolve(a, r, model, side === "view"));
       // V8 11.3 (Node 20) fills everything for `fill(v, undefined, end)`; the spec gives start 0.
       if (side === "model" && this.method === "fill" && args.length > 2 && args[1] === undefined) args[1] = 0;
+      // V8 11.3 (Node 20) converts `with`'s value before its index; the spec (ECMA-262
+      // 23.2.3.36) and the view convert the index first (ToNumber: a bigint or symbol throws
+      // TypeError): with(1n, "abc") on BigInt64 is a TypeError, not V8's SyntaxError.
+      if (side === "model" && this.method === "with") {
+        const i = +(args[0] as number);
+        args[0] = Number.isNaN(i) ? 0 : i;
+      }
       return (target[this.method] as (...a: unknown[]) => unknown)(...args);
     });
     checkAll(r);
