@@ -31,13 +31,13 @@ import { keepTextShapes } from "./shape-keeper.js";
 import { type AttachedText, attachTextSpace, type SharedTextHandle, textHandle } from "./shared.js";
 import {
   codePoints,
-  collect,
   descend,
   type LagPath,
   leafStrings,
   NO_LAG,
   noteEdit,
   Path,
+  readUnits,
   smiAddress,
   UNKNOWN_LAG,
 } from "./tree.js";
@@ -402,10 +402,7 @@ export class CowText implements Iterable<string> {
 
   /** Units [a, b) as one string, "" when a >= b (0 <= a, b <= length). O(height + (b - a)). */
   private read(a: number, b: number): string {
-    if (a >= b) return "";
-    const out: string[] = [];
-    collect(this, a, b, out, path);
-    return out.length === 1 ? (out[0] as string) : out.join("");
+    return readUnits(this, a, b, path);
   }
 
   /**

@@ -4,7 +4,7 @@
  * `startsWith`, `endsWith`).
  *
  * A search never reads the whole text into one string: it reads windows of
- * leaves (tree.ts `collect`, one descent each) and runs the engine's own
+ * leaves (tree.ts `readUnits`, one descent each) and runs the engine's own
  * `indexOf`/`lastIndexOf` on each. Consecutive windows overlap by the
  * needle's length minus one, so a match that spans two leaves (or two
  * windows) is found; every window holds at least twice the needle, so each
@@ -23,18 +23,7 @@
  * @module
  */
 import { throwRegExp } from "./errors.js";
-import { collect, type Path, type TreeState } from "./tree.js";
-
-/** Window strings of one search (module-level: searches are synchronous and never re-entered). */
-const parts: string[] = [];
-
-/** Units [a, b) of `t` as one string (a < b <= t.len). O(height + (b - a)). */
-function window(t: TreeState, a: number, b: number, path: Path): string {
-  collect(t, a, b, parts, path);
-  const s = parts.length === 1 ? (parts[0] as string) : parts.join("");
-  parts.length = 0;
-  return s;
-}
+import { type Path, readUnits, type TreeState } from "./tree.js";
 
 /** Longest window, in units: 64 leaves (or twice the needle, when that is more). */
 function maxWindow(t: TreeState, m: number): number {
@@ -55,7 +44,7 @@ export function indexIn(t: TreeState, needle: string, from: number, path: Path):
   let a = from;
   for (;;) {
     const b = Math.min(len, a + size);
-    const i = window(t, a, b, path).indexOf(needle);
+    const i = readUnits(t, a, b, path).indexOf(needle);
     if (i >= 0) return a + i;
     if (b === len) return -1;
     a = b - (m - 1); // a match starting in the last m - 1 units was not whole in this window
@@ -75,7 +64,7 @@ export function lastIndexIn(t: TreeState, needle: string, last: number, path: Pa
   let b = last + m;
   for (;;) {
     const a = Math.max(0, b - size);
-    const i = window(t, a, b, path).lastIndexOf(needle);
+    const i = readUnits(t, a, b, path).lastIndexOf(needle);
     if (i >= 0) return a + i;
     if (a === 0) return -1;
     b = a + m - 1; // a match ending in the first m - 1 units was not whole in this window
@@ -85,7 +74,7 @@ export function lastIndexIn(t: TreeState, needle: string, last: number, path: Pa
 
 /** True when units [at, at + needle.length) of `t` are `needle` (non-empty; the range lies in the text). O(height + m). */
 export function matchesAt(t: TreeState, needle: string, at: number, path: Path): boolean {
-  return window(t, at, at + needle.length, path) === needle;
+  return readUnits(t, at, at + needle.length, path) === needle;
 }
 
 /**

@@ -434,6 +434,19 @@ export function collect(t: TreeState, start: number, end: number, out: string[],
   }
 }
 
+/** Scratch of {@link readUnits}: {@link collect} runs no user code, so it is never re-entered. */
+const pieces: string[] = [];
+
+/** The code units of [start, end) of `t` as one string ("" when start >= end). O(height + (end - start)). */
+export function readUnits(t: TreeState, start: number, end: number, path: Path): string {
+  if (start >= end) return "";
+  pieces.length = 0;
+  collect(t, start, end, pieces, path);
+  const s = pieces.length === 1 ? (pieces[0] as string) : pieces.join("");
+  pieces.length = 0;
+  return s;
+}
+
 /**
  * Edits of any text in this module instance so far: CowText's `insert` and
  * `delete` count every call they let through (see {@link noteEdit}). The
@@ -497,7 +510,6 @@ export function* leafStrings(t: TreeState & { readonly released: boolean }, path
  * `t` was released. O(length) in all without edits.
  */
 export function* codePoints(t: TreeState & { readonly released: boolean }, path: Path): IterableIterator<string> {
-  const out: string[] = [];
   let at = 0;
   let buf = ""; // units [at - i, at - i + buf.length) of the text, as read
   let i = 0;
@@ -507,9 +519,7 @@ export function* codePoints(t: TreeState & { readonly released: boolean }, path:
     const len = t.len;
     if (at >= len) return;
     if (stamp !== editCount || (buf.length - i < 2 && at + (buf.length - i) < len)) {
-      out.length = 0;
-      collect(t, at, Math.min(len, at + batchUnits(t)), out, path);
-      buf = out.length === 1 ? (out[0] as string) : out.join("");
+      buf = readUnits(t, at, Math.min(len, at + batchUnits(t)), path);
       i = 0;
       stamp = editCount;
     }
