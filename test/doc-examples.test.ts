@@ -363,10 +363,11 @@ describe("the checker itself: a wrong doc fails", () => {
   const md = (code: string) => ({ file: "WRONG.md", line: 1, language: "ts" as const, code });
   const runMd = (code: string) => run(code, md(code), false);
 
-  // Each of these is a doc whose stated result is wrong. The first six went unchecked
-  // before (the comment was not a literal, or the line held `/` or `=>`, or was an
-  // assignment-like `=` in an arrow), the next three passed `toEqual` (shape, undefined
-  // key, typed array for an array), the last ones check output and the harness.
+  // Each of these is a doc whose stated result is wrong. Six of them passed the checker
+  // before this one (a regex per line, a `literal()` test of the comment, `toEqual`): a figure
+  // followed by prose, an arrow or a division in the expression, a multi-line expression (all
+  // four left unchecked), a key holding undefined and a class instance for a plain object
+  // (both equal under `toEqual`); and README blocks' console.log lines were deleted unrun.
   const WRONG: [string, string, RegExp][] = [
     ["a figure followed by prose", "[1, 2, 3].length; // 4 elements", /expected 4, got 3/],
     ["an arrow in the expression", "[1, 2].map((x) => x * 2); // [2, 5]", /\[1\]: expected 5, got 4/],
