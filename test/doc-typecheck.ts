@@ -46,6 +46,8 @@ export const SCOPE_MODULES = [
   "@pagefork/state",
   "@pagefork/state/zustand",
   "@pagefork/persist",
+  // Type-checked only: the React examples render components, so none runs (the runtime scope has no React).
+  "@pagefork/react",
 ] as const;
 
 /** Exports that the runtime scope adds from elsewhere (name → module). */
