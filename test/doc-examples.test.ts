@@ -380,6 +380,19 @@ for (const group of new Set(entries.map((e) => e.group))) {
   });
 }
 
+it("every @example tag of the packages' sources is read (a fence the reader misses would go unchecked)", () => {
+  const missed: string[] = [];
+  for (const pkg of [...PACKAGES, "react"]) {
+    const dir = `${root}packages/${pkg}/src/`;
+    for (const f of readdirSync(dir, { recursive: true, encoding: "utf8" }).filter((n) => /\.tsx?$/.test(n))) {
+      const tags = readFileSync(dir + f, "utf8").match(/^\s*\*\s*@example\b/gm)?.length ?? 0;
+      const read = tsdocExamples(dir + f).length;
+      if (tags !== read) missed.push(`packages/${pkg}/src/${f}: ${tags} @example tags, ${read} read`);
+    }
+  }
+  expect(missed).toEqual([]);
+});
+
 it("every KNOWN_TYPE_ERRORS entry names a block", () => {
   const ids = new Set(entries.map((e) => e.block.id));
   expect(Object.keys(KNOWN_TYPE_ERRORS).filter((id) => !ids.has(id))).toEqual([]);
