@@ -26,6 +26,15 @@ export interface DocBlock {
   readonly code: string;
   /** True: checked as written (must import what it uses). False: gets the scope's imports. */
   readonly standalone: boolean;
+  /** The block's language, the in-memory module's extension. Default "ts". */
+  readonly language?: "ts" | "tsx" | "js" | "jsx";
+  /**
+   * Directory (relative to the root, with a trailing slash) the in-memory module
+   * sits in, so that its imports resolve as from there: a package's README block
+   * sees that package's dependencies, an example's its modules. Default
+   * `test/.doc-blocks/`.
+   */
+  readonly dir?: string;
 }
 
 /** Modules whose exports a non-standalone block sees, in the runtime scope's order (later wins). */
@@ -37,6 +46,8 @@ export const SCOPE_MODULES = [
   "@pagefork/state",
   "@pagefork/state/zustand",
   "@pagefork/persist",
+  // Type-checked only: the React examples render components, so none runs (the runtime scope has no React).
+  "@pagefork/react",
 ] as const;
 
 /** Exports that the runtime scope adds from elsewhere (name → module). */
@@ -160,6 +171,9 @@ export function typeCheckBlocks(root: string, blocks: readonly DocBlock[]): Map<
     moduleDetection: ts.ModuleDetectionKind.Force,
     // The packages' own sources are checked by `pnpm typecheck`; here only the blocks count.
     skipLibCheck: true,
+    // JavaScript blocks are checked too.
+    allowJs: true,
+    checkJs: true,
   };
   const dir = `${root}test/.doc-blocks/`;
   const files = new Map<string, string>();
@@ -173,7 +187,11 @@ export function typeCheckBlocks(root: string, blocks: readonly DocBlock[]): Map<
       ? ts.createSourceFile(f, text, language, true)
       : getSourceFile.call(host, f, language, onError, create);
   };
-  host.directoryExists = (d) => d === dir.slice(0, -1) || ts.sys.directoryExists(d);
+  const virtualDirs = new Set([
+    dir.slice(0, -1),
+    ...blocks.map((b) => `${root}${b.dir ?? "test/.doc-blocks/"}`.slice(0, -1)),
+  ]);
+  host.directoryExists = (d) => virtualDirs.has(d) || ts.sys.directoryExists(d);
 
   // First a Program over one file that imports the scope, to list the exports; the
   // second Program reuses its parsed sources.
@@ -184,7 +202,7 @@ export function typeCheckBlocks(root: string, blocks: readonly DocBlock[]): Map<
 
   const where = new Map<string, { block: DocBlock; offset: number }>();
   for (const block of blocks) {
-    const name = `${dir}${block.id.replace(/[^\w.-]/g, "_")}.ts`;
+    const name = `${block.dir === undefined ? dir : root + block.dir}__doc_${block.id.replace(/[^\w.-]/g, "_")}.${block.language ?? "ts"}`;
     const { text, offset } = moduleText(block, exports);
     if (where.has(name)) throw new Error(`doc type-check: two blocks named ${block.id}`);
     files.set(name, text);

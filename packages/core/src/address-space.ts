@@ -867,7 +867,8 @@ export class AddressSpace {
    * ```ts
    * const pool = new FramePool({ pageSize: 4096, maxBytes: 8192 });
    * const s = new AddressSpace({ size: 1 << 16, pool });
-   * s.reserveFrames(s.framesNeeded(0, 8192)); // 2 frames: fine
+   * s.framesNeeded(0, 8192); // 2
+   * s.reserveFrames(s.framesNeeded(0, 8192)); // fine: the pool has 2 frames left
    * let caught: unknown;
    * try { s.reserveFrames(3); } catch (e) { caught = e; }
    * caught instanceof OutOfMemoryError; // true

@@ -19,7 +19,10 @@ export interface FramePoolOptions {
   slabBytes?: number;
   /**
    * Most bytes of frames in use at once (the zero frame excluded), which is
-   * also the commit limit under `overcommit: "never"`. Default: no limit.
+   * also the commit limit under `overcommit: "never"`: a number of bytes
+   * >= 0 (`Infinity` allowed), else {@link InvalidArgumentError}. Frames are
+   * whole pages, so at most `floor(maxBytes / pageSize)` frames are in use.
+   * Default: no limit (`stats().maxBytes` is then `Infinity`).
    */
   maxBytes?: number;
   /**
@@ -102,7 +105,20 @@ export interface FramePoolStats {
   metadataBytesPerFrame: number;
   /** Frames whose refcount passed 254 and lives in the overflow table. */
   overflowRefcounts: number;
-  /** The byte limit, or `Infinity`. */
+  /**
+   * The pool's limit in bytes: the most bytes of frames in use at once (the
+   * zero frame excluded), and the commit limit under `overcommit: "never"`.
+   * It is the `maxBytes` option as given, and `Infinity` when the pool was
+   * made without one (no limit). `JSON.stringify` writes `Infinity` as `null`,
+   * as it writes every non-finite number: in a pool's JSON, `null` means no
+   * limit.
+   * @example
+   * ```ts
+   * new FramePool({ pageSize: 4096, maxBytes: 1 << 20 }).stats().maxBytes; // 1048576
+   * new FramePool().stats().maxBytes; // Infinity
+   * JSON.parse(JSON.stringify(new FramePool())).maxBytes; // null
+   * ```
+   */
   maxBytes: number;
   /** The overcommit policy. */
   overcommit: Overcommit;
