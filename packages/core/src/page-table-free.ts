@@ -8,7 +8,7 @@
  *
  * @module
  */
-import { REF_MAX_INLINE } from "./constants.js";
+import { PT_FANOUT, PT_SHIFT, REF_MAX_INLINE } from "./constants.js";
 import type { PageTable } from "./page-table.js";
 
 /**
@@ -26,13 +26,13 @@ export function freeNode(pt: PageTable, node: number, level: number): void {
   // same node: an evicted version's path frees one child per node.
   for (;;) {
     const nodes = pt.nodes;
-    const base = node << 3; // PT_SHIFT: a literal and truncated sums, as in privatize
+    const base = node << PT_SHIFT;
     let next = 0;
     if (level === 0) {
       const pool = pt.pool;
       const rc = pool.refcount;
-      for (let i = 0; i < 8; i++) {
-        const e = nodes[(base + i) | 0] as number;
+      for (let i = 0; i < PT_FANOUT; i++) {
+        const e = nodes[base + i] as number;
         if (e === 0) continue;
         // Counts 2..254 stay shared; the last reference and overflow counts go through the pool.
         const b = rc[e] as number;
@@ -45,73 +45,41 @@ export function freeNode(pt: PageTable, node: number, level: number): void {
       // second child freed by the same node recurses, the first is looped to.
       const ref = pt.ref;
       const e0 = nodes[base] as number;
-      const e1 = nodes[(base + 1) | 0] as number;
-      const e2 = nodes[(base + 2) | 0] as number;
-      const e3 = nodes[(base + 3) | 0] as number;
-      const e4 = nodes[(base + 4) | 0] as number;
-      const e5 = nodes[(base + 5) | 0] as number;
-      const e6 = nodes[(base + 6) | 0] as number;
-      const e7 = nodes[(base + 7) | 0] as number;
-      if (e0 !== 0) {
-        const r = ((ref[e0] as number) - 1) | 0;
-        ref[e0] = r;
-        if (r === 0) next = e0;
+      const e1 = nodes[base + 1] as number;
+      const e2 = nodes[base + 2] as number;
+      const e3 = nodes[base + 3] as number;
+      const e4 = nodes[base + 4] as number;
+      const e5 = nodes[base + 5] as number;
+      const e6 = nodes[base + 6] as number;
+      const e7 = nodes[base + 7] as number;
+      if (e0 !== 0 && --(ref[e0] as number) === 0) next = e0;
+      if (e1 !== 0 && --(ref[e1] as number) === 0) {
+        if (next === 0) next = e1;
+        else freeNode(pt, e1, level - 1);
       }
-      if (e1 !== 0) {
-        const r = ((ref[e1] as number) - 1) | 0;
-        ref[e1] = r;
-        if (r === 0) {
-          if (next === 0) next = e1;
-          else freeNode(pt, e1, level - 1);
-        }
+      if (e2 !== 0 && --(ref[e2] as number) === 0) {
+        if (next === 0) next = e2;
+        else freeNode(pt, e2, level - 1);
       }
-      if (e2 !== 0) {
-        const r = ((ref[e2] as number) - 1) | 0;
-        ref[e2] = r;
-        if (r === 0) {
-          if (next === 0) next = e2;
-          else freeNode(pt, e2, level - 1);
-        }
+      if (e3 !== 0 && --(ref[e3] as number) === 0) {
+        if (next === 0) next = e3;
+        else freeNode(pt, e3, level - 1);
       }
-      if (e3 !== 0) {
-        const r = ((ref[e3] as number) - 1) | 0;
-        ref[e3] = r;
-        if (r === 0) {
-          if (next === 0) next = e3;
-          else freeNode(pt, e3, level - 1);
-        }
+      if (e4 !== 0 && --(ref[e4] as number) === 0) {
+        if (next === 0) next = e4;
+        else freeNode(pt, e4, level - 1);
       }
-      if (e4 !== 0) {
-        const r = ((ref[e4] as number) - 1) | 0;
-        ref[e4] = r;
-        if (r === 0) {
-          if (next === 0) next = e4;
-          else freeNode(pt, e4, level - 1);
-        }
+      if (e5 !== 0 && --(ref[e5] as number) === 0) {
+        if (next === 0) next = e5;
+        else freeNode(pt, e5, level - 1);
       }
-      if (e5 !== 0) {
-        const r = ((ref[e5] as number) - 1) | 0;
-        ref[e5] = r;
-        if (r === 0) {
-          if (next === 0) next = e5;
-          else freeNode(pt, e5, level - 1);
-        }
+      if (e6 !== 0 && --(ref[e6] as number) === 0) {
+        if (next === 0) next = e6;
+        else freeNode(pt, e6, level - 1);
       }
-      if (e6 !== 0) {
-        const r = ((ref[e6] as number) - 1) | 0;
-        ref[e6] = r;
-        if (r === 0) {
-          if (next === 0) next = e6;
-          else freeNode(pt, e6, level - 1);
-        }
-      }
-      if (e7 !== 0) {
-        const r = ((ref[e7] as number) - 1) | 0;
-        ref[e7] = r;
-        if (r === 0) {
-          if (next === 0) next = e7;
-          else freeNode(pt, e7, level - 1);
-        }
+      if (e7 !== 0 && --(ref[e7] as number) === 0) {
+        if (next === 0) next = e7;
+        else freeNode(pt, e7, level - 1);
       }
     }
     // On the free stack, linked through its entry 0 (read above: the entries are dead now).

@@ -271,7 +271,7 @@ export class PageTable {
     let n: number;
     if (this.freeHead !== 0) {
       n = this.freeHead;
-      this.freeHead = this.nodes[n << 3] as number; // 3 is PT_SHIFT, as in privatize // the link freeNode stored in entry 0
+      this.freeHead = this.nodes[n << PT_SHIFT] as number; // the link freeNode stored in entry 0
       this.freeCount--;
     } else {
       n = this.next++;
@@ -295,12 +295,8 @@ export class PageTable {
     // ~16% of a COW fault's own time (a store miss on the node's line).
     const copy = this.take();
     const nodes = this.nodes;
-    // 3 is PT_SHIFT (a test pins PT_FANOUT at 8), and the index sums are
-    // truncated with | 0: the bundle's exported constants are loaded from
-    // their module cells at run time, and an untruncated sum keeps an
-    // overflow check (--print-opt-code).
-    const src = node << 3;
-    const dst = copy << 3;
+    const src = node << PT_SHIFT;
+    const dst = copy << PT_SHIFT;
     // Copy and take a reference on each child, unrolled for PT_FANOUT = 8
     // (a test checks PT_FANOUT): the eight loads, then the eight stores, then
     // the references. The loop cost a counter, a branch and a bounds check per
@@ -309,21 +305,21 @@ export class PageTable {
     // to x0.93-0.97 at 100K float64s and x0.89-0.92 at 1M (interleaved in one
     // process, both load orders). No copyWithin call either.
     const e0 = nodes[src] as number;
-    const e1 = nodes[(src + 1) | 0] as number;
-    const e2 = nodes[(src + 2) | 0] as number;
-    const e3 = nodes[(src + 3) | 0] as number;
-    const e4 = nodes[(src + 4) | 0] as number;
-    const e5 = nodes[(src + 5) | 0] as number;
-    const e6 = nodes[(src + 6) | 0] as number;
-    const e7 = nodes[(src + 7) | 0] as number;
+    const e1 = nodes[src + 1] as number;
+    const e2 = nodes[src + 2] as number;
+    const e3 = nodes[src + 3] as number;
+    const e4 = nodes[src + 4] as number;
+    const e5 = nodes[src + 5] as number;
+    const e6 = nodes[src + 6] as number;
+    const e7 = nodes[src + 7] as number;
     nodes[dst] = e0;
-    nodes[(dst + 1) | 0] = e1;
-    nodes[(dst + 2) | 0] = e2;
-    nodes[(dst + 3) | 0] = e3;
-    nodes[(dst + 4) | 0] = e4;
-    nodes[(dst + 5) | 0] = e5;
-    nodes[(dst + 6) | 0] = e6;
-    nodes[(dst + 7) | 0] = e7;
+    nodes[dst + 1] = e1;
+    nodes[dst + 2] = e2;
+    nodes[dst + 3] = e3;
+    nodes[dst + 4] = e4;
+    nodes[dst + 5] = e5;
+    nodes[dst + 6] = e6;
+    nodes[dst + 7] = e7;
     if (level === 0) {
       const pool = this.pool;
       const rc = pool.refcount;
@@ -370,14 +366,14 @@ export class PageTable {
       }
     } else {
       const ref = this.ref;
-      if (e0 !== 0) ref[e0] = ((ref[e0] as number) + 1) | 0;
-      if (e1 !== 0) ref[e1] = ((ref[e1] as number) + 1) | 0;
-      if (e2 !== 0) ref[e2] = ((ref[e2] as number) + 1) | 0;
-      if (e3 !== 0) ref[e3] = ((ref[e3] as number) + 1) | 0;
-      if (e4 !== 0) ref[e4] = ((ref[e4] as number) + 1) | 0;
-      if (e5 !== 0) ref[e5] = ((ref[e5] as number) + 1) | 0;
-      if (e6 !== 0) ref[e6] = ((ref[e6] as number) + 1) | 0;
-      if (e7 !== 0) ref[e7] = ((ref[e7] as number) + 1) | 0;
+      if (e0 !== 0) ref[e0]++;
+      if (e1 !== 0) ref[e1]++;
+      if (e2 !== 0) ref[e2]++;
+      if (e3 !== 0) ref[e3]++;
+      if (e4 !== 0) ref[e4]++;
+      if (e5 !== 0) ref[e5]++;
+      if (e6 !== 0) ref[e6]++;
+      if (e7 !== 0) ref[e7]++;
     }
     this.ref[node]--;
     return copy;
