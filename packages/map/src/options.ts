@@ -132,13 +132,14 @@ export function sharesPool(t: Table, options: CowMapOptions): boolean {
 }
 
 /**
- * The options `from` copies a CowMap or CowSet (table `t`) with when it
- * cannot fork it (another `maxBytes`, an embedded source): without a `pool`
- * option, the source's pool (as the fork would be), unless `pageSize` asks
- * for another page size; otherwise `options` as given. @internal
+ * The options `from` copies a standalone CowMap or CowSet (table `t`) with
+ * when it cannot fork it (another `maxBytes`): without a `pool` option, the
+ * source's pool (as the fork would be), unless `pageSize` asks for another
+ * page size; otherwise, and for an embedded source, `options` as given. @internal
  */
 export function copyOptions(t: Table, options: CowMapOptions): CowMapOptions {
-  if (options === null || typeof options !== "object" || t.space.released) return options;
+  // An embedded source has no bound of its own to keep, nor a pool the user chose for it: as given.
+  if (options === null || typeof options !== "object" || t.space.released || t.heap !== null) return options;
   const { pageSize, pool, maxBytes } = options;
   if (pool !== undefined) return options;
   const own = t.space.pool;
