@@ -3,7 +3,8 @@
  * embedder, in a pool with a limit, whose out-of-memory hook acts while a
  * map or set write waits for frames: it forks the space (a version kept
  * aside), releases a kept version, mallocs or frees a raw block of the same
- * heap, reads the collections, writes the set, or frees the ballast; and
+ * heap, reads the collections, writes the set or the map itself (the
+ * waiting write is then refused), or frees the ballast; and
  * then, or not, frees the ballast so that the call can go on. A
  * differential model test (fc.commands, replayable) against native Maps and
  * Sets: after each command the heap passes `check()`, the raw blocks hold
@@ -21,8 +22,27 @@ import { eventLoopTurns } from "../../../test/support/turn.js";
 const PS = 256;
 const MAX_FRAMES = 120;
 
-type Act = "none" | "fork" | "release kept" | "malloc" | "free block" | "read" | "write set" | "free ballast";
-const ACTS: Act[] = ["none", "fork", "release kept", "malloc", "free block", "read", "write set", "free ballast"];
+type Act =
+  | "none"
+  | "fork"
+  | "release kept"
+  | "malloc"
+  | "free block"
+  | "read"
+  | "write set"
+  | "write map"
+  | "free ballast";
+const ACTS: Act[] = [
+  "none",
+  "fork",
+  "release kept",
+  "malloc",
+  "free block",
+  "read",
+  "write set",
+  "write map",
+  "free ballast",
+];
 
 interface Kept {
   space: AddressSpace;
@@ -44,7 +64,7 @@ interface Real {
   /** Whether the hook releases the ballast after its act. */
   relieve: boolean;
   /** What the hook did when it last ran (for the model). */
-  hookDid: { setAdd: string | null } | null;
+  hookDid: { setAdd: string | null; mapSet: string | null } | null;
 }
 interface Model {
   map: Map<string, unknown>;
@@ -69,7 +89,7 @@ function hook(r: Real): void {
   r.act = "none";
   if (act === "none") return;
   seen.acted++;
-  r.hookDid = { setAdd: null };
+  r.hookDid = { setAdd: null, mapSet: null };
   act1(r, act);
   if (r.relieve) {
     // then lets the call go on, as a hook that frees memory does
@@ -125,6 +145,14 @@ function act1(r: Real, act: Act): void {
         if (!(e instanceof OutOfMemoryError)) throw e;
       }
       return;
+    case "write map":
+      try {
+        r.m.set("from-hook", "h".repeat(20));
+        r.hookDid.mapSet = "from-hook";
+      } catch (e) {
+        if (!(e instanceof OutOfMemoryError)) throw e;
+      }
+      return;
     case "free ballast":
       r.ballast?.release();
       r.ballast = null;
@@ -157,6 +185,7 @@ function attempt(m: Model, r: Real, write: () => void, model: () => void): void 
     threw = e;
   }
   if (r.hookDid?.setAdd) m.set.add(r.hookDid.setAdd);
+  if (r.hookDid?.mapSet) m.map.set(r.hookDid.mapSet, "h".repeat(20));
   if (threw === null) model();
   if (threw !== null) seen.refused++;
   else if (r.hookDid !== null) seen.completedAfterHook++;
