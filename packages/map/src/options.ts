@@ -144,5 +144,5 @@ export function copyOptions(t: Table, options: CowMapOptions): CowMapOptions {
   if (pool !== undefined) return options;
   const own = t.space.pool;
   if (pageSize !== undefined && pageSize !== own.pageSize) return options;
-  return { pool: own, maxBytes };
+  return maxBytes === undefined ? { pool: own } : { pool: own, maxBytes };
 }

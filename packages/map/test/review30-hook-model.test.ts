@@ -89,8 +89,9 @@ function hook(r: Real): void {
   r.act = "none";
   if (act === "none") return;
   seen.acted++;
-  r.hookDid = { setAdd: null, mapSet: null };
-  act1(r, act);
+  const did = { setAdd: null as string | null, mapSet: null as string | null };
+  r.hookDid = did;
+  act1(r, act, did);
   if (r.relieve) {
     // then lets the call go on, as a hook that frees memory does
     r.ballast?.release();
@@ -98,7 +99,7 @@ function hook(r: Real): void {
   }
 }
 
-function act1(r: Real, act: Act): void {
+function act1(r: Real, act: Act, did: { setAdd: string | null; mapSet: string | null }): void {
   switch (act) {
     case "fork": {
       const space = r.space.fork();
@@ -140,7 +141,7 @@ function act1(r: Real, act: Act): void {
     case "write set":
       try {
         r.s.add("from-hook");
-        r.hookDid.setAdd = "from-hook";
+        did.setAdd = "from-hook";
       } catch (e) {
         if (!(e instanceof OutOfMemoryError)) throw e;
       }
@@ -148,7 +149,7 @@ function act1(r: Real, act: Act): void {
     case "write map":
       try {
         r.m.set("from-hook", "h".repeat(20));
-        r.hookDid.mapSet = "from-hook";
+        did.mapSet = "from-hook";
       } catch (e) {
         if (!(e instanceof OutOfMemoryError)) throw e;
       }
@@ -184,11 +185,12 @@ function attempt(m: Model, r: Real, write: () => void, model: () => void): void 
     if (!(e instanceof OutOfMemoryError) && !(e instanceof RangeError)) throw e;
     threw = e;
   }
-  if (r.hookDid?.setAdd) m.set.add(r.hookDid.setAdd);
-  if (r.hookDid?.mapSet) m.map.set(r.hookDid.mapSet, "h".repeat(20));
+  const did = r.hookDid as Real["hookDid"]; // set by the hook, if it ran during write()
+  if (did?.setAdd) m.set.add(did.setAdd);
+  if (did?.mapSet) m.map.set(did.mapSet, "h".repeat(20));
   if (threw === null) model();
   if (threw !== null) seen.refused++;
-  else if (r.hookDid !== null) seen.completedAfterHook++;
+  else if (did !== null) seen.completedAfterHook++;
   r.act = "none";
   checkAll(m, r);
 }
@@ -286,6 +288,7 @@ const commands = [
       fc.nat(200),
       actArb,
       leaveArb,
+      fc.boolean(),
     )
     .map(([op, k, len, act, leave, relieve]) => new WriteCmd(op, k, len, act, leave, relieve)),
   fc

@@ -11,7 +11,7 @@
  * planned), and leak nothing.
  */
 import { AddressSpace, FramePool, Heap, OutOfMemoryError } from "@pagefork/core";
-import { CowMap, CowSet, DataCloneError } from "@pagefork/map";
+import { type CowKey, CowMap, CowSet, DataCloneError } from "@pagefork/map";
 import { expect, it } from "vitest";
 
 const PS = 256;
@@ -19,7 +19,7 @@ const LONG = "y".repeat(300);
 
 type Read = (o: {
   other: CowMap<string, unknown>;
-  otherSet: CowSet<unknown>;
+  otherSet: CowSet<CowKey>;
   m: CowMap<string, unknown> | null;
 }) => void;
 
@@ -80,7 +80,7 @@ it("a map write whose out-of-memory hook only reads collections writes its own k
               m: CowMap<string, unknown> | null;
               fill: AddressSpace | null;
               other: CowMap<string, unknown> | null;
-              otherSet: CowSet<unknown> | null;
+              otherSet: CowSet<CowKey> | null;
             } = { m: null, fill: null, other: null, otherSet: null };
             const pool = new FramePool({
               pageSize: PS,
@@ -90,7 +90,7 @@ it("a map write whose out-of-memory hook only reads collections writes its own k
                 armed = false;
                 read({
                   other: box.other as CowMap<string, unknown>,
-                  otherSet: box.otherSet as CowSet<unknown>,
+                  otherSet: box.otherSet as CowSet<CowKey>,
                   m: box.m,
                 });
                 box.fill?.release(); // now the call can go on
@@ -115,7 +115,7 @@ it("a map write whose out-of-memory hook only reads collections writes its own k
               ],
               { pool },
             ) as CowMap<string, unknown>;
-            box.otherSet = new CowSet<unknown>([7n, "z".repeat(40)], { pool });
+            box.otherSet = new CowSet<CowKey>([7n, "z".repeat(40)], { pool });
             const fill = new AddressSpace({ size: 128 * PS, pool });
             for (let i = 0; pool.framesAvailable() > left; i++) fill.setUint8(i * PS, 1);
             box.fill = fill;
@@ -157,13 +157,13 @@ it("a set add whose out-of-memory hook only reads collections adds its own eleme
   let ran = 0;
   for (const embedded of [false, true])
     for (const [readName, read] of READS)
-      for (const elem of ["fresh", "a much longer fresh element", 99, -0, 2n ** 70n] as unknown[])
+      for (const elem of ["fresh", "a much longer fresh element", 99, -0, 2n ** 70n] as CowKey[])
         for (let left = 0; left <= 8; left += 2) {
           let armed = false;
           const box: {
             fill: AddressSpace | null;
             other: CowMap<string, unknown> | null;
-            otherSet: CowSet<unknown> | null;
+            otherSet: CowSet<CowKey> | null;
           } = { fill: null, other: null, otherSet: null };
           const pool = new FramePool({
             pageSize: PS,
@@ -171,7 +171,7 @@ it("a set add whose out-of-memory hook only reads collections adds its own eleme
             onOutOfMemory: () => {
               if (!armed) return;
               armed = false;
-              read({ other: box.other as CowMap<string, unknown>, otherSet: box.otherSet as CowSet<unknown>, m: null });
+              read({ other: box.other as CowMap<string, unknown>, otherSet: box.otherSet as CowSet<CowKey>, m: null });
               box.fill?.release();
               box.fill = null;
               ran++;
@@ -179,11 +179,11 @@ it("a set add whose out-of-memory hook only reads collections adds its own eleme
           });
           const init = Array.from({ length: 20 }, (_, i) => `e${i}`);
           let space: AddressSpace | null = null;
-          let s: CowSet<unknown>;
+          let s: CowSet<CowKey>;
           if (embedded) {
             space = new AddressSpace({ size: 256 * PS, pool });
             s = CowSet.create<unknown>(Heap.create(space, { base: PS }), init);
-          } else s = new CowSet<unknown>(init, { pool });
+          } else s = new CowSet<CowKey>(init, { pool });
           box.other = new CowMap<string, unknown>(
             [
               ["hookkey", 1],
@@ -191,7 +191,7 @@ it("a set add whose out-of-memory hook only reads collections adds its own eleme
             ],
             { pool },
           );
-          box.otherSet = new CowSet<unknown>([7n, "z".repeat(40)], { pool });
+          box.otherSet = new CowSet<CowKey>([7n, "z".repeat(40)], { pool });
           const fill = new AddressSpace({ size: 128 * PS, pool });
           for (let i = 0; pool.framesAvailable() > left; i++) fill.setUint8(i * PS, 1);
           box.fill = fill;
