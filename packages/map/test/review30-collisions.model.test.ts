@@ -101,7 +101,9 @@ function checkAll(m: Model, r: Real): void {
     const got = [...real.keys()];
     const want = [...model.keys()];
     expect(got.length).toBe(want.length);
-    got.forEach((x, i) => expect(Object.is(x, want[i]), `v${k} key #${i}`).toBe(true));
+    got.forEach((x, i) => {
+      expect(Object.is(x, want[i]), `v${k} key #${i}`).toBe(true);
+    });
   });
 }
 
