@@ -71,6 +71,26 @@ describe("from() of a CowMap or CowSet with a maxBytes option", () => {
     expect(pool.stats().framesInUse).toBe(0);
   });
 
+  it("entries that do not fit the smaller bound: RangeError, nothing kept", () => {
+    const pool = new FramePool({ pageSize: 512 });
+    const m = new CowMap<string, string>(
+      Array.from({ length: 100 }, (_, i) => [`k${i}`, "v".repeat(40)]),
+      { pool },
+    );
+    const s = new CowSet<string>(
+      Array.from({ length: 100 }, (_, i) => `element-${i}-${"e".repeat(30)}`),
+      { pool },
+    );
+    const frames = pool.stats().framesInUse;
+    expect(() => CowMap.from(m, { maxBytes: 2048 })).toThrow(RangeError);
+    expect(() => CowSet.from(s, { maxBytes: 2048 })).toThrow(RangeError);
+    expect(pool.stats().framesInUse).toBe(frames);
+    expect(pool.stats().spaces).toBe(2);
+    m.release();
+    s.release();
+    expect(pool.stats().framesInUse).toBe(0);
+  });
+
   it("a bad maxBytes is refused with InvalidArgumentError, changing nothing", () => {
     const pool = new FramePool({ pageSize: 512 });
     const m = new CowMap<string, number>([["a", 1]], { pool });
