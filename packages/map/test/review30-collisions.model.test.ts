@@ -289,6 +289,29 @@ describe("keys with equal 32-bit hashes, against native Maps", () => {
     for (const [a, b] of COLLIDING) expect(hashOf(a), `${show(a)} / ${show(b)}`).toBe(hashOf(b));
   });
 
+  it("get, has and delete of absent keys (colliding with present ones) write nothing: no frame, no fault, no change", () => {
+    const pool = new FramePool({ pageSize: 256 });
+    const m = new CowMap<K, unknown>(
+      COLLIDING.map(([a], i) => [a, i]),
+      { pool },
+    );
+    for (let i = 0; i < 300; i++) m.set(`filler${i}`, i);
+    for (let i = 0; i < 300; i += 2) m.delete(`filler${i}`); // tombstones in the chains
+    const f = m.fork(); // every page shared: a write would copy one
+    const frames = pool.stats().framesInUse;
+    const before = JSON.stringify([...f.entries()].map(([k, v]) => [show(k), v]));
+    const faults = f.stats().copyFaults;
+    for (const [, b] of COLLIDING) {
+      expect([f.get(b), f.has(b), f.delete(b)]).toEqual([undefined, false, false]);
+    }
+    for (let i = 0; i < 300; i += 2) expect(f.delete(`filler${i}`)).toBe(false);
+    expect([pool.stats().framesInUse, f.stats().copyFaults]).toEqual([frames, faults]);
+    expect(JSON.stringify([...f.entries()].map(([k, v]) => [show(k), v]))).toBe(before);
+    m.release();
+    f.release();
+    expect(pool.stats().framesInUse).toBe(0);
+  });
+
   for (const embedded of [false, true])
     for (const pageSize of [256, 1024])
       it(`${embedded ? "embedded" : "standalone"}, pageSize ${pageSize}: every version matches its model; no frame left`, async () => {
