@@ -34,7 +34,7 @@ import {
   tablePut,
   tagPrototype,
 } from "./ops.js";
-import { type CowMapOptions, NO_OPTIONS, sharesPool, spaceFor } from "./options.js";
+import { type CowMapOptions, copyOptions, NO_OPTIONS, sharesPool, spaceFor } from "./options.js";
 import { KEEP_MAP, keepCollectionShapes } from "./shape-keeper.js";
 import { attachTableShared, type SharedCollectionHandle, tableHandle } from "./shared.js";
 import { registerCollectionCheck } from "./structure.js";
@@ -109,9 +109,13 @@ class CowMapImpl<K extends CowKey = CowKey, V = unknown> implements Iterable<[K,
 
   /**
    * A map of the entries of `iterable` (pairs `[key, value]`, as `new Map(iterable)`).
-   * O(n) writes; from a CowMap whose pool `options` does not change, an O(1) fork.
+   * O(n) writes; from a CowMap whose pool, page size and `maxBytes` `options` do not change, an O(1) fork
+   * (another `maxBytes` copies the entries into a space of that bound; without a `pool` option a standalone CowMap
+   * is copied into its own pool, unless `pageSize` asks for another page size).
    * @throws {TypeError} when an entry is not an object; {@link KeyTypeError} / {@link DataCloneError} (or its
    *   {@link StructureValueError}) for a bad key or value, as `set` (nothing is kept).
+   * @throws {InvalidArgumentError} for bad options, as the constructor; RangeError when the entries do not
+   *   fit a smaller `maxBytes` (nothing is kept).
    * @example
    * ```ts
    * const m = CowMap.from(new Map([[1, "one"], [2, "two"]]));
@@ -127,7 +131,10 @@ class CowMapImpl<K extends CowKey = CowKey, V = unknown> implements Iterable<[K,
     if (t !== null && sharesPool(t, options)) {
       return adopt<CowKeyOf<K>, V>(t.fork());
     }
-    return new CowMapImpl<CowKeyOf<K>, V>(iterable as Iterable<readonly [CowKeyOf<K>, V]>, options);
+    return new CowMapImpl<CowKeyOf<K>, V>(
+      iterable as Iterable<readonly [CowKeyOf<K>, V]>,
+      t === null ? options : copyOptions(t, options),
+    );
   }
 
   /** Number of entries. O(1). */

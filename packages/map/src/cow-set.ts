@@ -27,7 +27,7 @@ import {
   tableHas,
   tagPrototype,
 } from "./ops.js";
-import { type CowMapOptions, NO_OPTIONS, sharesPool, spaceFor } from "./options.js";
+import { type CowMapOptions, copyOptions, NO_OPTIONS, sharesPool, spaceFor } from "./options.js";
 import type { SetLike } from "./set-like.js";
 import * as setMethods from "./set-methods.js";
 import { KEEP_SET, keepCollectionShapes } from "./shape-keeper.js";
@@ -99,8 +99,12 @@ class CowSetImpl<T extends CowKey = CowKey> implements Iterable<T> {
 
   /**
    * A set of the values of `iterable` (as `new Set(iterable)`). O(n) writes;
-   * from a CowSet whose pool `options` does not change, an O(1) fork.
+   * from a CowSet whose pool, page size and `maxBytes` `options` do not change, an O(1) fork (another
+   * `maxBytes` copies the elements into a space of that bound; without a `pool` option a standalone CowSet is
+   * copied into its own pool, unless `pageSize` asks for another page size).
    * @throws {KeyTypeError} for a value that is not a primitive (nothing is kept).
+   * @throws {InvalidArgumentError} for bad options, as the constructor; RangeError when the elements do
+   *   not fit a smaller `maxBytes` (nothing is kept).
    * @example
    * ```ts
    * const s = CowSet.from("hello");
@@ -113,7 +117,10 @@ class CowSetImpl<T extends CowKey = CowKey> implements Iterable<T> {
     if (t !== null && sharesPool(t, options)) {
       return adopt<CowKeyOf<T>>(t.fork());
     }
-    return new CowSetImpl<CowKeyOf<T>>(iterable as Iterable<CowKeyOf<T>>, options);
+    return new CowSetImpl<CowKeyOf<T>>(
+      iterable as Iterable<CowKeyOf<T>>,
+      t === null ? options : copyOptions(t, options),
+    );
   }
 
   /** Number of elements. O(1). */

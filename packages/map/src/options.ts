@@ -114,10 +114,35 @@ export function spaceFor(options: CowMapOptions): AddressSpace {
   return new AddressSpace(pageSize === undefined ? { size, pool: p } : { size, pool: p, pageSize });
 }
 
-/** True when `from` may make a collection with `options` as an O(1) fork of the standalone table `t` (same pool and page size). @internal */
+/**
+ * True when `from` may make a collection with `options` as an O(1) fork of
+ * the standalone table `t`: same pool, page size and bound (a `maxBytes`
+ * given must be the size of `t`'s space, which a fork keeps; another bound,
+ * or a bad one, goes the copying path, which applies or refuses it). @internal
+ */
 export function sharesPool(t: Table, options: CowMapOptions): boolean {
   // an embedded table is never forked: that would fork the embedder's whole space
   if (options === null || typeof options !== "object" || t.space.released || t.heap !== null) return false;
   const pool = options.pool ?? t.space.pool;
-  return pool === t.space.pool && (options.pageSize === undefined || options.pageSize === pool.pageSize);
+  return (
+    pool === t.space.pool &&
+    (options.pageSize === undefined || options.pageSize === pool.pageSize) &&
+    (options.maxBytes === undefined || options.maxBytes === t.space.size)
+  );
+}
+
+/**
+ * The options `from` copies a standalone CowMap or CowSet (table `t`) with
+ * when it cannot fork it (another `maxBytes`): without a `pool` option, the
+ * source's pool (as the fork would be), unless `pageSize` asks for another
+ * page size; otherwise, and for an embedded source, `options` as given. @internal
+ */
+export function copyOptions(t: Table, options: CowMapOptions): CowMapOptions {
+  // An embedded source has no bound of its own to keep, nor a pool the user chose for it: as given.
+  if (options === null || typeof options !== "object" || t.space.released || t.heap !== null) return options;
+  const { pageSize, pool, maxBytes } = options;
+  if (pool !== undefined) return options;
+  const own = t.space.pool;
+  if (pageSize !== undefined && pageSize !== own.pageSize) return options;
+  return maxBytes === undefined ? { pool: own } : { pool: own, maxBytes };
 }

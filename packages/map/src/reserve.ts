@@ -23,9 +23,71 @@
  * the waiting write sees one made in the hook and is refused instead
  * (OutOfMemoryError, nothing changed, "call again").
  *
+ * A hook that only reads reclassifies the scratch too: `other.has(k)`,
+ * `get`, a `delete` of an absent key, an `add` of an element already there,
+ * a `set` refused for its value (DataCloneError) write no table and bump no
+ * generation, yet they overwrite the probe (and the last two the pending
+ * value), and the waiting write stored the hook's key (`m.set("newkey", 42)`
+ * left `"hookkey" => 42`). So the slow path (the hook may run) saves the
+ * probe and the pending value before and puts them back after: a read
+ * changes nothing the write planned. The fast path (no hook) copies nothing.
+ *
  * @module
  */
 import { type AddressSpace, OutOfMemoryError } from "@pagefork/core";
+import { type Probe, probe } from "./key.js";
+import { type PendingValue, pending } from "./value.js";
+
+/** A copy of the write's scratch (the probe and the pending value), taken while the hook may run. */
+class Scratch {
+  kind = 0;
+  bytes = 0;
+  hash = 0;
+  meta = 0;
+  str = "";
+  lo = 0;
+  hi = 0;
+  tag = 0;
+  num = 0;
+  big = 0n;
+  vstr = "";
+  vbytes: Uint8Array | null = null;
+  blobBytes = 0;
+
+  save(p: Probe, v: PendingValue): void {
+    this.kind = p.kind;
+    this.bytes = p.bytes;
+    this.hash = p.hash;
+    this.meta = p.meta;
+    this.str = p.str;
+    this.lo = p.lo;
+    this.hi = p.hi;
+    this.tag = v.tag;
+    this.num = v.num;
+    this.big = v.big;
+    this.vstr = v.str;
+    // Encoded bytes live in msgpackr's buffer, which a later encode may reuse: keep a copy.
+    this.vbytes = v.bytes === null ? null : v.bytes.slice();
+    this.blobBytes = v.blobBytes;
+  }
+
+  restore(p: Probe, v: PendingValue): void {
+    p.kind = this.kind;
+    p.bytes = this.bytes;
+    p.hash = this.hash;
+    p.meta = this.meta;
+    p.str = this.str;
+    p.lo = this.lo;
+    p.hi = this.hi;
+    v.tag = this.tag;
+    v.num = this.num;
+    v.big = this.big;
+    v.str = this.vstr;
+    v.bytes = this.vbytes;
+    v.blobBytes = this.blobBytes;
+    this.vbytes = null;
+  }
+}
 
 /** Map and set writes that reserved so far (all tables, all pools): one made in the hook changes it. */
 let generation = 0;
@@ -54,7 +116,14 @@ export function reserveFrames(space: AddressSpace, frames: number, t: Written | 
   if (frames <= pool.framesAvailable()) return; // the hook cannot run (always so without a limit)
   const writes = t === null ? 0 : t.writes;
   const before = space.mappings();
-  space.reserveFrames(frames);
+  // A scratch per call, not one module copy: a hook may itself reach this slow path (its own pool short).
+  const scratch = new Scratch();
+  scratch.save(probe, pending);
+  try {
+    space.reserveFrames(frames);
+  } finally {
+    scratch.restore(probe, pending);
+  }
   if (generation !== g || (t !== null && t.writes !== writes))
     throw new OutOfMemoryError(
       frames * pool.pageSize,

@@ -14,7 +14,7 @@ import {
   type ShareOptions,
   type SpaceCopy,
 } from "@pagefork/core";
-import { TABLE_LAYOUT } from "./layout.js";
+import { spaceLayout, TABLE_LAYOUT } from "./layout.js";
 import { Table } from "./table.js";
 
 /** The `format` of a {@link SharedCollectionHandle}. */
@@ -86,7 +86,7 @@ export function attachTableShared(handle: unknown, type: "CowMap" | "CowSet", vb
     Number.isSafeInteger(h.size) &&
     h.size >= 0 &&
     (h.layout === undefined || h.layout === 1 || h.layout === TABLE_LAYOUT);
-  if (!ok) throwHandle("forged", "the handle's counters are not a table's");
+  if (!ok || !fitsLayout(h)) throwHandle("forged", "the handle's counters are not a table's");
   // a handle made before layouts were recorded: layout 1
   const t = new Table(AddressSpace.attach(h.space), vbytes, null, 0, null, h.layout ?? 1);
   t.mask = h.mask;
@@ -94,6 +94,25 @@ export function attachTableShared(handle: unknown, type: "CowMap" | "CowSet", vb
   t.garbage = h.garbage;
   t.size = h.size;
   return t;
+}
+
+/**
+ * Whether the counters fit the regions of a space of the handle's size and
+ * page size in its layout, as `adoptCollection` checks a saved state: the
+ * buckets within their region (a mask past it read the log's bytes as
+ * bucket links), the log within its bound and 8-aligned (records are), and
+ * no entries without a bucket array. Read from the handle alone, before the space is attached,
+ * so a refused handle stays attachable.
+ */
+function fitsLayout(h: SharedCollectionHandle): boolean {
+  const sp = h.space as { size?: unknown; pageSize?: unknown };
+  const size = sp.size;
+  const pageSize = sp.pageSize;
+  if (typeof size !== "number" || typeof pageSize !== "number" || !(pageSize > 0)) return false;
+  const l = spaceLayout(size, pageSize, h.layout ?? 1);
+  if (h.used % 8 !== 0 || h.used > l.logBytes) return false;
+  if (h.mask === -1) return h.used === 0 && h.size === 0;
+  return h.mask + 1 <= l.maxBuckets;
 }
 
 /** Whether `mask` is -1 or `2 ** k - 1` with `mask + 1` bucket links (4 bytes each) fitting in `space`. */

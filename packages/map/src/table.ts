@@ -332,10 +332,17 @@ export class Table {
     return r;
   }
 
-  /** A new empty standalone table of the same kind in a new space of the same pool (and size, for a standalone one). */
+  /**
+   * A new empty standalone table of the same kind in a new space of the same
+   * pool, of the same size for a standalone one. An embedded one has no bound
+   * of its own: the default (SPACE_BYTES), or under `overcommit: "never"`
+   * (which charges every space its whole size) the size of the embedder's
+   * space, so that a set method of an embedded set is not refused for a
+   * 64 GiB charge.
+   */
   emptyLike(): Table {
     const s = this.space;
-    const size = this.heap === null ? s.size : SPACE_BYTES;
+    const size = this.heap === null || s.pool.overcommit === "never" ? Math.min(s.size, SPACE_BYTES) : SPACE_BYTES;
     return new Table(new AddressSpace({ size, pool: s.pool }), this.vbytes);
   }
 
