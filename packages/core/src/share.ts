@@ -25,7 +25,7 @@
  */
 import type { AddressSpace } from "./address-space.js";
 import { PT_FANOUT } from "./constants.js";
-import { throwInvalid, throwReleased } from "./errors.js";
+import { throwInvalid, throwRefused, throwReleased } from "./errors.js";
 import type { FramePool } from "./frame-pool.js";
 import { throwInvalidHandle, throwSharingUnavailable } from "./share-errors.js";
 import { FINGERPRINT_NODES, layoutHash, stampFingerprint } from "./share-fingerprint.js";
@@ -158,6 +158,10 @@ export class ShareRegistry {
     const worker = workerOf(options);
     this.sweep();
     const pool = this.pool;
+    // What may be refused comes before the pin fork: a pin chunk refused after
+    // it escaped as a RangeError and left the fork counted, pinned for good.
+    const chunk = this.chunkWithRoom();
+    const slabs = this.stampedSlabs();
     let fork = this.last;
     if (fork === null || fork.source !== space || !unchanged(fork.space, space)) {
       // The pin: an O(1) fork. It may throw (overcommit), changing nothing.
@@ -175,10 +179,8 @@ export class ShareRegistry {
     fork.holders++;
     const pin = fork.space;
     const id = this.nextId++;
-    const chunk = this.chunkWithRoom();
     const slot = chunk.used++;
     const at = CHUNK_HEADER_WORDS + slot * PIN_WORDS;
-    const slabs = this.stampedSlabs();
     const nodes = this.stampedNodes();
     const arena = pool.pt.nodes.length / PT_FANOUT;
     const words = chunk.words;
@@ -249,11 +251,19 @@ export class ShareRegistry {
     return buffer;
   }
 
-  /** The current chunk, or a new one when it is full (or there is none). */
+  /**
+   * The current chunk, or a new one when it is full (or there is none).
+   * @throws {OutOfMemoryError} when the engine refuses the new chunk (nothing changed).
+   */
   private chunkWithRoom(): PinChunk {
     const cur = this.chunk;
     if (cur !== null && cur.used < PIN_CHUNK_SLOTS) return cur;
-    const buffer = new SharedArrayBuffer(PIN_CHUNK_BYTES);
+    let buffer: SharedArrayBuffer;
+    try {
+      buffer = new SharedArrayBuffer(PIN_CHUNK_BYTES);
+    } catch (e) {
+      throwRefused(e, PIN_CHUNK_BYTES, "a pin chunk");
+    }
     const words = new Int32Array(buffer);
     const [lo, hi] = poolIdWords(this.poolId);
     words[CHUNK_PAGE_SIZE] = this.pool.pageSize;
