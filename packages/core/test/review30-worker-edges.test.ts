@@ -199,3 +199,38 @@ describe("transferCopy() moved to a worker", () => {
       expect(pool.stats()).toMatchObject({ framesInUse: 0, spaces: 0, sharedHandles: 0 });
     });
 });
+
+describe("a worker reading while the owner writes, forks and releases at the same time", () => {
+  it("every pass in the worker, and every fork it makes, reads the version as shared", async () => {
+    const pool = new FramePool({ shared: true, pageSize: PAGE, firstSlabBytes: 4 * PAGE, slabBytes: 16 * PAGE });
+    const { s, model } = filled(pool, 32, 11);
+    const h = s.share();
+    await reader.call({ op: "attach", key: 40, handle: h });
+    const loop = reader.call({ op: "read-loop", key: 40, ms: 1500 }) as Promise<{
+      passes: number;
+      differ: number;
+      forkDiffer: number;
+      first: Uint8Array;
+    }>;
+    // The owner, concurrently: writes every page (copy-on-write), forks, releases forks and old versions.
+    let live = s;
+    const end = Date.now() + 1500;
+    let round = 0;
+    while (Date.now() < end) {
+      const next = live.fork();
+      for (let p = 0; p < 32; p++) next.setUint8(p * PAGE + (round % PAGE), round & 255);
+      live.release();
+      live = next;
+      round++;
+      if (round % 8 === 0) await new Promise((r) => setImmediate(r));
+    }
+    const r = await loop;
+    expect(r.first).toEqual(model);
+    expect(r.passes).toBeGreaterThan(0);
+    expect([r.differ, r.forkDiffer]).toEqual([0, 0]);
+    await reader.call({ op: "release", key: 40 });
+    live.release();
+    await settled(pool);
+    expect(pool.stats()).toMatchObject({ framesInUse: 0, sharedHandles: 0, spaces: 0 });
+  });
+});

@@ -18,6 +18,7 @@ type Request =
   | { op: "release-stats"; key: number }
   | { op: "attach-copy"; key: number; copy: SpaceCopy }
   | { op: "probe"; key: number; pageSize: number }
+  | { op: "read-loop"; key: number; ms: number }
   | { op: "write"; key: number; addr: number }
   | { op: "fork-write"; key: number; addr: number; value: number }
   | { op: "release"; key: number }
@@ -104,6 +105,31 @@ port.on("message", (msg: { id: number; req: Request }) => {
       case "probe":
         result = probe(attached.get(req.key) as AddressSpace, req.pageSize);
         break;
+      case "read-loop": {
+        // Reads the whole space again and again for `ms` milliseconds (while the owner writes):
+        // answers how many passes read bytes other than the first pass's, and a fork's per pass.
+        const s = attached.get(req.key) as AddressSpace;
+        const first = new Uint8Array(s.size);
+        s.read(0, first);
+        const again = new Uint8Array(s.size);
+        let passes = 0;
+        let differ = 0;
+        let forkDiffer = 0;
+        const end = Date.now() + req.ms;
+        while (Date.now() < end) {
+          s.read(0, again);
+          passes++;
+          if (!again.every((b, i) => b === first[i])) differ++;
+          const f = s.fork();
+          f.setUint8(passes % s.size, 255 - ((first[passes % s.size] as number) & 1));
+          f.read(0, again);
+          f.release();
+          again[passes % s.size] = first[passes % s.size] as number;
+          if (!again.every((b, i) => b === first[i])) forkDiffer++;
+        }
+        result = { passes, differ, forkDiffer, first };
+        break;
+      }
       case "release":
         (attached.get(req.key) as AddressSpace).release();
         attached.delete(req.key);
