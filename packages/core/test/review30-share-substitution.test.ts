@@ -209,6 +209,46 @@ describe("a handle with a swapped SharedArrayBuffer is refused and changes nothi
   });
 });
 
+describe("a handle with edited fields that format /2 accepted", () => {
+  // Each attached under /2: a page size of 512 read other bytes (page 20 read 22, not 21); a
+  // changed size or mapping list attached with another layout than the version's.
+  const edits: [string, (h: SharedSpaceHandle) => unknown][] = [
+    ["page size doubled", (h) => ({ ...h, pageSize: 2 * PAGE })],
+    [
+      "size cut, mappings to match",
+      (h) => ({ ...h, size: 20 * PAGE, mappings: { starts: [0], ends: [20 * PAGE], writable: [true] } }),
+    ],
+    ["size grown", (h) => ({ ...h, size: 40 * PAGE })],
+    [
+      "a read-only range made writable",
+      (h) => ({ ...h, mappings: { starts: [0], ends: [PAGES * PAGE], writable: [true] } }),
+    ],
+    ["mappings cut", (h) => ({ ...h, mappings: { starts: [0], ends: [5 * PAGE], writable: [true] } })],
+    ["node count raised", (h) => ({ ...h, nodeCount: h.nodeCount + 5 })],
+  ];
+  for (const [name, edit] of edits)
+    it(`${name}: refused as forged, nothing changed, the genuine handle reads the version`, () => {
+      const o = owner(8);
+      o.s.protect(10 * PAGE, 2 * PAGE, "read-only");
+      const h = o.s.share();
+      const before = snapshot(o.pool, h);
+      let caught: unknown;
+      try {
+        AddressSpace.attach(edit(h) as SharedSpaceHandle).release();
+      } catch (e) {
+        caught = e;
+      }
+      expect(caught).toBeInstanceOf(InvalidHandleError);
+      expect((caught as InvalidHandleError).reason).toBe("forged");
+      expect(snapshot(o.pool, h)).toEqual(before);
+      const seen = AddressSpace.attach(h);
+      expect(bytesOf(seen)).toEqual(o.model);
+      seen.release();
+      o.s.release();
+      expect(o.pool.stats()).toMatchObject({ framesInUse: 0, sharedHandles: 0, spaces: 0 });
+    });
+});
+
 describe("a handle with a swapped SharedArrayBuffer sent to a real worker thread", () => {
   let reader: Reader;
   beforeAll(async () => {
