@@ -641,7 +641,8 @@ export class AddressSpace {
    *   forks live in the same view pool: share from the owner's thread, or
    *   send a `transferCopy()`).
    * @throws {ReleasedError} after `release()`.
-   * @throws {OutOfMemoryError} when the overcommit policy refuses the pin's charge.
+   * @throws {OutOfMemoryError} when the overcommit policy refuses the pin's charge, or the
+   *   engine refuses a pin chunk (a SharedArrayBuffer of 2 KiB per 64 handles).
    * @throws {InvalidArgumentError} for bad options.
    * @example
    * ```ts

@@ -24,33 +24,23 @@
  * @module
  */
 import type { AddressSpace } from "./address-space.js";
-import { MAX_SLAB_BYTES, PT_FANOUT } from "./constants.js";
+import { PT_FANOUT } from "./constants.js";
 import { throwReleased } from "./errors.js";
 import { FramePool } from "./frame-pool.js";
+import { checkAgainstPin, checkHandle } from "./handle-check.js";
 import { MappingList } from "./mappings.js";
 import { throwInvalidHandle } from "./share-errors.js";
+import { dataBytes } from "./share-fingerprint.js";
 import {
   attachedState,
   CHUNK_HEADER_WORDS,
-  CHUNK_POOL_ID_HI,
-  CHUNK_POOL_ID_LO,
   HANDLE_FORMAT,
-  isMappingArrays,
-  isPow2,
-  isSpaceGeometry,
-  isUint,
   MAX_THREAD_TAG,
   PIN_ATTACHED,
-  PIN_CHUNK_BYTES,
-  PIN_CHUNK_SLOTS,
-  PIN_ID,
   PIN_ISSUED,
-  PIN_LEVELS,
   PIN_RELEASED,
-  PIN_ROOT,
   PIN_STATE_MASK,
   PIN_WORDS,
-  poolIdWords,
   type SharedSpaceHandle,
   wakeOwner,
 } from "./share-format.js";
@@ -239,21 +229,18 @@ export function attachHandle(
 }
 
 /**
- * Checks `handle` (shape, then its pin word), attaches it (ISSUED ->
- * ATTACHED), and builds the frozen space. Throws InvalidHandleError having
- * changed nothing. O(slabs) the first time a pool is seen in this thread,
- * then O(1) (the mappings aside).
+ * Checks `handle` (its shape, then everything it says against its pin
+ * chunk and the fingerprints of its buffers: see {@link checkAgainstPin}),
+ * attaches it (ISSUED -> ATTACHED), and builds the frozen space. Throws
+ * InvalidHandleError having changed nothing. O(slabs + mappings); the slab
+ * views are built the first time a pool is seen in this thread only.
  * @internal
  */
 export function attachSpace(handle: unknown, make: (pool: FramePool, size: number) => AddressSpace): AddressSpace {
   const h = checkHandle(handle);
   const words = new Int32Array(h.pins);
   const at = CHUNK_HEADER_WORDS + h.slot * PIN_WORDS;
-  if (words[at + PIN_ROOT] !== h.root || words[at + PIN_LEVELS] !== h.levels || words[at + PIN_ID] !== h.id)
-    throwInvalidHandle("forged", "the handle does not match the version it pins");
-  const [lo, hi] = poolIdWords(h.poolId);
-  if (words[CHUNK_POOL_ID_LO] !== lo || words[CHUNK_POOL_ID_HI] !== hi)
-    throwInvalidHandle("forged", "the handle does not match its pool");
+  checkAgainstPin(h, words, at);
   const was = Atomics.compareExchange(words, at, PIN_ISSUED, ATTACHED_HERE);
   if (was !== PIN_ISSUED)
     throwInvalidHandle(
@@ -275,7 +262,7 @@ export function attachSpace(handle: unknown, make: (pool: FramePool, size: numbe
     new FramePool({
       pageSize: h.pageSize,
       slabBytes: h.slabBytes,
-      firstSlabBytes: (h.slabs[0] as SharedArrayBuffer).byteLength,
+      firstSlabBytes: dataBytes(h.slabs[0] as SharedArrayBuffer),
     });
   pool.adoptSlabs(slabs, attachment);
   pinnedPools.add(pool);
@@ -312,59 +299,6 @@ function treeWithin(nodes: Int32Array, node: number, level: number, nodeCount: n
       if (e < 0 || e >= frames) return false;
     } else if (e < 0 || e >= nodeCount || !treeWithin(nodes, e, level - 1, nodeCount, frames)) return false;
   }
-  return true;
-}
-
-/** `handle` as a SharedSpaceHandle, or InvalidHandleError("forged"). */
-function checkHandle(handle: unknown): SharedSpaceHandle {
-  const h = handle as SharedSpaceHandle;
-  const ok =
-    typeof h === "object" &&
-    h !== null &&
-    h.format === HANDLE_FORMAT &&
-    isUint(h.id) &&
-    isUint(h.root) &&
-    isUint(h.levels) &&
-    h.levels >= 1 &&
-    isUint(h.nodeCount) &&
-    h.root < h.nodeCount &&
-    // As the space's constructor takes them (it runs after the compare-and-swap).
-    isSpaceGeometry(h.pageSize, h.size) &&
-    isPow2(h.slabBytes, h.pageSize, MAX_SLAB_BYTES) &&
-    typeof h.poolId === "number" &&
-    Array.isArray(h.slabs) &&
-    h.slabs.length > 0 &&
-    allShared(h.slabs) &&
-    // The view pool is built with the owner's first slab size (checked here: nothing throws after the attach).
-    isPow2((h.slabs[0] as SharedArrayBuffer).byteLength, h.pageSize, h.slabBytes) &&
-    h.nodes instanceof SharedArrayBuffer &&
-    h.nodes.byteLength >= h.nodeCount * PT_FANOUT * 4 &&
-    h.pins instanceof SharedArrayBuffer &&
-    h.pins.byteLength === PIN_CHUNK_BYTES &&
-    isUint(h.slot) &&
-    h.slot < PIN_CHUNK_SLOTS &&
-    slabsFitGeometry(h.slabs, h.slabBytes) &&
-    isMappingArrays(h.mappings, h.pageSize, h.size);
-  if (!ok) throwInvalidHandle("forged", "not a handle made by share()");
-  return h;
-}
-
-/**
- * Whether the slabs after the first have the sizes the owner pool gives them
- * (FramePool.growFresh): slab k >= 1 holds `first * 2 ** (k - 1)` bytes, up to
- * the full slab size. The view pool finds a frame's slab by that geometry; a
- * slab of another size made reads land past its end, or on other bytes.
- */
-function slabsFitGeometry(slabs: readonly SharedArrayBuffer[], slabBytes: number): boolean {
-  const first = (slabs[0] as SharedArrayBuffer).byteLength;
-  for (let k = 1; k < slabs.length; k++)
-    if ((slabs[k] as SharedArrayBuffer).byteLength !== Math.min(first * 2 ** (k - 1), slabBytes)) return false;
-  return true;
-}
-
-/** Whether every element is a SharedArrayBuffer (a loop: no closure per attach). */
-function allShared(xs: readonly unknown[]): boolean {
-  for (let i = 0; i < xs.length; i++) if (!(xs[i] instanceof SharedArrayBuffer)) return false;
   return true;
 }
 

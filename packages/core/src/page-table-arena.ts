@@ -11,10 +11,15 @@ import { PT_FANOUT } from "./constants.js";
 import { throwOom, throwRefused } from "./errors.js";
 import type { PageTable } from "./page-table.js";
 import { PT_NODE_BYTES } from "./page-table-geometry.js";
+import { SHARED_TRAILER_BYTES } from "./share-fingerprint.js";
 
-/** `n` zeroed int32s, on a SharedArrayBuffer when `shared`. @internal */
+/**
+ * `n` zeroed int32s, on a SharedArrayBuffer when `shared`: then the buffer
+ * has `SHARED_TRAILER_BYTES` more past them, for the fingerprint a handle's
+ * check reads (share-format.ts); the array ends before it. @internal
+ */
 export function int32s(n: number, shared: boolean): Int32Array {
-  return shared ? new Int32Array(new SharedArrayBuffer(n * 4)) : new Int32Array(n);
+  return shared ? new Int32Array(new SharedArrayBuffer(n * 4 + SHARED_TRAILER_BYTES), 0, n) : new Int32Array(n);
 }
 
 /** Nodes the arena starts with. @internal */

@@ -13,7 +13,8 @@ import type { FramePoolStats } from "./pool-options.js";
 export function poolStats(pool: FramePool): FramePoolStats {
   if (pool.shares !== null) pool.shares.sweep();
   let reserved = 0;
-  for (const s of pool.slabs) reserved += s.buffer.byteLength;
+  // Whole frames: a shared slab's buffer has a 16-byte fingerprint past them (share-format.ts).
+  for (const s of pool.slabs) reserved += (s.buffer.byteLength >>> pool.pageShift) * pool.pageSize;
   const overflowBytes = pool.refOverflow.byteLength;
   return {
     pageSize: pool.pageSize,

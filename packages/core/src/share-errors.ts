@@ -41,7 +41,9 @@ export type InvalidHandleReason = "forged" | "foreign" | "released" | "attached"
 
 /**
  * A handle from `share()` that cannot be used:
- * - `"forged"`: not a handle, or one whose fields were changed;
+ * - `"forged"`: not a handle, or one whose fields were changed or whose
+ *   SharedArrayBuffers were swapped for others (each carries its pool's
+ *   fingerprint, checked by `attach`);
  * - `"foreign"`: made by another pool than the one asked (`pool.unshare`);
  * - `"released"`: already released (by its holder, by `unshare`, or because
  *   the worker it was given to exited);

@@ -17,8 +17,9 @@
  * the owner would reuse them under it.
  *
  * Pin chunks. Pin words live in chunks: one SharedArrayBuffer of
- * {@link PIN_CHUNK_BYTES} holding a header (the wake counter, the pool id)
- * and {@link PIN_CHUNK_SLOTS} pin words, filled in order, never reused (a
+ * {@link PIN_CHUNK_BYTES} holding a header (the wake counter, the pool id,
+ * page size and slab size) and {@link PIN_CHUNK_SLOTS} pins (a state word
+ * and what the handle must say), filled in order, never reused (a
  * reused slot would let a stale handle attach a newer version's word). A
  * handle carries its chunk and slot: one SharedArrayBuffer where there were
  * two (a pin word and the pool's header), and `share()` allocates one per 64
@@ -28,12 +29,24 @@
  * on every chunk with a live pin (usually one), and a full chunk whose pins
  * are all dropped is retired: the owner ends its wait itself.
  *
+ * Binding a handle's buffers (format /3). A handle is plain data: its fields
+ * can be edited and its SharedArrayBuffers swapped for others of the same
+ * size. Each buffer a shared pool hands out (slabs, node arenas) ends with a
+ * 16-byte fingerprint (the pool id and the slab's index, or "nodes") that
+ * no frame or node reaches, and the pin holds the handle's node count, arena
+ * size, slab count and a hash of its size and mappings; the chunk header
+ * holds the pool's id, page size and slab size. `attach` reads them all
+ * before its compare-and-swap, so a handle that does not match its pin and
+ * its pool is refused as forged having changed nothing (format /2 read a
+ * swapped `nodes` or slab as zeros or as another version's bytes). A
+ * byte-for-byte copy of a buffer is not told apart, and reads the same.
+ *
  * @module
  */
 
 import { MAX_PAGE_SHIFT, MAX_PAGES, MIN_PAGE_SHIFT } from "./constants.js";
 /** The `format` of every handle this version of the package makes and accepts. */
-export const HANDLE_FORMAT = "pagefork.shared-space/2";
+export const HANDLE_FORMAT = "pagefork.shared-space/3";
 
 /** Pin word states (see the module notes). @internal */
 export const PIN_DEAD = 0;
@@ -54,28 +67,46 @@ export function attachedState(tag: number): number {
 }
 /** Largest thread tag an ATTACHED word holds (int32, two state bits); a larger id counts as unknown (0). @internal */
 export const MAX_THREAD_TAG = 2 ** 29 - 1;
-/** Int32 words of a pin: state, root, levels, handle id. @internal */
-export const PIN_WORDS = 4;
+/**
+ * Int32 words of a pin: its state, then what the handle must say of the
+ * version and of the SharedArrayBuffers it carries (checked by attach before
+ * anything changes): root, levels, handle id, node count, the node arena's
+ * capacity, the slab count and the layout hash. @internal
+ */
+export const PIN_WORDS = 8;
 /** Offsets in a pin (from its state word): the pinned version's root, its levels, the handle id. @internal */
 export const PIN_ROOT = 1;
 /** @internal */
 export const PIN_LEVELS = 2;
 /** @internal */
 export const PIN_ID = 3;
+/** Offset in a pin: the handle's `nodeCount` (node indices handed out when it was made). @internal */
+export const PIN_NODE_COUNT = 4;
+/** Offset in a pin: the capacity in nodes of the arena whose buffer the handle carries (its size names it: the arena only doubles). @internal */
+export const PIN_ARENA = 5;
+/** Offset in a pin: the number of slabs the handle carries. @internal */
+export const PIN_SLABS = 6;
+/** Offset in a pin: {@link layoutHash} of the version's size and mappings. @internal */
+export const PIN_LAYOUT = 7;
 /**
- * Int32 words of a pin chunk's header: the wake counter at 0, word 1 unused,
- * the pool id's low 32 bits at 2 and its high bits at 3. @internal
+ * Int32 words of a pin chunk's header: the wake counter at 0, the pool's page
+ * size at 1, the pool id's low 32 bits at 2 and its high bits at 3, the pool's
+ * full slab size at 4; 5 to 7 unused. @internal
  */
-export const CHUNK_HEADER_WORDS = 4;
+export const CHUNK_HEADER_WORDS = 8;
 /** Header word of a pin chunk: the wake counter a reader bumps after a release. @internal */
 export const CHUNK_WAKE = 0;
+/** Header word of a pin chunk: the pool's page size in bytes. @internal */
+export const CHUNK_PAGE_SIZE = 1;
 /** Header words of a pin chunk: the pool id's low and high halves (see {@link poolIdWords}). @internal */
 export const CHUNK_POOL_ID_LO = 2;
 /** @internal */
 export const CHUNK_POOL_ID_HI = 3;
+/** Header word of a pin chunk: the pool's full slab size in bytes (at most 1 GiB). @internal */
+export const CHUNK_SLAB_BYTES = 4;
 /** Pin words per chunk: one SharedArrayBuffer allocation per 64 handles. @internal */
 export const PIN_CHUNK_SLOTS = 64;
-/** Bytes of a pin chunk (1,040). @internal */
+/** Bytes of a pin chunk (2,080: 8 header words, 64 pins of 8 words). @internal */
 export const PIN_CHUNK_BYTES = (CHUNK_HEADER_WORDS + PIN_CHUNK_SLOTS * PIN_WORDS) * 4;
 /** The pool id's words in a chunk header (a 52-bit integer as low and high halves). @internal */
 export function poolIdWords(poolId: number): [lo: number, hi: number] {
@@ -163,7 +194,12 @@ export function isMappingArrays(m: unknown, pageSize: number, size: number): m i
  * whose fields were changed is refused with {@link InvalidHandleError}.
  */
 export interface SharedSpaceHandle {
-  /** `"pagefork.shared-space/2"` (`/1` had a pin word and a pool header of its own): what {@link AddressSpace.attach} checks first. */
+  /**
+   * `"pagefork.shared-space/3"`: what {@link AddressSpace.attach} checks
+   * first. (`/1` had a pin word and a pool header of its own; `/2` did not
+   * bind its SharedArrayBuffers to the pool: `/3` buffers end with a
+   * fingerprint and its pin words hold what the handle must say.)
+   */
   readonly format: typeof HANDLE_FORMAT;
   /** Random id of the pool that made it (shared between its handles). */
   readonly poolId: number;

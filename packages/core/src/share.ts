@@ -24,25 +24,33 @@
  * @module
  */
 import type { AddressSpace } from "./address-space.js";
-import { throwInvalid, throwReleased } from "./errors.js";
+import { PT_FANOUT } from "./constants.js";
+import { throwInvalid, throwRefused, throwReleased } from "./errors.js";
 import type { FramePool } from "./frame-pool.js";
 import { throwInvalidHandle, throwSharingUnavailable } from "./share-errors.js";
+import { FINGERPRINT_NODES, layoutHash, stampFingerprint } from "./share-fingerprint.js";
 import {
   CHUNK_HEADER_WORDS,
+  CHUNK_PAGE_SIZE,
   CHUNK_POOL_ID_HI,
   CHUNK_POOL_ID_LO,
+  CHUNK_SLAB_BYTES,
   CHUNK_WAKE,
   HANDLE_FORMAT,
   MAX_THREAD_TAG,
+  PIN_ARENA,
   PIN_ATTACHED,
   PIN_CHUNK_BYTES,
   PIN_CHUNK_SLOTS,
   PIN_DEAD,
   PIN_ID,
   PIN_ISSUED,
+  PIN_LAYOUT,
   PIN_LEVELS,
+  PIN_NODE_COUNT,
   PIN_RELEASED,
   PIN_ROOT,
+  PIN_SLABS,
   PIN_STATE_MASK,
   PIN_WORDS,
   poolIdWords,
@@ -51,6 +59,7 @@ import {
   type WorkerLike,
   wakeOwner,
 } from "./share-format.js";
+import type { Slab } from "./slab.js";
 
 // address-space.ts and frame-pool.ts import these from here.
 export { HANDLE_FORMAT, type SharedSpaceHandle, type ShareOptions } from "./share-format.js";
@@ -81,6 +90,8 @@ interface PinFork {
   readonly source: AddressSpace;
   /** Handles whose pin holds it; released at 0. */
   holders: number;
+  /** layoutHash of the version's size and mappings (its pin words hold it). */
+  readonly layout: number;
 }
 
 /** One pin: the frozen fork that keeps a version's frames, and its word. */
@@ -116,8 +127,10 @@ export class ShareRegistry {
   private readonly chunks: Set<PinChunk>;
   /** The last pin fork made, while a handle holds it: the next share() of the same, unchanged version reuses it. */
   private last: PinFork | null;
-  /** Slab buffers, rebuilt when a slab is added (slabs never change otherwise). */
+  /** Slab buffers, rebuilt when a slab is added (slabs never change otherwise); each stamped with its fingerprint. */
   private slabBuffers: readonly SharedArrayBuffer[];
+  /** Capacity in nodes of the last node arena stamped with its fingerprint (an arena only doubles: it names the buffer). */
+  private stampedArena: number;
 
   constructor(pool: FramePool) {
     this.pool = pool;
@@ -131,6 +144,7 @@ export class ShareRegistry {
     this.chunks = new Set();
     this.last = null;
     this.slabBuffers = [];
+    this.stampedArena = 0;
   }
 
   /** Handles whose pin is still held. */
@@ -144,6 +158,10 @@ export class ShareRegistry {
     const worker = workerOf(options);
     this.sweep();
     const pool = this.pool;
+    // What may be refused comes before the pin fork: a pin chunk refused after
+    // it escaped as a RangeError and left the fork counted, pinned for good.
+    const chunk = this.chunkWithRoom();
+    const slabs = this.stampedSlabs();
     let fork = this.last;
     if (fork === null || fork.source !== space || !unchanged(fork.space, space)) {
       // The pin: an O(1) fork. It may throw (overcommit), changing nothing.
@@ -153,34 +171,39 @@ export class ShareRegistry {
       space.rtlb = pin.rtlb; // with the write TLB hanging off it
       pin.rtlb = null;
       pin.freeze();
-      fork = { space: pin, source: space, holders: 0 };
+      const maps = pin.maps;
+      const layout = layoutHash(pin.size, { starts: maps.starts, ends: maps.ends, writable: maps.writable });
+      fork = { space: pin, source: space, holders: 0, layout };
       this.last = fork;
     }
     fork.holders++;
     const pin = fork.space;
     const id = this.nextId++;
-    const chunk = this.chunkWithRoom();
     const slot = chunk.used++;
     const at = CHUNK_HEADER_WORDS + slot * PIN_WORDS;
+    const nodes = this.stampedNodes();
+    const arena = pool.pt.nodes.length / PT_FANOUT;
     const words = chunk.words;
     words[at + PIN_ROOT] = pin.root;
     words[at + PIN_LEVELS] = pin.levels;
     words[at + PIN_ID] = id;
+    words[at + PIN_NODE_COUNT] = pool.pt.highWater;
+    words[at + PIN_ARENA] = arena;
+    words[at + PIN_SLABS] = slabs.length;
+    words[at + PIN_LAYOUT] = fork.layout;
     Atomics.store(words, at, PIN_ISSUED);
     chunk.live++;
     const made: Pin = { fork, chunk, at, worker, tag: tagOf(worker) };
     this.pins.set(id, made);
     const maps = pin.maps;
-    if (this.slabBuffers.length !== pool.slabs.length)
-      this.slabBuffers = Object.freeze(pool.slabs.map((s) => s.buffer as SharedArrayBuffer));
     const handle: SharedSpaceHandle = {
       format: HANDLE_FORMAT,
       poolId: this.poolId,
       id,
       pageSize: pool.pageSize,
       slabBytes: (pool.slabMask + 1) * pool.pageSize,
-      slabs: this.slabBuffers,
-      nodes: pool.pt.nodes.buffer as SharedArrayBuffer,
+      slabs,
+      nodes,
       nodeCount: pool.pt.highWater,
       root: pin.root,
       levels: pin.levels,
@@ -202,15 +225,51 @@ export class ShareRegistry {
     return handle;
   }
 
-  /** The current chunk, or a new one when it is full (or there is none). */
+  /**
+   * The pool's slab buffers, each stamped with its fingerprint (pool id and
+   * index) the first time it is handed out. O(1) unless a slab was added.
+   */
+  private stampedSlabs(): readonly SharedArrayBuffer[] {
+    const slabs = this.pool.slabs;
+    const had = this.slabBuffers.length;
+    if (had === slabs.length) return this.slabBuffers;
+    for (let k = had; k < slabs.length; k++)
+      stampFingerprint((slabs[k] as Slab).buffer as SharedArrayBuffer, this.poolId, k);
+    this.slabBuffers = Object.freeze(slabs.map((s) => s.buffer as SharedArrayBuffer));
+    return this.slabBuffers;
+  }
+
+  /** The pool's node arena buffer, stamped with its fingerprint the first time it is handed out. O(1). */
+  private stampedNodes(): SharedArrayBuffer {
+    const pt = this.pool.pt;
+    const buffer = pt.nodes.buffer as SharedArrayBuffer;
+    const arena = pt.nodes.length / PT_FANOUT;
+    if (arena !== this.stampedArena) {
+      stampFingerprint(buffer, this.poolId, FINGERPRINT_NODES);
+      this.stampedArena = arena;
+    }
+    return buffer;
+  }
+
+  /**
+   * The current chunk, or a new one when it is full (or there is none).
+   * @throws {OutOfMemoryError} when the engine refuses the new chunk (nothing changed).
+   */
   private chunkWithRoom(): PinChunk {
     const cur = this.chunk;
     if (cur !== null && cur.used < PIN_CHUNK_SLOTS) return cur;
-    const buffer = new SharedArrayBuffer(PIN_CHUNK_BYTES);
+    let buffer: SharedArrayBuffer;
+    try {
+      buffer = new SharedArrayBuffer(PIN_CHUNK_BYTES);
+    } catch (e) {
+      throwRefused(e, PIN_CHUNK_BYTES, "a pin chunk");
+    }
     const words = new Int32Array(buffer);
     const [lo, hi] = poolIdWords(this.poolId);
+    words[CHUNK_PAGE_SIZE] = this.pool.pageSize;
     words[CHUNK_POOL_ID_LO] = lo;
     words[CHUNK_POOL_ID_HI] = hi;
+    words[CHUNK_SLAB_BYTES] = (this.pool.slabMask + 1) * this.pool.pageSize;
     const chunk: PinChunk = { buffer, words, used: 0, live: 0, seen: 0, armed: false };
     this.chunk = chunk;
     this.chunks.add(chunk);

@@ -6,6 +6,8 @@
  * @module
  */
 
+import { SHARED_TRAILER_BYTES } from "./share-fingerprint.js";
+
 /** Element-kind keys of the views a {@link Slab} holds. */
 export type ViewKey = "u8" | "u8c" | "i8" | "u16" | "i16" | "u32" | "i32" | "f32" | "f64" | "i64" | "u64";
 
@@ -39,7 +41,10 @@ export class Slab {
   /**
    * @param byteLength - bytes of the slab, or an existing buffer to wrap (a
    *   shared slab received from another thread, see attach.ts).
-   * @param shared - allocate a SharedArrayBuffer instead of an ArrayBuffer.
+   * @param shared - allocate a SharedArrayBuffer instead of an ArrayBuffer,
+   *   with `SHARED_TRAILER_BYTES` (16) more past the frames for the
+   *   fingerprint a handle's check reads (share-format.ts): no pfn reaches
+   *   them, and `byteLength >>> pageShift` still counts the frames.
    *   The views are the same typed-array classes either way, so a hot path
    *   that reads slabs sees one map whichever kind of pool it serves.
    */
@@ -48,7 +53,7 @@ export class Slab {
       typeof byteLength !== "number"
         ? byteLength
         : shared
-          ? new SharedArrayBuffer(byteLength)
+          ? new SharedArrayBuffer(byteLength + SHARED_TRAILER_BYTES)
           : new ArrayBuffer(byteLength);
     this.buffer = buffer;
     this.u8 = new Uint8Array(buffer);

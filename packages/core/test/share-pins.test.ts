@@ -174,7 +174,8 @@ describe("pin chunks (64 pin words per SharedArrayBuffer)", () => {
 describe("a shared pool's slab sizes and the view pool's", () => {
   it("a shared pool starts with a 16 MiB slab; the reader maps every frame to the same slab as the owner", async () => {
     const pool = new FramePool({ shared: true }); // 4 KiB pages, default slabs
-    expect(pool.slabs[0]?.buffer.byteLength).toBe(1 << 24);
+    // Each shared buffer ends with a 16-byte fingerprint past its frames (share-format.ts).
+    expect(pool.slabs[0]?.buffer.byteLength).toBe((1 << 24) + 16);
     const size = 40 << 20; // three slabs: 16 + 16 + 32 MiB
     const owner = new AddressSpace({ size, pool });
     const probes: number[] = [];
@@ -182,7 +183,8 @@ describe("a shared pool's slab sizes and the view pool's", () => {
       owner.setFloat64(a, a / 4096 + 0.5);
       if (a % (1 << 22) === 0 || a % (1 << 24) === (1 << 24) - 4096) probes.push(a);
     }
-    expect(pool.slabs.map((s) => s.buffer.byteLength)).toEqual([1 << 24, 1 << 24, 1 << 25]);
+    expect(pool.slabs.map((s) => s.buffer.byteLength - 16)).toEqual([1 << 24, 1 << 24, 1 << 25]);
+    expect(pool.stats().bytesReserved).toBe((1 << 24) * 4); // frames only
     await reader.call({ op: "attach", key: 31, handle: owner.share() });
     for (const a of probes) {
       expect(await reader.call({ op: "read", key: 31, addr: a, count: 1 })).toEqual(new Float64Array([a / 4096 + 0.5]));

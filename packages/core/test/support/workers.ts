@@ -9,8 +9,11 @@ import { Worker } from "node:worker_threads";
 /** A reader thread and a request/response call over its port. */
 export interface Reader {
   readonly worker: Worker;
-  /** Sends a request; resolves with its result, rejects with the worker's error ({ name, reason, message }). */
-  call(req: object): Promise<unknown>;
+  /**
+   * Sends a request (moving the buffers in `transfer`); resolves with its
+   * result, rejects with the worker's error ({ name, reason, message }).
+   */
+  call(req: object, transfer?: ArrayBuffer[]): Promise<unknown>;
   /** Terminates the thread and waits for its exit event. */
   terminate(): Promise<void>;
 }
@@ -48,11 +51,11 @@ export async function spawnReader(): Promise<Reader> {
   });
   return {
     worker,
-    call(req: object): Promise<unknown> {
+    call(req: object, transfer?: ArrayBuffer[]): Promise<unknown> {
       const id = next++;
       return new Promise((resolve, reject) => {
         pending.set(id, { resolve, reject });
-        worker.postMessage({ id, req });
+        worker.postMessage({ id, req }, transfer);
       });
     },
     async terminate(): Promise<void> {
