@@ -36,10 +36,13 @@
  * removed at release. Held for an LMDB open, close or write transaction; a
  * waiter polls, every 50 µs at first, then up to every millisecond. One left by a process that died holding it
  * (killed mid-open) is taken over: its pid no longer runs, or it is older
- * than `STALE_MS` (empty: the holder was killed between create and write; or
- * its pid was reused by another process, which would keep it forever; a
+ * than `STALE_MS` (its pid was reused by another process, which would keep it forever; a
  * holder refreshes the file's age during a long write transaction:
- * `keepOpenLock`), or its pid is a zombie (killed, not reaped yet). A store left open at exit is closed under the lock by an
+ * `keepOpenLock`), or its pid is a zombie (killed, not reaped yet), or it is
+ * empty and older than `EMPTY_STALE_MS` (its holder was killed between the
+ * create and the write of its tag: with every write transaction holding
+ * the lock, kill.test.ts's random SIGKILLs hit that window and each then cost
+ * STALE_MS). A store left open at exit is closed under the lock by an
  * `exit` listener (db.ts), before lmdb-js's own exit hook could close it
  * outside it; a killed process does not close at all (safe: no destroy).
  *
@@ -47,6 +50,7 @@
  */
 import {
   closeSync,
+  fstatSync,
   linkSync,
   openSync,
   readFileSync,
@@ -67,6 +71,12 @@ export const OPEN_LOCK = "pagefork-open.lock";
  * would only risk the failed opens the lock prevents, never data).
  */
 const STALE_MS = 30_000;
+/**
+ * Age (ms) after which an empty lock file is taken for abandoned: its holder
+ * writes its tag right after creating it (two system calls), so one still
+ * empty this long was left by a process killed in between.
+ */
+const EMPTY_STALE_MS = 1_000;
 /** A holder's tag: pid, thread, a count of this thread's acquisitions. */
 const TAG = /^(\d+):(\d+):(\d+)$/;
 
@@ -96,14 +106,14 @@ export function withOpenLock<T>(dir: string, fn: () => T): T {
     }
   }
   const tag = `${process.pid}:${threadId}:${taken++}`;
-  acquire(file, tag);
+  const fd = acquire(file, tag);
   holding.set(file, 1);
   refreshed = Date.now();
   try {
     return fn();
   } finally {
     holding.delete(file);
-    release(file, tag);
+    release(file, fd);
   }
 }
 
@@ -127,7 +137,8 @@ export function keepOpenLock(): void {
     }
 }
 
-function acquire(file: string, tag: string): void {
+/** Takes the lock file `file` with `tag` in it; returns its descriptor, kept open until release. */
+function acquire(file: string, tag: string): number {
   let wait = 0.05;
   for (;;) {
     let fd: number;
@@ -144,22 +155,29 @@ function acquire(file: string, tag: string): void {
     }
     try {
       writeSync(fd, tag);
-    } finally {
+    } catch (e) {
       closeSync(fd);
+      unlinkSync(file);
+      throw e;
     }
-    return;
+    return fd;
   }
 }
 
-function release(file: string, tag: string): void {
-  // Only its own: a holder taken for dead (a pid reused meanwhile) may have lost it to another.
-  let text = "";
+/**
+ * Removes the lock file `file` if it is still the one taken through `fd`
+ * (same inode: a holder taken for dead, a pid reused meanwhile, may have
+ * lost it to another), and closes `fd`. Compared by inode, not by reading
+ * the tag back: two system calls fewer on every write transaction.
+ */
+function release(file: string, fd: number): void {
   try {
-    text = readFileSync(file, "utf8");
-  } catch {
-    return;
+    const now = statSync(file, { throwIfNoEntry: false });
+    const mine = fstatSync(fd);
+    if (now !== undefined && now.ino === mine.ino && now.dev === mine.dev) unlinkSync(file);
+  } finally {
+    closeSync(fd);
   }
-  if (text === tag) unlinkSync(file);
 }
 
 /** True when the lock file's holder no longer holds it (see the module's doc). */
@@ -180,13 +198,14 @@ function holder(file: string): { text: string; age: number } | null {
 
 /**
  * True when a lock file of `text`, `age` ms old, is held: not older than
- * STALE_MS, and empty (its holder is writing its tag) or of a holder that
- * runs (another thread of this process releases its own).
+ * STALE_MS, and empty for at most EMPTY_STALE_MS (its holder is writing its
+ * tag), or not a tag, or of a holder that runs (another thread of this
+ * process releases its own).
  */
 function held({ text, age }: { text: string; age: number }): boolean {
   if (age > STALE_MS) return false;
   const m = TAG.exec(text);
-  if (m === null) return true;
+  if (m === null) return text !== "" || age <= EMPTY_STALE_MS;
   const pid = Number(m[1]);
   return pid === process.pid || running(pid);
 }
