@@ -28,6 +28,7 @@ import { type Counters, type Dbs, readCounters } from "./db.js";
 import { throwCorrupt } from "./errors.js";
 import { HASH_BYTES, hashOf } from "./hash.js";
 import { decodeNode } from "./node-image.js";
+import { keepOpenLock } from "./open-lock.js";
 import { NODE_HEADER_BYTES, type TreeNode } from "./tree.js";
 
 /** What one transaction wrote, for the caller's report. */
@@ -116,6 +117,7 @@ export class BlobTxn {
     if (t === undefined) {
       t = new Touched(hash, level, base);
       this.touched.set(key, t);
+      if ((this.touched.size & 1023) === 0) keepOpenLock(); // a long transaction keeps its lock (open-lock.ts)
     } else if (t.level === PAGE_LEVEL && level !== PAGE_LEVEL) t.level = level;
     return t;
   }

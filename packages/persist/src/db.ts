@@ -88,13 +88,15 @@ export function openDbs(path: string, sync: boolean): Dbs {
   const file = join(path, "data.mdb");
   if (existsSync(file)) checkMetaPages(file);
   mkdirSync(path, { recursive: true });
-  let env: RootDatabase;
-  try {
-    // noSubdir false: lmdb-js would take a directory name with a dot ("tmp.x1y2") for a file name.
-    // overlappingSync false: lmdb-js would otherwise return from a commit before its fsync
-    // (flushing it with the next one), and `sync: true` promises the save is on disk.
-    env = withOpenLock(path, () =>
-      open({
+  // Opened under the open lock: no other process opens, closes or commits meanwhile (see
+  // open-lock.ts); so are openDB's (it creates a new store's databases in a write transaction).
+  const dbs = withOpenLock(path, () => {
+    let env: RootDatabase;
+    try {
+      // noSubdir false: lmdb-js would take a directory name with a dot ("tmp.x1y2") for a file name.
+      // overlappingSync false: lmdb-js would otherwise return from a commit before its fsync
+      // (flushing it with the next one), and `sync: true` promises the save is on disk.
+      env = open({
         path,
         noSubdir: false,
         maxDbs: 8,
@@ -102,36 +104,52 @@ export function openDbs(path: string, sync: boolean): Dbs {
         noSync: !sync,
         overlappingSync: false,
         cache: false,
-      }),
-    );
-  } catch (e) {
-    return throwCorrupt(null, null, `LMDB cannot open ${file}: ${(e as Error).message}`, e);
-  }
+      });
+    } catch (e) {
+      return throwCorrupt(null, null, `LMDB cannot open ${file}: ${(e as Error).message}`, e);
+    }
+    try {
+      // Under LMDB's writer lock, before anything reads a data page: openDB reads the main
+      // database's pages. open() did not (it reads the meta pages with pread, and the root
+      // database's transaction touches no page).
+      env.transactionSync(() => extendToLastPage(file));
+      return {
+        dir: path,
+        env,
+        meta: env.openDB<unknown, string>({ name: "meta", encoding: "json", cache: false }),
+        blobs: env.openDB<Buffer, Buffer>({ name: "blobs", keyEncoding: "binary", encoding: "binary", cache: false }),
+        refs: env.openDB<Buffer, Buffer>({ name: "refs", keyEncoding: "binary", encoding: "binary", cache: false }),
+        versions: env.openDB<string, Buffer>({
+          name: "versions",
+          keyEncoding: "binary",
+          encoding: "string",
+          cache: false,
+        }),
+      } satisfies Dbs;
+    } catch (e) {
+      void closeEnv(path, env);
+      if (e instanceof CorruptionError) throw e;
+      return throwCorrupt(null, null, `LMDB cannot read ${file}: ${(e as Error).message}`, e);
+    }
+  });
   try {
-    // Under LMDB's writer lock, before anything reads a data page: openDB reads the main
-    // database's pages. open() did not (it reads the meta pages with pread, and the root
-    // database's transaction touches no page).
-    env.transactionSync(() => extendToLastPage(file));
-    const dbs: Dbs = {
-      dir: path,
-      env,
-      meta: env.openDB<unknown, string>({ name: "meta", encoding: "json", cache: false }),
-      blobs: env.openDB<Buffer, Buffer>({ name: "blobs", keyEncoding: "binary", encoding: "binary", cache: false }),
-      refs: env.openDB<Buffer, Buffer>({ name: "refs", keyEncoding: "binary", encoding: "binary", cache: false }),
-      versions: env.openDB<string, Buffer>({
-        name: "versions",
-        keyEncoding: "binary",
-        encoding: "string",
-        cache: false,
-      }),
-    };
     checkFormat(dbs);
-    return remember(dbs);
   } catch (e) {
-    void closeEnv(path, env);
+    void closeEnv(path, dbs.env);
     if (e instanceof CorruptionError || e instanceof FormatVersionError) throw e;
     return throwCorrupt(null, null, `LMDB cannot read ${file}: ${(e as Error).message}`, e);
   }
+  return remember(dbs);
+}
+
+/**
+ * Runs `fn` in one LMDB write transaction of `dbs` (lmdb-js's
+ * `transactionSync`), holding the store's open lock (open-lock.ts) for the
+ * whole of it: no process opens or closes the store meanwhile. Every write
+ * of the package goes through here. Nested calls run in the same transaction.
+ */
+export function writeTxn<T>(dbs: Dbs, fn: () => T): T {
+  return withOpenLock(dbs.dir, () => dbs.env.transactionSync(fn));
 }
 
 /** Closes the LMDB environment of `dbs` (under the open lock: see open-lock.ts). */
@@ -278,7 +296,7 @@ function extendToLastPage(file: string): void {
  */
 function checkFormat(dbs: Dbs): void {
   if (formatToWrite(dbs) === null) return;
-  dbs.env.transactionSync(() => {
+  writeTxn(dbs, () => {
     const write = formatToWrite(dbs);
     if (write === null) return;
     dbs.meta.putSync("format", { magic: FORMAT_MAGIC, version: FORMAT_VERSION });

@@ -12,11 +12,12 @@
  *
  * @module
  */
-import type { Dbs } from "./db.js";
+import { type Dbs, writeTxn } from "./db.js";
 import { CorruptionError, throwCorrupt } from "./errors.js";
 import { HASH_BYTES, hashOf, isZeroEntry } from "./hash.js";
 import { decodeKey } from "./keys.js";
 import { decodeNode, NODE_HEADER_BYTES } from "./node-image.js";
+import { keepOpenLock } from "./open-lock.js";
 import { entriesOf, parseRecord } from "./record.js";
 
 /** Key prefix of the internal keys of the `versions` database (names may not start with it). */
@@ -59,7 +60,7 @@ export function noteUnreclaimed(dbs: Dbs): void {
  * @throws {FormatVersionError} when a record is of a newer format (nothing changed).
  */
 export function collectGarbage(dbs: Dbs): GcResult {
-  return dbs.env.transactionSync(() => {
+  return writeTxn(dbs, () => {
     /** References counted, by address (latin1). */
     const counted = new Map<string, number>();
     const counters = { pages: 0, pageBytes: 0, nodes: 0, nodeBytes: 0 };
@@ -68,6 +69,7 @@ export function collectGarbage(dbs: Dbs): GcResult {
       const n = counted.get(key);
       counted.set(key, (n ?? 0) + 1);
       if (n !== undefined) return; // its entries are counted once, as its refcount's holders count them
+      if ((counted.size & 1023) === 0) keepOpenLock(); // a long transaction keeps its lock (open-lock.ts)
       if (level < 0) {
         const page = dbs.blobs.getBinaryFast(hash);
         if (page === undefined) throwCorrupt(name, base, "page missing");

@@ -17,19 +17,49 @@
  * has no open in progress beside it, and an open after it initialises the
  * region afresh.
  *
+ * Write transactions take it too (`writeTxn` in db.ts), for the whole
+ * transaction: that LMDB's `mdb_env_open` (mdb_env_open2) stores the id of
+ * the newest transaction it read off the meta pages into `lock.mdb`
+ * (mti_txnid) without the write mutex, and the next writer of any process
+ * starts from the meta page that id names. A commit by another process
+ * between that read and that store (microseconds; longer when the opener is
+ * preempted) left the id one or more transactions behind: the next write
+ * transaction started from the older snapshot and overwrote the newer meta
+ * page (that commit lost whole: seen as a delete undone in
+ * review27-two-writers), or, the id being an even number behind, wrote ids
+ * LMDB had used already (its free-page records then clash: writers crashed
+ * with SIGSEGV). See review30-open-write.test.ts. Since only one holder runs
+ * at a time, no commit lands inside an open.
+ *
  * The lock is `pagefork-open.lock` in the store's directory, made with an
  * exclusive create (O_EXCL) holding its holder's tag (`pid:threadId:n`),
- * removed at release. Held for the LMDB open or close only (a few ms); a
- * waiter polls every millisecond. One left by a process that died holding it
+ * removed at release. Held for an LMDB open, close or write transaction; a
+ * waiter polls, every 50 µs at first, then up to every millisecond. One left by a process that died holding it
  * (killed mid-open) is taken over: its pid no longer runs, or it is older
- * than `STALE_MS` (empty: the holder was killed between create and write; or
- * its pid was reused by another process, which would keep it forever). A store left open at exit is closed under the lock by an
+ * than `STALE_MS` (its pid was reused by another process, which would keep it forever; a
+ * holder refreshes the file's age during a long write transaction:
+ * `keepOpenLock`), or its pid is a zombie (killed, not reaped yet), or it is
+ * empty and older than `EMPTY_STALE_MS` (its holder was killed between the
+ * create and the write of its tag: with every write transaction holding
+ * the lock, kill.test.ts's random SIGKILLs hit that window and each then cost
+ * STALE_MS). A store left open at exit is closed under the lock by an
  * `exit` listener (db.ts), before lmdb-js's own exit hook could close it
  * outside it; a killed process does not close at all (safe: no destroy).
  *
  * @module
  */
-import { closeSync, linkSync, openSync, readFileSync, renameSync, statSync, unlinkSync, writeSync } from "node:fs";
+import {
+  closeSync,
+  fstatSync,
+  linkSync,
+  openSync,
+  readFileSync,
+  renameSync,
+  statSync,
+  unlinkSync,
+  utimesSync,
+  writeSync,
+} from "node:fs";
 import { join } from "node:path";
 import { threadId } from "node:worker_threads";
 
@@ -41,28 +71,75 @@ export const OPEN_LOCK = "pagefork-open.lock";
  * would only risk the failed opens the lock prevents, never data).
  */
 const STALE_MS = 30_000;
+/**
+ * Age (ms) after which an empty lock file is taken for abandoned: its holder
+ * writes its tag right after creating it (two system calls), so one still
+ * empty this long was left by a process killed in between.
+ */
+const EMPTY_STALE_MS = 1_000;
 /** A holder's tag: pid, thread, a count of this thread's acquisitions. */
 const TAG = /^(\d+):(\d+):(\d+)$/;
 
 let taken = 0;
 const pause = new Int32Array(new SharedArrayBuffer(4));
 
+/** Lock files this thread holds, with how many nested `withOpenLock` calls hold each. */
+const holding = new Map<string, number>();
+/** When (Date.now()) `keepOpenLock` last refreshed the held lock files' age. */
+let refreshed = 0;
+/** How often (ms) `keepOpenLock` refreshes a held lock's age: well under STALE_MS. */
+const REFRESH_MS = 2_000;
+
 /**
  * Runs `fn` holding the open lock of the store in directory `dir` (which
- * must exist). Not reentrant: `fn` must not take it again.
+ * must exist). Reentrant: a call inside `fn` (on this thread) runs at once.
  */
 export function withOpenLock<T>(dir: string, fn: () => T): T {
   const file = join(dir, OPEN_LOCK);
+  const depth = holding.get(file);
+  if (depth !== undefined) {
+    holding.set(file, depth + 1);
+    try {
+      return fn();
+    } finally {
+      holding.set(file, depth);
+    }
+  }
   const tag = `${process.pid}:${threadId}:${taken++}`;
-  acquire(file, tag);
+  const fd = acquire(file, tag);
+  holding.set(file, 1);
+  refreshed = Date.now();
   try {
     return fn();
   } finally {
-    release(file, tag);
+    holding.delete(file);
+    release(file, fd);
   }
 }
 
-function acquire(file: string, tag: string): void {
+/**
+ * Refreshes the age of the lock files this thread holds, at most every
+ * REFRESH_MS: called during long write transactions, so that a waiter does
+ * not take a lock held longer than STALE_MS for abandoned. O(1) between
+ * refreshes (a clock read).
+ */
+export function keepOpenLock(): void {
+  if (holding.size === 0) return;
+  const now = Date.now();
+  if (now - refreshed < REFRESH_MS) return;
+  refreshed = now;
+  const t = new Date(now);
+  for (const file of holding.keys())
+    try {
+      utimesSync(file, t, t);
+    } catch {
+      // taken over meanwhile: its new holder's
+    }
+}
+
+/** Takes the lock file `file` with `tag` in it; returns its descriptor, kept open until release. */
+function acquire(file: string, tag: string): number {
+  let wait = 0.05;
   for (;;) {
     let fd: number;
     try {
@@ -70,27 +147,37 @@ function acquire(file: string, tag: string): void {
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== "EEXIST") throw e;
       if (abandoned(file)) takeOver(file);
-      else Atomics.wait(pause, 0, 0, 1);
+      else {
+        Atomics.wait(pause, 0, 0, wait);
+        wait = Math.min(1, wait * 2);
+      }
       continue;
     }
     try {
       writeSync(fd, tag);
-    } finally {
+    } catch (e) {
       closeSync(fd);
+      unlinkSync(file);
+      throw e;
     }
-    return;
+    return fd;
   }
 }
 
-function release(file: string, tag: string): void {
-  // Only its own: a holder taken for dead (a pid reused meanwhile) may have lost it to another.
-  let text = "";
+/**
+ * Removes the lock file `file` if it is still the one taken through `fd`
+ * (same inode: a holder taken for dead, a pid reused meanwhile, may have
+ * lost it to another), and closes `fd`. Compared by inode, not by reading
+ * the tag back: two system calls fewer on every write transaction.
+ */
+function release(file: string, fd: number): void {
   try {
-    text = readFileSync(file, "utf8");
-  } catch {
-    return;
+    const now = statSync(file, { throwIfNoEntry: false });
+    const mine = fstatSync(fd);
+    if (now !== undefined && now.ino === mine.ino && now.dev === mine.dev) unlinkSync(file);
+  } finally {
+    closeSync(fd);
   }
-  if (text === tag) unlinkSync(file);
 }
 
 /** True when the lock file's holder no longer holds it (see the module's doc). */
@@ -111,25 +198,43 @@ function holder(file: string): { text: string; age: number } | null {
 
 /**
  * True when a lock file of `text`, `age` ms old, is held: not older than
- * STALE_MS, and empty (its holder is writing its tag) or of a holder that
- * runs (another thread of this process releases its own).
+ * STALE_MS, and empty for at most EMPTY_STALE_MS (its holder is writing its
+ * tag), or not a tag, or of a holder that runs (another thread of this
+ * process releases its own).
  */
 function held({ text, age }: { text: string; age: number }): boolean {
   if (age > STALE_MS) return false;
   const m = TAG.exec(text);
-  if (m === null) return true;
+  if (m === null) return text !== "" || age <= EMPTY_STALE_MS;
   const pid = Number(m[1]);
   return pid === process.pid || running(pid);
 }
 
-/** True unless process `pid` is known not to run. */
+/** True unless process `pid` is known not to run (gone, or a zombie: killed and not reaped yet). */
 function running(pid: number): boolean {
   try {
     process.kill(pid, 0); // signal 0: only asks whether the process exists
-    return true;
   } catch (e) {
     return (e as NodeJS.ErrnoException).code !== "ESRCH"; // EPERM: it runs, under another user
   }
+  return !zombie(pid);
+}
+
+/**
+ * True when process `pid` is a zombie (Linux: state Z or X in /proc; false
+ * where there is no /proc). A process killed holding the lock stays one
+ * until its parent reaps it, and a parent that waits for the lock without
+ * returning to its event loop (Node reaps there) would wait STALE_MS.
+ */
+function zombie(pid: number): boolean {
+  let stat: string;
+  try {
+    stat = readFileSync(`/proc/${pid}/stat`, "latin1");
+  } catch {
+    return false;
+  }
+  const state = stat.charAt(stat.lastIndexOf(")") + 2); // after "pid (comm) "; comm may hold ")"
+  return state === "Z" || state === "X";
 }
 
 /**

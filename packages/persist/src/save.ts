@@ -8,7 +8,7 @@
 import { threadId } from "node:worker_threads";
 import type { AddressSpace } from "@pagefork/core";
 import { BlobTxn } from "./blobs.js";
-import { type Dbs, FORMAT_VERSION } from "./db.js";
+import { type Dbs, FORMAT_VERSION, writeTxn } from "./db.js";
 import { CorruptionError } from "./errors.js";
 import { intentRoots, noteUnreclaimed } from "./gc.js";
 import { decodeKey, encodeKey, startsWith } from "./keys.js";
@@ -172,7 +172,7 @@ export function writeHistory(
   let chunk = 0;
   while (i < described.length || entries.length === 0) {
     unpinReadTxn(dbs);
-    dbs.env.transactionSync(() => {
+    writeTxn(dbs, () => {
       const txn = new BlobTxn(dbs, name);
       const first = entries.length;
       let hashedBytes = 0; // work of the chunk: bytes hashed, whether or not the store already held them
@@ -307,7 +307,7 @@ export function recoverPending(dbs: Dbs, name: string | null): void {
   };
   if (!pendingKeys(dbs, name).some((p) => gone(p.writer))) return;
   unpinReadTxn(dbs);
-  dbs.env.transactionSync(() => {
+  writeTxn(dbs, () => {
     const txn = new BlobTxn(dbs, name ?? "(pending history)");
     for (const { key, writer } of pendingKeys(dbs, name)) {
       if (!gone(writer)) continue;

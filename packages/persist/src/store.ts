@@ -14,7 +14,7 @@ import {
 } from "@pagefork/core";
 import type { AnyType } from "@pagefork/state";
 import { BlobTxn } from "./blobs.js";
-import { closeDbs, type Dbs, FORMAT_VERSION, openDbs, readCounters } from "./db.js";
+import { closeDbs, type Dbs, FORMAT_VERSION, openDbs, readCounters, writeTxn } from "./db.js";
 import { CorruptionError, FormatVersionError, throwCorrupt, throwNotFound } from "./errors.js";
 import { collectGarbage, type GcResult, unreclaimed } from "./gc.js";
 import { decodeKey, encodeKey } from "./keys.js";
@@ -244,7 +244,7 @@ export class Store {
     body: (txn: BlobTxn) => { record: VersionRecord; hashed: number; pages: number },
   ): SaveResult {
     unpinReadTxn(dbs);
-    return dbs.env.transactionSync(() => {
+    return writeTxn(dbs, () => {
       const txn = new BlobTxn(dbs, name);
       const { record, hashed, pages } = body(txn);
       putRecord(dbs, txn, name, record);
@@ -392,7 +392,7 @@ export class Store {
     checkName(name);
     unpinReadTxn(dbs);
     const key = encodeKey(name);
-    const removed = dbs.env.transactionSync(() => {
+    const removed = writeTxn(dbs, () => {
       const old = dbs.versions.get(key);
       if (old === undefined) return false;
       const txn = new BlobTxn(dbs, name);
