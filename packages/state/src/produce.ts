@@ -21,7 +21,7 @@ import { SH_ROOT } from "./layout.js";
 import type { Patch } from "./patch-types.js";
 import { valuePatches } from "./patches.js";
 import type { AnyType, ListType, MapType, SetType, StructType, TypedArrayType } from "./schema.js";
-import { type DraftNode, draftOf, removeNode, Session, setDraftFactory } from "./session.js";
+import { type DraftNode, draftOf, reconcile, removeNode, Session, setDraftFactory } from "./session.js";
 import { keepPilot, pilotPending, pilotState } from "./shapes.js";
 import { State } from "./state.js";
 import { plainOf } from "./values.js";
@@ -197,13 +197,19 @@ function replaceRoot(schema: AnyType, s: Session, value: unknown): void {
   const old = s.rootAddr;
   // the old root's patches (valuePatches: maps inside keep their order), read before the write
   const undo = s.patches === null ? null : valuePatches(s, "replace", [], schema, old);
-  s.write(() => {
-    const addr = build(s, schema, value);
-    removeNode(s, schema, old);
-    s.rootAddr = addr;
-    s.space.setFloat64(SH_ROOT, addr);
-    s.changed = true;
-  });
+  // plain data of a record or list root: written into it in place, as Immer keeps what
+  // `return { ...draft, n: 1 }` carries over (see reconcile); equal content changes nothing
+  const touches = s.touches;
+  const done = s.write(() => reconcile(s, schema, old, value, null, undefined));
+  if (done && s.touches === touches) return;
+  if (!done)
+    s.write(() => {
+      const addr = build(s, schema, value);
+      removeNode(s, schema, old);
+      s.rootAddr = addr;
+      s.space.setFloat64(SH_ROOT, addr);
+      s.changed = true;
+    });
   if (s.patches !== null) {
     valuePatches(s, "replace", [], schema, s.rootAddr, s.patches);
     // last to first: the inverse list is reversed as a whole at the end (see backward() in patches.ts)
