@@ -271,7 +271,11 @@ function freeRemoved(s: Session): void {
  * `set`, `fill`, `copyWithin`, `sort`, `reverse` on typed arrays. A value
  * assigned, pushed or set is plain data of the schema (see `t.Input`); a
  * draft removed in the same recipe (e.g. by `splice`) is moved back without
- * a copy.
+ * a copy. Plain data assigned over a list is spliced into it, and a plain
+ * object returned for a record root is written into the root, so what they
+ * carry over (drafts, or views of the base, of the list's elements and the
+ * root's fields) keeps its identity and is not copied, as Immer's
+ * `d.todos = d.todos.filter(f)` and `return { ...d, n: 1 }` keep theirs.
  *
  * Errors (nothing changes: `base` is untouched and the draft's pages are released):
  * - SchemaError from a write whose value does not fit the schema (thrown by
