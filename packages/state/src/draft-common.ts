@@ -4,15 +4,11 @@
  *
  * @module
  */
-import type { AddressSpace } from "@pagefork/core";
 import type { CowText } from "@pagefork/string";
-import { nodeOf } from "./brand.js";
 import { handleOf } from "./containers.js";
-import type { Lineage } from "./lineage.js";
 import { type AnyType, isComposite } from "./schema.js";
-import { type DraftNode, draftOf, type Session } from "./session.js";
+import { type DraftNode, draftOf, isViewAt, type Session } from "./session.js";
 import { unwrapNullable } from "./slots.js";
-import type { ViewFields } from "./version-ctx.js";
 
 /** A raw slot value as a recipe reads it: composites become drafts held by `parent` under `key`. */
 export function wrapDraft(s: Session, type: AnyType, raw: unknown, parent: DraftNode, key: unknown): unknown {
@@ -62,16 +58,4 @@ export function textOf(s: Session, type: AnyType, addr: number): string {
   return (handleOf(s, type, addr, false) as CowText | null)?.toString() ?? "";
 }
 
-/**
- * True if `value` is a view of the node at `addr` as `space` (of `lineage`)
- * holds it: a view (not a draft) of the same lineage, address and stamp (a
- * stamp names one content of a node: a node changed or made later has
- * another). The caller checks that no write of the session went under it.
- * Also produce's check of a recipe returning the base's root.
- */
-export function isViewAt(lineage: Lineage, space: AddressSpace, addr: number, value: unknown): boolean {
-  const rec = nodeOf(value);
-  if (rec === undefined || rec.isDraft || rec.addr !== addr) return false;
-  const v = rec as unknown as ViewFields;
-  return v.ver?.lineage === lineage && v.stamp === space.getFloat64(addr);
-}
+export { isViewAt } from "./session.js";

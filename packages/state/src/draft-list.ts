@@ -27,8 +27,10 @@ import {
   errorPath,
   patchValue,
   placeComposite,
+  reconcile,
   removeNode,
   type Session,
+  setReconciler,
   touch,
 } from "./session.js";
 import { decodeElement, elementPointer, encodeElement, unwrapNullable } from "./slots.js";
@@ -108,6 +110,25 @@ function newElementWord(rec: ListDraft, value: unknown, i: number): number {
   return buildElement(s, e, value);
 }
 
+/** Takes a removed record or list out of the tree (see removeNode); returns the element as the recipe sees it. */
+function detachElement(rec: ListDraft, word: number): unknown {
+  const s = rec.session;
+  const e = rec.type.element;
+  const raw = decodeElement(s.space, e, word);
+  const p = elementPointer(e, word);
+  const inner = unwrapNullable(e);
+  if (p === 0 || !isComposite(inner)) return raw;
+  const d = draftOf(s, inner, p, null, undefined);
+  removeNode(s, inner, p);
+  return d.proxy;
+}
+
+/** Frees the string block or float box of a removed element's slot word (a record or list is detached instead). */
+function freeElementBlock(rec: ListDraft, word: number): void {
+  const p = elementPointer(rec.type.element, word);
+  if (p !== 0 && !isComposite(unwrapNullable(rec.type.element))) rec.session.heap.free(p);
+}
+
 /** Frees or detaches what an element slot word owned; returns the element as the recipe sees it. */
 function dropElement(rec: ListDraft, word: number): unknown {
   const s = rec.session;
@@ -138,6 +159,17 @@ function replaceElement(rec: ListDraft, i: number, value: unknown): void {
   const ordered = s.patches !== null && mayHoldMap(e);
   const oldJson = s.patches === null ? undefined : ordered ? null : patchValue(s, e, old);
   const undo = ordered ? valuePatches(s, "replace", [i], e, old) : null;
+  const touches = s.touches;
+  // plain data over a record or list: written into it in place (see reconcile)
+  if (typeof old === "number" && isComposite(unwrapNullable(e))) {
+    const done = s.write(() => reconcile(s, unwrapNullable(e), old, value, rec, i));
+    if (done && s.touches === touches) return; // equal content: nothing changed
+    if (done) {
+      touch(rec);
+      emitReplace(rec, i, oldJson, undo);
+      return;
+    }
+  }
   s.write(() => {
     h.set(i, newElementWord(rec, value, i));
     dropElement(rec, oldWord);
@@ -146,9 +178,16 @@ function replaceElement(rec: ListDraft, i: number, value: unknown): void {
     if (moved !== undefined && moved.parent === rec) childrenOf(rec).set(i, moved);
     touch(rec);
   });
+  emitReplace(rec, i, oldJson, undo);
+}
+
+/** Records the patches of a replacement of element `i` (`oldJson` or `undo`: the old element's, read before). */
+function emitReplace(rec: ListDraft, i: number, oldJson: unknown, undo: Patch[] | null): void {
+  const s = rec.session;
+  const e = rec.type.element;
   emit(rec, (p) => {
     const path = [...p, i];
-    const raw = decodeElement(s.space, e, h.get(i) as number);
+    const raw = decodeElement(s.space, e, (listHandle(rec, false) as ListHandle).get(i) as number);
     if (undo !== null) return [valuePatches(s, "replace", path, e, raw), backward(p, undo)];
     return [[{ op: "replace", path, value: patchValue(s, e, raw) }], [{ op: "replace", path, value: oldJson }]];
   });
@@ -185,12 +224,17 @@ export function spliceList(rec: ListDraft, start: number, del: number, items: re
         );
   const removed: unknown[] = [];
   s.write(() => {
+    // The removed records and lists are taken out first, so that an item that is one of
+    // them (its draft, or its view) moves back instead of being copied: `splice(0, 2, b, a)`
+    // swaps two records, a writing comparator's sort keeps them (as Array's splice, which
+    // puts the same objects back). Their strings and boxes are freed after the write.
+    for (let k = 0; k < del; k++) removed.push(detachElement(rec, oldWords[k] as number));
     const words = new Float64Array(ins);
     for (let k = 0; k < ins; k++) words[k] = newElementWord(rec, items[k], start + k);
     const h = listHandle(rec, ins > 0) as ListHandle;
     if (del > 0) h.removeRange(start, start + del);
     if (ins > 0) h.insertFrom(start, words);
-    for (const w of oldWords) removed.push(dropElement(rec, w));
+    for (const w of oldWords) freeElementBlock(rec, w);
     spliceChildren(rec, start, del, ins);
     for (let k = 0; k < ins; k++) {
       const d = s.drafts.get(decodeElement(s.space, e, words[k] as number) as number);
@@ -539,3 +583,21 @@ const LIST_DRAFT: ProxyHandler<ListBox<ListDraft>> = {
 export function newListDraftRecord(session: Session, type: ListType, addr: number, origStamp: number): DraftNode {
   return new ListDraft(session, type, addr, origStamp);
 }
+
+// Plain data assigned over a list (see reconcile in session.ts): the elements
+// read once, the same elements at both ends left as they are, the rest
+// spliced in, so that records carried over (drafts or views of this list's
+// elements: a filter, a spread with a new item) move back rather than copy.
+setReconciler("list", (s, type, addr, value, parent, key) => {
+  const rec = draftOf(s, type, addr, parent, key) as ListDraft;
+  const items = Array.prototype.slice.call(value as unknown[]) as unknown[];
+  const h = listHandle(rec, false);
+  const n = h === null ? 0 : h.length;
+  const e = rec.type.element;
+  const at = (i: number) => decodeElement(s.space, e, (h as ListHandle).get(i) as number);
+  let a = 0;
+  while (a < n && a < items.length && unchanged(s, e, at(a), items[a])) a++;
+  let b = 0;
+  while (b < n - a && b < items.length - a && unchanged(s, e, at(n - 1 - b), items[items.length - 1 - b])) b++;
+  spliceList(rec, a, n - a - b, a === 0 && b === 0 ? items : items.slice(a, items.length - b));
+});

@@ -15,7 +15,16 @@ import { INSPECT, type InspectFn, type InspectOptions, plainInspect } from "./in
 import type { Patch, PathKey } from "./patch-types.js";
 import { backward, valuePatches } from "./patches.js";
 import { isComposite, type MapType } from "./schema.js";
-import { type DraftNode, emit, errorPath, placeComposite, removeNode, type Session, touch } from "./session.js";
+import {
+  type DraftNode,
+  emit,
+  errorPath,
+  placeComposite,
+  reconcile,
+  removeNode,
+  type Session,
+  touch,
+} from "./session.js";
 import { decodeKey, decodeMapValue, encodeKey, encodeMapValue, unwrapNullable } from "./slots.js";
 import { jsonOf } from "./values.js";
 import { inspectMap } from "./view-collections.js";
@@ -87,13 +96,20 @@ export class DraftMap<K = unknown, V = unknown> extends Map<K, V> implements Dra
     // The old value's patches, read before the write (its nodes go away), relative to this map.
     const undo = had && s.patches !== null ? valuePatches(s, "replace", [key as PathKey], vt, old) : null;
     const inner = unwrapNullable(vt);
-    s.write(() => {
-      const ptr = value !== null && isComposite(inner) ? placeComposite(s, inner, value, this, key) : 0;
-      const h = this.handle(true) as MapHandle;
-      h.set(enc, encodeMapValue(vt, value, ptr));
-      if (had && typeof old === "number" && isComposite(inner)) removeNode(s, inner, old);
-      touch(this);
-    });
+    const touches = s.touches;
+    // plain data over a record or list: written into it in place (see reconcile)
+    const done =
+      had && typeof old === "number" && isComposite(inner) && s.write(() => reconcile(s, inner, old, value, this, key));
+    if (done && s.touches === touches) return this; // equal content: nothing changed
+    if (done) touch(this);
+    else
+      s.write(() => {
+        const ptr = value !== null && isComposite(inner) ? placeComposite(s, inner, value, this, key) : 0;
+        const h = this.handle(true) as MapHandle;
+        h.set(enc, encodeMapValue(vt, value, ptr));
+        if (had && typeof old === "number" && isComposite(inner)) removeNode(s, inner, old);
+        touch(this);
+      });
     emit(this, (p) => {
       const path = [...p, key as PathKey];
       const now = valuePatches(

@@ -13,17 +13,21 @@ import { check, scalarFits } from "./check.js";
 import { unchanged, wrapDraft } from "./draft-common.js";
 import { throwSchema } from "./errors.js";
 import { INSPECT, type InspectFn, type InspectOptions, plainInspect } from "./inspect.js";
+import type { Patch } from "./patch-types.js";
 import { backward, mayHoldMap, valuePatches } from "./patches.js";
 import { type Field, isComposite, type StructType } from "./schema.js";
 import {
   type DraftNode,
+  draftOf,
   emit,
   errorPath,
   patchValue,
   placeComposite,
   poison,
+  reconcile,
   removeNode,
   type Session,
+  setReconciler,
   touch,
 } from "./session.js";
 import { fieldPointer, readField, writeField } from "./slots.js";
@@ -88,8 +92,16 @@ export function assignField(rec: StructDraft, f: Field, value: unknown): void {
       : null;
   const kind = f.type.kind;
   const comp = isComposite(f.type);
+  const touches = s.touches;
   try {
     const oldPtr = kind === "string" || comp ? fieldPointer(space, rec.addr, f) : -1;
+    // plain data over a record or list: written into it in place (see reconcile)
+    if (comp && oldPtr > 0 && reconcile(s, f.type, oldPtr, value, rec, f.name)) {
+      if (s.touches === touches) return; // equal content: nothing changed
+      touch(rec);
+      emitAssign(rec, f, old, oldJson, undo, ordered);
+      return;
+    }
     let enc = 0;
     if (value !== undefined && value !== null) {
       if (kind === "string") enc = writeString(s.heap, value as string);
@@ -104,6 +116,20 @@ export function assignField(rec: StructDraft, f: Field, value: unknown): void {
   } catch (e) {
     poison(s, e);
   }
+  emitAssign(rec, f, old, oldJson, undo, ordered);
+}
+
+/** Records the patches of an assignment to field `f` of `rec` (`old`: the raw value before, with its JSON or valuePatches). */
+function emitAssign(
+  rec: StructDraft,
+  f: Field,
+  old: unknown,
+  oldJson: unknown,
+  undo: Patch[] | null,
+  ordered: boolean,
+): void {
+  const s = rec.session;
+  const space = s.space;
   if (s.patches === null) return; // no closure for emit() when no patches are recorded
   emit(rec, (p) => {
     const path = [...p, f.name];
@@ -195,3 +221,14 @@ const STRUCT_DRAFT: ProxyHandler<StructDraft> = {
 export function newStructDraft(session: Session, type: StructType, addr: number, origStamp: number): DraftNode {
   return new StructDraft(session, type, addr, origStamp);
 }
+
+// Plain data assigned over a record (see reconcile in session.ts): each field
+// read once, then assigned as the recipe would (a field given its own draft
+// or an equal value changes nothing; a nested record or list is reconciled too).
+setReconciler("struct", (s, type, addr, value, parent, key) => {
+  const rec = draftOf(s, type, addr, parent, key) as StructDraft;
+  const fields = (type as StructType).fields;
+  const xs: unknown[] = new Array(fields.length);
+  for (let i = 0; i < fields.length; i++) xs[i] = (value as Record<string, unknown>)[(fields[i] as Field).name];
+  for (let i = 0; i < fields.length; i++) assignField(rec, fields[i] as Field, xs[i]);
+});

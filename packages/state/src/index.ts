@@ -5,6 +5,25 @@
  *
  * @packageDocumentation
  */
+/**
+ * From `@pagefork/core`, re-exported so that an app that depends on
+ * `@pagefork/state` alone (a strict `node_modules`, as pnpm's, does not let it
+ * import its dependencies' dependencies) can make the frame pool its states
+ * and stores take (`createState(schema, initial, { pool })`, a shared pool for
+ * `State.share`) and tell the core's errors that state calls throw:
+ * `OutOfMemoryError` (the pool's or the heap's limit), `ReleasedError` (a
+ * released version or store), `InvalidArgumentError` (bad options or
+ * arguments). The same classes as `@pagefork/core`'s: `instanceof` works
+ * with either import.
+ */
+export {
+  FramePool,
+  type FramePoolOptions,
+  type FramePoolStats,
+  InvalidArgumentError,
+  OutOfMemoryError,
+  ReleasedError,
+} from "@pagefork/core";
 export { type AttachStateOptions, attachState, nextStampOf } from "./attach.js";
 export { NODE } from "./brand.js";
 export { diffPatches } from "./diff.js";

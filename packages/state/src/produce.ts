@@ -21,7 +21,7 @@ import { SH_ROOT } from "./layout.js";
 import type { Patch } from "./patch-types.js";
 import { valuePatches } from "./patches.js";
 import type { AnyType, ListType, MapType, SetType, StructType, TypedArrayType } from "./schema.js";
-import { type DraftNode, draftOf, removeNode, Session, setDraftFactory } from "./session.js";
+import { type DraftNode, draftOf, reconcile, removeNode, Session, setDraftFactory } from "./session.js";
 import { keepPilot, pilotPending, pilotState } from "./shapes.js";
 import { State } from "./state.js";
 import { plainOf } from "./values.js";
@@ -197,13 +197,19 @@ function replaceRoot(schema: AnyType, s: Session, value: unknown): void {
   const old = s.rootAddr;
   // the old root's patches (valuePatches: maps inside keep their order), read before the write
   const undo = s.patches === null ? null : valuePatches(s, "replace", [], schema, old);
-  s.write(() => {
-    const addr = build(s, schema, value);
-    removeNode(s, schema, old);
-    s.rootAddr = addr;
-    s.space.setFloat64(SH_ROOT, addr);
-    s.changed = true;
-  });
+  // plain data of a record or list root: written into it in place, as Immer keeps what
+  // `return { ...draft, n: 1 }` carries over (see reconcile); equal content changes nothing
+  const touches = s.touches;
+  const done = s.write(() => reconcile(s, schema, old, value, null, undefined));
+  if (done && s.touches === touches) return;
+  if (!done)
+    s.write(() => {
+      const addr = build(s, schema, value);
+      removeNode(s, schema, old);
+      s.rootAddr = addr;
+      s.space.setFloat64(SH_ROOT, addr);
+      s.changed = true;
+    });
   if (s.patches !== null) {
     valuePatches(s, "replace", [], schema, s.rootAddr, s.patches);
     // last to first: the inverse list is reversed as a whole at the end (see backward() in patches.ts)
@@ -265,7 +271,11 @@ function freeRemoved(s: Session): void {
  * `set`, `fill`, `copyWithin`, `sort`, `reverse` on typed arrays. A value
  * assigned, pushed or set is plain data of the schema (see `t.Input`); a
  * draft removed in the same recipe (e.g. by `splice`) is moved back without
- * a copy.
+ * a copy. Plain data assigned over a list is spliced into it, and a plain
+ * object returned for a record root is written into the root, so what they
+ * carry over (drafts, or views of the base, of the list's elements and the
+ * root's fields) keeps its identity and is not copied, as Immer's
+ * `d.todos = d.todos.filter(f)` and `return { ...d, n: 1 }` keep theirs.
  *
  * Errors (nothing changes: `base` is untouched and the draft's pages are released):
  * - SchemaError from a write whose value does not fit the schema (thrown by

@@ -34,7 +34,7 @@ import type { Lineage } from "./lineage.js";
 import type { Patch, PathKey } from "./patch-types.js";
 import type { AnyType } from "./schema.js";
 import { jsonOf } from "./values.js";
-import type { VersionCtx } from "./version-ctx.js";
+import type { VersionCtx, ViewFields } from "./version-ctx.js";
 
 /** What every draft record (the target behind a draft) has. */
 export interface DraftNode extends NodeRecord {
@@ -98,6 +98,14 @@ export class Session implements Ctx {
   done: boolean;
   /** The failure that poisoned the session, if any. */
   error: unknown;
+  /**
+   * Above 0 while a write reconciles plain data into a node in place (see
+   * {@link reconcile}): the inner writes record no patch, the assignment
+   * records its own.
+   */
+  mute: number;
+  /** Addresses of the composite nodes in {@link removed}: a view of one of them may move it back. */
+  readonly removedAddrs: Set<number>;
 
   constructor(base: VersionCtx, space: AddressSpace, heap: Heap, rootAddr: number, options: SessionOptions) {
     this.base = base;
@@ -117,6 +125,8 @@ export class Session implements Ctx {
     this.touches = 0;
     this.done = false;
     this.error = undefined;
+    this.mute = 0;
+    this.removedAddrs = new Set();
   }
 
   /** Throws when drafts may not be used: after the recipe, or after a failed write. */
@@ -210,7 +220,7 @@ export function pathOf(d: DraftNode): unknown[] | null {
  */
 export function emit(d: DraftNode, make: (path: PathKey[]) => [Patch[], Patch[]]): void {
   const s = d.session;
-  if (s.patches === null) return;
+  if (s.patches === null || s.mute > 0) return;
   const p = pathOf(d);
   if (p === null) return;
   const [forward, backward] = make(p as PathKey[]);
@@ -234,6 +244,7 @@ export function removeNode(s: Session, type: AnyType, addr: number): void {
     d.detached = true;
   }
   s.removed.push([type, addr]);
+  s.removedAddrs.add(addr);
 }
 
 /**
@@ -242,8 +253,8 @@ export function removeNode(s: Session, type: AnyType, addr: number): void {
  * copy, identity kept), anything else is copied as new nodes.
  */
 export function placeComposite(s: Session, type: AnyType, value: unknown, parent: DraftNode, key: unknown): number {
-  const rec = nodeOf(value) as DraftNode | undefined;
-  if (rec?.isDraft && rec.session === s && rec.detached && rec.type === type && !isAncestor(rec, parent)) {
+  const rec = removedDraftOf(s, type, value);
+  if (rec !== undefined && !isAncestor(rec, parent)) {
     rec.detached = false;
     rec.parent = parent;
     rec.key = key;
@@ -254,6 +265,91 @@ export function placeComposite(s: Session, type: AnyType, value: unknown, parent
   } catch (e) {
     throw underKey(e, errorPath(parent, key)); // a value whose reads changed: name its path from the root
   }
+}
+
+/**
+ * The removed (detached) draft of this session that `value` names, if any:
+ * the draft itself, or a view (of this lineage) of a removed node whose
+ * content it still shows (nothing under the node written in this session),
+ * e.g. the base's view of a list element that a splice or a reconciled
+ * assignment took out: `d.todos = base.root.todos.filter(f)` moves the kept
+ * records back, as their drafts would. O(1).
+ */
+function removedDraftOf(s: Session, type: AnyType, value: unknown): DraftNode | undefined {
+  const rec = nodeOf(value) as DraftNode | undefined;
+  if (rec === undefined || rec.type !== type) return undefined;
+  if (rec.isDraft) return rec.session === s && rec.detached ? rec : undefined;
+  const addr = rec.addr;
+  if (!s.removedAddrs.has(addr) || !isViewAt(s.lineage, s.space, addr, value)) return undefined;
+  const d = s.drafts.get(addr);
+  if (d !== undefined) return d.detached && !d.dirty ? d : undefined;
+  // removed with no draft made (a map entry deleted, a field replaced): still out of the tree,
+  // since putting a node back makes its draft
+  const made = draftOf(s, type, addr, null, undefined);
+  made.detached = true;
+  return made;
+}
+
+/**
+ * The reconcilers of {@link reconcile}, by kind (installed by draft-struct.ts
+ * and draft-list.ts, as the draft factory, to avoid an import cycle): they
+ * write plain data `value` into the node at `addr` through its draft.
+ */
+type Reconciler = (s: Session, type: AnyType, addr: number, value: unknown, parent: DraftNode, key: unknown) => void;
+const reconcilers: { struct?: Reconciler; list?: Reconciler } = {};
+
+/** Installs the reconciler of a kind (see {@link reconcile}). */
+export function setReconciler(kind: "struct" | "list", f: Reconciler): void {
+  reconcilers[kind] = f;
+}
+
+/**
+ * Assigns plain data `value` (validated against `type`) over the node at
+ * `addr` held by `parent` under `key` *in place*, so that what Immer's idioms
+ * carry over keeps its identity: a list given an array is spliced (the same
+ * elements at both ends stay; records carried over, as drafts or as views of
+ * this lineage showing the node as it is, move back instead of being copied:
+ * `d.todos = d.todos.filter(f)`, `base.root.todos.filter(f)`, `[...d.todos,
+ * x]`); a root record given an object takes it field by field (`return {
+ * ...d, n: 1 }` writes `n`). Every node carried over keeps its address and
+ * stamp, hence its view, and nothing is copied; a value equal to the node's
+ * content changes nothing at all. A record elsewhere than the root is not
+ * reconciled: it becomes a new record, so that a draft of the old one that
+ * the recipe holds keeps reading what it held, as Immer's does (a list's
+ * draft, by contrast, reads the new elements). The caller records the
+ * assignment's patches (the inner writes record none). True if it did; false
+ * for a view or a draft (copied or moved as before) or another kind: build
+ * it. A failure inside is the caller's to poison the session with (the node
+ * may be half written). O(what differs) writes, O(size of `value`) reads.
+ */
+export function reconcile(
+  s: Session,
+  type: AnyType,
+  addr: number,
+  value: unknown,
+  parent: DraftNode | null,
+  key: unknown,
+): boolean {
+  if (value === null || typeof value !== "object" || nodeOf(value) !== undefined) return false;
+  // A record only at the root (`return { ...draft, n: 1 }`, whose draft the recipe is done
+  // with): elsewhere a record assigned plain data is a new record, so that a draft of the
+  // old one held by the recipe keeps reading what it held (as Immer's).
+  const f =
+    type.kind === "list"
+      ? reconcilers.list
+      : type.kind === "struct" && parent === null
+        ? reconcilers.struct
+        : undefined;
+  if (f === undefined || Array.isArray(value) !== (type.kind === "list")) return false;
+  const d = s.drafts.get(addr);
+  if (d !== undefined && (d.detached || d.parent !== parent)) return false;
+  s.mute++;
+  try {
+    f(s, type, addr, value, parent as DraftNode, key);
+  } finally {
+    s.mute--;
+  }
+  return true;
 }
 
 /** True if `a` is `b` or one of `b`'s ancestors. */
@@ -274,4 +370,18 @@ export function sessionOfDraft(value: unknown, what: string): Session {
 export function errorPath(d: DraftNode, sub?: unknown): Path {
   const p = pathOf(d) ?? ["(removed)"];
   return (sub === undefined ? p : [...p, sub]) as Path;
+}
+
+/**
+ * True if `value` is a view of the node at `addr` as `space` (of `lineage`)
+ * holds it: a view (not a draft) of the same lineage, address and stamp (a
+ * stamp names one content of a node: a node changed or made later has
+ * another). The caller checks that no write of the session went under it.
+ * Also produce's check of a recipe returning the base's root.
+ */
+export function isViewAt(lineage: Lineage, space: AddressSpace, addr: number, value: unknown): boolean {
+  const rec = nodeOf(value);
+  if (rec === undefined || rec.isDraft || rec.addr !== addr) return false;
+  const v = rec as unknown as ViewFields;
+  return v.ver?.lineage === lineage && v.stamp === space.getFloat64(addr);
 }

@@ -162,13 +162,23 @@ export class Store<S extends AnyType> {
 
   /** @internal Use {@link createStore}. */
   constructor(initial: State<S>, options: StoreOptions) {
-    this.maxVersions = positive("maxVersions", options.maxVersions ?? Number.POSITIVE_INFINITY, 1);
+    const maxVersions = positive("maxVersions", options.maxVersions ?? Number.POSITIVE_INFINITY, 1);
+    // "an integer >= 1": 2.5 kept 2 versions, silently
+    if (maxVersions !== Number.POSITIVE_INFINITY && !Number.isInteger(maxVersions))
+      throw new InvalidArgumentError("maxVersions", maxVersions, "an integer >= 1, or Infinity");
+    this.maxVersions = maxVersions;
     this.maxBytes = positive("maxBytes", options.maxBytes ?? Number.POSITIVE_INFINITY, 0);
     this.coalesceMs = positive("coalesceMs", options.coalesceMs ?? 0, 0);
-    this.textPatches = options.textPatches ?? "splice";
+    // Checked here, not at the first setState: a store made with a bad value refused every commit.
+    const textPatches = options.textPatches ?? "splice";
+    if (textPatches !== "splice" && textPatches !== "replace")
+      throw new InvalidArgumentError("textPatches", textPatches, '"splice" or "replace"');
+    this.textPatches = textPatches;
     const recordPatches = options.patches ?? true;
     if (typeof recordPatches !== "boolean") throw new InvalidArgumentError("patches", recordPatches, "a boolean");
     this.recordPatches = recordPatches;
+    if (options.now !== undefined && typeof options.now !== "function")
+      throw new InvalidArgumentError("now", options.now, "a function returning milliseconds");
     this.now = options.now ?? (() => performance.now());
     this.steps = [{ state: initial, label: undefined, time: this.now(), patches: [], inverse: [] }];
     this.cursor = 0;
@@ -617,7 +627,9 @@ function positive(name: string, v: number, min: number): number {
  * measures only its versions) unless `options.pool` is given.
  *
  * @throws {SchemaError} when `initial` does not fit the schema.
- * @throws {InvalidArgumentError} for bad options.
+ * @throws {InvalidArgumentError} for bad options (`maxVersions` not an integer >= 1, `maxBytes` or
+ *   `coalesceMs` negative or not a number, `textPatches` not "splice" or "replace", `patches` not a
+ *   boolean, `now` not a function); nothing is kept.
  * @example
  * ```ts
  * const Doc = t.struct({ title: t.string, body: t.text() });
