@@ -276,21 +276,7 @@ for (const file of DOCS) {
  * the test fails as soon as the errors differ (fixed, or new ones) or the block is
  * gone, so an entry cannot outlive its reason.
  */
-const KNOWN_TYPE_ERRORS: Readonly<Record<string, readonly string[]>> = {
-  // packages/react/src is not this branch's (session 30): its two examples use names they never
-  // declare (App, initial, Todo, store) and the UMD global React. For its owner: declare them
-  // (as the README's block does) and import { memo } from "react".
-  "packages/react/src/index.ts:199": [
-    "packages/react/src/index.ts:201 - TS2304: Cannot find name 'App'.",
-    "packages/react/src/index.ts:201 - TS2304: Cannot find name 'initial'.",
-    "packages/react/src/index.ts:202 - TS2552: Cannot find name 'Todo'. Did you mean 'todo'?",
-    "packages/react/src/index.ts:203 - TS2686: 'React' refers to a UMD global, but the current file is a module. Consider adding an import instead.",
-    "packages/react/src/index.ts:206 - TS7006: Parameter 'todo' implicitly has an 'any' type.",
-  ],
-  "packages/react/src/index.ts:278": [
-    "packages/react/src/index.ts:281 - TS2552: Cannot find name 'store'. Did you mean 'Store'?",
-  ],
-};
+const KNOWN_TYPE_ERRORS: Readonly<Record<string, readonly string[]>> = {};
 
 /** Type errors per block id, from one Program over every block (filled before the tests run). */
 let typeErrors = new Map<string, string[]>();

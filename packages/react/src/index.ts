@@ -198,9 +198,14 @@ function releasePins(pins: Pins): void {
  * @param isEqual - when two selected values count as the same. Default `Object.is`.
  * @example
  * ```tsx
- * const store = createStore(App, initial);
+ * import { useStore } from "@pagefork/react";
+ * import { createStore, t } from "@pagefork/state";
+ * import { memo } from "react";
+ *
+ * const Todo = t.struct({ id: t.string, title: t.string });
+ * const store = createStore(t.struct({ todos: t.list(Todo) }), { todos: [{ id: "1", title: "Write docs" }] });
  * function Row({ todo }: { todo: t.Infer<typeof Todo> }) { return <li>{todo.title}</li>; }
- * const MemoRow = React.memo(Row); // re-renders only when its todo changed
+ * const MemoRow = memo(Row); // re-renders only when its todo changed
  * function List() {
  *   const todos = useStore(store, (root) => root.todos);
  *   return <ul>{todos.map((todo) => <MemoRow key={todo.id} todo={todo} />)}</ul>;
@@ -277,6 +282,10 @@ export interface HistoryControls {
  * change suffices). O(1) per change.
  * @example
  * ```tsx
+ * import { useHistory } from "@pagefork/react";
+ * import { createStore, t } from "@pagefork/state";
+ *
+ * const store = createStore(t.struct({ count: t.u32 }), { count: 0 }, { maxVersions: 100 });
  * function UndoButtons() {
  *   const h = useHistory(store);
  *   return <><button disabled={!h.canUndo} onClick={h.undo}>Undo</button>
