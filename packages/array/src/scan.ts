@@ -5,9 +5,17 @@
  *
  * Callback loops hand each element to user code, which may write the array:
  * a write can move the page under the span to another frame (a
- * copy-on-write fault) or grow the slab behind it. So after every callback the
- * loops compare the owner's write generation and, when it moved, re-translate
- * from the next index, as the native methods read each element afresh.
+ * copy-on-write fault or a zero-fill), and not only a write through the
+ * array: one through its proxy view or straight through the space, one to
+ * another array sharing the page (embedded), or a release that frees the
+ * frame for another space to take. So after every callback the loops compare
+ * two generations, the owner's write generation (writes through the array:
+ * a vector's length or block may have changed) and the pool's page-table
+ * epoch (`pool.pt.epoch`, bumped by every frame allocation, refcount change
+ * and page-table change in the pool: any change of a translation), and when
+ * either moved, re-translate from the next index, as the native methods read
+ * each element afresh. Two loads and compares per element; a callback that
+ * takes frames re-translates once per such call (one cursor).
  *
  * @module
  */
@@ -47,9 +55,11 @@ export function forward(
   visit: (value: number | bigint, index: number) => boolean,
 ): number {
   const owner = view.owner;
+  const pt = view.space.pool.pt;
   let k = from;
   while (k < to) {
     const gen = owner.writes;
+    const epoch = pt.epoch;
     let stale = false;
     for (const c = readSpans(view, k, to - k); c.next(); ) {
       const a = c.array;
@@ -57,7 +67,7 @@ export function forward(
       for (let i = c.start; i < e; i++) {
         if (visit(a[i] as number | bigint, k)) return k;
         k++;
-        if (owner.writes !== gen) {
+        if (owner.writes !== gen || pt.epoch !== epoch) {
           stale = true;
           break;
         }
@@ -82,6 +92,7 @@ export function backward(
   visit: (value: number | bigint, index: number) => boolean,
 ): number {
   const owner = view.owner;
+  const pt = view.space.pool.pt;
   const per = elementsPerPage(view);
   const w = view.kind.bytes;
   let k = from;
@@ -93,10 +104,11 @@ export function backward(
     c.next();
     const a = c.array;
     const gen = owner.writes;
+    const epoch = pt.epoch;
     for (let i = c.end - 1; i >= c.start; i--) {
       if (visit(a[i] as number | bigint, k)) return k;
       k--;
-      if (owner.writes !== gen) {
+      if (owner.writes !== gen || pt.epoch !== epoch) {
         view.check();
         k = Math.min(k, view.len - 1);
         break;
@@ -126,8 +138,10 @@ export function reduceElements(
     k = 1;
   }
   const owner = view.owner;
+  const pt = view.space.pool.pt;
   while (k < to) {
     const gen = owner.writes;
+    const epoch = pt.epoch;
     let stale = false;
     for (const c = readSpans(view, k, to - k); c.next(); ) {
       const a = c.array;
@@ -136,7 +150,7 @@ export function reduceElements(
       for (; i < e; i++) {
         acc = fn(acc, a[i], k, self);
         k++;
-        if (owner.writes !== gen) break;
+        if (owner.writes !== gen || pt.epoch !== epoch) break;
       }
       if (i < e) {
         stale = true;
