@@ -18,6 +18,7 @@ import { CowFloat64Array, CowVector } from "@pagefork/array";
 import { AddressSpace, FramePool, Heap } from "@pagefork/core";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { turn } from "./support.js";
 
 const PS = 256; // 32 Float64 elements per page
 
@@ -287,9 +288,12 @@ function check(c: Case): void {
 }
 
 describe("callback loops and iterators whose callbacks write the array through any path", () => {
-  it("see every write, as the native methods do (property against a native Float64Array)", () => {
-    fc.assert(
-      fc.property(caseArb, (c) => check(c)),
+  it("see every write, as the native methods do (property against a native Float64Array)", async () => {
+    await fc.assert(
+      fc.asyncProperty(caseArb, async (c) => {
+        await turn();
+        check(c);
+      }),
       { numRuns: 400 },
     );
   });
