@@ -47,21 +47,31 @@ function describe(v: unknown): string {
 /**
  * Calls `visit(value, index)` for elements `[from, to)` in order until it
  * returns true; returns that index, or -1. Re-translates after any write.
+ * As the native callback methods, it visits every index below `to` (the
+ * length when the method started): one a callback's shrink of a vector cut
+ * off is visited with `undefined` (elements a callback added are not).
  */
 export function forward(
   view: ElementView,
   from: number,
   to: number,
-  visit: (value: number | bigint, index: number) => boolean,
+  visit: (value: number | bigint | undefined, index: number) => boolean,
 ): number {
   const owner = view.owner;
   const pt = view.space.pool.pt;
   let k = from;
   while (k < to) {
+    const end = Math.min(to, view.len);
+    if (k >= end) {
+      // Cut off by a shrink: read as undefined, as natively.
+      if (visit(undefined, k)) return k;
+      k++;
+      continue;
+    }
     const gen = owner.writes;
     const epoch = pt.epoch;
     let stale = false;
-    for (const c = readSpans(view, k, to - k); c.next(); ) {
+    for (const c = readSpans(view, k, end - k); c.next(); ) {
       const a = c.array;
       const e = c.end;
       for (let i = c.start; i < e; i++) {
@@ -74,9 +84,7 @@ export function forward(
       }
       if (stale) break;
     }
-    if (!stale) return -1;
-    view.check();
-    to = Math.min(to, view.len);
+    if (stale) view.check();
   }
   return -1;
 }
@@ -84,12 +92,13 @@ export function forward(
 /**
  * Calls `visit(value, index)` for elements `from, from - 1, ..., 0` until it
  * returns true; returns that index, or -1. One page span per page, last page
- * first; re-translates after any write.
+ * first; re-translates after any write. An index a callback's shrink of a
+ * vector cut off is visited with `undefined`, as natively.
  */
 export function backward(
   view: ElementView,
   from: number,
-  visit: (value: number | bigint, index: number) => boolean,
+  visit: (value: number | bigint | undefined, index: number) => boolean,
 ): number {
   const owner = view.owner;
   const pt = view.space.pool.pt;
@@ -97,6 +106,11 @@ export function backward(
   const w = view.kind.bytes;
   let k = from;
   while (k >= 0) {
+    if (k >= view.len) {
+      if (visit(undefined, k)) return k;
+      k--;
+      continue;
+    }
     // Elements [lo, k] are the part of k's page inside the view.
     const inPage = ((view.byteOffset + k * w) % view.space.pageSize) / w;
     const lo = Math.max(0, k - Math.min(inPage, per - 1));
@@ -110,7 +124,6 @@ export function backward(
       k--;
       if (owner.writes !== gen || pt.epoch !== epoch) {
         view.check();
-        k = Math.min(k, view.len - 1);
         break;
       }
     }
@@ -129,7 +142,7 @@ export function reduceElements(
   hasInit: boolean,
   self: unknown,
 ): unknown {
-  let to = view.len;
+  const to = view.len;
   let k = 0;
   let acc = init;
   if (!hasInit) {
@@ -140,10 +153,17 @@ export function reduceElements(
   const owner = view.owner;
   const pt = view.space.pool.pt;
   while (k < to) {
+    const end = Math.min(to, view.len);
+    if (k >= end) {
+      // Cut off by a callback's shrink of a vector: read as undefined, as natively.
+      acc = fn(acc, undefined, k, self);
+      k++;
+      continue;
+    }
     const gen = owner.writes;
     const epoch = pt.epoch;
     let stale = false;
-    for (const c = readSpans(view, k, to - k); c.next(); ) {
+    for (const c = readSpans(view, k, end - k); c.next(); ) {
       const a = c.array;
       const e = c.end;
       let i = c.start;
@@ -157,9 +177,7 @@ export function reduceElements(
         break;
       }
     }
-    if (!stale) break;
-    view.check();
-    to = Math.min(to, view.len);
+    if (stale) view.check();
   }
   return acc;
 }

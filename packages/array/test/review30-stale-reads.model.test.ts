@@ -18,12 +18,26 @@ import { CowFloat64Array, CowVector } from "@pagefork/array";
 import { AddressSpace, FramePool, Heap } from "@pagefork/core";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { type Resizable, ResizableBuffer } from "../../../test/support/shrinking.js";
 import { turn } from "./support.js";
 
 const PS = 256; // 32 Float64 elements per page
 
-type Path = "set" | "proxy" | "space" | "fill" | "proxy fill" | "neighbour" | "churn";
-const PATHS: readonly Path[] = ["set", "proxy", "space", "fill", "proxy fill", "neighbour", "churn"];
+type Path = "set" | "proxy" | "space" | "fill" | "proxy fill" | "neighbour" | "churn" | "shrink" | "push" | "grow";
+const PATHS: readonly Path[] = [
+  "set",
+  "proxy",
+  "space",
+  "fill",
+  "proxy fill",
+  "neighbour",
+  "churn",
+  "shrink",
+  "push",
+  "grow",
+];
+/** Most elements a vector case holds (its native model's buffer's maxByteLength). */
+const MAX = 300;
 
 interface Act {
   /** The callback step it runs at. */
@@ -195,7 +209,10 @@ const caseArb: fc.Arbitrary<Case> = fc.record({
 function check(c: Case): void {
   const pool = new FramePool({ pageSize: PS });
   const init = Float64Array.from({ length: c.n }, (_, i) => i + 1);
-  const model = Float64Array.from(init);
+  // A vector's model: a length-tracking Float64Array over a resizable buffer (callbacks may resize it).
+  const rab: Resizable | null = c.vector === true ? new ResizableBuffer(c.n * 8, { maxByteLength: MAX * 8 }) : null;
+  const model = rab === null ? Float64Array.from(init) : new Float64Array(rab);
+  model.set(init);
   let space: AddressSpace | null = null;
   let heap: Heap | null = null;
   let a: CowFloat64Array | CowVector;
@@ -231,6 +248,17 @@ function check(c: Case): void {
     for (const act of c.acts) {
       if (act.at !== s) continue;
       const j = act.j % c.n;
+      const v = a as CowVector;
+      // The length changes (vectors only); a write straight through the space stays inside the elements.
+      if (act.path === "shrink" || act.path === "push" || act.path === "grow") {
+        if (c.vector !== true) continue;
+        if (act.path === "shrink") v.resize(act.j % (v.length + 1));
+        else if (act.path === "push") {
+          if (v.length < MAX) v.push(act.x);
+        } else v.resize(Math.min(MAX, v.length + 1 + (act.j % 40)));
+        continue;
+      }
+      if (act.path === "space" && j >= a.length) continue;
       switch (act.path) {
         case "set":
           a.set(j, act.x);
@@ -268,8 +296,25 @@ function check(c: Case): void {
     for (const act of c.acts) {
       if (act.at !== s) continue;
       const j = act.j % c.n;
-      if (act.path === "set" || act.path === "proxy" || act.path === "space") model[j] = act.x;
-      else if (act.path === "fill" || act.path === "proxy fill") model.fill(act.x, j, j + 3);
+      if (rab !== null && (act.path === "shrink" || act.path === "push" || act.path === "grow")) {
+        const len = model.length;
+        if (act.path === "shrink") rab.resize((act.j % (len + 1)) * 8);
+        else if (act.path === "push") {
+          if (len < MAX) {
+            rab.resize((len + 1) * 8);
+            model[len] = act.x;
+          }
+        } else rab.resize(Math.min(MAX, len + 1 + (act.j % 40)) * 8);
+        continue;
+      }
+      // Past a shrunk vector's end: ignored, as natively (the vector's own calls clamp or ignore them too).
+      if (act.path === "set" || act.path === "proxy" || act.path === "space") {
+        if (j < model.length) model[j] = act.x;
+      } else if (act.path === "fill") model.fill(act.x, j, j + 3);
+      else if (act.path === "proxy fill")
+        // A standalone array's proxy view covers the `n` elements there were when it was made
+        // (documented); an embedded one's tracks the array.
+        model.fill(act.x, j, c.embedded ? j + 3 : Math.min(j + 3, c.n));
     }
   };
   const expected = runLoop(model as unknown as Loopable, c.method, c.stop, nativeVisit);
@@ -326,6 +371,22 @@ describe("callback loops and iterators whose callbacks write the array through a
             { at: 1, j: 0, x: 0, path: "neighbour" },
             { at: 1, j: 0, x: 0, path: "churn" },
           ],
+        });
+  });
+});
+
+describe("a callback that shrinks the vector it is called for", () => {
+  it("is still called for every index below the starting length, with undefined past the new end, as natively", () => {
+    for (const embedded of [false, true])
+      for (const method of METHODS)
+        check({
+          n: 70,
+          embedded,
+          vector: true,
+          method,
+          forked: false,
+          stop: -1,
+          acts: [{ at: 1, j: 3, x: 0, path: "shrink" }],
         });
   });
 });
