@@ -80,7 +80,7 @@ export class CowBigInt64Array extends CowTypedArray<bigint> {
     }
     const v = typeof b === "bigint" ? b : (toElement(BIGINT64_KIND, b) as bigint); // ToBigInt: a number throws TypeError
     const i = a >>> 0;
-    if (i === a && i < this.len) {
+    if (i === a && i < this.len && this.space.pool.framesAvailable() > 0) {
       this.space.setBigInt64(this.byteOffset + i * 8, v);
       this.owner.writes++;
       return;
@@ -150,7 +150,7 @@ export class CowBigUint64Array extends CowTypedArray<bigint> {
     }
     const v = typeof b === "bigint" ? b : (toElement(BIGUINT64_KIND, b) as bigint); // ToBigInt: a number throws TypeError
     const i = a >>> 0;
-    if (i === a && i < this.len) {
+    if (i === a && i < this.len && this.space.pool.framesAvailable() > 0) {
       this.space.setBigUint64(this.byteOffset + i * 8, v);
       this.owner.writes++;
       return;

@@ -24,9 +24,10 @@ import type {
 } from "@pagefork/core";
 import { INSPECT_CUSTOM, InvalidArgumentError, OutOfMemoryError, ProtectionFault, ReleasedError } from "@pagefork/core";
 import { brandCowArrayClass, isCowArray } from "./brand.js";
-import { copyBetween, copyOut, fillElements, moveElements, writeChanged, writeFrom } from "./bulk.js";
+import { copyBetween, copyOut, fillElements, moveElements, reserveElements, writeChanged, writeFrom } from "./bulk.js";
 import { elementsToJSON, inspectArray, type JsonElements } from "./debug.js";
 import { fillFrom, mapInto, mapToNative } from "./derive.js";
+import { trackingView } from "./embedded-view.js";
 import { heapCallFrames, requirePoolFrames } from "./in-space.js";
 import { relativeIndex, toIntegerOrInfinity } from "./indices.js";
 import { EntryIterator, KeyIterator, ValueIterator } from "./iterators.js";
@@ -380,7 +381,8 @@ export abstract class CowElements<E extends number | bigint> implements Iterable
   protected setElement(index: number, value: unknown): void {
     const v = toElement(this.kind, value);
     const i = index >>> 0;
-    if (i === index && i < this.len) {
+    // With a frame to spare the store's fault cannot run the out-of-memory hook (see setSlow).
+    if (i === index && i < this.len && this.space.pool.framesAvailable() > 0) {
       storeElement(this.space, this.kind, this.byteOffset + i * this.kind.bytes, v);
       this.owner.writes++;
       return;
@@ -388,10 +390,23 @@ export abstract class CowElements<E extends number | bigint> implements Iterable
     this.setSlow(index, v);
   }
 
-  /** @internal The rare cases of the element `set`: released, indices past 2^32 - 1, out of range (ignored). */
+  /**
+   * @internal The rare cases of the element `set`: released, indices past
+   * 2^32 - 1, out of range (ignored), and a store near the pool's limit.
+   * There the store's fault would run the out-of-memory hook inside the
+   * core's write, which then stores at the address computed before it: a
+   * hook that shrank a vector (an embedded one's block shrunk, its tail
+   * perhaps another heap block now), freed the array or pushed onto it would
+   * have the store land in the freed block, past the end, or over the hook's
+   * own write. So the array reserves the page first (bulk.ts
+   * `reserveElements`): the hook runs under the array's checks, and the set
+   * is refused (ReleasedError, or OutOfMemoryError "call again", the hook's
+   * change kept) before it stores.
+   */
   protected setSlow(index: number, v: number | bigint): void {
     this.check();
     if (Number.isInteger(index) && index >= 0 && index < this.len) {
+      if (this.space.pool.framesAvailable() < 1) reserveElements(this, index, 1);
       storeElement(this.space, this.kind, this.byteOffset + index * this.kind.bytes, v);
       this.owner.writes++;
     }
@@ -784,9 +799,15 @@ export abstract class CowElements<E extends number | bigint> implements Iterable
    * (`space.view(Native, byteOffset, length)`): `p[i]`, `p[i] = x`,
    * `p.length`, iteration and the TypedArray methods, for code written for a
    * native typed array; writes go through the fault handler (the first write
-   * to a shared page copies it). It covers the `length` elements there are
-   * when it is made (a vector that grows needs a new one) and throws
-   * {@link ReleasedError} once the space is released. Each call makes a new
+   * to a shared page copies it). Standalone, it covers the `length` elements
+   * there are when it is made (a vector that grows needs a new one) and throws
+   * {@link ReleasedError} once the space is released. Embedded (in a heap), it
+   * tracks the array as a length-tracking typed array tracks a resizable
+   * ArrayBuffer (its block may move, shrink or be freed, and other blocks then
+   * live there): its `length` is the array's, an index past it reads
+   * `undefined` and ignores writes, element writes and `fill`, `set`,
+   * `copyWithin`, `reverse`, `sort` are the array's own, and after `free()`
+   * every access throws {@link ReleasedError}. Each call makes a new
    * view, O(1). A Proxy trap costs ~110x `get(i)` and 220x-520x a native
    * access: use `get`/`set`, the bulk methods or `spans` in hot code.
    * @throws {ReleasedError} after `release()`.
@@ -801,6 +822,7 @@ export abstract class CowElements<E extends number | bigint> implements Iterable
    */
   proxy(): ProxyView {
     this.check();
+    if (this.owner[EMBEDDING] !== null) return trackingView(this);
     return this.space.view(this.kind.Native, this.byteOffset, this.len);
   }
 

@@ -89,7 +89,7 @@ export class CowFloat32Array extends CowTypedArray<number> {
     }
     const v = typeof b === "number" ? b : +(b as number); // ToNumber: a bigint or symbol throws TypeError
     const i = a >>> 0;
-    if (i === a && i < this.len) {
+    if (i === a && i < this.len && this.space.pool.framesAvailable() > 0) {
       this.space.setFloat32(this.byteOffset + i * 4, v);
       this.owner.writes++;
       return;
@@ -160,7 +160,7 @@ export class CowFloat64Array extends CowTypedArray<number> {
     }
     const v = typeof b === "number" ? b : +(b as number); // ToNumber: a bigint or symbol throws TypeError
     const i = a >>> 0;
-    if (i === a && i < this.len) {
+    if (i === a && i < this.len && this.space.pool.framesAvailable() > 0) {
       this.space.setFloat64(this.byteOffset + i * 8, v);
       this.owner.writes++;
       return;

@@ -80,7 +80,7 @@ export class CowInt16Array extends CowTypedArray<number> {
     }
     const v = typeof b === "number" ? b : +(b as number); // ToNumber: a bigint or symbol throws TypeError
     const i = a >>> 0;
-    if (i === a && i < this.len) {
+    if (i === a && i < this.len && this.space.pool.framesAvailable() > 0) {
       this.space.setInt16(this.byteOffset + i * 2, v);
       this.owner.writes++;
       return;
@@ -150,7 +150,7 @@ export class CowUint16Array extends CowTypedArray<number> {
     }
     const v = typeof b === "number" ? b : +(b as number); // ToNumber: a bigint or symbol throws TypeError
     const i = a >>> 0;
-    if (i === a && i < this.len) {
+    if (i === a && i < this.len && this.space.pool.framesAvailable() > 0) {
       this.space.setUint16(this.byteOffset + i * 2, v);
       this.owner.writes++;
       return;

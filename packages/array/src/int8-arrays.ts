@@ -81,7 +81,7 @@ export class CowInt8Array extends CowTypedArray<number> {
     }
     const v = typeof b === "number" ? b : +(b as number); // ToNumber: a bigint or symbol throws TypeError
     const i = a >>> 0;
-    if (i === a && i < this.len) {
+    if (i === a && i < this.len && this.space.pool.framesAvailable() > 0) {
       this.space.setInt8(this.byteOffset + i, v);
       this.owner.writes++;
       return;
@@ -151,7 +151,7 @@ export class CowUint8Array extends CowTypedArray<number> {
     }
     const v = typeof b === "number" ? b : +(b as number); // ToNumber: a bigint or symbol throws TypeError
     const i = a >>> 0;
-    if (i === a && i < this.len) {
+    if (i === a && i < this.len && this.space.pool.framesAvailable() > 0) {
       this.space.setUint8(this.byteOffset + i, v);
       this.owner.writes++;
       return;
@@ -221,7 +221,7 @@ export class CowUint8ClampedArray extends CowTypedArray<number> {
     }
     const v = clamp(typeof b === "number" ? b : +(b as number));
     const i = a >>> 0;
-    if (i === a && i < this.len) {
+    if (i === a && i < this.len && this.space.pool.framesAvailable() > 0) {
       this.space.setUint8(this.byteOffset + i, v);
       this.owner.writes++;
       return;

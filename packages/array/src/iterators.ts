@@ -5,10 +5,12 @@
  * The value iterator reads straight from the page span of the current page:
  * `next()` is a compare, a typed-array load and the `{ value, done }` object,
  * which TurboFan removes when it inlines `next()` into a `for..of` loop. Every
- * `next()` also compares the owner's write generation: after a write through
- * the array (which may move the page to another frame) it re-translates from
- * the next index, so a loop that writes ahead of itself reads what it wrote,
- * as it would natively. Like the native iterators, these read the current
+ * `next()` also compares the owner's write generation and the pool's
+ * page-table epoch (see scan.ts): after a write through the array, its proxy
+ * view or the space, or anything else that moved a page to another frame
+ * (a COW copy, a zero-fill, a freed frame taken by another space), it
+ * re-translates from the next index, so a loop that writes ahead of itself
+ * reads what it wrote, as it would natively. Like the native iterators, these read the current
  * length at every step (a CowVector may grow or shrink while iterated) and
  * stay done once done.
  *
@@ -40,12 +42,16 @@ export class ValueIterator<E> implements IterableIterator<E> {
   private end: number;
   /** Write generation the span is valid for. */
   private gen: number;
+  /** Page-table epoch of the pool the span is valid for. */
+  private epoch: number;
   /** Element index of `array[spanStart]`. */
   private base: number;
   private spanStart: number;
   private cursor: PageSpanCursor<NativeTypedArray> | null;
   /** The view's owner, in a field of its own so `next()` loads one monomorphic field. */
   private readonly owner: ViewOwner;
+  /** The pool's page-table arena, whose `epoch` moves with every change of a translation. */
+  private readonly pt: { readonly epoch: number };
   /** null once done. */
   private view: ElementView | null;
 
@@ -55,16 +61,18 @@ export class ValueIterator<E> implements IterableIterator<E> {
     this.i = 0;
     this.end = 0;
     this.gen = view.owner.writes;
+    this.epoch = view.space.pool.pt.epoch;
     this.base = 0;
     this.spanStart = 0;
     this.cursor = null;
     this.owner = view.owner;
+    this.pt = view.space.pool.pt;
     this.view = view;
   }
 
   next(): IteratorResult<E> {
     const i = this.i;
-    if (i < this.end && this.owner.writes === this.gen) {
+    if (i < this.end && this.owner.writes === this.gen && this.pt.epoch === this.epoch) {
       this.i = i + 1;
       return { value: this.array[i] as E, done: false };
     }
@@ -76,9 +84,10 @@ export class ValueIterator<E> implements IterableIterator<E> {
     const view = this.view;
     if (view === null) return DONE;
     const k = this.base + (this.i - this.spanStart); // next element index
-    if (this.owner.writes !== this.gen) {
+    if (this.owner.writes !== this.gen || this.pt.epoch !== this.epoch) {
       view.check();
       this.gen = this.owner.writes;
+      this.epoch = this.pt.epoch;
       this.cursor = null;
     }
     const len = view.len;

@@ -5,9 +5,17 @@
  *
  * Callback loops hand each element to user code, which may write the array:
  * a write can move the page under the span to another frame (a
- * copy-on-write fault) or grow the slab behind it. So after every callback the
- * loops compare the owner's write generation and, when it moved, re-translate
- * from the next index, as the native methods read each element afresh.
+ * copy-on-write fault or a zero-fill), and not only a write through the
+ * array: one through its proxy view or straight through the space, one to
+ * another array sharing the page (embedded), or a release that frees the
+ * frame for another space to take. So after every callback the loops compare
+ * two generations, the owner's write generation (writes through the array:
+ * a vector's length or block may have changed) and the pool's page-table
+ * epoch (`pool.pt.epoch`, bumped by every frame allocation, refcount change
+ * and page-table change in the pool: any change of a translation), and when
+ * either moved, re-translate from the next index, as the native methods read
+ * each element afresh. Two loads and compares per element; a callback that
+ * takes frames re-translates once per such call (one cursor).
  *
  * @module
  */
@@ -39,34 +47,44 @@ function describe(v: unknown): string {
 /**
  * Calls `visit(value, index)` for elements `[from, to)` in order until it
  * returns true; returns that index, or -1. Re-translates after any write.
+ * As the native callback methods, it visits every index below `to` (the
+ * length when the method started): one a callback's shrink of a vector cut
+ * off is visited with `undefined` (elements a callback added are not).
  */
 export function forward(
   view: ElementView,
   from: number,
   to: number,
-  visit: (value: number | bigint, index: number) => boolean,
+  visit: (value: number | bigint | undefined, index: number) => boolean,
 ): number {
   const owner = view.owner;
+  const pt = view.space.pool.pt;
   let k = from;
   while (k < to) {
+    const end = Math.min(to, view.len);
+    if (k >= end) {
+      // Cut off by a shrink: read as undefined, as natively.
+      if (visit(undefined, k)) return k;
+      k++;
+      continue;
+    }
     const gen = owner.writes;
+    const epoch = pt.epoch;
     let stale = false;
-    for (const c = readSpans(view, k, to - k); c.next(); ) {
+    for (const c = readSpans(view, k, end - k); c.next(); ) {
       const a = c.array;
       const e = c.end;
       for (let i = c.start; i < e; i++) {
         if (visit(a[i] as number | bigint, k)) return k;
         k++;
-        if (owner.writes !== gen) {
+        if (owner.writes !== gen || pt.epoch !== epoch) {
           stale = true;
           break;
         }
       }
       if (stale) break;
     }
-    if (!stale) return -1;
-    view.check();
-    to = Math.min(to, view.len);
+    if (stale) view.check();
   }
   return -1;
 }
@@ -74,18 +92,25 @@ export function forward(
 /**
  * Calls `visit(value, index)` for elements `from, from - 1, ..., 0` until it
  * returns true; returns that index, or -1. One page span per page, last page
- * first; re-translates after any write.
+ * first; re-translates after any write. An index a callback's shrink of a
+ * vector cut off is visited with `undefined`, as natively.
  */
 export function backward(
   view: ElementView,
   from: number,
-  visit: (value: number | bigint, index: number) => boolean,
+  visit: (value: number | bigint | undefined, index: number) => boolean,
 ): number {
   const owner = view.owner;
+  const pt = view.space.pool.pt;
   const per = elementsPerPage(view);
   const w = view.kind.bytes;
   let k = from;
   while (k >= 0) {
+    if (k >= view.len) {
+      if (visit(undefined, k)) return k;
+      k--;
+      continue;
+    }
     // Elements [lo, k] are the part of k's page inside the view.
     const inPage = ((view.byteOffset + k * w) % view.space.pageSize) / w;
     const lo = Math.max(0, k - Math.min(inPage, per - 1));
@@ -93,12 +118,12 @@ export function backward(
     c.next();
     const a = c.array;
     const gen = owner.writes;
+    const epoch = pt.epoch;
     for (let i = c.end - 1; i >= c.start; i--) {
       if (visit(a[i] as number | bigint, k)) return k;
       k--;
-      if (owner.writes !== gen) {
+      if (owner.writes !== gen || pt.epoch !== epoch) {
         view.check();
-        k = Math.min(k, view.len - 1);
         break;
       }
     }
@@ -117,7 +142,7 @@ export function reduceElements(
   hasInit: boolean,
   self: unknown,
 ): unknown {
-  let to = view.len;
+  const to = view.len;
   let k = 0;
   let acc = init;
   if (!hasInit) {
@@ -126,26 +151,33 @@ export function reduceElements(
     k = 1;
   }
   const owner = view.owner;
+  const pt = view.space.pool.pt;
   while (k < to) {
+    const end = Math.min(to, view.len);
+    if (k >= end) {
+      // Cut off by a callback's shrink of a vector: read as undefined, as natively.
+      acc = fn(acc, undefined, k, self);
+      k++;
+      continue;
+    }
     const gen = owner.writes;
+    const epoch = pt.epoch;
     let stale = false;
-    for (const c = readSpans(view, k, to - k); c.next(); ) {
+    for (const c = readSpans(view, k, end - k); c.next(); ) {
       const a = c.array;
       const e = c.end;
       let i = c.start;
       for (; i < e; i++) {
         acc = fn(acc, a[i], k, self);
         k++;
-        if (owner.writes !== gen) break;
+        if (owner.writes !== gen || pt.epoch !== epoch) break;
       }
       if (i < e) {
         stale = true;
         break;
       }
     }
-    if (!stale) break;
-    view.check();
-    to = Math.min(to, view.len);
+    if (stale) view.check();
   }
   return acc;
 }

@@ -34,7 +34,9 @@ export const EMBEDDING: unique symbol = Symbol("@pagefork/array embedding");
  *   to user code: a write may have moved the page to another frame (a
  *   copy-on-write fault) or grown the slab under the span, so on a change they
  *   re-translate before they read on. Writes made directly through `space`
- *   are not counted (see the iterator notes in the README).
+ *   (or a standalone array's proxy view) are not counted here: the readers
+ *   also compare the pool's page-table epoch, which every change of a frame
+ *   moves (scan.ts).
  * - `[EMBEDDING]`: the embedded array's {@link SpaceOwner} (its heap, header
  *   and element blocks), or null for a standalone array, which owns its whole
  *   space.

@@ -175,7 +175,15 @@ export function setLength(v: VectorCore, n: number): void {
   const owner = v.owner;
   const blocks = owner[EMBEDDING];
   // The header first: its write may be refused (a pop after a fork copies the header's page).
-  if (blocks !== null) v.space.setFloat64(blocks.header + HDR_LENGTH, n);
+  if (blocks !== null) {
+    // Near the limit, the header's fault would run the out-of-memory hook inside the core's
+    // store: a hook that freed the vector (the store then lands in the freed header block) or
+    // edited it (its length then set from a stale one). Reserved here, the hook runs under
+    // the vector's checks (ReleasedError, OutOfMemoryError "call again"). A planned call
+    // reserved this page already: no hook runs then.
+    if (v.space.pool.framesAvailable() < 1) reserveWrites(v, 0, blocks.header, blocks.header + HDR_BYTES);
+    v.space.setFloat64(blocks.header + HDR_LENGTH, n);
+  }
   v.len = n;
   owner.writes++;
 }

@@ -44,6 +44,7 @@ import {
   lit,
   poolUse,
   type Scalar,
+  turn,
 } from "./support.js";
 
 const PS = 256;
@@ -692,22 +693,24 @@ function runWorld(pool: FramePool, heapPages: number, cmds: Iterable<Cmd>, p: Pr
 }
 
 describe("embedded arrays and vectors in one space and heap, against native models", () => {
-  it("match their models through interleaved commands, space forks + attach, frees and freezes", () => {
-    fc.assert(
-      fc.property(fc.commands(commands(), { maxCommands: 50, size: "+1" }), (cmds) => {
+  it("match their models through interleaved commands, space forks + attach, frees and freezes", async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.commands(commands(), { maxCommands: 50, size: "+1" }), async (cmds) => {
+        await turn();
         runWorld(new FramePool({ pageSize: PS }), 4096, cmds, null);
       }),
       { numRuns: 200 },
     );
   });
 
-  it("a call refused by the pool, the heap's range or the out-of-memory hook changes nothing", () => {
-    fc.assert(
-      fc.property(
+  it("a call refused by the pool, the heap's range or the out-of-memory hook changes nothing", async () => {
+    await fc.assert(
+      fc.asyncProperty(
         fc.commands(commands(), { maxCommands: 50, size: "+1" }),
         pressureArb,
         fc.integer({ min: 8, max: 200 }),
-        (cmds, script: PressureScript, heapPages) => {
+        async (cmds, script: PressureScript, heapPages) => {
+          await turn();
           // Room for the heap's header page and more; the space's size is virtual (overcommit
           // "never" charges it: room for it too).
           // (near the limit, a call that allocates reserves an upper bound of its heap calls' frames)

@@ -229,3 +229,12 @@ export function poolUse(pool: FramePool): { frames: number; nodes: number } {
   const s = pool.stats();
   return { frames: s.framesInUse, nodes: s.pageTableNodes };
 }
+
+/**
+ * A macrotask turn (setImmediate): awaited before each run of a long
+ * property, so the event loop, and with it vitest's worker RPC (which times
+ * out after 60 s of a blocked loop), gets a turn between runs.
+ */
+export function turn(): Promise<void> {
+  return new Promise<void>((resolve) => setImmediate(resolve));
+}

@@ -18,6 +18,7 @@ import {
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { CowFloat64Array, CowVector, type SharedVectorHandle } from "../src/index.js";
+import { turn } from "./support.js";
 
 type Op = { t: "push"; x: number } | { t: "pop" } | { t: "set"; i: number; x: number } | { t: "remove"; i: number };
 
@@ -59,13 +60,14 @@ function reasonOf(f: () => unknown): string {
 }
 
 describe("CowVector share", () => {
-  it("changes after share() never reach the attached vector; its fork grows privately; every frame comes back", () => {
-    fc.assert(
-      fc.property(
+  it("changes after share() never reach the attached vector; its fork grows privately; every frame comes back", async () => {
+    await fc.assert(
+      fc.asyncProperty(
         fc.array(op, { maxLength: 600 }),
         fc.array(op, { maxLength: 300 }),
         fc.array(fc.integer(), { minLength: 1, maxLength: 300 }),
-        (before, after, more) => {
+        async (before, after, more) => {
+          await turn();
           const pool = new FramePool({ shared: true, pageSize: 256 });
           const v = new CowVector(Float64Array, { pool, maxLength: 4096 });
           const model: number[] = [];
