@@ -1,5 +1,7 @@
-// Not a workload: W2's random and sequential `get` / `getFloat64` loops for
-// several builds in ONE process, rounds alternating between them (each build
+// Not a workload: W2's random and sequential `get` / `getFloat64` loops, and a
+// CowFloat64Array's element `set` loop and callback loops (`forEach`, `for...of`,
+// `reduce`: session 30's frame-to-spare check in `set` and page-table epoch compare
+// per element), for several builds in ONE process, rounds alternating between them (each build
 // its own copy of every loop function, so each stays monomorphic), CPU time
 // per call (process.cpuUsage). Prints, per build after the first, the median
 // and range of its per-round ratio to the first build. Pass the first build
@@ -18,6 +20,10 @@ const SRC = {
   getSeq: "let s = 0; for (let i = 0; i < n; i++) s += a.get(i); return s;",
   f64Seq: "let s = 0; for (let i = 0; i < n; i++) s += sp.getFloat64(i * 8); return s;",
   nativeRnd: "let s = 0; const m = idx.length; for (let i = 0; i < m; i++) s += na[idx[i]]; return s;",
+  setSeq: "for (let i = 0; i < n; i++) a.set(i, i * 0.5 + 0.25); return a.get(7);",
+  forEach: "let s = 0; a.forEach((v) => { s += v; }); return s;",
+  forOf: "let s = 0; for (const v of a) s += v; return s;",
+  reduce: "return a.reduce((p, v) => p + v, 0);",
 };
 const init = new Float64Array(N);
 for (let i = 0; i < N; i++) init[i] = i * 0.5 + 0.25;
