@@ -327,6 +327,10 @@ export function reserveEdit(
   latin1 = false,
   pages = 0,
 ): Heap | null {
+  // A frozen space before the heap's room: an edit of a read-only text is a
+  // ProtectionFault whether or not it would fit (a full heap answered
+  // OutOfMemoryError first; review28-text.model found it).
+  refuseFrozen(t.space);
   let heap: Heap | null = plan.allocs !== 0 || plan.frees !== 0 ? t.nodeHeap() : null;
   const frames = editFrames(t, heap, extra);
   if (frames > t.space.pool.framesAvailable()) {
@@ -372,6 +376,11 @@ function editFrames(t: Reservable, heap: Heap | null, extra: number): number {
   return heapNeeds.frames;
 }
 
+/** ProtectionFault (the core's, from `checkWritable`) when `space` is frozen; nothing else checked. O(mappings). */
+function refuseFrozen(space: AddressSpace): void {
+  if (space.frozen) for (const b of space.mappings()) space.checkWritable(b.start, b.end - b.start);
+}
+
 /**
  * `space.reserveFrames(n)` (the core's one check, which may run the pool's
  * hook once); then refuses to go on if the hook released `t`, froze its
@@ -389,7 +398,7 @@ export function requireFrames(t: Reservable, n: number): void {
   const before = space.mappings();
   // A frozen space first: the call cannot be done, so the hook (which releases the user's spaces) need not run
   // (a frozen embedded text's free() ran it, then threw OutOfMemoryError or ReleasedError, not ProtectionFault).
-  if (space.frozen) for (const b of before) space.checkWritable(b.start, b.end - b.start);
+  refuseFrozen(space);
   space.reserveFrames(n);
   if (t.released) throwReleased();
   // Still writable wherever it was (the core's check: frozen, read-only, unmapped).
