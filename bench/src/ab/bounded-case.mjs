@@ -10,6 +10,13 @@
 // CPU time (process.cpuUsage) and wall time per commit over the timed loop,
 // and the p10 of the chunks' wall times (ns per commit). Inputs are the
 // bench's seeded xorshift32 indices, values and keys.
+//
+// With PROFILE=<file.cpuprofile> in the environment, V8's sampling profiler
+// (node:inspector, 50 us) runs around the timed loop only, not the build or
+// the warm-up, and writes its profile there (read it with
+// cpuprofile-top.mjs, or in Chrome's DevTools).
+import fs from "node:fs";
+import inspector from "node:inspector";
 import os from "node:os";
 import { pathToFileURL } from "node:url";
 
@@ -91,6 +98,16 @@ globalThis.gc?.();
 const h = build();
 globalThis.gc?.();
 const load = os.loadavg()[0];
+const profileFile = process.env.PROFILE;
+const session = profileFile ? new inspector.Session() : null;
+const post = (method, params) =>
+  new Promise((resolve, reject) => session.post(method, params, (e, r) => (e ? reject(e) : resolve(r))));
+if (session) {
+  session.connect();
+  await post("Profiler.enable");
+  await post("Profiler.setSamplingInterval", { interval: 50 });
+  await post("Profiler.start");
+}
 const chunks = [];
 const c0 = process.cpuUsage();
 const t0 = process.hrtime.bigint();
@@ -101,6 +118,11 @@ for (let k = WARMUP; k < total; k += 1000) {
 }
 const wall = Number(process.hrtime.bigint() - t0) / commits;
 const c1 = process.cpuUsage(c0);
+if (session) {
+  const { profile } = await post("Profiler.stop");
+  fs.writeFileSync(profileFile, JSON.stringify(profile));
+  session.disconnect();
+}
 chunks.sort((a, b) => a - b);
 const out = {
   dir,
