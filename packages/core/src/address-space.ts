@@ -27,7 +27,8 @@
  * 4.0x back by the same mechanism; see the slab and page-table modules.
  * The miss path refills the cache and re-reads: it never returns a boxed value.
  *
- * Why one module this large (~53 KB, 31.6 KB of it TSDoc): the twenty-two accessors must be methods of this
+ * Why one module this large (~55 KB: 33 KB of TSDoc, 11 KB of the
+ * twenty-two accessors, 4 KB of miss paths): the accessors must be methods of this
  * very class. Moving them (with the fields) into a base class that
  * AddressSpace extends made `fork()` 2.5x slower (60 -> 150 ns p50: V8
  * constructs derived classes through a slower path), and fork runs once per
@@ -40,7 +41,12 @@
  * (map/unmap/protect/freeze), fork.ts (release, the fork hand-off),
  * shape-keeper.ts (the module's kept space), diff.ts, stats.ts, share.ts, transfer.ts,
  * attach.ts, space-options.ts (constructor options), all typed against
- * space-state.ts, which also owns every cache reset.
+ * space-state.ts, which also owns every cache reset. Declaring members in
+ * other modules (an interface merged with the class, the methods put on its
+ * prototype there) would move the TSDoc out, at the price of members the
+ * compiler no longer checks the class implements, a lint rule turned off
+ * (noUnsafeDeclarationMerging) and new exported names for the API
+ * reference: not done.
  *
  * @module
  */

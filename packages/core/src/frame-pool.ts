@@ -2,7 +2,8 @@
  * The physical memory: frames in slabs, a refcount per frame, a free list, the
  * shared zero frame, a byte limit and counters. One pool also owns the page-table
  * node arena, because page-table nodes are shared across the spaces of a pool.
- * Its options and statistics types live in pool-options.ts.
+ * Its options and statistics types, and the checks of its options
+ * (`poolConfig`), live in pool-options.ts.
  *
  * Size: the class keeps its fields (all set in its one constructor: one
  * hidden class), the frame calls the miss paths and faults make most
@@ -23,24 +24,13 @@ import type { AddressSpace } from "./address-space.js";
 import type { Attachment } from "./attach.js";
 import { brandClass, FRAME_POOL_BRAND } from "./brand.js";
 import { chargeRefused, refusesCharge, requireFramesSlow } from "./commit-charge.js";
-import {
-  DEFAULT_SLAB_BYTES,
-  INITIAL_SLAB_BYTES,
-  MAX_PAGE_SHIFT,
-  MAX_SLAB_BYTES,
-  MIN_PAGE_SHIFT,
-  PAGE_SIZE,
-  SHARED_INITIAL_SLAB_BYTES,
-  TLB_SHIFT,
-  ZERO_PFN,
-} from "./constants.js";
-import { throwInvalid } from "./errors.js";
+import { TLB_SHIFT, ZERO_PFN } from "./constants.js";
 import { copyFrameBytes, zeroFrameBytes } from "./frame-copy.js";
 import { refcountOf, releaseRef, retainRef } from "./frame-refcount.js";
 import { INSPECT_CUSTOM, type InspectFunction, type InspectOptions, inspectRecord } from "./inspect.js";
-import { type OutOfMemoryEvent, type Overcommit, overcommitOf } from "./overcommit.js";
+import type { OutOfMemoryEvent, Overcommit } from "./overcommit.js";
 import { PageTable } from "./page-table.js";
-import { checkSharedMemory, type FramePoolOptions, type FramePoolStats, log2Exact } from "./pool-options.js";
+import { type FramePoolOptions, type FramePoolStats, poolConfig } from "./pool-options.js";
 import { poolStats } from "./pool-stats.js";
 import { RefOverflow } from "./ref-overflow.js";
 import { dropWorkerPins, type SharedSpaceHandle, type ShareRegistry, unsharePin } from "./share.js";
@@ -198,24 +188,10 @@ export class FramePool {
   attachment: Attachment | null;
 
   constructor(options: FramePoolOptions = {}) {
-    const pageSize = options.pageSize ?? PAGE_SIZE;
-    const shift = log2Exact(pageSize);
-    if (shift < MIN_PAGE_SHIFT || shift > MAX_PAGE_SHIFT)
-      throwInvalid("pageSize", pageSize, "a power of two from 256 to 65536 bytes");
-    const slabBytes = options.slabBytes ?? Math.max(DEFAULT_SLAB_BYTES, pageSize);
-    const slabLog = log2Exact(slabBytes);
-    if (slabLog < shift || slabBytes > MAX_SLAB_BYTES)
-      throwInvalid("slabBytes", slabBytes, `a power of two from pageSize (${pageSize}) to 1 GiB`);
-    const maxBytes = options.maxBytes ?? Number.POSITIVE_INFINITY;
-    if (typeof maxBytes !== "number" || !(maxBytes >= 0)) throwInvalid("maxBytes", maxBytes, "a number of bytes >= 0");
-    const overcommit = overcommitOf(options.overcommit);
-    const onOom = options.onOutOfMemory ?? null;
-    if (onOom !== null && typeof onOom !== "function") throwInvalid("onOutOfMemory", onOom, "a function");
-    const reclaimDropped = options.reclaimDropped ?? true;
-    if (typeof reclaimDropped !== "boolean") throwInvalid("reclaimDropped", reclaimDropped, "a boolean");
-    const shared = options.shared ?? false;
-    if (typeof shared !== "boolean") throwInvalid("shared", shared, "a boolean");
-    if (shared) checkSharedMemory();
+    const c = poolConfig(options); // every check, before a field is set (pool-options.ts)
+    const pageSize = c.pageSize;
+    const shift = c.pageShift;
+    const shared = c.shared;
     // Set before the slab and the page table: both choose their buffer kind from it.
     this.shared = shared;
     this.shares = null;
@@ -223,18 +199,13 @@ export class FramePool {
     this.pageSize = pageSize;
     this.pageShift = shift;
     this.pageMask = pageSize - 1;
-    this.slabShift = slabLog - shift;
+    this.slabShift = c.slabShift;
     this.slabMask = (1 << this.slabShift) - 1;
-    this.maxBytes = maxBytes;
-    this.maxFrames = Math.floor(maxBytes / pageSize);
-    // A shared pool starts larger: its slabs travel with every handle (constants.ts).
-    const initial = shared ? SHARED_INITIAL_SLAB_BYTES : INITIAL_SLAB_BYTES;
-    const first = options.firstSlabBytes ?? Math.min(slabBytes, Math.max(initial, pageSize * 4));
-    const firstLog = log2Exact(first);
-    if (firstLog < shift || first > slabBytes)
-      throwInvalid("firstSlabBytes", first, `a power of two from pageSize (${pageSize}) to slabBytes (${slabBytes})`);
-    this.firstShift = log2Exact(first) - shift;
+    this.maxBytes = c.maxBytes;
+    this.maxFrames = Math.floor(c.maxBytes / pageSize);
+    this.firstShift = c.firstShift;
     this.geoLast = this.slabShift - this.firstShift;
+    const first = c.firstBytes;
     this.slabs = [new Slab(first, shared)];
     this.capacity = first >>> shift;
     this.refcount = new Uint8Array(this.capacity);
@@ -251,11 +222,11 @@ export class FramePool {
     this.tlbCache = [];
     for (let k = 0; k <= TLB_SHIFT; k++) this.tlbCache.push([]);
     this.tlbLimit = Int32Array.of(tlbEntries(this.capacity) - 1);
-    this.overcommit = overcommit;
-    this.onOom = onOom;
+    this.overcommit = c.overcommit;
+    this.onOom = c.onOom;
     this.inOomHook = false;
     this.commit = new Float64Array(3);
-    this.spaces = new SpaceRegistry(this, reclaimDropped);
+    this.spaces = new SpaceRegistry(this, c.reclaimDropped);
     // A first slab of RESERVE_POOL_BYTES or more (`firstSlabBytes`) reserves
     // the page table now, as `growFresh` does for the slab that gets a pool there.
     if (this.capacity * pageSize >= RESERVE_POOL_BYTES) this.pt.reserve();

@@ -7,8 +7,18 @@
  * @module
  */
 import type { AddressSpace } from "./address-space.js";
+import {
+  DEFAULT_SLAB_BYTES,
+  INITIAL_SLAB_BYTES,
+  MAX_PAGE_SHIFT,
+  MAX_SLAB_BYTES,
+  MIN_PAGE_SHIFT,
+  PAGE_SIZE,
+  SHARED_INITIAL_SLAB_BYTES,
+} from "./constants.js";
+import { throwInvalid } from "./errors.js";
 import type { FramePool } from "./frame-pool.js";
-import type { OutOfMemoryEvent, Overcommit } from "./overcommit.js";
+import { type OutOfMemoryEvent, type Overcommit, overcommitOf } from "./overcommit.js";
 import { throwSharingUnavailable } from "./share-errors.js";
 
 /** Options of {@link FramePool}. */
@@ -159,4 +169,77 @@ export function checkSharedMemory(): void {
 /** log2 of `n` when it is a positive power of two, else -1. */
 export function log2Exact(n: number): number {
   return Number.isInteger(n) && n > 0 && (n & (n - 1)) === 0 ? 31 - Math.clz32(n) : -1;
+}
+
+/**
+ * The checked options of a new pool, with their defaults applied: what the
+ * {@link FramePool} constructor sets its fields from. @internal
+ */
+export interface PoolConfig {
+  /** Page size in bytes. */
+  pageSize: number;
+  /** log2(pageSize). */
+  pageShift: number;
+  /** log2(frames per full-size slab). */
+  slabShift: number;
+  /** Bytes of slab 0. */
+  firstBytes: number;
+  /** log2(frames of slab 0). */
+  firstShift: number;
+  maxBytes: number;
+  overcommit: Overcommit;
+  onOom: ((event: OutOfMemoryEvent) => void) | null;
+  reclaimDropped: boolean;
+  shared: boolean;
+}
+
+/**
+ * Checks `options` and applies the defaults: the {@link FramePool}
+ * constructor's checks, all run before it sets a field, each option read
+ * once, in a fixed order (pageSize, slabBytes, maxBytes, overcommit,
+ * onOutOfMemory, reclaimDropped, shared, firstSlabBytes): the first bad
+ * one is the one reported. O(1).
+ * @throws {InvalidArgumentError} when `pageSize`, `slabBytes`, `maxBytes`,
+ *   `overcommit`, `onOutOfMemory`, `reclaimDropped`, `shared` or
+ *   `firstSlabBytes` is out of range or of the wrong type.
+ * @throws {SharingUnavailableError} for `shared: true` where SharedArrayBuffer is missing.
+ * @internal
+ */
+export function poolConfig(options: FramePoolOptions): PoolConfig {
+  const pageSize = options.pageSize ?? PAGE_SIZE;
+  const shift = log2Exact(pageSize);
+  if (shift < MIN_PAGE_SHIFT || shift > MAX_PAGE_SHIFT)
+    throwInvalid("pageSize", pageSize, "a power of two from 256 to 65536 bytes");
+  const slabBytes = options.slabBytes ?? Math.max(DEFAULT_SLAB_BYTES, pageSize);
+  const slabLog = log2Exact(slabBytes);
+  if (slabLog < shift || slabBytes > MAX_SLAB_BYTES)
+    throwInvalid("slabBytes", slabBytes, `a power of two from pageSize (${pageSize}) to 1 GiB`);
+  const maxBytes = options.maxBytes ?? Number.POSITIVE_INFINITY;
+  if (typeof maxBytes !== "number" || !(maxBytes >= 0)) throwInvalid("maxBytes", maxBytes, "a number of bytes >= 0");
+  const overcommit = overcommitOf(options.overcommit);
+  const onOom = options.onOutOfMemory ?? null;
+  if (onOom !== null && typeof onOom !== "function") throwInvalid("onOutOfMemory", onOom, "a function");
+  const reclaimDropped = options.reclaimDropped ?? true;
+  if (typeof reclaimDropped !== "boolean") throwInvalid("reclaimDropped", reclaimDropped, "a boolean");
+  const shared = options.shared ?? false;
+  if (typeof shared !== "boolean") throwInvalid("shared", shared, "a boolean");
+  if (shared) checkSharedMemory();
+  // A shared pool starts larger: its slabs travel with every handle (constants.ts).
+  const initial = shared ? SHARED_INITIAL_SLAB_BYTES : INITIAL_SLAB_BYTES;
+  const first = options.firstSlabBytes ?? Math.min(slabBytes, Math.max(initial, pageSize * 4));
+  const firstLog = log2Exact(first);
+  if (firstLog < shift || first > slabBytes)
+    throwInvalid("firstSlabBytes", first, `a power of two from pageSize (${pageSize}) to slabBytes (${slabBytes})`);
+  return {
+    pageSize,
+    pageShift: shift,
+    slabShift: slabLog - shift,
+    firstBytes: first,
+    firstShift: firstLog - shift,
+    maxBytes,
+    overcommit,
+    onOom,
+    reclaimDropped,
+    shared,
+  };
 }

@@ -53,19 +53,47 @@ export function growFresh(pool: FramePool, pfn: number): void {
   const k = pool.slabs.length;
   const frames = !addSlab ? 0 : k > pool.geoLast ? pool.slabMask + 1 : 1 << (pool.firstShift + k - 1);
   const capacity = pool.capacity + frames;
+  // A free list with room for `pfn` (one doubling at most: pfn <= freeBase + its length).
+  const added = installGrowth(pool, frames, capacity, pfn - pool.freeBase + 1, false);
+  // A large pool reserves its page table with its slabs (see PageTable.reserve).
+  if (added && capacity * pool.pageSize >= RESERVE_POOL_BYTES) pool.pt.reserve();
+}
+
+/**
+ * The step {@link growFresh} and {@link growLocal} share: allocates a slab
+ * of `frames` frames (none when 0), the refcount bytes for `capacity`
+ * frames and a free list of at least `listMin` entries (doubling), all
+ * before it changes a field, so that a refusal changes nothing; then
+ * installs them. The slab replaces the pool's last one when `replaceLast`
+ * (a view pool's local slab no frame was taken from, growLocal), else is
+ * appended; with it, the pool's capacity becomes `capacity` and its TLBs
+ * may grow up to it on their next miss. Sets `freshEnd` either way. O(frames)
+ * for the copies.
+ * @returns true when a slab was installed.
+ * @throws {OutOfMemoryError} at the pfn limit, or when the engine refuses an allocation (nothing changed).
+ */
+function installGrowth(
+  pool: FramePool,
+  frames: number,
+  capacity: number,
+  listMin: number,
+  replaceLast: boolean,
+): boolean {
   if (capacity > MAX_FRAMES) throwOom(pool.pageSize, `the pool holds the most frames a pfn can name (${MAX_FRAMES})`);
   let slab: Slab | null = null;
   let rc = pool.refcount;
   let list = pool.freeList;
   let what = "a slab";
   try {
-    if (addSlab) {
+    if (frames !== 0) {
       slab = new Slab(frames << pool.pageShift, pool.shared);
       what = "the refcount bytes of a slab";
       if (capacity > rc.length) rc = new Uint8Array(Math.max(capacity, rc.length * 2));
     }
     what = "the free list";
-    if (pfn - pool.freeBase >= list.length) list = new Int32Array(list.length * 2);
+    let n = list.length;
+    while (n < listMin) n *= 2;
+    if (n !== list.length) list = new Int32Array(n);
   } catch (e) {
     throwRefused(e, pool.pageSize, what);
   }
@@ -79,13 +107,13 @@ export function growFresh(pool: FramePool, pfn: number): void {
       rc.set(pool.refcount);
       pool.refcount = rc;
     }
-    pool.slabs.push(slab);
+    if (replaceLast) pool.slabs[pool.slabs.length - 1] = slab;
+    else pool.slabs.push(slab);
     pool.capacity = capacity;
     pool.tlbLimit[0] = tlbEntries(capacity) - 1; // TLBs of the pool grow up to it on their next miss
-    // A large pool reserves its page table with its slabs (see PageTable.reserve).
-    if (capacity * pool.pageSize >= RESERVE_POOL_BYTES) pool.pt.reserve();
   }
   pool.freshEnd = Math.min(pool.capacity, pool.freeBase + pool.freeList.length);
+  return slab !== null;
 }
 
 /**
@@ -158,42 +186,9 @@ function growLocal(pool: FramePool, pfn: number): void {
     }
   }
   const capacity = start + frames;
-  if (capacity > MAX_FRAMES) throwOom(pool.pageSize, `the pool holds the most frames a pfn can name (${MAX_FRAMES})`);
-  let slab: Slab | null = null;
-  let rc = pool.refcount;
-  let list = pool.freeList;
-  let what = "a slab";
-  try {
-    if (slot !== last || frames !== lastFrames) {
-      slab = new Slab(frames << pool.pageShift, pool.shared);
-      what = "the refcount bytes of a slab";
-      if (capacity > rc.length) rc = new Uint8Array(Math.max(capacity, rc.length * 2));
-    }
-    what = "the free list";
-    // Room for every pfn up to the capacity, the skipped ones included (see FramePool.freeList).
-    let n = list.length;
-    while (pool.freeBase + n < capacity) n *= 2;
-    if (n !== list.length) list = new Int32Array(n);
-  } catch (e) {
-    throwRefused(e, pool.pageSize, what);
-  }
-  // Nothing below throws.
-  if (list !== pool.freeList) {
-    list.set(pool.freeList);
-    pool.freeList = list;
-  }
-  if (rc !== pool.refcount) {
-    rc.set(pool.refcount);
-    pool.refcount = rc;
-  }
-  if (slab !== null) {
-    if (slot === last) pool.slabs[last] = slab;
-    else pool.slabs.push(slab);
-    pool.capacity = capacity;
-    pool.nextPfn = next;
-    pool.tlbLimit[0] = tlbEntries(capacity) - 1;
-  }
-  pool.freshEnd = Math.min(pool.capacity, pool.freeBase + pool.freeList.length);
+  const newFrames = slot !== last || frames !== lastFrames ? frames : 0; // 0: no new local buffer
+  // Room on the free list for every pfn up to the capacity, the skipped ones included (see FramePool.freeList).
+  if (installGrowth(pool, newFrames, capacity, capacity - pool.freeBase, slot === last)) pool.nextPfn = next;
 }
 
 /**
