@@ -198,7 +198,8 @@ export class CowText implements Iterable<string> {
    * @throws {TypeError} if `text` is not a string.
    * @throws {OutOfMemoryError} when the heap's range or the pool cannot hold it; nothing changes then.
    * @throws {ReleasedError} when the heap's space was released.
-   * @throws {ProtectionFault} when the space is frozen.
+   * @throws {ProtectionFault} when the space is frozen, or part of the heap's range is mapped read-only
+   * (`space.protect`); {@link @pagefork/core!SegmentationFault | SegmentationFault} when part is unmapped.
    * @example
    * ```ts
    * const space = new AddressSpace({ size: 2 ** 30, pageSize: 256 });
@@ -311,7 +312,10 @@ export class CowText implements Iterable<string> {
    * @throws {OutOfMemoryError} when the pool (after its hook) or the heap cannot hold the edit,
    * or the pool's hook edited this text meanwhile (then only the hook's edit is done: call again).
    * @throws {ReleasedError} after release, or when the pool's hook released this text.
-   * @throws {ProtectionFault} when the space is frozen (nothing is written).
+   * @throws {ProtectionFault} when the space is frozen, or a page the edit may write is mapped read-only
+   * (`space.protect`; an edit that takes or frees node pages needs the text's whole range writable: its
+   * space, or its heap's range), checked before anything is written and before the pool's hook could run;
+   * {@link @pagefork/core!SegmentationFault | SegmentationFault} for an unmapped page, the same way.
    */
   insert(pos: number, text: string): void {
     this.check();
@@ -332,7 +336,10 @@ export class CowText implements Iterable<string> {
    * @throws {OutOfMemoryError} when the pool (after its hook) cannot supply the pages it copies,
    * or the pool's hook edited this text meanwhile (then only the hook's edit is done: call again).
    * @throws {ReleasedError} after release, or when the pool's hook released this text.
-   * @throws {ProtectionFault} when the space is frozen (nothing is written).
+   * @throws {ProtectionFault} when the space is frozen, or a page the edit may write is mapped read-only
+   * (`space.protect`; an edit that takes or frees node pages needs the text's whole range writable: its
+   * space, or its heap's range), checked before anything is written and before the pool's hook could run;
+   * {@link @pagefork/core!SegmentationFault | SegmentationFault} for an unmapped page, the same way.
    */
   delete(pos: number, count: number): void {
     this.check();
@@ -821,7 +828,8 @@ export class CowText implements Iterable<string> {
    * forks of the space is untouched. Idempotent. O(node pages).
    * @throws {OutOfMemoryError} when the pool cannot supply the frames of the
    * heap's bookkeeping (after its hook); nothing changes then.
-   * @throws {ProtectionFault} when the space is frozen (nothing is freed).
+   * @throws {ProtectionFault} when the space is frozen, or part of the heap's range is mapped read-only
+   * (nothing is freed); {@link @pagefork/core!SegmentationFault | SegmentationFault} when part is unmapped.
    * @example
    * ```ts
    * import { AddressSpace, Heap } from "@pagefork/core";
