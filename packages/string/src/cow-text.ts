@@ -26,21 +26,11 @@ import { LEAF_COUNT, leafCapacity, MAX_TEXT_LENGTH, N_COUNT } from "./layout.js"
 import { leafUnit } from "./leaf.js";
 import { type CowTextOptions, newTextHeap } from "./options.js";
 import { deletePlanned, insertPlanned } from "./plan.js";
+import { codePoints, leafStrings, noteEdit, readUnits } from "./read.js";
 import { indexIn, lastIndexIn, matchesAt, searchStringArg, toStringArg } from "./search.js";
 import { keepTextShapes } from "./shape-keeper.js";
 import { type AttachedText, attachTextSpace, type SharedTextHandle, textHandle } from "./shared.js";
-import {
-  codePoints,
-  descend,
-  type LagPath,
-  leafStrings,
-  NO_LAG,
-  noteEdit,
-  Path,
-  readUnits,
-  smiAddress,
-  UNKNOWN_LAG,
-} from "./tree.js";
+import { descend, type LagPath, NO_LAG, Path, smiAddress, UNKNOWN_LAG } from "./tree.js";
 
 /**
  * The one {@link Path} every call of every text descends with, handed down as
@@ -325,7 +315,7 @@ export class CowText implements Iterable<string> {
     const k = text.length;
     if (k === 0) return;
     if (k > MAX_TEXT_LENGTH - len) throwTooLong(k, len);
-    noteEdit(); // iterators over any text re-read before their next step (tree.ts)
+    noteEdit(); // iterators over any text re-read before their next step (read.ts)
     if (!insertInLeaf(this, pos, text, path)) insertPlanned(this, pos, text, path);
   }
 
