@@ -27,6 +27,7 @@ import {
   writeLeaf,
 } from "./leaf.js";
 import { descend, type Path, smiAddress, type TreeState } from "./tree.js";
+import { checkEditWritable } from "./writable.js";
 
 /**
  * The common insert, planned and done in one descent: when `text` fits in
@@ -65,7 +66,9 @@ export function insertInLeaf(t: TreeState, pos: number, text: string, path: Path
   }
   const leaf = descend(t, pos, true, path);
   const depth = path.depth;
-  if (pathWrites(t, path) > space.pool.framesAvailable()) return false;
+  const writes = pathWrites(t, path);
+  if (writes > space.pool.framesAvailable()) return false;
+  if (writes > 1) checkEditWritable(t, false, leaf, path, false); // a read-only page above the leaf would stop it halfway
   const word = space.getUint32(leaf + N_COUNT);
   if (!insertIntoLeaf(space, leaf, word, path.offset, text, isLatin1(text), t.leafCap)) return false;
   addToPath(t, path, depth, text.length);
@@ -205,7 +208,10 @@ export function deleteInLeaf(t: TreeState, pos: number, count: number, path: Pat
   const depth = path.depth;
   const word = space.getUint32(leaf + N_COUNT);
   const n = word & LEAF_COUNT;
-  if (off + count > n || (off === 0 && count === n) || pathWrites(t, path) > space.pool.framesAvailable()) return false;
+  if (off + count > n || (off === 0 && count === n)) return false;
+  const writes = pathWrites(t, path);
+  if (writes > space.pool.framesAvailable()) return false;
+  if (writes > 1) checkEditWritable(t, false, leaf, path, false); // a read-only page above the leaf would stop it halfway
   cutFromLeaf(space, leaf, word, off, count);
   addToPath(t, path, depth, -count);
   t.len -= count;

@@ -26,21 +26,11 @@ import { LEAF_COUNT, leafCapacity, MAX_TEXT_LENGTH, N_COUNT } from "./layout.js"
 import { leafUnit } from "./leaf.js";
 import { type CowTextOptions, newTextHeap } from "./options.js";
 import { deletePlanned, insertPlanned } from "./plan.js";
+import { codePoints, leafStrings, noteEdit, readUnits } from "./read.js";
 import { indexIn, lastIndexIn, matchesAt, searchStringArg, toStringArg } from "./search.js";
 import { keepTextShapes } from "./shape-keeper.js";
 import { type AttachedText, attachTextSpace, type SharedTextHandle, textHandle } from "./shared.js";
-import {
-  codePoints,
-  descend,
-  type LagPath,
-  leafStrings,
-  NO_LAG,
-  noteEdit,
-  Path,
-  readUnits,
-  smiAddress,
-  UNKNOWN_LAG,
-} from "./tree.js";
+import { descend, type LagPath, NO_LAG, Path, smiAddress, UNKNOWN_LAG } from "./tree.js";
 
 /**
  * The one {@link Path} every call of every text descends with, handed down as
@@ -198,7 +188,8 @@ export class CowText implements Iterable<string> {
    * @throws {TypeError} if `text` is not a string.
    * @throws {OutOfMemoryError} when the heap's range or the pool cannot hold it; nothing changes then.
    * @throws {ReleasedError} when the heap's space was released.
-   * @throws {ProtectionFault} when the space is frozen.
+   * @throws {ProtectionFault} when the space is frozen, or part of the heap's range is mapped read-only
+   * (`space.protect`); {@link @pagefork/core!SegmentationFault | SegmentationFault} when part is unmapped.
    * @example
    * ```ts
    * const space = new AddressSpace({ size: 2 ** 30, pageSize: 256 });
@@ -311,7 +302,10 @@ export class CowText implements Iterable<string> {
    * @throws {OutOfMemoryError} when the pool (after its hook) or the heap cannot hold the edit,
    * or the pool's hook edited this text meanwhile (then only the hook's edit is done: call again).
    * @throws {ReleasedError} after release, or when the pool's hook released this text.
-   * @throws {ProtectionFault} when the space is frozen (nothing is written).
+   * @throws {ProtectionFault} when the space is frozen, or a page the edit may write is mapped read-only
+   * (`space.protect`; an edit that takes or frees node pages needs the text's whole range writable: its
+   * space, or its heap's range), checked before anything is written and before the pool's hook could run;
+   * {@link @pagefork/core!SegmentationFault | SegmentationFault} for an unmapped page, the same way.
    */
   insert(pos: number, text: string): void {
     this.check();
@@ -321,7 +315,7 @@ export class CowText implements Iterable<string> {
     const k = text.length;
     if (k === 0) return;
     if (k > MAX_TEXT_LENGTH - len) throwTooLong(k, len);
-    noteEdit(); // iterators over any text re-read before their next step (tree.ts)
+    noteEdit(); // iterators over any text re-read before their next step (read.ts)
     if (!insertInLeaf(this, pos, text, path)) insertPlanned(this, pos, text, path);
   }
 
@@ -332,7 +326,10 @@ export class CowText implements Iterable<string> {
    * @throws {OutOfMemoryError} when the pool (after its hook) cannot supply the pages it copies,
    * or the pool's hook edited this text meanwhile (then only the hook's edit is done: call again).
    * @throws {ReleasedError} after release, or when the pool's hook released this text.
-   * @throws {ProtectionFault} when the space is frozen (nothing is written).
+   * @throws {ProtectionFault} when the space is frozen, or a page the edit may write is mapped read-only
+   * (`space.protect`; an edit that takes or frees node pages needs the text's whole range writable: its
+   * space, or its heap's range), checked before anything is written and before the pool's hook could run;
+   * {@link @pagefork/core!SegmentationFault | SegmentationFault} for an unmapped page, the same way.
    */
   delete(pos: number, count: number): void {
     this.check();
@@ -821,7 +818,8 @@ export class CowText implements Iterable<string> {
    * forks of the space is untouched. Idempotent. O(node pages).
    * @throws {OutOfMemoryError} when the pool cannot supply the frames of the
    * heap's bookkeeping (after its hook); nothing changes then.
-   * @throws {ProtectionFault} when the space is frozen (nothing is freed).
+   * @throws {ProtectionFault} when the space is frozen, or part of the heap's range is mapped read-only
+   * (nothing is freed); {@link @pagefork/core!SegmentationFault | SegmentationFault} when part is unmapped.
    * @example
    * ```ts
    * import { AddressSpace, Heap } from "@pagefork/core";

@@ -23,6 +23,7 @@ import {
   reserveEdit,
 } from "./plan.js";
 import type { Path } from "./tree.js";
+import { checkTextWritable } from "./writable.js";
 
 /**
  * What an embedded handle knows beyond a standalone one: one object, so a
@@ -75,6 +76,7 @@ export function createText<T extends EmbeddedText>(
   if (k > 0) {
     // The header block may take a new slab page and three frames of metadata.
     planInsert(t, 0, k, latin1, path);
+    checkTextWritable(t); // protection first: a read-only heap page is a fault whatever the heap and the pool hold
     plan.allocs += 1;
     reserveEdit(t, path, 0, k, 3, latin1, 1);
   }
@@ -96,6 +98,10 @@ export function freeText(t: EmbeddedText): void {
   if (t.released) return;
   const emb = t.emb as Embedding;
   const heap = emb.heap;
+  // Protection first (as `create`): the frees discard the text's pages and write the heap's metadata, one
+  // page at a time; a read-only one stopped the free halfway (some pages back in the heap, the text still
+  // pointing at them).
+  checkTextWritable(t);
   planFree(t);
   // The header block's free writes its slab page and may free that page too.
   measureHeap(heap, 4);

@@ -23,6 +23,7 @@ import { pathWrites } from "./inner.js";
 import { ENTRY_BYTES, INNER_COUNT, LEAF_COUNT, LEAF_NARROW, N_COUNT, NODE_ENTRIES, nodeCapacity } from "./layout.js";
 import { insertCap, isLatin1 } from "./leaf.js";
 import { descend, lagWrites, nextLeaf, type Path, type TreeState } from "./tree.js";
+import { checkEditWritable } from "./writable.js";
 
 /**
  * Bytes of one entry of the heap's page map (E_BYTES in @pagefork/core
@@ -282,6 +283,8 @@ export function insertPlanned(t: Reservable, pos: number, text: string, path: Pa
   const k = text.length;
   const latin1 = isLatin1(text);
   planInsert(t, pos, k, latin1, path);
+  // Protection before the heap's room and the pool's frames: a read-only page is a fault whatever they hold.
+  checkEditWritable(t, plan.allocs !== 0, t.root === 0 ? 0 : path.leaf, path, true);
   const heap =
     plan.allocs !== 0 || plan.writes > t.space.pool.framesAvailable() ? reserveEdit(t, path, pos, k, 0, latin1) : null;
   const h = t.height;
@@ -293,6 +296,7 @@ export function insertPlanned(t: Reservable, pos: number, text: string, path: Pa
 /** A delete that may free leaves or find the pool short: plan, reserve, then write (descending with `path`). */
 export function deletePlanned(t: Reservable, pos: number, count: number, path: Path): void {
   planDelete(t, pos, count, path);
+  checkEditWritable(t, plan.frees !== 0, path.leaf, path, false);
   const heap =
     plan.frees !== 0 || plan.writes > t.space.pool.framesAvailable() ? reserveEdit(t, path, pos, -count, 0) : null;
   const h = t.height;

@@ -4,7 +4,7 @@
  * `startsWith`, `endsWith`).
  *
  * A search never reads the whole text into one string: it reads windows of
- * leaves (tree.ts `readUnits`, one descent each) and runs the engine's own
+ * leaves (read.ts `readUnits`, one descent each) and runs the engine's own
  * `indexOf`/`lastIndexOf` on each. Consecutive windows overlap by the
  * needle's length minus one, so a match that spans two leaves (or two
  * windows) is found; every window holds at least twice the needle, so each
@@ -23,7 +23,8 @@
  * @module
  */
 import { throwRegExp } from "./errors.js";
-import { type Path, readUnits, type TreeState } from "./tree.js";
+import { readUnits } from "./read.js";
+import type { Path, TreeState } from "./tree.js";
 
 /** Longest window, in units: 64 leaves (or twice the needle, when that is more). */
 function maxWindow(t: TreeState, m: number): number {
