@@ -331,10 +331,6 @@ export function reserveEdit(
   latin1 = false,
   pages = 0,
 ): Heap | null {
-  // A frozen space before the heap's room: an edit of a read-only text is a
-  // ProtectionFault whether or not it would fit (a full heap answered
-  // OutOfMemoryError first; review28-text.model found it).
-  refuseFrozen(t.space);
   let heap: Heap | null = plan.allocs !== 0 || plan.frees !== 0 ? t.nodeHeap() : null;
   const frames = editFrames(t, heap, extra);
   if (frames > t.space.pool.framesAvailable()) {
