@@ -320,8 +320,8 @@ const BROKEN: readonly DocBlock[] = [
     language: "js",
   },
 ];
-beforeAll(() => {
-  typeErrors = typeCheckBlocks(root, [...entries.map((e) => e.block), ...BROKEN]);
+beforeAll(async () => {
+  typeErrors = await typeCheckBlocks(root, [...entries.map((e) => e.block), ...BROKEN]);
 });
 
 it("the type check reports errors with file and line", () => {

@@ -147,12 +147,12 @@ function moduleText(block: DocBlock, exports: Exports): { text: string; offset: 
 }
 
 /**
- * Type-checks every block; returns, per block id, its errors as
+ * Type-checks every block; resolves to, per block id, its errors as
  * `file:line:column - message` (an empty array when it compiles).
  *
  * @param root - the repository root (with a trailing slash); its tsconfig.json gives the options.
  */
-export function typeCheckBlocks(root: string, blocks: readonly DocBlock[]): Map<string, string[]> {
+export async function typeCheckBlocks(root: string, blocks: readonly DocBlock[]): Promise<Map<string, string[]>> {
   const config = ts.getParsedCommandLineOfConfigFile(
     `${root}tsconfig.json`,
     {},
@@ -212,7 +212,15 @@ export function typeCheckBlocks(root: string, blocks: readonly DocBlock[]): Map<
   const out = new Map<string, string[]>(blocks.map((b) => [b.id, []]));
   const global = [...program.getOptionsDiagnostics(), ...program.getGlobalDiagnostics()];
   if (global.length > 0) throw new Error(ts.formatDiagnostics(global, host));
+  let turned = Date.now();
   for (const [name, { block, offset }] of where) {
+    // The event loop turns at least every 2 s: checking every block takes 30-90 s on a loaded
+    // 2-core machine, and a worker that does not read vitest's RPC for 60 s ends the run with an
+    // unhandled 'Timeout calling "onTaskUpdate"' (seen twice in session 31 under load ~17).
+    if (Date.now() - turned > 2000) {
+      await new Promise((resolve) => setImmediate(resolve));
+      turned = Date.now();
+    }
     const sf = program.getSourceFile(name);
     if (sf === undefined) throw new Error(`doc type-check: ${name} missing from the program`);
     const messages = out.get(block.id) as string[];
