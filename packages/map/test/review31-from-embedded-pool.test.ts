@@ -21,7 +21,7 @@ function world(overcommit: "always" | "never" = "always") {
 describe("from() of an embedded CowMap or CowSet without a pool option", () => {
   it.each(["always", "never"] as const)("copies it into the embedder's pool (overcommit %s)", (overcommit) => {
     const { pool, space, heap } = world(overcommit);
-    const m = CowMap.create(heap, [
+    const m = CowMap.create<string, unknown>(heap, [
       ["a", 1],
       ["b", { x: [1, 2] }],
     ]);
