@@ -28,6 +28,7 @@ import {
   forward,
   includesElement,
   indexOfElement,
+  joinElements,
   lastIndexOfElement,
   reduceElements,
   reduceRightElements,
@@ -38,6 +39,17 @@ import {
 function live(view: unknown): TrackTarget {
   const w = windowOf(view);
   w.check();
+  return w;
+}
+
+/**
+ * The window after a method converted its arguments (user code): TypeError
+ * when the array no longer reaches it, as a native method re-validates its
+ * typed array then (`fill`, `copyWithin`, `slice`); ReleasedError once freed.
+ */
+function inBounds(view: unknown): TrackTarget {
+  const w = live(view);
+  if (w.outOfBounds) throw new TypeError("the view's window is out of bounds: its vector shrank below it");
   return w;
 }
 
@@ -165,8 +177,10 @@ export const TRACKED_METHODS: Record<string, Method> = {
     const len = w.len;
     const k = relativeIndex(start, len, 0);
     const f = relativeIndex(end, len, len);
-    // A conversion may have shrunk or freed the array: what it no longer holds reads zero, as natively.
-    return copyWindow(w, k, Math.max(f - k, 0));
+    const count = Math.max(f - k, 0);
+    if (count > 0) inBounds(this);
+    // A conversion may have shrunk the array: what it no longer holds reads zero, as natively.
+    return copyWindow(w, k, count);
   },
   with(this: unknown, index: unknown, value: unknown) {
     const w = live(this);
@@ -181,6 +195,14 @@ export const TRACKED_METHODS: Record<string, Method> = {
     if (cur < len) out.fill(toElement(w.kind, undefined) as never, cur);
     if (k < len) out[k] = v as never;
     return out;
+  },
+  join(this: unknown, separator?: unknown) {
+    const w = live(this);
+    return joinElements(w, w.len, separator); // the separator converted first: elements cut off join as ""
+  },
+  toString(this: unknown) {
+    const w = live(this);
+    return joinElements(w, w.len, undefined);
   },
   keys(this: unknown) {
     return keysOf(live(this));
@@ -204,7 +226,7 @@ export const TRACKED_METHODS: Record<string, Method> = {
     const v = toElement(w.kind, value);
     const len = w.len;
     const k = relativeIndex(start, len, 0);
-    const f = Math.min(relativeIndex(end, len, len), live(this).len);
+    const f = Math.min(relativeIndex(end, len, len), inBounds(this).len);
     if (k < f) w.array.fill(v, w.begin + k, w.begin + f);
     return this;
   },
@@ -233,7 +255,7 @@ export const TRACKED_METHODS: Record<string, Method> = {
     const to = relativeIndex(target, len, 0);
     const from = relativeIndex(start, len, 0);
     const final = relativeIndex(end, len, len);
-    const cur = live(this).len;
+    const cur = inBounds(this).len;
     const count = Math.min(final - from, len - to, cur - from, cur - to);
     if (count > 0) w.array.copyWithin(w.begin + to, w.begin + from, w.begin + from + count);
     return this;

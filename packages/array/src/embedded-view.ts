@@ -78,10 +78,14 @@ function subarray(this: unknown, begin?: unknown, end?: unknown): ProxyView {
   w.check();
   const len = w.len;
   const k = relativeIndex(begin, len, 0);
-  if (end === undefined && w.end < 0) return trackingWindow(w.array, w.begin + k, -1);
-  const f = relativeIndex(end, len, len);
+  const tracks = end === undefined && w.end < 0;
+  const f = tracks ? -1 : w.begin + Math.max(relativeIndex(end, len, len), k);
   w.check(); // a conversion may have freed the array
-  return trackingWindow(w.array, w.begin + k, w.begin + Math.max(f, k));
+  // ...or shrunk it below the new window: RangeError, as a native typed array made over too short a buffer.
+  const n = w.array.len;
+  if (w.begin + k > n || f > n)
+    throw new RangeError(`subarray: elements [${w.begin + k}, ${f < 0 ? n : f}) are out of bounds of length ${n}`);
+  return trackingWindow(w.array, w.begin + k, f);
 }
 
 const HANDLER: ProxyHandler<TrackTarget> = {
