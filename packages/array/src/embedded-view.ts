@@ -17,68 +17,39 @@
  * resizable ArrayBuffer: every access goes to a core view of the array's
  * current block and length (remade when they change: O(1), one allocation),
  * element writes go through the array's own `set(i, v)` (which reserves the
- * page under the array's checks, see `setSlow`), the mutating methods (`fill`,
- * `set`, `copyWithin`, `reverse`, `sort`) are the array's own (each clamps to
- * a vector that shrinks meanwhile and reserves first), and after `free()`
- * every access throws {@link ReleasedError}, as the array does. A standalone
- * array's view needs none of this (its space is its own: nothing else lives
- * there) and stays the core's view.
+ * page under the array's checks, see `setSlow`), the methods that run user
+ * code midway (callbacks, argument conversions, iterators, the mutating
+ * methods) are embedded-view-methods.ts's, which resolve the window at every
+ * step, and after `free()` every access throws {@link ReleasedError}, as the
+ * array does. `subarray` gives another tracking view, of a window of the
+ * array (embedded-window.ts): a fixed-length one reads as empty while the
+ * array is shorter than its end. (The core's view methods and `subarray`
+ * bound to the window as it was when called: a callback that shrank, grew
+ * or freed a vector had the next steps read the freed block, and a
+ * subarray written after the vector moved wrote into another heap block.)
+ * A standalone array's view needs none of this (its space is its own:
+ * nothing else lives there) and stays the core's view.
  *
  * Cost: a second Proxy trap and a check per access (views are for handing
  * COW memory to code written for typed arrays, never for hot loops).
  *
  * @module
  */
-import { INSPECT_CUSTOM, type InspectFunction, type InspectOptions, type ProxyView } from "@pagefork/core";
+import { INSPECT_CUSTOM, type ProxyView } from "@pagefork/core";
+import { TRACKED_METHODS } from "./embedded-view-methods.js";
+import { type Tracked, TrackTarget, WINDOW, windowOf } from "./embedded-window.js";
+import { relativeIndex } from "./indices.js";
 import { toElement } from "./kinds.js";
-import type { ElementView } from "./view.js";
 
-/** What the view needs of its array: the element view plus its public methods. */
-interface Tracked extends ElementView {
-  set(a: unknown, b?: unknown): void;
-  fill(value: unknown, start?: number, end?: number): unknown;
-  copyWithin(target: number, start: number, end?: number): unknown;
-  reverse(): unknown;
-  sort(comparator?: unknown): unknown;
-}
-
-/** The key under which the handler hands out a tracking view's array. */
-const ARRAY: unique symbol = Symbol("@pagefork/array tracked view");
-
-/** The Proxy's target: the array, and the core view of its block as last seen. */
-class TrackTarget {
-  readonly array: Tracked;
-  /** The array, under the key the proxy answers it by (so the inspect method works on either). */
-  get [ARRAY](): Tracked {
-    return this.array;
-  }
-  view: ProxyView | null;
-  at: number;
-  n: number;
-  constructor(array: Tracked) {
-    this.array = array;
-    this.view = null;
-    this.at = -1;
-    this.n = -1;
-  }
-
-  /** How `console.log` shows the view: as the core's view of the array's block now. Node calls it on the proxy. */
-  [INSPECT_CUSTOM](_depth: number, options: InspectOptions, inspect?: InspectFunction): string {
-    const a = (this as unknown as { [ARRAY]: Tracked })[ARRAY];
-    if (a.isReleased) return `${a.kind.Native.name} view <released>`;
-    const v = a.space.view(a.kind.Native, a.byteOffset, a.len);
-    return inspect === undefined ? String(v) : inspect(v, options);
-  }
-}
-
-/** The core view of the array's block and length now. @throws {ReleasedError} once the array was freed. */
+/** The core view of the window now. @throws {ReleasedError} once the array was freed. */
 function current(t: TrackTarget): ProxyView {
-  const a = t.array;
-  a.check();
-  if (t.view === null || t.at !== a.byteOffset || t.n !== a.len) {
-    t.view = a.space.view(a.kind.Native, a.byteOffset, a.len);
-    t.at = a.byteOffset;
-    t.n = a.len;
+  t.check();
+  const at = t.byteOffset;
+  const n = t.len;
+  if (t.view === null || t.at !== at || t.n !== n) {
+    t.view = t.space.view(t.kind.Native, at, n);
+    t.at = at;
+    t.n = n;
   }
   return t.view;
 }
@@ -97,50 +68,43 @@ function numericKey(key: string | symbol): number {
   return Number.isInteger(n) && n >= 0 ? n : NOT_INDEX;
 }
 
-/** The mutating methods, answered by the array's own (which check, clamp and reserve). */
-const MUTATORS: Record<string, (this: unknown, ...args: unknown[]) => unknown> = {
-  fill(this: unknown, value: unknown, start?: unknown, end?: unknown) {
-    arrayOf(this).fill(value, start as number, end as number);
-    return this;
-  },
-  set(this: unknown, source: unknown, offset?: unknown) {
-    // The bulk form only: a number source is an array-like of length 0, as natively.
-    arrayOf(this).set(typeof source === "number" ? Object(source) : source, offset);
-  },
-  copyWithin(this: unknown, target: unknown, start: unknown, end?: unknown) {
-    arrayOf(this).copyWithin(target as number, start as number, end as number);
-    return this;
-  },
-  reverse(this: unknown) {
-    arrayOf(this).reverse();
-    return this;
-  },
-  sort(this: unknown, comparator?: unknown) {
-    arrayOf(this).sort(comparator);
-    return this;
-  },
-};
-
-function arrayOf(view: unknown): Tracked {
-  const a = typeof view === "object" && view !== null ? (view as { [ARRAY]?: Tracked })[ARRAY] : undefined;
-  if (a === undefined) throw new TypeError("this is not a proxy view of an embedded array");
-  return a;
+/**
+ * `subarray(begin, end)`: a tracking view of elements `[begin, end)` of this
+ * view's window (relative, clamped to its length now). Without `end`, a
+ * length-tracking view's subarray tracks the length too, as natively. O(1).
+ */
+function subarray(this: unknown, begin?: unknown, end?: unknown): ProxyView {
+  const w = windowOf(this);
+  w.check();
+  const len = w.len;
+  const k = relativeIndex(begin, len, 0);
+  const tracks = end === undefined && w.end < 0;
+  const f = tracks ? -1 : w.begin + Math.max(relativeIndex(end, len, len), k);
+  w.check(); // a conversion may have freed the array
+  // ...or shrunk it below the new window: RangeError, as a native typed array made over too short a buffer.
+  const n = w.array.len;
+  if (w.begin + k > n || f > n)
+    throw new RangeError(`subarray: elements [${w.begin + k}, ${f < 0 ? n : f}) are out of bounds of length ${n}`);
+  return trackingWindow(w.array, w.begin + k, f);
 }
 
 const HANDLER: ProxyHandler<TrackTarget> = {
   get(t, key) {
-    if (key === ARRAY) return t.array;
+    if (key === WINDOW) return t;
     const v = current(t);
-    if (typeof key === "string" && Object.hasOwn(MUTATORS, key)) return MUTATORS[key];
+    if (typeof key === "string") {
+      if (Object.hasOwn(TRACKED_METHODS, key)) return TRACKED_METHODS[key];
+      if (key === "subarray") return subarray;
+    } else if (key === Symbol.iterator) return TRACKED_METHODS[key as unknown as string];
+    else if (key === INSPECT_CUSTOM) return t[INSPECT_CUSTOM];
     return Reflect.get(v, key);
   },
   set(t, key, value) {
     const i = numericKey(key);
     if (i === NOT_NUMERIC) return false;
-    const a = t.array;
-    const x = toElement(a.kind, value); // as native: converted first, even for an index out of range
-    a.check();
-    if (i >= 0 && i < a.len) a.set(i, x);
+    const x = toElement(t.kind, value); // as native: converted first, even for an index out of range
+    t.check();
+    if (i >= 0 && i < t.len) t.array.set(t.begin + i, x);
     return true;
   },
   has(t, key) {
@@ -154,11 +118,10 @@ const HANDLER: ProxyHandler<TrackTarget> = {
   },
   defineProperty(t, key, desc) {
     const i = numericKey(key);
-    const a = t.array;
-    a.check();
-    if (i < 0 || i >= a.len || !("value" in desc)) return Reflect.defineProperty(current(t), key, desc);
+    t.check();
+    if (i < 0 || i >= t.len || !("value" in desc)) return Reflect.defineProperty(current(t), key, desc);
     if (desc.configurable === false || desc.enumerable === false || desc.writable === false) return false;
-    a.set(i, toElement(a.kind, desc.value));
+    t.array.set(t.begin + i, toElement(t.kind, desc.value));
     return true;
   },
   deleteProperty(t, key) {
@@ -178,8 +141,13 @@ const HANDLER: ProxyHandler<TrackTarget> = {
   },
 };
 
+/** A tracking view of elements `[begin, end)` of `array` (`end` -1: to its length). */
+function trackingWindow(array: Tracked, begin: number, end: number): ProxyView {
+  return new Proxy(new TrackTarget(array, begin, end), HANDLER) as unknown as ProxyView;
+}
+
 /** A proxy view of the embedded array `array` that tracks its block and length (see the module comment). @internal */
 export function trackingView(array: Tracked): ProxyView {
-  current(new TrackTarget(array)); // ReleasedError now, as `proxy()` of a released array
-  return new Proxy(new TrackTarget(array), HANDLER) as unknown as ProxyView;
+  current(new TrackTarget(array, 0, -1)); // ReleasedError now, as `proxy()` of a released array
+  return trackingWindow(array, 0, -1);
 }

@@ -110,8 +110,8 @@ class CowMapImpl<K extends CowKey = CowKey, V = unknown> implements Iterable<[K,
   /**
    * A map of the entries of `iterable` (pairs `[key, value]`, as `new Map(iterable)`).
    * O(n) writes; from a CowMap whose pool, page size and `maxBytes` `options` do not change, an O(1) fork
-   * (another `maxBytes` copies the entries into a space of that bound; without a `pool` option a standalone CowMap
-   * is copied into its own pool, unless `pageSize` asks for another page size).
+   * (another `maxBytes` copies the entries into a space of that bound; without a `pool` option a standalone or embedded CowMap
+   * is copied into its own pool (an embedded one: its embedder's), unless `pageSize` asks for another page size).
    * @throws {TypeError} when an entry is not an object; {@link KeyTypeError} / {@link DataCloneError} (or its
    *   {@link StructureValueError}) for a bad key or value, as `set` (nothing is kept).
    * @throws {InvalidArgumentError} for bad options, as the constructor; RangeError when the entries do not

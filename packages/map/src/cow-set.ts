@@ -100,8 +100,8 @@ class CowSetImpl<T extends CowKey = CowKey> implements Iterable<T> {
   /**
    * A set of the values of `iterable` (as `new Set(iterable)`). O(n) writes;
    * from a CowSet whose pool, page size and `maxBytes` `options` do not change, an O(1) fork (another
-   * `maxBytes` copies the elements into a space of that bound; without a `pool` option a standalone CowSet is
-   * copied into its own pool, unless `pageSize` asks for another page size).
+   * `maxBytes` copies the elements into a space of that bound; without a `pool` option a standalone or embedded CowSet is
+   * copied into its own pool (an embedded one: its embedder's), unless `pageSize` asks for another page size).
    * @throws {KeyTypeError} for a value that is not a primitive (nothing is kept).
    * @throws {InvalidArgumentError} for bad options, as the constructor; RangeError when the elements do
    *   not fit a smaller `maxBytes` (nothing is kept).

@@ -132,17 +132,24 @@ export function sharesPool(t: Table, options: CowMapOptions): boolean {
 }
 
 /**
- * The options `from` copies a standalone CowMap or CowSet (table `t`) with
- * when it cannot fork it (another `maxBytes`): without a `pool` option, the
- * source's pool (as the fork would be), unless `pageSize` asks for another
- * page size; otherwise, and for an embedded source, `options` as given. @internal
+ * The options `from` copies a CowMap or CowSet (table `t`) with when it
+ * cannot fork it (another `maxBytes`, or an embedded source, which is never
+ * forked): without a `pool` option, the source's pool (as the fork would be;
+ * an embedded source's is its embedder's pool, where its set methods put
+ * their results too), unless `pageSize` asks for another page size;
+ * otherwise `options` as given. A copy of an embedded source into a pool
+ * with overcommit "never" (which charges each space its whole size) gets,
+ * without a `maxBytes`, the embedder's space size as its bound (at most
+ * SPACE_BYTES), as those results do. @internal
  */
 export function copyOptions(t: Table, options: CowMapOptions): CowMapOptions {
-  // An embedded source has no bound of its own to keep, nor a pool the user chose for it: as given.
-  if (options === null || typeof options !== "object" || t.space.released || t.heap !== null) return options;
+  if (options === null || typeof options !== "object" || t.space.released) return options;
   const { pageSize, pool, maxBytes } = options;
   if (pool !== undefined) return options;
   const own = t.space.pool;
   if (pageSize !== undefined && pageSize !== own.pageSize) return options;
-  return maxBytes === undefined ? { pool: own } : { pool: own, maxBytes };
+  if (maxBytes !== undefined) return { pool: own, maxBytes };
+  if (t.heap !== null && own.overcommit === "never")
+    return { pool: own, maxBytes: Math.min(t.space.size, SPACE_BYTES) };
+  return { pool: own };
 }
