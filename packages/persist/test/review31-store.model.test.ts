@@ -400,7 +400,8 @@ class Bad implements fc.AsyncCommand<Model, Real> {
     released.release();
     const releasedHistory = new History(v.space.fork());
     releasedHistory.release();
-    const other = r.pools.get(v.space.pageSize === 256 ? 512 : 256) as FramePool;
+    // A pool of another page size than the name's (than v's when the name is unknown).
+    const other = r.pools.get((saved?.pageSize ?? v.space.pageSize) === 256 ? 512 : 256) as FramePool;
     // biome-ignore lint/suspicious/noExplicitAny: bad input on purpose
     const any = (x: unknown) => x as any;
     const cases: [() => Promise<unknown>, new (...a: never[]) => Error][] = [
