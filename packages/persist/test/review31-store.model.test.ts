@@ -220,6 +220,55 @@ class SaveHistory implements fc.AsyncCommand<Model, Real> {
   toString = () => `saveHistory([${this.vs.map((v) => `v${v}`)}], name${this.name}, undo ${this.undo})`;
 }
 
+/** Loads a name's version (or a history's current one) and keeps it as a version to edit and save again. */
+class Adopt implements fc.AsyncCommand<Model, Real> {
+  constructor(readonly name: number) {}
+  check = () => true;
+  async run(m: Model, r: Real): Promise<void> {
+    const name = NAMES[this.name] as string;
+    const s = m.saved.get(name);
+    if (s === undefined) return;
+    const pool = r.pools.get(s.pageSize) as FramePool;
+    let space: AddressSpace;
+    if (s.type === "version") space = (await r.store.load(name, { pool })) as AddressSpace;
+    else {
+      const h = await r.store.loadHistory(name, { pool });
+      space = (h.current as AddressSpace).fork();
+      h.release();
+    }
+    const bytes = s.type === "version" ? s.bytes.slice() : (s.versions[s.position] as Uint8Array).slice();
+    expect(hex(bytesOf(space))).toBe(hex(bytes));
+    if (r.vs.length < MAX_VERSIONS) r.vs.push({ space, bytes });
+    else {
+      (r.vs[1] as V).space.release();
+      r.vs[1] = { space, bytes };
+    }
+  }
+  toString = () => `adopt(name${this.name})`;
+}
+
+/** Two saves started together (each runs whole: its transaction is synchronous). */
+class SaveTwo implements fc.AsyncCommand<Model, Real> {
+  constructor(
+    readonly v: number,
+    readonly w: number,
+    readonly a: number,
+    readonly b: number,
+  ) {}
+  check = () => true;
+  async run(m: Model, r: Real): Promise<void> {
+    const v = pick(r, this.v);
+    const w = pick(r, this.w);
+    const a = NAMES[this.a] as string;
+    const b = NAMES[this.b] as string;
+    await Promise.all([r.store.save(a, v.space), r.store.save(b, w.space)]);
+    m.saved.set(a, { type: "version", pageSize: v.space.pageSize, bytes: v.bytes.slice(), frozen: v.space.frozen });
+    m.saved.set(b, { type: "version", pageSize: w.space.pageSize, bytes: w.bytes.slice(), frozen: w.space.frozen });
+    await checkAll(m, r);
+  }
+  toString = () => `saveTwo(v${this.v} -> name${this.a}, v${this.w} -> name${this.b})`;
+}
+
 class Delete implements fc.AsyncCommand<Model, Real> {
   constructor(readonly name: number) {}
   check = () => true;
@@ -465,6 +514,8 @@ const commands = (withChild: boolean) => [
     .tuple(fc.array(vi_, { minLength: 1, maxLength: 4 }), name_, fc.nat({ max: 3 }))
     .map(([vs, n, u]) => new SaveHistory(vs, n, u)),
   name_.map((n) => new Delete(n)),
+  name_.map((n) => new Adopt(n)),
+  fc.tuple(vi_, vi_, name_, name_).map(([v, w, a, b]) => new SaveTwo(v, w, a, b)),
   fc.constant(new Gc()),
   fc.tuple(fc.boolean(), fc.boolean()).map(([s, c]) => new Reopen(s, c)),
   fc.tuple(vi_, name_, fc.boolean()).map(([v, n, d]) => new OtherHandle(v, n, d)),
