@@ -21,7 +21,7 @@ import { closeSync, existsSync, fstatSync, ftruncateSync, mkdirSync, openSync, r
 import { join } from "node:path";
 import { type Database, open, type RootDatabase } from "lmdb";
 import { CorruptionError, FormatVersionError, throwCorrupt, throwFormat } from "./errors.js";
-import { withOpenLock } from "./open-lock.js";
+import { dropOpenLockTag, withOpenLock } from "./open-lock.js";
 
 /**
  * Magic of the format record (the `meta` database's `"format"` entry): a
@@ -85,6 +85,15 @@ export interface Counters {
  * @throws {CorruptionError} when `data.mdb` is shorter than its meta pages (truncated) or LMDB reports damage.
  */
 export function openDbs(path: string, sync: boolean): Dbs {
+  try {
+    return openDbsLocked(path, sync);
+  } catch (e) {
+    dropTagIfUnused(path); // the lock's tag file, unless another store of this thread uses it
+    throw e;
+  }
+}
+
+function openDbsLocked(path: string, sync: boolean): Dbs {
   const file = join(path, "data.mdb");
   if (existsSync(file)) checkMetaPages(file);
   mkdirSync(path, { recursive: true });
@@ -191,7 +200,15 @@ function closeAtExit(): void {
 }
 
 function closeEnv(dir: string, env: RootDatabase): Promise<void> {
-  return withOpenLock(dir, () => env.close());
+  const closed = withOpenLock(dir, () => env.close());
+  dropTagIfUnused(dir);
+  return closed;
+}
+
+/** Removes this thread's tag file of the open lock in `dir` (open-lock.ts) when no store of it is open here. */
+function dropTagIfUnused(dir: string): void {
+  for (const d of open_) if (d.dir === dir) return;
+  dropOpenLockTag(dir);
 }
 
 /** LMDB's meta page magic (mm_magic). */

@@ -31,16 +31,20 @@
  * with SIGSEGV). See review30-open-write.test.ts. Since only one holder runs
  * at a time, no commit lands inside an open.
  *
- * The lock is `pagefork-open.lock` in the store's directory, made with an
- * exclusive create (O_EXCL) holding its holder's tag (`pid:threadId:n`),
- * removed at release. Held for an LMDB open, close or write transaction; a
+ * The lock is `pagefork-open.lock` in the store's directory, holding its
+ * holder's tag (`pid:threadId:n`): a hard link to the holder thread's tag
+ * file (`pagefork-open.lock.<pid>.<threadId>.tag`, written once, at the
+ * thread's first use of the store), made by link(2), which fails while the
+ * lock file exists; removed (unlinked) at release. The tag file is removed
+ * when the thread closes its last handle on the store; one left by a killed
+ * process is removed by the next open of a process that finds its pid gone. Held for an LMDB open, close or write transaction; a
  * waiter polls, every 50 µs at first, then up to every millisecond. One left by a process that died holding it
  * (killed mid-open) is taken over: its pid no longer runs, or it is older
  * than `STALE_MS` (its pid was reused by another process, which would keep it forever; a
  * holder refreshes the file's age during a long write transaction:
  * `keepOpenLock`), or its pid is a zombie (killed, not reaped yet), or it is
- * empty and older than `EMPTY_STALE_MS` (its holder was killed between the
- * create and the write of its tag: with every write transaction holding
+ * empty and older than `EMPTY_STALE_MS` (made by a build before review 31,
+ * whose holder was killed between the create and the write of its tag: with every write transaction holding
  * the lock, kill.test.ts's random SIGKILLs hit that window and each then cost
  * STALE_MS). A store left open at exit is closed under the lock by an
  * `exit` listener (db.ts), before lmdb-js's own exit hook could close it
@@ -51,8 +55,10 @@
 import {
   closeSync,
   fstatSync,
+  futimesSync,
   linkSync,
   openSync,
+  readdirSync,
   readFileSync,
   renameSync,
   statSync,
@@ -60,7 +66,7 @@ import {
   utimesSync,
   writeSync,
 } from "node:fs";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { threadId } from "node:worker_threads";
 
 /** Name of the lock file in the store's directory. */
@@ -72,9 +78,10 @@ export const OPEN_LOCK = "pagefork-open.lock";
  */
 const STALE_MS = 30_000;
 /**
- * Age (ms) after which an empty lock file is taken for abandoned: its holder
- * writes its tag right after creating it (two system calls), so one still
- * empty this long was left by a process killed in between.
+ * Age (ms) after which an empty lock file is taken for abandoned: a build
+ * before review 31 wrote its tag right after creating it (two system calls),
+ * so one still empty this long was left by a process killed in between.
+ * (This build never makes an empty one: its lock is a link to its tag file.)
  */
 const EMPTY_STALE_MS = 1_000;
 /** A holder's tag: pid, thread, a count of this thread's acquisitions. */
@@ -105,15 +112,14 @@ export function withOpenLock<T>(dir: string, fn: () => T): T {
       holding.set(file, depth);
     }
   }
-  const tag = `${process.pid}:${threadId}:${taken++}`;
-  const fd = acquire(file, tag);
+  const t = acquire(file);
   holding.set(file, 1);
   refreshed = Date.now();
   try {
     return fn();
   } finally {
     holding.delete(file);
-    release(file, fd);
+    release(file, t);
   }
 }
 
@@ -137,47 +143,125 @@ export function keepOpenLock(): void {
     }
 }
 
-/** Takes the lock file `file` with `tag` in it; returns its descriptor, kept open until release. */
-function acquire(file: string, tag: string): number {
-  let wait = 0.05;
-  for (;;) {
-    let fd: number;
+/**
+ * This thread's tag file in one store's directory: `pagefork-open.lock.<pid>.<thread>.tag`,
+ * holding its tag, kept open. The lock is taken by hard-linking it to the lock
+ * file's name (link fails with EEXIST while another holds the lock), so the
+ * lock file is never seen without its tag: before review 31 the lock was
+ * created empty (O_EXCL) and its tag written after, and a holder stalled
+ * more than EMPTY_STALE_MS in between was taken over (two holders).
+ */
+interface TagFile {
+  readonly path: string;
+  readonly fd: number;
+  readonly ino: number;
+  readonly dev: number;
+}
+
+/** This thread's tag files, by lock file. */
+const tags = new Map<string, TagFile>();
+
+/** The name of this thread's tag file for lock file `file`. */
+const tagPath = (file: string) => `${file}.${process.pid}.${threadId}.tag`;
+/** A tag file's name: the lock file's, then the pid and thread of its owner. */
+const TAG_FILE = /^pagefork-open\.lock\.(\d+)\.(\d+)\.tag$/;
+
+/**
+ * This thread's tag file for lock file `file`, created at its first use:
+ * a file of this pid and thread left by a process killed before (the pid
+ * reused) is replaced, never reused (it may be an abandoned lock's inode);
+ * tag files of processes that no longer run are removed (they are left by
+ * processes killed: a process that exits removes its own).
+ */
+function tagFile(file: string): TagFile {
+  const known = tags.get(file);
+  if (known !== undefined) return known;
+  removeDeadTags(dirname(file));
+  const path = tagPath(file);
+  try {
+    unlinkSync(path);
+  } catch {}
+  const fd = openSync(path, "wx");
+  try {
+    writeSync(fd, `${process.pid}:${threadId}:${taken++}`);
+  } catch (e) {
+    closeSync(fd);
+    unlinkSync(path);
+    throw e;
+  }
+  const st = fstatSync(fd);
+  const t = { path, fd, ino: st.ino, dev: st.dev };
+  tags.set(file, t);
+  return t;
+}
+
+/** Removes the tag files in `dir` of processes that no longer run. O(directory entries). */
+function removeDeadTags(dir: string): void {
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch {
+    return;
+  }
+  for (const n of names) {
+    const m = TAG_FILE.exec(n);
+    if (m === null || Number(m[1]) === process.pid || running(Number(m[1]))) continue;
     try {
-      fd = openSync(file, "wx");
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== "EEXIST") throw e;
-      if (abandoned(file)) takeOver(file);
-      else {
-        Atomics.wait(pause, 0, 0, wait);
-        wait = Math.min(1, wait * 2);
-      }
-      continue;
-    }
-    try {
-      writeSync(fd, tag);
-    } catch (e) {
-      closeSync(fd);
-      unlinkSync(file);
-      throw e;
-    }
-    return fd;
+      unlinkSync(join(dir, n));
+    } catch {}
   }
 }
 
 /**
- * Removes the lock file `file` if it is still the one taken through `fd`
- * (same inode: a holder taken for dead, a pid reused meanwhile, may have
- * lost it to another), and closes `fd`. Compared by inode, not by reading
- * the tag back: two system calls fewer on every write transaction.
+ * Removes this thread's tag file of the store in directory `dir` (called
+ * when this thread closed its last handle on it), unless this thread holds
+ * its lock. Idempotent.
  */
-function release(file: string, fd: number): void {
+export function dropOpenLockTag(dir: string): void {
+  const file = join(dir, OPEN_LOCK);
+  const t = tags.get(file);
+  if (t === undefined || holding.has(file)) return;
+  tags.delete(file);
   try {
-    const now = statSync(file, { throwIfNoEntry: false });
-    const mine = fstatSync(fd);
-    if (now !== undefined && now.ino === mine.ino && now.dev === mine.dev) unlinkSync(file);
-  } finally {
-    closeSync(fd);
+    unlinkSync(t.path);
+  } catch {}
+  closeSync(t.fd);
+}
+
+/**
+ * Takes the lock file `file`: sets this thread's tag file's age to now
+ * (the age of a lock tells abandoned ones), then links it to `file`.
+ * Two system calls.
+ */
+function acquire(file: string): TagFile {
+  const t = tagFile(file);
+  let wait = 0.05;
+  for (;;) {
+    const now = new Date();
+    futimesSync(t.fd, now, now);
+    try {
+      linkSync(t.path, file);
+      return t;
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== "EEXIST") throw e;
+    }
+    if (abandoned(file)) takeOver(file);
+    else {
+      Atomics.wait(pause, 0, 0, wait);
+      wait = Math.min(1, wait * 2);
+    }
   }
+}
+
+/**
+ * Removes the lock file `file` if it is still this thread's tag file (same
+ * inode: a holder taken for dead, a pid reused meanwhile, may have lost it to
+ * another). Compared by inode, not by reading the tag back: fewer system calls
+ * on every write transaction.
+ */
+function release(file: string, t: TagFile): void {
+  const now = statSync(file, { throwIfNoEntry: false });
+  if (now !== undefined && now.ino === t.ino && now.dev === t.dev) unlinkSync(file);
 }
 
 /** True when the lock file's holder no longer holds it (see the module's doc). */

@@ -307,6 +307,7 @@ export class Store {
     const dbs = this.#open();
     checkName(name);
     const { pool, schema } = checkLoad(options);
+    unpinReadTxn(dbs); // the newest commit (see #record)
     const rec = this.#record(dbs, name);
     if (rec.type !== "version") return throwNotFound(name, `${JSON.stringify(name)} holds a history: use loadHistory`);
     checkPageSize(rec, pool);
@@ -326,6 +327,7 @@ export class Store {
     const dbs = this.#open();
     checkName(name);
     const { pool, schema } = checkLoad(options);
+    unpinReadTxn(dbs); // the newest commit (see #record)
     const rec = this.#record(dbs, name);
     if (rec.type !== "history") return throwNotFound(name, `${JSON.stringify(name)} holds one version: use load`);
     if (rec.entries.length === 0) throwCorrupt(name, null, "a history record with no version");
@@ -354,6 +356,16 @@ export class Store {
     return history;
   }
 
+  /**
+   * The record under `name`. The public reads (`load`, `loadHistory`, `list`,
+   * `stats`) first drop lmdb-js's cached read transaction (`unpinReadTxn`):
+   * lmdb-js keeps one until a timer of the next event-loop turn, so a read in
+   * the same turn as a commit by another handle or process (an awaited
+   * `save` of a second handle: its promise settles in microtasks) saw the
+   * snapshot before it (`list()` without the name just saved, `load` the
+   * version it replaced) before review 31. The reads of one call share one
+   * snapshot. O(1): an LMDB txn reset and renew.
+   */
   #record(dbs: Dbs, name: string): VersionRecord {
     let text: string | undefined;
     try {
@@ -371,6 +383,7 @@ export class Store {
    */
   list(): string[] {
     const dbs = this.#open();
+    unpinReadTxn(dbs); // the newest commit (see #record)
     const names: string[] = [];
     for (const k of dbs.versions.getKeys()) {
       const name = decodeKey(k as unknown as Buffer);
@@ -416,6 +429,7 @@ export class Store {
    */
   stats(): StoreStats {
     const dbs = this.#open();
+    unpinReadTxn(dbs); // the newest commit (see #record)
     const c = readCounters(dbs);
     let logical = 0;
     let versions = 0;
