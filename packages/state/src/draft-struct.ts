@@ -230,8 +230,7 @@ export function newStructDraft(session: Session, type: StructType, addr: number,
  * caller must not remove the node. O(1).
  */
 function unlend(s: Session, addr: number, name: string): boolean {
-  const lent = s.lent?.get(addr);
-  return lent !== undefined && lent.delete(name);
+  return s.lent?.get(addr)?.delete(name) === true;
 }
 
 // Plain data assigned over a record (see reconcile in session.ts): each field

@@ -160,6 +160,7 @@ describe("review 31: a record given plain data away from the root keeps what it 
     );
     // biome-ignore lint/suspicious/noExplicitAny: one recipe for our draft and Immer's plain-data draft
     const recipe = (steps: Step[]) => (d: any) => {
+      // biome-ignore lint/suspicious/noExplicitAny: a draft of either kind
       let old: any = null;
       // a list field given an array is spliced in place, as any list draft: a draft of the old
       // record then reads the new elements (Immer's reads the old array), so no writes through it
