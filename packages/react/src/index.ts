@@ -37,6 +37,13 @@ interface Pin {
   of: WeakRef<State>;
   /** The hook's set of pins, to drop this one from once released. */
   readonly owner: Set<Pin>;
+  /**
+   * Registrations with {@link collected} not yet collected: the selected value and each view
+   * found in it (see {@link viewsIn}). The pin is released when the last is collected: a view
+   * taken out of a selection of plain data (an event handler's closure, a memo child) still
+   * needs its version after the selection itself was replaced and collected.
+   */
+  refs: number;
 }
 
 /**
@@ -77,14 +84,17 @@ function drop(f: SharedFork): void {
 const useClientLayoutEffect =
   (globalThis as { document?: unknown }).document !== undefined ? useLayoutEffect : useEffect;
 
-/** Releases a pin whose selected value was collected. */
+/** Releases a pin once its selected value and every view found in it were collected. */
 const collected = new FinalizationRegistry<Pin>((pin) => {
+  if (--pin.refs > 0) return;
   drop(pin.fork);
   pin.owner.delete(pin);
 });
 
 /** What one `useStore` keeps between renders: its pins, by selected value. */
 interface Pins {
+  /** The store the pins are of: a hook given another store starts a new `Pins` (the old one is released). */
+  readonly store: object;
   byValue: WeakMap<object, Pin>;
   all: Set<Pin>;
   /** The value the hook showed last (its pin is moved on when the store drops its version). */
@@ -97,6 +107,46 @@ function viewRecord(value: object): { addr: number; stamp: number } | undefined 
   return r !== undefined && r.isDraft === false && typeof r.addr === "number" && typeof r.stamp === "number"
     ? (r as { addr: number; stamp: number })
     : undefined;
+}
+
+/** Most views {@link viewsIn} looks for in one selection, and most objects it walks. */
+const WALK_LIMIT = 10_000;
+
+/**
+ * The views a selected value holds, for its pin: the value itself if it is a
+ * view; for plain data (an array, or an object whose prototype is
+ * `Object.prototype` or null) the views among its own enumerable values, at
+ * any depth, found through plain data only. Null when that cannot be told (a
+ * `Map`, a class instance, a function or anything else met on the way, or
+ * more than {@link WALK_LIMIT} objects): such a value is pinned as a whole and
+ * its pin never moves, as before. An empty array: plain data holding no view
+ * (nothing to read from a version later). O(objects walked).
+ */
+function viewsIn(value: object): object[] | null {
+  if (viewRecord(value) !== undefined) return [value];
+  const out: object[] = [];
+  const seen = new Set<object>();
+  const stack: object[] = [value];
+  while (stack.length > 0) {
+    const x = stack.pop() as object;
+    if (seen.has(x)) continue;
+    if (seen.size >= WALK_LIMIT) return null;
+    seen.add(x);
+    if (viewRecord(x) !== undefined) {
+      out.push(x);
+      continue;
+    }
+    if (!Array.isArray(x)) {
+      const proto = Object.getPrototypeOf(x);
+      if (proto !== Object.prototype && proto !== null) return null;
+    }
+    for (const k of Object.keys(x)) {
+      const v = (x as Record<string, unknown>)[k];
+      if (typeof v === "function") return null;
+      if (v !== null && typeof v === "object") stack.push(v);
+    }
+  }
+  return out;
 }
 
 /**
@@ -115,10 +165,13 @@ function holds(state: State, rec: { addr: number; stamp: number }): boolean {
 /**
  * After a commit that showed `value` (selected from the store's current
  * version, or kept by `isEqual` from an earlier one that is pinned already):
- * pins the current version for it, once per value. A view shown again from a
- * newer version that holds it (the same stamp at its address: it did not
- * change) moves its pin to that version, so an unchanged selection does not
- * keep an old version's pages. O(1) (a fork) per commit whose selection changed.
+ * pins the current version for it, once per value, until the value and every
+ * view found in it (see {@link viewsIn}) were collected. Plain data holding no
+ * view is not pinned. A value shown again from a newer version that holds
+ * every view in it (the same stamp at its address: it did not change) moves
+ * its pin to that version, so an unchanged selection does not keep an old
+ * version's pages. O(1) (a fork) plus O(views and plain objects in the
+ * value) per commit whose selection changed.
  */
 function pinShown<S extends AnyType>(pins: Pins, store: Store<S>, value: unknown): void {
   if (value === null || (typeof value !== "object" && typeof value !== "function")) return; // nothing to read later
@@ -130,18 +183,27 @@ function pinShown<S extends AnyType>(pins: Pins, store: Store<S>, value: unknown
   const pin = pins.byValue.get(value);
   if (pin !== undefined) {
     if (pin.of.deref() === now) return;
-    const rec = viewRecord(value);
-    if (rec === undefined || !holds(now, rec)) return; // needs its own version
+    const views = viewsIn(value);
+    if (views === null) return; // cannot tell what it reads: it keeps its own version
+    for (const v of views) if (!holds(now, viewRecord(v) as { addr: number; stamp: number })) return;
     const moved = acquire(now);
     drop(pin.fork);
     pin.fork = moved;
     pin.of = new WeakRef(now);
     return;
   }
-  const made: Pin = { fork: acquire(now), of: new WeakRef(now), owner: pins.all };
+  const views = viewsIn(value);
+  if (views !== null && views.length === 0) return; // plain data: nothing to read from a version
+  const made: Pin = { fork: acquire(now), of: new WeakRef(now), owner: pins.all, refs: 1 };
   pins.byValue.set(value, made);
   pins.all.add(made);
   collected.register(value, made, made);
+  if (views !== null)
+    for (const v of views)
+      if (v !== value) {
+        made.refs++;
+        collected.register(v, made, made);
+      }
 }
 
 /**
@@ -181,9 +243,11 @@ function releasePins(pins: Pins): void {
  * `useDeferredValue` shows during urgent renders, an event handler's
  * closure. The hook pins the version each value it showed came from (a
  * fork, O(1), sharing every page; one per version, shared by every hook
- * that showed a value of it; none for primitives or a version itself, which
- * cannot be read once the store released it: select views), released once that value
- * is garbage collected or when the component unmounts. A value that stays
+ * that showed a value of it; none for primitives, plain data holding no
+ * view, or a version itself, which cannot be read once the store released
+ * it: select views), released once that value, and every view found in it
+ * through plain objects and arrays, is garbage collected, or when the
+ * component unmounts or is given another store. A value that stays
  * selected while the store changes moves its pin to the current version
  * once the store released the older one, so an unchanged selection keeps
  * no old version's pages. Release the store after unmounting its components to
@@ -222,7 +286,11 @@ export function useStore<S extends AnyType, T = S["__view"]>(
     [selector],
   );
   const ref = useRef<Pins | null>(null);
-  if (ref.current === null) ref.current = { byValue: new WeakMap(), all: new Set(), shown: undefined };
+  // Pins are of one store: given another store, the hook starts new ones, and the effect below
+  // releases the old store's (its cleanup runs for the old `pins`), so they keep no frame of the
+  // old store's pool once it is released.
+  if (ref.current === null || ref.current.store !== store)
+    ref.current = { store, byValue: new WeakMap(), all: new Set(), shown: undefined };
   const pins = ref.current;
   // The layout effect below runs only when the selected value changes: a value that stays the
   // same keeps its pin where it was made. So each change of the store also checks the value

@@ -408,10 +408,12 @@ export function freeNode(ctx: Ctx, type: AnyType, node: number): void {
   const heap = ctx.heap;
   const space = ctx.space;
   if (type.kind === "struct") {
+    // a record replaced in a produce lent some children to its replacement (session.ts `lent`)
+    const lent = (ctx as { lent?: Map<number, Set<string>> | null }).lent?.get(node);
     for (const f of (type as StructType).fields) {
       if (f.type.kind !== "string" && !isComposite(f.type)) continue;
       const p = fieldPointer(space, node, f);
-      if (p <= 0) continue;
+      if (p <= 0 || lent?.has(f.name)) continue;
       if (f.type.kind === "string") freeString(heap, p);
       else freeNode(ctx, f.type, p);
     }

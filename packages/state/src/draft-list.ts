@@ -101,12 +101,16 @@ function element(rec: ListDraft, i: number): unknown {
   return d.proxy;
 }
 
-/** The slot word for a validated new element at index `i`: a removed draft moves back, anything else is built. */
-function newElementWord(rec: ListDraft, value: unknown, i: number): number {
+/**
+ * The slot word for a validated new element at index `i`: a removed draft moves back, plain data over
+ * the record `old` there becomes a record taking over its children (see placeComposite), anything else is built.
+ */
+function newElementWord(rec: ListDraft, value: unknown, i: number, old = 0): number {
   const s = rec.session;
   const e = rec.type.element;
   const inner = unwrapNullable(e);
-  if (value !== null && isComposite(inner)) return encodeElement(e, value, placeComposite(s, inner, value, rec, i));
+  if (value !== null && isComposite(inner))
+    return encodeElement(e, value, placeComposite(s, inner, value, rec, i, old));
   return buildElement(s, e, value);
 }
 
@@ -171,7 +175,7 @@ function replaceElement(rec: ListDraft, i: number, value: unknown): void {
     }
   }
   s.write(() => {
-    h.set(i, newElementWord(rec, value, i));
+    h.set(i, newElementWord(rec, value, i, typeof old === "number" ? old : 0));
     dropElement(rec, oldWord);
     rec.children?.delete(i);
     const moved = s.drafts.get(decodeElement(s.space, e, h.get(i) as number) as number);
@@ -589,7 +593,7 @@ export function newListDraftRecord(session: Session, type: ListType, addr: numbe
 // spliced in, so that records carried over (drafts or views of this list's
 // elements: a filter, a spread with a new item) move back rather than copy.
 setReconciler("list", (s, type, addr, value, parent, key) => {
-  const rec = draftOf(s, type, addr, parent, key) as ListDraft;
+  const rec = draftOf(s, type, addr, parent as DraftNode, key) as ListDraft;
   const items = Array.prototype.slice.call(value as unknown[]) as unknown[];
   const h = listHandle(rec, false);
   const n = h === null ? 0 : h.length;
@@ -600,4 +604,5 @@ setReconciler("list", (s, type, addr, value, parent, key) => {
   let b = 0;
   while (b < n - a && b < items.length - a && unchanged(s, e, at(n - 1 - b), items[items.length - 1 - b])) b++;
   spliceList(rec, a, n - a - b, a === 0 && b === 0 ? items : items.slice(a, items.length - b));
+  return true;
 });

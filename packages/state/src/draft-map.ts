@@ -104,7 +104,10 @@ export class DraftMap<K = unknown, V = unknown> extends Map<K, V> implements Dra
     if (done) touch(this);
     else
       s.write(() => {
-        const ptr = value !== null && isComposite(inner) ? placeComposite(s, inner, value, this, key) : 0;
+        const ptr =
+          value !== null && isComposite(inner)
+            ? placeComposite(s, inner, value, this, key, had && typeof old === "number" ? old : 0)
+            : 0;
         const h = this.handle(true) as MapHandle;
         h.set(enc, encodeMapValue(vt, value, ptr));
         if (had && typeof old === "number" && isComposite(inner)) removeNode(s, inner, old);

@@ -15,7 +15,7 @@ import { throwSchema } from "./errors.js";
 import { INSPECT, type InspectFn, type InspectOptions, plainInspect } from "./inspect.js";
 import type { Patch } from "./patch-types.js";
 import { backward, mayHoldMap, valuePatches } from "./patches.js";
-import { type Field, isComposite, type StructType } from "./schema.js";
+import { type AnyType, type Field, isComposite, type StructType } from "./schema.js";
 import {
   type DraftNode,
   draftOf,
@@ -28,10 +28,11 @@ import {
   removeNode,
   type Session,
   setReconciler,
+  setReplacer,
   touch,
 } from "./session.js";
 import { fieldPointer, readField, writeField } from "./slots.js";
-import { freeString, writeString } from "./strings.js";
+import { freeString, readString, writeString } from "./strings.js";
 import { jsonOf } from "./values.js";
 import { shallowStruct } from "./view.js";
 
@@ -105,12 +106,12 @@ export function assignField(rec: StructDraft, f: Field, value: unknown): void {
     let enc = 0;
     if (value !== undefined && value !== null) {
       if (kind === "string") enc = writeString(s.heap, value as string);
-      else if (comp) enc = placeComposite(s, f.type, value, rec, f.name);
+      else if (comp) enc = placeComposite(s, f.type, value, rec, f.name, oldPtr);
     }
     writeField(space, rec.addr, f, value, enc);
     if (oldPtr > 0) {
       if (kind === "string") freeString(s.heap, oldPtr);
-      else removeNode(s, f.type, oldPtr);
+      else if (!unlend(s, rec.addr, f.name)) removeNode(s, f.type, oldPtr);
     }
     touch(rec);
   } catch (e) {
@@ -222,13 +223,81 @@ export function newStructDraft(session: Session, type: StructType, addr: number,
   return new StructDraft(session, type, addr, origStamp);
 }
 
+/**
+ * True if field `name` of the replaced record at `addr` was lent to its
+ * replacement (see {@link replaceRecord}), which holds that node now: the
+ * field no longer lends it (it is about to hold another value), and the
+ * caller must not remove the node. O(1).
+ */
+function unlend(s: Session, addr: number, name: string): boolean {
+  return s.lent?.get(addr)?.delete(name) === true;
+}
+
 // Plain data assigned over a record (see reconcile in session.ts): each field
 // read once, then assigned as the recipe would (a field given its own draft
 // or an equal value changes nothing; a nested record or list is reconciled too).
+// Only at the root: elsewhere, as in Immer, a record assigned an object is
+// replaced by a new one, even with equal content (a draft of the old record the
+// recipe holds is out of the tree from then on): see replaceRecord.
 setReconciler("struct", (s, type, addr, value, parent, key) => {
-  const rec = draftOf(s, type, addr, parent, key) as StructDraft;
+  if (parent !== null) return false;
   const fields = (type as StructType).fields;
   const xs: unknown[] = new Array(fields.length);
   for (let i = 0; i < fields.length; i++) xs[i] = (value as Record<string, unknown>)[(fields[i] as Field).name];
+  const rec = draftOf(s, type, addr, parent, key) as StructDraft;
   for (let i = 0; i < fields.length; i++) assignField(rec, fields[i] as Field, xs[i]);
+  return true;
 });
+
+/**
+ * Plain data `value` assigned over the record at `old`, away from the root
+ * (see placeComposite in session.ts): a new record that takes over `old`'s
+ * children. It starts as a copy of `old`'s block (its strings copied, its
+ * child nodes lent: `old` and it point at the same nodes, whose drafts it
+ * holds now), then each field is assigned as a recipe would, muted: a child
+ * given its own draft or a view of it as it is stays (no copy, its identity
+ * kept), a list given an array is spliced, a record given plain data is
+ * replaced the same way, anything else replaces the child (which `old` keeps
+ * reading). `old`'s draft keeps its own fields, as Immer's draft of the old
+ * object does; freeing `old` leaves what it lent alone. O(fields) plus what
+ * the assignments cost. Returns the new record's address.
+ */
+function replaceRecord(s: Session, type: AnyType, old: number, value: object, parent: DraftNode, key: unknown): number {
+  const st = type as StructType;
+  const fields = st.fields;
+  const xs: unknown[] = new Array(fields.length);
+  for (let i = 0; i < fields.length; i++) xs[i] = (value as Record<string, unknown>)[(fields[i] as Field).name];
+  const space = s.space;
+  const addr = s.heap.calloc(st.bytes);
+  space.copyWithin(addr, old, old + st.bytes);
+  space.setFloat64(addr, s.lineage.stamp());
+  const rec = draftOf(s, type, addr, parent, key) as StructDraft;
+  const lent = new Set<string>();
+  for (const f of fields) {
+    if (f.type.kind !== "string" && !isComposite(f.type)) continue;
+    const p = fieldPointer(space, old, f);
+    if (p <= 0) continue;
+    if (f.type.kind === "string") {
+      writeField(space, addr, f, "", writeString(s.heap, readString(space, p)));
+      continue;
+    }
+    const child = s.drafts.get(p);
+    if (child !== undefined) {
+      child.parent = rec;
+      child.key = f.name;
+    } else draftOf(s, f.type, p, rec, f.name); // a later read through the old record's draft gets this one
+    lent.add(f.name);
+  }
+  if (lent.size > 0) {
+    if (s.lent === null) s.lent = new Map();
+    s.lent.set(old, lent);
+  }
+  s.mute++;
+  try {
+    for (let i = 0; i < fields.length; i++) assignField(rec, fields[i] as Field, xs[i]);
+  } finally {
+    s.mute--;
+  }
+  return addr;
+}
+setReplacer(replaceRecord);

@@ -275,7 +275,10 @@ function freeRemoved(s: Session): void {
  * object returned for a record root is written into the root, so what they
  * carry over (drafts, or views of the base, of the list's elements and the
  * root's fields) keeps its identity and is not copied, as Immer's
- * `d.todos = d.todos.filter(f)` and `return { ...d, n: 1 }` keep theirs.
+ * `d.todos = d.todos.filter(f)` and `return { ...d, n: 1 }` keep theirs;
+ * a plain object assigned over a record elsewhere (`d.todos[i] = {
+ * ...d.todos[i], done: true }`) is a new record that takes over the old
+ * one's children, so what it carries over is not copied either.
  *
  * Errors (nothing changes: `base` is untouched and the draft's pages are released):
  * - SchemaError from a write whose value does not fit the schema (thrown by

@@ -106,6 +106,13 @@ export class Session implements Ctx {
   mute: number;
   /** Addresses of the composite nodes in {@link removed}: a view of one of them may move it back. */
   readonly removedAddrs: Set<number>;
+  /**
+   * Records replaced by a new record that took over their children (see
+   * {@link placeComposite}): address -> names of the fields whose nodes the
+   * new record holds now. Freeing such a record leaves those nodes alone, and
+   * it is copied, never moved, if put back. Null until one is replaced.
+   */
+  lent: Map<number, Set<string>> | null;
 
   constructor(base: VersionCtx, space: AddressSpace, heap: Heap, rootAddr: number, options: SessionOptions) {
     this.base = base;
@@ -127,6 +134,7 @@ export class Session implements Ctx {
     this.error = undefined;
     this.mute = 0;
     this.removedAddrs = new Set();
+    this.lent = null;
   }
 
   /** Throws when drafts may not be used: after the recipe, or after a failed write. */
@@ -248,11 +256,44 @@ export function removeNode(s: Session, type: AnyType, addr: number): void {
 }
 
 /**
+ * Makes the new record for plain data `value` assigned over the record at
+ * `old` (held by `parent` under `key`), taking over `old`'s children
+ * (installed by draft-struct.ts, see {@link placeComposite}); returns its address.
+ */
+type Replacer = (s: Session, type: AnyType, old: number, value: object, parent: DraftNode, key: unknown) => number;
+let replacer: Replacer | null = null;
+
+/** Installs the record replacer of {@link placeComposite}. */
+export function setReplacer(f: Replacer): void {
+  replacer = f;
+}
+
+/**
  * The node address to store for a validated composite `value` placed under
  * `parent` at `key`: a removed draft of this session is moved back (no
- * copy, identity kept), anything else is copied as new nodes.
+ * copy, identity kept), anything else is copied as new nodes. Plain data
+ * over a record `old` held by `parent` (`d.todos[i] = { ...d.todos[i],
+ * done: true }`, `d.project = { ...d.project, name }`) becomes a new record
+ * that takes over `old`'s children: what the data carries over (their
+ * drafts, or views showing them as they are) keeps its node and identity,
+ * as Immer's new object keeps the drafts spread into it; the rest is written
+ * over them as a recipe would. The caller removes `old` afterwards; its
+ * draft keeps reading its own fields (as Immer's draft of the old object
+ * does) and shares those children with the new record.
  */
-export function placeComposite(s: Session, type: AnyType, value: unknown, parent: DraftNode, key: unknown): number {
+export function placeComposite(
+  s: Session,
+  type: AnyType,
+  value: unknown,
+  parent: DraftNode,
+  key: unknown,
+  old = 0,
+): number {
+  if (old > 0 && type.kind === "struct" && replacer !== null && typeof value === "object" && value !== null) {
+    const d = s.drafts.get(old);
+    if (nodeOf(value) === undefined && (d === undefined || (d.parent === parent && !d.detached)))
+      return replacer(s, type, old, value, parent, key);
+  }
   const rec = removedDraftOf(s, type, value);
   if (rec !== undefined && !isAncestor(rec, parent)) {
     rec.detached = false;
@@ -278,6 +319,7 @@ export function placeComposite(s: Session, type: AnyType, value: unknown, parent
 function removedDraftOf(s: Session, type: AnyType, value: unknown): DraftNode | undefined {
   const rec = nodeOf(value) as DraftNode | undefined;
   if (rec === undefined || rec.type !== type) return undefined;
+  if (s.lent?.has(rec.addr)) return undefined; // its children are another record's now: copied
   if (rec.isDraft) return rec.session === s && rec.detached ? rec : undefined;
   const addr = rec.addr;
   if (!s.removedAddrs.has(addr) || !isViewAt(s.lineage, s.space, addr, value)) return undefined;
@@ -295,7 +337,14 @@ function removedDraftOf(s: Session, type: AnyType, value: unknown): DraftNode | 
  * and draft-list.ts, as the draft factory, to avoid an import cycle): they
  * write plain data `value` into the node at `addr` through its draft.
  */
-type Reconciler = (s: Session, type: AnyType, addr: number, value: unknown, parent: DraftNode, key: unknown) => void;
+type Reconciler = (
+  s: Session,
+  type: AnyType,
+  addr: number,
+  value: unknown,
+  parent: DraftNode | null,
+  key: unknown,
+) => boolean;
 const reconcilers: { struct?: Reconciler; list?: Reconciler } = {};
 
 /** Installs the reconciler of a kind (see {@link reconcile}). */
@@ -314,9 +363,11 @@ export function setReconciler(kind: "struct" | "list", f: Reconciler): void {
  * ...d, n: 1 }` writes `n`). Every node carried over keeps its address and
  * stamp, hence its view, and nothing is copied; a value equal to the node's
  * content changes nothing at all. A record elsewhere than the root is not
- * reconciled: it becomes a new record, so that a draft of the old one that
- * the recipe holds keeps reading what it held, as Immer's does (a list's
- * draft, by contrast, reads the new elements). The caller records the
+ * written in place (false): {@link placeComposite} makes a new record
+ * taking over the old one's children (even for equal content, as Immer's
+ * assignment of a new object replaces the draft), so that a draft of the old one
+ * that the recipe holds keeps reading what it held, as Immer's does (a
+ * list's draft, by contrast, reads the new elements). The caller records the
  * assignment's patches (the inner writes record none). True if it did; false
  * for a view or a draft (copied or moved as before) or another kind: build
  * it. A failure inside is the caller's to poison the session with (the node
@@ -331,25 +382,20 @@ export function reconcile(
   key: unknown,
 ): boolean {
   if (value === null || typeof value !== "object" || nodeOf(value) !== undefined) return false;
-  // A record only at the root (`return { ...draft, n: 1 }`, whose draft the recipe is done
-  // with): elsewhere a record assigned plain data is a new record, so that a draft of the
-  // old one held by the recipe keeps reading what it held (as Immer's).
-  const f =
-    type.kind === "list"
-      ? reconcilers.list
-      : type.kind === "struct" && parent === null
-        ? reconcilers.struct
-        : undefined;
+  // A record is written in place only at the root (`return { ...draft, n: 1 }`, whose draft
+  // the recipe is done with): elsewhere the struct reconciler declines, and the record becomes
+  // a new record (placeComposite), so that a draft of the old one held by the recipe keeps
+  // reading what it held and is out of the tree (as Immer's).
+  const f = type.kind === "list" ? reconcilers.list : type.kind === "struct" ? reconcilers.struct : undefined;
   if (f === undefined || Array.isArray(value) !== (type.kind === "list")) return false;
   const d = s.drafts.get(addr);
   if (d !== undefined && (d.detached || d.parent !== parent)) return false;
   s.mute++;
   try {
-    f(s, type, addr, value, parent as DraftNode, key);
+    return f(s, type, addr, value, parent, key);
   } finally {
     s.mute--;
   }
-  return true;
 }
 
 /** True if `a` is `b` or one of `b`'s ancestors. */

@@ -23,6 +23,22 @@ export type PageforkSet<S extends AnyType> = (
   label?: string,
 ) => void;
 
+/** No extra arguments for zustand's `set` (see `told` in {@link pagefork}). */
+const NO_ARGS: readonly unknown[] = [];
+
+/**
+ * The store label of a zustand action name (`setState(x, replace, name)`, as
+ * `devtools` takes it): a string, or an action object's string `type`.
+ */
+function labelOf(action: unknown): string | undefined {
+  if (typeof action === "string") return action;
+  const type = action !== null && typeof action === "object" ? (action as { type?: unknown }).type : undefined;
+  return typeof type === "string" ? type : undefined;
+}
+
+const UNDO: readonly unknown[] = ["undo"];
+const REDO: readonly unknown[] = ["redo"];
+
 /** Keys of the zustand state that are not data of the schema: never written to the draft. */
 const CONTROL_KEYS = new Set(["$state", "$store", "canUndo", "canRedo", "undo", "redo"]);
 
@@ -81,7 +97,11 @@ export type PageforkState<S extends AnyType, A> = S["__view"] & Omit<A, keyof S[
  * per call; a call that throws (a SchemaError for data that does not fit)
  * changes nothing.
  *
- * Composes with zustand's middlewares around it. A zustand state set past
+ * Composes with zustand's middlewares around it, as zustand's `immer`
+ * middleware does: `api.setState(update, replace, ...more)` passes `more`
+ * on to the `set` an outer middleware gave it (devtools' action name, which
+ * also labels the store's step), and an action's `set(update, label)`
+ * passes `label`, `undo()` and `redo()` pass `"undo"` and `"redo"`. A zustand state set past
  * the middleware (zustand's own `set`, as `persist` rehydrates with) is
  * merged into the store as one commit (one undo step) and replaced by the
  * store's snapshot; data that do not fit throw (persist hands the
@@ -133,17 +153,43 @@ export function pagefork<S extends AnyType, A extends object>(
   return (zset, zget, api) => {
     let store: Store<S> | null = null;
     /**
+     * The extra arguments of the call being applied (`setState(x, replace, name)`'s name, an
+     * action's label, "undo"): the store's listener passes them to zustand's `set` after the
+     * snapshot, as zustand's `immer` middleware passes its own on, so that an outer middleware
+     * that takes them (devtools' action name) gets them. Set only while the call runs.
+     */
+    let told: readonly unknown[] = NO_ARGS;
+    /** Runs `fn` with `args` as the extra arguments of the `set` its change makes. */
+    const telling = (args: readonly unknown[], fn: () => void): void => {
+      const outer = told;
+      told = args;
+      try {
+        fn();
+      } finally {
+        told = outer;
+      }
+    };
+    /**
      * zustand's `set(update, replace)` on the pagefork store: a recipe changes the draft;
      * data (given, or returned by the recipe) is merged field by field, as zustand merges
      * (a field given as the current version's own view is left alone: no copy), or with
      * `replace` becomes the whole state's data (every field of the schema required).
      */
-    const apply = (update: unknown, replace: boolean, label: string | undefined): void => {
+    const apply = (
+      update: unknown,
+      replace: boolean,
+      label: string | undefined,
+      args: readonly unknown[] = NO_ARGS,
+    ): void => {
       if (store === null)
         throw new Error("pagefork: set() was called before the store was made (inside the initializer)");
       const s = store;
       if (typeof update !== "function" && (update === null || typeof update !== "object"))
         throw new TypeError("pagefork: set() expects a recipe function or an object of fields");
+      telling(args, () => commit(s, update, replace, label));
+    };
+    /** `apply`'s commit: one `setState` of the store. */
+    const commit = (s: Store<S>, update: unknown, replace: boolean, label: string | undefined): void => {
       s.setState((d: S["__draft"]) => {
         const r = typeof update === "function" ? (update as (d: S["__draft"]) => unknown)(d) : update;
         if (r === undefined || r === d) return undefined;
@@ -159,7 +205,7 @@ export function pagefork<S extends AnyType, A extends object>(
         return undefined;
       }, label);
     };
-    const set: PageforkSet<S> = (update, label) => apply(update, false, label);
+    const set: PageforkSet<S> = (update, label) => apply(update, false, label, label === undefined ? NO_ARGS : [label]);
     const created = initializer(set, zget as () => PageforkState<S, A>, api as StoreApi<PageforkState<S, A>>);
     const data: Record<string, unknown> = {};
     const actions: Record<string, unknown> = {};
@@ -167,8 +213,8 @@ export function pagefork<S extends AnyType, A extends object>(
     store = createStore(schema, data as S["__input"], options);
     const s = store;
     const controls = {
-      undo: () => void s.undo(),
-      redo: () => void s.redo(),
+      undo: () => telling(UNDO, () => void s.undo()),
+      redo: () => telling(REDO, () => void s.redo()),
     };
     /**
      * The zustand state of version `state`. `$state` and `$store` are not enumerable: they are
@@ -208,7 +254,7 @@ export function pagefork<S extends AnyType, A extends object>(
         Object.assign(initial, data);
       }
       shown = snapshot(s.getState());
-      zset(shown as PageforkState<S, A>, true);
+      (zset as (...a: unknown[]) => void)(shown, true, ...told);
     });
     // A zustand state the middleware did not make was set past it: persist's rehydration (it
     // calls zustand's own `set(merged, true)`), another middleware. Its data are merged into
@@ -237,9 +283,10 @@ export function pagefork<S extends AnyType, A extends object>(
         }
       }
     });
-    api.setState = ((update: unknown, replace?: boolean) => apply(update, replace === true, undefined)) as StoreApi<
-      PageforkState<S, A>
-    >["setState"];
+    // As zustand's immer middleware: the replacement takes an outer middleware's extra
+    // arguments (devtools' action name: also the store's label) and passes them on.
+    api.setState = ((update: unknown, replace?: boolean, ...args: unknown[]) =>
+      apply(update, replace === true, labelOf(args[0]), args)) as StoreApi<PageforkState<S, A>>["setState"];
     shown = initial;
     return initial;
   };
