@@ -106,6 +106,18 @@ interface Pin {
   readonly tag: number;
 }
 
+/**
+ * The pins made for one worker (`share({ worker })`), and the "exit" listener
+ * that drops them. The listener holds the registry, so the pool and its
+ * slabs: it is removed with the worker's last pin, else a long-lived worker
+ * fed handles from pool after pool kept every one of those pools alive.
+ */
+interface WorkerPins {
+  readonly ids: Set<number>;
+  /** Subscribed to the worker's "exit"; null when the worker has no `once`. */
+  readonly onExit: (() => void) | null;
+}
+
 type AsyncWaiter = (
   a: Int32Array,
   index: number,
@@ -117,9 +129,8 @@ export class ShareRegistry {
   readonly poolId: number;
   private readonly pool: FramePool;
   private readonly pins: Map<number, Pin>;
-  private readonly byWorker: Map<object, Set<number>>;
-  /** Workers whose "exit" this registry listens to. */
-  private readonly listening: WeakSet<object>;
+  /** Workers with a pin made for them (each with an "exit" listener while it has one). */
+  private readonly byWorker: Map<object, WorkerPins>;
   private nextId: number;
   /** The chunk new pins go to (null before the first share). */
   private chunk: PinChunk | null;
@@ -138,7 +149,6 @@ export class ShareRegistry {
     this.poolId = Math.floor(Math.random() * 2 ** 52) + 1;
     this.pins = new Map();
     this.byWorker = new Map();
-    this.listening = new WeakSet();
     this.nextId = 1;
     this.chunk = null;
     this.chunks = new Set();
@@ -280,10 +290,20 @@ export class ShareRegistry {
   /** Forgets a full chunk whose pins were all dropped, ending its wait. */
   private retire(chunk: PinChunk): void {
     this.chunks.delete(chunk);
-    if (chunk.armed) {
-      // No reader will bump it again: end the pending waitAsync, which does not re-arm (live is 0).
-      wakeOwner(chunk.words);
-    }
+    this.endWait(chunk);
+  }
+
+  /**
+   * Ends `chunk`'s pending wait once its last pin was dropped: no reader will
+   * bump its counter again, and a pending `waitAsync` is a garbage-collection
+   * root (the engine's waiter list holds its promise and callback, so this
+   * registry, the pool and its slabs). Left pending after the owner itself
+   * dropped the last pin of the current chunk (unshare, dropWorker), it kept
+   * the whole pool for good. The wait's callback does not re-arm (live is 0);
+   * the next share() arms it again. O(1).
+   */
+  private endWait(chunk: PinChunk): void {
+    if (chunk.armed) wakeOwner(chunk.words);
   }
 
   /**
@@ -341,11 +361,11 @@ export class ShareRegistry {
    * still reads the version and releases it. O(its handles).
    */
   dropWorker(worker: object): number {
-    const ids = this.byWorker.get(worker);
-    if (ids === undefined) return 0;
-    this.byWorker.delete(worker);
+    const pins = this.byWorker.get(worker);
+    if (pins === undefined) return 0;
+    this.forget(worker, pins);
     let n = 0;
-    for (const id of ids) {
+    for (const id of pins.ids) {
       const pin = this.pins.get(id);
       if (pin === undefined) continue;
       const was = Atomics.compareExchange(pin.chunk.words, pin.at, PIN_ISSUED, PIN_DEAD);
@@ -374,9 +394,16 @@ export class ShareRegistry {
 
   private drop(id: number, pin: Pin): void {
     this.pins.delete(id);
-    if (pin.worker !== null) this.byWorker.get(pin.worker)?.delete(id);
+    const worker = pin.worker;
+    if (worker !== null) {
+      const pins = this.byWorker.get(worker);
+      if (pins?.ids.delete(id) && pins.ids.size === 0) this.forget(worker, pins);
+    }
     const chunk = pin.chunk;
-    if (--chunk.live === 0 && chunk !== this.chunk) this.retire(chunk);
+    if (--chunk.live === 0) {
+      if (chunk !== this.chunk) this.retire(chunk);
+      else this.endWait(chunk);
+    }
     const fork = pin.fork;
     if (--fork.holders === 0) {
       if (this.last === fork) this.last = null;
@@ -384,24 +411,34 @@ export class ShareRegistry {
     }
   }
 
+  /**
+   * Ties pin `id` to `worker`: the worker's first pin subscribes one "exit"
+   * listener (one per worker while it has pins; a listener per pin, or per
+   * share/dropWorker cycle, piled up on a long-lived worker, and Node warned
+   * of a leak past 10). O(1).
+   */
   private track(worker: object, id: number): void {
-    let ids = this.byWorker.get(worker);
-    if (ids === undefined) {
-      ids = new Set();
-      this.byWorker.set(worker, ids);
-      // One "exit" listener per worker: dropWorker() forgets the worker's ids,
-      // not its listener, and a listener per share/dropWorker cycle piled up
-      // on a long-lived worker (and Node warned of a leak past 10).
+    let pins = this.byWorker.get(worker);
+    if (pins === undefined) {
       const w = worker as Partial<WorkerLike>;
-      if (typeof w.once === "function" && !this.listening.has(worker)) {
-        this.listening.add(worker);
-        w.once("exit", () => {
-          this.listening.delete(worker);
-          this.dropWorker(worker);
-        });
-      }
+      const onExit = typeof w.once === "function" ? () => this.dropWorker(worker) : null;
+      pins = { ids: new Set(), onExit };
+      this.byWorker.set(worker, pins);
+      if (onExit !== null) (w as WorkerLike).once("exit", onExit);
     }
-    ids.add(id);
+    pins.ids.add(id);
+  }
+
+  /**
+   * Unties `worker` (its last pin was dropped, or it exited): forgets it and
+   * removes its "exit" listener, which would keep this registry, the pool and
+   * its slabs alive as long as the worker. O(1).
+   */
+  private forget(worker: object, pins: WorkerPins): void {
+    this.byWorker.delete(worker);
+    const off = (worker as Partial<WorkerLike>).removeListener;
+    // After "exit" the listener is gone already (once): removing it again does nothing.
+    if (pins.onExit !== null && typeof off === "function") off.call(worker, "exit", pins.onExit);
   }
 
   /**
