@@ -148,7 +148,11 @@ export class Attachment {
    * the same order as the copy below: the fork's local frames are numbered
    * from the end of those slabs, so a handle whose `slabs` list was cut
    * short made the version read the fork's new pages as its own (and a node
-   * past `nodeCount` read as an empty subtree in the fork).
+   * past `nodeCount` read as an empty subtree in the fork). Since format /3
+   * attach refuses a handle that differs from its pin, so what reaches this
+   * check is the shared memory itself changed after the attach (the owner's
+   * node arena written by a stray or hostile write; tested in
+   * review31-fork-tree-check).
    * @throws {InvalidHandleError} ("forged") when it names others; nothing changed.
    */
   beforeFork(pool: FramePool): void {
