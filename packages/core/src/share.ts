@@ -105,7 +105,7 @@ export class ShareRegistry {
     // 52 random bits: a worker caches slab views per pool id (attach.ts).
     this.poolId = Math.floor(Math.random() * 2 ** 52) + 1;
     this.pins = new Map();
-    this.workers = new WorkerTies((worker) => this.dropWorker(worker));
+    this.workers = new WorkerTies((worker) => this.dropWorker(worker, true));
     this.nextId = 1;
     const header = { poolId: this.poolId, pageSize: pool.pageSize, slabBytes: (pool.slabMask + 1) * pool.pageSize };
     this.chunks = new PinChunks(header, () => this.sweep());
@@ -259,14 +259,19 @@ export class ShareRegistry {
   }
 
   /**
-   * Drops the pins made for `worker` (it exited): those not attached, and
-   * those it attached itself (or whose attaching thread is unknown). A pin
-   * another thread attached stays, no longer tied to the worker: that thread
-   * still reads the version and releases it. O(its handles).
+   * Drops the pins made for `worker`: those not attached, and those it
+   * attached itself (or whose attaching thread is unknown). A pin another
+   * thread attached stays, no longer tied to the worker: that thread still
+   * reads the version and releases it. Called by hand (`exiting` false) for
+   * a Node `Worker` that still runs (`threadId` >= 0; Node sets -1 when the
+   * thread ends), the pins it attached stay too, tied to it: it may still
+   * read them (dropped, their frames were reused under it: it read another
+   * version's bytes); its release or exit drops them. O(its handles).
    */
-  dropWorker(worker: object): number {
+  dropWorker(worker: object, exiting = false): number {
     const ids = this.workers.take(worker);
     if (ids === undefined) return 0;
+    const running = !exiting && tagOf(worker) !== 0;
     let n = 0;
     for (const id of ids) {
       const pin = this.pins.get(id);
@@ -276,6 +281,10 @@ export class ShareRegistry {
         const by = was >>> 2;
         if (by !== 0 && pin.tag !== 0 && by !== pin.tag) {
           pin.worker = null; // attached by another, live thread: it keeps the pin
+          continue;
+        }
+        if (running) {
+          this.workers.tie(worker, id); // its exit, or its release, drops it
           continue;
         }
       }
