@@ -116,7 +116,7 @@ describe("review 31: a pool whose pins were all dropped can be collected", () =>
         await new Promise((r) => setImmediate(r));
       }
       const done = () => collected.get(name) === 3;
-      await collectUntil(done, 50);
+      await collectUntil(done);
       expect(collected.get(name) ?? 0).toBe(3);
     });
   }
@@ -161,7 +161,7 @@ describe("review 31: a long-lived worker does not keep the pools that shared wit
         round();
         await new Promise((r) => setImmediate(r));
       }
-      await collectUntil(() => collected.get(name) === 12, 50);
+      await collectUntil(() => collected.get(name) === 12);
       expect(collected.get(name) ?? 0).toBe(12);
     });
 
