@@ -8,7 +8,7 @@
  * the owner's, wrapped once per thread and cached per owner pool; its
  * page-table arena reads the owner's nodes. A view pool whose attachment
  * ended without a fork holds nothing of its own, so the next attachment of
- * the same owner pool in this thread takes it over (see `OwnerCache`).
+ * the same owner pool in this thread takes it over (attach-cache.ts).
  * Nothing in the owner's memory is ever written from here except the pin
  * word. `fork()` of an attached space gives a private, writable copy in the
  * view pool: before the first fork the view pool copies the node indices it
@@ -24,6 +24,7 @@
  * @module
  */
 import type { AddressSpace } from "./address-space.js";
+import { attachmentEnded, attachmentMade, slabsOf, takeSpare } from "./attach-cache.js";
 import { PT_FANOUT } from "./constants.js";
 import { throwReleased } from "./errors.js";
 import { FramePool } from "./frame-pool.js";
@@ -44,7 +45,6 @@ import {
   type SharedSpaceHandle,
   wakeOwner,
 } from "./share-format.js";
-import { Slab } from "./slab.js";
 import { attachCopy, COPY_FORMAT, type SpaceCopy } from "./transfer.js";
 
 /**
@@ -62,27 +62,6 @@ const ADOPTED_FRAME_REF = 2;
  * nothing else refers to a view pool but its own spaces.
  */
 const pinnedPools = new Set<FramePool>();
-
-/**
- * What this thread keeps of an owner pool it reads, by the owner's pool id:
- * the slab views (11 typed arrays per slab, made once) and a spare view pool.
- * Held strongly while an attachment of that owner pool is live; after the
- * last one is released, only through WeakRefs, so that the next handle of
- * the same owner pool reuses them (a steady stream of hand-offs builds no
- * pool and wraps no slab: building them was ~26 us of a ~30 us attach,
- * measured in one thread) while a thread that stops attaching does not keep
- * the owner's slabs alive: the garbage collector may drop them any time.
- */
-interface OwnerCache {
-  /** The slab views, while attachments > 0; else null (see `weakSlabs`). */
-  slabs: Slab[] | null;
-  weakSlabs: WeakRef<Slab[]> | null;
-  /** Live attachments of this owner pool in this thread. */
-  attachments: number;
-  /** A view pool whose attachment ended without a fork: clean, reusable. */
-  spare: WeakRef<FramePool> | null;
-}
-const ownerCache = new Map<number, OwnerCache>();
 
 /**
  * This thread's tag in an ATTACHED pin word: Node's `threadId + 1` (the main
@@ -148,7 +127,11 @@ export class Attachment {
    * the same order as the copy below: the fork's local frames are numbered
    * from the end of those slabs, so a handle whose `slabs` list was cut
    * short made the version read the fork's new pages as its own (and a node
-   * past `nodeCount` read as an empty subtree in the fork).
+   * past `nodeCount` read as an empty subtree in the fork). Since format /3
+   * attach refuses a handle that differs from its pin, so what reaches this
+   * check is the shared memory itself changed after the attach (the owner's
+   * node arena written by a stray or hostile write; tested in
+   * review31-fork-tree-check).
    * @throws {InvalidHandleError} ("forged") when it names others; nothing changed.
    */
   beforeFork(pool: FramePool): void {
@@ -198,15 +181,7 @@ export class Attachment {
     const words = this.words;
     Atomics.compareExchange(words, this.at, ATTACHED_HERE, PIN_RELEASED);
     wakeOwner(words);
-    const cached = ownerCache.get(this.poolId);
-    if (cached === undefined) return;
-    // An unforked view pool holds nothing of its own (no local frame, node or
-    // refcount): the next attachment of the same owner pool may take it over.
-    if (!this.forked) cached.spare = new WeakRef(pool);
-    if (--cached.attachments === 0 && cached.slabs !== null) {
-      cached.weakSlabs = new WeakRef(cached.slabs);
-      cached.slabs = null;
-    }
+    attachmentEnded(this.poolId, pool, this.forked);
   }
 }
 
@@ -254,8 +229,7 @@ export function attachSpace(handle: unknown, make: (pool: FramePool, size: numbe
   // One view of the owner's node arena, for the page table and for a later fork.
   const nodes = new Int32Array(h.nodes);
   const attachment = new Attachment(h, words, at, nodes);
-  const cached = ownerCache.get(h.poolId) as OwnerCache; // slabsOf made it
-  const spare = takeSpare(cached, h);
+  const spare = takeSpare(h);
   // The owner pool's slab sizes: frame numbers name the same slabs here as there.
   const pool =
     spare ??
@@ -273,7 +247,7 @@ export function attachSpace(handle: unknown, make: (pool: FramePool, size: numbe
   const ref = old !== null && old.length > h.root ? old : new Int32Array(h.root + 1);
   ref[h.root] = ADOPTED_NODE_REF;
   pool.pt.adopt(nodes, h.nodeCount, ref);
-  cached.attachments++;
+  attachmentMade(h.poolId);
   const space = make(pool, h.size);
   attachment.made = true;
   space.root = h.root;
@@ -300,53 +274,4 @@ function treeWithin(nodes: Int32Array, node: number, level: number, nodeCount: n
     } else if (e < 0 || e >= nodeCount || !treeWithin(nodes, e, level - 1, nodeCount, frames)) return false;
   }
   return true;
-}
-
-/**
- * The handle's slabs as Slab objects, reused from this thread's cache of the
- * owner pool where it has them (strongly held again from here on).
- */
-function slabsOf(h: SharedSpaceHandle): Slab[] {
-  let cached = ownerCache.get(h.poolId);
-  let slabs =
-    cached === undefined
-      ? undefined
-      : (cached.slabs ?? cached.weakSlabs?.deref() ?? cached.spare?.deref()?.slabs.slice());
-  if (slabs !== undefined)
-    for (let i = 0; i < slabs.length && i < h.slabs.length; i++)
-      if ((slabs[i] as Slab).buffer.byteLength !== (h.slabs[i] as SharedArrayBuffer).byteLength) {
-        slabs = undefined; // another pool with the same id: do not trust the cache
-        cached = undefined;
-        break;
-      }
-  if (cached === undefined) {
-    pruneOwnerCache();
-    cached = { slabs: null, weakSlabs: null, attachments: 0, spare: null };
-    ownerCache.set(h.poolId, cached);
-  }
-  if (slabs === undefined) slabs = [];
-  cached.slabs = slabs;
-  cached.weakSlabs = null;
-  for (let i = slabs.length; i < h.slabs.length; i++) slabs.push(new Slab(h.slabs[i] as SharedArrayBuffer));
-  return slabs.slice(0, h.slabs.length);
-}
-
-/**
- * The cached spare view pool of `h`'s owner pool, if the garbage collector
- * left it and it fits the handle (same page and slab size, no more slabs
- * than the handle); it leaves the cache (one attachment per pool).
- */
-function takeSpare(cached: OwnerCache, h: SharedSpaceHandle): FramePool | null {
-  const pool = cached.spare?.deref();
-  cached.spare = null;
-  if (pool === undefined || pool.spaces.live > 0) return null;
-  if (pool.pageSize !== h.pageSize || (pool.slabMask + 1) * pool.pageSize !== h.slabBytes) return null;
-  if ((pool.slabs[0] as Slab).buffer.byteLength !== (h.slabs[0] as SharedArrayBuffer).byteLength) return null;
-  return pool.slabs.length <= h.slabs.length ? pool : null;
-}
-
-/** Drops the entries of owner pools whose slabs the garbage collector took (and no attachment holds). */
-function pruneOwnerCache(): void {
-  for (const [id, c] of ownerCache)
-    if (c.attachments === 0 && c.slabs === null && c.weakSlabs?.deref() === undefined) ownerCache.delete(id);
 }

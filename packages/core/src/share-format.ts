@@ -241,6 +241,12 @@ export interface SharedSpaceHandle {
 export interface WorkerLike {
   /** Subscribes once to an event; only `"exit"` is used. */
   once(event: "exit", listener: () => void): unknown;
+  /**
+   * Unsubscribes (Node's `EventEmitter` has it): used, when present, once
+   * the worker holds no pin of the pool, since the listener keeps the pool
+   * alive as long as the worker.
+   */
+  removeListener?(event: "exit", listener: () => void): unknown;
 }
 
 /** Options of {@link AddressSpace.share}. */

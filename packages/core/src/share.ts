@@ -19,29 +19,23 @@
  * case at the next `share()`, `stats()`, `framesInUse`/`bytesInUse` read, or
  * before an out-of-memory error.
  *
- * The format (pin words, pin chunks, the handle) is in share-format.ts.
+ * The format (pin words, pin chunks, the handle) is in share-format.ts, the
+ * pin chunks and the owner's waits on them in share-pin-chunks.ts, the ties
+ * of pins to workers (`share({ worker })`) in share-workers.ts.
  *
  * @module
  */
 import type { AddressSpace } from "./address-space.js";
 import { PT_FANOUT } from "./constants.js";
-import { throwInvalid, throwRefused, throwReleased } from "./errors.js";
+import { throwReleased } from "./errors.js";
 import type { FramePool } from "./frame-pool.js";
 import { throwInvalidHandle, throwSharingUnavailable } from "./share-errors.js";
 import { FINGERPRINT_NODES, layoutHash, stampFingerprint } from "./share-fingerprint.js";
 import {
   CHUNK_HEADER_WORDS,
-  CHUNK_PAGE_SIZE,
-  CHUNK_POOL_ID_HI,
-  CHUNK_POOL_ID_LO,
-  CHUNK_SLAB_BYTES,
-  CHUNK_WAKE,
   HANDLE_FORMAT,
-  MAX_THREAD_TAG,
   PIN_ARENA,
   PIN_ATTACHED,
-  PIN_CHUNK_BYTES,
-  PIN_CHUNK_SLOTS,
   PIN_DEAD,
   PIN_ID,
   PIN_ISSUED,
@@ -53,31 +47,15 @@ import {
   PIN_SLABS,
   PIN_STATE_MASK,
   PIN_WORDS,
-  poolIdWords,
   type SharedSpaceHandle,
   type ShareOptions,
-  type WorkerLike,
-  wakeOwner,
 } from "./share-format.js";
+import { type PinChunk, PinChunks } from "./share-pin-chunks.js";
+import { hasExited, tagOf, WorkerTies, workerOf } from "./share-workers.js";
 import type { Slab } from "./slab.js";
 
 // address-space.ts and frame-pool.ts import these from here.
 export { HANDLE_FORMAT, type SharedSpaceHandle, type ShareOptions } from "./share-format.js";
-
-/** A pin chunk (see the module notes). */
-interface PinChunk {
-  readonly buffer: SharedArrayBuffer;
-  /** The whole chunk as int32s: the header, then the pin words. */
-  readonly words: Int32Array;
-  /** Slots handed out (never reused). */
-  used: number;
-  /** Pins of this chunk not dropped yet. */
-  live: number;
-  /** The wake counter at the last sweep. */
-  seen: number;
-  /** A waitAsync on the wake counter is pending. */
-  armed: boolean;
-}
 
 /**
  * A frozen fork that keeps a version's frames, and the handles that hold it.
@@ -106,25 +84,15 @@ interface Pin {
   readonly tag: number;
 }
 
-type AsyncWaiter = (
-  a: Int32Array,
-  index: number,
-  value: number,
-) => { async: boolean; value: Promise<unknown> | string };
-
 /** The handles of one shared pool, created by its first `share()`. @internal */
 export class ShareRegistry {
   readonly poolId: number;
   private readonly pool: FramePool;
   private readonly pins: Map<number, Pin>;
-  private readonly byWorker: Map<object, Set<number>>;
-  /** Workers whose "exit" this registry listens to. */
-  private readonly listening: WeakSet<object>;
+  /** The workers pins were made for (share({ worker })). */
+  private readonly workers: WorkerTies;
   private nextId: number;
-  /** The chunk new pins go to (null before the first share). */
-  private chunk: PinChunk | null;
-  /** The current chunk and every chunk with a live pin. */
-  private readonly chunks: Set<PinChunk>;
+  private readonly chunks: PinChunks;
   /** The last pin fork made, while a handle holds it: the next share() of the same, unchanged version reuses it. */
   private last: PinFork | null;
   /** Slab buffers, rebuilt when a slab is added (slabs never change otherwise); each stamped with its fingerprint. */
@@ -137,11 +105,10 @@ export class ShareRegistry {
     // 52 random bits: a worker caches slab views per pool id (attach.ts).
     this.poolId = Math.floor(Math.random() * 2 ** 52) + 1;
     this.pins = new Map();
-    this.byWorker = new Map();
-    this.listening = new WeakSet();
+    this.workers = new WorkerTies((worker) => this.dropWorker(worker, true));
     this.nextId = 1;
-    this.chunk = null;
-    this.chunks = new Set();
+    const header = { poolId: this.poolId, pageSize: pool.pageSize, slabBytes: (pool.slabMask + 1) * pool.pageSize };
+    this.chunks = new PinChunks(header, () => this.sweep());
     this.last = null;
     this.slabBuffers = [];
     this.stampedArena = 0;
@@ -160,7 +127,7 @@ export class ShareRegistry {
     const pool = this.pool;
     // What may be refused comes before the pin fork: a pin chunk refused after
     // it escaped as a RangeError and left the fork counted, pinned for good.
-    const chunk = this.chunkWithRoom();
+    const chunk = this.chunks.withRoom();
     const slabs = this.stampedSlabs();
     let fork = this.last;
     if (fork === null || fork.source !== space || !unchanged(fork.space, space)) {
@@ -220,8 +187,8 @@ export class ShareRegistry {
       this.drop(id, made);
       return handle;
     }
-    if (worker !== null) this.track(worker, id);
-    this.arm(chunk);
+    if (worker !== null) this.workers.tie(worker, id);
+    this.chunks.arm(chunk);
     return handle;
   }
 
@@ -252,56 +219,13 @@ export class ShareRegistry {
   }
 
   /**
-   * The current chunk, or a new one when it is full (or there is none).
-   * @throws {OutOfMemoryError} when the engine refuses the new chunk (nothing changed).
-   */
-  private chunkWithRoom(): PinChunk {
-    const cur = this.chunk;
-    if (cur !== null && cur.used < PIN_CHUNK_SLOTS) return cur;
-    let buffer: SharedArrayBuffer;
-    try {
-      buffer = new SharedArrayBuffer(PIN_CHUNK_BYTES);
-    } catch (e) {
-      throwRefused(e, PIN_CHUNK_BYTES, "a pin chunk");
-    }
-    const words = new Int32Array(buffer);
-    const [lo, hi] = poolIdWords(this.poolId);
-    words[CHUNK_PAGE_SIZE] = this.pool.pageSize;
-    words[CHUNK_POOL_ID_LO] = lo;
-    words[CHUNK_POOL_ID_HI] = hi;
-    words[CHUNK_SLAB_BYTES] = (this.pool.slabMask + 1) * this.pool.pageSize;
-    const chunk: PinChunk = { buffer, words, used: 0, live: 0, seen: 0, armed: false };
-    this.chunk = chunk;
-    this.chunks.add(chunk);
-    if (cur !== null && cur.live === 0) this.retire(cur);
-    return chunk;
-  }
-
-  /** Forgets a full chunk whose pins were all dropped, ending its wait. */
-  private retire(chunk: PinChunk): void {
-    this.chunks.delete(chunk);
-    if (chunk.armed) {
-      // No reader will bump it again: end the pending waitAsync, which does not re-arm (live is 0).
-      wakeOwner(chunk.words);
-    }
-  }
-
-  /**
    * Releases the pins whose holders released them. True if any was. O(1)
    * when no holder released anything since the last sweep, else O(handles).
    */
   sweep(): boolean {
     // The counters first, then the words: a release after a counter was read
     // moves that counter again, so the next sweep sees it.
-    let changed = false;
-    for (const c of this.chunks) {
-      const now = Atomics.load(c.words, CHUNK_WAKE);
-      if (now !== c.seen) {
-        c.seen = now;
-        changed = true;
-      }
-    }
-    if (!changed) return false;
+    if (!this.chunks.countersMoved()) return false;
     let freed = false;
     for (const [id, pin] of this.pins)
       if (Atomics.load(pin.chunk.words, pin.at) === PIN_RELEASED) {
@@ -335,15 +259,19 @@ export class ShareRegistry {
   }
 
   /**
-   * Drops the pins made for `worker` (it exited): those not attached, and
-   * those it attached itself (or whose attaching thread is unknown). A pin
-   * another thread attached stays, no longer tied to the worker: that thread
-   * still reads the version and releases it. O(its handles).
+   * Drops the pins made for `worker`: those not attached, and those it
+   * attached itself (or whose attaching thread is unknown). A pin another
+   * thread attached stays, no longer tied to the worker: that thread still
+   * reads the version and releases it. Called by hand (`exiting` false) for
+   * a Node `Worker` that still runs (`threadId` >= 0; Node sets -1 when the
+   * thread ends), the pins it attached stay too, tied to it: it may still
+   * read them (dropped, their frames were reused under it: it read another
+   * version's bytes); its release or exit drops them. O(its handles).
    */
-  dropWorker(worker: object): number {
-    const ids = this.byWorker.get(worker);
+  dropWorker(worker: object, exiting = false): number {
+    const ids = this.workers.take(worker);
     if (ids === undefined) return 0;
-    this.byWorker.delete(worker);
+    const running = !exiting && tagOf(worker) !== 0;
     let n = 0;
     for (const id of ids) {
       const pin = this.pins.get(id);
@@ -353,6 +281,10 @@ export class ShareRegistry {
         const by = was >>> 2;
         if (by !== 0 && pin.tag !== 0 && by !== pin.tag) {
           pin.worker = null; // attached by another, live thread: it keeps the pin
+          continue;
+        }
+        if (running) {
+          this.workers.tie(worker, id); // its exit, or its release, drops it
           continue;
         }
       }
@@ -374,63 +306,13 @@ export class ShareRegistry {
 
   private drop(id: number, pin: Pin): void {
     this.pins.delete(id);
-    if (pin.worker !== null) this.byWorker.get(pin.worker)?.delete(id);
-    const chunk = pin.chunk;
-    if (--chunk.live === 0 && chunk !== this.chunk) this.retire(chunk);
+    if (pin.worker !== null) this.workers.untie(pin.worker, id);
+    this.chunks.pinDropped(pin.chunk);
     const fork = pin.fork;
     if (--fork.holders === 0) {
       if (this.last === fork) this.last = null;
       fork.space.release();
     }
-  }
-
-  private track(worker: object, id: number): void {
-    let ids = this.byWorker.get(worker);
-    if (ids === undefined) {
-      ids = new Set();
-      this.byWorker.set(worker, ids);
-      // One "exit" listener per worker: dropWorker() forgets the worker's ids,
-      // not its listener, and a listener per share/dropWorker cycle piled up
-      // on a long-lived worker (and Node warned of a leak past 10).
-      const w = worker as Partial<WorkerLike>;
-      if (typeof w.once === "function" && !this.listening.has(worker)) {
-        this.listening.add(worker);
-        w.once("exit", () => {
-          this.listening.delete(worker);
-          this.dropWorker(worker);
-        });
-      }
-    }
-    ids.add(id);
-  }
-
-  /**
-   * Waits (without blocking, and without keeping a Node process alive) for
-   * the next release by a reader of `chunk`'s pins, then sweeps; re-armed
-   * while the chunk has live pins. Where `Atomics.waitAsync` is missing,
-   * sweeps happen at the next use.
-   */
-  private arm(chunk: PinChunk): void {
-    if (chunk.armed) return;
-    const waitAsync = (Atomics as unknown as { waitAsync?: AsyncWaiter }).waitAsync;
-    if (typeof waitAsync !== "function") return;
-    // Wait on the counter value the last sweep saw, not on a fresh read: a
-    // release that landed after that sweep read the counter (its pin already
-    // passed over) makes the wait return at once ("not-equal"), and is swept
-    // here; waiting on a fresh value would leave it pinned until the next
-    // release or use of the pool.
-    let r = waitAsync(chunk.words, CHUNK_WAKE, chunk.seen);
-    while (!r.async) {
-      this.sweep();
-      if (chunk.live === 0) return;
-      r = waitAsync(chunk.words, CHUNK_WAKE, chunk.seen);
-    }
-    chunk.armed = true;
-    (r.value as Promise<unknown>).then(() => {
-      chunk.armed = false;
-      this.sweep();
-      if (chunk.live > 0) this.arm(chunk);
-    });
   }
 }
 
@@ -449,28 +331,6 @@ function unchanged(pin: AddressSpace, space: AddressSpace): boolean {
     space.maps === pin.maps &&
     space.size === pin.size
   );
-}
-
-/** Whether `worker` is a Node `Worker` that exited (Node sets its `threadId` to -1 then). */
-function hasExited(worker: object): boolean {
-  const w = worker as { threadId?: unknown; once?: unknown };
-  return w.threadId === -1 && typeof w.once === "function";
-}
-
-/** The thread tag of a Node `Worker` (`threadId + 1`), 0 for anything else. */
-function tagOf(worker: object | null): number {
-  const id = (worker as { threadId?: unknown } | null)?.threadId;
-  return typeof id === "number" && Number.isInteger(id) && id >= 0 && id < MAX_THREAD_TAG ? id + 1 : 0;
-}
-
-function workerOf(options: ShareOptions | undefined): object | null {
-  if (options === undefined) return null;
-  if (options === null || typeof options !== "object") throwInvalid("options", options, "an object { worker? }");
-  const w = options.worker;
-  if (w === undefined) return null;
-  if (w === null || (typeof w !== "object" && typeof w !== "function"))
-    throwInvalid("worker", w, "a Worker (or any object identifying the reader)");
-  return w;
 }
 
 /** See FramePool.unshare. @internal */
