@@ -458,8 +458,11 @@ export class FramePool {
    * `"exit"` event does by itself, for a browser Worker after `terminate()`.
    * A pin that another Node thread attached (a forwarded handle) is kept,
    * untied from `worker`: the pin word names the thread that attached it.
-   * Returns the number of pins dropped. Do not call it while the worker may
-   * still read: its attached versions' frames may be reused. O(its handles).
+   * Returns the number of pins dropped. For a Node `Worker` that still runs
+   * (`threadId >= 0`) the pins it attached are kept, tied to it, until its
+   * `release()` or its exit. A browser Worker cannot be asked whether it
+   * runs: do not call it while one may still read, or its attached versions'
+   * frames may be reused under it. O(its handles).
    *
    * @example
    * ```ts

@@ -692,9 +692,12 @@ const STATS = { runs: 0, cmds: 0, maxLen: 0, versions: 0, refused: 0, refusedAft
 /** Runs per property (REVIEW28_RUNS=2000 to stress). */
 const NUM_RUNS = Number(process.env.REVIEW28_RUNS ?? 120);
 /**
- * Fewer with a shared pool: each `share()` attached in this thread kept
- * ~11 MiB of RSS after its release and garbage collection (core attach.ts;
- * measured 2026-12-07, see the review 28 report), 8 GB over 2,000 runs.
+ * Fewer with a shared pool: fc.assert's synchronous loop keeps every pool it
+ * made until the event loop turns (the dropped-space reclaim runs in a
+ * microtask, the release's wake-up arrives as a task), and glibc serves
+ * freed SharedArrayBuffer slabs again already resident: ~11 MiB of RSS per
+ * run, 8 GB over 2,000 runs (review 28; explained in review 31, whose
+ * review31-share-retention found the reader's side bounded).
  */
 const SHARED_RUNS = Math.ceil(NUM_RUNS / 4);
 
