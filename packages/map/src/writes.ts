@@ -39,7 +39,7 @@ import { type PendingValue, pendingIsBlob, slotBlob, writeBlobData, writeSlot } 
 
 /**
  * Appends a record for the key of `probe` (with the value of `pending`, for
- * maps; a set's record takes only its tag bits, which nothing reads) and
+ * maps; a set's record ignores `pending` and takes tag 0) and
  * links it at the head of its chain, after growing the bucket array when it
  * is full.
  */
@@ -71,7 +71,8 @@ export function insert(t: Table, probe: Probe, pending: PendingValue): void {
   const off = t.used;
   const rec = t.logAddr + off;
   const link = t.buckets + (probe.hash & t.mask) * 4;
-  s.setUint32(rec, probe.meta | (pending.tag << TAG_SHIFT));
+  // A set's record takes tag 0: `pending` holds the last map write's value, whose tag made equal sets differ in their bytes.
+  s.setUint32(rec, probe.meta | ((t.vbytes !== 0 ? pending.tag : 0) << TAG_SHIFT));
   s.setUint32(rec + R_CHAIN, s.getUint32(link));
   if (t.vbytes !== 0) writeSlot(s, rec + R_VALUE, blobRef, pending);
   s.setUint32(rec + t.hashOff, probe.hash);
