@@ -15,7 +15,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { KINDS, type Kind, type Scalar, turn, valueArb } from "./support.js";
 
-const NUM_RUNS = Number(process.env.PAGEFORK_RUNS_SCALE ?? 1) * 150;
+const NUM_RUNS = Number(process.env.PAGEFORK_TEST_RUNS_SCALE ?? 1) * 150;
 
 // biome-ignore lint/suspicious/noExplicitAny: a COW array, a proxy view or a native array, called alike
 type Any = any;

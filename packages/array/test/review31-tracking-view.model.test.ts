@@ -28,7 +28,7 @@ import { turn } from "./support.js";
 
 const PS = 256; // 32 Float64 elements per page
 const MAX = 300;
-const NUM_RUNS = Number(process.env.PAGEFORK_RUNS_SCALE ?? 1) * 300;
+const NUM_RUNS = Number(process.env.PAGEFORK_TEST_RUNS_SCALE ?? 1) * 300;
 
 type Path = "shrink" | "push" | "grow" | "fit" | "set" | "neighbour" | "scribble" | "free";
 const PATHS: readonly Path[] = ["shrink", "push", "grow", "fit", "set", "neighbour", "scribble", "free"];
