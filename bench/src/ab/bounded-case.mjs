@@ -18,39 +18,14 @@
 import fs from "node:fs";
 import inspector from "node:inspector";
 import os from "node:os";
-import { pathToFileURL } from "node:url";
+import { buildHistory, loadBuild, randomDoubles, randomIndices, seedOf } from "./bounded-common.mjs";
 
 const dir = process.argv[2];
 const which = process.argv[3] ?? "W1b";
 const n = Number(process.argv[4] ?? 1_000_000);
 const commits = Number(process.argv[5] ?? 100_000);
-const core = await import(pathToFileURL(`${dir}/packages/core/dist/index.js`).href);
-const array = await import(pathToFileURL(`${dir}/packages/array/dist/index.js`).href);
-const map = which === "W5b" ? await import(pathToFileURL(`${dir}/packages/map/dist/index.js`).href) : null;
+const mods = await loadBuild(dir, which);
 
-function xorshift(seed) {
-  let x = seed | 0 || 1;
-  return () => {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    return x >>> 0;
-  };
-}
-function randomIndices(count, bound, seed) {
-  const r = xorshift(seed);
-  const out = new Int32Array(count);
-  for (let i = 0; i < count; i++) out[i] = r() % bound;
-  return out;
-}
-function randomDoubles(count, seed) {
-  const r = xorshift(seed);
-  const out = new Float64Array(count);
-  for (let i = 0; i < count; i++) out[i] = r() / 4294967.296 + 0.5;
-  return out;
-}
-
-// One top-level loop per receiver class, as the bench's.
 function cowCommits(h, idx, val, from, to) {
   for (let k = from; k < to; k++) {
     const draft = h.fork();
@@ -68,25 +43,11 @@ function mapCommits(h, keys, val, from, to) {
 
 const WARMUP = 20_000;
 const total = WARMUP + commits;
-const idx = randomIndices(total, n, which === "W5b" ? 0x5eed5b : 0x5eed1b);
-const val = randomDoubles(total, (which === "W5b" ? 0x5eed5b : 0x5eed1b) + 1);
+const idx = randomIndices(total, n, seedOf(which));
+const val = randomDoubles(total, seedOf(which) + 1);
 const keys = which === "W5b" ? Array.from(idx, (i) => `item-${i}`) : null;
 
-function build() {
-  if (which === "W5b") {
-    const pool = new core.FramePool({ pageSize: map.MAP_PAGE_SIZE });
-    function* entries() {
-      for (let i = 0; i < n; i++) yield [`item-${i}`, i + 0.5];
-    }
-    return new core.History(map.CowMap.from(entries(), { pool }), { maxVersions: 100 });
-  }
-  const pool = new core.FramePool({ pageSize: array.arrayPageSizeFor(n * 8) });
-  const a = new array.CowFloat64Array(n, { pool });
-  const init = new Float64Array(n);
-  for (let i = 0; i < n; i++) init[i] = i * 0.5 + 0.25;
-  a.set(init);
-  return new core.History(a, { maxVersions: 100 });
-}
+const build = () => buildHistory(mods, which, n);
 const run = which === "W5b" ? (h, f, t) => mapCommits(h, keys, val, f, t) : (h, f, t) => cowCommits(h, idx, val, f, t);
 
 {

@@ -9,54 +9,23 @@
 //
 //   node --expose-gc bench/src/ab/bounded-inproc.mjs <W1b|W5b> <elements> <rounds> <commits-per-round> <dir-A> <dir-B> [<dir-A-copy> ...]
 import os from "node:os";
-import { pathToFileURL } from "node:url";
+import { buildHistory, loadBuild, randomDoubles, randomIndices, seedOf } from "./bounded-common.mjs";
 
 const which = process.argv[2];
 const n = Number(process.argv[3]);
 const rounds = Number(process.argv[4]);
 const per = Number(process.argv[5]);
 const dirs = process.argv.slice(6);
-const seed = which === "W5b" ? 0x5eed5b : 0x5eed1b;
 const total = 20_000 + rounds * per;
-
-function xorshift(s) {
-  let x = s | 0 || 1;
-  return () => {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    return x >>> 0;
-  };
-}
-const ri = xorshift(seed);
-const idx = new Int32Array(total);
-for (let i = 0; i < total; i++) idx[i] = ri() % n;
-const rv = xorshift(seed + 1);
-const val = new Float64Array(total);
-for (let i = 0; i < total; i++) val[i] = rv() / 4294967.296 + 0.5;
+const idx = randomIndices(total, n, seedOf(which));
+const val = randomDoubles(total, seedOf(which) + 1);
 const keys = which === "W5b" ? Array.from(idx, (i) => `item-${i}`) : null;
 const SRC = "for (let k = from; k < to; k++) { const d = h.fork(); d.set(ix[k], v[k]); h.commit(d); }";
 
 const builds = [];
 for (const dir of dirs) {
-  const core = await import(pathToFileURL(`${dir}/packages/core/dist/index.js`).href);
-  const array = await import(pathToFileURL(`${dir}/packages/array/dist/index.js`).href);
-  const map = which === "W5b" ? await import(pathToFileURL(`${dir}/packages/map/dist/index.js`).href) : null;
-  const build = () => {
-    if (which === "W5b") {
-      const pool = new core.FramePool({ pageSize: map.MAP_PAGE_SIZE });
-      function* entries() {
-        for (let i = 0; i < n; i++) yield [`item-${i}`, i + 0.5];
-      }
-      return new core.History(map.CowMap.from(entries(), { pool }), { maxVersions: 100 });
-    }
-    const pool = new core.FramePool({ pageSize: array.arrayPageSizeFor(n * 8) });
-    const a = new array.CowFloat64Array(n, { pool });
-    const init = new Float64Array(n);
-    for (let i = 0; i < n; i++) init[i] = i * 0.5 + 0.25;
-    a.set(init);
-    return new core.History(a, { maxVersions: 100 });
-  };
+  const mods = await loadBuild(dir, which);
+  const build = () => buildHistory(mods, which, n);
   const loop = new Function("h", "ix", "v", "from", "to", SRC);
   const ix = which === "W5b" ? keys : idx;
   // warm-up on a throwaway history, as the bench
