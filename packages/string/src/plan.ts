@@ -376,11 +376,6 @@ function editFrames(t: Reservable, heap: Heap | null, extra: number): number {
   return heapNeeds.frames;
 }
 
-/** ProtectionFault (the core's, from `checkWritable`) when `space` is frozen; nothing else checked. O(mappings). */
-function refuseFrozen(space: AddressSpace): void {
-  if (space.frozen) for (const b of space.mappings()) space.checkWritable(b.start, b.end - b.start);
-}
-
 /**
  * `space.reserveFrames(n)` (the core's one check, which may run the pool's
  * hook once); then refuses to go on if the hook released `t`, froze its
@@ -398,7 +393,7 @@ export function requireFrames(t: Reservable, n: number): void {
   const before = space.mappings();
   // A frozen space first: the call cannot be done, so the hook (which releases the user's spaces) need not run
   // (a frozen embedded text's free() ran it, then threw OutOfMemoryError or ReleasedError, not ProtectionFault).
-  refuseFrozen(space);
+  if (space.frozen) for (const b of before) space.checkWritable(b.start, b.end - b.start);
   space.reserveFrames(n);
   if (t.released) throwReleased();
   // Still writable wherever it was (the core's check: frozen, read-only, unmapped).
