@@ -26,14 +26,9 @@ import { lineChart, pointsOf } from "../chart-specs.js";
 import { countLabel } from "../format.js";
 import {
   type Budget,
-  defaultBudget,
-  finishKeptVersions,
-  memoryNow,
-  nowNs,
   poolAccounting,
   randomDoubles,
   randomIndices,
-  runBudgeted,
   runWarmUp,
   type WarmUpRun,
   warmUpRounds,
@@ -41,6 +36,7 @@ import {
 import type { CaseSpec, Measurement, MetricDef, RunContext, VariantRunner, WorkloadSpec } from "../model.js";
 import { largestGroup, ratioHeadline } from "../summary.js";
 import { check, makeCase, numParam } from "./cases.js";
+import { buildAndKeepVersions, finishKept, keptMetrics } from "./kept-versions.js";
 
 const VERSIONS = 1000;
 const SEED = 0x5eed01;
@@ -243,25 +239,17 @@ function run(variant: string, ctx: RunContext): Measurement {
   const idx = randomIndices(n, total, SEED);
   const val = randomDoubles(total, SEED + 1);
   const vs: unknown[] = new Array(total + 1).fill(undefined);
-
-  const m0 = memoryNow();
-  const pf0 = adapter.accounting?.() ?? 0;
-  const t0 = nowNs();
-  vs[0] = adapter.build(init);
-  const buildMs = (nowNs() - t0) / 1e6;
-  const m1 = memoryNow();
-  const pf1 = adapter.accounting?.() ?? 0;
-  ctx.progress(`built ${countLabel(n)} elements in ${buildMs.toFixed(0)} ms`);
-
-  const loop = runBudgeted(
+  const r = buildAndKeepVersions(
+    ctx,
+    adapter,
     total,
-    defaultBudget(ctx.quick),
+    `${countLabel(n)} elements`,
+    () => {
+      vs[0] = adapter.build(init);
+    },
     (from, to) => adapter.versions(vs, idx, val, from, to),
-    (done) => ctx.progress(`${done} of ${total} versions`),
   );
-  const done = loop.done;
-  const m2 = memoryNow();
-  const bytesPerVersion = (m2.held - m1.held) / done;
+  const done = r.done;
 
   // Each version holds its own write; version 0 is untouched.
   const checks: string[] = [];
@@ -274,37 +262,27 @@ function run(variant: string, ctx: RunContext): Measurement {
   checks.push(`versions 1, ${Math.ceil(done / 2)}, ${done} hold their writes; version 0 is unchanged`);
 
   const metrics: Record<string, number> = {
-    nsPerVersion: loop.ns / done,
+    ...keptMetrics(r),
     coldNsPerVersion: cold.coldNsPerUnit,
-    bytesPerVersion,
-    rssPerVersion: (m2.rss - m1.rss) / done,
-    historyBytes: bytesPerVersion * total,
-    baseBytes: m1.held - m0.held,
-    buildMs,
+    rssPerVersion: (r.m2.rss - r.m1.rss) / done,
   };
   const out: Measurement = {
     metrics,
     checks,
     info: {
       versionsDone: done,
-      heldBefore: m0,
-      heldAfterBuild: m1,
+      heldBefore: r.m0,
+      heldAfterBuild: r.m1,
       warmUpVersions: cold.done,
       coldVersions: cold.coldDone,
     },
   };
-  return finishKeptVersions(out, {
-    accounting: adapter.accounting,
-    pf0,
-    pf1,
-    m1,
-    m2,
-    done,
-    total,
-    stoppedBy: loop.stoppedBy,
-    basis:
-      "each version is a full copy: time and bytes per version are from the prefix, the total is per version × 1,000",
-  });
+  return finishKept(
+    out,
+    adapter,
+    r,
+    "each version is a full copy: time and bytes per version are from the prefix, the total is per version × 1,000",
+  );
 }
 
 /** The variants, by id, for the worker. */

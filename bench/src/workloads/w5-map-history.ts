@@ -19,22 +19,11 @@ import { create } from "mutative";
 import { groupedBarChart, pointsOf } from "../chart-specs.js";
 import { countLabel, formatRatio } from "../format.js";
 import { type TaskDef, timeTasks, timingFor } from "../harness.js";
-import {
-  defaultBudget,
-  finishKeptVersions,
-  memoryNow,
-  nowNs,
-  poolAccounting,
-  randomDoubles,
-  randomIndices,
-  runBudgeted,
-  runWarmUp,
-  type WarmUpRun,
-  warmUpRounds,
-} from "../measure.js";
+import { poolAccounting, randomDoubles, randomIndices, runWarmUp, type WarmUpRun, warmUpRounds } from "../measure.js";
 import type { CaseSpec, Measurement, MetricDef, RunContext, VariantRunner, WorkloadSpec } from "../model.js";
 import { largestGroup, medianOf, ratioHeadline } from "../summary.js";
 import { check, makeCase, numParam } from "./cases.js";
+import { buildAndKeepVersions, finishKept, keptMetrics } from "./kept-versions.js";
 import * as L from "./map-loops.js";
 
 const VERSIONS = 1000;
@@ -249,25 +238,17 @@ function run(variant: string, ctx: RunContext): Measurement {
   const inp = inputs(n, total, SEED);
   const { keys, val, idx } = inp;
   const vs: unknown[] = new Array(total + 1).fill(undefined);
-
-  const m0 = memoryNow();
-  const pf0 = adapter.accounting?.() ?? 0;
-  const t0 = nowNs();
-  vs[0] = adapter.build(n);
-  const buildMs = (nowNs() - t0) / 1e6;
-  const m1 = memoryNow();
-  const pf1 = adapter.accounting?.() ?? 0;
-  ctx.progress(`built ${countLabel(n)} keys in ${buildMs.toFixed(0)} ms`);
-
-  const loop = runBudgeted(
+  const r = buildAndKeepVersions(
+    ctx,
+    adapter,
     total,
-    defaultBudget(ctx.quick),
+    `${countLabel(n)} keys`,
+    () => {
+      vs[0] = adapter.build(n);
+    },
     (a, b) => adapter.versions(vs, keys, val, a, b),
-    (done) => ctx.progress(`${done} of ${total} versions`),
   );
-  const done = loop.done;
-  const m2 = memoryNow();
-  const bytesPerVersion = (m2.held - m1.held) / done;
+  const done = r.done;
 
   for (const v of new Set([1, Math.ceil(done / 2), done])) {
     check(adapter.get(vs[v], keys[v - 1] as string) === val[v - 1], `version ${v} maps ${keys[v - 1]} to its value`);
@@ -278,13 +259,9 @@ function run(variant: string, ctx: RunContext): Measurement {
 
   const reads = timeReads(adapter, vs[done], inp, done, ctx);
   const metrics: Record<string, number> = {
-    nsPerVersion: loop.ns / done,
+    ...keptMetrics(r),
     coldNsPerVersion: cold.coldNsPerUnit,
-    bytesPerVersion,
-    rssPerVersion: (m2.rss - m1.rss) / done,
-    historyBytes: bytesPerVersion * total,
-    baseBytes: m1.held - m0.held,
-    buildMs,
+    rssPerVersion: (r.m2.rss - r.m1.rss) / done,
     ...reads.metrics,
   };
   const out: Measurement = {
@@ -296,18 +273,12 @@ function run(variant: string, ctx: RunContext): Measurement {
     info: { versionsDone: done, warmUpVersions: cold.done, coldVersions: cold.coldDone },
   };
   if (reads.samples !== undefined) out.samples = reads.samples;
-  return finishKeptVersions(out, {
-    accounting: adapter.accounting,
-    pf0,
-    pf1,
-    m1,
-    m2,
-    done,
-    total,
-    stoppedBy: loop.stoppedBy,
-    basis:
-      "each version is a full copy: time and bytes per version are from the prefix, the total is per version × 1,000",
-  });
+  return finishKept(
+    out,
+    adapter,
+    r,
+    "each version is a full copy: time and bytes per version are from the prefix, the total is per version × 1,000",
+  );
 }
 
 export const variants: Record<string, VariantRunner> = Object.fromEntries(

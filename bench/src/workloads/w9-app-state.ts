@@ -20,20 +20,12 @@ import { Immer } from "immer";
 import { create } from "mutative";
 import { groupedBarChart, pointsOf } from "../chart-specs.js";
 import { countLabel } from "../format.js";
-import {
-  defaultBudget,
-  finishKeptVersions,
-  memoryNow,
-  nowNs,
-  poolAccounting,
-  randomDoubles,
-  randomIndices,
-  runBudgeted,
-} from "../measure.js";
+import { poolAccounting, randomDoubles, randomIndices, runBudgeted } from "../measure.js";
 import type { CaseSpec, Measurement, MetricDef, RunContext, VariantRunner, WorkloadSpec } from "../model.js";
 import { largestGroup, medianOf, ratioHeadline } from "../summary.js";
 import * as L from "./app-loops.js";
 import { check, makeCase, numParam } from "./cases.js";
+import { buildAndKeepVersions, finishKept, keptMetrics } from "./kept-versions.js";
 
 const SEED = 0x5eed09;
 const FULL: L.Sizes = { todos: 100_000, docChars: 100_000, cells: 1 << 20 };
@@ -193,25 +185,17 @@ function run(variant: string, ctx: RunContext): Measurement {
   const adapter = adapterFor(variant, counts);
   const e = edits(n, total, SEED);
   const vs: unknown[] = new Array(total + 1).fill(undefined);
-
-  const m0 = memoryNow();
-  const pf0 = adapter.accounting?.() ?? 0;
-  const t0 = nowNs();
-  vs[0] = adapter.build(n);
-  const buildMs = (nowNs() - t0) / 1e6;
-  const m1 = memoryNow();
-  const pf1 = adapter.accounting?.() ?? 0;
-  ctx.progress(`built in ${buildMs.toFixed(0)} ms`);
-
-  const loop = runBudgeted(
+  const r = buildAndKeepVersions(
+    ctx,
+    adapter,
     total,
-    defaultBudget(ctx.quick),
+    "",
+    () => {
+      vs[0] = adapter.build(n);
+    },
     (a, b) => adapter.versions(vs, e, a, b),
-    (done) => ctx.progress(`${done} of ${total} versions`),
   );
-  const done = loop.done;
-  const m2 = memoryNow();
-  const bytesPerVersion = (m2.held - m1.held) / done;
+  const done = r.done;
 
   const want = expected(n, e, done);
   const last = vs[done];
@@ -230,13 +214,7 @@ function run(variant: string, ctx: RunContext): Measurement {
   if (variant === "pagefork-patches")
     for (let v = 0; v < done; v++) check(counts[v] === 3, `version ${v + 1} has 3 patches (got ${counts[v]})`);
 
-  const metrics: Record<string, number> = {
-    nsPerVersion: loop.ns / done,
-    bytesPerVersion,
-    historyBytes: bytesPerVersion * total,
-    baseBytes: m1.held - m0.held,
-    buildMs,
-  };
+  const metrics = keptMetrics(r);
   const out: Measurement = {
     metrics,
     checks: [
@@ -244,18 +222,12 @@ function run(variant: string, ctx: RunContext): Measurement {
     ],
     info: { versionsDone: done },
   };
-  return finishKeptVersions(out, {
-    accounting: adapter.accounting,
-    pf0,
-    pf1,
-    m1,
-    m2,
-    done,
-    total,
-    stoppedBy: loop.stoppedBy,
-    basis:
-      "each version costs about the same: time and bytes per version are from the prefix, the total is per version × versions",
-  });
+  return finishKept(
+    out,
+    adapter,
+    r,
+    "each version costs about the same: time and bytes per version are from the prefix, the total is per version × versions",
+  );
 }
 
 export const variants: Record<string, VariantRunner> = Object.fromEntries(

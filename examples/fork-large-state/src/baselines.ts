@@ -7,8 +7,9 @@
  *
  * @module
  */
+
+import type { SingleBar } from "cli-progress";
 import { rng } from "./experiment.js";
-import { type Progress, silentProgress } from "./progress.js";
 
 /** One baseline's figures. */
 export interface Baseline {
@@ -42,7 +43,7 @@ export function measureBaselines(
   versions: number,
   writes: number,
   seed: number,
-  progress: Progress = silentProgress,
+  progress?: SingleBar,
 ): Baseline[] {
   const cells = bytes / 8;
   const src = Float64Array.from({ length: cells }, (_, i) => 20 + (i % 1000) * 0.01);
@@ -56,7 +57,7 @@ export function measureBaselines(
     gc?.();
     const kept: Float64Array[] = [];
     const ms: number[] = [];
-    progress.start(name, copies);
+    progress?.start(copies, 0, { label: name });
     let cur: Float64Array = src;
     for (let c = 0; c < copies; c++) {
       const t0 = performance.now();
@@ -65,9 +66,9 @@ export function measureBaselines(
       ms.push(performance.now() - t0);
       kept.push(next);
       cur = next;
-      progress.update(c + 1);
+      progress?.update(c + 1);
     }
-    progress.stop();
+    progress?.stop();
     // Each copy owns a buffer of exactly its byteLength (process.memoryUsage().arrayBuffers
     // agrees, but lags behind while the collector frees the previous baseline's copies).
     let held = 0;

@@ -7,9 +7,9 @@
  * @module
  */
 import type { CowFloat64Array } from "@pagefork/array";
+import type { SingleBar } from "cli-progress";
 import type { Grid } from "./grid.js";
 import { initialValue } from "./grid.js";
-import { type Progress, progressStep, silentProgress } from "./progress.js";
 
 /** Percentiles of a sample, in microseconds. */
 export interface Timing {
@@ -85,7 +85,7 @@ export function forkVersions(
   versions: number,
   writes: number,
   seed: number,
-  progress: Progress = silentProgress,
+  progress?: SingleBar,
 ): ForkResults {
   const random = rng(seed);
   const total = versions * writes;
@@ -103,8 +103,8 @@ export function forkVersions(
   gc?.();
   const heap0 = process.memoryUsage().heapUsed;
   const s0 = grid.pool.stats();
-  const step = progressStep(versions);
-  progress.start(`fork ${versions} versions`, versions);
+  const step = Math.max(1, Math.ceil(versions / 100));
+  progress?.start(versions, 0, { label: `fork ${versions} versions` });
   let cur = grid.state;
   const tLoop = performance.now();
   for (let v = 0; v < versions; v++) {
@@ -122,10 +122,10 @@ export function forkVersions(
     allUs[v] = (t3 - t0) * 1000;
     kept.push(next);
     cur = next;
-    if (v % step === 0) progress.update(v + 1);
+    if (v % step === 0) progress?.update(v + 1);
   }
   const loopSeconds = (performance.now() - tLoop) / 1000;
-  progress.stop();
+  progress?.stop();
   gc?.();
   const s1 = grid.pool.stats();
   const heap = gc === undefined ? 0 : (process.memoryUsage().heapUsed - heap0) / versions;

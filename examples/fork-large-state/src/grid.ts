@@ -7,7 +7,7 @@
  */
 import { CowFloat64Array } from "@pagefork/array";
 import { FramePool } from "@pagefork/core";
-import { type Progress, progressStep, silentProgress } from "./progress.js";
+import type { SingleBar } from "cli-progress";
 
 /** The grid and the pool its pages come from. */
 export interface Grid {
@@ -37,7 +37,7 @@ export function initialValue(x: number, y: number, width: number, height: number
  * Builds the grid of `bytes` bytes (`bytes / 8` cells) in a new pool of
  * `pageSize`-byte pages.
  */
-export function buildGrid(bytes: number, pageSize: number, progress: Progress = silentProgress): Grid {
+export function buildGrid(bytes: number, pageSize: number, progress?: SingleBar): Grid {
   const cells = bytes / 8;
   const width = gridWidth(cells);
   const height = Math.ceil(cells / width);
@@ -46,16 +46,16 @@ export function buildGrid(bytes: number, pageSize: number, progress: Progress = 
   const state = new CowFloat64Array(cells, { pool });
   const row = new Float64Array(width);
   const sx = Float64Array.from({ length: width }, (_, x) => Math.sin((2 * Math.PI * x) / width));
-  const step = progressStep(height);
-  progress.start(`build ${formatBytes(bytes)}`, height);
+  const step = Math.max(1, Math.ceil(height / 100));
+  progress?.start(height, 0, { label: `build ${formatBytes(bytes)}` });
   for (let y = 0; y < height; y++) {
     const cy = 10 * Math.cos((2 * Math.PI * y) / height);
     for (let x = 0; x < width; x++) row[x] = 20 + (sx[x] as number) * cy + x * 1e-6;
     const n = Math.min(width, cells - y * width);
     state.set(n === width ? row : row.subarray(0, n), y * width);
-    if (y % step === 0) progress.update(y + 1);
+    if (y % step === 0) progress?.update(y + 1);
   }
-  progress.stop();
+  progress?.stop();
   return { state, pool, width, height, cells, buildSeconds: (performance.now() - t0) / 1000 };
 }
 

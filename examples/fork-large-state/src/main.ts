@@ -10,19 +10,23 @@
  *
  * @module
  */
+
 import { resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { Presets, SingleBar } from "cli-progress";
 import { measureBaselines } from "./baselines.js";
 import { checkVersions, forkVersions } from "./experiment.js";
 import { buildGrid } from "./grid.js";
 import { parseOptions } from "./options.js";
-import { createProgress } from "./progress.js";
 import { formatReport, passed, type Report } from "./report.js";
 
 /** Runs the example with `argv`; returns the report. */
 export function run(argv: readonly string[]): Report {
   const options = parseOptions(argv);
-  const progress = createProgress(!options.json && process.stderr.isTTY === true);
+  // Progress bars on stderr, none with --json or when stderr is not a terminal: stdout stays clean.
+  const bar = { stream: process.stderr, format: "{label} {bar} {percentage}% | {value}/{total}", hideCursor: true };
+  const progress =
+    options.json || process.stderr.isTTY !== true ? undefined : new SingleBar(bar, Presets.shades_classic);
   const grid = buildGrid(options.size, options.pageSize, progress);
   const forks = forkVersions(grid, options.versions, options.writes, options.seed, progress);
   const checks = checkVersions(grid, forks);

@@ -5,7 +5,7 @@
  * @module
  */
 import type { FramePool, SpaceStats } from "@pagefork/core";
-import { type Progress, progressStep, silentProgress } from "./progress.js";
+import type { SingleBar } from "cli-progress";
 import type { TextHistory, TextVersion } from "./replay.js";
 
 /** Fault counters summed over every version; counts and bytes. */
@@ -57,7 +57,7 @@ export function editsCounted(editsReplayed: number, firstVersion: number): numbe
  * @param history - the history.
  * @param progress - where to report progress (updated every ~1%).
  */
-export function sumFaultCounters(history: TextHistory, progress: Progress = silentProgress): FaultTotals {
+export function sumFaultCounters(history: TextHistory, progress?: SingleBar): FaultTotals {
   let zeroFill = 0;
   let copy = 0;
   let reuse = 0;
@@ -65,8 +65,8 @@ export function sumFaultCounters(history: TextHistory, progress: Progress = sile
   let ptCopied = 0;
   let written = 0;
   const n = history.size;
-  const step = progressStep(n);
-  progress.start("sum fault counters", n);
+  const step = Math.max(1, Math.ceil(n / 100));
+  progress?.start(n, 0, { label: "sum fault counters" });
   const t0 = performance.now();
   let i = 0;
   for (const version of history) {
@@ -77,9 +77,9 @@ export function sumFaultCounters(history: TextHistory, progress: Progress = sile
     copied += s.bytesCopied;
     ptCopied += s.pageTableBytesCopied;
     written += s.bytesWritten;
-    if (++i % step === 0) progress.update(i);
+    if (++i % step === 0) progress?.update(i);
   }
-  progress.stop();
+  progress?.stop();
   return {
     zeroFillFaults: zeroFill,
     copyFaults: copy,

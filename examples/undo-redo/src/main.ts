@@ -11,10 +11,10 @@
  * @module
  */
 import { FramePool } from "@pagefork/core";
+import { Presets, SingleBar } from "cli-progress";
 import { editsCounted, heapBaseline, measureMemory, sumFaultCounters, versionStats } from "./accounting.js";
 import { parseOptions } from "./options.js";
 import { loadHistoryFrom, type PersistFigures, saveHistoryTo } from "./persist.js";
-import { createProgress } from "./progress.js";
 import { ReplayError, replayWithHistory } from "./replay.js";
 import { type DemoReport, formatReport } from "./report.js";
 import { mulberry32, sampleSorted } from "./sample.js";
@@ -48,7 +48,9 @@ async function main(): Promise<void> {
   const started = performance.now();
   const opts = parseOptions(process.argv);
   const repoRoot = findRepoRoot();
-  const progress = createProgress(!opts.json && process.stderr.isTTY === true);
+  // Progress bars on stderr, none with --json or when stderr is not a terminal: stdout stays clean.
+  const bar = { stream: process.stderr, format: "{label} {bar} {percentage}% | {value}/{total}", hideCursor: true };
+  const progress = opts.json || process.stderr.isTTY !== true ? undefined : new SingleBar(bar, Presets.shades_classic);
 
   // 1. Load and validate, before the library is touched.
   const loaded = loadScript(opts.trace, repoRoot);

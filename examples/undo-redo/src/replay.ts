@@ -6,7 +6,7 @@
  */
 import { type FramePool, History } from "@pagefork/core";
 import { CowText } from "@pagefork/string";
-import { type Progress, progressStep, silentProgress } from "./progress.js";
+import type { SingleBar } from "cli-progress";
 import { describeEdit, type EditScript } from "./trace.js";
 
 /** One kept version of the document. */
@@ -77,15 +77,15 @@ export function replayWithHistory(
   script: EditScript,
   edits: number,
   pool: FramePool,
-  progress: Progress = silentProgress,
+  progress?: SingleBar,
   maxVersions = Number.POSITIVE_INFINITY,
 ): ReplayResult {
   const { pos, del, ins } = script;
   let text = new CowText({ pool });
   if (script.startContent.length > 0) text.insert(0, script.startContent);
   const history = new History(text, { maxVersions });
-  const step = progressStep(edits);
-  progress.start("replay + fork", edits);
+  const step = Math.max(1, Math.ceil(edits / 100));
+  progress?.start(edits, 0, { label: "replay + fork" });
   let i = 0;
   const t0 = performance.now();
   try {
@@ -100,16 +100,16 @@ export function replayWithHistory(
         if (s.length !== 0) text.insert(p, s);
         history.commit(text);
       }
-      progress.update(i);
+      progress?.update(i);
     }
   } catch (e) {
-    progress.stop();
+    progress?.stop();
     // The failed fork was not committed; release it so the pool stays balanced.
     if (text !== history.current) text.release();
     history.release();
     throw new ReplayError(`${describeEdit(script, i)} failed: ${(e as Error).message ?? e}`, i, e);
   }
   const seconds = (performance.now() - t0) / 1000;
-  progress.stop();
+  progress?.stop();
   return { history, firstVersion: edits + 1 - history.size, edits, seconds };
 }

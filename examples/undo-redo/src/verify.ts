@@ -6,9 +6,9 @@
  * @module
  */
 import type { FramePool } from "@pagefork/core";
+import type { SingleBar } from "cli-progress";
 import { digestText, type TextDigest } from "./digest.js";
 import { PlainReplay } from "./plain-replay.js";
-import { type Progress, progressStep, silentProgress } from "./progress.js";
 import type { TextHistory, TextVersion } from "./replay.js";
 import { describeEdit, type EditScript, showValue } from "./trace.js";
 
@@ -90,20 +90,20 @@ export function checkSampledVersions(
   firstVersion: number,
   script: EditScript,
   samples: Int32Array,
-  progress: Progress = silentProgress,
+  progress?: SingleBar,
 ): SampleCheck {
   const plain = new PlainReplay(script);
   const digests = new Map<number, TextDigest>();
   const last = samples.length === 0 ? 0 : (samples[samples.length - 1] as number);
-  const step = progressStep(last);
+  const step = Math.max(1, Math.ceil(last / 100));
   let nextTick = step;
-  progress.start("check samples", last);
+  progress?.start(last, 0, { label: "check samples" });
   let failure: string | null = null;
   let failures = 0;
   for (const v of samples) {
     const expected = plain.advanceTo(v);
     if (v >= nextTick) {
-      progress.update(v);
+      progress?.update(v);
       nextTick = v + step;
     }
     const version = history.at(v - firstVersion) as TextVersion;
@@ -114,7 +114,7 @@ export function checkSampledVersions(
     }
     digests.set(v, digestText(expected));
   }
-  progress.stop();
+  progress?.stop();
   return {
     result: {
       name: "sampled-versions",
@@ -150,17 +150,17 @@ export function checkUndoRedo(
   script: EditScript,
   digests: ReadonlyMap<number, TextDigest>,
   steps: number,
-  progress: Progress = silentProgress,
+  progress?: SingleBar,
 ): CheckResult {
   const newest = firstVersion + history.position;
   const lengths = script.lengths;
   const total = 2 * steps;
-  const step = progressStep(total);
+  const step = Math.max(1, Math.ceil(total / 100));
   let done = 0;
   let compared = 0;
-  progress.start("undo/redo walk", total);
+  progress?.start(total, 0, { label: "undo/redo walk" });
   const fail = (what: string): CheckResult => {
-    progress.stop();
+    progress?.stop();
     return { name: "undo-redo", passed: false, checked: done, detail: what };
   };
   const look = (direction: string): CheckResult | null => {
@@ -177,7 +177,7 @@ export function checkUndoRedo(
         return fail(`after ${direction} to ${describeVersion(script, v)}: text differs from the plain replay`);
       compared++;
     }
-    if (++done % step === 0) progress.update(done);
+    if (++done % step === 0) progress?.update(done);
     return null;
   };
   for (let k = 0; k < steps; k++) {
@@ -193,7 +193,7 @@ export function checkUndoRedo(
     const bad = look("redo");
     if (bad !== null) return bad;
   }
-  progress.stop();
+  progress?.stop();
   const end = firstVersion + history.position;
   if (end !== newest || history.canRedo)
     return fail(`the walk ended at version ${end}, expected ${newest} with nothing to redo`);

@@ -53,7 +53,7 @@ import { recycleCachedTlb, takeCachedTlb } from "./tlb-cache.js";
  * touch of fresh memory costs ~1.9 us per 4 KiB on the planning machine.
  *
  * Slabs are added, never grown: the first holds `INITIAL_SLAB_BYTES` (64 KiB;
- * a shared pool's `SHARED_INITIAL_SLAB_BYTES`, 16 MiB, since each slab travels
+ * a shared pool's `SHARED_INITIAL_SLAB_BYTES`, 32 MiB, since each slab travels
  * with every handle; at least 4 frames), each next one as many frames as all
  * before it, up to
  * `slabBytes`; from then on every new slab is `slabBytes`. So a small pool

@@ -82,7 +82,7 @@ export interface FramePoolOptions {
   shared?: boolean;
   /**
    * Size of the first slab in bytes (a power of two from `pageSize` to
-   * `slabBytes`). Default: 64 KiB, 16 MiB for a shared pool (at least 4
+   * `slabBytes`). Default: 64 KiB, 32 MiB for a shared pool (at least 4
    * pages, at most `slabBytes`). A reader thread's view of a shared pool is
    * built with its owner's, so that both map frame numbers to the same slabs.
    * @internal

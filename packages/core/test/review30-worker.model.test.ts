@@ -2,8 +2,9 @@
  * Review 30: sharing with a real worker_threads reader, as a model-based test
  * (fast-check commands; a failure prints a replayable command list). The
  * owner writes, forks, fills every page (so its pool grows new slabs and a
- * larger node arena after versions were shared), releases its live version
- * and old forks, shares and unshares; the worker attaches handles (any time
+ * larger node arena after versions were shared), discards pages, unmaps and
+ * maps them again, changes protections, releases its live version and old
+ * forks, shares and unshares, and sends transferCopy()s; the worker attaches handles (any time
  * after share(): after the owner wrote on, released the version or grew its
  * slabs), reads them, forks them, writes its forks, and releases in any order.
  * Every version, on either side, reads as its Uint8Array model (copied at
@@ -69,6 +70,50 @@ class OwnerFill implements Cmd {
     }
   }
   toString = () => `OwnerFill(${this.v})`;
+}
+
+/** The owner discards pages of its live version (they read as zero again): a pinned version keeps them. */
+class OwnerDiscard implements Cmd {
+  constructor(
+    readonly page: number,
+    readonly pages: number,
+  ) {}
+  check = () => true;
+  async run(_: object, r: Real) {
+    const n = Math.min(this.pages, PAGES - this.page) * PAGE;
+    r.live.discard(this.page * PAGE, n);
+    r.model.fill(0, this.page * PAGE, this.page * PAGE + n);
+  }
+  toString = () => `OwnerDiscard(${this.page}, ${this.pages})`;
+}
+
+/** The owner unmaps a page and maps it again (zero), then makes another read-only and writable again: new mapping lists. */
+class OwnerRemap implements Cmd {
+  constructor(
+    readonly page: number,
+    readonly other: number,
+  ) {}
+  check = () => true;
+  async run(_: object, r: Real) {
+    r.live.unmap(this.page * PAGE, PAGE);
+    r.live.map(this.page * PAGE, PAGE);
+    r.model.fill(0, this.page * PAGE, this.page * PAGE + PAGE);
+    r.live.protect(this.other * PAGE, PAGE, "read-only");
+    r.live.protect(this.other * PAGE, PAGE, "read-write");
+  }
+  toString = () => `OwnerRemap(${this.page}, ${this.other})`;
+}
+
+/** The owner sends a transferCopy() of its live version; the worker rebuilds it (read-only, in a pool of its own). */
+class WorkerCopy implements Cmd {
+  check = () => true;
+  async run(_: object, r: Real) {
+    const copy = r.live.transferCopy();
+    const key = r.nextKey++;
+    await reader.call({ op: "attach-copy", key, copy }, [copy.bytes]);
+    r.remote.set(key, { model: r.model.slice(), readOnly: true });
+  }
+  toString = () => "WorkerCopy()";
 }
 
 class OwnerFork implements Cmd {
@@ -219,6 +264,9 @@ const commands = fc.commands(
     fc.tuple(fc.nat(SIZE - 1), fc.integer({ min: 1, max: 255 })).map(([a, v]) => new OwnerWrite(a, v)),
     fc.integer({ min: 1, max: 255 }).map((v) => new OwnerFill(v)),
     fc.constant(new OwnerFork()),
+    fc.tuple(fc.nat(PAGES - 1), fc.integer({ min: 1, max: 3 })).map(([p, n]) => new OwnerDiscard(p, n)),
+    fc.tuple(fc.nat(PAGES - 1), fc.nat(PAGES - 1)).map(([p, o]) => new OwnerRemap(p, o)),
+    fc.constant(new WorkerCopy()),
     fc.nat().map((k) => new OwnerReleaseKept(k)),
     fc.constant(new OwnerReleaseLive()),
     fc.constant(new Share()),
@@ -265,7 +313,8 @@ describe("sharing with a worker thread against Uint8Array models", () => {
           pageTableNodes: 0,
         });
       }),
-      { numRuns: Number(process.env.REVIEW30_RUNS ?? 25) },
+      // REVIEW30_RUNS sets the runs; PAGEFORK_TEST_RUNS_SCALE=10 multiplies them (a soak).
+      { numRuns: Number(process.env.REVIEW30_RUNS ?? 100) * Number(process.env.PAGEFORK_TEST_RUNS_SCALE ?? 1) },
     );
   }, 600_000);
 });

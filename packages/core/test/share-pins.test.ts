@@ -172,19 +172,21 @@ describe("pin chunks (64 pin words per SharedArrayBuffer)", () => {
 });
 
 describe("a shared pool's slab sizes and the view pool's", () => {
-  it("a shared pool starts with a 16 MiB slab; the reader maps every frame to the same slab as the owner", async () => {
+  it("a shared pool starts with a 32 MiB slab (always mapped fresh by glibc); the reader maps every frame to the same slab as the owner", async () => {
     const pool = new FramePool({ shared: true }); // 4 KiB pages, default slabs
     // Each shared buffer ends with a 16-byte fingerprint past its frames (share-format.ts).
-    expect(pool.slabs[0]?.buffer.byteLength).toBe((1 << 24) + 16);
-    const size = 40 << 20; // three slabs: 16 + 16 + 32 MiB
+    // Past 32 MiB, glibc's largest mmap threshold: never served from the heap, resident at once (constants.ts).
+    expect(pool.slabs[0]?.buffer.byteLength).toBe((1 << 25) + 16);
+    expect(pool.slabs[0]?.buffer.byteLength).toBeGreaterThan(32 * 1024 * 1024);
+    const size = 72 << 20; // three slabs: 32 + 32 + 64 MiB
     const owner = new AddressSpace({ size, pool });
     const probes: number[] = [];
     for (let a = 0; a < size; a += 4096) {
       owner.setFloat64(a, a / 4096 + 0.5);
-      if (a % (1 << 22) === 0 || a % (1 << 24) === (1 << 24) - 4096) probes.push(a);
+      if (a % (1 << 23) === 0 || a % (1 << 25) === (1 << 25) - 4096) probes.push(a);
     }
-    expect(pool.slabs.map((s) => s.buffer.byteLength - 16)).toEqual([1 << 24, 1 << 24, 1 << 25]);
-    expect(pool.stats().bytesReserved).toBe((1 << 24) * 4); // frames only
+    expect(pool.slabs.map((s) => s.buffer.byteLength - 16)).toEqual([1 << 25, 1 << 25, 1 << 26]);
+    expect(pool.stats().bytesReserved).toBe((1 << 25) * 4); // frames only
     await reader.call({ op: "attach", key: 31, handle: owner.share() });
     for (const a of probes) {
       expect(await reader.call({ op: "read", key: 31, addr: a, count: 1 })).toEqual(new Float64Array([a / 4096 + 0.5]));
