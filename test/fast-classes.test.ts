@@ -31,8 +31,14 @@ describe("array classes keep fast properties (array fast-class.ts)", () => {
     });
     expect(r.status, r.stderr).toBe(0);
     expect(r.stdout).toContain("done");
-    const report = JSON.parse(r.stdout.split("\n")[0] as string) as { count: number; slow: string[] };
+    const report = JSON.parse(r.stdout.split("\n")[0] as string) as {
+      count: number;
+      slow: string[];
+      subclass: { before: boolean; after: boolean };
+    };
     expect(report.count).toBe(13); // the eleven kinds, CowTypedArray and CowVector
     expect(report.slow).toEqual([]);
+    // a program's subclass with keepNames: dictionary mode until its first array, then fast
+    expect(report.subclass).toEqual({ before: false, after: true });
   });
 });
