@@ -11,6 +11,7 @@ import type { AddressSpace, Heap, ShareOptions } from "@pagefork/core";
 import { type Adoption, adoption } from "./adoption.js";
 import { isCowArray } from "./brand.js";
 import { CowElements } from "./cow-elements.js";
+import { fastClass, fastSubclass } from "./fast-class.js";
 import { heapOf, readHeader, TYPED_MAGIC, throwEmbedded } from "./in-space.js";
 import { relativeIndex } from "./indices.js";
 import { type ElementKind, kindOfInstance, type NativeTypedArray } from "./kinds.js";
@@ -58,6 +59,7 @@ export function kindOnPrototype(cls: { prototype: object }, kind: ElementKind): 
   Object.defineProperty(cls.prototype, OWN_CLASS, { value: cls });
   // Each kind declares its own `set` overloads: give them the native length (1).
   matchNativeArity(cls.prototype, Object.getPrototypeOf(Int8Array.prototype) as object);
+  fastClass(cls);
 }
 
 /**
@@ -121,6 +123,8 @@ export abstract class CowTypedArray<E extends number | bigint> extends CowElemen
     super(a.take(), owner, byteOffset, len); // `kind` is on the class's prototype (kindOnPrototype)
     // One load per construction; the first array of a class keeps its hidden classes alive (shape-keeper.ts).
     if (shapesKept[kind.code] === 0) keepTypedShapes(kind.code, new.target);
+    // A program's own subclass, built with keepNames as ours are, is made fast at its first construction (fast-class.ts).
+    if ((this as unknown as { [OWN_CLASS]: unknown })[OWN_CLASS] !== new.target) fastSubclass(new.target);
   }
 
   /**

@@ -23,6 +23,7 @@ import {
 } from "@pagefork/core";
 import { adoption } from "./adoption.js";
 import { CowElements } from "./cow-elements.js";
+import { fastClass } from "./fast-class.js";
 import { heapOf, throwEmbedded } from "./in-space.js";
 import { strictIndex } from "./indices.js";
 import { type ElementKind, type ElementOf, kindOf, storeElement, toElement } from "./kinds.js";
@@ -92,6 +93,7 @@ export class CowVector<K extends SpanArrayConstructor = Float64ArrayConstructor>
   static {
     // push(...items) would have length 0; Array.prototype.push's is 1 (native-arity.ts).
     matchNativeArity(CowVector.prototype, Array.prototype);
+    fastClass(CowVector);
   }
   /** @internal The element kind: a field here (a vector's kind is its own; the fixed-length kinds keep theirs on the prototype). */
   override readonly kind: ElementKind;
