@@ -41,7 +41,11 @@ export interface StoreOptions {
    * Flush to disk (fsync) at every commit, so a save survives a power loss
    * as well as a killed process. Default true. With false a commit is
    * durable against a crash of the process (LMDB's pages are in the OS page
-   * cache) but not of the machine; saves are then faster.
+   * cache) but not of the machine; saves are then faster. A crash of the
+   * machine with false may lose every commit since the kernel last wrote
+   * the file out, and may leave the newest commit's meta page naming pages
+   * never written: versions that read them then fail with CorruptionError
+   * and refcounts may be off (see the README's "Durability").
    */
   sync?: boolean;
   /**
