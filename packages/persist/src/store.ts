@@ -5,6 +5,7 @@
  * @module
  */
 import {
+  type AddressSpace,
   type Forkable,
   type FramePool,
   History,
@@ -197,12 +198,24 @@ export class Store {
     checkName(name);
     const d = describe(version);
     let tree: Tree | undefined;
-    const tally = this.#write(dbs, name, (txn) => {
-      const { tree: t, entry, hashed } = saveVersion(d, this.#baseline(dbs, name), txn);
-      tree = t;
-      return { record: { format: FORMAT_VERSION, type: "version", ...entry }, hashed, pages: t.pages };
-    });
-    this.#remember(name, { baseline: d.space.fork(), tree: tree as Tree, kind: d.kind });
+    // The fork kept for the next save is taken inside the transaction, after the pages are
+    // hashed (their reader fork released): a pool that refuses it (overcommit "never") then
+    // aborts the save. Taken after the commit (before review 32), its refusal threw from a save
+    // that had committed.
+    let baseline: AddressSpace | undefined;
+    let tally: SaveResult;
+    try {
+      tally = this.#write(dbs, name, (txn) => {
+        const { tree: t, entry, hashed } = saveVersion(d, this.#baseline(dbs, name), txn);
+        tree = t;
+        baseline = d.space.fork();
+        return { record: { format: FORMAT_VERSION, type: "version", ...entry }, hashed, pages: t.pages };
+      });
+    } catch (e) {
+      baseline?.release();
+      throw e;
+    }
+    this.#remember(name, { baseline: baseline as AddressSpace, tree: tree as Tree, kind: d.kind });
     return tally;
   }
 
