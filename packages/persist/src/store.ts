@@ -10,18 +10,18 @@ import {
   type FramePool,
   History,
   InvalidArgumentError,
-  isFramePool,
   ReleasedError,
 } from "@pagefork/core";
 import type { AnyType } from "@pagefork/state";
 import { BlobTxn } from "./blobs.js";
-import { closeDbs, type Dbs, FORMAT_VERSION, openDbs, readCounters, writeTxn } from "./db.js";
-import { CorruptionError, FormatVersionError, throwCorrupt, throwNotFound } from "./errors.js";
-import { collectGarbage, type GcResult, unreclaimed } from "./gc.js";
+import { checkLoad, checkName, checkPageSize } from "./checks.js";
+import { closeDbs, type Dbs, FORMAT_VERSION, openDbs, writeTxn } from "./db.js";
+import { throwCorrupt, throwNotFound } from "./errors.js";
+import { collectGarbage, type GcResult } from "./gc.js";
 import { decodeKey, encodeKey } from "./keys.js";
 import { describe, type Persistable } from "./kinds.js";
 import { nextEntry, readEntry } from "./load.js";
-import { type Entry, entriesOf, parseRecord, type VersionRecord } from "./record.js";
+import { type Entry, parseRecord, type VersionRecord } from "./record.js";
 import {
   HISTORY_TXN_BYTES,
   INTERNAL_KEY,
@@ -34,6 +34,7 @@ import {
   unpinReadTxn,
   writeHistory,
 } from "./save.js";
+import { type StoreStats, storeStats } from "./stats.js";
 import type { Tree } from "./tree.js";
 
 /** Options of {@link openStore}. */
@@ -63,41 +64,6 @@ export interface LoadOptions {
   /** The schema of a saved `State` (required to load one, ignored otherwise). */
   schema?: AnyType;
 }
-
-/** Figures of {@link Store.stats}; sizes in bytes. */
-export interface StoreStats {
-  /** Names held. */
-  versions: number;
-  /** Distinct page blobs stored. */
-  pages: number;
-  /** Bytes of the stored pages. */
-  pageBytes: number;
-  /** Page-table node blobs stored. */
-  nodes: number;
-  /** Bytes of the stored nodes. */
-  nodeBytes: number;
-  /** Bytes the saved versions map: their non-zero pages x page size, summed over every version. */
-  logicalBytes: number;
-  /** `logicalBytes / pageBytes`: how many times a stored page is used on average (1 when nothing is shared). */
-  dedupRatio: number;
-  /** Size of the LMDB data file (`data.mdb`), including free pages LMDB reuses. */
-  fileBytes: number;
-  /**
-   * Names whose record this build cannot read, in key order: damaged (it does not parse or
-   * fails its checksum: `load` throws CorruptionError) or of a newer format (FormatVersionError).
-   * Counted in `versions`, not in `logicalBytes`. Empty in a sound store.
-   */
-  unreadable: string[];
-  /**
-   * Damaged records (and intent records) dropped by a save over them, a delete or the
-   * recovery since the last {@link Store.gc}: what they referenced is still stored and
-   * counted in `pages` and `nodes` (their roots are unknown). 0 in a sound store.
-   */
-  unreclaimed: number;
-}
-
-/** Longest name, in UTF-8 bytes (LMDB keys are at most 511 bytes). */
-const MAX_NAME_BYTES = 500;
 
 /**
  * A store of versions in an LMDB environment (a directory). Open it with
@@ -447,37 +413,7 @@ export class Store {
   stats(): StoreStats {
     const dbs = this.#open();
     unpinReadTxn(dbs); // the newest commit (see #record)
-    const c = readCounters(dbs);
-    let logical = 0;
-    let versions = 0;
-    const unreadable: string[] = [];
-    for (const { key, value } of dbs.versions.getRange()) {
-      const name = decodeKey(key as unknown as Buffer);
-      if (name.startsWith(INTERNAL_KEY)) continue;
-      versions++;
-      let rec: VersionRecord;
-      try {
-        rec = parseRecord(name, value as string);
-      } catch (e) {
-        if (!(e instanceof CorruptionError || e instanceof FormatVersionError)) throw e;
-        unreadable.push(name);
-        continue;
-      }
-      for (const e of entriesOf(rec)) logical += e.pages * e.pageSize;
-    }
-    const st = dbs.env.getStats() as { pageSize: number; lastPageNumber: number };
-    return {
-      versions,
-      pages: c.pages,
-      pageBytes: c.pageBytes,
-      nodes: c.nodes,
-      nodeBytes: c.nodeBytes,
-      logicalBytes: logical,
-      dedupRatio: c.pageBytes === 0 ? 1 : logical / c.pageBytes,
-      fileBytes: (st.lastPageNumber + 1) * st.pageSize,
-      unreadable,
-      unreclaimed: unreclaimed(dbs),
-    };
+    return storeStats(dbs);
   }
 
   /**
@@ -568,29 +504,4 @@ function holds(dbs: Dbs, name: string, s: Saved): boolean {
   }
   const root = s.tree.root === null ? null : (s.tree.root.hash as Buffer).toString("hex");
   return r !== null && r.type === "version" && r.root === root && r.levels === s.tree.levels;
-}
-
-function checkName(name: unknown): asserts name is string {
-  if (
-    typeof name !== "string" ||
-    name === "" ||
-    name.startsWith(INTERNAL_KEY) ||
-    Buffer.byteLength(name) > MAX_NAME_BYTES
-  )
-    throw new InvalidArgumentError(
-      "name",
-      name,
-      `a non-empty string of at most ${MAX_NAME_BYTES} UTF-8 bytes, not starting with U+0000`,
-    );
-}
-
-function checkLoad(options: LoadOptions): { pool: FramePool; schema: AnyType | undefined } {
-  if (options === null || typeof options !== "object" || !isFramePool(options.pool))
-    throw new InvalidArgumentError("options", options, "an object { pool: FramePool, schema? }");
-  return { pool: options.pool, schema: options.schema };
-}
-
-function checkPageSize(e: Entry, pool: FramePool): void {
-  if (e.pageSize !== pool.pageSize)
-    throw new InvalidArgumentError("pool", pool, `a FramePool of the saved page size ${e.pageSize}`);
 }
