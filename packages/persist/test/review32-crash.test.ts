@@ -80,6 +80,13 @@ function runAndKill(dir: string, sync: boolean, seed: number, first: number, ms:
     let text = "";
     let err = "";
     let timer: NodeJS.Timeout | undefined;
+    // A child that never gets ready (waiting on a lock nobody releases) fails the round with its
+    // output instead of hanging the test until its timeout.
+    let stuck = false;
+    const watchdog = setTimeout(() => {
+      stuck = true;
+      proc.kill("SIGKILL");
+    }, 60_000);
     proc.stdout?.on("data", (d: Buffer) => {
       text += d.toString();
       if (timer === undefined && text.includes("ready\n")) timer = setTimeout(() => proc.kill("SIGKILL"), ms);
@@ -88,7 +95,9 @@ function runAndKill(dir: string, sync: boolean, seed: number, first: number, ms:
       err += d.toString();
     });
     proc.on("exit", (_code, signal) => {
-      if (signal !== "SIGKILL") reject(new Error(`child exited without being killed: ${err}`));
+      clearTimeout(watchdog);
+      if (stuck) reject(new Error(`child not ready after 60 s: ${text} ${err}`));
+      else if (signal !== "SIGKILL") reject(new Error(`child exited without being killed: ${err}`));
       else resolve(text.split("\n"));
     });
   });
