@@ -17,7 +17,7 @@
  *
  * @module
  */
-import { closeSync, existsSync, fstatSync, ftruncateSync, mkdirSync, openSync, readSync } from "node:fs";
+import { closeSync, existsSync, fstatSync, ftruncateSync, mkdirSync, openSync, readSync, realpathSync } from "node:fs";
 import { join } from "node:path";
 import { type Database, open, type RootDatabase } from "lmdb";
 import { CorruptionError, FormatVersionError, throwCorrupt, throwFormat } from "./errors.js";
@@ -56,7 +56,7 @@ export const FORMAT_VERSION = 3;
 
 /** The open databases of one store. */
 export interface Dbs {
-  /** The store's directory. */
+  /** The store's directory, its real path (the open lock is keyed by it). */
   readonly dir: string;
   readonly env: RootDatabase;
   readonly meta: Database<unknown, string>;
@@ -85,18 +85,25 @@ export interface Counters {
  * @throws {CorruptionError} when `data.mdb` is shorter than its meta pages (truncated) or LMDB reports damage.
  */
 export function openDbs(path: string, sync: boolean): Dbs {
+  const file = join(path, "data.mdb");
+  if (existsSync(file)) checkMetaPages(file);
+  mkdirSync(path, { recursive: true });
+  // The directory's real path names its open lock and this thread's tag file (open-lock.ts keys
+  // both by it). Keyed by the path as given (before review 32), two handles of one thread opened
+  // through two spellings of one directory (relative and absolute, a symlink) replaced each
+  // other's tag file, and the lock one of them took was never released: every later write of
+  // either waited forever (the other kept the lock file's age fresh).
+  const dir = realpathSync(path);
   try {
-    return openDbsLocked(path, sync);
+    return openDbsLocked(dir, path, sync);
   } catch (e) {
-    dropTagIfUnused(path); // the lock's tag file, unless another store of this thread uses it
+    dropTagIfUnused(dir); // the lock's tag file, unless another store of this thread uses it
     throw e;
   }
 }
 
-function openDbsLocked(path: string, sync: boolean): Dbs {
-  const file = join(path, "data.mdb");
-  if (existsSync(file)) checkMetaPages(file);
-  mkdirSync(path, { recursive: true });
+function openDbsLocked(path: string, given: string, sync: boolean): Dbs {
+  const file = join(given, "data.mdb");
   // Opened under the open lock: no other process opens, closes or commits meanwhile (see
   // open-lock.ts); so are openDB's (it creates a new store's databases in a write transaction).
   const dbs = withOpenLock(path, () => {

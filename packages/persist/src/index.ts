@@ -12,4 +12,5 @@ export { CorruptionError, FormatVersionError, VersionNotFoundError } from "./err
 export type { GcResult } from "./gc.js";
 export type { Persistable } from "./kinds.js";
 export { HISTORY_TXN_BYTES, type SaveResult } from "./save.js";
-export { type LoadOptions, openStore, Store, type StoreOptions, type StoreStats } from "./store.js";
+export type { StoreStats } from "./stats.js";
+export { type LoadOptions, openStore, Store, type StoreOptions } from "./store.js";

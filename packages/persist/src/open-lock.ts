@@ -32,12 +32,17 @@
  * at a time, no commit lands inside an open.
  *
  * The lock is `pagefork-open.lock` in the store's directory, holding its
- * holder's tag (`pid:threadId:n`): a hard link to the holder thread's tag
- * file (`pagefork-open.lock.<pid>.<threadId>.tag`, written once, at the
+ * holder's tag (`pid:threadId:n:tid`, tid the OS thread id): a hard link to the holder thread's tag
+ * file (`pagefork-open.lock.<pid>.<threadId>.<tid>.tag`, written once, at the
  * thread's first use of the store), made by link(2), which fails while the
  * lock file exists; removed (unlinked) at release. The tag file is removed
  * when the thread closes its last handle on the store; one left by a killed
- * process is removed by the next open of a process that finds its pid gone. Held for an LMDB open, close or write transaction; a
+ * process, or (review 32) by a thread that ended without closing (a Worker
+ * terminated), is removed by the next open of a thread that finds its OS
+ * thread gone (`/proc/<pid>/task/<tid>`; the file descriptor such a thread
+ * kept open on it stays open until its process exits: Node does not close
+ * a Worker's raw descriptors). A lock held by such a thread is taken over at
+ * once, as one of a dead process (it waited STALE_MS before). Held for an LMDB open, close or write transaction; a
  * waiter polls, every 50 µs at first, then up to every millisecond. One left by a process that died holding it
  * (killed mid-open) is taken over: its pid no longer runs, or it is older
  * than `STALE_MS` (its pid was reused by another process, which would keep it forever; a
@@ -54,12 +59,14 @@
  */
 import {
   closeSync,
+  existsSync,
   fstatSync,
   futimesSync,
   linkSync,
   openSync,
   readdirSync,
   readFileSync,
+  readlinkSync,
   renameSync,
   statSync,
   unlinkSync,
@@ -84,8 +91,13 @@ const STALE_MS = 30_000;
  * (This build never makes an empty one: its lock is a link to its tag file.)
  */
 const EMPTY_STALE_MS = 1_000;
-/** A holder's tag: pid, thread, a count of this thread's acquisitions. */
-const TAG = /^(\d+):(\d+):(\d+)$/;
+/**
+ * A holder's tag: pid, Node thread id, a count of this thread's tag files and,
+ * since review 32, the holder's OS thread id (Linux), `pid:thread:n:tid`.
+ * Builds before review 32 wrote three fields; they read a four-field tag as
+ * not a tag and wait STALE_MS for a dead holder of it (never a wrong takeover).
+ */
+const TAG = /^(\d+):(\d+):(\d+)(?::(\d+))?$/;
 
 let taken = 0;
 const pause = new Int32Array(new SharedArrayBuffer(4));
@@ -161,10 +173,31 @@ interface TagFile {
 /** This thread's tag files, by lock file. */
 const tags = new Map<string, TagFile>();
 
-/** The name of this thread's tag file for lock file `file`. */
-const tagPath = (file: string) => `${file}.${process.pid}.${threadId}.tag`;
-/** A tag file's name: the lock file's, then the pid and thread of its owner. */
-const TAG_FILE = /^pagefork-open\.lock\.(\d+)\.(\d+)\.tag$/;
+/**
+ * This thread's OS thread id (Linux's tid, read off `/proc/thread-self`, a
+ * link to `<pid>/task/<tid>`; sync file-system calls run on the calling
+ * thread), or null where there is no procfs. Node exposes no way to ask
+ * whether another thread (a Worker, by its `threadId`) still runs, nor a
+ * registry shared by the threads of a process; the OS thread id can be asked
+ * of `/proc/<pid>/task/<tid>`, which exists while the thread runs and only
+ * lists the threads of `<pid>`. Read once per thread.
+ */
+const osThread: number | null = (() => {
+  try {
+    const m = /\/task\/(\d+)$/.exec(readlinkSync("/proc/thread-self"));
+    return m === null ? null : Number(m[1]);
+  } catch {
+    return null;
+  }
+})();
+
+/**
+ * The name of this thread's tag file for lock file `file`:
+ * `<file>.<pid>.<threadId>.<tid>.tag` (without `.<tid>` where the OS thread id is unknown).
+ */
+const tagPath = (file: string) => `${file}.${process.pid}.${threadId}${osThread === null ? "" : `.${osThread}`}.tag`;
+/** A tag file's name: the lock file's, then the pid, Node thread id and (since review 32) OS thread id of its owner. */
+const TAG_FILE = /^pagefork-open\.lock\.(\d+)\.(\d+)(?:\.(\d+))?\.tag$/;
 
 /**
  * This thread's tag file for lock file `file`, created at its first use:
@@ -183,7 +216,7 @@ function tagFile(file: string): TagFile {
   } catch {}
   const fd = openSync(path, "wx");
   try {
-    writeSync(fd, `${process.pid}:${threadId}:${taken++}`);
+    writeSync(fd, `${process.pid}:${threadId}:${taken++}${osThread === null ? "" : `:${osThread}`}`);
   } catch (e) {
     closeSync(fd);
     unlinkSync(path);
@@ -195,7 +228,15 @@ function tagFile(file: string): TagFile {
   return t;
 }
 
-/** Removes the tag files in `dir` of processes that no longer run. O(directory entries). */
+/**
+ * Removes the tag files in `dir` of threads that no longer run: of processes
+ * that no longer run, and (review 32) of threads, of this process or another,
+ * whose OS thread is gone: a Worker terminated, or ended by an uncaught error,
+ * without closing its stores left its tag file, which only a dead pid
+ * removed before. A file without an OS thread id (a build before review 32,
+ * or no procfs) of a running process is left, as is this thread's own.
+ * O(directory entries).
+ */
 function removeDeadTags(dir: string): void {
   let names: string[];
   try {
@@ -203,9 +244,13 @@ function removeDeadTags(dir: string): void {
   } catch {
     return;
   }
+  const own = tagPath(join(dir, OPEN_LOCK)).slice(dir.length + 1);
   for (const n of names) {
     const m = TAG_FILE.exec(n);
-    if (m === null || Number(m[1]) === process.pid || running(Number(m[1]))) continue;
+    if (m === null || n === own) continue;
+    const pid = Number(m[1]);
+    const gone = m[3] === undefined ? pid !== process.pid && !running(pid) : !threadRuns(pid, Number(m[3]));
+    if (!gone) continue;
     try {
       unlinkSync(join(dir, n));
     } catch {}
@@ -291,7 +336,23 @@ function held({ text, age }: { text: string; age: number }): boolean {
   const m = TAG.exec(text);
   if (m === null) return text !== "" || age <= EMPTY_STALE_MS;
   const pid = Number(m[1]);
+  if (m[4] !== undefined) return threadRuns(pid, Number(m[4]));
   return pid === process.pid || running(pid);
+}
+
+/**
+ * True unless OS thread `tid` of process `pid` is known not to run: the
+ * process does not run, or it does and its `/proc/<pid>/task` directory
+ * exists without `tid` in it. Where that directory cannot be seen (no
+ * procfs, or another user's process under `hidepid`) the thread is taken
+ * for running: a leak or a wait, never a wrong takeover. A tid reused by a
+ * new thread of the same process (after the kernel's pid counter wrapped)
+ * keeps a dead thread's tag as running: the same, as a reused pid does.
+ */
+function threadRuns(pid: number, tid: number): boolean {
+  if (pid === process.pid && tid === osThread) return true;
+  if (pid !== process.pid && !running(pid)) return false;
+  return !existsSync(`/proc/${pid}/task`) || existsSync(`/proc/${pid}/task/${tid}`);
 }
 
 /** True unless process `pid` is known not to run (gone, or a zombie: killed and not reaped yet). */

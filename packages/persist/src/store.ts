@@ -5,22 +5,23 @@
  * @module
  */
 import {
+  type AddressSpace,
   type Forkable,
   type FramePool,
   History,
   InvalidArgumentError,
-  isFramePool,
   ReleasedError,
 } from "@pagefork/core";
 import type { AnyType } from "@pagefork/state";
 import { BlobTxn } from "./blobs.js";
-import { closeDbs, type Dbs, FORMAT_VERSION, openDbs, readCounters, writeTxn } from "./db.js";
-import { CorruptionError, FormatVersionError, throwCorrupt, throwNotFound } from "./errors.js";
-import { collectGarbage, type GcResult, unreclaimed } from "./gc.js";
+import { checkLoad, checkName, checkPageSize } from "./checks.js";
+import { closeDbs, type Dbs, FORMAT_VERSION, openDbs, writeTxn } from "./db.js";
+import { throwCorrupt, throwNotFound } from "./errors.js";
+import { collectGarbage, type GcResult } from "./gc.js";
 import { decodeKey, encodeKey } from "./keys.js";
 import { describe, type Persistable } from "./kinds.js";
 import { nextEntry, readEntry } from "./load.js";
-import { type Entry, entriesOf, parseRecord, type VersionRecord } from "./record.js";
+import { type Entry, parseRecord, type VersionRecord } from "./record.js";
 import {
   HISTORY_TXN_BYTES,
   INTERNAL_KEY,
@@ -33,6 +34,7 @@ import {
   unpinReadTxn,
   writeHistory,
 } from "./save.js";
+import { type StoreStats, storeStats } from "./stats.js";
 import type { Tree } from "./tree.js";
 
 /** Options of {@link openStore}. */
@@ -41,7 +43,11 @@ export interface StoreOptions {
    * Flush to disk (fsync) at every commit, so a save survives a power loss
    * as well as a killed process. Default true. With false a commit is
    * durable against a crash of the process (LMDB's pages are in the OS page
-   * cache) but not of the machine; saves are then faster.
+   * cache) but not of the machine; saves are then faster. A crash of the
+   * machine with false may lose every commit since the kernel last wrote
+   * the file out, and may leave the newest commit's meta page naming pages
+   * never written: versions that read them then fail with CorruptionError
+   * and refcounts may be off (see the README's "Durability").
    */
   sync?: boolean;
   /**
@@ -58,41 +64,6 @@ export interface LoadOptions {
   /** The schema of a saved `State` (required to load one, ignored otherwise). */
   schema?: AnyType;
 }
-
-/** Figures of {@link Store.stats}; sizes in bytes. */
-export interface StoreStats {
-  /** Names held. */
-  versions: number;
-  /** Distinct page blobs stored. */
-  pages: number;
-  /** Bytes of the stored pages. */
-  pageBytes: number;
-  /** Page-table node blobs stored. */
-  nodes: number;
-  /** Bytes of the stored nodes. */
-  nodeBytes: number;
-  /** Bytes the saved versions map: their non-zero pages x page size, summed over every version. */
-  logicalBytes: number;
-  /** `logicalBytes / pageBytes`: how many times a stored page is used on average (1 when nothing is shared). */
-  dedupRatio: number;
-  /** Size of the LMDB data file (`data.mdb`), including free pages LMDB reuses. */
-  fileBytes: number;
-  /**
-   * Names whose record this build cannot read, in key order: damaged (it does not parse or
-   * fails its checksum: `load` throws CorruptionError) or of a newer format (FormatVersionError).
-   * Counted in `versions`, not in `logicalBytes`. Empty in a sound store.
-   */
-  unreadable: string[];
-  /**
-   * Damaged records (and intent records) dropped by a save over them, a delete or the
-   * recovery since the last {@link Store.gc}: what they referenced is still stored and
-   * counted in `pages` and `nodes` (their roots are unknown). 0 in a sound store.
-   */
-  unreclaimed: number;
-}
-
-/** Longest name, in UTF-8 bytes (LMDB keys are at most 511 bytes). */
-const MAX_NAME_BYTES = 500;
 
 /**
  * A store of versions in an LMDB environment (a directory). Open it with
@@ -193,12 +164,24 @@ export class Store {
     checkName(name);
     const d = describe(version);
     let tree: Tree | undefined;
-    const tally = this.#write(dbs, name, (txn) => {
-      const { tree: t, entry, hashed } = saveVersion(d, this.#baseline(dbs, name), txn);
-      tree = t;
-      return { record: { format: FORMAT_VERSION, type: "version", ...entry }, hashed, pages: t.pages };
-    });
-    this.#remember(name, { baseline: d.space.fork(), tree: tree as Tree, kind: d.kind });
+    // The fork kept for the next save is taken inside the transaction, after the pages are
+    // hashed (their reader fork released): a pool that refuses it (overcommit "never") then
+    // aborts the save. Taken after the commit (before review 32), its refusal threw from a save
+    // that had committed.
+    let baseline: AddressSpace | undefined;
+    let tally: SaveResult;
+    try {
+      tally = this.#write(dbs, name, (txn) => {
+        const { tree: t, entry, hashed } = saveVersion(d, this.#baseline(dbs, name), txn);
+        tree = t;
+        baseline = d.space.fork();
+        return { record: { format: FORMAT_VERSION, type: "version", ...entry }, hashed, pages: t.pages };
+      });
+    } catch (e) {
+      baseline?.release();
+      throw e;
+    }
+    this.#remember(name, { baseline: baseline as AddressSpace, tree: tree as Tree, kind: d.kind });
     return tally;
   }
 
@@ -430,37 +413,7 @@ export class Store {
   stats(): StoreStats {
     const dbs = this.#open();
     unpinReadTxn(dbs); // the newest commit (see #record)
-    const c = readCounters(dbs);
-    let logical = 0;
-    let versions = 0;
-    const unreadable: string[] = [];
-    for (const { key, value } of dbs.versions.getRange()) {
-      const name = decodeKey(key as unknown as Buffer);
-      if (name.startsWith(INTERNAL_KEY)) continue;
-      versions++;
-      let rec: VersionRecord;
-      try {
-        rec = parseRecord(name, value as string);
-      } catch (e) {
-        if (!(e instanceof CorruptionError || e instanceof FormatVersionError)) throw e;
-        unreadable.push(name);
-        continue;
-      }
-      for (const e of entriesOf(rec)) logical += e.pages * e.pageSize;
-    }
-    const st = dbs.env.getStats() as { pageSize: number; lastPageNumber: number };
-    return {
-      versions,
-      pages: c.pages,
-      pageBytes: c.pageBytes,
-      nodes: c.nodes,
-      nodeBytes: c.nodeBytes,
-      logicalBytes: logical,
-      dedupRatio: c.pageBytes === 0 ? 1 : logical / c.pageBytes,
-      fileBytes: (st.lastPageNumber + 1) * st.pageSize,
-      unreadable,
-      unreclaimed: unreclaimed(dbs),
-    };
+    return storeStats(dbs);
   }
 
   /**
@@ -551,29 +504,4 @@ function holds(dbs: Dbs, name: string, s: Saved): boolean {
   }
   const root = s.tree.root === null ? null : (s.tree.root.hash as Buffer).toString("hex");
   return r !== null && r.type === "version" && r.root === root && r.levels === s.tree.levels;
-}
-
-function checkName(name: unknown): asserts name is string {
-  if (
-    typeof name !== "string" ||
-    name === "" ||
-    name.startsWith(INTERNAL_KEY) ||
-    Buffer.byteLength(name) > MAX_NAME_BYTES
-  )
-    throw new InvalidArgumentError(
-      "name",
-      name,
-      `a non-empty string of at most ${MAX_NAME_BYTES} UTF-8 bytes, not starting with U+0000`,
-    );
-}
-
-function checkLoad(options: LoadOptions): { pool: FramePool; schema: AnyType | undefined } {
-  if (options === null || typeof options !== "object" || !isFramePool(options.pool))
-    throw new InvalidArgumentError("options", options, "an object { pool: FramePool, schema? }");
-  return { pool: options.pool, schema: options.schema };
-}
-
-function checkPageSize(e: Entry, pool: FramePool): void {
-  if (e.pageSize !== pool.pageSize)
-    throw new InvalidArgumentError("pool", pool, `a FramePool of the saved page size ${e.pageSize}`);
 }

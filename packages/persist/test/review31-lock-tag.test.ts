@@ -32,7 +32,7 @@ vi.mock("node:fs", async (importOriginal) => {
   return {
     ...real,
     writeSync: (...a: Parameters<typeof real.writeSync>) => {
-      if (stall.ms > 0 && typeof a[1] === "string" && /^\d+:\d+:\d+$/.test(a[1])) {
+      if (stall.ms > 0 && typeof a[1] === "string" && /^\d+:\d+:\d+(:\d+)?$/.test(a[1])) {
         Atomics.wait(wait, 0, 0, stall.ms); // the holder is preempted while it writes its tag
         stall.ms = 0;
       }
