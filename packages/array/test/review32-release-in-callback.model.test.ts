@@ -208,4 +208,28 @@ describe("a callback that releases or frees the array its method runs over, agai
         for (const embedded of [false, true])
           check({ n: 5, embedded, vector: false, sub: false, forked: false, method, at, stop: -1 });
   });
+
+  it("sort through an embedded vector's proxy subarray whose comparator frees the vector returns the view, writing nothing", () => {
+    const pool = new FramePool({ pageSize: PS });
+    const space = new AddressSpace({ size: 64 * PS, pool });
+    const heap = Heap.create(space, { base: PS });
+    const v = CowVector.create(heap, Float64Array);
+    v.extend([3, 1, 2, 5]);
+    const p = v.proxy().subarray(1);
+    let other: CowVector | null = null;
+    const sorted = p.sort((x: number, y: number) => {
+      if (other === null) {
+        v.free();
+        other = CowVector.create(heap, Float64Array); // takes the freed blocks
+        other.extend([9, 9, 9, 9]);
+      }
+      return x - y;
+    });
+    expect(sorted).toBe(p);
+    expect(() => p.length).toThrow(ReleasedError);
+    expect([...(other as unknown as CowVector)]).toEqual([9, 9, 9, 9]);
+    heap.check();
+    space.release();
+    expect(pool.stats()).toMatchObject({ framesInUse: 0, committedBytes: 0, spaces: 0 });
+  });
 });
