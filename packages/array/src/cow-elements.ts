@@ -69,7 +69,12 @@ import { readSpans } from "./view.js";
  * offset; TypeError for a non-callable callback, BigInt/Number mixing, a
  * non-number element index); {@link ReleasedError} after `release()`;
  * OutOfMemoryError when the pool's byte limit cannot cover a write. A call that
- * throws changes nothing.
+ * throws changes nothing. A callback that releases (or frees) the array
+ * mid-call is treated as a native method treats a buffer detached by its
+ * callback: the loop goes on to the length it started with, each later
+ * element `undefined`, and the method returns its result (`sort` writes
+ * nothing back); only an embedded array's `map` and `filter`, which allocate
+ * from the freed array's heap after the callbacks, throw ReleasedError then.
  *
  * @example
  * ```ts
@@ -593,7 +598,11 @@ export abstract class CowElements<E extends number | bigint> implements Iterable
       return false;
     });
     const src = new this.kind.Native(kept as never) as NativeTypedArray;
-    const out = this.createLive(src.length, src.length);
+    // A callback that released a standalone array left its pool: the kept values are the native result.
+    const out =
+      this.isReleased && this.owner[EMBEDDING] === null
+        ? this.create(src.length, src.length)
+        : this.createLive(src.length, src.length);
     return fillFrom(out, () => writeFrom(out, 0, src));
   }
 
@@ -659,10 +668,11 @@ export abstract class CowElements<E extends number | bigint> implements Iterable
       throw new TypeError("The comparison function must be either a function or undefined");
     const a = copyOut(this, 0, this.len) as Float64Array;
     a.sort(comparator as ((x: number, y: number) => number) | undefined);
-    // The comparator may have released this view or shrunk a vector: write
-    // back only the sorted elements that still fit, as the native sort sets
-    // only the indices a shrunk buffer still holds.
-    this.check();
+    // The comparator may have released this view (then nothing is written,
+    // as a native sort writes nothing to a detached buffer) or shrunk a
+    // vector: write back only the sorted elements that still fit, as the
+    // native sort sets only the indices a shrunk buffer still holds.
+    if (this.isReleased) return this;
     writeChanged(this, 0, this.len < a.length ? a.subarray(0, this.len) : a);
     return this;
   }

@@ -362,6 +362,9 @@ export class CowVector<K extends SpanArrayConstructor = Float64ArrayConstructor>
     if (n === 1) {
       const kind = this.kind;
       const v = toElement(kind, items[0]);
+      // Its valueOf may have freed this vector (released a standalone one): never store into
+      // the freed block (another heap block may live there now).
+      this.check();
       requireRoom(this, 1);
       const at = this.len;
       const owner = this.owner;

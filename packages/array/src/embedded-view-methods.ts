@@ -275,7 +275,9 @@ export const TRACKED_METHODS: Record<string, Method> = {
     if (comparator !== undefined && typeof comparator !== "function")
       throw new TypeError("The comparison function must be either a function or undefined");
     const a = copyOut(w, 0, w.len).sort(comparator as never) as NativeTypedArray;
-    // The comparator may have shrunk or freed the array: write back what still fits, as natively.
+    // The comparator may have freed the array (then nothing is written, as a native sort writes
+    // nothing to a detached buffer) or shrunk it: write back what still fits, as natively.
+    if (w.array.released) return this;
     const cur = live(this).len;
     store(w, 0, cur < a.length ? (a.subarray(0, cur) as NativeTypedArray) : a);
     return this;

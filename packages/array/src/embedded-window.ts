@@ -29,6 +29,8 @@ import type { ElementView } from "./view.js";
 
 /** What a tracking view needs of its array: the element view plus its public mutating methods. @internal */
 export interface Tracked extends ElementView {
+  /** True once the array was freed. */
+  readonly released: boolean;
   set(a: unknown, b?: unknown): void;
   get(index: number): number | bigint | undefined;
   fill(value: unknown, start?: number, end?: number): unknown;

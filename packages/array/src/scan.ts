@@ -17,6 +17,11 @@
  * each element afresh. Two loads and compares per element; a callback that
  * takes frames re-translates once per such call (one cursor).
  *
+ * A callback that released (or freed) the array leaves it a length of 0:
+ * the loops then visit the rest of the indices below the starting length
+ * with `undefined` and read no page, as a native method goes on over a
+ * detached buffer (its elements read `undefined`).
+ *
  * @module
  */
 import { chunks } from "./bulk.js";
@@ -84,7 +89,6 @@ export function forward(
       }
       if (stale) break;
     }
-    if (stale) view.check();
   }
   return -1;
 }
@@ -122,10 +126,7 @@ export function backward(
     for (let i = c.end - 1; i >= c.start; i--) {
       if (visit(a[i] as number | bigint, k)) return k;
       k--;
-      if (owner.writes !== gen || pt.epoch !== epoch) {
-        view.check();
-        break;
-      }
+      if (owner.writes !== gen || pt.epoch !== epoch) break;
     }
   }
   return -1;
@@ -162,7 +163,6 @@ export function reduceElements(
     }
     const gen = owner.writes;
     const epoch = pt.epoch;
-    let stale = false;
     for (const c = readSpans(view, k, end - k); c.next(); ) {
       const a = c.array;
       const e = c.end;
@@ -172,12 +172,8 @@ export function reduceElements(
         k++;
         if (owner.writes !== gen || pt.epoch !== epoch) break;
       }
-      if (i < e) {
-        stale = true;
-        break;
-      }
+      if (i < e) break; // stale: re-translate from k
     }
-    if (stale) view.check();
   }
   return acc;
 }

@@ -56,6 +56,9 @@ function pageEnd(v: VectorCore, n: number): number {
 /** Appends every element of `source` in one bulk write; returns the new length. */
 export function extendVector(v: VectorCore, source: unknown): number {
   const src = converted(v, source);
+  // The source's getters, iterator or valueOf may have freed the vector (released a standalone
+  // one): never write into the freed block, which another heap block may be now.
+  v.check();
   const at = v.len;
   const n = at + src.length;
   requireRoom(v, src.length);
@@ -115,6 +118,8 @@ export function spliceVector(
   let at = relativeIndex(start, len, 0);
   let del = argc === 0 ? 0 : argc === 1 ? len - at : Math.min(Math.max(toIntegerOrInfinity(deleteCount), 0), len - at);
   const src = convertArrayLike(v.kind, items, items.length);
+  // An argument's valueOf may have freed the vector (released a standalone one): write nothing.
+  v.check();
   if (v.len !== len) {
     // An argument's valueOf changed the length (resize, pop, push): splice
     // what the vector holds now, never elements past its end.

@@ -13,12 +13,9 @@
  * changed, and the pool holds no frame once everything is released.
  */
 import { CowVector } from "@pagefork/array";
-import { AddressSpace, FramePool, Heap, OutOfMemoryError } from "@pagefork/core";
+import { AddressSpace, FramePool, OutOfMemoryError } from "@pagefork/core";
 import { describe, expect, it } from "vitest";
-
-const PS = 256;
-const INIT = Array.from({ length: 200 }, (_, i) => i + 1);
-const OTHER = new Array<number>(60).fill(-9);
+import { hookFixture, INIT, PS } from "./support/hook-fixture.js";
 
 const CALLS: readonly [string, (v: CowVector) => unknown][] = [
   ["fill(7)", (v) => v.fill(7)],
@@ -35,66 +32,18 @@ const ACTS: readonly Act[] = ["shrink", "shrink to fit", "push"];
 
 function run(embedded: boolean, name: string, call: (v: CowVector) => unknown, act: Act): void {
   const what = `${embedded ? "embedded" : "standalone"} ${name}, hook: ${act}`;
-  let armed = false;
-  const box: { v: CowVector | null; victim: AddressSpace | null; heap: Heap | null; other: CowVector | null } = {
-    v: null,
-    victim: null,
-    heap: null,
-    other: null,
-  };
-  const pool = new FramePool({
-    pageSize: PS,
-    maxBytes: 80 * PS,
-    onOutOfMemory: () => {
-      if (!armed) return;
-      armed = false;
-      box.victim?.release(); // room for the call
-      const v = box.v as CowVector;
-      if (act === "push") v.push(-1);
-      else {
-        v.resize(100);
-        if (act === "shrink to fit") v.shrinkToFit();
-        if (box.heap !== null) {
-          box.other = CowVector.create(box.heap, Float64Array); // in the freed tail, when shrunk to fit
-          box.other.extend(OTHER);
-        }
-      }
-    },
-  });
-  let space: AddressSpace | null = null;
-  let v: CowVector;
-  if (embedded) {
-    space = new AddressSpace({ size: 256 * PS, pool });
-    box.heap = Heap.create(space, { base: PS });
-    v = CowVector.create(box.heap, Float64Array);
-    v.extend(INIT);
-  } else v = CowVector.from(Float64Array, INIT, { pool, maxLength: 1024 });
-  box.v = v;
-  // Every page shared with a version kept aside: the call needs frames.
-  const keepSpace = space === null ? null : space.fork();
-  const keep = space === null ? v.fork() : null;
-  const victim = new AddressSpace({ size: 64 * PS, pool });
-  for (let p = 0; p < 30; p++) victim.setUint8(p * PS, 1);
-  box.victim = victim;
-  const filler = new AddressSpace({ size: 128 * PS, pool });
-  for (let i = 0; pool.framesAvailable() > 0; i++) filler.setUint8(i * PS, 1);
-  armed = true;
+  const f = hookFixture(embedded, act);
+  f.arm();
   let caught: unknown = null;
   try {
-    call(v);
+    call(f.v);
   } catch (e) {
     caught = e;
   }
-  expect(armed, `${what}: the hook ran`).toBe(false);
+  expect(f.armed, `${what}: the hook ran`).toBe(false);
   expect(caught, what).toBeInstanceOf(OutOfMemoryError);
-  expect([...v], what).toEqual(act === "push" ? [...INIT, -1] : INIT.slice(0, 100));
-  if (box.other !== null) expect([...box.other], what).toEqual(OTHER);
-  if (box.heap !== null) expect(() => box.heap?.check(), what).not.toThrow();
-  if (keep !== null) expect([...keep], what).toEqual(INIT);
-  for (const s of [filler, victim, keep, keepSpace]) s?.release();
-  if (space !== null) space.release();
-  else v.release();
-  expect(pool.stats(), what).toMatchObject({ framesInUse: 0, committedBytes: 0, spaces: 0 });
+  expect([...f.v], what).toEqual(act === "push" ? [...INIT, -1] : INIT.slice(0, 100));
+  f.finish(what);
 }
 
 describe("a one-write call whose out-of-memory hook shrinks or grows the same vector", () => {

@@ -16,20 +16,9 @@
 import { CowFloat64Array, CowInt32Array, CowVector } from "@pagefork/array";
 import { AddressSpace, FramePool, Heap, OutOfMemoryError, ReleasedError } from "@pagefork/core";
 import { describe, expect, it } from "vitest";
+import { type HookAct, hookFixture, INIT, OTHER, PS } from "./support/hook-fixture.js";
 
-const PS = 256;
-const INIT = Array.from({ length: 200 }, (_, i) => i + 1);
-const OTHER = new Array<number>(60).fill(-9);
-
-type Act = "shrink to fit" | "free" | "push" | "shrink";
 type Call = "set(i, v)" | "set(0, v)" | "pop()" | "proxy[i] = v" | "proxy[0] = v" | "swapRemove(0)";
-
-interface Box {
-  v: CowVector | null;
-  victim: AddressSpace | null;
-  heap: Heap | null;
-  other: CowVector | null;
-}
 
 function call(v: CowVector, c: Call): unknown {
   switch (c) {
@@ -46,49 +35,12 @@ function call(v: CowVector, c: Call): unknown {
   }
 }
 
-function run(embedded: boolean, c: Call, act: Act): void {
+function run(embedded: boolean, c: Call, act: HookAct): void {
   const what = `${embedded ? "embedded" : "standalone"} ${c}, hook: ${act}`;
-  let armed = false;
-  const box: Box = { v: null, victim: null, heap: null, other: null };
-  const pool = new FramePool({
-    pageSize: PS,
-    maxBytes: 80 * PS,
-    onOutOfMemory: () => {
-      if (!armed) return;
-      armed = false;
-      box.victim?.release(); // room for the call
-      const v = box.v as CowVector;
-      if (act === "push") v.push(-1);
-      else if (act === "free") v.free();
-      else {
-        v.resize(100);
-        if (act === "shrink to fit") v.shrinkToFit();
-        if (box.heap !== null) {
-          box.other = CowVector.create(box.heap, Float64Array); // in the freed tail, when shrunk to fit
-          box.other.extend(OTHER);
-        }
-      }
-    },
-  });
-  let space: AddressSpace | null = null;
-  let v: CowVector;
-  if (embedded) {
-    space = new AddressSpace({ size: 256 * PS, pool });
-    box.heap = Heap.create(space, { base: PS });
-    v = CowVector.create(box.heap, Float64Array);
-    v.extend(INIT);
-  } else v = CowVector.from(Float64Array, INIT, { pool, maxLength: 1024 });
-  box.v = v;
-  // Every page shared with a version kept aside: the call's write needs a frame.
-  const keepSpace = space === null ? null : space.fork();
-  const keep = space === null ? v.fork() : null;
+  const f = hookFixture(embedded, act);
+  const v = f.v;
   const proxyFirst = c.startsWith("proxy") ? v.proxy() : null;
-  const victim = new AddressSpace({ size: 64 * PS, pool });
-  for (let p = 0; p < 30; p++) victim.setUint8(p * PS, 1);
-  box.victim = victim;
-  const filler = new AddressSpace({ size: 128 * PS, pool });
-  for (let i = 0; pool.framesAvailable() > 0; i++) filler.setUint8(i * PS, 1);
-  armed = true;
+  f.arm();
   let caught: unknown = null;
   try {
     if (proxyFirst !== null) proxyFirst[c === "proxy[0] = v" ? 0 : 150] = 7;
@@ -96,7 +48,7 @@ function run(embedded: boolean, c: Call, act: Act): void {
   } catch (e) {
     caught = e;
   }
-  expect(armed, `${what}: the hook ran`).toBe(false);
+  expect(f.armed, `${what}: the hook ran`).toBe(false);
   if (act === "free") {
     expect(caught, what).toBeInstanceOf(ReleasedError);
     expect(v.released, what).toBe(true);
@@ -104,13 +56,7 @@ function run(embedded: boolean, c: Call, act: Act): void {
     expect(caught, what).toBeInstanceOf(OutOfMemoryError);
     expect([...v], what).toEqual(act === "push" ? [...INIT, -1] : INIT.slice(0, 100));
   }
-  if (box.other !== null) expect([...box.other], what).toEqual(OTHER);
-  if (box.heap !== null) expect(() => box.heap?.check(), what).not.toThrow();
-  if (keep !== null) expect([...keep], what).toEqual(INIT);
-  for (const s of [filler, victim, keep, keepSpace]) s?.release();
-  if (space !== null) space.release();
-  else if (!v.released) v.release();
-  expect(pool.stats(), what).toMatchObject({ framesInUse: 0, committedBytes: 0, spaces: 0 });
+  f.finish(what);
 }
 
 const CALLS: readonly Call[] = ["set(i, v)", "set(0, v)", "pop()", "proxy[i] = v", "proxy[0] = v", "swapRemove(0)"];
@@ -118,7 +64,7 @@ const CALLS: readonly Call[] = ["set(i, v)", "set(0, v)", "pop()", "proxy[i] = v
 describe("a single-element write whose out-of-memory hook edits the same vector", () => {
   for (const embedded of [true, false])
     for (const c of CALLS)
-      for (const act of ["shrink to fit", "shrink", "push", ...(embedded ? ["free"] : [])] as Act[]) {
+      for (const act of ["shrink to fit", "shrink", "push", ...(embedded ? ["free"] : [])] as HookAct[]) {
         // A proxy view of a standalone vector is a window of its space (documented): not guarded.
         if (!embedded && c.startsWith("proxy")) continue;
         // A standalone pop writes nothing: no hook runs.

@@ -1,10 +1,18 @@
-import { FramePool, ReleasedError } from "@pagefork/core";
+import { FramePool } from "@pagefork/core";
 import { CowMap } from "@pagefork/map";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { eventLoopTurns } from "../../../test/support/turn.js";
 import { expectSame, keyArb, show, valueArb } from "./arbitraries.js";
 import { Ballast, refusable, squeezes } from "./pressure.js";
+import {
+  hasLive,
+  type IterKind,
+  OpenIterCmd,
+  pickVersion,
+  StepIterCmd,
+  type VersionsModel,
+} from "./support/iter-model.js";
 
 /**
  * Differential model test: every CowMap version against a native Map. The
@@ -13,23 +21,15 @@ import { Ballast, refusable, squeezes } from "./pressure.js";
  * OrderedHashMap itself.
  */
 type K = string | number | bigint | boolean | null | undefined;
-type IterKind = "keys" | "values" | "entries";
-interface Pair {
-  v: number;
-  model: Iterator<unknown>;
-  real: Iterator<unknown>;
-  finished: boolean;
-}
-interface Model {
-  versions: (Map<K, unknown> | null)[];
-  iters: Pair[];
-}
+type Model = VersionsModel<Map<K, unknown>>;
 interface Real {
   pool: FramePool;
   maps: CowMap<K, unknown>[];
   /** Holds frames of the pool, so that the maps work near its maxBytes (pressure.ts). */
   ballast: Ballast;
 }
+
+const realMap = (r: Real, k: number) => r.maps[k] as CowMap<K, unknown>;
 
 function expectEntries(real: CowMap<K, unknown>, model: Map<K, unknown>): void {
   expect(real.size).toBe(model.size);
@@ -47,11 +47,7 @@ function refusableOp(r: Real, m: Model, k: number, op: () => void): boolean {
   return refusable(r.pool, op, () => expectEntries(r.maps[k] as CowMap<K, unknown>, m.versions[k] as Map<K, unknown>));
 }
 
-function pick(m: Model, i: number): number {
-  const live = m.versions.flatMap((v, k) => (v === null ? [] : [k]));
-  return live.length === 0 ? -1 : (live[i % live.length] as number);
-}
-const hasLive = (m: Readonly<Model>) => pick(m as Model, 0) >= 0;
+const pick = pickVersion;
 
 class SetCmd implements fc.Command<Model, Real> {
   constructor(
@@ -163,47 +159,6 @@ class ChurnCmd implements fc.Command<Model, Real> {
   toString = () => `churn(v${this.v}, ${this.n}, ${this.all})`;
 }
 
-class OpenIterCmd implements fc.Command<Model, Real> {
-  constructor(
-    readonly v: number,
-    readonly kind: IterKind,
-  ) {}
-  check = hasLive;
-  run(m: Model, r: Real): void {
-    const k = pick(m, this.v);
-    const mm = m.versions[k] as Map<K, unknown>;
-    const rm = r.maps[k] as CowMap<K, unknown>;
-    m.iters.push({ v: k, model: mm[this.kind](), real: rm[this.kind](), finished: false });
-  }
-  toString = () => `iter(v${this.v}, ${this.kind})`;
-}
-
-class StepIterCmd implements fc.Command<Model, Real> {
-  constructor(
-    readonly i: number,
-    readonly steps: number,
-  ) {}
-  check = (m: Readonly<Model>) => m.iters.length > 0;
-  run(m: Model): void {
-    const p = m.iters[this.i % m.iters.length] as Pair;
-    for (let s = 0; s < this.steps; s++) {
-      if (m.versions[p.v] === null && !p.finished) {
-        expect(() => p.real.next()).toThrow(ReleasedError);
-        return;
-      }
-      const a = p.real.next();
-      const b = p.model.next();
-      expect(a.done).toBe(b.done);
-      if (b.done) p.finished = true;
-      else if (Array.isArray(b.value)) {
-        expectSame((a.value as unknown[])[0], b.value[0]);
-        expectSame((a.value as unknown[])[1], b.value[1]);
-      } else expectSame(a.value, b.value);
-    }
-  }
-  toString = () => `step(it${this.i}, ${this.steps})`;
-}
-
 /** forEach whose callback mutates the map it walks: deletes a key, re-sets one, adds one, as chosen by `plan`. */
 class ForEachMutateCmd implements fc.Command<Model, Real> {
   constructor(
@@ -289,9 +244,11 @@ const commands = [
   fc.nat().map((v) => new ReleaseCmd(v)),
   fc.nat().map((v) => new ClearCmd(v)),
   fc.tuple(fc.nat(), fc.integer({ min: 20, max: 300 }), fc.boolean()).map(([v, n, a]) => new ChurnCmd(v, n, a)),
-  fc.tuple(fc.nat(), fc.constantFrom<IterKind>("keys", "values", "entries")).map(([v, k]) => new OpenIterCmd(v, k)),
-  fc.tuple(fc.nat(), fc.integer({ min: 1, max: 6 })).map(([i, s]) => new StepIterCmd(i, s)),
-  fc.tuple(fc.nat(), fc.integer({ min: 1, max: 6 })).map(([i, s]) => new StepIterCmd(i, s)),
+  fc
+    .tuple(fc.nat(), fc.constantFrom<IterKind>("keys", "values", "entries"))
+    .map(([v, k]) => new OpenIterCmd<Map<K, unknown>, Real>(v, k, realMap)),
+  fc.tuple(fc.nat(), fc.integer({ min: 1, max: 6 })).map(([i, s]) => new StepIterCmd<Map<K, unknown>, Real>(i, s)),
+  fc.tuple(fc.nat(), fc.integer({ min: 1, max: 6 })).map(([i, s]) => new StepIterCmd<Map<K, unknown>, Real>(i, s)),
   fc
     .tuple(fc.nat(), fc.array(fc.tuple(fc.integer({ min: 0, max: 3 }), keyArb, valueArb), { maxLength: 6 }))
     .map(([v, plan]) => new ForEachMutateCmd(v, plan)),

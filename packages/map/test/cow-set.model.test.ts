@@ -1,27 +1,20 @@
-import { FramePool, ReleasedError } from "@pagefork/core";
+import { FramePool } from "@pagefork/core";
 import { CowSet } from "@pagefork/map";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { keyArb, show } from "./arbitraries.js";
 import { Ballast, refusable, squeezes } from "./pressure.js";
+import { hasLive, OpenIterCmd, pickVersion, StepIterCmd, type VersionsModel } from "./support/iter-model.js";
+import { spec } from "./support/set-spec.js";
 
 /**
  * Differential model test: every CowSet version against a native Set, and
  * the ES2025 set methods against a transcription of ECMA-262 24.2.4 on
- * native Sets (Node 20 does not ship them). The model of a fork is
+ * native Sets (support/set-spec.ts; Node 20 does not ship them). The model of a fork is
  * `new Set(old)`; the other operand is a native Set or another live version.
  */
 type K = string | number | bigint | boolean | null | undefined;
-interface Pair {
-  v: number;
-  model: Iterator<unknown>;
-  real: Iterator<unknown>;
-  finished: boolean;
-}
-interface Model {
-  versions: (Set<K> | null)[];
-  iters: Pair[];
-}
+type Model = VersionsModel<Set<K>>;
 interface Real {
   pool: FramePool;
   sets: CowSet<K>[];
@@ -36,70 +29,12 @@ function expectSameOrder(actual: Iterable<unknown>, expected: Iterable<unknown>)
   for (let i = 0; i < b.length; i++) expect(Object.is(a[i], b[i]), `${show(a[i])} vs ${show(b[i])}`).toBe(true);
 }
 
-// ---- ECMA-262 24.2.4 on native Sets (the model) ----
-interface SetLikeModel {
-  size: number;
-  has(v: K): boolean;
-  keys(): Iterator<K>;
-}
-const specUnion = (o: Set<K>, other: SetLikeModel): Set<K> => {
-  const r = new Set(o);
-  for (const v of { [Symbol.iterator]: () => other.keys() }) r.add(v);
-  return r;
-};
-const specIntersection = (o: Set<K>, other: SetLikeModel): Set<K> => {
-  const r = new Set<K>();
-  if (o.size <= other.size) {
-    for (const e of o) if (other.has(e)) r.add(e);
-  } else for (const v of { [Symbol.iterator]: () => other.keys() }) if (o.has(v)) r.add(v);
-  return r;
-};
-const specDifference = (o: Set<K>, other: SetLikeModel): Set<K> => {
-  const r = new Set(o);
-  if (o.size <= other.size) {
-    for (const e of [...o]) if (other.has(e)) r.delete(e);
-  } else for (const v of { [Symbol.iterator]: () => other.keys() }) r.delete(v);
-  return r;
-};
-const specSymmetricDifference = (o: Set<K>, other: SetLikeModel): Set<K> => {
-  const r = new Set(o);
-  for (const v of { [Symbol.iterator]: () => other.keys() }) {
-    const inResult = r.has(v);
-    if (o.has(v)) {
-      if (inResult) r.delete(v);
-    } else if (!inResult) r.add(v);
-  }
-  return r;
-};
-const specIsSubsetOf = (o: Set<K>, other: SetLikeModel): boolean => {
-  if (o.size > other.size) return false;
-  for (const e of o) if (!other.has(e)) return false;
-  return true;
-};
-const specIsSupersetOf = (o: Set<K>, other: SetLikeModel): boolean => {
-  if (o.size < other.size) return false;
-  for (const v of { [Symbol.iterator]: () => other.keys() }) if (!o.has(v)) return false;
-  return true;
-};
-const specIsDisjointFrom = (o: Set<K>, other: SetLikeModel): boolean => {
-  if (o.size <= other.size) {
-    for (const e of o) if (other.has(e)) return false;
-    return true;
-  }
-  for (const v of { [Symbol.iterator]: () => other.keys() }) if (o.has(v)) return false;
-  return true;
-};
-
 /** Runs a mutation `op` of version `k`; false when the pool refused it, which must have changed nothing (see pressure.ts). */
 function refusableOp(r: Real, m: Model, k: number, op: () => void): boolean {
   return refusable(r.pool, op, () => expectSameOrder(r.sets[k] as CowSet<K>, m.versions[k] as Set<K>));
 }
 
-function pick(m: Model, i: number): number {
-  const live = m.versions.flatMap((v, k) => (v === null ? [] : [k]));
-  return live.length === 0 ? -1 : (live[i % live.length] as number);
-}
-const hasLive = (m: Readonly<Model>) => pick(m as Model, 0) >= 0;
+const pick = pickVersion;
 
 class AddCmd implements fc.Command<Model, Real> {
   constructor(
@@ -200,59 +135,9 @@ class ChurnCmd implements fc.Command<Model, Real> {
   toString = () => `churn(v${this.v}, ${this.n})`;
 }
 
-class OpenIterCmd implements fc.Command<Model, Real> {
-  constructor(
-    readonly v: number,
-    readonly kind: "values" | "keys" | "entries",
-  ) {}
-  check = hasLive;
-  run(m: Model, r: Real): void {
-    const k = pick(m, this.v);
-    m.iters.push({
-      v: k,
-      model: (m.versions[k] as Set<K>)[this.kind](),
-      real: (r.sets[k] as CowSet<K>)[this.kind](),
-      finished: false,
-    });
-  }
-  toString = () => `iter(v${this.v}, ${this.kind})`;
-}
-
-class StepIterCmd implements fc.Command<Model, Real> {
-  constructor(
-    readonly i: number,
-    readonly steps: number,
-  ) {}
-  check = (m: Readonly<Model>) => m.iters.length > 0;
-  run(m: Model): void {
-    const p = m.iters[this.i % m.iters.length] as Pair;
-    for (let s = 0; s < this.steps; s++) {
-      if (m.versions[p.v] === null && !p.finished) {
-        expect(() => p.real.next()).toThrow(ReleasedError);
-        return;
-      }
-      const a = p.real.next();
-      const b = p.model.next();
-      expect(a.done).toBe(b.done);
-      if (b.done) p.finished = true;
-      else if (Array.isArray(b.value)) expectSameOrder(a.value as unknown[], b.value);
-      else expect(Object.is(a.value, b.value)).toBe(true);
-    }
-  }
-  toString = () => `step(it${this.i}, ${this.steps})`;
-}
-
 type Method = "union" | "intersection" | "difference" | "symmetricDifference";
 type Predicate = "isSubsetOf" | "isSupersetOf" | "isDisjointFrom";
-const SPEC = {
-  union: specUnion,
-  intersection: specIntersection,
-  difference: specDifference,
-  symmetricDifference: specSymmetricDifference,
-  isSubsetOf: specIsSubsetOf,
-  isSupersetOf: specIsSupersetOf,
-  isDisjointFrom: specIsDisjointFrom,
-};
+const SPEC = spec as unknown as Record<Method | Predicate, (o: Set<K>, other: unknown) => Set<K> | boolean>;
 
 /** A set method with `other` a native Set of `elements` or (when `version` picks one) another live CowSet. */
 class AlgebraCmd implements fc.Command<Model, Real> {
@@ -330,8 +215,8 @@ const commands = [
   fc.tuple(fc.nat(), fc.integer({ min: 20, max: 300 })).map(([v, n]) => new ChurnCmd(v, n)),
   fc
     .tuple(fc.nat(), fc.constantFrom("values", "keys", "entries") as fc.Arbitrary<"values" | "keys" | "entries">)
-    .map(([v, kind]) => new OpenIterCmd(v, kind)),
-  fc.tuple(fc.nat(), fc.integer({ min: 1, max: 6 })).map(([i, s]) => new StepIterCmd(i, s)),
+    .map(([v, kind]) => new OpenIterCmd<Set<K>, Real>(v, kind, (r, k) => r.sets[k] as CowSet<K>)),
+  fc.tuple(fc.nat(), fc.integer({ min: 1, max: 6 })).map(([i, s]) => new StepIterCmd<Set<K>, Real>(i, s)),
   fc
     .tuple(
       fc.nat(),
