@@ -277,7 +277,8 @@ export function setReplacer(f: Replacer): void {
  * that takes over `old`'s children: what the data carries over (their
  * drafts, or views showing them as they are) keeps its node and identity,
  * as Immer's new object keeps the drafts spread into it; the rest is written
- * over them as a recipe would. The caller removes `old` afterwards; its
+ * over them as a recipe would. The caller removes `old` afterwards (a
+ * splice may have taken it out already: a spread of it among the items); its
  * draft keeps reading its own fields (as Immer's draft of the old object
  * does) and shares those children with the new record.
  */
@@ -291,8 +292,10 @@ export function placeComposite(
 ): number {
   if (old > 0 && type.kind === "struct" && replacer !== null && typeof value === "object" && value !== null) {
     const d = s.drafts.get(old);
-    if (nodeOf(value) === undefined && (d === undefined || (d.parent === parent && !d.detached)))
-      return replacer(s, type, old, value, parent, key);
+    // `old` is held by `parent`, or a splice of `parent` took it out just now (a spread of it among the items)
+    const held = d === undefined || (d.parent === parent && !d.detached);
+    const taken = d?.detached === true && s.removedAddrs.has(old) && s.lent?.has(old) !== true;
+    if (nodeOf(value) === undefined && (held || taken)) return replacer(s, type, old, value, parent, key);
   }
   const rec = removedDraftOf(s, type, value);
   if (rec !== undefined && !isAncestor(rec, parent)) {
