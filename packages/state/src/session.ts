@@ -348,10 +348,10 @@ type Reconciler = (
   parent: DraftNode | null,
   key: unknown,
 ) => boolean;
-const reconcilers: { struct?: Reconciler; list?: Reconciler } = {};
+const reconcilers: { struct?: Reconciler; list?: Reconciler; map?: Reconciler; set?: Reconciler } = {};
 
 /** Installs the reconciler of a kind (see {@link reconcile}). */
-export function setReconciler(kind: "struct" | "list", f: Reconciler): void {
+export function setReconciler(kind: "struct" | "list" | "map" | "set", f: Reconciler): void {
   reconcilers[kind] = f;
 }
 
@@ -362,7 +362,10 @@ export function setReconciler(kind: "struct" | "list", f: Reconciler): void {
  * elements at both ends stay; records carried over, as drafts or as views of
  * this lineage showing the node as it is, move back instead of being copied:
  * `d.todos = d.todos.filter(f)`, `base.root.todos.filter(f)`, `[...d.todos,
- * x]`); a root record given an object takes it field by field (`return {
+ * x]`); a map given a `Map` or a set given a `Set` or array keeps the entries
+ * it holds in the same order, deletes those it lacks and sets the rest
+ * (`d.byId = new Map(d.byId).set(k, v)`: every other value keeps its node);
+ * a root record given an object takes it field by field (`return {
  * ...d, n: 1 }` writes `n`). Every node carried over keeps its address and
  * stamp, hence its view, and nothing is copied; a value equal to the node's
  * content changes nothing at all. A record elsewhere than the root is not
@@ -389,8 +392,12 @@ export function reconcile(
   // the recipe is done with): elsewhere the struct reconciler declines, and the record becomes
   // a new record (placeComposite), so that a draft of the old one held by the recipe keeps
   // reading what it held and is out of the tree (as Immer's).
-  const f = type.kind === "list" ? reconcilers.list : type.kind === "struct" ? reconcilers.struct : undefined;
-  if (f === undefined || Array.isArray(value) !== (type.kind === "list")) return false;
+  const kind = type.kind;
+  const f = reconcilers[kind as "struct" | "list" | "map" | "set"];
+  if (f === undefined) return false;
+  if (kind === "list" || kind === "struct" ? Array.isArray(value) !== (kind === "list") : false) return false;
+  if (kind === "map" && !(value instanceof Map)) return false; // a plain object (JSON form) is built
+  if (kind === "set" && !(value instanceof Set) && !Array.isArray(value)) return false;
   const d = s.drafts.get(addr);
   if (d !== undefined && (d.detached || d.parent !== parent)) return false;
   s.mute++;

@@ -206,7 +206,9 @@ describe("review 32: model of array idioms over a list of records, as Immer", ()
           }
           break;
         case "dup":
-          if (n > 0 && n < 8) {
+          // once: Immer's result of three such copies holds revoked proxies (one child draft in
+          // several new objects), which the comparison could not read
+          if (n > 0 && n < 8 && !aliased) {
             d.todos = [...d.todos, { ...at(st.i), id: "dup" }];
             aliased = true;
             flags.aliased = true;
