@@ -265,7 +265,8 @@ export function spliceList(rec: ListDraft, start: number, del: number, items: re
  * words `oldWords`) that the item is a spread of, or 0: an item of plain data
  * holding, in a field, a draft or view of the node that field of a removed
  * record holds (`{ ...d.todos[i], done: true }` holds `d.todos[i]`'s children
- * drafts). Such an item becomes a record taking over that record's children
+ * drafts), or failing that, with as many items as removed records, the
+ * record at the item's position. Such an item becomes a record taking over that record's children
  * (see placeComposite), as Immer's new object keeps the drafts spread into
  * it: `d.todos = d.todos.map((x) => (x.id === id ? { ...x, done: true } : x))`
  * and `splice(i, 1, { ...d.todos[i], done: true })` copy nothing under the
@@ -307,6 +308,19 @@ function spreadSources(rec: ListDraft, oldWords: readonly number[], items: reado
       break;
     }
   }
+  // As many items as removed records: an item that holds none of their children (every
+  // composite field given new data: `{ ...x, sub: x.sub.map(f) }`) takes the record at its
+  // own position, as `d.todos[i] = { ... }` does, so its nested data is reconciled there.
+  if (oldWords.length === items.length)
+    for (let k = 0; k < items.length; k++) {
+      const item = items[k];
+      const p = elementPointer(e, oldWords[k] as number);
+      if (out?.[k] || p <= 0 || claimed.has(p)) continue;
+      if (item === null || typeof item !== "object" || Array.isArray(item) || nodeOf(item) !== undefined) continue;
+      claimed.add(p);
+      if (out === null) out = new Array<number>(items.length).fill(0);
+      out[k] = p;
+    }
   return out;
 }
 

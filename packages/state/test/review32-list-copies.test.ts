@@ -62,6 +62,25 @@ describe("review 32: an array of a list's own records with spreads keeps what th
     expect(pool.framesInUse).toBe(0);
   });
 
+  it("a nested map (every composite field given new data) keeps the nested nodes its data carries over", () => {
+    const pool = new FramePool({ pageSize: 256 });
+    const s0 = createState(App, input(6), { pool });
+    const a = s0.root.todos;
+    const s1 = produce(s0, (d) => {
+      d.todos = d.todos.map((x) =>
+        x.id === "t3" ? { ...x, meta: { ...x.meta, n: 99 }, sub: x.sub.map((v) => `${v}!`) } : x,
+      );
+    });
+    const b = s1.root.todos;
+    expect(b[3]!.meta.n).toBe(99);
+    expect(b[3]!.sub).toEqual(["s3!"]);
+    expect(b[3]!.meta.marks === a[3]!.meta.marks).toBe(true); // was a copy
+    expect(b[2] === a[2]).toBe(true);
+    s1.release();
+    s0.release();
+    expect(pool.framesInUse).toBe(0);
+  });
+
   it("splice(i, 1, spread), a sorted copy and a reversed copy with a spread keep the children", () => {
     const pool = new FramePool({ pageSize: 256 });
     const s0 = createState(App, input(6), { pool });
@@ -110,7 +129,8 @@ describe("review 32: model of array idioms over a list of records, as Immer", ()
     | { k: "subPush"; i: number; s: string }
     | { k: "oldWrite"; n: number }
     | { k: "dup"; i: number }
-    | { k: "sameMap" };
+    | { k: "sameMap" }
+    | { k: "nested"; i: number; n: number };
   const step: fc.Arbitrary<Step> = fc.oneof(
     fc.record({ k: fc.constant("toggle" as const), i: fc.nat(7) }),
     fc.record({ k: fc.constant("metaSpread" as const), i: fc.nat(7), n: fc.nat(300) }),
@@ -129,6 +149,7 @@ describe("review 32: model of array idioms over a list of records, as Immer", ()
     fc.record({ k: fc.constant("oldWrite" as const), n: fc.nat(300) }),
     fc.record({ k: fc.constant("dup" as const), i: fc.nat(7) }),
     fc.record({ k: fc.constant("sameMap" as const) }),
+    fc.record({ k: fc.constant("nested" as const), i: fc.nat(7), n: fc.nat(300) }),
   );
   // One recipe for our draft and Immer's. `aliased`: a spread of a record that stays in the list
   // (Immer's result holds one child draft in two places, ours a copy): no child writes after it.
@@ -214,6 +235,16 @@ describe("review 32: model of array idioms over a list of records, as Immer", ()
             flags.aliased = true;
           }
           break;
+        case "nested": {
+          if (n === 0) break;
+          const j = st.i % n;
+          d.todos = d.todos.map(
+            // biome-ignore lint/suspicious/noExplicitAny: either draft
+            (x: any, k: number) =>
+              k === j ? { ...x, meta: { ...x.meta, n: st.n }, sub: x.sub.map((v: string) => `${v}!`) } : x,
+          );
+          break;
+        }
         case "sameMap":
           // biome-ignore lint/suspicious/noExplicitAny: either draft
           d.todos = d.todos.map((x: any) => x);
