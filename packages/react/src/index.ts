@@ -112,41 +112,69 @@ function viewRecord(value: object): { addr: number; stamp: number } | undefined 
 /** Most views {@link viewsIn} looks for in one selection, and most objects it walks. */
 const WALK_LIMIT = 10_000;
 
+/** What {@link viewsIn} found in a selected value. */
+interface Found {
+  /** The views met (the value itself if it is one). */
+  readonly views: object[];
+  /**
+   * True if the walk saw all the value holds: nothing but views, plain
+   * objects, arrays, Maps and Sets, at most {@link WALK_LIMIT} objects. False
+   * when something may hold a view the walk cannot see (a class instance's
+   * private fields, a function's closure, objects past the limit).
+   */
+  readonly whole: boolean;
+}
+
 /**
  * The views a selected value holds, for its pin: the value itself if it is a
- * view; for plain data (an array, or an object whose prototype is
- * `Object.prototype` or null) the views among its own enumerable values, at
- * any depth, found through plain data only. Null when that cannot be told (a
- * `Map`, a class instance, a function or anything else met on the way, or
- * more than {@link WALK_LIMIT} objects): such a value is pinned as a whole and
- * its pin never moves, as before. An empty array: plain data holding no view
- * (nothing to read from a version later). O(objects walked).
+ * view; else the views among the values of plain data (an array, or an
+ * object whose prototype is `Object.prototype` or null: its own enumerable
+ * values), `Map`s (keys and values) and `Set`s (values), at any depth. A
+ * class instance is walked through its own enumerable properties, but the
+ * walk is then not whole (it may hold views where the walk cannot look:
+ * `#private` fields, getters), nor is it for a function (its closure) or past
+ * {@link WALK_LIMIT} objects: such a value's pin keeps its version and never
+ * moves, and the views found still hold it. An empty, whole result: plain
+ * data holding no view (nothing to read from a version later).
+ * O(objects walked).
  */
-function viewsIn(value: object): object[] | null {
-  if (viewRecord(value) !== undefined) return [value];
-  const out: object[] = [];
+function viewsIn(value: object): Found {
+  if (viewRecord(value) !== undefined) return { views: [value], whole: true };
+  const views: object[] = [];
+  let whole = true;
   const seen = new Set<object>();
   const stack: object[] = [value];
+  const visit = (v: unknown) => {
+    if (typeof v === "function") whole = false;
+    else if (v !== null && typeof v === "object") stack.push(v);
+  };
   while (stack.length > 0) {
     const x = stack.pop() as object;
     if (seen.has(x)) continue;
-    if (seen.size >= WALK_LIMIT) return null;
+    if (seen.size >= WALK_LIMIT) return { views, whole: false };
     seen.add(x);
     if (viewRecord(x) !== undefined) {
-      out.push(x);
+      views.push(x);
+      continue;
+    }
+    if (x instanceof Map) {
+      for (const [k, v] of x) {
+        visit(k);
+        visit(v);
+      }
+      continue;
+    }
+    if (x instanceof Set) {
+      for (const v of x) visit(v);
       continue;
     }
     if (!Array.isArray(x)) {
       const proto = Object.getPrototypeOf(x);
-      if (proto !== Object.prototype && proto !== null) return null;
+      if (proto !== Object.prototype && proto !== null) whole = false;
     }
-    for (const k of Object.keys(x)) {
-      const v = (x as Record<string, unknown>)[k];
-      if (typeof v === "function") return null;
-      if (v !== null && typeof v === "object") stack.push(v);
-    }
+    for (const k of Object.keys(x)) visit((x as Record<string, unknown>)[k]);
   }
-  return out;
+  return { views, whole };
 }
 
 /**
@@ -183,8 +211,8 @@ function pinShown<S extends AnyType>(pins: Pins, store: Store<S>, value: unknown
   const pin = pins.byValue.get(value);
   if (pin !== undefined) {
     if (pin.of.deref() === now) return;
-    const views = viewsIn(value);
-    if (views === null) return; // cannot tell what it reads: it keeps its own version
+    const { views, whole } = viewsIn(value);
+    if (!whole) return; // cannot tell what it reads: it keeps its own version
     for (const v of views) if (!holds(now, viewRecord(v) as { addr: number; stamp: number })) return;
     const moved = acquire(now);
     drop(pin.fork);
@@ -192,18 +220,17 @@ function pinShown<S extends AnyType>(pins: Pins, store: Store<S>, value: unknown
     pin.of = new WeakRef(now);
     return;
   }
-  const views = viewsIn(value);
-  if (views !== null && views.length === 0) return; // plain data: nothing to read from a version
+  const { views, whole } = viewsIn(value);
+  if (whole && views.length === 0) return; // plain data: nothing to read from a version
   const made: Pin = { fork: acquire(now), of: new WeakRef(now), owner: pins.all, refs: 1 };
   pins.byValue.set(value, made);
   pins.all.add(made);
   collected.register(value, made, made);
-  if (views !== null)
-    for (const v of views)
-      if (v !== value) {
-        made.refs++;
-        collected.register(v, made, made);
-      }
+  for (const v of views)
+    if (v !== value) {
+      made.refs++;
+      collected.register(v, made, made);
+    }
 }
 
 /**
@@ -246,11 +273,13 @@ function releasePins(pins: Pins): void {
  * that showed a value of it; none for primitives, plain data holding no
  * view, or a version itself, which cannot be read once the store released
  * it: select views), released once that value, and every view found in it
- * through plain objects and arrays, is garbage collected, or when the
+ * through plain objects, arrays, Maps (keys and values), Sets and class
+ * instances' own enumerable properties, is garbage collected, or when the
  * component unmounts or is given another store. A value that stays
  * selected while the store changes moves its pin to the current version
  * once the store released the older one, so an unchanged selection keeps
- * no old version's pages. Release the store after unmounting its components to
+ * no old version's pages (not one holding a class instance or a function,
+ * which may hold views where the hook cannot look: its pin stays). Release the store after unmounting its components to
  * get every frame back at once. Until then, the pages only a pinned version
  * holds count in its pool's `bytesInUse`, hence in a store's `maxBytes`.
  *

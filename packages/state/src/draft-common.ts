@@ -59,3 +59,35 @@ export function textOf(s: Session, type: AnyType, addr: number): string {
 }
 
 export { isViewAt } from "./session.js";
+
+/** The same stored key or set element (SameValueZero, as a Map's keys: NaN is NaN). */
+function sameKey(a: unknown, b: unknown): boolean {
+  return a === b || (Number.isNaN(a) && Number.isNaN(b));
+}
+
+/**
+ * Brings a keyed collection holding the stored keys `stored` (in order) to
+ * the keys `next` (in order), as assigning a new `Map` or `Set` over it:
+ * `remove(k)` takes out each key `next` lacks; the kept keys that already
+ * stand in `next`'s order are `put` in place (`put(j)` for entry `j` of
+ * `next`: the collection's set, a no-op for a value unchanged); from the
+ * first out of order on, the kept keys are removed and the rest of `next`
+ * put in order, so the result iterates as `next` does. O(keys).
+ */
+export function reconcileKeys(
+  stored: readonly unknown[],
+  next: readonly unknown[],
+  remove: (key: unknown) => void,
+  put: (j: number) => void,
+): void {
+  const wanted = new Set(next);
+  const kept: unknown[] = [];
+  for (const k of stored)
+    if (wanted.has(k)) kept.push(k);
+    else remove(k);
+  let i = 0;
+  let j = 0;
+  for (; i < kept.length && j < next.length && sameKey(kept[i], next[j]); i++, j++) put(j);
+  for (; i < kept.length; i++) remove(kept[i]);
+  for (; j < next.length; j++) put(j);
+}

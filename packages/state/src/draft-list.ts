@@ -9,7 +9,7 @@
  */
 
 import { toIntegerOrInfinity } from "@pagefork/core";
-import { NODE } from "./brand.js";
+import { NODE, nodeOf } from "./brand.js";
 import { buildElement } from "./build.js";
 import { check } from "./check.js";
 import { handleOf, type ListHandle } from "./containers.js";
@@ -19,7 +19,7 @@ import { arrayLikeHas, arrayLikeOwnKeys, indexOf } from "./indices.js";
 import { INSPECT } from "./inspect.js";
 import type { Patch } from "./patch-types.js";
 import { backward, mayHoldMap, valuePatches } from "./patches.js";
-import { isComposite, type ListType } from "./schema.js";
+import { type Field, isComposite, type ListType, type StructType } from "./schema.js";
 import {
   type DraftNode,
   draftOf,
@@ -33,7 +33,7 @@ import {
   setReconciler,
   touch,
 } from "./session.js";
-import { decodeElement, elementPointer, encodeElement, unwrapNullable } from "./slots.js";
+import { decodeElement, elementPointer, encodeElement, fieldPointer, unwrapNullable } from "./slots.js";
 import { jsonOf } from "./values.js";
 import { inspectListBox, type ListBox } from "./view.js";
 
@@ -226,6 +226,7 @@ export function spliceList(rec: ListDraft, start: number, del: number, items: re
             ? valuePatches(s, "add", [start], e, decodeElement(s.space, e, w))
             : patchValue(s, e, decodeElement(s.space, e, w)),
         );
+  const sources = spreadSources(rec, oldWords, items);
   const removed: unknown[] = [];
   s.write(() => {
     // The removed records and lists are taken out first, so that an item that is one of
@@ -234,10 +235,14 @@ export function spliceList(rec: ListDraft, start: number, del: number, items: re
     // puts the same objects back). Their strings and boxes are freed after the write.
     for (let k = 0; k < del; k++) removed.push(detachElement(rec, oldWords[k] as number));
     const words = new Float64Array(ins);
-    for (let k = 0; k < ins; k++) words[k] = newElementWord(rec, items[k], start + k);
+    for (let k = 0; k < ins; k++) words[k] = newElementWord(rec, items[k], start + k, sources?.[k] ?? 0);
     const h = listHandle(rec, ins > 0) as ListHandle;
-    if (del > 0) h.removeRange(start, start + del);
-    if (ins > 0) h.insertFrom(start, words);
+    if (del === ins)
+      h.set(words, start); // in place: the elements after it stay where they are (no pages shifted)
+    else {
+      if (del > 0) h.removeRange(start, start + del);
+      if (ins > 0) h.insertFrom(start, words);
+    }
     for (const w of oldWords) freeElementBlock(rec, w);
     spliceChildren(rec, start, del, ins);
     for (let k = 0; k < ins; k++) {
@@ -253,6 +258,70 @@ export function spliceList(rec: ListDraft, start: number, del: number, items: re
     );
   }
   return removed;
+}
+
+/**
+ * For each of a splice's `items`, the record among those it removes (slot
+ * words `oldWords`) that the item is a spread of, or 0: an item of plain data
+ * holding, in a field, a draft or view of the node that field of a removed
+ * record holds (`{ ...d.todos[i], done: true }` holds `d.todos[i]`'s children
+ * drafts), or failing that, with as many items as removed records, the
+ * record at the item's position. Such an item becomes a record taking over that record's children
+ * (see placeComposite), as Immer's new object keeps the drafts spread into
+ * it: `d.todos = d.todos.map((x) => (x.id === id ? { ...x, done: true } : x))`
+ * and `splice(i, 1, { ...d.todos[i], done: true })` copy nothing under the
+ * record. A record is the source of one item at most (a second spread of it
+ * is built as before). Null when there is nothing to match. O(removed records
+ * × their composite fields + items × composite fields) reads.
+ */
+function spreadSources(rec: ListDraft, oldWords: readonly number[], items: readonly unknown[]): number[] | null {
+  const e = rec.type.element;
+  const inner = unwrapNullable(e);
+  if (inner.kind !== "struct" || oldWords.length === 0 || items.length === 0) return null;
+  const fields = (inner as StructType).fields.filter((f) => isComposite(f.type));
+  if (fields.length === 0) return null;
+  const space = rec.session.space;
+  let owners: Map<number, number> | null = null; // a child node's address -> the removed record holding it
+  let out: number[] | null = null;
+  const claimed = new Set<number>();
+  for (let k = 0; k < items.length; k++) {
+    const item = items[k];
+    if (item === null || typeof item !== "object" || Array.isArray(item) || nodeOf(item) !== undefined) continue;
+    if (owners === null) {
+      owners = new Map();
+      for (const w of oldWords) {
+        const p = elementPointer(e, w);
+        if (p <= 0) continue;
+        for (const f of fields) {
+          const q = fieldPointer(space, p, f);
+          if (q > 0) owners.set(q, p);
+        }
+      }
+    }
+    for (const f of fields as Field[]) {
+      const node = nodeOf((item as Record<string, unknown>)[f.name]);
+      const p = node === undefined ? undefined : owners.get(node.addr);
+      if (p === undefined || claimed.has(p) || fieldPointer(space, p, f) !== (node as { addr: number }).addr) continue;
+      claimed.add(p);
+      if (out === null) out = new Array<number>(items.length).fill(0);
+      out[k] = p;
+      break;
+    }
+  }
+  // As many items as removed records: an item that holds none of their children (every
+  // composite field given new data: `{ ...x, sub: x.sub.map(f) }`) takes the record at its
+  // own position, as `d.todos[i] = { ... }` does, so its nested data is reconciled there.
+  if (oldWords.length === items.length)
+    for (let k = 0; k < items.length; k++) {
+      const item = items[k];
+      const p = elementPointer(e, oldWords[k] as number);
+      if (out?.[k] || p <= 0 || claimed.has(p)) continue;
+      if (item === null || typeof item !== "object" || Array.isArray(item) || nodeOf(item) !== undefined) continue;
+      claimed.add(p);
+      if (out === null) out = new Array<number>(items.length).fill(0);
+      out[k] = p;
+    }
+  return out;
 }
 
 /** True if elements `[start, start + items.length)` of `h` are each `items[k]` already (see `unchanged`). */

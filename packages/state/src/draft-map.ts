@@ -9,7 +9,7 @@ import { NODE } from "./brand.js";
 import { check, isValidKey } from "./check.js";
 import { handleHas, storedSlot } from "./collection-reads.js";
 import { handleOf, type MapHandle } from "./containers.js";
-import { unchanged, wrapDraft } from "./draft-common.js";
+import { reconcileKeys, unchanged, wrapDraft } from "./draft-common.js";
 import { throwSchema } from "./errors.js";
 import { INSPECT, type InspectFn, type InspectOptions, plainInspect } from "./inspect.js";
 import type { Patch, PathKey } from "./patch-types.js";
@@ -17,12 +17,14 @@ import { backward, valuePatches } from "./patches.js";
 import { isComposite, type MapType } from "./schema.js";
 import {
   type DraftNode,
+  draftOf,
   emit,
   errorPath,
   placeComposite,
   reconcile,
   removeNode,
   type Session,
+  setReconciler,
   touch,
 } from "./session.js";
 import { decodeKey, decodeMapValue, encodeKey, encodeMapValue, unwrapNullable } from "./slots.js";
@@ -218,3 +220,20 @@ export class DraftMap<K = unknown, V = unknown> extends Map<K, V> implements Dra
 export function newMapDraft(s: Session, type: MapType, addr: number, origStamp: number): DraftNode {
   return new DraftMap(s, type, addr, origStamp);
 }
+
+// A `Map` assigned over a map (see reconcile in session.ts): the entries read
+// once; keys it lacks deleted, the rest set in its order (an unchanged value
+// is a no-op, a spread of a value takes over its children), so that the
+// values it carries over keep their nodes: `d.byId = new Map(d.byId).set(k, v)`.
+setReconciler("map", (s, type, addr, value, parent, key) => {
+  const kt = (type as MapType).key;
+  const rec = draftOf(s, type, addr, parent, key) as DraftMap;
+  const entries = [...(value as Map<unknown, unknown>)];
+  reconcileKeys(
+    [...rec.keys()],
+    entries.map(([k]) => decodeKey(kt, encodeKey(kt, k))),
+    (k) => rec.delete(k),
+    (j) => rec.set((entries[j] as [unknown, unknown])[0], (entries[j] as [unknown, unknown])[1]),
+  );
+  return true;
+});

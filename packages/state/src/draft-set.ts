@@ -10,11 +10,12 @@ import { NODE } from "./brand.js";
 import { isValidKey } from "./check.js";
 import { defineSetMethods, handleHas } from "./collection-reads.js";
 import { handleOf, type SetHandle } from "./containers.js";
+import { reconcileKeys } from "./draft-common.js";
 import { throwSchema } from "./errors.js";
 import { INSPECT, type InspectFn, type InspectOptions, plainInspect } from "./inspect.js";
 import type { Patch } from "./patch-types.js";
 import type { SetType } from "./schema.js";
-import { type DraftNode, emit, errorPath, type Session, touch } from "./session.js";
+import { type DraftNode, draftOf, emit, errorPath, type Session, setReconciler, touch } from "./session.js";
 import { decodeKey, encodeKey } from "./slots.js";
 import { jsonOf, plainOf } from "./values.js";
 
@@ -172,3 +173,19 @@ function rankOf(h: SetHandle, enc: unknown): number {
 export function newSetDraft(s: Session, type: SetType, addr: number, origStamp: number): DraftNode {
   return new DraftSet(s, type, addr, origStamp);
 }
+
+// A `Set` or an array assigned over a set (see reconcile in session.ts): the
+// elements read once; those it lacks deleted, the rest added in its order,
+// so that `d.tags = new Set(d.tags).add(x)` writes one element, not the set.
+setReconciler("set", (s, type, addr, value, parent, key) => {
+  const et = (type as SetType).element;
+  const rec = draftOf(s, type, addr, parent, key) as DraftSet;
+  const items = [...(value as Iterable<unknown>)];
+  reconcileKeys(
+    [...rec.values()],
+    items.map((k) => decodeKey(et, encodeKey(et, k))),
+    (k) => rec.delete(k),
+    (j) => rec.add(items[j]),
+  );
+  return true;
+});

@@ -278,7 +278,10 @@ function freeRemoved(s: Session): void {
  * `d.todos = d.todos.filter(f)` and `return { ...d, n: 1 }` keep theirs;
  * a plain object assigned over a record elsewhere (`d.todos[i] = {
  * ...d.todos[i], done: true }`) is a new record that takes over the old
- * one's children, so what it carries over is not copied either.
+ * one's children, so what it carries over is not copied either; so is a
+ * spread of a list's record among the items of an array assigned over that
+ * list (`d.todos = d.todos.map((x) => (x.id === id ? { ...x, done: true } : x))`);
+ * a `Map` or `Set` assigned over a map or set keeps the values it carries over.
  *
  * Errors (nothing changes: `base` is untouched and the draft's pages are released):
  * - SchemaError from a write whose value does not fit the schema (thrown by

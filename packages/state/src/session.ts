@@ -277,7 +277,8 @@ export function setReplacer(f: Replacer): void {
  * that takes over `old`'s children: what the data carries over (their
  * drafts, or views showing them as they are) keeps its node and identity,
  * as Immer's new object keeps the drafts spread into it; the rest is written
- * over them as a recipe would. The caller removes `old` afterwards; its
+ * over them as a recipe would. The caller removes `old` afterwards (a
+ * splice may have taken it out already: a spread of it among the items); its
  * draft keeps reading its own fields (as Immer's draft of the old object
  * does) and shares those children with the new record.
  */
@@ -291,8 +292,10 @@ export function placeComposite(
 ): number {
   if (old > 0 && type.kind === "struct" && replacer !== null && typeof value === "object" && value !== null) {
     const d = s.drafts.get(old);
-    if (nodeOf(value) === undefined && (d === undefined || (d.parent === parent && !d.detached)))
-      return replacer(s, type, old, value, parent, key);
+    // `old` is held by `parent`, or a splice of `parent` took it out just now (a spread of it among the items)
+    const held = d === undefined || (d.parent === parent && !d.detached);
+    const taken = d?.detached === true && s.removedAddrs.has(old) && s.lent?.has(old) !== true;
+    if (nodeOf(value) === undefined && (held || taken)) return replacer(s, type, old, value, parent, key);
   }
   const rec = removedDraftOf(s, type, value);
   if (rec !== undefined && !isAncestor(rec, parent)) {
@@ -345,10 +348,10 @@ type Reconciler = (
   parent: DraftNode | null,
   key: unknown,
 ) => boolean;
-const reconcilers: { struct?: Reconciler; list?: Reconciler } = {};
+const reconcilers: { struct?: Reconciler; list?: Reconciler; map?: Reconciler; set?: Reconciler } = {};
 
 /** Installs the reconciler of a kind (see {@link reconcile}). */
-export function setReconciler(kind: "struct" | "list", f: Reconciler): void {
+export function setReconciler(kind: "struct" | "list" | "map" | "set", f: Reconciler): void {
   reconcilers[kind] = f;
 }
 
@@ -359,7 +362,10 @@ export function setReconciler(kind: "struct" | "list", f: Reconciler): void {
  * elements at both ends stay; records carried over, as drafts or as views of
  * this lineage showing the node as it is, move back instead of being copied:
  * `d.todos = d.todos.filter(f)`, `base.root.todos.filter(f)`, `[...d.todos,
- * x]`); a root record given an object takes it field by field (`return {
+ * x]`); a map given a `Map` or a set given a `Set` or array keeps the entries
+ * it holds in the same order, deletes those it lacks and sets the rest
+ * (`d.byId = new Map(d.byId).set(k, v)`: every other value keeps its node);
+ * a root record given an object takes it field by field (`return {
  * ...d, n: 1 }` writes `n`). Every node carried over keeps its address and
  * stamp, hence its view, and nothing is copied; a value equal to the node's
  * content changes nothing at all. A record elsewhere than the root is not
@@ -386,8 +392,12 @@ export function reconcile(
   // the recipe is done with): elsewhere the struct reconciler declines, and the record becomes
   // a new record (placeComposite), so that a draft of the old one held by the recipe keeps
   // reading what it held and is out of the tree (as Immer's).
-  const f = type.kind === "list" ? reconcilers.list : type.kind === "struct" ? reconcilers.struct : undefined;
-  if (f === undefined || Array.isArray(value) !== (type.kind === "list")) return false;
+  const kind = type.kind;
+  const f = reconcilers[kind as "struct" | "list" | "map" | "set"];
+  if (f === undefined) return false;
+  if (kind === "list" || kind === "struct" ? Array.isArray(value) !== (kind === "list") : false) return false;
+  if (kind === "map" && !(value instanceof Map)) return false; // a plain object (JSON form) is built
+  if (kind === "set" && !(value instanceof Set) && !Array.isArray(value)) return false;
   const d = s.drafts.get(addr);
   if (d !== undefined && (d.detached || d.parent !== parent)) return false;
   s.mute++;

@@ -128,7 +128,8 @@ interface Transaction<S extends AnyType> {
 export class Store<S extends AnyType> {
   private readonly steps: Step<S>[];
   private cursor: number;
-  private readonly listeners: Set<StoreListener<S>>;
+  /** Listeners, in subscription order, with how many of their subscriptions are active. */
+  private readonly listeners: Map<StoreListener<S>, number>;
   private tx: Transaction<S> | null;
   private isReleased: boolean;
   /** True right after an undo/redo/goTo: the next commit starts a new group. */
@@ -182,7 +183,7 @@ export class Store<S extends AnyType> {
     this.now = options.now ?? (() => performance.now());
     this.steps = [{ state: initial, label: undefined, time: this.now(), patches: [], inverse: [] }];
     this.cursor = 0;
-    this.listeners = new Set();
+    this.listeners = new Map();
     this.tx = null;
     this.isReleased = false;
     this.grouped = true;
@@ -287,13 +288,23 @@ export class Store<S extends AnyType> {
    * are told of that change first, then the rest of the outer notification
    * goes on, and the `next` and `prev` of the outer one stay readable until
    * the outermost notification is over, even if the inner change dropped them.
+   * A listener subscribed twice is told once per change, until both of its
+   * subscriptions are ended; each returned function ends its own, once (a
+   * second call does nothing, even after the listener subscribed again).
    */
   readonly subscribe = (listener: StoreListener<S>): (() => void) => {
     this.check();
     if (typeof listener !== "function") throw new TypeError("subscribe expects a function");
-    this.listeners.add(listener);
+    const listeners = this.listeners;
+    listeners.set(listener, (listeners.get(listener) ?? 0) + 1);
+    let active = true;
     return () => {
-      this.listeners.delete(listener);
+      if (!active) return; // acts once: a stale call must not end a later subscription
+      active = false;
+      const n = listeners.get(listener);
+      if (n === undefined) return; // the store was released
+      if (n > 1) listeners.set(listener, n - 1);
+      else listeners.delete(listener);
     };
   };
 
@@ -585,7 +596,7 @@ export class Store<S extends AnyType> {
     const depth = handed.length;
     handed.push(next, prev);
     try {
-      for (const l of [...this.listeners]) {
+      for (const l of [...this.listeners.keys()]) {
         try {
           l(next, prev, patches);
         } catch (e) {
