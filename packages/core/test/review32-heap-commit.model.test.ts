@@ -447,6 +447,10 @@ function run(
             if (!Buffer.from(x).equals(Buffer.from(y))) want.push(HEAP_END + p * PS);
           }
           expect(got, label).toEqual(want);
+          // "frames" reports every page whose frame differs: a superset of the pages whose bytes differ
+          const frames = new Set(v.space.diff(w.space, { compare: "frames" }));
+          for (const a of v.space.diff(w.space)) expect(frames.has(a), `${label}: frames diff has ${a}`).toBe(true);
+          expect(w.space.diff(v.space), `${label}: diff is symmetric`).toEqual(v.space.diff(w.space));
           break;
         }
       }
