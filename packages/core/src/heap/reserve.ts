@@ -20,11 +20,16 @@
  *
  * @module
  */
+
+import { PT_FANOUT } from "../constants.js";
 import { throwOom } from "../errors.js";
+import { FAULT_NODES_MAX } from "../page-table-geometry.js";
 import { checkWritableChecked, faultKeys, faultNodes, readyEngine, recheckWrite, reserveFrames } from "../reserve.js";
 import { type SpaceState, vpnOf } from "../space-state.js";
 
 const MAX_RANGES = 32;
+/** Up to this many recorded pages, a call readies the engine for a fault per page without counting. */
+const READY_UNCOUNTED = 16;
 const rangeStart = new Float64Array(MAX_RANGES);
 const rangeLen = new Float64Array(MAX_RANGES);
 /** 1: a write (needs a frame per page); 0: a discard (needs a writable mapping, no frame). */
@@ -136,20 +141,27 @@ export function reserveWrites(space: SpaceState): void {
  */
 function readyFaults(space: SpaceState): void {
   const pool = space.pool;
+  if (bound <= READY_UNCOUNTED) {
+    // A few pages (a malloc or free records up to 32 ranges on them): each fault takes at
+    // most FAULT_NODES_MAX nodes and PT_FANOUT overflow keys, and one frame. O(1).
+    readyEngine(space, bound * FAULT_NODES_MAX, bound * PT_FANOUT);
+    if (bound > pool.framesReady()) pool.prepareFrames(bound);
+    return;
+  }
   let nodes = 0;
   let keys = 0;
-  const add = (lo: number, hi: number) => {
+  for (let i = 0; i <= ranges; i++) {
+    const lo = i < ranges ? (rangeStart[i] as number) : overLo;
+    const hi = i < ranges ? lo + (rangeLen[i] as number) : overHi;
+    if (i < ranges ? rangeWrites[i] === 0 : !overflow) continue; // a discard takes no frame
     const first = vpnOf(space, lo);
     const last = vpnOf(space, hi - 1);
     nodes += faultNodes(last - first + 1);
     keys += faultKeys(space, first, last);
-  };
-  for (let i = 0; i < ranges; i++)
-    if (rangeWrites[i] === 1) add(rangeStart[i] as number, (rangeStart[i] as number) + (rangeLen[i] as number));
-  if (overflow) add(overLo, overHi);
+  }
   readyEngine(space, nodes, keys);
-  // Up to the frames the slabs hold unused, readying one per page costs at most a larger free
-  // list; past them, count (or, past MAX_RANGES, take the bound), as reserve.ts does.
+  // Up to the frames the slabs hold unused, readying one per page costs at most a larger
+  // free list; past them, count (past MAX_RANGES, take the bound), as reserve.ts does.
   if (bound > pool.framesReady())
     pool.prepareFrames(bound <= pool.framesUnused() || overflow ? bound : countRecorded(space));
 }
