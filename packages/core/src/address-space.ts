@@ -523,7 +523,6 @@ export class AddressSpace {
       this.bytesWritten += 8;
       return;
     }
-    if (typeof value !== "bigint") throwInvalid("value", value, "a bigint");
     this.writeMiss(addr, 8);
     this.wSlab.i64[(this.wByte + addr - this.wPage) >> 3] = value;
     this.bytesWritten += 8;
@@ -548,7 +547,6 @@ export class AddressSpace {
       this.bytesWritten += 8;
       return;
     }
-    if (typeof value !== "bigint") throwInvalid("value", value, "a bigint");
     this.writeMiss(addr, 8);
     this.wSlab.u64[(this.wByte + addr - this.wPage) >> 3] = value;
     this.bytesWritten += 8;
@@ -791,9 +789,24 @@ export class AddressSpace {
   }
 
   /**
-   * Sets bytes `[start, end)` to `value & 0xff`, as `Uint8Array.prototype.fill`.
-   * Filling a range with 0 that is still unwritten copies nothing, but pages
-   * already mapped are faulted and cleared. O(bytes).
+   * Sets bytes `[start, end)` to `value & 0xff`, as `Uint8Array.prototype.fill`
+   * but with byte addresses: no negative indices, no clamping, and an `end`
+   * before `start` is refused (the native method does nothing); `end ===
+   * start` is an empty fill. Filling a range with 0 that is still unwritten
+   * copies nothing, but pages already mapped are faulted and cleared.
+   * O(bytes). Either every byte is written or (on error) none.
+   * @throws {InvalidArgumentError} when `value` is not a number, `start` or
+   *   `end` not an integer, or `end < start`.
+   * @throws {SegmentationFault} if the range leaves the space or is not wholly mapped.
+   * @throws {ProtectionFault} if part of the range is read-only or the space frozen.
+   * @throws {OutOfMemoryError} if the pool cannot supply the frames needed.
+   * @throws {ReleasedError} after `release()`, or when the out-of-memory hook released this space.
+   * @example
+   * ```ts
+   * const s = new AddressSpace({ size: 1 << 16, pageSize: 4096 });
+   * s.fill(7, 4094, 4098); // four bytes over two pages
+   * [s.getUint8(4093), s.getUint8(4094), s.getUint8(4097), s.getUint8(4098)]; // [0, 7, 7, 0]
+   * ```
    */
   fill(value: number, start: number, end: number): void {
     fillBytes(this, value, start, end);
@@ -801,8 +814,22 @@ export class AddressSpace {
 
   /**
    * Copies bytes `[start, end)` to `target` (memmove: overlapping ranges are
-   * fine), as `Uint8Array.prototype.copyWithin` but with byte addresses and
-   * without negative indices. O(bytes).
+   * fine), as `Uint8Array.prototype.copyWithin` but with byte addresses:
+   * no negative indices, no clamping (the target range must fit too), and an
+   * `end` before `start` is refused (the native method does nothing).
+   * O(bytes). Either every byte is copied or (on error) none.
+   * @throws {InvalidArgumentError} when `target`, `start` or `end` is not an integer, or `end < start`.
+   * @throws {SegmentationFault} if the source or target range leaves the space or is not wholly mapped.
+   * @throws {ProtectionFault} if part of the target range is read-only or the space frozen.
+   * @throws {OutOfMemoryError} if the pool cannot supply the frames needed.
+   * @throws {ReleasedError} after `release()`, or when the out-of-memory hook released this space.
+   * @example
+   * ```ts
+   * const s = new AddressSpace({ size: 1 << 16 });
+   * s.write(0, new Uint8Array([1, 2, 3, 4]));
+   * s.copyWithin(1, 0, 3); // overlapping: bytes are now 1, 1, 2, 3
+   * Array.from(s.read(0, new Uint8Array(4))); // [1, 1, 2, 3]
+   * ```
    */
   copyWithin(target: number, start: number, end: number): void {
     copyBytesWithin(this, target, start, end);

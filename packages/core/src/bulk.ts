@@ -66,10 +66,19 @@ function inSlab(space: SpaceState, view: Uint8Array): boolean {
   return false;
 }
 
-/** Validates `start` and `end` of fill / copyWithin before `end - start` can coerce them. */
-function checkStartEnd(start: number, end: number): void {
+/**
+ * Validates `start` and `end` of fill / copyWithin before `end - start` can
+ * coerce them: integers with `end >= start`. A byte-level API refuses an
+ * `end` before `start` (InvalidArgumentError naming `end`) where the native
+ * `TypedArray` methods do nothing: such a range is a caller's arithmetic gone
+ * wrong here, and the packages' native-mirroring methods clamp before they
+ * call (an empty range passes).
+ */
+function checkStartEnd(space: SpaceState, start: number, end: number): void {
+  if (space.isReleased) throwReleased("address space");
   if (typeof start !== "number" || !Number.isInteger(start)) throwInvalid("start", start, "an integer byte address");
   if (typeof end !== "number" || !Number.isInteger(end)) throwInvalid("end", end, "an integer byte address");
+  if (end < start) throwInvalid("end", end, `an integer byte address >= start (${start})`);
 }
 
 /**
@@ -182,8 +191,9 @@ export function writeBytes(space: SpaceState, addr: number, src: ArrayBufferView
 
 /** Sets bytes `[start, end)` to `value & 0xff`. */
 export function fillBytes(space: SpaceState, value: number, start: number, end: number): void {
+  if (space.isReleased) throwReleased("address space");
   if (typeof value !== "number") throwInvalid("value", value, "a number (stored as value & 0xff)");
-  checkStartEnd(start, end);
+  checkStartEnd(space, start, end);
   checkRange(space, start, end - start, true);
   reserveForWrite(space, start, end - start);
   const ps = space.pool.pageSize;
@@ -207,7 +217,7 @@ export function fillBytes(space: SpaceState, value: number, start: number, end: 
  * chunk's source is always read before any write could overwrite it.
  */
 export function copyBytesWithin(space: SpaceState, target: number, start: number, end: number): void {
-  checkStartEnd(start, end);
+  checkStartEnd(space, start, end);
   checkRange(space, start, end - start, false);
   const n = end - start;
   checkRange(space, target, n, true);

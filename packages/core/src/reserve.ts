@@ -68,20 +68,46 @@ export function reserveForWrite(s: SpaceState, addr: number, length: number): vo
       );
   }
   if (pages === 1) return;
-  // Path copies of `pages` consecutive pages: at most one leaf per PT_FANOUT
-  // pages plus the two ends', and so on up, and the levels a growing tree adds.
-  pool.pt.ensureNodes(Math.ceil(pages / (PT_FANOUT - 1)) + 2 * FAULT_NODES_MAX);
-  // Each leaf copied retains its frames: room in the overflow table for those
-  // that pass 254 references (and the PT_FANOUT each fault makes room for).
-  const last = first + pages - 1;
-  const leaves = Math.floor(last / PT_FANOUT) - Math.floor(first / PT_FANOUT) + 1;
-  const keys = leaves * PT_FANOUT <= OVERFLOW_BOUND_MAX ? leaves * PT_FANOUT : overflowKeys(s, first, last);
-  pool.refOverflow.reserve(keys + PT_FANOUT);
+  readyEngine(s, faultNodes(pages), faultKeys(s, first, first + pages - 1));
   // Up to the frames the slabs hold unused, readying one per page costs at
   // most a larger free list; past them, count, so that no slab is added that
   // the write does not need (a rewrite of private pages needs none).
   if (pages > pool.framesReady())
     pool.prepareFrames(pages <= pool.framesUnused() ? pages : countFrames(s, addr, length));
+}
+
+/**
+ * Page-table nodes the faults of a write to `pages` consecutive pages may
+ * take: path copies of at most one leaf per PT_FANOUT pages plus the two
+ * ends', and so on up, and the levels a growing tree adds. O(1).
+ */
+export function faultNodes(pages: number): number {
+  return Math.ceil(pages / (PT_FANOUT - 1)) + 2 * FAULT_NODES_MAX;
+}
+
+/**
+ * Overflow-table keys the faults of a write to vpns `first..last` may take:
+ * each leaf copied retains its frames, and those at 254 references pass to
+ * the overflow table. The bound (every frame of every leaf covered) up to
+ * OVERFLOW_BOUND_MAX, counted above it. O(1), or O(pages x levels).
+ */
+export function faultKeys(s: SpaceState, first: number, last: number): number {
+  const leaves = Math.floor(last / PT_FANOUT) - Math.floor(first / PT_FANOUT) + 1;
+  return leaves * PT_FANOUT <= OVERFLOW_BOUND_MAX ? leaves * PT_FANOUT : overflowKeys(s, first, last);
+}
+
+/**
+ * Makes now the engine allocations that the faults of a write over several
+ * pages may make (`nodes` page-table nodes, `keys` overflow-table keys, plus
+ * the PT_FANOUT each fault makes room for), so that the engine refuses them
+ * (OutOfMemoryError) before the first page is written: one page's fault
+ * changes nothing when refused (fault.ts), a write refused at its third page
+ * would leave the first two written. The slabs for the frames are the
+ * caller's ({@link FramePool.prepareFrames}). O(1) unless a table grows.
+ */
+export function readyEngine(s: SpaceState, nodes: number, keys: number): void {
+  s.pool.pt.ensureNodes(nodes);
+  s.pool.refOverflow.reserve(keys + PT_FANOUT);
 }
 
 /**

@@ -246,7 +246,15 @@ describe("bulk operations refuse bad arguments and change nothing", () => {
     for (const end of NOT_AN_INTEGER) {
       expectRefused(pool, all, InvalidArgumentError, () => s.fill(1, 0, end as number), `fill(1, 0, ${lit(end)})`);
     }
-    expectRefused(pool, all, InvalidArgumentError, () => s.fill(1, PS, PS - 1), "end < start");
+    // end < start: refused naming `end` (the native fill does nothing; see fillBytes), also across pages
+    for (const [a, e] of [
+      [PS, PS - 1],
+      [3 * PS + 5, PS],
+      [4, 0],
+    ] as const) {
+      const err = expectRefused(pool, all, InvalidArgumentError, () => s.fill(1, a, e), `fill(1, ${a}, ${e})`);
+      expect((err as InvalidArgumentError).argument).toBe("end");
+    }
     expectRefused(pool, all, SegmentationFault, () => s.fill(1, 0, SIZE + 1), "end > size");
     expectRefused(pool, all, SegmentationFault, () => s.fill(1, -1, 4), "negative start");
     for (const v of ["1", null, undefined, 1n, {}, [1]]) {
@@ -272,7 +280,20 @@ describe("bulk operations refuse bad arguments and change nothing", () => {
     ] as const) {
       expectRefused(pool, all, SegmentationFault, () => s.copyWithin(t, a, e), `copyWithin(${t}, ${a}, ${e})`);
     }
-    expectRefused(pool, all, InvalidArgumentError, () => s.copyWithin(0, PS, PS - 1), "end < start");
+    for (const [t, a, e] of [
+      [0, PS, PS - 1],
+      [2 * PS, 3 * PS + 5, PS],
+      [SIZE - 1, 4, 0],
+    ] as const) {
+      const err = expectRefused(
+        pool,
+        all,
+        InvalidArgumentError,
+        () => s.copyWithin(t, a, e),
+        `copyWithin(${t}, ${a}, ${e})`,
+      );
+      expect((err as InvalidArgumentError).argument).toBe("end");
+    }
   });
 
   it("discard", () => {
@@ -476,6 +497,12 @@ describe("use after release", () => {
       ["write", () => s.write(0, new Uint8Array(4))],
       ["fill", () => s.fill(1, 0, 4)],
       ["copyWithin", () => s.copyWithin(0, PS, PS + 4)],
+      // bad arguments too: a released space says so first, as read and write do
+      ["fill of a non-number", () => s.fill("x" as unknown as number, 0, 4)],
+      ["fill with end < start", () => s.fill(1, 4, 0)],
+      ["copyWithin with end < start", () => s.copyWithin(0, 4, 0)],
+      ["copyWithin with a fractional start", () => s.copyWithin(0, 0.5, 4)],
+      ["write at a fractional address", () => s.write(0.5, new Uint8Array(4))],
       ["discard", () => s.discard(0, PS)],
       ["spans read", () => s.spans(Uint8Array, 0, 4, "read")],
       ["spans write", () => s.spans(Float64Array, 0, 4, "write")],

@@ -20,11 +20,16 @@
  *
  * @module
  */
+
+import { PT_FANOUT } from "../constants.js";
 import { throwOom } from "../errors.js";
-import { checkWritableChecked, recheckWrite, reserveFrames } from "../reserve.js";
+import { FAULT_NODES_MAX } from "../page-table-geometry.js";
+import { checkWritableChecked, faultKeys, faultNodes, readyEngine, recheckWrite, reserveFrames } from "../reserve.js";
 import { type SpaceState, vpnOf } from "../space-state.js";
 
 const MAX_RANGES = 32;
+/** Up to this many recorded pages, a call readies the engine for a fault per page without counting. */
+const READY_UNCOUNTED = 16;
 const rangeStart = new Float64Array(MAX_RANGES);
 const rangeLen = new Float64Array(MAX_RANGES);
 /** 1: a write (needs a frame per page); 0: a discard (needs a writable mapping, no frame). */
@@ -122,8 +127,57 @@ export function reserveWrites(space: SpaceState): void {
   // Hot path: a space not frozen with one read-write mapping of all of it
   // (the usual case) passes on two field reads, with no loop and no call.
   if (space.isFrozen || !space.maps.whole) checkRecorded(space);
-  if (space.pool.framesAvailable() >= bound) return;
-  reserveExactly(space);
+  if (space.pool.framesAvailable() < bound) reserveExactly(space);
+  if (bound > 1) readyFaults(space);
+}
+
+/**
+ * Makes the engine allocations the recorded writes' faults may make (slabs
+ * for their frames, page-table nodes, overflow-table keys) before the
+ * operation writes, as the core's bulk writes do (reserve.ts `readyEngine`):
+ * an operation writes several pages (a slot's tag, a free list, a header),
+ * and a slab the engine refused at its second page left the first written,
+ * the heap's metadata half changed. O(ranges) when the tables have room.
+ */
+function readyFaults(space: SpaceState): void {
+  const pool = space.pool;
+  if (bound <= READY_UNCOUNTED) {
+    // A few pages (a malloc or free records up to 32 ranges on them): each fault takes at
+    // most FAULT_NODES_MAX nodes and PT_FANOUT overflow keys, and one frame. O(1).
+    readyEngine(space, bound * FAULT_NODES_MAX, bound * PT_FANOUT);
+    if (bound > pool.framesReady()) pool.prepareFrames(bound);
+    return;
+  }
+  let nodes = 0;
+  let keys = 0;
+  for (let i = 0; i <= ranges; i++) {
+    const lo = i < ranges ? (rangeStart[i] as number) : overLo;
+    const hi = i < ranges ? lo + (rangeLen[i] as number) : overHi;
+    if (i < ranges ? rangeWrites[i] === 0 : !overflow) continue; // a discard takes no frame
+    const first = vpnOf(space, lo);
+    const last = vpnOf(space, hi - 1);
+    nodes += faultNodes(last - first + 1);
+    keys += faultKeys(space, first, last);
+  }
+  readyEngine(space, nodes, keys);
+  // Up to the frames the slabs hold unused, readying one per page costs at most a larger
+  // free list; past them, count (past MAX_RANGES, take the bound), as reserve.ts does.
+  if (bound > pool.framesReady())
+    pool.prepareFrames(bound <= pool.framesUnused() || overflow ? bound : countRecorded(space));
+}
+
+/** Distinct recorded write pages that need a frame now (no MAX_RANGES overflow). O(pages x levels). */
+function countRecorded(space: SpaceState): number {
+  const vpns = new Float64Array(bound);
+  let n = 0;
+  for (let i = 0; i < ranges; i++) {
+    if (rangeWrites[i] === 0) continue;
+    const start = rangeStart[i] as number;
+    const last = vpnOf(space, start + (rangeLen[i] as number) - 1);
+    for (let v = vpnOf(space, start); v <= last; v++) vpns[n++] = v;
+  }
+  vpns.subarray(0, n).sort();
+  return countNeeded(space, vpns, n);
 }
 
 /**
@@ -162,6 +216,7 @@ function reserveExactly(space: SpaceState): void {
   const hi = overHi;
   let vpns: Float64Array | null = null;
   let n = 0;
+  const need0 = bound;
   let need = bound;
   if (!overflow) {
     vpns = new Float64Array(bound);
@@ -194,11 +249,34 @@ function reserveExactly(space: SpaceState): void {
       need * ps,
       "the onOutOfMemory hook made a heap call on this space while this call waited for frames; nothing changed, call again",
     );
+  // A heap call on another space in the hook reused the scratch: restore this call's record (readyFaults reads it).
+  restore(r, starts, lens, writes, wasOverflow, lo, hi, need0);
   for (let i = 0; i < r; i++) recheckWrite(space, starts[i] as number, lens[i] as number);
   if (wasOverflow) recheckWrite(space, lo, hi - lo);
   const now = vpns === null ? need : countNeeded(space, vpns, n);
   if (now > pool.framesAvailable())
     throwOom(now * ps, `pool limit maxBytes=${pool.maxBytes} reached (${pool.framesInUse} frames of ${ps} B in use)`);
+}
+
+/** Puts back the record of one operation, saved before the out-of-memory hook ran. */
+function restore(
+  r: number,
+  starts: Float64Array,
+  lens: Float64Array,
+  writes: Uint8Array,
+  wasOverflow: boolean,
+  lo: number,
+  hi: number,
+  pages: number,
+): void {
+  ranges = r;
+  rangeStart.set(starts);
+  rangeLen.set(lens);
+  rangeWrites.set(writes);
+  overflow = wasOverflow;
+  overLo = lo;
+  overHi = hi;
+  bound = pages;
 }
 
 /** Distinct pages among the sorted `vpns[0 .. n)` whose write needs a frame now. */
