@@ -216,13 +216,15 @@ export class CowText implements Iterable<string> {
    * A handle to the embedded text whose header is at `address` in `heap`'s
    * space, typically in a fork of the space it was created in. O(1) (reads
    * the header and the root node); writes nothing, so the space may be
-   * frozen (except that a text of the older layout version 2 in a space that
-   * is not frozen, with its header on a writable page, gets its header's
-   * version word set to 3, the layout that may hold narrow leaves). Keep one handle per text per space.
+   * frozen (except that a text of an older layout version, 2 or 3, gets its
+   * header's version word set to 4, the layout its edits write: narrow leaves,
+   * inner nodes with totals; when the space is frozen or the header's page is
+   * read-only, the handle's first edit sets it, or throws ProtectionFault).
+   * Keep one handle per text per space.
    * @throws {InvalidArgumentError} if `heap` is not a Heap, or `address` is
    * not the header block of a text in it.
    * @throws {ReleasedError} when the heap's space was released.
-   * @throws {OutOfMemoryError} when a version-2 header's page must be copied and the pool has no frame.
+   * @throws {OutOfMemoryError} when an older header's page must be copied and the pool has no frame.
    * @example
    * ```ts
    * const space = new AddressSpace({ size: 2 ** 30, pageSize: 256 });

@@ -59,7 +59,9 @@ export function textStateOf(text: CowText): TextState {
  * rebuilt). The text owns `space` from then on: its `release()` releases
  * it. A frozen space gives a read-only text (edits throw ProtectionFault;
  * `fork()` gives a writable one). O(1): reads the header at address 0 (and
- * marks one of an older layout version 5) and the root; the first read or
+ * marks one of an older layout version 5; when the space is frozen or page 0
+ * is read-only, the first edit of the text or of a fork marks it, or throws
+ * ProtectionFault) and the root; the first read or
  * edit of the text then finds its lagging path from the pages (layout.ts),
  * O(nodes) once, and throws InvalidArgumentError (changing nothing) if
  * `state.length` is not the length the pages hold.
