@@ -21,8 +21,16 @@ import { deleteInLeaf, insertInLeaf } from "./btree.js";
 import { createText, Embedding, freeText } from "./embedded.js";
 import { throwEmbedded, throwInvalid, throwNotString, throwReleased, throwTooLong } from "./errors.js";
 import { handoff } from "./handoff.js";
-import { header, readHeader, upgradeHeader } from "./header.js";
-import { LEAF_COUNT, leafCapacity, MAX_TEXT_LENGTH, N_COUNT } from "./layout.js";
+import { header, inheritStale, isStale, markStale, raiseStaleHeader, readHeader, upgradeHeader } from "./header.js";
+import {
+  H_VERSION,
+  LEAF_COUNT,
+  leafCapacity,
+  MAX_TEXT_LENGTH,
+  N_COUNT,
+  TEXT_LAYOUT_EMBEDDED,
+  TEXT_LAYOUT_VERSION,
+} from "./layout.js";
 import { leafUnit } from "./leaf.js";
 import { type CowTextOptions, newTextHeap } from "./options.js";
 import { deletePlanned, insertPlanned } from "./plan.js";
@@ -208,13 +216,15 @@ export class CowText implements Iterable<string> {
    * A handle to the embedded text whose header is at `address` in `heap`'s
    * space, typically in a fork of the space it was created in. O(1) (reads
    * the header and the root node); writes nothing, so the space may be
-   * frozen (except that a text of the older layout version 2 in a space that
-   * is not frozen, with its header on a writable page, gets its header's
-   * version word set to 3, the layout that may hold narrow leaves). Keep one handle per text per space.
+   * frozen (except that a text of an older layout version, 2 or 3, gets its
+   * header's version word set to 4, the layout its edits write: narrow leaves,
+   * inner nodes with totals; when the space is frozen or the header's page is
+   * read-only, the handle's first edit sets it, or throws ProtectionFault).
+   * Keep one handle per text per space.
    * @throws {InvalidArgumentError} if `heap` is not a Heap, or `address` is
    * not the header block of a text in it.
    * @throws {ReleasedError} when the heap's space was released.
-   * @throws {OutOfMemoryError} when a version-2 header's page must be copied and the pool has no frame.
+   * @throws {OutOfMemoryError} when an older header's page must be copied and the pool has no frame.
    * @example
    * ```ts
    * const space = new AddressSpace({ size: 2 ** 30, pageSize: 256 });
@@ -230,8 +240,10 @@ export class CowText implements Iterable<string> {
     if (!isHeap(heap)) throwInvalid("heap", heap, "a Heap from @pagefork/core");
     if (heap.space.released) throwReleased("address space");
     readHeader(heap, address); // into `header`, which the constructor reads
-    upgradeHeader(heap.space, address);
-    return new CowText(handoff.embed(heap, address) as CowTextOptions);
+    const upgraded = upgradeHeader(heap.space, address);
+    const text = new CowText(handoff.embed(heap, address) as CowTextOptions);
+    if (!upgraded) markStale(text, TEXT_LAYOUT_EMBEDDED);
+    return text;
   }
 
   /**
@@ -304,8 +316,10 @@ export class CowText implements Iterable<string> {
    * @throws {ReleasedError} after release, or when the pool's hook released this text.
    * @throws {ProtectionFault} when the space is frozen, or a page the edit may write is mapped read-only
    * (`space.protect`; an edit that takes or frees node pages needs the text's whole range writable: its
-   * space, or its heap's range), checked before anything is written and before the pool's hook could run;
-   * {@link @pagefork/core!SegmentationFault | SegmentationFault} for an unmapped page, the same way.
+   * space, or its heap's range; and the header's page for a text attached under an older layout version
+   * that attach could not raise, whose first edit writes it), checked before anything is written and before
+   * the pool's hook could run; {@link @pagefork/core!SegmentationFault | SegmentationFault} for an unmapped
+   * page, the same way.
    */
   insert(pos: number, text: string): void {
     this.check();
@@ -315,6 +329,11 @@ export class CowText implements Iterable<string> {
     const k = text.length;
     if (k === 0) return;
     if (k > MAX_TEXT_LENGTH - len) throwTooLong(k, len);
+    if (isStale(this)) {
+      raiseStaleHeader(this); // may run the pool's hook: check everything again
+      this.insert(pos, text);
+      return;
+    }
     noteEdit(); // iterators over any text re-read before their next step (read.ts)
     if (!insertInLeaf(this, pos, text, path)) insertPlanned(this, pos, text, path);
   }
@@ -328,8 +347,10 @@ export class CowText implements Iterable<string> {
    * @throws {ReleasedError} after release, or when the pool's hook released this text.
    * @throws {ProtectionFault} when the space is frozen, or a page the edit may write is mapped read-only
    * (`space.protect`; an edit that takes or frees node pages needs the text's whole range writable: its
-   * space, or its heap's range), checked before anything is written and before the pool's hook could run;
-   * {@link @pagefork/core!SegmentationFault | SegmentationFault} for an unmapped page, the same way.
+   * space, or its heap's range; and the header's page for a text attached under an older layout version
+   * that attach could not raise, whose first edit writes it), checked before anything is written and before
+   * the pool's hook could run; {@link @pagefork/core!SegmentationFault | SegmentationFault} for an unmapped
+   * page, the same way.
    */
   delete(pos: number, count: number): void {
     this.check();
@@ -338,6 +359,11 @@ export class CowText implements Iterable<string> {
     if (!Number.isInteger(count) || count < 0 || pos + count > len)
       throwInvalid("count", count, `an integer in [0, ${len - pos}]`);
     if (count === 0) return;
+    if (isStale(this)) {
+      raiseStaleHeader(this); // may run the pool's hook: check everything again
+      this.delete(pos, count);
+      return;
+    }
     noteEdit();
     if (!deleteInLeaf(this, pos, count, path)) deletePlanned(this, pos, count, path);
   }
@@ -727,7 +753,9 @@ export class CowText implements Iterable<string> {
   fork(): CowText {
     this.check();
     if (this.emb !== null) throwEmbedded("fork");
-    return new CowText(handoff.fork(this) as CowTextOptions);
+    const child = new CowText(handoff.fork(this) as CowTextOptions);
+    inheritStale(this, child);
+    return child;
   }
 
   /**
@@ -798,7 +826,10 @@ export class CowText implements Iterable<string> {
    * ```
    */
   static attachShared(handle: SharedTextHandle): CowText {
-    return new CowText(handoff.adopt(attachTextSpace(handle)) as CowTextOptions);
+    const text = new CowText(handoff.adopt(attachTextSpace(handle)) as CowTextOptions);
+    // A shared version of a stale text (adopted under a header it could not raise): its forks raise it.
+    if (text.space.getUint32(H_VERSION) < TEXT_LAYOUT_VERSION) markStale(text, TEXT_LAYOUT_VERSION);
+    return text;
   }
 
   /**

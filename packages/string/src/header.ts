@@ -77,20 +77,77 @@ function lengthOf(space: AddressSpace, root: number, height: number): number {
 
 /**
  * Marks the header at `at` of an older layout version as `version` (4 for
- * an embedded text; 5 for a standalone one, from adoptText), unless the
- * space is frozen or the header's page is mapped read-only (then nothing
- * writes this text through it), so that an older reader refuses the text once
- * this one may have written narrow leaves (version 3), inner nodes with
- * totals (version 4) or a lagging path (version 5).
+ * an embedded text; 5 for a standalone one, from adoptText), so that an
+ * older reader refuses the text once this one may have written narrow leaves
+ * (version 3), inner nodes with totals (version 4) or a lagging path
+ * (version 5). Skipped when the space is frozen or the header's page is
+ * mapped read-only: false then, and the caller marks its handle with
+ * {@link markStale}, whose first edit writes the version (or throws).
+ * @returns true when the header is at `version` or later.
  * @throws {OutOfMemoryError} when the header's page must be copied and the pool has no frame.
  */
-export function upgradeHeader(space: AddressSpace, at: number, version = TEXT_LAYOUT_EMBEDDED): void {
-  if (space.getUint32(at + H_VERSION) >= version || space.frozen) return;
+export function upgradeHeader(space: AddressSpace, at: number, version = TEXT_LAYOUT_EMBEDDED): boolean {
+  if (space.getUint32(at + H_VERSION) >= version) return true;
+  if (space.frozen) return false;
   try {
     space.setUint32(at + H_VERSION, version);
   } catch (e) {
     if (!(e instanceof ProtectionFault)) throw e; // refused before it wrote: the text stays readable
+    return false;
   }
+  return true;
+}
+
+/**
+ * Handles whose header is older than what their edits write and could not
+ * be raised when they were made (frozen space, read-only header page): the
+ * version each writes into its header before its first edit. Before, such a
+ * handle (or a writable fork of it, or the text after `space.protect` made the
+ * page writable again) edited on, and left narrow leaves, totals or a
+ * lagging path under a header that an older reader takes as its own layout.
+ * A WeakMap, so that a handle pays no field for this rare case.
+ */
+const staleHeaders = new WeakMap<object, number>();
+/** Set once any handle is stale: until then an edit's test is one load of this flag. */
+let anyStale = false;
+
+/** A text handle as the stale-header checks see it. */
+interface HeaderOwner {
+  readonly space: AddressSpace;
+  /** Byte address of its header in `space`. */
+  readonly address: number;
+}
+
+/** Marks `t` to write `version` into its header before its first edit (see {@link staleHeaders}). O(1). */
+export function markStale(t: HeaderOwner, version: number): void {
+  anyStale = true;
+  staleHeaders.set(t, version);
+}
+
+/** `child` (a fork of `parent`'s space) inherits `parent`'s pending header version, if any. O(1). */
+export function inheritStale(parent: HeaderOwner, child: HeaderOwner): void {
+  const version = anyStale ? staleHeaders.get(parent) : undefined;
+  if (version !== undefined) markStale(child, version);
+}
+
+/** True when `t` must write its header's version before it edits. O(1). */
+export function isStale(t: HeaderOwner): boolean {
+  return anyStale && staleHeaders.has(t);
+}
+
+/**
+ * Writes the pending version into the header of a stale `t` (one u32, its
+ * first and only write: a refusal changes nothing) and unmarks it.
+ * @throws {ProtectionFault} when the space is frozen or the header's page is read-only.
+ * @throws {OutOfMemoryError} when the header's page must be copied and the pool has no frame.
+ */
+export function raiseStaleHeader(t: HeaderOwner): void {
+  const version = staleHeaders.get(t);
+  if (version === undefined) return;
+  const space = t.space;
+  const at = t.address + H_VERSION;
+  if (space.getUint32(at) < version) space.setUint32(at, version);
+  staleHeaders.delete(t);
 }
 
 /** Writes a new header at `at`: an empty text (root 0, height 0). */

@@ -9,7 +9,7 @@
  */
 import { type AddressSpace, InvalidArgumentError, isAddressSpace, ReleasedError } from "@pagefork/core";
 import { CowText, textOver } from "./cow-text.js";
-import { upgradeHeader } from "./header.js";
+import { markStale, upgradeHeader } from "./header.js";
 import { H_MAGIC, H_VERSION, MAX_TEXT_LENGTH, TEXT_LAYOUT_OLDEST, TEXT_LAYOUT_VERSION, TEXT_MAGIC } from "./layout.js";
 import { LAG_MISMATCH, MAX_DEPTH, ownLength, setLag } from "./tree.js";
 
@@ -59,7 +59,9 @@ export function textStateOf(text: CowText): TextState {
  * rebuilt). The text owns `space` from then on: its `release()` releases
  * it. A frozen space gives a read-only text (edits throw ProtectionFault;
  * `fork()` gives a writable one). O(1): reads the header at address 0 (and
- * marks one of an older layout version 5) and the root; the first read or
+ * marks one of an older layout version 5; when the space is frozen or page 0
+ * is read-only, the first edit of the text or of a fork marks it, or throws
+ * ProtectionFault) and the root; the first read or
  * edit of the text then finds its lagging path from the pages (layout.ts),
  * O(nodes) once, and throws InvalidArgumentError (changing nothing) if
  * `state.length` is not the length the pages hold.
@@ -126,8 +128,9 @@ export function adoptText(space: AddressSpace, state: TextState): CowText {
       "an object { root, height, length } of a text in this space (its root a node page, its length the one its pages hold)",
     );
   // Edits may leave a path of inner nodes behind (layout version 5): an older reader must refuse the text.
-  upgradeHeader(space, 0, TEXT_LAYOUT_VERSION);
+  const upgraded = upgradeHeader(space, 0, TEXT_LAYOUT_VERSION);
   const text = textOver({ space, root, height, len: length });
+  if (!upgraded) markStale(text, TEXT_LAYOUT_VERSION); // its first edit raises the header, or throws
   if (lag === 0) setLag(text, 0); // no path lags: the first read need not search the pages
   return text;
 }

@@ -2,6 +2,7 @@ import { AddressSpace, FramePool, Heap, OutOfMemoryError } from "@pagefork/core"
 import { CowText } from "@pagefork/string";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { runs } from "./support/runs.js";
 
 /**
  * Differential model test of embedded texts: many texts in ONE space and
@@ -266,7 +267,7 @@ describe("embedded CowTexts against plain strings", () => {
   it("match the model: many texts in one heap, space forks with attach, frees", () => {
     fc.assert(
       fc.property(fc.commands(commands, { maxCommands: 80, size: "+1" }), (cmds) => runModel({}, cmds)),
-      { numRuns: 100 },
+      { numRuns: runs(100) },
     );
   });
 
@@ -277,7 +278,7 @@ describe("embedded CowTexts against plain strings", () => {
     });
     fc.assert(
       fc.property(limits, fc.commands(commands, { maxCommands: 80, size: "+1" }), (lim, cmds) => runModel(lim, cmds)),
-      { numRuns: 150 },
+      { numRuns: runs(150) },
     );
   });
 });

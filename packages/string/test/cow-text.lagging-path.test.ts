@@ -12,6 +12,7 @@ import { FramePool } from "@pagefork/core";
 import { adoptText, CowText, textStateOf } from "@pagefork/string";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { runs } from "./support/runs.js";
 
 /** Mixed text: Latin-1, wide BMP, and astral (surrogate pair) units. */
 const unit = fc.constantFrom("a", "b", " ", "\n", "é", "ÿ", "€", "😀");
@@ -134,7 +135,7 @@ describe("CowText whose inner nodes lag down one path", () => {
         expect(pool.stats().framesInUse).toBe(0);
         expect(pool.stats().pageTableNodes).toBe(0);
       }),
-      { numRuns: 120 },
+      { numRuns: runs(120) },
     );
   });
 
@@ -149,7 +150,7 @@ describe("CowText whose inner nodes lag down one path", () => {
         runOps(base.fork(), init, ops);
         expect(pool.stats().framesInUse).toBe(frames);
       }),
-      { numRuns: 40 },
+      { numRuns: runs(40) },
     );
     expect(base.toString()).toBe(init);
     base.release();
@@ -165,7 +166,7 @@ describe("CowText whose inner nodes lag down one path", () => {
           runOps(CowText.from(init, { pool }), init, ops);
           expect(pool.stats().framesInUse).toBe(0);
         }),
-        { numRuns: 8 },
+        { numRuns: runs(8) },
       );
     }
   });

@@ -12,6 +12,7 @@ import { AddressSpace, FramePool, Heap } from "@pagefork/core";
 import { CowText } from "@pagefork/string";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { runs } from "./support/runs.js";
 
 /** What the tests read of a handle (its internal registers). */
 interface Fields {
@@ -145,7 +146,7 @@ describe("CowText whose root lags", () => {
         const pool = new FramePool({ pageSize: 256 });
         runOps(pool, CowText.from(seed, { pool }), seed, ops);
       }),
-      { numRuns: 120 },
+      { numRuns: runs(120) },
     );
   });
 
@@ -158,7 +159,7 @@ describe("CowText whose root lags", () => {
         asVersion3(t.space, fields(t).root, fields(t).height);
         runOps(pool, t, seed + seed + seed, ops);
       }),
-      { numRuns: 60 },
+      { numRuns: runs(60) },
     );
   });
 

@@ -2,6 +2,7 @@ import { FramePool, Heap, OutOfMemoryError, ReleasedError } from "@pagefork/core
 import { CowText } from "@pagefork/string";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { runs } from "./support/runs.js";
 
 /**
  * Differential model test: every CowText version against a plain JS string.
@@ -190,7 +191,7 @@ describe("CowText against a plain string", () => {
           expect(pool.stats().framesInUse).toBe(0);
           expect(pool.stats().pageTableNodes).toBe(0);
         }),
-        { numRuns: 60 },
+        { numRuns: runs(60) },
       );
     });
   }
@@ -248,7 +249,7 @@ describe("CowText against a plain string, under a byte limit and a heap that fil
         expect(pool.stats().framesInUse).toBe(0);
         expect(pool.stats().pageTableNodes).toBe(0);
       }),
-      { numRuns: 200 },
+      { numRuns: runs(200) },
     );
   });
 });

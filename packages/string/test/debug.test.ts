@@ -9,6 +9,7 @@ import { ReleasedError } from "@pagefork/core";
 import { CowText } from "@pagefork/string";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { runs } from "./support/runs.js";
 
 describe("CowText in console.log and JSON", () => {
   it("shows its length and the string as Node shows it, for any text and maxStringLength", () => {
@@ -27,6 +28,7 @@ describe("CowText in console.log and JSON", () => {
           back.release();
         },
       ),
+      { numRuns: runs(100) },
     );
   });
 

@@ -4,6 +4,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { heapNeeds, measureHeap, plan, planDelete, planInsert } from "../src/plan.js";
 import { Path } from "../src/tree.js";
+import { runs } from "./support/runs.js";
 
 /** The planner's descent goes here (the text's own edits use their module's path). */
 const scratchPath = new Path();
@@ -134,7 +135,7 @@ describe("edit planner", () => {
           for (const t of texts) t.release();
           expect(pool.framesInUse).toBe(0);
         }),
-        { numRuns: 40 },
+        { numRuns: runs(40) },
       );
     });
   }
@@ -169,7 +170,7 @@ describe("edit planner", () => {
         for (const s of spaces) s.release();
         expect(pool.framesInUse).toBe(0);
       }),
-      { numRuns: 40 },
+      { numRuns: runs(40) },
     );
   });
 });

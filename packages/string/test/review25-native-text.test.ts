@@ -11,6 +11,7 @@ import { FramePool } from "@pagefork/core";
 import { CowText } from "@pagefork/string";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { runs } from "./support/runs.js";
 
 function outcome(f: () => unknown): unknown {
   try {
@@ -55,6 +56,7 @@ describe("CowText against String.prototype", () => {
           t.release();
         }
       }),
+      { numRuns: runs(100) },
     );
     expect(pool.framesInUse).toBe(0);
   });

@@ -8,6 +8,7 @@ import { FramePool, InvalidHandleError } from "@pagefork/core";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { CowText } from "../src/index.js";
+import { runs } from "./support/runs.js";
 
 describe("CowText.attachShared refuses a root or height that is not a text's", () => {
   const cases: [string, (h: ReturnType<CowText["share"]>) => object][] = [
@@ -85,7 +86,7 @@ describe("shared texts against strings taken at share()", () => {
           expect(pool.framesInUse).toBe(0);
         },
       ),
-      { numRuns: 40 },
+      { numRuns: runs(40) },
     );
   });
 });

@@ -12,6 +12,7 @@ import { CowText } from "@pagefork/string";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { eventLoopTurns } from "../../../test/support/turn.js";
+import { runs } from "./support/runs.js";
 
 const unit = fc.constantFrom("a", "b", " ", "\n", "é", "ÿ", "€", "😀", "\ud800", "\udc00");
 const short = fc.array(unit, { minLength: 1, maxLength: 4 }).map((a) => a.join(""));
@@ -224,7 +225,7 @@ describe("review 26: CowText with shared fingers, boundaries and forks", () => {
           await eventLoopTurns();
           run(ps, "", list);
         }),
-        { numRuns: ps === 256 ? 250 : 80 },
+        { numRuns: runs(ps === 256 ? 250 : 80) },
       );
     });
   }
@@ -242,7 +243,7 @@ describe("review 26: CowText with shared fingers, boundaries and forks", () => {
           await eventLoopTurns();
           run(256, init, list);
         }),
-        { numRuns: init.length > 100000 ? 15 : 60 },
+        { numRuns: runs(init.length > 100000 ? 15 : 60) },
       );
     });
   }

@@ -18,6 +18,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { LEAF_COUNT, N_COUNT } from "../src/layout.js";
 import { descend, LAG_LEVELS, lagOf, nextLeaf, ownLength, Path } from "../src/tree.js";
+import { runs } from "./support/runs.js";
 
 const unit = fc.constantFrom("a", "b", " ", "\n", "é", "€", "😀");
 const small = fc.array(unit, { minLength: 1, maxLength: 3 }).map((a) => a.join(""));
@@ -184,7 +185,7 @@ describe("edits inside the finger's leaf", () => {
           runOps(CowText.from(init, { pool }), init, ops);
           expect(pool.stats().framesInUse).toBe(0);
         }),
-        { numRuns: size > 100_000 ? 8 : 40 },
+        { numRuns: runs(size > 100_000 ? 8 : 40) },
       );
     });
   }

@@ -12,6 +12,7 @@ import { FramePool, ReleasedError } from "@pagefork/core";
 import { CowText } from "@pagefork/string";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { runs } from "./support/runs.js";
 
 type Act = { kind: "delete"; pos: number; count: number } | { kind: "insert"; pos: number; text: string };
 
@@ -63,7 +64,7 @@ describe("index conversion that edits the text (valueOf)", () => {
           t.release();
         },
       ),
-      { numRuns: 300 },
+      { numRuns: runs(300) },
     );
     expect(pool.framesInUse).toBe(0);
   });
@@ -97,7 +98,7 @@ describe("index conversion that edits the text (valueOf)", () => {
           t.release();
         }
       }),
-      { numRuns: 200 },
+      { numRuns: runs(200) },
     );
     expect(pool.framesInUse).toBe(0);
   });

@@ -31,6 +31,7 @@ import {
 import { adoptText, CowText, textStateOf } from "@pagefork/string";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { runs } from "./support/runs.js";
 
 type Kind = "own" | "ro" | "emb";
 
@@ -717,7 +718,7 @@ describe("review 28: every kind of CowText handle against a plain string, under 
           r.ballast?.release();
           teardown(r);
         }),
-        { numRuns: shared ? SHARED_RUNS : NUM_RUNS },
+        { numRuns: runs(shared ? SHARED_RUNS : NUM_RUNS) },
       );
       if (process.env.REVIEW28_STATS) console.log(JSON.stringify(STATS));
     });
@@ -745,7 +746,7 @@ describe("review 28: every kind of CowText handle against a plain string", () =>
           }
           teardown(r);
         }),
-        { numRuns: shared ? SHARED_RUNS : init.length > 5000 ? Math.ceil(NUM_RUNS / 3) : NUM_RUNS },
+        { numRuns: runs(shared ? SHARED_RUNS : init.length > 5000 ? Math.ceil(NUM_RUNS / 3) : NUM_RUNS) },
       );
       if (process.env.REVIEW28_STATS) console.log(JSON.stringify(STATS));
     });

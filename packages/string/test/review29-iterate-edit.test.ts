@@ -13,6 +13,7 @@ import { AddressSpace, FramePool, Heap, ReleasedError } from "@pagefork/core";
 import { CowText } from "@pagefork/string";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { runs } from "./support/runs.js";
 
 const unit = fc.constantFrom("a", "b", "ab", " ", "é", "Ā", "😀", "\ud83d", "\ude00");
 const big = fc.array(unit, { minLength: 0, maxLength: 3000 }).map((a) => a.join(""));
@@ -69,7 +70,7 @@ describe("iteration while the text is edited", () => {
         expect(at).toBeGreaterThanOrEqual(s.length); // it ends where the text does
         done();
       }),
-      { numRuns: 200 },
+      { numRuns: runs(200) },
     );
     expect(pool.framesInUse).toBe(0);
   });
@@ -92,7 +93,7 @@ describe("iteration while the text is edited", () => {
         expect(at).toBeGreaterThanOrEqual(s.length);
         done();
       }),
-      { numRuns: 200 },
+      { numRuns: runs(200) },
     );
     expect(pool.framesInUse).toBe(0);
   });

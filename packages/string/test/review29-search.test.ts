@@ -17,6 +17,7 @@ import { AddressSpace, FramePool, Heap, ReleasedError } from "@pagefork/core";
 import { CowText } from "@pagefork/string";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { runs } from "./support/runs.js";
 
 type Method = "at" | "codePointAt" | "indexOf" | "lastIndexOf" | "includes" | "startsWith" | "endsWith" | "substring";
 const METHODS: readonly Method[] = [
@@ -194,7 +195,7 @@ describe("read methods against a native string", () => {
           f.release();
         },
       ),
-      { numRuns: 150 },
+      { numRuns: runs(150) },
     );
     expect(pool.framesInUse).toBe(0);
   });
@@ -228,7 +229,7 @@ describe("read methods against a native string", () => {
           space.release();
         },
       ),
-      { numRuns: 60 },
+      { numRuns: runs(60) },
     );
     expect(pool.framesInUse).toBe(0);
   });
@@ -504,7 +505,7 @@ describe("conversions that run user code", () => {
           t.release();
         },
       ),
-      { numRuns: 400 },
+      { numRuns: runs(400) },
     );
     expect(pool.framesInUse).toBe(0);
   });

@@ -18,6 +18,7 @@ import { AddressSpace, FramePool, Heap, ProtectionFault } from "@pagefork/core";
 import { CowText } from "@pagefork/string";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { runs } from "./support/runs.js";
 
 const PS = 256;
 
@@ -173,7 +174,7 @@ describe("review 31: an edit of a text with a read-only page (space.protect) is 
           seen[runCase(embedded, s, fork, pick, edit)]++;
           await new Promise((r) => setImmediate(r));
         }),
-        { numRuns: Number(process.env.REVIEW31_RUNS ?? 300) },
+        { numRuns: runs(Number(process.env.REVIEW31_RUNS ?? 300)) },
       );
       expect(seen.refused).toBeGreaterThan(0);
       expect(seen.done).toBeGreaterThan(0);

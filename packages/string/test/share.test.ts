@@ -7,6 +7,7 @@ import { FramePool, InvalidHandleError, ProtectionFault, SharingUnavailableError
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { CowText } from "../src/index.js";
+import { runs } from "./support/runs.js";
 
 describe("CowText share", () => {
   it("edits after share() never change what the attached text reads; every frame comes back", () => {
@@ -40,7 +41,7 @@ describe("CowText share", () => {
           expect(pool.framesInUse).toBe(0);
         },
       ),
-      { numRuns: 60 },
+      { numRuns: runs(60) },
     );
   });
 

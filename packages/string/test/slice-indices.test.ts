@@ -1,6 +1,7 @@
 import { CowText } from "@pagefork/string";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { runs } from "./support/runs.js";
 
 /** What `f` returns, or the class of what it throws. */
 function outcome(f: () => string): string {
@@ -29,7 +30,7 @@ describe("CowText.slice index conversion (ToIntegerOrInfinity, as String.prototy
         const ours = outcome(() => (t.slice as (x?: unknown, y?: unknown) => string)(a, b));
         expect(ours).toBe(native);
       }),
-      { numRuns: 2000 },
+      { numRuns: runs(2000) },
     );
     t.release();
   });
@@ -47,7 +48,7 @@ describe("CowText.charAt / charCodeAt index conversion (ToIntegerOrInfinity, as 
           expect([m, ours]).toEqual([m, native]);
         }
       }),
-      { numRuns: 500 },
+      { numRuns: runs(500) },
     );
     for (const m of ["charAt", "charCodeAt"] as const)
       for (const a of [1n, Symbol("i")]) expect(() => (t[m] as (x?: unknown) => unknown).call(t, a)).toThrow(TypeError);

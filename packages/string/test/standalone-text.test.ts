@@ -7,6 +7,7 @@ import { AddressSpace, FramePool, Heap, InvalidArgumentError, ReleasedError } fr
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { adoptText, CowText, type TextState, textStateOf } from "../src/index.js";
+import { runs } from "./support/runs.js";
 
 /** A space of `from`'s size and pool holding a copy of its non-zero pages. */
 function copyPages(from: AddressSpace): AddressSpace {
@@ -47,7 +48,7 @@ describe("adoptText", () => {
           expect(pool.framesInUse).toBe(0);
         },
       ),
-      { numRuns: 60 },
+      { numRuns: runs(60) },
     );
   });
 
