@@ -23,20 +23,9 @@ import { defaultCompare, permute } from "./list-order.js";
 import { spreadSources } from "./list-spread.js";
 import type { Patch } from "./patch-types.js";
 import { backward, mayHoldMap, valuePatches } from "./patches.js";
+import { placeComposite, reconcile, setReconciler } from "./reconcile.js";
 import { isComposite, type ListType } from "./schema.js";
-import {
-  type DraftNode,
-  draftOf,
-  emit,
-  errorPath,
-  patchValue,
-  placeComposite,
-  reconcile,
-  removeNode,
-  type Session,
-  setReconciler,
-  touch,
-} from "./session.js";
+import { type DraftNode, draftOf, emit, errorPath, patchValue, removeNode, type Session, touch } from "./session.js";
 import { decodeElement, elementPointer, encodeElement, unwrapNullable } from "./slots.js";
 import { jsonOf } from "./values.js";
 import { inspectListBox, type ListBox } from "./view.js";
