@@ -4,41 +4,34 @@
  * `shift`, `unshift`, `splice`, `sort`, `reverse` as native methods of the
  * vector, every other Array method through `Array.prototype`. Element drafts
  * handed out are renumbered on each splice so patches name their paths now.
+ * Which removed record a spread item takes over is in list-spread.ts; sort
+ * and reverse's reordering of slots is in list-order.ts.
  *
  * @module
  */
 
 import { toIntegerOrInfinity } from "@pagefork/core";
-import { NODE, nodeOf } from "./brand.js";
+import { NODE } from "./brand.js";
 import { buildElement } from "./build.js";
 import { check } from "./check.js";
 import { handleOf, type ListHandle } from "./containers.js";
-import { textOf, unchanged } from "./draft-common.js";
+import { unchanged } from "./draft-common.js";
 import { throwSchema } from "./errors.js";
 import { arrayLikeHas, arrayLikeOwnKeys, indexOf } from "./indices.js";
 import { INSPECT } from "./inspect.js";
+import { defaultCompare, permute } from "./list-order.js";
+import { spreadSources } from "./list-spread.js";
 import type { Patch } from "./patch-types.js";
 import { backward, mayHoldMap, valuePatches } from "./patches.js";
-import { type Field, isComposite, type ListType, type StructType } from "./schema.js";
-import {
-  type DraftNode,
-  draftOf,
-  emit,
-  errorPath,
-  patchValue,
-  placeComposite,
-  reconcile,
-  removeNode,
-  type Session,
-  setReconciler,
-  touch,
-} from "./session.js";
-import { decodeElement, elementPointer, encodeElement, fieldPointer, unwrapNullable } from "./slots.js";
+import { placeComposite, reconcile, setReconciler } from "./reconcile.js";
+import { isComposite, type ListType } from "./schema.js";
+import { type DraftNode, draftOf, emit, errorPath, patchValue, removeNode, type Session, touch } from "./session.js";
+import { decodeElement, elementPointer, encodeElement, unwrapNullable } from "./slots.js";
 import { jsonOf } from "./values.js";
 import { inspectListBox, type ListBox } from "./view.js";
 
 /** A list draft record; its Proxy's target is a `[record]` box (see `ListBox` in view.ts). */
-class ListDraft implements DraftNode {
+export class ListDraft implements DraftNode {
   readonly session: Session;
   readonly type: ListType;
   readonly addr: number;
@@ -260,70 +253,6 @@ export function spliceList(rec: ListDraft, start: number, del: number, items: re
   return removed;
 }
 
-/**
- * For each of a splice's `items`, the record among those it removes (slot
- * words `oldWords`) that the item is a spread of, or 0: an item of plain data
- * holding, in a field, a draft or view of the node that field of a removed
- * record holds (`{ ...d.todos[i], done: true }` holds `d.todos[i]`'s children
- * drafts), or failing that, with as many items as removed records, the
- * record at the item's position. Such an item becomes a record taking over that record's children
- * (see placeComposite), as Immer's new object keeps the drafts spread into
- * it: `d.todos = d.todos.map((x) => (x.id === id ? { ...x, done: true } : x))`
- * and `splice(i, 1, { ...d.todos[i], done: true })` copy nothing under the
- * record. A record is the source of one item at most (a second spread of it
- * is built as before). Null when there is nothing to match. O(removed records
- * × their composite fields + items × composite fields) reads.
- */
-function spreadSources(rec: ListDraft, oldWords: readonly number[], items: readonly unknown[]): number[] | null {
-  const e = rec.type.element;
-  const inner = unwrapNullable(e);
-  if (inner.kind !== "struct" || oldWords.length === 0 || items.length === 0) return null;
-  const fields = (inner as StructType).fields.filter((f) => isComposite(f.type));
-  if (fields.length === 0) return null;
-  const space = rec.session.space;
-  let owners: Map<number, number> | null = null; // a child node's address -> the removed record holding it
-  let out: number[] | null = null;
-  const claimed = new Set<number>();
-  for (let k = 0; k < items.length; k++) {
-    const item = items[k];
-    if (item === null || typeof item !== "object" || Array.isArray(item) || nodeOf(item) !== undefined) continue;
-    if (owners === null) {
-      owners = new Map();
-      for (const w of oldWords) {
-        const p = elementPointer(e, w);
-        if (p <= 0) continue;
-        for (const f of fields) {
-          const q = fieldPointer(space, p, f);
-          if (q > 0) owners.set(q, p);
-        }
-      }
-    }
-    for (const f of fields as Field[]) {
-      const node = nodeOf((item as Record<string, unknown>)[f.name]);
-      const p = node === undefined ? undefined : owners.get(node.addr);
-      if (p === undefined || claimed.has(p) || fieldPointer(space, p, f) !== (node as { addr: number }).addr) continue;
-      claimed.add(p);
-      if (out === null) out = new Array<number>(items.length).fill(0);
-      out[k] = p;
-      break;
-    }
-  }
-  // As many items as removed records: an item that holds none of their children (every
-  // composite field given new data: `{ ...x, sub: x.sub.map(f) }`) takes the record at its
-  // own position, as `d.todos[i] = { ... }` does, so its nested data is reconciled there.
-  if (oldWords.length === items.length)
-    for (let k = 0; k < items.length; k++) {
-      const item = items[k];
-      const p = elementPointer(e, oldWords[k] as number);
-      if (out?.[k] || p <= 0 || claimed.has(p)) continue;
-      if (item === null || typeof item !== "object" || Array.isArray(item) || nodeOf(item) !== undefined) continue;
-      claimed.add(p);
-      if (out === null) out = new Array<number>(items.length).fill(0);
-      out[k] = p;
-    }
-  return out;
-}
-
 /** True if elements `[start, start + items.length)` of `h` are each `items[k]` already (see `unchanged`). */
 function sameElements(rec: ListDraft, h: ListHandle, start: number, items: readonly unknown[]): boolean {
   const s = rec.session;
@@ -331,24 +260,6 @@ function sameElements(rec: ListDraft, h: ListHandle, start: number, items: reado
   for (let k = 0; k < items.length; k++)
     if (!unchanged(s, e, decodeElement(s.space, e, h.get(start + k) as number), items[k])) return false;
   return true;
-}
-
-/**
- * True if slot words `a` and `b` of element type `e` hold the same value:
- * the same word, or two strings (or texts) of equal content, in different
- * blocks. A permutation that only swaps equal strings changes nothing, as
- * for Immer's draft, whose strings compare by value.
- */
-function sameWord(s: Session, e: ListType["element"], a: number, b: number): boolean {
-  if (Object.is(a, b)) return true;
-  const inner = unwrapNullable(e).kind;
-  if (inner !== "string" && inner !== "text") return false;
-  const x = decodeElement(s.space, e, a);
-  const y = decodeElement(s.space, e, b);
-  if (x === null || y === null) return false;
-  if (inner === "string") return x === y;
-  const t = unwrapNullable(e);
-  return textOf(s, t, x as number) === textOf(s, t, y as number);
 }
 
 /** The element drafts of `rec` by index, made on first use. */
@@ -418,68 +329,6 @@ function emitSplice(
     }
     return [fw, bw];
   });
-}
-
-/** Reorders a list draft by `order` (new index j takes old element order[j]); records per-index patches. */
-function permute(rec: ListDraft, order: number[]): void {
-  const s = rec.session;
-  const h = listHandle(rec, false);
-  if (h === null) return;
-  const n = order.length;
-  const old = new Float64Array(n);
-  for (let j = 0; j < n; j++) old[j] = h.get(j) as number;
-  const next = new Float64Array(n);
-  let same = true;
-  for (let j = 0; j < n; j++) {
-    next[j] = old[order[j] as number] as number;
-    if (same && !sameWord(s, rec.type.element, next[j] as number, old[j] as number)) same = false;
-  }
-  if (same) return; // equal elements swapped: nothing to write
-  const e = rec.type.element;
-  s.write(() => {
-    h.set(next, 0);
-    const c = rec.children;
-    if (c !== null) {
-      const moved = new Map<number, DraftNode>();
-      for (let j = 0; j < n; j++) {
-        const d = c.get(order[j] as number);
-        if (d === undefined) continue;
-        moved.set(j, d);
-        d.key = j;
-      }
-      rec.children = moved;
-    }
-    touch(rec);
-  });
-  emit(rec, (p) => {
-    const ordered = mayHoldMap(e); // elements that may hold maps go as valuePatches groups
-    const fw: Patch[] = [];
-    const bw: Patch[] = [];
-    for (let j = 0; j < n; j++) {
-      if (Object.is(next[j], old[j])) continue;
-      const path = [...p, j];
-      const now = decodeElement(s.space, e, next[j] as number);
-      const was = decodeElement(s.space, e, old[j] as number); // still there: a permutation frees nothing
-      if (ordered) {
-        valuePatches(s, "replace", path, e, now, fw);
-        const undo = valuePatches(s, "replace", path, e, was);
-        for (let k = undo.length - 1; k >= 0; k--) bw.push(undo[k] as Patch); // last to first: see backward()
-      } else {
-        fw.push({ op: "replace", path, value: patchValue(s, e, now) });
-        bw.push({ op: "replace", path, value: patchValue(s, e, was) });
-      }
-    }
-    return [fw, bw];
-  });
-}
-
-/** Array.prototype.sort's default order: undefined last, then by String() in UTF-16 code units. */
-function defaultCompare(a: unknown, b: unknown): number {
-  if (a === undefined) return b === undefined ? 0 : 1;
-  if (b === undefined) return -1;
-  const x = String(a);
-  const y = String(b);
-  return x < y ? -1 : x > y ? 1 : 0;
 }
 
 /** True when the list's slots are `words`, its length included. O(n). */

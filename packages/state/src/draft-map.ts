@@ -14,19 +14,9 @@ import { throwSchema } from "./errors.js";
 import { INSPECT, type InspectFn, type InspectOptions, plainInspect } from "./inspect.js";
 import type { Patch, PathKey } from "./patch-types.js";
 import { backward, valuePatches } from "./patches.js";
+import { placeComposite, reconcile, setReconciler } from "./reconcile.js";
 import { isComposite, type MapType } from "./schema.js";
-import {
-  type DraftNode,
-  draftOf,
-  emit,
-  errorPath,
-  placeComposite,
-  reconcile,
-  removeNode,
-  type Session,
-  setReconciler,
-  touch,
-} from "./session.js";
+import { type DraftNode, draftOf, emit, errorPath, removeNode, type Session, touch } from "./session.js";
 import { decodeKey, decodeMapValue, encodeKey, encodeMapValue, unwrapNullable } from "./slots.js";
 import { jsonOf } from "./values.js";
 import { inspectMap } from "./view-collections.js";

@@ -14,8 +14,9 @@ import { reconcileKeys } from "./draft-common.js";
 import { throwSchema } from "./errors.js";
 import { INSPECT, type InspectFn, type InspectOptions, plainInspect } from "./inspect.js";
 import type { Patch } from "./patch-types.js";
+import { setReconciler } from "./reconcile.js";
 import type { SetType } from "./schema.js";
-import { type DraftNode, draftOf, emit, errorPath, type Session, setReconciler, touch } from "./session.js";
+import { type DraftNode, draftOf, emit, errorPath, type Session, touch } from "./session.js";
 import { decodeKey, encodeKey } from "./slots.js";
 import { jsonOf, plainOf } from "./values.js";
 

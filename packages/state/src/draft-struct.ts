@@ -15,6 +15,7 @@ import { throwSchema } from "./errors.js";
 import { INSPECT, type InspectFn, type InspectOptions, plainInspect } from "./inspect.js";
 import type { Patch } from "./patch-types.js";
 import { backward, mayHoldMap, valuePatches } from "./patches.js";
+import { placeComposite, reconcile, setReconciler, setReplacer } from "./reconcile.js";
 import { type AnyType, type Field, isComposite, type StructType } from "./schema.js";
 import {
   type DraftNode,
@@ -22,13 +23,9 @@ import {
   emit,
   errorPath,
   patchValue,
-  placeComposite,
   poison,
-  reconcile,
   removeNode,
   type Session,
-  setReconciler,
-  setReplacer,
   touch,
 } from "./session.js";
 import { fieldPointer, readField, writeField } from "./slots.js";
