@@ -18,6 +18,7 @@ import { CowMap, CowSet } from "@pagefork/map";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { eventLoopTurns } from "../../../test/support/turn.js";
+import { Ballast } from "./pressure.js";
 
 const PS = 256;
 const MAX_FRAMES = 120;
@@ -59,7 +60,7 @@ interface Real {
   s: CowSet<string>;
   blocks: { addr: number; size: number; byte: number }[];
   kept: Kept[];
-  ballast: AddressSpace | null;
+  ballast: Ballast;
   act: Act;
   /** Whether the hook releases the ballast after its act. */
   relieve: boolean;
@@ -69,16 +70,6 @@ interface Real {
 interface Model {
   map: Map<string, unknown>;
   set: Set<string>;
-}
-
-function squeeze(r: Real, leave: number): void {
-  r.ballast?.release();
-  r.ballast = null;
-  const n = r.pool.framesAvailable() - leave;
-  if (n <= 0) return;
-  const b = new AddressSpace({ size: n * PS, pool: r.pool });
-  for (let i = 0; i < n; i++) b.setUint8(i * PS, 1);
-  r.ballast = b;
 }
 
 let blockByte = 0;
@@ -94,8 +85,7 @@ function hook(r: Real): void {
   act1(r, act, did);
   if (r.relieve) {
     // then lets the call go on, as a hook that frees memory does
-    r.ballast?.release();
-    r.ballast = null;
+    r.ballast.release();
   }
 }
 
@@ -155,8 +145,7 @@ function act1(r: Real, act: Act, did: { setAdd: string | null; mapSet: string | 
       }
       return;
     case "free ballast":
-      r.ballast?.release();
-      r.ballast = null;
+      r.ballast.release();
       return;
   }
 }
@@ -206,7 +195,7 @@ class WriteCmd implements fc.Command<Model, Real> {
   ) {}
   check = () => true;
   run(m: Model, r: Real): void {
-    squeeze(r, this.leave);
+    r.ballast.squeeze(this.leave);
     r.act = this.act;
     r.relieve = this.relieve;
     const v = this.len < 9 ? this.len : "v".repeat(this.len);
@@ -261,7 +250,7 @@ class BurstCmd implements fc.Command<Model, Real> {
   ) {}
   check = () => true;
   run(m: Model, r: Real): void {
-    squeeze(r, this.leave);
+    r.ballast.squeeze(this.leave);
     r.relieve = this.relieve;
     for (let i = 0; i < this.n; i++) {
       r.act = i === this.n - 1 ? this.act : "none";
@@ -315,7 +304,7 @@ function run(cmds: Iterable<fc.Command<Model, Real>>): void {
     s: CowSet.create<string>(heap, ["e1", "e2", "e3"]),
     blocks: [],
     kept: [],
-    ballast: null,
+    ballast: new Ballast(pool),
     act: "none",
     relieve: false,
     hookDid: null,
@@ -325,7 +314,7 @@ function run(cmds: Iterable<fc.Command<Model, Real>>): void {
     fc.modelRun(() => ({ model: { map: new Map(), set: new Set(["e1", "e2", "e3"]) }, real: r }), cmds);
   } finally {
     box.r = null;
-    r.ballast?.release();
+    r.ballast.release();
     for (const k of r.kept) k.space.release();
     space.release();
   }

@@ -11,11 +11,12 @@
  * keeps the contents it was forked with; at the end nothing is left in the
  * pool (frames, page-table nodes, commit charge).
  */
-import { AddressSpace, FramePool, OutOfMemoryError } from "@pagefork/core";
+import { FramePool, OutOfMemoryError } from "@pagefork/core";
 import { CowMap, CowSet } from "@pagefork/map";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { eventLoopTurns } from "../../../test/support/turn.js";
+import { Ballast } from "./pressure.js";
 
 const PS = 256;
 const MAX_FRAMES = 160;
@@ -28,7 +29,7 @@ interface Real {
   m: CowMap<string, unknown>;
   s: CowSet<string>;
   kept: { map: CowMap<string, unknown>; model: Map<string, unknown> }[];
-  ballast: AddressSpace | null;
+  ballast: Ballast;
   act: Act;
   relieve: boolean;
   /** Set by the hook: what it wrote, and the pool as it left it. */
@@ -37,16 +38,6 @@ interface Real {
 interface Model {
   map: Map<string, unknown>;
   set: Set<string>;
-}
-
-function squeeze(r: Real, leave: number): void {
-  r.ballast?.release();
-  r.ballast = null;
-  const n = r.pool.framesAvailable() - leave;
-  if (n <= 0) return;
-  const b = new AddressSpace({ size: n * PS, pool: r.pool });
-  for (let i = 0; i < n; i++) b.setUint8(i * PS, 1);
-  r.ballast = b;
 }
 
 const seen = { acted: 0, refused: 0, completedAfterHook: 0 };
@@ -76,8 +67,7 @@ function hook(r: Real): void {
     if (!(e instanceof OutOfMemoryError)) throw e;
   }
   if (r.relieve) {
-    r.ballast?.release();
-    r.ballast = null;
+    r.ballast.release();
   }
   did.frames = r.pool.stats().framesInUse;
   did.nodes = r.pool.stats().pageTableNodes;
@@ -131,7 +121,7 @@ class WriteCmd implements fc.Command<Model, Real> {
   ) {}
   check = () => true;
   run(m: Model, r: Real): void {
-    squeeze(r, this.leave);
+    r.ballast.squeeze(this.leave);
     r.act = this.act;
     r.relieve = this.relieve;
     const k = this.key;
@@ -163,7 +153,7 @@ class ChurnCmd implements fc.Command<Model, Real> {
   ) {}
   check = () => true;
   run(m: Model, r: Real): void {
-    squeeze(r, this.leave);
+    r.ballast.squeeze(this.leave);
     r.relieve = this.relieve;
     for (let i = 0; i < 2 * this.n; i++) {
       r.act = i === this.at % (2 * this.n) ? this.act : "none";
@@ -224,7 +214,7 @@ function run(cmds: Iterable<fc.Command<Model, Real>>): void {
     m: new CowMap<string, unknown>(null, { pool }),
     s: new CowSet<string>(["e1", "e2"], { pool }),
     kept: [],
-    ballast: null,
+    ballast: new Ballast(pool),
     act: "none",
     relieve: false,
     did: null,
@@ -234,7 +224,7 @@ function run(cmds: Iterable<fc.Command<Model, Real>>): void {
     fc.modelRun(() => ({ model: { map: new Map(), set: new Set(["e1", "e2"]) }, real: r }), cmds);
   } finally {
     box.r = null;
-    r.ballast?.release();
+    r.ballast.release();
     for (const k of r.kept) k.map.release();
     r.m.release();
     r.s.release();
