@@ -13,12 +13,13 @@
  * (OutOfMemoryError, RangeError) changed nothing of its own. At the end,
  * with everything released, the pool holds no frame and no commit charge.
  */
-import { AddressSpace, FramePool, Heap, OutOfMemoryError } from "@pagefork/core";
+import { AddressSpace, type FramePool, Heap, OutOfMemoryError } from "@pagefork/core";
 import { CowMap, CowSet } from "@pagefork/map";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { eventLoopTurns } from "../../../test/support/turn.js";
 import { Ballast } from "./pressure.js";
+import { expectPoolEmpty, hookedPool, writeCmds } from "./support/map-set-ops.js";
 
 const PS = 256;
 const MAX_FRAMES = 120;
@@ -184,62 +185,6 @@ function attempt(m: Model, r: Real, write: () => void, model: () => void): void 
   checkAll(m, r);
 }
 
-class WriteCmd implements fc.Command<Model, Real> {
-  constructor(
-    readonly op: "set" | "delete" | "clear" | "add" | "remove",
-    readonly key: string,
-    readonly len: number,
-    readonly act: Act,
-    readonly leave: number,
-    readonly relieve: boolean,
-  ) {}
-  check = () => true;
-  run(m: Model, r: Real): void {
-    r.ballast.squeeze(this.leave);
-    r.act = this.act;
-    r.relieve = this.relieve;
-    const v = this.len < 9 ? this.len : "v".repeat(this.len);
-    const k = this.key;
-    if (this.op === "set")
-      attempt(
-        m,
-        r,
-        () => r.m.set(k, v),
-        () => m.map.set(k, v),
-      );
-    else if (this.op === "delete")
-      attempt(
-        m,
-        r,
-        () => r.m.delete(k),
-        () => m.map.delete(k),
-      );
-    else if (this.op === "clear")
-      attempt(
-        m,
-        r,
-        () => r.m.clear(),
-        () => m.map.clear(),
-      );
-    else if (this.op === "add")
-      attempt(
-        m,
-        r,
-        () => r.s.add(k),
-        () => m.set.add(k),
-      );
-    else
-      attempt(
-        m,
-        r,
-        () => r.s.delete(k),
-        () => m.set.delete(k),
-      );
-  }
-  toString = () =>
-    `${this.op}(${JSON.stringify(this.key)}, len ${this.len}, hook ${this.act}${this.relieve ? " + relieve" : ""}, leave ${this.leave})`;
-}
-
 /** Many new keys at once: the data block grows (realloc) and the buckets double under the hook. */
 class BurstCmd implements fc.Command<Model, Real> {
   constructor(
@@ -270,30 +215,20 @@ const keyArb = fc.constantFrom("k0", "k1", "k2", "k3", "e3", "a-longer-key-of-so
 const actArb = fc.constantFrom(...ACTS);
 const leaveArb = fc.integer({ min: 0, max: 24 });
 const commands = [
-  fc
-    .tuple(
-      fc.constantFrom("set", "set", "delete", "clear", "add", "remove") as fc.Arbitrary<"set">,
-      keyArb,
-      fc.nat(200),
-      actArb,
-      leaveArb,
-      fc.boolean(),
-    )
-    .map(([op, k, len, act, leave, relieve]) => new WriteCmd(op, k, len, act, leave, relieve)),
+  writeCmds({
+    attempt,
+    keys: keyArb,
+    maxLen: 200,
+    acts: actArb,
+    leave: leaveArb,
+  }),
   fc
     .tuple(fc.integer({ min: 5, max: 40 }), actArb, leaveArb, fc.boolean())
     .map(([n, act, leave, relieve]) => new BurstCmd(n, act, leave, relieve)),
 ];
 
 function run(cmds: Iterable<fc.Command<Model, Real>>): void {
-  const box: { r: Real | null } = { r: null };
-  const pool = new FramePool({
-    pageSize: PS,
-    maxBytes: MAX_FRAMES * PS,
-    onOutOfMemory: () => {
-      if (box.r !== null) hook(box.r);
-    },
-  });
+  const { pool, box } = hookedPool<Real>(PS, MAX_FRAMES, hook);
   const space = new AddressSpace({ size: 512 * PS, pool });
   const heap = Heap.create(space, { base: PS });
   const r: Real = {
@@ -318,8 +253,7 @@ function run(cmds: Iterable<fc.Command<Model, Real>>): void {
     for (const k of r.kept) k.space.release();
     space.release();
   }
-  expect(pool.stats().framesInUse, "frames left").toBe(0);
-  expect(pool.stats().committedBytes, "commit charge left").toBe(0);
+  expectPoolEmpty(pool, false);
 }
 
 describe("embedded map and set writes whose out-of-memory hook acts on the heap, the space and the collections", () => {

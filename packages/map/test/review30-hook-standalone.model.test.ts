@@ -11,12 +11,13 @@
  * keeps the contents it was forked with; at the end nothing is left in the
  * pool (frames, page-table nodes, commit charge).
  */
-import { FramePool, OutOfMemoryError } from "@pagefork/core";
+import { type FramePool, OutOfMemoryError } from "@pagefork/core";
 import { CowMap, CowSet } from "@pagefork/map";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { eventLoopTurns } from "../../../test/support/turn.js";
 import { Ballast } from "./pressure.js";
+import { expectPoolEmpty, hookedPool, writeCmds } from "./support/map-set-ops.js";
 
 const PS = 256;
 const MAX_FRAMES = 160;
@@ -110,38 +111,6 @@ function attempt(m: Model, r: Real, write: () => void, model: () => void, full =
   if (full || did !== null || threw) checkAll(m, r);
 }
 
-class WriteCmd implements fc.Command<Model, Real> {
-  constructor(
-    readonly op: "set" | "delete" | "clear" | "add" | "remove",
-    readonly key: string,
-    readonly len: number,
-    readonly act: Act,
-    readonly leave: number,
-    readonly relieve: boolean,
-  ) {}
-  check = () => true;
-  run(m: Model, r: Real): void {
-    r.ballast.squeeze(this.leave);
-    r.act = this.act;
-    r.relieve = this.relieve;
-    const k = this.key;
-    const v = this.len < 9 ? this.len : "v".repeat(this.len);
-    const [write, model]: [() => unknown, () => unknown] =
-      this.op === "set"
-        ? [() => r.m.set(k, v), () => m.map.set(k, v)]
-        : this.op === "delete"
-          ? [() => r.m.delete(k), () => m.map.delete(k)]
-          : this.op === "clear"
-            ? [() => r.m.clear(), () => m.map.clear()]
-            : this.op === "add"
-              ? [() => r.s.add(k), () => m.set.add(k)]
-              : [() => r.s.delete(k), () => m.set.delete(k)];
-    attempt(m, r, write, model);
-  }
-  toString = () =>
-    `${this.op}(${JSON.stringify(this.key)}, len ${this.len}, hook ${this.act}${this.relieve ? " + relieve" : ""}, leave ${this.leave})`;
-}
-
 /** Sets `n` new keys then deletes them (the hook acts at one of them): the buckets double, then shrink; the log compacts. */
 class ChurnCmd implements fc.Command<Model, Real> {
   constructor(
@@ -185,30 +154,20 @@ const keyArb = fc.constantFrom("k0", "k1", "k2", "e2", "a-longer-key-of-some-len
 const actArb = fc.constantFrom(...ACTS);
 const leaveArb = fc.integer({ min: 0, max: 8 });
 const commands = [
-  fc
-    .tuple(
-      fc.constantFrom("set", "set", "delete", "clear", "add", "remove") as fc.Arbitrary<"set">,
-      keyArb,
-      fc.nat(300),
-      actArb,
-      leaveArb,
-      fc.boolean(),
-    )
-    .map(([op, k, len, act, leave, relieve]) => new WriteCmd(op, k, len, act, leave, relieve)),
+  writeCmds({
+    attempt,
+    keys: keyArb,
+    maxLen: 300,
+    acts: actArb,
+    leave: leaveArb,
+  }),
   fc
     .tuple(fc.integer({ min: 10, max: 80 }), fc.nat(200), actArb, leaveArb, fc.boolean())
     .map(([n, at, act, leave, relieve]) => new ChurnCmd(n, at, act, leave, relieve)),
 ];
 
 function run(cmds: Iterable<fc.Command<Model, Real>>): void {
-  const box: { r: Real | null } = { r: null };
-  const pool = new FramePool({
-    pageSize: PS,
-    maxBytes: MAX_FRAMES * PS,
-    onOutOfMemory: () => {
-      if (box.r !== null) hook(box.r);
-    },
-  });
+  const { pool, box } = hookedPool<Real>(PS, MAX_FRAMES, hook);
   const r: Real = {
     pool,
     m: new CowMap<string, unknown>(null, { pool }),
@@ -229,9 +188,7 @@ function run(cmds: Iterable<fc.Command<Model, Real>>): void {
     r.m.release();
     r.s.release();
   }
-  expect(pool.stats().framesInUse, "frames left").toBe(0);
-  expect(pool.stats().pageTableNodes, "page-table nodes left").toBe(0);
-  expect(pool.stats().committedBytes, "commit charge left").toBe(0);
+  expectPoolEmpty(pool);
 }
 
 describe("standalone map and set writes whose out-of-memory hook forks, releases, reads or writes", () => {
