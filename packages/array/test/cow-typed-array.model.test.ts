@@ -13,7 +13,7 @@ import type { NativeTypedArray } from "@pagefork/array";
 import { FramePool } from "@pagefork/core";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { Pressure, pressure, pressureArb } from "./pressure.js";
+import { Pressure, pressureArb, underPressure } from "./pressure.js";
 import {
   type AnyCow,
   both,
@@ -24,6 +24,7 @@ import {
   KINDS,
   type Kind,
   lit,
+  liveSlot,
   poolUse,
   relArb,
   type Scalar,
@@ -40,9 +41,9 @@ interface Real {
 }
 type Cmd = fc.Command<Model, Real>;
 
+/** The slot of the `v`-th live version. */
 function live(m: Model, v: number): number {
-  const ks = m.arrays.flatMap((a, k) => (a === null ? [] : [k]));
-  return ks.length === 0 ? -1 : (ks[v % ks.length] as number);
+  return liveSlot(m.arrays, v);
 }
 
 /** Checks every live version against its model: catches a write leaking into another version. */
@@ -200,9 +201,7 @@ class Derive implements Cmd {
     const a = r.arrays[k] as Any;
     const n = m.arrays[k] as NativeTypedArray;
     const make = () => (this.op === "fork" ? a.fork() : a.subarray(this.b, this.e));
-    const made = pressure === null ? { ok: true as const, value: make() } : pressure.attempt(make, this.toString());
-    pressure?.sync();
-    if (!made.ok && made.error !== null) throw made.error;
+    const made = underPressure(make, this.toString());
     if (made.ok) {
       r.arrays.push(made.value);
       m.arrays.push(this.op === "fork" ? n.slice() : n.subarray(this.b, this.e));

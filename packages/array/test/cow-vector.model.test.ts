@@ -9,7 +9,7 @@ import { CowVector } from "@pagefork/array";
 import { FramePool, type SpanArrayConstructor } from "@pagefork/core";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { Pressure, pressure, pressureArb } from "./pressure.js";
+import { Pressure, pressureArb, underPressure } from "./pressure.js";
 import {
   both,
   expectContents,
@@ -19,6 +19,7 @@ import {
   KINDS,
   type Kind,
   lit,
+  liveSlot,
   poolUse,
   relArb,
   type Scalar,
@@ -37,9 +38,9 @@ interface Real {
 }
 type Cmd = fc.Command<Model, Real>;
 
+/** The slot of the `v`-th live version. */
 function live(m: Model, v: number): number {
-  const ks = m.vs.flatMap((a, k) => (a === null ? [] : [k]));
-  return ks.length === 0 ? -1 : (ks[v % ks.length] as number);
+  return liveSlot(m.vs, v);
 }
 
 function checkAll(m: Model, r: Real): void {
@@ -215,9 +216,7 @@ class Fork implements Cmd {
   run(m: Model, r: Real): void {
     const k = live(m, this.v);
     const fork = () => (r.vs[k] as Vec).fork();
-    const made = pressure === null ? { ok: true as const, value: fork() } : pressure.attempt(fork, this.toString());
-    pressure?.sync();
-    if (!made.ok && made.error !== null) throw made.error;
+    const made = underPressure(fork, this.toString());
     if (made.ok) {
       r.vs.push(made.value);
       m.vs.push([...(m.vs[k] as Scalar[])]);
@@ -253,9 +252,7 @@ class Read implements Cmd {
     const arr = m.vs[k] as Scalar[];
     const t = new m.kind.Native(arr);
     const slice = () => vec.slice(this.a, this.b);
-    const made = pressure === null ? { ok: true as const, value: slice() } : pressure.attempt(slice, this.toString());
-    pressure?.sync();
-    if (!made.ok && made.error !== null) throw made.error;
+    const made = underPressure(slice, this.toString());
     if (made.ok) {
       expect(made.value).toBeInstanceOf(CowVector);
       expectContents(made.value, t.slice(this.a, this.b), `${this.toString()} slice`);

@@ -55,6 +55,19 @@ function gone(a: AnyCow): boolean {
 /** The live pressure, if any (one model run at a time). */
 export let pressure: Pressure | null = null;
 
+/**
+ * Runs `f` under the live pressure, if any ({@link Pressure.attempt}: a
+ * refusal is checked to have changed nothing), then drops what the hook
+ * released from the real and model lists; an error other than a refusal goes
+ * on. Without pressure `f` just runs (and may throw).
+ */
+export function underPressure<T>(f: () => T, what: string): { ok: true; value: T } | { ok: false } {
+  const made = pressure === null ? { ok: true as const, value: f() } : pressure.attempt(f, what);
+  pressure?.sync();
+  if (!made.ok && made.error !== null) throw made.error;
+  return made;
+}
+
 export class Pressure {
   readonly pool: FramePool;
   private readonly ballast: AddressSpace[] = [];

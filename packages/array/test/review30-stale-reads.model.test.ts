@@ -19,6 +19,7 @@ import { AddressSpace, FramePool, Heap } from "@pagefork/core";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { type Resizable, ResizableBuffer } from "../../../test/support/shrinking.js";
+import { CALLBACK_METHODS } from "./support/callback-methods.js";
 import { turn } from "./support.js";
 
 const PS = 256; // 32 Float64 elements per page
@@ -48,35 +49,8 @@ interface Act {
   readonly path: Path;
 }
 
-type Method =
-  | "forEach"
-  | "map"
-  | "filter"
-  | "reduce"
-  | "reduceRight"
-  | "find"
-  | "findIndex"
-  | "findLast"
-  | "findLastIndex"
-  | "every"
-  | "some"
-  | "values"
-  | "entries";
-const METHODS: readonly Method[] = [
-  "forEach",
-  "map",
-  "filter",
-  "reduce",
-  "reduceRight",
-  "find",
-  "findIndex",
-  "findLast",
-  "findLastIndex",
-  "every",
-  "some",
-  "values",
-  "entries",
-];
+const METHODS = [...CALLBACK_METHODS, "values", "entries"] as const;
+type Method = (typeof METHODS)[number];
 
 /** What the loop is run over: a native array or a COW one, given the same callback. */
 interface Loopable {

@@ -24,6 +24,7 @@ import { AddressSpace, FramePool, Heap, ReleasedError } from "@pagefork/core";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { type Resizable, ResizableBuffer } from "../../../test/support/shrinking.js";
+import { CALLBACK_METHODS } from "./support/callback-methods.js";
 import { turn } from "./support.js";
 
 const PS = 256; // 32 Float64 elements per page
@@ -32,37 +33,8 @@ const NUM_RUNS = Number(process.env.PAGEFORK_TEST_RUNS_SCALE ?? 1) * 300;
 
 type Path = "shrink" | "push" | "grow" | "fit" | "set" | "neighbour" | "scribble" | "free";
 const PATHS: readonly Path[] = ["shrink", "push", "grow", "fit", "set", "neighbour", "scribble", "free"];
-type Method =
-  | "forEach"
-  | "map"
-  | "filter"
-  | "reduce"
-  | "reduceRight"
-  | "find"
-  | "findIndex"
-  | "findLast"
-  | "findLastIndex"
-  | "every"
-  | "some"
-  | "values"
-  | "entries"
-  | "keys";
-const METHODS: readonly Method[] = [
-  "forEach",
-  "map",
-  "filter",
-  "reduce",
-  "reduceRight",
-  "find",
-  "findIndex",
-  "findLast",
-  "findLastIndex",
-  "every",
-  "some",
-  "values",
-  "entries",
-  "keys",
-];
+const METHODS = [...CALLBACK_METHODS, "values", "entries", "keys"] as const;
+type Method = (typeof METHODS)[number];
 type Write = "index" | "fill" | "set" | "copyWithin" | "reverse" | "sort";
 const WRITES: readonly Write[] = ["index", "fill", "set", "copyWithin", "reverse", "sort"];
 

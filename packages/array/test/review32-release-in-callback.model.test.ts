@@ -16,25 +16,13 @@ import { CowFloat64Array, CowVector } from "@pagefork/array";
 import { AddressSpace, FramePool, Heap, ReleasedError } from "@pagefork/core";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { CALLBACK_METHODS } from "./support/callback-methods.js";
 import { turn } from "./support.js";
 
 const NUM_RUNS = Number(process.env.PAGEFORK_TEST_RUNS_SCALE ?? 1) * 300;
 const PS = 256; // 32 Float64 elements per page
 
-const METHODS = [
-  "forEach",
-  "map",
-  "filter",
-  "reduce",
-  "reduceRight",
-  "find",
-  "findIndex",
-  "findLast",
-  "findLastIndex",
-  "every",
-  "some",
-  "sort",
-] as const;
+const METHODS = [...CALLBACK_METHODS, "sort"] as const;
 type Method = (typeof METHODS)[number];
 
 // biome-ignore lint/suspicious/noExplicitAny: a native Float64Array or a COW array, called alike

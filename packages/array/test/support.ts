@@ -224,6 +224,16 @@ function bothUnderPressure<T>(
   return { ok: false };
 }
 
+/**
+ * The slot of the `v`-th live version (modulo their number) in a model
+ * test's list of versions (`null`: released), or -1 when none is live: how a
+ * command's version number picks its target however many were released.
+ */
+export function liveSlot(slots: readonly unknown[], v: number): number {
+  const ks = slots.flatMap((a, k) => (a === null ? [] : [k]));
+  return ks.length === 0 ? -1 : (ks[v % ks.length] as number);
+}
+
 /** Frames and page-table nodes in use in a pool. */
 export function poolUse(pool: FramePool): { frames: number; nodes: number } {
   const s = pool.stats();

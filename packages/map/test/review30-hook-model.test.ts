@@ -13,11 +13,13 @@
  * (OutOfMemoryError, RangeError) changed nothing of its own. At the end,
  * with everything released, the pool holds no frame and no commit charge.
  */
-import { AddressSpace, FramePool, Heap, OutOfMemoryError } from "@pagefork/core";
+import { AddressSpace, type FramePool, Heap, OutOfMemoryError } from "@pagefork/core";
 import { CowMap, CowSet } from "@pagefork/map";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { eventLoopTurns } from "../../../test/support/turn.js";
+import { Ballast } from "./pressure.js";
+import { expectPoolEmpty, hookedPool, writeCmds } from "./support/map-set-ops.js";
 
 const PS = 256;
 const MAX_FRAMES = 120;
@@ -59,7 +61,7 @@ interface Real {
   s: CowSet<string>;
   blocks: { addr: number; size: number; byte: number }[];
   kept: Kept[];
-  ballast: AddressSpace | null;
+  ballast: Ballast;
   act: Act;
   /** Whether the hook releases the ballast after its act. */
   relieve: boolean;
@@ -69,16 +71,6 @@ interface Real {
 interface Model {
   map: Map<string, unknown>;
   set: Set<string>;
-}
-
-function squeeze(r: Real, leave: number): void {
-  r.ballast?.release();
-  r.ballast = null;
-  const n = r.pool.framesAvailable() - leave;
-  if (n <= 0) return;
-  const b = new AddressSpace({ size: n * PS, pool: r.pool });
-  for (let i = 0; i < n; i++) b.setUint8(i * PS, 1);
-  r.ballast = b;
 }
 
 let blockByte = 0;
@@ -94,8 +86,7 @@ function hook(r: Real): void {
   act1(r, act, did);
   if (r.relieve) {
     // then lets the call go on, as a hook that frees memory does
-    r.ballast?.release();
-    r.ballast = null;
+    r.ballast.release();
   }
 }
 
@@ -155,8 +146,7 @@ function act1(r: Real, act: Act, did: { setAdd: string | null; mapSet: string | 
       }
       return;
     case "free ballast":
-      r.ballast?.release();
-      r.ballast = null;
+      r.ballast.release();
       return;
   }
 }
@@ -195,62 +185,6 @@ function attempt(m: Model, r: Real, write: () => void, model: () => void): void 
   checkAll(m, r);
 }
 
-class WriteCmd implements fc.Command<Model, Real> {
-  constructor(
-    readonly op: "set" | "delete" | "clear" | "add" | "remove",
-    readonly key: string,
-    readonly len: number,
-    readonly act: Act,
-    readonly leave: number,
-    readonly relieve: boolean,
-  ) {}
-  check = () => true;
-  run(m: Model, r: Real): void {
-    squeeze(r, this.leave);
-    r.act = this.act;
-    r.relieve = this.relieve;
-    const v = this.len < 9 ? this.len : "v".repeat(this.len);
-    const k = this.key;
-    if (this.op === "set")
-      attempt(
-        m,
-        r,
-        () => r.m.set(k, v),
-        () => m.map.set(k, v),
-      );
-    else if (this.op === "delete")
-      attempt(
-        m,
-        r,
-        () => r.m.delete(k),
-        () => m.map.delete(k),
-      );
-    else if (this.op === "clear")
-      attempt(
-        m,
-        r,
-        () => r.m.clear(),
-        () => m.map.clear(),
-      );
-    else if (this.op === "add")
-      attempt(
-        m,
-        r,
-        () => r.s.add(k),
-        () => m.set.add(k),
-      );
-    else
-      attempt(
-        m,
-        r,
-        () => r.s.delete(k),
-        () => m.set.delete(k),
-      );
-  }
-  toString = () =>
-    `${this.op}(${JSON.stringify(this.key)}, len ${this.len}, hook ${this.act}${this.relieve ? " + relieve" : ""}, leave ${this.leave})`;
-}
-
 /** Many new keys at once: the data block grows (realloc) and the buckets double under the hook. */
 class BurstCmd implements fc.Command<Model, Real> {
   constructor(
@@ -261,7 +195,7 @@ class BurstCmd implements fc.Command<Model, Real> {
   ) {}
   check = () => true;
   run(m: Model, r: Real): void {
-    squeeze(r, this.leave);
+    r.ballast.squeeze(this.leave);
     r.relieve = this.relieve;
     for (let i = 0; i < this.n; i++) {
       r.act = i === this.n - 1 ? this.act : "none";
@@ -281,30 +215,20 @@ const keyArb = fc.constantFrom("k0", "k1", "k2", "k3", "e3", "a-longer-key-of-so
 const actArb = fc.constantFrom(...ACTS);
 const leaveArb = fc.integer({ min: 0, max: 24 });
 const commands = [
-  fc
-    .tuple(
-      fc.constantFrom("set", "set", "delete", "clear", "add", "remove") as fc.Arbitrary<"set">,
-      keyArb,
-      fc.nat(200),
-      actArb,
-      leaveArb,
-      fc.boolean(),
-    )
-    .map(([op, k, len, act, leave, relieve]) => new WriteCmd(op, k, len, act, leave, relieve)),
+  writeCmds({
+    attempt,
+    keys: keyArb,
+    maxLen: 200,
+    acts: actArb,
+    leave: leaveArb,
+  }),
   fc
     .tuple(fc.integer({ min: 5, max: 40 }), actArb, leaveArb, fc.boolean())
     .map(([n, act, leave, relieve]) => new BurstCmd(n, act, leave, relieve)),
 ];
 
 function run(cmds: Iterable<fc.Command<Model, Real>>): void {
-  const box: { r: Real | null } = { r: null };
-  const pool = new FramePool({
-    pageSize: PS,
-    maxBytes: MAX_FRAMES * PS,
-    onOutOfMemory: () => {
-      if (box.r !== null) hook(box.r);
-    },
-  });
+  const { pool, box } = hookedPool<Real>(PS, MAX_FRAMES, hook);
   const space = new AddressSpace({ size: 512 * PS, pool });
   const heap = Heap.create(space, { base: PS });
   const r: Real = {
@@ -315,7 +239,7 @@ function run(cmds: Iterable<fc.Command<Model, Real>>): void {
     s: CowSet.create<string>(heap, ["e1", "e2", "e3"]),
     blocks: [],
     kept: [],
-    ballast: null,
+    ballast: new Ballast(pool),
     act: "none",
     relieve: false,
     hookDid: null,
@@ -325,12 +249,11 @@ function run(cmds: Iterable<fc.Command<Model, Real>>): void {
     fc.modelRun(() => ({ model: { map: new Map(), set: new Set(["e1", "e2", "e3"]) }, real: r }), cmds);
   } finally {
     box.r = null;
-    r.ballast?.release();
+    r.ballast.release();
     for (const k of r.kept) k.space.release();
     space.release();
   }
-  expect(pool.stats().framesInUse, "frames left").toBe(0);
-  expect(pool.stats().committedBytes, "commit charge left").toBe(0);
+  expectPoolEmpty(pool, false);
 }
 
 describe("embedded map and set writes whose out-of-memory hook acts on the heap, the space and the collections", () => {

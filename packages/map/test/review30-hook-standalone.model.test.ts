@@ -11,11 +11,13 @@
  * keeps the contents it was forked with; at the end nothing is left in the
  * pool (frames, page-table nodes, commit charge).
  */
-import { AddressSpace, FramePool, OutOfMemoryError } from "@pagefork/core";
+import { type FramePool, OutOfMemoryError } from "@pagefork/core";
 import { CowMap, CowSet } from "@pagefork/map";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { eventLoopTurns } from "../../../test/support/turn.js";
+import { Ballast } from "./pressure.js";
+import { expectPoolEmpty, hookedPool, writeCmds } from "./support/map-set-ops.js";
 
 const PS = 256;
 const MAX_FRAMES = 160;
@@ -28,7 +30,7 @@ interface Real {
   m: CowMap<string, unknown>;
   s: CowSet<string>;
   kept: { map: CowMap<string, unknown>; model: Map<string, unknown> }[];
-  ballast: AddressSpace | null;
+  ballast: Ballast;
   act: Act;
   relieve: boolean;
   /** Set by the hook: what it wrote, and the pool as it left it. */
@@ -37,16 +39,6 @@ interface Real {
 interface Model {
   map: Map<string, unknown>;
   set: Set<string>;
-}
-
-function squeeze(r: Real, leave: number): void {
-  r.ballast?.release();
-  r.ballast = null;
-  const n = r.pool.framesAvailable() - leave;
-  if (n <= 0) return;
-  const b = new AddressSpace({ size: n * PS, pool: r.pool });
-  for (let i = 0; i < n; i++) b.setUint8(i * PS, 1);
-  r.ballast = b;
 }
 
 const seen = { acted: 0, refused: 0, completedAfterHook: 0 };
@@ -76,8 +68,7 @@ function hook(r: Real): void {
     if (!(e instanceof OutOfMemoryError)) throw e;
   }
   if (r.relieve) {
-    r.ballast?.release();
-    r.ballast = null;
+    r.ballast.release();
   }
   did.frames = r.pool.stats().framesInUse;
   did.nodes = r.pool.stats().pageTableNodes;
@@ -120,38 +111,6 @@ function attempt(m: Model, r: Real, write: () => void, model: () => void, full =
   if (full || did !== null || threw) checkAll(m, r);
 }
 
-class WriteCmd implements fc.Command<Model, Real> {
-  constructor(
-    readonly op: "set" | "delete" | "clear" | "add" | "remove",
-    readonly key: string,
-    readonly len: number,
-    readonly act: Act,
-    readonly leave: number,
-    readonly relieve: boolean,
-  ) {}
-  check = () => true;
-  run(m: Model, r: Real): void {
-    squeeze(r, this.leave);
-    r.act = this.act;
-    r.relieve = this.relieve;
-    const k = this.key;
-    const v = this.len < 9 ? this.len : "v".repeat(this.len);
-    const [write, model]: [() => unknown, () => unknown] =
-      this.op === "set"
-        ? [() => r.m.set(k, v), () => m.map.set(k, v)]
-        : this.op === "delete"
-          ? [() => r.m.delete(k), () => m.map.delete(k)]
-          : this.op === "clear"
-            ? [() => r.m.clear(), () => m.map.clear()]
-            : this.op === "add"
-              ? [() => r.s.add(k), () => m.set.add(k)]
-              : [() => r.s.delete(k), () => m.set.delete(k)];
-    attempt(m, r, write, model);
-  }
-  toString = () =>
-    `${this.op}(${JSON.stringify(this.key)}, len ${this.len}, hook ${this.act}${this.relieve ? " + relieve" : ""}, leave ${this.leave})`;
-}
-
 /** Sets `n` new keys then deletes them (the hook acts at one of them): the buckets double, then shrink; the log compacts. */
 class ChurnCmd implements fc.Command<Model, Real> {
   constructor(
@@ -163,7 +122,7 @@ class ChurnCmd implements fc.Command<Model, Real> {
   ) {}
   check = () => true;
   run(m: Model, r: Real): void {
-    squeeze(r, this.leave);
+    r.ballast.squeeze(this.leave);
     r.relieve = this.relieve;
     for (let i = 0; i < 2 * this.n; i++) {
       r.act = i === this.at % (2 * this.n) ? this.act : "none";
@@ -195,36 +154,26 @@ const keyArb = fc.constantFrom("k0", "k1", "k2", "e2", "a-longer-key-of-some-len
 const actArb = fc.constantFrom(...ACTS);
 const leaveArb = fc.integer({ min: 0, max: 8 });
 const commands = [
-  fc
-    .tuple(
-      fc.constantFrom("set", "set", "delete", "clear", "add", "remove") as fc.Arbitrary<"set">,
-      keyArb,
-      fc.nat(300),
-      actArb,
-      leaveArb,
-      fc.boolean(),
-    )
-    .map(([op, k, len, act, leave, relieve]) => new WriteCmd(op, k, len, act, leave, relieve)),
+  writeCmds({
+    attempt,
+    keys: keyArb,
+    maxLen: 300,
+    acts: actArb,
+    leave: leaveArb,
+  }),
   fc
     .tuple(fc.integer({ min: 10, max: 80 }), fc.nat(200), actArb, leaveArb, fc.boolean())
     .map(([n, at, act, leave, relieve]) => new ChurnCmd(n, at, act, leave, relieve)),
 ];
 
 function run(cmds: Iterable<fc.Command<Model, Real>>): void {
-  const box: { r: Real | null } = { r: null };
-  const pool = new FramePool({
-    pageSize: PS,
-    maxBytes: MAX_FRAMES * PS,
-    onOutOfMemory: () => {
-      if (box.r !== null) hook(box.r);
-    },
-  });
+  const { pool, box } = hookedPool<Real>(PS, MAX_FRAMES, hook);
   const r: Real = {
     pool,
     m: new CowMap<string, unknown>(null, { pool }),
     s: new CowSet<string>(["e1", "e2"], { pool }),
     kept: [],
-    ballast: null,
+    ballast: new Ballast(pool),
     act: "none",
     relieve: false,
     did: null,
@@ -234,14 +183,12 @@ function run(cmds: Iterable<fc.Command<Model, Real>>): void {
     fc.modelRun(() => ({ model: { map: new Map(), set: new Set(["e1", "e2"]) }, real: r }), cmds);
   } finally {
     box.r = null;
-    r.ballast?.release();
+    r.ballast.release();
     for (const k of r.kept) k.map.release();
     r.m.release();
     r.s.release();
   }
-  expect(pool.stats().framesInUse, "frames left").toBe(0);
-  expect(pool.stats().pageTableNodes, "page-table nodes left").toBe(0);
-  expect(pool.stats().committedBytes, "commit charge left").toBe(0);
+  expectPoolEmpty(pool);
 }
 
 describe("standalone map and set writes whose out-of-memory hook forks, releases, reads or writes", () => {
