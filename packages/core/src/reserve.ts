@@ -213,7 +213,8 @@ export function reserveFramesChecked(s: SpaceState, frames: number): void {
  * @throws {OutOfMemoryError} when the engine refuses an allocation; frames in use unchanged.
  */
 export function readyFaultsFor(s: SpaceState, n: number): void {
-  if (n <= 1) return;
+  // A frozen space takes no fault: its writes throw ProtectionFault, which must come first.
+  if (n <= 1 || s.isFrozen) return;
   const pool = s.pool;
   if (n > pool.framesReady()) pool.prepareFrames(n);
   const pages = Math.ceil(s.size / pool.pageSize);
