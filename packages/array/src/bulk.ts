@@ -228,9 +228,11 @@ export function writeChanged(view: ElementView, from: number, next: NativeTypedA
   }
   if (changed.length === 0) return;
   // Pass 2: refuse before writing if the pool cannot cover every changed page, then write them.
-  // Near the limit, count them exactly (and again after the out-of-memory hook, see reserve.ts).
+  // Near the limit, count them exactly (and again after the out-of-memory hook, see reserve.ts); over
+  // several pages, always (the core then readies the engine's allocations: a slab refused at a later page
+  // left the sort half written).
   const k = changed.length >>> 1;
-  if (space.pool.framesAvailable() < k) {
+  if (k > 1 || space.pool.framesAvailable() < k) {
     const r = new Float64Array(changed);
     for (let i = 0; i < r.length; i += 2) r[i] = start + (r[i] as number);
     reserveRanges(view, 0, r, k);

@@ -66,7 +66,6 @@ export function reserveWrites(
   const space = view.space;
   const pool = space.pool;
   if (space.frozen && (b0 > a0 || b1 > a1 || b2 > a2 || extra > 0)) throwFrozen(a0, b0);
-  if (pool.maxBytes === Number.POSITIVE_INFINITY) return;
   const ps = pool.pageSize;
   let n = 0;
   n = addPages(n, a0, b0, ps);
@@ -85,7 +84,17 @@ export function reserveWrites(
     }
   }
   for (let i = 0; i < m; i++) upper += (hi[i] as number) - (lo[i] as number);
-  if (upper <= pool.framesAvailable()) return; // cannot fail
+  if (upper <= pool.framesAvailable()) {
+    // The limit cannot refuse; the engine may (a slab, a page-table node): have the core make those
+    // allocations now, for the frames the writes take (counted: a rewrite of private pages takes none).
+    if (upper > 1) {
+      let need = extra;
+      for (let i = 0; i < m; i++)
+        need += space.framesNeeded((lo[i] as number) * ps, ((hi[i] as number) - (lo[i] as number)) * ps);
+      space.reserveFrames(need);
+    }
+    return;
+  }
   // Near the limit: the ranges as (address, length) pairs, copied from the
   // module scratch (a reservation made in the hook, for another array, reuses it).
   const r = new Float64Array(2 * m);
@@ -109,7 +118,10 @@ export function reserveWrites(
 export function reserveRanges(view: ElementView, extra: number, r: Float64Array, k: number): void {
   const space = view.space;
   const need = extra + framesFor(space, r, k);
-  if (need <= space.pool.framesAvailable()) return;
+  if (need <= space.pool.framesAvailable()) {
+    space.reserveFrames(need); // no hook: the core readies the engine's allocations (see reserveWrites)
+    return;
+  }
   // The hook runs: note what it may change.
   const writes = view.owner.writes;
   const maps = space.mappings();

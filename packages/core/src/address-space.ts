@@ -892,9 +892,14 @@ export class AddressSpace {
    * with {@link AddressSpace.framesNeeded}). It is the one reservation check
    * every writer goes through, the space's own bulk writes included: when
    * the pool is short it runs the pool's `onOutOfMemory` hook once, which may
-   * release old versions, and checks again. Changes nothing. O(1), plus the
-   * hook when it runs.
-   * @throws {OutOfMemoryError} when the frames cannot be had even after the hook (or the hook threw).
+   * release old versions, and checks again. Then it makes now the engine
+   * allocations those frames' faults may make (slabs, page-table nodes,
+   * overflow-table room), so that an engine out of memory refuses the change
+   * here, before its first write, not at a later page with the earlier ones
+   * written. Changes nothing else. O(1) plus the hook when it runs, and the
+   * allocations when the pool or its tables lack room.
+   * @throws {OutOfMemoryError} when the frames cannot be had even after the hook (or the hook threw),
+   *   or the engine refuses an allocation (frames in use unchanged).
    * @throws {ReleasedError} after `release()`, or when the hook released this very space: stop then.
    * @throws {InvalidArgumentError} when `frames` is not a non-negative safe integer.
    * @example

@@ -17,7 +17,7 @@
  */
 import { PT_FANOUT, REF_MAX_INLINE } from "./constants.js";
 import { throwInvalid, throwOom, throwProtection, throwReleased, throwSegv } from "./errors.js";
-import { FAULT_NODES_MAX } from "./page-table-geometry.js";
+import { FAULT_NODES_MAX, levelsFor } from "./page-table-geometry.js";
 import { type SpaceState, vpnOf } from "./space-state.js";
 
 /**
@@ -181,10 +181,72 @@ export function checkWritableChecked(s: SpaceState, addr: number, length: number
   s.maps.check(addr, length, true);
 }
 
-/** `space.reserveFrames(frames)`: validates, then {@link reserveFrames}. */
+/**
+ * `space.reserveFrames(frames)`: validates, then {@link reserveFrames}, then
+ * {@link readyFaultsFor} (a structure's change of several writes is then
+ * refused by the engine before its first write, not halfway).
+ */
 export function reserveFramesChecked(s: SpaceState, frames: number): void {
   if (s.isReleased) throwReleased("address space");
   if (typeof frames !== "number" || !Number.isSafeInteger(frames) || frames < 0)
     throwInvalid("frames", frames, "a non-negative integer number of frames");
   reserveFrames(s, frames);
+  readyFaultsFor(s, frames);
+}
+
+/**
+ * Makes now the engine allocations that up to `n` write faults anywhere in
+ * `s` may make (the slabs and free list of `n` frames, page-table nodes,
+ * overflow-table keys), so that the engine refuses them (OutOfMemoryError)
+ * before a structure's change of several writes starts: the array, map and
+ * string packages reserve with `space.reserveFrames(n)` and then write
+ * several pages with separate calls, and a slab refused at a later page left
+ * the change half made (a vector's splice shifted and its items not
+ * written). One fault alone changes nothing when refused (fault.ts), so
+ * `n <= 1` needs nothing. The pages are not known here: nodes are bounded by
+ * level (at most `n`, and at most the nodes of a tree covering the whole
+ * space, per level), overflow keys by eight per leaf copied, or, past
+ * the larger of OVERFLOW_BOUND_MAX and a quarter of the frames in use, and the table's room, by the frames now at 254
+ * references (a scan of the pool's refcount bytes). `n` being an upper
+ * bound, the slabs readied may come before they are needed; never more than
+ * the frames counted. O(levels) when the pool and tables have room.
+ * @throws {OutOfMemoryError} when the engine refuses an allocation; frames in use unchanged.
+ */
+export function readyFaultsFor(s: SpaceState, n: number): void {
+  // A frozen space takes no fault: its writes throw ProtectionFault, which must come first.
+  if (n <= 1 || s.isFrozen) return;
+  const pool = s.pool;
+  if (n > pool.framesReady()) pool.prepareFrames(n);
+  const pages = Math.ceil(s.size / pool.pageSize);
+  const levels = levelsFor(Math.max(0, pages - 1));
+  let nodes = FAULT_NODES_MAX + levels; // the levels a growing tree adds, and the last fault's own reservation
+  let span = pages;
+  for (let l = 0; l < levels; l++) {
+    span = Math.ceil(span / PT_FANOUT);
+    nodes += Math.min(n, span);
+  }
+  const leaves = Math.min(n, Math.ceil(pages / PT_FANOUT));
+  let keys = leaves * PT_FANOUT;
+  const table = pool.refOverflow;
+  // Past the bound, count (a scan of the pool's refcount bytes) only when the table has no room.
+  if (
+    keys > Math.max(OVERFLOW_BOUND_MAX, pool.framesInUse >> 2) &&
+    keys + PT_FANOUT > table.byteLength / 16 - table.size
+  )
+    keys = Math.min(keys, framesAtInlineMax(s));
+  readyEngine(s, nodes, keys);
+}
+
+// readyFaultsFor's bound on overflow keys is the larger of OVERFLOW_BOUND_MAX and a quarter of
+// the pool's frames in use (table room of at most 4 B per frame in use: 1.6% of a 256 B frame),
+// not OVERFLOW_BOUND_MAX alone: session 32, a fill of 200 pages in a fork of a 1M-element
+// array (8,200 frames) scanned every frame's refcount at every call, x1.39-1.45 CPU per fill
+// against main; with this bound x1.04 (A/A x0.89-0.93, /tmp/fillab.mjs, in-process rounds).
+
+/** Frames of the pool of `s` at exactly 254 references now (those a leaf copy can pass to the overflow table). O(frames). */
+function framesAtInlineMax(s: SpaceState): number {
+  const rc = s.pool.refcount;
+  let n = 0;
+  for (let i = 0; i < rc.length; i++) if (rc[i] === REF_MAX_INLINE) n++;
+  return n;
 }

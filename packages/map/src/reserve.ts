@@ -113,7 +113,12 @@ interface Written {
 export function reserveFrames(space: AddressSpace, frames: number, t: Written | null): void {
   const g = ++generation;
   const pool = space.pool;
-  if (frames <= pool.framesAvailable()) return; // the hook cannot run (always so without a limit)
+  if (frames <= pool.framesAvailable()) {
+    // The hook cannot run (always so without a limit). The engine may still refuse a slab or a page-table
+    // node at a later page of the write: the core makes those allocations now, before the first write.
+    space.reserveFrames(frames);
+    return;
+  }
   const writes = t === null ? 0 : t.writes;
   const before = space.mappings();
   // A scratch per call, not one module copy: a hook may itself reach this slow path (its own pool short).

@@ -115,6 +115,7 @@ export function freeText(t: EmbeddedText): void {
     measureHeap(heap, 4);
     if (heapNeeds.frames > t.space.pool.framesAvailable()) throwShortAfterHook(t.space.pool, heapNeeds.frames);
   }
+  t.space.reserveFrames(heapNeeds.frames); // no hook now: the engine's allocations of every heap call below, made now
   for (let i = 0, n = plan.frees; i < n; i++) heap.freePage(freeablePage(i));
   heap.free(emb.at);
   emb.freed = true;

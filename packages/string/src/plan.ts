@@ -286,7 +286,9 @@ export function insertPlanned(t: Reservable, pos: number, text: string, path: Pa
   // Protection before the heap's room and the pool's frames: a read-only page is a fault whatever they hold.
   checkEditWritable(t, plan.allocs !== 0, t.root === 0 ? 0 : path.leaf, path, true);
   const heap =
-    plan.allocs !== 0 || plan.writes > t.space.pool.framesAvailable() ? reserveEdit(t, path, pos, k, 0, latin1) : null;
+    plan.allocs !== 0 || plan.writes > 1 || plan.writes > t.space.pool.framesAvailable()
+      ? reserveEdit(t, path, pos, k, 0, latin1)
+      : null;
   const h = t.height;
   const r = t.root;
   applyInsert(t, text, latin1, path, heap);
@@ -298,7 +300,9 @@ export function deletePlanned(t: Reservable, pos: number, count: number, path: P
   planDelete(t, pos, count, path);
   checkEditWritable(t, plan.frees !== 0, path.leaf, path, false);
   const heap =
-    plan.frees !== 0 || plan.writes > t.space.pool.framesAvailable() ? reserveEdit(t, path, pos, -count, 0) : null;
+    plan.frees !== 0 || plan.writes > 1 || plan.writes > t.space.pool.framesAvailable()
+      ? reserveEdit(t, path, pos, -count, 0)
+      : null;
   const h = t.height;
   const r = t.root;
   applyDelete(t, pos, count, path, heap);
@@ -351,6 +355,11 @@ export function reserveEdit(
     if (heap === null && (plan.allocs !== 0 || plan.frees !== 0)) heap = t.nodeHeap();
     const again = editFrames(t, heap, extra);
     if (again > t.space.pool.framesAvailable()) throwShortAfterHook(t.space.pool, again);
+    t.space.reserveFrames(again); // no hook now: the core readies the engine's allocations (below)
+  } else {
+    // The engine may refuse a slab or a page-table node at a later page of the edit (a leaf split half
+    // made): the core makes those allocations now, before the first write.
+    t.space.reserveFrames(frames);
   }
   return heap;
 }
