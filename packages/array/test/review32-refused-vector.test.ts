@@ -13,24 +13,7 @@
 import { CowVector } from "@pagefork/array";
 import { AddressSpace, FramePool, Heap, OutOfMemoryError } from "@pagefork/core";
 import { afterEach, describe, expect, it, vi } from "vitest";
-
-function refusing(name: "ArrayBuffer" | "Int32Array"): { on: boolean; refused: number } {
-  const refuse = { on: false, refused: 0 };
-  const Real = globalThis[name];
-  vi.stubGlobal(
-    name,
-    new Proxy(Real, {
-      construct(target, args, newTarget) {
-        if (refuse.on && (name === "ArrayBuffer" || typeof args[0] === "number")) {
-          refuse.refused++;
-          throw new RangeError("Array buffer allocation failed");
-        }
-        return Reflect.construct(target, args, newTarget);
-      },
-    }),
-  );
-  return refuse;
-}
+import { refusing } from "../../../test/support/refuse.js";
 
 afterEach(() => {
   vi.unstubAllGlobals();

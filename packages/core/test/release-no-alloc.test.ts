@@ -12,7 +12,7 @@
  */
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { AddressSpace, FramePool, OutOfMemoryError } from "../src/index.js";
-import { refusing } from "./support/refuse.js";
+import { refusing } from "../../../test/support/refuse.js";
 
 const PS = 256;
 

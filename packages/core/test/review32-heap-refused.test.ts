@@ -13,7 +13,7 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { AddressSpace, FramePool, Heap, OutOfMemoryError } from "../src/index.js";
 import { bytes } from "./support/helpers.js";
-import { refusing } from "./support/refuse.js";
+import { refusing } from "../../../test/support/refuse.js";
 
 const PS = 256;
 const SIZE = 64 * PS;
