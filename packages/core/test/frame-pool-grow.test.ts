@@ -13,8 +13,8 @@
  * place into frames the owner still mapped.
  */
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { AddressSpace, FramePool, OutOfMemoryError } from "../src/index.js";
 import { refusing } from "../../../test/support/refuse.js";
+import { AddressSpace, FramePool, OutOfMemoryError } from "../src/index.js";
 
 const PS = 256;
 

@@ -10,8 +10,8 @@
  * that changes nothing.
  */
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { AddressSpace, FramePool, OutOfMemoryError } from "../src/index.js";
 import { refusing } from "../../../test/support/refuse.js";
+import { AddressSpace, FramePool, OutOfMemoryError } from "../src/index.js";
 
 const PS = 256;
 

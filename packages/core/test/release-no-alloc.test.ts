@@ -11,8 +11,8 @@
  * always has room for every frame it may get back.
  */
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { AddressSpace, FramePool, OutOfMemoryError } from "../src/index.js";
 import { refusing } from "../../../test/support/refuse.js";
+import { AddressSpace, FramePool, OutOfMemoryError } from "../src/index.js";
 
 const PS = 256;
 

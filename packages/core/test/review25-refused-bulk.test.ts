@@ -7,10 +7,10 @@
  * written (and their frames taken) when the error came.
  */
 import { afterEach, describe, expect, it, vi } from "vitest";
+import { refusing } from "../../../test/support/refuse.js";
 import { AddressSpace, FramePool, OutOfMemoryError } from "../src/index.js";
 import { FAULT_NODES_MAX } from "../src/page-table-geometry.js";
 import { bytes } from "./support/helpers.js";
-import { refusing } from "../../../test/support/refuse.js";
 
 const PS = 256;
 

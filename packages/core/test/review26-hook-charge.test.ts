@@ -11,8 +11,8 @@
  *   mapped into a frozen space all the same.
  */
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { AddressSpace, FramePool, OutOfMemoryError, ProtectionFault } from "../src/index.js";
 import { refusing } from "../../../test/support/refuse.js";
+import { AddressSpace, FramePool, OutOfMemoryError, ProtectionFault } from "../src/index.js";
 
 const PS = 256;
 

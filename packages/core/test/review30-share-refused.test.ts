@@ -9,8 +9,8 @@
  * first: the call throws OutOfMemoryError and changes nothing.
  */
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { AddressSpace, FramePool, OutOfMemoryError } from "../src/index.js";
 import { refusing } from "../../../test/support/refuse.js";
+import { AddressSpace, FramePool, OutOfMemoryError } from "../src/index.js";
 
 const PAGE = 256;
 

@@ -11,9 +11,9 @@
  * held 2 frames changed the heap's bytes before throwing).
  */
 import { afterEach, describe, expect, it, vi } from "vitest";
+import { refusing } from "../../../test/support/refuse.js";
 import { AddressSpace, FramePool, Heap, OutOfMemoryError } from "../src/index.js";
 import { bytes } from "./support/helpers.js";
-import { refusing } from "../../../test/support/refuse.js";
 
 const PS = 256;
 const SIZE = 64 * PS;

@@ -8,8 +8,8 @@
  * that follow need no new slab, even when the engine refuses every one.
  */
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { AddressSpace, FramePool, OutOfMemoryError } from "../src/index.js";
 import { refusing } from "../../../test/support/refuse.js";
+import { AddressSpace, FramePool, OutOfMemoryError } from "../src/index.js";
 
 const PS = 256;
 

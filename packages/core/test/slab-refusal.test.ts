@@ -13,9 +13,9 @@
  */
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { collectUntil } from "../../../test/support/collect.js";
+import { refusing } from "../../../test/support/refuse.js";
 import { AddressSpace, FramePool, OutOfMemoryError } from "../src/index.js";
 import { FAULT_NODES_MAX } from "../src/page-table-geometry.js";
-import { refusing } from "../../../test/support/refuse.js";
 
 const PS = 256;
 
