@@ -27,3 +27,21 @@ export function refusing(name: Refusable): { on: boolean; refused: number } {
   );
   return refuse;
 }
+
+/**
+ * Runs `call` while the engine refuses every `ArrayBuffer` allocation, then
+ * stops refusing (and unstubs): what `call` threw, or null if it returned.
+ */
+export function thrownWhileRefused(call: () => unknown): unknown {
+  const refuse = refusing("ArrayBuffer");
+  refuse.on = true;
+  try {
+    call();
+    return null;
+  } catch (e) {
+    return e;
+  } finally {
+    refuse.on = false;
+    vi.unstubAllGlobals();
+  }
+}

@@ -13,7 +13,7 @@
 import { CowVector } from "@pagefork/array";
 import { AddressSpace, FramePool, Heap, OutOfMemoryError } from "@pagefork/core";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { refusing } from "../../../test/support/refuse.js";
+import { thrownWhileRefused } from "../../../test/support/refuse.js";
 
 afterEach(() => {
   vi.unstubAllGlobals();
@@ -69,16 +69,7 @@ describe("a vector call refused by the engine halfway changes nothing", () => {
               pad.fill(1, 0, pre * PS);
               const st0 = pool.stats();
               const before = { items: [...w], frames: st0.framesInUse, nodes: st0.pageTableNodes };
-              const refuse = refusing("ArrayBuffer");
-              refuse.on = true;
-              let thrown: unknown = null;
-              try {
-                call(w);
-              } catch (e) {
-                thrown = e;
-              }
-              refuse.on = false;
-              vi.unstubAllGlobals();
+              const thrown = thrownWhileRefused(() => call(w));
               if (thrown !== null) {
                 expect(thrown).toBeInstanceOf(OutOfMemoryError);
                 const st = pool.stats();

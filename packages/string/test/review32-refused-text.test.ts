@@ -14,7 +14,7 @@
 import { AddressSpace, FramePool, Heap, OutOfMemoryError } from "@pagefork/core";
 import { CowText } from "@pagefork/string";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { refusing } from "../../../test/support/refuse.js";
+import { thrownWhileRefused } from "../../../test/support/refuse.js";
 
 afterEach(() => {
   vi.unstubAllGlobals();
@@ -58,16 +58,7 @@ describe("a text edit refused by the engine halfway changes nothing", () => {
               pad.fill(1, 0, pre * PS);
               const st0 = pool.stats();
               const before = { text: w.toString(), frames: st0.framesInUse, nodes: st0.pageTableNodes };
-              const refuse = refusing("ArrayBuffer");
-              refuse.on = true;
-              let thrown: unknown = null;
-              try {
-                op(w);
-              } catch (e) {
-                thrown = e;
-              }
-              refuse.on = false;
-              vi.unstubAllGlobals();
+              const thrown = thrownWhileRefused(() => op(w));
               if (thrown !== null) {
                 expect(thrown).toBeInstanceOf(OutOfMemoryError);
                 const st = pool.stats();
