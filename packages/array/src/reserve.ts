@@ -84,19 +84,12 @@ export function reserveWrites(
     }
   }
   for (let i = 0; i < m; i++) upper += (hi[i] as number) - (lo[i] as number);
-  if (upper <= pool.framesAvailable()) {
-    // The limit cannot refuse; the engine may (a slab, a page-table node): have the core make those
-    // allocations now, for the frames the writes take (counted: a rewrite of private pages takes none).
-    if (upper > 1) {
-      let need = extra;
-      for (let i = 0; i < m; i++)
-        need += space.framesNeeded((lo[i] as number) * ps, ((hi[i] as number) - (lo[i] as number)) * ps);
-      space.reserveFrames(need);
-    }
-    return;
-  }
-  // Near the limit: the ranges as (address, length) pairs, copied from the
-  // module scratch (a reservation made in the hook, for another array, reuses it).
+  // One frame at most, within the limit: nothing to refuse (a single fault that the engine
+  // refuses changes nothing). Else reserveRanges counts the frames the writes take (a rewrite of
+  // private pages takes none) and has the core make the engine's allocations for them now.
+  if (upper <= 1 && upper <= pool.framesAvailable()) return;
+  // The ranges as (address, length) pairs, copied from the module scratch
+  // (a reservation made in the hook, for another array, reuses it).
   const r = new Float64Array(2 * m);
   for (let i = 0; i < m; i++) {
     r[2 * i] = (lo[i] as number) * ps;
