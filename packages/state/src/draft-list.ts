@@ -22,7 +22,7 @@ import { INSPECT } from "./inspect.js";
 import { defaultCompare, permute } from "./list-order.js";
 import { spreadSources } from "./list-spread.js";
 import type { Patch } from "./patch-types.js";
-import { backward, mayHoldMap, valuePatches } from "./patches.js";
+import { backward, mayHoldMap, valuePatches } from "./patch-values.js";
 import { placeComposite, reconcile, setReconciler } from "./reconcile.js";
 import { isComposite, type ListType } from "./schema.js";
 import { type DraftNode, draftOf, emit, errorPath, patchValue, removeNode, type Session, touch } from "./session.js";

@@ -13,7 +13,7 @@ import { reconcileKeys, unchanged, wrapDraft } from "./draft-common.js";
 import { throwSchema } from "./errors.js";
 import { INSPECT, type InspectFn, type InspectOptions, plainInspect } from "./inspect.js";
 import type { Patch, PathKey } from "./patch-types.js";
-import { backward, valuePatches } from "./patches.js";
+import { backward, valuePatches } from "./patch-values.js";
 import { placeComposite, reconcile, setReconciler } from "./reconcile.js";
 import { isComposite, type MapType } from "./schema.js";
 import { type DraftNode, draftOf, emit, errorPath, removeNode, type Session, touch } from "./session.js";

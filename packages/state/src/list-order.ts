@@ -11,7 +11,7 @@ import { handleOf, type ListHandle } from "./containers.js";
 import { textOf } from "./draft-common.js";
 import type { ListDraft } from "./draft-list.js";
 import type { Patch } from "./patch-types.js";
-import { mayHoldMap, valuePatches } from "./patches.js";
+import { mayHoldMap, valuePatches } from "./patch-values.js";
 import type { ListType } from "./schema.js";
 import { type DraftNode, emit, patchValue, type Session, touch } from "./session.js";
 import { decodeElement, unwrapNullable } from "./slots.js";

@@ -22,7 +22,7 @@ import { newTypedDraft } from "./draft-typed.js";
 import { DraftError } from "./errors.js";
 import { SH_ROOT } from "./layout.js";
 import type { Patch } from "./patch-types.js";
-import { valuePatches } from "./patches.js";
+import { valuePatches } from "./patch-values.js";
 import { reconcile } from "./reconcile.js";
 import type { AnyType, ListType, MapType, SetType, StructType, TypedArrayType } from "./schema.js";
 import { type DraftNode, draftOf, removeNode, Session, setDraftFactory } from "./session.js";
