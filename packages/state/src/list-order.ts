@@ -37,7 +37,7 @@ function sameWord(s: Session, e: ListType["element"], a: number, b: number): boo
 /** Reorders a list draft by `order` (new index j takes old element order[j]); records per-index patches. */
 export function permute(rec: ListDraft, order: number[]): void {
   const s = rec.session;
-  const h = handleOf(s, rec.type, rec.addr, false) as ListHandle | null; // listHandle in draft-list.ts
+  const h = handleOf(s, rec.type, rec.addr, false) as ListHandle | null; // listHandle in list-edit.ts
   if (h === null) return;
   const n = order.length;
   const old = new Float64Array(n);
