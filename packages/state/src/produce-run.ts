@@ -10,7 +10,7 @@
  * @module
  */
 import { Heap, InvalidArgumentError } from "@pagefork/core";
-import { build, freeNode } from "./build.js";
+import { build } from "./build.js";
 import { check } from "./check.js";
 import { isViewAt } from "./draft-common.js";
 import { newListDraftRecord } from "./draft-list.js";
@@ -20,6 +20,7 @@ import { newStructDraft } from "./draft-struct.js";
 import { newTextDraft } from "./draft-text.js";
 import { newTypedDraft } from "./draft-typed.js";
 import { DraftError } from "./errors.js";
+import { freeNode } from "./free-node.js";
 import { SH_ROOT } from "./layout.js";
 import type { Patch } from "./patch-types.js";
 import { valuePatches } from "./patch-values.js";
