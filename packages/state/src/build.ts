@@ -6,12 +6,13 @@
  */
 
 import { CowVector } from "@pagefork/array";
+import { describeValue } from "@pagefork/core";
 import { CowMap, CowSet } from "@pagefork/map";
 import { CowText } from "@pagefork/string";
 import { nodeOf } from "./brand.js";
 import { isValidKey, keyFromString, scalarFits, typedElementFits } from "./check.js";
 import { type ArrayHandle, allocContainer, arrayClass, C_HANDLE, type Ctx } from "./containers.js";
-import { describeValue, type Path, SchemaError } from "./errors.js";
+import { type Path, SchemaError } from "./errors.js";
 import {
   type AnyType,
   type EnumType,
