@@ -123,7 +123,9 @@ export function setReconciler(kind: "struct" | "list" | "map" | "set", f: Reconc
  * `d.todos = d.todos.filter(f)`, `base.root.todos.filter(f)`, `[...d.todos,
  * x]`); a map given a `Map` or a set given a `Set` or array keeps the entries
  * it holds in the same order, deletes those it lacks and sets the rest
- * (`d.byId = new Map(d.byId).set(k, v)`: every other value keeps its node);
+ * (`d.byId = new Map(d.byId).set(k, v)`: every other value keeps its node;
+ * a map given a plain object, its JSON form, the same by its keys read as
+ * the map's keys, in the object's key order);
  * a root record given an object takes it field by field (`return {
  * ...d, n: 1 }` writes `n`). Every node carried over keeps its address and
  * stamp, hence its view, and nothing is copied; a value equal to the node's
@@ -155,7 +157,6 @@ export function reconcile(
   const f = reconcilers[kind as "struct" | "list" | "map" | "set"];
   if (f === undefined) return false;
   if (kind === "list" || kind === "struct" ? Array.isArray(value) !== (kind === "list") : false) return false;
-  if (kind === "map" && !(value instanceof Map)) return false; // a plain object (JSON form) is built
   if (kind === "set" && !(value instanceof Set) && !Array.isArray(value)) return false;
   const d = s.drafts.get(addr);
   if (d !== undefined && (d.detached || d.parent !== parent)) return false;
