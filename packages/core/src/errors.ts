@@ -6,6 +6,7 @@
  * @module
  */
 import { brandErrorClass } from "./brand.js";
+import { describeValue } from "./describe-value.js";
 
 /**
  * An access outside the address space, or inside it but outside every
@@ -174,7 +175,7 @@ export class InvalidArgumentError extends RangeError {
   /** The value that was refused. */
   readonly value: unknown;
   constructor(argument: string, value: unknown, expected: string) {
-    super(`invalid ${argument}: ${describe(value)} (expected ${expected})`);
+    super(`invalid ${argument}: ${describeValue(value)} (expected ${expected})`);
     this.name = "InvalidArgumentError";
     this.argument = argument;
     this.value = value;
@@ -182,42 +183,6 @@ export class InvalidArgumentError extends RangeError {
 }
 // `instanceof InvalidArgumentError` also holds for one thrown by another copy of @pagefork/core (its ESM and CJS builds, say).
 brandErrorClass(InvalidArgumentError, "ERR_INVALID_ARGUMENT");
-
-/** Code units of a string argument an error message shows (a text as a bad offset would put all of itself in the message). */
-const SHOWN_UNITS = 64;
-
-/**
- * The refused value as an error message shows it, in O(1) and without running
- * user code: no `toString`, `valueOf` or `Symbol.toPrimitive` of an object
- * (`String(v)` ran them, could throw or change state, and an array or a
- * structure became a message as long as its contents), as V8's own messages
- * show `#<Object>`. Strings past SHOWN_UNITS code units are cut, with their length.
- */
-function describe(v: unknown): string {
-  switch (typeof v) {
-    case "string":
-      return v.length <= SHOWN_UNITS
-        ? JSON.stringify(v)
-        : `${JSON.stringify(`${v.slice(0, SHOWN_UNITS)}…`)} (a string of ${v.length} code units)`;
-    case "bigint":
-      return `${v}n`;
-    case "number":
-      return Object.is(v, -0) ? "-0" : `${v}`;
-    case "symbol":
-      return v.description === undefined ? "a symbol" : `a symbol (${v.description})`;
-    case "function":
-      return "a function";
-    case "object":
-      if (v === null) return "null";
-      try {
-        return Array.isArray(v) ? `an array of ${v.length}` : Object.prototype.toString.call(v);
-      } catch {
-        return "an object"; // a revoked Proxy
-      }
-    default:
-      return `${v}`; // undefined, boolean
-  }
-}
 
 /** @internal */
 export function throwSegv(address: number, length: number, size: number): never {

@@ -17,6 +17,7 @@ export {
   PT_SHIFT,
   TLB_SIZE,
 } from "./constants.js";
+export { describeValue } from "./describe-value.js";
 export type { DiffOptions } from "./diff.js";
 export {
   ElementKind,

@@ -30,7 +30,7 @@ describe("InvalidArgumentError's message (review 32)", () => {
     const e = refusal(sneaky);
     expect(called).toBe(0);
     expect(e.value).toBe(sneaky);
-    expect(e.message).toContain("[object Object]");
+    expect(e.message).toContain(": an object (expected");
 
     const long = "x".repeat(1_000_000);
     const m = refusal(long).message;

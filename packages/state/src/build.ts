@@ -1,26 +1,18 @@
 /**
- * Writing validated plain data as new nodes (`build`) and freeing a subtree
- * (`freeNode`). Views and drafts given as values are copied.
+ * Writing validated plain data as new nodes (`build`). Views and drafts
+ * given as values are copied. Freeing a subtree is free-node.ts.
  *
  * @module
  */
 
 import { CowVector } from "@pagefork/array";
+import { describeValue } from "@pagefork/core";
 import { CowMap, CowSet } from "@pagefork/map";
 import { CowText } from "@pagefork/string";
 import { nodeOf } from "./brand.js";
 import { isValidKey, keyFromString, scalarFits, typedElementFits } from "./check.js";
-import {
-  type ArrayHandle,
-  allocContainer,
-  arrayClass,
-  C_HANDLE,
-  type Ctx,
-  handleOf,
-  type ListHandle,
-  type MapHandle,
-} from "./containers.js";
-import { describeValue, type Path, SchemaError } from "./errors.js";
+import { type ArrayHandle, allocContainer, arrayClass, C_HANDLE, type Ctx } from "./containers.js";
+import { type Path, SchemaError } from "./errors.js";
 import {
   type AnyType,
   type EnumType,
@@ -32,18 +24,8 @@ import {
   type StructType,
   type TypedArrayType,
 } from "./schema.js";
-import {
-  boxFloat,
-  elementOwnsBlocks,
-  elementPointer,
-  encodeElement,
-  encodeKey,
-  encodeMapValue,
-  fieldPointer,
-  unwrapNullable,
-  writeField,
-} from "./slots.js";
-import { freeString, writeString } from "./strings.js";
+import { boxFloat, encodeElement, encodeKey, encodeMapValue, unwrapNullable, writeField } from "./slots.js";
+import { writeString } from "./strings.js";
 import { plainOf } from "./values.js";
 
 // ---------------------------------------------------------------- build
@@ -399,50 +381,4 @@ function buildSet(ctx: Ctx, type: SetType, v: Iterable<unknown>): number {
     return 0;
   }
   return h.address;
-}
-
-// ---------------------------------------------------------------- free
-
-/** Frees the node at `node` of composite `type` and everything under it. */
-export function freeNode(ctx: Ctx, type: AnyType, node: number): void {
-  const heap = ctx.heap;
-  const space = ctx.space;
-  if (type.kind === "struct") {
-    // a record replaced in a produce lent some children to its replacement (session.ts `lent`)
-    const lent = (ctx as { lent?: Map<number, Set<string>> | null }).lent?.get(node);
-    for (const f of (type as StructType).fields) {
-      if (f.type.kind !== "string" && !isComposite(f.type)) continue;
-      const p = fieldPointer(space, node, f);
-      if (p <= 0 || lent?.has(f.name)) continue;
-      if (f.type.kind === "string") freeString(heap, p);
-      else freeNode(ctx, f.type, p);
-    }
-    heap.free(node);
-    return;
-  }
-  const h = handleOf(ctx, type, node, false);
-  if (h !== null) {
-    if (type.kind === "list") {
-      const e = (type as ListType).element;
-      if (elementOwnsBlocks(e)) {
-        const list = h as ListHandle;
-        for (let i = 0; i < list.length; i++) freeElement(ctx, e, list.get(i) as number);
-      }
-    } else if (type.kind === "map") {
-      const vt = unwrapNullable((type as MapType).value);
-      if (isComposite(vt)) for (const x of (h as MapHandle).values()) if (x !== null) freeNode(ctx, vt, x as number);
-    }
-    h.free();
-    ctx.handles.delete(node);
-  }
-  heap.free(node);
-}
-
-/** Frees what a list element slot word owns (string, node or box). */
-export function freeElement(ctx: Ctx, type: AnyType, word: number): void {
-  const p = elementPointer(type, word);
-  if (p === 0) return;
-  const inner = unwrapNullable(type);
-  if (isComposite(inner)) freeNode(ctx, inner, p);
-  else ctx.heap.free(p);
 }

@@ -14,7 +14,7 @@
 import { InvalidArgumentError } from "@pagefork/core";
 import type { Ctx } from "./containers.js";
 import type { Patch, PathKey } from "./patch-types.js";
-import { valuePatches } from "./patches.js";
+import { valuePatches } from "./patch-values.js";
 import { type AnyType, isComposite, type StructType } from "./schema.js";
 import { readField, unwrapNullable } from "./slots.js";
 import { State } from "./state.js";

@@ -6,14 +6,14 @@
  */
 
 import { NODE } from "./brand.js";
-import { check, isValidKey } from "./check.js";
+import { check, isValidKey, keyFromString } from "./check.js";
 import { handleHas, storedSlot } from "./collection-reads.js";
 import { handleOf, type MapHandle } from "./containers.js";
 import { reconcileKeys, unchanged, wrapDraft } from "./draft-common.js";
 import { throwSchema } from "./errors.js";
 import { INSPECT, type InspectFn, type InspectOptions, plainInspect } from "./inspect.js";
 import type { Patch, PathKey } from "./patch-types.js";
-import { backward, valuePatches } from "./patches.js";
+import { backward, valuePatches } from "./patch-values.js";
 import { placeComposite, reconcile, setReconciler } from "./reconcile.js";
 import { isComposite, type MapType } from "./schema.js";
 import { type DraftNode, draftOf, emit, errorPath, removeNode, type Session, touch } from "./session.js";
@@ -211,14 +211,19 @@ export function newMapDraft(s: Session, type: MapType, addr: number, origStamp: 
   return new DraftMap(s, type, addr, origStamp);
 }
 
-// A `Map` assigned over a map (see reconcile in session.ts): the entries read
+// A `Map` assigned over a map (see reconcile in reconcile.ts): the entries read
 // once; keys it lacks deleted, the rest set in its order (an unchanged value
 // is a no-op, a spread of a value takes over its children), so that the
 // values it carries over keep their nodes: `d.byId = new Map(d.byId).set(k, v)`.
+// A plain object (the map's JSON form, `d.scores = { ...scores, a: 1 }`, data
+// from a server) the same, its keys read as `check` and `build` read them.
 setReconciler("map", (s, type, addr, value, parent, key) => {
   const kt = (type as MapType).key;
   const rec = draftOf(s, type, addr, parent, key) as DraftMap;
-  const entries = [...(value as Map<unknown, unknown>)];
+  const entries: [unknown, unknown][] =
+    value instanceof Map
+      ? [...value]
+      : Object.keys(value as object).map((k) => [keyFromString(kt, k), (value as Record<string, unknown>)[k]]);
   reconcileKeys(
     [...rec.keys()],
     entries.map(([k]) => decodeKey(kt, encodeKey(kt, k))),

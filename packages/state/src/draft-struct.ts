@@ -14,7 +14,7 @@ import { unchanged, wrapDraft } from "./draft-common.js";
 import { throwSchema } from "./errors.js";
 import { INSPECT, type InspectFn, type InspectOptions, plainInspect } from "./inspect.js";
 import type { Patch } from "./patch-types.js";
-import { backward, mayHoldMap, valuePatches } from "./patches.js";
+import { backward, mayHoldMap, valuePatches } from "./patch-values.js";
 import { placeComposite, reconcile, setReconciler, setReplacer } from "./reconcile.js";
 import { type AnyType, type Field, isComposite, type StructType } from "./schema.js";
 import {

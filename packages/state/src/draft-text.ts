@@ -11,8 +11,9 @@ import { NODE } from "./brand.js";
 import { handleOf } from "./containers.js";
 import { emptyCharAt, emptyCharCodeAt, emptySlice, readsOf } from "./indices.js";
 import { INSPECT, type InspectFn, type InspectOptions, plainInspect } from "./inspect.js";
+import { setReconciler } from "./reconcile.js";
 import type { AnyType } from "./schema.js";
-import { type DraftNode, emit, poison, type Session, touch } from "./session.js";
+import { type DraftNode, draftOf, emit, poison, type Session, touch } from "./session.js";
 
 /** A draft of a `t.text` value: the read API of a text view plus edits (UTF-16 code units). */
 export class TextDraftImpl implements DraftNode, Iterable<string> {
@@ -168,3 +169,21 @@ export class TextDraftImpl implements DraftNode, Iterable<string> {
 export function newTextDraft(s: Session, type: AnyType, addr: number, origStamp: number): DraftNode {
   return new TextDraftImpl(s, type, addr, origStamp);
 }
+
+// A string assigned over a text (see reconcile in reconcile.ts): one splice of
+// what lies between the common prefix and the common suffix, so the text keeps
+// its rope and only the leaves the edit touches are copied: `d.doc = value` of
+// a controlled <textarea> copied the whole text on every keystroke. O(length)
+// reads (the caller compared the two already), O(edit) writes.
+setReconciler("text", (s, type, addr, value, parent, key) => {
+  const rec = draftOf(s, type, addr, parent, key) as TextDraftImpl;
+  const old = rec.toString();
+  const next = value as string;
+  const max = Math.min(old.length, next.length);
+  let a = 0;
+  while (a < max && old.charCodeAt(a) === next.charCodeAt(a)) a++;
+  let b = 0;
+  while (b < max - a && old.charCodeAt(old.length - 1 - b) === next.charCodeAt(next.length - 1 - b)) b++;
+  rec.splice(a, old.length - a - b, next.slice(a, next.length - b));
+  return true;
+});

@@ -12,8 +12,9 @@ import { type ArrayHandle, handleOf } from "./containers.js";
 import { indexOf } from "./indices.js";
 import { INSPECT, type InspectFn, type InspectOptions, plainInspect } from "./inspect.js";
 import type { Patch } from "./patch-types.js";
+import { setReconciler } from "./reconcile.js";
 import type { TypedArrayType } from "./schema.js";
-import { type DraftNode, emit, poison, type Session, touch } from "./session.js";
+import { type DraftNode, draftOf, emit, poison, type Session, touch } from "./session.js";
 import { READ_METHODS, typedProperty } from "./typed-methods.js";
 import { jsonOf } from "./values.js";
 import { copyRange } from "./view-collections.js";
@@ -281,3 +282,18 @@ const TYPED_DRAFT: ProxyHandler<TypedDraft> = {
 export function newTypedDraft(s: Session, type: TypedArrayType, addr: number, origStamp: number): DraftNode {
   return new TypedDraft(s, type, addr, origStamp);
 }
+
+// An array or typed array assigned over a typed array (see reconcile in
+// reconcile.ts): its elements converted as `set` converts them, then only the
+// runs that differ written, so the pages of the rest stay shared: Immer's
+// `d.grid = next` (a copy with a few cells changed) copied every page of the
+// array. O(length) reads and compares, O(pages that differ) copies.
+setReconciler("typedArray", (s, type, addr, value, parent, key) => {
+  const t = type as TypedArrayType;
+  const src = value as ArrayLike<unknown>;
+  const rec = draftOf(s, type, addr, parent, key) as TypedDraft;
+  const next = new t.ctor(t.length) as unknown as unknown[];
+  for (let k = 0; k < t.length; k++) next[k] = src[k];
+  changeRange(rec, 0, t.length, (h) => writeRuns(h, next as unknown as Float64Array));
+  return true;
+});

@@ -8,7 +8,7 @@
  *
  * @module
  */
-import { brandErrorClass } from "@pagefork/core";
+import { brandErrorClass, describeValue } from "@pagefork/core";
 
 /** A path into a state: field names, list indices and map keys, as in Immer's patches. */
 export type Path = readonly (string | number | boolean | null)[];
@@ -22,32 +22,6 @@ export function formatPath(path: Path): string {
     else out += `[${JSON.stringify(p)}]`;
   }
   return out;
-}
-
-/** A short, safe description of a value for an error message. */
-export function describeValue(v: unknown): string {
-  if (v === null) return "null";
-  switch (typeof v) {
-    case "undefined":
-      return "undefined";
-    case "string":
-      return v.length > 40 ? `string ${JSON.stringify(`${v.slice(0, 40)}…`)}` : `string ${JSON.stringify(v)}`;
-    case "number":
-    case "boolean":
-      return `${typeof v} ${String(v)}`;
-    case "bigint":
-      return `bigint ${v}n`;
-    case "symbol":
-      return "a symbol";
-    case "function":
-      return "a function";
-    default: {
-      if (Array.isArray(v)) return `an array of ${v.length}`;
-      const proto = Object.getPrototypeOf(v);
-      const name = proto?.constructor?.name;
-      return proto === null || proto === Object.prototype ? "an object" : `an instance of ${name ?? "a class"}`;
-    }
-  }
 }
 
 /**

@@ -26,6 +26,7 @@ export {
 } from "@pagefork/core";
 export { type AttachStateOptions, attachState, nextStampOf } from "./attach.js";
 export { NODE } from "./brand.js";
+export { createStore } from "./create-store.js";
 export { diffPatches } from "./diff.js";
 export { DraftError, PatchError, type Path, SchemaError } from "./errors.js";
 export { schemaFingerprint } from "./fingerprint.js";
@@ -64,12 +65,6 @@ export {
 } from "./schema.js";
 export { type SharedStateHandle, STATE_HANDLE_FORMAT } from "./shared.js";
 export { createState, State, type StateOptions } from "./state.js";
-export {
-  createStore,
-  Store,
-  type StoreListener,
-  type StoreOptions,
-  type StoreStats,
-  type VersionInfo,
-} from "./store.js";
+export { Store } from "./store.js";
+export type { StoreListener, StoreOptions, StoreStats, VersionInfo } from "./store-options.js";
 export * as t from "./t.js";

@@ -11,7 +11,7 @@ import { handleOf, type ListHandle } from "./containers.js";
 import { textOf } from "./draft-common.js";
 import type { ListDraft } from "./draft-list.js";
 import type { Patch } from "./patch-types.js";
-import { mayHoldMap, valuePatches } from "./patches.js";
+import { mayHoldMap, valuePatches } from "./patch-values.js";
 import type { ListType } from "./schema.js";
 import { type DraftNode, emit, patchValue, type Session, touch } from "./session.js";
 import { decodeElement, unwrapNullable } from "./slots.js";
@@ -37,7 +37,7 @@ function sameWord(s: Session, e: ListType["element"], a: number, b: number): boo
 /** Reorders a list draft by `order` (new index j takes old element order[j]); records per-index patches. */
 export function permute(rec: ListDraft, order: number[]): void {
   const s = rec.session;
-  const h = handleOf(s, rec.type, rec.addr, false) as ListHandle | null; // listHandle in draft-list.ts
+  const h = handleOf(s, rec.type, rec.addr, false) as ListHandle | null; // listHandle in list-edit.ts
   if (h === null) return;
   const n = order.length;
   const old = new Float64Array(n);

@@ -2,7 +2,7 @@
  * Spread-source matching for list splices: which record removed by a splice
  * each new item of plain data is a spread of (`{ ...d.todos[i], done: true }`),
  * so that the item takes over that record's children instead of copying them
- * (see placeComposite in session.ts). Used by spliceList in draft-list.ts.
+ * (see placeComposite in session.ts). Used by spliceList in list-edit.ts.
  *
  * @module
  */

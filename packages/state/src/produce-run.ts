@@ -10,7 +10,7 @@
  * @module
  */
 import { Heap, InvalidArgumentError } from "@pagefork/core";
-import { build, freeNode } from "./build.js";
+import { build } from "./build.js";
 import { check } from "./check.js";
 import { isViewAt } from "./draft-common.js";
 import { newListDraftRecord } from "./draft-list.js";
@@ -20,9 +20,10 @@ import { newStructDraft } from "./draft-struct.js";
 import { newTextDraft } from "./draft-text.js";
 import { newTypedDraft } from "./draft-typed.js";
 import { DraftError } from "./errors.js";
+import { freeNode } from "./free-node.js";
 import { SH_ROOT } from "./layout.js";
 import type { Patch } from "./patch-types.js";
-import { valuePatches } from "./patches.js";
+import { valuePatches } from "./patch-values.js";
 import { reconcile } from "./reconcile.js";
 import type { AnyType, ListType, MapType, SetType, StructType, TypedArrayType } from "./schema.js";
 import { type DraftNode, draftOf, removeNode, Session, setDraftFactory } from "./session.js";

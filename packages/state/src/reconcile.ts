@@ -107,10 +107,11 @@ type Reconciler = (
   parent: DraftNode | null,
   key: unknown,
 ) => boolean;
-const reconcilers: { struct?: Reconciler; list?: Reconciler; map?: Reconciler; set?: Reconciler } = {};
+type ReconciledKind = "struct" | "list" | "map" | "set" | "text" | "typedArray";
+const reconcilers: { [K in ReconciledKind]?: Reconciler } = {};
 
 /** Installs the reconciler of a kind (see {@link reconcile}). */
-export function setReconciler(kind: "struct" | "list" | "map" | "set", f: Reconciler): void {
+export function setReconciler(kind: ReconciledKind, f: Reconciler): void {
   reconcilers[kind] = f;
 }
 
@@ -123,7 +124,14 @@ export function setReconciler(kind: "struct" | "list" | "map" | "set", f: Reconc
  * `d.todos = d.todos.filter(f)`, `base.root.todos.filter(f)`, `[...d.todos,
  * x]`); a map given a `Map` or a set given a `Set` or array keeps the entries
  * it holds in the same order, deletes those it lacks and sets the rest
- * (`d.byId = new Map(d.byId).set(k, v)`: every other value keeps its node);
+ * (`d.byId = new Map(d.byId).set(k, v)`: every other value keeps its node;
+ * a map given a plain object, its JSON form, the same by its keys read as
+ * the map's keys, in the object's key order); a text given a string is
+ * spliced where it differs (its common prefix and suffix kept: `d.doc =
+ * value` of a controlled `<textarea>` copies the leaves of the edit, not
+ * the text), and a typed array given an array or typed array is written
+ * where its elements differ (Immer's `d.grid = next` copies the pages of
+ * the cells that changed);
  * a root record given an object takes it field by field (`return {
  * ...d, n: 1 }` writes `n`). Every node carried over keeps its address and
  * stamp, hence its view, and nothing is copied; a value equal to the node's
@@ -137,6 +145,8 @@ export function setReconciler(kind: "struct" | "list" | "map" | "set", f: Reconc
  * for a view or a draft (copied or moved as before) or another kind: build
  * it. A failure inside is the caller's to poison the session with (the node
  * may be half written). O(what differs) writes, O(size of `value`) reads.
+ * A text or list draft the recipe holds reads the new content afterwards
+ * (Immer's old string or array would not change).
  */
 export function reconcile(
   s: Session,
@@ -146,16 +156,17 @@ export function reconcile(
   parent: DraftNode | null,
   key: unknown,
 ): boolean {
-  if (value === null || typeof value !== "object" || nodeOf(value) !== undefined) return false;
+  const kind = type.kind;
+  if (kind === "text") {
+    if (typeof value !== "string") return false;
+  } else if (value === null || typeof value !== "object" || nodeOf(value) !== undefined) return false;
   // A record is written in place only at the root (`return { ...draft, n: 1 }`, whose draft
   // the recipe is done with): elsewhere the struct reconciler declines, and the record becomes
   // a new record (placeComposite), so that a draft of the old one held by the recipe keeps
   // reading what it held and is out of the tree (as Immer's).
-  const kind = type.kind;
-  const f = reconcilers[kind as "struct" | "list" | "map" | "set"];
+  const f = reconcilers[kind as ReconciledKind];
   if (f === undefined) return false;
   if (kind === "list" || kind === "struct" ? Array.isArray(value) !== (kind === "list") : false) return false;
-  if (kind === "map" && !(value instanceof Map)) return false; // a plain object (JSON form) is built
   if (kind === "set" && !(value instanceof Set) && !Array.isArray(value)) return false;
   const d = s.drafts.get(addr);
   if (d !== undefined && (d.detached || d.parent !== parent)) return false;

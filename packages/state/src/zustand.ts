@@ -9,9 +9,11 @@
  * @module
  */
 import type { StateCreator, StoreApi } from "zustand/vanilla";
+import { createStore } from "./create-store.js";
 import type { AnyType } from "./schema.js";
 import type { State } from "./state.js";
-import { createStore, type Store, type StoreOptions } from "./store.js";
+import type { Store } from "./store.js";
+import type { StoreOptions } from "./store-options.js";
 
 /**
  * The `set` an initializer's actions get, as with `zustand/middleware/immer`:

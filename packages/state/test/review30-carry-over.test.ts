@@ -18,6 +18,7 @@ import { enablePatches, applyPatches as immerApply, produce as immerProduce, set
 import { describe, expect, it } from "vitest";
 import { createStore as createZustand } from "zustand/vanilla";
 import { eventLoopTurns } from "../../../test/support/turn.js";
+import { expectRoundTrip } from "./support/round-trip.js";
 
 enablePatches();
 setAutoFreeze(false);
@@ -70,12 +71,7 @@ describe("review 30: assignments that carry drafts or views over", () => {
     // what the splices cost, not that plus a copy of 26 records with their sets
     expect(pool.framesInUse - frames).toBeLessThanOrEqual(bySplice + 2);
     expect(immerApply(s0.toJSON() as object, patches as never)).toEqual(s1.toJSON());
-    const replayed = applyPatches(s0, patches);
-    expect(replayed.toJSON()).toEqual(s1.toJSON());
-    const back = applyPatches(s1, inverse);
-    expect(back.toJSON()).toEqual(s0.toJSON());
-    for (const s of [replayed, back, s1, s0]) s.release();
-    expect(pool.framesInUse).toBe(0);
+    expectRoundTrip(pool, s0, s1, patches, inverse);
   });
 
   it("views of the version (zustand's get().todos.filter(f)) move back as their drafts do", () => {
