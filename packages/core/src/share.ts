@@ -21,7 +21,8 @@
  *
  * The format (pin words, pin chunks, the handle) is in share-format.ts, the
  * pin chunks and the owner's waits on them in share-pin-chunks.ts, the ties
- * of pins to workers (`share({ worker })`) in share-workers.ts.
+ * of pins to workers (`share({ worker })`) in share-workers.ts, the workers
+ * met by thread, for pins another thread attached, in share-threads.ts.
  *
  * @module
  */
@@ -51,6 +52,7 @@ import {
   type ShareOptions,
 } from "./share-format.js";
 import { type PinChunk, PinChunks } from "./share-pin-chunks.js";
+import { AttachingThreads } from "./share-threads.js";
 import { hasExited, tagOf, WorkerTies, workerOf } from "./share-workers.js";
 import type { Slab } from "./slab.js";
 
@@ -74,14 +76,16 @@ interface PinFork {
 
 /** One pin: the frozen fork that keeps a version's frames, and its word. */
 interface Pin {
+  /** The handle's id. */
+  readonly id: number;
   readonly fork: PinFork;
   readonly chunk: PinChunk;
   /** Index of the pin's state word in `chunk.words`. */
   readonly at: number;
-  /** The worker it was made for (null: none, or no longer tied to it). */
+  /** The worker it is tied to (null: none, or no longer tied to one). */
   worker: object | null;
-  /** That worker's thread tag (`threadId + 1`), 0 if unknown. */
-  readonly tag: number;
+  /** That worker's thread tag (`threadId + 1`), 0 if unknown; untied, the tag of the thread that attached it. */
+  tag: number;
 }
 
 /** The handles of one shared pool, created by its first `share()`. @internal */
@@ -91,6 +95,8 @@ export class ShareRegistry {
   private readonly pins: Map<number, Pin>;
   /** The workers pins were made for (share({ worker })). */
   private readonly workers: WorkerTies;
+  /** The workers met, by thread tag, and the pins whose attaching thread none of them is yet. */
+  private readonly threads: AttachingThreads;
   private nextId: number;
   private readonly chunks: PinChunks;
   /** The last pin fork made, while a handle holds it: the next share() of the same, unchanged version reuses it. */
@@ -106,6 +112,7 @@ export class ShareRegistry {
     this.poolId = Math.floor(Math.random() * 2 ** 52) + 1;
     this.pins = new Map();
     this.workers = new WorkerTies((worker) => this.dropWorker(worker, true));
+    this.threads = new AttachingThreads();
     this.nextId = 1;
     const header = { poolId: this.poolId, pageSize: pool.pageSize, slabBytes: (pool.slabMask + 1) * pool.pageSize };
     this.chunks = new PinChunks(header, () => this.sweep());
@@ -160,7 +167,7 @@ export class ShareRegistry {
     words[at + PIN_LAYOUT] = fork.layout;
     Atomics.store(words, at, PIN_ISSUED);
     chunk.live++;
-    const made: Pin = { fork, chunk, at, worker, tag: tagOf(worker) };
+    const made: Pin = { id, fork, chunk, at, worker, tag: tagOf(worker) };
     this.pins.set(id, made);
     const maps = pin.maps;
     const handle: SharedSpaceHandle = {
@@ -187,9 +194,48 @@ export class ShareRegistry {
       this.drop(id, made);
       return handle;
     }
-    if (worker !== null) this.workers.tie(worker, id);
+    if (worker !== null) this.tie(worker, made);
     this.chunks.arm(chunk);
     return handle;
+  }
+
+  /**
+   * Ties `pin` (`id`) to the running worker it was made for; a Node `Worker`
+   * met so is recorded by its thread tag, and the pins its thread attached
+   * that waited for it are tied to it too (see share-threads.ts). O(1) but
+   * for those pins.
+   */
+  private tie(worker: object, pin: Pin): void {
+    this.workers.tie(worker, pin.id);
+    if (pin.tag === 0) return;
+    const waiting = this.threads.meet(worker, pin.tag);
+    if (waiting !== undefined)
+      for (const id of waiting) {
+        const p = this.pins.get(id);
+        if (p === undefined) continue;
+        p.worker = worker;
+        this.workers.tie(worker, id);
+      }
+  }
+
+  /**
+   * Pin `pin`, made for a worker that exited (or is dropped by hand) but
+   * attached by another thread, of tag `by`: dropped when that thread is a
+   * worker met that exited (true returned: the caller drops it), else tied to
+   * it when it runs, else left waiting for it to be met (share-threads.ts).
+   */
+  private attachedElsewhere(pin: Pin, by: number): boolean {
+    const other = this.threads.workerOf(by);
+    if (other !== undefined && hasExited(other)) return true;
+    pin.tag = by;
+    if (other !== undefined) {
+      pin.worker = other;
+      this.workers.tie(other, pin.id);
+    } else {
+      pin.worker = null;
+      this.threads.wait(by, pin.id);
+    }
+    return false;
   }
 
   /**
@@ -262,7 +308,9 @@ export class ShareRegistry {
    * Drops the pins made for `worker`: those not attached, and those it
    * attached itself (or whose attaching thread is unknown). A pin another
    * thread attached stays, no longer tied to the worker: that thread still
-   * reads the version and releases it. Called by hand (`exiting` false) for
+   * reads the version and releases it; since review 33 it is dropped when
+   * that thread is a worker met (a handle was made for it) that exited, tied
+   * to it while it runs, else it waits to be tied to it (share-threads.ts). Called by hand (`exiting` false) for
    * a Node `Worker` that still runs (`threadId` >= 0; Node sets -1 when the
    * thread ends), the pins it attached stay too, tied to it: it may still
    * read them (dropped, their frames were reused under it: it read another
@@ -280,10 +328,10 @@ export class ShareRegistry {
       if ((was & PIN_STATE_MASK) === PIN_ATTACHED) {
         const by = was >>> 2;
         if (by !== 0 && pin.tag !== 0 && by !== pin.tag) {
-          pin.worker = null; // attached by another, live thread: it keeps the pin
-          continue;
-        }
-        if (running) {
+          // Attached by another thread: kept while it runs (tied to it, or waiting for it to be met);
+          // before review 33 tied to nothing, and kept for good once that thread ended unreleased.
+          if (!this.attachedElsewhere(pin, by)) continue;
+        } else if (running) {
           this.workers.tie(worker, id); // its exit, or its release, drops it
           continue;
         }
@@ -307,6 +355,7 @@ export class ShareRegistry {
   private drop(id: number, pin: Pin): void {
     this.pins.delete(id);
     if (pin.worker !== null) this.workers.untie(pin.worker, id);
+    else this.threads.dropped(pin.tag, id);
     this.chunks.pinDropped(pin.chunk);
     const fork = pin.fork;
     if (--fork.holders === 0) {

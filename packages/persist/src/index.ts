@@ -11,6 +11,7 @@ export { FORMAT_MAGIC, FORMAT_VERSION } from "./db.js";
 export { CorruptionError, FormatVersionError, VersionNotFoundError } from "./errors.js";
 export type { GcResult } from "./gc.js";
 export type { Persistable } from "./kinds.js";
+export { openStore, type StoreOptions } from "./open-store.js";
 export { HISTORY_TXN_BYTES, type SaveResult } from "./save.js";
 export type { StoreStats } from "./stats.js";
-export { type LoadOptions, openStore, Store, type StoreOptions } from "./store.js";
+export { type LoadOptions, Store } from "./store.js";

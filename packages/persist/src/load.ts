@@ -1,15 +1,16 @@
 /**
- * Rebuilding versions from their records: one from scratch, or the next
- * version of a history as a fork of the one before it.
+ * Rebuilding versions from their records: one from scratch, the next
+ * version of a history as a fork of the one before it, a whole history.
  *
  * @module
  */
-import type { FramePool } from "@pagefork/core";
+import { type FramePool, History } from "@pagefork/core";
 import type { AnyType } from "@pagefork/state";
 import type { Dbs } from "./db.js";
 import { throwCorrupt } from "./errors.js";
-import { type Persistable, rebuild } from "./kinds.js";
-import type { Entry } from "./record.js";
+import type { Persistable } from "./kinds.js";
+import { rebuild } from "./rebuild.js";
+import type { Entry, VersionRecord } from "./record.js";
 import { readPages } from "./snapshot.js";
 import { applyTreeDiff } from "./tree-diff.js";
 
@@ -65,4 +66,40 @@ export function nextEntry(
     r.abort();
     throw err;
   }
+}
+
+/**
+ * The history of record `rec` (of at least one entry, page sizes checked),
+ * rebuilt in `pool`: each version after the first a fork of the one before it
+ * with the differing pages written, at the saved position. A failure releases
+ * every version built. O(first version's pages + changed pages).
+ */
+export function readHistory(
+  dbs: Dbs,
+  name: string,
+  rec: Extract<VersionRecord, { type: "history" }>,
+  pool: FramePool,
+  schema: AnyType | undefined,
+): History<Persistable> {
+  const versions: Persistable[] = [];
+  try {
+    let prev: Entry | undefined;
+    for (const e of rec.entries) {
+      const last = versions[versions.length - 1];
+      versions.push(
+        prev !== undefined && last !== undefined
+          ? nextEntry(dbs, name, prev, e, last, pool, schema)
+          : readEntry(dbs, name, e, pool, schema),
+      );
+      prev = e;
+    }
+  } catch (err) {
+    for (const v of versions) v.release();
+    throw err;
+  }
+  const opts = rec.maxVersions === null ? { freeze: rec.freeze } : { freeze: rec.freeze, maxVersions: rec.maxVersions };
+  const history = new History<Persistable>(versions[0] as Persistable, opts);
+  for (let i = 1; i < versions.length; i++) history.commit(versions[i] as Persistable);
+  for (let i = versions.length - 1; i > rec.position; i--) history.undo();
+  return history;
 }

@@ -59,14 +59,12 @@
  */
 import {
   closeSync,
-  existsSync,
   fstatSync,
   futimesSync,
   linkSync,
   openSync,
   readdirSync,
   readFileSync,
-  readlinkSync,
   renameSync,
   statSync,
   unlinkSync,
@@ -75,6 +73,7 @@ import {
 } from "node:fs";
 import { dirname, join } from "node:path";
 import { threadId } from "node:worker_threads";
+import { osThread, running, threadRuns } from "./liveness.js";
 
 /** Name of the lock file in the store's directory. */
 export const OPEN_LOCK = "pagefork-open.lock";
@@ -172,24 +171,6 @@ interface TagFile {
 
 /** This thread's tag files, by lock file. */
 const tags = new Map<string, TagFile>();
-
-/**
- * This thread's OS thread id (Linux's tid, read off `/proc/thread-self`, a
- * link to `<pid>/task/<tid>`; sync file-system calls run on the calling
- * thread), or null where there is no procfs. Node exposes no way to ask
- * whether another thread (a Worker, by its `threadId`) still runs, nor a
- * registry shared by the threads of a process; the OS thread id can be asked
- * of `/proc/<pid>/task/<tid>`, which exists while the thread runs and only
- * lists the threads of `<pid>`. Read once per thread.
- */
-const osThread: number | null = (() => {
-  try {
-    const m = /\/task\/(\d+)$/.exec(readlinkSync("/proc/thread-self"));
-    return m === null ? null : Number(m[1]);
-  } catch {
-    return null;
-  }
-})();
 
 /**
  * The name of this thread's tag file for lock file `file`:
@@ -338,48 +319,6 @@ function held({ text, age }: { text: string; age: number }): boolean {
   const pid = Number(m[1]);
   if (m[4] !== undefined) return threadRuns(pid, Number(m[4]));
   return pid === process.pid || running(pid);
-}
-
-/**
- * True unless OS thread `tid` of process `pid` is known not to run: the
- * process does not run, or it does and its `/proc/<pid>/task` directory
- * exists without `tid` in it. Where that directory cannot be seen (no
- * procfs, or another user's process under `hidepid`) the thread is taken
- * for running: a leak or a wait, never a wrong takeover. A tid reused by a
- * new thread of the same process (after the kernel's pid counter wrapped)
- * keeps a dead thread's tag as running: the same, as a reused pid does.
- */
-function threadRuns(pid: number, tid: number): boolean {
-  if (pid === process.pid && tid === osThread) return true;
-  if (pid !== process.pid && !running(pid)) return false;
-  return !existsSync(`/proc/${pid}/task`) || existsSync(`/proc/${pid}/task/${tid}`);
-}
-
-/** True unless process `pid` is known not to run (gone, or a zombie: killed and not reaped yet). */
-function running(pid: number): boolean {
-  try {
-    process.kill(pid, 0); // signal 0: only asks whether the process exists
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code !== "ESRCH"; // EPERM: it runs, under another user
-  }
-  return !zombie(pid);
-}
-
-/**
- * True when process `pid` is a zombie (Linux: state Z or X in /proc; false
- * where there is no /proc). A process killed holding the lock stays one
- * until its parent reaps it, and a parent that waits for the lock without
- * returning to its event loop (Node reaps there) would wait STALE_MS.
- */
-function zombie(pid: number): boolean {
-  let stat: string;
-  try {
-    stat = readFileSync(`/proc/${pid}/stat`, "latin1");
-  } catch {
-    return false;
-  }
-  const state = stat.charAt(stat.lastIndexOf(")") + 2); // after "pid (comm) "; comm may hold ")"
-  return state === "Z" || state === "X";
 }
 
 /**

@@ -13,6 +13,7 @@ import { CorruptionError } from "./errors.js";
 import { intentRoots, noteUnreclaimed } from "./gc.js";
 import { decodeKey, encodeKey, startsWith } from "./keys.js";
 import type { Described } from "./kinds.js";
+import { osThread, running, threadRuns } from "./liveness.js";
 import { type Entry, entriesOf, parseRecord, recordText, type VersionRecord } from "./record.js";
 import { hashPages, pagesToHash } from "./snapshot.js";
 import { emptyTree, fanoutShiftFor, type Tree } from "./tree.js";
@@ -21,14 +22,23 @@ import { emptyTree, fanoutShiftFor, type Tree } from "./tree.js";
 export const INTERNAL_KEY = "\u0000";
 /**
  * Key prefix of a history save's pending chunks:
- * `\0pending\0<name>\0<writer>\0<chunk>`, the writer `p<pid>t<threadId>s<save>`
- * (records written before review 27 have no writer: `\0pending\0<name>\0<chunk>`).
+ * `\0pending\0<name>\0<writer>\0<chunk>.<tid>`, the writer `p<pid>t<threadId>s<save>`
+ * and `tid` the writer's OS thread id (see liveness.ts). Records written before
+ * review 27 have no writer (`\0pending\0<name>\0<chunk>`), before review 33 no
+ * tid (`<chunk>` alone). The tid rides on the chunk part, which builds before
+ * review 33 pop without reading: they still find the writer, and judge it by
+ * its pid as they did (a writer tag they did not know would have read as no
+ * writer at all, and they released a live writer's chunks).
  */
 const PENDING = `${INTERNAL_KEY}pending${INTERNAL_KEY}`;
 /** This thread's writer tag: intent records of another live writer are never released. */
 const WRITER = `p${process.pid}t${threadId}`;
 /** A writer tag in an intent key. */
 const WRITER_TAG = /^p(\d+)t(\d+)s\d+$/;
+/** The chunk part of an intent key: the chunk number, then (since review 33) `.<tid>`. */
+const CHUNK_PART = /^\d+(?:\.(\d+))?$/;
+/** The suffix this thread puts after a chunk number: its OS thread id, when known. */
+const TID_SUFFIX = osThread === null ? "" : `.${osThread}`;
 /** History saves this thread began (each names its own intent records). */
 let saves = 0;
 
@@ -189,7 +199,7 @@ export function writeHistory(
       if (i < described.length) {
         const roots = entries.slice(first).map((e) => [e.root, e.levels]);
         const key = encodeKey(
-          `${PENDING}${name}${INTERNAL_KEY}${writer}${INTERNAL_KEY}${String(chunk++).padStart(8, "0")}`,
+          `${PENDING}${name}${INTERNAL_KEY}${writer}${INTERNAL_KEY}${String(chunk++).padStart(8, "0")}${TID_SUFFIX}`,
         );
         dbs.versions.putSync(key, JSON.stringify(roots));
         mine.push(key);
@@ -234,6 +244,8 @@ interface Intent {
   readonly name: string;
   /** Writer tag, or null for a record written before review 27. */
   readonly writer: string | null;
+  /** The writer's OS thread id, or null (unknown: no procfs, or written before review 33). */
+  readonly tid: number | null;
 }
 
 /**
@@ -252,35 +264,37 @@ function pendingKeys(dbs: Dbs, name: string | null): Intent[] {
       if (!startsWith(k as unknown as Buffer, start)) break;
       const key = Buffer.from(k as unknown as Buffer); // a copy: lmdb-js may reuse its key buffer
       const parts = decodeKey(key).slice(PENDING.length).split(INTERNAL_KEY);
-      parts.pop(); // the chunk number
+      const tid = CHUNK_PART.exec(parts.pop() as string)?.[1]; // the chunk number, and the writer's tid
       const writer =
         parts.length > 1 && WRITER_TAG.test(parts[parts.length - 1] as string) ? (parts.pop() as string) : null;
       const owner = parts.join(INTERNAL_KEY);
-      if (name === null || owner === name) out.push({ key, name: owner, writer });
+      if (name === null || owner === name)
+        out.push({ key, name: owner, writer, tid: writer === null || tid === undefined ? null : Number(tid) });
     }
   return out;
 }
 
 /**
- * True when the intent records of `writer` were left by a writer no longer
- * saving: one of this thread (its saves run synchronously, so none is
- * running now), of a process no longer running, or a record without a
- * writer (written before review 27). Another thread of this process, or
- * another live process, may be between two chunks of its save: its records
- * are left. (A pid reused by an unrelated process keeps a dead writer's
- * records until that process ends: a leak until then, never a wrong free.)
+ * True when the intent records of `writer` (OS thread `tid`) were left by a
+ * writer no longer saving: one of this thread (its saves run synchronously,
+ * so none is running now), of a process no longer running, of a thread whose
+ * OS thread is gone (since review 33: a Worker terminated, or ended by an
+ * uncaught error, between two chunks of its save; its records stayed until
+ * its process exited before, as the open lock's tag files did before review
+ * 32), or a record without a writer (written before review 27). Another
+ * thread of this process, or another live process, may be between two chunks
+ * of its save: its records are left; so are those of a live process whose
+ * thread cannot be told (no tid: written before review 33, or without
+ * procfs). (A pid or tid reused keeps a dead writer's records until its new
+ * owner ends: a leak until then, never a wrong free; see liveness.ts.)
  */
-function abandoned(writer: string | null): boolean {
+function abandoned(writer: string | null, tid: number | null): boolean {
   const m = writer === null ? null : WRITER_TAG.exec(writer);
   if (m === null) return true;
   const pid = Number(m[1]);
-  if (pid === process.pid) return Number(m[2]) === threadId;
-  try {
-    process.kill(pid, 0); // signal 0: only asks whether the process exists
-    return false;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === "ESRCH"; // EPERM: it exists, under another user
-  }
+  if (pid === process.pid && Number(m[2]) === threadId) return true;
+  if (tid !== null) return !threadRuns(pid, tid);
+  return pid !== process.pid && !running(pid);
 }
 
 /**
@@ -296,21 +310,23 @@ export function recoverPending(dbs: Dbs, name: string | null): void {
   // again inside it, a live writer's save 2,000 chunks in cost ~4,000 signals per call. A writer
   // found running and then ending before the transaction keeps its records until the next
   // recovery (a leak until then, never a wrong free); an ended writer does not come back.
-  const verdicts = new Map<string | null, boolean>();
-  const gone = (writer: string | null): boolean => {
-    let v = verdicts.get(writer);
+  const verdicts = new Map<string, boolean>();
+  const gone = ({ writer, tid }: Intent): boolean => {
+    const who = `${writer}/${tid}`;
+    let v = verdicts.get(who);
     if (v === undefined) {
-      v = abandoned(writer);
-      verdicts.set(writer, v);
+      v = abandoned(writer, tid);
+      verdicts.set(who, v);
     }
     return v;
   };
-  if (!pendingKeys(dbs, name).some((p) => gone(p.writer))) return;
+  if (!pendingKeys(dbs, name).some(gone)) return;
   unpinReadTxn(dbs);
   writeTxn(dbs, () => {
     const txn = new BlobTxn(dbs, name ?? "(pending history)");
-    for (const { key, writer } of pendingKeys(dbs, name)) {
-      if (!gone(writer)) continue;
+    for (const intent of pendingKeys(dbs, name)) {
+      if (!gone(intent)) continue;
+      const key = intent.key;
       let roots: [string | null, number][] = [];
       try {
         roots = intentRoots(decodeKey(key), dbs.versions.get(key) as string);

@@ -13,22 +13,21 @@ import {
   ReleasedError,
 } from "@pagefork/core";
 import type { AnyType } from "@pagefork/state";
+import { Baselines } from "./baselines.js";
 import { BlobTxn } from "./blobs.js";
 import { checkLoad, checkName, checkPageSize } from "./checks.js";
-import { closeDbs, type Dbs, FORMAT_VERSION, openDbs, writeTxn } from "./db.js";
+import { closeDbs, type Dbs, FORMAT_VERSION, writeTxn } from "./db.js";
 import { throwCorrupt, throwNotFound } from "./errors.js";
 import { collectGarbage, type GcResult } from "./gc.js";
 import { decodeKey, encodeKey } from "./keys.js";
 import { describe, type Persistable } from "./kinds.js";
-import { nextEntry, readEntry } from "./load.js";
-import { type Entry, parseRecord, type VersionRecord } from "./record.js";
+import { readEntry, readHistory } from "./load.js";
+import { parseRecord, type VersionRecord } from "./record.js";
 import {
-  HISTORY_TXN_BYTES,
   INTERNAL_KEY,
   putRecord,
   recoverPending,
   releaseOld,
-  type Saved,
   type SaveResult,
   saveVersion,
   unpinReadTxn,
@@ -36,26 +35,6 @@ import {
 } from "./save.js";
 import { type StoreStats, storeStats } from "./stats.js";
 import type { Tree } from "./tree.js";
-
-/** Options of {@link openStore}. */
-export interface StoreOptions {
-  /**
-   * Flush to disk (fsync) at every commit, so a save survives a power loss
-   * as well as a killed process. Default true. With false a commit is
-   * durable against a crash of the process (LMDB's pages are in the OS page
-   * cache) but not of the machine; saves are then faster. A crash of the
-   * machine with false may lose every commit since the kernel last wrote
-   * the file out, and may leave the newest commit's meta page naming pages
-   * never written: versions that read them then fail with CorruptionError
-   * and refcounts may be off (see the README's "Durability").
-   */
-  sync?: boolean;
-  /**
-   * @internal Blob bytes a `saveHistory` transaction writes before it commits
-   * a chunk (default {@link HISTORY_TXN_BYTES}); tests make it tiny.
-   */
-  historyTxnBytes?: number;
-}
 
 /** Options of {@link Store.load} and {@link Store.loadHistory}. */
 export interface LoadOptions {
@@ -118,9 +97,8 @@ export interface LoadOptions {
  */
 export class Store {
   #dbs: Dbs | null;
-  readonly #saved: Map<string, Saved>;
-  /** The name saved last: a new name is hashed against its version (a fork saved under a new name costs its changes). */
-  #lastName: string | null;
+  /** The versions saved last, to diff the next saves against. */
+  readonly #kept: Baselines;
   /** The directory of the LMDB environment. */
   readonly path: string;
 
@@ -132,8 +110,7 @@ export class Store {
     this.path = path;
     this.#dbs = dbs;
     this.#historyTxnBytes = historyTxnBytes;
-    this.#saved = new Map();
-    this.#lastName = null;
+    this.#kept = new Baselines();
   }
 
   #open(): Dbs {
@@ -172,7 +149,7 @@ export class Store {
     let tally: SaveResult;
     try {
       tally = this.#write(dbs, name, (txn) => {
-        const { tree: t, entry, hashed } = saveVersion(d, this.#baseline(dbs, name), txn);
+        const { tree: t, entry, hashed } = saveVersion(d, this.#kept.get(dbs, name), txn);
         tree = t;
         baseline = d.space.fork();
         return { record: { format: FORMAT_VERSION, type: "version", ...entry }, hashed, pages: t.pages };
@@ -181,7 +158,7 @@ export class Store {
       baseline?.release();
       throw e;
     }
-    this.#remember(name, { baseline: baseline as AddressSpace, tree: tree as Tree, kind: d.kind });
+    this.#kept.remember(name, { baseline: baseline as AddressSpace, tree: tree as Tree, kind: d.kind });
     return tally;
   }
 
@@ -216,7 +193,7 @@ export class Store {
       recoverPending(dbs, name); // the chunks committed before the failure
       throw e;
     }
-    this.#forget(name);
+    this.#kept.forget(name);
     return result;
   }
 
@@ -235,37 +212,6 @@ export class Store {
       const t = txn.tally;
       return { pagesHashed: hashed, pagesWritten: t.pages, nodesWritten: t.nodes, bytesWritten: t.bytes, pages };
     });
-  }
-
-  /**
-   * The version to diff a save of `name` against: the one this store saved
-   * last under `name`, else under the name saved last; only while the store
-   * still holds it under that name (its record has the tree's root). Another
-   * handle on the same directory may have replaced or deleted it: the tree's
-   * nodes may then be gone from the store, and a save that assumed them
-   * failed with a CorruptionError ("a page the version shares is missing")
-   * at every try, in a sound store. O(1): one record read and parsed.
-   */
-  #baseline(dbs: Dbs, name: string): Saved | undefined {
-    const own = this.#saved.get(name);
-    if (own !== undefined) return holds(dbs, name, own) ? own : undefined;
-    const last = this.#lastName;
-    const s = last === null ? undefined : this.#saved.get(last);
-    return s !== undefined && holds(dbs, last as string, s) ? s : undefined;
-  }
-
-  #remember(name: string, saved: Saved): void {
-    this.#forget(name);
-    this.#saved.set(name, saved);
-    this.#lastName = name;
-  }
-
-  #forget(name: string): void {
-    const s = this.#saved.get(name);
-    if (s === undefined) return;
-    s.baseline.release();
-    this.#saved.delete(name);
-    if (this.#lastName === name) this.#lastName = null;
   }
 
   /**
@@ -315,28 +261,7 @@ export class Store {
     if (rec.type !== "history") return throwNotFound(name, `${JSON.stringify(name)} holds one version: use load`);
     if (rec.entries.length === 0) throwCorrupt(name, null, "a history record with no version");
     for (const e of rec.entries) checkPageSize(e, pool);
-    const versions: Persistable[] = [];
-    try {
-      let prev: Entry | undefined;
-      for (const e of rec.entries) {
-        const last = versions[versions.length - 1];
-        versions.push(
-          prev !== undefined && last !== undefined
-            ? nextEntry(dbs, name, prev, e, last, pool, schema)
-            : readEntry(dbs, name, e, pool, schema),
-        );
-        prev = e;
-      }
-    } catch (err) {
-      for (const v of versions) v.release();
-      throw err;
-    }
-    const opts =
-      rec.maxVersions === null ? { freeze: rec.freeze } : { freeze: rec.freeze, maxVersions: rec.maxVersions };
-    const history = new History<Persistable>(versions[0] as Persistable, opts);
-    for (let i = 1; i < versions.length; i++) history.commit(versions[i] as Persistable);
-    for (let i = versions.length - 1; i > rec.position; i--) history.undo();
-    return history;
+    return readHistory(dbs, name, rec, pool, schema);
   }
 
   /**
@@ -397,7 +322,7 @@ export class Store {
       txn.commitCounters();
       return true;
     });
-    this.#forget(name);
+    this.#kept.forget(name);
     return removed;
   }
 
@@ -454,54 +379,8 @@ export class Store {
   async close(): Promise<void> {
     const dbs = this.#dbs;
     if (dbs === null) return;
-    for (const name of [...this.#saved.keys()]) this.#forget(name);
+    this.#kept.clear();
     this.#dbs = null;
     await closeDbs(dbs);
   }
-}
-
-/**
- * Opens the store in directory `path` (created when absent): an LMDB
- * environment (`data.mdb`, `lock.mdb`). A new store gets the format record
- * (magic and version); an existing one is checked first.
- * @throws {InvalidArgumentError} when `path` is not a non-empty string or `options` is not an object.
- * @throws {FormatVersionError} for a store of a newer format, or a directory holding another LMDB database.
- * @throws {CorruptionError} when `data.mdb` is truncated or LMDB cannot open it.
- * @example
- * ```ts
- * import { openStore } from "@pagefork/persist";
- * import { mkdtempSync } from "node:fs";
- * import { tmpdir } from "node:os";
- * import { join } from "node:path";
- * const store = openStore(join(mkdtempSync(join(tmpdir(), "pf-")), "db"), { sync: false });
- * store.stats().versions; // 0
- * await store.close();
- * ```
- */
-export function openStore(path: string, options: StoreOptions = {}): Store {
-  if (typeof path !== "string" || path === "") throw new InvalidArgumentError("path", path, "a directory path");
-  if (options === null || typeof options !== "object")
-    throw new InvalidArgumentError("options", options, "an object { sync? }");
-  const dbs = openDbs(path, options.sync !== false);
-  try {
-    recoverPending(dbs, null); // a saveHistory cut short by a crash: release what it had committed
-  } catch (e) {
-    void closeDbs(dbs);
-    throw e;
-  }
-  return new Store(path, dbs, options.historyTxnBytes ?? HISTORY_TXN_BYTES);
-}
-
-/** True when the record under `name` holds the version `s` (same tree root and levels). */
-function holds(dbs: Dbs, name: string, s: Saved): boolean {
-  const text = dbs.versions.get(encodeKey(name));
-  if (text === undefined) return false;
-  let r: { type?: unknown; root?: unknown; levels?: unknown };
-  try {
-    r = JSON.parse(text);
-  } catch {
-    return false; // not a record of this version (putRecord reports the damage)
-  }
-  const root = s.tree.root === null ? null : (s.tree.root.hash as Buffer).toString("hex");
-  return r !== null && r.type === "version" && r.root === root && r.levels === s.tree.levels;
 }
