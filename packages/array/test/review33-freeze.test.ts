@@ -26,6 +26,7 @@ import {
 } from "@pagefork/core";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { eventLoopTurns } from "../../../test/support/turn.js";
 
 const SCALE = Number(process.env.PAGEFORK_TEST_RUNS_SCALE ?? 1);
 if (process.env.PAGEFORK_TEST_SEED !== undefined) fc.configureGlobal({ seed: Number(process.env.PAGEFORK_TEST_SEED) });
@@ -106,14 +107,15 @@ const KINDS = [
 
 describe("review 33: freeze() of the COW typed arrays", () => {
   for (const kind of KINDS) {
-    it(`property (${kind.name}): writes, freeze at a random point, then every write that would change the array throws ProtectionFault and changes nothing; a fork is writable`, () => {
-      fc.assert(
-        fc.property(
+    it(`property (${kind.name}): writes, freeze at a random point, then every write that would change the array throws ProtectionFault and changes nothing; a fork is writable`, async () => {
+      await fc.assert(
+        fc.asyncProperty(
           fc.array(num, { maxLength: 700 }),
           fc.array(arrayOp, { maxLength: 8 }),
           fc.array(arrayOp, { minLength: 1, maxLength: 10 }),
           fc.array(arrayOp, { maxLength: 5 }),
-          (initial, before, attempts, forkOps) => {
+          async (initial, before, attempts, forkOps) => {
+            await eventLoopTurns(); // a turn per run: vitest's RPC must not wait 60 s
             const pool = new FramePool({ pageSize: 512 });
             const a = new (kind.Cow as unknown as new (src: number[], o: { pool: FramePool }) => Cow)(initial, {
               pool,
@@ -233,7 +235,7 @@ describe("review 33: freeze() of the COW typed arrays", () => {
     expect(pool.stats().framesInUse).toBe(0);
   });
 
-  it("property: History({ freeze: true }) of a CowFloat64Array through commits, undo and redo", () => {
+  it("property: History({ freeze: true }) of a CowFloat64Array through commits, undo and redo", async () => {
     type Step = { op: "commit"; ops: ArrayOp[] } | { op: "undo" } | { op: "redo" };
     const step: fc.Arbitrary<Step> = fc.oneof(
       {
@@ -243,11 +245,12 @@ describe("review 33: freeze() of the COW typed arrays", () => {
       { weight: 1, arbitrary: fc.constant({ op: "undo" as const }) },
       { weight: 1, arbitrary: fc.constant({ op: "redo" as const }) },
     );
-    fc.assert(
-      fc.property(
+    await fc.assert(
+      fc.asyncProperty(
         fc.array(num, { minLength: 1, maxLength: 300 }),
         fc.array(step, { maxLength: 20 }),
-        (initial, steps) => {
+        async (initial, steps) => {
+          await eventLoopTurns(); // a turn per run: vitest's RPC must not wait 60 s
           const pool = new FramePool({ pageSize: 512 });
           const history = new History(CowFloat64Array.from(initial, { pool }), { freeze: true });
           let models = [Float64Array.from(initial)];
@@ -402,16 +405,17 @@ function applyVector(v: CowVector | number[], o: VectorOp): void {
 const bytesOfList = (xs: ArrayLike<number>): number[] => bytesOf(Float64Array.from(xs));
 
 describe("review 33: CowVector.freeze()", () => {
-  it("property: edits, freeze at a random point, then every edit that would change the vector throws ProtectionFault and changes nothing (length and capacity included); a fork is writable", () => {
-    fc.assert(
-      fc.property(
+  it("property: edits, freeze at a random point, then every edit that would change the vector throws ProtectionFault and changes nothing (length and capacity included); a fork is writable", async () => {
+    await fc.assert(
+      fc.asyncProperty(
         fc.array(vectorOp, { maxLength: 10 }),
         fc.array(fc.oneof(vectorOp, fc.constantFrom({ op: "reserve" as const }, { op: "shrinkToFit" as const })), {
           minLength: 1,
           maxLength: 12,
         }),
         fc.array(vectorOp, { maxLength: 5 }),
-        (before, attempts, forkOps) => {
+        async (before, attempts, forkOps) => {
+          await eventLoopTurns(); // a turn per run: vitest's RPC must not wait 60 s
           const pool = new FramePool({ pageSize: 1024 });
           const v = new CowVector(Float64Array, { pool });
           const model: number[] = [];

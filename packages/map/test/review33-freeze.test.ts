@@ -28,6 +28,7 @@ import {
 import { CowMap, CowSet, collectionStateOf } from "@pagefork/map";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { eventLoopTurns } from "../../../test/support/turn.js";
 
 const SCALE = Number(process.env.PAGEFORK_TEST_RUNS_SCALE ?? 1);
 if (process.env.PAGEFORK_TEST_SEED !== undefined) fc.configureGlobal({ seed: Number(process.env.PAGEFORK_TEST_SEED) });
@@ -72,14 +73,15 @@ function snapshotOf(c: CowMap<string | number, Value> | CowSet<string | number>)
 }
 
 describe("review 33: CowMap.freeze()", () => {
-  it("property: writes, freeze at a random point, then every write that would change the map throws ProtectionFault and changes nothing; a fork is writable", () => {
-    fc.assert(
-      fc.property(
+  it("property: writes, freeze at a random point, then every write that would change the map throws ProtectionFault and changes nothing; a fork is writable", async () => {
+    await fc.assert(
+      fc.asyncProperty(
         fc.array(mapOp, { maxLength: 40 }),
         fc.array(mapOp, { minLength: 1, maxLength: 15 }),
         fc.array(mapOp, { maxLength: 10 }),
         fc.constantFrom(256, 512),
-        (before, attempts, forkOps, pageSize) => {
+        async (before, attempts, forkOps, pageSize) => {
+          await eventLoopTurns(); // a turn per run: vitest's RPC must not wait 60 s
           const pool = new FramePool({ pageSize });
           const m = new CowMap<string | number, Value>(null, { pool });
           const model = new Map<string | number, Value>();
@@ -222,7 +224,7 @@ describe("review 33: CowMap.freeze()", () => {
     expect(pool.stats().framesInUse).toBe(0);
   });
 
-  it("property: History({ freeze: true }) of maps through commits, undo and redo", () => {
+  it("property: History({ freeze: true }) of maps through commits, undo and redo", async () => {
     type Step = { op: "commit"; ops: MapOp[] } | { op: "undo" } | { op: "redo" };
     const step: fc.Arbitrary<Step> = fc.oneof(
       {
@@ -232,8 +234,9 @@ describe("review 33: CowMap.freeze()", () => {
       { weight: 1, arbitrary: fc.constant({ op: "undo" as const }) },
       { weight: 1, arbitrary: fc.constant({ op: "redo" as const }) },
     );
-    fc.assert(
-      fc.property(fc.array(step, { maxLength: 25 }), (steps) => {
+    await fc.assert(
+      fc.asyncProperty(fc.array(step, { maxLength: 25 }), async (steps) => {
+        await eventLoopTurns(); // a turn per run: vitest's RPC must not wait 60 s
         const pool = new FramePool({ pageSize: 256 });
         const history = new History(new CowMap<string | number, Value>(null, { pool }), { freeze: true });
         let models: Map<string | number, Value>[] = [new Map()];
@@ -287,13 +290,14 @@ function changesSet(model: Set<string | number>, o: SetOp): boolean {
 }
 
 describe("review 33: CowSet.freeze()", () => {
-  it("property: writes, freeze at a random point, then every write that would change the set throws ProtectionFault and changes nothing; forks and set methods give writable sets", () => {
-    fc.assert(
-      fc.property(
+  it("property: writes, freeze at a random point, then every write that would change the set throws ProtectionFault and changes nothing; forks and set methods give writable sets", async () => {
+    await fc.assert(
+      fc.asyncProperty(
         fc.array(setOp, { maxLength: 40 }),
         fc.array(setOp, { minLength: 1, maxLength: 15 }),
         fc.array(setOp, { maxLength: 10 }),
-        (before, attempts, forkOps) => {
+        async (before, attempts, forkOps) => {
+          await eventLoopTurns(); // a turn per run: vitest's RPC must not wait 60 s
           const pool = new FramePool({ pageSize: 256 });
           const s = new CowSet<string | number>(null, { pool });
           const model = new Set<string | number>();

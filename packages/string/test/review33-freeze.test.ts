@@ -20,6 +20,7 @@ import {
 import { CowText, textStateOf } from "@pagefork/string";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { eventLoopTurns } from "../../../test/support/turn.js";
 import { runs } from "./support/runs.js";
 
 type Edit = { op: "insert"; pos: number; text: string } | { op: "delete"; pos: number; count: number };
@@ -55,15 +56,16 @@ function snapshot(t: CowText) {
 }
 
 describe("review 33: CowText.freeze()", () => {
-  it("property: edits, freeze at a random point, then every edit that would change the text throws ProtectionFault and changes nothing; a fork is writable", () => {
-    fc.assert(
-      fc.property(
+  it("property: edits, freeze at a random point, then every edit that would change the text throws ProtectionFault and changes nothing; a fork is writable", async () => {
+    await fc.assert(
+      fc.asyncProperty(
         fc.string({ maxLength: 600 }),
         fc.array(edit, { maxLength: 12 }),
         fc.array(edit, { minLength: 1, maxLength: 12 }),
         fc.array(edit, { maxLength: 6 }),
         fc.constantFrom(256, 1024),
-        (initial, before, attempts, forkEdits, pageSize) => {
+        async (initial, before, attempts, forkEdits, pageSize) => {
+          await eventLoopTurns(); // a turn per run: vitest's RPC must not wait 60 s
           const pool = new FramePool({ pageSize });
           const t = CowText.from(initial, { pool });
           let model = initial;
@@ -172,19 +174,20 @@ describe("review 33: CowText.freeze()", () => {
     expect(pool.stats().framesInUse).toBe(0);
   });
 
-  it("property: History({ freeze: true }) of texts through commits, undo and redo: every version frozen, equal to its model", () => {
+  it("property: History({ freeze: true }) of texts through commits, undo and redo: every version frozen, equal to its model", async () => {
     type Step = { op: "commit"; edit: Edit } | { op: "undo" } | { op: "redo" };
     const step: fc.Arbitrary<Step> = fc.oneof(
       { weight: 3, arbitrary: fc.record({ op: fc.constant("commit" as const), edit }) },
       { weight: 1, arbitrary: fc.constant({ op: "undo" as const }) },
       { weight: 1, arbitrary: fc.constant({ op: "redo" as const }) },
     );
-    fc.assert(
-      fc.property(
+    await fc.assert(
+      fc.asyncProperty(
         fc.string({ maxLength: 300 }),
         fc.array(step, { maxLength: 25 }),
         fc.option(fc.integer({ min: 1, max: 6 }), { nil: undefined }),
-        (initial, steps, maxVersions) => {
+        async (initial, steps, maxVersions) => {
+          await eventLoopTurns(); // a turn per run: vitest's RPC must not wait 60 s
           const pool = new FramePool({ pageSize: 256 });
           const history = new History(
             CowText.from(initial, { pool }),
