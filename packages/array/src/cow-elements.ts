@@ -28,6 +28,7 @@ import { copyBetween, copyOut, fillElements, moveElements, reserveElements, writ
 import { elementsToJSON, inspectArray, type JsonElements } from "./debug.js";
 import { fillFrom, mapInto, mapToNative } from "./derive.js";
 import { trackingView } from "./embedded-view.js";
+import { freezeArray } from "./freeze.js";
 import { heapCallFrames, requirePoolFrames } from "./in-space.js";
 import { relativeIndex, toIntegerOrInfinity } from "./indices.js";
 import { EntryIterator, KeyIterator, ValueIterator } from "./iterators.js";
@@ -886,6 +887,64 @@ export abstract class CowElements<E extends number | bigint> implements Iterable
   stats(): SpaceStats {
     this.check();
     return this.space.stats();
+  }
+
+  /**
+   * Makes this array read-only for good: a copy-on-write snapshot freeze,
+   * like the kernel's read-only mapping (`mprotect(PROT_READ)`) of a
+   * snapshot, not `Object.freeze` (which throws TypeError on a typed array
+   * with elements: they cannot be made non-writable). Every later write
+   * (`set`, `fill`, `copyWithin`, `reverse`, `sort`, a write through
+   * `proxy()`; a vector's `push`, `extend`, `pop`, `insert`, `insertFrom`,
+   * `removeRange`, `swapRemove`, `splice`, `resize`, `reserve`,
+   * `shrinkToFit`) throws {@link @pagefork/core!ProtectionFault | ProtectionFault}
+   * and changes nothing: elements, length, pages and frames are as they
+   * were. A call that writes nothing (a `fill` of an empty range, a `set` of
+   * an index past the end, a `pop` of an empty vector) returns as it does on
+   * a writable array, as a zero-length write to a frozen `AddressSpace` does.
+   * Reads, iteration, the copying methods (`slice`, `map`, `filter`, `with`,
+   * `toSorted`, `toReversed`: new, writable arrays), `fork()`, `release()` and
+   * `free()` still work. A fork of a frozen array is an ordinary writable
+   * array, as a fork of a frozen `AddressSpace` is, so code handed a frozen
+   * snapshot forks it to work on a copy; `new History(a, { freeze: true })`
+   * freezes each version it keeps so.
+   *
+   * The freeze is the space's (`a.space.freeze()`): a subarray shares its
+   * space with the array it came from, so freezing either freezes both, as
+   * protection belongs to the mapping, not to one view of it. Idempotent.
+   * O(1): no page is touched, and writes pay no extra test (the core's
+   * write fault tests the frozen bit it always tests).
+   * @throws {ReleasedError} after `release()`.
+   * @throws {InvalidArgumentError} for an embedded array (made by `create`
+   *   or `attach`): it shares its heap's space with the embedder's other
+   *   structures, so freeze that space instead (`space.freeze()`, which
+   *   freezes all of them); nothing changes.
+   * @example
+   * ```ts
+   * const snapshot = CowFloat64Array.of(1, 2, 3);
+   * snapshot.freeze();
+   * let caught: unknown;
+   * try { snapshot.set(0, 9); } catch (e) { caught = e; }
+   * caught instanceof ProtectionFault; // true
+   * snapshot.join(); // "1,2,3"
+   * const work = snapshot.fork(); // writable
+   * work.set(0, 9);
+   * [snapshot.frozen, work.frozen, work.join()]; // [true, false, "9,2,3"]
+   * snapshot.release(); work.release();
+   * ```
+   */
+  freeze(): void {
+    freezeArray(this, this.constructor.name);
+  }
+
+  /**
+   * True once this array's space is frozen: by `freeze()` of this array or
+   * of a view sharing its space, or otherwise (an array from
+   * `attachShared`, an embedded array in a space its embedder froze).
+   * Every write then throws ProtectionFault. O(1); readable after `release()`.
+   */
+  get frozen(): boolean {
+    return this.space.frozen;
   }
 
   /**

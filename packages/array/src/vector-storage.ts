@@ -20,7 +20,7 @@
 
 import { OutOfMemoryError } from "@pagefork/core";
 import { fitBlock, HDR_BYTES, HDR_DATA, HDR_LENGTH, heapCallFrames, reallocFrames } from "./in-space.js";
-import { checkLive, reserveWrites, throwPoolLimitAfterHook } from "./reserve.js";
+import { checkLive, reserveWrites, throwFrozen, throwPoolLimitAfterHook } from "./reserve.js";
 import { EMBEDDING, type SpaceOwner } from "./space-owner.js";
 import type { ElementView } from "./view.js";
 
@@ -170,7 +170,13 @@ export function resizeBlock(v: VectorCore, bytes: number): void {
   owner.writes++;
 }
 
-/** Sets the length (the elements are in place): in the header too when embedded; bumps the write generation. */
+/**
+ * Sets the length (the elements are in place): in the header too when
+ * embedded; bumps the write generation.
+ * @throws {ProtectionFault} when the space is frozen (embedded: the header's
+ *   write refuses it; standalone, where no page changes, a test of the space's
+ *   frozen bit): nothing changed.
+ */
 export function setLength(v: VectorCore, n: number): void {
   const owner = v.owner;
   const blocks = owner[EMBEDDING];
@@ -183,6 +189,10 @@ export function setLength(v: VectorCore, n: number): void {
     // reserved this page already: no hook runs then.
     if (v.space.pool.framesAvailable() < 1) reserveWrites(v, 0, blocks.header, blocks.header + HDR_BYTES);
     v.space.setFloat64(blocks.header + HDR_LENGTH, n);
+  } else if (v.space.frozen && n !== v.len) {
+    // A standalone length lives in the handle, not in a page: no write fault refuses its change.
+    const at = v.byteOffset + Math.min(n, v.len) * v.kind.bytes;
+    throwFrozen(at, at + Math.abs(n - v.len) * v.kind.bytes);
   }
   v.len = n;
   owner.writes++;

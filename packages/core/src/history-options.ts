@@ -15,9 +15,32 @@ export interface HistoryOptions {
   /**
    * Call `freeze()` on every version the history takes (the initial state and
    * each committed one), so an accidental write to `history.current` throws
-   * instead of silently changing the past ({@link AddressSpace.freeze} throws
-   * {@link ProtectionFault}). Forks of a frozen version are writable. The
-   * versions must have a `freeze()` method. Default false.
+   * {@link ProtectionFault} and changes nothing, instead of silently changing
+   * the past. Forks of a frozen version (`history.fork()`) are writable. The
+   * versions must have a `freeze()` method; these do:
+   *
+   * - {@link AddressSpace} ({@link AddressSpace.freeze});
+   * - `CowText` (@pagefork/string), `CowMap` and `CowSet` (@pagefork/map),
+   *   every `Cow*Array` kind and `CowVector` (@pagefork/array): standalone
+   *   ones (an embedded one, made by `create` or `attach` in a heap, cannot
+   *   be forked nor frozen alone: its `freeze()` throws InvalidArgumentError,
+   *   so the history refuses it; keep a history of the space instead);
+   * - `State` (@pagefork/state), always frozen (a no-op).
+   *
+   * A state without one is refused with {@link InvalidArgumentError}. Freezing
+   * is O(1) and costs the edits of forks nothing. Default false.
+   * @example
+   * ```ts
+   * const history = new History(CowText.from("draft"), { freeze: true });
+   * const next = history.fork(); // writable
+   * next.insert(5, " 2");
+   * history.commit(next); // frozen now
+   * let caught: unknown;
+   * try { history.current.insert(0, "!"); } catch (e) { caught = e; }
+   * [caught instanceof ProtectionFault, history.current.toString()]; // [true, "draft 2"]
+   * history.undo()?.toString(); // "draft"
+   * history.release();
+   * ```
    */
   freeze?: boolean;
 }

@@ -18,6 +18,7 @@ import type { CowKey, CowKeyOf } from "./cow-key.js";
 import { inspectTable, tableToJSON } from "./debug.js";
 import { attachTable, createTable } from "./embedded.js";
 import { throwIncompatible } from "./errors.js";
+import { freezeTable } from "./freeze.js";
 import { type CowIterator, EntryIterator, KeyIterator, ValueIterator } from "./iterator.js";
 import { classifyKey, probe } from "./key.js";
 import { MAP_VALUE_BYTES, R_VALUE } from "./layout.js";
@@ -504,6 +505,54 @@ class CowMapImpl<K extends CowKey = CowKey, V = unknown> implements Iterable<[K,
     const t = mapTable(this, "stats");
     t.check("map");
     return t.space.stats();
+  }
+
+  /**
+   * Makes this CowMap read-only for good: a copy-on-write snapshot freeze,
+   * like the kernel's read-only mapping (`mprotect(PROT_READ)`) of a
+   * snapshot, where `Object.freeze` would not help (it leaves a native Map's
+   * entries writable). Every later write (`set`, `delete`, `clear`) throws
+   * {@link @pagefork/core!ProtectionFault | ProtectionFault} and changes
+   * nothing: entries, order, pages and frames are as they were; it is
+   * refused before it changes the table. A call that writes nothing (a
+   * `delete` of an absent key, a `clear()` of an empty map) returns as on a
+   * writable CowMap, as a zero-length write to a frozen `AddressSpace` does.
+   * Reads, iteration, `fork()` and `release()` still work. A fork of a
+   * frozen CowMap is an ordinary writable one, as a fork of a frozen
+   * `AddressSpace` is, so code handed a frozen snapshot forks it to work on
+   * a copy; `new History(m, { freeze: true })` freezes each version it keeps
+   * so. The freeze is the space's (`m.space.frozen`). Idempotent. O(1): no
+   * page is touched; a write pays one test of the frozen bit, in the frame
+   * reservation it makes anyway.
+   * @throws {ReleasedError} after `release()`.
+   * @throws {InvalidArgumentError} for an embedded CowMap (made by `create` or
+   *   `attach`): it shares its heap's space with the embedder's other
+   *   structures, so freeze that space instead (`space.freeze()`, which
+   *   freezes all of them); nothing changes.
+   * @example
+   * ```ts
+   * const snapshot = CowMap.from([["a", 1]]);
+   * snapshot.freeze();
+   * let caught: unknown;
+   * try { snapshot.set("b", 2); } catch (e) { caught = e; }
+   * [caught instanceof ProtectionFault, snapshot.size]; // [true, 1]
+   * const work = snapshot.fork(); // writable
+   * work.set("b", 2);
+   * [snapshot.frozen, work.frozen, work.size]; // [true, false, 2]
+   * snapshot.release(); work.release();
+   * ```
+   */
+  freeze(): void {
+    freezeTable(mapTable(this, "freeze"), this, "map");
+  }
+
+  /**
+   * True once this CowMap's space is frozen: by `freeze()`, or otherwise (a CowMap
+   * from `attachShared`; an embedded one in a space its embedder froze).
+   * Every write then throws ProtectionFault. O(1); readable after `release()`.
+   */
+  get frozen(): boolean {
+    return mapTable(this, "frozen").outerSpace().frozen;
   }
 }
 

@@ -13,6 +13,7 @@ import type { CowKey, CowKeyOf } from "./cow-key.js";
 import { inspectTable, tableToJSON } from "./debug.js";
 import { attachTable, createTable } from "./embedded.js";
 import { throwIncompatible } from "./errors.js";
+import { freezeTable } from "./freeze.js";
 import { type CowIterator, KeyIterator, SetEntryIterator } from "./iterator.js";
 import {
   aliasMethod,
@@ -392,6 +393,55 @@ class CowSetImpl<T extends CowKey = CowKey> implements Iterable<T> {
     const t = setTable(this, "stats");
     t.check("set");
     return t.space.stats();
+  }
+
+  /**
+   * Makes this CowSet read-only for good: a copy-on-write snapshot freeze,
+   * like the kernel's read-only mapping (`mprotect(PROT_READ)`) of a
+   * snapshot, where `Object.freeze` would not help (it leaves a native Set's
+   * entries writable). Every later write (`add`, `delete`, `clear`) throws
+   * {@link @pagefork/core!ProtectionFault | ProtectionFault} and changes
+   * nothing: entries, order, pages and frames are as they were; it is
+   * refused before it changes the table. A call that writes nothing (an
+   * `add` of an element already there, a `delete` of an absent one, a
+   * `clear()` of an empty set) returns as on a writable CowSet, as a
+   * zero-length write to a frozen `AddressSpace` does. Reads, iteration and
+   * the set methods (`union`, `intersection`...: new, writable sets),
+   * `fork()` and `release()` still work. A fork of a frozen CowSet is an
+   * ordinary writable one, as a fork of a frozen `AddressSpace` is, so code
+   * handed a frozen snapshot forks it to work on a copy;
+   * `new History(s, { freeze: true })` freezes each version it keeps so. The freeze is the
+   * space's (`s.space.frozen`). Idempotent. O(1): no page is touched; a write pays one test of the
+   * frozen bit, in the frame reservation it makes anyway.
+   * @throws {ReleasedError} after `release()`.
+   * @throws {InvalidArgumentError} for an embedded CowSet (made by `create` or
+   *   `attach`): it shares its heap's space with the embedder's other
+   *   structures, so freeze that space instead (`space.freeze()`, which
+   *   freezes all of them); nothing changes.
+   * @example
+   * ```ts
+   * const snapshot = CowSet.from(["a"]);
+   * snapshot.freeze();
+   * let caught: unknown;
+   * try { snapshot.add("b"); } catch (e) { caught = e; }
+   * [caught instanceof ProtectionFault, snapshot.size]; // [true, 1]
+   * const work = snapshot.fork(); // writable
+   * work.add("b");
+   * [snapshot.frozen, work.frozen, work.size]; // [true, false, 2]
+   * snapshot.release(); work.release();
+   * ```
+   */
+  freeze(): void {
+    freezeTable(setTable(this, "freeze"), this, "set");
+  }
+
+  /**
+   * True once this CowSet's space is frozen: by `freeze()`, or otherwise (a CowSet
+   * from `attachShared`; an embedded one in a space its embedder froze).
+   * Every write then throws ProtectionFault. O(1); readable after `release()`.
+   */
+  get frozen(): boolean {
+    return setTable(this, "frozen").outerSpace().frozen;
   }
 
   // ---- ES2025 set methods (ECMA-262 24.2.4), results are new CowSets ----

@@ -35,6 +35,7 @@
  * @module
  */
 import { type AddressSpace, OutOfMemoryError } from "@pagefork/core";
+import { throwFrozenTable } from "./freeze.js";
 import { type Probe, probe } from "./key.js";
 import { type PendingValue, pending } from "./value.js";
 
@@ -107,10 +108,13 @@ interface Written {
  * hook. Changes nothing, except what the hook does.
  * @throws {OutOfMemoryError} when the frames cannot be had, or the hook wrote a map or set.
  * @throws {ReleasedError} when the hook released `space`.
- * @throws {ProtectionFault} when the hook froze the space or write-protected part of it.
+ * @throws {ProtectionFault} when the space is frozen (before anything, the hook included, runs), or
+ *   the hook froze it or write-protected part of it.
  * @throws {SegmentationFault} when the hook unmapped part of it.
  */
 export function reserveFrames(space: AddressSpace, frames: number, t: Written | null): void {
+  // A frozen space refuses every write (freeze.ts): here, before the table's counters change.
+  if (space.frozen) throwFrozenTable(frames, space.pageSize);
   const g = ++generation;
   const pool = space.pool;
   if (frames <= pool.framesAvailable()) {

@@ -161,6 +161,8 @@ export function remove(t: Table, rec: number, link: number): void {
 
 /** Drops every entry: the pages go back to the pool (shared ones stay with the versions that share them); an embedded table frees its data block. */
 export function clear(t: Table): void {
+  // Empty already: a frozen space keeps its (empty) pages, as a frozen collection must (freeze.ts).
+  if (t.size === 0 && t.space.frozen) return;
   t.writes++;
   if (t.heap !== null) {
     reserve(t, 0, 0, HEAP_CALL_PAGES); // the free of the data block

@@ -882,6 +882,57 @@ export class CowText implements Iterable<string> {
     return this.space.stats();
   }
 
+  /**
+   * Makes this text read-only for good: a copy-on-write snapshot freeze, like
+   * the kernel's read-only mapping (`mprotect(PROT_READ)`) of a snapshot
+   * (a JS string is immutable already; this is for the version a CowText
+   * keeps). Every later `insert` or `delete` throws
+   * {@link @pagefork/core!ProtectionFault | ProtectionFault}, checked before
+   * anything is written, and changes nothing: text, length, pages and frames
+   * are as they were. A call that writes nothing (an empty insert, a
+   * delete of 0 code units) returns as on a writable text, as a zero-length
+   * write to a frozen `AddressSpace` does. Reads, iteration, `fork()` and
+   * `release()` still work. A fork of a frozen text is an ordinary writable
+   * one, as a fork of a frozen `AddressSpace` is, so code handed a frozen
+   * snapshot forks it to work on a copy; `new History(text, { freeze: true })`
+   * freezes each version it keeps so. The freeze is the space's
+   * (`text.space.frozen`). Idempotent. O(1): no page is touched, and edits
+   * pay no extra test (the core's write fault, and an edit's check of the
+   * pages it plans to write, refuse them).
+   * @throws {ReleasedError} after `release()`.
+   * @throws {InvalidArgumentError} for an embedded text (made by `create` or
+   *   `attach`): it shares its heap's space with the embedder's other
+   *   structures, so freeze that space instead (`space.freeze()`, which
+   *   freezes all of them); nothing changes.
+   * @example
+   * ```ts
+   * const snapshot = CowText.from("hello");
+   * snapshot.freeze();
+   * let caught: unknown;
+   * try { snapshot.insert(5, "!"); } catch (e) { caught = e; }
+   * [caught instanceof ProtectionFault, snapshot.toString()]; // [true, "hello"]
+   * const work = snapshot.fork(); // writable
+   * work.insert(5, "!");
+   * [snapshot.frozen, work.frozen, work.toString()]; // [true, false, "hello!"]
+   * snapshot.release(); work.release();
+   * ```
+   */
+  freeze(): void {
+    this.check();
+    if (this.emb !== null) throwEmbedded("freeze");
+    this.space.freeze();
+  }
+
+  /**
+   * True once this text's space is frozen: by `freeze()`, or otherwise (a
+   * text from `attachShared`; an embedded text in a space its embedder
+   * froze). Every edit then throws ProtectionFault. O(1); readable after
+   * `release()`.
+   */
+  get frozen(): boolean {
+    return this.space.frozen;
+  }
+
   /** @internal The heap that hands out this text's node pages. */
   nodeHeap(): Heap {
     // A standalone text's heap is at page 1 of its space: attached per need
