@@ -101,8 +101,11 @@ export function fillElements(view: ElementView, value: number | bigint, start: n
   reserveWrites(view, 0, a, lo, hi, b);
   space.checkWritable(a, b - a);
   // The discard may grow the page-table arena or the overflow refcount table, which the engine
-  // may refuse (OutOfMemoryError, nothing discarded). The reservation readied those only when a
-  // partial page needs a frame: keep the partial pages' bytes, to put them back then.
+  // may refuse (OutOfMemoryError, nothing discarded) after the memsets. With a partial page that
+  // needs a frame, the core readies those now with that frame's (reserveWrites skips one page):
+  // the memsets then leave the discard room. Without, keep the partial pages' bytes to put back.
+  const need = (a < lo ? space.framesNeeded(a, lo - a) : 0) + (hi < b ? space.framesNeeded(hi, b - hi) : 0);
+  if (need > 0) space.reserveFrames(need); // reserveWrites checked them: the hook does not run
   const head = a < lo ? readBytes(space, a, lo) : null;
   const tail = hi < b ? readBytes(space, hi, b) : null;
   if (head !== null) space.fill(0, a, lo);

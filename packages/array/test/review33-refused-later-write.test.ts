@@ -14,10 +14,18 @@
  *   pages at both ends, then the discard of the whole pages between grew
  *   the overflow refcount table, which the engine refused (OutOfMemoryError,
  *   elements zeroed). The fill now puts the partial pages back when the
- *   discard is refused.
+ *   discard is refused, and readies the discard's allocations with its
+ *   partial page's frame when it has one to take (a `resize` of a vector
+ *   over a popped element zero-filled its partial page, then the discard
+ *   was refused: a frame more in use, the call thrown);
+ * - an embedded array's copy (`with`, `slice`, `map`...): the heap calls made
+ *   its new block, faulting its pages, then the copy into it was refused a
+ *   slab (the block freed, a frame more in use, the call thrown). The
+ *   reservation before the heap calls readied nothing when the pool had the
+ *   frames (`requirePoolFrames`); it now calls `space.reserveFrames`.
  */
 import { CowFloat64Array, CowVector } from "@pagefork/array";
-import { AddressSpace, FramePool, OutOfMemoryError } from "@pagefork/core";
+import { AddressSpace, FramePool, Heap, OutOfMemoryError } from "@pagefork/core";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { refusingFrom } from "../../../test/support/refuse.js";
 
@@ -39,10 +47,16 @@ function refusedChangesNothing(
   call: (t: CowFloat64Array | CowVector) => unknown,
 ): string[] {
   const bad: string[] = [];
-  for (const firstSlab of [1, 2, 4, 8])
+  for (const [firstSlab, slab] of [
+    [1, 1],
+    [1, 8],
+    [2, 8],
+    [4, 8],
+    [8, 8],
+  ] as const)
     for (const pre of [0, 1, 2, 3, 4, 5, 6, 7])
       for (const at of [0, 1, 2]) {
-        const pool = new FramePool({ pageSize: PS, firstSlabBytes: firstSlab * PS, slabBytes: 8 * PS });
+        const pool = new FramePool({ pageSize: PS, firstSlabBytes: firstSlab * PS, slabBytes: slab * PS });
         const pad = new AddressSpace({ size: 16 * PS, pool });
         pad.fill(1, 0, pre * PS);
         const made = make(pool);
@@ -127,6 +141,35 @@ describe("a change refused by the engine at a later write, after earlier writes 
       },
       () => {},
       (t) => t.fill(0, 1, 95),
+    );
+    expect(bad).toEqual([]);
+  });
+
+  it("resize of a vector over a popped element: the partial page zero-filled, then the discard's overflow table refused", () => {
+    const bad = refusedChangesNothing(
+      (pool) => {
+        const v = CowVector.from(Float64Array, [1], { pool, maxLength: 1024 });
+        return { target: v, release: () => v.release() };
+      },
+      (t) => {
+        (t as CowVector).pop(); // element 0 still on page 0: resize zeroes it
+        (t as CowVector).reserve(64); // pages 0 and 1 mapped, page 1 never written
+      },
+      (t) => (t as CowVector).resize(33), // page 0 whole (discarded), page 1 partial (zero-filled)
+    );
+    expect(bad).toEqual([]);
+  });
+
+  it("with of an embedded vector: the new block's pages faulted by the heap calls, then its copy refused a slab", () => {
+    const bad = refusedChangesNothing(
+      (pool) => {
+        const space = new AddressSpace({ size: 1024 * PS, pool });
+        const v = CowVector.create(Heap.create(space, {}), Float64Array);
+        v.resize(225);
+        return { target: v, release: () => space.release() };
+      },
+      () => {},
+      (t) => t.with(0, 1).free(),
     );
     expect(bad).toEqual([]);
   });
