@@ -45,3 +45,52 @@ export function thrownWhileRefused(call: () => unknown): unknown {
     vi.unstubAllGlobals();
   }
 }
+
+/** The allocations {@link refusingFrom} counts and refuses. */
+// Not Uint8Array: the packages pass it to `space.spans` as a key, which a stub is not.
+const COUNTED: readonly Refusable[] = ["ArrayBuffer", "Int32Array"];
+
+/**
+ * Makes the engine refuse an allocation partway through a call: counts the
+ * allocations (`new ArrayBuffer(n)`, and `new Int32Array(n)` by length:
+ * slabs, free lists, page-table node arenas, overflow tables) and, once `arm(at)` ran, lets `at` of
+ * them through and refuses that one and every later one (an engine out of
+ * memory stays so) with the RangeError V8 throws, until `disarm()`.
+ * `refused` counts the refusals since `arm`. For the properties that a call
+ * refused at any of its allocations changes nothing. Undo with
+ * `vi.unstubAllGlobals()` (in an afterEach).
+ */
+export function refusingFrom(): { arm(at: number): void; disarm(): void; readonly refused: number } {
+  let left = -1; // allocations let through before refusing; -1: not armed
+  let refused = 0;
+  for (const name of COUNTED) {
+    const Real = globalThis[name];
+    vi.stubGlobal(
+      name,
+      new Proxy(Real, {
+        construct(target, args, newTarget) {
+          if (left >= 0 && (name.endsWith("Buffer") || typeof args[0] === "number")) {
+            if (left === 0) {
+              refused++;
+              throw new RangeError("Array buffer allocation failed");
+            }
+            left--;
+          }
+          return Reflect.construct(target, args, newTarget);
+        },
+      }),
+    );
+  }
+  return {
+    arm(at: number) {
+      left = at;
+      refused = 0;
+    },
+    disarm() {
+      left = -1;
+    },
+    get refused() {
+      return refused;
+    },
+  };
+}

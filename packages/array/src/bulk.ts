@@ -11,6 +11,7 @@
  *
  * @module
  */
+import type { AddressSpace } from "@pagefork/core";
 import type { ElementKind, NativeTypedArray } from "./kinds.js";
 import { reserveRanges, reserveWrites } from "./reserve.js";
 import { type ElementView, writeSpans } from "./view.js";
@@ -99,9 +100,31 @@ export function fillElements(view: ElementView, value: number | bigint, start: n
   // and that the discard (a third call, after the memsets) is allowed too.
   reserveWrites(view, 0, a, lo, hi, b);
   space.checkWritable(a, b - a);
-  if (a < lo) space.fill(0, a, lo);
-  if (hi < b) space.fill(0, hi, b);
-  space.discard(lo, hi - lo);
+  // The discard may grow the page-table arena or the overflow refcount table, which the engine
+  // may refuse (OutOfMemoryError, nothing discarded) after the memsets. With a partial page that
+  // needs a frame, the core readies those now with that frame's (reserveWrites skips one page):
+  // the memsets then leave the discard room. Without, keep the partial pages' bytes to put back.
+  const need = (a < lo ? space.framesNeeded(a, lo - a) : 0) + (hi < b ? space.framesNeeded(hi, b - hi) : 0);
+  if (need > 0) space.reserveFrames(need); // reserveWrites checked them: the hook does not run
+  const head = a < lo ? readBytes(space, a, lo) : null;
+  const tail = hi < b ? readBytes(space, hi, b) : null;
+  if (head !== null) space.fill(0, a, lo);
+  if (tail !== null) space.fill(0, hi, b);
+  try {
+    space.discard(lo, hi - lo);
+  } catch (e) {
+    // Pages the memsets made private: these writes take no frame and allocate nothing.
+    if (head !== null) space.write(a, head);
+    if (tail !== null) space.write(hi, tail);
+    throw e;
+  }
+}
+
+/** Bytes `[a, b)` of `space`, copied out. */
+function readBytes(space: AddressSpace, a: number, b: number): Uint8Array {
+  const out = new Uint8Array(b - a);
+  space.read(a, out);
+  return out;
 }
 
 /**

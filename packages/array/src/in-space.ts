@@ -85,8 +85,9 @@ export function reallocFrames(heap: Heap, oldBytes: number, newBytes: number): n
 
 /**
  * Throws OutOfMemoryError unless the pool of `heap`'s space can supply `n`
- * frames now, before heap calls and the writes that follow them. Nothing to
- * check without a limit or with frames to spare (O(1)).
+ * frames now, before heap calls and the writes that follow them, and makes
+ * the engine's allocations for them now (`space.reserveFrames`). Without a
+ * limit or with frames to spare, O(1) besides those allocations.
  *
  * Near the limit the reservation runs the pool's out-of-memory hook, which is
  * user code and may do more than release memory: fork the space (the pages
@@ -111,7 +112,13 @@ export function requirePoolFrames(heap: Heap, n: number, watch: ElementView | nu
   const space = heap.space;
   if (space.frozen) throwFrozen(heap.base, heap.base + 1);
   const pool = space.pool;
-  if (n <= 0 || n <= pool.framesAvailable()) return;
+  if (n <= 0) return;
+  if (n <= pool.framesAvailable()) {
+    // No hook: the core makes the engine's allocations of the heap calls' and the writes' faults now, so
+    // that a slab refused at the copy into a new block (after the heap calls faulted its pages) is refused here.
+    space.reserveFrames(n);
+    return;
+  }
   // The hook runs: note what it may change.
   const writes = watch === null ? 0 : watch.owner.writes;
   const maps = space.mappings();

@@ -202,8 +202,10 @@ export function reserveFramesChecked(s: SpaceState, frames: number): void {
  * string packages reserve with `space.reserveFrames(n)` and then write
  * several pages with separate calls, and a slab refused at a later page left
  * the change half made (a vector's splice shifted and its items not
- * written). One fault alone changes nothing when refused (fault.ts), so
- * `n <= 1` needs nothing. The pages are not known here: nodes are bounded by
+ * written). `n` 1 too: one fault alone changes nothing when refused
+ * (fault.ts), but a change's one fault need not be its first write (a
+ * fork's splice shifted its private tail, then the items' shared page was
+ * refused a slab). The pages are not known here: nodes are bounded by
  * level (at most `n`, and at most the nodes of a tree covering the whole
  * space, per level), overflow keys by eight per leaf copied, or, past
  * the larger of OVERFLOW_BOUND_MAX and a quarter of the frames in use, and the table's room, by the frames now at 254
@@ -214,7 +216,7 @@ export function reserveFramesChecked(s: SpaceState, frames: number): void {
  */
 export function readyFaultsFor(s: SpaceState, n: number): void {
   // A frozen space takes no fault: its writes throw ProtectionFault, which must come first.
-  if (n <= 1 || s.isFrozen) return;
+  if (n < 1 || s.isFrozen) return;
   const pool = s.pool;
   if (n > pool.framesReady()) pool.prepareFrames(n);
   const pages = Math.ceil(s.size / pool.pageSize);

@@ -15,6 +15,7 @@
  *
  * @module
  */
+import { OutOfMemoryError } from "@pagefork/core";
 import { freeData, growData, HEAP_CALL_PAGES, shrinkBuckets, shrinkData, syncHeader } from "./embedded.js";
 import { Epoch } from "./epoch.js";
 import { keyFootprint, type Probe, writeKey } from "./key.js";
@@ -248,13 +249,26 @@ export function reserve(t: Table, moved: number, bytes: number, pages: number): 
  * True when the pool can surely supply the pages of a move of `bytes` (plus,
  * embedded, the header's page, and with `heapCall` a heap call's): optional
  * work (shrinking, compacting, freeing an empty data block) is skipped
- * otherwise, so a delete never fails for its sake.
+ * otherwise, so a delete never fails for its sake. It also makes now the
+ * engine's allocations for those pages' faults (`space.reserveFrames`, which
+ * cannot run the out-of-memory hook here: the frames are there), and skips
+ * the work when the engine refuses one: the move comes after the write it
+ * follows, and a slab refused at its third page left the table half
+ * relinked or half compacted, the call thrown.
  */
 export function affords(t: Table, bytes: number, heapCall = false): boolean {
-  const pool = t.space.pool;
-  if (pool.maxBytes === Number.POSITIVE_INFINITY) return true;
+  const space = t.space;
+  const pool = space.pool;
   const extra = (t.heap === null ? 0 : 1) + (heapCall ? HEAP_CALL_PAGES : 0);
-  return Math.ceil(bytes / pool.pageSize) + 1 + extra <= pool.framesAvailable();
+  const frames = Math.ceil(bytes / pool.pageSize) + 1 + extra;
+  if (frames > pool.framesAvailable()) return false;
+  try {
+    space.reserveFrames(frames);
+  } catch (e) {
+    if (e instanceof OutOfMemoryError) return false;
+    throw e;
+  }
+  return true;
 }
 
 /** Compacts when dead records are at least half the log (and more than a few pages). */
