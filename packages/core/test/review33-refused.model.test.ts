@@ -10,7 +10,8 @@
  * bytes, the frames and nodes in use). A "change" command reserves with
  * `space.reserveFrames(n)` (n bounding the frames of what follows, as the
  * array, map and string packages do) and then makes several writes and heap
- * calls with every allocation refused: it must complete. At the end every
+ * calls with every allocation refused: it must complete. (Found with it: the
+ * TLBs a change's first write takes after a fork were not readied.) At the end every
  * version is released: the pool holds no frame and no page-table node.
  *
  * PAGEFORK_TEST_RUNS_SCALE multiplies the runs; PAGEFORK_TEST_SEED fixes the seed.
@@ -111,7 +112,16 @@ const cmdArb: fc.Arbitrary<Cmd> = fc.oneof(
   { weight: 6, arbitrary: fc.record({ c: fc.constant("step" as const), i: idx, step: stepArb, refuseAt: fc.nat(4) }) },
   {
     weight: 2,
-    arbitrary: fc.record({ c: fc.constant("change" as const), i: idx, steps: fc.array(stepArb, { maxLength: 4 }) }),
+    // Raw discards stay out of a change: `reserveFrames(n)` readies faults, and a discard readies its own
+    // room (page-table-discard.ts); two in a row are not covered (see the review's report).
+    arbitrary: fc.record({
+      c: fc.constant("change" as const),
+      i: idx,
+      steps: fc.array(
+        stepArb.filter((st) => st.c !== "discard"),
+        { maxLength: 4 },
+      ),
+    }),
   },
 );
 
