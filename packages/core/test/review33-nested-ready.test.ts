@@ -17,7 +17,7 @@
  * refusing every allocation: it must complete.
  */
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { refusing } from "../../../test/support/refuse.js";
+import { refusingAll } from "../../../test/support/refuse.js";
 import { AddressSpace, FramePool, Heap } from "../src/index.js";
 import { bytes } from "./support/helpers.js";
 
@@ -27,17 +27,6 @@ const SIZE = 256 * PS;
 afterEach(() => {
   vi.unstubAllGlobals();
 });
-
-/** Refuses every engine allocation the core makes (slabs, typed arrays by length) while `on`. */
-function refuseAll(): { set(on: boolean): void; refused(): number } {
-  const r = [refusing("ArrayBuffer"), refusing("Uint8Array"), refusing("Int32Array")];
-  return {
-    set(on: boolean) {
-      for (const x of r) x.on = on;
-    },
-    refused: () => r.reduce((n, x) => n + x.refused, 0),
-  };
-}
 
 type HeapCall = [string, (h: Heap, blocks: number[]) => unknown];
 const CALLS: HeapCall[] = [
@@ -68,8 +57,8 @@ describe("a heap call inside a change readied by space.reserveFrames(n) needs no
       for (let p = 0; pool.framesReady() !== 2; p++) filler.setUint8(p * PS, 1);
       // The change: n = 2 bounds its frames (the page, and at most one for the heap call).
       s.reserveFrames(2);
-      const refuse = refuseAll();
-      refuse.set(true);
+      const refuse = refusingAll();
+      refuse.on = true;
       let thrown: unknown = null;
       try {
         s.setUint8(page, 9);
@@ -77,7 +66,7 @@ describe("a heap call inside a change readied by space.reserveFrames(n) needs no
       } catch (e) {
         thrown = e;
       }
-      refuse.set(false);
+      refuse.on = false;
       expect(thrown).toBeNull();
       expect(s.getUint8(page)).toBe(9);
       heap.check();

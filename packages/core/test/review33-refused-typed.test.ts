@@ -14,7 +14,7 @@
  * (fault-ready.ts) now takes the TLBs too.
  */
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { refusing } from "../../../test/support/refuse.js";
+import { refusingAll } from "../../../test/support/refuse.js";
 import { AddressSpace, FramePool, Heap, OutOfMemoryError } from "../src/index.js";
 import { bytes } from "./support/helpers.js";
 
@@ -26,16 +26,6 @@ const FIVE_PAGES = bytes(77, 5 * PS);
 afterEach(() => {
   vi.unstubAllGlobals();
 });
-
-/** Refuses every engine allocation the core makes (slabs, typed arrays by length) while `on`. */
-function refuseAll(): { set(on: boolean): void } {
-  const r = [refusing("ArrayBuffer"), refusing("Uint8Array"), refusing("Int32Array")];
-  return {
-    set(on: boolean) {
-      for (const x of r) x.on = on;
-    },
-  };
-}
 
 function observe(pool: FramePool, s: AddressSpace) {
   const st = pool.stats();
@@ -77,15 +67,15 @@ describe("a call refused by a typed-array allocation halfway changes nothing", (
           const s = side === "fork" ? (child as AddressSpace) : base;
           const heap = s === base ? heap0 : Heap.attach(s, 0);
           const before = observe(pool, s);
-          const refuse = refuseAll();
-          refuse.set(true);
+          const refuse = refusingAll();
+          refuse.on = true;
           let thrown: unknown = null;
           try {
             op(s, heap, blocks);
           } catch (e) {
             thrown = e;
           }
-          refuse.set(false);
+          refuse.on = false;
           if (thrown !== null) {
             expect(thrown).toBeInstanceOf(OutOfMemoryError);
             expect(observe(pool, s)).toEqual(before);

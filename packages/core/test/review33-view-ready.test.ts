@@ -9,21 +9,12 @@
  * must read as written, with every frame back at the end.
  */
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { refusing } from "../../../test/support/refuse.js";
+import { refusingAll } from "../../../test/support/refuse.js";
 import { AddressSpace, FramePool } from "../src/index.js";
 
 afterEach(() => {
   vi.unstubAllGlobals();
 });
-
-function refuseAll(): { set(on: boolean): void } {
-  const r = [refusing("ArrayBuffer"), refusing("SharedArrayBuffer"), refusing("Uint8Array"), refusing("Int32Array")];
-  return {
-    set(on: boolean) {
-      for (const x of r) x.on = on;
-    },
-  };
-}
 
 describe("readying frames in the pool of an attached version", () => {
   for (const pageSize of [256, 4096]) {
@@ -43,24 +34,24 @@ describe("readying frames in the pool of an attached version", () => {
         const f = seen.fork();
         f.setUint32(0, 1000); // a first fault in the fork
         f.reserveFrames(n);
-        const refuse = refuseAll();
-        refuse.set(n > 1); // reserveFrames(1) readies nothing: one fault alone changes nothing when refused
+        const refuse = refusingAll();
+        refuse.on = n > 1; // reserveFrames(1) readies nothing: one fault alone changes nothing when refused
         const pages = Math.min(n, 8000);
         try {
           for (let p = 0; p < pages; p++) f.setUint32((p + 1) * pageSize, 7 + p);
         } finally {
-          refuse.set(false);
+          refuse.on = false;
         }
         for (let p = 0; p < pages; p++) expect(f.getUint32((p + 1) * pageSize)).toBe(7 + p);
         expect(seen.getUint32(pageSize)).toBe(2);
         // A space made in the view pool, and one more round of readying after frames were taken.
         const own = new AddressSpace({ size: 64 * pageSize, pool: view });
         own.reserveFrames(Math.min(n, 64));
-        refuse.set(n > 1);
+        refuse.on = n > 1;
         try {
           for (let p = 0; p < Math.min(n, 64); p++) own.setUint8(p * pageSize, 1);
         } finally {
-          refuse.set(false);
+          refuse.on = false;
         }
         own.release();
         f.release();
