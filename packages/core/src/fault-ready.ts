@@ -105,9 +105,11 @@ export function listPages(first: number, last: number): void {
  * (FAULT_NODES_MAX nodes, PT_FANOUT keys). Nothing when the pool's tables
  * have that room now (the usual case: a few comparisons, no call). With a
  * `lister` (the change's pages are known), the frames are counted exactly
- * when the bound passes what the slabs hold unused by more than
- * UNCOUNTED_FRAMES (no slab is added that the writes do not need: a rewrite
- * of private pages needs none), and when
+ * when the bound passes what the slabs hold unused by more than `uncounted`
+ * (no slab is added that the writes do not need: a rewrite of private pages
+ * needs none; the heap's few-page calls pass 16, a slab added early, as
+ * before: counting at every call of a pool whose slabs were full cost a
+ * malloc/free loop ~30% CPU), and when
  * the engine refuses the bound, the exact needs are readied instead (see the
  * module comment). O(1) when the tables have room; else the allocations,
  * and O(pages x levels) when counted.
@@ -120,6 +122,7 @@ export function readyFaults(
   nodes: number,
   keys: number,
   lister: PageLister | null,
+  uncounted = 0,
 ): void {
   const pool = s.pool;
   const pt = pool.pt;
@@ -134,21 +137,20 @@ export function readyFaults(
     keys + PT_FANOUT <= table.byteLength / 16 - table.size
   )
     return;
-  readySlow(s, frames, nodes, keys, lister);
+  readySlow(s, frames, nodes, keys, lister, uncounted);
 }
 
-/**
- * Frames past what the slabs hold unused that {@link readyFaults} readies by
- * the bound without counting: a slab added a little early, once for many
- * calls, where counting each call cost a heap malloc/free loop ~30% of its
- * CPU (a pool whose slabs were full counted at every call, and added no slab).
- */
-const UNCOUNTED_FRAMES = 16;
-
 /** {@link readyFaults} when the tables lack room for the bound: out of line. */
-function readySlow(s: SpaceState, frames: number, nodes: number, keys: number, lister: PageLister | null): void {
+function readySlow(
+  s: SpaceState,
+  frames: number,
+  nodes: number,
+  keys: number,
+  lister: PageLister | null,
+  uncounted: number,
+): void {
   let isCounted = false;
-  if (lister !== null && frames > s.pool.framesUnused() + UNCOUNTED_FRAMES) {
+  if (lister !== null && frames > s.pool.framesUnused() + uncounted) {
     count(s, lister);
     isCounted = true;
     frames = counted.frames;

@@ -156,7 +156,7 @@ function readyFaults(space: SpaceState): void {
     // most FAULT_NODES_MAX nodes (its own room among them: readyFaults adds one fault's)
     // and PT_FANOUT overflow keys, and one frame. O(1).
     const nodes = (bound - 1) * FAULT_NODES_MAX + discards * 2 * space.levels;
-    readyFaultsIn(space, bound, nodes, (bound + 2 * discards) * PT_FANOUT, listRecorded);
+    readyFaultsIn(space, bound, nodes, (bound + 2 * discards) * PT_FANOUT, listRecorded, READY_UNCOUNTED);
     return;
   }
   let nodes = discards * 2 * space.levels;
