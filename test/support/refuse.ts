@@ -94,3 +94,25 @@ export function refusingFrom(): { arm(at: number): void; disarm(): void; readonl
     },
   };
 }
+
+/**
+ * Refuses, while `on`, every engine allocation the core makes: slabs
+ * (ArrayBuffer, SharedArrayBuffer) and typed arrays made by length
+ * (Uint8Array, Int32Array), which allocate their own buffer without calling
+ * the global ArrayBuffer constructor (refcount bytes, free list, page-table
+ * arena, overflow table, TLBs). Undo with `vi.unstubAllGlobals()`.
+ */
+export function refusingAll(): { on: boolean; readonly refused: number } {
+  const all = (["ArrayBuffer", "SharedArrayBuffer", "Uint8Array", "Int32Array"] as const).map(refusing);
+  return {
+    set on(on: boolean) {
+      for (const r of all) r.on = on;
+    },
+    get on() {
+      return all[0]?.on ?? false;
+    },
+    get refused() {
+      return all.reduce((n, r) => n + r.refused, 0);
+    },
+  };
+}

@@ -17,6 +17,7 @@
  */
 import { PT_FANOUT, REF_MAX_INLINE } from "./constants.js";
 import { throwInvalid, throwOom, throwProtection, throwReleased, throwSegv } from "./errors.js";
+import { listPages, readyFaults } from "./fault-ready.js";
 import { FAULT_NODES_MAX, levelsFor } from "./page-table-geometry.js";
 import { type SpaceState, vpnOf } from "./space-state.js";
 
@@ -68,21 +69,29 @@ export function reserveForWrite(s: SpaceState, addr: number, length: number): vo
       );
   }
   if (pages === 1) return;
-  readyEngine(s, faultNodes(pages), faultKeys(s, first, first + pages - 1));
-  // Up to the frames the slabs hold unused, readying one per page costs at
-  // most a larger free list; past them, count, so that no slab is added that
-  // the write does not need (a rewrite of private pages needs none).
-  if (pages > pool.framesReady())
-    pool.prepareFrames(pages <= pool.framesUnused() ? pages : countFrames(s, addr, length));
+  writeFirst = first;
+  writeLast = first + pages - 1;
+  // Past the room the tables have, counted exactly: no slab added that a rewrite of private pages does not need.
+  readyFaults(s, pages, faultNodes(pages), faultKeys(s, first, writeLast), listWrite);
+}
+
+/** The pages of the write {@link reserveForWrite} readies, for {@link listWrite}. */
+let writeFirst = 0;
+let writeLast = 0;
+
+/** Lists the pages of the write {@link reserveForWrite} readies (a PageLister). */
+function listWrite(): void {
+  listPages(writeFirst, writeLast);
 }
 
 /**
  * Page-table nodes the faults of a write to `pages` consecutive pages may
  * take: path copies of at most one leaf per PT_FANOUT pages plus the two
- * ends', and so on up, and the levels a growing tree adds. O(1).
+ * ends', and so on up, and the levels a growing tree adds (each fault's own
+ * room, FAULT_NODES_MAX, is added by `readyFaults`). O(1).
  */
 export function faultNodes(pages: number): number {
-  return Math.ceil(pages / (PT_FANOUT - 1)) + 2 * FAULT_NODES_MAX;
+  return Math.ceil(pages / (PT_FANOUT - 1)) + FAULT_NODES_MAX;
 }
 
 /**
@@ -94,20 +103,6 @@ export function faultNodes(pages: number): number {
 export function faultKeys(s: SpaceState, first: number, last: number): number {
   const leaves = Math.floor(last / PT_FANOUT) - Math.floor(first / PT_FANOUT) + 1;
   return leaves * PT_FANOUT <= OVERFLOW_BOUND_MAX ? leaves * PT_FANOUT : overflowKeys(s, first, last);
-}
-
-/**
- * Makes now the engine allocations that the faults of a write over several
- * pages may make (`nodes` page-table nodes, `keys` overflow-table keys, plus
- * the PT_FANOUT each fault makes room for), so that the engine refuses them
- * (OutOfMemoryError) before the first page is written: one page's fault
- * changes nothing when refused (fault.ts), a write refused at its third page
- * would leave the first two written. The slabs for the frames are the
- * caller's ({@link FramePool.prepareFrames}). O(1) unless a table grows.
- */
-export function readyEngine(s: SpaceState, nodes: number, keys: number): void {
-  s.pool.pt.ensureNodes(nodes);
-  s.pool.refOverflow.reserve(keys + PT_FANOUT);
 }
 
 /**
@@ -211,17 +206,18 @@ export function reserveFramesChecked(s: SpaceState, frames: number): void {
  * the larger of OVERFLOW_BOUND_MAX and a quarter of the frames in use, and the table's room, by the frames now at 254
  * references (a scan of the pool's refcount bytes). `n` being an upper
  * bound, the slabs readied may come before they are needed; never more than
- * the frames counted. O(levels) when the pool and tables have room.
+ * the frames counted. The TLBs the first write takes are taken too (fault-ready.ts
+ * `readyFaults`, the helper the heap and the bulk writes use with their own bounds).
+ * O(levels) when the pool and tables have room.
  * @throws {OutOfMemoryError} when the engine refuses an allocation; frames in use unchanged.
  */
 export function readyFaultsFor(s: SpaceState, n: number): void {
   // A frozen space takes no fault: its writes throw ProtectionFault, which must come first.
   if (n < 1 || s.isFrozen) return;
   const pool = s.pool;
-  if (n > pool.framesReady()) pool.prepareFrames(n);
   const pages = Math.ceil(s.size / pool.pageSize);
   const levels = levelsFor(Math.max(0, pages - 1));
-  let nodes = FAULT_NODES_MAX + levels; // the levels a growing tree adds, and the last fault's own reservation
+  let nodes = levels; // the levels a growing tree adds (readyFaults adds the last fault's own room)
   let span = pages;
   for (let l = 0; l < levels; l++) {
     span = Math.ceil(span / PT_FANOUT);
@@ -236,7 +232,7 @@ export function readyFaultsFor(s: SpaceState, n: number): void {
     keys + PT_FANOUT > table.byteLength / 16 - table.size
   )
     keys = Math.min(keys, framesAtInlineMax(s));
-  readyEngine(s, nodes, keys);
+  readyFaults(s, n, nodes, keys, null); // the pages are not known: the bound
 }
 
 // readyFaultsFor's bound on overflow keys is the larger of OVERFLOW_BOUND_MAX and a quarter of

@@ -23,8 +23,9 @@
 
 import { PT_FANOUT } from "../constants.js";
 import { throwOom } from "../errors.js";
+import { listDiscards, listPages, readyFaults as readyFaultsIn } from "../fault-ready.js";
 import { FAULT_NODES_MAX } from "../page-table-geometry.js";
-import { checkWritableChecked, faultKeys, faultNodes, readyEngine, recheckWrite, reserveFrames } from "../reserve.js";
+import { checkWritableChecked, faultKeys, faultNodes, recheckWrite, reserveFrames } from "../reserve.js";
 import { type SpaceState, vpnOf } from "../space-state.js";
 
 const MAX_RANGES = 32;
@@ -37,6 +38,8 @@ const rangeWrites = new Uint8Array(MAX_RANGES);
 let ranges = 0;
 /** Upper bound of the distinct pages recorded. */
 let bound = 0;
+/** Discards recorded: each may path-copy the boundary of its range (fault-ready.ts `listDiscards`). */
+let discards = 0;
 let overflow = false;
 /**
  * Hull `[overLo, overHi)` of the ranges not recorded past MAX_RANGES (a moving
@@ -57,6 +60,7 @@ let stale = false;
 export function beginWrites(): void {
   ranges = 0;
   bound = 0;
+  discards = 0;
   overflow = false;
 }
 
@@ -98,7 +102,9 @@ export function touchRange(addr: number, len: number, pageSize: number): void {
  * writable mapping, as `space.discard` does, but no frame.
  */
 export function touchDiscard(addr: number, len: number): void {
-  if (len > 0) record(addr, len, 0);
+  if (len <= 0) return;
+  record(addr, len, 0);
+  discards++;
 }
 
 /**
@@ -128,56 +134,54 @@ export function reserveWrites(space: SpaceState): void {
   // (the usual case) passes on two field reads, with no loop and no call.
   if (space.isFrozen || !space.maps.whole) checkRecorded(space);
   if (space.pool.framesAvailable() < bound) reserveExactly(space);
-  if (bound > 1) readyFaults(space);
+  if (bound + discards > 1) readyFaults(space); // one write or one discard alone changes nothing when refused
 }
 
 /**
  * Makes the engine allocations the recorded writes' faults may make (slabs
  * for their frames, page-table nodes, overflow-table keys) before the
- * operation writes, as the core's bulk writes do (reserve.ts `readyEngine`):
- * an operation writes several pages (a slot's tag, a free list, a header),
- * and a slab the engine refused at its second page left the first written,
- * the heap's metadata half changed. O(ranges) when the tables have room.
+ * operation writes, through the helper the core's bulk writes use
+ * (fault-ready.ts `readyFaults`): an operation writes several pages (a
+ * slot's tag, a free list, a header), and a slab the engine refused at its
+ * second page left the first written, the heap's metadata half changed.
+ * The bound is the recorded ranges'; when the pool's tables lack the room
+ * for it, the recorded pages are counted exactly instead, so that a heap
+ * call inside a change readied as a whole (a structure's
+ * `space.reserveFrames(n)`) asks for no more than that change readied.
+ * O(1) up to READY_UNCOUNTED pages when the tables have room, else O(ranges).
  */
 function readyFaults(space: SpaceState): void {
-  const pool = space.pool;
   if (bound <= READY_UNCOUNTED) {
     // A few pages (a malloc or free records up to 32 ranges on them): each fault takes at
-    // most FAULT_NODES_MAX nodes and PT_FANOUT overflow keys, and one frame. O(1).
-    readyEngine(space, bound * FAULT_NODES_MAX, bound * PT_FANOUT);
-    if (bound > pool.framesReady()) pool.prepareFrames(bound);
+    // most FAULT_NODES_MAX nodes (its own room among them: readyFaults adds one fault's)
+    // and PT_FANOUT overflow keys, and one frame. O(1).
+    const nodes = (bound - 1) * FAULT_NODES_MAX + discards * 2 * space.levels;
+    readyFaultsIn(space, bound, nodes, (bound + 2 * discards) * PT_FANOUT, listRecorded, READY_UNCOUNTED);
     return;
   }
-  let nodes = 0;
-  let keys = 0;
+  let nodes = discards * 2 * space.levels;
+  let keys = discards * 2 * PT_FANOUT;
   for (let i = 0; i <= ranges; i++) {
+    if (i < ranges ? rangeWrites[i] === 0 : !overflow) continue; // a discard takes no frame
     const lo = i < ranges ? (rangeStart[i] as number) : overLo;
     const hi = i < ranges ? lo + (rangeLen[i] as number) : overHi;
-    if (i < ranges ? rangeWrites[i] === 0 : !overflow) continue; // a discard takes no frame
     const first = vpnOf(space, lo);
     const last = vpnOf(space, hi - 1);
     nodes += faultNodes(last - first + 1);
     keys += faultKeys(space, first, last);
   }
-  readyEngine(space, nodes, keys);
-  // Up to the frames the slabs hold unused, readying one per page costs at most a larger
-  // free list; past them, count (past MAX_RANGES, take the bound), as reserve.ts does.
-  if (bound > pool.framesReady())
-    pool.prepareFrames(bound <= pool.framesUnused() || overflow ? bound : countRecorded(space));
+  readyFaultsIn(space, bound, nodes, keys, listRecorded);
 }
 
-/** Distinct recorded write pages that need a frame now (no MAX_RANGES overflow). O(pages x levels). */
-function countRecorded(space: SpaceState): number {
-  const vpns = new Float64Array(bound);
-  let n = 0;
+/** Lists the pages of the recorded writes, and the hull of those past MAX_RANGES (a PageLister). */
+function listRecorded(space: SpaceState): void {
   for (let i = 0; i < ranges; i++) {
-    if (rangeWrites[i] === 0) continue;
+    if (rangeWrites[i] === 0) continue; // a discard takes no frame
     const start = rangeStart[i] as number;
-    const last = vpnOf(space, start + (rangeLen[i] as number) - 1);
-    for (let v = vpnOf(space, start); v <= last; v++) vpns[n++] = v;
+    listPages(vpnOf(space, start), vpnOf(space, start + (rangeLen[i] as number) - 1));
   }
-  vpns.subarray(0, n).sort();
-  return countNeeded(space, vpns, n);
+  if (overflow) listPages(vpnOf(space, overLo), vpnOf(space, overHi - 1));
+  listDiscards(space, discards);
 }
 
 /**
@@ -212,6 +216,7 @@ function reserveExactly(space: SpaceState): void {
   const lens = rangeLen.slice(0, r);
   const writes = rangeWrites.slice(0, r);
   const wasOverflow = overflow;
+  const d = discards;
   const lo = overLo;
   const hi = overHi;
   let vpns: Float64Array | null = null;
@@ -251,6 +256,7 @@ function reserveExactly(space: SpaceState): void {
     );
   // A heap call on another space in the hook reused the scratch: restore this call's record (readyFaults reads it).
   restore(r, starts, lens, writes, wasOverflow, lo, hi, need0);
+  discards = d;
   for (let i = 0; i < r; i++) recheckWrite(space, starts[i] as number, lens[i] as number);
   if (wasOverflow) recheckWrite(space, lo, hi - lo);
   const now = vpns === null ? need : countNeeded(space, vpns, n);
