@@ -21,7 +21,7 @@ import { deleteInLeaf, insertInLeaf } from "./btree.js";
 import { createText, Embedding, freeText } from "./embedded.js";
 import { throwEmbedded, throwInvalid, throwNotString, throwReleased, throwTooLong } from "./errors.js";
 import { handoff } from "./handoff.js";
-import { header, inheritStale, isStale, markStale, raiseStaleHeader, readHeader, upgradeHeader } from "./header.js";
+import { header, inheritStale, isStale, markStale, readHeader, upgradeHeader } from "./header.js";
 import {
   H_VERSION,
   LEAF_COUNT,
@@ -329,13 +329,10 @@ export class CowText implements Iterable<string> {
     const k = text.length;
     if (k === 0) return;
     if (k > MAX_TEXT_LENGTH - len) throwTooLong(k, len);
-    if (isStale(this)) {
-      raiseStaleHeader(this); // may run the pool's hook: check everything again
-      this.insert(pos, text);
-      return;
-    }
     noteEdit(); // iterators over any text re-read before their next step (read.ts)
-    if (!insertInLeaf(this, pos, text, path)) insertPlanned(this, pos, text, path);
+    // A stale header (header.ts) is raised by the planned path, once the edit is sure to be done.
+    if (isStale(this)) insertPlanned(this, pos, text, path, true);
+    else if (!insertInLeaf(this, pos, text, path)) insertPlanned(this, pos, text, path);
   }
 
   /**
@@ -359,13 +356,9 @@ export class CowText implements Iterable<string> {
     if (!Number.isInteger(count) || count < 0 || pos + count > len)
       throwInvalid("count", count, `an integer in [0, ${len - pos}]`);
     if (count === 0) return;
-    if (isStale(this)) {
-      raiseStaleHeader(this); // may run the pool's hook: check everything again
-      this.delete(pos, count);
-      return;
-    }
     noteEdit();
-    if (!deleteInLeaf(this, pos, count, path)) deletePlanned(this, pos, count, path);
+    if (isStale(this)) deletePlanned(this, pos, count, path, true);
+    else if (!deleteInLeaf(this, pos, count, path)) deletePlanned(this, pos, count, path);
   }
 
   /**
