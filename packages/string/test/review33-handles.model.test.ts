@@ -88,7 +88,10 @@ function resolve(d: Doc, w: Where): number {
   else {
     const edges = [0];
     let at = 0;
-    for (const c of d.text.chunks()) edges.push((at += c.length));
+    for (const c of d.text.chunks()) {
+      at += c.length;
+      edges.push(at);
+    }
     p = (edges[w.i % edges.length] as number) + w.d;
   }
   return Math.max(0, Math.min(len, p));
