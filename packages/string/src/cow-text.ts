@@ -1,14 +1,15 @@
 /**
  * CowText: a text buffer whose whole structure lives in one address space.
  *
- * Why one module this large (~35 KB: 27 KB of TSDoc, ~7 KB of code): the
+ * Why one module this large (~37 KB: 27 KB of TSDoc, ~9 KB of code): the
  * TSDoc of the public members must sit on the members themselves (the
  * published `.d.ts`, editor hovers, the API reference), and CowText stays
  * one class (one hidden class for every handle; see handoff.ts). What is
  * left here is the handle's fields, its constructor (the hand-off of forks,
  * attached and embedded texts) and one-line bodies calling the modules that
- * do the work, one concept each: edit.ts (insert and delete: checks, the
- * in-leaf path, else plan.ts), string-reads.ts (the `String.prototype`
+ * do the work, one concept each: btree.ts and plan.ts (edits: `insert` and
+ * `delete` keep their checks here, the hot path of a keystroke, which W4
+ * measured slower behind one more call), string-reads.ts (the `String.prototype`
  * reads: argument conversions, then read.ts and search.ts), read.ts
  * (`chunks` and iteration), embedded.ts (`create`, `attach`, `free`),
  * shared.ts and standalone-text.ts (handles from other threads and from
@@ -32,14 +33,15 @@ import {
   type ShareOptions,
   type SpaceStats,
 } from "@pagefork/core";
-import { deleteText, insertText } from "./edit.js";
+import { deleteInLeaf, insertInLeaf } from "./btree.js";
 import { attachText, createText, Embedding, freeText } from "./embedded.js";
-import { throwEmbedded, throwNotString, throwReleased } from "./errors.js";
+import { throwEmbedded, throwInvalid, throwNotString, throwReleased, throwTooLong } from "./errors.js";
 import { handoff } from "./handoff.js";
-import { header, inheritStale, markStale } from "./header.js";
-import { H_VERSION, leafCapacity, TEXT_LAYOUT_VERSION } from "./layout.js";
+import { header, inheritStale, isStale, markStale } from "./header.js";
+import { H_VERSION, leafCapacity, MAX_TEXT_LENGTH, TEXT_LAYOUT_VERSION } from "./layout.js";
 import { type CowTextOptions, newTextHeap } from "./options.js";
-import { codePoints, leafStrings } from "./read.js";
+import { deletePlanned, insertPlanned } from "./plan.js";
+import { codePoints, leafStrings, noteEdit } from "./read.js";
 import { keepTextShapes } from "./shape-keeper.js";
 import { type AttachedText, attachTextSpace, type SharedTextHandle, textHandle } from "./shared.js";
 import {
@@ -332,7 +334,17 @@ export class CowText implements Iterable<string> {
    * page, the same way.
    */
   insert(pos: number, text: string): void {
-    insertText(this, pos, text, path);
+    this.check();
+    const len = this.len;
+    if (!Number.isInteger(pos) || pos < 0 || pos > len) throwInvalid("pos", pos, `an integer in [0, ${len}]`);
+    if (typeof text !== "string") throwNotString("insert", text);
+    const k = text.length;
+    if (k === 0) return;
+    if (k > MAX_TEXT_LENGTH - len) throwTooLong(k, len);
+    noteEdit(); // iterators over any text re-read before their next step (read.ts)
+    // A stale header (header.ts) is raised by the planned path, once the edit is sure to be done.
+    if (isStale(this)) insertPlanned(this, pos, text, path, true);
+    else if (!insertInLeaf(this, pos, text, path)) insertPlanned(this, pos, text, path);
   }
 
   /**
@@ -350,7 +362,15 @@ export class CowText implements Iterable<string> {
    * page, the same way.
    */
   delete(pos: number, count: number): void {
-    deleteText(this, pos, count, path);
+    this.check();
+    const len = this.len;
+    if (!Number.isInteger(pos) || pos < 0 || pos > len) throwInvalid("pos", pos, `an integer in [0, ${len}]`);
+    if (!Number.isInteger(count) || count < 0 || pos + count > len)
+      throwInvalid("count", count, `an integer in [0, ${len - pos}]`);
+    if (count === 0) return;
+    noteEdit();
+    if (isStale(this)) deletePlanned(this, pos, count, path, true);
+    else if (!deleteInLeaf(this, pos, count, path)) deletePlanned(this, pos, count, path);
   }
 
   /**
