@@ -68,12 +68,25 @@ export function insertInLeaf(t: TreeState, pos: number, text: string, path: Path
   const depth = path.depth;
   const writes = pathWrites(t, path);
   if (writes > space.pool.framesAvailable()) return false;
-  if (writes > 1) checkEditWritable(t, false, leaf, path, false); // a read-only page above the leaf would stop it halfway
+  if (writes > 1) readyPath(t, leaf, path, writes);
   const word = space.getUint32(leaf + N_COUNT);
   if (!insertIntoLeaf(space, leaf, word, path.offset, text, isLatin1(text), t.leafCap)) return false;
   addToPath(t, path, depth, text.length);
   t.len += text.length;
   return true;
+}
+
+/**
+ * Before an in-leaf edit that writes `writes > 1` pages (its leaf and the
+ * inner nodes above it; the pool has the frames): throws, having changed
+ * nothing, unless every one of them is writable, then has the core make now
+ * the engine's allocations of their faults (slabs, page-table nodes), so that
+ * the engine cannot refuse one at a later page than the first: a refusal at
+ * the parent's copy left the leaf written and the counts above it not.
+ */
+function readyPath(t: TreeState, leaf: number, path: Path, writes: number): void {
+  checkEditWritable(t, false, leaf, path, false);
+  t.space.reserveFrames(writes); // no hook: the pool has the frames
 }
 
 /**
@@ -211,7 +224,7 @@ export function deleteInLeaf(t: TreeState, pos: number, count: number, path: Pat
   if (off + count > n || (off === 0 && count === n)) return false;
   const writes = pathWrites(t, path);
   if (writes > space.pool.framesAvailable()) return false;
-  if (writes > 1) checkEditWritable(t, false, leaf, path, false); // a read-only page above the leaf would stop it halfway
+  if (writes > 1) readyPath(t, leaf, path, writes);
   cutFromLeaf(space, leaf, word, off, count);
   addToPath(t, path, depth, -count);
   t.len -= count;

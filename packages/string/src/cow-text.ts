@@ -1,6 +1,24 @@
 /**
  * CowText: a text buffer whose whole structure lives in one address space.
  *
+ * Why one module this large (~37 KB: 27 KB of TSDoc, ~9 KB of code): the
+ * TSDoc of the public members must sit on the members themselves (the
+ * published `.d.ts`, editor hovers, the API reference), and CowText stays
+ * one class (one hidden class for every handle; see handoff.ts). What is
+ * left here is the handle's fields, its constructor (the hand-off of forks,
+ * attached and embedded texts) and one-line bodies calling the modules that
+ * do the work, one concept each: btree.ts and plan.ts (edits: `insert` and
+ * `delete` keep their checks here, the hot path of a keystroke, which W4
+ * measured slower behind one more call), string-reads.ts (the `String.prototype`
+ * reads: argument conversions, then read.ts and search.ts), read.ts
+ * (`chunks` and iteration), embedded.ts (`create`, `attach`, `free`),
+ * shared.ts and standalone-text.ts (handles from other threads and from
+ * stored states), header.ts (the header and its layout version). Declaring
+ * members in other modules (an interface merged with the class, methods put
+ * on its prototype there) would move the TSDoc out at the price of members
+ * the compiler no longer checks and a lint rule turned off, as in the
+ * core's address-space.ts: not done.
+ *
  * @module
  */
 import {
@@ -12,33 +30,33 @@ import {
   type InspectOptions,
   inspectText,
   isHeap,
-  relativeIndex,
   type ShareOptions,
   type SpaceStats,
-  toIntegerOrInfinity,
 } from "@pagefork/core";
 import { deleteInLeaf, insertInLeaf } from "./btree.js";
-import { createText, Embedding, freeText } from "./embedded.js";
+import { attachText, createText, Embedding, freeText } from "./embedded.js";
 import { throwEmbedded, throwInvalid, throwNotString, throwReleased, throwTooLong } from "./errors.js";
 import { handoff } from "./handoff.js";
-import { header, inheritStale, isStale, markStale, raiseStaleHeader, readHeader, upgradeHeader } from "./header.js";
-import {
-  H_VERSION,
-  LEAF_COUNT,
-  leafCapacity,
-  MAX_TEXT_LENGTH,
-  N_COUNT,
-  TEXT_LAYOUT_EMBEDDED,
-  TEXT_LAYOUT_VERSION,
-} from "./layout.js";
-import { leafUnit } from "./leaf.js";
+import { header, inheritStale, isStale, markStale } from "./header.js";
+import { H_VERSION, leafCapacity, MAX_TEXT_LENGTH, TEXT_LAYOUT_VERSION } from "./layout.js";
 import { type CowTextOptions, newTextHeap } from "./options.js";
 import { deletePlanned, insertPlanned } from "./plan.js";
-import { codePoints, leafStrings, noteEdit, readUnits } from "./read.js";
-import { indexIn, lastIndexIn, matchesAt, searchStringArg, toStringArg } from "./search.js";
+import { codePoints, leafStrings, noteEdit } from "./read.js";
 import { keepTextShapes } from "./shape-keeper.js";
 import { type AttachedText, attachTextSpace, type SharedTextHandle, textHandle } from "./shared.js";
-import { descend, type LagPath, NO_LAG, Path, smiAddress, UNKNOWN_LAG } from "./tree.js";
+import {
+  atText,
+  charCodeText,
+  codePointText,
+  endsWithText,
+  includesText,
+  indexOfText,
+  lastIndexOfText,
+  sliceText,
+  startsWithText,
+  substringText,
+} from "./string-reads.js";
+import { type LagPath, NO_LAG, Path, smiAddress, UNKNOWN_LAG } from "./tree.js";
 
 /**
  * The one {@link Path} every call of every text descends with, handed down as
@@ -237,13 +255,7 @@ export class CowText implements Iterable<string> {
    * ```
    */
   static attach(heap: Heap, address: number): CowText {
-    if (!isHeap(heap)) throwInvalid("heap", heap, "a Heap from @pagefork/core");
-    if (heap.space.released) throwReleased("address space");
-    readHeader(heap, address); // into `header`, which the constructor reads
-    const upgraded = upgradeHeader(heap.space, address);
-    const text = new CowText(handoff.embed(heap, address) as CowTextOptions);
-    if (!upgraded) markStale(text, TEXT_LAYOUT_EMBEDDED);
-    return text;
+    return attachText(heap, address, newHandle, isHeap(heap));
   }
 
   /**
@@ -329,13 +341,10 @@ export class CowText implements Iterable<string> {
     const k = text.length;
     if (k === 0) return;
     if (k > MAX_TEXT_LENGTH - len) throwTooLong(k, len);
-    if (isStale(this)) {
-      raiseStaleHeader(this); // may run the pool's hook: check everything again
-      this.insert(pos, text);
-      return;
-    }
     noteEdit(); // iterators over any text re-read before their next step (read.ts)
-    if (!insertInLeaf(this, pos, text, path)) insertPlanned(this, pos, text, path);
+    // A stale header (header.ts) is raised by the planned path, once the edit is sure to be done.
+    if (isStale(this)) insertPlanned(this, pos, text, path, true);
+    else if (!insertInLeaf(this, pos, text, path)) insertPlanned(this, pos, text, path);
   }
 
   /**
@@ -359,13 +368,9 @@ export class CowText implements Iterable<string> {
     if (!Number.isInteger(count) || count < 0 || pos + count > len)
       throwInvalid("count", count, `an integer in [0, ${len - pos}]`);
     if (count === 0) return;
-    if (isStale(this)) {
-      raiseStaleHeader(this); // may run the pool's hook: check everything again
-      this.delete(pos, count);
-      return;
-    }
     noteEdit();
-    if (!deleteInLeaf(this, pos, count, path)) deletePlanned(this, pos, count, path);
+    if (isStale(this)) deletePlanned(this, pos, count, path, true);
+    else if (!deleteInLeaf(this, pos, count, path)) deletePlanned(this, pos, count, path);
   }
 
   /**
@@ -382,18 +387,7 @@ export class CowText implements Iterable<string> {
    * ```
    */
   slice(start?: number, end?: number): string {
-    this.check();
-    // Both indices are converted before the length is read: converting an
-    // object runs its valueOf, user code that may edit (or release) this
-    // text. Read first, the length was stale, and a valueOf that emptied the
-    // text made collect read the header page as text.
-    const s = start === undefined ? 0 : toIntegerOrInfinity(start);
-    const e = end === undefined ? Number.POSITIVE_INFINITY : toIntegerOrInfinity(end);
-    this.check();
-    const len = this.len;
-    const a = relativeIndex(s, len, 0);
-    const b = relativeIndex(e, len, len);
-    return this.read(a, b);
+    return sliceText(this, start, end, path);
   }
 
   /**
@@ -413,19 +407,7 @@ export class CowText implements Iterable<string> {
    * ```
    */
   substring(start: number, end?: number): string {
-    this.check();
-    const s = toIntegerOrInfinity(start);
-    const e = end === undefined ? Number.POSITIVE_INFINITY : toIntegerOrInfinity(end);
-    this.check(); // a valueOf (user code) may have edited or released this text: read the length now
-    const len = this.len;
-    const a = Math.min(Math.max(s, 0), len);
-    const b = Math.min(Math.max(e, 0), len);
-    return a <= b ? this.read(a, b) : this.read(b, a);
-  }
-
-  /** Units [a, b) as one string, "" when a >= b (0 <= a, b <= length). O(height + (b - a)). */
-  private read(a: number, b: number): string {
-    return readUnits(this, a, b, path);
+    return substringText(this, start, end, path);
   }
 
   /**
@@ -456,12 +438,7 @@ export class CowText implements Iterable<string> {
    * ```
    */
   charCodeAt(index: number): number {
-    this.check();
-    const i = toIntegerOrInfinity(index); // as native: a bigint or a symbol throws TypeError
-    this.check(); // an object's valueOf (user code) may have released this text
-    if (i < 0 || i >= this.len) return Number.NaN;
-    const leaf = descend(this, i, false, path);
-    return leafUnit(this.space, leaf, path.offset);
+    return charCodeText(this, index, path);
   }
 
   /**
@@ -479,14 +456,7 @@ export class CowText implements Iterable<string> {
    * ```
    */
   at(index: number): string | undefined {
-    this.check();
-    const rel = toIntegerOrInfinity(index);
-    this.check(); // an object's valueOf (user code) may have edited or released this text
-    const len = this.len;
-    const k = rel >= 0 ? rel : len + rel;
-    if (k < 0 || k >= len) return undefined;
-    const leaf = descend(this, k, false, path);
-    return String.fromCharCode(leafUnit(this.space, leaf, path.offset));
+    return atText(this, index, path);
   }
 
   /**
@@ -506,23 +476,7 @@ export class CowText implements Iterable<string> {
    * ```
    */
   codePointAt(pos: number): number | undefined {
-    this.check();
-    const i = toIntegerOrInfinity(pos);
-    this.check(); // an object's valueOf (user code) may have edited or released this text
-    const len = this.len;
-    if (i < 0 || i >= len) return undefined;
-    const space = this.space;
-    const leaf = descend(this, i, false, path);
-    const off = path.offset;
-    const first = leafUnit(space, leaf, off);
-    if (first < 0xd800 || first > 0xdbff || i + 1 === len) return first;
-    // The unit after a lead surrogate: in this leaf, or the first of the next.
-    const second =
-      off + 1 < (space.getUint32(leaf + N_COUNT) & LEAF_COUNT)
-        ? leafUnit(space, leaf, off + 1)
-        : leafUnit(space, descend(this, i + 1, false, path), path.offset);
-    if (second < 0xdc00 || second > 0xdfff) return first;
-    return (first - 0xd800) * 0x400 + (second - 0xdc00) + 0x10000;
+    return codePointText(this, pos, path);
   }
 
   /**
@@ -546,12 +500,7 @@ export class CowText implements Iterable<string> {
   indexOf(searchString: string, position: number | undefined = undefined): number {
     // `= undefined` (here and in the search methods below) keeps the position
     // out of the method's `length`, which is then 1 as String.prototype's.
-    this.check();
-    const needle = toStringArg(searchString);
-    const pos = toIntegerOrInfinity(position);
-    this.check(); // a conversion (user code) may have edited or released this text
-    const from = Math.min(Math.max(pos, 0), this.len);
-    return needle.length === 0 ? from : indexIn(this, needle, from, path);
+    return indexOfText(this, searchString, position, path);
   }
 
   /**
@@ -574,16 +523,7 @@ export class CowText implements Iterable<string> {
    * ```
    */
   lastIndexOf(searchString: string, position: number | undefined = undefined): number {
-    this.check();
-    const needle = toStringArg(searchString);
-    const n = typeof position === "number" ? position : +(position as unknown as number); // ToNumber: a bigint or symbol throws
-    const pos = Number.isNaN(n) ? Number.POSITIVE_INFINITY : toIntegerOrInfinity(n);
-    this.check(); // a conversion (user code) may have edited or released this text
-    const m = needle.length;
-    const len = this.len;
-    if (m > len) return -1;
-    const last = Math.min(Math.max(pos, 0), len - m);
-    return m === 0 ? last : lastIndexIn(this, needle, last, path);
+    return lastIndexOfText(this, searchString, position, path);
   }
 
   /**
@@ -603,12 +543,7 @@ export class CowText implements Iterable<string> {
    * ```
    */
   includes(searchString: string, position: number | undefined = undefined): boolean {
-    this.check();
-    const needle = searchStringArg("includes", searchString);
-    const pos = toIntegerOrInfinity(position);
-    this.check(); // a conversion (user code) may have edited or released this text
-    const from = Math.min(Math.max(pos, 0), this.len);
-    return needle.length === 0 || indexIn(this, needle, from, path) >= 0;
+    return includesText(this, searchString, position, path);
   }
 
   /**
@@ -627,14 +562,7 @@ export class CowText implements Iterable<string> {
    * ```
    */
   startsWith(searchString: string, position: number | undefined = undefined): boolean {
-    this.check();
-    const needle = searchStringArg("startsWith", searchString);
-    const pos = toIntegerOrInfinity(position);
-    this.check(); // a conversion (user code) may have edited or released this text
-    const m = needle.length;
-    const start = Math.min(Math.max(pos, 0), this.len);
-    if (m === 0) return true;
-    return start + m <= this.len && matchesAt(this, needle, start, path);
+    return startsWithText(this, searchString, position, path);
   }
 
   /**
@@ -653,14 +581,7 @@ export class CowText implements Iterable<string> {
    * ```
    */
   endsWith(searchString: string, endPosition: number | undefined = undefined): boolean {
-    this.check();
-    const needle = searchStringArg("endsWith", searchString);
-    const pos = endPosition === undefined ? Number.POSITIVE_INFINITY : toIntegerOrInfinity(endPosition);
-    this.check(); // a conversion (user code) may have edited or released this text
-    const m = needle.length;
-    const end = Math.min(Math.max(pos, 0), this.len);
-    if (m === 0) return true;
-    return end >= m && matchesAt(this, needle, end - m, path);
+    return endsWithText(this, searchString, endPosition, path);
   }
 
   /** The whole text. O(length). */

@@ -1,5 +1,5 @@
 /**
- * The bodies of CowText's embedded-mode calls (`create`, `free`): a text whose
+ * The bodies of CowText's embedded-mode calls (`create`, `attach`, `free`): a text whose
  * header is a block of a heap it does not own, and whose nodes are pages of
  * that heap.
  *
@@ -8,8 +8,8 @@
 import type { Heap } from "@pagefork/core";
 import { applyInsert } from "./btree.js";
 import { throwInvalid, throwNotString, throwReleased, throwShortAfterHook, throwTooLong } from "./errors.js";
-import { header, initHeader, writeHeader } from "./header.js";
-import { HEADER_BYTES, MAX_TEXT_LENGTH } from "./layout.js";
+import { header, initHeader, markStale, readHeader, upgradeHeader, writeHeader } from "./header.js";
+import { HEADER_BYTES, MAX_TEXT_LENGTH, TEXT_LAYOUT_EMBEDDED } from "./layout.js";
 import { isLatin1 } from "./leaf.js";
 import {
   freeablePage,
@@ -88,6 +88,28 @@ export function createText<T extends EmbeddedText>(
     writeHeader(heap.space, emb.at, t.root, t.height);
   }
   return t;
+}
+
+/**
+ * `CowText.attach(heap, address)`: checks, reads the header at `address`
+ * into {@link header} (which `make` hands to the constructor), raises a
+ * header of an older layout version to 4, or marks the handle stale when it
+ * cannot (frozen space, read-only header page: header.ts `markStale`), and
+ * returns the handle `make` built. O(nodeCap). Writes nothing but that raise.
+ */
+export function attachText<T extends EmbeddedText>(
+  heap: Heap,
+  address: number,
+  make: (heap: Heap, at: number) => T,
+  isHeap: boolean,
+): T {
+  if (!isHeap) throwInvalid("heap", heap, "a Heap from @pagefork/core");
+  if (heap.space.released) throwReleased("address space");
+  readHeader(heap, address); // into `header`, which the constructor reads
+  const upgraded = upgradeHeader(heap.space, address);
+  const text = make(heap, address);
+  if (!upgraded) markStale(text, TEXT_LAYOUT_EMBEDDED);
+  return text;
 }
 
 /**

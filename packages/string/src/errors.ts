@@ -14,6 +14,11 @@ export function throwReleased(what = "text"): never {
   throw new ReleasedError(what);
 }
 
+/** Throws ReleasedError once `t` was released or freed (or its embedder released the space). O(1). */
+export function checkLive(t: { readonly released: boolean }): void {
+  if (t.released) throwReleased();
+}
+
 export function throwNotString(method: string, value: unknown): never {
   throw new TypeError(`CowText.${method}: text must be a string, got ${typeof value}`);
 }

@@ -136,8 +136,12 @@ export function isStale(t: HeaderOwner): boolean {
 }
 
 /**
- * Writes the pending version into the header of a stale `t` (one u32, its
- * first and only write: a refusal changes nothing) and unmarks it.
+ * Writes the pending version into the header of a stale `t` (one u32) and
+ * unmarks it. The edit that raises it (plan.ts `insertPlanned`,
+ * `deletePlanned`) calls this once the header's page and the edit's pages
+ * are checked writable and their frames reserved, so it cannot fail there;
+ * raised first, an edit refused after it (a read-only node page, the pool or
+ * the heap short) had changed the header and taken a frame for its page.
  * @throws {ProtectionFault} when the space is frozen or the header's page is read-only.
  * @throws {OutOfMemoryError} when the header's page must be copied and the pool has no frame.
  */

@@ -18,9 +18,18 @@ import type { AddressSpace, Heap } from "@pagefork/core";
 import { applyDelete, applyInsert } from "./btree.js";
 import { cutPieces, pieceSize } from "./cut.js";
 import { throwHeapFull, throwHookEdited, throwReleased, throwShortAfterHook } from "./errors.js";
-import { writeHeader } from "./header.js";
+import { raiseStaleHeader, writeHeader } from "./header.js";
 import { pathWrites } from "./inner.js";
-import { ENTRY_BYTES, INNER_COUNT, LEAF_COUNT, LEAF_NARROW, N_COUNT, NODE_ENTRIES, nodeCapacity } from "./layout.js";
+import {
+  ENTRY_BYTES,
+  H_VERSION,
+  INNER_COUNT,
+  LEAF_COUNT,
+  LEAF_NARROW,
+  N_COUNT,
+  NODE_ENTRIES,
+  nodeCapacity,
+} from "./layout.js";
 import { insertCap, isLatin1 } from "./leaf.js";
 import { descend, lagWrites, nextLeaf, type Path, type TreeState } from "./tree.js";
 import { checkEditWritable } from "./writable.js";
@@ -278,31 +287,39 @@ export interface Reservable extends TreeState {
   readonly address: number;
 }
 
-/** An insert that may split leaves or find the pool short: plan, reserve, then write (descending with `path`). */
-export function insertPlanned(t: Reservable, pos: number, text: string, path: Path): void {
+/**
+ * An insert that may split leaves or find the pool short: plan, reserve, then write (descending with `path`).
+ * `stale`: the handle must first write its header's layout version (header.ts `isStale`): that page is
+ * checked and its frame reserved with the edit's, and written only once nothing can refuse the edit.
+ */
+export function insertPlanned(t: Reservable, pos: number, text: string, path: Path, stale = false): void {
   const k = text.length;
   const latin1 = isLatin1(text);
   planInsert(t, pos, k, latin1, path);
   // Protection before the heap's room and the pool's frames: a read-only page is a fault whatever they hold.
   checkEditWritable(t, plan.allocs !== 0, t.root === 0 ? 0 : path.leaf, path, true);
+  if (stale) t.space.checkWritable(t.address + H_VERSION, 4);
   const heap =
-    plan.allocs !== 0 || plan.writes > 1 || plan.writes > t.space.pool.framesAvailable()
-      ? reserveEdit(t, path, pos, k, 0, latin1)
+    stale || plan.allocs !== 0 || plan.writes > 1 || plan.writes > t.space.pool.framesAvailable()
+      ? reserveEdit(t, path, pos, k, stale ? 1 : 0, latin1)
       : null;
+  if (stale) raiseStaleHeader(t); // page writable, frame reserved: cannot fail now
   const h = t.height;
   const r = t.root;
   applyInsert(t, text, latin1, path, heap);
   if (h !== t.height || r !== t.root) writeHeader(t.space, t.address, t.root, t.height);
 }
 
-/** A delete that may free leaves or find the pool short: plan, reserve, then write (descending with `path`). */
-export function deletePlanned(t: Reservable, pos: number, count: number, path: Path): void {
+/** A delete that may free leaves or find the pool short: plan, reserve, then write (descending with `path`); `stale` as {@link insertPlanned}. */
+export function deletePlanned(t: Reservable, pos: number, count: number, path: Path, stale = false): void {
   planDelete(t, pos, count, path);
   checkEditWritable(t, plan.frees !== 0, path.leaf, path, false);
+  if (stale) t.space.checkWritable(t.address + H_VERSION, 4);
   const heap =
-    plan.frees !== 0 || plan.writes > 1 || plan.writes > t.space.pool.framesAvailable()
-      ? reserveEdit(t, path, pos, -count, 0)
+    stale || plan.frees !== 0 || plan.writes > 1 || plan.writes > t.space.pool.framesAvailable()
+      ? reserveEdit(t, path, pos, -count, stale ? 1 : 0)
       : null;
+  if (stale) raiseStaleHeader(t);
   const h = t.height;
   const r = t.root;
   applyDelete(t, pos, count, path, heap);
