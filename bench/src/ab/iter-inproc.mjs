@@ -41,7 +41,10 @@ for (const dir of dirs) {
   }
   const m = CowMap.from(entries(), { pool: new core.FramePool({ pageSize: MAP_PAGE_SIZE }) });
   const fns = { array: new Function("a", SRC.array), map: new Function("a", SRC.map) };
-  for (let w = 0; w < 10; w++) fns.array(a), fns.map(m); // warm-up
+  for (let w = 0; w < 10; w++) {
+    fns.array(a);
+    fns.map(m);
+  } // warm-up
   builds.push({ dir, on: { array: a, map: m }, fns, cpu: { array: [], map: [] } });
 }
 const load0 = os.loadavg()[0];
