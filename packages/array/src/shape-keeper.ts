@@ -39,6 +39,32 @@ function pool(): FramePool {
   return keeperPool;
 }
 
+/** A kept structure: forked and iterated. */
+interface Iterated {
+  fork(): object;
+  [Symbol.iterator](): Iterator<unknown>;
+  keys(): Iterator<unknown>;
+  entries(): Iterator<unknown>;
+}
+
+/**
+ * Keeps an iterator of each kind over `a` (values, keys, entries), each run
+ * to its end. Why (session 33, `--trace-deopt` and `--trace-generalization`
+ * of W2's `for..of` timing): an iterator reaches its hidden class through
+ * field stores that V8 holds only while some iterator lives. Dropped after
+ * each loop, the class died at every full GC ("weak objects": `next`,
+ * `refill` and the caller's loop deoptimized), and the next iterator rebuilt
+ * it with every field constant, so its end (`view = null`) generalized it
+ * again and threw the fresh code away ("code dependencies"). Kept run to the
+ * end, the class stays, with its fields already general.
+ */
+function keepIterators(a: Iterated): void {
+  for (const it of [a[Symbol.iterator](), a.keys(), a.entries()]) {
+    while (it.next().done !== true);
+    keepers.push(it);
+  }
+}
+
 /**
  * Keeps an array of kind code `code` and a fork of it. `Ctor` is the class
  * being constructed: the kept array is of the kind's own class, the first
@@ -52,19 +78,21 @@ export function keepTypedShapes(code: number, Ctor: object): void {
   while (Own !== null && !Object.hasOwn(Own, "elementKind")) Own = Object.getPrototypeOf(Own) as object | null;
   if (Own === null) return;
   try {
-    const a = new (Own as new (length: number, options: CowArrayOptions) => { fork(): object })(1, { pool: pool() });
+    const a = new (Own as new (length: number, options: CowArrayOptions) => Iterated)(1, { pool: pool() });
     keepers.push(a, a.fork());
+    keepIterators(a);
   } catch {
     // An engine out of memory for 1 KB: the caller's own allocation will say so.
   }
 }
 
 /** Keeps a vector and a fork of it (`make` builds one in the given pool). */
-export function keepVectorShapes(make: (pool: FramePool) => { fork(): object }): void {
+export function keepVectorShapes(make: (pool: FramePool) => Iterated): void {
   shapesKept[VECTOR_SHAPES] = 1; // first: the constructor below calls back here
   try {
     const v = make(pool());
     keepers.push(v, v.fork());
+    keepIterators(v);
   } catch {
     // as above
   }

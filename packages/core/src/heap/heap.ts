@@ -16,7 +16,7 @@
 import type { AddressSpace } from "../address-space.js";
 import { brandClass, HEAP_BRAND, isAddressSpace } from "../brand.js";
 import { throwInvalid, throwOom } from "../errors.js";
-import { classOf, commitAlloc, commitFree, isSmall, locateBlock, planAlloc, planFree } from "./blocks.js";
+import { BlockInfo, classOf, commitAlloc, commitFree, isSmall, locateBlock, planAlloc, planFree } from "./blocks.js";
 import { checkHeap } from "./check.js";
 import {
   entryAt,
@@ -42,6 +42,15 @@ import { beginWrites, reserveWrites, touch } from "./reserve.js";
 import { type HeapStats, heapStats } from "./stats.js";
 
 export type { HeapStats } from "./stats.js";
+
+/**
+ * The block {@link Heap.usableSize} locates, one for the module: nothing runs
+ * between its locate and its read (no reservation, so no out-of-memory
+ * hook), so no call can interleave with it, and a handle that only checks
+ * block sizes (every `attach` of an embedded structure does) makes no plans
+ * (session 33).
+ */
+const sizeProbe = new BlockInfo();
 
 /** Options of {@link Heap.create}. */
 export interface HeapOptions {
@@ -136,8 +145,8 @@ export class Heap {
   readonly split: number;
   /** @internal Byte address of the high page map. */
   readonly highMap: number;
-  /** @internal This handle's plans, made once (see plans.ts). */
-  readonly plans: HeapPlans;
+  /** This handle's plans once made (see {@link plans}). */
+  private planSet: HeapPlans | null;
 
   private constructor(space: AddressSpace, base: number, pages: number, g: HeapGeometry) {
     this.space = space;
@@ -148,7 +157,25 @@ export class Heap {
     this.dataEnd = g.dataEnd;
     this.split = g.split;
     this.highMap = base + g.dataEnd * space.pool.pageSize;
-    this.plans = new HeapPlans();
+    this.planSet = null;
+  }
+
+  /**
+   * @internal This handle's plans (see plans.ts), made at its first call
+   * that plans. A handle that never allocates or frees carries none: every
+   * `produce` of @pagefork/state attaches a heap to its fork and each kept
+   * version holds it, and most versions only overwrite (session 33: the six
+   * plan objects were ~0.9 KB of the 5.6 KB a W9 version allocated, and
+   * stayed with every kept version).
+   */
+  get plans(): HeapPlans {
+    return this.planSet ?? this.newPlans();
+  }
+
+  private newPlans(): HeapPlans {
+    const p = new HeapPlans();
+    this.planSet = p;
+    return p;
   }
 
   /**
@@ -368,8 +395,8 @@ export class Heap {
    * @throws {InvalidArgumentError} unless `addr` is a live block.
    */
   usableSize(addr: number): number {
-    locateBlock(this, addr, this.plans.block);
-    return this.plans.block.usable;
+    locateBlock(this, addr, sizeProbe);
+    return sizeProbe.usable;
   }
 
   /** A snapshot of the heap's counters. O(1). */
