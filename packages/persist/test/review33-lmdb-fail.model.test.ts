@@ -266,7 +266,9 @@ class Reopen implements fc.AsyncCommand<Model, Real> {
 
 const v_ = fc.nat({ max: MAX_VERSIONS - 1 });
 const name_ = fc.nat({ max: NAMES.length - 1 });
-const fail_ = fc.option(fc.nat({ max: 40 }), { nil: null, freq: 2 }); // half the writes fail somewhere
+// Half the operations fail somewhere; half of those in their first five LMDB writes (a save of a
+// small store makes few, so indexes up to 40 alone left some 25-run properties with no failure).
+const fail_ = fc.option(fc.oneof(fc.nat({ max: 4 }), fc.nat({ max: 40 })), { nil: null, freq: 2 });
 const commands = [
   fc.tuple(v_, fc.nat({ max: PAGES - 1 }), fc.integer({ min: 0, max: 4 })).map(([v, p, b]) => new Write(v, p, b)),
   v_.map((v) => new Fork(v)),
@@ -311,7 +313,7 @@ it("review 33: LMDB write failures in saves, history saves, deletes and gc chang
       expect(pool.stats()).toMatchObject({ framesInUse: 0, spaces: 0 });
       await new Promise((res) => setImmediate(res));
     }),
-    { numRuns: Math.max(1, Math.round(25 * RUNS_SCALE)) },
+    { numRuns: Math.max(1, Math.round(40 * RUNS_SCALE)) },
   );
   expect(injected).toBeGreaterThan(0);
 });
