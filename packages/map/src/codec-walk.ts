@@ -43,6 +43,13 @@ import {
 import { DataCloneError, StructureValueError, throwStructureValue } from "./errors.js";
 import { coreObjectName, stateNodeName, storeInstead, structureName } from "./structure.js";
 
+/**
+ * The pagefork object (name, path) at the bottom of a StructureValueError that
+ * `withMethods` made for a class instance holding it, so that an enclosing
+ * instance's error names it too, not the class in between.
+ */
+const heldBy = new WeakMap<StructureValueError, { structure: string; path: string }>();
+
 /** The snapshot walk: a copy of the value's containers, patches, and the path for error messages. */
 export class Walk {
   readonly memo: Map<object, unknown>;
@@ -335,11 +342,15 @@ export class Walk {
         this.path.length = depth;
         const ctor = (proto as { constructor?: unknown }).constructor;
         const name = typeof ctor === "function" && ctor.name !== "" ? ctor.name : "class instance";
-        const held = `${e.structure} (${e.path})`;
+        // Name the pagefork object at the bottom, not a class of fields in between (a Store's
+        // StoreHistory, whose own bound clock made it an object with methods too).
+        const inner = heldBy.get(e) ?? { structure: e.structure, path: e.path };
         // A @pagefork/state Store holds its versions: its current one, as plain data, is what fits.
         const instead =
-          name === "Store" && e.structure === "State" ? "current(x.getState().root) from @pagefork/state" : "";
-        throwStructureValue(this.pathString(), name, held, instead);
+          name === "Store" && inner.structure === "State" ? "current(x.getState().root) from @pagefork/state" : "";
+        const outer = new StructureValueError(this.pathString(), name, `${inner.structure} (${inner.path})`, instead);
+        heldBy.set(outer, inner);
+        throw outer;
       }
       this.path.pop();
     }

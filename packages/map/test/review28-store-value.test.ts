@@ -65,7 +65,7 @@ describe("an object with methods holding a pagefork structure", () => {
       d.n = 2;
     });
     const [e] = refused(m, pool, store, "Store");
-    expect(e?.message).toMatch(/holding a pagefork State \(value\.steps\[\d+\]\.state\)/);
+    expect(e?.message).toMatch(/a Store holding a pagefork State \(value\.history\.steps\[\d+\]\.state\)/);
     expect(e?.message).toMatch(/current\(x\.getState\(\)\.root\)/);
     // What the message says to store works.
     m.set("k", current(store.getState().root));
