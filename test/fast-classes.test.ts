@@ -1,9 +1,9 @@
-import { execFile } from "node:child_process";
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { beforeAll, describe, expect, it } from "vitest";
 import { bundle } from "./support/bundle.js";
+import { runChild } from "./support/run-child.js";
 
 const here = fileURLToPath(new URL(".", import.meta.url));
 const out = join(here, "..", "node_modules", ".fast-classes-test");
@@ -20,15 +20,7 @@ describe("array classes keep fast properties (array fast-class.ts)", () => {
   // such a class (subarray, slice, map, a fork through the constructor) made TurboFan's
   // compiles of the caller abort with "dependency change" again and again (session 32).
   it("no exported Cow*Array class or CowVector is in dictionary mode in a keepNames build", async () => {
-    const r = await new Promise<{ status: number | null; stdout: string; stderr: string }>((resolve) => {
-      execFile(
-        process.execPath,
-        ["--allow-natives-syntax", child],
-        { encoding: "utf8", maxBuffer: 16 * 1024 * 1024, timeout: 120_000 },
-        (error, stdout, stderr) =>
-          resolve({ status: error === null ? 0 : typeof error.code === "number" ? error.code : null, stdout, stderr }),
-      );
-    });
+    const r = await runChild(["--allow-natives-syntax"], child, 16 * 1024 * 1024);
     expect(r.status, r.stderr).toBe(0);
     expect(r.stdout).toContain("done");
     const report = JSON.parse(r.stdout.split("\n")[0] as string) as {

@@ -1,9 +1,9 @@
-import { execFile } from "node:child_process";
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { beforeAll, describe, expect, it } from "vitest";
 import { bundle } from "./support/bundle.js";
+import { runChild } from "./support/run-child.js";
 
 const here = fileURLToPath(new URL(".", import.meta.url));
 const out = join(here, "..", "node_modules", ".iterator-shapes-test");
@@ -21,15 +21,7 @@ describe("iterator hidden classes kept alive (array and map shape-keeper.ts)", (
   // objects"); the next iterator rebuilt them with every field constant, and its end generalized
   // them and deoptimized the new code again ("code dependencies"). W2's and W5's `for..of`.
   it("no for..of code over arrays, vectors, maps and sets is thrown away after a full GC", async () => {
-    const r = await new Promise<{ status: number | null; stdout: string; stderr: string }>((resolve) => {
-      execFile(
-        process.execPath,
-        ["--expose-gc", "--trace-deopt", child],
-        { encoding: "utf8", maxBuffer: 64 * 1024 * 1024, timeout: 120_000 },
-        (error, stdout, stderr) =>
-          resolve({ status: error === null ? 0 : typeof error.code === "number" ? error.code : null, stdout, stderr }),
-      );
-    });
+    const r = await runChild(["--expose-gc", "--trace-deopt"], child);
     expect(r.status, r.stderr).toBe(0);
     expect(r.stdout).toContain("done");
     const after = r.stdout.slice(r.stdout.indexOf("@@after-warm-up"));

@@ -1,4 +1,3 @@
-import { execFile } from "node:child_process";
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -6,6 +5,7 @@ import { CowFloat64Array, CowInt32Array, CowVector } from "@pagefork/array";
 import { FramePool } from "@pagefork/core";
 import { beforeAll, describe, expect, it } from "vitest";
 import { bundle } from "./support/bundle.js";
+import { runChild } from "./support/run-child.js";
 
 const here = fileURLToPath(new URL(".", import.meta.url));
 const out = join(here, "..", "node_modules", ".shape-test");
@@ -27,17 +27,7 @@ beforeAll(async () => {
 
 describe("hidden classes kept alive (shape-keeper.ts)", () => {
   it("no optimized code of arrays, vectors, maps, sets and texts is thrown away when every structure of a warm-up round is collected", async () => {
-    // Asynchronous: a synchronous wait for the child (19 s at load ~13 on 2 cores) blocks the
-    // test worker, whose vitest RPC times out after 60 s (test/support/turn.ts).
-    const r = await new Promise<{ status: number | null; stdout: string; stderr: string }>((resolve) => {
-      execFile(
-        process.execPath,
-        ["--expose-gc", "--trace-deopt", child],
-        { encoding: "utf8", maxBuffer: 64 * 1024 * 1024, timeout: 120_000 },
-        (error, stdout, stderr) =>
-          resolve({ status: error === null ? 0 : typeof error.code === "number" ? error.code : null, stdout, stderr }),
-      );
-    });
+    const r = await runChild(["--expose-gc", "--trace-deopt"], child);
     expect(r.status, r.stderr).toBe(0);
     expect(r.stdout).toContain("done");
     // V8 marks code that embedded a collected map "for deoptimization, reason: weak objects".
