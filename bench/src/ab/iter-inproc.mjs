@@ -16,6 +16,7 @@
 //   node --expose-gc bench/src/ab/iter-inproc.mjs <keys> <rounds> <calls> <dir-A> <dir-B> [<dir-A-copy> ...]
 import os from "node:os";
 import { pathToFileURL } from "node:url";
+import { quantile, ratioSummary } from "./ab-stats.mjs";
 
 const keys = Number(process.argv[2]);
 const rounds = Number(process.argv[3]);
@@ -60,16 +61,11 @@ for (let r = 0; r < rounds; r++) {
     }
   }
 }
-const q = (arr, f) => {
-  const x = [...arr].sort((u, v) => u - v);
-  return +x[Math.floor((x.length - 1) * f)].toFixed(3);
-};
 const out = { keys, rounds, calls, load: [load0, os.loadavg()[0]], builds: [] };
 for (const b of builds) {
   const row = { dir: b.dir };
   for (const k of ["array", "map"]) {
-    const ratios = b.cpu[k].map((c, i) => c / builds[0].cpu[k][i]);
-    row[k] = { ns: q(b.cpu[k], 0.5), ratio: q(ratios, 0.5), q1: q(ratios, 0.25), q3: q(ratios, 0.75) };
+    row[k] = { ns: quantile(b.cpu[k], 0.5), ...ratioSummary(b.cpu[k], builds[0].cpu[k]) };
   }
   out.builds.push(row);
 }

@@ -18,6 +18,7 @@ import os from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { gunzipSync } from "node:zlib";
+import { quantile, ratioSummary } from "./ab-stats.mjs";
 
 const [name, roundsArg, perArg, ...dirs] = process.argv.slice(2);
 const rounds = Number(roundsArg);
@@ -91,19 +92,8 @@ for (let r = 0; r < rounds; r++) {
     b.at = to;
   }
 }
-const q = (arr, f) => {
-  const x = [...arr].sort((u, v) => u - v);
-  return +x[Math.floor((x.length - 1) * f)].toFixed(3);
-};
 const out = { trace: name, rounds, per, load: [load0, os.loadavg()[0]], builds: [] };
 for (const b of builds) {
-  const ratios = b.cpu.map((c, i) => c / builds[0].cpu[i]);
-  out.builds.push({
-    dir: b.dir,
-    medianNs: Math.round(q(b.cpu, 0.5)),
-    ratio: q(ratios, 0.5),
-    q1: q(ratios, 0.25),
-    q3: q(ratios, 0.75),
-  });
+  out.builds.push({ dir: b.dir, medianNs: Math.round(quantile(b.cpu, 0.5)), ...ratioSummary(b.cpu, builds[0].cpu) });
 }
 console.log(JSON.stringify(out));

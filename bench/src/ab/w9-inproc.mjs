@@ -14,6 +14,7 @@
 //   node --expose-gc bench/src/ab/w9-inproc.mjs <todos> <rounds> <versions-per-round> <dir-A> <dir-B> [<dir-A-copy> ...] [--patches]
 import os from "node:os";
 import { pathToFileURL } from "node:url";
+import { quantile, ratioSummary } from "./ab-stats.mjs";
 import { randomDoubles, randomIndices } from "./bounded-common.mjs";
 
 const args = process.argv.slice(2).filter((a) => a !== "--patches");
@@ -109,19 +110,8 @@ for (let r = 0; r < rounds; r++) {
   }
   at += per;
 }
-const q = (arr, f) => {
-  const x = [...arr].sort((u, v) => u - v);
-  return +x[Math.floor((x.length - 1) * f)].toFixed(3);
-};
 const out = { todos, rounds, per, patches, load: [load0, os.loadavg()[0]], builds: [] };
 for (const b of builds) {
-  const ratios = b.cpu.map((c, i) => c / builds[0].cpu[i]);
-  out.builds.push({
-    dir: b.dir,
-    medianNs: Math.round(q(b.cpu, 0.5)),
-    ratio: q(ratios, 0.5),
-    q1: q(ratios, 0.25),
-    q3: q(ratios, 0.75),
-  });
+  out.builds.push({ dir: b.dir, medianNs: Math.round(quantile(b.cpu, 0.5)), ...ratioSummary(b.cpu, builds[0].cpu) });
 }
 console.log(JSON.stringify(out));
