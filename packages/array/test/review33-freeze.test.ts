@@ -26,11 +26,8 @@ import {
 } from "@pagefork/core";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { runs } from "../../../test/support/runs.js";
 import { eventLoopTurns } from "../../../test/support/turn.js";
-
-const SCALE = Number(process.env.PAGEFORK_TEST_RUNS_SCALE ?? 1);
-if (process.env.PAGEFORK_TEST_SEED !== undefined) fc.configureGlobal({ seed: Number(process.env.PAGEFORK_TEST_SEED) });
-const runs = (n: number) => Math.max(1, Math.round(n * SCALE));
 
 const num = fc.oneof(fc.integer({ min: -300, max: 300 }), fc.constantFrom(Number.NaN, -0, 0.5, 1e300));
 

@@ -16,14 +16,14 @@ import { AddressSpace, FramePool, Heap, OutOfMemoryError } from "@pagefork/core"
 import fc from "fast-check";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { refusingFrom } from "../../../test/support/refuse.js";
+import { runs } from "../../../test/support/runs.js";
 import { turn } from "./support.js";
 
 afterEach(() => {
   vi.unstubAllGlobals();
 });
 
-if (process.env.PAGEFORK_TEST_SEED !== undefined) fc.configureGlobal({ seed: Number(process.env.PAGEFORK_TEST_SEED) });
-const NUM_RUNS = Number(process.env.PAGEFORK_TEST_RUNS_SCALE ?? 1) * 150;
+const NUM_RUNS = runs(150);
 const PS = 256; // 32 Float64 elements per page
 /** Pages of the space whose writes take the frames the slabs hold unused (the "drain" step). */
 const PAD_PAGES = 4096;

@@ -28,11 +28,8 @@ import {
 import { CowMap, CowSet, collectionStateOf } from "@pagefork/map";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { runs } from "../../../test/support/runs.js";
 import { eventLoopTurns } from "../../../test/support/turn.js";
-
-const SCALE = Number(process.env.PAGEFORK_TEST_RUNS_SCALE ?? 1);
-if (process.env.PAGEFORK_TEST_SEED !== undefined) fc.configureGlobal({ seed: Number(process.env.PAGEFORK_TEST_SEED) });
-const runs = (n: number) => Math.max(1, Math.round(n * SCALE));
 
 type Value = number | string | { n: number; s: string };
 type MapOp = { op: "set"; key: number; value: Value } | { op: "delete"; key: number } | { op: "clear" };

@@ -18,14 +18,14 @@ import { CowMap, CowSet } from "@pagefork/map";
 import fc from "fast-check";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { refusingFrom } from "../../../test/support/refuse.js";
+import { runs } from "../../../test/support/runs.js";
 import { eventLoopTurns } from "../../../test/support/turn.js";
 
 afterEach(() => {
   vi.unstubAllGlobals();
 });
 
-if (process.env.PAGEFORK_TEST_SEED !== undefined) fc.configureGlobal({ seed: Number(process.env.PAGEFORK_TEST_SEED) });
-const NUM_RUNS = Number(process.env.PAGEFORK_TEST_RUNS_SCALE ?? 1) * 100;
+const NUM_RUNS = runs(100);
 const PS = 256;
 /** Pages of the space whose writes take the frames the slabs hold unused (the "drain" step). */
 const PAD_PAGES = 4096;

@@ -29,13 +29,11 @@ import { join } from "node:path";
 import { AddressSpace, FramePool, History } from "@pagefork/core";
 import fc from "fast-check";
 import { afterAll, expect, it, vi } from "vitest";
+import { runs } from "../../../test/support/runs.js";
 import { BlobTxn } from "../src/blobs.js";
 import type { Dbs } from "../src/db.js";
 import { openStore, type Store } from "../src/index.js";
 import { auditStore } from "./fixtures/audit.js";
-
-const RUNS_SCALE = Number(process.env.PAGEFORK_TEST_RUNS_SCALE ?? 1);
-if (process.env.PAGEFORK_TEST_SEED !== undefined) fc.configureGlobal({ seed: Number(process.env.PAGEFORK_TEST_SEED) });
 
 const PAGE = 256;
 const PAGES = 12;
@@ -313,7 +311,7 @@ it("review 33: LMDB write failures in saves, history saves, deletes and gc chang
       expect(pool.stats()).toMatchObject({ framesInUse: 0, spaces: 0 });
       await new Promise((res) => setImmediate(res));
     }),
-    { numRuns: Math.max(1, Math.round(40 * RUNS_SCALE)) },
+    { numRuns: runs(40) },
   );
   expect(injected).toBeGreaterThan(0);
 });

@@ -22,7 +22,7 @@ import fc from "fast-check";
 import { StrictMode, version } from "react";
 import { afterEach, expect, it } from "vitest";
 import { collectUntil } from "../../../test/support/collect.js";
-import { runs } from "../../string/test/support/runs.js";
+import { runs } from "../../../test/support/runs.js";
 import { countSubscriptions, microtasks, sameViews } from "./support/hooks.js";
 import { App, type Root, type Settings } from "./support/settings-app.js";
 

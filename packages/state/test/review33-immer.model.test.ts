@@ -24,8 +24,8 @@ import {
 import fc from "fast-check";
 import { enableMapSet, enablePatches, applyPatches as immerApply, produce as immerProduce, setAutoFreeze } from "immer";
 import { describe, expect, it } from "vitest";
+import { runs } from "../../../test/support/runs.js";
 import { eventLoopTurns } from "../../../test/support/turn.js";
-import { runs } from "../../string/test/support/runs.js";
 import { App, appInput, immers, labels, ordered, ours, recipe, type Step, step } from "./support/immer-recipes.js";
 
 enablePatches();

@@ -2,7 +2,7 @@ import { AddressSpace, FramePool, Heap, OutOfMemoryError } from "@pagefork/core"
 import { CowText } from "@pagefork/string";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { runs } from "./support/runs.js";
+import { runs } from "../../../test/support/runs.js";
 
 /**
  * Differential model test of embedded texts: many texts in ONE space and

@@ -9,7 +9,7 @@ import { AddressSpace, FramePool, Heap, InvalidArgumentError } from "@pagefork/c
 import { CowText } from "@pagefork/string";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { runs } from "./support/runs.js";
+import { runs } from "../../../test/support/runs.js";
 
 // Latin-1 most of the time, including its edges (0x00, 0x7f, 0x80, 0xff);
 // now and then a unit above 0xff: 0x100, BMP, an astral pair, lone surrogates.

@@ -12,7 +12,7 @@ import { FramePool } from "@pagefork/core";
 import { adoptText, CowText, textStateOf } from "@pagefork/string";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { runs } from "./support/runs.js";
+import { runs } from "../../../test/support/runs.js";
 
 /** Mixed text: Latin-1, wide BMP, and astral (surrogate pair) units. */
 const unit = fc.constantFrom("a", "b", " ", "\n", "é", "ÿ", "€", "😀");

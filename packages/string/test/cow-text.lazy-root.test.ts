@@ -12,7 +12,7 @@ import { AddressSpace, FramePool, Heap } from "@pagefork/core";
 import { CowText } from "@pagefork/string";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { runs } from "./support/runs.js";
+import { runs } from "../../../test/support/runs.js";
 
 /** What the tests read of a handle (its internal registers). */
 interface Fields {

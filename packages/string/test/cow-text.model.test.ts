@@ -2,7 +2,7 @@ import { FramePool, Heap, OutOfMemoryError, ReleasedError } from "@pagefork/core
 import { CowText } from "@pagefork/string";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { runs } from "./support/runs.js";
+import { runs } from "../../../test/support/runs.js";
 
 /**
  * Differential model test: every CowText version against a plain JS string.

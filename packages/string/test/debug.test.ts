@@ -9,7 +9,7 @@ import { ReleasedError } from "@pagefork/core";
 import { CowText } from "@pagefork/string";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { runs } from "./support/runs.js";
+import { runs } from "../../../test/support/runs.js";
 
 describe("CowText in console.log and JSON", () => {
   it("shows its length and the string as Node shows it, for any text and maxStringLength", () => {

@@ -2,9 +2,9 @@ import { AddressSpace, FramePool, Heap } from "@pagefork/core";
 import { CowText } from "@pagefork/string";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { runs } from "../../../test/support/runs.js";
 import { heapNeeds, measureHeap, plan, planDelete, planInsert } from "../src/plan.js";
 import { Path } from "../src/tree.js";
-import { runs } from "./support/runs.js";
 
 /** The planner's descent goes here (the text's own edits use their module's path). */
 const scratchPath = new Path();

@@ -11,7 +11,7 @@ import { FramePool } from "@pagefork/core";
 import { CowText } from "@pagefork/string";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { runs } from "./support/runs.js";
+import { runs } from "../../../test/support/runs.js";
 
 function outcome(f: () => unknown): unknown {
   try {

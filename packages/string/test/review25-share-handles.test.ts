@@ -7,8 +7,8 @@
 import { FramePool, InvalidHandleError } from "@pagefork/core";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { runs } from "../../../test/support/runs.js";
 import { CowText } from "../src/index.js";
-import { runs } from "./support/runs.js";
 
 describe("CowText.attachShared refuses a root or height that is not a text's", () => {
   const cases: [string, (h: ReturnType<CowText["share"]>) => object][] = [

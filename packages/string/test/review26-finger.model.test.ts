@@ -11,8 +11,8 @@ import { FramePool, InvalidArgumentError, ReleasedError } from "@pagefork/core";
 import { CowText } from "@pagefork/string";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { runs } from "../../../test/support/runs.js";
 import { eventLoopTurns } from "../../../test/support/turn.js";
-import { runs } from "./support/runs.js";
 
 const unit = fc.constantFrom("a", "b", " ", "\n", "é", "ÿ", "€", "😀", "\ud800", "\udc00");
 const short = fc.array(unit, { minLength: 1, maxLength: 4 }).map((a) => a.join(""));

@@ -16,9 +16,9 @@ import { AddressSpace, FramePool, OutOfMemoryError } from "@pagefork/core";
 import { CowText } from "@pagefork/string";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { runs } from "../../../test/support/runs.js";
 import { LEAF_COUNT, N_COUNT } from "../src/layout.js";
 import { descend, LAG_LEVELS, lagOf, nextLeaf, ownLength, Path } from "../src/tree.js";
-import { runs } from "./support/runs.js";
 
 const unit = fc.constantFrom("a", "b", " ", "\n", "é", "€", "😀");
 const small = fc.array(unit, { minLength: 1, maxLength: 3 }).map((a) => a.join(""));

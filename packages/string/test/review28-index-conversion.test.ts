@@ -12,7 +12,7 @@ import { FramePool, ReleasedError } from "@pagefork/core";
 import { CowText } from "@pagefork/string";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { runs } from "./support/runs.js";
+import { runs } from "../../../test/support/runs.js";
 
 type Act = { kind: "delete"; pos: number; count: number } | { kind: "insert"; pos: number; text: string };
 

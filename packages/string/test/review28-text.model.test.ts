@@ -31,7 +31,7 @@ import {
 import { adoptText, CowText, textStateOf } from "@pagefork/string";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { runs } from "./support/runs.js";
+import { runs } from "../../../test/support/runs.js";
 
 type Kind = "own" | "ro" | "emb";
 

@@ -13,7 +13,7 @@ import { AddressSpace, FramePool, Heap, ReleasedError } from "@pagefork/core";
 import { CowText } from "@pagefork/string";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { runs } from "./support/runs.js";
+import { runs } from "../../../test/support/runs.js";
 
 const unit = fc.constantFrom("a", "b", "ab", " ", "é", "Ā", "😀", "\ud83d", "\ude00");
 const big = fc.array(unit, { minLength: 0, maxLength: 3000 }).map((a) => a.join(""));

@@ -17,7 +17,7 @@ import { AddressSpace, FramePool, Heap, ReleasedError } from "@pagefork/core";
 import { CowText } from "@pagefork/string";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { runs } from "./support/runs.js";
+import { runs } from "../../../test/support/runs.js";
 
 type Method = "at" | "codePointAt" | "indexOf" | "lastIndexOf" | "includes" | "startsWith" | "endsWith" | "substring";
 const METHODS: readonly Method[] = [

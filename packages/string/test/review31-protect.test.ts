@@ -18,7 +18,7 @@ import { AddressSpace, FramePool, Heap, ProtectionFault } from "@pagefork/core";
 import { CowText } from "@pagefork/string";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { runs } from "./support/runs.js";
+import { runs } from "../../../test/support/runs.js";
 
 const PS = 256;
 

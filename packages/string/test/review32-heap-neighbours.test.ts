@@ -12,8 +12,8 @@ import { AddressSpace, FramePool, Heap, OutOfMemoryError } from "@pagefork/core"
 import { CowText } from "@pagefork/string";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { runs } from "../../../test/support/runs.js";
 import { eventLoopTurns } from "../../../test/support/turn.js";
-import { runs } from "./support/runs.js";
 
 const PS = 256;
 const unit = fc.constantFrom("a", "é", "€", "😀", "\ud800", "\udc00", "z");

@@ -20,8 +20,8 @@ import {
 import { CowText, textStateOf } from "@pagefork/string";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { runs } from "../../../test/support/runs.js";
 import { eventLoopTurns } from "../../../test/support/turn.js";
-import { runs } from "./support/runs.js";
 
 type Edit = { op: "insert"; pos: number; text: string } | { op: "delete"; pos: number; count: number };
 

@@ -20,8 +20,8 @@ import { AddressSpace, FramePool, Heap, OutOfMemoryError, ProtectionFault, Segme
 import { adoptText, CowText, textStateOf } from "@pagefork/string";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { runs } from "../../../test/support/runs.js";
 import { eventLoopTurns } from "../../../test/support/turn.js";
-import { runs } from "./support/runs.js";
 
 const PS = 256;
 /** Byte offset of the layout version in a text header (layout.ts H_VERSION). */

@@ -6,8 +6,8 @@
 import { FramePool, InvalidHandleError, ProtectionFault, SharingUnavailableError } from "@pagefork/core";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { runs } from "../../../test/support/runs.js";
 import { CowText } from "../src/index.js";
-import { runs } from "./support/runs.js";
 
 describe("CowText share", () => {
   it("edits after share() never change what the attached text reads; every frame comes back", () => {

@@ -1,7 +1,7 @@
 import { CowText } from "@pagefork/string";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { runs } from "./support/runs.js";
+import { runs } from "../../../test/support/runs.js";
 
 /** What `f` returns, or the class of what it throws. */
 function outcome(f: () => string): string {

@@ -6,8 +6,8 @@
 import { AddressSpace, FramePool, Heap, InvalidArgumentError, ReleasedError } from "@pagefork/core";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { runs } from "../../../test/support/runs.js";
 import { adoptText, CowText, type TextState, textStateOf } from "../src/index.js";
-import { runs } from "./support/runs.js";
 
 /** A space of `from`'s size and pool holding a copy of its non-zero pages. */
 function copyPages(from: AddressSpace): AddressSpace {

@@ -1,8 +1,8 @@
 /**
- * Run counts of the string package's fast-check properties, scaled for soaks.
+ * Run counts of fast-check properties, scaled for soaks (every package's tests).
  *
  * `PAGEFORK_TEST_RUNS_SCALE` (a number, default 1) multiplies every
- * property's runs, as in the other packages' scaled properties:
+ * property's runs that reads it, e.g.
  * `PAGEFORK_TEST_RUNS_SCALE=10 npx vitest run packages/string`.
  * `PAGEFORK_TEST_SEED` (an integer) fixes fast-check's seed for every
  * property of the run (CI leaves it unset: a random seed per property, printed
